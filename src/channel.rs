@@ -1,0 +1,482 @@
+//! Channels: how customers reach support and how support answers.
+//!
+//! Phone (24x7x365), the portal ticket, email, social networks (public posts
+//! and private messages, with handles), video and chat. A [`Channel`] names
+//! the medium of one interaction; a [`ChannelAddress`] is where a contact can
+//! be reached on it, validated when it is built.
+//!
+//! # Example
+//! ```
+//! use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Visibility};
+//!
+//! let handle = ChannelAddress::social(SocialNetwork::X, "@rackerjane")?;
+//! assert_eq!(handle.kind(), ChannelKind::Social);
+//! let dm = Channel::Social { network: SocialNetwork::X, visibility: Visibility::Private };
+//! assert!(handle.reaches(&dm));
+//! assert!(ChannelAddress::email("no-at-sign").is_err());
+//! # Ok::<(), fanatical::channel::ChannelError>(())
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A bad channel address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChannelError {
+    /// The email address has no local part, no `@`, or no domain.
+    #[error("invalid email address {0:?}")]
+    InvalidEmail(String),
+    /// The phone number has characters other than digits, spaces, dashes,
+    /// dots, parentheses and a leading `+`, or fewer than 3 digits.
+    #[error("invalid phone number {0:?}")]
+    InvalidPhone(String),
+    /// The social handle is empty or contains white space.
+    #[error("invalid social handle {0:?}")]
+    InvalidHandle(String),
+    /// A chat or video address (session link or user name) is empty.
+    #[error("empty {0} address")]
+    EmptyAddress(ChannelKind),
+}
+
+/// The kind of a channel, without its details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// A phone call.
+    Phone,
+    /// A ticket written in the customer portal.
+    Portal,
+    /// Email.
+    Email,
+    /// A social network, public or private.
+    Social,
+    /// A video call.
+    Video,
+    /// Live chat.
+    Chat,
+}
+
+impl ChannelKind {
+    /// Every kind, in a fixed order (for reports).
+    pub const ALL: [ChannelKind; 6] = [
+        ChannelKind::Phone,
+        ChannelKind::Portal,
+        ChannelKind::Email,
+        ChannelKind::Social,
+        ChannelKind::Video,
+        ChannelKind::Chat,
+    ];
+
+    /// The lowercase name used in messages and on the wire.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Phone => "phone",
+            ChannelKind::Portal => "portal",
+            ChannelKind::Email => "email",
+            ChannelKind::Social => "social",
+            ChannelKind::Video => "video",
+            ChannelKind::Chat => "chat",
+        }
+    }
+}
+
+impl fmt::Display for ChannelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A social network. The set is open: unknown networks round-trip through
+/// [`SocialNetwork::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocialNetwork {
+    /// X, formerly Twitter.
+    X,
+    /// Facebook.
+    Facebook,
+    /// LinkedIn.
+    LinkedIn,
+    /// Instagram.
+    Instagram,
+    /// Mastodon and the fediverse.
+    Mastodon,
+    /// Any other network, by name.
+    Other(String),
+}
+
+impl fmt::Display for SocialNetwork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SocialNetwork::X => f.write_str("x"),
+            SocialNetwork::Facebook => f.write_str("facebook"),
+            SocialNetwork::LinkedIn => f.write_str("linkedin"),
+            SocialNetwork::Instagram => f.write_str("instagram"),
+            SocialNetwork::Mastodon => f.write_str("mastodon"),
+            SocialNetwork::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+/// Whether a social interaction is seen by the world or only by the parties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// A public post or mention: everyone can read it.
+    Public,
+    /// A direct or private message.
+    Private,
+}
+
+/// The medium of one interaction.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Channel {
+    /// A phone call.
+    Phone,
+    /// A ticket written in the customer portal.
+    Portal,
+    /// Email.
+    Email,
+    /// A post or message on a social network.
+    Social {
+        /// Which network.
+        network: SocialNetwork,
+        /// A public post or a private message.
+        visibility: Visibility,
+    },
+    /// A video call.
+    Video,
+    /// Live chat.
+    Chat,
+}
+
+impl Channel {
+    /// The kind of this channel.
+    #[must_use]
+    pub const fn kind(&self) -> ChannelKind {
+        match self {
+            Channel::Phone => ChannelKind::Phone,
+            Channel::Portal => ChannelKind::Portal,
+            Channel::Email => ChannelKind::Email,
+            Channel::Social { .. } => ChannelKind::Social,
+            Channel::Video => ChannelKind::Video,
+            Channel::Chat => ChannelKind::Chat,
+        }
+    }
+
+    /// True for a public social post, which the whole world can read.
+    #[must_use]
+    pub const fn is_public(&self) -> bool {
+        matches!(
+            self,
+            Channel::Social {
+                visibility: Visibility::Public,
+                ..
+            }
+        )
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Channel::Social {
+                network,
+                visibility,
+            } => {
+                let v = match visibility {
+                    Visibility::Public => "public",
+                    Visibility::Private => "private",
+                };
+                write!(f, "social ({network}, {v})")
+            }
+            other => f.write_str(other.kind().as_str()),
+        }
+    }
+}
+
+/// Where a contact can be reached on a channel. Built through the
+/// validating constructors ([`ChannelAddress::email`], ...), and validated
+/// again when deserialized.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum ChannelAddress {
+    /// A phone number, as written by the customer (digits and separators).
+    Phone(String),
+    /// An email address.
+    Email(String),
+    /// A handle on a social network.
+    Social {
+        /// The network.
+        network: SocialNetwork,
+        /// The handle, for example `@rackerjane`.
+        handle: String,
+    },
+    /// A chat user name.
+    Chat(String),
+    /// A video address (a meeting link or user name).
+    Video(String),
+}
+
+impl ChannelAddress {
+    /// A validated email address: one `@`, with text on both sides and a
+    /// dot-free-or-not domain without white space.
+    ///
+    /// # Errors
+    /// [`ChannelError::InvalidEmail`] naming the address.
+    pub fn email(address: impl Into<String>) -> Result<Self, ChannelError> {
+        let address = address.into();
+        let trimmed = address.trim();
+        let ok = match trimmed.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && !trimmed.chars().any(char::is_whitespace)
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+        if ok {
+            Ok(ChannelAddress::Email(trimmed.to_ascii_lowercase()))
+        } else {
+            Err(ChannelError::InvalidEmail(address))
+        }
+    }
+
+    /// A validated phone number: digits with optional separators
+    /// (space, `-`, `.`, parentheses) and an optional leading `+`; at least
+    /// 3 digits (short codes) and at most 15 (E.164).
+    ///
+    /// # Errors
+    /// [`ChannelError::InvalidPhone`] naming the number.
+    pub fn phone(number: impl Into<String>) -> Result<Self, ChannelError> {
+        let number = number.into();
+        let trimmed = number.trim();
+        let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
+        let allowed = body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'));
+        let digits = body.chars().filter(char::is_ascii_digit).count();
+        if allowed && (3..=15).contains(&digits) {
+            Ok(ChannelAddress::Phone(trimmed.to_owned()))
+        } else {
+            Err(ChannelError::InvalidPhone(number))
+        }
+    }
+
+    /// A validated social handle: non-empty, no white space.
+    ///
+    /// # Errors
+    /// [`ChannelError::InvalidHandle`] naming the handle.
+    pub fn social(network: SocialNetwork, handle: impl Into<String>) -> Result<Self, ChannelError> {
+        let handle = handle.into();
+        let trimmed = handle.trim();
+        if trimmed.is_empty() || trimmed == "@" || trimmed.chars().any(char::is_whitespace) {
+            return Err(ChannelError::InvalidHandle(handle));
+        }
+        Ok(ChannelAddress::Social {
+            network,
+            handle: trimmed.to_owned(),
+        })
+    }
+
+    /// A chat user name.
+    ///
+    /// # Errors
+    /// [`ChannelError::EmptyAddress`] when it is blank.
+    pub fn chat(user: impl Into<String>) -> Result<Self, ChannelError> {
+        let user = user.into();
+        if user.trim().is_empty() {
+            return Err(ChannelError::EmptyAddress(ChannelKind::Chat));
+        }
+        Ok(ChannelAddress::Chat(user.trim().to_owned()))
+    }
+
+    /// A video address (meeting link or user name).
+    ///
+    /// # Errors
+    /// [`ChannelError::EmptyAddress`] when it is blank.
+    pub fn video(address: impl Into<String>) -> Result<Self, ChannelError> {
+        let address = address.into();
+        if address.trim().is_empty() {
+            return Err(ChannelError::EmptyAddress(ChannelKind::Video));
+        }
+        Ok(ChannelAddress::Video(address.trim().to_owned()))
+    }
+
+    /// Checks an address that was built directly (for example by
+    /// deserializing), returning it normalised.
+    ///
+    /// # Errors
+    /// The same errors as the constructors.
+    pub fn validated(self) -> Result<Self, ChannelError> {
+        match self {
+            ChannelAddress::Phone(n) => Self::phone(n),
+            ChannelAddress::Email(e) => Self::email(e),
+            ChannelAddress::Social { network, handle } => Self::social(network, handle),
+            ChannelAddress::Chat(c) => Self::chat(c),
+            ChannelAddress::Video(v) => Self::video(v),
+        }
+    }
+
+    /// The channel kind this address belongs to.
+    #[must_use]
+    pub const fn kind(&self) -> ChannelKind {
+        match self {
+            ChannelAddress::Phone(_) => ChannelKind::Phone,
+            ChannelAddress::Email(_) => ChannelKind::Email,
+            ChannelAddress::Social { .. } => ChannelKind::Social,
+            ChannelAddress::Chat(_) => ChannelKind::Chat,
+            ChannelAddress::Video(_) => ChannelKind::Video,
+        }
+    }
+
+    /// Whether a message on `channel` can be delivered to this address (a
+    /// social handle reaches only its own network).
+    #[must_use]
+    pub fn reaches(&self, channel: &Channel) -> bool {
+        match (self, channel) {
+            (ChannelAddress::Social { network, .. }, Channel::Social { network: n, .. }) => {
+                network == n
+            }
+            _ => self.kind() == channel.kind(),
+        }
+    }
+}
+
+impl fmt::Display for ChannelAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChannelAddress::Phone(v)
+            | ChannelAddress::Email(v)
+            | ChannelAddress::Chat(v)
+            | ChannelAddress::Video(v) => write!(f, "{}:{v}", self.kind()),
+            ChannelAddress::Social { network, handle } => write!(f, "{network}:{handle}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+        enum Raw {
+            Phone(String),
+            Email(String),
+            Social {
+                network: SocialNetwork,
+                handle: String,
+            },
+            Chat(String),
+            Video(String),
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        let address = match raw {
+            Raw::Phone(v) => ChannelAddress::Phone(v),
+            Raw::Email(v) => ChannelAddress::Email(v),
+            Raw::Social { network, handle } => ChannelAddress::Social { network, handle },
+            Raw::Chat(v) => ChannelAddress::Chat(v),
+            Raw::Video(v) => ChannelAddress::Video(v),
+        };
+        address.validated().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_validation() {
+        assert_eq!(
+            ChannelAddress::email(" Jane@Example.com ").unwrap(),
+            ChannelAddress::Email("jane@example.com".into())
+        );
+        for bad in [
+            "",
+            "jane",
+            "@example.com",
+            "jane@",
+            "ja ne@x.com",
+            "a@b@c",
+            "a@.com",
+        ] {
+            assert_eq!(
+                ChannelAddress::email(bad),
+                Err(ChannelError::InvalidEmail(bad.into())),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn phone_validation() {
+        assert!(ChannelAddress::phone("+1 (210) 312-4000").is_ok());
+        assert!(ChannelAddress::phone("911").is_ok());
+        for bad in ["", "12", "call me", "+1 210 ext 5", "1234567890123456"] {
+            assert_eq!(
+                ChannelAddress::phone(bad),
+                Err(ChannelError::InvalidPhone(bad.into()))
+            );
+        }
+    }
+
+    #[test]
+    fn social_handles_reach_only_their_network() {
+        let h = ChannelAddress::social(SocialNetwork::X, "@rob").unwrap();
+        assert!(h.reaches(&Channel::Social {
+            network: SocialNetwork::X,
+            visibility: Visibility::Public
+        }));
+        assert!(!h.reaches(&Channel::Social {
+            network: SocialNetwork::Facebook,
+            visibility: Visibility::Public
+        }));
+        assert!(!h.reaches(&Channel::Email));
+        assert!(ChannelAddress::social(SocialNetwork::X, "two words").is_err());
+        assert!(ChannelAddress::social(SocialNetwork::X, "@").is_err());
+    }
+
+    #[test]
+    fn serde_round_trips_and_validates() {
+        let addrs = [
+            ChannelAddress::phone("+44 20 7946 0958").unwrap(),
+            ChannelAddress::email("a@b.co").unwrap(),
+            ChannelAddress::social(SocialNetwork::Other("bluesky".into()), "@x.bsky").unwrap(),
+            ChannelAddress::chat("jane").unwrap(),
+            ChannelAddress::video("https://meet.example/abc").unwrap(),
+        ];
+        for a in addrs {
+            let json = serde_json::to_string(&a).unwrap();
+            let back: ChannelAddress = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, a);
+        }
+        let bad = r#"{"kind":"email","value":"nope"}"#;
+        let err = serde_json::from_str::<ChannelAddress>(bad).unwrap_err();
+        assert!(err.to_string().contains("invalid email address \"nope\""));
+    }
+
+    #[test]
+    fn channel_serde_is_readable() {
+        let c = Channel::Social {
+            network: SocialNetwork::X,
+            visibility: Visibility::Public,
+        };
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"kind":"social","network":"x","visibility":"public"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Channel::Phone).unwrap(),
+            r#"{"kind":"phone"}"#
+        );
+        assert!(c.is_public());
+        assert_eq!(c.to_string(), "social (x, public)");
+    }
+}

@@ -1,0 +1,825 @@
+//! Customers: organisations, their contacts, account points of contact, a
+//! consent-gated personal profile, and spend held privately.
+//!
+//! A [`Customer`] is an event-sourced aggregate. Personal details
+//! ([`PersonalProfile`]) belong to a [`Contact`] and can be written only
+//! after that contact's consent is recorded; withdrawing consent erases
+//! them from the projection. Spend and tier ([`AccountStanding`]) have no
+//! public getter on [`Customer`]: they are read through
+//! [`crate::view::AccountCustomerView`], which only roles that need them
+//! can obtain.
+//!
+//! # Example
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use fanatical::channel::ChannelAddress;
+//! use fanatical::customer::{Customer, CustomerCommand, CustomerError, Relation};
+//! use fanatical::id::{AgentId, ContactId, CustomerId};
+//! use fanatical::customer::ConsentSource;
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap();
+//! let id = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
+//! let jane = ContactId::from_uuid(uuid::Uuid::from_u128(2));
+//! let agent = AgentId::from_uuid(uuid::Uuid::from_u128(3));
+//!
+//! let mut c = Customer::from_events(&Customer::register(id, "Acme Hosting", now)?).unwrap();
+//! let add = CustomerCommand::AddContact {
+//!     contact: jane,
+//!     name: "Jane".into(),
+//!     addresses: vec![ChannelAddress::email("jane@acme.example")?],
+//! };
+//! for e in c.handle(add, now)? { c.apply(&e); }
+//!
+//! // No consent yet: personal details are refused.
+//! let family = CustomerCommand::AddFamilyMember {
+//!     contact: jane, name: "Sam".into(), relation: Relation::Child,
+//! };
+//! assert_eq!(c.handle(family.clone(), now), Err(CustomerError::NoConsent { customer: id, contact: jane }));
+//!
+//! for e in c.handle(CustomerCommand::RecordConsent { contact: jane, source: ConsentSource::Agent(agent) }, now)? {
+//!     c.apply(&e);
+//! }
+//! for e in c.handle(family, now)? { c.apply(&e); }
+//! assert_eq!(c.contact(jane).unwrap().profile().unwrap().family[0].name, "Sam");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod profile;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use profile::{
+    AccountStanding, Consent, ConsentSource, Currency, FamilyMember, Interest, Money,
+    PersonalProfile, Relation, Tier,
+};
+
+use crate::agent::Role;
+use crate::channel::{ChannelAddress, ChannelError};
+use crate::id::{AgentId, ContactId, CustomerId};
+
+/// Why a customer command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CustomerError {
+    /// A required name was blank.
+    #[error("{what} must not be empty")]
+    Empty {
+        /// Which field.
+        what: &'static str,
+    },
+    /// The contact is not one of this customer's.
+    #[error("customer {customer} has no contact {contact}")]
+    UnknownContact {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact asked for.
+        contact: ContactId,
+    },
+    /// The contact id is already used by this customer.
+    #[error("customer {customer} already has contact {contact}")]
+    DuplicateContact {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact id.
+        contact: ContactId,
+    },
+    /// Personal details need the contact's consent first.
+    #[error("no consent recorded for contact {contact} of customer {customer}")]
+    NoConsent {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact.
+        contact: ContactId,
+    },
+    /// The address is not one of the contact's.
+    #[error("contact {contact} has no address {address}")]
+    UnknownAddress {
+        /// The contact.
+        contact: ContactId,
+        /// The address.
+        address: ChannelAddress,
+    },
+    /// A contact must keep at least one way to be reached.
+    #[error("contact {0} would have no address left")]
+    LastAddress(ContactId),
+    /// A currency code that is not three letters.
+    #[error("invalid currency code {0:?}")]
+    InvalidCurrency(String),
+    /// A bad channel address.
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+}
+
+/// The part a customer-side contact plays for the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactRole {
+    /// The main point of contact.
+    Primary,
+    /// Technical questions and incidents.
+    Technical,
+    /// Invoices and payments.
+    Billing,
+    /// The customer's decision maker.
+    Executive,
+}
+
+/// A change to an existing customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CustomerCommand {
+    /// Rename the organisation.
+    RenameOrganisation {
+        /// New name.
+        name: String,
+    },
+    /// Add a person who may contact support.
+    AddContact {
+        /// The caller-chosen id.
+        contact: ContactId,
+        /// Their name.
+        name: String,
+        /// Where they can be reached (validated again here).
+        addresses: Vec<ChannelAddress>,
+    },
+    /// Add an address to a contact.
+    AddAddress {
+        /// The contact.
+        contact: ContactId,
+        /// The address.
+        address: ChannelAddress,
+    },
+    /// Remove an address (a contact keeps at least one).
+    RemoveAddress {
+        /// The contact.
+        contact: ContactId,
+        /// The address.
+        address: ChannelAddress,
+    },
+    /// Make a contact an account point of contact for a role.
+    DesignateContact {
+        /// The contact.
+        contact: ContactId,
+        /// The role.
+        role: ContactRole,
+    },
+    /// Name an employee on the account team (account manager, billing...).
+    AssignAccountTeam {
+        /// The employee.
+        agent: AgentId,
+        /// Their part on the account.
+        role: Role,
+    },
+    /// Record a contact's consent to keep personal details.
+    RecordConsent {
+        /// The contact.
+        contact: ContactId,
+        /// Who recorded it.
+        source: ConsentSource,
+    },
+    /// Withdraw consent: every personal detail of the contact is erased.
+    WithdrawConsent {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// Remember a family member (needs consent).
+    AddFamilyMember {
+        /// The contact.
+        contact: ContactId,
+        /// The family member's name.
+        name: String,
+        /// Their relation.
+        relation: Relation,
+    },
+    /// Remember an interest (needs consent).
+    AddInterest {
+        /// The contact.
+        contact: ContactId,
+        /// The interest.
+        interest: Interest,
+    },
+    /// Set spend and tier (billing and account management).
+    SetAccountStanding {
+        /// The new standing.
+        standing: AccountStanding,
+    },
+}
+
+/// Something that happened to a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: CustomerEventKind,
+}
+
+/// What happened to a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CustomerEventKind {
+    /// The account was created.
+    Registered {
+        /// Its id.
+        id: CustomerId,
+        /// Organisation name.
+        organisation: String,
+    },
+    /// The organisation was renamed.
+    OrganisationRenamed {
+        /// New name.
+        name: String,
+    },
+    /// A contact was added.
+    ContactAdded {
+        /// Contact id.
+        contact: ContactId,
+        /// Name.
+        name: String,
+        /// Addresses.
+        addresses: Vec<ChannelAddress>,
+    },
+    /// An address was added.
+    AddressAdded {
+        /// Contact id.
+        contact: ContactId,
+        /// Address.
+        address: ChannelAddress,
+    },
+    /// An address was removed.
+    AddressRemoved {
+        /// Contact id.
+        contact: ContactId,
+        /// Address.
+        address: ChannelAddress,
+    },
+    /// A contact became a point of contact.
+    ContactDesignated {
+        /// Contact id.
+        contact: ContactId,
+        /// Role.
+        role: ContactRole,
+    },
+    /// An employee joined the account team.
+    AccountTeamAssigned {
+        /// Employee.
+        agent: AgentId,
+        /// Role on the account.
+        role: Role,
+    },
+    /// Consent recorded.
+    ConsentRecorded {
+        /// Contact id.
+        contact: ContactId,
+        /// Who recorded it.
+        source: ConsentSource,
+    },
+    /// Consent withdrawn; the profile is erased.
+    ConsentWithdrawn {
+        /// Contact id.
+        contact: ContactId,
+    },
+    /// A family member was remembered.
+    FamilyMemberAdded {
+        /// Contact id.
+        contact: ContactId,
+        /// The family member.
+        member: FamilyMember,
+    },
+    /// An interest was remembered.
+    InterestAdded {
+        /// Contact id.
+        contact: ContactId,
+        /// The interest.
+        interest: Interest,
+    },
+    /// Spend and tier changed.
+    AccountStandingSet {
+        /// The new standing.
+        standing: AccountStanding,
+    },
+}
+
+/// A person at a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    id: ContactId,
+    name: String,
+    addresses: Vec<ChannelAddress>,
+    roles: BTreeSet<ContactRole>,
+    consent: Option<Consent>,
+    profile: PersonalProfile,
+}
+
+impl Contact {
+    /// Contact id.
+    #[must_use]
+    pub fn id(&self) -> ContactId {
+        self.id
+    }
+    /// Name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Where they can be reached, in the order added.
+    #[must_use]
+    pub fn addresses(&self) -> &[ChannelAddress] {
+        &self.addresses
+    }
+    /// Their parts as a point of contact.
+    #[must_use]
+    pub fn roles(&self) -> &BTreeSet<ContactRole> {
+        &self.roles
+    }
+    /// The standing consent, if any.
+    #[must_use]
+    pub fn consent(&self) -> Option<&Consent> {
+        self.consent.as_ref()
+    }
+    /// The personal profile: `None` unless consent stands.
+    #[must_use]
+    pub fn profile(&self) -> Option<&PersonalProfile> {
+        self.consent.as_ref().map(|_| &self.profile)
+    }
+}
+
+/// A customer account.
+///
+/// Its `Debug` output never shows spend (see [`AccountStanding`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    id: CustomerId,
+    organisation: String,
+    contacts: BTreeMap<ContactId, Contact>,
+    account_team: BTreeMap<AgentId, Role>,
+    standing: Option<AccountStanding>,
+    since: DateTime<Utc>,
+}
+
+impl Customer {
+    /// Decides the registration of a new customer.
+    ///
+    /// # Errors
+    /// [`CustomerError::Empty`] for a blank organisation name.
+    pub fn register(
+        id: CustomerId,
+        organisation: impl Into<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CustomerEvent>, CustomerError> {
+        let organisation = non_empty(organisation.into(), "organisation name")?;
+        Ok(vec![CustomerEvent {
+            at: now,
+            kind: CustomerEventKind::Registered { id, organisation },
+        }])
+    }
+
+    /// The customer created by a `Registered` event.
+    #[must_use]
+    pub fn from_registered(event: &CustomerEvent) -> Option<Self> {
+        match &event.kind {
+            CustomerEventKind::Registered { id, organisation } => Some(Customer {
+                id: *id,
+                organisation: organisation.clone(),
+                contacts: BTreeMap::new(),
+                account_team: BTreeMap::new(),
+                standing: None,
+                since: event.at,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Rebuilds a customer from its events.
+    #[must_use]
+    pub fn from_events(events: &[CustomerEvent]) -> Option<Self> {
+        let (first, rest) = events.split_first()?;
+        let mut c = Self::from_registered(first)?;
+        for e in rest {
+            c.apply(e);
+        }
+        Some(c)
+    }
+
+    /// Decides a command against this customer. Commands that would change
+    /// nothing decide no events.
+    ///
+    /// # Errors
+    /// [`CustomerError`] naming the contact, address or value at fault;
+    /// [`CustomerError::NoConsent`] for personal details without consent.
+    pub fn handle(
+        &self,
+        command: CustomerCommand,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CustomerEvent>, CustomerError> {
+        use CustomerEventKind as K;
+        let kind = match command {
+            CustomerCommand::RenameOrganisation { name } => {
+                let name = non_empty(name, "organisation name")?;
+                (name != self.organisation).then_some(K::OrganisationRenamed { name })
+            }
+            CustomerCommand::AddContact {
+                contact,
+                name,
+                addresses,
+            } => {
+                if self.contacts.contains_key(&contact) {
+                    return Err(CustomerError::DuplicateContact {
+                        customer: self.id,
+                        contact,
+                    });
+                }
+                let name = non_empty(name, "contact name")?;
+                let mut clean: Vec<ChannelAddress> = Vec::with_capacity(addresses.len());
+                for a in addresses {
+                    let a = a.validated()?;
+                    if !clean.contains(&a) {
+                        clean.push(a);
+                    }
+                }
+                Some(K::ContactAdded {
+                    contact,
+                    name,
+                    addresses: clean,
+                })
+            }
+            CustomerCommand::AddAddress { contact, address } => {
+                let c = self.contact_or_err(contact)?;
+                let address = address.validated()?;
+                (!c.addresses.contains(&address)).then_some(K::AddressAdded { contact, address })
+            }
+            CustomerCommand::RemoveAddress { contact, address } => {
+                let c = self.contact_or_err(contact)?;
+                if !c.addresses.contains(&address) {
+                    return Err(CustomerError::UnknownAddress { contact, address });
+                }
+                if c.addresses.len() == 1 {
+                    return Err(CustomerError::LastAddress(contact));
+                }
+                Some(K::AddressRemoved { contact, address })
+            }
+            CustomerCommand::DesignateContact { contact, role } => {
+                let c = self.contact_or_err(contact)?;
+                (!c.roles.contains(&role)).then_some(K::ContactDesignated { contact, role })
+            }
+            CustomerCommand::AssignAccountTeam { agent, role } => (self.account_team.get(&agent)
+                != Some(&role))
+            .then_some(K::AccountTeamAssigned { agent, role }),
+            CustomerCommand::RecordConsent { contact, source } => {
+                let c = self.contact_or_err(contact)?;
+                c.consent
+                    .is_none()
+                    .then_some(K::ConsentRecorded { contact, source })
+            }
+            CustomerCommand::WithdrawConsent { contact } => {
+                let c = self.contact_or_err(contact)?;
+                c.consent
+                    .is_some()
+                    .then_some(K::ConsentWithdrawn { contact })
+            }
+            CustomerCommand::AddFamilyMember {
+                contact,
+                name,
+                relation,
+            } => {
+                let c = self.consenting(contact)?;
+                let name = non_empty(name, "family member name")?;
+                let relation = match relation {
+                    Relation::Other(r) => Relation::Other(non_empty(r, "relation")?),
+                    r => r,
+                };
+                let member = FamilyMember { name, relation };
+                (!c.profile.family.contains(&member))
+                    .then_some(K::FamilyMemberAdded { contact, member })
+            }
+            CustomerCommand::AddInterest { contact, interest } => {
+                let c = self.consenting(contact)?;
+                let interest = Interest {
+                    topic: non_empty(interest.topic, "interest topic")?,
+                    detail: non_empty(interest.detail, "interest detail")?,
+                };
+                (!c.profile.interests.contains(&interest))
+                    .then_some(K::InterestAdded { contact, interest })
+            }
+            CustomerCommand::SetAccountStanding { standing } => {
+                (self.standing != Some(standing)).then_some(K::AccountStandingSet { standing })
+            }
+        };
+        Ok(kind
+            .map(|kind| CustomerEvent { at: now, kind })
+            .into_iter()
+            .collect())
+    }
+
+    /// Folds an event into the customer.
+    pub fn apply(&mut self, event: &CustomerEvent) {
+        use CustomerEventKind as K;
+        match &event.kind {
+            K::Registered { .. } => {}
+            K::OrganisationRenamed { name } => self.organisation.clone_from(name),
+            K::ContactAdded {
+                contact,
+                name,
+                addresses,
+            } => {
+                self.contacts.insert(
+                    *contact,
+                    Contact {
+                        id: *contact,
+                        name: name.clone(),
+                        addresses: addresses.clone(),
+                        roles: BTreeSet::new(),
+                        consent: None,
+                        profile: PersonalProfile::default(),
+                    },
+                );
+            }
+            K::AddressAdded { contact, address } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.addresses.push(address.clone());
+                }
+            }
+            K::AddressRemoved { contact, address } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.addresses.retain(|a| a != address);
+                }
+            }
+            K::ContactDesignated { contact, role } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.roles.insert(*role);
+                }
+            }
+            K::AccountTeamAssigned { agent, role } => {
+                self.account_team.insert(*agent, *role);
+            }
+            K::ConsentRecorded { contact, source } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.consent = Some(Consent {
+                        given_at: event.at,
+                        source: *source,
+                    });
+                }
+            }
+            K::ConsentWithdrawn { contact } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.consent = None;
+                    c.profile = PersonalProfile::default();
+                }
+            }
+            K::FamilyMemberAdded { contact, member } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.profile.family.push(member.clone());
+                }
+            }
+            K::InterestAdded { contact, interest } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.profile.interests.push(interest.clone());
+                }
+            }
+            K::AccountStandingSet { standing } => self.standing = Some(*standing),
+        }
+    }
+
+    /// The customer's id.
+    #[must_use]
+    pub fn id(&self) -> CustomerId {
+        self.id
+    }
+    /// Organisation name.
+    #[must_use]
+    pub fn organisation(&self) -> &str {
+        &self.organisation
+    }
+    /// When the account was registered.
+    #[must_use]
+    pub fn since(&self) -> DateTime<Utc> {
+        self.since
+    }
+    /// One contact.
+    #[must_use]
+    pub fn contact(&self, id: ContactId) -> Option<&Contact> {
+        self.contacts.get(&id)
+    }
+    /// Every contact, by id.
+    pub fn contacts(&self) -> impl Iterator<Item = &Contact> {
+        self.contacts.values()
+    }
+    /// The employees on the account team and their parts.
+    #[must_use]
+    pub fn account_team(&self) -> &BTreeMap<AgentId, Role> {
+        &self.account_team
+    }
+
+    /// Spend and tier, for the crate's own role-checked views only.
+    pub(crate) fn standing(&self) -> Option<AccountStanding> {
+        self.standing
+    }
+
+    fn contact_or_err(&self, contact: ContactId) -> Result<&Contact, CustomerError> {
+        self.contacts
+            .get(&contact)
+            .ok_or(CustomerError::UnknownContact {
+                customer: self.id,
+                contact,
+            })
+    }
+
+    fn consenting(&self, contact: ContactId) -> Result<&Contact, CustomerError> {
+        let c = self.contact_or_err(contact)?;
+        if c.consent.is_none() {
+            return Err(CustomerError::NoConsent {
+                customer: self.id,
+                contact,
+            });
+        }
+        Ok(c)
+    }
+}
+
+fn non_empty(s: String, what: &'static str) -> Result<String, CustomerError> {
+    let t = s.trim();
+    if t.is_empty() {
+        Err(CustomerError::Empty { what })
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 2, 1, 8, 0, 0).unwrap()
+    }
+    fn ids() -> (CustomerId, ContactId) {
+        (
+            CustomerId::from_uuid(uuid::Uuid::from_u128(10)),
+            ContactId::from_uuid(uuid::Uuid::from_u128(11)),
+        )
+    }
+    fn run(c: &mut Customer, cmd: CustomerCommand) -> Result<usize, CustomerError> {
+        let evs = c.handle(cmd, now())?;
+        for e in &evs {
+            c.apply(e);
+        }
+        Ok(evs.len())
+    }
+    fn customer_with_contact() -> Customer {
+        let (id, contact) = ids();
+        let mut c = Customer::from_events(&Customer::register(id, "Acme", now()).unwrap()).unwrap();
+        run(
+            &mut c,
+            CustomerCommand::AddContact {
+                contact,
+                name: "Jane".into(),
+                addresses: vec![
+                    ChannelAddress::email("jane@acme.example").unwrap(),
+                    ChannelAddress::email("JANE@acme.example").unwrap(),
+                ],
+            },
+        )
+        .unwrap();
+        c
+    }
+
+    #[test]
+    fn duplicate_addresses_collapse_and_last_address_stays() {
+        let (_, contact) = ids();
+        let mut c = customer_with_contact();
+        assert_eq!(c.contact(contact).unwrap().addresses().len(), 1);
+        let addr = ChannelAddress::email("jane@acme.example").unwrap();
+        assert_eq!(
+            run(
+                &mut c,
+                CustomerCommand::RemoveAddress {
+                    contact,
+                    address: addr
+                }
+            ),
+            Err(CustomerError::LastAddress(contact))
+        );
+    }
+
+    #[test]
+    fn personal_details_need_consent_and_are_erased_on_withdrawal() {
+        let (id, contact) = ids();
+        let mut c = customer_with_contact();
+        let before = c.clone();
+        let interest = CustomerCommand::AddInterest {
+            contact,
+            interest: Interest {
+                topic: "favourite team".into(),
+                detail: "San Antonio Spurs".into(),
+            },
+        };
+        assert_eq!(
+            run(&mut c, interest.clone()),
+            Err(CustomerError::NoConsent {
+                customer: id,
+                contact
+            })
+        );
+        assert_eq!(c, before, "a rejected command changes nothing");
+        run(
+            &mut c,
+            CustomerCommand::RecordConsent {
+                contact,
+                source: ConsentSource::Contact(contact),
+            },
+        )
+        .unwrap();
+        assert_eq!(run(&mut c, interest.clone()).unwrap(), 1);
+        assert_eq!(
+            run(&mut c, interest.clone()).unwrap(),
+            0,
+            "no duplicate interest"
+        );
+        assert_eq!(
+            c.contact(contact)
+                .unwrap()
+                .profile()
+                .unwrap()
+                .interests
+                .len(),
+            1
+        );
+        run(&mut c, CustomerCommand::WithdrawConsent { contact }).unwrap();
+        assert!(c.contact(contact).unwrap().profile().is_none());
+        // Consent again: the old details do not come back.
+        run(
+            &mut c,
+            CustomerCommand::RecordConsent {
+                contact,
+                source: ConsentSource::Contact(contact),
+            },
+        )
+        .unwrap();
+        assert!(c.contact(contact).unwrap().profile().unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_contact_and_duplicate_contact_are_named() {
+        let (id, contact) = ids();
+        let mut c = customer_with_contact();
+        let ghost = ContactId::from_uuid(uuid::Uuid::from_u128(99));
+        assert_eq!(
+            run(&mut c, CustomerCommand::WithdrawConsent { contact: ghost }),
+            Err(CustomerError::UnknownContact {
+                customer: id,
+                contact: ghost
+            })
+        );
+        let err = run(
+            &mut c,
+            CustomerCommand::AddContact {
+                contact,
+                name: "Again".into(),
+                addresses: vec![],
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            CustomerError::DuplicateContact {
+                customer: id,
+                contact
+            }
+        );
+        assert!(err.to_string().contains(&contact.to_string()));
+    }
+
+    #[test]
+    fn spend_does_not_show_in_debug() {
+        let mut c = customer_with_contact();
+        let standing = AccountStanding {
+            monthly_spend: Money {
+                minor: 123_456_789,
+                currency: Currency::new("usd").unwrap(),
+            },
+            tier: Tier::Enterprise,
+        };
+        run(&mut c, CustomerCommand::SetAccountStanding { standing }).unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("123456789"), "{dbg}");
+        assert!(!dbg.contains("Enterprise"), "{dbg}");
+        assert_eq!(c.standing(), Some(standing));
+        assert_eq!(standing.monthly_spend.to_string(), "1234567.89 USD");
+    }
+
+    #[test]
+    fn currency_validation() {
+        assert_eq!(Currency::new("eur").unwrap().to_string(), "EUR");
+        assert_eq!(
+            Currency::new("EURO"),
+            Err(CustomerError::InvalidCurrency("EURO".into()))
+        );
+        assert!(Currency::new("E1R").is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! Personal details that make service personal, and the money that must not
+//! change how anyone is treated.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::id::{AgentId, ContactId};
+
+/// How a family member relates to the contact.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Husband, wife or spouse.
+    Spouse,
+    /// Partner.
+    Partner,
+    /// Son or daughter.
+    Child,
+    /// Mother or father.
+    Parent,
+    /// Brother or sister.
+    Sibling,
+    /// A pet is family too.
+    Pet,
+    /// Anything else, in the contact's words.
+    Other(String),
+}
+
+impl fmt::Display for Relation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Relation::Spouse => f.write_str("spouse"),
+            Relation::Partner => f.write_str("partner"),
+            Relation::Child => f.write_str("child"),
+            Relation::Parent => f.write_str("parent"),
+            Relation::Sibling => f.write_str("sibling"),
+            Relation::Pet => f.write_str("pet"),
+            Relation::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A member of a contact's family, remembered with consent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FamilyMember {
+    /// Their name.
+    pub name: String,
+    /// How they relate to the contact.
+    pub relation: Relation,
+}
+
+/// Something a contact cares about: "favourite team" → "San Antonio Spurs".
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Interest {
+    /// What kind of interest, for example `favourite team` or `hobby`.
+    pub topic: String,
+    /// The interest itself.
+    pub detail: String,
+}
+
+/// The personal side of a contact: only ever written after consent, erased
+/// when consent is withdrawn.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalProfile {
+    /// Family members' names and relations.
+    pub family: Vec<FamilyMember>,
+    /// Interests.
+    pub interests: Vec<Interest>,
+}
+
+impl PersonalProfile {
+    /// True when nothing personal is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.family.is_empty() && self.interests.is_empty()
+    }
+}
+
+/// Who recorded a consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", content = "id", rename_all = "snake_case")]
+pub enum ConsentSource {
+    /// The contact gave it themselves (portal, email link).
+    Contact(ContactId),
+    /// An agent recorded the contact's spoken consent.
+    Agent(AgentId),
+}
+
+/// A standing consent to keep personal details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// When it was given.
+    pub given_at: DateTime<Utc>,
+    /// Who recorded it.
+    pub source: ConsentSource,
+}
+
+/// An ISO 4217 currency code such as `USD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// A currency from its three-letter code (case-insensitive).
+    ///
+    /// # Errors
+    /// [`super::CustomerError::InvalidCurrency`] unless it is three ASCII letters.
+    pub fn new(code: &str) -> Result<Self, super::CustomerError> {
+        match code.trim().as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_alphabetic()) => Ok(Currency([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+                c.to_ascii_uppercase(),
+            ])),
+            _ => Err(super::CustomerError::InvalidCurrency(code.to_owned())),
+        }
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = super::CustomerError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Currency::new(&value)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> Self {
+        c.to_string()
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{}", char::from(b))?;
+        }
+        Ok(())
+    }
+}
+
+/// An amount of money in minor units (cents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Money {
+    /// Amount in minor units: 1000 is ten dollars.
+    pub minor: i64,
+    /// The currency.
+    pub currency: Currency,
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+    }
+}
+
+/// A commercial tier. Like spend, hidden from agent-facing views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Self-service and small accounts.
+    Standard,
+    /// Mid-sized accounts.
+    Business,
+    /// Large accounts.
+    Enterprise,
+}
+
+/// Spend and tier: what billing and account management need, and what an
+/// agent must never see ("agents see the customer, not the invoice").
+///
+/// Its `Debug` output is redacted so it cannot leak into logs.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountStanding {
+    /// Monthly recurring spend.
+    pub monthly_spend: Money,
+    /// Commercial tier.
+    pub tier: Tier,
+}
+
+impl fmt::Debug for AccountStanding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccountStanding(<redacted>)")
+    }
+}

@@ -1,0 +1,245 @@
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::agent::{AgentCommand, Role, Skill, TeamCommand};
+use crate::channel::{Channel, ChannelAddress};
+use crate::customer::CustomerCommand;
+use crate::id::{AgentId, CustomerId, MessageId, TeamId, TicketId};
+use crate::ticket::{Attachment, Author, LinkKind, OpenTicket, Status, Tag, TicketCommand};
+
+/// A message that arrived on a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct InboundMessage {
+    /// The id for a new ticket, used when the message does not continue
+    /// an open ticket.
+    pub new_ticket: TicketId,
+    /// The ticket the message answers (an email thread, a chat session),
+    /// if known. A message answering a closed ticket opens a follow-up.
+    pub in_reply_to: Option<TicketId>,
+    /// The channel it came by.
+    pub channel: Channel,
+    /// The sender's address; it must belong to a known contact.
+    pub from: ChannelAddress,
+    /// A subject, if the channel has one.
+    pub subject: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Files.
+    pub attachments: Vec<Attachment>,
+}
+
+impl InboundMessage {
+    /// A message with no subject, no attachments, and no thread.
+    #[must_use]
+    pub fn new(new_ticket: TicketId, channel: Channel, from: ChannelAddress, body: &str) -> Self {
+        InboundMessage {
+            new_ticket,
+            in_reply_to: None,
+            channel,
+            from,
+            subject: None,
+            body: body.to_owned(),
+            attachments: Vec::new(),
+        }
+    }
+    /// Continues a ticket.
+    #[must_use]
+    pub fn in_reply_to(mut self, ticket: TicketId) -> Self {
+        self.in_reply_to = Some(ticket);
+        self
+    }
+    /// Sets the subject.
+    #[must_use]
+    pub fn with_subject(mut self, subject: &str) -> Self {
+        self.subject = Some(subject.to_owned());
+        self
+    }
+    /// Adds a file.
+    #[must_use]
+    pub fn with_attachment(mut self, attachment: Attachment) -> Self {
+        self.attachments.push(attachment);
+        self
+    }
+}
+
+/// Everything the desk can be asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Command {
+    /// Create a customer account.
+    RegisterCustomer {
+        /// Caller-chosen id.
+        id: CustomerId,
+        /// Organisation name.
+        organisation: String,
+    },
+    /// Change a customer (contacts, consent, profile, standing...).
+    UpdateCustomer {
+        /// The customer.
+        customer: CustomerId,
+        /// The change.
+        command: CustomerCommand,
+    },
+    /// Add an employee.
+    RegisterAgent {
+        /// Caller-chosen id.
+        id: AgentId,
+        /// Name.
+        name: String,
+        /// Home time zone.
+        time_zone: Tz,
+        /// Roles.
+        roles: Vec<Role>,
+        /// Skills.
+        skills: Vec<Skill>,
+    },
+    /// Change an employee.
+    UpdateAgent {
+        /// The agent.
+        agent: AgentId,
+        /// The change.
+        command: AgentCommand,
+    },
+    /// Form a team.
+    CreateTeam {
+        /// Caller-chosen id.
+        id: TeamId,
+        /// Name.
+        name: String,
+    },
+    /// Change a team.
+    UpdateTeam {
+        /// The team.
+        team: TeamId,
+        /// The change.
+        command: TeamCommand,
+    },
+    /// Open a ticket from the customer record.
+    OpenTicket(OpenTicket),
+    /// A message arrived on a channel: continue its ticket or open one.
+    ReceiveMessage(InboundMessage),
+    /// An agent's public reply on the ticket's own channel, delivered to
+    /// the requester there.
+    Reply {
+        /// The ticket.
+        ticket: TicketId,
+        /// The agent.
+        agent: AgentId,
+        /// The text.
+        body: String,
+        /// Files.
+        attachments: Vec<Attachment>,
+    },
+    /// Change a ticket (reply, note, status, priority, assignee, tags...).
+    UpdateTicket {
+        /// The ticket.
+        ticket: TicketId,
+        /// The change.
+        command: TicketCommand,
+    },
+    /// Link two tickets.
+    LinkTickets {
+        /// The ticket that links.
+        ticket: TicketId,
+        /// How.
+        link: LinkKind,
+        /// The ticket linked to.
+        other: TicketId,
+    },
+    /// Merge `source` into `target`.
+    MergeTickets {
+        /// Merged away and closed.
+        source: TicketId,
+        /// Survives with both conversations.
+        target: TicketId,
+        /// Who merged.
+        by: AgentId,
+    },
+    /// The transport delivered a message.
+    MarkDelivered {
+        /// The message.
+        message: MessageId,
+    },
+    /// The transport failed to deliver a message.
+    MarkFailed {
+        /// The message.
+        message: MessageId,
+        /// What the transport said.
+        reason: String,
+    },
+}
+
+impl Command {
+    /// An agent's public reply on the ticket's own channel.
+    #[must_use]
+    pub fn reply(ticket: TicketId, agent: AgentId, body: &str) -> Self {
+        Command::Reply {
+            ticket,
+            agent,
+            body: body.to_owned(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// A public reply on a given channel, by anyone, with files.
+    #[must_use]
+    pub fn reply_on(
+        ticket: TicketId,
+        author: Author,
+        channel: Channel,
+        body: &str,
+        attachments: Vec<Attachment>,
+    ) -> Self {
+        Command::UpdateTicket {
+            ticket,
+            command: TicketCommand::Reply {
+                author,
+                channel,
+                body: body.to_owned(),
+                attachments,
+            },
+        }
+    }
+
+    /// An internal note.
+    #[must_use]
+    pub fn note(ticket: TicketId, agent: AgentId, body: &str) -> Self {
+        Command::UpdateTicket {
+            ticket,
+            command: TicketCommand::Note {
+                agent,
+                body: body.to_owned(),
+                attachments: Vec::new(),
+            },
+        }
+    }
+
+    /// A status change.
+    #[must_use]
+    pub fn set_status(ticket: TicketId, status: Status) -> Self {
+        Command::UpdateTicket {
+            ticket,
+            command: TicketCommand::SetStatus(status),
+        }
+    }
+
+    /// Assign a ticket to an agent.
+    #[must_use]
+    pub fn assign(ticket: TicketId, agent: AgentId) -> Self {
+        Command::UpdateTicket {
+            ticket,
+            command: TicketCommand::Assign(Some(agent)),
+        }
+    }
+
+    /// Tag a ticket.
+    #[must_use]
+    pub fn tag(ticket: TicketId, tag: Tag) -> Self {
+        Command::UpdateTicket {
+            ticket,
+            command: TicketCommand::AddTag(tag),
+        }
+    }
+}

@@ -1,0 +1,1180 @@
+//! The desk: the facade over the model. Commands in; events, outbound
+//! messages and views out.
+//!
+//! Every command goes **decide → persist → apply**:
+//! 1. [`Desk::decide`] reads the desk's state and returns a [`Decision`]:
+//!    the events for each stream, each write carrying the stream version it
+//!    was decided against. Nothing changes.
+//! 2. The caller persists the decision's writes with one atomic
+//!    [`Store::append`] (or its own async store).
+//! 3. [`Desk::apply`] folds the stored events in.
+//!
+//! [`Desk::execute`] does all three for synchronous callers. A rejected
+//! command, a failed append or a conflicting append leaves the desk
+//! exactly as it was. [`Desk::rebuild`] builds a desk from a store alone.
+//!
+//! Outbound messages (a reply to the customer on their channel) are part of
+//! the same atomic append, then handed out by [`Desk::poll_outbound`] and
+//! acknowledged with [`Command::MarkDelivered`] or [`Command::MarkFailed`]
+//! (failures are retried with backoff; [`Desk::poll_timeout`] says when).
+//!
+//! # Example
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use fanatical::channel::{Channel, ChannelAddress};
+//! use fanatical::customer::CustomerCommand;
+//! use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+//! use fanatical::id::IdGenerator;
+//! use fanatical::store::MemoryStore;
+//! use fanatical::transport::{RecordingTransport, Transport};
+//!
+//! let mut now = Utc.with_ymd_and_hms(2026, 3, 3, 2, 0, 0).unwrap();
+//! let mut ids = IdGenerator::from_seed(42);
+//! let mut store = MemoryStore::new();
+//! let mut desk = Desk::new(DeskConfig::default());
+//!
+//! let (acme, jane, rob) = (ids.next_id(), ids.next_id(), ids.next_id());
+//! desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
+//! let email = ChannelAddress::email("jane@acme.example")?;
+//! desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+//!     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
+//! desk.execute(&mut store, Command::RegisterAgent { id: rob, name: "Rob".into(),
+//!     time_zone: chrono_tz::America::Chicago, roles: vec![], skills: vec![] }, now)?;
+//!
+//! // An email arrives at 2 a.m. and becomes a ticket.
+//! let ticket = ids.next_id();
+//! desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Site down")), now)?;
+//! now += chrono::Duration::minutes(4);
+//! desk.execute(&mut store, Command::reply(ticket, rob, "Fixed: a disk filled up."), now)?;
+//!
+//! // The reply goes out through a transport and is acknowledged.
+//! let mut transport = RecordingTransport::new();
+//! while let Some(msg) = desk.poll_outbound(now) {
+//!     transport.deliver(&msg)?;
+//!     desk.execute(&mut store, Command::MarkDelivered { message: msg.id }, now)?;
+//! }
+//! assert_eq!(transport.delivered().len(), 1);
+//!
+//! // The store alone rebuilds the same desk.
+//! assert_eq!(Desk::rebuild(&store, DeskConfig::default())?, desk);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod command;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use command::{Command, InboundMessage};
+
+use crate::agent::{Agent, AgentEventKind, Team, TeamCommand};
+use crate::channel::{Channel, ChannelAddress, ChannelKind};
+use crate::customer::{
+    ConsentSource, ContactRole, Customer, CustomerCommand, CustomerError, CustomerEventKind,
+};
+use crate::error::Error;
+use crate::event::{Event, StreamId};
+use crate::id::{AgentId, ContactId, CustomerId, MessageId, TeamId, TicketId};
+use crate::outbox::{
+    DeliveryState, OutboundMessage, OutboxEntry, OutboxEvent, OutboxEventKind, Recipient,
+    RetryPolicy,
+};
+use crate::store::{ExpectedVersion, RecordedEvent, Store, StreamWrite};
+use crate::ticket::{
+    Author, OpenTicket, Status, Ticket, TicketCommand, TicketEventKind, TicketRules,
+};
+use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
+
+/// Why the desk refused a command, or misuse of the desk's API.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeskError {
+    /// No such customer.
+    #[error("unknown customer {0}")]
+    UnknownCustomer(CustomerId),
+    /// No such agent.
+    #[error("unknown agent {0}")]
+    UnknownAgent(AgentId),
+    /// No such team.
+    #[error("unknown team {0}")]
+    UnknownTeam(TeamId),
+    /// No such ticket.
+    #[error("unknown ticket {0}")]
+    UnknownTicket(TicketId),
+    /// No such outbound message.
+    #[error("unknown outbound message {0}")]
+    UnknownMessage(MessageId),
+    /// The agent has left and can take no work.
+    #[error("agent {0} is deactivated")]
+    InactiveAgent(AgentId),
+    /// The id is taken.
+    #[error("{0} already exists")]
+    AlreadyExists(StreamId),
+    /// The address belongs to another contact.
+    #[error("address {address} already belongs to contact {contact} of customer {customer}")]
+    AddressInUse {
+        /// The address.
+        address: ChannelAddress,
+        /// Its customer.
+        customer: CustomerId,
+        /// Its contact.
+        contact: ContactId,
+    },
+    /// A message from an address no contact has.
+    #[error("no contact has the address {0}")]
+    UnknownSender(ChannelAddress),
+    /// The sender's address is not on the message's channel.
+    #[error("address {address} cannot send on channel {channel}")]
+    AddressNotOnChannel {
+        /// The address.
+        address: ChannelAddress,
+        /// The channel.
+        channel: Channel,
+    },
+    /// A contact acting on another customer's ticket.
+    #[error("contact {contact} does not belong to customer {customer}")]
+    ForeignContact {
+        /// The contact.
+        contact: ContactId,
+        /// The customer it was used for.
+        customer: CustomerId,
+    },
+    /// A consent recorded "by the contact" named another contact.
+    #[error("consent for contact {contact} cannot be given by contact {given_by}")]
+    ConsentByOtherContact {
+        /// Whose consent.
+        contact: ContactId,
+        /// Who claimed to give it.
+        given_by: ContactId,
+    },
+    /// Nobody to send a public reply to: no requester and no primary
+    /// contact, or no address of theirs reaches the channel.
+    #[error("ticket {ticket}: no contact can be reached on {channel}")]
+    Unreachable {
+        /// The ticket.
+        ticket: TicketId,
+        /// The reply's channel.
+        channel: Channel,
+    },
+    /// Stored events handed to [`Desk::apply`] do not continue the desk's
+    /// streams (a stale desk, or events applied twice); nothing was applied.
+    #[error("stream {stream}: expected version {expected}, got {got}")]
+    OutOfOrder {
+        /// The stream.
+        stream: StreamId,
+        /// The next version the desk expects.
+        expected: u64,
+        /// The version handed in.
+        got: u64,
+    },
+    /// A stored event does not belong to its stream's kind of aggregate.
+    #[error("stream {stream} cannot hold event at version {version}")]
+    EventMismatch {
+        /// The stream.
+        stream: StreamId,
+        /// The event's version.
+        version: u64,
+    },
+}
+
+/// How a desk behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeskConfig {
+    /// Limits on conversation entries.
+    pub ticket_rules: TicketRules,
+    /// Retries of failed deliveries.
+    pub retry: RetryPolicy,
+    /// How long a message handed out by `poll_outbound` is reserved for the
+    /// caller before it is handed out again (default 5 minutes): a caller
+    /// that crashes mid-delivery loses nothing.
+    pub delivery_lease: Duration,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig {
+            ticket_rules: TicketRules::default(),
+            retry: RetryPolicy::default(),
+            delivery_lease: Duration::minutes(5),
+        }
+    }
+}
+
+impl DeskConfig {
+    /// The defaults with other ticket rules.
+    #[must_use]
+    pub fn with_ticket_rules(mut self, rules: TicketRules) -> Self {
+        self.ticket_rules = rules;
+        self
+    }
+    /// The defaults with another retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+}
+
+/// What a command decided: per-stream writes with expected versions.
+/// Persist [`Decision::writes`] atomically, then [`Desk::apply`] the
+/// stored events.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Decision {
+    writes: Vec<StreamWrite>,
+}
+
+impl Decision {
+    /// The writes to append, in one atomic batch.
+    #[must_use]
+    pub fn writes(&self) -> &[StreamWrite] {
+        &self.writes
+    }
+    /// Whether the command changes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.writes.iter().all(|w| w.events.is_empty())
+    }
+    /// The decided events, in order.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.writes
+            .iter()
+            .flat_map(|w| w.events.iter().map(|e| &e.event))
+    }
+}
+
+/// Everything the desk knows; a pure function of the events applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct State {
+    customers: BTreeMap<CustomerId, Customer>,
+    agents: BTreeMap<AgentId, Agent>,
+    teams: BTreeMap<TeamId, Team>,
+    tickets: BTreeMap<TicketId, Ticket>,
+    /// Which contact owns each address.
+    addresses: BTreeMap<ChannelAddress, (CustomerId, ContactId)>,
+    outbox: BTreeMap<MessageId, OutboxEntry>,
+    /// Undelivered messages in queue order (by the position they were
+    /// queued at).
+    pending: BTreeMap<u64, MessageId>,
+    /// Failed messages waiting for their retry.
+    backoff: BTreeSet<(DateTime<Utc>, MessageId)>,
+    versions: BTreeMap<StreamId, u64>,
+    position: u64,
+}
+
+/// The support desk. See the module docs.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    config: DeskConfig,
+    state: State,
+    /// Messages handed out and not yet acknowledged, with when their lease
+    /// ends. Not part of the record: a rebuilt desk hands them out again.
+    leased: BTreeMap<MessageId, DateTime<Utc>>,
+}
+
+impl PartialEq for Desk {
+    /// Two desks are equal when they hold the same state under the same
+    /// configuration (outstanding delivery leases are not state).
+    fn eq(&self, other: &Self) -> bool {
+        self.config == other.config && self.state == other.state
+    }
+}
+
+impl Desk {
+    /// An empty desk.
+    #[must_use]
+    pub fn new(config: DeskConfig) -> Self {
+        Desk {
+            config,
+            state: State::default(),
+            leased: BTreeMap::new(),
+        }
+    }
+
+    /// A desk rebuilt from every event in `store`.
+    ///
+    /// # Errors
+    /// Store errors; [`DeskError::OutOfOrder`] or
+    /// [`DeskError::EventMismatch`] for a store that breaks its contract.
+    pub fn rebuild<S: Store + ?Sized>(store: &S, config: DeskConfig) -> Result<Self, Error> {
+        let mut desk = Desk::new(config);
+        desk.catch_up(store)?;
+        Ok(desk)
+    }
+
+    /// Applies every event stored after the last one this desk has seen
+    /// (for a desk that shares its store with other writers). Returns how
+    /// many events were applied.
+    ///
+    /// # Errors
+    /// As [`Desk::rebuild`].
+    pub fn catch_up<S: Store + ?Sized>(&mut self, store: &S) -> Result<usize, Error> {
+        const PAGE: usize = 1024;
+        let mut applied = 0;
+        loop {
+            let page = store.read_all(self.state.position, PAGE)?;
+            if page.is_empty() {
+                return Ok(applied);
+            }
+            self.apply(&page)?;
+            applied += page.len();
+        }
+    }
+
+    /// Decides, persists and applies a command. Returns the stored events
+    /// (none for a command that changes nothing).
+    ///
+    /// # Errors
+    /// Any decision error (nothing is written); store errors, including
+    /// [`crate::store::StoreError::Conflict`] when another writer got there
+    /// first (the desk is unchanged: [`Desk::catch_up`] and retry).
+    pub fn execute<S: Store + ?Sized>(
+        &mut self,
+        store: &mut S,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, Error> {
+        let decision = self.decide(command, now)?;
+        if decision.is_empty() {
+            return Ok(Vec::new());
+        }
+        let recorded = store.append(decision.writes())?;
+        self.apply(&recorded)?;
+        Ok(recorded)
+    }
+
+    /// Folds stored events into the desk. The events must continue the
+    /// desk's streams exactly; otherwise nothing is applied.
+    ///
+    /// # Errors
+    /// [`DeskError::OutOfOrder`], [`DeskError::EventMismatch`].
+    pub fn apply(&mut self, recorded: &[RecordedEvent]) -> Result<(), Error> {
+        // Check the whole batch first, so a bad batch changes nothing.
+        let mut next: BTreeMap<StreamId, u64> = BTreeMap::new();
+        for r in recorded {
+            let v = next
+                .entry(r.stream)
+                .or_insert_with(|| self.version(&r.stream));
+            let expected = v.saturating_add(1);
+            if r.version != expected {
+                return Err(DeskError::OutOfOrder {
+                    stream: r.stream,
+                    expected,
+                    got: r.version,
+                }
+                .into());
+            }
+            *v = expected;
+            if !self.can_hold(r) {
+                return Err(DeskError::EventMismatch {
+                    stream: r.stream,
+                    version: r.version,
+                }
+                .into());
+            }
+        }
+        for r in recorded {
+            self.apply_one(r);
+        }
+        Ok(())
+    }
+
+    /// Decides a command without changing anything.
+    ///
+    /// # Errors
+    /// The typed error of whatever was wrong: unknown ids
+    /// ([`DeskError`]), and the model's own refusals ([`CustomerError`],
+    /// [`crate::ticket::TicketError`], [`crate::agent::AgentError`]).
+    pub fn decide(&self, command: Command, now: DateTime<Utc>) -> Result<Decision, Error> {
+        let mut d = Drafts::default();
+        match command {
+            Command::RegisterCustomer { id, organisation } => {
+                let stream = self.fresh(StreamId::Customer(id))?;
+                let events = Customer::register(id, organisation, now)?;
+                d.push(stream, events.into_iter().map(Event::Customer));
+            }
+            Command::UpdateCustomer { customer, command } => {
+                let c = self.customer_or_err(customer)?;
+                self.check_customer_command(c, &command)?;
+                let events = c.handle(command, now)?;
+                d.push(
+                    StreamId::Customer(customer),
+                    events.into_iter().map(Event::Customer),
+                );
+            }
+            Command::RegisterAgent {
+                id,
+                name,
+                time_zone,
+                roles,
+                skills,
+            } => {
+                let stream = self.fresh(StreamId::Agent(id))?;
+                let events = Agent::register(id, name, time_zone, roles, skills, now)?;
+                d.push(stream, events.into_iter().map(Event::Agent));
+            }
+            Command::UpdateAgent { agent, command } => {
+                let a = self
+                    .state
+                    .agents
+                    .get(&agent)
+                    .ok_or(DeskError::UnknownAgent(agent))?;
+                let events = a.handle(command, now)?;
+                d.push(StreamId::Agent(agent), events.into_iter().map(Event::Agent));
+            }
+            Command::CreateTeam { id, name } => {
+                let stream = self.fresh(StreamId::Team(id))?;
+                let events = Team::create(id, name, now)?;
+                d.push(stream, events.into_iter().map(Event::Team));
+            }
+            Command::UpdateTeam { team, command } => {
+                let t = self
+                    .state
+                    .teams
+                    .get(&team)
+                    .ok_or(DeskError::UnknownTeam(team))?;
+                if let TeamCommand::AddMember(a) | TeamCommand::SetLead(a) = &command {
+                    self.active_agent(*a)?;
+                }
+                let events = t.handle(command, now)?;
+                d.push(StreamId::Team(team), events.into_iter().map(Event::Team));
+            }
+            Command::OpenTicket(open) => self.decide_open(&mut d, open, now)?,
+            Command::ReceiveMessage(msg) => self.decide_inbound(&mut d, msg, now)?,
+            Command::Reply {
+                ticket,
+                agent,
+                body,
+                attachments,
+            } => {
+                let channel = self.ticket_or_err(ticket)?.channel().clone();
+                let command = TicketCommand::Reply {
+                    author: Author::Agent(agent),
+                    channel,
+                    body,
+                    attachments,
+                };
+                self.decide_ticket(&mut d, ticket, command, now)?;
+            }
+            Command::UpdateTicket { ticket, command } => {
+                self.decide_ticket(&mut d, ticket, command, now)?;
+            }
+            Command::LinkTickets {
+                ticket,
+                link,
+                other,
+            } => {
+                let a = self.ticket_or_err(ticket)?;
+                let b = self.ticket_or_err(other)?;
+                let l = a.link(link, b, now)?;
+                d.push(
+                    StreamId::Ticket(ticket),
+                    l.from.into_iter().map(Event::Ticket),
+                );
+                d.push(StreamId::Ticket(other), l.to.into_iter().map(Event::Ticket));
+            }
+            Command::MergeTickets { source, target, by } => {
+                self.active_agent(by)?;
+                let a = self.ticket_or_err(source)?;
+                let b = self.ticket_or_err(target)?;
+                let m = a.merge_into(b, by, now)?;
+                d.push(
+                    StreamId::Ticket(source),
+                    m.source.into_iter().map(Event::Ticket),
+                );
+                d.push(
+                    StreamId::Ticket(target),
+                    m.target.into_iter().map(Event::Ticket),
+                );
+            }
+            Command::MarkDelivered { message } => {
+                let entry = self.outbox_or_err(message)?;
+                if matches!(
+                    entry.state,
+                    DeliveryState::Ready | DeliveryState::Backoff { .. }
+                ) {
+                    d.push(
+                        StreamId::Outbox,
+                        [outbox(now, OutboxEventKind::Delivered { id: message })],
+                    );
+                }
+            }
+            Command::MarkFailed { message, reason } => {
+                let entry = self.outbox_or_err(message)?;
+                if matches!(
+                    entry.state,
+                    DeliveryState::Ready | DeliveryState::Backoff { .. }
+                ) {
+                    let attempt = entry.failures.saturating_add(1);
+                    let kind = if attempt >= self.config.retry.max_attempts {
+                        OutboxEventKind::Abandoned {
+                            id: message,
+                            attempts: attempt,
+                            reason,
+                        }
+                    } else {
+                        OutboxEventKind::Failed {
+                            id: message,
+                            attempt,
+                            reason,
+                            retry_at: now + self.config.retry.delay_after(attempt),
+                        }
+                    };
+                    d.push(StreamId::Outbox, [outbox(now, kind)]);
+                }
+            }
+        }
+        Ok(d.finish(self))
+    }
+
+    /// The next outbound message to deliver, if any is due at `now`. It is
+    /// leased to the caller for [`DeskConfig::delivery_lease`]; acknowledge
+    /// it with [`Command::MarkDelivered`] or [`Command::MarkFailed`].
+    pub fn poll_outbound(&mut self, now: DateTime<Utc>) -> Option<OutboundMessage> {
+        let leased = &self.leased;
+        let due = self.state.pending.values().find_map(|id| {
+            if leased.get(id).is_some_and(|until| *until > now) {
+                return None;
+            }
+            let entry = self.state.outbox.get(id)?;
+            match entry.state {
+                DeliveryState::Ready => Some(entry.message.clone()),
+                DeliveryState::Backoff { until } if until <= now => Some(entry.message.clone()),
+                _ => None,
+            }
+        })?;
+        self.leased.insert(due.id, now + self.config.delivery_lease);
+        Some(due)
+    }
+
+    /// The next instant at which something becomes due: a failed delivery's
+    /// retry, or a lease running out. `None` when nothing is waiting.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<DateTime<Utc>> {
+        let retry = self.state.backoff.first().map(|(at, _)| *at);
+        let lease = self.leased.values().min().copied();
+        match (retry, lease) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    // ----- queries -------------------------------------------------------
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &DeskConfig {
+        &self.config
+    }
+    /// A customer.
+    #[must_use]
+    pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
+        self.state.customers.get(&id)
+    }
+    /// Every customer.
+    pub fn customers(&self) -> impl Iterator<Item = &Customer> {
+        self.state.customers.values()
+    }
+    /// An agent.
+    #[must_use]
+    pub fn agent(&self, id: AgentId) -> Option<&Agent> {
+        self.state.agents.get(&id)
+    }
+    /// Every agent.
+    pub fn agents(&self) -> impl Iterator<Item = &Agent> {
+        self.state.agents.values()
+    }
+    /// A team.
+    #[must_use]
+    pub fn team(&self, id: TeamId) -> Option<&Team> {
+        self.state.teams.get(&id)
+    }
+    /// A ticket.
+    #[must_use]
+    pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
+        self.state.tickets.get(&id)
+    }
+    /// Every ticket.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.state.tickets.values()
+    }
+    /// A customer's tickets.
+    pub fn tickets_of(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
+        self.state
+            .tickets
+            .values()
+            .filter(move |t| t.customer() == customer)
+    }
+    /// Who owns an address.
+    #[must_use]
+    pub fn find_contact(&self, address: &ChannelAddress) -> Option<(CustomerId, ContactId)> {
+        self.state.addresses.get(address).copied()
+    }
+    /// An outbound message's record.
+    #[must_use]
+    pub fn outbound(&self, id: MessageId) -> Option<&OutboxEntry> {
+        self.state.outbox.get(&id)
+    }
+    /// Every outbound message's record, by id.
+    pub fn outbox(&self) -> impl Iterator<Item = &OutboxEntry> {
+        self.state.outbox.values()
+    }
+    /// How many messages are not yet delivered (nor abandoned).
+    #[must_use]
+    pub fn undelivered(&self) -> usize {
+        self.state.pending.len()
+    }
+    /// A stream's version as this desk knows it.
+    #[must_use]
+    pub fn version(&self, stream: &StreamId) -> u64 {
+        self.state.versions.get(stream).copied().unwrap_or(0)
+    }
+    /// The global position of the last event applied.
+    #[must_use]
+    pub fn position(&self) -> u64 {
+        self.state.position
+    }
+
+    // ----- views ---------------------------------------------------------
+
+    /// A ticket as one of its customer's contacts sees it.
+    ///
+    /// # Errors
+    /// Unknown ticket; [`ViewError::NotTheirTicket`].
+    pub fn customer_ticket_view(
+        &self,
+        ticket: TicketId,
+        contact: ContactId,
+    ) -> Result<CustomerTicketView, Error> {
+        let t = self.ticket_or_err(ticket)?;
+        let c = self.customer_or_err(t.customer())?;
+        Ok(CustomerTicketView::for_contact(t, c, contact)?)
+    }
+
+    /// A ticket as support sees it.
+    ///
+    /// # Errors
+    /// Unknown ticket.
+    pub fn agent_ticket_view(&self, ticket: TicketId) -> Result<AgentTicketView, Error> {
+        Ok(AgentTicketView::from_ticket(self.ticket_or_err(ticket)?))
+    }
+
+    /// A customer as an agent sees it: no spend, no tier.
+    ///
+    /// # Errors
+    /// Unknown customer.
+    pub fn agent_customer_view(&self, customer: CustomerId) -> Result<AgentCustomerView, Error> {
+        Ok(AgentCustomerView::from_customer(
+            self.customer_or_err(customer)?,
+        ))
+    }
+
+    /// A customer with spend and tier, for a viewer whose role needs it.
+    ///
+    /// # Errors
+    /// Unknown customer or agent; [`ViewError::Forbidden`].
+    pub fn account_customer_view(
+        &self,
+        customer: CustomerId,
+        viewer: AgentId,
+    ) -> Result<AccountCustomerView, Error> {
+        let c = self.customer_or_err(customer)?;
+        let a = self
+            .state
+            .agents
+            .get(&viewer)
+            .ok_or(DeskError::UnknownAgent(viewer))?;
+        Ok(AccountCustomerView::for_viewer(c, a)?)
+    }
+
+    // ----- deciding ------------------------------------------------------
+
+    fn fresh(&self, stream: StreamId) -> Result<StreamId, DeskError> {
+        if self.version(&stream) == 0 {
+            Ok(stream)
+        } else {
+            Err(DeskError::AlreadyExists(stream))
+        }
+    }
+
+    fn customer_or_err(&self, id: CustomerId) -> Result<&Customer, DeskError> {
+        self.state
+            .customers
+            .get(&id)
+            .ok_or(DeskError::UnknownCustomer(id))
+    }
+
+    fn ticket_or_err(&self, id: TicketId) -> Result<&Ticket, DeskError> {
+        self.state
+            .tickets
+            .get(&id)
+            .ok_or(DeskError::UnknownTicket(id))
+    }
+
+    fn outbox_or_err(&self, id: MessageId) -> Result<&OutboxEntry, DeskError> {
+        self.state
+            .outbox
+            .get(&id)
+            .ok_or(DeskError::UnknownMessage(id))
+    }
+
+    fn active_agent(&self, id: AgentId) -> Result<&Agent, DeskError> {
+        let a = self
+            .state
+            .agents
+            .get(&id)
+            .ok_or(DeskError::UnknownAgent(id))?;
+        if a.is_active() {
+            Ok(a)
+        } else {
+            Err(DeskError::InactiveAgent(id))
+        }
+    }
+
+    fn check_address_free(
+        &self,
+        address: &ChannelAddress,
+        owner: (CustomerId, ContactId),
+    ) -> Result<(), DeskError> {
+        match self.state.addresses.get(address) {
+            Some(&(customer, contact)) if (customer, contact) != owner => {
+                Err(DeskError::AddressInUse {
+                    address: address.clone(),
+                    customer,
+                    contact,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks a customer command's references to the rest of the desk.
+    fn check_customer_command(&self, c: &Customer, command: &CustomerCommand) -> Result<(), Error> {
+        match command {
+            CustomerCommand::AddContact {
+                contact, addresses, ..
+            } => {
+                for a in addresses {
+                    let a = a.clone().validated()?;
+                    self.check_address_free(&a, (c.id(), *contact))?;
+                }
+            }
+            CustomerCommand::AddAddress { contact, address } => {
+                let a = address.clone().validated()?;
+                self.check_address_free(&a, (c.id(), *contact))?;
+            }
+            CustomerCommand::AssignAccountTeam { agent, .. } => {
+                self.active_agent(*agent)?;
+            }
+            CustomerCommand::RecordConsent { contact, source } => match source {
+                ConsentSource::Agent(a) => {
+                    self.active_agent(*a)?;
+                }
+                ConsentSource::Contact(given_by) if given_by != contact => {
+                    return Err(DeskError::ConsentByOtherContact {
+                        contact: *contact,
+                        given_by: *given_by,
+                    }
+                    .into());
+                }
+                ConsentSource::Contact(_) => {}
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_author(&self, customer: &Customer, author: Author) -> Result<(), Error> {
+        match author {
+            Author::Contact(contact) => {
+                if customer.contact(contact).is_none() {
+                    return Err(CustomerError::UnknownContact {
+                        customer: customer.id(),
+                        contact,
+                    }
+                    .into());
+                }
+            }
+            Author::Agent(a) => {
+                self.active_agent(a)?;
+            }
+            Author::System => {}
+        }
+        Ok(())
+    }
+
+    fn decide_open(
+        &self,
+        d: &mut Drafts,
+        open: OpenTicket,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let stream = self.fresh(StreamId::Ticket(open.id))?;
+        let customer = self.customer_or_err(open.customer)?;
+        if let Some(r) = open.requester {
+            if customer.contact(r).is_none() {
+                return Err(CustomerError::UnknownContact {
+                    customer: customer.id(),
+                    contact: r,
+                }
+                .into());
+            }
+        }
+        if let Some(m) = &open.message {
+            self.check_author(customer, m.author)?;
+        }
+        let events = Ticket::open(open, &self.config.ticket_rules, now)?;
+        d.push(stream, events.into_iter().map(Event::Ticket));
+        Ok(())
+    }
+
+    fn decide_inbound(
+        &self,
+        d: &mut Drafts,
+        msg: InboundMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let from = msg.from.clone().validated()?;
+        let (customer, contact) = self
+            .state
+            .addresses
+            .get(&from)
+            .copied()
+            .ok_or_else(|| DeskError::UnknownSender(from.clone()))?;
+        let on_channel = match &msg.channel {
+            // A portal user is signed in: any of their addresses will do.
+            Channel::Portal => true,
+            // A video session is scheduled with whatever address they gave.
+            Channel::Video => true,
+            c => from.reaches(c),
+        };
+        if !on_channel {
+            return Err(DeskError::AddressNotOnChannel {
+                address: from,
+                channel: msg.channel,
+            }
+            .into());
+        }
+        let continuing = match msg.in_reply_to {
+            Some(id) => {
+                let t = self.ticket_or_err(id)?;
+                if t.customer() != customer {
+                    return Err(DeskError::ForeignContact {
+                        contact,
+                        customer: t.customer(),
+                    }
+                    .into());
+                }
+                // A closed ticket takes no replies: open a follow-up.
+                (t.status() != Status::Closed).then_some(id)
+            }
+            None => None,
+        };
+        if let Some(ticket) = continuing {
+            let command = TicketCommand::Reply {
+                author: Author::Contact(contact),
+                channel: msg.channel,
+                body: msg.body,
+                attachments: msg.attachments,
+            };
+            return self.decide_ticket(d, ticket, command, now);
+        }
+        let subject = match msg.subject.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => s.to_owned(),
+            _ => subject_from_body(&msg.body),
+        };
+        let mut open = OpenTicket::new(msg.new_ticket, customer, &subject, msg.channel)
+            .requested_by(contact)
+            .with_message(Author::Contact(contact), &msg.body);
+        for a in msg.attachments {
+            open = open.with_attachment(a);
+        }
+        self.decide_open(d, open, now)
+    }
+
+    fn decide_ticket(
+        &self,
+        d: &mut Drafts,
+        ticket: TicketId,
+        command: TicketCommand,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let t = self.ticket_or_err(ticket)?;
+        let customer = self.customer_or_err(t.customer())?;
+        match &command {
+            TicketCommand::Reply { author, .. } => self.check_author(customer, *author)?,
+            TicketCommand::Note { agent, .. } | TicketCommand::Assign(Some(agent)) => {
+                self.active_agent(*agent)?;
+            }
+            TicketCommand::SetTeam(Some(team)) if !self.state.teams.contains_key(team) => {
+                return Err(DeskError::UnknownTeam(*team).into());
+            }
+            _ => {}
+        }
+        let events = t.handle_with(command, &self.config.ticket_rules, now)?;
+        let stream = StreamId::Ticket(ticket);
+        let base = self.version(&stream);
+        let mut messages = Vec::new();
+        for (e, v) in events.iter().zip(1u64..) {
+            if let TicketEventKind::EntryAdded { entry } = &e.kind {
+                let agent_public = matches!(entry.author, Author::Agent(_))
+                    && entry.visibility == crate::ticket::EntryVisibility::Public;
+                if agent_public && !is_live(&entry.channel) {
+                    let (contact, address) = self.recipient(t, customer, &entry.channel)?;
+                    let event_id = stream.event_id(base.saturating_add(v));
+                    messages.push(outbox(
+                        now,
+                        OutboxEventKind::Queued {
+                            message: OutboundMessage {
+                                id: MessageId::derive(event_id, 0),
+                                channel: delivery_channel(&entry.channel),
+                                recipient: Recipient::Contact { contact, address },
+                                body: entry.body.clone(),
+                                ticket: Some(ticket),
+                                queued_at: now,
+                            },
+                        },
+                    ));
+                }
+            }
+        }
+        d.push(stream, events.into_iter().map(Event::Ticket));
+        d.push(StreamId::Outbox, messages);
+        Ok(())
+    }
+
+    /// Who a public reply on `channel` goes to: the requester, else the
+    /// primary contact; at their first address that reaches the channel.
+    fn recipient(
+        &self,
+        t: &Ticket,
+        customer: &Customer,
+        channel: &Channel,
+    ) -> Result<(ContactId, ChannelAddress), DeskError> {
+        let target = delivery_channel(channel);
+        let contact = t.requester().and_then(|r| customer.contact(r)).or_else(|| {
+            customer
+                .contacts()
+                .find(|c| c.roles().contains(&ContactRole::Primary))
+        });
+        contact
+            .and_then(|c| {
+                c.addresses()
+                    .iter()
+                    .find(|a| a.reaches(&target))
+                    .map(|a| (c.id(), a.clone()))
+            })
+            .ok_or_else(|| DeskError::Unreachable {
+                ticket: t.id(),
+                channel: channel.clone(),
+            })
+    }
+
+    // ----- applying ------------------------------------------------------
+
+    fn can_hold(&self, r: &RecordedEvent) -> bool {
+        let first = r.version == 1;
+        match (&r.stream, &r.event) {
+            (StreamId::Customer(id), Event::Customer(e)) => {
+                first == matches!(e.kind, CustomerEventKind::Registered { id: i, .. } if i == *id)
+            }
+            (StreamId::Agent(id), Event::Agent(e)) => {
+                first == matches!(e.kind, AgentEventKind::Registered { id: i, .. } if i == *id)
+            }
+            (StreamId::Team(id), Event::Team(e)) => {
+                first
+                    == matches!(e.kind, crate::agent::TeamEventKind::Created { id: i, .. } if i == *id)
+            }
+            (StreamId::Ticket(id), Event::Ticket(e)) => {
+                first == matches!(e.kind, TicketEventKind::Opened { id: i, .. } if i == *id)
+            }
+            (StreamId::Outbox, Event::Outbox(_)) => true,
+            _ => false,
+        }
+    }
+
+    fn apply_one(&mut self, r: &RecordedEvent) {
+        let s = &mut self.state;
+        s.versions.insert(r.stream, r.version);
+        s.position = s.position.max(r.position);
+        match (&r.stream, &r.event) {
+            (StreamId::Customer(id), Event::Customer(e)) => {
+                if let Some(c) = Customer::from_registered(e) {
+                    s.customers.insert(*id, c);
+                } else if let Some(c) = s.customers.get_mut(id) {
+                    c.apply(e);
+                    match &e.kind {
+                        CustomerEventKind::ContactAdded {
+                            contact, addresses, ..
+                        } => {
+                            for a in addresses {
+                                s.addresses.insert(a.clone(), (*id, *contact));
+                            }
+                        }
+                        CustomerEventKind::AddressAdded { contact, address } => {
+                            s.addresses.insert(address.clone(), (*id, *contact));
+                        }
+                        CustomerEventKind::AddressRemoved { address, .. } => {
+                            s.addresses.remove(address);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            (StreamId::Agent(id), Event::Agent(e)) => {
+                if let Some(a) = Agent::from_registered(e) {
+                    s.agents.insert(*id, a);
+                } else if let Some(a) = s.agents.get_mut(id) {
+                    a.apply(e);
+                }
+            }
+            (StreamId::Team(id), Event::Team(e)) => {
+                if let Some(t) = Team::from_created(e) {
+                    s.teams.insert(*id, t);
+                } else if let Some(t) = s.teams.get_mut(id) {
+                    t.apply(e);
+                }
+            }
+            (StreamId::Ticket(id), Event::Ticket(e)) => {
+                if let Some(t) = Ticket::from_opened(e) {
+                    s.tickets.insert(*id, t);
+                } else if let Some(t) = s.tickets.get_mut(id) {
+                    t.apply(e);
+                }
+            }
+            (StreamId::Outbox, Event::Outbox(e)) => self.apply_outbox(r.position, e),
+            _ => {}
+        }
+    }
+
+    fn apply_outbox(&mut self, position: u64, e: &OutboxEvent) {
+        let s = &mut self.state;
+        match &e.kind {
+            OutboxEventKind::Queued { message } => {
+                s.pending.insert(position, message.id);
+                s.outbox.insert(
+                    message.id,
+                    OutboxEntry {
+                        message: message.clone(),
+                        state: DeliveryState::Ready,
+                        failures: 0,
+                        last_error: None,
+                    },
+                );
+            }
+            OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {
+                if let Some(entry) = s.outbox.get_mut(id) {
+                    if let DeliveryState::Backoff { until } = entry.state {
+                        s.backoff.remove(&(until, *id));
+                    }
+                    if let OutboxEventKind::Abandoned {
+                        attempts, reason, ..
+                    } = &e.kind
+                    {
+                        entry.state = DeliveryState::Abandoned;
+                        entry.failures = *attempts;
+                        entry.last_error = Some(reason.clone());
+                    } else {
+                        entry.state = DeliveryState::Delivered;
+                    }
+                }
+                s.pending.retain(|_, m| m != id);
+                self.leased.remove(id);
+            }
+            OutboxEventKind::Failed {
+                id,
+                attempt,
+                reason,
+                retry_at,
+            } => {
+                if let Some(entry) = s.outbox.get_mut(id) {
+                    if let DeliveryState::Backoff { until } = entry.state {
+                        s.backoff.remove(&(until, *id));
+                    }
+                    entry.state = DeliveryState::Backoff { until: *retry_at };
+                    entry.failures = *attempt;
+                    entry.last_error = Some(reason.clone());
+                    s.backoff.insert((*retry_at, *id));
+                }
+                self.leased.remove(id);
+            }
+        }
+    }
+}
+
+/// Events being decided, grouped by stream in first-touched order.
+#[derive(Default)]
+struct Drafts {
+    streams: Vec<(StreamId, Vec<Event>)>,
+}
+
+impl Drafts {
+    fn push(&mut self, stream: StreamId, events: impl IntoIterator<Item = Event>) {
+        let mut events = events.into_iter().peekable();
+        if events.peek().is_none() {
+            return;
+        }
+        if let Some((_, list)) = self.streams.iter_mut().find(|(s, _)| *s == stream) {
+            list.extend(events);
+        } else {
+            self.streams.push((stream, events.collect()));
+        }
+    }
+
+    fn finish(self, desk: &Desk) -> Decision {
+        Decision {
+            writes: self
+                .streams
+                .into_iter()
+                .map(|(stream, events)| {
+                    StreamWrite::new(
+                        stream,
+                        ExpectedVersion::Exact(desk.version(&stream)),
+                        events,
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+fn outbox(at: DateTime<Utc>, kind: OutboxEventKind) -> Event {
+    Event::Outbox(OutboxEvent { at, kind })
+}
+
+/// Phone and video replies happen live: there is nothing to deliver.
+fn is_live(channel: &Channel) -> bool {
+    matches!(channel.kind(), ChannelKind::Phone | ChannelKind::Video)
+}
+
+/// Portal replies are delivered as email notifications; every other
+/// channel delivers on itself.
+fn delivery_channel(channel: &Channel) -> Channel {
+    match channel {
+        Channel::Portal => Channel::Email,
+        c => c.clone(),
+    }
+}
+
+/// A subject from a message's first line, at most 80 characters.
+fn subject_from_body(body: &str) -> String {
+    let line = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let mut s: String = line.chars().take(80).collect();
+    if line.chars().count() > 80 {
+        s.push('…');
+    }
+    if s.is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests;

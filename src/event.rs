@@ -1,0 +1,167 @@
+//! The record: every aggregate's events under one enum, and the streams
+//! they are stored in.
+//!
+//! Events are facts: timestamped, serde-serialisable, never mutated. They
+//! are the audit trail, and a desk is rebuilt from them alone.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::agent::{AgentEvent, TeamEvent};
+use crate::customer::CustomerEvent;
+use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
+use crate::outbox::OutboxEvent;
+use crate::ticket::TicketEvent;
+
+/// One event of any aggregate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "aggregate", content = "event", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// A customer event.
+    Customer(CustomerEvent),
+    /// An agent event.
+    Agent(AgentEvent),
+    /// A team event.
+    Team(TeamEvent),
+    /// A ticket event.
+    Ticket(TicketEvent),
+    /// An outbound-message event.
+    Outbox(OutboxEvent),
+}
+
+impl Event {
+    /// When it happened.
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Event::Customer(e) => e.at,
+            Event::Agent(e) => e.at,
+            Event::Team(e) => e.at,
+            Event::Ticket(e) => e.at,
+            Event::Outbox(e) => e.at,
+        }
+    }
+}
+
+/// The stream an event belongs to: one per aggregate instance, plus the
+/// desk's outbox. Written as `ticket-<uuid>`, `customer-<uuid>`, ... and
+/// `outbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum StreamId {
+    /// A customer's stream.
+    Customer(CustomerId),
+    /// An agent's stream.
+    Agent(AgentId),
+    /// A team's stream.
+    Team(TeamId),
+    /// A ticket's stream.
+    Ticket(TicketId),
+    /// The desk's outbound messages.
+    Outbox,
+}
+
+impl StreamId {
+    fn parts(&self) -> (&'static str, Option<Uuid>) {
+        match self {
+            StreamId::Customer(id) => ("customer", Some(id.as_uuid())),
+            StreamId::Agent(id) => ("agent", Some(id.as_uuid())),
+            StreamId::Team(id) => ("team", Some(id.as_uuid())),
+            StreamId::Ticket(id) => ("ticket", Some(id.as_uuid())),
+            StreamId::Outbox => ("outbox", None),
+        }
+    }
+
+    /// The id of the event at `version` (from 1) of this stream. Derived,
+    /// so every writer and every rebuild names an event the same way.
+    #[must_use]
+    pub fn event_id(&self, version: u64) -> EventId {
+        let (kind, uuid) = self.parts();
+        let disc = kind.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        EventId::derive(uuid.unwrap_or(Uuid::nil()), disc, version)
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.parts() {
+            (kind, Some(uuid)) => write!(f, "{kind}-{}", uuid.hyphenated()),
+            (kind, None) => f.write_str(kind),
+        }
+    }
+}
+
+impl FromStr for StreamId {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "outbox" {
+            return Ok(StreamId::Outbox);
+        }
+        let bad = || IdError {
+            kind: "stream",
+            value: s.to_owned(),
+        };
+        let (kind, rest) = s.split_once('-').ok_or_else(bad)?;
+        let uuid = Uuid::parse_str(rest).map_err(|_| bad())?;
+        match kind {
+            "customer" => Ok(StreamId::Customer(CustomerId::from_uuid(uuid))),
+            "agent" => Ok(StreamId::Agent(AgentId::from_uuid(uuid))),
+            "team" => Ok(StreamId::Team(TeamId::from_uuid(uuid))),
+            "ticket" => Ok(StreamId::Ticket(TicketId::from_uuid(uuid))),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl Serialize for StreamId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_ids_print_and_parse() {
+        let t = StreamId::Ticket(TicketId::from_uuid(Uuid::from_u128(5)));
+        let s = t.to_string();
+        assert_eq!(s, "ticket-00000000-0000-0000-0000-000000000005");
+        assert_eq!(s.parse::<StreamId>().unwrap(), t);
+        assert_eq!("outbox".parse::<StreamId>().unwrap(), StreamId::Outbox);
+        for bad in [
+            "",
+            "ticket",
+            "ticket-xyz",
+            "robot-00000000-0000-0000-0000-000000000005",
+        ] {
+            assert!(bad.parse::<StreamId>().is_err(), "{bad}");
+        }
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<StreamId>(&json).unwrap(), t);
+    }
+
+    #[test]
+    fn event_ids_differ_between_kinds_sharing_a_uuid() {
+        let u = Uuid::from_u128(9);
+        let a = StreamId::Ticket(TicketId::from_uuid(u)).event_id(1);
+        let b = StreamId::Customer(CustomerId::from_uuid(u)).event_id(1);
+        assert_ne!(a, b);
+        assert_ne!(StreamId::Outbox.event_id(1), StreamId::Outbox.event_id(2));
+    }
+}

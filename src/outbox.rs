@@ -1,0 +1,190 @@
+//! Outbound messages and the outbox that makes their delivery reliable.
+//!
+//! A message to a customer (a reply on their channel) or to an employee is
+//! first recorded as an [`OutboxEvent::Queued`] event in the same atomic
+//! append as the change that caused it. The desk then hands it out with
+//! `poll_outbound`, the caller delivers it through a
+//! [`crate::transport::Transport`], and acknowledges delivery (recorded as
+//! [`OutboxEventKind::Delivered`]) or failure (recorded, and retried on the
+//! desk's timers with exponential backoff). Delivery is at least once; the
+//! message id is the idempotency key that lets a receiver drop duplicates.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::channel::{Channel, ChannelAddress};
+use crate::id::{AgentId, ContactId, MessageId, TicketId};
+
+/// Who an outbound message is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Recipient {
+    /// A customer's contact, at an address.
+    Contact {
+        /// The contact.
+        contact: ContactId,
+        /// Where to send it.
+        address: ChannelAddress,
+    },
+    /// An employee (notifications, kudos, pages).
+    Agent {
+        /// The employee.
+        agent: AgentId,
+    },
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Recipient::Contact { address, .. } => write!(f, "{address}"),
+            Recipient::Agent { agent } => write!(f, "agent {agent}"),
+        }
+    }
+}
+
+/// One message to deliver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundMessage {
+    /// Its id: the idempotency key.
+    pub id: MessageId,
+    /// The channel to deliver it on.
+    pub channel: Channel,
+    /// Who it is for.
+    pub recipient: Recipient,
+    /// The text.
+    pub body: String,
+    /// The ticket it belongs to, if any.
+    pub ticket: Option<TicketId>,
+    /// When it was queued.
+    pub queued_at: DateTime<Utc>,
+}
+
+/// Something that happened to an outbound message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: OutboxEventKind,
+}
+
+/// What happened to an outbound message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OutboxEventKind {
+    /// Recorded, to be delivered.
+    Queued {
+        /// The message.
+        message: OutboundMessage,
+    },
+    /// The transport confirmed delivery.
+    Delivered {
+        /// Which message.
+        id: MessageId,
+    },
+    /// A delivery attempt failed; it is retried at `retry_at`.
+    Failed {
+        /// Which message.
+        id: MessageId,
+        /// Attempts so far, including this one.
+        attempt: u32,
+        /// What the transport said.
+        reason: String,
+        /// When it is tried again.
+        retry_at: DateTime<Utc>,
+    },
+    /// Too many failures: nobody will try again. Kept for follow-up.
+    Abandoned {
+        /// Which message.
+        id: MessageId,
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        reason: String,
+    },
+}
+
+/// When failed deliveries are tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Wait after the first failure (default 30 s); doubled after each.
+    pub first_delay: Duration,
+    /// Longest wait between attempts (default 1 h).
+    pub max_delay: Duration,
+    /// Attempts before the message is abandoned (default 10).
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            first_delay: Duration::seconds(30),
+            max_delay: Duration::hours(1),
+            max_attempts: 10,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after failed attempt number `attempt` (from 1):
+    /// `first_delay * 2^(attempt-1)`, capped at `max_delay`.
+    #[must_use]
+    pub fn delay_after(&self, attempt: u32) -> Duration {
+        let shift = attempt.saturating_sub(1).min(30);
+        let factor = 1_i32 << shift;
+        self.first_delay
+            .checked_mul(factor)
+            .unwrap_or(self.max_delay)
+            .min(self.max_delay)
+    }
+}
+
+/// Where a message is in its delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting to be handed out.
+    Ready,
+    /// Failed; waiting until `until` to be tried again.
+    Backoff {
+        /// When it becomes ready again.
+        until: DateTime<Utc>,
+    },
+    /// Delivered.
+    Delivered,
+    /// Given up on.
+    Abandoned,
+}
+
+/// The outbox's record of one message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// The message.
+    pub message: OutboundMessage,
+    /// Its delivery state.
+    pub state: DeliveryState,
+    /// Failed attempts so far.
+    pub failures: u32,
+    /// The last failure's reason.
+    pub last_error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay_after(1), Duration::seconds(30));
+        assert_eq!(p.delay_after(2), Duration::seconds(60));
+        assert_eq!(p.delay_after(5), Duration::seconds(480));
+        assert_eq!(p.delay_after(10), Duration::hours(1));
+        assert_eq!(p.delay_after(u32::MAX), Duration::hours(1));
+        assert_eq!(p.delay_after(0), Duration::seconds(30));
+    }
+}

@@ -1,0 +1,452 @@
+//! The store conformance suite: the behaviour every [`Store`] must have.
+//!
+//! Each check takes a fresh, empty store and returns `Ok(())` or a
+//! [`ConformanceFailure`] naming the check and what differed; nothing
+//! panics, so the suite can run in a test, a health check or a benchmark
+//! harness. [`run_all`] runs every check on a fresh store each.
+//!
+//! Enable with the `conformance` feature in another crate:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! fanatical = { version = "0.1", features = ["conformance"] }
+//! ```
+//!
+//! # Example
+//! ```
+//! use fanatical::store::{conformance, MemoryStore};
+//!
+//! let passed = conformance::run_all(MemoryStore::new).map_err(|f| format!("{f:?}"))?;
+//! assert_eq!(passed, conformance::CHECKS.len());
+//! # Ok::<(), String>(())
+//! ```
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::{ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite};
+use crate::customer::{CustomerEvent, CustomerEventKind};
+use crate::event::{Event, StreamId};
+use crate::id::{CustomerId, TicketId};
+
+/// A check that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConformanceFailure {
+    /// The check's name.
+    pub check: &'static str,
+    /// What was expected and what happened.
+    pub detail: String,
+}
+
+impl std::fmt::Display for ConformanceFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "store conformance check {} failed: {}",
+            self.check, self.detail
+        )
+    }
+}
+
+impl std::error::Error for ConformanceFailure {}
+
+/// One check of the suite.
+pub type Check = fn(&mut dyn Store) -> Result<(), ConformanceFailure>;
+
+/// Every check, by name.
+pub const CHECKS: &[(&str, Check)] = &[
+    ("empty_store_reads_nothing", empty_store_reads_nothing),
+    ("append_then_read_in_order", append_then_read_in_order),
+    (
+        "versions_per_stream_positions_global",
+        versions_per_stream_positions_global,
+    ),
+    (
+        "stale_version_conflicts_and_writes_nothing",
+        stale_version_conflicts_and_writes_nothing,
+    ),
+    ("any_version_always_appends", any_version_always_appends),
+    ("streams_are_isolated", streams_are_isolated),
+    ("read_stream_after_version", read_stream_after_version),
+    (
+        "read_all_after_position_with_limit",
+        read_all_after_position_with_limit,
+    ),
+    (
+        "failed_batch_leaves_nothing_behind",
+        failed_batch_leaves_nothing_behind,
+    ),
+    (
+        "duplicate_stream_in_batch_is_rejected",
+        duplicate_stream_in_batch_is_rejected,
+    ),
+    (
+        "empty_write_checks_version_only",
+        empty_write_checks_version_only,
+    ),
+    ("large_stream_round_trips", large_stream_round_trips),
+];
+
+/// Runs every check, each on a store from `fresh`. Returns how many passed,
+/// or every failure.
+///
+/// # Errors
+/// The failures, one per failing check.
+pub fn run_all<S: Store>(mut fresh: impl FnMut() -> S) -> Result<usize, Vec<ConformanceFailure>> {
+    let mut failures = Vec::new();
+    for (_, check) in CHECKS {
+        let mut store = fresh();
+        if let Err(f) = check(&mut store) {
+            failures.push(f);
+        }
+    }
+    if failures.is_empty() {
+        Ok(CHECKS.len())
+    } else {
+        Err(failures)
+    }
+}
+
+fn fail(check: &'static str, detail: impl Into<String>) -> ConformanceFailure {
+    ConformanceFailure {
+        check,
+        detail: detail.into(),
+    }
+}
+
+fn ensure(
+    check: &'static str,
+    ok: bool,
+    detail: impl FnOnce() -> String,
+) -> Result<(), ConformanceFailure> {
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(check, detail()))
+    }
+}
+
+fn io<T>(check: &'static str, r: Result<T, StoreError>) -> Result<T, ConformanceFailure> {
+    r.map_err(|e| fail(check, format!("unexpected store error: {e}")))
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+fn stream(n: u128) -> StreamId {
+    StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(n)))
+}
+
+/// A distinguishable sample event.
+fn sample(n: u64) -> Event {
+    Event::Customer(CustomerEvent {
+        at: t0() + Duration::seconds(i64::try_from(n).unwrap_or(0)),
+        kind: CustomerEventKind::OrganisationRenamed {
+            name: format!("organisation {n}"),
+        },
+    })
+}
+
+fn samples(range: std::ops::Range<u64>) -> Vec<Event> {
+    range.map(sample).collect()
+}
+
+fn write(s: StreamId, expected: u64, events: Vec<Event>) -> StreamWrite {
+    StreamWrite::new(s, ExpectedVersion::Exact(expected), events)
+}
+
+fn all(store: &dyn Store) -> Result<Vec<RecordedEvent>, StoreError> {
+    store.read_all(0, usize::MAX)
+}
+
+/// A new store has no events and no stream versions.
+pub fn empty_store_reads_nothing(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "empty_store_reads_nothing";
+    ensure(C, io(C, all(store))?.is_empty(), || {
+        "read_all returned events".into()
+    })?;
+    ensure(
+        C,
+        io(C, store.read_stream(&stream(1), 0))?.is_empty(),
+        || "read_stream of an unknown stream returned events".into(),
+    )?;
+    ensure(C, io(C, store.stream_version(&stream(1)))? == 0, || {
+        "unknown stream has a version other than 0".into()
+    })
+}
+
+/// Appended events come back equal, with versions and positions from 1.
+pub fn append_then_read_in_order(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "append_then_read_in_order";
+    let w = write(stream(1), 0, samples(0..3));
+    let returned = io(C, store.append(std::slice::from_ref(&w)))?;
+    let read = io(C, store.read_stream(&stream(1), 0))?;
+    ensure(C, returned == read, || {
+        format!("append returned {returned:?}, read {read:?}")
+    })?;
+    ensure(C, read.len() == 3, || {
+        format!("read {} events, expected 3", read.len())
+    })?;
+    for ((r, n), i) in read.iter().zip(&w.events).zip(1u64..) {
+        ensure(C, r.event == n.event && r.id == n.id, || {
+            format!("event {i} came back different")
+        })?;
+        ensure(
+            C,
+            r.version == i && r.position == i && r.stream == stream(1),
+            || {
+                format!(
+                    "event {i} has version {} position {}",
+                    r.version, r.position
+                )
+            },
+        )?;
+    }
+    ensure(C, io(C, store.stream_version(&stream(1)))? == 3, || {
+        "stream_version is not 3".into()
+    })
+}
+
+/// Versions count per stream; positions count across the store.
+pub fn versions_per_stream_positions_global(
+    store: &mut dyn Store,
+) -> Result<(), ConformanceFailure> {
+    const C: &str = "versions_per_stream_positions_global";
+    io(C, store.append(&[write(stream(1), 0, samples(0..2))]))?;
+    io(C, store.append(&[write(stream(2), 0, samples(2..3))]))?;
+    io(
+        C,
+        store.append(&[
+            write(stream(1), 2, samples(3..4)),
+            write(stream(2), 1, samples(4..5)),
+        ]),
+    )?;
+    let log = io(C, all(store))?;
+    let got: Vec<(StreamId, u64, u64)> = log
+        .iter()
+        .map(|r| (r.stream, r.version, r.position))
+        .collect();
+    let want = vec![
+        (stream(1), 1, 1),
+        (stream(1), 2, 2),
+        (stream(2), 1, 3),
+        (stream(1), 3, 4),
+        (stream(2), 2, 5),
+    ];
+    ensure(C, got == want, || format!("got {got:?}, want {want:?}"))
+}
+
+/// A stale expected version is a conflict naming the stream and its actual
+/// version, and nothing is written.
+pub fn stale_version_conflicts_and_writes_nothing(
+    store: &mut dyn Store,
+) -> Result<(), ConformanceFailure> {
+    const C: &str = "stale_version_conflicts_and_writes_nothing";
+    io(C, store.append(&[write(stream(1), 0, samples(0..2))]))?;
+    for stale in [0, 1, 3] {
+        let r = store.append(&[write(stream(1), stale, samples(10..11))]);
+        let want = StoreError::Conflict {
+            stream: stream(1),
+            expected: ExpectedVersion::Exact(stale),
+            actual: 2,
+        };
+        ensure(C, r.as_ref().err() == Some(&want), || {
+            format!("expected {want:?} for expected version {stale}, got {r:?}")
+        })?;
+    }
+    ensure(C, io(C, all(store))?.len() == 2, || {
+        "a conflicting append wrote events".into()
+    })
+}
+
+/// `ExpectedVersion::Any` appends at whatever version the stream is.
+pub fn any_version_always_appends(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "any_version_always_appends";
+    io(C, store.append(&[write(stream(1), 0, samples(0..2))]))?;
+    let w = StreamWrite {
+        stream: stream(1),
+        expected: ExpectedVersion::Any,
+        events: write(stream(1), 2, samples(2..3)).events,
+    };
+    let r = io(C, store.append(&[w]))?;
+    ensure(C, r.first().map(|e| e.version) == Some(3), || {
+        format!("got {r:?}")
+    })
+}
+
+/// Writing one stream never changes another.
+pub fn streams_are_isolated(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "streams_are_isolated";
+    let ticket = StreamId::Ticket(TicketId::from_uuid(uuid::Uuid::from_u128(1)));
+    io(C, store.append(&[write(stream(1), 0, samples(0..2))]))?;
+    // Same UUID, different kind of stream: a different stream.
+    io(C, store.append(&[write(ticket, 0, samples(2..5))]))?;
+    let a = io(C, store.read_stream(&stream(1), 0))?;
+    let b = io(C, store.read_stream(&ticket, 0))?;
+    ensure(C, a.len() == 2 && b.len() == 3, || {
+        format!(
+            "streams hold {} and {} events, want 2 and 3",
+            a.len(),
+            b.len()
+        )
+    })?;
+    ensure(C, a.iter().all(|e| e.stream == stream(1)), || {
+        "foreign event in stream".into()
+    })?;
+    ensure(C, io(C, store.stream_version(&ticket))? == 3, || {
+        "ticket stream version".into()
+    })
+}
+
+/// `read_stream` starts after the version given.
+pub fn read_stream_after_version(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "read_stream_after_version";
+    io(C, store.append(&[write(stream(1), 0, samples(0..5))]))?;
+    let tail = io(C, store.read_stream(&stream(1), 3))?;
+    let versions: Vec<u64> = tail.iter().map(|e| e.version).collect();
+    ensure(C, versions == vec![4, 5], || {
+        format!("after 3 got versions {versions:?}")
+    })?;
+    ensure(
+        C,
+        io(C, store.read_stream(&stream(1), 5))?.is_empty(),
+        || "reading after the last version returned events".into(),
+    )?;
+    ensure(
+        C,
+        io(C, store.read_stream(&stream(1), 99))?.is_empty(),
+        || "reading past the end returned events".into(),
+    )
+}
+
+/// `read_all` pages through the whole store in position order.
+pub fn read_all_after_position_with_limit(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "read_all_after_position_with_limit";
+    for i in 0..10u64 {
+        let s = stream(u128::from(i % 3));
+        let v = io(C, store.stream_version(&s))?;
+        io(C, store.append(&[write(s, v, samples(i..i + 1))]))?;
+    }
+    let mut after = 0;
+    let mut positions = Vec::new();
+    loop {
+        let page = io(C, store.read_all(after, 3))?;
+        ensure(C, page.len() <= 3, || {
+            format!("page of {} over limit 3", page.len())
+        })?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        positions.extend(page.iter().map(|e| e.position));
+    }
+    let want: Vec<u64> = (1..=10).collect();
+    ensure(C, positions == want, || {
+        format!("paged positions {positions:?}")
+    })?;
+    ensure(C, io(C, store.read_all(10, 5))?.is_empty(), || {
+        "events after the end".into()
+    })?;
+    ensure(C, io(C, store.read_all(0, 0))?.is_empty(), || {
+        "limit 0 returned events".into()
+    })
+}
+
+/// A batch with one bad write stores none of its writes, and the next
+/// append continues the positions as if it had never been tried.
+pub fn failed_batch_leaves_nothing_behind(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "failed_batch_leaves_nothing_behind";
+    io(C, store.append(&[write(stream(2), 0, samples(0..1))]))?;
+    let r = store.append(&[
+        write(stream(1), 0, samples(1..4)),
+        write(stream(2), 0, samples(4..5)),
+    ]);
+    ensure(C, matches!(r, Err(StoreError::Conflict { .. })), || {
+        format!("expected a conflict, got {r:?}")
+    })?;
+    ensure(
+        C,
+        io(C, store.read_stream(&stream(1), 0))?.is_empty(),
+        || "the good write of a failed batch was stored".into(),
+    )?;
+    ensure(C, io(C, store.stream_version(&stream(1)))? == 0, || {
+        "the failed batch moved a stream version".into()
+    })?;
+    let next = io(C, store.append(&[write(stream(1), 0, samples(5..6))]))?;
+    ensure(C, next.first().map(|e| e.position) == Some(2), || {
+        format!("the failed batch moved the global position: {next:?}")
+    })
+}
+
+/// One batch may not write a stream twice.
+pub fn duplicate_stream_in_batch_is_rejected(
+    store: &mut dyn Store,
+) -> Result<(), ConformanceFailure> {
+    const C: &str = "duplicate_stream_in_batch_is_rejected";
+    let r = store.append(&[
+        write(stream(1), 0, samples(0..1)),
+        write(stream(1), 1, samples(1..2)),
+    ]);
+    ensure(
+        C,
+        r.as_ref().err() == Some(&StoreError::DuplicateStreamInBatch(stream(1))),
+        || format!("got {r:?}"),
+    )?;
+    ensure(C, io(C, all(store))?.is_empty(), || {
+        "a rejected batch wrote events".into()
+    })
+}
+
+/// A write with no events stores nothing but still checks its version, so
+/// a decision can depend on a stream it does not change.
+pub fn empty_write_checks_version_only(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "empty_write_checks_version_only";
+    io(C, store.append(&[write(stream(1), 0, samples(0..1))]))?;
+    let ok = io(
+        C,
+        store.append(&[
+            write(stream(1), 1, vec![]),
+            write(stream(2), 0, samples(1..2)),
+        ]),
+    )?;
+    ensure(C, ok.len() == 1, || format!("stored {ok:?}"))?;
+    let stale = store.append(&[
+        write(stream(1), 0, vec![]),
+        write(stream(3), 0, samples(2..3)),
+    ]);
+    ensure(C, matches!(stale, Err(StoreError::Conflict { .. })), || {
+        format!("a stale empty write did not conflict: {stale:?}")
+    })?;
+    ensure(
+        C,
+        io(C, store.read_stream(&stream(3), 0))?.is_empty(),
+        || "a batch failing on an empty write stored events".into(),
+    )
+}
+
+/// A stream of thousands of events round-trips, and reading its tail is
+/// correct.
+pub fn large_stream_round_trips(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "large_stream_round_trips";
+    const N: u64 = 5_000;
+    // Half in one batch, half in batches of 100.
+    io(C, store.append(&[write(stream(1), 0, samples(0..N / 2))]))?;
+    let mut v = N / 2;
+    while v < N {
+        io(C, store.append(&[write(stream(1), v, samples(v..v + 100))]))?;
+        v += 100;
+    }
+    let read = io(C, store.read_stream(&stream(1), 0))?;
+    ensure(C, u64::try_from(read.len()).ok() == Some(N), || {
+        format!("read {} of {N} events", read.len())
+    })?;
+    for (r, i) in read.iter().zip(0u64..) {
+        ensure(C, r.event == sample(i) && r.version == i + 1, || {
+            format!("event at version {} differs", i + 1)
+        })?;
+    }
+    let tail = io(C, store.read_stream(&stream(1), N - 10))?;
+    ensure(C, tail.len() == 10, || {
+        format!("tail has {} events", tail.len())
+    })
+}

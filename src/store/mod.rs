@@ -1,0 +1,257 @@
+//! The storage port: an append-only event store with optimistic
+//! concurrency.
+//!
+//! A [`Store`] holds streams of events (one per aggregate, see
+//! [`StreamId`]) and a global order across them. The desk persists every
+//! decision with one atomic [`Store::append`] of one or more stream writes,
+//! each carrying the version it expects; a stale writer gets
+//! [`StoreError::Conflict`] and nothing is written. [`MemoryStore`] is the
+//! embedded default; [`conformance`] (feature `conformance`) is the suite
+//! every backend must pass.
+//!
+//! # Contract
+//! - `append` is all-or-nothing across every write in the batch. On any
+//!   error nothing is stored and the global position does not move.
+//! - A write's [`ExpectedVersion`] is checked against the stream's current
+//!   version (the number of events in it; 0 for a stream that does not
+//!   exist) before anything is written.
+//! - Stream versions count from 1; global positions count from 1, strictly
+//!   increase, and follow the order of the batch and the writes in it.
+//! - `read_stream` returns a stream's events in version order, starting
+//!   after `after_version`; an unknown stream is empty, not an error.
+//! - `read_all` returns at most `limit` events with a position greater than
+//!   `after`, in position order.
+//! - Stored events come back equal to what was appended (ids included).
+//!
+//! # Example
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use fanatical::customer::Customer;
+//! use fanatical::event::{Event, StreamId};
+//! use fanatical::id::CustomerId;
+//! use fanatical::store::{ExpectedVersion, MemoryStore, Store, StoreError, StreamWrite};
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+//! let id = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
+//! let stream = StreamId::Customer(id);
+//! let events: Vec<Event> = Customer::register(id, "Acme", now)?.into_iter().map(Event::Customer).collect();
+//!
+//! let mut store = MemoryStore::new();
+//! store.append(&[StreamWrite::new(stream, ExpectedVersion::Exact(0), events.clone())])?;
+//! // A second writer who also thought the stream was empty loses.
+//! let stale = store.append(&[StreamWrite::new(stream, ExpectedVersion::Exact(0), events)]);
+//! assert!(matches!(stale, Err(StoreError::Conflict { actual: 1, .. })));
+//! assert_eq!(store.read_stream(&stream, 0)?.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+mod memory;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use memory::MemoryStore;
+
+use crate::event::{Event, StreamId};
+use crate::id::EventId;
+
+/// What a writer believes a stream's version to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectedVersion {
+    /// Write whatever the version (use sparingly: no conflict detection).
+    Any,
+    /// The stream has exactly this many events (0: it does not exist yet).
+    Exact(u64),
+}
+
+impl ExpectedVersion {
+    /// Whether a stream at `actual` satisfies this expectation.
+    #[must_use]
+    pub fn matches(self, actual: u64) -> bool {
+        match self {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::Exact(v) => v == actual,
+        }
+    }
+}
+
+impl fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExpectedVersion::Any => f.write_str("any"),
+            ExpectedVersion::Exact(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// An event about to be stored, with the id it will keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEvent {
+    /// Its id.
+    pub id: EventId,
+    /// The event.
+    pub event: Event,
+}
+
+/// Events to append to one stream, and the version the writer expects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamWrite {
+    /// The stream.
+    pub stream: StreamId,
+    /// The version the writer read.
+    pub expected: ExpectedVersion,
+    /// The events, in order.
+    pub events: Vec<NewEvent>,
+}
+
+impl StreamWrite {
+    /// A write whose event ids are derived from the stream and version
+    /// (see [`StreamId::event_id`]). With [`ExpectedVersion::Any`] the ids
+    /// are derived as if the stream were empty; prefer `Exact`.
+    #[must_use]
+    pub fn new(stream: StreamId, expected: ExpectedVersion, events: Vec<Event>) -> Self {
+        let base = match expected {
+            ExpectedVersion::Exact(v) => v,
+            ExpectedVersion::Any => 0,
+        };
+        let events = events
+            .into_iter()
+            .zip(1u64..)
+            .map(|(event, i)| NewEvent {
+                id: stream.event_id(base.saturating_add(i)),
+                event,
+            })
+            .collect();
+        StreamWrite {
+            stream,
+            expected,
+            events,
+        }
+    }
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedEvent {
+    /// Its id.
+    pub id: EventId,
+    /// Its stream.
+    pub stream: StreamId,
+    /// Its version in the stream, from 1.
+    pub version: u64,
+    /// Its position in the whole store, from 1.
+    pub position: u64,
+    /// The event.
+    pub event: Event,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The stream is not at the version the writer expected; nothing was
+    /// written.
+    #[error("stream {stream} is at version {actual}, expected {expected}")]
+    Conflict {
+        /// The stream.
+        stream: StreamId,
+        /// What the writer expected.
+        expected: ExpectedVersion,
+        /// The stream's actual version.
+        actual: u64,
+    },
+    /// The same stream appears twice in one batch.
+    #[error("stream {0} is written twice in one batch")]
+    DuplicateStreamInBatch(StreamId),
+    /// The backend failed (I/O, database); nothing was written.
+    #[error("store backend failed: {0}")]
+    Backend(String),
+    /// Stored data could not be read back (corrupt or from a newer version).
+    #[error("stored event at position {position} is unreadable: {reason}")]
+    Corrupt {
+        /// Where.
+        position: u64,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// An append-only, optimistically concurrent event store. See the module
+/// docs for the contract every implementation keeps, and
+/// [`conformance`] for the tests that check it.
+pub trait Store {
+    /// Appends every write of the batch atomically, returning the stored
+    /// events in order.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a write's expected version is stale,
+    /// [`StoreError::DuplicateStreamInBatch`], or a backend error; in every
+    /// case nothing is written.
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// A stream's events with a version greater than `after_version`.
+    ///
+    /// # Errors
+    /// Backend or corruption errors.
+    fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// At most `limit` events with a global position greater than `after`.
+    ///
+    /// # Errors
+    /// Backend or corruption errors.
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The stream's current version (0 when it does not exist).
+    ///
+    /// # Errors
+    /// Backend or corruption errors.
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        Ok(self.read_stream(stream, 0)?.last().map_or(0, |e| e.version))
+    }
+}
+
+impl<S: Store + ?Sized> Store for &mut S {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).append(batch)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).read_stream(stream, after_version)
+    }
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).read_all(after, limit)
+    }
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        (**self).stream_version(stream)
+    }
+}
+
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).append(batch)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).read_stream(stream, after_version)
+    }
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).read_all(after, limit)
+    }
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        (**self).stream_version(stream)
+    }
+}
