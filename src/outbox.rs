@@ -130,6 +130,17 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// A policy waiting `first_delay` after the first failure, doubling up
+    /// to `max_delay`, and abandoning after `max_attempts` failures.
+    #[must_use]
+    pub fn new(first_delay: Duration, max_delay: Duration, max_attempts: u32) -> Self {
+        RetryPolicy {
+            first_delay,
+            max_delay,
+            max_attempts,
+        }
+    }
+
     /// The wait after failed attempt number `attempt` (from 1):
     /// `first_delay * 2^(attempt-1)`, capped at `max_delay`.
     #[must_use]

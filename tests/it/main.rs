@@ -1,1 +1,18 @@
+//! Behaviour tests: one binary, a module per area.
 
+mod bad_input;
+mod desk_flow;
+mod outbox;
+mod props;
+mod store;
+mod support;
+mod views;
+
+/// Property-test cases: `default`, or `FANATICAL_PROPTEST_CASES` when set
+/// (CI bounds it; set it high for long local runs).
+pub fn cases(default: u32) -> u32 {
+    std::env::var("FANATICAL_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

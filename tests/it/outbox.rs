@@ -1,0 +1,222 @@
+//! Outbound messages: recorded with the reply, handed out, acknowledged,
+//! retried with backoff, abandoned after too many failures, and leased so
+//! a crashed deliverer loses nothing.
+
+use chrono::Duration;
+use fanatical::channel::{Channel, SocialNetwork, Visibility};
+use fanatical::desk::{Command, Desk, DeskConfig, DeskError};
+use fanatical::outbox::{DeliveryState, Recipient, RetryPolicy};
+use fanatical::ticket::Author;
+use fanatical::transport::{Delivery, RecordingTransport, Transport};
+
+use crate::support::World;
+
+#[test]
+fn an_agent_reply_goes_to_the_requester_on_the_ticket_channel() {
+    let mut w = World::new();
+    let t = w.jane_emails("help");
+    let ana = w.ana;
+    w.run(Command::reply(t, ana, "Fixed")).unwrap();
+    let msg = w.desk.poll_outbound(w.now).unwrap();
+    assert_eq!(msg.channel, Channel::Email);
+    assert_eq!(
+        msg.recipient,
+        Recipient::Contact {
+            contact: w.jane,
+            address: w.jane_email.clone()
+        }
+    );
+    assert_eq!(msg.body, "Fixed");
+    assert_eq!(msg.ticket, Some(t));
+    // Leased: not handed out twice while the lease runs.
+    assert_eq!(w.desk.poll_outbound(w.now), None);
+    // A customer's own reply and an internal note send nothing.
+    let jane = w.jane;
+    w.run(Command::reply_on(
+        t,
+        Author::Contact(jane),
+        Channel::Email,
+        "thanks",
+        vec![],
+    ))
+    .unwrap();
+    w.run(Command::note(t, ana, "done")).unwrap();
+    assert_eq!(w.desk.undelivered(), 1);
+}
+
+#[test]
+fn social_replies_go_to_the_handle_and_phone_replies_send_nothing() {
+    let mut w = World::new();
+    let t = w.jane_emails("help");
+    let ana = w.ana;
+    let x_public = Channel::Social {
+        network: SocialNetwork::X,
+        visibility: Visibility::Public,
+    };
+    w.run(Command::reply_on(
+        t,
+        Author::Agent(ana),
+        x_public.clone(),
+        "DM us!",
+        vec![],
+    ))
+    .unwrap();
+    w.run(Command::reply_on(
+        t,
+        Author::Agent(ana),
+        Channel::Phone,
+        "Called her",
+        vec![],
+    ))
+    .unwrap();
+    let msg = w.desk.poll_outbound(w.now).unwrap();
+    assert_eq!(msg.channel, x_public);
+    assert!(
+        matches!(msg.recipient, Recipient::Contact { ref address, .. } if *address == w.jane_x)
+    );
+    assert_eq!(w.desk.poll_outbound(w.now), None);
+    // Chat: Jane has no chat address, so a chat reply cannot reach her.
+    let before = w.desk.clone();
+    let err = w
+        .run(Command::reply_on(
+            t,
+            Author::Agent(ana),
+            Channel::Chat,
+            "hi",
+            vec![],
+        ))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        DeskError::Unreachable {
+            ticket: t,
+            channel: Channel::Chat
+        }
+        .into()
+    );
+    assert_eq!(w.desk, before);
+}
+
+#[test]
+fn failures_back_off_then_succeed_and_duplicates_are_harmless() {
+    let mut w = World::new();
+    let t = w.jane_emails("help");
+    let ana = w.ana;
+    w.run(Command::reply(t, ana, "Fixed")).unwrap();
+    let mut transport = RecordingTransport::new();
+    transport.fail_next(2);
+    let start = w.now;
+    let mut attempts_at = Vec::new();
+    loop {
+        while let Some(msg) = w.desk.poll_outbound(w.now) {
+            attempts_at.push(w.now - start);
+            let ack = match transport.deliver(&msg) {
+                Ok(_) => Command::MarkDelivered { message: msg.id },
+                Err(e) => Command::MarkFailed {
+                    message: msg.id,
+                    reason: e.to_string(),
+                },
+            };
+            w.run(ack).unwrap();
+        }
+        match w.desk.poll_timeout() {
+            Some(at) => w.now = w.now.max(at),
+            None => break,
+        }
+    }
+    assert_eq!(
+        attempts_at,
+        vec![
+            Duration::zero(),
+            Duration::seconds(30),
+            Duration::seconds(90)
+        ]
+    );
+    assert_eq!(transport.delivered().len(), 1);
+    let entry = w.desk.outbox().next().unwrap();
+    assert_eq!(entry.state, DeliveryState::Delivered);
+    assert_eq!(entry.failures, 2);
+    // A late second delivery of the same message is dropped by its key,
+    // and a second acknowledgement records nothing.
+    let msg = entry.message.clone();
+    assert_eq!(transport.deliver(&msg).unwrap(), Delivery::Duplicate);
+    assert!(
+        w.run(Command::MarkDelivered { message: msg.id })
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(w.desk.poll_timeout(), None);
+}
+
+#[test]
+fn too_many_failures_abandon_the_message() {
+    let retry = RetryPolicy::new(Duration::seconds(30), Duration::hours(1), 3);
+    let mut w = World::with_config(DeskConfig::default().with_retry(retry));
+    let t = w.jane_emails("help");
+    let ana = w.ana;
+    w.run(Command::reply(t, ana, "Fixed")).unwrap();
+    for _ in 0..3 {
+        let at = w.desk.poll_timeout().unwrap_or(w.now);
+        w.now = w.now.max(at);
+        let msg = w.desk.poll_outbound(w.now).unwrap();
+        w.run(Command::MarkFailed {
+            message: msg.id,
+            reason: "bounced".into(),
+        })
+        .unwrap();
+    }
+    let entry = w.desk.outbox().next().unwrap();
+    assert_eq!(entry.state, DeliveryState::Abandoned);
+    assert_eq!(entry.failures, 3);
+    assert_eq!(entry.last_error.as_deref(), Some("bounced"));
+    assert_eq!(w.desk.undelivered(), 0);
+    w.tick(24 * 60);
+    assert_eq!(w.desk.poll_outbound(w.now), None);
+}
+
+#[test]
+fn a_lease_that_runs_out_hands_the_message_out_again() {
+    let mut w = World::new();
+    let t = w.jane_emails("help");
+    let ana = w.ana;
+    w.run(Command::reply(t, ana, "Fixed")).unwrap();
+    let first = w.desk.poll_outbound(w.now).unwrap();
+    assert_eq!(w.desk.poll_timeout(), Some(w.now + Duration::minutes(5)));
+    w.tick(5);
+    let again = w.desk.poll_outbound(w.now).unwrap();
+    assert_eq!(first, again, "same message, same idempotency key");
+}
+
+#[test]
+fn a_crash_before_acknowledgement_redelivers_with_the_same_key() {
+    let mut w = World::new();
+    let t = w.jane_emails("help");
+    let ana = w.ana;
+    w.run(Command::reply(t, ana, "Fixed")).unwrap();
+    let mut transport = RecordingTransport::new();
+    let msg = w.desk.poll_outbound(w.now).unwrap();
+    transport.deliver(&msg).unwrap();
+    // Crash: the acknowledgement never reaches the store.
+    let mut desk = Desk::rebuild(&w.store, DeskConfig::default()).unwrap();
+    let again = desk.poll_outbound(w.now).unwrap();
+    assert_eq!(again.id, msg.id);
+    assert_eq!(transport.deliver(&again).unwrap(), Delivery::Duplicate);
+    desk.execute(
+        &mut w.store,
+        Command::MarkDelivered { message: again.id },
+        w.now,
+    )
+    .unwrap();
+    assert_eq!(transport.delivered().len(), 1);
+    assert_eq!(desk.undelivered(), 0);
+}
+
+#[test]
+fn unknown_messages_are_refused() {
+    let mut w = World::new();
+    let ghost = w.ids.next_id();
+    w.refused(
+        Command::MarkDelivered { message: ghost },
+        DeskError::UnknownMessage(ghost),
+    );
+}

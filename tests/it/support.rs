@@ -1,0 +1,175 @@
+//! Fixtures shared by the behaviour tests.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fanatical::agent::Role;
+use fanatical::channel::{Channel, ChannelAddress, SocialNetwork};
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::event::StreamId;
+use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TeamId, TicketId};
+use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError, StreamWrite};
+
+pub fn t0() -> DateTime<Utc> {
+    // A Monday, 2 a.m. UTC.
+    Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap()
+}
+
+/// A small support organisation on a memory store.
+pub struct World {
+    pub ids: IdGenerator,
+    pub store: MemoryStore,
+    pub desk: Desk,
+    pub now: DateTime<Utc>,
+    pub acme: CustomerId,
+    pub jane: ContactId,
+    pub jane_email: ChannelAddress,
+    pub jane_phone: ChannelAddress,
+    pub jane_x: ChannelAddress,
+    pub tiny: CustomerId,
+    pub tom: ContactId,
+    pub tom_email: ChannelAddress,
+    pub ana: AgentId,
+    pub bill: AgentId,
+    pub team: TeamId,
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self::with_config(DeskConfig::default())
+    }
+
+    pub fn with_config(config: DeskConfig) -> Self {
+        let mut ids = IdGenerator::from_seed(2026);
+        let mut store = MemoryStore::new();
+        let mut desk = Desk::new(config);
+        let now = t0();
+        let (acme, jane, tiny, tom, ana, bill, team) = (
+            ids.next_id(),
+            ids.next_id(),
+            ids.next_id(),
+            ids.next_id(),
+            ids.next_id(),
+            ids.next_id(),
+            ids.next_id(),
+        );
+        let jane_email = ChannelAddress::email("jane@acme.example").unwrap();
+        let jane_phone = ChannelAddress::phone("+1 210 555 0100").unwrap();
+        let jane_x = ChannelAddress::social(SocialNetwork::X, "@jane_acme").unwrap();
+        let tom_email = ChannelAddress::email("tom@tiny.example").unwrap();
+        let setup = vec![
+            Command::RegisterCustomer {
+                id: acme,
+                organisation: "Acme Hosting".into(),
+            },
+            Command::UpdateCustomer {
+                customer: acme,
+                command: CustomerCommand::AddContact {
+                    contact: jane,
+                    name: "Jane Doe".into(),
+                    addresses: vec![jane_email.clone(), jane_phone.clone(), jane_x.clone()],
+                },
+            },
+            Command::RegisterCustomer {
+                id: tiny,
+                organisation: "Tiny Blog".into(),
+            },
+            Command::UpdateCustomer {
+                customer: tiny,
+                command: CustomerCommand::AddContact {
+                    contact: tom,
+                    name: "Tom".into(),
+                    addresses: vec![tom_email.clone()],
+                },
+            },
+            Command::RegisterAgent {
+                id: ana,
+                name: "Ana".into(),
+                time_zone: chrono_tz::America::Chicago,
+                roles: vec![Role::Agent],
+                skills: vec![],
+            },
+            Command::RegisterAgent {
+                id: bill,
+                name: "Bill".into(),
+                time_zone: chrono_tz::America::Chicago,
+                roles: vec![Role::Billing],
+                skills: vec![],
+            },
+            Command::CreateTeam {
+                id: team,
+                name: "Front line".into(),
+            },
+        ];
+        for cmd in setup {
+            desk.execute(&mut store, cmd, now).unwrap();
+        }
+        World {
+            ids,
+            store,
+            desk,
+            now,
+            acme,
+            jane,
+            jane_email,
+            jane_phone,
+            jane_x,
+            tiny,
+            tom,
+            tom_email,
+            ana,
+            bill,
+            team,
+        }
+    }
+
+    pub fn run(&mut self, cmd: Command) -> Result<Vec<RecordedEvent>, fanatical::Error> {
+        self.desk.execute(&mut self.store, cmd, self.now)
+    }
+
+    pub fn tick(&mut self, minutes: i64) {
+        self.now += Duration::minutes(minutes);
+    }
+
+    /// Jane emails support; returns the new ticket.
+    pub fn jane_emails(&mut self, body: &str) -> TicketId {
+        let id = self.ids.next_id();
+        let msg = InboundMessage::new(id, Channel::Email, self.jane_email.clone(), body);
+        self.run(Command::ReceiveMessage(msg)).unwrap();
+        id
+    }
+
+    /// Runs `cmd`, expects it to be refused with `err`, and checks that
+    /// neither the desk nor the store changed.
+    pub fn refused(&mut self, cmd: Command, err: impl Into<fanatical::Error>) {
+        let desk_before = self.desk.clone();
+        let store_before = self.store.clone();
+        let got = self.run(cmd);
+        assert_eq!(got, Err(err.into()));
+        assert_eq!(self.desk, desk_before, "a refused command changed the desk");
+        assert_eq!(
+            self.store, store_before,
+            "a refused command wrote to the store"
+        );
+    }
+}
+
+/// A store wrapper that fails or conflicts on demand.
+pub struct FlakyStore {
+    pub inner: MemoryStore,
+    pub fail_next_append: Option<StoreError>,
+}
+
+impl Store for FlakyStore {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        if let Some(e) = self.fail_next_append.take() {
+            return Err(e);
+        }
+        self.inner.append(batch)
+    }
+    fn read_stream(&self, s: &StreamId, after: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.inner.read_stream(s, after)
+    }
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.inner.read_all(after, limit)
+    }
+}
