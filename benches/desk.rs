@@ -1,1 +1,188 @@
-fn main() {}
+//! Desk benchmarks: command latency as the desk grows, rebuilding from the
+//! store, and the pure decide step. Fixed seeds and simulated time, so runs
+//! compare. Workloads and figures are in the README's performance section.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use fanatical::agent::Role;
+use fanatical::channel::{Channel, ChannelAddress};
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::id::{AgentId, IdGenerator, TicketId};
+use fanatical::store::MemoryStore;
+use fanatical::ticket::{Author, TicketCommand};
+
+struct Fixture {
+    ids: IdGenerator,
+    store: MemoryStore,
+    desk: Desk,
+    now: DateTime<Utc>,
+    agent: AgentId,
+    addresses: Vec<ChannelAddress>,
+    tickets: Vec<TicketId>,
+}
+
+/// A desk with `customers` customers (one contact each) and `tickets`
+/// email tickets, each answered once and its reply delivered.
+fn fixture(customers: usize, tickets: usize) -> Fixture {
+    let mut ids = IdGenerator::from_seed(7);
+    let mut store = MemoryStore::new();
+    let mut desk = Desk::new(DeskConfig::default());
+    let mut now = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let agent: AgentId = ids.next_id();
+    desk.execute(
+        &mut store,
+        Command::RegisterAgent {
+            id: agent,
+            name: "Ana".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::Agent],
+            skills: vec![],
+        },
+        now,
+    )
+    .unwrap();
+    let mut addresses = Vec::new();
+    for i in 0..customers {
+        let (c, p) = (ids.next_id(), ids.next_id());
+        let email = ChannelAddress::email(format!("c{i}@example.com")).unwrap();
+        desk.execute(
+            &mut store,
+            Command::RegisterCustomer {
+                id: c,
+                organisation: format!("Customer {i}"),
+            },
+            now,
+        )
+        .unwrap();
+        desk.execute(
+            &mut store,
+            Command::UpdateCustomer {
+                customer: c,
+                command: CustomerCommand::AddContact {
+                    contact: p,
+                    name: format!("Contact {i}"),
+                    addresses: vec![email.clone()],
+                },
+            },
+            now,
+        )
+        .unwrap();
+        addresses.push(email);
+    }
+    let mut f = Fixture {
+        ids,
+        store,
+        desk,
+        now,
+        agent,
+        addresses,
+        tickets: Vec::new(),
+    };
+    for i in 0..tickets {
+        now += Duration::seconds(10);
+        f.now = now;
+        let t = open(&mut f, i);
+        reply_and_deliver(&mut f, t);
+    }
+    f
+}
+
+fn open(f: &mut Fixture, i: usize) -> TicketId {
+    let id: TicketId = f.ids.next_id();
+    let from = f.addresses[i % f.addresses.len()].clone();
+    f.desk
+        .execute(
+            &mut f.store,
+            Command::ReceiveMessage(InboundMessage::new(id, Channel::Email, from, "Server down")),
+            f.now,
+        )
+        .unwrap();
+    f.tickets.push(id);
+    id
+}
+
+fn reply_and_deliver(f: &mut Fixture, t: TicketId) {
+    f.desk
+        .execute(&mut f.store, Command::reply(t, f.agent, "Fixed it"), f.now)
+        .unwrap();
+    while let Some(m) = f.desk.poll_outbound(f.now) {
+        f.desk
+            .execute(
+                &mut f.store,
+                Command::MarkDelivered { message: m.id },
+                f.now,
+            )
+            .unwrap();
+    }
+}
+
+fn bench_execute(c: &mut Criterion) {
+    let mut g = c.benchmark_group("execute");
+    for size in [100usize, 10_000] {
+        let mut f = fixture(1_000, size);
+        let mut i = 0usize;
+        g.bench_with_input(BenchmarkId::new("open_ticket", size), &size, |b, _| {
+            b.iter(|| {
+                i += 1;
+                f.now += Duration::seconds(1);
+                black_box(open(&mut f, i));
+            });
+        });
+        let mut f = fixture(1_000, size);
+        let mut i = 0usize;
+        g.bench_with_input(
+            BenchmarkId::new("reply_and_deliver", size),
+            &size,
+            |b, _| {
+                b.iter(|| {
+                    i += 1;
+                    f.now += Duration::seconds(1);
+                    let t = f.tickets[i % f.tickets.len()];
+                    reply_and_deliver(&mut f, t);
+                });
+            },
+        );
+    }
+    g.finish();
+}
+
+fn bench_rebuild(c: &mut Criterion) {
+    let f = fixture(1_000, 5_000);
+    let events = f.store.len();
+    c.bench_function(&format!("rebuild/{events}_events"), |b| {
+        b.iter(|| black_box(Desk::rebuild(&f.store, DeskConfig::default()).unwrap()));
+    });
+}
+
+fn bench_decide(c: &mut Criterion) {
+    let f = fixture(100, 1_000);
+    let t = f.tickets[500];
+    let ticket = f.desk.ticket(t).unwrap().clone();
+    c.bench_function("decide/ticket_reply_pure", |b| {
+        b.iter_batched(
+            || TicketCommand::Reply {
+                author: Author::Agent(f.agent),
+                channel: Channel::Email,
+                body: "Another update".into(),
+                attachments: vec![],
+            },
+            |cmd| black_box(ticket.handle(cmd, f.now).unwrap()),
+            BatchSize::SmallInput,
+        );
+    });
+    c.bench_function("decide/desk_reply_with_outbox", |b| {
+        b.iter(|| {
+            black_box(
+                f.desk
+                    .decide(Command::reply(t, f.agent, "Update"), f.now)
+                    .unwrap(),
+            )
+        });
+    });
+}
+
+criterion_group!(benches, bench_execute, bench_rebuild, bench_decide);
+criterion_main!(benches);

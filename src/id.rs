@@ -232,6 +232,12 @@ impl IdGenerator {
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
+    /// The next raw 64-bit number of the sequence (for seeded sampling and
+    /// simulations that want to share the caller's seed).
+    pub fn next_u64(&mut self) -> u64 {
+        splitmix64(&mut self.state)
+    }
+
     /// The next id of any typed id kind.
     pub fn next_id<T: TypedId>(&mut self) -> T {
         T::from_uuid(self.next_uuid())

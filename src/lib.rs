@@ -125,6 +125,11 @@ pub mod view;
 
 pub use error::Error;
 
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The names most programs need, in one import.
 pub mod prelude {
     pub use crate::agent::{Role, Skill};

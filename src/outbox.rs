@@ -1,7 +1,7 @@
 //! Outbound messages and the outbox that makes their delivery reliable.
 //!
 //! A message to a customer (a reply on their channel) or to an employee is
-//! first recorded as an [`OutboxEvent::Queued`] event in the same atomic
+//! first recorded as an [`OutboxEventKind::Queued`] event in the same atomic
 //! append as the change that caused it. The desk then hands it out with
 //! `poll_outbound`, the caller delivers it through a
 //! [`crate::transport::Transport`], and acknowledges delivery (recorded as
@@ -176,6 +176,8 @@ pub enum DeliveryState {
 pub struct OutboxEntry {
     /// The message.
     pub message: OutboundMessage,
+    /// The store position of its `Queued` event: its place in the queue.
+    pub queued_position: u64,
     /// Its delivery state.
     pub state: DeliveryState,
     /// Failed attempts so far.

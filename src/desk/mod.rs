@@ -642,7 +642,7 @@ impl Desk {
     /// A ticket as one of its customer's contacts sees it.
     ///
     /// # Errors
-    /// Unknown ticket; [`ViewError::NotTheirTicket`].
+    /// Unknown ticket; [`crate::view::ViewError::NotTheirTicket`].
     pub fn customer_ticket_view(
         &self,
         ticket: TicketId,
@@ -674,7 +674,7 @@ impl Desk {
     /// A customer with spend and tier, for a viewer whose role needs it.
     ///
     /// # Errors
-    /// Unknown customer or agent; [`ViewError::Forbidden`].
+    /// Unknown customer or agent; [`crate::view::ViewError::Forbidden`].
     pub fn account_customer_view(
         &self,
         customer: CustomerId,
@@ -1058,6 +1058,7 @@ impl Desk {
                     message.id,
                     OutboxEntry {
                         message: message.clone(),
+                        queued_position: position,
                         state: DeliveryState::Ready,
                         failures: 0,
                         last_error: None,
@@ -1069,6 +1070,7 @@ impl Desk {
                     if let DeliveryState::Backoff { until } = entry.state {
                         s.backoff.remove(&(until, *id));
                     }
+                    s.pending.remove(&entry.queued_position);
                     if let OutboxEventKind::Abandoned {
                         attempts, reason, ..
                     } = &e.kind
@@ -1080,7 +1082,6 @@ impl Desk {
                         entry.state = DeliveryState::Delivered;
                     }
                 }
-                s.pending.retain(|_, m| m != id);
                 self.leased.remove(id);
             }
             OutboxEventKind::Failed {

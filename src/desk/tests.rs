@@ -1,1 +1,134 @@
+use super::*;
+use crate::customer::CustomerEvent;
+use crate::store::MemoryStore;
+use chrono::TimeZone;
 
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+fn cid(n: u128) -> CustomerId {
+    CustomerId::from_uuid(uuid::Uuid::from_u128(n))
+}
+
+#[test]
+fn events_in_the_wrong_stream_are_refused_whole() {
+    let mut desk = Desk::new(DeskConfig::default());
+    let registered = Event::Customer(CustomerEvent {
+        at: now(),
+        kind: CustomerEventKind::Registered {
+            id: cid(1),
+            organisation: "A".into(),
+        },
+    });
+    let good = RecordedEvent {
+        id: StreamId::Customer(cid(1)).event_id(1),
+        stream: StreamId::Customer(cid(1)),
+        version: 1,
+        position: 1,
+        event: registered.clone(),
+    };
+    // A customer event in a ticket stream.
+    let bad = RecordedEvent {
+        stream: StreamId::Ticket(TicketId::from_uuid(uuid::Uuid::from_u128(2))),
+        position: 2,
+        ..good.clone()
+    };
+    let err = desk.apply(&[good.clone(), bad.clone()]).unwrap_err();
+    assert_eq!(
+        err,
+        DeskError::EventMismatch {
+            stream: bad.stream,
+            version: 1
+        }
+        .into()
+    );
+    assert_eq!(desk, Desk::new(DeskConfig::default()), "nothing applied");
+    // A registration for another id in this customer's stream.
+    let other = RecordedEvent {
+        stream: StreamId::Customer(cid(3)),
+        ..good.clone()
+    };
+    assert!(desk.apply(&[other]).is_err());
+    // A gap in versions.
+    let gap = RecordedEvent {
+        version: 2,
+        ..good.clone()
+    };
+    assert_eq!(
+        desk.apply(&[gap]).unwrap_err(),
+        DeskError::OutOfOrder {
+            stream: good.stream,
+            expected: 1,
+            got: 2
+        }
+        .into()
+    );
+    desk.apply(&[good]).unwrap();
+    assert!(desk.customer(cid(1)).is_some());
+}
+
+#[test]
+fn a_decision_writes_each_stream_once_with_the_version_it_read() {
+    let mut desk = Desk::new(DeskConfig::default());
+    let mut store = MemoryStore::new();
+    desk.execute(
+        &mut store,
+        Command::RegisterCustomer {
+            id: cid(1),
+            organisation: "A".into(),
+        },
+        now(),
+    )
+    .unwrap();
+    let d = desk
+        .decide(
+            Command::UpdateCustomer {
+                customer: cid(1),
+                command: CustomerCommand::RenameOrganisation { name: "B".into() },
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(d.writes().len(), 1);
+    assert_eq!(d.writes()[0].expected, ExpectedVersion::Exact(1));
+    assert_eq!(
+        d.writes()[0].events[0].id,
+        StreamId::Customer(cid(1)).event_id(2)
+    );
+    assert_eq!(d.events().count(), 1);
+    // A no-op decides nothing at all.
+    let same = desk
+        .decide(
+            Command::UpdateCustomer {
+                customer: cid(1),
+                command: CustomerCommand::RenameOrganisation { name: "A".into() },
+            },
+            now(),
+        )
+        .unwrap();
+    assert!(same.is_empty());
+    assert!(same.writes().is_empty());
+}
+
+#[test]
+fn subjects_come_from_the_first_non_blank_line() {
+    assert_eq!(
+        subject_from_body("\n  \n Hello there \nmore"),
+        "Hello there"
+    );
+    assert_eq!(subject_from_body("   "), "(no subject)");
+    let long = "x".repeat(100);
+    let s = subject_from_body(&long);
+    assert_eq!(s.chars().count(), 81);
+    assert!(s.ends_with('…'));
+}
+
+#[test]
+fn portal_replies_are_delivered_by_email_and_calls_are_live() {
+    assert_eq!(delivery_channel(&Channel::Portal), Channel::Email);
+    assert_eq!(delivery_channel(&Channel::Chat), Channel::Chat);
+    assert!(is_live(&Channel::Phone));
+    assert!(is_live(&Channel::Video));
+    assert!(!is_live(&Channel::Email));
+}
