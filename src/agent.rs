@@ -125,24 +125,7 @@ impl Skill {
     }
 }
 
-impl TryFrom<String> for Skill {
-    type Error = AgentError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Skill::new(value)
-    }
-}
-
-impl From<Skill> for String {
-    fn from(s: Skill) -> Self {
-        s.0
-    }
-}
-
-impl fmt::Display for Skill {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+validated_string!(Skill, AgentError);
 
 /// A change to an existing agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

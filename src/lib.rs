@@ -108,6 +108,9 @@
     )
 )]
 
+#[macro_use]
+mod macros;
+
 pub mod agent;
 #[cfg(feature = "proptest")]
 pub mod arbitrary;

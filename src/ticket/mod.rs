@@ -265,24 +265,7 @@ impl MediaType {
     }
 }
 
-impl TryFrom<String> for MediaType {
-    type Error = TicketError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        MediaType::new(&value)
-    }
-}
-
-impl From<MediaType> for String {
-    fn from(m: MediaType) -> Self {
-        m.0
-    }
-}
-
-impl fmt::Display for MediaType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+validated_string!(MediaType, TicketError);
 
 /// A file attached to a conversation entry (its metadata: the bytes live
 /// wherever the caller keeps blobs).
@@ -400,24 +383,7 @@ impl Tag {
     }
 }
 
-impl TryFrom<String> for Tag {
-    type Error = TicketError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Tag::new(&value)
-    }
-}
-
-impl From<Tag> for String {
-    fn from(t: Tag) -> Self {
-        t.0
-    }
-}
-
-impl fmt::Display for Tag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+validated_string!(Tag, TicketError);
 
 /// Where a merged-in entry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
