@@ -10,6 +10,7 @@ use crate::channel::ChannelError;
 use crate::customer::CustomerError;
 use crate::desk::DeskError;
 use crate::id::IdError;
+use crate::sla::SlaError;
 use crate::store::StoreError;
 use crate::ticket::TicketError;
 use crate::transport::TransportError;
@@ -37,6 +38,9 @@ pub enum Error {
     /// The desk refused a command (unknown ids, misuse).
     #[error(transparent)]
     Desk(#[from] DeskError),
+    /// A calendar or SLA problem.
+    #[error(transparent)]
+    Sla(#[from] SlaError),
     /// The store failed or conflicted.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -121,6 +121,7 @@ pub mod error;
 pub mod event;
 pub mod id;
 pub mod outbox;
+pub mod sla;
 pub mod store;
 pub mod ticket;
 pub mod transport;
