@@ -4,6 +4,7 @@ mod bad_input;
 mod desk_flow;
 mod outbox;
 mod props;
+mod sla_calendar;
 mod store;
 mod support;
 mod views;
