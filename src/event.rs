@@ -15,6 +15,7 @@ use crate::agent::{AgentEvent, TeamEvent};
 use crate::customer::CustomerEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
 use crate::outbox::OutboxEvent;
+use crate::sla::SlaEvent;
 use crate::ticket::TicketEvent;
 
 /// One event of any aggregate.
@@ -32,6 +33,8 @@ pub enum Event {
     Ticket(TicketEvent),
     /// An outbound-message event.
     Outbox(OutboxEvent),
+    /// A ticket's SLA event.
+    Sla(SlaEvent),
 }
 
 impl Event {
@@ -44,6 +47,7 @@ impl Event {
             Event::Team(e) => e.at,
             Event::Ticket(e) => e.at,
             Event::Outbox(e) => e.at,
+            Event::Sla(e) => e.at,
         }
     }
 }
@@ -64,6 +68,8 @@ pub enum StreamId {
     Ticket(TicketId),
     /// The desk's outbound messages.
     Outbox,
+    /// A ticket's SLA record.
+    Sla(TicketId),
 }
 
 impl StreamId {
@@ -74,6 +80,7 @@ impl StreamId {
             StreamId::Team(id) => ("team", Some(id.as_uuid())),
             StreamId::Ticket(id) => ("ticket", Some(id.as_uuid())),
             StreamId::Outbox => ("outbox", None),
+            StreamId::Sla(id) => ("sla", Some(id.as_uuid())),
         }
     }
 
@@ -115,6 +122,7 @@ impl FromStr for StreamId {
             "agent" => Ok(StreamId::Agent(AgentId::from_uuid(uuid))),
             "team" => Ok(StreamId::Team(TeamId::from_uuid(uuid))),
             "ticket" => Ok(StreamId::Ticket(TicketId::from_uuid(uuid))),
+            "sla" => Ok(StreamId::Sla(TicketId::from_uuid(uuid))),
             _ => Err(bad()),
         }
     }

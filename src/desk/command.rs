@@ -139,6 +139,18 @@ pub enum Command {
         /// The change.
         command: TicketCommand,
     },
+    /// An agent promises the customer an update by `due`: recorded as an
+    /// internal note and an SLA timer kept by the next public reply.
+    Promise {
+        /// The ticket.
+        ticket: TicketId,
+        /// The agent promising.
+        agent: AgentId,
+        /// When the update is due.
+        due: chrono::DateTime<chrono::Utc>,
+        /// What was promised.
+        note: String,
+    },
     /// Link two tickets.
     LinkTickets {
         /// The ticket that links.

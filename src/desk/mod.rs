@@ -81,9 +81,10 @@ use crate::outbox::{
     DeliveryState, OutboundMessage, OutboxEntry, OutboxEvent, OutboxEventKind, Recipient,
     RetryPolicy,
 };
+use crate::sla::{SlaConfig, SlaError, SlaEvent, TicketSla, TimerKey};
 use crate::store::{ExpectedVersion, RecordedEvent, Store, StreamWrite};
 use crate::ticket::{
-    Author, OpenTicket, Status, Ticket, TicketCommand, TicketEventKind, TicketRules,
+    Author, OpenTicket, Status, Ticket, TicketCommand, TicketEvent, TicketEventKind, TicketRules,
 };
 use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
 
@@ -180,9 +181,12 @@ pub enum DeskError {
 }
 
 /// How a desk behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeskConfig {
+    /// SLA policies, support hours and contracts.
+    #[serde(default)]
+    pub sla: SlaConfig,
     /// Limits on conversation entries.
     pub ticket_rules: TicketRules,
     /// Retries of failed deliveries.
@@ -196,6 +200,7 @@ pub struct DeskConfig {
 impl Default for DeskConfig {
     fn default() -> Self {
         DeskConfig {
+            sla: SlaConfig::default(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -208,6 +213,12 @@ impl DeskConfig {
     #[must_use]
     pub fn with_ticket_rules(mut self, rules: TicketRules) -> Self {
         self.ticket_rules = rules;
+        self
+    }
+    /// The defaults with SLA policies, calendars and contracts.
+    #[must_use]
+    pub fn with_sla(mut self, sla: SlaConfig) -> Self {
+        self.sla = sla;
         self
     }
     /// The defaults with another retry policy.
@@ -260,6 +271,12 @@ struct State {
     pending: BTreeMap<u64, MessageId>,
     /// Failed messages waiting for their retry.
     backoff: BTreeSet<(DateTime<Utc>, MessageId)>,
+    /// Each ticket's SLA record.
+    slas: BTreeMap<TicketId, TicketSla>,
+    /// Every running SLA timer, by when it falls due.
+    timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
+    /// The first entry of `timers`, kept so `poll_timeout` is O(1).
+    next_timer: Option<DateTime<Utc>>,
     versions: BTreeMap<StreamId, u64>,
     position: u64,
 }
@@ -378,6 +395,7 @@ impl Desk {
         for r in recorded {
             self.apply_one(r);
         }
+        self.state.next_timer = self.state.timers.first().map(|(at, _)| *at);
         Ok(())
     }
 
@@ -460,6 +478,33 @@ impl Desk {
             }
             Command::UpdateTicket { ticket, command } => {
                 self.decide_ticket(&mut d, ticket, command, now)?;
+            }
+            Command::Promise {
+                ticket,
+                agent,
+                due,
+                note,
+            } => {
+                if due <= now {
+                    return Err(SlaError::PromiseInPast { due, now }.into());
+                }
+                let body = match note.trim() {
+                    "" => format!("Promised the customer an update by {due}."),
+                    n => format!("Promised the customer an update by {due}: {n}"),
+                };
+                let command = TicketCommand::Note {
+                    agent,
+                    body,
+                    attachments: Vec::new(),
+                };
+                self.decide_ticket(&mut d, ticket, command, now)?;
+                let t = self.ticket_or_err(ticket)?;
+                let empty = TicketSla::new(ticket, t.customer());
+                let sla = self.state.slas.get(&ticket).unwrap_or(&empty);
+                d.push(
+                    StreamId::Sla(ticket),
+                    [Event::Sla(crate::sla::promise(sla, due, now))],
+                );
             }
             Command::LinkTickets {
                 ticket,
@@ -555,10 +600,51 @@ impl Desk {
     pub fn poll_timeout(&self) -> Option<DateTime<Utc>> {
         let retry = self.state.backoff.first().map(|(at, _)| *at);
         let lease = self.leased.values().min().copied();
-        match (retry, lease) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        [retry, lease, self.state.next_timer]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Decides every SLA warning and breach due at or before `now`. Costs
+    /// O(due · log n); decides nothing when nothing is due, so it is safe
+    /// to call as often as you like.
+    #[must_use]
+    pub fn decide_timeouts(&self, now: DateTime<Utc>) -> Decision {
+        let mut d = Drafts::default();
+        let mut due: BTreeMap<TicketId, Vec<TimerKey>> = BTreeMap::new();
+        for (_, key) in self.state.timers.iter().take_while(|(at, _)| *at <= now) {
+            due.entry(key.ticket).or_default().push(*key);
         }
+        for (ticket, keys) in due {
+            if let Some(sla) = self.state.slas.get(&ticket) {
+                d.push(
+                    StreamId::Sla(ticket),
+                    sla.fire(&keys, now).into_iter().map(Event::Sla),
+                );
+            }
+        }
+        d.finish(self)
+    }
+
+    /// Fires every SLA warning and breach due at or before `now`: decides,
+    /// persists and applies. A no-op when nothing is due; each breach is
+    /// recorded once however often this is called.
+    ///
+    /// # Errors
+    /// Store errors (the desk is then unchanged).
+    pub fn handle_timeout<S: Store + ?Sized>(
+        &mut self,
+        store: &mut S,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, Error> {
+        let decision = self.decide_timeouts(now);
+        if decision.is_empty() {
+            return Ok(Vec::new());
+        }
+        let recorded = store.append(decision.writes())?;
+        self.apply(&recorded)?;
+        Ok(recorded)
     }
 
     // ----- queries -------------------------------------------------------
@@ -606,6 +692,20 @@ impl Desk {
             .tickets
             .values()
             .filter(move |t| t.customer() == customer)
+    }
+    /// A ticket's SLA record.
+    #[must_use]
+    pub fn ticket_sla(&self, ticket: TicketId) -> Option<&TicketSla> {
+        self.state.slas.get(&ticket)
+    }
+    /// Every ticket's SLA record.
+    pub fn slas(&self) -> impl Iterator<Item = &TicketSla> {
+        self.state.slas.values()
+    }
+    /// How many SLA timers (warnings and breaches) are running.
+    #[must_use]
+    pub fn running_timers(&self) -> usize {
+        self.state.timers.len()
     }
     /// Who owns an address.
     #[must_use]
@@ -825,9 +925,41 @@ impl Desk {
         if let Some(m) = &open.message {
             self.check_author(customer, m.author)?;
         }
+        let id = open.id;
+        let customer_id = open.customer;
         let events = Ticket::open(open, &self.config.ticket_rules, now)?;
+        let sla = crate::sla::react(None, &events, customer_id, &self.config.sla, now);
         d.push(stream, events.into_iter().map(Event::Ticket));
+        d.push(StreamId::Sla(id), sla.into_iter().map(Event::Sla));
         Ok(())
+    }
+
+    /// Pushes a ticket's events and their SLA consequences.
+    fn push_ticket(
+        &self,
+        d: &mut Drafts,
+        t: &Ticket,
+        events: Vec<TicketEvent>,
+        now: DateTime<Utc>,
+    ) {
+        if events.is_empty() {
+            return;
+        }
+        let empty;
+        let sla = match self.state.slas.get(&t.id()) {
+            Some(s) => s,
+            None => {
+                empty = TicketSla::new(t.id(), t.customer());
+                &empty
+            }
+        };
+        let reactions =
+            crate::sla::react(Some((t, sla)), &events, t.customer(), &self.config.sla, now);
+        d.push(
+            StreamId::Ticket(t.id()),
+            events.into_iter().map(Event::Ticket),
+        );
+        d.push(StreamId::Sla(t.id()), reactions.into_iter().map(Event::Sla));
     }
 
     fn decide_inbound(
@@ -940,7 +1072,7 @@ impl Desk {
                 }
             }
         }
-        d.push(stream, events.into_iter().map(Event::Ticket));
+        self.push_ticket(d, t, events, now);
         d.push(StreamId::Outbox, messages);
         Ok(())
     }
@@ -991,6 +1123,10 @@ impl Desk {
                 first == matches!(e.kind, TicketEventKind::Opened { id: i, .. } if i == *id)
             }
             (StreamId::Outbox, Event::Outbox(_)) => true,
+            (StreamId::Sla(_), Event::Sla(e)) => {
+                // Every ticket's SLA record opens with the policy in force.
+                !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
+            }
             _ => false,
         }
     }
@@ -1045,7 +1181,31 @@ impl Desk {
                 }
             }
             (StreamId::Outbox, Event::Outbox(e)) => self.apply_outbox(r.position, e),
+            (StreamId::Sla(id), Event::Sla(e)) => self.apply_sla(*id, e),
             _ => {}
+        }
+    }
+
+    fn apply_sla(&mut self, ticket: TicketId, e: &SlaEvent) {
+        let s = &mut self.state;
+        let customer = s.tickets.get(&ticket).map(Ticket::customer);
+        let sla = s.slas.entry(ticket).or_insert_with(|| {
+            let c = match (&e.kind, customer) {
+                (crate::sla::SlaEventKind::PolicyApplied { customer, .. }, _) => *customer,
+                (_, Some(c)) => c,
+                (_, None) => CustomerId::from_uuid(uuid::Uuid::nil()),
+            };
+            TicketSla::new(ticket, c)
+        });
+        let key = sla_event_key(e);
+        if let Some(m) = key.and_then(|k| sla.metrics.get(&k)) {
+            for timer in m.timers(ticket) {
+                s.timers.remove(&timer);
+            }
+        }
+        sla.apply(e);
+        if let Some(m) = key.and_then(|k| sla.metrics.get(&k)) {
+            s.timers.extend(m.timers(ticket));
         }
     }
 
@@ -1102,6 +1262,22 @@ impl Desk {
                 self.leased.remove(id);
             }
         }
+    }
+}
+
+/// The metric an SLA event is about.
+fn sla_event_key(e: &SlaEvent) -> Option<crate::sla::MetricKey> {
+    use crate::sla::SlaEventKind as K;
+    match &e.kind {
+        K::Activated { key, .. }
+        | K::Paused { key, .. }
+        | K::Resumed { key, .. }
+        | K::Retargeted { key, .. }
+        | K::Warned { key, .. }
+        | K::Breached { key, .. }
+        | K::Fulfilled { key, .. }
+        | K::Cancelled { key, .. } => Some(*key),
+        _ => None,
     }
 }
 

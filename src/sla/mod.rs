@@ -4,10 +4,19 @@
 //!   holidays, layered exceptions), with `add`/`elapsed` correct across DST.
 
 mod calendar;
+mod policy;
+mod timer;
 
 use chrono::{Duration, NaiveDate};
 
 pub use calendar::{BusinessCalendar, DayHours, Exception, HolidaySet, Shift, TimeOfDay};
+pub use policy::{
+    Clock, Conditions, Contract, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target, TicketFacts,
+};
+pub use timer::{
+    CancelReason, MetricKey, MetricState, Phase, Schedule, SlaEvent, SlaEventKind, TicketSla,
+    TimerKey, TimerKind, facts_of, promise, react,
+};
 
 /// Why a calendar or SLA operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +75,22 @@ pub enum SlaError {
     /// The calendar is open around the clock: it never closes.
     #[error("the calendar never closes")]
     NeverCloses,
+    /// A policy that cannot be used.
+    #[error("policy {policy:?}: {reason}")]
+    InvalidPolicy {
+        /// The policy's name.
+        policy: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An agent's promise due at or before the moment it is made.
+    #[error("a promise due at {due} is not after {now}")]
+    PromiseInPast {
+        /// When it was promised for.
+        due: chrono::DateTime<chrono::Utc>,
+        /// When it was made.
+        now: chrono::DateTime<chrono::Utc>,
+    },
     /// An instant outside the dates the crate can represent.
     #[error("instant out of the representable range")]
     OutOfRange,
@@ -79,5 +104,22 @@ impl SlaError {
             day: day.to_owned(),
             source: Box::new(self),
         }
+    }
+}
+
+/// Serde for durations as whole nanoseconds (events keep full precision).
+mod nanos {
+    use chrono::Duration;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        let n = d
+            .num_nanoseconds()
+            .ok_or_else(|| serde::ser::Error::custom("duration over 292 years"))?;
+        s.serialize_i64(n)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::nanoseconds(i64::deserialize(d)?))
     }
 }

@@ -5,6 +5,7 @@ mod desk_flow;
 mod outbox;
 mod props;
 mod sla_calendar;
+mod sla_desk;
 mod store;
 mod support;
 mod views;

@@ -1,0 +1,710 @@
+//! SLA policies and timers through the desk: activation, fulfilment,
+//! warnings, breaches exactly once, pausing, cycles, retargeting, promises,
+//! contracts and calendars.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::America::Chicago;
+use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
+use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::event::Event;
+use fanatical::id::TicketId;
+use fanatical::sla::{
+    BusinessCalendar, CancelReason, Clock, Conditions, Contract, DayHours, Metric, MetricKey,
+    Phase, SlaConfig, SlaError, SlaEventKind, SlaPolicies, SlaPolicy, Target,
+};
+use fanatical::store::{RecordedEvent, Store};
+use fanatical::ticket::{Author, Priority, Status, Tag, TicketCommand, TicketType};
+
+use crate::support::World;
+
+fn chi(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Chicago
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn chicago_9_to_5() -> BusinessCalendar {
+    BusinessCalendar::weekdays(Chicago, DayHours::parse(&[("09:00", "17:00")]).unwrap())
+        .with_holidays([NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()])
+}
+
+/// Social: first response within 5 minutes, 24x7, warn at 60%.
+/// Everything else: 1 business hour first response, 2 h next response,
+/// 8 business hours resolution (2 for urgent), on a Chicago 9-to-5.
+/// Incidents tagged `outage`: a public update every 30 minutes, 24x7.
+fn policies() -> SlaConfig {
+    let policies = SlaPolicies::new(vec![
+        SlaPolicy::new(
+            "social",
+            Conditions::any().on_channels([ChannelKind::Social]),
+            vec![
+                Target::new(Metric::FirstResponse, Duration::minutes(5), Clock::Always)
+                    .warn_at([60]),
+            ],
+        ),
+        SlaPolicy::new(
+            "outage",
+            Conditions::any()
+                .of_types([TicketType::Incident])
+                .tagged([Tag::new("outage").unwrap()]),
+            vec![
+                Target::new(Metric::PeriodicUpdate, Duration::minutes(30), Clock::Always)
+                    .pause_on([])
+                    .warn_at([80]),
+                Target::new(Metric::Resolution, Duration::hours(4), Clock::Always),
+            ],
+        ),
+        SlaPolicy::new(
+            "standard",
+            Conditions::any(),
+            vec![
+                Target::new(
+                    Metric::FirstResponse,
+                    Duration::hours(1),
+                    Clock::SupportHours,
+                )
+                .warn_at([50, 75]),
+                Target::new(
+                    Metric::NextResponse,
+                    Duration::hours(2),
+                    Clock::SupportHours,
+                ),
+                Target::new(Metric::Resolution, Duration::hours(2), Clock::SupportHours)
+                    .for_priority(Priority::Urgent),
+                Target::new(Metric::Resolution, Duration::hours(8), Clock::SupportHours),
+            ],
+        ),
+    ])
+    .unwrap();
+    SlaConfig::new(policies).with_support_hours(chicago_9_to_5())
+}
+
+fn world_at(now: DateTime<Utc>) -> World {
+    let mut w = World::with_config(DeskConfig::default().with_sla(policies()));
+    w.now = now;
+    w
+}
+
+fn sla_events(stored: &[RecordedEvent]) -> Vec<SlaEventKind> {
+    stored
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Sla(e) => Some(e.kind.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn breaches(w: &World) -> Vec<(TicketId, MetricKey, DateTime<Utc>)> {
+    w.store
+        .read_all(0, usize::MAX)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match (&r.stream, r.event) {
+            (fanatical::event::StreamId::Sla(t), Event::Sla(e)) => match e.kind {
+                SlaEventKind::Breached { key, due } => Some((*t, key, due)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn key(metric: Metric, cycle: u32) -> MetricKey {
+    MetricKey { metric, cycle }
+}
+
+/// Runs the desk's timers up to `until`, the way a service loop does.
+fn run_timers_until(w: &mut World, until: DateTime<Utc>) -> Vec<RecordedEvent> {
+    let mut all = Vec::new();
+    while let Some(at) = w.desk.poll_timeout().filter(|t| *t <= until) {
+        w.now = w.now.max(at);
+        let fired = w.desk.handle_timeout(&mut w.store, w.now).unwrap();
+        assert!(
+            !fired.is_empty(),
+            "poll_timeout named {at} but nothing fired"
+        );
+        all.extend(fired);
+    }
+    w.now = w.now.max(until);
+    all
+}
+
+fn x_post(w: &mut World, body: &str) -> TicketId {
+    let id: TicketId = w.ids.next_id();
+    let channel = Channel::Social {
+        network: SocialNetwork::X,
+        visibility: Visibility::Public,
+    };
+    let from = w.jane_x.clone();
+    w.run(Command::ReceiveMessage(InboundMessage::new(
+        id, channel, from, body,
+    )))
+    .unwrap();
+    id
+}
+
+#[test]
+fn five_minutes_on_social_whatever_the_time() {
+    // Sunday, 3 a.m. in Chicago.
+    let start = chi(2026, 11, 8, 3, 0);
+    let mut w = world_at(start);
+    let t = x_post(&mut w, "@support my site is down");
+    let sla = w.desk.ticket_sla(t).unwrap();
+    assert_eq!(sla.policy.as_deref(), Some("social"));
+    let fr = sla.live(Metric::FirstResponse).unwrap();
+    let Phase::Active { schedule, .. } = &fr.phase else {
+        panic!("not active")
+    };
+    assert_eq!(schedule.deadline, Some(start + Duration::minutes(5)));
+    assert_eq!(schedule.warnings, vec![(60, start + Duration::minutes(3))]);
+    assert_eq!(w.desk.poll_timeout(), Some(start + Duration::minutes(3)));
+    // Kofi answers in 2 minutes: fulfilled, 2 minutes, not breached.
+    w.tick(2);
+    let ana = w.ana;
+    let stored = w.run(Command::reply(t, ana, "On it — DM us?")).unwrap();
+    assert!(sla_events(&stored).contains(&SlaEventKind::Fulfilled {
+        key: key(Metric::FirstResponse, 1),
+        business_time: Duration::minutes(2),
+        breached: false,
+    }));
+    assert_eq!(w.desk.poll_timeout(), None);
+    assert!(run_timers_until(&mut w, start + Duration::hours(2)).is_empty());
+}
+
+#[test]
+fn a_missed_social_reply_breaches_once_however_often_timeouts_run() {
+    let start = chi(2026, 11, 8, 3, 0);
+    let mut w = world_at(start);
+    let t = x_post(&mut w, "hello?");
+    let fired = run_timers_until(&mut w, start + Duration::minutes(7));
+    let kinds = sla_events(&fired);
+    assert_eq!(
+        kinds,
+        vec![
+            SlaEventKind::Warned {
+                key: key(Metric::FirstResponse, 1),
+                percent: 60,
+                due: start + Duration::minutes(3)
+            },
+            SlaEventKind::Breached {
+                key: key(Metric::FirstResponse, 1),
+                due: start + Duration::minutes(5)
+            },
+        ]
+    );
+    // Over-calling is harmless.
+    for m in 0..20 {
+        let fired = w
+            .desk
+            .handle_timeout(&mut w.store, start + Duration::minutes(7 + m))
+            .unwrap();
+        assert!(fired.is_empty());
+    }
+    assert_eq!(breaches(&w).len(), 1);
+    // The late reply is recorded as fulfilled, late.
+    let ana = w.ana;
+    let stored = w.run(Command::reply(t, ana, "Sorry for the wait")).unwrap();
+    assert!(sla_events(&stored).contains(&SlaEventKind::Fulfilled {
+        key: key(Metric::FirstResponse, 1),
+        business_time: Duration::minutes(7),
+        breached: true,
+    }));
+}
+
+#[test]
+fn a_nine_to_five_team_is_never_told_it_breached_at_night_or_on_a_holiday() {
+    // Christmas Eve, Thursday 16:30 in Chicago; Christmas is a holiday.
+    let start = chi(2026, 12, 24, 16, 30);
+    let mut w = world_at(start);
+    let t = w.jane_emails("Invoice looks wrong");
+    let fr = w
+        .desk
+        .ticket_sla(t)
+        .unwrap()
+        .live(Metric::FirstResponse)
+        .unwrap()
+        .clone();
+    let Phase::Active { schedule, .. } = fr.phase else {
+        panic!()
+    };
+    // 30 min on Thursday, then Monday 28th from 09:00: due 09:30.
+    assert_eq!(schedule.deadline, Some(chi(2026, 12, 28, 9, 30)));
+    // 50% (30 min) lands exactly on Thursday's close and rolls to Monday.
+    assert_eq!(
+        schedule.warnings,
+        vec![
+            (50, chi(2026, 12, 28, 9, 0)),
+            (75, chi(2026, 12, 28, 9, 15))
+        ]
+    );
+    // Nothing fires over Christmas and the weekend.
+    assert!(run_timers_until(&mut w, chi(2026, 12, 28, 8, 59)).is_empty());
+    let fired = run_timers_until(&mut w, chi(2026, 12, 28, 10, 0));
+    assert_eq!(sla_events(&fired).len(), 3, "two warnings and the breach");
+    let cal = chicago_9_to_5();
+    for (_, _, due) in breaches(&w) {
+        assert!(cal.is_open(due), "breach at {due} in closed time");
+    }
+    assert_eq!(
+        breaches(&w),
+        vec![(t, key(Metric::FirstResponse, 1), chi(2026, 12, 28, 9, 30))]
+    );
+}
+
+#[test]
+fn pending_pauses_the_clock_and_keeps_the_time_used() {
+    let start = chi(2026, 11, 2, 9, 0); // Monday
+    let mut w = world_at(start);
+    let t = w.jane_emails("Need a config change");
+    let ana = w.ana;
+    w.tick(30);
+    w.run(Command::reply(t, ana, "Which server?")).unwrap();
+    w.run(Command::set_status(t, Status::Pending)).unwrap();
+    let res = w
+        .desk
+        .ticket_sla(t)
+        .unwrap()
+        .live(Metric::Resolution)
+        .unwrap();
+    assert_eq!(res.phase, Phase::Paused);
+    assert_eq!(res.used, Duration::minutes(30));
+    assert!(w.desk.poll_timeout().is_none(), "no timer while paused");
+    // Jane answers two days later; the clock resumes with 7h30 left:
+    // 7 h on Wednesday, 30 min on Thursday.
+    w.now = chi(2026, 11, 4, 10, 0);
+    let jane = w.jane;
+    w.run(Command::reply_on(
+        t,
+        Author::Contact(jane),
+        Channel::Email,
+        "web-3",
+        vec![],
+    ))
+    .unwrap();
+    let sla = w.desk.ticket_sla(t).unwrap();
+    let res = sla.live(Metric::Resolution).unwrap();
+    let Phase::Active { schedule, .. } = &res.phase else {
+        panic!()
+    };
+    assert_eq!(schedule.deadline, Some(chi(2026, 11, 5, 9, 30)));
+    // Her message started a next-response clock: 2 business hours.
+    let next = sla.live(Metric::NextResponse).unwrap();
+    let Phase::Active { schedule, .. } = &next.phase else {
+        panic!()
+    };
+    assert_eq!(schedule.deadline, Some(chi(2026, 11, 4, 12, 0)));
+    w.tick(45);
+    w.run(Command::assign(t, ana)).unwrap();
+    let stored = w.run(Command::set_status(t, Status::Solved)).unwrap();
+    let kinds = sla_events(&stored);
+    assert!(kinds.contains(&SlaEventKind::Fulfilled {
+        key: key(Metric::Resolution, 1),
+        business_time: Duration::minutes(75),
+        breached: false,
+    }));
+    assert!(kinds.contains(&SlaEventKind::Cancelled {
+        key: key(Metric::NextResponse, 1),
+        reason: CancelReason::Solved,
+    }));
+}
+
+#[test]
+fn each_customer_message_rearms_next_response() {
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = world_at(start);
+    let t = w.jane_emails("one");
+    let (ana, jane) = (w.ana, w.jane);
+    let customer = |w: &mut World, body: &str| {
+        w.run(Command::reply_on(
+            t,
+            Author::Contact(jane),
+            Channel::Email,
+            body,
+            vec![],
+        ))
+        .unwrap()
+    };
+    w.tick(10);
+    w.run(Command::reply(t, ana, "hi")).unwrap();
+    w.tick(10);
+    customer(&mut w, "two");
+    // A second customer message while waiting does not start another clock.
+    w.tick(10);
+    customer(&mut w, "three");
+    w.tick(10);
+    w.run(Command::reply(t, ana, "answer")).unwrap();
+    w.tick(10);
+    customer(&mut w, "four");
+    let sla = w.desk.ticket_sla(t).unwrap();
+    let cycles: Vec<MetricKey> = sla
+        .metrics
+        .keys()
+        .filter(|k| k.metric == Metric::NextResponse)
+        .copied()
+        .collect();
+    assert_eq!(
+        cycles,
+        vec![key(Metric::NextResponse, 1), key(Metric::NextResponse, 2)]
+    );
+    assert!(matches!(
+        sla.metrics[&key(Metric::NextResponse, 1)].phase,
+        Phase::Fulfilled { business_time, .. } if business_time == Duration::minutes(20)
+    ));
+    assert!(sla.metrics[&key(Metric::NextResponse, 2)].is_live());
+    // Internal notes do not count as a response.
+    w.run(Command::note(t, ana, "looking")).unwrap();
+    assert!(w.desk.ticket_sla(t).unwrap().metrics[&key(Metric::NextResponse, 2)].is_live());
+}
+
+#[test]
+fn incident_updates_every_thirty_minutes() {
+    let start = chi(2026, 11, 7, 23, 0); // Saturday night
+    let mut w = world_at(start);
+    let id: TicketId = w.ids.next_id();
+    let (acme, ana, jane) = (w.acme, w.ana, w.jane);
+    w.run(Command::OpenTicket(
+        fanatical::ticket::OpenTicket::new(id, acme, "DFW power outage", Channel::Portal)
+            .requested_by(jane)
+            .with_type(TicketType::Incident)
+            .with_tag(Tag::new("outage").unwrap()),
+    ))
+    .unwrap();
+    assert_eq!(
+        w.desk.ticket_sla(id).unwrap().policy.as_deref(),
+        Some("outage")
+    );
+    for _ in 0..3 {
+        w.tick(25);
+        let stored = w
+            .run(Command::reply_on(
+                id,
+                Author::Agent(ana),
+                Channel::Portal,
+                "Update: generators starting",
+                vec![],
+            ))
+            .unwrap();
+        assert!(sla_events(&stored).iter().any(|k| matches!(k, SlaEventKind::Activated { key, .. } if key.metric == Metric::PeriodicUpdate)));
+    }
+    // Warnings fire at 80% (24 min); missing an update breaches at 30.
+    let until = w.now + Duration::minutes(40);
+    let fired = run_timers_until(&mut w, until);
+    let kinds = sla_events(&fired);
+    assert!(matches!(kinds[0], SlaEventKind::Warned { percent: 80, .. }));
+    assert!(
+        matches!(kinds[1], SlaEventKind::Breached { key, .. } if key == MetricKey { metric: Metric::PeriodicUpdate, cycle: 4 })
+    );
+    // Waiting on the customer does not stop the update clock here.
+    assert_eq!(breaches(&w).len(), 1);
+}
+
+#[test]
+fn reopening_starts_a_new_cycle_and_keeps_history() {
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = world_at(start);
+    let t = w.jane_emails("Disk full");
+    let (ana, jane) = (w.ana, w.jane);
+    w.tick(20);
+    w.run(Command::reply(t, ana, "Cleaned up")).unwrap();
+    w.run(Command::assign(t, ana)).unwrap();
+    w.run(Command::set_status(t, Status::Solved)).unwrap();
+    w.tick(60);
+    w.run(Command::reply_on(
+        t,
+        Author::Contact(jane),
+        Channel::Email,
+        "Full again",
+        vec![],
+    ))
+    .unwrap();
+    let sla = w.desk.ticket_sla(t).unwrap();
+    assert!(matches!(
+        sla.metrics[&key(Metric::Resolution, 1)].phase,
+        Phase::Fulfilled { .. }
+    ));
+    let second = &sla.metrics[&key(Metric::Resolution, 2)];
+    assert!(second.is_live());
+    assert_eq!(second.activated_at, w.now);
+}
+
+#[test]
+fn a_priority_change_recomputes_deadlines_keeping_time_used() {
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = world_at(start);
+    let t = w.jane_emails("Slow site");
+    w.now = chi(2026, 11, 2, 10, 30);
+    let stored = w
+        .run(Command::UpdateTicket {
+            ticket: t,
+            command: TicketCommand::SetPriority(Priority::Urgent),
+        })
+        .unwrap();
+    let retarget = sla_events(&stored)
+        .into_iter()
+        .find(|k| matches!(k, SlaEventKind::Retargeted { key, .. } if key.metric == Metric::Resolution))
+        .expect("resolution retargeted");
+    let SlaEventKind::Retargeted {
+        target,
+        used,
+        schedule,
+        ..
+    } = retarget
+    else {
+        unreachable!()
+    };
+    assert_eq!(target, Duration::hours(2));
+    assert_eq!(used, Duration::minutes(90));
+    assert_eq!(schedule.unwrap().deadline, Some(chi(2026, 11, 2, 11, 0)));
+    // Back to normal: 8 hours again, 105 minutes already used; the 6h15
+    // left end exactly at 17:00, which rolls to Tuesday's opening.
+    w.now = chi(2026, 11, 2, 10, 45);
+    w.run(Command::UpdateTicket {
+        ticket: t,
+        command: TicketCommand::SetPriority(Priority::Normal),
+    })
+    .unwrap();
+    let res = w
+        .desk
+        .ticket_sla(t)
+        .unwrap()
+        .live(Metric::Resolution)
+        .unwrap();
+    assert_eq!(res.used, Duration::minutes(105));
+    let Phase::Active { schedule, .. } = &res.phase else {
+        panic!()
+    };
+    assert_eq!(schedule.deadline, Some(chi(2026, 11, 3, 9, 0)));
+}
+
+#[test]
+fn a_priority_change_that_leaves_no_time_breaches_at_once() {
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = world_at(start);
+    let t = w.jane_emails("Slow site");
+    w.now = chi(2026, 11, 2, 13, 0);
+    w.run(Command::UpdateTicket {
+        ticket: t,
+        command: TicketCommand::SetPriority(Priority::Urgent),
+    })
+    .unwrap();
+    let fired = w.desk.handle_timeout(&mut w.store, w.now).unwrap();
+    assert!(sla_events(&fired).iter().any(
+        |k| matches!(k, SlaEventKind::Breached { key, .. } if key.metric == Metric::Resolution)
+    ));
+}
+
+#[test]
+fn tagging_can_move_a_ticket_to_another_policy() {
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = world_at(start);
+    let t = w.jane_emails("Everything is down");
+    w.run(Command::UpdateTicket {
+        ticket: t,
+        command: TicketCommand::SetType(TicketType::Incident),
+    })
+    .unwrap();
+    w.tick(10);
+    let stored = w.run(Command::tag(t, Tag::new("outage").unwrap())).unwrap();
+    let kinds = sla_events(&stored);
+    assert!(kinds.contains(&SlaEventKind::PolicyApplied {
+        customer: w.acme,
+        policy: Some("outage".into())
+    }));
+    // The outage policy has no first-response target: that clock stops.
+    assert!(kinds.contains(&SlaEventKind::Cancelled {
+        key: key(Metric::FirstResponse, 1),
+        reason: CancelReason::NoTarget
+    }));
+    let sla = w.desk.ticket_sla(t).unwrap();
+    assert_eq!(
+        sla.live(Metric::Resolution).unwrap().target,
+        Duration::hours(4)
+    );
+    assert!(sla.live(Metric::PeriodicUpdate).is_some());
+}
+
+#[test]
+fn promises_are_timers_kept_by_the_next_public_reply() {
+    let start = chi(2026, 11, 2, 14, 0);
+    let mut w = world_at(start);
+    let t = w.jane_emails("Migration status?");
+    let ana = w.ana;
+    let due = chi(2026, 11, 2, 15, 0);
+    w.run(Command::Promise {
+        ticket: t,
+        agent: ana,
+        due,
+        note: "after the DBA checks replication".into(),
+    })
+    .unwrap();
+    let ticket = w.desk.ticket(t).unwrap();
+    assert!(
+        ticket
+            .conversation()
+            .last()
+            .unwrap()
+            .body
+            .contains("after the DBA checks replication")
+    );
+    let before = w.desk.clone();
+    assert_eq!(
+        w.run(Command::Promise {
+            ticket: t,
+            agent: ana,
+            due: start,
+            note: String::new()
+        }),
+        Err(SlaError::PromiseInPast {
+            due: start,
+            now: start
+        }
+        .into())
+    );
+    assert_eq!(w.desk, before);
+    let fired = run_timers_until(&mut w, chi(2026, 11, 2, 15, 5));
+    assert!(sla_events(&fired).contains(&SlaEventKind::Breached {
+        key: key(Metric::Promise, 1),
+        due
+    }));
+    let stored = w
+        .run(Command::reply(t, ana, "Replication is healthy"))
+        .unwrap();
+    assert!(sla_events(&stored).iter().any(|k| matches!(k, SlaEventKind::Fulfilled { key, breached: true, .. } if key.metric == Metric::Promise)));
+}
+
+#[test]
+fn a_contract_names_whose_calendar_a_target_runs_on() {
+    // A London customer whose contract measures resolution on their own
+    // business day, and first response on our (Chicago) support hours.
+    let london = BusinessCalendar::weekdays(
+        chrono_tz::Europe::London,
+        DayHours::parse(&[("09:00", "17:30")]).unwrap(),
+    );
+    let policies = SlaPolicies::new(vec![SlaPolicy::new(
+        "gold",
+        Conditions::any().in_segments(["gold".to_owned()]),
+        vec![
+            Target::new(
+                Metric::FirstResponse,
+                Duration::hours(1),
+                Clock::SupportHours,
+            ),
+            Target::new(Metric::Resolution, Duration::hours(4), Clock::CustomerHours),
+        ],
+    )])
+    .unwrap();
+    let probe = World::new();
+    let config = SlaConfig::new(policies)
+        .with_support_hours(chicago_9_to_5())
+        .with_contract(
+            probe.acme,
+            Contract::in_segment("gold").with_customer_hours(london),
+        );
+    let mut w = World::with_config(DeskConfig::default().with_sla(config));
+    // Monday 8:00 Chicago = 14:00 London.
+    w.now = chi(2026, 11, 2, 8, 0);
+    let t = w.jane_emails("Gold problem");
+    let sla = w.desk.ticket_sla(t).unwrap();
+    assert_eq!(sla.policy.as_deref(), Some("gold"));
+    let deadline = |m: Metric| match &sla.live(m).unwrap().phase {
+        Phase::Active { schedule, .. } => schedule.deadline.unwrap(),
+        _ => panic!(),
+    };
+    assert_eq!(deadline(Metric::FirstResponse), chi(2026, 11, 2, 10, 0));
+    // 3.5 h left in London's Monday, then 30 min on Tuesday: 09:30 London.
+    let london_930 = chrono_tz::Europe::London
+        .with_ymd_and_hms(2026, 11, 3, 9, 30, 0)
+        .unwrap();
+    assert_eq!(deadline(Metric::Resolution), london_930.with_timezone(&Utc));
+    // Tiny Blog has no contract: no gold policy, no SLA.
+    let tom_email = w.tom_email.clone();
+    let id: TicketId = w.ids.next_id();
+    w.run(Command::ReceiveMessage(InboundMessage::new(
+        id,
+        Channel::Email,
+        tom_email,
+        "hi",
+    )))
+    .unwrap();
+    assert_eq!(w.desk.ticket_sla(id).unwrap().policy, None);
+    assert!(w.desk.ticket_sla(id).unwrap().metrics.is_empty());
+}
+
+#[test]
+fn timers_and_slas_survive_a_rebuild() {
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = world_at(start);
+    for i in 0..5 {
+        let t = w.jane_emails(&format!("issue {i}"));
+        w.tick(7);
+        if i % 2 == 0 {
+            let ana = w.ana;
+            w.run(Command::reply(t, ana, "ok")).unwrap();
+            w.run(Command::set_status(t, Status::Pending)).unwrap();
+        }
+    }
+    x_post(&mut w, "social too");
+    run_timers_until(&mut w, start + Duration::minutes(50));
+    let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    assert_eq!(rebuilt, w.desk);
+    assert_eq!(rebuilt.poll_timeout(), w.desk.poll_timeout());
+    assert_eq!(rebuilt.running_timers(), w.desk.running_timers());
+    assert!(w.desk.running_timers() > 0);
+}
+
+#[test]
+fn policies_are_validated() {
+    let bad = |targets: Vec<Target>| {
+        SlaPolicies::new(vec![SlaPolicy::new("p", Conditions::any(), targets)])
+    };
+    assert!(matches!(
+        bad(vec![Target::new(
+            Metric::Resolution,
+            Duration::zero(),
+            Clock::Always
+        )]),
+        Err(SlaError::InvalidPolicy { .. })
+    ));
+    assert!(matches!(
+        bad(vec![
+            Target::new(Metric::Resolution, Duration::hours(1), Clock::Always).warn_at([100])
+        ]),
+        Err(SlaError::InvalidPolicy { .. })
+    ));
+    assert!(matches!(
+        bad(vec![Target::new(
+            Metric::Promise,
+            Duration::hours(1),
+            Clock::Always
+        )]),
+        Err(SlaError::InvalidPolicy { .. })
+    ));
+    let twice = SlaPolicies::new(vec![
+        SlaPolicy::new("p", Conditions::any(), vec![]),
+        SlaPolicy::new("p", Conditions::any(), vec![]),
+    ]);
+    assert_eq!(
+        twice,
+        Err(SlaError::InvalidPolicy {
+            policy: "p".into(),
+            reason: "the name is used twice".into()
+        })
+    );
+    // Policies are data: they round-trip and are validated on the way in.
+    let config = policies();
+    let json = serde_json::to_string(&config.policies).unwrap();
+    let back: SlaPolicies = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, config.policies);
+    assert!(json.contains(r#""within":300"#), "{json}");
+    let err = serde_json::from_str::<SlaPolicies>(
+        r#"[{"name":"x","targets":[{"metric":"resolution","within":0,"clock":"always"}]}]"#,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the resolution target must be positive"),
+        "{err}"
+    );
+}
