@@ -6,6 +6,7 @@ mod outbox;
 mod props;
 mod sla_calendar;
 mod sla_desk;
+mod sla_props;
 mod store;
 mod support;
 mod views;

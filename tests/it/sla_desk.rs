@@ -24,7 +24,7 @@ fn chi(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn chicago_9_to_5() -> BusinessCalendar {
+pub fn chicago_9_to_5() -> BusinessCalendar {
     BusinessCalendar::weekdays(Chicago, DayHours::parse(&[("09:00", "17:00")]).unwrap())
         .with_holidays([NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()])
 }
@@ -33,7 +33,7 @@ fn chicago_9_to_5() -> BusinessCalendar {
 /// Everything else: 1 business hour first response, 2 h next response,
 /// 8 business hours resolution (2 for urgent), on a Chicago 9-to-5.
 /// Incidents tagged `outage`: a public update every 30 minutes, 24x7.
-fn policies() -> SlaConfig {
+pub fn policies() -> SlaConfig {
     let policies = SlaPolicies::new(vec![
         SlaPolicy::new(
             "social",
