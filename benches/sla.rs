@@ -4,12 +4,21 @@
 //! generated once from a fixed seed; each iteration runs one operation on
 //! the next input.
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
-use fanatical::id::IdGenerator;
-use fanatical::sla::{BusinessCalendar, DayHours};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use fanatical::channel::{Channel, ChannelAddress};
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::event::StreamId;
+use fanatical::id::{CustomerId, IdGenerator, TicketId};
+use fanatical::sla::{
+    BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaPolicies, SlaPolicy,
+    Target, TimerKey,
+};
+use fanatical::store::{RecordedEvent, Store, StoreError, StreamWrite};
 
 fn us_holidays() -> Vec<NaiveDate> {
     let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
@@ -129,5 +138,176 @@ fn bench_calendar(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_calendar);
+/// A store that checks versions and numbers events but keeps none of
+/// them, so a desk with a million timers can be cloned per iteration.
+#[derive(Clone, Default)]
+struct CountingStore {
+    versions: BTreeMap<StreamId, u64>,
+    position: u64,
+}
+
+impl Store for CountingStore {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        for w in batch {
+            let actual = self.versions.get(&w.stream).copied().unwrap_or(0);
+            if !w.expected.matches(actual) {
+                return Err(StoreError::Conflict {
+                    stream: w.stream,
+                    expected: w.expected,
+                    actual,
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for w in batch {
+            let v = self.versions.entry(w.stream).or_insert(0);
+            for e in &w.events {
+                *v += 1;
+                self.position += 1;
+                out.push(RecordedEvent {
+                    id: e.id,
+                    stream: w.stream,
+                    version: *v,
+                    position: self.position,
+                    event: e.event.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+    fn read_stream(&self, _: &StreamId, _: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        Ok(Vec::new())
+    }
+    fn read_all(&self, _: u64, _: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        Ok(Vec::new())
+    }
+}
+
+/// A desk whose tickets hold `timers` open SLA timers: each ticket, opened
+/// by an email at a random minute over 100 hours, runs a 1-hour first
+/// response (warnings at 50% and 75%, and the breach) and a 24-hour
+/// resolution, all 24x7: four timers a ticket.
+fn timer_desk(timers: usize) -> (Desk, CountingStore, Vec<chrono::DateTime<Utc>>) {
+    let policies = SlaPolicies::new(vec![SlaPolicy::new(
+        "bench",
+        Conditions::any(),
+        vec![
+            Target::new(Metric::FirstResponse, Duration::hours(1), Clock::Always).warn_at([50, 75]),
+            Target::new(Metric::Resolution, Duration::hours(24), Clock::Always),
+        ],
+    )])
+    .unwrap();
+    let config = DeskConfig::default().with_sla(SlaConfig::new(policies));
+    let mut desk = Desk::new(config);
+    let mut store = CountingStore::default();
+    let mut ids = IdGenerator::from_seed(9);
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let customers = 1_000;
+    let mut addresses = Vec::new();
+    for i in 0..customers {
+        let (c, p): (CustomerId, _) = (ids.next_id(), ids.next_id());
+        let email = ChannelAddress::email(format!("c{i}@example.com")).unwrap();
+        desk.execute(
+            &mut store,
+            Command::RegisterCustomer {
+                id: c,
+                organisation: format!("C{i}"),
+            },
+            t0,
+        )
+        .unwrap();
+        desk.execute(
+            &mut store,
+            Command::UpdateCustomer {
+                customer: c,
+                command: CustomerCommand::AddContact {
+                    contact: p,
+                    name: format!("P{i}"),
+                    addresses: vec![email.clone()],
+                },
+            },
+            t0,
+        )
+        .unwrap();
+        addresses.push(email);
+    }
+    // Open tickets in time order (a desk's clock only moves forward).
+    let mut opens: Vec<i64> = (0..timers / 4)
+        .map(|_| (ids.next_u64() % (100 * 60)) as i64)
+        .collect();
+    opens.sort_unstable();
+    for (i, m) in opens.into_iter().enumerate() {
+        let t: TicketId = ids.next_id();
+        let now = t0 + Duration::minutes(m);
+        let msg = InboundMessage::new(
+            t,
+            Channel::Email,
+            addresses[i % customers].clone(),
+            "Server down",
+        );
+        desk.execute(&mut store, Command::ReceiveMessage(msg), now)
+            .unwrap();
+    }
+    let mut due: Vec<_> = desk
+        .slas()
+        .flat_map(|s| s.timers().map(|(at, _)| at))
+        .collect();
+    due.sort_unstable();
+    (desk, store, due)
+}
+
+fn bench_timers(c: &mut Criterion) {
+    // Built only when a timer bench is selected (it takes a few seconds).
+    let built = std::cell::OnceCell::new();
+    let get = || built.get_or_init(|| timer_desk(1_000_000));
+    let mut g = c.benchmark_group("timers_1m");
+    g.sample_size(10);
+    g.bench_function("handle_timeout_1pct_due", |b| {
+        let (desk, store, due) = get();
+        assert_eq!(desk.running_timers(), due.len());
+        // The instant by which 1% of the timers are due.
+        let now = due[due.len() / 100 - 1];
+        let expected = due.iter().filter(|t| **t <= now).count();
+        println!(
+            "timers: {} running; handle_timeout at {now} fires {expected}; index entry {} bytes",
+            desk.running_timers(),
+            std::mem::size_of::<(chrono::DateTime<Utc>, TimerKey)>()
+        );
+        b.iter_batched_ref(
+            || (desk.clone(), store.clone()),
+            |(d, s)| {
+                let fired = d.handle_timeout(s, now).unwrap();
+                assert_eq!(fired.len(), expected);
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    g.bench_function("handle_timeout_10pct_due", |b| {
+        let (desk, store, due) = get();
+        let now10 = due[due.len() / 10 - 1];
+        let expected10 = due.iter().filter(|t| **t <= now10).count();
+        b.iter_batched_ref(
+            || (desk.clone(), store.clone()),
+            |(d, s)| {
+                let fired = d.handle_timeout(s, now10).unwrap();
+                assert_eq!(fired.len(), expected10);
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    g.bench_function("handle_timeout_nothing_due", |b| {
+        let (desk, store, due) = get();
+        let mut d = desk.clone();
+        let mut s = store.clone();
+        let early = due[0] - Duration::seconds(1);
+        b.iter(|| black_box(d.handle_timeout(&mut s, black_box(early)).unwrap()));
+    });
+    g.bench_function("poll_timeout", |b| {
+        let (desk, _, _) = get();
+        b.iter(|| black_box(black_box(desk).poll_timeout()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_calendar, bench_timers);
 criterion_main!(benches);

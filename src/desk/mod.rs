@@ -1198,14 +1198,20 @@ impl Desk {
             TicketSla::new(ticket, c)
         });
         let key = sla_event_key(e);
-        if let Some(m) = key.and_then(|k| sla.metrics.get(&k)) {
-            for timer in m.timers(ticket) {
-                s.timers.remove(&timer);
-            }
-        }
+        let timers_of = |sla: &TicketSla| -> Vec<(DateTime<Utc>, TimerKey)> {
+            key.and_then(|k| sla.metrics.get(&k))
+                .map(|m| m.timers(ticket).collect())
+                .unwrap_or_default()
+        };
+        // Touch only the index entries that change (a warning removes one).
+        let before = timers_of(sla);
         sla.apply(e);
-        if let Some(m) = key.and_then(|k| sla.metrics.get(&k)) {
-            s.timers.extend(m.timers(ticket));
+        let after = timers_of(sla);
+        for t in before.iter().filter(|t| !after.contains(t)) {
+            s.timers.remove(t);
+        }
+        for t in after.into_iter().filter(|t| !before.contains(t)) {
+            s.timers.insert(t);
         }
     }
 
@@ -1285,6 +1291,8 @@ fn sla_event_key(e: &SlaEvent) -> Option<crate::sla::MetricKey> {
 #[derive(Default)]
 struct Drafts {
     streams: Vec<(StreamId, Vec<Event>)>,
+    /// Where each stream is in `streams` (a timeout can touch thousands).
+    index: BTreeMap<StreamId, usize>,
 }
 
 impl Drafts {
@@ -1293,10 +1301,16 @@ impl Drafts {
         if events.peek().is_none() {
             return;
         }
-        if let Some((_, list)) = self.streams.iter_mut().find(|(s, _)| *s == stream) {
-            list.extend(events);
-        } else {
-            self.streams.push((stream, events.collect()));
+        let list = match self.index.get(&stream) {
+            Some(&i) => self.streams.get_mut(i).map(|(_, l)| l),
+            None => None,
+        };
+        match list {
+            Some(list) => list.extend(events),
+            None => {
+                self.index.insert(stream, self.streams.len());
+                self.streams.push((stream, events.collect()));
+            }
         }
     }
 

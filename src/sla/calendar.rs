@@ -312,7 +312,9 @@ impl YearTable {
 
     /// The index of the first span that ends after `pos`.
     fn span_after(&self, pos: i64) -> usize {
-        let day = usize::try_from(pos / DAY_NS).unwrap_or(0);
+        // Positions within a year are never negative: unsigned division by
+        // a constant is a multiply and a shift.
+        let day = (pos.max(0) as u64 / DAY_NS as u64) as usize;
         let mut i = self.by_day.get(day).map_or(0, |&i| i as usize);
         while self.spans.get(i).is_some_and(|s| s.end <= pos) {
             i += 1;
@@ -333,7 +335,7 @@ impl YearTable {
     /// passed, for `target < total`; a target on a span's end belongs to
     /// the next span's start.
     fn position_of(&self, target: i64) -> Option<i64> {
-        let k = usize::try_from(target / HOUR_NS).ok()?;
+        let k = (target.max(0) as u64 / HOUR_NS as u64) as usize;
         let mut j = *self.by_hour.get(k)? as usize;
         while self.spans.get(j + 1).is_some_and(|s| s.before <= target) {
             j += 1;
@@ -827,12 +829,12 @@ fn year_len(t: &YearTable) -> i64 {
 }
 
 fn instant(t: &YearTable, pos: i64) -> Option<DateTime<Utc>> {
-    let day = pos.div_euclid(DAY_NS);
-    let rem = pos.rem_euclid(DAY_NS);
+    let pos = u64::try_from(pos).ok()?;
+    let (day, rem) = (pos / DAY_NS as u64, pos % DAY_NS as u64);
     let date = NaiveDate::from_yo_opt(t.year, u32::try_from(day + 1).ok()?)?;
     let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
-        u32::try_from(rem / NANOS).ok()?,
-        u32::try_from(rem % NANOS).ok()?,
+        u32::try_from(rem / NANOS as u64).ok()?,
+        u32::try_from(rem % NANOS as u64).ok()?,
     )?;
     Some(date.and_time(time).and_utc())
 }

@@ -15,6 +15,10 @@ use proptest::prelude::*;
 use crate::sla_desk::{chicago_9_to_5, policies};
 use crate::support::World;
 
+/// Business time used before the current stretch, and when it started
+/// (`None` while paused).
+type Stretch = (Duration, Option<DateTime<Utc>>);
+
 #[derive(Debug, Clone)]
 enum Op {
     Email,
@@ -89,7 +93,7 @@ proptest! {
         let mut breached: BTreeMap<(TicketId, MetricKey), usize> = BTreeMap::new();
         let mut clocks: BTreeMap<(TicketId, MetricKey), Clock> = BTreeMap::new();
         // Independent recomputation of business time over active stretches.
-        let mut running: BTreeMap<(TicketId, MetricKey), (Duration, Option<DateTime<Utc>>)> = BTreeMap::new();
+        let mut running: BTreeMap<(TicketId, MetricKey), Stretch> = BTreeMap::new();
         for r in w.store.read_all(0, usize::MAX).unwrap() {
             let (StreamId::Sla(t), Event::Sla(e)) = (&r.stream, &r.event) else { continue };
             let on = |clock: Clock, a: DateTime<Utc>, b: DateTime<Utc>| match clock {
