@@ -19,8 +19,12 @@ use fanatical::customer::{
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TicketId};
 use fanatical::outbox::DeliveryState;
+use fanatical::sla::{
+    BusinessCalendar, Clock, Conditions, DayHours, Metric, Phase, SlaConfig, SlaPolicies,
+    SlaPolicy, Target,
+};
 use fanatical::store::{MemoryStore, Store};
-use fanatical::ticket::{Attachment, Author, EntryVisibility, OpenTicket, Status, TicketType};
+use fanatical::ticket::{Attachment, Author, EntryVisibility, OpenTicket, Status, Tag, TicketType};
 use fanatical::transport::{RecordingTransport, Transport};
 
 const SEED: u64 = 20_261_102;
@@ -34,6 +38,7 @@ enum Action {
     Reply(TicketId, AgentId, String),
     ReplyWith(TicketId, AgentId, String, Attachment),
     Solve(TicketId, AgentId),
+    Tag(TicketId, Tag),
     Story(&'static str),
 }
 
@@ -62,6 +67,19 @@ impl Day {
         self.ids.next_u64() % n
     }
 
+    /// Runs every SLA timer and delivery retry due up to `until`, in time
+    /// order, the way a service loop driven by `poll_timeout` does.
+    fn catch_up(&mut self, until: DateTime<Utc>) -> Result<()> {
+        while let Some(due) = self.desk.poll_timeout().filter(|t| *t <= until) {
+            self.desk.handle_timeout(&mut self.store, due)?;
+            self.deliver(due)?;
+            if self.desk.poll_timeout() == Some(due) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Hands every due message to the transport and records the outcome.
     fn deliver(&mut self, now: DateTime<Utc>) -> Result<()> {
         while let Some(msg) = self.desk.poll_outbound(now) {
@@ -86,11 +104,58 @@ fn local(h: u32, m: u32) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// The SLA policies of the day. The front line is 24x7x365, so its clocks
+/// are `Always`; billing answers in office hours (Chicago, 9 to 5 on
+/// weekdays), which is what "support hours" means here.
+fn config() -> DeskConfig {
+    let office = BusinessCalendar::weekdays(
+        Chicago,
+        DayHours::parse(&[("09:00", "17:00")]).unwrap_or_default(),
+    )
+    .with_holidays(chrono::NaiveDate::from_ymd_opt(2026, 11, 26));
+    let billing = Tag::new("billing").ok();
+    let policies = SlaPolicies::new(vec![
+        SlaPolicy::new(
+            "social",
+            Conditions::any().on_channels([ChannelKind::Social]),
+            vec![
+                Target::new(Metric::FirstResponse, Duration::minutes(5), Clock::Always)
+                    .warn_at([60]),
+                Target::new(Metric::NextResponse, Duration::minutes(30), Clock::Always),
+            ],
+        ),
+        SlaPolicy::new(
+            "billing",
+            Conditions::any().tagged(billing),
+            vec![
+                Target::new(
+                    Metric::FirstResponse,
+                    Duration::hours(4),
+                    Clock::SupportHours,
+                ),
+                Target::new(Metric::Resolution, Duration::hours(16), Clock::SupportHours),
+            ],
+        ),
+        SlaPolicy::new(
+            "standard",
+            Conditions::any(),
+            vec![
+                Target::new(Metric::FirstResponse, Duration::hours(1), Clock::Always)
+                    .warn_at([50, 75]),
+                Target::new(Metric::NextResponse, Duration::hours(2), Clock::Always),
+                Target::new(Metric::Resolution, Duration::hours(8), Clock::Always),
+            ],
+        ),
+    ])
+    .unwrap_or_default();
+    DeskConfig::default().with_sla(SlaConfig::new(policies).with_support_hours(office))
+}
+
 fn main() -> Result<()> {
     let mut day = Day {
         ids: IdGenerator::from_seed(SEED),
         store: MemoryStore::new(),
-        desk: Desk::new(DeskConfig::default()),
+        desk: Desk::new(config()),
         transport: RecordingTransport::new(),
         agenda: BTreeMap::new(),
         seq: 0,
@@ -329,6 +394,34 @@ fn main() -> Result<()> {
         ),
     );
 
+    // A second post, in the afternoon rush, waits twelve minutes.
+    let late_social: TicketId = day.ids.next_id();
+    let sarah_again = ChannelAddress::social(SocialNetwork::X, "@sarah_builds")?;
+    day.at(
+        local(15, 0),
+        Action::Story("3:00 p.m. — another post on X, in the rush"),
+    );
+    day.at(
+        local(15, 0),
+        Action::Inbound(InboundMessage::new(
+            late_social,
+            Channel::Social {
+                network: SocialNetwork::X,
+                visibility: Visibility::Public,
+            },
+            sarah_again,
+            "@support checkout is throwing 500s again",
+        )),
+    );
+    day.at(
+        local(15, 12),
+        Action::Reply(
+            late_social,
+            kofi,
+            "@sarah_builds sorry for the wait — fixed, and we're watching it.".into(),
+        ),
+    );
+
     // A GIF of thanks, and a GIF back.
     let gif_ticket: TicketId = day.ids.next_id();
     day.at(
@@ -395,6 +488,9 @@ fn main() -> Result<()> {
             opened,
             Action::Inbound(InboundMessage::new(id, channel.clone(), from, subject)),
         );
+        if subject == "Invoice question" {
+            day.at(opened, Action::Tag(id, Tag::new("billing")?));
+        }
         let agent = agents[day.roll(agents.len() as u64) as usize];
         // Calls are answered live, chats in minutes, written channels later.
         let wait = match channel.kind() {
@@ -429,13 +525,8 @@ fn main() -> Result<()> {
                 now.with_timezone(&Chicago).format("%H:%M")
             ));
         }
-        // Deliver what became due before this moment (retries included).
-        while let Some(due) = day.desk.poll_timeout().filter(|t| *t <= now) {
-            day.deliver(due)?;
-            if day.desk.poll_timeout() == Some(due) {
-                break;
-            }
-        }
+        // Fire SLA timers and deliver what became due before this moment.
+        day.catch_up(now)?;
         match action {
             Action::Inbound(msg) => day.run(Command::ReceiveMessage(msg), now)?,
             Action::Reply(t, a, body) => day.run(Command::reply(t, a, &body), now)?,
@@ -452,15 +543,12 @@ fn main() -> Result<()> {
                 day.run(Command::assign(t, a), now)?;
                 day.run(Command::set_status(t, Status::Solved), now)?;
             }
+            Action::Tag(t, tag) => day.run(Command::tag(t, tag), now)?,
             Action::Story(s) => day.log.push(s.to_owned()),
         }
         day.deliver(now)?;
     }
-    let mut end = local(23, 59);
-    while let Some(t) = day.desk.poll_timeout() {
-        end = end.max(t);
-        day.deliver(end)?;
-    }
+    day.catch_up(local(23, 59))?;
 
     // An agent remembers the VIP's family and team, with consent.
     let after = local(12, 0);
@@ -563,6 +651,59 @@ fn main() -> Result<()> {
         .filter(|e| e.state == DeliveryState::Delivered)
         .count();
     let retried = day.desk.outbox().filter(|e| e.failures > 0).count();
+    writeln!(
+        out,
+        "\nSLA attainment by channel and metric (met / missed; still running)"
+    )?;
+    let mut sla: BTreeMap<(String, Metric), (usize, usize, usize)> = BTreeMap::new();
+    for record in day.desk.slas() {
+        let Some(t) = day.desk.ticket(record.ticket) else {
+            continue;
+        };
+        for m in record.metrics.values() {
+            let row = sla
+                .entry((t.channel().kind().to_string(), m.key.metric))
+                .or_default();
+            match (&m.phase, m.breached.is_some()) {
+                (_, true) => row.1 += 1,
+                (Phase::Fulfilled { .. }, false) => row.0 += 1,
+                (Phase::Active { .. } | Phase::Paused, false) => row.2 += 1,
+                _ => {}
+            }
+        }
+    }
+    for ((channel, metric), (met, missed, running)) in &sla {
+        let pct = if met + missed > 0 {
+            format!("{:.1}%", 100.0 * *met as f64 / (*met + *missed) as f64)
+        } else {
+            "—".to_owned()
+        };
+        writeln!(
+            out,
+            "  {channel:<8} {:<16} {met:>4} / {missed:<3} {pct:>7}   ({running} running)",
+            metric.to_string()
+        )?;
+    }
+    let policies: BTreeMap<String, usize> = day.desk.slas().fold(BTreeMap::new(), |mut acc, s| {
+        *acc.entry(s.policy.clone().unwrap_or_else(|| "none".into()))
+            .or_default() += 1;
+        acc
+    });
+    writeln!(out, "  policies in force: {policies:?}")?;
+    if let Some(m) = day.desk.ticket_sla(late_social).and_then(|s| {
+        s.metrics
+            .values()
+            .find(|m| m.key.metric == Metric::FirstResponse)
+    }) {
+        writeln!(
+            out,
+            "  the 3 p.m. post breached its 5-minute first response at {} (recorded once)",
+            m.breached
+                .map(|b| b.with_timezone(&Chicago).format("%H:%M").to_string())
+                .unwrap_or_default()
+        )?;
+    }
+
     writeln!(out, "\nOutbox")?;
     writeln!(
         out,
@@ -672,7 +813,7 @@ fn main() -> Result<()> {
         cv.conversation.len()
     )?;
 
-    let rebuilt = Desk::rebuild(&day.store, DeskConfig::default())?;
+    let rebuilt = Desk::rebuild(&day.store, config())?;
     let events = day.store.read_all(0, usize::MAX)?.len();
     writeln!(out, "\nThe record")?;
     writeln!(

@@ -1,7 +1,106 @@
 //! SLA engine: business calendars, policies and timers.
 //!
 //! - [`BusinessCalendar`]: when the clock runs (zone, weekly shifts,
-//!   holidays, layered exceptions), with `add`/`elapsed` correct across DST.
+//!   holidays, layered exceptions), with `add`/`elapsed` exact across DST.
+//!   Its conventions are documented on the type.
+//! - [`SlaPolicies`]: ordered [`SlaPolicy`]s; the first whose
+//!   [`Conditions`] match a ticket (channel, priority, type, tags, the
+//!   customer's segment from their [`Contract`]) applies, as in Zendesk.
+//!   Each [`Target`] gives a [`Metric`], an optional priority, a duration,
+//!   a [`Clock`] (24x7, support hours, or the customer's hours from the
+//!   contract), warning points and the statuses that pause it.
+//! - Metrics on a ticket ([`TicketSla`], [`MetricState`]) are small state
+//!   machines recorded as [`SlaEvent`]s in the ticket's `sla` stream:
+//!   activated, paused, resumed, retargeted, warned, breached (once),
+//!   fulfilled (with the business time achieved), cancelled.
+//!
+//! The desk runs them: each ticket command decides its SLA consequences in
+//! the same atomic append, `Desk::poll_timeout` returns the earliest
+//! warning or breach in O(1), and `Desk::handle_timeout` fires everything
+//! due in O(due · log n) and is a no-op when nothing is.
+//!
+//! **Semantics worth knowing.** The first response clock starts with the
+//! customer's first public message and stops at the first public agent
+//! reply; each later customer message (once answered) starts a next
+//! response clock; a periodic update re-arms at every public agent update;
+//! resolution runs from opening (a reopen starts cycle 2) to solved;
+//! internal notes fulfil nothing. Solving cancels the reply clocks;
+//! closing or merging cancels everything. Changing priority, type or tags
+//! re-selects the policy and retargets running clocks, keeping the
+//! business time already used; a target with no time left breaches at the
+//! next `handle_timeout`. A deadline is the last on-time instant: a reply
+//! at the deadline is on time if it is handled before the timeout.
+//!
+//! # Example: five minutes on social, wherever you are, whatever the time
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use fanatical::prelude::*;
+//! use fanatical::sla::*;
+//!
+//! let social = SlaPolicy::new(
+//!     "social",
+//!     Conditions::any().on_channels([ChannelKind::Social]),
+//!     vec![Target::new(Metric::FirstResponse, Duration::minutes(5), Clock::Always).warn_at([60])],
+//! );
+//! let config = DeskConfig::default().with_sla(SlaConfig::new(SlaPolicies::new(vec![social])?));
+//! let mut desk = Desk::new(config);
+//! let mut store = MemoryStore::new();
+//! let mut ids = IdGenerator::from_seed(5);
+//! // Sunday, 3 a.m. UTC.
+//! let now = Utc.with_ymd_and_hms(2026, 11, 8, 3, 0, 0).unwrap();
+//! let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
+//! let handle = ChannelAddress::social(SocialNetwork::X, "@jane")?;
+//! desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
+//! desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+//!     contact: jane, name: "Jane".into(), addresses: vec![handle.clone()] } }, now)?;
+//! let post = Channel::Social { network: SocialNetwork::X, visibility: Visibility::Public };
+//! desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, post, handle, "Site down!")), now)?;
+//!
+//! // The warning is due at 3 minutes, the breach at 5.
+//! assert_eq!(desk.poll_timeout(), Some(now + Duration::minutes(3)));
+//! let fired = desk.handle_timeout(&mut store, now + Duration::minutes(6))?;
+//! assert_eq!(fired.len(), 2);
+//! let first = desk.ticket_sla(ticket).unwrap().live(Metric::FirstResponse).unwrap();
+//! assert_eq!(first.breached, Some(now + Duration::minutes(5)));
+//! // Calling again fires nothing: a breach is recorded once.
+//! assert!(desk.handle_timeout(&mut store, now + Duration::minutes(7))?.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Example: a 9-to-5 team is never told it breached at night
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use chrono_tz::America::Chicago;
+//! use fanatical::prelude::*;
+//! use fanatical::sla::*;
+//!
+//! let hours: BusinessCalendar = serde_json::from_str(r#"{"tz": "America/Chicago",
+//!     "hours": {"mon": [["09:00","17:00"]], "tue": [["09:00","17:00"]], "wed": [["09:00","17:00"]],
+//!               "thu": [["09:00","17:00"]], "fri": [["09:00","17:00"]]},
+//!     "holidays": ["2026-12-25"]}"#)?;
+//! let standard = SlaPolicy::new("standard", Conditions::any(), vec![
+//!     Target::new(Metric::FirstResponse, Duration::hours(2), Clock::SupportHours),
+//! ]);
+//! let sla = SlaConfig::new(SlaPolicies::new(vec![standard])?).with_support_hours(hours.clone());
+//! let mut desk = Desk::new(DeskConfig::default().with_sla(sla));
+//! let mut store = MemoryStore::new();
+//! let mut ids = IdGenerator::from_seed(6);
+//! // Christmas Eve, 16:00 in Chicago: one business hour left before the holiday.
+//! let now = Chicago.with_ymd_and_hms(2026, 12, 24, 16, 0, 0).unwrap().with_timezone(&Utc);
+//! let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
+//! let email = ChannelAddress::email("jane@acme.example")?;
+//! desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
+//! desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+//!     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
+//! desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Invoice?")), now)?;
+//!
+//! // Due Monday 28th at 10:00 in Chicago, not in the night or on Christmas.
+//! let due = Chicago.with_ymd_and_hms(2026, 12, 28, 10, 0, 0).unwrap().with_timezone(&Utc);
+//! assert_eq!(desk.poll_timeout(), Some(due));
+//! assert!(desk.handle_timeout(&mut store, due - Duration::seconds(1))?.is_empty());
+//! assert!(hours.is_open(due));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod calendar;
 mod policy;
