@@ -660,7 +660,7 @@ fn main() -> Result<()> {
         let Some(t) = day.desk.ticket(record.ticket) else {
             continue;
         };
-        for m in record.metrics.values() {
+        for m in record.metrics() {
             let row = sla
                 .entry((t.channel().kind().to_string(), m.key.metric))
                 .or_default();
@@ -691,8 +691,8 @@ fn main() -> Result<()> {
     });
     writeln!(out, "  policies in force: {policies:?}")?;
     if let Some(m) = day.desk.ticket_sla(late_social).and_then(|s| {
-        s.metrics
-            .values()
+        s.metrics()
+            .iter()
             .find(|m| m.key.metric == Metric::FirstResponse)
     }) {
         writeln!(

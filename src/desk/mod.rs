@@ -1199,7 +1199,7 @@ impl Desk {
         });
         let key = sla_event_key(e);
         let timers_of = |sla: &TicketSla| -> Vec<(DateTime<Utc>, TimerKey)> {
-            key.and_then(|k| sla.metrics.get(&k))
+            key.and_then(|k| sla.metric(k))
                 .map(|m| m.timers(ticket).collect())
                 .unwrap_or_default()
         };

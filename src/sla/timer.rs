@@ -11,7 +11,7 @@
 //! and stored in them, so applying events (and rebuilding from a store)
 //! never consults a calendar.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -291,8 +291,10 @@ pub struct TicketSla {
     pub customer: CustomerId,
     /// The policy in force.
     pub policy: Option<String>,
-    /// Every metric instance, live and finished.
-    pub metrics: BTreeMap<MetricKey, MetricState>,
+    /// Every metric instance, live and finished, sorted by key. A ticket
+    /// has a handful, so a sorted vector beats a map (a B-tree leaf would
+    /// reserve room for eleven).
+    metrics: Vec<MetricState>,
 }
 
 impl TicketSla {
@@ -303,15 +305,43 @@ impl TicketSla {
             ticket,
             customer,
             policy: None,
-            metrics: BTreeMap::new(),
+            metrics: Vec::new(),
         }
+    }
+
+    /// Every metric instance, sorted by metric and cycle.
+    #[must_use]
+    pub fn metrics(&self) -> &[MetricState] {
+        &self.metrics
+    }
+
+    /// One metric instance.
+    #[must_use]
+    pub fn metric(&self, key: MetricKey) -> Option<&MetricState> {
+        self.metrics
+            .binary_search_by_key(&key, |m| m.key)
+            .ok()
+            .and_then(|i| self.metrics.get(i))
+    }
+
+    fn metric_mut(&mut self, key: MetricKey) -> Option<&mut MetricState> {
+        self.metrics
+            .binary_search_by_key(&key, |m| m.key)
+            .ok()
+            .and_then(|i| self.metrics.get_mut(i))
+    }
+
+    /// Whether the metric has ever been activated on this ticket.
+    #[must_use]
+    pub fn has_had(&self, metric: Metric) -> bool {
+        self.metrics.iter().any(|m| m.key.metric == metric)
     }
 
     /// The live instance of a metric, if any.
     #[must_use]
     pub fn live(&self, metric: Metric) -> Option<&MetricState> {
         self.metrics
-            .values()
+            .iter()
             .rev()
             .find(|m| m.key.metric == metric && m.is_live())
     }
@@ -319,9 +349,9 @@ impl TicketSla {
     /// The next cycle number for a metric.
     fn next_cycle(&self, metric: Metric) -> u32 {
         self.metrics
-            .keys()
-            .filter(|k| k.metric == metric)
-            .map(|k| k.cycle)
+            .iter()
+            .filter(|m| m.key.metric == metric)
+            .map(|m| m.key.cycle)
             .max()
             .unwrap_or(0)
             .saturating_add(1)
@@ -329,7 +359,7 @@ impl TicketSla {
 
     /// Every running timer.
     pub fn timers(&self) -> impl Iterator<Item = (DateTime<Utc>, TimerKey)> + '_ {
-        self.metrics.values().flat_map(|m| m.timers(self.ticket))
+        self.metrics.iter().flat_map(|m| m.timers(self.ticket))
     }
 
     /// Folds an event in.
@@ -348,36 +378,41 @@ impl TicketSla {
                 pause_on,
                 schedule,
             } => {
-                self.metrics.insert(
-                    *key,
-                    MetricState {
-                        key: *key,
-                        target: *target,
-                        clock: *clock,
-                        warn_at: warn_at.clone(),
-                        pause_on: pause_on.clone(),
-                        activated_at: event.at,
-                        used: Duration::zero(),
-                        phase: match schedule {
-                            Some(s) => Phase::Active {
-                                since: event.at,
-                                schedule: s.clone(),
-                            },
-                            None => Phase::Paused,
+                let state = MetricState {
+                    key: *key,
+                    target: *target,
+                    clock: *clock,
+                    warn_at: warn_at.clone(),
+                    pause_on: pause_on.clone(),
+                    activated_at: event.at,
+                    used: Duration::zero(),
+                    phase: match schedule {
+                        Some(s) => Phase::Active {
+                            since: event.at,
+                            schedule: s.clone(),
                         },
-                        breached: None,
-                        warned: BTreeSet::new(),
+                        None => Phase::Paused,
                     },
-                );
+                    breached: None,
+                    warned: BTreeSet::new(),
+                };
+                match self.metrics.binary_search_by_key(key, |m| m.key) {
+                    Ok(i) => {
+                        if let Some(slot) = self.metrics.get_mut(i) {
+                            *slot = state;
+                        }
+                    }
+                    Err(i) => self.metrics.insert(i, state),
+                }
             }
             K::Paused { key, used } => {
-                if let Some(m) = self.metrics.get_mut(key) {
+                if let Some(m) = self.metric_mut(*key) {
                     m.used = *used;
                     m.phase = Phase::Paused;
                 }
             }
             K::Resumed { key, schedule } => {
-                if let Some(m) = self.metrics.get_mut(key) {
+                if let Some(m) = self.metric_mut(*key) {
                     m.phase = Phase::Active {
                         since: event.at,
                         schedule: schedule.clone(),
@@ -393,7 +428,7 @@ impl TicketSla {
                 used,
                 schedule,
             } => {
-                if let Some(m) = self.metrics.get_mut(key) {
+                if let Some(m) = self.metric_mut(*key) {
                     m.used = *used;
                     if let (Phase::Active { .. }, Some(s)) = (&m.phase, schedule) {
                         m.phase = Phase::Active {
@@ -408,19 +443,19 @@ impl TicketSla {
                 }
             }
             K::Warned { key, percent, .. } => {
-                if let Some(m) = self.metrics.get_mut(key) {
+                if let Some(m) = self.metric_mut(*key) {
                     m.warned.insert(*percent);
                 }
             }
             K::Breached { key, due } => {
-                if let Some(m) = self.metrics.get_mut(key) {
+                if let Some(m) = self.metric_mut(*key) {
                     m.breached = Some(*due);
                 }
             }
             K::Fulfilled {
                 key, business_time, ..
             } => {
-                if let Some(m) = self.metrics.get_mut(key) {
+                if let Some(m) = self.metric_mut(*key) {
                     m.phase = Phase::Fulfilled {
                         at: event.at,
                         business_time: *business_time,
@@ -428,7 +463,7 @@ impl TicketSla {
                 }
             }
             K::Cancelled { key, reason } => {
-                if let Some(m) = self.metrics.get_mut(key) {
+                if let Some(m) = self.metric_mut(*key) {
                     m.phase = Phase::Cancelled {
                         at: event.at,
                         reason: *reason,
@@ -445,7 +480,7 @@ impl TicketSla {
     pub fn fire(&self, due: &[TimerKey], now: DateTime<Utc>) -> Vec<SlaEvent> {
         let mut out = Vec::new();
         for t in due {
-            let Some(m) = self.metrics.get(&t.metric) else {
+            let Some(m) = self.metric(t.metric) else {
                 continue;
             };
             let Phase::Active { schedule, .. } = &m.phase else {
@@ -599,14 +634,14 @@ impl Reactor<'_> {
     fn live_keys(&self, metrics: &[Metric]) -> Vec<MetricKey> {
         self.sla
             .metrics
-            .values()
+            .iter()
             .filter(|m| m.is_live() && metrics.contains(&m.key.metric))
             .map(|m| m.key)
             .collect()
     }
 
     fn fulfil(&mut self, key: MetricKey) {
-        if let Some(m) = self.sla.metrics.get(&key) {
+        if let Some(m) = self.sla.metric(key) {
             let business_time = self.used_now(m);
             let breached = m.breached.is_some();
             self.emit(SlaEventKind::Fulfilled {
@@ -654,7 +689,7 @@ impl Reactor<'_> {
     fn pause_or_resume(&mut self) {
         let keys: Vec<MetricKey> = self.live_keys(&Metric::ALL);
         for key in keys {
-            let Some(m) = self.sla.metrics.get(&key) else {
+            let Some(m) = self.sla.metric(key) else {
                 continue;
             };
             let pause = m.pause_on.contains(&self.facts.status);
@@ -697,7 +732,7 @@ impl Reactor<'_> {
                 .policy()
                 .and_then(|p| p.target(key.metric, self.facts.priority))
                 .cloned();
-            let Some(m) = self.sla.metrics.get(&key) else {
+            let Some(m) = self.sla.metric(key) else {
                 continue;
             };
             match target {
@@ -747,11 +782,7 @@ impl Reactor<'_> {
             if self.customer_wrote
                 && !self.agent_replied
                 && self.sla.live(Metric::FirstResponse).is_none()
-                && !self
-                    .sla
-                    .metrics
-                    .keys()
-                    .any(|k| k.metric == Metric::FirstResponse)
+                && !self.sla.has_had(Metric::FirstResponse)
             {
                 self.activate(Metric::FirstResponse);
             }
@@ -777,11 +808,7 @@ impl Reactor<'_> {
             K::EntryAdded { entry } if entry.visibility == EntryVisibility::Public => {
                 match entry.author {
                     Author::Contact(_) => {
-                        let first_seen = self
-                            .sla
-                            .metrics
-                            .keys()
-                            .any(|k| k.metric == Metric::FirstResponse);
+                        let first_seen = self.sla.has_had(Metric::FirstResponse);
                         if !self.agent_replied {
                             if !first_seen {
                                 self.activate(Metric::FirstResponse);

@@ -339,23 +339,30 @@ fn each_customer_message_rearms_next_response() {
     customer(&mut w, "four");
     let sla = w.desk.ticket_sla(t).unwrap();
     let cycles: Vec<MetricKey> = sla
-        .metrics
-        .keys()
+        .metrics()
+        .iter()
+        .map(|m| m.key)
         .filter(|k| k.metric == Metric::NextResponse)
-        .copied()
         .collect();
     assert_eq!(
         cycles,
         vec![key(Metric::NextResponse, 1), key(Metric::NextResponse, 2)]
     );
     assert!(matches!(
-        sla.metrics[&key(Metric::NextResponse, 1)].phase,
+        sla.metric(key(Metric::NextResponse, 1)).unwrap().phase,
         Phase::Fulfilled { business_time, .. } if business_time == Duration::minutes(20)
     ));
-    assert!(sla.metrics[&key(Metric::NextResponse, 2)].is_live());
+    assert!(sla.metric(key(Metric::NextResponse, 2)).unwrap().is_live());
     // Internal notes do not count as a response.
     w.run(Command::note(t, ana, "looking")).unwrap();
-    assert!(w.desk.ticket_sla(t).unwrap().metrics[&key(Metric::NextResponse, 2)].is_live());
+    assert!(
+        w.desk
+            .ticket_sla(t)
+            .unwrap()
+            .metric(key(Metric::NextResponse, 2))
+            .unwrap()
+            .is_live()
+    );
 }
 
 #[test]
@@ -421,10 +428,10 @@ fn reopening_starts_a_new_cycle_and_keeps_history() {
     .unwrap();
     let sla = w.desk.ticket_sla(t).unwrap();
     assert!(matches!(
-        sla.metrics[&key(Metric::Resolution, 1)].phase,
+        sla.metric(key(Metric::Resolution, 1)).unwrap().phase,
         Phase::Fulfilled { .. }
     ));
-    let second = &sla.metrics[&key(Metric::Resolution, 2)];
+    let second = &sla.metric(key(Metric::Resolution, 2)).unwrap();
     assert!(second.is_live());
     assert_eq!(second.activated_at, w.now);
 }
@@ -629,7 +636,7 @@ fn a_contract_names_whose_calendar_a_target_runs_on() {
     )))
     .unwrap();
     assert_eq!(w.desk.ticket_sla(id).unwrap().policy, None);
-    assert!(w.desk.ticket_sla(id).unwrap().metrics.is_empty());
+    assert!(w.desk.ticket_sla(id).unwrap().metrics().is_empty());
 }
 
 #[test]
