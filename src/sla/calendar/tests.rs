@@ -460,3 +460,28 @@ fn year_boundaries_are_seamless() {
         chi(2027, 1, 1, 10, 0)
     );
 }
+
+#[test]
+fn dst_weeks_in_london_keep_nine_to_five_at_eight_hours_a_day() {
+    let cal = nine_to_five(London);
+    let lon = |m, d, hh| {
+        London
+            .with_ymd_and_hms(2026, m, d, hh, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    // BST starts Sunday 29 March, ends Sunday 25 October 2026.
+    assert_eq!(cal.elapsed(lon(3, 23, 0), lon(3, 30, 0)), h(40));
+    assert_eq!(cal.elapsed(lon(3, 30, 0), lon(4, 6, 0)), h(40));
+    assert_eq!(cal.elapsed(lon(10, 19, 0), lon(10, 26, 0)), h(40));
+    // Friday 16:00 GMT + 2 h = Monday 10:00 BST = 09:00Z.
+    assert_eq!(
+        cal.add(lon(3, 27, 16), h(2)).unwrap(),
+        utc(2026, 3, 30, 9, 0)
+    );
+    // Friday 16:00 BST + 2 h = Monday 10:00 GMT = 10:00Z.
+    assert_eq!(
+        cal.add(lon(10, 23, 16), h(2)).unwrap(),
+        utc(2026, 10, 26, 10, 0)
+    );
+}
