@@ -9,6 +9,7 @@ use crate::agent::AgentError;
 use crate::channel::ChannelError;
 use crate::customer::CustomerError;
 use crate::desk::DeskError;
+use crate::escalation::EscalationError;
 use crate::id::IdError;
 use crate::sla::SlaError;
 use crate::store::StoreError;
@@ -38,6 +39,9 @@ pub enum Error {
     /// The desk refused a command (unknown ids, misuse).
     #[error(transparent)]
     Desk(#[from] DeskError),
+    /// An escalation graph problem.
+    #[error(transparent)]
+    Escalation(#[from] EscalationError),
     /// A calendar or SLA problem.
     #[error(transparent)]
     Sla(#[from] SlaError),

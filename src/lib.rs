@@ -118,6 +118,7 @@ pub mod channel;
 pub mod customer;
 pub mod desk;
 pub mod error;
+pub mod escalation;
 pub mod event;
 pub mod id;
 pub mod outbox;

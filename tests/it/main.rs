@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod desk_flow;
+mod escalation;
 mod outbox;
 mod props;
 mod sla_calendar;

@@ -1,0 +1,416 @@
+//! Rule conditions over a ticket's facts.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::channel::ChannelKind;
+use crate::sla::Metric;
+use crate::ticket::Priority;
+
+/// How the customer feels, as the caller judges it (a sentiment model, an
+/// agent's note, a survey).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sentiment {
+    /// Happy.
+    Delighted,
+    /// Nothing notable.
+    Neutral,
+    /// Frustrated.
+    Frustrated,
+    /// Angry: among the most frustrated customers.
+    Angry,
+}
+
+/// How far an SLA metric has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaLevel {
+    /// A warning fired.
+    Warned,
+    /// The target was breached.
+    Breached,
+}
+
+/// An SLA metric at a level, on a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SlaSignal {
+    /// The metric.
+    pub metric: Metric,
+    /// How far it has gone.
+    pub level: SlaLevel,
+}
+
+/// What an escalation rule can look at on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Facts {
+    /// Category or pain point ("billing", "dns", "checkout").
+    pub category: Option<String>,
+    /// Priority.
+    pub priority: Priority,
+    /// Channel.
+    pub channel: Option<ChannelKind>,
+    /// SLA warnings and breaches on the ticket.
+    pub sla: BTreeSet<SlaSignal>,
+    /// The customer's sentiment.
+    pub sentiment: Sentiment,
+    /// Part of a detected trend.
+    pub trend: bool,
+    /// A person may be in crisis.
+    pub crisis: bool,
+    /// How many contacts about the same problem.
+    pub contacts: u32,
+    /// When the ticket was last updated.
+    pub last_update: DateTime<Utc>,
+}
+
+impl Facts {
+    /// A neutral, uncategorised ticket with one contact.
+    #[must_use]
+    pub fn new(priority: Priority, last_update: DateTime<Utc>) -> Self {
+        Facts {
+            category: None,
+            priority,
+            channel: None,
+            sla: BTreeSet::new(),
+            sentiment: Sentiment::Neutral,
+            trend: false,
+            crisis: false,
+            contacts: 1,
+            last_update,
+        }
+    }
+    /// With a category.
+    #[must_use]
+    pub fn in_category(mut self, category: &str) -> Self {
+        self.category = Some(category.to_owned());
+        self
+    }
+    /// With a channel.
+    #[must_use]
+    pub fn on(mut self, channel: ChannelKind) -> Self {
+        self.channel = Some(channel);
+        self
+    }
+    /// With an SLA signal.
+    #[must_use]
+    pub fn with_sla(mut self, metric: Metric, level: SlaLevel) -> Self {
+        self.sla.insert(SlaSignal { metric, level });
+        self
+    }
+    /// With a sentiment.
+    #[must_use]
+    pub fn feeling(mut self, sentiment: Sentiment) -> Self {
+        self.sentiment = sentiment;
+        self
+    }
+    /// Part of a trend.
+    #[must_use]
+    pub fn trending(mut self) -> Self {
+        self.trend = true;
+        self
+    }
+    /// A person may be in crisis.
+    #[must_use]
+    pub fn in_crisis(mut self) -> Self {
+        self.crisis = true;
+        self
+    }
+    /// With a number of contacts about the same problem.
+    #[must_use]
+    pub fn contacts(mut self, n: u32) -> Self {
+        self.contacts = n;
+        self
+    }
+}
+
+/// A conjunction of constraints on [`Facts`]; an unset constraint allows
+/// anything, so `Condition::any()` always holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Condition {
+    /// Categories (any of).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub categories: BTreeSet<String>,
+    /// Priority at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_priority: Option<Priority>,
+    /// Channels (any of).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub channels: BTreeSet<ChannelKind>,
+    /// An SLA signal at least this level (on this metric, or any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<(Option<Metric>, SlaLevel)>,
+    /// Sentiments (any of).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub sentiments: BTreeSet<Sentiment>,
+    /// Must be part of a trend.
+    #[serde(default)]
+    pub trend: bool,
+    /// Must be a crisis.
+    #[serde(default)]
+    pub crisis: bool,
+    /// At least this many contacts about the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_contacts: Option<u32>,
+    /// Not updated for at least this many minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_minutes: Option<u32>,
+}
+
+impl Condition {
+    /// Always holds.
+    #[must_use]
+    pub fn any() -> Self {
+        Self::default()
+    }
+    /// In one of these categories.
+    #[must_use]
+    pub fn in_categories<S: Into<String>>(mut self, c: impl IntoIterator<Item = S>) -> Self {
+        self.categories = c.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Priority at least `p`.
+    #[must_use]
+    pub fn at_least(mut self, p: Priority) -> Self {
+        self.min_priority = Some(p);
+        self
+    }
+    /// On one of these channels.
+    #[must_use]
+    pub fn on_channels(mut self, c: impl IntoIterator<Item = ChannelKind>) -> Self {
+        self.channels = c.into_iter().collect();
+        self
+    }
+    /// An SLA signal at least `level`, on `metric` (or any metric).
+    #[must_use]
+    pub fn sla(mut self, metric: Option<Metric>, level: SlaLevel) -> Self {
+        self.sla = Some((metric, level));
+        self
+    }
+    /// With one of these sentiments.
+    #[must_use]
+    pub fn feeling(mut self, s: impl IntoIterator<Item = Sentiment>) -> Self {
+        self.sentiments = s.into_iter().collect();
+        self
+    }
+    /// Part of a trend.
+    #[must_use]
+    pub fn trend(mut self) -> Self {
+        self.trend = true;
+        self
+    }
+    /// A crisis.
+    #[must_use]
+    pub fn crisis(mut self) -> Self {
+        self.crisis = true;
+        self
+    }
+    /// At least `n` contacts about the problem.
+    #[must_use]
+    pub fn contacts_at_least(mut self, n: u32) -> Self {
+        self.min_contacts = Some(n);
+        self
+    }
+    /// Not updated for at least `d` (whole minutes).
+    #[must_use]
+    pub fn stale_for(mut self, d: Duration) -> Self {
+        self.stale_minutes = Some(u32::try_from(d.num_minutes().max(0)).unwrap_or(u32::MAX));
+        self
+    }
+
+    /// Whether the facts satisfy every constraint at `now`.
+    #[must_use]
+    pub fn matches(&self, f: &Facts, now: DateTime<Utc>) -> bool {
+        (self.categories.is_empty()
+            || f.category
+                .as_ref()
+                .is_some_and(|c| self.categories.contains(c)))
+            && self.min_priority.is_none_or(|p| f.priority >= p)
+            && (self.channels.is_empty() || f.channel.is_some_and(|c| self.channels.contains(&c)))
+            && self.sla.is_none_or(|(metric, level)| {
+                f.sla
+                    .iter()
+                    .any(|s| metric.is_none_or(|m| m == s.metric) && s.level >= level)
+            })
+            && (self.sentiments.is_empty() || self.sentiments.contains(&f.sentiment))
+            && (!self.trend || f.trend)
+            && (!self.crisis || f.crisis)
+            && self.min_contacts.is_none_or(|n| f.contacts >= n)
+            && self
+                .stale_minutes
+                .is_none_or(|m| now - f.last_update >= Duration::minutes(i64::from(m)))
+    }
+
+    /// Whether every ticket `other` matches is also matched by `self` (so a
+    /// rule with `other` after one with `self`, from the same node, never
+    /// fires).
+    #[must_use]
+    pub fn covers(&self, other: &Condition) -> bool {
+        set(&self.categories, &other.categories)
+            && at_least(self.min_priority, other.min_priority)
+            && set(&self.channels, &other.channels)
+            && match (self.sla, other.sla) {
+                (None, _) => true,
+                (Some((m1, l1)), Some((m2, l2))) => l2 >= l1 && (m1.is_none() || m1 == m2),
+                (Some(_), None) => false,
+            }
+            && set(&self.sentiments, &other.sentiments)
+            && (!self.trend || other.trend)
+            && (!self.crisis || other.crisis)
+            && at_least(self.min_contacts, other.min_contacts)
+            && at_least(self.stale_minutes, other.stale_minutes)
+    }
+
+    /// A short description for explanations and DOT labels.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if !self.categories.is_empty() {
+            parts.push(format!("category in {:?}", self.categories));
+        }
+        if let Some(p) = self.min_priority {
+            parts.push(format!("priority >= {p}"));
+        }
+        if !self.channels.is_empty() {
+            let c: Vec<String> = self.channels.iter().map(ToString::to_string).collect();
+            parts.push(format!("channel in {}", c.join("/")));
+        }
+        if let Some((m, l)) = self.sla {
+            let level = match l {
+                SlaLevel::Warned => "warned",
+                SlaLevel::Breached => "breached",
+            };
+            parts.push(match m {
+                Some(m) => format!("{m} {level}"),
+                None => format!("any SLA {level}"),
+            });
+        }
+        if !self.sentiments.is_empty() {
+            parts.push(format!("sentiment in {:?}", self.sentiments));
+        }
+        if self.trend {
+            parts.push("trend".into());
+        }
+        if self.crisis {
+            parts.push("crisis".into());
+        }
+        if let Some(n) = self.min_contacts {
+            parts.push(format!("contacts >= {n}"));
+        }
+        if let Some(m) = self.stale_minutes {
+            parts.push(format!("no update for {m} min"));
+        }
+        if parts.is_empty() {
+            "always".into()
+        } else {
+            parts.join(" and ")
+        }
+    }
+}
+
+/// An any-of set constraint `mine` allows everything `theirs` allows.
+fn set<T: Ord>(mine: &BTreeSet<T>, theirs: &BTreeSet<T>) -> bool {
+    mine.is_empty() || (!theirs.is_empty() && theirs.is_subset(mine))
+}
+
+/// An at-least constraint `mine` allows everything `theirs` allows.
+fn at_least<T: Ord>(mine: Option<T>, theirs: Option<T>) -> bool {
+    match (mine, theirs) {
+        (None, _) => true,
+        (Some(m), Some(t)) => t >= m,
+        (Some(_), None) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn matching_each_constraint() {
+        let f = Facts::new(Priority::High, now() - Duration::hours(3))
+            .in_category("billing")
+            .on(ChannelKind::Email)
+            .with_sla(Metric::FirstResponse, SlaLevel::Breached)
+            .feeling(Sentiment::Frustrated)
+            .contacts(3);
+        assert!(Condition::any().matches(&f, now()));
+        assert!(
+            Condition::any()
+                .in_categories(["billing"])
+                .matches(&f, now())
+        );
+        assert!(!Condition::any().in_categories(["dns"]).matches(&f, now()));
+        assert!(Condition::any().at_least(Priority::High).matches(&f, now()));
+        assert!(
+            !Condition::any()
+                .at_least(Priority::Urgent)
+                .matches(&f, now())
+        );
+        assert!(
+            Condition::any()
+                .sla(None, SlaLevel::Warned)
+                .matches(&f, now()),
+            "breached implies warned"
+        );
+        assert!(
+            Condition::any()
+                .sla(Some(Metric::FirstResponse), SlaLevel::Breached)
+                .matches(&f, now())
+        );
+        assert!(
+            !Condition::any()
+                .sla(Some(Metric::Resolution), SlaLevel::Warned)
+                .matches(&f, now())
+        );
+        assert!(!Condition::any().trend().matches(&f, now()));
+        assert!(!Condition::any().crisis().matches(&f, now()));
+        assert!(Condition::any().contacts_at_least(3).matches(&f, now()));
+        assert!(
+            Condition::any()
+                .stale_for(Duration::hours(3))
+                .matches(&f, now())
+        );
+        assert!(
+            !Condition::any()
+                .stale_for(Duration::hours(4))
+                .matches(&f, now())
+        );
+        assert!(
+            Condition::any()
+                .feeling([Sentiment::Frustrated, Sentiment::Angry])
+                .matches(&f, now())
+        );
+    }
+
+    #[test]
+    fn covering() {
+        let any = Condition::any();
+        let urgent = Condition::any().at_least(Priority::Urgent);
+        let high = Condition::any().at_least(Priority::High);
+        assert!(any.covers(&urgent));
+        assert!(high.covers(&urgent));
+        assert!(!urgent.covers(&high));
+        assert!(!urgent.covers(&any));
+        let warned = Condition::any().sla(None, SlaLevel::Warned);
+        let fr_breach = Condition::any().sla(Some(Metric::FirstResponse), SlaLevel::Breached);
+        assert!(warned.covers(&fr_breach));
+        assert!(!fr_breach.covers(&warned));
+        let billing = Condition::any().in_categories(["billing", "invoices"]);
+        assert!(billing.covers(&Condition::any().in_categories(["billing"])));
+        assert!(!billing.covers(&any));
+        assert_eq!(
+            high.clone().crisis().describe(),
+            "priority >= high and crisis"
+        );
+    }
+}
