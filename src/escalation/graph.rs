@@ -236,6 +236,9 @@ impl GraphProblems {
     }
 }
 
+/// How many people can take tickets at a node (`None`: cannot tell).
+pub type Staffing<'a> = &'a dyn Fn(&NodeKind) -> Option<usize>;
+
 /// Builds and validates an [`EscalationGraph`]. Serialisable, so graphs
 /// can be kept as configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,17 +275,11 @@ impl EscalationGraphBuilder {
     ///
     /// # Errors
     /// Every [`GraphProblem`] found, at once.
-    pub fn build_staffed(
-        self,
-        staff: &dyn Fn(&NodeKind) -> Option<usize>,
-    ) -> Result<EscalationGraph, GraphProblems> {
+    pub fn build_staffed(self, staff: Staffing<'_>) -> Result<EscalationGraph, GraphProblems> {
         self.build_inner(Some(staff))
     }
 
-    fn build_inner(
-        self,
-        staff: Option<&dyn Fn(&NodeKind) -> Option<usize>>,
-    ) -> Result<EscalationGraph, GraphProblems> {
+    fn build_inner(self, staff: Option<Staffing<'_>>) -> Result<EscalationGraph, GraphProblems> {
         let mut problems = Vec::new();
         if self.nodes.is_empty() {
             problems.push(GraphProblem::Empty);

@@ -60,7 +60,7 @@ pub use condition::{Condition, Facts, Sentiment, SlaLevel, SlaSignal};
 pub use default::default_graph;
 pub use graph::{
     EscalationGraph, EscalationGraphBuilder, GraphProblem, GraphProblems, Hop, Node, NodeKind,
-    Path, Rule,
+    Path, Rule, Staffing,
 };
 
 /// Why an escalation request failed.
