@@ -46,6 +46,9 @@ pub enum AgentError {
     /// The agent has been deactivated and takes no more changes.
     #[error("agent {0} is deactivated")]
     Deactivated(AgentId),
+    /// Nobody reports to themselves.
+    #[error("agent {0} cannot report to themselves")]
+    SelfReport(AgentId),
     /// The team lead must be a member of the team.
     #[error("agent {agent} is not a member of team {team}")]
     NotAMember {
@@ -144,6 +147,8 @@ pub enum AgentCommand {
     GrantRole(Role),
     /// Revoke a role.
     RevokeRole(Role),
+    /// Set who the agent reports to (`None`: nobody, the CEO).
+    ReportTo(Option<AgentId>),
     /// The agent left; no more changes, no more routing.
     Deactivate,
 }
@@ -205,6 +210,11 @@ pub enum AgentEventKind {
         /// The role.
         role: Role,
     },
+    /// The reporting line changed.
+    ManagerChanged {
+        /// The new manager.
+        manager: Option<AgentId>,
+    },
     /// Left.
     Deactivated,
 }
@@ -217,6 +227,7 @@ pub struct Agent {
     time_zone: Tz,
     roles: BTreeSet<Role>,
     skills: BTreeSet<Skill>,
+    manager: Option<AgentId>,
     active: bool,
 }
 
@@ -274,6 +285,7 @@ impl Agent {
                 time_zone: *time_zone,
                 roles: roles.clone(),
                 skills: skills.clone(),
+                manager: None,
                 active: true,
             }),
             _ => None,
@@ -316,6 +328,12 @@ impl Agent {
                 .roles
                 .contains(&role)
                 .then_some(AgentEventKind::RoleRevoked { role }),
+            AgentCommand::ReportTo(manager) => {
+                if manager == Some(self.id) {
+                    return Err(AgentError::SelfReport(self.id));
+                }
+                (manager != self.manager).then_some(AgentEventKind::ManagerChanged { manager })
+            }
             AgentCommand::Deactivate => Some(AgentEventKind::Deactivated),
         };
         Ok(kind
@@ -342,6 +360,7 @@ impl Agent {
             AgentEventKind::RoleRevoked { role } => {
                 self.roles.remove(role);
             }
+            AgentEventKind::ManagerChanged { manager } => self.manager = *manager,
             AgentEventKind::Deactivated => self.active = false,
         }
     }
@@ -380,6 +399,11 @@ impl Agent {
     #[must_use]
     pub fn has_skill(&self, skill: &Skill) -> bool {
         self.skills.contains(skill)
+    }
+    /// Who the agent reports to.
+    #[must_use]
+    pub fn manager(&self) -> Option<AgentId> {
+        self.manager
     }
     /// False once deactivated.
     #[must_use]

@@ -11,6 +11,7 @@ use crate::customer::CustomerError;
 use crate::desk::DeskError;
 use crate::escalation::EscalationError;
 use crate::id::IdError;
+use crate::org::OrgError;
 use crate::sla::SlaError;
 use crate::store::StoreError;
 use crate::ticket::TicketError;
@@ -42,6 +43,9 @@ pub enum Error {
     /// An escalation graph problem.
     #[error(transparent)]
     Escalation(#[from] EscalationError),
+    /// An organisation problem.
+    #[error(transparent)]
+    Org(#[from] OrgError),
     /// A calendar or SLA problem.
     #[error(transparent)]
     Sla(#[from] SlaError),

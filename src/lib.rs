@@ -121,6 +121,7 @@ pub mod error;
 pub mod escalation;
 pub mod event;
 pub mod id;
+pub mod org;
 pub mod outbox;
 pub mod sla;
 pub mod store;

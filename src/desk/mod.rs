@@ -69,7 +69,7 @@ use serde::{Deserialize, Serialize};
 
 pub use command::{Command, InboundMessage};
 
-use crate::agent::{Agent, AgentEventKind, Team, TeamCommand};
+use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
 use crate::customer::{
     ConsentSource, ContactRole, Customer, CustomerCommand, CustomerError, CustomerEventKind,
@@ -149,6 +149,14 @@ pub enum DeskError {
         contact: ContactId,
         /// Who claimed to give it.
         given_by: ContactId,
+    },
+    /// A reporting line that would go round in a circle.
+    #[error("agent {agent} cannot report to {manager}: {manager} already reports up to {agent}")]
+    ReportingCycle {
+        /// The agent.
+        agent: AgentId,
+        /// The proposed manager.
+        manager: AgentId,
     },
     /// Nobody to send a public reply to: no requester and no primary
     /// contact, or no address of theirs reaches the channel.
@@ -439,6 +447,9 @@ impl Desk {
                     .agents
                     .get(&agent)
                     .ok_or(DeskError::UnknownAgent(agent))?;
+                if let AgentCommand::ReportTo(Some(manager)) = &command {
+                    self.check_reporting_line(agent, *manager)?;
+                }
                 let events = a.handle(command, now)?;
                 d.push(StreamId::Agent(agent), events.into_iter().map(Event::Agent));
             }
@@ -831,6 +842,54 @@ impl Desk {
         } else {
             Err(DeskError::InactiveAgent(id))
         }
+    }
+
+    /// A new reporting line must name a known manager and not make a
+    /// circle (walk up from the manager; meeting the agent is a cycle).
+    fn check_reporting_line(&self, agent: AgentId, manager: AgentId) -> Result<(), DeskError> {
+        if manager == agent {
+            // The agent itself refuses this, more precisely.
+            return Ok(());
+        }
+        self.active_agent(manager)?;
+        let mut at = Some(manager);
+        let mut steps = 0usize;
+        while let Some(m) = at {
+            if m == agent {
+                return Err(DeskError::ReportingCycle { agent, manager });
+            }
+            at = self.state.agents.get(&m).and_then(Agent::manager);
+            steps += 1;
+            if steps > self.state.agents.len() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The organisation: every active agent, their reporting lines, and
+    /// the teams.
+    ///
+    /// # Errors
+    /// [`crate::org::OrgProblems`] when it is not (yet) one tree, for
+    /// example two people with no manager.
+    pub fn organisation(&self) -> Result<crate::org::Organisation, crate::org::OrgProblems> {
+        let mut b = crate::org::Organisation::builder();
+        for a in self.state.agents.values().filter(|a| a.is_active()) {
+            b = b.person(a.id(), a.name());
+            if let Some(m) = a.manager() {
+                b = b.reports_to(a.id(), m);
+            }
+        }
+        for t in self.state.teams.values() {
+            let members = t
+                .members()
+                .iter()
+                .copied()
+                .filter(|m| self.state.agents.get(m).is_some_and(Agent::is_active));
+            b = b.team(t.id(), t.name(), t.lead(), members);
+        }
+        b.build()
     }
 
     fn check_address_free(
