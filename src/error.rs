@@ -12,6 +12,7 @@ use crate::desk::DeskError;
 use crate::escalation::EscalationError;
 use crate::id::IdError;
 use crate::org::OrgError;
+use crate::routing::RoutingError;
 use crate::sla::SlaError;
 use crate::store::StoreError;
 use crate::ticket::TicketError;
@@ -46,6 +47,9 @@ pub enum Error {
     /// An organisation problem.
     #[error(transparent)]
     Org(#[from] OrgError),
+    /// Routing failed.
+    #[error(transparent)]
+    Routing(#[from] RoutingError),
     /// A calendar or SLA problem.
     #[error(transparent)]
     Sla(#[from] SlaError),

@@ -279,6 +279,8 @@ struct State {
     pending: BTreeMap<u64, MessageId>,
     /// Failed messages waiting for their retry.
     backoff: BTreeSet<(DateTime<Utc>, MessageId)>,
+    /// Unsolved tickets assigned to each agent (their routing load).
+    loads: BTreeMap<AgentId, u32>,
     /// Each ticket's SLA record.
     slas: BTreeMap<TicketId, TicketSla>,
     /// Every running SLA timer, by when it falls due.
@@ -704,6 +706,28 @@ impl Desk {
             .values()
             .filter(move |t| t.customer() == customer)
     }
+    /// Each agent's unsolved assigned tickets (missing means none).
+    #[must_use]
+    pub fn loads(&self) -> &BTreeMap<AgentId, u32> {
+        &self.state.loads
+    }
+
+    /// Routes a ticket needing `skills` among the router's agents, with
+    /// the desk's current loads. Reads nothing about the customer.
+    ///
+    /// # Errors
+    /// Unknown ticket; [`crate::routing::RoutingError`].
+    pub fn route_ticket(
+        &self,
+        ticket: TicketId,
+        router: &crate::routing::Router,
+        skills: &[crate::agent::Skill],
+        now: DateTime<Utc>,
+    ) -> Result<crate::routing::Routing, Error> {
+        self.ticket_or_err(ticket)?;
+        Ok(router.route(skills, &self.state.loads, now)?)
+    }
+
     /// A ticket's SLA record.
     #[must_use]
     pub fn ticket_sla(&self, ticket: TicketId) -> Option<&TicketSla> {
@@ -1236,7 +1260,23 @@ impl Desk {
                 if let Some(t) = Ticket::from_opened(e) {
                     s.tickets.insert(*id, t);
                 } else if let Some(t) = s.tickets.get_mut(id) {
+                    let counted = |t: &Ticket| t.assignee().filter(|_| t.status().is_unsolved());
+                    let before = counted(t);
                     t.apply(e);
+                    let after = counted(t);
+                    if before != after {
+                        if let Some(a) = before {
+                            if let Some(n) = s.loads.get_mut(&a) {
+                                *n = n.saturating_sub(1);
+                                if *n == 0 {
+                                    s.loads.remove(&a);
+                                }
+                            }
+                        }
+                        if let Some(a) = after {
+                            *s.loads.entry(a).or_default() += 1;
+                        }
+                    }
                 }
             }
             (StreamId::Outbox, Event::Outbox(e)) => self.apply_outbox(r.position, e),

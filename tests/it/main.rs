@@ -6,6 +6,7 @@ mod escalation;
 mod org;
 mod outbox;
 mod props;
+mod routing;
 mod sla_calendar;
 mod sla_desk;
 mod sla_props;

@@ -1,0 +1,427 @@
+//! Routing: who takes a ticket now, and who is on duty when.
+//!
+//! Each [`RoutingAgent`] has working hours (a [`BusinessCalendar`] in their
+//! own zone), protected windows in which nobody may route to or page them
+//! ("the mornings are mine": not even the CEO), skills and a capacity.
+//! [`Router::route`] picks an available agent with every required skill
+//! and the lowest load, and says why; when nobody is available it says who
+//! will be first, and when. [`Router::coverage`] lists the hours of a week
+//! with nobody on duty.
+//!
+//! Routing never sees a customer: no spend, no tier, no name. Two
+//! customers who differ only in spend are routed identically by
+//! construction (and a test proves it through the desk).
+//!
+//! # Example
+//! ```
+//! use std::collections::BTreeMap;
+//! use chrono::{TimeZone, Utc};
+//! use chrono_tz::America::Chicago;
+//! use fanatical::agent::Skill;
+//! use fanatical::routing::{Router, RoutingAgent, Routing};
+//! use fanatical::sla::{BusinessCalendar, DayHours};
+//!
+//! let id = |n| fanatical::id::AgentId::from_uuid(uuid::Uuid::from_u128(n));
+//! let day = BusinessCalendar::weekdays(Chicago, DayHours::parse(&[("08:00", "17:00")])?);
+//! let linux = Skill::new("linux")?;
+//! // Rob's mornings are his: nobody routes to him before noon.
+//! let rob = RoutingAgent::new(id(1), day.clone(), [linux.clone()], 5)
+//!     .protect(DayHours::parse(&[("08:00", "12:00")])?)?;
+//! let ana = RoutingAgent::new(id(2), day, [linux.clone()], 5);
+//! let router = Router::new(vec![rob, ana])?;
+//!
+//! let nine = Chicago.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap().with_timezone(&Utc);
+//! let mut loads = BTreeMap::new();
+//! loads.insert(id(2), 4); // Ana is busier, but Rob's morning is protected.
+//! match router.route(&[linux], &loads, nine)? {
+//!     Routing::Assigned { agent, .. } => assert_eq!(agent, id(2)),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc, Weekday};
+use serde::Serialize;
+
+use crate::agent::Skill;
+use crate::id::AgentId;
+use crate::sla::{BusinessCalendar, DayHours, SlaError};
+
+/// Why routing failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RoutingError {
+    /// Nobody has these skills together.
+    #[error("nobody has the skills {}", .0.iter().map(Skill::as_str).collect::<Vec<_>>().join(", "))]
+    NoSkill(Vec<Skill>),
+    /// People have the skills but their hours never open again.
+    #[error("nobody with the skills is ever on duty again")]
+    NobodyEverAvailable,
+    /// A protected window longer than the working day it sits in.
+    #[error(
+        "agent {agent}: protected time on {weekday} ({protected} min) is longer than the working day ({working} min)"
+    )]
+    ProtectedLongerThanDay {
+        /// The agent.
+        agent: AgentId,
+        /// Which day.
+        weekday: Weekday,
+        /// Protected minutes that day.
+        protected: i64,
+        /// Working minutes that day.
+        working: i64,
+    },
+    /// Two routing agents for one person.
+    #[error("agent {0} is listed twice")]
+    DuplicateAgent(AgentId),
+    /// A calendar problem.
+    #[error(transparent)]
+    Sla(#[from] SlaError),
+}
+
+/// An agent as routing sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingAgent {
+    agent: AgentId,
+    hours: BusinessCalendar,
+    protected_week: [DayHours; 7],
+    protected: BusinessCalendar,
+    skills: BTreeSet<Skill>,
+    capacity: u32,
+}
+
+const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+fn minutes(d: &DayHours) -> i64 {
+    d.shifts()
+        .iter()
+        .map(|s| i64::from(s.end().seconds() - s.start().seconds()) / 60)
+        .sum()
+}
+
+impl RoutingAgent {
+    /// An agent with working hours (in their own zone), skills and a
+    /// capacity (how many open tickets they can hold).
+    #[must_use]
+    pub fn new(
+        agent: AgentId,
+        hours: BusinessCalendar,
+        skills: impl IntoIterator<Item = Skill>,
+        capacity: u32,
+    ) -> Self {
+        let protected_week: [DayHours; 7] = std::array::from_fn(|_| DayHours::closed());
+        let protected = BusinessCalendar::weekly(hours.tz(), protected_week.clone());
+        RoutingAgent {
+            agent,
+            hours,
+            protected_week,
+            protected,
+            skills: skills.into_iter().collect(),
+            capacity,
+        }
+    }
+
+    /// Protects the same window on every working day (Monday to Friday).
+    ///
+    /// # Errors
+    /// As [`RoutingAgent::protect_on`].
+    pub fn protect(self, window: DayHours) -> Result<Self, RoutingError> {
+        let days = WEEK.into_iter().take(5);
+        days.into_iter()
+            .try_fold(self, |a, d| a.protect_on(d, window.clone()))
+    }
+
+    /// Protects a window on one weekday, in the agent's zone: nobody may
+    /// route to or page them then.
+    ///
+    /// # Errors
+    /// [`RoutingError::ProtectedLongerThanDay`] when the window is longer
+    /// than that day's working hours.
+    pub fn protect_on(mut self, day: Weekday, window: DayHours) -> Result<Self, RoutingError> {
+        let idx = day.num_days_from_monday() as usize;
+        let working = self.hours.week().get(idx).map_or(0, minutes);
+        let mut shifts: Vec<_> = self
+            .protected_week
+            .get(idx)
+            .map(|d| d.shifts().to_vec())
+            .unwrap_or_default();
+        shifts.extend(window.shifts().iter().copied());
+        let merged = DayHours::new(shifts)?;
+        let protected = minutes(&merged);
+        if working > 0 && protected > working {
+            return Err(RoutingError::ProtectedLongerThanDay {
+                agent: self.agent,
+                weekday: day,
+                protected,
+                working,
+            });
+        }
+        if let Some(slot) = self.protected_week.get_mut(idx) {
+            *slot = merged;
+        }
+        self.protected = BusinessCalendar::weekly(self.hours.tz(), self.protected_week.clone());
+        Ok(self)
+    }
+
+    /// The agent.
+    #[must_use]
+    pub fn agent(&self) -> AgentId {
+        self.agent
+    }
+    /// Skills.
+    #[must_use]
+    pub fn skills(&self) -> &BTreeSet<Skill> {
+        &self.skills
+    }
+    /// Capacity.
+    #[must_use]
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    /// On shift and not in a protected window.
+    #[must_use]
+    pub fn is_available(&self, at: DateTime<Utc>) -> bool {
+        self.hours.is_open(at) && !self.protected.is_open(at)
+    }
+
+    /// The first instant at or after `from` when the agent is on shift and
+    /// not protected; `None` when that never happens again.
+    #[must_use]
+    pub fn next_available(&self, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut t = from;
+        for _ in 0..1_000 {
+            t = self.hours.next_open(t).ok()?;
+            if self.protected.is_open(t) {
+                t = self.protected.next_close(t).ok()?;
+                continue;
+            }
+            return Some(t);
+        }
+        None
+    }
+
+    /// When the current available stretch ends (the shift closes or a
+    /// protected window starts), for an available agent.
+    fn available_until(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let close = self.hours.next_close(at).ok();
+        let protect = self.protected.next_open(at).ok();
+        match (close, protect) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// The outcome of routing a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Routing {
+    /// Someone takes it now.
+    Assigned {
+        /// Who.
+        agent: AgentId,
+        /// Why them.
+        reason: String,
+    },
+    /// Nobody can take it now; this is who will be first, and when.
+    Wait {
+        /// Who.
+        agent: AgentId,
+        /// When they become available.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Hours of a week with nobody on duty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// The week's first instant.
+    pub from: DateTime<Utc>,
+    /// The week's end.
+    pub to: DateTime<Utc>,
+    /// Gaps with nobody available, in order.
+    pub gaps: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl Coverage {
+    /// Total time with nobody on duty.
+    #[must_use]
+    pub fn uncovered(&self) -> Duration {
+        self.gaps.iter().map(|(a, b)| *b - *a).sum()
+    }
+    /// Whether somebody is on duty the whole time (a 24x7 promise holds).
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.gaps.is_empty()
+    }
+}
+
+/// Routes tickets among agents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Router {
+    agents: Vec<RoutingAgent>,
+}
+
+impl Router {
+    /// A router over these agents.
+    ///
+    /// # Errors
+    /// [`RoutingError::DuplicateAgent`].
+    pub fn new(agents: Vec<RoutingAgent>) -> Result<Self, RoutingError> {
+        let mut seen = BTreeSet::new();
+        for a in &agents {
+            if !seen.insert(a.agent) {
+                return Err(RoutingError::DuplicateAgent(a.agent));
+            }
+        }
+        Ok(Router { agents })
+    }
+
+    /// The agents.
+    #[must_use]
+    pub fn agents(&self) -> &[RoutingAgent] {
+        &self.agents
+    }
+
+    /// Picks who takes a ticket needing `skills` at `now`, given each
+    /// agent's open-ticket `loads` (missing means zero): among agents with
+    /// every skill, on shift, outside protected time and under capacity,
+    /// the lowest load (then the most spare capacity, then the lowest id,
+    /// so the choice is deterministic).
+    ///
+    /// # Errors
+    /// [`RoutingError::NoSkill`] naming the skills nobody has (or the
+    /// combination, when nobody has them all);
+    /// [`RoutingError::NobodyEverAvailable`].
+    pub fn route(
+        &self,
+        skills: &[Skill],
+        loads: &BTreeMap<AgentId, u32>,
+        now: DateTime<Utc>,
+    ) -> Result<Routing, RoutingError> {
+        let candidates: Vec<&RoutingAgent> = self
+            .agents
+            .iter()
+            .filter(|a| skills.iter().all(|s| a.skills.contains(s)))
+            .collect();
+        if candidates.is_empty() {
+            let missing: Vec<Skill> = skills
+                .iter()
+                .filter(|s| !self.agents.iter().any(|a| a.skills.contains(*s)))
+                .cloned()
+                .collect();
+            return Err(RoutingError::NoSkill(if missing.is_empty() {
+                skills.to_vec()
+            } else {
+                missing
+            }));
+        }
+        let load = |a: &RoutingAgent| loads.get(&a.agent).copied().unwrap_or(0);
+        let best = candidates
+            .iter()
+            .filter(|a| load(a) < a.capacity && a.is_available(now))
+            .min_by_key(|a| (load(a), std::cmp::Reverse(a.capacity - load(a)), a.agent));
+        if let Some(a) = best {
+            let until = a
+                .available_until(now)
+                .map_or(String::new(), |u| format!(", on duty until {u}"));
+            return Ok(Routing::Assigned {
+                agent: a.agent,
+                reason: format!(
+                    "has {}{until}; {} of {} open tickets, the lowest load available",
+                    skill_list(skills),
+                    load(a),
+                    a.capacity
+                ),
+            });
+        }
+        let next = candidates
+            .iter()
+            .filter_map(|a| {
+                // On shift but full: free again only when a ticket closes,
+                // which routing cannot foresee; count their next shift.
+                let from = if a.is_available(now) {
+                    a.available_until(now)?
+                } else {
+                    now
+                };
+                a.next_available(from).map(|t| (t, a.agent))
+            })
+            .min();
+        match next {
+            Some((at, agent)) => Ok(Routing::Wait {
+                agent,
+                at,
+                reason: format!(
+                    "nobody with {} is available now; the first is on duty at {at}",
+                    skill_list(skills)
+                ),
+            }),
+            None => Err(RoutingError::NobodyEverAvailable),
+        }
+    }
+
+    /// The gaps in `[from, from + 7 days)` when none of `team` (all agents
+    /// when empty) is on duty outside protected time.
+    #[must_use]
+    pub fn coverage(&self, team: &[AgentId], from: DateTime<Utc>) -> Coverage {
+        let to = from + Duration::days(7);
+        let mut covered: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for a in self
+            .agents
+            .iter()
+            .filter(|a| team.is_empty() || team.contains(&a.agent))
+        {
+            let mut t = from;
+            while t < to {
+                let Some(start) = a.next_available(t).filter(|s| *s < to) else {
+                    break;
+                };
+                let end = a.available_until(start).unwrap_or(to).min(to);
+                if end <= start {
+                    break;
+                }
+                covered.push((start, end));
+                t = end;
+            }
+        }
+        covered.sort();
+        let mut gaps = Vec::new();
+        let mut cursor = from;
+        for (a, b) in covered {
+            if a > cursor {
+                gaps.push((cursor, a));
+            }
+            cursor = cursor.max(b);
+        }
+        if cursor < to {
+            gaps.push((cursor, to));
+        }
+        Coverage { from, to, gaps }
+    }
+}
+
+fn skill_list(skills: &[Skill]) -> String {
+    if skills.is_empty() {
+        "no special skills needed".to_owned()
+    } else {
+        skills
+            .iter()
+            .map(Skill::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
