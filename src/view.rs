@@ -205,6 +205,8 @@ pub struct AgentTicketView {
     pub assignee: Option<AgentId>,
     /// Team.
     pub team: Option<TeamId>,
+    /// The department that has it.
+    pub department: Option<String>,
     /// Every entry, public and internal.
     pub conversation: Vec<Entry>,
     /// Links.
@@ -231,6 +233,7 @@ impl AgentTicketView {
             tags: t.tags().clone(),
             assignee: t.assignee(),
             team: t.team(),
+            department: t.department().map(str::to_owned),
             conversation: t.conversation().to_vec(),
             links: t.links().clone(),
             opened_at: t.opened_at(),

@@ -151,6 +151,24 @@ pub enum Command {
         /// What was promised.
         note: String,
     },
+    /// Escalate: hand the ticket to a department (the conversation and
+    /// notes go with it; an internal note records why and what context
+    /// travels) and notify the people there. Build it from a graph with
+    /// `Desk::escalation` and `Desk::escalate_command`.
+    Escalate {
+        /// The ticket.
+        ticket: TicketId,
+        /// Who escalates.
+        by: AgentId,
+        /// The department taking it.
+        department: String,
+        /// Why.
+        reason: String,
+        /// What must travel with it.
+        context: Vec<String>,
+        /// Who to notify.
+        notify: Vec<AgentId>,
+    },
     /// Link two tickets.
     LinkTickets {
         /// The ticket that links.

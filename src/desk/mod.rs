@@ -61,6 +61,7 @@
 //! ```
 
 mod command;
+mod escalate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -68,6 +69,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use command::{Command, InboundMessage};
+pub use escalate::{Escalation, Notice};
 
 use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
@@ -518,6 +520,47 @@ impl Desk {
                     StreamId::Sla(ticket),
                     [Event::Sla(crate::sla::promise(sla, due, now))],
                 );
+            }
+            Command::Escalate {
+                ticket,
+                by,
+                department,
+                reason,
+                context,
+                notify,
+            } => {
+                for a in &notify {
+                    self.active_agent(*a)?;
+                }
+                let body = format!("Ticket {ticket} is yours now ({department}): {reason}");
+                let command = TicketCommand::HandOff {
+                    to: department,
+                    by,
+                    reason,
+                    context,
+                };
+                self.decide_ticket(&mut d, ticket, command, now)?;
+                let stream = StreamId::Ticket(ticket);
+                let decided = d.count(&stream);
+                if decided > 0 {
+                    let last = stream.event_id(self.version(&stream).saturating_add(decided));
+                    let messages = notify.iter().zip(1u64..).map(|(agent, i)| {
+                        outbox(
+                            now,
+                            OutboxEventKind::Queued {
+                                message: OutboundMessage {
+                                    id: MessageId::derive(last, i),
+                                    channel: Channel::Chat,
+                                    recipient: Recipient::Agent { agent: *agent },
+                                    body: body.clone(),
+                                    ticket: Some(ticket),
+                                    queued_at: now,
+                                },
+                            },
+                        )
+                    });
+                    d.push(StreamId::Outbox, messages.collect::<Vec<_>>());
+                }
             }
             Command::LinkTickets {
                 ticket,
@@ -1120,7 +1163,9 @@ impl Desk {
         let customer = self.customer_or_err(t.customer())?;
         match &command {
             TicketCommand::Reply { author, .. } => self.check_author(customer, *author)?,
-            TicketCommand::Note { agent, .. } | TicketCommand::Assign(Some(agent)) => {
+            TicketCommand::Note { agent, .. }
+            | TicketCommand::Assign(Some(agent))
+            | TicketCommand::HandOff { by: agent, .. } => {
                 self.active_agent(*agent)?;
             }
             TicketCommand::SetTeam(Some(team)) if !self.state.teams.contains_key(team) => {
@@ -1395,6 +1440,14 @@ struct Drafts {
 }
 
 impl Drafts {
+    /// How many events are drafted for a stream.
+    fn count(&self, stream: &StreamId) -> u64 {
+        self.index
+            .get(stream)
+            .and_then(|&i| self.streams.get(i))
+            .map_or(0, |(_, l)| u64::try_from(l.len()).unwrap_or(u64::MAX))
+    }
+
     fn push(&mut self, stream: StreamId, events: impl IntoIterator<Item = Event>) {
         let mut events = events.into_iter().peekable();
         if events.peek().is_none() {

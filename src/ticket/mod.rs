@@ -129,6 +129,9 @@ pub enum TicketError {
         /// Its customer.
         target_customer: CustomerId,
     },
+    /// A hand-off needs a department to go to.
+    #[error("ticket {0}: hand-off needs a department")]
+    EmptyDepartment(TicketId),
     /// A problem link needs an incident-type ticket and a problem-type one.
     #[error("ticket {ticket} is a {actual}, expected a {expected}")]
     WrongType {
@@ -566,6 +569,19 @@ pub enum TicketCommand {
     AddTag(Tag),
     /// Remove a tag.
     RemoveTag(Tag),
+    /// Hand the ticket to another department (support, sales, account
+    /// team, billing, ...): the whole conversation and every note go with
+    /// it, and an internal note records why and what context travels.
+    HandOff {
+        /// The department taking it.
+        to: String,
+        /// Who handed it over.
+        by: AgentId,
+        /// Why, in a sentence.
+        reason: String,
+        /// What the receiving side must know.
+        context: Vec<String>,
+    },
 }
 
 /// How two tickets are linked.
@@ -674,6 +690,17 @@ pub enum TicketEventKind {
         /// The other ticket.
         other: TicketId,
     },
+    /// The ticket moved to another department.
+    HandedOff {
+        /// The department it left (none when it had not been placed).
+        from: Option<String>,
+        /// The department taking it.
+        to: String,
+        /// Who handed it over.
+        by: AgentId,
+        /// Why.
+        reason: String,
+    },
     /// This ticket was merged into another and is closed.
     MergedInto {
         /// The surviving ticket.
@@ -719,6 +746,7 @@ pub struct Ticket {
     tags: BTreeSet<Tag>,
     assignee: Option<AgentId>,
     team: Option<TeamId>,
+    department: Option<String>,
     conversation: Vec<Entry>,
     links: Links,
     opened_at: DateTime<Utc>,
@@ -818,6 +846,7 @@ impl Ticket {
                 tags: tags.clone(),
                 assignee: None,
                 team: None,
+                department: None,
                 conversation: Vec::new(),
                 links: Links::default(),
                 opened_at: event.at,
@@ -989,6 +1018,40 @@ impl Ticket {
             TicketCommand::RemoveTag(tag) => {
                 if self.tags.contains(&tag) {
                     push(K::Untagged { tag });
+                }
+            }
+            TicketCommand::HandOff {
+                to,
+                by,
+                reason,
+                context,
+            } => {
+                let to = to.trim().to_owned();
+                if to.is_empty() {
+                    return Err(TicketError::EmptyDepartment(self.id));
+                }
+                if self.department.as_deref() != Some(to.as_str()) {
+                    let mut body = format!("Handed to {to}: {}", reason.trim());
+                    if !context.is_empty() {
+                        body.push_str("\nContext that travels with it: ");
+                        body.push_str(&context.join("; "));
+                    }
+                    push(K::EntryAdded {
+                        entry: self.next_entry(
+                            now,
+                            Author::Agent(by),
+                            EntryVisibility::Internal,
+                            self.channel.clone(),
+                            body,
+                            Vec::new(),
+                        ),
+                    });
+                    push(K::HandedOff {
+                        from: self.department.clone(),
+                        to,
+                        by,
+                        reason: reason.trim().to_owned(),
+                    });
                 }
             }
         }
@@ -1178,6 +1241,7 @@ impl Ticket {
                     self.links.duplicates.insert(*other);
                 }
             },
+            K::HandedOff { to, .. } => self.department = Some(to.clone()),
             K::MergedInto { target } => self.links.merged_into = Some(*target),
             K::MergedIn { source, entries } => {
                 self.links.merged_from.push(*source);
@@ -1272,6 +1336,11 @@ impl Ticket {
     #[must_use]
     pub fn conversation(&self) -> &[Entry] {
         &self.conversation
+    }
+    /// The department that has the ticket (after a hand-off).
+    #[must_use]
+    pub fn department(&self) -> Option<&str> {
+        self.department.as_deref()
     }
     /// Links to other tickets.
     #[must_use]

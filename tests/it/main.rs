@@ -3,6 +3,7 @@
 mod bad_input;
 mod desk_flow;
 mod escalation;
+mod escalation_desk;
 mod escalation_props;
 mod org;
 mod outbox;
