@@ -273,6 +273,9 @@ impl Coverage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Router {
     agents: Vec<RoutingAgent>,
+    /// Which agents have each skill, so a route only looks at agents
+    /// with the rarest required skill.
+    by_skill: BTreeMap<Skill, Vec<usize>>,
 }
 
 impl Router {
@@ -282,12 +285,16 @@ impl Router {
     /// [`RoutingError::DuplicateAgent`].
     pub fn new(agents: Vec<RoutingAgent>) -> Result<Self, RoutingError> {
         let mut seen = BTreeSet::new();
-        for a in &agents {
+        let mut by_skill: BTreeMap<Skill, Vec<usize>> = BTreeMap::new();
+        for (i, a) in agents.iter().enumerate() {
             if !seen.insert(a.agent) {
                 return Err(RoutingError::DuplicateAgent(a.agent));
             }
+            for s in &a.skills {
+                by_skill.entry(s.clone()).or_default().push(i);
+            }
         }
-        Ok(Router { agents })
+        Ok(Router { agents, by_skill })
     }
 
     /// The agents.
@@ -312,9 +319,15 @@ impl Router {
         loads: &BTreeMap<AgentId, u32>,
         now: DateTime<Utc>,
     ) -> Result<Routing, RoutingError> {
-        let candidates: Vec<&RoutingAgent> = self
-            .agents
+        let rarest = skills
             .iter()
+            .map(|s| self.by_skill.get(s).map_or(&[][..], Vec::as_slice))
+            .min_by_key(|list| list.len());
+        let pool: Box<dyn Iterator<Item = &RoutingAgent>> = match rarest {
+            Some(list) => Box::new(list.iter().filter_map(|&i| self.agents.get(i))),
+            None => Box::new(self.agents.iter()),
+        };
+        let candidates: Vec<&RoutingAgent> = pool
             .filter(|a| skills.iter().all(|s| a.skills.contains(s)))
             .collect();
         if candidates.is_empty() {

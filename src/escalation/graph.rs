@@ -343,32 +343,31 @@ impl EscalationGraphBuilder {
                 problems.push(GraphProblem::Cycle { nodes });
             }
         }
-        // Reachability from the entries, and to the owners.
+        // Reachability from the entries, and to the owners: one
+        // multi-source search each, O(nodes + rules).
+        let seeds = |pick: fn(&Node) -> bool| -> Vec<NodeIndex> {
+            self.nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| pick(n))
+                .filter_map(|(i, _)| handles.get(i).copied())
+                .collect()
+        };
         let mut reached = vec![false; self.nodes.len()];
-        for (i, n) in self.nodes.iter().enumerate() {
-            if n.entry {
-                if let Some(&h) = handles.get(i) {
-                    let mut dfs = Dfs::new(&structure, h);
-                    while let Some(x) = dfs.next(&structure) {
-                        if let Some(slot) = reached.get_mut(x.index()) {
-                            *slot = true;
-                        }
-                    }
-                }
+        let mut dfs = Dfs::empty(&structure);
+        dfs.stack.extend(seeds(|n| n.entry));
+        while let Some(x) = dfs.next(&structure) {
+            if let Some(slot) = reached.get_mut(x.index()) {
+                *slot = true;
             }
         }
         let mut reaches_owner = vec![false; self.nodes.len()];
         let reversed = Reversed(&structure);
-        for (i, n) in self.nodes.iter().enumerate() {
-            if n.owner {
-                if let Some(&h) = handles.get(i) {
-                    let mut dfs = Dfs::new(reversed, h);
-                    while let Some(x) = dfs.next(reversed) {
-                        if let Some(slot) = reaches_owner.get_mut(x.index()) {
-                            *slot = true;
-                        }
-                    }
-                }
+        let mut dfs = Dfs::empty(reversed);
+        dfs.stack.extend(seeds(|n| n.owner));
+        while let Some(x) = dfs.next(reversed) {
+            if let Some(slot) = reaches_owner.get_mut(x.index()) {
+                *slot = true;
             }
         }
         let any_entry = self.nodes.iter().any(|n| n.entry);
