@@ -270,7 +270,8 @@ impl Condition {
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
         if !self.categories.is_empty() {
-            parts.push(format!("category in {:?}", self.categories));
+            let c: Vec<&str> = self.categories.iter().map(String::as_str).collect();
+            parts.push(format!("category {}", c.join("/")));
         }
         if let Some(p) = self.min_priority {
             parts.push(format!("priority >= {p}"));
@@ -290,7 +291,17 @@ impl Condition {
             });
         }
         if !self.sentiments.is_empty() {
-            parts.push(format!("sentiment in {:?}", self.sentiments));
+            let f: Vec<&str> = self
+                .sentiments
+                .iter()
+                .map(|s| match s {
+                    Sentiment::Delighted => "delighted",
+                    Sentiment::Neutral => "neutral",
+                    Sentiment::Frustrated => "frustrated",
+                    Sentiment::Angry => "angry",
+                })
+                .collect();
+            parts.push(format!("feeling {}", f.join("/")));
         }
         if self.trend {
             parts.push("trend".into());
