@@ -131,6 +131,18 @@ impl RoutingAgent {
         }
     }
 
+    /// A desk agent as routing sees them: their skills, and weekly hours
+    /// (Monday first) in their own time zone.
+    #[must_use]
+    pub fn for_agent(agent: &crate::agent::Agent, week: [DayHours; 7], capacity: u32) -> Self {
+        Self::new(
+            agent.id(),
+            BusinessCalendar::weekly(agent.time_zone(), week),
+            agent.skills().iter().cloned(),
+            capacity,
+        )
+    }
+
     /// Protects the same window on every working day (Monday to Friday).
     ///
     /// # Errors

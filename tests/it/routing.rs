@@ -299,3 +299,26 @@ fn the_desk_counts_open_assigned_tickets_as_load() {
     .unwrap();
     assert_eq!(w.desk.loads().get(&ana), Some(&1));
 }
+
+#[test]
+fn routing_agents_come_from_desk_agents_in_their_own_zone() {
+    let mut w = crate::support::World::new();
+    let ana = w.ana;
+    w.run(Command::UpdateAgent {
+        agent: ana,
+        command: fanatical::agent::AgentCommand::AddSkill(skill("linux")),
+    })
+    .unwrap();
+    let nine_to_five: [DayHours; 7] = std::array::from_fn(|d| {
+        if d < 5 {
+            DayHours::parse(&[("09:00", "17:00")]).unwrap()
+        } else {
+            DayHours::closed()
+        }
+    });
+    let r = RoutingAgent::for_agent(w.desk.agent(ana).unwrap(), nine_to_five, 4);
+    assert!(r.skills().contains(&skill("linux")));
+    // Ana works in Chicago: 09:00 there is on duty, 09:00 UTC is not.
+    assert!(r.is_available(chi(2, 9, 0)));
+    assert!(!r.is_available(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+}
