@@ -51,6 +51,34 @@ pub struct TimerKey {
     pub kind: TimerKind,
 }
 
+/// What a metric instance is measured against: the business time
+/// allowed, the calendar, the warning points and the pausing statuses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetSpec {
+    /// Business time allowed.
+    #[serde(with = "super::nanos")]
+    pub target: Duration,
+    /// The calendar it runs on.
+    pub clock: Clock,
+    /// Warning percentages.
+    pub warn_at: Vec<u8>,
+    /// Statuses that pause it.
+    pub pause_on: BTreeSet<Status>,
+}
+
+impl TargetSpec {
+    /// The spec a policy target gives.
+    #[must_use]
+    pub fn of(t: &Target) -> Self {
+        TargetSpec {
+            target: t.within,
+            clock: t.clock,
+            warn_at: t.warn_at.clone(),
+            pause_on: t.pause_on.clone(),
+        }
+    }
+}
+
 /// When an active metric's warnings and breach fall due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
@@ -99,15 +127,8 @@ pub enum SlaEventKind {
     Activated {
         /// Which.
         key: MetricKey,
-        /// Business time allowed.
-        #[serde(with = "super::nanos")]
-        target: Duration,
-        /// The calendar it runs on.
-        clock: Clock,
-        /// Warning percentages.
-        warn_at: Vec<u8>,
-        /// Statuses that pause it.
-        pause_on: BTreeSet<Status>,
+        /// What it is measured against.
+        spec: TargetSpec,
         /// Its schedule, or `None` when it starts paused.
         schedule: Option<Schedule>,
     },
@@ -130,15 +151,8 @@ pub enum SlaEventKind {
     Retargeted {
         /// Which.
         key: MetricKey,
-        /// New target.
-        #[serde(with = "super::nanos")]
-        target: Duration,
-        /// New clock.
-        clock: Clock,
-        /// New warnings.
-        warn_at: Vec<u8>,
-        /// New pausing statuses.
-        pause_on: BTreeSet<Status>,
+        /// What it is measured against now.
+        spec: TargetSpec,
         /// Business time used up to the change, on the old clock.
         #[serde(with = "super::nanos")]
         used: Duration,
@@ -215,15 +229,8 @@ pub enum Phase {
 pub struct MetricState {
     /// Which.
     pub key: MetricKey,
-    /// Business time allowed.
-    #[serde(with = "super::nanos")]
-    pub target: Duration,
-    /// The calendar.
-    pub clock: Clock,
-    /// Warning percentages.
-    pub warn_at: Vec<u8>,
-    /// Pausing statuses.
-    pub pause_on: BTreeSet<Status>,
+    /// What it is measured against.
+    pub spec: TargetSpec,
     /// When it was activated.
     pub activated_at: DateTime<Utc>,
     /// Business time used before the current active stretch.
@@ -372,18 +379,12 @@ impl TicketSla {
             }
             K::Activated {
                 key,
-                target,
-                clock,
-                warn_at,
-                pause_on,
+                spec,
                 schedule,
             } => {
                 let state = MetricState {
                     key: *key,
-                    target: *target,
-                    clock: *clock,
-                    warn_at: warn_at.clone(),
-                    pause_on: pause_on.clone(),
+                    spec: spec.clone(),
                     activated_at: event.at,
                     used: Duration::zero(),
                     phase: match schedule {
@@ -421,10 +422,7 @@ impl TicketSla {
             }
             K::Retargeted {
                 key,
-                target,
-                clock,
-                warn_at,
-                pause_on,
+                spec,
                 used,
                 schedule,
             } => {
@@ -436,10 +434,7 @@ impl TicketSla {
                             schedule: s.clone(),
                         };
                     }
-                    m.target = *target;
-                    m.clock = *clock;
-                    m.warn_at.clone_from(warn_at);
-                    m.pause_on.clone_from(pause_on);
+                    m.spec.clone_from(spec);
                 }
             }
             K::Warned { key, percent, .. } => {
@@ -561,23 +556,22 @@ impl Reactor<'_> {
 
     fn schedule(
         &self,
-        target: Duration,
-        clock: Clock,
-        warn_at: &[u8],
+        spec: &TargetSpec,
         used: Duration,
         since: DateTime<Utc>,
         warned: &BTreeSet<u8>,
     ) -> Schedule {
-        let cal = self.config.calendar(clock, self.sla.customer);
+        let cal = self.config.calendar(spec.clock, self.sla.customer);
         let at = |d: Duration| cal.add(since, (d - used).max(Duration::zero())).ok();
-        let mut warnings: Vec<(u8, DateTime<Utc>)> = warn_at
+        let mut warnings: Vec<(u8, DateTime<Utc>)> = spec
+            .warn_at
             .iter()
             .filter(|p| !warned.contains(p))
-            .filter_map(|p| at(target * i32::from(*p) / 100).map(|t| (*p, t)))
+            .filter_map(|p| at(spec.target * i32::from(*p) / 100).map(|t| (*p, t)))
             .collect();
         warnings.sort_unstable();
         Schedule {
-            deadline: at(target),
+            deadline: at(spec.target),
             warnings,
         }
     }
@@ -590,30 +584,16 @@ impl Reactor<'_> {
         else {
             return;
         };
-        self.activate_with(metric, &t);
-    }
-
-    fn activate_with(&mut self, metric: Metric, t: &Target) {
         let key = MetricKey {
             metric,
             cycle: self.sla.next_cycle(metric),
         };
-        let schedule = (!t.pause_on.contains(&self.facts.status)).then(|| {
-            self.schedule(
-                t.within,
-                t.clock,
-                &t.warn_at,
-                Duration::zero(),
-                self.now,
-                &BTreeSet::new(),
-            )
-        });
+        let spec = TargetSpec::of(&t);
+        let schedule = (!spec.pause_on.contains(&self.facts.status))
+            .then(|| self.schedule(&spec, Duration::zero(), self.now, &BTreeSet::new()));
         self.emit(SlaEventKind::Activated {
             key,
-            target: t.within,
-            clock: t.clock,
-            warn_at: t.warn_at.clone(),
-            pause_on: t.pause_on.clone(),
+            spec,
             schedule,
         });
     }
@@ -624,7 +604,7 @@ impl Reactor<'_> {
                 m.used
                     + self
                         .config
-                        .calendar(m.clock, self.sla.customer)
+                        .calendar(m.spec.clock, self.sla.customer)
                         .elapsed(*since, self.now)
             }
             _ => m.used,
@@ -692,15 +672,14 @@ impl Reactor<'_> {
             let Some(m) = self.sla.metric(key) else {
                 continue;
             };
-            let pause = m.pause_on.contains(&self.facts.status);
+            let pause = m.spec.pause_on.contains(&self.facts.status);
             match (&m.phase, pause) {
                 (Phase::Active { .. }, true) => {
                     let used = self.used_now(m);
                     self.emit(SlaEventKind::Paused { key, used });
                 }
                 (Phase::Paused, false) => {
-                    let schedule =
-                        self.schedule(m.target, m.clock, &m.warn_at, m.used, self.now, &m.warned);
+                    let schedule = self.schedule(&m.spec, m.used, self.now, &m.warned);
                     self.emit(SlaEventKind::Resumed { key, schedule });
                 }
                 _ => {}
@@ -741,25 +720,18 @@ impl Reactor<'_> {
                     reason: CancelReason::NoTarget,
                 }),
                 Some(t) => {
-                    let same = t.within == m.target
-                        && t.clock == m.clock
-                        && t.warn_at == m.warn_at
-                        && t.pause_on == m.pause_on;
-                    if same {
+                    let spec = TargetSpec::of(&t);
+                    if spec == m.spec {
                         continue;
                     }
                     // Time used so far is measured on the old clock and kept;
                     // the new target counts on from now.
                     let used = self.used_now(m);
-                    let schedule = matches!(m.phase, Phase::Active { .. }).then(|| {
-                        self.schedule(t.within, t.clock, &t.warn_at, used, self.now, &m.warned)
-                    });
+                    let schedule = matches!(m.phase, Phase::Active { .. })
+                        .then(|| self.schedule(&spec, used, self.now, &m.warned));
                     self.emit(SlaEventKind::Retargeted {
                         key,
-                        target: t.within,
-                        clock: t.clock,
-                        warn_at: t.warn_at.clone(),
-                        pause_on: t.pause_on.clone(),
+                        spec,
                         used,
                         schedule,
                     });
@@ -940,10 +912,12 @@ pub fn promise(sla: &TicketSla, due: DateTime<Utc>, now: DateTime<Utc>) -> SlaEv
         at: now,
         kind: SlaEventKind::Activated {
             key,
-            target: due - now,
-            clock: Clock::Always,
-            warn_at: Vec::new(),
-            pause_on: BTreeSet::new(),
+            spec: TargetSpec {
+                target: due - now,
+                clock: Clock::Always,
+                warn_at: Vec::new(),
+                pause_on: BTreeSet::new(),
+            },
             schedule: Some(Schedule {
                 deadline: Some(due),
                 warnings: Vec::new(),

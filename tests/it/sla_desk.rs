@@ -453,7 +453,7 @@ fn a_priority_change_recomputes_deadlines_keeping_time_used() {
         .find(|k| matches!(k, SlaEventKind::Retargeted { key, .. } if key.metric == Metric::Resolution))
         .expect("resolution retargeted");
     let SlaEventKind::Retargeted {
-        target,
+        spec,
         used,
         schedule,
         ..
@@ -461,7 +461,7 @@ fn a_priority_change_recomputes_deadlines_keeping_time_used() {
     else {
         unreachable!()
     };
-    assert_eq!(target, Duration::hours(2));
+    assert_eq!(spec.target, Duration::hours(2));
     assert_eq!(used, Duration::minutes(90));
     assert_eq!(schedule.unwrap().deadline, Some(chi(2026, 11, 2, 11, 0)));
     // Back to normal: 8 hours again, 105 minutes already used; the 6h15
@@ -526,7 +526,7 @@ fn tagging_can_move_a_ticket_to_another_policy() {
     }));
     let sla = w.desk.ticket_sla(t).unwrap();
     assert_eq!(
-        sla.live(Metric::Resolution).unwrap().target,
+        sla.live(Metric::Resolution).unwrap().spec.target,
         Duration::hours(4)
     );
     assert!(sla.live(Metric::PeriodicUpdate).is_some());

@@ -101,8 +101,8 @@ proptest! {
                 _ => cal.elapsed(a, b),
             };
             match &e.kind {
-                SlaEventKind::Activated { key, clock, schedule, .. } => {
-                    clocks.insert((*t, *key), *clock);
+                SlaEventKind::Activated { key, spec, schedule, .. } => {
+                    clocks.insert((*t, *key), spec.clock);
                     running.insert((*t, *key), (Duration::zero(), schedule.as_ref().map(|_| e.at)));
                 }
                 SlaEventKind::Paused { key, used } => {
