@@ -4,11 +4,12 @@
 
 use std::hint::black_box;
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress};
-use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::store::MemoryStore;
@@ -44,34 +45,7 @@ fn fixture(customers: usize, tickets: usize) -> Fixture {
         now,
     )
     .unwrap();
-    let mut addresses = Vec::new();
-    for i in 0..customers {
-        let (c, p) = (ids.next_id(), ids.next_id());
-        let email = ChannelAddress::email(format!("c{i}@example.com")).unwrap();
-        desk.execute(
-            &mut store,
-            Command::RegisterCustomer {
-                id: c,
-                organisation: format!("Customer {i}"),
-            },
-            now,
-        )
-        .unwrap();
-        desk.execute(
-            &mut store,
-            Command::UpdateCustomer {
-                customer: c,
-                command: CustomerCommand::AddContact {
-                    contact: p,
-                    name: format!("Contact {i}"),
-                    addresses: vec![email.clone()],
-                },
-            },
-            now,
-        )
-        .unwrap();
-        addresses.push(email);
-    }
+    let addresses = common::register_customers(&mut desk, &mut store, &mut ids, customers, now);
     let mut f = Fixture {
         ids,
         store,

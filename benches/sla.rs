@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 use std::hint::black_box;
 
+mod common;
+
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use fanatical::channel::{Channel, ChannelAddress};
-use fanatical::customer::CustomerCommand;
+use fanatical::channel::Channel;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::event::StreamId;
-use fanatical::id::{CustomerId, IdGenerator, TicketId};
+use fanatical::id::{IdGenerator, TicketId};
 use fanatical::sla::{
     BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaPolicies, SlaPolicy,
     Target, TimerKey,
@@ -203,34 +204,7 @@ fn timer_desk(timers: usize) -> (Desk, CountingStore, Vec<chrono::DateTime<Utc>>
     let mut ids = IdGenerator::from_seed(9);
     let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
     let customers = 1_000;
-    let mut addresses = Vec::new();
-    for i in 0..customers {
-        let (c, p): (CustomerId, _) = (ids.next_id(), ids.next_id());
-        let email = ChannelAddress::email(format!("c{i}@example.com")).unwrap();
-        desk.execute(
-            &mut store,
-            Command::RegisterCustomer {
-                id: c,
-                organisation: format!("C{i}"),
-            },
-            t0,
-        )
-        .unwrap();
-        desk.execute(
-            &mut store,
-            Command::UpdateCustomer {
-                customer: c,
-                command: CustomerCommand::AddContact {
-                    contact: p,
-                    name: format!("P{i}"),
-                    addresses: vec![email.clone()],
-                },
-            },
-            t0,
-        )
-        .unwrap();
-        addresses.push(email);
-    }
+    let addresses = common::register_customers(&mut desk, &mut store, &mut ids, customers, t0);
     // Open tickets in time order (a desk's clock only moves forward).
     let mut opens: Vec<i64> = (0..timers / 4)
         .map(|_| (ids.next_u64() % (100 * 60)) as i64)
