@@ -15,6 +15,7 @@ use crate::org::OrgError;
 use crate::routing::RoutingError;
 use crate::sla::SlaError;
 use crate::store::StoreError;
+use crate::survey::SurveyError;
 use crate::ticket::TicketError;
 use crate::transport::TransportError;
 use crate::view::ViewError;
@@ -53,6 +54,9 @@ pub enum Error {
     /// A calendar or SLA problem.
     #[error(transparent)]
     Sla(#[from] SlaError),
+    /// A survey problem.
+    #[error(transparent)]
+    Survey(#[from] SurveyError),
     /// The store failed or conflicted.
     #[error(transparent)]
     Store(#[from] StoreError),

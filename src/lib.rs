@@ -126,6 +126,7 @@ pub mod outbox;
 pub mod routing;
 pub mod sla;
 pub mod store;
+pub mod survey;
 pub mod ticket;
 pub mod transport;
 pub mod view;

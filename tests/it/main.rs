@@ -14,6 +14,7 @@ mod sla_desk;
 mod sla_props;
 mod store;
 mod support;
+mod survey;
 mod views;
 
 /// Property-test cases: `default`, or `FANATICAL_PROPTEST_CASES` when set

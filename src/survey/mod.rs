@@ -1,0 +1,61 @@
+//! Surveys as data: definitions, skip logic, validated responses, and NPS
+//! and CSAT scoring.
+//!
+//! A [`SurveyDraft`] (serde) holds [`Question`]s of every kind a real
+//! customer survey uses — NPS 0-10, the five-point scale with N/A, yes/no,
+//! yes/no/undecided, yes/no/never, single and multiple choice with
+//! "other", free comments, groups of items each rated on the scale, and
+//! contact-detail confirmation — with skip logic ("if no appointment was
+//! made, skip to question 3"). [`SurveyDraft::validate`] turns it into a
+//! [`Survey`] or returns every problem at once; [`Survey::check`] does the
+//! same for a [`Response`].
+//!
+//! # Example
+//! ```
+//! use fanatical::survey::*;
+//!
+//! let survey = SurveyDraft::new("service")
+//!     .question(Question::new("appointment", "Did you make an appointment?", QuestionKind::YesNo)
+//!         .required()
+//!         .skip_to_if("overall", Condition::Is(Answer::YesNo(false))))
+//!     .question(Question::new("phone_wait", "Waiting time on the phone", QuestionKind::scale()))
+//!     .question(Question::new("overall", "Overall performance", QuestionKind::scale()).required())
+//!     .validate()?;
+//!
+//! let ok = Response::new()
+//!     .answer("appointment", Answer::YesNo(false))
+//!     .answer("overall", Answer::Scale(Rating::Excellent));
+//! assert!(survey.check(&ok).is_ok());
+//!
+//! let wrong = Response::new()
+//!     .answer("appointment", Answer::YesNo(false))
+//!     .answer("phone_wait", Answer::Scale(Rating::Poor)) // skipped: no appointment
+//!     .answer("colour", Answer::Comment("blue".into()));  // no such question
+//! let problems = survey.check(&wrong).unwrap_err();
+//! assert_eq!(problems.len(), 3); // and "overall" is missing
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod model;
+mod score;
+
+pub use model::{
+    Answer, Condition, ContactField, GroupItem, Ownership, Question, QuestionKind, Rating,
+    Response, ResponseProblem, Skip, Survey, SurveyDraft, SurveyProblem, TriState,
+};
+pub use score::{Csat, Nps, NpsCategory};
+
+/// Why a survey operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SurveyError {
+    /// An NPS score above 10.
+    #[error("NPS score {0} is out of range: scores run from 0 to 10")]
+    ScoreOutOfRange(u8),
+    /// The draft is invalid.
+    #[error("invalid survey: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<SurveyProblem>),
+    /// The response is invalid.
+    #[error("invalid response: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidResponse(Vec<ResponseProblem>),
+}
