@@ -16,6 +16,7 @@ use crate::customer::CustomerEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
 use crate::outbox::OutboxEvent;
 use crate::sla::SlaEvent;
+use crate::survey::SurveyEvent;
 use crate::ticket::TicketEvent;
 
 /// One event of any aggregate.
@@ -35,6 +36,8 @@ pub enum Event {
     Outbox(OutboxEvent),
     /// A ticket's SLA event.
     Sla(SlaEvent),
+    /// A survey invitation or answer.
+    Survey(SurveyEvent),
 }
 
 impl Event {
@@ -48,6 +51,7 @@ impl Event {
             Event::Ticket(e) => e.at,
             Event::Outbox(e) => e.at,
             Event::Sla(e) => e.at,
+            Event::Survey(e) => e.at,
         }
     }
 }
@@ -70,6 +74,8 @@ pub enum StreamId {
     Outbox,
     /// A ticket's SLA record.
     Sla(TicketId),
+    /// The desk's survey invitations and answers.
+    Surveys,
 }
 
 impl StreamId {
@@ -81,6 +87,7 @@ impl StreamId {
             StreamId::Ticket(id) => ("ticket", Some(id.as_uuid())),
             StreamId::Outbox => ("outbox", None),
             StreamId::Sla(id) => ("sla", Some(id.as_uuid())),
+            StreamId::Surveys => ("surveys", None),
         }
     }
 
@@ -110,6 +117,9 @@ impl FromStr for StreamId {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s == "outbox" {
             return Ok(StreamId::Outbox);
+        }
+        if s == "surveys" {
+            return Ok(StreamId::Surveys);
         }
         let bad = || IdError {
             kind: "stream",

@@ -150,6 +150,11 @@ typed_id!(
     "ticket"
 );
 typed_id!(
+    /// A survey invitation.
+    InvitationId,
+    "invitation"
+);
+typed_id!(
     /// One stored event.
     EventId,
     "event"
@@ -166,6 +171,15 @@ impl EventId {
     #[must_use]
     pub fn derive(stream: Uuid, discriminator: u64, version: u64) -> Self {
         Self(derive_uuid(stream, discriminator, version))
+    }
+}
+
+impl InvitationId {
+    /// The id of the follow-up ticket a low score on this invitation opens:
+    /// derived, so a rebuilt desk and a retried command agree.
+    #[must_use]
+    pub fn follow_up_ticket(&self) -> TicketId {
+        TicketId(derive_uuid(self.0, 0x666f_6c6c_6f77, 0))
     }
 }
 

@@ -169,6 +169,45 @@ pub enum Command {
         /// Who to notify.
         notify: Vec<AgentId>,
     },
+    /// Invite a customer's survey contact to a survey (CSAT after a solved
+    /// ticket, an incident follow-up, a one-off NPS). Refused inside the
+    /// contact's quiet period, whatever kind of survey they last had.
+    SendSurvey {
+        /// The caller-chosen invitation id.
+        invitation: crate::id::InvitationId,
+        /// Which survey.
+        survey: String,
+        /// What for.
+        kind: crate::survey::SurveyKind,
+        /// The customer.
+        customer: CustomerId,
+        /// The ticket it follows, if any.
+        ticket: Option<TicketId>,
+        /// The agent it rates, if any.
+        agent: Option<AgentId>,
+    },
+    /// Run an NPS wave: sample `share_percent` of customers with a survey
+    /// contact, deterministically from `seed`, skipping anyone in a quiet
+    /// period or in `exclude` (customers in an active incident).
+    RunWave {
+        /// The wave's name ("2026-Q4").
+        wave: String,
+        /// Which survey.
+        survey: String,
+        /// Share of customers, 1 to 100.
+        share_percent: u8,
+        /// The seed.
+        seed: u64,
+        /// Customers not to survey now.
+        exclude: Vec<CustomerId>,
+    },
+    /// A survey answer arrived.
+    AnswerSurvey {
+        /// The invitation.
+        invitation: crate::id::InvitationId,
+        /// The answers.
+        response: crate::survey::Response,
+    },
     /// Link two tickets.
     LinkTickets {
         /// The ticket that links.

@@ -62,6 +62,7 @@
 
 mod command;
 mod escalate;
+mod surveys;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -152,6 +153,10 @@ pub enum DeskError {
         /// Who claimed to give it.
         given_by: ContactId,
     },
+    /// A customer with no contact who has an email address (surveys go by
+    /// email).
+    #[error("customer {0} has no contact with an email address")]
+    NoEmail(CustomerId),
     /// A reporting line that would go round in a circle.
     #[error("agent {agent} cannot report to {manager}: {manager} already reports up to {agent}")]
     ReportingCycle {
@@ -197,6 +202,9 @@ pub struct DeskConfig {
     /// SLA policies, support hours and contracts.
     #[serde(default)]
     pub sla: SlaConfig,
+    /// Surveys, the contact budget, follow-ups.
+    #[serde(default)]
+    pub surveys: crate::survey::SurveyConfig,
     /// Limits on conversation entries.
     pub ticket_rules: TicketRules,
     /// Retries of failed deliveries.
@@ -211,6 +219,7 @@ impl Default for DeskConfig {
     fn default() -> Self {
         DeskConfig {
             sla: SlaConfig::default(),
+            surveys: crate::survey::SurveyConfig::default(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -229,6 +238,12 @@ impl DeskConfig {
     #[must_use]
     pub fn with_sla(mut self, sla: SlaConfig) -> Self {
         self.sla = sla;
+        self
+    }
+    /// The defaults with surveys.
+    #[must_use]
+    pub fn with_surveys(mut self, surveys: crate::survey::SurveyConfig) -> Self {
+        self.surveys = surveys;
         self
     }
     /// The defaults with another retry policy.
@@ -285,6 +300,10 @@ struct State {
     loads: BTreeMap<AgentId, u32>,
     /// Each ticket's SLA record.
     slas: BTreeMap<TicketId, TicketSla>,
+    /// Survey invitations and their answers.
+    invitations: BTreeMap<crate::id::InvitationId, crate::survey::InvitationRecord>,
+    /// When each contact was last invited to any survey (the budget).
+    last_invited: BTreeMap<ContactId, DateTime<Utc>>,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).
@@ -561,6 +580,11 @@ impl Desk {
                     });
                     d.push(StreamId::Outbox, messages.collect::<Vec<_>>());
                 }
+            }
+            c @ (Command::SendSurvey { .. }
+            | Command::RunWave { .. }
+            | Command::AnswerSurvey { .. }) => {
+                self.decide_survey(&mut d, c, now)?;
             }
             Command::LinkTickets {
                 ticket,
@@ -1251,6 +1275,7 @@ impl Desk {
                 first == matches!(e.kind, TicketEventKind::Opened { id: i, .. } if i == *id)
             }
             (StreamId::Outbox, Event::Outbox(_)) => true,
+            (StreamId::Surveys, Event::Survey(_)) => true,
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -1326,6 +1351,7 @@ impl Desk {
             }
             (StreamId::Outbox, Event::Outbox(e)) => self.apply_outbox(r.position, e),
             (StreamId::Sla(id), Event::Sla(e)) => self.apply_sla(*id, e),
+            (StreamId::Surveys, Event::Survey(e)) => self.apply_survey(e),
             _ => {}
         }
     }

@@ -831,7 +831,13 @@ fn year_len(t: &YearTable) -> i64 {
 fn instant(t: &YearTable, pos: i64) -> Option<DateTime<Utc>> {
     let pos = u64::try_from(pos).ok()?;
     let (day, rem) = (pos / DAY_NS as u64, pos % DAY_NS as u64);
-    let date = NaiveDate::from_yo_opt(t.year, u32::try_from(day + 1).ok()?)?;
+    let Some(date) = NaiveDate::from_yo_opt(t.year, u32::try_from(day + 1).ok()?) else {
+        // The year's very end (an interval closing at New Year, UTC): the
+        // first instant of the next year.
+        let secs = i64::try_from(pos / NANOS as u64).ok()?;
+        let nanos = u32::try_from(pos % NANOS as u64).ok()?;
+        return DateTime::<Utc>::from_timestamp(t.base.checked_add(secs)?, nanos);
+    };
     let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
         u32::try_from(rem / NANOS as u64).ok()?,
         u32::try_from(rem % NANOS as u64).ok()?,

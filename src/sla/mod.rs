@@ -109,6 +109,7 @@ mod timer;
 use chrono::{Duration, NaiveDate};
 
 pub use calendar::{BusinessCalendar, DayHours, Exception, HolidaySet, Shift, TimeOfDay};
+pub(crate) use policy::seconds;
 pub use policy::{
     Clock, Conditions, Contract, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target, TicketFacts,
 };

@@ -441,7 +441,7 @@ impl SlaConfig {
 }
 
 /// Serde for durations as whole seconds (`"within": 300`).
-mod seconds {
+pub(crate) mod seconds {
     use chrono::Duration;
     use serde::{Deserialize, Deserializer, Serializer};
 

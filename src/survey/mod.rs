@@ -36,9 +36,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod campaign;
 mod model;
 mod score;
 
+pub use campaign::{
+    Invitation, InvitationRecord, SurveyConfig, SurveyEvent, SurveyEventKind, SurveyKind, scores_of,
+};
 pub use model::{
     Answer, Condition, ContactField, GroupItem, Ownership, Question, QuestionKind, Rating,
     Response, ResponseProblem, Skip, Survey, SurveyDraft, SurveyProblem, TriState,
@@ -58,4 +62,36 @@ pub enum SurveyError {
     /// The response is invalid.
     #[error("invalid response: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     InvalidResponse(Vec<ResponseProblem>),
+    /// No survey by that name.
+    #[error("unknown survey {0:?}")]
+    UnknownSurvey(String),
+    /// No such invitation.
+    #[error("unknown survey invitation {0}")]
+    UnknownInvitation(crate::id::InvitationId),
+    /// The invitation has expired.
+    #[error("survey invitation {invitation} expired at {expired_at}")]
+    Expired {
+        /// Which.
+        invitation: crate::id::InvitationId,
+        /// When it expired.
+        expired_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The invitation was already answered.
+    #[error("survey invitation {0} was already answered")]
+    AlreadyAnswered(crate::id::InvitationId),
+    /// The contact was surveyed too recently (the budget is shared by every
+    /// kind of survey).
+    #[error("contact {contact} is in a quiet period until {until}")]
+    QuietPeriod {
+        /// Who.
+        contact: crate::id::ContactId,
+        /// Until when.
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// The invitation id is taken.
+    #[error("survey invitation {0} already exists")]
+    DuplicateInvitation(crate::id::InvitationId),
+    /// A wave share outside 1 to 100 percent.
+    #[error("a wave samples 1 to 100 percent of customers, not {0}")]
+    InvalidShare(u8),
 }

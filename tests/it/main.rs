@@ -1,6 +1,7 @@
 //! Behaviour tests: one binary, a module per area.
 
 mod bad_input;
+mod campaigns;
 mod desk_flow;
 mod escalation;
 mod escalation_desk;

@@ -485,3 +485,20 @@ fn dst_weeks_in_london_keep_nine_to_five_at_eight_hours_a_day() {
         utc(2026, 10, 26, 10, 0)
     );
 }
+
+#[test]
+fn an_interval_closing_exactly_at_new_year_utc() {
+    // Found by proptest in America/Santiago (UTC-3 in December): a shift
+    // to 21:00 local on Wednesday 31 December 2025 closes at 00:00Z.
+    let mut week: [DayHours; 7] = std::array::from_fn(|_| DayHours::closed());
+    week[2] = DayHours::parse(&[("00:30", "21:00")]).unwrap();
+    let cal = BusinessCalendar::weekly(chrono_tz::America::Santiago, week);
+    let s = utc(2025, 12, 31, 3, 15);
+    assert_eq!(cal.next_open(s).unwrap(), utc(2025, 12, 31, 3, 30));
+    assert_eq!(cal.next_close(s).unwrap(), utc(2026, 1, 1, 0, 0));
+    // The same in UTC: a Wednesday 20:00-24:00 shift on 31 December.
+    let mut week: [DayHours; 7] = std::array::from_fn(|_| DayHours::closed());
+    week[2] = DayHours::parse(&[("20:00", "24:00")]).unwrap();
+    let cal = BusinessCalendar::weekly(chrono_tz::UTC, week);
+    assert_eq!(cal.next_close(utc(2025, 12, 31, 21, 0)).unwrap(), utc(2026, 1, 1, 0, 0));
+}

@@ -1,0 +1,503 @@
+//! The desk and surveys: invitations under one contact budget, waves
+//! sampled from a seed, answers with follow-ups and thank-yous, and NPS and
+//! CSAT reports.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{Command, Desk, DeskError, Drafts, outbox};
+use crate::agent::Role;
+use crate::channel::{Channel, ChannelAddress, ChannelKind};
+use crate::customer::{ContactRole, Customer};
+use crate::error::Error;
+use crate::event::{Event, StreamId};
+use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, InvitationId, MessageId, TeamId};
+use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
+use crate::sla::{TicketSla, promise, react};
+use crate::survey::{
+    Csat, Invitation, InvitationRecord, Nps, Rating, Response, SurveyError, SurveyEvent,
+    SurveyEventKind, SurveyKind, scores_of,
+};
+use crate::ticket::{OpenTicket, Tag, Ticket, TicketCommand, TicketType};
+
+/// The contact a survey goes to for a customer: the primary point of
+/// contact, else the first contact with an email address; with that email.
+fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)> {
+    let email = |ct: &crate::customer::Contact| {
+        ct.addresses()
+            .iter()
+            .find(|a| a.kind() == ChannelKind::Email)
+            .cloned()
+            .map(|a| (ct.id(), a))
+    };
+    c.contacts()
+        .filter(|ct| ct.roles().contains(&ContactRole::Primary))
+        .find_map(email)
+        .or_else(|| c.contacts().find_map(email))
+}
+
+impl Desk {
+    /// Every invitation, by id.
+    pub fn invitations(&self) -> impl Iterator<Item = &InvitationRecord> {
+        self.state.invitations.values()
+    }
+
+    /// When a contact may next be surveyed (`None`: now).
+    #[must_use]
+    pub fn quiet_until(&self, contact: ContactId, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.state
+            .last_invited
+            .get(&contact)
+            .map(|t| *t + self.config.surveys.quiet_period)
+            .filter(|until| *until > now)
+    }
+
+    /// NPS of one wave.
+    #[must_use]
+    pub fn nps_of_wave(&self, wave: &str) -> Nps {
+        self.nps_where(|i| i.invitation.wave.as_deref() == Some(wave))
+    }
+
+    /// NPS of every wave, in the order the waves went out.
+    #[must_use]
+    pub fn nps_trend(&self) -> Vec<(String, Nps)> {
+        let mut first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+        for i in self.state.invitations.values() {
+            if let Some(w) = i.invitation.wave.as_deref() {
+                let e = first.entry(w).or_insert(i.invitation.sent_at);
+                *e = (*e).min(i.invitation.sent_at);
+            }
+        }
+        let mut waves: Vec<(&str, DateTime<Utc>)> = first.into_iter().collect();
+        waves.sort_by_key(|(w, t)| (*t, *w));
+        waves
+            .into_iter()
+            .map(|(w, _)| (w.to_owned(), self.nps_of_wave(w)))
+            .collect()
+    }
+
+    /// NPS of one wave by customer segment (from their contract; `none`
+    /// without one).
+    #[must_use]
+    pub fn nps_by_segment(&self, wave: &str) -> BTreeMap<String, Nps> {
+        let mut out: BTreeMap<String, Nps> = BTreeMap::new();
+        for i in self.state.invitations.values() {
+            if i.invitation.wave.as_deref() != Some(wave) {
+                continue;
+            }
+            if let Some(n) = i.nps {
+                let seg = self
+                    .config
+                    .sla
+                    .segment(i.invitation.customer)
+                    .unwrap_or("none")
+                    .to_owned();
+                let _ = out.entry(seg).or_default().add(n);
+            }
+        }
+        out
+    }
+
+    fn nps_where(&self, pick: impl Fn(&InvitationRecord) -> bool) -> Nps {
+        let mut n = Nps::default();
+        for i in self.state.invitations.values().filter(|i| pick(i)) {
+            if let Some(s) = i.nps {
+                let _ = n.add(s);
+            }
+        }
+        n
+    }
+
+    /// CSAT per rated agent.
+    #[must_use]
+    pub fn csat_by_agent(&self) -> BTreeMap<AgentId, Csat> {
+        let mut out: BTreeMap<AgentId, Csat> = BTreeMap::new();
+        for i in self.state.invitations.values() {
+            if let (Some(a), Some(r)) = (i.invitation.agent, i.csat) {
+                out.entry(a).or_default().add(r);
+            }
+        }
+        out
+    }
+
+    /// CSAT per team, from its members' ratings.
+    #[must_use]
+    pub fn csat_by_team(&self) -> BTreeMap<TeamId, Csat> {
+        let by_agent = self.csat_by_agent();
+        self.state
+            .teams
+            .values()
+            .map(|t| {
+                let mut c = Csat::default();
+                for m in t.members() {
+                    if let Some(a) = by_agent.get(m) {
+                        c.satisfied += a.satisfied;
+                        c.rated += a.rated;
+                    }
+                }
+                (t.id(), c)
+            })
+            .collect()
+    }
+
+    pub(super) fn decide_survey(
+        &self,
+        d: &mut Drafts,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        match command {
+            Command::SendSurvey {
+                invitation,
+                survey,
+                kind,
+                customer,
+                ticket,
+                agent,
+            } => {
+                let c = self.customer_or_err(customer)?;
+                let (contact, address) = survey_contact(c).ok_or(DeskError::NoEmail(customer))?;
+                if let Some(until) = self.quiet_until(contact, now) {
+                    return Err(SurveyError::QuietPeriod { contact, until }.into());
+                }
+                let inv = self.invitation(
+                    invitation, &survey, kind, customer, contact, ticket, agent, None, now,
+                )?;
+                self.push_invitation(d, inv, address, now);
+            }
+            Command::RunWave {
+                wave,
+                survey,
+                share_percent,
+                seed,
+                exclude,
+            } => {
+                if !(1..=100).contains(&share_percent) {
+                    return Err(SurveyError::InvalidShare(share_percent).into());
+                }
+                let reachable: Vec<(&Customer, ContactId, ChannelAddress)> = self
+                    .state
+                    .customers
+                    .values()
+                    .filter_map(|c| survey_contact(c).map(|(ct, a)| (c, ct, a)))
+                    .collect();
+                let target = (reachable.len() * usize::from(share_percent)).div_ceil(100);
+                // A seeded Fisher-Yates shuffle: the same seed samples the same customers.
+                let mut rng = IdGenerator::from_seed(seed);
+                let mut order: Vec<usize> = (0..reachable.len()).collect();
+                for i in (1..order.len()).rev() {
+                    let j = usize::try_from(rng.next_u64() % (i as u64 + 1)).unwrap_or(0);
+                    order.swap(i, j);
+                }
+                let mut picked = 0;
+                for i in order {
+                    if picked == target {
+                        break;
+                    }
+                    let Some((c, contact, address)) = reachable.get(i) else {
+                        continue;
+                    };
+                    if exclude.contains(&c.id()) || self.quiet_until(*contact, now).is_some() {
+                        continue;
+                    }
+                    let id: InvitationId = rng.next_id();
+                    let inv = self.invitation(
+                        id,
+                        &survey,
+                        SurveyKind::Nps,
+                        c.id(),
+                        *contact,
+                        None,
+                        None,
+                        Some(wave.clone()),
+                        now,
+                    )?;
+                    self.push_invitation(d, inv, address.clone(), now);
+                    picked += 1;
+                }
+            }
+            Command::AnswerSurvey {
+                invitation,
+                response,
+            } => self.decide_answer(d, invitation, response, now)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn invitation(
+        &self,
+        id: InvitationId,
+        survey: &str,
+        kind: SurveyKind,
+        customer: CustomerId,
+        contact: ContactId,
+        ticket: Option<crate::id::TicketId>,
+        agent: Option<AgentId>,
+        wave: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Invitation, Error> {
+        if !self.config.surveys.surveys.contains_key(survey) {
+            return Err(SurveyError::UnknownSurvey(survey.to_owned()).into());
+        }
+        if self.state.invitations.contains_key(&id) {
+            return Err(SurveyError::DuplicateInvitation(id).into());
+        }
+        Ok(Invitation {
+            id,
+            survey: survey.to_owned(),
+            kind,
+            customer,
+            contact,
+            ticket,
+            agent,
+            wave,
+            sent_at: now,
+            expires_at: now + self.config.surveys.valid_for,
+        })
+    }
+
+    fn push_invitation(
+        &self,
+        d: &mut Drafts,
+        inv: Invitation,
+        address: ChannelAddress,
+        now: DateTime<Utc>,
+    ) {
+        let stream = StreamId::Surveys;
+        let n = self
+            .version(&stream)
+            .saturating_add(d.count(&stream))
+            .saturating_add(1);
+        let message = OutboundMessage {
+            id: MessageId::derive(stream.event_id(n), 0),
+            channel: Channel::Email,
+            recipient: Recipient::Contact {
+                contact: inv.contact,
+                address,
+            },
+            body: format!(
+                "How did we do? Please answer our short survey \"{}\" (invitation {}).",
+                inv.survey, inv.id
+            ),
+            ticket: inv.ticket,
+            queued_at: now,
+        };
+        d.push(
+            stream,
+            [Event::Survey(SurveyEvent {
+                at: now,
+                kind: SurveyEventKind::Invited { invitation: inv },
+            })],
+        );
+        d.push(
+            StreamId::Outbox,
+            [outbox(now, OutboxEventKind::Queued { message })],
+        );
+    }
+
+    fn decide_answer(
+        &self,
+        d: &mut Drafts,
+        id: InvitationId,
+        response: Response,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let record = self
+            .state
+            .invitations
+            .get(&id)
+            .ok_or(SurveyError::UnknownInvitation(id))?;
+        let inv = &record.invitation;
+        if record.answered.is_some() {
+            return Err(SurveyError::AlreadyAnswered(id).into());
+        }
+        if now > inv.expires_at {
+            return Err(SurveyError::Expired {
+                invitation: id,
+                expired_at: inv.expires_at,
+            }
+            .into());
+        }
+        let survey = self
+            .config
+            .surveys
+            .surveys
+            .get(&inv.survey)
+            .ok_or_else(|| SurveyError::UnknownSurvey(inv.survey.clone()))?;
+        survey
+            .check(&response)
+            .map_err(SurveyError::InvalidResponse)?;
+        let (nps, csat) = scores_of(survey, &response);
+        let cfg = &self.config.surveys;
+        let low = nps.is_some_and(|n| n <= cfg.low_score)
+            || csat.is_some_and(|r| matches!(r, Rating::Fair | Rating::Poor));
+        let high = nps.is_some_and(|n| n >= cfg.thank_at);
+        let comment: Vec<String> = response
+            .answers
+            .values()
+            .filter_map(|a| match a {
+                crate::survey::Answer::Comment(c) if !c.trim().is_empty() => {
+                    Some(c.trim().to_owned())
+                }
+                _ => None,
+            })
+            .collect();
+        let stream = StreamId::Surveys;
+        let n = self
+            .version(&stream)
+            .saturating_add(d.count(&stream))
+            .saturating_add(1);
+        let answered_id = stream.event_id(n);
+        d.push(
+            stream,
+            [Event::Survey(SurveyEvent {
+                at: now,
+                kind: SurveyEventKind::Answered {
+                    invitation: id,
+                    response,
+                    nps,
+                    csat,
+                },
+            })],
+        );
+        if low {
+            self.push_follow_up(d, inv, nps, csat, &comment, now)?;
+        }
+        if high {
+            if let Some((contact, address)) = self.customer(inv.customer).and_then(survey_contact) {
+                let message = OutboundMessage {
+                    id: MessageId::derive(answered_id, 1),
+                    channel: Channel::Email,
+                    recipient: Recipient::Contact { contact, address },
+                    body: "Thank you for your feedback — it made our day.".to_owned(),
+                    ticket: inv.ticket,
+                    queued_at: now,
+                };
+                d.push(
+                    StreamId::Outbox,
+                    [outbox(now, OutboxEventKind::Queued { message })],
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A personal follow-up: a task ticket for a named person (the
+    /// customer's account manager, else the agent rated, else the
+    /// configured owner) with its own timer, kept by a public reply.
+    fn push_follow_up(
+        &self,
+        d: &mut Drafts,
+        inv: &Invitation,
+        nps: Option<u8>,
+        csat: Option<Rating>,
+        comment: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let customer = self.customer_or_err(inv.customer)?;
+        let owner = customer
+            .account_team()
+            .iter()
+            .find(|(a, r)| {
+                **r == Role::AccountManager && self.agent(**a).is_some_and(|x| x.is_active())
+            })
+            .map(|(a, _)| *a)
+            .or(inv
+                .agent
+                .filter(|a| self.agent(*a).is_some_and(|x| x.is_active())))
+            .or(self.config.surveys.follow_up_owner);
+        let score = match (nps, csat) {
+            (Some(n), _) => format!("NPS {n}"),
+            (None, Some(r)) => format!("a rating of {r:?}").to_lowercase(),
+            _ => "a low score".to_owned(),
+        };
+        let ticket = inv.id.follow_up_ticket();
+        let mut open = OpenTicket::new(
+            ticket,
+            inv.customer,
+            &format!("Follow up: {score} on \"{}\"", inv.survey),
+            Channel::Phone,
+        )
+        .requested_by(inv.contact)
+        .with_type(TicketType::Task);
+        if let Ok(tag) = Tag::new("survey-follow-up") {
+            open = open.with_tag(tag);
+        }
+        let rules = &self.config.ticket_rules;
+        let mut events = Ticket::open(open, rules, now)?;
+        if let Some(owner) = owner {
+            let mut t = Ticket::from_events(&events).ok_or(DeskError::UnknownTicket(ticket))?;
+            let note = if comment.is_empty() {
+                format!("{} gave {score}. Call them personally.", inv.customer)
+            } else {
+                format!(
+                    "Customer gave {score} and said: \"{}\". Call them personally.",
+                    comment.join(" / ")
+                )
+            };
+            for cmd in [
+                TicketCommand::Assign(Some(owner)),
+                TicketCommand::Note {
+                    agent: owner,
+                    body: note,
+                    attachments: Vec::new(),
+                },
+            ] {
+                let more = t.handle_with(cmd, rules, now)?;
+                for e in &more {
+                    t.apply(e);
+                }
+                events.extend(more);
+            }
+        }
+        let sla_events = react(None, &events, inv.customer, &self.config.sla, now);
+        let mut sla = TicketSla::new(ticket, inv.customer);
+        for e in &sla_events {
+            sla.apply(e);
+        }
+        let timer = promise(&sla, now + self.config.surveys.follow_up_within, now);
+        d.push(
+            StreamId::Ticket(ticket),
+            events.into_iter().map(Event::Ticket),
+        );
+        d.push(
+            StreamId::Sla(ticket),
+            sla_events.into_iter().chain([timer]).map(Event::Sla),
+        );
+        Ok(())
+    }
+
+    pub(super) fn apply_survey(&mut self, e: &SurveyEvent) {
+        let s = &mut self.state;
+        match &e.kind {
+            SurveyEventKind::Invited { invitation } => {
+                s.last_invited
+                    .insert(invitation.contact, invitation.sent_at);
+                s.invitations.insert(
+                    invitation.id,
+                    InvitationRecord {
+                        invitation: invitation.clone(),
+                        answered: None,
+                        nps: None,
+                        csat: None,
+                    },
+                );
+            }
+            SurveyEventKind::Answered {
+                invitation,
+                response,
+                nps,
+                csat,
+            } => {
+                if let Some(r) = s.invitations.get_mut(invitation) {
+                    r.answered = Some((e.at, response.clone()));
+                    r.nps = *nps;
+                    r.csat = *csat;
+                }
+            }
+        }
+    }
+}

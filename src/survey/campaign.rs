@@ -1,0 +1,168 @@
+//! Survey invitations and answers as events, and the contact budget.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Rating, Response, Survey};
+use crate::id::{AgentId, ContactId, CustomerId, InvitationId, TicketId};
+
+/// What a survey is for. Every kind draws on one contact budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyKind {
+    /// A relationship NPS wave.
+    Nps,
+    /// Satisfaction after a solved ticket.
+    Csat,
+    /// A follow-up after an incident.
+    IncidentFollowUp,
+}
+
+/// How surveys are run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SurveyConfig {
+    /// The surveys, by name.
+    #[serde(default)]
+    pub surveys: BTreeMap<String, Survey>,
+    /// No contact is invited again within this long of their last
+    /// invitation, whatever its kind (default 90 days).
+    #[serde(with = "crate::sla::seconds")]
+    pub quiet_period: Duration,
+    /// How long an invitation can be answered (default 30 days).
+    #[serde(with = "crate::sla::seconds")]
+    pub valid_for: Duration,
+    /// An NPS at or below this (or a CSAT rating of fair or poor) opens a
+    /// personal follow-up (default 4).
+    pub low_score: u8,
+    /// An NPS at or above this sends a thank-you (default 9).
+    pub thank_at: u8,
+    /// How soon the follow-up must happen (default 1 day): its own timer.
+    #[serde(with = "crate::sla::seconds")]
+    pub follow_up_within: Duration,
+    /// Who follows up when the customer has no account manager and the
+    /// ticket no assignee.
+    pub follow_up_owner: Option<AgentId>,
+}
+
+impl Default for SurveyConfig {
+    fn default() -> Self {
+        SurveyConfig {
+            surveys: BTreeMap::new(),
+            quiet_period: Duration::days(90),
+            valid_for: Duration::days(30),
+            low_score: 4,
+            thank_at: 9,
+            follow_up_within: Duration::days(1),
+            follow_up_owner: None,
+        }
+    }
+}
+
+impl SurveyConfig {
+    /// With a survey.
+    #[must_use]
+    pub fn with_survey(mut self, survey: Survey) -> Self {
+        self.surveys.insert(survey.name().to_owned(), survey);
+        self
+    }
+    /// With who follows up by default.
+    #[must_use]
+    pub fn with_follow_up_owner(mut self, agent: AgentId) -> Self {
+        self.follow_up_owner = Some(agent);
+        self
+    }
+}
+
+/// An invitation to answer a survey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// Its id.
+    pub id: InvitationId,
+    /// Which survey.
+    pub survey: String,
+    /// What for.
+    pub kind: SurveyKind,
+    /// The customer.
+    pub customer: CustomerId,
+    /// The contact asked.
+    pub contact: ContactId,
+    /// The ticket it follows (CSAT), if any.
+    pub ticket: Option<TicketId>,
+    /// The agent it rates (CSAT), if any.
+    pub agent: Option<AgentId>,
+    /// The wave it belongs to, if any.
+    pub wave: Option<String>,
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+    /// Answers after this are refused.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Something that happened to a survey invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: SurveyEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SurveyEventKind {
+    /// An invitation went out.
+    Invited {
+        /// The invitation.
+        invitation: Invitation,
+    },
+    /// It was answered.
+    Answered {
+        /// Which.
+        invitation: InvitationId,
+        /// The answers.
+        response: Response,
+        /// The NPS score in it, if the survey asks one.
+        nps: Option<u8>,
+        /// The first rating in it, for CSAT, if any.
+        csat: Option<Rating>,
+    },
+}
+
+/// An invitation and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvitationRecord {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// When it was answered, and how.
+    pub answered: Option<(DateTime<Utc>, Response)>,
+    /// Its NPS score.
+    pub nps: Option<u8>,
+    /// Its CSAT rating.
+    pub csat: Option<Rating>,
+}
+
+/// The NPS score and first rating a response gives on a survey.
+#[must_use]
+pub fn scores_of(survey: &Survey, response: &Response) -> (Option<u8>, Option<Rating>) {
+    let mut nps = None;
+    let mut csat = None;
+    for q in survey.questions() {
+        match (&q.kind, response.answers.get(&q.id)) {
+            (super::QuestionKind::Nps, Some(super::Answer::Nps(n))) if nps.is_none() => {
+                nps = Some(*n)
+            }
+            (super::QuestionKind::Scale { .. }, Some(super::Answer::Scale(r)))
+                if csat.is_none() && r.points().is_some() =>
+            {
+                csat = Some(*r);
+            }
+            _ => {}
+        }
+    }
+    (nps, csat)
+}

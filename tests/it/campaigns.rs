@@ -1,0 +1,445 @@
+//! NPS and CSAT campaigns through the desk: waves sampled from a seed under
+//! one contact budget, answers with follow-ups and thank-yous, and reports.
+
+use chrono::Duration;
+use fanatical::agent::Role;
+use fanatical::channel::ChannelAddress;
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::id::{AgentId, CustomerId, InvitationId};
+use fanatical::outbox::Recipient;
+use fanatical::sla::{Metric, SlaEventKind};
+use fanatical::survey::*;
+use fanatical::ticket::{Status, TicketType};
+use proptest::prelude::*;
+
+use crate::support::World;
+
+fn nps_survey() -> Survey {
+    SurveyDraft::new("relationship")
+        .question(
+            Question::new(
+                "score",
+                "How likely are you to recommend us?",
+                QuestionKind::Nps,
+            )
+            .required(),
+        )
+        .question(Question::new("why", "Why?", QuestionKind::Comment))
+        .validate()
+        .unwrap()
+}
+
+fn csat_survey() -> Survey {
+    SurveyDraft::new("after-ticket")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .validate()
+        .unwrap()
+}
+
+fn config() -> DeskConfig {
+    DeskConfig::default().with_surveys(
+        SurveyConfig::default()
+            .with_survey(nps_survey())
+            .with_survey(csat_survey()),
+    )
+}
+
+/// A world with `n` extra customers, each with one emailable contact.
+fn world(n: usize) -> (World, Vec<CustomerId>) {
+    let mut w = World::with_config(config());
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let (c, p): (CustomerId, _) = (w.ids.next_id(), w.ids.next_id());
+        w.run(Command::RegisterCustomer {
+            id: c,
+            organisation: format!("Customer {i}"),
+        })
+        .unwrap();
+        w.run(Command::UpdateCustomer {
+            customer: c,
+            command: CustomerCommand::AddContact {
+                contact: p,
+                name: format!("Contact {i}"),
+                addresses: vec![ChannelAddress::email(format!("c{i}@example.com")).unwrap()],
+            },
+        })
+        .unwrap();
+        ids.push(c);
+    }
+    (w, ids)
+}
+
+fn wave(name: &str, share: u8, seed: u64, exclude: Vec<CustomerId>) -> Command {
+    Command::RunWave {
+        wave: name.into(),
+        survey: "relationship".into(),
+        share_percent: share,
+        seed,
+        exclude,
+    }
+}
+
+fn sampled(d: &Desk, wave: &str) -> Vec<CustomerId> {
+    let mut v: Vec<CustomerId> = d
+        .invitations()
+        .filter(|i| i.invitation.wave.as_deref() == Some(wave))
+        .map(|i| i.invitation.customer)
+        .collect();
+    v.sort();
+    v
+}
+
+fn answer(score: u8) -> Response {
+    Response::new().answer("score", Answer::Nps(score))
+}
+
+#[test]
+fn a_wave_samples_a_share_deterministically_and_invites_by_email() {
+    let (mut a, _) = world(38); // 40 customers with Acme and Tiny Blog
+    a.run(wave("2026-Q4", 25, 7, vec![])).unwrap();
+    let picked = sampled(&a.desk, "2026-Q4");
+    assert_eq!(picked.len(), 10);
+    let (mut b, _) = world(38);
+    b.run(wave("2026-Q4", 25, 7, vec![])).unwrap();
+    assert_eq!(
+        sampled(&b.desk, "2026-Q4"),
+        picked,
+        "same seed, same sample"
+    );
+    let (mut c, _) = world(38);
+    c.run(wave("2026-Q4", 25, 8, vec![])).unwrap();
+    assert_ne!(
+        sampled(&c.desk, "2026-Q4"),
+        picked,
+        "another seed, another sample"
+    );
+    // Every invitation went out by email to the customer's contact.
+    let invites: Vec<_> = a
+        .desk
+        .outbox()
+        .filter(|m| m.message.body.contains("relationship"))
+        .collect();
+    assert_eq!(invites.len(), 10);
+    assert!(invites.iter().all(|m| matches!(&m.message.recipient, Recipient::Contact { address, .. } if address.kind() == fanatical::channel::ChannelKind::Email)));
+    assert_eq!(Desk::rebuild(&a.store, config()).unwrap(), a.desk);
+}
+
+#[test]
+fn one_budget_for_every_kind_of_survey() {
+    let (mut w, _) = world(3);
+    let acme = w.acme;
+    let ana = w.ana;
+    let t = w.jane_emails("help");
+    w.run(Command::assign(t, ana)).unwrap();
+    w.run(Command::set_status(t, Status::Solved)).unwrap();
+    let csat: InvitationId = w.ids.next_id();
+    w.run(Command::SendSurvey {
+        invitation: csat,
+        survey: "after-ticket".into(),
+        kind: SurveyKind::Csat,
+        customer: acme,
+        ticket: Some(t),
+        agent: Some(ana),
+    })
+    .unwrap();
+    // Acme's contact was just surveyed: an NPS wave of everyone skips them,
+    // and a second survey of any kind is refused until the quiet period ends.
+    w.tick(60);
+    w.run(wave("Q4", 100, 1, vec![])).unwrap();
+    assert!(!sampled(&w.desk, "Q4").contains(&acme));
+    assert_eq!(sampled(&w.desk, "Q4").len(), 4);
+    let again: InvitationId = w.ids.next_id();
+    let jane = w.jane;
+    let until = w.now - Duration::minutes(60) + Duration::days(90);
+    w.refused(
+        Command::SendSurvey {
+            invitation: again,
+            survey: "relationship".into(),
+            kind: SurveyKind::Nps,
+            customer: acme,
+            ticket: None,
+            agent: None,
+        },
+        SurveyError::QuietPeriod {
+            contact: jane,
+            until,
+        },
+    );
+    // After the quiet period, Acme can be asked again.
+    w.now = until;
+    w.run(Command::SendSurvey {
+        invitation: again,
+        survey: "relationship".into(),
+        kind: SurveyKind::Nps,
+        customer: acme,
+        ticket: None,
+        agent: None,
+    })
+    .unwrap();
+}
+
+#[test]
+fn customers_in_an_active_incident_are_not_surveyed() {
+    let (mut w, ids) = world(10);
+    let excluded: Vec<CustomerId> = ids.iter().take(5).copied().collect();
+    w.run(wave("Q4", 100, 3, excluded.clone())).unwrap();
+    let picked = sampled(&w.desk, "Q4");
+    assert_eq!(picked.len(), 12 - 5);
+    assert!(picked.iter().all(|c| !excluded.contains(c)));
+}
+
+#[test]
+fn a_detractor_gets_a_personal_follow_up_with_its_own_timer() {
+    let (mut w, _) = world(0);
+    let acme = w.acme;
+    let am: AgentId = w.ids.next_id();
+    w.run(Command::RegisterAgent {
+        id: am,
+        name: "Alex".into(),
+        time_zone: chrono_tz::America::Chicago,
+        roles: vec![Role::AccountManager],
+        skills: vec![],
+    })
+    .unwrap();
+    w.run(Command::UpdateCustomer {
+        customer: acme,
+        command: CustomerCommand::AssignAccountTeam {
+            agent: am,
+            role: Role::AccountManager,
+        },
+    })
+    .unwrap();
+    let inv: InvitationId = w.ids.next_id();
+    w.run(Command::SendSurvey {
+        invitation: inv,
+        survey: "relationship".into(),
+        kind: SurveyKind::Nps,
+        customer: acme,
+        ticket: None,
+        agent: None,
+    })
+    .unwrap();
+    w.tick(120);
+    let stored = w
+        .run(Command::AnswerSurvey {
+            invitation: inv,
+            response: answer(3).answer("why", Answer::Comment("Slow replies".into())),
+        })
+        .unwrap();
+    let task = w
+        .desk
+        .ticket(inv.follow_up_ticket())
+        .expect("a follow-up task");
+    assert_eq!(task.ticket_type(), TicketType::Task);
+    assert_eq!(task.assignee(), Some(am));
+    assert!(task.conversation()[0].body.contains("Slow replies"));
+    assert!(stored.iter().any(|r| matches!(&r.event, fanatical::event::Event::Sla(e) if matches!(e.kind, SlaEventKind::Activated { key, .. } if key.metric == Metric::Promise))));
+    // Nobody calls within a day: the follow-up's own timer breaches.
+    w.tick(24 * 60 + 1);
+    let now = w.now;
+    let fired = w.desk.handle_timeout(&mut w.store, now).unwrap();
+    assert!(fired.iter().any(|r| matches!(&r.event, fanatical::event::Event::Sla(e) if matches!(e.kind, SlaEventKind::Breached { .. }))));
+    let record = w
+        .desk
+        .invitations()
+        .find(|i| i.invitation.id == inv)
+        .unwrap();
+    assert_eq!(record.nps, Some(3));
+    assert!(record.answered.is_some());
+}
+
+#[test]
+fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
+    let (mut w, _) = world(0);
+    let acme = w.acme;
+    let inv: InvitationId = w.ids.next_id();
+    w.run(Command::SendSurvey {
+        invitation: inv,
+        survey: "relationship".into(),
+        kind: SurveyKind::Nps,
+        customer: acme,
+        ticket: None,
+        agent: None,
+    })
+    .unwrap();
+    w.refused(
+        Command::AnswerSurvey {
+            invitation: inv,
+            response: answer(11),
+        },
+        SurveyError::InvalidResponse(vec![ResponseProblem::OutOfRange {
+            question: "score".into(),
+            value: 11,
+        }]),
+    );
+    let ghost: InvitationId = w.ids.next_id();
+    w.refused(
+        Command::AnswerSurvey {
+            invitation: ghost,
+            response: answer(9),
+        },
+        SurveyError::UnknownInvitation(ghost),
+    );
+    w.run(Command::AnswerSurvey {
+        invitation: inv,
+        response: answer(10),
+    })
+    .unwrap();
+    assert!(
+        w.desk
+            .outbox()
+            .any(|m| m.message.body.starts_with("Thank you for your feedback"))
+    );
+    assert!(
+        w.desk.ticket(inv.follow_up_ticket()).is_none(),
+        "no follow-up for a promoter"
+    );
+    w.refused(
+        Command::AnswerSurvey {
+            invitation: inv,
+            response: answer(10),
+        },
+        SurveyError::AlreadyAnswered(inv),
+    );
+    // An expired invitation.
+    let tiny = w.tiny;
+    let late: InvitationId = w.ids.next_id();
+    w.run(Command::SendSurvey {
+        invitation: late,
+        survey: "relationship".into(),
+        kind: SurveyKind::Nps,
+        customer: tiny,
+        ticket: None,
+        agent: None,
+    })
+    .unwrap();
+    let expired_at = w.now + Duration::days(30);
+    w.now = expired_at + Duration::seconds(1);
+    w.refused(
+        Command::AnswerSurvey {
+            invitation: late,
+            response: answer(5),
+        },
+        SurveyError::Expired {
+            invitation: late,
+            expired_at,
+        },
+    );
+}
+
+#[test]
+fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
+    let (mut w, ids) = world(8);
+    w.run(wave("Q1", 100, 1, vec![])).unwrap();
+    let q1: Vec<InvitationId> = w.desk.invitations().map(|i| i.invitation.id).collect();
+    for (k, inv) in q1.iter().enumerate() {
+        let score = [10, 9, 3, 8, 10, 0, 9, 9, 7, 6][k];
+        w.run(Command::AnswerSurvey {
+            invitation: *inv,
+            response: answer(score),
+        })
+        .unwrap();
+    }
+    let n = w.desk.nps_of_wave("Q1");
+    assert_eq!((n.promoters, n.passives, n.detractors), (5, 2, 3));
+    assert_eq!(n.score(), Some(20.0));
+    w.tick(91 * 24 * 60);
+    w.run(wave("Q2", 50, 2, vec![])).unwrap();
+    let q2: Vec<InvitationId> = w
+        .desk
+        .invitations()
+        .filter(|i| i.invitation.wave.as_deref() == Some("Q2"))
+        .map(|i| i.invitation.id)
+        .collect();
+    assert_eq!(q2.len(), 5);
+    for inv in &q2 {
+        w.run(Command::AnswerSurvey {
+            invitation: *inv,
+            response: answer(10),
+        })
+        .unwrap();
+    }
+    let trend: Vec<(String, Option<f64>)> = w
+        .desk
+        .nps_trend()
+        .into_iter()
+        .map(|(w, n)| (w, n.score()))
+        .collect();
+    assert_eq!(
+        trend,
+        vec![
+            ("Q1".to_owned(), Some(20.0)),
+            ("Q2".to_owned(), Some(100.0))
+        ]
+    );
+    let seg = w.desk.nps_by_segment("Q1");
+    assert_eq!(seg.keys().collect::<Vec<_>>(), vec!["none"]);
+    assert_eq!(seg["none"].responses(), 10);
+    let _ = ids;
+    // CSAT: two tickets for Ana, one for Bill.
+    let (ana, bill, acme, team) = (w.ana, w.bill, w.acme, w.team);
+    w.run(Command::UpdateTeam {
+        team,
+        command: fanatical::agent::TeamCommand::AddMember(ana),
+    })
+    .unwrap();
+    w.tick(91 * 24 * 60);
+    let rate = |w: &mut World, agent, rating| {
+        let inv: InvitationId = w.ids.next_id();
+        w.run(Command::SendSurvey {
+            invitation: inv,
+            survey: "after-ticket".into(),
+            kind: SurveyKind::Csat,
+            customer: acme,
+            ticket: None,
+            agent: Some(agent),
+        })
+        .unwrap();
+        w.run(Command::AnswerSurvey {
+            invitation: inv,
+            response: Response::new().answer("rating", Answer::Scale(rating)),
+        })
+        .unwrap();
+        w.tick(91 * 24 * 60);
+    };
+    rate(&mut w, ana, Rating::Excellent);
+    rate(&mut w, ana, Rating::Poor);
+    rate(&mut w, bill, Rating::Good);
+    let by_agent = w.desk.csat_by_agent();
+    assert_eq!(by_agent[&ana].percent(), Some(50.0));
+    assert_eq!(by_agent[&bill].percent(), Some(100.0));
+    assert_eq!(w.desk.csat_by_team()[&team].percent(), Some(50.0));
+    assert_eq!(Desk::rebuild(&w.store, config()).unwrap(), w.desk);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::cases(48)))]
+
+    /// Sampling never exceeds the share and never picks a customer in a
+    /// quiet period or excluded.
+    #[test]
+    fn sampling_respects_the_budget(
+        n in 0usize..30, share in 1u8..=100, seed in any::<u64>(),
+        quiet in proptest::collection::vec(any::<proptest::sample::Index>(), 0..10),
+        excluded in proptest::collection::vec(any::<proptest::sample::Index>(), 0..10),
+    ) {
+        let (mut w, ids) = world(n);
+        let all: Vec<CustomerId> = w.desk.customers().map(|c| c.id()).collect();
+        let quiet: Vec<CustomerId> = quiet.iter().map(|i| *i.get(&all)).collect();
+        for c in &quiet {
+            let inv: InvitationId = w.ids.next_id();
+            let _ = w.run(Command::SendSurvey { invitation: inv, survey: "after-ticket".into(), kind: SurveyKind::Csat, customer: *c, ticket: None, agent: None });
+        }
+        let excluded: Vec<CustomerId> = excluded.iter().map(|i| *i.get(&all)).collect();
+        w.tick(1);
+        w.run(wave("W", share, seed, excluded.clone())).unwrap();
+        let picked = sampled(&w.desk, "W");
+        let target = (all.len() * usize::from(share)).div_ceil(100);
+        prop_assert!(picked.len() <= target);
+        for c in &picked {
+            prop_assert!(!quiet.contains(c) && !excluded.contains(c));
+        }
+        let _ = ids;
+    }
+}
