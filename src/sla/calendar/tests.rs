@@ -500,5 +500,8 @@ fn an_interval_closing_exactly_at_new_year_utc() {
     let mut week: [DayHours; 7] = std::array::from_fn(|_| DayHours::closed());
     week[2] = DayHours::parse(&[("20:00", "24:00")]).unwrap();
     let cal = BusinessCalendar::weekly(chrono_tz::UTC, week);
-    assert_eq!(cal.next_close(utc(2025, 12, 31, 21, 0)).unwrap(), utc(2026, 1, 1, 0, 0));
+    assert_eq!(
+        cal.next_close(utc(2025, 12, 31, 21, 0)).unwrap(),
+        utc(2026, 1, 1, 0, 0)
+    );
 }
