@@ -12,6 +12,7 @@ use crate::desk::DeskError;
 use crate::escalation::EscalationError;
 use crate::id::IdError;
 use crate::org::OrgError;
+use crate::recognition::RecognitionError;
 use crate::routing::RoutingError;
 use crate::sla::SlaError;
 use crate::store::StoreError;
@@ -48,6 +49,9 @@ pub enum Error {
     /// An organisation problem.
     #[error(transparent)]
     Org(#[from] OrgError),
+    /// A recognition command was refused.
+    #[error(transparent)]
+    Recognition(#[from] RecognitionError),
     /// Routing failed.
     #[error(transparent)]
     Routing(#[from] RoutingError),

@@ -15,6 +15,7 @@ use crate::agent::{AgentEvent, TeamEvent};
 use crate::customer::CustomerEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
 use crate::outbox::OutboxEvent;
+use crate::recognition::RecognitionEvent;
 use crate::sla::SlaEvent;
 use crate::survey::SurveyEvent;
 use crate::ticket::TicketEvent;
@@ -38,6 +39,8 @@ pub enum Event {
     Sla(SlaEvent),
     /// A survey invitation or answer.
     Survey(SurveyEvent),
+    /// Praise, kudos, certificates.
+    Recognition(RecognitionEvent),
 }
 
 impl Event {
@@ -52,6 +55,7 @@ impl Event {
             Event::Outbox(e) => e.at,
             Event::Sla(e) => e.at,
             Event::Survey(e) => e.at,
+            Event::Recognition(e) => e.at,
         }
     }
 }
@@ -76,6 +80,8 @@ pub enum StreamId {
     Sla(TicketId),
     /// The desk's survey invitations and answers.
     Surveys,
+    /// Praise, kudos and certificates.
+    Recognition,
 }
 
 impl StreamId {
@@ -88,6 +94,7 @@ impl StreamId {
             StreamId::Outbox => ("outbox", None),
             StreamId::Sla(id) => ("sla", Some(id.as_uuid())),
             StreamId::Surveys => ("surveys", None),
+            StreamId::Recognition => ("recognition", None),
         }
     }
 
@@ -120,6 +127,9 @@ impl FromStr for StreamId {
         }
         if s == "surveys" {
             return Ok(StreamId::Surveys);
+        }
+        if s == "recognition" {
+            return Ok(StreamId::Recognition);
         }
         let bad = || IdError {
             kind: "stream",

@@ -150,6 +150,11 @@ typed_id!(
     "ticket"
 );
 typed_id!(
+    /// A piece of praise.
+    PraiseId,
+    "praise"
+);
+typed_id!(
     /// A survey invitation.
     InvitationId,
     "invitation"

@@ -123,6 +123,7 @@ pub mod event;
 pub mod id;
 pub mod org;
 pub mod outbox;
+pub mod recognition;
 pub mod routing;
 pub mod sla;
 pub mod store;

@@ -208,6 +208,50 @@ pub enum Command {
         /// The answers.
         response: crate::survey::Response,
     },
+    /// Praise arrived (a social mention, a survey comment, a ticket reply,
+    /// a phone note): attribute it and send kudos up the chain.
+    RecordPraise {
+        /// The caller-chosen id.
+        praise: crate::id::PraiseId,
+        /// Where from.
+        source: crate::recognition::PraiseSource,
+        /// The words.
+        text: String,
+        /// The customer, if known.
+        customer: Option<CustomerId>,
+        /// The ticket it names, if any.
+        ticket: Option<TicketId>,
+    },
+    /// The top of the chain acknowledges praise personally.
+    AcknowledgePraise {
+        /// Which.
+        praise: crate::id::PraiseId,
+        /// Who.
+        by: AgentId,
+    },
+    /// One agent recognises another.
+    RecognisePeer {
+        /// From.
+        from: AgentId,
+        /// To.
+        to: AgentId,
+        /// Why.
+        note: String,
+    },
+    /// Name the recognition committee (who may issue certificates).
+    NameCommittee {
+        /// Its members.
+        members: Vec<AgentId>,
+    },
+    /// Issue a certificate ("Certificate of Awesomeness" by default).
+    IssueCertificate {
+        /// To whom.
+        agent: AgentId,
+        /// By whom.
+        by: AgentId,
+        /// Title (blank for the default).
+        title: String,
+    },
     /// Link two tickets.
     LinkTickets {
         /// The ticket that links.

@@ -62,6 +62,7 @@
 
 mod command;
 mod escalate;
+mod recognition;
 mod surveys;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,6 +72,7 @@ use serde::{Deserialize, Serialize};
 
 pub use command::{Command, InboundMessage};
 pub use escalate::{Escalation, Notice};
+pub use recognition::RecognitionConfig;
 
 use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
@@ -205,6 +207,9 @@ pub struct DeskConfig {
     /// Surveys, the contact budget, follow-ups.
     #[serde(default)]
     pub surveys: crate::survey::SurveyConfig,
+    /// Praise attribution and acknowledgement reminders.
+    #[serde(default)]
+    pub recognition: RecognitionConfig,
     /// Limits on conversation entries.
     pub ticket_rules: TicketRules,
     /// Retries of failed deliveries.
@@ -220,6 +225,7 @@ impl Default for DeskConfig {
         DeskConfig {
             sla: SlaConfig::default(),
             surveys: crate::survey::SurveyConfig::default(),
+            recognition: RecognitionConfig::default(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -304,6 +310,8 @@ struct State {
     invitations: BTreeMap<crate::id::InvitationId, crate::survey::InvitationRecord>,
     /// When each contact was last invited to any survey (the budget).
     last_invited: BTreeMap<ContactId, DateTime<Utc>>,
+    /// Praise, kudos, certificates.
+    recognition: recognition::RecognitionState,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).
@@ -586,6 +594,13 @@ impl Desk {
             | Command::AnswerSurvey { .. }) => {
                 self.decide_survey(&mut d, c, now)?;
             }
+            c @ (Command::RecordPraise { .. }
+            | Command::AcknowledgePraise { .. }
+            | Command::RecognisePeer { .. }
+            | Command::NameCommittee { .. }
+            | Command::IssueCertificate { .. }) => {
+                self.decide_recognition(&mut d, c, now)?;
+            }
             Command::LinkTickets {
                 ticket,
                 link,
@@ -680,7 +695,7 @@ impl Desk {
     pub fn poll_timeout(&self) -> Option<DateTime<Utc>> {
         let retry = self.state.backoff.first().map(|(at, _)| *at);
         let lease = self.leased.values().min().copied();
-        [retry, lease, self.state.next_timer]
+        [retry, lease, self.state.next_timer, self.next_reminder()]
             .into_iter()
             .flatten()
             .min()
@@ -704,6 +719,7 @@ impl Desk {
                 );
             }
         }
+        self.decide_reminders(&mut d, now);
         d.finish(self)
     }
 
@@ -1276,6 +1292,7 @@ impl Desk {
             }
             (StreamId::Outbox, Event::Outbox(_)) => true,
             (StreamId::Surveys, Event::Survey(_)) => true,
+            (StreamId::Recognition, Event::Recognition(_)) => true,
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -1352,6 +1369,7 @@ impl Desk {
             (StreamId::Outbox, Event::Outbox(e)) => self.apply_outbox(r.position, e),
             (StreamId::Sla(id), Event::Sla(e)) => self.apply_sla(*id, e),
             (StreamId::Surveys, Event::Survey(e)) => self.apply_survey(e),
+            (StreamId::Recognition, Event::Recognition(e)) => self.apply_recognition(e),
             _ => {}
         }
     }

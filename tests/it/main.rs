@@ -9,6 +9,7 @@ mod escalation_props;
 mod org;
 mod outbox;
 mod props;
+mod recognition;
 mod routing;
 mod sla_calendar;
 mod sla_desk;

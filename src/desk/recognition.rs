@@ -1,0 +1,449 @@
+//! The desk and recognition: attribution, kudos up the chain, the CEO's
+//! acknowledgement with reminders, peers, the committee, certificates, and
+//! smiles counted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Command, Desk, Drafts, outbox};
+use crate::channel::Channel;
+use crate::error::Error;
+use crate::event::{Event, StreamId};
+use crate::id::{AgentId, CustomerId, MessageId, PraiseId, TeamId, TicketId};
+use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
+use crate::recognition::{
+    Acknowledgement, Attribution, Certificate, Praise, RecognitionError, RecognitionEvent,
+    RecognitionEventKind,
+};
+use crate::ticket::{Author, EntryVisibility, Ticket};
+
+/// How recognition runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecognitionConfig {
+    /// How far back a customer's tickets are searched to attribute praise
+    /// that names no ticket (default 14 days).
+    #[serde(with = "crate::sla::seconds")]
+    pub window: Duration,
+    /// How often the CEO is reminded of a pending acknowledgement (default
+    /// 1 day).
+    #[serde(with = "crate::sla::seconds")]
+    pub remind_every: Duration,
+}
+
+impl Default for RecognitionConfig {
+    fn default() -> Self {
+        RecognitionConfig {
+            window: Duration::days(14),
+            remind_every: Duration::days(1),
+        }
+    }
+}
+
+/// Recognition's part of the desk's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct RecognitionState {
+    praises: BTreeMap<PraiseId, (Praise, Acknowledgement)>,
+    reminders: BTreeSet<(DateTime<Utc>, PraiseId)>,
+    peers: Vec<(DateTime<Utc>, AgentId, AgentId, String)>,
+    committee: Vec<AgentId>,
+    certificates: Vec<Certificate>,
+}
+
+/// The agent who earned praise on a ticket: its assignee, else the last
+/// agent who replied publicly.
+fn agent_of(t: &Ticket) -> Option<AgentId> {
+    t.assignee().or_else(|| {
+        t.conversation()
+            .iter()
+            .rev()
+            .find_map(|e| match (e.author, e.visibility) {
+                (Author::Agent(a), EntryVisibility::Public) => Some(a),
+                _ => None,
+            })
+    })
+}
+
+impl Desk {
+    /// Recorded praise, with its acknowledgement state.
+    pub fn praises(&self) -> impl Iterator<Item = &(Praise, Acknowledgement)> {
+        self.state.recognition.praises.values()
+    }
+    /// One praise.
+    #[must_use]
+    pub fn praise(&self, id: PraiseId) -> Option<&(Praise, Acknowledgement)> {
+        self.state.recognition.praises.get(&id)
+    }
+    /// Issued certificates, in order.
+    #[must_use]
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.state.recognition.certificates
+    }
+    /// The recognition committee.
+    #[must_use]
+    pub fn committee(&self) -> &[AgentId] {
+        &self.state.recognition.committee
+    }
+    /// How many kudos an agent has: customer praise attributed to them and
+    /// peer recognition.
+    #[must_use]
+    pub fn kudos(&self, agent: AgentId) -> usize {
+        let r = &self.state.recognition;
+        r.praises
+            .values()
+            .filter(|(p, _)| p.agent == Some(agent))
+            .count()
+            + r.peers.iter().filter(|(_, _, to, _)| *to == agent).count()
+    }
+    /// Customer "smiles" (attributed praise) per agent received in
+    /// `[from, to)`.
+    #[must_use]
+    pub fn smiles(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<AgentId, u32> {
+        let mut out = BTreeMap::new();
+        for (p, _) in self.state.recognition.praises.values() {
+            if let (Some(a), true) = (p.agent, from <= p.at && p.at < to) {
+                *out.entry(a).or_default() += 1;
+            }
+        }
+        out
+    }
+    /// Smiles per team (a member's smile counts for each of their teams).
+    #[must_use]
+    pub fn smiles_by_team(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<TeamId, u32> {
+        let by_agent = self.smiles(from, to);
+        self.state
+            .teams
+            .values()
+            .map(|t| {
+                (
+                    t.id(),
+                    t.members().iter().filter_map(|m| by_agent.get(m)).sum(),
+                )
+            })
+            .collect()
+    }
+
+    /// The managers above an agent, nearest first, each once.
+    fn chain_of(&self, agent: AgentId) -> Vec<AgentId> {
+        let mut chain = Vec::new();
+        let mut at = self.agent(agent).and_then(|a| a.manager());
+        while let Some(m) = at {
+            if m == agent || chain.contains(&m) {
+                break;
+            }
+            chain.push(m);
+            at = self.agent(m).and_then(|a| a.manager());
+        }
+        chain
+    }
+
+    fn name_of(&self, agent: AgentId) -> String {
+        self.agent(agent)
+            .map_or_else(|| agent.to_string(), |a| a.name().to_owned())
+    }
+
+    /// The next event id of the recognition stream in this decision.
+    fn next_recognition_event(&self, d: &Drafts) -> crate::id::EventId {
+        let s = StreamId::Recognition;
+        s.event_id(
+            self.version(&s)
+                .saturating_add(d.count(&s))
+                .saturating_add(1),
+        )
+    }
+
+    fn page(
+        &self,
+        d: &mut Drafts,
+        event: crate::id::EventId,
+        index: u64,
+        agent: AgentId,
+        body: String,
+        now: DateTime<Utc>,
+    ) {
+        let message = OutboundMessage {
+            id: MessageId::derive(event, index),
+            channel: Channel::Chat,
+            recipient: Recipient::Agent { agent },
+            body,
+            ticket: None,
+            queued_at: now,
+        };
+        d.push(
+            StreamId::Outbox,
+            [outbox(now, OutboxEventKind::Queued { message })],
+        );
+    }
+
+    pub(super) fn decide_recognition(
+        &self,
+        d: &mut Drafts,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let r = &self.state.recognition;
+        let push = |d: &mut Drafts, kind| {
+            d.push(
+                StreamId::Recognition,
+                [Event::Recognition(RecognitionEvent { at: now, kind })],
+            );
+        };
+        match command {
+            Command::RecordPraise {
+                praise,
+                source,
+                text,
+                customer,
+                ticket,
+            } => {
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Err(RecognitionError::EmptyPraise.into());
+                }
+                if r.praises.contains_key(&praise) {
+                    return Err(RecognitionError::DuplicatePraise(praise).into());
+                }
+                let (agent, attribution) = self.attribute(customer, ticket, now)?;
+                let chain = agent.map(|a| self.chain_of(a)).unwrap_or_default();
+                let event = self.next_recognition_event(d);
+                let p = Praise {
+                    id: praise,
+                    at: now,
+                    source,
+                    text: text.clone(),
+                    customer,
+                    agent,
+                    attribution,
+                    chain: chain.clone(),
+                };
+                push(d, RecognitionEventKind::PraiseRecorded { praise: p });
+                if let Some(a) = agent {
+                    let name = self.name_of(a);
+                    self.page(
+                        d,
+                        event,
+                        0,
+                        a,
+                        format!("A customer praised you: \"{text}\""),
+                        now,
+                    );
+                    for (m, i) in chain.iter().zip(1u64..) {
+                        self.page(
+                            d,
+                            event,
+                            i,
+                            *m,
+                            format!("Kudos for {name}: \"{text}\""),
+                            now,
+                        );
+                    }
+                }
+            }
+            Command::AcknowledgePraise { praise, by } => {
+                let (_, ack) = r
+                    .praises
+                    .get(&praise)
+                    .ok_or(RecognitionError::UnknownPraise(praise))?;
+                match ack {
+                    Acknowledgement::NotNeeded => {
+                        return Err(RecognitionError::Unattributed(praise).into());
+                    }
+                    Acknowledgement::Acknowledged { .. } => {}
+                    Acknowledgement::Pending { by: expected, .. } => {
+                        if *expected != by {
+                            return Err(RecognitionError::NotTheAcknowledger {
+                                praise,
+                                expected: *expected,
+                                by,
+                            }
+                            .into());
+                        }
+                        push(d, RecognitionEventKind::Acknowledged { praise, by });
+                    }
+                }
+            }
+            Command::RecognisePeer { from, to, note } => {
+                self.active_agent(from)?;
+                self.active_agent(to)?;
+                if from == to {
+                    return Err(RecognitionError::SelfRecognition(from).into());
+                }
+                let event = self.next_recognition_event(d);
+                self.page(
+                    d,
+                    event,
+                    0,
+                    to,
+                    format!("{} recognised you: {}", self.name_of(from), note.trim()),
+                    now,
+                );
+                push(
+                    d,
+                    RecognitionEventKind::PeerRecognised {
+                        from,
+                        to,
+                        note: note.trim().to_owned(),
+                    },
+                );
+            }
+            Command::NameCommittee { members } => {
+                for m in &members {
+                    self.active_agent(*m)?;
+                }
+                let mut members = members;
+                members.sort();
+                members.dedup();
+                push(d, RecognitionEventKind::CommitteeNamed { members });
+            }
+            Command::IssueCertificate { agent, by, title } => {
+                self.active_agent(agent)?;
+                self.active_agent(by)?;
+                if self.kudos(agent) == 0 {
+                    return Err(RecognitionError::NoKudos(agent).into());
+                }
+                if !r.committee.is_empty() && !r.committee.contains(&by) {
+                    return Err(RecognitionError::NotOnCommittee(by).into());
+                }
+                let serial = format!("COA-{:06}", r.certificates.len() + 1);
+                let title = match title.trim() {
+                    "" => "Certificate of Awesomeness".to_owned(),
+                    t => t.to_owned(),
+                };
+                let event = self.next_recognition_event(d);
+                self.page(
+                    d,
+                    event,
+                    0,
+                    agent,
+                    format!("{title} {serial} — from {}", self.name_of(by)),
+                    now,
+                );
+                push(
+                    d,
+                    RecognitionEventKind::CertificateIssued {
+                        serial,
+                        agent,
+                        by,
+                        title,
+                    },
+                );
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Who earned praise: the ticket's agent when it names a ticket; else
+    /// the agent of the customer's most recently updated ticket within the
+    /// window; else nobody (kept as unattributed).
+    fn attribute(
+        &self,
+        customer: Option<CustomerId>,
+        ticket: Option<TicketId>,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<AgentId>, Attribution), Error> {
+        if let Some(t) = ticket {
+            let t = self.ticket_or_err(t)?;
+            if let Some(a) = agent_of(t) {
+                return Ok((Some(a), Attribution::Ticket { ticket: t.id() }));
+            }
+        }
+        if let Some(c) = customer {
+            self.customer_or_err(c)?;
+            let since = now - self.config.recognition.window;
+            let recent = self
+                .tickets_of(c)
+                .filter(|t| t.updated_at() >= since && t.updated_at() <= now)
+                .filter_map(|t| agent_of(t).map(|a| (t.updated_at(), t.id(), a)))
+                .max();
+            if let Some((_, t, a)) = recent {
+                return Ok((Some(a), Attribution::RecentTicket { ticket: t }));
+            }
+        }
+        Ok((None, Attribution::Unattributed))
+    }
+
+    /// Reminders due at `now` for pending acknowledgements.
+    pub(super) fn decide_reminders(&self, d: &mut Drafts, now: DateTime<Utc>) {
+        let r = &self.state.recognition;
+        for (_, id) in r.reminders.iter().take_while(|(at, _)| *at <= now) {
+            let Some((p, Acknowledgement::Pending { by, .. })) = r.praises.get(id) else {
+                continue;
+            };
+            let event = self.next_recognition_event(d);
+            let agent = p.agent.map(|a| self.name_of(a)).unwrap_or_default();
+            self.page(d, event, 0, *by, format!("Reminder: kudos for {agent} are waiting for your personal acknowledgement: \"{}\"", p.text), now);
+            d.push(
+                StreamId::Recognition,
+                [Event::Recognition(RecognitionEvent {
+                    at: now,
+                    kind: RecognitionEventKind::Reminded {
+                        praise: *id,
+                        next: now + self.config.recognition.remind_every,
+                    },
+                })],
+            );
+        }
+    }
+
+    /// The next reminder due.
+    pub(super) fn next_reminder(&self) -> Option<DateTime<Utc>> {
+        self.state.recognition.reminders.first().map(|(at, _)| *at)
+    }
+
+    pub(super) fn apply_recognition(&mut self, e: &RecognitionEvent) {
+        let remind_every = self.config.recognition.remind_every;
+        let r = &mut self.state.recognition;
+        match &e.kind {
+            RecognitionEventKind::PraiseRecorded { praise } => {
+                let ack = match praise.chain.last() {
+                    Some(top) => {
+                        let next = e.at + remind_every;
+                        r.reminders.insert((next, praise.id));
+                        Acknowledgement::Pending {
+                            by: *top,
+                            next_reminder: next,
+                        }
+                    }
+                    None => Acknowledgement::NotNeeded,
+                };
+                r.praises.insert(praise.id, (praise.clone(), ack));
+            }
+            RecognitionEventKind::Acknowledged { praise, by } => {
+                if let Some((_, ack)) = r.praises.get_mut(praise) {
+                    if let Acknowledgement::Pending { next_reminder, .. } = ack {
+                        r.reminders.remove(&(*next_reminder, *praise));
+                    }
+                    *ack = Acknowledgement::Acknowledged { by: *by, at: e.at };
+                }
+            }
+            RecognitionEventKind::Reminded { praise, next } => {
+                if let Some((_, Acknowledgement::Pending { next_reminder, .. })) =
+                    r.praises.get_mut(praise)
+                {
+                    r.reminders.remove(&(*next_reminder, *praise));
+                    *next_reminder = *next;
+                    r.reminders.insert((*next, *praise));
+                }
+            }
+            RecognitionEventKind::PeerRecognised { from, to, note } => {
+                r.peers.push((e.at, *from, *to, note.clone()))
+            }
+            RecognitionEventKind::CommitteeNamed { members } => r.committee.clone_from(members),
+            RecognitionEventKind::CertificateIssued {
+                serial,
+                agent,
+                by,
+                title,
+            } => r.certificates.push(Certificate {
+                serial: serial.clone(),
+                agent: *agent,
+                by: *by,
+                title: title.clone(),
+                at: e.at,
+            }),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Recognition: praise traced to the agent who earned it, kudos up the
+//! whole management chain, the CEO's acknowledgement, certificates, peer
+//! recognition, and smiles counted.
+//!
+//! The record is a stream of [`RecognitionEvent`]s; the desk decides them
+//! (`Command::RecordPraise`, `AcknowledgePraise`, `RecognisePeer`,
+//! `NameCommittee`, `IssueCertificate`) and reminds the CEO on a timer
+//! until the acknowledgement is given.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::channel::SocialNetwork;
+use crate::id::{AgentId, CustomerId, InvitationId, TicketId};
+
+/// Why a recognition command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecognitionError {
+    /// Praise with no words.
+    #[error("praise must say something")]
+    EmptyPraise,
+    /// No such praise.
+    #[error("unknown praise {0}")]
+    UnknownPraise(crate::id::PraiseId),
+    /// The praise was already recorded under this id.
+    #[error("praise {0} already exists")]
+    DuplicatePraise(crate::id::PraiseId),
+    /// Only the person at the top of the agent's chain acknowledges.
+    #[error("praise {praise} is acknowledged by {expected}, not {by}")]
+    NotTheAcknowledger {
+        /// Which praise.
+        praise: crate::id::PraiseId,
+        /// Who must acknowledge it.
+        expected: AgentId,
+        /// Who tried.
+        by: AgentId,
+    },
+    /// The praise matched nobody, so nobody acknowledges it.
+    #[error("praise {0} is unattributed: there is nothing to acknowledge")]
+    Unattributed(crate::id::PraiseId),
+    /// A certificate for someone nobody has praised.
+    #[error("agent {0} has no kudos yet: a certificate needs at least one")]
+    NoKudos(AgentId),
+    /// Only committee members issue certificates, once a committee is named.
+    #[error("agent {0} is not on the recognition committee")]
+    NotOnCommittee(AgentId),
+    /// Recognising oneself.
+    #[error("agent {0} cannot recognise themselves")]
+    SelfRecognition(AgentId),
+}
+
+/// Where praise came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PraiseSource {
+    /// A social mention.
+    Social {
+        /// The network.
+        network: SocialNetwork,
+        /// Who posted it.
+        handle: String,
+    },
+    /// A survey comment.
+    Survey {
+        /// The invitation answered.
+        invitation: InvitationId,
+    },
+    /// A reply on a ticket.
+    TicketReply,
+    /// A note taken on a phone call.
+    PhoneNote,
+}
+
+/// How praise was matched to an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Attribution {
+    /// It named a ticket; the agent who worked it.
+    Ticket {
+        /// The ticket.
+        ticket: TicketId,
+    },
+    /// From the customer's most recently worked ticket in the window.
+    RecentTicket {
+        /// The ticket.
+        ticket: TicketId,
+    },
+    /// Nobody could be matched; kept, not dropped.
+    Unattributed,
+}
+
+/// Praise as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Praise {
+    /// Its id.
+    pub id: crate::id::PraiseId,
+    /// When it was received.
+    pub at: DateTime<Utc>,
+    /// Where from.
+    pub source: PraiseSource,
+    /// The words.
+    pub text: String,
+    /// The customer, if known.
+    pub customer: Option<CustomerId>,
+    /// The agent who earned it.
+    pub agent: Option<AgentId>,
+    /// How it was matched.
+    pub attribution: Attribution,
+    /// The agent's managers, nearest first, ending at the top (the CEO):
+    /// each receives the kudos once.
+    pub chain: Vec<AgentId>,
+}
+
+/// Something that happened in recognition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecognitionEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: RecognitionEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RecognitionEventKind {
+    /// Praise arrived (and kudos went up the chain).
+    PraiseRecorded {
+        /// The praise.
+        praise: Praise,
+    },
+    /// The top of the chain acknowledged it personally.
+    Acknowledged {
+        /// Which praise.
+        praise: crate::id::PraiseId,
+        /// Who.
+        by: AgentId,
+    },
+    /// The acknowledgement is still pending: a reminder went out.
+    Reminded {
+        /// Which praise.
+        praise: crate::id::PraiseId,
+        /// The next reminder, if still pending then.
+        next: DateTime<Utc>,
+    },
+    /// One agent recognised another.
+    PeerRecognised {
+        /// From.
+        from: AgentId,
+        /// To.
+        to: AgentId,
+        /// Why.
+        note: String,
+    },
+    /// The recognition committee was named.
+    CommitteeNamed {
+        /// Its members.
+        members: Vec<AgentId>,
+    },
+    /// A certificate was issued.
+    CertificateIssued {
+        /// Its serial number, e.g. `COA-000001`.
+        serial: String,
+        /// To whom.
+        agent: AgentId,
+        /// By whom.
+        by: AgentId,
+        /// Its title.
+        title: String,
+    },
+}
+
+/// A praise's acknowledgement state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Acknowledgement {
+    /// Waiting; reminded at `next_reminder`.
+    Pending {
+        /// Who must acknowledge.
+        by: AgentId,
+        /// When the next reminder goes.
+        next_reminder: DateTime<Utc>,
+    },
+    /// Given.
+    Acknowledged {
+        /// By whom.
+        by: AgentId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Nothing to acknowledge (unattributed praise).
+    NotNeeded,
+}
+
+/// A certificate ("Certificate of Awesomeness").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    /// Serial number.
+    pub serial: String,
+    /// To whom.
+    pub agent: AgentId,
+    /// By whom.
+    pub by: AgentId,
+    /// Title.
+    pub title: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
