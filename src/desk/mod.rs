@@ -1240,8 +1240,26 @@ impl Desk {
                 }
             }
         }
+        let solved = events.iter().any(|e| {
+            matches!(
+                e.kind,
+                TicketEventKind::StatusChanged {
+                    to: Status::Solved,
+                    ..
+                }
+            )
+        });
+        let solved_by = events.iter().rev().find_map(|e| match e.kind {
+            TicketEventKind::Assigned { agent } => Some(agent),
+            _ => None,
+        });
+        let assignee = solved_by.unwrap_or(t.assignee());
+        let last = stream.event_id(base.saturating_add(u64::try_from(events.len()).unwrap_or(0)));
         self.push_ticket(d, t, events, now);
         d.push(StreamId::Outbox, messages);
+        if solved {
+            self.csat_on_solve(d, t, assignee, last, now);
+        }
         Ok(())
     }
 

@@ -205,7 +205,7 @@ impl Desk {
                 if r.praises.contains_key(&praise) {
                     return Err(RecognitionError::DuplicatePraise(praise).into());
                 }
-                let (agent, attribution) = self.attribute(customer, ticket, now)?;
+                let (agent, attribution) = self.attribute(&source, customer, ticket, now)?;
                 let chain = agent.map(|a| self.chain_of(a)).unwrap_or_default();
                 let event = self.next_recognition_event(d);
                 let p = Praise {
@@ -340,10 +340,19 @@ impl Desk {
     /// window; else nobody (kept as unattributed).
     fn attribute(
         &self,
+        source: &crate::recognition::PraiseSource,
         customer: Option<CustomerId>,
         ticket: Option<TicketId>,
         now: DateTime<Utc>,
     ) -> Result<(Option<AgentId>, Attribution), Error> {
+        // A survey comment: the ticket and agent the survey was about.
+        if let crate::recognition::PraiseSource::Survey { invitation } = source {
+            if let Some(inv) = self.invitations().find(|i| i.invitation.id == *invitation) {
+                if let (Some(t), Some(a)) = (inv.invitation.ticket, inv.invitation.agent) {
+                    return Ok((Some(a), Attribution::Ticket { ticket: t }));
+                }
+            }
+        }
         if let Some(t) = ticket {
             let t = self.ticket_or_err(t)?;
             if let Some(a) = agent_of(t) {

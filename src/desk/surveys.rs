@@ -141,6 +141,53 @@ impl Desk {
             .collect()
     }
 
+    /// On a solved ticket: the configured CSAT survey to its requester,
+    /// rating its assignee, unless the requester is in a quiet period (the
+    /// budget is shared with every other survey) or cannot be emailed. The
+    /// invitation id is derived from the solving event, so it is stable.
+    pub(super) fn csat_on_solve(
+        &self,
+        d: &mut Drafts,
+        t: &crate::ticket::Ticket,
+        agent: Option<AgentId>,
+        solving_event: crate::id::EventId,
+        now: DateTime<Utc>,
+    ) {
+        let Some(survey) = self.config.surveys.csat_on_solve.as_deref() else {
+            return;
+        };
+        let Some(contact) = t.requester() else { return };
+        let Some(address) = self
+            .customer(t.customer())
+            .and_then(|c| c.contact(contact))
+            .and_then(|c| {
+                c.addresses()
+                    .iter()
+                    .find(|a| a.kind() == ChannelKind::Email)
+                    .cloned()
+            })
+        else {
+            return;
+        };
+        if self.quiet_until(contact, now).is_some() {
+            return;
+        }
+        let id = InvitationId::from_uuid(MessageId::derive(solving_event, 7).as_uuid());
+        if let Ok(inv) = self.invitation(
+            id,
+            survey,
+            SurveyKind::Csat,
+            t.customer(),
+            contact,
+            Some(t.id()),
+            agent,
+            None,
+            now,
+        ) {
+            self.push_invitation(d, inv, address, now);
+        }
+    }
+
     pub(super) fn decide_survey(
         &self,
         d: &mut Drafts,

@@ -45,6 +45,10 @@ pub struct SurveyConfig {
     /// Who follows up when the customer has no account manager and the
     /// ticket no assignee.
     pub follow_up_owner: Option<AgentId>,
+    /// The survey sent when a ticket is solved (CSAT), if any: sent to the
+    /// requester unless they are in their quiet period.
+    #[serde(default)]
+    pub csat_on_solve: Option<String>,
 }
 
 impl Default for SurveyConfig {
@@ -57,6 +61,7 @@ impl Default for SurveyConfig {
             thank_at: 9,
             follow_up_within: Duration::days(1),
             follow_up_owner: None,
+            csat_on_solve: None,
         }
     }
 }
@@ -66,6 +71,12 @@ impl SurveyConfig {
     #[must_use]
     pub fn with_survey(mut self, survey: Survey) -> Self {
         self.surveys.insert(survey.name().to_owned(), survey);
+        self
+    }
+    /// Sends this survey (a CSAT) when a ticket is solved.
+    #[must_use]
+    pub fn csat_on_solve(mut self, survey: &str) -> Self {
+        self.csat_on_solve = Some(survey.to_owned());
         self
     }
     /// With who follows up by default.

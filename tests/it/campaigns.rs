@@ -443,3 +443,48 @@ proptest! {
         let _ = ids;
     }
 }
+
+#[test]
+fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the_agent() {
+    let cfg = DeskConfig::default().with_surveys(
+        SurveyConfig::default()
+            .with_survey(nps_survey())
+            .with_survey(csat_survey())
+            .csat_on_solve("after-ticket"),
+    );
+    let mut w = World::with_config(cfg.clone());
+    let ana = w.ana;
+    let t = w.jane_emails("help");
+    w.run(Command::assign(t, ana)).unwrap();
+    w.run(Command::set_status(t, Status::Solved)).unwrap();
+    let invs: Vec<_> = w.desk.invitations().map(|i| i.invitation.clone()).collect();
+    assert_eq!(invs.len(), 1);
+    assert_eq!(
+        (invs[0].kind, invs[0].ticket, invs[0].agent),
+        (SurveyKind::Csat, Some(t), Some(ana))
+    );
+    // A second ticket solved the same week: Jane is in her quiet period.
+    let t2 = w.jane_emails("again");
+    w.run(Command::assign(t2, ana)).unwrap();
+    w.run(Command::set_status(t2, Status::Solved)).unwrap();
+    assert_eq!(w.desk.invitations().count(), 1);
+    // Her answer rates Ana; her comment is praise for Ana.
+    let inv = invs[0].id;
+    w.run(Command::AnswerSurvey {
+        invitation: inv,
+        response: Response::new().answer("rating", Answer::Scale(Rating::Excellent)),
+    })
+    .unwrap();
+    assert_eq!(w.desk.csat_by_agent()[&ana].percent(), Some(100.0));
+    let p: fanatical::id::PraiseId = w.ids.next_id();
+    w.run(Command::RecordPraise {
+        praise: p,
+        source: fanatical::recognition::PraiseSource::Survey { invitation: inv },
+        text: "Ana was wonderful".into(),
+        customer: None,
+        ticket: None,
+    })
+    .unwrap();
+    assert_eq!(w.desk.praise(p).unwrap().0.agent, Some(ana));
+    assert_eq!(Desk::rebuild(&w.store, cfg).unwrap(), w.desk);
+}
