@@ -90,6 +90,27 @@ fn sampled(d: &Desk, wave: &str) -> Vec<CustomerId> {
     v
 }
 
+/// Invites `customer` to `survey`, optionally rating `agent`.
+fn invite(
+    w: &mut World,
+    survey: &str,
+    kind: SurveyKind,
+    customer: CustomerId,
+    agent: Option<AgentId>,
+) -> InvitationId {
+    let invitation: InvitationId = w.ids.next_id();
+    w.run(Command::SendSurvey {
+        invitation,
+        survey: survey.into(),
+        kind,
+        customer,
+        ticket: None,
+        agent,
+    })
+    .unwrap();
+    invitation
+}
+
 fn answer(score: u8) -> Response {
     Response::new().answer("score", Answer::Nps(score))
 }
@@ -210,16 +231,7 @@ fn a_detractor_gets_a_personal_follow_up_with_its_own_timer() {
         },
     })
     .unwrap();
-    let inv: InvitationId = w.ids.next_id();
-    w.run(Command::SendSurvey {
-        invitation: inv,
-        survey: "relationship".into(),
-        kind: SurveyKind::Nps,
-        customer: acme,
-        ticket: None,
-        agent: None,
-    })
-    .unwrap();
+    let inv = invite(&mut w, "relationship", SurveyKind::Nps, acme, None);
     w.tick(120);
     let stored = w
         .run(Command::AnswerSurvey {
@@ -253,16 +265,7 @@ fn a_detractor_gets_a_personal_follow_up_with_its_own_timer() {
 fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
     let (mut w, _) = world(0);
     let acme = w.acme;
-    let inv: InvitationId = w.ids.next_id();
-    w.run(Command::SendSurvey {
-        invitation: inv,
-        survey: "relationship".into(),
-        kind: SurveyKind::Nps,
-        customer: acme,
-        ticket: None,
-        agent: None,
-    })
-    .unwrap();
+    let inv = invite(&mut w, "relationship", SurveyKind::Nps, acme, None);
     w.refused(
         Command::AnswerSurvey {
             invitation: inv,
@@ -304,16 +307,7 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
     );
     // An expired invitation.
     let tiny = w.tiny;
-    let late: InvitationId = w.ids.next_id();
-    w.run(Command::SendSurvey {
-        invitation: late,
-        survey: "relationship".into(),
-        kind: SurveyKind::Nps,
-        customer: tiny,
-        ticket: None,
-        agent: None,
-    })
-    .unwrap();
+    let late = invite(&mut w, "relationship", SurveyKind::Nps, tiny, None);
     let expired_at = w.now + Duration::days(30);
     w.now = expired_at + Duration::seconds(1);
     w.refused(
