@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::agent::{AgentEvent, TeamEvent};
+use crate::coaching::CoachingEvent;
 use crate::customer::CustomerEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
 use crate::outbox::OutboxEvent;
@@ -41,6 +42,8 @@ pub enum Event {
     Survey(SurveyEvent),
     /// Praise, kudos, certificates.
     Recognition(RecognitionEvent),
+    /// Mistakes and coaching flags.
+    Coaching(CoachingEvent),
 }
 
 impl Event {
@@ -56,6 +59,7 @@ impl Event {
             Event::Sla(e) => e.at,
             Event::Survey(e) => e.at,
             Event::Recognition(e) => e.at,
+            Event::Coaching(e) => e.at,
         }
     }
 }
@@ -82,6 +86,8 @@ pub enum StreamId {
     Surveys,
     /// Praise, kudos and certificates.
     Recognition,
+    /// Mistakes and coaching flags.
+    Coaching,
 }
 
 impl StreamId {
@@ -95,6 +101,7 @@ impl StreamId {
             StreamId::Sla(id) => ("sla", Some(id.as_uuid())),
             StreamId::Surveys => ("surveys", None),
             StreamId::Recognition => ("recognition", None),
+            StreamId::Coaching => ("coaching", None),
         }
     }
 
@@ -130,6 +137,9 @@ impl FromStr for StreamId {
         }
         if s == "recognition" {
             return Ok(StreamId::Recognition);
+        }
+        if s == "coaching" {
+            return Ok(StreamId::Coaching);
         }
         let bad = || IdError {
             kind: "stream",

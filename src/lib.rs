@@ -115,6 +115,7 @@ pub mod agent;
 #[cfg(feature = "proptest")]
 pub mod arbitrary;
 pub mod channel;
+pub mod coaching;
 pub mod customer;
 pub mod desk;
 pub mod error;

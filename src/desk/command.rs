@@ -252,6 +252,20 @@ pub enum Command {
         /// Title (blank for the default).
         title: String,
     },
+    /// Record a mistake against an agent; the same kind again within the
+    /// coaching window flags it to their lead.
+    RecordMistake {
+        /// Whose.
+        agent: AgentId,
+        /// What kind.
+        kind: crate::coaching::MistakeKind,
+        /// On which ticket, if any.
+        ticket: Option<TicketId>,
+        /// What happened.
+        note: String,
+        /// Who records it.
+        by: AgentId,
+    },
     /// Link two tickets.
     LinkTickets {
         /// The ticket that links.

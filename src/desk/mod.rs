@@ -60,6 +60,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod coaching;
 mod command;
 mod escalate;
 mod recognition;
@@ -210,6 +211,10 @@ pub struct DeskConfig {
     /// Praise attribution and acknowledgement reminders.
     #[serde(default)]
     pub recognition: RecognitionConfig,
+    /// The same kind of mistake twice within this long is flagged for
+    /// coaching (default 30 days).
+    #[serde(default = "default_coaching_window", with = "crate::sla::seconds")]
+    pub coaching_window: Duration,
     /// Limits on conversation entries.
     pub ticket_rules: TicketRules,
     /// Retries of failed deliveries.
@@ -226,6 +231,7 @@ impl Default for DeskConfig {
             sla: SlaConfig::default(),
             surveys: crate::survey::SurveyConfig::default(),
             recognition: RecognitionConfig::default(),
+            coaching_window: default_coaching_window(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -312,6 +318,10 @@ struct State {
     last_invited: BTreeMap<ContactId, DateTime<Utc>>,
     /// Praise, kudos, certificates.
     recognition: recognition::RecognitionState,
+    /// Recorded mistakes, oldest first.
+    mistakes: Vec<crate::coaching::Mistake>,
+    /// Coaching flags, oldest first.
+    flags: Vec<crate::coaching::CoachingFlag>,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).
@@ -594,6 +604,23 @@ impl Desk {
             | Command::AnswerSurvey { .. }) => {
                 self.decide_survey(&mut d, c, now)?;
             }
+            Command::RecordMistake {
+                agent,
+                kind,
+                ticket,
+                note,
+                by,
+            } => self.decide_mistake(
+                &mut d,
+                crate::coaching::Mistake {
+                    agent,
+                    kind,
+                    ticket,
+                    note,
+                    by,
+                    at: now,
+                },
+            )?,
             c @ (Command::RecordPraise { .. }
             | Command::AcknowledgePraise { .. }
             | Command::RecognisePeer { .. }
@@ -1311,6 +1338,7 @@ impl Desk {
             (StreamId::Outbox, Event::Outbox(_)) => true,
             (StreamId::Surveys, Event::Survey(_)) => true,
             (StreamId::Recognition, Event::Recognition(_)) => true,
+            (StreamId::Coaching, Event::Coaching(_)) => true,
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -1388,6 +1416,7 @@ impl Desk {
             (StreamId::Sla(id), Event::Sla(e)) => self.apply_sla(*id, e),
             (StreamId::Surveys, Event::Survey(e)) => self.apply_survey(e),
             (StreamId::Recognition, Event::Recognition(e)) => self.apply_recognition(e),
+            (StreamId::Coaching, Event::Coaching(e)) => self.apply_coaching(e),
             _ => {}
         }
     }
@@ -1475,6 +1504,10 @@ impl Desk {
             }
         }
     }
+}
+
+fn default_coaching_window() -> Duration {
+    Duration::days(30)
 }
 
 /// The metric an SLA event is about.

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod campaigns;
+mod coaching;
 mod desk_flow;
 mod escalation;
 mod escalation_desk;

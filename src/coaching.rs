@@ -1,0 +1,89 @@
+//! Coaching: mistakes recorded by kind; the same kind twice within a
+//! window is flagged to the agent's lead for course correction. Nobody is
+//! flagged for a first mistake.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::id::{AgentId, TicketId};
+
+/// A kind of mistake. The set is open: [`MistakeKind::Other`] names any
+/// other, and kinds compare by name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MistakeKind {
+    /// Told the customer something wrong.
+    WrongInformation,
+    /// Promised a follow-up and did not.
+    MissedFollowUp,
+    /// Tone or courtesy.
+    Tone,
+    /// Shared something that should have stayed private.
+    Privacy,
+    /// Posted from the wrong account or on the wrong channel.
+    WrongChannel,
+    /// Let an SLA slip.
+    SlaMiss,
+    /// Anything else, by name.
+    Other(String),
+}
+
+/// A recorded mistake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mistake {
+    /// Whose.
+    pub agent: AgentId,
+    /// What kind.
+    pub kind: MistakeKind,
+    /// On which ticket, if any.
+    pub ticket: Option<TicketId>,
+    /// What happened.
+    pub note: String,
+    /// Who recorded it.
+    pub by: AgentId,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A flag for course correction: the same kind of mistake again within
+/// the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoachingFlag {
+    /// Whose.
+    pub agent: AgentId,
+    /// What kind.
+    pub kind: MistakeKind,
+    /// When the earlier mistakes of this kind in the window happened, and
+    /// this one, in order.
+    pub occurrences: Vec<DateTime<Utc>>,
+    /// Who is told (the agent's team lead, else their manager).
+    pub lead: Option<AgentId>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Something that happened in coaching.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoachingEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: CoachingEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CoachingEventKind {
+    /// A mistake was recorded.
+    MistakeRecorded {
+        /// The mistake.
+        mistake: Mistake,
+    },
+    /// A repeat was flagged.
+    Flagged {
+        /// The flag.
+        flag: CoachingFlag,
+    },
+}

@@ -1,0 +1,124 @@
+//! The desk and coaching.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Desk, Drafts, outbox};
+use crate::channel::Channel;
+use crate::coaching::{CoachingEvent, CoachingEventKind, CoachingFlag, Mistake};
+use crate::error::Error;
+use crate::event::{Event, StreamId};
+use crate::id::{AgentId, MessageId};
+use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
+
+impl Desk {
+    /// Every recorded mistake, oldest first.
+    #[must_use]
+    pub fn mistakes(&self) -> &[Mistake] {
+        &self.state.mistakes
+    }
+
+    /// Every coaching flag, oldest first.
+    #[must_use]
+    pub fn coaching_flags(&self) -> &[CoachingFlag] {
+        &self.state.flags
+    }
+
+    /// Who hears about an agent's repeat mistakes: the lead of one of their
+    /// teams (not themselves), else their manager.
+    #[must_use]
+    pub fn lead_of(&self, agent: AgentId) -> Option<AgentId> {
+        self.state
+            .teams
+            .values()
+            .filter(|t| t.members().contains(&agent))
+            .filter_map(|t| t.lead())
+            .find(|l| *l != agent)
+            .or_else(|| self.agent(agent).and_then(|a| a.manager()))
+    }
+
+    pub(super) fn decide_mistake(&self, d: &mut Drafts, mistake: Mistake) -> Result<(), Error> {
+        let Mistake {
+            agent,
+            kind,
+            ticket,
+            note,
+            by,
+            at: now,
+        } = mistake;
+        self.active_agent(agent)?;
+        self.active_agent(by)?;
+        if let Some(t) = ticket {
+            self.ticket_or_err(t)?;
+        }
+        let window: Duration = self.config.coaching_window;
+        let mut occurrences: Vec<DateTime<Utc>> = self
+            .state
+            .mistakes
+            .iter()
+            .filter(|m| m.agent == agent && m.kind == kind && now - m.at <= window)
+            .map(|m| m.at)
+            .collect();
+        let mistake = Mistake {
+            agent,
+            kind: kind.clone(),
+            ticket,
+            note: note.trim().to_owned(),
+            by,
+            at: now,
+        };
+        let stream = StreamId::Coaching;
+        let base = self.version(&stream).saturating_add(d.count(&stream));
+        let mut events = vec![Event::Coaching(CoachingEvent {
+            at: now,
+            kind: CoachingEventKind::MistakeRecorded { mistake },
+        })];
+        if !occurrences.is_empty() {
+            occurrences.push(now);
+            let lead = self.lead_of(agent);
+            if let Some(l) = lead {
+                let name = self
+                    .agent(agent)
+                    .map_or_else(|| agent.to_string(), |a| a.name().to_owned());
+                let message = OutboundMessage {
+                    id: MessageId::derive(stream.event_id(base.saturating_add(2)), 0),
+                    channel: Channel::Chat,
+                    recipient: Recipient::Agent { agent: l },
+                    body: format!(
+                        "Course correction: {name} has made the same kind of mistake ({kind:?}) {} times in {} days.",
+                        occurrences.len(),
+                        window.num_days()
+                    ),
+                    ticket,
+                    queued_at: now,
+                };
+                d.push(
+                    StreamId::Outbox,
+                    [outbox(now, OutboxEventKind::Queued { message })],
+                );
+            }
+            events.push(Event::Coaching(CoachingEvent {
+                at: now,
+                kind: CoachingEventKind::Flagged {
+                    flag: CoachingFlag {
+                        agent,
+                        kind,
+                        occurrences,
+                        lead,
+                        at: now,
+                    },
+                },
+            }));
+        }
+        d.push(stream, events);
+        Ok(())
+    }
+
+    pub(super) fn apply_coaching(&mut self, e: &CoachingEvent) {
+        match &e.kind {
+            CoachingEventKind::MistakeRecorded { mistake } => {
+                self.state.mistakes.push(mistake.clone())
+            }
+            CoachingEventKind::Flagged { flag } => self.state.flags.push(flag.clone()),
+        }
+    }
+}
