@@ -10,6 +10,7 @@ use crate::channel::ChannelError;
 use crate::customer::CustomerError;
 use crate::desk::DeskError;
 use crate::escalation::EscalationError;
+use crate::guard::GuardError;
 use crate::id::IdError;
 use crate::org::OrgError;
 use crate::recognition::RecognitionError;
@@ -46,6 +47,9 @@ pub enum Error {
     /// An escalation graph problem.
     #[error(transparent)]
     Escalation(#[from] EscalationError),
+    /// An official post was refused.
+    #[error(transparent)]
+    Guard(#[from] GuardError),
     /// An organisation problem.
     #[error(transparent)]
     Org(#[from] OrgError),

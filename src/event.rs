@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::agent::{AgentEvent, TeamEvent};
 use crate::coaching::CoachingEvent;
 use crate::customer::CustomerEvent;
+use crate::guard::PostEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
 use crate::outbox::OutboxEvent;
 use crate::recognition::RecognitionEvent;
@@ -44,6 +45,8 @@ pub enum Event {
     Recognition(RecognitionEvent),
     /// Mistakes and coaching flags.
     Coaching(CoachingEvent),
+    /// Official posts and their review.
+    Post(PostEvent),
 }
 
 impl Event {
@@ -60,6 +63,7 @@ impl Event {
             Event::Survey(e) => e.at,
             Event::Recognition(e) => e.at,
             Event::Coaching(e) => e.at,
+            Event::Post(e) => e.at,
         }
     }
 }
@@ -88,6 +92,8 @@ pub enum StreamId {
     Recognition,
     /// Mistakes and coaching flags.
     Coaching,
+    /// Official posts and their review.
+    Posts,
 }
 
 impl StreamId {
@@ -102,6 +108,7 @@ impl StreamId {
             StreamId::Surveys => ("surveys", None),
             StreamId::Recognition => ("recognition", None),
             StreamId::Coaching => ("coaching", None),
+            StreamId::Posts => ("posts", None),
         }
     }
 
@@ -140,6 +147,9 @@ impl FromStr for StreamId {
         }
         if s == "coaching" {
             return Ok(StreamId::Coaching);
+        }
+        if s == "posts" {
+            return Ok(StreamId::Posts);
         }
         let bad = || IdError {
             kind: "stream",

@@ -150,6 +150,11 @@ typed_id!(
     "ticket"
 );
 typed_id!(
+    /// A post from an official account.
+    PostId,
+    "post"
+);
+typed_id!(
     /// A piece of praise.
     PraiseId,
     "praise"

@@ -121,6 +121,7 @@ pub mod desk;
 pub mod error;
 pub mod escalation;
 pub mod event;
+pub mod guard;
 pub mod id;
 pub mod org;
 pub mod outbox;

@@ -33,6 +33,13 @@ pub enum Recipient {
         /// The employee.
         agent: AgentId,
     },
+    /// The public, from an official account (a post on its timeline).
+    Public {
+        /// The network.
+        network: crate::channel::SocialNetwork,
+        /// The official handle posting.
+        handle: String,
+    },
 }
 
 impl fmt::Display for Recipient {
@@ -40,6 +47,7 @@ impl fmt::Display for Recipient {
         match self {
             Recipient::Contact { address, .. } => write!(f, "{address}"),
             Recipient::Agent { agent } => write!(f, "agent {agent}"),
+            Recipient::Public { network, handle } => write!(f, "public post by {network}:{handle}"),
         }
     }
 }

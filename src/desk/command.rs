@@ -266,6 +266,36 @@ pub enum Command {
         /// Who records it.
         by: AgentId,
     },
+    /// Submit a post from an official account: it goes out if it passes
+    /// every review rule, and is held with the rules that held it if not.
+    SubmitPost {
+        /// The caller-chosen id.
+        post: crate::id::PostId,
+        /// The network.
+        network: crate::channel::SocialNetwork,
+        /// The official handle.
+        handle: String,
+        /// Who wrote it.
+        author: AgentId,
+        /// The text.
+        text: String,
+    },
+    /// Approve a held post (a second person where a rule demands it).
+    ApprovePost {
+        /// Which.
+        post: crate::id::PostId,
+        /// Who approves.
+        by: AgentId,
+    },
+    /// Reject a held post.
+    RejectPost {
+        /// Which.
+        post: crate::id::PostId,
+        /// Who rejects.
+        by: AgentId,
+        /// Why.
+        reason: String,
+    },
     /// Link two tickets.
     LinkTickets {
         /// The ticket that links.

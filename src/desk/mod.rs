@@ -63,6 +63,7 @@
 mod coaching;
 mod command;
 mod escalate;
+mod posts;
 mod recognition;
 mod surveys;
 
@@ -215,6 +216,9 @@ pub struct DeskConfig {
     /// coaching (default 30 days).
     #[serde(default = "default_coaching_window", with = "crate::sla::seconds")]
     pub coaching_window: Duration,
+    /// Official accounts and the review their posts pass.
+    #[serde(default)]
+    pub guard: crate::guard::GuardPolicy,
     /// Limits on conversation entries.
     pub ticket_rules: TicketRules,
     /// Retries of failed deliveries.
@@ -232,6 +236,7 @@ impl Default for DeskConfig {
             surveys: crate::survey::SurveyConfig::default(),
             recognition: RecognitionConfig::default(),
             coaching_window: default_coaching_window(),
+            guard: crate::guard::GuardPolicy::default(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -256,6 +261,12 @@ impl DeskConfig {
     #[must_use]
     pub fn with_surveys(mut self, surveys: crate::survey::SurveyConfig) -> Self {
         self.surveys = surveys;
+        self
+    }
+    /// The defaults with official accounts and their review policy.
+    #[must_use]
+    pub fn with_guard(mut self, guard: crate::guard::GuardPolicy) -> Self {
+        self.guard = guard;
         self
     }
     /// The defaults with another retry policy.
@@ -322,6 +333,8 @@ struct State {
     mistakes: Vec<crate::coaching::Mistake>,
     /// Coaching flags, oldest first.
     flags: Vec<crate::coaching::CoachingFlag>,
+    /// Official posts.
+    posts: BTreeMap<crate::id::PostId, (crate::guard::OfficialPost, crate::guard::PostState)>,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).
@@ -603,6 +616,27 @@ impl Desk {
             | Command::RunWave { .. }
             | Command::AnswerSurvey { .. }) => {
                 self.decide_survey(&mut d, c, now)?;
+            }
+            Command::SubmitPost {
+                post,
+                network,
+                handle,
+                author,
+                text,
+            } => self.decide_submit_post(
+                &mut d,
+                crate::guard::OfficialPost {
+                    id: post,
+                    network,
+                    handle,
+                    author,
+                    text: text.trim().to_owned(),
+                    at: now,
+                },
+            )?,
+            Command::ApprovePost { post, by } => self.decide_review(&mut d, post, by, None, now)?,
+            Command::RejectPost { post, by, reason } => {
+                self.decide_review(&mut d, post, by, Some(reason), now)?;
             }
             Command::RecordMistake {
                 agent,
@@ -1339,6 +1373,7 @@ impl Desk {
             (StreamId::Surveys, Event::Survey(_)) => true,
             (StreamId::Recognition, Event::Recognition(_)) => true,
             (StreamId::Coaching, Event::Coaching(_)) => true,
+            (StreamId::Posts, Event::Post(_)) => true,
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -1417,6 +1452,7 @@ impl Desk {
             (StreamId::Surveys, Event::Survey(e)) => self.apply_survey(e),
             (StreamId::Recognition, Event::Recognition(e)) => self.apply_recognition(e),
             (StreamId::Coaching, Event::Coaching(e)) => self.apply_coaching(e),
+            (StreamId::Posts, Event::Post(e)) => self.apply_post(e),
             _ => {}
         }
     }

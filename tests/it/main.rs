@@ -7,6 +7,7 @@ mod desk_flow;
 mod escalation;
 mod escalation_desk;
 mod escalation_props;
+mod guard;
 mod org;
 mod outbox;
 mod props;

@@ -1,0 +1,170 @@
+//! The desk and official posts: reviewed before they go out.
+
+use chrono::{DateTime, Utc};
+
+use super::{Desk, Drafts, outbox};
+use crate::channel::{Channel, Visibility};
+use crate::error::Error;
+use crate::event::{Event, StreamId};
+use crate::guard::{GuardError, OfficialPost, PostEvent, PostEventKind, PostState};
+use crate::id::{AgentId, MessageId, PostId};
+use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
+
+impl Desk {
+    /// An official post and where it is.
+    #[must_use]
+    pub fn post(&self, id: PostId) -> Option<&(OfficialPost, PostState)> {
+        self.state.posts.get(&id)
+    }
+
+    /// Every official post, by id.
+    pub fn posts(&self) -> impl Iterator<Item = &(OfficialPost, PostState)> {
+        self.state.posts.values()
+    }
+
+    fn publish(&self, d: &mut Drafts, post: &OfficialPost, now: DateTime<Utc>) {
+        let stream = StreamId::Posts;
+        let n = self.version(&stream).saturating_add(d.count(&stream));
+        let message = OutboundMessage {
+            id: MessageId::derive(stream.event_id(n), 0),
+            channel: Channel::Social {
+                network: post.network.clone(),
+                visibility: Visibility::Public,
+            },
+            recipient: Recipient::Public {
+                network: post.network.clone(),
+                handle: post.handle.clone(),
+            },
+            body: post.text.clone(),
+            ticket: None,
+            queued_at: now,
+        };
+        d.push(
+            StreamId::Outbox,
+            [outbox(now, OutboxEventKind::Queued { message })],
+        );
+    }
+
+    pub(super) fn decide_submit_post(
+        &self,
+        d: &mut Drafts,
+        post: OfficialPost,
+    ) -> Result<(), Error> {
+        if self.state.posts.contains_key(&post.id) {
+            return Err(GuardError::DuplicatePost(post.id).into());
+        }
+        if post.text.trim().is_empty() {
+            return Err(GuardError::EmptyPost.into());
+        }
+        self.active_agent(post.author)?;
+        let policy = &self.config.guard;
+        let account = policy.account(&post.network, &post.handle).ok_or_else(|| {
+            GuardError::UnknownAccount {
+                network: post.network.clone(),
+                handle: post.handle.clone(),
+            }
+        })?;
+        let holds = policy.review_for(Some(account), &post.text, post.at);
+        let now = post.at;
+        let publish = holds.is_empty();
+        d.push(
+            StreamId::Posts,
+            [Event::Post(PostEvent {
+                at: now,
+                kind: PostEventKind::Submitted {
+                    post: post.clone(),
+                    holds,
+                },
+            })],
+        );
+        if publish {
+            self.publish(d, &post, now);
+        }
+        Ok(())
+    }
+
+    pub(super) fn decide_review(
+        &self,
+        d: &mut Drafts,
+        id: PostId,
+        by: AgentId,
+        reject: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        self.active_agent(by)?;
+        let (post, state) = self
+            .state
+            .posts
+            .get(&id)
+            .ok_or(GuardError::UnknownPost(id))?;
+        let PostState::Held { holds } = state else {
+            return Err(GuardError::NotHeld(id).into());
+        };
+        match reject {
+            Some(reason) => {
+                d.push(
+                    StreamId::Posts,
+                    [Event::Post(PostEvent {
+                        at: now,
+                        kind: PostEventKind::Rejected {
+                            post: id,
+                            by,
+                            reason,
+                        },
+                    })],
+                );
+            }
+            None => {
+                if by == post.author {
+                    if let Some(h) = holds.iter().find(|h| h.second_approval) {
+                        return Err(GuardError::SecondPersonRequired {
+                            post: id,
+                            rule: h.rule.clone(),
+                        }
+                        .into());
+                    }
+                }
+                d.push(
+                    StreamId::Posts,
+                    [Event::Post(PostEvent {
+                        at: now,
+                        kind: PostEventKind::Approved { post: id, by },
+                    })],
+                );
+                self.publish(d, post, now);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn apply_post(&mut self, e: &PostEvent) {
+        let posts = &mut self.state.posts;
+        match &e.kind {
+            PostEventKind::Submitted { post, holds } => {
+                let state = if holds.is_empty() {
+                    PostState::Published { approved_by: None }
+                } else {
+                    PostState::Held {
+                        holds: holds.clone(),
+                    }
+                };
+                posts.insert(post.id, (post.clone(), state));
+            }
+            PostEventKind::Approved { post, by } => {
+                if let Some((_, s)) = posts.get_mut(post) {
+                    *s = PostState::Published {
+                        approved_by: Some(*by),
+                    };
+                }
+            }
+            PostEventKind::Rejected { post, by, reason } => {
+                if let Some((_, s)) = posts.get_mut(post) {
+                    *s = PostState::Rejected {
+                        by: *by,
+                        reason: reason.clone(),
+                    };
+                }
+            }
+        }
+    }
+}

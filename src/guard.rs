@@ -1,0 +1,320 @@
+//! Guardrails for official accounts: posts from the company's social
+//! handles pass a review policy before they become outbound messages.
+//!
+//! A [`GuardPolicy`] names the official accounts and the rules a post must
+//! pass: phrases that must not go out unreviewed, posting outside the
+//! account's hours, personal content from a corporate handle. A post that
+//! trips a rule is held with the rule that held it; where a rule demands
+//! it, only a second person may approve it.
+//!
+//! Matching is case-insensitive on words: a phrase matches where its words
+//! appear in order in the post (punctuation ignored), so "Sea World"
+//! matches "having fun at sea-world!".
+//!
+//! # Example
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use fanatical::guard::GuardPolicy;
+//!
+//! let policy = GuardPolicy::default_policy();
+//! let now = Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap();
+//! let holds = policy.review("Having fun at Sea World with the team!", now);
+//! assert_eq!(holds[0].rule, "personal_content");
+//! assert!(policy.review("Our status page has the latest on the DFW outage.", now).is_empty());
+//! ```
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::channel::SocialNetwork;
+use crate::id::{AgentId, PostId};
+use crate::sla::BusinessCalendar;
+
+/// Why a guardrail command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GuardError {
+    /// The handle is not an official account.
+    #[error("{network}:{handle} is not an official account")]
+    UnknownAccount {
+        /// The network.
+        network: SocialNetwork,
+        /// The handle.
+        handle: String,
+    },
+    /// A post with no text.
+    #[error("an official post must say something")]
+    EmptyPost,
+    /// No such post.
+    #[error("unknown post {0}")]
+    UnknownPost(PostId),
+    /// The id is taken.
+    #[error("post {0} already exists")]
+    DuplicatePost(PostId),
+    /// The post is not waiting for review (published or rejected).
+    #[error("post {0} is not held for review")]
+    NotHeld(PostId),
+    /// A rule that held the post needs someone other than its author.
+    #[error("post {post} was held by rule {rule:?}, which needs a second person's approval")]
+    SecondPersonRequired {
+        /// The post.
+        post: PostId,
+        /// The rule.
+        rule: String,
+    },
+}
+
+/// A company handle whose posts are reviewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficialAccount {
+    /// The network.
+    pub network: SocialNetwork,
+    /// The handle, e.g. `@Rackspace`.
+    pub handle: String,
+    /// When the account posts without review (none: any time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<BusinessCalendar>,
+}
+
+/// What a rule looks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "check", content = "value", rename_all = "snake_case")]
+pub enum Check {
+    /// Any of these phrases.
+    Phrases(Vec<String>),
+    /// Posting outside the account's hours.
+    OffHours,
+    /// Personal content: any of these markers ("having fun", "my
+    /// weekend", ...), which do not belong on a corporate handle.
+    PersonalContent(Vec<String>),
+}
+
+/// One review rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardRule {
+    /// Its id.
+    pub id: String,
+    /// Why it holds a post, for the reviewer.
+    pub reason: String,
+    /// What it looks for.
+    pub check: Check,
+    /// Whether only someone other than the author may approve.
+    #[serde(default)]
+    pub second_approval: bool,
+}
+
+/// Why a post was held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    /// The rule.
+    pub rule: String,
+    /// Its reason.
+    pub reason: String,
+    /// What matched.
+    pub matched: String,
+    /// Whether a second person must approve.
+    pub second_approval: bool,
+}
+
+/// The official accounts and their review rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardPolicy {
+    /// The accounts.
+    #[serde(default)]
+    pub accounts: Vec<OfficialAccount>,
+    /// The rules, all checked.
+    #[serde(default)]
+    pub rules: Vec<GuardRule>,
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether `phrase`'s words appear consecutively in `text`'s words.
+fn contains_phrase(text: &[String], phrase: &str) -> bool {
+    let p = words(phrase);
+    !p.is_empty() && text.windows(p.len()).any(|w| w == p.as_slice())
+}
+
+impl GuardPolicy {
+    /// A starting policy: personal content from a corporate handle needs a
+    /// second person; promises nobody should make in public are held.
+    #[must_use]
+    pub fn default_policy() -> Self {
+        let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect();
+        GuardPolicy {
+            accounts: Vec::new(),
+            rules: vec![
+                GuardRule {
+                    id: "personal_content".into(),
+                    reason: "personal content does not belong on the company account".into(),
+                    check: Check::PersonalContent(list(&[
+                        "having fun",
+                        "sea world",
+                        "my weekend",
+                        "my vacation",
+                        "on vacation",
+                        "selfie",
+                        "party time",
+                        "hangover",
+                    ])),
+                    second_approval: true,
+                },
+                GuardRule {
+                    id: "public_promises".into(),
+                    reason: "guarantees and blame are not made in public posts".into(),
+                    check: Check::Phrases(list(&[
+                        "guarantee",
+                        "100% uptime",
+                        "never happen again",
+                        "their fault",
+                    ])),
+                    second_approval: true,
+                },
+                GuardRule {
+                    id: "off_hours".into(),
+                    reason: "posts outside the account's hours are reviewed first".into(),
+                    check: Check::OffHours,
+                    second_approval: false,
+                },
+            ],
+        }
+    }
+
+    /// With an official account.
+    #[must_use]
+    pub fn with_account(mut self, account: OfficialAccount) -> Self {
+        self.accounts.push(account);
+        self
+    }
+
+    /// The official account for a handle.
+    #[must_use]
+    pub fn account(&self, network: &SocialNetwork, handle: &str) -> Option<&OfficialAccount> {
+        self.accounts
+            .iter()
+            .find(|a| &a.network == network && a.handle.eq_ignore_ascii_case(handle))
+    }
+
+    /// The holds a post gets (empty: it may go out), for an account with
+    /// no hours of its own.
+    #[must_use]
+    pub fn review(&self, text: &str, now: DateTime<Utc>) -> Vec<Hold> {
+        self.review_for(None, text, now)
+    }
+
+    /// The holds a post from `account` gets at `now`.
+    #[must_use]
+    pub fn review_for(
+        &self,
+        account: Option<&OfficialAccount>,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<Hold> {
+        let w = words(text);
+        let mut holds = Vec::new();
+        for r in &self.rules {
+            let matched = match &r.check {
+                Check::Phrases(list) | Check::PersonalContent(list) => {
+                    list.iter().find(|p| contains_phrase(&w, p)).cloned()
+                }
+                Check::OffHours => account
+                    .and_then(|a| a.hours.as_ref())
+                    .filter(|h| !h.is_open(now))
+                    .map(|_| format!("posted at {now}, outside the account's hours")),
+            };
+            if let Some(matched) = matched {
+                holds.push(Hold {
+                    rule: r.id.clone(),
+                    reason: r.reason.clone(),
+                    matched,
+                    second_approval: r.second_approval,
+                });
+            }
+        }
+        holds
+    }
+}
+
+/// A post from an official account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficialPost {
+    /// Its id.
+    pub id: PostId,
+    /// The network.
+    pub network: SocialNetwork,
+    /// The account's handle.
+    pub handle: String,
+    /// Who wrote it.
+    pub author: AgentId,
+    /// The text.
+    pub text: String,
+    /// When it was submitted.
+    pub at: DateTime<Utc>,
+}
+
+/// Where a post is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PostState {
+    /// Held for review by these rules.
+    Held {
+        /// The holds.
+        holds: Vec<Hold>,
+    },
+    /// Gone out (approved by someone, or passing every rule).
+    Published {
+        /// Who approved it after a hold (none when nothing held it).
+        approved_by: Option<AgentId>,
+    },
+    /// Stopped.
+    Rejected {
+        /// By whom.
+        by: AgentId,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Something that happened to an official post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: PostEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PostEventKind {
+    /// Submitted; held when `holds` is not empty, published otherwise.
+    Submitted {
+        /// The post.
+        post: OfficialPost,
+        /// The holds.
+        holds: Vec<Hold>,
+    },
+    /// Approved after a hold and published.
+    Approved {
+        /// Which.
+        post: PostId,
+        /// By whom.
+        by: AgentId,
+    },
+    /// Rejected.
+    Rejected {
+        /// Which.
+        post: PostId,
+        /// By whom.
+        by: AgentId,
+        /// Why.
+        reason: String,
+    },
+}
