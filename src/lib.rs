@@ -9,13 +9,18 @@
 //! ## Architecture
 //!
 //! ```text
-//! ports   store, transport        traits + in-memory defaults + conformance suite
-//! desk    desk                    the facade: commands in, events + outbound messages out
-//! views   view                    what each audience may see, as types
-//! model   customer, agent,        data + state machines: handle(command) -> events,
-//!         channel, ticket, outbox apply(event)
-//! base    id, error, event        typed ids, errors, the event record
-//! ```
+//! ports     store, transport              traits + in-memory defaults + conformance suite
+//! desk      desk                          the facade: commands in; events, outbound
+//!                                         messages, timers and reports out
+//! policies  sla, escalation, routing,     pure rules over the model: calendars and
+//!           guard, org                    SLA timers, escalation graphs, routing,
+//!                                         official-post review, reporting lines
+//! views     view                          what each audience may see, as types
+//! model     customer, agent, channel,     data + state machines: handle(command) ->
+//!           ticket, outbox, survey,       events, apply(event)
+//!           recognition, coaching
+//! base      id, error, event              typed ids, errors, the event record
+//! //! ```
 //!
 //! - **Sans-I/O.** Nothing here reads a clock, a file, a socket, the
 //!   environment or a random source. Time comes in as `now`; ids come from
