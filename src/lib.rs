@@ -20,7 +20,7 @@
 //!           ticket, outbox, survey,       events, apply(event)
 //!           recognition, coaching
 //! base      id, error, event              typed ids, errors, the event record
-//! //! ```
+//! ```
 //!
 //! - **Sans-I/O.** Nothing here reads a clock, a file, a socket, the
 //!   environment or a random source. Time comes in as `now`; ids come from
