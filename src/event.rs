@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::agent::{AgentEvent, TeamEvent};
 use crate::coaching::CoachingEvent;
+use crate::crisis::CrisisEvent;
 use crate::customer::CustomerEvent;
 use crate::guard::PostEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
@@ -47,6 +48,8 @@ pub enum Event {
     Coaching(CoachingEvent),
     /// Official posts and their review.
     Post(PostEvent),
+    /// Crisis flags (restricted).
+    Crisis(CrisisEvent),
 }
 
 impl Event {
@@ -64,6 +67,7 @@ impl Event {
             Event::Recognition(e) => e.at,
             Event::Coaching(e) => e.at,
             Event::Post(e) => e.at,
+            Event::Crisis(e) => e.at,
         }
     }
 }
@@ -94,6 +98,8 @@ pub enum StreamId {
     Coaching,
     /// Official posts and their review.
     Posts,
+    /// Crisis records (restricted to the safety role).
+    Crisis,
 }
 
 impl StreamId {
@@ -109,6 +115,7 @@ impl StreamId {
             StreamId::Recognition => ("recognition", None),
             StreamId::Coaching => ("coaching", None),
             StreamId::Posts => ("posts", None),
+            StreamId::Crisis => ("crisis", None),
         }
     }
 
@@ -150,6 +157,9 @@ impl FromStr for StreamId {
         }
         if s == "posts" {
             return Ok(StreamId::Posts);
+        }
+        if s == "crisis" {
+            return Ok(StreamId::Crisis);
         }
         let bad = || IdError {
             kind: "stream",

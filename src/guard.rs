@@ -127,7 +127,7 @@ pub struct GuardPolicy {
     pub rules: Vec<GuardRule>,
 }
 
-fn words(s: &str) -> Vec<String> {
+pub(crate) fn words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -135,7 +135,7 @@ fn words(s: &str) -> Vec<String> {
 }
 
 /// Whether `phrase`'s words appear consecutively in `text`'s words.
-fn contains_phrase(text: &[String], phrase: &str) -> bool {
+pub(crate) fn contains_phrase(text: &[String], phrase: &str) -> bool {
     let p = words(phrase);
     !p.is_empty() && text.windows(p.len()).any(|w| w == p.as_slice())
 }

@@ -121,6 +121,7 @@ pub mod agent;
 pub mod arbitrary;
 pub mod channel;
 pub mod coaching;
+pub mod crisis;
 pub mod customer;
 pub mod desk;
 pub mod error;

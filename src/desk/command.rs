@@ -266,6 +266,14 @@ pub enum Command {
         /// Who records it.
         by: AgentId,
     },
+    /// Flag a ticket as a crisis (from your own classifier): straight to a
+    /// safety responder, details restricted.
+    FlagCrisis {
+        /// The ticket.
+        ticket: TicketId,
+        /// Why.
+        signal: crate::crisis::CrisisSignal,
+    },
     /// Submit a post from an official account: it goes out if it passes
     /// every review rule, and is held with the rules that held it if not.
     SubmitPost {

@@ -62,6 +62,7 @@
 
 mod coaching;
 mod command;
+mod crisis;
 mod escalate;
 mod posts;
 mod recognition;
@@ -219,6 +220,9 @@ pub struct DeskConfig {
     /// Official accounts and the review their posts pass.
     #[serde(default)]
     pub guard: crate::guard::GuardPolicy,
+    /// The keyword policy applied to every inbound customer message.
+    #[serde(default)]
+    pub crisis: crate::crisis::KeywordPolicy,
     /// Limits on conversation entries.
     pub ticket_rules: TicketRules,
     /// Retries of failed deliveries.
@@ -237,6 +241,7 @@ impl Default for DeskConfig {
             recognition: RecognitionConfig::default(),
             coaching_window: default_coaching_window(),
             guard: crate::guard::GuardPolicy::default(),
+            crisis: crate::crisis::KeywordPolicy::default_policy(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -335,6 +340,8 @@ struct State {
     flags: Vec<crate::coaching::CoachingFlag>,
     /// Official posts.
     posts: BTreeMap<crate::id::PostId, (crate::guard::OfficialPost, crate::guard::PostState)>,
+    /// Crisis records, restricted to the safety role.
+    crises: BTreeMap<TicketId, crate::crisis::CrisisRecord>,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).
@@ -616,6 +623,14 @@ impl Desk {
             | Command::RunWave { .. }
             | Command::AnswerSurvey { .. }) => {
                 self.decide_survey(&mut d, c, now)?;
+            }
+            Command::FlagCrisis { ticket, signal } => {
+                let t = self.ticket_or_err(ticket)?;
+                if !self.is_crisis(ticket) {
+                    let (events, responder) = self.crisis_takeover(t, now)?;
+                    self.push_ticket(&mut d, t, events, now);
+                    self.push_crisis(&mut d, ticket, signal, responder, now);
+                }
             }
             Command::SubmitPost {
                 post,
@@ -937,7 +952,17 @@ impl Desk {
     /// # Errors
     /// Unknown ticket.
     pub fn agent_ticket_view(&self, ticket: TicketId) -> Result<AgentTicketView, Error> {
-        Ok(AgentTicketView::from_ticket(self.ticket_or_err(ticket)?))
+        let mut view = AgentTicketView::from_ticket(self.ticket_or_err(ticket)?);
+        if self.is_crisis(ticket) {
+            // Crisis details are for the safety role only (`safety_ticket_view`):
+            // the subject came from the message, so it goes too.
+            view.subject = crisis::RESTRICTED.to_owned();
+            for e in &mut view.conversation {
+                e.body = crisis::RESTRICTED.to_owned();
+                e.attachments.clear();
+            }
+        }
+        Ok(view)
     }
 
     /// A customer as an agent sees it: no spend, no tier.
@@ -1154,10 +1179,25 @@ impl Desk {
         }
         let id = open.id;
         let customer_id = open.customer;
-        let events = Ticket::open(open, &self.config.ticket_rules, now)?;
+        let signal = open
+            .message
+            .as_ref()
+            .filter(|m| matches!(m.author, Author::Contact(_)))
+            .and_then(|m| crate::crisis::CrisisClassifier::assess(&self.config.crisis, &m.body));
+        let mut events = Ticket::open(open, &self.config.ticket_rules, now)?;
+        let mut crisis = None;
+        if let Some(signal) = signal {
+            let t = Ticket::from_events(&events).ok_or(DeskError::UnknownTicket(id))?;
+            let (more, responder) = self.crisis_takeover(&t, now)?;
+            events.extend(more);
+            crisis = Some((signal, responder));
+        }
         let sla = crate::sla::react(None, &events, customer_id, &self.config.sla, now);
         d.push(stream, events.into_iter().map(Event::Ticket));
         d.push(StreamId::Sla(id), sla.into_iter().map(Event::Sla));
+        if let Some((signal, responder)) = crisis {
+            self.push_crisis(d, id, signal, responder, now);
+        }
         Ok(())
     }
 
@@ -1274,7 +1314,30 @@ impl Desk {
             }
             _ => {}
         }
-        let events = t.handle_with(command, &self.config.ticket_rules, now)?;
+        let signal = match &command {
+            TicketCommand::Reply {
+                author: Author::Contact(_),
+                body,
+                ..
+            } if !self.is_crisis(ticket) => {
+                crate::crisis::CrisisClassifier::assess(&self.config.crisis, body)
+            }
+            _ => None,
+        };
+        let mut events = t.handle_with(command, &self.config.ticket_rules, now)?;
+        let mut crisis = None;
+        if let Some(signal) = signal {
+            let mut after = t.clone();
+            for e in &events {
+                after.apply(e);
+            }
+            let (more, responder) = self.crisis_takeover(&after, now)?;
+            events.extend(more);
+            crisis = Some((signal, responder));
+        }
+        if let Some((signal, responder)) = crisis {
+            self.push_crisis(d, ticket, signal, responder, now);
+        }
         let stream = StreamId::Ticket(ticket);
         let base = self.version(&stream);
         let mut messages = Vec::new();
@@ -1374,6 +1437,7 @@ impl Desk {
             (StreamId::Recognition, Event::Recognition(_)) => true,
             (StreamId::Coaching, Event::Coaching(_)) => true,
             (StreamId::Posts, Event::Post(_)) => true,
+            (StreamId::Crisis, Event::Crisis(_)) => true,
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -1453,6 +1517,7 @@ impl Desk {
             (StreamId::Recognition, Event::Recognition(e)) => self.apply_recognition(e),
             (StreamId::Coaching, Event::Coaching(e)) => self.apply_coaching(e),
             (StreamId::Posts, Event::Post(e)) => self.apply_post(e),
+            (StreamId::Crisis, Event::Crisis(e)) => self.apply_crisis(e),
             _ => {}
         }
     }

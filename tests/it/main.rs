@@ -3,6 +3,7 @@
 mod bad_input;
 mod campaigns;
 mod coaching;
+mod crisis;
 mod desk_flow;
 mod escalation;
 mod escalation_desk;

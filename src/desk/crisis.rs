@@ -1,0 +1,141 @@
+//! The desk and crisis: straight to a safety responder, details restricted.
+
+use chrono::{DateTime, Utc};
+
+use super::{Desk, Drafts, outbox};
+use crate::agent::Role;
+use crate::channel::Channel;
+use crate::crisis::{CrisisEvent, CrisisEventKind, CrisisRecord, CrisisSignal};
+use crate::error::Error;
+use crate::event::{Event, StreamId};
+use crate::id::{AgentId, MessageId, TicketId};
+use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
+use crate::ticket::{Priority, Ticket, TicketCommand, TicketEvent};
+use crate::view::{AgentTicketView, ViewError};
+
+/// What replaces a crisis conversation for anyone but the safety role.
+pub const RESTRICTED: &str = "[restricted: a safety responder is handling this conversation]";
+
+impl Desk {
+    /// Whether a ticket is flagged as a crisis (a yes/no anyone may ask;
+    /// the details are restricted).
+    #[must_use]
+    pub fn is_crisis(&self, ticket: TicketId) -> bool {
+        self.state.crises.contains_key(&ticket)
+    }
+
+    /// A crisis ticket in full, with its record, for a safety responder.
+    ///
+    /// # Errors
+    /// Unknown ticket or agent; [`ViewError::Forbidden`] for anyone without
+    /// the safety responder role; a ticket that is not a crisis is simply
+    /// returned with no record.
+    pub fn safety_ticket_view(
+        &self,
+        ticket: TicketId,
+        viewer: AgentId,
+    ) -> Result<(AgentTicketView, Option<CrisisRecord>), Error> {
+        let a = self.active_agent(viewer)?;
+        if !a.has_role(Role::SafetyResponder) {
+            return Err(ViewError::Forbidden {
+                agent: viewer,
+                what: "crisis details",
+                needed: "safety responder",
+            }
+            .into());
+        }
+        let t = self.ticket_or_err(ticket)?;
+        Ok((
+            AgentTicketView::from_ticket(t),
+            self.state.crises.get(&ticket).cloned(),
+        ))
+    }
+
+    /// The least-loaded active safety responder.
+    fn safety_responder(&self) -> Option<AgentId> {
+        self.state
+            .agents
+            .values()
+            .filter(|a| a.is_active() && a.has_role(Role::SafetyResponder))
+            .min_by_key(|a| (self.state.loads.get(&a.id()).copied().unwrap_or(0), a.id()))
+            .map(|a| a.id())
+    }
+
+    /// The ticket events that take a crisis straight to a responder:
+    /// assigned to them (bypassing routing) and urgent. `t` is the ticket
+    /// as it will be after the events already decided.
+    pub(super) fn crisis_takeover(
+        &self,
+        t: &Ticket,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<TicketEvent>, Option<AgentId>), Error> {
+        let responder = self.safety_responder();
+        let mut t = t.clone();
+        let mut out = Vec::new();
+        let mut cmds = vec![TicketCommand::SetPriority(Priority::Urgent)];
+        if let Some(r) = responder {
+            cmds.insert(0, TicketCommand::Assign(Some(r)));
+        }
+        for cmd in cmds {
+            let events = t.handle_with(cmd, &self.config.ticket_rules, now)?;
+            for e in &events {
+                t.apply(e);
+            }
+            out.extend(events);
+        }
+        Ok((out, responder))
+    }
+
+    /// Records the crisis (restricted stream) and pages the responder.
+    pub(super) fn push_crisis(
+        &self,
+        d: &mut Drafts,
+        ticket: TicketId,
+        signal: CrisisSignal,
+        responder: Option<AgentId>,
+        now: DateTime<Utc>,
+    ) {
+        let stream = StreamId::Crisis;
+        let n = self
+            .version(&stream)
+            .saturating_add(d.count(&stream))
+            .saturating_add(1);
+        if let Some(r) = responder {
+            let message = OutboundMessage {
+                id: MessageId::derive(stream.event_id(n), 0),
+                channel: Channel::Chat,
+                recipient: Recipient::Agent { agent: r },
+                body: format!(
+                    "A person may be at risk: ticket {ticket} is yours now. Open it in the safety view."
+                ),
+                ticket: Some(ticket),
+                queued_at: now,
+            };
+            d.push(
+                StreamId::Outbox,
+                [outbox(now, OutboxEventKind::Queued { message })],
+            );
+        }
+        let record = CrisisRecord {
+            ticket,
+            at: now,
+            signal,
+            responder,
+        };
+        d.push(
+            stream,
+            [Event::Crisis(CrisisEvent {
+                at: now,
+                kind: CrisisEventKind::Flagged { record },
+            })],
+        );
+    }
+
+    pub(super) fn apply_crisis(&mut self, e: &CrisisEvent) {
+        match &e.kind {
+            CrisisEventKind::Flagged { record } => {
+                self.state.crises.insert(record.ticket, record.clone());
+            }
+        }
+    }
+}
