@@ -15,6 +15,7 @@ use crate::agent::{AgentEvent, TeamEvent};
 use crate::coaching::CoachingEvent;
 use crate::crisis::CrisisEvent;
 use crate::customer::CustomerEvent;
+use crate::desk::ChannelEvent;
 use crate::guard::PostEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
 use crate::outbox::OutboxEvent;
@@ -50,6 +51,8 @@ pub enum Event {
     Post(PostEvent),
     /// Crisis flags (restricted).
     Crisis(CrisisEvent),
+    /// Channel outages.
+    Channel(ChannelEvent),
 }
 
 impl Event {
@@ -68,6 +71,7 @@ impl Event {
             Event::Coaching(e) => e.at,
             Event::Post(e) => e.at,
             Event::Crisis(e) => e.at,
+            Event::Channel(e) => e.at,
         }
     }
 }
@@ -100,6 +104,8 @@ pub enum StreamId {
     Posts,
     /// Crisis records (restricted to the safety role).
     Crisis,
+    /// Channel outages.
+    Channels,
 }
 
 impl StreamId {
@@ -116,6 +122,7 @@ impl StreamId {
             StreamId::Coaching => ("coaching", None),
             StreamId::Posts => ("posts", None),
             StreamId::Crisis => ("crisis", None),
+            StreamId::Channels => ("channels", None),
         }
     }
 
@@ -160,6 +167,9 @@ impl FromStr for StreamId {
         }
         if s == "crisis" {
             return Ok(StreamId::Crisis);
+        }
+        if s == "channels" {
+            return Ok(StreamId::Channels);
         }
         let bad = || IdError {
             kind: "stream",

@@ -266,6 +266,19 @@ pub enum Command {
         /// Who records it.
         by: AgentId,
     },
+    /// A channel went down (the phone system did): contacts are offered its
+    /// fallbacks, and replies meant for it go out on them.
+    MarkChannelDown {
+        /// Which.
+        channel: crate::channel::ChannelKind,
+        /// Why.
+        reason: String,
+    },
+    /// A channel is back.
+    MarkChannelUp {
+        /// Which.
+        channel: crate::channel::ChannelKind,
+    },
     /// Flag a ticket as a crisis (from your own classifier): straight to a
     /// safety responder, details restricted.
     FlagCrisis {

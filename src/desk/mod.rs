@@ -60,6 +60,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod channels;
 mod coaching;
 mod command;
 mod crisis;
@@ -73,15 +74,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use channels::{ChannelEvent, ChannelEventKind, Outage, default_fallbacks};
 pub use command::{Command, InboundMessage};
 pub use escalate::{Escalation, Notice};
 pub use recognition::RecognitionConfig;
 
 use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
-use crate::customer::{
-    ConsentSource, ContactRole, Customer, CustomerCommand, CustomerError, CustomerEventKind,
-};
+use crate::customer::{ConsentSource, Customer, CustomerCommand, CustomerError, CustomerEventKind};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, ContactId, CustomerId, MessageId, TeamId, TicketId};
@@ -223,6 +223,9 @@ pub struct DeskConfig {
     /// The keyword policy applied to every inbound customer message.
     #[serde(default)]
     pub crisis: crate::crisis::KeywordPolicy,
+    /// What each channel falls back to when it is down.
+    #[serde(default = "default_fallbacks")]
+    pub fallbacks: BTreeMap<ChannelKind, Vec<ChannelKind>>,
     /// Limits on conversation entries.
     pub ticket_rules: TicketRules,
     /// Retries of failed deliveries.
@@ -242,6 +245,7 @@ impl Default for DeskConfig {
             coaching_window: default_coaching_window(),
             guard: crate::guard::GuardPolicy::default(),
             crisis: crate::crisis::KeywordPolicy::default_policy(),
+            fallbacks: default_fallbacks(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -342,6 +346,8 @@ struct State {
     posts: BTreeMap<crate::id::PostId, (crate::guard::OfficialPost, crate::guard::PostState)>,
     /// Crisis records, restricted to the safety role.
     crises: BTreeMap<TicketId, crate::crisis::CrisisRecord>,
+    /// Channel outages, oldest first.
+    outages: Vec<Outage>,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).
@@ -624,6 +630,10 @@ impl Desk {
             | Command::AnswerSurvey { .. }) => {
                 self.decide_survey(&mut d, c, now)?;
             }
+            Command::MarkChannelDown { channel, reason } => {
+                self.decide_channel(&mut d, channel, Some(reason), now);
+            }
+            Command::MarkChannelUp { channel } => self.decide_channel(&mut d, channel, None, now),
             Command::FlagCrisis { ticket, signal } => {
                 let t = self.ticket_or_err(ticket)?;
                 if !self.is_crisis(ticket) {
@@ -1346,14 +1356,15 @@ impl Desk {
                 let agent_public = matches!(entry.author, Author::Agent(_))
                     && entry.visibility == crate::ticket::EntryVisibility::Public;
                 if agent_public && !is_live(&entry.channel) {
-                    let (contact, address) = self.recipient(t, customer, &entry.channel)?;
+                    let (channel, contact, address) =
+                        self.route_reply(t, customer, &entry.channel)?;
                     let event_id = stream.event_id(base.saturating_add(v));
                     messages.push(outbox(
                         now,
                         OutboxEventKind::Queued {
                             message: OutboundMessage {
                                 id: MessageId::derive(event_id, 0),
-                                channel: delivery_channel(&entry.channel),
+                                channel,
                                 recipient: Recipient::Contact { contact, address },
                                 body: entry.body.clone(),
                                 ticket: Some(ticket),
@@ -1387,33 +1398,6 @@ impl Desk {
         Ok(())
     }
 
-    /// Who a public reply on `channel` goes to: the requester, else the
-    /// primary contact; at their first address that reaches the channel.
-    fn recipient(
-        &self,
-        t: &Ticket,
-        customer: &Customer,
-        channel: &Channel,
-    ) -> Result<(ContactId, ChannelAddress), DeskError> {
-        let target = delivery_channel(channel);
-        let contact = t.requester().and_then(|r| customer.contact(r)).or_else(|| {
-            customer
-                .contacts()
-                .find(|c| c.roles().contains(&ContactRole::Primary))
-        });
-        contact
-            .and_then(|c| {
-                c.addresses()
-                    .iter()
-                    .find(|a| a.reaches(&target))
-                    .map(|a| (c.id(), a.clone()))
-            })
-            .ok_or_else(|| DeskError::Unreachable {
-                ticket: t.id(),
-                channel: channel.clone(),
-            })
-    }
-
     // ----- applying ------------------------------------------------------
 
     fn can_hold(&self, r: &RecordedEvent) -> bool {
@@ -1438,6 +1422,7 @@ impl Desk {
             (StreamId::Coaching, Event::Coaching(_)) => true,
             (StreamId::Posts, Event::Post(_)) => true,
             (StreamId::Crisis, Event::Crisis(_)) => true,
+            (StreamId::Channels, Event::Channel(_)) => true,
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -1518,6 +1503,7 @@ impl Desk {
             (StreamId::Coaching, Event::Coaching(e)) => self.apply_coaching(e),
             (StreamId::Posts, Event::Post(e)) => self.apply_post(e),
             (StreamId::Crisis, Event::Crisis(e)) => self.apply_crisis(e),
+            (StreamId::Channels, Event::Channel(e)) => self.apply_channel(e),
             _ => {}
         }
     }

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod campaigns;
+mod channels;
 mod coaching;
 mod crisis;
 mod desk_flow;

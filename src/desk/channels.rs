@@ -1,0 +1,210 @@
+//! The desk and channels that fail: outages, fallbacks, and replies that
+//! still reach the customer.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Desk, DeskError, Drafts};
+use crate::channel::{Channel, ChannelAddress, ChannelKind, Visibility};
+use crate::customer::{ContactRole, Customer};
+use crate::event::{Event, StreamId};
+use crate::id::ContactId;
+use crate::ticket::Ticket;
+
+/// Something that happened to a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: ChannelEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChannelEventKind {
+    /// The channel went down; contacts are offered the fallbacks.
+    Down {
+        /// Which.
+        channel: ChannelKind,
+        /// Why.
+        reason: String,
+        /// What is offered instead, in order.
+        fallbacks: Vec<ChannelKind>,
+    },
+    /// The channel is back.
+    Up {
+        /// Which.
+        channel: ChannelKind,
+    },
+}
+
+/// An outage, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outage {
+    /// Which channel.
+    pub channel: ChannelKind,
+    /// Why.
+    pub reason: String,
+    /// What was offered instead.
+    pub fallbacks: Vec<ChannelKind>,
+    /// From when.
+    pub from: DateTime<Utc>,
+    /// Until when (`None` while down).
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The default fallbacks: the phone system down sends people to social, a
+/// mobile number (chat/SMS) and email.
+#[must_use]
+pub fn default_fallbacks() -> BTreeMap<ChannelKind, Vec<ChannelKind>> {
+    use ChannelKind::*;
+    BTreeMap::from([
+        (Phone, vec![Social, Chat, Email]),
+        (Email, vec![Chat, Social]),
+        (Portal, vec![Email, Chat]),
+        (Chat, vec![Email, Social]),
+        (Social, vec![Email, Chat]),
+        (Video, vec![Phone, Chat]),
+    ])
+}
+
+/// The channel a message to `address` goes out on (social replies to a
+/// handle go as private messages).
+fn channel_for(address: &ChannelAddress) -> Channel {
+    match address {
+        ChannelAddress::Phone(_) => Channel::Phone,
+        ChannelAddress::Email(_) => Channel::Email,
+        ChannelAddress::Social { network, .. } => Channel::Social {
+            network: network.clone(),
+            visibility: Visibility::Private,
+        },
+        ChannelAddress::Chat(_) => Channel::Chat,
+        ChannelAddress::Video(_) => Channel::Video,
+    }
+}
+
+impl Desk {
+    /// Whether a channel is down.
+    #[must_use]
+    pub fn is_down(&self, channel: ChannelKind) -> bool {
+        self.state
+            .outages
+            .iter()
+            .any(|o| o.channel == channel && o.until.is_none())
+    }
+
+    /// What to offer a customer who wants `channel`: itself when it works,
+    /// else its configured fallbacks that work.
+    #[must_use]
+    pub fn offered_channels(&self, channel: ChannelKind) -> Vec<ChannelKind> {
+        if !self.is_down(channel) {
+            return vec![channel];
+        }
+        self.config
+            .fallbacks
+            .get(&channel)
+            .map(|f| f.iter().copied().filter(|c| !self.is_down(*c)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every outage, oldest first.
+    #[must_use]
+    pub fn outages(&self) -> &[Outage] {
+        &self.state.outages
+    }
+
+    /// Where a public reply on `channel` goes: the requester (else the
+    /// primary contact) at their first address on that channel, or, when
+    /// the channel is down, on the first working fallback they can be
+    /// reached on.
+    pub(super) fn route_reply(
+        &self,
+        t: &Ticket,
+        customer: &Customer,
+        channel: &Channel,
+    ) -> Result<(Channel, ContactId, ChannelAddress), DeskError> {
+        let target = super::delivery_channel(channel);
+        let contact = t.requester().and_then(|r| customer.contact(r)).or_else(|| {
+            customer
+                .contacts()
+                .find(|c| c.roles().contains(&ContactRole::Primary))
+        });
+        let unreachable = || DeskError::Unreachable {
+            ticket: t.id(),
+            channel: channel.clone(),
+        };
+        let c = contact.ok_or_else(unreachable)?;
+        if !self.is_down(target.kind()) {
+            return c
+                .addresses()
+                .iter()
+                .find(|a| a.reaches(&target))
+                .map(|a| (target.clone(), c.id(), a.clone()))
+                .ok_or_else(unreachable);
+        }
+        self.offered_channels(target.kind())
+            .into_iter()
+            .find_map(|kind| c.addresses().iter().find(|a| a.kind() == kind))
+            .map(|a| (channel_for(a), c.id(), a.clone()))
+            .ok_or_else(unreachable)
+    }
+
+    pub(super) fn decide_channel(
+        &self,
+        d: &mut Drafts,
+        channel: ChannelKind,
+        down: Option<String>,
+        now: DateTime<Utc>,
+    ) {
+        let kind = match down {
+            Some(reason) if !self.is_down(channel) => ChannelEventKind::Down {
+                channel,
+                reason,
+                fallbacks: self
+                    .config
+                    .fallbacks
+                    .get(&channel)
+                    .cloned()
+                    .unwrap_or_default(),
+            },
+            None if self.is_down(channel) => ChannelEventKind::Up { channel },
+            _ => return,
+        };
+        d.push(
+            StreamId::Channels,
+            [Event::Channel(ChannelEvent { at: now, kind })],
+        );
+    }
+
+    pub(super) fn apply_channel(&mut self, e: &ChannelEvent) {
+        match &e.kind {
+            ChannelEventKind::Down {
+                channel,
+                reason,
+                fallbacks,
+            } => self.state.outages.push(Outage {
+                channel: *channel,
+                reason: reason.clone(),
+                fallbacks: fallbacks.clone(),
+                from: e.at,
+                until: None,
+            }),
+            ChannelEventKind::Up { channel } => {
+                if let Some(o) = self
+                    .state
+                    .outages
+                    .iter_mut()
+                    .rev()
+                    .find(|o| o.channel == *channel && o.until.is_none())
+                {
+                    o.until = Some(e.at);
+                }
+            }
+        }
+    }
+}
