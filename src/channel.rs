@@ -19,6 +19,7 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A bad channel address.
@@ -386,6 +387,51 @@ impl<'de> Deserialize<'de> for ChannelAddress {
         };
         address.validated().map_err(serde::de::Error::custom)
     }
+}
+
+/// Something that happened to a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: ChannelEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChannelEventKind {
+    /// The channel went down; contacts are offered the fallbacks.
+    Down {
+        /// Which.
+        channel: ChannelKind,
+        /// Why.
+        reason: String,
+        /// What is offered instead, in order.
+        fallbacks: Vec<ChannelKind>,
+    },
+    /// The channel is back.
+    Up {
+        /// Which.
+        channel: ChannelKind,
+    },
+}
+
+/// An outage, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outage {
+    /// Which channel.
+    pub channel: ChannelKind,
+    /// Why.
+    pub reason: String,
+    /// What was offered instead.
+    pub fallbacks: Vec<ChannelKind>,
+    /// From when.
+    pub from: DateTime<Utc>,
+    /// Until when (`None` while down).
+    pub until: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::agent::{AgentEvent, TeamEvent};
+use crate::channel::ChannelEvent;
 use crate::coaching::CoachingEvent;
 use crate::crisis::CrisisEvent;
 use crate::customer::CustomerEvent;
-use crate::desk::ChannelEvent;
 use crate::guard::PostEvent;
 use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
 use crate::outbox::OutboxEvent;

@@ -137,6 +137,7 @@ pub mod sla;
 pub mod store;
 pub mod survey;
 pub mod ticket;
+mod time;
 pub mod transport;
 pub mod view;
 

@@ -4,59 +4,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::{Desk, DeskError, Drafts};
-use crate::channel::{Channel, ChannelAddress, ChannelKind, Visibility};
+use crate::channel::{
+    Channel, ChannelAddress, ChannelEvent, ChannelEventKind, ChannelKind, Outage, Visibility,
+};
 use crate::customer::{ContactRole, Customer};
 use crate::event::{Event, StreamId};
 use crate::id::ContactId;
 use crate::ticket::Ticket;
-
-/// Something that happened to a channel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChannelEvent {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// What.
-    pub kind: ChannelEventKind,
-}
-
-/// What happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ChannelEventKind {
-    /// The channel went down; contacts are offered the fallbacks.
-    Down {
-        /// Which.
-        channel: ChannelKind,
-        /// Why.
-        reason: String,
-        /// What is offered instead, in order.
-        fallbacks: Vec<ChannelKind>,
-    },
-    /// The channel is back.
-    Up {
-        /// Which.
-        channel: ChannelKind,
-    },
-}
-
-/// An outage, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Outage {
-    /// Which channel.
-    pub channel: ChannelKind,
-    /// Why.
-    pub reason: String,
-    /// What was offered instead.
-    pub fallbacks: Vec<ChannelKind>,
-    /// From when.
-    pub from: DateTime<Utc>,
-    /// Until when (`None` while down).
-    pub until: Option<DateTime<Utc>>,
-}
 
 /// The default fallbacks: the phone system down sends people to social, a
 /// mobile number (chat/SMS) and email.

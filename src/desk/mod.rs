@@ -74,7 +74,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use channels::{ChannelEvent, ChannelEventKind, Outage, default_fallbacks};
+pub use channels::default_fallbacks;
 pub use command::{Command, InboundMessage};
 pub use escalate::{Escalation, Notice};
 pub use recognition::RecognitionConfig;
@@ -215,7 +215,7 @@ pub struct DeskConfig {
     pub recognition: RecognitionConfig,
     /// The same kind of mistake twice within this long is flagged for
     /// coaching (default 30 days).
-    #[serde(default = "default_coaching_window", with = "crate::sla::seconds")]
+    #[serde(default = "default_coaching_window", with = "crate::time::seconds")]
     pub coaching_window: Duration,
     /// Official accounts and the review their posts pass.
     #[serde(default)]
@@ -347,7 +347,7 @@ struct State {
     /// Crisis records, restricted to the safety role.
     crises: BTreeMap<TicketId, crate::crisis::CrisisRecord>,
     /// Channel outages, oldest first.
-    outages: Vec<Outage>,
+    outages: Vec<crate::channel::Outage>,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).

@@ -25,11 +25,11 @@ use crate::ticket::{Author, EntryVisibility, Ticket};
 pub struct RecognitionConfig {
     /// How far back a customer's tickets are searched to attribute praise
     /// that names no ticket (default 14 days).
-    #[serde(with = "crate::sla::seconds")]
+    #[serde(with = "crate::time::seconds")]
     pub window: Duration,
     /// How often the CEO is reminded of a pending acknowledgement (default
     /// 1 day).
-    #[serde(with = "crate::sla::seconds")]
+    #[serde(with = "crate::time::seconds")]
     pub remind_every: Duration,
 }
 

@@ -109,7 +109,6 @@ mod timer;
 use chrono::{Duration, NaiveDate};
 
 pub use calendar::{BusinessCalendar, DayHours, Exception, HolidaySet, Shift, TimeOfDay};
-pub(crate) use policy::seconds;
 pub use policy::{
     Clock, Conditions, Contract, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target, TicketFacts,
 };
@@ -204,22 +203,5 @@ impl SlaError {
             day: day.to_owned(),
             source: Box::new(self),
         }
-    }
-}
-
-/// Serde for durations as whole nanoseconds (events keep full precision).
-mod nanos {
-    use chrono::Duration;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        let n = d
-            .num_nanoseconds()
-            .ok_or_else(|| serde::ser::Error::custom("duration over 292 years"))?;
-        s.serialize_i64(n)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::nanoseconds(i64::deserialize(d)?))
     }
 }

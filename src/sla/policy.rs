@@ -82,7 +82,7 @@ pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// How much business time is allowed.
-    #[serde(with = "seconds")]
+    #[serde(with = "crate::time::seconds")]
     pub within: Duration,
     /// Which calendar counts.
     pub clock: Clock,
@@ -437,20 +437,5 @@ impl SlaConfig {
         self.contracts
             .get(&customer)
             .and_then(|c| c.segment.as_deref())
-    }
-}
-
-/// Serde for durations as whole seconds (`"within": 300`).
-pub(crate) mod seconds {
-    use chrono::Duration;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(d.num_seconds())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let secs = i64::deserialize(d)?;
-        Duration::try_seconds(secs).ok_or_else(|| serde::de::Error::custom("duration out of range"))
     }
 }

@@ -56,7 +56,7 @@ pub struct TimerKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetSpec {
     /// Business time allowed.
-    #[serde(with = "super::nanos")]
+    #[serde(with = "crate::time::nanos")]
     pub target: Duration,
     /// The calendar it runs on.
     pub clock: Clock,
@@ -137,7 +137,7 @@ pub enum SlaEventKind {
         /// Which.
         key: MetricKey,
         /// Business time used so far.
-        #[serde(with = "super::nanos")]
+        #[serde(with = "crate::time::nanos")]
         used: Duration,
     },
     /// The clock runs again.
@@ -154,7 +154,7 @@ pub enum SlaEventKind {
         /// What it is measured against now.
         spec: TargetSpec,
         /// Business time used up to the change, on the old clock.
-        #[serde(with = "super::nanos")]
+        #[serde(with = "crate::time::nanos")]
         used: Duration,
         /// New schedule, when running (counting on from the change).
         schedule: Option<Schedule>,
@@ -180,7 +180,7 @@ pub enum SlaEventKind {
         /// Which.
         key: MetricKey,
         /// Business time it took.
-        #[serde(with = "super::nanos")]
+        #[serde(with = "crate::time::nanos")]
         business_time: Duration,
         /// Whether it had breached first.
         breached: bool,
@@ -212,7 +212,7 @@ pub enum Phase {
         /// When.
         at: DateTime<Utc>,
         /// Business time it took.
-        #[serde(with = "super::nanos")]
+        #[serde(with = "crate::time::nanos")]
         business_time: Duration,
     },
     /// Stopped without fulfilment.
@@ -234,7 +234,7 @@ pub struct MetricState {
     /// When it was activated.
     pub activated_at: DateTime<Utc>,
     /// Business time used before the current active stretch.
-    #[serde(with = "super::nanos")]
+    #[serde(with = "crate::time::nanos")]
     pub used: Duration,
     /// Where it is.
     pub phase: Phase,

@@ -29,10 +29,10 @@ pub struct SurveyConfig {
     pub surveys: BTreeMap<String, Survey>,
     /// No contact is invited again within this long of their last
     /// invitation, whatever its kind (default 90 days).
-    #[serde(with = "crate::sla::seconds")]
+    #[serde(with = "crate::time::seconds")]
     pub quiet_period: Duration,
     /// How long an invitation can be answered (default 30 days).
-    #[serde(with = "crate::sla::seconds")]
+    #[serde(with = "crate::time::seconds")]
     pub valid_for: Duration,
     /// An NPS at or below this (or a CSAT rating of fair or poor) opens a
     /// personal follow-up (default 4).
@@ -40,7 +40,7 @@ pub struct SurveyConfig {
     /// An NPS at or above this sends a thank-you (default 9).
     pub thank_at: u8,
     /// How soon the follow-up must happen (default 1 day): its own timer.
-    #[serde(with = "crate::sla::seconds")]
+    #[serde(with = "crate::time::seconds")]
     pub follow_up_within: Duration,
     /// Who follows up when the customer has no account manager and the
     /// ticket no assignee.
