@@ -53,6 +53,9 @@ pub enum Error {
     /// An organisation problem.
     #[error(transparent)]
     Org(#[from] OrgError),
+    /// An incident error.
+    #[error(transparent)]
+    Incident(#[from] crate::incident::IncidentError),
     /// A recognition command was refused.
     #[error(transparent)]
     Recognition(#[from] RecognitionError),

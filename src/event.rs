@@ -17,7 +17,8 @@ use crate::coaching::CoachingEvent;
 use crate::crisis::CrisisEvent;
 use crate::customer::CustomerEvent;
 use crate::guard::PostEvent;
-use crate::id::{AgentId, CustomerId, EventId, IdError, TeamId, TicketId};
+use crate::id::{AgentId, CustomerId, EventId, IdError, IncidentId, TeamId, TicketId};
+use crate::incident::IncidentEvent;
 use crate::outbox::OutboxEvent;
 use crate::recognition::RecognitionEvent;
 use crate::sla::SlaEvent;
@@ -53,6 +54,10 @@ pub enum Event {
     Crisis(CrisisEvent),
     /// Channel outages.
     Channel(ChannelEvent),
+    /// A major incident's event.
+    Incident(IncidentEvent),
+    /// Detected trends and their escalation.
+    Trend(crate::trend::TrendEvent),
 }
 
 impl Event {
@@ -72,6 +77,8 @@ impl Event {
             Event::Post(e) => e.at,
             Event::Crisis(e) => e.at,
             Event::Channel(e) => e.at,
+            Event::Incident(e) => e.at,
+            Event::Trend(e) => e.at,
         }
     }
 }
@@ -106,6 +113,10 @@ pub enum StreamId {
     Crisis,
     /// Channel outages.
     Channels,
+    /// A major incident.
+    Incident(IncidentId),
+    /// Detected trends.
+    Trends,
 }
 
 impl StreamId {
@@ -123,6 +134,8 @@ impl StreamId {
             StreamId::Posts => ("posts", None),
             StreamId::Crisis => ("crisis", None),
             StreamId::Channels => ("channels", None),
+            StreamId::Incident(id) => ("incident", Some(id.as_uuid())),
+            StreamId::Trends => ("trends", None),
         }
     }
 
@@ -171,6 +184,9 @@ impl FromStr for StreamId {
         if s == "channels" {
             return Ok(StreamId::Channels);
         }
+        if s == "trends" {
+            return Ok(StreamId::Trends);
+        }
         let bad = || IdError {
             kind: "stream",
             value: s.to_owned(),
@@ -183,6 +199,7 @@ impl FromStr for StreamId {
             "team" => Ok(StreamId::Team(TeamId::from_uuid(uuid))),
             "ticket" => Ok(StreamId::Ticket(TicketId::from_uuid(uuid))),
             "sla" => Ok(StreamId::Sla(TicketId::from_uuid(uuid))),
+            "incident" => Ok(StreamId::Incident(IncidentId::from_uuid(uuid))),
             _ => Err(bad()),
         }
     }

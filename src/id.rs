@@ -160,6 +160,11 @@ typed_id!(
     "praise"
 );
 typed_id!(
+    /// A major incident.
+    IncidentId,
+    "incident"
+);
+typed_id!(
     /// A survey invitation.
     InvitationId,
     "invitation"

@@ -129,6 +129,8 @@ pub mod escalation;
 pub mod event;
 pub mod guard;
 pub mod id;
+pub mod incident;
+pub mod metrics;
 pub mod org;
 pub mod outbox;
 pub mod recognition;
@@ -139,6 +141,7 @@ pub mod survey;
 pub mod ticket;
 mod time;
 pub mod transport;
+pub mod trend;
 pub mod view;
 
 pub use error::Error;

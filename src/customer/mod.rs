@@ -207,6 +207,17 @@ pub enum CustomerCommand {
         /// The new standing.
         standing: AccountStanding,
     },
+    /// The customer runs on a component (a service in a datacenter): its
+    /// incidents affect them.
+    RunOn {
+        /// The component (the desk checks it is in the catalog).
+        component: crate::incident::ComponentId,
+    },
+    /// The customer no longer runs on a component.
+    StopRunningOn {
+        /// The component.
+        component: crate::incident::ComponentId,
+    },
 }
 
 /// Something that happened to a customer.
@@ -303,6 +314,16 @@ pub enum CustomerEventKind {
         /// The new standing.
         standing: AccountStanding,
     },
+    /// Now runs on a component.
+    RunsOn {
+        /// The component.
+        component: crate::incident::ComponentId,
+    },
+    /// No longer runs on a component.
+    StoppedRunningOn {
+        /// The component.
+        component: crate::incident::ComponentId,
+    },
 }
 
 /// A person at a customer.
@@ -359,6 +380,7 @@ pub struct Customer {
     contacts: BTreeMap<ContactId, Contact>,
     account_team: BTreeMap<AgentId, Role>,
     standing: Option<AccountStanding>,
+    components: BTreeSet<crate::incident::ComponentId>,
     since: DateTime<Utc>,
 }
 
@@ -389,6 +411,7 @@ impl Customer {
                 contacts: BTreeMap::new(),
                 account_team: BTreeMap::new(),
                 standing: None,
+                components: BTreeSet::new(),
                 since: event.at,
             }),
             _ => None,
@@ -509,6 +532,13 @@ impl Customer {
             CustomerCommand::SetAccountStanding { standing } => {
                 (self.standing != Some(standing)).then_some(K::AccountStandingSet { standing })
             }
+            CustomerCommand::RunOn { component } => {
+                (!self.components.contains(&component)).then_some(K::RunsOn { component })
+            }
+            CustomerCommand::StopRunningOn { component } => self
+                .components
+                .contains(&component)
+                .then_some(K::StoppedRunningOn { component }),
         };
         Ok(kind
             .map(|kind| CustomerEvent { at: now, kind })
@@ -582,6 +612,12 @@ impl Customer {
                 }
             }
             K::AccountStandingSet { standing } => self.standing = Some(*standing),
+            K::RunsOn { component } => {
+                self.components.insert(component.clone());
+            }
+            K::StoppedRunningOn { component } => {
+                self.components.remove(component);
+            }
         }
     }
 
@@ -613,6 +649,12 @@ impl Customer {
     #[must_use]
     pub fn account_team(&self) -> &BTreeMap<AgentId, Role> {
         &self.account_team
+    }
+
+    /// The components the customer runs on.
+    #[must_use]
+    pub fn components(&self) -> &BTreeSet<crate::incident::ComponentId> {
+        &self.components
     }
 
     /// Spend and tier, for the crate's own role-checked views only.

@@ -31,7 +31,7 @@ pub fn default_fallbacks() -> BTreeMap<ChannelKind, Vec<ChannelKind>> {
 
 /// The channel a message to `address` goes out on (social replies to a
 /// handle go as private messages).
-fn channel_for(address: &ChannelAddress) -> Channel {
+pub(super) fn channel_for(address: &ChannelAddress) -> Channel {
     match address {
         ChannelAddress::Phone(_) => Channel::Phone,
         ChannelAddress::Email(_) => Channel::Email,

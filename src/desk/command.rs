@@ -317,6 +317,60 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// Declare a major incident against components: the customers
+    /// running on them are affected, and each of their contacts gets the
+    /// first update on their own channel.
+    DeclareIncident {
+        /// The caller-chosen id.
+        incident: crate::id::IncidentId,
+        /// A headline.
+        title: String,
+        /// Who runs it (warned before an update is missed).
+        commander: AgentId,
+        /// Its status (not resolved).
+        status: crate::incident::IncidentStatus,
+        /// The components and their states.
+        components: std::collections::BTreeMap<
+            crate::incident::ComponentId,
+            crate::incident::ComponentState,
+        >,
+        /// How often it must be updated.
+        cadence: Option<crate::incident::Cadence>,
+        /// The first update's text for each audience.
+        messages: crate::incident::Messages,
+    },
+    /// Post an incident update (resolving it with status resolved).
+    UpdateIncident {
+        /// The incident.
+        incident: crate::id::IncidentId,
+        /// Who writes it.
+        by: AgentId,
+        /// The status after it.
+        status: crate::incident::IncidentStatus,
+        /// Component states that change.
+        components: std::collections::BTreeMap<
+            crate::incident::ComponentId,
+            crate::incident::ComponentState,
+        >,
+        /// The text for each audience (may be empty for a silent change).
+        messages: crate::incident::Messages,
+        /// On resolution: solve every linked ticket with this final
+        /// message.
+        solve_linked: Option<String>,
+    },
+    /// Link tickets to an incident (Zendesk's incidents of a problem).
+    LinkToIncident {
+        /// The incident.
+        incident: crate::id::IncidentId,
+        /// The tickets.
+        tickets: Vec<TicketId>,
+    },
+    /// Issue the credits a resolved incident's customers are due (see
+    /// `Desk::credits_due`); each customer is credited once.
+    IssueCredits {
+        /// The incident.
+        incident: crate::id::IncidentId,
+    },
     /// Link two tickets.
     LinkTickets {
         /// The ticket that links.

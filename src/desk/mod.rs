@@ -60,14 +60,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod care;
 mod channels;
 mod coaching;
 mod command;
 mod crisis;
 mod escalate;
+mod incidents;
 mod posts;
 mod recognition;
 mod surveys;
+mod trends;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -223,6 +226,15 @@ pub struct DeskConfig {
     /// The keyword policy applied to every inbound customer message.
     #[serde(default)]
     pub crisis: crate::crisis::KeywordPolicy,
+    /// Components, credit policies, follow-ups.
+    #[serde(default)]
+    pub incidents: crate::incident::IncidentConfig,
+    /// Trend detection.
+    #[serde(default)]
+    pub trends: crate::trend::TrendConfig,
+    /// Proactive care: how far back a contact counts as a repeat.
+    #[serde(default)]
+    pub care: crate::metrics::CareConfig,
     /// What each channel falls back to when it is down.
     #[serde(default = "default_fallbacks")]
     pub fallbacks: BTreeMap<ChannelKind, Vec<ChannelKind>>,
@@ -246,6 +258,9 @@ impl Default for DeskConfig {
             guard: crate::guard::GuardPolicy::default(),
             crisis: crate::crisis::KeywordPolicy::default_policy(),
             fallbacks: default_fallbacks(),
+            incidents: crate::incident::IncidentConfig::default(),
+            trends: crate::trend::TrendConfig::default(),
+            care: crate::metrics::CareConfig::default(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: Duration::minutes(5),
@@ -276,6 +291,18 @@ impl DeskConfig {
     #[must_use]
     pub fn with_guard(mut self, guard: crate::guard::GuardPolicy) -> Self {
         self.guard = guard;
+        self
+    }
+    /// The defaults with incident components, credits and follow-ups.
+    #[must_use]
+    pub fn with_incidents(mut self, incidents: crate::incident::IncidentConfig) -> Self {
+        self.incidents = incidents;
+        self
+    }
+    /// The defaults with trend detection settings.
+    #[must_use]
+    pub fn with_trends(mut self, trends: crate::trend::TrendConfig) -> Self {
+        self.trends = trends;
         self
     }
     /// The defaults with another retry policy.
@@ -348,6 +375,14 @@ struct State {
     crises: BTreeMap<TicketId, crate::crisis::CrisisRecord>,
     /// Channel outages, oldest first.
     outages: Vec<crate::channel::Outage>,
+    /// Major incidents.
+    incidents: BTreeMap<crate::id::IncidentId, crate::incident::Incident>,
+    /// Each incident's next timer.
+    incident_timers: BTreeSet<(DateTime<Utc>, crate::id::IncidentId)>,
+    /// Every change in the number of unsolved tickets: when, and +1/-1.
+    queue_log: Vec<(DateTime<Utc>, i8)>,
+    /// Trends escalated, and the last time each key was.
+    trends: trends::TrendState,
     /// Every running SLA timer, by when it falls due.
     timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
     /// The first entry of `timers`, kept so `poll_timeout` is O(1).
@@ -634,6 +669,38 @@ impl Desk {
                 self.decide_channel(&mut d, channel, Some(reason), now);
             }
             Command::MarkChannelUp { channel } => self.decide_channel(&mut d, channel, None, now),
+            Command::DeclareIncident {
+                incident,
+                title,
+                commander,
+                status,
+                components,
+                cadence,
+                messages,
+            } => self.decide_declare(
+                &mut d, incident, &title, commander, status, components, cadence, messages, now,
+            )?,
+            Command::UpdateIncident {
+                incident,
+                by,
+                status,
+                components,
+                messages,
+                solve_linked,
+            } => self.decide_incident_update(
+                &mut d,
+                incident,
+                by,
+                status,
+                components,
+                messages,
+                solve_linked,
+                now,
+            )?,
+            Command::LinkToIncident { incident, tickets } => {
+                self.decide_link_incident(&mut d, incident, &tickets, now)?;
+            }
+            Command::IssueCredits { incident } => self.decide_credits(&mut d, incident, now)?,
             Command::FlagCrisis { ticket, signal } => {
                 let t = self.ticket_or_err(ticket)?;
                 if !self.is_crisis(ticket) {
@@ -781,10 +848,17 @@ impl Desk {
     pub fn poll_timeout(&self) -> Option<DateTime<Utc>> {
         let retry = self.state.backoff.first().map(|(at, _)| *at);
         let lease = self.leased.values().min().copied();
-        [retry, lease, self.state.next_timer, self.next_reminder()]
-            .into_iter()
-            .flatten()
-            .min()
+        let incident = self.state.incident_timers.first().map(|(at, _)| *at);
+        [
+            retry,
+            lease,
+            self.state.next_timer,
+            self.next_reminder(),
+            incident,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Decides every SLA warning and breach due at or before `now`. Costs
@@ -806,6 +880,7 @@ impl Desk {
             }
         }
         self.decide_reminders(&mut d, now);
+        self.decide_incident_timers(&mut d, now);
         d.finish(self)
     }
 
@@ -1005,6 +1080,15 @@ impl Desk {
 
     // ----- deciding ------------------------------------------------------
 
+    /// The id the next event of a stream will have in this decision.
+    fn next_event_id(&self, d: &Drafts, stream: &StreamId) -> crate::id::EventId {
+        stream.event_id(
+            self.version(stream)
+                .saturating_add(d.count(stream))
+                .saturating_add(1),
+        )
+    }
+
     fn fresh(&self, stream: StreamId) -> Result<StreamId, DeskError> {
         if self.version(&stream) == 0 {
             Ok(stream)
@@ -1143,6 +1227,9 @@ impl Desk {
                 }
                 ConsentSource::Contact(_) => {}
             },
+            CustomerCommand::RunOn { component } => {
+                self.config.incidents.components.check(component)?;
+            }
             _ => {}
         }
         Ok(())
@@ -1348,8 +1435,24 @@ impl Desk {
         if let Some((signal, responder)) = crisis {
             self.push_crisis(d, ticket, signal, responder, now);
         }
+        self.finish_ticket(d, t, customer, events, now, true)
+    }
+
+    /// The rest of a ticket decision once its events are known: replies
+    /// queued to the customer, SLA reactions, and (with `csat`) the
+    /// satisfaction survey on solving.
+    fn finish_ticket(
+        &self,
+        d: &mut Drafts,
+        t: &Ticket,
+        customer: &Customer,
+        events: Vec<TicketEvent>,
+        now: DateTime<Utc>,
+        csat: bool,
+    ) -> Result<(), Error> {
+        let ticket = t.id();
         let stream = StreamId::Ticket(ticket);
-        let base = self.version(&stream);
+        let base = self.version(&stream).saturating_add(d.count(&stream));
         let mut messages = Vec::new();
         for (e, v) in events.iter().zip(1u64..) {
             if let TicketEventKind::EntryAdded { entry } = &e.kind {
@@ -1392,7 +1495,7 @@ impl Desk {
         let last = stream.event_id(base.saturating_add(u64::try_from(events.len()).unwrap_or(0)));
         self.push_ticket(d, t, events, now);
         d.push(StreamId::Outbox, messages);
-        if solved {
+        if solved && csat {
             self.csat_on_solve(d, t, assignee, last, now);
         }
         Ok(())
@@ -1423,6 +1526,11 @@ impl Desk {
             (StreamId::Posts, Event::Post(_)) => true,
             (StreamId::Crisis, Event::Crisis(_)) => true,
             (StreamId::Channels, Event::Channel(_)) => true,
+            (StreamId::Trends, Event::Trend(_)) => true,
+            (StreamId::Incident(id), Event::Incident(e)) => {
+                first
+                    == matches!(e.kind, crate::incident::IncidentEventKind::Declared { id: i, .. } if i == *id)
+            }
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -1475,12 +1583,21 @@ impl Desk {
             }
             (StreamId::Ticket(id), Event::Ticket(e)) => {
                 if let Some(t) = Ticket::from_opened(e) {
+                    if t.status().is_unsolved() {
+                        s.queue_log.push((e.at, 1));
+                    }
                     s.tickets.insert(*id, t);
                 } else if let Some(t) = s.tickets.get_mut(id) {
                     let counted = |t: &Ticket| t.assignee().filter(|_| t.status().is_unsolved());
                     let before = counted(t);
+                    let was_open = t.status().is_unsolved();
                     t.apply(e);
                     let after = counted(t);
+                    match (was_open, t.status().is_unsolved()) {
+                        (true, false) => s.queue_log.push((e.at, -1)),
+                        (false, true) => s.queue_log.push((e.at, 1)),
+                        _ => {}
+                    }
                     if before != after {
                         if let Some(a) = before {
                             if let Some(n) = s.loads.get_mut(&a) {
@@ -1504,6 +1621,8 @@ impl Desk {
             (StreamId::Posts, Event::Post(e)) => self.apply_post(e),
             (StreamId::Crisis, Event::Crisis(e)) => self.apply_crisis(e),
             (StreamId::Channels, Event::Channel(e)) => self.apply_channel(e),
+            (StreamId::Incident(id), Event::Incident(e)) => self.apply_incident(*id, e),
+            (StreamId::Trends, Event::Trend(e)) => self.apply_trend(e),
             _ => {}
         }
     }

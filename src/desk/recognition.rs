@@ -146,15 +146,10 @@ impl Desk {
 
     /// The next event id of the recognition stream in this decision.
     fn next_recognition_event(&self, d: &Drafts) -> crate::id::EventId {
-        let s = StreamId::Recognition;
-        s.event_id(
-            self.version(&s)
-                .saturating_add(d.count(&s))
-                .saturating_add(1),
-        )
+        self.next_event_id(d, &StreamId::Recognition)
     }
 
-    fn page(
+    pub(super) fn page(
         &self,
         d: &mut Drafts,
         event: crate::id::EventId,

@@ -23,7 +23,7 @@ use crate::ticket::{OpenTicket, Tag, Ticket, TicketCommand, TicketType};
 
 /// The contact a survey goes to for a customer: the primary point of
 /// contact, else the first contact with an email address; with that email.
-fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)> {
+pub(super) fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)> {
     let email = |ct: &crate::customer::Contact| {
         ct.addresses()
             .iter()
@@ -99,7 +99,7 @@ impl Desk {
         out
     }
 
-    fn nps_where(&self, pick: impl Fn(&InvitationRecord) -> bool) -> Nps {
+    pub(super) fn nps_where(&self, pick: impl Fn(&InvitationRecord) -> bool) -> Nps {
         let mut n = Nps::default();
         for i in self.state.invitations.values().filter(|i| pick(i)) {
             if let Some(s) = i.nps {
@@ -237,6 +237,8 @@ impl Desk {
                     let j = usize::try_from(rng.next_u64() % (i as u64 + 1)).unwrap_or(0);
                     order.swap(i, j);
                 }
+                // Nobody is asked how they feel about us in the middle of an outage.
+                let in_incident = self.customers_in_active_incidents();
                 let mut picked = 0;
                 for i in order {
                     if picked == target {
@@ -245,7 +247,10 @@ impl Desk {
                     let Some((c, contact, address)) = reachable.get(i) else {
                         continue;
                     };
-                    if exclude.contains(&c.id()) || self.quiet_until(*contact, now).is_some() {
+                    if exclude.contains(&c.id())
+                        || in_incident.contains(&c.id())
+                        || self.quiet_until(*contact, now).is_some()
+                    {
                         continue;
                     }
                     let id: InvitationId = rng.next_id();
@@ -274,7 +279,7 @@ impl Desk {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn invitation(
+    pub(super) fn invitation(
         &self,
         id: InvitationId,
         survey: &str,
@@ -306,7 +311,7 @@ impl Desk {
         })
     }
 
-    fn push_invitation(
+    pub(super) fn push_invitation(
         &self,
         d: &mut Drafts,
         inv: Invitation,

@@ -10,6 +10,7 @@ mod escalation;
 mod escalation_desk;
 mod escalation_props;
 mod guard;
+mod incidents;
 mod org;
 mod outbox;
 mod props;

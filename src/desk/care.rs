@@ -1,0 +1,267 @@
+//! The desk and proactive care: what an agent sees on opening a ticket,
+//! repeat contacts, and period metrics.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Desk;
+use crate::error::Error;
+use crate::id::{IncidentId, TicketId};
+use crate::metrics::{CareBriefing, Metrics, OpenIssue, Percentiles, SlaAttainment};
+use crate::sla::Phase;
+use crate::ticket::{Author, EntryVisibility, Ticket};
+
+impl Desk {
+    /// What an agent opening `ticket` should see so the customer leaves
+    /// better off: the customer's other open issues, the incidents
+    /// affecting them (running or recent), and the earlier tickets this
+    /// one repeats.
+    ///
+    /// # Errors
+    /// Unknown ticket.
+    pub fn care_briefing(
+        &self,
+        ticket: TicketId,
+        now: DateTime<Utc>,
+    ) -> Result<CareBriefing, Error> {
+        let t = self.ticket_or_err(ticket)?;
+        let mut other_open: Vec<OpenIssue> = self
+            .tickets_of(t.customer())
+            .filter(|o| o.id() != ticket && o.status().is_unsolved())
+            .map(|o| OpenIssue {
+                ticket: o.id(),
+                subject: self.visible_subject(o),
+                status: o.status(),
+                opened_at: o.opened_at(),
+            })
+            .collect();
+        other_open.sort_by_key(|o| (o.opened_at, o.ticket));
+        Ok(CareBriefing {
+            ticket,
+            other_open,
+            incidents: self.incident_briefings(t.customer(), now),
+            repeat_of: self.repeat_of(ticket),
+        })
+    }
+
+    /// Crisis tickets keep their subject to the safety role.
+    fn visible_subject(&self, t: &Ticket) -> String {
+        if self.is_crisis(t.id()) {
+            super::crisis::RESTRICTED.to_owned()
+        } else {
+            t.subject().to_owned()
+        }
+    }
+
+    /// The earlier tickets `ticket` repeats: the same customer, opened
+    /// within [`crate::metrics::CareConfig::repeat_within`] before it,
+    /// about the same problem — they share a tag, are linked to the same
+    /// incident, are linked to each other (duplicate, problem, merge), or
+    /// have the same subject once "Re:"/"Fwd:" and case are set aside.
+    /// Oldest first.
+    #[must_use]
+    pub fn repeat_of(&self, ticket: TicketId) -> Vec<TicketId> {
+        let Some(t) = self.ticket(ticket) else {
+            return Vec::new();
+        };
+        let incidents = self.ticket_incidents();
+        let within = self.config.care.repeat_within;
+        let mut out: Vec<&Ticket> = self
+            .tickets_of(t.customer())
+            .filter(|o| o.id() != ticket)
+            .filter(|o| o.opened_at() <= t.opened_at() && t.opened_at() - o.opened_at() <= within)
+            .filter(|o| (o.opened_at(), o.id()) < (t.opened_at(), t.id()))
+            .filter(|o| same_problem(t, o, &incidents))
+            .collect();
+        out.sort_by_key(|o| (o.opened_at(), o.id()));
+        out.into_iter().map(Ticket::id).collect()
+    }
+
+    fn ticket_incidents(&self) -> BTreeMap<TicketId, BTreeSet<IncidentId>> {
+        let mut out: BTreeMap<TicketId, BTreeSet<IncidentId>> = BTreeMap::new();
+        for i in self.state.incidents.values() {
+            for t in i.linked() {
+                out.entry(*t).or_default().insert(i.id());
+            }
+        }
+        out
+    }
+
+    /// The desk over `[from, to)`: first-response time by channel (median
+    /// and 90th percentile), SLA attainment per metric, team and agent,
+    /// the daily and peak queue, repeat contacts, NPS and smiles.
+    #[must_use]
+    pub fn metrics(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Metrics {
+        let in_period = |at: DateTime<Utc>| at >= from && at < to;
+        let mut opened = 0u32;
+        let mut unanswered = 0u32;
+        let mut repeats = 0u32;
+        let mut frt: BTreeMap<_, Vec<chrono::Duration>> = BTreeMap::new();
+        for t in self
+            .state
+            .tickets
+            .values()
+            .filter(|t| in_period(t.opened_at()))
+        {
+            opened += 1;
+            if !self.repeat_of(t.id()).is_empty() {
+                repeats += 1;
+            }
+            match first_response(t) {
+                Some(d) => frt.entry(t.channel().kind()).or_default().push(d),
+                None => unanswered += 1,
+            }
+        }
+        let mut sla = SlaAttainment::default();
+        for s in self.state.slas.values() {
+            let t = self.ticket(s.ticket);
+            for m in s.metrics() {
+                let outcome = match (&m.phase, m.breached) {
+                    (_, Some(deadline)) => Some((deadline, false)),
+                    (Phase::Fulfilled { at, .. }, None) => Some((*at, true)),
+                    _ => None,
+                };
+                let Some((at, met)) = outcome.filter(|(at, _)| in_period(*at)) else {
+                    continue;
+                };
+                sla.by_metric.entry(m.key.metric).or_default().add(met);
+                if let Some(team) = t.and_then(Ticket::team) {
+                    sla.by_team.entry(team).or_default().add(met);
+                }
+                if let Some(agent) = t.and_then(Ticket::assignee) {
+                    sla.by_agent.entry(agent).or_default().add(met);
+                }
+                let _ = at;
+            }
+        }
+        let daily_queue = self.daily_queue(from, to);
+        let peak_queue = daily_queue
+            .iter()
+            .max_by_key(|(day, n)| (**n, std::cmp::Reverse(**day)))
+            .map(|(d, n)| (*d, *n));
+        let nps = self.nps_where(|i| i.answered.as_ref().is_some_and(|(at, _)| in_period(*at)));
+        Metrics {
+            from,
+            to,
+            opened,
+            first_response: frt
+                .into_iter()
+                .filter_map(|(k, v)| Percentiles::of(v).map(|p| (k, p)))
+                .collect(),
+            unanswered,
+            sla,
+            daily_queue,
+            peak_queue,
+            repeat_contacts: repeats,
+            nps,
+            smiles: self.smiles(from, to).values().sum(),
+        }
+    }
+
+    /// The most unsolved tickets at any moment of each UTC day in
+    /// `[from, to)`.
+    fn daily_queue(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<NaiveDate, u32> {
+        let mut log = self.state.queue_log.clone();
+        log.sort_by_key(|(at, _)| *at);
+        let mut out = BTreeMap::new();
+        let mut queue: i64 = 0;
+        let mut changes = log.iter().peekable();
+        // The queue when the period starts.
+        while let Some((_, d)) = changes.next_if(|(at, _)| *at < from) {
+            queue += i64::from(*d);
+        }
+        let mut day = from.date_naive();
+        let last = (to - chrono::Duration::nanoseconds(1)).date_naive();
+        while day <= last {
+            let mut peak = queue;
+            let end = day
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc())
+                .unwrap_or(to)
+                .min(to);
+            while let Some((_, d)) = changes.next_if(|(at, _)| *at < end) {
+                queue += i64::from(*d);
+                peak = peak.max(queue);
+            }
+            out.insert(day, u32::try_from(peak.max(0)).unwrap_or(u32::MAX));
+            match day.succ_opt() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// Wall-clock time from the customer's first message to the first public
+/// agent reply after it.
+fn first_response(t: &Ticket) -> Option<chrono::Duration> {
+    let entries = t.conversation();
+    let start = entries
+        .iter()
+        .find(|e| matches!(e.author, Author::Contact(_)))
+        .map_or(t.opened_at(), |e| e.at);
+    entries
+        .iter()
+        .find(|e| {
+            matches!(e.author, Author::Agent(_))
+                && e.visibility == EntryVisibility::Public
+                && e.at >= start
+                && e.origin.is_none()
+        })
+        .map(|e| e.at - start)
+}
+
+fn same_problem(
+    a: &Ticket,
+    b: &Ticket,
+    incidents: &BTreeMap<TicketId, BTreeSet<IncidentId>>,
+) -> bool {
+    if a.tags().intersection(b.tags()).next().is_some() {
+        return true;
+    }
+    if let (Some(x), Some(y)) = (incidents.get(&a.id()), incidents.get(&b.id())) {
+        if x.intersection(y).next().is_some() {
+            return true;
+        }
+    }
+    let linked = |x: &Ticket, y: TicketId| {
+        let l = x.links();
+        l.problem == Some(y)
+            || l.incidents.contains(&y)
+            || l.duplicate_of == Some(y)
+            || l.duplicates.contains(&y)
+            || l.merged_into == Some(y)
+            || l.merged_from.contains(&y)
+    };
+    if linked(a, b.id()) || linked(b, a.id()) {
+        return true;
+    }
+    let (x, y) = (normal_subject(a.subject()), normal_subject(b.subject()));
+    !x.is_empty() && x != "(no subject)" && x == y
+}
+
+/// Lowercase words without leading "re:", "fw:", "fwd:".
+fn normal_subject(s: &str) -> String {
+    let mut words: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
+    while words
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "re:" | "fw:" | "fwd:" | "aw:"))
+    {
+        words.remove(0);
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normal_subject;
+
+    #[test]
+    fn subjects_compare_without_reply_prefixes() {
+        assert_eq!(normal_subject("RE: Fwd:  Site   DOWN"), "site down");
+        assert_eq!(normal_subject("re:"), "");
+    }
+}

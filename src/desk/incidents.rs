@@ -1,0 +1,610 @@
+//! The desk and major incidents: who is affected, keeping every one of
+//! them in the loop exactly once per update, linked tickets, the update
+//! cadence, credits and follow-ups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use super::{Desk, Drafts, outbox};
+use crate::agent::Role;
+use crate::channel::{Channel, ChannelAddress};
+use crate::customer::{ContactRole, Customer};
+use crate::error::Error;
+use crate::event::{Event, StreamId};
+use crate::id::{
+    AgentId, ContactId, CustomerId, EventId, IncidentId, InvitationId, MessageId, TicketId,
+};
+use crate::incident::{
+    Audience, ComponentId, ComponentState, Credit, FollowUpOutcome, Incident, IncidentBriefing,
+    IncidentDraft, IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer,
+    Messages, Timeline,
+};
+use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
+use crate::survey::SurveyKind;
+use crate::ticket::{Author, Status, TicketCommand};
+
+impl Desk {
+    /// An incident.
+    #[must_use]
+    pub fn incident(&self, id: IncidentId) -> Option<&Incident> {
+        self.state.incidents.get(&id)
+    }
+
+    /// Every incident, by id.
+    pub fn incidents(&self) -> impl Iterator<Item = &Incident> {
+        self.state.incidents.values()
+    }
+
+    /// Incidents not yet resolved.
+    pub fn active_incidents(&self) -> impl Iterator<Item = &Incident> {
+        self.state.incidents.values().filter(|i| !i.is_resolved())
+    }
+
+    /// Customers affected by an incident that is not resolved (leave them
+    /// out of NPS waves: the desk does so itself).
+    #[must_use]
+    pub fn customers_in_active_incidents(&self) -> BTreeSet<CustomerId> {
+        self.active_incidents()
+            .flat_map(|i| i.affected().iter().copied())
+            .collect()
+    }
+
+    /// The incidents affecting a customer that are running or were
+    /// resolved within [`crate::incident::IncidentConfig::recent`] of
+    /// `now`, newest first: what any agent who takes their call should
+    /// know.
+    #[must_use]
+    pub fn incident_briefings(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Vec<IncidentBriefing> {
+        let recent = self.config.incidents.recent;
+        let runs_on = self
+            .customer(customer)
+            .map(|c| c.components().clone())
+            .unwrap_or_default();
+        let catalog = &self.config.incidents.components;
+        let mut out: Vec<IncidentBriefing> = self
+            .state
+            .incidents
+            .values()
+            .filter(|i| i.affected().contains(&customer))
+            .filter(|i| i.resolved_at().is_none_or(|r| r + recent > now))
+            .map(|i| IncidentBriefing {
+                incident: i.id(),
+                title: i.title().to_owned(),
+                status: i.status(),
+                components: i.components().clone(),
+                affects: runs_on
+                    .iter()
+                    .filter(|r| i.components().keys().any(|c| catalog.covers(c, r)))
+                    .cloned()
+                    .collect(),
+                declared_at: i.declared_at(),
+                resolved_at: i.resolved_at(),
+                latest: i.latest().cloned(),
+                next_update_due: i.next_update_due(),
+            })
+            .collect();
+        out.sort_by_key(|b| std::cmp::Reverse(b.declared_at));
+        out
+    }
+
+    /// An incident's timeline, exportable as data.
+    ///
+    /// # Errors
+    /// [`IncidentError::UnknownIncident`].
+    pub fn incident_timeline(&self, id: IncidentId) -> Result<Timeline, Error> {
+        Ok(self.incident_or_err(id)?.timeline())
+    }
+
+    /// Open tickets of an incident's affected customers, opened since it
+    /// was declared and not linked yet: candidates to link.
+    #[must_use]
+    pub fn unlinked_incident_tickets(&self, id: IncidentId) -> Vec<TicketId> {
+        let Some(i) = self.incident(id) else {
+            return Vec::new();
+        };
+        i.affected()
+            .iter()
+            .flat_map(|c| self.tickets_of(*c))
+            .filter(|t| t.status().is_unsolved() && t.opened_at() >= i.declared_at())
+            .map(crate::ticket::Ticket::id)
+            .filter(|t| !i.linked().contains(t))
+            .collect()
+    }
+
+    /// The credits an incident's affected customers are due, by the
+    /// policy for each one's contract tier: customers with no monthly fee
+    /// on record, no policy, a zero credit, or a credit already issued
+    /// are left out.
+    ///
+    /// # Errors
+    /// Unknown incident; [`IncidentError::NotResolved`]; an invalid credit
+    /// policy ([`IncidentError::NegativeRate`], ...).
+    pub fn credits_due(&self, id: IncidentId) -> Result<Vec<Credit>, Error> {
+        let i = self.incident_or_err(id)?;
+        let resolved = i.resolved_at().ok_or(IncidentError::NotResolved(id))?;
+        let config = &self.config.incidents;
+        config.credits.validate()?;
+        let mut out = Vec::new();
+        for c in i.affected() {
+            if i.credits().contains_key(c) {
+                continue;
+            }
+            let Some(customer) = self.customer(*c) else {
+                continue;
+            };
+            let Some(standing) = customer.standing() else {
+                continue;
+            };
+            let Some(policy) = config.credits.policy_for(standing.tier) else {
+                continue;
+            };
+            let downtime = i.downtime_for(customer.components(), &config.components, resolved);
+            let amount = policy.credit(standing.monthly_spend, &downtime)?;
+            if amount.minor > 0 {
+                out.push(Credit {
+                    customer: *c,
+                    downtime,
+                    amount,
+                    reason: policy.reason.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn incident_or_err(&self, id: IncidentId) -> Result<&Incident, IncidentError> {
+        self.state
+            .incidents
+            .get(&id)
+            .ok_or(IncidentError::UnknownIncident(id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn decide_declare(
+        &self,
+        d: &mut Drafts,
+        id: IncidentId,
+        title: &str,
+        commander: AgentId,
+        status: IncidentStatus,
+        components: BTreeMap<ComponentId, ComponentState>,
+        cadence: Option<crate::incident::Cadence>,
+        messages: Messages,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let stream = self.fresh(StreamId::Incident(id))?;
+        self.active_agent(commander)?;
+        let catalog = &self.config.incidents.components;
+        let draft = Incident::declare(
+            id, title, commander, status, components, cadence, messages, catalog, now,
+        )?;
+        let IncidentEventKind::Declared {
+            components,
+            messages,
+            title,
+            ..
+        } = &draft.kind
+        else {
+            return Ok(());
+        };
+        let affected: BTreeSet<CustomerId> = self
+            .state
+            .customers
+            .values()
+            .filter(|c| {
+                c.components()
+                    .iter()
+                    .any(|r| components.keys().any(|k| catalog.covers(k, r)))
+            })
+            .map(Customer::id)
+            .collect();
+        let event_id = self.next_event_id(d, &stream);
+        let (queued, unreachable) =
+            self.keep_in_the_loop(event_id, &affected, title, status, messages, now);
+        let mut draft = draft;
+        if let IncidentEventKind::Declared {
+            affected: a,
+            unreachable: u,
+            ..
+        } = &mut draft.kind
+        {
+            *a = affected;
+            *u = unreachable;
+        }
+        push_incident(d, stream, draft);
+        d.push(StreamId::Outbox, queued);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn decide_incident_update(
+        &self,
+        d: &mut Drafts,
+        id: IncidentId,
+        by: AgentId,
+        status: IncidentStatus,
+        components: BTreeMap<ComponentId, ComponentState>,
+        messages: Messages,
+        solve_linked: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let i = self.incident_or_err(id)?;
+        self.active_agent(by)?;
+        let config = &self.config.incidents;
+        let mut draft = i.update(
+            by,
+            status,
+            components,
+            messages,
+            &config.components,
+            config.follow_up_after,
+            now,
+        )?;
+        let stream = StreamId::Incident(id);
+        let event_id = self.next_event_id(d, &stream);
+        let IncidentEventKind::Updated {
+            messages,
+            unreachable,
+            ..
+        } = &mut draft.kind
+        else {
+            return Ok(());
+        };
+        if !messages.is_empty() {
+            let (queued, missed) =
+                self.keep_in_the_loop(event_id, i.affected(), i.title(), status, messages, now);
+            *unreachable = missed;
+            d.push(StreamId::Outbox, queued);
+        }
+        push_incident(d, stream, draft);
+        if let (IncidentStatus::Resolved, Some(body)) = (status, solve_linked) {
+            for ticket in i.linked() {
+                self.solve_with_message(d, *ticket, by, &body, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Solves a linked ticket with the final message (assigning it to
+    /// whoever resolves the incident if nobody has it). Tickets already
+    /// solved or closed are left alone; no CSAT goes out (the incident's
+    /// follow-up asks instead).
+    fn solve_with_message(
+        &self,
+        d: &mut Drafts,
+        ticket: TicketId,
+        by: AgentId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let t = self.ticket_or_err(ticket)?;
+        if !t.status().is_unsolved() || self.is_crisis(ticket) {
+            return Ok(());
+        }
+        let customer = self.customer_or_err(t.customer())?;
+        let mut commands = vec![TicketCommand::Reply {
+            author: Author::Agent(by),
+            channel: t.channel().clone(),
+            body: body.to_owned(),
+            attachments: Vec::new(),
+        }];
+        if t.assignee().is_none() {
+            commands.push(TicketCommand::Assign(Some(by)));
+        }
+        commands.push(TicketCommand::SetStatus(Status::Solved));
+        let mut current = t.clone();
+        let mut events = Vec::new();
+        for c in commands {
+            let more = current.handle_with(c, &self.config.ticket_rules, now)?;
+            for e in &more {
+                current.apply(e);
+            }
+            events.extend(more);
+        }
+        self.finish_ticket(d, t, customer, events, now, false)
+    }
+
+    pub(super) fn decide_link_incident(
+        &self,
+        d: &mut Drafts,
+        id: IncidentId,
+        tickets: &[TicketId],
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let i = self.incident_or_err(id)?;
+        if i.is_resolved() {
+            return Err(IncidentError::Resolved(id).into());
+        }
+        let mut seen = BTreeSet::new();
+        let mut events = Vec::new();
+        for ticket in tickets {
+            let t = self.ticket_or_err(*ticket)?;
+            if i.linked().contains(ticket) || !seen.insert(*ticket) {
+                continue;
+            }
+            events.push(Event::Incident(IncidentEvent {
+                at: now,
+                kind: IncidentEventKind::TicketLinked {
+                    ticket: *ticket,
+                    customer: t.customer(),
+                },
+            }));
+        }
+        d.push(StreamId::Incident(id), events);
+        Ok(())
+    }
+
+    pub(super) fn decide_credits(
+        &self,
+        d: &mut Drafts,
+        id: IncidentId,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let credits = self.credits_due(id)?;
+        d.push(
+            StreamId::Incident(id),
+            credits.into_iter().map(|credit| {
+                Event::Incident(IncidentEvent {
+                    at: now,
+                    kind: IncidentEventKind::CreditIssued { credit },
+                })
+            }),
+        );
+        Ok(())
+    }
+
+    /// One message per contact of every affected customer, in the text
+    /// for their audience, at their first address on a working channel
+    /// that delivers (phone and video are live). Message ids derive from
+    /// the incident event, so a retried decision queues the same ids.
+    fn keep_in_the_loop(
+        &self,
+        event: EventId,
+        affected: &BTreeSet<CustomerId>,
+        title: &str,
+        status: IncidentStatus,
+        messages: &Messages,
+        now: DateTime<Utc>,
+    ) -> (Vec<Event>, Vec<(CustomerId, ContactId)>) {
+        let mut queued = Vec::new();
+        let mut unreachable = Vec::new();
+        let mut n = 0u64;
+        for c in affected.iter().filter_map(|c| self.customer(*c)) {
+            for contact in c.contacts() {
+                let technical = contact.roles().contains(&ContactRole::Technical);
+                let order = if technical {
+                    [Audience::Technical, Audience::Business, Audience::Public]
+                } else {
+                    [Audience::Business, Audience::Public, Audience::Technical]
+                };
+                let Some(text) = order.iter().find_map(|a| messages.get(a)) else {
+                    continue;
+                };
+                let Some((channel, address)) = self.deliverable(contact.addresses()) else {
+                    unreachable.push((c.id(), contact.id()));
+                    continue;
+                };
+                n += 1;
+                queued.push(outbox(
+                    now,
+                    OutboxEventKind::Queued {
+                        message: OutboundMessage {
+                            id: MessageId::derive(event, n),
+                            channel,
+                            recipient: Recipient::Contact {
+                                contact: contact.id(),
+                                address,
+                            },
+                            body: format!("[{status}] {title}\n\n{text}"),
+                            ticket: None,
+                            queued_at: now,
+                        },
+                    },
+                ));
+            }
+        }
+        (queued, unreachable)
+    }
+
+    /// The first address that can take a queued message on a channel that
+    /// is up.
+    fn deliverable(&self, addresses: &[ChannelAddress]) -> Option<(Channel, ChannelAddress)> {
+        addresses.iter().find_map(|a| {
+            let channel = super::channels::channel_for(a);
+            (!super::is_live(&channel) && !self.is_down(channel.kind()))
+                .then(|| (channel, a.clone()))
+        })
+    }
+
+    /// Incident timers due at `now`: warnings and missed updates (each
+    /// tells the commander), and the follow-ups.
+    pub(super) fn decide_incident_timers(&self, d: &mut Drafts, now: DateTime<Utc>) {
+        let due: Vec<IncidentId> = self
+            .state
+            .incident_timers
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .map(|(_, id)| *id)
+            .collect();
+        for id in due {
+            let Some(i) = self.state.incidents.get(&id) else {
+                continue;
+            };
+            let stream = StreamId::Incident(id);
+            let mut current = i.clone();
+            // Warn, then overdue, then follow-up: at most three steps.
+            for _ in 0..3 {
+                let Some((at, timer)) = current.next_timer().filter(|(at, _)| *at <= now) else {
+                    break;
+                };
+                let events = match timer {
+                    IncidentTimer::Warn | IncidentTimer::Overdue => {
+                        let due = current.next_update_due().unwrap_or(at);
+                        let (kind, body) = if timer == IncidentTimer::Warn {
+                            (
+                                IncidentEventKind::UpdateDueSoon { due },
+                                format!(
+                                    "Incident \"{}\": the next update is due at {due}.",
+                                    current.title()
+                                ),
+                            )
+                        } else {
+                            (
+                                IncidentEventKind::UpdateOverdue { due },
+                                format!(
+                                    "Incident \"{}\": the update due at {due} was missed.",
+                                    current.title()
+                                ),
+                            )
+                        };
+                        let event_id = self.next_event_id(d, &stream);
+                        self.page(d, event_id, 0, current.commander(), body, now);
+                        vec![IncidentEvent { at: now, kind }]
+                    }
+                    IncidentTimer::FollowUp => self.follow_ups(d, &current, now),
+                };
+                if events.is_empty() {
+                    break;
+                }
+                for e in &events {
+                    current.apply(e);
+                }
+                d.push(stream, events.into_iter().map(Event::Incident));
+            }
+        }
+    }
+
+    /// A follow-up for every affected customer not yet followed up: the
+    /// configured survey through the shared contact budget, or, when it
+    /// cannot go, a task for their account manager (else the survey
+    /// follow-up owner).
+    fn follow_ups(&self, d: &mut Drafts, i: &Incident, now: DateTime<Utc>) -> Vec<IncidentEvent> {
+        let stream = StreamId::Incident(i.id());
+        let base = self.version(&stream).saturating_add(d.count(&stream));
+        let survey = self.config.incidents.follow_up_survey.as_deref();
+        let mut events = Vec::new();
+        for (c, v) in i
+            .affected()
+            .iter()
+            .filter(|c| !i.followed_up().contains(c))
+            .filter_map(|c| self.customer(*c))
+            .zip(1u64..)
+        {
+            let event_id = stream.event_id(base.saturating_add(v));
+            let contact = super::surveys::survey_contact(c);
+            let outcome = match (survey, contact) {
+                (Some(survey), Some((contact, address)))
+                    if self.quiet_until(contact, now).is_none() =>
+                {
+                    let id = InvitationId::from_uuid(MessageId::derive(event_id, 7).as_uuid());
+                    match self.invitation(
+                        id,
+                        survey,
+                        SurveyKind::IncidentFollowUp,
+                        c.id(),
+                        contact,
+                        None,
+                        None,
+                        None,
+                        now,
+                    ) {
+                        Ok(inv) => {
+                            self.push_invitation(d, inv, address, now);
+                            FollowUpOutcome::Survey {
+                                invitation: id,
+                                contact,
+                            }
+                        }
+                        Err(e) => self.follow_up_task(d, event_id, c, i, &e.to_string(), now),
+                    }
+                }
+                (None, _) => {
+                    self.follow_up_task(d, event_id, c, i, "no follow-up survey is configured", now)
+                }
+                (Some(_), None) => self.follow_up_task(
+                    d,
+                    event_id,
+                    c,
+                    i,
+                    "no contact can be emailed a survey",
+                    now,
+                ),
+                (Some(_), Some(_)) => self.follow_up_task(
+                    d,
+                    event_id,
+                    c,
+                    i,
+                    "the survey contact is in their quiet period",
+                    now,
+                ),
+            };
+            events.push(IncidentEvent {
+                at: now,
+                kind: IncidentEventKind::FollowedUp {
+                    customer: c.id(),
+                    outcome,
+                },
+            });
+        }
+        events
+    }
+
+    fn follow_up_task(
+        &self,
+        d: &mut Drafts,
+        event: EventId,
+        c: &Customer,
+        i: &Incident,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> FollowUpOutcome {
+        let owner = c
+            .account_team()
+            .iter()
+            .find(|(a, r)| **r == Role::AccountManager && self.active_agent(**a).is_ok())
+            .map(|(a, _)| *a)
+            .or(self.config.surveys.follow_up_owner);
+        if let Some(owner) = owner {
+            let body = format!(
+                "Follow up with {} about incident \"{}\" and make sure they are happy ({reason}).",
+                c.organisation(),
+                i.title()
+            );
+            self.page(d, event, 0, owner, body, now);
+        }
+        FollowUpOutcome::Task {
+            owner,
+            reason: reason.to_owned(),
+        }
+    }
+
+    pub(super) fn apply_incident(&mut self, id: IncidentId, e: &IncidentEvent) {
+        let s = &mut self.state;
+        if let Some(timer) = s.incidents.get(&id).and_then(Incident::next_timer) {
+            s.incident_timers.remove(&(timer.0, id));
+        }
+        if let Some(i) = Incident::from_declared(e) {
+            s.incidents.insert(id, i);
+        } else if let Some(i) = s.incidents.get_mut(&id) {
+            i.apply(e);
+        }
+        if let Some(timer) = s.incidents.get(&id).and_then(Incident::next_timer) {
+            s.incident_timers.insert((timer.0, id));
+        }
+    }
+}
+
+fn push_incident(d: &mut Drafts, stream: StreamId, draft: IncidentDraft) {
+    d.push(
+        stream,
+        [Event::Incident(IncidentEvent {
+            at: draft.at,
+            kind: draft.kind,
+        })],
+    );
+}

@@ -1,0 +1,182 @@
+//! Proactive care and period metrics: the shapes the desk reports in
+//! (`Desk::care_briefing`, `Desk::metrics`), and the arithmetic behind
+//! them.
+//!
+//! Percentiles are nearest-rank: the p-th percentile of `n` sorted values
+//! is the value at rank `ceil(p/100 × n)` (from 1), so it is always one
+//! of the measured values.
+//!
+//! ```
+//! use chrono::Duration;
+//! use fanatical::metrics::Percentiles;
+//! let minutes: Vec<Duration> = [5, 1, 3, 9, 7, 2, 8, 4, 6, 10].map(Duration::minutes).to_vec();
+//! let p = Percentiles::of(minutes).unwrap();
+//! assert_eq!(p.median, Duration::minutes(5));
+//! assert_eq!(p.p90, Duration::minutes(9));
+//! assert_eq!(p.count, 10);
+//! ```
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::channel::ChannelKind;
+use crate::id::{AgentId, TeamId, TicketId};
+use crate::incident::IncidentBriefing;
+use crate::sla::Metric;
+use crate::survey::Nps;
+use crate::ticket::Status;
+
+/// Proactive-care settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CareConfig {
+    /// A ticket from the same customer about the same problem within this
+    /// long of an earlier one is a repeat contact (default 7 days).
+    #[serde(with = "crate::time::seconds")]
+    pub repeat_within: Duration,
+}
+
+impl Default for CareConfig {
+    fn default() -> Self {
+        CareConfig {
+            repeat_within: Duration::days(7),
+        }
+    }
+}
+
+/// Median and 90th percentile of some durations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Percentiles {
+    /// How many were measured.
+    pub count: usize,
+    /// The median (nearest rank).
+    #[serde(with = "crate::time::seconds")]
+    pub median: Duration,
+    /// The 90th percentile (nearest rank).
+    #[serde(with = "crate::time::seconds")]
+    pub p90: Duration,
+}
+
+impl Percentiles {
+    /// The percentiles of `values`; `None` when there are none.
+    #[must_use]
+    pub fn of(mut values: Vec<Duration>) -> Option<Self> {
+        values.sort();
+        let rank = |p: usize| {
+            let r = (p * values.len()).div_ceil(100).max(1);
+            values.get(r - 1).copied()
+        };
+        Some(Percentiles {
+            count: values.len(),
+            median: rank(50)?,
+            p90: rank(90)?,
+        })
+    }
+}
+
+/// How often targets were met.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Attainment {
+    /// Targets met.
+    pub met: u32,
+    /// Targets breached.
+    pub breached: u32,
+}
+
+impl Attainment {
+    /// Met share in percent; `None` when nothing was measured.
+    #[must_use]
+    pub fn percent(&self) -> Option<f64> {
+        let total = self.met + self.breached;
+        (total > 0).then(|| f64::from(self.met) * 100.0 / f64::from(total))
+    }
+    pub(crate) fn add(&mut self, met: bool) {
+        if met {
+            self.met += 1;
+        } else {
+            self.breached += 1;
+        }
+    }
+}
+
+/// SLA attainment over a period: each target whose outcome fell in it
+/// (fulfilled in time, or breached) counts once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SlaAttainment {
+    /// Per metric.
+    pub by_metric: BTreeMap<Metric, Attainment>,
+    /// Per team the ticket is with.
+    pub by_team: BTreeMap<TeamId, Attainment>,
+    /// Per agent the ticket is assigned to.
+    pub by_agent: BTreeMap<AgentId, Attainment>,
+}
+
+/// The desk over a period `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// Start, inclusive.
+    pub from: DateTime<Utc>,
+    /// End, exclusive.
+    pub to: DateTime<Utc>,
+    /// Tickets opened.
+    pub opened: u32,
+    /// Time from the customer's first message to the first public agent
+    /// reply, wall clock, per channel, for tickets opened in the period
+    /// and answered.
+    pub first_response: BTreeMap<ChannelKind, Percentiles>,
+    /// Tickets opened in the period with no reply yet.
+    pub unanswered: u32,
+    /// SLA attainment.
+    pub sla: SlaAttainment,
+    /// The largest number of unsolved tickets at any moment of each day
+    /// (UTC) of the period.
+    pub daily_queue: BTreeMap<NaiveDate, u32>,
+    /// The peak of those: the day and the length.
+    pub peak_queue: Option<(NaiveDate, u32)>,
+    /// Tickets opened in the period that repeat an earlier contact.
+    pub repeat_contacts: u32,
+    /// Answers to NPS questions received in the period.
+    pub nps: Nps,
+    /// Attributed customer praise received in the period.
+    pub smiles: u32,
+}
+
+impl Metrics {
+    /// Repeat contacts as a share of tickets opened, percent.
+    #[must_use]
+    pub fn repeat_contact_rate(&self) -> Option<f64> {
+        (self.opened > 0).then(|| f64::from(self.repeat_contacts) * 100.0 / f64::from(self.opened))
+    }
+}
+
+/// One of the customer's other open issues.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenIssue {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Its subject.
+    pub subject: String,
+    /// Its status.
+    pub status: Status,
+    /// When it was opened.
+    pub opened_at: DateTime<Utc>,
+}
+
+/// What an agent opening a ticket should know so the customer leaves
+/// better off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CareBriefing {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// The customer's other unsolved tickets, oldest first.
+    pub other_open: Vec<OpenIssue>,
+    /// Incidents affecting the customer, running or recent.
+    pub incidents: Vec<IncidentBriefing>,
+    /// Earlier tickets this one repeats (same problem within the repeat
+    /// window).
+    pub repeat_of: Vec<TicketId>,
+}

@@ -1,0 +1,296 @@
+//! Trends: recurring pain points found deterministically from ticket
+//! counts.
+//!
+//! Tickets are counted per [`TrendKey`] (ticket type, tag, component the
+//! customer runs on, channel) in the current window — the `window` up to
+//! and including `now` — and in `baseline_windows` windows of the same
+//! length before it. With `c` the current count, and `μ` and `σ` the mean
+//! and population standard deviation of the baseline counts:
+//!
+//! * [`TrendRule::ZScore`]: a trend when `c ≥ min_count` and
+//!   `z = (c − μ) / max(σ, 1) ≥ threshold`. The floor of 1 on `σ` keeps a
+//!   flat baseline (every day exactly 2) from turning one extra ticket
+//!   into an infinite z-score.
+//! * [`TrendRule::Rate`]: a trend when `c ≥ min_count` and
+//!   `c ≥ ratio × max(μ, 1)`.
+//!
+//! A trend on a component whose z-score also reaches `spike_z` (with at
+//! least `spike_min_count` tickets) is a spike: a major-incident
+//! candidate. The desk escalates each trend once per window through the
+//! escalation graph (`Desk::escalate_trends`).
+//!
+//! # Example
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use fanatical::id::IdGenerator;
+//! use fanatical::ticket::Tag;
+//! use fanatical::trend::{detect, Observation, TrendConfig, TrendKey};
+//! let now = Utc.with_ymd_and_hms(2026, 5, 8, 12, 0, 0).unwrap();
+//! let mut ids = IdGenerator::from_seed(7);
+//! let checkout = TrendKey::Tag(Tag::new("checkout")?);
+//! let mut seen = Vec::new();
+//! // Two tickets a day for a week, then twelve today.
+//! for day in 1..=7 {
+//!     for n in 0..2 {
+//!         let at = now - Duration::days(day) - Duration::minutes(n);
+//!         seen.push(Observation { at, ticket: ids.next_id(), keys: vec![checkout.clone()] });
+//!     }
+//! }
+//! for n in 0..12 {
+//!     let at = now - Duration::minutes(n);
+//!     seen.push(Observation { at, ticket: ids.next_id(), keys: vec![checkout.clone()] });
+//! }
+//! let trends = detect(&seen, now, &TrendConfig::default());
+//! assert_eq!(trends.len(), 1);
+//! assert_eq!(trends[0].count, 12);
+//! assert_eq!(trends[0].z_milli, 10_000); // (12 - 2) / max(0, 1)
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::channel::ChannelKind;
+use crate::id::{AgentId, TicketId};
+use crate::incident::ComponentId;
+use crate::ticket::{Tag, TicketType};
+
+/// What tickets are counted by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "by", content = "value", rename_all = "snake_case")]
+pub enum TrendKey {
+    /// The ticket's type (question, incident, problem, task).
+    Category(TicketType),
+    /// A tag on the ticket.
+    Tag(Tag),
+    /// A component the customer runs on.
+    Component(ComponentId),
+    /// The channel it came by.
+    Channel(ChannelKind),
+}
+
+impl fmt::Display for TrendKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrendKey::Category(t) => write!(f, "category {t}"),
+            TrendKey::Tag(t) => write!(f, "tag {}", t.as_str()),
+            TrendKey::Component(c) => write!(f, "component {c}"),
+            TrendKey::Channel(c) => write!(f, "channel {c}"),
+        }
+    }
+}
+
+/// How a count becomes a trend (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum TrendRule {
+    /// `(c − μ) / max(σ, 1)` at least `milli / 1000`.
+    ZScore {
+        /// The threshold in thousandths (3000 is a z of 3).
+        milli: u32,
+    },
+    /// `c` at least `percent / 100` times `max(μ, 1)`.
+    Rate {
+        /// The ratio in percent (300 is three times the baseline).
+        percent: u32,
+    },
+}
+
+/// Trend detection settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TrendConfig {
+    /// The window length (default 1 day).
+    #[serde(with = "crate::time::seconds")]
+    pub window: Duration,
+    /// How many windows before the current one make the baseline
+    /// (default 7).
+    pub baseline_windows: u32,
+    /// The rule (default a z-score of 3).
+    pub rule: TrendRule,
+    /// Fewer tickets than this are never a trend (default 5).
+    pub min_count: u32,
+    /// A component trend with a z-score of at least this, in thousandths,
+    /// is a major-incident candidate (default 6000).
+    pub spike_z_milli: u32,
+    /// ... and at least this many tickets (default 10).
+    pub spike_min_count: u32,
+}
+
+impl Default for TrendConfig {
+    fn default() -> Self {
+        TrendConfig {
+            window: Duration::days(1),
+            baseline_windows: 7,
+            rule: TrendRule::ZScore { milli: 3000 },
+            min_count: 5,
+            spike_z_milli: 6000,
+            spike_min_count: 10,
+        }
+    }
+}
+
+/// A ticket as trend detection sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    /// When it was opened.
+    pub at: DateTime<Utc>,
+    /// The ticket.
+    pub ticket: TicketId,
+    /// What it counts toward.
+    pub keys: Vec<TrendKey>,
+}
+
+/// A detected trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trend {
+    /// What.
+    pub key: TrendKey,
+    /// The current window's end (`now`; the window excludes its start).
+    pub window_end: DateTime<Utc>,
+    /// Tickets in the current window.
+    pub count: u32,
+    /// The baseline mean, in thousandths.
+    pub baseline_milli: i64,
+    /// The baseline standard deviation, in thousandths.
+    pub sd_milli: i64,
+    /// The z-score, in thousandths.
+    pub z_milli: i64,
+    /// The tickets that make it up, oldest first.
+    pub tickets: Vec<TicketId>,
+    /// A component spike: a major-incident candidate.
+    pub spike: bool,
+}
+
+/// Counts per window (0 is the current one) and the current window's
+/// tickets.
+type Counts = (Vec<u32>, Vec<(DateTime<Utc>, TicketId)>);
+
+/// Detects trends at `now` among `observations` (in any order; those
+/// outside the windows are ignored). Deterministic: the same input gives
+/// the same trends, ordered by key.
+#[must_use]
+pub fn detect(
+    observations: &[Observation],
+    now: DateTime<Utc>,
+    config: &TrendConfig,
+) -> Vec<Trend> {
+    if config.window <= Duration::zero() {
+        return Vec::new();
+    }
+    let k = i64::from(config.baseline_windows);
+    let window_ns = config.window.num_nanoseconds().unwrap_or(i64::MAX);
+    // Per key: counts per window (0 is current) and the current tickets.
+    let mut counts: BTreeMap<&TrendKey, Counts> = BTreeMap::new();
+    for o in observations {
+        if o.at > now {
+            continue;
+        }
+        let age = (now - o.at).num_nanoseconds().unwrap_or(i64::MAX);
+        // (now - w, now] is window 0; an age of exactly one window is in 1.
+        let index = age / window_ns;
+        if index > k {
+            continue;
+        }
+        let Ok(index) = usize::try_from(index) else {
+            continue;
+        };
+        for key in &o.keys {
+            let (c, t) = counts
+                .entry(key)
+                .or_insert_with(|| (vec![0; usize::try_from(k).unwrap_or(0) + 1], Vec::new()));
+            if let Some(n) = c.get_mut(index) {
+                *n += 1;
+            }
+            if index == 0 {
+                t.push((o.at, o.ticket));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (key, (c, mut tickets)) in counts {
+        let current = c.first().copied().unwrap_or(0);
+        if current < config.min_count.max(1) {
+            continue;
+        }
+        let baseline: Vec<f64> = c.iter().skip(1).map(|n| f64::from(*n)).collect();
+        let (mean, sd) = if baseline.is_empty() {
+            (0.0, 0.0)
+        } else {
+            let n = baseline.len() as f64;
+            let mean = baseline.iter().sum::<f64>() / n;
+            let var = baseline
+                .iter()
+                .map(|x| (x - mean) * (x - mean))
+                .sum::<f64>()
+                / n;
+            (mean, var.sqrt())
+        };
+        let z = (f64::from(current) - mean) / sd.max(1.0);
+        let is_trend = match config.rule {
+            TrendRule::ZScore { milli } => z * 1000.0 >= f64::from(milli),
+            TrendRule::Rate { percent } => {
+                f64::from(current) * 100.0 >= f64::from(percent) * mean.max(1.0)
+            }
+        };
+        if !is_trend {
+            continue;
+        }
+        let spike = matches!(key, TrendKey::Component(_))
+            && z * 1000.0 >= f64::from(config.spike_z_milli)
+            && current >= config.spike_min_count;
+        tickets.sort();
+        out.push(Trend {
+            key: key.clone(),
+            window_end: now,
+            count: current,
+            baseline_milli: milli(mean),
+            sd_milli: milli(sd),
+            z_milli: milli(z),
+            tickets: tickets.into_iter().map(|(_, t)| t).collect(),
+            spike,
+        });
+    }
+    out
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn milli(x: f64) -> i64 {
+    // Finite by construction (counts are u32); clamp anyway.
+    (x * 1000.0).round().clamp(-9.0e15, 9.0e15) as i64
+}
+
+/// Something that happened to a trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: TrendEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrendEventKind {
+    /// A trend was escalated through the escalation graph.
+    Escalated {
+        /// The trend, with its tickets.
+        trend: Trend,
+        /// The node that owns it ("product").
+        owner: String,
+        /// The route, one line per hop.
+        path: Vec<String>,
+        /// Who was told.
+        notified: Vec<AgentId>,
+    },
+    /// A component spike raised a major-incident candidate.
+    IncidentCandidate {
+        /// The spike.
+        trend: Trend,
+    },
+}
