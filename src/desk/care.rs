@@ -119,10 +119,15 @@ impl Desk {
             for m in s.metrics() {
                 let outcome = match (&m.phase, m.breached) {
                     (_, Some(deadline)) => Some((deadline, false)),
-                    (Phase::Fulfilled { at, .. }, None) => Some((*at, true)),
+                    (
+                        Phase::Fulfilled {
+                            at, business_time, ..
+                        },
+                        None,
+                    ) => Some((*at, *business_time <= m.spec.target)),
                     _ => None,
                 };
-                let Some((at, met)) = outcome.filter(|(at, _)| in_period(*at)) else {
+                let Some((_, met)) = outcome.filter(|(at, _)| in_period(*at)) else {
                     continue;
                 };
                 sla.by_metric.entry(m.key.metric).or_default().add(met);
@@ -132,7 +137,6 @@ impl Desk {
                 if let Some(agent) = t.and_then(Ticket::assignee) {
                     sla.by_agent.entry(agent).or_default().add(met);
                 }
-                let _ = at;
             }
         }
         let daily_queue = self.daily_queue(from, to);

@@ -623,7 +623,8 @@ impl Reactor<'_> {
     fn fulfil(&mut self, key: MetricKey) {
         if let Some(m) = self.sla.metric(key) {
             let business_time = self.used_now(m);
-            let breached = m.breached.is_some();
+            // Late is late even when no timer fired in time to say so.
+            let breached = m.breached.is_some() || business_time > m.spec.target;
             self.emit(SlaEventKind::Fulfilled {
                 key,
                 business_time,

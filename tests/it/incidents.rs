@@ -46,7 +46,7 @@ fn credits() -> CreditConfig {
         .unwrap()
 }
 
-fn config() -> DeskConfig {
+pub fn config() -> DeskConfig {
     let follow_up = SurveyDraft::new("after-outage")
         .question(
             Question::new("happy", "Are you happy with us?", QuestionKind::scale()).required(),

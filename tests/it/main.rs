@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod campaigns;
+mod care;
 mod channels;
 mod coaching;
 mod crisis;
@@ -10,6 +11,7 @@ mod escalation;
 mod escalation_desk;
 mod escalation_props;
 mod guard;
+mod incident_props;
 mod incidents;
 mod org;
 mod outbox;
@@ -22,6 +24,7 @@ mod sla_props;
 mod store;
 mod support;
 mod survey;
+mod trends;
 mod views;
 
 /// Property-test cases: `default`, or `FANATICAL_PROPTEST_CASES` when set

@@ -1,0 +1,167 @@
+//! Proactive care and period metrics.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use fanatical::channel::{Channel, ChannelKind};
+use fanatical::desk::{Command, DeskConfig, InboundMessage};
+use fanatical::id::{IncidentId, TicketId};
+use fanatical::incident::{Audience, ComponentId, ComponentState, IncidentStatus, Messages};
+use fanatical::sla::Metric;
+use fanatical::ticket::{Status, TicketCommand};
+
+use crate::support::World;
+
+fn email(w: &mut World, subject: &str) -> TicketId {
+    w.jane_emails(subject)
+}
+
+#[test]
+fn opening_a_ticket_shows_the_other_open_issues_recent_incidents_and_what_it_repeats() {
+    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let first = email(&mut o.w, "Site down");
+    o.w.tick(60);
+    let billing = email(&mut o.w, "Invoice question");
+    let id: IncidentId = o.w.ids.next_id();
+    o.w.run(Command::DeclareIncident {
+        incident: id,
+        title: "DFW1 power loss".into(),
+        commander: o.boss,
+        status: IncidentStatus::Identified,
+        components: BTreeMap::from([(
+            ComponentId::new("dfw1").unwrap(),
+            ComponentState::MajorOutage,
+        )]),
+        cadence: None,
+        messages: Messages::from([(Audience::Business, "We are on it.".into())]),
+    })
+    .unwrap();
+    o.w.tick(24 * 60);
+    let again = email(&mut o.w, "RE: site DOWN");
+    let b = o.w.desk.care_briefing(again, o.w.now).unwrap();
+    assert_eq!(
+        b.other_open.iter().map(|i| i.ticket).collect::<Vec<_>>(),
+        vec![first, billing]
+    );
+    assert_eq!(b.other_open[0].subject, "Site down");
+    assert_eq!(b.incidents.len(), 1);
+    assert_eq!(b.incidents[0].title, "DFW1 power loss");
+    assert_eq!(
+        b.repeat_of,
+        vec![first],
+        "same subject within a week; the invoice is another problem"
+    );
+
+    // A week and a day later the same words are a new contact, not a repeat.
+    o.w.tick(8 * 24 * 60);
+    let later = email(&mut o.w, "Site down");
+    assert!(o.w.desk.repeat_of(later).is_empty());
+
+    // Tickets linked to the same incident are the same problem whatever
+    // their subjects.
+    let a = email(&mut o.w, "Everything is slow");
+    o.w.tick(5);
+    let b2 = email(&mut o.w, "Can't log in");
+    assert!(o.w.desk.repeat_of(b2).is_empty());
+    o.w.run(Command::LinkToIncident {
+        incident: id,
+        tickets: vec![a, b2],
+    })
+    .unwrap();
+    assert_eq!(o.w.desk.repeat_of(b2), vec![a]);
+}
+
+#[test]
+fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
+    let mut w = World::with_config(DeskConfig::default().with_sla(crate::sla_desk::policies()));
+    // Monday 9:00 in Chicago.
+    let monday = Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap();
+    w.now = monday;
+    let ana = w.ana;
+    let tickets: Vec<TicketId> = (0..4).map(|_| email(&mut w, "Site down")).collect();
+    // The last one is Bill's.
+    let bill = w.bill;
+    w.run(Command::UpdateTicket {
+        ticket: tickets[3],
+        command: TicketCommand::Assign(Some(bill)),
+    })
+    .unwrap();
+    // Replies after 10, 20, 30 and 90 minutes: the last misses the 1-hour target.
+    for (t, minutes) in tickets.iter().zip([10, 20, 30, 90]) {
+        w.now = monday + Duration::minutes(minutes);
+        w.desk.handle_timeout(&mut w.store, w.now).unwrap();
+        w.run(Command::reply(*t, ana, "On it")).unwrap();
+    }
+    // A chat answered after 4 minutes, and one nobody answered.
+    w.now = monday + Duration::hours(2);
+    let chat_id = w.ids.next_id();
+    let jane_x = w.jane_x.clone();
+    w.run(Command::ReceiveMessage(InboundMessage::new(
+        chat_id,
+        Channel::Social {
+            network: fanatical::channel::SocialNetwork::X,
+            visibility: fanatical::channel::Visibility::Private,
+        },
+        jane_x,
+        "Help?",
+    )))
+    .unwrap();
+    w.now += Duration::minutes(4);
+    w.run(Command::reply(chat_id, ana, "Here!")).unwrap();
+    let unanswered = email(&mut w, "Another thing");
+    // Solve two on Tuesday.
+    w.now = monday + Duration::days(1);
+    for t in &tickets[..2] {
+        w.run(Command::UpdateTicket {
+            ticket: *t,
+            command: TicketCommand::Assign(Some(ana)),
+        })
+        .unwrap();
+        w.run(Command::UpdateTicket {
+            ticket: *t,
+            command: TicketCommand::SetStatus(Status::Solved),
+        })
+        .unwrap();
+    }
+
+    let m = w.desk.metrics(monday, monday + Duration::days(2));
+    assert_eq!(m.opened, 6);
+    let email_frt = m.first_response[&ChannelKind::Email];
+    assert_eq!(email_frt.count, 4);
+    assert_eq!(email_frt.median, Duration::minutes(20));
+    assert_eq!(email_frt.p90, Duration::minutes(90));
+    assert_eq!(
+        m.first_response[&ChannelKind::Social].median,
+        Duration::minutes(4)
+    );
+    assert_eq!(m.unanswered, 1);
+    let frt = m.sla.by_metric[&Metric::FirstResponse];
+    assert_eq!(
+        (frt.met, frt.breached),
+        (4, 1),
+        "three emails and the chat in time, one email late"
+    );
+    // Attainment goes to whoever has the ticket.
+    assert_eq!(m.sla.by_agent[&bill].breached, 1);
+    assert_eq!(m.sla.by_agent[&ana].breached, 0);
+    assert_eq!(m.sla.by_metric[&Metric::Resolution].met, 2);
+    // Six open on Monday at the peak, four left on Tuesday.
+    let monday_date = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+    assert_eq!(m.daily_queue[&monday_date], 6);
+    assert_eq!(
+        m.daily_queue[&monday_date.succ_opt().unwrap()],
+        6,
+        "the day's peak, before the solves"
+    );
+    assert_eq!(m.peak_queue, Some((monday_date, 6)));
+    // Same subject within a week: three repeats of the first.
+    assert_eq!(m.repeat_contacts, 3);
+    assert_eq!(m.repeat_contact_rate(), Some(50.0));
+    assert_eq!(m.nps.promoters + m.nps.passives + m.nps.detractors, 0);
+    let _ = unanswered;
+    // A period before anything happened is empty.
+    let before = w.desk.metrics(monday - Duration::days(7), monday);
+    assert_eq!(before.opened, 0);
+    assert!(before.first_response.is_empty());
+    assert_eq!(before.peak_queue.map(|(_, n)| n), Some(0));
+}

@@ -1,0 +1,210 @@
+//! Incident invariants: every affected customer's contacts get every
+//! update exactly once; a credit never exceeds its cap.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::Duration;
+use fanatical::channel::{ChannelAddress, ChannelKind, SocialNetwork};
+use fanatical::customer::{Currency, CustomerCommand, Money};
+use fanatical::desk::{Command, Desk};
+use fanatical::id::{ContactId, CustomerId, IncidentId};
+use fanatical::incident::*;
+use fanatical::outbox::Recipient;
+use proptest::prelude::*;
+
+use crate::incidents::{Outage, outage_world};
+
+const COMPONENTS: [&str; 4] = ["dfw1", "dfw1/servers", "dfw1/storage", "ord1"];
+
+/// A customer: which components it runs on, and its contacts' address
+/// kinds (0 email, 1 phone, 2 X handle).
+type Spec = (Vec<usize>, Vec<Vec<u8>>);
+
+fn arb_customers() -> impl Strategy<Value = Vec<Spec>> {
+    prop::collection::vec(
+        (
+            prop::collection::vec(0usize..4, 0..3),
+            prop::collection::vec(prop::collection::vec(0u8..3, 1..3), 0..3),
+        ),
+        1..6,
+    )
+}
+
+fn add_customers(o: &mut Outage, specs: &[Spec]) -> Vec<(CustomerId, Vec<(ContactId, bool)>)> {
+    let mut out = Vec::new();
+    for (n, (runs, contacts)) in specs.iter().enumerate() {
+        let id: CustomerId = o.w.ids.next_id();
+        o.w.run(Command::RegisterCustomer {
+            id,
+            organisation: format!("Customer {n}"),
+        })
+        .unwrap();
+        for r in runs {
+            o.w.run(Command::UpdateCustomer {
+                customer: id,
+                command: CustomerCommand::RunOn {
+                    component: ComponentId::new(COMPONENTS[*r]).unwrap(),
+                },
+            })
+            .unwrap();
+        }
+        let mut cs = Vec::new();
+        for (k, kinds) in contacts.iter().enumerate() {
+            let contact: ContactId = o.w.ids.next_id();
+            let addresses: Vec<ChannelAddress> = kinds
+                .iter()
+                .map(|kind| match kind {
+                    0 => ChannelAddress::email(format!("c{n}k{k}@example.com")).unwrap(),
+                    1 => ChannelAddress::phone(format!("+1 312 555 {n}{k}00")).unwrap(),
+                    _ => ChannelAddress::social(SocialNetwork::X, format!("@c{n}k{k}")).unwrap(),
+                })
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            // Reachable by a queued message: email or a social handle.
+            let reachable = kinds.iter().any(|k| *k != 1);
+            o.w.run(Command::UpdateCustomer {
+                customer: id,
+                command: CustomerCommand::AddContact {
+                    contact,
+                    name: format!("Contact {k}"),
+                    addresses,
+                },
+            })
+            .unwrap();
+            cs.push((contact, reachable));
+        }
+        out.push((id, cs));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::cases(48)))]
+
+    #[test]
+    fn every_affected_contact_gets_every_update_exactly_once(
+        specs in arb_customers(),
+        declared_on in prop::collection::btree_set(0usize..4, 1..3),
+        updates in prop::collection::vec((0u8..4, any::<bool>()), 0..5),
+    ) {
+        let mut o = outage_world(crate::incidents::config());
+        let customers = add_customers(&mut o, &specs);
+        let id: IncidentId = o.w.ids.next_id();
+        let catalog = o.w.desk.config().incidents.components.clone();
+        let components: BTreeMap<ComponentId, ComponentState> = declared_on
+            .iter()
+            .map(|i| (ComponentId::new(COMPONENTS[*i]).unwrap(), ComponentState::MajorOutage))
+            .collect();
+        let cmd = Command::DeclareIncident {
+            incident: id,
+            title: "Outage".into(),
+            commander: o.boss,
+            status: IncidentStatus::Investigating,
+            components: components.clone(),
+            cadence: None,
+            messages: BTreeMap::from([(Audience::Business, "update #0".to_owned())]),
+        };
+        // Deciding twice (a retry) decides the same messages: same ids.
+        prop_assert_eq!(o.w.desk.decide(cmd.clone(), o.w.now).unwrap(), o.w.desk.decide(cmd.clone(), o.w.now).unwrap());
+        o.w.run(cmd).unwrap();
+        let mut texts = vec!["update #0".to_owned()];
+        for (k, (status, technical)) in updates.iter().enumerate() {
+            o.w.tick(10);
+            let text = format!("update #{}", k + 1);
+            let status = match status {
+                0 => IncidentStatus::Investigating,
+                1 => IncidentStatus::Identified,
+                2 => IncidentStatus::Monitoring,
+                _ => IncidentStatus::Resolved,
+            };
+            let audience = if *technical { Audience::Technical } else { Audience::Business };
+            o.w.run(Command::UpdateIncident {
+                incident: id,
+                by: o.boss,
+                status,
+                components: BTreeMap::new(),
+                messages: BTreeMap::from([(audience, text.clone())]),
+                solve_linked: None,
+            }).unwrap();
+            texts.push(text);
+            if status == IncidentStatus::Resolved {
+                break;
+            }
+        }
+        let affected: BTreeSet<CustomerId> = o
+            .w
+            .desk
+            .customers()
+            .filter(|c| {
+                c.components()
+                    .iter()
+                    .any(|r| components.keys().any(|k| catalog.covers(k, r)))
+            })
+            .map(|c| c.id())
+            .collect();
+        prop_assert_eq!(o.w.desk.incident(id).unwrap().affected(), &affected);
+        let mut ids = BTreeSet::new();
+        for e in o.w.desk.outbox() {
+            prop_assert!(ids.insert(e.message.id), "a message id was queued twice");
+        }
+        for (customer, contacts) in &customers {
+            for (contact, reachable) in contacts {
+                for text in &texts {
+                    let got = o.w.desk.outbox().filter(|e| {
+                        matches!(&e.message.recipient, Recipient::Contact { contact: c, .. } if c == contact)
+                            && e.message.body.ends_with(text.as_str())
+                    }).count();
+                    let want = usize::from(affected.contains(customer) && *reachable);
+                    prop_assert_eq!(got, want, "contact {} of {}: {}", contact, customer, text);
+                }
+                // Nobody reachable is silently dropped: the event says so.
+                if affected.contains(customer) && !reachable {
+                    let listed = o.w.desk.incident(id).unwrap().events().iter().any(|e| match &e.kind {
+                        IncidentEventKind::Declared { unreachable, .. } => unreachable.contains(&(*customer, *contact)),
+                        _ => false,
+                    });
+                    prop_assert!(listed);
+                }
+            }
+        }
+        for e in o.w.desk.outbox() {
+            if let Recipient::Contact { address, .. } = &e.message.recipient {
+                prop_assert!(address.kind() != ChannelKind::Phone, "phone is live, not queued");
+            }
+        }
+        prop_assert_eq!(&Desk::rebuild(&o.w.store, o.w.desk.config().clone()).unwrap(), &o.w.desk);
+    }
+
+    #[test]
+    fn a_credit_never_exceeds_its_cap_and_grows_with_downtime(
+        fee in 0i64..1_000_000_000_000,
+        rate in 0i64..100_000,
+        cap in 0i64..20_000,
+        partial_weight in 0i64..=100,
+        degraded_weight in 0i64..=100,
+        major in 0i64..100_000_000,
+        partial in 0i64..100_000_000,
+        degraded in 0i64..100_000_000,
+        more in 0i64..10_000_000,
+        grace in 0i64..100_000,
+    ) {
+        let mut p = CreditPolicy::new(ReasonCode::new("sla").unwrap(), rate, cap).unwrap();
+        p.partial_weight_percent = partial_weight;
+        p.degraded_weight_percent = degraded_weight;
+        p.grace = Duration::seconds(grace);
+        let fee = Money { minor: fee, currency: Currency::new("EUR").unwrap() };
+        let d = Downtime {
+            major: Duration::seconds(major),
+            partial: Duration::seconds(partial),
+            degraded: Duration::seconds(degraded),
+        };
+        let credit = p.credit(fee, &d).unwrap();
+        let limit = p.cap(fee).unwrap();
+        prop_assert!(credit.minor >= 0);
+        prop_assert!(credit.minor <= limit.minor, "{} > cap {}", credit.minor, limit.minor);
+        prop_assert!(limit.minor <= fee.minor.saturating_mul(cap) / 10_000 + 1);
+        let longer = Downtime { major: d.major + Duration::seconds(more), ..d };
+        prop_assert!(p.credit(fee, &longer).unwrap().minor >= credit.minor);
+    }
+}
