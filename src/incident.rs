@@ -333,7 +333,7 @@ impl Cadence {
     /// An update every `minutes`, warned `warn_minutes` before.
     ///
     /// # Errors
-    /// [`IncidentError::InvalidCadence`] unless `0 <= warn < every`.
+    /// [`IncidentError::InvalidCadence`] unless `0 <= warn < every <= 7 days`.
     pub fn every_minutes(minutes: i64, warn_minutes: i64) -> Result<Self, IncidentError> {
         let c = Cadence {
             every: Duration::try_minutes(minutes).unwrap_or(Duration::zero()),
@@ -343,12 +343,13 @@ impl Cadence {
         Ok(c)
     }
 
-    /// Checks `0 <= warn_before < every`.
+    /// Checks `0 <= warn_before < every <= 7 days`.
     ///
     /// # Errors
     /// [`IncidentError::InvalidCadence`].
     pub fn validate(&self) -> Result<(), IncidentError> {
         if self.every <= Duration::zero()
+            || self.every > Duration::days(7)
             || self.warn_before < Duration::zero()
             || self.warn_before >= self.every
         {
@@ -692,7 +693,7 @@ impl Incident {
                 components: changes,
                 messages,
                 unreachable: Vec::new(),
-                follow_up_at: resolving.then(|| now + follow_up_after),
+                follow_up_at: resolving.then(|| crate::time::plus(now, follow_up_after)),
             },
         })
     }
@@ -743,7 +744,7 @@ impl Incident {
                 messages: messages.clone(),
             }],
             cadence: *cadence,
-            next_due: cadence.map(|c| event.at + c.every),
+            next_due: cadence.map(|c| crate::time::plus(event.at, c.every)),
             warned: false,
             overdue: false,
             follow_up_at: None,
@@ -787,7 +788,7 @@ impl Incident {
                     self.follow_up_at = *follow_up_at;
                 } else if !messages.is_empty() {
                     // Only an update customers read resets the clock.
-                    self.next_due = self.cadence.map(|c| event.at + c.every);
+                    self.next_due = self.cadence.map(|c| crate::time::plus(event.at, c.every));
                 }
             }
             IncidentEventKind::TicketLinked { ticket, .. } => {
@@ -816,7 +817,10 @@ impl Incident {
         let due = self.next_due?;
         let cadence = self.cadence?;
         if !self.warned {
-            Some((due - cadence.warn_before, IncidentTimer::Warn))
+            Some((
+                crate::time::minus(due, cadence.warn_before),
+                IncidentTimer::Warn,
+            ))
         } else if !self.overdue {
             Some((due, IncidentTimer::Overdue))
         } else {

@@ -31,3 +31,24 @@ pub(crate) mod nanos {
         Ok(Duration::nanoseconds(i64::deserialize(d)?))
     }
 }
+
+use chrono::{DateTime, Duration, Utc};
+
+/// `t + d`, saturating at the ends of time instead of panicking (configs
+/// and commands can carry any duration).
+pub(crate) fn plus(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(if d < Duration::zero() {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    })
+}
+
+/// `t - d`, saturating.
+pub(crate) fn minus(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_sub_signed(d).unwrap_or(if d < Duration::zero() {
+        DateTime::<Utc>::MAX_UTC
+    } else {
+        DateTime::<Utc>::MIN_UTC
+    })
+}

@@ -66,16 +66,29 @@ impl Desk {
             return Vec::new();
         };
         let incidents = self.ticket_incidents();
-        let within = self.config.care.repeat_within;
-        let mut out: Vec<&Ticket> = self
-            .tickets_of(t.customer())
-            .filter(|o| o.id() != ticket)
-            .filter(|o| o.opened_at() <= t.opened_at() && t.opened_at() - o.opened_at() <= within)
-            .filter(|o| (o.opened_at(), o.id()) < (t.opened_at(), t.id()))
-            .filter(|o| same_problem(t, o, &incidents))
-            .collect();
-        out.sort_by_key(|o| (o.opened_at(), o.id()));
-        out.into_iter().map(Ticket::id).collect()
+        let mut earlier: Vec<&Ticket> = self.tickets_of(t.customer()).collect();
+        earlier.sort_by_key(|o| (o.opened_at(), o.id()));
+        self.repeats(t, &earlier, &incidents)
+    }
+
+    /// The tickets among `earlier` (one customer's, sorted by opening)
+    /// that `t` repeats. Looks only at the repeat window, by binary search.
+    fn repeats(
+        &self,
+        t: &Ticket,
+        earlier: &[&Ticket],
+        incidents: &BTreeMap<TicketId, BTreeSet<IncidentId>>,
+    ) -> Vec<TicketId> {
+        let since = crate::time::minus(t.opened_at(), self.config.care.repeat_within);
+        let start = earlier.partition_point(|o| o.opened_at() < since);
+        earlier
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|o| (o.opened_at(), o.id()) < (t.opened_at(), t.id()))
+            .filter(|o| o.customer() == t.customer() && same_problem(t, o, incidents))
+            .map(|o| o.id())
+            .collect()
     }
 
     fn ticket_incidents(&self) -> BTreeMap<TicketId, BTreeSet<IncidentId>> {
@@ -98,14 +111,22 @@ impl Desk {
         let mut unanswered = 0u32;
         let mut repeats = 0u32;
         let mut frt: BTreeMap<_, Vec<chrono::Duration>> = BTreeMap::new();
-        for t in self
-            .state
-            .tickets
-            .values()
-            .filter(|t| in_period(t.opened_at()))
-        {
+        let incidents = self.ticket_incidents();
+        // Each customer's tickets from one repeat window before the period.
+        let since = crate::time::minus(from, self.config.care.repeat_within);
+        let mut by_customer: BTreeMap<_, Vec<&Ticket>> = BTreeMap::new();
+        for t in self.tickets_opened(since, to) {
+            by_customer.entry(t.customer()).or_default().push(t);
+        }
+        for list in by_customer.values_mut() {
+            list.sort_by_key(|o| (o.opened_at(), o.id()));
+        }
+        for t in self.tickets_opened(from, to) {
             opened += 1;
-            if !self.repeat_of(t.id()).is_empty() {
+            let earlier = by_customer
+                .get(&t.customer())
+                .map_or(&[][..], Vec::as_slice);
+            if !self.repeats(t, earlier, &incidents).is_empty() {
                 repeats += 1;
             }
             match first_response(t) {
@@ -176,7 +197,7 @@ impl Desk {
             queue += i64::from(*d);
         }
         let mut day = from.date_naive();
-        let last = (to - chrono::Duration::nanoseconds(1)).date_naive();
+        let last = crate::time::minus(to, chrono::Duration::nanoseconds(1)).date_naive();
         while day <= last {
             let mut peak = queue;
             let end = day

@@ -71,7 +71,10 @@ impl Desk {
             .incidents
             .values()
             .filter(|i| i.affected().contains(&customer))
-            .filter(|i| i.resolved_at().is_none_or(|r| r + recent > now))
+            .filter(|i| {
+                i.resolved_at()
+                    .is_none_or(|r| crate::time::plus(r, recent) > now)
+            })
             .map(|i| IncidentBriefing {
                 incident: i.id(),
                 title: i.title().to_owned(),

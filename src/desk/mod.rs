@@ -347,6 +347,10 @@ struct State {
     agents: BTreeMap<AgentId, Agent>,
     teams: BTreeMap<TeamId, Team>,
     tickets: BTreeMap<TicketId, Ticket>,
+    /// Each customer's tickets.
+    by_customer: BTreeMap<CustomerId, BTreeSet<TicketId>>,
+    /// Every ticket by when it was opened.
+    by_opening: BTreeSet<(DateTime<Utc>, TicketId)>,
     /// Which contact owns each address.
     addresses: BTreeMap<ChannelAddress, (CustomerId, ContactId)>,
     outbox: BTreeMap<MessageId, OutboxEntry>,
@@ -943,12 +947,34 @@ impl Desk {
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
         self.state.tickets.values()
     }
-    /// A customer's tickets.
+    /// A customer's tickets, by id.
     pub fn tickets_of(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
         self.state
-            .tickets
-            .values()
-            .filter(move |t| t.customer() == customer)
+            .by_customer
+            .get(&customer)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.state.tickets.get(id))
+    }
+
+    /// Tickets opened in `[from, to)`, oldest first.
+    pub fn tickets_opened(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = &Ticket> {
+        let nil = TicketId::from_uuid(uuid::Uuid::nil());
+        let max = TicketId::from_uuid(uuid::Uuid::max());
+        let range = if from < to {
+            Some(self.state.by_opening.range((from, nil)..(to, max)))
+        } else {
+            None
+        };
+        range
+            .into_iter()
+            .flatten()
+            .filter(move |(at, _)| *at < to)
+            .filter_map(|(_, id)| self.state.tickets.get(id))
     }
     /// Each agent's unsolved assigned tickets (missing means none).
     #[must_use]
@@ -1586,6 +1612,8 @@ impl Desk {
                     if t.status().is_unsolved() {
                         s.queue_log.push((e.at, 1));
                     }
+                    s.by_customer.entry(t.customer()).or_default().insert(*id);
+                    s.by_opening.insert((t.opened_at(), *id));
                     s.tickets.insert(*id, t);
                 } else if let Some(t) = s.tickets.get_mut(id) {
                     let counted = |t: &Ticket| t.assignee().filter(|_| t.status().is_unsolved());

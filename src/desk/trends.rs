@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Decision, Desk, Drafts};
 use crate::error::Error;
@@ -31,13 +31,11 @@ impl Desk {
     #[must_use]
     pub fn trend_observations(&self, now: DateTime<Utc>) -> Vec<Observation> {
         let cfg = &self.config.trends;
-        let span =
-            cfg.window * i32::try_from(cfg.baseline_windows.saturating_add(1)).unwrap_or(i32::MAX);
-        let from = now - span;
-        self.state
-            .tickets
-            .values()
-            .filter(|t| t.opened_at() > from && t.opened_at() <= now)
+        let windows = i32::try_from(cfg.baseline_windows.saturating_add(1)).unwrap_or(i32::MAX);
+        let span = cfg.window.checked_mul(windows).unwrap_or(Duration::MAX);
+        let from = crate::time::minus(now, span);
+        self.tickets_opened(from, crate::time::plus(now, Duration::nanoseconds(1)))
+            .filter(|t| t.opened_at() > from)
             .map(|t| {
                 let mut keys = vec![
                     TrendKey::Category(t.ticket_type()),
@@ -98,7 +96,9 @@ impl Desk {
     ) -> Result<Decision, Error> {
         let mut d = Drafts::default();
         let window = self.config.trends.window;
-        let fresh = |last: Option<&DateTime<Utc>>| last.is_none_or(|t| now - *t >= window);
+        let fresh = |last: Option<&DateTime<Utc>>| {
+            last.is_none_or(|t| now.signed_duration_since(*t) >= window)
+        };
         let stream = StreamId::Trends;
         for trend in self.trends(now) {
             if trend.spike && fresh(self.state.trends.candidates.get(&trend.key)) {
