@@ -229,6 +229,13 @@ mod tests {
         assert_eq!(s, "ticket-00000000-0000-0000-0000-000000000005");
         assert_eq!(s.parse::<StreamId>().unwrap(), t);
         assert_eq!("outbox".parse::<StreamId>().unwrap(), StreamId::Outbox);
+        assert_eq!("trends".parse::<StreamId>().unwrap(), StreamId::Trends);
+        let i = StreamId::Incident(IncidentId::from_uuid(Uuid::from_u128(7)));
+        assert_eq!(i.to_string().parse::<StreamId>().unwrap(), i);
+        assert_ne!(
+            i.event_id(1),
+            StreamId::Ticket(TicketId::from_uuid(Uuid::from_u128(7))).event_id(1)
+        );
         for bad in [
             "",
             "ticket",

@@ -997,6 +997,27 @@ pub struct IncidentBriefing {
     pub next_update_due: Option<DateTime<Utc>>,
 }
 
+/// One running incident on the public status page
+/// (`Desk::status_page`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StatusPageEntry {
+    /// The incident.
+    pub incident: IncidentId,
+    /// Its headline.
+    pub title: String,
+    /// Its status.
+    pub status: IncidentStatus,
+    /// Its components' states.
+    pub components: BTreeMap<ComponentId, ComponentState>,
+    /// The latest public text, if any update had one.
+    pub message: Option<String>,
+    /// When that text was posted.
+    pub posted_at: Option<DateTime<Utc>>,
+    /// When the incident was declared.
+    pub declared_at: DateTime<Utc>,
+}
+
 /// A decided incident event, for the desk to complete and store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentDraft {

@@ -18,7 +18,7 @@ use crate::id::{
 use crate::incident::{
     Audience, ComponentId, ComponentState, Credit, FollowUpOutcome, Incident, IncidentBriefing,
     IncidentDraft, IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer,
-    Messages, Timeline,
+    Messages, StatusPageEntry, Timeline,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::SurveyKind;
@@ -92,6 +92,33 @@ impl Desk {
             })
             .collect();
         out.sort_by_key(|b| std::cmp::Reverse(b.declared_at));
+        out
+    }
+
+    /// The public status page: every running incident, newest first, with
+    /// its component states and the latest public text (an update with no
+    /// public text shows the last one that had it).
+    #[must_use]
+    pub fn status_page(&self) -> Vec<StatusPageEntry> {
+        let mut out: Vec<StatusPageEntry> =
+            self.active_incidents()
+                .map(|i| {
+                    let public =
+                        i.updates().iter().rev().find_map(|u| {
+                            u.messages.get(&Audience::Public).map(|t| (u.at, t.clone()))
+                        });
+                    StatusPageEntry {
+                        incident: i.id(),
+                        title: i.title().to_owned(),
+                        status: i.status(),
+                        components: i.components().clone(),
+                        message: public.as_ref().map(|(_, t)| t.clone()),
+                        posted_at: public.map(|(at, _)| at),
+                        declared_at: i.declared_at(),
+                    }
+                })
+                .collect();
+        out.sort_by_key(|e| std::cmp::Reverse(e.declared_at));
         out
     }
 

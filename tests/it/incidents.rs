@@ -190,6 +190,30 @@ fn an_outage_reaches_every_affected_contact_in_their_own_words_and_agents_can_br
     assert!(b.latest.as_ref().unwrap().messages[&Audience::Technical].contains("transformer"));
     assert!(o.w.desk.incident_briefings(o.w.tiny, o.w.now).is_empty());
 
+    // The status page shows the public text only; none was written yet.
+    let page = o.w.desk.status_page();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].message, None);
+    assert_eq!(page[0].components[&c("dfw1")], ComponentState::MajorOutage);
+    o.w.run(Command::UpdateIncident {
+        incident: id,
+        by: o.boss,
+        status: IncidentStatus::Investigating,
+        components: BTreeMap::new(),
+        messages: Messages::from([(
+            Audience::Public,
+            "We are investigating an outage in DFW1.".to_owned(),
+        )]),
+        solve_linked: None,
+    })
+    .unwrap();
+    assert_eq!(
+        o.w.desk.status_page()[0].message.as_deref(),
+        Some("We are investigating an outage in DFW1.")
+    );
+    // With no business or technical text, contacts get the public one.
+    assert_eq!(to_contacts(&o.w.desk).len(), 4);
+
     // An update goes to both contacts once more, in the business words.
     o.w.tick(20);
     let cmd = update(
@@ -200,7 +224,7 @@ fn an_outage_reaches_every_affected_contact_in_their_own_words_and_agents_can_br
     );
     o.w.run(cmd).unwrap();
     let sent = to_contacts(&o.w.desk);
-    assert_eq!(sent.len(), 4);
+    assert_eq!(sent.len(), 6);
     assert_eq!(
         sent.iter()
             .filter(|(_, b)| b.contains("servers are booting"))
