@@ -448,6 +448,11 @@ pub enum IncidentEventKind {
         unreachable: Vec<(CustomerId, ContactId)>,
         /// On resolution: when the follow-ups fall due.
         follow_up_at: Option<DateTime<Utc>>,
+        /// Linked tickets the final message could not solve (their
+        /// customer could not be reached, or the ticket refused), left open
+        /// for a person.
+        #[serde(default)]
+        left_open: Vec<(TicketId, String)>,
     },
     /// A ticket was linked to the incident (Zendesk's incident of a
     /// problem).
@@ -516,14 +521,22 @@ impl IncidentEventKind {
                 status,
                 components,
                 messages,
+                left_open,
                 ..
-            } if components.is_empty() => format!("{status}: {}", text(messages)),
-            IncidentEventKind::Updated {
-                status,
-                components,
-                messages,
-                ..
-            } => format!("{status} ({}): {}", states(components), text(messages)),
+            } => {
+                let mut line = if components.is_empty() {
+                    format!("{status}: {}", text(messages))
+                } else {
+                    format!("{status} ({}): {}", states(components), text(messages))
+                };
+                if !left_open.is_empty() {
+                    line.push_str(&format!(
+                        " ({} linked tickets left open for a person)",
+                        left_open.len()
+                    ));
+                }
+                line
+            }
             IncidentEventKind::TicketLinked { ticket, .. } => format!("ticket {ticket} linked"),
             IncidentEventKind::UpdateDueSoon { due } => format!("update due at {due}"),
             IncidentEventKind::UpdateOverdue { due } => format!("update missed (due {due})"),
@@ -694,6 +707,7 @@ impl Incident {
                 messages,
                 unreachable: Vec::new(),
                 follow_up_at: resolving.then(|| crate::time::plus(now, follow_up_after)),
+                left_open: Vec::new(),
             },
         })
     }

@@ -280,6 +280,7 @@ impl Desk {
         let IncidentEventKind::Updated {
             messages,
             unreachable,
+            left_open,
             ..
         } = &mut draft.kind
         else {
@@ -291,12 +292,20 @@ impl Desk {
             *unreachable = missed;
             d.push(StreamId::Outbox, queued);
         }
-        push_incident(d, stream, draft);
+        // One ticket that cannot be solved must not hold up the resolution
+        // of an outage: each is decided apart, and a refusal is recorded.
+        let mut solved = Drafts::default();
         if let (IncidentStatus::Resolved, Some(body)) = (status, solve_linked) {
             for ticket in i.linked() {
-                self.solve_with_message(d, *ticket, by, &body, now)?;
+                let mut one = Drafts::default();
+                match self.solve_with_message(&mut one, *ticket, by, &body, now) {
+                    Ok(()) => solved.absorb(one),
+                    Err(e) => left_open.push((*ticket, e.to_string())),
+                }
             }
         }
+        push_incident(d, stream, draft);
+        d.absorb(solved);
         Ok(())
     }
 

@@ -1795,6 +1795,13 @@ impl Drafts {
         }
     }
 
+    /// Appends another draft's events, stream by stream.
+    fn absorb(&mut self, other: Drafts) {
+        for (stream, events) in other.streams {
+            self.push(stream, events);
+        }
+    }
+
     fn finish(self, desk: &Desk) -> Decision {
         Decision {
             writes: self

@@ -477,6 +477,69 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
 }
 
 #[test]
+fn a_linked_ticket_that_cannot_be_solved_does_not_hold_up_the_resolution() {
+    let mut o = outage_world(config());
+    let id: IncidentId = o.w.ids.next_id();
+    declare(&mut o, id);
+    let ticket = o.w.jane_emails("Down?");
+    // A phone ticket is answered live: it can be solved whatever happens
+    // to her email address.
+    let reachable = o.w.ids.next_id();
+    let phone = fanatical::ticket::OpenTicket::new(
+        reachable,
+        o.w.acme,
+        "Called about the outage",
+        fanatical::channel::Channel::Phone,
+    )
+    .requested_by(o.w.jane);
+    o.w.run(Command::OpenTicket(phone)).unwrap();
+    o.w.run(Command::LinkToIncident {
+        incident: id,
+        tickets: vec![ticket, reachable],
+    })
+    .unwrap();
+    // Jane's email address goes away: her email ticket cannot be answered.
+    o.w.run(Command::UpdateCustomer {
+        customer: o.w.acme,
+        command: CustomerCommand::RemoveAddress {
+            contact: o.w.jane,
+            address: o.w.jane_email.clone(),
+        },
+    })
+    .unwrap();
+    o.w.run(Command::UpdateIncident {
+        incident: id,
+        by: o.boss,
+        status: IncidentStatus::Resolved,
+        components: BTreeMap::new(),
+        messages: both("Power restored.", "We are back."),
+        solve_linked: Some("Fixed.".into()),
+    })
+    .unwrap();
+    let i = o.w.desk.incident(id).unwrap();
+    assert!(i.is_resolved());
+    let left: Vec<_> = i
+        .events()
+        .iter()
+        .flat_map(|e| match &e.kind {
+            IncidentEventKind::Updated { left_open, .. } => left_open.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].0, ticket);
+    assert!(left[0].1.contains("no contact can be reached"), "{left:?}");
+    assert!(o.w.desk.ticket(ticket).unwrap().status().is_unsolved());
+    assert_eq!(o.w.desk.ticket(reachable).unwrap().status(), Status::Solved);
+    let lines = o.w.desk.incident_timeline(id).unwrap().lines();
+    assert!(
+        lines.last().unwrap().contains("1 linked tickets left open"),
+        "{lines:?}"
+    );
+    assert_eq!(Desk::rebuild(&o.w.store, config()).unwrap(), o.w.desk);
+}
+
+#[test]
 fn a_follow_up_becomes_a_task_when_no_survey_can_go() {
     let cfg = config();
     let mut cfg2 = cfg.clone();
