@@ -13,12 +13,15 @@
 //! desk      desk                          the facade: commands in; events, outbound
 //!                                         messages, timers and reports out
 //! policies  sla, escalation, routing,     pure rules over the model: calendars and
-//!           guard, org                    SLA timers, escalation graphs, routing,
-//!                                         official-post review, reporting lines
-//! views     view                          what each audience may see, as types
+//!           guard, org, trend, crisis     SLA timers, escalation graphs, routing,
+//!                                         official-post review, reporting lines,
+//!                                         trend detection, crisis detection
+//! views     view, metrics                 what each audience may see, as types;
+//!                                         care briefings and period reports
 //! model     customer, agent, channel,     data + state machines: handle(command) ->
 //!           ticket, outbox, survey,       events, apply(event)
-//!           recognition, coaching
+//!           recognition, coaching,
+//!           incident
 //! base      id, error, event              typed ids, errors, the event record
 //! ```
 //!
