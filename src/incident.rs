@@ -119,11 +119,9 @@ impl ComponentId {
     /// [`IncidentError::InvalidComponent`] for blank text, white space
     /// inside, or more than 100 characters.
     pub fn new(id: &str) -> Result<Self, IncidentError> {
-        let t = id.trim();
-        if t.is_empty() || t.chars().count() > 100 || t.chars().any(char::is_whitespace) {
-            return Err(IncidentError::InvalidComponent(id.to_owned()));
-        }
-        Ok(ComponentId(t.to_owned()))
+        one_word(id)
+            .map(ComponentId)
+            .ok_or_else(|| IncidentError::InvalidComponent(id.to_owned()))
     }
     /// The id text.
     #[must_use]
@@ -133,6 +131,13 @@ impl ComponentId {
 }
 
 validated_string!(ComponentId, IncidentError);
+
+/// The trimmed text when it is one word of 1 to 100 characters.
+fn one_word(text: &str) -> Option<String> {
+    let t = text.trim();
+    let ok = !t.is_empty() && t.chars().count() <= 100 && !t.chars().any(char::is_whitespace);
+    ok.then(|| t.to_owned())
+}
 
 /// One component in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1122,13 +1127,12 @@ impl ReasonCode {
     /// A reason code.
     ///
     /// # Errors
-    /// [`IncidentError::InvalidReason`] for blank text or white space.
+    /// [`IncidentError::InvalidReason`] for blank text, white space inside,
+    /// or more than 100 characters.
     pub fn new(code: &str) -> Result<Self, IncidentError> {
-        let t = code.trim();
-        if t.is_empty() || t.chars().any(char::is_whitespace) {
-            return Err(IncidentError::InvalidReason(code.to_owned()));
-        }
-        Ok(ReasonCode(t.to_owned()))
+        one_word(code)
+            .map(ReasonCode)
+            .ok_or_else(|| IncidentError::InvalidReason(code.to_owned()))
     }
     /// The code.
     #[must_use]
