@@ -21,6 +21,8 @@ mod routing;
 mod sla_calendar;
 mod sla_desk;
 mod sla_props;
+mod sqlite;
+mod sqlite_store;
 mod store;
 mod support;
 mod survey;
