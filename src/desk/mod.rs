@@ -471,13 +471,35 @@ impl Desk {
         if decision.is_empty() {
             return Ok(Vec::new());
         }
+        self.persist(store, &decision)
+    }
+
+    /// Appends a decision and folds it in. When other writers appended
+    /// between this desk's last event and ours (their streams, or the
+    /// append would have conflicted), the desk catches up instead, so it
+    /// applies everything in store order and misses nothing.
+    fn persist<S: Store + ?Sized>(
+        &mut self,
+        store: &mut S,
+        decision: &Decision,
+    ) -> Result<Vec<RecordedEvent>, Error> {
         let recorded = store.append(decision.writes())?;
-        self.apply(&recorded)?;
+        match recorded.first() {
+            Some(first) if first.position != self.state.position.saturating_add(1) => {
+                self.catch_up(store)?;
+            }
+            _ => self.apply(&recorded)?,
+        }
         Ok(recorded)
     }
 
     /// Folds stored events into the desk. The events must continue the
-    /// desk's streams exactly; otherwise nothing is applied.
+    /// desk's streams exactly; otherwise nothing is applied. When you
+    /// persist a decision yourself and the store placed it after events
+    /// this desk has not seen (its first position is not
+    /// [`Desk::position`] + 1: another writer got in between, on other
+    /// streams), call [`Desk::catch_up`] instead, which applies everything
+    /// in store order.
     ///
     /// # Errors
     /// [`DeskError::OutOfOrder`], [`DeskError::EventMismatch`].
@@ -903,9 +925,7 @@ impl Desk {
         if decision.is_empty() {
             return Ok(Vec::new());
         }
-        let recorded = store.append(decision.writes())?;
-        self.apply(&recorded)?;
-        Ok(recorded)
+        self.persist(store, &decision)
     }
 
     // ----- queries -------------------------------------------------------

@@ -174,9 +174,7 @@ impl Desk {
         if decision.is_empty() {
             return Ok(Vec::new());
         }
-        let recorded = store.append(decision.writes())?;
-        self.apply(&recorded)?;
-        Ok(recorded)
+        self.persist(store, &decision)
     }
 
     pub(super) fn apply_trend(&mut self, e: &TrendEvent) {

@@ -454,3 +454,52 @@ fn notes_stay_internal_and_gifs_stay_gifs() {
     assert_eq!(gif.media_type.as_str(), "image/gif");
     assert!(gif.media_type.is_animated_image_capable());
 }
+
+/// Two desks share a store. When one appends after events it has not seen
+/// (the other's, on other streams), it must not skip them.
+#[test]
+fn a_desk_that_appends_after_another_writer_misses_nothing() {
+    use fanatical::id::CustomerId;
+    let mut ids = fanatical::id::IdGenerator::from_seed(5);
+    let mut store = fanatical::store::MemoryStore::new();
+    let now = crate::support::t0();
+    let mut a = Desk::new(DeskConfig::default());
+    let mut b = Desk::new(DeskConfig::default());
+    let (x, y, z): (CustomerId, CustomerId, CustomerId) =
+        (ids.next_id(), ids.next_id(), ids.next_id());
+    a.execute(
+        &mut store,
+        Command::RegisterCustomer {
+            id: x,
+            organisation: "X".into(),
+        },
+        now,
+    )
+    .unwrap();
+    b.catch_up(&store).unwrap();
+    b.execute(
+        &mut store,
+        Command::RegisterCustomer {
+            id: y,
+            organisation: "Y".into(),
+        },
+        now,
+    )
+    .unwrap();
+    // A has not seen Y; its own append lands after it without a conflict.
+    a.execute(
+        &mut store,
+        Command::RegisterCustomer {
+            id: z,
+            organisation: "Z".into(),
+        },
+        now,
+    )
+    .unwrap();
+    assert!(
+        a.customer(y).is_some(),
+        "the other writer's event was skipped"
+    );
+    assert_eq!(a, Desk::rebuild(&store, DeskConfig::default()).unwrap());
+    assert_eq!(a.catch_up(&store).unwrap(), 0);
+}
