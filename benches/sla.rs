@@ -170,6 +170,7 @@ impl Store for CountingStore {
                     stream: w.stream,
                     version: *v,
                     position: self.position,
+                    schema: e.schema,
                     event: e.event.clone(),
                 });
             }

@@ -217,6 +217,7 @@ impl Desk {
                     stream: w.stream,
                     version,
                     position,
+                    schema: e.schema,
                     event: e.event.clone(),
                 });
             }

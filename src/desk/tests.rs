@@ -26,6 +26,7 @@ fn events_in_the_wrong_stream_are_refused_whole() {
         stream: StreamId::Customer(cid(1)),
         version: 1,
         position: 1,
+        schema: crate::event::SCHEMA_VERSION,
         event: registered.clone(),
     };
     // A customer event in a ticket stream.

@@ -84,6 +84,7 @@ pub const CHECKS: &[(&str, Check)] = &[
         empty_write_checks_version_only,
     ),
     ("large_stream_round_trips", large_stream_round_trips),
+    ("schema_version_round_trips", schema_version_round_trips),
 ];
 
 /// Runs every check, each on a store from `fresh`. Returns how many passed,
@@ -448,5 +449,28 @@ pub fn large_stream_round_trips(store: &mut dyn Store) -> Result<(), Conformance
     let tail = io(C, store.read_stream(&stream(1), N - 10))?;
     ensure(C, tail.len() == 10, || {
         format!("tail has {} events", tail.len())
+    })
+}
+
+/// Each event comes back with the schema version it was appended in, and
+/// its id.
+///
+/// # Errors
+/// A failure naming what differed.
+pub fn schema_version_round_trips(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    const C: &str = "schema_version_round_trips";
+    let mut w = write(stream(1), 0, samples(0..3));
+    // As if written before events carried a version.
+    if let Some(e) = w.events.first_mut() {
+        e.schema = 0;
+    }
+    let sent: Vec<(crate::id::EventId, u32)> = w.events.iter().map(|e| (e.id, e.schema)).collect();
+    io(C, store.append(&[w]))?;
+    let got: Vec<(crate::id::EventId, u32)> = io(C, store.read_all(0, 10))?
+        .iter()
+        .map(|r| (r.id, r.schema))
+        .collect();
+    ensure(C, got == sent, || {
+        format!("appended {sent:?}, read {got:?}")
     })
 }

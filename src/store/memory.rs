@@ -71,6 +71,7 @@ impl Store for MemoryStore {
                     stream: w.stream,
                     version,
                     position,
+                    schema: e.schema,
                     event: e.event.clone(),
                 };
                 self.streams

@@ -93,6 +93,10 @@ impl fmt::Display for ExpectedVersion {
 pub struct NewEvent {
     /// Its id.
     pub id: EventId,
+    /// The wire-format version it is written in
+    /// ([`crate::event::SCHEMA_VERSION`] for events this build decides).
+    #[serde(default)]
+    pub schema: u32,
     /// The event.
     pub event: Event,
 }
@@ -123,6 +127,7 @@ impl StreamWrite {
             .zip(1u64..)
             .map(|(event, i)| NewEvent {
                 id: stream.event_id(base.saturating_add(i)),
+                schema: crate::event::SCHEMA_VERSION,
                 event,
             })
             .collect();
@@ -145,6 +150,10 @@ pub struct RecordedEvent {
     pub version: u64,
     /// Its position in the whole store, from 1.
     pub position: u64,
+    /// The wire-format version it was written in (0: written before
+    /// events carried one). Stores keep it as appended.
+    #[serde(default)]
+    pub schema: u32,
     /// The event.
     pub event: Event,
 }
@@ -170,6 +179,20 @@ pub enum StoreError {
     /// The backend failed (I/O, database); nothing was written.
     #[error("store backend failed: {0}")]
     Backend(String),
+    /// An event written in a newer wire format than this build reads:
+    /// upgrade before reading (reading it could silently drop what the
+    /// newer version added).
+    #[error(
+        "stored event at position {position} is in schema {schema}; this build reads up to {supported}"
+    )]
+    NewerSchema {
+        /// Where.
+        position: u64,
+        /// Its schema version.
+        schema: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
     /// Stored data could not be read back (corrupt or from a newer version).
     #[error("stored event at position {position} is unreadable: {reason}")]
     Corrupt {

@@ -11,7 +11,7 @@ use fanatical::sla::{BusinessCalendar, DayHours};
 
 use crate::support::World;
 
-fn config() -> DeskConfig {
+pub fn config() -> DeskConfig {
     let hours =
         BusinessCalendar::weekdays(Chicago, DayHours::parse(&[("07:00", "22:00")]).unwrap());
     DeskConfig::default().with_guard(GuardPolicy::default_policy().with_account(OfficialAccount {

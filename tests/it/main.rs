@@ -10,6 +10,7 @@ mod desk_flow;
 mod escalation;
 mod escalation_desk;
 mod escalation_props;
+mod golden;
 mod guard;
 mod incident_props;
 mod incidents;

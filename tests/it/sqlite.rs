@@ -190,3 +190,34 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
     assert_eq!(after, before);
     assert!(store.read_all(0, 10_000).unwrap().len() > 10);
 }
+
+#[test]
+fn a_row_written_by_a_newer_schema_is_refused_not_half_read() {
+    let db = TempDb::new("schema");
+    let mut store = SqliteStore::open(&db.0).unwrap();
+    let (stream, events) = registration(4);
+    store
+        .append(&[StreamWrite::new(stream, ExpectedVersion::Exact(0), events)])
+        .unwrap();
+    // Another build, one schema ahead, wrote the next row.
+    let raw = rusqlite::Connection::open(&db.0).unwrap();
+    raw.execute(
+        "INSERT INTO events (position, stream, version, id, schema, event)
+         SELECT 2, stream, 2, 'ffffffff-ffff-8fff-bfff-ffffffffffff', ?1, event FROM events WHERE position = 1",
+        [i64::from(fanatical::event::SCHEMA_VERSION) + 1],
+    )
+    .unwrap();
+    assert_eq!(
+        store.read_all(0, 10),
+        Err(StoreError::NewerSchema {
+            position: 2,
+            schema: fanatical::event::SCHEMA_VERSION + 1,
+            supported: fanatical::event::SCHEMA_VERSION
+        })
+    );
+    assert_eq!(
+        store.read_all(0, 1).unwrap().len(),
+        1,
+        "older rows still read"
+    );
+}

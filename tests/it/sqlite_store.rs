@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS events (
     stream   TEXT    NOT NULL,
     version  INTEGER NOT NULL,
     id       TEXT    NOT NULL UNIQUE,
+    schema   INTEGER NOT NULL,
     event    TEXT    NOT NULL,
     UNIQUE (stream, version)
 );";
@@ -79,14 +80,18 @@ impl SqliteStore {
                     r.get::<_, i64>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
                 ))
             })
             .map_err(backend)?;
         let mut out = Vec::new();
         for row in rows {
-            let (position, stream, version, id, event) = row.map_err(backend)?;
+            let (position, stream, version, id, event, schema) = row.map_err(backend)?;
             let position = u64::try_from(position).unwrap_or(0);
             let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+            let schema = u32::try_from(schema).map_err(|e| corrupt(format!("schema: {e}")))?;
+            // Never half-read an event from a newer version of the crate.
+            fanatical::event::check_schema(position, schema)?;
             out.push(RecordedEvent {
                 id: id.parse().map_err(|e| corrupt(format!("id: {e}")))?,
                 stream: stream
@@ -94,6 +99,7 @@ impl SqliteStore {
                     .map_err(|e| corrupt(format!("stream: {e}")))?,
                 version: u64::try_from(version).map_err(|e| corrupt(e.to_string()))?,
                 position,
+                schema,
                 event: serde_json::from_str::<Event>(&event)
                     .map_err(|e| corrupt(format!("event: {e}")))?,
             });
@@ -152,8 +158,8 @@ impl Store for SqliteStore {
                 position += 1;
                 let json = serde_json::to_string(&e.event).map_err(backend)?;
                 tx.execute(
-                    "INSERT INTO events (position, stream, version, id, event) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![to_i64(position), stream, to_i64(version), e.id.to_string(), json],
+                    "INSERT INTO events (position, stream, version, id, schema, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![to_i64(position), stream, to_i64(version), e.id.to_string(), i64::from(e.schema), json],
                 )
                 .map_err(backend)?;
                 out.push(RecordedEvent {
@@ -161,6 +167,7 @@ impl Store for SqliteStore {
                     stream: w.stream,
                     version,
                     position,
+                    schema: e.schema,
                     event: e.event.clone(),
                 });
             }
@@ -175,7 +182,7 @@ impl Store for SqliteStore {
         after_version: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         self.rows(
-            "SELECT position, stream, version, id, event FROM events
+            "SELECT position, stream, version, id, event, schema FROM events
              WHERE stream = ?1 AND version > ?2 ORDER BY version",
             params![stream.to_string(), to_i64(after_version)],
         )
@@ -183,7 +190,7 @@ impl Store for SqliteStore {
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         self.rows(
-            "SELECT position, stream, version, id, event FROM events
+            "SELECT position, stream, version, id, event, schema FROM events
              WHERE position > ?1 ORDER BY position LIMIT ?2",
             params![to_i64(after), i64::try_from(limit).unwrap_or(i64::MAX)],
         )

@@ -17,14 +17,14 @@ use proptest::prelude::*;
 
 use crate::support::World;
 
-fn config() -> DeskConfig {
+pub fn config() -> DeskConfig {
     let catalog = ComponentCatalog::new()
         .with(ComponentId::new("dfw1").unwrap(), "DFW1", None)
         .unwrap();
     DeskConfig::default().with_incidents(IncidentConfig::default().with_components(catalog))
 }
 
-fn graph(pm: AgentId) -> EscalationGraph {
+pub fn graph(pm: AgentId) -> EscalationGraph {
     EscalationGraph::builder()
         .node(Node::team("front_line", "Front line", 0).entry().owner())
         .node(Node::person("product", "Product management", 3, pm).owner())
@@ -39,7 +39,7 @@ fn graph(pm: AgentId) -> EscalationGraph {
         .unwrap()
 }
 
-fn open(w: &mut World, customer: CustomerId, tag: Option<&str>, channel: Channel) -> TicketId {
+pub fn open(w: &mut World, customer: CustomerId, tag: Option<&str>, channel: Channel) -> TicketId {
     let id = w.ids.next_id();
     let mut t = OpenTicket::new(id, customer, "Checkout fails", channel);
     if let Some(tag) = tag {
@@ -51,7 +51,7 @@ fn open(w: &mut World, customer: CustomerId, tag: Option<&str>, channel: Channel
 
 /// A week of background (ten email questions a day from Tiny, two
 /// checkout complaints a day from Acme), then today's tickets.
-fn week(w: &mut World, start: DateTime<Utc>) {
+pub fn week(w: &mut World, start: DateTime<Utc>) {
     let (acme, tiny) = (w.acme, w.tiny);
     for day in 0..7 {
         w.now = start + Duration::days(day);
@@ -66,7 +66,7 @@ fn week(w: &mut World, start: DateTime<Utc>) {
     }
 }
 
-fn pm(w: &mut World) -> AgentId {
+pub fn pm(w: &mut World) -> AgentId {
     let pm = w.ids.next_id();
     w.run(Command::RegisterAgent {
         id: pm,

@@ -1,0 +1,592 @@
+//! The wire format does not drift: golden JSON for every event kind, for
+//! a business calendar and for a survey definition, and older records
+//! still read.
+//!
+//! `FANATICAL_BLESS=1 cargo test --test it golden` rewrites the files after
+//! a deliberate change (which is a change of `event::SCHEMA_VERSION`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::Duration;
+use fanatical::agent::{AgentCommand, Role, Skill, TeamCommand};
+use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork};
+use fanatical::coaching::MistakeKind;
+use fanatical::customer::{
+    AccountStanding, ConsentSource, ContactRole, Currency, CustomerCommand, Interest, Money,
+    Relation, Tier,
+};
+use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::event::{Event, SCHEMA_VERSION};
+use fanatical::id::{IncidentId, PostId, PraiseId};
+use fanatical::incident::{Audience, ComponentId, ComponentState, IncidentStatus, Messages};
+use fanatical::recognition::PraiseSource;
+use fanatical::store::{RecordedEvent, Store, StoreError};
+use fanatical::survey::{
+    Answer, Question, QuestionKind, Rating, Response, SurveyConfig, SurveyDraft,
+};
+use fanatical::ticket::{LinkKind, Priority, Status, Tag, TicketCommand, TicketType};
+
+use crate::support::World;
+
+fn dir(sub: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(sub)
+}
+
+fn bless() -> bool {
+    std::env::var("FANATICAL_BLESS").is_ok_and(|v| v == "1")
+}
+
+/// Every variant tag serde knows for an aggregate's events, from serde's
+/// own "expected one of" list: a new variant cannot hide from this test.
+fn variants(aggregate: &str) -> Vec<String> {
+    let probe = format!(
+        r#"{{"aggregate":"{aggregate}","event":{{"at":"2026-01-01T00:00:00Z","kind":{{"type":"__none"}}}}}}"#
+    );
+    let err = serde_json::from_str::<Event>(&probe)
+        .unwrap_err()
+        .to_string();
+    let list = err
+        .split("expected")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{err}"));
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+const AGGREGATES: [&str; 14] = [
+    "customer",
+    "agent",
+    "team",
+    "ticket",
+    "outbox",
+    "sla",
+    "survey",
+    "recognition",
+    "coaching",
+    "post",
+    "crisis",
+    "channel",
+    "incident",
+    "trend",
+];
+
+fn kind_of(e: &Event) -> (String, String) {
+    let v = serde_json::to_value(e).unwrap();
+    (
+        v["aggregate"].as_str().unwrap().to_owned(),
+        v["event"]["kind"]["type"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn all(w: &World) -> Vec<RecordedEvent> {
+    w.store.read_all(0, usize::MAX).unwrap()
+}
+
+/// Customers, agents and teams in every state they can be put in.
+fn people() -> Vec<RecordedEvent> {
+    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let w = &mut o.w;
+    let (acme, jane, ana, team) = (w.acme, w.jane, w.ana, w.team);
+    let extra = ChannelAddress::chat("jane-chat").unwrap();
+    for command in [
+        CustomerCommand::RenameOrganisation {
+            name: "Acme Hosting Inc.".into(),
+        },
+        CustomerCommand::AddAddress {
+            contact: jane,
+            address: extra.clone(),
+        },
+        CustomerCommand::RemoveAddress {
+            contact: jane,
+            address: extra,
+        },
+        CustomerCommand::DesignateContact {
+            contact: jane,
+            role: ContactRole::Primary,
+        },
+        CustomerCommand::AssignAccountTeam {
+            agent: ana,
+            role: Role::AccountManager,
+        },
+        CustomerCommand::RecordConsent {
+            contact: jane,
+            source: ConsentSource::Agent(ana),
+        },
+        CustomerCommand::AddFamilyMember {
+            contact: jane,
+            name: "Max".into(),
+            relation: Relation::Child,
+        },
+        CustomerCommand::AddInterest {
+            contact: jane,
+            interest: Interest {
+                topic: "team".into(),
+                detail: "Spurs".into(),
+            },
+        },
+        CustomerCommand::WithdrawConsent { contact: jane },
+        CustomerCommand::SetAccountStanding {
+            standing: AccountStanding {
+                monthly_spend: Money {
+                    minor: 123_400,
+                    currency: Currency::new("USD").unwrap(),
+                },
+                tier: Tier::Business,
+            },
+        },
+        CustomerCommand::StopRunningOn {
+            component: ComponentId::new("dfw1/servers").unwrap(),
+        },
+    ] {
+        w.run(Command::UpdateCustomer {
+            customer: acme,
+            command,
+        })
+        .unwrap();
+    }
+    let bill = w.bill;
+    for command in [
+        AgentCommand::Rename("Ana María".into()),
+        AgentCommand::SetTimeZone(chrono_tz::Europe::London),
+        AgentCommand::AddSkill(Skill::new("linux").unwrap()),
+        AgentCommand::RemoveSkill(Skill::new("linux").unwrap()),
+        AgentCommand::GrantRole(Role::TeamLead),
+        AgentCommand::RevokeRole(Role::TeamLead),
+        AgentCommand::ReportTo(Some(bill)),
+    ] {
+        w.run(Command::UpdateAgent {
+            agent: ana,
+            command,
+        })
+        .unwrap();
+    }
+    for command in [
+        TeamCommand::Rename("Racker front line".into()),
+        TeamCommand::AddMember(ana),
+        TeamCommand::AddMember(bill),
+        TeamCommand::SetLead(ana),
+        TeamCommand::RemoveMember(bill),
+    ] {
+        w.run(Command::UpdateTeam { team, command }).unwrap();
+    }
+    w.run(Command::UpdateAgent {
+        agent: bill,
+        command: AgentCommand::Deactivate,
+    })
+    .unwrap();
+    all(w)
+}
+
+/// A ticket's whole life: SLA clocks, the outbox, surveys, links, merges.
+fn tickets() -> Vec<RecordedEvent> {
+    let csat = SurveyDraft::new("after-ticket")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .validate()
+        .unwrap();
+    let mut retry = fanatical::outbox::RetryPolicy::default();
+    retry.max_attempts = 2;
+    let config = DeskConfig::default()
+        .with_sla(crate::sla_desk::policies())
+        .with_surveys(
+            SurveyConfig::default()
+                .with_survey(csat)
+                .csat_on_solve("after-ticket"),
+        )
+        .with_retry(retry);
+    let mut w = World::with_config(config);
+    // Monday 9:00 in Chicago.
+    w.now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 15, 0, 0).unwrap();
+    let (ana, team) = (w.ana, w.team);
+    let t = w.jane_emails("Site down");
+    let other = w.jane_emails("Also down");
+    let ticket = |command| Command::UpdateTicket { ticket: t, command };
+    // Warnings and a breach of the first response, then a late reply.
+    w.tick(45);
+    w.desk.handle_timeout(&mut w.store, w.now).unwrap();
+    w.tick(30);
+    w.desk.handle_timeout(&mut w.store, w.now).unwrap();
+    w.run(Command::reply(t, ana, "Looking now")).unwrap();
+    for c in [
+        TicketCommand::SetPriority(Priority::Urgent),
+        TicketCommand::SetType(TicketType::Incident),
+        TicketCommand::AddTag(Tag::new("dns").unwrap()),
+        TicketCommand::RemoveTag(Tag::new("dns").unwrap()),
+        TicketCommand::Assign(Some(ana)),
+        TicketCommand::SetTeam(Some(team)),
+        TicketCommand::SetStatus(Status::Pending),
+        TicketCommand::HandOff {
+            to: "Tier 2".into(),
+            by: ana,
+            reason: "needs DNS access".into(),
+            context: vec!["zone file".into()],
+        },
+    ] {
+        w.run(ticket(c)).unwrap();
+    }
+    // The customer answers: the paused clocks resume.
+    let answer = fanatical::desk::InboundMessage::new(
+        w.ids.next_id(),
+        Channel::Email,
+        w.jane_email.clone(),
+        "Here are the logs",
+    )
+    .in_reply_to(t);
+    w.run(Command::ReceiveMessage(answer)).unwrap();
+    w.run(Command::LinkTickets {
+        ticket: other,
+        link: LinkKind::DuplicateOf,
+        other: t,
+    })
+    .unwrap();
+    let third = w.jane_emails("And again");
+    w.run(Command::MergeTickets {
+        source: third,
+        target: t,
+        by: ana,
+    })
+    .unwrap();
+    // Another customer message opens a next-response clock; solving the
+    // other ticket cancels what runs on it.
+    let more = fanatical::desk::InboundMessage::new(
+        w.ids.next_id(),
+        Channel::Email,
+        w.jane_email.clone(),
+        "Any news?",
+    )
+    .in_reply_to(other);
+    w.run(Command::ReceiveMessage(more)).unwrap();
+    w.run(Command::UpdateTicket {
+        ticket: other,
+        command: TicketCommand::Assign(Some(ana)),
+    })
+    .unwrap();
+    w.run(Command::UpdateTicket {
+        ticket: other,
+        command: TicketCommand::SetStatus(Status::Solved),
+    })
+    .unwrap();
+    w.run(ticket(TicketCommand::SetStatus(Status::Solved)))
+        .unwrap();
+    // The outbox: delivered, failed, abandoned.
+    let mut ids = Vec::new();
+    while let Some(m) = w.desk.poll_outbound(w.now) {
+        ids.push(m.id);
+    }
+    w.run(Command::MarkDelivered { message: ids[0] }).unwrap();
+    for _ in 0..2 {
+        w.run(Command::MarkFailed {
+            message: ids[1],
+            reason: "mailbox full".into(),
+        })
+        .unwrap();
+        w.tick(10);
+    }
+    let invitation = w.desk.invitations().next().unwrap().invitation.id;
+    w.run(Command::AnswerSurvey {
+        invitation,
+        response: Response::new().answer("rating", Answer::Scale(Rating::Excellent)),
+    })
+    .unwrap();
+    all(&w)
+}
+
+/// Praise up the chain, reminders, peers, the committee, certificates,
+/// coaching, official posts, a crisis, a channel outage.
+fn signals() -> Vec<RecordedEvent> {
+    let mut w = World::with_config(crate::guard::config());
+    w.now = chrono::TimeZone::with_ymd_and_hms(&chrono_tz::America::Chicago, 2026, 11, 2, 10, 0, 0)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let (ana, bill, acme) = (w.ana, w.bill, w.acme);
+    w.run(Command::UpdateAgent {
+        agent: ana,
+        command: AgentCommand::ReportTo(Some(bill)),
+    })
+    .unwrap();
+    let t = w.jane_emails("Thanks");
+    w.run(Command::assign(t, ana)).unwrap();
+    let p: PraiseId = w.ids.next_id();
+    w.run(Command::RecordPraise {
+        praise: p,
+        source: PraiseSource::TicketReply,
+        text: "Ana saved our launch!".into(),
+        customer: Some(acme),
+        ticket: Some(t),
+    })
+    .unwrap();
+    w.tick(24 * 60);
+    w.desk.handle_timeout(&mut w.store, w.now).unwrap();
+    w.run(Command::AcknowledgePraise {
+        praise: p,
+        by: bill,
+    })
+    .unwrap();
+    w.run(Command::RecognisePeer {
+        from: bill,
+        to: ana,
+        note: "covered my shift".into(),
+    })
+    .unwrap();
+    w.run(Command::NameCommittee {
+        members: vec![bill],
+    })
+    .unwrap();
+    w.run(Command::IssueCertificate {
+        agent: ana,
+        by: bill,
+        title: "Fanatical Award".into(),
+    })
+    .unwrap();
+    for _ in 0..2 {
+        w.run(Command::RecordMistake {
+            agent: ana,
+            kind: MistakeKind::Tone,
+            ticket: Some(t),
+            note: "curt reply".into(),
+            by: bill,
+        })
+        .unwrap();
+    }
+    for (text, approve) in [
+        ("Having fun at Sea World!", true),
+        ("Having fun at the beach!", false),
+    ] {
+        let post: PostId = w.ids.next_id();
+        w.run(Command::SubmitPost {
+            post,
+            network: SocialNetwork::X,
+            handle: "@rackspace".into(),
+            author: ana,
+            text: text.into(),
+        })
+        .unwrap();
+        let decision = if approve {
+            Command::ApprovePost { post, by: bill }
+        } else {
+            Command::RejectPost {
+                post,
+                by: bill,
+                reason: "personal".into(),
+            }
+        };
+        w.run(decision).unwrap();
+    }
+    w.jane_emails("I want to end my life");
+    w.run(Command::MarkChannelDown {
+        channel: ChannelKind::Phone,
+        reason: "PBX down".into(),
+    })
+    .unwrap();
+    w.run(Command::MarkChannelUp {
+        channel: ChannelKind::Phone,
+    })
+    .unwrap();
+    let _ = Channel::Email;
+    all(&w)
+}
+
+/// An incident from declaration to follow-up; a trend and a spike.
+fn incidents() -> Vec<RecordedEvent> {
+    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let acme = o.w.acme;
+    o.w.run(Command::UpdateCustomer {
+        customer: acme,
+        command: CustomerCommand::SetAccountStanding {
+            standing: AccountStanding {
+                monthly_spend: Money {
+                    minor: 100_000,
+                    currency: Currency::new("USD").unwrap(),
+                },
+                tier: Tier::Enterprise,
+            },
+        },
+    })
+    .unwrap();
+    let id: IncidentId = o.w.ids.next_id();
+    crate::incidents::declare(&mut o, id);
+    let t = o.w.jane_emails("Down!");
+    o.w.run(Command::LinkToIncident {
+        incident: id,
+        tickets: vec![t],
+    })
+    .unwrap();
+    o.w.tick(31);
+    o.w.desk.handle_timeout(&mut o.w.store, o.w.now).unwrap();
+    o.w.run(Command::UpdateIncident {
+        incident: id,
+        by: o.boss,
+        status: IncidentStatus::Resolved,
+        components: BTreeMap::from([(
+            ComponentId::new("dfw1").unwrap(),
+            ComponentState::Operational,
+        )]),
+        messages: Messages::from([(Audience::Business, "Back.".to_owned())]),
+        solve_linked: Some("Fixed.".into()),
+    })
+    .unwrap();
+    o.w.run(Command::IssueCredits { incident: id }).unwrap();
+    o.w.now += Duration::days(45);
+    o.w.desk.handle_timeout(&mut o.w.store, o.w.now).unwrap();
+    let mut events = all(&o.w);
+
+    let mut w = World::with_config(crate::trends::config());
+    let acme = w.acme;
+    let pm = crate::trends::pm(&mut w);
+    w.run(Command::UpdateCustomer {
+        customer: acme,
+        command: CustomerCommand::RunOn {
+            component: ComponentId::new("dfw1").unwrap(),
+        },
+    })
+    .unwrap();
+    let start = w.now;
+    crate::trends::week(&mut w, start);
+    w.now = start + Duration::days(7) + Duration::hours(1);
+    for _ in 0..30 {
+        w.tick(1);
+        crate::trends::open(&mut w, acme, None, Channel::Phone);
+    }
+    let g = crate::trends::graph(pm);
+    w.desk
+        .escalate_trends(&mut w.store, &g, "front_line", w.now)
+        .unwrap();
+    events.extend(all(&w));
+    events
+}
+
+/// The first event of each kind, across the tour, in tour order.
+fn samples() -> BTreeMap<(String, String), Event> {
+    let mut out = BTreeMap::new();
+    for r in people()
+        .into_iter()
+        .chain(tickets())
+        .chain(signals())
+        .chain(incidents())
+    {
+        out.entry(kind_of(&r.event)).or_insert(r.event);
+    }
+    out
+}
+
+fn pretty<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap();
+    s.push('\n');
+    s
+}
+
+fn check_file(path: PathBuf, want: &str) {
+    if bless() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, want).unwrap();
+        return;
+    }
+    let got = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (FANATICAL_BLESS=1 writes it)", path.display()));
+    assert_eq!(
+        got,
+        want,
+        "{} changed: the wire format drifted",
+        path.display()
+    );
+}
+
+#[test]
+fn every_event_kind_serializes_exactly_as_its_golden_file() {
+    let samples = samples();
+    let mut missing = Vec::new();
+    for agg in AGGREGATES {
+        for kind in variants(agg) {
+            match samples.get(&(agg.to_owned(), kind.clone())) {
+                Some(e) => check_file(dir("events").join(format!("{agg}.{kind}.json")), &pretty(e)),
+                None => missing.push(format!("{agg}.{kind}")),
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the tour produces no {missing:?}: extend it"
+    );
+    assert_eq!(
+        samples.len(),
+        AGGREGATES.iter().map(|a| variants(a).len()).sum::<usize>()
+    );
+}
+
+#[test]
+fn every_golden_event_still_reads_and_writes_back_the_same() {
+    let files: Vec<_> = std::fs::read_dir(dir("events")).unwrap().collect();
+    assert_eq!(files.len(), 80, "one file per event kind");
+    for f in files {
+        let path = f.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let e: Event =
+            serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        assert_eq!(pretty(&e), text, "{}", path.display());
+    }
+}
+
+#[test]
+fn calendars_and_survey_definitions_do_not_drift() {
+    let cal = crate::sla_desk::chicago_9_to_5()
+        .with_exception(
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            fanatical::sla::DayHours::parse(&[("10:00", "14:00")]).unwrap(),
+        )
+        .unwrap();
+    let text = pretty(&cal);
+    check_file(dir("calendar.json"), &text);
+    let back: fanatical::sla::BusinessCalendar = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, cal);
+
+    let survey: fanatical::survey::Survey = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/data/dealership_survey.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let text = pretty(&survey);
+    check_file(dir("survey.json"), &text);
+    let back: fanatical::survey::Survey = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, survey);
+}
+
+#[test]
+fn records_from_before_schema_versions_read_and_newer_ones_are_refused() {
+    // A record as stores kept it before events carried a schema version.
+    let text = std::fs::read_to_string(dir("v0/customer_registered.json")).unwrap();
+    let old: RecordedEvent = serde_json::from_str(&text).unwrap();
+    assert_eq!(old.schema, 0);
+    let mut desk = Desk::new(DeskConfig::default());
+    desk.apply(std::slice::from_ref(&old)).unwrap();
+    assert_eq!(
+        desk.customers().next().unwrap().organisation(),
+        "Acme Hosting"
+    );
+    // What this build writes carries the current version.
+    let w = World::new();
+    assert!(all(&w).iter().all(|r| r.schema == SCHEMA_VERSION));
+    // A record from a newer version is refused, not half-read.
+    let newer = RecordedEvent {
+        schema: SCHEMA_VERSION + 1,
+        ..old
+    };
+    let mut desk = Desk::new(DeskConfig::default());
+    assert_eq!(
+        desk.apply(&[newer]),
+        Err(StoreError::NewerSchema {
+            position: 1,
+            schema: SCHEMA_VERSION + 1,
+            supported: SCHEMA_VERSION
+        }
+        .into())
+    );
+    assert_eq!(desk, Desk::new(DeskConfig::default()));
+}
