@@ -10,6 +10,8 @@ mod desk_flow;
 mod escalation;
 mod escalation_desk;
 mod escalation_props;
+mod fuzz_props;
+mod fuzz_targets;
 mod golden;
 mod guard;
 mod incident_props;

@@ -1,0 +1,10 @@
+#![no_main]
+//! cargo fuzz run command_json (nightly). The body is shared with the proptest
+//! driver in tests/it/fuzz_props.rs.
+
+#[path = "../../tests/it/fuzz_targets.rs"]
+mod fuzz_targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    fuzz_targets::command_json(data);
+});
