@@ -104,6 +104,8 @@ struct FaultyStore {
     lost_ack_permille: u64,
     stats_failures: u64,
     stats_lost_acks: u64,
+    /// How many events the store holds (acknowledged or not).
+    stored: usize,
 }
 
 impl Store for FaultyStore {
@@ -113,6 +115,7 @@ impl Store for FaultyStore {
             return Err(StoreError::Backend("injected: disk full".into()));
         }
         let stored = self.inner.append(batch)?;
+        self.stored += stored.len();
         if self.faults_on && self.rng.chance(self.lost_ack_permille) {
             // Written, but the caller never hears so.
             self.stats_lost_acks += 1;
@@ -231,6 +234,7 @@ impl Sim {
             lost_ack_permille: 20,
             stats_failures: 0,
             stats_lost_acks: 0,
+            stored: 0,
         };
         let mut sim = Sim {
             seed,
@@ -346,7 +350,7 @@ impl Sim {
     fn run(&mut self, r: usize, cmd: Command) {
         self.stats.commands += 1;
         for _ in 0..20 {
-            let before = self.store.inner.read_all(0, usize::MAX).unwrap().len();
+            let before = self.store.stored;
             match self.desks[r].execute(&mut self.store, cmd.clone(), self.now) {
                 Ok(_) => return,
                 Err(fanatical::Error::Store(StoreError::Conflict { .. })) => {
@@ -355,7 +359,7 @@ impl Sim {
                 }
                 Err(fanatical::Error::Store(StoreError::Backend(_))) => {
                     self.desks[r].catch_up(&self.store).unwrap();
-                    let after = self.store.inner.read_all(0, usize::MAX).unwrap().len();
+                    let after = self.store.stored;
                     if after > before {
                         // It was written after all: do not do it twice.
                         return;
@@ -366,7 +370,7 @@ impl Sim {
                 // which the invariants check.
                 Err(_) => {
                     self.stats.refused += 1;
-                    let after = self.store.inner.read_all(0, usize::MAX).unwrap().len();
+                    let after = self.store.stored;
                     assert_eq!(after, before, "seed {}: a refused command wrote", self.seed);
                     return;
                 }
@@ -630,19 +634,19 @@ impl Sim {
     }
 
     fn check_step(&mut self) {
-        // Every acknowledged event is in the store, unchanged, at its place.
-        let stored = self.store.inner.read_all(0, usize::MAX).unwrap();
-        for e in self.store.acknowledged.iter().rev().take(64) {
-            let at = usize::try_from(e.position - 1).unwrap();
+        // The latest acknowledged events are in the store, unchanged, at
+        // their place (all of them are checked at the end).
+        for e in self.store.acknowledged.iter().rev().take(16) {
+            let got = self.store.inner.read_all(e.position - 1, 1).unwrap();
             assert_eq!(
-                stored.get(at),
+                got.first(),
                 Some(e),
                 "seed {}: an acknowledged event was lost",
                 self.seed
             );
         }
         for d in &self.desks {
-            assert!(d.position() <= stored.len() as u64);
+            assert!(d.position() <= self.store.stored as u64);
         }
     }
 
