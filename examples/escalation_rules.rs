@@ -74,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let broken = EscalationGraph::builder()
         .node(Node::team("a", "A", 1).entry())
         .node(Node::team("b", "B", 0))
-        .node(Node::team("owner", "Reached only by a shadowed rule", 2).owner())
+        .node(Node::team("owner", "An owner no rule reaches", 2).owner())
         .rule(Rule::new("ab", "a", "b", Condition::any(), "down"))
         .rule(Rule::new("ba", "b", "a", Condition::any(), "and back"))
         .rule(Rule::new(
@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "a",
             "orphan",
             Condition::any().crisis(),
-            "never reached",
+            "a typo in the node key",
         ))
         .build();
     if let Err(problems) = broken {
