@@ -140,12 +140,7 @@ impl Desk {
             for m in s.metrics() {
                 let outcome = match (&m.phase, m.breached) {
                     (_, Some(deadline)) => Some((deadline, false)),
-                    (
-                        Phase::Fulfilled {
-                            at, business_time, ..
-                        },
-                        None,
-                    ) => Some((*at, *business_time <= m.spec.target)),
+                    (Phase::Fulfilled { at, .. }, None) => Some((*at, true)),
                     _ => None,
                 };
                 let Some((_, met)) = outcome.filter(|(at, _)| in_period(*at)) else {

@@ -448,9 +448,18 @@ impl TicketSla {
                 }
             }
             K::Fulfilled {
-                key, business_time, ..
+                key,
+                business_time,
+                breached,
             } => {
                 if let Some(m) = self.metric_mut(*key) {
+                    if *breached && m.breached.is_none() {
+                        // Late, though no timer fired in time to say so:
+                        // the metric records the deadline it missed.
+                        if let Phase::Active { schedule, .. } = &m.phase {
+                            m.breached = schedule.deadline;
+                        }
+                    }
                     m.phase = Phase::Fulfilled {
                         at: event.at,
                         business_time: *business_time,

@@ -165,3 +165,25 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
     assert!(before.first_response.is_empty());
     assert_eq!(before.peak_queue.map(|(_, n)| n), Some(0));
 }
+
+#[test]
+fn a_late_reply_counts_as_breached_even_when_no_timer_fired() {
+    let mut w = World::with_config(DeskConfig::default().with_sla(crate::sla_desk::policies()));
+    let monday = Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap();
+    w.now = monday;
+    let ana = w.ana;
+    let t = email(&mut w, "Site down");
+    // Nobody runs the timers; the reply comes two business hours later.
+    w.now = monday + Duration::hours(2);
+    w.run(Command::reply(t, ana, "Sorry for the wait")).unwrap();
+    let sla = w.desk.ticket_sla(t).unwrap();
+    let first = sla
+        .metrics()
+        .iter()
+        .find(|m| m.key.metric == Metric::FirstResponse)
+        .unwrap();
+    assert_eq!(first.breached, Some(monday + Duration::hours(1)));
+    let m = w.desk.metrics(monday, monday + Duration::days(1));
+    let frt = m.sla.by_metric[&Metric::FirstResponse];
+    assert_eq!((frt.met, frt.breached), (0, 1));
+}
