@@ -28,6 +28,27 @@ pub enum MistakeKind {
     Other(String),
 }
 
+impl std::fmt::Display for MistakeKind {
+    /// The wire name (`wrong_channel`), or the name of an `Other` kind.
+    ///
+    /// ```
+    /// use fanatical::coaching::MistakeKind;
+    /// assert_eq!(MistakeKind::WrongChannel.to_string(), "wrong_channel");
+    /// assert_eq!(MistakeKind::Other("mislabelled".into()).to_string(), "mislabelled");
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MistakeKind::WrongInformation => "wrong_information",
+            MistakeKind::MissedFollowUp => "missed_follow_up",
+            MistakeKind::Tone => "tone",
+            MistakeKind::Privacy => "privacy",
+            MistakeKind::WrongChannel => "wrong_channel",
+            MistakeKind::SlaMiss => "sla_miss",
+            MistakeKind::Other(name) => name,
+        })
+    }
+}
+
 /// A recorded mistake.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mistake {

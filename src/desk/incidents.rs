@@ -326,9 +326,28 @@ impl Desk {
             return Ok(());
         }
         let customer = self.customer_or_err(t.customer())?;
+        // A call or a video session is over by now: the final message goes
+        // out in writing, on the first channel the requester can take it.
+        let channel = if super::is_live(t.channel()) {
+            t.requester()
+                .and_then(|r| customer.contact(r))
+                .or_else(|| {
+                    customer
+                        .contacts()
+                        .find(|c| c.roles().contains(&ContactRole::Primary))
+                })
+                .and_then(|c| self.deliverable(c.addresses()))
+                .map(|(channel, _)| channel)
+                .ok_or_else(|| super::DeskError::Unreachable {
+                    ticket,
+                    channel: t.channel().clone(),
+                })?
+        } else {
+            t.channel().clone()
+        };
         let mut commands = vec![TicketCommand::Reply {
             author: Author::Agent(by),
-            channel: t.channel().clone(),
+            channel,
             body: body.to_owned(),
             attachments: Vec::new(),
         }];

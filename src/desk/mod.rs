@@ -1505,7 +1505,10 @@ impl Desk {
             if let TicketEventKind::EntryAdded { entry } = &e.kind {
                 let agent_public = matches!(entry.author, Author::Agent(_))
                     && entry.visibility == crate::ticket::EntryVisibility::Public;
-                if agent_public && !is_live(&entry.channel) {
+                // A live channel that is down cannot carry the reply
+                // (nobody can take the call): it goes out on a fallback.
+                let live = is_live(&entry.channel) && !self.is_down(entry.channel.kind());
+                if agent_public && !live {
                     let (channel, contact, address) =
                         self.route_reply(t, customer, &entry.channel)?;
                     let event_id = stream.event_id(base.saturating_add(v));

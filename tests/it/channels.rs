@@ -89,3 +89,77 @@ fn the_phone_system_going_down_offers_social_chat_and_email() {
         vec![ChannelKind::Chat, ChannelKind::Email]
     );
 }
+
+#[test]
+fn a_reply_to_a_call_while_the_phones_are_down_goes_out_on_a_fallback() {
+    let mut w = World::new();
+    let ana = w.ana;
+    let t: fanatical::id::TicketId = w.ids.next_id();
+    let phone = w.jane_phone.clone();
+    w.run(Command::ReceiveMessage(
+        fanatical::desk::InboundMessage::new(
+            t,
+            Channel::Phone,
+            phone,
+            "Backup restore stuck at 40%",
+        ),
+    ))
+    .unwrap();
+    // While the phones work, a reply on the call is spoken, not delivered.
+    w.run(Command::reply(t, ana, "Looking now.")).unwrap();
+    assert_eq!(w.desk.poll_outbound(w.now), None);
+    // The call drops when the phone system goes down: the next reply can
+    // only reach Jane on a fallback (she has no chat, so X, privately).
+    w.run(Command::MarkChannelDown {
+        channel: ChannelKind::Phone,
+        reason: "carrier outage".into(),
+    })
+    .unwrap();
+    w.tick(10);
+    w.run(Command::reply(
+        t,
+        ana,
+        "Sorry we got cut off: the restore runs again.",
+    ))
+    .unwrap();
+    let msg = w.desk.poll_outbound(w.now).expect("the reply is queued");
+    assert_eq!(
+        msg.channel,
+        Channel::Social {
+            network: SocialNetwork::X,
+            visibility: Visibility::Private
+        }
+    );
+    assert!(matches!(&msg.recipient, Recipient::Contact { address, .. } if *address == w.jane_x));
+    assert_eq!(msg.ticket, Some(t));
+    // A customer with nothing but a phone cannot be reached: the reply is
+    // refused with a reason instead of vanishing.
+    let tiny = w.tiny;
+    let only_phone: fanatical::id::ContactId = w.ids.next_id();
+    let number = fanatical::channel::ChannelAddress::phone("+1 210 555 0199").unwrap();
+    w.run(Command::UpdateCustomer {
+        customer: tiny,
+        command: fanatical::customer::CustomerCommand::AddContact {
+            contact: only_phone,
+            name: "Pat".into(),
+            addresses: vec![number.clone()],
+        },
+    })
+    .unwrap();
+    let call: fanatical::id::TicketId = w.ids.next_id();
+    w.run(Command::ReceiveMessage(
+        fanatical::desk::InboundMessage::new(call, Channel::Phone, number, "Site down"),
+    ))
+    .unwrap();
+    w.refused(
+        Command::reply(call, ana, "On it."),
+        fanatical::desk::DeskError::Unreachable {
+            ticket: call,
+            channel: Channel::Phone,
+        },
+    );
+    assert_eq!(
+        Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),
+        w.desk
+    );
+}

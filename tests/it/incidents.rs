@@ -342,14 +342,26 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
             .into_iter()
             .collect::<Vec<_>>()
     );
+    // Jane also calls; the call ends, and her ticket is linked too.
+    let call: fanatical::id::TicketId = o.w.ids.next_id();
+    let phone = o.w.jane_phone.clone();
+    o.w.run(Command::ReceiveMessage(
+        fanatical::desk::InboundMessage::new(
+            call,
+            fanatical::channel::Channel::Phone,
+            phone,
+            "Calling about the outage",
+        ),
+    ))
+    .unwrap();
     o.w.run(Command::LinkToIncident {
         incident: id,
-        tickets: vec![ticket, ticket],
+        tickets: vec![ticket, ticket, call],
     })
     .unwrap();
     assert_eq!(
         o.w.desk.incident(id).unwrap().linked(),
-        &BTreeSet::from([ticket])
+        &BTreeSet::from([ticket, call])
     );
 
     // Credits need the measured downtime: refused until resolved.
@@ -406,6 +418,22 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
         o.w.desk
             .outbox()
             .any(|e| e.message.ticket == Some(ticket) && e.message.body.contains("outage is over"))
+    );
+    // The call is long over: its final message went out in writing, to
+    // Jane's email, not "spoken" on a call nobody is on.
+    assert_eq!(o.w.desk.ticket(call).unwrap().status(), Status::Solved);
+    let written: Vec<_> =
+        o.w.desk
+            .outbox()
+            .filter(|e| e.message.ticket == Some(call))
+            .collect();
+    assert_eq!(written.len(), 1);
+    assert_eq!(
+        written[0].message.channel,
+        fanatical::channel::Channel::Email
+    );
+    assert!(
+        matches!(&written[0].message.recipient, Recipient::Contact { address, .. } if *address == o.w.jane_email)
     );
     // No update after resolution.
     let cmd = update(&mut o, id, IncidentStatus::Monitoring, "One more thing");

@@ -10,6 +10,7 @@ mod desk_flow;
 mod escalation;
 mod escalation_desk;
 mod escalation_props;
+mod fanatical_day;
 mod fuzz_props;
 mod fuzz_targets;
 mod golden;
