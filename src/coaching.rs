@@ -108,3 +108,25 @@ pub enum CoachingEventKind {
         flag: CoachingFlag,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MistakeKind;
+
+    #[test]
+    fn a_kind_displays_as_its_wire_name() {
+        use MistakeKind::*;
+        for kind in [
+            WrongInformation,
+            MissedFollowUp,
+            Tone,
+            Privacy,
+            WrongChannel,
+            SlaMiss,
+        ] {
+            let wire = serde_json::to_string(&kind).unwrap();
+            assert_eq!(wire, format!("\"{kind}\""));
+        }
+        assert_eq!(Other("mislabelled".into()).to_string(), "mislabelled");
+    }
+}

@@ -1243,6 +1243,20 @@ impl CreditPolicy {
     ///
     /// # Errors
     /// An invalid policy; [`IncidentError::NegativeFee`].
+    ///
+    /// ```
+    /// use chrono::Duration;
+    /// use fanatical::customer::{Currency, Money};
+    /// use fanatical::incident::{CreditPolicy, Downtime, ReasonCode};
+    /// // 5% of the monthly fee per hour of major outage, at most the whole fee.
+    /// let policy = CreditPolicy::new(ReasonCode::new("sla-outage")?, 500, 10_000)?;
+    /// let fee = Money { minor: 100_000, currency: Currency::new("USD")? };
+    /// let two_hours = Downtime { major: Duration::hours(2), partial: Duration::zero(), degraded: Duration::zero() };
+    /// assert_eq!(policy.credit(fee, &two_hours)?.minor, 10_000); // 10% of 1,000.00
+    /// let a_month = Downtime { major: Duration::days(30), ..two_hours };
+    /// assert_eq!(policy.credit(fee, &a_month)?.minor, 100_000); // capped
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn credit(&self, fee: Money, downtime: &Downtime) -> Result<Money, IncidentError> {
         let cap = self.cap(fee)?;
         if downtime.total() <= self.grace {

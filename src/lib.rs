@@ -91,13 +91,91 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Timers
+//!
+//! Everything that happens because time passed — an SLA warning or breach
+//! on its business calendar, a promise coming due, a reminder to the CEO
+//! to acknowledge praise, an incident update falling due or overdue, an
+//! incident's follow-ups, a failed delivery's retry — is a timer the desk
+//! keeps. [`desk::Desk::poll_timeout`] says when the next one is due;
+//! [`desk::Desk::handle_timeout`] fires everything due by `now`, each
+//! exactly once however often it is called. A service sleeps until the
+//! earlier of that instant and its next inbound message; a test or a
+//! simulation just jumps the clock there.
+//!
 //! ## From async code
 //!
-//! The traits are synchronous and small on purpose. An async service keeps
-//! the desk in its own task, calls [`desk::Desk::decide`], awaits its own
-//! database append of [`desk::Decision::writes`], then calls
-//! [`desk::Desk::apply`] with the stored events; delivery is the same loop
-//! with an awaited send. Nothing in the crate blocks.
+//! The ports are synchronous and small on purpose, and nothing in the
+//! crate blocks or awaits. An async service owns the desk in one task
+//! and does the three steps itself — decide, await its own database's
+//! append, apply — and sleeps until `poll_timeout` between messages:
+//!
+//! ```
+//! use chrono::{DateTime, TimeZone, Utc};
+//! use fanatical::desk::Decision;
+//! use fanatical::prelude::*;
+//! use fanatical::store::{RecordedEvent, StoreError, StreamWrite};
+//!
+//! /// Your async database; here a memory store behind async functions.
+//! struct Db(MemoryStore);
+//! impl Db {
+//!     async fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+//!         self.0.append(batch) // one transaction; unique (stream, version)
+//!     }
+//!     async fn read_after(&self, position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+//!         self.0.read_all(position, 1024)
+//!     }
+//! }
+//!
+//! /// What `Desk::execute` does, with the append awaited.
+//! async fn persist(desk: &mut Desk, db: &mut Db, decision: Decision) -> Result<(), fanatical::Error> {
+//!     if decision.is_empty() {
+//!         return Ok(());
+//!     }
+//!     let stored = db.append(decision.writes()).await?;
+//!     if stored.first().is_some_and(|r| r.position != desk.position() + 1) {
+//!         // Another writer got in between: apply everything in store order.
+//!         loop {
+//!             let page = db.read_after(desk.position()).await?;
+//!             if page.is_empty() { break; }
+//!             desk.apply(&page)?;
+//!         }
+//!     } else {
+//!         desk.apply(&stored)?;
+//!     }
+//!     Ok(())
+//! }
+//!
+//! async fn service(now: DateTime<Utc>) -> Result<Desk, fanatical::Error> {
+//!     let mut db = Db(MemoryStore::new());
+//!     let mut desk = Desk::new(DeskConfig::default());
+//!     let acme = IdGenerator::from_seed(9).next_id();
+//!     let cmd = Command::RegisterCustomer { id: acme, organisation: "Acme".into() };
+//!     let decision = desk.decide(cmd, now)?;
+//!     persist(&mut desk, &mut db, decision).await?;
+//!     // The timer side of the loop: sleep until `poll_timeout`, then
+//!     if let Some(due) = desk.poll_timeout() {
+//!         let fired = desk.decide_timeouts(due);
+//!         persist(&mut desk, &mut db, fired).await?;
+//!     }
+//!     Ok(desk)
+//! }
+//!
+//! // Any executor runs it (tokio, async-std, smol...). Nothing here really
+//! // waits, so polling once with a no-op waker is enough for this example.
+//! let now = Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap();
+//! let mut task = std::pin::pin!(service(now));
+//! let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+//! let std::task::Poll::Ready(desk) = task.as_mut().poll(&mut cx) else {
+//!     unreachable!("the memory store never waits")
+//! };
+//! assert_eq!(desk?.customers().count(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Several replicas of a desk may share one store: an append that
+//! conflicts (`StoreError::Conflict`) changes nothing; catch up and
+//! decide again.
 //!
 //! ## Features
 //! - `proptest`: strategies for the model in [`arbitrary`], for property

@@ -297,6 +297,21 @@ impl Organisation {
     ///
     /// # Errors
     /// [`OrgError::UnknownAgent`].
+    ///
+    /// ```
+    /// use fanatical::id::AgentId;
+    /// use fanatical::org::Organisation;
+    /// let id = |n: u128| AgentId::from_uuid(uuid::Uuid::from_u128(n));
+    /// let org = Organisation::builder()
+    ///     .person(id(1), "Graham, CEO")
+    ///     .person(id(2), "Rob, VP").reports_to(id(2), id(1))
+    ///     .person(id(3), "Ana").reports_to(id(3), id(2))
+    ///     .build()?;
+    /// // Ana's praise goes to Rob, then Graham, who acknowledges it.
+    /// assert_eq!(org.management_chain(id(3))?, vec![id(2), id(1)]);
+    /// assert!(org.management_chain(id(9)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn management_chain(&self, agent: AgentId) -> Result<Vec<AgentId>, OrgError> {
         if !self.people.contains_key(&agent) {
             return Err(OrgError::UnknownAgent(agent));

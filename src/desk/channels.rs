@@ -56,6 +56,31 @@ impl Desk {
 
     /// What to offer a customer who wants `channel`: itself when it works,
     /// else its configured fallbacks that work.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// assert_eq!(desk.offered_channels(ChannelKind::Phone), vec![ChannelKind::Phone]);
+    /// desk.execute(&mut store, Command::MarkChannelDown { channel: ChannelKind::Phone,
+    ///     reason: "carrier outage".into() }, now)?;
+    /// assert_eq!(desk.offered_channels(ChannelKind::Phone),
+    ///     vec![ChannelKind::Social, ChannelKind::Chat, ChannelKind::Email]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn offered_channels(&self, channel: ChannelKind) -> Vec<ChannelKind> {
         if !self.is_down(channel) {

@@ -30,6 +30,36 @@ impl Desk {
     /// Unknown ticket or agent; [`ViewError::Forbidden`] for anyone without
     /// the safety responder role; a ticket that is not a crisis is simply
     /// returned with no record.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// let sam: AgentId = ids.next_id();
+    /// desk.execute(&mut store, Command::RegisterAgent { id: sam, name: "Sam".into(),
+    ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::SafetyResponder], skills: vec![] }, now)?;
+    /// let t: TicketId = ids.next_id();
+    /// desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(
+    ///     t, Channel::Email, email.clone(), "Everything failed and I want to end my life")), now)?;
+    /// assert_eq!(desk.ticket(t).unwrap().assignee(), Some(sam)); // straight to the responder
+    /// let (view, record) = desk.safety_ticket_view(t, sam)?;
+    /// assert!(view.conversation[0].body.contains("end my life") && record.is_some());
+    /// assert!(desk.safety_ticket_view(t, ana).is_err()); // nobody else
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn safety_ticket_view(
         &self,
         ticket: TicketId,

@@ -93,6 +93,36 @@ impl Desk {
     ///
     /// # Errors
     /// Unknown ticket; escalation errors (unknown start, stranded route).
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// use fanatical::escalation::{default_graph, Facts, SlaLevel};
+    /// use fanatical::sla::Metric;
+    /// let graph = default_graph()?;
+    /// let facts = Facts::new(Priority::Normal, now).with_sla(Metric::FirstResponse, SlaLevel::Breached);
+    /// let e = desk.escalation(ticket, &graph, "front_line", &facts, now)?;
+    /// assert_eq!(e.owner, "tier2");
+    /// assert!(e.path[0].contains("an SLA was breached"));
+    /// // Carry it out: a hand-off that keeps the conversation, and pages.
+    /// desk.execute(&mut store, Desk::escalate_command(ticket, ana, &e), now)?;
+    /// assert_eq!(desk.ticket(ticket).unwrap().department(), Some("Tier 2 engineering"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn escalation(
         &self,
         ticket: TicketId,
@@ -139,6 +169,34 @@ impl Desk {
     ///
     /// # Errors
     /// Any error opening the ticket or resolving the graph.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// use fanatical::escalation::{default_graph, Facts};
+    /// use fanatical::ticket::OpenTicket;
+    /// let graph = default_graph()?;
+    /// let what_if: TicketId = ids.next_id();
+    /// let open = OpenTicket::new(what_if, acme, "Disk full", Channel::Email).requested_by(jane);
+    /// let notices = desk.simulate_escalation(&graph, "front_line", open, Facts::new(Priority::Normal, now), now, 24)?;
+    /// assert_eq!((notices[0].trigger.as_str(), notices[0].owner.as_str()), ("opened", "front_line"));
+    /// assert!(desk.ticket(what_if).is_none(), "a simulation changes nothing");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn simulate_escalation(
         &self,
         graph: &EscalationGraph,

@@ -429,6 +429,29 @@ impl Desk {
     /// # Errors
     /// Store errors; [`DeskError::OutOfOrder`] or
     /// [`DeskError::EventMismatch`] for a store that breaks its contract.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// // After a restart: the store is the record, the desk a fold of it.
+    /// let rebuilt = Desk::rebuild(&store, desk.config().clone())?;
+    /// assert_eq!(rebuilt, desk);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn rebuild<S: Store + ?Sized>(store: &S, config: DeskConfig) -> Result<Self, Error> {
         let mut desk = Desk::new(config);
         desk.catch_up(store)?;
@@ -441,6 +464,31 @@ impl Desk {
     ///
     /// # Errors
     /// As [`Desk::rebuild`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// // A second replica on the same store learns what the first one wrote.
+    /// let mut replica = Desk::rebuild(&store, desk.config().clone())?;
+    /// desk.execute(&mut store, Command::reply(ticket, ana, "On it."), now)?;
+    /// assert!(replica.catch_up(&store)? > 0);
+    /// assert_eq!(replica, desk);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn catch_up<S: Store + ?Sized>(&mut self, store: &S) -> Result<usize, Error> {
         const PAGE: usize = 1024;
         let mut applied = 0;
@@ -461,6 +509,34 @@ impl Desk {
     /// Any decision error (nothing is written); store errors, including
     /// [`crate::store::StoreError::Conflict`] when another writer got there
     /// first (the desk is unchanged: [`Desk::catch_up`] and retry).
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// let stored = desk.execute(&mut store, Command::reply(ticket, ana, "Back up: a full disk."), now)?;
+    /// assert!(!stored.is_empty()); // the reply, and the message that carries it
+    /// assert_eq!(desk.undelivered(), 1);
+    /// // A refused command writes nothing and changes nothing.
+    /// let before = desk.clone();
+    /// let unknown: TicketId = ids.next_id();
+    /// assert!(desk.execute(&mut store, Command::reply(unknown, ana, "?"), now).is_err());
+    /// assert_eq!(desk, before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn execute<S: Store + ?Sized>(
         &mut self,
         store: &mut S,
@@ -542,6 +618,32 @@ impl Desk {
     /// The typed error of whatever was wrong: unknown ids
     /// ([`DeskError`]), and the model's own refusals ([`CustomerError`],
     /// [`crate::ticket::TicketError`], [`crate::agent::AgentError`]).
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// // Decide, persist the writes yourself (one atomic append), then apply.
+    /// let decision = desk.decide(Command::reply(ticket, ana, "On it."), now)?;
+    /// assert_eq!(desk.undelivered(), 0, "deciding changes nothing");
+    /// let stored = store.append(decision.writes())?;
+    /// desk.apply(&stored)?;
+    /// assert_eq!(desk.undelivered(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide(&self, command: Command, now: DateTime<Utc>) -> Result<Decision, Error> {
         let mut d = Drafts::default();
         match command {
@@ -852,6 +954,34 @@ impl Desk {
     /// The next outbound message to deliver, if any is due at `now`. It is
     /// leased to the caller for [`DeskConfig::delivery_lease`]; acknowledge
     /// it with [`Command::MarkDelivered`] or [`Command::MarkFailed`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed."), now)?;
+    /// let mut transport = RecordingTransport::new();
+    /// while let Some(msg) = desk.poll_outbound(now) {
+    ///     transport.deliver(&msg)?;
+    ///     desk.execute(&mut store, Command::MarkDelivered { message: msg.id }, now)?;
+    /// }
+    /// assert_eq!(transport.delivered().len(), 1);
+    /// assert_eq!(desk.undelivered(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn poll_outbound(&mut self, now: DateTime<Utc>) -> Option<OutboundMessage> {
         let leased = &self.leased;
         let due = self.state.pending.values().find_map(|id| {
@@ -869,8 +999,34 @@ impl Desk {
         Some(due)
     }
 
-    /// The next instant at which something becomes due: a failed delivery's
-    /// retry, or a lease running out. `None` when nothing is waiting.
+    /// The next instant at which something becomes due: an SLA warning or
+    /// breach (promises included), a praise-acknowledgement reminder, an
+    /// incident update falling due or overdue, a failed delivery's retry,
+    /// or a delivery lease running out. `None` when nothing is waiting.
+    /// Sleep until then (or the next inbound message), then call
+    /// [`Desk::handle_timeout`] and drain [`Desk::poll_outbound`].
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use fanatical::prelude::*;
+    /// use fanatical::sla::{Clock, Conditions, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target};
+    ///
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// let (mut ids, mut store) = (IdGenerator::from_seed(3), MemoryStore::new());
+    /// let hour = Target::new(Metric::FirstResponse, Duration::hours(1), Clock::Always);
+    /// let policies = SlaPolicies::new(vec![SlaPolicy::new("standard", Conditions::any(), vec![hour])])?;
+    /// let mut desk = Desk::new(DeskConfig::default().with_sla(SlaConfig::new(policies)));
+    /// assert_eq!(desk.poll_timeout(), None, "nothing is waiting");
+    /// let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
+    /// let email = ChannelAddress::email("jane@acme.example")?;
+    /// desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
+    /// desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    ///     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
+    /// desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Help")), now)?;
+    /// // The first response is due within the hour: its clock is running.
+    /// assert_eq!(desk.poll_timeout(), Some(now + Duration::hours(1)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn poll_timeout(&self) -> Option<DateTime<Utc>> {
         let retry = self.state.backoff.first().map(|(at, _)| *at);
@@ -888,9 +1044,12 @@ impl Desk {
         .min()
     }
 
-    /// Decides every SLA warning and breach due at or before `now`. Costs
-    /// O(due · log n); decides nothing when nothing is due, so it is safe
-    /// to call as often as you like.
+    /// Decides every timer due at or before `now`: SLA warnings and
+    /// breaches, praise-acknowledgement reminders, and incident cadence
+    /// warnings and follow-ups. Costs O(due · log n); decides nothing when
+    /// nothing is due, so it is safe to call as often as you like. Persist
+    /// and apply it like any [`Decision`] (async callers), or call
+    /// [`Desk::handle_timeout`], which does all three.
     #[must_use]
     pub fn decide_timeouts(&self, now: DateTime<Utc>) -> Decision {
         let mut d = Drafts::default();
@@ -911,12 +1070,37 @@ impl Desk {
         d.finish(self)
     }
 
-    /// Fires every SLA warning and breach due at or before `now`: decides,
-    /// persists and applies. A no-op when nothing is due; each breach is
-    /// recorded once however often this is called.
+    /// Fires every timer due at or before `now` (see
+    /// [`Desk::decide_timeouts`]): decides, persists and applies. A no-op
+    /// when nothing is due; each breach is recorded once however often
+    /// this is called.
     ///
     /// # Errors
     /// Store errors (the desk is then unchanged).
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use fanatical::prelude::*;
+    /// use fanatical::sla::{Clock, Conditions, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target};
+    ///
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// let hour = Target::new(Metric::FirstResponse, Duration::hours(1), Clock::Always);
+    /// let policies = SlaPolicies::new(vec![SlaPolicy::new("standard", Conditions::any(), vec![hour])])?;
+    /// let mut desk = Desk::new(DeskConfig::default().with_sla(SlaConfig::new(policies)));
+    /// let (mut ids, mut store) = (IdGenerator::from_seed(2), MemoryStore::new());
+    /// let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
+    /// let email = ChannelAddress::email("jane@acme.example")?;
+    /// desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
+    /// desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    ///     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
+    /// desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Help")), now)?;
+    /// // Nobody answers: at the deadline the breach is recorded, once.
+    /// let due = desk.poll_timeout().unwrap();
+    /// assert_eq!(desk.handle_timeout(&mut store, due)?.len(), 1);
+    /// assert!(desk.handle_timeout(&mut store, due)?.is_empty());
+    /// assert!(desk.ticket_sla(ticket).unwrap().metrics()[0].breached.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn handle_timeout<S: Store + ?Sized>(
         &mut self,
         store: &mut S,
@@ -1008,6 +1192,33 @@ impl Desk {
     ///
     /// # Errors
     /// Unknown ticket; [`crate::routing::RoutingError`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// use fanatical::routing::{Router, Routing, RoutingAgent};
+    /// use fanatical::sla::DayHours;
+    /// let always = DayHours::parse(&[("00:00", "23:59")])?;
+    /// let week = std::array::from_fn(|_| always.clone());
+    /// let router = Router::new(vec![RoutingAgent::for_agent(desk.agent(ana).unwrap(), week, 10)])?;
+    /// let routed = desk.route_ticket(ticket, &router, &[], now)?;
+    /// assert!(matches!(routed, Routing::Assigned { agent, .. } if agent == ana));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn route_ticket(
         &self,
         ticket: TicketId,
@@ -1069,6 +1280,32 @@ impl Desk {
     ///
     /// # Errors
     /// Unknown ticket; [`crate::view::ViewError::NotTheirTicket`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// desk.execute(&mut store, Command::note(ticket, ana, "She sounds stressed: call her."), now)?;
+    /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed: the disk was full."), now)?;
+    /// let seen = desk.customer_ticket_view(ticket, jane)?;
+    /// assert_eq!(seen.conversation.len(), 2); // her message and the reply, never the note
+    /// // Someone else's contact sees nothing.
+    /// assert!(desk.customer_ticket_view(ticket, ids.next_id()).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn customer_ticket_view(
         &self,
         ticket: TicketId,
@@ -1101,6 +1338,34 @@ impl Desk {
     ///
     /// # Errors
     /// Unknown customer.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// use fanatical::customer::{AccountStanding, Currency, Money, Tier};
+    /// let standing = AccountStanding { monthly_spend: Money { minor: 25_000_000, currency: Currency::new("USD")? },
+    ///     tier: Tier::Enterprise };
+    /// desk.execute(&mut store, Command::UpdateCustomer { customer: acme,
+    ///     command: CustomerCommand::SetAccountStanding { standing } }, now)?;
+    /// // What an agent sees has no field for spend or tier at all.
+    /// let seen = serde_json::to_string(&desk.agent_customer_view(acme)?)?;
+    /// assert!(!seen.contains("spend") && !seen.contains("tier"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn agent_customer_view(&self, customer: CustomerId) -> Result<AgentCustomerView, Error> {
         Ok(AgentCustomerView::from_customer(
             self.customer_or_err(customer)?,
@@ -1111,6 +1376,31 @@ impl Desk {
     ///
     /// # Errors
     /// Unknown customer or agent; [`crate::view::ViewError::Forbidden`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
+    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
+    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] },
+    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// let bea: AgentId = ids.next_id();
+    /// desk.execute(&mut store, Command::RegisterAgent { id: bea, name: "Bea".into(),
+    ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::Billing], skills: vec![] }, now)?;
+    /// assert!(desk.account_customer_view(acme, bea).is_ok());
+    /// assert!(desk.account_customer_view(acme, ana).is_err()); // an agent is refused, with the roles needed
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn account_customer_view(
         &self,
         customer: CustomerId,

@@ -614,6 +614,18 @@ impl BusinessCalendar {
     /// [`SlaError::NegativeDuration`]; [`SlaError::NeverOpen`] when not
     /// enough open time follows `start`; [`SlaError::OutOfRange`] past the
     /// representable dates.
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use fanatical::sla::{BusinessCalendar, DayHours};
+    /// let office = BusinessCalendar::weekdays(chrono_tz::America::Chicago, DayHours::parse(&[("09:00", "17:00")])?);
+    /// // Friday 4 p.m. in Chicago plus two business hours is Monday 10 a.m.
+    /// let friday = Utc.with_ymd_and_hms(2026, 11, 6, 22, 0, 0).unwrap();
+    /// let due = office.add(friday, Duration::hours(2))?;
+    /// assert_eq!(due, Utc.with_ymd_and_hms(2026, 11, 9, 16, 0, 0).unwrap());
+    /// assert_eq!(office.elapsed(friday, due), Duration::hours(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add(&self, start: DateTime<Utc>, business: Duration) -> Result<DateTime<Utc>, SlaError> {
         if business < Duration::zero() {
             return Err(SlaError::NegativeDuration(business));
@@ -659,6 +671,17 @@ impl BusinessCalendar {
 
     /// Business time between two instants; negative when `to` is before
     /// `from`.
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use fanatical::sla::{BusinessCalendar, DayHours};
+    /// let office = BusinessCalendar::weekdays(chrono_tz::America::Chicago, DayHours::parse(&[("09:00", "17:00")])?);
+    /// // A whole weekend counts for nothing; Saturday to Friday evening is a week's 40 hours.
+    /// let saturday = Utc.with_ymd_and_hms(2026, 11, 7, 15, 0, 0).unwrap();
+    /// assert_eq!(office.elapsed(saturday, saturday + Duration::days(1)), Duration::zero());
+    /// assert_eq!(office.elapsed(saturday, saturday + Duration::days(7)), Duration::hours(40));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn elapsed(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
         if from > to {

@@ -163,6 +163,9 @@ fn all(store: &dyn Store) -> Result<Vec<RecordedEvent>, StoreError> {
 }
 
 /// A new store has no events and no stream versions.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn empty_store_reads_nothing(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "empty_store_reads_nothing";
     ensure(C, io(C, all(store))?.is_empty(), || {
@@ -179,6 +182,9 @@ pub fn empty_store_reads_nothing(store: &mut dyn Store) -> Result<(), Conformanc
 }
 
 /// Appended events come back equal, with versions and positions from 1.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn append_then_read_in_order(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "append_then_read_in_order";
     let w = write(stream(1), 0, samples(0..3));
@@ -211,6 +217,9 @@ pub fn append_then_read_in_order(store: &mut dyn Store) -> Result<(), Conformanc
 }
 
 /// Versions count per stream; positions count across the store.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn versions_per_stream_positions_global(
     store: &mut dyn Store,
 ) -> Result<(), ConformanceFailure> {
@@ -241,6 +250,9 @@ pub fn versions_per_stream_positions_global(
 
 /// A stale expected version is a conflict naming the stream and its actual
 /// version, and nothing is written.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn stale_version_conflicts_and_writes_nothing(
     store: &mut dyn Store,
 ) -> Result<(), ConformanceFailure> {
@@ -263,6 +275,9 @@ pub fn stale_version_conflicts_and_writes_nothing(
 }
 
 /// `ExpectedVersion::Any` appends at whatever version the stream is.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn any_version_always_appends(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "any_version_always_appends";
     io(C, store.append(&[write(stream(1), 0, samples(0..2))]))?;
@@ -278,6 +293,9 @@ pub fn any_version_always_appends(store: &mut dyn Store) -> Result<(), Conforman
 }
 
 /// Writing one stream never changes another.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn streams_are_isolated(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "streams_are_isolated";
     let ticket = StreamId::Ticket(TicketId::from_uuid(uuid::Uuid::from_u128(1)));
@@ -302,6 +320,9 @@ pub fn streams_are_isolated(store: &mut dyn Store) -> Result<(), ConformanceFail
 }
 
 /// `read_stream` starts after the version given.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn read_stream_after_version(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "read_stream_after_version";
     io(C, store.append(&[write(stream(1), 0, samples(0..5))]))?;
@@ -323,6 +344,9 @@ pub fn read_stream_after_version(store: &mut dyn Store) -> Result<(), Conformanc
 }
 
 /// `read_all` pages through the whole store in position order.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn read_all_after_position_with_limit(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "read_all_after_position_with_limit";
     for i in 0..10u64 {
@@ -355,6 +379,9 @@ pub fn read_all_after_position_with_limit(store: &mut dyn Store) -> Result<(), C
 
 /// A batch with one bad write stores none of its writes, and the next
 /// append continues the positions as if it had never been tried.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn failed_batch_leaves_nothing_behind(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "failed_batch_leaves_nothing_behind";
     io(C, store.append(&[write(stream(2), 0, samples(0..1))]))?;
@@ -380,6 +407,9 @@ pub fn failed_batch_leaves_nothing_behind(store: &mut dyn Store) -> Result<(), C
 }
 
 /// One batch may not write a stream twice.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn duplicate_stream_in_batch_is_rejected(
     store: &mut dyn Store,
 ) -> Result<(), ConformanceFailure> {
@@ -400,6 +430,9 @@ pub fn duplicate_stream_in_batch_is_rejected(
 
 /// A write with no events stores nothing but still checks its version, so
 /// a decision can depend on a stream it does not change.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn empty_write_checks_version_only(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "empty_write_checks_version_only";
     io(C, store.append(&[write(stream(1), 0, samples(0..1))]))?;
@@ -427,6 +460,9 @@ pub fn empty_write_checks_version_only(store: &mut dyn Store) -> Result<(), Conf
 
 /// A stream of thousands of events round-trips, and reading its tail is
 /// correct.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn large_stream_round_trips(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "large_stream_round_trips";
     const N: u64 = 5_000;
@@ -457,6 +493,9 @@ pub fn large_stream_round_trips(store: &mut dyn Store) -> Result<(), Conformance
 ///
 /// # Errors
 /// A failure naming what differed.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
 pub fn schema_version_round_trips(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
     const C: &str = "schema_version_round_trips";
     let mut w = write(stream(1), 0, samples(0..3));

@@ -57,6 +57,14 @@ impl Nps {
     /// # Errors
     /// [`SurveyError::ScoreOutOfRange`] for a score above 10 (nothing is
     /// tallied).
+    ///
+    /// ```
+    /// use fanatical::survey::Nps;
+    /// let nps = Nps::from_scores([10, 9, 9, 8, 3])?; // 3 promoters, 1 passive, 1 detractor
+    /// assert_eq!(nps.score(), Some(40.0));
+    /// assert!(Nps::from_scores([11]).is_err()); // 0 to 10 only
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_scores(scores: impl IntoIterator<Item = u8>) -> Result<Self, SurveyError> {
         let mut n = Nps::default();
         for s in scores {
