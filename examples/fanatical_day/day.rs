@@ -1026,7 +1026,7 @@ impl Day {
             InboundMessage::new(
                 s.gif,
                 Channel::Email,
-                blog_email(&self.people)?,
+                blog.email.clone(),
                 "You saved my launch. Have a GIF!",
             )
             .with_subject("THANK YOU")
@@ -1915,10 +1915,6 @@ impl Day {
         }
         Ok(())
     }
-}
-
-fn blog_email(people: &[Person]) -> Result<ChannelAddress> {
-    Ok(people.get(BLOG).ok_or("no blog")?.email.clone())
 }
 
 /// The agent who last handled one of the customer's tickets, the way a

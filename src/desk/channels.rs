@@ -9,7 +9,7 @@ use super::{Desk, DeskError, Drafts};
 use crate::channel::{
     Channel, ChannelAddress, ChannelEvent, ChannelEventKind, ChannelKind, Outage, Visibility,
 };
-use crate::customer::{ContactRole, Customer};
+use crate::customer::{Contact, ContactRole, Customer};
 use crate::event::{Event, StreamId};
 use crate::id::ContactId;
 use crate::ticket::Ticket;
@@ -31,6 +31,16 @@ pub fn default_fallbacks() -> BTreeMap<ChannelKind, Vec<ChannelKind>> {
 
 /// The channel a message to `address` goes out on (social replies to a
 /// handle go as private messages).
+/// Who a public reply on a ticket is for: its requester, else the
+/// customer's primary contact.
+pub(super) fn reply_contact<'c>(t: &Ticket, customer: &'c Customer) -> Option<&'c Contact> {
+    t.requester().and_then(|r| customer.contact(r)).or_else(|| {
+        customer
+            .contacts()
+            .find(|c| c.roles().contains(&ContactRole::Primary))
+    })
+}
+
 pub(super) fn channel_for(address: &ChannelAddress) -> Channel {
     match address {
         ChannelAddress::Phone(_) => Channel::Phone,
@@ -110,11 +120,7 @@ impl Desk {
         channel: &Channel,
     ) -> Result<(Channel, ContactId, ChannelAddress), DeskError> {
         let target = super::delivery_channel(channel);
-        let contact = t.requester().and_then(|r| customer.contact(r)).or_else(|| {
-            customer
-                .contacts()
-                .find(|c| c.roles().contains(&ContactRole::Primary))
-        });
+        let contact = reply_contact(t, customer);
         let unreachable = || DeskError::Unreachable {
             ticket: t.id(),
             channel: channel.clone(),

@@ -329,13 +329,7 @@ impl Desk {
         // A call or a video session is over by now: the final message goes
         // out in writing, on the first channel the requester can take it.
         let channel = if super::is_live(t.channel()) {
-            t.requester()
-                .and_then(|r| customer.contact(r))
-                .or_else(|| {
-                    customer
-                        .contacts()
-                        .find(|c| c.roles().contains(&ContactRole::Primary))
-                })
+            super::channels::reply_contact(t, customer)
                 .and_then(|c| self.deliverable(c.addresses()))
                 .map(|(channel, _)| channel)
                 .ok_or_else(|| super::DeskError::Unreachable {
