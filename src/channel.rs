@@ -434,6 +434,56 @@ pub struct Outage {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// The channel-status aggregate: every outage, oldest first. A pure fold
+/// of [`ChannelEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelStatus {
+    outages: Vec<Outage>,
+}
+
+impl ChannelStatus {
+    /// Whether a channel is down.
+    #[must_use]
+    pub fn is_down(&self, channel: ChannelKind) -> bool {
+        self.outages
+            .iter()
+            .any(|o| o.channel == channel && o.until.is_none())
+    }
+
+    /// Every outage, oldest first.
+    #[must_use]
+    pub fn outages(&self) -> &[Outage] {
+        &self.outages
+    }
+
+    /// Folds one channel event.
+    pub fn apply(&mut self, e: &ChannelEvent) {
+        match &e.kind {
+            ChannelEventKind::Down {
+                channel,
+                reason,
+                fallbacks,
+            } => self.outages.push(Outage {
+                channel: *channel,
+                reason: reason.clone(),
+                fallbacks: fallbacks.clone(),
+                from: e.at,
+                until: None,
+            }),
+            ChannelEventKind::Up { channel } => {
+                if let Some(o) = self
+                    .outages
+                    .iter_mut()
+                    .rev()
+                    .find(|o| o.channel == *channel && o.until.is_none())
+                {
+                    o.until = Some(e.at);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,6 +109,36 @@ pub enum CoachingEventKind {
     },
 }
 
+/// The coaching aggregate: every recorded mistake and coaching flag,
+/// oldest first. A pure fold of [`CoachingEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CoachingLog {
+    mistakes: Vec<Mistake>,
+    flags: Vec<CoachingFlag>,
+}
+
+impl CoachingLog {
+    /// Every recorded mistake, oldest first.
+    #[must_use]
+    pub fn mistakes(&self) -> &[Mistake] {
+        &self.mistakes
+    }
+
+    /// Every coaching flag, oldest first.
+    #[must_use]
+    pub fn flags(&self) -> &[CoachingFlag] {
+        &self.flags
+    }
+
+    /// Folds one coaching event.
+    pub fn apply(&mut self, e: &CoachingEvent) {
+        match &e.kind {
+            CoachingEventKind::MistakeRecorded { mistake } => self.mistakes.push(mistake.clone()),
+            CoachingEventKind::Flagged { flag } => self.flags.push(flag.clone()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::MistakeKind;

@@ -122,3 +122,34 @@ pub enum CrisisEventKind {
         record: CrisisRecord,
     },
 }
+
+/// The crisis aggregate: the record of every ticket flagged as a crisis,
+/// restricted to the safety role. A pure fold of [`CrisisEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrisisRecords {
+    records: std::collections::BTreeMap<crate::id::TicketId, CrisisRecord>,
+}
+
+impl CrisisRecords {
+    /// Whether a ticket is flagged.
+    #[must_use]
+    pub fn contains(&self, ticket: crate::id::TicketId) -> bool {
+        self.records.contains_key(&ticket)
+    }
+
+    /// A flagged ticket's record (restricted: hand it to the safety role
+    /// only).
+    #[must_use]
+    pub fn get(&self, ticket: crate::id::TicketId) -> Option<&CrisisRecord> {
+        self.records.get(&ticket)
+    }
+
+    /// Folds one crisis event.
+    pub fn apply(&mut self, e: &CrisisEvent) {
+        match &e.kind {
+            CrisisEventKind::Flagged { record } => {
+                self.records.insert(record.ticket, record.clone());
+            }
+        }
+    }
+}

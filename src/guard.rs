@@ -318,3 +318,55 @@ pub enum PostEventKind {
         reason: String,
     },
 }
+
+/// The official-posts aggregate: every post submitted from an official
+/// account and where it is in its review. A pure fold of [`PostEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Posts {
+    posts: std::collections::BTreeMap<PostId, (OfficialPost, PostState)>,
+}
+
+impl Posts {
+    /// One post and where it is.
+    #[must_use]
+    pub fn get(&self, id: PostId) -> Option<&(OfficialPost, PostState)> {
+        self.posts.get(&id)
+    }
+
+    /// Every post, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &(OfficialPost, PostState)> {
+        self.posts.values()
+    }
+
+    /// Folds one post event.
+    pub fn apply(&mut self, e: &PostEvent) {
+        let posts = &mut self.posts;
+        match &e.kind {
+            PostEventKind::Submitted { post, holds } => {
+                let state = if holds.is_empty() {
+                    PostState::Published { approved_by: None }
+                } else {
+                    PostState::Held {
+                        holds: holds.clone(),
+                    }
+                };
+                posts.insert(post.id, (post.clone(), state));
+            }
+            PostEventKind::Approved { post, by } => {
+                if let Some((_, s)) = posts.get_mut(post) {
+                    *s = PostState::Published {
+                        approved_by: Some(*by),
+                    };
+                }
+            }
+            PostEventKind::Rejected { post, by, reason } => {
+                if let Some((_, s)) = posts.get_mut(post) {
+                    *s = PostState::Rejected {
+                        by: *by,
+                        reason: reason.clone(),
+                    };
+                }
+            }
+        }
+    }
+}

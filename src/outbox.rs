@@ -9,6 +9,7 @@
 //! desk's timers with exponential backoff). Delivery is at least once; the
 //! message id is the idempotency key that lets a receiver drop duplicates.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
@@ -162,6 +163,20 @@ impl RetryPolicy {
     }
 }
 
+impl OutboxEventKind {
+    /// The message this event settles for now (delivered, failed for a
+    /// while, or abandoned): its delivery lease, if any, ends.
+    #[must_use]
+    pub fn settles(&self) -> Option<MessageId> {
+        match self {
+            OutboxEventKind::Queued { .. } => None,
+            OutboxEventKind::Delivered { id }
+            | OutboxEventKind::Failed { id, .. }
+            | OutboxEventKind::Abandoned { id, .. } => Some(*id),
+        }
+    }
+}
+
 /// Where a message is in its delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -192,6 +207,102 @@ pub struct OutboxEntry {
     pub failures: u32,
     /// The last failure's reason.
     pub last_error: Option<String>,
+}
+
+/// The outbox aggregate: every message recorded on the outbox stream and
+/// where it is in its delivery, with the queue the desk hands messages out
+/// from. A pure fold of [`OutboxEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outbox {
+    entries: BTreeMap<MessageId, OutboxEntry>,
+    /// Undelivered messages in queue order (by the position they were
+    /// queued at).
+    pending: BTreeMap<u64, MessageId>,
+    /// Failed messages waiting for their retry.
+    backoff: BTreeSet<(DateTime<Utc>, MessageId)>,
+}
+
+impl Outbox {
+    /// One message's record.
+    #[must_use]
+    pub fn get(&self, id: MessageId) -> Option<&OutboxEntry> {
+        self.entries.get(&id)
+    }
+
+    /// Every message recorded, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &OutboxEntry> {
+        self.entries.values()
+    }
+
+    /// How many messages are neither delivered nor abandoned.
+    #[must_use]
+    pub fn undelivered(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Undelivered messages in queue order.
+    pub fn queue(&self) -> impl Iterator<Item = &OutboxEntry> {
+        self.pending.values().filter_map(|id| self.entries.get(id))
+    }
+
+    /// The earliest retry of a failed message, if any is waiting.
+    #[must_use]
+    pub fn next_retry(&self) -> Option<DateTime<Utc>> {
+        self.backoff.first().map(|(at, _)| *at)
+    }
+
+    /// Folds one outbox event recorded at store `position`.
+    pub fn apply(&mut self, position: u64, e: &OutboxEvent) {
+        match &e.kind {
+            OutboxEventKind::Queued { message } => {
+                self.pending.insert(position, message.id);
+                self.entries.insert(
+                    message.id,
+                    OutboxEntry {
+                        message: message.clone(),
+                        queued_position: position,
+                        state: DeliveryState::Ready,
+                        failures: 0,
+                        last_error: None,
+                    },
+                );
+            }
+            OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {
+                if let Some(entry) = self.entries.get_mut(id) {
+                    if let DeliveryState::Backoff { until } = entry.state {
+                        self.backoff.remove(&(until, *id));
+                    }
+                    self.pending.remove(&entry.queued_position);
+                    if let OutboxEventKind::Abandoned {
+                        attempts, reason, ..
+                    } = &e.kind
+                    {
+                        entry.state = DeliveryState::Abandoned;
+                        entry.failures = *attempts;
+                        entry.last_error = Some(reason.clone());
+                    } else {
+                        entry.state = DeliveryState::Delivered;
+                    }
+                }
+            }
+            OutboxEventKind::Failed {
+                id,
+                attempt,
+                reason,
+                retry_at,
+            } => {
+                if let Some(entry) = self.entries.get_mut(id) {
+                    if let DeliveryState::Backoff { until } = entry.state {
+                        self.backoff.remove(&(until, *id));
+                    }
+                    entry.state = DeliveryState::Backoff { until: *retry_at };
+                    entry.failures = *attempt;
+                    entry.last_error = Some(reason.clone());
+                    self.backoff.insert((*retry_at, *id));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::SocialNetwork;
-use crate::id::{AgentId, CustomerId, InvitationId, TicketId};
+use crate::id::{AgentId, CustomerId, InvitationId, PraiseId, TicketId};
 
 /// Why a recognition command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -207,4 +207,145 @@ pub struct Certificate {
     pub title: String,
     /// When.
     pub at: DateTime<Utc>,
+}
+
+/// A peer's recognition of a colleague.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRecognition {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who recognised.
+    pub from: AgentId,
+    /// Who was recognised.
+    pub to: AgentId,
+    /// What for.
+    pub note: String,
+}
+
+/// The recognition aggregate: praise with its acknowledgement, reminders
+/// to acknowledge, peer recognition, the committee and certificates. A
+/// pure fold of [`RecognitionEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recognition {
+    praises: std::collections::BTreeMap<PraiseId, (Praise, Acknowledgement)>,
+    reminders: std::collections::BTreeSet<(DateTime<Utc>, PraiseId)>,
+    peers: Vec<PeerRecognition>,
+    committee: Vec<AgentId>,
+    certificates: Vec<Certificate>,
+}
+
+impl Recognition {
+    /// One praise and its acknowledgement state.
+    #[must_use]
+    pub fn praise(&self, id: PraiseId) -> Option<&(Praise, Acknowledgement)> {
+        self.praises.get(&id)
+    }
+
+    /// Every praise, by id.
+    pub fn praises(&self) -> impl Iterator<Item = &(Praise, Acknowledgement)> {
+        self.praises.values()
+    }
+
+    /// Peer recognition, oldest first.
+    #[must_use]
+    pub fn peers(&self) -> &[PeerRecognition] {
+        &self.peers
+    }
+
+    /// The recognition committee.
+    #[must_use]
+    pub fn committee(&self) -> &[AgentId] {
+        &self.committee
+    }
+
+    /// Issued certificates, in order.
+    #[must_use]
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certificates
+    }
+
+    /// How many kudos an agent has: customer praise attributed to them and
+    /// peer recognition.
+    #[must_use]
+    pub fn kudos(&self, agent: AgentId) -> usize {
+        self.praises
+            .values()
+            .filter(|(p, _)| p.agent == Some(agent))
+            .count()
+            + self.peers.iter().filter(|p| p.to == agent).count()
+    }
+
+    /// Pending acknowledgements whose reminder is due at `now`, earliest
+    /// first.
+    pub fn reminders_due(&self, now: DateTime<Utc>) -> impl Iterator<Item = PraiseId> + '_ {
+        self.reminders
+            .iter()
+            .take_while(move |(at, _)| *at <= now)
+            .map(|(_, id)| *id)
+    }
+
+    /// The next reminder due.
+    #[must_use]
+    pub fn next_reminder(&self) -> Option<DateTime<Utc>> {
+        self.reminders.first().map(|(at, _)| *at)
+    }
+
+    /// Folds one recognition event; `remind_every` is how often a pending
+    /// acknowledgement is reminded.
+    pub fn apply(&mut self, e: &RecognitionEvent, remind_every: chrono::Duration) {
+        match &e.kind {
+            RecognitionEventKind::PraiseRecorded { praise } => {
+                let ack = match praise.chain.last() {
+                    Some(top) => {
+                        let next = crate::time::plus(e.at, remind_every);
+                        self.reminders.insert((next, praise.id));
+                        Acknowledgement::Pending {
+                            by: *top,
+                            next_reminder: next,
+                        }
+                    }
+                    None => Acknowledgement::NotNeeded,
+                };
+                self.praises.insert(praise.id, (praise.clone(), ack));
+            }
+            RecognitionEventKind::Acknowledged { praise, by } => {
+                if let Some((_, ack)) = self.praises.get_mut(praise) {
+                    if let Acknowledgement::Pending { next_reminder, .. } = ack {
+                        self.reminders.remove(&(*next_reminder, *praise));
+                    }
+                    *ack = Acknowledgement::Acknowledged { by: *by, at: e.at };
+                }
+            }
+            RecognitionEventKind::Reminded { praise, next } => {
+                if let Some((_, Acknowledgement::Pending { next_reminder, .. })) =
+                    self.praises.get_mut(praise)
+                {
+                    self.reminders.remove(&(*next_reminder, *praise));
+                    *next_reminder = *next;
+                    self.reminders.insert((*next, *praise));
+                }
+            }
+            RecognitionEventKind::PeerRecognised { from, to, note } => {
+                self.peers.push(PeerRecognition {
+                    at: e.at,
+                    from: *from,
+                    to: *to,
+                    note: note.clone(),
+                });
+            }
+            RecognitionEventKind::CommitteeNamed { members } => self.committee.clone_from(members),
+            RecognitionEventKind::CertificateIssued {
+                serial,
+                agent,
+                by,
+                title,
+            } => self.certificates.push(Certificate {
+                serial: serial.clone(),
+                agent: *agent,
+                by: *by,
+                title: title.clone(),
+                at: e.at,
+            }),
+        }
+    }
 }

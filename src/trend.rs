@@ -294,3 +294,49 @@ pub enum TrendEventKind {
         trend: Trend,
     },
 }
+
+/// The trend aggregate: every trend escalation and incident candidate,
+/// with when each key was last escalated or raised. A pure fold of
+/// [`TrendEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrendLog {
+    /// When each key was last escalated.
+    escalated: std::collections::BTreeMap<TrendKey, DateTime<Utc>>,
+    /// When each component last raised an incident candidate.
+    candidates: std::collections::BTreeMap<TrendKey, DateTime<Utc>>,
+    /// Every trend event, oldest first.
+    events: Vec<TrendEvent>,
+}
+
+impl TrendLog {
+    /// Every trend event, oldest first.
+    #[must_use]
+    pub fn events(&self) -> &[TrendEvent] {
+        &self.events
+    }
+
+    /// When a key was last escalated.
+    #[must_use]
+    pub fn last_escalated(&self, key: &TrendKey) -> Option<DateTime<Utc>> {
+        self.escalated.get(key).copied()
+    }
+
+    /// When a component key last raised an incident candidate.
+    #[must_use]
+    pub fn last_candidate(&self, key: &TrendKey) -> Option<DateTime<Utc>> {
+        self.candidates.get(key).copied()
+    }
+
+    /// Folds one trend event.
+    pub fn apply(&mut self, e: &TrendEvent) {
+        match &e.kind {
+            TrendEventKind::Escalated { trend, .. } => {
+                self.escalated.insert(trend.key.clone(), e.at);
+            }
+            TrendEventKind::IncidentCandidate { trend } => {
+                self.candidates.insert(trend.key.clone(), e.at);
+            }
+        }
+        self.events.push(e.clone());
+    }
+}

@@ -120,7 +120,7 @@ impl Desk {
 
     fn ticket_incidents(&self) -> BTreeMap<TicketId, BTreeSet<IncidentId>> {
         let mut out: BTreeMap<TicketId, BTreeSet<IncidentId>> = BTreeMap::new();
-        for i in self.state.incidents.values() {
+        for i in self.state.incidents.iter() {
             for t in i.linked() {
                 out.entry(*t).or_default().insert(i.id());
             }
@@ -186,7 +186,7 @@ impl Desk {
             }
         }
         let mut sla = SlaAttainment::default();
-        for s in self.state.slas.values() {
+        for s in self.state.slas.iter() {
             let t = self.ticket(s.ticket);
             for m in s.metrics() {
                 let outcome = match (&m.phase, m.breached) {
@@ -233,7 +233,13 @@ impl Desk {
     /// The most unsolved tickets at any moment of each UTC day in
     /// `[from, to)`.
     fn daily_queue(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<NaiveDate, u32> {
-        let mut log = self.state.queue_log.clone();
+        let mut log: Vec<(DateTime<Utc>, i8)> = self
+            .state
+            .tickets
+            .queue_log()
+            .iter()
+            .map(|c| (c.at, c.delta))
+            .collect();
         log.sort_by_key(|(at, _)| *at);
         let mut out = BTreeMap::new();
         let mut queue: i64 = 0;

@@ -58,10 +58,7 @@ impl Desk {
     /// Whether a channel is down.
     #[must_use]
     pub fn is_down(&self, channel: ChannelKind) -> bool {
-        self.state
-            .outages
-            .iter()
-            .any(|o| o.channel == channel && o.until.is_none())
+        self.state.channels.is_down(channel)
     }
 
     /// What to offer a customer who wants `channel`: itself when it works,
@@ -106,7 +103,7 @@ impl Desk {
     /// Every outage, oldest first.
     #[must_use]
     pub fn outages(&self) -> &[Outage] {
-        &self.state.outages
+        self.state.channels.outages()
     }
 
     /// Where a public reply on `channel` goes: the requester (else the
@@ -166,32 +163,5 @@ impl Desk {
             StreamId::Channels,
             [Event::Channel(ChannelEvent { at: now, kind })],
         );
-    }
-
-    pub(super) fn apply_channel(&mut self, e: &ChannelEvent) {
-        match &e.kind {
-            ChannelEventKind::Down {
-                channel,
-                reason,
-                fallbacks,
-            } => self.state.outages.push(Outage {
-                channel: *channel,
-                reason: reason.clone(),
-                fallbacks: fallbacks.clone(),
-                from: e.at,
-                until: None,
-            }),
-            ChannelEventKind::Up { channel } => {
-                if let Some(o) = self
-                    .state
-                    .outages
-                    .iter_mut()
-                    .rev()
-                    .find(|o| o.channel == *channel && o.until.is_none())
-                {
-                    o.until = Some(e.at);
-                }
-            }
-        }
     }
 }

@@ -14,26 +14,20 @@ impl Desk {
     /// Every recorded mistake, oldest first.
     #[must_use]
     pub fn mistakes(&self) -> &[Mistake] {
-        &self.state.mistakes
+        self.state.coaching.mistakes()
     }
 
     /// Every coaching flag, oldest first.
     #[must_use]
     pub fn coaching_flags(&self) -> &[CoachingFlag] {
-        &self.state.flags
+        self.state.coaching.flags()
     }
 
     /// Who hears about an agent's repeat mistakes: the lead of one of their
     /// teams (not themselves), else their manager.
     #[must_use]
     pub fn lead_of(&self, agent: AgentId) -> Option<AgentId> {
-        self.state
-            .teams
-            .values()
-            .filter(|t| t.members().contains(&agent))
-            .filter_map(|t| t.lead())
-            .find(|l| *l != agent)
-            .or_else(|| self.agent(agent).and_then(|a| a.manager()))
+        self.state.people.lead_of(agent)
     }
 
     pub(super) fn decide_mistake(&self, d: &mut Drafts, mistake: Mistake) -> Result<(), Error> {
@@ -53,7 +47,8 @@ impl Desk {
         let window: Duration = self.config.coaching_window;
         let mut occurrences: Vec<DateTime<Utc>> = self
             .state
-            .mistakes
+            .coaching
+            .mistakes()
             .iter()
             .filter(|m| m.agent == agent && m.kind == kind && now - m.at <= window)
             .map(|m| m.at)
@@ -111,14 +106,5 @@ impl Desk {
         }
         d.push(stream, events);
         Ok(())
-    }
-
-    pub(super) fn apply_coaching(&mut self, e: &CoachingEvent) {
-        match &e.kind {
-            CoachingEventKind::MistakeRecorded { mistake } => {
-                self.state.mistakes.push(mistake.clone())
-            }
-            CoachingEventKind::Flagged { flag } => self.state.flags.push(flag.clone()),
-        }
     }
 }

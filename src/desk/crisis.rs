@@ -21,7 +21,7 @@ impl Desk {
     /// the details are restricted).
     #[must_use]
     pub fn is_crisis(&self, ticket: TicketId) -> bool {
-        self.state.crises.contains_key(&ticket)
+        self.state.crises.contains(ticket)
     }
 
     /// A crisis ticket in full, with its record, for a safety responder.
@@ -77,17 +77,17 @@ impl Desk {
         let t = self.ticket_or_err(ticket)?;
         Ok((
             AgentTicketView::from_ticket(t),
-            self.state.crises.get(&ticket).cloned(),
+            self.state.crises.get(ticket).cloned(),
         ))
     }
 
     /// The least-loaded active safety responder.
     fn safety_responder(&self) -> Option<AgentId> {
         self.state
-            .agents
-            .values()
+            .people
+            .agents()
             .filter(|a| a.is_active() && a.has_role(Role::SafetyResponder))
-            .min_by_key(|a| (self.state.loads.get(&a.id()).copied().unwrap_or(0), a.id()))
+            .min_by_key(|a| (self.state.tickets.load(a.id()), a.id()))
             .map(|a| a.id())
     }
 
@@ -159,13 +159,5 @@ impl Desk {
                 kind: CrisisEventKind::Flagged { record },
             })],
         );
-    }
-
-    pub(super) fn apply_crisis(&mut self, e: &CrisisEvent) {
-        match &e.kind {
-            CrisisEventKind::Flagged { record } => {
-                self.state.crises.insert(record.ticket, record.clone());
-            }
-        }
     }
 }

@@ -28,17 +28,17 @@ impl Desk {
     /// An incident.
     #[must_use]
     pub fn incident(&self, id: IncidentId) -> Option<&Incident> {
-        self.state.incidents.get(&id)
+        self.state.incidents.get(id)
     }
 
     /// Every incident, by id.
     pub fn incidents(&self) -> impl Iterator<Item = &Incident> {
-        self.state.incidents.values()
+        self.state.incidents.iter()
     }
 
     /// Incidents not yet resolved.
     pub fn active_incidents(&self) -> impl Iterator<Item = &Incident> {
-        self.state.incidents.values().filter(|i| !i.is_resolved())
+        self.state.incidents.active()
     }
 
     /// Customers affected by an incident that is not resolved (leave them
@@ -69,7 +69,7 @@ impl Desk {
         let mut out: Vec<IncidentBriefing> = self
             .state
             .incidents
-            .values()
+            .iter()
             .filter(|i| i.affected().contains(&customer))
             .filter(|i| {
                 i.resolved_at()
@@ -190,7 +190,7 @@ impl Desk {
     fn incident_or_err(&self, id: IncidentId) -> Result<&Incident, IncidentError> {
         self.state
             .incidents
-            .get(&id)
+            .get(id)
             .ok_or(IncidentError::UnknownIncident(id))
     }
 
@@ -225,7 +225,7 @@ impl Desk {
         let affected: BTreeSet<CustomerId> = self
             .state
             .customers
-            .values()
+            .iter()
             .filter(|c| {
                 c.components()
                     .iter()
@@ -476,15 +476,9 @@ impl Desk {
     /// Incident timers due at `now`: warnings and missed updates (each
     /// tells the commander), and the follow-ups.
     pub(super) fn decide_incident_timers(&self, d: &mut Drafts, now: DateTime<Utc>) {
-        let due: Vec<IncidentId> = self
-            .state
-            .incident_timers
-            .iter()
-            .take_while(|(at, _)| *at <= now)
-            .map(|(_, id)| *id)
-            .collect();
+        let due: Vec<IncidentId> = self.state.incidents.due(now).collect();
         for id in due {
-            let Some(i) = self.state.incidents.get(&id) else {
+            let Some(i) = self.state.incidents.get(id) else {
                 continue;
             };
             let stream = StreamId::Incident(id);
@@ -632,21 +626,6 @@ impl Desk {
         FollowUpOutcome::Task {
             owner,
             reason: reason.to_owned(),
-        }
-    }
-
-    pub(super) fn apply_incident(&mut self, id: IncidentId, e: &IncidentEvent) {
-        let s = &mut self.state;
-        if let Some(timer) = s.incidents.get(&id).and_then(Incident::next_timer) {
-            s.incident_timers.remove(&(timer.0, id));
-        }
-        if let Some(i) = Incident::from_declared(e) {
-            s.incidents.insert(id, i);
-        } else if let Some(i) = s.incidents.get_mut(&id) {
-            i.apply(e);
-        }
-        if let Some(timer) = s.incidents.get(&id).and_then(Incident::next_timer) {
-            s.incident_timers.insert((timer.0, id));
         }
     }
 }

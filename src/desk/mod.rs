@@ -65,38 +65,55 @@ mod channels;
 mod coaching;
 mod command;
 mod crisis;
+mod customers;
 mod escalate;
+mod incident_book;
 mod incidents;
+mod people;
 mod posts;
 mod recognition;
+mod slas;
 mod surveys;
+mod tickets;
 mod trends;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use channels::default_fallbacks;
 pub use command::{Command, InboundMessage};
+pub use customers::{ContactRef, Customers};
 pub use escalate::{Escalation, Notice};
+pub use incident_book::Incidents;
+pub use people::People;
 pub use recognition::RecognitionConfig;
+pub use slas::Slas;
+pub use tickets::{QueueChange, Tickets};
 
 use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
+use crate::channel::ChannelStatus;
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
+use crate::coaching::CoachingLog;
+use crate::crisis::CrisisRecords;
 use crate::customer::{ConsentSource, Customer, CustomerCommand, CustomerError, CustomerEventKind};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
+use crate::guard::Posts;
 use crate::id::{AgentId, ContactId, CustomerId, MessageId, TeamId, TicketId};
 use crate::outbox::{
-    DeliveryState, OutboundMessage, OutboxEntry, OutboxEvent, OutboxEventKind, Recipient,
+    DeliveryState, OutboundMessage, Outbox, OutboxEntry, OutboxEvent, OutboxEventKind, Recipient,
     RetryPolicy,
 };
-use crate::sla::{SlaConfig, SlaError, SlaEvent, TicketSla, TimerKey};
+use crate::recognition::Recognition;
+use crate::sla::{SlaConfig, SlaError, TicketSla, TimerKey};
 use crate::store::{ExpectedVersion, RecordedEvent, Store, StreamWrite};
+use crate::survey::Invitations;
 use crate::ticket::{
     Author, OpenTicket, Status, Ticket, TicketCommand, TicketEvent, TicketEventKind, TicketRules,
 };
+use crate::trend::TrendLog;
 use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
 
 /// Why the desk refused a command, or misuse of the desk's API.
@@ -341,56 +358,22 @@ impl Decision {
 }
 
 /// Everything the desk knows; a pure function of the events applied.
+/// Each area owns its state and folds its own streams.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct State {
-    customers: BTreeMap<CustomerId, Customer>,
-    agents: BTreeMap<AgentId, Agent>,
-    teams: BTreeMap<TeamId, Team>,
-    tickets: BTreeMap<TicketId, Ticket>,
-    /// Each customer's tickets.
-    by_customer: BTreeMap<CustomerId, BTreeSet<TicketId>>,
-    /// Every ticket by when it was opened.
-    by_opening: BTreeSet<(DateTime<Utc>, TicketId)>,
-    /// Which contact owns each address.
-    addresses: BTreeMap<ChannelAddress, (CustomerId, ContactId)>,
-    outbox: BTreeMap<MessageId, OutboxEntry>,
-    /// Undelivered messages in queue order (by the position they were
-    /// queued at).
-    pending: BTreeMap<u64, MessageId>,
-    /// Failed messages waiting for their retry.
-    backoff: BTreeSet<(DateTime<Utc>, MessageId)>,
-    /// Unsolved tickets assigned to each agent (their routing load).
-    loads: BTreeMap<AgentId, u32>,
-    /// Each ticket's SLA record.
-    slas: BTreeMap<TicketId, TicketSla>,
-    /// Survey invitations and their answers.
-    invitations: BTreeMap<crate::id::InvitationId, crate::survey::InvitationRecord>,
-    /// When each contact was last invited to any survey (the budget).
-    last_invited: BTreeMap<ContactId, DateTime<Utc>>,
-    /// Praise, kudos, certificates.
-    recognition: recognition::RecognitionState,
-    /// Recorded mistakes, oldest first.
-    mistakes: Vec<crate::coaching::Mistake>,
-    /// Coaching flags, oldest first.
-    flags: Vec<crate::coaching::CoachingFlag>,
-    /// Official posts.
-    posts: BTreeMap<crate::id::PostId, (crate::guard::OfficialPost, crate::guard::PostState)>,
-    /// Crisis records, restricted to the safety role.
-    crises: BTreeMap<TicketId, crate::crisis::CrisisRecord>,
-    /// Channel outages, oldest first.
-    outages: Vec<crate::channel::Outage>,
-    /// Major incidents.
-    incidents: BTreeMap<crate::id::IncidentId, crate::incident::Incident>,
-    /// Each incident's next timer.
-    incident_timers: BTreeSet<(DateTime<Utc>, crate::id::IncidentId)>,
-    /// Every change in the number of unsolved tickets: when, and +1/-1.
-    queue_log: Vec<(DateTime<Utc>, i8)>,
-    /// Trends escalated, and the last time each key was.
-    trends: trends::TrendState,
-    /// Every running SLA timer, by when it falls due.
-    timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
-    /// The first entry of `timers`, kept so `poll_timeout` is O(1).
-    next_timer: Option<DateTime<Utc>>,
+    customers: Customers,
+    people: People,
+    tickets: Tickets,
+    slas: Slas,
+    outbox: Outbox,
+    surveys: Invitations,
+    recognition: Recognition,
+    coaching: CoachingLog,
+    posts: Posts,
+    crises: CrisisRecords,
+    channels: ChannelStatus,
+    incidents: Incidents,
+    trends: TrendLog,
     versions: BTreeMap<StreamId, u64>,
     position: u64,
 }
@@ -608,7 +591,6 @@ impl Desk {
         for r in recorded {
             self.apply_one(r);
         }
-        self.state.next_timer = self.state.timers.first().map(|(at, _)| *at);
         Ok(())
     }
 
@@ -673,11 +655,7 @@ impl Desk {
                 d.push(stream, events.into_iter().map(Event::Agent));
             }
             Command::UpdateAgent { agent, command } => {
-                let a = self
-                    .state
-                    .agents
-                    .get(&agent)
-                    .ok_or(DeskError::UnknownAgent(agent))?;
+                let a = self.agent(agent).ok_or(DeskError::UnknownAgent(agent))?;
                 if let AgentCommand::ReportTo(Some(manager)) = &command {
                     self.check_reporting_line(agent, *manager)?;
                 }
@@ -690,11 +668,7 @@ impl Desk {
                 d.push(stream, events.into_iter().map(Event::Team));
             }
             Command::UpdateTeam { team, command } => {
-                let t = self
-                    .state
-                    .teams
-                    .get(&team)
-                    .ok_or(DeskError::UnknownTeam(team))?;
+                let t = self.team(team).ok_or(DeskError::UnknownTeam(team))?;
                 if let TeamCommand::AddMember(a) | TeamCommand::SetLead(a) = &command {
                     self.active_agent(*a)?;
                 }
@@ -742,7 +716,7 @@ impl Desk {
                 self.decide_ticket(&mut d, ticket, command, now)?;
                 let t = self.ticket_or_err(ticket)?;
                 let empty = TicketSla::new(ticket, t.customer());
-                let sla = self.state.slas.get(&ticket).unwrap_or(&empty);
+                let sla = self.state.slas.get(ticket).unwrap_or(&empty);
                 d.push(
                     StreamId::Sla(ticket),
                     [Event::Sla(crate::sla::promise(sla, due, now))],
@@ -984,11 +958,13 @@ impl Desk {
     /// ```
     pub fn poll_outbound(&mut self, now: DateTime<Utc>) -> Option<OutboundMessage> {
         let leased = &self.leased;
-        let due = self.state.pending.values().find_map(|id| {
-            if leased.get(id).is_some_and(|until| *until > now) {
+        let due = self.state.outbox.queue().find_map(|entry| {
+            if leased
+                .get(&entry.message.id)
+                .is_some_and(|until| *until > now)
+            {
                 return None;
             }
-            let entry = self.state.outbox.get(id)?;
             match entry.state {
                 DeliveryState::Ready => Some(entry.message.clone()),
                 DeliveryState::Backoff { until } if until <= now => Some(entry.message.clone()),
@@ -1029,13 +1005,13 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn poll_timeout(&self) -> Option<DateTime<Utc>> {
-        let retry = self.state.backoff.first().map(|(at, _)| *at);
+        let retry = self.state.outbox.next_retry();
         let lease = self.leased.values().min().copied();
-        let incident = self.state.incident_timers.first().map(|(at, _)| *at);
+        let incident = self.state.incidents.next_timer();
         [
             retry,
             lease,
-            self.state.next_timer,
+            self.state.slas.next_timer().map(|(at, _)| at),
             self.next_reminder(),
             incident,
         ]
@@ -1054,11 +1030,11 @@ impl Desk {
     pub fn decide_timeouts(&self, now: DateTime<Utc>) -> Decision {
         let mut d = Drafts::default();
         let mut due: BTreeMap<TicketId, Vec<TimerKey>> = BTreeMap::new();
-        for (_, key) in self.state.timers.iter().take_while(|(at, _)| *at <= now) {
+        for (_, key) in self.state.slas.due(now) {
             due.entry(key.ticket).or_default().push(*key);
         }
         for (ticket, keys) in due {
-            if let Some(sla) = self.state.slas.get(&ticket) {
+            if let Some(sla) = self.state.slas.get(ticket) {
                 d.push(
                     StreamId::Sla(ticket),
                     sla.fire(&keys, now).into_iter().map(Event::Sla),
@@ -1123,43 +1099,38 @@ impl Desk {
     /// A customer.
     #[must_use]
     pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
-        self.state.customers.get(&id)
+        self.state.customers.get(id)
     }
     /// Every customer.
     pub fn customers(&self) -> impl Iterator<Item = &Customer> {
-        self.state.customers.values()
+        self.state.customers.iter()
     }
     /// An agent.
     #[must_use]
     pub fn agent(&self, id: AgentId) -> Option<&Agent> {
-        self.state.agents.get(&id)
+        self.state.people.agent(id)
     }
     /// Every agent.
     pub fn agents(&self) -> impl Iterator<Item = &Agent> {
-        self.state.agents.values()
+        self.state.people.agents()
     }
     /// A team.
     #[must_use]
     pub fn team(&self, id: TeamId) -> Option<&Team> {
-        self.state.teams.get(&id)
+        self.state.people.team(id)
     }
     /// A ticket.
     #[must_use]
     pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
-        self.state.tickets.get(&id)
+        self.state.tickets.get(id)
     }
     /// Every ticket.
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
-        self.state.tickets.values()
+        self.state.tickets.iter()
     }
     /// A customer's tickets, by id.
     pub fn tickets_of(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
-        self.state
-            .by_customer
-            .get(&customer)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.state.tickets.get(id))
+        self.state.tickets.of_customer(customer)
     }
 
     /// Tickets opened in `[from, to)`, oldest first.
@@ -1168,23 +1139,12 @@ impl Desk {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> impl Iterator<Item = &Ticket> {
-        let nil = TicketId::from_uuid(uuid::Uuid::nil());
-        let max = TicketId::from_uuid(uuid::Uuid::max());
-        let range = if from < to {
-            Some(self.state.by_opening.range((from, nil)..(to, max)))
-        } else {
-            None
-        };
-        range
-            .into_iter()
-            .flatten()
-            .filter(move |(at, _)| *at < to)
-            .filter_map(|(_, id)| self.state.tickets.get(id))
+        self.state.tickets.opened(from, to)
     }
     /// Each agent's unsolved assigned tickets (missing means none).
     #[must_use]
     pub fn loads(&self) -> &BTreeMap<AgentId, u32> {
-        &self.state.loads
+        self.state.tickets.loads()
     }
 
     /// Routes a ticket needing `skills` among the router's agents, with
@@ -1227,41 +1187,44 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<crate::routing::Routing, Error> {
         self.ticket_or_err(ticket)?;
-        Ok(router.route(skills, &self.state.loads, now)?)
+        Ok(router.route(skills, self.state.tickets.loads(), now)?)
     }
 
     /// A ticket's SLA record.
     #[must_use]
     pub fn ticket_sla(&self, ticket: TicketId) -> Option<&TicketSla> {
-        self.state.slas.get(&ticket)
+        self.state.slas.get(ticket)
     }
     /// Every ticket's SLA record.
     pub fn slas(&self) -> impl Iterator<Item = &TicketSla> {
-        self.state.slas.values()
+        self.state.slas.iter()
     }
     /// How many SLA timers (warnings and breaches) are running.
     #[must_use]
     pub fn running_timers(&self) -> usize {
-        self.state.timers.len()
+        self.state.slas.running_timers()
     }
     /// Who owns an address.
     #[must_use]
     pub fn find_contact(&self, address: &ChannelAddress) -> Option<(CustomerId, ContactId)> {
-        self.state.addresses.get(address).copied()
+        self.state
+            .customers
+            .find_contact(address)
+            .map(|c| (c.customer, c.contact))
     }
     /// An outbound message's record.
     #[must_use]
     pub fn outbound(&self, id: MessageId) -> Option<&OutboxEntry> {
-        self.state.outbox.get(&id)
+        self.state.outbox.get(id)
     }
     /// Every outbound message's record, by id.
     pub fn outbox(&self) -> impl Iterator<Item = &OutboxEntry> {
-        self.state.outbox.values()
+        self.state.outbox.iter()
     }
     /// How many messages are not yet delivered (nor abandoned).
     #[must_use]
     pub fn undelivered(&self) -> usize {
-        self.state.pending.len()
+        self.state.outbox.undelivered()
     }
     /// A stream's version as this desk knows it.
     #[must_use]
@@ -1407,11 +1370,7 @@ impl Desk {
         viewer: AgentId,
     ) -> Result<AccountCustomerView, Error> {
         let c = self.customer_or_err(customer)?;
-        let a = self
-            .state
-            .agents
-            .get(&viewer)
-            .ok_or(DeskError::UnknownAgent(viewer))?;
+        let a = self.agent(viewer).ok_or(DeskError::UnknownAgent(viewer))?;
         Ok(AccountCustomerView::for_viewer(c, a)?)
     }
 
@@ -1437,30 +1396,26 @@ impl Desk {
     fn customer_or_err(&self, id: CustomerId) -> Result<&Customer, DeskError> {
         self.state
             .customers
-            .get(&id)
+            .get(id)
             .ok_or(DeskError::UnknownCustomer(id))
     }
 
     fn ticket_or_err(&self, id: TicketId) -> Result<&Ticket, DeskError> {
         self.state
             .tickets
-            .get(&id)
+            .get(id)
             .ok_or(DeskError::UnknownTicket(id))
     }
 
     fn outbox_or_err(&self, id: MessageId) -> Result<&OutboxEntry, DeskError> {
         self.state
             .outbox
-            .get(&id)
+            .get(id)
             .ok_or(DeskError::UnknownMessage(id))
     }
 
     fn active_agent(&self, id: AgentId) -> Result<&Agent, DeskError> {
-        let a = self
-            .state
-            .agents
-            .get(&id)
-            .ok_or(DeskError::UnknownAgent(id))?;
+        let a = self.agent(id).ok_or(DeskError::UnknownAgent(id))?;
         if a.is_active() {
             Ok(a)
         } else {
@@ -1482,9 +1437,9 @@ impl Desk {
             if m == agent {
                 return Err(DeskError::ReportingCycle { agent, manager });
             }
-            at = self.state.agents.get(&m).and_then(Agent::manager);
+            at = self.agent(m).and_then(Agent::manager);
             steps += 1;
-            if steps > self.state.agents.len() {
+            if steps > self.state.people.agents().count() {
                 break;
             }
         }
@@ -1499,18 +1454,18 @@ impl Desk {
     /// example two people with no manager.
     pub fn organisation(&self) -> Result<crate::org::Organisation, crate::org::OrgProblems> {
         let mut b = crate::org::Organisation::builder();
-        for a in self.state.agents.values().filter(|a| a.is_active()) {
+        for a in self.agents().filter(|a| a.is_active()) {
             b = b.person(a.id(), a.name());
             if let Some(m) = a.manager() {
                 b = b.reports_to(a.id(), m);
             }
         }
-        for t in self.state.teams.values() {
+        for t in self.state.people.teams() {
             let members = t
                 .members()
                 .iter()
                 .copied()
-                .filter(|m| self.state.agents.get(m).is_some_and(Agent::is_active));
+                .filter(|m| self.agent(*m).is_some_and(Agent::is_active));
             b = b.team(t.id(), t.name(), t.lead(), members);
         }
         b.build()
@@ -1521,8 +1476,8 @@ impl Desk {
         address: &ChannelAddress,
         owner: (CustomerId, ContactId),
     ) -> Result<(), DeskError> {
-        match self.state.addresses.get(address) {
-            Some(&(customer, contact)) if (customer, contact) != owner => {
+        match self.state.customers.find_contact(address) {
+            Some(ContactRef { customer, contact }) if (customer, contact) != owner => {
                 Err(DeskError::AddressInUse {
                     address: address.clone(),
                     customer,
@@ -1647,7 +1602,7 @@ impl Desk {
             return;
         }
         let empty;
-        let sla = match self.state.slas.get(&t.id()) {
+        let sla = match self.state.slas.get(t.id()) {
             Some(s) => s,
             None => {
                 empty = TicketSla::new(t.id(), t.customer());
@@ -1670,11 +1625,10 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let from = msg.from.clone().validated()?;
-        let (customer, contact) = self
+        let ContactRef { customer, contact } = self
             .state
-            .addresses
-            .get(&from)
-            .copied()
+            .customers
+            .find_contact(&from)
             .ok_or_else(|| DeskError::UnknownSender(from.clone()))?;
         let on_channel = match &msg.channel {
             // A portal user is signed in: any of their addresses will do.
@@ -1743,7 +1697,7 @@ impl Desk {
             | TicketCommand::HandOff { by: agent, .. } => {
                 self.active_agent(*agent)?;
             }
-            TicketCommand::SetTeam(Some(team)) if !self.state.teams.contains_key(team) => {
+            TicketCommand::SetTeam(Some(team)) if self.team(*team).is_none() => {
                 return Err(DeskError::UnknownTeam(*team).into());
             }
             _ => {}
@@ -1879,199 +1833,45 @@ impl Desk {
         }
     }
 
+    /// Routes one recorded event to the area that owns its stream.
     fn apply_one(&mut self, r: &RecordedEvent) {
         let s = &mut self.state;
         s.versions.insert(r.stream, r.version);
         s.position = s.position.max(r.position);
         match (&r.stream, &r.event) {
-            (StreamId::Customer(id), Event::Customer(e)) => {
-                if let Some(c) = Customer::from_registered(e) {
-                    s.customers.insert(*id, c);
-                } else if let Some(c) = s.customers.get_mut(id) {
-                    c.apply(e);
-                    match &e.kind {
-                        CustomerEventKind::ContactAdded {
-                            contact, addresses, ..
-                        } => {
-                            for a in addresses {
-                                s.addresses.insert(a.clone(), (*id, *contact));
-                            }
-                        }
-                        CustomerEventKind::AddressAdded { contact, address } => {
-                            s.addresses.insert(address.clone(), (*id, *contact));
-                        }
-                        CustomerEventKind::AddressRemoved { address, .. } => {
-                            s.addresses.remove(address);
-                        }
-                        _ => {}
-                    }
+            (StreamId::Customer(id), Event::Customer(e)) => s.customers.apply(*id, e),
+            (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
+            (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
+            (StreamId::Ticket(id), Event::Ticket(e)) => s.tickets.apply(*id, e),
+            (StreamId::Sla(id), Event::Sla(e)) => {
+                let customer = s.tickets.get(*id).map(Ticket::customer);
+                s.slas.apply(*id, customer, e);
+            }
+            (StreamId::Outbox, Event::Outbox(e)) => {
+                s.outbox.apply(r.position, e);
+                if let Some(id) = e.kind.settles() {
+                    self.leased.remove(&id);
                 }
             }
-            (StreamId::Agent(id), Event::Agent(e)) => {
-                if let Some(a) = Agent::from_registered(e) {
-                    s.agents.insert(*id, a);
-                } else if let Some(a) = s.agents.get_mut(id) {
-                    a.apply(e);
-                }
+            (StreamId::Surveys, Event::Survey(e)) => s.surveys.apply(e),
+            (StreamId::Recognition, Event::Recognition(e)) => {
+                s.recognition.apply(e, self.config.recognition.remind_every)
             }
-            (StreamId::Team(id), Event::Team(e)) => {
-                if let Some(t) = Team::from_created(e) {
-                    s.teams.insert(*id, t);
-                } else if let Some(t) = s.teams.get_mut(id) {
-                    t.apply(e);
-                }
-            }
-            (StreamId::Ticket(id), Event::Ticket(e)) => {
-                if let Some(t) = Ticket::from_opened(e) {
-                    if t.status().is_unsolved() {
-                        s.queue_log.push((e.at, 1));
-                    }
-                    s.by_customer.entry(t.customer()).or_default().insert(*id);
-                    s.by_opening.insert((t.opened_at(), *id));
-                    s.tickets.insert(*id, t);
-                } else if let Some(t) = s.tickets.get_mut(id) {
-                    let counted = |t: &Ticket| t.assignee().filter(|_| t.status().is_unsolved());
-                    let before = counted(t);
-                    let was_open = t.status().is_unsolved();
-                    t.apply(e);
-                    let after = counted(t);
-                    match (was_open, t.status().is_unsolved()) {
-                        (true, false) => s.queue_log.push((e.at, -1)),
-                        (false, true) => s.queue_log.push((e.at, 1)),
-                        _ => {}
-                    }
-                    if before != after {
-                        if let Some(a) = before {
-                            if let Some(n) = s.loads.get_mut(&a) {
-                                *n = n.saturating_sub(1);
-                                if *n == 0 {
-                                    s.loads.remove(&a);
-                                }
-                            }
-                        }
-                        if let Some(a) = after {
-                            *s.loads.entry(a).or_default() += 1;
-                        }
-                    }
-                }
-            }
-            (StreamId::Outbox, Event::Outbox(e)) => self.apply_outbox(r.position, e),
-            (StreamId::Sla(id), Event::Sla(e)) => self.apply_sla(*id, e),
-            (StreamId::Surveys, Event::Survey(e)) => self.apply_survey(e),
-            (StreamId::Recognition, Event::Recognition(e)) => self.apply_recognition(e),
-            (StreamId::Coaching, Event::Coaching(e)) => self.apply_coaching(e),
-            (StreamId::Posts, Event::Post(e)) => self.apply_post(e),
-            (StreamId::Crisis, Event::Crisis(e)) => self.apply_crisis(e),
-            (StreamId::Channels, Event::Channel(e)) => self.apply_channel(e),
-            (StreamId::Incident(id), Event::Incident(e)) => self.apply_incident(*id, e),
-            (StreamId::Trends, Event::Trend(e)) => self.apply_trend(e),
+            (StreamId::Coaching, Event::Coaching(e)) => s.coaching.apply(e),
+            (StreamId::Posts, Event::Post(e)) => s.posts.apply(e),
+            (StreamId::Crisis, Event::Crisis(e)) => s.crises.apply(e),
+            (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),
+            (StreamId::Incident(id), Event::Incident(e)) => s.incidents.apply(*id, e),
+            (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
+            // `can_hold` refused every other pairing before anything was
+            // applied.
             _ => {}
-        }
-    }
-
-    fn apply_sla(&mut self, ticket: TicketId, e: &SlaEvent) {
-        let s = &mut self.state;
-        let customer = s.tickets.get(&ticket).map(Ticket::customer);
-        let sla = s.slas.entry(ticket).or_insert_with(|| {
-            let c = match (&e.kind, customer) {
-                (crate::sla::SlaEventKind::PolicyApplied { customer, .. }, _) => *customer,
-                (_, Some(c)) => c,
-                (_, None) => CustomerId::from_uuid(uuid::Uuid::nil()),
-            };
-            TicketSla::new(ticket, c)
-        });
-        let key = sla_event_key(e);
-        let timers_of = |sla: &TicketSla| -> Vec<(DateTime<Utc>, TimerKey)> {
-            key.and_then(|k| sla.metric(k))
-                .map(|m| m.timers(ticket).collect())
-                .unwrap_or_default()
-        };
-        // Touch only the index entries that change (a warning removes one).
-        let before = timers_of(sla);
-        sla.apply(e);
-        let after = timers_of(sla);
-        for t in before.iter().filter(|t| !after.contains(t)) {
-            s.timers.remove(t);
-        }
-        for t in after.into_iter().filter(|t| !before.contains(t)) {
-            s.timers.insert(t);
-        }
-    }
-
-    fn apply_outbox(&mut self, position: u64, e: &OutboxEvent) {
-        let s = &mut self.state;
-        match &e.kind {
-            OutboxEventKind::Queued { message } => {
-                s.pending.insert(position, message.id);
-                s.outbox.insert(
-                    message.id,
-                    OutboxEntry {
-                        message: message.clone(),
-                        queued_position: position,
-                        state: DeliveryState::Ready,
-                        failures: 0,
-                        last_error: None,
-                    },
-                );
-            }
-            OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {
-                if let Some(entry) = s.outbox.get_mut(id) {
-                    if let DeliveryState::Backoff { until } = entry.state {
-                        s.backoff.remove(&(until, *id));
-                    }
-                    s.pending.remove(&entry.queued_position);
-                    if let OutboxEventKind::Abandoned {
-                        attempts, reason, ..
-                    } = &e.kind
-                    {
-                        entry.state = DeliveryState::Abandoned;
-                        entry.failures = *attempts;
-                        entry.last_error = Some(reason.clone());
-                    } else {
-                        entry.state = DeliveryState::Delivered;
-                    }
-                }
-                self.leased.remove(id);
-            }
-            OutboxEventKind::Failed {
-                id,
-                attempt,
-                reason,
-                retry_at,
-            } => {
-                if let Some(entry) = s.outbox.get_mut(id) {
-                    if let DeliveryState::Backoff { until } = entry.state {
-                        s.backoff.remove(&(until, *id));
-                    }
-                    entry.state = DeliveryState::Backoff { until: *retry_at };
-                    entry.failures = *attempt;
-                    entry.last_error = Some(reason.clone());
-                    s.backoff.insert((*retry_at, *id));
-                }
-                self.leased.remove(id);
-            }
         }
     }
 }
 
 fn default_coaching_window() -> Duration {
     Duration::days(30)
-}
-
-/// The metric an SLA event is about.
-fn sla_event_key(e: &SlaEvent) -> Option<crate::sla::MetricKey> {
-    use crate::sla::SlaEventKind as K;
-    match &e.kind {
-        K::Activated { key, .. }
-        | K::Paused { key, .. }
-        | K::Resumed { key, .. }
-        | K::Retargeted { key, .. }
-        | K::Warned { key, .. }
-        | K::Breached { key, .. }
-        | K::Fulfilled { key, .. }
-        | K::Cancelled { key, .. } => Some(*key),
-        _ => None,
-    }
 }
 
 /// Events being decided, grouped by stream in first-touched order.

@@ -14,12 +14,12 @@ impl Desk {
     /// An official post and where it is.
     #[must_use]
     pub fn post(&self, id: PostId) -> Option<&(OfficialPost, PostState)> {
-        self.state.posts.get(&id)
+        self.state.posts.get(id)
     }
 
     /// Every official post, by id.
     pub fn posts(&self) -> impl Iterator<Item = &(OfficialPost, PostState)> {
-        self.state.posts.values()
+        self.state.posts.iter()
     }
 
     fn publish(&self, d: &mut Drafts, post: &OfficialPost, now: DateTime<Utc>) {
@@ -50,7 +50,7 @@ impl Desk {
         d: &mut Drafts,
         post: OfficialPost,
     ) -> Result<(), Error> {
-        if self.state.posts.contains_key(&post.id) {
+        if self.state.posts.get(post.id).is_some() {
             return Err(GuardError::DuplicatePost(post.id).into());
         }
         if post.text.trim().is_empty() {
@@ -95,7 +95,7 @@ impl Desk {
         let (post, state) = self
             .state
             .posts
-            .get(&id)
+            .get(id)
             .ok_or(GuardError::UnknownPost(id))?;
         let PostState::Held { holds } = state else {
             return Err(GuardError::NotHeld(id).into());
@@ -135,36 +135,5 @@ impl Desk {
             }
         }
         Ok(())
-    }
-
-    pub(super) fn apply_post(&mut self, e: &PostEvent) {
-        let posts = &mut self.state.posts;
-        match &e.kind {
-            PostEventKind::Submitted { post, holds } => {
-                let state = if holds.is_empty() {
-                    PostState::Published { approved_by: None }
-                } else {
-                    PostState::Held {
-                        holds: holds.clone(),
-                    }
-                };
-                posts.insert(post.id, (post.clone(), state));
-            }
-            PostEventKind::Approved { post, by } => {
-                if let Some((_, s)) = posts.get_mut(post) {
-                    *s = PostState::Published {
-                        approved_by: Some(*by),
-                    };
-                }
-            }
-            PostEventKind::Rejected { post, by, reason } => {
-                if let Some((_, s)) = posts.get_mut(post) {
-                    *s = PostState::Rejected {
-                        by: *by,
-                        reason: reason.clone(),
-                    };
-                }
-            }
-        }
     }
 }

@@ -2,7 +2,7 @@
 //! acknowledgement with reminders, peers, the committee, certificates, and
 //! smiles counted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -42,16 +42,6 @@ impl Default for RecognitionConfig {
     }
 }
 
-/// Recognition's part of the desk's state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct RecognitionState {
-    praises: BTreeMap<PraiseId, (Praise, Acknowledgement)>,
-    reminders: BTreeSet<(DateTime<Utc>, PraiseId)>,
-    peers: Vec<(DateTime<Utc>, AgentId, AgentId, String)>,
-    committee: Vec<AgentId>,
-    certificates: Vec<Certificate>,
-}
-
 /// The agent who earned praise on a ticket: its assignee, else the last
 /// agent who replied publicly.
 fn agent_of(t: &Ticket) -> Option<AgentId> {
@@ -69,40 +59,35 @@ fn agent_of(t: &Ticket) -> Option<AgentId> {
 impl Desk {
     /// Recorded praise, with its acknowledgement state.
     pub fn praises(&self) -> impl Iterator<Item = &(Praise, Acknowledgement)> {
-        self.state.recognition.praises.values()
+        self.state.recognition.praises()
     }
     /// One praise.
     #[must_use]
     pub fn praise(&self, id: PraiseId) -> Option<&(Praise, Acknowledgement)> {
-        self.state.recognition.praises.get(&id)
+        self.state.recognition.praise(id)
     }
     /// Issued certificates, in order.
     #[must_use]
     pub fn certificates(&self) -> &[Certificate] {
-        &self.state.recognition.certificates
+        self.state.recognition.certificates()
     }
     /// The recognition committee.
     #[must_use]
     pub fn committee(&self) -> &[AgentId] {
-        &self.state.recognition.committee
+        self.state.recognition.committee()
     }
     /// How many kudos an agent has: customer praise attributed to them and
     /// peer recognition.
     #[must_use]
     pub fn kudos(&self, agent: AgentId) -> usize {
-        let r = &self.state.recognition;
-        r.praises
-            .values()
-            .filter(|(p, _)| p.agent == Some(agent))
-            .count()
-            + r.peers.iter().filter(|(_, _, to, _)| *to == agent).count()
+        self.state.recognition.kudos(agent)
     }
     /// Customer "smiles" (attributed praise) per agent received in
     /// `[from, to)`.
     #[must_use]
     pub fn smiles(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<AgentId, u32> {
         let mut out = BTreeMap::new();
-        for (p, _) in self.state.recognition.praises.values() {
+        for (p, _) in self.state.recognition.praises() {
             if let (Some(a), true) = (p.agent, from <= p.at && p.at < to) {
                 *out.entry(a).or_default() += 1;
             }
@@ -114,8 +99,8 @@ impl Desk {
     pub fn smiles_by_team(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<TeamId, u32> {
         let by_agent = self.smiles(from, to);
         self.state
-            .teams
-            .values()
+            .people
+            .teams()
             .map(|t| {
                 (
                     t.id(),
@@ -127,21 +112,11 @@ impl Desk {
 
     /// The managers above an agent, nearest first, each once.
     fn chain_of(&self, agent: AgentId) -> Vec<AgentId> {
-        let mut chain = Vec::new();
-        let mut at = self.agent(agent).and_then(|a| a.manager());
-        while let Some(m) = at {
-            if m == agent || chain.contains(&m) {
-                break;
-            }
-            chain.push(m);
-            at = self.agent(m).and_then(|a| a.manager());
-        }
-        chain
+        self.state.people.chain_of(agent)
     }
 
     fn name_of(&self, agent: AgentId) -> String {
-        self.agent(agent)
-            .map_or_else(|| agent.to_string(), |a| a.name().to_owned())
+        self.state.people.name_of(agent)
     }
 
     /// The next event id of the recognition stream in this decision.
@@ -197,7 +172,7 @@ impl Desk {
                 if text.is_empty() {
                     return Err(RecognitionError::EmptyPraise.into());
                 }
-                if r.praises.contains_key(&praise) {
+                if r.praise(praise).is_some() {
                     return Err(RecognitionError::DuplicatePraise(praise).into());
                 }
                 let (agent, attribution) = self.attribute(&source, customer, ticket, now)?;
@@ -238,8 +213,7 @@ impl Desk {
             }
             Command::AcknowledgePraise { praise, by } => {
                 let (_, ack) = r
-                    .praises
-                    .get(&praise)
+                    .praise(praise)
                     .ok_or(RecognitionError::UnknownPraise(praise))?;
                 match ack {
                     Acknowledgement::NotNeeded => {
@@ -298,10 +272,10 @@ impl Desk {
                 if self.kudos(agent) == 0 {
                     return Err(RecognitionError::NoKudos(agent).into());
                 }
-                if !r.committee.is_empty() && !r.committee.contains(&by) {
+                if !r.committee().is_empty() && !r.committee().contains(&by) {
                     return Err(RecognitionError::NotOnCommittee(by).into());
                 }
-                let serial = format!("COA-{:06}", r.certificates.len() + 1);
+                let serial = format!("COA-{:06}", r.certificates().len().saturating_add(1));
                 let title = match title.trim() {
                     "" => "Certificate of Awesomeness".to_owned(),
                     t => t.to_owned(),
@@ -372,8 +346,8 @@ impl Desk {
     /// Reminders due at `now` for pending acknowledgements.
     pub(super) fn decide_reminders(&self, d: &mut Drafts, now: DateTime<Utc>) {
         let r = &self.state.recognition;
-        for (_, id) in r.reminders.iter().take_while(|(at, _)| *at <= now) {
-            let Some((p, Acknowledgement::Pending { by, .. })) = r.praises.get(id) else {
+        for id in r.reminders_due(now) {
+            let Some((p, Acknowledgement::Pending { by, .. })) = r.praise(id) else {
                 continue;
             };
             let event = self.next_recognition_event(d);
@@ -384,8 +358,8 @@ impl Desk {
                 [Event::Recognition(RecognitionEvent {
                     at: now,
                     kind: RecognitionEventKind::Reminded {
-                        praise: *id,
-                        next: now + self.config.recognition.remind_every,
+                        praise: id,
+                        next: crate::time::plus(now, self.config.recognition.remind_every),
                     },
                 })],
             );
@@ -394,60 +368,6 @@ impl Desk {
 
     /// The next reminder due.
     pub(super) fn next_reminder(&self) -> Option<DateTime<Utc>> {
-        self.state.recognition.reminders.first().map(|(at, _)| *at)
-    }
-
-    pub(super) fn apply_recognition(&mut self, e: &RecognitionEvent) {
-        let remind_every = self.config.recognition.remind_every;
-        let r = &mut self.state.recognition;
-        match &e.kind {
-            RecognitionEventKind::PraiseRecorded { praise } => {
-                let ack = match praise.chain.last() {
-                    Some(top) => {
-                        let next = e.at + remind_every;
-                        r.reminders.insert((next, praise.id));
-                        Acknowledgement::Pending {
-                            by: *top,
-                            next_reminder: next,
-                        }
-                    }
-                    None => Acknowledgement::NotNeeded,
-                };
-                r.praises.insert(praise.id, (praise.clone(), ack));
-            }
-            RecognitionEventKind::Acknowledged { praise, by } => {
-                if let Some((_, ack)) = r.praises.get_mut(praise) {
-                    if let Acknowledgement::Pending { next_reminder, .. } = ack {
-                        r.reminders.remove(&(*next_reminder, *praise));
-                    }
-                    *ack = Acknowledgement::Acknowledged { by: *by, at: e.at };
-                }
-            }
-            RecognitionEventKind::Reminded { praise, next } => {
-                if let Some((_, Acknowledgement::Pending { next_reminder, .. })) =
-                    r.praises.get_mut(praise)
-                {
-                    r.reminders.remove(&(*next_reminder, *praise));
-                    *next_reminder = *next;
-                    r.reminders.insert((*next, *praise));
-                }
-            }
-            RecognitionEventKind::PeerRecognised { from, to, note } => {
-                r.peers.push((e.at, *from, *to, note.clone()))
-            }
-            RecognitionEventKind::CommitteeNamed { members } => r.committee.clone_from(members),
-            RecognitionEventKind::CertificateIssued {
-                serial,
-                agent,
-                by,
-                title,
-            } => r.certificates.push(Certificate {
-                serial: serial.clone(),
-                agent: *agent,
-                by: *by,
-                title: title.clone(),
-                at: e.at,
-            }),
-        }
+        self.state.recognition.next_reminder()
     }
 }

@@ -40,16 +40,16 @@ pub(super) fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)
 impl Desk {
     /// Every invitation, by id.
     pub fn invitations(&self) -> impl Iterator<Item = &InvitationRecord> {
-        self.state.invitations.values()
+        self.state.surveys.iter()
     }
 
     /// When a contact may next be surveyed (`None`: now).
     #[must_use]
     pub fn quiet_until(&self, contact: ContactId, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.state
-            .last_invited
-            .get(&contact)
-            .map(|t| *t + self.config.surveys.quiet_period)
+            .surveys
+            .last_invited(contact)
+            .map(|t| crate::time::plus(t, self.config.surveys.quiet_period))
             .filter(|until| *until > now)
     }
 
@@ -63,7 +63,7 @@ impl Desk {
     #[must_use]
     pub fn nps_trend(&self) -> Vec<(String, Nps)> {
         let mut first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
-        for i in self.state.invitations.values() {
+        for i in self.state.surveys.iter() {
             if let Some(w) = i.invitation.wave.as_deref() {
                 let e = first.entry(w).or_insert(i.invitation.sent_at);
                 *e = (*e).min(i.invitation.sent_at);
@@ -82,7 +82,7 @@ impl Desk {
     #[must_use]
     pub fn nps_by_segment(&self, wave: &str) -> BTreeMap<String, Nps> {
         let mut out: BTreeMap<String, Nps> = BTreeMap::new();
-        for i in self.state.invitations.values() {
+        for i in self.state.surveys.iter() {
             if i.invitation.wave.as_deref() != Some(wave) {
                 continue;
             }
@@ -101,7 +101,7 @@ impl Desk {
 
     pub(super) fn nps_where(&self, pick: impl Fn(&InvitationRecord) -> bool) -> Nps {
         let mut n = Nps::default();
-        for i in self.state.invitations.values().filter(|i| pick(i)) {
+        for i in self.state.surveys.iter().filter(|i| pick(i)) {
             if let Some(s) = i.nps {
                 let _ = n.add(s);
             }
@@ -113,7 +113,7 @@ impl Desk {
     #[must_use]
     pub fn csat_by_agent(&self) -> BTreeMap<AgentId, Csat> {
         let mut out: BTreeMap<AgentId, Csat> = BTreeMap::new();
-        for i in self.state.invitations.values() {
+        for i in self.state.surveys.iter() {
             if let (Some(a), Some(r)) = (i.invitation.agent, i.csat) {
                 out.entry(a).or_default().add(r);
             }
@@ -126,8 +126,8 @@ impl Desk {
     pub fn csat_by_team(&self) -> BTreeMap<TeamId, Csat> {
         let by_agent = self.csat_by_agent();
         self.state
-            .teams
-            .values()
+            .people
+            .teams()
             .map(|t| {
                 let mut c = Csat::default();
                 for m in t.members() {
@@ -226,7 +226,7 @@ impl Desk {
                 let reachable: Vec<(&Customer, ContactId, ChannelAddress)> = self
                     .state
                     .customers
-                    .values()
+                    .iter()
                     .filter_map(|c| survey_contact(c).map(|(ct, a)| (c, ct, a)))
                     .collect();
                 let target = (reachable.len() * usize::from(share_percent)).div_ceil(100);
@@ -294,7 +294,7 @@ impl Desk {
         if !self.config.surveys.surveys.contains_key(survey) {
             return Err(SurveyError::UnknownSurvey(survey.to_owned()).into());
         }
-        if self.state.invitations.contains_key(&id) {
+        if self.state.surveys.contains(id) {
             return Err(SurveyError::DuplicateInvitation(id).into());
         }
         Ok(Invitation {
@@ -359,8 +359,8 @@ impl Desk {
     ) -> Result<(), Error> {
         let record = self
             .state
-            .invitations
-            .get(&id)
+            .surveys
+            .get(id)
             .ok_or(SurveyError::UnknownInvitation(id))?;
         let inv = &record.invitation;
         if record.answered.is_some() {
@@ -520,36 +520,5 @@ impl Desk {
             sla_events.into_iter().chain([timer]).map(Event::Sla),
         );
         Ok(())
-    }
-
-    pub(super) fn apply_survey(&mut self, e: &SurveyEvent) {
-        let s = &mut self.state;
-        match &e.kind {
-            SurveyEventKind::Invited { invitation } => {
-                s.last_invited
-                    .insert(invitation.contact, invitation.sent_at);
-                s.invitations.insert(
-                    invitation.id,
-                    InvitationRecord {
-                        invitation: invitation.clone(),
-                        answered: None,
-                        nps: None,
-                        csat: None,
-                    },
-                );
-            }
-            SurveyEventKind::Answered {
-                invitation,
-                response,
-                nps,
-                csat,
-            } => {
-                if let Some(r) = s.invitations.get_mut(invitation) {
-                    r.answered = Some((e.at, response.clone()));
-                    r.nps = *nps;
-                    r.csat = *csat;
-                }
-            }
-        }
     }
 }

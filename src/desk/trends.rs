@@ -1,8 +1,6 @@
 //! The desk and trends: detection over its tickets, escalation once per
 //! window through the escalation graph, spikes as incident candidates.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Decision, Desk, Drafts};
@@ -12,17 +10,6 @@ use crate::event::{Event, StreamId};
 use crate::store::{RecordedEvent, Store};
 use crate::ticket::Priority;
 use crate::trend::{Observation, Trend, TrendEvent, TrendEventKind, TrendKey};
-
-/// What the desk remembers about trends.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct TrendState {
-    /// When each key was last escalated.
-    escalated: BTreeMap<TrendKey, DateTime<Utc>>,
-    /// When each component last raised an incident candidate.
-    candidates: BTreeMap<TrendKey, DateTime<Utc>>,
-    /// Every trend event, oldest first.
-    events: Vec<TrendEvent>,
-}
 
 impl Desk {
     /// The tickets opened within the trend windows before `now`, as trend
@@ -63,14 +50,14 @@ impl Desk {
     /// Every trend escalation and incident candidate, oldest first.
     #[must_use]
     pub fn trend_events(&self) -> &[TrendEvent] {
-        &self.state.trends.events
+        self.state.trends.events()
     }
 
     /// Major-incident candidates raised by component spikes, oldest first.
     pub fn incident_candidates(&self) -> impl Iterator<Item = &Trend> {
         self.state
             .trends
-            .events
+            .events()
             .iter()
             .filter_map(|e| match &e.kind {
                 TrendEventKind::IncidentCandidate { trend } => Some(trend),
@@ -96,12 +83,12 @@ impl Desk {
     ) -> Result<Decision, Error> {
         let mut d = Drafts::default();
         let window = self.config.trends.window;
-        let fresh = |last: Option<&DateTime<Utc>>| {
-            last.is_none_or(|t| now.signed_duration_since(*t) >= window)
+        let fresh = |last: Option<DateTime<Utc>>| {
+            last.is_none_or(|t| now.signed_duration_since(t) >= window)
         };
         let stream = StreamId::Trends;
         for trend in self.trends(now) {
-            if trend.spike && fresh(self.state.trends.candidates.get(&trend.key)) {
+            if trend.spike && fresh(self.state.trends.last_candidate(&trend.key)) {
                 d.push(
                     stream,
                     [Event::Trend(TrendEvent {
@@ -112,7 +99,7 @@ impl Desk {
                     })],
                 );
             }
-            if !fresh(self.state.trends.escalated.get(&trend.key)) {
+            if !fresh(self.state.trends.last_escalated(&trend.key)) {
                 continue;
             }
             let mut facts = Facts::new(Priority::Normal, now)
@@ -175,18 +162,5 @@ impl Desk {
             return Ok(Vec::new());
         }
         self.persist(store, &decision)
-    }
-
-    pub(super) fn apply_trend(&mut self, e: &TrendEvent) {
-        let s = &mut self.state.trends;
-        match &e.kind {
-            TrendEventKind::Escalated { trend, .. } => {
-                s.escalated.insert(trend.key.clone(), e.at);
-            }
-            TrendEventKind::IncidentCandidate { trend } => {
-                s.candidates.insert(trend.key.clone(), e.at);
-            }
-        }
-        s.events.push(e.clone());
     }
 }

@@ -157,6 +157,71 @@ pub struct InvitationRecord {
     pub csat: Option<Rating>,
 }
 
+/// The survey-invitation aggregate: every invitation sent, its answer, and
+/// when each contact was last invited (the survey budget). A pure fold of
+/// [`SurveyEvent`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Invitations {
+    records: std::collections::BTreeMap<crate::id::InvitationId, InvitationRecord>,
+    last_invited: std::collections::BTreeMap<crate::id::ContactId, DateTime<Utc>>,
+}
+
+impl Invitations {
+    /// One invitation and its answer.
+    #[must_use]
+    pub fn get(&self, id: crate::id::InvitationId) -> Option<&InvitationRecord> {
+        self.records.get(&id)
+    }
+
+    /// Whether an invitation id is taken.
+    #[must_use]
+    pub fn contains(&self, id: crate::id::InvitationId) -> bool {
+        self.records.contains_key(&id)
+    }
+
+    /// Every invitation, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &InvitationRecord> {
+        self.records.values()
+    }
+
+    /// When a contact was last invited to any survey.
+    #[must_use]
+    pub fn last_invited(&self, contact: crate::id::ContactId) -> Option<DateTime<Utc>> {
+        self.last_invited.get(&contact).copied()
+    }
+
+    /// Folds one survey event.
+    pub fn apply(&mut self, e: &SurveyEvent) {
+        match &e.kind {
+            SurveyEventKind::Invited { invitation } => {
+                self.last_invited
+                    .insert(invitation.contact, invitation.sent_at);
+                self.records.insert(
+                    invitation.id,
+                    InvitationRecord {
+                        invitation: invitation.clone(),
+                        answered: None,
+                        nps: None,
+                        csat: None,
+                    },
+                );
+            }
+            SurveyEventKind::Answered {
+                invitation,
+                response,
+                nps,
+                csat,
+            } => {
+                if let Some(r) = self.records.get_mut(invitation) {
+                    r.answered = Some((e.at, response.clone()));
+                    r.nps = *nps;
+                    r.csat = *csat;
+                }
+            }
+        }
+    }
+}
+
 /// The NPS score and first rating a response gives on a survey.
 #[must_use]
 pub fn scores_of(survey: &Survey, response: &Response) -> (Option<u8>, Option<Rating>) {

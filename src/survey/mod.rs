@@ -41,7 +41,8 @@ mod model;
 mod score;
 
 pub use campaign::{
-    Invitation, InvitationRecord, SurveyConfig, SurveyEvent, SurveyEventKind, SurveyKind, scores_of,
+    Invitation, InvitationRecord, Invitations, SurveyConfig, SurveyEvent, SurveyEventKind,
+    SurveyKind, scores_of,
 };
 pub use model::{
     Answer, Condition, ContactField, GroupItem, Ownership, Question, QuestionKind, Rating,

@@ -1,0 +1,87 @@
+//! The customer area: customers and the index of who owns each address.
+
+use std::collections::BTreeMap;
+
+use crate::channel::ChannelAddress;
+use crate::customer::{Customer, CustomerEvent, CustomerEventKind};
+use crate::id::{ContactId, CustomerId};
+
+/// Who owns a channel address: a customer's contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContactRef {
+    /// The customer.
+    pub customer: CustomerId,
+    /// The contact.
+    pub contact: ContactId,
+}
+
+/// Every customer the desk knows, with an index of addresses to contacts:
+/// a fold of the customer streams.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Customers {
+    customers: BTreeMap<CustomerId, Customer>,
+    addresses: BTreeMap<ChannelAddress, ContactRef>,
+}
+
+impl Customers {
+    /// One customer.
+    #[must_use]
+    pub fn get(&self, id: CustomerId) -> Option<&Customer> {
+        self.customers.get(&id)
+    }
+
+    /// Every customer, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Customer> {
+        self.customers.values()
+    }
+
+    /// How many customers there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+
+    /// Who owns an address.
+    #[must_use]
+    pub fn find_contact(&self, address: &ChannelAddress) -> Option<ContactRef> {
+        self.addresses.get(address).copied()
+    }
+
+    /// Folds one event of a customer's stream.
+    pub(super) fn apply(&mut self, id: CustomerId, e: &CustomerEvent) {
+        if let Some(c) = Customer::from_registered(e) {
+            self.customers.insert(id, c);
+            return;
+        }
+        let Some(c) = self.customers.get_mut(&id) else {
+            return;
+        };
+        c.apply(e);
+        let owner = |contact: &ContactId| ContactRef {
+            customer: id,
+            contact: *contact,
+        };
+        match &e.kind {
+            CustomerEventKind::ContactAdded {
+                contact, addresses, ..
+            } => {
+                for a in addresses {
+                    self.addresses.insert(a.clone(), owner(contact));
+                }
+            }
+            CustomerEventKind::AddressAdded { contact, address } => {
+                self.addresses.insert(address.clone(), owner(contact));
+            }
+            CustomerEventKind::AddressRemoved { address, .. } => {
+                self.addresses.remove(address);
+            }
+            _ => {}
+        }
+    }
+}

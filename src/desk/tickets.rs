@@ -1,0 +1,143 @@
+//! The ticket area: tickets with their indexes by customer and by opening
+//! time, each agent's load, and the log of the unsolved queue.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::id::{AgentId, CustomerId, TicketId};
+use crate::ticket::{Ticket, TicketEvent};
+
+/// One change in the number of unsolved tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueChange {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// +1 (a ticket opened or reopened) or -1 (one solved or closed).
+    pub delta: i8,
+}
+
+/// Every ticket the desk knows, indexed: a fold of the ticket streams.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tickets {
+    tickets: BTreeMap<TicketId, Ticket>,
+    /// Each customer's tickets.
+    by_customer: BTreeMap<CustomerId, BTreeSet<TicketId>>,
+    /// Every ticket by when it was opened.
+    by_opening: BTreeSet<(DateTime<Utc>, TicketId)>,
+    /// Unsolved tickets assigned to each agent (their routing load).
+    loads: BTreeMap<AgentId, u32>,
+    /// Every change in the number of unsolved tickets, in record order.
+    queue_log: Vec<QueueChange>,
+}
+
+impl Tickets {
+    /// One ticket.
+    #[must_use]
+    pub fn get(&self, id: TicketId) -> Option<&Ticket> {
+        self.tickets.get(&id)
+    }
+
+    /// Every ticket, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    /// How many tickets there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.tickets.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tickets.is_empty()
+    }
+
+    /// A customer's tickets, by id.
+    pub fn of_customer(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
+        self.by_customer
+            .get(&customer)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.tickets.get(id))
+    }
+
+    /// Tickets opened in `[from, to)`, oldest first.
+    pub fn opened(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = &Ticket> {
+        let nil = TicketId::from_uuid(uuid::Uuid::nil());
+        let max = TicketId::from_uuid(uuid::Uuid::max());
+        let range = if from < to {
+            Some(self.by_opening.range((from, nil)..(to, max)))
+        } else {
+            None
+        };
+        range
+            .into_iter()
+            .flatten()
+            .filter(move |(at, _)| *at < to)
+            .filter_map(|(_, id)| self.tickets.get(id))
+    }
+
+    /// Each agent's unsolved assigned tickets (missing means none).
+    #[must_use]
+    pub fn loads(&self) -> &BTreeMap<AgentId, u32> {
+        &self.loads
+    }
+
+    /// One agent's unsolved assigned tickets.
+    #[must_use]
+    pub fn load(&self, agent: AgentId) -> u32 {
+        self.loads.get(&agent).copied().unwrap_or(0)
+    }
+
+    /// Every change in the number of unsolved tickets, in record order.
+    #[must_use]
+    pub fn queue_log(&self) -> &[QueueChange] {
+        &self.queue_log
+    }
+
+    /// Folds one event of a ticket's stream.
+    pub(super) fn apply(&mut self, id: TicketId, e: &TicketEvent) {
+        if let Some(t) = Ticket::from_opened(e) {
+            if t.status().is_unsolved() {
+                self.queue_log.push(QueueChange { at: e.at, delta: 1 });
+            }
+            self.by_customer.entry(t.customer()).or_default().insert(id);
+            self.by_opening.insert((t.opened_at(), id));
+            self.tickets.insert(id, t);
+            return;
+        }
+        let Some(t) = self.tickets.get_mut(&id) else {
+            return;
+        };
+        let counted = |t: &Ticket| t.assignee().filter(|_| t.status().is_unsolved());
+        let before = counted(t);
+        let was_open = t.status().is_unsolved();
+        t.apply(e);
+        let after = counted(t);
+        match (was_open, t.status().is_unsolved()) {
+            (true, false) => self.queue_log.push(QueueChange {
+                at: e.at,
+                delta: -1,
+            }),
+            (false, true) => self.queue_log.push(QueueChange { at: e.at, delta: 1 }),
+            _ => {}
+        }
+        if before != after {
+            if let Some(a) = before {
+                if let Some(n) = self.loads.get_mut(&a) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        self.loads.remove(&a);
+                    }
+                }
+            }
+            if let Some(a) = after {
+                let n = self.loads.entry(a).or_default();
+                *n = n.saturating_add(1);
+            }
+        }
+    }
+}
