@@ -1,0 +1,106 @@
+//! The official account: posts held for review, the same mistake twice,
+//! and a peer's recognition.
+
+use chrono::Duration;
+use fanatical::channel::SocialNetwork;
+use fanatical::coaching::MistakeKind;
+use fanatical::desk::Command;
+use fanatical::id::PostId;
+
+use super::super::cast::OFFICIAL;
+use super::super::{Day, Result, local};
+
+impl Day {
+    pub(crate) fn script_posts(&mut self) -> Result<()> {
+        let c = self.cast;
+        let s = self.stories.clone();
+        let submit = move |post: PostId, text: &'static str| Command::SubmitPost {
+            post,
+            network: SocialNetwork::X,
+            handle: OFFICIAL.into(),
+            author: c.kofi,
+            text: text.into(),
+        };
+        let mistake = move || Command::RecordMistake {
+            agent: c.kofi,
+            kind: MistakeKind::WrongChannel,
+            ticket: None,
+            note: "personal post submitted from the company account".into(),
+            by: c.luis,
+        };
+        self.at(local(12, 30), move |d, now| {
+            d.exec(
+                submit(
+                    s.taco_post,
+                    "Having fun at the taco truck with the whole team!",
+                ),
+                now,
+            )?;
+            d.exec(
+                Command::RejectPost {
+                    post: s.taco_post,
+                    by: c.luis,
+                    reason: "personal posts go on your own account".into(),
+                },
+                now + Duration::minutes(5),
+            )?;
+            d.exec(mistake(), now + Duration::minutes(6))?;
+            d.log.push((
+                now,
+                "a personal post from the official account is held".into(),
+            ));
+            Ok(())
+        });
+        self.at(local(13, 2), move |d, now| {
+            d.exec(
+                submit(
+                    s.outage_post,
+                    "Our phone lines are down right now. Reach us by DM here, by chat in our \
+                     mobile app, or by email: same people, same speed.",
+                ),
+                now,
+            )?;
+            Ok(())
+        });
+        self.at(local(16, 0), move |d, now| {
+            d.exec(
+                submit(s.sea_world, "Having fun at Sea World with the kids!"),
+                now,
+            )?;
+            d.log.push((
+                now,
+                "\"Having fun at Sea World\" from the official account is held".into(),
+            ));
+            d.expect_refusal(
+                "Kofi approves his own held post",
+                Command::ApprovePost {
+                    post: s.sea_world,
+                    by: c.kofi,
+                },
+                now,
+            )?;
+            d.exec(
+                Command::RejectPost {
+                    post: s.sea_world,
+                    by: c.luis,
+                    reason: "personal posts go on your own account".into(),
+                },
+                now + Duration::minutes(4),
+            )?;
+            d.exec(mistake(), now + Duration::minutes(5))?;
+            Ok(())
+        });
+        self.at(local(16, 30), move |d, now| {
+            d.exec(
+                Command::RecognisePeer {
+                    from: c.ana,
+                    to: c.kofi,
+                    note: "ran the social queue alone through the phone outage".into(),
+                },
+                now,
+            )?;
+            Ok(())
+        });
+        Ok(())
+    }
+}
