@@ -22,6 +22,7 @@ mod outbox;
 mod props;
 mod recognition;
 mod routing;
+mod simulation;
 mod sla_calendar;
 mod sla_desk;
 mod sla_props;

@@ -825,7 +825,7 @@ fn simulated_days_lose_nothing_under_faults() {
                 total.delivered += s.delivered;
             }
             Err(_) => panic!(
-                "simulation failed for seed {seed}; replay with: FANATICAL_SIM_SEED={seed} FANATICAL_SIM_DAYS={days} cargo test --test simulation -- --nocapture"
+                "simulation failed for seed {seed}; replay with: FANATICAL_SIM_SEED={seed} FANATICAL_SIM_DAYS={days} cargo test --test it simulation:: -- --nocapture"
             ),
         }
     }
