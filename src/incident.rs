@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::customer::{Money, Tier};
 use crate::id::{AgentId, ContactId, CustomerId, IncidentId, InvitationId, TicketId};
+use crate::text::one_word;
 
 /// Why an incident command or policy was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -131,13 +132,6 @@ impl ComponentId {
 }
 
 validated_string!(ComponentId, IncidentError);
-
-/// The trimmed text when it is one word of 1 to 100 characters.
-fn one_word(text: &str) -> Option<String> {
-    let t = text.trim();
-    let ok = !t.is_empty() && t.chars().count() <= 100 && !t.chars().any(char::is_whitespace);
-    ok.then(|| t.to_owned())
-}
 
 /// One component in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -219,6 +219,7 @@ pub mod routing;
 pub mod sla;
 pub mod store;
 pub mod survey;
+mod text;
 pub mod ticket;
 mod time;
 pub mod transport;
