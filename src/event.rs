@@ -215,6 +215,7 @@ impl FromStr for StreamId {
         let bad = || IdError {
             kind: "stream",
             value: s.to_owned(),
+            expected: "a stream name such as `outbox` or `ticket-<uuid>`",
         };
         let (kind, rest) = s.split_once('-').ok_or_else(bad)?;
         let uuid = Uuid::parse_str(rest).map_err(|_| bad())?;

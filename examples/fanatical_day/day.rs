@@ -47,11 +47,11 @@ use fanatical::escalation::{Condition, EscalationGraph, Facts, Node, Rule, SlaLe
 use fanatical::event::{Event, StreamId};
 use fanatical::guard::{GuardPolicy, OfficialAccount, PostState};
 use fanatical::id::{
-    AgentId, ContactId, CustomerId, IdGenerator, IncidentId, InvitationId, MessageId, PostId,
-    PraiseId, TeamId, TicketId,
+    AgentId, ComponentId, ContactId, CustomerId, IdGenerator, IncidentId, InvitationId, MessageId,
+    PostId, PraiseId, TeamId, TicketId,
 };
 use fanatical::incident::{
-    Audience, Cadence, ComponentCatalog, ComponentId, ComponentState, CreditConfig, CreditPolicy,
+    Audience, Cadence, ComponentCatalog, ComponentState, CreditConfig, CreditPolicy,
     IncidentConfig, IncidentEventKind, IncidentStatus, Messages, ReasonCode,
 };
 use fanatical::outbox::{DeliveryState, Recipient};
