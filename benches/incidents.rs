@@ -15,10 +15,9 @@ use fanatical::channel::Channel;
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::escalation::default_graph;
-use fanatical::id::{AgentId, CustomerId, IdGenerator, IncidentId};
+use fanatical::id::{AgentId, ComponentId, CustomerId, IdGenerator, IncidentId};
 use fanatical::incident::{
-    Audience, Cadence, ComponentCatalog, ComponentId, ComponentState, IncidentConfig,
-    IncidentStatus, Messages,
+    Audience, Cadence, ComponentCatalog, ComponentState, IncidentConfig, IncidentStatus, Messages,
 };
 use fanatical::store::MemoryStore;
 use fanatical::ticket::{OpenTicket, Tag};

@@ -13,9 +13,9 @@ use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::customer::{AccountStanding, ContactRole, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::id::{AgentId, CustomerId, IdGenerator, IncidentId, TicketId};
+use fanatical::id::{AgentId, ComponentId, CustomerId, IdGenerator, IncidentId, TicketId};
 use fanatical::incident::{
-    Audience, Cadence, ComponentCatalog, ComponentId, ComponentState, CreditConfig, CreditPolicy,
+    Audience, Cadence, ComponentCatalog, ComponentState, CreditConfig, CreditPolicy,
     IncidentConfig, IncidentStatus, Messages, ReasonCode,
 };
 use fanatical::store::MemoryStore;

@@ -77,10 +77,10 @@ impl KeywordPolicy {
 
 impl CrisisClassifier for KeywordPolicy {
     fn assess(&self, text: &str) -> Option<CrisisSignal> {
-        let w = crate::guard::words(text);
+        let w = crate::text::words(text);
         self.phrases
             .iter()
-            .find(|p| crate::guard::contains_phrase(&w, p))
+            .find(|p| crate::text::contains_phrase(&w, p))
             .map(|p| CrisisSignal {
                 reason: "the message matches the crisis keyword policy".to_owned(),
                 matched: Some(p.clone()),

@@ -26,29 +26,14 @@ use crate::survey::SurveyEvent;
 use crate::ticket::TicketEvent;
 
 /// The wire-format version of the events this build writes. Stored
-/// records carry the version they were written in
-/// ([`crate::store::RecordedEvent::schema`]); records from before events
-/// carried one read as 0 and have the same layout as version 1. A record
-/// from a newer version is refused ([`check_schema`]), never half-read.
+/// records carry the version they were written in; records from before
+/// events carried one read as 0 and have the same layout as version 1. A
+/// record from a newer version is refused by the store port
+/// (`store::check_schema`), never half-read.
 ///
 /// The golden files in `tests/golden/` pin the format: a change to them is
 /// a change of this number, with a migration for the older layout.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Refuses a record written in a newer wire format than this build reads.
-///
-/// # Errors
-/// [`crate::store::StoreError::NewerSchema`].
-pub fn check_schema(position: u64, schema: u32) -> Result<(), crate::store::StoreError> {
-    if schema > SCHEMA_VERSION {
-        return Err(crate::store::StoreError::NewerSchema {
-            position,
-            schema,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    Ok(())
-}
 
 /// One event of any aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,6 +200,7 @@ impl FromStr for StreamId {
         let bad = || IdError {
             kind: "stream",
             value: s.to_owned(),
+            expected: "a stream name such as `outbox` or `ticket-<uuid>`",
         };
         let (kind, rest) = s.split_once('-').ok_or_else(bad)?;
         let uuid = Uuid::parse_str(rest).map_err(|_| bad())?;

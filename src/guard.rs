@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::channel::SocialNetwork;
 use crate::id::{AgentId, PostId};
 use crate::sla::BusinessCalendar;
+use crate::text::{contains_phrase, words};
 
 /// Why a guardrail command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,19 +126,6 @@ pub struct GuardPolicy {
     /// The rules, all checked.
     #[serde(default)]
     pub rules: Vec<GuardRule>,
-}
-
-pub(crate) fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// Whether `phrase`'s words appear consecutively in `text`'s words.
-pub(crate) fn contains_phrase(text: &[String], phrase: &str) -> bool {
-    let p = words(phrase);
-    !p.is_empty() && text.windows(p.len()).any(|w| w == p.as_slice())
 }
 
 impl GuardPolicy {

@@ -29,14 +29,31 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// An id string that is not a UUID.
+/// An id string that is not what its kind expects: a UUID for entity ids,
+/// one word for a [`ComponentId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {kind} id {value:?}: expected a UUID")]
+#[error("invalid {kind} id {value:?}: expected {expected}")]
 pub struct IdError {
     /// Which id type was being parsed (for example `ticket`).
     pub kind: &'static str,
     /// The text that failed to parse.
     pub value: String,
+    /// What the kind expects (for example `a UUID`).
+    pub expected: &'static str,
+}
+
+impl IdError {
+    /// What every UUID-based id expects.
+    pub(crate) const UUID: &'static str = "a UUID";
+
+    /// `value` is not a UUID, for an id of `kind`.
+    pub(crate) fn not_a_uuid(kind: &'static str, value: &str) -> Self {
+        IdError {
+            kind,
+            value: value.to_owned(),
+            expected: Self::UUID,
+        }
+    }
 }
 
 /// Implemented by every typed id, so generic code (such as
@@ -108,10 +125,9 @@ macro_rules! typed_id {
         impl FromStr for $name {
             type Err = IdError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s).map(Self).map_err(|_| IdError {
-                    kind: $kind,
-                    value: s.to_owned(),
-                })
+                Uuid::parse_str(s)
+                    .map(Self)
+                    .map_err(|_| IdError::not_a_uuid($kind, s))
             }
         }
 
@@ -207,6 +223,46 @@ impl MessageId {
         Self(derive_uuid(event.as_uuid(), 0x6d73_6700, index))
     }
 }
+
+/// A component (a service, a datacenter, a power system) customers run
+/// on: one word, case kept (`dfw1`, `dfw1/cloud-servers`). Incidents are
+/// declared against components and customers say which ones they run on,
+/// so the id lives here, below both.
+///
+/// ```
+/// use fanatical::id::ComponentId;
+/// assert_eq!(ComponentId::new(" dfw1/servers ")?.as_str(), "dfw1/servers");
+/// let err = ComponentId::new("two words").unwrap_err();
+/// assert_eq!(err.to_string(), r#"invalid component id "two words": expected one word of 1 to 100 characters"#);
+/// # Ok::<(), fanatical::id::IdError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ComponentId(String);
+
+impl ComponentId {
+    /// A component id: the text trimmed.
+    ///
+    /// # Errors
+    /// [`IdError`] (kind `component`) for blank text, white space inside,
+    /// or more than 100 characters.
+    pub fn new(id: &str) -> Result<Self, IdError> {
+        crate::text::one_word(id)
+            .map(ComponentId)
+            .ok_or_else(|| IdError {
+                kind: "component",
+                value: id.to_owned(),
+                expected: "one word of 1 to 100 characters",
+            })
+    }
+    /// The id text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+validated_string!(ComponentId, IdError);
 
 /// A deterministic, well-mixed UUID (version 8, "custom") from a seed UUID
 /// and two numbers.

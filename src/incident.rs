@@ -37,15 +37,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::customer::{Money, Tier};
-use crate::id::{AgentId, ContactId, CustomerId, IncidentId, InvitationId, TicketId};
+use crate::id::{AgentId, ComponentId, ContactId, CustomerId, IncidentId, InvitationId, TicketId};
+use crate::text::one_word;
 
 /// Why an incident command or policy was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IncidentError {
-    /// A component id that is blank, too long or has white space.
-    #[error("invalid component id {0:?}: one word of 1 to 100 characters")]
-    InvalidComponent(String),
     /// A component the catalog does not have.
     #[error("unknown component {0}")]
     UnknownComponent(ComponentId),
@@ -106,39 +104,6 @@ pub enum IncidentError {
     NegativeFee(Money),
 }
 
-/// A component (a service, a datacenter, a power system) customers run
-/// on: one word, case kept (`dfw1`, `dfw1/cloud-servers`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ComponentId(String);
-
-impl ComponentId {
-    /// A component id.
-    ///
-    /// # Errors
-    /// [`IncidentError::InvalidComponent`] for blank text, white space
-    /// inside, or more than 100 characters.
-    pub fn new(id: &str) -> Result<Self, IncidentError> {
-        one_word(id)
-            .map(ComponentId)
-            .ok_or_else(|| IncidentError::InvalidComponent(id.to_owned()))
-    }
-    /// The id text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-validated_string!(ComponentId, IncidentError);
-
-/// The trimmed text when it is one word of 1 to 100 characters.
-fn one_word(text: &str) -> Option<String> {
-    let t = text.trim();
-    let ok = !t.is_empty() && t.chars().count() <= 100 && !t.chars().any(char::is_whitespace);
-    ok.then(|| t.to_owned())
-}
-
 /// One component in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentSpec {
@@ -154,7 +119,8 @@ pub struct ComponentSpec {
 /// datacenter affects every component inside it.
 ///
 /// ```
-/// use fanatical::incident::{ComponentCatalog, ComponentId};
+/// use fanatical::id::ComponentId;
+/// use fanatical::incident::ComponentCatalog;
 /// let dfw = ComponentId::new("dfw1")?;
 /// let servers = ComponentId::new("dfw1/servers")?;
 /// let catalog = ComponentCatalog::new()
@@ -162,7 +128,7 @@ pub struct ComponentSpec {
 ///     .with(servers.clone(), "Servers in DFW1", Some(dfw.clone()))?;
 /// assert!(catalog.covers(&dfw, &servers));
 /// assert!(!catalog.covers(&servers, &dfw));
-/// # Ok::<(), fanatical::incident::IncidentError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

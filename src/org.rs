@@ -34,8 +34,8 @@ use std::fmt;
 use petgraph::graph::DiGraph;
 use serde::Serialize;
 
-use crate::escalation::dot_escape;
 use crate::id::{AgentId, TeamId};
+use crate::text::dot_escape;
 
 /// One thing wrong with an organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -54,8 +54,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::ChannelKind;
+use crate::id::ComponentId;
 use crate::id::{AgentId, TicketId};
-use crate::incident::ComponentId;
 use crate::ticket::{Tag, TicketType};
 
 /// What tickets are counted by.

@@ -10,9 +10,9 @@ use fanatical::customer::{AccountStanding, Currency, CustomerCommand, Money, Tie
 use fanatical::desk::{Command, DeskConfig};
 use fanatical::escalation::{Condition, EscalationGraph, Node, Rule, SlaLevel};
 use fanatical::guard::{GuardPolicy, OfficialAccount};
-use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TeamId};
+use fanatical::id::{AgentId, ComponentId, ContactId, CustomerId, IdGenerator, TeamId};
 use fanatical::incident::{
-    ComponentCatalog, ComponentId, CreditConfig, CreditPolicy, IncidentConfig, ReasonCode,
+    ComponentCatalog, CreditConfig, CreditPolicy, IncidentConfig, ReasonCode,
 };
 use fanatical::routing::{Router, RoutingAgent};
 use fanatical::sla::{

@@ -58,7 +58,7 @@ pub use profile::{
 
 use crate::agent::Role;
 use crate::channel::{ChannelAddress, ChannelError};
-use crate::id::{AgentId, ContactId, CustomerId};
+use crate::id::{AgentId, ComponentId, ContactId, CustomerId};
 
 /// Why a customer command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -211,12 +211,12 @@ pub enum CustomerCommand {
     /// incidents affect them.
     RunOn {
         /// The component (the desk checks it is in the catalog).
-        component: crate::incident::ComponentId,
+        component: ComponentId,
     },
     /// The customer no longer runs on a component.
     StopRunningOn {
         /// The component.
-        component: crate::incident::ComponentId,
+        component: ComponentId,
     },
 }
 
@@ -317,12 +317,12 @@ pub enum CustomerEventKind {
     /// Now runs on a component.
     RunsOn {
         /// The component.
-        component: crate::incident::ComponentId,
+        component: ComponentId,
     },
     /// No longer runs on a component.
     StoppedRunningOn {
         /// The component.
-        component: crate::incident::ComponentId,
+        component: ComponentId,
     },
 }
 
@@ -380,7 +380,7 @@ pub struct Customer {
     contacts: BTreeMap<ContactId, Contact>,
     account_team: BTreeMap<AgentId, Role>,
     standing: Option<AccountStanding>,
-    components: BTreeSet<crate::incident::ComponentId>,
+    components: BTreeSet<ComponentId>,
     since: DateTime<Utc>,
 }
 
@@ -653,7 +653,7 @@ impl Customer {
 
     /// The components the customer runs on.
     #[must_use]
-    pub fn components(&self) -> &BTreeSet<crate::incident::ComponentId> {
+    pub fn components(&self) -> &BTreeSet<ComponentId> {
         &self.components
     }
 

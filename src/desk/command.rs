@@ -330,10 +330,8 @@ pub enum Command {
         /// Its status (not resolved).
         status: crate::incident::IncidentStatus,
         /// The components and their states.
-        components: std::collections::BTreeMap<
-            crate::incident::ComponentId,
-            crate::incident::ComponentState,
-        >,
+        components:
+            std::collections::BTreeMap<crate::id::ComponentId, crate::incident::ComponentState>,
         /// How often it must be updated.
         cadence: Option<crate::incident::Cadence>,
         /// The first update's text for each audience.
@@ -348,10 +346,8 @@ pub enum Command {
         /// The status after it.
         status: crate::incident::IncidentStatus,
         /// Component states that change.
-        components: std::collections::BTreeMap<
-            crate::incident::ComponentId,
-            crate::incident::ComponentState,
-        >,
+        components:
+            std::collections::BTreeMap<crate::id::ComponentId, crate::incident::ComponentState>,
         /// The text for each audience (may be empty for a silent change).
         messages: crate::incident::Messages,
         /// On resolution: solve every linked ticket with this final

@@ -13,12 +13,13 @@ use crate::customer::{ContactRole, Customer};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{
-    AgentId, ContactId, CustomerId, EventId, IncidentId, InvitationId, MessageId, TicketId,
+    AgentId, ComponentId, ContactId, CustomerId, EventId, IncidentId, InvitationId, MessageId,
+    TicketId,
 };
 use crate::incident::{
-    Audience, ComponentId, ComponentState, Credit, FollowUpOutcome, Incident, IncidentBriefing,
-    IncidentDraft, IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer,
-    Messages, StatusPageEntry, Timeline,
+    Audience, ComponentState, Credit, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft,
+    IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer, Messages,
+    StatusPageEntry, Timeline,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::SurveyKind;

@@ -566,7 +566,7 @@ impl Desk {
         // Check the whole batch first, so a bad batch changes nothing.
         let mut next: BTreeMap<StreamId, u64> = BTreeMap::new();
         for r in recorded {
-            crate::event::check_schema(r.position, r.schema)?;
+            crate::store::check_schema(r.position, r.schema)?;
             let v = next
                 .entry(r.stream)
                 .or_insert_with(|| self.version(&r.stream));

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{Condition, EscalationError, Facts};
 use crate::agent::Role;
 use crate::id::{AgentId, TeamId};
+use crate::text::dot_escape;
 
 /// What a node stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -645,11 +646,4 @@ impl EscalationGraph {
         s.push_str("}\n");
         s
     }
-}
-
-/// Escapes a string for a DOT quoted label.
-pub(crate) fn dot_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }

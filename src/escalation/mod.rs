@@ -58,7 +58,6 @@ mod graph;
 
 pub use condition::{Condition, Facts, Sentiment, SlaLevel, SlaSignal};
 pub use default::default_graph;
-pub(crate) use graph::dot_escape;
 pub use graph::{
     EscalationGraph, EscalationGraphBuilder, GraphProblem, GraphProblems, Hop, Node, NodeKind,
     Path, Rule, Staffing,

@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryStore;
 
-use crate::event::{Event, StreamId};
+use crate::event::{Event, SCHEMA_VERSION, StreamId};
 use crate::id::EventId;
 
 /// What a writer believes a stream's version to be.
@@ -94,7 +94,7 @@ pub struct NewEvent {
     /// Its id.
     pub id: EventId,
     /// The wire-format version it is written in
-    /// ([`crate::event::SCHEMA_VERSION`] for events this build decides).
+    /// ([`SCHEMA_VERSION`] for events this build decides).
     #[serde(default)]
     pub schema: u32,
     /// The event.
@@ -127,7 +127,7 @@ impl StreamWrite {
             .zip(1u64..)
             .map(|(event, i)| NewEvent {
                 id: stream.event_id(base.saturating_add(i)),
-                schema: crate::event::SCHEMA_VERSION,
+                schema: SCHEMA_VERSION,
                 event,
             })
             .collect();
@@ -201,6 +201,33 @@ pub enum StoreError {
         /// What was wrong.
         reason: String,
     },
+}
+
+/// Refuses a record written in a newer wire format than this build reads
+/// ([`SCHEMA_VERSION`]). Backends call it on every record they read, so an
+/// event from a newer version of the crate is never half-read.
+///
+/// # Errors
+/// [`StoreError::NewerSchema`] when `schema` is above [`SCHEMA_VERSION`].
+///
+/// # Example
+/// ```
+/// use fanatical::event::SCHEMA_VERSION;
+/// use fanatical::store::{StoreError, check_schema};
+///
+/// assert_eq!(check_schema(7, SCHEMA_VERSION), Ok(()));
+/// assert_eq!(check_schema(7, 0), Ok(())); // written before events carried one
+/// assert!(matches!(check_schema(7, SCHEMA_VERSION + 1), Err(StoreError::NewerSchema { position: 7, .. })));
+/// ```
+pub fn check_schema(position: u64, schema: u32) -> Result<(), StoreError> {
+    if schema > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            position,
+            schema,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
 }
 
 /// An append-only, optimistically concurrent event store. See the module

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use fanatical::channel::{Channel, ChannelKind};
 use fanatical::desk::{Command, DeskConfig, InboundMessage};
-use fanatical::id::{IncidentId, TicketId};
-use fanatical::incident::{Audience, ComponentId, ComponentState, IncidentStatus, Messages};
+use fanatical::id::{ComponentId, IncidentId, TicketId};
+use fanatical::incident::{Audience, ComponentState, IncidentStatus, Messages};
 use fanatical::sla::Metric;
 use fanatical::ticket::{Status, TicketCommand};
 

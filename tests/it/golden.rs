@@ -18,8 +18,8 @@ use fanatical::customer::{
 };
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::event::{Event, SCHEMA_VERSION};
-use fanatical::id::{IncidentId, PostId, PraiseId};
-use fanatical::incident::{Audience, ComponentId, ComponentState, IncidentStatus, Messages};
+use fanatical::id::{ComponentId, IncidentId, PostId, PraiseId};
+use fanatical::incident::{Audience, ComponentState, IncidentStatus, Messages};
 use fanatical::recognition::PraiseSource;
 use fanatical::store::{RecordedEvent, Store, StoreError};
 use fanatical::survey::{

@@ -7,7 +7,7 @@ use chrono::Duration;
 use fanatical::channel::{ChannelAddress, ChannelKind, SocialNetwork};
 use fanatical::customer::{Currency, CustomerCommand, Money};
 use fanatical::desk::{Command, Desk};
-use fanatical::id::{ContactId, CustomerId, IncidentId};
+use fanatical::id::{ComponentId, ContactId, CustomerId, IncidentId};
 use fanatical::incident::*;
 use fanatical::outbox::Recipient;
 use proptest::prelude::*;

@@ -8,7 +8,7 @@ use fanatical::agent::Role;
 use fanatical::channel::ChannelAddress;
 use fanatical::customer::{AccountStanding, ContactRole, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::{Command, Desk, DeskConfig};
-use fanatical::id::{AgentId, ContactId, IncidentId};
+use fanatical::id::{AgentId, ComponentId, ContactId, IncidentId};
 use fanatical::incident::*;
 use fanatical::outbox::Recipient;
 use fanatical::survey::{Question, QuestionKind, SurveyConfig, SurveyDraft, SurveyKind};

@@ -17,6 +17,7 @@ mod golden;
 mod guard;
 mod incident_props;
 mod incidents;
+mod layering;
 mod org;
 mod outbox;
 mod props;

@@ -25,10 +25,11 @@ use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Vi
 use fanatical::customer::{ContactRole, CustomerCommand};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::event::Event;
-use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, IncidentId, TicketId};
+use fanatical::id::{
+    AgentId, ComponentId, ContactId, CustomerId, IdGenerator, IncidentId, TicketId,
+};
 use fanatical::incident::{
-    Audience, Cadence, ComponentCatalog, ComponentId, ComponentState, IncidentConfig,
-    IncidentStatus, Messages,
+    Audience, Cadence, ComponentCatalog, ComponentState, IncidentConfig, IncidentStatus, Messages,
 };
 use fanatical::outbox::{DeliveryState, RetryPolicy};
 use fanatical::sla::{

@@ -91,7 +91,7 @@ impl SqliteStore {
             let corrupt = |reason: String| StoreError::Corrupt { position, reason };
             let schema = u32::try_from(schema).map_err(|e| corrupt(format!("schema: {e}")))?;
             // Never half-read an event from a newer version of the crate.
-            fanatical::event::check_schema(position, schema)?;
+            fanatical::store::check_schema(position, schema)?;
             out.push(RecordedEvent {
                 id: id.parse().map_err(|e| corrupt(format!("id: {e}")))?,
                 stream: stream

@@ -6,10 +6,8 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use fanatical::channel::Channel;
 use fanatical::desk::{Command, InboundMessage};
-use fanatical::id::TicketId;
-use fanatical::incident::{
-    Audience, Cadence, ComponentId, ComponentState, IncidentStatus, Messages,
-};
+use fanatical::id::{ComponentId, TicketId};
+use fanatical::incident::{Audience, Cadence, ComponentState, IncidentStatus, Messages};
 
 use super::super::cast::{CROWD, Person};
 use super::super::{Day, Result, hhmm, local};

@@ -1,0 +1,68 @@
+//! Text helpers shared across the crate: word matching for the guard and
+//! crisis policies, one-word validation for ids and codes, escaping for
+//! DOT labels.
+//!
+//! A base module: it names no other module of the crate, so any layer may
+//! use it.
+
+/// The lowercase words of `s`: runs of letters, digits and apostrophes;
+/// everything else separates.
+pub(crate) fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether `phrase`'s words appear consecutively in `text`'s words.
+pub(crate) fn contains_phrase(text: &[String], phrase: &str) -> bool {
+    let p = words(phrase);
+    !p.is_empty() && text.windows(p.len()).any(|w| w == p.as_slice())
+}
+
+/// The trimmed text when it is one word of 1 to 100 characters.
+pub(crate) fn one_word(text: &str) -> Option<String> {
+    let t = text.trim();
+    let ok = !t.is_empty() && t.chars().count() <= 100 && !t.chars().any(char::is_whitespace);
+    ok.then(|| t.to_owned())
+}
+
+/// Escapes a string for a DOT quoted label.
+pub(crate) fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_ignore_case_and_punctuation() {
+        assert_eq!(
+            words("Having fun at Sea-World!"),
+            ["having", "fun", "at", "sea", "world"]
+        );
+        assert!(contains_phrase(&words("fun at sea-world"), "Sea World"));
+        assert!(!contains_phrase(&words("sea of worlds"), "sea world"));
+        assert!(!contains_phrase(&words("anything"), " !! "));
+    }
+
+    #[test]
+    fn one_word_is_trimmed_and_bounded() {
+        assert_eq!(one_word("  dfw1/servers "), Some("dfw1/servers".to_owned()));
+        assert_eq!(one_word(""), None);
+        assert_eq!(one_word("two words"), None);
+        assert_eq!(one_word(&"x".repeat(101)), None);
+        assert_eq!(
+            one_word(&"é".repeat(100)).map(|w| w.chars().count()),
+            Some(100)
+        );
+    }
+
+    #[test]
+    fn dot_labels_are_escaped() {
+        assert_eq!(dot_escape("a \"b\"\\\nc"), "a \\\"b\\\"\\\\\\nc");
+    }
+}
