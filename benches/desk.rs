@@ -8,9 +8,11 @@ mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{OutboxAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::store::MemoryStore;
 use fanatical::ticket::{Author, TicketCommand};
@@ -35,13 +37,16 @@ fn fixture(customers: usize, tickets: usize) -> Fixture {
     let agent: AgentId = ids.next_id();
     desk.execute(
         &mut store,
-        Command::RegisterAgent {
-            id: agent,
-            name: "Ana".into(),
-            time_zone: chrono_tz::America::Chicago,
-            roles: vec![Role::Agent],
-            skills: vec![],
-        },
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::RegisterAgent {
+                id: agent,
+                name: "Ana".into(),
+                time_zone: chrono_tz::America::Chicago,
+                roles: vec![Role::Agent],
+                skills: vec![],
+            },
+        ),
         now,
     )
     .unwrap();
@@ -70,7 +75,10 @@ fn open(f: &mut Fixture, i: usize) -> TicketId {
     f.desk
         .execute(
             &mut f.store,
-            Command::ReceiveMessage(InboundMessage::new(id, Channel::Email, from, "Server down")),
+            Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(InboundMessage::new(id, Channel::Email, from, "Server down")),
+            ),
             f.now,
         )
         .unwrap();
@@ -86,7 +94,10 @@ fn reply_and_deliver(f: &mut Fixture, t: TicketId) {
         f.desk
             .execute(
                 &mut f.store,
-                Command::MarkDelivered { message: m.id },
+                Command::new(
+                    Actor::integration("transport"),
+                    OutboxAction::MarkDelivered { message: m.id },
+                ),
                 f.now,
             )
             .unwrap();

@@ -10,10 +10,12 @@ mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::Channel;
 use fanatical::customer::CustomerCommand;
-use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::desk::{Action, Command, Desk, DeskConfig};
+use fanatical::desk::{CustomerAction, IncidentAction, PeopleAction, TicketAction};
 use fanatical::escalation::default_graph;
 use fanatical::id::{AgentId, ComponentId, CustomerId, IdGenerator, IncidentId};
 use fanatical::incident::{
@@ -55,13 +57,16 @@ fn fixture(customers: usize) -> Fixture {
     let boss: AgentId = ids.next_id();
     desk.execute(
         &mut store,
-        Command::RegisterAgent {
-            id: boss,
-            name: "Commander".into(),
-            time_zone: chrono_tz::America::Chicago,
-            roles: vec![Role::Manager],
-            skills: vec![],
-        },
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::RegisterAgent {
+                id: boss,
+                name: "Commander".into(),
+                time_zone: chrono_tz::America::Chicago,
+                roles: vec![Role::Manager],
+                skills: vec![],
+            },
+        ),
         now,
     )
     .unwrap();
@@ -71,12 +76,15 @@ fn fixture(customers: usize) -> Fixture {
         let component = if i % 2 == 0 { "dfw1/servers" } else { "ord1" };
         desk.execute(
             &mut store,
-            Command::UpdateCustomer {
-                customer: id,
-                command: CustomerCommand::RunOn {
-                    component: c(component),
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: id,
+                    command: CustomerCommand::RunOn {
+                        component: c(component),
+                    },
                 },
-            },
+            ),
             now,
         )
         .unwrap();
@@ -92,18 +100,21 @@ fn fixture(customers: usize) -> Fixture {
 
 fn declare(f: &mut Fixture) -> Command {
     let id: IncidentId = f.ids.next_id();
-    Command::DeclareIncident {
-        incident: id,
-        title: "DFW1 power loss".into(),
-        commander: f.boss,
-        status: IncidentStatus::Investigating,
-        components: BTreeMap::from([(c("dfw1"), ComponentState::MajorOutage)]),
-        cadence: Some(Cadence::every_minutes(30, 5).unwrap()),
-        messages: Messages::from([
-            (Audience::Technical, "Utility feed lost.".to_owned()),
-            (Audience::Business, "Sites in DFW1 are down.".to_owned()),
-        ]),
-    }
+    Command::new(
+        Actor::Agent(f.boss),
+        IncidentAction::Declare {
+            incident: id,
+            title: "DFW1 power loss".into(),
+            commander: f.boss,
+            status: IncidentStatus::Investigating,
+            components: BTreeMap::from([(c("dfw1"), ComponentState::MajorOutage)]),
+            cadence: Some(Cadence::every_minutes(30, 5).unwrap()),
+            messages: Messages::from([
+                (Audience::Technical, "Utility feed lost.".to_owned()),
+                (Audience::Business, "Sites in DFW1 are down.".to_owned()),
+            ]),
+        },
+    )
 }
 
 fn incidents(c: &mut Criterion) {
@@ -119,17 +130,19 @@ fn incidents(c: &mut Criterion) {
         );
         // Declared once, then an update decided against it.
         f.desk.execute(&mut f.store, cmd.clone(), f.now).unwrap();
-        let Command::DeclareIncident { incident, .. } = cmd else {
+        let Action::Incident(IncidentAction::Declare { incident, .. }) = cmd.action else {
             unreachable!()
         };
-        let update = Command::UpdateIncident {
-            incident,
-            by: f.boss,
-            status: IncidentStatus::Identified,
-            components: BTreeMap::new(),
-            messages: Messages::from([(Audience::Business, "Generators coming.".to_owned())]),
-            solve_linked: None,
-        };
+        let update = Command::new(
+            Actor::Agent(f.boss),
+            IncidentAction::Update {
+                incident,
+                status: IncidentStatus::Identified,
+                components: BTreeMap::new(),
+                messages: Messages::from([(Audience::Business, "Generators coming.".to_owned())]),
+                solve_linked: None,
+            },
+        );
         let now = f.now + Duration::minutes(20);
         g.bench_with_input(
             BenchmarkId::new("decide_update", customers),
@@ -166,7 +179,11 @@ fn month(per_day: usize) -> Fixture {
                 OpenTicket::new(id, customer, &format!("Problem {}", n % 97), Channel::Email)
                     .with_tag(tag);
             f.desk
-                .execute(&mut f.store, Command::OpenTicket(open), at)
+                .execute(
+                    &mut f.store,
+                    Command::new(Actor::integration("setup"), TicketAction::Open(open)),
+                    at,
+                )
                 .unwrap();
         }
     }

@@ -11,7 +11,9 @@ mod common;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use fanatical::actor::Actor;
 use fanatical::channel::Channel;
+use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::event::StreamId;
 use fanatical::id::{IdGenerator, TicketId};
@@ -171,6 +173,8 @@ impl Store for CountingStore {
                     version: *v,
                     position: self.position,
                     schema: e.schema,
+                    actor: None,
+                    command: None,
                     event: e.event.clone(),
                 });
             }
@@ -220,8 +224,12 @@ fn timer_desk(timers: usize) -> (Desk, CountingStore, Vec<chrono::DateTime<Utc>>
             addresses[i % customers].clone(),
             "Server down",
         );
-        desk.execute(&mut store, Command::ReceiveMessage(msg), now)
-            .unwrap();
+        desk.execute(
+            &mut store,
+            Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+            now,
+        )
+        .unwrap();
     }
     let mut due: Vec<_> = desk
         .slas()

@@ -9,10 +9,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, TimeZone, Utc};
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::customer::{AccountStanding, ContactRole, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{CustomerAction, IncidentAction, OutboxAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, ComponentId, CustomerId, IdGenerator, IncidentId, TicketId};
 use fanatical::incident::{
     Audience, Cadence, ComponentCatalog, ComponentState, CreditConfig, CreditPolicy,
@@ -77,13 +79,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (id, name, role) in [(ceo, "Lanham", Role::Executive), (ana, "Ana", Role::Agent)] {
         desk.execute(
             &mut store,
-            Command::RegisterAgent {
-                id,
-                name: name.into(),
-                time_zone: chrono_tz::America::Chicago,
-                roles: vec![role],
-                skills: vec![],
-            },
+            Command::new(
+                Actor::integration("setup"),
+                PeopleAction::RegisterAgent {
+                    id,
+                    name: name.into(),
+                    time_zone: chrono_tz::America::Chicago,
+                    roles: vec![role],
+                    skills: vec![],
+                },
+            ),
             now,
         )?;
     }
@@ -104,10 +109,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         desk.execute(
             &mut store,
-            Command::RegisterCustomer {
-                id,
-                organisation: format!("Customer {i}"),
-            },
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Register {
+                    id,
+                    organisation: format!("Customer {i}"),
+                },
+            ),
             now,
         )?;
         for command in [
@@ -148,10 +156,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ] {
             desk.execute(
                 &mut store,
-                Command::UpdateCustomer {
-                    customer: id,
-                    command,
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    CustomerAction::Update {
+                        customer: id,
+                        command,
+                    },
+                ),
                 now,
             )?;
         }
@@ -163,7 +174,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let incident: IncidentId = ids.next_id();
     desk.execute(
         &mut store,
-        Command::DeclareIncident {
+        Command::new(Actor::Agent(ceo), IncidentAction::Declare {
             incident,
             title: "DFW1 power loss".into(),
             commander: ceo,
@@ -175,7 +186,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (Audience::Business, "Sites hosted in DFW1 are down. We are working to restore power; next update within 30 minutes.".into()),
                 (Audience::Public, "We are investigating a power problem in our DFW1 datacenter.".into()),
             ]),
-        },
+        }),
         now,
     )?;
     let affected = desk.incident(incident).map_or(0, |i| i.affected().len());
@@ -198,12 +209,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t: TicketId = ids.next_id();
         desk.execute(
             &mut store,
-            Command::ReceiveMessage(InboundMessage::new(
-                t,
-                Channel::Email,
-                email.clone(),
-                "Our site is down!",
-            )),
+            Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(InboundMessage::new(
+                    t,
+                    Channel::Email,
+                    email.clone(),
+                    "Our site is down!",
+                )),
+            ),
             now,
         )?;
         let b = &desk.incident_briefings(*customer, now)[0];
@@ -217,10 +231,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     desk.execute(
         &mut store,
-        Command::LinkToIncident {
-            incident,
-            tickets: callers.clone(),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            IncidentAction::LinkTickets {
+                incident,
+                tickets: callers.clone(),
+            },
+        ),
         now,
     )?;
 
@@ -262,24 +279,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         now = target;
         desk.execute(
             &mut store,
-            Command::UpdateIncident {
+            Command::new(Actor::Agent(ceo), IncidentAction::Update {
                 incident,
-                by: ceo,
                 status,
                 components: BTreeMap::from([(c("dfw1")?, state)]),
                 messages: Messages::from([(Audience::Business, business.into())]),
                 solve_linked: (status == IncidentStatus::Resolved).then(|| "The DFW1 outage is over and your site is back. Thank you for your patience.".into()),
-            },
+            }),
             now,
         )?;
     }
-    desk.execute(&mut store, Command::IssueCredits { incident }, now)?;
+    desk.execute(
+        &mut store,
+        Command::new(
+            Actor::integration("setup"),
+            IncidentAction::IssueCredits { incident },
+        ),
+        now,
+    )?;
 
     // Deliver everything.
     let mut transport = RecordingTransport::new();
     while let Some(m) = desk.poll_outbound(now) {
         transport.deliver(&m)?;
-        desk.execute(&mut store, Command::MarkDelivered { message: m.id }, now)?;
+        desk.execute(
+            &mut store,
+            Command::new(
+                Actor::integration("transport"),
+                OutboxAction::MarkDelivered { message: m.id },
+            ),
+            now,
+        )?;
     }
     println!(
         "{} messages delivered (updates to owners and engineers, replies to callers, pages)",

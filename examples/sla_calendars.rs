@@ -7,9 +7,11 @@
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind};
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TicketId};
 use fanatical::sla::{
@@ -124,31 +126,43 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("time")?
         .with_timezone(&Utc);
     for cmd in [
-        Command::RegisterCustomer {
-            id: acme,
-            organisation: "Acme".into(),
-        },
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::AddContact {
-                contact: jane,
-                name: "Jane".into(),
-                addresses: vec![email.clone()],
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: acme,
+                organisation: "Acme".into(),
             },
-        },
-        Command::RegisterAgent {
-            id: ana,
-            name: "Ana".into(),
-            time_zone: Chicago,
-            roles: vec![],
-            skills: vec![],
-        },
-        Command::ReceiveMessage(InboundMessage::new(
-            ticket,
-            Channel::Email,
-            email,
-            "Our invoices page is blank",
-        )),
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::AddContact {
+                    contact: jane,
+                    name: "Jane".into(),
+                    addresses: vec![email.clone()],
+                },
+            },
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::RegisterAgent {
+                id: ana,
+                name: "Ana".into(),
+                time_zone: Chicago,
+                roles: vec![],
+                skills: vec![],
+            },
+        ),
+        Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(
+                ticket,
+                Channel::Email,
+                email,
+                "Our invoices page is blank",
+            )),
+        ),
     ] {
         desk.execute(&mut store, cmd, now)?;
     }

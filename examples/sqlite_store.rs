@@ -9,9 +9,11 @@
 mod sqlite_store;
 
 use chrono::{Duration, TimeZone, Utc};
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{CustomerAction, OutboxAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::store::Store;
 use sqlite_store::SqliteStore;
@@ -35,31 +37,43 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut store = SqliteStore::open(&path)?;
         let mut desk = Desk::rebuild(&store, DeskConfig::default())?;
         for cmd in [
-            Command::RegisterCustomer {
-                id: acme,
-                organisation: "Acme Hosting".into(),
-            },
-            Command::UpdateCustomer {
-                customer: acme,
-                command: CustomerCommand::AddContact {
-                    contact: jane,
-                    name: "Jane".into(),
-                    addresses: vec![email.clone()],
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Register {
+                    id: acme,
+                    organisation: "Acme Hosting".into(),
                 },
-            },
-            Command::RegisterAgent {
-                id: ana,
-                name: "Ana".into(),
-                time_zone: chrono_tz::America::Chicago,
-                roles: vec![],
-                skills: vec![],
-            },
-            Command::ReceiveMessage(InboundMessage::new(
-                ticket,
-                Channel::Email,
-                email.clone(),
-                "Our site is down",
-            )),
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: acme,
+                    command: CustomerCommand::AddContact {
+                        contact: jane,
+                        name: "Jane".into(),
+                        addresses: vec![email.clone()],
+                    },
+                },
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                PeopleAction::RegisterAgent {
+                    id: ana,
+                    name: "Ana".into(),
+                    time_zone: chrono_tz::America::Chicago,
+                    roles: vec![],
+                    skills: vec![],
+                },
+            ),
+            Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(InboundMessage::new(
+                    ticket,
+                    Channel::Email,
+                    email.clone(),
+                    "Our site is down",
+                )),
+            ),
         ] {
             desk.execute(&mut store, cmd, now)?;
         }
@@ -88,7 +102,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     while let Some(msg) = desk.poll_outbound(now) {
         println!("deliver {} to {:?}: {}", msg.id, msg.recipient, msg.body);
-        desk.execute(&mut store, Command::MarkDelivered { message: msg.id }, now)?;
+        desk.execute(
+            &mut store,
+            Command::new(
+                Actor::integration("transport"),
+                OutboxAction::MarkDelivered { message: msg.id },
+            ),
+            now,
+        )?;
     }
     println!(
         "second process: {} events; ticket is {:?}",

@@ -29,6 +29,9 @@ pub enum Error {
     /// A malformed id.
     #[error(transparent)]
     Id(#[from] IdError),
+    /// An invalid actor or command key.
+    #[error(transparent)]
+    Actor(#[from] crate::actor::ActorError),
     /// A bad channel address.
     #[error(transparent)]
     Channel(#[from] ChannelError),

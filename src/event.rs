@@ -17,7 +17,7 @@ use crate::coaching::CoachingEvent;
 use crate::crisis::CrisisEvent;
 use crate::customer::CustomerEvent;
 use crate::guard::PostEvent;
-use crate::id::{AgentId, CustomerId, EventId, IdError, IncidentId, TeamId, TicketId};
+use crate::id::{AgentId, CommandId, CustomerId, EventId, IdError, IncidentId, TeamId, TicketId};
 use crate::incident::IncidentEvent;
 use crate::outbox::OutboxEvent;
 use crate::recognition::RecognitionEvent;
@@ -31,9 +31,15 @@ use crate::ticket::TicketEvent;
 /// record from a newer version is refused by the store port
 /// (`store::check_schema`), never half-read.
 ///
+/// History: 1 — the first versioned layout; 2 — every record carries its
+/// actor and the idempotency key of the command that caused it
+/// ([`crate::store::RecordedEvent::actor`], `command`), and keyed commands
+/// are recorded on their own stream ([`CommandEvent`]). Records of 0 and 1
+/// read with no actor and no key.
+///
 /// The golden files in `tests/golden/` pin the format: a change to them is
 /// a change of this number, with a migration for the older layout.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One event of any aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +74,34 @@ pub enum Event {
     Incident(IncidentEvent),
     /// Detected trends and their escalation.
     Trend(crate::trend::TrendEvent),
+    /// A command with an idempotency key was accepted.
+    Command(CommandEvent),
+}
+
+/// The record that a command with an idempotency key was accepted: the
+/// first event of its decision, on the key's own stream, so a repeat of
+/// the key is recognised by every desk on the store and after a rebuild.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: CommandEventKind,
+}
+
+/// What happened to a keyed command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CommandEventKind {
+    /// Accepted: its events follow in the same append.
+    Accepted {
+        /// The key.
+        key: crate::actor::CommandKey,
+        /// A fingerprint of the command (actor and action): the same key
+        /// with another fingerprint is a different command, and refused.
+        fingerprint: u64,
+    },
 }
 
 impl Event {
@@ -89,6 +123,7 @@ impl Event {
             Event::Channel(e) => e.at,
             Event::Incident(e) => e.at,
             Event::Trend(e) => e.at,
+            Event::Command(e) => e.at,
         }
     }
 }
@@ -127,6 +162,8 @@ pub enum StreamId {
     Incident(IncidentId),
     /// Detected trends.
     Trends,
+    /// One idempotency key's command.
+    Command(CommandId),
 }
 
 impl StreamId {
@@ -146,6 +183,7 @@ impl StreamId {
             StreamId::Channels => ("channels", None),
             StreamId::Incident(id) => ("incident", Some(id.as_uuid())),
             StreamId::Trends => ("trends", None),
+            StreamId::Command(id) => ("command", Some(id.as_uuid())),
         }
     }
 
@@ -211,6 +249,7 @@ impl FromStr for StreamId {
             "ticket" => Ok(StreamId::Ticket(TicketId::from_uuid(uuid))),
             "sla" => Ok(StreamId::Sla(TicketId::from_uuid(uuid))),
             "incident" => Ok(StreamId::Incident(IncidentId::from_uuid(uuid))),
+            "command" => Ok(StreamId::Command(CommandId::from_uuid(uuid))),
             _ => Err(bad()),
         }
     }

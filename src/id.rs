@@ -205,6 +205,27 @@ impl EventId {
     }
 }
 
+typed_id!(
+    /// The stream that records one idempotency key's command: derived from
+    /// the key, so every desk sharing a store names it the same.
+    CommandId,
+    "command"
+);
+
+impl CommandId {
+    /// The id of the stream recording the command with this idempotency
+    /// key (a 128-bit FNV-1a hash of the key text).
+    #[must_use]
+    pub fn for_key(key: &str) -> Self {
+        const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+        const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+        let h = key
+            .bytes()
+            .fold(OFFSET, |h, b| (h ^ u128::from(b)).wrapping_mul(PRIME));
+        Self(Uuid::new_v8(h.to_be_bytes()))
+    }
+}
+
 impl InvitationId {
     /// The id of the follow-up ticket a low score on this invitation opens:
     /// derived, so a rebuilt desk and a retried command agree.

@@ -12,7 +12,7 @@
 //!
 //! This module is the model: pure, no desk. The desk finds the affected
 //! customers, queues the messages, links tickets, runs the cadence timers
-//! and the follow-ups (see `Command::DeclareIncident`).
+//! and the follow-ups (see `IncidentAction::Declare`).
 //!
 //! # Example
 //! ```

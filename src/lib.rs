@@ -56,8 +56,9 @@
 //!             crisis and trend detection, reporting lines
 //! model       customer/ agent ticket/ incident survey/ recognition outbox coaching channel
 //!             aggregates: state, handle(command) -> events, apply(event)
-//! base        id time text macros
-//!             typed ids (ComponentId too), saturating instant arithmetic
+//! base        id actor time text macros
+//!             typed ids (ComponentId too), who acts (actors, causes,
+//!             timer kinds, command keys), saturating instant arithmetic
 //!             and duration serde, word matching, validated-string macro
 //! ```
 //!
@@ -84,12 +85,12 @@
 //! let (acme, jane, agent, ticket) = (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
 //! let chat = ChannelAddress::chat("jane")?;
 //! for cmd in [
-//!     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-//!     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-//!         contact: jane, name: "Jane".into(), addresses: vec![chat.clone()] } },
-//!     Command::RegisterAgent { id: agent, name: "Ana".into(), time_zone: chrono_tz::Europe::London,
-//!         roles: vec![Role::Agent], skills: vec![] },
-//!     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Chat, chat, "Is my VM down?")),
+//!     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+//!     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+//!         contact: jane, name: "Jane".into(), addresses: vec![chat.clone()] } }),
+//!     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: agent, name: "Ana".into(), time_zone: chrono_tz::Europe::London,
+//!         roles: vec![Role::Agent], skills: vec![] }),
+//!     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Chat, chat, "Is my VM down?"))),
 //!     Command::reply(ticket, agent, "It rebooted for a kernel patch; it is back."),
 //! ] {
 //!     desk.execute(&mut store, cmd, now)?;
@@ -101,8 +102,8 @@
 //! loop {
 //!     while let Some(msg) = desk.poll_outbound(now) {
 //!         let ack = match transport.deliver(&msg) {
-//!             Ok(_) => Command::MarkDelivered { message: msg.id },
-//!             Err(e) => Command::MarkFailed { message: msg.id, reason: e.to_string() },
+//!             Ok(_) => Command::new(Actor::integration("transport"), OutboxAction::MarkDelivered { message: msg.id }),
+//!             Err(e) => Command::new(Actor::integration("transport"), OutboxAction::MarkFailed { message: msg.id, reason: e.to_string() }),
 //!         };
 //!         desk.execute(&mut store, ack, now)?;
 //!     }
@@ -176,7 +177,7 @@
 //!     let mut db = Db(MemoryStore::new());
 //!     let mut desk = Desk::new(DeskConfig::default());
 //!     let acme = IdGenerator::from_seed(9).next_id();
-//!     let cmd = Command::RegisterCustomer { id: acme, organisation: "Acme".into() };
+//!     let cmd = Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() });
 //!     let decision = desk.decide(cmd, now)?;
 //!     persist(&mut desk, &mut db, decision).await?;
 //!     // The timer side of the loop: sleep until `poll_timeout`, then
@@ -223,6 +224,7 @@
 #[macro_use]
 mod macros;
 
+pub mod actor;
 pub mod agent;
 #[cfg(feature = "proptest")]
 pub mod arbitrary;
@@ -261,10 +263,15 @@ pub struct ReadmeDoctests;
 
 /// The names most programs need, in one import.
 pub mod prelude {
+    pub use crate::actor::{Actor, CommandKey};
     pub use crate::agent::{Role, Skill};
     pub use crate::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Visibility};
     pub use crate::customer::CustomerCommand;
-    pub use crate::desk::{Command, Desk, DeskConfig, InboundMessage};
+    pub use crate::desk::{
+        ChannelAction, CoachingAction, Command, CustomerAction, Desk, DeskConfig, InboundMessage,
+        IncidentAction, OutboxAction, PeopleAction, PostAction, RecognitionAction, SurveyAction,
+        TicketAction,
+    };
     pub use crate::error::Error;
     pub use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, MessageId, TeamId, TicketId};
     pub use crate::store::{MemoryStore, Store};

@@ -3,7 +3,7 @@
 //! recognition, and smiles counted.
 //!
 //! The record is a stream of [`RecognitionEvent`]s; the desk decides them
-//! (`Command::RecordPraise`, `AcknowledgePraise`, `RecognisePeer`,
+//! (`RecognitionAction::RecordPraise`, `Acknowledge`, `RecognisePeer`,
 //! `NameCommittee`, `IssueCertificate`) and reminds the CEO on a timer
 //! until the acknowledgement is given.
 

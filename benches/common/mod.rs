@@ -1,8 +1,10 @@
 //! Fixtures shared by the benches.
 
 use chrono::{DateTime, Utc};
+use fanatical::actor::Actor;
 use fanatical::channel::ChannelAddress;
 use fanatical::customer::CustomerCommand;
+use fanatical::desk::CustomerAction;
 use fanatical::desk::{Command, Desk};
 use fanatical::id::{CustomerId, IdGenerator};
 use fanatical::store::Store;
@@ -22,23 +24,29 @@ pub fn register_customers<S: Store>(
             let email = ChannelAddress::email(format!("c{i}@example.com")).unwrap();
             desk.execute(
                 store,
-                Command::RegisterCustomer {
-                    id: c,
-                    organisation: format!("Customer {i}"),
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    CustomerAction::Register {
+                        id: c,
+                        organisation: format!("Customer {i}"),
+                    },
+                ),
                 now,
             )
             .unwrap();
             desk.execute(
                 store,
-                Command::UpdateCustomer {
-                    customer: c,
-                    command: CustomerCommand::AddContact {
-                        contact: p,
-                        name: format!("Contact {i}"),
-                        addresses: vec![email.clone()],
+                Command::new(
+                    Actor::integration("setup"),
+                    CustomerAction::Update {
+                        customer: c,
+                        command: CustomerCommand::AddContact {
+                            contact: p,
+                            name: format!("Contact {i}"),
+                            addresses: vec![email.clone()],
+                        },
                     },
-                },
+                ),
                 now,
             )
             .unwrap();

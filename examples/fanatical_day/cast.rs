@@ -4,10 +4,12 @@
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::agent::{AgentCommand, Role, TeamCommand};
 use fanatical::channel::{ChannelAddress, ChannelKind, SocialNetwork};
 use fanatical::customer::{AccountStanding, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::{Command, DeskConfig};
+use fanatical::desk::{CustomerAction, PeopleAction, RecognitionAction};
 use fanatical::escalation::{Condition, EscalationGraph, Node, Rule, SlaLevel};
 use fanatical::guard::{GuardPolicy, OfficialAccount};
 use fanatical::id::{AgentId, ComponentId, ContactId, CustomerId, IdGenerator, TeamId};
@@ -376,21 +378,27 @@ impl Day {
             ),
         ] {
             self.exec(
-                Command::RegisterAgent {
-                    id,
-                    name: name.into(),
-                    time_zone: tz,
-                    roles,
-                    skills: vec![],
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    PeopleAction::RegisterAgent {
+                        id,
+                        name: name.into(),
+                        time_zone: tz,
+                        roles,
+                        skills: vec![],
+                    },
+                ),
                 now,
             )?;
             if manager.is_some() {
                 self.exec(
-                    Command::UpdateAgent {
-                        agent: id,
-                        command: AgentCommand::ReportTo(manager),
-                    },
+                    Command::new(
+                        Actor::integration("setup"),
+                        PeopleAction::UpdateAgent {
+                            agent: id,
+                            command: AgentCommand::ReportTo(manager),
+                        },
+                    ),
                     now,
                 )?;
             }
@@ -405,33 +413,45 @@ impl Day {
             (c.tier2, "Tier 2 engineering", vec![c.mei, c.luis], c.luis),
         ] {
             self.exec(
-                Command::CreateTeam {
-                    id: team,
-                    name: name.into(),
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    PeopleAction::CreateTeam {
+                        id: team,
+                        name: name.into(),
+                    },
+                ),
                 now,
             )?;
             for m in members {
                 self.exec(
-                    Command::UpdateTeam {
-                        team,
-                        command: TeamCommand::AddMember(m),
-                    },
+                    Command::new(
+                        Actor::integration("setup"),
+                        PeopleAction::UpdateTeam {
+                            team,
+                            command: TeamCommand::AddMember(m),
+                        },
+                    ),
                     now,
                 )?;
             }
             self.exec(
-                Command::UpdateTeam {
-                    team,
-                    command: TeamCommand::SetLead(lead),
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    PeopleAction::UpdateTeam {
+                        team,
+                        command: TeamCommand::SetLead(lead),
+                    },
+                ),
                 now,
             )?;
         }
         self.exec(
-            Command::NameCommittee {
-                members: vec![c.graham, c.rob],
-            },
+            Command::new(
+                Actor::integration("setup"),
+                RecognitionAction::NameCommittee {
+                    members: vec![c.graham, c.rob],
+                },
+            ),
             now,
         )?;
         // Shifts in each agent's own zone (Monday first): Ana covers the
@@ -509,10 +529,13 @@ impl Day {
         ];
         addresses.extend(person.x.clone());
         self.exec(
-            Command::RegisterCustomer {
-                id: customer,
-                organisation: organisation.into(),
-            },
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Register {
+                    id: customer,
+                    organisation: organisation.into(),
+                },
+            ),
             now,
         )?;
         for command in [
@@ -534,7 +557,13 @@ impl Day {
                 component: ComponentId::new(component)?,
             },
         ] {
-            self.exec(Command::UpdateCustomer { customer, command }, now)?;
+            self.exec(
+                Command::new(
+                    Actor::integration("setup"),
+                    CustomerAction::Update { customer, command },
+                ),
+                now,
+            )?;
         }
         self.people.push(person);
         Ok(n)
@@ -552,13 +581,16 @@ impl Day {
         let alex = self.cast.alex;
         let customer = self.person(vip)?.customer;
         self.exec(
-            Command::UpdateCustomer {
-                customer,
-                command: CustomerCommand::AssignAccountTeam {
-                    agent: alex,
-                    role: Role::AccountManager,
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer,
+                    command: CustomerCommand::AssignAccountTeam {
+                        agent: alex,
+                        role: Role::AccountManager,
+                    },
                 },
-            },
+            ),
             local(0, 0),
         )?;
         self.sign_up(

@@ -50,7 +50,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::desk::{Command, Desk, Escalation, InboundMessage};
+use fanatical::desk::{OutboxAction, TicketAction};
 use fanatical::escalation::{EscalationGraph, Facts, SlaLevel};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
@@ -205,7 +207,10 @@ impl Day {
 
     fn inbound(&mut self, when: DateTime<Utc>, msg: InboundMessage) {
         self.at(when, move |d, now| {
-            d.exec(Command::ReceiveMessage(msg), now)?;
+            d.exec(
+                Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+                now,
+            )?;
             Ok(())
         });
     }
@@ -221,7 +226,13 @@ impl Day {
             let owner = match t.assignee() {
                 Some(owner) => owner,
                 None => {
-                    d.exec(Command::assign(ticket, agent), now)?;
+                    d.exec(
+                        Command::new(
+                            Actor::integration("setup"),
+                            TicketAction::assign(ticket, agent),
+                        ),
+                        now,
+                    )?;
                     agent
                 }
             };
@@ -243,7 +254,13 @@ impl Day {
                     return Err(format!("nobody on shift: {agent} is first at {at}").into());
                 }
             };
-            d.exec(Command::assign(ticket, agent), now)?;
+            d.exec(
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::assign(ticket, agent),
+                ),
+                now,
+            )?;
             Ok(())
         });
     }
@@ -257,9 +274,21 @@ impl Day {
                 return Ok(());
             }
             if t.assignee().is_none() {
-                d.exec(Command::assign(ticket, agent), now)?;
+                d.exec(
+                    Command::new(
+                        Actor::integration("setup"),
+                        TicketAction::assign(ticket, agent),
+                    ),
+                    now,
+                )?;
             }
-            d.exec(Command::set_status(ticket, Status::Solved), now)?;
+            d.exec(
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::set_status(ticket, Status::Solved),
+                ),
+                now,
+            )?;
             Ok(())
         });
     }
@@ -396,11 +425,17 @@ impl Day {
     fn deliver(&mut self, now: DateTime<Utc>) -> Result<()> {
         while let Some(msg) = self.desk.poll_outbound(now) {
             let ack = match self.transport.deliver(&msg) {
-                Ok(_) => Command::MarkDelivered { message: msg.id },
-                Err(e) => Command::MarkFailed {
-                    message: msg.id,
-                    reason: e.to_string(),
-                },
+                Ok(_) => Command::new(
+                    Actor::integration("transport"),
+                    OutboxAction::MarkDelivered { message: msg.id },
+                ),
+                Err(e) => Command::new(
+                    Actor::integration("transport"),
+                    OutboxAction::MarkFailed {
+                        message: msg.id,
+                        reason: e.to_string(),
+                    },
+                ),
             };
             self.exec(ack, now)?;
         }

@@ -31,18 +31,18 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// // The same customer writes about something else the next day.
     /// let invoice: TicketId = ids.next_id();
     /// let later = now + Duration::days(1);
-    /// desk.execute(&mut store, Command::ReceiveMessage(
-    ///     InboundMessage::new(invoice, Channel::Email, email.clone(), "Invoice question")), later)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(
+    ///     InboundMessage::new(invoice, Channel::Email, email.clone(), "Invoice question"))), later)?;
     /// let brief = desk.care_briefing(invoice, later)?;
     /// assert_eq!(brief.other_open.len(), 1); // "Site down" is still open: ask about it
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -142,12 +142,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed."), now + Duration::minutes(12))?;
     /// let m = desk.metrics(now, now + Duration::days(1));

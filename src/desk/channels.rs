@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Desk, DeskError, Drafts};
+use super::{ChannelAction, Desk, DeskError, Drafts};
 use crate::channel::{
     Channel, ChannelAddress, ChannelEvent, ChannelEventKind, ChannelKind, Outage, Visibility,
 };
@@ -74,16 +74,16 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// assert_eq!(desk.offered_channels(ChannelKind::Phone), vec![ChannelKind::Phone]);
-    /// desk.execute(&mut store, Command::MarkChannelDown { channel: ChannelKind::Phone,
-    ///     reason: "carrier outage".into() }, now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), ChannelAction::MarkDown { channel: ChannelKind::Phone,
+    ///     reason: "carrier outage".into() }), now)?;
     /// assert_eq!(desk.offered_channels(ChannelKind::Phone),
     ///     vec![ChannelKind::Social, ChannelKind::Chat, ChannelKind::Email]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -138,7 +138,21 @@ impl Desk {
             .ok_or_else(unreachable)
     }
 
-    pub(super) fn decide_channel(
+    pub(super) fn decide_channel_action(
+        &self,
+        d: &mut Drafts,
+        action: ChannelAction,
+        now: DateTime<Utc>,
+    ) {
+        match action {
+            ChannelAction::MarkDown { channel, reason } => {
+                self.decide_channel(d, channel, Some(reason), now);
+            }
+            ChannelAction::MarkUp { channel } => self.decide_channel(d, channel, None, now),
+        }
+    }
+
+    fn decide_channel(
         &self,
         d: &mut Drafts,
         channel: ChannelKind,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Desk, Drafts, outbox};
+use super::{CoachingAction, Desk, Drafts, outbox};
 use crate::channel::Channel;
 use crate::coaching::{CoachingEvent, CoachingEventKind, CoachingFlag, Mistake};
 use crate::error::Error;
@@ -30,15 +30,21 @@ impl Desk {
         self.state.people.lead_of(agent)
     }
 
-    pub(super) fn decide_mistake(&self, d: &mut Drafts, mistake: Mistake) -> Result<(), Error> {
-        let Mistake {
-            agent,
-            kind,
-            ticket,
-            note,
-            by,
-            at: now,
-        } = mistake;
+    pub(super) fn decide_coaching(
+        &self,
+        d: &mut Drafts,
+        action: CoachingAction,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let (agent, kind, ticket, note) = match action {
+            CoachingAction::RecordMistake {
+                agent,
+                kind,
+                ticket,
+                note,
+            } => (agent, kind, ticket, note),
+        };
+        let by = Self::acting_agent(d)?;
         self.active_agent(agent)?;
         self.active_agent(by)?;
         if let Some(t) = ticket {

@@ -1,6 +1,7 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::actor::{Actor, CommandKey};
 use crate::agent::{AgentCommand, Role, Skill, TeamCommand};
 use crate::channel::{Channel, ChannelAddress};
 use crate::customer::CustomerCommand;
@@ -63,25 +64,196 @@ impl InboundMessage {
     }
 }
 
-/// Everything the desk can be asked to do.
+/// A command: who issues it, an optional idempotency key, and what one
+/// area of the desk is asked to do.
+///
+/// The actor is checked before anything is decided (an agent must be known
+/// and active, a contact known, an integration named by one word) and is
+/// recorded on every event the command causes, with its key. A command
+/// repeated with the same key returns its first outcome and writes
+/// nothing; the same key with another command is refused.
+///
+/// ```
+/// use fanatical::actor::{Actor, CommandKey};
+/// use fanatical::desk::{Command, CustomerAction};
+/// use fanatical::id::{CustomerId, IdGenerator};
+///
+/// let acme: CustomerId = IdGenerator::from_seed(1).next_id();
+/// let cmd = Command::new(
+///     Actor::integration("crm"),
+///     CustomerAction::Register { id: acme, organisation: "Acme".into() },
+/// )
+/// .with_key(CommandKey::new("crm-import-acme")?);
+/// assert_eq!(cmd.key.as_ref().map(CommandKey::as_str), Some("crm-import-acme"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Command {
+    /// Who issues it.
+    pub actor: Actor,
+    /// The caller's idempotency key, if it wants the command to count once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<CommandKey>,
+    /// What is asked, of which area.
+    pub action: Action,
+}
+
+impl Command {
+    /// A command without an idempotency key.
+    #[must_use]
+    pub fn new(actor: Actor, action: impl Into<Action>) -> Self {
+        Command {
+            actor,
+            key: None,
+            action: action.into(),
+        }
+    }
+
+    /// The same command with an idempotency key.
+    #[must_use]
+    pub fn with_key(mut self, key: CommandKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// An agent's public reply on the ticket's own channel.
+    #[must_use]
+    pub fn reply(ticket: TicketId, agent: AgentId, body: &str) -> Self {
+        Command::new(
+            Actor::Agent(agent),
+            TicketAction::Reply {
+                ticket,
+                body: body.to_owned(),
+                attachments: Vec::new(),
+            },
+        )
+    }
+
+    /// A public reply on a given channel, with files, by its author: an
+    /// agent or a contact acts as themselves; a reply by the system is
+    /// issued by the `automation` integration.
+    #[must_use]
+    pub fn reply_on(
+        ticket: TicketId,
+        author: Author,
+        channel: Channel,
+        body: &str,
+        attachments: Vec<Attachment>,
+    ) -> Self {
+        let actor = match author {
+            Author::Agent(a) => Actor::Agent(a),
+            Author::Contact(c) => Actor::Contact(c),
+            Author::System => Actor::integration("automation"),
+        };
+        Command::new(
+            actor,
+            TicketAction::Update {
+                ticket,
+                command: TicketCommand::Reply {
+                    author,
+                    channel,
+                    body: body.to_owned(),
+                    attachments,
+                },
+            },
+        )
+    }
+
+    /// An agent's internal note.
+    #[must_use]
+    pub fn note(ticket: TicketId, agent: AgentId, body: &str) -> Self {
+        Command::new(
+            Actor::Agent(agent),
+            TicketAction::Update {
+                ticket,
+                command: TicketCommand::Note {
+                    agent,
+                    body: body.to_owned(),
+                    attachments: Vec::new(),
+                },
+            },
+        )
+    }
+}
+
+/// What a command asks, of which area. The desk routes each to its area,
+/// which matches its own actions exhaustively.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "area", content = "action", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Action {
+    /// Customer accounts.
+    Customer(CustomerAction),
+    /// Employees and teams.
+    People(PeopleAction),
+    /// Tickets and their conversations.
+    Ticket(TicketAction),
+    /// Surveys.
+    Survey(SurveyAction),
+    /// Praise, kudos and certificates.
+    Recognition(RecognitionAction),
+    /// Mistakes and coaching.
+    Coaching(CoachingAction),
+    /// Major incidents.
+    Incident(IncidentAction),
+    /// Official posts.
+    Post(PostAction),
+    /// Channel outages.
+    Channel(ChannelAction),
+    /// Delivery of outbound messages.
+    Outbox(OutboxAction),
+}
+
+macro_rules! area_action {
+    ($($area:ident($ty:ident)),* $(,)?) => {
+        $(impl From<$ty> for Action {
+            fn from(a: $ty) -> Self {
+                Action::$area(a)
+            }
+        })*
+    };
+}
+
+area_action!(
+    Customer(CustomerAction),
+    People(PeopleAction),
+    Ticket(TicketAction),
+    Survey(SurveyAction),
+    Recognition(RecognitionAction),
+    Coaching(CoachingAction),
+    Incident(IncidentAction),
+    Post(PostAction),
+    Channel(ChannelAction),
+    Outbox(OutboxAction),
+);
+
+/// What the customer area can be asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum Command {
+pub enum CustomerAction {
     /// Create a customer account.
-    RegisterCustomer {
+    Register {
         /// Caller-chosen id.
         id: CustomerId,
         /// Organisation name.
         organisation: String,
     },
     /// Change a customer (contacts, consent, profile, standing...).
-    UpdateCustomer {
+    Update {
         /// The customer.
         customer: CustomerId,
         /// The change.
         command: CustomerCommand,
     },
+}
+
+/// What the people area (employees and teams) can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PeopleAction {
     /// Add an employee.
     RegisterAgent {
         /// Caller-chosen id.
@@ -116,50 +288,55 @@ pub enum Command {
         /// The change.
         command: TeamCommand,
     },
+}
+
+/// What the ticket area can be asked. Where an action is something an
+/// agent does (a reply, a promise, an escalation, a merge), the command's
+/// actor must be that agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TicketAction {
     /// Open a ticket from the customer record.
-    OpenTicket(OpenTicket),
+    Open(OpenTicket),
     /// A message arrived on a channel: continue its ticket or open one.
-    ReceiveMessage(InboundMessage),
-    /// An agent's public reply on the ticket's own channel, delivered to
-    /// the requester there.
+    Receive(InboundMessage),
+    /// The acting agent's public reply on the ticket's own channel,
+    /// delivered to the requester there.
     Reply {
         /// The ticket.
         ticket: TicketId,
-        /// The agent.
-        agent: AgentId,
         /// The text.
         body: String,
         /// Files.
         attachments: Vec<Attachment>,
     },
     /// Change a ticket (reply, note, status, priority, assignee, tags...).
-    UpdateTicket {
+    /// A reply, note or hand-off in it must name the acting agent or
+    /// contact when the actor is one.
+    Update {
         /// The ticket.
         ticket: TicketId,
         /// The change.
         command: TicketCommand,
     },
-    /// An agent promises the customer an update by `due`: recorded as an
-    /// internal note and an SLA timer kept by the next public reply.
+    /// The acting agent promises the customer an update by `due`: recorded
+    /// as an internal note and an SLA timer kept by the next public reply.
     Promise {
         /// The ticket.
         ticket: TicketId,
-        /// The agent promising.
-        agent: AgentId,
         /// When the update is due.
         due: chrono::DateTime<chrono::Utc>,
         /// What was promised.
         note: String,
     },
-    /// Escalate: hand the ticket to a department (the conversation and
-    /// notes go with it; an internal note records why and what context
-    /// travels) and notify the people there. Build it from a graph with
-    /// `Desk::escalation` and `Desk::escalate_command`.
+    /// The acting agent escalates: hands the ticket to a department (the
+    /// conversation and notes go with it; an internal note records why and
+    /// what context travels) and notifies the people there. Build it from
+    /// a graph with `Desk::escalation` and `Desk::escalate_command`.
     Escalate {
         /// The ticket.
         ticket: TicketId,
-        /// Who escalates.
-        by: AgentId,
         /// The department taking it.
         department: String,
         /// Why.
@@ -169,10 +346,70 @@ pub enum Command {
         /// Who to notify.
         notify: Vec<AgentId>,
     },
+    /// Link two tickets.
+    Link {
+        /// The ticket that links.
+        ticket: TicketId,
+        /// How.
+        link: LinkKind,
+        /// The ticket linked to.
+        other: TicketId,
+    },
+    /// The acting agent merges `source` into `target`.
+    Merge {
+        /// Merged away and closed.
+        source: TicketId,
+        /// Survives with both conversations.
+        target: TicketId,
+    },
+    /// Flag a ticket as a crisis (from your own classifier): straight to a
+    /// safety responder, details restricted.
+    FlagCrisis {
+        /// The ticket.
+        ticket: TicketId,
+        /// Why.
+        signal: crate::crisis::CrisisSignal,
+    },
+}
+
+impl TicketAction {
+    /// A status change.
+    #[must_use]
+    pub fn set_status(ticket: TicketId, status: Status) -> Self {
+        TicketAction::Update {
+            ticket,
+            command: TicketCommand::SetStatus(status),
+        }
+    }
+
+    /// Assign a ticket to an agent.
+    #[must_use]
+    pub fn assign(ticket: TicketId, agent: AgentId) -> Self {
+        TicketAction::Update {
+            ticket,
+            command: TicketCommand::Assign(Some(agent)),
+        }
+    }
+
+    /// Tag a ticket.
+    #[must_use]
+    pub fn tag(ticket: TicketId, tag: Tag) -> Self {
+        TicketAction::Update {
+            ticket,
+            command: TicketCommand::AddTag(tag),
+        }
+    }
+}
+
+/// What the survey area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SurveyAction {
     /// Invite a customer's survey contact to a survey (CSAT after a solved
     /// ticket, an incident follow-up, a one-off NPS). Refused inside the
     /// contact's quiet period, whatever kind of survey they last had.
-    SendSurvey {
+    Send {
         /// The caller-chosen invitation id.
         invitation: crate::id::InvitationId,
         /// Which survey.
@@ -202,12 +439,19 @@ pub enum Command {
         exclude: Vec<CustomerId>,
     },
     /// A survey answer arrived.
-    AnswerSurvey {
+    Answer {
         /// The invitation.
         invitation: crate::id::InvitationId,
         /// The answers.
         response: crate::survey::Response,
     },
+}
+
+/// What the recognition area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RecognitionAction {
     /// Praise arrived (a social mention, a survey comment, a ticket reply,
     /// a phone note): attribute it and send kudos up the chain.
     RecordPraise {
@@ -222,17 +466,14 @@ pub enum Command {
         /// The ticket it names, if any.
         ticket: Option<TicketId>,
     },
-    /// The top of the chain acknowledges praise personally.
-    AcknowledgePraise {
+    /// The top of the chain (the acting agent) acknowledges praise
+    /// personally.
+    Acknowledge {
         /// Which.
         praise: crate::id::PraiseId,
-        /// Who.
-        by: AgentId,
     },
-    /// One agent recognises another.
+    /// The acting agent recognises a colleague.
     RecognisePeer {
-        /// From.
-        from: AgentId,
         /// To.
         to: AgentId,
         /// Why.
@@ -243,17 +484,23 @@ pub enum Command {
         /// Its members.
         members: Vec<AgentId>,
     },
-    /// Issue a certificate ("Certificate of Awesomeness" by default).
+    /// The acting agent issues a certificate ("Certificate of Awesomeness"
+    /// by default).
     IssueCertificate {
         /// To whom.
         agent: AgentId,
-        /// By whom.
-        by: AgentId,
         /// Title (blank for the default).
         title: String,
     },
-    /// Record a mistake against an agent; the same kind again within the
-    /// coaching window flags it to their lead.
+}
+
+/// What the coaching area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CoachingAction {
+    /// The acting agent records a mistake against an agent; the same kind
+    /// again within the coaching window flags it to their lead.
     RecordMistake {
         /// Whose.
         agent: AgentId,
@@ -263,64 +510,70 @@ pub enum Command {
         ticket: Option<TicketId>,
         /// What happened.
         note: String,
-        /// Who records it.
-        by: AgentId,
     },
+}
+
+/// What the channel area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChannelAction {
     /// A channel went down (the phone system did): contacts are offered its
     /// fallbacks, and replies meant for it go out on them.
-    MarkChannelDown {
+    MarkDown {
         /// Which.
         channel: crate::channel::ChannelKind,
         /// Why.
         reason: String,
     },
     /// A channel is back.
-    MarkChannelUp {
+    MarkUp {
         /// Which.
         channel: crate::channel::ChannelKind,
     },
-    /// Flag a ticket as a crisis (from your own classifier): straight to a
-    /// safety responder, details restricted.
-    FlagCrisis {
-        /// The ticket.
-        ticket: TicketId,
-        /// Why.
-        signal: crate::crisis::CrisisSignal,
-    },
+}
+
+/// What the official-posts area can be asked; the acting agent is the
+/// author or reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PostAction {
     /// Submit a post from an official account: it goes out if it passes
     /// every review rule, and is held with the rules that held it if not.
-    SubmitPost {
+    Submit {
         /// The caller-chosen id.
         post: crate::id::PostId,
         /// The network.
         network: crate::channel::SocialNetwork,
         /// The official handle.
         handle: String,
-        /// Who wrote it.
-        author: AgentId,
         /// The text.
         text: String,
     },
     /// Approve a held post (a second person where a rule demands it).
-    ApprovePost {
+    Approve {
         /// Which.
         post: crate::id::PostId,
-        /// Who approves.
-        by: AgentId,
     },
     /// Reject a held post.
-    RejectPost {
+    Reject {
         /// Which.
         post: crate::id::PostId,
-        /// Who rejects.
-        by: AgentId,
         /// Why.
         reason: String,
     },
+}
+
+/// What the incident area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IncidentAction {
     /// Declare a major incident against components: the customers
     /// running on them are affected, and each of their contacts gets the
     /// first update on their own channel.
-    DeclareIncident {
+    Declare {
         /// The caller-chosen id.
         incident: crate::id::IncidentId,
         /// A headline.
@@ -337,12 +590,11 @@ pub enum Command {
         /// The first update's text for each audience.
         messages: crate::incident::Messages,
     },
-    /// Post an incident update (resolving it with status resolved).
-    UpdateIncident {
+    /// The acting agent posts an incident update (resolving it with status
+    /// resolved).
+    Update {
         /// The incident.
         incident: crate::id::IncidentId,
-        /// Who writes it.
-        by: AgentId,
         /// The status after it.
         status: crate::incident::IncidentStatus,
         /// Component states that change.
@@ -355,7 +607,7 @@ pub enum Command {
         solve_linked: Option<String>,
     },
     /// Link tickets to an incident (Zendesk's incidents of a problem).
-    LinkToIncident {
+    LinkTickets {
         /// The incident.
         incident: crate::id::IncidentId,
         /// The tickets.
@@ -367,24 +619,13 @@ pub enum Command {
         /// The incident.
         incident: crate::id::IncidentId,
     },
-    /// Link two tickets.
-    LinkTickets {
-        /// The ticket that links.
-        ticket: TicketId,
-        /// How.
-        link: LinkKind,
-        /// The ticket linked to.
-        other: TicketId,
-    },
-    /// Merge `source` into `target`.
-    MergeTickets {
-        /// Merged away and closed.
-        source: TicketId,
-        /// Survives with both conversations.
-        target: TicketId,
-        /// Who merged.
-        by: AgentId,
-    },
+}
+
+/// What the outbox can be told by whoever delivers its messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OutboxAction {
     /// The transport delivered a message.
     MarkDelivered {
         /// The message.
@@ -397,77 +638,4 @@ pub enum Command {
         /// What the transport said.
         reason: String,
     },
-}
-
-impl Command {
-    /// An agent's public reply on the ticket's own channel.
-    #[must_use]
-    pub fn reply(ticket: TicketId, agent: AgentId, body: &str) -> Self {
-        Command::Reply {
-            ticket,
-            agent,
-            body: body.to_owned(),
-            attachments: Vec::new(),
-        }
-    }
-
-    /// A public reply on a given channel, by anyone, with files.
-    #[must_use]
-    pub fn reply_on(
-        ticket: TicketId,
-        author: Author,
-        channel: Channel,
-        body: &str,
-        attachments: Vec<Attachment>,
-    ) -> Self {
-        Command::UpdateTicket {
-            ticket,
-            command: TicketCommand::Reply {
-                author,
-                channel,
-                body: body.to_owned(),
-                attachments,
-            },
-        }
-    }
-
-    /// An internal note.
-    #[must_use]
-    pub fn note(ticket: TicketId, agent: AgentId, body: &str) -> Self {
-        Command::UpdateTicket {
-            ticket,
-            command: TicketCommand::Note {
-                agent,
-                body: body.to_owned(),
-                attachments: Vec::new(),
-            },
-        }
-    }
-
-    /// A status change.
-    #[must_use]
-    pub fn set_status(ticket: TicketId, status: Status) -> Self {
-        Command::UpdateTicket {
-            ticket,
-            command: TicketCommand::SetStatus(status),
-        }
-    }
-
-    /// Assign a ticket to an agent.
-    #[must_use]
-    pub fn assign(ticket: TicketId, agent: AgentId) -> Self {
-        Command::UpdateTicket {
-            ticket,
-            command: TicketCommand::Assign(Some(agent)),
-        }
-    }
-
-    /// Tag a ticket.
-    #[must_use]
-    pub fn tag(ticket: TicketId, tag: Tag) -> Self {
-        Command::UpdateTicket {
-            ticket,
-            command: TicketCommand::AddTag(tag),
-        }
-    }
 }

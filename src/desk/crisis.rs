@@ -41,19 +41,19 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// let sam: AgentId = ids.next_id();
-    /// desk.execute(&mut store, Command::RegisterAgent { id: sam, name: "Sam".into(),
-    ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::SafetyResponder], skills: vec![] }, now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: sam, name: "Sam".into(),
+    ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::SafetyResponder], skills: vec![] }), now)?;
     /// let t: TicketId = ids.next_id();
-    /// desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(
-    ///     t, Channel::Email, email.clone(), "Everything failed and I want to end my life")), now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(
+    ///     t, Channel::Email, email.clone(), "Everything failed and I want to end my life"))), now)?;
     /// assert_eq!(desk.ticket(t).unwrap().assignee(), Some(sam)); // straight to the responder
     /// let (view, record) = desk.safety_ticket_view(t, sam)?;
     /// assert!(view.conversation[0].body.contains("end my life") && record.is_some());

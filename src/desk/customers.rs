@@ -21,6 +21,8 @@ pub struct ContactRef {
 pub struct Customers {
     customers: BTreeMap<CustomerId, Customer>,
     addresses: BTreeMap<ChannelAddress, ContactRef>,
+    /// Which customer each contact belongs to.
+    contacts: BTreeMap<ContactId, CustomerId>,
 }
 
 impl Customers {
@@ -53,6 +55,12 @@ impl Customers {
         self.addresses.get(address).copied()
     }
 
+    /// The customer a contact belongs to.
+    #[must_use]
+    pub fn customer_of(&self, contact: ContactId) -> Option<CustomerId> {
+        self.contacts.get(&contact).copied()
+    }
+
     /// Folds one event of a customer's stream.
     pub(super) fn apply(&mut self, id: CustomerId, e: &CustomerEvent) {
         if let Some(c) = Customer::from_registered(e) {
@@ -71,6 +79,7 @@ impl Customers {
             CustomerEventKind::ContactAdded {
                 contact, addresses, ..
             } => {
+                self.contacts.insert(*contact, id);
                 for a in addresses {
                     self.addresses.insert(a.clone(), owner(contact));
                 }

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::{Command, Decision, Desk};
+use super::{Command, Decision, Desk, TicketAction};
+use crate::actor::Actor;
 use crate::agent::Agent;
 use crate::error::Error;
 use crate::escalation::{EscalationGraph, Facts, NodeKind, SlaLevel};
@@ -104,12 +105,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// use fanatical::escalation::{default_graph, Facts, SlaLevel};
     /// use fanatical::sla::Metric;
@@ -148,18 +149,20 @@ impl Desk {
     /// and a notification to each person there.
     #[must_use]
     pub fn escalate_command(ticket: TicketId, by: AgentId, e: &Escalation) -> Command {
-        Command::Escalate {
-            ticket,
-            by,
-            department: e.department.clone(),
-            reason: if e.path.is_empty() {
-                format!("{} owns it", e.department)
-            } else {
-                e.path.join("; ")
+        Command::new(
+            Actor::Agent(by),
+            TicketAction::Escalate {
+                ticket,
+                department: e.department.clone(),
+                reason: if e.path.is_empty() {
+                    format!("{} owns it", e.department)
+                } else {
+                    e.path.join("; ")
+                },
+                context: e.context.clone(),
+                notify: e.people.clone(),
             },
-            context: e.context.clone(),
-            notify: e.people.clone(),
-        }
+        )
     }
 
     /// Simulates a ticket opened at `at` with `facts`: who is told what,
@@ -180,12 +183,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// use fanatical::escalation::{default_graph, Facts};
     /// use fanatical::ticket::OpenTicket;
@@ -208,7 +211,10 @@ impl Desk {
     ) -> Result<Vec<Notice>, Error> {
         let mut sim = self.clone();
         let ticket = open.id;
-        let decision = sim.decide(Command::OpenTicket(open), at)?;
+        let decision = sim.decide(
+            Command::new(Actor::integration("simulation"), TicketAction::Open(open)),
+            at,
+        )?;
         sim.commit_unpersisted(&decision)?;
         let mut facts = Facts {
             last_update: at,
@@ -276,6 +282,8 @@ impl Desk {
                     version,
                     position,
                     schema: e.schema,
+                    actor: e.actor.clone(),
+                    command: e.command.clone(),
                     event: e.event.clone(),
                 });
             }

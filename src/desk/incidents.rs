@@ -2,24 +2,24 @@
 //! them in the loop exactly once per update, linked tickets, the update
 //! cadence, credits and follow-ups.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::{Desk, Drafts, outbox};
+use super::{Desk, Drafts, IncidentAction, outbox};
+use crate::actor::{Cause, TimerKind};
 use crate::agent::Role;
 use crate::channel::{Channel, ChannelAddress};
 use crate::customer::{ContactRole, Customer};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{
-    AgentId, ComponentId, ContactId, CustomerId, EventId, IncidentId, InvitationId, MessageId,
-    TicketId,
+    AgentId, ContactId, CustomerId, EventId, IncidentId, InvitationId, MessageId, TicketId,
 };
 use crate::incident::{
-    Audience, ComponentState, Credit, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft,
-    IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer, Messages,
-    StatusPageEntry, Timeline,
+    Audience, Credit, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft, IncidentError,
+    IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer, Messages, StatusPageEntry,
+    Timeline,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::SurveyKind;
@@ -195,118 +195,128 @@ impl Desk {
             .ok_or(IncidentError::UnknownIncident(id))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn decide_declare(
+    pub(super) fn decide_incident(
         &self,
         d: &mut Drafts,
-        id: IncidentId,
-        title: &str,
-        commander: AgentId,
-        status: IncidentStatus,
-        components: BTreeMap<ComponentId, ComponentState>,
-        cadence: Option<crate::incident::Cadence>,
-        messages: Messages,
+        action: IncidentAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let stream = self.fresh(StreamId::Incident(id))?;
-        self.active_agent(commander)?;
-        let catalog = &self.config.incidents.components;
-        let draft = Incident::declare(
-            id, title, commander, status, components, cadence, messages, catalog, now,
-        )?;
-        let IncidentEventKind::Declared {
-            components,
-            messages,
-            title,
-            ..
-        } = &draft.kind
-        else {
-            return Ok(());
-        };
-        let affected: BTreeSet<CustomerId> = self
-            .state
-            .customers
-            .iter()
-            .filter(|c| {
-                c.components()
+        match action {
+            IncidentAction::Declare {
+                incident: id,
+                title,
+                commander,
+                status,
+                components,
+                cadence,
+                messages,
+            } => {
+                let title = title.as_str();
+                let stream = self.fresh(StreamId::Incident(id))?;
+                self.active_agent(commander)?;
+                let catalog = &self.config.incidents.components;
+                let draft = Incident::declare(
+                    id, title, commander, status, components, cadence, messages, catalog, now,
+                )?;
+                let IncidentEventKind::Declared {
+                    components,
+                    messages,
+                    title,
+                    ..
+                } = &draft.kind
+                else {
+                    return Ok(());
+                };
+                let affected: BTreeSet<CustomerId> = self
+                    .state
+                    .customers
                     .iter()
-                    .any(|r| components.keys().any(|k| catalog.covers(k, r)))
-            })
-            .map(Customer::id)
-            .collect();
-        let event_id = self.next_event_id(d, &stream);
-        let (queued, unreachable) =
-            self.keep_in_the_loop(event_id, &affected, title, status, messages, now);
-        let mut draft = draft;
-        if let IncidentEventKind::Declared {
-            affected: a,
-            unreachable: u,
-            ..
-        } = &mut draft.kind
-        {
-            *a = affected;
-            *u = unreachable;
-        }
-        push_incident(d, stream, draft);
-        d.push(StreamId::Outbox, queued);
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn decide_incident_update(
-        &self,
-        d: &mut Drafts,
-        id: IncidentId,
-        by: AgentId,
-        status: IncidentStatus,
-        components: BTreeMap<ComponentId, ComponentState>,
-        messages: Messages,
-        solve_linked: Option<String>,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        let i = self.incident_or_err(id)?;
-        self.active_agent(by)?;
-        let config = &self.config.incidents;
-        let mut draft = i.update(
-            by,
-            status,
-            components,
-            messages,
-            &config.components,
-            config.follow_up_after,
-            now,
-        )?;
-        let stream = StreamId::Incident(id);
-        let event_id = self.next_event_id(d, &stream);
-        let IncidentEventKind::Updated {
-            messages,
-            unreachable,
-            left_open,
-            ..
-        } = &mut draft.kind
-        else {
-            return Ok(());
-        };
-        if !messages.is_empty() {
-            let (queued, missed) =
-                self.keep_in_the_loop(event_id, i.affected(), i.title(), status, messages, now);
-            *unreachable = missed;
-            d.push(StreamId::Outbox, queued);
-        }
-        // One ticket that cannot be solved must not hold up the resolution
-        // of an outage: each is decided apart, and a refusal is recorded.
-        let mut solved = Drafts::default();
-        if let (IncidentStatus::Resolved, Some(body)) = (status, solve_linked) {
-            for ticket in i.linked() {
-                let mut one = Drafts::default();
-                match self.solve_with_message(&mut one, *ticket, by, &body, now) {
-                    Ok(()) => solved.absorb(one),
-                    Err(e) => left_open.push((*ticket, e.to_string())),
+                    .filter(|c| {
+                        c.components()
+                            .iter()
+                            .any(|r| components.keys().any(|k| catalog.covers(k, r)))
+                    })
+                    .map(Customer::id)
+                    .collect();
+                let event_id = self.next_event_id(d, &stream);
+                let (queued, unreachable) =
+                    self.keep_in_the_loop(event_id, &affected, title, status, messages, now);
+                let mut draft = draft;
+                if let IncidentEventKind::Declared {
+                    affected: a,
+                    unreachable: u,
+                    ..
+                } = &mut draft.kind
+                {
+                    *a = affected;
+                    *u = unreachable;
                 }
+                push_incident(d, stream, draft);
+                d.push(StreamId::Outbox, queued);
             }
+            IncidentAction::Update {
+                incident: id,
+                status,
+                components,
+                messages,
+                solve_linked,
+            } => {
+                let by = Self::acting_agent(d)?;
+                let i = self.incident_or_err(id)?;
+                self.active_agent(by)?;
+                let config = &self.config.incidents;
+                let mut draft = i.update(
+                    by,
+                    status,
+                    components,
+                    messages,
+                    &config.components,
+                    config.follow_up_after,
+                    now,
+                )?;
+                let stream = StreamId::Incident(id);
+                let event_id = self.next_event_id(d, &stream);
+                let IncidentEventKind::Updated {
+                    messages,
+                    unreachable,
+                    left_open,
+                    ..
+                } = &mut draft.kind
+                else {
+                    return Ok(());
+                };
+                if !messages.is_empty() {
+                    let (queued, missed) = self.keep_in_the_loop(
+                        event_id,
+                        i.affected(),
+                        i.title(),
+                        status,
+                        messages,
+                        now,
+                    );
+                    *unreachable = missed;
+                    d.push(StreamId::Outbox, queued);
+                }
+                // One ticket that cannot be solved must not hold up the resolution
+                // of an outage: each is decided apart, and a refusal is recorded.
+                let mut solved = d.fork();
+                if let (IncidentStatus::Resolved, Some(body)) = (status, solve_linked) {
+                    for ticket in i.linked() {
+                        let mut one = d.fork();
+                        match self.solve_with_message(&mut one, *ticket, by, &body, now) {
+                            Ok(()) => solved.absorb(one),
+                            Err(e) => left_open.push((*ticket, e.to_string())),
+                        }
+                    }
+                }
+                push_incident(d, stream, draft);
+                d.absorb(solved);
+            }
+            IncidentAction::LinkTickets { incident, tickets } => {
+                self.decide_link_incident(d, incident, &tickets, now)?;
+            }
+            IncidentAction::IssueCredits { incident } => self.decide_credits(d, incident, now)?,
         }
-        push_incident(d, stream, draft);
-        d.absorb(solved);
         Ok(())
     }
 
@@ -489,6 +499,10 @@ impl Desk {
                 let Some((at, timer)) = current.next_timer().filter(|(at, _)| *at <= now) else {
                     break;
                 };
+                d.act_for(Cause::Timer(match timer {
+                    IncidentTimer::Warn | IncidentTimer::Overdue => TimerKind::IncidentCadence,
+                    IncidentTimer::FollowUp => TimerKind::FollowUp,
+                }));
                 let events = match timer {
                     IncidentTimer::Warn | IncidentTimer::Overdue => {
                         let due = current.next_update_due().unwrap_or(at);

@@ -15,7 +15,7 @@
 //!
 //! Outbound messages (a reply to the customer on their channel) are part of
 //! the same atomic append, then handed out by [`Desk::poll_outbound`] and
-//! acknowledged with [`Command::MarkDelivered`] or [`Command::MarkFailed`]
+//! acknowledged with [`OutboxAction::MarkDelivered`] or [`OutboxAction::MarkFailed`]
 //! (failures are retried with backoff; [`Desk::poll_timeout`] says when).
 //!
 //! # Example
@@ -23,7 +23,11 @@
 //! use chrono::{TimeZone, Utc};
 //! use fanatical::channel::{Channel, ChannelAddress};
 //! use fanatical::customer::CustomerCommand;
-//! use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+//! use fanatical::actor::Actor;
+//! use fanatical::desk::{
+//!     Command, CustomerAction, Desk, DeskConfig, InboundMessage, OutboxAction, PeopleAction,
+//!     TicketAction,
+//! };
 //! use fanatical::id::IdGenerator;
 //! use fanatical::store::MemoryStore;
 //! use fanatical::transport::{RecordingTransport, Transport};
@@ -34,16 +38,16 @@
 //! let mut desk = Desk::new(DeskConfig::default());
 //!
 //! let (acme, jane, rob) = (ids.next_id(), ids.next_id(), ids.next_id());
-//! desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }), now)?;
 //! let email = ChannelAddress::email("jane@acme.example")?;
-//! desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-//!     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
-//! desk.execute(&mut store, Command::RegisterAgent { id: rob, name: "Rob".into(),
-//!     time_zone: chrono_tz::America::Chicago, roles: vec![], skills: vec![] }, now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+//!     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }), now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: rob, name: "Rob".into(),
+//!     time_zone: chrono_tz::America::Chicago, roles: vec![], skills: vec![] }), now)?;
 //!
 //! // An email arrives at 2 a.m. and becomes a ticket.
 //! let ticket = ids.next_id();
-//! desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Site down")), now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email, "Site down"))), now)?;
 //! now += chrono::Duration::minutes(4);
 //! desk.execute(&mut store, Command::reply(ticket, rob, "Fixed: a disk filled up."), now)?;
 //!
@@ -51,7 +55,7 @@
 //! let mut transport = RecordingTransport::new();
 //! while let Some(msg) = desk.poll_outbound(now) {
 //!     transport.deliver(&msg)?;
-//!     desk.execute(&mut store, Command::MarkDelivered { message: msg.id }, now)?;
+//!     desk.execute(&mut store, Command::new(Actor::integration("transport"), OutboxAction::MarkDelivered { message: msg.id }), now)?;
 //! }
 //! assert_eq!(transport.delivered().len(), 1);
 //!
@@ -64,6 +68,7 @@ mod care;
 mod channels;
 mod coaching;
 mod command;
+mod commands;
 mod crisis;
 mod customers;
 mod escalate;
@@ -83,7 +88,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use channels::default_fallbacks;
-pub use command::{Command, InboundMessage};
+pub use command::{
+    Action, ChannelAction, CoachingAction, Command, CustomerAction, InboundMessage, IncidentAction,
+    OutboxAction, PeopleAction, PostAction, RecognitionAction, SurveyAction, TicketAction,
+};
 pub use customers::{ContactRef, Customers};
 pub use escalate::{Escalation, Notice};
 pub use incident_book::Incidents;
@@ -92,6 +100,7 @@ pub use recognition::RecognitionConfig;
 pub use slas::Slas;
 pub use tickets::{QueueChange, Tickets};
 
+use crate::actor::{Actor, Cause, CommandKey, TimerKind};
 use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
 use crate::channel::ChannelStatus;
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
@@ -99,7 +108,7 @@ use crate::coaching::CoachingLog;
 use crate::crisis::CrisisRecords;
 use crate::customer::{ConsentSource, Customer, CustomerCommand, CustomerError, CustomerEventKind};
 use crate::error::Error;
-use crate::event::{Event, StreamId};
+use crate::event::{CommandEvent, CommandEventKind, Event, StreamId};
 use crate::guard::Posts;
 use crate::id::{AgentId, ContactId, CustomerId, MessageId, TeamId, TicketId};
 use crate::outbox::{
@@ -108,13 +117,14 @@ use crate::outbox::{
 };
 use crate::recognition::Recognition;
 use crate::sla::{SlaConfig, SlaError, TicketSla, TimerKey};
-use crate::store::{ExpectedVersion, RecordedEvent, Store, StreamWrite};
+use crate::store::{ExpectedVersion, NewEvent, RecordedEvent, Store, StreamWrite};
 use crate::survey::Invitations;
 use crate::ticket::{
     Author, OpenTicket, Status, Ticket, TicketCommand, TicketEvent, TicketEventKind, TicketRules,
 };
 use crate::trend::TrendLog;
 use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
+use commands::Commands;
 
 /// Why the desk refused a command, or misuse of the desk's API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -217,6 +227,33 @@ pub enum DeskError {
         stream: StreamId,
         /// The event's version.
         version: u64,
+    },
+    /// No such contact.
+    #[error("unknown contact {0}")]
+    UnknownContact(ContactId),
+    /// An action only an agent does, issued by someone else.
+    #[error("{actor} cannot do this: only an agent can")]
+    NeedsAgent {
+        /// Who issued it.
+        actor: Actor,
+    },
+    /// A command naming someone else as its author than the actor who
+    /// issues it.
+    #[error("{actor} cannot act as {named}")]
+    ActorMismatch {
+        /// Who issued it.
+        actor: Actor,
+        /// Whom it names as its author.
+        named: Actor,
+    },
+    /// The desk's own actor, claimed by a caller.
+    #[error("the desk's own actor cannot issue commands")]
+    SystemActor,
+    /// An idempotency key already accepted with a different command.
+    #[error("command key {key} was already used for a different command")]
+    KeyReused {
+        /// The key.
+        key: CommandKey,
     },
 }
 
@@ -336,9 +373,50 @@ impl DeskConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Decision {
     writes: Vec<StreamWrite>,
+    repeat: Option<FirstOutcome>,
+}
+
+/// Where the first run of a keyed command was recorded: the events at
+/// store positions `first..=last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FirstOutcome {
+    /// The position of its first event.
+    pub first: u64,
+    /// The position of its last event.
+    pub last: u64,
+}
+
+impl FirstOutcome {
+    /// How many events it recorded.
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        self.last.saturating_sub(self.first).saturating_add(1)
+    }
+
+    /// Whether it recorded none (never: an accepted command records at
+    /// least its acceptance).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.last < self.first
+    }
 }
 
 impl Decision {
+    /// A repeat of a keyed command: nothing to write.
+    fn repeat(first: FirstOutcome) -> Self {
+        Decision {
+            writes: Vec::new(),
+            repeat: Some(first),
+        }
+    }
+
+    /// For a command repeated with an idempotency key already accepted:
+    /// where its first run was recorded. Nothing is written again.
+    #[must_use]
+    pub fn repeat_of(&self) -> Option<FirstOutcome> {
+        self.repeat
+    }
     /// The writes to append, in one atomic batch.
     #[must_use]
     pub fn writes(&self) -> &[StreamWrite] {
@@ -374,6 +452,7 @@ struct State {
     channels: ChannelStatus,
     incidents: Incidents,
     trends: TrendLog,
+    commands: Commands,
     versions: BTreeMap<StreamId, u64>,
     position: u64,
 }
@@ -423,12 +502,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// // After a restart: the store is the record, the desk a fold of it.
     /// let rebuilt = Desk::rebuild(&store, desk.config().clone())?;
@@ -458,12 +537,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// // A second replica on the same store learns what the first one wrote.
     /// let mut replica = Desk::rebuild(&store, desk.config().clone())?;
@@ -503,12 +582,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// let stored = desk.execute(&mut store, Command::reply(ticket, ana, "Back up: a full disk."), now)?;
     /// assert!(!stored.is_empty()); // the reply, and the message that carries it
@@ -527,6 +606,11 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<Vec<RecordedEvent>, Error> {
         let decision = self.decide(command, now)?;
+        if let Some(first) = decision.repeat_of() {
+            // The command counted once already: hand back what it recorded.
+            let limit = usize::try_from(first.len()).unwrap_or(usize::MAX);
+            return Ok(store.read_all(first.first.saturating_sub(1), limit)?);
+        }
         if decision.is_empty() {
             return Ok(Vec::new());
         }
@@ -611,12 +695,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// // Decide, persist the writes yourself (one atomic append), then apply.
     /// let decision = desk.decide(Command::reply(ticket, ana, "On it."), now)?;
@@ -627,14 +711,80 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide(&self, command: Command, now: DateTime<Utc>) -> Result<Decision, Error> {
-        let mut d = Drafts::default();
-        match command {
-            Command::RegisterCustomer { id, organisation } => {
+        let Command { actor, key, action } = command;
+        self.check_actor(&actor)?;
+        let fingerprint = fingerprint(&actor, &action);
+        if let Some(key) = &key {
+            if let Some(first) = self.state.commands.get(key) {
+                if first.fingerprint != fingerprint {
+                    return Err(DeskError::KeyReused { key: key.clone() }.into());
+                }
+                return Ok(Decision::repeat(first.outcome));
+            }
+            // Another key whose stream name collides: refuse rather than
+            // mistake one command for another.
+            if self.version(&key_stream(key)) > 0 {
+                return Err(DeskError::KeyReused { key: key.clone() }.into());
+            }
+        }
+        let mut d = Drafts::acting(actor, key.clone());
+        match action {
+            Action::Customer(a) => self.decide_customer(&mut d, a, now)?,
+            Action::People(a) => self.decide_people(&mut d, a, now)?,
+            Action::Ticket(a) => self.decide_ticket_action(&mut d, a, now)?,
+            Action::Survey(a) => self.decide_survey(&mut d, a, now)?,
+            Action::Recognition(a) => self.decide_recognition(&mut d, a, now)?,
+            Action::Coaching(a) => self.decide_coaching(&mut d, a, now)?,
+            Action::Incident(a) => self.decide_incident(&mut d, a, now)?,
+            Action::Post(a) => self.decide_post(&mut d, a, now)?,
+            Action::Channel(a) => self.decide_channel_action(&mut d, a, now),
+            Action::Outbox(a) => self.decide_outbox(&mut d, a, now)?,
+        }
+        if let Some(key) = key {
+            d.accept(key, fingerprint, now);
+        }
+        Ok(d.finish(self))
+    }
+
+    /// Checks that the actor may issue commands at all: a known, active
+    /// agent; a known contact; a well-named integration. The desk's own
+    /// actor is not for callers.
+    fn check_actor(&self, actor: &Actor) -> Result<(), Error> {
+        match actor {
+            Actor::Agent(a) => {
+                self.active_agent(*a)?;
+            }
+            Actor::Contact(c) => {
+                if self.state.customers.customer_of(*c).is_none() {
+                    return Err(DeskError::UnknownContact(*c).into());
+                }
+            }
+            Actor::System(_) => return Err(DeskError::SystemActor.into()),
+            Actor::Integration(_) => actor.check()?,
+        }
+        Ok(())
+    }
+
+    /// The acting agent, for actions only an agent does.
+    fn acting_agent(d: &Drafts) -> Result<AgentId, DeskError> {
+        d.actor().agent().ok_or_else(|| DeskError::NeedsAgent {
+            actor: d.actor().clone(),
+        })
+    }
+
+    fn decide_customer(
+        &self,
+        d: &mut Drafts,
+        action: CustomerAction,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        match action {
+            CustomerAction::Register { id, organisation } => {
                 let stream = self.fresh(StreamId::Customer(id))?;
                 let events = Customer::register(id, organisation, now)?;
                 d.push(stream, events.into_iter().map(Event::Customer));
             }
-            Command::UpdateCustomer { customer, command } => {
+            CustomerAction::Update { customer, command } => {
                 let c = self.customer_or_err(customer)?;
                 self.check_customer_command(c, &command)?;
                 let events = c.handle(command, now)?;
@@ -643,7 +793,18 @@ impl Desk {
                     events.into_iter().map(Event::Customer),
                 );
             }
-            Command::RegisterAgent {
+        }
+        Ok(())
+    }
+
+    fn decide_people(
+        &self,
+        d: &mut Drafts,
+        action: PeopleAction,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        match action {
+            PeopleAction::RegisterAgent {
                 id,
                 name,
                 time_zone,
@@ -654,7 +815,7 @@ impl Desk {
                 let events = Agent::register(id, name, time_zone, roles, skills, now)?;
                 d.push(stream, events.into_iter().map(Event::Agent));
             }
-            Command::UpdateAgent { agent, command } => {
+            PeopleAction::UpdateAgent { agent, command } => {
                 let a = self.agent(agent).ok_or(DeskError::UnknownAgent(agent))?;
                 if let AgentCommand::ReportTo(Some(manager)) = &command {
                     self.check_reporting_line(agent, *manager)?;
@@ -662,12 +823,12 @@ impl Desk {
                 let events = a.handle(command, now)?;
                 d.push(StreamId::Agent(agent), events.into_iter().map(Event::Agent));
             }
-            Command::CreateTeam { id, name } => {
+            PeopleAction::CreateTeam { id, name } => {
                 let stream = self.fresh(StreamId::Team(id))?;
                 let events = Team::create(id, name, now)?;
                 d.push(stream, events.into_iter().map(Event::Team));
             }
-            Command::UpdateTeam { team, command } => {
+            PeopleAction::UpdateTeam { team, command } => {
                 let t = self.team(team).ok_or(DeskError::UnknownTeam(team))?;
                 if let TeamCommand::AddMember(a) | TeamCommand::SetLead(a) = &command {
                     self.active_agent(*a)?;
@@ -675,14 +836,25 @@ impl Desk {
                 let events = t.handle(command, now)?;
                 d.push(StreamId::Team(team), events.into_iter().map(Event::Team));
             }
-            Command::OpenTicket(open) => self.decide_open(&mut d, open, now)?,
-            Command::ReceiveMessage(msg) => self.decide_inbound(&mut d, msg, now)?,
-            Command::Reply {
+        }
+        Ok(())
+    }
+
+    fn decide_ticket_action(
+        &self,
+        d: &mut Drafts,
+        action: TicketAction,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        match action {
+            TicketAction::Open(open) => self.decide_open(d, open, now)?,
+            TicketAction::Receive(msg) => self.decide_inbound(d, msg, now)?,
+            TicketAction::Reply {
                 ticket,
-                agent,
                 body,
                 attachments,
             } => {
+                let agent = Self::acting_agent(d)?;
                 let channel = self.ticket_or_err(ticket)?.channel().clone();
                 let command = TicketCommand::Reply {
                     author: Author::Agent(agent),
@@ -690,17 +862,14 @@ impl Desk {
                     body,
                     attachments,
                 };
-                self.decide_ticket(&mut d, ticket, command, now)?;
+                self.decide_ticket(d, ticket, command, now)?;
             }
-            Command::UpdateTicket { ticket, command } => {
-                self.decide_ticket(&mut d, ticket, command, now)?;
+            TicketAction::Update { ticket, command } => {
+                check_named(d.actor(), &command)?;
+                self.decide_ticket(d, ticket, command, now)?;
             }
-            Command::Promise {
-                ticket,
-                agent,
-                due,
-                note,
-            } => {
+            TicketAction::Promise { ticket, due, note } => {
+                let agent = Self::acting_agent(d)?;
                 if due <= now {
                     return Err(SlaError::PromiseInPast { due, now }.into());
                 }
@@ -713,7 +882,7 @@ impl Desk {
                     body,
                     attachments: Vec::new(),
                 };
-                self.decide_ticket(&mut d, ticket, command, now)?;
+                self.decide_ticket(d, ticket, command, now)?;
                 let t = self.ticket_or_err(ticket)?;
                 let empty = TicketSla::new(ticket, t.customer());
                 let sla = self.state.slas.get(ticket).unwrap_or(&empty);
@@ -722,14 +891,14 @@ impl Desk {
                     [Event::Sla(crate::sla::promise(sla, due, now))],
                 );
             }
-            Command::Escalate {
+            TicketAction::Escalate {
                 ticket,
-                by,
                 department,
                 reason,
                 context,
                 notify,
             } => {
+                let by = Self::acting_agent(d)?;
                 for a in &notify {
                     self.active_agent(*a)?;
                 }
@@ -740,7 +909,7 @@ impl Desk {
                     reason,
                     context,
                 };
-                self.decide_ticket(&mut d, ticket, command, now)?;
+                self.decide_ticket(d, ticket, command, now)?;
                 let stream = StreamId::Ticket(ticket);
                 let decided = d.count(&stream);
                 if decided > 0 {
@@ -763,101 +932,7 @@ impl Desk {
                     d.push(StreamId::Outbox, messages.collect::<Vec<_>>());
                 }
             }
-            c @ (Command::SendSurvey { .. }
-            | Command::RunWave { .. }
-            | Command::AnswerSurvey { .. }) => {
-                self.decide_survey(&mut d, c, now)?;
-            }
-            Command::MarkChannelDown { channel, reason } => {
-                self.decide_channel(&mut d, channel, Some(reason), now);
-            }
-            Command::MarkChannelUp { channel } => self.decide_channel(&mut d, channel, None, now),
-            Command::DeclareIncident {
-                incident,
-                title,
-                commander,
-                status,
-                components,
-                cadence,
-                messages,
-            } => self.decide_declare(
-                &mut d, incident, &title, commander, status, components, cadence, messages, now,
-            )?,
-            Command::UpdateIncident {
-                incident,
-                by,
-                status,
-                components,
-                messages,
-                solve_linked,
-            } => self.decide_incident_update(
-                &mut d,
-                incident,
-                by,
-                status,
-                components,
-                messages,
-                solve_linked,
-                now,
-            )?,
-            Command::LinkToIncident { incident, tickets } => {
-                self.decide_link_incident(&mut d, incident, &tickets, now)?;
-            }
-            Command::IssueCredits { incident } => self.decide_credits(&mut d, incident, now)?,
-            Command::FlagCrisis { ticket, signal } => {
-                let t = self.ticket_or_err(ticket)?;
-                if !self.is_crisis(ticket) {
-                    let (events, responder) = self.crisis_takeover(t, now)?;
-                    self.push_ticket(&mut d, t, events, now);
-                    self.push_crisis(&mut d, ticket, signal, responder, now);
-                }
-            }
-            Command::SubmitPost {
-                post,
-                network,
-                handle,
-                author,
-                text,
-            } => self.decide_submit_post(
-                &mut d,
-                crate::guard::OfficialPost {
-                    id: post,
-                    network,
-                    handle,
-                    author,
-                    text: text.trim().to_owned(),
-                    at: now,
-                },
-            )?,
-            Command::ApprovePost { post, by } => self.decide_review(&mut d, post, by, None, now)?,
-            Command::RejectPost { post, by, reason } => {
-                self.decide_review(&mut d, post, by, Some(reason), now)?;
-            }
-            Command::RecordMistake {
-                agent,
-                kind,
-                ticket,
-                note,
-                by,
-            } => self.decide_mistake(
-                &mut d,
-                crate::coaching::Mistake {
-                    agent,
-                    kind,
-                    ticket,
-                    note,
-                    by,
-                    at: now,
-                },
-            )?,
-            c @ (Command::RecordPraise { .. }
-            | Command::AcknowledgePraise { .. }
-            | Command::RecognisePeer { .. }
-            | Command::NameCommittee { .. }
-            | Command::IssueCertificate { .. }) => {
-                self.decide_recognition(&mut d, c, now)?;
-            }
-            Command::LinkTickets {
+            TicketAction::Link {
                 ticket,
                 link,
                 other,
@@ -871,8 +946,8 @@ impl Desk {
                 );
                 d.push(StreamId::Ticket(other), l.to.into_iter().map(Event::Ticket));
             }
-            Command::MergeTickets { source, target, by } => {
-                self.active_agent(by)?;
+            TicketAction::Merge { source, target } => {
+                let by = Self::acting_agent(d)?;
                 let a = self.ticket_or_err(source)?;
                 let b = self.ticket_or_err(target)?;
                 let m = a.merge_into(b, by, now)?;
@@ -885,49 +960,62 @@ impl Desk {
                     m.target.into_iter().map(Event::Ticket),
                 );
             }
-            Command::MarkDelivered { message } => {
-                let entry = self.outbox_or_err(message)?;
-                if matches!(
-                    entry.state,
-                    DeliveryState::Ready | DeliveryState::Backoff { .. }
-                ) {
-                    d.push(
-                        StreamId::Outbox,
-                        [outbox(now, OutboxEventKind::Delivered { id: message })],
-                    );
-                }
-            }
-            Command::MarkFailed { message, reason } => {
-                let entry = self.outbox_or_err(message)?;
-                if matches!(
-                    entry.state,
-                    DeliveryState::Ready | DeliveryState::Backoff { .. }
-                ) {
-                    let attempt = entry.failures.saturating_add(1);
-                    let kind = if attempt >= self.config.retry.max_attempts {
-                        OutboxEventKind::Abandoned {
-                            id: message,
-                            attempts: attempt,
-                            reason,
-                        }
-                    } else {
-                        OutboxEventKind::Failed {
-                            id: message,
-                            attempt,
-                            reason,
-                            retry_at: now + self.config.retry.delay_after(attempt),
-                        }
-                    };
-                    d.push(StreamId::Outbox, [outbox(now, kind)]);
+            TicketAction::FlagCrisis { ticket, signal } => {
+                let t = self.ticket_or_err(ticket)?;
+                if !self.is_crisis(ticket) {
+                    let (events, responder) = self.crisis_takeover(t, now)?;
+                    self.push_ticket(d, t, events, now);
+                    self.push_crisis(d, ticket, signal, responder, now);
                 }
             }
         }
-        Ok(d.finish(self))
+        Ok(())
+    }
+
+    fn decide_outbox(
+        &self,
+        d: &mut Drafts,
+        action: OutboxAction,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let (message, failure) = match action {
+            OutboxAction::MarkDelivered { message } => (message, None),
+            OutboxAction::MarkFailed { message, reason } => (message, Some(reason)),
+        };
+        let entry = self.outbox_or_err(message)?;
+        if !matches!(
+            entry.state,
+            DeliveryState::Ready | DeliveryState::Backoff { .. }
+        ) {
+            return Ok(());
+        }
+        let kind = match failure {
+            None => OutboxEventKind::Delivered { id: message },
+            Some(reason) => {
+                let attempt = entry.failures.saturating_add(1);
+                if attempt >= self.config.retry.max_attempts {
+                    OutboxEventKind::Abandoned {
+                        id: message,
+                        attempts: attempt,
+                        reason,
+                    }
+                } else {
+                    OutboxEventKind::Failed {
+                        id: message,
+                        attempt,
+                        reason,
+                        retry_at: crate::time::plus(now, self.config.retry.delay_after(attempt)),
+                    }
+                }
+            }
+        };
+        d.push(StreamId::Outbox, [outbox(now, kind)]);
+        Ok(())
     }
 
     /// The next outbound message to deliver, if any is due at `now`. It is
     /// leased to the caller for [`DeskConfig::delivery_lease`]; acknowledge
-    /// it with [`Command::MarkDelivered`] or [`Command::MarkFailed`].
+    /// it with [`OutboxAction::MarkDelivered`] or [`OutboxAction::MarkFailed`].
     ///
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
@@ -939,18 +1027,18 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed."), now)?;
     /// let mut transport = RecordingTransport::new();
     /// while let Some(msg) = desk.poll_outbound(now) {
     ///     transport.deliver(&msg)?;
-    ///     desk.execute(&mut store, Command::MarkDelivered { message: msg.id }, now)?;
+    ///     desk.execute(&mut store, Command::new(Actor::integration("transport"), OutboxAction::MarkDelivered { message: msg.id }), now)?;
     /// }
     /// assert_eq!(transport.delivered().len(), 1);
     /// assert_eq!(desk.undelivered(), 0);
@@ -995,10 +1083,10 @@ impl Desk {
     /// assert_eq!(desk.poll_timeout(), None, "nothing is waiting");
     /// let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
     /// let email = ChannelAddress::email("jane@acme.example")?;
-    /// desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
-    /// desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    ///     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
-    /// desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Help")), now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }), now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    ///     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }), now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email, "Help"))), now)?;
     /// // The first response is due within the hour: its clock is running.
     /// assert_eq!(desk.poll_timeout(), Some(now + Duration::hours(1)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1028,7 +1116,7 @@ impl Desk {
     /// [`Desk::handle_timeout`], which does all three.
     #[must_use]
     pub fn decide_timeouts(&self, now: DateTime<Utc>) -> Decision {
-        let mut d = Drafts::default();
+        let mut d = Drafts::system(Cause::Timer(TimerKind::Sla));
         let mut due: BTreeMap<TicketId, Vec<TimerKey>> = BTreeMap::new();
         for (_, key) in self.state.slas.due(now) {
             due.entry(key.ticket).or_default().push(*key);
@@ -1041,6 +1129,7 @@ impl Desk {
                 );
             }
         }
+        d.act_for(Cause::Timer(TimerKind::PraiseReminder));
         self.decide_reminders(&mut d, now);
         self.decide_incident_timers(&mut d, now);
         d.finish(self)
@@ -1066,10 +1155,10 @@ impl Desk {
     /// let (mut ids, mut store) = (IdGenerator::from_seed(2), MemoryStore::new());
     /// let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
     /// let email = ChannelAddress::email("jane@acme.example")?;
-    /// desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
-    /// desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    ///     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
-    /// desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Help")), now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }), now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    ///     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }), now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email, "Help"))), now)?;
     /// // Nobody answers: at the deadline the breach is recorded, once.
     /// let due = desk.poll_timeout().unwrap();
     /// assert_eq!(desk.handle_timeout(&mut store, due)?.len(), 1);
@@ -1163,12 +1252,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// use fanatical::routing::{Router, Routing, RoutingAgent};
     /// use fanatical::sla::DayHours;
@@ -1254,12 +1343,12 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// desk.execute(&mut store, Command::note(ticket, ana, "She sounds stressed: call her."), now)?;
     /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed: the disk was full."), now)?;
@@ -1312,18 +1401,18 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// use fanatical::customer::{AccountStanding, Currency, Money, Tier};
     /// let standing = AccountStanding { monthly_spend: Money { minor: 25_000_000, currency: Currency::new("USD")? },
     ///     tier: Tier::Enterprise };
-    /// desk.execute(&mut store, Command::UpdateCustomer { customer: acme,
-    ///     command: CustomerCommand::SetAccountStanding { standing } }, now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme,
+    ///     command: CustomerCommand::SetAccountStanding { standing } }), now)?;
     /// // What an agent sees has no field for spend or tier at all.
     /// let seen = serde_json::to_string(&desk.agent_customer_view(acme)?)?;
     /// assert!(!seen.contains("spend") && !seen.contains("tier"));
@@ -1350,16 +1439,16 @@ impl Desk {
     /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     /// # let email = ChannelAddress::email("jane@acme.example")?;
     /// # for cmd in [
-    /// #     Command::RegisterCustomer { id: acme, organisation: "Acme".into() },
-    /// #     Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } },
-    /// #     Command::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] },
-    /// #     Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down")),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// let bea: AgentId = ids.next_id();
-    /// desk.execute(&mut store, Command::RegisterAgent { id: bea, name: "Bea".into(),
-    ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::Billing], skills: vec![] }, now)?;
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: bea, name: "Bea".into(),
+    ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::Billing], skills: vec![] }), now)?;
     /// assert!(desk.account_customer_view(acme, bea).is_ok());
     /// assert!(desk.account_customer_view(acme, ana).is_err()); // an agent is refused, with the roles needed
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1821,6 +1910,7 @@ impl Desk {
             (StreamId::Crisis, Event::Crisis(_)) => true,
             (StreamId::Channels, Event::Channel(_)) => true,
             (StreamId::Trends, Event::Trend(_)) => true,
+            (StreamId::Command(_), Event::Command(_)) => first,
             (StreamId::Incident(id), Event::Incident(e)) => {
                 first
                     == matches!(e.kind, crate::incident::IncidentEventKind::Declared { id: i, .. } if i == *id)
@@ -1838,6 +1928,9 @@ impl Desk {
         let s = &mut self.state;
         s.versions.insert(r.stream, r.version);
         s.position = s.position.max(r.position);
+        if let Some(key) = &r.command {
+            s.commands.record(key, r.position);
+        }
         match (&r.stream, &r.event) {
             (StreamId::Customer(id), Event::Customer(e)) => s.customers.apply(*id, e),
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
@@ -1863,6 +1956,7 @@ impl Desk {
             (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),
             (StreamId::Incident(id), Event::Incident(e)) => s.incidents.apply(*id, e),
             (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
+            (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),
             // `can_hold` refused every other pairing before anything was
             // applied.
             _ => {}
@@ -1874,15 +1968,56 @@ fn default_coaching_window() -> Duration {
     Duration::days(30)
 }
 
-/// Events being decided, grouped by stream in first-touched order.
-#[derive(Default)]
+/// Who a drafted event is by, and the key of the command behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    actor: Actor,
+    command: Option<CommandKey>,
+}
+
+/// Events being decided, grouped by stream in first-touched order, each
+/// stamped with who did it.
 struct Drafts {
-    streams: Vec<(StreamId, Vec<Event>)>,
+    /// Who the events pushed from now on are by.
+    stamp: Stamp,
+    streams: Vec<(StreamId, Vec<(Stamp, Event)>)>,
     /// Where each stream is in `streams` (a timeout can touch thousands).
     index: BTreeMap<StreamId, usize>,
 }
 
 impl Drafts {
+    /// Drafts for a command by `actor`, under `key`.
+    fn acting(actor: Actor, command: Option<CommandKey>) -> Self {
+        Drafts {
+            stamp: Stamp { actor, command },
+            streams: Vec::new(),
+            index: BTreeMap::new(),
+        }
+    }
+
+    /// Drafts for what the desk does by itself, for `cause`.
+    fn system(cause: Cause) -> Self {
+        Drafts::acting(Actor::System(cause), None)
+    }
+
+    /// Empty drafts by the same actor, under the same key.
+    fn fork(&self) -> Self {
+        Drafts::acting(self.stamp.actor.clone(), self.stamp.command.clone())
+    }
+
+    /// Who the events are by.
+    fn actor(&self) -> &Actor {
+        &self.stamp.actor
+    }
+
+    /// Events pushed from now on are by the desk, for `cause`.
+    fn act_for(&mut self, cause: Cause) {
+        self.stamp = Stamp {
+            actor: Actor::System(cause),
+            command: None,
+        };
+    }
+
     /// How many events are drafted for a stream.
     fn count(&self, stream: &StreamId) -> u64 {
         self.index
@@ -1892,7 +2027,8 @@ impl Drafts {
     }
 
     fn push(&mut self, stream: StreamId, events: impl IntoIterator<Item = Event>) {
-        let mut events = events.into_iter().peekable();
+        let stamp = &self.stamp;
+        let mut events = events.into_iter().map(|e| (stamp.clone(), e)).peekable();
         if events.peek().is_none() {
             return;
         }
@@ -1909,11 +2045,38 @@ impl Drafts {
         }
     }
 
-    /// Appends another draft's events, stream by stream.
+    /// Appends another draft's events, stream by stream, as stamped.
     fn absorb(&mut self, other: Drafts) {
+        let stamp = self.stamp.clone();
         for (stream, events) in other.streams {
-            self.push(stream, events);
+            for (s, e) in events {
+                self.stamp = s;
+                self.push(stream, [e]);
+            }
         }
+        self.stamp = stamp;
+    }
+
+    /// Records that a keyed command was accepted, as the first write of
+    /// the decision, when it decided anything.
+    fn accept(&mut self, key: CommandKey, fingerprint: u64, now: DateTime<Utc>) {
+        if self.streams.is_empty() {
+            return;
+        }
+        let event = Event::Command(CommandEvent {
+            at: now,
+            kind: CommandEventKind::Accepted {
+                key: key.clone(),
+                fingerprint,
+            },
+        });
+        let stream = key_stream(&key);
+        self.streams
+            .insert(0, (stream, vec![(self.stamp.clone(), event)]));
+        for i in self.index.values_mut() {
+            *i = i.saturating_add(1);
+        }
+        self.index.insert(stream, 0);
     }
 
     fn finish(self, desk: &Desk) -> Decision {
@@ -1922,14 +2085,71 @@ impl Drafts {
                 .streams
                 .into_iter()
                 .map(|(stream, events)| {
-                    StreamWrite::new(
+                    let base = desk.version(&stream);
+                    let events = events
+                        .into_iter()
+                        .zip(1u64..)
+                        .map(|((stamp, event), i)| NewEvent {
+                            id: stream.event_id(base.saturating_add(i)),
+                            schema: crate::event::SCHEMA_VERSION,
+                            actor: Some(stamp.actor),
+                            command: stamp.command,
+                            event,
+                        })
+                        .collect();
+                    StreamWrite {
                         stream,
-                        ExpectedVersion::Exact(desk.version(&stream)),
+                        expected: ExpectedVersion::Exact(base),
                         events,
-                    )
+                    }
                 })
                 .collect(),
+            repeat: None,
         }
+    }
+}
+
+/// The stream that records a keyed command.
+fn key_stream(key: &CommandKey) -> StreamId {
+    StreamId::Command(crate::id::CommandId::for_key(key.as_str()))
+}
+
+/// A fingerprint of a command's actor and action (FNV-1a over their debug
+/// form), so the same key sent with another command is recognised.
+fn fingerprint(actor: &Actor, action: &Action) -> u64 {
+    let text = format!("{actor:?}|{action:?}");
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Whether a ticket change names the actor as its author: an agent may not
+/// reply, note or hand off as someone else, nor a contact write as another
+/// contact or as staff.
+fn check_named(actor: &Actor, command: &TicketCommand) -> Result<(), DeskError> {
+    let named = match command {
+        TicketCommand::Reply { author, .. } => match author {
+            Author::Agent(a) => Actor::Agent(*a),
+            Author::Contact(c) => Actor::Contact(*c),
+            Author::System => return Ok(()),
+        },
+        TicketCommand::Note { agent, .. } | TicketCommand::HandOff { by: agent, .. } => {
+            Actor::Agent(*agent)
+        }
+        TicketCommand::SetStatus(_)
+        | TicketCommand::SetPriority(_)
+        | TicketCommand::SetType(_)
+        | TicketCommand::Assign(_)
+        | TicketCommand::SetTeam(_)
+        | TicketCommand::AddTag(_)
+        | TicketCommand::RemoveTag(_) => return Ok(()),
+    };
+    match actor {
+        Actor::Agent(_) | Actor::Contact(_) if *actor != named => Err(DeskError::ActorMismatch {
+            actor: actor.clone(),
+            named,
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Desk, Drafts, outbox};
+use super::{Desk, Drafts, PostAction, outbox};
 use crate::channel::{Channel, Visibility};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
@@ -45,11 +45,44 @@ impl Desk {
         );
     }
 
-    pub(super) fn decide_submit_post(
+    pub(super) fn decide_post(
         &self,
         d: &mut Drafts,
-        post: OfficialPost,
+        action: PostAction,
+        now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        match action {
+            PostAction::Submit {
+                post,
+                network,
+                handle,
+                text,
+            } => {
+                let author = Self::acting_agent(d)?;
+                self.decide_submit_post(
+                    d,
+                    OfficialPost {
+                        id: post,
+                        network,
+                        handle,
+                        author,
+                        text: text.trim().to_owned(),
+                        at: now,
+                    },
+                )
+            }
+            PostAction::Approve { post } => {
+                let by = Self::acting_agent(d)?;
+                self.decide_review(d, post, by, None, now)
+            }
+            PostAction::Reject { post, reason } => {
+                let by = Self::acting_agent(d)?;
+                self.decide_review(d, post, by, Some(reason), now)
+            }
+        }
+    }
+
+    fn decide_submit_post(&self, d: &mut Drafts, post: OfficialPost) -> Result<(), Error> {
         if self.state.posts.get(post.id).is_some() {
             return Err(GuardError::DuplicatePost(post.id).into());
         }
@@ -83,7 +116,7 @@ impl Desk {
         Ok(())
     }
 
-    pub(super) fn decide_review(
+    fn decide_review(
         &self,
         d: &mut Drafts,
         id: PostId,

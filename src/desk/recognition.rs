@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Command, Desk, Drafts, outbox};
+use super::{Desk, Drafts, RecognitionAction, outbox};
 use crate::channel::Channel;
 use crate::error::Error;
 use crate::event::{Event, StreamId};
@@ -150,7 +150,7 @@ impl Desk {
     pub(super) fn decide_recognition(
         &self,
         d: &mut Drafts,
-        command: Command,
+        action: RecognitionAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let r = &self.state.recognition;
@@ -160,8 +160,8 @@ impl Desk {
                 [Event::Recognition(RecognitionEvent { at: now, kind })],
             );
         };
-        match command {
-            Command::RecordPraise {
+        match action {
+            RecognitionAction::RecordPraise {
                 praise,
                 source,
                 text,
@@ -211,7 +211,8 @@ impl Desk {
                     }
                 }
             }
-            Command::AcknowledgePraise { praise, by } => {
+            RecognitionAction::Acknowledge { praise } => {
+                let by = Self::acting_agent(d)?;
                 let (_, ack) = r
                     .praise(praise)
                     .ok_or(RecognitionError::UnknownPraise(praise))?;
@@ -233,7 +234,8 @@ impl Desk {
                     }
                 }
             }
-            Command::RecognisePeer { from, to, note } => {
+            RecognitionAction::RecognisePeer { to, note } => {
+                let from = Self::acting_agent(d)?;
                 self.active_agent(from)?;
                 self.active_agent(to)?;
                 if from == to {
@@ -257,7 +259,7 @@ impl Desk {
                     },
                 );
             }
-            Command::NameCommittee { members } => {
+            RecognitionAction::NameCommittee { members } => {
                 for m in &members {
                     self.active_agent(*m)?;
                 }
@@ -266,7 +268,8 @@ impl Desk {
                 members.dedup();
                 push(d, RecognitionEventKind::CommitteeNamed { members });
             }
-            Command::IssueCertificate { agent, by, title } => {
+            RecognitionAction::IssueCertificate { agent, title } => {
+                let by = Self::acting_agent(d)?;
                 self.active_agent(agent)?;
                 self.active_agent(by)?;
                 if self.kudos(agent) == 0 {
@@ -299,7 +302,6 @@ impl Desk {
                     },
                 );
             }
-            _ => {}
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Command, Desk, DeskError, Drafts, outbox};
+use super::{Desk, DeskError, Drafts, SurveyAction, outbox};
 use crate::agent::Role;
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
 use crate::customer::{ContactRole, Customer};
@@ -191,11 +191,11 @@ impl Desk {
     pub(super) fn decide_survey(
         &self,
         d: &mut Drafts,
-        command: Command,
+        action: SurveyAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        match command {
-            Command::SendSurvey {
+        match action {
+            SurveyAction::Send {
                 invitation,
                 survey,
                 kind,
@@ -213,7 +213,7 @@ impl Desk {
                 )?;
                 self.push_invitation(d, inv, address, now);
             }
-            Command::RunWave {
+            SurveyAction::RunWave {
                 wave,
                 survey,
                 share_percent,
@@ -269,11 +269,10 @@ impl Desk {
                     picked += 1;
                 }
             }
-            Command::AnswerSurvey {
+            SurveyAction::Answer {
                 invitation,
                 response,
             } => self.decide_answer(d, invitation, response, now)?,
-            _ => {}
         }
         Ok(())
     }

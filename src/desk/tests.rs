@@ -27,6 +27,8 @@ fn events_in_the_wrong_stream_are_refused_whole() {
         version: 1,
         position: 1,
         schema: crate::event::SCHEMA_VERSION,
+        actor: None,
+        command: None,
         event: registered.clone(),
     };
     // A customer event in a ticket stream.
@@ -75,19 +77,25 @@ fn a_decision_writes_each_stream_once_with_the_version_it_read() {
     let mut store = MemoryStore::new();
     desk.execute(
         &mut store,
-        Command::RegisterCustomer {
-            id: cid(1),
-            organisation: "A".into(),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: cid(1),
+                organisation: "A".into(),
+            },
+        ),
         now(),
     )
     .unwrap();
     let d = desk
         .decide(
-            Command::UpdateCustomer {
-                customer: cid(1),
-                command: CustomerCommand::RenameOrganisation { name: "B".into() },
-            },
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: cid(1),
+                    command: CustomerCommand::RenameOrganisation { name: "B".into() },
+                },
+            ),
             now(),
         )
         .unwrap();
@@ -101,10 +109,13 @@ fn a_decision_writes_each_stream_once_with_the_version_it_read() {
     // A no-op decides nothing at all.
     let same = desk
         .decide(
-            Command::UpdateCustomer {
-                customer: cid(1),
-                command: CustomerCommand::RenameOrganisation { name: "A".into() },
-            },
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: cid(1),
+                    command: CustomerCommand::RenameOrganisation { name: "A".into() },
+                },
+            ),
             now(),
         )
         .unwrap();

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Decision, Desk, Drafts};
+use crate::actor::Cause;
 use crate::error::Error;
 use crate::escalation::{EscalationGraph, Facts};
 use crate::event::{Event, StreamId};
@@ -81,7 +82,7 @@ impl Desk {
         start: &str,
         now: DateTime<Utc>,
     ) -> Result<Decision, Error> {
-        let mut d = Drafts::default();
+        let mut d = Drafts::system(Cause::Rule("trend_escalation".to_owned()));
         let window = self.config.trends.window;
         let fresh = |last: Option<DateTime<Utc>>| {
             last.is_none_or(|t| now.signed_duration_since(t) >= window)

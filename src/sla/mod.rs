@@ -50,11 +50,11 @@
 //! let now = Utc.with_ymd_and_hms(2026, 11, 8, 3, 0, 0).unwrap();
 //! let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
 //! let handle = ChannelAddress::social(SocialNetwork::X, "@jane")?;
-//! desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
-//! desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-//!     contact: jane, name: "Jane".into(), addresses: vec![handle.clone()] } }, now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }), now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+//!     contact: jane, name: "Jane".into(), addresses: vec![handle.clone()] } }), now)?;
 //! let post = Channel::Social { network: SocialNetwork::X, visibility: Visibility::Public };
-//! desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, post, handle, "Site down!")), now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, post, handle, "Site down!"))), now)?;
 //!
 //! // The warning is due at 3 minutes, the breach at 5.
 //! assert_eq!(desk.poll_timeout(), Some(now + Duration::minutes(3)));
@@ -89,10 +89,10 @@
 //! let now = Chicago.with_ymd_and_hms(2026, 12, 24, 16, 0, 0).unwrap().with_timezone(&Utc);
 //! let (acme, jane, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
 //! let email = ChannelAddress::email("jane@acme.example")?;
-//! desk.execute(&mut store, Command::RegisterCustomer { id: acme, organisation: "Acme".into() }, now)?;
-//! desk.execute(&mut store, Command::UpdateCustomer { customer: acme, command: CustomerCommand::AddContact {
-//!     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }, now)?;
-//! desk.execute(&mut store, Command::ReceiveMessage(InboundMessage::new(ticket, Channel::Email, email, "Invoice?")), now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }), now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+//!     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }), now)?;
+//! desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email, "Invoice?"))), now)?;
 //!
 //! // Due Monday 28th at 10:00 in Chicago, not in the night or on Christmas.
 //! let due = Chicago.with_ymd_and_hms(2026, 12, 28, 10, 0, 0).unwrap().with_timezone(&Utc);

@@ -85,6 +85,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ),
     ("large_stream_round_trips", large_stream_round_trips),
     ("schema_version_round_trips", schema_version_round_trips),
+    ("actor_and_command_round_trip", actor_and_command_round_trip),
 ];
 
 /// Runs every check, each on a store from `fresh`. Returns how many passed,
@@ -508,6 +509,48 @@ pub fn schema_version_round_trips(store: &mut dyn Store) -> Result<(), Conforman
     let got: Vec<(crate::id::EventId, u32)> = io(C, store.read_all(0, 10))?
         .iter()
         .map(|r| (r.id, r.schema))
+        .collect();
+    ensure(C, got == sent, || {
+        format!("appended {sent:?}, read {got:?}")
+    })
+}
+
+/// Each event comes back with the actor and the command key it was
+/// appended with, including none.
+///
+/// # Errors
+/// [`ConformanceFailure`] naming the check and what the store did wrong.
+pub fn actor_and_command_round_trip(store: &mut dyn Store) -> Result<(), ConformanceFailure> {
+    use crate::actor::{Actor, Cause, CommandKey, TimerKind};
+    const C: &str = "actor_and_command_round_trip";
+    let mut w = write(stream(1), 0, samples(0..4));
+    let stamps = [
+        (
+            Some(Actor::Agent(crate::id::AgentId::from_uuid(
+                uuid::Uuid::from_u128(7),
+            ))),
+            CommandKey::new("reply-1").ok(),
+        ),
+        (Some(Actor::System(Cause::Timer(TimerKind::Sla))), None),
+        (
+            Some(Actor::integration("mail-gateway")),
+            CommandKey::new("msg-<a1@b>").ok(),
+        ),
+        (None, None),
+    ];
+    for (e, (actor, command)) in w.events.iter_mut().zip(stamps) {
+        e.actor = actor;
+        e.command = command;
+    }
+    let sent: Vec<_> = w
+        .events
+        .iter()
+        .map(|e| (e.id, e.actor.clone(), e.command.clone()))
+        .collect();
+    io(C, store.append(&[w]))?;
+    let got: Vec<_> = io(C, store.read_all(0, 10))?
+        .into_iter()
+        .map(|r| (r.id, r.actor, r.command))
         .collect();
     ensure(C, got == sent, || {
         format!("appended {sent:?}, read {got:?}")

@@ -72,6 +72,8 @@ impl Store for MemoryStore {
                     version,
                     position,
                     schema: e.schema,
+                    actor: e.actor.clone(),
+                    command: e.command.clone(),
                     event: e.event.clone(),
                 };
                 self.streams

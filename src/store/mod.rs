@@ -55,6 +55,7 @@ use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryStore;
 
+use crate::actor::{Actor, CommandKey};
 use crate::event::{Event, SCHEMA_VERSION, StreamId};
 use crate::id::EventId;
 
@@ -97,6 +98,12 @@ pub struct NewEvent {
     /// ([`SCHEMA_VERSION`] for events this build decides).
     #[serde(default)]
     pub schema: u32,
+    /// Who did it (`None` only for events written without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Actor>,
+    /// The idempotency key of the command that caused it, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandKey>,
     /// The event.
     pub event: Event,
 }
@@ -128,6 +135,8 @@ impl StreamWrite {
             .map(|(event, i)| NewEvent {
                 id: stream.event_id(base.saturating_add(i)),
                 schema: SCHEMA_VERSION,
+                actor: None,
+                command: None,
                 event,
             })
             .collect();
@@ -154,6 +163,13 @@ pub struct RecordedEvent {
     /// events carried one). Stores keep it as appended.
     #[serde(default)]
     pub schema: u32,
+    /// Who did it. `None` for events written before events carried their
+    /// actor (schema 1 and older), or appended without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Actor>,
+    /// The idempotency key of the command that caused it, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandKey>,
     /// The event.
     pub event: Event,
 }

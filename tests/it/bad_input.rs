@@ -1,9 +1,11 @@
 //! Every bad input the foundation issue lists gets a typed error and
 //! changes nothing (neither the desk nor the store).
 
+use fanatical::actor::Actor;
 use fanatical::channel::Channel;
 use fanatical::customer::{CustomerCommand, CustomerError, Interest, Relation};
 use fanatical::desk::{Command, DeskConfig, DeskError};
+use fanatical::desk::{CustomerAction, TicketAction};
 use fanatical::event::StreamId;
 use fanatical::id::{AgentId, ContactId, CustomerId, TicketId};
 use fanatical::store::{ExpectedVersion, Store, StoreError, StreamWrite};
@@ -28,14 +30,20 @@ fn unknown_customer() {
     let ghost: CustomerId = w.ids.next_id();
     let tid: TicketId = w.ids.next_id();
     w.refused(
-        Command::OpenTicket(OpenTicket::new(tid, ghost, "Hi", Channel::Phone)),
+        Command::new(
+            Actor::integration("setup"),
+            TicketAction::Open(OpenTicket::new(tid, ghost, "Hi", Channel::Phone)),
+        ),
         DeskError::UnknownCustomer(ghost),
     );
     w.refused(
-        Command::UpdateCustomer {
-            customer: ghost,
-            command: CustomerCommand::RenameOrganisation { name: "x".into() },
-        },
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: ghost,
+                command: CustomerCommand::RenameOrganisation { name: "x".into() },
+            },
+        ),
         DeskError::UnknownCustomer(ghost),
     );
 }
@@ -51,7 +59,12 @@ fn unknown_contact() {
         contact: ghost,
     };
     w.refused(
-        Command::OpenTicket(OpenTicket::new(tid, acme, "Hi", Channel::Phone).requested_by(ghost)),
+        Command::new(
+            Actor::integration("setup"),
+            TicketAction::Open(
+                OpenTicket::new(tid, acme, "Hi", Channel::Phone).requested_by(ghost),
+            ),
+        ),
         err.clone(),
     );
     // Tom is a contact, but of another customer: not Acme's.
@@ -65,10 +78,13 @@ fn unknown_contact() {
         },
     );
     w.refused(
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::WithdrawConsent { contact: ghost },
-        },
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::WithdrawConsent { contact: ghost },
+            },
+        ),
         err,
     );
 }
@@ -82,7 +98,10 @@ fn unknown_agent() {
         Command::reply(t, ghost, "hello"),
         DeskError::UnknownAgent(ghost),
     );
-    w.refused(Command::assign(t, ghost), DeskError::UnknownAgent(ghost));
+    w.refused(
+        Command::new(Actor::integration("setup"), TicketAction::assign(t, ghost)),
+        DeskError::UnknownAgent(ghost),
+    );
     w.refused(
         Command::note(t, ghost, "hm"),
         DeskError::UnknownAgent(ghost),
@@ -99,7 +118,10 @@ fn unknown_ticket() {
         DeskError::UnknownTicket(ghost),
     );
     w.refused(
-        Command::set_status(ghost, Status::Open),
+        Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(ghost, Status::Open),
+        ),
         DeskError::UnknownTicket(ghost),
     );
 }
@@ -109,7 +131,10 @@ fn illegal_status_change() {
     let mut w = World::new();
     let t = w.jane_emails("help");
     w.refused(
-        Command::set_status(t, Status::Closed),
+        Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(t, Status::Closed),
+        ),
         TicketError::InvalidTransition {
             ticket: t,
             from: Status::New,
@@ -117,7 +142,10 @@ fn illegal_status_change() {
         },
     );
     w.refused(
-        Command::set_status(t, Status::Solved),
+        Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(t, Status::Solved),
+        ),
         TicketError::NoAssignee(t),
     );
 }
@@ -127,9 +155,21 @@ fn reply_on_a_closed_ticket() {
     let mut w = World::new();
     let t = w.jane_emails("help");
     let ana = w.ana;
-    w.run(Command::assign(t, ana)).unwrap();
-    w.run(Command::set_status(t, Status::Solved)).unwrap();
-    w.run(Command::set_status(t, Status::Closed)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Closed),
+    ))
+    .unwrap();
     w.refused(
         Command::reply(t, ana, "one more thing"),
         TicketError::Closed(t),
@@ -150,27 +190,33 @@ fn personal_details_without_consent() {
         contact: jane,
     };
     w.refused(
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::AddFamilyMember {
-                contact: jane,
-                name: "Sam".into(),
-                relation: Relation::Child,
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::AddFamilyMember {
+                    contact: jane,
+                    name: "Sam".into(),
+                    relation: Relation::Child,
+                },
             },
-        },
+        ),
         err.clone(),
     );
     w.refused(
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::AddInterest {
-                contact: jane,
-                interest: Interest {
-                    topic: "favourite team".into(),
-                    detail: "Spurs".into(),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::AddInterest {
+                    contact: jane,
+                    interest: Interest {
+                        topic: "favourite team".into(),
+                        detail: "Spurs".into(),
+                    },
                 },
             },
-        },
+        ),
         err,
     );
 }
@@ -189,12 +235,14 @@ fn attachment_over_the_configured_limit_or_without_a_name() {
     )
     .unwrap();
     w.refused(
-        Command::Reply {
-            ticket: t,
-            agent: ana,
-            body: "see attached".into(),
-            attachments: vec![big],
-        },
+        Command::new(
+            Actor::Agent(ana),
+            TicketAction::Reply {
+                ticket: t,
+                body: "see attached".into(),
+                attachments: vec![big],
+            },
+        ),
         TicketError::AttachmentTooLarge {
             file_name: "capture.pcap".into(),
             size: 1024 * 1024 + 1,
@@ -204,22 +252,26 @@ fn attachment_over_the_configured_limit_or_without_a_name() {
     let mut nameless = Attachment::new("x.gif", "image/gif", 10).unwrap();
     nameless.file_name = String::new();
     w.refused(
-        Command::Reply {
-            ticket: t,
-            agent: ana,
-            body: "see attached".into(),
-            attachments: vec![nameless],
-        },
+        Command::new(
+            Actor::Agent(ana),
+            TicketAction::Reply {
+                ticket: t,
+                body: "see attached".into(),
+                attachments: vec![nameless],
+            },
+        ),
         TicketError::EmptyAttachmentName,
     );
     // At the limit exactly is fine.
     let ok = Attachment::new("ok.gif", "image/gif", 1024 * 1024).unwrap();
-    w.run(Command::Reply {
-        ticket: t,
-        agent: ana,
-        body: "see attached".into(),
-        attachments: vec![ok],
-    })
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Reply {
+            ticket: t,
+            body: "see attached".into(),
+            attachments: vec![ok],
+        },
+    ))
     .unwrap();
 }
 
@@ -229,11 +281,13 @@ fn merging_a_ticket_into_itself() {
     let t = w.jane_emails("help");
     let ana = w.ana;
     w.refused(
-        Command::MergeTickets {
-            source: t,
-            target: t,
-            by: ana,
-        },
+        Command::new(
+            Actor::Agent(ana),
+            TicketAction::Merge {
+                source: t,
+                target: t,
+            },
+        ),
         TicketError::SelfReference(t),
     );
 }
@@ -293,13 +347,16 @@ fn other_refusals_name_what_was_wrong() {
     // An address that belongs to someone else.
     let tom_email = w.tom_email.clone();
     w.refused(
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::AddAddress {
-                contact: jane,
-                address: tom_email.clone(),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::AddAddress {
+                    contact: jane,
+                    address: tom_email.clone(),
+                },
             },
-        },
+        ),
         DeskError::AddressInUse {
             address: tom_email,
             customer: tiny,
@@ -310,37 +367,51 @@ fn other_refusals_name_what_was_wrong() {
     let stranger = fanatical::channel::ChannelAddress::email("who@nowhere.example").unwrap();
     let tid: TicketId = w.ids.next_id();
     w.refused(
-        Command::ReceiveMessage(fanatical::desk::InboundMessage::new(
-            tid,
-            Channel::Email,
-            stranger.clone(),
-            "hi",
-        )),
+        Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(fanatical::desk::InboundMessage::new(
+                tid,
+                Channel::Email,
+                stranger.clone(),
+                "hi",
+            )),
+        ),
         DeskError::UnknownSender(stranger),
     );
     // Registering the same id twice.
     w.refused(
-        Command::RegisterCustomer {
-            id: acme,
-            organisation: "Again".into(),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: acme,
+                organisation: "Again".into(),
+            },
+        ),
         DeskError::AlreadyExists(StreamId::Customer(acme)),
     );
     // Merging across customers.
     let a = w.jane_emails("one");
     let tid2: TicketId = w.ids.next_id();
     let tom_email = w.tom_email.clone();
-    w.run(Command::ReceiveMessage(
-        fanatical::desk::InboundMessage::new(tid2, Channel::Email, tom_email, "two"),
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(fanatical::desk::InboundMessage::new(
+            tid2,
+            Channel::Email,
+            tom_email,
+            "two",
+        )),
     ))
     .unwrap();
     let ana = w.ana;
     w.refused(
-        Command::MergeTickets {
-            source: a,
-            target: tid2,
-            by: ana,
-        },
+        Command::new(
+            Actor::Agent(ana),
+            TicketAction::Merge {
+                source: a,
+                target: tid2,
+            },
+        ),
         TicketError::CrossCustomerMerge {
             source_ticket: a,
             source_customer: acme,
@@ -350,14 +421,17 @@ fn other_refusals_name_what_was_wrong() {
     );
     // A note that is not text.
     w.refused(
-        Command::UpdateTicket {
-            ticket: a,
-            command: TicketCommand::Note {
-                agent: ana,
-                body: " ".into(),
-                attachments: vec![],
+        Command::new(
+            Actor::Agent(ana),
+            TicketAction::Update {
+                ticket: a,
+                command: TicketCommand::Note {
+                    agent: ana,
+                    body: " ".into(),
+                    attachments: vec![],
+                },
             },
-        },
+        ),
         TicketError::EmptyBody(a),
     );
 }

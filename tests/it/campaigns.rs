@@ -2,10 +2,14 @@
 //! one contact budget, answers with follow-ups and thank-yous, and reports.
 
 use chrono::Duration;
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::ChannelAddress;
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::desk::{
+    CustomerAction, PeopleAction, RecognitionAction, SurveyAction, TicketAction,
+};
 use fanatical::id::{AgentId, CustomerId, InvitationId};
 use fanatical::outbox::Recipient;
 use fanatical::sla::{Metric, SlaEventKind};
@@ -51,19 +55,25 @@ fn world(n: usize) -> (World, Vec<CustomerId>) {
     let mut ids = Vec::new();
     for i in 0..n {
         let (c, p): (CustomerId, _) = (w.ids.next_id(), w.ids.next_id());
-        w.run(Command::RegisterCustomer {
-            id: c,
-            organisation: format!("Customer {i}"),
-        })
-        .unwrap();
-        w.run(Command::UpdateCustomer {
-            customer: c,
-            command: CustomerCommand::AddContact {
-                contact: p,
-                name: format!("Contact {i}"),
-                addresses: vec![ChannelAddress::email(format!("c{i}@example.com")).unwrap()],
+        w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: c,
+                organisation: format!("Customer {i}"),
             },
-        })
+        ))
+        .unwrap();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: c,
+                command: CustomerCommand::AddContact {
+                    contact: p,
+                    name: format!("Contact {i}"),
+                    addresses: vec![ChannelAddress::email(format!("c{i}@example.com")).unwrap()],
+                },
+            },
+        ))
         .unwrap();
         ids.push(c);
     }
@@ -71,13 +81,16 @@ fn world(n: usize) -> (World, Vec<CustomerId>) {
 }
 
 fn wave(name: &str, share: u8, seed: u64, exclude: Vec<CustomerId>) -> Command {
-    Command::RunWave {
-        wave: name.into(),
-        survey: "relationship".into(),
-        share_percent: share,
-        seed,
-        exclude,
-    }
+    Command::new(
+        Actor::integration("setup"),
+        SurveyAction::RunWave {
+            wave: name.into(),
+            survey: "relationship".into(),
+            share_percent: share,
+            seed,
+            exclude,
+        },
+    )
 }
 
 fn sampled(d: &Desk, wave: &str) -> Vec<CustomerId> {
@@ -99,14 +112,17 @@ fn invite(
     agent: Option<AgentId>,
 ) -> InvitationId {
     let invitation: InvitationId = w.ids.next_id();
-    w.run(Command::SendSurvey {
-        invitation,
-        survey: survey.into(),
-        kind,
-        customer,
-        ticket: None,
-        agent,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        SurveyAction::Send {
+            invitation,
+            survey: survey.into(),
+            kind,
+            customer,
+            ticket: None,
+            agent,
+        },
+    ))
     .unwrap();
     invitation
 }
@@ -152,17 +168,28 @@ fn one_budget_for_every_kind_of_survey() {
     let acme = w.acme;
     let ana = w.ana;
     let t = w.jane_emails("help");
-    w.run(Command::assign(t, ana)).unwrap();
-    w.run(Command::set_status(t, Status::Solved)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
     let csat: InvitationId = w.ids.next_id();
-    w.run(Command::SendSurvey {
-        invitation: csat,
-        survey: "after-ticket".into(),
-        kind: SurveyKind::Csat,
-        customer: acme,
-        ticket: Some(t),
-        agent: Some(ana),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        SurveyAction::Send {
+            invitation: csat,
+            survey: "after-ticket".into(),
+            kind: SurveyKind::Csat,
+            customer: acme,
+            ticket: Some(t),
+            agent: Some(ana),
+        },
+    ))
     .unwrap();
     // Acme's contact was just surveyed: an NPS wave of everyone skips them,
     // and a second survey of any kind is refused until the quiet period ends.
@@ -174,14 +201,17 @@ fn one_budget_for_every_kind_of_survey() {
     let jane = w.jane;
     let until = w.now - Duration::minutes(60) + Duration::days(90);
     w.refused(
-        Command::SendSurvey {
-            invitation: again,
-            survey: "relationship".into(),
-            kind: SurveyKind::Nps,
-            customer: acme,
-            ticket: None,
-            agent: None,
-        },
+        Command::new(
+            Actor::integration("setup"),
+            SurveyAction::Send {
+                invitation: again,
+                survey: "relationship".into(),
+                kind: SurveyKind::Nps,
+                customer: acme,
+                ticket: None,
+                agent: None,
+            },
+        ),
         SurveyError::QuietPeriod {
             contact: jane,
             until,
@@ -189,14 +219,17 @@ fn one_budget_for_every_kind_of_survey() {
     );
     // After the quiet period, Acme can be asked again.
     w.now = until;
-    w.run(Command::SendSurvey {
-        invitation: again,
-        survey: "relationship".into(),
-        kind: SurveyKind::Nps,
-        customer: acme,
-        ticket: None,
-        agent: None,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        SurveyAction::Send {
+            invitation: again,
+            survey: "relationship".into(),
+            kind: SurveyKind::Nps,
+            customer: acme,
+            ticket: None,
+            agent: None,
+        },
+    ))
     .unwrap();
 }
 
@@ -215,29 +248,38 @@ fn a_detractor_gets_a_personal_follow_up_with_its_own_timer() {
     let (mut w, _) = world(0);
     let acme = w.acme;
     let am: AgentId = w.ids.next_id();
-    w.run(Command::RegisterAgent {
-        id: am,
-        name: "Alex".into(),
-        time_zone: chrono_tz::America::Chicago,
-        roles: vec![Role::AccountManager],
-        skills: vec![],
-    })
-    .unwrap();
-    w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::AssignAccountTeam {
-            agent: am,
-            role: Role::AccountManager,
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id: am,
+            name: "Alex".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::AccountManager],
+            skills: vec![],
         },
-    })
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AssignAccountTeam {
+                agent: am,
+                role: Role::AccountManager,
+            },
+        },
+    ))
     .unwrap();
     let inv = invite(&mut w, "relationship", SurveyKind::Nps, acme, None);
     w.tick(120);
     let stored = w
-        .run(Command::AnswerSurvey {
-            invitation: inv,
-            response: answer(3).answer("why", Answer::Comment("Slow replies".into())),
-        })
+        .run(Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: inv,
+                response: answer(3).answer("why", Answer::Comment("Slow replies".into())),
+            },
+        ))
         .unwrap();
     let task = w
         .desk
@@ -267,10 +309,13 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
     let acme = w.acme;
     let inv = invite(&mut w, "relationship", SurveyKind::Nps, acme, None);
     w.refused(
-        Command::AnswerSurvey {
-            invitation: inv,
-            response: answer(11),
-        },
+        Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: inv,
+                response: answer(11),
+            },
+        ),
         SurveyError::InvalidResponse(vec![ResponseProblem::OutOfRange {
             question: "score".into(),
             value: 11,
@@ -278,16 +323,22 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
     );
     let ghost: InvitationId = w.ids.next_id();
     w.refused(
-        Command::AnswerSurvey {
-            invitation: ghost,
-            response: answer(9),
-        },
+        Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: ghost,
+                response: answer(9),
+            },
+        ),
         SurveyError::UnknownInvitation(ghost),
     );
-    w.run(Command::AnswerSurvey {
-        invitation: inv,
-        response: answer(10),
-    })
+    w.run(Command::new(
+        Actor::integration("survey"),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: answer(10),
+        },
+    ))
     .unwrap();
     assert!(
         w.desk
@@ -299,10 +350,13 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
         "no follow-up for a promoter"
     );
     w.refused(
-        Command::AnswerSurvey {
-            invitation: inv,
-            response: answer(10),
-        },
+        Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: inv,
+                response: answer(10),
+            },
+        ),
         SurveyError::AlreadyAnswered(inv),
     );
     // An expired invitation.
@@ -311,10 +365,13 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
     let expired_at = w.now + Duration::days(30);
     w.now = expired_at + Duration::seconds(1);
     w.refused(
-        Command::AnswerSurvey {
-            invitation: late,
-            response: answer(5),
-        },
+        Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: late,
+                response: answer(5),
+            },
+        ),
         SurveyError::Expired {
             invitation: late,
             expired_at,
@@ -329,10 +386,13 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
     let q1: Vec<InvitationId> = w.desk.invitations().map(|i| i.invitation.id).collect();
     for (k, inv) in q1.iter().enumerate() {
         let score = [10, 9, 3, 8, 10, 0, 9, 9, 7, 6][k];
-        w.run(Command::AnswerSurvey {
-            invitation: *inv,
-            response: answer(score),
-        })
+        w.run(Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: *inv,
+                response: answer(score),
+            },
+        ))
         .unwrap();
     }
     let n = w.desk.nps_of_wave("Q1");
@@ -348,10 +408,13 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
         .collect();
     assert_eq!(q2.len(), 5);
     for inv in &q2 {
-        w.run(Command::AnswerSurvey {
-            invitation: *inv,
-            response: answer(10),
-        })
+        w.run(Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: *inv,
+                response: answer(10),
+            },
+        ))
         .unwrap();
     }
     let trend: Vec<(String, Option<f64>)> = w
@@ -373,27 +436,36 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
     let _ = ids;
     // CSAT: two tickets for Ana, one for Bill.
     let (ana, bill, acme, team) = (w.ana, w.bill, w.acme, w.team);
-    w.run(Command::UpdateTeam {
-        team,
-        command: fanatical::agent::TeamCommand::AddMember(ana),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateTeam {
+            team,
+            command: fanatical::agent::TeamCommand::AddMember(ana),
+        },
+    ))
     .unwrap();
     w.tick(91 * 24 * 60);
     let rate = |w: &mut World, agent, rating| {
         let inv: InvitationId = w.ids.next_id();
-        w.run(Command::SendSurvey {
-            invitation: inv,
-            survey: "after-ticket".into(),
-            kind: SurveyKind::Csat,
-            customer: acme,
-            ticket: None,
-            agent: Some(agent),
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            SurveyAction::Send {
+                invitation: inv,
+                survey: "after-ticket".into(),
+                kind: SurveyKind::Csat,
+                customer: acme,
+                ticket: None,
+                agent: Some(agent),
+            },
+        ))
         .unwrap();
-        w.run(Command::AnswerSurvey {
-            invitation: inv,
-            response: Response::new().answer("rating", Answer::Scale(rating)),
-        })
+        w.run(Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: inv,
+                response: Response::new().answer("rating", Answer::Scale(rating)),
+            },
+        ))
         .unwrap();
         w.tick(91 * 24 * 60);
     };
@@ -423,7 +495,7 @@ proptest! {
         let quiet: Vec<CustomerId> = quiet.iter().map(|i| *i.get(&all)).collect();
         for c in &quiet {
             let inv: InvitationId = w.ids.next_id();
-            let _ = w.run(Command::SendSurvey { invitation: inv, survey: "after-ticket".into(), kind: SurveyKind::Csat, customer: *c, ticket: None, agent: None });
+            let _ = w.run(Command::new(Actor::integration("setup"), SurveyAction::Send { invitation: inv, survey: "after-ticket".into(), kind: SurveyKind::Csat, customer: *c, ticket: None, agent: None }));
         }
         let excluded: Vec<CustomerId> = excluded.iter().map(|i| *i.get(&all)).collect();
         w.tick(1);
@@ -449,8 +521,16 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
     let mut w = World::with_config(cfg.clone());
     let ana = w.ana;
     let t = w.jane_emails("help");
-    w.run(Command::assign(t, ana)).unwrap();
-    w.run(Command::set_status(t, Status::Solved)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
     let invs: Vec<_> = w.desk.invitations().map(|i| i.invitation.clone()).collect();
     assert_eq!(invs.len(), 1);
     assert_eq!(
@@ -459,25 +539,39 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
     );
     // A second ticket solved the same week: Jane is in her quiet period.
     let t2 = w.jane_emails("again");
-    w.run(Command::assign(t2, ana)).unwrap();
-    w.run(Command::set_status(t2, Status::Solved)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t2, ana),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t2, Status::Solved),
+    ))
+    .unwrap();
     assert_eq!(w.desk.invitations().count(), 1);
     // Her answer rates Ana; her comment is praise for Ana.
     let inv = invs[0].id;
-    w.run(Command::AnswerSurvey {
-        invitation: inv,
-        response: Response::new().answer("rating", Answer::Scale(Rating::Excellent)),
-    })
+    w.run(Command::new(
+        Actor::integration("survey"),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: Response::new().answer("rating", Answer::Scale(Rating::Excellent)),
+        },
+    ))
     .unwrap();
     assert_eq!(w.desk.csat_by_agent()[&ana].percent(), Some(100.0));
     let p: fanatical::id::PraiseId = w.ids.next_id();
-    w.run(Command::RecordPraise {
-        praise: p,
-        source: fanatical::recognition::PraiseSource::Survey { invitation: inv },
-        text: "Ana was wonderful".into(),
-        customer: None,
-        ticket: None,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        RecognitionAction::RecordPraise {
+            praise: p,
+            source: fanatical::recognition::PraiseSource::Survey { invitation: inv },
+            text: "Ana was wonderful".into(),
+            customer: None,
+            ticket: None,
+        },
+    ))
     .unwrap();
     assert_eq!(w.desk.praise(p).unwrap().0.agent, Some(ana));
     assert_eq!(Desk::rebuild(&w.store, cfg).unwrap(), w.desk);

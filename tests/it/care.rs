@@ -3,8 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelKind};
 use fanatical::desk::{Command, DeskConfig, InboundMessage};
+use fanatical::desk::{IncidentAction, TicketAction};
 use fanatical::id::{ComponentId, IncidentId, TicketId};
 use fanatical::incident::{Audience, ComponentState, IncidentStatus, Messages};
 use fanatical::sla::Metric;
@@ -23,18 +25,21 @@ fn opening_a_ticket_shows_the_other_open_issues_recent_incidents_and_what_it_rep
     o.w.tick(60);
     let billing = email(&mut o.w, "Invoice question");
     let id: IncidentId = o.w.ids.next_id();
-    o.w.run(Command::DeclareIncident {
-        incident: id,
-        title: "DFW1 power loss".into(),
-        commander: o.boss,
-        status: IncidentStatus::Identified,
-        components: BTreeMap::from([(
-            ComponentId::new("dfw1").unwrap(),
-            ComponentState::MajorOutage,
-        )]),
-        cadence: None,
-        messages: Messages::from([(Audience::Business, "We are on it.".into())]),
-    })
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Declare {
+            incident: id,
+            title: "DFW1 power loss".into(),
+            commander: o.boss,
+            status: IncidentStatus::Identified,
+            components: BTreeMap::from([(
+                ComponentId::new("dfw1").unwrap(),
+                ComponentState::MajorOutage,
+            )]),
+            cadence: None,
+            messages: Messages::from([(Audience::Business, "We are on it.".into())]),
+        },
+    ))
     .unwrap();
     o.w.tick(24 * 60);
     let again = email(&mut o.w, "RE: site DOWN");
@@ -63,10 +68,13 @@ fn opening_a_ticket_shows_the_other_open_issues_recent_incidents_and_what_it_rep
     o.w.tick(5);
     let b2 = email(&mut o.w, "Can't log in");
     assert!(o.w.desk.repeat_of(b2).is_empty());
-    o.w.run(Command::LinkToIncident {
-        incident: id,
-        tickets: vec![a, b2],
-    })
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        IncidentAction::LinkTickets {
+            incident: id,
+            tickets: vec![a, b2],
+        },
+    ))
     .unwrap();
     assert_eq!(o.w.desk.repeat_of(b2), vec![a]);
 }
@@ -81,10 +89,13 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
     let tickets: Vec<TicketId> = (0..4).map(|_| email(&mut w, "Site down")).collect();
     // The last one is Bill's.
     let bill = w.bill;
-    w.run(Command::UpdateTicket {
-        ticket: tickets[3],
-        command: TicketCommand::Assign(Some(bill)),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: tickets[3],
+            command: TicketCommand::Assign(Some(bill)),
+        },
+    ))
     .unwrap();
     // Replies after 10, 20, 30 and 90 minutes: the last misses the 1-hour target.
     for (t, minutes) in tickets.iter().zip([10, 20, 30, 90]) {
@@ -96,15 +107,18 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
     w.now = monday + Duration::hours(2);
     let chat_id = w.ids.next_id();
     let jane_x = w.jane_x.clone();
-    w.run(Command::ReceiveMessage(InboundMessage::new(
-        chat_id,
-        Channel::Social {
-            network: fanatical::channel::SocialNetwork::X,
-            visibility: fanatical::channel::Visibility::Private,
-        },
-        jane_x,
-        "Help?",
-    )))
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(InboundMessage::new(
+            chat_id,
+            Channel::Social {
+                network: fanatical::channel::SocialNetwork::X,
+                visibility: fanatical::channel::Visibility::Private,
+            },
+            jane_x,
+            "Help?",
+        )),
+    ))
     .unwrap();
     w.now += Duration::minutes(4);
     w.run(Command::reply(chat_id, ana, "Here!")).unwrap();
@@ -112,15 +126,21 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
     // Solve two on Tuesday.
     w.now = monday + Duration::days(1);
     for t in &tickets[..2] {
-        w.run(Command::UpdateTicket {
-            ticket: *t,
-            command: TicketCommand::Assign(Some(ana)),
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update {
+                ticket: *t,
+                command: TicketCommand::Assign(Some(ana)),
+            },
+        ))
         .unwrap();
-        w.run(Command::UpdateTicket {
-            ticket: *t,
-            command: TicketCommand::SetStatus(Status::Solved),
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update {
+                ticket: *t,
+                command: TicketCommand::SetStatus(Status::Solved),
+            },
+        ))
         .unwrap();
     }
 

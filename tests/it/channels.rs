@@ -1,6 +1,8 @@
 //! Channels that fail: fallbacks offered, replies rerouted, outages recorded.
 
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
+use fanatical::desk::{ChannelAction, CustomerAction, OutboxAction, TicketAction};
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::outbox::Recipient;
 
@@ -11,10 +13,13 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
     let mut w = World::new();
     let t = w.jane_emails("help");
     let ana = w.ana;
-    w.run(Command::MarkChannelDown {
-        channel: ChannelKind::Email,
-        reason: "mail relay lost its disks".into(),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        ChannelAction::MarkDown {
+            channel: ChannelKind::Email,
+            reason: "mail relay lost its disks".into(),
+        },
+    ))
     .unwrap();
     assert!(w.desk.is_down(ChannelKind::Email));
     assert_eq!(
@@ -27,10 +32,13 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
     );
     // Marking it down again records nothing new.
     assert!(
-        w.run(Command::MarkChannelDown {
-            channel: ChannelKind::Email,
-            reason: "again".into()
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            ChannelAction::MarkDown {
+                channel: ChannelKind::Email,
+                reason: "again".into()
+            }
+        ))
         .unwrap()
         .is_empty()
     );
@@ -46,11 +54,18 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
         }
     );
     assert!(matches!(&msg.recipient, Recipient::Contact { address, .. } if *address == w.jane_x));
-    w.run(Command::MarkDelivered { message: msg.id }).unwrap();
+    w.run(Command::new(
+        Actor::integration("transport"),
+        OutboxAction::MarkDelivered { message: msg.id },
+    ))
+    .unwrap();
     w.tick(90);
-    w.run(Command::MarkChannelUp {
-        channel: ChannelKind::Email,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        ChannelAction::MarkUp {
+            channel: ChannelKind::Email,
+        },
+    ))
     .unwrap();
     w.run(Command::reply(t, ana, "And a follow-up by email."))
         .unwrap();
@@ -69,20 +84,26 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
 #[test]
 fn the_phone_system_going_down_offers_social_chat_and_email() {
     let mut w = World::new();
-    w.run(Command::MarkChannelDown {
-        channel: ChannelKind::Phone,
-        reason: "carrier outage".into(),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        ChannelAction::MarkDown {
+            channel: ChannelKind::Phone,
+            reason: "carrier outage".into(),
+        },
+    ))
     .unwrap();
     assert_eq!(
         w.desk.offered_channels(ChannelKind::Phone),
         vec![ChannelKind::Social, ChannelKind::Chat, ChannelKind::Email]
     );
     // With social down too, it is not offered.
-    w.run(Command::MarkChannelDown {
-        channel: ChannelKind::Social,
-        reason: "API limits".into(),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        ChannelAction::MarkDown {
+            channel: ChannelKind::Social,
+            reason: "API limits".into(),
+        },
+    ))
     .unwrap();
     assert_eq!(
         w.desk.offered_channels(ChannelKind::Phone),
@@ -96,13 +117,14 @@ fn a_reply_to_a_call_while_the_phones_are_down_goes_out_on_a_fallback() {
     let ana = w.ana;
     let t: fanatical::id::TicketId = w.ids.next_id();
     let phone = w.jane_phone.clone();
-    w.run(Command::ReceiveMessage(
-        fanatical::desk::InboundMessage::new(
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(fanatical::desk::InboundMessage::new(
             t,
             Channel::Phone,
             phone,
             "Backup restore stuck at 40%",
-        ),
+        )),
     ))
     .unwrap();
     // While the phones work, a reply on the call is spoken, not delivered.
@@ -110,10 +132,13 @@ fn a_reply_to_a_call_while_the_phones_are_down_goes_out_on_a_fallback() {
     assert_eq!(w.desk.poll_outbound(w.now), None);
     // The call drops when the phone system goes down: the next reply can
     // only reach Jane on a fallback (she has no chat, so X, privately).
-    w.run(Command::MarkChannelDown {
-        channel: ChannelKind::Phone,
-        reason: "carrier outage".into(),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        ChannelAction::MarkDown {
+            channel: ChannelKind::Phone,
+            reason: "carrier outage".into(),
+        },
+    ))
     .unwrap();
     w.tick(10);
     w.run(Command::reply(
@@ -137,18 +162,27 @@ fn a_reply_to_a_call_while_the_phones_are_down_goes_out_on_a_fallback() {
     let tiny = w.tiny;
     let only_phone: fanatical::id::ContactId = w.ids.next_id();
     let number = fanatical::channel::ChannelAddress::phone("+1 210 555 0199").unwrap();
-    w.run(Command::UpdateCustomer {
-        customer: tiny,
-        command: fanatical::customer::CustomerCommand::AddContact {
-            contact: only_phone,
-            name: "Pat".into(),
-            addresses: vec![number.clone()],
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: tiny,
+            command: fanatical::customer::CustomerCommand::AddContact {
+                contact: only_phone,
+                name: "Pat".into(),
+                addresses: vec![number.clone()],
+            },
         },
-    })
+    ))
     .unwrap();
     let call: fanatical::id::TicketId = w.ids.next_id();
-    w.run(Command::ReceiveMessage(
-        fanatical::desk::InboundMessage::new(call, Channel::Phone, number, "Site down"),
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(fanatical::desk::InboundMessage::new(
+            call,
+            Channel::Phone,
+            number,
+            "Site down",
+        )),
     ))
     .unwrap();
     w.refused(

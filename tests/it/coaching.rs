@@ -1,7 +1,9 @@
 //! Coaching: the same kind of mistake twice within the window is flagged
 //! to the agent's lead; a first mistake never is.
 
+use fanatical::actor::Actor;
 use fanatical::coaching::MistakeKind;
+use fanatical::desk::{CoachingAction, PeopleAction};
 use fanatical::desk::{Command, Desk, DeskConfig, DeskError};
 use fanatical::id::AgentId;
 use fanatical::outbox::Recipient;
@@ -13,26 +15,34 @@ fn the_same_mistake_twice_is_flagged_to_the_lead_and_a_first_never_is() {
     let mut w = World::new();
     let (ana, bill, team) = (w.ana, w.bill, w.team);
     for m in [ana, bill] {
-        w.run(Command::UpdateTeam {
-            team,
-            command: fanatical::agent::TeamCommand::AddMember(m),
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateTeam {
+                team,
+                command: fanatical::agent::TeamCommand::AddMember(m),
+            },
+        ))
         .unwrap();
     }
-    w.run(Command::UpdateTeam {
-        team,
-        command: fanatical::agent::TeamCommand::SetLead(bill),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateTeam {
+            team,
+            command: fanatical::agent::TeamCommand::SetLead(bill),
+        },
+    ))
     .unwrap();
     let t = w.jane_emails("help");
     let record = |w: &mut World, kind: MistakeKind| {
-        w.run(Command::RecordMistake {
-            agent: ana,
-            kind,
-            ticket: Some(t),
-            note: "posted from the company account".into(),
-            by: bill,
-        })
+        w.run(Command::new(
+            Actor::Agent(bill),
+            CoachingAction::RecordMistake {
+                agent: ana,
+                kind,
+                ticket: Some(t),
+                note: "posted from the company account".into(),
+            },
+        ))
         .unwrap();
     };
     record(&mut w, MistakeKind::WrongChannel);
@@ -79,13 +89,15 @@ fn mistakes_name_known_people() {
     let ghost: AgentId = w.ids.next_id();
     let bill = w.bill;
     w.refused(
-        Command::RecordMistake {
-            agent: ghost,
-            kind: MistakeKind::Other("mislabelled".into()),
-            ticket: None,
-            note: String::new(),
-            by: bill,
-        },
+        Command::new(
+            Actor::Agent(bill),
+            CoachingAction::RecordMistake {
+                agent: ghost,
+                kind: MistakeKind::Other("mislabelled".into()),
+                ticket: None,
+                note: String::new(),
+            },
+        ),
         DeskError::UnknownAgent(ghost),
     );
 }

@@ -1,10 +1,12 @@
 //! Crisis: straight to the safety responder, bypassing routing; details
 //! visible only to the safety role, and no other view shows them.
 
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::Channel;
 use fanatical::crisis::{CrisisClassifier, CrisisSignal};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{PeopleAction, TicketAction};
 use fanatical::id::{AgentId, TicketId};
 use fanatical::outbox::Recipient;
 use fanatical::ticket::{Author, Priority};
@@ -16,13 +18,16 @@ const MESSAGE: &str = "My backups failed again and honestly I want to end my lif
 
 fn responder(w: &mut World) -> AgentId {
     let id: AgentId = w.ids.next_id();
-    w.run(Command::RegisterAgent {
-        id,
-        name: "Sam".into(),
-        time_zone: chrono_tz::America::Chicago,
-        roles: vec![Role::SafetyResponder],
-        skills: vec![],
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id,
+            name: "Sam".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::SafetyResponder],
+            skills: vec![],
+        },
+    ))
     .unwrap();
     id
 }
@@ -117,7 +122,11 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
     assert!(!w.desk.is_crisis(u), "not in the keyword policy");
     let body = w.desk.ticket(u).unwrap().conversation()[0].body.clone();
     let signal = Worried.assess(&body).unwrap();
-    w.run(Command::FlagCrisis { ticket: u, signal }).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::FlagCrisis { ticket: u, signal },
+    ))
+    .unwrap();
     assert!(w.desk.is_crisis(u));
     assert_eq!(
         w.desk
@@ -140,12 +149,15 @@ fn without_a_responder_the_crisis_is_still_recorded_and_ordinary_words_are_not_a
     assert_eq!(w.desk.ticket(t).unwrap().priority(), Priority::Urgent);
     let id: TicketId = w.ids.next_id();
     let email = w.jane_email.clone();
-    w.run(Command::ReceiveMessage(InboundMessage::new(
-        id,
-        Channel::Email,
-        email,
-        "The old server can end its life cycle now",
-    )))
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(InboundMessage::new(
+            id,
+            Channel::Email,
+            email,
+            "The old server can end its life cycle now",
+        )),
+    ))
     .unwrap();
     assert!(!w.desk.is_crisis(id));
 }

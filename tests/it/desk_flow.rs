@@ -2,9 +2,11 @@
 //! and merges, rebuilding from the store, and failed or conflicting
 //! appends.
 
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
 use fanatical::customer::{ConsentSource, CustomerCommand, Interest, Relation};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{CustomerAction, OutboxAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::TicketId;
 use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError};
@@ -36,9 +38,12 @@ fn a_ticket_from_every_channel() {
     ];
     for (channel, from) in cases {
         let id: TicketId = w.ids.next_id();
-        w.run(Command::ReceiveMessage(
-            InboundMessage::new(id, channel.clone(), from, "My site is down\nsince 2am")
-                .with_subject(""),
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(
+                InboundMessage::new(id, channel.clone(), from, "My site is down\nsince 2am")
+                    .with_subject(""),
+            ),
         ))
         .unwrap();
         let t = w.desk.ticket(id).unwrap();
@@ -57,12 +62,10 @@ fn a_ticket_from_every_channel() {
     let id: TicketId = w.ids.next_id();
     let phone = w.jane_phone.clone();
     assert!(
-        w.run(Command::ReceiveMessage(InboundMessage::new(
-            id,
-            Channel::Email,
-            phone,
-            "hi"
-        )))
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(id, Channel::Email, phone, "hi"))
+        ))
         .is_err()
     );
     // A Facebook message does not come from an X handle.
@@ -72,9 +75,10 @@ fn a_ticket_from_every_channel() {
     };
     let x = w.jane_x.clone();
     assert!(
-        w.run(Command::ReceiveMessage(InboundMessage::new(
-            id, fb, x, "hi"
-        )))
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(id, fb, x, "hi"))
+        ))
         .is_err()
     );
     assert!(w.desk.ticket(id).is_none());
@@ -85,13 +89,16 @@ fn a_ticket_opened_from_the_customer_record() {
     let mut w = World::new();
     let id: TicketId = w.ids.next_id();
     let (acme, jane, ana) = (w.acme, w.jane, w.ana);
-    w.run(Command::OpenTicket(
-        OpenTicket::new(id, acme, "Proactive: disk at 90%", Channel::Phone)
-            .requested_by(jane)
-            .with_priority(Priority::High)
-            .with_type(TicketType::Task)
-            .with_tag(Tag::new("proactive").unwrap())
-            .with_message(Author::Agent(ana), "Called Jane about the disk."),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Open(
+            OpenTicket::new(id, acme, "Proactive: disk at 90%", Channel::Phone)
+                .requested_by(jane)
+                .with_priority(Priority::High)
+                .with_type(TicketType::Task)
+                .with_tag(Tag::new("proactive").unwrap())
+                .with_message(Author::Agent(ana), "Called Jane about the disk."),
+        ),
     ))
     .unwrap();
     let t = w.desk.ticket(id).unwrap();
@@ -109,14 +116,21 @@ fn a_conversation_threads_and_a_closed_thread_opens_a_follow_up() {
     let ana = w.ana;
     w.tick(3);
     w.run(Command::reply(t, ana, "Looking now")).unwrap();
-    w.run(Command::set_status(t, Status::Pending)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Pending),
+    ))
+    .unwrap();
     w.tick(60);
     let follow: TicketId = w.ids.next_id();
     let email = w.jane_email.clone();
-    w.run(Command::ReceiveMessage(
-        InboundMessage::new(follow, Channel::Email, email.clone(), "Logs attached")
-            .in_reply_to(t)
-            .with_attachment(Attachment::new("backup.log", "text/plain", 2048).unwrap()),
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(
+            InboundMessage::new(follow, Channel::Email, email.clone(), "Logs attached")
+                .in_reply_to(t)
+                .with_attachment(Attachment::new("backup.log", "text/plain", 2048).unwrap()),
+        ),
     ))
     .unwrap();
     assert!(
@@ -131,11 +145,26 @@ fn a_conversation_threads_and_a_closed_thread_opens_a_follow_up() {
         "backup.log"
     );
 
-    w.run(Command::assign(t, ana)).unwrap();
-    w.run(Command::set_status(t, Status::Solved)).unwrap();
-    w.run(Command::set_status(t, Status::Closed)).unwrap();
-    w.run(Command::ReceiveMessage(
-        InboundMessage::new(follow, Channel::Email, email, "It broke again").in_reply_to(t),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Closed),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(
+            InboundMessage::new(follow, Channel::Email, email, "It broke again").in_reply_to(t),
+        ),
     ))
     .unwrap();
     let f = w.desk.ticket(follow).expect("a follow-up ticket");
@@ -148,12 +177,19 @@ fn the_whole_lifecycle_through_the_desk() {
     let mut w = World::new();
     let t = w.jane_emails("DNS question");
     let (ana, team, jane) = (w.ana, w.team, w.jane);
-    w.run(Command::UpdateTicket {
-        ticket: t,
-        command: TicketCommand::SetTeam(Some(team)),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: t,
+            command: TicketCommand::SetTeam(Some(team)),
+        },
+    ))
     .unwrap();
-    w.run(Command::assign(t, ana)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
     assert_eq!(w.desk.ticket(t).unwrap().status(), Status::Open);
     for s in [
         Status::OnHold,
@@ -162,7 +198,11 @@ fn the_whole_lifecycle_through_the_desk() {
         Status::Solved,
     ] {
         w.tick(1);
-        w.run(Command::set_status(t, s)).unwrap();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(t, s),
+        ))
+        .unwrap();
         assert_eq!(w.desk.ticket(t).unwrap().status(), s);
     }
     // The customer reopens by replying.
@@ -177,12 +217,23 @@ fn the_whole_lifecycle_through_the_desk() {
     assert_eq!(w.desk.ticket(t).unwrap().status(), Status::Open);
     // Setting the same status again is not an event.
     assert!(
-        w.run(Command::set_status(t, Status::Open))
-            .unwrap()
-            .is_empty()
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(t, Status::Open)
+        ))
+        .unwrap()
+        .is_empty()
     );
-    w.run(Command::set_status(t, Status::Solved)).unwrap();
-    w.run(Command::set_status(t, Status::Closed)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Closed),
+    ))
+    .unwrap();
     assert_eq!(w.desk.ticket(t).unwrap().team(), Some(team));
 }
 
@@ -194,11 +245,13 @@ fn merge_and_links_through_the_desk() {
     let ana = w.ana;
     w.run(Command::note(a, ana, "Root cause: PDU failure"))
         .unwrap();
-    w.run(Command::MergeTickets {
-        source: a,
-        target: b,
-        by: ana,
-    })
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Merge {
+            source: a,
+            target: b,
+        },
+    ))
     .unwrap();
     let src = w.desk.ticket(a).unwrap();
     let dst = w.desk.ticket(b).unwrap();
@@ -217,23 +270,32 @@ fn merge_and_links_through_the_desk() {
 
     let (acme, jane) = (w.acme, w.jane);
     let problem: TicketId = w.ids.next_id();
-    w.run(Command::OpenTicket(
-        OpenTicket::new(problem, acme, "PDU failure in DFW", Channel::Portal)
-            .with_type(TicketType::Problem),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Open(
+            OpenTicket::new(problem, acme, "PDU failure in DFW", Channel::Portal)
+                .with_type(TicketType::Problem),
+        ),
     ))
     .unwrap();
     let incident: TicketId = w.ids.next_id();
-    w.run(Command::OpenTicket(
-        OpenTicket::new(incident, acme, "My server is off", Channel::Phone)
-            .requested_by(jane)
-            .with_type(TicketType::Incident),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Open(
+            OpenTicket::new(incident, acme, "My server is off", Channel::Phone)
+                .requested_by(jane)
+                .with_type(TicketType::Incident),
+        ),
     ))
     .unwrap();
-    w.run(Command::LinkTickets {
-        ticket: incident,
-        link: LinkKind::IncidentOf,
-        other: problem,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Link {
+            ticket: incident,
+            link: LinkKind::IncidentOf,
+            other: problem,
+        },
+    ))
     .unwrap();
     assert_eq!(
         w.desk.ticket(incident).unwrap().links().problem,
@@ -247,11 +309,14 @@ fn merge_and_links_through_the_desk() {
             .incidents
             .contains(&incident)
     );
-    w.run(Command::LinkTickets {
-        ticket: b,
-        link: LinkKind::DuplicateOf,
-        other: incident,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Link {
+            ticket: b,
+            link: LinkKind::DuplicateOf,
+            other: incident,
+        },
+    ))
     .unwrap();
     assert!(
         w.desk
@@ -267,13 +332,16 @@ fn merge_and_links_through_the_desk() {
 fn busy_world() -> World {
     let mut w = World::new();
     let (acme, jane, ana, bill) = (w.acme, w.jane, w.ana, w.bill);
-    w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::RecordConsent {
-            contact: jane,
-            source: ConsentSource::Agent(ana),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::RecordConsent {
+                contact: jane,
+                source: ConsentSource::Agent(ana),
+            },
         },
-    })
+    ))
     .unwrap();
     for cmd in [
         CustomerCommand::AddFamilyMember {
@@ -293,37 +361,57 @@ fn busy_world() -> World {
             role: fanatical::agent::Role::Billing,
         },
     ] {
-        w.run(Command::UpdateCustomer {
-            customer: acme,
-            command: cmd,
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: cmd,
+            },
+        ))
         .unwrap();
     }
     for i in 0..5 {
         let t = w.jane_emails(&format!("Issue {i}"));
         w.tick(2);
-        w.run(Command::Reply {
-            ticket: t,
-            agent: ana,
-            body: format!("Answer {i}"),
-            attachments: vec![Attachment::new("dance.gif", "image/gif", 900_000).unwrap()],
-        })
+        w.run(Command::new(
+            Actor::Agent(ana),
+            TicketAction::Reply {
+                ticket: t,
+                body: format!("Answer {i}"),
+                attachments: vec![Attachment::new("dance.gif", "image/gif", 900_000).unwrap()],
+            },
+        ))
         .unwrap();
         w.run(Command::note(t, ana, "internal")).unwrap();
         if i % 2 == 0 {
-            w.run(Command::assign(t, ana)).unwrap();
-            w.run(Command::set_status(t, Status::Solved)).unwrap();
+            w.run(Command::new(
+                Actor::integration("setup"),
+                TicketAction::assign(t, ana),
+            ))
+            .unwrap();
+            w.run(Command::new(
+                Actor::integration("setup"),
+                TicketAction::set_status(t, Status::Solved),
+            ))
+            .unwrap();
         }
     }
     // Deliver some, fail one.
     let now = w.now;
     let first = w.desk.poll_outbound(now).unwrap();
-    w.run(Command::MarkDelivered { message: first.id }).unwrap();
+    w.run(Command::new(
+        Actor::integration("transport"),
+        OutboxAction::MarkDelivered { message: first.id },
+    ))
+    .unwrap();
     let second = w.desk.poll_outbound(now).unwrap();
-    w.run(Command::MarkFailed {
-        message: second.id,
-        reason: "smtp timeout".into(),
-    })
+    w.run(Command::new(
+        Actor::integration("transport"),
+        OutboxAction::MarkFailed {
+            message: second.id,
+            reason: "smtp timeout".into(),
+        },
+    ))
     .unwrap();
     w
 }
@@ -379,12 +467,15 @@ fn a_failed_append_leaves_the_desk_unchanged() {
     let mut desk = w.desk.clone();
     let before = desk.clone();
     let id: TicketId = fanatical::id::IdGenerator::from_seed(5).next_id();
-    let cmd = Command::ReceiveMessage(InboundMessage::new(
-        id,
-        Channel::Email,
-        w.jane_email.clone(),
-        "hello",
-    ));
+    let cmd = Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(InboundMessage::new(
+            id,
+            Channel::Email,
+            w.jane_email.clone(),
+            "hello",
+        )),
+    );
     let err = desk.execute(&mut store, cmd.clone(), w.now).unwrap_err();
     assert_eq!(err, StoreError::Backend("disk full".into()).into());
     assert_eq!(desk, before);
@@ -432,12 +523,14 @@ fn notes_stay_internal_and_gifs_stay_gifs() {
     let mut w = World::new();
     let t = w.jane_emails("gif please");
     let ana = w.ana;
-    w.run(Command::Reply {
-        ticket: t,
-        agent: ana,
-        body: "Here you go".into(),
-        attachments: vec![Attachment::new("celebrate.gif", "image/gif", 3_145_728).unwrap()],
-    })
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Reply {
+            ticket: t,
+            body: "Here you go".into(),
+            attachments: vec![Attachment::new("celebrate.gif", "image/gif", 3_145_728).unwrap()],
+        },
+    ))
     .unwrap();
     w.run(Command::note(t, ana, "customer likes gifs")).unwrap();
     let ticket = w.desk.ticket(t).unwrap();
@@ -469,30 +562,39 @@ fn a_desk_that_appends_after_another_writer_misses_nothing() {
         (ids.next_id(), ids.next_id(), ids.next_id());
     a.execute(
         &mut store,
-        Command::RegisterCustomer {
-            id: x,
-            organisation: "X".into(),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: x,
+                organisation: "X".into(),
+            },
+        ),
         now,
     )
     .unwrap();
     b.catch_up(&store).unwrap();
     b.execute(
         &mut store,
-        Command::RegisterCustomer {
-            id: y,
-            organisation: "Y".into(),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: y,
+                organisation: "Y".into(),
+            },
+        ),
         now,
     )
     .unwrap();
     // A has not seen Y; its own append lands after it without a conflict.
     a.execute(
         &mut store,
-        Command::RegisterCustomer {
-            id: z,
-            organisation: "Z".into(),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: z,
+                organisation: "Z".into(),
+            },
+        ),
         now,
     )
     .unwrap();

@@ -4,9 +4,11 @@
 
 use chrono::{TimeZone, Utc};
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::Channel;
 use fanatical::desk::{Command, Desk};
+use fanatical::desk::{PeopleAction, TicketAction};
 use fanatical::escalation::{Facts, GraphProblem, default_graph};
 use fanatical::id::{AgentId, TicketId};
 use fanatical::outbox::Recipient;
@@ -17,13 +19,16 @@ use crate::support::World;
 
 fn hire(w: &mut World, name: &str, role: Role) -> AgentId {
     let id: AgentId = w.ids.next_id();
-    w.run(Command::RegisterAgent {
-        id,
-        name: name.into(),
-        time_zone: Chicago,
-        roles: vec![role],
-        skills: vec![],
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id,
+            name: name.into(),
+            time_zone: Chicago,
+            roles: vec![role],
+            skills: vec![],
+        },
+    ))
     .unwrap();
     id
 }
@@ -50,15 +55,18 @@ fn hand_offs_between_departments_keep_everything() {
         ("Billing", "the invoice question"),
         ("Support", "back to support to finish"),
     ] {
-        w.run(Command::UpdateTicket {
-            ticket: t,
-            command: TicketCommand::HandOff {
-                to: dept.into(),
-                by: ana,
-                reason: why.into(),
-                context: vec!["conversation".into(), "plan details".into()],
+        w.run(Command::new(
+            Actor::Agent(ana),
+            TicketAction::Update {
+                ticket: t,
+                command: TicketCommand::HandOff {
+                    to: dept.into(),
+                    by: ana,
+                    reason: why.into(),
+                    context: vec!["conversation".into(), "plan details".into()],
+                },
             },
-        })
+        ))
         .unwrap();
         assert_eq!(w.desk.ticket(t).unwrap().department(), Some(dept));
     }
@@ -106,15 +114,18 @@ fn hand_offs_between_departments_keep_everything() {
         1
     );
     // Handing to the department that already has it is not an event.
-    let again = w.run(Command::UpdateTicket {
-        ticket: t,
-        command: TicketCommand::HandOff {
-            to: "Support".into(),
-            by: ana,
-            reason: "again".into(),
-            context: vec![],
+    let again = w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Update {
+            ticket: t,
+            command: TicketCommand::HandOff {
+                to: "Support".into(),
+                by: ana,
+                reason: "again".into(),
+                context: vec![],
+            },
         },
-    });
+    ));
     assert!(again.unwrap().is_empty());
 }
 

@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use fanatical::actor::Actor;
+use fanatical::desk::{ChannelAction, CoachingAction, TicketAction};
 use proptest::prelude::*;
 
 use crate::fuzz_targets as target;
@@ -43,29 +45,39 @@ fn commands() -> Vec<Vec<u8>> {
     let t0 = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 16, 0, 0).unwrap();
     [
         Command::reply(ticket, agent, "hello"),
-        Command::UpdateTicket {
-            ticket,
-            command: fanatical::ticket::TicketCommand::SetStatus(
-                fanatical::ticket::Status::Pending,
-            ),
-        },
-        Command::Promise {
-            ticket,
-            agent,
-            due: t0,
-            note: "soon".into(),
-        },
-        Command::MarkChannelDown {
-            channel: fanatical::channel::ChannelKind::Email,
-            reason: "x".into(),
-        },
-        Command::RecordMistake {
-            agent,
-            kind: fanatical::coaching::MistakeKind::Tone,
-            ticket: Some(ticket),
-            note: "n".into(),
-            by: agent,
-        },
+        Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update {
+                ticket,
+                command: fanatical::ticket::TicketCommand::SetStatus(
+                    fanatical::ticket::Status::Pending,
+                ),
+            },
+        ),
+        Command::new(
+            Actor::Agent(agent),
+            TicketAction::Promise {
+                ticket,
+                due: t0,
+                note: "soon".into(),
+            },
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            ChannelAction::MarkDown {
+                channel: fanatical::channel::ChannelKind::Email,
+                reason: "x".into(),
+            },
+        ),
+        Command::new(
+            Actor::Agent(agent),
+            CoachingAction::RecordMistake {
+                agent,
+                kind: fanatical::coaching::MistakeKind::Tone,
+                ticket: Some(ticket),
+                note: "n".into(),
+            },
+        ),
     ]
     .iter()
     .map(|c| serde_json::to_vec(c).unwrap())

@@ -6,9 +6,11 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{CustomerAction, OutboxAction, PeopleAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TicketId};
 use fanatical::sla::BusinessCalendar;
@@ -22,6 +24,13 @@ pub fn event_json(data: &[u8]) {
         let text = serde_json::to_string(&e).expect("an event always serializes");
         let back: Event = serde_json::from_str(&text).expect("what was written reads back");
         assert_eq!(back, e);
+    }
+    // The golden files are whole records: the event with its actor and key.
+    if let Ok(r) = serde_json::from_slice::<fanatical::store::RecordedEvent>(data) {
+        let text = serde_json::to_string(&r).expect("a record always serializes");
+        let back: fanatical::store::RecordedEvent =
+            serde_json::from_str(&text).expect("what was written reads back");
+        assert_eq!(back, r);
     }
 }
 
@@ -39,26 +48,38 @@ pub fn small_desk() -> (Desk, MemoryStore, [u128; 4]) {
         (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     let email = ChannelAddress::email("jane@acme.example").unwrap();
     for cmd in [
-        Command::RegisterCustomer {
-            id: c,
-            organisation: "Acme".into(),
-        },
-        Command::UpdateCustomer {
-            customer: c,
-            command: CustomerCommand::AddContact {
-                contact: p,
-                name: "Jane".into(),
-                addresses: vec![email.clone()],
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: c,
+                organisation: "Acme".into(),
             },
-        },
-        Command::RegisterAgent {
-            id: a,
-            name: "Ana".into(),
-            time_zone: chrono_tz::America::Chicago,
-            roles: vec![],
-            skills: vec![],
-        },
-        Command::ReceiveMessage(InboundMessage::new(t, Channel::Email, email, "Hi")),
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: c,
+                command: CustomerCommand::AddContact {
+                    contact: p,
+                    name: "Jane".into(),
+                    addresses: vec![email.clone()],
+                },
+            },
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::RegisterAgent {
+                id: a,
+                name: "Ana".into(),
+                time_zone: chrono_tz::America::Chicago,
+                roles: vec![],
+                skills: vec![],
+            },
+        ),
+        Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(t, Channel::Email, email, "Hi")),
+        ),
     ] {
         desk.execute(&mut store, cmd, t0()).unwrap();
     }
@@ -157,66 +178,94 @@ pub fn desk_ops(data: &[u8]) {
             0 => {
                 let id = idgen.next_id();
                 tickets.push(id);
-                Command::ReceiveMessage(InboundMessage::new(
-                    id,
-                    Channel::Email,
-                    email.clone(),
-                    "Help",
-                ))
+                Command::new(
+                    Actor::integration("inbound"),
+                    TicketAction::Receive(InboundMessage::new(
+                        id,
+                        Channel::Email,
+                        email.clone(),
+                        "Help",
+                    )),
+                )
             }
-            1 => Command::ReceiveMessage(
-                InboundMessage::new(idgen.next_id(), Channel::Email, email.clone(), "More")
-                    .in_reply_to(t),
+            1 => Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(
+                    InboundMessage::new(idgen.next_id(), Channel::Email, email.clone(), "More")
+                        .in_reply_to(t),
+                ),
             ),
             2 => Command::reply(t, agent, "On it"),
-            3 => Command::UpdateTicket {
-                ticket: t,
-                command: TicketCommand::Assign(Some(agent)),
-            },
-            4 => Command::UpdateTicket {
-                ticket: t,
-                command: TicketCommand::SetStatus(Status::Pending),
-            },
-            5 => Command::UpdateTicket {
-                ticket: t,
-                command: TicketCommand::SetStatus(Status::Solved),
-            },
-            6 => Command::UpdateTicket {
-                ticket: t,
-                command: TicketCommand::SetStatus(Status::Closed),
-            },
-            7 => Command::MergeTickets {
-                source: t,
-                target: tickets[usize::from(arg / 2) % tickets.len()],
-                by: agent,
-            },
-            8 => Command::Promise {
-                ticket: t,
-                agent,
-                due: now + Duration::minutes(i64::from(arg) - 100),
-                note: String::new(),
-            },
+            3 => Command::new(
+                Actor::integration("setup"),
+                TicketAction::Update {
+                    ticket: t,
+                    command: TicketCommand::Assign(Some(agent)),
+                },
+            ),
+            4 => Command::new(
+                Actor::integration("setup"),
+                TicketAction::Update {
+                    ticket: t,
+                    command: TicketCommand::SetStatus(Status::Pending),
+                },
+            ),
+            5 => Command::new(
+                Actor::integration("setup"),
+                TicketAction::Update {
+                    ticket: t,
+                    command: TicketCommand::SetStatus(Status::Solved),
+                },
+            ),
+            6 => Command::new(
+                Actor::integration("setup"),
+                TicketAction::Update {
+                    ticket: t,
+                    command: TicketCommand::SetStatus(Status::Closed),
+                },
+            ),
+            7 => Command::new(
+                Actor::Agent(agent),
+                TicketAction::Merge {
+                    source: t,
+                    target: tickets[usize::from(arg / 2) % tickets.len()],
+                },
+            ),
+            8 => Command::new(
+                Actor::Agent(agent),
+                TicketAction::Promise {
+                    ticket: t,
+                    due: now + Duration::minutes(i64::from(arg) - 100),
+                    note: String::new(),
+                },
+            ),
             9 => {
                 let _ = desk.handle_timeout(&mut store, now);
                 continue;
             }
             10 => {
                 if let Some(m) = desk.poll_outbound(now) {
-                    Command::MarkFailed {
-                        message: m.id,
-                        reason: "x".into(),
-                    }
+                    Command::new(
+                        Actor::integration("transport"),
+                        OutboxAction::MarkFailed {
+                            message: m.id,
+                            reason: "x".into(),
+                        },
+                    )
                 } else {
                     continue;
                 }
             }
-            _ => Command::UpdateCustomer {
-                customer,
-                command: CustomerCommand::RecordConsent {
-                    contact,
-                    source: fanatical::customer::ConsentSource::Contact(contact),
+            _ => Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer,
+                    command: CustomerCommand::RecordConsent {
+                        contact,
+                        source: fanatical::customer::ConsentSource::Contact(contact),
+                    },
                 },
-            },
+            ),
         };
         let before = desk.clone();
         if desk.execute(&mut store, cmd, now).is_err() {

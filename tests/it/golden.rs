@@ -9,12 +9,17 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::Duration;
+use fanatical::actor::{Actor, CommandKey};
 use fanatical::agent::{AgentCommand, Role, Skill, TeamCommand};
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork};
 use fanatical::coaching::MistakeKind;
 use fanatical::customer::{
     AccountStanding, ConsentSource, ContactRole, Currency, CustomerCommand, Interest, Money,
     Relation, Tier,
+};
+use fanatical::desk::{
+    ChannelAction, CoachingAction, CustomerAction, IncidentAction, OutboxAction, PeopleAction,
+    PostAction, RecognitionAction, SurveyAction, TicketAction,
 };
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::event::{Event, SCHEMA_VERSION};
@@ -59,7 +64,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 14] = [
+const AGGREGATES: [&str; 15] = [
     "customer",
     "agent",
     "team",
@@ -74,6 +79,7 @@ const AGGREGATES: [&str; 14] = [
     "channel",
     "incident",
     "trend",
+    "command",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {
@@ -94,6 +100,20 @@ fn people() -> Vec<RecordedEvent> {
     let w = &mut o.w;
     let (acme, jane, ana, team) = (w.acme, w.jane, w.ana, w.team);
     let extra = ChannelAddress::chat("jane-chat").unwrap();
+    // A keyed command: its acceptance is recorded on the key's stream.
+    w.run(
+        Command::new(
+            Actor::integration("crm"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::RenameOrganisation {
+                    name: "Acme Hosting Co.".into(),
+                },
+            },
+        )
+        .with_key(CommandKey::new("crm-rename-acme-1").unwrap()),
+    )
+    .unwrap();
     for command in [
         CustomerCommand::RenameOrganisation {
             name: "Acme Hosting Inc.".into(),
@@ -144,10 +164,13 @@ fn people() -> Vec<RecordedEvent> {
             component: ComponentId::new("dfw1/servers").unwrap(),
         },
     ] {
-        w.run(Command::UpdateCustomer {
-            customer: acme,
-            command,
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command,
+            },
+        ))
         .unwrap();
     }
     let bill = w.bill;
@@ -160,10 +183,13 @@ fn people() -> Vec<RecordedEvent> {
         AgentCommand::RevokeRole(Role::TeamLead),
         AgentCommand::ReportTo(Some(bill)),
     ] {
-        w.run(Command::UpdateAgent {
-            agent: ana,
-            command,
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateAgent {
+                agent: ana,
+                command,
+            },
+        ))
         .unwrap();
     }
     for command in [
@@ -173,12 +199,19 @@ fn people() -> Vec<RecordedEvent> {
         TeamCommand::SetLead(ana),
         TeamCommand::RemoveMember(bill),
     ] {
-        w.run(Command::UpdateTeam { team, command }).unwrap();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateTeam { team, command },
+        ))
+        .unwrap();
     }
-    w.run(Command::UpdateAgent {
-        agent: bill,
-        command: AgentCommand::Deactivate,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateAgent {
+            agent: bill,
+            command: AgentCommand::Deactivate,
+        },
+    ))
     .unwrap();
     all(w)
 }
@@ -205,7 +238,12 @@ fn tickets() -> Vec<RecordedEvent> {
     let (ana, team) = (w.ana, w.team);
     let t = w.jane_emails("Site down");
     let other = w.jane_emails("Also down");
-    let ticket = |command| Command::UpdateTicket { ticket: t, command };
+    let ticket = |command| {
+        Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update { ticket: t, command },
+        )
+    };
     // Warnings and a breach of the first response, then a late reply.
     w.tick(45);
     w.desk.handle_timeout(&mut w.store, w.now).unwrap();
@@ -237,19 +275,28 @@ fn tickets() -> Vec<RecordedEvent> {
         "Here are the logs",
     )
     .in_reply_to(t);
-    w.run(Command::ReceiveMessage(answer)).unwrap();
-    w.run(Command::LinkTickets {
-        ticket: other,
-        link: LinkKind::DuplicateOf,
-        other: t,
-    })
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(answer),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Link {
+            ticket: other,
+            link: LinkKind::DuplicateOf,
+            other: t,
+        },
+    ))
     .unwrap();
     let third = w.jane_emails("And again");
-    w.run(Command::MergeTickets {
-        source: third,
-        target: t,
-        by: ana,
-    })
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Merge {
+            source: third,
+            target: t,
+        },
+    ))
     .unwrap();
     // Another customer message opens a next-response clock; solving the
     // other ticket cancels what runs on it.
@@ -260,16 +307,26 @@ fn tickets() -> Vec<RecordedEvent> {
         "Any news?",
     )
     .in_reply_to(other);
-    w.run(Command::ReceiveMessage(more)).unwrap();
-    w.run(Command::UpdateTicket {
-        ticket: other,
-        command: TicketCommand::Assign(Some(ana)),
-    })
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(more),
+    ))
     .unwrap();
-    w.run(Command::UpdateTicket {
-        ticket: other,
-        command: TicketCommand::SetStatus(Status::Solved),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: other,
+            command: TicketCommand::Assign(Some(ana)),
+        },
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: other,
+            command: TicketCommand::SetStatus(Status::Solved),
+        },
+    ))
     .unwrap();
     w.run(ticket(TicketCommand::SetStatus(Status::Solved)))
         .unwrap();
@@ -278,20 +335,30 @@ fn tickets() -> Vec<RecordedEvent> {
     while let Some(m) = w.desk.poll_outbound(w.now) {
         ids.push(m.id);
     }
-    w.run(Command::MarkDelivered { message: ids[0] }).unwrap();
+    w.run(Command::new(
+        Actor::integration("transport"),
+        OutboxAction::MarkDelivered { message: ids[0] },
+    ))
+    .unwrap();
     for _ in 0..2 {
-        w.run(Command::MarkFailed {
-            message: ids[1],
-            reason: "mailbox full".into(),
-        })
+        w.run(Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkFailed {
+                message: ids[1],
+                reason: "mailbox full".into(),
+            },
+        ))
         .unwrap();
         w.tick(10);
     }
     let invitation = w.desk.invitations().next().unwrap().invitation.id;
-    w.run(Command::AnswerSurvey {
-        invitation,
-        response: Response::new().answer("rating", Answer::Scale(Rating::Excellent)),
-    })
+    w.run(Command::new(
+        Actor::integration("survey"),
+        SurveyAction::Answer {
+            invitation,
+            response: Response::new().answer("rating", Answer::Scale(Rating::Excellent)),
+        },
+    ))
     .unwrap();
     all(&w)
 }
@@ -304,53 +371,72 @@ fn signals() -> Vec<RecordedEvent> {
         .unwrap()
         .with_timezone(&chrono::Utc);
     let (ana, bill, acme) = (w.ana, w.bill, w.acme);
-    w.run(Command::UpdateAgent {
-        agent: ana,
-        command: AgentCommand::ReportTo(Some(bill)),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateAgent {
+            agent: ana,
+            command: AgentCommand::ReportTo(Some(bill)),
+        },
+    ))
     .unwrap();
     let t = w.jane_emails("Thanks");
-    w.run(Command::assign(t, ana)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
     let p: PraiseId = w.ids.next_id();
-    w.run(Command::RecordPraise {
-        praise: p,
-        source: PraiseSource::TicketReply,
-        text: "Ana saved our launch!".into(),
-        customer: Some(acme),
-        ticket: Some(t),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        RecognitionAction::RecordPraise {
+            praise: p,
+            source: PraiseSource::TicketReply,
+            text: "Ana saved our launch!".into(),
+            customer: Some(acme),
+            ticket: Some(t),
+        },
+    ))
     .unwrap();
     w.tick(24 * 60);
     w.desk.handle_timeout(&mut w.store, w.now).unwrap();
-    w.run(Command::AcknowledgePraise {
-        praise: p,
-        by: bill,
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        RecognitionAction::Acknowledge { praise: p },
+    ))
     .unwrap();
-    w.run(Command::RecognisePeer {
-        from: bill,
-        to: ana,
-        note: "covered my shift".into(),
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        RecognitionAction::RecognisePeer {
+            to: ana,
+            note: "covered my shift".into(),
+        },
+    ))
     .unwrap();
-    w.run(Command::NameCommittee {
-        members: vec![bill],
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        RecognitionAction::NameCommittee {
+            members: vec![bill],
+        },
+    ))
     .unwrap();
-    w.run(Command::IssueCertificate {
-        agent: ana,
-        by: bill,
-        title: "Fanatical Award".into(),
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        RecognitionAction::IssueCertificate {
+            agent: ana,
+            title: "Fanatical Award".into(),
+        },
+    ))
     .unwrap();
     for _ in 0..2 {
-        w.run(Command::RecordMistake {
-            agent: ana,
-            kind: MistakeKind::Tone,
-            ticket: Some(t),
-            note: "curt reply".into(),
-            by: bill,
-        })
+        w.run(Command::new(
+            Actor::Agent(bill),
+            CoachingAction::RecordMistake {
+                agent: ana,
+                kind: MistakeKind::Tone,
+                ticket: Some(t),
+                note: "curt reply".into(),
+            },
+        ))
         .unwrap();
     }
     for (text, approve) in [
@@ -358,34 +444,44 @@ fn signals() -> Vec<RecordedEvent> {
         ("Having fun at the beach!", false),
     ] {
         let post: PostId = w.ids.next_id();
-        w.run(Command::SubmitPost {
-            post,
-            network: SocialNetwork::X,
-            handle: "@rackspace".into(),
-            author: ana,
-            text: text.into(),
-        })
+        w.run(Command::new(
+            Actor::Agent(ana),
+            PostAction::Submit {
+                post,
+                network: SocialNetwork::X,
+                handle: "@rackspace".into(),
+                text: text.into(),
+            },
+        ))
         .unwrap();
         let decision = if approve {
-            Command::ApprovePost { post, by: bill }
+            Command::new(Actor::Agent(bill), PostAction::Approve { post })
         } else {
-            Command::RejectPost {
-                post,
-                by: bill,
-                reason: "personal".into(),
-            }
+            Command::new(
+                Actor::Agent(bill),
+                PostAction::Reject {
+                    post,
+                    reason: "personal".into(),
+                },
+            )
         };
         w.run(decision).unwrap();
     }
     w.jane_emails("I want to end my life");
-    w.run(Command::MarkChannelDown {
-        channel: ChannelKind::Phone,
-        reason: "PBX down".into(),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        ChannelAction::MarkDown {
+            channel: ChannelKind::Phone,
+            reason: "PBX down".into(),
+        },
+    ))
     .unwrap();
-    w.run(Command::MarkChannelUp {
-        channel: ChannelKind::Phone,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        ChannelAction::MarkUp {
+            channel: ChannelKind::Phone,
+        },
+    ))
     .unwrap();
     let _ = Channel::Email;
     all(&w)
@@ -395,42 +491,54 @@ fn signals() -> Vec<RecordedEvent> {
 fn incidents() -> Vec<RecordedEvent> {
     let mut o = crate::incidents::outage_world(crate::incidents::config());
     let acme = o.w.acme;
-    o.w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::SetAccountStanding {
-            standing: AccountStanding {
-                monthly_spend: Money {
-                    minor: 100_000,
-                    currency: Currency::new("USD").unwrap(),
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::SetAccountStanding {
+                standing: AccountStanding {
+                    monthly_spend: Money {
+                        minor: 100_000,
+                        currency: Currency::new("USD").unwrap(),
+                    },
+                    tier: Tier::Enterprise,
                 },
-                tier: Tier::Enterprise,
             },
         },
-    })
+    ))
     .unwrap();
     let id: IncidentId = o.w.ids.next_id();
     crate::incidents::declare(&mut o, id);
     let t = o.w.jane_emails("Down!");
-    o.w.run(Command::LinkToIncident {
-        incident: id,
-        tickets: vec![t],
-    })
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        IncidentAction::LinkTickets {
+            incident: id,
+            tickets: vec![t],
+        },
+    ))
     .unwrap();
     o.w.tick(31);
     o.w.desk.handle_timeout(&mut o.w.store, o.w.now).unwrap();
-    o.w.run(Command::UpdateIncident {
-        incident: id,
-        by: o.boss,
-        status: IncidentStatus::Resolved,
-        components: BTreeMap::from([(
-            ComponentId::new("dfw1").unwrap(),
-            ComponentState::Operational,
-        )]),
-        messages: Messages::from([(Audience::Business, "Back.".to_owned())]),
-        solve_linked: Some("Fixed.".into()),
-    })
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Update {
+            incident: id,
+            status: IncidentStatus::Resolved,
+            components: BTreeMap::from([(
+                ComponentId::new("dfw1").unwrap(),
+                ComponentState::Operational,
+            )]),
+            messages: Messages::from([(Audience::Business, "Back.".to_owned())]),
+            solve_linked: Some("Fixed.".into()),
+        },
+    ))
     .unwrap();
-    o.w.run(Command::IssueCredits { incident: id }).unwrap();
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        IncidentAction::IssueCredits { incident: id },
+    ))
+    .unwrap();
     o.w.now += Duration::days(45);
     o.w.desk.handle_timeout(&mut o.w.store, o.w.now).unwrap();
     let mut events = all(&o.w);
@@ -438,12 +546,15 @@ fn incidents() -> Vec<RecordedEvent> {
     let mut w = World::with_config(crate::trends::config());
     let acme = w.acme;
     let pm = crate::trends::pm(&mut w);
-    w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::RunOn {
-            component: ComponentId::new("dfw1").unwrap(),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::RunOn {
+                component: ComponentId::new("dfw1").unwrap(),
+            },
         },
-    })
+    ))
     .unwrap();
     let start = w.now;
     crate::trends::week(&mut w, start);
@@ -460,8 +571,9 @@ fn incidents() -> Vec<RecordedEvent> {
     events
 }
 
-/// The first event of each kind, across the tour, in tour order.
-fn samples() -> BTreeMap<(String, String), Event> {
+/// The first record of each kind of event, across the tour, in tour
+/// order: the event with its actor, command key, stream and position.
+fn samples() -> BTreeMap<(String, String), RecordedEvent> {
     let mut out = BTreeMap::new();
     for r in people()
         .into_iter()
@@ -469,7 +581,7 @@ fn samples() -> BTreeMap<(String, String), Event> {
         .chain(signals())
         .chain(incidents())
     {
-        out.entry(kind_of(&r.event)).or_insert(r.event);
+        out.entry(kind_of(&r.event)).or_insert(r);
     }
     out
 }
@@ -521,13 +633,16 @@ fn every_event_kind_serializes_exactly_as_its_golden_file() {
 #[test]
 fn every_golden_event_still_reads_and_writes_back_the_same() {
     let files: Vec<_> = std::fs::read_dir(dir("events")).unwrap().collect();
-    assert_eq!(files.len(), 80, "one file per event kind");
+    assert_eq!(files.len(), 81, "one file per event kind");
     for f in files {
         let path = f.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        let e: Event =
+        let r: RecordedEvent =
             serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-        assert_eq!(pretty(&e), text, "{}", path.display());
+        assert_eq!(pretty(&r), text, "{}", path.display());
+        // Schema 2: every record says who did it.
+        assert_eq!(r.schema, SCHEMA_VERSION, "{}", path.display());
+        assert!(r.actor.is_some(), "{}: no actor", path.display());
     }
 }
 
@@ -570,12 +685,32 @@ fn records_from_before_schema_versions_read_and_newer_ones_are_refused() {
         desk.customers().next().unwrap().organisation(),
         "Acme Hosting"
     );
-    // What this build writes carries the current version.
+    // A record of schema 1, before events carried their actor and the
+    // key of their command, reads with neither.
+    let text = std::fs::read_to_string(dir("v1/customer_registered.json")).unwrap();
+    let v1: RecordedEvent = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        (v1.schema, v1.actor.clone(), v1.command.clone()),
+        (1, None, None)
+    );
+    let mut desk = Desk::new(DeskConfig::default());
+    desk.apply(std::slice::from_ref(&v1)).unwrap();
+    assert_eq!(
+        desk.customers().next().unwrap().organisation(),
+        "Acme Hosting"
+    );
+    // What this build writes carries the current version and its actor.
     let w = World::new();
-    assert!(all(&w).iter().all(|r| r.schema == SCHEMA_VERSION));
+    assert!(
+        all(&w)
+            .iter()
+            .all(|r| r.schema == SCHEMA_VERSION && r.actor.is_some())
+    );
     // A record from a newer version is refused, not half-read.
     let newer = RecordedEvent {
         schema: SCHEMA_VERSION + 1,
+        actor: None,
+        command: None,
         ..old
     };
     let mut desk = Desk::new(DeskConfig::default());

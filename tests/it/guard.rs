@@ -2,7 +2,9 @@
 
 use chrono::TimeZone;
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
+use fanatical::desk::PostAction;
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::guard::{GuardError, GuardPolicy, OfficialAccount, PostState};
 use fanatical::id::{AgentId, PostId};
@@ -23,13 +25,15 @@ pub fn config() -> DeskConfig {
 
 fn submit(w: &mut World, author: AgentId, text: &str) -> Result<PostId, fanatical::Error> {
     let post: PostId = w.ids.next_id();
-    w.run(Command::SubmitPost {
-        post,
-        network: SocialNetwork::X,
-        handle: "@rackspace".into(),
-        author,
-        text: text.into(),
-    })?;
+    w.run(Command::new(
+        Actor::Agent(author),
+        PostAction::Submit {
+            post,
+            network: SocialNetwork::X,
+            handle: "@rackspace".into(),
+            text: text.into(),
+        },
+    ))?;
     Ok(post)
 }
 
@@ -61,21 +65,23 @@ fn sea_world_from_the_company_account_is_held_and_needs_a_second_person() {
     );
     assert!(published(&w).is_empty(), "nothing goes out while held");
     w.refused(
-        Command::ApprovePost { post, by: ana },
+        Command::new(Actor::Agent(ana), PostAction::Approve { post }),
         GuardError::SecondPersonRequired {
             post,
             rule: "personal_content".into(),
         },
     );
-    w.run(Command::RejectPost {
-        post,
-        by: bill,
-        reason: "personal account, please".into(),
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        PostAction::Reject {
+            post,
+            reason: "personal account, please".into(),
+        },
+    ))
     .unwrap();
     assert!(matches!(w.desk.post(post).unwrap().1, PostState::Rejected { by, .. } if by == bill));
     w.refused(
-        Command::ApprovePost { post, by: bill },
+        Command::new(Actor::Agent(bill), PostAction::Approve { post }),
         GuardError::NotHeld(post),
     );
     // A clean post goes straight out, publicly, from the official handle.
@@ -119,10 +125,10 @@ fn a_second_person_can_approve_and_off_hours_posts_are_reviewed() {
         vec!["off_hours"]
     );
     // Off-hours needs no second person: the author may release it after review.
-    w.run(Command::ApprovePost {
-        post: late,
-        by: ana,
-    })
+    w.run(Command::new(
+        Actor::Agent(ana),
+        PostAction::Approve { post: late },
+    ))
     .unwrap();
     assert_eq!(published(&w), vec!["Maintenance finished early tonight."]);
     w.now = Chicago
@@ -130,10 +136,10 @@ fn a_second_person_can_approve_and_off_hours_posts_are_reviewed() {
         .unwrap()
         .with_timezone(&chrono::Utc);
     let promise = submit(&mut w, ana, "We guarantee this will never happen again.").unwrap();
-    w.run(Command::ApprovePost {
-        post: promise,
-        by: bill,
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        PostAction::Approve { post: promise },
+    ))
     .unwrap();
     assert!(
         matches!(w.desk.post(promise).unwrap().1, PostState::Published { approved_by: Some(b) } if b == bill)
@@ -152,34 +158,35 @@ fn bad_posts_are_refused() {
     let ana = w.ana;
     let post: PostId = w.ids.next_id();
     w.refused(
-        Command::SubmitPost {
-            post,
-            network: SocialNetwork::Facebook,
-            handle: "@Rackspace".into(),
-            author: ana,
-            text: "hi".into(),
-        },
+        Command::new(
+            Actor::Agent(ana),
+            PostAction::Submit {
+                post,
+                network: SocialNetwork::Facebook,
+                handle: "@Rackspace".into(),
+                text: "hi".into(),
+            },
+        ),
         GuardError::UnknownAccount {
             network: SocialNetwork::Facebook,
             handle: "@Rackspace".into(),
         },
     );
     w.refused(
-        Command::SubmitPost {
-            post,
-            network: SocialNetwork::X,
-            handle: "@Rackspace".into(),
-            author: ana,
-            text: "  ".into(),
-        },
+        Command::new(
+            Actor::Agent(ana),
+            PostAction::Submit {
+                post,
+                network: SocialNetwork::X,
+                handle: "@Rackspace".into(),
+                text: "  ".into(),
+            },
+        ),
         GuardError::EmptyPost,
     );
     let ghost: PostId = w.ids.next_id();
     w.refused(
-        Command::ApprovePost {
-            post: ghost,
-            by: ana,
-        },
+        Command::new(Actor::Agent(ana), PostAction::Approve { post: ghost }),
         GuardError::UnknownPost(ghost),
     );
 }

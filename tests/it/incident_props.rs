@@ -4,9 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
+use fanatical::actor::Actor;
 use fanatical::channel::{ChannelAddress, ChannelKind, SocialNetwork};
 use fanatical::customer::{Currency, CustomerCommand, Money};
 use fanatical::desk::{Command, Desk};
+use fanatical::desk::{CustomerAction, IncidentAction};
 use fanatical::id::{ComponentId, ContactId, CustomerId, IncidentId};
 use fanatical::incident::*;
 use fanatical::outbox::Recipient;
@@ -34,18 +36,24 @@ fn add_customers(o: &mut Outage, specs: &[Spec]) -> Vec<(CustomerId, Vec<(Contac
     let mut out = Vec::new();
     for (n, (runs, contacts)) in specs.iter().enumerate() {
         let id: CustomerId = o.w.ids.next_id();
-        o.w.run(Command::RegisterCustomer {
-            id,
-            organisation: format!("Customer {n}"),
-        })
+        o.w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id,
+                organisation: format!("Customer {n}"),
+            },
+        ))
         .unwrap();
         for r in runs {
-            o.w.run(Command::UpdateCustomer {
-                customer: id,
-                command: CustomerCommand::RunOn {
-                    component: ComponentId::new(COMPONENTS[*r]).unwrap(),
+            o.w.run(Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: id,
+                    command: CustomerCommand::RunOn {
+                        component: ComponentId::new(COMPONENTS[*r]).unwrap(),
+                    },
                 },
-            })
+            ))
             .unwrap();
         }
         let mut cs = Vec::new();
@@ -63,14 +71,17 @@ fn add_customers(o: &mut Outage, specs: &[Spec]) -> Vec<(CustomerId, Vec<(Contac
                 .collect();
             // Reachable by a queued message: email or a social handle.
             let reachable = kinds.iter().any(|k| *k != 1);
-            o.w.run(Command::UpdateCustomer {
-                customer: id,
-                command: CustomerCommand::AddContact {
-                    contact,
-                    name: format!("Contact {k}"),
-                    addresses,
+            o.w.run(Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: id,
+                    command: CustomerCommand::AddContact {
+                        contact,
+                        name: format!("Contact {k}"),
+                        addresses,
+                    },
                 },
-            })
+            ))
             .unwrap();
             cs.push((contact, reachable));
         }
@@ -96,7 +107,7 @@ proptest! {
             .iter()
             .map(|i| (ComponentId::new(COMPONENTS[*i]).unwrap(), ComponentState::MajorOutage))
             .collect();
-        let cmd = Command::DeclareIncident {
+        let cmd = Command::new(Actor::Agent(o.boss), IncidentAction::Declare {
             incident: id,
             title: "Outage".into(),
             commander: o.boss,
@@ -104,7 +115,7 @@ proptest! {
             components: components.clone(),
             cadence: None,
             messages: BTreeMap::from([(Audience::Business, "update #0".to_owned())]),
-        };
+        });
         // Deciding twice (a retry) decides the same messages: same ids.
         prop_assert_eq!(o.w.desk.decide(cmd.clone(), o.w.now).unwrap(), o.w.desk.decide(cmd.clone(), o.w.now).unwrap());
         o.w.run(cmd).unwrap();
@@ -119,14 +130,13 @@ proptest! {
                 _ => IncidentStatus::Resolved,
             };
             let audience = if *technical { Audience::Technical } else { Audience::Business };
-            o.w.run(Command::UpdateIncident {
+            o.w.run(Command::new(Actor::Agent(o.boss), IncidentAction::Update {
                 incident: id,
-                by: o.boss,
                 status,
                 components: BTreeMap::new(),
                 messages: BTreeMap::from([(audience, text.clone())]),
                 solve_linked: None,
-            }).unwrap();
+            })).unwrap();
             texts.push(text);
             if status == IncidentStatus::Resolved {
                 break;

@@ -4,10 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::ChannelAddress;
 use fanatical::customer::{AccountStanding, ContactRole, Currency, CustomerCommand, Money, Tier};
-use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::desk::{Action, Command, Desk, DeskConfig};
+use fanatical::desk::{CustomerAction, IncidentAction, PeopleAction, SurveyAction, TicketAction};
 use fanatical::id::{AgentId, ComponentId, ContactId, IncidentId};
 use fanatical::incident::*;
 use fanatical::outbox::Recipient;
@@ -77,40 +79,55 @@ pub fn outage_world(config: DeskConfig) -> Outage {
     let boss = w.ids.next_id();
     let (acme, tiny) = (w.acme, w.tiny);
     for cmd in [
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::AddContact {
-                contact: olga,
-                name: "Olga Ops".into(),
-                addresses: vec![ChannelAddress::email("ops@acme.example").unwrap()],
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::AddContact {
+                    contact: olga,
+                    name: "Olga Ops".into(),
+                    addresses: vec![ChannelAddress::email("ops@acme.example").unwrap()],
+                },
             },
-        },
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::DesignateContact {
-                contact: olga,
-                role: ContactRole::Technical,
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::DesignateContact {
+                    contact: olga,
+                    role: ContactRole::Technical,
+                },
             },
-        },
-        Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::RunOn {
-                component: c("dfw1/servers"),
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::RunOn {
+                    component: c("dfw1/servers"),
+                },
             },
-        },
-        Command::UpdateCustomer {
-            customer: tiny,
-            command: CustomerCommand::RunOn {
-                component: c("ord1"),
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: tiny,
+                command: CustomerCommand::RunOn {
+                    component: c("ord1"),
+                },
             },
-        },
-        Command::RegisterAgent {
-            id: boss,
-            name: "Incident commander".into(),
-            time_zone: chrono_tz::America::Chicago,
-            roles: vec![Role::TeamLead],
-            skills: vec![],
-        },
+        ),
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::RegisterAgent {
+                id: boss,
+                name: "Incident commander".into(),
+                time_zone: chrono_tz::America::Chicago,
+                roles: vec![Role::TeamLead],
+                skills: vec![],
+            },
+        ),
     ] {
         w.run(cmd).unwrap();
     }
@@ -125,7 +142,7 @@ fn both(technical: &str, business: &str) -> Messages {
 }
 
 pub fn declare(o: &mut Outage, id: IncidentId) {
-    o.w.run(Command::DeclareIncident {
+    o.w.run(Command::new(Actor::Agent(o.boss), IncidentAction::Declare {
         incident: id,
         title: "DFW1 power loss".into(),
         commander: o.boss,
@@ -136,20 +153,22 @@ pub fn declare(o: &mut Outage, id: IncidentId) {
             "Utility feed lost after a vehicle struck a transformer; generators failed to transfer.",
             "Sites hosted in DFW1 are down. Next update within 30 minutes.",
         ),
-    })
+    }))
     .unwrap();
 }
 
 fn update(o: &mut Outage, id: IncidentId, status: IncidentStatus, text: &str) -> Command {
     let _ = o;
-    Command::UpdateIncident {
-        incident: id,
-        by: o.boss,
-        status,
-        components: BTreeMap::new(),
-        messages: Messages::from([(Audience::Business, text.to_owned())]),
-        solve_linked: None,
-    }
+    Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Update {
+            incident: id,
+            status,
+            components: BTreeMap::new(),
+            messages: Messages::from([(Audience::Business, text.to_owned())]),
+            solve_linked: None,
+        },
+    )
 }
 
 /// Messages to contacts: (contact, body).
@@ -195,17 +214,19 @@ fn an_outage_reaches_every_affected_contact_in_their_own_words_and_agents_can_br
     assert_eq!(page.len(), 1);
     assert_eq!(page[0].message, None);
     assert_eq!(page[0].components[&c("dfw1")], ComponentState::MajorOutage);
-    o.w.run(Command::UpdateIncident {
-        incident: id,
-        by: o.boss,
-        status: IncidentStatus::Investigating,
-        components: BTreeMap::new(),
-        messages: Messages::from([(
-            Audience::Public,
-            "We are investigating an outage in DFW1.".to_owned(),
-        )]),
-        solve_linked: None,
-    })
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Update {
+            incident: id,
+            status: IncidentStatus::Investigating,
+            components: BTreeMap::new(),
+            messages: Messages::from([(
+                Audience::Public,
+                "We are investigating an outage in DFW1.".to_owned(),
+            )]),
+            solve_linked: None,
+        },
+    ))
     .unwrap();
     assert_eq!(
         o.w.desk.status_page()[0].message.as_deref(),
@@ -317,15 +338,21 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
             tier,
         },
     };
-    o.w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: standing(100_000, Tier::Enterprise),
-    })
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: standing(100_000, Tier::Enterprise),
+        },
+    ))
     .unwrap();
-    o.w.run(Command::UpdateCustomer {
-        customer: tiny,
-        command: standing(5_000, Tier::Standard),
-    })
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: tiny,
+            command: standing(5_000, Tier::Standard),
+        },
+    ))
     .unwrap();
     let id: IncidentId = o.w.ids.next_id();
     let t0 = o.w.now;
@@ -345,19 +372,23 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     // Jane also calls; the call ends, and her ticket is linked too.
     let call: fanatical::id::TicketId = o.w.ids.next_id();
     let phone = o.w.jane_phone.clone();
-    o.w.run(Command::ReceiveMessage(
-        fanatical::desk::InboundMessage::new(
+    o.w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(fanatical::desk::InboundMessage::new(
             call,
             fanatical::channel::Channel::Phone,
             phone,
             "Calling about the outage",
-        ),
+        )),
     ))
     .unwrap();
-    o.w.run(Command::LinkToIncident {
-        incident: id,
-        tickets: vec![ticket, ticket, call],
-    })
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        IncidentAction::LinkTickets {
+            incident: id,
+            tickets: vec![ticket, ticket, call],
+        },
+    ))
     .unwrap();
     assert_eq!(
         o.w.desk.incident(id).unwrap().linked(),
@@ -366,35 +397,42 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
 
     // Credits need the measured downtime: refused until resolved.
     o.w.refused(
-        Command::IssueCredits { incident: id },
+        Command::new(
+            Actor::integration("setup"),
+            IncidentAction::IssueCredits { incident: id },
+        ),
         IncidentError::NotResolved(id),
     );
 
     // An hour in major outage, an hour partial, then resolved.
     o.w.now = t0 + Duration::hours(1);
-    o.w.run(Command::UpdateIncident {
-        incident: id,
-        by: o.boss,
-        status: IncidentStatus::Monitoring,
-        components: BTreeMap::from([(c("dfw1"), ComponentState::PartialOutage)]),
-        messages: both("Half the racks are powered.", "Most sites are back."),
-        solve_linked: None,
-    })
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Update {
+            incident: id,
+            status: IncidentStatus::Monitoring,
+            components: BTreeMap::from([(c("dfw1"), ComponentState::PartialOutage)]),
+            messages: both("Half the racks are powered.", "Most sites are back."),
+            solve_linked: None,
+        },
+    ))
     .unwrap();
     o.w.now = t0 + Duration::hours(2);
-    o.w.run(Command::UpdateIncident {
-        incident: id,
-        by: o.boss,
-        status: IncidentStatus::Resolved,
-        components: BTreeMap::new(),
-        messages: both(
-            "All racks on utility power.",
-            "Every site is back. We are sorry.",
-        ),
-        solve_linked: Some(
-            "The DFW1 outage is over and your site is back. Sorry for the trouble.".into(),
-        ),
-    })
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Update {
+            incident: id,
+            status: IncidentStatus::Resolved,
+            components: BTreeMap::new(),
+            messages: both(
+                "All racks on utility power.",
+                "Every site is back. We are sorry.",
+            ),
+            solve_linked: Some(
+                "The DFW1 outage is over and your site is back. Sorry for the trouble.".into(),
+            ),
+        },
+    ))
     .unwrap();
     let i = o.w.desk.incident(id).unwrap();
     assert!(i.is_resolved());
@@ -450,15 +488,22 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     assert_eq!(due[0].amount.minor, 7_500);
     assert_eq!(due[0].downtime.major, Duration::hours(1));
     assert_eq!(due[0].reason.as_str(), "sla-outage");
-    o.w.run(Command::IssueCredits { incident: id }).unwrap();
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        IncidentAction::IssueCredits { incident: id },
+    ))
+    .unwrap();
     assert_eq!(
         o.w.desk.incident(id).unwrap().credits()[&acme].amount.minor,
         7_500
     );
     assert!(
-        o.w.run(Command::IssueCredits { incident: id })
-            .unwrap()
-            .is_empty(),
+        o.w.run(Command::new(
+            Actor::integration("setup"),
+            IncidentAction::IssueCredits { incident: id }
+        ))
+        .unwrap()
+        .is_empty(),
         "credited once"
     );
 
@@ -520,29 +565,41 @@ fn a_linked_ticket_that_cannot_be_solved_does_not_hold_up_the_resolution() {
         fanatical::channel::Channel::Phone,
     )
     .requested_by(o.w.jane);
-    o.w.run(Command::OpenTicket(phone)).unwrap();
-    o.w.run(Command::LinkToIncident {
-        incident: id,
-        tickets: vec![ticket, reachable],
-    })
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Open(phone),
+    ))
+    .unwrap();
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        IncidentAction::LinkTickets {
+            incident: id,
+            tickets: vec![ticket, reachable],
+        },
+    ))
     .unwrap();
     // Jane's email address goes away: her email ticket cannot be answered.
-    o.w.run(Command::UpdateCustomer {
-        customer: o.w.acme,
-        command: CustomerCommand::RemoveAddress {
-            contact: o.w.jane,
-            address: o.w.jane_email.clone(),
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: o.w.acme,
+            command: CustomerCommand::RemoveAddress {
+                contact: o.w.jane,
+                address: o.w.jane_email.clone(),
+            },
         },
-    })
+    ))
     .unwrap();
-    o.w.run(Command::UpdateIncident {
-        incident: id,
-        by: o.boss,
-        status: IncidentStatus::Resolved,
-        components: BTreeMap::new(),
-        messages: both("Power restored.", "We are back."),
-        solve_linked: Some("Fixed.".into()),
-    })
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Update {
+            incident: id,
+            status: IncidentStatus::Resolved,
+            components: BTreeMap::new(),
+            messages: both("Power restored.", "We are back."),
+            solve_linked: Some("Fixed.".into()),
+        },
+    ))
     .unwrap();
     let i = o.w.desk.incident(id).unwrap();
     assert!(i.is_resolved());
@@ -574,21 +631,27 @@ fn a_follow_up_becomes_a_task_when_no_survey_can_go() {
     cfg2.incidents.follow_up_survey = None;
     let mut o = outage_world(cfg2.clone());
     let manager: AgentId = o.w.ids.next_id();
-    o.w.run(Command::RegisterAgent {
-        id: manager,
-        name: "Account manager".into(),
-        time_zone: chrono_tz::America::Chicago,
-        roles: vec![Role::AccountManager],
-        skills: vec![],
-    })
-    .unwrap();
-    o.w.run(Command::UpdateCustomer {
-        customer: o.w.acme,
-        command: CustomerCommand::AssignAccountTeam {
-            agent: manager,
-            role: Role::AccountManager,
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id: manager,
+            name: "Account manager".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::AccountManager],
+            skills: vec![],
         },
-    })
+    ))
+    .unwrap();
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: o.w.acme,
+            command: CustomerCommand::AssignAccountTeam {
+                agent: manager,
+                role: Role::AccountManager,
+            },
+        },
+    ))
     .unwrap();
     let id: IncidentId = o.w.ids.next_id();
     declare(&mut o, id);
@@ -625,13 +688,16 @@ fn nps_waves_skip_customers_in_an_active_incident() {
     let mut o = outage_world(cfg);
     let id: IncidentId = o.w.ids.next_id();
     declare(&mut o, id);
-    o.w.run(Command::RunWave {
-        wave: "q4".into(),
-        survey: "relationship".into(),
-        share_percent: 100,
-        seed: 1,
-        exclude: vec![],
-    })
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        SurveyAction::RunWave {
+            wave: "q4".into(),
+            survey: "relationship".into(),
+            share_percent: 100,
+            seed: 1,
+            exclude: vec![],
+        },
+    ))
     .unwrap();
     let asked: BTreeSet<_> =
         o.w.desk
@@ -645,40 +711,48 @@ fn nps_waves_skip_customers_in_an_active_incident() {
 fn bad_incident_input_is_refused_with_a_reason() {
     let mut o = outage_world(config());
     let id: IncidentId = o.w.ids.next_id();
-    let declare_on = |component: &str, boss| Command::DeclareIncident {
-        incident: id,
-        title: "x".into(),
-        commander: boss,
-        status: IncidentStatus::Investigating,
-        components: BTreeMap::from([(c(component), ComponentState::MajorOutage)]),
-        cadence: None,
-        messages: Messages::from([(Audience::Business, "down".into())]),
+    let declare_on = |component: &str, boss| {
+        Command::new(
+            Actor::Agent(boss),
+            IncidentAction::Declare {
+                incident: id,
+                title: "x".into(),
+                commander: boss,
+                status: IncidentStatus::Investigating,
+                components: BTreeMap::from([(c(component), ComponentState::MajorOutage)]),
+                cadence: None,
+                messages: Messages::from([(Audience::Business, "down".into())]),
+            },
+        )
     };
     o.w.refused(
         declare_on("lon1", o.boss),
         IncidentError::UnknownComponent(c("lon1")),
     );
     o.w.refused(
-        Command::UpdateCustomer {
-            customer: o.w.acme,
-            command: CustomerCommand::RunOn {
-                component: c("lon1"),
+        Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: o.w.acme,
+                command: CustomerCommand::RunOn {
+                    component: c("lon1"),
+                },
             },
-        },
+        ),
         IncidentError::UnknownComponent(c("lon1")),
     );
     let mut cmd = declare_on("dfw1", o.boss);
-    if let Command::DeclareIncident { components, .. } = &mut cmd {
+    if let Action::Incident(IncidentAction::Declare { components, .. }) = &mut cmd.action {
         components.clear();
     }
     o.w.refused(cmd, IncidentError::NoComponents);
     let mut cmd = declare_on("dfw1", o.boss);
-    if let Command::DeclareIncident { messages, .. } = &mut cmd {
+    if let Action::Incident(IncidentAction::Declare { messages, .. }) = &mut cmd.action {
         messages.insert(Audience::Technical, "  ".into());
     }
     o.w.refused(cmd, IncidentError::BlankMessage(Audience::Technical));
     let mut cmd = declare_on("dfw1", o.boss);
-    if let Command::DeclareIncident { cadence, .. } = &mut cmd {
+    if let Action::Incident(IncidentAction::Declare { cadence, .. }) = &mut cmd.action {
         *cadence = Some(Cadence {
             every: Duration::minutes(10),
             warn_before: Duration::minutes(10),
@@ -720,7 +794,10 @@ fn a_credit_policy_with_a_negative_rate_from_config_is_refused_when_credits_are_
     let cmd = update(&mut o, id, IncidentStatus::Resolved, "Back.");
     o.w.run(cmd).unwrap();
     o.w.refused(
-        Command::IssueCredits { incident: id },
+        Command::new(
+            Actor::integration("setup"),
+            IncidentAction::IssueCredits { incident: id },
+        ),
         IncidentError::NegativeRate(-100),
     );
 }

@@ -5,6 +5,7 @@ mod campaigns;
 mod care;
 mod channels;
 mod coaching;
+mod commands;
 mod crisis;
 mod desk_flow;
 mod escalation;

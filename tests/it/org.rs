@@ -1,7 +1,9 @@
 //! The organisation: reporting lines validated like a graph, management
 //! chains up to the CEO, teams, and the desk refusing reporting cycles.
 
+use fanatical::actor::Actor;
 use fanatical::agent::{AgentCommand, AgentError, Role};
+use fanatical::desk::PeopleAction;
 use fanatical::desk::{Command, DeskError};
 use fanatical::id::{AgentId, TeamId};
 use fanatical::org::{OrgError, OrgProblem, Organisation};
@@ -108,36 +110,48 @@ fn the_desk_keeps_reporting_lines_a_tree() {
     let mut w = crate::support::World::new();
     let (ana, bill) = (w.ana, w.bill);
     let ceo: AgentId = w.ids.next_id();
-    w.run(Command::RegisterAgent {
-        id: ceo,
-        name: "Graham".into(),
-        time_zone: chrono_tz::America::Chicago,
-        roles: vec![Role::Executive],
-        skills: vec![],
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id: ceo,
+            name: "Graham".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::Executive],
+            skills: vec![],
+        },
+    ))
     .unwrap();
     for (agent, manager) in [(bill, ceo), (ana, bill)] {
-        w.run(Command::UpdateAgent {
-            agent,
-            command: AgentCommand::ReportTo(Some(manager)),
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateAgent {
+                agent,
+                command: AgentCommand::ReportTo(Some(manager)),
+            },
+        ))
         .unwrap();
     }
     w.refused(
-        Command::UpdateAgent {
-            agent: ceo,
-            command: AgentCommand::ReportTo(Some(ana)),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateAgent {
+                agent: ceo,
+                command: AgentCommand::ReportTo(Some(ana)),
+            },
+        ),
         DeskError::ReportingCycle {
             agent: ceo,
             manager: ana,
         },
     );
     w.refused(
-        Command::UpdateAgent {
-            agent: ana,
-            command: AgentCommand::ReportTo(Some(ana)),
-        },
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateAgent {
+                agent: ana,
+                command: AgentCommand::ReportTo(Some(ana)),
+            },
+        ),
         AgentError::SelfReport(ana),
     );
     let org = w.desk.organisation().unwrap();

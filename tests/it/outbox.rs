@@ -3,7 +3,9 @@
 //! a crashed deliverer loses nothing.
 
 use chrono::Duration;
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
+use fanatical::desk::OutboxAction;
 use fanatical::desk::{Command, Desk, DeskConfig, DeskError};
 use fanatical::outbox::{DeliveryState, Recipient, RetryPolicy};
 use fanatical::ticket::Author;
@@ -111,11 +113,17 @@ fn failures_back_off_then_succeed_and_duplicates_are_harmless() {
         while let Some(msg) = w.desk.poll_outbound(w.now) {
             attempts_at.push(w.now - start);
             let ack = match transport.deliver(&msg) {
-                Ok(_) => Command::MarkDelivered { message: msg.id },
-                Err(e) => Command::MarkFailed {
-                    message: msg.id,
-                    reason: e.to_string(),
-                },
+                Ok(_) => Command::new(
+                    Actor::integration("transport"),
+                    OutboxAction::MarkDelivered { message: msg.id },
+                ),
+                Err(e) => Command::new(
+                    Actor::integration("transport"),
+                    OutboxAction::MarkFailed {
+                        message: msg.id,
+                        reason: e.to_string(),
+                    },
+                ),
             };
             w.run(ack).unwrap();
         }
@@ -141,9 +149,12 @@ fn failures_back_off_then_succeed_and_duplicates_are_harmless() {
     let msg = entry.message.clone();
     assert_eq!(transport.deliver(&msg).unwrap(), Delivery::Duplicate);
     assert!(
-        w.run(Command::MarkDelivered { message: msg.id })
-            .unwrap()
-            .is_empty()
+        w.run(Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkDelivered { message: msg.id }
+        ))
+        .unwrap()
+        .is_empty()
     );
     assert_eq!(w.desk.poll_timeout(), None);
 }
@@ -159,10 +170,13 @@ fn too_many_failures_abandon_the_message() {
         let at = w.desk.poll_timeout().unwrap_or(w.now);
         w.now = w.now.max(at);
         let msg = w.desk.poll_outbound(w.now).unwrap();
-        w.run(Command::MarkFailed {
-            message: msg.id,
-            reason: "bounced".into(),
-        })
+        w.run(Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkFailed {
+                message: msg.id,
+                reason: "bounced".into(),
+            },
+        ))
         .unwrap();
     }
     let entry = w.desk.outbox().next().unwrap();
@@ -203,7 +217,10 @@ fn a_crash_before_acknowledgement_redelivers_with_the_same_key() {
     assert_eq!(transport.deliver(&again).unwrap(), Delivery::Duplicate);
     desk.execute(
         &mut w.store,
-        Command::MarkDelivered { message: again.id },
+        Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkDelivered { message: again.id },
+        ),
         w.now,
     )
     .unwrap();
@@ -216,7 +233,10 @@ fn unknown_messages_are_refused() {
     let mut w = World::new();
     let ghost = w.ids.next_id();
     w.refused(
-        Command::MarkDelivered { message: ghost },
+        Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkDelivered { message: ghost },
+        ),
         DeskError::UnknownMessage(ghost),
     );
 }

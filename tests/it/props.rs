@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use fanatical::actor::Actor;
 use fanatical::arbitrary::{arb_attachment, arb_channel, arb_status, arb_ticket};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{OutboxAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::TicketId;
 use fanatical::outbox::{OutboxEventKind, Recipient};
@@ -63,12 +65,15 @@ fn to_command(w: &mut World, tickets: &mut Vec<TicketId>, op: Op) -> Option<Comm
         Op::Email(body) => {
             let id: TicketId = w.ids.next_id();
             tickets.push(id);
-            Command::ReceiveMessage(InboundMessage::new(
-                id,
-                fanatical::channel::Channel::Email,
-                w.jane_email.clone(),
-                &body,
-            ))
+            Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(InboundMessage::new(
+                    id,
+                    fanatical::channel::Channel::Email,
+                    w.jane_email.clone(),
+                    &body,
+                )),
+            )
         }
         Op::CustomerReply(i, b) => Command::reply_on(
             pick(tickets, i)?,
@@ -77,37 +82,56 @@ fn to_command(w: &mut World, tickets: &mut Vec<TicketId>, op: Op) -> Option<Comm
             &b,
             vec![],
         ),
-        Op::AgentReply(i, b, a) => Command::Reply {
-            ticket: pick(tickets, i)?,
-            agent: ana,
-            body: b,
-            attachments: a,
-        },
+        Op::AgentReply(i, b, a) => Command::new(
+            Actor::Agent(ana),
+            TicketAction::Reply {
+                ticket: pick(tickets, i)?,
+                body: b,
+                attachments: a,
+            },
+        ),
         Op::ReplyOn(i, c, b) => {
             Command::reply_on(pick(tickets, i)?, Author::Agent(ana), c, &b, vec![])
         }
         Op::Note(i, b) => Command::note(pick(tickets, i)?, ana, &b),
-        Op::SetStatus(i, s) => Command::set_status(pick(tickets, i)?, s),
-        Op::Assign(i, some) => Command::UpdateTicket {
-            ticket: pick(tickets, i)?,
-            command: fanatical::ticket::TicketCommand::Assign(some.then_some(ana)),
-        },
-        Op::Tag(i, t) => Command::tag(pick(tickets, i)?, Tag::new(&t).ok()?),
-        Op::Merge(a, b) => Command::MergeTickets {
-            source: pick(tickets, a)?,
-            target: pick(tickets, b)?,
-            by: ana,
-        },
+        Op::SetStatus(i, s) => Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(pick(tickets, i)?, s),
+        ),
+        Op::Assign(i, some) => Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update {
+                ticket: pick(tickets, i)?,
+                command: fanatical::ticket::TicketCommand::Assign(some.then_some(ana)),
+            },
+        ),
+        Op::Tag(i, t) => Command::new(
+            Actor::integration("setup"),
+            TicketAction::tag(pick(tickets, i)?, Tag::new(&t).ok()?),
+        ),
+        Op::Merge(a, b) => Command::new(
+            Actor::Agent(ana),
+            TicketAction::Merge {
+                source: pick(tickets, a)?,
+                target: pick(tickets, b)?,
+            },
+        ),
         Op::Deliver => {
             let m = w.desk.poll_outbound(w.now)?;
-            Command::MarkDelivered { message: m.id }
+            Command::new(
+                Actor::integration("transport"),
+                OutboxAction::MarkDelivered { message: m.id },
+            )
         }
         Op::Fail => {
             let m = w.desk.poll_outbound(w.now)?;
-            Command::MarkFailed {
-                message: m.id,
-                reason: "down".into(),
-            }
+            Command::new(
+                Actor::integration("transport"),
+                OutboxAction::MarkFailed {
+                    message: m.id,
+                    reason: "down".into(),
+                },
+            )
         }
         Op::Tick(m) => {
             w.tick(m);

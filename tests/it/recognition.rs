@@ -2,8 +2,10 @@
 //! acknowledgement with reminders, peers, committee, certificates, smiles.
 
 use chrono::Duration;
+use fanatical::actor::Actor;
 use fanatical::agent::{AgentCommand, Role};
 use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::desk::{PeopleAction, RecognitionAction, TicketAction};
 use fanatical::id::{AgentId, PraiseId};
 use fanatical::outbox::Recipient;
 use fanatical::recognition::{Acknowledgement, Attribution, PraiseSource, RecognitionError};
@@ -13,19 +15,25 @@ use crate::support::World;
 
 fn hire(w: &mut World, name: &str, manager: Option<AgentId>) -> AgentId {
     let id: AgentId = w.ids.next_id();
-    w.run(Command::RegisterAgent {
-        id,
-        name: name.into(),
-        time_zone: chrono_tz::America::Chicago,
-        roles: vec![Role::Agent],
-        skills: vec![],
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id,
+            name: name.into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::Agent],
+            skills: vec![],
+        },
+    ))
     .unwrap();
     if let Some(m) = manager {
-        w.run(Command::UpdateAgent {
-            agent: id,
-            command: AgentCommand::ReportTo(Some(m)),
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateAgent {
+                agent: id,
+                command: AgentCommand::ReportTo(Some(m)),
+            },
+        ))
         .unwrap();
     }
     id
@@ -37,10 +45,13 @@ fn org(w: &mut World) -> (AgentId, AgentId, AgentId) {
     let vp = hire(w, "Rob", Some(ceo));
     let lead = hire(w, "Luis", Some(vp));
     let ana = w.ana;
-    w.run(Command::UpdateAgent {
-        agent: ana,
-        command: AgentCommand::ReportTo(Some(lead)),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateAgent {
+            agent: ana,
+            command: AgentCommand::ReportTo(Some(lead)),
+        },
+    ))
     .unwrap();
     (ceo, vp, lead)
 }
@@ -59,16 +70,23 @@ fn praise_for_a_ticket_travels_up_to_the_ceo_who_acknowledges_it() {
     let (ceo, vp, lead) = org(&mut w);
     let ana = w.ana;
     let t = w.jane_emails("site down");
-    w.run(Command::assign(t, ana)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
     let p: PraiseId = w.ids.next_id();
     let acme = w.acme;
-    w.run(Command::RecordPraise {
-        praise: p,
-        source: PraiseSource::TicketReply,
-        text: "Ana saved our launch!".into(),
-        customer: Some(acme),
-        ticket: Some(t),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        RecognitionAction::RecordPraise {
+            praise: p,
+            source: PraiseSource::TicketReply,
+            text: "Ana saved our launch!".into(),
+            customer: Some(acme),
+            ticket: Some(t),
+        },
+    ))
     .unwrap();
     let (praise, ack) = w.desk.praise(p).unwrap().clone();
     assert_eq!(praise.agent, Some(ana));
@@ -97,15 +115,21 @@ fn praise_for_a_ticket_travels_up_to_the_ceo_who_acknowledges_it() {
         2
     );
     w.refused(
-        Command::AcknowledgePraise { praise: p, by: vp },
+        Command::new(
+            Actor::Agent(vp),
+            RecognitionAction::Acknowledge { praise: p },
+        ),
         RecognitionError::NotTheAcknowledger {
             praise: p,
             expected: ceo,
             by: vp,
         },
     );
-    w.run(Command::AcknowledgePraise { praise: p, by: ceo })
-        .unwrap();
+    w.run(Command::new(
+        Actor::Agent(ceo),
+        RecognitionAction::Acknowledge { praise: p },
+    ))
+    .unwrap();
     assert!(
         matches!(w.desk.praise(p).unwrap().1, Acknowledgement::Acknowledged { by, .. } if by == ceo)
     );
@@ -126,7 +150,11 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
     let mut w = World::new();
     let (ana, bill, acme) = (w.ana, w.bill, w.acme);
     let old = w.jane_emails("old");
-    w.run(Command::assign(old, bill)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(old, bill),
+    ))
+    .unwrap();
     w.tick(60);
     let recent = w.jane_emails("recent");
     w.run(Command::reply(recent, ana, "done")).unwrap();
@@ -135,13 +163,16 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
         network: fanatical::channel::SocialNetwork::X,
         handle: "@jane_acme".into(),
     };
-    w.run(Command::RecordPraise {
-        praise: p,
-        source: source.clone(),
-        text: "Best support ever".into(),
-        customer: Some(acme),
-        ticket: None,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        RecognitionAction::RecordPraise {
+            praise: p,
+            source: source.clone(),
+            text: "Best support ever".into(),
+            customer: Some(acme),
+            ticket: None,
+        },
+    ))
     .unwrap();
     let (praise, ack) = w.desk.praise(p).unwrap();
     assert_eq!(praise.agent, Some(ana));
@@ -154,13 +185,16 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
     // Three weeks later the window (14 days) has passed: kept, unattributed.
     w.tick(21 * 24 * 60);
     let q: PraiseId = w.ids.next_id();
-    w.run(Command::RecordPraise {
-        praise: q,
-        source,
-        text: "Still the best".into(),
-        customer: Some(acme),
-        ticket: None,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        RecognitionAction::RecordPraise {
+            praise: q,
+            source,
+            text: "Still the best".into(),
+            customer: Some(acme),
+            ticket: None,
+        },
+    ))
     .unwrap();
     let (praise, _) = w.desk.praise(q).unwrap();
     assert_eq!(
@@ -168,37 +202,48 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
         (None, Attribution::Unattributed)
     );
     w.refused(
-        Command::AcknowledgePraise { praise: q, by: ana },
+        Command::new(
+            Actor::Agent(ana),
+            RecognitionAction::Acknowledge { praise: q },
+        ),
         RecognitionError::Unattributed(q),
     );
     w.refused(
-        Command::RecordPraise {
-            praise: q,
-            source: PraiseSource::PhoneNote,
-            text: "x".into(),
-            customer: None,
-            ticket: None,
-        },
+        Command::new(
+            Actor::integration("setup"),
+            RecognitionAction::RecordPraise {
+                praise: q,
+                source: PraiseSource::PhoneNote,
+                text: "x".into(),
+                customer: None,
+                ticket: None,
+            },
+        ),
         RecognitionError::DuplicatePraise(q),
     );
     let r: PraiseId = w.ids.next_id();
     w.refused(
-        Command::RecordPraise {
-            praise: r,
-            source: PraiseSource::PhoneNote,
-            text: "  ".into(),
-            customer: None,
-            ticket: None,
-        },
+        Command::new(
+            Actor::integration("setup"),
+            RecognitionAction::RecordPraise {
+                praise: r,
+                source: PraiseSource::PhoneNote,
+                text: "  ".into(),
+                customer: None,
+                ticket: None,
+            },
+        ),
         RecognitionError::EmptyPraise,
     );
     let ghost: AgentId = w.ids.next_id();
     w.refused(
-        Command::RecognisePeer {
-            from: ana,
-            to: ghost,
-            note: "thanks".into(),
-        },
+        Command::new(
+            Actor::Agent(ana),
+            RecognitionAction::RecognisePeer {
+                to: ghost,
+                note: "thanks".into(),
+            },
+        ),
         fanatical::desk::DeskError::UnknownAgent(ghost),
     );
 }
@@ -207,59 +252,77 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
 fn peers_committee_certificates_and_smiles() {
     let mut w = World::new();
     let (ana, bill, team) = (w.ana, w.bill, w.team);
-    w.run(Command::UpdateTeam {
-        team,
-        command: fanatical::agent::TeamCommand::AddMember(ana),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateTeam {
+            team,
+            command: fanatical::agent::TeamCommand::AddMember(ana),
+        },
+    ))
     .unwrap();
     w.refused(
-        Command::IssueCertificate {
-            agent: ana,
-            by: bill,
-            title: String::new(),
-        },
+        Command::new(
+            Actor::Agent(bill),
+            RecognitionAction::IssueCertificate {
+                agent: ana,
+                title: String::new(),
+            },
+        ),
         RecognitionError::NoKudos(ana),
     );
     w.refused(
-        Command::RecognisePeer {
-            from: ana,
-            to: ana,
-            note: "me".into(),
-        },
+        Command::new(
+            Actor::Agent(ana),
+            RecognitionAction::RecognisePeer {
+                to: ana,
+                note: "me".into(),
+            },
+        ),
         RecognitionError::SelfRecognition(ana),
     );
-    w.run(Command::RecognisePeer {
-        from: bill,
-        to: ana,
-        note: "covered my night shift".into(),
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        RecognitionAction::RecognisePeer {
+            to: ana,
+            note: "covered my night shift".into(),
+        },
+    ))
     .unwrap();
     assert_eq!(w.desk.kudos(ana), 1);
     let start = w.now;
-    w.run(Command::IssueCertificate {
-        agent: ana,
-        by: bill,
-        title: String::new(),
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        RecognitionAction::IssueCertificate {
+            agent: ana,
+            title: String::new(),
+        },
+    ))
     .unwrap();
-    w.run(Command::NameCommittee {
-        members: vec![bill],
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        RecognitionAction::NameCommittee {
+            members: vec![bill],
+        },
+    ))
     .unwrap();
     let carol = hire(&mut w, "Carol", None);
     w.refused(
-        Command::IssueCertificate {
-            agent: ana,
-            by: carol,
-            title: String::new(),
-        },
+        Command::new(
+            Actor::Agent(carol),
+            RecognitionAction::IssueCertificate {
+                agent: ana,
+                title: String::new(),
+            },
+        ),
         RecognitionError::NotOnCommittee(carol),
     );
-    w.run(Command::IssueCertificate {
-        agent: ana,
-        by: bill,
-        title: "Fanatical Award".into(),
-    })
+    w.run(Command::new(
+        Actor::Agent(bill),
+        RecognitionAction::IssueCertificate {
+            agent: ana,
+            title: "Fanatical Award".into(),
+        },
+    ))
     .unwrap();
     let serials: Vec<(&str, &str)> = w
         .desk
@@ -278,15 +341,22 @@ fn peers_committee_certificates_and_smiles() {
     let (acme, jane) = (w.acme, w.jane);
     for _ in 0..3 {
         let t = w.jane_emails("q");
-        w.run(Command::assign(t, ana)).unwrap();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::assign(t, ana),
+        ))
+        .unwrap();
         let p: PraiseId = w.ids.next_id();
-        w.run(Command::RecordPraise {
-            praise: p,
-            source: PraiseSource::TicketReply,
-            text: "thanks!".into(),
-            customer: Some(acme),
-            ticket: Some(t),
-        })
+        w.run(Command::new(
+            Actor::integration("setup"),
+            RecognitionAction::RecordPraise {
+                praise: p,
+                source: PraiseSource::TicketReply,
+                text: "thanks!".into(),
+                customer: Some(acme),
+                ticket: Some(t),
+            },
+        ))
         .unwrap();
         w.tick(60);
     }
@@ -322,10 +392,10 @@ proptest! {
         }
         let agent = *who.get(&people);
         let t = w.jane_emails("help");
-        w.run(Command::assign(t, agent)).unwrap();
+        w.run(Command::new(Actor::integration("setup"), TicketAction::assign(t, agent))).unwrap();
         let p: PraiseId = w.ids.next_id();
         let acme = w.acme;
-        w.run(Command::RecordPraise { praise: p, source: PraiseSource::TicketReply, text: "great".into(), customer: Some(acme), ticket: Some(t) }).unwrap();
+        w.run(Command::new(Actor::integration("setup"), RecognitionAction::RecordPraise { praise: p, source: PraiseSource::TicketReply, text: "great".into(), customer: Some(acme), ticket: Some(t) })).unwrap();
         let chain = w.desk.praise(p).unwrap().0.chain.clone();
         // The chain is the real one: each is the manager of the one before.
         let mut at = agent;

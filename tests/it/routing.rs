@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::agent::Skill;
 use fanatical::customer::{AccountStanding, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::Command;
+use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::id::AgentId;
 use fanatical::routing::{Router, Routing, RoutingAgent, RoutingError};
 use fanatical::sla::{BusinessCalendar, DayHours};
@@ -233,23 +235,30 @@ fn two_customers_who_differ_only_in_spend_are_routed_identically() {
     let route_for = |spend: i64, tier: Tier| {
         let mut w = crate::support::World::new();
         let acme = w.acme;
-        w.run(Command::UpdateCustomer {
-            customer: acme,
-            command: CustomerCommand::SetAccountStanding {
-                standing: AccountStanding {
-                    monthly_spend: Money {
-                        minor: spend,
-                        currency: Currency::new("USD").unwrap(),
+        w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::SetAccountStanding {
+                    standing: AccountStanding {
+                        monthly_spend: Money {
+                            minor: spend,
+                            currency: Currency::new("USD").unwrap(),
+                        },
+                        tier,
                     },
-                    tier,
                 },
             },
-        })
+        ))
         .unwrap();
         // Some existing load, the same in both worlds.
         let busy = w.jane_emails("earlier problem");
         let ana = w.ana;
-        w.run(Command::assign(busy, ana)).unwrap();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::assign(busy, ana),
+        ))
+        .unwrap();
         let t = w.jane_emails("site down");
         let router = Router::new(vec![
             RoutingAgent::new(ana, BusinessCalendar::always(), [skill("linux")], 5),
@@ -277,14 +286,29 @@ fn the_desk_counts_open_assigned_tickets_as_load() {
     let ana = w.ana;
     let a = w.jane_emails("one");
     let b = w.jane_emails("two");
-    w.run(Command::assign(a, ana)).unwrap();
-    w.run(Command::assign(b, ana)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(a, ana),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(b, ana),
+    ))
+    .unwrap();
     assert_eq!(w.desk.loads().get(&ana), Some(&2));
-    w.run(Command::set_status(a, fanatical::ticket::Status::Solved))
-        .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(a, fanatical::ticket::Status::Solved),
+    ))
+    .unwrap();
     assert_eq!(w.desk.loads().get(&ana), Some(&1));
     let bill = w.bill;
-    w.run(Command::assign(b, bill)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(b, bill),
+    ))
+    .unwrap();
     assert_eq!(w.desk.loads().get(&ana), None);
     assert_eq!(w.desk.loads().get(&bill), Some(&1));
     // Reopening counts again.
@@ -304,10 +328,13 @@ fn the_desk_counts_open_assigned_tickets_as_load() {
 fn routing_agents_come_from_desk_agents_in_their_own_zone() {
     let mut w = crate::support::World::new();
     let ana = w.ana;
-    w.run(Command::UpdateAgent {
-        agent: ana,
-        command: fanatical::agent::AgentCommand::AddSkill(skill("linux")),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateAgent {
+            agent: ana,
+            command: fanatical::agent::AgentCommand::AddSkill(skill("linux")),
+        },
+    ))
     .unwrap();
     let nine_to_five: [DayHours; 7] = std::array::from_fn(|d| {
         if d < 5 {

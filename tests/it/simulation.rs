@@ -20,10 +20,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::agent::{AgentCommand, Role};
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Visibility};
 use fanatical::customer::{ContactRole, CustomerCommand};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{
+    CustomerAction, IncidentAction, OutboxAction, PeopleAction, RecognitionAction, SurveyAction,
+    TicketAction,
+};
 use fanatical::event::Event;
 use fanatical::id::{
     AgentId, ComponentId, ContactId, CustomerId, IdGenerator, IncidentId, TicketId,
@@ -267,47 +272,65 @@ impl Sim {
             (ceo, "CEO", Role::Executive),
             (lead, "Lead", Role::TeamLead),
         ] {
-            cmds.push(Command::RegisterAgent {
-                id,
-                name: name.into(),
-                time_zone: Chicago,
-                roles: vec![role],
-                skills: vec![],
-            });
+            cmds.push(Command::new(
+                Actor::integration("setup"),
+                PeopleAction::RegisterAgent {
+                    id,
+                    name: name.into(),
+                    time_zone: Chicago,
+                    roles: vec![role],
+                    skills: vec![],
+                },
+            ));
         }
-        cmds.push(Command::UpdateAgent {
-            agent: lead,
-            command: AgentCommand::ReportTo(Some(ceo)),
-        });
+        cmds.push(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateAgent {
+                agent: lead,
+                command: AgentCommand::ReportTo(Some(ceo)),
+            },
+        ));
         for n in 0..4 {
             let a: AgentId = self.ids.next_id();
-            cmds.push(Command::RegisterAgent {
-                id: a,
-                name: format!("Agent {n}"),
-                time_zone: Chicago,
-                roles: vec![Role::Agent],
-                skills: vec![],
-            });
-            cmds.push(Command::UpdateAgent {
-                agent: a,
-                command: AgentCommand::ReportTo(Some(lead)),
-            });
+            cmds.push(Command::new(
+                Actor::integration("setup"),
+                PeopleAction::RegisterAgent {
+                    id: a,
+                    name: format!("Agent {n}"),
+                    time_zone: Chicago,
+                    roles: vec![Role::Agent],
+                    skills: vec![],
+                },
+            ));
+            cmds.push(Command::new(
+                Actor::integration("setup"),
+                PeopleAction::UpdateAgent {
+                    agent: a,
+                    command: AgentCommand::ReportTo(Some(lead)),
+                },
+            ));
             self.agents.push(a);
         }
         self.commander = lead;
         for n in 0..25 {
             let c: CustomerId = self.ids.next_id();
-            cmds.push(Command::RegisterCustomer {
-                id: c,
-                organisation: format!("Customer {n}"),
-            });
+            cmds.push(Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Register {
+                    id: c,
+                    organisation: format!("Customer {n}"),
+                },
+            ));
             if n % 2 == 0 {
-                cmds.push(Command::UpdateCustomer {
-                    customer: c,
-                    command: CustomerCommand::RunOn {
-                        component: ComponentId::new("dc1/web").unwrap(),
+                cmds.push(Command::new(
+                    Actor::integration("setup"),
+                    CustomerAction::Update {
+                        customer: c,
+                        command: CustomerCommand::RunOn {
+                            component: ComponentId::new("dc1/web").unwrap(),
+                        },
                     },
-                });
+                ));
             }
             for k in 0..2 {
                 let contact: ContactId = self.ids.next_id();
@@ -317,22 +340,28 @@ impl Sim {
                     ChannelAddress::social(SocialNetwork::X, format!("@c{n}k{k}")).unwrap(),
                     ChannelAddress::chat(format!("chat-{n}-{k}")).unwrap(),
                 ];
-                cmds.push(Command::UpdateCustomer {
-                    customer: c,
-                    command: CustomerCommand::AddContact {
-                        contact,
-                        name: format!("Contact {n}.{k}"),
-                        addresses: addresses.clone(),
-                    },
-                });
-                if k == 0 {
-                    cmds.push(Command::UpdateCustomer {
+                cmds.push(Command::new(
+                    Actor::integration("setup"),
+                    CustomerAction::Update {
                         customer: c,
-                        command: CustomerCommand::DesignateContact {
+                        command: CustomerCommand::AddContact {
                             contact,
-                            role: ContactRole::Primary,
+                            name: format!("Contact {n}.{k}"),
+                            addresses: addresses.clone(),
                         },
-                    });
+                    },
+                ));
+                if k == 0 {
+                    cmds.push(Command::new(
+                        Actor::integration("setup"),
+                        CustomerAction::Update {
+                            customer: c,
+                            command: CustomerCommand::DesignateContact {
+                                contact,
+                                role: ContactRole::Primary,
+                            },
+                        },
+                    ));
                 }
                 self.contacts.push(Contact { addresses });
             }
@@ -440,7 +469,10 @@ impl Sim {
                 msg = msg.in_reply_to(*t);
             }
         }
-        self.run(r, Command::ReceiveMessage(msg));
+        self.run(
+            r,
+            Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+        );
     }
 
     fn agent_works(&mut self) {
@@ -451,33 +483,47 @@ impl Sim {
         };
         let cmd = match self.rng.below(10) {
             0..=4 => Command::reply(t, agent, "Here is what we found."),
-            5 => Command::UpdateTicket {
-                ticket: t,
-                command: TicketCommand::SetStatus(Status::Pending),
-            },
-            6 => Command::UpdateTicket {
-                ticket: t,
-                command: TicketCommand::Assign(Some(agent)),
-            },
+            5 => Command::new(
+                Actor::integration("setup"),
+                TicketAction::Update {
+                    ticket: t,
+                    command: TicketCommand::SetStatus(Status::Pending),
+                },
+            ),
+            6 => Command::new(
+                Actor::integration("setup"),
+                TicketAction::Update {
+                    ticket: t,
+                    command: TicketCommand::Assign(Some(agent)),
+                },
+            ),
             7 | 8 => {
                 self.run(
                     r,
-                    Command::UpdateTicket {
-                        ticket: t,
-                        command: TicketCommand::Assign(Some(agent)),
-                    },
+                    Command::new(
+                        Actor::integration("setup"),
+                        TicketAction::Update {
+                            ticket: t,
+                            command: TicketCommand::Assign(Some(agent)),
+                        },
+                    ),
                 );
-                Command::UpdateTicket {
-                    ticket: t,
-                    command: TicketCommand::SetStatus(Status::Solved),
-                }
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::Update {
+                        ticket: t,
+                        command: TicketCommand::SetStatus(Status::Solved),
+                    },
+                )
             }
-            _ => Command::Promise {
-                ticket: t,
-                agent,
-                due: self.now + Duration::hours(2),
-                note: String::new(),
-            },
+            _ => Command::new(
+                Actor::Agent(agent),
+                TicketAction::Promise {
+                    ticket: t,
+                    due: self.now + Duration::hours(2),
+                    note: String::new(),
+                },
+            ),
         };
         self.run(r, cmd);
     }
@@ -491,21 +537,24 @@ impl Sim {
                 self.incident = Some(id);
                 self.run(
                     r,
-                    Command::DeclareIncident {
-                        incident: id,
-                        title: "DC1 power".into(),
-                        commander: self.commander,
-                        status: IncidentStatus::Investigating,
-                        components: BTreeMap::from([(
-                            ComponentId::new("dc1").unwrap(),
-                            ComponentState::MajorOutage,
-                        )]),
-                        cadence: Some(Cadence::every_minutes(30, 5).unwrap()),
-                        messages: Messages::from([
-                            (Audience::Technical, "Power lost in DC1.".to_owned()),
-                            (Audience::Business, "Sites in DC1 are down.".to_owned()),
-                        ]),
-                    },
+                    Command::new(
+                        Actor::Agent(self.commander),
+                        IncidentAction::Declare {
+                            incident: id,
+                            title: "DC1 power".into(),
+                            commander: self.commander,
+                            status: IncidentStatus::Investigating,
+                            components: BTreeMap::from([(
+                                ComponentId::new("dc1").unwrap(),
+                                ComponentState::MajorOutage,
+                            )]),
+                            cadence: Some(Cadence::every_minutes(30, 5).unwrap()),
+                            messages: Messages::from([
+                                (Audience::Technical, "Power lost in DC1.".to_owned()),
+                                (Audience::Business, "Sites in DC1 are down.".to_owned()),
+                            ]),
+                        },
+                    ),
                 );
             }
             Some(id) if self.rng.chance(300) => {
@@ -519,29 +568,40 @@ impl Sim {
                 if !linked.is_empty() && !resolve {
                     self.run(
                         r,
-                        Command::LinkToIncident {
-                            incident: id,
-                            tickets: linked,
-                        },
+                        Command::new(
+                            Actor::integration("setup"),
+                            IncidentAction::LinkTickets {
+                                incident: id,
+                                tickets: linked,
+                            },
+                        ),
                     );
                 }
                 self.run(
                     r,
-                    Command::UpdateIncident {
-                        incident: id,
-                        by: self.commander,
-                        status,
-                        components: BTreeMap::new(),
-                        messages: Messages::from([(
-                            Audience::Business,
-                            format!("Update at {}", self.now),
-                        )]),
-                        solve_linked: resolve.then(|| "The outage is over.".to_owned()),
-                    },
+                    Command::new(
+                        Actor::Agent(self.commander),
+                        IncidentAction::Update {
+                            incident: id,
+                            status,
+                            components: BTreeMap::new(),
+                            messages: Messages::from([(
+                                Audience::Business,
+                                format!("Update at {}", self.now),
+                            )]),
+                            solve_linked: resolve.then(|| "The outage is over.".to_owned()),
+                        },
+                    ),
                 );
                 if resolve {
                     self.incident = None;
-                    self.run(r, Command::IssueCredits { incident: id });
+                    self.run(
+                        r,
+                        Command::new(
+                            Actor::integration("setup"),
+                            IncidentAction::IssueCredits { incident: id },
+                        ),
+                    );
                 }
             }
             _ => {}
@@ -559,10 +619,13 @@ impl Sim {
             let rating = [Rating::Excellent, Rating::Good, Rating::Poor][self.rng.below(3)];
             self.run(
                 r,
-                Command::AnswerSurvey {
-                    invitation: inv,
-                    response: Response::new().answer("rating", Answer::Scale(rating)),
-                },
+                Command::new(
+                    Actor::integration("survey"),
+                    SurveyAction::Answer {
+                        invitation: inv,
+                        response: Response::new().answer("rating", Answer::Scale(rating)),
+                    },
+                ),
             );
         }
     }
@@ -578,13 +641,16 @@ impl Sim {
             let praise = self.ids.next_id();
             self.run(
                 r,
-                Command::RecordPraise {
-                    praise,
-                    source: fanatical::recognition::PraiseSource::TicketReply,
-                    text: "You were wonderful, thank you!".into(),
-                    customer: Some(c),
-                    ticket: Some(t),
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    RecognitionAction::RecordPraise {
+                        praise,
+                        source: fanatical::recognition::PraiseSource::TicketReply,
+                        text: "You were wonderful, thank you!".into(),
+                        customer: Some(c),
+                        ticket: Some(t),
+                    },
+                ),
             );
         }
     }
@@ -598,10 +664,13 @@ impl Sim {
                 self.stats.delivery_failures += 1;
                 self.run(
                     r,
-                    Command::MarkFailed {
-                        message: msg.id,
-                        reason: "injected: gateway timeout".into(),
-                    },
+                    Command::new(
+                        Actor::integration("transport"),
+                        OutboxAction::MarkFailed {
+                            message: msg.id,
+                            reason: "injected: gateway timeout".into(),
+                        },
+                    ),
                 );
                 continue;
             }
@@ -616,7 +685,13 @@ impl Sim {
                 self.stats.unacked_deliveries += 1;
                 continue;
             }
-            self.run(r, Command::MarkDelivered { message: msg.id });
+            self.run(
+                r,
+                Command::new(
+                    Actor::integration("transport"),
+                    OutboxAction::MarkDelivered { message: msg.id },
+                ),
+            );
         }
     }
 

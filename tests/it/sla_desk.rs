@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Chicago;
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
+use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::event::Event;
 use fanatical::id::TicketId;
@@ -138,9 +140,10 @@ fn x_post(w: &mut World, body: &str) -> TicketId {
         visibility: Visibility::Public,
     };
     let from = w.jane_x.clone();
-    w.run(Command::ReceiveMessage(InboundMessage::new(
-        id, channel, from, body,
-    )))
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(InboundMessage::new(id, channel, from, body)),
+    ))
     .unwrap();
     id
 }
@@ -261,7 +264,11 @@ fn pending_pauses_the_clock_and_keeps_the_time_used() {
     let ana = w.ana;
     w.tick(30);
     w.run(Command::reply(t, ana, "Which server?")).unwrap();
-    w.run(Command::set_status(t, Status::Pending)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Pending),
+    ))
+    .unwrap();
     let res = w
         .desk
         .ticket_sla(t)
@@ -296,8 +303,17 @@ fn pending_pauses_the_clock_and_keeps_the_time_used() {
     };
     assert_eq!(schedule.deadline, Some(chi(2026, 11, 4, 12, 0)));
     w.tick(45);
-    w.run(Command::assign(t, ana)).unwrap();
-    let stored = w.run(Command::set_status(t, Status::Solved)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    let stored = w
+        .run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(t, Status::Solved),
+        ))
+        .unwrap();
     let kinds = sla_events(&stored);
     assert!(kinds.contains(&SlaEventKind::Fulfilled {
         key: key(Metric::Resolution, 1),
@@ -371,11 +387,14 @@ fn incident_updates_every_thirty_minutes() {
     let mut w = world_at(start);
     let id: TicketId = w.ids.next_id();
     let (acme, ana, jane) = (w.acme, w.ana, w.jane);
-    w.run(Command::OpenTicket(
-        fanatical::ticket::OpenTicket::new(id, acme, "DFW power outage", Channel::Portal)
-            .requested_by(jane)
-            .with_type(TicketType::Incident)
-            .with_tag(Tag::new("outage").unwrap()),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Open(
+            fanatical::ticket::OpenTicket::new(id, acme, "DFW power outage", Channel::Portal)
+                .requested_by(jane)
+                .with_type(TicketType::Incident)
+                .with_tag(Tag::new("outage").unwrap()),
+        ),
     ))
     .unwrap();
     assert_eq!(
@@ -415,8 +434,16 @@ fn reopening_starts_a_new_cycle_and_keeps_history() {
     let (ana, jane) = (w.ana, w.jane);
     w.tick(20);
     w.run(Command::reply(t, ana, "Cleaned up")).unwrap();
-    w.run(Command::assign(t, ana)).unwrap();
-    w.run(Command::set_status(t, Status::Solved)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
     w.tick(60);
     w.run(Command::reply_on(
         t,
@@ -443,10 +470,13 @@ fn a_priority_change_recomputes_deadlines_keeping_time_used() {
     let t = w.jane_emails("Slow site");
     w.now = chi(2026, 11, 2, 10, 30);
     let stored = w
-        .run(Command::UpdateTicket {
-            ticket: t,
-            command: TicketCommand::SetPriority(Priority::Urgent),
-        })
+        .run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update {
+                ticket: t,
+                command: TicketCommand::SetPriority(Priority::Urgent),
+            },
+        ))
         .unwrap();
     let retarget = sla_events(&stored)
         .into_iter()
@@ -467,10 +497,13 @@ fn a_priority_change_recomputes_deadlines_keeping_time_used() {
     // Back to normal: 8 hours again, 105 minutes already used; the 6h15
     // left end exactly at 17:00, which rolls to Tuesday's opening.
     w.now = chi(2026, 11, 2, 10, 45);
-    w.run(Command::UpdateTicket {
-        ticket: t,
-        command: TicketCommand::SetPriority(Priority::Normal),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: t,
+            command: TicketCommand::SetPriority(Priority::Normal),
+        },
+    ))
     .unwrap();
     let res = w
         .desk
@@ -491,10 +524,13 @@ fn a_priority_change_that_leaves_no_time_breaches_at_once() {
     let mut w = world_at(start);
     let t = w.jane_emails("Slow site");
     w.now = chi(2026, 11, 2, 13, 0);
-    w.run(Command::UpdateTicket {
-        ticket: t,
-        command: TicketCommand::SetPriority(Priority::Urgent),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: t,
+            command: TicketCommand::SetPriority(Priority::Urgent),
+        },
+    ))
     .unwrap();
     let fired = w.desk.handle_timeout(&mut w.store, w.now).unwrap();
     assert!(sla_events(&fired).iter().any(
@@ -507,13 +543,21 @@ fn tagging_can_move_a_ticket_to_another_policy() {
     let start = chi(2026, 11, 2, 9, 0);
     let mut w = world_at(start);
     let t = w.jane_emails("Everything is down");
-    w.run(Command::UpdateTicket {
-        ticket: t,
-        command: TicketCommand::SetType(TicketType::Incident),
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: t,
+            command: TicketCommand::SetType(TicketType::Incident),
+        },
+    ))
     .unwrap();
     w.tick(10);
-    let stored = w.run(Command::tag(t, Tag::new("outage").unwrap())).unwrap();
+    let stored = w
+        .run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::tag(t, Tag::new("outage").unwrap()),
+        ))
+        .unwrap();
     let kinds = sla_events(&stored);
     assert!(kinds.contains(&SlaEventKind::PolicyApplied {
         customer: w.acme,
@@ -539,12 +583,14 @@ fn promises_are_timers_kept_by_the_next_public_reply() {
     let t = w.jane_emails("Migration status?");
     let ana = w.ana;
     let due = chi(2026, 11, 2, 15, 0);
-    w.run(Command::Promise {
-        ticket: t,
-        agent: ana,
-        due,
-        note: "after the DBA checks replication".into(),
-    })
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Promise {
+            ticket: t,
+            due,
+            note: "after the DBA checks replication".into(),
+        },
+    ))
     .unwrap();
     let ticket = w.desk.ticket(t).unwrap();
     assert!(
@@ -557,12 +603,14 @@ fn promises_are_timers_kept_by_the_next_public_reply() {
     );
     let before = w.desk.clone();
     assert_eq!(
-        w.run(Command::Promise {
-            ticket: t,
-            agent: ana,
-            due: start,
-            note: String::new()
-        }),
+        w.run(Command::new(
+            Actor::Agent(ana),
+            TicketAction::Promise {
+                ticket: t,
+                due: start,
+                note: String::new()
+            }
+        )),
         Err(SlaError::PromiseInPast {
             due: start,
             now: start
@@ -628,12 +676,10 @@ fn a_contract_names_whose_calendar_a_target_runs_on() {
     // Tiny Blog has no contract: no gold policy, no SLA.
     let tom_email = w.tom_email.clone();
     let id: TicketId = w.ids.next_id();
-    w.run(Command::ReceiveMessage(InboundMessage::new(
-        id,
-        Channel::Email,
-        tom_email,
-        "hi",
-    )))
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(InboundMessage::new(id, Channel::Email, tom_email, "hi")),
+    ))
     .unwrap();
     assert_eq!(w.desk.ticket_sla(id).unwrap().policy, None);
     assert!(w.desk.ticket_sla(id).unwrap().metrics().is_empty());
@@ -649,7 +695,11 @@ fn timers_and_slas_survive_a_rebuild() {
         if i % 2 == 0 {
             let ana = w.ana;
             w.run(Command::reply(t, ana, "ok")).unwrap();
-            w.run(Command::set_status(t, Status::Pending)).unwrap();
+            w.run(Command::new(
+                Actor::integration("setup"),
+                TicketAction::set_status(t, Status::Pending),
+            ))
+            .unwrap();
         }
     }
     x_post(&mut w, "social too");

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use fanatical::actor::Actor;
 use fanatical::channel::Channel;
+use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, Desk};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::TicketId;
@@ -67,11 +69,11 @@ proptest! {
                 Op::Agent(i) => pick(&tickets, i).map(|t| Command::reply(t, ana, "answer")),
                 Op::Status(i, s) => pick(&tickets, i).map(|t| {
                     if s == Status::Solved {
-                        let _ = w.run(Command::assign(t, ana));
+                        let _ = w.run(Command::new(Actor::integration("setup"), TicketAction::assign(t, ana)));
                     }
-                    Command::set_status(t, s)
+                    Command::new(Actor::integration("setup"), TicketAction::set_status(t, s))
                 }),
-                Op::Priority(i, p) => pick(&tickets, i).map(|t| Command::UpdateTicket { ticket: t, command: TicketCommand::SetPriority(p) }),
+                Op::Priority(i, p) => pick(&tickets, i).map(|t| Command::new(Actor::integration("setup"), TicketAction::Update { ticket: t, command: TicketCommand::SetPriority(p) })),
                 Op::Timeout => {
                     let n = w.now;
                     w.desk.handle_timeout(&mut w.store, n).unwrap();

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{Duration, TimeZone, Utc};
+use fanatical::actor::Actor;
 use fanatical::customer::Customer;
+use fanatical::desk::TicketAction;
 use fanatical::desk::{Desk, DeskConfig};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::CustomerId;
@@ -169,7 +171,10 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
         let mut now = w.now;
         desk.execute(
             &mut store,
-            fanatical::desk::Command::ReceiveMessage(msg),
+            fanatical::desk::Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(msg),
+            ),
             now,
         )
         .unwrap();

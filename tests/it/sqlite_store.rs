@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS events (
     id       TEXT    NOT NULL UNIQUE,
     schema   INTEGER NOT NULL,
     event    TEXT    NOT NULL,
+    actor    TEXT,
+    command  TEXT,
     UNIQUE (stream, version)
 );";
 
@@ -81,12 +83,15 @@ impl SqliteStore {
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, i64>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })
             .map_err(backend)?;
         let mut out = Vec::new();
         for row in rows {
-            let (position, stream, version, id, event, schema) = row.map_err(backend)?;
+            let (position, stream, version, id, event, schema, actor, command) =
+                row.map_err(backend)?;
             let position = u64::try_from(position).unwrap_or(0);
             let corrupt = |reason: String| StoreError::Corrupt { position, reason };
             let schema = u32::try_from(schema).map_err(|e| corrupt(format!("schema: {e}")))?;
@@ -100,6 +105,14 @@ impl SqliteStore {
                 version: u64::try_from(version).map_err(|e| corrupt(e.to_string()))?,
                 position,
                 schema,
+                actor: actor
+                    .map(|a| serde_json::from_str(&a))
+                    .transpose()
+                    .map_err(|e| corrupt(format!("actor: {e}")))?,
+                command: command
+                    .map(|k| k.parse())
+                    .transpose()
+                    .map_err(|e| corrupt(format!("command: {e}")))?,
                 event: serde_json::from_str::<Event>(&event)
                     .map_err(|e| corrupt(format!("event: {e}")))?,
             });
@@ -157,9 +170,16 @@ impl Store for SqliteStore {
                 version += 1;
                 position += 1;
                 let json = serde_json::to_string(&e.event).map_err(backend)?;
+                let actor = e
+                    .actor
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(backend)?;
+                let command = e.command.as_ref().map(ToString::to_string);
                 tx.execute(
-                    "INSERT INTO events (position, stream, version, id, schema, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![to_i64(position), stream, to_i64(version), e.id.to_string(), i64::from(e.schema), json],
+                    "INSERT INTO events (position, stream, version, id, schema, event, actor, command) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![to_i64(position), stream, to_i64(version), e.id.to_string(), i64::from(e.schema), json, actor, command],
                 )
                 .map_err(backend)?;
                 out.push(RecordedEvent {
@@ -168,6 +188,8 @@ impl Store for SqliteStore {
                     version,
                     position,
                     schema: e.schema,
+                    actor: e.actor.clone(),
+                    command: e.command.clone(),
                     event: e.event.clone(),
                 });
             }
@@ -182,7 +204,7 @@ impl Store for SqliteStore {
         after_version: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         self.rows(
-            "SELECT position, stream, version, id, event, schema FROM events
+            "SELECT position, stream, version, id, event, schema, actor, command FROM events
              WHERE stream = ?1 AND version > ?2 ORDER BY version",
             params![stream.to_string(), to_i64(after_version)],
         )
@@ -190,7 +212,7 @@ impl Store for SqliteStore {
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         self.rows(
-            "SELECT position, stream, version, id, event, schema FROM events
+            "SELECT position, stream, version, id, event, schema, actor, command FROM events
              WHERE position > ?1 ORDER BY position LIMIT ?2",
             params![to_i64(after), i64::try_from(limit).unwrap_or(i64::MAX)],
         )

@@ -1,10 +1,12 @@
 //! Fixtures shared by the behaviour tests.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress, SocialNetwork};
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::event::StreamId;
 use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TeamId, TicketId};
 use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError, StreamWrite};
@@ -57,48 +59,69 @@ impl World {
         let jane_x = ChannelAddress::social(SocialNetwork::X, "@jane_acme").unwrap();
         let tom_email = ChannelAddress::email("tom@tiny.example").unwrap();
         let setup = vec![
-            Command::RegisterCustomer {
-                id: acme,
-                organisation: "Acme Hosting".into(),
-            },
-            Command::UpdateCustomer {
-                customer: acme,
-                command: CustomerCommand::AddContact {
-                    contact: jane,
-                    name: "Jane Doe".into(),
-                    addresses: vec![jane_email.clone(), jane_phone.clone(), jane_x.clone()],
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Register {
+                    id: acme,
+                    organisation: "Acme Hosting".into(),
                 },
-            },
-            Command::RegisterCustomer {
-                id: tiny,
-                organisation: "Tiny Blog".into(),
-            },
-            Command::UpdateCustomer {
-                customer: tiny,
-                command: CustomerCommand::AddContact {
-                    contact: tom,
-                    name: "Tom".into(),
-                    addresses: vec![tom_email.clone()],
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: acme,
+                    command: CustomerCommand::AddContact {
+                        contact: jane,
+                        name: "Jane Doe".into(),
+                        addresses: vec![jane_email.clone(), jane_phone.clone(), jane_x.clone()],
+                    },
                 },
-            },
-            Command::RegisterAgent {
-                id: ana,
-                name: "Ana".into(),
-                time_zone: chrono_tz::America::Chicago,
-                roles: vec![Role::Agent],
-                skills: vec![],
-            },
-            Command::RegisterAgent {
-                id: bill,
-                name: "Bill".into(),
-                time_zone: chrono_tz::America::Chicago,
-                roles: vec![Role::Billing],
-                skills: vec![],
-            },
-            Command::CreateTeam {
-                id: team,
-                name: "Front line".into(),
-            },
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Register {
+                    id: tiny,
+                    organisation: "Tiny Blog".into(),
+                },
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: tiny,
+                    command: CustomerCommand::AddContact {
+                        contact: tom,
+                        name: "Tom".into(),
+                        addresses: vec![tom_email.clone()],
+                    },
+                },
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                PeopleAction::RegisterAgent {
+                    id: ana,
+                    name: "Ana".into(),
+                    time_zone: chrono_tz::America::Chicago,
+                    roles: vec![Role::Agent],
+                    skills: vec![],
+                },
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                PeopleAction::RegisterAgent {
+                    id: bill,
+                    name: "Bill".into(),
+                    time_zone: chrono_tz::America::Chicago,
+                    roles: vec![Role::Billing],
+                    skills: vec![],
+                },
+            ),
+            Command::new(
+                Actor::integration("setup"),
+                PeopleAction::CreateTeam {
+                    id: team,
+                    name: "Front line".into(),
+                },
+            ),
         ];
         for cmd in setup {
             desk.execute(&mut store, cmd, now).unwrap();
@@ -134,7 +157,11 @@ impl World {
     pub fn jane_emails(&mut self, body: &str) -> TicketId {
         let id = self.ids.next_id();
         let msg = InboundMessage::new(id, Channel::Email, self.jane_email.clone(), body);
-        self.run(Command::ReceiveMessage(msg)).unwrap();
+        self.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(msg),
+        ))
+        .unwrap();
         id
     }
 

@@ -3,10 +3,12 @@
 //! candidates.
 
 use chrono::{DateTime, Duration, Utc};
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::Channel;
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, DeskConfig};
+use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::escalation::{Condition, EscalationGraph, Node, Rule};
 use fanatical::id::{AgentId, ComponentId, CustomerId, TicketId};
 use fanatical::incident::{ComponentCatalog, IncidentConfig};
@@ -45,7 +47,11 @@ pub fn open(w: &mut World, customer: CustomerId, tag: Option<&str>, channel: Cha
     if let Some(tag) = tag {
         t = t.with_tag(Tag::new(tag).unwrap());
     }
-    w.run(Command::OpenTicket(t)).unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Open(t),
+    ))
+    .unwrap();
     id
 }
 
@@ -68,13 +74,16 @@ pub fn week(w: &mut World, start: DateTime<Utc>) {
 
 pub fn pm(w: &mut World) -> AgentId {
     let pm = w.ids.next_id();
-    w.run(Command::RegisterAgent {
-        id: pm,
-        name: "Priya PM".into(),
-        time_zone: chrono_tz::America::Chicago,
-        roles: vec![Role::Manager],
-        skills: vec![],
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id: pm,
+            name: "Priya PM".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::Manager],
+            skills: vec![],
+        },
+    ))
     .unwrap();
     pm
 }
@@ -160,12 +169,15 @@ fn a_spike_on_a_component_raises_a_major_incident_candidate() {
     let mut w = World::with_config(config());
     let acme = w.acme;
     let pm = pm(&mut w);
-    w.run(Command::UpdateCustomer {
-        customer: w.acme,
-        command: CustomerCommand::RunOn {
-            component: ComponentId::new("dfw1").unwrap(),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: w.acme,
+            command: CustomerCommand::RunOn {
+                component: ComponentId::new("dfw1").unwrap(),
+            },
         },
-    })
+    ))
     .unwrap();
     let start = w.now;
     week(&mut w, start);

@@ -1,12 +1,14 @@
 //! Each view leaves out what its audience must not see — shown on fixed
 //! cases and with proptest over random tickets and customers.
 
+use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::arbitrary::{arb_customer, arb_ticket, sample_agent};
 use fanatical::customer::{
     AccountStanding, ConsentSource, Currency, CustomerCommand, Interest, Money, Relation, Tier,
 };
 use fanatical::desk::Command;
+use fanatical::desk::{CustomerAction, PeopleAction};
 use fanatical::ticket::{Author, EntryVisibility};
 use fanatical::view::{
     AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerStatus, CustomerTicketView,
@@ -60,19 +62,25 @@ fn the_customer_never_sees_internal_notes() {
 fn agents_see_the_customer_not_the_invoice() {
     let mut w = World::new();
     let (acme, tiny, ana, bill, jane) = (w.acme, w.tiny, w.ana, w.bill, w.jane);
-    w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::SetAccountStanding {
-            standing: standing(9_876_543_210, Tier::Enterprise),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::SetAccountStanding {
+                standing: standing(9_876_543_210, Tier::Enterprise),
+            },
         },
-    })
+    ))
     .unwrap();
-    w.run(Command::UpdateCustomer {
-        customer: tiny,
-        command: CustomerCommand::SetAccountStanding {
-            standing: standing(1_000, Tier::Standard),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: tiny,
+            command: CustomerCommand::SetAccountStanding {
+                standing: standing(1_000, Tier::Standard),
+            },
         },
-    })
+    ))
     .unwrap();
     let big = w.desk.agent_customer_view(acme).unwrap();
     let small = w.desk.agent_customer_view(tiny).unwrap();
@@ -107,32 +115,41 @@ fn agents_see_the_customer_not_the_invoice() {
     );
     // Personal details show only where consent stands.
     assert!(big.contacts.iter().all(|c| c.personal.is_none()));
-    w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::RecordConsent {
-            contact: jane,
-            source: ConsentSource::Contact(jane),
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::RecordConsent {
+                contact: jane,
+                source: ConsentSource::Contact(jane),
+            },
         },
-    })
+    ))
     .unwrap();
-    w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::AddFamilyMember {
-            contact: jane,
-            name: "Rosa".into(),
-            relation: Relation::Spouse,
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AddFamilyMember {
+                contact: jane,
+                name: "Rosa".into(),
+                relation: Relation::Spouse,
+            },
         },
-    })
+    ))
     .unwrap();
     let v = w.desk.agent_customer_view(acme).unwrap();
     assert_eq!(
         v.contacts[0].personal.as_ref().unwrap().family[0].name,
         "Rosa"
     );
-    w.run(Command::UpdateCustomer {
-        customer: acme,
-        command: CustomerCommand::WithdrawConsent { contact: jane },
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::WithdrawConsent { contact: jane },
+        },
+    ))
     .unwrap();
     let v = w.desk.agent_customer_view(acme).unwrap();
     assert!(v.contacts[0].personal.is_none());
@@ -144,10 +161,13 @@ fn a_deactivated_billing_agent_loses_the_account_view() {
     let mut w = World::new();
     let (acme, bill) = (w.acme, w.bill);
     assert!(w.desk.account_customer_view(acme, bill).is_ok());
-    w.run(Command::UpdateAgent {
-        agent: bill,
-        command: fanatical::agent::AgentCommand::Deactivate,
-    })
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateAgent {
+            agent: bill,
+            command: fanatical::agent::AgentCommand::Deactivate,
+        },
+    ))
     .unwrap();
     assert!(w.desk.account_customer_view(acme, bill).is_err());
 }

@@ -2,7 +2,9 @@
 //! chat, moving to another channel when theirs is down.
 
 use chrono::{DateTime, Duration, Utc};
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
+use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, InboundMessage};
 use fanatical::id::TicketId;
 use fanatical::ticket::Tag;
@@ -98,11 +100,20 @@ impl Day {
             .ok_or("no address on the channel")?
             .clone();
         self.exec(
-            Command::ReceiveMessage(InboundMessage::new(ticket, channel, from, subject)),
+            Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(InboundMessage::new(ticket, channel, from, subject)),
+            ),
             now,
         )?;
         if subject == "Invoice question" {
-            self.exec(Command::tag(ticket, Tag::new("billing")?), now)?;
+            self.exec(
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::tag(ticket, Tag::new("billing")?),
+                ),
+                now,
+            )?;
         }
         Ok(())
     }

@@ -3,9 +3,11 @@
 //! email gateway failing, remembering Jane and her video onboarding, and
 //! the message signalling self-harm.
 
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
 use fanatical::customer::{ConsentSource, CustomerCommand, Interest, Relation};
 use fanatical::desk::{Command, InboundMessage};
+use fanatical::desk::{CustomerAction, RecognitionAction, TicketAction};
 use fanatical::recognition::PraiseSource;
 use fanatical::ticket::{Attachment, Author, OpenTicket, TicketType};
 
@@ -89,17 +91,20 @@ impl Day {
         let (praise, social_ok, customer) = (s.sarah_praise, s.social_ok, sarah.customer);
         self.at(local(9, 15), move |d, now| {
             d.exec(
-                Command::RecordPraise {
-                    praise,
-                    source: PraiseSource::Social {
-                        network: SocialNetwork::X,
-                        handle: "@sarah_builds".into(),
+                Command::new(
+                    Actor::integration("setup"),
+                    RecognitionAction::RecordPraise {
+                        praise,
+                        source: PraiseSource::Social {
+                            network: SocialNetwork::X,
+                            handle: "@sarah_builds".into(),
+                        },
+                        text: "Store back before the sale even started. Fanatical Support is real!"
+                            .into(),
+                        customer: Some(customer),
+                        ticket: Some(social_ok),
                     },
-                    text: "Store back before the sale even started. Fanatical Support is real!"
-                        .into(),
-                    customer: Some(customer),
-                    ticket: Some(social_ok),
-                },
+                ),
                 now,
             )?;
             d.log.push((
@@ -129,12 +134,14 @@ impl Day {
         let (gif, luis) = (s.gif, c.luis);
         self.at(local(10, 6), move |d, now| {
             d.exec(
-                Command::Reply {
-                    ticket: gif,
-                    agent: luis,
-                    body: "Right back at you!".into(),
-                    attachments: vec![Attachment::new("high-five.gif", "image/gif", 982_112)?],
-                },
+                Command::new(
+                    Actor::Agent(luis),
+                    TicketAction::Reply {
+                        ticket: gif,
+                        body: "Right back at you!".into(),
+                        attachments: vec![Attachment::new("high-five.gif", "image/gif", 982_112)?],
+                    },
+                ),
                 now,
             )?;
             Ok(())
@@ -173,26 +180,32 @@ impl Day {
                 },
             ] {
                 d.exec(
-                    Command::UpdateCustomer {
-                        customer: vip.customer,
-                        command,
-                    },
+                    Command::new(
+                        Actor::integration("setup"),
+                        CustomerAction::Update {
+                            customer: vip.customer,
+                            command,
+                        },
+                    ),
                     now,
                 )?;
             }
             d.exec(
-                Command::OpenTicket(
-                    OpenTicket::new(
-                        onboarding,
-                        vip.customer,
-                        "Onboarding call: new Kubernetes cluster",
-                        Channel::Video,
-                    )
-                    .requested_by(vip.contact)
-                    .with_type(TicketType::Task)
-                    .with_message(
-                        Author::Agent(luis),
-                        "Walked Jane's team through the new cluster on video.",
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::Open(
+                        OpenTicket::new(
+                            onboarding,
+                            vip.customer,
+                            "Onboarding call: new Kubernetes cluster",
+                            Channel::Video,
+                        )
+                        .requested_by(vip.contact)
+                        .with_type(TicketType::Task)
+                        .with_message(
+                            Author::Agent(luis),
+                            "Walked Jane's team through the new cluster on video.",
+                        ),
                     ),
                 ),
                 now,

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
+use fanatical::actor::Actor;
 use fanatical::channel::Channel;
+use fanatical::desk::IncidentAction;
 use fanatical::desk::{Command, InboundMessage};
 use fanatical::id::{ComponentId, TicketId};
 use fanatical::incident::{Audience, Cadence, ComponentState, IncidentStatus, Messages};
@@ -21,7 +23,7 @@ impl Day {
         let components = BTreeMap::from([(dfw1.clone(), ComponentState::MajorOutage)]);
         self.at(local(9, 35), move |d, now| {
             d.exec(
-                Command::DeclareIncident {
+                Command::new(Actor::Agent(c.rob), IncidentAction::Declare {
                     incident,
                     title: "DFW1 power loss".into(),
                     commander: c.rob,
@@ -46,7 +48,7 @@ impl Day {
                             "We are investigating a power problem in our DFW1 datacenter.".into(),
                         ),
                     ]),
-                },
+                }),
                 now,
             )?;
             let n = d.desk.incident(incident).map_or(0, |i| i.affected().len());
@@ -117,10 +119,13 @@ impl Day {
                 })
                 .collect();
             d.exec(
-                Command::LinkToIncident {
-                    incident,
-                    tickets: tickets.clone(),
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    IncidentAction::LinkTickets {
+                        incident,
+                        tickets: tickets.clone(),
+                    },
+                ),
                 now,
             )?;
             d.log.push((
@@ -164,21 +169,23 @@ impl Day {
             let dfw1 = dfw1.clone();
             self.at(local(h, m), move |d, now| {
                 d.exec(
-                    Command::UpdateIncident {
-                        incident,
-                        by: c.rob,
-                        status,
-                        components: BTreeMap::from([(dfw1, state)]),
-                        messages: Messages::from([
-                            (Audience::Business, business.into()),
-                            (Audience::Technical, technical.into()),
-                        ]),
-                        solve_linked: (status == IncidentStatus::Resolved).then(|| {
-                            "DFW1 has power again and your servers are back. We're sorry — a \
+                    Command::new(
+                        Actor::Agent(c.rob),
+                        IncidentAction::Update {
+                            incident,
+                            status,
+                            components: BTreeMap::from([(dfw1, state)]),
+                            messages: Messages::from([
+                                (Audience::Business, business.into()),
+                                (Audience::Technical, technical.into()),
+                            ]),
+                            solve_linked: (status == IncidentStatus::Resolved).then(|| {
+                                "DFW1 has power again and your servers are back. We're sorry — a \
                              credit is on its way."
-                                .into()
-                        }),
-                    },
+                                    .into()
+                            }),
+                        },
+                    ),
                     now,
                 )?;
                 d.log.push((now, format!("incident update: {status}")));
@@ -186,7 +193,13 @@ impl Day {
             });
         }
         self.at(local(11, 15), move |d, now| {
-            d.exec(Command::IssueCredits { incident }, now)?;
+            d.exec(
+                Command::new(
+                    Actor::integration("setup"),
+                    IncidentAction::IssueCredits { incident },
+                ),
+                now,
+            )?;
             let n = d.desk.incident(incident).map_or(0, |i| i.credits().len());
             d.log
                 .push((now, format!("credits issued to {n} customers")));

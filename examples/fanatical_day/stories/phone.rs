@@ -1,6 +1,8 @@
 //! The phone system: ninety minutes down, and a call cut off when it goes.
 
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelKind};
+use fanatical::desk::ChannelAction;
 use fanatical::desk::{Command, InboundMessage};
 
 use super::super::cast::CROWD;
@@ -30,10 +32,13 @@ impl Day {
         );
         self.at(local(13, 0), |d, now| {
             d.exec(
-                Command::MarkChannelDown {
-                    channel: ChannelKind::Phone,
-                    reason: "carrier outage at the Chicago point of presence".into(),
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    ChannelAction::MarkDown {
+                        channel: ChannelKind::Phone,
+                        reason: "carrier outage at the Chicago point of presence".into(),
+                    },
+                ),
                 now,
             )?;
             let offered: Vec<String> = d
@@ -59,9 +64,12 @@ impl Day {
         );
         self.at(local(14, 30), |d, now| {
             d.exec(
-                Command::MarkChannelUp {
-                    channel: ChannelKind::Phone,
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    ChannelAction::MarkUp {
+                        channel: ChannelKind::Phone,
+                    },
+                ),
                 now,
             )?;
             d.log.push((now, "the phone system is back".into()));

@@ -2,9 +2,11 @@
 //! and a peer's recognition.
 
 use chrono::Duration;
+use fanatical::actor::Actor;
 use fanatical::channel::SocialNetwork;
 use fanatical::coaching::MistakeKind;
 use fanatical::desk::Command;
+use fanatical::desk::{CoachingAction, PostAction, RecognitionAction};
 use fanatical::id::PostId;
 
 use super::super::cast::OFFICIAL;
@@ -14,19 +16,27 @@ impl Day {
     pub(crate) fn script_posts(&mut self) -> Result<()> {
         let c = self.cast;
         let s = self.stories.clone();
-        let submit = move |post: PostId, text: &'static str| Command::SubmitPost {
-            post,
-            network: SocialNetwork::X,
-            handle: OFFICIAL.into(),
-            author: c.kofi,
-            text: text.into(),
+        let submit = move |post: PostId, text: &'static str| {
+            Command::new(
+                Actor::Agent(c.kofi),
+                PostAction::Submit {
+                    post,
+                    network: SocialNetwork::X,
+                    handle: OFFICIAL.into(),
+                    text: text.into(),
+                },
+            )
         };
-        let mistake = move || Command::RecordMistake {
-            agent: c.kofi,
-            kind: MistakeKind::WrongChannel,
-            ticket: None,
-            note: "personal post submitted from the company account".into(),
-            by: c.luis,
+        let mistake = move || {
+            Command::new(
+                Actor::Agent(c.luis),
+                CoachingAction::RecordMistake {
+                    agent: c.kofi,
+                    kind: MistakeKind::WrongChannel,
+                    ticket: None,
+                    note: "personal post submitted from the company account".into(),
+                },
+            )
         };
         self.at(local(12, 30), move |d, now| {
             d.exec(
@@ -37,11 +47,13 @@ impl Day {
                 now,
             )?;
             d.exec(
-                Command::RejectPost {
-                    post: s.taco_post,
-                    by: c.luis,
-                    reason: "personal posts go on your own account".into(),
-                },
+                Command::new(
+                    Actor::Agent(c.luis),
+                    PostAction::Reject {
+                        post: s.taco_post,
+                        reason: "personal posts go on your own account".into(),
+                    },
+                ),
                 now + Duration::minutes(5),
             )?;
             d.exec(mistake(), now + Duration::minutes(6))?;
@@ -73,18 +85,20 @@ impl Day {
             ));
             d.expect_refusal(
                 "Kofi approves his own held post",
-                Command::ApprovePost {
-                    post: s.sea_world,
-                    by: c.kofi,
-                },
+                Command::new(
+                    Actor::Agent(c.kofi),
+                    PostAction::Approve { post: s.sea_world },
+                ),
                 now,
             )?;
             d.exec(
-                Command::RejectPost {
-                    post: s.sea_world,
-                    by: c.luis,
-                    reason: "personal posts go on your own account".into(),
-                },
+                Command::new(
+                    Actor::Agent(c.luis),
+                    PostAction::Reject {
+                        post: s.sea_world,
+                        reason: "personal posts go on your own account".into(),
+                    },
+                ),
                 now + Duration::minutes(4),
             )?;
             d.exec(mistake(), now + Duration::minutes(5))?;
@@ -92,11 +106,13 @@ impl Day {
         });
         self.at(local(16, 30), move |d, now| {
             d.exec(
-                Command::RecognisePeer {
-                    from: c.ana,
-                    to: c.kofi,
-                    note: "ran the social queue alone through the phone outage".into(),
-                },
+                Command::new(
+                    Actor::Agent(c.ana),
+                    RecognitionAction::RecognisePeer {
+                        to: c.kofi,
+                        note: "ran the social queue alone through the phone outage".into(),
+                    },
+                ),
                 now,
             )?;
             Ok(())

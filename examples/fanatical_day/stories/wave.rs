@@ -2,7 +2,9 @@
 //! CEO, and a certificate.
 
 use chrono::{DateTime, Duration, Utc};
+use fanatical::actor::Actor;
 use fanatical::desk::{Command, Desk};
+use fanatical::desk::{RecognitionAction, SurveyAction, TicketAction};
 use fanatical::id::{AgentId, CustomerId, InvitationId};
 use fanatical::recognition::{Acknowledgement, PraiseSource};
 use fanatical::survey::{Answer, Response};
@@ -17,13 +19,16 @@ impl Day {
         let seed = self.ids.next_u64();
         self.at(local(17, 0), move |d, now| {
             d.exec(
-                Command::RunWave {
-                    wave: WAVE.into(),
-                    survey: "relationship".into(),
-                    share_percent: 50,
-                    seed,
-                    exclude: d.desk.customers_in_active_incidents().into_iter().collect(),
-                },
+                Command::new(
+                    Actor::integration("setup"),
+                    SurveyAction::RunWave {
+                        wave: WAVE.into(),
+                        survey: "relationship".into(),
+                        share_percent: 50,
+                        seed,
+                        exclude: d.desk.customers_in_active_incidents().into_iter().collect(),
+                    },
+                ),
                 now,
             )?;
             let invited: Vec<(InvitationId, CustomerId)> = d
@@ -57,10 +62,13 @@ impl Day {
                     };
                     d.at(when, move |d, now| {
                         d.exec(
-                            Command::AnswerSurvey {
-                                invitation: inv,
-                                response: Response::new().answer("score", Answer::Nps(score)),
-                            },
+                            Command::new(
+                                Actor::integration("survey"),
+                                SurveyAction::Answer {
+                                    invitation: inv,
+                                    response: Response::new().answer("score", Answer::Nps(score)),
+                                },
+                            ),
                             now,
                         )?;
                         Ok(())
@@ -80,10 +88,10 @@ impl Day {
                     Some(Acknowledgement::Pending { .. })
                 ) {
                     d.exec(
-                        Command::AcknowledgePraise {
-                            praise: p,
-                            by: c.graham,
-                        },
+                        Command::new(
+                            Actor::Agent(c.graham),
+                            RecognitionAction::Acknowledge { praise: p },
+                        ),
                         now,
                     )?;
                 }
@@ -94,11 +102,13 @@ impl Day {
                 .and_then(|(p, _)| p.agent)
                 .ok_or("the promoter's praise found no agent")?;
             d.exec(
-                Command::IssueCertificate {
-                    agent,
-                    by: c.rob,
-                    title: String::new(),
-                },
+                Command::new(
+                    Actor::Agent(c.rob),
+                    RecognitionAction::IssueCertificate {
+                        agent,
+                        title: String::new(),
+                    },
+                ),
                 now + Duration::minutes(5),
             )?;
             let name = d.name_of(agent);
@@ -113,13 +123,16 @@ impl Day {
 
     fn detractor(&mut self, invitation: InvitationId, now: DateTime<Utc>) -> Result<()> {
         self.exec(
-            Command::AnswerSurvey {
-                invitation,
-                response: Response::new().answer("score", Answer::Nps(3)).answer(
-                    "why",
-                    Answer::Comment("My email went unanswered for two hours today.".into()),
-                ),
-            },
+            Command::new(
+                Actor::integration("survey"),
+                SurveyAction::Answer {
+                    invitation,
+                    response: Response::new().answer("score", Answer::Nps(3)).answer(
+                        "why",
+                        Answer::Comment("My email went unanswered for two hours today.".into()),
+                    ),
+                },
+            ),
             now,
         )?;
         self.stories.detractor = Some(invitation);
@@ -145,7 +158,13 @@ impl Day {
                 ),
                 now,
             )?;
-            d.exec(Command::set_status(task, Status::Solved), now)?;
+            d.exec(
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::set_status(task, Status::Solved),
+                ),
+                now,
+            )?;
             Ok(())
         });
         Ok(())
@@ -162,22 +181,28 @@ impl Day {
         let first = first.split(' ').next().unwrap_or("").to_owned();
         let comment = format!("{first} fixed our problem today before we finished explaining it.");
         self.exec(
-            Command::AnswerSurvey {
-                invitation,
-                response: Response::new()
-                    .answer("score", Answer::Nps(10))
-                    .answer("why", Answer::Comment(comment.clone())),
-            },
+            Command::new(
+                Actor::integration("survey"),
+                SurveyAction::Answer {
+                    invitation,
+                    response: Response::new()
+                        .answer("score", Answer::Nps(10))
+                        .answer("why", Answer::Comment(comment.clone())),
+                },
+            ),
             now,
         )?;
         self.exec(
-            Command::RecordPraise {
-                praise: self.stories.promoter_praise,
-                source: PraiseSource::Survey { invitation },
-                text: comment,
-                customer: Some(customer),
-                ticket: None,
-            },
+            Command::new(
+                Actor::integration("setup"),
+                RecognitionAction::RecordPraise {
+                    praise: self.stories.promoter_praise,
+                    source: PraiseSource::Survey { invitation },
+                    text: comment,
+                    customer: Some(customer),
+                    ticket: None,
+                },
+            ),
             now,
         )?;
         self.stories.promoter = Some(invitation);

@@ -1,0 +1,345 @@
+//! The command envelope: who did it is recorded on every event, actors are
+//! checked before anything is decided, and a command with an idempotency
+//! key counts once — after a lost acknowledgement, after a rebuild, and on
+//! a second desk sharing the store.
+
+use fanatical::actor::{Actor, ActorError, Cause, CommandKey, TimerKind};
+use fanatical::agent::AgentCommand;
+use fanatical::desk::{Command, Desk, DeskError, OutboxAction, PeopleAction, TicketAction};
+use fanatical::event::Event;
+use fanatical::id::{ContactId, TicketId};
+use fanatical::sla::{Clock, Conditions, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target};
+use fanatical::store::{Store, StoreError};
+use fanatical::ticket::{Author, Priority, Status, Tag, TicketCommand, TicketEventKind};
+
+use crate::support::World;
+
+fn key(k: &str) -> CommandKey {
+    CommandKey::new(k).unwrap()
+}
+
+fn update(ticket: TicketId, command: TicketCommand) -> TicketAction {
+    TicketAction::Update { ticket, command }
+}
+
+#[test]
+fn every_event_records_who_did_it_and_the_command_key() {
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let (ana, team) = (w.ana, w.team);
+    let changes = [
+        TicketCommand::SetStatus(Status::Open),
+        TicketCommand::SetPriority(Priority::Urgent),
+        TicketCommand::Assign(Some(ana)),
+        TicketCommand::SetTeam(Some(team)),
+        TicketCommand::AddTag(Tag::new("outage").unwrap()),
+    ];
+    for (i, change) in changes.into_iter().enumerate() {
+        let k = key(&format!("change-{i}"));
+        let stored = w
+            .run(Command::new(Actor::Agent(ana), update(t, change)).with_key(k.clone()))
+            .unwrap();
+        // The acceptance, then the change itself.
+        assert!(stored.len() >= 2, "{stored:?}");
+        for r in &stored {
+            assert_eq!(r.actor, Some(Actor::Agent(ana)), "{r:?}");
+            assert_eq!(r.command.as_ref(), Some(&k), "{r:?}");
+        }
+        assert!(matches!(stored[0].event, Event::Command(_)));
+        assert!(stored[1..].iter().any(|r| matches!(
+            &r.event,
+            Event::Ticket(e) if !matches!(e.kind, TicketEventKind::EntryAdded { .. })
+        )));
+    }
+    // Without a key, the actor is still there.
+    let stored = w.run(Command::reply(t, ana, "On it.")).unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|r| r.actor == Some(Actor::Agent(ana)) && r.command.is_none())
+    );
+    // And every event ever recorded has one.
+    let all = w.store.read_all(0, usize::MAX).unwrap();
+    assert!(all.iter().all(|r| r.actor.is_some()));
+}
+
+#[test]
+fn what_a_timer_does_is_recorded_as_the_desk_for_that_timer() {
+    let hour = Target::new(
+        Metric::FirstResponse,
+        chrono::Duration::hours(1),
+        Clock::Always,
+    );
+    let policies = SlaPolicies::new(vec![SlaPolicy::new(
+        "standard",
+        Conditions::any(),
+        vec![hour],
+    )])
+    .unwrap();
+    let mut w = World::with_config(
+        fanatical::desk::DeskConfig::default().with_sla(SlaConfig::new(policies)),
+    );
+    w.jane_emails("Help");
+    let due = w.desk.poll_timeout().unwrap();
+    let fired = w.desk.handle_timeout(&mut w.store, due).unwrap();
+    assert!(!fired.is_empty());
+    for r in &fired {
+        assert_eq!(r.actor, Some(Actor::System(Cause::Timer(TimerKind::Sla))));
+        assert_eq!(r.command, None);
+    }
+}
+
+#[test]
+fn a_repeated_key_returns_the_first_outcome_and_writes_nothing() {
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let reply = Command::reply(t, w.ana, "Back up: a full disk.").with_key(key("reply-1"));
+    let first = w.run(reply.clone()).unwrap();
+    assert!(first.len() >= 3, "acceptance, reply, outbound message");
+    let (desk, store) = (w.desk.clone(), w.store.clone());
+    // The acknowledgement was lost; the caller sends it again.
+    let again = w.run(reply.clone()).unwrap();
+    assert_eq!(again, first, "the first outcome, as recorded");
+    assert_eq!(w.desk, desk, "nothing changed");
+    assert_eq!(w.store, store, "nothing written");
+    assert_eq!(w.desk.undelivered(), 1, "one message, not two");
+    // Deciding it says it is a repeat, and where the first run is.
+    let decision = w.desk.decide(reply.clone(), w.now).unwrap();
+    assert!(decision.is_empty());
+    let repeat = decision.repeat_of().unwrap();
+    assert_eq!(
+        (repeat.first, repeat.last),
+        (first[0].position, first[first.len() - 1].position)
+    );
+    // After a crash: a desk rebuilt from the store still knows the key.
+    let mut rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    assert_eq!(
+        rebuilt.execute(&mut w.store, reply.clone(), w.now).unwrap(),
+        first
+    );
+    assert_eq!(w.store, store);
+}
+
+#[test]
+fn the_same_key_with_another_command_is_refused() {
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let ana = w.ana;
+    w.run(Command::reply(t, ana, "On it.").with_key(key("k-1")))
+        .unwrap();
+    w.refused(
+        Command::reply(t, ana, "Something else.").with_key(key("k-1")),
+        DeskError::KeyReused { key: key("k-1") },
+    );
+    // Another actor with the same action is another command too.
+    let bill = w.bill;
+    w.refused(
+        Command::reply(t, bill, "On it.").with_key(key("k-1")),
+        DeskError::KeyReused { key: key("k-1") },
+    );
+    // Also after a rebuild.
+    w.desk = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    w.refused(
+        Command::reply(t, ana, "Something else.").with_key(key("k-1")),
+        DeskError::KeyReused { key: key("k-1") },
+    );
+}
+
+#[test]
+fn a_second_desk_on_the_store_counts_the_command_once() {
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let reply = Command::reply(t, w.ana, "Fixed.").with_key(key("reply-from-worker"));
+    let mut other = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    // Both desks decide before either appends: a real race.
+    let mine = w.desk.decide(reply.clone(), w.now).unwrap();
+    let theirs = other.decide(reply.clone(), w.now).unwrap();
+    assert!(!mine.is_empty() && !theirs.is_empty());
+    let first = w.store.append(mine.writes()).unwrap();
+    w.desk.apply(&first).unwrap();
+    // The second append conflicts on the key's stream and writes nothing.
+    let before = w.store.clone();
+    assert!(matches!(
+        w.store.append(theirs.writes()),
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(w.store, before);
+    // It catches up and retries: the first outcome, nothing new.
+    other.catch_up(&w.store).unwrap();
+    let retried = other.execute(&mut w.store, reply, w.now).unwrap();
+    assert_eq!(retried, first);
+    assert_eq!(w.store, before);
+    assert_eq!(other, w.desk);
+    assert_eq!(w.desk.undelivered(), 1);
+}
+
+#[test]
+fn a_keyed_command_that_changes_nothing_records_nothing() {
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let ana = w.ana;
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    let store = w.store.clone();
+    let again = Command::new(Actor::Agent(ana), TicketAction::assign(t, ana)).with_key(key("a"));
+    assert!(w.run(again).unwrap().is_empty());
+    assert_eq!(w.store, store);
+}
+
+#[test]
+fn unknown_or_deactivated_actors_are_refused_before_anything_is_decided() {
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let ghost = w.ids.next_id();
+    w.refused(
+        Command::reply(t, ghost, "Hi"),
+        DeskError::UnknownAgent(ghost),
+    );
+    // Even for an action that would otherwise need no agent.
+    w.refused(
+        Command::new(
+            Actor::Agent(ghost),
+            TicketAction::set_status(t, Status::Pending),
+        ),
+        DeskError::UnknownAgent(ghost),
+    );
+    let bill = w.bill;
+    w.run(Command::new(
+        Actor::integration("hr"),
+        PeopleAction::UpdateAgent {
+            agent: bill,
+            command: AgentCommand::Deactivate,
+        },
+    ))
+    .unwrap();
+    w.refused(
+        Command::reply(t, bill, "Hi"),
+        DeskError::InactiveAgent(bill),
+    );
+    let stranger: ContactId = w.ids.next_id();
+    w.refused(
+        Command::new(
+            Actor::Contact(stranger),
+            TicketAction::set_status(t, Status::Solved),
+        ),
+        DeskError::UnknownContact(stranger),
+    );
+    w.refused(
+        Command::new(
+            Actor::integration("two words"),
+            TicketAction::set_status(t, Status::Pending),
+        ),
+        ActorError::InvalidIntegration("two words".into()),
+    );
+    w.refused(
+        Command::new(
+            Actor::System(Cause::Timer(TimerKind::Sla)),
+            TicketAction::set_status(t, Status::Pending),
+        ),
+        DeskError::SystemActor,
+    );
+}
+
+#[test]
+fn nobody_acts_in_someone_elses_name() {
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let (ana, bill, jane) = (w.ana, w.bill, w.jane);
+    // Ana may not write a note as Bill.
+    w.refused(
+        Command::new(
+            Actor::Agent(ana),
+            update(
+                t,
+                TicketCommand::Note {
+                    agent: bill,
+                    body: "not mine".into(),
+                    attachments: vec![],
+                },
+            ),
+        ),
+        DeskError::ActorMismatch {
+            actor: Actor::Agent(ana),
+            named: Actor::Agent(bill),
+        },
+    );
+    // Nor may an agent reply as the customer.
+    let as_jane = update(
+        t,
+        TicketCommand::Reply {
+            author: Author::Contact(jane),
+            channel: fanatical::channel::Channel::Email,
+            body: "all good".into(),
+            attachments: vec![],
+        },
+    );
+    w.refused(
+        Command::new(Actor::Agent(ana), as_jane.clone()),
+        DeskError::ActorMismatch {
+            actor: Actor::Agent(ana),
+            named: Actor::Contact(jane),
+        },
+    );
+    // Jane herself may.
+    w.run(Command::new(Actor::Contact(jane), as_jane)).unwrap();
+    // An agent's action needs an agent.
+    w.refused(
+        Command::new(
+            Actor::integration("crm"),
+            TicketAction::Reply {
+                ticket: t,
+                body: "Hi".into(),
+                attachments: vec![],
+            },
+        ),
+        DeskError::NeedsAgent {
+            actor: Actor::integration("crm"),
+        },
+    );
+}
+
+#[test]
+fn a_command_for_another_areas_aggregate_is_refused() {
+    let mut w = World::new();
+    w.jane_emails("Site down");
+    // Jane's customer id, passed where a ticket id belongs.
+    let not_a_ticket = TicketId::from_uuid(w.acme.as_uuid());
+    w.refused(
+        Command::new(
+            Actor::Agent(w.ana),
+            TicketAction::set_status(not_a_ticket, Status::Solved),
+        ),
+        DeskError::UnknownTicket(not_a_ticket),
+    );
+    // An outbound message id that is really a ticket's.
+    let not_a_message = fanatical::id::MessageId::from_uuid(not_a_ticket.as_uuid());
+    w.refused(
+        Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkDelivered {
+                message: not_a_message,
+            },
+        ),
+        DeskError::UnknownMessage(not_a_message),
+    );
+}
+
+#[test]
+fn commands_read_back_from_json_with_their_actor_and_key() {
+    let cmd = Command::reply(
+        TicketId::from_uuid(uuid::Uuid::from_u128(1)),
+        fanatical::id::AgentId::from_uuid(uuid::Uuid::from_u128(2)),
+        "Hi",
+    )
+    .with_key(key("reply-1"));
+    let json = serde_json::to_string(&cmd).unwrap();
+    assert!(json.contains(r#""key":"reply-1""#), "{json}");
+    assert!(json.contains(r#""area":"ticket""#), "{json}");
+    assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), cmd);
+    // A bad key never reads.
+    let bad = json.replace("reply-1", "two words");
+    assert!(serde_json::from_str::<Command>(&bad).is_err());
+}
