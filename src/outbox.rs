@@ -9,7 +9,7 @@
 //! desk's timers with exponential backoff). Delivery is at least once; the
 //! message id is the idempotency key that lets a receiver drop duplicates.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
@@ -218,8 +218,6 @@ pub struct Outbox {
     /// Undelivered messages in queue order (by the position they were
     /// queued at).
     pending: BTreeMap<u64, MessageId>,
-    /// Failed messages waiting for their retry.
-    backoff: BTreeSet<(DateTime<Utc>, MessageId)>,
 }
 
 impl Outbox {
@@ -245,12 +243,6 @@ impl Outbox {
         self.pending.values().filter_map(|id| self.entries.get(id))
     }
 
-    /// The earliest retry of a failed message, if any is waiting.
-    #[must_use]
-    pub fn next_retry(&self) -> Option<DateTime<Utc>> {
-        self.backoff.first().map(|(at, _)| *at)
-    }
-
     /// Folds one outbox event recorded at store `position`.
     pub fn apply(&mut self, position: u64, e: &OutboxEvent) {
         match &e.kind {
@@ -269,9 +261,6 @@ impl Outbox {
             }
             OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {
                 if let Some(entry) = self.entries.get_mut(id) {
-                    if let DeliveryState::Backoff { until } = entry.state {
-                        self.backoff.remove(&(until, *id));
-                    }
                     self.pending.remove(&entry.queued_position);
                     if let OutboxEventKind::Abandoned {
                         attempts, reason, ..
@@ -292,13 +281,9 @@ impl Outbox {
                 retry_at,
             } => {
                 if let Some(entry) = self.entries.get_mut(id) {
-                    if let DeliveryState::Backoff { until } = entry.state {
-                        self.backoff.remove(&(until, *id));
-                    }
                     entry.state = DeliveryState::Backoff { until: *retry_at };
                     entry.failures = *attempt;
                     entry.last_error = Some(reason.clone());
-                    self.backoff.insert((*retry_at, *id));
                 }
             }
         }

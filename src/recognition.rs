@@ -209,6 +209,21 @@ pub struct Certificate {
     pub at: DateTime<Utc>,
 }
 
+impl RecognitionEventKind {
+    /// The praise the event is about, if it is about one.
+    #[must_use]
+    pub fn praise(&self) -> Option<PraiseId> {
+        match self {
+            RecognitionEventKind::PraiseRecorded { praise } => Some(praise.id),
+            RecognitionEventKind::Acknowledged { praise, .. }
+            | RecognitionEventKind::Reminded { praise, .. } => Some(*praise),
+            RecognitionEventKind::PeerRecognised { .. }
+            | RecognitionEventKind::CommitteeNamed { .. }
+            | RecognitionEventKind::CertificateIssued { .. } => None,
+        }
+    }
+}
+
 /// A peer's recognition of a colleague.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerRecognition {
@@ -228,7 +243,6 @@ pub struct PeerRecognition {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recognition {
     praises: std::collections::BTreeMap<PraiseId, (Praise, Acknowledgement)>,
-    reminders: std::collections::BTreeSet<(DateTime<Utc>, PraiseId)>,
     peers: Vec<PeerRecognition>,
     committee: Vec<AgentId>,
     certificates: Vec<Certificate>,
@@ -275,19 +289,14 @@ impl Recognition {
             + self.peers.iter().filter(|p| p.to == agent).count()
     }
 
-    /// Pending acknowledgements whose reminder is due at `now`, earliest
-    /// first.
-    pub fn reminders_due(&self, now: DateTime<Utc>) -> impl Iterator<Item = PraiseId> + '_ {
-        self.reminders
-            .iter()
-            .take_while(move |(at, _)| *at <= now)
-            .map(|(_, id)| *id)
-    }
-
-    /// The next reminder due.
+    /// When a praise's acknowledgement is next reminded, while it is
+    /// pending.
     #[must_use]
-    pub fn next_reminder(&self) -> Option<DateTime<Utc>> {
-        self.reminders.first().map(|(at, _)| *at)
+    pub fn next_reminder(&self, praise: PraiseId) -> Option<DateTime<Utc>> {
+        match self.praises.get(&praise) {
+            Some((_, Acknowledgement::Pending { next_reminder, .. })) => Some(*next_reminder),
+            _ => None,
+        }
     }
 
     /// Folds one recognition event; `remind_every` is how often a pending
@@ -298,7 +307,6 @@ impl Recognition {
                 let ack = match praise.chain.last() {
                     Some(top) => {
                         let next = crate::time::plus(e.at, remind_every);
-                        self.reminders.insert((next, praise.id));
                         Acknowledgement::Pending {
                             by: *top,
                             next_reminder: next,
@@ -310,9 +318,6 @@ impl Recognition {
             }
             RecognitionEventKind::Acknowledged { praise, by } => {
                 if let Some((_, ack)) = self.praises.get_mut(praise) {
-                    if let Acknowledgement::Pending { next_reminder, .. } = ack {
-                        self.reminders.remove(&(*next_reminder, *praise));
-                    }
                     *ack = Acknowledgement::Acknowledged { by: *by, at: e.at };
                 }
             }
@@ -320,9 +325,7 @@ impl Recognition {
                 if let Some((_, Acknowledgement::Pending { next_reminder, .. })) =
                     self.praises.get_mut(praise)
                 {
-                    self.reminders.remove(&(*next_reminder, *praise));
                     *next_reminder = *next;
-                    self.reminders.insert((*next, *praise));
                 }
             }
             RecognitionEventKind::PeerRecognised { from, to, note } => {

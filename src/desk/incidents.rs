@@ -486,9 +486,13 @@ impl Desk {
 
     /// Incident timers due at `now`: warnings and missed updates (each
     /// tells the commander), and the follow-ups.
-    pub(super) fn decide_incident_timers(&self, d: &mut Drafts, now: DateTime<Utc>) {
-        let due: Vec<IncidentId> = self.state.incidents.due(now).collect();
-        for id in due {
+    pub(super) fn decide_incident_timers(
+        &self,
+        d: &mut Drafts,
+        due: &[IncidentId],
+        now: DateTime<Utc>,
+    ) {
+        for &id in due {
             let Some(i) = self.state.incidents.get(id) else {
                 continue;
             };

@@ -80,6 +80,7 @@ mod recognition;
 mod slas;
 mod surveys;
 mod tickets;
+mod timers;
 mod trends;
 
 use std::collections::BTreeMap;
@@ -99,6 +100,7 @@ pub use people::People;
 pub use recognition::RecognitionConfig;
 pub use slas::Slas;
 pub use tickets::{QueueChange, Tickets};
+pub use timers::{NextTimer, Timer};
 
 use crate::actor::{Actor, Cause, CommandKey, TimerKind};
 use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
@@ -125,6 +127,7 @@ use crate::ticket::{
 use crate::trend::TrendLog;
 use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
 use commands::Commands;
+use timers::TimerTable;
 
 /// Why the desk refused a command, or misuse of the desk's API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -462,14 +465,19 @@ struct State {
 pub struct Desk {
     config: DeskConfig,
     state: State,
-    /// Messages handed out and not yet acknowledged, with when their lease
-    /// ends. Not part of the record: a rebuilt desk hands them out again.
-    leased: BTreeMap<MessageId, DateTime<Utc>>,
+    /// Every running timer, delivery leases included. Derived from the
+    /// state and the leases, so not part of the desk's equality.
+    timers: TimerTable,
+    /// Messages ready to hand out now, in queue order: queued and not
+    /// leased, or whose retry or lease has come round. Not record: a
+    /// rebuilt desk hands out every undelivered message again.
+    ready: BTreeMap<u64, MessageId>,
 }
 
 impl PartialEq for Desk {
     /// Two desks are equal when they hold the same state under the same
-    /// configuration (outstanding delivery leases are not state).
+    /// configuration (the timer table and the delivery queue are derived
+    /// from it, and outstanding delivery leases are not state).
     fn eq(&self, other: &Self) -> bool {
         self.config == other.config && self.state == other.state
     }
@@ -482,7 +490,8 @@ impl Desk {
         Desk {
             config,
             state: State::default(),
-            leased: BTreeMap::new(),
+            timers: TimerTable::default(),
+            ready: BTreeMap::new(),
         }
     }
 
@@ -1045,22 +1054,26 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_outbound(&mut self, now: DateTime<Utc>) -> Option<OutboundMessage> {
-        let leased = &self.leased;
-        let due = self.state.outbox.queue().find_map(|entry| {
-            if leased
-                .get(&entry.message.id)
-                .is_some_and(|until| *until > now)
-            {
-                return None;
+        // Retries and leases that have come round join the queue again.
+        for timer in self.timers.due_delivery(now) {
+            self.timers.set(timer, None);
+            if let Timer::Retry(id) | Timer::Lease(id) = timer {
+                if let Some(entry) = self.state.outbox.get(id) {
+                    if matches!(
+                        entry.state,
+                        DeliveryState::Ready | DeliveryState::Backoff { .. }
+                    ) {
+                        self.ready.insert(entry.queued_position, id);
+                    }
+                }
             }
-            match entry.state {
-                DeliveryState::Ready => Some(entry.message.clone()),
-                DeliveryState::Backoff { until } if until <= now => Some(entry.message.clone()),
-                _ => None,
-            }
-        })?;
-        self.leased.insert(due.id, now + self.config.delivery_lease);
-        Some(due)
+        }
+        let (_, id) = self.ready.pop_first()?;
+        let message = self.state.outbox.get(id)?.message.clone();
+        let until = crate::time::plus(now, self.config.delivery_lease);
+        self.timers
+            .set(Timer::Lease(id), Some((until, TimerKind::LeaseExpiry)));
+        Some(message)
     }
 
     /// The next instant at which something becomes due: an SLA warning or
@@ -1093,19 +1106,15 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn poll_timeout(&self) -> Option<DateTime<Utc>> {
-        let retry = self.state.outbox.next_retry();
-        let lease = self.leased.values().min().copied();
-        let incident = self.state.incidents.next_timer();
-        [
-            retry,
-            lease,
-            self.state.slas.next_timer().map(|(at, _)| at),
-            self.next_reminder(),
-            incident,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        self.timers.next().map(|n| n.at)
+    }
+
+    /// The next timer, and why it will wake the desk (an SLA deadline, an
+    /// incident's cadence, a retry, a lease, ...): what a service logs when
+    /// it wakes. O(1).
+    #[must_use]
+    pub fn next_timer(&self) -> Option<NextTimer> {
+        self.timers.next()
     }
 
     /// Decides every timer due at or before `now`: SLA warnings and
@@ -1118,8 +1127,15 @@ impl Desk {
     pub fn decide_timeouts(&self, now: DateTime<Utc>) -> Decision {
         let mut d = Drafts::system(Cause::Timer(TimerKind::Sla));
         let mut due: BTreeMap<TicketId, Vec<TimerKey>> = BTreeMap::new();
-        for (_, key) in self.state.slas.due(now) {
-            due.entry(key.ticket).or_default().push(*key);
+        let mut reminders = Vec::new();
+        let mut incidents = Vec::new();
+        for timer in self.timers.due(now) {
+            match timer {
+                Timer::Sla(key) => due.entry(key.ticket).or_default().push(key),
+                Timer::Reminder(praise) => reminders.push(praise),
+                Timer::Incident(incident) => incidents.push(incident),
+                Timer::Retry(_) | Timer::Lease(_) => {}
+            }
         }
         for (ticket, keys) in due {
             if let Some(sla) = self.state.slas.get(ticket) {
@@ -1130,8 +1146,8 @@ impl Desk {
             }
         }
         d.act_for(Cause::Timer(TimerKind::PraiseReminder));
-        self.decide_reminders(&mut d, now);
-        self.decide_incident_timers(&mut d, now);
+        self.decide_reminders(&mut d, &reminders, now);
+        self.decide_incident_timers(&mut d, &incidents, now);
         d.finish(self)
     }
 
@@ -1291,7 +1307,7 @@ impl Desk {
     /// How many SLA timers (warnings and breaches) are running.
     #[must_use]
     pub fn running_timers(&self) -> usize {
-        self.state.slas.running_timers()
+        self.timers.count(|t| matches!(t, Timer::Sla(_)))
     }
     /// Who owns an address.
     #[must_use]
@@ -1923,6 +1939,33 @@ impl Desk {
         }
     }
 
+    /// Keeps the delivery queue and timers in step with an outbox event
+    /// recorded at `position`.
+    fn deliver_after(&mut self, position: u64, e: &OutboxEvent) {
+        match &e.kind {
+            OutboxEventKind::Queued { message } => {
+                self.ready.insert(position, message.id);
+            }
+            OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {
+                self.settle(*id, None);
+            }
+            OutboxEventKind::Failed { id, retry_at, .. } => {
+                self.settle(*id, Some(*retry_at));
+            }
+        }
+    }
+
+    /// A message is delivered, given up on, or (with `retry`) waits to be
+    /// tried again: its lease ends and it leaves the queue.
+    fn settle(&mut self, id: MessageId, retry: Option<DateTime<Utc>>) {
+        if let Some(entry) = self.state.outbox.get(id) {
+            self.ready.remove(&entry.queued_position);
+        }
+        self.timers.set(Timer::Lease(id), None);
+        let retry = retry.map(|at| (at, TimerKind::DeliveryRetry));
+        self.timers.set(Timer::Retry(id), retry);
+    }
+
     /// Routes one recorded event to the area that owns its stream.
     fn apply_one(&mut self, r: &RecordedEvent) {
         let s = &mut self.state;
@@ -1938,23 +1981,32 @@ impl Desk {
             (StreamId::Ticket(id), Event::Ticket(e)) => s.tickets.apply(*id, e),
             (StreamId::Sla(id), Event::Sla(e)) => {
                 let customer = s.tickets.get(*id).map(Ticket::customer);
-                s.slas.apply(*id, customer, e);
+                for (key, due) in s.slas.apply(*id, customer, e) {
+                    let due = due.map(|at| (at, TimerKind::Sla));
+                    self.timers.set(Timer::Sla(key), due);
+                }
             }
             (StreamId::Outbox, Event::Outbox(e)) => {
                 s.outbox.apply(r.position, e);
-                if let Some(id) = e.kind.settles() {
-                    self.leased.remove(&id);
-                }
+                self.deliver_after(r.position, e);
             }
             (StreamId::Surveys, Event::Survey(e)) => s.surveys.apply(e),
             (StreamId::Recognition, Event::Recognition(e)) => {
-                s.recognition.apply(e, self.config.recognition.remind_every)
+                s.recognition.apply(e, self.config.recognition.remind_every);
+                if let Some(praise) = e.kind.praise() {
+                    let next = s.recognition.next_reminder(praise);
+                    let due = next.map(|at| (at, TimerKind::PraiseReminder));
+                    self.timers.set(Timer::Reminder(praise), due);
+                }
             }
             (StreamId::Coaching, Event::Coaching(e)) => s.coaching.apply(e),
             (StreamId::Posts, Event::Post(e)) => s.posts.apply(e),
             (StreamId::Crisis, Event::Crisis(e)) => s.crises.apply(e),
             (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),
-            (StreamId::Incident(id), Event::Incident(e)) => s.incidents.apply(*id, e),
+            (StreamId::Incident(id), Event::Incident(e)) => {
+                let next = s.incidents.apply(*id, e);
+                self.timers.set(Timer::Incident(*id), next);
+            }
             (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
             (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),
             // `can_hold` refused every other pairing before anything was

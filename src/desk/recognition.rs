@@ -346,9 +346,9 @@ impl Desk {
     }
 
     /// Reminders due at `now` for pending acknowledgements.
-    pub(super) fn decide_reminders(&self, d: &mut Drafts, now: DateTime<Utc>) {
+    pub(super) fn decide_reminders(&self, d: &mut Drafts, due: &[PraiseId], now: DateTime<Utc>) {
         let r = &self.state.recognition;
-        for id in r.reminders_due(now) {
+        for &id in due {
             let Some((p, Acknowledgement::Pending { by, .. })) = r.praise(id) else {
                 continue;
             };
@@ -366,10 +366,5 @@ impl Desk {
                 })],
             );
         }
-    }
-
-    /// The next reminder due.
-    pub(super) fn next_reminder(&self) -> Option<DateTime<Utc>> {
-        self.state.recognition.next_reminder()
     }
 }

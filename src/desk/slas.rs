@@ -1,21 +1,22 @@
 //! The SLA area: every ticket's SLA record and the index of its running
 //! timers by when they fall due.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
 use crate::id::{CustomerId, TicketId};
 use crate::sla::{MetricKey, SlaEvent, SlaEventKind, TicketSla, TimerKey};
 
-/// Every ticket's SLA record, with its running timers indexed: a fold of
-/// the SLA streams.
+/// Every ticket's SLA record: a fold of the SLA streams. Its running
+/// timers live in the desk's timer table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Slas {
     slas: BTreeMap<TicketId, TicketSla>,
-    /// Every running SLA timer, by when it falls due.
-    timers: BTreeSet<(DateTime<Utc>, TimerKey)>,
 }
+
+/// A change to one SLA timer: its new deadline, or `None` when it stops.
+pub(super) type SlaTimerChange = (TimerKey, Option<DateTime<Utc>>);
 
 impl Slas {
     /// A ticket's SLA record.
@@ -29,26 +30,15 @@ impl Slas {
         self.slas.values()
     }
 
-    /// How many SLA timers (warnings and breaches) are running.
-    #[must_use]
-    pub fn running_timers(&self) -> usize {
-        self.timers.len()
-    }
-
-    /// The earliest running timer.
-    #[must_use]
-    pub fn next_timer(&self) -> Option<(DateTime<Utc>, TimerKey)> {
-        self.timers.first().copied()
-    }
-
-    /// The running timers due at or before `now`, earliest first.
-    pub fn due(&self, now: DateTime<Utc>) -> impl Iterator<Item = &(DateTime<Utc>, TimerKey)> {
-        self.timers.iter().take_while(move |(at, _)| *at <= now)
-    }
-
     /// Folds one event of a ticket's SLA stream; `customer` is the
-    /// ticket's customer when the desk knows the ticket.
-    pub(super) fn apply(&mut self, ticket: TicketId, customer: Option<CustomerId>, e: &SlaEvent) {
+    /// ticket's customer when the desk knows the ticket. Returns the timers
+    /// that start, move or stop.
+    pub(super) fn apply(
+        &mut self,
+        ticket: TicketId,
+        customer: Option<CustomerId>,
+        e: &SlaEvent,
+    ) -> Vec<SlaTimerChange> {
         let sla = self.slas.entry(ticket).or_insert_with(|| {
             let c = match (&e.kind, customer) {
                 (SlaEventKind::PolicyApplied { customer, .. }, _) => *customer,
@@ -67,12 +57,18 @@ impl Slas {
         let before = timers_of(sla);
         sla.apply(e);
         let after = timers_of(sla);
-        for t in before.iter().filter(|t| !after.contains(t)) {
-            self.timers.remove(t);
-        }
-        for t in after.into_iter().filter(|t| !before.contains(t)) {
-            self.timers.insert(t);
-        }
+        let mut changes: Vec<SlaTimerChange> = before
+            .iter()
+            .filter(|t| !after.contains(t))
+            .map(|(_, k)| (*k, None))
+            .collect();
+        changes.extend(
+            after
+                .iter()
+                .filter(|t| !before.contains(t))
+                .map(|(at, k)| (*k, Some(*at))),
+        );
+        changes
     }
 }
 

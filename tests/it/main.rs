@@ -33,6 +33,7 @@ mod sqlite_store;
 mod store;
 mod support;
 mod survey;
+mod timers;
 mod trends;
 mod views;
 
