@@ -249,6 +249,15 @@ pub enum DeskError {
         /// Whom it names as its author.
         named: Actor,
     },
+    /// An id the caller chose is one the desk derives for something else,
+    /// or is already taken.
+    #[error("{kind} id {id} is already taken")]
+    IdTaken {
+        /// What kind of id.
+        kind: &'static str,
+        /// The id.
+        id: uuid::Uuid,
+    },
     /// The desk's own actor, claimed by a caller.
     #[error("the desk's own actor cannot issue commands")]
     SystemActor,
@@ -752,6 +761,7 @@ impl Desk {
         if let Some(key) = key {
             d.accept(key, fingerprint, now);
         }
+        self.check_ids(&d)?;
         Ok(d.finish(self))
     }
 
@@ -1903,8 +1913,14 @@ impl Desk {
     // ----- applying ------------------------------------------------------
 
     fn can_hold(&self, r: &RecordedEvent) -> bool {
-        let first = r.version == 1;
-        match (&r.stream, &r.event) {
+        Self::holds(&r.stream, r.version, &r.event)
+    }
+
+    /// Whether `event` may be the event at `version` of `stream`: creation
+    /// events open their own stream, and only it.
+    fn holds(stream: &StreamId, version: u64, event: &Event) -> bool {
+        let first = version == 1;
+        match (stream, event) {
             (StreamId::Customer(id), Event::Customer(e)) => {
                 first == matches!(e.kind, CustomerEventKind::Registered { id: i, .. } if i == *id)
             }
@@ -1937,6 +1953,63 @@ impl Desk {
             }
             _ => false,
         }
+    }
+
+    /// Refuses a decision, before anything is written, in which an id the
+    /// caller chose collides with one the desk derives or already holds: a
+    /// creation event for a stream that exists, a message, invitation,
+    /// praise or post id that is taken or drafted twice. (Such a decision
+    /// would be stored and then refused by every rebuild.)
+    fn check_ids(&self, d: &Drafts) -> Result<(), DeskError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (stream, events) in &d.streams {
+            let base = self.version(stream);
+            for ((_, event), i) in events.iter().zip(1u64..) {
+                let version = base.saturating_add(i);
+                if !Self::holds(stream, version, event) {
+                    return Err(DeskError::AlreadyExists(*stream));
+                }
+                let (kind, id, taken) = match event {
+                    Event::Outbox(OutboxEvent {
+                        kind: OutboxEventKind::Queued { message },
+                        ..
+                    }) => (
+                        "message",
+                        message.id.as_uuid(),
+                        self.state.outbox.get(message.id).is_some(),
+                    ),
+                    Event::Survey(crate::survey::SurveyEvent {
+                        kind: crate::survey::SurveyEventKind::Invited { invitation },
+                        ..
+                    }) => (
+                        "invitation",
+                        invitation.id.as_uuid(),
+                        self.state.surveys.contains(invitation.id),
+                    ),
+                    Event::Recognition(crate::recognition::RecognitionEvent {
+                        kind: crate::recognition::RecognitionEventKind::PraiseRecorded { praise },
+                        ..
+                    }) => (
+                        "praise",
+                        praise.id.as_uuid(),
+                        self.state.recognition.praise(praise.id).is_some(),
+                    ),
+                    Event::Post(crate::guard::PostEvent {
+                        kind: crate::guard::PostEventKind::Submitted { post, .. },
+                        ..
+                    }) => (
+                        "post",
+                        post.id.as_uuid(),
+                        self.state.posts.get(post.id).is_some(),
+                    ),
+                    _ => continue,
+                };
+                if taken || !seen.insert((kind, id)) {
+                    return Err(DeskError::IdTaken { kind, id });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Keeps the delivery queue and timers in step with an outbox event

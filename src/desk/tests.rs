@@ -144,3 +144,50 @@ fn portal_replies_are_delivered_by_email_and_calls_are_live() {
     assert!(is_live(&Channel::Video));
     assert!(!is_live(&Channel::Email));
 }
+
+#[test]
+fn ids_drafted_twice_or_already_taken_are_refused() {
+    let desk = Desk::new(DeskConfig::default());
+    let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 2, 9, 0, 0).unwrap();
+    let id = MessageId::from_uuid(uuid::Uuid::from_u128(9));
+    let queued = || {
+        outbox(
+            now,
+            OutboxEventKind::Queued {
+                message: OutboundMessage {
+                    id,
+                    channel: Channel::Chat,
+                    recipient: Recipient::Agent {
+                        agent: AgentId::from_uuid(uuid::Uuid::from_u128(1)),
+                    },
+                    body: "hi".into(),
+                    ticket: None,
+                    queued_at: now,
+                },
+            },
+        )
+    };
+    let mut d = Drafts::acting(Actor::integration("test"), None);
+    d.push(StreamId::Outbox, [queued()]);
+    assert_eq!(desk.check_ids(&d), Ok(()));
+    d.push(StreamId::Outbox, [queued()]);
+    assert_eq!(
+        desk.check_ids(&d),
+        Err(DeskError::IdTaken {
+            kind: "message",
+            id: id.as_uuid()
+        })
+    );
+    // A creation event for a stream that exists, or in the wrong stream.
+    let mut d = Drafts::acting(Actor::integration("test"), None);
+    let cid = CustomerId::from_uuid(uuid::Uuid::from_u128(3));
+    let registered = Customer::register(cid, "A".to_owned(), now).unwrap();
+    d.push(
+        StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(4))),
+        registered.into_iter().map(Event::Customer),
+    );
+    assert!(matches!(
+        desk.check_ids(&d),
+        Err(DeskError::AlreadyExists(_))
+    ));
+}

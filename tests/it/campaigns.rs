@@ -576,3 +576,56 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
     assert_eq!(w.desk.praise(p).unwrap().0.agent, Some(ana));
     assert_eq!(Desk::rebuild(&w.store, cfg).unwrap(), w.desk);
 }
+
+#[test]
+fn an_id_the_desk_would_derive_is_refused_before_anything_is_written() {
+    let (mut w, _) = world(0);
+    let acme = w.acme;
+    let inv = invite(&mut w, "relationship", SurveyKind::Nps, acme, None);
+    // A caller opens a ticket under the id a low score's follow-up would
+    // get (the desk derives it from the invitation).
+    let taken = inv.follow_up_ticket();
+    let msg = fanatical::desk::InboundMessage::new(
+        taken,
+        fanatical::channel::Channel::Email,
+        w.jane_email.clone(),
+        "Unrelated question",
+    );
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(msg),
+    ))
+    .unwrap();
+    w.tick(60);
+    // The detractor's answer would open that ticket again: refused whole,
+    // nothing written (it used to write its events and leave a store that
+    // no longer rebuilt).
+    w.refused(
+        Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: inv,
+                response: answer(2),
+            },
+        ),
+        fanatical::desk::DeskError::AlreadyExists(fanatical::event::StreamId::Ticket(taken)),
+    );
+    let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    assert_eq!(rebuilt, w.desk);
+    // A caller-chosen invitation id that is taken is refused too.
+    let tiny = w.tiny;
+    w.refused(
+        Command::new(
+            Actor::integration("setup"),
+            SurveyAction::Send {
+                invitation: inv,
+                survey: "relationship".into(),
+                kind: SurveyKind::Nps,
+                customer: tiny,
+                ticket: None,
+                agent: None,
+            },
+        ),
+        SurveyError::DuplicateInvitation(inv),
+    );
+}
