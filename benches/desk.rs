@@ -145,7 +145,7 @@ fn bench_rebuild(c: &mut Criterion) {
 fn bench_decide(c: &mut Criterion) {
     let f = fixture(100, 1_000);
     let t = f.tickets[500];
-    let ticket = f.desk.ticket(t).unwrap().clone();
+    let ticket = f.desk.tickets().get(t).unwrap().clone();
     c.bench_function("decide/ticket_reply_pure", |b| {
         b.iter_batched(
             || TicketCommand::Reply {

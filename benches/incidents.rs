@@ -71,7 +71,7 @@ fn fixture(customers: usize) -> Fixture {
     )
     .unwrap();
     common::register_customers(&mut desk, &mut store, &mut ids, customers, now);
-    let all: Vec<CustomerId> = desk.customers().map(|c| c.id()).collect();
+    let all: Vec<CustomerId> = desk.customers().iter().map(|c| c.id()).collect();
     for (i, id) in all.into_iter().enumerate() {
         let component = if i % 2 == 0 { "dfw1/servers" } else { "ord1" };
         desk.execute(
@@ -150,8 +150,8 @@ fn incidents(c: &mut Criterion) {
             |b, cmd| b.iter(|| black_box(f.desk.decide(cmd.clone(), now).unwrap())),
         );
         g.bench_function(BenchmarkId::new("briefing", customers), |b| {
-            let customer = f.desk.customers().next().unwrap().id();
-            b.iter(|| black_box(f.desk.incident_briefings(customer, now)))
+            let customer = f.desk.customers().iter().next().unwrap().id();
+            b.iter(|| black_box(f.desk.incidents().briefings(customer, now)))
         });
     }
     g.finish();
@@ -161,7 +161,7 @@ fn incidents(c: &mut Criterion) {
 /// from ten tags; then a spike on one tag.
 fn month(per_day: usize) -> Fixture {
     let mut f = fixture(2_000);
-    let customers: Vec<CustomerId> = f.desk.customers().map(|c| c.id()).collect();
+    let customers: Vec<CustomerId> = f.desk.customers().iter().map(|c| c.id()).collect();
     let tags: Vec<Tag> = (0..10)
         .map(|i| Tag::new(&format!("tag{i}")).unwrap())
         .collect();
@@ -198,7 +198,7 @@ fn trends_and_metrics(c: &mut Criterion) {
     let f = month(per_day);
     let graph = default_graph().unwrap();
     g.bench_function(BenchmarkId::new("trends_8_days", per_day * 8), |b| {
-        b.iter(|| black_box(f.desk.trends(f.now)))
+        b.iter(|| black_box(f.desk.incidents().trends(f.now)))
     });
     g.bench_function(
         BenchmarkId::new("decide_trend_escalations", per_day * 8),
@@ -206,6 +206,7 @@ fn trends_and_metrics(c: &mut Criterion) {
             b.iter(|| {
                 black_box(
                     f.desk
+                        .incidents()
                         .decide_trend_escalations(&graph, "front_line", f.now)
                         .unwrap(),
                 )
@@ -214,7 +215,7 @@ fn trends_and_metrics(c: &mut Criterion) {
     );
     let from = f.now - Duration::days(30);
     g.bench_function(BenchmarkId::new("metrics_30_days", per_day * 30), |b| {
-        b.iter(|| black_box(f.desk.metrics(from, f.now)))
+        b.iter(|| black_box(f.desk.tickets().metrics(from, f.now)))
     });
     g.finish();
 }

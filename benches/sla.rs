@@ -232,6 +232,7 @@ fn timer_desk(timers: usize) -> (Desk, CountingStore, Vec<chrono::DateTime<Utc>>
         .unwrap();
     }
     let mut due: Vec<_> = desk
+        .tickets()
         .slas()
         .flat_map(|s| s.timers().map(|(at, _)| at))
         .collect();
@@ -247,7 +248,7 @@ fn bench_timers(c: &mut Criterion) {
             let (desk, store, due) = timer_desk(1_000_000);
             println!(
                 "timers: {} running; 1% due by {}; index entry {} bytes",
-                desk.running_timers(),
+                desk.tickets().running_timers(),
                 due[due.len() / 100 - 1],
                 std::mem::size_of::<(chrono::DateTime<Utc>, TimerKey)>()
             );
@@ -258,7 +259,7 @@ fn bench_timers(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("handle_timeout_1pct_due", |b| {
         let (desk, store, due) = get();
-        assert_eq!(desk.running_timers(), due.len());
+        assert_eq!(desk.tickets().running_timers(), due.len());
         // The instant by which 1% of the timers are due.
         let now = due[due.len() / 100 - 1];
         let expected = due.iter().filter(|t| **t <= now).count();

@@ -189,18 +189,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
         now,
     )?;
-    let affected = desk.incident(incident).map_or(0, |i| i.affected().len());
+    let affected = desk
+        .incidents()
+        .get(incident)
+        .map_or(0, |i| i.affected().len());
     println!(
         "Declared at {now}: {affected} of {} customers affected; {} updates queued",
         customers.len(),
-        desk.undelivered()
+        desk.channels().undelivered()
     );
 
     // Callers: any agent sees the briefing; their tickets are linked.
     let mut callers: Vec<TicketId> = Vec::new();
     let hit: Vec<(CustomerId, ChannelAddress)> = customers
         .iter()
-        .filter(|(c, _)| desk.incident_briefings(*c, now).len() == 1)
+        .filter(|(c, _)| desk.incidents().briefings(*c, now).len() == 1)
         .take(12)
         .cloned()
         .collect();
@@ -220,7 +223,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             now,
         )?;
-        let b = &desk.incident_briefings(*customer, now)[0];
+        let b = &desk.incidents().briefings(*customer, now)[0];
         if callers.is_empty() {
             println!(
                 "An agent taking the first call sees: [{}] {}; next update due {:?}",
@@ -267,7 +270,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             now = t;
             let fired = desk.handle_timeout(&mut store, now)?;
             if !fired.is_empty() {
-                if let Some(e) = desk.incident(incident).and_then(|i| i.events().last()) {
+                if let Some(e) = desk
+                    .incidents()
+                    .get(incident)
+                    .and_then(|i| i.events().last())
+                {
                     println!(
                         "{}: commander paged: {}",
                         now.format("%H:%M"),
@@ -320,10 +327,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     now += Duration::days(42);
     desk.handle_timeout(&mut store, now)?;
 
-    let i = desk.incident(incident).ok_or("no incident")?;
+    let i = desk.incidents().get(incident).ok_or("no incident")?;
     let solved = callers
         .iter()
-        .filter(|t| desk.ticket(**t).is_some_and(|t| !t.status().is_unsolved()))
+        .filter(|t| {
+            desk.tickets()
+                .get(**t)
+                .is_some_and(|t| !t.status().is_unsolved())
+        })
         .count();
     let total: i64 = i.credits().values().map(|c| c.amount.minor).sum();
     println!(
@@ -349,7 +360,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Follow-ups: {} sent six weeks on", i.followed_up().len());
     println!("\nTimeline:");
     for line in desk
-        .incident_timeline(incident)?
+        .incidents()
+        .timeline(incident)?
         .lines()
         .iter()
         .filter(|l| {

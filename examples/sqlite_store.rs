@@ -114,7 +114,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "second process: {} events; ticket is {:?}",
         store.read_all(0, usize::MAX)?.len(),
-        desk.ticket(ticket).map(|t| t.status())
+        desk.tickets().get(ticket).map(|t| t.status())
     );
     drop(store);
     if temporary {

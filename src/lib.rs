@@ -114,7 +114,7 @@
 //!     }
 //! }
 //! assert_eq!(transport.delivered().len(), 1);
-//! assert_eq!(desk.undelivered(), 0);
+//! assert_eq!(desk.channels().undelivered(), 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -196,7 +196,7 @@
 //! let std::task::Poll::Ready(desk) = task.as_mut().poll(&mut cx) else {
 //!     unreachable!("the memory store never waits")
 //! };
-//! assert_eq!(desk?.customers().count(), 1);
+//! assert_eq!(desk?.customers().iter().count(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

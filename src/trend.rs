@@ -17,7 +17,7 @@
 //! A trend on a component whose z-score also reaches `spike_z` (with at
 //! least `spike_min_count` tickets) is a spike: a major-incident
 //! candidate. The desk escalates each trend once per window through the
-//! escalation graph (`Desk::escalate_trends`).
+//! escalation graph (`IncidentsView::decide_trend_escalations`, then `Desk::commit`).
 //!
 //! # Example
 //! ```

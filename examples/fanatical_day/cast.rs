@@ -477,7 +477,7 @@ impl Day {
             (c.kofi, weekdays("09:00", "17:00")?),
             (c.luis, weekdays("09:00", "17:00")?),
         ] {
-            let a = self.desk.agent(agent).ok_or("unknown agent")?;
+            let a = self.desk.people().agent(agent).ok_or("unknown agent")?;
             on_shift.push(RoutingAgent::for_agent(a, week, 12));
         }
         self.router = Router::new(on_shift)?;
@@ -486,7 +486,7 @@ impl Day {
         self.graph = self
             .graph
             .to_builder()
-            .build_staffed(&|k| desk.staff_count(k))?;
+            .build_staffed(&|k| desk.people().staff_count(k))?;
         Ok(())
     }
 

@@ -220,7 +220,7 @@ impl Day {
     fn answer(&mut self, when: DateTime<Utc>, ticket: TicketId, agent: AgentId, body: &str) {
         let body = body.to_owned();
         self.at(when, move |d, now| {
-            let Some(t) = d.desk.ticket(ticket) else {
+            let Some(t) = d.desk.tickets().get(ticket) else {
                 return Ok(());
             };
             let owner = match t.assignee() {
@@ -245,7 +245,7 @@ impl Day {
     /// and assigns it.
     fn route(&mut self, when: DateTime<Utc>, ticket: TicketId) {
         self.at(when, move |d, now| {
-            let agent = match d.desk.route_ticket(ticket, &d.router, &[], now)? {
+            let agent = match d.desk.tickets().route(ticket, &d.router, &[], now)? {
                 Routing::Assigned { agent, reason } => {
                     d.stories.routed.push((ticket, agent, reason));
                     agent
@@ -267,7 +267,7 @@ impl Day {
 
     fn solve(&mut self, when: DateTime<Utc>, ticket: TicketId, agent: AgentId) {
         self.at(when, move |d, now| {
-            let Some(t) = d.desk.ticket(ticket) else {
+            let Some(t) = d.desk.tickets().get(ticket) else {
                 return Ok(());
             };
             if !t.status().is_unsolved() {
@@ -303,6 +303,7 @@ impl Day {
 
     fn name_of(&self, agent: AgentId) -> String {
         self.desk
+            .people()
             .agent(agent)
             .map_or_else(|| agent.to_string(), |a| a.name().to_owned())
     }
@@ -371,7 +372,7 @@ impl Day {
 
     /// Escalates a ticket whose SLA breached through the day's graph.
     fn escalate(&mut self, ticket: TicketId, metric: Metric, now: DateTime<Utc>) -> Result<()> {
-        let Some(t) = self.desk.ticket(ticket) else {
+        let Some(t) = self.desk.tickets().get(ticket) else {
             return Ok(());
         };
         if !t.status().is_unsolved() {
@@ -381,12 +382,13 @@ impl Day {
         if let Some(tag) = t.tags().iter().next() {
             facts = facts.in_category(tag.as_str());
         }
-        if self.desk.is_crisis(ticket) {
+        if self.desk.tickets().is_crisis(ticket) {
             facts = facts.in_crisis();
         }
         for m in self
             .desk
-            .ticket_sla(ticket)
+            .tickets()
+            .sla(ticket)
             .map(|s| s.metrics())
             .unwrap_or_default()
         {
@@ -397,12 +399,13 @@ impl Day {
         facts = facts.with_sla(metric, SlaLevel::Breached);
         let e = self
             .desk
+            .tickets()
             .escalation(ticket, &self.graph, "front_line", &facts, now)?;
         if e.path.is_empty() || t.department() == Some(e.department.as_str()) {
             return Ok(());
         }
         let by = t.assignee().unwrap_or(self.cast.luis);
-        self.exec(Desk::escalate_command(ticket, by, &e), now)?;
+        self.exec(Command::escalate(ticket, by, &e), now)?;
         if ticket == self.stories.social_late {
             self.log.push((
                 now,

@@ -26,7 +26,7 @@ impl Day {
     pub fn report(&self) -> Result<String> {
         let mut out = String::new();
         let (from, to) = (local(0, 0), local(23, 59) + Duration::minutes(1));
-        let metrics = self.desk.metrics(from, to);
+        let metrics = self.desk.tickets().metrics(from, to);
         writeln!(
             out,
             "A FANATICAL DAY — Monday 2 November 2026 (America/Chicago)\n{}",
@@ -47,7 +47,7 @@ impl Day {
             "channel", "opened", "solved", "answered", "median", "p90"
         )?;
         let mut volume: BTreeMap<ChannelKind, (usize, usize)> = BTreeMap::new();
-        for t in self.desk.tickets() {
+        for t in self.desk.tickets().iter() {
             let row = volume.entry(t.channel().kind()).or_default();
             row.0 += 1;
             if !t.status().is_unsolved() {
@@ -77,8 +77,8 @@ impl Day {
             "\nSLA attainment by channel and metric (met / breached; still running)"
         )?;
         let mut sla: BTreeMap<(ChannelKind, Metric), (usize, usize, usize)> = BTreeMap::new();
-        for record in self.desk.slas() {
-            let Some(t) = self.desk.ticket(record.ticket) else {
+        for record in self.desk.tickets().slas() {
+            let Some(t) = self.desk.tickets().get(record.ticket) else {
                 continue;
             };
             for m in record.metrics() {
@@ -162,15 +162,21 @@ impl Day {
         writeln!(out, "\nOutbox")?;
         let delivered = self
             .desk
+            .channels()
             .outbox()
             .filter(|e| e.state == DeliveryState::Delivered)
             .count();
-        let retried = self.desk.outbox().filter(|e| e.failures > 0).count();
+        let retried = self
+            .desk
+            .channels()
+            .outbox()
+            .filter(|e| e.failures > 0)
+            .count();
         writeln!(
             out,
             "  {delivered} messages delivered ({retried} after retries), {} still pending; the \
              transport saw {} attempts",
-            self.desk.undelivered(),
+            self.desk.channels().undelivered(),
             self.transport.attempts()
         )?;
 
@@ -194,6 +200,7 @@ impl Day {
         writeln!(out, "\nThe phone system")?;
         for o in self
             .desk
+            .channels()
             .outages()
             .iter()
             .filter(|o| o.channel == ChannelKind::Phone)
@@ -233,7 +240,7 @@ impl Day {
                 }
             )?;
         }
-        if let Some((post, state)) = self.desk.post(self.stories.outage_post) {
+        if let Some((post, state)) = self.desk.channels().post(self.stories.outage_post) {
             writeln!(
                 out,
                 "  announced on {}: \"{}\" ({})",
@@ -246,7 +253,7 @@ impl Day {
     }
 
     fn report_incident(&self, out: &mut String) -> Result<()> {
-        let Some(i) = self.desk.incident(self.stories.incident) else {
+        let Some(i) = self.desk.incidents().get(self.stories.incident) else {
             return Ok(());
         };
         writeln!(out, "\nIncident: {}", i.title())?;
@@ -281,7 +288,8 @@ impl Day {
             .iter()
             .filter(|t| {
                 self.desk
-                    .ticket(**t)
+                    .tickets()
+                    .get(**t)
                     .is_some_and(|t| !t.status().is_unsolved())
             })
             .count();
@@ -327,7 +335,7 @@ impl Day {
             )?;
         }
         writeln!(out, "  timeline (Chicago time):")?;
-        let timeline = self.desk.incident_timeline(self.stories.incident)?;
+        let timeline = self.desk.incidents().timeline(self.stories.incident)?;
         let (mut credits, mut links) = (0, 0);
         for e in &timeline.entries {
             match &e.event {
@@ -344,9 +352,10 @@ impl Day {
     }
 
     fn report_wave(&self, out: &mut String) -> Result<()> {
-        let nps = self.desk.nps_of_wave(WAVE);
+        let nps = self.desk.surveys().nps_of_wave(WAVE);
         let invited = self
             .desk
+            .surveys()
             .invitations()
             .filter(|i| i.invitation.wave.as_deref() == Some(WAVE))
             .count();
@@ -361,9 +370,10 @@ impl Day {
             nps.detractors
         )?;
         if let Some(inv) = self.stories.detractor {
-            let task = self.desk.ticket(inv.follow_up_ticket());
+            let task = self.desk.tickets().get(inv.follow_up_ticket());
             let name = self
                 .desk
+                .surveys()
                 .invitations()
                 .find(|i| i.invitation.id == inv)
                 .and_then(|i| {
@@ -380,7 +390,7 @@ impl Day {
                 task.map_or("missing".into(), |t| t.status().to_string())
             )?;
         }
-        if let Some((p, ack)) = self.desk.praise(self.stories.promoter_praise) {
+        if let Some((p, ack)) = self.desk.people().praise(self.stories.promoter_praise) {
             let chain: Vec<String> = p.chain.iter().map(|a| self.name_of(*a)).collect();
             writeln!(
                 out,
@@ -397,18 +407,18 @@ impl Day {
     fn report_recognition(&self, out: &mut String) -> Result<()> {
         let (from, to) = (local(0, 0), local(23, 59) + Duration::minutes(1));
         writeln!(out, "\nSmiles and kudos")?;
-        for (agent, n) in self.desk.smiles(from, to) {
+        for (agent, n) in self.desk.people().smiles(from, to) {
             writeln!(
                 out,
                 "  {:<26} {n} smile(s), {} kudos in all",
                 self.name_of(agent),
-                self.desk.kudos(agent)
+                self.desk.people().kudos(agent)
             )?;
         }
-        for (p, ack) in self.desk.praises() {
+        for (p, ack) in self.desk.people().praises() {
             writeln!(out, "  \"{}\" — {}", p.text, acknowledgement(self, ack))?;
         }
-        for cert in self.desk.certificates() {
+        for cert in self.desk.people().certificates() {
             writeln!(
                 out,
                 "  certificate {}: \"{}\" for {}, from {}",
@@ -423,13 +433,13 @@ impl Day {
 
     fn report_guardrails(&self, out: &mut String) -> Result<()> {
         writeln!(out, "\nGuardrails and coaching")?;
-        for (post, state) in self.desk.posts() {
+        for (post, state) in self.desk.channels().posts() {
             writeln!(out, "  \"{}\" — {}", post.text, post_state(state))?;
         }
         for r in &self.stories.refusals {
             writeln!(out, "  refused: {r}")?;
         }
-        for f in self.desk.coaching_flags() {
+        for f in self.desk.people().coaching_flags() {
             let times: Vec<String> = f.occurrences.iter().map(|t| hhmm(*t)).collect();
             writeln!(
                 out,
@@ -445,7 +455,7 @@ impl Day {
 
     fn report_crisis(&self, out: &mut String) -> Result<()> {
         writeln!(out, "\nA person in crisis")?;
-        let Some(t) = self.desk.ticket(self.stories.crisis) else {
+        let Some(t) = self.desk.tickets().get(self.stories.crisis) else {
             return Ok(());
         };
         let first_reply = t
@@ -456,7 +466,7 @@ impl Day {
         writeln!(
             out,
             "  flagged: {}; assigned at once to {}; priority {}; answered in {} min",
-            self.desk.is_crisis(t.id()),
+            self.desk.tickets().is_crisis(t.id()),
             t.assignee().map_or("nobody".into(), |a| self.name_of(a)),
             t.priority(),
             first_reply.unwrap_or(-1)
@@ -493,7 +503,7 @@ impl Day {
             ("ten-dollar blog", s.call_blog),
             ("VIP retailer", s.call_vip),
         ] {
-            let ticket = self.desk.ticket(t).ok_or("ticket")?;
+            let ticket = self.desk.tickets().get(t).ok_or("ticket")?;
             let first = ticket
                 .conversation()
                 .get(1)
@@ -531,7 +541,7 @@ impl Day {
         )?;
 
         writeln!(out, "\nA public post on X")?;
-        let social = self.desk.ticket(s.social_ok).ok_or("social")?;
+        let social = self.desk.tickets().get(s.social_ok).ok_or("social")?;
         if let (Some(post), Some(reply)) =
             (social.conversation().first(), social.conversation().get(1))
         {
@@ -545,7 +555,7 @@ impl Day {
         }
 
         writeln!(out, "\nA GIF is a first-class citizen")?;
-        for e in self.desk.ticket(s.gif).ok_or("gif")?.conversation() {
+        for e in self.desk.tickets().get(s.gif).ok_or("gif")?.conversation() {
             for a in &e.attachments {
                 writeln!(
                     out,
@@ -589,7 +599,8 @@ impl Day {
             out,
             "  on {}; agents see {} entries, Jane sees {} (internal notes stay internal)",
             self.desk
-                .ticket(s.onboarding)
+                .tickets()
+                .get(s.onboarding)
                 .map(|t| t.channel().to_string())
                 .unwrap_or_default(),
             av.conversation.len(),
@@ -635,19 +646,19 @@ fn acknowledgement(day: &Day, ack: &Acknowledgement) -> String {
 /// channel they went out on instead.
 pub fn rerouted_phone_replies(desk: &Desk) -> BTreeMap<ChannelKind, usize> {
     let down = |at: DateTime<Utc>| {
-        desk.outages().iter().any(|o| {
+        desk.channels().outages().iter().any(|o| {
             o.channel == ChannelKind::Phone && o.from <= at && o.until.is_none_or(|u| at < u)
         })
     };
     let mut out = BTreeMap::new();
-    for e in desk.outbox() {
+    for e in desk.channels().outbox() {
         let Recipient::Contact { .. } = e.message.recipient else {
             continue;
         };
         let call = e
             .message
             .ticket
-            .and_then(|t| desk.ticket(t))
+            .and_then(|t| desk.tickets().get(t))
             .is_some_and(|t| t.channel().kind() == ChannelKind::Phone);
         if call && down(e.message.queued_at) {
             *out.entry(e.message.channel.kind()).or_default() += 1;
@@ -664,6 +675,7 @@ pub fn incident_messages(
     incident: IncidentId,
 ) -> Result<Vec<(MessageId, DeliveryState)>> {
     let states: BTreeMap<MessageId, DeliveryState> = desk
+        .channels()
         .outbox()
         .map(|e| (e.message.id, e.state.clone()))
         .collect();

@@ -13,41 +13,8 @@ use crate::sla::Phase;
 use crate::ticket::{Author, EntryVisibility, Ticket};
 
 impl Desk {
-    /// What an agent opening `ticket` should see so the customer leaves
-    /// better off: the customer's other open issues, the incidents
-    /// affecting them (running or recent), and the earlier tickets this
-    /// one repeats.
-    ///
-    /// # Errors
-    /// Unknown ticket.
-    ///
-    /// ```
-    /// # use chrono::{Duration, TimeZone, Utc};
-    /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
-    /// // The same customer writes about something else the next day.
-    /// let invoice: TicketId = ids.next_id();
-    /// let later = now + Duration::days(1);
-    /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(
-    ///     InboundMessage::new(invoice, Channel::Email, email.clone(), "Invoice question"))), later)?;
-    /// let brief = desk.care_briefing(invoice, later)?;
-    /// assert_eq!(brief.other_open.len(), 1); // "Site down" is still open: ask about it
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn care_briefing(
+    /// See [`CustomersView::care_briefing`].
+    pub(crate) fn care_briefing(
         &self,
         ticket: TicketId,
         now: DateTime<Utc>,
@@ -81,14 +48,8 @@ impl Desk {
         }
     }
 
-    /// The earlier tickets `ticket` repeats: the same customer, opened
-    /// within [`crate::metrics::CareConfig::repeat_within`] before it,
-    /// about the same problem — they share a tag, are linked to the same
-    /// incident, are linked to each other (duplicate, problem, merge), or
-    /// have the same subject once "Re:"/"Fwd:" and case are set aside.
-    /// Oldest first.
-    #[must_use]
-    pub fn repeat_of(&self, ticket: TicketId) -> Vec<TicketId> {
+    /// See [`TicketsView::repeat_of`].
+    pub(crate) fn repeat_of(&self, ticket: TicketId) -> Vec<TicketId> {
         let Some(t) = self.ticket(ticket) else {
             return Vec::new();
         };
@@ -128,35 +89,8 @@ impl Desk {
         out
     }
 
-    /// The desk over `[from, to)`: first-response time by channel (median
-    /// and 90th percentile), SLA attainment per metric, team and agent,
-    /// the daily and peak queue, repeat contacts, NPS and smiles.
-    ///
-    /// ```
-    /// # use chrono::{Duration, TimeZone, Utc};
-    /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
-    /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed."), now + Duration::minutes(12))?;
-    /// let m = desk.metrics(now, now + Duration::days(1));
-    /// assert_eq!(m.opened, 1);
-    /// assert_eq!(m.first_response[&ChannelKind::Email].median, Duration::minutes(12));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn metrics(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Metrics {
+    /// See [`TicketsView::metrics`].
+    pub(crate) fn metrics(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Metrics {
         let in_period = |at: DateTime<Utc>| at >= from && at < to;
         let mut opened = 0u32;
         let mut unanswered = 0u32;

@@ -55,41 +55,13 @@ pub(super) fn channel_for(address: &ChannelAddress) -> Channel {
 }
 
 impl Desk {
-    /// Whether a channel is down.
-    #[must_use]
-    pub fn is_down(&self, channel: ChannelKind) -> bool {
+    /// See [`ChannelsView::is_down`].
+    pub(crate) fn is_down(&self, channel: ChannelKind) -> bool {
         self.state.channels.is_down(channel)
     }
 
-    /// What to offer a customer who wants `channel`: itself when it works,
-    /// else its configured fallbacks that work.
-    ///
-    /// ```
-    /// # use chrono::{Duration, TimeZone, Utc};
-    /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
-    /// assert_eq!(desk.offered_channels(ChannelKind::Phone), vec![ChannelKind::Phone]);
-    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), ChannelAction::MarkDown { channel: ChannelKind::Phone,
-    ///     reason: "carrier outage".into() }), now)?;
-    /// assert_eq!(desk.offered_channels(ChannelKind::Phone),
-    ///     vec![ChannelKind::Social, ChannelKind::Chat, ChannelKind::Email]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn offered_channels(&self, channel: ChannelKind) -> Vec<ChannelKind> {
+    /// See [`ChannelsView::offered`].
+    pub(crate) fn offered_channels(&self, channel: ChannelKind) -> Vec<ChannelKind> {
         if !self.is_down(channel) {
             return vec![channel];
         }
@@ -100,9 +72,8 @@ impl Desk {
             .unwrap_or_default()
     }
 
-    /// Every outage, oldest first.
-    #[must_use]
-    pub fn outages(&self) -> &[Outage] {
+    /// See [`ChannelsView::outages`].
+    pub(crate) fn outages(&self) -> &[Outage] {
         self.state.channels.outages()
     }
 

@@ -11,22 +11,18 @@ use crate::id::{AgentId, MessageId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 
 impl Desk {
-    /// Every recorded mistake, oldest first.
-    #[must_use]
-    pub fn mistakes(&self) -> &[Mistake] {
+    /// See [`PeopleView::mistakes`].
+    pub(crate) fn mistakes(&self) -> &[Mistake] {
         self.state.coaching.mistakes()
     }
 
-    /// Every coaching flag, oldest first.
-    #[must_use]
-    pub fn coaching_flags(&self) -> &[CoachingFlag] {
+    /// See [`PeopleView::coaching_flags`].
+    pub(crate) fn coaching_flags(&self) -> &[CoachingFlag] {
         self.state.coaching.flags()
     }
 
-    /// Who hears about an agent's repeat mistakes: the lead of one of their
-    /// teams (not themselves), else their manager.
-    #[must_use]
-    pub fn lead_of(&self, agent: AgentId) -> Option<AgentId> {
+    /// See [`PeopleView::lead_of`].
+    pub(crate) fn lead_of(&self, agent: AgentId) -> Option<AgentId> {
         self.state.people.lead_of(agent)
     }
 

@@ -160,6 +160,27 @@ impl Command {
         )
     }
 
+    /// The command that carries out an escalation by `by`: a hand-off to
+    /// the owner's department (an internal note keeps why and what
+    /// travels) and a notification to each person there.
+    #[must_use]
+    pub fn escalate(ticket: TicketId, by: AgentId, e: &super::Escalation) -> Self {
+        Command::new(
+            Actor::Agent(by),
+            TicketAction::Escalate {
+                ticket,
+                department: e.department.clone(),
+                reason: if e.path.is_empty() {
+                    format!("{} owns it", e.department)
+                } else {
+                    e.path.join("; ")
+                },
+                context: e.context.clone(),
+                notify: e.people.clone(),
+            },
+        )
+    }
+
     /// An agent's internal note.
     #[must_use]
     pub fn note(ticket: TicketId, agent: AgentId, body: &str) -> Self {
@@ -333,7 +354,7 @@ pub enum TicketAction {
     /// The acting agent escalates: hands the ticket to a department (the
     /// conversation and notes go with it; an internal note records why and
     /// what context travels) and notifies the people there. Build it from
-    /// a graph with `Desk::escalation` and `Desk::escalate_command`.
+    /// a graph with `TicketsView::escalation` and `Command::escalate`.
     Escalate {
         /// The ticket.
         ticket: TicketId,

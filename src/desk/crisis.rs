@@ -17,10 +17,8 @@ use crate::view::{AgentTicketView, ViewError};
 pub const RESTRICTED: &str = "[restricted: a safety responder is handling this conversation]";
 
 impl Desk {
-    /// Whether a ticket is flagged as a crisis (a yes/no anyone may ask;
-    /// the details are restricted).
-    #[must_use]
-    pub fn is_crisis(&self, ticket: TicketId) -> bool {
+    /// See [`TicketsView::is_crisis`].
+    pub(crate) fn is_crisis(&self, ticket: TicketId) -> bool {
         self.state.crises.contains(ticket)
     }
 
@@ -54,7 +52,7 @@ impl Desk {
     /// let t: TicketId = ids.next_id();
     /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(
     ///     t, Channel::Email, email.clone(), "Everything failed and I want to end my life"))), now)?;
-    /// assert_eq!(desk.ticket(t).unwrap().assignee(), Some(sam)); // straight to the responder
+    /// assert_eq!(desk.tickets().get(t).unwrap().assignee(), Some(sam)); // straight to the responder
     /// let (view, record) = desk.safety_ticket_view(t, sam)?;
     /// assert!(view.conversation[0].body.contains("end my life") && record.is_some());
     /// assert!(desk.safety_ticket_view(t, ana).is_err()); // nobody else

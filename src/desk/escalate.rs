@@ -48,11 +48,8 @@ pub struct Notice {
 }
 
 impl Desk {
-    /// The active people at a node: the person; everyone holding the role;
-    /// the members of the desk team. Unbound teams and tiers have nobody
-    /// the desk knows of.
-    #[must_use]
-    pub fn people_at(&self, kind: &NodeKind) -> Vec<AgentId> {
+    /// See [`PeopleView::people_at`].
+    pub(crate) fn people_at(&self, kind: &NodeKind) -> Vec<AgentId> {
         let active = |a: &&Agent| a.is_active();
         match kind {
             NodeKind::Person(id) => self
@@ -80,51 +77,16 @@ impl Desk {
         }
     }
 
-    /// How many people can take tickets at a node (`None` for unbound
-    /// teams and tiers): pass to `EscalationGraphBuilder::build_staffed`.
-    #[must_use]
-    pub fn staff_count(&self, kind: &NodeKind) -> Option<usize> {
+    /// See [`PeopleView::staff_count`].
+    pub(crate) fn staff_count(&self, kind: &NodeKind) -> Option<usize> {
         match kind {
             NodeKind::Team(None) | NodeKind::Tier => None,
             k => Some(self.people_at(k).len()),
         }
     }
 
-    /// Where a ticket with `facts` goes from `start`, and who is there.
-    ///
-    /// # Errors
-    /// Unknown ticket; escalation errors (unknown start, stranded route).
-    ///
-    /// ```
-    /// # use chrono::{Duration, TimeZone, Utc};
-    /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
-    /// use fanatical::escalation::{default_graph, Facts, SlaLevel};
-    /// use fanatical::sla::Metric;
-    /// let graph = default_graph()?;
-    /// let facts = Facts::new(Priority::Normal, now).with_sla(Metric::FirstResponse, SlaLevel::Breached);
-    /// let e = desk.escalation(ticket, &graph, "front_line", &facts, now)?;
-    /// assert_eq!(e.owner, "tier2");
-    /// assert!(e.path[0].contains("an SLA was breached"));
-    /// // Carry it out: a hand-off that keeps the conversation, and pages.
-    /// desk.execute(&mut store, Desk::escalate_command(ticket, ana, &e), now)?;
-    /// assert_eq!(desk.ticket(ticket).unwrap().department(), Some("Tier 2 engineering"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn escalation(
+    /// See [`TicketsView::escalation`].
+    pub(crate) fn escalation(
         &self,
         ticket: TicketId,
         graph: &EscalationGraph,
@@ -144,63 +106,8 @@ impl Desk {
         })
     }
 
-    /// The command that carries out an escalation: a hand-off to the
-    /// owner's department (an internal note keeps why and what travels)
-    /// and a notification to each person there.
-    #[must_use]
-    pub fn escalate_command(ticket: TicketId, by: AgentId, e: &Escalation) -> Command {
-        Command::new(
-            Actor::Agent(by),
-            TicketAction::Escalate {
-                ticket,
-                department: e.department.clone(),
-                reason: if e.path.is_empty() {
-                    format!("{} owns it", e.department)
-                } else {
-                    e.path.join("; ")
-                },
-                context: e.context.clone(),
-                notify: e.people.clone(),
-            },
-        )
-    }
-
-    /// Simulates a ticket opened at `at` with `facts`: who is told what,
-    /// and when, over the next `hours`, as its SLA timers warn and breach
-    /// on their calendars (nights and holidays included). Runs on a copy:
-    /// the desk itself does not change.
-    ///
-    /// # Errors
-    /// Any error opening the ticket or resolving the graph.
-    ///
-    /// ```
-    /// # use chrono::{Duration, TimeZone, Utc};
-    /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
-    /// use fanatical::escalation::{default_graph, Facts};
-    /// use fanatical::ticket::OpenTicket;
-    /// let graph = default_graph()?;
-    /// let what_if: TicketId = ids.next_id();
-    /// let open = OpenTicket::new(what_if, acme, "Disk full", Channel::Email).requested_by(jane);
-    /// let notices = desk.simulate_escalation(&graph, "front_line", open, Facts::new(Priority::Normal, now), now, 24)?;
-    /// assert_eq!((notices[0].trigger.as_str(), notices[0].owner.as_str()), ("opened", "front_line"));
-    /// assert!(desk.ticket(what_if).is_none(), "a simulation changes nothing");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn simulate_escalation(
+    /// See [`TicketsView::simulate_escalation`].
+    pub(crate) fn simulate_escalation(
         &self,
         graph: &EscalationGraph,
         start: &str,
@@ -232,7 +139,7 @@ impl Desk {
             })
         };
         notices.push(notice(&sim, &facts, at, "opened".to_owned())?);
-        let end = at + Duration::hours(hours);
+        let end = crate::time::plus(at, Duration::try_hours(hours).unwrap_or(Duration::MAX));
         while let Some(next) = sim.poll_timeout().filter(|t| *t <= end) {
             let decision = sim.decide_timeouts(next);
             if decision.is_empty() {

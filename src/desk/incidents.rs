@@ -26,37 +26,25 @@ use crate::survey::SurveyKind;
 use crate::ticket::{Author, Status, TicketCommand};
 
 impl Desk {
-    /// An incident.
-    #[must_use]
-    pub fn incident(&self, id: IncidentId) -> Option<&Incident> {
+    /// See [`IncidentsView::get`].
+    pub(crate) fn incident(&self, id: IncidentId) -> Option<&Incident> {
         self.state.incidents.get(id)
     }
 
-    /// Every incident, by id.
-    pub fn incidents(&self) -> impl Iterator<Item = &Incident> {
-        self.state.incidents.iter()
-    }
-
-    /// Incidents not yet resolved.
-    pub fn active_incidents(&self) -> impl Iterator<Item = &Incident> {
+    /// See [`IncidentsView::active`].
+    pub(crate) fn active_incidents(&self) -> impl Iterator<Item = &Incident> {
         self.state.incidents.active()
     }
 
-    /// Customers affected by an incident that is not resolved (leave them
-    /// out of NPS waves: the desk does so itself).
-    #[must_use]
-    pub fn customers_in_active_incidents(&self) -> BTreeSet<CustomerId> {
+    /// See [`IncidentsView::affected_customers`].
+    pub(crate) fn customers_in_active_incidents(&self) -> BTreeSet<CustomerId> {
         self.active_incidents()
             .flat_map(|i| i.affected().iter().copied())
             .collect()
     }
 
-    /// The incidents affecting a customer that are running or were
-    /// resolved within [`crate::incident::IncidentConfig::recent`] of
-    /// `now`, newest first: what any agent who takes their call should
-    /// know.
-    #[must_use]
-    pub fn incident_briefings(
+    /// See [`IncidentsView::briefings`].
+    pub(crate) fn incident_briefings(
         &self,
         customer: CustomerId,
         now: DateTime<Utc>,
@@ -96,11 +84,8 @@ impl Desk {
         out
     }
 
-    /// The public status page: every running incident, newest first, with
-    /// its component states and the latest public text (an update with no
-    /// public text shows the last one that had it).
-    #[must_use]
-    pub fn status_page(&self) -> Vec<StatusPageEntry> {
+    /// See [`IncidentsView::status_page`].
+    pub(crate) fn status_page(&self) -> Vec<StatusPageEntry> {
         let mut out: Vec<StatusPageEntry> =
             self.active_incidents()
                 .map(|i| {
@@ -123,18 +108,13 @@ impl Desk {
         out
     }
 
-    /// An incident's timeline, exportable as data.
-    ///
-    /// # Errors
-    /// [`IncidentError::UnknownIncident`].
-    pub fn incident_timeline(&self, id: IncidentId) -> Result<Timeline, Error> {
+    /// See [`IncidentsView::timeline`].
+    pub(crate) fn incident_timeline(&self, id: IncidentId) -> Result<Timeline, Error> {
         Ok(self.incident_or_err(id)?.timeline())
     }
 
-    /// Open tickets of an incident's affected customers, opened since it
-    /// was declared and not linked yet: candidates to link.
-    #[must_use]
-    pub fn unlinked_incident_tickets(&self, id: IncidentId) -> Vec<TicketId> {
+    /// See [`IncidentsView::unlinked_tickets`].
+    pub(crate) fn unlinked_incident_tickets(&self, id: IncidentId) -> Vec<TicketId> {
         let Some(i) = self.incident(id) else {
             return Vec::new();
         };
@@ -147,15 +127,8 @@ impl Desk {
             .collect()
     }
 
-    /// The credits an incident's affected customers are due, by the
-    /// policy for each one's contract tier: customers with no monthly fee
-    /// on record, no policy, a zero credit, or a credit already issued
-    /// are left out.
-    ///
-    /// # Errors
-    /// Unknown incident; [`IncidentError::NotResolved`]; an invalid credit
-    /// policy ([`IncidentError::NegativeRate`], ...).
-    pub fn credits_due(&self, id: IncidentId) -> Result<Vec<Credit>, Error> {
+    /// See [`IncidentsView::credits_due`].
+    pub(crate) fn credits_due(&self, id: IncidentId) -> Result<Vec<Credit>, Error> {
         let i = self.incident_or_err(id)?;
         let resolved = i.resolved_at().ok_or(IncidentError::NotResolved(id))?;
         let config = &self.config.incidents;

@@ -82,6 +82,7 @@ mod surveys;
 mod tickets;
 mod timers;
 mod trends;
+mod views;
 
 use std::collections::BTreeMap;
 
@@ -101,6 +102,7 @@ pub use recognition::RecognitionConfig;
 pub use slas::Slas;
 pub use tickets::{QueueChange, Tickets};
 pub use timers::{NextTimer, Timer};
+pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
 use crate::actor::{Actor, Cause, CommandKey, TimerKind};
 use crate::agent::{Agent, AgentCommand, AgentEventKind, Team, TeamCommand};
@@ -451,10 +453,10 @@ impl Decision {
 /// Each area owns its state and folds its own streams.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct State {
-    customers: Customers,
-    people: People,
-    tickets: Tickets,
-    slas: Slas,
+    customers: customers::Customers,
+    people: people::People,
+    tickets: tickets::Tickets,
+    slas: slas::Slas,
     outbox: Outbox,
     surveys: Invitations,
     recognition: Recognition,
@@ -462,7 +464,7 @@ struct State {
     posts: Posts,
     crises: CrisisRecords,
     channels: ChannelStatus,
-    incidents: Incidents,
+    incidents: incident_book::Incidents,
     trends: TrendLog,
     commands: Commands,
     versions: BTreeMap<StreamId, u64>,
@@ -609,7 +611,7 @@ impl Desk {
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// let stored = desk.execute(&mut store, Command::reply(ticket, ana, "Back up: a full disk."), now)?;
     /// assert!(!stored.is_empty()); // the reply, and the message that carries it
-    /// assert_eq!(desk.undelivered(), 1);
+    /// assert_eq!(desk.channels().undelivered(), 1);
     /// // A refused command writes nothing and changes nothing.
     /// let before = desk.clone();
     /// let unknown: TicketId = ids.next_id();
@@ -633,6 +635,26 @@ impl Desk {
             return Ok(Vec::new());
         }
         self.persist(store, &decision)
+    }
+
+    /// Persists a decision you decided (a trend escalation, say): appends
+    /// its writes atomically and folds them in, as [`Desk::execute`] does
+    /// for a command. Returns the stored events (none for an empty
+    /// decision).
+    ///
+    /// # Errors
+    /// Store errors, including
+    /// [`crate::store::StoreError::Conflict`] when another writer got there
+    /// first (the desk is unchanged: [`Desk::catch_up`] and decide again).
+    pub fn commit<S: Store + ?Sized>(
+        &mut self,
+        store: &mut S,
+        decision: &Decision,
+    ) -> Result<Vec<RecordedEvent>, Error> {
+        if decision.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.persist(store, decision)
     }
 
     /// Appends a decision and folds it in. When other writers appended
@@ -722,10 +744,10 @@ impl Desk {
     /// # ] { desk.execute(&mut store, cmd, now)?; }
     /// // Decide, persist the writes yourself (one atomic append), then apply.
     /// let decision = desk.decide(Command::reply(ticket, ana, "On it."), now)?;
-    /// assert_eq!(desk.undelivered(), 0, "deciding changes nothing");
+    /// assert_eq!(desk.channels().undelivered(), 0, "deciding changes nothing");
     /// let stored = store.append(decision.writes())?;
     /// desk.apply(&stored)?;
-    /// assert_eq!(desk.undelivered(), 1);
+    /// assert_eq!(desk.channels().undelivered(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide(&self, command: Command, now: DateTime<Utc>) -> Result<Decision, Error> {
@@ -1060,7 +1082,7 @@ impl Desk {
     ///     desk.execute(&mut store, Command::new(Actor::integration("transport"), OutboxAction::MarkDelivered { message: msg.id }), now)?;
     /// }
     /// assert_eq!(transport.delivered().len(), 1);
-    /// assert_eq!(desk.undelivered(), 0);
+    /// assert_eq!(desk.channels().undelivered(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_outbound(&mut self, now: DateTime<Utc>) -> Option<OutboundMessage> {
@@ -1189,7 +1211,7 @@ impl Desk {
     /// let due = desk.poll_timeout().unwrap();
     /// assert_eq!(desk.handle_timeout(&mut store, due)?.len(), 1);
     /// assert!(desk.handle_timeout(&mut store, due)?.is_empty());
-    /// assert!(desk.ticket_sla(ticket).unwrap().metrics()[0].breached.is_some());
+    /// assert!(desk.tickets().sla(ticket).unwrap().metrics()[0].breached.is_some());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn handle_timeout<S: Store + ?Sized>(
@@ -1211,90 +1233,46 @@ impl Desk {
     pub fn config(&self) -> &DeskConfig {
         &self.config
     }
-    /// A customer.
-    #[must_use]
-    pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
+    /// See [`CustomersView::get`].
+    pub(crate) fn customer(&self, id: CustomerId) -> Option<&Customer> {
         self.state.customers.get(id)
     }
-    /// Every customer.
-    pub fn customers(&self) -> impl Iterator<Item = &Customer> {
-        self.state.customers.iter()
-    }
-    /// An agent.
-    #[must_use]
-    pub fn agent(&self, id: AgentId) -> Option<&Agent> {
+    /// See [`PeopleView::agent`].
+    pub(crate) fn agent(&self, id: AgentId) -> Option<&Agent> {
         self.state.people.agent(id)
     }
-    /// Every agent.
-    pub fn agents(&self) -> impl Iterator<Item = &Agent> {
+    /// See [`PeopleView::agents`].
+    pub(crate) fn agents(&self) -> impl Iterator<Item = &Agent> {
         self.state.people.agents()
     }
-    /// A team.
-    #[must_use]
-    pub fn team(&self, id: TeamId) -> Option<&Team> {
+    /// See [`PeopleView::team`].
+    pub(crate) fn team(&self, id: TeamId) -> Option<&Team> {
         self.state.people.team(id)
     }
-    /// A ticket.
-    #[must_use]
-    pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
+    /// See [`TicketsView::get`].
+    pub(crate) fn ticket(&self, id: TicketId) -> Option<&Ticket> {
         self.state.tickets.get(id)
     }
-    /// Every ticket.
-    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
-        self.state.tickets.iter()
-    }
-    /// A customer's tickets, by id.
-    pub fn tickets_of(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
+    /// See [`TicketsView::of_customer`].
+    pub(crate) fn tickets_of(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
         self.state.tickets.of_customer(customer)
     }
 
-    /// Tickets opened in `[from, to)`, oldest first.
-    pub fn tickets_opened(
+    /// See [`TicketsView::opened`].
+    pub(crate) fn tickets_opened(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> impl Iterator<Item = &Ticket> {
         self.state.tickets.opened(from, to)
     }
-    /// Each agent's unsolved assigned tickets (missing means none).
-    #[must_use]
-    pub fn loads(&self) -> &BTreeMap<AgentId, u32> {
+    /// See [`TicketsView::loads`].
+    pub(crate) fn loads(&self) -> &BTreeMap<AgentId, u32> {
         self.state.tickets.loads()
     }
 
-    /// Routes a ticket needing `skills` among the router's agents, with
-    /// the desk's current loads. Reads nothing about the customer.
-    ///
-    /// # Errors
-    /// Unknown ticket; [`crate::routing::RoutingError`].
-    ///
-    /// ```
-    /// # use chrono::{Duration, TimeZone, Utc};
-    /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
-    /// use fanatical::routing::{Router, Routing, RoutingAgent};
-    /// use fanatical::sla::DayHours;
-    /// let always = DayHours::parse(&[("00:00", "23:59")])?;
-    /// let week = std::array::from_fn(|_| always.clone());
-    /// let router = Router::new(vec![RoutingAgent::for_agent(desk.agent(ana).unwrap(), week, 10)])?;
-    /// let routed = desk.route_ticket(ticket, &router, &[], now)?;
-    /// assert!(matches!(routed, Routing::Assigned { agent, .. } if agent == ana));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn route_ticket(
+    /// See [`TicketsView::route`].
+    pub(crate) fn route_ticket(
         &self,
         ticket: TicketId,
         router: &crate::routing::Router,
@@ -1305,45 +1283,37 @@ impl Desk {
         Ok(router.route(skills, self.state.tickets.loads(), now)?)
     }
 
-    /// A ticket's SLA record.
-    #[must_use]
-    pub fn ticket_sla(&self, ticket: TicketId) -> Option<&TicketSla> {
+    /// See [`TicketsView::sla`].
+    pub(crate) fn ticket_sla(&self, ticket: TicketId) -> Option<&TicketSla> {
         self.state.slas.get(ticket)
     }
-    /// Every ticket's SLA record.
-    pub fn slas(&self) -> impl Iterator<Item = &TicketSla> {
+    /// See [`TicketsView::slas`].
+    pub(crate) fn slas(&self) -> impl Iterator<Item = &TicketSla> {
         self.state.slas.iter()
     }
-    /// How many SLA timers (warnings and breaches) are running.
-    #[must_use]
-    pub fn running_timers(&self) -> usize {
+    /// See [`TicketsView::running_timers`].
+    pub(crate) fn running_timers(&self) -> usize {
         self.timers.count(|t| matches!(t, Timer::Sla(_)))
     }
-    /// Who owns an address.
-    #[must_use]
-    pub fn find_contact(&self, address: &ChannelAddress) -> Option<(CustomerId, ContactId)> {
-        self.state
-            .customers
-            .find_contact(address)
-            .map(|c| (c.customer, c.contact))
+    /// See [`CustomersView::find_contact`].
+    pub(crate) fn find_contact(&self, address: &ChannelAddress) -> Option<ContactRef> {
+        self.state.customers.find_contact(address)
     }
-    /// An outbound message's record.
-    #[must_use]
-    pub fn outbound(&self, id: MessageId) -> Option<&OutboxEntry> {
+    /// See [`ChannelsView::outbound`].
+    pub(crate) fn outbound(&self, id: MessageId) -> Option<&OutboxEntry> {
         self.state.outbox.get(id)
     }
-    /// Every outbound message's record, by id.
-    pub fn outbox(&self) -> impl Iterator<Item = &OutboxEntry> {
+    /// See [`ChannelsView::outbox`].
+    pub(crate) fn outbox(&self) -> impl Iterator<Item = &OutboxEntry> {
         self.state.outbox.iter()
     }
-    /// How many messages are not yet delivered (nor abandoned).
-    #[must_use]
-    pub fn undelivered(&self) -> usize {
+    /// See [`ChannelsView::undelivered`].
+    pub(crate) fn undelivered(&self) -> usize {
         self.state.outbox.undelivered()
     }
     /// A stream's version as this desk knows it.
     #[must_use]
-    pub fn version(&self, stream: &StreamId) -> u64 {
+    pub(crate) fn version(&self, stream: &StreamId) -> u64 {
         self.state.versions.get(stream).copied().unwrap_or(0)
     }
     /// The global position of the last event applied.
@@ -1561,13 +1531,8 @@ impl Desk {
         Ok(())
     }
 
-    /// The organisation: every active agent, their reporting lines, and
-    /// the teams.
-    ///
-    /// # Errors
-    /// [`crate::org::OrgProblems`] when it is not (yet) one tree, for
-    /// example two people with no manager.
-    pub fn organisation(&self) -> Result<crate::org::Organisation, crate::org::OrgProblems> {
+    /// See [`PeopleView::organisation`].
+    pub(crate) fn organisation(&self) -> Result<crate::org::Organisation, crate::org::OrgProblems> {
         let mut b = crate::org::Organisation::builder();
         for a in self.agents().filter(|a| a.is_active()) {
             b = b.person(a.id(), a.name());

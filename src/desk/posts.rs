@@ -11,14 +11,13 @@ use crate::id::{AgentId, MessageId, PostId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 
 impl Desk {
-    /// An official post and where it is.
-    #[must_use]
-    pub fn post(&self, id: PostId) -> Option<&(OfficialPost, PostState)> {
+    /// See [`ChannelsView::post`].
+    pub(crate) fn post(&self, id: PostId) -> Option<&(OfficialPost, PostState)> {
         self.state.posts.get(id)
     }
 
-    /// Every official post, by id.
-    pub fn posts(&self) -> impl Iterator<Item = &(OfficialPost, PostState)> {
+    /// See [`ChannelsView::posts`].
+    pub(crate) fn posts(&self) -> impl Iterator<Item = &(OfficialPost, PostState)> {
         self.state.posts.iter()
     }
 

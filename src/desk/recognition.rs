@@ -57,35 +57,28 @@ fn agent_of(t: &Ticket) -> Option<AgentId> {
 }
 
 impl Desk {
-    /// Recorded praise, with its acknowledgement state.
-    pub fn praises(&self) -> impl Iterator<Item = &(Praise, Acknowledgement)> {
+    /// See [`PeopleView::praises`].
+    pub(crate) fn praises(&self) -> impl Iterator<Item = &(Praise, Acknowledgement)> {
         self.state.recognition.praises()
     }
-    /// One praise.
-    #[must_use]
-    pub fn praise(&self, id: PraiseId) -> Option<&(Praise, Acknowledgement)> {
+    /// See [`PeopleView::praise`].
+    pub(crate) fn praise(&self, id: PraiseId) -> Option<&(Praise, Acknowledgement)> {
         self.state.recognition.praise(id)
     }
-    /// Issued certificates, in order.
-    #[must_use]
-    pub fn certificates(&self) -> &[Certificate] {
+    /// See [`PeopleView::certificates`].
+    pub(crate) fn certificates(&self) -> &[Certificate] {
         self.state.recognition.certificates()
     }
-    /// The recognition committee.
-    #[must_use]
-    pub fn committee(&self) -> &[AgentId] {
+    /// See [`PeopleView::committee`].
+    pub(crate) fn committee(&self) -> &[AgentId] {
         self.state.recognition.committee()
     }
-    /// How many kudos an agent has: customer praise attributed to them and
-    /// peer recognition.
-    #[must_use]
-    pub fn kudos(&self, agent: AgentId) -> usize {
+    /// See [`PeopleView::kudos`].
+    pub(crate) fn kudos(&self, agent: AgentId) -> usize {
         self.state.recognition.kudos(agent)
     }
-    /// Customer "smiles" (attributed praise) per agent received in
-    /// `[from, to)`.
-    #[must_use]
-    pub fn smiles(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<AgentId, u32> {
+    /// See [`PeopleView::smiles`].
+    pub(crate) fn smiles(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<AgentId, u32> {
         let mut out = BTreeMap::new();
         for (p, _) in self.state.recognition.praises() {
             if let (Some(a), true) = (p.agent, from <= p.at && p.at < to) {
@@ -94,9 +87,12 @@ impl Desk {
         }
         out
     }
-    /// Smiles per team (a member's smile counts for each of their teams).
-    #[must_use]
-    pub fn smiles_by_team(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<TeamId, u32> {
+    /// See [`PeopleView::smiles_by_team`].
+    pub(crate) fn smiles_by_team(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BTreeMap<TeamId, u32> {
         let by_agent = self.smiles(from, to);
         self.state
             .people

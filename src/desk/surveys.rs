@@ -38,14 +38,17 @@ pub(super) fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)
 }
 
 impl Desk {
-    /// Every invitation, by id.
-    pub fn invitations(&self) -> impl Iterator<Item = &InvitationRecord> {
+    /// See [`SurveysView::invitations`].
+    pub(crate) fn invitations(&self) -> impl Iterator<Item = &InvitationRecord> {
         self.state.surveys.iter()
     }
 
-    /// When a contact may next be surveyed (`None`: now).
-    #[must_use]
-    pub fn quiet_until(&self, contact: ContactId, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    /// See [`SurveysView::quiet_until`].
+    pub(crate) fn quiet_until(
+        &self,
+        contact: ContactId,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         self.state
             .surveys
             .last_invited(contact)
@@ -53,15 +56,13 @@ impl Desk {
             .filter(|until| *until > now)
     }
 
-    /// NPS of one wave.
-    #[must_use]
-    pub fn nps_of_wave(&self, wave: &str) -> Nps {
+    /// See [`SurveysView::nps_of_wave`].
+    pub(crate) fn nps_of_wave(&self, wave: &str) -> Nps {
         self.nps_where(|i| i.invitation.wave.as_deref() == Some(wave))
     }
 
-    /// NPS of every wave, in the order the waves went out.
-    #[must_use]
-    pub fn nps_trend(&self) -> Vec<(String, Nps)> {
+    /// See [`SurveysView::nps_trend`].
+    pub(crate) fn nps_trend(&self) -> Vec<(String, Nps)> {
         let mut first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
         for i in self.state.surveys.iter() {
             if let Some(w) = i.invitation.wave.as_deref() {
@@ -77,10 +78,8 @@ impl Desk {
             .collect()
     }
 
-    /// NPS of one wave by customer segment (from their contract; `none`
-    /// without one).
-    #[must_use]
-    pub fn nps_by_segment(&self, wave: &str) -> BTreeMap<String, Nps> {
+    /// See [`SurveysView::nps_by_segment`].
+    pub(crate) fn nps_by_segment(&self, wave: &str) -> BTreeMap<String, Nps> {
         let mut out: BTreeMap<String, Nps> = BTreeMap::new();
         for i in self.state.surveys.iter() {
             if i.invitation.wave.as_deref() != Some(wave) {
@@ -109,9 +108,8 @@ impl Desk {
         n
     }
 
-    /// CSAT per rated agent.
-    #[must_use]
-    pub fn csat_by_agent(&self) -> BTreeMap<AgentId, Csat> {
+    /// See [`SurveysView::csat_by_agent`].
+    pub(crate) fn csat_by_agent(&self) -> BTreeMap<AgentId, Csat> {
         let mut out: BTreeMap<AgentId, Csat> = BTreeMap::new();
         for i in self.state.surveys.iter() {
             if let (Some(a), Some(r)) = (i.invitation.agent, i.csat) {
@@ -121,9 +119,8 @@ impl Desk {
         out
     }
 
-    /// CSAT per team, from its members' ratings.
-    #[must_use]
-    pub fn csat_by_team(&self) -> BTreeMap<TeamId, Csat> {
+    /// See [`SurveysView::csat_by_team`].
+    pub(crate) fn csat_by_team(&self) -> BTreeMap<TeamId, Csat> {
         let by_agent = self.csat_by_agent();
         self.state
             .people

@@ -68,7 +68,7 @@ fn events_in_the_wrong_stream_are_refused_whole() {
         .into()
     );
     desk.apply(&[good]).unwrap();
-    assert!(desk.customer(cid(1)).is_some());
+    assert!(desk.customers().get(cid(1)).is_some());
 }
 
 #[test]

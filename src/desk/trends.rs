@@ -8,16 +8,12 @@ use crate::actor::Cause;
 use crate::error::Error;
 use crate::escalation::{EscalationGraph, Facts};
 use crate::event::{Event, StreamId};
-use crate::store::{RecordedEvent, Store};
 use crate::ticket::Priority;
 use crate::trend::{Observation, Trend, TrendEvent, TrendEventKind, TrendKey};
 
 impl Desk {
-    /// The tickets opened within the trend windows before `now`, as trend
-    /// detection sees them: type, tags, channel, and the components their
-    /// customer runs on.
-    #[must_use]
-    pub fn trend_observations(&self, now: DateTime<Utc>) -> Vec<Observation> {
+    /// See [`IncidentsView::trend_observations`].
+    pub(crate) fn trend_observations(&self, now: DateTime<Utc>) -> Vec<Observation> {
         let cfg = &self.config.trends;
         let windows = i32::try_from(cfg.baseline_windows.saturating_add(1)).unwrap_or(i32::MAX);
         let span = cfg.window.checked_mul(windows).unwrap_or(Duration::MAX);
@@ -42,20 +38,18 @@ impl Desk {
             .collect()
     }
 
-    /// The trends at `now` (see [`crate::trend`] for the rule).
-    #[must_use]
-    pub fn trends(&self, now: DateTime<Utc>) -> Vec<Trend> {
+    /// See [`IncidentsView::trends`].
+    pub(crate) fn trends(&self, now: DateTime<Utc>) -> Vec<Trend> {
         crate::trend::detect(&self.trend_observations(now), now, &self.config.trends)
     }
 
-    /// Every trend escalation and incident candidate, oldest first.
-    #[must_use]
-    pub fn trend_events(&self) -> &[TrendEvent] {
+    /// See [`IncidentsView::trend_events`].
+    pub(crate) fn trend_events(&self) -> &[TrendEvent] {
         self.state.trends.events()
     }
 
-    /// Major-incident candidates raised by component spikes, oldest first.
-    pub fn incident_candidates(&self) -> impl Iterator<Item = &Trend> {
+    /// See [`IncidentsView::candidates`].
+    pub(crate) fn incident_candidates(&self) -> impl Iterator<Item = &Trend> {
         self.state
             .trends
             .events()
@@ -66,17 +60,8 @@ impl Desk {
             })
     }
 
-    /// Decides the escalation of every trend at `now` not escalated within
-    /// the last window: each goes through `graph` from `start` as a
-    /// trending ticket in its category (the default graph sends it to
-    /// product management), and everyone at the owning node is told, with
-    /// the tickets that make it up. A component spike also records a
-    /// major-incident candidate, once per window.
-    ///
-    /// # Errors
-    /// [`crate::escalation::EscalationError`] when the graph cannot route
-    /// a trend (nothing is decided then).
-    pub fn decide_trend_escalations(
+    /// See [`IncidentsView::decide_trend_escalations`].
+    pub(crate) fn decide_trend_escalations(
         &self,
         graph: &EscalationGraph,
         start: &str,
@@ -143,25 +128,5 @@ impl Desk {
             }
         }
         Ok(d.finish(self))
-    }
-
-    /// Decides, persists and applies [`Desk::decide_trend_escalations`].
-    /// Safe to call as often as you like: a trend is escalated at most
-    /// once per window.
-    ///
-    /// # Errors
-    /// As [`Desk::decide_trend_escalations`]; store errors.
-    pub fn escalate_trends<S: Store + ?Sized>(
-        &mut self,
-        store: &mut S,
-        graph: &EscalationGraph,
-        start: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<RecordedEvent>, Error> {
-        let decision = self.decide_trend_escalations(graph, start, now)?;
-        if decision.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.persist(store, &decision)
     }
 }

@@ -60,7 +60,7 @@
 //! assert_eq!(desk.poll_timeout(), Some(now + Duration::minutes(3)));
 //! let fired = desk.handle_timeout(&mut store, now + Duration::minutes(6))?;
 //! assert_eq!(fired.len(), 2);
-//! let first = desk.ticket_sla(ticket).unwrap().live(Metric::FirstResponse).unwrap();
+//! let first = desk.tickets().sla(ticket).unwrap().live(Metric::FirstResponse).unwrap();
 //! assert_eq!(first.breached, Some(now + Duration::minutes(5)));
 //! // Calling again fires nothing: a breach is recorded once.
 //! assert!(desk.handle_timeout(&mut store, now + Duration::minutes(7))?.is_empty());

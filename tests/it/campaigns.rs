@@ -95,6 +95,7 @@ fn wave(name: &str, share: u8, seed: u64, exclude: Vec<CustomerId>) -> Command {
 
 fn sampled(d: &Desk, wave: &str) -> Vec<CustomerId> {
     let mut v: Vec<CustomerId> = d
+        .surveys()
         .invitations()
         .filter(|i| i.invitation.wave.as_deref() == Some(wave))
         .map(|i| i.invitation.customer)
@@ -154,6 +155,7 @@ fn a_wave_samples_a_share_deterministically_and_invites_by_email() {
     // Every invitation went out by email to the customer's contact.
     let invites: Vec<_> = a
         .desk
+        .channels()
         .outbox()
         .filter(|m| m.message.body.contains("relationship"))
         .collect();
@@ -283,7 +285,8 @@ fn a_detractor_gets_a_personal_follow_up_with_its_own_timer() {
         .unwrap();
     let task = w
         .desk
-        .ticket(inv.follow_up_ticket())
+        .tickets()
+        .get(inv.follow_up_ticket())
         .expect("a follow-up task");
     assert_eq!(task.ticket_type(), TicketType::Task);
     assert_eq!(task.assignee(), Some(am));
@@ -296,6 +299,7 @@ fn a_detractor_gets_a_personal_follow_up_with_its_own_timer() {
     assert!(fired.iter().any(|r| matches!(&r.event, fanatical::event::Event::Sla(e) if matches!(e.kind, SlaEventKind::Breached { .. }))));
     let record = w
         .desk
+        .surveys()
         .invitations()
         .find(|i| i.invitation.id == inv)
         .unwrap();
@@ -342,11 +346,12 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
     .unwrap();
     assert!(
         w.desk
+            .channels()
             .outbox()
             .any(|m| m.message.body.starts_with("Thank you for your feedback"))
     );
     assert!(
-        w.desk.ticket(inv.follow_up_ticket()).is_none(),
+        w.desk.tickets().get(inv.follow_up_ticket()).is_none(),
         "no follow-up for a promoter"
     );
     w.refused(
@@ -383,7 +388,12 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
 fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
     let (mut w, ids) = world(8);
     w.run(wave("Q1", 100, 1, vec![])).unwrap();
-    let q1: Vec<InvitationId> = w.desk.invitations().map(|i| i.invitation.id).collect();
+    let q1: Vec<InvitationId> = w
+        .desk
+        .surveys()
+        .invitations()
+        .map(|i| i.invitation.id)
+        .collect();
     for (k, inv) in q1.iter().enumerate() {
         let score = [10, 9, 3, 8, 10, 0, 9, 9, 7, 6][k];
         w.run(Command::new(
@@ -395,13 +405,14 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
         ))
         .unwrap();
     }
-    let n = w.desk.nps_of_wave("Q1");
+    let n = w.desk.surveys().nps_of_wave("Q1");
     assert_eq!((n.promoters, n.passives, n.detractors), (5, 2, 3));
     assert_eq!(n.score(), Some(20.0));
     w.tick(91 * 24 * 60);
     w.run(wave("Q2", 50, 2, vec![])).unwrap();
     let q2: Vec<InvitationId> = w
         .desk
+        .surveys()
         .invitations()
         .filter(|i| i.invitation.wave.as_deref() == Some("Q2"))
         .map(|i| i.invitation.id)
@@ -419,6 +430,7 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
     }
     let trend: Vec<(String, Option<f64>)> = w
         .desk
+        .surveys()
         .nps_trend()
         .into_iter()
         .map(|(w, n)| (w, n.score()))
@@ -430,7 +442,7 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
             ("Q2".to_owned(), Some(100.0))
         ]
     );
-    let seg = w.desk.nps_by_segment("Q1");
+    let seg = w.desk.surveys().nps_by_segment("Q1");
     assert_eq!(seg.keys().collect::<Vec<_>>(), vec!["none"]);
     assert_eq!(seg["none"].responses(), 10);
     let _ = ids;
@@ -472,10 +484,10 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
     rate(&mut w, ana, Rating::Excellent);
     rate(&mut w, ana, Rating::Poor);
     rate(&mut w, bill, Rating::Good);
-    let by_agent = w.desk.csat_by_agent();
+    let by_agent = w.desk.surveys().csat_by_agent();
     assert_eq!(by_agent[&ana].percent(), Some(50.0));
     assert_eq!(by_agent[&bill].percent(), Some(100.0));
-    assert_eq!(w.desk.csat_by_team()[&team].percent(), Some(50.0));
+    assert_eq!(w.desk.surveys().csat_by_team()[&team].percent(), Some(50.0));
     assert_eq!(Desk::rebuild(&w.store, config()).unwrap(), w.desk);
 }
 
@@ -491,7 +503,7 @@ proptest! {
         excluded in proptest::collection::vec(any::<proptest::sample::Index>(), 0..10),
     ) {
         let (mut w, ids) = world(n);
-        let all: Vec<CustomerId> = w.desk.customers().map(|c| c.id()).collect();
+        let all: Vec<CustomerId> = w.desk.customers().iter().map(|c| c.id()).collect();
         let quiet: Vec<CustomerId> = quiet.iter().map(|i| *i.get(&all)).collect();
         for c in &quiet {
             let inv: InvitationId = w.ids.next_id();
@@ -531,7 +543,12 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
         TicketAction::set_status(t, Status::Solved),
     ))
     .unwrap();
-    let invs: Vec<_> = w.desk.invitations().map(|i| i.invitation.clone()).collect();
+    let invs: Vec<_> = w
+        .desk
+        .surveys()
+        .invitations()
+        .map(|i| i.invitation.clone())
+        .collect();
     assert_eq!(invs.len(), 1);
     assert_eq!(
         (invs[0].kind, invs[0].ticket, invs[0].agent),
@@ -549,7 +566,7 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
         TicketAction::set_status(t2, Status::Solved),
     ))
     .unwrap();
-    assert_eq!(w.desk.invitations().count(), 1);
+    assert_eq!(w.desk.surveys().invitations().count(), 1);
     // Her answer rates Ana; her comment is praise for Ana.
     let inv = invs[0].id;
     w.run(Command::new(
@@ -560,7 +577,10 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
         },
     ))
     .unwrap();
-    assert_eq!(w.desk.csat_by_agent()[&ana].percent(), Some(100.0));
+    assert_eq!(
+        w.desk.surveys().csat_by_agent()[&ana].percent(),
+        Some(100.0)
+    );
     let p: fanatical::id::PraiseId = w.ids.next_id();
     w.run(Command::new(
         Actor::integration("setup"),
@@ -573,7 +593,7 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
         },
     ))
     .unwrap();
-    assert_eq!(w.desk.praise(p).unwrap().0.agent, Some(ana));
+    assert_eq!(w.desk.people().praise(p).unwrap().0.agent, Some(ana));
     assert_eq!(Desk::rebuild(&w.store, cfg).unwrap(), w.desk);
 }
 

@@ -43,7 +43,7 @@ fn opening_a_ticket_shows_the_other_open_issues_recent_incidents_and_what_it_rep
     .unwrap();
     o.w.tick(24 * 60);
     let again = email(&mut o.w, "RE: site DOWN");
-    let b = o.w.desk.care_briefing(again, o.w.now).unwrap();
+    let b = o.w.desk.customers().care_briefing(again, o.w.now).unwrap();
     assert_eq!(
         b.other_open.iter().map(|i| i.ticket).collect::<Vec<_>>(),
         vec![first, billing]
@@ -60,14 +60,14 @@ fn opening_a_ticket_shows_the_other_open_issues_recent_incidents_and_what_it_rep
     // A week and a day later the same words are a new contact, not a repeat.
     o.w.tick(8 * 24 * 60);
     let later = email(&mut o.w, "Site down");
-    assert!(o.w.desk.repeat_of(later).is_empty());
+    assert!(o.w.desk.tickets().repeat_of(later).is_empty());
 
     // Tickets linked to the same incident are the same problem whatever
     // their subjects.
     let a = email(&mut o.w, "Everything is slow");
     o.w.tick(5);
     let b2 = email(&mut o.w, "Can't log in");
-    assert!(o.w.desk.repeat_of(b2).is_empty());
+    assert!(o.w.desk.tickets().repeat_of(b2).is_empty());
     o.w.run(Command::new(
         Actor::integration("setup"),
         IncidentAction::LinkTickets {
@@ -76,7 +76,7 @@ fn opening_a_ticket_shows_the_other_open_issues_recent_incidents_and_what_it_rep
         },
     ))
     .unwrap();
-    assert_eq!(o.w.desk.repeat_of(b2), vec![a]);
+    assert_eq!(o.w.desk.tickets().repeat_of(b2), vec![a]);
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
         .unwrap();
     }
 
-    let m = w.desk.metrics(monday, monday + Duration::days(2));
+    let m = w.desk.tickets().metrics(monday, monday + Duration::days(2));
     assert_eq!(m.opened, 6);
     let email_frt = m.first_response[&ChannelKind::Email];
     assert_eq!(email_frt.count, 4);
@@ -180,7 +180,7 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
     assert_eq!(m.nps.promoters + m.nps.passives + m.nps.detractors, 0);
     let _ = unanswered;
     // A period before anything happened is empty.
-    let before = w.desk.metrics(monday - Duration::days(7), monday);
+    let before = w.desk.tickets().metrics(monday - Duration::days(7), monday);
     assert_eq!(before.opened, 0);
     assert!(before.first_response.is_empty());
     assert_eq!(before.peak_queue.map(|(_, n)| n), Some(0));
@@ -196,14 +196,14 @@ fn a_late_reply_counts_as_breached_even_when_no_timer_fired() {
     // Nobody runs the timers; the reply comes two business hours later.
     w.now = monday + Duration::hours(2);
     w.run(Command::reply(t, ana, "Sorry for the wait")).unwrap();
-    let sla = w.desk.ticket_sla(t).unwrap();
+    let sla = w.desk.tickets().sla(t).unwrap();
     let first = sla
         .metrics()
         .iter()
         .find(|m| m.key.metric == Metric::FirstResponse)
         .unwrap();
     assert_eq!(first.breached, Some(monday + Duration::hours(1)));
-    let m = w.desk.metrics(monday, monday + Duration::days(1));
+    let m = w.desk.tickets().metrics(monday, monday + Duration::days(1));
     let frt = m.sla.by_metric[&Metric::FirstResponse];
     assert_eq!((frt.met, frt.breached), (0, 1));
 }

@@ -21,13 +21,13 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
         },
     ))
     .unwrap();
-    assert!(w.desk.is_down(ChannelKind::Email));
+    assert!(w.desk.channels().is_down(ChannelKind::Email));
     assert_eq!(
-        w.desk.offered_channels(ChannelKind::Email),
+        w.desk.channels().offered(ChannelKind::Email),
         vec![ChannelKind::Chat, ChannelKind::Social]
     );
     assert_eq!(
-        w.desk.offered_channels(ChannelKind::Chat),
+        w.desk.channels().offered(ChannelKind::Chat),
         vec![ChannelKind::Chat]
     );
     // Marking it down again records nothing new.
@@ -71,7 +71,7 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
         .unwrap();
     let next = w.desk.poll_outbound(w.now).unwrap();
     assert_eq!(next.channel, Channel::Email);
-    let outages = w.desk.outages();
+    let outages = w.desk.channels().outages();
     assert_eq!(outages.len(), 1);
     assert_eq!(outages[0].reason, "mail relay lost its disks");
     assert_eq!(outages[0].until, Some(w.now));
@@ -93,7 +93,7 @@ fn the_phone_system_going_down_offers_social_chat_and_email() {
     ))
     .unwrap();
     assert_eq!(
-        w.desk.offered_channels(ChannelKind::Phone),
+        w.desk.channels().offered(ChannelKind::Phone),
         vec![ChannelKind::Social, ChannelKind::Chat, ChannelKind::Email]
     );
     // With social down too, it is not offered.
@@ -106,7 +106,7 @@ fn the_phone_system_going_down_offers_social_chat_and_email() {
     ))
     .unwrap();
     assert_eq!(
-        w.desk.offered_channels(ChannelKind::Phone),
+        w.desk.channels().offered(ChannelKind::Phone),
         vec![ChannelKind::Chat, ChannelKind::Email]
     );
 }

@@ -47,18 +47,18 @@ fn the_same_mistake_twice_is_flagged_to_the_lead_and_a_first_never_is() {
     };
     record(&mut w, MistakeKind::WrongChannel);
     assert!(
-        w.desk.coaching_flags().is_empty(),
+        w.desk.people().coaching_flags().is_empty(),
         "nobody is flagged for a first mistake"
     );
     w.tick(60 * 24 * 3);
     record(&mut w, MistakeKind::Tone);
     assert!(
-        w.desk.coaching_flags().is_empty(),
+        w.desk.people().coaching_flags().is_empty(),
         "a different kind is not a repeat"
     );
     w.tick(60 * 24 * 3);
     record(&mut w, MistakeKind::WrongChannel);
-    let flags = w.desk.coaching_flags();
+    let flags = w.desk.people().coaching_flags();
     assert_eq!(flags.len(), 1);
     assert_eq!(
         (flags[0].agent, flags[0].lead, flags[0].occurrences.len()),
@@ -66,6 +66,7 @@ fn the_same_mistake_twice_is_flagged_to_the_lead_and_a_first_never_is() {
     );
     let pages: Vec<&str> = w
         .desk
+        .channels()
         .outbox()
         .filter(|m| m.message.recipient == Recipient::Agent { agent: bill })
         .map(|m| m.message.body.as_str())
@@ -75,8 +76,8 @@ fn the_same_mistake_twice_is_flagged_to_the_lead_and_a_first_never_is() {
     // Outside the window it starts again.
     w.tick(60 * 24 * 60);
     record(&mut w, MistakeKind::WrongChannel);
-    assert_eq!(w.desk.coaching_flags().len(), 1);
-    assert_eq!(w.desk.mistakes().len(), 4);
+    assert_eq!(w.desk.people().coaching_flags().len(), 1);
+    assert_eq!(w.desk.people().mistakes().len(), 4);
     assert_eq!(
         Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),
         w.desk

@@ -102,7 +102,7 @@ fn a_repeated_key_returns_the_first_outcome_and_writes_nothing() {
     assert_eq!(again, first, "the first outcome, as recorded");
     assert_eq!(w.desk, desk, "nothing changed");
     assert_eq!(w.store, store, "nothing written");
-    assert_eq!(w.desk.undelivered(), 1, "one message, not two");
+    assert_eq!(w.desk.channels().undelivered(), 1, "one message, not two");
     // Deciding it says it is a repeat, and where the first run is.
     let decision = w.desk.decide(reply.clone(), w.now).unwrap();
     assert!(decision.is_empty());
@@ -170,7 +170,7 @@ fn a_second_desk_on_the_store_counts_the_command_once() {
     assert_eq!(retried, first);
     assert_eq!(w.store, before);
     assert_eq!(other, w.desk);
-    assert_eq!(w.desk.undelivered(), 1);
+    assert_eq!(w.desk.channels().undelivered(), 1);
 }
 
 #[test]

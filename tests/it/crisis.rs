@@ -37,8 +37,8 @@ fn a_crisis_goes_straight_to_the_responder_and_no_other_view_shows_it() {
     let mut w = World::new();
     let sam = responder(&mut w);
     let t = w.jane_emails(MESSAGE);
-    assert!(w.desk.is_crisis(t));
-    let ticket = w.desk.ticket(t).unwrap();
+    assert!(w.desk.tickets().is_crisis(t));
+    let ticket = w.desk.tickets().get(t).unwrap();
     assert_eq!(
         ticket.assignee(),
         Some(sam),
@@ -47,6 +47,7 @@ fn a_crisis_goes_straight_to_the_responder_and_no_other_view_shows_it() {
     assert_eq!(ticket.priority(), Priority::Urgent);
     let pages: Vec<_> = w
         .desk
+        .channels()
         .outbox()
         .filter(|m| m.message.recipient == Recipient::Agent { agent: sam })
         .collect();
@@ -96,7 +97,7 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
     let mut w = World::new();
     let sam = responder(&mut w);
     let t = w.jane_emails("Is the DNS change done?");
-    assert!(!w.desk.is_crisis(t));
+    assert!(!w.desk.tickets().is_crisis(t));
     let jane = w.jane;
     w.run(Command::reply_on(
         t,
@@ -106,8 +107,8 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
         vec![],
     ))
     .unwrap();
-    assert!(w.desk.is_crisis(t));
-    assert_eq!(w.desk.ticket(t).unwrap().assignee(), Some(sam));
+    assert!(w.desk.tickets().is_crisis(t));
+    assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), Some(sam));
     // A caller's classifier, through FlagCrisis.
     struct Worried;
     impl CrisisClassifier for Worried {
@@ -119,15 +120,17 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
         }
     }
     let u = w.jane_emails("This is goodbye forever, thanks for everything");
-    assert!(!w.desk.is_crisis(u), "not in the keyword policy");
-    let body = w.desk.ticket(u).unwrap().conversation()[0].body.clone();
+    assert!(!w.desk.tickets().is_crisis(u), "not in the keyword policy");
+    let body = w.desk.tickets().get(u).unwrap().conversation()[0]
+        .body
+        .clone();
     let signal = Worried.assess(&body).unwrap();
     w.run(Command::new(
         Actor::integration("setup"),
         TicketAction::FlagCrisis { ticket: u, signal },
     ))
     .unwrap();
-    assert!(w.desk.is_crisis(u));
+    assert!(w.desk.tickets().is_crisis(u));
     assert_eq!(
         w.desk
             .safety_ticket_view(u, sam)
@@ -144,9 +147,12 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
 fn without_a_responder_the_crisis_is_still_recorded_and_ordinary_words_are_not_a_crisis() {
     let mut w = World::new();
     let t = w.jane_emails(MESSAGE);
-    assert!(w.desk.is_crisis(t));
-    assert_eq!(w.desk.ticket(t).unwrap().assignee(), None);
-    assert_eq!(w.desk.ticket(t).unwrap().priority(), Priority::Urgent);
+    assert!(w.desk.tickets().is_crisis(t));
+    assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), None);
+    assert_eq!(
+        w.desk.tickets().get(t).unwrap().priority(),
+        Priority::Urgent
+    );
     let id: TicketId = w.ids.next_id();
     let email = w.jane_email.clone();
     w.run(Command::new(
@@ -159,5 +165,5 @@ fn without_a_responder_the_crisis_is_still_recorded_and_ordinary_words_are_not_a
         )),
     ))
     .unwrap();
-    assert!(!w.desk.is_crisis(id));
+    assert!(!w.desk.tickets().is_crisis(id));
 }

@@ -46,7 +46,7 @@ fn a_ticket_from_every_channel() {
             ),
         ))
         .unwrap();
-        let t = w.desk.ticket(id).unwrap();
+        let t = w.desk.tickets().get(id).unwrap();
         assert_eq!(t.channel(), &channel);
         assert_eq!(t.requester(), Some(w.jane));
         assert_eq!(t.customer(), w.acme);
@@ -81,7 +81,7 @@ fn a_ticket_from_every_channel() {
         ))
         .is_err()
     );
-    assert!(w.desk.ticket(id).is_none());
+    assert!(w.desk.tickets().get(id).is_none());
 }
 
 #[test]
@@ -101,12 +101,12 @@ fn a_ticket_opened_from_the_customer_record() {
         ),
     ))
     .unwrap();
-    let t = w.desk.ticket(id).unwrap();
+    let t = w.desk.tickets().get(id).unwrap();
     assert_eq!(t.priority(), Priority::High);
     assert_eq!(t.ticket_type(), TicketType::Task);
     assert!(t.tags().contains(&Tag::new("proactive").unwrap()));
     // A phone conversation is live: nothing to deliver.
-    assert_eq!(w.desk.undelivered(), 0);
+    assert_eq!(w.desk.channels().undelivered(), 0);
 }
 
 #[test]
@@ -134,10 +134,10 @@ fn a_conversation_threads_and_a_closed_thread_opens_a_follow_up() {
     ))
     .unwrap();
     assert!(
-        w.desk.ticket(follow).is_none(),
+        w.desk.tickets().get(follow).is_none(),
         "continued, not a new ticket"
     );
-    let ticket = w.desk.ticket(t).unwrap();
+    let ticket = w.desk.tickets().get(t).unwrap();
     assert_eq!(ticket.status(), Status::Open, "the customer answered");
     assert_eq!(ticket.conversation().len(), 3);
     assert_eq!(
@@ -167,9 +167,9 @@ fn a_conversation_threads_and_a_closed_thread_opens_a_follow_up() {
         ),
     ))
     .unwrap();
-    let f = w.desk.ticket(follow).expect("a follow-up ticket");
+    let f = w.desk.tickets().get(follow).expect("a follow-up ticket");
     assert_eq!(f.status(), Status::New);
-    assert_eq!(w.desk.ticket(t).unwrap().conversation().len(), 3);
+    assert_eq!(w.desk.tickets().get(t).unwrap().conversation().len(), 3);
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn the_whole_lifecycle_through_the_desk() {
         TicketAction::assign(t, ana),
     ))
     .unwrap();
-    assert_eq!(w.desk.ticket(t).unwrap().status(), Status::Open);
+    assert_eq!(w.desk.tickets().get(t).unwrap().status(), Status::Open);
     for s in [
         Status::OnHold,
         Status::Pending,
@@ -203,7 +203,7 @@ fn the_whole_lifecycle_through_the_desk() {
             TicketAction::set_status(t, s),
         ))
         .unwrap();
-        assert_eq!(w.desk.ticket(t).unwrap().status(), s);
+        assert_eq!(w.desk.tickets().get(t).unwrap().status(), s);
     }
     // The customer reopens by replying.
     w.run(Command::reply_on(
@@ -214,7 +214,7 @@ fn the_whole_lifecycle_through_the_desk() {
         vec![],
     ))
     .unwrap();
-    assert_eq!(w.desk.ticket(t).unwrap().status(), Status::Open);
+    assert_eq!(w.desk.tickets().get(t).unwrap().status(), Status::Open);
     // Setting the same status again is not an event.
     assert!(
         w.run(Command::new(
@@ -234,7 +234,7 @@ fn the_whole_lifecycle_through_the_desk() {
         TicketAction::set_status(t, Status::Closed),
     ))
     .unwrap();
-    assert_eq!(w.desk.ticket(t).unwrap().team(), Some(team));
+    assert_eq!(w.desk.tickets().get(t).unwrap().team(), Some(team));
 }
 
 #[test]
@@ -253,8 +253,8 @@ fn merge_and_links_through_the_desk() {
         },
     ))
     .unwrap();
-    let src = w.desk.ticket(a).unwrap();
-    let dst = w.desk.ticket(b).unwrap();
+    let src = w.desk.tickets().get(a).unwrap();
+    let dst = w.desk.tickets().get(b).unwrap();
     assert_eq!(src.status(), Status::Closed);
     assert_eq!(src.links().merged_into, Some(b));
     assert_eq!(dst.links().merged_from, vec![a]);
@@ -298,12 +298,13 @@ fn merge_and_links_through_the_desk() {
     ))
     .unwrap();
     assert_eq!(
-        w.desk.ticket(incident).unwrap().links().problem,
+        w.desk.tickets().get(incident).unwrap().links().problem,
         Some(problem)
     );
     assert!(
         w.desk
-            .ticket(problem)
+            .tickets()
+            .get(problem)
             .unwrap()
             .links()
             .incidents
@@ -320,7 +321,8 @@ fn merge_and_links_through_the_desk() {
     .unwrap();
     assert!(
         w.desk
-            .ticket(incident)
+            .tickets()
+            .get(incident)
             .unwrap()
             .links()
             .duplicates
@@ -426,7 +428,7 @@ fn a_desk_rebuilt_from_the_store_equals_the_original() {
     let mut w2 = w;
     w2.desk = rebuilt;
     let t = w2.jane_emails("after restart");
-    assert!(w2.desk.ticket(t).is_some());
+    assert!(w2.desk.tickets().get(t).is_some());
 }
 
 #[test]
@@ -482,7 +484,7 @@ fn a_failed_append_leaves_the_desk_unchanged() {
     assert_eq!(store.inner, w.store);
     // The same command succeeds once the store is back.
     desk.execute(&mut store, cmd, w.now).unwrap();
-    assert!(desk.ticket(id).is_some());
+    assert!(desk.tickets().get(id).is_some());
 }
 
 #[test]
@@ -506,7 +508,8 @@ fn two_desks_on_one_store_one_wins_the_other_catches_up() {
         .execute(&mut w.store, Command::reply(t, ana, "second"), w.now)
         .unwrap();
     let bodies: Vec<String> = other
-        .ticket(t)
+        .tickets()
+        .get(t)
         .unwrap()
         .conversation()
         .iter()
@@ -533,7 +536,7 @@ fn notes_stay_internal_and_gifs_stay_gifs() {
     ))
     .unwrap();
     w.run(Command::note(t, ana, "customer likes gifs")).unwrap();
-    let ticket = w.desk.ticket(t).unwrap();
+    let ticket = w.desk.tickets().get(t).unwrap();
     let vis: Vec<EntryVisibility> = ticket.conversation().iter().map(|e| e.visibility).collect();
     assert_eq!(
         vis,
@@ -599,7 +602,7 @@ fn a_desk_that_appends_after_another_writer_misses_nothing() {
     )
     .unwrap();
     assert!(
-        a.customer(y).is_some(),
+        a.customers().get(y).is_some(),
         "the other writer's event was skipped"
     );
     assert_eq!(a, Desk::rebuild(&store, DeskConfig::default()).unwrap());

@@ -42,7 +42,8 @@ fn hand_offs_between_departments_keep_everything() {
         .unwrap();
     let before: Vec<String> = w
         .desk
-        .ticket(t)
+        .tickets()
+        .get(t)
         .unwrap()
         .conversation()
         .iter()
@@ -68,9 +69,9 @@ fn hand_offs_between_departments_keep_everything() {
             },
         ))
         .unwrap();
-        assert_eq!(w.desk.ticket(t).unwrap().department(), Some(dept));
+        assert_eq!(w.desk.tickets().get(t).unwrap().department(), Some(dept));
     }
-    let ticket = w.desk.ticket(t).unwrap();
+    let ticket = w.desk.tickets().get(t).unwrap();
     let after: Vec<&str> = ticket
         .conversation()
         .iter()
@@ -138,19 +139,21 @@ fn a_crisis_escalates_to_the_safety_responder_and_pages_them() {
     let facts = Facts::new(Priority::Normal, w.now).in_crisis();
     let e = w
         .desk
+        .tickets()
         .escalation(t, &graph, "front_line", &facts, w.now)
         .unwrap();
     assert_eq!(e.owner, "safety");
     assert_eq!(e.people, vec![responder]);
     assert_eq!(e.context, vec!["the message", "contact details", "channel"]);
     let ana = w.ana;
-    w.run(Desk::escalate_command(t, ana, &e)).unwrap();
+    w.run(Command::escalate(t, ana, &e)).unwrap();
     assert_eq!(
-        w.desk.ticket(t).unwrap().department(),
+        w.desk.tickets().get(t).unwrap().department(),
         Some("Safety responder")
     );
     let page = w
         .desk
+        .channels()
         .outbox()
         .find(|m| m.message.recipient == Recipient::Agent { agent: responder })
         .expect("the responder is paged");
@@ -168,7 +171,7 @@ fn a_crisis_escalates_to_the_safety_responder_and_pages_them() {
 #[test]
 fn the_desk_says_which_owners_nobody_can_take() {
     let mut w = World::new();
-    let staff = |k: &fanatical::escalation::NodeKind| w.desk.staff_count(k);
+    let staff = |k: &fanatical::escalation::NodeKind| w.desk.people().staff_count(k);
     let err = default_graph()
         .unwrap()
         .to_builder()
@@ -189,7 +192,7 @@ fn the_desk_says_which_owners_nobody_can_take() {
     for role in [Role::AccountManager, Role::Executive, Role::SafetyResponder] {
         hire(&mut w, "someone", role);
     }
-    let staff = |k: &fanatical::escalation::NodeKind| w.desk.staff_count(k);
+    let staff = |k: &fanatical::escalation::NodeKind| w.desk.people().staff_count(k);
     assert!(
         default_graph()
             .unwrap()
@@ -221,6 +224,7 @@ fn simulation_says_who_is_told_what_and_when_over_a_weekend() {
     let before = w.desk.clone();
     let notices = w
         .desk
+        .tickets()
         .simulate_escalation(
             &graph,
             "front_line",

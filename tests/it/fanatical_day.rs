@@ -30,6 +30,7 @@ fn the_day() -> Day {
 
 fn pages_to(d: &Day, agent: AgentId) -> Vec<String> {
     d.desk
+        .channels()
         .outbox()
         .filter(|m| m.message.recipient == Recipient::Agent { agent })
         .map(|m| m.message.body.clone())
@@ -42,7 +43,7 @@ fn the_2am_calls_get_the_same_treatment_whatever_the_customer_spends() {
     let s = &d.stories;
     let mut seen = Vec::new();
     for t in [s.call_blog, s.call_vip] {
-        let ticket = d.desk.ticket(t).unwrap();
+        let ticket = d.desk.tickets().get(t).unwrap();
         assert_eq!(ticket.channel(), &Channel::Phone);
         assert_eq!(ticket.opened_at().format("%H").to_string(), "08"); // 2 a.m. in Chicago
         let answered = ticket.conversation()[1].at - ticket.opened_at();
@@ -72,9 +73,13 @@ fn the_2am_calls_get_the_same_treatment_whatever_the_customer_spends() {
     let at = local(2, 0);
     assert_eq!(
         d.desk
-            .route_ticket(s.call_blog, &d.router, &[], at)
+            .tickets()
+            .route(s.call_blog, &d.router, &[], at)
             .unwrap(),
-        d.desk.route_ticket(s.call_vip, &d.router, &[], at).unwrap()
+        d.desk
+            .tickets()
+            .route(s.call_vip, &d.router, &[], at)
+            .unwrap()
     );
     // Only billing (and account managers, executives) sees spend.
     let vip = d.people[day::VIP].customer;
@@ -89,7 +94,8 @@ fn a_social_post_is_answered_inside_five_minutes_and_one_that_misses_it_is_escal
     let s = &d.stories;
     let first_response = |t| {
         d.desk
-            .ticket_sla(t)
+            .tickets()
+            .sla(t)
             .unwrap()
             .metrics()
             .iter()
@@ -99,13 +105,15 @@ fn a_social_post_is_answered_inside_five_minutes_and_one_that_misses_it_is_escal
     };
     let ok = first_response(s.social_ok);
     assert_eq!(
-        d.desk.ticket_sla(s.social_ok).unwrap().policy.as_deref(),
+        d.desk.tickets().sla(s.social_ok).unwrap().policy.as_deref(),
         Some("social")
     );
     assert!(matches!(ok.phase, Phase::Fulfilled { .. }));
     assert_eq!(ok.breached, None);
-    let reply = &d.desk.ticket(s.social_ok).unwrap().conversation()[1];
-    assert!(reply.at - d.desk.ticket(s.social_ok).unwrap().opened_at() < Duration::minutes(5));
+    let reply = &d.desk.tickets().get(s.social_ok).unwrap().conversation()[1];
+    assert!(
+        reply.at - d.desk.tickets().get(s.social_ok).unwrap().opened_at() < Duration::minutes(5)
+    );
 
     let late = first_response(s.social_late);
     assert_eq!(late.breached, Some(local(15, 5)), "breached at 15:05, once");
@@ -124,7 +132,7 @@ fn a_social_post_is_answered_inside_five_minutes_and_one_that_misses_it_is_escal
         "{:?}",
         e.escalation.path
     );
-    let ticket = d.desk.ticket(s.social_late).unwrap();
+    let ticket = d.desk.tickets().get(s.social_late).unwrap();
     assert_eq!(ticket.department(), Some("Social team lead"));
     assert!(
         pages_to(&d, d.cast.luis)
@@ -146,6 +154,7 @@ fn the_phone_system_goes_down_and_contacts_move_to_social_and_mobile() {
     let s = &d.stories;
     let outages: Vec<_> = d
         .desk
+        .channels()
         .outages()
         .iter()
         .filter(|o| o.channel == ChannelKind::Phone)
@@ -162,6 +171,7 @@ fn the_phone_system_goes_down_and_contacts_move_to_social_and_mobile() {
     assert!(
         d.desk
             .tickets()
+            .iter()
             .filter(|t| t.opened_at() >= o.from && t.opened_at() < local(14, 30))
             .all(|t| t.channel().kind() != ChannelKind::Phone)
     );
@@ -183,10 +193,11 @@ fn the_phone_system_goes_down_and_contacts_move_to_social_and_mobile() {
     let caller = d
         .people
         .iter()
-        .find(|p| Some(p.customer) == d.desk.ticket(s.dropped_call).map(|t| t.customer()))
+        .find(|p| Some(p.customer) == d.desk.tickets().get(s.dropped_call).map(|t| t.customer()))
         .unwrap();
     let reply = d
         .desk
+        .channels()
         .outbox()
         .find(|m| m.message.ticket == Some(s.dropped_call))
         .expect("the answer to the dropped call is delivered, not spoken");
@@ -206,7 +217,7 @@ fn the_phone_system_goes_down_and_contacts_move_to_social_and_mobile() {
         1
     );
     // The announcement passed review and went out in public.
-    let (post, state) = d.desk.post(s.outage_post).unwrap();
+    let (post, state) = d.desk.channels().post(s.outage_post).unwrap();
     assert!(post.text.contains("phone lines are down"));
     assert!(matches!(state, PostState::Published { approved_by: None }));
 }
@@ -215,7 +226,7 @@ fn the_phone_system_goes_down_and_contacts_move_to_social_and_mobile() {
 fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
     let d = the_day();
     let s = &d.stories;
-    let i = d.desk.incident(s.incident).unwrap();
+    let i = d.desk.incidents().get(s.incident).unwrap();
     assert_eq!(i.status(), IncidentStatus::Resolved);
     let expected: BTreeSet<_> = d
         .people
@@ -238,7 +249,7 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
         for text in &with_text {
             let got = d
                 .desk
-                .outbox()
+                .channels().outbox()
                 .filter(|m| {
                     matches!(&m.message.recipient, Recipient::Contact { address, .. } if *address == p.email)
                         && m.message.body.ends_with(text.as_str())
@@ -280,7 +291,7 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
         &s.incident_callers.iter().copied().collect::<BTreeSet<_>>()
     );
     for t in i.linked() {
-        let t = d.desk.ticket(*t).unwrap();
+        let t = d.desk.tickets().get(*t).unwrap();
         assert!(!t.status().is_unsolved());
         assert!(
             t.subject().contains("unreachable"),
@@ -291,12 +302,13 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
     let callers: Vec<_> = i
         .linked()
         .iter()
-        .filter(|t| d.desk.ticket(**t).unwrap().channel() == &Channel::Phone)
+        .filter(|t| d.desk.tickets().get(**t).unwrap().channel() == &Channel::Phone)
         .collect();
     assert_eq!(callers.len(), 4);
     for t in callers {
         let last = d
             .desk
+            .channels()
             .outbox()
             .filter(|m| m.message.ticket == Some(*t))
             .last()
@@ -331,7 +343,7 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
         i.follow_up_at(),
         i.resolved_at().map(|r| r + Duration::days(42))
     );
-    let timeline = d.desk.incident_timeline(s.incident).unwrap();
+    let timeline = d.desk.incidents().timeline(s.incident).unwrap();
     assert_eq!(timeline.entries.first().unwrap().at, local(9, 35));
     assert!(
         timeline
@@ -350,12 +362,13 @@ fn an_nps_wave_calls_back_a_detractor_and_a_promoters_praise_reaches_the_ceo() {
     let detractor = s.detractor.unwrap();
     let record = d
         .desk
+        .surveys()
         .invitations()
         .find(|i| i.invitation.id == detractor)
         .unwrap();
     assert_eq!(record.nps, Some(3));
     assert_eq!(record.invitation.wave.as_deref(), Some(day::WAVE));
-    let task = d.desk.ticket(detractor.follow_up_ticket()).unwrap();
+    let task = d.desk.tickets().get(detractor.follow_up_ticket()).unwrap();
     assert_eq!(task.ticket_type(), TicketType::Task);
     assert_eq!(task.assignee(), Some(c.alex));
     assert!(
@@ -372,11 +385,12 @@ fn an_nps_wave_calls_back_a_detractor_and_a_promoters_praise_reaches_the_ceo() {
 
     // The promoter's praise found the agent, went up the whole chain,
     // and the CEO acknowledged it.
-    let (praise, ack) = d.desk.praise(s.promoter_praise).unwrap();
+    let (praise, ack) = d.desk.people().praise(s.promoter_praise).unwrap();
     let agent = praise.agent.unwrap();
     assert!(
         praise.text.starts_with(
             d.desk
+                .people()
                 .agent(agent)
                 .unwrap()
                 .name()
@@ -398,6 +412,7 @@ fn an_nps_wave_calls_back_a_detractor_and_a_promoters_praise_reaches_the_ceo() {
     // A certificate from the committee.
     let certs: Vec<_> = d
         .desk
+        .people()
         .certificates()
         .iter()
         .filter(|cert| cert.agent == agent)
@@ -409,10 +424,11 @@ fn an_nps_wave_calls_back_a_detractor_and_a_promoters_praise_reaches_the_ceo() {
     // The wave's NPS counts exactly the answers.
     let answered = d
         .desk
+        .surveys()
         .invitations()
         .filter(|i| i.invitation.wave.as_deref() == Some(day::WAVE) && i.nps.is_some())
         .count();
-    let nps = d.desk.nps_of_wave(day::WAVE);
+    let nps = d.desk.surveys().nps_of_wave(day::WAVE);
     assert_eq!(nps.responses() as usize, answered);
     assert!(nps.detractors >= 1 && nps.promoters >= 1);
 }
@@ -442,7 +458,8 @@ fn a_gif_is_a_first_class_attachment_and_onboarding_happens_on_video() {
     let s = &d.stories;
     let gifs: Vec<_> = d
         .desk
-        .ticket(s.gif)
+        .tickets()
+        .get(s.gif)
         .unwrap()
         .conversation()
         .iter()
@@ -460,7 +477,7 @@ fn a_gif_is_a_first_class_attachment_and_onboarding_happens_on_video() {
             .iter()
             .any(|m| m.ticket == Some(s.gif))
     );
-    let onboarding = d.desk.ticket(s.onboarding).unwrap();
+    let onboarding = d.desk.tickets().get(s.onboarding).unwrap();
     assert_eq!(onboarding.channel(), &Channel::Video);
     assert_eq!(onboarding.ticket_type(), TicketType::Task);
     let jane = d.people[day::VIP].contact;
@@ -482,7 +499,7 @@ fn sea_world_is_held_for_review_and_the_same_mistake_twice_is_flagged() {
     let s = &d.stories;
     let c = d.cast;
     for post in [s.taco_post, s.sea_world] {
-        let (p, state) = d.desk.post(post).unwrap();
+        let (p, state) = d.desk.channels().post(post).unwrap();
         assert_eq!(p.author, c.kofi);
         assert!(matches!(state, PostState::Rejected { by, .. } if *by == c.luis));
     }
@@ -498,7 +515,7 @@ fn sea_world_is_held_for_review_and_the_same_mistake_twice_is_flagged() {
         s.refusals[0]
     );
     // Once is a mistake; twice is a coaching moment for the lead.
-    let flags = d.desk.coaching_flags();
+    let flags = d.desk.people().coaching_flags();
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].agent, c.kofi);
     assert_eq!(flags[0].kind, MistakeKind::WrongChannel);
@@ -510,8 +527,8 @@ fn sea_world_is_held_for_review_and_the_same_mistake_twice_is_flagged() {
 fn a_message_signalling_self_harm_goes_straight_to_the_safety_responder() {
     let d = the_day();
     let s = &d.stories;
-    let t = d.desk.ticket(s.crisis).unwrap();
-    assert!(d.desk.is_crisis(s.crisis));
+    let t = d.desk.tickets().get(s.crisis).unwrap();
+    assert!(d.desk.tickets().is_crisis(s.crisis));
     assert_eq!(t.assignee(), Some(d.cast.dana));
     assert_eq!(t.priority(), Priority::Urgent);
     // Assigned in the same instant it arrived: no queue, no routing.
@@ -534,7 +551,7 @@ fn a_message_signalling_self_harm_goes_straight_to_the_safety_responder() {
     // Nobody else sees the words: not the agent view, not the pages.
     let agent_view = serde_json::to_string(&d.desk.agent_ticket_view(s.crisis).unwrap()).unwrap();
     assert!(!agent_view.contains("end my life"));
-    assert!(d.desk.outbox().all(|m| {
+    assert!(d.desk.channels().outbox().all(|m| {
         !matches!(m.message.recipient, Recipient::Agent { .. })
             || !m.message.body.contains("end my life")
     }));
@@ -574,7 +591,7 @@ fn the_report_tells_the_whole_day_and_the_graph_is_dot() {
         "the report is not the safety view"
     );
     // First-response medians come from the desk's metrics.
-    let m = d.desk.metrics(local(0, 0), local(23, 59));
+    let m = d.desk.tickets().metrics(local(0, 0), local(23, 59));
     let phone = &m.first_response[&ChannelKind::Phone];
     assert!(report.contains(&format!("{} min", phone.median.num_minutes())));
     // The graph as DOT names every node and rule of the day.
@@ -593,7 +610,7 @@ fn the_report_tells_the_whole_day_and_the_graph_is_dot() {
         assert!(dot.contains(key), "{key} missing from the DOT");
     }
     // Everything went out, and the record rebuilds the same desk.
-    assert_eq!(d.desk.undelivered(), 0);
+    assert_eq!(d.desk.channels().undelivered(), 0);
     assert_eq!(
         Desk::rebuild(&d.store, d.desk.config().clone()).unwrap(),
         d.desk
@@ -613,8 +630,8 @@ fn any_seed_gives_a_day_with_every_story() {
             d.escalations.iter().any(|e| e.ticket == s.social_late),
             "seed {seed}"
         );
-        assert_eq!(d.desk.coaching_flags().len(), 1, "seed {seed}");
-        assert_eq!(d.desk.undelivered(), 0, "seed {seed}");
+        assert_eq!(d.desk.people().coaching_flags().len(), 1, "seed {seed}");
+        assert_eq!(d.desk.channels().undelivered(), 0, "seed {seed}");
         assert!(d.report().unwrap().contains("identical"), "seed {seed}");
     }
 }

@@ -351,7 +351,7 @@ fn tickets() -> Vec<RecordedEvent> {
         .unwrap();
         w.tick(10);
     }
-    let invitation = w.desk.invitations().next().unwrap().invitation.id;
+    let invitation = w.desk.surveys().invitations().next().unwrap().invitation.id;
     w.run(Command::new(
         Actor::integration("survey"),
         SurveyAction::Answer {
@@ -564,9 +564,7 @@ fn incidents() -> Vec<RecordedEvent> {
         crate::trends::open(&mut w, acme, None, Channel::Phone);
     }
     let g = crate::trends::graph(pm);
-    w.desk
-        .escalate_trends(&mut w.store, &g, "front_line", w.now)
-        .unwrap();
+    w.escalate_trends(&g, "front_line").unwrap();
     events.extend(all(&w));
     events
 }
@@ -682,7 +680,7 @@ fn records_from_before_schema_versions_read_and_newer_ones_are_refused() {
     let mut desk = Desk::new(DeskConfig::default());
     desk.apply(std::slice::from_ref(&old)).unwrap();
     assert_eq!(
-        desk.customers().next().unwrap().organisation(),
+        desk.customers().iter().next().unwrap().organisation(),
         "Acme Hosting"
     );
     // A record of schema 1, before events carried their actor and the
@@ -696,7 +694,7 @@ fn records_from_before_schema_versions_read_and_newer_ones_are_refused() {
     let mut desk = Desk::new(DeskConfig::default());
     desk.apply(std::slice::from_ref(&v1)).unwrap();
     assert_eq!(
-        desk.customers().next().unwrap().organisation(),
+        desk.customers().iter().next().unwrap().organisation(),
         "Acme Hosting"
     );
     // What this build writes carries the current version and its actor.

@@ -145,7 +145,7 @@ proptest! {
         let affected: BTreeSet<CustomerId> = o
             .w
             .desk
-            .customers()
+            .customers().iter()
             .filter(|c| {
                 c.components()
                     .iter()
@@ -153,15 +153,15 @@ proptest! {
             })
             .map(|c| c.id())
             .collect();
-        prop_assert_eq!(o.w.desk.incident(id).unwrap().affected(), &affected);
+        prop_assert_eq!(o.w.desk.incidents().get(id).unwrap().affected(), &affected);
         let mut ids = BTreeSet::new();
-        for e in o.w.desk.outbox() {
+        for e in o.w.desk.channels().outbox() {
             prop_assert!(ids.insert(e.message.id), "a message id was queued twice");
         }
         for (customer, contacts) in &customers {
             for (contact, reachable) in contacts {
                 for text in &texts {
-                    let got = o.w.desk.outbox().filter(|e| {
+                    let got = o.w.desk.channels().outbox().filter(|e| {
                         matches!(&e.message.recipient, Recipient::Contact { contact: c, .. } if c == contact)
                             && e.message.body.ends_with(text.as_str())
                     }).count();
@@ -170,7 +170,7 @@ proptest! {
                 }
                 // Nobody reachable is silently dropped: the event says so.
                 if affected.contains(customer) && !reachable {
-                    let listed = o.w.desk.incident(id).unwrap().events().iter().any(|e| match &e.kind {
+                    let listed = o.w.desk.incidents().get(id).unwrap().events().iter().any(|e| match &e.kind {
                         IncidentEventKind::Declared { unreachable, .. } => unreachable.contains(&(*customer, *contact)),
                         _ => false,
                     });
@@ -178,7 +178,7 @@ proptest! {
                 }
             }
         }
-        for e in o.w.desk.outbox() {
+        for e in o.w.desk.channels().outbox() {
             if let Recipient::Contact { address, .. } = &e.message.recipient {
                 prop_assert!(address.kind() != ChannelKind::Phone, "phone is live, not queued");
             }

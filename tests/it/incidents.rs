@@ -173,7 +173,8 @@ fn update(o: &mut Outage, id: IncidentId, status: IncidentStatus, text: &str) ->
 
 /// Messages to contacts: (contact, body).
 fn to_contacts(d: &Desk) -> Vec<(ContactId, String)> {
-    d.outbox()
+    d.channels()
+        .outbox()
         .filter_map(|e| match &e.message.recipient {
             Recipient::Contact { contact, .. } if e.message.ticket.is_none() => {
                 Some((*contact, e.message.body.clone()))
@@ -188,7 +189,7 @@ fn an_outage_reaches_every_affected_contact_in_their_own_words_and_agents_can_br
     let mut o = outage_world(config());
     let id: IncidentId = o.w.ids.next_id();
     declare(&mut o, id);
-    let i = o.w.desk.incident(id).unwrap();
+    let i = o.w.desk.incidents().get(id).unwrap();
     assert_eq!(i.affected(), &BTreeSet::from([o.w.acme]));
     let sent = to_contacts(&o.w.desk);
     assert_eq!(sent.len(), 2, "{sent:?}");
@@ -200,17 +201,17 @@ fn an_outage_reaches_every_affected_contact_in_their_own_words_and_agents_can_br
     assert!(!sent.iter().any(|(c, _)| *c == o.w.tom));
 
     // Any agent who takes Jane's call knows what is going on.
-    let briefings = o.w.desk.incident_briefings(o.w.acme, o.w.now);
+    let briefings = o.w.desk.incidents().briefings(o.w.acme, o.w.now);
     assert_eq!(briefings.len(), 1);
     let b = &briefings[0];
     assert_eq!(b.status, IncidentStatus::Investigating);
     assert_eq!(b.affects, vec![c("dfw1/servers")]);
     assert_eq!(b.next_update_due, Some(o.w.now + Duration::minutes(30)));
     assert!(b.latest.as_ref().unwrap().messages[&Audience::Technical].contains("transformer"));
-    assert!(o.w.desk.incident_briefings(o.w.tiny, o.w.now).is_empty());
+    assert!(o.w.desk.incidents().briefings(o.w.tiny, o.w.now).is_empty());
 
     // The status page shows the public text only; none was written yet.
-    let page = o.w.desk.status_page();
+    let page = o.w.desk.incidents().status_page();
     assert_eq!(page.len(), 1);
     assert_eq!(page[0].message, None);
     assert_eq!(page[0].components[&c("dfw1")], ComponentState::MajorOutage);
@@ -229,7 +230,7 @@ fn an_outage_reaches_every_affected_contact_in_their_own_words_and_agents_can_br
     ))
     .unwrap();
     assert_eq!(
-        o.w.desk.status_page()[0].message.as_deref(),
+        o.w.desk.incidents().status_page()[0].message.as_deref(),
         Some("We are investigating an outage in DFW1.")
     );
     // With no business or technical text, contacts get the public one.
@@ -264,7 +265,8 @@ fn the_commander_is_warned_before_an_update_is_missed_and_told_when_it_is() {
     declare(&mut o, id);
     assert_eq!(o.w.desk.poll_timeout(), Some(t0 + Duration::minutes(25)));
     let pages = |d: &Desk| {
-        d.outbox()
+        d.channels()
+            .outbox()
             .filter(
                 |e| matches!(e.message.recipient, Recipient::Agent { agent } if agent == o.boss),
             )
@@ -293,7 +295,8 @@ fn the_commander_is_warned_before_an_update_is_missed_and_told_when_it_is() {
     );
     let kinds: Vec<_> =
         o.w.desk
-            .incident(id)
+            .incidents()
+            .get(id)
             .unwrap()
             .events()
             .iter()
@@ -362,7 +365,7 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     let other =
         o.w.jane_emails("Also, can you resend last month's invoice?");
     assert_eq!(
-        o.w.desk.unlinked_incident_tickets(id),
+        o.w.desk.incidents().unlinked_tickets(id),
         vec![ticket, other]
             .into_iter()
             .collect::<BTreeSet<_>>()
@@ -391,7 +394,7 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     ))
     .unwrap();
     assert_eq!(
-        o.w.desk.incident(id).unwrap().linked(),
+        o.w.desk.incidents().get(id).unwrap().linked(),
         &BTreeSet::from([ticket, call])
     );
 
@@ -434,10 +437,10 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
         },
     ))
     .unwrap();
-    let i = o.w.desk.incident(id).unwrap();
+    let i = o.w.desk.incidents().get(id).unwrap();
     assert!(i.is_resolved());
     assert_eq!(i.components()[&c("dfw1")], ComponentState::Operational);
-    let t = o.w.desk.ticket(ticket).unwrap();
+    let t = o.w.desk.tickets().get(ticket).unwrap();
     assert_eq!(t.status(), Status::Solved);
     assert_eq!(t.assignee(), Some(o.boss));
     assert!(
@@ -448,20 +451,30 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
             .contains("outage is over")
     );
     assert!(
-        o.w.desk.ticket(other).unwrap().status().is_unsolved(),
+        o.w.desk
+            .tickets()
+            .get(other)
+            .unwrap()
+            .status()
+            .is_unsolved(),
         "unlinked tickets stay open"
     );
     // The final message went to Jane as a reply on her ticket.
     assert!(
         o.w.desk
+            .channels()
             .outbox()
             .any(|e| e.message.ticket == Some(ticket) && e.message.body.contains("outage is over"))
     );
     // The call is long over: its final message went out in writing, to
     // Jane's email, not "spoken" on a call nobody is on.
-    assert_eq!(o.w.desk.ticket(call).unwrap().status(), Status::Solved);
+    assert_eq!(
+        o.w.desk.tickets().get(call).unwrap().status(),
+        Status::Solved
+    );
     let written: Vec<_> =
         o.w.desk
+            .channels()
             .outbox()
             .filter(|e| e.message.ticket == Some(call))
             .collect();
@@ -478,7 +491,7 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     o.w.refused(cmd, IncidentError::Resolved(id));
 
     // 1 h major + 1 h partial at 50% = 1.5 weighted hours at 5% = 7.5% of 1,000.00.
-    let due = o.w.desk.credits_due(id).unwrap();
+    let due = o.w.desk.incidents().credits_due(id).unwrap();
     assert_eq!(
         due.len(),
         1,
@@ -494,7 +507,9 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     ))
     .unwrap();
     assert_eq!(
-        o.w.desk.incident(id).unwrap().credits()[&acme].amount.minor,
+        o.w.desk.incidents().get(id).unwrap().credits()[&acme]
+            .amount
+            .minor,
         7_500
     );
     assert!(
@@ -510,19 +525,20 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     // 45 days later: a follow-up survey to Acme's survey contact.
     let resolved = o.w.now;
     assert_eq!(
-        o.w.desk.incident(id).unwrap().follow_up_at(),
+        o.w.desk.incidents().get(id).unwrap().follow_up_at(),
         Some(resolved + Duration::days(45))
     );
     o.w.now = resolved + Duration::days(45);
     o.w.desk.handle_timeout(&mut o.w.store, o.w.now).unwrap();
     let inv: Vec<_> =
         o.w.desk
+            .surveys()
             .invitations()
             .filter(|r| r.invitation.kind == SurveyKind::IncidentFollowUp)
             .collect();
     assert_eq!(inv.len(), 1);
     assert_eq!(inv[0].invitation.customer, acme);
-    assert_eq!(o.w.desk.incident(id).unwrap().follow_up_at(), None);
+    assert_eq!(o.w.desk.incidents().get(id).unwrap().follow_up_at(), None);
     assert!(
         o.w.desk
             .handle_timeout(&mut o.w.store, o.w.now)
@@ -531,7 +547,7 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
     );
 
     // The whole story is one exportable timeline.
-    let timeline = o.w.desk.incident_timeline(id).unwrap();
+    let timeline = o.w.desk.incidents().timeline(id).unwrap();
     let lines = timeline.lines();
     assert!(
         lines[0].contains("declared (investigating): DFW1 power loss"),
@@ -601,7 +617,7 @@ fn a_linked_ticket_that_cannot_be_solved_does_not_hold_up_the_resolution() {
         },
     ))
     .unwrap();
-    let i = o.w.desk.incident(id).unwrap();
+    let i = o.w.desk.incidents().get(id).unwrap();
     assert!(i.is_resolved());
     let left: Vec<_> = i
         .events()
@@ -614,9 +630,19 @@ fn a_linked_ticket_that_cannot_be_solved_does_not_hold_up_the_resolution() {
     assert_eq!(left.len(), 1, "{left:?}");
     assert_eq!(left[0].0, ticket);
     assert!(left[0].1.contains("no contact can be reached"), "{left:?}");
-    assert!(o.w.desk.ticket(ticket).unwrap().status().is_unsolved());
-    assert_eq!(o.w.desk.ticket(reachable).unwrap().status(), Status::Solved);
-    let lines = o.w.desk.incident_timeline(id).unwrap().lines();
+    assert!(
+        o.w.desk
+            .tickets()
+            .get(ticket)
+            .unwrap()
+            .status()
+            .is_unsolved()
+    );
+    assert_eq!(
+        o.w.desk.tickets().get(reachable).unwrap().status(),
+        Status::Solved
+    );
+    let lines = o.w.desk.incidents().timeline(id).unwrap().lines();
     assert!(
         lines.last().unwrap().contains("1 linked tickets left open"),
         "{lines:?}"
@@ -659,7 +685,7 @@ fn a_follow_up_becomes_a_task_when_no_survey_can_go() {
     o.w.run(cmd).unwrap();
     o.w.now += Duration::days(46);
     o.w.desk.handle_timeout(&mut o.w.store, o.w.now).unwrap();
-    let i = o.w.desk.incident(id).unwrap();
+    let i = o.w.desk.incidents().get(id).unwrap();
     let followed = i.events().iter().find_map(|e| match &e.kind {
         IncidentEventKind::FollowedUp { outcome, .. } => Some(outcome.clone()),
         _ => None,
@@ -671,7 +697,7 @@ fn a_follow_up_becomes_a_task_when_no_survey_can_go() {
             reason: "no follow-up survey is configured".into()
         })
     );
-    assert!(o.w.desk.outbox().any(
+    assert!(o.w.desk.channels().outbox().any(
         |e| matches!(e.message.recipient, Recipient::Agent { agent } if agent == manager)
             && e.message.body.contains("Follow up with Acme Hosting")
     ));
@@ -701,6 +727,7 @@ fn nps_waves_skip_customers_in_an_active_incident() {
     .unwrap();
     let asked: BTreeSet<_> =
         o.w.desk
+            .surveys()
             .invitations()
             .map(|r| r.invitation.customer)
             .collect();

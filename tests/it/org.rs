@@ -154,7 +154,7 @@ fn the_desk_keeps_reporting_lines_a_tree() {
         ),
         AgentError::SelfReport(ana),
     );
-    let org = w.desk.organisation().unwrap();
+    let org = w.desk.people().organisation().unwrap();
     assert_eq!(org.root(), ceo);
     assert_eq!(org.management_chain(ana).unwrap(), vec![bill, ceo]);
     assert_eq!(org.name(ceo), Some("Graham"));

@@ -43,7 +43,7 @@ fn an_agent_reply_goes_to_the_requester_on_the_ticket_channel() {
     ))
     .unwrap();
     w.run(Command::note(t, ana, "done")).unwrap();
-    assert_eq!(w.desk.undelivered(), 1);
+    assert_eq!(w.desk.channels().undelivered(), 1);
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn failures_back_off_then_succeed_and_duplicates_are_harmless() {
         ]
     );
     assert_eq!(transport.delivered().len(), 1);
-    let entry = w.desk.outbox().next().unwrap();
+    let entry = w.desk.channels().outbox().next().unwrap();
     assert_eq!(entry.state, DeliveryState::Delivered);
     assert_eq!(entry.failures, 2);
     // A late second delivery of the same message is dropped by its key,
@@ -179,11 +179,11 @@ fn too_many_failures_abandon_the_message() {
         ))
         .unwrap();
     }
-    let entry = w.desk.outbox().next().unwrap();
+    let entry = w.desk.channels().outbox().next().unwrap();
     assert_eq!(entry.state, DeliveryState::Abandoned);
     assert_eq!(entry.failures, 3);
     assert_eq!(entry.last_error.as_deref(), Some("bounced"));
-    assert_eq!(w.desk.undelivered(), 0);
+    assert_eq!(w.desk.channels().undelivered(), 0);
     w.tick(24 * 60);
     assert_eq!(w.desk.poll_outbound(w.now), None);
 }
@@ -225,7 +225,7 @@ fn a_crash_before_acknowledgement_redelivers_with_the_same_key() {
     )
     .unwrap();
     assert_eq!(transport.delivered().len(), 1);
-    assert_eq!(desk.undelivered(), 0);
+    assert_eq!(desk.channels().undelivered(), 0);
 }
 
 #[test]

@@ -176,8 +176,8 @@ proptest! {
                             }
                             Event::Outbox(e) => {
                                 if let OutboxEventKind::Queued { message } = &e.kind {
-                                    let t = w.desk.ticket(message.ticket.unwrap()).unwrap();
-                                    let c = w.desk.customer(t.customer()).unwrap();
+                                    let t = w.desk.tickets().get(message.ticket.unwrap()).unwrap();
+                                    let c = w.desk.customers().get(t.customer()).unwrap();
                                     let Recipient::Contact { contact, address } = &message.recipient else {
                                         return Err(TestCaseError::fail("reply to a non-contact"));
                                     };
@@ -191,9 +191,9 @@ proptest! {
                 }
             }
             for (id, t) in &closed {
-                prop_assert_eq!(w.desk.ticket(*id).unwrap(), t, "a closed ticket changed");
+                prop_assert_eq!(w.desk.tickets().get(*id).unwrap(), t, "a closed ticket changed");
             }
-            for t in w.desk.tickets() {
+            for t in w.desk.tickets().iter() {
                 if t.status() == Status::Closed {
                     closed.entry(t.id()).or_insert_with(|| t.clone());
                 }

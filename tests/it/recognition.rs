@@ -58,6 +58,7 @@ fn org(w: &mut World) -> (AgentId, AgentId, AgentId) {
 
 fn pages_to(w: &World, agent: AgentId) -> Vec<String> {
     w.desk
+        .channels()
         .outbox()
         .filter(|m| m.message.recipient == Recipient::Agent { agent })
         .map(|m| m.message.body.clone())
@@ -88,7 +89,7 @@ fn praise_for_a_ticket_travels_up_to_the_ceo_who_acknowledges_it() {
         },
     ))
     .unwrap();
-    let (praise, ack) = w.desk.praise(p).unwrap().clone();
+    let (praise, ack) = w.desk.people().praise(p).unwrap().clone();
     assert_eq!(praise.agent, Some(ana));
     assert_eq!(praise.attribution, Attribution::Ticket { ticket: t });
     assert_eq!(praise.chain, vec![lead, vp, ceo]);
@@ -131,7 +132,7 @@ fn praise_for_a_ticket_travels_up_to_the_ceo_who_acknowledges_it() {
     ))
     .unwrap();
     assert!(
-        matches!(w.desk.praise(p).unwrap().1, Acknowledgement::Acknowledged { by, .. } if by == ceo)
+        matches!(w.desk.people().praise(p).unwrap().1, Acknowledgement::Acknowledged { by, .. } if by == ceo)
     );
     w.tick(3 * 24 * 60);
     let now = w.now;
@@ -174,7 +175,7 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
         },
     ))
     .unwrap();
-    let (praise, ack) = w.desk.praise(p).unwrap();
+    let (praise, ack) = w.desk.people().praise(p).unwrap();
     assert_eq!(praise.agent, Some(ana));
     assert_eq!(
         praise.attribution,
@@ -196,7 +197,7 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
         },
     ))
     .unwrap();
-    let (praise, _) = w.desk.praise(q).unwrap();
+    let (praise, _) = w.desk.people().praise(q).unwrap();
     assert_eq!(
         (praise.agent, praise.attribution),
         (None, Attribution::Unattributed)
@@ -288,7 +289,7 @@ fn peers_committee_certificates_and_smiles() {
         },
     ))
     .unwrap();
-    assert_eq!(w.desk.kudos(ana), 1);
+    assert_eq!(w.desk.people().kudos(ana), 1);
     let start = w.now;
     w.run(Command::new(
         Actor::Agent(bill),
@@ -326,6 +327,7 @@ fn peers_committee_certificates_and_smiles() {
     .unwrap();
     let serials: Vec<(&str, &str)> = w
         .desk
+        .people()
         .certificates()
         .iter()
         .map(|c| (c.serial.as_str(), c.title.as_str()))
@@ -362,10 +364,22 @@ fn peers_committee_certificates_and_smiles() {
     }
     let _ = jane;
     let day = Duration::days(1);
-    assert_eq!(w.desk.smiles(start, start + day).get(&ana), Some(&3));
-    assert_eq!(w.desk.smiles(start + day, start + day * 2).get(&ana), None);
     assert_eq!(
-        w.desk.smiles_by_team(start, start + day).get(&team),
+        w.desk.people().smiles(start, start + day).get(&ana),
+        Some(&3)
+    );
+    assert_eq!(
+        w.desk
+            .people()
+            .smiles(start + day, start + day * 2)
+            .get(&ana),
+        None
+    );
+    assert_eq!(
+        w.desk
+            .people()
+            .smiles_by_team(start, start + day)
+            .get(&team),
         Some(&3)
     );
     assert_eq!(
@@ -396,14 +410,14 @@ proptest! {
         let p: PraiseId = w.ids.next_id();
         let acme = w.acme;
         w.run(Command::new(Actor::integration("setup"), RecognitionAction::RecordPraise { praise: p, source: PraiseSource::TicketReply, text: "great".into(), customer: Some(acme), ticket: Some(t) })).unwrap();
-        let chain = w.desk.praise(p).unwrap().0.chain.clone();
+        let chain = w.desk.people().praise(p).unwrap().0.chain.clone();
         // The chain is the real one: each is the manager of the one before.
         let mut at = agent;
         for m in &chain {
-            prop_assert_eq!(w.desk.agent(at).unwrap().manager(), Some(*m));
+            prop_assert_eq!(w.desk.people().agent(at).unwrap().manager(), Some(*m));
             at = *m;
         }
-        prop_assert_eq!(w.desk.agent(at).unwrap().manager(), None, "the chain ends at the top");
+        prop_assert_eq!(w.desk.people().agent(at).unwrap().manager(), None, "the chain ends at the top");
         for person in &people {
             let kudos = pages_to(&w, *person).iter().filter(|b| b.starts_with("Kudos")).count();
             prop_assert_eq!(kudos, usize::from(chain.contains(person)));

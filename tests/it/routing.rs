@@ -268,7 +268,8 @@ fn two_customers_who_differ_only_in_spend_are_routed_identically() {
         let now = w.now;
         (
             w.desk
-                .route_ticket(t, &router, &[skill("linux")], now)
+                .tickets()
+                .route(t, &router, &[skill("linux")], now)
                 .unwrap(),
             w.bill,
         )
@@ -296,21 +297,21 @@ fn the_desk_counts_open_assigned_tickets_as_load() {
         TicketAction::assign(b, ana),
     ))
     .unwrap();
-    assert_eq!(w.desk.loads().get(&ana), Some(&2));
+    assert_eq!(w.desk.tickets().loads().get(&ana), Some(&2));
     w.run(Command::new(
         Actor::integration("setup"),
         TicketAction::set_status(a, fanatical::ticket::Status::Solved),
     ))
     .unwrap();
-    assert_eq!(w.desk.loads().get(&ana), Some(&1));
+    assert_eq!(w.desk.tickets().loads().get(&ana), Some(&1));
     let bill = w.bill;
     w.run(Command::new(
         Actor::integration("setup"),
         TicketAction::assign(b, bill),
     ))
     .unwrap();
-    assert_eq!(w.desk.loads().get(&ana), None);
-    assert_eq!(w.desk.loads().get(&bill), Some(&1));
+    assert_eq!(w.desk.tickets().loads().get(&ana), None);
+    assert_eq!(w.desk.tickets().loads().get(&bill), Some(&1));
     // Reopening counts again.
     let jane = w.jane;
     w.run(Command::reply_on(
@@ -321,7 +322,7 @@ fn the_desk_counts_open_assigned_tickets_as_load() {
         vec![],
     ))
     .unwrap();
-    assert_eq!(w.desk.loads().get(&ana), Some(&1));
+    assert_eq!(w.desk.tickets().loads().get(&ana), Some(&1));
 }
 
 #[test]
@@ -343,7 +344,7 @@ fn routing_agents_come_from_desk_agents_in_their_own_zone() {
             DayHours::closed()
         }
     });
-    let r = RoutingAgent::for_agent(w.desk.agent(ana).unwrap(), nine_to_five, 4);
+    let r = RoutingAgent::for_agent(w.desk.people().agent(ana).unwrap(), nine_to_five, 4);
     assert!(r.skills().contains(&skill("linux")));
     // Ana works in Chicago: 09:00 there is on duty, 09:00 UTC is not.
     assert!(r.is_available(chi(2, 9, 0)));

@@ -422,6 +422,7 @@ impl Sim {
     fn open_tickets(&self, r: usize) -> Vec<TicketId> {
         self.desks[r]
             .tickets()
+            .iter()
             .filter(|t| t.status().is_unsolved())
             .map(|t| t.id())
             .collect()
@@ -461,8 +462,11 @@ impl Sim {
                 .open_tickets(r)
                 .into_iter()
                 .filter(|t| {
-                    let customer = self.desks[r].find_contact(&from).map(|(c, _)| c);
-                    self.desks[r].ticket(*t).map(|t| t.customer()) == customer
+                    let customer = self.desks[r]
+                        .customers()
+                        .find_contact(&from)
+                        .map(|c| c.customer);
+                    self.desks[r].tickets().get(*t).map(|t| t.customer()) == customer
                 })
                 .collect();
             if let Some(t) = self.rng.pick(&mine) {
@@ -564,7 +568,7 @@ impl Sim {
                 } else {
                     IncidentStatus::Identified
                 };
-                let linked = self.desks[r].unlinked_incident_tickets(id);
+                let linked = self.desks[r].incidents().unlinked_tickets(id);
                 if !linked.is_empty() && !resolve {
                     self.run(
                         r,
@@ -611,6 +615,7 @@ impl Sim {
     fn survey_answers(&mut self) {
         let r = self.replica();
         let open: Vec<_> = self.desks[r]
+            .surveys()
             .invitations()
             .filter(|i| i.answered.is_none())
             .map(|i| i.invitation.id)
@@ -634,6 +639,7 @@ impl Sim {
         let r = self.replica();
         let solved: Vec<(TicketId, CustomerId)> = self.desks[r]
             .tickets()
+            .iter()
             .filter(|t| t.status() == Status::Solved)
             .map(|t| (t.id(), t.customer()))
             .collect();
@@ -773,7 +779,7 @@ impl Sim {
             for r in 0..2 {
                 self.desks[r].catch_up(&self.store).unwrap();
             }
-            if self.desks[0].undelivered() == 0 {
+            if self.desks[0].channels().undelivered() == 0 {
                 break;
             }
             let next = self.desks[0]
@@ -786,13 +792,13 @@ impl Sim {
         }
         let desk = &self.desks[0];
         assert_eq!(
-            desk.undelivered(),
+            desk.channels().undelivered(),
             0,
             "seed {}: messages never delivered",
             self.seed
         );
         let delivered: BTreeSet<_> = self.transport.delivered().iter().map(|m| m.id).collect();
-        for e in desk.outbox() {
+        for e in desk.channels().outbox() {
             assert!(
                 matches!(e.state, DeliveryState::Delivered),
                 "seed {}: message {} ended {:?}",
@@ -828,7 +834,7 @@ impl Sim {
                         "seed {}: a breach fired before its deadline",
                         self.seed
                     );
-                    let sla = desk.ticket_sla(*ticket).unwrap();
+                    let sla = desk.tickets().sla(*ticket).unwrap();
                     let clock = sla.metric(*key).unwrap().spec.clock;
                     let cal = self.config.sla.calendar(clock, sla.customer);
                     assert!(

@@ -154,7 +154,7 @@ fn five_minutes_on_social_whatever_the_time() {
     let start = chi(2026, 11, 8, 3, 0);
     let mut w = world_at(start);
     let t = x_post(&mut w, "@support my site is down");
-    let sla = w.desk.ticket_sla(t).unwrap();
+    let sla = w.desk.tickets().sla(t).unwrap();
     assert_eq!(sla.policy.as_deref(), Some("social"));
     let fr = sla.live(Metric::FirstResponse).unwrap();
     let Phase::Active { schedule, .. } = &fr.phase else {
@@ -224,7 +224,8 @@ fn a_nine_to_five_team_is_never_told_it_breached_at_night_or_on_a_holiday() {
     let t = w.jane_emails("Invoice looks wrong");
     let fr = w
         .desk
-        .ticket_sla(t)
+        .tickets()
+        .sla(t)
         .unwrap()
         .live(Metric::FirstResponse)
         .unwrap()
@@ -271,7 +272,8 @@ fn pending_pauses_the_clock_and_keeps_the_time_used() {
     .unwrap();
     let res = w
         .desk
-        .ticket_sla(t)
+        .tickets()
+        .sla(t)
         .unwrap()
         .live(Metric::Resolution)
         .unwrap();
@@ -290,7 +292,7 @@ fn pending_pauses_the_clock_and_keeps_the_time_used() {
         vec![],
     ))
     .unwrap();
-    let sla = w.desk.ticket_sla(t).unwrap();
+    let sla = w.desk.tickets().sla(t).unwrap();
     let res = sla.live(Metric::Resolution).unwrap();
     let Phase::Active { schedule, .. } = &res.phase else {
         panic!()
@@ -353,7 +355,7 @@ fn each_customer_message_rearms_next_response() {
     w.run(Command::reply(t, ana, "answer")).unwrap();
     w.tick(10);
     customer(&mut w, "four");
-    let sla = w.desk.ticket_sla(t).unwrap();
+    let sla = w.desk.tickets().sla(t).unwrap();
     let cycles: Vec<MetricKey> = sla
         .metrics()
         .iter()
@@ -373,7 +375,8 @@ fn each_customer_message_rearms_next_response() {
     w.run(Command::note(t, ana, "looking")).unwrap();
     assert!(
         w.desk
-            .ticket_sla(t)
+            .tickets()
+            .sla(t)
             .unwrap()
             .metric(key(Metric::NextResponse, 2))
             .unwrap()
@@ -398,7 +401,7 @@ fn incident_updates_every_thirty_minutes() {
     ))
     .unwrap();
     assert_eq!(
-        w.desk.ticket_sla(id).unwrap().policy.as_deref(),
+        w.desk.tickets().sla(id).unwrap().policy.as_deref(),
         Some("outage")
     );
     for _ in 0..3 {
@@ -453,7 +456,7 @@ fn reopening_starts_a_new_cycle_and_keeps_history() {
         vec![],
     ))
     .unwrap();
-    let sla = w.desk.ticket_sla(t).unwrap();
+    let sla = w.desk.tickets().sla(t).unwrap();
     assert!(matches!(
         sla.metric(key(Metric::Resolution, 1)).unwrap().phase,
         Phase::Fulfilled { .. }
@@ -507,7 +510,8 @@ fn a_priority_change_recomputes_deadlines_keeping_time_used() {
     .unwrap();
     let res = w
         .desk
-        .ticket_sla(t)
+        .tickets()
+        .sla(t)
         .unwrap()
         .live(Metric::Resolution)
         .unwrap();
@@ -568,7 +572,7 @@ fn tagging_can_move_a_ticket_to_another_policy() {
         key: key(Metric::FirstResponse, 1),
         reason: CancelReason::NoTarget
     }));
-    let sla = w.desk.ticket_sla(t).unwrap();
+    let sla = w.desk.tickets().sla(t).unwrap();
     assert_eq!(
         sla.live(Metric::Resolution).unwrap().spec.target,
         Duration::hours(4)
@@ -592,7 +596,7 @@ fn promises_are_timers_kept_by_the_next_public_reply() {
         },
     ))
     .unwrap();
-    let ticket = w.desk.ticket(t).unwrap();
+    let ticket = w.desk.tickets().get(t).unwrap();
     assert!(
         ticket
             .conversation()
@@ -661,7 +665,7 @@ fn a_contract_names_whose_calendar_a_target_runs_on() {
     // Monday 8:00 Chicago = 14:00 London.
     w.now = chi(2026, 11, 2, 8, 0);
     let t = w.jane_emails("Gold problem");
-    let sla = w.desk.ticket_sla(t).unwrap();
+    let sla = w.desk.tickets().sla(t).unwrap();
     assert_eq!(sla.policy.as_deref(), Some("gold"));
     let deadline = |m: Metric| match &sla.live(m).unwrap().phase {
         Phase::Active { schedule, .. } => schedule.deadline.unwrap(),
@@ -681,8 +685,8 @@ fn a_contract_names_whose_calendar_a_target_runs_on() {
         TicketAction::Receive(InboundMessage::new(id, Channel::Email, tom_email, "hi")),
     ))
     .unwrap();
-    assert_eq!(w.desk.ticket_sla(id).unwrap().policy, None);
-    assert!(w.desk.ticket_sla(id).unwrap().metrics().is_empty());
+    assert_eq!(w.desk.tickets().sla(id).unwrap().policy, None);
+    assert!(w.desk.tickets().sla(id).unwrap().metrics().is_empty());
 }
 
 #[test]
@@ -707,8 +711,11 @@ fn timers_and_slas_survive_a_rebuild() {
     let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
     assert_eq!(rebuilt, w.desk);
     assert_eq!(rebuilt.poll_timeout(), w.desk.poll_timeout());
-    assert_eq!(rebuilt.running_timers(), w.desk.running_timers());
-    assert!(w.desk.running_timers() > 0);
+    assert_eq!(
+        rebuilt.tickets().running_timers(),
+        w.desk.tickets().running_timers()
+    );
+    assert!(w.desk.tickets().running_timers() > 0);
 }
 
 #[test]

@@ -149,6 +149,20 @@ impl World {
         self.desk.execute(&mut self.store, cmd, self.now)
     }
 
+    /// Escalates the trends at `now` through `graph`: decided by the
+    /// incidents view, committed like any decision.
+    pub fn escalate_trends(
+        &mut self,
+        graph: &fanatical::escalation::EscalationGraph,
+        start: &str,
+    ) -> Result<Vec<RecordedEvent>, fanatical::Error> {
+        let decision = self
+            .desk
+            .incidents()
+            .decide_trend_escalations(graph, start, self.now)?;
+        self.desk.commit(&mut self.store, &decision)
+    }
+
     pub fn tick(&mut self, minutes: i64) {
         self.now += Duration::minutes(minutes);
     }

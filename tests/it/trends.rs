@@ -102,7 +102,7 @@ fn a_recurring_pain_point_is_escalated_once_per_window_with_its_tickets() {
         w.tick(1);
         today.push(open(&mut w, acme, Some("checkout"), Channel::Chat));
     }
-    let trends = w.desk.trends(w.now);
+    let trends = w.desk.incidents().trends(w.now);
     let checkout = TrendKey::Tag(Tag::new("checkout").unwrap());
     let t = trends
         .iter()
@@ -124,11 +124,10 @@ fn a_recurring_pain_point_is_escalated_once_per_window_with_its_tickets() {
     );
 
     let g = graph(pm);
-    w.desk
-        .escalate_trends(&mut w.store, &g, "front_line", w.now)
-        .unwrap();
+    w.escalate_trends(&g, "front_line").unwrap();
     let escalated: Vec<_> = w
         .desk
+        .incidents()
         .trend_events()
         .iter()
         .filter_map(|e| match &e.kind {
@@ -144,6 +143,7 @@ fn a_recurring_pain_point_is_escalated_once_per_window_with_its_tickets() {
     assert!(escalated.contains(&(checkout.clone(), "product".into(), vec![pm])));
     let page = w
         .desk
+        .channels()
         .outbox()
         .find(|e| matches!(e.message.recipient, Recipient::Agent { agent } if agent == pm))
         .unwrap();
@@ -151,13 +151,11 @@ fn a_recurring_pain_point_is_escalated_once_per_window_with_its_tickets() {
     assert!(page.message.body.contains(&today[0].to_string()));
 
     // Again within the window: nothing new, however often it is asked.
-    let before = w.desk.trend_events().len();
+    let before = w.desk.incidents().trend_events().len();
     w.tick(60);
     open(&mut w, acme, Some("checkout"), Channel::Chat);
-    w.desk
-        .escalate_trends(&mut w.store, &g, "front_line", w.now)
-        .unwrap();
-    assert_eq!(w.desk.trend_events().len(), before);
+    w.escalate_trends(&g, "front_line").unwrap();
+    assert_eq!(w.desk.incidents().trend_events().len(), before);
     assert_eq!(
         fanatical::desk::Desk::rebuild(&w.store, config()).unwrap(),
         w.desk
@@ -186,10 +184,8 @@ fn a_spike_on_a_component_raises_a_major_incident_candidate() {
         w.tick(1);
         open(&mut w, acme, None, Channel::Phone);
     }
-    w.desk
-        .escalate_trends(&mut w.store, &graph(pm), "front_line", w.now)
-        .unwrap();
-    let candidates: Vec<_> = w.desk.incident_candidates().collect();
+    w.escalate_trends(&graph(pm), "front_line").unwrap();
+    let candidates: Vec<_> = w.desk.incidents().candidates().collect();
     assert_eq!(candidates.len(), 1);
     assert_eq!(
         candidates[0].key,
@@ -214,13 +210,21 @@ fn the_rate_rule_compares_with_the_baseline_mean() {
     }
     let checkout = TrendKey::Tag(Tag::new("checkout").unwrap());
     assert!(
-        !w.desk.trends(w.now).iter().any(|t| t.key == checkout),
+        !w.desk
+            .incidents()
+            .trends(w.now)
+            .iter()
+            .any(|t| t.key == checkout),
         "5 < 3 × 2"
     );
     w.tick(1);
     open(&mut w, acme, Some("checkout"), Channel::Chat);
     assert!(
-        w.desk.trends(w.now).iter().any(|t| t.key == checkout),
+        w.desk
+            .incidents()
+            .trends(w.now)
+            .iter()
+            .any(|t| t.key == checkout),
         "6 = 3 × 2"
     );
 }
@@ -259,10 +263,10 @@ proptest! {
                 open(&mut w, acme, Some(tag), Channel::Chat);
             }
             w.now = start + Duration::minutes(at);
-            w.desk.escalate_trends(&mut w.store, &g, "front_line", w.now).unwrap();
+            w.escalate_trends(&g, "front_line").unwrap();
         }
         let mut last: std::collections::BTreeMap<TrendKey, DateTime<Utc>> = Default::default();
-        for e in w.desk.trend_events() {
+        for e in w.desk.incidents().trend_events() {
             if let TrendEventKind::Escalated { trend, .. } = &e.kind {
                 if let Some(prev) = last.insert(trend.key.clone(), e.at) {
                     prop_assert!(e.at - prev >= Duration::hours(window_hours), "{:?} twice within a window", trend.key);

@@ -74,10 +74,11 @@ impl Day {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let p = self.person(who)?.clone();
-        let channel = if self.desk.is_down(preferred.kind()) {
+        let channel = if self.desk.channels().is_down(preferred.kind()) {
             let Some(kind) = self
                 .desk
-                .offered_channels(preferred.kind())
+                .channels()
+                .offered(preferred.kind())
                 .into_iter()
                 .find(|k| p.address(*k).is_some())
             else {

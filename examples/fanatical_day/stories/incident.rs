@@ -51,7 +51,7 @@ impl Day {
                 }),
                 now,
             )?;
-            let n = d.desk.incident(incident).map_or(0, |i| i.affected().len());
+            let n = d.desk.incidents().get(incident).map_or(0, |i| i.affected().len());
             d.log.push((
                 now,
                 format!("incident declared: DFW1 power loss, {n} customers affected, updates every 30 min"),
@@ -81,7 +81,7 @@ impl Day {
                 ),
             );
             self.at(when, move |d, now| {
-                if let Some(b) = d.desk.incident_briefings(customer, now).first() {
+                if let Some(b) = d.desk.incidents().briefings(customer, now).first() {
                     if d.stories.briefing.is_empty() {
                         d.stories.briefing = format!(
                             "[{}] {} — {}; next update due {}",
@@ -110,11 +110,13 @@ impl Day {
             // agent links the ones about the outage, not the invoice questions.
             let tickets: Vec<TicketId> = d
                 .desk
-                .unlinked_incident_tickets(incident)
+                .incidents()
+                .unlinked_tickets(incident)
                 .into_iter()
                 .filter(|t| {
                     d.desk
-                        .ticket(*t)
+                        .tickets()
+                        .get(*t)
                         .is_some_and(|t| t.subject().contains("unreachable"))
                 })
                 .collect();
@@ -200,7 +202,11 @@ impl Day {
                 ),
                 now,
             )?;
-            let n = d.desk.incident(incident).map_or(0, |i| i.credits().len());
+            let n = d
+                .desk
+                .incidents()
+                .get(incident)
+                .map_or(0, |i| i.credits().len());
             d.log
                 .push((now, format!("credits issued to {n} customers")));
             Ok(())

@@ -43,7 +43,8 @@ impl Day {
             )?;
             let offered: Vec<String> = d
                 .desk
-                .offered_channels(ChannelKind::Phone)
+                .channels()
+                .offered(ChannelKind::Phone)
                 .iter()
                 .map(ToString::to_string)
                 .collect();

@@ -26,13 +26,19 @@ impl Day {
                         survey: "relationship".into(),
                         share_percent: 50,
                         seed,
-                        exclude: d.desk.customers_in_active_incidents().into_iter().collect(),
+                        exclude: d
+                            .desk
+                            .incidents()
+                            .affected_customers()
+                            .into_iter()
+                            .collect(),
                     },
                 ),
                 now,
             )?;
             let invited: Vec<(InvitationId, CustomerId)> = d
                 .desk
+                .surveys()
                 .invitations()
                 .filter(|i| i.invitation.wave.as_deref() == Some(WAVE))
                 .map(|i| (i.invitation.id, i.invitation.customer))
@@ -84,7 +90,7 @@ impl Day {
         self.at(local(21, 0), move |d, now| {
             for p in [promoter_praise, sarah_praise] {
                 if matches!(
-                    d.desk.praise(p).map(|(_, a)| a),
+                    d.desk.people().praise(p).map(|(_, a)| a),
                     Some(Acknowledgement::Pending { .. })
                 ) {
                     d.exec(
@@ -98,6 +104,7 @@ impl Day {
             }
             let agent = d
                 .desk
+                .people()
                 .praise(promoter_praise)
                 .and_then(|(p, _)| p.agent)
                 .ok_or("the promoter's praise found no agent")?;
@@ -139,7 +146,8 @@ impl Day {
         let task = invitation.follow_up_ticket();
         let owner = self
             .desk
-            .ticket(task)
+            .tickets()
+            .get(task)
             .and_then(|t| t.assignee())
             .ok_or("no call-back task for the detractor")?;
         let name = self.name_of(owner);
@@ -216,6 +224,7 @@ impl Day {
 /// person reading the record would name them.
 fn handled_by(desk: &Desk, customer: CustomerId) -> Option<AgentId> {
     desk.tickets()
+        .iter()
         .filter(|t| t.customer() == customer && t.ticket_type() != TicketType::Task)
         .filter_map(|t| t.assignee().map(|a| (t.updated_at(), t.id(), a)))
         .max()

@@ -1,0 +1,775 @@
+//! Reads through borrowed views: each area's queries and reports behind
+//! one accessor (`desk.tickets()`, `desk.surveys()`, ...), like quinn's
+//! `conn.streams()` or str0m's `rtc.sdp_api()`. A view borrows the desk;
+//! what it returns lives as long as that borrow.
+
+#![allow(clippy::wildcard_imports)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+use crate::channel::Outage;
+use crate::coaching::{CoachingFlag, Mistake};
+use crate::escalation::{EscalationGraph, Facts, NodeKind};
+use crate::guard::{OfficialPost, PostState};
+use crate::id::{IncidentId, PostId, PraiseId};
+use crate::incident::{Credit, Incident, IncidentBriefing, StatusPageEntry, Timeline};
+use crate::metrics::{CareBriefing, Metrics};
+use crate::recognition::{Acknowledgement, Certificate, Praise};
+use crate::survey::{Csat, InvitationRecord, Nps};
+use crate::trend::{Observation, Trend, TrendEvent};
+
+/// Customers and their contacts: who they are, who owns an address, and the briefing an agent reads before taking their call.
+///
+/// Borrowed from [`Desk::customers`].
+#[derive(Clone, Copy)]
+pub struct CustomersView<'a> {
+    desk: &'a Desk,
+}
+
+impl std::fmt::Debug for CustomersView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomersView").finish_non_exhaustive()
+    }
+}
+
+impl<'a> CustomersView<'a> {
+    /// What an agent opening `ticket` should see so the customer leaves
+    /// better off: the customer's other open issues, the incidents
+    /// affecting them (running or recent), and the earlier tickets this
+    /// one repeats.
+    ///
+    /// # Errors
+    /// Unknown ticket.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// // The same customer writes about something else the next day.
+    /// let invoice: TicketId = ids.next_id();
+    /// let later = now + Duration::days(1);
+    /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(
+    ///     InboundMessage::new(invoice, Channel::Email, email.clone(), "Invoice question"))), later)?;
+    /// let brief = desk.customers().care_briefing(invoice, later)?;
+    /// assert_eq!(brief.other_open.len(), 1); // "Site down" is still open: ask about it
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn care_briefing(
+        &self,
+        ticket: TicketId,
+        now: DateTime<Utc>,
+    ) -> Result<CareBriefing, Error> {
+        self.desk.care_briefing(ticket, now)
+    }
+
+    /// A customer.
+    #[must_use]
+    pub fn get(&self, id: CustomerId) -> Option<&'a Customer> {
+        self.desk.customer(id)
+    }
+
+    /// Every customer.
+    pub fn iter(&self) -> impl Iterator<Item = &'a Customer> + 'a {
+        self.desk.state.customers.iter()
+    }
+
+    /// Who owns an address.
+    #[must_use]
+    pub fn find_contact(&self, address: &ChannelAddress) -> Option<ContactRef> {
+        self.desk.find_contact(address)
+    }
+}
+
+/// Employees and teams: the organisation, coaching, escalation staffing, and recognition (praise, kudos, certificates, smiles).
+///
+/// Borrowed from [`Desk::people`].
+#[derive(Clone, Copy)]
+pub struct PeopleView<'a> {
+    desk: &'a Desk,
+}
+
+impl std::fmt::Debug for PeopleView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeopleView").finish_non_exhaustive()
+    }
+}
+
+impl<'a> PeopleView<'a> {
+    /// Every recorded mistake, oldest first.
+    #[must_use]
+    pub fn mistakes(&self) -> &'a [Mistake] {
+        self.desk.mistakes()
+    }
+
+    /// Every coaching flag, oldest first.
+    #[must_use]
+    pub fn coaching_flags(&self) -> &'a [CoachingFlag] {
+        self.desk.coaching_flags()
+    }
+
+    /// Who hears about an agent's repeat mistakes: the lead of one of their
+    /// teams (not themselves), else their manager.
+    #[must_use]
+    pub fn lead_of(&self, agent: AgentId) -> Option<AgentId> {
+        self.desk.lead_of(agent)
+    }
+
+    /// The active people at a node: the person; everyone holding the role;
+    /// the members of the desk team. Unbound teams and tiers have nobody
+    /// the desk knows of.
+    #[must_use]
+    pub fn people_at(&self, kind: &NodeKind) -> Vec<AgentId> {
+        self.desk.people_at(kind)
+    }
+
+    /// How many people can take tickets at a node (`None` for unbound
+    /// teams and tiers): pass to `EscalationGraphBuilder::build_staffed`.
+    #[must_use]
+    pub fn staff_count(&self, kind: &NodeKind) -> Option<usize> {
+        self.desk.staff_count(kind)
+    }
+
+    /// An agent.
+    #[must_use]
+    pub fn agent(&self, id: AgentId) -> Option<&'a Agent> {
+        self.desk.agent(id)
+    }
+
+    /// Every agent.
+    pub fn agents(&self) -> impl Iterator<Item = &'a Agent> + 'a {
+        self.desk.agents()
+    }
+
+    /// A team.
+    #[must_use]
+    pub fn team(&self, id: TeamId) -> Option<&'a Team> {
+        self.desk.team(id)
+    }
+
+    /// The organisation: every active agent, their reporting lines, and
+    /// the teams.
+    ///
+    /// # Errors
+    /// [`crate::org::OrgProblems`] when it is not (yet) one tree, for
+    /// example two people with no manager.
+    pub fn organisation(&self) -> Result<crate::org::Organisation, crate::org::OrgProblems> {
+        self.desk.organisation()
+    }
+
+    /// Recorded praise, with its acknowledgement state.
+    pub fn praises(&self) -> impl Iterator<Item = &'a (Praise, Acknowledgement)> + 'a {
+        self.desk.praises()
+    }
+
+    /// One praise.
+    #[must_use]
+    pub fn praise(&self, id: PraiseId) -> Option<&'a (Praise, Acknowledgement)> {
+        self.desk.praise(id)
+    }
+
+    /// Issued certificates, in order.
+    #[must_use]
+    pub fn certificates(&self) -> &'a [Certificate] {
+        self.desk.certificates()
+    }
+
+    /// The recognition committee.
+    #[must_use]
+    pub fn committee(&self) -> &'a [AgentId] {
+        self.desk.committee()
+    }
+
+    /// How many kudos an agent has: customer praise attributed to them and
+    /// peer recognition.
+    #[must_use]
+    pub fn kudos(&self, agent: AgentId) -> usize {
+        self.desk.kudos(agent)
+    }
+
+    /// Customer "smiles" (attributed praise) per agent received in
+    /// `[from, to)`.
+    #[must_use]
+    pub fn smiles(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<AgentId, u32> {
+        self.desk.smiles(from, to)
+    }
+
+    /// Smiles per team (a member's smile counts for each of their teams).
+    #[must_use]
+    pub fn smiles_by_team(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<TeamId, u32> {
+        self.desk.smiles_by_team(from, to)
+    }
+}
+
+/// Tickets: by customer and opening time, loads and routing, SLA records, crisis flags, escalation, and period metrics.
+///
+/// Borrowed from [`Desk::tickets`].
+#[derive(Clone, Copy)]
+pub struct TicketsView<'a> {
+    desk: &'a Desk,
+}
+
+impl std::fmt::Debug for TicketsView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketsView").finish_non_exhaustive()
+    }
+}
+
+impl<'a> TicketsView<'a> {
+    /// The earlier tickets `ticket` repeats: the same customer, opened
+    /// within [`crate::metrics::CareConfig::repeat_within`] before it,
+    /// about the same problem — they share a tag, are linked to the same
+    /// incident, are linked to each other (duplicate, problem, merge), or
+    /// have the same subject once "Re:"/"Fwd:" and case are set aside.
+    /// Oldest first.
+    #[must_use]
+    pub fn repeat_of(&self, ticket: TicketId) -> Vec<TicketId> {
+        self.desk.repeat_of(ticket)
+    }
+
+    /// The desk over `[from, to)`: first-response time by channel (median
+    /// and 90th percentile), SLA attainment per metric, team and agent,
+    /// the daily and peak queue, repeat contacts, NPS and smiles.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed."), now + Duration::minutes(12))?;
+    /// let m = desk.tickets().metrics(now, now + Duration::days(1));
+    /// assert_eq!(m.opened, 1);
+    /// assert_eq!(m.first_response[&ChannelKind::Email].median, Duration::minutes(12));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn metrics(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Metrics {
+        self.desk.metrics(from, to)
+    }
+
+    /// Whether a ticket is flagged as a crisis (a yes/no anyone may ask;
+    /// the details are restricted).
+    #[must_use]
+    pub fn is_crisis(&self, ticket: TicketId) -> bool {
+        self.desk.is_crisis(ticket)
+    }
+
+    /// Where a ticket with `facts` goes from `start`, and who is there.
+    ///
+    /// # Errors
+    /// Unknown ticket; escalation errors (unknown start, stranded route).
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// use fanatical::escalation::{default_graph, Facts, SlaLevel};
+    /// use fanatical::sla::Metric;
+    /// let graph = default_graph()?;
+    /// let facts = Facts::new(Priority::Normal, now).with_sla(Metric::FirstResponse, SlaLevel::Breached);
+    /// let e = desk.tickets().escalation(ticket, &graph, "front_line", &facts, now)?;
+    /// assert_eq!(e.owner, "tier2");
+    /// assert!(e.path[0].contains("an SLA was breached"));
+    /// // Carry it out: a hand-off that keeps the conversation, and pages.
+    /// desk.execute(&mut store, Command::escalate(ticket, ana, &e), now)?;
+    /// assert_eq!(desk.tickets().get(ticket).unwrap().department(), Some("Tier 2 engineering"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn escalation(
+        &self,
+        ticket: TicketId,
+        graph: &EscalationGraph,
+        start: &str,
+        facts: &Facts,
+        now: DateTime<Utc>,
+    ) -> Result<Escalation, Error> {
+        self.desk.escalation(ticket, graph, start, facts, now)
+    }
+
+    /// Simulates a ticket opened at `at` with `facts`: who is told what,
+    /// and when, over the next `hours`, as its SLA timers warn and breach
+    /// on their calendars (nights and holidays included). Runs on a copy:
+    /// the desk itself does not change.
+    ///
+    /// # Errors
+    /// Any error opening the ticket or resolving the graph.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// use fanatical::escalation::{default_graph, Facts};
+    /// use fanatical::ticket::OpenTicket;
+    /// let graph = default_graph()?;
+    /// let what_if: TicketId = ids.next_id();
+    /// let open = OpenTicket::new(what_if, acme, "Disk full", Channel::Email).requested_by(jane);
+    /// let notices = desk.tickets().simulate_escalation(&graph, "front_line", open, Facts::new(Priority::Normal, now), now, 24)?;
+    /// assert_eq!((notices[0].trigger.as_str(), notices[0].owner.as_str()), ("opened", "front_line"));
+    /// assert!(desk.tickets().get(what_if).is_none(), "a simulation changes nothing");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn simulate_escalation(
+        &self,
+        graph: &EscalationGraph,
+        start: &str,
+        open: OpenTicket,
+        facts: Facts,
+        at: DateTime<Utc>,
+        hours: i64,
+    ) -> Result<Vec<Notice>, Error> {
+        self.desk
+            .simulate_escalation(graph, start, open, facts, at, hours)
+    }
+
+    /// A ticket.
+    #[must_use]
+    pub fn get(&self, id: TicketId) -> Option<&'a Ticket> {
+        self.desk.ticket(id)
+    }
+
+    /// Every ticket.
+    pub fn iter(&self) -> impl Iterator<Item = &'a Ticket> + 'a {
+        self.desk.state.tickets.iter()
+    }
+
+    /// A customer's tickets, by id.
+    pub fn of_customer(&self, customer: CustomerId) -> impl Iterator<Item = &'a Ticket> + 'a {
+        self.desk.tickets_of(customer)
+    }
+
+    /// Tickets opened in `[from, to)`, oldest first.
+    pub fn opened(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = &'a Ticket> + 'a {
+        self.desk.tickets_opened(from, to)
+    }
+
+    /// Each agent's unsolved assigned tickets (missing means none).
+    #[must_use]
+    pub fn loads(&self) -> &'a BTreeMap<AgentId, u32> {
+        self.desk.loads()
+    }
+
+    /// Routes a ticket needing `skills` among the router's agents, with
+    /// the desk's current loads. Reads nothing about the customer.
+    ///
+    /// # Errors
+    /// Unknown ticket; [`crate::routing::RoutingError`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// use fanatical::routing::{Router, Routing, RoutingAgent};
+    /// use fanatical::sla::DayHours;
+    /// let always = DayHours::parse(&[("00:00", "23:59")])?;
+    /// let week = std::array::from_fn(|_| always.clone());
+    /// let router = Router::new(vec![RoutingAgent::for_agent(desk.people().agent(ana).unwrap(), week, 10)])?;
+    /// let routed = desk.tickets().route(ticket, &router, &[], now)?;
+    /// assert!(matches!(routed, Routing::Assigned { agent, .. } if agent == ana));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn route(
+        &self,
+        ticket: TicketId,
+        router: &crate::routing::Router,
+        skills: &[crate::agent::Skill],
+        now: DateTime<Utc>,
+    ) -> Result<crate::routing::Routing, Error> {
+        self.desk.route_ticket(ticket, router, skills, now)
+    }
+
+    /// A ticket's SLA record.
+    #[must_use]
+    pub fn sla(&self, ticket: TicketId) -> Option<&'a TicketSla> {
+        self.desk.ticket_sla(ticket)
+    }
+
+    /// Every ticket's SLA record.
+    pub fn slas(&self) -> impl Iterator<Item = &'a TicketSla> + 'a {
+        self.desk.slas()
+    }
+
+    /// How many SLA timers (warnings and breaches) are running.
+    #[must_use]
+    pub fn running_timers(&self) -> usize {
+        self.desk.running_timers()
+    }
+}
+
+/// Channels and delivery: outages and what is offered instead, the outbox, and official posts.
+///
+/// Borrowed from [`Desk::channels`].
+#[derive(Clone, Copy)]
+pub struct ChannelsView<'a> {
+    desk: &'a Desk,
+}
+
+impl std::fmt::Debug for ChannelsView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelsView").finish_non_exhaustive()
+    }
+}
+
+impl<'a> ChannelsView<'a> {
+    /// Whether a channel is down.
+    #[must_use]
+    pub fn is_down(&self, channel: ChannelKind) -> bool {
+        self.desk.is_down(channel)
+    }
+
+    /// What to offer a customer who wants `channel`: itself when it works,
+    /// else its configured fallbacks that work.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
+    /// # let mut desk = Desk::new(DeskConfig::default());
+    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
+    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// # let email = ChannelAddress::email("jane@acme.example")?;
+    /// # for cmd in [
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
+    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
+    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
+    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
+    /// #         roles: vec![Role::Agent], skills: vec![] }),
+    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
+    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// assert_eq!(desk.channels().offered(ChannelKind::Phone), vec![ChannelKind::Phone]);
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), ChannelAction::MarkDown { channel: ChannelKind::Phone,
+    ///     reason: "carrier outage".into() }), now)?;
+    /// assert_eq!(desk.channels().offered(ChannelKind::Phone),
+    ///     vec![ChannelKind::Social, ChannelKind::Chat, ChannelKind::Email]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn offered(&self, channel: ChannelKind) -> Vec<ChannelKind> {
+        self.desk.offered_channels(channel)
+    }
+
+    /// Every outage, oldest first.
+    #[must_use]
+    pub fn outages(&self) -> &'a [Outage] {
+        self.desk.outages()
+    }
+
+    /// An outbound message's record.
+    #[must_use]
+    pub fn outbound(&self, id: MessageId) -> Option<&'a OutboxEntry> {
+        self.desk.outbound(id)
+    }
+
+    /// Every outbound message's record, by id.
+    pub fn outbox(&self) -> impl Iterator<Item = &'a OutboxEntry> + 'a {
+        self.desk.outbox()
+    }
+
+    /// How many messages are not yet delivered (nor abandoned).
+    #[must_use]
+    pub fn undelivered(&self) -> usize {
+        self.desk.undelivered()
+    }
+
+    /// An official post and where it is.
+    #[must_use]
+    pub fn post(&self, id: PostId) -> Option<&'a (OfficialPost, PostState)> {
+        self.desk.post(id)
+    }
+
+    /// Every official post, by id.
+    pub fn posts(&self) -> impl Iterator<Item = &'a (OfficialPost, PostState)> + 'a {
+        self.desk.posts()
+    }
+}
+
+/// Surveys: invitations, the contact budget, NPS and CSAT.
+///
+/// Borrowed from [`Desk::surveys`].
+#[derive(Clone, Copy)]
+pub struct SurveysView<'a> {
+    desk: &'a Desk,
+}
+
+impl std::fmt::Debug for SurveysView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SurveysView").finish_non_exhaustive()
+    }
+}
+
+impl<'a> SurveysView<'a> {
+    /// Every invitation, by id.
+    pub fn invitations(&self) -> impl Iterator<Item = &'a InvitationRecord> + 'a {
+        self.desk.invitations()
+    }
+
+    /// When a contact may next be surveyed (`None`: now).
+    #[must_use]
+    pub fn quiet_until(&self, contact: ContactId, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.desk.quiet_until(contact, now)
+    }
+
+    /// NPS of one wave.
+    #[must_use]
+    pub fn nps_of_wave(&self, wave: &str) -> Nps {
+        self.desk.nps_of_wave(wave)
+    }
+
+    /// NPS of every wave, in the order the waves went out.
+    #[must_use]
+    pub fn nps_trend(&self) -> Vec<(String, Nps)> {
+        self.desk.nps_trend()
+    }
+
+    /// NPS of one wave by customer segment (from their contract; `none`
+    /// without one).
+    #[must_use]
+    pub fn nps_by_segment(&self, wave: &str) -> BTreeMap<String, Nps> {
+        self.desk.nps_by_segment(wave)
+    }
+
+    /// CSAT per rated agent.
+    #[must_use]
+    pub fn csat_by_agent(&self) -> BTreeMap<AgentId, Csat> {
+        self.desk.csat_by_agent()
+    }
+
+    /// CSAT per team, from its members' ratings.
+    #[must_use]
+    pub fn csat_by_team(&self) -> BTreeMap<TeamId, Csat> {
+        self.desk.csat_by_team()
+    }
+}
+
+/// Major incidents and trends: briefings, status page, timelines, credits, and trend detection and escalation.
+///
+/// Borrowed from [`Desk::incidents`].
+#[derive(Clone, Copy)]
+pub struct IncidentsView<'a> {
+    desk: &'a Desk,
+}
+
+impl std::fmt::Debug for IncidentsView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncidentsView").finish_non_exhaustive()
+    }
+}
+
+impl<'a> IncidentsView<'a> {
+    /// An incident.
+    #[must_use]
+    pub fn get(&self, id: IncidentId) -> Option<&'a Incident> {
+        self.desk.incident(id)
+    }
+
+    /// Every incident, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &'a Incident> + 'a {
+        self.desk.state.incidents.iter()
+    }
+
+    /// Incidents not yet resolved.
+    pub fn active(&self) -> impl Iterator<Item = &'a Incident> + 'a {
+        self.desk.active_incidents()
+    }
+
+    /// Customers affected by an incident that is not resolved (leave them
+    /// out of NPS waves: the desk does so itself).
+    #[must_use]
+    pub fn affected_customers(&self) -> BTreeSet<CustomerId> {
+        self.desk.customers_in_active_incidents()
+    }
+
+    /// The incidents affecting a customer that are running or were
+    /// resolved within [`crate::incident::IncidentConfig::recent`] of
+    /// `now`, newest first: what any agent who takes their call should
+    /// know.
+    #[must_use]
+    pub fn briefings(&self, customer: CustomerId, now: DateTime<Utc>) -> Vec<IncidentBriefing> {
+        self.desk.incident_briefings(customer, now)
+    }
+
+    /// The public status page: every running incident, newest first, with
+    /// its component states and the latest public text (an update with no
+    /// public text shows the last one that had it).
+    #[must_use]
+    pub fn status_page(&self) -> Vec<StatusPageEntry> {
+        self.desk.status_page()
+    }
+
+    /// An incident's timeline, exportable as data.
+    ///
+    /// # Errors
+    /// [`crate::incident::IncidentError::UnknownIncident`].
+    pub fn timeline(&self, id: IncidentId) -> Result<Timeline, Error> {
+        self.desk.incident_timeline(id)
+    }
+
+    /// Open tickets of an incident's affected customers, opened since it
+    /// was declared and not linked yet: candidates to link.
+    #[must_use]
+    pub fn unlinked_tickets(&self, id: IncidentId) -> Vec<TicketId> {
+        self.desk.unlinked_incident_tickets(id)
+    }
+
+    /// The credits an incident's affected customers are due, by the
+    /// policy for each one's contract tier: customers with no monthly fee
+    /// on record, no policy, a zero credit, or a credit already issued
+    /// are left out.
+    ///
+    /// # Errors
+    /// Unknown incident; [`crate::incident::IncidentError::NotResolved`]; an invalid credit
+    /// policy ([`crate::incident::IncidentError::NegativeRate`], ...).
+    pub fn credits_due(&self, id: IncidentId) -> Result<Vec<Credit>, Error> {
+        self.desk.credits_due(id)
+    }
+
+    /// The tickets opened within the trend windows before `now`, as trend
+    /// detection sees them: type, tags, channel, and the components their
+    /// customer runs on.
+    #[must_use]
+    pub fn trend_observations(&self, now: DateTime<Utc>) -> Vec<Observation> {
+        self.desk.trend_observations(now)
+    }
+
+    /// The trends at `now` (see [`crate::trend`] for the rule).
+    #[must_use]
+    pub fn trends(&self, now: DateTime<Utc>) -> Vec<Trend> {
+        self.desk.trends(now)
+    }
+
+    /// Every trend escalation and incident candidate, oldest first.
+    #[must_use]
+    pub fn trend_events(&self) -> &'a [TrendEvent] {
+        self.desk.trend_events()
+    }
+
+    /// Major-incident candidates raised by component spikes, oldest first.
+    pub fn candidates(&self) -> impl Iterator<Item = &'a Trend> + 'a {
+        self.desk.incident_candidates()
+    }
+
+    /// Decides the escalation of every trend at `now` not escalated within
+    /// the last window: each goes through `graph` from `start` as a
+    /// trending ticket in its category (the default graph sends it to
+    /// product management), and everyone at the owning node is told, with
+    /// the tickets that make it up. A component spike also records a
+    /// major-incident candidate, once per window.
+    ///
+    /// # Errors
+    /// [`crate::escalation::EscalationError`] when the graph cannot route
+    /// a trend (nothing is decided then).
+    pub fn decide_trend_escalations(
+        &self,
+        graph: &EscalationGraph,
+        start: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, Error> {
+        self.desk.decide_trend_escalations(graph, start, now)
+    }
+}
+
+impl Desk {
+    /// Customers and their contacts: see [`CustomersView`].
+    #[must_use]
+    pub fn customers(&self) -> CustomersView<'_> {
+        CustomersView { desk: self }
+    }
+
+    /// Employees and teams: see [`PeopleView`].
+    #[must_use]
+    pub fn people(&self) -> PeopleView<'_> {
+        PeopleView { desk: self }
+    }
+
+    /// Tickets: see [`TicketsView`].
+    #[must_use]
+    pub fn tickets(&self) -> TicketsView<'_> {
+        TicketsView { desk: self }
+    }
+
+    /// Channels and delivery: see [`ChannelsView`].
+    #[must_use]
+    pub fn channels(&self) -> ChannelsView<'_> {
+        ChannelsView { desk: self }
+    }
+
+    /// Surveys: see [`SurveysView`].
+    #[must_use]
+    pub fn surveys(&self) -> SurveysView<'_> {
+        SurveysView { desk: self }
+    }
+
+    /// Major incidents and trends: see [`IncidentsView`].
+    #[must_use]
+    pub fn incidents(&self) -> IncidentsView<'_> {
+        IncidentsView { desk: self }
+    }
+}
