@@ -32,20 +32,8 @@ impl Desk {
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
     /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
     /// let sam: AgentId = ids.next_id();
     /// desk.execute(&mut store, Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: sam, name: "Sam".into(),
     ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::SafetyResponder], skills: vec![] }), now)?;

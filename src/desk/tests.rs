@@ -1,3 +1,4 @@
+use super::ticketing::subject_from_body;
 use super::*;
 use crate::customer::CustomerEvent;
 use crate::store::MemoryStore;

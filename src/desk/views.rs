@@ -34,6 +34,18 @@ impl std::fmt::Debug for CustomersView<'_> {
 }
 
 impl<'a> CustomersView<'a> {
+    /// How many customers the desk knows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.desk.state.customers.len()
+    }
+
+    /// Whether it knows none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.desk.state.customers.is_empty()
+    }
+
     /// What an agent opening `ticket` should see so the customer leaves
     /// better off: the customer's other open issues, the incidents
     /// affecting them (running or recent), and the earlier tickets this
@@ -45,20 +57,8 @@ impl<'a> CustomersView<'a> {
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
     /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
     /// // The same customer writes about something else the next day.
     /// let invoice: TicketId = ids.next_id();
     /// let later = now + Duration::days(1);
@@ -229,6 +229,18 @@ impl std::fmt::Debug for TicketsView<'_> {
 }
 
 impl<'a> TicketsView<'a> {
+    /// How many tickets the desk knows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.desk.state.tickets.len()
+    }
+
+    /// Whether it knows none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.desk.state.tickets.is_empty()
+    }
+
     /// The earlier tickets `ticket` repeats: the same customer, opened
     /// within [`crate::metrics::CareConfig::repeat_within`] before it,
     /// about the same problem — they share a tag, are linked to the same
@@ -247,20 +259,8 @@ impl<'a> TicketsView<'a> {
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
     /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
     /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed."), now + Duration::minutes(12))?;
     /// let m = desk.tickets().metrics(now, now + Duration::days(1));
     /// assert_eq!(m.opened, 1);
@@ -287,20 +287,8 @@ impl<'a> TicketsView<'a> {
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
     /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
     /// use fanatical::escalation::{default_graph, Facts, SlaLevel};
     /// use fanatical::sla::Metric;
     /// let graph = default_graph()?;
@@ -335,20 +323,8 @@ impl<'a> TicketsView<'a> {
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
     /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
     /// use fanatical::escalation::{default_graph, Facts};
     /// use fanatical::ticket::OpenTicket;
     /// let graph = default_graph()?;
@@ -412,20 +388,8 @@ impl<'a> TicketsView<'a> {
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
     /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
     /// use fanatical::routing::{Router, Routing, RoutingAgent};
     /// use fanatical::sla::DayHours;
     /// let always = DayHours::parse(&[("00:00", "23:59")])?;
@@ -490,20 +454,8 @@ impl<'a> ChannelsView<'a> {
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
     /// # use fanatical::prelude::*;
-    /// # let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    /// # let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    /// # let mut desk = Desk::new(DeskConfig::default());
-    /// # let (acme, jane, ana, ticket): (CustomerId, ContactId, AgentId, TicketId) =
-    /// #     (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
-    /// # let email = ChannelAddress::email("jane@acme.example")?;
-    /// # for cmd in [
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Register { id: acme, organisation: "Acme".into() }),
-    /// #     Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
-    /// #         contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }),
-    /// #     Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: ana, name: "Ana".into(), time_zone: chrono_tz::America::Chicago,
-    /// #         roles: vec![Role::Agent], skills: vec![] }),
-    /// #     Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(ticket, Channel::Email, email.clone(), "Site down"))),
-    /// # ] { desk.execute(&mut store, cmd, now)?; }
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
     /// assert_eq!(desk.channels().offered(ChannelKind::Phone), vec![ChannelKind::Phone]);
     /// desk.execute(&mut store, Command::new(Actor::integration("setup"), ChannelAction::MarkDown { channel: ChannelKind::Phone,
     ///     reason: "carrier outage".into() }), now)?;

@@ -1,0 +1,107 @@
+//! The audience views: a ticket or a customer as one audience may see
+//! it.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+impl Desk {
+    /// A ticket as one of its customer's contacts sees it.
+    ///
+    /// # Errors
+    /// Unknown ticket; [`crate::view::ViewError::NotTheirTicket`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// desk.execute(&mut store, Command::note(ticket, ana, "She sounds stressed: call her."), now)?;
+    /// desk.execute(&mut store, Command::reply(ticket, ana, "Fixed: the disk was full."), now)?;
+    /// let seen = desk.customer_ticket_view(ticket, jane)?;
+    /// assert_eq!(seen.conversation.len(), 2); // her message and the reply, never the note
+    /// // Someone else's contact sees nothing.
+    /// assert!(desk.customer_ticket_view(ticket, ids.next_id()).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customer_ticket_view(
+        &self,
+        ticket: TicketId,
+        contact: ContactId,
+    ) -> Result<CustomerTicketView, Error> {
+        let t = self.ticket_or_err(ticket)?;
+        let c = self.customer_or_err(t.customer())?;
+        Ok(CustomerTicketView::for_contact(t, c, contact)?)
+    }
+
+    /// A ticket as support sees it.
+    ///
+    /// # Errors
+    /// Unknown ticket.
+    pub fn agent_ticket_view(&self, ticket: TicketId) -> Result<AgentTicketView, Error> {
+        let mut view = AgentTicketView::from_ticket(self.ticket_or_err(ticket)?);
+        if self.is_crisis(ticket) {
+            // Crisis details are for the safety role only (`safety_ticket_view`):
+            // the subject came from the message, so it goes too.
+            view.subject = crisis::RESTRICTED.to_owned();
+            for e in &mut view.conversation {
+                e.body = crisis::RESTRICTED.to_owned();
+                e.attachments.clear();
+            }
+        }
+        Ok(view)
+    }
+
+    /// A customer as an agent sees it: no spend, no tier.
+    ///
+    /// # Errors
+    /// Unknown customer.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// use fanatical::customer::{AccountStanding, Currency, Money, Tier};
+    /// let standing = AccountStanding { monthly_spend: Money { minor: 25_000_000, currency: Currency::new("USD")? },
+    ///     tier: Tier::Enterprise };
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme,
+    ///     command: CustomerCommand::SetAccountStanding { standing } }), now)?;
+    /// // What an agent sees has no field for spend or tier at all.
+    /// let seen = serde_json::to_string(&desk.agent_customer_view(acme)?)?;
+    /// assert!(!seen.contains("spend") && !seen.contains("tier"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn agent_customer_view(&self, customer: CustomerId) -> Result<AgentCustomerView, Error> {
+        Ok(AgentCustomerView::from_customer(
+            self.customer_or_err(customer)?,
+        ))
+    }
+
+    /// A customer with spend and tier, for a viewer whose role needs it.
+    ///
+    /// # Errors
+    /// Unknown customer or agent; [`crate::view::ViewError::Forbidden`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// let bea: AgentId = ids.next_id();
+    /// desk.execute(&mut store, Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: bea, name: "Bea".into(),
+    ///     time_zone: chrono_tz::America::Chicago, roles: vec![Role::Billing], skills: vec![] }), now)?;
+    /// assert!(desk.account_customer_view(acme, bea).is_ok());
+    /// assert!(desk.account_customer_view(acme, ana).is_err()); // an agent is refused, with the roles needed
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn account_customer_view(
+        &self,
+        customer: CustomerId,
+        viewer: AgentId,
+    ) -> Result<AccountCustomerView, Error> {
+        let c = self.customer_or_err(customer)?;
+        let a = self.agent(viewer).ok_or(DeskError::UnknownAgent(viewer))?;
+        Ok(AccountCustomerView::for_viewer(c, a)?)
+    }
+}

@@ -1,0 +1,229 @@
+//! A decision being drafted and the decision handed out: events by
+//! stream, each stamped with who did it, ids derived in one place.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+/// What a command decided: per-stream writes with expected versions.
+/// Persist [`Decision::writes`] atomically, then [`Desk::apply`] the
+/// stored events.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Decision {
+    writes: Vec<StreamWrite>,
+    repeat: Option<FirstOutcome>,
+}
+
+/// Where the first run of a keyed command was recorded: the events at
+/// store positions `first..=last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FirstOutcome {
+    /// The position of its first event.
+    pub first: u64,
+    /// The position of its last event.
+    pub last: u64,
+}
+
+impl FirstOutcome {
+    /// How many events it recorded.
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        self.last.saturating_sub(self.first).saturating_add(1)
+    }
+
+    /// Whether it recorded none (never: an accepted command records at
+    /// least its acceptance).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.last < self.first
+    }
+}
+
+impl Decision {
+    /// A repeat of a keyed command: nothing to write.
+    pub(super) fn repeat(first: FirstOutcome) -> Self {
+        Decision {
+            writes: Vec::new(),
+            repeat: Some(first),
+        }
+    }
+
+    /// For a command repeated with an idempotency key already accepted:
+    /// where its first run was recorded. Nothing is written again.
+    #[must_use]
+    pub fn repeat_of(&self) -> Option<FirstOutcome> {
+        self.repeat
+    }
+    /// The writes to append, in one atomic batch.
+    #[must_use]
+    pub fn writes(&self) -> &[StreamWrite] {
+        &self.writes
+    }
+    /// Whether the command changes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.writes.iter().all(|w| w.events.is_empty())
+    }
+    /// The decided events, in order.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.writes
+            .iter()
+            .flat_map(|w| w.events.iter().map(|e| &e.event))
+    }
+}
+
+/// Who a drafted event is by, and the key of the command behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stamp {
+    pub(super) actor: Actor,
+    pub(super) command: Option<CommandKey>,
+}
+
+/// Events being decided, grouped by stream in first-touched order, each
+/// stamped with who did it.
+pub(super) struct Drafts {
+    /// Who the events pushed from now on are by.
+    pub(super) stamp: Stamp,
+    pub(super) streams: Vec<(StreamId, Vec<(Stamp, Event)>)>,
+    /// Where each stream is in `streams` (a timeout can touch thousands).
+    pub(super) index: BTreeMap<StreamId, usize>,
+}
+
+impl Drafts {
+    /// Drafts for a command by `actor`, under `key`.
+    pub(super) fn acting(actor: Actor, command: Option<CommandKey>) -> Self {
+        Drafts {
+            stamp: Stamp { actor, command },
+            streams: Vec::new(),
+            index: BTreeMap::new(),
+        }
+    }
+
+    /// Drafts for what the desk does by itself, for `cause`.
+    pub(super) fn system(cause: Cause) -> Self {
+        Drafts::acting(Actor::System(cause), None)
+    }
+
+    /// Empty drafts by the same actor, under the same key.
+    pub(super) fn fork(&self) -> Self {
+        Drafts::acting(self.stamp.actor.clone(), self.stamp.command.clone())
+    }
+
+    /// Who the events are by.
+    pub(super) fn actor(&self) -> &Actor {
+        &self.stamp.actor
+    }
+
+    /// Events pushed from now on are by the desk, for `cause`.
+    pub(super) fn act_for(&mut self, cause: Cause) {
+        self.stamp = Stamp {
+            actor: Actor::System(cause),
+            command: None,
+        };
+    }
+
+    /// How many events are drafted for a stream.
+    pub(super) fn count(&self, stream: &StreamId) -> u64 {
+        self.index
+            .get(stream)
+            .and_then(|&i| self.streams.get(i))
+            .map_or(0, |(_, l)| u64::try_from(l.len()).unwrap_or(u64::MAX))
+    }
+
+    pub(super) fn push(&mut self, stream: StreamId, events: impl IntoIterator<Item = Event>) {
+        let stamp = &self.stamp;
+        let mut events = events.into_iter().map(|e| (stamp.clone(), e)).peekable();
+        if events.peek().is_none() {
+            return;
+        }
+        let list = match self.index.get(&stream) {
+            Some(&i) => self.streams.get_mut(i).map(|(_, l)| l),
+            None => None,
+        };
+        match list {
+            Some(list) => list.extend(events),
+            None => {
+                self.index.insert(stream, self.streams.len());
+                self.streams.push((stream, events.collect()));
+            }
+        }
+    }
+
+    /// Appends another draft's events, stream by stream, as stamped.
+    pub(super) fn absorb(&mut self, other: Drafts) {
+        let stamp = self.stamp.clone();
+        for (stream, events) in other.streams {
+            for (s, e) in events {
+                self.stamp = s;
+                self.push(stream, [e]);
+            }
+        }
+        self.stamp = stamp;
+    }
+
+    /// Records that a keyed command was accepted, as the first write of
+    /// the decision, when it decided anything.
+    pub(super) fn accept(&mut self, key: CommandKey, fingerprint: u64, now: DateTime<Utc>) {
+        if self.streams.is_empty() {
+            return;
+        }
+        let event = Event::Command(CommandEvent {
+            at: now,
+            kind: CommandEventKind::Accepted {
+                key: key.clone(),
+                fingerprint,
+            },
+        });
+        let stream = key_stream(&key);
+        self.streams
+            .insert(0, (stream, vec![(self.stamp.clone(), event)]));
+        for i in self.index.values_mut() {
+            *i = i.saturating_add(1);
+        }
+        self.index.insert(stream, 0);
+    }
+
+    pub(super) fn finish(self, desk: &Desk) -> Decision {
+        Decision {
+            writes: self
+                .streams
+                .into_iter()
+                .map(|(stream, events)| {
+                    let base = desk.version(&stream);
+                    let events = events
+                        .into_iter()
+                        .zip(1u64..)
+                        .map(|((stamp, event), i)| NewEvent {
+                            id: stream.event_id(base.saturating_add(i)),
+                            schema: crate::event::SCHEMA_VERSION,
+                            actor: Some(stamp.actor),
+                            command: stamp.command,
+                            event,
+                        })
+                        .collect();
+                    StreamWrite {
+                        stream,
+                        expected: ExpectedVersion::Exact(base),
+                        events,
+                    }
+                })
+                .collect(),
+            repeat: None,
+        }
+    }
+}
+
+/// The stream that records a keyed command.
+pub(super) fn key_stream(key: &CommandKey) -> StreamId {
+    StreamId::Command(crate::id::CommandId::for_key(key.as_str()))
+}
+
+/// A fingerprint of a command's actor and action (FNV-1a over their debug
+/// form), so the same key sent with another command is recognised.
+pub(super) fn fingerprint(actor: &Actor, action: &Action) -> u64 {
+    let text = format!("{actor:?}|{action:?}");
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

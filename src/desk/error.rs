@@ -1,0 +1,145 @@
+//! Why the desk refused a command, or how its API was misused.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+/// Why the desk refused a command, or misuse of the desk's API.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeskError {
+    /// No such customer.
+    #[error("unknown customer {0}")]
+    UnknownCustomer(CustomerId),
+    /// No such agent.
+    #[error("unknown agent {0}")]
+    UnknownAgent(AgentId),
+    /// No such team.
+    #[error("unknown team {0}")]
+    UnknownTeam(TeamId),
+    /// No such ticket.
+    #[error("unknown ticket {0}")]
+    UnknownTicket(TicketId),
+    /// No such outbound message.
+    #[error("unknown outbound message {0}")]
+    UnknownMessage(MessageId),
+    /// The agent has left and can take no work.
+    #[error("agent {0} is deactivated")]
+    InactiveAgent(AgentId),
+    /// The id is taken.
+    #[error("{0} already exists")]
+    AlreadyExists(StreamId),
+    /// The address belongs to another contact.
+    #[error("address {address} already belongs to contact {contact} of customer {customer}")]
+    AddressInUse {
+        /// The address.
+        address: ChannelAddress,
+        /// Its customer.
+        customer: CustomerId,
+        /// Its contact.
+        contact: ContactId,
+    },
+    /// A message from an address no contact has.
+    #[error("no contact has the address {0}")]
+    UnknownSender(ChannelAddress),
+    /// The sender's address is not on the message's channel.
+    #[error("address {address} cannot send on channel {channel}")]
+    AddressNotOnChannel {
+        /// The address.
+        address: ChannelAddress,
+        /// The channel.
+        channel: Channel,
+    },
+    /// A contact acting on another customer's ticket.
+    #[error("contact {contact} does not belong to customer {customer}")]
+    ForeignContact {
+        /// The contact.
+        contact: ContactId,
+        /// The customer it was used for.
+        customer: CustomerId,
+    },
+    /// A consent recorded "by the contact" named another contact.
+    #[error("consent for contact {contact} cannot be given by contact {given_by}")]
+    ConsentByOtherContact {
+        /// Whose consent.
+        contact: ContactId,
+        /// Who claimed to give it.
+        given_by: ContactId,
+    },
+    /// A customer with no contact who has an email address (surveys go by
+    /// email).
+    #[error("customer {0} has no contact with an email address")]
+    NoEmail(CustomerId),
+    /// A reporting line that would go round in a circle.
+    #[error("agent {agent} cannot report to {manager}: {manager} already reports up to {agent}")]
+    ReportingCycle {
+        /// The agent.
+        agent: AgentId,
+        /// The proposed manager.
+        manager: AgentId,
+    },
+    /// Nobody to send a public reply to: no requester and no primary
+    /// contact, or no address of theirs reaches the channel.
+    #[error("ticket {ticket}: no contact can be reached on {channel}")]
+    Unreachable {
+        /// The ticket.
+        ticket: TicketId,
+        /// The reply's channel.
+        channel: Channel,
+    },
+    /// Stored events handed to [`Desk::apply`] do not continue the desk's
+    /// streams (a stale desk, or events applied twice); nothing was applied.
+    #[error("stream {stream}: expected version {expected}, got {got}")]
+    OutOfOrder {
+        /// The stream.
+        stream: StreamId,
+        /// The next version the desk expects.
+        expected: u64,
+        /// The version handed in.
+        got: u64,
+    },
+    /// A stored event does not belong to its stream's kind of aggregate.
+    #[error("stream {stream} cannot hold event at version {version}")]
+    EventMismatch {
+        /// The stream.
+        stream: StreamId,
+        /// The event's version.
+        version: u64,
+    },
+    /// No such contact.
+    #[error("unknown contact {0}")]
+    UnknownContact(ContactId),
+    /// An action only an agent does, issued by someone else.
+    #[error("{actor} cannot do this: only an agent can")]
+    NeedsAgent {
+        /// Who issued it.
+        actor: Actor,
+    },
+    /// A command naming someone else as its author than the actor who
+    /// issues it.
+    #[error("{actor} cannot act as {named}")]
+    ActorMismatch {
+        /// Who issued it.
+        actor: Actor,
+        /// Whom it names as its author.
+        named: Actor,
+    },
+    /// An id the caller chose is one the desk derives for something else,
+    /// or is already taken.
+    #[error("{kind} id {id} is already taken")]
+    IdTaken {
+        /// What kind of id.
+        kind: &'static str,
+        /// The id.
+        id: uuid::Uuid,
+    },
+    /// The desk's own actor, claimed by a caller.
+    #[error("the desk's own actor cannot issue commands")]
+    SystemActor,
+    /// An idempotency key already accepted with a different command.
+    #[error("command key {key} was already used for a different command")]
+    KeyReused {
+        /// The key.
+        key: CommandKey,
+    },
+}

@@ -1,0 +1,226 @@
+//! Applying the record: checking stored events against the desk's
+//! streams and routing each to the area that owns it.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+impl Desk {
+    /// Folds stored events into the desk. The events must continue the
+    /// desk's streams exactly; otherwise nothing is applied. When you
+    /// persist a decision yourself and the store placed it after events
+    /// this desk has not seen (its first position is not
+    /// [`Desk::position`] + 1: another writer got in between, on other
+    /// streams), call [`Desk::catch_up`] instead, which applies everything
+    /// in store order.
+    ///
+    /// # Errors
+    /// [`DeskError::OutOfOrder`], [`DeskError::EventMismatch`].
+    pub fn apply(&mut self, recorded: &[RecordedEvent]) -> Result<(), Error> {
+        // Check the whole batch first, so a bad batch changes nothing.
+        let mut next: BTreeMap<StreamId, u64> = BTreeMap::new();
+        for r in recorded {
+            crate::store::check_schema(r.position, r.schema)?;
+            let v = next
+                .entry(r.stream)
+                .or_insert_with(|| self.version(&r.stream));
+            let expected = v.saturating_add(1);
+            if r.version != expected {
+                return Err(DeskError::OutOfOrder {
+                    stream: r.stream,
+                    expected,
+                    got: r.version,
+                }
+                .into());
+            }
+            *v = expected;
+            if !self.can_hold(r) {
+                return Err(DeskError::EventMismatch {
+                    stream: r.stream,
+                    version: r.version,
+                }
+                .into());
+            }
+        }
+        for r in recorded {
+            self.apply_one(r);
+        }
+        Ok(())
+    }
+
+    pub(super) fn can_hold(&self, r: &RecordedEvent) -> bool {
+        Self::holds(&r.stream, r.version, &r.event)
+    }
+
+    /// Whether `event` may be the event at `version` of `stream`: creation
+    /// events open their own stream, and only it.
+    pub(super) fn holds(stream: &StreamId, version: u64, event: &Event) -> bool {
+        let first = version == 1;
+        match (stream, event) {
+            (StreamId::Customer(id), Event::Customer(e)) => {
+                first == matches!(e.kind, CustomerEventKind::Registered { id: i, .. } if i == *id)
+            }
+            (StreamId::Agent(id), Event::Agent(e)) => {
+                first == matches!(e.kind, AgentEventKind::Registered { id: i, .. } if i == *id)
+            }
+            (StreamId::Team(id), Event::Team(e)) => {
+                first
+                    == matches!(e.kind, crate::agent::TeamEventKind::Created { id: i, .. } if i == *id)
+            }
+            (StreamId::Ticket(id), Event::Ticket(e)) => {
+                first == matches!(e.kind, TicketEventKind::Opened { id: i, .. } if i == *id)
+            }
+            (StreamId::Outbox, Event::Outbox(_)) => true,
+            (StreamId::Surveys, Event::Survey(_)) => true,
+            (StreamId::Recognition, Event::Recognition(_)) => true,
+            (StreamId::Coaching, Event::Coaching(_)) => true,
+            (StreamId::Posts, Event::Post(_)) => true,
+            (StreamId::Crisis, Event::Crisis(_)) => true,
+            (StreamId::Channels, Event::Channel(_)) => true,
+            (StreamId::Trends, Event::Trend(_)) => true,
+            (StreamId::Command(_), Event::Command(_)) => first,
+            (StreamId::Incident(id), Event::Incident(e)) => {
+                first
+                    == matches!(e.kind, crate::incident::IncidentEventKind::Declared { id: i, .. } if i == *id)
+            }
+            (StreamId::Sla(_), Event::Sla(e)) => {
+                // Every ticket's SLA record opens with the policy in force.
+                !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
+            }
+            _ => false,
+        }
+    }
+
+    /// Refuses a decision, before anything is written, in which an id the
+    /// caller chose collides with one the desk derives or already holds: a
+    /// creation event for a stream that exists, a message, invitation,
+    /// praise or post id that is taken or drafted twice. (Such a decision
+    /// would be stored and then refused by every rebuild.)
+    pub(super) fn check_ids(&self, d: &Drafts) -> Result<(), DeskError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (stream, events) in &d.streams {
+            let base = self.version(stream);
+            for ((_, event), i) in events.iter().zip(1u64..) {
+                let version = base.saturating_add(i);
+                if !Self::holds(stream, version, event) {
+                    return Err(DeskError::AlreadyExists(*stream));
+                }
+                let (kind, id, taken) = match event {
+                    Event::Outbox(OutboxEvent {
+                        kind: OutboxEventKind::Queued { message },
+                        ..
+                    }) => (
+                        "message",
+                        message.id.as_uuid(),
+                        self.state.outbox.get(message.id).is_some(),
+                    ),
+                    Event::Survey(crate::survey::SurveyEvent {
+                        kind: crate::survey::SurveyEventKind::Invited { invitation },
+                        ..
+                    }) => (
+                        "invitation",
+                        invitation.id.as_uuid(),
+                        self.state.surveys.contains(invitation.id),
+                    ),
+                    Event::Recognition(crate::recognition::RecognitionEvent {
+                        kind: crate::recognition::RecognitionEventKind::PraiseRecorded { praise },
+                        ..
+                    }) => (
+                        "praise",
+                        praise.id.as_uuid(),
+                        self.state.recognition.praise(praise.id).is_some(),
+                    ),
+                    Event::Post(crate::guard::PostEvent {
+                        kind: crate::guard::PostEventKind::Submitted { post, .. },
+                        ..
+                    }) => (
+                        "post",
+                        post.id.as_uuid(),
+                        self.state.posts.get(post.id).is_some(),
+                    ),
+                    _ => continue,
+                };
+                if taken || !seen.insert((kind, id)) {
+                    return Err(DeskError::IdTaken { kind, id });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Routes one recorded event to the area that owns its stream.
+    pub(super) fn apply_one(&mut self, r: &RecordedEvent) {
+        let s = &mut self.state;
+        s.versions.insert(r.stream, r.version);
+        s.position = s.position.max(r.position);
+        if let Some(key) = &r.command {
+            s.commands.record(key, r.position);
+        }
+        match (&r.stream, &r.event) {
+            (StreamId::Customer(id), Event::Customer(e)) => s.customers.apply(*id, e),
+            (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
+            (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
+            (StreamId::Ticket(id), Event::Ticket(e)) => s.tickets.apply(*id, e),
+            (StreamId::Sla(id), Event::Sla(e)) => {
+                let customer = s.tickets.get(*id).map(Ticket::customer);
+                for (key, due) in s.slas.apply(*id, customer, e) {
+                    let due = due.map(|at| (at, TimerKind::Sla));
+                    self.timers.set(Timer::Sla(key), due);
+                }
+            }
+            (StreamId::Outbox, Event::Outbox(e)) => {
+                s.outbox.apply(r.position, e);
+                self.deliver_after(r.position, e);
+            }
+            (StreamId::Surveys, Event::Survey(e)) => s.surveys.apply(e),
+            (StreamId::Recognition, Event::Recognition(e)) => {
+                s.recognition.apply(e, self.config.recognition.remind_every);
+                if let Some(praise) = e.kind.praise() {
+                    let next = s.recognition.next_reminder(praise);
+                    let due = next.map(|at| (at, TimerKind::PraiseReminder));
+                    self.timers.set(Timer::Reminder(praise), due);
+                }
+            }
+            (StreamId::Coaching, Event::Coaching(e)) => s.coaching.apply(e),
+            (StreamId::Posts, Event::Post(e)) => s.posts.apply(e),
+            (StreamId::Crisis, Event::Crisis(e)) => s.crises.apply(e),
+            (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),
+            (StreamId::Incident(id), Event::Incident(e)) => {
+                let next = s.incidents.apply(*id, e);
+                self.timers.set(Timer::Incident(*id), next);
+            }
+            (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
+            (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),
+            // `can_hold` refused every other pairing before anything was
+            // applied.
+            _ => {}
+        }
+    }
+
+    /// Keeps the delivery queue and timers in step with an outbox event
+    /// recorded at `position`.
+    pub(super) fn deliver_after(&mut self, position: u64, e: &OutboxEvent) {
+        match &e.kind {
+            OutboxEventKind::Queued { message } => {
+                self.ready.insert(position, message.id);
+            }
+            OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {
+                self.settle(*id, None);
+            }
+            OutboxEventKind::Failed { id, retry_at, .. } => {
+                self.settle(*id, Some(*retry_at));
+            }
+        }
+    }
+
+    /// A message is delivered, given up on, or (with `retry`) waits to be
+    /// tried again: its lease ends and it leaves the queue.
+    pub(super) fn settle(&mut self, id: MessageId, retry: Option<DateTime<Utc>>) {
+        if let Some(entry) = self.state.outbox.get(id) {
+            self.ready.remove(&entry.queued_position);
+        }
+        self.timers.set(Timer::Lease(id), None);
+        let retry = retry.map(|at| (at, TimerKind::DeliveryRetry));
+        self.timers.set(Timer::Retry(id), retry);
+    }
+}

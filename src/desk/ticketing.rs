@@ -1,0 +1,470 @@
+//! The ticket area's deciding: opening, inbound messages, replies and
+//! changes, promises, escalations, links, merges and crisis flags.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+
+impl Desk {
+    pub(super) fn decide_ticket_action(
+        &self,
+        d: &mut Drafts,
+        action: TicketAction,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        match action {
+            TicketAction::Open(open) => self.decide_open(d, open, now)?,
+            TicketAction::Receive(msg) => self.decide_inbound(d, msg, now)?,
+            TicketAction::Reply {
+                ticket,
+                body,
+                attachments,
+            } => {
+                let agent = Self::acting_agent(d)?;
+                let channel = self.ticket_or_err(ticket)?.channel().clone();
+                let command = TicketCommand::Reply {
+                    author: Author::Agent(agent),
+                    channel,
+                    body,
+                    attachments,
+                };
+                self.decide_ticket(d, ticket, command, now)?;
+            }
+            TicketAction::Update { ticket, command } => {
+                check_named(d.actor(), &command)?;
+                self.decide_ticket(d, ticket, command, now)?;
+            }
+            TicketAction::Promise { ticket, due, note } => {
+                let agent = Self::acting_agent(d)?;
+                if due <= now {
+                    return Err(SlaError::PromiseInPast { due, now }.into());
+                }
+                let body = match note.trim() {
+                    "" => format!("Promised the customer an update by {due}."),
+                    n => format!("Promised the customer an update by {due}: {n}"),
+                };
+                let command = TicketCommand::Note {
+                    agent,
+                    body,
+                    attachments: Vec::new(),
+                };
+                self.decide_ticket(d, ticket, command, now)?;
+                let t = self.ticket_or_err(ticket)?;
+                let empty = TicketSla::new(ticket, t.customer());
+                let sla = self.state.slas.get(ticket).unwrap_or(&empty);
+                d.push(
+                    StreamId::Sla(ticket),
+                    [Event::Sla(crate::sla::promise(sla, due, now))],
+                );
+            }
+            TicketAction::Escalate {
+                ticket,
+                department,
+                reason,
+                context,
+                notify,
+            } => {
+                let by = Self::acting_agent(d)?;
+                for a in &notify {
+                    self.active_agent(*a)?;
+                }
+                let body = format!("Ticket {ticket} is yours now ({department}): {reason}");
+                let command = TicketCommand::HandOff {
+                    to: department,
+                    by,
+                    reason,
+                    context,
+                };
+                self.decide_ticket(d, ticket, command, now)?;
+                let stream = StreamId::Ticket(ticket);
+                let decided = d.count(&stream);
+                if decided > 0 {
+                    let last = stream.event_id(self.version(&stream).saturating_add(decided));
+                    let messages = notify.iter().zip(1u64..).map(|(agent, i)| {
+                        outbox(
+                            now,
+                            OutboxEventKind::Queued {
+                                message: OutboundMessage {
+                                    id: MessageId::derive(last, i),
+                                    channel: Channel::Chat,
+                                    recipient: Recipient::Agent { agent: *agent },
+                                    body: body.clone(),
+                                    ticket: Some(ticket),
+                                    queued_at: now,
+                                },
+                            },
+                        )
+                    });
+                    d.push(StreamId::Outbox, messages.collect::<Vec<_>>());
+                }
+            }
+            TicketAction::Link {
+                ticket,
+                link,
+                other,
+            } => {
+                let a = self.ticket_or_err(ticket)?;
+                let b = self.ticket_or_err(other)?;
+                let l = a.link(link, b, now)?;
+                d.push(
+                    StreamId::Ticket(ticket),
+                    l.from.into_iter().map(Event::Ticket),
+                );
+                d.push(StreamId::Ticket(other), l.to.into_iter().map(Event::Ticket));
+            }
+            TicketAction::Merge { source, target } => {
+                let by = Self::acting_agent(d)?;
+                let a = self.ticket_or_err(source)?;
+                let b = self.ticket_or_err(target)?;
+                let m = a.merge_into(b, by, now)?;
+                d.push(
+                    StreamId::Ticket(source),
+                    m.source.into_iter().map(Event::Ticket),
+                );
+                d.push(
+                    StreamId::Ticket(target),
+                    m.target.into_iter().map(Event::Ticket),
+                );
+            }
+            TicketAction::FlagCrisis { ticket, signal } => {
+                let t = self.ticket_or_err(ticket)?;
+                if !self.is_crisis(ticket) {
+                    let (events, responder) = self.crisis_takeover(t, now)?;
+                    self.push_ticket(d, t, events, now);
+                    self.push_crisis(d, ticket, signal, responder, now);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn check_author(&self, customer: &Customer, author: Author) -> Result<(), Error> {
+        match author {
+            Author::Contact(contact) => {
+                if customer.contact(contact).is_none() {
+                    return Err(CustomerError::UnknownContact {
+                        customer: customer.id(),
+                        contact,
+                    }
+                    .into());
+                }
+            }
+            Author::Agent(a) => {
+                self.active_agent(a)?;
+            }
+            Author::System => {}
+        }
+        Ok(())
+    }
+
+    pub(super) fn decide_open(
+        &self,
+        d: &mut Drafts,
+        open: OpenTicket,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let stream = self.fresh(StreamId::Ticket(open.id))?;
+        let customer = self.customer_or_err(open.customer)?;
+        if let Some(r) = open.requester {
+            if customer.contact(r).is_none() {
+                return Err(CustomerError::UnknownContact {
+                    customer: customer.id(),
+                    contact: r,
+                }
+                .into());
+            }
+        }
+        if let Some(m) = &open.message {
+            self.check_author(customer, m.author)?;
+        }
+        let id = open.id;
+        let customer_id = open.customer;
+        let signal = open
+            .message
+            .as_ref()
+            .filter(|m| matches!(m.author, Author::Contact(_)))
+            .and_then(|m| crate::crisis::CrisisClassifier::assess(&self.config.crisis, &m.body));
+        let mut events = Ticket::open(open, &self.config.ticket_rules, now)?;
+        let mut crisis = None;
+        if let Some(signal) = signal {
+            let t = Ticket::from_events(&events).ok_or(DeskError::UnknownTicket(id))?;
+            let (more, responder) = self.crisis_takeover(&t, now)?;
+            events.extend(more);
+            crisis = Some((signal, responder));
+        }
+        let sla = crate::sla::react(None, &events, customer_id, &self.config.sla, now);
+        d.push(stream, events.into_iter().map(Event::Ticket));
+        d.push(StreamId::Sla(id), sla.into_iter().map(Event::Sla));
+        if let Some((signal, responder)) = crisis {
+            self.push_crisis(d, id, signal, responder, now);
+        }
+        Ok(())
+    }
+
+    /// Pushes a ticket's events and their SLA consequences.
+    pub(super) fn push_ticket(
+        &self,
+        d: &mut Drafts,
+        t: &Ticket,
+        events: Vec<TicketEvent>,
+        now: DateTime<Utc>,
+    ) {
+        if events.is_empty() {
+            return;
+        }
+        let empty;
+        let sla = match self.state.slas.get(t.id()) {
+            Some(s) => s,
+            None => {
+                empty = TicketSla::new(t.id(), t.customer());
+                &empty
+            }
+        };
+        let reactions =
+            crate::sla::react(Some((t, sla)), &events, t.customer(), &self.config.sla, now);
+        d.push(
+            StreamId::Ticket(t.id()),
+            events.into_iter().map(Event::Ticket),
+        );
+        d.push(StreamId::Sla(t.id()), reactions.into_iter().map(Event::Sla));
+    }
+
+    pub(super) fn decide_inbound(
+        &self,
+        d: &mut Drafts,
+        msg: InboundMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let from = msg.from.clone().validated()?;
+        let ContactRef { customer, contact } = self
+            .state
+            .customers
+            .find_contact(&from)
+            .ok_or_else(|| DeskError::UnknownSender(from.clone()))?;
+        let on_channel = match &msg.channel {
+            // A portal user is signed in: any of their addresses will do.
+            Channel::Portal => true,
+            // A video session is scheduled with whatever address they gave.
+            Channel::Video => true,
+            c => from.reaches(c),
+        };
+        if !on_channel {
+            return Err(DeskError::AddressNotOnChannel {
+                address: from,
+                channel: msg.channel,
+            }
+            .into());
+        }
+        let continuing = match msg.in_reply_to {
+            Some(id) => {
+                let t = self.ticket_or_err(id)?;
+                if t.customer() != customer {
+                    return Err(DeskError::ForeignContact {
+                        contact,
+                        customer: t.customer(),
+                    }
+                    .into());
+                }
+                // A closed ticket takes no replies: open a follow-up.
+                (t.status() != Status::Closed).then_some(id)
+            }
+            None => None,
+        };
+        if let Some(ticket) = continuing {
+            let command = TicketCommand::Reply {
+                author: Author::Contact(contact),
+                channel: msg.channel,
+                body: msg.body,
+                attachments: msg.attachments,
+            };
+            return self.decide_ticket(d, ticket, command, now);
+        }
+        let subject = match msg.subject.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => s.to_owned(),
+            _ => subject_from_body(&msg.body),
+        };
+        let mut open = OpenTicket::new(msg.new_ticket, customer, &subject, msg.channel)
+            .requested_by(contact)
+            .with_message(Author::Contact(contact), &msg.body);
+        for a in msg.attachments {
+            open = open.with_attachment(a);
+        }
+        self.decide_open(d, open, now)
+    }
+
+    pub(super) fn decide_ticket(
+        &self,
+        d: &mut Drafts,
+        ticket: TicketId,
+        command: TicketCommand,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let t = self.ticket_or_err(ticket)?;
+        let customer = self.customer_or_err(t.customer())?;
+        match &command {
+            TicketCommand::Reply { author, .. } => self.check_author(customer, *author)?,
+            TicketCommand::Note { agent, .. }
+            | TicketCommand::Assign(Some(agent))
+            | TicketCommand::HandOff { by: agent, .. } => {
+                self.active_agent(*agent)?;
+            }
+            TicketCommand::SetTeam(Some(team)) if self.team(*team).is_none() => {
+                return Err(DeskError::UnknownTeam(*team).into());
+            }
+            _ => {}
+        }
+        let signal = match &command {
+            TicketCommand::Reply {
+                author: Author::Contact(_),
+                body,
+                ..
+            } if !self.is_crisis(ticket) => {
+                crate::crisis::CrisisClassifier::assess(&self.config.crisis, body)
+            }
+            _ => None,
+        };
+        let mut events = t.handle_with(command, &self.config.ticket_rules, now)?;
+        let mut crisis = None;
+        if let Some(signal) = signal {
+            let mut after = t.clone();
+            for e in &events {
+                after.apply(e);
+            }
+            let (more, responder) = self.crisis_takeover(&after, now)?;
+            events.extend(more);
+            crisis = Some((signal, responder));
+        }
+        if let Some((signal, responder)) = crisis {
+            self.push_crisis(d, ticket, signal, responder, now);
+        }
+        self.finish_ticket(d, t, customer, events, now, true)
+    }
+
+    /// The rest of a ticket decision once its events are known: replies
+    /// queued to the customer, SLA reactions, and (with `csat`) the
+    /// satisfaction survey on solving.
+    pub(super) fn finish_ticket(
+        &self,
+        d: &mut Drafts,
+        t: &Ticket,
+        customer: &Customer,
+        events: Vec<TicketEvent>,
+        now: DateTime<Utc>,
+        csat: bool,
+    ) -> Result<(), Error> {
+        let ticket = t.id();
+        let stream = StreamId::Ticket(ticket);
+        let base = self.version(&stream).saturating_add(d.count(&stream));
+        let mut messages = Vec::new();
+        for (e, v) in events.iter().zip(1u64..) {
+            if let TicketEventKind::EntryAdded { entry } = &e.kind {
+                let agent_public = matches!(entry.author, Author::Agent(_))
+                    && entry.visibility == crate::ticket::EntryVisibility::Public;
+                // A live channel that is down cannot carry the reply
+                // (nobody can take the call): it goes out on a fallback.
+                let live = is_live(&entry.channel) && !self.is_down(entry.channel.kind());
+                if agent_public && !live {
+                    let (channel, contact, address) =
+                        self.route_reply(t, customer, &entry.channel)?;
+                    let event_id = stream.event_id(base.saturating_add(v));
+                    messages.push(outbox(
+                        now,
+                        OutboxEventKind::Queued {
+                            message: OutboundMessage {
+                                id: MessageId::derive(event_id, 0),
+                                channel,
+                                recipient: Recipient::Contact { contact, address },
+                                body: entry.body.clone(),
+                                ticket: Some(ticket),
+                                queued_at: now,
+                            },
+                        },
+                    ));
+                }
+            }
+        }
+        let solved = events.iter().any(|e| {
+            matches!(
+                e.kind,
+                TicketEventKind::StatusChanged {
+                    to: Status::Solved,
+                    ..
+                }
+            )
+        });
+        let solved_by = events.iter().rev().find_map(|e| match e.kind {
+            TicketEventKind::Assigned { agent } => Some(agent),
+            _ => None,
+        });
+        let assignee = solved_by.unwrap_or(t.assignee());
+        let last = stream.event_id(base.saturating_add(u64::try_from(events.len()).unwrap_or(0)));
+        self.push_ticket(d, t, events, now);
+        d.push(StreamId::Outbox, messages);
+        if solved && csat {
+            self.csat_on_solve(d, t, assignee, last, now);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a ticket change names the actor as its author: an agent may not
+/// reply, note or hand off as someone else, nor a contact write as another
+/// contact or as staff.
+pub(super) fn check_named(actor: &Actor, command: &TicketCommand) -> Result<(), DeskError> {
+    let named = match command {
+        TicketCommand::Reply { author, .. } => match author {
+            Author::Agent(a) => Actor::Agent(*a),
+            Author::Contact(c) => Actor::Contact(*c),
+            Author::System => return Ok(()),
+        },
+        TicketCommand::Note { agent, .. } | TicketCommand::HandOff { by: agent, .. } => {
+            Actor::Agent(*agent)
+        }
+        TicketCommand::SetStatus(_)
+        | TicketCommand::SetPriority(_)
+        | TicketCommand::SetType(_)
+        | TicketCommand::Assign(_)
+        | TicketCommand::SetTeam(_)
+        | TicketCommand::AddTag(_)
+        | TicketCommand::RemoveTag(_) => return Ok(()),
+    };
+    match actor {
+        Actor::Agent(_) | Actor::Contact(_) if *actor != named => Err(DeskError::ActorMismatch {
+            actor: actor.clone(),
+            named,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Phone and video replies happen live: there is nothing to deliver.
+pub(super) fn is_live(channel: &Channel) -> bool {
+    matches!(channel.kind(), ChannelKind::Phone | ChannelKind::Video)
+}
+
+/// Portal replies are delivered as email notifications; every other
+/// channel delivers on itself.
+pub(super) fn delivery_channel(channel: &Channel) -> Channel {
+    match channel {
+        Channel::Portal => Channel::Email,
+        c => c.clone(),
+    }
+}
+
+/// A subject from a message's first line, at most 80 characters.
+pub(super) fn subject_from_body(body: &str) -> String {
+    let line = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let mut s: String = line.chars().take(80).collect();
+    if line.chars().count() > 80 {
+        s.push('…');
+    }
+    if s.is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        s
+    }
+}
