@@ -39,6 +39,7 @@ use crate::sla::SlaError;
 use crate::store::StoreError;
 use crate::survey::SurveyError;
 use crate::ticket::TicketError;
+use crate::time::DurationOutOfRange;
 use crate::transport::TransportError;
 use crate::view::ViewError;
 
@@ -100,6 +101,9 @@ pub enum Error {
     /// A view was refused.
     #[error(transparent)]
     View(#[from] ViewError),
+    /// A configured duration out of range.
+    #[error(transparent)]
+    Duration(#[from] DurationOutOfRange),
 }
 
 /// An escalation graph that failed validation, as an
@@ -206,7 +210,8 @@ impl Error {
             | Error::Routing(_)
             | Error::Sla(_)
             | Error::Survey(_)
-            | Error::View(_) => ErrorKind::Refused,
+            | Error::View(_)
+            | Error::Duration(_) => ErrorKind::Refused,
         }
     }
 
@@ -275,6 +280,12 @@ mod tests {
         let cases: Vec<(Error, ErrorKind)> = vec![
             (DeskError::UnknownTicket(ticket).into(), ErrorKind::Refused),
             (TicketError::Closed(ticket).into(), ErrorKind::Refused),
+            (
+                crate::time::check_configured("survey valid_for", chrono::Duration::MIN)
+                    .unwrap_err()
+                    .into(),
+                ErrorKind::Refused,
+            ),
             (
                 DeskError::OutOfOrder {
                     stream,
