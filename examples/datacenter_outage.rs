@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             IncidentConfig::default()
                 .with_components(catalog)
                 .with_credits(credits)
-                .with_follow_up(Some("after-the-outage"), Duration::days(42)),
+                .with_follow_up(Some("after-the-outage"), Duration::days(42))?,
         )
         .with_surveys(SurveyConfig::default().with_survey(follow_up));
 

@@ -39,6 +39,13 @@ use serde::{Deserialize, Serialize};
 use crate::customer::{Money, Tier};
 use crate::id::{AgentId, ComponentId, ContactId, CustomerId, IncidentId, InvitationId, TicketId};
 use crate::text::one_word;
+use crate::time::{self, DurationOutOfRange};
+
+configured_seconds!(
+    grace_seconds: "credit grace" from 0,
+    follow_up_after_seconds: "incident follow_up_after" from 0,
+    recent_seconds: "incident recent" from 0,
+);
 
 /// Why an incident command or policy was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,9 +103,10 @@ pub enum IncidentError {
         /// The value.
         got: i64,
     },
-    /// A negative grace period.
-    #[error("credit grace period must not be negative")]
-    NegativeGrace,
+    /// A configured duration out of range (a negative grace period, a
+    /// follow-up delay over 100 years, ...).
+    #[error(transparent)]
+    Duration(#[from] DurationOutOfRange),
     /// A negative monthly fee.
     #[error("monthly fee must not be negative (got {0})")]
     NegativeFee(Money),
@@ -947,9 +955,9 @@ impl Incident {
                 .unwrap_or_default();
             let span = to - *from;
             match worst {
-                ComponentState::MajorOutage => d.major += span,
-                ComponentState::PartialOutage => d.partial += span,
-                ComponentState::Degraded => d.degraded += span,
+                ComponentState::MajorOutage => d.major = time::sum(d.major, span),
+                ComponentState::PartialOutage => d.partial = time::sum(d.partial, span),
+                ComponentState::Degraded => d.degraded = time::sum(d.degraded, span),
                 ComponentState::Operational => {}
             }
         }
@@ -1080,7 +1088,7 @@ impl Downtime {
     /// All time in any bad state.
     #[must_use]
     pub fn total(&self) -> Duration {
-        self.major + self.partial + self.degraded
+        time::sum(time::sum(self.major, self.partial), self.degraded)
     }
 }
 
@@ -1132,7 +1140,7 @@ pub struct CreditPolicy {
     #[serde(default)]
     pub degraded_weight_percent: i64,
     /// Downtime up to this long earns nothing (default none).
-    #[serde(default = "Duration::zero", with = "crate::time::seconds")]
+    #[serde(default = "Duration::zero", with = "grace_seconds")]
     pub grace: Duration,
 }
 
@@ -1166,7 +1174,8 @@ impl CreditPolicy {
     ///
     /// # Errors
     /// [`IncidentError::NegativeRate`], [`IncidentError::NegativeCap`],
-    /// [`IncidentError::InvalidWeight`], [`IncidentError::NegativeGrace`].
+    /// [`IncidentError::InvalidWeight`], [`IncidentError::Duration`] for a
+    /// grace period that is negative or over 100 years.
     pub fn validate(&self) -> Result<(), IncidentError> {
         if self.rate_bp_per_hour < 0 {
             return Err(IncidentError::NegativeRate(self.rate_bp_per_hour));
@@ -1182,9 +1191,7 @@ impl CreditPolicy {
                 return Err(IncidentError::InvalidWeight { what, got });
             }
         }
-        if self.grace < Duration::zero() {
-            return Err(IncidentError::NegativeGrace);
-        }
+        time::check_configured("credit grace", self.grace)?;
         Ok(())
     }
 
@@ -1328,14 +1335,14 @@ pub struct IncidentConfig {
     pub credits: CreditConfig,
     /// How long after resolution affected customers are followed up
     /// (default 45 days: "in a month or two").
-    #[serde(with = "crate::time::seconds")]
+    #[serde(with = "follow_up_after_seconds")]
     pub follow_up_after: Duration,
     /// The survey sent as the follow-up, if any (else a task).
     #[serde(default)]
     pub follow_up_survey: Option<String>,
     /// How long a resolved incident counts as recent in briefings
     /// (default 30 days).
-    #[serde(with = "crate::time::seconds")]
+    #[serde(with = "recent_seconds")]
     pub recent: Duration,
 }
 
@@ -1365,11 +1372,31 @@ impl IncidentConfig {
         self
     }
     /// With a follow-up survey and delay.
-    #[must_use]
-    pub fn with_follow_up(mut self, survey: Option<&str>, after: Duration) -> Self {
+    ///
+    /// # Errors
+    /// [`IncidentError::Duration`] for a delay that is negative or over 100
+    /// years.
+    pub fn with_follow_up(
+        mut self,
+        survey: Option<&str>,
+        after: Duration,
+    ) -> Result<Self, IncidentError> {
         self.follow_up_survey = survey.map(str::to_owned);
-        self.follow_up_after = after;
-        self
+        self.follow_up_after = time::check_configured("incident follow_up_after", after)?;
+        Ok(self)
+    }
+
+    /// Checks the durations (each from 0 to 100 years) and the credit
+    /// policies. Reading a configuration checks the durations too; a
+    /// configuration changed through its fields skips the builders.
+    ///
+    /// # Errors
+    /// [`IncidentError::Duration`] naming the setting, or the credit
+    /// policies' errors ([`CreditConfig::validate`]).
+    pub fn validate(&self) -> Result<(), IncidentError> {
+        time::check_configured("incident follow_up_after", self.follow_up_after)?;
+        time::check_configured("incident recent", self.recent)?;
+        self.credits.validate()
     }
 }
 

@@ -26,3 +26,21 @@ macro_rules! validated_string {
         }
     };
 }
+
+/// Serde `with` modules for configured durations in whole seconds, one per
+/// setting (`module: "setting name" from min_seconds`): reading refuses a
+/// value below the minimum or over 100 years with a
+/// [`DurationOutOfRange`](crate::time::DurationOutOfRange) naming the
+/// setting and the value.
+macro_rules! configured_seconds {
+    ($($module:ident: $field:literal from $min:literal),* $(,)?) => {$(
+        mod $module {
+            pub(super) use crate::time::seconds::serialize;
+            pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> Result<chrono::Duration, D::Error> {
+                crate::time::seconds::deserialize_configured(d, $field, $min)
+            }
+        }
+    )*};
+}

@@ -27,6 +27,9 @@ use crate::incident::IncidentBriefing;
 use crate::sla::Metric;
 use crate::survey::Nps;
 use crate::ticket::Status;
+use crate::time::{self, DurationOutOfRange};
+
+configured_seconds!(repeat_within_seconds: "care repeat_within" from 0);
 
 /// Proactive-care settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +37,30 @@ use crate::ticket::Status;
 pub struct CareConfig {
     /// A ticket from the same customer about the same problem within this
     /// long of an earlier one is a repeat contact (default 7 days).
-    #[serde(with = "crate::time::seconds")]
+    #[serde(with = "repeat_within_seconds")]
     pub repeat_within: Duration,
+}
+
+impl CareConfig {
+    /// With the repeat-contact window.
+    ///
+    /// # Errors
+    /// [`DurationOutOfRange`] for a negative window or one over 100 years.
+    pub fn with_repeat_within(mut self, within: Duration) -> Result<Self, DurationOutOfRange> {
+        self.repeat_within = within;
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Checks the window: from 0 to 100 years (reading a configuration
+    /// checks it too).
+    ///
+    /// # Errors
+    /// [`DurationOutOfRange`] naming `care repeat_within`.
+    pub fn validate(&self) -> Result<(), DurationOutOfRange> {
+        time::check_configured("care repeat_within", self.repeat_within)?;
+        Ok(())
+    }
 }
 
 impl Default for CareConfig {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::channel::{Channel, ChannelAddress};
 use crate::id::{AgentId, ContactId, MessageId, TicketId};
+use crate::time::{self, DurationOutOfRange};
 
 /// Who an outbound message is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,8 +117,10 @@ pub enum OutboxEventKind {
     },
 }
 
-/// When failed deliveries are tried again.
+/// When failed deliveries are tried again. Both delays are from 0 to 100
+/// years; reading a policy checks them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RetryPolicyFields")]
 #[non_exhaustive]
 pub struct RetryPolicy {
     /// Wait after the first failure (default 30 s); doubled after each.
@@ -138,16 +141,51 @@ impl Default for RetryPolicy {
     }
 }
 
+/// A retry policy as read, before its delays are checked.
+#[derive(Deserialize)]
+struct RetryPolicyFields {
+    first_delay: Duration,
+    max_delay: Duration,
+    max_attempts: u32,
+}
+
+impl TryFrom<RetryPolicyFields> for RetryPolicy {
+    type Error = DurationOutOfRange;
+    fn try_from(f: RetryPolicyFields) -> Result<Self, Self::Error> {
+        RetryPolicy::new(f.first_delay, f.max_delay, f.max_attempts)
+    }
+}
+
 impl RetryPolicy {
     /// A policy waiting `first_delay` after the first failure, doubling up
     /// to `max_delay`, and abandoning after `max_attempts` failures.
-    #[must_use]
-    pub fn new(first_delay: Duration, max_delay: Duration, max_attempts: u32) -> Self {
-        RetryPolicy {
+    ///
+    /// # Errors
+    /// [`DurationOutOfRange`] for a delay that is negative or over 100
+    /// years.
+    pub fn new(
+        first_delay: Duration,
+        max_delay: Duration,
+        max_attempts: u32,
+    ) -> Result<Self, DurationOutOfRange> {
+        let policy = RetryPolicy {
             first_delay,
             max_delay,
             max_attempts,
-        }
+        };
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Checks the delays (a policy changed through its fields skips
+    /// [`RetryPolicy::new`]).
+    ///
+    /// # Errors
+    /// [`DurationOutOfRange`] naming the delay out of range.
+    pub fn validate(&self) -> Result<(), DurationOutOfRange> {
+        time::check_configured("retry first_delay", self.first_delay)?;
+        time::check_configured("retry max_delay", self.max_delay)?;
+        Ok(())
     }
 
     /// The wait after failed attempt number `attempt` (from 1):

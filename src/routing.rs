@@ -403,7 +403,7 @@ impl Router {
     /// when empty) is on duty outside protected time.
     #[must_use]
     pub fn coverage(&self, team: &[AgentId], from: DateTime<Utc>) -> Coverage {
-        let to = from + Duration::days(7);
+        let to = crate::time::plus(from, Duration::days(7));
         let mut covered: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
         for a in self
             .agents

@@ -57,6 +57,9 @@ use crate::channel::ChannelKind;
 use crate::id::ComponentId;
 use crate::id::{AgentId, TicketId};
 use crate::ticket::{Tag, TicketType};
+use crate::time::{self, DurationOutOfRange, MAX_CONFIGURED};
+
+configured_seconds!(window_seconds: "trend window" from 1);
 
 /// What tickets are counted by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -103,8 +106,8 @@ pub enum TrendRule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TrendConfig {
-    /// The window length (default 1 day).
-    #[serde(with = "crate::time::seconds")]
+    /// The window length (default 1 day; 1 second to 100 years).
+    #[serde(with = "window_seconds")]
     pub window: Duration,
     /// How many windows before the current one make the baseline
     /// (default 7).
@@ -130,6 +133,34 @@ impl Default for TrendConfig {
             spike_z_milli: 6000,
             spike_min_count: 10,
         }
+    }
+}
+
+impl TrendConfig {
+    /// With a window length.
+    ///
+    /// # Errors
+    /// [`DurationOutOfRange`] for a window under 1 second or over 100
+    /// years.
+    pub fn with_window(mut self, window: Duration) -> Result<Self, DurationOutOfRange> {
+        self.window = window;
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Checks the window (a configuration changed through its fields skips
+    /// [`TrendConfig::with_window`]; reading one checks it too).
+    ///
+    /// # Errors
+    /// [`DurationOutOfRange`] naming `trend window` and its value.
+    pub fn validate(&self) -> Result<(), DurationOutOfRange> {
+        time::check(
+            "trend window",
+            self.window,
+            Duration::seconds(1),
+            MAX_CONFIGURED,
+        )?;
+        Ok(())
     }
 }
 

@@ -212,7 +212,7 @@ pub fn config(cast: &Cast) -> Result<DeskConfig> {
             IncidentConfig::default()
                 .with_components(catalog)
                 .with_credits(credits)
-                .with_follow_up(Some("after-the-outage"), Duration::days(42)),
+                .with_follow_up(Some("after-the-outage"), Duration::days(42))?,
         )
         .with_surveys(
             SurveyConfig::default()

@@ -717,7 +717,7 @@ impl BusinessCalendar {
             let before_from = if y1 == y2 { t.before(p1) } else { 0 };
             nanos += i128::from(before_to - before_from);
         }
-        duration_from_nanos(nanos)
+        crate::time::from_nanos(nanos)
     }
 
     /// The last year with any open time, when the weekly hours are empty
@@ -813,7 +813,7 @@ impl BusinessCalendar {
     /// The UTC instant (seconds) of `secs` after local midnight of `date`.
     fn resolve(&self, date: NaiveDate, secs: u32) -> Option<i64> {
         let midnight = date.and_hms_opt(0, 0, 0)?;
-        let local = midnight + TimeDelta::seconds(i64::from(secs));
+        let local = midnight.checked_add_signed(TimeDelta::seconds(i64::from(secs)))?;
         if let Some(t) = self.tz.from_local_datetime(&local).earliest() {
             return Some(t.timestamp());
         }
@@ -821,7 +821,7 @@ impl BusinessCalendar {
         // the transition instant (real gaps start and end on whole minutes).
         let mut probe: NaiveDateTime = local;
         for _ in 0..(48 * 60) {
-            probe += TimeDelta::minutes(1);
+            probe = probe.checked_add_signed(TimeDelta::minutes(1))?;
             if let Some(t) = self.tz.from_local_datetime(&probe).earliest() {
                 return Some(t.timestamp());
             }
@@ -866,16 +866,6 @@ fn instant(t: &YearTable, pos: i64) -> Option<DateTime<Utc>> {
         u32::try_from(rem % NANOS as u64).ok()?,
     )?;
     Some(date.and_time(time).and_utc())
-}
-
-fn duration_from_nanos(nanos: i128) -> Duration {
-    if let Ok(small) = i64::try_from(nanos) {
-        return Duration::nanoseconds(small);
-    }
-    let n = i128::from(NANOS);
-    let secs = i64::try_from(nanos.div_euclid(n)).unwrap_or(i64::MAX);
-    let sub = u32::try_from(nanos.rem_euclid(n)).unwrap_or(0);
-    TimeDelta::new(secs, sub).unwrap_or(TimeDelta::MAX)
 }
 
 // ----- serde: the config shape ------------------------------------------

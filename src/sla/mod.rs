@@ -193,6 +193,9 @@ pub enum SlaError {
     /// An instant outside the dates the crate can represent.
     #[error("instant out of the representable range")]
     OutOfRange,
+    /// A configured duration out of range (a target over 100 years).
+    #[error(transparent)]
+    Duration(#[from] crate::time::DurationOutOfRange),
 }
 
 impl SlaError {

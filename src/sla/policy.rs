@@ -263,12 +263,15 @@ impl SlaPolicy {
 pub struct SlaPolicies(Vec<SlaPolicy>);
 
 impl SlaPolicies {
-    /// Validates policies: names unique and non-empty, durations positive,
-    /// warnings between 1 and 99 percent, promises not configured (they
-    /// come from agents).
+    /// Validates policies: names unique and non-empty, durations positive
+    /// and at most 100 years, warnings between 1 and 99 percent, promises
+    /// not configured (they come from agents). Reading policies validates
+    /// them too.
     ///
     /// # Errors
-    /// [`SlaError::InvalidPolicy`] naming the policy and the problem.
+    /// [`SlaError::InvalidPolicy`] naming the policy and the problem;
+    /// [`SlaError::Duration`] for a target over 100 years, naming the
+    /// policy, the metric and the value.
     pub fn new(policies: Vec<SlaPolicy>) -> Result<Self, SlaError> {
         let mut names = BTreeSet::new();
         for p in &policies {
@@ -286,6 +289,10 @@ impl SlaPolicies {
                 if t.within <= Duration::zero() {
                     return Err(bad(format!("the {} target must be positive", t.metric)));
                 }
+                crate::time::check_configured(
+                    format!("policy {:?} {} target", p.name, t.metric),
+                    t.within,
+                )?;
                 if let Some(w) = t.warn_at.iter().find(|w| !(1..=99).contains(*w)) {
                     return Err(bad(format!(
                         "warning at {w}% of the {} target is not between 1 and 99",

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::policy::{Clock, Metric, SlaConfig, SlaPolicy, Target, TicketFacts};
 use crate::id::{CustomerId, TicketId};
 use crate::ticket::{Author, EntryVisibility, Status, Ticket, TicketEvent, TicketEventKind};
+use crate::time;
 
 /// One metric instance: the metric and which cycle of it (a reopened
 /// ticket's second resolution clock is cycle 2).
@@ -571,12 +572,15 @@ impl Reactor<'_> {
         warned: &BTreeSet<u8>,
     ) -> Schedule {
         let cal = self.config.calendar(spec.clock, self.sla.customer);
-        let at = |d: Duration| cal.add(since, (d - used).max(Duration::zero())).ok();
+        let at = |d: Duration| {
+            cal.add(since, time::difference(d, used).max(Duration::zero()))
+                .ok()
+        };
         let mut warnings: Vec<(u8, DateTime<Utc>)> = spec
             .warn_at
             .iter()
             .filter(|p| !warned.contains(p))
-            .filter_map(|p| at(spec.target * i32::from(*p) / 100).map(|t| (*p, t)))
+            .filter_map(|p| at(time::percent_of(spec.target, u32::from(*p))).map(|t| (*p, t)))
             .collect();
         warnings.sort_unstable();
         Schedule {
@@ -609,13 +613,12 @@ impl Reactor<'_> {
 
     fn used_now(&self, m: &MetricState) -> Duration {
         match &m.phase {
-            Phase::Active { since, .. } => {
-                m.used
-                    + self
-                        .config
-                        .calendar(m.spec.clock, self.sla.customer)
-                        .elapsed(*since, self.now)
-            }
+            Phase::Active { since, .. } => time::sum(
+                m.used,
+                self.config
+                    .calendar(m.spec.clock, self.sla.customer)
+                    .elapsed(*since, self.now),
+            ),
             _ => m.used,
         }
     }

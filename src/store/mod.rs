@@ -50,6 +50,7 @@ pub mod conformance;
 mod memory;
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -175,12 +176,11 @@ pub struct RecordedEvent {
 }
 
 /// Why a store operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The stream is not at the version the writer expected; nothing was
     /// written.
-    #[error("stream {stream} is at version {actual}, expected {expected}")]
     Conflict {
         /// The stream.
         stream: StreamId,
@@ -190,17 +190,19 @@ pub enum StoreError {
         actual: u64,
     },
     /// The same stream appears twice in one batch.
-    #[error("stream {0} is written twice in one batch")]
     DuplicateStreamInBatch(StreamId),
-    /// The backend failed (I/O, database); nothing was written.
-    #[error("store backend failed: {0}")]
-    Backend(String),
+    /// The backend failed (I/O, database); nothing was written. Build it
+    /// with [`StoreError::backend`] to keep the backend's own error as the
+    /// [source](std::error::Error::source).
+    Backend {
+        /// What went wrong, in the backend's words.
+        message: String,
+        /// The backend's own error, when there is one.
+        source: Option<BackendSource>,
+    },
     /// An event written in a newer wire format than this build reads:
     /// upgrade before reading (reading it could silently drop what the
     /// newer version added).
-    #[error(
-        "stored event at position {position} is in schema {schema}; this build reads up to {supported}"
-    )]
     NewerSchema {
         /// Where.
         position: u64,
@@ -210,7 +212,6 @@ pub enum StoreError {
         supported: u32,
     },
     /// Stored data could not be read back (corrupt or from a newer version).
-    #[error("stored event at position {position} is unreadable: {reason}")]
     Corrupt {
         /// Where.
         position: u64,
@@ -218,6 +219,125 @@ pub enum StoreError {
         reason: String,
     },
 }
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Conflict {
+                stream,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "stream {stream} is at version {actual}, expected {expected}"
+            ),
+            StoreError::DuplicateStreamInBatch(stream) => {
+                write!(f, "stream {stream} is written twice in one batch")
+            }
+            StoreError::Backend { message, .. } => write!(f, "store backend failed: {message}"),
+            StoreError::NewerSchema {
+                position,
+                schema,
+                supported,
+            } => write!(
+                f,
+                "stored event at position {position} is in schema {schema}; this build reads up to {supported}"
+            ),
+            StoreError::Corrupt { position, reason } => {
+                write!(
+                    f,
+                    "stored event at position {position} is unreadable: {reason}"
+                )
+            }
+        }
+    }
+}
+
+/// Written by hand (not derived) so the source of a backend failure is the
+/// backend's own error itself, ready to downcast.
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Backend {
+                source: Some(source),
+                ..
+            } => Some(source.get()),
+            _ => None,
+        }
+    }
+}
+
+impl StoreError {
+    /// A backend failure that keeps `err` as its source (and its text as
+    /// the message), so callers can log the whole chain or downcast to the
+    /// backend's type.
+    ///
+    /// # Example
+    /// ```
+    /// use std::error::Error as _;
+    /// use fanatical::store::StoreError;
+    ///
+    /// let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+    /// let err = StoreError::backend(io);
+    /// assert_eq!(err.to_string(), "store backend failed: disk full");
+    /// let source = err.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+    /// assert_eq!(source.map(std::io::Error::kind), Some(std::io::ErrorKind::StorageFull));
+    /// ```
+    pub fn backend<E>(err: E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        StoreError::Backend {
+            message: err.to_string(),
+            source: Some(BackendSource(Arc::new(err))),
+        }
+    }
+
+    /// A backend failure with no error value behind it (a fault a test
+    /// injects, a limit the backend enforces itself).
+    #[must_use]
+    pub fn backend_message(message: impl Into<String>) -> Self {
+        StoreError::Backend {
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+/// A backend's own error, kept behind [`StoreError::Backend`]. Cheap to
+/// clone (shared); two are equal when their messages are, so a
+/// `StoreError` can still be compared in tests.
+#[derive(Clone)]
+pub struct BackendSource(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl BackendSource {
+    /// The backend's error, for logging or
+    /// [downcasting](https://doc.rust-lang.org/std/error/trait.Error.html#method.downcast_ref).
+    #[must_use]
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Debug for BackendSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for BackendSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq for BackendSource {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for BackendSource {}
 
 /// Refuses a record written in a newer wire format than this build reads
 /// ([`SCHEMA_VERSION`]). Backends call it on every record they read, so an
@@ -319,5 +439,43 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         (**self).stream_version(stream)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database is locked")]
+    struct Locked(#[source] std::io::Error);
+
+    #[test]
+    fn a_backend_failure_keeps_its_source_chain() {
+        let io = std::io::Error::other("lock file busy");
+        let err = StoreError::backend(Locked(io));
+        assert_eq!(err.to_string(), "store backend failed: database is locked");
+        let source = err.source().expect("the backend's error");
+        assert!(source.downcast_ref::<Locked>().is_some());
+        assert_eq!(
+            source.source().map(ToString::to_string).as_deref(),
+            Some("lock file busy")
+        );
+    }
+
+    #[test]
+    fn backend_failures_compare_by_message() {
+        let a = StoreError::backend(Locked(std::io::Error::other("x")));
+        let b = StoreError::backend(Locked(std::io::Error::other("y")));
+        assert_eq!(a, a.clone());
+        assert_eq!(a, b); // same message: "database is locked"
+        assert_ne!(a, StoreError::backend_message("database is locked"));
+        assert_eq!(
+            StoreError::backend_message("disk full"),
+            StoreError::backend_message("disk full")
+        );
+        assert!(StoreError::backend_message("disk full").source().is_none());
     }
 }

@@ -7,6 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{Rating, Response, Survey};
 use crate::id::{AgentId, ContactId, CustomerId, InvitationId, TicketId};
+use crate::time::{self, DurationOutOfRange};
+
+configured_seconds!(
+    quiet_period_seconds: "survey quiet_period" from 0,
+    valid_for_seconds: "survey valid_for" from 0,
+    follow_up_within_seconds: "survey follow_up_within" from 0,
+);
 
 /// What a survey is for. Every kind draws on one contact budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -29,10 +36,10 @@ pub struct SurveyConfig {
     pub surveys: BTreeMap<String, Survey>,
     /// No contact is invited again within this long of their last
     /// invitation, whatever its kind (default 90 days).
-    #[serde(with = "crate::time::seconds")]
+    #[serde(with = "quiet_period_seconds")]
     pub quiet_period: Duration,
     /// How long an invitation can be answered (default 30 days).
-    #[serde(with = "crate::time::seconds")]
+    #[serde(with = "valid_for_seconds")]
     pub valid_for: Duration,
     /// An NPS at or below this (or a CSAT rating of fair or poor) opens a
     /// personal follow-up (default 4).
@@ -40,7 +47,7 @@ pub struct SurveyConfig {
     /// An NPS at or above this sends a thank-you (default 9).
     pub thank_at: u8,
     /// How soon the follow-up must happen (default 1 day): its own timer.
-    #[serde(with = "crate::time::seconds")]
+    #[serde(with = "follow_up_within_seconds")]
     pub follow_up_within: Duration,
     /// Who follows up when the customer has no account manager and the
     /// ticket no assignee.
@@ -67,6 +74,17 @@ impl Default for SurveyConfig {
 }
 
 impl SurveyConfig {
+    /// Checks the durations: each from 0 to 100 years (reading a
+    /// configuration checks them too).
+    ///
+    /// # Errors
+    /// [`DurationOutOfRange`] naming the first setting out of range.
+    pub fn validate(&self) -> Result<(), DurationOutOfRange> {
+        time::check_configured("survey quiet_period", self.quiet_period)?;
+        time::check_configured("survey valid_for", self.valid_for)?;
+        time::check_configured("survey follow_up_within", self.follow_up_within)?;
+        Ok(())
+    }
     /// With a survey.
     #[must_use]
     pub fn with_survey(mut self, survey: Survey) -> Self {

@@ -340,6 +340,9 @@ fn applying_events_twice_is_refused_and_changes_nothing() {
         err,
         fanatical::Error::Desk(DeskError::OutOfOrder { .. })
     ));
+    // Misuse of the API, not a refusal: the calling code is wrong.
+    assert!(err.is_misuse());
+    assert!(!err.is_refusal());
     assert_eq!(w.desk, before);
 }
 

@@ -464,7 +464,7 @@ fn a_failed_append_leaves_the_desk_unchanged() {
     let w = World::new();
     let mut store = FlakyStore {
         inner: w.store.clone(),
-        fail_next_append: Some(StoreError::Backend("disk full".into())),
+        fail_next_append: Some(StoreError::backend_message("disk full")),
     };
     let mut desk = w.desk.clone();
     let before = desk.clone();
@@ -479,7 +479,7 @@ fn a_failed_append_leaves_the_desk_unchanged() {
         )),
     );
     let err = desk.execute(&mut store, cmd.clone(), w.now).unwrap_err();
-    assert_eq!(err, StoreError::Backend("disk full".into()).into());
+    assert_eq!(err, StoreError::backend_message("disk full").into());
     assert_eq!(desk, before);
     assert_eq!(store.inner, w.store);
     // The same command succeeds once the store is back.

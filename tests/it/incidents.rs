@@ -60,7 +60,8 @@ pub fn config() -> DeskConfig {
             IncidentConfig::default()
                 .with_components(catalog())
                 .with_credits(credits())
-                .with_follow_up(Some("after-outage"), Duration::days(45)),
+                .with_follow_up(Some("after-outage"), Duration::days(45))
+                .unwrap(),
         )
         .with_surveys(SurveyConfig::default().with_survey(follow_up))
 }

@@ -11,6 +11,7 @@ mod desk_flow;
 mod escalation;
 mod escalation_desk;
 mod escalation_props;
+mod extremes;
 mod fanatical_day;
 mod fuzz_props;
 mod fuzz_targets;

@@ -161,7 +161,7 @@ fn failures_back_off_then_succeed_and_duplicates_are_harmless() {
 
 #[test]
 fn too_many_failures_abandon_the_message() {
-    let retry = RetryPolicy::new(Duration::seconds(30), Duration::hours(1), 3);
+    let retry = RetryPolicy::new(Duration::seconds(30), Duration::hours(1), 3).unwrap();
     let mut w = World::with_config(DeskConfig::default().with_retry(retry));
     let t = w.jane_emails("help");
     let ana = w.ana;

@@ -118,15 +118,15 @@ impl Store for FaultyStore {
     fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
         if self.faults_on && self.rng.chance(self.fail_permille) {
             self.stats_failures += 1;
-            return Err(StoreError::Backend("injected: disk full".into()));
+            return Err(StoreError::backend_message("injected: disk full"));
         }
         let stored = self.inner.append(batch)?;
         self.stored += stored.len();
         if self.faults_on && self.rng.chance(self.lost_ack_permille) {
             // Written, but the caller never hears so.
             self.stats_lost_acks += 1;
-            return Err(StoreError::Backend(
-                "injected: connection reset after commit".into(),
+            return Err(StoreError::backend_message(
+                "injected: connection reset after commit",
             ));
         }
         self.acknowledged.extend(stored.iter().cloned());
@@ -387,7 +387,7 @@ impl Sim {
                     self.stats.conflicts += 1;
                     self.desks[r].catch_up(&self.store).unwrap();
                 }
-                Err(fanatical::Error::Store(StoreError::Backend(_))) => {
+                Err(fanatical::Error::Store(StoreError::Backend { .. })) => {
                     self.desks[r].catch_up(&self.store).unwrap();
                     let after = self.store.stored;
                     if after > before {

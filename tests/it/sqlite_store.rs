@@ -38,8 +38,8 @@ CREATE TABLE IF NOT EXISTS events (
     UNIQUE (stream, version)
 );";
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::backend(e)
 }
 
 impl SqliteStore {

@@ -184,8 +184,14 @@ impl World {
     pub fn refused(&mut self, cmd: Command, err: impl Into<fanatical::Error>) {
         let desk_before = self.desk.clone();
         let store_before = self.store.clone();
+        let err = err.into();
+        assert_eq!(
+            err.kind(),
+            fanatical::error::ErrorKind::Refused,
+            "{err} is not a refusal"
+        );
         let got = self.run(cmd);
-        assert_eq!(got, Err(err.into()));
+        assert_eq!(got, Err(err));
         assert_eq!(self.desk, desk_before, "a refused command changed the desk");
         assert_eq!(
             self.store, store_before,
