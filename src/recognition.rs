@@ -13,6 +13,70 @@ use serde::{Deserialize, Serialize};
 use crate::channel::SocialNetwork;
 use crate::id::{AgentId, CustomerId, InvitationId, PraiseId, TicketId};
 
+configured_seconds!(
+    window_seconds: "recognition window" from 0,
+    remind_seconds: "recognition remind_every" from 60,
+);
+
+/// How recognition runs. Both durations are bounded (the window 0 to 100
+/// years, reminders at least a minute apart): out-of-range values are
+/// refused when read, and by [`RecognitionConfig::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecognitionConfig {
+    /// How far back a customer's tickets are searched to attribute praise
+    /// that names no ticket (default 14 days).
+    #[serde(with = "window_seconds")]
+    pub window: chrono::Duration,
+    /// How often the CEO is reminded of a pending acknowledgement (default
+    /// 1 day).
+    #[serde(with = "remind_seconds")]
+    pub remind_every: chrono::Duration,
+}
+
+impl Default for RecognitionConfig {
+    fn default() -> Self {
+        RecognitionConfig {
+            window: chrono::Duration::days(14),
+            remind_every: chrono::Duration::days(1),
+        }
+    }
+}
+
+impl RecognitionConfig {
+    /// A configuration.
+    ///
+    /// # Errors
+    /// [`crate::time::DurationOutOfRange`] naming the setting out of range.
+    pub fn new(
+        window: chrono::Duration,
+        remind_every: chrono::Duration,
+    ) -> Result<Self, crate::time::DurationOutOfRange> {
+        let c = RecognitionConfig {
+            window,
+            remind_every,
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Checks both durations are in range (for a configuration whose public
+    /// fields were set directly).
+    ///
+    /// # Errors
+    /// [`crate::time::DurationOutOfRange`] naming the setting out of range.
+    pub fn validate(&self) -> Result<(), crate::time::DurationOutOfRange> {
+        crate::time::check_configured("recognition window", self.window)?;
+        crate::time::check(
+            "recognition remind_every",
+            self.remind_every,
+            chrono::Duration::minutes(1),
+            crate::time::MAX_CONFIGURED,
+        )?;
+        Ok(())
+    }
+}
+
 /// Why a recognition command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

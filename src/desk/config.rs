@@ -3,6 +3,12 @@
 #![allow(clippy::wildcard_imports)]
 
 use super::*;
+use crate::recognition::RecognitionConfig;
+
+configured_seconds!(
+    coaching_seconds: "coaching window" from 0,
+    lease_seconds: "delivery lease" from 1,
+);
 
 /// How a desk behaves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,7 +25,7 @@ pub struct DeskConfig {
     pub recognition: RecognitionConfig,
     /// The same kind of mistake twice within this long is flagged for
     /// coaching (default 30 days).
-    #[serde(default = "default_coaching_window", with = "crate::time::seconds")]
+    #[serde(default = "default_coaching_window", with = "coaching_seconds")]
     pub coaching_window: Duration,
     /// Official accounts and the review their posts pass.
     #[serde(default)]
@@ -45,7 +51,8 @@ pub struct DeskConfig {
     pub retry: RetryPolicy,
     /// How long a message handed out by `poll_outbound` is reserved for the
     /// caller before it is handed out again (default 5 minutes): a caller
-    /// that crashes mid-delivery loses nothing.
+    /// that crashes mid-delivery loses nothing. One second to 100 years.
+    #[serde(default = "default_lease", with = "lease_seconds")]
     pub delivery_lease: Duration,
 }
 
@@ -64,7 +71,7 @@ impl Default for DeskConfig {
             care: crate::metrics::CareConfig::default(),
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
-            delivery_lease: Duration::minutes(5),
+            delivery_lease: default_lease(),
         }
     }
 }
@@ -112,6 +119,76 @@ impl DeskConfig {
         self.retry = retry;
         self
     }
+    /// The defaults with praise attribution and reminders.
+    #[must_use]
+    pub fn with_recognition(mut self, recognition: RecognitionConfig) -> Self {
+        self.recognition = recognition;
+        self
+    }
+    /// The defaults with another delivery lease.
+    ///
+    /// # Errors
+    /// [`crate::time::DurationOutOfRange`] unless from one second to 100
+    /// years.
+    pub fn with_delivery_lease(
+        mut self,
+        lease: Duration,
+    ) -> Result<Self, crate::time::DurationOutOfRange> {
+        self.delivery_lease = check_lease(lease)?;
+        Ok(self)
+    }
+    /// The defaults with another coaching window (how close together two
+    /// mistakes of a kind must be to be flagged).
+    ///
+    /// # Errors
+    /// [`crate::time::DurationOutOfRange`] unless from 0 to 100 years.
+    pub fn with_coaching_window(
+        mut self,
+        window: Duration,
+    ) -> Result<Self, crate::time::DurationOutOfRange> {
+        self.coaching_window = crate::time::check_configured("coaching window", window)?;
+        Ok(self)
+    }
+
+    /// Checks every configured duration and policy, for a configuration
+    /// whose public fields were set directly (reading one from serde and
+    /// the builders check already). The desk never panics on an
+    /// out-of-range value either way: instant arithmetic saturates.
+    ///
+    /// # Errors
+    /// The first setting out of range, naming it and its value.
+    ///
+    /// ```
+    /// use chrono::Duration;
+    /// use fanatical::desk::DeskConfig;
+    ///
+    /// let mut config = DeskConfig::default();
+    /// assert!(config.validate().is_ok());
+    /// config.delivery_lease = Duration::days(365 * 200);
+    /// assert!(config.validate().is_err());
+    /// assert!(DeskConfig::default().with_delivery_lease(Duration::zero()).is_err());
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        crate::time::check_configured("coaching window", self.coaching_window)?;
+        check_lease(self.delivery_lease)?;
+        self.recognition.validate()?;
+        self.incidents.validate()?;
+        self.care.validate()?;
+        Ok(())
+    }
+}
+
+fn check_lease(lease: Duration) -> Result<Duration, crate::time::DurationOutOfRange> {
+    crate::time::check(
+        "delivery lease",
+        lease,
+        Duration::seconds(1),
+        crate::time::MAX_CONFIGURED,
+    )
+}
+
+fn default_lease() -> Duration {
+    Duration::minutes(5)
 }
 
 pub(super) fn default_coaching_window() -> Duration {

@@ -112,7 +112,6 @@ pub use customers::ContactRef;
 pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;
 pub use escalate::{Escalation, Notice};
-pub use recognition::RecognitionConfig;
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
@@ -169,7 +168,7 @@ struct State {
 }
 
 /// The support desk. See the module docs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Desk {
     config: DeskConfig,
     state: State,
@@ -180,6 +179,45 @@ pub struct Desk {
     /// leased, or whose retry or lease has come round. Not record: a
     /// rebuilt desk hands out every undelivered message again.
     ready: BTreeMap<u64, MessageId>,
+}
+
+impl std::fmt::Debug for Desk {
+    /// A summary, not a dump: how much the desk holds and what is next.
+    ///
+    /// ```
+    /// # let fanatical::desk::fixture::Fixture { desk, .. } = fanatical::desk::fixture::fixture()?;
+    /// assert_eq!(
+    ///     format!("{desk:?}"),
+    ///     "Desk { position: 6, customers: 1, agents: 1, tickets: 1, unsolved: 1, \
+    ///      undelivered: 0, incidents: 0, timers: 0, next: None }"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.state;
+        let unsolved = s
+            .tickets
+            .iter()
+            .filter(|t| t.status().is_unsolved())
+            .count();
+        f.debug_struct("Desk")
+            .field("position", &s.position)
+            .field("customers", &s.customers.len())
+            .field("agents", &s.people.agents().count())
+            .field("tickets", &s.tickets.len())
+            .field("unsolved", &unsolved)
+            .field("undelivered", &s.outbox.undelivered())
+            .field("incidents", &s.incidents.iter().count())
+            .field("timers", &self.timers.count(|_| true))
+            .field(
+                "next",
+                &self
+                    .timers
+                    .next()
+                    .map(|n| format!("{} at {}", n.kind, n.at)),
+            )
+            .finish()
+    }
 }
 
 impl PartialEq for Desk {

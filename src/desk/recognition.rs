@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
 
 use super::{Desk, Drafts, RecognitionAction, outbox};
 use crate::channel::Channel;
@@ -18,29 +17,6 @@ use crate::recognition::{
     RecognitionEventKind,
 };
 use crate::ticket::{Author, EntryVisibility, Ticket};
-
-/// How recognition runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RecognitionConfig {
-    /// How far back a customer's tickets are searched to attribute praise
-    /// that names no ticket (default 14 days).
-    #[serde(with = "crate::time::seconds")]
-    pub window: Duration,
-    /// How often the CEO is reminded of a pending acknowledgement (default
-    /// 1 day).
-    #[serde(with = "crate::time::seconds")]
-    pub remind_every: Duration,
-}
-
-impl Default for RecognitionConfig {
-    fn default() -> Self {
-        RecognitionConfig {
-            window: Duration::days(14),
-            remind_every: Duration::days(1),
-        }
-    }
-}
 
 /// The agent who earned praise on a ticket: its assignee, else the last
 /// agent who replied publicly.

@@ -441,3 +441,35 @@ fn other_refusals_name_what_was_wrong() {
         TicketError::EmptyBody(a),
     );
 }
+
+#[test]
+fn a_configured_duration_out_of_range_is_refused_when_built_or_read() {
+    use chrono::Duration;
+    let err = DeskConfig::default()
+        .with_delivery_lease(Duration::zero())
+        .unwrap_err();
+    assert_eq!(err.field, "delivery lease");
+    assert!(
+        DeskConfig::default()
+            .with_coaching_window(Duration::days(-1))
+            .is_err()
+    );
+    // Read from a file: refused, naming the setting and the value.
+    let mut json = serde_json::to_value(DeskConfig::default()).unwrap();
+    json["delivery_lease"] = serde_json::json!(i64::MAX);
+    let err = serde_json::from_value::<DeskConfig>(json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("delivery lease"), "{err}");
+    let mut json = serde_json::to_value(DeskConfig::default()).unwrap();
+    json["recognition"]["remind_every"] = serde_json::json!(0);
+    let err = serde_json::from_value::<DeskConfig>(json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("recognition remind_every"), "{err}");
+    // Set through a public field: validate says which.
+    let mut config = DeskConfig::default();
+    config.coaching_window = Duration::days(365 * 101);
+    let err = config.validate().unwrap_err().to_string();
+    assert!(err.contains("coaching window"), "{err}");
+}
