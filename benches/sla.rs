@@ -234,7 +234,7 @@ fn timer_desk(timers: usize) -> (Desk, CountingStore, Vec<chrono::DateTime<Utc>>
     let mut due: Vec<_> = desk
         .tickets()
         .slas()
-        .flat_map(|s| s.timers().map(|(at, _)| at))
+        .flat_map(|s| s.timers().map(|t| t.at))
         .collect();
     due.sort_unstable();
     (desk, store, due)

@@ -307,22 +307,32 @@ pub enum PostEventKind {
     },
 }
 
+/// An official post and where it is in its review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PostRecord {
+    /// The post.
+    pub post: OfficialPost,
+    /// Where it is.
+    pub state: PostState,
+}
+
 /// The official-posts aggregate: every post submitted from an official
 /// account and where it is in its review. A pure fold of [`PostEvent`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Posts {
-    posts: std::collections::BTreeMap<PostId, (OfficialPost, PostState)>,
+    posts: std::collections::BTreeMap<PostId, PostRecord>,
 }
 
 impl Posts {
     /// One post and where it is.
     #[must_use]
-    pub fn get(&self, id: PostId) -> Option<&(OfficialPost, PostState)> {
+    pub fn get(&self, id: PostId) -> Option<&PostRecord> {
         self.posts.get(&id)
     }
 
     /// Every post, by id.
-    pub fn iter(&self) -> impl Iterator<Item = &(OfficialPost, PostState)> {
+    pub fn iter(&self) -> impl Iterator<Item = &PostRecord> {
         self.posts.values()
     }
 
@@ -338,17 +348,23 @@ impl Posts {
                         holds: holds.clone(),
                     }
                 };
-                posts.insert(post.id, (post.clone(), state));
+                posts.insert(
+                    post.id,
+                    PostRecord {
+                        post: post.clone(),
+                        state,
+                    },
+                );
             }
             PostEventKind::Approved { post, by } => {
-                if let Some((_, s)) = posts.get_mut(post) {
+                if let Some(PostRecord { state: s, .. }) = posts.get_mut(post) {
                     *s = PostState::Published {
                         approved_by: Some(*by),
                     };
                 }
             }
             PostEventKind::Rejected { post, by, reason } => {
-                if let Some((_, s)) = posts.get_mut(post) {
+                if let Some(PostRecord { state: s, .. }) = posts.get_mut(post) {
                     *s = PostState::Rejected {
                         by: *by,
                         reason: reason.clone(),

@@ -288,6 +288,16 @@ impl RecognitionEventKind {
     }
 }
 
+/// A praise and where its acknowledgement is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PraiseRecord {
+    /// The praise.
+    pub praise: Praise,
+    /// Its acknowledgement by the top of the chain.
+    pub ack: Acknowledgement,
+}
+
 /// A peer's recognition of a colleague.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerRecognition {
@@ -306,7 +316,7 @@ pub struct PeerRecognition {
 /// pure fold of [`RecognitionEvent`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recognition {
-    praises: std::collections::BTreeMap<PraiseId, (Praise, Acknowledgement)>,
+    praises: std::collections::BTreeMap<PraiseId, PraiseRecord>,
     peers: Vec<PeerRecognition>,
     committee: Vec<AgentId>,
     certificates: Vec<Certificate>,
@@ -315,12 +325,12 @@ pub struct Recognition {
 impl Recognition {
     /// One praise and its acknowledgement state.
     #[must_use]
-    pub fn praise(&self, id: PraiseId) -> Option<&(Praise, Acknowledgement)> {
+    pub fn praise(&self, id: PraiseId) -> Option<&PraiseRecord> {
         self.praises.get(&id)
     }
 
     /// Every praise, by id.
-    pub fn praises(&self) -> impl Iterator<Item = &(Praise, Acknowledgement)> {
+    pub fn praises(&self) -> impl Iterator<Item = &PraiseRecord> {
         self.praises.values()
     }
 
@@ -348,7 +358,7 @@ impl Recognition {
     pub fn kudos(&self, agent: AgentId) -> usize {
         self.praises
             .values()
-            .filter(|(p, _)| p.agent == Some(agent))
+            .filter(|r| r.praise.agent == Some(agent))
             .count()
             + self.peers.iter().filter(|p| p.to == agent).count()
     }
@@ -358,7 +368,10 @@ impl Recognition {
     #[must_use]
     pub fn next_reminder(&self, praise: PraiseId) -> Option<DateTime<Utc>> {
         match self.praises.get(&praise) {
-            Some((_, Acknowledgement::Pending { next_reminder, .. })) => Some(*next_reminder),
+            Some(PraiseRecord {
+                ack: Acknowledgement::Pending { next_reminder, .. },
+                ..
+            }) => Some(*next_reminder),
             _ => None,
         }
     }
@@ -378,16 +391,24 @@ impl Recognition {
                     }
                     None => Acknowledgement::NotNeeded,
                 };
-                self.praises.insert(praise.id, (praise.clone(), ack));
+                self.praises.insert(
+                    praise.id,
+                    PraiseRecord {
+                        praise: praise.clone(),
+                        ack,
+                    },
+                );
             }
             RecognitionEventKind::Acknowledged { praise, by } => {
-                if let Some((_, ack)) = self.praises.get_mut(praise) {
+                if let Some(PraiseRecord { ack, .. }) = self.praises.get_mut(praise) {
                     *ack = Acknowledgement::Acknowledged { by: *by, at: e.at };
                 }
             }
             RecognitionEventKind::Reminded { praise, next } => {
-                if let Some((_, Acknowledgement::Pending { next_reminder, .. })) =
-                    self.praises.get_mut(praise)
+                if let Some(PraiseRecord {
+                    ack: Acknowledgement::Pending { next_reminder, .. },
+                    ..
+                }) = self.praises.get_mut(praise)
                 {
                     *next_reminder = *next;
                 }

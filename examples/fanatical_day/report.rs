@@ -240,7 +240,9 @@ impl Day {
                 }
             )?;
         }
-        if let Some((post, state)) = self.desk.channels().post(self.stories.outage_post) {
+        if let Some(fanatical::guard::PostRecord { post, state, .. }) =
+            self.desk.channels().post(self.stories.outage_post)
+        {
             writeln!(
                 out,
                 "  announced on {}: \"{}\" ({})",
@@ -390,7 +392,9 @@ impl Day {
                 task.map_or("missing".into(), |t| t.status().to_string())
             )?;
         }
-        if let Some((p, ack)) = self.desk.people().praise(self.stories.promoter_praise) {
+        if let Some(fanatical::recognition::PraiseRecord { praise: p, ack, .. }) =
+            self.desk.people().praise(self.stories.promoter_praise)
+        {
             let chain: Vec<String> = p.chain.iter().map(|a| self.name_of(*a)).collect();
             writeln!(
                 out,
@@ -415,7 +419,9 @@ impl Day {
                 self.desk.people().kudos(agent)
             )?;
         }
-        for (p, ack) in self.desk.people().praises() {
+        for fanatical::recognition::PraiseRecord { praise: p, ack, .. } in
+            self.desk.people().praises()
+        {
             writeln!(out, "  \"{}\" — {}", p.text, acknowledgement(self, ack))?;
         }
         for cert in self.desk.people().certificates() {
@@ -433,7 +439,7 @@ impl Day {
 
     fn report_guardrails(&self, out: &mut String) -> Result<()> {
         writeln!(out, "\nGuardrails and coaching")?;
-        for (post, state) in self.desk.channels().posts() {
+        for fanatical::guard::PostRecord { post, state, .. } in self.desk.channels().posts() {
             writeln!(out, "  \"{}\" — {}", post.text, post_state(state))?;
         }
         for r in &self.stories.refusals {

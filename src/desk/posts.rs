@@ -12,12 +12,12 @@ use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 
 impl Desk {
     /// See [`ChannelsView::post`].
-    pub(crate) fn post(&self, id: PostId) -> Option<&(OfficialPost, PostState)> {
+    pub(crate) fn post(&self, id: PostId) -> Option<&crate::guard::PostRecord> {
         self.state.posts.get(id)
     }
 
     /// See [`ChannelsView::posts`].
-    pub(crate) fn posts(&self) -> impl Iterator<Item = &(OfficialPost, PostState)> {
+    pub(crate) fn posts(&self) -> impl Iterator<Item = &crate::guard::PostRecord> {
         self.state.posts.iter()
     }
 
@@ -124,7 +124,7 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         self.active_agent(by)?;
-        let (post, state) = self
+        let crate::guard::PostRecord { post, state } = self
             .state
             .posts
             .get(id)

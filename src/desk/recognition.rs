@@ -34,11 +34,11 @@ fn agent_of(t: &Ticket) -> Option<AgentId> {
 
 impl Desk {
     /// See [`PeopleView::praises`].
-    pub(crate) fn praises(&self) -> impl Iterator<Item = &(Praise, Acknowledgement)> {
+    pub(crate) fn praises(&self) -> impl Iterator<Item = &crate::recognition::PraiseRecord> {
         self.state.recognition.praises()
     }
     /// See [`PeopleView::praise`].
-    pub(crate) fn praise(&self, id: PraiseId) -> Option<&(Praise, Acknowledgement)> {
+    pub(crate) fn praise(&self, id: PraiseId) -> Option<&crate::recognition::PraiseRecord> {
         self.state.recognition.praise(id)
     }
     /// See [`PeopleView::certificates`].
@@ -56,7 +56,7 @@ impl Desk {
     /// See [`PeopleView::smiles`].
     pub(crate) fn smiles(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<AgentId, u32> {
         let mut out = BTreeMap::new();
-        for (p, _) in self.state.recognition.praises() {
+        for crate::recognition::PraiseRecord { praise: p, .. } in self.state.recognition.praises() {
             if let (Some(a), true) = (p.agent, from <= p.at && p.at < to) {
                 *out.entry(a).or_default() += 1;
             }
@@ -185,7 +185,7 @@ impl Desk {
             }
             RecognitionAction::Acknowledge { praise } => {
                 let by = Self::acting_agent(d)?;
-                let (_, ack) = r
+                let crate::recognition::PraiseRecord { ack, .. } = r
                     .praise(praise)
                     .ok_or(RecognitionError::UnknownPraise(praise))?;
                 match ack {
@@ -321,7 +321,11 @@ impl Desk {
     pub(super) fn decide_reminders(&self, d: &mut Drafts, due: &[PraiseId], now: DateTime<Utc>) {
         let r = &self.state.recognition;
         for &id in due {
-            let Some((p, Acknowledgement::Pending { by, .. })) = r.praise(id) else {
+            let Some(crate::recognition::PraiseRecord {
+                praise: p,
+                ack: Acknowledgement::Pending { by, .. },
+            }) = r.praise(id)
+            else {
                 continue;
             };
             let event = self.next_recognition_event(d);

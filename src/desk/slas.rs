@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::id::{CustomerId, TicketId};
-use crate::sla::{MetricKey, SlaEvent, SlaEventKind, TicketSla, TimerKey};
+use crate::sla::{MetricKey, SlaEvent, SlaEventKind, SlaTimer, TicketSla, TimerKey};
 
 /// Every ticket's SLA record: a fold of the SLA streams. Its running
 /// timers live in the desk's timer table.
@@ -48,7 +48,7 @@ impl Slas {
             TicketSla::new(ticket, c)
         });
         let key = event_key(e);
-        let timers_of = |sla: &TicketSla| -> Vec<(DateTime<Utc>, TimerKey)> {
+        let timers_of = |sla: &TicketSla| -> Vec<SlaTimer> {
             key.and_then(|k| sla.metric(k))
                 .map(|m| m.timers(ticket).collect())
                 .unwrap_or_default()
@@ -60,13 +60,13 @@ impl Slas {
         let mut changes: Vec<SlaTimerChange> = before
             .iter()
             .filter(|t| !after.contains(t))
-            .map(|(_, k)| (*k, None))
+            .map(|t| (t.key, None))
             .collect();
         changes.extend(
             after
                 .iter()
                 .filter(|t| !before.contains(t))
-                .map(|(at, k)| (*k, Some(*at))),
+                .map(|t| (t.key, Some(t.at))),
         );
         changes
     }

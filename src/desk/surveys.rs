@@ -17,7 +17,7 @@ use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::sla::{TicketSla, promise, react};
 use crate::survey::{
     Csat, Invitation, InvitationRecord, Nps, Rating, Response, SurveyError, SurveyEvent,
-    SurveyEventKind, SurveyKind, scores_of,
+    SurveyEventKind, SurveyKind, WaveNps, scores_of,
 };
 use crate::ticket::{OpenTicket, Tag, Ticket, TicketCommand, TicketType};
 
@@ -62,7 +62,7 @@ impl Desk {
     }
 
     /// See [`SurveysView::nps_trend`].
-    pub(crate) fn nps_trend(&self) -> Vec<(String, Nps)> {
+    pub(crate) fn nps_trend(&self) -> Vec<WaveNps> {
         let mut first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
         for i in self.state.surveys.iter() {
             if let Some(w) = i.invitation.wave.as_deref() {
@@ -74,7 +74,10 @@ impl Desk {
         waves.sort_by_key(|(w, t)| (*t, *w));
         waves
             .into_iter()
-            .map(|(w, _)| (w.to_owned(), self.nps_of_wave(w)))
+            .map(|(w, _)| WaveNps {
+                wave: w.to_owned(),
+                nps: self.nps_of_wave(w),
+            })
             .collect()
     }
 
@@ -378,7 +381,7 @@ impl Desk {
         survey
             .check(&response)
             .map_err(SurveyError::InvalidResponse)?;
-        let (nps, csat) = scores_of(survey, &response);
+        let crate::survey::Scores { nps, csat } = scores_of(survey, &response);
         let cfg = &self.config.surveys;
         let low = nps.is_some_and(|n| n <= cfg.low_score)
             || csat.is_some_and(|r| matches!(r, Rating::Fair | Rating::Poor));

@@ -11,11 +11,10 @@ use super::*;
 use crate::channel::Outage;
 use crate::coaching::{CoachingFlag, Mistake};
 use crate::escalation::{EscalationGraph, Facts, NodeKind};
-use crate::guard::{OfficialPost, PostState};
 use crate::id::{IncidentId, PostId, PraiseId};
 use crate::incident::{Credit, Incident, IncidentBriefing, StatusPageEntry, Timeline};
 use crate::metrics::{CareBriefing, Metrics};
-use crate::recognition::{Acknowledgement, Certificate, Praise};
+use crate::recognition::Certificate;
 use crate::survey::{Csat, InvitationRecord, Nps};
 use crate::trend::{Observation, Trend, TrendEvent};
 
@@ -171,13 +170,13 @@ impl<'a> PeopleView<'a> {
     }
 
     /// Recorded praise, with its acknowledgement state.
-    pub fn praises(&self) -> impl Iterator<Item = &'a (Praise, Acknowledgement)> + 'a {
+    pub fn praises(&self) -> impl Iterator<Item = &'a crate::recognition::PraiseRecord> + 'a {
         self.desk.praises()
     }
 
     /// One praise.
     #[must_use]
-    pub fn praise(&self, id: PraiseId) -> Option<&'a (Praise, Acknowledgement)> {
+    pub fn praise(&self, id: PraiseId) -> Option<&'a crate::recognition::PraiseRecord> {
         self.desk.praise(id)
     }
 
@@ -493,12 +492,12 @@ impl<'a> ChannelsView<'a> {
 
     /// An official post and where it is.
     #[must_use]
-    pub fn post(&self, id: PostId) -> Option<&'a (OfficialPost, PostState)> {
+    pub fn post(&self, id: PostId) -> Option<&'a crate::guard::PostRecord> {
         self.desk.post(id)
     }
 
     /// Every official post, by id.
-    pub fn posts(&self) -> impl Iterator<Item = &'a (OfficialPost, PostState)> + 'a {
+    pub fn posts(&self) -> impl Iterator<Item = &'a crate::guard::PostRecord> + 'a {
         self.desk.posts()
     }
 }
@@ -537,7 +536,7 @@ impl<'a> SurveysView<'a> {
 
     /// NPS of every wave, in the order the waves went out.
     #[must_use]
-    pub fn nps_trend(&self) -> Vec<(String, Nps)> {
+    pub fn nps_trend(&self) -> Vec<crate::survey::WaveNps> {
         self.desk.nps_trend()
     }
 

@@ -113,8 +113,8 @@ pub use policy::{
     Clock, Conditions, Contract, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target, TicketFacts,
 };
 pub use timer::{
-    CancelReason, MetricKey, MetricState, Phase, Schedule, SlaEvent, SlaEventKind, TargetSpec,
-    TicketSla, TimerKey, TimerKind, facts_of, promise, react,
+    CancelReason, MetricKey, MetricState, Phase, Schedule, SlaEvent, SlaEventKind, SlaTimer,
+    TargetSpec, TicketSla, TimerKey, TimerKind, facts_of, promise, react,
 };
 
 /// Why a calendar or SLA operation failed.

@@ -41,6 +41,16 @@ pub enum TimerKind {
     Breach,
 }
 
+/// A running SLA timer: when it falls due, and which it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub struct SlaTimer {
+    /// When it falls due.
+    pub at: DateTime<Utc>,
+    /// Which timer.
+    pub key: TimerKey,
+}
+
 /// A timer of one metric of one ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct TimerKey {
@@ -253,7 +263,7 @@ impl MetricState {
     }
 
     /// The timers this metric has running.
-    pub fn timers(&self, ticket: TicketId) -> impl Iterator<Item = (DateTime<Utc>, TimerKey)> + '_ {
+    pub fn timers(&self, ticket: TicketId) -> impl Iterator<Item = SlaTimer> + '_ {
         let schedule = match &self.phase {
             Phase::Active { schedule, .. } => Some(schedule),
             _ => None,
@@ -262,29 +272,25 @@ impl MetricState {
         let breach = schedule
             .and_then(|s| s.deadline)
             .filter(|_| self.breached.is_none())
-            .map(move |d| {
-                (
-                    d,
-                    TimerKey {
-                        ticket,
-                        metric: key,
-                        kind: TimerKind::Breach,
-                    },
-                )
+            .map(move |d| SlaTimer {
+                at: d,
+                key: TimerKey {
+                    ticket,
+                    metric: key,
+                    kind: TimerKind::Breach,
+                },
             });
         let warnings = schedule
             .into_iter()
             .flat_map(|s| s.warnings.iter())
             .filter(|(p, _)| !self.warned.contains(p))
-            .map(move |(p, at)| {
-                (
-                    *at,
-                    TimerKey {
-                        ticket,
-                        metric: key,
-                        kind: TimerKind::Warning(*p),
-                    },
-                )
+            .map(move |(p, at)| SlaTimer {
+                at: *at,
+                key: TimerKey {
+                    ticket,
+                    metric: key,
+                    kind: TimerKind::Warning(*p),
+                },
             });
         breach.into_iter().chain(warnings)
     }
@@ -366,7 +372,7 @@ impl TicketSla {
     }
 
     /// Every running timer.
-    pub fn timers(&self) -> impl Iterator<Item = (DateTime<Utc>, TimerKey)> + '_ {
+    pub fn timers(&self) -> impl Iterator<Item = SlaTimer> + '_ {
         self.metrics.iter().flat_map(|m| m.timers(self.ticket))
     }
 

@@ -240,9 +240,29 @@ impl Invitations {
     }
 }
 
+/// The scores a response gives on a survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Scores {
+    /// Its NPS score (the first NPS question answered).
+    pub nps: Option<u8>,
+    /// Its CSAT rating (the first rated scale question answered).
+    pub csat: Option<Rating>,
+}
+
+/// NPS of one wave, for a trend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WaveNps {
+    /// The wave's name.
+    pub wave: String,
+    /// Its NPS.
+    pub nps: super::Nps,
+}
+
 /// The NPS score and first rating a response gives on a survey.
 #[must_use]
-pub fn scores_of(survey: &Survey, response: &Response) -> (Option<u8>, Option<Rating>) {
+pub fn scores_of(survey: &Survey, response: &Response) -> Scores {
     let mut nps = None;
     let mut csat = None;
     for q in survey.questions() {
@@ -258,5 +278,5 @@ pub fn scores_of(survey: &Survey, response: &Response) -> (Option<u8>, Option<Ra
             _ => {}
         }
     }
-    (nps, csat)
+    Scores { nps, csat }
 }

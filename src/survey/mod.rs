@@ -41,8 +41,8 @@ mod model;
 mod score;
 
 pub use campaign::{
-    Invitation, InvitationRecord, Invitations, SurveyConfig, SurveyEvent, SurveyEventKind,
-    SurveyKind, scores_of,
+    Invitation, InvitationRecord, Invitations, Scores, SurveyConfig, SurveyEvent, SurveyEventKind,
+    SurveyKind, WaveNps, scores_of,
 };
 pub use model::{
     Answer, Condition, ContactField, GroupItem, Ownership, Question, QuestionKind, Rating,

@@ -433,7 +433,7 @@ fn nps_per_wave_segment_and_trend_and_csat_per_agent_and_team() {
         .surveys()
         .nps_trend()
         .into_iter()
-        .map(|(w, n)| (w, n.score()))
+        .map(|t| (t.wave, t.nps.score()))
         .collect();
     assert_eq!(
         trend,
@@ -593,7 +593,7 @@ fn solving_a_ticket_sends_csat_once_per_quiet_period_and_survey_praise_finds_the
         },
     ))
     .unwrap();
-    assert_eq!(w.desk.people().praise(p).unwrap().0.agent, Some(ana));
+    assert_eq!(w.desk.people().praise(p).unwrap().praise.agent, Some(ana));
     assert_eq!(Desk::rebuild(&w.store, cfg).unwrap(), w.desk);
 }
 

@@ -217,7 +217,8 @@ fn the_phone_system_goes_down_and_contacts_move_to_social_and_mobile() {
         1
     );
     // The announcement passed review and went out in public.
-    let (post, state) = d.desk.channels().post(s.outage_post).unwrap();
+    let fanatical::guard::PostRecord { post, state, .. } =
+        d.desk.channels().post(s.outage_post).unwrap();
     assert!(post.text.contains("phone lines are down"));
     assert!(matches!(state, PostState::Published { approved_by: None }));
 }
@@ -385,7 +386,8 @@ fn an_nps_wave_calls_back_a_detractor_and_a_promoters_praise_reaches_the_ceo() {
 
     // The promoter's praise found the agent, went up the whole chain,
     // and the CEO acknowledged it.
-    let (praise, ack) = d.desk.people().praise(s.promoter_praise).unwrap();
+    let fanatical::recognition::PraiseRecord { praise, ack, .. } =
+        d.desk.people().praise(s.promoter_praise).unwrap();
     let agent = praise.agent.unwrap();
     assert!(
         praise.text.starts_with(
@@ -499,7 +501,8 @@ fn sea_world_is_held_for_review_and_the_same_mistake_twice_is_flagged() {
     let s = &d.stories;
     let c = d.cast;
     for post in [s.taco_post, s.sea_world] {
-        let (p, state) = d.desk.channels().post(post).unwrap();
+        let fanatical::guard::PostRecord { post: p, state, .. } =
+            d.desk.channels().post(post).unwrap();
         assert_eq!(p.author, c.kofi);
         assert!(matches!(state, PostState::Rejected { by, .. } if *by == c.luis));
     }

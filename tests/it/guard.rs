@@ -55,7 +55,7 @@ fn sea_world_from_the_company_account_is_held_and_needs_a_second_person() {
         .with_timezone(&chrono::Utc);
     let (ana, bill) = (w.ana, w.bill);
     let post = submit(&mut w, ana, "Having fun at Sea-World with the kids!").unwrap();
-    let (_, state) = w.desk.channels().post(post).unwrap();
+    let fanatical::guard::PostRecord { state, .. } = w.desk.channels().post(post).unwrap();
     let PostState::Held { holds } = state else {
         panic!("{state:?}")
     };
@@ -81,7 +81,7 @@ fn sea_world_from_the_company_account_is_held_and_needs_a_second_person() {
     ))
     .unwrap();
     assert!(
-        matches!(w.desk.channels().post(post).unwrap().1, PostState::Rejected { by, .. } if by == bill)
+        matches!(w.desk.channels().post(post).unwrap().state, PostState::Rejected { by, .. } if by == bill)
     );
     w.refused(
         Command::new(Actor::Agent(bill), PostAction::Approve { post }),
@@ -121,7 +121,7 @@ fn a_second_person_can_approve_and_off_hours_posts_are_reviewed() {
         .unwrap()
         .with_timezone(&chrono::Utc);
     let late = submit(&mut w, ana, "Maintenance finished early tonight.").unwrap();
-    let PostState::Held { holds } = &w.desk.channels().post(late).unwrap().1 else {
+    let PostState::Held { holds } = &w.desk.channels().post(late).unwrap().state else {
         panic!()
     };
     assert_eq!(
@@ -146,7 +146,7 @@ fn a_second_person_can_approve_and_off_hours_posts_are_reviewed() {
     ))
     .unwrap();
     assert!(
-        matches!(w.desk.channels().post(promise).unwrap().1, PostState::Published { approved_by: Some(b) } if b == bill)
+        matches!(w.desk.channels().post(promise).unwrap().state, PostState::Published { approved_by: Some(b) } if b == bill)
     );
     // Whole words: "guaranteed" is not "guarantee".
     assert!(

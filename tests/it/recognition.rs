@@ -89,7 +89,8 @@ fn praise_for_a_ticket_travels_up_to_the_ceo_who_acknowledges_it() {
         },
     ))
     .unwrap();
-    let (praise, ack) = w.desk.people().praise(p).unwrap().clone();
+    let fanatical::recognition::PraiseRecord { praise, ack, .. } =
+        w.desk.people().praise(p).unwrap().clone();
     assert_eq!(praise.agent, Some(ana));
     assert_eq!(praise.attribution, Attribution::Ticket { ticket: t });
     assert_eq!(praise.chain, vec![lead, vp, ceo]);
@@ -132,7 +133,7 @@ fn praise_for_a_ticket_travels_up_to_the_ceo_who_acknowledges_it() {
     ))
     .unwrap();
     assert!(
-        matches!(w.desk.people().praise(p).unwrap().1, Acknowledgement::Acknowledged { by, .. } if by == ceo)
+        matches!(w.desk.people().praise(p).unwrap().ack, Acknowledgement::Acknowledged { by, .. } if by == ceo)
     );
     w.tick(3 * 24 * 60);
     let now = w.now;
@@ -175,7 +176,8 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
         },
     ))
     .unwrap();
-    let (praise, ack) = w.desk.people().praise(p).unwrap();
+    let fanatical::recognition::PraiseRecord { praise, ack, .. } =
+        w.desk.people().praise(p).unwrap();
     assert_eq!(praise.agent, Some(ana));
     assert_eq!(
         praise.attribution,
@@ -197,7 +199,8 @@ fn praise_without_a_ticket_is_traced_through_recent_tickets_or_kept_unattributed
         },
     ))
     .unwrap();
-    let (praise, _) = w.desk.people().praise(q).unwrap();
+    let fanatical::recognition::PraiseRecord { praise, ack: _, .. } =
+        w.desk.people().praise(q).unwrap();
     assert_eq!(
         (praise.agent, praise.attribution),
         (None, Attribution::Unattributed)
@@ -410,7 +413,7 @@ proptest! {
         let p: PraiseId = w.ids.next_id();
         let acme = w.acme;
         w.run(Command::new(Actor::integration("setup"), RecognitionAction::RecordPraise { praise: p, source: PraiseSource::TicketReply, text: "great".into(), customer: Some(acme), ticket: Some(t) })).unwrap();
-        let chain = w.desk.people().praise(p).unwrap().0.chain.clone();
+        let chain = w.desk.people().praise(p).unwrap().praise.chain.clone();
         // The chain is the real one: each is the manager of the one before.
         let mut at = agent;
         for m in &chain {

@@ -90,7 +90,7 @@ impl Day {
         self.at(local(21, 0), move |d, now| {
             for p in [promoter_praise, sarah_praise] {
                 if matches!(
-                    d.desk.people().praise(p).map(|(_, a)| a),
+                    d.desk.people().praise(p).map(|r| &r.ack),
                     Some(Acknowledgement::Pending { .. })
                 ) {
                     d.exec(
@@ -106,7 +106,7 @@ impl Day {
                 .desk
                 .people()
                 .praise(promoter_praise)
-                .and_then(|(p, _)| p.agent)
+                .and_then(|r| r.praise.agent)
                 .ok_or("the promoter's praise found no agent")?;
             d.exec(
                 Command::new(
