@@ -213,6 +213,12 @@
 //! - `proptest`: strategies for the model in [`arbitrary`], for property
 //!   tests of your own rules.
 //! - `conformance`: the store conformance suite, [`store::conformance`].
+//!
+//! ## The workspace
+//!
+//! Crates that do I/O live beside this one, never in it: `fanatical-sqlite`
+//! is a [`store::Store`] in a SQLite file that passes the conformance
+//! suite. The criterion benches are the unpublished `fanatical-benches`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
