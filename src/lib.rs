@@ -210,9 +210,13 @@
 //! decide again.
 //!
 //! ## Features
+//!
+//! None is on by default; the documentation on docs.rs shows them all.
+//!
 //! - `proptest`: strategies for the model in [`arbitrary`], for property
-//!   tests of your own rules.
-//! - `conformance`: the store conformance suite, [`store::conformance`].
+//!   tests of your own rules, and the escalation checkers.
+//! - `conformance`: the store conformance suite, [`store::conformance`],
+//!   for your own [`store::Store`] backends.
 //!
 //! ## The workspace
 //!
@@ -243,6 +247,9 @@ pub mod channel;
 pub mod coaching;
 pub mod crisis;
 pub mod customer;
+// rust-version 1.89 lets clippy ask for let chains; the desk is being
+// rewritten (issue 13) and collapses its nested `if let`s there.
+#[allow(clippy::collapsible_if)]
 pub mod desk;
 pub mod error;
 pub mod escalation;

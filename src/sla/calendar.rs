@@ -188,13 +188,13 @@ impl DayHours {
     pub fn new(mut shifts: Vec<Shift>) -> Result<Self, SlaError> {
         shifts.sort();
         for pair in shifts.windows(2) {
-            if let [a, b] = pair {
-                if b.start < a.end {
-                    return Err(SlaError::OverlappingShifts {
-                        first: a.to_string(),
-                        second: b.to_string(),
-                    });
-                }
+            if let [a, b] = pair
+                && b.start < a.end
+            {
+                return Err(SlaError::OverlappingShifts {
+                    first: a.to_string(),
+                    second: b.to_string(),
+                });
             }
         }
         Ok(DayHours(shifts))
