@@ -67,7 +67,7 @@ fn builder(seed: u64) -> EscalationGraphBuilder {
                 cats.insert(category(rng.next_u64() as usize % CATEGORIES));
             }
             let mut c = Condition::any().in_categories(cats);
-            if rng.next_u64() % 3 == 0 {
+            if rng.next_u64().is_multiple_of(3) {
                 c = c.at_least(Priority::High);
             }
             b = b.rule(Rule::new(

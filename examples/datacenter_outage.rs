@@ -269,18 +269,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(t) = desk.poll_timeout().filter(|t| *t <= target) {
             now = t;
             let fired = desk.handle_timeout(&mut store, now)?;
-            if !fired.is_empty() {
-                if let Some(e) = desk
+            if !fired.is_empty()
+                && let Some(e) = desk
                     .incidents()
                     .get(incident)
                     .and_then(|i| i.events().last())
-                {
-                    println!(
-                        "{}: commander paged: {}",
-                        now.format("%H:%M"),
-                        e.kind.summary()
-                    );
-                }
+            {
+                println!(
+                    "{}: commander paged: {}",
+                    now.format("%H:%M"),
+                    e.kind.summary()
+                );
             }
         }
         now = target;

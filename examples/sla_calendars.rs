@@ -198,19 +198,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Command::reply(ticket, ana, "Fixed: a stale cache."),
         now,
     )? {
-        if let Event::Sla(e) = &r.event {
-            if let SlaEventKind::Fulfilled {
+        if let Event::Sla(e) = &r.event
+            && let SlaEventKind::Fulfilled {
                 business_time,
                 breached,
                 ..
             } = &e.kind
-            {
-                println!(
-                    "  {}: answered after {} business minutes (breached: {breached})",
-                    show(now),
-                    business_time.num_minutes()
-                );
-            }
+        {
+            println!(
+                "  {}: answered after {} business minutes (breached: {breached})",
+                show(now),
+                business_time.num_minutes()
+            );
         }
     }
     Ok(())

@@ -229,10 +229,10 @@ impl OrganisationBuilder {
             .map(|p| (*p, graph.add_node(*p)))
             .collect();
         for (a, m) in &self.reports {
-            if let (Some(&ha), Some(&hm)) = (handles.get(a), handles.get(m)) {
-                if a != m {
-                    graph.add_edge(ha, hm, ());
-                }
+            if let (Some(&ha), Some(&hm)) = (handles.get(a), handles.get(m))
+                && a != m
+            {
+                graph.add_edge(ha, hm, ());
             }
         }
         for scc in petgraph::algo::tarjan_scc(&graph) {

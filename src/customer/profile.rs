@@ -97,8 +97,8 @@ pub struct Consent {
     pub source: ConsentSource,
 }
 
-/// An ISO 4217 currency code such as `USD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// An ISO 4217 currency code such as `USD`. Its `Debug` is `Currency(USD)`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
 
@@ -138,6 +138,12 @@ impl fmt::Display for Currency {
             write!(f, "{}", char::from(b))?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Currency({self})")
     }
 }
 
@@ -185,5 +191,24 @@ pub struct AccountStanding {
 impl fmt::Debug for AccountStanding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AccountStanding(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currency_debug_reads_as_its_code() {
+        let usd = Currency::new("usd").unwrap();
+        assert_eq!(format!("{usd:?}"), "Currency(USD)");
+        let price = Money {
+            minor: 1000,
+            currency: usd,
+        };
+        assert_eq!(
+            format!("{price:?}"),
+            "Money { minor: 1000, currency: Currency(USD) }"
+        );
     }
 }

@@ -383,12 +383,12 @@ impl EscalationGraphBuilder {
                     node: n.key.clone(),
                 });
             }
-            if let (true, Some(staff)) = (n.owner, staff) {
-                if staff(&n.kind) == Some(0) {
-                    problems.push(GraphProblem::Unstaffed {
-                        node: n.key.clone(),
-                    });
-                }
+            if let (true, Some(staff)) = (n.owner, staff)
+                && staff(&n.kind) == Some(0)
+            {
+                problems.push(GraphProblem::Unstaffed {
+                    node: n.key.clone(),
+                });
             }
         }
         // Shadowing: a later rule from the same node that an earlier one covers.

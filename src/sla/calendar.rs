@@ -188,13 +188,13 @@ impl DayHours {
     pub fn new(mut shifts: Vec<Shift>) -> Result<Self, SlaError> {
         shifts.sort();
         for pair in shifts.windows(2) {
-            if let [a, b] = pair {
-                if b.start < a.end {
-                    return Err(SlaError::OverlappingShifts {
-                        first: a.to_string(),
-                        second: b.to_string(),
-                    });
-                }
+            if let [a, b] = pair
+                && b.start < a.end
+            {
+                return Err(SlaError::OverlappingShifts {
+                    first: a.to_string(),
+                    second: b.to_string(),
+                });
             }
         }
         Ok(DayHours(shifts))
@@ -405,14 +405,55 @@ impl PartialEq for BusinessCalendar {
 
 impl Eq for BusinessCalendar {}
 
+/// A summary, not a dump: the zone, the weekly hours with equal
+/// consecutive days grouped, and how many holidays and exceptions, as in
+/// `BusinessCalendar { zone: America/Chicago, hours: Mon-Fri 09:00-17:00,
+/// holidays: 10 }`. The whole calendar is its serde form.
 impl fmt::Debug for BusinessCalendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BusinessCalendar")
-            .field("tz", &self.tz)
-            .field("week", &self.week)
-            .field("holidays", &self.holidays)
-            .field("exceptions", &self.exceptions)
-            .finish()
+        let mut s = f.debug_struct("BusinessCalendar");
+        s.field("zone", &format_args!("{}", self.tz.name()))
+            .field("hours", &format_args!("{}", WeekSummary(&self.week)))
+            .field("holidays", &self.holidays.len());
+        if !self.exceptions.is_empty() {
+            s.field("exceptions", &self.exceptions.len());
+        }
+        s.finish()
+    }
+}
+
+/// Weekly hours in a line: `Mon-Fri 09:00-12:00,13:00-17:00; Sat
+/// 10:00-14:00`; closed days left out, `closed` when nothing opens.
+struct WeekSummary<'a>(&'a [DayHours; 7]);
+
+impl fmt::Display for WeekSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let mut first = true;
+        let mut days = self.0.iter().zip(NAMES).peekable();
+        while let Some((hours, name)) = days.next() {
+            let mut last = name;
+            while let Some((_, next)) = days.next_if(|(h, _)| *h == hours) {
+                last = next;
+            }
+            if hours.shifts().is_empty() {
+                continue;
+            }
+            f.write_str(if first { "" } else { "; " })?;
+            first = false;
+            if last == name {
+                write!(f, "{name} ")?;
+            } else {
+                write!(f, "{name}-{last} ")?;
+            }
+            for (i, shift) in hours.shifts().iter().enumerate() {
+                write!(f, "{}{shift}", if i == 0 { "" } else { "," })?;
+            }
+        }
+        if first {
+            f.write_str("closed")?;
+        }
+        Ok(())
     }
 }
 

@@ -499,31 +499,32 @@ impl TicketSla {
             };
             match t.kind {
                 TimerKind::Breach => {
-                    if let (None, Some(deadline)) = (m.breached, schedule.deadline) {
-                        if deadline <= now {
-                            out.push(SlaEvent {
-                                at: now,
-                                kind: SlaEventKind::Breached {
-                                    key: m.key,
-                                    due: deadline,
-                                },
-                            });
-                        }
+                    if let (None, Some(deadline)) = (m.breached, schedule.deadline)
+                        && deadline <= now
+                    {
+                        out.push(SlaEvent {
+                            at: now,
+                            kind: SlaEventKind::Breached {
+                                key: m.key,
+                                due: deadline,
+                            },
+                        });
                     }
                 }
                 TimerKind::Warning(p) => {
                     let due_at = schedule.warnings.iter().find(|(q, _)| *q == p);
-                    if let Some((_, at)) = due_at {
-                        if !m.warned.contains(&p) && *at <= now {
-                            out.push(SlaEvent {
-                                at: now,
-                                kind: SlaEventKind::Warned {
-                                    key: m.key,
-                                    percent: p,
-                                    due: *at,
-                                },
-                            });
-                        }
+                    if let Some((_, at)) = due_at
+                        && !m.warned.contains(&p)
+                        && *at <= now
+                    {
+                        out.push(SlaEvent {
+                            at: now,
+                            kind: SlaEventKind::Warned {
+                                key: m.key,
+                                percent: p,
+                                due: *at,
+                            },
+                        });
                     }
                 }
             }

@@ -1,4 +1,5 @@
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use super::{RecordedEvent, Store, StoreError, StreamWrite};
 use crate::event::StreamId;
@@ -7,7 +8,10 @@ use crate::event::StreamId;
 ///
 /// Appends cost O(events written · log streams); `read_stream` costs
 /// O(log streams + events returned); `read_all` O(events returned).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Its `Debug` is a summary, not the events:
+/// `MemoryStore { events: 3254, streams: 410, position: 3254 }`.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct MemoryStore {
     /// Every event in global order; position `p` is at index `p - 1`.
     log: Vec<RecordedEvent>,
@@ -38,6 +42,17 @@ impl MemoryStore {
         self.streams
             .get(stream)
             .map_or(0, |v| u64::try_from(v.len()).unwrap_or(u64::MAX))
+    }
+}
+
+impl fmt::Debug for MemoryStore {
+    /// How many events and streams, and the last global position.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("events", &self.log.len())
+            .field("streams", &self.streams.len())
+            .field("position", &self.log.last().map_or(0, |r| r.position))
+            .finish()
     }
 }
 
@@ -122,5 +137,41 @@ mod tests {
         let report = super::super::conformance::run_all(MemoryStore::new);
         assert!(report.is_ok(), "{report:?}");
         assert_eq!(report.map(|n| n > 5), Ok(true));
+    }
+
+    #[test]
+    fn debug_is_a_summary_not_a_dump() {
+        use crate::customer::Customer;
+        use crate::event::Event;
+        use crate::id::CustomerId;
+        use crate::store::ExpectedVersion;
+        use chrono::{TimeZone, Utc};
+
+        let mut store = MemoryStore::new();
+        assert_eq!(
+            format!("{store:?}"),
+            "MemoryStore { events: 0, streams: 0, position: 0 }"
+        );
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        for n in 1..=3 {
+            let id = CustomerId::from_uuid(uuid::Uuid::from_u128(n));
+            let registered: Vec<Event> = Customer::register(id, format!("Customer {n}"), at)
+                .unwrap()
+                .into_iter()
+                .map(Event::Customer)
+                .collect();
+            assert_eq!(registered.len(), 1);
+            // The same event twice: the store does not read what it keeps.
+            let stream = StreamId::Customer(id);
+            for version in 0..2 {
+                let write =
+                    StreamWrite::new(stream, ExpectedVersion::Exact(version), registered.clone());
+                store.append(&[write]).unwrap();
+            }
+        }
+        assert_eq!(
+            format!("{store:?}"),
+            "MemoryStore { events: 6, streams: 3, position: 6 }"
+        );
     }
 }

@@ -547,13 +547,13 @@ impl SurveyDraft {
                     }),
                     Some(_) => {}
                 }
-                if let Some(on) = &s.on {
-                    if index.get(on).is_none_or(|&o| o > i) {
-                        problems.push(SurveyProblem::SkipOnLaterOrUnknown {
-                            question: q.id.clone(),
-                            on: on.clone(),
-                        });
-                    }
+                if let Some(on) = &s.on
+                    && index.get(on).is_none_or(|&o| o > i)
+                {
+                    problems.push(SurveyProblem::SkipOnLaterOrUnknown {
+                        question: q.id.clone(),
+                        on: on.clone(),
+                    });
                 }
             }
         }

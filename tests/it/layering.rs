@@ -173,14 +173,14 @@ fn check(src: &Path) -> Vec<String> {
     for cycle in cycles(&graph) {
         let mut msg = format!("import cycle: {}", cycle.join(" -> "));
         for pair in cycle.windows(2) {
-            if let [f, t] = pair {
-                if let Some(site) = arrows.get(&((*f).to_owned(), (*t).to_owned())) {
-                    let _ = write!(
-                        msg,
-                        "\n    {f} -> {t} at {}:{}: `{}`",
-                        site.file, site.line, site.path
-                    );
-                }
+            if let [f, t] = pair
+                && let Some(site) = arrows.get(&((*f).to_owned(), (*t).to_owned()))
+            {
+                let _ = write!(
+                    msg,
+                    "\n    {f} -> {t} at {}:{}: `{}`",
+                    site.file, site.line, site.path
+                );
             }
         }
         problems.push(msg);
@@ -278,10 +278,11 @@ fn read_modules(src: &Path) -> Result<BTreeMap<String, Vec<PathBuf>>, String> {
         if path.is_dir() {
             let files = modules.entry(name.to_owned()).or_default();
             rust_files(&path, files)?;
-        } else if let Some(stem) = name.strip_suffix(".rs") {
-            if stem != "lib" && stem != "main" {
-                modules.entry(stem.to_owned()).or_default().push(path);
-            }
+        } else if let Some(stem) = name.strip_suffix(".rs")
+            && stem != "lib"
+            && stem != "main"
+        {
+            modules.entry(stem.to_owned()).or_default().push(path);
         }
     }
     for files in modules.values_mut() {

@@ -29,8 +29,6 @@ mod simulation;
 mod sla_calendar;
 mod sla_desk;
 mod sla_props;
-mod sqlite;
-mod sqlite_store;
 mod store;
 mod support;
 mod survey;

@@ -822,27 +822,26 @@ impl Sim {
         let mut breached = BTreeSet::new();
         for r in &stored {
             if let (fanatical::event::StreamId::Sla(ticket), Event::Sla(e)) = (&r.stream, &r.event)
+                && let SlaEventKind::Breached { key, due } = &e.kind
             {
-                if let SlaEventKind::Breached { key, due } = &e.kind {
-                    assert!(
-                        breached.insert((*ticket, *key)),
-                        "seed {}: {ticket} {key:?} breached twice",
-                        self.seed
-                    );
-                    assert!(
-                        e.at >= *due,
-                        "seed {}: a breach fired before its deadline",
-                        self.seed
-                    );
-                    let sla = desk.tickets().sla(*ticket).unwrap();
-                    let clock = sla.metric(*key).unwrap().spec.clock;
-                    let cal = self.config.sla.calendar(clock, sla.customer);
-                    assert!(
-                        cal.is_open(*due),
-                        "seed {}: breach deadline {due} is in closed time",
-                        self.seed
-                    );
-                }
+                assert!(
+                    breached.insert((*ticket, *key)),
+                    "seed {}: {ticket} {key:?} breached twice",
+                    self.seed
+                );
+                assert!(
+                    e.at >= *due,
+                    "seed {}: a breach fired before its deadline",
+                    self.seed
+                );
+                let sla = desk.tickets().sla(*ticket).unwrap();
+                let clock = sla.metric(*key).unwrap().spec.clock;
+                let cal = self.config.sla.calendar(clock, sla.customer);
+                assert!(
+                    cal.is_open(*due),
+                    "seed {}: breach deadline {due} is in closed time",
+                    self.seed
+                );
             }
         }
         self.stats.breaches = breached.len() as u64;

@@ -267,11 +267,10 @@ proptest! {
         }
         let mut last: std::collections::BTreeMap<TrendKey, DateTime<Utc>> = Default::default();
         for e in w.desk.incidents().trend_events() {
-            if let TrendEventKind::Escalated { trend, .. } = &e.kind {
-                if let Some(prev) = last.insert(trend.key.clone(), e.at) {
+            if let TrendEventKind::Escalated { trend, .. } = &e.kind
+                && let Some(prev) = last.insert(trend.key.clone(), e.at) {
                     prop_assert!(e.at - prev >= Duration::hours(window_hours), "{:?} twice within a window", trend.key);
                 }
-            }
         }
     }
 }

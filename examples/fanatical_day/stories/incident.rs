@@ -81,19 +81,19 @@ impl Day {
                 ),
             );
             self.at(when, move |d, now| {
-                if let Some(b) = d.desk.incidents().briefings(customer, now).first() {
-                    if d.stories.briefing.is_empty() {
-                        d.stories.briefing = format!(
-                            "[{}] {} — {}; next update due {}",
-                            b.status,
-                            b.title,
-                            b.latest
-                                .as_ref()
-                                .and_then(|u| u.messages.get(&Audience::Business))
-                                .map_or("", String::as_str),
-                            b.next_update_due.map(hhmm).unwrap_or_default()
-                        );
-                    }
+                if let Some(b) = d.desk.incidents().briefings(customer, now).first()
+                    && d.stories.briefing.is_empty()
+                {
+                    d.stories.briefing = format!(
+                        "[{}] {} — {}; next update due {}",
+                        b.status,
+                        b.title,
+                        b.latest
+                            .as_ref()
+                            .and_then(|u| u.messages.get(&Audience::Business))
+                            .map_or("", String::as_str),
+                        b.next_update_due.map(hhmm).unwrap_or_default()
+                    );
                 }
                 Ok(())
             });

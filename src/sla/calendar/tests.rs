@@ -505,3 +505,33 @@ fn an_interval_closing_exactly_at_new_year_utc() {
         utc(2026, 1, 1, 0, 0)
     );
 }
+
+#[test]
+fn debug_is_a_summary_of_zone_hours_and_holidays() {
+    let holidays = (1..=10).map(|d| date(2026, 1, d));
+    let office = nine_to_five(Chicago).with_holidays(holidays);
+    assert_eq!(
+        format!("{office:?}"),
+        "BusinessCalendar { zone: America/Chicago, hours: Mon-Fri 09:00-17:00, holidays: 10 }"
+    );
+    assert_eq!(
+        format!("{:?}", BusinessCalendar::always()),
+        "BusinessCalendar { zone: UTC, hours: Mon-Sun 00:00-24:00, holidays: 0 }"
+    );
+    let split = DayHours::parse(&[("09:00", "12:00"), ("13:00", "17:00")]).unwrap();
+    let saturday = DayHours::parse(&[("10:00", "14:00")]).unwrap();
+    let (c, o) = (DayHours::closed, || split.clone());
+    let shop = BusinessCalendar::weekly(London, [o(), o(), c(), o(), o(), saturday, c()])
+        .with_exception(date(2026, 12, 24), date(2026, 12, 31), c())
+        .unwrap();
+    assert_eq!(
+        format!("{shop:?}"),
+        "BusinessCalendar { zone: Europe/London, hours: Mon-Tue 09:00-12:00,13:00-17:00; \
+         Thu-Fri 09:00-12:00,13:00-17:00; Sat 10:00-14:00, holidays: 0, exceptions: 1 }"
+    );
+    let never = BusinessCalendar::weekly(London, std::array::from_fn(|_| DayHours::closed()));
+    assert_eq!(
+        format!("{never:?}"),
+        "BusinessCalendar { zone: Europe/London, hours: closed, holidays: 0 }"
+    );
+}

@@ -1,22 +1,18 @@
 //! The desk on a SQLite file: run, "restart", rebuild, carry on.
 //!
-//! `cargo run --example sqlite_store [path]` (default: a file in the
-//! system's temporary directory, removed at the end). The store itself is
-//! `tests/it/sqlite_store.rs`, shared with the tests that run the store
-//! conformance suite against it.
+//! `cargo run -p fanatical-sqlite --example sqlite_store [path]` (default:
+//! a file in the system's temporary directory, removed at the end).
 
-#[path = "../tests/it/sqlite_store.rs"]
-mod sqlite_store;
-
-use chrono::{Duration, TimeZone, Utc};
 use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress};
+use fanatical::chrono::{Duration, TimeZone, Utc};
+use fanatical::chrono_tz::America::Chicago;
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::desk::{CustomerAction, OutboxAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::store::Store;
-use sqlite_store::SqliteStore;
+use fanatical_sqlite::SqliteStore;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (path, temporary) = match std::env::args().nth(1) {
@@ -60,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 PeopleAction::RegisterAgent {
                     id: ana,
                     name: "Ana".into(),
-                    time_zone: chrono_tz::America::Chicago,
+                    time_zone: Chicago,
                     roles: vec![],
                     skills: vec![],
                 },

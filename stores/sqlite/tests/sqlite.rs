@@ -1,19 +1,20 @@
-//! The SQLite store: the conformance suite, two writers on one file, and a
-//! desk that survives a restart.
+//! The SQLite store: the conformance suite, two writers on one file, a
+//! desk that survives a restart, and rows from a newer schema.
+
+mod support;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use chrono::{Duration, TimeZone, Utc};
 use fanatical::actor::Actor;
+use fanatical::chrono::{Duration, TimeZone, Utc};
 use fanatical::customer::Customer;
 use fanatical::desk::TicketAction;
 use fanatical::desk::{Desk, DeskConfig};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::CustomerId;
 use fanatical::store::{ExpectedVersion, Store, StoreError, StreamWrite, conformance};
-
-use crate::sqlite_store::SqliteStore;
+use fanatical_sqlite::SqliteStore;
 
 /// A fresh database file for one test (removed when dropped).
 pub struct TempDb(pub PathBuf);
@@ -143,10 +144,10 @@ fn racing_threads_lose_nothing_and_duplicate_nothing() {
 #[test]
 fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
     let db = TempDb::new("restart");
-    let config = DeskConfig::default().with_sla(crate::sla_desk::policies());
+    let config = DeskConfig::default().with_sla(support::policies());
     let before = {
         let mut store = SqliteStore::open(&db.0).unwrap();
-        let mut w = crate::support::World::with_config(config.clone());
+        let mut w = support::World::with_config(config.clone());
         // Replay the World's setup into SQLite, then run a day on it.
         let setup = w.store.read_all(0, 10_000).unwrap();
         let mut batch = Vec::new();

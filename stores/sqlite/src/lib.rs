@@ -1,18 +1,79 @@
-//! A SQLite-backed `Store`: the pattern for plugging in any database.
+//! # fanatical-sqlite
 //!
-//! Shared by the behaviour tests (`tests/it/sqlite.rs`) and
-//! `examples/sqlite_store.rs`. One table holds every event: its global
-//! position is the primary key, `(stream, version)` is unique, and the
-//! event itself is JSON. An append is one `BEGIN IMMEDIATE` transaction:
-//! it takes the database's write lock first, so the versions it checks
-//! cannot change before it commits; a stale writer gets `Conflict` and the
-//! transaction rolls back. A server database (PostgreSQL, MySQL) follows
-//! the same pattern with `SELECT ... FOR UPDATE` or a serializable
-//! transaction, and the same unique constraint as the last line of defence.
+//! A [`fanatical::store::Store`] in a SQLite database: the desk's events in
+//! one file (or in memory), appended atomically across streams, read back
+//! in commit order. SQLite is compiled in (rusqlite's `bundled`), so there
+//! is nothing to install.
+//!
+//! ```
+//! use fanatical::chrono::{TimeZone, Utc};
+//! use fanatical::prelude::*;
+//! use fanatical_sqlite::SqliteStore;
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap();
+//! let mut store = SqliteStore::in_memory()?; // or SqliteStore::open("desk.sqlite")?
+//! let mut desk = Desk::rebuild(&store, DeskConfig::default())?;
+//! let acme = IdGenerator::from_seed(1).next_id();
+//! let register = CustomerAction::Register { id: acme, organisation: "Acme".into() };
+//! desk.execute(&mut store, Command::new(Actor::integration("signup"), register), now)?;
+//!
+//! // A desk rebuilt from the database equals the desk that wrote it.
+//! assert_eq!(Desk::rebuild(&store, DeskConfig::default())?, desk);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## How it stores events
+//!
+//! One table holds every event: its global position is the primary key,
+//! `(stream, version)` is unique, and the event itself is JSON next to its
+//! schema version, the actor who caused it (JSON) and the key of the
+//! command that did:
+//!
+//! ```sql
+//! CREATE TABLE events (
+//!     position INTEGER PRIMARY KEY,
+//!     stream   TEXT    NOT NULL,
+//!     version  INTEGER NOT NULL,
+//!     id       TEXT    NOT NULL UNIQUE,
+//!     schema   INTEGER NOT NULL,
+//!     event    TEXT    NOT NULL,
+//!     actor    TEXT,
+//!     command  TEXT,
+//!     UNIQUE (stream, version)
+//! );
+//! ```
+//!
+//! An append is one `BEGIN IMMEDIATE` transaction: it takes the database's
+//! write lock first, so the versions it checks cannot change before it
+//! commits; a stale writer gets [`StoreError::Conflict`] and the
+//! transaction rolls back. Several [`SqliteStore`]s — in one process or
+//! many — may open one file: files use write-ahead logging, so readers do
+//! not block the writer, and a writer waits up to ten seconds for another.
+//! A row written by a newer version of `fanatical` is refused
+//! ([`StoreError::NewerSchema`]) rather than half-read.
+//!
+//! A server database (PostgreSQL, MySQL) follows the same pattern with
+//! `SELECT ... FOR UPDATE` or a serializable transaction, and the same
+//! unique constraint as the last line of defence.
+//!
+//! The store passes `fanatical`'s whole store conformance suite
+//! (`fanatical::store::conformance`, feature `conformance`), in memory and
+//! on disk; see this crate's tests.
 
-#![allow(dead_code)]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,9 +81,20 @@ use fanatical::event::{Event, StreamId};
 use fanatical::store::{RecordedEvent, Store, StoreError, StreamWrite};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-/// An event store in a SQLite database.
+/// An event store in a SQLite database. See the [crate docs](crate) for
+/// the table and how appends stay atomic.
 pub struct SqliteStore {
     conn: Connection,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = match self.conn.path() {
+            Some(p) if !p.is_empty() => p,
+            _ => ":memory:",
+        };
+        f.debug_struct("SqliteStore").field("path", &path).finish()
+    }
 }
 
 const SCHEMA: &str = "
@@ -38,14 +110,38 @@ CREATE TABLE IF NOT EXISTS events (
     UNIQUE (stream, version)
 );";
 
+/// How long a writer waits for another's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::backend(e)
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the database at `path`. Several `SqliteStore`s
-    /// may open the same file, in one process or many.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens (or creates) the database at `path`, in write-ahead-logging
+    /// mode with full synchronisation. Several `SqliteStore`s may open the
+    /// same file, in one process or many.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] with SQLite's error as its source when the
+    /// file cannot be opened or created, or is not a database this store
+    /// can use.
+    ///
+    /// # Example
+    /// ```
+    /// use fanatical::store::Store;
+    /// use fanatical_sqlite::SqliteStore;
+    ///
+    /// let path = std::env::temp_dir().join(format!("fanatical-doc-{}.sqlite", std::process::id()));
+    /// let store = SqliteStore::open(&path)?;
+    /// assert!(store.read_all(0, 10)?.is_empty());
+    /// # drop(store);
+    /// # for suffix in ["", "-wal", "-shm"] {
+    /// #     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    /// # }
+    /// # Ok::<(), fanatical::store::StoreError>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(backend)?;
         // Write-ahead logging: readers do not block the writer.
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -55,15 +151,18 @@ impl SqliteStore {
         Self::init(conn)
     }
 
-    /// A private in-memory database.
+    /// A private in-memory database, gone when the store is dropped: for
+    /// tests, and for trying the store out.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] with SQLite's error as its source.
     pub fn in_memory() -> Result<Self, StoreError> {
         Self::init(Connection::open_in_memory().map_err(backend)?)
     }
 
     fn init(conn: Connection) -> Result<Self, StoreError> {
         // A second writer waits for the first instead of failing at once.
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(backend)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
         conn.execute_batch(SCHEMA).map_err(backend)?;
         Ok(SqliteStore { conn })
     }
@@ -167,8 +266,8 @@ impl Store for SqliteStore {
             }
             let mut version = actual;
             for e in &w.events {
-                version += 1;
-                position += 1;
+                version = version.saturating_add(1);
+                position = position.saturating_add(1);
                 let json = serde_json::to_string(&e.event).map_err(backend)?;
                 let actor = e
                     .actor
@@ -228,5 +327,16 @@ impl Store for SqliteStore {
             )
             .map_err(backend)?;
         Ok(v.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_names_the_database_not_its_contents() {
+        let store = SqliteStore::in_memory().unwrap();
+        assert_eq!(format!("{store:?}"), r#"SqliteStore { path: ":memory:" }"#);
     }
 }
