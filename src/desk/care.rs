@@ -233,10 +233,10 @@ fn same_problem(
     if a.tags().intersection(b.tags()).next().is_some() {
         return true;
     }
-    if let (Some(x), Some(y)) = (incidents.get(&a.id()), incidents.get(&b.id())) {
-        if x.intersection(y).next().is_some() {
-            return true;
-        }
+    if let (Some(x), Some(y)) = (incidents.get(&a.id()), incidents.get(&b.id()))
+        && x.intersection(y).next().is_some()
+    {
+        return true;
     }
     let linked = |x: &Ticket, y: TicketId| {
         let l = x.links();

@@ -29,15 +29,14 @@ impl Desk {
         // Retries and leases that have come round join the queue again.
         for timer in self.timers.due_delivery(now) {
             self.timers.set(timer, None);
-            if let Timer::Retry(id) | Timer::Lease(id) = timer {
-                if let Some(entry) = self.state.outbox.get(id) {
-                    if matches!(
-                        entry.state,
-                        DeliveryState::Ready | DeliveryState::Backoff { .. }
-                    ) {
-                        self.ready.insert(entry.queued_position, id);
-                    }
-                }
+            if let Timer::Retry(id) | Timer::Lease(id) = timer
+                && let Some(entry) = self.state.outbox.get(id)
+                && matches!(
+                    entry.state,
+                    DeliveryState::Ready | DeliveryState::Backoff { .. }
+                )
+            {
+                self.ready.insert(entry.queued_position, id);
             }
         }
         let (_, id) = self.ready.pop_first()?;

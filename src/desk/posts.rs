@@ -147,14 +147,14 @@ impl Desk {
                 );
             }
             None => {
-                if by == post.author {
-                    if let Some(h) = holds.iter().find(|h| h.second_approval) {
-                        return Err(GuardError::SecondPersonRequired {
-                            post: id,
-                            rule: h.rule.clone(),
-                        }
-                        .into());
+                if by == post.author
+                    && let Some(h) = holds.iter().find(|h| h.second_approval)
+                {
+                    return Err(GuardError::SecondPersonRequired {
+                        post: id,
+                        rule: h.rule.clone(),
                     }
+                    .into());
                 }
                 d.push(
                     StreamId::Posts,

@@ -289,12 +289,11 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(Option<AgentId>, Attribution), Error> {
         // A survey comment: the ticket and agent the survey was about.
-        if let crate::recognition::PraiseSource::Survey { invitation } = source {
-            if let Some(inv) = self.invitations().find(|i| i.invitation.id == *invitation) {
-                if let (Some(t), Some(a)) = (inv.invitation.ticket, inv.invitation.agent) {
-                    return Ok((Some(a), Attribution::Ticket { ticket: t }));
-                }
-            }
+        if let crate::recognition::PraiseSource::Survey { invitation } = source
+            && let Some(inv) = self.invitations().find(|i| i.invitation.id == *invitation)
+            && let (Some(t), Some(a)) = (inv.invitation.ticket, inv.invitation.agent)
+        {
+            return Ok((Some(a), Attribution::Ticket { ticket: t }));
         }
         if let Some(t) = ticket {
             let t = self.ticket_or_err(t)?;

@@ -417,21 +417,21 @@ impl Desk {
         if low {
             self.push_follow_up(d, inv, nps, csat, &comment, now)?;
         }
-        if high {
-            if let Some((contact, address)) = self.customer(inv.customer).and_then(survey_contact) {
-                let message = OutboundMessage {
-                    id: MessageId::derive(answered_id, 1),
-                    channel: Channel::Email,
-                    recipient: Recipient::Contact { contact, address },
-                    body: "Thank you for your feedback — it made our day.".to_owned(),
-                    ticket: inv.ticket,
-                    queued_at: now,
-                };
-                d.push(
-                    StreamId::Outbox,
-                    [outbox(now, OutboxEventKind::Queued { message })],
-                );
-            }
+        if high
+            && let Some((contact, address)) = self.customer(inv.customer).and_then(survey_contact)
+        {
+            let message = OutboundMessage {
+                id: MessageId::derive(answered_id, 1),
+                channel: Channel::Email,
+                recipient: Recipient::Contact { contact, address },
+                body: "Thank you for your feedback — it made our day.".to_owned(),
+                ticket: inv.ticket,
+                queued_at: now,
+            };
+            d.push(
+                StreamId::Outbox,
+                [outbox(now, OutboxEventKind::Queued { message })],
+            );
         }
         Ok(())
     }

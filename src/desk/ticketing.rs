@@ -165,14 +165,14 @@ impl Desk {
     ) -> Result<(), Error> {
         let stream = self.fresh(StreamId::Ticket(open.id))?;
         let customer = self.customer_or_err(open.customer)?;
-        if let Some(r) = open.requester {
-            if customer.contact(r).is_none() {
-                return Err(CustomerError::UnknownContact {
-                    customer: customer.id(),
-                    contact: r,
-                }
-                .into());
+        if let Some(r) = open.requester
+            && customer.contact(r).is_none()
+        {
+            return Err(CustomerError::UnknownContact {
+                customer: customer.id(),
+                contact: r,
             }
+            .into());
         }
         if let Some(m) = &open.message {
             self.check_author(customer, m.author)?;

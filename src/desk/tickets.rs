@@ -126,12 +126,12 @@ impl Tickets {
             _ => {}
         }
         if before != after {
-            if let Some(a) = before {
-                if let Some(n) = self.loads.get_mut(&a) {
-                    *n = n.saturating_sub(1);
-                    if *n == 0 {
-                        self.loads.remove(&a);
-                    }
+            if let Some(a) = before
+                && let Some(n) = self.loads.get_mut(&a)
+            {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.loads.remove(&a);
                 }
             }
             if let Some(a) = after {
