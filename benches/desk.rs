@@ -169,5 +169,32 @@ fn bench_decide(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_execute, bench_rebuild, bench_decide);
+/// Handing out many messages before acknowledging any: 20,000 replies
+/// queued, every one polled (each leased as it goes). Quadratic before the
+/// timer table and the ready queue (17 s for 20,000).
+fn bench_poll(c: &mut Criterion) {
+    let mut f = fixture(1_000, 0);
+    for i in 0..20_000 {
+        let t = open(&mut f, i);
+        f.desk
+            .execute(&mut f.store, Command::reply(t, f.agent, "Fixed it"), f.now)
+            .unwrap();
+    }
+    c.bench_function("outbox/poll_20000_before_any_ack", |b| {
+        b.iter_batched(
+            || f.desk.clone(),
+            |mut desk| {
+                let mut n = 0u32;
+                while let Some(m) = desk.poll_outbound(f.now) {
+                    black_box(m);
+                    n += 1;
+                }
+                assert_eq!(n, 20_000);
+            },
+            BatchSize::LargeInput,
+        );
+    });
+}
+
+criterion_group!(benches, bench_execute, bench_rebuild, bench_decide, bench_poll);
 criterion_main!(benches);
