@@ -45,7 +45,9 @@ pub use component::{ComponentCatalog, ComponentSpec, ComponentState};
 pub use credit::{Credit, CreditConfig, CreditPolicy, Downtime, ReasonCode};
 pub use event::{FollowUpOutcome, IncidentDraft, IncidentEvent, IncidentEventKind};
 pub use report::{IncidentBriefing, StatusPageEntry, Timeline, TimelineEntry};
-pub use update::{Audience, Cadence, IncidentStatus, IncidentUpdate, Messages};
+pub use update::{
+    Audience, Cadence, Declaration, IncidentStatus, IncidentUpdate, Messages, Update,
+};
 
 use crate::customer::Money;
 use crate::id::{AgentId, ComponentId, CustomerId, IncidentId, TicketId};
@@ -159,26 +161,29 @@ pub enum IncidentTimer {
 }
 
 impl Incident {
-    /// Validates a declaration and decides its event. `affected` and
-    /// `unreachable` are the desk's to find.
+    /// Validates a declaration and decides its `Declared` event, at `now`.
+    /// The components must be in `catalog`. `affected` and `unreachable`
+    /// are the desk's to find.
     ///
     /// # Errors
     /// [`IncidentError::NoComponents`], [`IncidentError::UnknownComponent`],
     /// [`IncidentError::BlankMessage`], [`IncidentError::EmptyUpdate`] (no
     /// message), [`IncidentError::InvalidCadence`],
     /// [`IncidentError::Resolved`] when declared already resolved.
-    #[allow(clippy::too_many_arguments)]
     pub fn declare(
-        id: IncidentId,
-        title: &str,
-        commander: AgentId,
-        status: IncidentStatus,
-        components: BTreeMap<ComponentId, ComponentState>,
-        cadence: Option<Cadence>,
-        messages: Messages,
+        declaration: Declaration,
         catalog: &ComponentCatalog,
         now: DateTime<Utc>,
     ) -> Result<IncidentDraft, IncidentError> {
+        let Declaration {
+            id,
+            title,
+            commander,
+            status,
+            components,
+            cadence,
+            messages,
+        } = declaration;
         if components.is_empty() {
             return Err(IncidentError::NoComponents);
         }
@@ -211,24 +216,27 @@ impl Incident {
         })
     }
 
-    /// Validates an update and decides its event. Component states that
-    /// do not change are dropped; resolving sets every component back to
-    /// operational unless the update says otherwise.
+    /// Validates an update and decides its `Updated` event, at `now`.
+    /// Component states that do not change are dropped; resolving sets
+    /// every component back to operational unless the update says
+    /// otherwise, and sets the follow-ups `follow_up_after` from `now`.
     ///
     /// # Errors
     /// [`IncidentError::Resolved`] once resolved; unknown components;
     /// blank messages; [`IncidentError::EmptyUpdate`].
-    #[allow(clippy::too_many_arguments)]
     pub fn update(
         &self,
-        by: AgentId,
-        status: IncidentStatus,
-        components: BTreeMap<ComponentId, ComponentState>,
-        messages: Messages,
+        update: Update,
         catalog: &ComponentCatalog,
         follow_up_after: Duration,
         now: DateTime<Utc>,
     ) -> Result<IncidentDraft, IncidentError> {
+        let Update {
+            by,
+            status,
+            components,
+            messages,
+        } = update;
         if self.is_resolved() {
             return Err(IncidentError::Resolved(self.id));
         }

@@ -54,18 +54,16 @@ fn downtime_follows_component_history() {
     let id = IncidentId::from_uuid(uuid::Uuid::from_u128(1));
     let boss = AgentId::from_uuid(uuid::Uuid::from_u128(2));
     let msg = Messages::from([(Audience::Business, "Down".to_owned())]);
-    let d = Incident::declare(
+    let declaration = Declaration {
         id,
-        "Power",
-        boss,
-        IncidentStatus::Investigating,
-        BTreeMap::from([(dc.clone(), ComponentState::MajorOutage)]),
-        Some(Cadence::every_minutes(30, 5).unwrap()),
-        msg.clone(),
-        &cat,
-        t(0),
-    )
-    .unwrap();
+        title: "Power".to_owned(),
+        commander: boss,
+        status: IncidentStatus::Investigating,
+        components: BTreeMap::from([(dc.clone(), ComponentState::MajorOutage)]),
+        cadence: Some(Cadence::every_minutes(30, 5).unwrap()),
+        messages: msg.clone(),
+    };
+    let d = Incident::declare(declaration, &cat, t(0)).unwrap();
     let mut inc = Incident::from_declared(&IncidentEvent {
         at: d.at,
         kind: d.kind,
@@ -77,10 +75,12 @@ fn downtime_follows_component_history() {
     );
     let u = inc
         .update(
-            boss,
-            IncidentStatus::Identified,
-            BTreeMap::from([(dc.clone(), ComponentState::PartialOutage)]),
-            msg.clone(),
+            Update {
+                by: boss,
+                status: IncidentStatus::Identified,
+                components: BTreeMap::from([(dc.clone(), ComponentState::PartialOutage)]),
+                messages: msg.clone(),
+            },
             &cat,
             Duration::days(45),
             t(2),
@@ -92,10 +92,12 @@ fn downtime_follows_component_history() {
     });
     let r = inc
         .update(
-            boss,
-            IncidentStatus::Resolved,
-            BTreeMap::new(),
-            msg.clone(),
+            Update {
+                by: boss,
+                status: IncidentStatus::Resolved,
+                components: BTreeMap::new(),
+                messages: msg.clone(),
+            },
             &cat,
             Duration::days(45),
             t(3),
@@ -116,10 +118,12 @@ fn downtime_follows_component_history() {
     assert_eq!(on_db.total(), Duration::zero());
     assert_eq!(
         inc.update(
-            boss,
-            IncidentStatus::Monitoring,
-            BTreeMap::new(),
-            msg,
+            Update {
+                by: boss,
+                status: IncidentStatus::Monitoring,
+                components: BTreeMap::new(),
+                messages: msg,
+            },
             &cat,
             Duration::days(45),
             t(4)

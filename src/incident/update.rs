@@ -7,8 +7,8 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::IncidentError;
-use crate::id::AgentId;
+use super::{ComponentState, IncidentError};
+use crate::id::{AgentId, ComponentId, IncidentId};
 
 /// Where an incident is, as on a status page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -106,6 +106,47 @@ impl Cadence {
 
 /// An update's texts by audience.
 pub type Messages = BTreeMap<Audience, String>;
+
+/// What declaring an incident says: the input of [`Incident::declare`].
+/// The desk finds the customers it affects and the contacts no message
+/// could reach.
+///
+/// [`Incident::declare`]: super::Incident::declare
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// Its id.
+    pub id: IncidentId,
+    /// A headline ("DFW1 datacenter power loss"), trimmed.
+    pub title: String,
+    /// Who runs it (warned about missed updates).
+    pub commander: AgentId,
+    /// Its status: anything but resolved.
+    pub status: IncidentStatus,
+    /// The components it affects and their states: at least one, each in
+    /// the catalog.
+    pub components: BTreeMap<ComponentId, ComponentState>,
+    /// The update cadence, if any.
+    pub cadence: Option<Cadence>,
+    /// The first update's texts: at least one, none blank.
+    pub messages: Messages,
+}
+
+/// What an update says: the input of [`Incident::update`]. Once posted it
+/// is an [`IncidentUpdate`].
+///
+/// [`Incident::update`]: super::Incident::update
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// Who writes it.
+    pub by: AgentId,
+    /// The status after it.
+    pub status: IncidentStatus,
+    /// Component states it sets; states that do not change are dropped.
+    pub components: BTreeMap<ComponentId, ComponentState>,
+    /// Its texts, none blank; none at all is an update only when it
+    /// changes the status or a component.
+    pub messages: Messages,
+}
 
 /// One posted update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
