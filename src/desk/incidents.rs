@@ -545,17 +545,17 @@ impl Desk {
                     if self.quiet_until(contact, now).is_none() =>
                 {
                     let id = InvitationId::from_uuid(MessageId::derive(event_id, 7).as_uuid());
-                    match self.invitation(
+                    let parts = super::surveys::InvitationParts {
                         id,
                         survey,
-                        SurveyKind::IncidentFollowUp,
-                        c.id(),
+                        kind: SurveyKind::IncidentFollowUp,
+                        customer: c.id(),
                         contact,
-                        None,
-                        None,
-                        None,
-                        now,
-                    ) {
+                        ticket: None,
+                        agent: None,
+                        wave: None,
+                    };
+                    match self.invitation(parts, now) {
                         Ok(inv) => {
                             self.push_invitation(d, inv, address, now);
                             FollowUpOutcome::Survey {
