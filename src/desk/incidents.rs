@@ -17,9 +17,9 @@ use crate::id::{
     AgentId, ContactId, CustomerId, EventId, IncidentId, InvitationId, MessageId, TicketId,
 };
 use crate::incident::{
-    Audience, Credit, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft, IncidentError,
-    IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer, Messages, StatusPageEntry,
-    Timeline,
+    Audience, Credit, Declaration, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft,
+    IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer, Messages,
+    StatusPageEntry, Timeline, Update,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::SurveyKind;
@@ -184,13 +184,19 @@ impl Desk {
                 cadence,
                 messages,
             } => {
-                let title = title.as_str();
                 let stream = self.fresh(StreamId::Incident(id))?;
                 self.active_agent(commander)?;
                 let catalog = &self.config.incidents.components;
-                let draft = Incident::declare(
-                    id, title, commander, status, components, cadence, messages, catalog, now,
-                )?;
+                let declaration = Declaration {
+                    id,
+                    title,
+                    commander,
+                    status,
+                    components,
+                    cadence,
+                    messages,
+                };
+                let draft = Incident::declare(declaration, catalog, now)?;
                 let IncidentEventKind::Declared {
                     components,
                     messages,
@@ -238,15 +244,14 @@ impl Desk {
                 let i = self.incident_or_err(id)?;
                 self.active_agent(by)?;
                 let config = &self.config.incidents;
-                let mut draft = i.update(
+                let update = Update {
                     by,
                     status,
                     components,
                     messages,
-                    &config.components,
-                    config.follow_up_after,
-                    now,
-                )?;
+                };
+                let mut draft =
+                    i.update(update, &config.components, config.follow_up_after, now)?;
                 let stream = StreamId::Incident(id);
                 let event_id = self.next_event_id(d, &stream);
                 let IncidentEventKind::Updated {
@@ -540,17 +545,17 @@ impl Desk {
                     if self.quiet_until(contact, now).is_none() =>
                 {
                     let id = InvitationId::from_uuid(MessageId::derive(event_id, 7).as_uuid());
-                    match self.invitation(
+                    let parts = super::surveys::InvitationParts {
                         id,
                         survey,
-                        SurveyKind::IncidentFollowUp,
-                        c.id(),
+                        kind: SurveyKind::IncidentFollowUp,
+                        customer: c.id(),
                         contact,
-                        None,
-                        None,
-                        None,
-                        now,
-                    ) {
+                        ticket: None,
+                        agent: None,
+                        wave: None,
+                    };
+                    match self.invitation(parts, now) {
                         Ok(inv) => {
                             self.push_invitation(d, inv, address, now);
                             FollowUpOutcome::Survey {

@@ -37,6 +37,27 @@ pub(super) fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)
         .or_else(|| c.contacts().find_map(email))
 }
 
+/// What an invitation is: who is asked which survey, and about what. The
+/// desk adds when it goes out and when it expires (see `Desk::invitation`).
+pub(super) struct InvitationParts<'a> {
+    /// The invitation's id (derived, or the caller's).
+    pub(super) id: InvitationId,
+    /// The configured survey.
+    pub(super) survey: &'a str,
+    /// What it asks about.
+    pub(super) kind: SurveyKind,
+    /// The customer asked.
+    pub(super) customer: CustomerId,
+    /// Their contact who answers.
+    pub(super) contact: ContactId,
+    /// The ticket it is about, if any.
+    pub(super) ticket: Option<crate::id::TicketId>,
+    /// The agent it is about, if any.
+    pub(super) agent: Option<AgentId>,
+    /// The wave it belongs to, if any.
+    pub(super) wave: Option<String>,
+}
+
 impl Desk {
     /// See [`SurveysView::invitations`].
     pub(crate) fn invitations(&self) -> impl Iterator<Item = &InvitationRecord> {
@@ -173,17 +194,17 @@ impl Desk {
             return;
         }
         let id = InvitationId::from_uuid(MessageId::derive(solving_event, 7).as_uuid());
-        if let Ok(inv) = self.invitation(
+        let parts = InvitationParts {
             id,
             survey,
-            SurveyKind::Csat,
-            t.customer(),
+            kind: SurveyKind::Csat,
+            customer: t.customer(),
             contact,
-            Some(t.id()),
+            ticket: Some(t.id()),
             agent,
-            None,
-            now,
-        ) {
+            wave: None,
+        };
+        if let Ok(inv) = self.invitation(parts, now) {
             self.push_invitation(d, inv, address, now);
         }
     }
@@ -208,9 +229,17 @@ impl Desk {
                 if let Some(until) = self.quiet_until(contact, now) {
                     return Err(SurveyError::QuietPeriod { contact, until }.into());
                 }
-                let inv = self.invitation(
-                    invitation, &survey, kind, customer, contact, ticket, agent, None, now,
-                )?;
+                let parts = InvitationParts {
+                    id: invitation,
+                    survey: &survey,
+                    kind,
+                    customer,
+                    contact,
+                    ticket,
+                    agent,
+                    wave: None,
+                };
+                let inv = self.invitation(parts, now)?;
                 self.push_invitation(d, inv, address, now);
             }
             SurveyAction::RunWave {
@@ -254,17 +283,17 @@ impl Desk {
                         continue;
                     }
                     let id: InvitationId = rng.next_id();
-                    let inv = self.invitation(
+                    let parts = InvitationParts {
                         id,
-                        &survey,
-                        SurveyKind::Nps,
-                        c.id(),
-                        *contact,
-                        None,
-                        None,
-                        Some(wave.clone()),
-                        now,
-                    )?;
+                        survey: &survey,
+                        kind: SurveyKind::Nps,
+                        customer: c.id(),
+                        contact: *contact,
+                        ticket: None,
+                        agent: None,
+                        wave: Some(wave.clone()),
+                    };
+                    let inv = self.invitation(parts, now)?;
                     self.push_invitation(d, inv, address.clone(), now);
                     picked += 1;
                 }
@@ -277,19 +306,21 @@ impl Desk {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn invitation(
         &self,
-        id: InvitationId,
-        survey: &str,
-        kind: SurveyKind,
-        customer: CustomerId,
-        contact: ContactId,
-        ticket: Option<crate::id::TicketId>,
-        agent: Option<AgentId>,
-        wave: Option<String>,
+        parts: InvitationParts<'_>,
         now: DateTime<Utc>,
     ) -> Result<Invitation, Error> {
+        let InvitationParts {
+            id,
+            survey,
+            kind,
+            customer,
+            contact,
+            ticket,
+            agent,
+            wave,
+        } = parts;
         if !self.config.surveys.surveys.contains_key(survey) {
             return Err(SurveyError::UnknownSurvey(survey.to_owned()).into());
         }

@@ -18,8 +18,8 @@ use fanatical::desk::DeskConfig;
 use fanatical::escalation::{Condition, Facts};
 use fanatical::id::{AgentId, ComponentId, IncidentId, TicketId};
 use fanatical::incident::{
-    Audience, Cadence, ComponentCatalog, ComponentState, CreditPolicy, Downtime, Incident,
-    IncidentConfig, IncidentError, IncidentEvent, IncidentStatus, ReasonCode,
+    Audience, Cadence, ComponentCatalog, ComponentState, CreditPolicy, Declaration, Downtime,
+    Incident, IncidentConfig, IncidentError, IncidentEvent, IncidentStatus, ReasonCode, Update,
 };
 use fanatical::metrics::CareConfig;
 use fanatical::outbox::RetryPolicy;
@@ -150,26 +150,26 @@ proptest! {
         let catalog = ComponentCatalog::new().with(component("dc"), "DC", None).unwrap();
         let cadence = Cadence::every_minutes(every, every - 1).unwrap();
         let messages = BTreeMap::from([(Audience::Business, "It is down.".to_owned())]);
-        let draft = Incident::declare(
-            IncidentId::from_uuid(Uuid::from_u128(1)),
-            "DC down",
-            AgentId::from_uuid(Uuid::from_u128(2)),
-            IncidentStatus::Investigating,
-            BTreeMap::from([(component("dc"), ComponentState::MajorOutage)]),
-            Some(cadence),
-            messages.clone(),
-            &catalog,
-            declared,
-        )
-        .unwrap();
+        let declaration = Declaration {
+            id: IncidentId::from_uuid(Uuid::from_u128(1)),
+            title: "DC down".to_owned(),
+            commander: AgentId::from_uuid(Uuid::from_u128(2)),
+            status: IncidentStatus::Investigating,
+            components: BTreeMap::from([(component("dc"), ComponentState::MajorOutage)]),
+            cadence: Some(cadence),
+            messages: messages.clone(),
+        };
+        let draft = Incident::declare(declaration, &catalog, declared).unwrap();
         let mut incident = Incident::from_declared(&IncidentEvent { at: draft.at, kind: draft.kind }).unwrap();
         let _ = incident.next_timer();
         let resolved = incident
             .update(
-                AgentId::from_uuid(Uuid::from_u128(2)),
-                IncidentStatus::Resolved,
-                BTreeMap::new(),
-                messages,
+                Update {
+                    by: AgentId::from_uuid(Uuid::from_u128(2)),
+                    status: IncidentStatus::Resolved,
+                    components: BTreeMap::new(),
+                    messages,
+                },
                 &catalog,
                 follow_up,
                 later.max(declared),

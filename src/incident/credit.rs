@@ -1,0 +1,291 @@
+//! Credits for downtime: the measured time in each bad state, the policies
+//! that turn it into money, and the configured refund reasons.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use super::IncidentError;
+use crate::customer::{Money, Tier};
+use crate::id::CustomerId;
+use crate::text::one_word;
+use crate::time;
+
+configured_seconds!(grace_seconds: "credit grace" from 0);
+
+/// A credit for one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credit {
+    /// The customer.
+    pub customer: CustomerId,
+    /// The measured downtime it is for.
+    pub downtime: Downtime,
+    /// The amount.
+    pub amount: Money,
+    /// Why, as a configured reason code.
+    pub reason: ReasonCode,
+}
+
+/// Time a customer spent in each bad state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Downtime {
+    /// In major outage.
+    #[serde(with = "crate::time::seconds")]
+    pub major: Duration,
+    /// In partial outage.
+    #[serde(with = "crate::time::seconds")]
+    pub partial: Duration,
+    /// Degraded.
+    #[serde(with = "crate::time::seconds")]
+    pub degraded: Duration,
+}
+
+impl Default for Downtime {
+    fn default() -> Self {
+        Downtime {
+            major: Duration::zero(),
+            partial: Duration::zero(),
+            degraded: Duration::zero(),
+        }
+    }
+}
+
+impl Downtime {
+    /// All time in any bad state.
+    #[must_use]
+    pub fn total(&self) -> Duration {
+        time::sum(time::sum(self.major, self.partial), self.degraded)
+    }
+}
+
+/// A refund or credit reason code (`sla-outage`, `goodwill`): one word.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReasonCode(String);
+
+impl ReasonCode {
+    /// A reason code.
+    ///
+    /// # Errors
+    /// [`IncidentError::InvalidReason`] for blank text, white space inside,
+    /// or more than 100 characters.
+    pub fn new(code: &str) -> Result<Self, IncidentError> {
+        one_word(code)
+            .map(ReasonCode)
+            .ok_or_else(|| IncidentError::InvalidReason(code.to_owned()))
+    }
+    /// The code.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+validated_string!(ReasonCode, IncidentError);
+
+/// How credits are computed from downtime.
+///
+/// `credit = monthly fee × rate × weighted hours`, where weighted hours
+/// count major outage fully and partial outage and degradation at their
+/// weights, capped at `cap` of the monthly fee; nothing when the total
+/// time in any bad state is within the grace period. Rates and caps are
+/// in basis points (1/100 of a percent) of the monthly fee; amounts are
+/// rounded down to the minor unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditPolicy {
+    /// The reason code credits under this policy carry.
+    pub reason: ReasonCode,
+    /// Basis points of the monthly fee per hour of major outage.
+    pub rate_bp_per_hour: i64,
+    /// At most this many basis points of the monthly fee.
+    pub cap_bp: i64,
+    /// Weight of partial outage, percent (default 50).
+    #[serde(default = "default_partial_weight")]
+    pub partial_weight_percent: i64,
+    /// Weight of degraded performance, percent (default 0).
+    #[serde(default)]
+    pub degraded_weight_percent: i64,
+    /// Downtime up to this long earns nothing (default none).
+    #[serde(default = "Duration::zero", with = "grace_seconds")]
+    pub grace: Duration,
+}
+
+fn default_partial_weight() -> i64 {
+    50
+}
+
+impl CreditPolicy {
+    /// A policy with the default weights and no grace period.
+    ///
+    /// # Errors
+    /// As [`CreditPolicy::validate`].
+    pub fn new(
+        reason: ReasonCode,
+        rate_bp_per_hour: i64,
+        cap_bp: i64,
+    ) -> Result<Self, IncidentError> {
+        let p = CreditPolicy {
+            reason,
+            rate_bp_per_hour,
+            cap_bp,
+            partial_weight_percent: default_partial_weight(),
+            degraded_weight_percent: 0,
+            grace: Duration::zero(),
+        };
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Checks the numbers.
+    ///
+    /// # Errors
+    /// [`IncidentError::NegativeRate`], [`IncidentError::NegativeCap`],
+    /// [`IncidentError::InvalidWeight`], [`IncidentError::Duration`] for a
+    /// grace period that is negative or over 100 years.
+    pub fn validate(&self) -> Result<(), IncidentError> {
+        if self.rate_bp_per_hour < 0 {
+            return Err(IncidentError::NegativeRate(self.rate_bp_per_hour));
+        }
+        if self.cap_bp < 0 {
+            return Err(IncidentError::NegativeCap(self.cap_bp));
+        }
+        for (what, got) in [
+            ("partial outage", self.partial_weight_percent),
+            ("degraded", self.degraded_weight_percent),
+        ] {
+            if !(0..=100).contains(&got) {
+                return Err(IncidentError::InvalidWeight { what, got });
+            }
+        }
+        time::check_configured("credit grace", self.grace)?;
+        Ok(())
+    }
+
+    /// The most this policy credits on `fee`.
+    ///
+    /// # Errors
+    /// As [`CreditPolicy::credit`].
+    pub fn cap(&self, fee: Money) -> Result<Money, IncidentError> {
+        self.validate()?;
+        if fee.minor < 0 {
+            return Err(IncidentError::NegativeFee(fee));
+        }
+        let cap = i128::from(fee.minor) * i128::from(self.cap_bp) / 10_000;
+        Ok(Money {
+            minor: i64::try_from(cap).unwrap_or(i64::MAX),
+            currency: fee.currency,
+        })
+    }
+
+    /// The credit for `downtime` on a monthly `fee`; never more than
+    /// [`CreditPolicy::cap`], never negative.
+    ///
+    /// # Errors
+    /// An invalid policy; [`IncidentError::NegativeFee`].
+    ///
+    /// ```
+    /// use chrono::Duration;
+    /// use fanatical::customer::{Currency, Money};
+    /// use fanatical::incident::{CreditPolicy, Downtime, ReasonCode};
+    /// // 5% of the monthly fee per hour of major outage, at most the whole fee.
+    /// let policy = CreditPolicy::new(ReasonCode::new("sla-outage")?, 500, 10_000)?;
+    /// let fee = Money { minor: 100_000, currency: Currency::new("USD")? };
+    /// let two_hours = Downtime { major: Duration::hours(2), partial: Duration::zero(), degraded: Duration::zero() };
+    /// assert_eq!(policy.credit(fee, &two_hours)?.minor, 10_000); // 10% of 1,000.00
+    /// let a_month = Downtime { major: Duration::days(30), ..two_hours };
+    /// assert_eq!(policy.credit(fee, &a_month)?.minor, 100_000); // capped
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn credit(&self, fee: Money, downtime: &Downtime) -> Result<Money, IncidentError> {
+        let cap = self.cap(fee)?;
+        if downtime.total() <= self.grace {
+            return Ok(Money {
+                minor: 0,
+                currency: fee.currency,
+            });
+        }
+        let secs = |d: Duration| i128::from(d.num_seconds().max(0));
+        // Weighted seconds × 100 (the weights are percents).
+        let weighted = secs(downtime.major) * 100
+            + secs(downtime.partial) * i128::from(self.partial_weight_percent)
+            + secs(downtime.degraded) * i128::from(self.degraded_weight_percent);
+        let raw = i128::from(fee.minor)
+            .saturating_mul(i128::from(self.rate_bp_per_hour))
+            .saturating_mul(weighted)
+            / (10_000 * 3_600 * 100);
+        let minor = i64::try_from(raw).unwrap_or(i64::MAX).min(cap.minor).max(0);
+        Ok(Money {
+            minor,
+            currency: fee.currency,
+        })
+    }
+}
+
+/// Refund reasons and which policy applies to which contract.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreditConfig {
+    /// The refund reasons, by code, with what each means. Data, not code:
+    /// finance can add one without a release.
+    #[serde(default)]
+    pub reasons: BTreeMap<ReasonCode, String>,
+    /// The policy for each contract tier.
+    #[serde(default)]
+    pub by_tier: BTreeMap<Tier, CreditPolicy>,
+    /// The policy for customers whose tier has none.
+    #[serde(default)]
+    pub default: Option<CreditPolicy>,
+}
+
+impl CreditConfig {
+    /// With a refund reason.
+    ///
+    /// # Errors
+    /// [`IncidentError::InvalidReason`].
+    pub fn with_reason(mut self, code: &str, meaning: &str) -> Result<Self, IncidentError> {
+        self.reasons
+            .insert(ReasonCode::new(code)?, meaning.trim().to_owned());
+        Ok(self)
+    }
+    /// With the policy for a tier.
+    ///
+    /// # Errors
+    /// An invalid policy or one citing an unknown reason.
+    pub fn with_tier(mut self, tier: Tier, policy: CreditPolicy) -> Result<Self, IncidentError> {
+        self.check(&policy)?;
+        self.by_tier.insert(tier, policy);
+        Ok(self)
+    }
+    /// With the default policy.
+    ///
+    /// # Errors
+    /// An invalid policy or one citing an unknown reason.
+    pub fn with_default(mut self, policy: CreditPolicy) -> Result<Self, IncidentError> {
+        self.check(&policy)?;
+        self.default = Some(policy);
+        Ok(self)
+    }
+    /// The policy for a tier.
+    #[must_use]
+    pub fn policy_for(&self, tier: Tier) -> Option<&CreditPolicy> {
+        self.by_tier.get(&tier).or(self.default.as_ref())
+    }
+    /// Checks every policy (a deserialized config skips the builders).
+    ///
+    /// # Errors
+    /// The first invalid policy's error.
+    pub fn validate(&self) -> Result<(), IncidentError> {
+        for p in self.by_tier.values().chain(self.default.as_ref()) {
+            self.check(p)?;
+        }
+        Ok(())
+    }
+    fn check(&self, p: &CreditPolicy) -> Result<(), IncidentError> {
+        p.validate()?;
+        if !self.reasons.contains_key(&p.reason) {
+            return Err(IncidentError::UnknownReason(p.reason.clone()));
+        }
+        Ok(())
+    }
+}

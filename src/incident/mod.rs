@@ -1,0 +1,628 @@
+//! Major incidents: a datacenter goes dark and thousands of customers are
+//! affected at once.
+//!
+//! An incident is declared against [components](ComponentCatalog) with
+//! the states Statuspage users know ([`ComponentState`]) and moves through
+//! [`IncidentStatus`] (investigating, identified, monitoring, resolved).
+//! Every update can be written for several [audiences](Audience); the
+//! desk sends each affected customer's contacts the version for them.
+//! An incident's events are its [`Timeline`]; its component history is
+//! its measured downtime, from which a [`CreditPolicy`] computes credits
+//! with a reason code from the configured [refund reasons](CreditConfig).
+//!
+//! This module is the model: pure, no desk. The desk finds the affected
+//! customers, queues the messages, links tickets, runs the cadence timers
+//! and the follow-ups (see `IncidentAction::Declare`).
+//!
+//! # Example
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use fanatical::customer::{Currency, Money};
+//! use fanatical::incident::{CreditPolicy, Downtime, ReasonCode};
+//!
+//! // 5% of the monthly fee per hour of major outage, capped at 30%.
+//! let policy = CreditPolicy::new(ReasonCode::new("sla-outage")?, 500, 3000)?;
+//! let fee = Money { minor: 200_000, currency: Currency::new("USD").unwrap() };
+//! let down = Downtime { major: Duration::hours(2), ..Downtime::default() };
+//! assert_eq!(policy.credit(fee, &down)?.minor, 20_000); // 10% of 2,000.00
+//! let all_day = Downtime { major: Duration::hours(24), ..Downtime::default() };
+//! assert_eq!(policy.credit(fee, &all_day)?.minor, 60_000); // the cap
+//! # Ok::<(), fanatical::incident::IncidentError>(())
+//! ```
+
+mod component;
+mod credit;
+mod event;
+mod report;
+mod update;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use component::{ComponentCatalog, ComponentSpec, ComponentState};
+pub use credit::{Credit, CreditConfig, CreditPolicy, Downtime, ReasonCode};
+pub use event::{FollowUpOutcome, IncidentDraft, IncidentEvent, IncidentEventKind};
+pub use report::{IncidentBriefing, StatusPageEntry, Timeline, TimelineEntry};
+pub use update::{
+    Audience, Cadence, Declaration, IncidentStatus, IncidentUpdate, Messages, Update,
+};
+
+use crate::customer::Money;
+use crate::id::{AgentId, ComponentId, CustomerId, IncidentId, TicketId};
+use crate::time::{self, DurationOutOfRange};
+use update::check_messages;
+
+configured_seconds!(
+    follow_up_after_seconds: "incident follow_up_after" from 0,
+    recent_seconds: "incident recent" from 0,
+);
+
+/// Why an incident command or policy was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IncidentError {
+    /// A component the catalog does not have.
+    #[error("unknown component {0}")]
+    UnknownComponent(ComponentId),
+    /// A component added twice to the catalog.
+    #[error("component {0} is already in the catalog")]
+    DuplicateComponent(ComponentId),
+    /// No such incident.
+    #[error("unknown incident {0}")]
+    UnknownIncident(IncidentId),
+    /// An incident must name at least one component.
+    #[error("an incident needs at least one affected component")]
+    NoComponents,
+    /// An update that says nothing and changes nothing.
+    #[error("an incident update needs a message or a change")]
+    EmptyUpdate,
+    /// A message for an audience with no text.
+    #[error("the {0} message is blank")]
+    BlankMessage(Audience),
+    /// The incident is resolved: declare a new one.
+    #[error("incident {0} is resolved")]
+    Resolved(IncidentId),
+    /// Credits are computed from measured downtime, so only once resolved.
+    #[error("incident {0} is not resolved yet")]
+    NotResolved(IncidentId),
+    /// A cadence that is not positive, or warns before it starts.
+    #[error("invalid cadence: every {every} s, warning {warn_before} s before")]
+    InvalidCadence {
+        /// The period, seconds.
+        every: i64,
+        /// The warning lead, seconds.
+        warn_before: i64,
+    },
+    /// A reason code that is blank or has white space.
+    #[error("invalid reason code {0:?}")]
+    InvalidReason(String),
+    /// A credit policy citing a reason that is not configured.
+    #[error("unknown refund reason {0}")]
+    UnknownReason(ReasonCode),
+    /// A credit policy with a negative rate.
+    #[error("credit rate must not be negative (got {0} basis points per hour)")]
+    NegativeRate(i64),
+    /// A credit policy with a negative cap.
+    #[error("credit cap must not be negative (got {0} basis points)")]
+    NegativeCap(i64),
+    /// A weight outside 0 to 100 percent.
+    #[error("{what} weight must be 0 to 100 percent (got {got})")]
+    InvalidWeight {
+        /// Which state's weight.
+        what: &'static str,
+        /// The value.
+        got: i64,
+    },
+    /// A configured duration out of range (a negative grace period, a
+    /// follow-up delay over 100 years, ...).
+    #[error(transparent)]
+    Duration(#[from] DurationOutOfRange),
+    /// A negative monthly fee.
+    #[error("monthly fee must not be negative (got {0})")]
+    NegativeFee(Money),
+}
+
+/// An incident: a pure function of its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    id: IncidentId,
+    title: String,
+    commander: AgentId,
+    status: IncidentStatus,
+    declared_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    components: BTreeMap<ComponentId, ComponentState>,
+    /// Component states from each instant on.
+    history: Vec<(DateTime<Utc>, BTreeMap<ComponentId, ComponentState>)>,
+    affected: BTreeSet<CustomerId>,
+    linked: BTreeSet<TicketId>,
+    updates: Vec<IncidentUpdate>,
+    cadence: Option<Cadence>,
+    next_due: Option<DateTime<Utc>>,
+    warned: bool,
+    overdue: bool,
+    follow_up_at: Option<DateTime<Utc>>,
+    followed_up: BTreeSet<CustomerId>,
+    credits: BTreeMap<CustomerId, Credit>,
+    events: Vec<IncidentEvent>,
+}
+
+/// What an incident's timer fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IncidentTimer {
+    /// Warn that an update is due soon.
+    Warn,
+    /// Record a missed update.
+    Overdue,
+    /// Follow up with the affected customers.
+    FollowUp,
+}
+
+impl Incident {
+    /// Validates a declaration and decides its `Declared` event, at `now`.
+    /// The components must be in `catalog`. `affected` and `unreachable`
+    /// are the desk's to find.
+    ///
+    /// # Errors
+    /// [`IncidentError::NoComponents`], [`IncidentError::UnknownComponent`],
+    /// [`IncidentError::BlankMessage`], [`IncidentError::EmptyUpdate`] (no
+    /// message), [`IncidentError::InvalidCadence`],
+    /// [`IncidentError::Resolved`] when declared already resolved.
+    pub fn declare(
+        declaration: Declaration,
+        catalog: &ComponentCatalog,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentDraft, IncidentError> {
+        let Declaration {
+            id,
+            title,
+            commander,
+            status,
+            components,
+            cadence,
+            messages,
+        } = declaration;
+        if components.is_empty() {
+            return Err(IncidentError::NoComponents);
+        }
+        for c in components.keys() {
+            catalog.check(c)?;
+        }
+        check_messages(&messages)?;
+        if messages.is_empty() {
+            return Err(IncidentError::EmptyUpdate);
+        }
+        if status == IncidentStatus::Resolved {
+            return Err(IncidentError::Resolved(id));
+        }
+        if let Some(c) = &cadence {
+            c.validate()?;
+        }
+        Ok(IncidentDraft {
+            at: now,
+            kind: IncidentEventKind::Declared {
+                id,
+                title: title.trim().to_owned(),
+                commander,
+                status,
+                components,
+                affected: BTreeSet::new(),
+                cadence,
+                messages,
+                unreachable: Vec::new(),
+            },
+        })
+    }
+
+    /// Validates an update and decides its `Updated` event, at `now`.
+    /// Component states that do not change are dropped; resolving sets
+    /// every component back to operational unless the update says
+    /// otherwise, and sets the follow-ups `follow_up_after` from `now`.
+    ///
+    /// # Errors
+    /// [`IncidentError::Resolved`] once resolved; unknown components;
+    /// blank messages; [`IncidentError::EmptyUpdate`].
+    pub fn update(
+        &self,
+        update: Update,
+        catalog: &ComponentCatalog,
+        follow_up_after: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentDraft, IncidentError> {
+        let Update {
+            by,
+            status,
+            components,
+            messages,
+        } = update;
+        if self.is_resolved() {
+            return Err(IncidentError::Resolved(self.id));
+        }
+        for c in components.keys() {
+            catalog.check(c)?;
+        }
+        check_messages(&messages)?;
+        let mut changes: BTreeMap<ComponentId, ComponentState> = components
+            .into_iter()
+            .filter(|(k, v)| self.components.get(k) != Some(v))
+            .collect();
+        let resolving = status == IncidentStatus::Resolved;
+        if resolving {
+            for (k, v) in &self.components {
+                if *v != ComponentState::Operational && !changes.contains_key(k) {
+                    changes.insert(k.clone(), ComponentState::Operational);
+                }
+            }
+        }
+        if messages.is_empty() && changes.is_empty() && status == self.status {
+            return Err(IncidentError::EmptyUpdate);
+        }
+        Ok(IncidentDraft {
+            at: now,
+            kind: IncidentEventKind::Updated {
+                by,
+                status,
+                components: changes,
+                messages,
+                unreachable: Vec::new(),
+                follow_up_at: resolving.then(|| crate::time::plus(now, follow_up_after)),
+                left_open: Vec::new(),
+            },
+        })
+    }
+
+    /// Builds an incident from its events (the first must be `Declared`).
+    #[must_use]
+    pub fn from_events(events: &[IncidentEvent]) -> Option<Self> {
+        let (first, rest) = events.split_first()?;
+        let mut i = Self::from_declared(first)?;
+        for e in rest {
+            i.apply(e);
+        }
+        Some(i)
+    }
+
+    /// An incident from its `Declared` event.
+    #[must_use]
+    pub fn from_declared(event: &IncidentEvent) -> Option<Self> {
+        let IncidentEventKind::Declared {
+            id,
+            title,
+            commander,
+            status,
+            components,
+            affected,
+            cadence,
+            messages,
+            ..
+        } = &event.kind
+        else {
+            return None;
+        };
+        Some(Incident {
+            id: *id,
+            title: title.clone(),
+            commander: *commander,
+            status: *status,
+            declared_at: event.at,
+            resolved_at: None,
+            components: components.clone(),
+            history: vec![(event.at, components.clone())],
+            affected: affected.clone(),
+            linked: BTreeSet::new(),
+            updates: vec![IncidentUpdate {
+                at: event.at,
+                by: *commander,
+                status: *status,
+                messages: messages.clone(),
+            }],
+            cadence: *cadence,
+            next_due: cadence.map(|c| crate::time::plus(event.at, c.every)),
+            warned: false,
+            overdue: false,
+            follow_up_at: None,
+            followed_up: BTreeSet::new(),
+            credits: BTreeMap::new(),
+            events: vec![event.clone()],
+        })
+    }
+
+    /// Folds an event in.
+    pub fn apply(&mut self, event: &IncidentEvent) {
+        self.events.push(event.clone());
+        match &event.kind {
+            IncidentEventKind::Declared { .. } => {}
+            IncidentEventKind::Updated {
+                by,
+                status,
+                components,
+                messages,
+                follow_up_at,
+                ..
+            } => {
+                self.status = *status;
+                if !components.is_empty() {
+                    for (k, v) in components {
+                        self.components.insert(k.clone(), *v);
+                    }
+                    self.history.push((event.at, self.components.clone()));
+                }
+                self.updates.push(IncidentUpdate {
+                    at: event.at,
+                    by: *by,
+                    status: *status,
+                    messages: messages.clone(),
+                });
+                self.warned = false;
+                self.overdue = false;
+                if *status == IncidentStatus::Resolved {
+                    self.resolved_at = Some(event.at);
+                    self.next_due = None;
+                    self.follow_up_at = *follow_up_at;
+                } else if !messages.is_empty() {
+                    // Only an update customers read resets the clock.
+                    self.next_due = self.cadence.map(|c| crate::time::plus(event.at, c.every));
+                }
+            }
+            IncidentEventKind::TicketLinked { ticket, .. } => {
+                self.linked.insert(*ticket);
+            }
+            IncidentEventKind::UpdateDueSoon { .. } => self.warned = true,
+            IncidentEventKind::UpdateOverdue { .. } => self.overdue = true,
+            IncidentEventKind::CreditIssued { credit } => {
+                self.credits.insert(credit.customer, credit.clone());
+            }
+            IncidentEventKind::FollowedUp { customer, .. } => {
+                self.followed_up.insert(*customer);
+                if self.followed_up.len() >= self.affected.len() {
+                    self.follow_up_at = None;
+                }
+            }
+        }
+    }
+
+    /// The next timer: when, and what it fires.
+    #[must_use]
+    pub fn next_timer(&self) -> Option<(DateTime<Utc>, IncidentTimer)> {
+        if let Some(at) = self.follow_up_at {
+            return Some((at, IncidentTimer::FollowUp));
+        }
+        let due = self.next_due?;
+        let cadence = self.cadence?;
+        if !self.warned {
+            Some((
+                crate::time::minus(due, cadence.warn_before),
+                IncidentTimer::Warn,
+            ))
+        } else if !self.overdue {
+            Some((due, IncidentTimer::Overdue))
+        } else {
+            None
+        }
+    }
+
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> IncidentId {
+        self.id
+    }
+    /// Its headline.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    /// Who runs it.
+    #[must_use]
+    pub fn commander(&self) -> AgentId {
+        self.commander
+    }
+    /// Its status.
+    #[must_use]
+    pub fn status(&self) -> IncidentStatus {
+        self.status
+    }
+    /// Whether it is over.
+    #[must_use]
+    pub fn is_resolved(&self) -> bool {
+        self.status == IncidentStatus::Resolved
+    }
+    /// When it was declared.
+    #[must_use]
+    pub fn declared_at(&self) -> DateTime<Utc> {
+        self.declared_at
+    }
+    /// When it was resolved.
+    #[must_use]
+    pub fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.resolved_at
+    }
+    /// Each named component's current state.
+    #[must_use]
+    pub fn components(&self) -> &BTreeMap<ComponentId, ComponentState> {
+        &self.components
+    }
+    /// The customers affected.
+    #[must_use]
+    pub fn affected(&self) -> &BTreeSet<CustomerId> {
+        &self.affected
+    }
+    /// The linked tickets.
+    #[must_use]
+    pub fn linked(&self) -> &BTreeSet<TicketId> {
+        &self.linked
+    }
+    /// Every update, oldest first (the declaration is the first).
+    #[must_use]
+    pub fn updates(&self) -> &[IncidentUpdate] {
+        &self.updates
+    }
+    /// The latest update.
+    #[must_use]
+    pub fn latest(&self) -> Option<&IncidentUpdate> {
+        self.updates.last()
+    }
+    /// The cadence.
+    #[must_use]
+    pub fn cadence(&self) -> Option<Cadence> {
+        self.cadence
+    }
+    /// When the next update is due.
+    #[must_use]
+    pub fn next_update_due(&self) -> Option<DateTime<Utc>> {
+        self.next_due
+    }
+    /// When the follow-ups fall due, while any is outstanding.
+    #[must_use]
+    pub fn follow_up_at(&self) -> Option<DateTime<Utc>> {
+        self.follow_up_at
+    }
+    /// Customers already followed up.
+    #[must_use]
+    pub fn followed_up(&self) -> &BTreeSet<CustomerId> {
+        &self.followed_up
+    }
+    /// Credits issued, by customer.
+    #[must_use]
+    pub fn credits(&self) -> &BTreeMap<CustomerId, Credit> {
+        &self.credits
+    }
+    /// Every event, in order.
+    #[must_use]
+    pub fn events(&self) -> &[IncidentEvent] {
+        &self.events
+    }
+
+    /// The timeline, exportable as data (serde).
+    #[must_use]
+    pub fn timeline(&self) -> Timeline {
+        Timeline {
+            incident: self.id,
+            title: self.title.clone(),
+            entries: self
+                .events
+                .iter()
+                .map(|e| TimelineEntry {
+                    at: e.at,
+                    summary: e.kind.summary(),
+                    event: e.kind.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A customer's measured downtime: at each instant, the worst state of
+    /// the incident's components covering any component the customer runs
+    /// on, from declaration to resolution (or `now`, while it runs).
+    #[must_use]
+    pub fn downtime_for(
+        &self,
+        runs_on: &BTreeSet<ComponentId>,
+        catalog: &ComponentCatalog,
+        now: DateTime<Utc>,
+    ) -> Downtime {
+        let end = self.resolved_at.unwrap_or(now);
+        let mut d = Downtime::default();
+        for (i, (from, states)) in self.history.iter().enumerate() {
+            let to = self.history.get(i + 1).map_or(end, |(t, _)| *t).min(end);
+            if to <= *from {
+                continue;
+            }
+            let worst = states
+                .iter()
+                .filter(|(c, _)| runs_on.iter().any(|r| catalog.covers(c, r)))
+                .map(|(_, s)| *s)
+                .max()
+                .unwrap_or_default();
+            let span = to - *from;
+            match worst {
+                ComponentState::MajorOutage => d.major = time::sum(d.major, span),
+                ComponentState::PartialOutage => d.partial = time::sum(d.partial, span),
+                ComponentState::Degraded => d.degraded = time::sum(d.degraded, span),
+                ComponentState::Operational => {}
+            }
+        }
+        d
+    }
+}
+
+/// How the desk runs incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IncidentConfig {
+    /// The components incidents name and customers run on.
+    #[serde(default)]
+    pub components: ComponentCatalog,
+    /// Refund reasons and credit policies.
+    #[serde(default)]
+    pub credits: CreditConfig,
+    /// How long after resolution affected customers are followed up
+    /// (default 45 days: "in a month or two").
+    #[serde(with = "follow_up_after_seconds")]
+    pub follow_up_after: Duration,
+    /// The survey sent as the follow-up, if any (else a task).
+    #[serde(default)]
+    pub follow_up_survey: Option<String>,
+    /// How long a resolved incident counts as recent in briefings
+    /// (default 30 days).
+    #[serde(with = "recent_seconds")]
+    pub recent: Duration,
+}
+
+impl Default for IncidentConfig {
+    fn default() -> Self {
+        IncidentConfig {
+            components: ComponentCatalog::default(),
+            credits: CreditConfig::default(),
+            follow_up_after: Duration::days(45),
+            follow_up_survey: None,
+            recent: Duration::days(30),
+        }
+    }
+}
+
+impl IncidentConfig {
+    /// With a component catalog.
+    #[must_use]
+    pub fn with_components(mut self, catalog: ComponentCatalog) -> Self {
+        self.components = catalog;
+        self
+    }
+    /// With credit policies.
+    #[must_use]
+    pub fn with_credits(mut self, credits: CreditConfig) -> Self {
+        self.credits = credits;
+        self
+    }
+    /// With a follow-up survey and delay.
+    ///
+    /// # Errors
+    /// [`IncidentError::Duration`] for a delay that is negative or over 100
+    /// years.
+    pub fn with_follow_up(
+        mut self,
+        survey: Option<&str>,
+        after: Duration,
+    ) -> Result<Self, IncidentError> {
+        self.follow_up_survey = survey.map(str::to_owned);
+        self.follow_up_after = time::check_configured("incident follow_up_after", after)?;
+        Ok(self)
+    }
+
+    /// Checks the durations (each from 0 to 100 years) and the credit
+    /// policies. Reading a configuration checks the durations too; a
+    /// configuration changed through its fields skips the builders.
+    ///
+    /// # Errors
+    /// [`IncidentError::Duration`] naming the setting, or the credit
+    /// policies' errors ([`CreditConfig::validate`]).
+    pub fn validate(&self) -> Result<(), IncidentError> {
+        time::check_configured("incident follow_up_after", self.follow_up_after)?;
+        time::check_configured("incident recent", self.recent)?;
+        self.credits.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! What incidents look like to readers: the timeline, the public status
+//! page, and the briefing for an agent taking a call.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{ComponentState, IncidentEventKind, IncidentStatus, IncidentUpdate};
+use crate::id::{ComponentId, IncidentId};
+
+/// What an agent taking a call needs to know about an incident affecting
+/// the caller: one call away (`Desk::incident_briefings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct IncidentBriefing {
+    /// The incident.
+    pub incident: IncidentId,
+    /// Its headline.
+    pub title: String,
+    /// Its status.
+    pub status: IncidentStatus,
+    /// The components it names and their states now.
+    pub components: BTreeMap<ComponentId, ComponentState>,
+    /// The components of this customer it covers.
+    pub affects: Vec<ComponentId>,
+    /// When it was declared.
+    pub declared_at: DateTime<Utc>,
+    /// When it was resolved, if it is.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The latest update, every audience's text.
+    pub latest: Option<IncidentUpdate>,
+    /// When the next update is due.
+    pub next_update_due: Option<DateTime<Utc>>,
+}
+
+/// One running incident on the public status page
+/// (`Desk::status_page`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StatusPageEntry {
+    /// The incident.
+    pub incident: IncidentId,
+    /// Its headline.
+    pub title: String,
+    /// Its status.
+    pub status: IncidentStatus,
+    /// Its components' states.
+    pub components: BTreeMap<ComponentId, ComponentState>,
+    /// The latest public text, if any update had one.
+    pub message: Option<String>,
+    /// When that text was posted.
+    pub posted_at: Option<DateTime<Utc>>,
+    /// When the incident was declared.
+    pub declared_at: DateTime<Utc>,
+}
+
+/// An incident's timeline: every event in order, serde-exportable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Timeline {
+    /// The incident.
+    pub incident: IncidentId,
+    /// Its headline.
+    pub title: String,
+    /// Its events.
+    pub entries: Vec<TimelineEntry>,
+}
+
+impl Timeline {
+    /// One line per entry: `time  summary`.
+    #[must_use]
+    pub fn lines(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .map(|e| format!("{}  {}", e.at.format("%Y-%m-%d %H:%M"), e.summary))
+            .collect()
+    }
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// In words.
+    pub summary: String,
+    /// The event itself.
+    pub event: IncidentEventKind,
+}

@@ -1,0 +1,146 @@
+//! A ticket's conversation: its entries, who wrote them, who sees them,
+//! and the files attached.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::TicketError;
+use crate::channel::Channel;
+use crate::id::{AgentId, ContactId, TicketId};
+
+/// Who wrote a conversation entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Author {
+    /// A customer's contact.
+    Contact(ContactId),
+    /// An employee.
+    Agent(AgentId),
+    /// The desk itself (automations, merges).
+    System,
+}
+
+/// Whether the customer sees an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryVisibility {
+    /// A public reply: the customer sees it.
+    Public,
+    /// An internal note: support only.
+    Internal,
+}
+
+/// A media type such as `image/gif`, lowercased and validated.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MediaType(String);
+
+impl MediaType {
+    /// Parses `type/subtype` (parameters after `;` are dropped).
+    ///
+    /// # Errors
+    /// [`TicketError::InvalidMediaType`] naming the value.
+    pub fn new(value: &str) -> Result<Self, TicketError> {
+        let essence = value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let valid_token = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+        };
+        match essence.split_once('/') {
+            Some((t, s)) if valid_token(t) && valid_token(s) => Ok(MediaType(essence)),
+            _ => Err(TicketError::InvalidMediaType(value.to_owned())),
+        }
+    }
+
+    /// The normalised `type/subtype`.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the type is an image.
+    #[must_use]
+    pub fn is_image(&self) -> bool {
+        self.0.starts_with("image/")
+    }
+
+    /// Whether the format can carry animation (GIF, animated PNG, WebP):
+    /// such attachments are shown inline and played, not offered as a
+    /// download.
+    #[must_use]
+    pub fn is_animated_image_capable(&self) -> bool {
+        matches!(
+            self.0.as_str(),
+            "image/gif" | "image/apng" | "image/webp" | "image/png"
+        )
+    }
+}
+
+validated_string!(MediaType, TicketError);
+
+/// A file attached to a conversation entry (its metadata: the bytes live
+/// wherever the caller keeps blobs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// File name as uploaded.
+    pub file_name: String,
+    /// Media type.
+    pub media_type: MediaType,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+impl Attachment {
+    /// An attachment with a validated name and media type (size is checked
+    /// against [`TicketRules`](super::TicketRules) when it is attached).
+    ///
+    /// # Errors
+    /// [`TicketError::EmptyAttachmentName`], [`TicketError::InvalidMediaType`].
+    pub fn new(file_name: &str, media_type: &str, size: u64) -> Result<Self, TicketError> {
+        let file_name = file_name.trim();
+        if file_name.is_empty() {
+            return Err(TicketError::EmptyAttachmentName);
+        }
+        Ok(Attachment {
+            file_name: file_name.to_owned(),
+            media_type: MediaType::new(media_type)?,
+            size,
+        })
+    }
+}
+
+/// Where a merged-in entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryOrigin {
+    /// The ticket it was written on.
+    pub ticket: TicketId,
+    /// Its number there.
+    pub number: u32,
+}
+
+/// One entry of a ticket's conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Position in this ticket's conversation, from 1.
+    pub number: u32,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// Who wrote it.
+    pub author: Author,
+    /// Public reply or internal note.
+    pub visibility: EntryVisibility,
+    /// The channel it came or went by.
+    pub channel: Channel,
+    /// The text.
+    pub body: String,
+    /// Attached files.
+    pub attachments: Vec<Attachment>,
+    /// For entries brought in by a merge: where they were written.
+    pub origin: Option<EntryOrigin>,
+}

@@ -1,0 +1,145 @@
+//! What happens to a ticket: its events, and why a status changed.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Entry, LinkKind, Priority, Status, Tag, TicketType};
+use crate::channel::Channel;
+use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
+
+/// Something that happened to a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What.
+    pub kind: TicketEventKind,
+}
+
+/// What happened to a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TicketEventKind {
+    /// The ticket was opened.
+    Opened {
+        /// Its id.
+        id: TicketId,
+        /// Its customer.
+        customer: CustomerId,
+        /// Requester.
+        requester: Option<ContactId>,
+        /// Subject.
+        subject: String,
+        /// Channel it arrived by.
+        channel: Channel,
+        /// Priority.
+        priority: Priority,
+        /// Type.
+        ticket_type: TicketType,
+        /// Tags.
+        tags: BTreeSet<Tag>,
+    },
+    /// A reply or note was added.
+    EntryAdded {
+        /// The entry.
+        entry: Entry,
+    },
+    /// Status changed.
+    StatusChanged {
+        /// Old status.
+        from: Status,
+        /// New status.
+        to: Status,
+        /// Why.
+        cause: StatusCause,
+    },
+    /// Priority changed.
+    PriorityChanged {
+        /// Old.
+        from: Priority,
+        /// New.
+        to: Priority,
+    },
+    /// Type changed.
+    TypeChanged {
+        /// Old.
+        from: TicketType,
+        /// New.
+        to: TicketType,
+    },
+    /// Assignee changed.
+    Assigned {
+        /// New assignee.
+        agent: Option<AgentId>,
+    },
+    /// Team changed.
+    TeamSet {
+        /// New team.
+        team: Option<TeamId>,
+    },
+    /// A tag was added.
+    Tagged {
+        /// Tag.
+        tag: Tag,
+    },
+    /// A tag was removed.
+    Untagged {
+        /// Tag.
+        tag: Tag,
+    },
+    /// This ticket now links to another.
+    Linked {
+        /// How.
+        link: LinkKind,
+        /// The other ticket.
+        other: TicketId,
+    },
+    /// Another ticket linked to this one (a problem learns of its incident,
+    /// an original learns of its duplicate).
+    LinkedFrom {
+        /// How the other links here.
+        link: LinkKind,
+        /// The other ticket.
+        other: TicketId,
+    },
+    /// The ticket moved to another department.
+    HandedOff {
+        /// The department it left (none when it had not been placed).
+        from: Option<String>,
+        /// The department taking it.
+        to: String,
+        /// Who handed it over.
+        by: AgentId,
+        /// Why.
+        reason: String,
+    },
+    /// This ticket was merged into another and is closed.
+    MergedInto {
+        /// The surviving ticket.
+        target: TicketId,
+    },
+    /// Another ticket was merged into this one; its conversation comes along.
+    MergedIn {
+        /// The merged ticket.
+        source: TicketId,
+        /// Its conversation, renumbered here with their origin kept.
+        entries: Vec<Entry>,
+    },
+}
+
+/// Why a status changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusCause {
+    /// Someone set it.
+    Set,
+    /// An agent replied or took the ticket.
+    AgentActivity,
+    /// The customer replied.
+    CustomerReplied,
+    /// The ticket was merged into another.
+    Merged,
+}
