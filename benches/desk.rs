@@ -196,5 +196,11 @@ fn bench_poll(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_execute, bench_rebuild, bench_decide, bench_poll);
+criterion_group!(
+    benches,
+    bench_execute,
+    bench_rebuild,
+    bench_decide,
+    bench_poll
+);
 criterion_main!(benches);

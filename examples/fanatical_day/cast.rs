@@ -492,16 +492,15 @@ impl Day {
 
     // ----- customers --------------------------------------------------------
 
-    #[allow(clippy::too_many_arguments)]
-    fn sign_up(
-        &mut self,
-        organisation: &str,
-        name: &str,
-        spend: i64,
-        tier: Tier,
-        handle: Option<&str>,
-        component: &'static str,
-    ) -> Result<usize> {
+    fn sign_up(&mut self, s: SignUp<'_>) -> Result<usize> {
+        let SignUp {
+            organisation,
+            name,
+            spend,
+            tier,
+            handle,
+            component,
+        } = s;
         let now = local(0, 0);
         let (customer, contact): (CustomerId, ContactId) = (self.ids.next_id(), self.ids.next_id());
         let n = self.people.len();
@@ -570,14 +569,14 @@ impl Day {
     }
 
     pub(crate) fn sign_up_customers(&mut self) -> Result<()> {
-        let vip = self.sign_up(
-            "Big Retail Co",
-            "Jane Park",
-            25_000_000,
-            Tier::Enterprise,
-            None,
-            "dfw1/cloud",
-        )?;
+        let vip = self.sign_up(SignUp {
+            organisation: "Big Retail Co",
+            name: "Jane Park",
+            spend: 25_000_000,
+            tier: Tier::Enterprise,
+            handle: None,
+            component: "dfw1/cloud",
+        })?;
         let alex = self.cast.alex;
         let customer = self.person(vip)?.customer;
         self.exec(
@@ -593,22 +592,22 @@ impl Day {
             ),
             local(0, 0),
         )?;
-        self.sign_up(
-            "Ten Dollar Blog",
-            "Sam Ortiz",
-            1_000,
-            Tier::Standard,
-            None,
-            "lon3",
-        )?;
-        self.sign_up(
-            "Sarah's Studio",
-            "Sarah Lee",
-            9_900,
-            Tier::Standard,
-            Some("@sarah_builds"),
-            "lon3",
-        )?;
+        self.sign_up(SignUp {
+            organisation: "Ten Dollar Blog",
+            name: "Sam Ortiz",
+            spend: 1_000,
+            tier: Tier::Standard,
+            handle: None,
+            component: "lon3",
+        })?;
+        self.sign_up(SignUp {
+            organisation: "Sarah's Studio",
+            name: "Sarah Lee",
+            spend: 9_900,
+            tier: Tier::Standard,
+            handle: Some("@sarah_builds"),
+            component: "lon3",
+        })?;
         let first = [
             "Ava", "Ben", "Chloe", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo",
         ];
@@ -617,15 +616,25 @@ impl Day {
             let handle = (i % 4 == 0).then(|| format!("@{}{i}", first[i % first.len()]));
             let spend = 1_000 + self.roll(5_000_000) as i64;
             let component = ["dfw1/servers", "dfw1/cloud", "lon3"][i % 3];
-            self.sign_up(
-                &format!("Customer {i}"),
-                &name,
+            self.sign_up(SignUp {
+                organisation: &format!("Customer {i}"),
+                name: &name,
                 spend,
-                Tier::Business,
-                handle.as_deref(),
+                tier: Tier::Business,
+                handle: handle.as_deref(),
                 component,
-            )?;
+            })?;
         }
         Ok(())
     }
+}
+
+/// Who signs up in the cast: an organisation and its one contact.
+struct SignUp<'a> {
+    organisation: &'a str,
+    name: &'a str,
+    spend: i64,
+    tier: Tier,
+    handle: Option<&'a str>,
+    component: &'static str,
 }

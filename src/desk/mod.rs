@@ -208,7 +208,7 @@ impl std::fmt::Debug for Desk {
             .field("unsolved", &unsolved)
             .field("undelivered", &s.outbox.undelivered())
             .field("incidents", &s.incidents.iter().count())
-            .field("timers", &self.timers.count(|_| true))
+            .field("timers", &self.timers.len())
             .field(
                 "next",
                 &self
@@ -398,8 +398,9 @@ impl Desk {
     pub fn decide(&self, command: Command, now: DateTime<Utc>) -> Result<Decision, Error> {
         let Command { actor, key, action } = command;
         self.check_actor(&actor)?;
-        let fingerprint = fingerprint(&actor, &action);
-        if let Some(key) = &key {
+        // Only a keyed command needs its fingerprint.
+        let fingerprint = key.as_ref().map(|_| fingerprint(&actor, &action));
+        if let (Some(key), Some(fingerprint)) = (&key, fingerprint) {
             if let Some(first) = self.state.commands.get(key) {
                 if first.fingerprint != fingerprint {
                     return Err(DeskError::KeyReused { key: key.clone() }.into());
@@ -425,7 +426,7 @@ impl Desk {
             Action::Channel(a) => self.decide_channel_action(&mut d, a, now),
             Action::Outbox(a) => self.decide_outbox(&mut d, a, now)?,
         }
-        if let Some(key) = key {
+        if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             d.accept(key, fingerprint, now);
         }
         self.check_ids(&d)?;

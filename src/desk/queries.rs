@@ -74,7 +74,7 @@ impl Desk {
 
     /// See [`TicketsView::running_timers`].
     pub(crate) fn running_timers(&self) -> usize {
-        self.timers.count(|t| matches!(t, Timer::Sla(_)))
+        self.timers.sla_count()
     }
 
     /// See [`CustomersView::find_contact`].

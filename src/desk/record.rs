@@ -163,9 +163,8 @@ impl Desk {
             (StreamId::Ticket(id), Event::Ticket(e)) => s.tickets.apply(*id, e),
             (StreamId::Sla(id), Event::Sla(e)) => {
                 let customer = s.tickets.get(*id).map(Ticket::customer);
-                for (key, due) in s.slas.apply(*id, customer, e) {
-                    let due = due.map(|at| (at, TimerKind::Sla));
-                    self.timers.set(Timer::Sla(key), due);
+                for c in s.slas.apply(*id, customer, e) {
+                    self.timers.move_sla(c.key, c.from, c.to);
                 }
             }
             (StreamId::Outbox, Event::Outbox(e)) => {

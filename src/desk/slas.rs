@@ -15,8 +15,13 @@ pub struct Slas {
     slas: BTreeMap<TicketId, TicketSla>,
 }
 
-/// A change to one SLA timer: its new deadline, or `None` when it stops.
-pub(super) type SlaTimerChange = (TimerKey, Option<DateTime<Utc>>);
+/// A change to one SLA timer: from its old deadline to its new one (`None`
+/// when it starts or stops).
+pub(super) struct SlaTimerChange {
+    pub(super) key: TimerKey,
+    pub(super) from: Option<DateTime<Utc>>,
+    pub(super) to: Option<DateTime<Utc>>,
+}
 
 impl Slas {
     /// A ticket's SLA record.
@@ -60,13 +65,21 @@ impl Slas {
         let mut changes: Vec<SlaTimerChange> = before
             .iter()
             .filter(|t| !after.contains(t))
-            .map(|t| (t.key, None))
+            .map(|t| SlaTimerChange {
+                key: t.key,
+                from: Some(t.at),
+                to: None,
+            })
             .collect();
         changes.extend(
             after
                 .iter()
                 .filter(|t| !before.contains(t))
-                .map(|t| (t.key, Some(t.at))),
+                .map(|t| SlaTimerChange {
+                    key: t.key,
+                    from: None,
+                    to: Some(t.at),
+                }),
         );
         changes
     }

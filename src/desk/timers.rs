@@ -47,42 +47,96 @@ pub struct NextTimer {
     pub kind: TimerKind,
 }
 
-/// Every running timer in one ordered index, and its deadline by timer.
-/// Built from the record as events are applied (plus the delivery leases,
-/// which are not record), so it is not part of the desk's state.
+/// Every running timer in one ordered index. SLA timers, by far the most
+/// numerous, are moved by their owner, which knows the old deadline; every
+/// other timer's deadline is kept here. Built from the record as events
+/// are applied (plus the delivery leases, which are not record), so it is
+/// not part of the desk's state.
 #[derive(Debug, Clone, Default)]
 pub(super) struct TimerTable {
     order: BTreeSet<(DateTime<Utc>, Timer)>,
     /// Delivery timers again, so handing out messages never walks the
     /// others.
     delivery: BTreeSet<(DateTime<Utc>, Timer)>,
-    deadline: BTreeMap<Timer, (DateTime<Utc>, TimerKind)>,
-    /// The first entry of `order`, kept so `next` is O(1).
-    first: Option<(DateTime<Utc>, Timer)>,
+    /// The deadline and reason of every timer but the SLA ones.
+    others: BTreeMap<Timer, (DateTime<Utc>, TimerKind)>,
+    /// How many SLA timers run.
+    sla: usize,
+    /// The first entry of `order` and its reason, kept so `next` is O(1).
+    first: Option<NextTimer>,
 }
 
 impl TimerTable {
-    /// Sets, moves or (with `None`) stops a timer.
+    /// Moves an SLA timer from `from` to `to` (either may be `None`).
+    pub(super) fn move_sla(
+        &mut self,
+        key: TimerKey,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) {
+        let timer = Timer::Sla(key);
+        if let Some(at) = from
+            && self.order.remove(&(at, timer))
+        {
+            self.sla = self.sla.saturating_sub(1);
+            self.removed(at, timer);
+        }
+        if let Some(at) = to
+            && self.order.insert((at, timer))
+        {
+            self.sla = self.sla.saturating_add(1);
+            self.inserted(at, timer, TimerKind::Sla);
+        }
+    }
+
+    /// Sets, moves or (with `None`) stops any timer but an SLA one.
     pub(super) fn set(&mut self, timer: Timer, due: Option<(DateTime<Utc>, TimerKind)>) {
-        if let Some((at, _)) = self.deadline.remove(&timer) {
+        if let Some((at, _)) = self.others.remove(&timer) {
             self.order.remove(&(at, timer));
-            self.delivery.remove(&(at, timer));
+            if timer.is_delivery() {
+                self.delivery.remove(&(at, timer));
+            }
+            self.removed(at, timer);
         }
         if let Some((at, kind)) = due {
-            self.deadline.insert(timer, (at, kind));
+            self.others.insert(timer, (at, kind));
             self.order.insert((at, timer));
             if timer.is_delivery() {
                 self.delivery.insert((at, timer));
             }
+            self.inserted(at, timer, kind);
         }
-        self.first = self.order.first().copied();
+    }
+
+    fn removed(&mut self, at: DateTime<Utc>, timer: Timer) {
+        if self.first.is_some_and(|f| (f.at, f.timer) == (at, timer)) {
+            self.first = self.order.first().map(|&(at, timer)| NextTimer {
+                at,
+                timer,
+                kind: self.kind_of(&timer),
+            });
+        }
+    }
+
+    fn inserted(&mut self, at: DateTime<Utc>, timer: Timer, kind: TimerKind) {
+        if self.first.is_none_or(|f| (at, timer) < (f.at, f.timer)) {
+            self.first = Some(NextTimer { at, timer, kind });
+        }
+    }
+
+    fn kind_of(&self, timer: &Timer) -> TimerKind {
+        match timer {
+            Timer::Sla(_) => TimerKind::Sla,
+            other => self
+                .others
+                .get(other)
+                .map_or(TimerKind::Sla, |(_, kind)| *kind),
+        }
     }
 
     /// The next timer due, in O(1).
     pub(super) fn next(&self) -> Option<NextTimer> {
-        let (at, timer) = self.first?;
-        let kind = self.deadline.get(&timer).map(|(_, k)| *k)?;
-        Some(NextTimer { at, timer, kind })
+        self.first
     }
 
     /// Every timer due at or before `now` that the desk decides (not the
@@ -104,9 +158,14 @@ impl TimerTable {
             .collect()
     }
 
-    /// How many timers of a kind run.
-    pub(super) fn count(&self, pick: impl Fn(&Timer) -> bool) -> usize {
-        self.deadline.keys().filter(|t| pick(t)).count()
+    /// How many SLA timers run.
+    pub(super) fn sla_count(&self) -> usize {
+        self.sla
+    }
+
+    /// How many timers run.
+    pub(super) fn len(&self) -> usize {
+        self.order.len()
     }
 }
 
@@ -133,13 +192,46 @@ mod tests {
         // Moving a timer leaves one entry.
         t.set(Timer::Reminder(p), Some((at(7), TimerKind::PraiseReminder)));
         assert_eq!(t.next().map(|n| n.timer), Some(Timer::Retry(m)));
-        assert_eq!(t.count(|_| true), 2);
+        assert_eq!(t.len(), 2);
         // The desk decides the reminder; delivery hands out the retry.
         assert_eq!(t.due(at(8)).collect::<Vec<_>>(), vec![Timer::Reminder(p)]);
         assert_eq!(t.due_delivery(at(8)), vec![Timer::Retry(m)]);
         t.set(Timer::Retry(m), None);
         t.set(Timer::Reminder(p), None);
         assert_eq!(t.next(), None);
-        assert_eq!(t.count(|_| true), 0);
+        assert_eq!(t.len(), 0);
+    }
+}
+
+#[cfg(test)]
+mod sla_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn sla_timers_move_by_their_old_deadline_and_keep_the_first_right() {
+        let at = |h| Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap();
+        let key = |n: u128| TimerKey {
+            ticket: crate::id::TicketId::from_uuid(uuid::Uuid::from_u128(n)),
+            metric: crate::sla::MetricKey {
+                metric: crate::sla::Metric::FirstResponse,
+                cycle: 0,
+            },
+            kind: crate::sla::TimerKind::Breach,
+        };
+        let mut t = TimerTable::default();
+        t.move_sla(key(1), None, Some(at(4)));
+        t.move_sla(key(2), None, Some(at(2)));
+        assert_eq!(
+            t.next().map(|n| (n.at, n.kind)),
+            Some((at(2), TimerKind::Sla))
+        );
+        t.move_sla(key(2), Some(at(2)), Some(at(6)));
+        assert_eq!(t.next().map(|n| n.at), Some(at(4)));
+        t.move_sla(key(1), Some(at(4)), None);
+        assert_eq!(t.next().map(|n| n.at), Some(at(6)));
+        assert_eq!((t.sla_count(), t.len()), (1, 1));
+        t.move_sla(key(2), Some(at(6)), None);
+        assert_eq!(t.next(), None);
     }
 }
