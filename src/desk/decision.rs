@@ -184,6 +184,38 @@ impl Drafts {
         self.index.insert(stream, 0);
     }
 
+    /// The decision, after checking every drafted event may be held by its
+    /// stream and every id it introduces is free (see [`Desk::check_ids`]).
+    pub(super) fn finish_checked(self, desk: &Desk) -> Result<Decision, DeskError> {
+        let mut seen = Vec::new();
+        let mut writes = Vec::with_capacity(self.streams.len());
+        for (stream, events) in self.streams {
+            let base = desk.version(&stream);
+            let mut out = Vec::with_capacity(events.len());
+            for ((stamp, event), i) in events.into_iter().zip(1u64..) {
+                let version = base.saturating_add(i);
+                desk.check_drafted(&stream, version, &event, &mut seen)?;
+                out.push(NewEvent {
+                    id: stream.event_id(version),
+                    schema: crate::event::SCHEMA_VERSION,
+                    actor: Some(stamp.actor),
+                    command: stamp.command,
+                    event,
+                });
+            }
+            writes.push(StreamWrite {
+                stream,
+                expected: ExpectedVersion::Exact(base),
+                events: out,
+            });
+        }
+        super::record::no_repeats(seen)?;
+        Ok(Decision {
+            writes,
+            repeat: None,
+        })
+    }
+
     pub(super) fn finish(self, desk: &Desk) -> Decision {
         Decision {
             writes: self

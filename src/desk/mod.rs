@@ -429,8 +429,7 @@ impl Desk {
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             d.accept(key, fingerprint, now);
         }
-        self.check_ids(&d)?;
-        Ok(d.finish(self))
+        Ok(d.finish_checked(self)?)
     }
 
     /// The configuration.

@@ -96,55 +96,69 @@ impl Desk {
     /// creation event for a stream that exists, a message, invitation,
     /// praise or post id that is taken or drafted twice. (Such a decision
     /// would be stored and then refused by every rebuild.)
+    #[cfg(test)]
     pub(super) fn check_ids(&self, d: &Drafts) -> Result<(), DeskError> {
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = Vec::new();
         for (stream, events) in &d.streams {
             let base = self.version(stream);
             for ((_, event), i) in events.iter().zip(1u64..) {
-                let version = base.saturating_add(i);
-                if !Self::holds(stream, version, event) {
-                    return Err(DeskError::AlreadyExists(*stream));
-                }
-                let (kind, id, taken) = match event {
-                    Event::Outbox(OutboxEvent {
-                        kind: OutboxEventKind::Queued { message },
-                        ..
-                    }) => (
-                        "message",
-                        message.id.as_uuid(),
-                        self.state.outbox.get(message.id).is_some(),
-                    ),
-                    Event::Survey(crate::survey::SurveyEvent {
-                        kind: crate::survey::SurveyEventKind::Invited { invitation },
-                        ..
-                    }) => (
-                        "invitation",
-                        invitation.id.as_uuid(),
-                        self.state.surveys.contains(invitation.id),
-                    ),
-                    Event::Recognition(crate::recognition::RecognitionEvent {
-                        kind: crate::recognition::RecognitionEventKind::PraiseRecorded { praise },
-                        ..
-                    }) => (
-                        "praise",
-                        praise.id.as_uuid(),
-                        self.state.recognition.praise(praise.id).is_some(),
-                    ),
-                    Event::Post(crate::guard::PostEvent {
-                        kind: crate::guard::PostEventKind::Submitted { post, .. },
-                        ..
-                    }) => (
-                        "post",
-                        post.id.as_uuid(),
-                        self.state.posts.get(post.id).is_some(),
-                    ),
-                    _ => continue,
-                };
-                if taken || !seen.insert((kind, id)) {
-                    return Err(DeskError::IdTaken { kind, id });
-                }
+                self.check_drafted(stream, base.saturating_add(i), event, &mut seen)?;
             }
         }
+        no_repeats(seen)
+    }
+
+    /// Checks one drafted event at `version` of `stream` (see
+    /// [`Desk::check_ids`]); the ids it introduces join `seen`.
+    pub(super) fn check_drafted(
+        &self,
+        stream: &StreamId,
+        version: u64,
+        event: &Event,
+        seen: &mut Vec<(&'static str, uuid::Uuid)>,
+    ) -> Result<(), DeskError> {
+        if !Self::holds(stream, version, event) {
+            return Err(DeskError::AlreadyExists(*stream));
+        }
+        let (kind, id, taken) = match event {
+            Event::Outbox(OutboxEvent {
+                kind: OutboxEventKind::Queued { message },
+                ..
+            }) => (
+                "message",
+                message.id.as_uuid(),
+                self.state.outbox.get(message.id).is_some(),
+            ),
+            Event::Survey(crate::survey::SurveyEvent {
+                kind: crate::survey::SurveyEventKind::Invited { invitation },
+                ..
+            }) => (
+                "invitation",
+                invitation.id.as_uuid(),
+                self.state.surveys.contains(invitation.id),
+            ),
+            Event::Recognition(crate::recognition::RecognitionEvent {
+                kind: crate::recognition::RecognitionEventKind::PraiseRecorded { praise },
+                ..
+            }) => (
+                "praise",
+                praise.id.as_uuid(),
+                self.state.recognition.praise(praise.id).is_some(),
+            ),
+            Event::Post(crate::guard::PostEvent {
+                kind: crate::guard::PostEventKind::Submitted { post, .. },
+                ..
+            }) => (
+                "post",
+                post.id.as_uuid(),
+                self.state.posts.get(post.id).is_some(),
+            ),
+            _ => return Ok(()),
+        };
+        if taken {
+            return Err(DeskError::IdTaken { kind, id });
+        }
+        seen.push((kind, id));
         Ok(())
     }
 
@@ -221,5 +235,14 @@ impl Desk {
         self.timers.set(Timer::Lease(id), None);
         let retry = retry.map(|at| (at, TimerKind::DeliveryRetry));
         self.timers.set(Timer::Retry(id), retry);
+    }
+}
+
+/// Refuses ids drafted twice in one decision.
+pub(super) fn no_repeats(mut seen: Vec<(&'static str, uuid::Uuid)>) -> Result<(), DeskError> {
+    seen.sort_unstable();
+    match seen.windows(2).find(|w| w.first() == w.last()) {
+        Some([(kind, id), _]) => Err(DeskError::IdTaken { kind, id: *id }),
+        _ => Ok(()),
     }
 }
