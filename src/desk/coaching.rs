@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::decision::salt;
 use super::{CoachingAction, Desk, Drafts, outbox};
 use crate::channel::Channel;
 use crate::coaching::{CoachingEvent, CoachingEventKind, CoachingFlag, Mistake};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::id::{AgentId, MessageId};
+use crate::id::AgentId;
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 
 impl Desk {
@@ -64,7 +65,6 @@ impl Desk {
             at: now,
         };
         let stream = StreamId::Coaching;
-        let base = self.version(&stream).saturating_add(d.count(&stream));
         let mut events = vec![Event::Coaching(CoachingEvent {
             at: now,
             kind: CoachingEventKind::MistakeRecorded { mistake },
@@ -77,7 +77,8 @@ impl Desk {
                     .agent(agent)
                     .map_or_else(|| agent.to_string(), |a| a.name().to_owned());
                 let message = OutboundMessage {
-                    id: MessageId::derive(stream.event_id(base.saturating_add(2)), 0),
+                    // The flag, the second event drafted here, queues it.
+                    id: d.message_id(self, &stream, 2, salt::MESSAGE),
                     channel: Channel::Chat,
                     recipient: Recipient::Agent { agent: l },
                     body: format!(

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 
+use super::decision::salt;
 use super::{Desk, Drafts, outbox};
 use crate::agent::Role;
 use crate::channel::Channel;
 use crate::crisis::{CrisisEvent, CrisisEventKind, CrisisRecord, CrisisSignal};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::id::{AgentId, MessageId, TicketId};
+use crate::id::{AgentId, TicketId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::ticket::{Priority, Ticket, TicketCommand, TicketEvent};
 use crate::view::{AgentTicketView, ViewError};
@@ -112,13 +113,9 @@ impl Desk {
         now: DateTime<Utc>,
     ) {
         let stream = StreamId::Crisis;
-        let n = self
-            .version(&stream)
-            .saturating_add(d.count(&stream))
-            .saturating_add(1);
         if let Some(r) = responder {
             let message = OutboundMessage {
-                id: MessageId::derive(stream.event_id(n), 0),
+                id: d.message_id(self, &stream, 1, salt::MESSAGE),
                 channel: Channel::Chat,
                 recipient: Recipient::Agent { agent: r },
                 body: format!(

@@ -4,6 +4,7 @@
 #![allow(clippy::wildcard_imports)]
 
 use super::*;
+use crate::id::{EventId, InvitationId};
 
 /// What a command decided: per-stream writes with expected versions.
 /// Persist [`Decision::writes`] atomically, then [`Desk::apply`] the
@@ -243,6 +244,55 @@ impl Drafts {
                 .collect(),
             repeat: None,
         }
+    }
+}
+
+/// The salts the desk derives ids with, named by what each derived id is
+/// for. Every derived id comes from an event id and one of these, so a
+/// rebuilt desk, a retried command and a second desk all derive the same.
+pub(super) mod salt {
+    /// The (first) message an event queues: a reply, a page, a post going
+    /// out, a survey's email. Further messages of one event take 1, 2, ...
+    pub(crate) const MESSAGE: u64 = 0;
+    /// The thank-you a survey answer queues.
+    pub(crate) const THANK_YOU: u64 = 1;
+    /// The survey invitation an event asks for (CSAT on solve, an
+    /// incident's follow-up).
+    pub(crate) const INVITATION: u64 = 7;
+}
+
+/// The id of the message queued by `event`, `salt` among its messages.
+pub(super) fn message_of(event: EventId, salt: u64) -> MessageId {
+    MessageId::derive(event, salt)
+}
+
+/// The id of the survey invitation `event` asks for.
+pub(super) fn invitation_of(event: EventId) -> InvitationId {
+    InvitationId::from_uuid(MessageId::derive(event, salt::INVITATION).as_uuid())
+}
+
+impl Drafts {
+    /// The id of the event `ahead` places after the last one drafted on
+    /// `stream` (0: that last one; 1: the next to be pushed), so no caller
+    /// does version arithmetic.
+    pub(super) fn event_id(&self, desk: &Desk, stream: &StreamId, ahead: u64) -> EventId {
+        stream.event_id(
+            desk.version(stream)
+                .saturating_add(self.count(stream))
+                .saturating_add(ahead),
+        )
+    }
+
+    /// The id of the message queued by the event `ahead` places after the
+    /// last one drafted on `stream`.
+    pub(super) fn message_id(
+        &self,
+        desk: &Desk,
+        stream: &StreamId,
+        ahead: u64,
+        salt: u64,
+    ) -> MessageId {
+        message_of(self.event_id(desk, stream, ahead), salt)
     }
 }
 

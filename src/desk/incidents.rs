@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+use super::decision::{invitation_of, message_of};
 use super::{Desk, Drafts, IncidentAction, outbox};
 use crate::actor::{Cause, TimerKind};
 use crate::agent::Role;
@@ -13,9 +14,7 @@ use crate::channel::{Channel, ChannelAddress};
 use crate::customer::{ContactRole, Customer};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::id::{
-    AgentId, ContactId, CustomerId, EventId, IncidentId, InvitationId, MessageId, TicketId,
-};
+use crate::id::{AgentId, ContactId, CustomerId, EventId, IncidentId, TicketId};
 use crate::incident::{
     Audience, Credit, Declaration, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft,
     IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer, Messages,
@@ -217,7 +216,7 @@ impl Desk {
                     })
                     .map(Customer::id)
                     .collect();
-                let event_id = self.next_event_id(d, &stream);
+                let event_id = d.event_id(self, &stream, 1);
                 let (queued, unreachable) =
                     self.keep_in_the_loop(event_id, &affected, title, status, messages, now);
                 let mut draft = draft;
@@ -253,7 +252,7 @@ impl Desk {
                 let mut draft =
                     i.update(update, &config.components, config.follow_up_after, now)?;
                 let stream = StreamId::Incident(id);
-                let event_id = self.next_event_id(d, &stream);
+                let event_id = d.event_id(self, &stream, 1);
                 let IncidentEventKind::Updated {
                     messages,
                     unreachable,
@@ -435,7 +434,7 @@ impl Desk {
                     now,
                     OutboxEventKind::Queued {
                         message: OutboundMessage {
-                            id: MessageId::derive(event, n),
+                            id: message_of(event, n),
                             channel,
                             recipient: Recipient::Contact {
                                 contact: contact.id(),
@@ -505,7 +504,7 @@ impl Desk {
                                 ),
                             )
                         };
-                        let event_id = self.next_event_id(d, &stream);
+                        let event_id = d.event_id(self, &stream, 1);
                         self.page(d, event_id, 0, current.commander(), body, now);
                         vec![IncidentEvent { at: now, kind }]
                     }
@@ -528,7 +527,6 @@ impl Desk {
     /// follow-up owner).
     fn follow_ups(&self, d: &mut Drafts, i: &Incident, now: DateTime<Utc>) -> Vec<IncidentEvent> {
         let stream = StreamId::Incident(i.id());
-        let base = self.version(&stream).saturating_add(d.count(&stream));
         let survey = self.config.incidents.follow_up_survey.as_deref();
         let mut events = Vec::new();
         for (c, v) in i
@@ -538,13 +536,13 @@ impl Desk {
             .filter_map(|c| self.customer(*c))
             .zip(1u64..)
         {
-            let event_id = stream.event_id(base.saturating_add(v));
+            let event_id = d.event_id(self, &stream, v);
             let contact = super::surveys::survey_contact(c);
             let outcome = match (survey, contact) {
                 (Some(survey), Some((contact, address)))
                     if self.quiet_until(contact, now).is_none() =>
                 {
-                    let id = InvitationId::from_uuid(MessageId::derive(event_id, 7).as_uuid());
+                    let id = invitation_of(event_id);
                     let parts = super::surveys::InvitationParts {
                         id,
                         survey,

@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::decision::salt;
 use super::{Desk, Drafts, PostAction, outbox};
 use crate::channel::{Channel, Visibility};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::guard::{GuardError, OfficialPost, PostEvent, PostEventKind, PostState};
-use crate::id::{AgentId, MessageId, PostId};
+use crate::id::{AgentId, PostId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 
 impl Desk {
@@ -23,9 +24,8 @@ impl Desk {
 
     fn publish(&self, d: &mut Drafts, post: &OfficialPost, now: DateTime<Utc>) {
         let stream = StreamId::Posts;
-        let n = self.version(&stream).saturating_add(d.count(&stream));
         let message = OutboundMessage {
-            id: MessageId::derive(stream.event_id(n), 0),
+            id: d.message_id(self, &stream, 0, salt::MESSAGE),
             channel: Channel::Social {
                 network: post.network.clone(),
                 visibility: Visibility::Public,

@@ -103,15 +103,6 @@ impl Desk {
         self.state.versions.get(stream).copied().unwrap_or(0)
     }
 
-    /// The id the next event of a stream will have in this decision.
-    pub(super) fn next_event_id(&self, d: &Drafts, stream: &StreamId) -> crate::id::EventId {
-        stream.event_id(
-            self.version(stream)
-                .saturating_add(d.count(stream))
-                .saturating_add(1),
-        )
-    }
-
     pub(super) fn fresh(&self, stream: StreamId) -> Result<StreamId, DeskError> {
         if self.version(&stream) == 0 {
             Ok(stream)

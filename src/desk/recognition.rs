@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use super::decision::message_of;
 use super::{Desk, Drafts, RecognitionAction, outbox};
 use crate::channel::Channel;
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::id::{AgentId, CustomerId, MessageId, PraiseId, TeamId, TicketId};
+use crate::id::{AgentId, CustomerId, PraiseId, TeamId, TicketId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::recognition::{
     Acknowledgement, Attribution, Certificate, Praise, RecognitionError, RecognitionEvent,
@@ -93,7 +94,7 @@ impl Desk {
 
     /// The next event id of the recognition stream in this decision.
     fn next_recognition_event(&self, d: &Drafts) -> crate::id::EventId {
-        self.next_event_id(d, &StreamId::Recognition)
+        d.event_id(self, &StreamId::Recognition, 1)
     }
 
     pub(super) fn page(
@@ -106,7 +107,7 @@ impl Desk {
         now: DateTime<Utc>,
     ) {
         let message = OutboundMessage {
-            id: MessageId::derive(event, index),
+            id: message_of(event, index),
             channel: Channel::Chat,
             recipient: Recipient::Agent { agent },
             body,

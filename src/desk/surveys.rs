@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use super::decision::{invitation_of, message_of, salt};
 use super::{Desk, DeskError, Drafts, SurveyAction, outbox};
 use crate::agent::Role;
 use crate::channel::{Channel, ChannelAddress, ChannelKind};
 use crate::customer::{ContactRole, Customer};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, InvitationId, MessageId, TeamId};
+use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, InvitationId, TeamId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::sla::{TicketSla, promise, react};
 use crate::survey::{
@@ -193,7 +194,7 @@ impl Desk {
         if self.quiet_until(contact, now).is_some() {
             return;
         }
-        let id = InvitationId::from_uuid(MessageId::derive(solving_event, 7).as_uuid());
+        let id = invitation_of(solving_event);
         let parts = InvitationParts {
             id,
             survey,
@@ -349,12 +350,8 @@ impl Desk {
         now: DateTime<Utc>,
     ) {
         let stream = StreamId::Surveys;
-        let n = self
-            .version(&stream)
-            .saturating_add(d.count(&stream))
-            .saturating_add(1);
         let message = OutboundMessage {
-            id: MessageId::derive(stream.event_id(n), 0),
+            id: d.message_id(self, &stream, 1, salt::MESSAGE),
             channel: Channel::Email,
             recipient: Recipient::Contact {
                 contact: inv.contact,
@@ -428,11 +425,7 @@ impl Desk {
             })
             .collect();
         let stream = StreamId::Surveys;
-        let n = self
-            .version(&stream)
-            .saturating_add(d.count(&stream))
-            .saturating_add(1);
-        let answered_id = stream.event_id(n);
+        let answered_id = d.event_id(self, &stream, 1);
         d.push(
             stream,
             [Event::Survey(SurveyEvent {
@@ -452,7 +445,7 @@ impl Desk {
             && let Some((contact, address)) = self.customer(inv.customer).and_then(survey_contact)
         {
             let message = OutboundMessage {
-                id: MessageId::derive(answered_id, 1),
+                id: message_of(answered_id, salt::THANK_YOU),
                 channel: Channel::Email,
                 recipient: Recipient::Contact { contact, address },
                 body: "Thank you for your feedback — it made our day.".to_owned(),

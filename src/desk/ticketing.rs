@@ -3,6 +3,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use super::decision::{message_of, salt};
 use super::*;
 
 impl Desk {
@@ -77,15 +78,14 @@ impl Desk {
                 };
                 self.decide_ticket(d, ticket, command, now)?;
                 let stream = StreamId::Ticket(ticket);
-                let decided = d.count(&stream);
-                if decided > 0 {
-                    let last = stream.event_id(self.version(&stream).saturating_add(decided));
+                if d.count(&stream) > 0 {
+                    let last = d.event_id(self, &stream, 0);
                     let messages = notify.iter().zip(1u64..).map(|(agent, i)| {
                         outbox(
                             now,
                             OutboxEventKind::Queued {
                                 message: OutboundMessage {
-                                    id: MessageId::derive(last, i),
+                                    id: message_of(last, i),
                                     channel: Channel::Chat,
                                     recipient: Recipient::Agent { agent: *agent },
                                     body: body.clone(),
@@ -354,7 +354,6 @@ impl Desk {
     ) -> Result<(), Error> {
         let ticket = t.id();
         let stream = StreamId::Ticket(ticket);
-        let base = self.version(&stream).saturating_add(d.count(&stream));
         let mut messages = Vec::new();
         for (e, v) in events.iter().zip(1u64..) {
             if let TicketEventKind::EntryAdded { entry } = &e.kind {
@@ -366,12 +365,12 @@ impl Desk {
                 if agent_public && !live {
                     let (channel, contact, address) =
                         self.route_reply(t, customer, &entry.channel)?;
-                    let event_id = stream.event_id(base.saturating_add(v));
+                    let event_id = d.event_id(self, &stream, v);
                     messages.push(outbox(
                         now,
                         OutboxEventKind::Queued {
                             message: OutboundMessage {
-                                id: MessageId::derive(event_id, 0),
+                                id: message_of(event_id, salt::MESSAGE),
                                 channel,
                                 recipient: Recipient::Contact { contact, address },
                                 body: entry.body.clone(),
@@ -397,7 +396,11 @@ impl Desk {
             _ => None,
         });
         let assignee = solved_by.unwrap_or(t.assignee());
-        let last = stream.event_id(base.saturating_add(u64::try_from(events.len()).unwrap_or(0)));
+        let last = d.event_id(
+            self,
+            &stream,
+            u64::try_from(events.len()).unwrap_or(u64::MAX),
+        );
         self.push_ticket(d, t, events, now);
         d.push(StreamId::Outbox, messages);
         if solved && csat {

@@ -97,7 +97,7 @@ impl Desk {
             }
             let path = graph.resolve(start, &facts, now)?;
             let notified = self.people_at(&path.owner_node().kind);
-            let event_id = self.next_event_id(&d, &stream);
+            let event_id = d.event_id(self, &stream, 1);
             let body = format!(
                 "Trend on {}: {} tickets in the last window against a baseline of {:.1} (z = {:.1}). Tickets: {}",
                 trend.key,
