@@ -45,11 +45,11 @@ impl Incidents {
         } else if let Some(i) = self.incidents.get_mut(&id) {
             i.apply(e);
         }
-        let (at, timer) = self.incidents.get(&id).and_then(Incident::next_timer)?;
-        let kind = match timer {
+        let next = self.incidents.get(&id).and_then(Incident::next_timer)?;
+        let kind = match next.timer {
             IncidentTimer::Warn | IncidentTimer::Overdue => TimerKind::IncidentCadence,
             IncidentTimer::FollowUp => TimerKind::FollowUp,
         };
-        Some((at, kind))
+        Some((next.at, kind))
     }
 }

@@ -17,8 +17,8 @@ use crate::event::{Event, StreamId};
 use crate::id::{AgentId, ContactId, CustomerId, EventId, IncidentId, TicketId};
 use crate::incident::{
     Audience, Credit, Declaration, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft,
-    IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer, Messages,
-    StatusPageEntry, Timeline, Update,
+    IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer,
+    IncidentTimerDue, Messages, StatusPageEntry, Timeline, Update,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::SurveyKind;
@@ -477,7 +477,9 @@ impl Desk {
             let mut current = i.clone();
             // Warn, then overdue, then follow-up: at most three steps.
             for _ in 0..3 {
-                let Some((at, timer)) = current.next_timer().filter(|(at, _)| *at <= now) else {
+                let Some(IncidentTimerDue { at, timer }) =
+                    current.next_timer().filter(|n| n.at <= now)
+                else {
                     break;
                 };
                 d.act_for(Cause::Timer(match timer {

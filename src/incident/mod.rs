@@ -160,6 +160,16 @@ pub enum IncidentTimer {
     FollowUp,
 }
 
+/// An incident's next timer: when it falls due, and what it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IncidentTimerDue {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What it fires.
+    pub timer: IncidentTimer,
+}
+
 impl Incident {
     /// Validates a declaration and decides its `Declared` event, at `now`.
     /// The components must be in `catalog`. `affected` and `unreachable`
@@ -385,19 +395,20 @@ impl Incident {
 
     /// The next timer: when, and what it fires.
     #[must_use]
-    pub fn next_timer(&self) -> Option<(DateTime<Utc>, IncidentTimer)> {
+    pub fn next_timer(&self) -> Option<IncidentTimerDue> {
+        let due = |at, timer| Some(IncidentTimerDue { at, timer });
         if let Some(at) = self.follow_up_at {
-            return Some((at, IncidentTimer::FollowUp));
+            return due(at, IncidentTimer::FollowUp);
         }
-        let due = self.next_due?;
+        let next = self.next_due?;
         let cadence = self.cadence?;
         if !self.warned {
-            Some((
-                crate::time::minus(due, cadence.warn_before),
+            due(
+                crate::time::minus(next, cadence.warn_before),
                 IncidentTimer::Warn,
-            ))
+            )
         } else if !self.overdue {
-            Some((due, IncidentTimer::Overdue))
+            due(next, IncidentTimer::Overdue)
         } else {
             None
         }

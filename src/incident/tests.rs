@@ -71,7 +71,10 @@ fn downtime_follows_component_history() {
     .unwrap();
     assert_eq!(
         inc.next_timer(),
-        Some((t(0) + Duration::minutes(25), IncidentTimer::Warn))
+        Some(IncidentTimerDue {
+            at: t(0) + Duration::minutes(25),
+            timer: IncidentTimer::Warn
+        })
     );
     let u = inc
         .update(
@@ -132,7 +135,10 @@ fn downtime_follows_component_history() {
     );
     assert_eq!(
         inc.next_timer(),
-        Some((t(3) + Duration::days(45), IncidentTimer::FollowUp))
+        Some(IncidentTimerDue {
+            at: t(3) + Duration::days(45),
+            timer: IncidentTimer::FollowUp
+        })
     );
     assert_eq!(inc.timeline().entries.len(), 3);
 }

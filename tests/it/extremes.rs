@@ -176,7 +176,7 @@ proptest! {
             )
             .unwrap();
         incident.apply(&IncidentEvent { at: resolved.at, kind: resolved.kind });
-        let (follow_up_at, _) = incident.next_timer().unwrap();
+        let follow_up_at = incident.next_timer().unwrap().at;
         prop_assert!(follow_up_at >= later.max(declared) || follow_up < Duration::zero());
         let runs_on = BTreeSet::from([component("dc")]);
         for now in [MIN_T, declared, later, MAX_T] {
