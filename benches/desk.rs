@@ -12,8 +12,9 @@ use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::desk::{OutboxAction, PeopleAction, TicketAction};
+use fanatical::desk::{PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
+use fanatical::outbox::OutboxAction;
 use fanatical::store::MemoryStore;
 use fanatical::ticket::{Author, TicketCommand};
 

@@ -14,12 +14,13 @@ use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::customer::{AccountStanding, ContactRole, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::desk::{CustomerAction, IncidentAction, OutboxAction, PeopleAction, TicketAction};
+use fanatical::desk::{CustomerAction, IncidentAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, ComponentId, CustomerId, IdGenerator, IncidentId, TicketId};
 use fanatical::incident::{
     Audience, Cadence, ComponentCatalog, ComponentState, CreditConfig, CreditPolicy,
     IncidentConfig, IncidentStatus, Messages, ReasonCode,
 };
+use fanatical::outbox::OutboxAction;
 use fanatical::store::MemoryStore;
 use fanatical::survey::{Question, QuestionKind, SurveyConfig, SurveyDraft};
 use fanatical::transport::{RecordingTransport, Transport};

@@ -434,6 +434,26 @@ pub struct Outage {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// What the channel area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChannelAction {
+    /// A channel went down (the phone system did): contacts are offered its
+    /// fallbacks, and replies meant for it go out on them.
+    MarkDown {
+        /// Which.
+        channel: ChannelKind,
+        /// Why.
+        reason: String,
+    },
+    /// A channel is back.
+    MarkUp {
+        /// Which.
+        channel: ChannelKind,
+    },
+}
+
 /// The channel-status aggregate: every outage, oldest first. A pure fold
 /// of [`ChannelEvent`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -454,6 +474,32 @@ impl ChannelStatus {
     #[must_use]
     pub fn outages(&self) -> &[Outage] {
         &self.outages
+    }
+
+    /// Decides an outage or a recovery: a channel goes down offering its
+    /// `fallbacks`, or comes back. Marking a channel as it already is
+    /// changes nothing.
+    #[must_use]
+    pub fn handle(
+        &self,
+        action: ChannelAction,
+        fallbacks: &std::collections::BTreeMap<ChannelKind, Vec<ChannelKind>>,
+        now: DateTime<Utc>,
+    ) -> Vec<ChannelEvent> {
+        let kind = match action {
+            ChannelAction::MarkDown { channel, reason } if !self.is_down(channel) => {
+                ChannelEventKind::Down {
+                    channel,
+                    reason,
+                    fallbacks: fallbacks.get(&channel).cloned().unwrap_or_default(),
+                }
+            }
+            ChannelAction::MarkUp { channel } if self.is_down(channel) => {
+                ChannelEventKind::Up { channel }
+            }
+            ChannelAction::MarkDown { .. } | ChannelAction::MarkUp { .. } => return Vec::new(),
+        };
+        vec![ChannelEvent { at: now, kind }]
     }
 
     /// Folds one channel event.

@@ -306,15 +306,16 @@ pub struct ReadmeDoctests;
 pub mod prelude {
     pub use crate::actor::{Actor, CommandKey};
     pub use crate::agent::{Role, Skill};
+    pub use crate::channel::ChannelAction;
     pub use crate::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Visibility};
     pub use crate::customer::CustomerCommand;
     pub use crate::desk::{
-        ChannelAction, CoachingAction, Command, CustomerAction, Desk, DeskConfig, InboundMessage,
-        IncidentAction, OutboxAction, PeopleAction, PostAction, RecognitionAction, SurveyAction,
-        TicketAction,
+        CoachingAction, Command, CustomerAction, Desk, DeskConfig, InboundMessage, IncidentAction,
+        PeopleAction, PostAction, RecognitionAction, SurveyAction, TicketAction,
     };
     pub use crate::error::Error;
     pub use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, MessageId, TeamId, TicketId};
+    pub use crate::outbox::OutboxAction;
     pub use crate::store::{MemoryStore, Store};
     pub use crate::ticket::{Author, Priority, Status, TicketCommand};
     pub use crate::transport::{RecordingTransport, Transport};

@@ -247,6 +247,34 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
 }
 
+/// What the outbox can be told by whoever delivers its messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OutboxAction {
+    /// The transport delivered a message.
+    MarkDelivered {
+        /// The message.
+        message: MessageId,
+    },
+    /// The transport failed to deliver a message.
+    MarkFailed {
+        /// The message.
+        message: MessageId,
+        /// What the transport said.
+        reason: String,
+    },
+}
+
+/// Why the outbox refused an acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutboxError {
+    /// No such outbound message.
+    #[error("unknown outbound message {0}")]
+    UnknownMessage(MessageId),
+}
+
 /// The outbox aggregate: every message recorded on the outbox stream and
 /// where it is in its delivery, with the queue the desk hands messages out
 /// from. A pure fold of [`OutboxEvent`]s.
@@ -279,6 +307,54 @@ impl Outbox {
     /// Undelivered messages in queue order.
     pub fn queue(&self) -> impl Iterator<Item = &OutboxEntry> {
         self.pending.values().filter_map(|id| self.entries.get(id))
+    }
+
+    /// Decides an acknowledgement from whoever delivers: a delivery; or a
+    /// failure, retried after the policy's backoff until it gives up. An
+    /// acknowledgement for a message already settled changes nothing.
+    ///
+    /// # Errors
+    /// [`OutboxError::UnknownMessage`].
+    pub fn handle(
+        &self,
+        action: OutboxAction,
+        retry: &RetryPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxEvent>, OutboxError> {
+        let (message, failure) = match action {
+            OutboxAction::MarkDelivered { message } => (message, None),
+            OutboxAction::MarkFailed { message, reason } => (message, Some(reason)),
+        };
+        let entry = self
+            .get(message)
+            .ok_or(OutboxError::UnknownMessage(message))?;
+        if !matches!(
+            entry.state,
+            DeliveryState::Ready | DeliveryState::Backoff { .. }
+        ) {
+            return Ok(Vec::new());
+        }
+        let kind = match failure {
+            None => OutboxEventKind::Delivered { id: message },
+            Some(reason) => {
+                let attempt = entry.failures.saturating_add(1);
+                if attempt >= retry.max_attempts {
+                    OutboxEventKind::Abandoned {
+                        id: message,
+                        attempts: attempt,
+                        reason,
+                    }
+                } else {
+                    OutboxEventKind::Failed {
+                        id: message,
+                        attempt,
+                        reason,
+                        retry_at: crate::time::plus(now, retry.delay_after(attempt)),
+                    }
+                }
+            }
+        };
+        Ok(vec![OutboxEvent { at: now, kind }])
     }
 
     /// Folds one outbox event recorded at store `position`.
@@ -341,5 +417,61 @@ mod tests {
         assert_eq!(p.delay_after(10), Duration::hours(1));
         assert_eq!(p.delay_after(u32::MAX), Duration::hours(1));
         assert_eq!(p.delay_after(0), Duration::seconds(30));
+    }
+
+    #[test]
+    fn the_aggregate_decides_acknowledgements_and_backs_off() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        let id = MessageId::from_uuid(uuid::Uuid::from_u128(1));
+        let mut outbox = Outbox::default();
+        let retry = RetryPolicy::default();
+        let ack = OutboxAction::MarkDelivered { message: id };
+        assert_eq!(
+            outbox.handle(ack.clone(), &retry, now),
+            Err(OutboxError::UnknownMessage(id))
+        );
+        let message = OutboundMessage {
+            id,
+            channel: Channel::Chat,
+            recipient: Recipient::Agent {
+                agent: AgentId::from_uuid(uuid::Uuid::from_u128(2)),
+            },
+            body: "hi".into(),
+            ticket: None,
+            queued_at: now,
+        };
+        outbox.apply(
+            1,
+            &OutboxEvent {
+                at: now,
+                kind: OutboxEventKind::Queued { message },
+            },
+        );
+        let failed = OutboxAction::MarkFailed {
+            message: id,
+            reason: "timeout".into(),
+        };
+        let events = outbox.handle(failed, &retry, now).unwrap();
+        assert!(matches!(
+            events.as_slice(),
+            [OutboxEvent { kind: OutboxEventKind::Failed { attempt: 1, retry_at, .. }, .. }]
+                if *retry_at == now + Duration::seconds(30)
+        ));
+        for e in &events {
+            outbox.apply(2, e);
+        }
+        let delivered = outbox.handle(ack.clone(), &retry, now).unwrap();
+        assert!(matches!(
+            delivered.as_slice(),
+            [OutboxEvent {
+                kind: OutboxEventKind::Delivered { .. },
+                ..
+            }]
+        ));
+        outbox.apply(3, &delivered[0]);
+        // Settled: a late acknowledgement changes nothing.
+        assert_eq!(outbox.handle(ack, &retry, now), Ok(Vec::new()));
+        assert_eq!(outbox.undelivered(), 0);
     }
 }

@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{ChannelAction, Desk, DeskError, Drafts};
-use crate::channel::{
-    Channel, ChannelAddress, ChannelEvent, ChannelEventKind, ChannelKind, Outage, Visibility,
-};
+use super::{Desk, DeskError, Drafts};
+use crate::channel::ChannelAction;
+use crate::channel::{Channel, ChannelAddress, ChannelKind, Outage, Visibility};
 use crate::customer::{Contact, ContactRole, Customer};
 use crate::event::{Event, StreamId};
 use crate::id::ContactId;
@@ -115,38 +114,10 @@ impl Desk {
         action: ChannelAction,
         now: DateTime<Utc>,
     ) {
-        match action {
-            ChannelAction::MarkDown { channel, reason } => {
-                self.decide_channel(d, channel, Some(reason), now);
-            }
-            ChannelAction::MarkUp { channel } => self.decide_channel(d, channel, None, now),
-        }
-    }
-
-    fn decide_channel(
-        &self,
-        d: &mut Drafts,
-        channel: ChannelKind,
-        down: Option<String>,
-        now: DateTime<Utc>,
-    ) {
-        let kind = match down {
-            Some(reason) if !self.is_down(channel) => ChannelEventKind::Down {
-                channel,
-                reason,
-                fallbacks: self
-                    .config
-                    .fallbacks
-                    .get(&channel)
-                    .cloned()
-                    .unwrap_or_default(),
-            },
-            None if self.is_down(channel) => ChannelEventKind::Up { channel },
-            _ => return,
-        };
-        d.push(
-            StreamId::Channels,
-            [Event::Channel(ChannelEvent { at: now, kind })],
-        );
+        let events = self
+            .state
+            .channels
+            .handle(action, &self.config.fallbacks, now);
+        d.push(StreamId::Channels, events.into_iter().map(Event::Channel));
     }
 }

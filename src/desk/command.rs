@@ -3,9 +3,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, CommandKey};
 use crate::agent::{AgentCommand, Role, Skill, TeamCommand};
+use crate::channel::ChannelAction;
 use crate::channel::{Channel, ChannelAddress};
 use crate::customer::CustomerCommand;
-use crate::id::{AgentId, CustomerId, MessageId, TeamId, TicketId};
+use crate::id::{AgentId, CustomerId, TeamId, TicketId};
+use crate::outbox::OutboxAction;
 use crate::ticket::{Attachment, Author, LinkKind, OpenTicket, Status, Tag, TicketCommand};
 
 /// A message that arrived on a channel.
@@ -534,26 +536,6 @@ pub enum CoachingAction {
     },
 }
 
-/// What the channel area can be asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ChannelAction {
-    /// A channel went down (the phone system did): contacts are offered its
-    /// fallbacks, and replies meant for it go out on them.
-    MarkDown {
-        /// Which.
-        channel: crate::channel::ChannelKind,
-        /// Why.
-        reason: String,
-    },
-    /// A channel is back.
-    MarkUp {
-        /// Which.
-        channel: crate::channel::ChannelKind,
-    },
-}
-
 /// What the official-posts area can be asked; the acting agent is the
 /// author or reviewer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -639,24 +621,5 @@ pub enum IncidentAction {
     IssueCredits {
         /// The incident.
         incident: crate::id::IncidentId,
-    },
-}
-
-/// What the outbox can be told by whoever delivers its messages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum OutboxAction {
-    /// The transport delivered a message.
-    MarkDelivered {
-        /// The message.
-        message: MessageId,
-    },
-    /// The transport failed to deliver a message.
-    MarkFailed {
-        /// The message.
-        message: MessageId,
-        /// What the transport said.
-        reason: String,
     },
 }

@@ -4,11 +4,12 @@
 #![allow(clippy::wildcard_imports)]
 
 use super::*;
+use crate::outbox::OutboxAction;
 
 impl Desk {
     /// The next outbound message to deliver, if any is due at `now`. It is
     /// leased to the caller for [`DeskConfig::delivery_lease`]; acknowledge
-    /// it with [`OutboxAction::MarkDelivered`] or [`OutboxAction::MarkFailed`].
+    /// it with [`crate::outbox::OutboxAction::MarkDelivered`] or [`crate::outbox::OutboxAction::MarkFailed`].
     ///
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
@@ -53,38 +54,14 @@ impl Desk {
         action: OutboxAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let (message, failure) = match action {
-            OutboxAction::MarkDelivered { message } => (message, None),
-            OutboxAction::MarkFailed { message, reason } => (message, Some(reason)),
-        };
-        let entry = self.outbox_or_err(message)?;
-        if !matches!(
-            entry.state,
-            DeliveryState::Ready | DeliveryState::Backoff { .. }
-        ) {
-            return Ok(());
-        }
-        let kind = match failure {
-            None => OutboxEventKind::Delivered { id: message },
-            Some(reason) => {
-                let attempt = entry.failures.saturating_add(1);
-                if attempt >= self.config.retry.max_attempts {
-                    OutboxEventKind::Abandoned {
-                        id: message,
-                        attempts: attempt,
-                        reason,
-                    }
-                } else {
-                    OutboxEventKind::Failed {
-                        id: message,
-                        attempt,
-                        reason,
-                        retry_at: crate::time::plus(now, self.config.retry.delay_after(attempt)),
-                    }
-                }
-            }
-        };
-        d.push(StreamId::Outbox, [outbox(now, kind)]);
+        let events = self
+            .state
+            .outbox
+            .handle(action, &self.config.retry, now)
+            .map_err(|e| match e {
+                crate::outbox::OutboxError::UnknownMessage(id) => DeskError::UnknownMessage(id),
+            })?;
+        d.push(StreamId::Outbox, events.into_iter().map(Event::Outbox));
         Ok(())
     }
 }

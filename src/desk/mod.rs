@@ -15,7 +15,7 @@
 //!
 //! Outbound messages (a reply to the customer on their channel) are part of
 //! the same atomic append, then handed out by [`Desk::poll_outbound`] and
-//! acknowledged with [`OutboxAction::MarkDelivered`] or [`OutboxAction::MarkFailed`]
+//! acknowledged with [`crate::outbox::OutboxAction::MarkDelivered`] or [`crate::outbox::OutboxAction::MarkFailed`]
 //! (failures are retried with backoff; [`Desk::poll_timeout`] says when).
 //!
 //! # Example
@@ -25,10 +25,11 @@
 //! use fanatical::customer::CustomerCommand;
 //! use fanatical::actor::Actor;
 //! use fanatical::desk::{
-//!     Command, CustomerAction, Desk, DeskConfig, InboundMessage, OutboxAction, PeopleAction,
+//!     Command, CustomerAction, Desk, DeskConfig, InboundMessage, PeopleAction,
 //!     TicketAction,
 //! };
 //! use fanatical::id::IdGenerator;
+//! use fanatical::outbox::OutboxAction;
 //! use fanatical::store::MemoryStore;
 //! use fanatical::transport::{RecordingTransport, Transport};
 //!
@@ -104,8 +105,8 @@ use serde::{Deserialize, Serialize};
 
 pub use channels::default_fallbacks;
 pub use command::{
-    Action, ChannelAction, CoachingAction, Command, CustomerAction, InboundMessage, IncidentAction,
-    OutboxAction, PeopleAction, PostAction, RecognitionAction, SurveyAction, TicketAction,
+    Action, CoachingAction, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction,
+    PostAction, RecognitionAction, SurveyAction, TicketAction,
 };
 pub use config::DeskConfig;
 pub use customers::ContactRef;

@@ -125,13 +125,6 @@ impl Desk {
             .ok_or(DeskError::UnknownTicket(id))
     }
 
-    pub(super) fn outbox_or_err(&self, id: MessageId) -> Result<&OutboxEntry, DeskError> {
-        self.state
-            .outbox
-            .get(id)
-            .ok_or(DeskError::UnknownMessage(id))
-    }
-
     pub(super) fn active_agent(&self, id: AgentId) -> Result<&Agent, DeskError> {
         let a = self.agent(id).ok_or(DeskError::UnknownAgent(id))?;
         if a.is_active() {

@@ -1,9 +1,11 @@
 //! Channels that fail: fallbacks offered, replies rerouted, outages recorded.
 
 use fanatical::actor::Actor;
+use fanatical::channel::ChannelAction;
 use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
-use fanatical::desk::{ChannelAction, CustomerAction, OutboxAction, TicketAction};
 use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::desk::{CustomerAction, TicketAction};
+use fanatical::outbox::OutboxAction;
 use fanatical::outbox::Recipient;
 
 use crate::support::World;

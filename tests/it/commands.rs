@@ -5,9 +5,10 @@
 
 use fanatical::actor::{Actor, ActorError, Cause, CommandKey, TimerKind};
 use fanatical::agent::AgentCommand;
-use fanatical::desk::{Command, Desk, DeskError, OutboxAction, PeopleAction, TicketAction};
+use fanatical::desk::{Command, Desk, DeskError, PeopleAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::{ContactId, TicketId};
+use fanatical::outbox::OutboxAction;
 use fanatical::sla::{Clock, Conditions, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target};
 use fanatical::store::{Store, StoreError};
 use fanatical::ticket::{Author, Priority, Status, Tag, TicketCommand, TicketEventKind};

@@ -6,9 +6,10 @@ use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
 use fanatical::customer::{ConsentSource, CustomerCommand, Interest, Relation};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::desk::{CustomerAction, OutboxAction, TicketAction};
+use fanatical::desk::{CustomerAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::TicketId;
+use fanatical::outbox::OutboxAction;
 use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError};
 use fanatical::ticket::{
     Attachment, Author, EntryVisibility, LinkKind, OpenTicket, Priority, Status, Tag,

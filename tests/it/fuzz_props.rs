@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use fanatical::actor::Actor;
-use fanatical::desk::{ChannelAction, CoachingAction, TicketAction};
+use fanatical::channel::ChannelAction;
+use fanatical::desk::{CoachingAction, TicketAction};
 use proptest::prelude::*;
 
 use crate::fuzz_targets as target;

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use chrono::Duration;
 use fanatical::actor::{Actor, CommandKey};
 use fanatical::agent::{AgentCommand, Role, Skill, TeamCommand};
+use fanatical::channel::ChannelAction;
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork};
 use fanatical::coaching::MistakeKind;
 use fanatical::customer::{
@@ -18,13 +19,14 @@ use fanatical::customer::{
     Relation, Tier,
 };
 use fanatical::desk::{
-    ChannelAction, CoachingAction, CustomerAction, IncidentAction, OutboxAction, PeopleAction,
-    PostAction, RecognitionAction, SurveyAction, TicketAction,
+    CoachingAction, CustomerAction, IncidentAction, PeopleAction, PostAction, RecognitionAction,
+    SurveyAction, TicketAction,
 };
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::event::{Event, SCHEMA_VERSION};
 use fanatical::id::{ComponentId, IncidentId, PostId, PraiseId};
 use fanatical::incident::{Audience, ComponentState, IncidentStatus, Messages};
+use fanatical::outbox::OutboxAction;
 use fanatical::recognition::PraiseSource;
 use fanatical::store::{RecordedEvent, Store, StoreError};
 use fanatical::survey::{

@@ -5,7 +5,8 @@
 use chrono::Duration;
 use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
-use fanatical::desk::OutboxAction;
+use fanatical::outbox::OutboxAction;
+
 use fanatical::desk::{Command, Desk, DeskConfig, DeskError};
 use fanatical::outbox::{DeliveryState, Recipient, RetryPolicy};
 use fanatical::ticket::Author;

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use fanatical::actor::Actor;
 use fanatical::arbitrary::{arb_attachment, arb_channel, arb_status, arb_ticket};
+use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::desk::{OutboxAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::TicketId;
+use fanatical::outbox::OutboxAction;
 use fanatical::outbox::{OutboxEventKind, Recipient};
 use fanatical::store::Store;
 use fanatical::ticket::{Author, Status, StatusCause, Tag, Ticket, TicketEventKind};

@@ -26,8 +26,7 @@ use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Vi
 use fanatical::customer::{ContactRole, CustomerCommand};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::desk::{
-    CustomerAction, IncidentAction, OutboxAction, PeopleAction, RecognitionAction, SurveyAction,
-    TicketAction,
+    CustomerAction, IncidentAction, PeopleAction, RecognitionAction, SurveyAction, TicketAction,
 };
 use fanatical::event::Event;
 use fanatical::id::{
@@ -36,6 +35,7 @@ use fanatical::id::{
 use fanatical::incident::{
     Audience, Cadence, ComponentCatalog, ComponentState, IncidentConfig, IncidentStatus, Messages,
 };
+use fanatical::outbox::OutboxAction;
 use fanatical::outbox::{DeliveryState, RetryPolicy};
 use fanatical::sla::{
     BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaEventKind, SlaPolicies,

@@ -3,7 +3,8 @@
 
 use chrono::Duration;
 use fanatical::actor::{Actor, TimerKind};
-use fanatical::desk::{Command, DeskConfig, OutboxAction, Timer};
+use fanatical::desk::{Command, DeskConfig, Timer};
+use fanatical::outbox::OutboxAction;
 use fanatical::sla::{Clock, Conditions, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target};
 
 use crate::support::World;

@@ -1,8 +1,9 @@
 //! The phone system: ninety minutes down, and a call cut off when it goes.
 
 use fanatical::actor::Actor;
+use fanatical::channel::ChannelAction;
 use fanatical::channel::{Channel, ChannelKind};
-use fanatical::desk::ChannelAction;
+
 use fanatical::desk::{Command, InboundMessage};
 
 use super::super::cast::CROWD;

@@ -9,8 +9,9 @@ use fanatical::chrono::{Duration, TimeZone, Utc};
 use fanatical::chrono_tz::America::Chicago;
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::desk::{CustomerAction, OutboxAction, PeopleAction, TicketAction};
+use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
+use fanatical::outbox::OutboxAction;
 use fanatical::store::Store;
 use fanatical_sqlite::SqliteStore;
 
