@@ -109,6 +109,25 @@ pub enum CoachingEventKind {
     },
 }
 
+/// What the coaching area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CoachingAction {
+    /// The acting agent records a mistake against an agent; the same kind
+    /// again within the coaching window flags it to their lead.
+    RecordMistake {
+        /// Whose.
+        agent: AgentId,
+        /// What kind.
+        kind: MistakeKind,
+        /// On which ticket, if any.
+        ticket: Option<TicketId>,
+        /// What happened.
+        note: String,
+    },
+}
+
 /// The coaching aggregate: every recorded mistake and coaching flag,
 /// oldest first. A pure fold of [`CoachingEvent`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,6 +147,65 @@ impl CoachingLog {
     #[must_use]
     pub fn flags(&self) -> &[CoachingFlag] {
         &self.flags
+    }
+
+    /// Decides a mistake recorded by `by`: the mistake, and a flag when the
+    /// same kind happened before within `window` (the flag names `lead`,
+    /// who is told). Agents and tickets are the caller's to check.
+    #[must_use]
+    pub fn handle(
+        &self,
+        action: CoachingAction,
+        by: AgentId,
+        lead: Option<AgentId>,
+        window: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Vec<CoachingEvent> {
+        let (agent, kind, ticket, note) = match action {
+            CoachingAction::RecordMistake {
+                agent,
+                kind,
+                ticket,
+                note,
+            } => (agent, kind, ticket, note),
+        };
+        let mut occurrences: Vec<DateTime<Utc>> = self
+            .mistakes
+            .iter()
+            .filter(|m| {
+                m.agent == agent && m.kind == kind && now.signed_duration_since(m.at) <= window
+            })
+            .map(|m| m.at)
+            .collect();
+        let mut events = vec![CoachingEvent {
+            at: now,
+            kind: CoachingEventKind::MistakeRecorded {
+                mistake: Mistake {
+                    agent,
+                    kind: kind.clone(),
+                    ticket,
+                    note: note.trim().to_owned(),
+                    by,
+                    at: now,
+                },
+            },
+        }];
+        if !occurrences.is_empty() {
+            occurrences.push(now);
+            events.push(CoachingEvent {
+                at: now,
+                kind: CoachingEventKind::Flagged {
+                    flag: CoachingFlag {
+                        agent,
+                        kind,
+                        occurrences,
+                        lead,
+                        at: now,
+                    },
+                },
+            });
+        }
+        events
     }
 
     /// Folds one coaching event.

@@ -308,10 +308,11 @@ pub mod prelude {
     pub use crate::agent::{Role, Skill};
     pub use crate::channel::ChannelAction;
     pub use crate::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Visibility};
+    pub use crate::coaching::CoachingAction;
     pub use crate::customer::CustomerCommand;
     pub use crate::desk::{
-        CoachingAction, Command, CustomerAction, Desk, DeskConfig, InboundMessage, IncidentAction,
-        PeopleAction, PostAction, RecognitionAction, SurveyAction, TicketAction,
+        Command, CustomerAction, Desk, DeskConfig, InboundMessage, IncidentAction, PeopleAction,
+        PostAction, RecognitionAction, SurveyAction, TicketAction,
     };
     pub use crate::error::Error;
     pub use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, MessageId, TeamId, TicketId};

@@ -5,6 +5,7 @@ use crate::actor::{Actor, CommandKey};
 use crate::agent::{AgentCommand, Role, Skill, TeamCommand};
 use crate::channel::ChannelAction;
 use crate::channel::{Channel, ChannelAddress};
+use crate::coaching::CoachingAction;
 use crate::customer::CustomerCommand;
 use crate::id::{AgentId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
@@ -514,25 +515,6 @@ pub enum RecognitionAction {
         agent: AgentId,
         /// Title (blank for the default).
         title: String,
-    },
-}
-
-/// What the coaching area can be asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum CoachingAction {
-    /// The acting agent records a mistake against an agent; the same kind
-    /// again within the coaching window flags it to their lead.
-    RecordMistake {
-        /// Whose.
-        agent: AgentId,
-        /// What kind.
-        kind: crate::coaching::MistakeKind,
-        /// On which ticket, if any.
-        ticket: Option<TicketId>,
-        /// What happened.
-        note: String,
     },
 }
 

@@ -105,8 +105,8 @@ use serde::{Deserialize, Serialize};
 
 pub use channels::default_fallbacks;
 pub use command::{
-    Action, CoachingAction, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction,
-    PostAction, RecognitionAction, SurveyAction, TicketAction,
+    Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, PostAction,
+    RecognitionAction, SurveyAction, TicketAction,
 };
 pub use config::DeskConfig;
 pub use customers::ContactRef;

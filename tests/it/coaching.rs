@@ -2,8 +2,8 @@
 //! to the agent's lead; a first mistake never is.
 
 use fanatical::actor::Actor;
-use fanatical::coaching::MistakeKind;
-use fanatical::desk::{CoachingAction, PeopleAction};
+use fanatical::coaching::{CoachingAction, MistakeKind};
+use fanatical::desk::PeopleAction;
 use fanatical::desk::{Command, Desk, DeskConfig, DeskError};
 use fanatical::id::AgentId;
 use fanatical::outbox::Recipient;

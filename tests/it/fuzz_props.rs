@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use fanatical::actor::Actor;
 use fanatical::channel::ChannelAction;
-use fanatical::desk::{CoachingAction, TicketAction};
+use fanatical::coaching::CoachingAction;
+use fanatical::desk::TicketAction;
 use proptest::prelude::*;
 
 use crate::fuzz_targets as target;

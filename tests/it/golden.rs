@@ -13,16 +13,16 @@ use fanatical::actor::{Actor, CommandKey};
 use fanatical::agent::{AgentCommand, Role, Skill, TeamCommand};
 use fanatical::channel::ChannelAction;
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork};
-use fanatical::coaching::MistakeKind;
+use fanatical::coaching::{CoachingAction, MistakeKind};
 use fanatical::customer::{
     AccountStanding, ConsentSource, ContactRole, Currency, CustomerCommand, Interest, Money,
     Relation, Tier,
 };
-use fanatical::desk::{
-    CoachingAction, CustomerAction, IncidentAction, PeopleAction, PostAction, RecognitionAction,
-    SurveyAction, TicketAction,
-};
 use fanatical::desk::{Command, Desk, DeskConfig};
+use fanatical::desk::{
+    CustomerAction, IncidentAction, PeopleAction, PostAction, RecognitionAction, SurveyAction,
+    TicketAction,
+};
 use fanatical::event::{Event, SCHEMA_VERSION};
 use fanatical::id::{ComponentId, IncidentId, PostId, PraiseId};
 use fanatical::incident::{Audience, ComponentState, IncidentStatus, Messages};

@@ -4,9 +4,10 @@
 use chrono::Duration;
 use fanatical::actor::Actor;
 use fanatical::channel::SocialNetwork;
+use fanatical::coaching::CoachingAction;
 use fanatical::coaching::MistakeKind;
 use fanatical::desk::Command;
-use fanatical::desk::{CoachingAction, PostAction, RecognitionAction};
+use fanatical::desk::{PostAction, RecognitionAction};
 use fanatical::id::PostId;
 
 use super::super::cast::OFFICIAL;
