@@ -307,6 +307,38 @@ pub enum PostEventKind {
     },
 }
 
+/// What the official-posts area can be asked; the acting agent is the
+/// author or reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PostAction {
+    /// Submit a post from an official account: it goes out if it passes
+    /// every review rule, and is held with the rules that held it if not.
+    Submit {
+        /// The caller-chosen id.
+        post: PostId,
+        /// The network.
+        network: SocialNetwork,
+        /// The official handle.
+        handle: String,
+        /// The text.
+        text: String,
+    },
+    /// Approve a held post (a second person where a rule demands it).
+    Approve {
+        /// Which.
+        post: PostId,
+    },
+    /// Reject a held post.
+    Reject {
+        /// Which.
+        post: PostId,
+        /// Why.
+        reason: String,
+    },
+}
+
 /// An official post and where it is in its review.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -334,6 +366,86 @@ impl Posts {
     /// Every post, by id.
     pub fn iter(&self) -> impl Iterator<Item = &PostRecord> {
         self.posts.values()
+    }
+
+    /// Decides a post by `by` (its author, or its reviewer): a submission
+    /// reviewed against `policy` (held with the rules that held it, or
+    /// published), an approval (by a second person where a rule demands
+    /// it) or a rejection of a held post. Whether `by` may act is the
+    /// caller's to check.
+    ///
+    /// # Errors
+    /// [`GuardError::DuplicatePost`], [`GuardError::EmptyPost`],
+    /// [`GuardError::UnknownAccount`], [`GuardError::UnknownPost`],
+    /// [`GuardError::NotHeld`], [`GuardError::SecondPersonRequired`].
+    pub fn handle(
+        &self,
+        action: PostAction,
+        by: AgentId,
+        policy: &GuardPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PostEvent>, GuardError> {
+        let kind = match action {
+            PostAction::Submit {
+                post,
+                network,
+                handle,
+                text,
+            } => {
+                if self.get(post).is_some() {
+                    return Err(GuardError::DuplicatePost(post));
+                }
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Err(GuardError::EmptyPost);
+                }
+                let account = policy.account(&network, &handle).ok_or_else(|| {
+                    GuardError::UnknownAccount {
+                        network: network.clone(),
+                        handle: handle.clone(),
+                    }
+                })?;
+                let holds = policy.review_for(Some(account), &text, now);
+                PostEventKind::Submitted {
+                    post: OfficialPost {
+                        id: post,
+                        network,
+                        handle,
+                        author: by,
+                        text,
+                        at: now,
+                    },
+                    holds,
+                }
+            }
+            PostAction::Approve { post: id } => {
+                let PostRecord { post, state } = self.get(id).ok_or(GuardError::UnknownPost(id))?;
+                let PostState::Held { holds } = state else {
+                    return Err(GuardError::NotHeld(id));
+                };
+                if by == post.author
+                    && let Some(h) = holds.iter().find(|h| h.second_approval)
+                {
+                    return Err(GuardError::SecondPersonRequired {
+                        post: id,
+                        rule: h.rule.clone(),
+                    });
+                }
+                PostEventKind::Approved { post: id, by }
+            }
+            PostAction::Reject { post: id, reason } => {
+                let PostRecord { state, .. } = self.get(id).ok_or(GuardError::UnknownPost(id))?;
+                if !matches!(state, PostState::Held { .. }) {
+                    return Err(GuardError::NotHeld(id));
+                }
+                PostEventKind::Rejected {
+                    post: id,
+                    by,
+                    reason,
+                }
+            }
+        };
+        Ok(vec![PostEvent { at: now, kind }])
     }
 
     /// Folds one post event.

@@ -312,9 +312,10 @@ pub mod prelude {
     pub use crate::customer::CustomerCommand;
     pub use crate::desk::{
         Command, CustomerAction, Desk, DeskConfig, InboundMessage, IncidentAction, PeopleAction,
-        PostAction, RecognitionAction, SurveyAction, TicketAction,
+        RecognitionAction, SurveyAction, TicketAction,
     };
     pub use crate::error::Error;
+    pub use crate::guard::PostAction;
     pub use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, MessageId, TeamId, TicketId};
     pub use crate::outbox::OutboxAction;
     pub use crate::store::{MemoryStore, Store};

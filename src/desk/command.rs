@@ -7,6 +7,7 @@ use crate::channel::ChannelAction;
 use crate::channel::{Channel, ChannelAddress};
 use crate::coaching::CoachingAction;
 use crate::customer::CustomerCommand;
+use crate::guard::PostAction;
 use crate::id::{AgentId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
 use crate::ticket::{Attachment, Author, LinkKind, OpenTicket, Status, Tag, TicketCommand};
@@ -515,38 +516,6 @@ pub enum RecognitionAction {
         agent: AgentId,
         /// Title (blank for the default).
         title: String,
-    },
-}
-
-/// What the official-posts area can be asked; the acting agent is the
-/// author or reviewer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum PostAction {
-    /// Submit a post from an official account: it goes out if it passes
-    /// every review rule, and is held with the rules that held it if not.
-    Submit {
-        /// The caller-chosen id.
-        post: crate::id::PostId,
-        /// The network.
-        network: crate::channel::SocialNetwork,
-        /// The official handle.
-        handle: String,
-        /// The text.
-        text: String,
-    },
-    /// Approve a held post (a second person where a rule demands it).
-    Approve {
-        /// Which.
-        post: crate::id::PostId,
-    },
-    /// Reject a held post.
-    Reject {
-        /// Which.
-        post: crate::id::PostId,
-        /// Why.
-        reason: String,
     },
 }
 

@@ -105,7 +105,7 @@ use serde::{Deserialize, Serialize};
 
 pub use channels::default_fallbacks;
 pub use command::{
-    Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, PostAction,
+    Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction,
     RecognitionAction, SurveyAction, TicketAction,
 };
 pub use config::DeskConfig;

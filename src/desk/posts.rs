@@ -3,12 +3,13 @@
 use chrono::{DateTime, Utc};
 
 use super::decision::salt;
-use super::{Desk, Drafts, PostAction, outbox};
+use super::{Desk, Drafts, outbox};
 use crate::channel::{Channel, Visibility};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::guard::{GuardError, OfficialPost, PostEvent, PostEventKind, PostState};
-use crate::id::{AgentId, PostId};
+use crate::guard::PostAction;
+use crate::guard::{OfficialPost, PostEventKind};
+use crate::id::PostId;
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 
 impl Desk {
@@ -50,120 +51,23 @@ impl Desk {
         action: PostAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        match action {
-            PostAction::Submit {
-                post,
-                network,
-                handle,
-                text,
-            } => {
-                let author = Self::acting_agent(d)?;
-                self.decide_submit_post(
-                    d,
-                    OfficialPost {
-                        id: post,
-                        network,
-                        handle,
-                        author,
-                        text: text.trim().to_owned(),
-                        at: now,
-                    },
-                )
-            }
-            PostAction::Approve { post } => {
-                let by = Self::acting_agent(d)?;
-                self.decide_review(d, post, by, None, now)
-            }
-            PostAction::Reject { post, reason } => {
-                let by = Self::acting_agent(d)?;
-                self.decide_review(d, post, by, Some(reason), now)
-            }
-        }
-    }
-
-    fn decide_submit_post(&self, d: &mut Drafts, post: OfficialPost) -> Result<(), Error> {
-        if self.state.posts.get(post.id).is_some() {
-            return Err(GuardError::DuplicatePost(post.id).into());
-        }
-        if post.text.trim().is_empty() {
-            return Err(GuardError::EmptyPost.into());
-        }
-        self.active_agent(post.author)?;
-        let policy = &self.config.guard;
-        let account = policy.account(&post.network, &post.handle).ok_or_else(|| {
-            GuardError::UnknownAccount {
-                network: post.network.clone(),
-                handle: post.handle.clone(),
-            }
-        })?;
-        let holds = policy.review_for(Some(account), &post.text, post.at);
-        let now = post.at;
-        let publish = holds.is_empty();
-        d.push(
-            StreamId::Posts,
-            [Event::Post(PostEvent {
-                at: now,
-                kind: PostEventKind::Submitted {
-                    post: post.clone(),
-                    holds,
-                },
-            })],
-        );
-        if publish {
-            self.publish(d, &post, now);
-        }
-        Ok(())
-    }
-
-    fn decide_review(
-        &self,
-        d: &mut Drafts,
-        id: PostId,
-        by: AgentId,
-        reject: Option<String>,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
+        let by = Self::acting_agent(d)?;
         self.active_agent(by)?;
-        let crate::guard::PostRecord { post, state } = self
+        let events = self
             .state
             .posts
-            .get(id)
-            .ok_or(GuardError::UnknownPost(id))?;
-        let PostState::Held { holds } = state else {
-            return Err(GuardError::NotHeld(id).into());
-        };
-        match reject {
-            Some(reason) => {
-                d.push(
-                    StreamId::Posts,
-                    [Event::Post(PostEvent {
-                        at: now,
-                        kind: PostEventKind::Rejected {
-                            post: id,
-                            by,
-                            reason,
-                        },
-                    })],
-                );
-            }
-            None => {
-                if by == post.author
-                    && let Some(h) = holds.iter().find(|h| h.second_approval)
-                {
-                    return Err(GuardError::SecondPersonRequired {
-                        post: id,
-                        rule: h.rule.clone(),
-                    }
-                    .into());
+            .handle(action, by, &self.config.guard, now)?;
+        for e in events {
+            let out = match &e.kind {
+                PostEventKind::Submitted { post, holds } if holds.is_empty() => Some(post.clone()),
+                PostEventKind::Approved { post, .. } => {
+                    self.state.posts.get(*post).map(|r| r.post.clone())
                 }
-                d.push(
-                    StreamId::Posts,
-                    [Event::Post(PostEvent {
-                        at: now,
-                        kind: PostEventKind::Approved { post: id, by },
-                    })],
-                );
-                self.publish(d, post, now);
+                PostEventKind::Submitted { .. } | PostEventKind::Rejected { .. } => None,
+            };
+            d.push(StreamId::Posts, [Event::Post(e)]);
+            if let Some(post) = out {
+                self.publish(d, &post, now);
             }
         }
         Ok(())

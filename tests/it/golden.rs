@@ -20,10 +20,10 @@ use fanatical::customer::{
 };
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::desk::{
-    CustomerAction, IncidentAction, PeopleAction, PostAction, RecognitionAction, SurveyAction,
-    TicketAction,
+    CustomerAction, IncidentAction, PeopleAction, RecognitionAction, SurveyAction, TicketAction,
 };
 use fanatical::event::{Event, SCHEMA_VERSION};
+use fanatical::guard::PostAction;
 use fanatical::id::{ComponentId, IncidentId, PostId, PraiseId};
 use fanatical::incident::{Audience, ComponentState, IncidentStatus, Messages};
 use fanatical::outbox::OutboxAction;

@@ -4,7 +4,8 @@ use chrono::TimeZone;
 use chrono_tz::America::Chicago;
 use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
-use fanatical::desk::PostAction;
+use fanatical::guard::PostAction;
+
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::guard::{GuardError, GuardPolicy, OfficialAccount, PostState};
 use fanatical::id::{AgentId, PostId};

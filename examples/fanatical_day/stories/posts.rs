@@ -7,7 +7,8 @@ use fanatical::channel::SocialNetwork;
 use fanatical::coaching::CoachingAction;
 use fanatical::coaching::MistakeKind;
 use fanatical::desk::Command;
-use fanatical::desk::{PostAction, RecognitionAction};
+use fanatical::desk::RecognitionAction;
+use fanatical::guard::PostAction;
 use fanatical::id::PostId;
 
 use super::super::cast::OFFICIAL;
