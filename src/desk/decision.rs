@@ -164,11 +164,10 @@ impl Drafts {
     }
 
     /// Records that a keyed command was accepted, as the first write of
-    /// the decision, when it decided anything.
+    /// the decision, even when it changes nothing else: the key is
+    /// remembered, so a repeat after the desk has moved on still returns
+    /// this outcome instead of deciding again.
     pub(super) fn accept(&mut self, key: CommandKey, fingerprint: u64, now: DateTime<Utc>) {
-        if self.streams.is_empty() {
-            return;
-        }
         let event = Event::Command(CommandEvent {
             at: now,
             kind: CommandEventKind::Accepted {

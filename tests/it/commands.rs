@@ -175,19 +175,31 @@ fn a_second_desk_on_the_store_counts_the_command_once() {
 }
 
 #[test]
-fn a_keyed_command_that_changes_nothing_records_nothing() {
+fn a_keyed_command_that_changes_nothing_is_remembered_all_the_same() {
     let mut w = World::new();
     let t = w.jane_emails("Site down");
-    let ana = w.ana;
+    let (ana, bill) = (w.ana, w.bill);
     w.run(Command::new(
         Actor::Agent(ana),
         TicketAction::assign(t, ana),
     ))
     .unwrap();
-    let store = w.store.clone();
+    // Assigning Ana again changes nothing: only the key is recorded.
     let again = Command::new(Actor::Agent(ana), TicketAction::assign(t, ana)).with_key(key("a"));
-    assert!(w.run(again).unwrap().is_empty());
+    let first = w.run(again.clone()).unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(matches!(first[0].event, Event::Command(_)));
+    // The desk moves on; the repeat returns the first outcome instead of
+    // deciding again (which would now reassign the ticket).
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::assign(t, bill),
+    ))
+    .unwrap();
+    let store = w.store.clone();
+    assert_eq!(w.run(again).unwrap(), first);
     assert_eq!(w.store, store);
+    assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), Some(bill));
 }
 
 #[test]

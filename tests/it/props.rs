@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use fanatical::actor::Actor;
+use fanatical::actor::{Actor, CommandKey};
 use fanatical::arbitrary::{arb_attachment, arb_channel, arb_status, arb_ticket};
 use fanatical::desk::TicketAction;
-use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{Command, Desk, DeskConfig, DeskError, InboundMessage};
 use fanatical::event::Event;
 use fanatical::id::TicketId;
 use fanatical::outbox::OutboxAction;
@@ -206,6 +206,48 @@ proptest! {
         let rebuilt = Desk::rebuild(&w.store, DeskConfig::default()).unwrap();
         prop_assert_eq!(&rebuilt, &w.desk);
         prop_assert_eq!(rebuilt.position(), w.store.read_all(0, usize::MAX).unwrap().len() as u64);
+    }
+
+    /// Over any sequence of commands, each sent with its own idempotency
+    /// key: sending every one of them again (a caller that lost every
+    /// acknowledgement) returns what each first recorded and writes
+    /// nothing, on the same desk and on one rebuilt from the store; and
+    /// a key sent with another command is refused, writing nothing.
+    #[test]
+    fn a_keyed_command_counts_once_whatever_came_before(ops in proptest::collection::vec(arb_op(), 1..40)) {
+        let mut w = World::new();
+        let mut tickets = Vec::new();
+        let mut sent = Vec::new();
+        for (i, op) in ops.into_iter().enumerate() {
+            let Some(cmd) = to_command(&mut w, &mut tickets, op) else { continue };
+            let cmd = cmd.with_key(CommandKey::new(&format!("op-{i}")).unwrap());
+            if let Ok(stored) = w.run(cmd.clone()) {
+                sent.push((cmd, stored));
+            }
+        }
+        let store = w.store.clone();
+        let desk = w.desk.clone();
+        let mut rebuilt = Desk::rebuild(&w.store, DeskConfig::default()).unwrap();
+        for (cmd, first) in &sent {
+            prop_assert_eq!(&w.run(cmd.clone()).unwrap(), first);
+            prop_assert_eq!(&rebuilt.execute(&mut w.store, cmd.clone(), w.now).unwrap(), first);
+        }
+        prop_assert_eq!(&w.store, &store, "a repeat wrote");
+        prop_assert_eq!(&w.desk, &desk, "a repeat changed the desk");
+        prop_assert_eq!(&rebuilt, &desk);
+        // The same key with another command: refused, nothing written.
+        if let Some((cmd, first)) = sent.iter().find(|(_, first)| !first.is_empty()) {
+            let mut other = Command::reply(
+                TicketId::from_uuid(uuid::Uuid::from_u128(u128::MAX)),
+                w.ana,
+                "a different command",
+            );
+            other.key = cmd.key.clone();
+            let key = cmd.key.clone().unwrap();
+            prop_assert_eq!(w.run(other), Err(DeskError::KeyReused { key }.into()));
+            prop_assert_eq!(&w.store, &store);
+            prop_assert!(!first.is_empty());
+        }
     }
 
     /// Any ticket survives a JSON round trip unchanged.
