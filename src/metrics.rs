@@ -1,5 +1,5 @@
 //! Proactive care and period metrics: the shapes the desk reports in
-//! (`Desk::care_briefing`, `Desk::metrics`), and the arithmetic behind
+//! (`desk.customers().care_briefing(..)`, `desk.tickets().metrics(..)`), and the arithmetic behind
 //! them.
 //!
 //! Percentiles are nearest-rank: the p-th percentile of `n` sorted values

@@ -568,7 +568,7 @@ pub enum IncidentAction {
         tickets: Vec<TicketId>,
     },
     /// Issue the credits a resolved incident's customers are due (see
-    /// `Desk::credits_due`); each customer is credited once.
+    /// `IncidentsView::credits_due`); each customer is credited once.
     IssueCredits {
         /// The incident.
         incident: crate::id::IncidentId,

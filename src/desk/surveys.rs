@@ -39,7 +39,7 @@ pub(super) fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)
 }
 
 /// What an invitation is: who is asked which survey, and about what. The
-/// desk adds when it goes out and when it expires (see `Desk::invitation`).
+/// desk adds when it goes out and when it expires (see the desk's survey deciding).
 pub(super) struct InvitationParts<'a> {
     /// The invitation's id (derived, or the caller's).
     pub(super) id: InvitationId,

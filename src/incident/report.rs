@@ -10,7 +10,7 @@ use super::{ComponentState, IncidentEventKind, IncidentStatus, IncidentUpdate};
 use crate::id::{ComponentId, IncidentId};
 
 /// What an agent taking a call needs to know about an incident affecting
-/// the caller: one call away (`Desk::incident_briefings`).
+/// the caller: one call away (`desk.incidents().briefings(..)`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct IncidentBriefing {
@@ -35,7 +35,7 @@ pub struct IncidentBriefing {
 }
 
 /// One running incident on the public status page
-/// (`Desk::status_page`).
+/// (`desk.incidents().status_page(..)`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct StatusPageEntry {
