@@ -201,20 +201,6 @@ impl RetryPolicy {
     }
 }
 
-impl OutboxEventKind {
-    /// The message this event settles for now (delivered, failed for a
-    /// while, or abandoned): its delivery lease, if any, ends.
-    #[must_use]
-    pub fn settles(&self) -> Option<MessageId> {
-        match self {
-            OutboxEventKind::Queued { .. } => None,
-            OutboxEventKind::Delivered { id }
-            | OutboxEventKind::Failed { id, .. }
-            | OutboxEventKind::Abandoned { id, .. } => Some(*id),
-        }
-    }
-}
-
 /// Where a message is in its delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

@@ -379,7 +379,7 @@ impl Day {
         ] {
             self.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("hr"),
                     PeopleAction::RegisterAgent {
                         id,
                         name: name.into(),
@@ -393,7 +393,7 @@ impl Day {
             if manager.is_some() {
                 self.exec(
                     Command::new(
-                        Actor::integration("setup"),
+                        Actor::integration("hr"),
                         PeopleAction::UpdateAgent {
                             agent: id,
                             command: AgentCommand::ReportTo(manager),
@@ -414,7 +414,7 @@ impl Day {
         ] {
             self.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("hr"),
                     PeopleAction::CreateTeam {
                         id: team,
                         name: name.into(),
@@ -425,7 +425,7 @@ impl Day {
             for m in members {
                 self.exec(
                     Command::new(
-                        Actor::integration("setup"),
+                        Actor::integration("hr"),
                         PeopleAction::UpdateTeam {
                             team,
                             command: TeamCommand::AddMember(m),
@@ -436,7 +436,7 @@ impl Day {
             }
             self.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("hr"),
                     PeopleAction::UpdateTeam {
                         team,
                         command: TeamCommand::SetLead(lead),
@@ -447,7 +447,7 @@ impl Day {
         }
         self.exec(
             Command::new(
-                Actor::integration("setup"),
+                Actor::integration("hr"),
                 RecognitionAction::NameCommittee {
                     members: vec![c.graham, c.rob],
                 },
@@ -529,7 +529,7 @@ impl Day {
         addresses.extend(person.x.clone());
         self.exec(
             Command::new(
-                Actor::integration("setup"),
+                Actor::integration("onboarding"),
                 CustomerAction::Register {
                     id: customer,
                     organisation: organisation.into(),
@@ -558,7 +558,7 @@ impl Day {
         ] {
             self.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("onboarding"),
                     CustomerAction::Update { customer, command },
                 ),
                 now,
@@ -581,7 +581,7 @@ impl Day {
         let customer = self.person(vip)?.customer;
         self.exec(
             Command::new(
-                Actor::integration("setup"),
+                Actor::integration("onboarding"),
                 CustomerAction::Update {
                     customer,
                     command: CustomerCommand::AssignAccountTeam {

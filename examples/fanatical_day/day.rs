@@ -229,7 +229,7 @@ impl Day {
                 None => {
                     d.exec(
                         Command::new(
-                            Actor::integration("setup"),
+                            Actor::integration("router"),
                             TicketAction::assign(ticket, agent),
                         ),
                         now,
@@ -257,7 +257,7 @@ impl Day {
             };
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("router"),
                     TicketAction::assign(ticket, agent),
                 ),
                 now,
@@ -277,7 +277,7 @@ impl Day {
             if t.assignee().is_none() {
                 d.exec(
                     Command::new(
-                        Actor::integration("setup"),
+                        Actor::integration("router"),
                         TicketAction::assign(ticket, agent),
                     ),
                     now,
@@ -285,7 +285,7 @@ impl Day {
             }
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("automation"),
                     TicketAction::set_status(ticket, Status::Solved),
                 ),
                 now,

@@ -92,7 +92,7 @@ impl Day {
         self.at(local(9, 15), move |d, now| {
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("social-listening"),
                     RecognitionAction::RecordPraise {
                         praise,
                         source: PraiseSource::Social {
@@ -181,7 +181,7 @@ impl Day {
             ] {
                 d.exec(
                     Command::new(
-                        Actor::integration("setup"),
+                        Actor::integration("onboarding"),
                         CustomerAction::Update {
                             customer: vip.customer,
                             command,
@@ -192,7 +192,7 @@ impl Day {
             }
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("portal"),
                     TicketAction::Open(
                         OpenTicket::new(
                             onboarding,

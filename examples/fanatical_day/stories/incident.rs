@@ -122,7 +122,7 @@ impl Day {
                 .collect();
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("incident-console"),
                     IncidentAction::LinkTickets {
                         incident,
                         tickets: tickets.clone(),
@@ -197,7 +197,7 @@ impl Day {
         self.at(local(11, 15), move |d, now| {
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("billing"),
                     IncidentAction::IssueCredits { incident },
                 ),
                 now,

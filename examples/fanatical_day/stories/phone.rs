@@ -34,7 +34,7 @@ impl Day {
         self.at(local(13, 0), |d, now| {
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("phone-monitor"),
                     ChannelAction::MarkDown {
                         channel: ChannelKind::Phone,
                         reason: "carrier outage at the Chicago point of presence".into(),
@@ -67,7 +67,7 @@ impl Day {
         self.at(local(14, 30), |d, now| {
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("phone-monitor"),
                     ChannelAction::MarkUp {
                         channel: ChannelKind::Phone,
                     },

@@ -20,7 +20,7 @@ impl Day {
         self.at(local(17, 0), move |d, now| {
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("survey-scheduler"),
                     SurveyAction::RunWave {
                         wave: WAVE.into(),
                         survey: "relationship".into(),
@@ -168,7 +168,7 @@ impl Day {
             )?;
             d.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("automation"),
                     TicketAction::set_status(task, Status::Solved),
                 ),
                 now,
@@ -202,7 +202,7 @@ impl Day {
         )?;
         self.exec(
             Command::new(
-                Actor::integration("setup"),
+                Actor::integration("social-listening"),
                 RecognitionAction::RecordPraise {
                     praise: self.stories.promoter_praise,
                     source: PraiseSource::Survey { invitation },
