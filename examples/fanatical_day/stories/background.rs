@@ -110,7 +110,7 @@ impl Day {
         if subject == "Invoice question" {
             self.exec(
                 Command::new(
-                    Actor::integration("setup"),
+                    Actor::integration("triage"),
                     TicketAction::tag(ticket, Tag::new("billing")?),
                 ),
                 now,
