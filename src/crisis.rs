@@ -137,6 +137,33 @@ impl CrisisRecords {
         self.records.contains_key(&ticket)
     }
 
+    /// Decides flagging a ticket as a crisis, handed to `responder` (none
+    /// when nobody holds the safety role: the record stands, unstaffed). A
+    /// ticket already flagged is not flagged again.
+    #[must_use]
+    pub fn flag(
+        &self,
+        ticket: crate::id::TicketId,
+        signal: CrisisSignal,
+        responder: Option<AgentId>,
+        now: DateTime<Utc>,
+    ) -> Vec<CrisisEvent> {
+        if self.contains(ticket) {
+            return Vec::new();
+        }
+        vec![CrisisEvent {
+            at: now,
+            kind: CrisisEventKind::Flagged {
+                record: CrisisRecord {
+                    ticket,
+                    at: now,
+                    signal,
+                    responder,
+                },
+            },
+        }]
+    }
+
     /// A flagged ticket's record (restricted: hand it to the safety role
     /// only).
     #[must_use]

@@ -6,7 +6,7 @@ use super::decision::salt;
 use super::{Desk, Drafts, outbox};
 use crate::agent::Role;
 use crate::channel::Channel;
-use crate::crisis::{CrisisEvent, CrisisEventKind, CrisisRecord, CrisisSignal};
+use crate::crisis::{CrisisRecord, CrisisSignal};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, TicketId};
@@ -129,18 +129,7 @@ impl Desk {
                 [outbox(now, OutboxEventKind::Queued { message })],
             );
         }
-        let record = CrisisRecord {
-            ticket,
-            at: now,
-            signal,
-            responder,
-        };
-        d.push(
-            stream,
-            [Event::Crisis(CrisisEvent {
-                at: now,
-                kind: CrisisEventKind::Flagged { record },
-            })],
-        );
+        let events = self.state.crises.flag(ticket, signal, responder, now);
+        d.push(stream, events.into_iter().map(Event::Crisis));
     }
 }
