@@ -325,11 +325,15 @@ impl Desk {
         command: Command,
         now: DateTime<Utc>,
     ) -> Result<Vec<RecordedEvent>, Error> {
+        let key = command.key.clone();
         let decision = self.decide(command, now)?;
         if let Some(first) = decision.repeat_of() {
-            // The command counted once already: hand back what it recorded.
+            // The command counted once already: hand back what it recorded
+            // (its events carry its key; a store may interleave others').
             let limit = usize::try_from(first.len()).unwrap_or(usize::MAX);
-            return Ok(store.read_all(first.first.saturating_sub(1), limit)?);
+            let mut recorded = store.read_all(first.first.saturating_sub(1), limit)?;
+            recorded.retain(|r| r.command.is_some() && r.command == key);
+            return Ok(recorded);
         }
         if decision.is_empty() {
             return Ok(Vec::new());
