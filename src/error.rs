@@ -185,6 +185,7 @@ impl Error {
                 | DeskError::NeedsAgent { .. }
                 | DeskError::ActorMismatch { .. }
                 | DeskError::IdTaken { .. }
+                | DeskError::ReservedId { .. }
                 | DeskError::SystemActor
                 | DeskError::KeyReused { .. } => ErrorKind::Refused,
             },

@@ -295,6 +295,34 @@ impl Drafts {
     }
 }
 
+/// Whether an id is of the form the desk derives ids in (UUID version 8).
+pub(super) fn is_derived(id: uuid::Uuid) -> bool {
+    id.get_version() == Some(uuid::Version::Custom)
+}
+
+/// Refuses a new id a caller chose in the form the desk derives ids in:
+/// the kinds the desk also derives (tickets, survey invitations) can then
+/// never be taken by a caller before the desk derives them, on a command
+/// or on a timer (which has nobody to refuse).
+pub(super) fn check_caller_ids(action: &Action) -> Result<(), DeskError> {
+    let (kind, id) = match action {
+        Action::Ticket(TicketAction::Open(open)) => ("ticket", open.id.as_uuid()),
+        // Used when the message opens a ticket (also a reply to a closed one).
+        Action::Ticket(TicketAction::Receive(message)) => ("ticket", message.new_ticket.as_uuid()),
+        Action::Survey(SurveyAction::Send { invitation, .. }) => {
+            ("invitation", invitation.as_uuid())
+        }
+        // Every other command names ids that exist, or introduces ids of
+        // kinds the desk never derives (customers, contacts, agents,
+        // teams, praise, posts, incidents).
+        _ => return Ok(()),
+    };
+    if is_derived(id) {
+        return Err(DeskError::ReservedId { kind, id });
+    }
+    Ok(())
+}
+
 /// The stream that records a keyed command.
 pub(super) fn key_stream(key: &CommandKey) -> StreamId {
     StreamId::Command(crate::id::CommandId::for_key(key.as_str()))

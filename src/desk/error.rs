@@ -133,6 +133,20 @@ pub enum DeskError {
         /// The id.
         id: uuid::Uuid,
     },
+    /// A caller-chosen id in the form the desk derives ids in (UUID
+    /// version 8): follow-up tickets, CSAT and incident follow-up
+    /// invitations, messages and events are derived that way, so a caller
+    /// id of that form could take one before the desk derives it. Choose
+    /// ids of another version ([`crate::id::IdGenerator`] gives version 4).
+    #[error(
+        "{kind} id {id} is of the form the desk derives ids in (UUID version 8); choose another"
+    )]
+    ReservedId {
+        /// What kind of id.
+        kind: &'static str,
+        /// The id.
+        id: uuid::Uuid,
+    },
     /// The desk's own actor, claimed by a caller.
     #[error("the desk's own actor cannot issue commands")]
     SystemActor,

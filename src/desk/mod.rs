@@ -141,7 +141,7 @@ use crate::ticket::{
 use crate::trend::TrendLog;
 use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
 use commands::Commands;
-use decision::{Drafts, fingerprint, key_stream};
+use decision::{Drafts, check_caller_ids, fingerprint, key_stream};
 use delivery::outbox;
 use ticketing::{delivery_channel, is_live};
 use timers::TimerTable;
@@ -403,6 +403,7 @@ impl Desk {
     pub fn decide(&self, command: Command, now: DateTime<Utc>) -> Result<Decision, Error> {
         let Command { actor, key, action } = command;
         self.check_actor(&actor)?;
+        check_caller_ids(&action)?;
         // Only a keyed command needs its fingerprint.
         let fingerprint = key.as_ref().map(|_| fingerprint(&actor, &action));
         if let (Some(key), Some(fingerprint)) = (&key, fingerprint) {

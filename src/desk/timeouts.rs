@@ -53,6 +53,11 @@ impl Desk {
     /// nothing is due, so it is safe to call as often as you like. Persist
     /// and apply it like any [`Decision`] (async callers), or call
     /// [`Desk::handle_timeout`], which does all three.
+    ///
+    /// Every id a timer introduces (a page's message, an incident
+    /// follow-up's invitation) is derived in the form callers may not
+    /// choose ([`DeskError::ReservedId`]), so a timer never finds its id
+    /// taken and never has to be refused.
     #[must_use]
     pub fn decide_timeouts(&self, now: DateTime<Utc>) -> Decision {
         let mut d = Drafts::system(Cause::Timer(TimerKind::Sla));

@@ -20,6 +20,16 @@ pub struct ComponentSpec {
     pub parent: Option<ComponentId>,
 }
 
+/// A component of a [`ComponentCatalog`], with its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Component<'a> {
+    /// Its id.
+    pub id: &'a ComponentId,
+    /// What the catalog says of it.
+    pub spec: &'a ComponentSpec,
+}
+
 /// The components incidents can name, as a forest: an incident on a
 /// datacenter affects every component inside it.
 ///
@@ -82,9 +92,21 @@ impl ComponentCatalog {
         self.components.get(id)
     }
 
-    /// Every component, by id.
-    pub fn iter(&self) -> impl Iterator<Item = (&ComponentId, &ComponentSpec)> {
-        self.components.iter()
+    /// Every component, in id order.
+    ///
+    /// ```
+    /// use fanatical::id::ComponentId;
+    /// use fanatical::incident::ComponentCatalog;
+    /// let dfw = ComponentId::new("dfw1")?;
+    /// let catalog = ComponentCatalog::new().with(dfw.clone(), "DFW1 datacenter", None)?;
+    /// let first = catalog.iter().next().unwrap();
+    /// assert_eq!((first.id, first.spec.name.as_str()), (&dfw, "DFW1 datacenter"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = Component<'_>> {
+        self.components
+            .iter()
+            .map(|(id, spec)| Component { id, spec })
     }
 
     /// Refuses an unknown component.

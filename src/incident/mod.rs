@@ -41,7 +41,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use component::{ComponentCatalog, ComponentSpec, ComponentState};
+pub use component::{Component, ComponentCatalog, ComponentSpec, ComponentState};
 pub use credit::{Credit, CreditConfig, CreditPolicy, Downtime, ReasonCode};
 pub use event::{FollowUpOutcome, IncidentDraft, IncidentEvent, IncidentEventKind};
 pub use report::{IncidentBriefing, StatusPageEntry, Timeline, TimelineEntry};

@@ -603,7 +603,10 @@ fn an_id_the_desk_would_derive_is_refused_before_anything_is_written() {
     let acme = w.acme;
     let inv = invite(&mut w, "relationship", SurveyKind::Nps, acme, None);
     // A caller opens a ticket under the id a low score's follow-up would
-    // get (the desk derives it from the invitation).
+    // get (the desk derives it from the invitation): refused up front, as
+    // is any caller id in the form the desk derives ids in, so the
+    // desk's own derivations (on a command or on a timer, which has
+    // nobody to refuse) never find their id taken.
     let taken = inv.follow_up_ticket();
     let msg = fanatical::desk::InboundMessage::new(
         taken,
@@ -611,25 +614,56 @@ fn an_id_the_desk_would_derive_is_refused_before_anything_is_written() {
         w.jane_email.clone(),
         "Unrelated question",
     );
-    w.run(Command::new(
-        Actor::integration("inbound"),
-        TicketAction::Receive(msg),
-    ))
-    .unwrap();
-    w.tick(60);
-    // The detractor's answer would open that ticket again: refused whole,
-    // nothing written (it used to write its events and leave a store that
-    // no longer rebuilt).
+    w.refused(
+        Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+        fanatical::desk::DeskError::ReservedId {
+            kind: "ticket",
+            id: taken.as_uuid(),
+        },
+    );
+    let open = fanatical::ticket::OpenTicket::new(
+        taken,
+        acme,
+        "Unrelated question",
+        fanatical::channel::Channel::Email,
+    );
+    w.refused(
+        Command::new(Actor::integration("portal"), TicketAction::Open(open)),
+        fanatical::desk::DeskError::ReservedId {
+            kind: "ticket",
+            id: taken.as_uuid(),
+        },
+    );
+    let derived = InvitationId::from_uuid(uuid::Uuid::new_v8([7; 16]));
+    let tiny = w.tiny;
     w.refused(
         Command::new(
-            Actor::integration("survey"),
-            SurveyAction::Answer {
-                invitation: inv,
-                response: answer(2),
+            Actor::integration("setup"),
+            SurveyAction::Send {
+                invitation: derived,
+                survey: "relationship".into(),
+                kind: SurveyKind::Nps,
+                customer: tiny,
+                ticket: None,
+                agent: None,
             },
         ),
-        fanatical::desk::DeskError::AlreadyExists(fanatical::event::StreamId::Ticket(taken)),
+        fanatical::desk::DeskError::ReservedId {
+            kind: "invitation",
+            id: derived.as_uuid(),
+        },
     );
+    w.tick(60);
+    // The detractor's answer opens its follow-up under the derived id.
+    w.run(Command::new(
+        Actor::integration("survey"),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: answer(2),
+        },
+    ))
+    .unwrap();
+    assert!(w.desk.tickets().get(taken).is_some());
     let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
     assert_eq!(rebuilt, w.desk);
     // A caller-chosen invitation id that is taken is refused too.

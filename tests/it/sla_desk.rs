@@ -2,10 +2,10 @@
 //! warnings, breaches exactly once, pausing, cycles, retargeting, promises,
 //! contracts and calendars.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::America::Chicago;
 use fanatical::actor::Actor;
-use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
+use fanatical::channel::{Channel, SocialNetwork, Visibility};
 use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::event::Event;
@@ -18,68 +18,13 @@ use fanatical::store::{RecordedEvent, Store};
 use fanatical::ticket::{Author, Priority, Status, Tag, TicketCommand, TicketType};
 
 use crate::support::World;
+pub use crate::support::{chicago_9_to_5, policies};
 
 fn chi(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Chicago
         .with_ymd_and_hms(y, m, d, h, min, 0)
         .unwrap()
         .with_timezone(&Utc)
-}
-
-pub fn chicago_9_to_5() -> BusinessCalendar {
-    BusinessCalendar::weekdays(Chicago, DayHours::parse(&[("09:00", "17:00")]).unwrap())
-        .with_holidays([NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()])
-}
-
-/// Social: first response within 5 minutes, 24x7, warn at 60%.
-/// Everything else: 1 business hour first response, 2 h next response,
-/// 8 business hours resolution (2 for urgent), on a Chicago 9-to-5.
-/// Incidents tagged `outage`: a public update every 30 minutes, 24x7.
-pub fn policies() -> SlaConfig {
-    let policies = SlaPolicies::new(vec![
-        SlaPolicy::new(
-            "social",
-            Conditions::any().on_channels([ChannelKind::Social]),
-            vec![
-                Target::new(Metric::FirstResponse, Duration::minutes(5), Clock::Always)
-                    .warn_at([60]),
-            ],
-        ),
-        SlaPolicy::new(
-            "outage",
-            Conditions::any()
-                .of_types([TicketType::Incident])
-                .tagged([Tag::new("outage").unwrap()]),
-            vec![
-                Target::new(Metric::PeriodicUpdate, Duration::minutes(30), Clock::Always)
-                    .pause_on([])
-                    .warn_at([80]),
-                Target::new(Metric::Resolution, Duration::hours(4), Clock::Always),
-            ],
-        ),
-        SlaPolicy::new(
-            "standard",
-            Conditions::any(),
-            vec![
-                Target::new(
-                    Metric::FirstResponse,
-                    Duration::hours(1),
-                    Clock::SupportHours,
-                )
-                .warn_at([50, 75]),
-                Target::new(
-                    Metric::NextResponse,
-                    Duration::hours(2),
-                    Clock::SupportHours,
-                ),
-                Target::new(Metric::Resolution, Duration::hours(2), Clock::SupportHours)
-                    .for_priority(Priority::Urgent),
-                Target::new(Metric::Resolution, Duration::hours(8), Clock::SupportHours),
-            ],
-        ),
-    ])
-    .unwrap();
-    SlaConfig::new(policies).with_support_hours(chicago_9_to_5())
 }
 
 fn world_at(now: DateTime<Utc>) -> World {

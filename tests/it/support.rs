@@ -1,15 +1,24 @@
-//! Fixtures shared by the behaviour tests.
+//! Fixtures shared by the behaviour tests, and by the store crates' tests
+//! (`stores/*/tests` include this file), so a day on a real store is the
+//! day the library's tests run in memory. It names only `fanatical` (and
+//! the `chrono` it re-exports), so it compiles in any crate of the workspace.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
 use fanatical::actor::Actor;
 use fanatical::agent::Role;
-use fanatical::channel::{Channel, ChannelAddress, SocialNetwork};
+use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork};
+use fanatical::chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use fanatical::chrono_tz::America::Chicago;
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::event::StreamId;
 use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TeamId, TicketId};
+use fanatical::sla::{
+    BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaPolicies, SlaPolicy,
+    Target,
+};
 use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::ticket::{Priority, Tag, TicketType};
 
 pub fn t0() -> DateTime<Utc> {
     // A Monday, 2 a.m. UTC.
@@ -100,7 +109,7 @@ impl World {
                 PeopleAction::RegisterAgent {
                     id: ana,
                     name: "Ana".into(),
-                    time_zone: chrono_tz::America::Chicago,
+                    time_zone: Chicago,
                     roles: vec![Role::Agent],
                     skills: vec![],
                 },
@@ -110,7 +119,7 @@ impl World {
                 PeopleAction::RegisterAgent {
                     id: bill,
                     name: "Bill".into(),
-                    time_zone: chrono_tz::America::Chicago,
+                    time_zone: Chicago,
                     roles: vec![Role::Billing],
                     skills: vec![],
                 },
@@ -219,4 +228,60 @@ impl Store for FlakyStore {
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         self.inner.read_all(after, limit)
     }
+}
+
+pub fn chicago_9_to_5() -> BusinessCalendar {
+    BusinessCalendar::weekdays(Chicago, DayHours::parse(&[("09:00", "17:00")]).unwrap())
+        .with_holidays([NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()])
+}
+
+/// Social: first response within 5 minutes, 24x7, warn at 60%.
+/// Everything else: 1 business hour first response, 2 h next response,
+/// 8 business hours resolution (2 for urgent), on a Chicago 9-to-5.
+/// Incidents tagged `outage`: a public update every 30 minutes, 24x7.
+pub fn policies() -> SlaConfig {
+    let policies = SlaPolicies::new(vec![
+        SlaPolicy::new(
+            "social",
+            Conditions::any().on_channels([ChannelKind::Social]),
+            vec![
+                Target::new(Metric::FirstResponse, Duration::minutes(5), Clock::Always)
+                    .warn_at([60]),
+            ],
+        ),
+        SlaPolicy::new(
+            "outage",
+            Conditions::any()
+                .of_types([TicketType::Incident])
+                .tagged([Tag::new("outage").unwrap()]),
+            vec![
+                Target::new(Metric::PeriodicUpdate, Duration::minutes(30), Clock::Always)
+                    .pause_on([])
+                    .warn_at([80]),
+                Target::new(Metric::Resolution, Duration::hours(4), Clock::Always),
+            ],
+        ),
+        SlaPolicy::new(
+            "standard",
+            Conditions::any(),
+            vec![
+                Target::new(
+                    Metric::FirstResponse,
+                    Duration::hours(1),
+                    Clock::SupportHours,
+                )
+                .warn_at([50, 75]),
+                Target::new(
+                    Metric::NextResponse,
+                    Duration::hours(2),
+                    Clock::SupportHours,
+                ),
+                Target::new(Metric::Resolution, Duration::hours(2), Clock::SupportHours)
+                    .for_priority(Priority::Urgent),
+                Target::new(Metric::Resolution, Duration::hours(8), Clock::SupportHours),
+            ],
+        ),
+    ])
+    .unwrap();
+    SlaConfig::new(policies).with_support_hours(chicago_9_to_5())
 }

@@ -1,6 +1,11 @@
 //! The SQLite store: the conformance suite, two writers on one file, a
 //! desk that survives a restart, and rows from a newer schema.
 
+// The library's behaviour-test fixtures (the small organisation and the
+// SLA policies), shared rather than copied, so a day on SQLite is the day
+// the library's tests run in memory.
+#[allow(dead_code)]
+#[path = "../../../tests/it/support.rs"]
 mod support;
 
 use std::path::PathBuf;
