@@ -266,7 +266,9 @@ pub enum OutboxError {
 /// from. A pure fold of [`OutboxEvent`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outbox {
-    entries: BTreeMap<MessageId, OutboxEntry>,
+    /// Boxed: an entry holds a whole message, and a B-tree moves its
+    /// values within a node on every insert; a pointer moves cheaply.
+    entries: BTreeMap<MessageId, Box<OutboxEntry>>,
     /// Undelivered messages in queue order (by the position they were
     /// queued at).
     pending: BTreeMap<u64, MessageId>,
@@ -276,12 +278,12 @@ impl Outbox {
     /// One message's record.
     #[must_use]
     pub fn get(&self, id: MessageId) -> Option<&OutboxEntry> {
-        self.entries.get(&id)
+        self.entries.get(&id).map(|e| &**e)
     }
 
     /// Every message recorded, by id.
     pub fn iter(&self) -> impl Iterator<Item = &OutboxEntry> {
-        self.entries.values()
+        self.entries.values().map(|e| &**e)
     }
 
     /// How many messages are neither delivered nor abandoned.
@@ -292,7 +294,9 @@ impl Outbox {
 
     /// Undelivered messages in queue order.
     pub fn queue(&self) -> impl Iterator<Item = &OutboxEntry> {
-        self.pending.values().filter_map(|id| self.entries.get(id))
+        self.pending
+            .values()
+            .filter_map(|id| self.entries.get(id).map(|e| &**e))
     }
 
     /// Decides an acknowledgement from whoever delivers: a delivery; or a
@@ -350,13 +354,13 @@ impl Outbox {
                 self.pending.insert(position, message.id);
                 self.entries.insert(
                     message.id,
-                    OutboxEntry {
+                    Box::new(OutboxEntry {
                         message: message.clone(),
                         queued_position: position,
                         state: DeliveryState::Ready,
                         failures: 0,
                         last_error: None,
-                    },
+                    }),
                 );
             }
             OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {

@@ -120,42 +120,39 @@ impl Desk {
         if !Self::holds(stream, version, event) {
             return Err(DeskError::AlreadyExists(*stream));
         }
-        let (kind, id, taken) = match event {
+        let (kind, id, taken): (_, _, &dyn Fn() -> bool) = match event {
             Event::Outbox(OutboxEvent {
                 kind: OutboxEventKind::Queued { message },
                 ..
-            }) => (
-                "message",
-                message.id.as_uuid(),
-                self.state.outbox.get(message.id).is_some(),
-            ),
+            }) => ("message", message.id.as_uuid(), &|| {
+                self.state.outbox.get(message.id).is_some()
+            }),
             Event::Survey(crate::survey::SurveyEvent {
                 kind: crate::survey::SurveyEventKind::Invited { invitation },
                 ..
-            }) => (
-                "invitation",
-                invitation.id.as_uuid(),
-                self.state.surveys.contains(invitation.id),
-            ),
+            }) => ("invitation", invitation.id.as_uuid(), &|| {
+                self.state.surveys.contains(invitation.id)
+            }),
             Event::Recognition(crate::recognition::RecognitionEvent {
                 kind: crate::recognition::RecognitionEventKind::PraiseRecorded { praise },
                 ..
-            }) => (
-                "praise",
-                praise.id.as_uuid(),
-                self.state.recognition.praise(praise.id).is_some(),
-            ),
+            }) => ("praise", praise.id.as_uuid(), &|| {
+                self.state.recognition.praise(praise.id).is_some()
+            }),
             Event::Post(crate::guard::PostEvent {
                 kind: crate::guard::PostEventKind::Submitted { post, .. },
                 ..
-            }) => (
-                "post",
-                post.id.as_uuid(),
-                self.state.posts.get(post.id).is_some(),
-            ),
+            }) => ("post", post.id.as_uuid(), &|| {
+                self.state.posts.get(post.id).is_some()
+            }),
             _ => return Ok(()),
         };
-        if taken {
+        // Message ids are only ever derived, from an event id of this
+        // decision: fresh by construction, in the form callers may not
+        // choose (`check_caller_ids`), so the outbox (every message ever
+        // sent) is not searched for them. Other kinds can be a caller's.
+        let derived = kind == "message" && super::decision::is_derived(id);
+        if !derived && taken() {
             return Err(DeskError::IdTaken { kind, id });
         }
         seen.push((kind, id));

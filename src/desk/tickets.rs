@@ -20,7 +20,9 @@ pub struct QueueChange {
 /// Every ticket the desk knows, indexed: a fold of the ticket streams.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tickets {
-    tickets: BTreeMap<TicketId, Ticket>,
+    /// Boxed: a ticket is large, and a B-tree moves its values within a
+    /// node on every insert; a pointer moves cheaply.
+    tickets: BTreeMap<TicketId, Box<Ticket>>,
     /// Each customer's tickets.
     by_customer: BTreeMap<CustomerId, BTreeSet<TicketId>>,
     /// Every ticket by when it was opened.
@@ -35,12 +37,12 @@ impl Tickets {
     /// One ticket.
     #[must_use]
     pub fn get(&self, id: TicketId) -> Option<&Ticket> {
-        self.tickets.get(&id)
+        self.tickets.get(&id).map(|t| &**t)
     }
 
     /// Every ticket, by id.
     pub fn iter(&self) -> impl Iterator<Item = &Ticket> {
-        self.tickets.values()
+        self.tickets.values().map(|t| &**t)
     }
 
     /// How many tickets there are.
@@ -61,7 +63,7 @@ impl Tickets {
             .get(&customer)
             .into_iter()
             .flatten()
-            .filter_map(|id| self.tickets.get(id))
+            .filter_map(|id| self.tickets.get(id).map(|t| &**t))
     }
 
     /// Tickets opened in `[from, to)`, oldest first.
@@ -77,7 +79,7 @@ impl Tickets {
             .into_iter()
             .flatten()
             .filter(move |(at, _)| *at < to)
-            .filter_map(|(_, id)| self.tickets.get(id))
+            .filter_map(|(_, id)| self.tickets.get(id).map(|t| &**t))
     }
 
     /// Each agent's unsolved assigned tickets (missing means none).
@@ -106,7 +108,7 @@ impl Tickets {
             }
             self.by_customer.entry(t.customer()).or_default().insert(id);
             self.by_opening.insert((t.opened_at(), id));
-            self.tickets.insert(id, t);
+            self.tickets.insert(id, Box::new(t));
             return;
         }
         let Some(t) = self.tickets.get_mut(&id) else {
