@@ -10,6 +10,7 @@ use crate::customer::CustomerCommand;
 use crate::guard::PostAction;
 use crate::id::{AgentId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
+use crate::survey::SurveyAction;
 use crate::ticket::{Attachment, Author, LinkKind, OpenTicket, Status, Tag, TicketCommand};
 
 /// A message that arrived on a channel.
@@ -424,52 +425,6 @@ impl TicketAction {
             command: TicketCommand::AddTag(tag),
         }
     }
-}
-
-/// What the survey area can be asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SurveyAction {
-    /// Invite a customer's survey contact to a survey (CSAT after a solved
-    /// ticket, an incident follow-up, a one-off NPS). Refused inside the
-    /// contact's quiet period, whatever kind of survey they last had.
-    Send {
-        /// The caller-chosen invitation id.
-        invitation: crate::id::InvitationId,
-        /// Which survey.
-        survey: String,
-        /// What for.
-        kind: crate::survey::SurveyKind,
-        /// The customer.
-        customer: CustomerId,
-        /// The ticket it follows, if any.
-        ticket: Option<TicketId>,
-        /// The agent it rates, if any.
-        agent: Option<AgentId>,
-    },
-    /// Run an NPS wave: sample `share_percent` of customers with a survey
-    /// contact, deterministically from `seed`, skipping anyone in a quiet
-    /// period or in `exclude` (customers in an active incident).
-    RunWave {
-        /// The wave's name ("2026-Q4").
-        wave: String,
-        /// Which survey.
-        survey: String,
-        /// Share of customers, 1 to 100.
-        share_percent: u8,
-        /// The seed.
-        seed: u64,
-        /// Customers not to survey now.
-        exclude: Vec<CustomerId>,
-    },
-    /// A survey answer arrived.
-    Answer {
-        /// The invitation.
-        invitation: crate::id::InvitationId,
-        /// The answers.
-        response: crate::survey::Response,
-    },
 }
 
 /// What the recognition area can be asked.

@@ -21,7 +21,7 @@ use crate::incident::{
     IncidentTimerDue, Messages, StatusPageEntry, Timeline, Update,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
-use crate::survey::SurveyKind;
+use crate::survey::{NewInvitation, SurveyKind};
 use crate::ticket::{Author, Status, TicketCommand};
 
 impl Desk {
@@ -541,13 +541,11 @@ impl Desk {
             let event_id = d.event_id(self, &stream, v);
             let contact = super::surveys::survey_contact(c);
             let outcome = match (survey, contact) {
-                (Some(survey), Some((contact, address)))
-                    if self.quiet_until(contact, now).is_none() =>
-                {
+                (Some(survey), Some((contact, _))) if self.quiet_until(contact, now).is_none() => {
                     let id = invitation_of(event_id);
-                    let parts = super::surveys::InvitationParts {
+                    let new = NewInvitation {
                         id,
-                        survey,
+                        survey: survey.to_owned(),
                         kind: SurveyKind::IncidentFollowUp,
                         customer: c.id(),
                         contact,
@@ -555,14 +553,17 @@ impl Desk {
                         agent: None,
                         wave: None,
                     };
-                    match self.invitation(parts, now) {
-                        Ok(inv) => {
-                            self.push_invitation(d, inv, address, now);
-                            FollowUpOutcome::Survey {
-                                invitation: id,
-                                contact,
-                            }
-                        }
+                    let invited = self
+                        .state
+                        .surveys
+                        .invite(new, &self.config.surveys, now)
+                        .map_err(Error::from)
+                        .and_then(|e| self.push_survey_event(d, e, now));
+                    match invited {
+                        Ok(()) => FollowUpOutcome::Survey {
+                            invitation: id,
+                            contact,
+                        },
                         Err(e) => self.follow_up_task(d, event_id, c, i, &e.to_string(), now),
                     }
                 }

@@ -103,10 +103,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::survey::SurveyAction;
 pub use channels::default_fallbacks;
 pub use command::{
     Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction,
-    RecognitionAction, SurveyAction, TicketAction,
+    RecognitionAction, TicketAction,
 };
 pub use config::DeskConfig;
 pub use customers::ContactRef;

@@ -2,7 +2,7 @@
 //! sampled from a seed, answers with follow-ups and thank-yous, and NPS and
 //! CSAT reports.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -13,12 +13,12 @@ use crate::channel::{Channel, ChannelAddress, ChannelKind};
 use crate::customer::{ContactRole, Customer};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, InvitationId, TeamId};
+use crate::id::{AgentId, ContactId, CustomerId, TeamId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::sla::{TicketSla, promise, react};
 use crate::survey::{
-    Csat, Invitation, InvitationRecord, Nps, Rating, Response, SurveyError, SurveyEvent,
-    SurveyEventKind, SurveyKind, WaveNps, scores_of,
+    Csat, Invitation, InvitationRecord, NewInvitation, Nps, Rating, SurveyContact, SurveyContext,
+    SurveyError, SurveyEvent, SurveyEventKind, SurveyKind, WaveNps,
 };
 use crate::ticket::{OpenTicket, Tag, Ticket, TicketCommand, TicketType};
 
@@ -38,27 +38,6 @@ pub(super) fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)
         .or_else(|| c.contacts().find_map(email))
 }
 
-/// What an invitation is: who is asked which survey, and about what. The
-/// desk adds when it goes out and when it expires (see the desk's survey deciding).
-pub(super) struct InvitationParts<'a> {
-    /// The invitation's id (derived, or the caller's).
-    pub(super) id: InvitationId,
-    /// The configured survey.
-    pub(super) survey: &'a str,
-    /// What it asks about.
-    pub(super) kind: SurveyKind,
-    /// The customer asked.
-    pub(super) customer: CustomerId,
-    /// Their contact who answers.
-    pub(super) contact: ContactId,
-    /// The ticket it is about, if any.
-    pub(super) ticket: Option<crate::id::TicketId>,
-    /// The agent it is about, if any.
-    pub(super) agent: Option<AgentId>,
-    /// The wave it belongs to, if any.
-    pub(super) wave: Option<String>,
-}
-
 impl Desk {
     /// See [`SurveysView::invitations`].
     pub(crate) fn invitations(&self) -> impl Iterator<Item = &InvitationRecord> {
@@ -73,9 +52,7 @@ impl Desk {
     ) -> Option<DateTime<Utc>> {
         self.state
             .surveys
-            .last_invited(contact)
-            .map(|t| crate::time::plus(t, self.config.surveys.quiet_period))
-            .filter(|until| *until > now)
+            .quiet_until(contact, self.config.surveys.quiet_period, now)
     }
 
     /// See [`SurveysView::nps_of_wave`].
@@ -163,24 +140,14 @@ impl Desk {
             .collect()
     }
 
-    /// On a solved ticket: the configured CSAT survey to its requester,
-    /// rating its assignee, unless the requester is in a quiet period (the
-    /// budget is shared with every other survey) or cannot be emailed. The
-    /// invitation id is derived from the solving event, so it is stable.
-    pub(super) fn csat_on_solve(
+    /// The first email address of a customer's contact: where their survey
+    /// invitations go.
+    pub(super) fn survey_email(
         &self,
-        d: &mut Drafts,
-        t: &crate::ticket::Ticket,
-        agent: Option<AgentId>,
-        solving_event: crate::id::EventId,
-        now: DateTime<Utc>,
-    ) {
-        let Some(survey) = self.config.surveys.csat_on_solve.as_deref() else {
-            return;
-        };
-        let Some(contact) = t.requester() else { return };
-        let Some(address) = self
-            .customer(t.customer())
+        customer: CustomerId,
+        contact: ContactId,
+    ) -> Option<ChannelAddress> {
+        self.customer(customer)
             .and_then(|c| c.contact(contact))
             .and_then(|c| {
                 c.addresses()
@@ -188,16 +155,33 @@ impl Desk {
                     .find(|a| a.kind() == ChannelKind::Email)
                     .cloned()
             })
-        else {
-            return;
+    }
+
+    /// On a solved ticket: the configured CSAT survey to its requester,
+    /// rating its assignee, unless the requester cannot be emailed or the
+    /// survey area refuses it (a quiet period: the budget is shared with
+    /// every other survey). The invitation id is derived from the solving
+    /// event, so it is stable.
+    pub(super) fn csat_on_solve(
+        &self,
+        d: &mut Drafts,
+        t: &crate::ticket::Ticket,
+        agent: Option<AgentId>,
+        solving_event: crate::id::EventId,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let Some(survey) = self.config.surveys.csat_on_solve.as_deref() else {
+            return Ok(());
         };
-        if self.quiet_until(contact, now).is_some() {
-            return;
+        let Some(contact) = t.requester() else {
+            return Ok(());
+        };
+        if self.survey_email(t.customer(), contact).is_none() {
+            return Ok(());
         }
-        let id = invitation_of(solving_event);
-        let parts = InvitationParts {
-            id,
-            survey,
+        let new = NewInvitation {
+            id: invitation_of(solving_event),
+            survey: survey.to_owned(),
             kind: SurveyKind::Csat,
             customer: t.customer(),
             contact,
@@ -205,257 +189,132 @@ impl Desk {
             agent,
             wave: None,
         };
-        if let Ok(inv) = self.invitation(parts, now) {
-            self.push_invitation(d, inv, address, now);
+        if let Ok(e) = self.state.surveys.invite(new, &self.config.surveys, now) {
+            self.push_survey_event(d, e, now)?;
         }
+        Ok(())
     }
 
+    /// Routes a survey command to the survey area with what it needs from
+    /// the others: the survey contacts of the customer asked (or, for a
+    /// wave, of every customer) and who is in an active incident.
     pub(super) fn decide_survey(
         &self,
         d: &mut Drafts,
         action: SurveyAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        match action {
-            SurveyAction::Send {
-                invitation,
-                survey,
-                kind,
-                customer,
-                ticket,
-                agent,
-            } => {
-                let c = self.customer_or_err(customer)?;
-                let (contact, address) = survey_contact(c).ok_or(DeskError::NoEmail(customer))?;
-                if let Some(until) = self.quiet_until(contact, now) {
-                    return Err(SurveyError::QuietPeriod { contact, until }.into());
-                }
-                let parts = InvitationParts {
-                    id: invitation,
-                    survey: &survey,
-                    kind,
-                    customer,
-                    contact,
-                    ticket,
-                    agent,
-                    wave: None,
-                };
-                let inv = self.invitation(parts, now)?;
-                self.push_invitation(d, inv, address, now);
+        let contact_of = |c: &Customer| {
+            survey_contact(c).map(|(contact, _)| SurveyContact {
+                customer: c.id(),
+                contact,
+            })
+        };
+        let mut contacts = Vec::new();
+        let mut in_incident = BTreeSet::new();
+        match &action {
+            SurveyAction::Send { customer, .. } => {
+                contacts.extend(contact_of(self.customer_or_err(*customer)?));
             }
-            SurveyAction::RunWave {
-                wave,
-                survey,
-                share_percent,
-                seed,
-                exclude,
-            } => {
-                if !(1..=100).contains(&share_percent) {
-                    return Err(SurveyError::InvalidShare(share_percent).into());
-                }
-                let reachable: Vec<(&Customer, ContactId, ChannelAddress)> = self
-                    .state
-                    .customers
-                    .iter()
-                    .filter_map(|c| survey_contact(c).map(|(ct, a)| (c, ct, a)))
-                    .collect();
-                let target = (reachable.len() * usize::from(share_percent)).div_ceil(100);
-                // A seeded Fisher-Yates shuffle: the same seed samples the same customers.
-                let mut rng = IdGenerator::from_seed(seed);
-                let mut order: Vec<usize> = (0..reachable.len()).collect();
-                for i in (1..order.len()).rev() {
-                    let j = usize::try_from(rng.next_u64() % (i as u64 + 1)).unwrap_or(0);
-                    order.swap(i, j);
-                }
-                // Nobody is asked how they feel about us in the middle of an outage.
-                let in_incident = self.customers_in_active_incidents();
-                let mut picked = 0;
-                for i in order {
-                    if picked == target {
-                        break;
-                    }
-                    let Some((c, contact, address)) = reachable.get(i) else {
-                        continue;
-                    };
-                    if exclude.contains(&c.id())
-                        || in_incident.contains(&c.id())
-                        || self.quiet_until(*contact, now).is_some()
-                    {
-                        continue;
-                    }
-                    let id: InvitationId = rng.next_id();
-                    let parts = InvitationParts {
-                        id,
-                        survey: &survey,
-                        kind: SurveyKind::Nps,
-                        customer: c.id(),
-                        contact: *contact,
-                        ticket: None,
-                        agent: None,
-                        wave: Some(wave.clone()),
-                    };
-                    let inv = self.invitation(parts, now)?;
-                    self.push_invitation(d, inv, address.clone(), now);
-                    picked += 1;
-                }
+            SurveyAction::RunWave { .. } => {
+                contacts.extend(self.state.customers.iter().filter_map(contact_of));
+                in_incident = self.customers_in_active_incidents();
             }
-            SurveyAction::Answer {
-                invitation,
-                response,
-            } => self.decide_answer(d, invitation, response, now)?,
+            SurveyAction::Answer { .. } => {}
+        }
+        let ctx = SurveyContext {
+            config: &self.config.surveys,
+            contacts: &contacts,
+            in_incident: &in_incident,
+        };
+        let events = self
+            .state
+            .surveys
+            .handle(action, &ctx, now)
+            .map_err(|e| match e {
+                SurveyError::NoSurveyContact(customer) => Error::from(DeskError::NoEmail(customer)),
+                e => Error::from(e),
+            })?;
+        for e in events {
+            self.push_survey_event(d, e, now)?;
         }
         Ok(())
     }
 
-    pub(super) fn invitation(
-        &self,
-        parts: InvitationParts<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<Invitation, Error> {
-        let InvitationParts {
-            id,
-            survey,
-            kind,
-            customer,
-            contact,
-            ticket,
-            agent,
-            wave,
-        } = parts;
-        if !self.config.surveys.surveys.contains_key(survey) {
-            return Err(SurveyError::UnknownSurvey(survey.to_owned()).into());
-        }
-        if self.state.surveys.contains(id) {
-            return Err(SurveyError::DuplicateInvitation(id).into());
-        }
-        Ok(Invitation {
-            id,
-            survey: survey.to_owned(),
-            kind,
-            customer,
-            contact,
-            ticket,
-            agent,
-            wave,
-            sent_at: now,
-            expires_at: now + self.config.surveys.valid_for,
-        })
-    }
-
-    pub(super) fn push_invitation(
+    /// Pushes an event the survey area decided, with what it sets off in
+    /// other areas: an invitation's email to its contact; for an answer
+    /// with a low score a personal follow-up, and for a high one a
+    /// thank-you.
+    pub(super) fn push_survey_event(
         &self,
         d: &mut Drafts,
-        inv: Invitation,
-        address: ChannelAddress,
-        now: DateTime<Utc>,
-    ) {
-        let stream = StreamId::Surveys;
-        let message = OutboundMessage {
-            id: d.message_id(self, &stream, 1, salt::MESSAGE),
-            channel: Channel::Email,
-            recipient: Recipient::Contact {
-                contact: inv.contact,
-                address,
-            },
-            body: format!(
-                "How did we do? Please answer our short survey \"{}\" (invitation {}).",
-                inv.survey, inv.id
-            ),
-            ticket: inv.ticket,
-            queued_at: now,
-        };
-        d.push(
-            stream,
-            [Event::Survey(SurveyEvent {
-                at: now,
-                kind: SurveyEventKind::Invited { invitation: inv },
-            })],
-        );
-        d.push(
-            StreamId::Outbox,
-            [outbox(now, OutboxEventKind::Queued { message })],
-        );
-    }
-
-    fn decide_answer(
-        &self,
-        d: &mut Drafts,
-        id: InvitationId,
-        response: Response,
+        e: SurveyEvent,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let record = self
-            .state
-            .surveys
-            .get(id)
-            .ok_or(SurveyError::UnknownInvitation(id))?;
-        let inv = &record.invitation;
-        if record.answered.is_some() {
-            return Err(SurveyError::AlreadyAnswered(id).into());
-        }
-        if now > inv.expires_at {
-            return Err(SurveyError::Expired {
-                invitation: id,
-                expired_at: inv.expires_at,
-            }
-            .into());
-        }
-        let survey = self
-            .config
-            .surveys
-            .surveys
-            .get(&inv.survey)
-            .ok_or_else(|| SurveyError::UnknownSurvey(inv.survey.clone()))?;
-        survey
-            .check(&response)
-            .map_err(SurveyError::InvalidResponse)?;
-        let crate::survey::Scores { nps, csat } = scores_of(survey, &response);
-        let cfg = &self.config.surveys;
-        let low = nps.is_some_and(|n| n <= cfg.low_score)
-            || csat.is_some_and(|r| matches!(r, Rating::Fair | Rating::Poor));
-        let high = nps.is_some_and(|n| n >= cfg.thank_at);
-        let comment: Vec<String> = response
-            .answers
-            .values()
-            .filter_map(|a| match a {
-                crate::survey::Answer::Comment(c) if !c.trim().is_empty() => {
-                    Some(c.trim().to_owned())
-                }
-                _ => None,
-            })
-            .collect();
         let stream = StreamId::Surveys;
-        let answered_id = d.event_id(self, &stream, 1);
-        d.push(
-            stream,
-            [Event::Survey(SurveyEvent {
-                at: now,
-                kind: SurveyEventKind::Answered {
-                    invitation: id,
-                    response,
-                    nps,
-                    csat,
-                },
-            })],
-        );
-        if low {
-            self.push_follow_up(d, inv, nps, csat, &comment, now)?;
-        }
-        if high
-            && let Some((contact, address)) = self.customer(inv.customer).and_then(survey_contact)
-        {
-            let message = OutboundMessage {
-                id: message_of(answered_id, salt::THANK_YOU),
-                channel: Channel::Email,
-                recipient: Recipient::Contact { contact, address },
-                body: "Thank you for your feedback — it made our day.".to_owned(),
-                ticket: inv.ticket,
-                queued_at: now,
-            };
-            d.push(
-                StreamId::Outbox,
-                [outbox(now, OutboxEventKind::Queued { message })],
-            );
+        match &e.kind {
+            SurveyEventKind::Invited { invitation: inv } => {
+                let address = self
+                    .survey_email(inv.customer, inv.contact)
+                    .ok_or(DeskError::NoEmail(inv.customer))?;
+                let message = OutboundMessage {
+                    id: d.message_id(self, &stream, 1, salt::MESSAGE),
+                    channel: Channel::Email,
+                    recipient: Recipient::Contact {
+                        contact: inv.contact,
+                        address,
+                    },
+                    body: format!(
+                        "How did we do? Please answer our short survey \"{}\" (invitation {}).",
+                        inv.survey, inv.id
+                    ),
+                    ticket: inv.ticket,
+                    queued_at: now,
+                };
+                d.push(stream, [Event::Survey(e)]);
+                d.push(
+                    StreamId::Outbox,
+                    [outbox(now, OutboxEventKind::Queued { message })],
+                );
+            }
+            SurveyEventKind::Answered {
+                invitation,
+                response,
+                nps,
+                csat,
+            } => {
+                let (nps, csat) = (*nps, *csat);
+                let inv = &self
+                    .state
+                    .surveys
+                    .get(*invitation)
+                    .ok_or(SurveyError::UnknownInvitation(*invitation))?
+                    .invitation;
+                let comment = response.comments();
+                let answered_id = d.event_id(self, &stream, 1);
+                d.push(stream, [Event::Survey(e)]);
+                let cfg = &self.config.surveys;
+                if cfg.follows_up(nps, csat) {
+                    self.push_follow_up(d, inv, nps, csat, &comment, now)?;
+                }
+                if cfg.thanks(nps)
+                    && let Some((contact, address)) =
+                        self.customer(inv.customer).and_then(survey_contact)
+                {
+                    let message = OutboundMessage {
+                        id: message_of(answered_id, salt::THANK_YOU),
+                        channel: Channel::Email,
+                        recipient: Recipient::Contact { contact, address },
+                        body: "Thank you for your feedback — it made our day.".to_owned(),
+                        ticket: inv.ticket,
+                        queued_at: now,
+                    };
+                    d.push(
+                        StreamId::Outbox,
+                        [outbox(now, OutboxEventKind::Queued { message })],
+                    );
+                }
+            }
         }
         Ok(())
     }

@@ -404,7 +404,7 @@ impl Desk {
         self.push_ticket(d, t, events, now);
         d.push(StreamId::Outbox, messages);
         if solved && csat {
-            self.csat_on_solve(d, t, assignee, last, now);
+            self.csat_on_solve(d, t, assignee, last, now)?;
         }
         Ok(())
     }

@@ -103,6 +103,20 @@ impl SurveyConfig {
         self.follow_up_owner = Some(agent);
         self
     }
+    /// Whether an answer giving these scores asks for a personal follow-up:
+    /// an NPS at or below [`SurveyConfig::low_score`], or a rating of fair
+    /// or poor.
+    #[must_use]
+    pub fn follows_up(&self, nps: Option<u8>, csat: Option<Rating>) -> bool {
+        nps.is_some_and(|n| n <= self.low_score)
+            || csat.is_some_and(|r| matches!(r, Rating::Fair | Rating::Poor))
+    }
+    /// Whether an answer giving this NPS earns a thank-you: at or above
+    /// [`SurveyConfig::thank_at`].
+    #[must_use]
+    pub fn thanks(&self, nps: Option<u8>) -> bool {
+        nps.is_some_and(|n| n >= self.thank_at)
+    }
 }
 
 /// An invitation to answer a survey.
@@ -206,6 +220,21 @@ impl Invitations {
     #[must_use]
     pub fn last_invited(&self, contact: crate::id::ContactId) -> Option<DateTime<Utc>> {
         self.last_invited.get(&contact).copied()
+    }
+
+    /// Until when a contact is in their quiet period at `now` (the
+    /// `quiet_period` after their last invitation to any survey), if they
+    /// are.
+    #[must_use]
+    pub fn quiet_until(
+        &self,
+        contact: crate::id::ContactId,
+        quiet_period: Duration,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        self.last_invited(contact)
+            .map(|t| time::plus(t, quiet_period))
+            .filter(|until| *until > now)
     }
 
     /// Folds one survey event.

@@ -36,10 +36,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod action;
 mod campaign;
 mod model;
 mod score;
 
+pub use action::{NewInvitation, SurveyAction, SurveyContact, SurveyContext};
 pub use campaign::{
     Invitation, InvitationRecord, Invitations, Scores, SurveyConfig, SurveyEvent, SurveyEventKind,
     SurveyKind, WaveNps, scores_of,
@@ -92,6 +94,9 @@ pub enum SurveyError {
     /// The invitation id is taken.
     #[error("survey invitation {0} already exists")]
     DuplicateInvitation(crate::id::InvitationId),
+    /// No contact of the customer can be emailed a survey.
+    #[error("customer {0} has no contact a survey can be emailed to")]
+    NoSurveyContact(crate::id::CustomerId),
     /// A wave share outside 1 to 100 percent.
     #[error("a wave samples 1 to 100 percent of customers, not {0}")]
     InvalidShare(u8),

@@ -671,6 +671,18 @@ impl Response {
         self.answers.insert(question.to_owned(), answer);
         self
     }
+    /// The comments given, trimmed, blank ones left out, in question-id
+    /// order.
+    #[must_use]
+    pub fn comments(&self) -> Vec<String> {
+        self.answers
+            .values()
+            .filter_map(|a| match a {
+                Answer::Comment(c) if !c.trim().is_empty() => Some(c.trim().to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// A validated survey.
