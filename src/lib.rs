@@ -54,7 +54,7 @@
 //!             pure rules over the model: business calendars and SLA
 //!             timers, escalation graphs, routing, official-post review,
 //!             crisis and trend detection, reporting lines
-//! model       customer/ agent ticket/ incident/ survey/ recognition outbox coaching channel
+//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel
 //!             aggregates: state, handle(command) -> events, apply(event)
 //! base        id actor time text macros
 //!             typed ids (ComponentId too); who acts (actors, causes,
