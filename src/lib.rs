@@ -312,12 +312,13 @@ pub mod prelude {
     pub use crate::customer::CustomerCommand;
     pub use crate::desk::{
         Command, CustomerAction, Desk, DeskConfig, InboundMessage, IncidentAction, PeopleAction,
-        RecognitionAction, SurveyAction, TicketAction,
+        SurveyAction, TicketAction,
     };
     pub use crate::error::Error;
     pub use crate::guard::PostAction;
     pub use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, MessageId, TeamId, TicketId};
     pub use crate::outbox::OutboxAction;
+    pub use crate::recognition::RecognitionAction;
     pub use crate::store::{MemoryStore, Store};
     pub use crate::ticket::{Author, Priority, Status, TicketCommand};
     pub use crate::transport::{RecordingTransport, Transport};

@@ -105,10 +105,12 @@ use serde::{Deserialize, Serialize};
 
 pub use channels::default_fallbacks;
 pub use command::{
-    Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction,
-    RecognitionAction, SurveyAction, TicketAction,
+    Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, SurveyAction,
+    TicketAction,
 };
 pub use config::DeskConfig;
+// Recognition decides its own commands; they stay nameable here.
+pub use crate::recognition::RecognitionAction;
 pub use customers::ContactRef;
 pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;

@@ -2,10 +2,13 @@
 //! whole management chain, the CEO's acknowledgement, certificates, peer
 //! recognition, and smiles counted.
 //!
-//! The record is a stream of [`RecognitionEvent`]s; the desk decides them
-//! (`RecognitionAction::RecordPraise`, `Acknowledge`, `RecognisePeer`,
-//! `NameCommittee`, `IssueCertificate`) and reminds the CEO on a timer
-//! until the acknowledgement is given.
+//! The record is a stream of [`RecognitionEvent`]s. [`Recognition`] decides
+//! them ([`Recognition::handle`] for a [`RecognitionAction`]; and
+//! [`Recognition::reminders_due`], which reminds the CEO on a timer until
+//! the acknowledgement is given) from its own state and what the desk found
+//! in the other areas ([`RecognitionContext`]: the acting agent, the
+//! tickets praise may be about, who worked them and their management
+//! chain). The desk pages the people told.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -112,6 +115,16 @@ pub enum RecognitionError {
     /// Recognising oneself.
     #[error("agent {0} cannot recognise themselves")]
     SelfRecognition(AgentId),
+    /// Praise naming a ticket there is no record of.
+    #[error("unknown ticket {0}")]
+    UnknownTicket(TicketId),
+    /// Praise from a customer there is no record of.
+    #[error("unknown customer {0}")]
+    UnknownCustomer(CustomerId),
+    /// Acknowledging, recognising a peer and issuing a certificate are an
+    /// agent's to do, and no agent is acting.
+    #[error("only an agent can do this")]
+    NeedsAgent,
 }
 
 /// Where praise came from.
@@ -298,6 +311,167 @@ pub struct PraiseRecord {
     pub ack: Acknowledgement,
 }
 
+/// What the recognition area can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RecognitionAction {
+    /// Praise arrived (a social mention, a survey comment, a ticket reply,
+    /// a phone note): attribute it and send kudos up the chain.
+    RecordPraise {
+        /// The caller-chosen id.
+        praise: PraiseId,
+        /// Where from.
+        source: PraiseSource,
+        /// The words.
+        text: String,
+        /// The customer, if known.
+        customer: Option<CustomerId>,
+        /// The ticket it names, if any.
+        ticket: Option<TicketId>,
+    },
+    /// The top of the chain (the acting agent) acknowledges praise
+    /// personally.
+    Acknowledge {
+        /// Which.
+        praise: PraiseId,
+    },
+    /// The acting agent recognises a colleague.
+    RecognisePeer {
+        /// To.
+        to: AgentId,
+        /// Why.
+        note: String,
+    },
+    /// Name the recognition committee (who may issue certificates).
+    NameCommittee {
+        /// Its members.
+        members: Vec<AgentId>,
+    },
+    /// The acting agent issues a certificate ("Certificate of Awesomeness"
+    /// by default).
+    IssueCertificate {
+        /// To whom.
+        agent: AgentId,
+        /// Title (blank for the default).
+        title: String,
+    },
+}
+
+/// A worked ticket praise may be about, as the desk found it: the ticket,
+/// the agent who worked it and that agent's management chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lead {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// The agent who worked it (its assignee, else the last agent who
+    /// replied publicly).
+    pub agent: AgentId,
+    /// The agent's managers, nearest first, ending at the top (the CEO).
+    pub chain: Vec<AgentId>,
+}
+
+/// What the desk found for the ticket or the customer praise names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Found {
+    /// The praise names none (or nobody looked): no lead.
+    #[default]
+    NotNamed,
+    /// There is no record of it: the praise is refused, when it comes to
+    /// that (see [`Recognition::handle`]).
+    Unknown,
+    /// It exists, and leads to a worked ticket or not.
+    Known(Option<Lead>),
+}
+
+/// Where praise may be attributed, as the desk found it in the other
+/// areas. [`Recognition::handle`] takes the first that leads to an agent,
+/// in this order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PraiseLeads {
+    /// Praise from a survey comment: the ticket and agent the survey was
+    /// about, when its invitation names both.
+    pub survey: Option<Lead>,
+    /// The ticket the praise names, and who worked it.
+    pub ticket: Found,
+    /// The customer, and their most recently updated ticket within the
+    /// recognition window that an agent worked.
+    pub customer: Found,
+}
+
+/// What the desk supplies for recognition to decide: what the other areas
+/// know. The desk checks that the agents named are active before asking.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecognitionContext {
+    /// The acting agent, if an agent acts (acknowledging, recognising a
+    /// peer and issuing a certificate need one).
+    pub by: Option<AgentId>,
+    /// For [`RecognitionAction::RecordPraise`]: where the praise may be
+    /// attributed.
+    pub leads: PraiseLeads,
+}
+
+impl RecognitionContext {
+    /// The context of an action by `agent`.
+    #[must_use]
+    pub fn by(agent: AgentId) -> Self {
+        RecognitionContext {
+            by: Some(agent),
+            leads: PraiseLeads::default(),
+        }
+    }
+
+    /// The context of praise with its leads.
+    #[must_use]
+    pub fn praise(leads: PraiseLeads) -> Self {
+        RecognitionContext { by: None, leads }
+    }
+}
+
+/// Who earned praise: the survey's agent for a survey comment; else the
+/// agent of the ticket it names; else the agent of the customer's most
+/// recently worked ticket; else nobody (kept as unattributed).
+fn attribute(
+    source: &PraiseSource,
+    customer: Option<CustomerId>,
+    ticket: Option<TicketId>,
+    leads: PraiseLeads,
+) -> Result<Option<(Lead, Attribution)>, RecognitionError> {
+    if let PraiseSource::Survey { .. } = source
+        && let Some(lead) = leads.survey
+    {
+        let by = Attribution::Ticket {
+            ticket: lead.ticket,
+        };
+        return Ok(Some((lead, by)));
+    }
+    if let Some(t) = ticket {
+        match leads.ticket {
+            Found::Unknown => return Err(RecognitionError::UnknownTicket(t)),
+            Found::Known(Some(lead)) => {
+                let by = Attribution::Ticket {
+                    ticket: lead.ticket,
+                };
+                return Ok(Some((lead, by)));
+            }
+            Found::Known(None) | Found::NotNamed => {}
+        }
+    }
+    if let Some(c) = customer {
+        match leads.customer {
+            Found::Unknown => return Err(RecognitionError::UnknownCustomer(c)),
+            Found::Known(Some(lead)) => {
+                let by = Attribution::RecentTicket {
+                    ticket: lead.ticket,
+                };
+                return Ok(Some((lead, by)));
+            }
+            Found::Known(None) | Found::NotNamed => {}
+        }
+    }
+    Ok(None)
+}
+
 /// A peer's recognition of a colleague.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerRecognition {
@@ -376,6 +550,189 @@ impl Recognition {
         }
     }
 
+    /// Decides a recognition action from this state and what the desk
+    /// found (`ctx`):
+    ///
+    /// - praise is attributed from its leads (see [`PraiseLeads`]) and
+    ///   carries its agent's chain, whose top must acknowledge it;
+    /// - an acknowledgement by the top of the chain (again: nothing);
+    /// - peer recognition, its note trimmed;
+    /// - the committee, sorted, each member once;
+    /// - a certificate with the next serial (`COA-000001`, ...) and the
+    ///   default title when blank.
+    ///
+    /// Whether the agents named are active is the caller's to check.
+    ///
+    /// # Errors
+    /// [`RecognitionError::EmptyPraise`], [`RecognitionError::DuplicatePraise`],
+    /// [`RecognitionError::UnknownTicket`] and
+    /// [`RecognitionError::UnknownCustomer`] (when attribution comes to
+    /// them) for praise; [`RecognitionError::NeedsAgent`] without
+    /// `ctx.by` for what an agent does;
+    /// [`RecognitionError::UnknownPraise`], [`RecognitionError::Unattributed`],
+    /// [`RecognitionError::NotTheAcknowledger`] for an acknowledgement;
+    /// [`RecognitionError::SelfRecognition`]; [`RecognitionError::NoKudos`]
+    /// and [`RecognitionError::NotOnCommittee`] for a certificate.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use fanatical::id::IdGenerator;
+    /// use fanatical::recognition::{
+    ///     Lead, PraiseLeads, PraiseSource, Recognition, RecognitionAction, RecognitionContext,
+    ///     RecognitionError,
+    /// };
+    /// let now = Utc.with_ymd_and_hms(2026, 5, 8, 12, 0, 0).unwrap();
+    /// let mut ids = IdGenerator::from_seed(1);
+    /// let (ana, ceo, ticket, praise) = (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
+    /// let mut r = Recognition::default();
+    /// let lead = Lead { ticket, agent: ana, chain: vec![ceo] };
+    /// let leads = PraiseLeads { survey: Some(lead), ..PraiseLeads::default() };
+    /// let invitation = ids.next_id();
+    /// let action = RecognitionAction::RecordPraise {
+    ///     praise,
+    ///     source: PraiseSource::Survey { invitation },
+    ///     text: " Ana was great ".into(),
+    ///     customer: None,
+    ///     ticket: None,
+    /// };
+    /// for e in r.handle(action, RecognitionContext::praise(leads), now)? {
+    ///     r.apply(&e, chrono::Duration::days(1));
+    /// }
+    /// assert_eq!(r.kudos(ana), 1);
+    /// // Only the top of the chain acknowledges it.
+    /// let ack = RecognitionAction::Acknowledge { praise };
+    /// assert!(matches!(
+    ///     r.handle(ack.clone(), RecognitionContext::by(ana), now),
+    ///     Err(RecognitionError::NotTheAcknowledger { .. })
+    /// ));
+    /// assert_eq!(r.handle(ack, RecognitionContext::by(ceo), now)?.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle(
+        &self,
+        action: RecognitionAction,
+        ctx: RecognitionContext,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecognitionEvent>, RecognitionError> {
+        let by = ctx.by.ok_or(RecognitionError::NeedsAgent);
+        let kind = match action {
+            RecognitionAction::RecordPraise {
+                praise,
+                source,
+                text,
+                customer,
+                ticket,
+            } => {
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Err(RecognitionError::EmptyPraise);
+                }
+                if self.praise(praise).is_some() {
+                    return Err(RecognitionError::DuplicatePraise(praise));
+                }
+                let (agent, attribution, chain) =
+                    match attribute(&source, customer, ticket, ctx.leads)? {
+                        Some((lead, attribution)) => (Some(lead.agent), attribution, lead.chain),
+                        None => (None, Attribution::Unattributed, Vec::new()),
+                    };
+                RecognitionEventKind::PraiseRecorded {
+                    praise: Praise {
+                        id: praise,
+                        at: now,
+                        source,
+                        text,
+                        customer,
+                        agent,
+                        attribution,
+                        chain,
+                    },
+                }
+            }
+            RecognitionAction::Acknowledge { praise } => {
+                let by = by?;
+                let PraiseRecord { ack, .. } = self
+                    .praise(praise)
+                    .ok_or(RecognitionError::UnknownPraise(praise))?;
+                match ack {
+                    Acknowledgement::NotNeeded => {
+                        return Err(RecognitionError::Unattributed(praise));
+                    }
+                    Acknowledgement::Acknowledged { .. } => return Ok(Vec::new()),
+                    Acknowledgement::Pending { by: expected, .. } => {
+                        if *expected != by {
+                            return Err(RecognitionError::NotTheAcknowledger {
+                                praise,
+                                expected: *expected,
+                                by,
+                            });
+                        }
+                        RecognitionEventKind::Acknowledged { praise, by }
+                    }
+                }
+            }
+            RecognitionAction::RecognisePeer { to, note } => {
+                let from = by?;
+                if from == to {
+                    return Err(RecognitionError::SelfRecognition(from));
+                }
+                RecognitionEventKind::PeerRecognised {
+                    from,
+                    to,
+                    note: note.trim().to_owned(),
+                }
+            }
+            RecognitionAction::NameCommittee { mut members } => {
+                members.sort();
+                members.dedup();
+                RecognitionEventKind::CommitteeNamed { members }
+            }
+            RecognitionAction::IssueCertificate { agent, title } => {
+                let by = by?;
+                if self.kudos(agent) == 0 {
+                    return Err(RecognitionError::NoKudos(agent));
+                }
+                if !self.committee.is_empty() && !self.committee.contains(&by) {
+                    return Err(RecognitionError::NotOnCommittee(by));
+                }
+                let serial = format!("COA-{:06}", self.certificates.len().saturating_add(1));
+                let title = match title.trim() {
+                    "" => "Certificate of Awesomeness".to_owned(),
+                    t => t.to_owned(),
+                };
+                RecognitionEventKind::CertificateIssued {
+                    serial,
+                    agent,
+                    by,
+                    title,
+                }
+            }
+        };
+        Ok(vec![RecognitionEvent { at: now, kind }])
+    }
+
+    /// Decides the reminders among `due` (the praise whose reminder timer
+    /// fired): one for each praise still waiting for its acknowledgement,
+    /// the next `remind_every` later. Praise acknowledged since, or
+    /// unknown, is not reminded.
+    #[must_use]
+    pub fn reminders_due(
+        &self,
+        due: &[PraiseId],
+        remind_every: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Vec<RecognitionEvent> {
+        due.iter()
+            .filter(|id| self.next_reminder(**id).is_some())
+            .map(|&praise| RecognitionEvent {
+                at: now,
+                kind: RecognitionEventKind::Reminded {
+                    praise,
+                    next: crate::time::plus(now, remind_every),
+                },
+            })
+            .collect()
+    }
+
     /// Folds one recognition event; `remind_every` is how often a pending
     /// acknowledgement is reminded.
     pub fn apply(&mut self, e: &RecognitionEvent, remind_every: chrono::Duration) {
@@ -437,3 +794,6 @@ impl Recognition {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
