@@ -54,7 +54,7 @@
 //!             pure rules over the model: business calendars and SLA
 //!             timers, escalation graphs, routing, official-post review,
 //!             crisis and trend detection, reporting lines
-//! model       customer/ agent ticket/ incident/ survey/ recognition outbox coaching channel
+//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel
 //!             aggregates: state, handle(command) -> events, apply(event)
 //! base        id actor time text macros
 //!             typed ids (ComponentId too); who acts (actors, causes,
@@ -312,12 +312,13 @@ pub mod prelude {
     pub use crate::customer::CustomerCommand;
     pub use crate::desk::{
         Command, CustomerAction, Desk, DeskConfig, InboundMessage, IncidentAction, PeopleAction,
-        RecognitionAction, TicketAction,
+        TicketAction,
     };
     pub use crate::error::Error;
     pub use crate::guard::PostAction;
     pub use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, MessageId, TeamId, TicketId};
     pub use crate::outbox::OutboxAction;
+    pub use crate::recognition::RecognitionAction;
     pub use crate::store::{MemoryStore, Store};
     pub use crate::survey::SurveyAction;
     pub use crate::ticket::{Author, Priority, Status, TicketCommand};

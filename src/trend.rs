@@ -16,8 +16,10 @@
 //!
 //! A trend on a component whose z-score also reaches `spike_z` (with at
 //! least `spike_min_count` tickets) is a spike: a major-incident
-//! candidate. The desk escalates each trend once per window through the
-//! escalation graph (`IncidentsView::decide_trend_escalations`, then `Desk::commit`).
+//! candidate. [`TrendLog::escalations`] decides the escalation of each
+//! trend once per window through the escalation graph; the desk gathers
+//! the observations and pages the people told
+//! (`IncidentsView::decide_trend_escalations`, then `Desk::commit`).
 //!
 //! # Example
 //! ```
@@ -54,9 +56,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::ChannelKind;
+use crate::escalation::{EscalationError, EscalationGraph, Facts, NodeKind};
 use crate::id::ComponentId;
 use crate::id::{AgentId, TicketId};
-use crate::ticket::{Tag, TicketType};
+use crate::ticket::{Priority, Tag, TicketType};
 use crate::time::{self, DurationOutOfRange, MAX_CONFIGURED};
 
 configured_seconds!(window_seconds: "trend window" from 1);
@@ -326,6 +329,21 @@ pub enum TrendEventKind {
     },
 }
 
+/// What the desk supplies for trends to decide their escalations: the
+/// tickets it has seen, the settings, and where escalations go.
+#[derive(Debug, Clone, Copy)]
+pub struct TrendContext<'a> {
+    /// The tickets opened within the windows (see [`detect`]).
+    pub observations: &'a [Observation],
+    /// Detection settings; the window is also how long before a trend is
+    /// escalated (or raised as a candidate) again.
+    pub config: &'a TrendConfig,
+    /// The escalation graph trends go through.
+    pub graph: &'a EscalationGraph,
+    /// The node they enter it at.
+    pub start: &'a str,
+}
+
 /// The trend aggregate: every trend escalation and incident candidate,
 /// with when each key was last escalated or raised. A pure fold of
 /// [`TrendEvent`]s.
@@ -358,6 +376,94 @@ impl TrendLog {
         self.candidates.get(key).copied()
     }
 
+    /// Decides the escalation of every trend in `ctx.observations` at
+    /// `now` that was not escalated within the last window: each goes
+    /// through `ctx.graph` from `ctx.start` as a trending ticket in its
+    /// category (and on its channel, for a channel trend), and everyone
+    /// `people_at` the owning node is told. A component spike first raises
+    /// a major-incident candidate, once per window. Events come trend by
+    /// trend, ordered by key.
+    ///
+    /// # Errors
+    /// [`EscalationError`] when the graph cannot route a trend (then
+    /// nothing is decided).
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use fanatical::escalation::{default_graph, EscalationError};
+    /// use fanatical::id::IdGenerator;
+    /// use fanatical::ticket::Tag;
+    /// use fanatical::trend::{Observation, TrendConfig, TrendContext, TrendEventKind, TrendKey, TrendLog};
+    /// let now = Utc.with_ymd_and_hms(2026, 5, 8, 12, 0, 0).unwrap();
+    /// let mut ids = IdGenerator::from_seed(7);
+    /// let pm = ids.next_id();
+    /// let checkout = TrendKey::Tag(Tag::new("checkout")?);
+    /// let observations: Vec<Observation> = (0..12)
+    ///     .map(|n| Observation { at: now - Duration::minutes(n), ticket: ids.next_id(), keys: vec![checkout.clone()] })
+    ///     .collect();
+    /// let (graph, config) = (default_graph()?, TrendConfig::default());
+    /// let ctx = TrendContext { observations: &observations, config: &config, graph: &graph, start: "front_line" };
+    /// let mut log = TrendLog::default();
+    /// let events = log.escalations(&ctx, |_| vec![pm], now)?;
+    /// assert!(matches!(&events[0].kind, TrendEventKind::Escalated { owner, notified, .. }
+    ///     if owner == "product" && notified == &vec![pm]));
+    /// for e in &events {
+    ///     log.apply(e);
+    /// }
+    /// // Once per window.
+    /// assert!(log.escalations(&ctx, |_| vec![pm], now)?.is_empty());
+    /// // A graph that cannot route it refuses.
+    /// let unknown = TrendContext { start: "nowhere", ..ctx };
+    /// assert!(matches!(
+    ///     TrendLog::default().escalations(&unknown, |_| vec![pm], now),
+    ///     Err(EscalationError::UnknownNode(_))
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn escalations(
+        &self,
+        ctx: &TrendContext<'_>,
+        people_at: impl Fn(&NodeKind) -> Vec<AgentId>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TrendEvent>, EscalationError> {
+        let window = ctx.config.window;
+        let fresh = |last: Option<DateTime<Utc>>| {
+            last.is_none_or(|t| now.signed_duration_since(t) >= window)
+        };
+        let mut events = Vec::new();
+        for trend in detect(ctx.observations, now, ctx.config) {
+            if trend.spike && fresh(self.last_candidate(&trend.key)) {
+                events.push(TrendEvent {
+                    at: now,
+                    kind: TrendEventKind::IncidentCandidate {
+                        trend: trend.clone(),
+                    },
+                });
+            }
+            if !fresh(self.last_escalated(&trend.key)) {
+                continue;
+            }
+            let mut facts = Facts::new(Priority::Normal, now)
+                .trending()
+                .contacts(trend.count)
+                .in_category(&trend.key.to_string());
+            if let TrendKey::Channel(c) = &trend.key {
+                facts = facts.on(*c);
+            }
+            let path = ctx.graph.resolve(ctx.start, &facts, now)?;
+            events.push(TrendEvent {
+                at: now,
+                kind: TrendEventKind::Escalated {
+                    notified: people_at(&path.owner_node().kind),
+                    owner: path.owner().to_owned(),
+                    path: path.explain(),
+                    trend,
+                },
+            });
+        }
+        Ok(events)
+    }
+
     /// Folds one trend event.
     pub fn apply(&mut self, e: &TrendEvent) {
         match &e.kind {
@@ -369,5 +475,105 @@ impl TrendLog {
             }
         }
         self.events.push(e.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    use super::*;
+    use crate::escalation::default_graph;
+    use crate::id::IdGenerator;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 8, 12, 0, 0).unwrap()
+    }
+
+    /// Twelve tickets on `keys` in the last hour, none before.
+    fn spike(ids: &mut IdGenerator, keys: &[TrendKey]) -> Vec<Observation> {
+        (0..12)
+            .map(|n| Observation {
+                at: now() - Duration::minutes(n),
+                ticket: ids.next_id(),
+                keys: keys.to_vec(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_component_spike_is_a_candidate_then_an_escalation_once_per_window() {
+        let mut ids = IdGenerator::from_seed(5);
+        let pm: AgentId = ids.next_id();
+        let dfw = TrendKey::Component(ComponentId::new("dfw1").unwrap());
+        let seen = spike(&mut ids, std::slice::from_ref(&dfw));
+        let (graph, config) = (default_graph().unwrap(), TrendConfig::default());
+        let ctx = TrendContext {
+            observations: &seen,
+            config: &config,
+            graph: &graph,
+            start: "front_line",
+        };
+        let mut log = TrendLog::default();
+        let events = log.escalations(&ctx, |_| vec![pm], now()).unwrap();
+        let kinds: Vec<_> = events.iter().map(|e| &e.kind).collect();
+        let [
+            TrendEventKind::IncidentCandidate { trend },
+            TrendEventKind::Escalated {
+                trend: escalated,
+                owner,
+                path,
+                notified,
+            },
+        ] = kinds.as_slice()
+        else {
+            panic!("a candidate and an escalation: {kinds:?}");
+        };
+        assert!(trend.spike && trend == escalated && trend.key == dfw);
+        assert_eq!(owner, "product");
+        assert!(!path.is_empty());
+        assert_eq!(notified, &vec![pm]);
+        for e in &events {
+            log.apply(e);
+        }
+        let soon = now() + Duration::hours(1);
+        let ctx_soon = TrendContext {
+            observations: &seen,
+            ..ctx
+        };
+        assert!(
+            log.escalations(&ctx_soon, |_| vec![pm], soon)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(log.last_escalated(&dfw), Some(now()));
+        assert_eq!(log.last_candidate(&dfw), Some(now()));
+    }
+
+    #[test]
+    fn nothing_is_decided_when_the_graph_cannot_route_a_trend() {
+        let mut ids = IdGenerator::from_seed(6);
+        let chat = TrendKey::Channel(ChannelKind::Chat);
+        let seen = spike(&mut ids, &[chat]);
+        let (graph, config) = (default_graph().unwrap(), TrendConfig::default());
+        let ctx = TrendContext {
+            observations: &seen,
+            config: &config,
+            graph: &graph,
+            start: "no_such_node",
+        };
+        assert_eq!(
+            TrendLog::default().escalations(&ctx, |_| Vec::new(), now()),
+            Err(EscalationError::UnknownNode("no_such_node".to_owned()))
+        );
+        // Nothing trending: nothing to route, nothing refused.
+        let quiet = TrendContext {
+            observations: &[],
+            ..ctx
+        };
+        assert_eq!(
+            TrendLog::default().escalations(&quiet, |_| Vec::new(), now()),
+            Ok(Vec::new())
+        );
     }
 }

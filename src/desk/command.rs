@@ -10,6 +10,7 @@ use crate::customer::CustomerCommand;
 use crate::guard::PostAction;
 use crate::id::{AgentId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
+use crate::recognition::RecognitionAction;
 use crate::survey::SurveyAction;
 use crate::ticket::{Attachment, Author, LinkKind, OpenTicket, Status, Tag, TicketCommand};
 
@@ -425,53 +426,6 @@ impl TicketAction {
             command: TicketCommand::AddTag(tag),
         }
     }
-}
-
-/// What the recognition area can be asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum RecognitionAction {
-    /// Praise arrived (a social mention, a survey comment, a ticket reply,
-    /// a phone note): attribute it and send kudos up the chain.
-    RecordPraise {
-        /// The caller-chosen id.
-        praise: crate::id::PraiseId,
-        /// Where from.
-        source: crate::recognition::PraiseSource,
-        /// The words.
-        text: String,
-        /// The customer, if known.
-        customer: Option<CustomerId>,
-        /// The ticket it names, if any.
-        ticket: Option<TicketId>,
-    },
-    /// The top of the chain (the acting agent) acknowledges praise
-    /// personally.
-    Acknowledge {
-        /// Which.
-        praise: crate::id::PraiseId,
-    },
-    /// The acting agent recognises a colleague.
-    RecognisePeer {
-        /// To.
-        to: AgentId,
-        /// Why.
-        note: String,
-    },
-    /// Name the recognition committee (who may issue certificates).
-    NameCommittee {
-        /// Its members.
-        members: Vec<AgentId>,
-    },
-    /// The acting agent issues a certificate ("Certificate of Awesomeness"
-    /// by default).
-    IssueCertificate {
-        /// To whom.
-        agent: AgentId,
-        /// Title (blank for the default).
-        title: String,
-    },
 }
 
 /// What the incident area can be asked.

@@ -106,10 +106,11 @@ use serde::{Deserialize, Serialize};
 pub use crate::survey::SurveyAction;
 pub use channels::default_fallbacks;
 pub use command::{
-    Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction,
-    RecognitionAction, TicketAction,
+    Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, TicketAction,
 };
 pub use config::DeskConfig;
+// Recognition decides its own commands; they stay nameable here.
+pub use crate::recognition::RecognitionAction;
 pub use customers::ContactRef;
 pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;

@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::decision::message_of;
-use super::{Desk, Drafts, RecognitionAction, outbox};
+use super::{Desk, DeskError, Drafts, outbox};
 use crate::channel::Channel;
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, CustomerId, PraiseId, TeamId, TicketId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::recognition::{
-    Acknowledgement, Attribution, Certificate, Praise, RecognitionError, RecognitionEvent,
+    Acknowledgement, Certificate, Found, Lead, PraiseLeads, PraiseRecord, PraiseSource,
+    RecognitionAction, RecognitionContext, RecognitionError, RecognitionEvent,
     RecognitionEventKind,
 };
 use crate::ticket::{Author, EntryVisibility, Ticket};
@@ -126,221 +127,198 @@ impl Desk {
         action: RecognitionAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let r = &self.state.recognition;
-        let push = |d: &mut Drafts, kind| {
-            d.push(
-                StreamId::Recognition,
-                [Event::Recognition(RecognitionEvent { at: now, kind })],
-            );
-        };
-        match action {
+        let ctx = match &action {
             RecognitionAction::RecordPraise {
-                praise,
                 source,
-                text,
                 customer,
                 ticket,
-            } => {
-                let text = text.trim().to_owned();
-                if text.is_empty() {
-                    return Err(RecognitionError::EmptyPraise.into());
-                }
-                if r.praise(praise).is_some() {
-                    return Err(RecognitionError::DuplicatePraise(praise).into());
-                }
-                let (agent, attribution) = self.attribute(&source, customer, ticket, now)?;
-                let chain = agent.map(|a| self.chain_of(a)).unwrap_or_default();
-                let event = self.next_recognition_event(d);
-                let p = Praise {
-                    id: praise,
-                    at: now,
-                    source,
-                    text: text.clone(),
-                    customer,
-                    agent,
-                    attribution,
-                    chain: chain.clone(),
-                };
-                push(d, RecognitionEventKind::PraiseRecorded { praise: p });
-                if let Some(a) = agent {
-                    let name = self.name_of(a);
-                    self.page(
-                        d,
-                        event,
-                        0,
-                        a,
-                        format!("A customer praised you: \"{text}\""),
-                        now,
-                    );
-                    for (m, i) in chain.iter().zip(1u64..) {
-                        self.page(
-                            d,
-                            event,
-                            i,
-                            *m,
-                            format!("Kudos for {name}: \"{text}\""),
-                            now,
-                        );
-                    }
-                }
-            }
-            RecognitionAction::Acknowledge { praise } => {
-                let by = Self::acting_agent(d)?;
-                let crate::recognition::PraiseRecord { ack, .. } = r
-                    .praise(praise)
-                    .ok_or(RecognitionError::UnknownPraise(praise))?;
-                match ack {
-                    Acknowledgement::NotNeeded => {
-                        return Err(RecognitionError::Unattributed(praise).into());
-                    }
-                    Acknowledgement::Acknowledged { .. } => {}
-                    Acknowledgement::Pending { by: expected, .. } => {
-                        if *expected != by {
-                            return Err(RecognitionError::NotTheAcknowledger {
-                                praise,
-                                expected: *expected,
-                                by,
-                            }
-                            .into());
-                        }
-                        push(d, RecognitionEventKind::Acknowledged { praise, by });
-                    }
-                }
-            }
-            RecognitionAction::RecognisePeer { to, note } => {
+                ..
+            } => RecognitionContext::praise(self.praise_leads(source, *customer, *ticket, now)),
+            RecognitionAction::Acknowledge { .. } => RecognitionContext::by(Self::acting_agent(d)?),
+            RecognitionAction::RecognisePeer { to, .. } => {
                 let from = Self::acting_agent(d)?;
                 self.active_agent(from)?;
-                self.active_agent(to)?;
-                if from == to {
-                    return Err(RecognitionError::SelfRecognition(from).into());
-                }
-                let event = self.next_recognition_event(d);
-                self.page(
-                    d,
-                    event,
-                    0,
-                    to,
-                    format!("{} recognised you: {}", self.name_of(from), note.trim()),
-                    now,
-                );
-                push(
-                    d,
-                    RecognitionEventKind::PeerRecognised {
-                        from,
-                        to,
-                        note: note.trim().to_owned(),
-                    },
-                );
+                self.active_agent(*to)?;
+                RecognitionContext::by(from)
             }
             RecognitionAction::NameCommittee { members } => {
-                for m in &members {
+                for m in members {
                     self.active_agent(*m)?;
                 }
-                let mut members = members;
-                members.sort();
-                members.dedup();
-                push(d, RecognitionEventKind::CommitteeNamed { members });
+                RecognitionContext::default()
             }
-            RecognitionAction::IssueCertificate { agent, title } => {
+            RecognitionAction::IssueCertificate { agent, .. } => {
                 let by = Self::acting_agent(d)?;
-                self.active_agent(agent)?;
+                self.active_agent(*agent)?;
                 self.active_agent(by)?;
-                if self.kudos(agent) == 0 {
-                    return Err(RecognitionError::NoKudos(agent).into());
-                }
-                if !r.committee().is_empty() && !r.committee().contains(&by) {
-                    return Err(RecognitionError::NotOnCommittee(by).into());
-                }
-                let serial = format!("COA-{:06}", r.certificates().len().saturating_add(1));
-                let title = match title.trim() {
-                    "" => "Certificate of Awesomeness".to_owned(),
-                    t => t.to_owned(),
-                };
-                let event = self.next_recognition_event(d);
-                self.page(
-                    d,
-                    event,
-                    0,
-                    agent,
-                    format!("{title} {serial} — from {}", self.name_of(by)),
-                    now,
-                );
-                push(
-                    d,
-                    RecognitionEventKind::CertificateIssued {
-                        serial,
-                        agent,
-                        by,
-                        title,
-                    },
-                );
+                RecognitionContext::by(by)
             }
-        }
+        };
+        let events = self
+            .state
+            .recognition
+            .handle(action, ctx, now)
+            .map_err(|e| recognition_error(e, d))?;
+        self.record_recognition(d, events, now);
         Ok(())
     }
 
-    /// Who earned praise: the ticket's agent when it names a ticket; else
-    /// the agent of the customer's most recently updated ticket within the
-    /// window; else nobody (kept as unattributed).
-    fn attribute(
+    /// What the other areas know about where praise may be attributed:
+    /// the survey's ticket and agent for a survey comment; the ticket it
+    /// names and who worked it; the customer and their most recently
+    /// updated ticket within the window that an agent worked. Each agent
+    /// comes with their management chain.
+    fn praise_leads(
         &self,
-        source: &crate::recognition::PraiseSource,
+        source: &PraiseSource,
         customer: Option<CustomerId>,
         ticket: Option<TicketId>,
         now: DateTime<Utc>,
-    ) -> Result<(Option<AgentId>, Attribution), Error> {
-        // A survey comment: the ticket and agent the survey was about.
-        if let crate::recognition::PraiseSource::Survey { invitation } = source
-            && let Some(inv) = self.invitations().find(|i| i.invitation.id == *invitation)
-            && let (Some(t), Some(a)) = (inv.invitation.ticket, inv.invitation.agent)
-        {
-            return Ok((Some(a), Attribution::Ticket { ticket: t }));
+    ) -> PraiseLeads {
+        let lead = |ticket, agent| Lead {
+            ticket,
+            agent,
+            chain: self.chain_of(agent),
+        };
+        let survey = match source {
+            PraiseSource::Survey { invitation } => self
+                .invitations()
+                .find(|i| i.invitation.id == *invitation)
+                .and_then(|i| i.invitation.ticket.zip(i.invitation.agent))
+                .map(|(t, a)| lead(t, a)),
+            PraiseSource::Social { .. } | PraiseSource::TicketReply | PraiseSource::PhoneNote => {
+                None
+            }
+        };
+        let ticket = match ticket.map(|t| self.state.tickets.get(t)) {
+            None => Found::NotNamed,
+            Some(None) => Found::Unknown,
+            Some(Some(t)) => Found::Known(agent_of(t).map(|a| lead(t.id(), a))),
+        };
+        let customer = match customer {
+            None => Found::NotNamed,
+            Some(c) if self.state.customers.get(c).is_none() => Found::Unknown,
+            Some(c) => {
+                let since = now - self.config.recognition.window;
+                let recent = self
+                    .tickets_of(c)
+                    .filter(|t| t.updated_at() >= since && t.updated_at() <= now)
+                    .filter_map(|t| agent_of(t).map(|a| (t.updated_at(), t.id(), a)))
+                    .max();
+                Found::Known(recent.map(|(_, t, a)| lead(t, a)))
+            }
+        };
+        PraiseLeads {
+            survey,
+            ticket,
+            customer,
         }
-        if let Some(t) = ticket {
-            let t = self.ticket_or_err(t)?;
-            if let Some(a) = agent_of(t) {
-                return Ok((Some(a), Attribution::Ticket { ticket: t.id() }));
+    }
+
+    /// Records recognition events, each with the pages it sends: praise to
+    /// its agent and kudos up the chain (queued after the praise), peer
+    /// recognition, certificates and reminders (queued before the event).
+    fn record_recognition(
+        &self,
+        d: &mut Drafts,
+        events: Vec<RecognitionEvent>,
+        now: DateTime<Utc>,
+    ) {
+        let r = &self.state.recognition;
+        for e in events {
+            let event = self.next_recognition_event(d);
+            let (pages, after) = match &e.kind {
+                RecognitionEventKind::PraiseRecorded { praise: p } => {
+                    let mut pages = Vec::new();
+                    if let Some(a) = p.agent {
+                        let (name, text) = (self.name_of(a), &p.text);
+                        pages.push((a, format!("A customer praised you: \"{text}\"")));
+                        pages.extend(
+                            p.chain
+                                .iter()
+                                .map(|m| (*m, format!("Kudos for {name}: \"{text}\""))),
+                        );
+                    }
+                    (pages, true)
+                }
+                RecognitionEventKind::PeerRecognised { from, to, note } => {
+                    let body = format!("{} recognised you: {note}", self.name_of(*from));
+                    (vec![(*to, body)], false)
+                }
+                RecognitionEventKind::CertificateIssued {
+                    serial,
+                    agent,
+                    by,
+                    title,
+                } => {
+                    let body = format!("{title} {serial} — from {}", self.name_of(*by));
+                    (vec![(*agent, body)], false)
+                }
+                RecognitionEventKind::Reminded { praise, .. } => {
+                    let pages = match r.praise(*praise) {
+                        Some(PraiseRecord {
+                            praise: p,
+                            ack: Acknowledgement::Pending { by, .. },
+                        }) => {
+                            let agent = p.agent.map(|a| self.name_of(a)).unwrap_or_default();
+                            vec![(
+                                *by,
+                                format!(
+                                    "Reminder: kudos for {agent} are waiting for your personal acknowledgement: \"{}\"",
+                                    p.text
+                                ),
+                            )]
+                        }
+                        Some(_) | None => Vec::new(),
+                    };
+                    (pages, false)
+                }
+                RecognitionEventKind::Acknowledged { .. }
+                | RecognitionEventKind::CommitteeNamed { .. } => (Vec::new(), false),
+            };
+            let send = |d: &mut Drafts| {
+                for ((agent, body), i) in pages.into_iter().zip(0u64..) {
+                    self.page(d, event, i, agent, body, now);
+                }
+            };
+            let record = Event::Recognition(e);
+            if after {
+                d.push(StreamId::Recognition, [record]);
+                send(d);
+            } else {
+                send(d);
+                d.push(StreamId::Recognition, [record]);
             }
         }
-        if let Some(c) = customer {
-            self.customer_or_err(c)?;
-            let since = now - self.config.recognition.window;
-            let recent = self
-                .tickets_of(c)
-                .filter(|t| t.updated_at() >= since && t.updated_at() <= now)
-                .filter_map(|t| agent_of(t).map(|a| (t.updated_at(), t.id(), a)))
-                .max();
-            if let Some((_, t, a)) = recent {
-                return Ok((Some(a), Attribution::RecentTicket { ticket: t }));
-            }
-        }
-        Ok((None, Attribution::Unattributed))
     }
 
     /// Reminders due at `now` for pending acknowledgements.
     pub(super) fn decide_reminders(&self, d: &mut Drafts, due: &[PraiseId], now: DateTime<Utc>) {
-        let r = &self.state.recognition;
-        for &id in due {
-            let Some(crate::recognition::PraiseRecord {
-                praise: p,
-                ack: Acknowledgement::Pending { by, .. },
-            }) = r.praise(id)
-            else {
-                continue;
-            };
-            let event = self.next_recognition_event(d);
-            let agent = p.agent.map(|a| self.name_of(a)).unwrap_or_default();
-            self.page(d, event, 0, *by, format!("Reminder: kudos for {agent} are waiting for your personal acknowledgement: \"{}\"", p.text), now);
-            d.push(
-                StreamId::Recognition,
-                [Event::Recognition(RecognitionEvent {
-                    at: now,
-                    kind: RecognitionEventKind::Reminded {
-                        praise: id,
-                        next: crate::time::plus(now, self.config.recognition.remind_every),
-                    },
-                })],
-            );
+        let events =
+            self.state
+                .recognition
+                .reminders_due(due, self.config.recognition.remind_every, now);
+        self.record_recognition(d, events, now);
+    }
+}
+
+/// A refusal by recognition as the desk reports it: unknown tickets and
+/// customers, and a missing agent, as for every other area.
+fn recognition_error(e: RecognitionError, d: &Drafts) -> Error {
+    match e {
+        RecognitionError::UnknownTicket(t) => DeskError::UnknownTicket(t).into(),
+        RecognitionError::UnknownCustomer(c) => DeskError::UnknownCustomer(c).into(),
+        RecognitionError::NeedsAgent => DeskError::NeedsAgent {
+            actor: d.actor().clone(),
         }
+        .into(),
+        e @ (RecognitionError::EmptyPraise
+        | RecognitionError::UnknownPraise(_)
+        | RecognitionError::DuplicatePraise(_)
+        | RecognitionError::NotTheAcknowledger { .. }
+        | RecognitionError::Unattributed(_)
+        | RecognitionError::NoKudos(_)
+        | RecognitionError::NotOnCommittee(_)
+        | RecognitionError::SelfRecognition(_)) => e.into(),
     }
 }

@@ -6,10 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use super::{Decision, Desk, Drafts};
 use crate::actor::Cause;
 use crate::error::Error;
-use crate::escalation::{EscalationGraph, Facts};
+use crate::escalation::EscalationGraph;
 use crate::event::{Event, StreamId};
-use crate::ticket::Priority;
-use crate::trend::{Observation, Trend, TrendEvent, TrendEventKind, TrendKey};
+use crate::trend::{Observation, Trend, TrendContext, TrendEvent, TrendEventKind, TrendKey};
 
 impl Desk {
     /// See [`IncidentsView::trend_observations`].
@@ -68,65 +67,51 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<Decision, Error> {
         let mut d = Drafts::system(Cause::Rule("trend_escalation".to_owned()));
-        let window = self.config.trends.window;
-        let fresh = |last: Option<DateTime<Utc>>| {
-            last.is_none_or(|t| now.signed_duration_since(t) >= window)
+        let observations = self.trend_observations(now);
+        let ctx = TrendContext {
+            observations: &observations,
+            config: &self.config.trends,
+            graph,
+            start,
         };
+        let events = self
+            .state
+            .trends
+            .escalations(&ctx, |kind| self.people_at(kind), now)?;
         let stream = StreamId::Trends;
-        for trend in self.trends(now) {
-            if trend.spike && fresh(self.state.trends.last_candidate(&trend.key)) {
-                d.push(
-                    stream,
-                    [Event::Trend(TrendEvent {
-                        at: now,
-                        kind: TrendEventKind::IncidentCandidate {
-                            trend: trend.clone(),
-                        },
-                    })],
-                );
-            }
-            if !fresh(self.state.trends.last_escalated(&trend.key)) {
-                continue;
-            }
-            let mut facts = Facts::new(Priority::Normal, now)
-                .trending()
-                .contacts(trend.count)
-                .in_category(&trend.key.to_string());
-            if let TrendKey::Channel(c) = &trend.key {
-                facts = facts.on(*c);
-            }
-            let path = graph.resolve(start, &facts, now)?;
-            let notified = self.people_at(&path.owner_node().kind);
+        for e in events {
             let event_id = d.event_id(self, &stream, 1);
-            let body = format!(
-                "Trend on {}: {} tickets in the last window against a baseline of {:.1} (z = {:.1}). Tickets: {}",
-                trend.key,
-                trend.count,
-                trend.baseline_milli as f64 / 1000.0,
-                trend.z_milli as f64 / 1000.0,
-                trend
-                    .tickets
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            d.push(
-                stream,
-                [Event::Trend(TrendEvent {
-                    at: now,
-                    kind: TrendEventKind::Escalated {
-                        trend: trend.clone(),
-                        owner: path.owner().to_owned(),
-                        path: path.explain(),
-                        notified: notified.clone(),
-                    },
-                })],
-            );
-            for (agent, n) in notified.iter().zip(1u64..) {
-                self.page(&mut d, event_id, n, *agent, body.clone(), now);
+            let page = match &e.kind {
+                TrendEventKind::Escalated {
+                    trend, notified, ..
+                } => Some((notified.clone(), page_body(trend))),
+                TrendEventKind::IncidentCandidate { .. } => None,
+            };
+            d.push(stream, [Event::Trend(e)]);
+            if let Some((notified, body)) = page {
+                for (agent, n) in notified.iter().zip(1u64..) {
+                    self.page(&mut d, event_id, n, *agent, body.clone(), now);
+                }
             }
         }
         Ok(d.finish(self))
     }
+}
+
+/// What the people told of a trend read: its key, count, baseline, z-score
+/// and tickets.
+fn page_body(trend: &Trend) -> String {
+    format!(
+        "Trend on {}: {} tickets in the last window against a baseline of {:.1} (z = {:.1}). Tickets: {}",
+        trend.key,
+        trend.count,
+        trend.baseline_milli as f64 / 1000.0,
+        trend.z_milli as f64 / 1000.0,
+        trend
+            .tickets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
