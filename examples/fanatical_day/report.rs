@@ -478,7 +478,7 @@ impl Day {
             first_reply.unwrap_or(-1)
         )?;
         let agent_view = serde_json::to_string(&self.desk.agent_ticket_view(t.id())?)?;
-        let (safety_view, _) = self.desk.safety_ticket_view(t.id(), self.cast.dana)?;
+        let safety_view = self.desk.safety_ticket_view(t.id(), self.cast.dana)?.ticket;
         let shown = |yes: bool| if yes { "shows" } else { "withholds" };
         writeln!(
             out,

@@ -14,6 +14,18 @@ use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::ticket::{Priority, Ticket, TicketCommand, TicketEvent};
 use crate::view::{AgentTicketView, ViewError};
 
+/// A crisis ticket in full, for a safety responder: see
+/// [`Desk::safety_ticket_view`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SafetyTicketView {
+    /// The ticket with its whole conversation, crisis messages included.
+    pub ticket: AgentTicketView,
+    /// Why it was flagged and who it went to (none when the ticket is not
+    /// a crisis).
+    pub record: Option<CrisisRecord>,
+}
+
 /// What replaces a crisis conversation for anyone but the safety role.
 pub const RESTRICTED: &str = "[restricted: a safety responder is handling this conversation]";
 
@@ -42,8 +54,8 @@ impl Desk {
     /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(InboundMessage::new(
     ///     t, Channel::Email, email.clone(), "Everything failed and I want to end my life"))), now)?;
     /// assert_eq!(desk.tickets().get(t).unwrap().assignee(), Some(sam)); // straight to the responder
-    /// let (view, record) = desk.safety_ticket_view(t, sam)?;
-    /// assert!(view.conversation[0].body.contains("end my life") && record.is_some());
+    /// let full = desk.safety_ticket_view(t, sam)?;
+    /// assert!(full.ticket.conversation[0].body.contains("end my life") && full.record.is_some());
     /// assert!(desk.safety_ticket_view(t, ana).is_err()); // nobody else
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -51,7 +63,7 @@ impl Desk {
         &self,
         ticket: TicketId,
         viewer: AgentId,
-    ) -> Result<(AgentTicketView, Option<CrisisRecord>), Error> {
+    ) -> Result<SafetyTicketView, Error> {
         let a = self.active_agent(viewer)?;
         if !a.has_role(Role::SafetyResponder) {
             return Err(ViewError::Forbidden {
@@ -62,10 +74,10 @@ impl Desk {
             .into());
         }
         let t = self.ticket_or_err(ticket)?;
-        Ok((
-            AgentTicketView::from_ticket(t),
-            self.state.crises.get(ticket).cloned(),
-        ))
+        Ok(SafetyTicketView {
+            ticket: AgentTicketView::from_ticket(t),
+            record: self.state.crises.get(ticket).cloned(),
+        })
     }
 
     /// The least-loaded active safety responder.

@@ -111,6 +111,7 @@ pub use command::{
 pub use config::DeskConfig;
 // Recognition decides its own commands; they stay nameable here.
 pub use crate::recognition::RecognitionAction;
+pub use crisis::SafetyTicketView;
 pub use customers::ContactRef;
 pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;

@@ -199,7 +199,7 @@ impl Desk {
             None => Found::NotNamed,
             Some(c) if self.state.customers.get(c).is_none() => Found::Unknown,
             Some(c) => {
-                let since = now - self.config.recognition.window;
+                let since = crate::time::minus(now, self.config.recognition.window);
                 let recent = self
                     .tickets_of(c)
                     .filter(|t| t.updated_at() >= since && t.updated_at() <= now)

@@ -392,7 +392,11 @@ impl Desk {
         for e in &sla_events {
             sla.apply(e);
         }
-        let timer = promise(&sla, now + self.config.surveys.follow_up_within, now);
+        let timer = promise(
+            &sla,
+            crate::time::plus(now, self.config.surveys.follow_up_within),
+            now,
+        );
         d.push(
             StreamId::Ticket(ticket),
             events.into_iter().map(Event::Ticket),

@@ -303,7 +303,7 @@ impl Invitations {
             agent,
             wave,
             sent_at: now,
-            expires_at: now + config.valid_for,
+            expires_at: crate::time::plus(now, config.valid_for),
         };
         Ok(SurveyEvent {
             at: now,

@@ -58,9 +58,9 @@ fn a_crisis_goes_straight_to_the_responder_and_no_other_view_shows_it() {
     );
 
     // The safety role sees everything, with the record.
-    let (full, record) = w.desk.safety_ticket_view(t, sam).unwrap();
-    assert_eq!(full.conversation[0].body, MESSAGE);
-    let record = record.unwrap();
+    let full = w.desk.safety_ticket_view(t, sam).unwrap();
+    assert_eq!(full.ticket.conversation[0].body, MESSAGE);
+    let record = full.record.unwrap();
     assert_eq!(record.signal.matched.as_deref(), Some("end my life"));
     assert_eq!(record.responder, Some(sam));
 
@@ -135,7 +135,7 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
         w.desk
             .safety_ticket_view(u, sam)
             .unwrap()
-            .1
+            .record
             .unwrap()
             .signal
             .reason,

@@ -548,9 +548,9 @@ fn a_message_signalling_self_harm_goes_straight_to_the_safety_responder() {
             _ => None,
         });
     assert_eq!(assigned, Some(t.opened_at()));
-    let (full, record) = d.desk.safety_ticket_view(s.crisis, d.cast.dana).unwrap();
-    assert_eq!(full.conversation[0].body, day::CRISIS_MESSAGE);
-    assert_eq!(record.unwrap().responder, Some(d.cast.dana));
+    let full = d.desk.safety_ticket_view(s.crisis, d.cast.dana).unwrap();
+    assert_eq!(full.ticket.conversation[0].body, day::CRISIS_MESSAGE);
+    assert_eq!(full.record.unwrap().responder, Some(d.cast.dana));
     // Nobody else sees the words: not the agent view, not the pages.
     let agent_view = serde_json::to_string(&d.desk.agent_ticket_view(s.crisis).unwrap()).unwrap();
     assert!(!agent_view.contains("end my life"));
