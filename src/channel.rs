@@ -479,15 +479,21 @@ impl ChannelStatus {
     /// Decides an outage or a recovery: a channel goes down offering its
     /// `fallbacks`, or comes back. Marking a channel as it already is
     /// changes nothing.
-    #[must_use]
+    ///
+    /// # Errors
+    /// [`crate::error::BlankText`] for an outage without a reason.
     pub fn handle(
         &self,
         action: ChannelAction,
         fallbacks: &std::collections::BTreeMap<ChannelKind, Vec<ChannelKind>>,
         now: DateTime<Utc>,
-    ) -> Vec<ChannelEvent> {
+    ) -> Result<Vec<ChannelEvent>, crate::text::BlankText> {
         let kind = match action {
-            ChannelAction::MarkDown { channel, reason } if !self.is_down(channel) => {
+            ChannelAction::MarkDown { channel, reason } => {
+                let reason = crate::text::BlankText::check(&reason, "an outage reason")?;
+                if self.is_down(channel) {
+                    return Ok(Vec::new());
+                }
                 ChannelEventKind::Down {
                     channel,
                     reason,
@@ -497,9 +503,9 @@ impl ChannelStatus {
             ChannelAction::MarkUp { channel } if self.is_down(channel) => {
                 ChannelEventKind::Up { channel }
             }
-            ChannelAction::MarkDown { .. } | ChannelAction::MarkUp { .. } => return Vec::new(),
+            ChannelAction::MarkUp { .. } => return Ok(Vec::new()),
         };
-        vec![ChannelEvent { at: now, kind }]
+        Ok(vec![ChannelEvent { at: now, kind }])
     }
 
     /// Folds one channel event.

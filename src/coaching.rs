@@ -152,7 +152,10 @@ impl CoachingLog {
     /// Decides a mistake recorded by `by`: the mistake, and a flag when the
     /// same kind happened before within `window` (the flag names `lead`,
     /// who is told). Agents and tickets are the caller's to check.
-    #[must_use]
+    ///
+    /// # Errors
+    /// [`crate::error::BlankText`] for a blank note, or a blank label of
+    /// [`MistakeKind::Other`].
     pub fn handle(
         &self,
         action: CoachingAction,
@@ -160,7 +163,7 @@ impl CoachingLog {
         lead: Option<AgentId>,
         window: chrono::Duration,
         now: DateTime<Utc>,
-    ) -> Vec<CoachingEvent> {
+    ) -> Result<Vec<CoachingEvent>, crate::text::BlankText> {
         let (agent, kind, ticket, note) = match action {
             CoachingAction::RecordMistake {
                 agent,
@@ -168,6 +171,13 @@ impl CoachingLog {
                 ticket,
                 note,
             } => (agent, kind, ticket, note),
+        };
+        let note = crate::text::BlankText::check(&note, "a mistake note")?;
+        let kind = match kind {
+            MistakeKind::Other(label) => {
+                MistakeKind::Other(crate::text::BlankText::check(&label, "a mistake label")?)
+            }
+            kind => kind,
         };
         let mut occurrences: Vec<DateTime<Utc>> = self
             .mistakes
@@ -184,7 +194,7 @@ impl CoachingLog {
                     agent,
                     kind: kind.clone(),
                     ticket,
-                    note: note.trim().to_owned(),
+                    note,
                     by,
                     at: now,
                 },
@@ -205,7 +215,7 @@ impl CoachingLog {
                 },
             });
         }
-        events
+        Ok(events)
     }
 
     /// Folds one coaching event.

@@ -38,6 +38,7 @@ use crate::routing::RoutingError;
 use crate::sla::SlaError;
 use crate::store::StoreError;
 use crate::survey::SurveyError;
+pub use crate::text::BlankText;
 use crate::ticket::TicketError;
 use crate::time::DurationOutOfRange;
 use crate::transport::TransportError;
@@ -104,6 +105,9 @@ pub enum Error {
     /// A configured duration out of range.
     #[error(transparent)]
     Duration(#[from] DurationOutOfRange),
+    /// A text that must say something was blank.
+    #[error(transparent)]
+    Blank(#[from] BlankText),
 }
 
 /// An escalation graph that failed validation, as an
@@ -212,7 +216,8 @@ impl Error {
             | Error::Sla(_)
             | Error::Survey(_)
             | Error::View(_)
-            | Error::Duration(_) => ErrorKind::Refused,
+            | Error::Duration(_)
+            | Error::Blank(_) => ErrorKind::Refused,
         }
     }
 

@@ -63,6 +63,9 @@ pub enum GuardError {
         /// The rule.
         rule: String,
     },
+    /// A held post rejected without saying why.
+    #[error(transparent)]
+    Blank(#[from] crate::text::BlankText),
 }
 
 /// A company handle whose posts are reviewed.
@@ -438,6 +441,7 @@ impl Posts {
                 if !matches!(state, PostState::Held { .. }) {
                     return Err(GuardError::NotHeld(id));
                 }
+                let reason = crate::text::BlankText::check(&reason, "a rejection reason")?;
                 PostEventKind::Rejected {
                     post: id,
                     by,

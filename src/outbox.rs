@@ -259,6 +259,9 @@ pub enum OutboxError {
     /// No such outbound message.
     #[error("unknown outbound message {0}")]
     UnknownMessage(MessageId),
+    /// A failed delivery reported without saying why.
+    #[error(transparent)]
+    Blank(#[from] crate::text::BlankText),
 }
 
 /// The outbox aggregate: every message recorded on the outbox stream and
@@ -313,7 +316,13 @@ impl Outbox {
     ) -> Result<Vec<OutboxEvent>, OutboxError> {
         let (message, failure) = match action {
             OutboxAction::MarkDelivered { message } => (message, None),
-            OutboxAction::MarkFailed { message, reason } => (message, Some(reason)),
+            OutboxAction::MarkFailed { message, reason } => (
+                message,
+                Some(crate::text::BlankText::check(
+                    &reason,
+                    "a delivery failure reason",
+                )?),
+            ),
         };
         let entry = self
             .get(message)

@@ -5,6 +5,48 @@
 //! A base module: it names no other module of the crate, so any layer may
 //! use it.
 
+/// A text that must say something was blank (empty or only white space):
+/// a reason, a note, a wave's name, a mistake's label.
+///
+/// ```
+/// use fanatical::error::BlankText;
+/// let err = BlankText::check("  ", "an outage reason").unwrap_err();
+/// assert_eq!(err.what, "an outage reason");
+/// assert_eq!(err.to_string(), "an outage reason must not be blank");
+/// assert_eq!(BlankText::check(" fire ", "an outage reason"), Ok("fire".to_owned()));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{what} must not be blank")]
+#[non_exhaustive]
+pub struct BlankText {
+    /// What was blank, with its article ("an outage reason").
+    pub what: &'static str,
+}
+
+impl BlankText {
+    /// The trimmed text, or the error naming `what` was blank.
+    ///
+    /// # Errors
+    /// [`BlankText`] when `text` is empty or only white space.
+    pub fn check(text: &str, what: &'static str) -> Result<String, BlankText> {
+        let t = text.trim();
+        if t.is_empty() {
+            Err(BlankText { what })
+        } else {
+            Ok(t.to_owned())
+        }
+    }
+}
+
+/// "a" or "an" before `word`, by its first letter (a vowel sound is
+/// assumed for a, e, i, o, u): "an incident", "a problem".
+pub(crate) fn article(word: &str) -> &'static str {
+    match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 /// The lowercase words of `s`: runs of letters, digits and apostrophes;
 /// everything else separates.
 pub(crate) fn words(s: &str) -> Vec<String> {

@@ -105,6 +105,9 @@ pub enum CustomerError {
     /// A contact must keep at least one way to be reached.
     #[error("contact {0} would have no address left")]
     LastAddress(ContactId),
+    /// A contact is added with no way to reach them.
+    #[error("contact {0} needs at least one address")]
+    NoAddress(ContactId),
     /// A currency code that is not three letters.
     #[error("invalid currency code {0:?}")]
     InvalidCurrency(String),
@@ -458,6 +461,9 @@ impl Customer {
                     });
                 }
                 let name = non_empty(name, "contact name")?;
+                if addresses.is_empty() {
+                    return Err(CustomerError::NoAddress(contact));
+                }
                 let mut clean: Vec<ChannelAddress> = Vec::with_capacity(addresses.len());
                 for a in addresses {
                     let a = a.validated()?;

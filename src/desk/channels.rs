@@ -113,11 +113,12 @@ impl Desk {
         d: &mut Drafts,
         action: ChannelAction,
         now: DateTime<Utc>,
-    ) {
+    ) -> Result<(), crate::error::BlankText> {
         let events = self
             .state
             .channels
-            .handle(action, &self.config.fallbacks, now);
+            .handle(action, &self.config.fallbacks, now)?;
         d.push(StreamId::Channels, events.into_iter().map(Event::Channel));
+        Ok(())
     }
 }

@@ -59,7 +59,10 @@ impl Desk {
             .outbox
             .handle(action, &self.config.retry, now)
             .map_err(|e| match e {
-                crate::outbox::OutboxError::UnknownMessage(id) => DeskError::UnknownMessage(id),
+                crate::outbox::OutboxError::UnknownMessage(id) => {
+                    Error::from(DeskError::UnknownMessage(id))
+                }
+                crate::outbox::OutboxError::Blank(blank) => Error::from(blank),
             })?;
         d.push(StreamId::Outbox, events.into_iter().map(Event::Outbox));
         Ok(())

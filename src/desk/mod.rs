@@ -432,7 +432,7 @@ impl Desk {
             Action::Coaching(a) => self.decide_coaching(&mut d, a, now)?,
             Action::Incident(a) => self.decide_incident(&mut d, a, now)?,
             Action::Post(a) => self.decide_post(&mut d, a, now)?,
-            Action::Channel(a) => self.decide_channel_action(&mut d, a, now),
+            Action::Channel(a) => self.decide_channel_action(&mut d, a, now)?,
             Action::Outbox(a) => self.decide_outbox(&mut d, a, now)?,
         }
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {

@@ -56,7 +56,12 @@ impl Desk {
         let events = self
             .state
             .posts
-            .handle(action, by, &self.config.guard, now)?;
+            .handle(action, by, &self.config.guard, now)
+            .map_err(|e| match e {
+                // Blank text is refused alike in every area.
+                crate::guard::GuardError::Blank(blank) => Error::from(blank),
+                e => Error::from(e),
+            })?;
         for e in events {
             let out = match &e.kind {
                 PostEventKind::Submitted { post, holds } if holds.is_empty() => Some(post.clone()),

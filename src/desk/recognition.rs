@@ -313,6 +313,7 @@ fn recognition_error(e: RecognitionError, d: &Drafts) -> Error {
         }
         .into(),
         e @ (RecognitionError::EmptyPraise
+        | RecognitionError::EmptyNote
         | RecognitionError::UnknownPraise(_)
         | RecognitionError::DuplicatePraise(_)
         | RecognitionError::NotTheAcknowledger { .. }

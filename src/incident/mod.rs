@@ -84,6 +84,10 @@ pub enum IncidentError {
     /// The incident is resolved: declare a new one.
     #[error("incident {0} is resolved")]
     Resolved(IncidentId),
+    /// An incident is declared while it is happening, never already
+    /// resolved (record a resolved one by declaring and then resolving it).
+    #[error("incident {0} cannot be declared already resolved")]
+    DeclaredResolved(IncidentId),
     /// Credits are computed from measured downtime, so only once resolved.
     #[error("incident {0} is not resolved yet")]
     NotResolved(IncidentId),
@@ -179,7 +183,7 @@ impl Incident {
     /// [`IncidentError::NoComponents`], [`IncidentError::UnknownComponent`],
     /// [`IncidentError::BlankMessage`], [`IncidentError::EmptyUpdate`] (no
     /// message), [`IncidentError::InvalidCadence`],
-    /// [`IncidentError::Resolved`] when declared already resolved.
+    /// [`IncidentError::DeclaredResolved`] when declared already resolved.
     pub fn declare(
         declaration: Declaration,
         catalog: &ComponentCatalog,
@@ -205,7 +209,7 @@ impl Incident {
             return Err(IncidentError::EmptyUpdate);
         }
         if status == IncidentStatus::Resolved {
-            return Err(IncidentError::Resolved(id));
+            return Err(IncidentError::DeclaredResolved(id));
         }
         if let Some(c) = &cadence {
             c.validate()?;

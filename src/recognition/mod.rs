@@ -87,6 +87,9 @@ pub enum RecognitionError {
     /// Praise with no words.
     #[error("praise must say something")]
     EmptyPraise,
+    /// Peer recognition that does not say what for.
+    #[error("a peer recognition must say what it is for")]
+    EmptyNote,
     /// No such praise.
     #[error("unknown praise {0}")]
     UnknownPraise(crate::id::PraiseId),
@@ -674,6 +677,9 @@ impl Recognition {
                 let from = by?;
                 if from == to {
                     return Err(RecognitionError::SelfRecognition(from));
+                }
+                if note.trim().is_empty() {
+                    return Err(RecognitionError::EmptyNote);
                 }
                 RecognitionEventKind::PeerRecognised {
                     from,

@@ -209,6 +209,9 @@ impl Invitations {
                 seed,
                 exclude,
             } => {
+                if wave.trim().is_empty() {
+                    return Err(SurveyError::BlankWave);
+                }
                 if !(1..=100).contains(&share_percent) {
                     return Err(SurveyError::InvalidShare(share_percent));
                 }
@@ -518,6 +521,8 @@ mod tests {
                 ResponseProblem::OutOfRange {
                     question: "score".into(),
                     value: 11,
+                    min: 0,
+                    max: 10,
                 }
             ]))
         );

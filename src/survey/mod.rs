@@ -65,6 +65,9 @@ pub enum SurveyError {
     /// The response is invalid.
     #[error("invalid response: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     InvalidResponse(Vec<ResponseProblem>),
+    /// A wave without a name (its results are reported by name).
+    #[error("a wave's name must not be blank")]
+    BlankWave,
     /// No survey by that name.
     #[error("unknown survey {0:?}")]
     UnknownSurvey(String),

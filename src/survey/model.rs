@@ -593,6 +593,10 @@ pub enum ResponseProblem {
         question: String,
         /// The value given.
         value: u8,
+        /// The lowest value it takes.
+        min: u8,
+        /// The highest value it takes.
+        max: u8,
     },
     /// A choice the question does not offer.
     NotOffered {
@@ -630,8 +634,16 @@ impl fmt::Display for ResponseProblem {
             ResponseProblem::WrongKind { question, expected } => {
                 write!(f, "question {question:?} takes {expected}")
             }
-            ResponseProblem::OutOfRange { question, value } => {
-                write!(f, "question {question:?}: {value} is out of range")
+            ResponseProblem::OutOfRange {
+                question,
+                value,
+                min,
+                max,
+            } => {
+                write!(
+                    f,
+                    "question {question:?}: {value} is out of range, answers run from {min} to {max}"
+                )
             }
             ResponseProblem::NotOffered { question, choice } => {
                 write!(f, "question {question:?} does not offer {choice:?}")
@@ -801,6 +813,8 @@ fn check_answer(q: &Question, a: &Answer, problems: &mut Vec<ResponseProblem>) {
                 problems.push(ResponseProblem::OutOfRange {
                     question: question(),
                     value: *n,
+                    min: 0,
+                    max: 10,
                 });
             }
         }

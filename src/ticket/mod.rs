@@ -143,8 +143,15 @@ pub enum TicketError {
     /// A hand-off needs a department to go to.
     #[error("ticket {0}: hand-off needs a department")]
     EmptyDepartment(TicketId),
+    /// A hand-off needs a reason, for the side taking it.
+    #[error("ticket {0}: hand-off needs a reason")]
+    EmptyReason(TicketId),
     /// A problem link needs an incident-type ticket and a problem-type one.
-    #[error("ticket {ticket} is a {actual}, expected a {expected}")]
+    #[error(
+        "ticket {ticket} is {} {actual}, expected {} {expected}",
+        crate::text::article(&actual.to_string()),
+        crate::text::article(&expected.to_string())
+    )]
     WrongType {
         /// The ticket.
         ticket: TicketId,
@@ -434,6 +441,9 @@ impl Ticket {
                 let to = to.trim().to_owned();
                 if to.is_empty() {
                     return Err(TicketError::EmptyDepartment(self.id));
+                }
+                if reason.trim().is_empty() {
+                    return Err(TicketError::EmptyReason(self.id));
                 }
                 if self.department.as_deref() != Some(to.as_str()) {
                     let mut body = format!("Handed to {to}: {}", reason.trim());

@@ -323,6 +323,8 @@ fn a_promoter_is_thanked_and_bad_answers_are_refused_with_a_reason() {
         SurveyError::InvalidResponse(vec![ResponseProblem::OutOfRange {
             question: "score".into(),
             value: 11,
+            min: 0,
+            max: 10,
         }]),
     );
     let ghost: InvitationId = w.ids.next_id();

@@ -24,6 +24,7 @@ mod org;
 mod outbox;
 mod props;
 mod recognition;
+mod refusals;
 mod routing;
 mod simulation;
 mod sla_calendar;

@@ -226,6 +226,8 @@ fn responses_report_every_problem_at_once() {
         ResponseProblem::OutOfRange {
             question: "nps".into(),
             value: 11,
+            min: 0,
+            max: 10,
         },
         ResponseProblem::NotApplicableNotAllowed {
             question: "scale".into(),
@@ -394,6 +396,6 @@ proptest! {
         prop_assert_eq!(Nps::from_scores([bad]), Err(SurveyError::ScoreOutOfRange(bad)));
         let s = SurveyDraft::new("n").question(Question::new("q", "Q", QuestionKind::Nps)).validate().unwrap();
         let p = s.check(&Response::new().answer("q", Answer::Nps(bad))).unwrap_err();
-        prop_assert_eq!(p, vec![ResponseProblem::OutOfRange { question: "q".into(), value: bad }]);
+        prop_assert_eq!(p, vec![ResponseProblem::OutOfRange { question: "q".into(), value: bad, min: 0, max: 10 }]);
     }
 }
