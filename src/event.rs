@@ -199,6 +199,19 @@ impl StreamId {
     }
 }
 
+/// A stream as messages name things: its kind and id apart ("ticket
+/// 6f1c…", as in "unknown ticket 6f1c…"), or its kind alone.
+pub(crate) struct Named<'a>(pub(crate) &'a StreamId);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.parts() {
+            (kind, Some(uuid)) => write!(f, "{kind} {}", uuid.hyphenated()),
+            (kind, None) => write!(f, "the {kind} stream"),
+        }
+    }
+}
+
 impl fmt::Display for StreamId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.parts() {

@@ -27,7 +27,7 @@ pub enum DeskError {
     #[error("agent {0} is deactivated")]
     InactiveAgent(AgentId),
     /// The id is taken.
-    #[error("{0} already exists")]
+    #[error("{} already exists", crate::event::Named(.0))]
     AlreadyExists(StreamId),
     /// The address belongs to another contact.
     #[error("address {address} already belongs to contact {contact} of customer {customer}")]

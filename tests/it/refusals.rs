@@ -229,6 +229,15 @@ fn messages_name_the_range_and_use_the_right_article() {
         wrong.to_string(),
         format!("ticket {ticket} is a question, expected an incident")
     );
+    // One spelling for ids in every message: "ticket <uuid>".
+    let exists =
+        fanatical::desk::DeskError::AlreadyExists(fanatical::event::StreamId::Ticket(ticket));
+    let unknown = fanatical::desk::DeskError::UnknownTicket(ticket);
+    assert_eq!(
+        exists.to_string(),
+        format!("ticket {ticket} already exists")
+    );
+    assert_eq!(unknown.to_string(), format!("unknown ticket {ticket}"));
     // Through the desk: an emailed question is not an incident of a problem.
     let mut w = World::new();
     let (a, b) = (w.jane_emails("one"), w.jane_emails("two"));
