@@ -75,7 +75,12 @@ impl Store for MemoryStore {
         }
         let mut out = Vec::new();
         for w in batch {
-            let mut version = self.version_of(&w.stream);
+            if w.events.is_empty() {
+                continue;
+            }
+            // One search per stream written, not one per event.
+            let indexes = self.streams.entry(w.stream).or_default();
+            let mut version = u64::try_from(indexes.len()).unwrap_or(u64::MAX);
             for e in &w.events {
                 version = version.saturating_add(1);
                 let position = u64::try_from(self.log.len())
@@ -91,10 +96,7 @@ impl Store for MemoryStore {
                     command: e.command.clone(),
                     event: e.event.clone(),
                 };
-                self.streams
-                    .entry(w.stream)
-                    .or_default()
-                    .push(self.log.len());
+                indexes.push(self.log.len());
                 self.log.push(recorded.clone());
                 out.push(recorded);
             }
