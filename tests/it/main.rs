@@ -38,10 +38,49 @@ mod trends;
 mod views;
 
 /// Property-test cases: `default`, or `FANATICAL_PROPTEST_CASES` when set
-/// (CI bounds it; set it high for long local runs).
+/// (CI bounds it; set it high for long local runs). A count that does
+/// not parse, or zero, fails the run instead of passing every property
+/// without trying a case.
 pub fn cases(default: u32) -> u32 {
-    std::env::var("FANATICAL_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    positive("FANATICAL_PROPTEST_CASES", default)
+}
+
+/// A positive count from the environment variable `name`, or `default`
+/// when it is unset; panics (failing the test) on anything else.
+pub fn positive<T: std::str::FromStr + PartialOrd + Default + Copy + std::fmt::Display>(
+    name: &str,
+    default: T,
+) -> T {
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => default,
+        Err(std::env::VarError::NotUnicode(v)) => panic!("{name}={v:?} is not a number"),
+        Ok(v) => match v.trim().parse::<T>() {
+            Ok(n) if n > T::default() => n,
+            Ok(n) => panic!("{name}={n}: at least one is needed, or nothing is tested"),
+            Err(_) => panic!("{name}={v:?} is not a number"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod counts {
+    #[test]
+    fn a_count_of_zero_or_one_that_does_not_parse_fails_the_run() {
+        // Each case reads a variable of its own, so tests running at the
+        // same time never see each other's values.
+        let run = |value: &'static str| {
+            std::panic::catch_unwind(|| {
+                // Unsafe because other threads may read the environment at
+                // the same time; no other test reads this variable.
+                unsafe { std::env::set_var("FANATICAL_TEST_COUNT", value) };
+                crate::positive("FANATICAL_TEST_COUNT", 7u32)
+            })
+        };
+        assert!(run("0").is_err());
+        assert!(run("zero").is_err());
+        assert!(run("-3").is_err());
+        assert_eq!(run("12").ok(), Some(12));
+        unsafe { std::env::remove_var("FANATICAL_TEST_COUNT") };
+        assert_eq!(crate::positive("FANATICAL_TEST_COUNT", 7u32), 7);
+    }
 }

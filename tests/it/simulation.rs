@@ -48,11 +48,10 @@ use fanatical::survey::{
 use fanatical::ticket::{Status, TicketCommand};
 use fanatical::transport::{RecordingTransport, Transport};
 
+/// A positive count from the environment (see `crate::positive`): zero
+/// seeds or days would report "clean" having simulated nothing.
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    crate::positive(name, default)
 }
 
 /// SplitMix64: the simulation's only source of randomness.
@@ -883,7 +882,9 @@ fn simulated_days_lose_nothing_under_faults() {
     let seeds: Vec<u64> = match std::env::var("FANATICAL_SIM_SEED") {
         Ok(s) => vec![s.parse().expect("FANATICAL_SIM_SEED is a number")],
         Err(_) => {
-            let first = env("FANATICAL_SIM_FIRST_SEED", 1);
+            let first = std::env::var("FANATICAL_SIM_FIRST_SEED").map_or(1, |v| {
+                v.parse().expect("FANATICAL_SIM_FIRST_SEED is a number")
+            });
             (first..first + env("FANATICAL_SIM_SEEDS", 6)).collect()
         }
     };
