@@ -25,6 +25,7 @@ mod outbox;
 mod props;
 mod recognition;
 mod refusals;
+mod round_trip;
 mod routing;
 mod simulation;
 mod sla_calendar;
