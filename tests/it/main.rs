@@ -6,6 +6,7 @@ mod care;
 mod channels;
 mod coaching;
 mod commands;
+mod conformance_catches;
 mod crisis;
 mod desk_flow;
 mod escalation;
