@@ -7,11 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use fanatical::event::{SCHEMA_VERSION, StreamId};
+use fanatical::id::CustomerId;
 use fanatical::store::conformance::{self, ConformanceFailure, Suite};
 use fanatical::store::{
     ExpectedVersion, MemoryStore, RecordedEvent, Store, StoreError, StreamWrite,
 };
 use serde_json::Value;
+use uuid::Uuid;
 
 /// One way to be wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,11 +54,19 @@ enum Fault {
     DropsCommandKey,
     /// `append` returns its events in reverse.
     ReversedReceipt,
+    /// Its table is made by the first append: reading before any fails.
+    LazyTable,
+    /// A batch's writes are stored last first.
+    ReversesBatch,
+    /// Customer streams are keyed by the low half of their UUID.
+    KeysByHalfTheUuid,
 }
 
 struct Broken {
     inner: MemoryStore,
     fault: Fault,
+    /// Whether `append` has been called (for [`Fault::LazyTable`]).
+    appended: bool,
 }
 
 impl Broken {
@@ -64,14 +74,26 @@ impl Broken {
         Broken {
             inner: MemoryStore::new(),
             fault,
+            appended: false,
         }
     }
 
     fn key(&self, s: StreamId) -> StreamId {
         match (self.fault, s) {
             (Fault::MergesSlaIntoTicket, StreamId::Sla(t)) => StreamId::Ticket(t),
+            (Fault::KeysByHalfTheUuid, StreamId::Customer(c)) => {
+                let low = c.as_uuid().as_u128() & u128::from(u64::MAX);
+                StreamId::Customer(CustomerId::from_uuid(Uuid::from_u128(low)))
+            }
             _ => s,
         }
+    }
+
+    fn table(&self) -> Result<(), StoreError> {
+        if self.fault == Fault::LazyTable && !self.appended {
+            return Err(StoreError::backend_message("no such table: events"));
+        }
+        Ok(())
     }
 
     /// What a reader gets back, through the fault.
@@ -159,8 +181,14 @@ fn compose(v: &mut Value) {
     strings(v, &|s| *s = s.replace("e\u{301}", "\u{e9}"));
 }
 
+fn distinct(batch: &[StreamWrite]) -> bool {
+    let streams: std::collections::BTreeSet<_> = batch.iter().map(|w| w.stream).collect();
+    streams.len() == batch.len()
+}
+
 impl Store for Broken {
     fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.appended = true;
         let mut batch: Vec<StreamWrite> = batch
             .iter()
             .map(|w| StreamWrite {
@@ -199,18 +227,14 @@ impl Store for Broken {
                 batch = merged;
             }
             Fault::SkipsEmptyWrites => batch.retain(|w| !w.events.is_empty()),
-            Fault::NotAtomic => {
-                let distinct = batch
-                    .iter()
-                    .map(|w| w.stream)
-                    .collect::<std::collections::BTreeSet<_>>();
-                if distinct.len() == batch.len() {
-                    let mut out = Vec::new();
-                    for w in &batch {
-                        out.extend(self.inner.append(std::slice::from_ref(w))?);
-                    }
-                    return Ok(out);
+            // (Two writes of one stream are still refused.)
+            Fault::ReversesBatch if distinct(&batch) => batch.reverse(),
+            Fault::NotAtomic if distinct(&batch) => {
+                let mut out = Vec::new();
+                for w in &batch {
+                    out.extend(self.inner.append(std::slice::from_ref(w))?);
                 }
+                return Ok(out);
             }
             Fault::ReversedReceipt => {
                 let mut out = self.inner.append(&batch)?;
@@ -223,6 +247,7 @@ impl Store for Broken {
     }
 
     fn read_stream(&self, s: &StreamId, after: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.table()?;
         let s = self.key(*s);
         let after = match self.fault {
             Fault::RepeatsAfterInReadStream => after.saturating_sub(1),
@@ -236,6 +261,7 @@ impl Store for Broken {
     }
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.table()?;
         match self.fault {
             Fault::RepeatsAfterInReadAll => {
                 return Ok(self.out(self.inner.read_all(after.saturating_sub(1), limit)?));
@@ -255,6 +281,11 @@ impl Store for Broken {
             _ => {}
         }
         Ok(self.out(self.inner.read_all(after, limit)?))
+    }
+
+    /// (Versions come from a table of their own, made up front.)
+    fn stream_version(&self, s: &StreamId) -> Result<u64, StoreError> {
+        self.inner.stream_version(&self.key(*s))
     }
 }
 
@@ -300,7 +331,17 @@ fn each_broken_store_fails_exactly_the_check_about_its_fault() {
         (Fault::ForgetsSchema, "schema_version_round_trips"),
         (Fault::DropsCommandKey, "actor_and_command_round_trip"),
         (Fault::ReversedReceipt, "append_then_read_in_order"),
+        (Fault::LazyTable, "empty_store_reads_nothing"),
+        (Fault::ReversesBatch, "versions_per_stream_positions_global"),
+        (Fault::KeysByHalfTheUuid, "streams_are_isolated"),
     ];
+    // Every check of the suite is named by one fault or more.
+    for (name, _) in conformance::CHECKS {
+        assert!(
+            cases.iter().any(|(_, c)| c == name),
+            "no broken store for {name}"
+        );
+    }
     for (fault, check) in cases {
         let names = failed(conformance::run_all(|| Broken::new(fault)));
         assert_eq!(names, [check], "{fault:?}");

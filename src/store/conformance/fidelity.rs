@@ -123,10 +123,7 @@ pub fn sub_second_precision_round_trips(store: &mut dyn Store) -> Result<(), Con
                         partial,
                         degraded,
                     },
-                    amount: Money {
-                        minor: 1,
-                        currency,
-                    },
+                    amount: Money { minor: 1, currency },
                     reason: reason.clone(),
                 },
             },
