@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
+use fanatical::actor::Actor;
 use fanatical::event::{SCHEMA_VERSION, StreamId};
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::{self, ConformanceFailure, Suite};
@@ -26,6 +27,9 @@ enum Fault {
     RoundsDurations,
     /// Every character beyond ASCII becomes `?` (a Latin-1 column).
     MangleNonAscii,
+    /// Integration names lose what is beyond ASCII (the event is kept
+    /// right, the actor column is not).
+    MangleNonAsciiActors,
     /// Decomposed accents are composed (Unicode normalisation).
     NormalisesText,
     /// A ticket's SLA record is kept under the ticket's key.
@@ -52,6 +56,9 @@ enum Fault {
     ForgetsSchema,
     /// The command key is not kept.
     DropsCommandKey,
+    /// The desk as actor (a timer, a rule) is not kept; agents and
+    /// integrations are.
+    DropsSystemActors,
     /// `append` returns its events in reverse.
     ReversedReceipt,
     /// Its table is made by the first append: reading before any fails.
@@ -102,6 +109,20 @@ impl Broken {
             match self.fault {
                 Fault::ForgetsSchema => r.schema = SCHEMA_VERSION,
                 Fault::DropsCommandKey => r.command = None,
+                Fault::DropsSystemActors => {
+                    if matches!(r.actor, Some(Actor::System(_))) {
+                        r.actor = None;
+                    }
+                }
+                Fault::MangleNonAsciiActors => {
+                    if let Some(Actor::Integration(name)) = &r.actor {
+                        let ascii: String = name
+                            .chars()
+                            .map(|c| if c.is_ascii() { c } else { '?' })
+                            .collect();
+                        r.actor = Some(Actor::integration(&ascii));
+                    }
+                }
                 _ => {}
             }
             let edit: Option<fn(&mut Value)> = match self.fault {
@@ -306,6 +327,7 @@ fn each_broken_store_fails_exactly_the_check_about_its_fault() {
         (Fault::RoundsDurations, "sub_second_precision_round_trips"),
         (Fault::MangleNonAscii, "non_ascii_text_round_trips"),
         (Fault::NormalisesText, "non_ascii_text_round_trips"),
+        (Fault::MangleNonAsciiActors, "non_ascii_text_round_trips"),
         (
             Fault::MergesSlaIntoTicket,
             "every_stream_kind_is_its_own_stream",
@@ -329,7 +351,7 @@ fn each_broken_store_fails_exactly_the_check_about_its_fault() {
         (Fault::NotAtomic, "failed_batch_leaves_nothing_behind"),
         (Fault::CapsStreams, "large_stream_round_trips"),
         (Fault::ForgetsSchema, "schema_version_round_trips"),
-        (Fault::DropsCommandKey, "actor_and_command_round_trip"),
+        (Fault::DropsSystemActors, "actor_and_command_round_trip"),
         (Fault::ReversedReceipt, "append_then_read_in_order"),
         (Fault::LazyTable, "empty_store_reads_nothing"),
         (Fault::ReversesBatch, "versions_per_stream_positions_global"),
@@ -346,6 +368,12 @@ fn each_broken_store_fails_exactly_the_check_about_its_fault() {
         let names = failed(conformance::run_all(|| Broken::new(fault)));
         assert_eq!(names, [check], "{fault:?}");
     }
+    // Some faults are about more than one check: each names them all.
+    let names = failed(conformance::run_all(|| Broken::new(Fault::DropsCommandKey)));
+    assert_eq!(
+        names,
+        ["actor_and_command_round_trip", "non_ascii_text_round_trips"]
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{ConformanceFailure, ensure, io, sample, t0, write};
+use crate::actor::{Actor, CommandKey};
 use crate::customer::{Currency, CustomerEvent, CustomerEventKind, Money};
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, CommandId, CustomerId, IncidentId, TeamId, TicketId};
@@ -147,7 +148,8 @@ pub fn sub_second_precision_round_trips(store: &mut dyn Store) -> Result<(), Con
 /// byte: emoji (with skin tones, families joined by zero-width joiners,
 /// flags), Chinese, Japanese and Korean, combining marks (not
 /// normalised), right-to-left text and its controls, the characters JSON
-/// escapes, and the ends of Unicode.
+/// escapes, and the ends of Unicode; and the names of integrations and
+/// the command keys stamped on events likewise.
 ///
 /// # Errors
 /// [`ConformanceFailure`] naming the check and what the store did wrong.
@@ -170,7 +172,33 @@ pub fn non_ascii_text_round_trips(store: &mut dyn Store) -> Result<(), Conforman
         store,
         TEXTS.iter().map(|&t| renamed(t0(), t)).collect(),
         |i| format!("the text {:?}", TEXTS.get(i).copied().unwrap_or_default()),
-    )
+    )?;
+    // Who did it and the key of the command are text too.
+    const NAMES: [(&str, &str); 3] = [
+        ("客服-网关", "msg-<客服@例え.jp>"),
+        ("crm-Zoë-🦀", "🦀-1-e\u{301}"),
+        ("בוט-תמיכה", "מפתח-\u{200F}-1"),
+    ];
+    let s = StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(2)));
+    let mut w = write(s, 0, (0..3).map(sample).collect());
+    for (e, (actor, key)) in w.events.iter_mut().zip(NAMES) {
+        e.actor = Some(Actor::integration(actor));
+        e.command =
+            Some(CommandKey::new(key).map_err(|e| super::fail(C, format!("sample key: {e}")))?);
+    }
+    let sent: Vec<_> = w
+        .events
+        .iter()
+        .map(|e| (e.actor.clone(), e.command.clone()))
+        .collect();
+    io(C, store.append(&[w]))?;
+    let got: Vec<_> = io(C, store.read_stream(&s, 0))?
+        .into_iter()
+        .map(|r| (r.actor, r.command))
+        .collect();
+    ensure(C, got == sent, || {
+        format!("actors and command keys written {sent:?}, read {got:?}")
+    })
 }
 
 /// Every kind of stream, all with the same UUID, written and read back
