@@ -88,53 +88,131 @@ fn show(d: Duration) -> String {
     }
 }
 
-/// Serde for durations as whole seconds (`"within": 300`).
+/// A duration on the wire: an integer in the field's unit when that holds
+/// it exactly, else whole seconds (floored) and the nanoseconds after them
+/// (`{"secs": 1, "nanos": 500000000}`, the form serde gives
+/// `std::time::Duration`). Reading takes either, so a record written as a
+/// plain integer before durations kept their nanoseconds still reads.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum Wire {
+    Unit(i64),
+    Split(Split),
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Split {
+    secs: i64,
+    nanos: u32,
+}
+
+impl Split {
+    fn of(d: Duration) -> Self {
+        let n = to_nanos(d);
+        Split {
+            // |seconds| of a chrono duration stay under 2^63 / 1000.
+            secs: i64::try_from(n.div_euclid(1_000_000_000)).unwrap_or(i64::MAX),
+            nanos: u32::try_from(n.rem_euclid(1_000_000_000)).unwrap_or(0),
+        }
+    }
+
+    fn duration<E: serde::de::Error>(&self) -> Result<Duration, E> {
+        if self.nanos >= 1_000_000_000 {
+            return Err(E::custom(format_args!(
+                "duration nanos {} is not below 1000000000",
+                self.nanos
+            )));
+        }
+        Duration::new(self.secs, self.nanos).ok_or_else(|| {
+            E::custom(format_args!(
+                "duration of {} s and {} ns is out of range",
+                self.secs, self.nanos
+            ))
+        })
+    }
+}
+
+/// Serde for durations in seconds (`"within": 300`), exact: a duration
+/// with a fraction of a second is written as seconds and nanoseconds
+/// (`{"secs": 1, "nanos": 500000000}`), and whole seconds read as before.
 pub(crate) mod seconds {
     use chrono::Duration;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Split, Wire};
 
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(d.num_seconds())
+        if d.subsec_nanos() == 0 {
+            Wire::Unit(d.num_seconds()).serialize(s)
+        } else {
+            Wire::Split(Split::of(*d)).serialize(s)
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let secs = i64::deserialize(d)?;
-        Duration::try_seconds(secs).ok_or_else(|| serde::de::Error::custom("duration out of range"))
+        match Wire::deserialize(d)? {
+            Wire::Unit(secs) => Duration::try_seconds(secs).ok_or_else(|| {
+                serde::de::Error::custom(format_args!("duration of {secs} s is out of range"))
+            }),
+            Wire::Split(split) => split.duration(),
+        }
     }
 
-    /// Whole seconds for the configured setting `field`, refused unless
-    /// from `min_seconds` to 100 years (see `configured_seconds!`).
+    /// Seconds for the configured setting `field`, refused unless from
+    /// `min_seconds` to 100 years (see `configured_seconds!`).
     pub fn deserialize_configured<'de, D: Deserializer<'de>>(
         d: D,
         field: &str,
         min_seconds: i64,
     ) -> Result<Duration, D::Error> {
-        let secs = i64::deserialize(d)?;
+        let saturated = |secs: i64| {
+            if secs < 0 {
+                Duration::MIN
+            } else {
+                Duration::MAX
+            }
+        };
+        // Out of chrono's range is out of the setting's range: refused
+        // below with the setting's name, as a saturated value.
+        let value = match Wire::deserialize(d)? {
+            Wire::Unit(secs) => Duration::try_seconds(secs).unwrap_or(saturated(secs)),
+            Wire::Split(split) => split.duration::<D::Error>().or_else(|e| {
+                if split.nanos < 1_000_000_000 {
+                    Ok(saturated(split.secs))
+                } else {
+                    Err(e)
+                }
+            })?,
+        };
         let max = super::MAX_CONFIGURED;
         let min = Duration::try_seconds(min_seconds).unwrap_or_else(Duration::zero);
-        let value = Duration::try_seconds(secs).unwrap_or(if secs < 0 {
-            Duration::MIN
-        } else {
-            Duration::MAX
-        });
         super::check(field, value, min, max).map_err(serde::de::Error::custom)
     }
 }
 
-/// Serde for durations as whole nanoseconds (events keep full precision).
+/// Serde for durations in nanoseconds (events keep full precision): an
+/// integer while it fits in an `i64` (292 years), seconds and nanoseconds
+/// beyond, so every chrono duration is written, and read back, exactly.
 pub(crate) mod nanos {
     use chrono::Duration;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Split, Wire};
 
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        let n = d
-            .num_nanoseconds()
-            .ok_or_else(|| serde::ser::Error::custom("duration over 292 years"))?;
-        s.serialize_i64(n)
+        match d.num_nanoseconds() {
+            Some(n) => Wire::Unit(n),
+            None => Wire::Split(Split::of(*d)),
+        }
+        .serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::nanoseconds(i64::deserialize(d)?))
+        match Wire::deserialize(d)? {
+            Wire::Unit(n) => Ok(Duration::nanoseconds(n)),
+            Wire::Split(split) => split.duration(),
+        }
     }
 }
 
@@ -251,6 +329,97 @@ mod tests {
         }
         assert_eq!(from_nanos(i128::MAX), Duration::MAX);
         assert_eq!(from_nanos(i128::MIN), Duration::MIN);
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Wire {
+        #[serde(with = "seconds")]
+        secs: Duration,
+        #[serde(with = "nanos")]
+        nanos: Duration,
+    }
+
+    fn wire(secs: Duration, nanos: Duration) -> String {
+        serde_json::to_string(&Wire { secs, nanos }).unwrap()
+    }
+
+    fn read(json: &str) -> Result<Wire, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn durations_on_the_wire_are_exact_and_old_whole_seconds_still_read() {
+        // Whole seconds and nanoseconds that fit stay plain integers.
+        assert_eq!(
+            wire(Duration::minutes(30), Duration::milliseconds(1500)),
+            r#"{"secs":1800,"nanos":1500000000}"#
+        );
+        // A fraction of a second is kept, not dropped.
+        assert_eq!(
+            wire(Duration::milliseconds(1500), Duration::MAX),
+            r#"{"secs":{"secs":1,"nanos":500000000},"nanos":{"secs":9223372036854775,"nanos":807000000}}"#
+        );
+        assert_eq!(
+            wire(Duration::nanoseconds(-1), Duration::MIN),
+            r#"{"secs":{"secs":-1,"nanos":999999999},"nanos":{"secs":-9223372036854776,"nanos":193000000}}"#
+        );
+        for d in [
+            Duration::MAX,
+            Duration::MIN,
+            Duration::zero(),
+            Duration::nanoseconds(1),
+            Duration::nanoseconds(-1_500_000_001),
+            Duration::days(365 * 300) + Duration::nanoseconds(7),
+            Duration::seconds(-3),
+        ] {
+            let json = wire(d, d);
+            assert_eq!(read(&json), Ok(Wire { secs: d, nanos: d }), "{json}");
+        }
+        // Records written before: whole seconds, whole nanoseconds.
+        assert_eq!(
+            read(r#"{"secs":1860,"nanos":5}"#),
+            Ok(Wire {
+                secs: Duration::seconds(1860),
+                nanos: Duration::nanoseconds(5)
+            })
+        );
+        // Malformed splits are refused, naming the fault.
+        let err = read(r#"{"secs":{"secs":1,"nanos":1000000000},"nanos":0}"#).unwrap_err();
+        assert!(err.contains("nanos 1000000000 is not below"), "{err}");
+        let err = read(r#"{"secs":{"secs":9223372036854775807,"nanos":0},"nanos":0}"#).unwrap_err();
+        assert!(err.contains("out of range"), "{err}");
+        let err = read(r#"{"secs":9223372036854775807,"nanos":0}"#).unwrap_err();
+        assert!(err.contains("out of range"), "{err}");
+    }
+
+    #[test]
+    fn configured_durations_read_their_fraction_and_refuse_beyond_range() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Config {
+            #[serde(deserialize_with = "within")]
+            within: Duration,
+        }
+        fn within<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+            seconds::deserialize_configured(d, "test within", 1)
+        }
+        let read = |json: &str| {
+            serde_json::from_str::<Config>(json)
+                .map(|c| c.within)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            read(r#"{"within":{"secs":1,"nanos":250000000}}"#),
+            Ok(Duration::milliseconds(1250))
+        );
+        assert_eq!(read(r#"{"within":90}"#), Ok(Duration::seconds(90)));
+        for bad in [
+            r#"{"within":{"secs":0,"nanos":999999999}}"#,
+            r#"{"within":{"secs":-9223372036854775808,"nanos":0}}"#,
+            r#"{"within":{"secs":9223372036854775807,"nanos":1}}"#,
+        ] {
+            let err = read(bad).unwrap_err();
+            assert!(err.starts_with("test within is "), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -58,7 +58,8 @@
 //!
 //! The store passes `fanatical`'s whole store conformance suite
 //! (`fanatical::store::conformance`, feature `conformance`), in memory and
-//! on disk; see this crate's tests.
+//! on disk, where the suite also reopens the file and writes through two
+//! connections at once; see this crate's tests.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
