@@ -18,7 +18,7 @@ use crate::recognition::{
     RecognitionAction, RecognitionContext, RecognitionError, RecognitionEvent,
     RecognitionEventKind,
 };
-use crate::ticket::{Author, EntryVisibility, Ticket};
+use crate::ticket::{Author, EntryVisibility, OpenTicket, Ticket};
 
 /// The agent who earned praise on a ticket: its assignee, else the last
 /// agent who replied publicly.
@@ -127,6 +127,24 @@ impl Desk {
         action: RecognitionAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        if let RecognitionAction::RecordPraise {
+            praise,
+            text,
+            customer,
+            ticket,
+            ..
+        } = &action
+            && let Some(signal) =
+                crate::crisis::CrisisClassifier::assess(&self.config.crisis.policy, text)
+        {
+            let words = CrisisWords {
+                text,
+                customer: *customer,
+                ticket: *ticket,
+                signal,
+            };
+            return self.decide_praise_crisis(d, *praise, words, now);
+        }
         let ctx = match &action {
             RecognitionAction::RecordPraise {
                 source,
@@ -161,6 +179,49 @@ impl Desk {
             .map_err(|e| recognition_error(e, d))?;
         self.record_recognition(d, events, now);
         Ok(())
+    }
+
+    /// "Praise" whose words say a person may be at risk is no praise: it
+    /// is recorded as nothing of recognition's and pages nobody with the
+    /// words. It opens a crisis ticket for the customer (the one named, or
+    /// the named ticket's) with the words as its opening message, from the
+    /// named ticket's requester when there is one, and the desk takes it to
+    /// a safety responder.
+    fn decide_praise_crisis(
+        &self,
+        d: &mut Drafts,
+        praise: PraiseId,
+        words: CrisisWords<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let CrisisWords {
+            text,
+            customer,
+            ticket,
+            signal,
+        } = words;
+        let named = match ticket {
+            Some(t) => Some(self.ticket_or_err(t)?),
+            None => None,
+        };
+        let customer = customer
+            .or(named.map(crate::ticket::Ticket::customer))
+            .ok_or(crate::crisis::CrisisError::NoCustomer { praise })?;
+        self.customer_or_err(customer)?;
+        let mut open = OpenTicket::new(
+            praise.crisis_ticket(),
+            customer,
+            "A person may be at risk",
+            Channel::Phone,
+        );
+        let requester = named
+            .filter(|t| t.customer() == customer)
+            .and_then(crate::ticket::Ticket::requester);
+        open = match requester {
+            Some(r) => open.requested_by(r).with_message(Author::Contact(r), text),
+            None => open.with_message(Author::System, text),
+        };
+        self.decide_open_flagged(d, open, Some(signal), now)
     }
 
     /// What the other areas know about where praise may be attributed:
@@ -322,4 +383,12 @@ fn recognition_error(e: RecognitionError, d: &Drafts) -> Error {
         | RecognitionError::NotOnCommittee(_)
         | RecognitionError::SelfRecognition(_)) => e.into(),
     }
+}
+
+/// Words sent in as praise that signal a crisis, and who they are about.
+struct CrisisWords<'a> {
+    text: &'a str,
+    customer: Option<CustomerId>,
+    ticket: Option<TicketId>,
+    signal: crate::crisis::CrisisSignal,
 }

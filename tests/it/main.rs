@@ -7,6 +7,7 @@ mod channels;
 mod coaching;
 mod commands;
 mod crisis;
+mod crisis_paths;
 mod desk_flow;
 mod escalation;
 mod escalation_desk;
