@@ -19,7 +19,9 @@
 //!   responder, the safety lead, escalation notices) name the ticket and
 //!   never carry its words; incident messages leave crisis tickets alone;
 //! - a customer sees a crisis ticket only when they are its requester, not
-//!   every contact of the organisation;
+//!   every contact of the organisation, and a written reply on a crisis
+//!   ticket goes to its requester only (never the organisation's primary
+//!   contact: with no requester it is refused as unreachable);
 //! - **merging** a crisis ticket with another (either way round) is refused
 //!   unless the acting agent is a safety responder, and when a responder
 //!   merges a crisis ticket into an ordinary one, the result is flagged as
@@ -28,7 +30,12 @@
 //! - a crisis in a survey comment opens the survey's follow-up ticket as a
 //!   crisis, with the comment as its (restricted) first message and no
 //!   internal note quoting it; a crisis in praise records no praise and
-//!   pages nobody with it: it opens a crisis ticket for the customer.
+//!   pages nobody with it: it opens a crisis ticket for whoever wrote it
+//!   (the social handle's or the survey's contact, the named ticket's
+//!   requester), or is refused ([`CrisisError::NoCustomer`]) when the desk
+//!   cannot tell who that is;
+//! - there is no ticket split; incidents leave crisis tickets alone, and
+//!   trends, metrics and reports count tickets without quoting them.
 //!
 //! The model's raw records (`desk.tickets().get(..)`,
 //! [`crate::ticket::Ticket::conversation`], the outbox's message bodies,

@@ -457,6 +457,90 @@ fn a_crisis_in_praise_opens_a_crisis_ticket_and_is_never_paged_as_kudos() {
 }
 
 #[test]
+fn crisis_praise_finds_its_writer_and_replies_go_to_nobody_else() {
+    let mut w = World::new();
+    let sam = responder(&mut w, "Sam");
+    let (acme, jane) = (w.acme, w.jane);
+    let joe = joe(&mut w);
+    // A social mention from Jane's handle, naming nobody: the desk knows
+    // the handle, so the ticket is hers.
+    let p: PraiseId = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("social"),
+        RecognitionAction::RecordPraise {
+            praise: p,
+            source: PraiseSource::Social {
+                network: SocialNetwork::X,
+                handle: "@jane_acme".into(),
+            },
+            text: "love the new portal but I want to disappear forever".into(),
+            customer: None,
+            ticket: None,
+        },
+    ))
+    .unwrap();
+    let t = w.desk.tickets().get(p.crisis_ticket()).unwrap();
+    assert_eq!((t.customer(), t.requester()), (acme, Some(jane)));
+    assert!(w.desk.tickets().is_crisis(t.id()));
+    assert!(w.desk.customer_ticket_view(t.id(), joe).is_err());
+
+    // A crisis ticket with no requester: a written reply would fall back
+    // to the organisation's primary contact; for a crisis it goes nowhere
+    // (refused: the responder calls instead).
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::DesignateContact {
+                contact: joe,
+                role: fanatical::customer::ContactRole::Primary,
+            },
+        },
+    ))
+    .unwrap();
+    let open = |w: &mut World| {
+        let id: TicketId = w.ids.next_id();
+        w.run(Command::new(
+            Actor::integration("portal"),
+            TicketAction::Open(
+                fanatical::ticket::OpenTicket::new(id, acme, "Call notes", Channel::Email)
+                    .with_message(Author::Agent(sam), "Caller was distressed"),
+            ),
+        ))
+        .unwrap();
+        id
+    };
+    let ordinary = open(&mut w);
+    w.run(Command::reply(ordinary, sam, "We are here for you"))
+        .unwrap();
+    assert!(
+        w.desk.channels().outbox().any(
+            |m| matches!(m.message.recipient, Recipient::Contact { contact, .. } if contact == joe)
+        ),
+        "an ordinary ticket's reply reaches the primary contact"
+    );
+    let crisis = open(&mut w);
+    w.run(Command::new(
+        Actor::integration("classifier"),
+        TicketAction::FlagCrisis {
+            ticket: crisis,
+            signal: fanatical::crisis::CrisisSignal {
+                reason: "a caller at risk".into(),
+                matched: None,
+            },
+        },
+    ))
+    .unwrap();
+    w.refused(
+        Command::reply(crisis, sam, "We are here for you"),
+        fanatical::desk::DeskError::Unreachable {
+            ticket: crisis,
+            channel: Channel::Email,
+        },
+    );
+}
+
+#[test]
 fn every_inbound_channel_and_reply_is_assessed() {
     let mut w = World::new();
     let sam = responder(&mut w, "Sam");

@@ -8,6 +8,7 @@ mod coaching;
 mod commands;
 mod crisis;
 mod crisis_paths;
+mod crisis_props;
 mod desk_flow;
 mod escalation;
 mod escalation_desk;
