@@ -535,7 +535,10 @@ impl std::fmt::Debug for SurveysView<'_> {
 }
 
 impl<'a> SurveysView<'a> {
-    /// Every invitation, by id.
+    /// Every invitation, by id: the raw records, answers and comments
+    /// included. A comment is the customer's own words (a crisis comment
+    /// too: see [`crate::crisis`]), for code that reports scores or audits;
+    /// never show it to a person as it is.
     pub fn invitations(&self) -> impl Iterator<Item = &'a InvitationRecord> + 'a {
         self.desk.invitations()
     }
