@@ -78,6 +78,10 @@ pub enum Error {
     /// An organisation problem.
     #[error(transparent)]
     Org(#[from] OrgError),
+    /// A crisis refusal (a merge only a safety responder may do, a blank
+    /// phrase).
+    #[error(transparent)]
+    Crisis(#[from] crate::crisis::CrisisError),
     /// An incident error.
     #[error(transparent)]
     Incident(#[from] crate::incident::IncidentError),
@@ -208,6 +212,7 @@ impl Error {
             | Error::Customer(_)
             | Error::Ticket(_)
             | Error::Escalation(_)
+            | Error::Crisis(_)
             | Error::Guard(_)
             | Error::Org(_)
             | Error::Incident(_)

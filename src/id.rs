@@ -235,6 +235,16 @@ impl InvitationId {
     }
 }
 
+impl PraiseId {
+    /// The id of the crisis ticket this "praise" opens when its words say
+    /// a person may be at risk: derived, so a rebuilt desk and a retried
+    /// command agree.
+    #[must_use]
+    pub fn crisis_ticket(&self) -> TicketId {
+        TicketId(derive_uuid(self.0, 0x6372_6973_6973, 0))
+    }
+}
+
 impl MessageId {
     /// The id of the outbound message queued by the event `event`, at
     /// position `index` among that event's messages. Deterministic, so a

@@ -47,19 +47,34 @@ pub(crate) fn article(word: &str) -> &'static str {
     }
 }
 
-/// The lowercase words of `s`: runs of letters, digits and apostrophes;
-/// everything else separates.
+/// The lowercase words of `s`: runs of letters, digits and apostrophes
+/// (a typographic apostrophe counts as a plain one, so "don’t" is
+/// "don't"); everything else separates.
 pub(crate) fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+    s.split(|c: char| !c.is_alphanumeric() && !is_apostrophe(c))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|w| {
+            w.chars()
+                .map(|c| if is_apostrophe(c) { '\'' } else { c })
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
         .collect()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02bc}')
 }
 
 /// Whether `phrase`'s words appear consecutively in `text`'s words.
 pub(crate) fn contains_phrase(text: &[String], phrase: &str) -> bool {
-    let p = words(phrase);
-    !p.is_empty() && text.windows(p.len()).any(|w| w == p.as_slice())
+    contains_words(text, &words(phrase))
+}
+
+/// Whether the words `phrase` (already split by [`words`]) appear
+/// consecutively in `text`'s words.
+pub(crate) fn contains_words(text: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && text.windows(phrase.len()).any(|w| w == phrase)
 }
 
 /// The trimmed text when it is one word of 1 to 100 characters.
@@ -89,6 +104,7 @@ mod tests {
         assert!(contains_phrase(&words("fun at sea-world"), "Sea World"));
         assert!(!contains_phrase(&words("sea of worlds"), "sea world"));
         assert!(!contains_phrase(&words("anything"), " !! "));
+        assert_eq!(words("DON\u{2019}T stop"), ["don't", "stop"]);
     }
 
     #[test]

@@ -6,10 +6,14 @@
 use super::*;
 
 impl Desk {
-    /// A ticket as one of its customer's contacts sees it.
+    /// A ticket as one of its customer's contacts sees it. A crisis
+    /// ticket is shown to its requester only, not to every contact of the
+    /// organisation.
     ///
     /// # Errors
-    /// Unknown ticket; [`crate::view::ViewError::NotTheirTicket`].
+    /// Unknown ticket; [`crate::view::ViewError::NotTheirTicket`] for a
+    /// contact of another customer, or a contact other than the requester
+    /// of a crisis ticket.
     ///
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
@@ -31,7 +35,45 @@ impl Desk {
     ) -> Result<CustomerTicketView, Error> {
         let t = self.ticket_or_err(ticket)?;
         let c = self.customer_or_err(t.customer())?;
+        if self.is_crisis(ticket) && t.requester() != Some(contact) {
+            return Err(crate::view::ViewError::NotTheirTicket { contact, ticket }.into());
+        }
         Ok(CustomerTicketView::for_contact(t, c, contact)?)
+    }
+
+    /// The tickets a contact may see, as they see them, oldest first:
+    /// their organisation's tickets, except crisis tickets someone else
+    /// asked for (a crisis ticket is its requester's alone).
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownContact`] for a contact of no customer.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// let mine = desk.customer_tickets_view(jane)?;
+    /// assert_eq!(mine.len(), 1);
+    /// assert_eq!(mine[0].id, ticket);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customer_tickets_view(
+        &self,
+        contact: ContactId,
+    ) -> Result<Vec<CustomerTicketView>, Error> {
+        let customer = self
+            .state
+            .customers
+            .customer_of(contact)
+            .ok_or(DeskError::UnknownContact(contact))?;
+        let mut out: Vec<CustomerTicketView> = self
+            .tickets_of(customer)
+            .filter(|t| !self.is_crisis(t.id()) || t.requester() == Some(contact))
+            .map(CustomerTicketView::from_ticket)
+            .collect();
+        out.sort_by_key(|v| (v.opened_at, v.id));
+        Ok(out)
     }
 
     /// A ticket as support sees it.
@@ -43,9 +85,9 @@ impl Desk {
         if self.is_crisis(ticket) {
             // Crisis details are for the safety role only (`safety_ticket_view`):
             // the subject came from the message, so it goes too.
-            view.subject = crisis::RESTRICTED.to_owned();
+            view.subject = crate::crisis::RESTRICTED.to_owned();
             for e in &mut view.conversation {
-                e.body = crisis::RESTRICTED.to_owned();
+                e.body = crate::crisis::RESTRICTED.to_owned();
                 e.attachments.clear();
             }
         }

@@ -42,7 +42,7 @@ impl Desk {
     /// Crisis tickets keep their subject to the safety role.
     fn visible_subject(&self, t: &Ticket) -> String {
         if self.is_crisis(t.id()) {
-            super::crisis::RESTRICTED.to_owned()
+            crate::crisis::RESTRICTED.to_owned()
         } else {
             t.subject().to_owned()
         }

@@ -87,7 +87,13 @@ impl Desk {
         channel: &Channel,
     ) -> Result<(Channel, ContactId, ChannelAddress), DeskError> {
         let target = super::delivery_channel(channel);
-        let contact = reply_contact(t, customer);
+        // A crisis ticket's replies are for the person who wrote, never
+        // another contact of the organisation.
+        let contact = if self.is_crisis(t.id()) {
+            t.requester().and_then(|r| customer.contact(r))
+        } else {
+            reply_contact(t, customer)
+        };
         let unreachable = || DeskError::Unreachable {
             ticket: t.id(),
             channel: channel.clone(),

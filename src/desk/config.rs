@@ -30,9 +30,10 @@ pub struct DeskConfig {
     /// Official accounts and the review their posts pass.
     #[serde(default)]
     pub guard: crate::guard::GuardPolicy,
-    /// The keyword policy applied to every inbound customer message.
+    /// Crisis handling: the keyword policy applied to every inbound text,
+    /// when safety responders are on call, and the safety lead.
     #[serde(default)]
-    pub crisis: crate::crisis::KeywordPolicy,
+    pub crisis: crate::crisis::CrisisConfig,
     /// Components, credit policies, follow-ups.
     #[serde(default)]
     pub incidents: crate::incident::IncidentConfig,
@@ -64,7 +65,7 @@ impl Default for DeskConfig {
             recognition: RecognitionConfig::default(),
             coaching_window: default_coaching_window(),
             guard: crate::guard::GuardPolicy::default(),
-            crisis: crate::crisis::KeywordPolicy::default_policy(),
+            crisis: crate::crisis::CrisisConfig::default(),
             fallbacks: default_fallbacks(),
             incidents: crate::incident::IncidentConfig::default(),
             trends: crate::trend::TrendConfig::default(),
@@ -111,6 +112,13 @@ impl DeskConfig {
     #[must_use]
     pub fn with_trends(mut self, trends: crate::trend::TrendConfig) -> Self {
         self.trends = trends;
+        self
+    }
+    /// The defaults with other crisis handling (keyword policy, on-call
+    /// hours, safety lead).
+    #[must_use]
+    pub fn with_crisis(mut self, crisis: crate::crisis::CrisisConfig) -> Self {
+        self.crisis = crisis;
         self
     }
     /// The defaults with another retry policy.

@@ -1,10 +1,11 @@
-//! The desk and crisis: straight to a safety responder, details restricted.
+//! The desk and crisis: straight to a safety responder on duty, details
+//! restricted. See [`crate::crisis`] for every path the words are kept
+//! from.
 
 use chrono::{DateTime, Utc};
 
-use super::decision::salt;
 use super::{Desk, Drafts, outbox};
-use crate::agent::Role;
+use crate::agent::{Agent, Role};
 use crate::channel::Channel;
 use crate::crisis::{CrisisRecord, CrisisSignal};
 use crate::error::Error;
@@ -26,13 +27,48 @@ pub struct SafetyTicketView {
     pub record: Option<CrisisRecord>,
 }
 
-/// What replaces a crisis conversation for anyone but the safety role.
-pub const RESTRICTED: &str = "[restricted: a safety responder is handling this conversation]";
+/// Who a crisis goes to, decided when it is flagged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Staffing {
+    /// The responder named (assigned and paged).
+    pub(super) responder: Option<AgentId>,
+    /// When they come on duty, when nobody is on duty now.
+    pub(super) on_duty_from: Option<DateTime<Utc>>,
+    /// Who else is told at once.
+    pub(super) told: Vec<AgentId>,
+}
+
+impl Staffing {
+    /// A responder who is acting now (a responder merging, say).
+    pub(super) fn acting(responder: AgentId) -> Self {
+        Staffing {
+            responder: Some(responder),
+            on_duty_from: None,
+            told: Vec::new(),
+        }
+    }
+}
+
+/// The ticket events that take a crisis to its responder, and who that is.
+pub(super) struct Takeover {
+    pub(super) events: Vec<TicketEvent>,
+    pub(super) staffing: Staffing,
+}
 
 impl Desk {
     /// See [`TicketsView::is_crisis`].
     pub(crate) fn is_crisis(&self, ticket: TicketId) -> bool {
         self.state.crises.contains(ticket)
+    }
+
+    /// See [`TicketsView::unattended_crises`].
+    pub(crate) fn unattended_crises(&self) -> Vec<TicketId> {
+        self.state
+            .crises
+            .iter()
+            .filter(|r| r.is_unattended())
+            .map(|r| r.ticket)
+            .collect()
     }
 
     /// A crisis ticket in full, with its record, for a safety responder.
@@ -80,68 +116,156 @@ impl Desk {
         })
     }
 
-    /// The least-loaded active safety responder.
-    fn safety_responder(&self) -> Option<AgentId> {
-        self.state
-            .people
-            .agents()
-            .filter(|a| a.is_active() && a.has_role(Role::SafetyResponder))
-            .min_by_key(|a| (self.state.tickets.load(a.id()), a.id()))
-            .map(|a| a.id())
+    /// Whether `agent` is an active safety responder.
+    pub(super) fn is_safety_responder(&self, agent: AgentId) -> bool {
+        self.agent(agent)
+            .is_some_and(|a| a.is_active() && a.has_role(Role::SafetyResponder))
+    }
+
+    /// Who a crisis flagged at `now` goes to: the least-loaded active
+    /// safety responder on duty now; else the one next on duty (the least
+    /// loaded among those who start first), with the safety lead told (or,
+    /// without an active lead, the managers and executives); with no
+    /// responder at all, those are told.
+    fn staffing(&self, now: DateTime<Utc>) -> Staffing {
+        let cfg = &self.config.crisis;
+        let load = |a: &Agent| self.state.tickets.load(a.id());
+        let responders = || {
+            self.state
+                .people
+                .agents()
+                .filter(|a| a.is_active() && a.has_role(Role::SafetyResponder))
+        };
+        if let Some(a) = responders()
+            .filter(|a| cfg.is_on_duty(a.id(), now))
+            .min_by_key(|a| (load(a), a.id()))
+        {
+            return Staffing::acting(a.id());
+        }
+        let next = responders()
+            .filter_map(|a| {
+                cfg.on_duty_from(a.id(), now)
+                    .map(|at| (at, load(a), a.id()))
+            })
+            .min();
+        let lead = cfg
+            .safety_lead
+            .filter(|l| self.agent(*l).is_some_and(Agent::is_active));
+        let told = match lead {
+            Some(l) => vec![l],
+            None => self
+                .state
+                .people
+                .agents()
+                .filter(|a| {
+                    a.is_active() && (a.has_role(Role::Manager) || a.has_role(Role::Executive))
+                })
+                .map(Agent::id)
+                .collect(),
+        };
+        Staffing {
+            responder: next.map(|(_, _, id)| id),
+            on_duty_from: next.map(|(at, _, _)| at),
+            told,
+        }
     }
 
     /// The ticket events that take a crisis straight to a responder:
     /// assigned to them (bypassing routing) and urgent. `t` is the ticket
-    /// as it will be after the events already decided.
+    /// as it will be after the events already decided; `acting` is a
+    /// safety responder doing it themselves (they take it), else the
+    /// desk decides who is on duty.
     pub(super) fn crisis_takeover(
         &self,
         t: &Ticket,
+        acting: Option<AgentId>,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<TicketEvent>, Option<AgentId>), Error> {
-        let responder = self.safety_responder();
+    ) -> Result<Takeover, Error> {
+        let staffing = match acting {
+            Some(a) => Staffing::acting(a),
+            None => self.staffing(now),
+        };
         let mut t = t.clone();
-        let mut out = Vec::new();
+        let mut events = Vec::new();
         let mut cmds = vec![TicketCommand::SetPriority(Priority::Urgent)];
-        if let Some(r) = responder {
+        if let Some(r) = staffing.responder.filter(|r| t.assignee() != Some(*r)) {
             cmds.insert(0, TicketCommand::Assign(Some(r)));
         }
         for cmd in cmds {
-            let events = t.handle_with(cmd, &self.config.ticket_rules, now)?;
-            for e in &events {
+            let more = t.handle_with(cmd, &self.config.ticket_rules, now)?;
+            for e in &more {
                 t.apply(e);
             }
-            out.extend(events);
+            events.extend(more);
         }
-        Ok((out, responder))
+        Ok(Takeover { events, staffing })
     }
 
-    /// Records the crisis (restricted stream) and pages the responder.
+    /// Records the crisis (restricted stream) and pages the responder and
+    /// whoever else must be told. No page carries the ticket's words.
     pub(super) fn push_crisis(
         &self,
         d: &mut Drafts,
         ticket: TicketId,
         signal: CrisisSignal,
-        responder: Option<AgentId>,
+        staffing: Staffing,
         now: DateTime<Utc>,
     ) {
         let stream = StreamId::Crisis;
+        let Staffing {
+            responder,
+            on_duty_from,
+            told,
+        } = staffing;
+        let mut pages = Vec::new();
         if let Some(r) = responder {
-            let message = OutboundMessage {
-                id: d.message_id(self, &stream, 1, salt::MESSAGE),
-                channel: Channel::Chat,
-                recipient: Recipient::Agent { agent: r },
-                body: format!(
+            let body = match on_duty_from {
+                None => format!(
                     "A person may be at risk: ticket {ticket} is yours now. Open it in the safety view."
                 ),
-                ticket: Some(ticket),
-                queued_at: now,
+                Some(at) => format!(
+                    "A person may be at risk: ticket {ticket} is yours. Nobody is on duty now and you are next, from {at}. Open it in the safety view."
+                ),
             };
-            d.push(
-                StreamId::Outbox,
-                [outbox(now, OutboxEventKind::Queued { message })],
-            );
+            pages.push((r, body));
         }
-        let events = self.state.crises.flag(ticket, signal, responder, now);
+        let situation = match (responder, on_duty_from) {
+            (Some(r), Some(at)) => format!(
+                "no safety responder is on duty: it went to {}, on duty from {at}. Make sure someone responds now.",
+                self.state.people.name_of(r)
+            ),
+            _ => "there is no safety responder to take it. Find someone to respond now.".to_owned(),
+        };
+        for a in told.iter().filter(|a| Some(**a) != responder) {
+            pages.push((
+                *a,
+                format!("A person may be at risk on ticket {ticket} and {situation}"),
+            ));
+        }
+        let messages: Vec<_> = pages
+            .into_iter()
+            .zip(0u64..)
+            .map(|((agent, body), i)| {
+                outbox(
+                    now,
+                    OutboxEventKind::Queued {
+                        message: OutboundMessage {
+                            id: d.message_id(self, &stream, 1, i),
+                            channel: Channel::Chat,
+                            recipient: Recipient::Agent { agent },
+                            body,
+                            ticket: Some(ticket),
+                            queued_at: now,
+                        },
+                    },
+                )
+            })
+            .collect();
+        d.push(StreamId::Outbox, messages);
+        let mut record = CrisisRecord::new(ticket, signal, responder, now);
+        record.on_duty_from = on_duty_from;
+        record.told = told;
+        let events = self.state.crises.flag(record);
         d.push(stream, events.into_iter().map(Event::Crisis));
     }
 }

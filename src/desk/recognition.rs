@@ -11,14 +11,14 @@ use super::{Desk, DeskError, Drafts, outbox};
 use crate::channel::Channel;
 use crate::error::Error;
 use crate::event::{Event, StreamId};
-use crate::id::{AgentId, CustomerId, PraiseId, TeamId, TicketId};
+use crate::id::{AgentId, ContactId, CustomerId, PraiseId, TeamId, TicketId};
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::recognition::{
     Acknowledgement, Certificate, Found, Lead, PraiseLeads, PraiseRecord, PraiseSource,
     RecognitionAction, RecognitionContext, RecognitionError, RecognitionEvent,
     RecognitionEventKind,
 };
-use crate::ticket::{Author, EntryVisibility, Ticket};
+use crate::ticket::{Author, EntryVisibility, OpenTicket, Ticket};
 
 /// The agent who earned praise on a ticket: its assignee, else the last
 /// agent who replied publicly.
@@ -127,6 +127,26 @@ impl Desk {
         action: RecognitionAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        if let RecognitionAction::RecordPraise {
+            praise,
+            source,
+            text,
+            customer,
+            ticket,
+            ..
+        } = &action
+            && let Some(signal) =
+                crate::crisis::CrisisClassifier::assess(&self.config.crisis.policy, text)
+        {
+            let words = CrisisWords {
+                source,
+                text,
+                customer: *customer,
+                ticket: *ticket,
+                signal,
+            };
+            return self.decide_praise_crisis(d, *praise, words, now);
+        }
         let ctx = match &action {
             RecognitionAction::RecordPraise {
                 source,
@@ -161,6 +181,65 @@ impl Desk {
             .map_err(|e| recognition_error(e, d))?;
         self.record_recognition(d, events, now);
         Ok(())
+    }
+
+    /// "Praise" whose words say a person may be at risk is no praise: it
+    /// is recorded as nothing of recognition's and pages nobody with the
+    /// words. It opens a crisis ticket with the words as its opening
+    /// message, for the person who wrote them when the desk can tell who
+    /// (the social handle's contact, the survey's contact, the named
+    /// ticket's requester) and their customer (else the customer named, or
+    /// the named ticket's), and the desk takes it to a safety responder.
+    fn decide_praise_crisis(
+        &self,
+        d: &mut Drafts,
+        praise: PraiseId,
+        words: CrisisWords<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let CrisisWords {
+            source,
+            text,
+            customer,
+            ticket,
+            signal,
+        } = words;
+        let named = match ticket {
+            Some(t) => Some(self.ticket_or_err(t)?),
+            None => None,
+        };
+        let writer: Option<(CustomerId, ContactId)> = match source {
+            PraiseSource::Social { network, handle } => {
+                crate::channel::ChannelAddress::social(network.clone(), handle.as_str())
+                    .ok()
+                    .and_then(|a| self.state.customers.find_contact(&a))
+                    .map(|c| (c.customer, c.contact))
+            }
+            PraiseSource::Survey { invitation } => self
+                .invitations()
+                .find(|i| i.invitation.id == *invitation)
+                .map(|i| (i.invitation.customer, i.invitation.contact)),
+            PraiseSource::TicketReply | PraiseSource::PhoneNote => None,
+        }
+        .or_else(|| named.and_then(|t| t.requester().map(|r| (t.customer(), r))))
+        .filter(|(c, _)| customer.is_none_or(|named| named == *c));
+        let customer = writer
+            .map(|(c, _)| c)
+            .or(customer)
+            .or(named.map(crate::ticket::Ticket::customer))
+            .ok_or(crate::crisis::CrisisError::NoCustomer { praise })?;
+        self.customer_or_err(customer)?;
+        let open = OpenTicket::new(
+            praise.crisis_ticket(),
+            customer,
+            "A person may be at risk",
+            Channel::Phone,
+        );
+        let open = match writer {
+            Some((_, r)) => open.requested_by(r).with_message(Author::Contact(r), text),
+            None => open.with_message(Author::System, text),
+        };
+        self.decide_open_flagged(d, open, Some(signal), now)
     }
 
     /// What the other areas know about where praise may be attributed:
@@ -322,4 +401,13 @@ fn recognition_error(e: RecognitionError, d: &Drafts) -> Error {
         | RecognitionError::NotOnCommittee(_)
         | RecognitionError::SelfRecognition(_)) => e.into(),
     }
+}
+
+/// Words sent in as praise that signal a crisis, and who they are about.
+struct CrisisWords<'a> {
+    source: &'a PraiseSource,
+    text: &'a str,
+    customer: Option<CustomerId>,
+    ticket: Option<TicketId>,
+    signal: crate::crisis::CrisisSignal,
 }

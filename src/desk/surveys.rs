@@ -294,10 +294,22 @@ impl Desk {
                 let answered_id = d.event_id(self, &stream, 1);
                 d.push(stream, [Event::Survey(e)]);
                 let cfg = &self.config.surveys;
-                if cfg.follows_up(nps, csat) {
+                // Every comment is assessed: a crisis opens the follow-up
+                // as a crisis ticket (its words restricted), with no note
+                // quoting it and no cheerful thank-you.
+                let crisis = !comment.is_empty()
+                    && crate::crisis::CrisisClassifier::assess(
+                        &self.config.crisis.policy,
+                        &comment.join("\n"),
+                    )
+                    .is_some();
+                if crisis {
+                    self.push_crisis_follow_up(d, inv, &comment, now)?;
+                } else if cfg.follows_up(nps, csat) {
                     self.push_follow_up(d, inv, nps, csat, &comment, now)?;
                 }
-                if cfg.thanks(nps)
+                if !crisis
+                    && cfg.thanks(nps)
                     && let Some((contact, address)) =
                         self.customer(inv.customer).and_then(survey_contact)
                 {
@@ -317,6 +329,32 @@ impl Desk {
             }
         }
         Ok(())
+    }
+
+    /// A survey comment that signals a crisis: the survey's follow-up
+    /// ticket opens with the comment as the contact's own message, so the
+    /// desk flags it and takes it to a safety responder like any other
+    /// crisis; nobody else reads the words.
+    fn push_crisis_follow_up(
+        &self,
+        d: &mut Drafts,
+        inv: &Invitation,
+        comment: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let open = OpenTicket::new(
+            inv.id.follow_up_ticket(),
+            inv.customer,
+            &format!("Follow up on \"{}\"", inv.survey),
+            Channel::Phone,
+        )
+        .requested_by(inv.contact)
+        .with_type(TicketType::Task)
+        .with_message(
+            crate::ticket::Author::Contact(inv.contact),
+            &comment.join("\n"),
+        );
+        self.decide_open(d, open, now)
     }
 
     /// A personal follow-up: a task ticket for a named person (the

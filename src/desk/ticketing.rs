@@ -69,7 +69,15 @@ impl Desk {
                 for a in &notify {
                     self.active_agent(*a)?;
                 }
-                let body = format!("Ticket {ticket} is yours now ({department}): {reason}");
+                // A crisis ticket's reason may quote it: the page names
+                // the ticket only.
+                let body = if self.is_crisis(ticket) {
+                    format!(
+                        "Ticket {ticket} is yours now ({department}). It is restricted: a safety responder is handling it."
+                    )
+                } else {
+                    format!("Ticket {ticket} is yours now ({department}): {reason}")
+                };
                 let command = TicketCommand::HandOff {
                     to: department,
                     by,
@@ -113,27 +121,69 @@ impl Desk {
                 d.push(StreamId::Ticket(other), l.to.into_iter().map(Event::Ticket));
             }
             TicketAction::Merge { source, target } => {
-                let by = Self::acting_agent(d)?;
-                let a = self.ticket_or_err(source)?;
-                let b = self.ticket_or_err(target)?;
-                let m = a.merge_into(b, by, now)?;
-                d.push(
-                    StreamId::Ticket(source),
-                    m.source.into_iter().map(Event::Ticket),
-                );
-                d.push(
-                    StreamId::Ticket(target),
-                    m.target.into_iter().map(Event::Ticket),
-                );
+                self.decide_merge(d, source, target, now)?;
             }
             TicketAction::FlagCrisis { ticket, signal } => {
                 let t = self.ticket_or_err(ticket)?;
                 if !self.is_crisis(ticket) {
-                    let (events, responder) = self.crisis_takeover(t, now)?;
-                    self.push_ticket(d, t, events, now);
-                    self.push_crisis(d, ticket, signal, responder, now);
+                    let takeover = self.crisis_takeover(t, None, now)?;
+                    self.push_ticket(d, t, takeover.events, now);
+                    self.push_crisis(d, ticket, signal, takeover.staffing, now);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Merges `source` into `target`. A merge that involves a crisis
+    /// ticket is a safety responder's to do, and merging a crisis into an
+    /// ordinary ticket makes the target a crisis too (it now holds the
+    /// words), taken by the responder who merged it.
+    fn decide_merge(
+        &self,
+        d: &mut Drafts,
+        source: TicketId,
+        target: TicketId,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let by = Self::acting_agent(d)?;
+        let a = self.ticket_or_err(source)?;
+        let b = self.ticket_or_err(target)?;
+        for t in [source, target] {
+            if self.is_crisis(t) && !self.is_safety_responder(by) {
+                return Err(crate::crisis::CrisisError::MergeRestricted {
+                    agent: by,
+                    ticket: t,
+                }
+                .into());
+            }
+        }
+        let m = a.merge_into(b, by, now)?;
+        let spread = self
+            .state
+            .crises
+            .get(source)
+            .filter(|_| !self.is_crisis(target))
+            .map(|r| crate::crisis::CrisisSignal {
+                reason: format!("merged from crisis ticket {source}: {}", r.signal.reason),
+                matched: r.signal.matched.clone(),
+            });
+        let mut after = b.clone();
+        for e in &m.target {
+            after.apply(e);
+        }
+        d.push(
+            StreamId::Ticket(source),
+            m.source.into_iter().map(Event::Ticket),
+        );
+        d.push(
+            StreamId::Ticket(target),
+            m.target.into_iter().map(Event::Ticket),
+        );
+        if let Some(signal) = spread {
+            let takeover = self.crisis_takeover(&after, Some(by), now)?;
+            self.push_ticket(d, &after, takeover.events, now);
+            self.push_crisis(d, target, signal, takeover.staffing, now);
         }
         Ok(())
     }
@@ -163,6 +213,18 @@ impl Desk {
         open: OpenTicket,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        self.decide_open_flagged(d, open, None, now)
+    }
+
+    /// Opens a ticket; a crisis when `signal` says so or the contact's
+    /// opening message is one.
+    pub(super) fn decide_open_flagged(
+        &self,
+        d: &mut Drafts,
+        open: OpenTicket,
+        signal: Option<crate::crisis::CrisisSignal>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
         let stream = self.fresh(StreamId::Ticket(open.id))?;
         let customer = self.customer_or_err(open.customer)?;
         if let Some(r) = open.requester
@@ -179,24 +241,27 @@ impl Desk {
         }
         let id = open.id;
         let customer_id = open.customer;
-        let signal = open
-            .message
-            .as_ref()
-            .filter(|m| matches!(m.author, Author::Contact(_)))
-            .and_then(|m| crate::crisis::CrisisClassifier::assess(&self.config.crisis, &m.body));
+        let signal = signal.or_else(|| {
+            open.message
+                .as_ref()
+                .filter(|m| matches!(m.author, Author::Contact(_)))
+                .and_then(|m| {
+                    crate::crisis::CrisisClassifier::assess(&self.config.crisis.policy, &m.body)
+                })
+        });
         let mut events = Ticket::open(open, &self.config.ticket_rules, now)?;
         let mut crisis = None;
         if let Some(signal) = signal {
             let t = Ticket::from_events(&events).ok_or(DeskError::UnknownTicket(id))?;
-            let (more, responder) = self.crisis_takeover(&t, now)?;
-            events.extend(more);
-            crisis = Some((signal, responder));
+            let takeover = self.crisis_takeover(&t, None, now)?;
+            events.extend(takeover.events);
+            crisis = Some((signal, takeover.staffing));
         }
         let sla = crate::sla::react(None, &events, customer_id, &self.config.sla, now);
         d.push(stream, events.into_iter().map(Event::Ticket));
         d.push(StreamId::Sla(id), sla.into_iter().map(Event::Sla));
-        if let Some((signal, responder)) = crisis {
-            self.push_crisis(d, id, signal, responder, now);
+        if let Some((signal, staffing)) = crisis {
+            self.push_crisis(d, id, signal, staffing, now);
         }
         Ok(())
     }
@@ -319,7 +384,7 @@ impl Desk {
                 body,
                 ..
             } if !self.is_crisis(ticket) => {
-                crate::crisis::CrisisClassifier::assess(&self.config.crisis, body)
+                crate::crisis::CrisisClassifier::assess(&self.config.crisis.policy, body)
             }
             _ => None,
         };
@@ -330,12 +395,12 @@ impl Desk {
             for e in &events {
                 after.apply(e);
             }
-            let (more, responder) = self.crisis_takeover(&after, now)?;
-            events.extend(more);
-            crisis = Some((signal, responder));
+            let takeover = self.crisis_takeover(&after, None, now)?;
+            events.extend(takeover.events);
+            crisis = Some((signal, takeover.staffing));
         }
-        if let Some((signal, responder)) = crisis {
-            self.push_crisis(d, ticket, signal, responder, now);
+        if let Some((signal, staffing)) = crisis {
+            self.push_crisis(d, ticket, signal, staffing, now);
         }
         self.finish_ticket(d, t, customer, events, now, true)
     }

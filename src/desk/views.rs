@@ -278,6 +278,15 @@ impl<'a> TicketsView<'a> {
         self.desk.is_crisis(ticket)
     }
 
+    /// Crisis tickets nobody was told about: no safety responder existed
+    /// and there was no safety lead, manager or executive to tell. Each
+    /// is urgent and unassigned; staff one (`PeopleAction::RegisterAgent`
+    /// with [`crate::agent::Role::SafetyResponder`]) and assign it.
+    #[must_use]
+    pub fn unattended_crises(&self) -> Vec<TicketId> {
+        self.desk.unattended_crises()
+    }
+
     /// Where a ticket with `facts` goes from `start`, and who is there.
     ///
     /// # Errors
@@ -347,23 +356,29 @@ impl<'a> TicketsView<'a> {
             .simulate_escalation(graph, start, open, facts, at, hours)
     }
 
-    /// A ticket.
+    /// A ticket: **the raw record**, crisis conversations and internal
+    /// notes included, for code that stores, routes or audits. Never show
+    /// it to a person: use the views ([`Desk::agent_ticket_view`],
+    /// [`Desk::customer_ticket_view`], [`Desk::safety_ticket_view`]),
+    /// which leave out what each audience may not see.
     #[must_use]
     pub fn get(&self, id: TicketId) -> Option<&'a Ticket> {
         self.desk.ticket(id)
     }
 
-    /// Every ticket.
+    /// Every ticket: the raw records (see [`TicketsView::get`]).
     pub fn iter(&self) -> impl Iterator<Item = &'a Ticket> + 'a {
         self.desk.state.tickets.iter()
     }
 
-    /// A customer's tickets, by id.
+    /// A customer's tickets, by id: the raw records (see
+    /// [`TicketsView::get`]).
     pub fn of_customer(&self, customer: CustomerId) -> impl Iterator<Item = &'a Ticket> + 'a {
         self.desk.tickets_of(customer)
     }
 
-    /// Tickets opened in `[from, to)`, oldest first.
+    /// Tickets opened in `[from, to)`, oldest first: the raw records (see
+    /// [`TicketsView::get`]).
     pub fn opened(
         &self,
         from: DateTime<Utc>,
@@ -473,13 +488,16 @@ impl<'a> ChannelsView<'a> {
         self.desk.outages()
     }
 
-    /// An outbound message's record.
+    /// An outbound message's record: the raw record, for delivery and
+    /// audit. A message's body is for its recipient (a reply on a crisis
+    /// ticket is for that person only): show it to nobody else.
     #[must_use]
     pub fn outbound(&self, id: MessageId) -> Option<&'a OutboxEntry> {
         self.desk.outbound(id)
     }
 
-    /// Every outbound message's record, by id.
+    /// Every outbound message's record, by id (raw records: see
+    /// [`ChannelsView::outbound`]).
     pub fn outbox(&self) -> impl Iterator<Item = &'a OutboxEntry> + 'a {
         self.desk.outbox()
     }
@@ -517,7 +535,10 @@ impl std::fmt::Debug for SurveysView<'_> {
 }
 
 impl<'a> SurveysView<'a> {
-    /// Every invitation, by id.
+    /// Every invitation, by id: the raw records, answers and comments
+    /// included. A comment is the customer's own words (a crisis comment
+    /// too: see [`crate::crisis`]), for code that reports scores or audits;
+    /// never show it to a person as it is.
     pub fn invitations(&self) -> impl Iterator<Item = &'a InvitationRecord> + 'a {
         self.desk.invitations()
     }

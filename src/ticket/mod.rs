@@ -594,7 +594,11 @@ impl Ticket {
     pub fn team(&self) -> Option<TeamId> {
         self.team
     }
-    /// The whole conversation, public and internal, in order.
+    /// The whole conversation, public and internal, in order: the raw
+    /// record, crisis messages included. Never show it to a person as it
+    /// is: the desk's views (`Desk::agent_ticket_view`,
+    /// `Desk::customer_ticket_view`, `Desk::safety_ticket_view`) leave out
+    /// what each audience may not see.
     #[must_use]
     pub fn conversation(&self) -> &[Entry] {
         &self.conversation

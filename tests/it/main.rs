@@ -8,6 +8,8 @@ mod coaching;
 mod commands;
 mod conformance_catches;
 mod crisis;
+mod crisis_paths;
+mod crisis_props;
 mod desk_flow;
 mod escalation;
 mod escalation_desk;
