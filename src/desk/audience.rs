@@ -8,7 +8,8 @@ use super::*;
 impl Desk {
     /// A ticket as one of its customer's contacts sees it. A crisis
     /// ticket is shown to its requester only, not to every contact of the
-    /// organisation.
+    /// organisation, and with their own words only: another contact's
+    /// message on it (or merged into it) is left out.
     ///
     /// # Errors
     /// Unknown ticket; [`crate::view::ViewError::NotTheirTicket`] for a
@@ -35,10 +36,16 @@ impl Desk {
     ) -> Result<CustomerTicketView, Error> {
         let t = self.ticket_or_err(ticket)?;
         let c = self.customer_or_err(t.customer())?;
-        if self.is_crisis(ticket) && t.requester() != Some(contact) {
+        let crisis = self.is_crisis(ticket);
+        if crisis && t.requester() != Some(contact) {
             return Err(crate::view::ViewError::NotTheirTicket { contact, ticket }.into());
         }
-        Ok(CustomerTicketView::for_contact(t, c, contact)?)
+        let view = CustomerTicketView::for_contact(t, c, contact)?;
+        Ok(if crisis {
+            own_words_only(view, contact)
+        } else {
+            view
+        })
     }
 
     /// The tickets a contact may see, as they see them, oldest first:
@@ -70,7 +77,14 @@ impl Desk {
         let mut out: Vec<CustomerTicketView> = self
             .tickets_of(customer)
             .filter(|t| !self.is_crisis(t.id()) || t.requester() == Some(contact))
-            .map(CustomerTicketView::from_ticket)
+            .map(|t| {
+                let view = CustomerTicketView::from_ticket(t);
+                if self.is_crisis(t.id()) {
+                    own_words_only(view, contact)
+                } else {
+                    view
+                }
+            })
             .collect();
         out.sort_by_key(|v| (v.opened_at, v.id));
         Ok(out)
@@ -146,4 +160,13 @@ impl Desk {
         let a = self.agent(viewer).ok_or(DeskError::UnknownAgent(viewer))?;
         Ok(AccountCustomerView::for_viewer(c, a)?)
     }
+}
+
+/// A crisis ticket as its requester sees it: their own messages and
+/// support's replies, never another contact's words (a colleague's crisis
+/// message on their ticket, or one merged into it).
+fn own_words_only(mut view: CustomerTicketView, contact: ContactId) -> CustomerTicketView {
+    view.conversation
+        .retain(|e| !matches!(e.author, crate::ticket::Author::Contact(c) if c != contact));
+    view
 }

@@ -25,6 +25,7 @@ mod incidents;
 mod layering;
 mod org;
 mod outbox;
+mod privacy_props;
 mod props;
 mod recognition;
 mod refusals;
