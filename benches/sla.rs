@@ -80,8 +80,9 @@ fn inputs(n: usize) -> Vec<Input> {
     (0..n)
         .map(|_| {
             let s = start + Duration::seconds((rng.next_u64() % span) as i64);
-            // 1 minute to 4 weeks (40,320 minutes), log-uniform-ish.
-            let exp = rng.next_u64() % 16;
+            // 1 minute to 4 weeks (40,320 minutes), log-uniform-ish: the
+            // top power (2^16 minutes) is capped at exactly 4 weeks.
+            let exp = rng.next_u64() % 17;
             let mins = 1 + (rng.next_u64() % (1u64 << exp)).min(40_319);
             let other = start + Duration::seconds((rng.next_u64() % span) as i64);
             let d = Duration::minutes(mins as i64);
@@ -93,6 +94,9 @@ fn inputs(n: usize) -> Vec<Input> {
 fn bench_calendar(c: &mut Criterion) {
     let cal = calendar();
     let data = inputs(4096);
+    // The row says 1 minute to 4 weeks: the inputs reach both ends.
+    assert!(data.iter().any(|i| i.1 == Duration::minutes(1)));
+    assert!(data.iter().any(|i| i.1 == Duration::weeks(4)));
     // Warm the year tables once, as a running service would have.
     for (s, d, o, _) in &data {
         let _ = cal.add(*s, *d);
