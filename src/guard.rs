@@ -7,6 +7,18 @@
 //! trips a rule is held with the rule that held it; where a rule demands
 //! it, only a second person may approve it.
 //!
+//! A public reply on a ticket from a company account (an agent answering
+//! on a public social channel, an @-reply on X) is an official post too:
+//! the desk reviews it against the same policy, holds it with the rules
+//! that fired ([`OfficialPost::reply`] says which ticket it answers), and
+//! only adds it to the ticket and sends it once approved (by a second
+//! person where a rule demands it); a rejected reply never goes out.
+//!
+//! [`GuardPolicy::default()`] is the safe policy, with its rules on. A
+//! policy with no rules must be asked for by name,
+//! [`GuardPolicy::without_rules`]; a configuration that leaves out `rules`
+//! gets the default rules too (write `"rules": []` to turn them off).
+//!
 //! Matching is case-insensitive on words: a phrase matches where its words
 //! appear in order in the post (punctuation ignored), so "Sea World"
 //! matches "having fun at sea-world!".
@@ -16,20 +28,23 @@
 //! use chrono::{TimeZone, Utc};
 //! use fanatical::guard::GuardPolicy;
 //!
-//! let policy = GuardPolicy::default_policy();
+//! let policy = GuardPolicy::default();
 //! let now = Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap();
 //! let holds = policy.review("Having fun at Sea World with the team!", now);
 //! assert_eq!(holds[0].rule, "personal_content");
 //! assert!(policy.review("Our status page has the latest on the DFW outage.", now).is_empty());
+//! // No review at all must be asked for by name.
+//! assert!(GuardPolicy::without_rules().review("Having fun at Sea World!", now).is_empty());
 //! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::SocialNetwork;
-use crate::id::{AgentId, PostId};
+use crate::id::{AgentId, PostId, TicketId};
 use crate::sla::BusinessCalendar;
 use crate::text::{contains_phrase, words};
+use crate::ticket::Attachment;
 
 /// Why a guardrail command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +81,18 @@ pub enum GuardError {
     /// A held post rejected without saying why.
     #[error(transparent)]
     Blank(#[from] crate::text::BlankText),
+    /// A public reply on a ticket that a rule holds, on a path where no
+    /// person can review it first (the final message of an incident):
+    /// the ticket is left for a person to answer.
+    #[error(
+        "the public reply on ticket {ticket} was held by rule {rule:?}: a person must review it"
+    )]
+    ReplyHeld {
+        /// The ticket.
+        ticket: TicketId,
+        /// The first rule that held it.
+        rule: String,
+    },
 }
 
 /// A company handle whose posts are reviewed.
@@ -121,59 +148,100 @@ pub struct Hold {
 }
 
 /// The official accounts and their review rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// [`GuardPolicy::default()`] has the default rules on (see
+/// [`GuardPolicy::default_rules`]); reading a policy whose `rules` are
+/// left out gives them too. No review at all is
+/// [`GuardPolicy::without_rules`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GuardPolicy {
     /// The accounts.
     #[serde(default)]
     pub accounts: Vec<OfficialAccount>,
-    /// The rules, all checked.
-    #[serde(default)]
+    /// The rules, all checked (the default rules when left out).
+    #[serde(default = "GuardPolicy::default_rules")]
     pub rules: Vec<GuardRule>,
 }
 
-impl GuardPolicy {
-    /// A starting policy: personal content from a corporate handle needs a
-    /// second person; promises nobody should make in public are held.
-    #[must_use]
-    pub fn default_policy() -> Self {
-        let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect();
+impl Default for GuardPolicy {
+    /// The safe policy: the default rules, no official accounts yet.
+    fn default() -> Self {
         GuardPolicy {
             accounts: Vec::new(),
-            rules: vec![
-                GuardRule {
-                    id: "personal_content".into(),
-                    reason: "personal content does not belong on the company account".into(),
-                    check: Check::PersonalContent(list(&[
-                        "having fun",
-                        "sea world",
-                        "my weekend",
-                        "my vacation",
-                        "on vacation",
-                        "selfie",
-                        "party time",
-                        "hangover",
-                    ])),
-                    second_approval: true,
-                },
-                GuardRule {
-                    id: "public_promises".into(),
-                    reason: "guarantees and blame are not made in public posts".into(),
-                    check: Check::Phrases(list(&[
-                        "guarantee",
-                        "100% uptime",
-                        "never happen again",
-                        "their fault",
-                    ])),
-                    second_approval: true,
-                },
-                GuardRule {
-                    id: "off_hours".into(),
-                    reason: "posts outside the account's hours are reviewed first".into(),
-                    check: Check::OffHours,
-                    second_approval: false,
-                },
-            ],
+            rules: Self::default_rules(),
         }
+    }
+}
+
+impl GuardPolicy {
+    /// The safe starting policy, the same as [`GuardPolicy::default()`]:
+    /// personal content from a corporate handle needs a second person;
+    /// promises nobody should make in public are held; posts outside an
+    /// account's hours are reviewed.
+    #[must_use]
+    pub fn default_policy() -> Self {
+        Self::default()
+    }
+
+    /// A policy that holds nothing: no rules, no accounts. Everything an
+    /// official account says goes out unreviewed, so it has to be asked
+    /// for by this name.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use fanatical::guard::GuardPolicy;
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap();
+    /// assert!(!GuardPolicy::default().review("We guarantee it", now).is_empty());
+    /// assert!(GuardPolicy::without_rules().review("We guarantee it", now).is_empty());
+    /// ```
+    #[must_use]
+    pub fn without_rules() -> Self {
+        GuardPolicy {
+            accounts: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    /// The default rules: personal content (second person), public
+    /// promises and blame (second person), and posting outside an
+    /// account's hours.
+    #[must_use]
+    pub fn default_rules() -> Vec<GuardRule> {
+        let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect();
+        vec![
+            GuardRule {
+                id: "personal_content".into(),
+                reason: "personal content does not belong on the company account".into(),
+                check: Check::PersonalContent(list(&[
+                    "having fun",
+                    "sea world",
+                    "my weekend",
+                    "my vacation",
+                    "on vacation",
+                    "selfie",
+                    "party time",
+                    "hangover",
+                ])),
+                second_approval: true,
+            },
+            GuardRule {
+                id: "public_promises".into(),
+                reason: "guarantees and blame are not made in public posts".into(),
+                check: Check::Phrases(list(&[
+                    "guarantee",
+                    "100% uptime",
+                    "never happen again",
+                    "their fault",
+                ])),
+                second_approval: true,
+            },
+            GuardRule {
+                id: "off_hours".into(),
+                reason: "posts outside the account's hours are reviewed first".into(),
+                check: Check::OffHours,
+                second_approval: false,
+            },
+        ]
     }
 
     /// With an official account.
@@ -181,6 +249,13 @@ impl GuardPolicy {
     pub fn with_account(mut self, account: OfficialAccount) -> Self {
         self.accounts.push(account);
         self
+    }
+
+    /// The official account on a network a public reply goes out from:
+    /// the first the policy names on it.
+    #[must_use]
+    pub fn account_on(&self, network: &SocialNetwork) -> Option<&OfficialAccount> {
+        self.accounts.iter().find(|a| &a.network == network)
     }
 
     /// The official account for a handle.
@@ -246,6 +321,40 @@ pub struct OfficialPost {
     pub text: String,
     /// When it was submitted.
     pub at: DateTime<Utc>,
+    /// For a public reply on a ticket: which ticket it answers (it is
+    /// added to the ticket and sent to the customer once approved). None
+    /// for a post of the account's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<PublicReply>,
+}
+
+/// What makes an official post a public reply on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PublicReply {
+    /// The ticket it answers.
+    pub ticket: TicketId,
+    /// The reply's files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A public reply on a ticket from a company account, to review before it
+/// goes out ([`Posts::review_reply`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyDraft {
+    /// The id its post gets if a rule holds it.
+    pub post: PostId,
+    /// The ticket it answers.
+    pub ticket: TicketId,
+    /// The network it goes out on, publicly.
+    pub network: SocialNetwork,
+    /// Who wrote it.
+    pub author: AgentId,
+    /// The text.
+    pub text: String,
+    /// Its files.
+    pub attachments: Vec<Attachment>,
 }
 
 /// Where a post is.
@@ -417,6 +526,7 @@ impl Posts {
                         author: by,
                         text,
                         at: now,
+                        reply: None,
                     },
                     holds,
                 }
@@ -450,6 +560,62 @@ impl Posts {
             }
         };
         Ok(vec![PostEvent { at: now, kind }])
+    }
+
+    /// Reviews a public reply on a ticket against `policy`, from the
+    /// policy's official account on the reply's network (whose hours
+    /// apply; with none, the handle is left blank and only the text is
+    /// reviewed). `None`: nothing holds it, it may go out at once. Else the
+    /// `Submitted` event that holds it as a post, with the rules that
+    /// fired.
+    ///
+    /// # Errors
+    /// [`GuardError::DuplicatePost`], [`GuardError::EmptyPost`].
+    pub fn review_reply(
+        &self,
+        draft: ReplyDraft,
+        policy: &GuardPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PostEvent>, GuardError> {
+        let ReplyDraft {
+            post,
+            ticket,
+            network,
+            author,
+            text,
+            attachments,
+        } = draft;
+        if self.get(post).is_some() {
+            return Err(GuardError::DuplicatePost(post));
+        }
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Err(GuardError::EmptyPost);
+        }
+        let account = policy.account_on(&network);
+        let holds = policy.review_for(account, &text, now);
+        if holds.is_empty() {
+            return Ok(None);
+        }
+        let handle = account.map(|a| a.handle.clone()).unwrap_or_default();
+        Ok(Some(PostEvent {
+            at: now,
+            kind: PostEventKind::Submitted {
+                post: OfficialPost {
+                    id: post,
+                    network,
+                    handle,
+                    author,
+                    text,
+                    at: now,
+                    reply: Some(PublicReply {
+                        ticket,
+                        attachments,
+                    }),
+                },
+                holds,
+            },
+        }))
     }
 
     /// Folds one post event.

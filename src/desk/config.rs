@@ -27,7 +27,9 @@ pub struct DeskConfig {
     /// coaching (default 30 days).
     #[serde(default = "default_coaching_window", with = "coaching_seconds")]
     pub coaching_window: Duration,
-    /// Official accounts and the review their posts pass.
+    /// Official accounts and the review their posts, and public replies
+    /// on tickets from company accounts, pass (default: the safe policy,
+    /// its rules on; no review is `GuardPolicy::without_rules()`).
     #[serde(default)]
     pub guard: crate::guard::GuardPolicy,
     /// Crisis handling: the keyword policy applied to every inbound text,

@@ -258,6 +258,8 @@ pub(super) mod salt {
     /// The survey invitation an event asks for (CSAT on solve, an
     /// incident's follow-up).
     pub(crate) const INVITATION: u64 = 7;
+    /// The official post a public reply a rule holds becomes.
+    pub(crate) const POST: u64 = 8;
 }
 
 /// The id of the message queued by `event`, `salt` among its messages.
@@ -312,9 +314,11 @@ pub(super) fn check_caller_ids(action: &Action) -> Result<(), DeskError> {
         Action::Survey(SurveyAction::Send { invitation, .. }) => {
             ("invitation", invitation.as_uuid())
         }
+        // The desk derives the posts of held public replies.
+        Action::Post(crate::guard::PostAction::Submit { post, .. }) => ("post", post.as_uuid()),
         // Every other command names ids that exist, or introduces ids of
         // kinds the desk never derives (customers, contacts, agents,
-        // teams, praise, posts, incidents).
+        // teams, praise, incidents).
         _ => return Ok(()),
     };
     if is_derived(id) {

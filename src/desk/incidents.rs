@@ -327,6 +327,22 @@ impl Desk {
         } else {
             t.channel().clone()
         };
+        // A public reply from a company account passes review; nobody can
+        // review this one now, so a held reply leaves the ticket to a person.
+        if let Some(network) = super::ticketing::public_network(&channel) {
+            let guard = &self.config.guard;
+            if let Some(hold) = guard
+                .review_for(guard.account_on(&network), body, now)
+                .into_iter()
+                .next()
+            {
+                return Err(crate::guard::GuardError::ReplyHeld {
+                    ticket,
+                    rule: hold.rule,
+                }
+                .into());
+            }
+        }
         let mut commands = vec![TicketCommand::Reply {
             author: Author::Agent(by),
             channel,

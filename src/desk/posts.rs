@@ -1,8 +1,11 @@
-//! The desk and official posts: reviewed before they go out.
+//! The desk and official posts: reviewed before they go out, and public
+//! replies on tickets from company accounts with them (held replies are
+//! released onto their ticket when approved).
 
 use chrono::{DateTime, Utc};
 
 use super::decision::salt;
+use super::ticketing::Review;
 use super::{Desk, Drafts, outbox};
 use crate::channel::{Channel, Visibility};
 use crate::error::Error;
@@ -11,6 +14,7 @@ use crate::guard::PostAction;
 use crate::guard::{OfficialPost, PostEventKind};
 use crate::id::PostId;
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
+use crate::ticket::{Author, TicketCommand};
 
 impl Desk {
     /// See [`ChannelsView::post`].
@@ -71,8 +75,29 @@ impl Desk {
                 PostEventKind::Submitted { .. } | PostEventKind::Rejected { .. } => None,
             };
             d.push(StreamId::Posts, [Event::Post(e)]);
-            if let Some(post) = out {
-                self.publish(d, &post, now);
+            match out {
+                // An approved public reply joins its ticket and goes to
+                // the customer as the reply it was, by its author.
+                Some(OfficialPost {
+                    reply: Some(reply),
+                    network,
+                    author,
+                    text,
+                    ..
+                }) => {
+                    let command = TicketCommand::Reply {
+                        author: Author::Agent(author),
+                        channel: Channel::Social {
+                            network,
+                            visibility: Visibility::Public,
+                        },
+                        body: text,
+                        attachments: reply.attachments,
+                    };
+                    self.decide_ticket_reviewed(d, reply.ticket, command, Review::Approved, now)?;
+                }
+                Some(post) => self.publish(d, &post, now),
+                None => {}
             }
         }
         Ok(())

@@ -5,6 +5,9 @@
 
 use super::decision::{message_of, salt};
 use super::*;
+use crate::channel::{SocialNetwork, Visibility};
+use crate::guard::ReplyDraft;
+use crate::id::PostId;
 
 impl Desk {
     pub(super) fn decide_ticket_action(
@@ -364,6 +367,24 @@ impl Desk {
         command: TicketCommand,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        self.decide_ticket_reviewed(d, ticket, command, Review::Required, now)
+    }
+
+    /// A ticket change. A public reply by an agent on a public social
+    /// channel comes from a company account: unless `review` says it was
+    /// approved already, it passes the guard policy first, and a reply a
+    /// rule holds is recorded as a held official post (nothing reaches the
+    /// ticket or the customer until it is approved; see `decide_post`).
+    /// The reply is decided in full first, so one the ticket would refuse
+    /// is refused, not held.
+    pub(super) fn decide_ticket_reviewed(
+        &self,
+        d: &mut Drafts,
+        ticket: TicketId,
+        command: TicketCommand,
+        review: Review,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
         let t = self.ticket_or_err(ticket)?;
         let customer = self.customer_or_err(t.customer())?;
         match &command {
@@ -388,7 +409,37 @@ impl Desk {
             }
             _ => None,
         };
+        let draft = match (&command, review) {
+            (
+                TicketCommand::Reply {
+                    author: Author::Agent(author),
+                    channel,
+                    body,
+                    attachments,
+                },
+                Review::Required,
+            ) => public_network(channel).map(|network| ReplyDraft {
+                post: PostId::from_uuid(
+                    message_of(d.event_id(self, &StreamId::Posts, 1), salt::POST).as_uuid(),
+                ),
+                ticket,
+                network,
+                author: *author,
+                text: body.clone(),
+                attachments: attachments.clone(),
+            }),
+            _ => None,
+        };
         let mut events = t.handle_with(command, &self.config.ticket_rules, now)?;
+        if let Some(draft) = draft
+            && let Some(held) = self
+                .state
+                .posts
+                .review_reply(draft, &self.config.guard, now)?
+        {
+            d.push(StreamId::Posts, [Event::Post(held)]);
+            return Ok(());
+        }
         let mut crisis = None;
         if let Some(signal) = signal {
             let mut after = t.clone();
@@ -502,6 +553,28 @@ pub(super) fn check_named(actor: &Actor, command: &TicketCommand) -> Result<(), 
             named,
         }),
         _ => Ok(()),
+    }
+}
+
+/// Whether a ticket change still needs the guard policy's review of a
+/// public reply from a company account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Review {
+    /// Review it (a reply as an agent writes it).
+    Required,
+    /// A person approved it already (a held reply being released).
+    Approved,
+}
+
+/// The network a reply on `channel` goes out on publicly, from a company
+/// account: `None` for every channel that is not a public social one.
+pub(super) fn public_network(channel: &Channel) -> Option<SocialNetwork> {
+    match channel {
+        Channel::Social {
+            network,
+            visibility: Visibility::Public,
+        } => Some(network.clone()),
+        _ => None,
     }
 }
 

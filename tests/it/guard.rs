@@ -195,3 +195,213 @@ fn bad_posts_are_refused() {
         GuardError::UnknownPost(ghost),
     );
 }
+
+/// Jane writes to the company publicly on X; returns the ticket.
+fn jane_tweets(w: &mut World, body: &str) -> fanatical::id::TicketId {
+    let id = w.ids.next_id();
+    let msg = fanatical::desk::InboundMessage::new(
+        id,
+        Channel::Social {
+            network: SocialNetwork::X,
+            visibility: Visibility::Public,
+        },
+        w.jane_x.clone(),
+        body,
+    );
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        fanatical::desk::TicketAction::Receive(msg),
+    ))
+    .unwrap();
+    id
+}
+
+/// What went out to Jane on X, by body.
+fn sent_to_jane_on_x(w: &World) -> Vec<String> {
+    w.desk
+        .channels()
+        .outbox()
+        .filter(|m| {
+            matches!(&m.message.recipient, Recipient::Contact { address, .. } if *address == w.jane_x)
+        })
+        .map(|m| m.message.body.clone())
+        .collect()
+}
+
+fn held_reply(w: &World, ticket: fanatical::id::TicketId) -> Option<PostId> {
+    w.desk
+        .channels()
+        .posts()
+        .find(|r| {
+            r.post.reply.as_ref().is_some_and(|p| p.ticket == ticket)
+                && matches!(r.state, PostState::Held { .. })
+        })
+        .map(|r| r.post.id)
+}
+
+fn replies_on(w: &World, ticket: fanatical::id::TicketId) -> usize {
+    w.desk
+        .tickets()
+        .get(ticket)
+        .unwrap()
+        .conversation()
+        .iter()
+        .filter(|e| matches!(e.author, fanatical::ticket::Author::Agent(_)))
+        .count()
+}
+
+#[test]
+fn a_public_reply_from_the_company_account_is_held_until_a_second_person_approves_it() {
+    // The default configuration: the guard's rules are on.
+    let mut w = World::new();
+    let (ana, bill) = (w.ana, w.bill);
+    let ticket = jane_tweets(&mut w, "@Rackspace my site has been down for an hour");
+    w.run(Command::reply(
+        ticket,
+        ana,
+        "So sorry! We guarantee this will never happen again.",
+    ))
+    .unwrap();
+    let post = held_reply(&w, ticket).expect("the public reply is held as an official post");
+    let PostState::Held { holds } = &w.desk.channels().post(post).unwrap().state else {
+        panic!("held")
+    };
+    assert_eq!(holds[0].rule, "public_promises");
+    assert!(
+        sent_to_jane_on_x(&w).is_empty(),
+        "nothing goes out while held"
+    );
+    assert_eq!(replies_on(&w, ticket), 0, "nor is it on the ticket yet");
+    // Time passing and timers firing release nothing.
+    w.tick(60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    assert!(sent_to_jane_on_x(&w).is_empty());
+    // The author cannot release it: the rule needs a second person.
+    w.refused(
+        Command::new(Actor::Agent(ana), PostAction::Approve { post }),
+        GuardError::SecondPersonRequired {
+            post,
+            rule: "public_promises".into(),
+        },
+    );
+    w.run(Command::new(
+        Actor::Agent(bill),
+        PostAction::Approve { post },
+    ))
+    .unwrap();
+    assert_eq!(
+        sent_to_jane_on_x(&w),
+        vec!["So sorry! We guarantee this will never happen again."]
+    );
+    let sent = w
+        .desk
+        .channels()
+        .outbox()
+        .find(|m| m.message.ticket == Some(ticket))
+        .unwrap();
+    assert_eq!(
+        sent.message.channel,
+        Channel::Social {
+            network: SocialNetwork::X,
+            visibility: Visibility::Public
+        }
+    );
+    let t = w.desk.tickets().get(ticket).unwrap();
+    let reply = t.conversation().last().unwrap();
+    assert_eq!(reply.author, fanatical::ticket::Author::Agent(ana));
+    assert_eq!(
+        w.desk.channels().post(post).unwrap().state,
+        PostState::Published {
+            approved_by: Some(bill)
+        }
+    );
+    assert_eq!(
+        Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),
+        w.desk
+    );
+}
+
+#[test]
+fn a_rejected_public_reply_never_goes_out() {
+    let mut w = World::new();
+    let (ana, bill) = (w.ana, w.bill);
+    let ticket = jane_tweets(&mut w, "@Rackspace is this your fault?");
+    w.run(Command::reply(
+        ticket,
+        ana,
+        "Yes, it was their fault, not ours.",
+    ))
+    .unwrap();
+    let post = held_reply(&w, ticket).unwrap();
+    w.run(Command::new(
+        Actor::Agent(bill),
+        PostAction::Reject {
+            post,
+            reason: "no blame in public".into(),
+        },
+    ))
+    .unwrap();
+    w.refused(
+        Command::new(Actor::Agent(bill), PostAction::Approve { post }),
+        GuardError::NotHeld(post),
+    );
+    w.tick(24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    assert!(sent_to_jane_on_x(&w).is_empty());
+    assert_eq!(replies_on(&w, ticket), 0);
+    // A reply that passes review goes out at once, on the same ticket.
+    w.run(Command::reply(ticket, ana, "We are looking into it now."))
+        .unwrap();
+    assert_eq!(sent_to_jane_on_x(&w), vec!["We are looking into it now."]);
+    assert_eq!(replies_on(&w, ticket), 1);
+}
+
+#[test]
+fn a_reply_the_ticket_would_refuse_is_refused_not_held_and_private_replies_are_not_reviewed() {
+    let mut w = World::new();
+    let ana = w.ana;
+    let ticket = jane_tweets(&mut w, "@Rackspace help");
+    let posts = w.desk.channels().posts().count();
+    w.refused(
+        Command::reply(ticket, ana, "   "),
+        fanatical::ticket::TicketError::EmptyBody(ticket),
+    );
+    assert_eq!(w.desk.channels().posts().count(), posts);
+    // A direct message is not an official account speaking in public.
+    let dm = fanatical::desk::Command::reply_on(
+        ticket,
+        fanatical::ticket::Author::Agent(ana),
+        Channel::Social {
+            network: SocialNetwork::X,
+            visibility: Visibility::Private,
+        },
+        "Having fun at Sea World? Send us your account number by DM.",
+        vec![],
+    );
+    w.run(dm).unwrap();
+    assert_eq!(w.desk.channels().posts().count(), posts);
+    assert_eq!(replies_on(&w, ticket), 1);
+}
+
+#[test]
+fn the_default_guard_policy_has_its_rules_on_and_no_review_is_asked_for_by_name() {
+    let now = crate::support::t0();
+    let promise = "We guarantee 100% uptime.";
+    assert!(!GuardPolicy::default().review(promise, now).is_empty());
+    assert_eq!(GuardPolicy::default(), GuardPolicy::default_policy());
+    assert_eq!(DeskConfig::default().guard, GuardPolicy::default());
+    // A configuration that leaves the rules out gets the safe ones.
+    let read: GuardPolicy = serde_json::from_str(r#"{"accounts": []}"#).unwrap();
+    assert_eq!(read, GuardPolicy::default());
+    let off: GuardPolicy = serde_json::from_str(r#"{"rules": []}"#).unwrap();
+    assert_eq!(off, GuardPolicy::without_rules());
+    assert!(GuardPolicy::without_rules().review(promise, now).is_empty());
+    // With review turned off by name, the same reply goes straight out.
+    let mut w = World::with_config(DeskConfig::default().with_guard(GuardPolicy::without_rules()));
+    let ticket = jane_tweets(&mut w, "@Rackspace down again");
+    let ana = w.ana;
+    w.run(Command::reply(ticket, ana, promise)).unwrap();
+    assert_eq!(sent_to_jane_on_x(&w), vec![promise]);
+}
