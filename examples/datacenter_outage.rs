@@ -361,7 +361,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\nTimeline:");
     for line in desk
         .incidents()
-        .timeline(incident)?
+        .timeline(incident, ceo)?
         .lines()
         .iter()
         .filter(|l| {

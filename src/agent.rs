@@ -415,6 +415,45 @@ impl Agent {
     pub fn sees_spend(&self) -> bool {
         self.roles.iter().any(|r| r.sees_spend())
     }
+    /// What reads that can reveal spend show this agent: amounts while
+    /// active and holding a role that sees spend, nothing otherwise.
+    #[must_use]
+    pub fn spend_access(&self) -> SpendAccess {
+        if self.active && self.sees_spend() {
+            SpendAccess::Shown
+        } else {
+            SpendAccess::Hidden
+        }
+    }
+}
+
+/// Whether a viewer may see a customer's spend and tier and the amounts
+/// computed from them (credits). Every read that can reveal them gives the
+/// same type to every viewer, with each amount an `Option`: `Some` for
+/// [`SpendAccess::Shown`], `None` for [`SpendAccess::Hidden`].
+///
+/// ```
+/// use fanatical::agent::SpendAccess;
+/// assert_eq!(SpendAccess::Shown.reveal(12_000), Some(12_000));
+/// assert_eq!(SpendAccess::Hidden.reveal(12_000), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpendAccess {
+    /// Amounts are shown: account management, billing, executives.
+    Shown,
+    /// Amounts are left out: every other role.
+    Hidden,
+}
+
+impl SpendAccess {
+    /// `value` when shown, `None` when hidden.
+    #[must_use]
+    pub fn reveal<T>(self, value: T) -> Option<T> {
+        match self {
+            SpendAccess::Shown => Some(value),
+            SpendAccess::Hidden => None,
+        }
+    }
 }
 
 /// A change to an existing team.

@@ -9,6 +9,27 @@
 //! | [`AgentTicketView`] | support | nothing of the ticket |
 //! | [`AgentCustomerView`] | support | spend and tier; personal details unless consent stands |
 //! | [`AccountCustomerView`] | billing, account management, executives | personal details unless consent stands |
+//! | [`crate::incident::CreditView`], [`crate::incident::CreditsDue`], [`crate::incident::Timeline`] | any agent, by role | credit amounts unless the viewer sees spend |
+//!
+//! # Spend
+//! A customer's monthly spend and tier, and the credit amounts computed
+//! from them, reach only agents whose roles see spend
+//! ([`Role::sees_spend`]: account management, billing, executives). Two
+//! ways, one rule each:
+//! - a view about the account itself is a type of its own that other roles
+//!   are refused ([`AccountCustomerView`]), and the agent's type has no
+//!   field for spend ([`AgentCustomerView`]);
+//! - every other read that can reveal spend (incident credits issued or
+//!   due, timelines) takes the viewer, an `AgentId` checked as a known,
+//!   active agent, and gives every role the same type with each amount an
+//!   `Option`: `None` for a viewer whose
+//!   [`crate::agent::SpendAccess`] is `Hidden`. Summaries written in words
+//!   never name an amount.
+//!
+//! The model types ([`Customer`], [`crate::incident::Incident`],
+//! [`crate::incident::Credit`]) and the event record stay whole for
+//! trusted code (billing, the desk itself); their `Debug` output leaves
+//! spend and amounts out.
 //!
 //! # Example
 //! ```

@@ -308,12 +308,16 @@ impl Day {
             )?;
         }
         let mut by_reason: BTreeMap<String, (usize, i64)> = BTreeMap::new();
-        for credit in i.credits().values() {
+        let credits = self
+            .desk
+            .incidents()
+            .credits(self.stories.incident, self.cast.graham)?;
+        for credit in &credits {
             let row = by_reason
                 .entry(credit.reason.as_str().to_owned())
                 .or_default();
             row.0 += 1;
-            row.1 += credit.amount.minor;
+            row.1 += credit.amount.map_or(0, |m| m.minor);
         }
         let reasons = &self.desk.config().incidents.credits.reasons;
         for (reason, (n, minor)) in &by_reason {
@@ -337,12 +341,16 @@ impl Day {
             )?;
         }
         writeln!(out, "  timeline (Chicago time):")?;
-        let timeline = self.desk.incidents().timeline(self.stories.incident)?;
+        // The report is the CEO's: an executive sees the credit amounts.
+        let timeline = self
+            .desk
+            .incidents()
+            .timeline(self.stories.incident, self.cast.graham)?;
         let (mut credits, mut links) = (0, 0);
         for e in &timeline.entries {
             match &e.event {
-                IncidentEventKind::CreditIssued { .. } => credits += 1,
-                IncidentEventKind::TicketLinked { .. } => links += 1,
+                Some(IncidentEventKind::CreditIssued { .. }) => credits += 1,
+                Some(IncidentEventKind::TicketLinked { .. }) => links += 1,
                 _ => writeln!(out, "    {}  {}", hhmm(e.at), e.summary)?,
             }
         }

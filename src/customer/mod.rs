@@ -111,6 +111,12 @@ pub enum CustomerError {
     /// A currency code that is not three letters.
     #[error("invalid currency code {0:?}")]
     InvalidCurrency(String),
+    /// A negative monthly spend.
+    #[error("monthly spend must not be negative (got {0})")]
+    NegativeSpend(Money),
+    /// A monthly spend above [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`].
+    #[error("monthly spend must be at most 1000000000000.00 a month (got {0})")]
+    SpendAboveLimit(Money),
     /// A bad channel address.
     #[error(transparent)]
     Channel(#[from] ChannelError),
@@ -205,7 +211,10 @@ pub enum CustomerCommand {
         /// The interest.
         interest: Interest,
     },
-    /// Set spend and tier (billing and account management).
+    /// Set spend and tier (billing and account management). A spend that
+    /// is negative or above [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`] is
+    /// refused ([`CustomerError::NegativeSpend`],
+    /// [`CustomerError::SpendAboveLimit`]).
     SetAccountStanding {
         /// The new standing.
         standing: AccountStanding,
@@ -536,6 +545,7 @@ impl Customer {
                     .then_some(K::InterestAdded { contact, interest })
             }
             CustomerCommand::SetAccountStanding { standing } => {
+                standing.validate()?;
                 (self.standing != Some(standing)).then_some(K::AccountStandingSet { standing })
             }
             CustomerCommand::RunOn { component } => {

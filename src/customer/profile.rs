@@ -188,6 +188,42 @@ pub struct AccountStanding {
     pub tier: Tier,
 }
 
+impl AccountStanding {
+    /// The most monthly spend the desk accepts, in minor units: 10^14, a
+    /// trillion in major units, above any real monthly contract in any
+    /// currency. More is a typo or bad data, and credits computed from it
+    /// would be absurd.
+    pub const MAX_MONTHLY_SPEND_MINOR: i64 = 100_000_000_000_000;
+
+    /// Checks the spend: from zero to
+    /// [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`].
+    ///
+    /// # Errors
+    /// [`super::CustomerError::NegativeSpend`],
+    /// [`super::CustomerError::SpendAboveLimit`].
+    ///
+    /// ```
+    /// use fanatical::customer::{AccountStanding, Currency, CustomerError, Money, Tier};
+    /// let usd = Currency::new("USD")?;
+    /// let at = |minor| AccountStanding { monthly_spend: Money { minor, currency: usd }, tier: Tier::Business };
+    /// assert!(at(AccountStanding::MAX_MONTHLY_SPEND_MINOR).validate().is_ok());
+    /// assert!(matches!(at(-1).validate(), Err(CustomerError::NegativeSpend(_))));
+    /// assert!(matches!(at(AccountStanding::MAX_MONTHLY_SPEND_MINOR + 1).validate(),
+    ///     Err(CustomerError::SpendAboveLimit(_))));
+    /// # Ok::<(), CustomerError>(())
+    /// ```
+    pub fn validate(&self) -> Result<(), super::CustomerError> {
+        let spend = self.monthly_spend;
+        if spend.minor < 0 {
+            return Err(super::CustomerError::NegativeSpend(spend));
+        }
+        if spend.minor > Self::MAX_MONTHLY_SPEND_MINOR {
+            return Err(super::CustomerError::SpendAboveLimit(spend));
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Debug for AccountStanding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AccountStanding(<redacted>)")

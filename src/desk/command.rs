@@ -477,7 +477,11 @@ pub enum IncidentAction {
         tickets: Vec<TicketId>,
     },
     /// Issue the credits a resolved incident's customers are due (see
-    /// `IncidentsView::credits_due`); each customer is credited once.
+    /// `IncidentsView::credits_due`); each customer is credited once, and a
+    /// customer whose credit cannot be computed is left for a person
+    /// without holding up the others. An agent issuing them must hold a
+    /// role that sees spend (`ViewError::Forbidden` otherwise);
+    /// integrations (billing systems) may.
     IssueCredits {
         /// The incident.
         incident: crate::id::IncidentId,

@@ -9,20 +9,21 @@ use chrono::{DateTime, Utc};
 use super::decision::{invitation_of, message_of};
 use super::{Desk, Drafts, IncidentAction, outbox};
 use crate::actor::{Cause, TimerKind};
-use crate::agent::Role;
+use crate::agent::{Role, SpendAccess};
 use crate::channel::{Channel, ChannelAddress};
 use crate::customer::{ContactRole, Customer};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, ContactId, CustomerId, EventId, IncidentId, TicketId};
 use crate::incident::{
-    Audience, Credit, Declaration, FollowUpOutcome, Incident, IncidentBriefing, IncidentDraft,
-    IncidentError, IncidentEvent, IncidentEventKind, IncidentStatus, IncidentTimer,
-    IncidentTimerDue, Messages, StatusPageEntry, Timeline, Update,
+    Audience, Credit, CreditHeld, CreditView, CreditsDue, Declaration, FollowUpOutcome, Incident,
+    IncidentBriefing, IncidentDraft, IncidentError, IncidentEvent, IncidentEventKind,
+    IncidentStatus, IncidentTimer, IncidentTimerDue, Messages, StatusPageEntry, Timeline, Update,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::{NewInvitation, SurveyKind};
 use crate::ticket::{Author, Status, TicketCommand};
+use crate::view::ViewError;
 
 impl Desk {
     /// See [`IncidentsView::get`].
@@ -107,9 +108,45 @@ impl Desk {
         out
     }
 
+    /// What reads that can reveal spend show `viewer`: a known, active
+    /// agent, refused otherwise.
+    pub(crate) fn spend_access(&self, viewer: AgentId) -> Result<SpendAccess, Error> {
+        Ok(self.active_agent(viewer)?.spend_access())
+    }
+
     /// See [`IncidentsView::timeline`].
-    pub(crate) fn incident_timeline(&self, id: IncidentId) -> Result<Timeline, Error> {
-        Ok(self.incident_or_err(id)?.timeline())
+    pub(crate) fn incident_timeline(
+        &self,
+        id: IncidentId,
+        viewer: AgentId,
+    ) -> Result<Timeline, Error> {
+        let i = self.incident_or_err(id)?;
+        Ok(i.timeline_for(self.spend_access(viewer)?))
+    }
+
+    /// See [`IncidentsView::credits`].
+    pub(crate) fn issued_credits(
+        &self,
+        id: IncidentId,
+        viewer: AgentId,
+    ) -> Result<Vec<CreditView>, Error> {
+        let i = self.incident_or_err(id)?;
+        let access = self.spend_access(viewer)?;
+        Ok(i.credits().values().map(|c| c.view(access)).collect())
+    }
+
+    /// See [`IncidentsView::credits_due`].
+    pub(crate) fn credits_due_for(
+        &self,
+        id: IncidentId,
+        viewer: AgentId,
+    ) -> Result<CreditsDue, Error> {
+        let due = self.credits_due(id)?;
+        let access = self.spend_access(viewer)?;
+        Ok(CreditsDue {
+            credits: due.credits.iter().map(|c| c.view(access)).collect(),
+            held: due.held,
+        })
     }
 
     /// See [`IncidentsView::unlinked_tickets`].
@@ -126,13 +163,19 @@ impl Desk {
             .collect()
     }
 
-    /// See [`IncidentsView::credits_due`].
-    pub(crate) fn credits_due(&self, id: IncidentId) -> Result<Vec<Credit>, Error> {
+    /// The credits due, amounts and all (trusted: for issuing them). One
+    /// customer whose credit cannot be computed is held back on its own;
+    /// an invalid policy stops them all (it is the configuration's fault,
+    /// not a customer's).
+    pub(crate) fn credits_due(&self, id: IncidentId) -> Result<DueCredits, Error> {
         let i = self.incident_or_err(id)?;
         let resolved = i.resolved_at().ok_or(IncidentError::NotResolved(id))?;
         let config = &self.config.incidents;
         config.credits.validate()?;
-        let mut out = Vec::new();
+        let mut out = DueCredits {
+            credits: Vec::new(),
+            held: Vec::new(),
+        };
         for c in i.affected() {
             if i.credits().contains_key(c) {
                 continue;
@@ -143,18 +186,14 @@ impl Desk {
             let Some(standing) = customer.standing() else {
                 continue;
             };
-            let Some(policy) = config.credits.policy_for(standing.tier) else {
-                continue;
-            };
             let downtime = i.downtime_for(customer.components(), &config.components, resolved);
-            let amount = policy.credit(standing.monthly_spend, &downtime)?;
-            if amount.minor > 0 {
-                out.push(Credit {
+            match config.credits.credit_for(*c, &standing, downtime) {
+                Ok(Some(credit)) => out.credits.push(credit),
+                Ok(None) => {}
+                Err(problem) => out.held.push(CreditHeld {
                     customer: *c,
-                    downtime,
-                    amount,
-                    reason: policy.reason.clone(),
-                });
+                    problem,
+                }),
             }
         }
         Ok(out)
@@ -401,7 +440,19 @@ impl Desk {
         id: IncidentId,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let credits = self.credits_due(id)?;
+        // The decision names every amount: an agent issuing credits must
+        // be one who may see them (integrations are billing systems).
+        if let Some(agent) = d.actor().agent()
+            && self.spend_access(agent)? == SpendAccess::Hidden
+        {
+            return Err(ViewError::Forbidden {
+                agent,
+                what: "credit amounts",
+                needed: "account manager, billing, executive",
+            }
+            .into());
+        }
+        let credits = self.credits_due(id)?.credits;
         d.push(
             StreamId::Incident(id),
             credits.into_iter().map(|credit| {
@@ -642,6 +693,12 @@ impl Desk {
             reason: reason.to_owned(),
         }
     }
+}
+
+/// The credits due, amounts and all, and the customers held back.
+pub(crate) struct DueCredits {
+    credits: Vec<Credit>,
+    held: Vec<CreditHeld>,
 }
 
 fn push_incident(d: &mut Drafts, stream: StreamId, draft: IncidentDraft) {

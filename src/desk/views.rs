@@ -12,7 +12,9 @@ use crate::channel::Outage;
 use crate::coaching::{CoachingFlag, Mistake};
 use crate::escalation::{EscalationGraph, Facts, NodeKind};
 use crate::id::{IncidentId, PostId, PraiseId};
-use crate::incident::{Credit, Incident, IncidentBriefing, StatusPageEntry, Timeline};
+use crate::incident::{
+    CreditView, CreditsDue, Incident, IncidentBriefing, StatusPageEntry, Timeline,
+};
 use crate::metrics::{CareBriefing, Metrics};
 use crate::recognition::Certificate;
 use crate::survey::{Csat, InvitationRecord, Nps};
@@ -584,6 +586,14 @@ impl<'a> SurveysView<'a> {
 /// Major incidents and trends: briefings, status page, timelines, credits, and trend detection and escalation.
 ///
 /// Borrowed from [`Desk::incidents`].
+///
+/// Every read here that can reveal a customer's spend (credits issued or
+/// due, timelines) takes the viewer, a known and active agent, and shows
+/// amounts only to roles that see spend (`None` for the others; see
+/// [`crate::view`]). [`IncidentsView::get`], [`IncidentsView::iter`] and
+/// [`IncidentsView::active`] hand out the model itself, amounts and all:
+/// they are for trusted code (billing, exports to finance), not for
+/// showing people.
 #[derive(Clone, Copy)]
 pub struct IncidentsView<'a> {
     desk: &'a Desk,
@@ -596,18 +606,18 @@ impl std::fmt::Debug for IncidentsView<'_> {
 }
 
 impl<'a> IncidentsView<'a> {
-    /// An incident.
+    /// An incident: the model, credit amounts included, for trusted code.
     #[must_use]
     pub fn get(&self, id: IncidentId) -> Option<&'a Incident> {
         self.desk.incident(id)
     }
 
-    /// Every incident, by id.
+    /// Every incident, by id: the model, for trusted code.
     pub fn iter(&self) -> impl Iterator<Item = &'a Incident> + 'a {
         self.desk.state.incidents.iter()
     }
 
-    /// Incidents not yet resolved.
+    /// Incidents not yet resolved: the model, for trusted code.
     pub fn active(&self) -> impl Iterator<Item = &'a Incident> + 'a {
         self.desk.active_incidents()
     }
@@ -636,12 +646,25 @@ impl<'a> IncidentsView<'a> {
         self.desk.status_page()
     }
 
-    /// An incident's timeline, exportable as data.
+    /// An incident's timeline as `viewer` may see it, exportable as data:
+    /// a credit issued is summarised for everyone, and its event (with the
+    /// amount) is there only for a viewer whose roles see spend.
     ///
     /// # Errors
-    /// [`crate::incident::IncidentError::UnknownIncident`].
-    pub fn timeline(&self, id: IncidentId) -> Result<Timeline, Error> {
-        self.desk.incident_timeline(id)
+    /// [`crate::incident::IncidentError::UnknownIncident`]; an unknown or
+    /// deactivated viewer.
+    pub fn timeline(&self, id: IncidentId, viewer: AgentId) -> Result<Timeline, Error> {
+        self.desk.incident_timeline(id, viewer)
+    }
+
+    /// The credits issued for an incident as `viewer` may see them: the
+    /// amounts only for roles that see spend.
+    ///
+    /// # Errors
+    /// [`crate::incident::IncidentError::UnknownIncident`]; an unknown or
+    /// deactivated viewer.
+    pub fn credits(&self, id: IncidentId, viewer: AgentId) -> Result<Vec<CreditView>, Error> {
+        self.desk.issued_credits(id, viewer)
     }
 
     /// Open tickets of an incident's affected customers, opened since it
@@ -652,15 +675,20 @@ impl<'a> IncidentsView<'a> {
     }
 
     /// The credits an incident's affected customers are due, by the
-    /// policy for each one's contract tier: customers with no monthly fee
-    /// on record, no policy, a zero credit, or a credit already issued
-    /// are left out.
+    /// policy for each one's contract tier, as `viewer` may see them (the
+    /// amounts only for roles that see spend): customers with no monthly
+    /// fee on record, no policy, a zero credit, or a credit already issued
+    /// are left out. A customer whose credit cannot be computed (a negative
+    /// or absurd spend on record) is listed as held and never holds up
+    /// the others'.
     ///
     /// # Errors
-    /// Unknown incident; [`crate::incident::IncidentError::NotResolved`]; an invalid credit
-    /// policy ([`crate::incident::IncidentError::NegativeRate`], ...).
-    pub fn credits_due(&self, id: IncidentId) -> Result<Vec<Credit>, Error> {
-        self.desk.credits_due(id)
+    /// Unknown incident; [`crate::incident::IncidentError::NotResolved`];
+    /// an invalid credit policy
+    /// ([`crate::incident::IncidentError::NegativeRate`], ...); an unknown
+    /// or deactivated viewer.
+    pub fn credits_due(&self, id: IncidentId, viewer: AgentId) -> Result<CreditsDue, Error> {
+        self.desk.credits_due_for(id, viewer)
     }
 
     /// The tickets opened within the trend windows before `now`, as trend

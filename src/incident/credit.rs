@@ -1,21 +1,32 @@
 //! Credits for downtime: the measured time in each bad state, the policies
 //! that turn it into money, and the configured refund reasons.
+//!
+//! A [`Credit`] is the record, amount and all, for trusted code (billing).
+//! What people read is a [`CreditView`]: the amount only for a viewer whose
+//! roles see spend ([`crate::agent::SpendAccess`]). A customer whose credit
+//! cannot be computed (a negative or absurd spend on record) is held back
+//! on its own ([`CreditHeld`]), never holding up the others' credits.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::IncidentError;
-use crate::customer::{Money, Tier};
+use crate::agent::SpendAccess;
+use crate::customer::{AccountStanding, Money, Tier};
 use crate::id::CustomerId;
 use crate::text::one_word;
 use crate::time;
 
 configured_seconds!(grace_seconds: "credit grace" from 0);
 
-/// A credit for one customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A credit for one customer: the record, for trusted code. People read
+/// it as a [`CreditView`] ([`Credit::view`]).
+///
+/// Its `Debug` output leaves the amount out, so it cannot leak into logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credit {
     /// The customer.
     pub customer: CustomerId,
@@ -25,6 +36,107 @@ pub struct Credit {
     pub amount: Money,
     /// Why, as a configured reason code.
     pub reason: ReasonCode,
+}
+
+impl fmt::Debug for Credit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credit")
+            .field("customer", &self.customer)
+            .field("downtime", &self.downtime)
+            .field("amount", &format_args!("<redacted>"))
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+
+impl Credit {
+    /// The credit as a viewer with `access` may see it: the amount only
+    /// when [`SpendAccess::Shown`].
+    ///
+    /// ```
+    /// use chrono::Duration;
+    /// use fanatical::agent::SpendAccess;
+    /// use fanatical::customer::{Currency, Money};
+    /// use fanatical::id::CustomerId;
+    /// use fanatical::incident::{Credit, Downtime, ReasonCode};
+    /// let credit = Credit {
+    ///     customer: CustomerId::from_uuid(uuid::Uuid::from_u128(1)),
+    ///     downtime: Downtime { major: Duration::hours(1), ..Downtime::default() },
+    ///     amount: Money { minor: 7_500, currency: Currency::new("USD")? },
+    ///     reason: ReasonCode::new("sla-outage")?,
+    /// };
+    /// assert_eq!(credit.view(SpendAccess::Shown).amount, Some(credit.amount));
+    /// let seen = credit.view(SpendAccess::Hidden);
+    /// assert_eq!(seen.amount, None);
+    /// assert_eq!(seen.downtime, credit.downtime); // the outage is no secret
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn view(&self, access: SpendAccess) -> CreditView {
+        CreditView {
+            customer: self.customer,
+            downtime: self.downtime,
+            amount: access.reveal(self.amount),
+            reason: self.reason.clone(),
+        }
+    }
+}
+
+/// A credit as one viewer may see it: who, for how long down, and why for
+/// everyone; the amount only for a viewer whose roles see spend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CreditView {
+    /// The customer.
+    pub customer: CustomerId,
+    /// The measured downtime it is for.
+    pub downtime: Downtime,
+    /// The amount: `None` for a viewer who may not see spend.
+    pub amount: Option<Money>,
+    /// Why, as a configured reason code.
+    pub reason: ReasonCode,
+}
+
+/// Why a customer's credit could not be computed. It names no figure, so
+/// anyone may read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CreditProblem {
+    /// The monthly spend on record is negative.
+    #[error("the monthly spend on record is negative")]
+    NegativeSpend,
+    /// The monthly spend on record is above
+    /// [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`].
+    #[error("the monthly spend on record is above the limit")]
+    SpendAboveLimit,
+    /// The policy for the customer's tier is invalid.
+    #[error("the credit policy for the customer's tier is invalid")]
+    InvalidPolicy,
+}
+
+/// A customer whose credit is held back for a person to look at; the other
+/// customers' credits go ahead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CreditHeld {
+    /// The customer.
+    pub customer: CustomerId,
+    /// Why.
+    pub problem: CreditProblem,
+}
+
+/// The credits an incident's customers are due, as one viewer may see
+/// them (`desk.incidents().credits_due(..)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CreditsDue {
+    /// The credits that would be issued, amounts only for viewers who see
+    /// spend.
+    pub credits: Vec<CreditView>,
+    /// Customers whose credit could not be computed: not issued until
+    /// their standing is fixed.
+    pub held: Vec<CreditHeld>,
 }
 
 /// Time a customer spent in each bad state.
@@ -270,6 +382,41 @@ impl CreditConfig {
     #[must_use]
     pub fn policy_for(&self, tier: Tier) -> Option<&CreditPolicy> {
         self.by_tier.get(&tier).or(self.default.as_ref())
+    }
+
+    /// One customer's credit for `downtime` under the policy for its tier:
+    /// `None` when its tier has no policy or nothing is due.
+    ///
+    /// # Errors
+    /// [`CreditProblem`] for a spend on record that is negative or above
+    /// [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`] (an old record, or data
+    /// loaded around the checks), or an invalid policy: the credit is held
+    /// back for a person, and only this customer's.
+    pub fn credit_for(
+        &self,
+        customer: CustomerId,
+        standing: &AccountStanding,
+        downtime: Downtime,
+    ) -> Result<Option<Credit>, CreditProblem> {
+        let Some(policy) = self.policy_for(standing.tier) else {
+            return Ok(None);
+        };
+        let spend = standing.monthly_spend;
+        if spend.minor < 0 {
+            return Err(CreditProblem::NegativeSpend);
+        }
+        if spend.minor > AccountStanding::MAX_MONTHLY_SPEND_MINOR {
+            return Err(CreditProblem::SpendAboveLimit);
+        }
+        let amount = policy
+            .credit(spend, &downtime)
+            .map_err(|_| CreditProblem::InvalidPolicy)?;
+        Ok((amount.minor > 0).then(|| Credit {
+            customer,
+            downtime,
+            amount,
+            reason: policy.reason.clone(),
+        }))
     }
     /// Checks every policy (a deserialized config skips the builders).
     ///

@@ -10,6 +10,17 @@
 //! its measured downtime, from which a [`CreditPolicy`] computes credits
 //! with a reason code from the configured [refund reasons](CreditConfig).
 //!
+//! # Spend
+//! Credit amounts are computed from a customer's monthly spend, which only
+//! account management, billing and executives may see. The model is for
+//! trusted code and keeps the amounts ([`Incident::credits`],
+//! [`Incident::events`], [`Incident::timeline`]); every read the desk
+//! gives people takes the viewer and hides them from other roles, with the
+//! one mechanism the crate uses for spend: the same type for everyone,
+//! each amount an `Option` that is `None` for a viewer whose
+//! [`crate::agent::SpendAccess`] is `Hidden` ([`CreditView`],
+//! [`Incident::timeline_for`], `desk.incidents().credits_due(..)`).
+//!
 //! This module is the model: pure, no desk. The desk finds the affected
 //! customers, queues the messages, links tickets, runs the cadence timers
 //! and the follow-ups (see `IncidentAction::Declare`).
@@ -42,13 +53,17 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use component::{Component, ComponentCatalog, ComponentSpec, ComponentState};
-pub use credit::{Credit, CreditConfig, CreditPolicy, Downtime, ReasonCode};
+pub use credit::{
+    Credit, CreditConfig, CreditHeld, CreditPolicy, CreditProblem, CreditView, CreditsDue,
+    Downtime, ReasonCode,
+};
 pub use event::{FollowUpOutcome, IncidentDraft, IncidentEvent, IncidentEventKind};
 pub use report::{IncidentBriefing, StatusPageEntry, Timeline, TimelineEntry};
 pub use update::{
     Audience, Cadence, Declaration, IncidentStatus, IncidentUpdate, Messages, Update,
 };
 
+use crate::agent::SpendAccess;
 use crate::customer::Money;
 use crate::id::{AgentId, ComponentId, CustomerId, IncidentId, TicketId};
 use crate::time::{self, DurationOutOfRange};
@@ -498,20 +513,55 @@ impl Incident {
     pub fn followed_up(&self) -> &BTreeSet<CustomerId> {
         &self.followed_up
     }
-    /// Credits issued, by customer.
+    /// Credits issued, by customer, amounts and all: for trusted code
+    /// (billing). People read them through `desk.incidents().credits(..)`
+    /// or [`Credit::view`].
     #[must_use]
     pub fn credits(&self) -> &BTreeMap<CustomerId, Credit> {
         &self.credits
     }
-    /// Every event, in order.
+    /// Every event, in order: the record, credit amounts included, for
+    /// trusted code.
     #[must_use]
     pub fn events(&self) -> &[IncidentEvent] {
         &self.events
     }
 
-    /// The timeline, exportable as data (serde).
+    /// The whole timeline, credit amounts included, for trusted code:
+    /// [`Incident::timeline_for`] with [`SpendAccess::Shown`].
     #[must_use]
     pub fn timeline(&self) -> Timeline {
+        self.timeline_for(SpendAccess::Shown)
+    }
+
+    /// The timeline as a viewer with `access` may see it, exportable as
+    /// data (serde). Every entry has its summary (which never names an
+    /// amount); the event itself is left out (`None`) where it carries
+    /// spend the viewer may not see: a credit issued.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use fanatical::agent::SpendAccess;
+    /// use fanatical::incident::*;
+    /// # use std::collections::BTreeMap;
+    /// # use fanatical::id::*;
+    /// # let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// # let dfw1 = ComponentId::new("dfw1")?;
+    /// # let catalog = ComponentCatalog::new().with(dfw1.clone(), "DFW1", None)?;
+    /// # let declaration = Declaration {
+    /// #     id: IncidentId::from_uuid(uuid::Uuid::from_u128(1)), title: "Power loss".into(),
+    /// #     commander: AgentId::from_uuid(uuid::Uuid::from_u128(2)),
+    /// #     status: IncidentStatus::Investigating,
+    /// #     components: BTreeMap::from([(dfw1, ComponentState::MajorOutage)]), cadence: None,
+    /// #     messages: Messages::from([(Audience::Public, "Down".to_owned())]) };
+    /// # let d = Incident::declare(declaration, &catalog, now)?;
+    /// # let incident = Incident::from_events(&[IncidentEvent { at: d.at, kind: d.kind }]).unwrap();
+    /// let seen = incident.timeline_for(SpendAccess::Hidden);
+    /// assert_eq!(seen.lines(), incident.timeline().lines()); // summaries are for everyone
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn timeline_for(&self, access: SpendAccess) -> Timeline {
         Timeline {
             incident: self.id,
             title: self.title.clone(),
@@ -521,7 +571,10 @@ impl Incident {
                 .map(|e| TimelineEntry {
                     at: e.at,
                     summary: e.kind.summary(),
-                    event: e.kind.clone(),
+                    event: match (&e.kind, access) {
+                        (IncidentEventKind::CreditIssued { .. }, SpendAccess::Hidden) => None,
+                        (kind, _) => Some(kind.clone()),
+                    },
                 })
                 .collect(),
         }

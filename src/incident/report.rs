@@ -55,7 +55,8 @@ pub struct StatusPageEntry {
     pub declared_at: DateTime<Utc>,
 }
 
-/// An incident's timeline: every event in order, serde-exportable.
+/// An incident's timeline: every event in order, serde-exportable, as one
+/// viewer may see it ([`super::Incident::timeline_for`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Timeline {
     /// The incident.
@@ -82,8 +83,9 @@ impl Timeline {
 pub struct TimelineEntry {
     /// When.
     pub at: DateTime<Utc>,
-    /// In words.
+    /// In words (never an amount).
     pub summary: String,
-    /// The event itself.
-    pub event: IncidentEventKind,
+    /// The event itself: `None` where it carries spend the viewer may not
+    /// see (a credit issued).
+    pub event: Option<IncidentEventKind>,
 }

@@ -344,7 +344,7 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
         i.follow_up_at(),
         i.resolved_at().map(|r| r + Duration::days(42))
     );
-    let timeline = d.desk.incidents().timeline(s.incident).unwrap();
+    let timeline = d.desk.incidents().timeline(s.incident, d.cast.ana).unwrap();
     assert_eq!(timeline.entries.first().unwrap().at, local(9, 35));
     assert!(
         timeline

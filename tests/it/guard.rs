@@ -405,3 +405,60 @@ fn the_default_guard_policy_has_its_rules_on_and_no_review_is_asked_for_by_name(
     w.run(Command::reply(ticket, ana, promise)).unwrap();
     assert_eq!(sent_to_jane_on_x(&w), vec![promise]);
 }
+
+#[test]
+fn an_incidents_final_message_a_rule_would_hold_leaves_a_public_ticket_to_a_person() {
+    use fanatical::desk::IncidentAction;
+    use fanatical::incident::{Audience, IncidentEventKind, IncidentStatus, Messages};
+    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let id: fanatical::id::IncidentId = o.w.ids.next_id();
+    crate::incidents::declare(&mut o, id);
+    let ticket = jane_tweets(&mut o.w, "@Rackspace all our sites are down");
+    let boss = o.boss;
+    o.w.run(Command::new(
+        Actor::Agent(boss),
+        IncidentAction::LinkTickets {
+            incident: id,
+            tickets: vec![ticket],
+        },
+    ))
+    .unwrap();
+    o.w.run(Command::new(
+        Actor::Agent(boss),
+        IncidentAction::Update {
+            incident: id,
+            status: IncidentStatus::Resolved,
+            components: std::collections::BTreeMap::new(),
+            messages: Messages::from([(Audience::Business, "We are back.".to_owned())]),
+            solve_linked: Some("Fixed, and we guarantee it will never happen again.".into()),
+        },
+    ))
+    .unwrap();
+    assert!(sent_to_jane_on_x(&o.w).is_empty(), "no unreviewed public reply");
+    let t = o.w.desk.tickets().get(ticket).unwrap();
+    assert!(t.status().is_unsolved(), "left for a person");
+    let left_open = o
+        .w
+        .desk
+        .incidents()
+        .get(id)
+        .unwrap()
+        .events()
+        .iter()
+        .find_map(|e| match &e.kind {
+            IncidentEventKind::Updated { left_open, .. } if !left_open.is_empty() => {
+                Some(left_open.clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(left_open[0].0, ticket);
+    assert_eq!(
+        left_open[0].1,
+        GuardError::ReplyHeld {
+            ticket,
+            rule: "public_promises".into()
+        }
+        .to_string()
+    );
+}

@@ -35,6 +35,7 @@ mod simulation;
 mod sla_calendar;
 mod sla_desk;
 mod sla_props;
+mod spend;
 mod store;
 mod support;
 mod survey;
