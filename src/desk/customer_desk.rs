@@ -19,6 +19,19 @@ impl Desk {
             }
             CustomerAction::Update { customer, command } => {
                 let c = self.customer_or_err(customer)?;
+                // Setting spend tells whether it changed: an agent doing it
+                // must be one who may see it (integrations are billing).
+                if let (CustomerCommand::SetAccountStanding { .. }, Some(agent)) =
+                    (&command, d.actor().agent())
+                    && !self.active_agent(agent)?.sees_spend()
+                {
+                    return Err(crate::view::ViewError::Forbidden {
+                        agent,
+                        what: "spend and tier",
+                        needed: "account manager, billing, executive",
+                    }
+                    .into());
+                }
                 self.check_customer_command(c, &command)?;
                 let events = c.handle(command, now)?;
                 d.push(

@@ -434,24 +434,26 @@ fn an_incidents_final_message_a_rule_would_hold_leaves_a_public_ticket_to_a_pers
         },
     ))
     .unwrap();
-    assert!(sent_to_jane_on_x(&o.w).is_empty(), "no unreviewed public reply");
+    assert!(
+        sent_to_jane_on_x(&o.w).is_empty(),
+        "no unreviewed public reply"
+    );
     let t = o.w.desk.tickets().get(ticket).unwrap();
     assert!(t.status().is_unsolved(), "left for a person");
-    let left_open = o
-        .w
-        .desk
-        .incidents()
-        .get(id)
-        .unwrap()
-        .events()
-        .iter()
-        .find_map(|e| match &e.kind {
-            IncidentEventKind::Updated { left_open, .. } if !left_open.is_empty() => {
-                Some(left_open.clone())
-            }
-            _ => None,
-        })
-        .unwrap();
+    let left_open =
+        o.w.desk
+            .incidents()
+            .get(id)
+            .unwrap()
+            .events()
+            .iter()
+            .find_map(|e| match &e.kind {
+                IncidentEventKind::Updated { left_open, .. } if !left_open.is_empty() => {
+                    Some(left_open.clone())
+                }
+                _ => None,
+            })
+            .unwrap();
     assert_eq!(left_open[0].0, ticket);
     assert_eq!(
         left_open[0].1,

@@ -424,3 +424,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_roles_that_see_spend_may_set_it() {
+    let mut o = outage_world(config());
+    let (acme, ana, bill) = (o.w.acme, o.w.ana, o.w.bill);
+    let set = |agent: AgentId| {
+        Command::new(
+            Actor::Agent(agent),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::SetAccountStanding {
+                    standing: standing(100_000, Tier::Business),
+                },
+            },
+        )
+    };
+    o.w.refused(
+        set(ana),
+        ViewError::Forbidden {
+            agent: ana,
+            what: "spend and tier",
+            needed: "account manager, billing, executive",
+        },
+    );
+    o.w.run(set(bill)).unwrap();
+    assert!(
+        o.w.desk
+            .account_customer_view(acme, bill)
+            .unwrap()
+            .standing
+            .is_some()
+    );
+}
