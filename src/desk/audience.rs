@@ -42,7 +42,7 @@ impl Desk {
         }
         let view = CustomerTicketView::for_contact(t, c, contact)?;
         Ok(if crisis {
-            own_words_only(view, contact)
+            own_words_only(self, t, view, contact)
         } else {
             view
         })
@@ -80,7 +80,7 @@ impl Desk {
             .map(|t| {
                 let view = CustomerTicketView::from_ticket(t);
                 if self.is_crisis(t.id()) {
-                    own_words_only(view, contact)
+                    own_words_only(self, t, view, contact)
                 } else {
                     view
                 }
@@ -162,11 +162,31 @@ impl Desk {
     }
 }
 
-/// A crisis ticket as its requester sees it: their own messages and
-/// support's replies, never another contact's words (a colleague's crisis
-/// message on their ticket, or one merged into it).
-fn own_words_only(mut view: CustomerTicketView, contact: ContactId) -> CustomerTicketView {
-    view.conversation
-        .retain(|e| !matches!(e.author, crate::ticket::Author::Contact(c) if c != contact));
+/// A crisis ticket as its requester sees it: what they wrote, and what
+/// support wrote on a ticket of theirs; never another person's words (a
+/// colleague's message on their ticket, the desk's record of a stranger's
+/// message, anything merged in from someone else's ticket).
+fn own_words_only(
+    desk: &Desk,
+    t: &Ticket,
+    mut view: CustomerTicketView,
+    contact: ContactId,
+) -> CustomerTicketView {
+    let theirs = |ticket: TicketId| {
+        desk.ticket(ticket)
+            .is_some_and(|o| o.requester() == Some(contact))
+    };
+    let keep: Vec<bool> = t
+        .conversation()
+        .iter()
+        .filter(|e| e.visibility == crate::ticket::EntryVisibility::Public)
+        .map(|e| match e.author {
+            crate::ticket::Author::Contact(c) => c == contact,
+            crate::ticket::Author::Agent(_) => e.origin.as_ref().is_none_or(|o| theirs(o.ticket)),
+            crate::ticket::Author::System => false,
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    view.conversation.retain(|_| keep.next().unwrap_or(false));
     view
 }

@@ -138,6 +138,13 @@ impl Desk {
             && let Some(signal) =
                 crate::crisis::CrisisClassifier::assess(&self.config.crisis.policy, text)
         {
+            // The same id twice is refused as for any praise, before
+            // anything is opened.
+            if self.state.recognition.praise(*praise).is_some()
+                || self.ticket(praise.crisis_ticket()).is_some()
+            {
+                return Err(RecognitionError::DuplicatePraise(*praise).into());
+            }
             let words = CrisisWords {
                 source,
                 text,

@@ -244,14 +244,26 @@ impl Desk {
         }
         let id = open.id;
         let customer_id = open.customer;
-        let signal = signal.or_else(|| {
-            open.message
-                .as_ref()
-                .filter(|m| matches!(m.author, Author::Contact(_)))
-                .and_then(|m| {
-                    crate::crisis::CrisisClassifier::assess(&self.config.crisis.policy, &m.body)
-                })
-        });
+        // Everything the person who asked wrote is assessed: the subject
+        // (a mail's, or the one a portal form sends) as well as the body.
+        let assess =
+            |text: &str| crate::crisis::CrisisClassifier::assess(&self.config.crisis.policy, text);
+        let by_contact = open
+            .message
+            .as_ref()
+            .is_some_and(|m| matches!(m.author, Author::Contact(_)));
+        let signal = signal
+            .or_else(|| {
+                open.message
+                    .as_ref()
+                    .filter(|_| by_contact)
+                    .and_then(|m| assess(&m.body))
+            })
+            .or_else(|| {
+                (by_contact || open.requester.is_some())
+                    .then(|| assess(&open.subject))
+                    .flatten()
+            });
         let mut events = Ticket::open(open, &self.config.ticket_rules, now)?;
         let mut crisis = None;
         if let Some(signal) = signal {
@@ -418,7 +430,9 @@ impl Desk {
                     attachments,
                 },
                 Review::Required,
-            ) => public_network(channel).map(|network| ReplyDraft {
+                // A crisis reply is the safety responder's, and a held post
+                // would carry its words to every reviewer: never held.
+            ) if !self.is_crisis(ticket) => public_network(channel).map(|network| ReplyDraft {
                 post: PostId::from_uuid(
                     message_of(d.event_id(self, &StreamId::Posts, 1), salt::POST).as_uuid(),
                 ),

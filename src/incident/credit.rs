@@ -34,7 +34,9 @@ pub struct Credit {
     pub downtime: Downtime,
     /// The amount.
     pub amount: Money,
-    /// Why, as a configured reason code.
+    /// Why, as a configured reason code. Shown to every role, so a code
+    /// must not name a tier or an amount (`sla-outage`, not
+    /// `enterprise-sla`).
     pub reason: ReasonCode,
 }
 

@@ -494,3 +494,20 @@ fn a_colleagues_crisis_words_on_my_ticket_are_not_shown_to_me() {
     assert_eq!(listed[0].conversation, joe.conversation);
     assert_eq!(d.leak(), None);
 }
+
+#[test]
+fn a_crisis_said_only_in_the_subject_is_a_crisis() {
+    let mut d = setup();
+    let id: TicketId = d.w.ids.next_id();
+    let msg = InboundMessage::new(id, Channel::Email, d.w.jane_email.clone(), "see subject")
+        .with_subject(&format!("{} {}", CRISIS[0], crisis_word(Who::Jane)));
+    d.w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(msg),
+    ))
+    .unwrap();
+    d.tickets.push(id);
+    assert!(d.w.desk.tickets().is_crisis(id));
+    assert_eq!(d.w.desk.tickets().get(id).unwrap().assignee(), Some(d.sam));
+    assert_eq!(d.leak(), None);
+}
