@@ -79,6 +79,7 @@ mod decision;
 mod delivery;
 mod error;
 mod escalate;
+mod export;
 #[doc(hidden)]
 pub mod fixture;
 mod incident_book;
@@ -116,6 +117,7 @@ pub use customers::ContactRef;
 pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;
 pub use escalate::{Escalation, Notice};
+pub use export::{PersonExport, PraiseExport, SurveyExport};
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
@@ -373,7 +375,10 @@ impl Desk {
         store: &mut S,
         decision: &Decision,
     ) -> Result<Vec<RecordedEvent>, Error> {
-        let recorded = store.append(decision.writes())?;
+        let recorded = match decision.erasure() {
+            Some(erasure) => store.append_erasing(decision.writes(), erasure)?,
+            None => store.append(decision.writes())?,
+        };
         match recorded.first() {
             Some(first) if first.position != self.state.position.saturating_add(1) => {
                 self.catch_up(store)?;

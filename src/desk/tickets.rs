@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::id::{AgentId, CustomerId, TicketId};
+use crate::id::{AgentId, ContactId, CustomerId, TicketId};
 use crate::ticket::{Ticket, TicketEvent};
 
 /// One change in the number of unsolved tickets.
@@ -55,6 +55,19 @@ impl Tickets {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.tickets.is_empty()
+    }
+
+    /// Erases what `contact` of `customer` wrote on the customer's tickets
+    /// (see `Ticket::erase_messages_of`).
+    pub(super) fn erase_messages_of(&mut self, customer: CustomerId, contact: ContactId) {
+        let Some(ids) = self.by_customer.get(&customer) else {
+            return;
+        };
+        for id in ids {
+            if let Some(t) = self.tickets.get_mut(id) {
+                t.erase_messages_of(contact);
+            }
+        }
     }
 
     /// A customer's tickets, by id.
