@@ -298,7 +298,8 @@ impl OutboundMessage {
 
 impl OutboxEvent {
     /// This event with what it holds about `contact` erased: the address
-    /// of a message to them (and with `bodies` its text), and the failure
+    /// of a message to them (and with `bodies` its text, and the text of
+    /// the messages to others that quote them, `quoting`), and the failure
     /// reason recorded for one of `messages` (theirs; a transport's words
     /// may quote the address). `None` when it holds nothing about them.
     #[must_use]
@@ -306,12 +307,16 @@ impl OutboxEvent {
         &self,
         contact: ContactId,
         messages: &std::collections::BTreeSet<MessageId>,
+        quoting: &std::collections::BTreeSet<MessageId>,
         bodies: bool,
     ) -> Option<OutboxEvent> {
         let mut e = self.clone();
         match &mut e.kind {
             OutboxEventKind::Queued { message } if message.is_to(contact) => {
                 message.erase_recipient(bodies);
+            }
+            OutboxEventKind::Queued { message } if bodies && quoting.contains(&message.id) => {
+                crate::text::ERASED.clone_into(&mut message.body);
             }
             OutboxEventKind::Failed { id, reason, .. }
             | OutboxEventKind::Abandoned { id, reason, .. }
@@ -335,6 +340,29 @@ impl Outbox {
                 if let Some(reason) = &mut entry.last_error {
                     crate::text::ERASED.clone_into(reason);
                 }
+            }
+        }
+    }
+
+    /// The messages to employees whose text quotes one of `words` (kudos
+    /// quoting a customer's praise).
+    pub(crate) fn quoting(&self, words: &[String]) -> std::collections::BTreeSet<MessageId> {
+        if words.is_empty() {
+            return std::collections::BTreeSet::new();
+        }
+        self.entries
+            .values()
+            .filter(|e| matches!(e.message.recipient, Recipient::Agent { .. }))
+            .filter(|e| words.iter().any(|w| e.message.body.contains(w.as_str())))
+            .map(|e| e.message.id)
+            .collect()
+    }
+
+    /// Erases the text of `messages` (see [`Outbox::quoting`]).
+    pub(crate) fn erase_bodies(&mut self, messages: &std::collections::BTreeSet<MessageId>) {
+        for id in messages {
+            if let Some(entry) = self.entries.get_mut(id) {
+                crate::text::ERASED.clone_into(&mut entry.message.body);
             }
         }
     }

@@ -93,6 +93,15 @@ impl Desk {
             .map(Ticket::id)
             .collect();
         erasure.messages = self.state.outbox.messages_to(contact);
+        erasure.invitations = self.state.surveys.sent_to(contact);
+        erasure.addresses = c
+            .contact(contact)
+            .map(|ct| ct.addresses().iter().cloned().collect())
+            .unwrap_or_default();
+        if scope.messages() {
+            let words = self.state.recognition.words_of(&erasure.praise_author());
+            erasure.quoting = self.state.outbox.quoting(&words);
+        }
         let abandoned: Vec<Event> = self
             .state
             .outbox

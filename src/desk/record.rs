@@ -169,16 +169,13 @@ impl Desk {
         }
         match (&r.stream, &r.event) {
             (StreamId::Customer(id), Event::Customer(e)) => {
-                s.customers.apply(*id, e);
                 // The erased contact's words and addresses leave every
                 // area, as the store's redaction removed them from the
                 // record: a rebuilt desk holds the same.
                 if let CustomerEventKind::ContactErased { contact, scope } = &e.kind {
-                    if scope.messages() {
-                        s.tickets.erase_messages_of(*id, *contact);
-                    }
-                    s.outbox.erase_contact(*contact, scope.messages());
+                    s.erase_contact(*id, *contact, *scope);
                 }
+                s.customers.apply(*id, e);
             }
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),

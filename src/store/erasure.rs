@@ -7,9 +7,11 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::channel::ChannelAddress;
 use crate::customer::Forget;
 use crate::event::{Event, StreamId};
-use crate::id::{ContactId, CustomerId, MessageId, TicketId};
+use crate::id::{ContactId, CustomerId, InvitationId, MessageId, TicketId};
+use crate::recognition::PraiseAuthor;
 
 pub use crate::text::ERASED;
 
@@ -60,6 +62,17 @@ pub struct Erasure {
     /// The outbound messages to them (their failure reasons are erased).
     #[serde(default)]
     pub messages: BTreeSet<MessageId>,
+    /// Messages to employees that quote their words (kudos quoting their
+    /// praise): their text is erased with message texts.
+    #[serde(default)]
+    pub quoting: BTreeSet<MessageId>,
+    /// The survey invitations sent to them: their answers' words, and the
+    /// praise given through them.
+    #[serde(default)]
+    pub invitations: BTreeSet<InvitationId>,
+    /// Their addresses: the praise they posted from a social handle.
+    #[serde(default)]
+    pub addresses: BTreeSet<ChannelAddress>,
 }
 
 impl Erasure {
@@ -76,6 +89,9 @@ impl Erasure {
             tickets: BTreeSet::new(),
             requested: BTreeSet::new(),
             messages: BTreeSet::new(),
+            quoting: BTreeSet::new(),
+            invitations: BTreeSet::new(),
+            addresses: BTreeSet::new(),
         }
     }
 
@@ -90,8 +106,24 @@ impl Erasure {
                 streams.extend(self.tickets.iter().map(|t| StreamId::Ticket(*t)));
             }
             streams.push(StreamId::Outbox);
+            if scope.messages() && !self.invitations.is_empty() {
+                streams.push(StreamId::Surveys);
+            }
+            if !self.invitations.is_empty() || !self.addresses.is_empty() {
+                streams.push(StreamId::Recognition);
+            }
         }
         streams
+    }
+
+    /// Who gave the praise this erasure forgets.
+    #[must_use]
+    pub fn praise_author(&self) -> PraiseAuthor<'_> {
+        PraiseAuthor {
+            customer: self.customer,
+            invitations: &self.invitations,
+            addresses: &self.addresses,
+        }
     }
 
     /// What `event`, recorded on `stream`, becomes: `None` when it holds
@@ -114,8 +146,20 @@ impl Erasure {
                     .map(Event::Ticket)
             }
             (StreamId::Outbox, Event::Outbox(e)) => whole.and_then(|scope| {
-                e.erased_for(self.contact, &self.messages, scope.messages())
-                    .map(Event::Outbox)
+                e.erased_for(
+                    self.contact,
+                    &self.messages,
+                    &self.quoting,
+                    scope.messages(),
+                )
+                .map(Event::Outbox)
+            }),
+            (StreamId::Surveys, Event::Survey(e)) if self.forget.messages() => {
+                e.erased_for(&self.invitations).map(Event::Survey)
+            }
+            (StreamId::Recognition, Event::Recognition(e)) => whole.and_then(|scope| {
+                e.erased_for(&self.praise_author(), scope.messages())
+                    .map(Event::Recognition)
             }),
             _ => None,
         }

@@ -106,7 +106,9 @@ fn desk_text(desk: &Desk) -> String {
     let customers: Vec<_> = desk.customers().iter().collect();
     let tickets: Vec<_> = desk.tickets().iter().collect();
     let outbox: Vec<_> = desk.channels().outbox().collect();
-    format!("{customers:?}{tickets:?}{outbox:?}")
+    let surveys: Vec<_> = desk.surveys().invitations().collect();
+    let praise: Vec<_> = desk.people().praises().collect();
+    format!("{customers:?}{tickets:?}{outbox:?}{surveys:?}{praise:?}")
 }
 
 /// Stream, version, position and id of every recorded event.
@@ -421,4 +423,126 @@ fn an_export_holds_everything_about_her_and_nothing_private() {
         w.desk.customers().export(unknown),
         Err(DeskError::UnknownContact(unknown).into())
     );
+}
+
+mod words {
+    //! Her survey answer and the praise she posted.
+
+    use fanatical::actor::Actor;
+    use fanatical::channel::SocialNetwork;
+    use fanatical::customer::ErasureScope;
+    use fanatical::desk::{Command, Desk, DeskConfig, RecognitionAction, SurveyAction};
+    use fanatical::id::{InvitationId, PraiseId};
+    use fanatical::recognition::PraiseSource;
+    use fanatical::survey::{
+        Answer, Question, QuestionKind, Response, SurveyConfig, SurveyDraft, SurveyKind,
+    };
+
+    use super::{desk_text, erase, record_json};
+    use crate::support::World;
+
+    const COMMENT: &str = "Quillon the hamster approves";
+    const PRAISE: &str = "Ana fixed it before my coffee got cold";
+
+    fn world() -> World {
+        let survey = SurveyDraft::new("relationship")
+            .question(Question::new("score", "Recommend us?", QuestionKind::Nps).required())
+            .question(Question::new("why", "Why?", QuestionKind::Comment))
+            .validate()
+            .unwrap();
+        World::with_config(
+            DeskConfig::default().with_surveys(SurveyConfig::default().with_survey(survey)),
+        )
+    }
+
+    fn her_words(w: &mut World) -> (InvitationId, PraiseId) {
+        let invitation: InvitationId = w.ids.next_id();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            SurveyAction::Send {
+                invitation,
+                survey: "relationship".into(),
+                kind: SurveyKind::Nps,
+                customer: w.acme,
+                ticket: None,
+                agent: None,
+            },
+        ))
+        .unwrap();
+        let response = Response::new()
+            .answer("score", Answer::Nps(10))
+            .answer("why", Answer::Comment(COMMENT.into()));
+        w.run(Command::new(
+            Actor::Contact(w.jane),
+            SurveyAction::Answer {
+                invitation,
+                response,
+            },
+        ))
+        .unwrap();
+        // Ana worked her ticket: the praise is hers, and she is told.
+        let ticket = w.jane_emails("Site down");
+        w.run(Command::reply(ticket, w.ana, "Fixed")).unwrap();
+        let praise: PraiseId = w.ids.next_id();
+        w.run(Command::new(
+            Actor::integration("social"),
+            RecognitionAction::RecordPraise {
+                praise,
+                source: PraiseSource::Social {
+                    network: SocialNetwork::X,
+                    handle: "@jane_acme".into(),
+                },
+                text: PRAISE.into(),
+                customer: Some(w.acme),
+                ticket: None,
+            },
+        ))
+        .unwrap();
+        (invitation, praise)
+    }
+
+    #[test]
+    fn her_survey_words_and_praise_are_exported_then_erased_everywhere() {
+        let mut w = world();
+        let (invitation, praise) = her_words(&mut w);
+        let export = w.desk.customers().export(w.jane).unwrap();
+        assert_eq!(export.surveys.len(), 1);
+        assert_eq!(export.surveys[0].invitation, invitation);
+        assert_eq!(export.praise.len(), 1);
+        assert_eq!(export.praise[0].id, praise);
+        let json = serde_json::to_string(&export).unwrap();
+        assert!(json.contains(COMMENT) && json.contains(PRAISE), "{json}");
+        assert!(record_json(&w.store).contains(PRAISE));
+        // The kudos to Ana quote her.
+        let kudos = w.desk.channels().outbox();
+        assert!(kudos.filter(|m| m.message.body.contains(PRAISE)).count() >= 1);
+
+        w.run(erase(&w, ErasureScope::ProfileAndMessages)).unwrap();
+        let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+        assert_eq!(rebuilt, w.desk);
+        for gone in [COMMENT, PRAISE, "@jane_acme"] {
+            assert!(!record_json(&w.store).contains(gone), "{gone} in the store");
+            assert!(!desk_text(&w.desk).contains(gone), "{gone} in the desk");
+            assert!(!desk_text(&rebuilt).contains(gone), "{gone} rebuilt");
+        }
+        // The score stays: it is not her words, and reports count it.
+        let record = w.desk.surveys().invitations().next().unwrap();
+        let (_, response) = record.answered.as_ref().unwrap();
+        assert_eq!(response.answers.get("score"), Some(&Answer::Nps(10)));
+        assert_eq!(w.desk.people().praise(praise).unwrap().praise.id, praise);
+    }
+
+    #[test]
+    fn erasing_only_the_profile_keeps_her_words_but_not_her_handle() {
+        let mut w = world();
+        her_words(&mut w);
+        w.run(erase(&w, ErasureScope::Profile)).unwrap();
+        let store = record_json(&w.store);
+        assert!(store.contains(COMMENT) && store.contains(PRAISE));
+        assert!(!store.contains("@jane_acme"));
+        assert_eq!(
+            Desk::rebuild(&w.store, w.desk.config().clone()).unwrap(),
+            w.desk
+        );
+    }
 }
