@@ -546,3 +546,171 @@ mod words {
         );
     }
 }
+
+mod props {
+    //! Over random desks: whenever Jane is erased, nothing of hers is left
+    //! in the store, the desk or a rebuild, and the record keeps its shape.
+
+    use fanatical::actor::Actor;
+    use fanatical::channel::Channel;
+    use fanatical::customer::{ConsentSource, CustomerCommand, ErasureScope, Relation};
+    use fanatical::desk::{Command, Desk, InboundMessage, TicketAction};
+    use fanatical::id::TicketId;
+    use fanatical::outbox::OutboxAction;
+    use fanatical::ticket::Author;
+    use proptest::prelude::*;
+
+    use super::{desk_text, erase, record_json, shape, update};
+    use crate::support::World;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        JaneEmails(String),
+        JaneReplies(usize, String),
+        AnaReplies(usize, String),
+        Note(usize, String),
+        Remember(String),
+        Withdraw,
+        Deliver,
+        Fail,
+        Tick(i64),
+    }
+
+    fn arb_op(jane_writes: bool) -> impl Strategy<Value = Op> {
+        let words = "[a-z]{1,8}";
+        let jane = if jane_writes { 3 } else { 0 };
+        prop_oneof![
+            jane => words.prop_map(Op::JaneEmails),
+            jane => (any::<usize>(), words).prop_map(|(i, b)| Op::JaneReplies(i, b)),
+            3 => (any::<usize>(), words).prop_map(|(i, b)| Op::AnaReplies(i, b)),
+            2 => (any::<usize>(), words).prop_map(|(i, b)| Op::Note(i, b)),
+            jane => words.prop_map(Op::Remember),
+            1 => Just(Op::Withdraw),
+            2 => Just(Op::Deliver),
+            1 => Just(Op::Fail),
+            2 => (1i64..240).prop_map(Op::Tick),
+        ]
+    }
+
+    fn pick(tickets: &[TicketId], i: usize) -> Option<TicketId> {
+        (!tickets.is_empty()).then(|| tickets[i % tickets.len()])
+    }
+
+    /// Runs one op; refusals are fine (the desk says why) but must change
+    /// nothing.
+    fn run(w: &mut World, tickets: &mut Vec<TicketId>, op: Op) {
+        let (ana, jane) = (w.ana, w.jane);
+        let cmd = match op {
+            Op::JaneEmails(b) => {
+                let id: TicketId = w.ids.next_id();
+                tickets.push(id);
+                Command::new(
+                    Actor::integration("inbound"),
+                    TicketAction::Receive(InboundMessage::new(
+                        id,
+                        Channel::Email,
+                        w.jane_email.clone(),
+                        &format!("janesays {b}"),
+                    )),
+                )
+            }
+            Op::JaneReplies(i, b) => {
+                let Some(t) = pick(tickets, i) else { return };
+                let body = format!("janesays {b}");
+                Command::reply_on(t, Author::Contact(jane), Channel::Email, &body, vec![])
+            }
+            Op::AnaReplies(i, b) => {
+                let Some(t) = pick(tickets, i) else { return };
+                Command::reply(t, ana, &format!("anasays {b}"))
+            }
+            Op::Note(i, b) => {
+                let Some(t) = pick(tickets, i) else { return };
+                Command::note(t, ana, &format!("notesays {b}"))
+            }
+            Op::Remember(name) => {
+                let consent = update(
+                    w,
+                    CustomerCommand::RecordConsent {
+                        contact: jane,
+                        source: ConsentSource::Contact(jane),
+                    },
+                );
+                let _ = w.run(consent);
+                update(
+                    w,
+                    CustomerCommand::AddFamilyMember {
+                        contact: jane,
+                        name: format!("qqkin{name}"),
+                        relation: Relation::Sibling,
+                    },
+                )
+            }
+            Op::Withdraw => update(w, CustomerCommand::WithdrawConsent { contact: jane }),
+            Op::Deliver | Op::Fail => {
+                let Some(m) = w.desk.poll_outbound(w.now) else {
+                    return;
+                };
+                let action = if matches!(op, Op::Deliver) {
+                    OutboxAction::MarkDelivered { message: m.id }
+                } else {
+                    OutboxAction::MarkFailed {
+                        message: m.id,
+                        reason: format!("no mailbox {}", w.jane_email),
+                    }
+                };
+                Command::new(Actor::integration("transport"), action)
+            }
+            Op::Tick(m) => {
+                w.tick(m);
+                return;
+            }
+        };
+        let (desk, store) = (w.desk.clone(), w.store.clone());
+        if w.run(cmd).is_err() {
+            assert_eq!(w.desk, desk, "a refusal changed the desk");
+            assert_eq!(w.store, store, "a refusal wrote");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(crate::cases(32)))]
+
+        #[test]
+        fn an_erased_contact_leaves_nothing_behind_on_any_desk(
+            before in proptest::collection::vec(arb_op(true), 1..40),
+            messages in any::<bool>(),
+            after in proptest::collection::vec(arb_op(false), 0..15),
+        ) {
+            let mut w = World::new();
+            let mut tickets = Vec::new();
+            for op in before {
+                run(&mut w, &mut tickets, op);
+            }
+            let shape_before = shape(&w.store);
+            let notes_before = record_json(&w.store).matches("notesays").count();
+            let scope = if messages { ErasureScope::ProfileAndMessages } else { ErasureScope::Profile };
+            w.run(erase(&w, scope)).unwrap();
+            prop_assert_eq!(&shape(&w.store)[..shape_before.len()], &shape_before[..]);
+            for op in after {
+                run(&mut w, &mut tickets, op);
+            }
+            let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+            prop_assert_eq!(&rebuilt, &w.desk);
+            let mut gone = vec!["Jane Doe", "jane@acme.example", "@jane_acme", "210 555 0100", "qqkin"];
+            if messages {
+                gone.extend(["janesays", "anasays"]);
+            }
+            let texts = [record_json(&w.store), desk_text(&w.desk), desk_text(&rebuilt)];
+            for text in &texts {
+                for g in &gone {
+                    prop_assert!(!text.contains(g), "{} survived the erasure", g);
+                }
+                prop_assert!(text.contains("tom@tiny.example"), "another person was erased");
+            }
+            prop_assert!(
+                record_json(&w.store).matches("notesays").count() >= notes_before,
+                "internal notes are not hers"
+            );
+        }
+    }
+}
