@@ -6,7 +6,9 @@
 //!    the events for each stream, each write carrying the stream version it
 //!    was decided against. Nothing changes.
 //! 2. The caller persists the decision's writes with one atomic
-//!    [`Store::append`] (or its own async store).
+//!    [`Store::append`] (or its own async store) — with
+//!    [`Store::append_erasing`] when the decision erases someone
+//!    ([`Decision::erasure`]).
 //! 3. [`Desk::apply`] folds the stored events in.
 //!
 //! [`Desk::execute`] does all three for synchronous callers. A rejected

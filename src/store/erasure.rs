@@ -29,6 +29,9 @@ pub use crate::text::ERASED;
 /// A fold of the redacted record is the fold of the original with the
 /// person erased, so a rebuilt desk equals the desk that erased them.
 ///
+/// It holds the person's addresses (to find the praise they posted) while
+/// it is applied: hand it to the store and drop it, never record it.
+///
 /// # Example
 /// ```
 /// use fanatical::customer::{ErasureScope, Forget};

@@ -212,6 +212,22 @@ fn erasing_the_profile_keeps_what_she_wrote_and_frees_her_addresses() {
     // Her addresses are nobody's now: mail from one is an unknown sender.
     assert_eq!(w.desk.customers().find_contact(&w.jane_email), None);
     assert_eq!(w.desk.customers().find_contact(&w.jane_x), None);
+    // The phone number is free for someone else.
+    let june = w.ids.next_id();
+    let phone = w.jane_phone.clone();
+    w.run(update(
+        &w,
+        CustomerCommand::AddContact {
+            contact: june,
+            name: "June".into(),
+            addresses: vec![phone.clone()],
+        },
+    ))
+    .unwrap();
+    assert_eq!(
+        w.desk.customers().find_contact(&phone).map(|r| r.contact),
+        Some(june)
+    );
     let next = w.ids.next_id();
     let err = w
         .run(Command::new(
@@ -260,6 +276,12 @@ fn erasing_the_profile_keeps_what_she_wrote_and_frees_her_addresses() {
         contact: w.jane,
     };
     w.refused(add, err);
+    let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    assert_eq!(rebuilt, w.desk);
+    assert_eq!(
+        rebuilt.customers().find_contact(&phone).map(|r| r.contact),
+        Some(june)
+    );
 }
 
 #[test]
