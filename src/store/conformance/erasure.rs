@@ -6,7 +6,6 @@ use super::{ConformanceFailure, all, ensure, fail, io, t0, write};
 use crate::event::StreamId;
 use crate::store::{RecordedEvent, Store, StoreError, StreamWrite};
 
-
 /// The erasure check's fixture: Jane (erased), Jim (kept), a message to
 /// Jane and its failure, and Jane's details on another customer's stream
 /// (which her erasure does not name, so it stays).

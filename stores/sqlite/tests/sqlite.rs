@@ -100,6 +100,13 @@ impl Store for OnDisk {
     fn stream_version(&self, s: &StreamId) -> Result<u64, StoreError> {
         self.store.stream_version(s)
     }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &fanatical::store::Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.store.append_erasing(batch, erasure)
+    }
 }
 
 #[test]
