@@ -17,6 +17,7 @@ use fanatical::customer::{AccountStanding, ConsentSource, CustomerCommand, Money
 use fanatical::desk::{Command, CustomerAction, InboundMessage, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, ContactId, TicketId};
 use fanatical::outbox::{OutboxAction, Recipient};
+use fanatical::store::Store;
 use fanatical::ticket::{Author, LinkKind, Status};
 use proptest::prelude::*;
 
@@ -351,12 +352,18 @@ impl Desk {
         out
     }
 
-    /// Everything a contact can obtain: their views of tickets and the
-    /// messages sent to them.
+    /// Everything a contact can obtain: their views of tickets, the
+    /// messages sent to them, and the export of what is held about them.
     fn contact_surfaces(&self, who: Who) -> Vec<(String, String)> {
         let d = &self.w.desk;
         let (contact, address) = self.contact(who);
         let mut out = Vec::new();
+        if let Ok(export) = d.customers().export(contact) {
+            out.push((
+                format!("{who:?}'s export"),
+                serde_json::to_string(&export).unwrap(),
+            ));
+        }
         for &t in &self.tickets {
             if let Ok(v) = d.customer_ticket_view(t, contact) {
                 out.push((
@@ -399,6 +406,13 @@ impl Desk {
                 None
             })
         };
+        // Withdrawn consent forgets the family in the record itself too.
+        if self.withdrawn {
+            let record = self.w.store.read_all(0, usize::MAX).unwrap();
+            if let Some(r) = record.iter().find(|r| format!("{r:?}").contains(FAMILY)) {
+                return Some(format!("withdrawn family name in the store: {r:?}"));
+            }
+        }
         check(self.agent_surfaces(), None).or_else(|| {
             [Who::Jane, Who::Joe, Who::Tom]
                 .into_iter()
