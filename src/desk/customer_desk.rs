@@ -101,6 +101,11 @@ impl Desk {
         if scope.messages() {
             let words = self.state.recognition.words_of(&erasure.praise_author());
             erasure.quoting = self.state.outbox.quoting(&words);
+            let comments = self.state.surveys.comments_of(contact);
+            erasure.notes = self
+                .state
+                .tickets
+                .notes_quoting(customer, contact, &comments);
         }
         let abandoned: Vec<Event> = self
             .state

@@ -201,6 +201,9 @@ impl State {
         if words {
             let quoting = self.outbox.quoting(&self.recognition.words_of(&author));
             self.outbox.erase_bodies(&quoting);
+            let comments = self.surveys.comments_of(contact);
+            let notes = self.tickets.notes_quoting(customer, contact, &comments);
+            self.tickets.erase_notes(&notes);
             self.tickets.erase_messages_of(customer, contact);
             self.surveys.erase_answers_of(contact);
         }

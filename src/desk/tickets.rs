@@ -70,6 +70,33 @@ impl Tickets {
         }
     }
 
+    /// The internal notes on the tickets `contact` of `customer` opened
+    /// that quote one of `words`, by ticket.
+    pub(super) fn notes_quoting(
+        &self,
+        customer: CustomerId,
+        contact: ContactId,
+        words: &[String],
+    ) -> BTreeMap<TicketId, BTreeSet<u32>> {
+        if words.is_empty() {
+            return BTreeMap::new();
+        }
+        self.of_customer(customer)
+            .filter(|t| t.requester() == Some(contact))
+            .map(|t| (t.id(), t.notes_quoting(words)))
+            .filter(|(_, n)| !n.is_empty())
+            .collect()
+    }
+
+    /// Erases the notes found by [`Tickets::notes_quoting`].
+    pub(super) fn erase_notes(&mut self, notes: &BTreeMap<TicketId, BTreeSet<u32>>) {
+        for (id, numbers) in notes {
+            if let Some(t) = self.tickets.get_mut(id) {
+                t.erase_entries(numbers);
+            }
+        }
+    }
+
     /// A customer's tickets, by id.
     pub fn of_customer(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
         self.by_customer

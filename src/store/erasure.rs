@@ -3,7 +3,7 @@
 //! See the [module docs](super#erasure-redaction-in-place) for why erasure
 //! is a redaction on the store port rather than crypto-shredding.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +65,11 @@ pub struct Erasure {
     /// The outbound messages to them (their failure reasons are erased).
     #[serde(default)]
     pub messages: BTreeSet<MessageId>,
+    /// Internal notes on the tickets they opened that quote their words (a
+    /// follow-up note quoting their survey comment), by ticket and entry
+    /// number: erased with message texts.
+    #[serde(default)]
+    pub notes: BTreeMap<TicketId, BTreeSet<u32>>,
     /// Messages to employees that quote their words (kudos quoting their
     /// praise): their text is erased with message texts.
     #[serde(default)]
@@ -91,6 +96,7 @@ impl Erasure {
             forget,
             tickets: BTreeSet::new(),
             requested: BTreeSet::new(),
+            notes: BTreeMap::new(),
             messages: BTreeSet::new(),
             quoting: BTreeSet::new(),
             invitations: BTreeSet::new(),
@@ -145,8 +151,12 @@ impl Erasure {
             (StreamId::Ticket(id), Event::Ticket(e))
                 if self.forget.messages() && self.tickets.contains(id) =>
             {
-                e.erased_for(self.contact, self.requested.contains(id))
-                    .map(Event::Ticket)
+                let theirs = e.erased_for(self.contact, self.requested.contains(id));
+                let quoting = self
+                    .notes
+                    .get(id)
+                    .and_then(|numbers| theirs.as_ref().unwrap_or(e).erased_entries(numbers));
+                quoting.or(theirs).map(Event::Ticket)
             }
             (StreamId::Outbox, Event::Outbox(e)) => whole.and_then(|scope| {
                 e.erased_for(

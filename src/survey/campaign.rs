@@ -233,6 +233,18 @@ impl Invitations {
         }
     }
 
+    /// The words of `contact`'s answers not yet erased (what a follow-up
+    /// note may quote).
+    pub(crate) fn comments_of(&self, contact: ContactId) -> Vec<String> {
+        self.records
+            .values()
+            .filter(|r| r.invitation.contact == contact)
+            .filter_map(|r| r.answered.as_ref())
+            .flat_map(|(_, response)| response.comments())
+            .filter(|c| c != crate::text::ERASED)
+            .collect()
+    }
+
     /// The invitations sent to `contact`.
     pub(crate) fn sent_to(&self, contact: ContactId) -> std::collections::BTreeSet<InvitationId> {
         self.records

@@ -158,6 +158,20 @@ impl TicketEvent {
         }
         (e != *self).then_some(e)
     }
+
+    /// This event with the entries numbered `numbers` erased (internal
+    /// notes that quote an erased person), or `None` when it adds none.
+    #[must_use]
+    pub fn erased_entries(&self, numbers: &BTreeSet<u32>) -> Option<TicketEvent> {
+        let mut e = self.clone();
+        match &mut e.kind {
+            TicketEventKind::EntryAdded { entry } if numbers.contains(&entry.number) => {
+                entry.erase_body();
+            }
+            _ => return None,
+        }
+        (e != *self).then_some(e)
+    }
 }
 
 /// Why a status changed.

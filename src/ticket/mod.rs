@@ -607,6 +607,24 @@ impl Ticket {
             .filter(|e| is_for(e, contact, requested))
             .for_each(Entry::erase_body);
     }
+    /// The numbers of the internal notes that quote one of `words` (a
+    /// follow-up note quoting a survey comment).
+    pub(crate) fn notes_quoting(&self, words: &[String]) -> BTreeSet<u32> {
+        self.conversation
+            .iter()
+            .filter(|e| e.visibility == EntryVisibility::Internal)
+            .filter(|e| words.iter().any(|w| e.body.contains(w.as_str())))
+            .map(|e| e.number)
+            .collect()
+    }
+    /// Erases the entries numbered `numbers`, as
+    /// [`TicketEvent::erased_entries`] erases them from the record.
+    pub(crate) fn erase_entries(&mut self, numbers: &BTreeSet<u32>) {
+        self.conversation
+            .iter_mut()
+            .filter(|e| numbers.contains(&e.number))
+            .for_each(Entry::erase_body);
+    }
     /// The whole conversation, public and internal, in order: the raw
     /// record, crisis messages included. Never show it to a person as it
     /// is: the desk's views (`Desk::agent_ticket_view`,

@@ -477,7 +477,9 @@ mod words {
         )
     }
 
-    fn her_words(w: &mut World) -> (InvitationId, PraiseId) {
+    /// Jane is sent the relationship survey and answers it with `score`
+    /// and her comment.
+    fn answer(w: &mut World, score: u8) -> InvitationId {
         let invitation: InvitationId = w.ids.next_id();
         w.run(Command::new(
             Actor::integration("setup"),
@@ -492,7 +494,7 @@ mod words {
         ))
         .unwrap();
         let response = Response::new()
-            .answer("score", Answer::Nps(10))
+            .answer("score", Answer::Nps(score))
             .answer("why", Answer::Comment(COMMENT.into()));
         w.run(Command::new(
             Actor::Contact(w.jane),
@@ -502,6 +504,41 @@ mod words {
             },
         ))
         .unwrap();
+        invitation
+    }
+
+    #[test]
+    fn a_follow_up_note_quoting_her_comment_is_erased_with_her_messages() {
+        let mut w = world();
+        let (ana, acme) = (w.ana, w.acme);
+        w.run(Command::new(
+            Actor::integration("crm"),
+            fanatical::desk::CustomerAction::Update {
+                customer: acme,
+                command: fanatical::customer::CustomerCommand::AssignAccountTeam {
+                    agent: ana,
+                    role: fanatical::agent::Role::AccountManager,
+                },
+            },
+        ))
+        .unwrap();
+        answer(&mut w, 2);
+        let quoted = |d: &Desk| {
+            d.tickets()
+                .iter()
+                .flat_map(|t| t.conversation())
+                .any(|e| e.body.contains(COMMENT))
+        };
+        assert!(quoted(&w.desk), "the follow-up note quotes her");
+        w.run(erase(&w, ErasureScope::ProfileAndMessages)).unwrap();
+        let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+        assert_eq!(rebuilt, w.desk);
+        assert!(!quoted(&w.desk) && !quoted(&rebuilt));
+        assert!(!record_json(&w.store).contains(COMMENT));
+    }
+
+    fn her_words(w: &mut World) -> (InvitationId, PraiseId) {
+        let invitation = answer(w, 10);
         // Ana worked her ticket: the praise is hers, and she is told.
         let ticket = w.jane_emails("Site down");
         w.run(Command::reply(ticket, w.ana, "Fixed")).unwrap();
