@@ -263,7 +263,19 @@ fn erasing_the_profile_keeps_what_she_wrote_and_frees_her_addresses() {
         scope: ErasureScope::ProfileAndMessages,
     };
     w.refused(again, err);
-    // Nothing more is recorded about an erased contact.
+    // Nothing more is recorded about an erased contact, nor by them.
+    let reply = Command::reply_on(
+        ticket,
+        Author::Contact(w.jane),
+        Channel::Email,
+        "I am back",
+        vec![],
+    );
+    let err = CustomerError::ContactErased {
+        customer: w.acme,
+        contact: w.jane,
+    };
+    w.refused(reply, err.clone());
     let add = update(
         &w,
         CustomerCommand::AddAddress {
