@@ -338,6 +338,30 @@ impl ChannelAddress {
         }
     }
 
+    /// The placeholder an erased address becomes: the same kind (and
+    /// social network), nobody's address. Valid, so an erased record
+    /// still reads back.
+    #[must_use]
+    pub fn erased(&self) -> ChannelAddress {
+        use crate::text::ERASED;
+        match self {
+            ChannelAddress::Phone(_) => ChannelAddress::Phone("000".to_owned()),
+            ChannelAddress::Email(_) => ChannelAddress::Email("erased@erased.invalid".to_owned()),
+            ChannelAddress::Social { network, .. } => ChannelAddress::Social {
+                network: network.clone(),
+                handle: ERASED.to_owned(),
+            },
+            ChannelAddress::Chat(_) => ChannelAddress::Chat(ERASED.to_owned()),
+            ChannelAddress::Video(_) => ChannelAddress::Video(ERASED.to_owned()),
+        }
+    }
+
+    /// Whether this is the placeholder of an erased address.
+    #[must_use]
+    pub fn is_erased(&self) -> bool {
+        *self == self.erased()
+    }
+
     /// Whether a message on `channel` can be delivered to this address (a
     /// social handle reaches only its own network).
     #[must_use]

@@ -182,6 +182,7 @@ impl Error {
                 | DeskError::InactiveAgent(_)
                 | DeskError::AlreadyExists(_)
                 | DeskError::AddressInUse { .. }
+                | DeskError::ErasedAddress(_)
                 | DeskError::UnknownSender(_)
                 | DeskError::AddressNotOnChannel { .. }
                 | DeskError::ForeignContact { .. }
@@ -201,6 +202,7 @@ impl Error {
                 StoreError::Conflict { .. } => ErrorKind::Conflict,
                 StoreError::DuplicateStreamInBatch(_) => ErrorKind::Misuse,
                 StoreError::Backend { .. }
+                | StoreError::Unsupported { .. }
                 | StoreError::NewerSchema { .. }
                 | StoreError::Corrupt { .. } => ErrorKind::Store,
             },

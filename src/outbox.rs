@@ -277,7 +277,105 @@ pub struct Outbox {
     pending: BTreeMap<u64, MessageId>,
 }
 
+impl OutboundMessage {
+    /// Whether it goes to `contact`.
+    #[must_use]
+    pub fn is_to(&self, contact: ContactId) -> bool {
+        matches!(&self.recipient, Recipient::Contact { contact: c, .. } if *c == contact)
+    }
+
+    /// Erases the address of a message to a contact (and, with `body`, its
+    /// text), keeping its id, channel, ticket and time.
+    pub fn erase_recipient(&mut self, body: bool) {
+        if let Recipient::Contact { address, .. } = &mut self.recipient {
+            *address = address.erased();
+        }
+        if body {
+            crate::text::ERASED.clone_into(&mut self.body);
+        }
+    }
+}
+
+impl OutboxEvent {
+    /// This event with what it holds about `contact` erased: the address
+    /// of a message to them (and with `bodies` its text, and the text of
+    /// the messages to others that quote them, `quoting`), and the failure
+    /// reason recorded for one of `messages` (theirs; a transport's words
+    /// may quote the address). `None` when it holds nothing about them.
+    #[must_use]
+    pub fn erased_for(
+        &self,
+        contact: ContactId,
+        messages: &std::collections::BTreeSet<MessageId>,
+        quoting: &std::collections::BTreeSet<MessageId>,
+        bodies: bool,
+    ) -> Option<OutboxEvent> {
+        let mut e = self.clone();
+        match &mut e.kind {
+            OutboxEventKind::Queued { message } if message.is_to(contact) => {
+                message.erase_recipient(bodies);
+            }
+            OutboxEventKind::Queued { message } if bodies && quoting.contains(&message.id) => {
+                crate::text::ERASED.clone_into(&mut message.body);
+            }
+            OutboxEventKind::Failed { id, reason, .. }
+            | OutboxEventKind::Abandoned { id, reason, .. }
+                if messages.contains(id) =>
+            {
+                crate::text::ERASED.clone_into(reason);
+            }
+            _ => return None,
+        }
+        (e != *self).then_some(e)
+    }
+}
+
 impl Outbox {
+    /// Erases what the outbox holds about `contact`, as
+    /// [`OutboxEvent::erased_for`] erases it from the record.
+    pub(crate) fn erase_contact(&mut self, contact: ContactId, bodies: bool) {
+        for entry in self.entries.values_mut() {
+            if entry.message.is_to(contact) {
+                entry.message.erase_recipient(bodies);
+                if let Some(reason) = &mut entry.last_error {
+                    crate::text::ERASED.clone_into(reason);
+                }
+            }
+        }
+    }
+
+    /// The messages to employees whose text quotes one of `words` (kudos
+    /// quoting a customer's praise).
+    pub(crate) fn quoting(&self, words: &[String]) -> std::collections::BTreeSet<MessageId> {
+        if words.is_empty() {
+            return std::collections::BTreeSet::new();
+        }
+        self.entries
+            .values()
+            .filter(|e| matches!(e.message.recipient, Recipient::Agent { .. }))
+            .filter(|e| words.iter().any(|w| e.message.body.contains(w.as_str())))
+            .map(|e| e.message.id)
+            .collect()
+    }
+
+    /// Erases the text of `messages` (see [`Outbox::quoting`]).
+    pub(crate) fn erase_bodies(&mut self, messages: &std::collections::BTreeSet<MessageId>) {
+        for id in messages {
+            if let Some(entry) = self.entries.get_mut(id) {
+                crate::text::ERASED.clone_into(&mut entry.message.body);
+            }
+        }
+    }
+
+    /// The ids of every message to `contact`.
+    pub(crate) fn messages_to(&self, contact: ContactId) -> std::collections::BTreeSet<MessageId> {
+        self.entries
+            .values()
+            .filter(|e| e.message.is_to(contact))
+            .map(|e| e.message.id)
+            .collect()
+    }
+
     /// One message's record.
     #[must_use]
     pub fn get(&self, id: MessageId) -> Option<&OutboxEntry> {

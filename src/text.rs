@@ -84,6 +84,11 @@ pub(crate) fn one_word(text: &str) -> Option<String> {
     ok.then(|| t.to_owned())
 }
 
+/// What erased personal text reads as, wherever it was: a name, a
+/// family member, a message body. Re-exported as
+/// `fanatical::store::ERASED`.
+pub const ERASED: &str = "[erased]";
+
 /// Escapes a string for a DOT quoted label.
 pub(crate) fn dot_escape(s: &str) -> String {
     s.replace('\\', "\\\\")

@@ -44,6 +44,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod erasure;
 mod profile;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,6 +52,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use erasure::{ErasureScope, Forget};
 pub use profile::{
     AccountStanding, Consent, ConsentSource, Currency, FamilyMember, Interest, Money,
     PersonalProfile, Relation, Tier,
@@ -108,6 +110,24 @@ pub enum CustomerError {
     /// A contact is added with no way to reach them.
     #[error("contact {0} needs at least one address")]
     NoAddress(ContactId),
+    /// The contact was erased: nothing more is recorded about them.
+    #[error("contact {contact} of customer {customer} is erased")]
+    ContactErased {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact.
+        contact: ContactId,
+    },
+    /// The contact is already erased at least this far.
+    #[error("contact {contact} of customer {customer} is already erased ({scope})")]
+    AlreadyErased {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact.
+        contact: ContactId,
+        /// How far they were erased.
+        scope: ErasureScope,
+    },
     /// A currency code that is not three letters.
     #[error("invalid currency code {0:?}")]
     InvalidCurrency(String),
@@ -308,6 +328,16 @@ pub enum CustomerEventKind {
         /// Contact id.
         contact: ContactId,
     },
+    /// The contact was erased: their name, addresses and personal details
+    /// (and with [`ErasureScope::ProfileAndMessages`] what they wrote and
+    /// were sent) were replaced in the record by a placeholder. Their id,
+    /// tickets and timings stay.
+    ContactErased {
+        /// Contact id.
+        contact: ContactId,
+        /// How far.
+        scope: ErasureScope,
+    },
     /// A family member was remembered.
     FamilyMemberAdded {
         /// Contact id.
@@ -348,6 +378,7 @@ pub struct Contact {
     roles: BTreeSet<ContactRole>,
     consent: Option<Consent>,
     profile: PersonalProfile,
+    erased: Option<ErasureScope>,
 }
 
 impl Contact {
@@ -375,6 +406,11 @@ impl Contact {
     #[must_use]
     pub fn consent(&self) -> Option<&Consent> {
         self.consent.as_ref()
+    }
+    /// How far the contact was erased, if they were.
+    #[must_use]
+    pub fn erased(&self) -> Option<ErasureScope> {
+        self.erased
     }
     /// The personal profile: `None` unless consent stands.
     #[must_use]
@@ -488,12 +524,12 @@ impl Customer {
                 })
             }
             CustomerCommand::AddAddress { contact, address } => {
-                let c = self.contact_or_err(contact)?;
+                let c = self.live_contact(contact)?;
                 let address = address.validated()?;
                 (!c.addresses.contains(&address)).then_some(K::AddressAdded { contact, address })
             }
             CustomerCommand::RemoveAddress { contact, address } => {
-                let c = self.contact_or_err(contact)?;
+                let c = self.live_contact(contact)?;
                 if !c.addresses.contains(&address) {
                     return Err(CustomerError::UnknownAddress { contact, address });
                 }
@@ -503,20 +539,20 @@ impl Customer {
                 Some(K::AddressRemoved { contact, address })
             }
             CustomerCommand::DesignateContact { contact, role } => {
-                let c = self.contact_or_err(contact)?;
+                let c = self.live_contact(contact)?;
                 (!c.roles.contains(&role)).then_some(K::ContactDesignated { contact, role })
             }
             CustomerCommand::AssignAccountTeam { agent, role } => (self.account_team.get(&agent)
                 != Some(&role))
             .then_some(K::AccountTeamAssigned { agent, role }),
             CustomerCommand::RecordConsent { contact, source } => {
-                let c = self.contact_or_err(contact)?;
+                let c = self.live_contact(contact)?;
                 c.consent
                     .is_none()
                     .then_some(K::ConsentRecorded { contact, source })
             }
             CustomerCommand::WithdrawConsent { contact } => {
-                let c = self.contact_or_err(contact)?;
+                let c = self.live_contact(contact)?;
                 c.consent
                     .is_some()
                     .then_some(K::ConsentWithdrawn { contact })
@@ -583,6 +619,7 @@ impl Customer {
                         roles: BTreeSet::new(),
                         consent: None,
                         profile: PersonalProfile::default(),
+                        erased: None,
                     },
                 );
             }
@@ -616,6 +653,11 @@ impl Customer {
                 if let Some(c) = self.contacts.get_mut(contact) {
                     c.consent = None;
                     c.profile = PersonalProfile::default();
+                }
+            }
+            K::ContactErased { contact, scope } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.erase(*scope);
                 }
             }
             K::FamilyMemberAdded { contact, member } => {
@@ -689,7 +731,7 @@ impl Customer {
     }
 
     fn consenting(&self, contact: ContactId) -> Result<&Contact, CustomerError> {
-        let c = self.contact_or_err(contact)?;
+        let c = self.live_contact(contact)?;
         if c.consent.is_none() {
             return Err(CustomerError::NoConsent {
                 customer: self.id,

@@ -6,9 +6,9 @@ use crate::agent::{AgentCommand, Role, Skill, TeamCommand};
 use crate::channel::ChannelAction;
 use crate::channel::{Channel, ChannelAddress};
 use crate::coaching::CoachingAction;
-use crate::customer::CustomerCommand;
+use crate::customer::{CustomerCommand, ErasureScope};
 use crate::guard::PostAction;
-use crate::id::{AgentId, CustomerId, TeamId, TicketId};
+use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
 use crate::recognition::RecognitionAction;
 use crate::survey::SurveyAction;
@@ -273,6 +273,28 @@ pub enum CustomerAction {
         customer: CustomerId,
         /// The change.
         command: CustomerCommand,
+    },
+    /// Erase a contact: their name, addresses, consent and personal
+    /// details (and with [`ErasureScope::ProfileAndMessages`] the text of
+    /// what they wrote and were sent) are replaced by a placeholder in the
+    /// store, in the desk and in everything built from them; their id,
+    /// tickets, timings and SLA history stay. Their undelivered messages
+    /// are abandoned. Any actor may erase for now (permissions come with
+    /// roles for privacy requests). Erasing again is refused
+    /// ([`crate::customer::CustomerError::AlreadyErased`]) unless it goes
+    /// further.
+    ///
+    /// Persist the decision with
+    /// [`Store::append_erasing`](crate::store::Store::append_erasing) (see
+    /// [`Decision::erasure`](super::Decision::erasure));
+    /// [`Desk::execute`](super::Desk::execute) does.
+    EraseContact {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact.
+        contact: ContactId,
+        /// How far.
+        scope: ErasureScope,
     },
 }
 

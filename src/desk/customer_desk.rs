@@ -3,6 +3,8 @@
 #![allow(clippy::wildcard_imports)]
 
 use super::*;
+use crate::customer::{ErasureScope, Forget};
+use crate::store::Erasure;
 
 impl Desk {
     pub(super) fn decide_customer(
@@ -33,13 +35,100 @@ impl Desk {
                     .into());
                 }
                 self.check_customer_command(c, &command)?;
+                let withdrawn = match &command {
+                    CustomerCommand::WithdrawConsent { contact } => Some(*contact),
+                    _ => None,
+                };
                 let events = c.handle(command, now)?;
+                // Withdrawn consent forgets the personal details in the
+                // record too, not only in the desk.
+                if let (Some(contact), false) = (withdrawn, events.is_empty()) {
+                    d.erasure = Some(Erasure::new(customer, contact, Forget::PersonalDetails));
+                }
                 d.push(
                     StreamId::Customer(customer),
                     events.into_iter().map(Event::Customer),
                 );
             }
+            CustomerAction::EraseContact {
+                customer,
+                contact,
+                scope,
+            } => self.decide_erasure(d, customer, contact, scope, now)?,
         }
+        Ok(())
+    }
+
+    /// Erasing a contact: the event that records it, the erasure the store
+    /// applies with it (the customer's stream, the tickets they wrote on,
+    /// the messages to them), and their undelivered messages abandoned.
+    fn decide_erasure(
+        &self,
+        d: &mut Drafts,
+        customer: CustomerId,
+        contact: ContactId,
+        scope: ErasureScope,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let c = self.customer_or_err(customer)?;
+        let events = c.erase_contact(contact, scope, now)?;
+        let mut erasure = Erasure::new(customer, contact, Forget::Contact(scope));
+        erasure.tickets = self
+            .state
+            .tickets
+            .of_customer(customer)
+            .filter(|t| {
+                t.requester() == Some(contact)
+                    || t.conversation()
+                        .iter()
+                        .any(|e| e.author == Author::Contact(contact))
+            })
+            .map(Ticket::id)
+            .collect();
+        erasure.requested = self
+            .state
+            .tickets
+            .of_customer(customer)
+            .filter(|t| t.requester() == Some(contact))
+            .map(Ticket::id)
+            .collect();
+        erasure.messages = self.state.outbox.messages_to(contact);
+        erasure.invitations = self.state.surveys.sent_to(contact);
+        erasure.addresses = c
+            .contact(contact)
+            .map(|ct| ct.addresses().iter().cloned().collect())
+            .unwrap_or_default();
+        if scope.messages() {
+            let words = self.state.recognition.words_of(&erasure.praise_author());
+            erasure.quoting = self.state.outbox.quoting(&words);
+            let comments = self.state.surveys.comments_of(contact);
+            erasure.notes = self
+                .state
+                .tickets
+                .notes_quoting(customer, contact, &comments);
+        }
+        let abandoned: Vec<Event> = self
+            .state
+            .outbox
+            .queue()
+            .filter(|e| e.message.is_to(contact))
+            .map(|e| {
+                Event::Outbox(OutboxEvent {
+                    at: now,
+                    kind: OutboxEventKind::Abandoned {
+                        id: e.message.id,
+                        attempts: e.failures,
+                        reason: "the contact was erased".to_owned(),
+                    },
+                })
+            })
+            .collect();
+        d.push(
+            StreamId::Customer(customer),
+            events.into_iter().map(Event::Customer),
+        );
+        d.push(StreamId::Outbox, abandoned);
+        d.erasure = Some(erasure);
         Ok(())
     }
 
@@ -48,6 +137,9 @@ impl Desk {
         address: &ChannelAddress,
         owner: (CustomerId, ContactId),
     ) -> Result<(), DeskError> {
+        if address.is_erased() {
+            return Err(DeskError::ErasedAddress(address.clone()));
+        }
         match self.state.customers.find_contact(address) {
             Some(ContactRef { customer, contact }) if (customer, contact) != owner => {
                 Err(DeskError::AddressInUse {

@@ -70,6 +70,19 @@ impl Customers {
         let Some(c) = self.customers.get_mut(&id) else {
             return;
         };
+        if let CustomerEventKind::ContactErased { contact, .. } = &e.kind {
+            // Their addresses are free again (an address the index gives
+            // another contact stays theirs).
+            for a in c
+                .contact(*contact)
+                .map(|ct| ct.addresses())
+                .unwrap_or_default()
+            {
+                if self.addresses.get(a).is_some_and(|r| r.contact == *contact) {
+                    self.addresses.remove(a);
+                }
+            }
+        }
         c.apply(e);
         let owner = |contact: &ContactId| ContactRef {
             customer: id,
@@ -80,14 +93,20 @@ impl Customers {
                 contact, addresses, ..
             } => {
                 self.contacts.insert(*contact, id);
-                for a in addresses {
+                // A placeholder (from an erased record) is nobody's.
+                for a in addresses.iter().filter(|a| !a.is_erased()) {
                     self.addresses.insert(a.clone(), owner(contact));
                 }
             }
-            CustomerEventKind::AddressAdded { contact, address } => {
+            CustomerEventKind::AddressAdded { contact, address } if !address.is_erased() => {
                 self.addresses.insert(address.clone(), owner(contact));
             }
-            CustomerEventKind::AddressRemoved { address, .. } => {
+            CustomerEventKind::AddressRemoved { contact, address }
+                if self
+                    .addresses
+                    .get(address)
+                    .is_some_and(|r| r.contact == *contact) =>
+            {
                 self.addresses.remove(address);
             }
             _ => {}

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::id::{EventId, InvitationId};
+use crate::store::Erasure;
 
 /// What a command decided: per-stream writes with expected versions.
 /// Persist [`Decision::writes`] atomically, then [`Desk::apply`] the
@@ -13,6 +14,7 @@ use crate::id::{EventId, InvitationId};
 pub struct Decision {
     writes: Vec<StreamWrite>,
     repeat: Option<FirstOutcome>,
+    erasure: Option<Erasure>,
 }
 
 /// Where the first run of a keyed command was recorded: the events at
@@ -47,7 +49,18 @@ impl Decision {
         Decision {
             writes: Vec::new(),
             repeat: Some(first),
+            erasure: None,
         }
+    }
+
+    /// The erasure this decision makes (erasing a contact, withdrawing
+    /// consent): persist its writes with
+    /// [`Store::append_erasing`](crate::store::Store::append_erasing) and
+    /// this erasure, never with a plain `append`, or the store keeps what
+    /// the desk has forgotten.
+    #[must_use]
+    pub fn erasure(&self) -> Option<&Erasure> {
+        self.erasure.as_ref()
     }
 
     /// For a command repeated with an idempotency key already accepted:
@@ -89,6 +102,8 @@ pub(super) struct Drafts {
     pub(super) streams: Vec<(StreamId, Vec<(Stamp, Event)>)>,
     /// Where each stream is in `streams` (a timeout can touch thousands).
     pub(super) index: BTreeMap<StreamId, usize>,
+    /// What the store must erase with these events, if anything.
+    pub(super) erasure: Option<Erasure>,
 }
 
 impl Drafts {
@@ -98,6 +113,7 @@ impl Drafts {
             stamp: Stamp { actor, command },
             streams: Vec::new(),
             index: BTreeMap::new(),
+            erasure: None,
         }
     }
 
@@ -213,6 +229,7 @@ impl Drafts {
         Ok(Decision {
             writes,
             repeat: None,
+            erasure: self.erasure,
         })
     }
 
@@ -242,6 +259,7 @@ impl Drafts {
                 })
                 .collect(),
             repeat: None,
+            erasure: self.erasure,
         }
     }
 }

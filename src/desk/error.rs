@@ -39,6 +39,10 @@ pub enum DeskError {
         /// Its contact.
         contact: ContactId,
     },
+    /// The address is the placeholder an erased address becomes
+    /// ([`ChannelAddress::erased`]): nobody's, so nobody may have it.
+    #[error("address {0} is the placeholder of an erased address")]
+    ErasedAddress(ChannelAddress),
     /// A message from an address no contact has.
     #[error("no contact has the address {0}")]
     UnknownSender(ChannelAddress),

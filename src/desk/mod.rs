@@ -6,7 +6,9 @@
 //!    the events for each stream, each write carrying the stream version it
 //!    was decided against. Nothing changes.
 //! 2. The caller persists the decision's writes with one atomic
-//!    [`Store::append`] (or its own async store).
+//!    [`Store::append`] (or its own async store) — with
+//!    [`Store::append_erasing`] when the decision erases someone
+//!    ([`Decision::erasure`]).
 //! 3. [`Desk::apply`] folds the stored events in.
 //!
 //! [`Desk::execute`] does all three for synchronous callers. A rejected
@@ -79,6 +81,7 @@ mod decision;
 mod delivery;
 mod error;
 mod escalate;
+mod export;
 #[doc(hidden)]
 pub mod fixture;
 mod incident_book;
@@ -116,6 +119,7 @@ pub use customers::ContactRef;
 pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;
 pub use escalate::{Escalation, Notice};
+pub use export::{PersonExport, PraiseExport, SurveyExport};
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
@@ -169,6 +173,43 @@ struct State {
     commands: Commands,
     versions: BTreeMap<StreamId, u64>,
     position: u64,
+}
+
+impl State {
+    /// Folds a contact's erasure into every area but the customers' (which
+    /// folds its own event after this, since it forgets the addresses
+    /// used here): the same state a fold of the redacted record reaches.
+    fn erase_contact(
+        &mut self,
+        customer: CustomerId,
+        contact: ContactId,
+        scope: crate::customer::ErasureScope,
+    ) {
+        let words = scope.messages();
+        let addresses = self
+            .customers
+            .get(customer)
+            .and_then(|c| c.contact(contact))
+            .map(|c| c.addresses().iter().cloned().collect())
+            .unwrap_or_default();
+        let invitations = self.surveys.sent_to(contact);
+        let author = crate::recognition::PraiseAuthor {
+            customer,
+            invitations: &invitations,
+            addresses: &addresses,
+        };
+        if words {
+            let quoting = self.outbox.quoting(&self.recognition.words_of(&author));
+            self.outbox.erase_bodies(&quoting);
+            let comments = self.surveys.comments_of(contact);
+            let notes = self.tickets.notes_quoting(customer, contact, &comments);
+            self.tickets.erase_notes(&notes);
+            self.tickets.erase_messages_of(customer, contact);
+            self.surveys.erase_answers_of(contact);
+        }
+        self.recognition.erase_praise_of(&author, words);
+        self.outbox.erase_contact(contact, words);
+    }
 }
 
 /// The support desk. See the module docs.
@@ -373,7 +414,10 @@ impl Desk {
         store: &mut S,
         decision: &Decision,
     ) -> Result<Vec<RecordedEvent>, Error> {
-        let recorded = store.append(decision.writes())?;
+        let recorded = match decision.erasure() {
+            Some(erasure) => store.append_erasing(decision.writes(), erasure)?,
+            None => store.append(decision.writes())?,
+        };
         match recorded.first() {
             Some(first) if first.position != self.state.position.saturating_add(1) => {
                 self.catch_up(store)?;

@@ -143,8 +143,21 @@ impl Desk {
                 self.active_agent(*a)?;
             }
             Actor::Contact(c) => {
-                if self.state.customers.customer_of(*c).is_none() {
+                let Some(customer) = self.state.customers.customer_of(*c) else {
                     return Err(DeskError::UnknownContact(*c).into());
+                };
+                // An erased person acts no more: nothing new is recorded
+                // about them.
+                let erased = self
+                    .customer(customer)
+                    .and_then(|cu| cu.contact(*c))
+                    .is_some_and(|ct| ct.erased().is_some());
+                if erased {
+                    return Err(crate::customer::CustomerError::ContactErased {
+                        customer,
+                        contact: *c,
+                    }
+                    .into());
                 }
             }
             Actor::System(_) => return Err(DeskError::SystemActor.into()),

@@ -168,7 +168,15 @@ impl Desk {
             s.commands.record(key, r.position);
         }
         match (&r.stream, &r.event) {
-            (StreamId::Customer(id), Event::Customer(e)) => s.customers.apply(*id, e),
+            (StreamId::Customer(id), Event::Customer(e)) => {
+                // The erased contact's words and addresses leave every
+                // area, as the store's redaction removed them from the
+                // record: a rebuilt desk holds the same.
+                if let CustomerEventKind::ContactErased { contact, scope } = &e.kind {
+                    s.erase_contact(*id, *contact, *scope);
+                }
+                s.customers.apply(*id, e);
+            }
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
             (StreamId::Ticket(id), Event::Ticket(e)) => s.tickets.apply(*id, e),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::id::{AgentId, CustomerId, TicketId};
+use crate::id::{AgentId, ContactId, CustomerId, TicketId};
 use crate::ticket::{Ticket, TicketEvent};
 
 /// One change in the number of unsolved tickets.
@@ -55,6 +55,46 @@ impl Tickets {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.tickets.is_empty()
+    }
+
+    /// Erases what `contact` of `customer` wrote on the customer's tickets
+    /// (see `Ticket::erase_messages_of`).
+    pub(super) fn erase_messages_of(&mut self, customer: CustomerId, contact: ContactId) {
+        let Some(ids) = self.by_customer.get(&customer) else {
+            return;
+        };
+        for id in ids {
+            if let Some(t) = self.tickets.get_mut(id) {
+                t.erase_messages_of(contact);
+            }
+        }
+    }
+
+    /// The internal notes on the tickets `contact` of `customer` opened
+    /// that quote one of `words`, by ticket.
+    pub(super) fn notes_quoting(
+        &self,
+        customer: CustomerId,
+        contact: ContactId,
+        words: &[String],
+    ) -> BTreeMap<TicketId, BTreeSet<u32>> {
+        if words.is_empty() {
+            return BTreeMap::new();
+        }
+        self.of_customer(customer)
+            .filter(|t| t.requester() == Some(contact))
+            .map(|t| (t.id(), t.notes_quoting(words)))
+            .filter(|(_, n)| !n.is_empty())
+            .collect()
+    }
+
+    /// Erases the notes found by [`Tickets::notes_quoting`].
+    pub(super) fn erase_notes(&mut self, notes: &BTreeMap<TicketId, BTreeSet<u32>>) {
+        for (id, numbers) in notes {
+            if let Some(t) = self.tickets.get_mut(id) {
+                t.erase_entries(numbers);
+            }
+        }
     }
 
     /// A customer's tickets, by id.

@@ -93,6 +93,33 @@ impl<'a> CustomersView<'a> {
     pub fn find_contact(&self, address: &ChannelAddress) -> Option<ContactRef> {
         self.desk.find_contact(address)
     }
+
+    /// Everything held about one person, for them (a subject-access
+    /// request): see [`PersonExport`]. Serialise it to hand it over.
+    /// Who may ask is not checked yet (permissions come with roles for
+    /// privacy requests).
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownContact`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// desk.execute(&mut store, Command::note(ticket, ana, "Jane sounded upset."), now)?;
+    /// let export = desk.customers().export(jane)?;
+    /// assert_eq!(export.addresses, vec![email]);
+    /// assert_eq!(export.tickets.len(), 1);
+    /// // Internal notes are the desk's, not hers.
+    /// assert!(export.tickets[0].conversation.iter().all(|e| e.body != "Jane sounded upset."));
+    /// let unknown: ContactId = ids.next_id();
+    /// assert!(desk.customers().export(unknown).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export(&self, contact: ContactId) -> Result<PersonExport, Error> {
+        self.desk.export_person(contact)
+    }
 }
 
 /// Employees and teams: the organisation, coaching, escalation staffing, and recognition (praise, kudos, certificates, smiles).

@@ -10,8 +10,12 @@
 //! tickets praise may be about, who worked them and their management
 //! chain). The desk pages the people told.
 
+mod erasure;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use erasure::PraiseAuthor;
 
 use crate::channel::SocialNetwork;
 use crate::id::{AgentId, CustomerId, InvitationId, PraiseId, TicketId};

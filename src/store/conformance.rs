@@ -38,9 +38,11 @@ use crate::id::CustomerId;
 
 // The checks of what is kept (text, time, stream kinds) and the suite
 // runner with its hooked checks live in their own files.
+mod erasure;
 mod fidelity;
 mod suite;
 
+pub use erasure::erasure_redacts_in_place;
 pub use fidelity::{
     every_stream_kind_is_its_own_stream, long_text_round_trips, non_ascii_text_round_trips,
     sub_second_precision_round_trips,
@@ -119,6 +121,8 @@ pub const CHECKS: &[(&str, Check)] = &[
         "every_stream_kind_is_its_own_stream",
         every_stream_kind_is_its_own_stream,
     ),
+    // An erased person is redacted in place (erasure.rs).
+    ("erasure_redacts_in_place", erasure_redacts_in_place),
 ];
 
 /// Runs every check of [`CHECKS`], each on a store from `fresh`: the

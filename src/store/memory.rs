@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::{RecordedEvent, Store, StoreError, StreamWrite};
+use super::{Erasure, RecordedEvent, Store, StoreError, StreamWrite};
 use crate::event::StreamId;
 
 /// The embedded default store: everything in memory, nothing persisted.
@@ -56,9 +56,9 @@ impl fmt::Debug for MemoryStore {
     }
 }
 
-impl Store for MemoryStore {
-    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
-        // Check everything before writing anything: all or nothing.
+impl MemoryStore {
+    /// Checks a batch before anything is written: all or nothing.
+    fn check(&self, batch: &[StreamWrite]) -> Result<(), StoreError> {
         let mut seen = BTreeSet::new();
         for w in batch {
             if !seen.insert(w.stream) {
@@ -73,6 +73,13 @@ impl Store for MemoryStore {
                 });
             }
         }
+        Ok(())
+    }
+}
+
+impl Store for MemoryStore {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.check(batch)?;
         let mut out = Vec::new();
         for w in batch {
             if w.events.is_empty() {
@@ -128,6 +135,28 @@ impl Store for MemoryStore {
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         Ok(self.version_of(stream))
     }
+
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.check(batch)?;
+        // Nothing below can fail: the redaction and the append both happen.
+        for stream in erasure.streams() {
+            let Some(indexes) = self.streams.get(&stream) else {
+                continue;
+            };
+            for &i in indexes {
+                if let Some(r) = self.log.get_mut(i)
+                    && let Some(event) = erasure.redact(&stream, &r.event)
+                {
+                    r.event = event;
+                }
+            }
+        }
+        self.append(batch)
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +171,70 @@ mod tests {
         assert_eq!(
             report.skipped,
             [SURVIVES_REOPENING, TWO_HANDLES_WRITE_AT_ONCE]
+        );
+    }
+
+    /// A store that forgets nothing: it never implemented erasure, or
+    /// appends and keeps the old text.
+    struct Keeper {
+        inner: MemoryStore,
+        pretends: bool,
+    }
+
+    impl Store for Keeper {
+        fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.append(batch)
+        }
+        fn read_stream(&self, s: &StreamId, after: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.read_stream(s, after)
+        }
+        fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.read_all(after, limit)
+        }
+        fn append_erasing(
+            &mut self,
+            batch: &[StreamWrite],
+            erasure: &Erasure,
+        ) -> Result<Vec<RecordedEvent>, StoreError> {
+            if self.pretends {
+                self.append(batch)
+            } else {
+                self.inner.append_erasing(batch, erasure)
+            }
+        }
+    }
+
+    #[test]
+    fn a_store_that_keeps_what_it_should_erase_fails_the_erasure_check() {
+        use super::super::conformance::erasure_redacts_in_place as check;
+        let mut faithful = Keeper {
+            inner: MemoryStore::new(),
+            pretends: false,
+        };
+        assert_eq!(check(&mut faithful), Ok(()));
+        let mut pretender = Keeper {
+            inner: MemoryStore::new(),
+            pretends: true,
+        };
+        let failure = check(&mut pretender).unwrap_err();
+        assert!(failure.detail.contains("Jane Secret"), "{failure}");
+        // The port's default refuses, and so fails the check too.
+        struct Plain(MemoryStore);
+        impl Store for Plain {
+            fn append(&mut self, b: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+                self.0.append(b)
+            }
+            fn read_stream(&self, s: &StreamId, a: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+                self.0.read_stream(s, a)
+            }
+            fn read_all(&self, a: u64, l: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+                self.0.read_all(a, l)
+            }
+        }
+        let failure = check(&mut Plain(MemoryStore::new())).unwrap_err();
+        assert!(
+            failure.detail.contains("does not support erasure"),
+            "{failure}"
         );
     }
 

@@ -21,7 +21,43 @@
 //!   after `after_version`; an unknown stream is empty, not an error.
 //! - `read_all` returns at most `limit` events with a position greater than
 //!   `after`, in position order.
-//! - Stored events come back equal to what was appended (ids included).
+//! - Stored events come back equal to what was appended (ids included),
+//!   except where an erasure replaced them (below).
+//! - `append_erasing` is `append` plus an [`Erasure`] in the same
+//!   transaction: before the batch is stored, every event of the streams
+//!   the erasure names ([`Erasure::streams`]) for which
+//!   [`Erasure::redact`] gives a replacement is replaced by it, keeping
+//!   its id, stream, version, position, schema, actor and command key.
+//!   All or nothing with the batch: a conflict redacts nothing. The old
+//!   text must not be recoverable from the backend afterwards (a database
+//!   overwrites freed pages, see `fanatical-sqlite`).
+//!
+//! # Erasure: redaction in place
+//! Events are the record and are never otherwise changed; erasing a
+//! person is the one exception the law requires ("the right to be
+//! forgotten"). The store port does it by *redaction*: the desk decides
+//! an erasure (a `ContactErased` or `ConsentWithdrawn` event plus an
+//! [`Erasure`] naming the person and the streams that hold them), and the
+//! store replaces the personal text in those recorded events by the
+//! placeholder [`ERASED`], atomically with appending the event that
+//! records the erasure. The record keeps its shape: every event, id,
+//! time, ticket, SLA record and audit stamp stays, so a desk rebuilt from
+//! the store, and any snapshot taken from such a desk, hold the erased
+//! person exactly as the desk that erased them does (a snapshot is a fold
+//! of the redacted record; one taken before must be dropped or rebuilt,
+//! since it is a copy of the old text).
+//!
+//! The alternative, crypto-shredding (each person's fields encrypted under
+//! a key of their own, held behind a key port; erasure deletes the key),
+//! was not chosen: it needs a cipher, which the library crate may not add
+//! as a dependency; every read of every event would go through the key
+//! port, which makes rebuilding and the sans-I/O core depend on a key
+//! service; and the ciphertext stays in every backup, safe only as long as
+//! the cipher is. Redaction needs nothing but the store's own
+//! transaction, and what it removes is gone. Its cost: an erasure reads
+//! the streams it names (the customer's, their tickets', and the outbox
+//! stream, which holds every outbound message) inside one write
+//! transaction — rare, and proportional to what it searches.
 //!
 //! # Example
 //! ```
@@ -47,6 +83,7 @@
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+mod erasure;
 mod memory;
 
 use std::fmt;
@@ -54,6 +91,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use erasure::{ERASED, Erasure};
 pub use memory::MemoryStore;
 
 use crate::actor::{Actor, CommandKey};
@@ -211,6 +249,12 @@ pub enum StoreError {
         /// The newest this build reads.
         supported: u32,
     },
+    /// The store does not do this operation (a store that cannot erase:
+    /// every store of the workspace can).
+    Unsupported {
+        /// What was asked, for example `erasure`.
+        operation: &'static str,
+    },
     /// Stored data could not be read back (corrupt or from a newer version).
     Corrupt {
         /// Where.
@@ -243,6 +287,9 @@ impl fmt::Display for StoreError {
                 f,
                 "stored event at position {position} is in schema {schema}; this build reads up to {supported}"
             ),
+            StoreError::Unsupported { operation } => {
+                write!(f, "this store does not support {operation}")
+            }
             StoreError::Corrupt { position, reason } => {
                 write!(
                     f,
@@ -402,6 +449,30 @@ pub trait Store {
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         Ok(self.read_stream(stream, 0)?.last().map_or(0, |e| e.version))
     }
+
+    /// Applies `erasure` to the stored events, then appends `batch`, in
+    /// one transaction (see the module docs: the events of
+    /// [`Erasure::streams`] that [`Erasure::redact`] replaces are replaced
+    /// in place, keeping their place and stamps; the batch is stored as
+    /// given). Returns the appended events, as [`Store::append`] does.
+    ///
+    /// The default refuses: a store that cannot erase says so rather than
+    /// keep what it was told to forget. [`MemoryStore`] and the stores of
+    /// the workspace implement it; the conformance suite checks it.
+    ///
+    /// # Errors
+    /// As [`Store::append`], and then nothing is erased either;
+    /// [`StoreError::Unsupported`] from a store that cannot erase.
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let _ = (batch, erasure);
+        Err(StoreError::Unsupported {
+            operation: "erasure",
+        })
+    }
 }
 
 impl<S: Store + ?Sized> Store for &mut S {
@@ -421,6 +492,13 @@ impl<S: Store + ?Sized> Store for &mut S {
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         (**self).stream_version(stream)
     }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).append_erasing(batch, erasure)
+    }
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -439,6 +517,13 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         (**self).stream_version(stream)
+    }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        (**self).append_erasing(batch, erasure)
     }
 }
 

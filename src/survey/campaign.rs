@@ -198,7 +198,62 @@ pub struct Invitations {
     last_invited: std::collections::BTreeMap<crate::id::ContactId, DateTime<Utc>>,
 }
 
+impl SurveyEvent {
+    /// This event with the words of an answer to one of `invitations`
+    /// erased (see [`Response::erase_texts`]), or `None` when it holds
+    /// none.
+    #[must_use]
+    pub fn erased_for(
+        &self,
+        invitations: &std::collections::BTreeSet<InvitationId>,
+    ) -> Option<SurveyEvent> {
+        let mut e = self.clone();
+        match &mut e.kind {
+            SurveyEventKind::Answered {
+                invitation,
+                response,
+                ..
+            } if invitations.contains(invitation) => response.erase_texts(),
+            _ => return None,
+        }
+        (e != *self).then_some(e)
+    }
+}
+
 impl Invitations {
+    /// Erases the words of `contact`'s answers, as
+    /// [`SurveyEvent::erased_for`] erases them from the record.
+    pub(crate) fn erase_answers_of(&mut self, contact: ContactId) {
+        for r in self.records.values_mut() {
+            if r.invitation.contact == contact
+                && let Some((_, response)) = &mut r.answered
+            {
+                response.erase_texts();
+            }
+        }
+    }
+
+    /// The words of `contact`'s answers not yet erased (what a follow-up
+    /// note may quote).
+    pub(crate) fn comments_of(&self, contact: ContactId) -> Vec<String> {
+        self.records
+            .values()
+            .filter(|r| r.invitation.contact == contact)
+            .filter_map(|r| r.answered.as_ref())
+            .flat_map(|(_, response)| response.comments())
+            .filter(|c| c != crate::text::ERASED)
+            .collect()
+    }
+
+    /// The invitations sent to `contact`.
+    pub(crate) fn sent_to(&self, contact: ContactId) -> std::collections::BTreeSet<InvitationId> {
+        self.records
+            .values()
+            .filter(|r| r.invitation.contact == contact)
+            .map(|r| r.invitation.id)
+            .collect()
+    }
+
     /// One invitation and its answer.
     #[must_use]
     pub fn get(&self, id: crate::id::InvitationId) -> Option<&InvitationRecord> {

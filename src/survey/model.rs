@@ -683,6 +683,23 @@ impl Response {
         self.answers.insert(question.to_owned(), answer);
         self
     }
+    /// Erases the person's own words in it (comments, "other" texts),
+    /// keeping the scores and the offered choices picked.
+    pub fn erase_texts(&mut self) {
+        let erase = |t: &mut String| {
+            if !t.trim().is_empty() {
+                crate::text::ERASED.clone_into(t);
+            }
+        };
+        for answer in self.answers.values_mut() {
+            match answer {
+                Answer::Comment(t) | Answer::Other(t) => erase(t),
+                Answer::Choices { other: Some(t), .. } => erase(t),
+                _ => {}
+            }
+        }
+    }
+
     /// The comments given, trimmed, blank ones left out, in question-id
     /// order.
     #[must_use]

@@ -144,3 +144,15 @@ pub struct Entry {
     /// For entries brought in by a merge: where they were written.
     pub origin: Option<EntryOrigin>,
 }
+
+impl Entry {
+    /// Replaces what the entry says (its body and the names of its files)
+    /// with the erased placeholder, keeping its shape: number, time,
+    /// author, visibility, channel, and each file's type and size.
+    pub fn erase_body(&mut self) {
+        crate::text::ERASED.clone_into(&mut self.body);
+        for a in &mut self.attachments {
+            crate::text::ERASED.clone_into(&mut a.file_name);
+        }
+    }
+}

@@ -130,6 +130,50 @@ pub enum TicketEventKind {
     },
 }
 
+impl TicketEvent {
+    /// This event with everything `contact` wrote or was sent erased (the
+    /// subject of a ticket they opened, the bodies and file names of their
+    /// entries, merged-in ones too, and — on a ticket they opened,
+    /// `requested` — the desk's public replies), or `None` when it holds
+    /// none of it. Ids, times, authors, internal notes and the number of
+    /// entries stay.
+    #[must_use]
+    pub fn erased_for(&self, contact: ContactId, requested: bool) -> Option<TicketEvent> {
+        let mut e = self.clone();
+        let theirs = |entry: &Entry| super::is_for(entry, contact, requested);
+        match &mut e.kind {
+            TicketEventKind::Opened {
+                requester, subject, ..
+            } if *requester == Some(contact) => {
+                crate::text::ERASED.clone_into(subject);
+            }
+            TicketEventKind::EntryAdded { entry } if theirs(entry) => entry.erase_body(),
+            TicketEventKind::MergedIn { entries, .. } if entries.iter().any(theirs) => {
+                entries
+                    .iter_mut()
+                    .filter(|entry| theirs(entry))
+                    .for_each(Entry::erase_body);
+            }
+            _ => return None,
+        }
+        (e != *self).then_some(e)
+    }
+
+    /// This event with the entries numbered `numbers` erased (internal
+    /// notes that quote an erased person), or `None` when it adds none.
+    #[must_use]
+    pub fn erased_entries(&self, numbers: &BTreeSet<u32>) -> Option<TicketEvent> {
+        let mut e = self.clone();
+        match &mut e.kind {
+            TicketEventKind::EntryAdded { entry } if numbers.contains(&entry.number) => {
+                entry.erase_body();
+            }
+            _ => return None,
+        }
+        (e != *self).then_some(e)
+    }
+}
+
 /// Why a status changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

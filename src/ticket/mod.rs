@@ -594,6 +594,37 @@ impl Ticket {
     pub fn team(&self) -> Option<TeamId> {
         self.team
     }
+    /// Erases what `contact` wrote on this ticket, as
+    /// [`TicketEvent::erased_for`] erases it from the record: the subject
+    /// when they opened it, and their entries' bodies and file names.
+    pub(crate) fn erase_messages_of(&mut self, contact: ContactId) {
+        let requested = self.requester == Some(contact);
+        if requested {
+            crate::text::ERASED.clone_into(&mut self.subject);
+        }
+        self.conversation
+            .iter_mut()
+            .filter(|e| is_for(e, contact, requested))
+            .for_each(Entry::erase_body);
+    }
+    /// The numbers of the internal notes that quote one of `words` (a
+    /// follow-up note quoting a survey comment).
+    pub(crate) fn notes_quoting(&self, words: &[String]) -> BTreeSet<u32> {
+        self.conversation
+            .iter()
+            .filter(|e| e.visibility == EntryVisibility::Internal)
+            .filter(|e| words.iter().any(|w| e.body.contains(w.as_str())))
+            .map(|e| e.number)
+            .collect()
+    }
+    /// Erases the entries numbered `numbers`, as
+    /// [`TicketEvent::erased_entries`] erases them from the record.
+    pub(crate) fn erase_entries(&mut self, numbers: &BTreeSet<u32>) {
+        self.conversation
+            .iter_mut()
+            .filter(|e| numbers.contains(&e.number))
+            .for_each(Entry::erase_body);
+    }
     /// The whole conversation, public and internal, in order: the raw
     /// record, crisis messages included. Never show it to a person as it
     /// is: the desk's views (`Desk::agent_ticket_view`,
@@ -622,6 +653,17 @@ impl Ticket {
     #[must_use]
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
+    }
+}
+
+/// Whether an entry is `contact`'s words, or (on a ticket they opened,
+/// `requested`) a public reply to them: what their erasure erases.
+fn is_for(entry: &Entry, contact: ContactId, requested: bool) -> bool {
+    match entry.author {
+        Author::Contact(c) => c == contact,
+        Author::Agent(_) | Author::System => {
+            requested && entry.visibility == EntryVisibility::Public
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use fanatical::event::{SCHEMA_VERSION, StreamId};
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::{self, ConformanceFailure, Suite};
 use fanatical::store::{
-    ExpectedVersion, MemoryStore, RecordedEvent, Store, StoreError, StreamWrite,
+    Erasure, ExpectedVersion, MemoryStore, RecordedEvent, Store, StoreError, StreamWrite,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -67,6 +67,8 @@ enum Fault {
     ReversesBatch,
     /// Customer streams are keyed by the low half of their UUID.
     KeysByHalfTheUuid,
+    /// An erasure appends its batch and keeps the old text.
+    KeepsErasedText,
 }
 
 struct Broken {
@@ -308,6 +310,30 @@ impl Store for Broken {
     fn stream_version(&self, s: &StreamId) -> Result<u64, StoreError> {
         self.inner.stream_version(&self.key(*s))
     }
+
+    /// Erases faithfully (a stale batch first refused, so a conflict
+    /// erases nothing), then appends through the fault — unless the fault
+    /// is keeping what it was told to erase.
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if self.fault != Fault::KeepsErasedText {
+            for w in batch {
+                let actual = self.inner.stream_version(&self.key(w.stream))?;
+                if !w.expected.matches(actual) {
+                    return Err(StoreError::Conflict {
+                        stream: w.stream,
+                        expected: w.expected,
+                        actual,
+                    });
+                }
+            }
+            self.inner.append_erasing(&[], erasure)?;
+        }
+        self.append(batch)
+    }
 }
 
 fn failed(
@@ -356,6 +382,7 @@ fn each_broken_store_fails_exactly_the_check_about_its_fault() {
         (Fault::LazyTable, "empty_store_reads_nothing"),
         (Fault::ReversesBatch, "versions_per_stream_positions_global"),
         (Fault::KeysByHalfTheUuid, "streams_are_isolated"),
+        (Fault::KeepsErasedText, "erasure_redacts_in_place"),
     ];
     // Every check of the suite is named by one fault or more.
     for (name, _) in conformance::CHECKS {
@@ -414,6 +441,13 @@ impl Store for Shared {
     }
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         self.lock().read_all(after, limit)
+    }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.lock().append_erasing(batch, erasure)
     }
 }
 

@@ -15,8 +15,8 @@ use fanatical::channel::ChannelAction;
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork};
 use fanatical::coaching::{CoachingAction, MistakeKind};
 use fanatical::customer::{
-    AccountStanding, ConsentSource, ContactRole, Currency, CustomerCommand, Interest, Money,
-    Relation, Tier,
+    AccountStanding, ConsentSource, ContactRole, Currency, CustomerCommand, ErasureScope, Interest,
+    Money, Relation, Tier,
 };
 use fanatical::desk::{Command, Desk, DeskConfig};
 use fanatical::desk::{
@@ -102,6 +102,7 @@ fn people() -> Vec<RecordedEvent> {
     let w = &mut o.w;
     let (acme, jane, ana, team) = (w.acme, w.jane, w.ana, w.team);
     let extra = ChannelAddress::chat("jane-chat").unwrap();
+    let mut written = Vec::new();
     // A keyed command: its acceptance is recorded on the key's stream.
     w.run(
         Command::new(
@@ -166,6 +167,11 @@ fn people() -> Vec<RecordedEvent> {
             component: ComponentId::new("dfw1/servers").unwrap(),
         },
     ] {
+        if matches!(command, CustomerCommand::WithdrawConsent { .. }) {
+            // Withdrawing consent erases the family member and interest
+            // in the store: their files pin the records as written.
+            written = all(w);
+        }
         w.run(Command::new(
             Actor::integration("setup"),
             CustomerAction::Update {
@@ -215,7 +221,23 @@ fn people() -> Vec<RecordedEvent> {
         },
     ))
     .unwrap();
-    all(w)
+    // Tom is erased, last: the records before it are kept as written.
+    let (tiny, tom) = (w.tiny, w.tom);
+    let unerased = all(w);
+    w.run(Command::new(
+        Actor::Agent(ana),
+        CustomerAction::EraseContact {
+            customer: tiny,
+            contact: tom,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let erasure = all(w).split_off(unerased.len());
+    let withdrawn = unerased.get(written.len()..).unwrap_or_default().to_vec();
+    written.extend(withdrawn);
+    written.extend(erasure);
+    written
 }
 
 /// A ticket's whole life: SLA clocks, the outbox, surveys, links, merges.
@@ -633,7 +655,7 @@ fn every_event_kind_serializes_exactly_as_its_golden_file() {
 #[test]
 fn every_golden_event_still_reads_and_writes_back_the_same() {
     let files: Vec<_> = std::fs::read_dir(dir("events")).unwrap().collect();
-    assert_eq!(files.len(), 81, "one file per event kind");
+    assert_eq!(files.len(), 82, "one file per event kind");
     for f in files {
         let path = f.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();

@@ -11,6 +11,7 @@ mod crisis;
 mod crisis_paths;
 mod crisis_props;
 mod desk_flow;
+mod erasure;
 mod escalation;
 mod escalation_desk;
 mod escalation_props;

@@ -3,8 +3,9 @@
 //! can obtain (agent views, customer views, care briefings, incident
 //! briefings and status, reports, the pages and messages they receive) is
 //! rendered and searched for what they must never see: another person's
-//! crisis words, a customer's spend, and personal details whose consent
-//! was withdrawn.
+//! crisis words, a customer's spend, personal details whose consent was
+//! withdrawn, and an erased person's address (and, erased with them, their
+//! words); the record itself must not hold what was forgotten either.
 //!
 //! Every desk state along every sequence is checked, so the number of
 //! states is cases × steps: `FANATICAL_PROPTEST_CASES` bounds it in CI;
@@ -13,10 +14,13 @@
 use fanatical::actor::Actor;
 use fanatical::agent::Role;
 use fanatical::channel::{Channel, ChannelAddress};
-use fanatical::customer::{AccountStanding, ConsentSource, CustomerCommand, Money, Relation, Tier};
+use fanatical::customer::{
+    AccountStanding, ConsentSource, CustomerCommand, ErasureScope, Money, Relation, Tier,
+};
 use fanatical::desk::{Command, CustomerAction, InboundMessage, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, ContactId, TicketId};
 use fanatical::outbox::{OutboxAction, Recipient};
+use fanatical::store::Store;
 use fanatical::ticket::{Author, LinkKind, Status};
 use proptest::prelude::*;
 
@@ -77,6 +81,8 @@ enum Op {
     Family,
     /// Jane withdraws her consent.
     Withdraw,
+    /// Tom is erased (with what he wrote, or not).
+    EraseTom(bool),
     /// Messages go out.
     Deliver,
     /// Time passes.
@@ -104,6 +110,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Spend),
         1 => Just(Op::Family),
         1 => Just(Op::Withdraw),
+        1 => any::<bool>().prop_map(Op::EraseTom),
         2 => Just(Op::Deliver),
         2 => (1i64..600).prop_map(Op::Tick),
     ]
@@ -119,6 +126,8 @@ struct Desk {
     tickets: Vec<TicketId>,
     /// Whether Jane's consent is withdrawn (her family must not show).
     withdrawn: bool,
+    /// Whether Tom is erased, and with his words.
+    tom_erased: Option<bool>,
 }
 
 fn setup() -> Desk {
@@ -156,6 +165,7 @@ fn setup() -> Desk {
         sam,
         tickets: Vec::new(),
         withdrawn: false,
+        tom_erased: None,
     }
 }
 
@@ -293,6 +303,23 @@ impl Desk {
                     },
                 )
             }
+            Op::EraseTom(words) => {
+                if self.tom_erased.is_none_or(|done| words && !done) {
+                    self.tom_erased = Some(words);
+                }
+                Command::new(
+                    Actor::integration("privacy"),
+                    CustomerAction::EraseContact {
+                        customer: self.w.tiny,
+                        contact: self.w.tom,
+                        scope: if words {
+                            ErasureScope::ProfileAndMessages
+                        } else {
+                            ErasureScope::Profile
+                        },
+                    },
+                )
+            }
             Op::Deliver => {
                 let m = self.w.desk.poll_outbound(self.w.now)?;
                 Command::new(
@@ -351,12 +378,18 @@ impl Desk {
         out
     }
 
-    /// Everything a contact can obtain: their views of tickets and the
-    /// messages sent to them.
+    /// Everything a contact can obtain: their views of tickets, the
+    /// messages sent to them, and the export of what is held about them.
     fn contact_surfaces(&self, who: Who) -> Vec<(String, String)> {
         let d = &self.w.desk;
         let (contact, address) = self.contact(who);
         let mut out = Vec::new();
+        if let Ok(export) = d.customers().export(contact) {
+            out.push((
+                format!("{who:?}'s export"),
+                serde_json::to_string(&export).unwrap(),
+            ));
+        }
         for &t in &self.tickets {
             if let Ok(v) = d.customer_ticket_view(t, contact) {
                 out.push((
@@ -382,6 +415,18 @@ impl Desk {
 
     /// The first thing found where it must not be.
     fn leak(&self) -> Option<String> {
+        // Withdrawn consent forgets the family, and an erased person is
+        // gone: from every surface and from the record itself.
+        let mut gone = Vec::new();
+        if self.withdrawn {
+            gone.push(FAMILY);
+        }
+        if let Some(words) = self.tom_erased {
+            gone.push("tom@tiny.example");
+            if words {
+                gone.push(crisis_word(Who::Tom));
+            }
+        }
         let check = |surfaces: Vec<(String, String)>, own: Option<Who>| {
             surfaces.into_iter().find_map(|(place, text)| {
                 let lower = text.to_lowercase();
@@ -393,12 +438,21 @@ impl Desk {
                 if let Some(s) = SPEND_TEXT.iter().find(|s| text.contains(*s)) {
                     return Some(format!("spend {s} in {place}: {text}"));
                 }
-                if self.withdrawn && text.contains(FAMILY) {
-                    return Some(format!("withdrawn family name in {place}: {text}"));
+                if let Some(g) = gone.iter().find(|g| text.contains(*g)) {
+                    return Some(format!("forgotten {g} in {place}: {text}"));
                 }
                 None
             })
         };
+        if !gone.is_empty() {
+            let record = self.w.store.read_all(0, usize::MAX).unwrap();
+            for r in &record {
+                let text = format!("{r:?}");
+                if let Some(g) = gone.iter().find(|g| text.contains(*g)) {
+                    return Some(format!("{g} forgotten, yet in the store: {text}"));
+                }
+            }
+        }
         check(self.agent_surfaces(), None).or_else(|| {
             [Who::Jane, Who::Joe, Who::Tom]
                 .into_iter()

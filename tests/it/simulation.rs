@@ -131,6 +131,21 @@ impl Store for FaultyStore {
         self.acknowledged.extend(stored.iter().cloned());
         Ok(stored)
     }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &fanatical::store::Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if self.faults_on && self.rng.chance(self.fail_permille) {
+            self.stats_failures += 1;
+            return Err(StoreError::backend_message("injected: disk full"));
+        }
+        // What the erasure replaced is no longer what was acknowledged.
+        let stored = self.inner.append_erasing(batch, erasure)?;
+        self.stored += stored.len();
+        self.acknowledged = self.inner.read_all(0, usize::MAX)?;
+        Ok(stored)
+    }
     fn read_stream(
         &self,
         s: &fanatical::event::StreamId,

@@ -222,6 +222,16 @@ impl Store for FlakyStore {
         }
         self.inner.append(batch)
     }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &fanatical::store::Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if let Some(e) = self.fail_next_append.take() {
+            return Err(e);
+        }
+        self.inner.append_erasing(batch, erasure)
+    }
     fn read_stream(&self, s: &StreamId, after: u64) -> Result<Vec<RecordedEvent>, StoreError> {
         self.inner.read_stream(s, after)
     }

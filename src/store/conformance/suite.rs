@@ -51,7 +51,7 @@ type TwoHandles<'a, S> = Box<dyn FnMut(&mut S) -> Result<(), ConformanceFailure>
 /// use std::sync::{Arc, Mutex};
 /// use fanatical::event::StreamId;
 /// use fanatical::store::conformance::{ConformanceFailure, Suite};
-/// use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError, StreamWrite};
+/// use fanatical::store::{Erasure, MemoryStore, RecordedEvent, Store, StoreError, StreamWrite};
 ///
 /// #[derive(Clone, Default)]
 /// struct Shared(Arc<Mutex<MemoryStore>>);
@@ -71,6 +71,9 @@ type TwoHandles<'a, S> = Box<dyn FnMut(&mut S) -> Result<(), ConformanceFailure>
 ///     }
 ///     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
 ///         self.lock()?.read_all(after, limit)
+///     }
+///     fn append_erasing(&mut self, batch: &[StreamWrite], erasure: &Erasure) -> Result<Vec<RecordedEvent>, StoreError> {
+///         self.lock()?.append_erasing(batch, erasure)
 ///     }
 /// }
 ///

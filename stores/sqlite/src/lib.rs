@@ -52,6 +52,15 @@
 //! A row written by a newer version of `fanatical` is refused
 //! ([`StoreError::NewerSchema`]) rather than half-read.
 //!
+//! Erasing a person ([`Store::append_erasing`]) rewrites the `event`
+//! column of the rows that hold them, in the same transaction as the
+//! append that records it. The database runs with `secure_delete` on, so
+//! the old text is zeroed rather than left in free pages, and the store
+//! checkpoints the write-ahead log right after, so the old page images
+//! leave the `-wal` file too (once no reader holds them). Backups and
+//! copies of the file taken before are copies of the old text: erase
+//! there too, or expire them.
+//!
 //! A server database (PostgreSQL, MySQL) follows the same pattern with
 //! `SELECT ... FOR UPDATE` or a serializable transaction, and the same
 //! unique constraint as the last line of defence.
@@ -79,7 +88,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use fanatical::event::{Event, StreamId};
-use fanatical::store::{RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::store::{Erasure, RecordedEvent, Store, StoreError, StreamWrite};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 /// An event store in a SQLite database. See the [crate docs](crate) for
@@ -164,6 +173,10 @@ impl SqliteStore {
     fn init(conn: Connection) -> Result<Self, StoreError> {
         // A second writer waits for the first instead of failing at once.
         conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+        // Freed and overwritten content is zeroed in the file, so an
+        // erased event's old text cannot be read from free pages.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(backend)?;
         conn.execute_batch(SCHEMA).map_err(backend)?;
         Ok(SqliteStore { conn })
     }
@@ -227,6 +240,96 @@ fn to_i64(n: u64) -> i64 {
 
 impl Store for SqliteStore {
     fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.write(batch, None)
+    }
+
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let out = self.write(batch, Some(erasure))?;
+        // The old pages of a redacted row live on in the write-ahead log
+        // until a checkpoint copies the new ones over them: checkpoint now
+        // (best effort: a reader still holding the log delays it until it
+        // lets go, at the latest when the last connection closes). The
+        // erasure itself is committed either way.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        Ok(out)
+    }
+
+    fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.rows(
+            "SELECT position, stream, version, id, event, schema, actor, command FROM events
+             WHERE stream = ?1 AND version > ?2 ORDER BY version",
+            params![stream.to_string(), to_i64(after_version)],
+        )
+    }
+
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.rows(
+            "SELECT position, stream, version, id, event, schema, actor, command FROM events
+             WHERE position > ?1 ORDER BY position LIMIT ?2",
+            params![to_i64(after), i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+    }
+
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        let v: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT MAX(version) FROM events WHERE stream = ?1",
+                params![stream.to_string()],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        Ok(v.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
+    }
+}
+
+/// Replaces, inside `tx`, every event of the erasure's streams that it
+/// redacts (the row keeps its position, id and stamps; only `event`
+/// changes).
+fn redact(tx: &rusqlite::Transaction<'_>, erasure: &Erasure) -> Result<(), StoreError> {
+    let mut select = tx
+        .prepare_cached("SELECT position, event FROM events WHERE stream = ?1 ORDER BY version")
+        .map_err(backend)?;
+    let mut update = tx
+        .prepare_cached("UPDATE events SET event = ?1 WHERE position = ?2")
+        .map_err(backend)?;
+    for stream in erasure.streams() {
+        let rows: Vec<(i64, String)> = select
+            .query_map(params![stream.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
+        for (position, json) in rows {
+            let event: Event = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                position: u64::try_from(position).unwrap_or(0),
+                reason: format!("event: {e}"),
+            })?;
+            if let Some(erased) = erasure.redact(&stream, &event) {
+                let json = serde_json::to_string(&erased).map_err(backend)?;
+                update.execute(params![json, position]).map_err(backend)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// One write transaction: the erasure (if any), then the batch.
+    fn write(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: Option<&Erasure>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut seen = BTreeSet::new();
         for w in batch {
             if !seen.insert(w.stream) {
@@ -238,6 +341,10 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
+        // A conflict below rolls the redaction back with everything else.
+        if let Some(erasure) = erasure {
+            redact(&tx, erasure)?;
+        }
         let mut position: u64 = tx
             .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
                 r.get::<_, i64>(0)
@@ -296,38 +403,6 @@ impl Store for SqliteStore {
         }
         tx.commit().map_err(backend)?;
         Ok(out)
-    }
-
-    fn read_stream(
-        &self,
-        stream: &StreamId,
-        after_version: u64,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.rows(
-            "SELECT position, stream, version, id, event, schema, actor, command FROM events
-             WHERE stream = ?1 AND version > ?2 ORDER BY version",
-            params![stream.to_string(), to_i64(after_version)],
-        )
-    }
-
-    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.rows(
-            "SELECT position, stream, version, id, event, schema, actor, command FROM events
-             WHERE position > ?1 ORDER BY position LIMIT ?2",
-            params![to_i64(after), i64::try_from(limit).unwrap_or(i64::MAX)],
-        )
-    }
-
-    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
-        let v: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT MAX(version) FROM events WHERE stream = ?1",
-                params![stream.to_string()],
-                |r| r.get(0),
-            )
-            .map_err(backend)?;
-        Ok(v.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
     }
 }
 

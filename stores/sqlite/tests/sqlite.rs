@@ -100,6 +100,13 @@ impl Store for OnDisk {
     fn stream_version(&self, s: &StreamId) -> Result<u64, StoreError> {
         self.store.stream_version(s)
     }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &fanatical::store::Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.store.append_erasing(batch, erasure)
+    }
 }
 
 #[test]
@@ -276,5 +283,94 @@ fn a_row_written_by_a_newer_schema_is_refused_not_half_read() {
         store.read_all(0, 1).unwrap().len(),
         1,
         "older rows still read"
+    );
+}
+
+/// Every byte of the database and its write-ahead log, as text.
+fn file_text(db: &TempDb) -> String {
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal"] {
+        let mut p = db.0.clone().into_os_string();
+        p.push(suffix);
+        bytes.extend(std::fs::read(p).unwrap_or_default());
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn an_erased_person_is_gone_from_the_database_file_and_a_rebuilt_desk() {
+    use fanatical::customer::{ConsentSource, CustomerCommand, ErasureScope, Relation};
+    use fanatical::desk::{Command, CustomerAction};
+
+    let db = TempDb::new("erasure");
+    let mut store = SqliteStore::open(&db.0).unwrap();
+    let mut desk = Desk::rebuild(&store, DeskConfig::default()).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+    let acme = CustomerId::from_uuid(uuid::Uuid::from_u128(0xA));
+    let jane = fanatical::id::ContactId::from_uuid(uuid::Uuid::from_u128(0xB));
+    let crm = |action: CustomerAction| Command::new(Actor::integration("crm"), action);
+    let update = |command| {
+        crm(CustomerAction::Update {
+            customer: acme,
+            command,
+        })
+    };
+    for cmd in [
+        crm(CustomerAction::Register {
+            id: acme,
+            organisation: "Acme".into(),
+        }),
+        update(CustomerCommand::AddContact {
+            contact: jane,
+            name: "Janet Zebulon".into(),
+            addresses: vec![
+                fanatical::channel::ChannelAddress::email("janet.zebulon@acme.example").unwrap(),
+            ],
+        }),
+        update(CustomerCommand::RecordConsent {
+            contact: jane,
+            source: ConsentSource::Contact(jane),
+        }),
+        update(CustomerCommand::AddFamilyMember {
+            contact: jane,
+            name: "Quentin Zebulon".into(),
+            relation: Relation::Child,
+        }),
+    ] {
+        desk.execute(&mut store, cmd, now).unwrap();
+    }
+    assert!(file_text(&db).contains("Quentin Zebulon"));
+
+    // Withdrawn consent: the family name leaves the file.
+    desk.execute(
+        &mut store,
+        update(CustomerCommand::WithdrawConsent { contact: jane }),
+        now,
+    )
+    .unwrap();
+    let text = file_text(&db);
+    assert!(
+        !text.contains("Quentin Zebulon"),
+        "the family name stays on disk"
+    );
+    assert!(text.contains("Janet Zebulon"));
+
+    // Erasure: her name and address leave it too.
+    let erase = crm(CustomerAction::EraseContact {
+        customer: acme,
+        contact: jane,
+        scope: ErasureScope::Profile,
+    });
+    desk.execute(&mut store, erase, now).unwrap();
+    drop(store);
+    let text = file_text(&db);
+    for gone in ["Janet Zebulon", "janet.zebulon@acme.example"] {
+        assert!(!text.contains(gone), "{gone} stays in the database file");
+    }
+    let store = SqliteStore::open(&db.0).unwrap();
+    assert_eq!(
+        Desk::rebuild(&store, DeskConfig::default()).unwrap(),
+        desk,
+        "a desk rebuilt from the file holds the erasure"
     );
 }

@@ -1,0 +1,180 @@
+//! Erasure: what a store replaces, in place, when a person is erased.
+//!
+//! See the [module docs](super#erasure-redaction-in-place) for why erasure
+//! is a redaction on the store port rather than crypto-shredding.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::channel::ChannelAddress;
+use crate::customer::Forget;
+use crate::event::{Event, StreamId};
+use crate::id::{ContactId, CustomerId, InvitationId, MessageId, TicketId};
+use crate::recognition::PraiseAuthor;
+
+pub use crate::text::ERASED;
+
+/// One person's erasure, as the store applies it: which recorded events
+/// hold their personal data, and what each becomes. The desk decides it
+/// (with the event recording the erasure); a store applies it with
+/// [`Store::append_erasing`](super::Store::append_erasing), in the same
+/// transaction as the append.
+///
+/// Every redacted event keeps its kind, its ids, its time, its stream,
+/// version and position, and its actor and command key: only the personal
+/// text in it becomes [`ERASED`] (an address becomes a placeholder address
+/// of the same kind, see
+/// [`ChannelAddress::erased`](crate::channel::ChannelAddress::erased)).
+/// A fold of the redacted record is the fold of the original with the
+/// person erased, so a rebuilt desk equals the desk that erased them.
+///
+/// It holds the person's addresses (to find the praise they posted) while
+/// it is applied: hand it to the store and drop it, never record it.
+///
+/// # Example
+/// ```
+/// use fanatical::customer::{ErasureScope, Forget};
+/// use fanatical::event::StreamId;
+/// use fanatical::id::{ContactId, CustomerId};
+/// use fanatical::store::Erasure;
+///
+/// let acme = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
+/// let jane = ContactId::from_uuid(uuid::Uuid::from_u128(2));
+/// let erasure = Erasure::new(acme, jane, Forget::Contact(ErasureScope::Profile));
+/// // Her customer's stream and every outbound message are searched.
+/// assert_eq!(erasure.streams(), vec![StreamId::Customer(acme), StreamId::Outbox]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Erasure {
+    /// The customer the person is a contact of.
+    pub customer: CustomerId,
+    /// The person.
+    pub contact: ContactId,
+    /// What is forgotten.
+    pub forget: Forget,
+    /// The tickets whose streams may hold what they wrote (searched only
+    /// when message texts are erased).
+    #[serde(default)]
+    pub tickets: BTreeSet<TicketId>,
+    /// Of those, the tickets they opened: the desk's public replies there
+    /// were written to them and are erased too.
+    #[serde(default)]
+    pub requested: BTreeSet<TicketId>,
+    /// The outbound messages to them (their failure reasons are erased).
+    #[serde(default)]
+    pub messages: BTreeSet<MessageId>,
+    /// Internal notes on the tickets they opened that quote their words (a
+    /// follow-up note quoting their survey comment), by ticket and entry
+    /// number: erased with message texts.
+    #[serde(default)]
+    pub notes: BTreeMap<TicketId, BTreeSet<u32>>,
+    /// Messages to employees that quote their words (kudos quoting their
+    /// praise): their text is erased with message texts.
+    #[serde(default)]
+    pub quoting: BTreeSet<MessageId>,
+    /// The survey invitations sent to them: their answers' words, and the
+    /// praise given through them.
+    #[serde(default)]
+    pub invitations: BTreeSet<InvitationId>,
+    /// Their addresses: the praise they posted from a social handle.
+    #[serde(default)]
+    pub addresses: BTreeSet<ChannelAddress>,
+}
+
+impl Erasure {
+    /// An erasure of what `forget` names about `contact` of `customer`,
+    /// searching their customer's stream (and, for a whole contact, the
+    /// outbound messages). The desk adds the tickets and messages it knows
+    /// are theirs.
+    #[must_use]
+    pub fn new(customer: CustomerId, contact: ContactId, forget: Forget) -> Self {
+        Erasure {
+            customer,
+            contact,
+            forget,
+            tickets: BTreeSet::new(),
+            requested: BTreeSet::new(),
+            notes: BTreeMap::new(),
+            messages: BTreeSet::new(),
+            quoting: BTreeSet::new(),
+            invitations: BTreeSet::new(),
+            addresses: BTreeSet::new(),
+        }
+    }
+
+    /// The streams a store searches, in this order: every event in them
+    /// for which [`Erasure::redact`] returns a replacement is replaced.
+    /// Events in other streams are never touched.
+    #[must_use]
+    pub fn streams(&self) -> Vec<StreamId> {
+        let mut streams = vec![StreamId::Customer(self.customer)];
+        if let Forget::Contact(scope) = self.forget {
+            if scope.messages() {
+                streams.extend(self.tickets.iter().map(|t| StreamId::Ticket(*t)));
+            }
+            streams.push(StreamId::Outbox);
+            if scope.messages() && !self.invitations.is_empty() {
+                streams.push(StreamId::Surveys);
+            }
+            if !self.invitations.is_empty() || !self.addresses.is_empty() {
+                streams.push(StreamId::Recognition);
+            }
+        }
+        streams
+    }
+
+    /// Who gave the praise this erasure forgets.
+    #[must_use]
+    pub fn praise_author(&self) -> PraiseAuthor<'_> {
+        PraiseAuthor {
+            customer: self.customer,
+            invitations: &self.invitations,
+            addresses: &self.addresses,
+        }
+    }
+
+    /// What `event`, recorded on `stream`, becomes: `None` when it holds
+    /// nothing this erasure forgets (or holds it already erased), so the
+    /// store leaves it as it is.
+    #[must_use]
+    pub fn redact(&self, stream: &StreamId, event: &Event) -> Option<Event> {
+        let whole = match self.forget {
+            Forget::PersonalDetails => None,
+            Forget::Contact(scope) => Some(scope),
+        };
+        match (stream, event) {
+            (StreamId::Customer(id), Event::Customer(e)) if *id == self.customer => {
+                e.erased_for(self.contact, self.forget).map(Event::Customer)
+            }
+            (StreamId::Ticket(id), Event::Ticket(e))
+                if self.forget.messages() && self.tickets.contains(id) =>
+            {
+                let theirs = e.erased_for(self.contact, self.requested.contains(id));
+                let quoting = self
+                    .notes
+                    .get(id)
+                    .and_then(|numbers| theirs.as_ref().unwrap_or(e).erased_entries(numbers));
+                quoting.or(theirs).map(Event::Ticket)
+            }
+            (StreamId::Outbox, Event::Outbox(e)) => whole.and_then(|scope| {
+                e.erased_for(
+                    self.contact,
+                    &self.messages,
+                    &self.quoting,
+                    scope.messages(),
+                )
+                .map(Event::Outbox)
+            }),
+            (StreamId::Surveys, Event::Survey(e)) if self.forget.messages() => {
+                e.erased_for(&self.invitations).map(Event::Survey)
+            }
+            (StreamId::Recognition, Event::Recognition(e)) => whole.and_then(|scope| {
+                e.erased_for(&self.praise_author(), scope.messages())
+                    .map(Event::Recognition)
+            }),
+            _ => None,
+        }
+    }
+}
