@@ -153,6 +153,9 @@ impl SqliteStore {
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(backend)?;
+        // First of all, so that two handles opening one new file at once
+        // wait for each other's setup instead of failing "locked".
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
         // Write-ahead logging: readers do not block the writer.
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(backend)?;
