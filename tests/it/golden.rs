@@ -2,8 +2,12 @@
 //! a business calendar and for a survey definition, and older records
 //! still read.
 //!
-//! `FANATICAL_BLESS=1 cargo test --test it golden` rewrites the files after
-//! a deliberate change (which is a change of `event::SCHEMA_VERSION`).
+//! `FANATICAL_BLESS=1 cargo test --test it golden` writes the file of a
+//! new event kind, and rewrites changed files only after
+//! `event::SCHEMA_VERSION` moved and the old version's files are frozen in
+//! `tests/golden/v<old>` (which are read back forever); otherwise it
+//! refuses, naming the file. CI fails on any change under
+//! `tests/golden` that a run leaves behind.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -614,8 +618,54 @@ fn pretty<T: serde::Serialize>(v: &T) -> String {
     s
 }
 
+/// The schema version the golden event files were written at (the
+/// `schema` field of the records in `tests/golden/events`), if any.
+fn blessed_schema() -> Option<u64> {
+    std::fs::read_dir(dir("events"))
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|f| std::fs::read_to_string(f.path()).ok())
+        .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .find_map(|v| v.get("schema").and_then(serde_json::Value::as_u64))
+}
+
+/// Whether blessing may rewrite `path` with `want`: a new file (a new
+/// event kind) always; a changed one only when `event::SCHEMA_VERSION`
+/// moved past the version the files were written at, and the files of
+/// that version are frozen in `tests/golden/v<old>` to be read forever.
+fn may_bless(path: &std::path::Path, want: &str) -> Result<(), String> {
+    let Ok(got) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    if got == want {
+        return Ok(());
+    }
+    let current = u64::from(SCHEMA_VERSION);
+    let in_events = path.parent() == Some(dir("events").as_path());
+    match blessed_schema() {
+        Some(old) if old < current && !in_events => Ok(()),
+        Some(old) if old < current => {
+            if dir(&format!("v{old}")).is_dir() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "schema {old} is not frozen: copy its records into tests/golden/v{old} first"
+                ))
+            }
+        }
+        _ => Err(format!(
+            "{} would change, but event::SCHEMA_VERSION is still {current}: a change of the \
+             wire format moves the schema version (and freezes the old files); nothing written",
+            path.display()
+        )),
+    }
+}
+
 fn check_file(path: PathBuf, want: &str) {
     if bless() {
+        if let Err(why) = may_bless(&path, want) {
+            panic!("refusing to bless: {why}");
+        }
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, want).unwrap();
         return;
@@ -746,4 +796,22 @@ fn records_from_before_schema_versions_read_and_newer_ones_are_refused() {
         .into())
     );
     assert_eq!(desk, Desk::new(DeskConfig::default()));
+}
+
+#[test]
+fn blessing_refuses_a_changed_file_unless_the_schema_moved() {
+    let existing = dir("events").join("agent.renamed.json");
+    let text = std::fs::read_to_string(&existing).unwrap();
+    // The same text, or a new kind's file, may be written.
+    assert_eq!(may_bless(&existing, &text), Ok(()));
+    assert_eq!(
+        may_bless(&dir("events").join("new.kind.json"), "{}"),
+        Ok(())
+    );
+    // A change at the same schema version is refused, naming why.
+    let err = may_bless(&existing, &text.replace("Ana", "Anna")).unwrap_err();
+    assert!(err.contains("SCHEMA_VERSION is still"), "{err}");
+    let err = may_bless(&dir("calendar.json"), "{}").unwrap_err();
+    assert!(err.contains("nothing written"), "{err}");
+    assert_eq!(blessed_schema(), Some(u64::from(SCHEMA_VERSION)));
 }
