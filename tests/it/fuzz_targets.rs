@@ -94,19 +94,23 @@ pub fn small_desk() -> (Desk, MemoryStore, [u128; 4]) {
 }
 
 /// Commands from JSON against a desk: refused or applied, never a panic;
-/// a refused command changes nothing; the store rebuilds the same desk.
+/// a refused command changes nothing, in the desk or in the store; the
+/// store rebuilds the same desk.
 pub fn command_json(data: &[u8]) {
     let Ok(cmd) = serde_json::from_slice::<Command>(data) else {
         return;
     };
     let (mut desk, mut store, _) = small_desk();
-    let before = desk.clone();
+    let (before, stored) = (desk.clone(), store.clone());
     match desk.execute(&mut store, cmd, t0()) {
         Ok(_) => {
             let rebuilt = Desk::rebuild(&store, DeskConfig::default()).unwrap();
             assert!(rebuilt == desk, "the store rebuilds a different desk");
         }
-        Err(_) => assert!(desk == before, "a refused command changed the desk"),
+        Err(_) => {
+            assert!(desk == before, "a refused command changed the desk");
+            assert!(store == stored, "a refused command wrote to the store");
+        }
     }
 }
 
@@ -268,9 +272,10 @@ pub fn desk_ops(data: &[u8]) {
                 },
             ),
         };
-        let before = desk.clone();
+        let (before, stored) = (desk.clone(), store.clone());
         if desk.execute(&mut store, cmd, now).is_err() {
             assert!(desk == before, "a refused command changed the desk");
+            assert!(store == stored, "a refused command wrote to the store");
         }
     }
     let rebuilt = Desk::rebuild(&store, DeskConfig::default()).unwrap();
