@@ -48,24 +48,8 @@ impl Desk {
         })
     }
 
-    /// The tickets a contact may see, as they see them, oldest first:
-    /// their organisation's tickets, except crisis tickets someone else
-    /// asked for (a crisis ticket is its requester's alone).
-    ///
-    /// # Errors
-    /// [`DeskError::UnknownContact`] for a contact of no customer.
-    ///
-    /// ```
-    /// # use chrono::{Duration, TimeZone, Utc};
-    /// # use fanatical::prelude::*;
-    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
-    /// #     fanatical::desk::fixture::fixture()?;
-    /// let mine = desk.customer_tickets_view(jane)?;
-    /// assert_eq!(mine.len(), 1);
-    /// assert_eq!(mine[0].id, ticket);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn customer_tickets_view(
+    /// See [`TicketsView::seen_by`].
+    pub(crate) fn customer_tickets_view(
         &self,
         contact: ContactId,
     ) -> Result<Vec<CustomerTicketView>, Error> {

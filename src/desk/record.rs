@@ -251,3 +251,40 @@ pub(super) fn no_repeats(mut seen: Vec<(&'static str, uuid::Uuid)>) -> Result<()
         _ => Ok(()),
     }
 }
+
+impl State {
+    /// Folds a contact's erasure into every area but the customers' (which
+    /// folds its own event after this, since it forgets the addresses
+    /// used here): the same state a fold of the redacted record reaches.
+    fn erase_contact(
+        &mut self,
+        customer: CustomerId,
+        contact: ContactId,
+        scope: crate::customer::ErasureScope,
+    ) {
+        let words = scope.messages();
+        let addresses = self
+            .customers
+            .get(customer)
+            .and_then(|c| c.contact(contact))
+            .map(|c| c.addresses().iter().cloned().collect())
+            .unwrap_or_default();
+        let invitations = self.surveys.sent_to(contact);
+        let author = crate::recognition::PraiseAuthor {
+            customer,
+            invitations: &invitations,
+            addresses: &addresses,
+        };
+        if words {
+            let quoting = self.outbox.quoting(&self.recognition.words_of(&author));
+            self.outbox.erase_bodies(&quoting);
+            let comments = self.surveys.comments_of(contact);
+            let notes = self.tickets.notes_quoting(customer, contact, &comments);
+            self.tickets.erase_notes(&notes);
+            self.tickets.erase_messages_of(customer, contact);
+            self.surveys.erase_answers_of(contact);
+        }
+        self.recognition.erase_praise_of(&author, words);
+        self.outbox.erase_contact(contact, words);
+    }
+}

@@ -257,6 +257,29 @@ impl std::fmt::Debug for TicketsView<'_> {
 }
 
 impl<'a> TicketsView<'a> {
+    /// The tickets a contact may see, as they see them, oldest first:
+    /// their organisation's tickets, except crisis tickets someone else
+    /// asked for (a crisis ticket is its requester's alone, and shows them
+    /// their own words and support's only, as
+    /// [`Desk::customer_ticket_view`] does).
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownContact`] for a contact of no customer.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// let mine = desk.tickets().seen_by(jane)?;
+    /// assert_eq!(mine.len(), 1);
+    /// assert_eq!(mine[0].id, ticket);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seen_by(&self, contact: ContactId) -> Result<Vec<CustomerTicketView>, Error> {
+        self.desk.customer_tickets_view(contact)
+    }
+
     /// How many tickets the desk knows.
     #[must_use]
     pub fn len(&self) -> usize {

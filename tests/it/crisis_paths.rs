@@ -270,7 +270,8 @@ fn a_crisis_ticket_is_shown_to_its_requester_only() {
     assert_eq!(hers.conversation[0].body, MESSAGE, "her own words, to her");
     let ids = |c| {
         w.desk
-            .customer_tickets_view(c)
+            .tickets()
+            .seen_by(c)
             .unwrap()
             .iter()
             .map(|v| v.id)
@@ -278,7 +279,7 @@ fn a_crisis_ticket_is_shown_to_its_requester_only() {
     };
     assert_eq!(ids(jane), vec![crisis, ordinary]);
     assert_eq!(ids(joe), vec![ordinary]);
-    let listed = serde_json::to_string(&w.desk.customer_tickets_view(joe).unwrap()).unwrap();
+    let listed = serde_json::to_string(&w.desk.tickets().seen_by(joe).unwrap()).unwrap();
     assert!(!listed.contains(WORDS));
 }
 

@@ -560,7 +560,7 @@ fn a_colleagues_crisis_words_on_my_ticket_are_not_shown_to_me() {
         vec![Author::Contact(d.joe), Author::Agent(d.w.ana)],
         "his message and the reply, not hers"
     );
-    let listed = d.w.desk.customer_tickets_view(d.joe).unwrap();
+    let listed = d.w.desk.tickets().seen_by(d.joe).unwrap();
     assert_eq!(listed[0].conversation, joe.conversation);
     assert_eq!(d.leak(), None);
 }
