@@ -15,15 +15,29 @@
 //! - `FANATICAL_SIM_SEED=n` replays one seed exactly.
 //!
 //! A failure prints its seed and the command to replay it.
+//!
+//! Beside the desk runs an independent model ([`model`]) of what must be
+//! true, so the simulation checks correctness, not only that the desk
+//! agrees with itself: refusals are classified (a command that must
+//! succeed failing is a failure, and each kind's refusal rate is bounded),
+//! every batch of stored events is checked against the rules, and the
+//! messages the transport receives are exactly the ones the rules call for.
+//! [`mutants`] shows broken desks caught.
+
+mod model;
+mod mutants;
+
+use model::{Model, ModelContact, Origin};
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Chicago;
 use fanatical::actor::Actor;
 use fanatical::agent::{AgentCommand, Role};
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind, SocialNetwork, Visibility};
-use fanatical::customer::{ContactRole, CustomerCommand};
+use fanatical::customer::{AccountStanding, ContactRole, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::desk::{
     CustomerAction, IncidentAction, PeopleAction, RecognitionAction, SurveyAction, TicketAction,
@@ -33,7 +47,8 @@ use fanatical::id::{
     AgentId, ComponentId, ContactId, CustomerId, IdGenerator, IncidentId, TicketId,
 };
 use fanatical::incident::{
-    Audience, Cadence, ComponentCatalog, ComponentState, IncidentConfig, IncidentStatus, Messages,
+    Audience, Cadence, ComponentCatalog, ComponentState, CreditConfig, CreditPolicy,
+    IncidentConfig, IncidentStatus, Messages, ReasonCode,
 };
 use fanatical::outbox::OutboxAction;
 use fanatical::outbox::{DeliveryState, RetryPolicy};
@@ -96,6 +111,68 @@ struct Stats {
     unacked_deliveries: u64,
     breaches: u64,
     delivered: u64,
+    /// SLA deadlines the model recomputed and compared.
+    deadlines: u64,
+    /// Messages to contacts the model expected (all delivered, once).
+    expected_messages: u64,
+    /// Credits and CSAT invitations the model checked.
+    credits: u64,
+    csat: u64,
+    /// Per command kind: attempts and refusals.
+    kinds: BTreeMap<Kind, (u64, u64)>,
+}
+
+/// What kind of command the simulation ran, for refusal accounting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Receive,
+    Reply,
+    SetStatus,
+    Assign,
+    Promise,
+    Incident,
+    SurveyAnswer,
+    Praise,
+    Outbox,
+}
+
+impl Kind {
+    /// The most of this kind's commands that may be refused, in percent:
+    /// the simulation picks tickets and invitations from a replica that
+    /// may lag, so some refusals are legitimate, but a desk refusing much
+    /// more than that is broken. Kinds that must succeed are checked one
+    /// by one as well.
+    fn max_refused_percent(self) -> u64 {
+        match self {
+            Kind::Receive | Kind::Reply | Kind::Assign | Kind::Praise => 5,
+            Kind::SetStatus | Kind::Promise | Kind::SurveyAnswer => 20,
+            Kind::Incident | Kind::Outbox => 20,
+        }
+    }
+}
+
+/// A deliberately broken desk, to show the simulation catches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mutant {
+    /// The real desk.
+    None,
+    /// Refuses every agent reply.
+    RefusesReplies,
+    /// Decides outbound messages but never records them, in rebuild and
+    /// in catch-up alike (its store drops them on the way in).
+    DropsOutbound,
+    /// Records every SLA breach one minute before its deadline.
+    EarlyBreach,
+}
+
+/// The refusal the reply-refusing mutant gives.
+#[derive(Debug)]
+struct MutantRefusal;
+
+impl fmt::Display for MutantRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("mutant: replies refused")
+    }
 }
 
 /// A store that fails on purpose, and remembers every event it
@@ -111,6 +188,39 @@ struct FaultyStore {
     stats_lost_acks: u64,
     /// How many events the store holds (acknowledged or not).
     stored: usize,
+    mutant: Mutant,
+}
+
+impl FaultyStore {
+    /// What a mutant desk would have decided instead.
+    fn mutate(&self, batch: &[StreamWrite]) -> Vec<StreamWrite> {
+        use fanatical::outbox::OutboxEventKind;
+        let mut batch = batch.to_vec();
+        match self.mutant {
+            Mutant::DropsOutbound => {
+                for w in &mut batch {
+                    w.events.retain(|e| {
+                        !matches!(&e.event, Event::Outbox(o) if matches!(o.kind, OutboxEventKind::Queued { .. }))
+                    });
+                }
+                batch.retain(|w| !w.events.is_empty());
+            }
+            Mutant::EarlyBreach => {
+                for w in &mut batch {
+                    for e in &mut w.events {
+                        if let Event::Sla(s) = &mut e.event
+                            && let SlaEventKind::Breached { due, .. } = &mut s.kind
+                        {
+                            *due -= Duration::minutes(1);
+                            s.at = s.at.min(*due);
+                        }
+                    }
+                }
+            }
+            Mutant::None | Mutant::RefusesReplies => {}
+        }
+        batch
+    }
 }
 
 impl Store for FaultyStore {
@@ -119,7 +229,7 @@ impl Store for FaultyStore {
             self.stats_failures += 1;
             return Err(StoreError::backend_message("injected: disk full"));
         }
-        let stored = self.inner.append(batch)?;
+        let stored = self.inner.append(&self.mutate(batch))?;
         self.stored += stored.len();
         if self.faults_on && self.rng.chance(self.lost_ack_permille) {
             // Written, but the caller never hears so.
@@ -159,6 +269,8 @@ impl Store for FaultyStore {
 }
 
 struct Contact {
+    id: ContactId,
+    customer: CustomerId,
     addresses: Vec<ChannelAddress>,
 }
 
@@ -177,6 +289,12 @@ struct Sim {
     incident: Option<IncidentId>,
     incidents_declared: u32,
     stats: Stats,
+    mutant: Mutant,
+    model: Model,
+    /// The store position the model has seen up to.
+    seen: u64,
+    /// Customers running on the datacenter the incidents take down.
+    on_dc1: BTreeSet<CustomerId>,
 }
 
 fn calendar() -> BusinessCalendar {
@@ -237,12 +355,35 @@ fn config() -> DeskConfig {
                 .with_survey(csat)
                 .csat_on_solve("after-ticket"),
         )
-        .with_incidents(IncidentConfig::default().with_components(catalog))
+        .with_incidents(
+            IncidentConfig::default()
+                .with_components(catalog)
+                .with_credits(credits()),
+        )
         .with_retry(retry)
 }
 
+/// 5% of the monthly fee per hour of major outage, at most the whole fee
+/// (the model recomputes every credit from this).
+fn credits() -> CreditConfig {
+    let reason = ReasonCode::new("sla-outage").unwrap();
+    CreditConfig::default()
+        .with_reason("sla-outage", "Downtime under the SLA")
+        .unwrap()
+        .with_default(CreditPolicy::new(reason, 500, 10_000).unwrap())
+        .unwrap()
+}
+
+/// Every simulated customer pays this much a month.
+fn monthly_fee() -> Money {
+    Money {
+        minor: 100_000,
+        currency: Currency::new("USD").unwrap(),
+    }
+}
+
 impl Sim {
-    fn new(seed: u64) -> Self {
+    fn new(seed: u64, mutant: Mutant) -> Self {
         let mut rng = Rng(seed);
         let config = config();
         let store = FaultyStore {
@@ -255,6 +396,7 @@ impl Sim {
             stats_failures: 0,
             stats_lost_acks: 0,
             stored: 0,
+            mutant,
         };
         let mut sim = Sim {
             seed,
@@ -272,8 +414,27 @@ impl Sim {
             incident: None,
             incidents_declared: 0,
             stats: Stats::default(),
+            mutant,
+            model: Model::new(seed, BTreeMap::new(), BTreeSet::new()),
+            seen: 0,
+            on_dc1: BTreeSet::new(),
         };
         sim.setup();
+        let contacts = sim
+            .contacts
+            .iter()
+            .map(|c| {
+                (
+                    c.id,
+                    ModelContact {
+                        customer: c.customer,
+                        addresses: c.addresses.clone(),
+                    },
+                )
+            })
+            .collect();
+        sim.model = Model::new(seed, contacts, sim.on_dc1.clone());
+        sim.observe(&Origin::Other);
         sim.store.faults_on = true;
         sim
     }
@@ -335,7 +496,20 @@ impl Sim {
                     organisation: format!("Customer {n}"),
                 },
             ));
+            cmds.push(Command::new(
+                Actor::integration("billing"),
+                CustomerAction::Update {
+                    customer: c,
+                    command: CustomerCommand::SetAccountStanding {
+                        standing: AccountStanding {
+                            monthly_spend: monthly_fee(),
+                            tier: Tier::Standard,
+                        },
+                    },
+                },
+            ));
             if n % 2 == 0 {
+                self.on_dc1.insert(c);
                 cmds.push(Command::new(
                     Actor::integration("setup"),
                     CustomerAction::Update {
@@ -377,7 +551,11 @@ impl Sim {
                         },
                     ));
                 }
-                self.contacts.push(Contact { addresses });
+                self.contacts.push(Contact {
+                    id: contact,
+                    customer: c,
+                    addresses,
+                });
             }
         }
         for cmd in cmds {
@@ -388,35 +566,98 @@ impl Sim {
         self.desks[1].catch_up(&self.store).unwrap();
     }
 
+    /// Shows the model what was stored since it last looked, as the work
+    /// of `origin`.
+    fn observe(&mut self, origin: &Origin) {
+        let batch = self.store.inner.read_all(self.seen, usize::MAX).unwrap();
+        if let Some(last) = batch.last() {
+            self.seen = last.position;
+            self.model.observe(&batch, origin, self.now);
+        }
+    }
+
+    /// Whether a command of this kind must succeed on replica `r`, caught
+    /// up: a known contact's message always; an active agent's reply to a
+    /// ticket that is not solved or closed.
+    fn must_succeed(&self, r: usize, origin: &Origin) -> bool {
+        match origin {
+            Origin::Receive { .. } => true,
+            Origin::Reply { ticket, agent, .. } => {
+                self.desks[r]
+                    .tickets()
+                    .get(*ticket)
+                    .is_some_and(|t| t.status().is_unsolved())
+                    && self.desks[r]
+                        .people()
+                        .agent(*agent)
+                        .is_some_and(|a| a.is_active())
+            }
+            _ => false,
+        }
+    }
+
     /// Runs a command on replica `r` as a service would: on a conflict,
     /// catch up and decide again; on a failed append, catch up (a lost
     /// acknowledgement shows up there) and retry only if nothing landed.
-    fn run(&mut self, r: usize, cmd: Command) {
+    /// Returns whether it was accepted. A refusal must leave the store and
+    /// the desk as they were, and a command that must succeed on a
+    /// caught-up desk must not be refused.
+    fn run(&mut self, r: usize, kind: Kind, origin: Origin, cmd: Command) -> bool {
         self.stats.commands += 1;
+        self.stats.kinds.entry(kind).or_default().0 += 1;
         for _ in 0..20 {
             let before = self.store.stored;
-            match self.desks[r].execute(&mut self.store, cmd.clone(), self.now) {
-                Ok(_) => return,
-                Err(fanatical::Error::Store(StoreError::Conflict { .. })) => {
-                    self.stats.conflicts += 1;
-                    self.desks[r].catch_up(&self.store).unwrap();
-                }
-                Err(fanatical::Error::Store(StoreError::Backend { .. })) => {
-                    self.desks[r].catch_up(&self.store).unwrap();
-                    let after = self.store.stored;
-                    if after > before {
-                        // It was written after all: do not do it twice.
-                        return;
+            let snapshot = self.desks[r].clone();
+            let caught_up = self.desks[r].position() == before as u64;
+            let result = if self.mutant == Mutant::RefusesReplies && kind == Kind::Reply {
+                Err(MutantRefusal.to_string())
+            } else {
+                match self.desks[r].execute(&mut self.store, cmd.clone(), self.now) {
+                    Ok(_) => Ok(()),
+                    Err(fanatical::Error::Store(StoreError::Conflict { .. })) => {
+                        self.stats.conflicts += 1;
+                        self.desks[r].catch_up(&self.store).unwrap();
+                        continue;
                     }
+                    Err(fanatical::Error::Store(StoreError::Backend { .. })) => {
+                        self.desks[r].catch_up(&self.store).unwrap();
+                        if self.store.stored > before {
+                            // It was written after all: do not do it twice.
+                            self.observe(&origin);
+                            return true;
+                        }
+                        continue;
+                    }
+                    Err(e) => Err(e.to_string()),
                 }
-                // The model refused it (a reply to a closed ticket, a
-                // survey answered twice...): the desk must be unchanged,
-                // which the invariants check.
-                Err(_) => {
+            };
+            match result {
+                Ok(()) => {
+                    self.observe(&origin);
+                    return true;
+                }
+                // The model refused it (a reply to a ticket solved on the
+                // other replica, a survey answered twice...).
+                Err(e) => {
                     self.stats.refused += 1;
-                    let after = self.store.stored;
-                    assert_eq!(after, before, "seed {}: a refused command wrote", self.seed);
-                    return;
+                    self.stats.kinds.entry(kind).or_default().1 += 1;
+                    assert_eq!(
+                        self.store.stored, before,
+                        "seed {}: a refused command wrote",
+                        self.seed
+                    );
+                    assert!(
+                        self.desks[r] == snapshot,
+                        "seed {}: a refused command changed the desk",
+                        self.seed
+                    );
+                    if caught_up && self.must_succeed(r, &origin) {
+                        panic!(
+                            "model: seed {}: a {kind:?} that must succeed on a caught-up desk was refused: {e}",
+                            self.seed
+                        );
+                    }
+                    return false;
                 }
             }
         }
@@ -444,7 +685,11 @@ impl Sim {
 
     fn customer_writes(&mut self) {
         let r = self.replica();
-        let Some(c) = self.rng.pick(&self.contacts).map(|c| c.addresses.clone()) else {
+        let Some((contact, c)) = self
+            .rng
+            .pick(&self.contacts)
+            .map(|c| (c.id, c.addresses.clone()))
+        else {
             return;
         };
         let (channel, from) = match self.rng.below(6) {
@@ -487,8 +732,17 @@ impl Sim {
                 msg = msg.in_reply_to(*t);
             }
         }
+        let origin = Origin::Receive {
+            new_ticket: msg.new_ticket,
+            reply_to: msg.in_reply_to,
+            contact,
+            channel: msg.channel.clone(),
+            body: msg.body.clone(),
+        };
         self.run(
             r,
+            Kind::Receive,
+            origin,
             Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
         );
     }
@@ -499,25 +753,44 @@ impl Sim {
         let (Some(&t), Some(&agent)) = (self.rng.pick(&open), self.rng.pick(&self.agents)) else {
             return;
         };
-        let cmd = match self.rng.below(10) {
-            0..=4 => Command::reply(t, agent, "Here is what we found."),
-            5 => Command::new(
-                Actor::integration("setup"),
-                TicketAction::Update {
+        let body = "Here is what we found.";
+        let (kind, origin, cmd) = match self.rng.below(10) {
+            0..=4 => (
+                Kind::Reply,
+                Origin::Reply {
                     ticket: t,
-                    command: TicketCommand::SetStatus(Status::Pending),
+                    agent,
+                    body: body.to_owned(),
                 },
+                Command::reply(t, agent, body),
             ),
-            6 => Command::new(
-                Actor::integration("setup"),
-                TicketAction::Update {
-                    ticket: t,
-                    command: TicketCommand::Assign(Some(agent)),
-                },
+            5 => (
+                Kind::SetStatus,
+                Origin::Other,
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::Update {
+                        ticket: t,
+                        command: TicketCommand::SetStatus(Status::Pending),
+                    },
+                ),
+            ),
+            6 => (
+                Kind::Assign,
+                Origin::Other,
+                Command::new(
+                    Actor::integration("setup"),
+                    TicketAction::Update {
+                        ticket: t,
+                        command: TicketCommand::Assign(Some(agent)),
+                    },
+                ),
             ),
             7 | 8 => {
                 self.run(
                     r,
+                    Kind::Assign,
+                    Origin::Other,
                     Command::new(
                         Actor::integration("setup"),
                         TicketAction::Update {
@@ -526,24 +799,32 @@ impl Sim {
                         },
                     ),
                 );
-                Command::new(
-                    Actor::integration("setup"),
-                    TicketAction::Update {
-                        ticket: t,
-                        command: TicketCommand::SetStatus(Status::Solved),
-                    },
+                (
+                    Kind::SetStatus,
+                    Origin::Other,
+                    Command::new(
+                        Actor::integration("setup"),
+                        TicketAction::Update {
+                            ticket: t,
+                            command: TicketCommand::SetStatus(Status::Solved),
+                        },
+                    ),
                 )
             }
-            _ => Command::new(
-                Actor::Agent(agent),
-                TicketAction::Promise {
-                    ticket: t,
-                    due: self.now + Duration::hours(2),
-                    note: String::new(),
-                },
+            _ => (
+                Kind::Promise,
+                Origin::Other,
+                Command::new(
+                    Actor::Agent(agent),
+                    TicketAction::Promise {
+                        ticket: t,
+                        due: self.now + Duration::hours(2),
+                        note: String::new(),
+                    },
+                ),
             ),
         };
-        self.run(r, cmd);
+        self.run(r, kind, origin, cmd);
     }
 
     fn incident_step(&mut self) {
@@ -555,6 +836,8 @@ impl Sim {
                 self.incident = Some(id);
                 self.run(
                     r,
+                    Kind::Incident,
+                    Origin::Other,
                     Command::new(
                         Actor::Agent(self.commander),
                         IncidentAction::Declare {
@@ -586,6 +869,8 @@ impl Sim {
                 if !linked.is_empty() && !resolve {
                     self.run(
                         r,
+                        Kind::Incident,
+                        Origin::Other,
                         Command::new(
                             Actor::integration("setup"),
                             IncidentAction::LinkTickets {
@@ -597,6 +882,8 @@ impl Sim {
                 }
                 self.run(
                     r,
+                    Kind::Incident,
+                    Origin::IncidentUpdate,
                     Command::new(
                         Actor::Agent(self.commander),
                         IncidentAction::Update {
@@ -615,8 +902,10 @@ impl Sim {
                     self.incident = None;
                     self.run(
                         r,
+                        Kind::Incident,
+                        Origin::IssueCredits(id),
                         Command::new(
-                            Actor::integration("setup"),
+                            Actor::integration("billing"),
                             IncidentAction::IssueCredits { incident: id },
                         ),
                     );
@@ -638,6 +927,8 @@ impl Sim {
             let rating = [Rating::Excellent, Rating::Good, Rating::Poor][self.rng.below(3)];
             self.run(
                 r,
+                Kind::SurveyAnswer,
+                Origin::Other,
                 Command::new(
                     Actor::integration("survey"),
                     SurveyAction::Answer {
@@ -661,6 +952,8 @@ impl Sim {
             let praise = self.ids.next_id();
             self.run(
                 r,
+                Kind::Praise,
+                Origin::Other,
                 Command::new(
                     Actor::integration("setup"),
                     RecognitionAction::RecordPraise {
@@ -684,6 +977,8 @@ impl Sim {
                 self.stats.delivery_failures += 1;
                 self.run(
                     r,
+                    Kind::Outbox,
+                    Origin::Other,
                     Command::new(
                         Actor::integration("transport"),
                         OutboxAction::MarkFailed {
@@ -707,6 +1002,8 @@ impl Sim {
             }
             self.run(
                 r,
+                Kind::Outbox,
+                Origin::Other,
                 Command::new(
                     Actor::integration("transport"),
                     OutboxAction::MarkDelivered { message: msg.id },
@@ -744,6 +1041,23 @@ impl Sim {
         for d in &self.desks {
             assert!(d.position() <= self.store.stored as u64);
         }
+        self.model.check_clock(self.now);
+    }
+
+    /// Fires the timers due on replica `r`. A store failure is retried at
+    /// the next step (the timers stay due); any other error fails the run,
+    /// never dropped.
+    fn fire(&mut self, r: usize) {
+        match self.desks[r].handle_timeout(&mut self.store, self.now) {
+            Ok(_) => {}
+            Err(fanatical::Error::Store(
+                StoreError::Backend { .. } | StoreError::Conflict { .. },
+            )) => {
+                self.desks[r].catch_up(&self.store).unwrap();
+            }
+            Err(e) => panic!("seed {}: timers at {} failed: {e}", self.seed, self.now),
+        }
+        self.observe(&Origin::Timer);
     }
 
     fn step(&mut self) {
@@ -758,10 +1072,7 @@ impl Sim {
         }
         self.now = next;
         let r = self.replica();
-        let fired = self.desks[r].handle_timeout(&mut self.store, self.now);
-        if let Err(fanatical::Error::Store(_)) = fired {
-            self.desks[r].catch_up(&self.store).unwrap();
-        }
+        self.fire(r);
         match self.rng.below(100) {
             0..=34 => self.customer_writes(),
             35..=69 => self.agent_works(),
@@ -786,10 +1097,9 @@ impl Sim {
         // Drain the outbox: leases run out, backoffs end, timers fire.
         for _ in 0..10_000 {
             self.desks[0].catch_up(&self.store).unwrap();
-            self.desks[0]
-                .handle_timeout(&mut self.store, self.now)
-                .unwrap();
+            self.fire(0);
             self.deliver(false);
+            self.model.check_clock(self.now);
             for r in 0..2 {
                 self.desks[r].catch_up(&self.store).unwrap();
             }
@@ -878,17 +1188,55 @@ impl Sim {
         );
         self.stats.append_failures = self.store.stats_failures;
         self.stats.lost_acks = self.store.stats_lost_acks;
+
+        // The independent model: every message to a contact the rules call
+        // for arrived once, and nothing else; no kind of command was
+        // refused more than it may be.
+        self.model.check_clock(self.now);
+        self.model.check_delivered(self.transport.delivered());
+        assert_eq!(
+            self.model.breaches, self.stats.breaches,
+            "seed {}: the model saw other breaches than the store holds",
+            self.seed
+        );
+        self.stats.deadlines = self.model.deadlines;
+        self.stats.expected_messages = self.model.expected_messages();
+        self.stats.credits = self.model.credits;
+        self.stats.csat = self.model.csat;
+        for (kind, (attempts, refused)) in &self.stats.kinds {
+            assert!(
+                *attempts < 20 || refused * 100 <= attempts * kind.max_refused_percent(),
+                "model: seed {}: {refused} of {attempts} {kind:?} commands refused, more than {}%",
+                self.seed,
+                kind.max_refused_percent()
+            );
+        }
     }
 }
 
+/// What one seed did: its counters and its whole event log, serialized.
+struct Run {
+    stats: Stats,
+    log: String,
+}
+
 fn run_seed(seed: u64, days: u64) -> Stats {
-    let mut sim = Sim::new(seed);
+    run_mutant(seed, days, Mutant::None).stats
+}
+
+/// Runs one seed against a desk, real or broken.
+fn run_mutant(seed: u64, days: u64, mutant: Mutant) -> Run {
+    let mut sim = Sim::new(seed, mutant);
     let end = sim.now + Duration::days(i64::try_from(days).unwrap());
     while sim.now < end {
         sim.step();
     }
     sim.finish();
-    sim.stats
+    let events = sim.store.inner.read_all(0, usize::MAX).unwrap();
+    Run {
+        stats: sim.stats,
+        log: serde_json::to_string(&events).unwrap(),
+    }
 }
 
 #[test]
@@ -920,6 +1268,15 @@ fn simulated_days_lose_nothing_under_faults() {
                 total.unacked_deliveries += s.unacked_deliveries;
                 total.breaches += s.breaches;
                 total.delivered += s.delivered;
+                total.deadlines += s.deadlines;
+                total.expected_messages += s.expected_messages;
+                total.credits += s.credits;
+                total.csat += s.csat;
+                for (k, (a, r)) in s.kinds {
+                    let t = total.kinds.entry(k).or_default();
+                    t.0 += a;
+                    t.1 += r;
+                }
             }
             Err(_) => panic!(
                 "simulation failed for seed {seed}; replay with: FANATICAL_SIM_SEED={seed} FANATICAL_SIM_DAYS={days} cargo test --test it simulation:: -- --nocapture"
@@ -936,12 +1293,17 @@ fn simulated_days_lose_nothing_under_faults() {
         assert!(total.append_failures > 0 && total.lost_acks > 0 && total.conflicts > 0);
         assert!(total.crashes > 0 && total.delivery_failures > 0 && total.duplicate_deliveries > 0);
         assert!(total.breaches > 0 && total.delivered > 0);
+        assert!(total.deadlines > 0 && total.expected_messages > 0);
+        assert!(total.credits > 0 && total.csat > 0);
     }
 }
 
 #[test]
 fn a_seed_replays_exactly() {
-    let a = run_seed(42, 1);
-    let b = run_seed(42, 1);
-    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    let a = run_mutant(42, 1, Mutant::None);
+    let b = run_mutant(42, 1, Mutant::None);
+    assert_eq!(format!("{:?}", a.stats), format!("{:?}", b.stats));
+    // The whole event log, byte for byte, not only the counters.
+    assert!(a.log.len() > 1000);
+    assert!(a.log == b.log, "seed 42 replayed a different event log");
 }

@@ -1,0 +1,957 @@
+//! The simulation's independent model: its own simple record of what must
+//! be true, kept beside the desk and checked against every batch of events
+//! the desk stores and every message the transport receives.
+//!
+//! It does not ask the desk anything. It knows the organisation the
+//! simulation set up (customers, contacts and their addresses, who runs on
+//! the datacenter), the configured SLA policies and support hours (with its
+//! own naive calendar, not the library's), and the rules of the stories:
+//!
+//! - an accepted inbound message lands as its contact's entry, on the
+//!   ticket it continues or a new one;
+//! - an accepted reply lands as the agent's public entry, and every public
+//!   agent entry on a channel that carries messages leaves as exactly one
+//!   message to the ticket's requester, at their address for that channel;
+//! - every SLA metric is activated with the target its policy sets, paused
+//!   exactly while its ticket waits, and its deadlines (recomputed here
+//!   from the activation, pause and resume events) are the ones the desk
+//!   stored; a breach is recorded if and only if the metric was live past
+//!   its deadline, at or after it, never while paused, never after
+//!   fulfilment, and never twice;
+//! - a solved ticket's requester gets one CSAT invitation unless invited in
+//!   the quiet period (none for tickets an incident's resolution solves);
+//!   every invitation leaves as one email; a poor rating opens a follow-up;
+//! - an incident's declaration and updates reach every contact of every
+//!   customer running on an affected component, once each, and nobody
+//!   else; credits and follow-ups go to those customers only, once each.
+//!
+//! A failed check panics with a message starting `model:`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::America::Chicago;
+use fanatical::channel::{Channel, ChannelAddress, ChannelKind};
+use fanatical::event::{Event, StreamId};
+use fanatical::id::{ContactId, CustomerId, IncidentId, TicketId};
+use fanatical::incident::{Audience, IncidentEventKind, IncidentStatus, Messages};
+use fanatical::outbox::{OutboundMessage, Recipient};
+use fanatical::sla::{Clock, Metric, MetricKey, SlaEventKind, TargetSpec};
+use fanatical::store::RecordedEvent;
+use fanatical::survey::{Rating, SurveyEventKind, SurveyKind};
+use fanatical::ticket::{Author, EntryVisibility, Status, TicketEventKind};
+
+/// The support hours the simulation configures, computed the slow, obvious
+/// way: weekdays 09:00–12:00 and 13:00–17:00 in Chicago, closed on
+/// Thanksgiving 2026.
+fn open_intervals(day: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    if matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+        || day == NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    {
+        return Vec::new();
+    }
+    let at = |h: u32| {
+        Chicago
+            .from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap())
+            .single()
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    vec![(at(9), at(12)), (at(13), at(17))]
+}
+
+fn local_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Chicago).date_naive()
+}
+
+/// Business time between two instants on `clock`.
+fn elapsed(clock: Clock, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+    if to <= from {
+        return Duration::zero();
+    }
+    if clock == Clock::Always {
+        return to - from;
+    }
+    let mut total = Duration::zero();
+    let mut day = local_day(from).pred_opt().unwrap();
+    while day <= local_day(to).succ_opt().unwrap() {
+        for (s, e) in open_intervals(day) {
+            let (s, e) = (s.max(from), e.min(to));
+            if e > s {
+                total += e - s;
+            }
+        }
+        day = day.succ_opt().unwrap();
+    }
+    total
+}
+
+/// The earliest instant in open time by which `business` time has passed
+/// since `start` (a deadline that falls at closing time is the next
+/// opening: the clock is not running in between).
+fn add(clock: Clock, start: DateTime<Utc>, business: Duration) -> DateTime<Utc> {
+    if clock == Clock::Always {
+        return start + business;
+    }
+    let mut left = business;
+    let mut day = local_day(start).pred_opt().unwrap();
+    loop {
+        for (s, e) in open_intervals(day) {
+            let s = s.max(start);
+            if e <= s {
+                continue;
+            }
+            if e - s > left {
+                return s + left;
+            }
+            left -= e - s;
+        }
+        day = day.succ_opt().unwrap();
+    }
+}
+
+/// A contact as the simulation set it up.
+pub(super) struct ModelContact {
+    pub customer: CustomerId,
+    /// Email, phone, X handle, chat handle, in that order.
+    pub addresses: Vec<ChannelAddress>,
+}
+
+/// What the simulation was doing when events were stored.
+#[derive(Debug, Clone)]
+pub(super) enum Origin {
+    /// Timers fired by `handle_timeout`.
+    Timer,
+    /// An inbound message.
+    Receive {
+        new_ticket: TicketId,
+        reply_to: Option<TicketId>,
+        contact: ContactId,
+        channel: Channel,
+        body: String,
+    },
+    /// An agent's public reply.
+    Reply {
+        ticket: TicketId,
+        agent: fanatical::id::AgentId,
+        body: String,
+    },
+    /// An incident update (resolving solves linked tickets, without CSAT).
+    IncidentUpdate,
+    /// Credits issued for a resolved incident.
+    IssueCredits(IncidentId),
+    /// Anything else.
+    Other,
+}
+
+#[derive(Debug)]
+enum Phase {
+    Active {
+        since: DateTime<Utc>,
+        deadline: DateTime<Utc>,
+    },
+    Paused,
+    Done,
+}
+
+#[derive(Debug)]
+struct MetricModel {
+    spec: TargetSpec,
+    used: Duration,
+    phase: Phase,
+    breached: bool,
+}
+
+struct IncidentModel {
+    title: String,
+    declared: DateTime<Utc>,
+    resolved: Option<DateTime<Utc>>,
+}
+
+struct TicketModel {
+    channel: Channel,
+    requester: Option<ContactId>,
+    status: Status,
+}
+
+/// An outbound message the rules call for, as a comparable line.
+fn line(contact: ContactId, address: &ChannelAddress, m: &Shape) -> String {
+    format!(
+        "{contact} at {address:?} on {:?} about {:?} at {}: {}",
+        m.channel, m.ticket, m.at, m.body
+    )
+}
+
+struct Shape {
+    channel: Channel,
+    ticket: Option<TicketId>,
+    at: DateTime<Utc>,
+    body: String,
+}
+
+pub(super) struct Model {
+    seed: u64,
+    contacts: BTreeMap<ContactId, ModelContact>,
+    /// Customers running on the datacenter the incidents take down.
+    on_dc1: BTreeSet<CustomerId>,
+    tickets: BTreeMap<TicketId, TicketModel>,
+    metrics: BTreeMap<(TicketId, MetricKey), MetricModel>,
+    /// Messages to contacts the rules call for, counted.
+    expected: BTreeMap<String, u32>,
+    last_invited: BTreeMap<ContactId, DateTime<Utc>>,
+    /// Each incident's title, declaration and resolution.
+    incidents: BTreeMap<IncidentId, IncidentModel>,
+    credited: BTreeSet<(IncidentId, CustomerId)>,
+    followed_up: BTreeSet<(IncidentId, CustomerId)>,
+    /// Follow-up tasks opened by poor ratings.
+    follow_ups: BTreeSet<TicketId>,
+    /// Breaches recorded (all checked).
+    pub breaches: u64,
+    /// Metrics whose deadline the model recomputed and compared.
+    pub deadlines: u64,
+    /// Credits issued (all to customers of an outage, once each).
+    pub credits: u64,
+    /// CSAT invitations the rules called for (all sent).
+    pub csat: u64,
+}
+
+impl Model {
+    pub(super) fn new(
+        seed: u64,
+        contacts: BTreeMap<ContactId, ModelContact>,
+        on_dc1: BTreeSet<CustomerId>,
+    ) -> Self {
+        Model {
+            seed,
+            contacts,
+            on_dc1,
+            tickets: BTreeMap::new(),
+            metrics: BTreeMap::new(),
+            expected: BTreeMap::new(),
+            last_invited: BTreeMap::new(),
+            incidents: BTreeMap::new(),
+            credited: BTreeSet::new(),
+            followed_up: BTreeSet::new(),
+            follow_ups: BTreeSet::new(),
+            breaches: 0,
+            deadlines: 0,
+            credits: 0,
+            csat: 0,
+        }
+    }
+
+    fn fail(&self, what: &str) -> ! {
+        panic!("model: seed {}: {what}", self.seed)
+    }
+
+    fn expect(&mut self, contact: ContactId, address: &ChannelAddress, shape: &Shape) {
+        *self
+            .expected
+            .entry(line(contact, address, shape))
+            .or_default() += 1;
+    }
+
+    /// The contact's address on a channel that carries messages.
+    fn address_for(&self, contact: ContactId, channel: &Channel) -> ChannelAddress {
+        let c = self
+            .contacts
+            .get(&contact)
+            .unwrap_or_else(|| self.fail(&format!("a message for unknown contact {contact}")));
+        let i = match channel.kind() {
+            ChannelKind::Email | ChannelKind::Portal => 0,
+            ChannelKind::Social => 2,
+            ChannelKind::Chat => 3,
+            k => self.fail(&format!("a message expected on {k:?}")),
+        };
+        c.addresses[i].clone()
+    }
+
+    /// Folds one batch of stored events (everything one command, or one
+    /// round of timers, wrote), checking it against the rules.
+    pub(super) fn observe(
+        &mut self,
+        batch: &[RecordedEvent],
+        origin: &Origin,
+        seen_at: DateTime<Utc>,
+    ) {
+        self.check_command(batch, origin);
+        let invited_before = self.last_invited.clone();
+        // A poor rating's follow-up task is promised within a day.
+        for r in batch {
+            if let Event::Survey(e) = &r.event
+                && let SurveyEventKind::Answered {
+                    invitation,
+                    csat: Some(Rating::Poor),
+                    ..
+                } = &e.kind
+            {
+                self.follow_ups.insert(invitation.follow_up_ticket());
+            }
+        }
+        let mut solved = Vec::new();
+        let mut csat_invited = Vec::new();
+        let mut touched = BTreeSet::new();
+        for r in batch {
+            match (&r.stream, &r.event) {
+                (StreamId::Ticket(t), Event::Ticket(e)) => {
+                    touched.insert(*t);
+                    self.ticket_event(*t, &e.kind, e.at, &mut solved);
+                }
+                (StreamId::Sla(t), Event::Sla(e)) => {
+                    touched.insert(*t);
+                    self.sla_event(*t, &e.kind, e.at, seen_at);
+                }
+                (StreamId::Surveys, Event::Survey(e)) => match &e.kind {
+                    SurveyEventKind::Invited { invitation } => {
+                        if let Some(last) = self.last_invited.get(&invitation.contact)
+                            && *last + Duration::days(90) > e.at
+                        {
+                            self.fail(&format!(
+                                "{} invited again within the quiet period",
+                                invitation.contact
+                            ));
+                        }
+                        self.last_invited.insert(invitation.contact, e.at);
+                        if invitation.kind == SurveyKind::Csat {
+                            csat_invited.push((invitation.ticket, invitation.contact));
+                        }
+                        let address = self.address_for(invitation.contact, &Channel::Email);
+                        let body = format!(
+                            "How did we do? Please answer our short survey \"{}\" (invitation {}).",
+                            invitation.survey, invitation.id
+                        );
+                        let shape = Shape {
+                            channel: Channel::Email,
+                            ticket: invitation.ticket,
+                            at: e.at,
+                            body,
+                        };
+                        self.expect(invitation.contact, &address, &shape);
+                    }
+                    SurveyEventKind::Answered {
+                        invitation, csat, ..
+                    } => {
+                        let follow_up = invitation.follow_up_ticket();
+                        let opened = batch.iter().any(|r| {
+                            matches!(&r.event, Event::Ticket(e)
+                                if matches!(&e.kind, TicketEventKind::Opened { id, .. } if *id == follow_up))
+                        });
+                        if opened != (*csat == Some(Rating::Poor)) {
+                            self.fail(&format!(
+                                "an answer rating {csat:?} opened a follow-up: {opened}"
+                            ));
+                        }
+                    }
+                    _ => {}
+                },
+                (StreamId::Incident(id), Event::Incident(e)) => {
+                    self.incident_event(*id, &e.kind, e.at);
+                }
+                _ => {}
+            }
+        }
+        // Issuing credits credits every customer of the outage still owed
+        // one (the fee is above zero and the outage lasted).
+        if let Origin::IssueCredits(id) = origin {
+            let lasted = self
+                .incidents
+                .get(id)
+                .and_then(|i| Some(i.resolved? > i.declared))
+                .unwrap_or(false);
+            let missed = self
+                .on_dc1
+                .iter()
+                .filter(|c| !self.credited.contains(&(*id, **c)))
+                .count();
+            if lasted && missed > 0 {
+                self.fail(&format!(
+                    "issuing credits for {id} left {missed} customers of the outage without one"
+                ));
+            }
+        }
+        // CSAT: one per solve, to the requester, unless quiet; none for
+        // tickets an incident's resolution solved.
+        let mut wanted = Vec::new();
+        for (t, at) in solved {
+            let requester = self.tickets.get(&t).and_then(|m| m.requester);
+            if let Some(c) = requester
+                && !matches!(origin, Origin::IncidentUpdate)
+            {
+                let quiet = invited_before
+                    .get(&c)
+                    .is_some_and(|l| *l + Duration::days(90) > at);
+                if !quiet {
+                    wanted.push((Some(t), c));
+                }
+            }
+        }
+        wanted.sort();
+        csat_invited.sort();
+        self.csat += wanted.len() as u64;
+        if wanted != csat_invited {
+            self.fail(&format!(
+                "CSAT invitations {csat_invited:?} where the rules call for {wanted:?}"
+            ));
+        }
+        // A metric runs exactly while its ticket does not wait.
+        for t in touched {
+            let Some(status) = self.tickets.get(&t).map(|m| m.status) else {
+                continue;
+            };
+            for ((ticket, key), m) in self.metrics.range((t, MIN_KEY)..) {
+                if *ticket != t {
+                    break;
+                }
+                let waits = m.spec.pause_on.contains(&status);
+                match m.phase {
+                    Phase::Active { .. } if waits => self.fail(&format!(
+                        "{t} {key:?} still runs while the ticket is {status:?}"
+                    )),
+                    Phase::Paused if !waits => self.fail(&format!(
+                        "{t} {key:?} still paused while the ticket is {status:?}"
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn check_command(&self, batch: &[RecordedEvent], origin: &Origin) {
+        let entries = || {
+            batch.iter().filter_map(|r| match (&r.stream, &r.event) {
+                (StreamId::Ticket(t), Event::Ticket(e)) => match &e.kind {
+                    TicketEventKind::EntryAdded { entry } => Some((*t, entry)),
+                    _ => None,
+                },
+                _ => None,
+            })
+        };
+        match origin {
+            Origin::Receive {
+                new_ticket,
+                reply_to,
+                contact,
+                channel,
+                body,
+            } => {
+                let landed = entries().any(|(t, e)| {
+                    (t == *new_ticket || Some(t) == *reply_to)
+                        && e.author == Author::Contact(*contact)
+                        && e.visibility == EntryVisibility::Public
+                        && e.channel == *channel
+                        && e.body == *body
+                });
+                if !landed {
+                    self.fail(&format!(
+                        "an accepted message from {contact} has no entry on {new_ticket} or {reply_to:?}"
+                    ));
+                }
+            }
+            Origin::Reply {
+                ticket,
+                agent,
+                body,
+            } => {
+                let landed = entries().any(|(t, e)| {
+                    t == *ticket
+                        && e.author == Author::Agent(*agent)
+                        && e.visibility == EntryVisibility::Public
+                        && e.body == *body
+                });
+                if !landed {
+                    self.fail(&format!(
+                        "an accepted reply by {agent} has no public entry on {ticket}"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn ticket_event(
+        &mut self,
+        t: TicketId,
+        kind: &TicketEventKind,
+        at: DateTime<Utc>,
+        solved: &mut Vec<(TicketId, DateTime<Utc>)>,
+    ) {
+        match kind {
+            TicketEventKind::Opened {
+                channel, requester, ..
+            } => {
+                self.tickets.insert(
+                    t,
+                    TicketModel {
+                        channel: channel.clone(),
+                        requester: *requester,
+                        status: Status::New,
+                    },
+                );
+            }
+            TicketEventKind::StatusChanged { to, .. } => {
+                let Some(m) = self.tickets.get_mut(&t) else {
+                    self.fail(&format!("{t} changed status before it opened"));
+                };
+                if *to == Status::Solved && m.status != Status::Solved {
+                    solved.push((t, at));
+                }
+                m.status = *to;
+            }
+            TicketEventKind::EntryAdded { entry }
+                if matches!(entry.author, Author::Agent(_))
+                    && entry.visibility == EntryVisibility::Public =>
+            {
+                let requester = self
+                    .tickets
+                    .get(&t)
+                    .and_then(|m| m.requester)
+                    .unwrap_or_else(|| {
+                        self.fail(&format!("a reply on {t}, which has no requester"))
+                    });
+                // Phone and video replies are spoken, not sent.
+                if matches!(
+                    entry.channel.kind(),
+                    ChannelKind::Phone | ChannelKind::Video
+                ) {
+                    return;
+                }
+                let channel = match &entry.channel {
+                    Channel::Portal => Channel::Email,
+                    c => c.clone(),
+                };
+                let address = self.address_for(requester, &channel);
+                let shape = Shape {
+                    channel,
+                    ticket: Some(t),
+                    at,
+                    body: entry.body.clone(),
+                };
+                self.expect(requester, &address, &shape);
+            }
+            _ => {}
+        }
+    }
+
+    /// The target the simulation's policies set for a metric on a channel.
+    fn target(&self, t: TicketId, channel: &Channel, key: MetricKey) -> Option<(Duration, Clock)> {
+        let metric = key.metric;
+        if metric == Metric::Promise && key.cycle == 1 && self.follow_ups.contains(&t) {
+            // The survey configuration's `follow_up_within`.
+            return Some((Duration::days(1), Clock::Always));
+        }
+        if channel.kind() == ChannelKind::Social && metric != Metric::Promise {
+            return (metric == Metric::FirstResponse)
+                .then(|| (Duration::minutes(15), Clock::Always));
+        }
+        match metric {
+            Metric::FirstResponse => Some((Duration::hours(1), Clock::SupportHours)),
+            Metric::NextResponse => Some((Duration::hours(2), Clock::SupportHours)),
+            Metric::Resolution => Some((Duration::hours(8), Clock::SupportHours)),
+            // The simulation's agents promise an answer within two hours.
+            Metric::Promise => Some((Duration::hours(2), Clock::Always)),
+            _ => None,
+        }
+    }
+
+    fn deadline(
+        &mut self,
+        spec: &TargetSpec,
+        since: DateTime<Utc>,
+        used: Duration,
+    ) -> DateTime<Utc> {
+        self.deadlines += 1;
+        // A breached metric may have used more than its target already.
+        add(
+            spec.clock,
+            since,
+            (spec.target - used).max(Duration::zero()),
+        )
+    }
+
+    fn check_schedule(
+        &self,
+        since: DateTime<Utc>,
+        t: TicketId,
+        key: MetricKey,
+        stored: Option<DateTime<Utc>>,
+        model: DateTime<Utc>,
+    ) {
+        if stored != Some(model) {
+            self.fail(&format!(
+                "{t} {key:?} from {since}: the desk's deadline {stored:?}, recomputed {model}"
+            ));
+        }
+    }
+
+    fn sla_event(
+        &mut self,
+        t: TicketId,
+        kind: &SlaEventKind,
+        at: DateTime<Utc>,
+        seen_at: DateTime<Utc>,
+    ) {
+        if at > seen_at {
+            self.fail(&format!("{t}: an SLA event at {at}, stored at {seen_at}"));
+        }
+        match kind {
+            SlaEventKind::Activated {
+                key,
+                spec,
+                schedule,
+            } => {
+                let channel = self
+                    .tickets
+                    .get(&t)
+                    .map(|m| m.channel.clone())
+                    .unwrap_or_else(|| self.fail(&format!("{t}: SLA before the ticket")));
+                let want = self.target(t, &channel, *key);
+                if want != Some((spec.target, spec.clock)) {
+                    self.fail(&format!(
+                        "{t} {key:?} activated with {:?} on {:?}, the policy sets {want:?}",
+                        spec.target, spec.clock
+                    ));
+                }
+                if self.metrics.contains_key(&(t, *key)) {
+                    self.fail(&format!("{t} {key:?} activated twice"));
+                }
+                let phase = match schedule {
+                    Some(s) => {
+                        let deadline = self.deadline(spec, at, Duration::zero());
+                        self.check_schedule(at, t, *key, s.deadline, deadline);
+                        Phase::Active {
+                            since: at,
+                            deadline,
+                        }
+                    }
+                    None => Phase::Paused,
+                };
+                self.metrics.insert(
+                    (t, *key),
+                    MetricModel {
+                        spec: spec.clone(),
+                        used: Duration::zero(),
+                        phase,
+                        breached: false,
+                    },
+                );
+            }
+            SlaEventKind::Paused { key, used } => {
+                let m = self.live(t, *key, "paused");
+                let Phase::Active { since, .. } = m.phase else {
+                    self.fail(&format!("{t} {key:?} paused while not running"));
+                };
+                let model = m.used + elapsed(m.spec.clock, since, at);
+                if model != *used {
+                    self.fail(&format!(
+                        "{t} {key:?} paused having used {used:?}, recomputed {model:?}"
+                    ));
+                }
+                let m = self.metrics.get_mut(&(t, *key)).unwrap();
+                m.used = model;
+                m.phase = Phase::Paused;
+            }
+            SlaEventKind::Resumed { key, schedule } => {
+                let m = self.live(t, *key, "resumed");
+                if !matches!(m.phase, Phase::Paused) {
+                    self.fail(&format!("{t} {key:?} resumed while not paused"));
+                }
+                let (spec, used) = (m.spec.clone(), m.used);
+                let deadline = self.deadline(&spec, at, used);
+                self.check_schedule(at, t, *key, schedule.deadline, deadline);
+                self.metrics.get_mut(&(t, *key)).unwrap().phase = Phase::Active {
+                    since: at,
+                    deadline,
+                };
+            }
+            SlaEventKind::Retargeted {
+                key,
+                spec,
+                used,
+                schedule,
+            } => {
+                let m = self.live(t, *key, "retargeted");
+                let model = match m.phase {
+                    Phase::Active { since, .. } => m.used + elapsed(m.spec.clock, since, at),
+                    _ => m.used,
+                };
+                if model != *used {
+                    self.fail(&format!(
+                        "{t} {key:?} retargeted having used {used:?}, recomputed {model:?}"
+                    ));
+                }
+                let phase = match schedule {
+                    Some(s) => {
+                        let deadline = self.deadline(spec, at, model);
+                        self.check_schedule(at, t, *key, s.deadline, deadline);
+                        Phase::Active {
+                            since: at,
+                            deadline,
+                        }
+                    }
+                    None => Phase::Paused,
+                };
+                let m = self.metrics.get_mut(&(t, *key)).unwrap();
+                m.spec = spec.clone();
+                m.used = model;
+                m.phase = phase;
+            }
+            SlaEventKind::Warned { key, percent, due } => {
+                let m = self.live(t, *key, "warned");
+                let Phase::Active { since, .. } = m.phase else {
+                    self.fail(&format!("{t} {key:?} warned while paused"));
+                };
+                let share = m.spec.target * i32::from(*percent) / 100;
+                let model = add(m.spec.clock, since, (share - m.used).max(Duration::zero()));
+                if *due != model || at < model {
+                    self.fail(&format!(
+                        "{t} {key:?} warned at {at} for {due}, recomputed {model}"
+                    ));
+                }
+            }
+            SlaEventKind::Breached { key, due } => {
+                let m = self.live(t, *key, "breached");
+                let Phase::Active { deadline, .. } = m.phase else {
+                    self.fail(&format!("{t} {key:?} breached while paused"));
+                };
+                if m.breached {
+                    self.fail(&format!("{t} {key:?} breached twice"));
+                }
+                if *due != deadline || at < deadline || seen_at < deadline {
+                    self.fail(&format!(
+                        "{t} {key:?} breached at {at} (stored at {seen_at}) for {due}, recomputed deadline {deadline}"
+                    ));
+                }
+                self.metrics.get_mut(&(t, *key)).unwrap().breached = true;
+                self.breaches += 1;
+            }
+            SlaEventKind::Fulfilled {
+                key,
+                business_time,
+                breached,
+            } => {
+                let m = self.live(t, *key, "fulfilled");
+                let model = match m.phase {
+                    Phase::Active { since, .. } => m.used + elapsed(m.spec.clock, since, at),
+                    _ => m.used,
+                };
+                if model != *business_time || *breached != m.breached {
+                    self.fail(&format!(
+                        "{t} {key:?} fulfilled in {business_time:?} (breached: {breached}), recomputed {model:?} (breached: {})",
+                        m.breached
+                    ));
+                }
+                self.metrics.get_mut(&(t, *key)).unwrap().phase = Phase::Done;
+            }
+            SlaEventKind::Cancelled { key, .. } => {
+                self.live(t, *key, "cancelled");
+                self.metrics.get_mut(&(t, *key)).unwrap().phase = Phase::Done;
+            }
+            _ => {}
+        }
+    }
+
+    fn live(&self, t: TicketId, key: MetricKey, what: &str) -> &MetricModel {
+        match self.metrics.get(&(t, key)) {
+            Some(m) if !matches!(m.phase, Phase::Done) => m,
+            Some(_) => self.fail(&format!("{t} {key:?} {what} after it finished")),
+            None => self.fail(&format!("{t} {key:?} {what} before it was activated")),
+        }
+    }
+
+    /// Between steps: no metric is still running, unbreached, with its
+    /// deadline behind the clock (the desk wakes at every deadline).
+    pub(super) fn check_clock(&self, now: DateTime<Utc>) {
+        for ((t, key), m) in &self.metrics {
+            if let Phase::Active { deadline, .. } = m.phase
+                && !m.breached
+                && deadline < now
+            {
+                self.fail(&format!(
+                    "{t} {key:?} ran past its deadline {deadline} to {now} without a breach"
+                ));
+            }
+        }
+    }
+
+    fn incident_event(&mut self, id: IncidentId, kind: &IncidentEventKind, at: DateTime<Utc>) {
+        let (status, messages) = match kind {
+            IncidentEventKind::Declared {
+                title,
+                status,
+                affected,
+                messages,
+                ..
+            } => {
+                if *affected != self.on_dc1 {
+                    self.fail(&format!(
+                        "incident {id} affects {} customers, {} run on the datacenter",
+                        affected.len(),
+                        self.on_dc1.len()
+                    ));
+                }
+                self.incidents.insert(
+                    id,
+                    IncidentModel {
+                        title: title.clone(),
+                        declared: at,
+                        resolved: None,
+                    },
+                );
+                (*status, messages)
+            }
+            IncidentEventKind::Updated {
+                status, messages, ..
+            } => {
+                if *status == IncidentStatus::Resolved
+                    && let Some(i) = self.incidents.get_mut(&id)
+                {
+                    i.resolved.get_or_insert(at);
+                }
+                (*status, messages)
+            }
+            IncidentEventKind::CreditIssued { credit } => {
+                if !self.on_dc1.contains(&credit.customer)
+                    || !self.credited.insert((id, credit.customer))
+                {
+                    self.fail(&format!(
+                        "incident {id} credited {} twice or without an outage",
+                        credit.customer
+                    ));
+                }
+                // The whole incident in major outage of the datacenter, at
+                // 5% of the 1,000.00 monthly fee an hour, capped at the fee.
+                let down = self
+                    .incidents
+                    .get(&id)
+                    .and_then(|i| Some(i.resolved? - i.declared))
+                    .unwrap_or_else(|| self.fail(&format!("credits for unresolved {id}")));
+                let amount = (100_000 * 500 * down.num_seconds() / (10_000 * 3_600)).min(100_000);
+                if credit.downtime.major != down
+                    || credit.downtime.partial != Duration::zero()
+                    || credit.amount.minor != amount
+                {
+                    self.fail(&format!(
+                        "incident {id} credited {} for {:?} ({} minor units); the rules give {amount} for {down:?}",
+                        credit.customer, credit.downtime, credit.amount.minor
+                    ));
+                }
+                self.credits += 1;
+                return;
+            }
+            IncidentEventKind::FollowedUp { customer, .. } => {
+                if !self.on_dc1.contains(customer) || !self.followed_up.insert((id, *customer)) {
+                    self.fail(&format!(
+                        "incident {id} followed up {customer} twice or without an outage"
+                    ));
+                }
+                return;
+            }
+            _ => return,
+        };
+        let title = self
+            .incidents
+            .get(&id)
+            .map(|i| i.title.clone())
+            .unwrap_or_default();
+        let text = business_text(messages);
+        let Some(text) = text else { return };
+        let recipients: Vec<(ContactId, ChannelAddress)> = self
+            .contacts
+            .iter()
+            .filter(|(_, c)| self.on_dc1.contains(&c.customer))
+            .map(|(id, c)| (*id, c.addresses[0].clone()))
+            .collect();
+        for (contact, address) in recipients {
+            let shape = Shape {
+                channel: Channel::Email,
+                ticket: None,
+                at,
+                body: format!("[{status}] {title}\n\n{text}"),
+            };
+            self.expect(contact, &address, &shape);
+        }
+    }
+
+    /// The end: the messages the transport received for contacts are
+    /// exactly the ones the rules call for, once each.
+    pub(super) fn check_delivered(&self, delivered: &[OutboundMessage]) {
+        let mut got: BTreeMap<String, u32> = BTreeMap::new();
+        for m in delivered {
+            if let Recipient::Contact { contact, address } = &m.recipient {
+                let shape = Shape {
+                    channel: m.channel.clone(),
+                    ticket: m.ticket,
+                    at: m.queued_at,
+                    body: m.body.clone(),
+                };
+                *got.entry(line(*contact, address, &shape)).or_default() += 1;
+            }
+        }
+        let missing: Vec<_> = self
+            .expected
+            .iter()
+            .filter(|(k, n)| got.get(*k) != Some(n))
+            .map(|(k, n)| format!("{n}× {k} (got {})", got.get(k).copied().unwrap_or(0)))
+            .collect();
+        let extra: Vec<_> = got
+            .iter()
+            .filter(|(k, _)| !self.expected.contains_key(*k))
+            .map(|(k, n)| format!("{n}× {k}"))
+            .collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            self.fail(&format!(
+                "messages delivered to contacts differ from the rules: {} expected ones missing or repeated, {} unexpected; first missing: {:?}; first unexpected: {:?}",
+                missing.len(),
+                extra.len(),
+                missing.first(),
+                extra.first()
+            ));
+        }
+    }
+
+    /// How many messages to contacts the rules call for.
+    pub(super) fn expected_messages(&self) -> u64 {
+        self.expected.values().map(|n| u64::from(*n)).sum()
+    }
+}
+
+const MIN_KEY: MetricKey = MetricKey {
+    metric: Metric::FirstResponse,
+    cycle: 0,
+};
+
+/// The text a non-technical contact reads: business, else public, else
+/// technical (the simulation's contacts have no technical role).
+fn business_text(messages: &Messages) -> Option<String> {
+    [Audience::Business, Audience::Public, Audience::Technical]
+        .iter()
+        .find_map(|a| messages.get(a).cloned())
+}
+
+#[test]
+fn the_naive_calendar_counts_support_hours() {
+    // Friday 27 November 2026, 16:00 Chicago (22:00 UTC) plus two hours:
+    // one on Friday, one from Monday 09:00.
+    let fri = Utc.with_ymd_and_hms(2026, 11, 27, 22, 0, 0).unwrap();
+    let due = add(Clock::SupportHours, fri, Duration::hours(2));
+    assert_eq!(due, Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap());
+    assert_eq!(elapsed(Clock::SupportHours, fri, due), Duration::hours(2));
+    // An hour from Friday 16:00 ends at closing time: the deadline is
+    // Monday's opening, the first instant the clock runs again.
+    assert_eq!(
+        add(Clock::SupportHours, fri, Duration::hours(1)),
+        Utc.with_ymd_and_hms(2026, 11, 30, 15, 0, 0).unwrap()
+    );
+    // Thanksgiving is closed: Wednesday 16:30 plus one hour is Friday 09:30.
+    let wed = Utc.with_ymd_and_hms(2026, 11, 25, 22, 30, 0).unwrap();
+    assert_eq!(
+        add(Clock::SupportHours, wed, Duration::hours(1)),
+        Utc.with_ymd_and_hms(2026, 11, 27, 15, 30, 0).unwrap()
+    );
+    // Lunch does not count.
+    let eleven = Utc.with_ymd_and_hms(2026, 11, 23, 17, 0, 0).unwrap();
+    assert_eq!(
+        add(Clock::SupportHours, eleven, Duration::hours(2)),
+        Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap()
+    );
+}
