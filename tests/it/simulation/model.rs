@@ -955,3 +955,109 @@ fn the_naive_calendar_counts_support_hours() {
         Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap()
     );
 }
+
+/// The model's SLA checks fail on a hand-built record that breaks them:
+/// a ticket whose first-response metric runs past its deadline with no
+/// breach, and one breached a minute early.
+#[cfg(test)]
+mod catches {
+    use super::*;
+    use fanatical::event::StreamId;
+    use fanatical::sla::{Schedule, SlaEvent};
+    use fanatical::store::{ExpectedVersion, MemoryStore, Store, StreamWrite};
+    use fanatical::ticket::{Priority, TicketEvent, TicketType};
+
+    /// A model and the store batch of an email ticket opened at 10:00 on a
+    /// Monday in Chicago with its hour-long first-response clock.
+    fn opened() -> (Model, Vec<RecordedEvent>, DateTime<Utc>) {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 16, 0, 0).unwrap();
+        let t = TicketId::from_uuid(uuid::Uuid::from_u128(7));
+        let customer = CustomerId::from_uuid(uuid::Uuid::from_u128(8));
+        let contact = ContactId::from_uuid(uuid::Uuid::from_u128(9));
+        let deadline = at + Duration::hours(1);
+        let ticket = Event::Ticket(TicketEvent {
+            at,
+            kind: TicketEventKind::Opened {
+                id: t,
+                customer,
+                requester: Some(contact),
+                subject: "Site down".into(),
+                channel: Channel::Email,
+                priority: Priority::Normal,
+                ticket_type: TicketType::Question,
+                tags: BTreeSet::new(),
+            },
+        });
+        let spec = TargetSpec {
+            target: Duration::hours(1),
+            clock: Clock::SupportHours,
+            warn_at: vec![],
+            pause_on: BTreeSet::from([Status::Pending, Status::OnHold]),
+        };
+        let sla = Event::Sla(SlaEvent {
+            at,
+            kind: SlaEventKind::Activated {
+                key: key(),
+                spec,
+                schedule: Some(Schedule {
+                    deadline: Some(deadline),
+                    warnings: vec![],
+                }),
+            },
+        });
+        let mut store = MemoryStore::new();
+        let batch = store
+            .append(&[
+                StreamWrite::new(StreamId::Ticket(t), ExpectedVersion::Exact(0), vec![ticket]),
+                StreamWrite::new(StreamId::Sla(t), ExpectedVersion::Exact(0), vec![sla]),
+            ])
+            .unwrap();
+        let model = Model::new(1, BTreeMap::new(), BTreeSet::new());
+        (model, batch, deadline)
+    }
+
+    fn key() -> MetricKey {
+        MetricKey {
+            metric: Metric::FirstResponse,
+            cycle: 1,
+        }
+    }
+
+    fn panics(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let e = std::panic::catch_unwind(f).expect_err("the model let it pass");
+        e.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_deadline_passed_without_a_breach_fails() {
+        let (mut model, batch, deadline) = opened();
+        model.observe(&batch, &Origin::Other, batch[0].event.at());
+        model.check_clock(deadline);
+        let why = panics(move || model.check_clock(deadline + Duration::minutes(1)));
+        assert!(why.contains("ran past its deadline"), "{why}");
+    }
+
+    #[test]
+    fn a_breach_a_minute_early_fails() {
+        let (mut model, batch, deadline) = opened();
+        model.observe(&batch, &Origin::Other, deadline - Duration::hours(1));
+        let t = TicketId::from_uuid(uuid::Uuid::from_u128(7));
+        let early = deadline - Duration::minutes(1);
+        let mut store = MemoryStore::new();
+        let breach = store
+            .append(&[StreamWrite::new(
+                StreamId::Sla(t),
+                ExpectedVersion::Any,
+                vec![Event::Sla(SlaEvent {
+                    at: early,
+                    kind: SlaEventKind::Breached {
+                        key: key(),
+                        due: early,
+                    },
+                })],
+            )])
+            .unwrap();
+        let why = panics(move || model.observe(&breach, &Origin::Timer, early));
+        assert!(why.contains("breached at"), "{why}");
+    }
+}
