@@ -12,6 +12,7 @@ mod crisis_paths;
 mod crisis_props;
 mod desk_flow;
 mod erasure;
+mod errors;
 mod escalation;
 mod escalation_desk;
 mod escalation_props;
