@@ -234,7 +234,10 @@ fn links_hand_offs_and_escalation_pages_carry_no_words() {
         },
     ))
     .unwrap();
-    assert!(pages_to(&w, bill).iter().any(|p| p.ends_with("slow disks")));
+    let to_bill = pages_to(&w, bill);
+    assert_eq!(to_bill.len(), 2);
+    assert!(to_bill[1].contains(&ordinary.to_string()) && to_bill[1].ends_with("slow disks"));
+    assert_eq!(pages_to(&w, ana).len(), 1, "Ana was not on the second");
     let brief = w.desk.customers().care_briefing(ordinary, w.now).unwrap();
     let listed = brief
         .other_open
