@@ -162,6 +162,7 @@ fn without_a_responder_the_crisis_is_still_recorded_and_ordinary_words_are_not_a
     let t = w.jane_emails(MESSAGE);
     assert!(w.desk.tickets().is_crisis(t));
     assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), None);
+    assert_eq!(w.desk.tickets().unattended_crises(), vec![t]);
     assert_eq!(
         w.desk.tickets().get(t).unwrap().priority(),
         Priority::Urgent

@@ -589,6 +589,10 @@ fn notes_stay_internal_and_gifs_stay_gifs() {
         ]
     );
     let gif = &ticket.conversation()[1].attachments[0];
+    assert_eq!(
+        (gif.file_name.as_str(), gif.size),
+        ("celebrate.gif", 3_145_728)
+    );
     assert_eq!(gif.media_type.as_str(), "image/gif");
     assert!(gif.media_type.is_animated_image_capable());
 }
