@@ -103,7 +103,8 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
         w.desk.handle_timeout(&mut w.store, w.now).unwrap();
         w.run(Command::reply(*t, ana, "On it")).unwrap();
     }
-    // A chat answered after 4 minutes, and one nobody answered.
+    // A private message on X answered after 4 minutes, and an email
+    // nobody answered.
     w.now = monday + Duration::hours(2);
     let chat_id = w.ids.next_id();
     let jane_x = w.jane_x.clone();
@@ -159,7 +160,7 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
     assert_eq!(
         (frt.met, frt.breached),
         (4, 1),
-        "three emails and the chat in time, one email late"
+        "three emails and the X message in time, one email late"
     );
     // Attainment goes to whoever has the ticket.
     assert_eq!(m.sla.by_agent[&bill].breached, 1);
@@ -178,7 +179,16 @@ fn period_metrics_first_response_sla_attainment_queue_and_repeats() {
     assert_eq!(m.repeat_contacts, 3);
     assert_eq!(m.repeat_contact_rate(), Some(50.0));
     assert_eq!(m.nps.promoters + m.nps.passives + m.nps.detractors, 0);
-    let _ = unanswered;
+    assert_eq!(
+        w.desk
+            .tickets()
+            .get(unanswered)
+            .unwrap()
+            .conversation()
+            .len(),
+        1,
+        "the one unanswered: nothing but her message"
+    );
     // A period before anything happened is empty.
     let before = w.desk.tickets().metrics(monday - Duration::days(7), monday);
     assert_eq!(before.opened, 0);

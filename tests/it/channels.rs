@@ -15,6 +15,7 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
     let mut w = World::new();
     let t = w.jane_emails("help");
     let ana = w.ana;
+    let down_at = w.now;
     w.run(Command::new(
         Actor::integration("setup"),
         ChannelAction::MarkDown {
@@ -55,7 +56,17 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
             visibility: Visibility::Private
         }
     );
-    assert!(matches!(&msg.recipient, Recipient::Contact { address, .. } if *address == w.jane_x));
+    assert_eq!(
+        msg.recipient,
+        Recipient::Contact {
+            contact: w.jane,
+            address: w.jane_x.clone()
+        }
+    );
+    assert_eq!(
+        (msg.body.as_str(), msg.ticket),
+        ("Fixed, and sorry for the wait.", Some(t))
+    );
     w.run(Command::new(
         Actor::integration("transport"),
         OutboxAction::MarkDelivered { message: msg.id },
@@ -73,9 +84,23 @@ fn when_email_is_down_replies_go_out_on_a_fallback_and_the_outage_is_recorded() 
         .unwrap();
     let next = w.desk.poll_outbound(w.now).unwrap();
     assert_eq!(next.channel, Channel::Email);
+    assert_eq!(
+        next.recipient,
+        Recipient::Contact {
+            contact: w.jane,
+            address: w.jane_email.clone()
+        }
+    );
+    assert_eq!(next.body, "And a follow-up by email.");
     let outages = w.desk.channels().outages();
     assert_eq!(outages.len(), 1);
+    assert_eq!(outages[0].channel, ChannelKind::Email);
     assert_eq!(outages[0].reason, "mail relay lost its disks");
+    assert_eq!(
+        outages[0].fallbacks,
+        vec![ChannelKind::Chat, ChannelKind::Social]
+    );
+    assert_eq!(outages[0].from, down_at);
     assert_eq!(outages[0].until, Some(w.now));
     assert_eq!(
         Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),
@@ -157,8 +182,15 @@ fn a_reply_to_a_call_while_the_phones_are_down_goes_out_on_a_fallback() {
             visibility: Visibility::Private
         }
     );
-    assert!(matches!(&msg.recipient, Recipient::Contact { address, .. } if *address == w.jane_x));
+    assert_eq!(
+        msg.recipient,
+        Recipient::Contact {
+            contact: w.jane,
+            address: w.jane_x.clone()
+        }
+    );
     assert_eq!(msg.ticket, Some(t));
+    assert_eq!(msg.body, "Sorry we got cut off: the restore runs again.");
     // A customer with nothing but a phone cannot be reached: the reply is
     // refused with a reason instead of vanishing.
     let tiny = w.tiny;

@@ -45,17 +45,27 @@ fn the_same_mistake_twice_is_flagged_to_the_lead_and_a_first_never_is() {
         ))
         .unwrap();
     };
+    let to_bill = |w: &World| -> Vec<String> {
+        w.desk
+            .channels()
+            .outbox()
+            .filter(|m| m.message.recipient == Recipient::Agent { agent: bill })
+            .map(|m| m.message.body.clone())
+            .collect()
+    };
     record(&mut w, MistakeKind::WrongChannel);
     assert!(
         w.desk.people().coaching_flags().is_empty(),
         "nobody is flagged for a first mistake"
     );
+    assert!(to_bill(&w).is_empty(), "nor is the lead told");
     w.tick(60 * 24 * 3);
     record(&mut w, MistakeKind::Tone);
     assert!(
         w.desk.people().coaching_flags().is_empty(),
         "a different kind is not a repeat"
     );
+    assert!(to_bill(&w).is_empty());
     w.tick(60 * 24 * 3);
     record(&mut w, MistakeKind::WrongChannel);
     let flags = w.desk.people().coaching_flags();
@@ -64,19 +74,14 @@ fn the_same_mistake_twice_is_flagged_to_the_lead_and_a_first_never_is() {
         (flags[0].agent, flags[0].lead, flags[0].occurrences.len()),
         (ana, Some(bill), 2)
     );
-    let pages: Vec<&str> = w
-        .desk
-        .channels()
-        .outbox()
-        .filter(|m| m.message.recipient == Recipient::Agent { agent: bill })
-        .map(|m| m.message.body.as_str())
-        .collect();
+    let pages = to_bill(&w);
     assert_eq!(pages.len(), 1);
     assert!(pages[0].starts_with("Course correction: Ana has made the same kind of mistake (WrongChannel) 2 times in 30 days"), "{}", pages[0]);
     // Outside the window it starts again.
     w.tick(60 * 24 * 60);
     record(&mut w, MistakeKind::WrongChannel);
     assert_eq!(w.desk.people().coaching_flags().len(), 1);
+    assert_eq!(to_bill(&w).len(), 1, "no second page");
     assert_eq!(w.desk.people().mistakes().len(), 4);
     assert_eq!(
         Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),

@@ -13,6 +13,8 @@ use fanatical::sla::{Clock, Conditions, Metric, SlaConfig, SlaPolicies, SlaPolic
 use fanatical::store::{Store, StoreError};
 use fanatical::ticket::{Author, Priority, Status, Tag, TicketCommand, TicketEventKind};
 
+use std::sync::{Arc, Barrier, Mutex};
+
 use crate::support::World;
 
 fn key(k: &str) -> CommandKey {
@@ -96,7 +98,17 @@ fn a_repeated_key_returns_the_first_outcome_and_writes_nothing() {
     let t = w.jane_emails("Site down");
     let reply = Command::reply(t, w.ana, "Back up: a full disk.").with_key(key("reply-1"));
     let first = w.run(reply.clone()).unwrap();
-    assert!(first.len() >= 3, "acceptance, reply, outbound message");
+    // The acceptance, the reply, and its outbound message.
+    assert!(matches!(first[0].event, Event::Command(_)), "{first:?}");
+    assert!(
+        first.iter().any(|r| matches!(&r.event, Event::Ticket(e)
+            if matches!(&e.kind, TicketEventKind::EntryAdded { .. }))),
+        "{first:?}"
+    );
+    assert!(
+        first.iter().any(|r| matches!(r.event, Event::Outbox(_))),
+        "{first:?}"
+    );
     let (desk, store) = (w.desk.clone(), w.store.clone());
     // The acknowledgement was lost; the caller sends it again.
     let again = w.run(reply.clone()).unwrap();
@@ -151,27 +163,71 @@ fn a_second_desk_on_the_store_counts_the_command_once() {
     let mut w = World::new();
     let t = w.jane_emails("Site down");
     let reply = Command::reply(t, w.ana, "Fixed.").with_key(key("reply-from-worker"));
-    let mut other = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
-    // Both desks decide before either appends: a real race.
-    let mine = w.desk.decide(reply.clone(), w.now).unwrap();
-    let theirs = other.decide(reply.clone(), w.now).unwrap();
-    assert!(!mine.is_empty() && !theirs.is_empty());
-    let first = w.store.append(mine.writes()).unwrap();
-    w.desk.apply(&first).unwrap();
-    // The second append conflicts on the key's stream and writes nothing.
-    let before = w.store.clone();
-    assert!(matches!(
-        w.store.append(theirs.writes()),
-        Err(StoreError::Conflict { .. })
-    ));
-    assert_eq!(w.store, before);
-    // It catches up and retries: the first outcome, nothing new.
-    other.catch_up(&w.store).unwrap();
-    let retried = other.execute(&mut w.store, reply, w.now).unwrap();
+    // What a single writer reaches: the desk and store every run must end at.
+    let (mut solo_desk, mut solo_store) = (w.desk.clone(), w.store.clone());
+    let solo = solo_desk
+        .execute(&mut solo_store, reply.clone(), w.now)
+        .unwrap();
+    // Two desks on one store, on two threads: a barrier holds both until
+    // each has decided, so both decide against the same store before
+    // either appends, and the race is real whatever the scheduling.
+    let store = Arc::new(Mutex::new(w.store.clone()));
+    let barrier = Arc::new(Barrier::new(2));
+    let other = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    let now = w.now;
+    let racers: Vec<_> = [w.desk.clone(), other]
+        .into_iter()
+        .map(|mut desk| {
+            let (store, barrier, reply) = (Arc::clone(&store), Arc::clone(&barrier), reply.clone());
+            std::thread::spawn(move || {
+                let decision = desk.decide(reply, now).unwrap();
+                assert!(!decision.is_empty(), "each desk decides the reply itself");
+                barrier.wait();
+                let appended = store.lock().unwrap().append(decision.writes());
+                if let Ok(recorded) = &appended {
+                    desk.apply(recorded).unwrap();
+                }
+                (desk, appended)
+            })
+        })
+        .collect();
+    let results: Vec<_> = racers.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut store = Arc::try_unwrap(store).unwrap().into_inner().unwrap();
+    let (won, lost): (Vec<_>, Vec<_>) = results.into_iter().partition(|(_, r)| r.is_ok());
+    assert_eq!(
+        (won.len(), lost.len()),
+        (1, 1),
+        "one append wins, one conflicts"
+    );
+    let [(winner, Ok(first))] = <[_; 1]>::try_from(won).unwrap() else {
+        unreachable!("partitioned on Ok")
+    };
+    let [(mut loser, Err(conflict))] = <[_; 1]>::try_from(lost).unwrap() else {
+        unreachable!("partitioned on Err")
+    };
+    // The loser conflicts on the key's stream, which it expected new, and
+    // writes nothing: the store holds exactly the winner's events.
+    assert!(matches!(first[0].event, Event::Command(_)));
+    assert_eq!(
+        conflict,
+        StoreError::Conflict {
+            stream: first[0].stream,
+            expected: fanatical::store::ExpectedVersion::Exact(0),
+            actual: 1,
+        }
+    );
+    assert_eq!(first, solo);
+    assert_eq!(store, solo_store);
+    // The loser catches up and retries: the first outcome, nothing new.
+    let before = store.clone();
+    loser.catch_up(&store).unwrap();
+    let retried = loser.execute(&mut store, reply, now).unwrap();
     assert_eq!(retried, first);
-    assert_eq!(w.store, before);
-    assert_eq!(other, w.desk);
-    assert_eq!(w.desk.channels().undelivered(), 1);
+    assert_eq!(store, before);
+    // Both desks end where a single writer would.
+    assert_eq!(loser, solo_desk);
+    assert_eq!(winner, solo_desk);
+    assert_eq!(loser.channels().undelivered(), 1);
 }
 
 #[test]
@@ -354,5 +410,11 @@ fn commands_read_back_from_json_with_their_actor_and_key() {
     assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), cmd);
     // A bad key never reads.
     let bad = json.replace("reply-1", "two words");
-    assert!(serde_json::from_str::<Command>(&bad).is_err());
+    let err = serde_json::from_str::<Command>(&bad).unwrap_err();
+    assert!(err.is_data(), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("invalid command key \"two words\": one word of 1 to 128 characters"),
+        "{err}"
+    );
 }

@@ -406,12 +406,16 @@ fn each_broken_store_fails_exactly_the_check_about_its_fault() {
 #[test]
 fn a_failure_names_its_check_and_what_the_store_did() {
     let failures = conformance::run_all(|| Broken::new(Fault::RoundsInstants)).unwrap_err();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].check, "sub_second_precision_round_trips");
     assert_eq!(
         failures[0].to_string(),
         "store conformance check sub_second_precision_round_trips failed: \
          read_stream: the instant 2026-01-01T00:00:00.000000001Z came back different"
     );
     let failures = conformance::run_all(|| Broken::new(Fault::NeverRunsOut)).unwrap_err();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].check, "read_all_after_position_with_limit");
     assert_eq!(
         failures[0].detail,
         "read_all still returns events after 10 pages of 3 (of 10 events)"
@@ -480,6 +484,8 @@ fn the_hooked_checks_pass_a_good_store_and_catch_their_broken_ones() {
         .reopen(|_| Err(StoreError::backend_message("file vanished")))
         .run()
         .unwrap_err();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].check, conformance::SURVIVES_REOPENING);
     assert_eq!(
         failures[0].detail,
         "could not reopen: store backend failed: file vanished"

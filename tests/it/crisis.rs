@@ -45,13 +45,16 @@ fn a_crisis_goes_straight_to_the_responder_and_no_other_view_shows_it() {
         "assigned straight to the responder"
     );
     assert_eq!(ticket.priority(), Priority::Urgent);
+    // Bypassing routing: the responder is the one person paged.
     let pages: Vec<_> = w
         .desk
         .channels()
         .outbox()
-        .filter(|m| m.message.recipient == Recipient::Agent { agent: sam })
+        .filter(|m| matches!(m.message.recipient, Recipient::Agent { .. }))
         .collect();
     assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].message.recipient, Recipient::Agent { agent: sam });
+    assert!(pages[0].message.body.contains(&t.to_string()));
     assert!(
         !pages[0].message.body.contains("end my life"),
         "even the page carries no details"
@@ -109,6 +112,14 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
     .unwrap();
     assert!(w.desk.tickets().is_crisis(t));
     assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), Some(sam));
+    let paged = |w: &World| {
+        w.desk
+            .channels()
+            .outbox()
+            .filter(|m| m.message.recipient == Recipient::Agent { agent: sam })
+            .count()
+    };
+    assert_eq!(paged(&w), 1);
     // A caller's classifier, through FlagCrisis.
     struct Worried;
     impl CrisisClassifier for Worried {
@@ -131,6 +142,8 @@ fn a_crisis_in_a_later_reply_and_one_from_your_own_classifier() {
     ))
     .unwrap();
     assert!(w.desk.tickets().is_crisis(u));
+    assert_eq!(w.desk.tickets().get(u).unwrap().assignee(), Some(sam));
+    assert_eq!(paged(&w), 2);
     assert_eq!(
         w.desk
             .safety_ticket_view(u, sam)
@@ -149,6 +162,7 @@ fn without_a_responder_the_crisis_is_still_recorded_and_ordinary_words_are_not_a
     let t = w.jane_emails(MESSAGE);
     assert!(w.desk.tickets().is_crisis(t));
     assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), None);
+    assert_eq!(w.desk.tickets().unattended_crises(), vec![t]);
     assert_eq!(
         w.desk.tickets().get(t).unwrap().priority(),
         Priority::Urgent

@@ -234,7 +234,10 @@ fn links_hand_offs_and_escalation_pages_carry_no_words() {
         },
     ))
     .unwrap();
-    assert!(pages_to(&w, bill).iter().any(|p| p.ends_with("slow disks")));
+    let to_bill = pages_to(&w, bill);
+    assert_eq!(to_bill.len(), 2);
+    assert!(to_bill[1].contains(&ordinary.to_string()) && to_bill[1].ends_with("slow disks"));
+    assert_eq!(pages_to(&w, ana).len(), 1, "Ana was not on the second");
     let brief = w.desk.customers().care_briefing(ordinary, w.now).unwrap();
     let listed = brief
         .other_open
@@ -262,8 +265,13 @@ fn a_crisis_ticket_is_shown_to_its_requester_only() {
         }
         .into()
     );
-    assert!(
-        w.desk.customer_ticket_view(ordinary, joe).is_ok(),
+    assert_eq!(
+        w.desk
+            .customer_ticket_view(ordinary, joe)
+            .unwrap()
+            .conversation[0]
+            .body,
+        "Is the DNS change done?",
         "ordinary tickets stay shared"
     );
     let hers = w.desk.customer_ticket_view(crisis, jane).unwrap();
@@ -483,7 +491,14 @@ fn crisis_praise_finds_its_writer_and_replies_go_to_nobody_else() {
     let t = w.desk.tickets().get(p.crisis_ticket()).unwrap();
     assert_eq!((t.customer(), t.requester()), (acme, Some(jane)));
     assert!(w.desk.tickets().is_crisis(t.id()));
-    assert!(w.desk.customer_ticket_view(t.id(), joe).is_err());
+    assert_eq!(
+        w.desk.customer_ticket_view(t.id(), joe).unwrap_err(),
+        ViewError::NotTheirTicket {
+            contact: joe,
+            ticket: t.id()
+        }
+        .into()
+    );
 
     // A crisis ticket with no requester: a written reply would fall back
     // to the organisation's primary contact; for a crisis it goes nowhere
@@ -514,11 +529,23 @@ fn crisis_praise_finds_its_writer_and_replies_go_to_nobody_else() {
     let ordinary = open(&mut w);
     w.run(Command::reply(ordinary, sam, "We are here for you"))
         .unwrap();
-    assert!(
-        w.desk.channels().outbox().any(
-            |m| matches!(m.message.recipient, Recipient::Contact { contact, .. } if contact == joe)
-        ),
-        "an ordinary ticket's reply reaches the primary contact"
+    let reached: Vec<_> = w
+        .desk
+        .channels()
+        .outbox()
+        .filter(|m| m.message.ticket == Some(ordinary))
+        .map(|m| (m.message.recipient.clone(), m.message.body.clone()))
+        .collect();
+    assert_eq!(
+        reached,
+        vec![(
+            Recipient::Contact {
+                contact: joe,
+                address: fanatical::channel::ChannelAddress::email("joe@acme.example").unwrap(),
+            },
+            "We are here for you".to_owned()
+        )],
+        "an ordinary ticket's reply reaches the primary contact, and only them"
     );
     let crisis = open(&mut w);
     w.run(Command::new(
@@ -545,23 +572,71 @@ fn crisis_praise_finds_its_writer_and_replies_go_to_nobody_else() {
 fn every_inbound_channel_and_reply_is_assessed() {
     let mut w = World::new();
     let sam = responder(&mut w, "Sam");
-    // A private message on X.
-    let dm: TicketId = w.ids.next_id();
-    let x = w.jane_x.clone();
+    let (acme, jane) = (w.acme, w.jane);
+    let chat = fanatical::channel::ChannelAddress::chat("jane-acme").unwrap();
     w.run(Command::new(
-        Actor::integration("social"),
-        TicketAction::Receive(InboundMessage::new(
-            dm,
-            Channel::Social {
-                network: SocialNetwork::X,
-                visibility: Visibility::Private,
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AddAddress {
+                contact: jane,
+                address: chat.clone(),
             },
-            x,
-            "no point in living anymore, sorry",
-        )),
+        },
     ))
     .unwrap();
-    assert!(w.desk.tickets().is_crisis(dm));
+    let x = |visibility| Channel::Social {
+        network: SocialNetwork::X,
+        visibility,
+    };
+    // A crisis message on every kind of channel, each from the address
+    // that channel carries.
+    let cases = [
+        (
+            Channel::Phone,
+            w.jane_phone.clone(),
+            "no point in living anymore",
+        ),
+        (
+            Channel::Portal,
+            w.jane_email.clone(),
+            "I want to end it all",
+        ),
+        (Channel::Email, w.jane_email.clone(), "I am suicidal"),
+        (x(Visibility::Public), w.jane_x.clone(), "I want to die"),
+        (
+            x(Visibility::Private),
+            w.jane_x.clone(),
+            "no point in living anymore, sorry",
+        ),
+        (
+            Channel::Video,
+            w.jane_email.clone(),
+            "I want to kill myself",
+        ),
+        (Channel::Chat, chat, "I have nothing to live for"),
+    ];
+    let mut kinds = std::collections::BTreeSet::new();
+    for (channel, from, words) in cases {
+        let id: TicketId = w.ids.next_id();
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(id, channel.clone(), from, words)),
+        ))
+        .unwrap();
+        assert!(w.desk.tickets().is_crisis(id), "{channel:?}");
+        assert_eq!(
+            w.desk.tickets().get(id).unwrap().assignee(),
+            Some(sam),
+            "{channel:?}"
+        );
+        kinds.insert(channel.kind());
+        assert_no_leak(&w, words);
+    }
+    assert_eq!(
+        kinds,
+        fanatical::channel::ChannelKind::ALL.into_iter().collect()
+    );
     // An emailed reply on an existing ticket.
     let t = w.jane_emails("Is the DNS change done?");
     let email = w.jane_email.clone();
@@ -582,7 +657,19 @@ fn every_inbound_channel_and_reply_is_assessed() {
     assert!(w.desk.tickets().is_crisis(t));
     assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), Some(sam));
     assert_no_leak(&w, "take my own life");
-    assert_no_leak(&w, "no point in living");
+    // A reply written on the ticket (a contact's, through the desk).
+    let u = w.jane_emails("Backups question");
+    w.run(Command::reply_on(
+        u,
+        Author::Contact(jane),
+        Channel::Email,
+        "honestly I don't want to live anymore",
+        vec![],
+    ))
+    .unwrap();
+    assert!(w.desk.tickets().is_crisis(u));
+    assert_eq!(w.desk.tickets().get(u).unwrap().assignee(), Some(sam));
+    assert_no_leak(&w, "want to live anymore");
 }
 
 // ----- item 2: a responder on duty -----------------------------------------
@@ -627,7 +714,13 @@ fn a_crisis_goes_to_a_responder_working_now() {
         .with_timezone(&Utc);
     let u = w.jane_emails("I feel suicidal");
     assert_eq!(w.desk.tickets().get(u).unwrap().assignee(), Some(dee));
-    assert!(pages_to(&w, dee)[0].contains("is yours now"));
+    let to_dee = pages_to(&w, dee);
+    assert_eq!(to_dee.len(), 1);
+    assert!(to_dee[0].contains("is yours now") && to_dee[0].contains(&u.to_string()));
+    // Nina was paged for the first only.
+    let to_nina = pages_to(&w, nina);
+    assert_eq!(to_nina.len(), 1);
+    assert!(to_nina[0].contains(&t.to_string()));
     assert_eq!(Desk::rebuild(&w.store, config).unwrap(), w.desk);
 }
 
@@ -659,6 +752,7 @@ fn when_nobody_is_on_duty_the_next_one_is_named_and_paged_and_the_lead_told() {
     assert_eq!(record.on_duty_from, Some(monday_nine));
     assert_eq!(record.told, vec![lead]);
     let to_dee = pages_to(&w, dee);
+    assert_eq!(to_dee.len(), 1);
     assert!(to_dee[0].contains("you are next") && to_dee[0].contains(&t.to_string()));
     let to_lead = pages_to(&w, lead);
     assert_eq!(to_lead.len(), 1);
@@ -676,7 +770,11 @@ fn with_no_responder_the_lead_is_told_else_the_managers_else_the_record_says_nob
     assert_eq!(agent(&mut w, "Lee", vec![Role::TeamLead]), lead);
     let t = w.jane_emails(MESSAGE);
     assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), None);
-    assert!(pages_to(&w, lead)[0].contains("there is no safety responder"));
+    let to_lead = pages_to(&w, lead);
+    assert_eq!(to_lead.len(), 1);
+    assert!(
+        to_lead[0].contains("there is no safety responder") && to_lead[0].contains(&t.to_string())
+    );
     assert!(w.desk.tickets().unattended_crises().is_empty());
 
     // No lead: the managers and executives are told.

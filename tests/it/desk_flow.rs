@@ -3,9 +3,9 @@
 //! appends.
 
 use fanatical::actor::Actor;
-use fanatical::channel::{Channel, SocialNetwork, Visibility};
+use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
 use fanatical::customer::{ConsentSource, CustomerCommand, Interest, Relation};
-use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{Command, Desk, DeskConfig, DeskError, InboundMessage};
 use fanatical::desk::{CustomerAction, TicketAction};
 use fanatical::event::Event;
 use fanatical::id::TicketId;
@@ -29,7 +29,22 @@ fn a_ticket_from_every_channel() {
         network: SocialNetwork::X,
         visibility: Visibility::Private,
     };
+    // Jane also chats from the portal's widget.
+    let jane_chat = fanatical::channel::ChannelAddress::chat("jane-acme").unwrap();
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AddAddress {
+                contact: jane,
+                address: jane_chat.clone(),
+            },
+        },
+    ))
+    .unwrap();
     let cases = vec![
+        (Channel::Chat, jane_chat),
         (Channel::Email, w.jane_email.clone()),
         (Channel::Phone, w.jane_phone.clone()),
         (x_public.clone(), w.jane_x.clone()),
@@ -37,6 +52,7 @@ fn a_ticket_from_every_channel() {
         (Channel::Portal, w.jane_email.clone()),
         (Channel::Video, w.jane_email.clone()),
     ];
+    let mut seen = std::collections::BTreeSet::new();
     for (channel, from) in cases {
         let id: TicketId = w.ids.next_id();
         w.run(Command::new(
@@ -58,16 +74,23 @@ fn a_ticket_from_every_channel() {
         );
         assert_eq!(t.status(), Status::New);
         assert_eq!(t.conversation()[0].author, Author::Contact(w.jane));
+        assert_eq!(t.conversation()[0].body, "My site is down\nsince 2am");
+        seen.insert(channel.kind());
     }
+    // Every kind of channel there is, no fewer.
+    assert_eq!(seen, ChannelKind::ALL.into_iter().collect());
     // A phone number cannot send an email.
     let id: TicketId = w.ids.next_id();
     let phone = w.jane_phone.clone();
-    assert!(
-        w.run(Command::new(
+    w.refused(
+        Command::new(
             Actor::integration("inbound"),
-            TicketAction::Receive(InboundMessage::new(id, Channel::Email, phone, "hi"))
-        ))
-        .is_err()
+            TicketAction::Receive(InboundMessage::new(id, Channel::Email, phone.clone(), "hi")),
+        ),
+        DeskError::AddressNotOnChannel {
+            address: phone,
+            channel: Channel::Email,
+        },
     );
     // A Facebook message does not come from an X handle.
     let fb = Channel::Social {
@@ -75,12 +98,15 @@ fn a_ticket_from_every_channel() {
         visibility: Visibility::Private,
     };
     let x = w.jane_x.clone();
-    assert!(
-        w.run(Command::new(
+    w.refused(
+        Command::new(
             Actor::integration("inbound"),
-            TicketAction::Receive(InboundMessage::new(id, fb, x, "hi"))
-        ))
-        .is_err()
+            TicketAction::Receive(InboundMessage::new(id, fb.clone(), x.clone(), "hi")),
+        ),
+        DeskError::AddressNotOnChannel {
+            address: x,
+            channel: fb,
+        },
     );
     assert!(w.desk.tickets().get(id).is_none());
 }
@@ -103,9 +129,17 @@ fn a_ticket_opened_from_the_customer_record() {
     ))
     .unwrap();
     let t = w.desk.tickets().get(id).unwrap();
+    assert_eq!((t.customer(), t.requester()), (acme, Some(jane)));
+    assert_eq!(t.channel(), &Channel::Phone);
+    assert_eq!(t.subject(), "Proactive: disk at 90%");
     assert_eq!(t.priority(), Priority::High);
     assert_eq!(t.ticket_type(), TicketType::Task);
     assert!(t.tags().contains(&Tag::new("proactive").unwrap()));
+    let first = &t.conversation()[0];
+    assert_eq!(
+        (&first.author, first.body.as_str()),
+        (&Author::Agent(ana), "Called Jane about the disk.")
+    );
     // A phone conversation is live: nothing to deliver.
     assert_eq!(w.desk.channels().undelivered(), 0);
 }
@@ -235,6 +269,7 @@ fn the_whole_lifecycle_through_the_desk() {
         TicketAction::set_status(t, Status::Closed),
     ))
     .unwrap();
+    assert_eq!(w.desk.tickets().get(t).unwrap().status(), Status::Closed);
     assert_eq!(w.desk.tickets().get(t).unwrap().team(), Some(team));
 }
 
@@ -499,10 +534,16 @@ fn two_desks_on_one_store_one_wins_the_other_catches_up() {
     let err = other
         .execute(&mut w.store, Command::reply(t, ana, "second"), w.now)
         .unwrap_err();
-    assert!(matches!(
+    // Opened and Jane's message, then the reply and the move to open.
+    assert_eq!(
         err,
-        fanatical::Error::Store(StoreError::Conflict { .. })
-    ));
+        StoreError::Conflict {
+            stream: fanatical::event::StreamId::Ticket(t),
+            expected: fanatical::store::ExpectedVersion::Exact(2),
+            actual: 4,
+        }
+        .into()
+    );
     assert_eq!(other, before, "the loser is unchanged");
     assert!(other.catch_up(&w.store).unwrap() > 0);
     other
@@ -548,6 +589,10 @@ fn notes_stay_internal_and_gifs_stay_gifs() {
         ]
     );
     let gif = &ticket.conversation()[1].attachments[0];
+    assert_eq!(
+        (gif.file_name.as_str(), gif.size),
+        ("celebrate.gif", 3_145_728)
+    );
     assert_eq!(gif.media_type.as_str(), "image/gif");
     assert!(gif.media_type.is_animated_image_capable());
 }

@@ -128,10 +128,15 @@ proptest! {
             }
             match cal.add(at, d) {
                 Ok(due) => prop_assert!(due >= at && d >= Duration::zero()),
-                Err(e) => prop_assert!(matches!(
-                    e,
-                    SlaError::OutOfRange | SlaError::NeverOpen | SlaError::NegativeDuration(_)
-                ), "{e}"),
+                // A negative duration is refused, naming it.
+                Err(SlaError::NegativeDuration(n)) => {
+                    prop_assert!(d < Duration::zero());
+                    prop_assert_eq!(n, d);
+                }
+                // Only the calendar that is never open says so.
+                Err(SlaError::NeverOpen) => prop_assert_eq!(i, 3),
+                Err(SlaError::OutOfRange) => {}
+                Err(e) => prop_assert!(false, "unexpected {e}"),
             }
             let forward = cal.elapsed(at.min(other), at.max(other));
             prop_assert!(forward >= Duration::zero());
@@ -330,7 +335,11 @@ proptest! {
                 prop_assert!(d > MAX_CONFIGURED);
                 prop_assert_eq!(e.field, "policy \"gold\" first_response target");
             }
-            Err(SlaError::InvalidPolicy { .. }) => prop_assert!(d <= Duration::zero()),
+            Err(SlaError::InvalidPolicy { policy, reason }) => {
+                prop_assert!(d <= Duration::zero());
+                prop_assert_eq!(policy, "gold");
+                prop_assert_eq!(reason, "the first_response target must be positive");
+            }
             Err(e) => prop_assert!(false, "unexpected {e}"),
         }
     }
@@ -362,11 +371,14 @@ proptest! {
         let mut retry = serde_json::to_value(RetryPolicy::default()).unwrap();
         retry["max_delay"] = serde_json::json!([secs, 0]);
         let read = serde_json::from_value::<RetryPolicy>(retry);
-        // chrono itself refuses seconds beyond its range.
+        // chrono itself refuses seconds beyond its range, in its own
+        // words: this one refusal does not name the setting.
         if Duration::try_seconds(secs).is_some() {
             check(read.map(drop), "retry max_delay", ok)?;
         } else {
-            prop_assert!(read.is_err());
+            let e = read.unwrap_err();
+            prop_assert!(e.is_data(), "{e}");
+            prop_assert_eq!(e.to_string(), "TimeDelta out of bounds");
         }
     }
 

@@ -146,13 +146,25 @@ fn two_connections_to_one_file_one_wins_the_other_conflicts() {
     )]);
     let second = b.append(&[StreamWrite::new(stream, ExpectedVersion::Exact(0), events)]);
     assert_eq!(first.unwrap().len(), 1);
-    assert!(
-        matches!(second, Err(StoreError::Conflict { actual: 1, .. })),
-        "{second:?}"
+    assert_eq!(
+        second,
+        Err(StoreError::Conflict {
+            stream,
+            expected: ExpectedVersion::Exact(0),
+            actual: 1,
+        })
     );
     // Each connection sees the one event, once.
     assert_eq!(a.read_all(0, 100).unwrap().len(), 1);
     assert_eq!(b.read_all(0, 100).unwrap(), a.read_all(0, 100).unwrap());
+}
+
+/// What a round of the race did on one thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempt {
+    Wrote,
+    Conflicted,
+    Idle,
 }
 
 #[test]
@@ -160,43 +172,115 @@ fn racing_threads_lose_nothing_and_duplicate_nothing() {
     let db = TempDb::new("race");
     let (stream, _) = registration(2);
     // A stream of customer renames would be refused by the desk, but the
-    // store does not care what the events say: reuse one event.
-    let (_, event) = registration(3);
-    let per_thread = 40;
-    let handles: Vec<_> = (0..2)
-        .map(|_| {
-            let path = db.0.clone();
-            let event = event.clone();
+    // store does not care what the events say: each thread writes its own
+    // numbered registrations, so a lost or doubled one shows.
+    let per_thread = 20u128;
+    let event = |thread: u128, k: u128| registration(1_000 * (thread + 1) + k).1;
+    // In every round each thread with something left reads the stream's
+    // version, waits until the other has read it too, and only then
+    // appends: when both have something left, both append at the same
+    // version and exactly one must conflict.
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let written = Arc::new(AtomicU32::new(0));
+    let total = u32::try_from(2 * per_thread).unwrap();
+    let handles: Vec<_> = (0..2u128)
+        .map(|thread| {
+            let (path, barrier, written) =
+                (db.0.clone(), Arc::clone(&barrier), Arc::clone(&written));
             std::thread::spawn(move || {
                 let mut store = SqliteStore::open(&path).unwrap();
-                let mut written = 0;
-                let mut conflicts = 0;
-                while written < per_thread {
+                let mut next = 0;
+                let mut rounds = Vec::new();
+                // Every append of the round has landed before anyone reads
+                // the count, so both threads see the same one.
+                while written.load(Ordering::SeqCst) < total {
                     let v = store.stream_version(&stream).unwrap();
-                    match store.append(&[StreamWrite::new(
-                        stream,
-                        ExpectedVersion::Exact(v),
-                        event.clone(),
-                    )]) {
-                        Ok(_) => written += 1,
-                        Err(StoreError::Conflict { .. }) => conflicts += 1,
-                        Err(e) => panic!("{e}"),
-                    }
+                    barrier.wait();
+                    let attempt = if next == per_thread {
+                        Attempt::Idle
+                    } else {
+                        match store.append(&[StreamWrite::new(
+                            stream,
+                            ExpectedVersion::Exact(v),
+                            event(thread, next),
+                        )]) {
+                            Ok(_) => {
+                                next += 1;
+                                written.fetch_add(1, Ordering::SeqCst);
+                                Attempt::Wrote
+                            }
+                            Err(StoreError::Conflict {
+                                stream: s,
+                                expected: ExpectedVersion::Exact(e),
+                                actual,
+                            }) if s == stream && e == v && actual == v + 1 => Attempt::Conflicted,
+                            Err(e) => panic!("{e}"),
+                        }
+                    };
+                    rounds.push(attempt);
+                    barrier.wait();
                 }
-                conflicts
+                rounds
             })
         })
         .collect();
-    let conflicts: u32 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let rounds: Vec<Vec<Attempt>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(rounds[0].len(), rounds[1].len(), "both ran every round");
+    let mut conflicts = 0;
+    for (a, b) in rounds[0].iter().zip(&rounds[1]) {
+        match (a, b) {
+            // Both appended at one version: one won, the other conflicted.
+            (Attempt::Wrote, Attempt::Conflicted) | (Attempt::Conflicted, Attempt::Wrote) => {
+                conflicts += 1;
+            }
+            // One had finished: the other wrote alone.
+            (Attempt::Wrote, Attempt::Idle) | (Attempt::Idle, Attempt::Wrote) => {}
+            other => panic!("a round went {other:?}"),
+        }
+    }
+    // The first round had both threads appending: the race happened.
+    assert!(conflicts >= 1, "no conflict: the writers never raced");
+    // The file ends as one writer appending both threads' events in the
+    // order they won would leave it: nothing lost, nothing twice.
     let store = SqliteStore::open(&db.0).unwrap();
     let all = store.read_stream(&stream, 0).unwrap();
-    assert_eq!(all.len(), 2 * per_thread);
-    for (e, v) in all.iter().zip(1u64..) {
-        assert_eq!(e.version, v, "versions are contiguous");
-        assert_eq!(e.position, v, "positions are contiguous");
+    let solo_db = TempDb::new("race-solo");
+    let mut solo = SqliteStore::open(&solo_db.0).unwrap();
+    for (r, v) in all.iter().zip(0u64..) {
+        solo.append(&[StreamWrite::new(
+            stream,
+            ExpectedVersion::Exact(v),
+            vec![r.event.clone()],
+        )])
+        .unwrap();
     }
-    // Conflicts depend on scheduling; each one was retried, none lost.
-    let _ = conflicts;
+    let strip = |r: &RecordedEvent| (r.stream, r.version, r.position, r.event.clone());
+    assert_eq!(
+        all.iter().map(strip).collect::<Vec<_>>(),
+        solo.read_stream(&stream, 0)
+            .unwrap()
+            .iter()
+            .map(strip)
+            .collect::<Vec<_>>()
+    );
+    let mut got: Vec<Event> = all.iter().map(|r| r.event.clone()).collect();
+    let mut want: Vec<Event> = (0..2)
+        .flat_map(|thread| (0..per_thread).flat_map(move |k| event(thread, k)))
+        .collect();
+    let json = |e: &Event| serde_json::to_string(e).unwrap();
+    got.sort_by_key(json);
+    want.sort_by_key(json);
+    assert_eq!(got, want, "every event once");
+    // Each thread's own events stay in its order.
+    for thread in 0..2 {
+        let own: Vec<Event> = all
+            .iter()
+            .map(|r| r.event.clone())
+            .filter(|e| (0..per_thread).any(|k| event(thread, k).contains(e)))
+            .collect();
+        let expected: Vec<Event> = (0..per_thread).flat_map(|k| event(thread, k)).collect();
+        assert_eq!(own, expected);
+    }
 }
 
 #[test]
