@@ -141,18 +141,37 @@ impl Default for RetryPolicy {
     }
 }
 
-/// A retry policy as read, before its delays are checked.
+/// A retry policy as read, before its delays are checked: each delay in
+/// chrono's wire form, seconds and nanoseconds.
 #[derive(Deserialize)]
 struct RetryPolicyFields {
-    first_delay: Duration,
-    max_delay: Duration,
+    first_delay: (i64, i64),
+    max_delay: (i64, i64),
     max_attempts: u32,
+}
+
+/// A delay as read. Seconds beyond chrono's range are beyond the setting's
+/// too: they saturate, so the check names the setting instead of chrono
+/// refusing in its own words.
+fn read_delay(field: &str, (secs, nanos): (i64, i64)) -> Result<Duration, DurationOutOfRange> {
+    let saturated = if secs < 0 {
+        Duration::MIN
+    } else {
+        Duration::MAX
+    };
+    let value = u32::try_from(nanos)
+        .ok()
+        .filter(|n| *n < 1_000_000_000)
+        .map_or(saturated, |n| Duration::new(secs, n).unwrap_or(saturated));
+    time::check_configured(field, value)
 }
 
 impl TryFrom<RetryPolicyFields> for RetryPolicy {
     type Error = DurationOutOfRange;
     fn try_from(f: RetryPolicyFields) -> Result<Self, Self::Error> {
-        RetryPolicy::new(f.first_delay, f.max_delay, f.max_attempts)
+        let first_delay = read_delay("retry first_delay", f.first_delay)?;
+        let max_delay = read_delay("retry max_delay", f.max_delay)?;
+        RetryPolicy::new(first_delay, max_delay, f.max_attempts)
     }
 }
 

@@ -370,16 +370,9 @@ proptest! {
         check(serde_json::from_value::<TrendConfig>(trend).map(drop), "trend window", ok && secs >= 1)?;
         let mut retry = serde_json::to_value(RetryPolicy::default()).unwrap();
         retry["max_delay"] = serde_json::json!([secs, 0]);
-        let read = serde_json::from_value::<RetryPolicy>(retry);
-        // chrono itself refuses seconds beyond its range, in its own
-        // words: this one refusal does not name the setting.
-        if Duration::try_seconds(secs).is_some() {
-            check(read.map(drop), "retry max_delay", ok)?;
-        } else {
-            let e = read.unwrap_err();
-            prop_assert!(e.is_data(), "{e}");
-            prop_assert_eq!(e.to_string(), "TimeDelta out of bounds");
-        }
+        // Seconds beyond chrono's own range are refused naming the
+        // setting too, not in chrono's words.
+        check(serde_json::from_value::<RetryPolicy>(retry).map(drop), "retry max_delay", ok)?;
     }
 
     #[test]
