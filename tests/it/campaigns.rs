@@ -254,8 +254,102 @@ fn one_budget_for_every_kind_of_survey() {
     .unwrap();
 }
 
-/// The caller names the customers to leave out (those in an active
-/// incident, say): the desk does not work that out itself.
+/// Customers in an active incident are left out of a wave by the desk
+/// itself, without the caller naming them; once it is resolved they are
+/// asked again.
+#[test]
+fn customers_in_an_active_incident_are_not_surveyed() {
+    use fanatical::desk::IncidentAction;
+    use fanatical::id::{ComponentId, IncidentId};
+    use fanatical::incident::{
+        Audience, ComponentCatalog, ComponentState, IncidentConfig, IncidentStatus, Messages,
+    };
+    use std::collections::BTreeMap;
+    let dc = ComponentId::new("dc1").unwrap();
+    let catalog = ComponentCatalog::new()
+        .with(dc.clone(), "DC1", None)
+        .unwrap();
+    let mut w = World::with_config(
+        config().with_incidents(IncidentConfig::default().with_components(catalog)),
+    );
+    let mut down = Vec::new();
+    let mut all = vec![w.acme, w.tiny];
+    for i in 0..6 {
+        let (c, p): (CustomerId, _) = (w.ids.next_id(), w.ids.next_id());
+        all.push(c);
+        w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Register {
+                id: c,
+                organisation: format!("Customer {i}"),
+            },
+        ))
+        .unwrap();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            CustomerAction::Update {
+                customer: c,
+                command: CustomerCommand::AddContact {
+                    contact: p,
+                    name: format!("Contact {i}"),
+                    addresses: vec![ChannelAddress::email(format!("c{i}@example.com")).unwrap()],
+                },
+            },
+        ))
+        .unwrap();
+        if i < 3 {
+            down.push(c);
+            w.run(Command::new(
+                Actor::integration("setup"),
+                CustomerAction::Update {
+                    customer: c,
+                    command: CustomerCommand::RunOn {
+                        component: dc.clone(),
+                    },
+                },
+            ))
+            .unwrap();
+        }
+    }
+    let incident: IncidentId = w.ids.next_id();
+    let ana = w.ana;
+    w.run(Command::new(
+        Actor::Agent(ana),
+        IncidentAction::Declare {
+            incident,
+            title: "DC1 power".into(),
+            commander: ana,
+            status: IncidentStatus::Investigating,
+            components: BTreeMap::from([(dc.clone(), ComponentState::MajorOutage)]),
+            cadence: None,
+            messages: Messages::from([(Audience::Business, "Sites in DC1 are down.".into())]),
+        },
+    ))
+    .unwrap();
+    w.run(wave("Q4", 100, 3, Vec::new())).unwrap();
+    let mut expected: Vec<CustomerId> = all.iter().filter(|c| !down.contains(c)).copied().collect();
+    expected.sort();
+    assert_eq!(sampled(&w.desk, "Q4"), expected);
+    // Resolved, the incident no longer keeps them out of the next wave
+    // (and the others, asked already, are in their quiet period).
+    w.run(Command::new(
+        Actor::Agent(ana),
+        IncidentAction::Update {
+            incident,
+            status: IncidentStatus::Resolved,
+            components: BTreeMap::new(),
+            messages: Messages::from([(Audience::Business, "Back up.".into())]),
+            solve_linked: None,
+        },
+    ))
+    .unwrap();
+    w.run(wave("Q1", 100, 4, Vec::new())).unwrap();
+    let mut down = down;
+    down.sort();
+    assert_eq!(sampled(&w.desk, "Q1"), down);
+}
+
+/// The caller may also name customers to leave out.
 #[test]
 fn customers_excluded_from_a_wave_are_not_surveyed() {
     let (mut w, ids) = world(10);
