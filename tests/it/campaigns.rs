@@ -344,7 +344,6 @@ fn customers_in_an_active_incident_are_not_surveyed() {
     ))
     .unwrap();
     w.run(wave("Q1", 100, 4, Vec::new())).unwrap();
-    let mut down = down;
     down.sort();
     assert_eq!(sampled(&w.desk, "Q1"), down);
 }
