@@ -88,7 +88,8 @@ fn sea_world_from_the_company_account_is_held_and_needs_a_second_person() {
         Command::new(Actor::Agent(bill), PostAction::Approve { post }),
         GuardError::NotHeld(post),
     );
-    // A clean post goes straight out, publicly, from the official handle.
+    // A clean post goes straight out, publicly, from the official account
+    // (under the handle as the author spelled it: X handles ignore case).
     submit(
         &mut w,
         ana,
@@ -108,6 +109,17 @@ fn sea_world_from_the_company_account_is_held_and_needs_a_second_person() {
             network: SocialNetwork::X,
             visibility: Visibility::Public
         }
+    );
+    assert_eq!(
+        out[0].message.recipient,
+        Recipient::Public {
+            network: SocialNetwork::X,
+            handle: "@rackspace".into()
+        }
+    );
+    assert_eq!(
+        out[0].message.body,
+        "The DFW datacenter is back on utility power. Details on our status page."
     );
     assert_eq!(Desk::rebuild(&w.store, config()).unwrap(), w.desk);
 }
@@ -383,6 +395,10 @@ fn a_reply_the_ticket_would_refuse_is_refused_not_held_and_private_replies_are_n
     w.run(dm).unwrap();
     assert_eq!(w.desk.channels().posts().count(), posts);
     assert_eq!(replies_on(&w, ticket), 1);
+    assert_eq!(
+        sent_to_jane_on_x(&w),
+        vec!["Having fun at Sea World? Send us your account number by DM."]
+    );
 }
 
 #[test]
