@@ -470,13 +470,15 @@ fn an_incidents_final_message_a_rule_would_hold_leaves_a_public_ticket_to_a_pers
                 _ => None,
             })
             .unwrap();
-    assert_eq!(left_open[0].0, ticket);
     assert_eq!(
-        left_open[0].1,
-        GuardError::ReplyHeld {
+        left_open,
+        vec![(
             ticket,
-            rule: "public_promises".into()
-        }
-        .to_string()
+            GuardError::ReplyHeld {
+                ticket,
+                rule: "public_promises".into()
+            }
+            .to_string()
+        )]
     );
 }
