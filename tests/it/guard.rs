@@ -88,7 +88,8 @@ fn sea_world_from_the_company_account_is_held_and_needs_a_second_person() {
         Command::new(Actor::Agent(bill), PostAction::Approve { post }),
         GuardError::NotHeld(post),
     );
-    // A clean post goes straight out, publicly, from the official handle.
+    // A clean post goes straight out, publicly, from the official account
+    // (under the handle as the author spelled it: X handles ignore case).
     submit(
         &mut w,
         ana,
@@ -108,6 +109,17 @@ fn sea_world_from_the_company_account_is_held_and_needs_a_second_person() {
             network: SocialNetwork::X,
             visibility: Visibility::Public
         }
+    );
+    assert_eq!(
+        out[0].message.recipient,
+        Recipient::Public {
+            network: SocialNetwork::X,
+            handle: "@rackspace".into()
+        }
+    );
+    assert_eq!(
+        out[0].message.body,
+        "The DFW datacenter is back on utility power. Details on our status page."
     );
     assert_eq!(Desk::rebuild(&w.store, config()).unwrap(), w.desk);
 }
@@ -383,13 +395,24 @@ fn a_reply_the_ticket_would_refuse_is_refused_not_held_and_private_replies_are_n
     w.run(dm).unwrap();
     assert_eq!(w.desk.channels().posts().count(), posts);
     assert_eq!(replies_on(&w, ticket), 1);
+    assert_eq!(
+        sent_to_jane_on_x(&w),
+        vec!["Having fun at Sea World? Send us your account number by DM."]
+    );
 }
 
 #[test]
 fn the_default_guard_policy_has_its_rules_on_and_no_review_is_asked_for_by_name() {
     let now = crate::support::t0();
     let promise = "We guarantee 100% uptime.";
-    assert!(!GuardPolicy::default().review(promise, now).is_empty());
+    assert_eq!(
+        GuardPolicy::default()
+            .review(promise, now)
+            .iter()
+            .map(|h| h.rule.as_str())
+            .collect::<Vec<_>>(),
+        vec!["public_promises"]
+    );
     assert_eq!(GuardPolicy::default(), GuardPolicy::default_policy());
     assert_eq!(DeskConfig::default().guard, GuardPolicy::default());
     // A configuration that leaves the rules out gets the safe ones.
@@ -454,13 +477,15 @@ fn an_incidents_final_message_a_rule_would_hold_leaves_a_public_ticket_to_a_pers
                 _ => None,
             })
             .unwrap();
-    assert_eq!(left_open[0].0, ticket);
     assert_eq!(
-        left_open[0].1,
-        GuardError::ReplyHeld {
+        left_open,
+        vec![(
             ticket,
-            rule: "public_promises".into()
-        }
-        .to_string()
+            GuardError::ReplyHeld {
+                ticket,
+                rule: "public_promises".into()
+            }
+            .to_string()
+        )]
     );
 }

@@ -168,7 +168,8 @@ proptest! {
                     let want = usize::from(affected.contains(customer) && *reachable);
                     prop_assert_eq!(got, want, "contact {} of {}: {}", contact, customer, text);
                 }
-                // Nobody reachable is silently dropped: the event says so.
+                // Nobody unreachable is silently dropped: the declaration
+                // lists them.
                 if affected.contains(customer) && !reachable {
                     let listed = o.w.desk.incidents().get(id).unwrap().events().iter().any(|e| match &e.kind {
                         IncidentEventKind::Declared { unreachable, .. } => unreachable.contains(&(*customer, *contact)),

@@ -66,16 +66,18 @@ fn every_problem_is_reported() {
         )
         .build()
         .unwrap_err();
-    let p = err.problems();
-    assert!(
-        p.contains(&OrgProblem::Cycle { agents: vec![b, c] }),
-        "{p:?}"
+    // All three problems at once, not only the first found.
+    assert_eq!(
+        err.problems(),
+        &[
+            OrgProblem::UnknownPerson { agent: ghost },
+            OrgProblem::LeadNotMember {
+                team: TeamId::from_uuid(uuid::Uuid::from_u128(7)),
+                agent: a
+            },
+            OrgProblem::Cycle { agents: vec![b, c] },
+        ]
     );
-    assert!(p.contains(&OrgProblem::UnknownPerson { agent: ghost }));
-    assert!(p.contains(&OrgProblem::LeadNotMember {
-        team: TeamId::from_uuid(uuid::Uuid::from_u128(7)),
-        agent: a
-    }));
     let two = Organisation::builder()
         .person(a, "A")
         .person(b, "B")
@@ -92,13 +94,19 @@ fn every_problem_is_reported() {
         .reports_to(b, a)
         .build()
         .unwrap_err();
-    assert!(circle.problems().contains(&OrgProblem::NoRoot));
+    assert_eq!(
+        circle.problems(),
+        &[OrgProblem::NoRoot, OrgProblem::Cycle { agents: vec![a, b] }]
+    );
     let me = Organisation::builder()
         .person(a, "A")
         .reports_to(a, a)
         .build()
         .unwrap_err();
-    assert!(me.problems().contains(&OrgProblem::SelfReport { agent: a }));
+    assert_eq!(
+        me.problems(),
+        &[OrgProblem::SelfReport { agent: a }, OrgProblem::NoRoot]
+    );
     assert_eq!(
         Organisation::builder().build().unwrap_err().problems(),
         &[OrgProblem::Empty]

@@ -498,7 +498,13 @@ proptest! {
         let mut states = checked();
         for op in ops {
             if let Some(cmd) = d.command(op) {
-                let _ = d.w.run(cmd);
+                let (desk, store) = (d.w.desk.clone(), d.w.store.clone());
+                if let Err(e) = d.w.run(cmd) {
+                    // A refusal is fine: it changes nothing.
+                    prop_assert_eq!(e.kind(), fanatical::error::ErrorKind::Refused, "{}", e);
+                    prop_assert!(d.w.desk == desk, "a refused command changed the desk");
+                    prop_assert!(d.w.store == store, "a refused command wrote to the store");
+                }
             }
             if let Some(leak) = d.leak() {
                 prop_assert!(false, "{}", leak);

@@ -100,21 +100,39 @@ fn praise_for_a_ticket_travels_up_to_the_ceo_who_acknowledges_it() {
             vec!["Kudos for Ana: \"Ana saved our launch!\"".to_owned()]
         );
     }
-    assert_eq!(pages_to(&w, ana).len(), 1);
-    assert!(matches!(ack, Acknowledgement::Pending { by, .. } if by == ceo));
-    // Reminded daily until acknowledged.
-    w.tick(24 * 60);
-    let now = w.now;
-    w.desk.handle_timeout(&mut w.store, now).unwrap();
-    w.tick(24 * 60);
-    let now = w.now;
-    w.desk.handle_timeout(&mut w.store, now).unwrap();
     assert_eq!(
-        pages_to(&w, ceo)
-            .iter()
-            .filter(|b| b.starts_with("Reminder"))
-            .count(),
-        2
+        pages_to(&w, ana),
+        vec!["A customer praised you: \"Ana saved our launch!\"".to_owned()]
+    );
+    assert!(matches!(ack, Acknowledgement::Pending { by, .. } if by == ceo));
+    // Reminded daily until acknowledged: a day and two days after.
+    let praised = w.now;
+    w.tick(24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    w.tick(24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    let mut reminders: Vec<_> = w
+        .desk
+        .channels()
+        .outbox()
+        .filter(|m| {
+            m.message.recipient == Recipient::Agent { agent: ceo }
+                && m.message.body.starts_with("Reminder")
+        })
+        .map(|m| (m.message.queued_at, m.message.body.clone()))
+        .collect();
+    let reminder = "Reminder: kudos for Ana are waiting for your personal acknowledgement: \
+                    \"Ana saved our launch!\""
+        .to_owned();
+    reminders.sort();
+    assert_eq!(
+        reminders,
+        vec![
+            (praised + Duration::days(1), reminder.clone()),
+            (praised + Duration::days(2), reminder)
+        ]
     );
     w.refused(
         Command::new(

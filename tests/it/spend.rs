@@ -190,7 +190,10 @@ fn credit_amounts_reach_only_the_roles_that_see_spend() {
     assert!(!format!("{raw:?}").contains(CUR));
     // Nobody reads without being a known, active agent.
     let ghost: AgentId = o.w.ids.next_id();
-    assert!(o.w.desk.incidents().timeline(id, ghost).is_err());
+    assert_eq!(
+        o.w.desk.incidents().timeline(id, ghost),
+        Err(fanatical::desk::DeskError::UnknownAgent(ghost).into())
+    );
     o.w.run(Command::new(
         Actor::integration("setup"),
         PeopleAction::UpdateAgent {
@@ -403,14 +406,22 @@ proptest! {
             for c in &ids {
                 json.push(serde_json::to_value(incidents.briefings(*c, now)).unwrap());
                 json.push(serde_json::to_value(desk.agent_customer_view(*c).unwrap()).unwrap());
-                prop_assert!(desk.account_customer_view(*c, viewer).is_err());
+                prop_assert_eq!(desk.account_customer_view(*c, viewer), Err(ViewError::Forbidden {
+                    agent: viewer,
+                    what: "spend and tier",
+                    needed: "account manager, billing, executive",
+                }.into()));
                 text.push(format!("{:?}", desk.customers().get(*c).unwrap()));
             }
             for m in desk.channels().outbox() {
                 json.push(serde_json::to_value(&m.message).unwrap());
             }
             // Nor may this role issue the credits (the decision names them).
-            prop_assert!(desk.decide(issue(Actor::Agent(viewer), id), now).is_err());
+            prop_assert_eq!(desk.decide(issue(Actor::Agent(viewer), id), now).err(), Some(ViewError::Forbidden {
+                agent: viewer,
+                what: "credit amounts",
+                needed: "account manager, billing, executive",
+            }.into()));
             for v in &json {
                 prop_assert!(no_amounts(v), "{} sees an amount: {}", role, v);
                 text.push(v.to_string());
@@ -449,11 +460,8 @@ fn only_roles_that_see_spend_may_set_it() {
         },
     );
     o.w.run(set(bill)).unwrap();
-    assert!(
-        o.w.desk
-            .account_customer_view(acme, bill)
-            .unwrap()
-            .standing
-            .is_some()
+    assert_eq!(
+        o.w.desk.account_customer_view(acme, bill).unwrap().standing,
+        Some(standing(100_000, Tier::Business))
     );
 }

@@ -30,14 +30,15 @@ fn the_next_timer_says_why_it_wakes_the_desk() {
     assert_eq!(next.at, w.now + Duration::hours(1));
     assert!(matches!(next.timer, Timer::Sla(k) if k.ticket == t));
     assert_eq!(w.desk.poll_timeout(), Some(next.at));
-    // A reply queues a message; handing it out leases it: the lease runs
-    // out before the SLA deadline would have, and is next.
+    // A reply queues a message (and fulfils the SLA); handing it out
+    // leases it: the lease's end is next.
     let ana = w.ana;
     w.run(Command::reply(t, ana, "On it.")).unwrap();
     let msg = w.desk.poll_outbound(w.now).unwrap();
     let next = w.desk.next_timer().unwrap();
     assert_eq!(next.kind, TimerKind::LeaseExpiry);
     assert_eq!(next.timer, Timer::Lease(msg.id));
+    assert_eq!(next.at, w.now + w.desk.config().delivery_lease);
     // It fails: the lease ends and the retry is next.
     w.run(Command::new(
         Actor::integration("transport"),
@@ -50,6 +51,7 @@ fn the_next_timer_says_why_it_wakes_the_desk() {
     let next = w.desk.next_timer().unwrap();
     assert_eq!(next.kind, TimerKind::DeliveryRetry);
     assert_eq!(next.timer, Timer::Retry(msg.id));
+    assert_eq!(next.at, w.now + Duration::seconds(30), "the first backoff");
     // At the retry it is handed out again, with the same id.
     assert!(w.desk.poll_outbound(w.now).is_none());
     assert_eq!(w.desk.poll_outbound(next.at).map(|m| m.id), Some(msg.id));
