@@ -646,8 +646,15 @@ fn fail(msg: String) -> TestCaseError {
 /// Checks that resolving `facts` from `start` terminates: it ends (at an
 /// owner or stranded) within one hop per node, never visiting a node twice.
 ///
+/// **A guarantee of [`EscalationGraphBuilder::build`], re-checked**: a
+/// graph that built has no cycle, so on it this fails only for a `start`
+/// the graph does not have. It is kept as a guard on the library's own
+/// promise; the checkers that find faults in *your* rules are
+/// [`check_reaches_owner`] and [`check_no_downward_escalation`].
+///
 /// # Errors
-/// A test-case failure naming the path.
+/// A test-case failure naming the path; or the resolution error (an
+/// unknown start node).
 pub fn check_terminates(
     graph: &EscalationGraph,
     start: &str,
@@ -750,6 +757,12 @@ pub fn check_no_downward_escalation(
 
 /// Checks that resolution is deterministic: the same facts give the same
 /// path, on the graph and on a graph rebuilt from its builder.
+///
+/// **A guarantee of the library, re-checked**: resolution keeps no state
+/// and a valid graph always rebuilds, so no graph a user can build makes
+/// this fail. It is kept as a guard on the library's own promise; the
+/// checkers that find faults in *your* rules are [`check_reaches_owner`]
+/// and [`check_no_downward_escalation`].
 ///
 /// # Errors
 /// A test-case failure showing both paths.

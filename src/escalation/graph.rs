@@ -373,6 +373,12 @@ impl EscalationGraphBuilder {
         }
         let any_entry = self.nodes.iter().any(|n| n.entry);
         for (i, n) in self.nodes.iter().enumerate() {
+            // One slip is one problem: a node defined twice is reported as
+            // a duplicate, not also as unreachable or stranded (rules name
+            // the last definition, so an earlier one has no edges).
+            if index.get(&n.key) != Some(&i) {
+                continue;
+            }
             if !reaches_owner.get(i).copied().unwrap_or(false) {
                 problems.push(GraphProblem::NoRouteToOwner {
                     node: n.key.clone(),

@@ -136,10 +136,13 @@ fn model_problems(nodes: &[Node], rules: &[Rule]) -> BTreeSet<&'static str> {
     let pick = |f: fn(&Node) -> bool| (0..nodes.len()).filter(|&i| f(&nodes[i])).collect();
     let reached = spread(pick(|n| n.entry), true);
     let to_owner = spread(pick(|n| n.owner), false);
-    if nodes.iter().any(|n| n.entry) && reached.contains(&false) {
+    // A node defined twice is one problem, its duplicate: the earlier
+    // definition, which no rule can name, is not also unreachable.
+    let current = |i: usize| index.get(nodes[i].key.as_str()) == Some(&i);
+    if nodes.iter().any(|n| n.entry) && (0..nodes.len()).any(|i| current(i) && !reached[i]) {
         found.insert("unreachable");
     }
-    if to_owner.contains(&false) {
+    if (0..nodes.len()).any(|i| current(i) && !to_owner[i]) {
         found.insert("no_route_to_owner");
     }
     for list in &leaving {
