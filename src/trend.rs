@@ -17,7 +17,8 @@
 //! A trend on a component whose z-score also reaches `spike_z` (with at
 //! least `spike_min_count` tickets) is a spike: a major-incident
 //! candidate. [`TrendLog::escalations`] decides the escalation of each
-//! trend once per window through the escalation graph; the desk gathers
+//! trend once while it lasts through the escalation graph (again only
+//! after it ended and came back); the desk gathers
 //! the observations and pages the people told
 //! (`IncidentsView::decide_trend_escalations`, then `Desk::commit`).
 //!
@@ -56,7 +57,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::ChannelKind;
-use crate::escalation::{EscalationError, EscalationGraph, Facts, NodeKind};
+use crate::escalation::{CategoryKind, EscalationError, EscalationGraph, Facts, NodeKind};
 use crate::id::ComponentId;
 use crate::id::{AgentId, TicketId};
 use crate::ticket::{Priority, Tag, TicketType};
@@ -76,6 +77,32 @@ pub enum TrendKey {
     Component(ComponentId),
     /// The channel it came by.
     Channel(ChannelKind),
+}
+
+impl TrendKey {
+    /// What kind of category the trend is in, for escalation rules.
+    #[must_use]
+    pub fn category_kind(&self) -> CategoryKind {
+        match self {
+            TrendKey::Category(_) => CategoryKind::TicketType,
+            TrendKey::Tag(_) => CategoryKind::Tag,
+            TrendKey::Component(_) => CategoryKind::Component,
+            TrendKey::Channel(_) => CategoryKind::Channel,
+        }
+    }
+
+    /// The category's value, as a rule names it: the tag
+    /// (`checkout-error`), the ticket type (`incident`), the component
+    /// (`dfw1`) or the channel (`chat`).
+    #[must_use]
+    pub fn value(&self) -> String {
+        match self {
+            TrendKey::Category(t) => t.to_string(),
+            TrendKey::Tag(t) => t.as_str().to_owned(),
+            TrendKey::Component(c) => c.to_string(),
+            TrendKey::Channel(c) => c.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for TrendKey {
@@ -327,6 +354,12 @@ pub enum TrendEventKind {
         /// The spike.
         trend: Trend,
     },
+    /// A trend escalated (or raised as a candidate) is no longer trending:
+    /// if it comes back, it is escalated again.
+    Ended {
+        /// What was trending.
+        key: TrendKey,
+    },
 }
 
 /// What the desk supplies for trends to decide their escalations: the
@@ -335,8 +368,7 @@ pub enum TrendEventKind {
 pub struct TrendContext<'a> {
     /// The tickets opened within the windows (see [`detect`]).
     pub observations: &'a [Observation],
-    /// Detection settings; the window is also how long before a trend is
-    /// escalated (or raised as a candidate) again.
+    /// Detection settings.
     pub config: &'a TrendConfig,
     /// The escalation graph trends go through.
     pub graph: &'a EscalationGraph,
@@ -345,14 +377,16 @@ pub struct TrendContext<'a> {
 }
 
 /// The trend aggregate: every trend escalation and incident candidate,
-/// with when each key was last escalated or raised. A pure fold of
-/// [`TrendEvent`]s.
+/// with when each key was last escalated or raised, and which still last.
+/// A pure fold of [`TrendEvent`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrendLog {
     /// When each key was last escalated.
     escalated: std::collections::BTreeMap<TrendKey, DateTime<Utc>>,
     /// When each component last raised an incident candidate.
     candidates: std::collections::BTreeMap<TrendKey, DateTime<Utc>>,
+    /// Keys escalated or raised and not yet seen to end.
+    lasting: std::collections::BTreeSet<TrendKey>,
     /// Every trend event, oldest first.
     events: Vec<TrendEvent>,
 }
@@ -376,13 +410,25 @@ impl TrendLog {
         self.candidates.get(key).copied()
     }
 
+    /// Whether a trend was escalated (or raised) and has not been seen to
+    /// end since.
+    #[must_use]
+    pub fn is_lasting(&self, key: &TrendKey) -> bool {
+        self.lasting.contains(key)
+    }
+
     /// Decides the escalation of every trend in `ctx.observations` at
-    /// `now` that was not escalated within the last window: each goes
-    /// through `ctx.graph` from `ctx.start` as a trending ticket in its
-    /// category (and on its channel, for a channel trend), and everyone
-    /// `people_at` the owning node is told. A component spike first raises
-    /// a major-incident candidate, once per window. Events come trend by
-    /// trend, ordered by key.
+    /// `now`, once while it lasts: each new trend goes through `ctx.graph`
+    /// from `ctx.start` as a trending ticket in its category (kind and
+    /// value: a rule on the tag `checkout-error` matches a trend in that
+    /// tag; on its channel, for a channel trend), and everyone `people_at`
+    /// the owning node is told. A component spike first raises a
+    /// major-incident candidate, also once while it lasts. A trend
+    /// escalated before that is no longer trending at `now` has ended
+    /// (an [`TrendEventKind::Ended`] event); if it comes back, it is new
+    /// again. "Lasts" is as seen by these calls: a trend that ended and
+    /// came back between two calls counts as lasting. Events come ended
+    /// trends first, then trend by trend, ordered by key.
     ///
     /// # Errors
     /// [`EscalationError`] when the graph cannot route a trend (then
@@ -410,7 +456,7 @@ impl TrendLog {
     /// for e in &events {
     ///     log.apply(e);
     /// }
-    /// // Once per window.
+    /// // Once while it lasts.
     /// assert!(log.escalations(&ctx, |_| vec![pm], now)?.is_empty());
     /// // A graph that cannot route it refuses.
     /// let unknown = TrendContext { start: "nowhere", ..ctx };
@@ -426,13 +472,19 @@ impl TrendLog {
         people_at: impl Fn(&NodeKind) -> Vec<AgentId>,
         now: DateTime<Utc>,
     ) -> Result<Vec<TrendEvent>, EscalationError> {
-        let window = ctx.config.window;
-        let fresh = |last: Option<DateTime<Utc>>| {
-            last.is_none_or(|t| now.signed_duration_since(t) >= window)
-        };
-        let mut events = Vec::new();
-        for trend in detect(ctx.observations, now, ctx.config) {
-            if trend.spike && fresh(self.last_candidate(&trend.key)) {
+        let trends = detect(ctx.observations, now, ctx.config);
+        let mut events: Vec<TrendEvent> = self
+            .lasting
+            .iter()
+            .filter(|k| !trends.iter().any(|t| &t.key == *k))
+            .map(|key| TrendEvent {
+                at: now,
+                kind: TrendEventKind::Ended { key: key.clone() },
+            })
+            .collect();
+        for trend in trends {
+            let lasting = self.lasting.contains(&trend.key);
+            if trend.spike && !(lasting && self.candidates.contains_key(&trend.key)) {
                 events.push(TrendEvent {
                     at: now,
                     kind: TrendEventKind::IncidentCandidate {
@@ -440,13 +492,13 @@ impl TrendLog {
                     },
                 });
             }
-            if !fresh(self.last_escalated(&trend.key)) {
+            if lasting && self.escalated.contains_key(&trend.key) {
                 continue;
             }
             let mut facts = Facts::new(Priority::Normal, now)
                 .trending()
                 .contacts(trend.count)
-                .in_category(&trend.key.to_string());
+                .in_category_of(trend.key.category_kind(), &trend.key.value());
             if let TrendKey::Channel(c) = &trend.key {
                 facts = facts.on(*c);
             }
@@ -469,9 +521,14 @@ impl TrendLog {
         match &e.kind {
             TrendEventKind::Escalated { trend, .. } => {
                 self.escalated.insert(trend.key.clone(), e.at);
+                self.lasting.insert(trend.key.clone());
             }
             TrendEventKind::IncidentCandidate { trend } => {
                 self.candidates.insert(trend.key.clone(), e.at);
+                self.lasting.insert(trend.key.clone());
+            }
+            TrendEventKind::Ended { key } => {
+                self.lasting.remove(key);
             }
         }
         self.events.push(e.clone());

@@ -1,5 +1,6 @@
-//! The desk and trends: detection over its tickets, escalation once per
-//! window through the escalation graph, spikes as incident candidates.
+//! The desk and trends: detection over its tickets, escalation once while
+//! a trend lasts through the escalation graph, spikes as incident
+//! candidates.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -55,7 +56,7 @@ impl Desk {
             .iter()
             .filter_map(|e| match &e.kind {
                 TrendEventKind::IncidentCandidate { trend } => Some(trend),
-                TrendEventKind::Escalated { .. } => None,
+                TrendEventKind::Escalated { .. } | TrendEventKind::Ended { .. } => None,
             })
     }
 
@@ -85,7 +86,7 @@ impl Desk {
                 TrendEventKind::Escalated {
                     trend, notified, ..
                 } => Some((notified.clone(), page_body(trend))),
-                TrendEventKind::IncidentCandidate { .. } => None,
+                TrendEventKind::IncidentCandidate { .. } | TrendEventKind::Ended { .. } => None,
             };
             d.push(stream, [Event::Trend(e)]);
             if let Some((notified, body)) = page {

@@ -766,12 +766,14 @@ impl<'a> IncidentsView<'a> {
         self.desk.incident_candidates()
     }
 
-    /// Decides the escalation of every trend at `now` not escalated within
-    /// the last window: each goes through `graph` from `start` as a
-    /// trending ticket in its category (the default graph sends it to
-    /// product management), and everyone at the owning node is told, with
-    /// the tickets that make it up. A component spike also records a
-    /// major-incident candidate, once per window.
+    /// Decides the escalation of every trend at `now` once while it lasts
+    /// (see [`crate::trend::TrendLog::escalations`]): each new trend goes
+    /// through `graph` from `start` as a trending ticket in its category,
+    /// kind and value (the default graph sends it to product management),
+    /// and everyone at the owning node is told, with the tickets that make
+    /// it up; a trend escalated before that no longer trends is recorded
+    /// as ended. A component spike also records a major-incident
+    /// candidate, once while it lasts.
     ///
     /// # Errors
     /// [`crate::escalation::EscalationError`] when the graph cannot route

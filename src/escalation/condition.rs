@@ -43,12 +43,34 @@ pub struct SlaSignal {
     pub level: SlaLevel,
 }
 
+/// What kind of thing a category names: a rule on `checkout-error` matches
+/// a ticket or a trend in that category whatever its kind, and a rule may
+/// also ask for a kind ([`Condition::of_kinds`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryKind {
+    /// A topic the caller names (the default for [`Facts::in_category`]).
+    Topic,
+    /// A ticket tag.
+    Tag,
+    /// A ticket type (question, incident, problem, task).
+    TicketType,
+    /// A component customers run on.
+    Component,
+    /// A channel.
+    Channel,
+}
+
 /// What an escalation rule can look at on a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Facts {
-    /// Category or pain point ("billing", "dns", "checkout").
+    /// Category or pain point ("billing", "dns", "checkout"): the value
+    /// rules name.
     pub category: Option<String>,
+    /// What kind of thing the category names (a topic unless set with
+    /// [`Facts::in_category_of`]).
+    pub category_kind: Option<CategoryKind>,
     /// Priority.
     pub priority: Priority,
     /// Channel.
@@ -73,6 +95,7 @@ impl Facts {
     pub fn new(priority: Priority, last_update: DateTime<Utc>) -> Self {
         Facts {
             category: None,
+            category_kind: None,
             priority,
             channel: None,
             sla: BTreeSet::new(),
@@ -83,10 +106,31 @@ impl Facts {
             last_update,
         }
     }
-    /// With a category.
+    /// With a category: a topic.
     #[must_use]
-    pub fn in_category(mut self, category: &str) -> Self {
+    pub fn in_category(self, category: &str) -> Self {
+        self.in_category_of(CategoryKind::Topic, category)
+    }
+    /// With a category of a kind: a tag, a ticket type, a component, a
+    /// channel (how a trend is routed).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use fanatical::escalation::{CategoryKind, Condition, Facts};
+    /// use fanatical::ticket::Priority;
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// let trend = Facts::new(Priority::Normal, now).in_category_of(CategoryKind::Tag, "checkout-error");
+    /// // A rule on the value matches whatever the kind...
+    /// assert!(Condition::any().in_categories(["checkout-error"]).matches(&trend, now));
+    /// // ...and one may ask for the kind too.
+    /// let tags_only = Condition::any().in_categories(["checkout-error"]).of_kinds([CategoryKind::Tag]);
+    /// assert!(tags_only.matches(&trend, now));
+    /// assert!(!tags_only.matches(&Facts::new(Priority::Normal, now).in_category("checkout-error"), now));
+    /// ```
+    #[must_use]
+    pub fn in_category_of(mut self, kind: CategoryKind, category: &str) -> Self {
         self.category = Some(category.to_owned());
+        self.category_kind = Some(kind);
         self
     }
     /// With a channel.
@@ -135,6 +179,10 @@ pub struct Condition {
     /// Categories (any of).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub categories: BTreeSet<String>,
+    /// Kinds of category (any of; a category set without a kind is a
+    /// topic).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub category_kinds: BTreeSet<CategoryKind>,
     /// Priority at least this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_priority: Option<Priority>,
@@ -171,6 +219,12 @@ impl Condition {
     #[must_use]
     pub fn in_categories<S: Into<String>>(mut self, c: impl IntoIterator<Item = S>) -> Self {
         self.categories = c.into_iter().map(Into::into).collect();
+        self
+    }
+    /// With a category of one of these kinds.
+    #[must_use]
+    pub fn of_kinds(mut self, kinds: impl IntoIterator<Item = CategoryKind>) -> Self {
+        self.category_kinds = kinds.into_iter().collect();
         self
     }
     /// Priority at least `p`.
@@ -229,6 +283,11 @@ impl Condition {
             || f.category
                 .as_ref()
                 .is_some_and(|c| self.categories.contains(c)))
+            && (self.category_kinds.is_empty()
+                || (f.category.is_some()
+                    && self
+                        .category_kinds
+                        .contains(&f.category_kind.unwrap_or(CategoryKind::Topic))))
             && self.min_priority.is_none_or(|p| f.priority >= p)
             && (self.channels.is_empty() || f.channel.is_some_and(|c| self.channels.contains(&c)))
             && self.sla.is_none_or(|(metric, level)| {
@@ -251,6 +310,7 @@ impl Condition {
     #[must_use]
     pub fn covers(&self, other: &Condition) -> bool {
         set(&self.categories, &other.categories)
+            && set(&self.category_kinds, &other.category_kinds)
             && at_least(self.min_priority, other.min_priority)
             && set(&self.channels, &other.channels)
             && match (self.sla, other.sla) {
@@ -272,6 +332,14 @@ impl Condition {
         if !self.categories.is_empty() {
             let c: Vec<&str> = self.categories.iter().map(String::as_str).collect();
             parts.push(format!("category {}", c.join("/")));
+        }
+        if !self.category_kinds.is_empty() {
+            let k: Vec<String> = self
+                .category_kinds
+                .iter()
+                .map(|k| format!("{k:?}").to_lowercase())
+                .collect();
+            parts.push(format!("a {}", k.join("/")));
         }
         if let Some(p) = self.min_priority {
             parts.push(format!("priority >= {p}"));

@@ -1,6 +1,7 @@
 //! Trends: recurring pain points detected from ticket counts, escalated
-//! once per window to product management, spikes raised as incident
-//! candidates.
+//! once while they last to product management (again only after they
+//! ended and came back), spikes raised as incident candidates, routed by
+//! their structured category.
 
 use chrono::{DateTime, Duration, Utc};
 use fanatical::actor::Actor;
@@ -88,8 +89,39 @@ pub fn pm(w: &mut World) -> AgentId {
     pm
 }
 
+/// Opens checkout complaints from Acme a minute apart until checkout
+/// trends; returns how many it took.
+fn until_trending(w: &mut World, key: &TrendKey) -> usize {
+    let acme = w.acme;
+    for n in 1..=200 {
+        w.tick(1);
+        open(w, acme, Some("checkout"), Channel::Chat);
+        if w.desk
+            .incidents()
+            .trends(w.now)
+            .iter()
+            .any(|t| &t.key == key)
+        {
+            return n;
+        }
+    }
+    panic!("{key} never trended");
+}
+
+fn escalations_of(w: &World, key: &TrendKey) -> Vec<DateTime<Utc>> {
+    w.desk
+        .incidents()
+        .trend_events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TrendEventKind::Escalated { trend, .. } if &trend.key == key => Some(e.at),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn a_recurring_pain_point_is_escalated_once_per_window_with_its_tickets() {
+fn a_recurring_pain_point_is_escalated_once_while_it_lasts_with_its_tickets() {
     let mut w = World::with_config(config());
     let pm = pm(&mut w);
     let start = w.now;
@@ -166,14 +198,110 @@ fn a_recurring_pain_point_is_escalated_once_per_window_with_its_tickets() {
     }
 
     // Again within the window: nothing new, however often it is asked.
+    let first = w.now;
     let before = w.desk.incidents().trend_events().len();
     w.tick(60);
     open(&mut w, acme, Some("checkout"), Channel::Chat);
     w.escalate_trends(&g, "front_line").unwrap();
     assert_eq!(w.desk.incidents().trend_events().len(), before);
+
+    // The next day it still trends: it lasts, so nobody is told again
+    // (before, a trend was escalated again every window).
+    w.now = start + Duration::days(8) + Duration::hours(1);
+    until_trending(&mut w, &checkout);
+    w.escalate_trends(&g, "front_line").unwrap();
+    assert_eq!(escalations_of(&w, &checkout), vec![first]);
+
+    // Days later it is quiet: the trend has ended, and says so.
+    w.now = start + Duration::days(12);
+    w.escalate_trends(&g, "front_line").unwrap();
+    let ended: Vec<_> = w
+        .desk
+        .incidents()
+        .trend_events()
+        .iter()
+        .filter(|e| matches!(&e.kind, TrendEventKind::Ended { key } if key == &checkout))
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(ended, vec![w.now]);
+
+    // It comes back: escalated again, once.
+    until_trending(&mut w, &checkout);
+    let back = w.now;
+    w.escalate_trends(&g, "front_line").unwrap();
+    w.tick(30);
+    w.escalate_trends(&g, "front_line").unwrap();
+    assert_eq!(escalations_of(&w, &checkout), vec![first, back]);
     assert_eq!(
         fanatical::desk::Desk::rebuild(&w.store, config()).unwrap(),
         w.desk
+    );
+}
+
+/// A trend's category is its kind and value: a rule on the tag
+/// `checkout` routes a trend in that tag, and a rule may ask for tags
+/// only; before, the trend reached rules as the text "tag checkout".
+#[test]
+fn a_rule_on_a_tag_routes_a_trend_in_that_tag() {
+    use fanatical::escalation::CategoryKind;
+    let mut w = World::with_config(config());
+    let pm = pm(&mut w);
+    let payments = w.ana;
+    let g = EscalationGraph::builder()
+        .node(Node::team("front_line", "Front line", 0).entry().owner())
+        .node(Node::person("payments", "Payments team", 2, payments).owner())
+        .node(Node::person("product", "Product management", 3, pm).owner())
+        .rule(Rule::new(
+            "checkout",
+            "front_line",
+            "payments",
+            Condition::any()
+                .trend()
+                .in_categories(["checkout"])
+                .of_kinds([CategoryKind::Tag]),
+            "checkout trends go to payments",
+        ))
+        .rule(Rule::new(
+            "trend",
+            "front_line",
+            "product",
+            Condition::any().trend(),
+            "other recurring pain points go to product",
+        ))
+        .build()
+        .unwrap();
+    let start = w.now;
+    week(&mut w, start);
+    w.now = start + Duration::days(7) + Duration::hours(1);
+    let checkout = TrendKey::Tag(Tag::new("checkout").unwrap());
+    assert_eq!(checkout.category_kind(), CategoryKind::Tag);
+    assert_eq!(checkout.value(), "checkout");
+    until_trending(&mut w, &checkout);
+    w.escalate_trends(&g, "front_line").unwrap();
+    let owners: Vec<(TrendKey, String, Vec<AgentId>)> = w
+        .desk
+        .incidents()
+        .trend_events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TrendEventKind::Escalated {
+                trend,
+                owner,
+                notified,
+                ..
+            } => Some((trend.key.clone(), owner.clone(), notified.clone())),
+            _ => None,
+        })
+        .collect();
+    // The checkout tickets came by chat: the chat channel trends too, and
+    // a channel is not a tag, so it goes to product.
+    let chat = TrendKey::Channel(fanatical::channel::ChannelKind::Chat);
+    assert_eq!(
+        owners,
+        vec![
+            (checkout, "payments".to_owned(), vec![payments]),
+            (chat, "product".to_owned(), vec![pm]),
+        ]
     );
 }
 
@@ -248,9 +376,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(crate::cases(24)))]
 
     /// However tickets arrive and however often escalation runs, a trend
-    /// key is escalated at most once in any window.
+    /// key is escalated once while it lasts: its escalations and ends
+    /// alternate, each escalation when it trends and each end when it
+    /// does not, and every check leaves every trending key escalated.
     #[test]
-    fn a_trend_is_escalated_at_most_once_per_window(
+    fn a_trend_is_escalated_once_while_it_lasts(
         arrivals in prop::collection::vec((0i64..4 * 24 * 60, 0u8..3), 5..80),
         checks in prop::collection::vec(0i64..4 * 24 * 60, 1..12),
         window_hours in 1i64..30,
@@ -270,22 +400,48 @@ proptest! {
         arrivals.sort();
         let mut checks = checks;
         checks.sort();
+        checks.dedup();
         let mut next = arrivals.iter().peekable();
-        for at in checks {
-            while let Some((m, tag)) = next.next_if(|(m, _)| *m <= at) {
+        let trending_at = |w: &World, at| -> std::collections::BTreeSet<TrendKey> {
+            w.desk.incidents().trends(at).into_iter().map(|t| t.key).collect()
+        };
+        for at in &checks {
+            while let Some((m, tag)) = next.next_if(|(m, _)| m <= at) {
                 w.now = start + Duration::minutes(*m);
                 let tag = ["checkout", "login", "dns"][usize::from(*tag)];
                 open(&mut w, acme, Some(tag), Channel::Chat);
             }
-            w.now = start + Duration::minutes(at);
+            w.now = start + Duration::minutes(*at);
             w.escalate_trends(&g, "front_line").unwrap();
-        }
-        let mut last: std::collections::BTreeMap<TrendKey, DateTime<Utc>> = Default::default();
-        for e in w.desk.incidents().trend_events() {
-            if let TrendEventKind::Escalated { trend, .. } = &e.kind
-                && let Some(prev) = last.insert(trend.key.clone(), e.at) {
-                    prop_assert!(e.at - prev >= Duration::hours(window_hours), "{:?} twice within a window", trend.key);
+            // Every key trending now has an escalation not yet ended.
+            let mut lasting = std::collections::BTreeSet::new();
+            for e in w.desk.incidents().trend_events() {
+                match &e.kind {
+                    TrendEventKind::Escalated { trend, .. } => { lasting.insert(trend.key.clone()); }
+                    TrendEventKind::Ended { key } => { lasting.remove(key); }
+                    _ => {}
                 }
+            }
+            for key in trending_at(&w, w.now) {
+                prop_assert!(lasting.contains(&key), "{} trends at {} without an escalation", key, w.now);
+            }
+        }
+        let mut open_escalation: std::collections::BTreeMap<TrendKey, bool> = Default::default();
+        for e in w.desk.incidents().trend_events() {
+            match &e.kind {
+                TrendEventKind::Escalated { trend, .. } => {
+                    prop_assert!(!open_escalation.get(&trend.key).copied().unwrap_or(false),
+                        "{:?} escalated again at {} while it lasted", trend.key, e.at);
+                    prop_assert!(trending_at(&w, e.at).contains(&trend.key));
+                    open_escalation.insert(trend.key.clone(), true);
+                }
+                TrendEventKind::Ended { key } => {
+                    prop_assert!(open_escalation.get(key).copied().unwrap_or(false), "{:?} ended without an escalation", key);
+                    prop_assert!(!trending_at(&w, e.at).contains(key), "{:?} ended at {} while trending", key, e.at);
+                    open_escalation.insert(key.clone(), false);
+                }
+                _ => {}
+            }
         }
     }
 }
