@@ -127,6 +127,17 @@ impl Desk {
         action: RecognitionAction,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        // Praise from the handle of a known contact is that contact's
+        // customer's, when the caller did not say whose it is.
+        let mut action = action;
+        if let RecognitionAction::RecordPraise {
+            source, customer, ..
+        } = &mut action
+            && customer.is_none()
+            && let Some(sender) = self.praise_sender(source)
+        {
+            *customer = Some(sender.customer);
+        }
         if let RecognitionAction::RecordPraise {
             praise,
             source,
@@ -160,7 +171,14 @@ impl Desk {
                 customer,
                 ticket,
                 ..
-            } => RecognitionContext::praise(self.praise_leads(source, *customer, *ticket, now)),
+            } => RecognitionContext::praise(self.praise_leads(
+                PraiseAbout {
+                    source,
+                    customer: *customer,
+                    ticket: *ticket,
+                },
+                now,
+            )),
             RecognitionAction::Acknowledge { .. } => RecognitionContext::by(Self::acting_agent(d)?),
             RecognitionAction::RecognisePeer { to, .. } => {
                 let from = Self::acting_agent(d)?;
@@ -254,13 +272,26 @@ impl Desk {
     /// names and who worked it; the customer and their most recently
     /// updated ticket within the window that an agent worked. Each agent
     /// comes with their management chain.
-    fn praise_leads(
-        &self,
-        source: &PraiseSource,
-        customer: Option<CustomerId>,
-        ticket: Option<TicketId>,
-        now: DateTime<Utc>,
-    ) -> PraiseLeads {
+    /// The known contact praise came from, by its social handle.
+    fn praise_sender(&self, source: &PraiseSource) -> Option<crate::desk::ContactRef> {
+        match source {
+            PraiseSource::Social { network, handle } => {
+                crate::channel::ChannelAddress::social(network.clone(), handle.as_str())
+                    .ok()
+                    .and_then(|a| self.state.customers.find_contact(&a))
+            }
+            PraiseSource::Survey { .. } | PraiseSource::TicketReply | PraiseSource::PhoneNote => {
+                None
+            }
+        }
+    }
+
+    fn praise_leads(&self, about: PraiseAbout<'_>, now: DateTime<Utc>) -> PraiseLeads {
+        let PraiseAbout {
+            source,
+            customer,
+            ticket,
+        } = about;
         let lead = |ticket, agent| Lead {
             ticket,
             agent,
@@ -286,12 +317,21 @@ impl Desk {
             Some(c) if self.state.customers.get(c).is_none() => Found::Unknown,
             Some(c) => {
                 let since = crate::time::minus(now, self.config.recognition.window);
-                let recent = self
-                    .tickets_of(c)
-                    .filter(|t| t.updated_at() >= since && t.updated_at() <= now)
-                    .filter_map(|t| agent_of(t).map(|a| (t.updated_at(), t.id(), a)))
-                    .max();
-                Found::Known(recent.map(|(_, t, a)| lead(t, a)))
+                // The sender's own recent ticket first, when the praise
+                // came from a known contact's handle; else the customer's.
+                let sender = self
+                    .praise_sender(source)
+                    .filter(|s| s.customer == c)
+                    .map(|s| s.contact);
+                let recent = |mine: bool| {
+                    self.tickets_of(c)
+                        .filter(|t| t.updated_at() >= since && t.updated_at() <= now)
+                        .filter(|t| !mine || (sender.is_some() && t.requester() == sender))
+                        .filter_map(|t| agent_of(t).map(|a| (t.updated_at(), t.id(), a)))
+                        .max()
+                };
+                let found = recent(true).or_else(|| recent(false));
+                Found::Known(found.map(|(_, t, a)| lead(t, a)))
             }
         };
         PraiseLeads {
@@ -417,4 +457,11 @@ struct CrisisWords<'a> {
     customer: Option<CustomerId>,
     ticket: Option<TicketId>,
     signal: crate::crisis::CrisisSignal,
+}
+
+/// What praise names, for finding who earned it.
+struct PraiseAbout<'a> {
+    source: &'a PraiseSource,
+    customer: Option<CustomerId>,
+    ticket: Option<TicketId>,
 }

@@ -212,13 +212,34 @@ impl Desk {
         };
         let mut contacts = Vec::new();
         let mut in_incident = BTreeSet::new();
-        match &action {
-            SurveyAction::Send { customer, .. } => {
-                contacts.extend(contact_of(self.customer_or_err(*customer)?));
+        let require = self.config.surveys.require_follow_up_owner;
+        let owned = |c: &Customer, agent: Option<AgentId>| {
+            if require && self.follow_up_owner(c, agent).is_none() {
+                Err(SurveyError::NoFollowUpOwner { customer: c.id() })
+            } else {
+                Ok(())
             }
-            SurveyAction::RunWave { .. } => {
-                contacts.extend(self.state.customers.iter().filter_map(contact_of));
+        };
+        match &action {
+            SurveyAction::Send {
+                customer, agent, ..
+            } => {
+                let c = self.customer_or_err(*customer)?;
+                owned(c, *agent)?;
+                contacts.extend(contact_of(c));
+            }
+            SurveyAction::RunWave { exclude, .. } => {
                 in_incident = self.customers_in_active_incidents();
+                for c in self.state.customers.iter() {
+                    let Some(contact) = contact_of(c) else {
+                        continue;
+                    };
+                    // Any customer the wave could sample must have an owner.
+                    if !exclude.contains(&c.id()) && !in_incident.contains(&c.id()) {
+                        owned(c, None)?;
+                    }
+                    contacts.push(contact);
+                }
             }
             SurveyAction::Answer { .. } => {}
         }
@@ -357,8 +378,35 @@ impl Desk {
         self.decide_open(d, open, now)
     }
 
+    /// Who follows up a low score from `customer` rating `agent`: the
+    /// customer's active account manager, else the rated agent's nearest
+    /// active manager (their lead: nobody follows up their own
+    /// detractor), else the configured owner.
+    pub(super) fn follow_up_owner(
+        &self,
+        customer: &Customer,
+        agent: Option<AgentId>,
+    ) -> Option<AgentId> {
+        let active = |a: AgentId| self.agent(a).is_some_and(|x| x.is_active());
+        customer
+            .account_team()
+            .iter()
+            .find(|(a, r)| **r == Role::AccountManager && active(**a))
+            .map(|(a, _)| *a)
+            .or_else(|| {
+                agent.and_then(|a| {
+                    self.state
+                        .people
+                        .chain_of(a)
+                        .into_iter()
+                        .find(|m| active(*m))
+                })
+            })
+            .or(self.config.surveys.follow_up_owner)
+    }
+
     /// A personal follow-up: a task ticket for a named person (the
-    /// customer's account manager, else the agent rated, else the
+    /// customer's account manager, else the rated agent's lead, else the
     /// configured owner) with its own timer, kept by a public reply.
     fn push_follow_up(
         &self,
@@ -370,17 +418,7 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let customer = self.customer_or_err(inv.customer)?;
-        let owner = customer
-            .account_team()
-            .iter()
-            .find(|(a, r)| {
-                **r == Role::AccountManager && self.agent(**a).is_some_and(|x| x.is_active())
-            })
-            .map(|(a, _)| *a)
-            .or(inv
-                .agent
-                .filter(|a| self.agent(*a).is_some_and(|x| x.is_active())))
-            .or(self.config.surveys.follow_up_owner);
+        let owner = self.follow_up_owner(customer, inv.agent);
         let score = match (nps, csat) {
             (Some(n), _) => format!("NPS {n}"),
             (None, Some(r)) => format!("a rating of {r:?}").to_lowercase(),

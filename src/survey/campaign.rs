@@ -49,9 +49,15 @@ pub struct SurveyConfig {
     /// How soon the follow-up must happen (default 1 day): its own timer.
     #[serde(with = "follow_up_within_seconds")]
     pub follow_up_within: Duration,
-    /// Who follows up when the customer has no account manager and the
-    /// ticket no assignee.
+    /// Who follows up a low score when the customer has no active account
+    /// manager and the rated agent (if any) no active manager.
     pub follow_up_owner: Option<AgentId>,
+    /// Refuse a survey sent or a wave run that could leave a low score's
+    /// follow-up without a named owner (a customer with no account
+    /// manager, no rated agent with a manager, and no
+    /// [`SurveyConfig::follow_up_owner`]); default off.
+    #[serde(default)]
+    pub require_follow_up_owner: bool,
     /// The survey sent when a ticket is solved (CSAT), if any: sent to the
     /// requester unless they are in their quiet period.
     #[serde(default)]
@@ -68,6 +74,7 @@ impl Default for SurveyConfig {
             thank_at: 9,
             follow_up_within: Duration::days(1),
             follow_up_owner: None,
+            require_follow_up_owner: false,
             csat_on_solve: None,
         }
     }
@@ -101,6 +108,13 @@ impl SurveyConfig {
     #[must_use]
     pub fn with_follow_up_owner(mut self, agent: AgentId) -> Self {
         self.follow_up_owner = Some(agent);
+        self
+    }
+    /// Refuses campaigns that could leave a follow-up without an owner
+    /// (see [`SurveyConfig::require_follow_up_owner`]).
+    #[must_use]
+    pub fn requiring_follow_up_owners(mut self) -> Self {
+        self.require_follow_up_owner = true;
         self
     }
     /// Whether an answer giving these scores asks for a personal follow-up:

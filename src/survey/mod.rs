@@ -103,4 +103,14 @@ pub enum SurveyError {
     /// A wave share outside 1 to 100 percent.
     #[error("a wave samples 1 to 100 percent of customers, not {0}")]
     InvalidShare(u8),
+    /// Follow-up owners are required and a low score from this customer
+    /// would leave its follow-up with nobody: no active account manager,
+    /// no rated agent with an active manager, no configured owner.
+    #[error(
+        "a low score from customer {customer} would leave its follow-up without an owner: give them an account manager or configure a follow-up owner"
+    )]
+    NoFollowUpOwner {
+        /// The customer.
+        customer: crate::id::CustomerId,
+    },
 }

@@ -851,3 +851,129 @@ fn an_id_the_desk_would_derive_is_refused_before_anything_is_written() {
         SurveyError::DuplicateInvitation(inv),
     );
 }
+
+/// A detractor's follow-up always names its owner: the account manager;
+/// without one, the rated agent's lead (nobody follows up their own
+/// detractor); without either, the configured owner.
+#[test]
+fn a_detractors_follow_up_goes_to_the_account_manager_else_the_rated_agents_lead_else_the_configured_owner()
+ {
+    use fanatical::agent::AgentCommand;
+    let register = |w: &mut World, name: &str, role: Role| -> AgentId {
+        let id: AgentId = w.ids.next_id();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::RegisterAgent {
+                id,
+                name: name.into(),
+                time_zone: chrono_tz::America::Chicago,
+                roles: vec![role],
+                skills: vec![],
+            },
+        ))
+        .unwrap();
+        id
+    };
+    let poor = |w: &mut World, agent: AgentId| -> Option<AgentId> {
+        let acme = w.acme;
+        let inv = invite(w, "after-ticket", SurveyKind::Csat, acme, Some(agent));
+        w.run(Command::new(
+            Actor::integration("survey"),
+            SurveyAction::Answer {
+                invitation: inv,
+                response: Response::new().answer("rating", Answer::Scale(Rating::Poor)),
+            },
+        ))
+        .unwrap();
+        w.desk
+            .tickets()
+            .get(inv.follow_up_ticket())
+            .expect("a follow-up task")
+            .assignee()
+    };
+    // Ana reports to Lee; Acme has no account manager.
+    let (mut w, _) = world(0);
+    let ana = w.ana;
+    let lee = register(&mut w, "Lee", Role::TeamLead);
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::UpdateAgent {
+            agent: ana,
+            command: AgentCommand::ReportTo(Some(lee)),
+        },
+    ))
+    .unwrap();
+    assert_eq!(poor(&mut w, ana), Some(lee), "the rated agent's lead");
+    // In a world where Ana reports to nobody, the configured owner (Bill,
+    // the same id in every world from the same seed) takes it.
+    let owner = World::new().bill;
+    let mut w = World::with_config(
+        config().with_surveys(
+            SurveyConfig::default()
+                .with_survey(nps_survey())
+                .with_survey(csat_survey())
+                .with_follow_up_owner(owner),
+        ),
+    );
+    let (ana, bill) = (w.ana, w.bill);
+    assert_eq!(bill, owner);
+    assert_eq!(poor(&mut w, ana), Some(owner), "the configured owner");
+    // An account manager comes first, whoever was rated.
+    let am = register(&mut w, "Alex", Role::AccountManager);
+    let acme = w.acme;
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AssignAccountTeam {
+                agent: am,
+                role: Role::AccountManager,
+            },
+        },
+    ))
+    .unwrap();
+    w.tick(91 * 24 * 60); // past Jane's quiet period
+    assert_eq!(poor(&mut w, ana), Some(am), "the account manager");
+}
+
+/// With follow-up owners required, a wave or a survey that could leave a
+/// low score's follow-up with nobody is refused, naming the customer, and
+/// nothing is sent; with an owner configured it runs.
+#[test]
+fn a_campaign_that_could_leave_a_follow_up_ownerless_is_refused_when_owners_are_required() {
+    let surveys = || {
+        SurveyConfig::default()
+            .with_survey(nps_survey())
+            .with_survey(csat_survey())
+            .requiring_follow_up_owners()
+    };
+    let mut w = World::with_config(config().with_surveys(surveys()));
+    let (acme, tiny) = (w.acme, w.tiny);
+    let first = acme.min(tiny);
+    w.refused(
+        wave("Q4", 100, 1, Vec::new()),
+        SurveyError::NoFollowUpOwner { customer: first },
+    );
+    let invitation: InvitationId = w.ids.next_id();
+    w.refused(
+        Command::new(
+            Actor::integration("setup"),
+            SurveyAction::Send {
+                invitation,
+                survey: "relationship".into(),
+                kind: SurveyKind::Nps,
+                customer: acme,
+                ticket: None,
+                agent: None,
+            },
+        ),
+        SurveyError::NoFollowUpOwner { customer: acme },
+    );
+    // Leaving out the ownerless customers lets the wave run.
+    w.run(wave("Q4", 100, 1, vec![acme, tiny])).unwrap();
+    // With a configured owner, nobody can be left without one.
+    let owner = w.bill;
+    let mut w = World::with_config(config().with_surveys(surveys().with_follow_up_owner(owner)));
+    w.run(wave("Q4", 100, 1, Vec::new())).unwrap();
+    assert_eq!(sampled(&w.desk, "Q4").len(), 2);
+}

@@ -445,3 +445,98 @@ proptest! {
         }
     }
 }
+
+/// Praise posted from the handle of a known contact, with no customer
+/// named, is that contact's customer's, and earns the agent of the
+/// sender's own recent ticket before a colleague's more recent one at the
+/// same customer (story 001: a tweet from a customer's account). A
+/// stranger's handle stays unattributed.
+#[test]
+fn praise_from_a_known_handle_finds_its_customer_and_the_senders_ticket() {
+    use fanatical::channel::{Channel, ChannelAddress, SocialNetwork};
+    use fanatical::customer::CustomerCommand;
+    use fanatical::desk::{CustomerAction, InboundMessage};
+    let mut w = World::new();
+    let (ana, bill, acme) = (w.ana, w.bill, w.acme);
+    // Jane's ticket, worked by Ana...
+    let janes = w.jane_emails("Our DNS is down");
+    w.run(Command::reply(janes, ana, "Fixed the zone file."))
+        .unwrap();
+    w.tick(30);
+    // ...then a colleague of hers writes, and Bill answers, more recently.
+    let bob: fanatical::id::ContactId = w.ids.next_id();
+    let bob_email = ChannelAddress::email("bob@acme.example").unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AddContact {
+                contact: bob,
+                name: "Bob".into(),
+                addresses: vec![bob_email.clone()],
+            },
+        },
+    ))
+    .unwrap();
+    let bobs = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(InboundMessage::new(
+            bobs,
+            Channel::Email,
+            bob_email,
+            "Invoice?",
+        )),
+    ))
+    .unwrap();
+    w.tick(5);
+    w.run(Command::reply(bobs, bill, "Sent again.")).unwrap();
+    w.tick(60);
+    let p: PraiseId = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("social"),
+        RecognitionAction::RecordPraise {
+            praise: p,
+            source: PraiseSource::Social {
+                network: SocialNetwork::X,
+                handle: "@jane_acme".into(),
+            },
+            text: "Rackspace fixed our DNS in minutes!".into(),
+            customer: None,
+            ticket: None,
+        },
+    ))
+    .unwrap();
+    let record = w.desk.people().praise(p).unwrap();
+    assert_eq!(record.praise.customer, Some(acme));
+    assert_eq!(record.praise.agent, Some(ana));
+    assert_eq!(
+        record.praise.attribution,
+        Attribution::RecentTicket { ticket: janes }
+    );
+    // A handle nobody at any customer has: kept, unattributed.
+    let q: PraiseId = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("social"),
+        RecognitionAction::RecordPraise {
+            praise: q,
+            source: PraiseSource::Social {
+                network: SocialNetwork::X,
+                handle: "@a_stranger".into(),
+            },
+            text: "Great support".into(),
+            customer: None,
+            ticket: None,
+        },
+    ))
+    .unwrap();
+    let record = w.desk.people().praise(q).unwrap();
+    assert_eq!(
+        (
+            record.praise.customer,
+            record.praise.agent,
+            &record.praise.attribution
+        ),
+        (None, None, &Attribution::Unattributed)
+    );
+}
