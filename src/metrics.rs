@@ -157,16 +157,33 @@ pub struct Metrics {
     /// SLA attainment.
     pub sla: SlaAttainment,
     /// The largest number of unsolved tickets at any moment of each day
-    /// (UTC) of the period.
+    /// of the period, days in the desk's time zone
+    /// ([`crate::desk::DeskConfig::time_zone`]).
     pub daily_queue: BTreeMap<NaiveDate, u32>,
     /// The peak of those: the day and the length.
     pub peak_queue: Option<(NaiveDate, u32)>,
+    /// The same per channel the tickets came by (a day with no change and
+    /// no queue on a channel counts 0): "peak daily phone queue" is
+    /// `peak_queue_by_channel[&ChannelKind::Phone]`.
+    pub daily_queue_by_channel: BTreeMap<ChannelKind, BTreeMap<NaiveDate, u32>>,
+    /// Each channel's peak day, for channels with any tickets in the log.
+    pub peak_queue_by_channel: BTreeMap<ChannelKind, QueuePeak>,
     /// Tickets opened in the period that repeat an earlier contact.
     pub repeat_contacts: u32,
     /// Answers to NPS questions received in the period.
     pub nps: Nps,
     /// Attributed customer praise received in the period.
     pub smiles: u32,
+}
+
+/// The longest daily queue: the day and how many tickets were unsolved at
+/// its worst moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QueuePeak {
+    /// The day, in the desk's time zone.
+    pub day: NaiveDate,
+    /// Unsolved tickets at the day's worst moment.
+    pub tickets: u32,
 }
 
 impl Metrics {
@@ -204,4 +221,22 @@ pub struct CareBriefing {
     /// Earlier tickets this one repeats (same problem within the repeat
     /// window).
     pub repeat_of: Vec<TicketId>,
+    /// What the requester agreed to have remembered, to start a
+    /// conversation (story 003: "use their names casually in
+    /// conversation"); `None` without standing consent, when nothing is
+    /// held, or on a crisis ticket.
+    pub conversation_starter: Option<ConversationStarter>,
+}
+
+/// Family names and interests a contact agreed to have remembered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationStarter {
+    /// The contact.
+    pub contact: crate::id::ContactId,
+    /// Their name.
+    pub name: String,
+    /// Their family members' names and relations.
+    pub family: Vec<crate::customer::FamilyMember>,
+    /// What they care about.
+    pub interests: Vec<crate::customer::Interest>,
 }

@@ -6,9 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Desk;
+use crate::channel::ChannelKind;
 use crate::error::Error;
 use crate::id::{IncidentId, TicketId};
-use crate::metrics::{CareBriefing, Metrics, OpenIssue, Percentiles, SlaAttainment};
+use crate::metrics::{
+    CareBriefing, ConversationStarter, Metrics, OpenIssue, Percentiles, QueuePeak, SlaAttainment,
+};
 use crate::sla::Phase;
 use crate::ticket::{Author, EntryVisibility, Ticket};
 
@@ -31,11 +34,25 @@ impl Desk {
             })
             .collect();
         other_open.sort_by_key(|o| (o.opened_at, o.ticket));
+        let conversation_starter = t
+            .requester()
+            .filter(|_| !self.is_crisis(ticket))
+            .and_then(|r| self.customer(t.customer())?.contact(r))
+            .and_then(|c| {
+                let profile = c.profile().filter(|p| !p.is_empty())?;
+                Some(ConversationStarter {
+                    contact: c.id(),
+                    name: c.name().to_owned(),
+                    family: profile.family.clone(),
+                    interests: profile.interests.clone(),
+                })
+            });
         Ok(CareBriefing {
             ticket,
             other_open,
             incidents: self.incident_briefings(t.customer(), now),
             repeat_of: self.repeat_of(ticket),
+            conversation_starter,
         })
     }
 
@@ -140,11 +157,31 @@ impl Desk {
                 }
             }
         }
-        let daily_queue = self.daily_queue(from, to);
-        let peak_queue = daily_queue
+        let daily_queue = self.daily_queue(from, to, None);
+        let peak = |q: &BTreeMap<NaiveDate, u32>| {
+            q.iter()
+                .max_by_key(|(day, n)| (**n, std::cmp::Reverse(**day)))
+                .map(|(d, n)| QueuePeak {
+                    day: *d,
+                    tickets: *n,
+                })
+        };
+        let peak_queue = peak(&daily_queue).map(|p| (p.day, p.tickets));
+        let channels: BTreeSet<ChannelKind> = self
+            .state
+            .tickets
+            .queue_log()
             .iter()
-            .max_by_key(|(day, n)| (**n, std::cmp::Reverse(**day)))
-            .map(|(d, n)| (*d, *n));
+            .map(|c| c.channel)
+            .collect();
+        let daily_queue_by_channel: BTreeMap<ChannelKind, BTreeMap<NaiveDate, u32>> = channels
+            .into_iter()
+            .map(|c| (c, self.daily_queue(from, to, Some(c))))
+            .collect();
+        let peak_queue_by_channel = daily_queue_by_channel
+            .iter()
+            .filter_map(|(c, q)| peak(q).map(|p| (*c, p)))
+            .collect();
         let nps = self.nps_where(|i| i.answered.as_ref().is_some_and(|(at, _)| in_period(*at)));
         Metrics {
             from,
@@ -158,20 +195,29 @@ impl Desk {
             sla,
             daily_queue,
             peak_queue,
+            daily_queue_by_channel,
+            peak_queue_by_channel,
             repeat_contacts: repeats,
             nps,
             smiles: self.smiles(from, to).values().sum(),
         }
     }
 
-    /// The most unsolved tickets at any moment of each UTC day in
-    /// `[from, to)`.
-    fn daily_queue(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<NaiveDate, u32> {
+    /// The most unsolved tickets (on `channel`, or all) at any moment of
+    /// each day in `[from, to)`, days in the desk's time zone.
+    fn daily_queue(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        channel: Option<ChannelKind>,
+    ) -> BTreeMap<NaiveDate, u32> {
+        let tz = self.config.time_zone;
         let mut log: Vec<(DateTime<Utc>, i8)> = self
             .state
             .tickets
             .queue_log()
             .iter()
+            .filter(|c| channel.is_none_or(|k| k == c.channel))
             .map(|c| (c.at, c.delta))
             .collect();
         log.sort_by_key(|(at, _)| *at);
@@ -182,14 +228,14 @@ impl Desk {
         while let Some((_, d)) = changes.next_if(|(at, _)| *at < from) {
             queue += i64::from(*d);
         }
-        let mut day = from.date_naive();
-        let last = crate::time::minus(to, chrono::Duration::nanoseconds(1)).date_naive();
+        let local = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+        let mut day = local(from);
+        let last = local(crate::time::minus(to, chrono::Duration::nanoseconds(1)));
         while day <= last {
             let mut peak = queue;
             let end = day
                 .succ_opt()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc())
+                .and_then(|d| start_of(tz, d))
                 .unwrap_or(to)
                 .min(to);
             while let Some((_, d)) = changes.next_if(|(at, _)| *at < end) {
@@ -204,6 +250,17 @@ impl Desk {
         }
         out
     }
+}
+
+/// When a local day starts: its midnight, or the first instant of the day
+/// where a clock change skips midnight.
+fn start_of(tz: chrono_tz::Tz, day: NaiveDate) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    (0..24).find_map(|h| {
+        day.and_hms_opt(h, 0, 0)
+            .and_then(|t| tz.from_local_datetime(&t).earliest())
+            .map(|t| t.with_timezone(&Utc))
+    })
 }
 
 /// Wall-clock time from the customer's first message to the first public

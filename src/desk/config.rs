@@ -57,6 +57,14 @@ pub struct DeskConfig {
     /// that crashes mid-delivery loses nothing. One second to 100 years.
     #[serde(default = "default_lease", with = "lease_seconds")]
     pub delivery_lease: Duration,
+    /// The desk's own time zone, for what is counted per day (the daily
+    /// queue in [`crate::metrics::Metrics`]); default UTC.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: chrono_tz::Tz,
+}
+
+fn default_time_zone() -> chrono_tz::Tz {
+    chrono_tz::UTC
 }
 
 impl Default for DeskConfig {
@@ -75,6 +83,7 @@ impl Default for DeskConfig {
             ticket_rules: TicketRules::default(),
             retry: RetryPolicy::default(),
             delivery_lease: default_lease(),
+            time_zone: default_time_zone(),
         }
     }
 }
@@ -133,6 +142,13 @@ impl DeskConfig {
     #[must_use]
     pub fn with_recognition(mut self, recognition: RecognitionConfig) -> Self {
         self.recognition = recognition;
+        self
+    }
+    /// The defaults in the desk's own time zone (days in the metrics are
+    /// its days).
+    #[must_use]
+    pub fn with_time_zone(mut self, time_zone: chrono_tz::Tz) -> Self {
+        self.time_zone = time_zone;
         self
     }
     /// The defaults with another delivery lease.

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
+use crate::channel::ChannelKind;
 use crate::id::{AgentId, ContactId, CustomerId, TicketId};
 use crate::ticket::{Ticket, TicketEvent};
 
@@ -15,6 +16,8 @@ pub struct QueueChange {
     pub at: DateTime<Utc>,
     /// +1 (a ticket opened or reopened) or -1 (one solved or closed).
     pub delta: i8,
+    /// The channel the ticket came by.
+    pub channel: ChannelKind,
 }
 
 /// Every ticket the desk knows, indexed: a fold of the ticket streams.
@@ -144,7 +147,11 @@ impl Tickets {
     pub(super) fn apply(&mut self, id: TicketId, e: &TicketEvent) {
         if let Some(t) = Ticket::from_opened(e) {
             if t.status().is_unsolved() {
-                self.queue_log.push(QueueChange { at: e.at, delta: 1 });
+                self.queue_log.push(QueueChange {
+                    at: e.at,
+                    delta: 1,
+                    channel: t.channel().kind(),
+                });
             }
             self.by_customer.entry(t.customer()).or_default().insert(id);
             self.by_opening.insert((t.opened_at(), id));
@@ -159,12 +166,18 @@ impl Tickets {
         let was_open = t.status().is_unsolved();
         t.apply(e);
         let after = counted(t);
+        let channel = t.channel().kind();
         match (was_open, t.status().is_unsolved()) {
             (true, false) => self.queue_log.push(QueueChange {
                 at: e.at,
                 delta: -1,
+                channel,
             }),
-            (false, true) => self.queue_log.push(QueueChange { at: e.at, delta: 1 }),
+            (false, true) => self.queue_log.push(QueueChange {
+                at: e.at,
+                delta: 1,
+                channel,
+            }),
             _ => {}
         }
         if before != after {

@@ -217,3 +217,161 @@ fn a_late_reply_counts_as_breached_even_when_no_timer_fired() {
     let frt = m.sla.by_metric[&Metric::FirstResponse];
     assert_eq!((frt.met, frt.breached), (0, 1));
 }
+
+/// Story 003, "remember family names": with Jane's consent, the briefing
+/// on her ticket carries her family's names and her interests; without
+/// consent, or once she withdraws it, nothing.
+#[test]
+fn the_briefing_remembers_family_names_and_interests_only_with_consent() {
+    use fanatical::customer::{ConsentSource, CustomerCommand, FamilyMember, Interest, Relation};
+    use fanatical::desk::CustomerAction;
+    use fanatical::metrics::ConversationStarter;
+    let mut w = World::new();
+    let (acme, jane, ana) = (w.acme, w.jane, w.ana);
+    let update = |w: &mut World, command| {
+        w.run(Command::new(
+            Actor::integration("crm"),
+            CustomerAction::Update {
+                customer: acme,
+                command,
+            },
+        ))
+        .unwrap();
+    };
+    let ticket = email(&mut w, "Cluster upgrade");
+    let now = w.now;
+    let briefing = |w: &World| {
+        w.desk
+            .customers()
+            .care_briefing(ticket, now)
+            .unwrap()
+            .conversation_starter
+    };
+    assert_eq!(briefing(&w), None, "nothing held, nothing shown");
+    update(
+        &mut w,
+        CustomerCommand::RecordConsent {
+            contact: jane,
+            source: ConsentSource::Agent(ana),
+        },
+    );
+    assert_eq!(briefing(&w), None, "consent alone holds nothing");
+    update(
+        &mut w,
+        CustomerCommand::AddFamilyMember {
+            contact: jane,
+            name: "Lily".into(),
+            relation: Relation::Child,
+        },
+    );
+    update(
+        &mut w,
+        CustomerCommand::AddInterest {
+            contact: jane,
+            interest: Interest {
+                topic: "favourite team".into(),
+                detail: "San Antonio Spurs".into(),
+            },
+        },
+    );
+    assert_eq!(
+        briefing(&w),
+        Some(ConversationStarter {
+            contact: jane,
+            name: "Jane Doe".into(),
+            family: vec![FamilyMember {
+                name: "Lily".into(),
+                relation: Relation::Child,
+            }],
+            interests: vec![Interest {
+                topic: "favourite team".into(),
+                detail: "San Antonio Spurs".into(),
+            }],
+        })
+    );
+    update(&mut w, CustomerCommand::WithdrawConsent { contact: jane });
+    assert_eq!(briefing(&w), None, "withdrawn consent erases the details");
+}
+
+/// Story 002, "cut their average peak daily phone queue in half": the
+/// daily queue is counted per channel, in the desk's time zone, so the
+/// peak daily phone queue reads off directly.
+#[test]
+fn the_peak_daily_phone_queue_is_counted_per_channel_in_the_desks_time_zone() {
+    use fanatical::metrics::QueuePeak;
+    let config = DeskConfig::default().with_time_zone(chrono_tz::America::Chicago);
+    let mut w = World::with_config(config);
+    let (jane_phone, jane_email) = (w.jane_phone.clone(), w.jane_email.clone());
+    let receive = |w: &mut World, channel: Channel, from, body: &str| -> TicketId {
+        let id = w.ids.next_id();
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(id, channel, from, body)),
+        ))
+        .unwrap();
+        id
+    };
+    // Monday 23 November, 20:00 to 20:30 in Chicago (02:00 Tuesday UTC):
+    // three calls and an email, all on Monday in Chicago.
+    let monday_evening = chrono_tz::America::Chicago
+        .with_ymd_and_hms(2026, 11, 23, 20, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    w.now = monday_evening;
+    let mut calls = Vec::new();
+    for n in 0..3 {
+        w.tick(10);
+        calls.push(receive(
+            &mut w,
+            Channel::Phone,
+            jane_phone.clone(),
+            &format!("call {n}"),
+        ));
+    }
+    receive(&mut w, Channel::Email, jane_email.clone(), "an email");
+    // Tuesday morning in Chicago: two calls solved, one more comes in.
+    w.now = monday_evening + Duration::hours(14);
+    let ana = w.ana;
+    for t in &calls[..2] {
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::assign(*t, ana),
+        ))
+        .unwrap();
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update {
+                ticket: *t,
+                command: TicketCommand::SetStatus(Status::Solved),
+            },
+        ))
+        .unwrap();
+    }
+    w.tick(5);
+    receive(&mut w, Channel::Phone, jane_phone, "call 3");
+    let from = chrono_tz::America::Chicago
+        .with_ymd_and_hms(2026, 11, 23, 0, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    let m = w.desk.tickets().metrics(from, from + Duration::days(2));
+    let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let tuesday = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    assert_eq!(
+        m.daily_queue_by_channel[&ChannelKind::Phone],
+        BTreeMap::from([(monday, 3), (tuesday, 3)]),
+        "Tuesday starts with three, two are solved, one comes in"
+    );
+    assert_eq!(
+        m.daily_queue_by_channel[&ChannelKind::Email],
+        BTreeMap::from([(monday, 1), (tuesday, 1)])
+    );
+    assert_eq!(
+        m.peak_queue_by_channel[&ChannelKind::Phone],
+        QueuePeak {
+            day: monday,
+            tickets: 3
+        }
+    );
+    assert_eq!(m.daily_queue, BTreeMap::from([(monday, 4), (tuesday, 4)]));
+    assert_eq!(m.peak_queue, Some((monday, 4)));
+}
