@@ -235,6 +235,16 @@ impl InvitationId {
     }
 }
 
+impl CustomerId {
+    /// The id of the video-onboarding task the onboarding policy opens for
+    /// this customer (at most one: derived, so a rebuilt desk and a
+    /// retried command agree).
+    #[must_use]
+    pub fn onboarding_ticket(&self) -> TicketId {
+        TicketId(derive_uuid(self.0, 0x6f6e_626f_6172, 0))
+    }
+}
+
 impl PraiseId {
     /// The id of the crisis ticket this "praise" opens when its words say
     /// a person may be at risk: derived, so a rebuilt desk and a retried

@@ -39,9 +39,33 @@ pub struct CareConfig {
     /// long of an earlier one is a repeat contact (default 7 days).
     #[serde(with = "repeat_within_seconds")]
     pub repeat_within: Duration,
+    /// Story 000: "video calls ... with the larger spend accounts
+    /// especially during the onboarding process". When set, an account
+    /// whose monthly spend is set at or above the threshold (in the same
+    /// currency) is offered a video onboarding once: a task ticket on the
+    /// video channel for its account manager, opened by the rule
+    /// `video_onboarding` (see [`crate::id::CustomerId::onboarding_ticket`]).
+    /// Off by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_onboarding: Option<VideoOnboarding>,
+}
+
+/// The spend-based video-onboarding offer: an explicit, auditable policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VideoOnboarding {
+    /// The least monthly spend that earns the offer.
+    pub min_monthly_spend: crate::customer::Money,
 }
 
 impl CareConfig {
+    /// Offers a video onboarding to accounts whose monthly spend is set at
+    /// or above `min_monthly_spend` (see [`CareConfig::video_onboarding`]).
+    #[must_use]
+    pub fn with_video_onboarding(mut self, min_monthly_spend: crate::customer::Money) -> Self {
+        self.video_onboarding = Some(VideoOnboarding { min_monthly_spend });
+        self
+    }
+
     /// With the repeat-contact window.
     ///
     /// # Errors
@@ -67,6 +91,7 @@ impl Default for CareConfig {
     fn default() -> Self {
         CareConfig {
             repeat_within: Duration::days(7),
+            video_onboarding: None,
         }
     }
 }

@@ -40,6 +40,16 @@ pub(super) fn reply_contact<'c>(t: &Ticket, customer: &'c Customer) -> Option<&'
     })
 }
 
+/// Who a customer-level message goes to: the primary contact, else the
+/// first contact.
+pub(super) fn reply_contact_of(customer: &Customer) -> Option<ContactId> {
+    customer
+        .contacts()
+        .find(|c| c.roles().contains(&ContactRole::Primary))
+        .or_else(|| customer.contacts().next())
+        .map(|c| c.id())
+}
+
 pub(super) fn channel_for(address: &ChannelAddress) -> Channel {
     match address {
         ChannelAddress::Phone(_) => Channel::Phone,

@@ -3,8 +3,10 @@
 #![allow(clippy::wildcard_imports)]
 
 use super::*;
+use crate::agent::Role;
 use crate::customer::{ErasureScope, Forget};
 use crate::store::Erasure;
+use crate::ticket::{Tag, TicketType};
 
 impl Desk {
     pub(super) fn decide_customer(
@@ -39,6 +41,12 @@ impl Desk {
                     CustomerCommand::WithdrawConsent { contact } => Some(*contact),
                     _ => None,
                 };
+                let offer = match &command {
+                    CustomerCommand::SetAccountStanding { standing } => {
+                        self.onboarding_offer(c, standing)
+                    }
+                    _ => None,
+                };
                 let events = c.handle(command, now)?;
                 // Withdrawn consent forgets the personal details in the
                 // record too, not only in the desk.
@@ -49,6 +57,9 @@ impl Desk {
                     StreamId::Customer(customer),
                     events.into_iter().map(Event::Customer),
                 );
+                if let Some(offer) = offer {
+                    self.decide_onboarding_offer(d, offer, now)?;
+                }
             }
             CustomerAction::EraseContact {
                 customer,
@@ -194,4 +205,83 @@ impl Desk {
         }
         Ok(())
     }
+
+    /// The video-onboarding offer the care policy makes for a standing
+    /// being set, if it makes one: the spend reaches the threshold in its
+    /// currency, and the customer was never offered one.
+    fn onboarding_offer(
+        &self,
+        c: &Customer,
+        standing: &crate::customer::AccountStanding,
+    ) -> Option<OnboardingOffer> {
+        let policy = self.config.care.video_onboarding.as_ref()?;
+        let min = &policy.min_monthly_spend;
+        let ticket = c.id().onboarding_ticket();
+        (standing.monthly_spend.currency == min.currency
+            && standing.monthly_spend.minor >= min.minor
+            && self.ticket(ticket).is_none()
+            && self.version(&StreamId::Ticket(ticket)) == 0)
+            .then(|| OnboardingOffer {
+                ticket,
+                customer: c.id(),
+                contact: super::channels::reply_contact_of(c),
+                owner: c
+                    .account_team()
+                    .iter()
+                    .find(|(a, r)| {
+                        **r == Role::AccountManager
+                            && self.agent(**a).is_some_and(|x| x.is_active())
+                    })
+                    .map(|(a, _)| *a),
+            })
+    }
+
+    /// Opens the offer: a task on the video channel, tagged
+    /// `video-onboarding`, for the account manager when there is one. It
+    /// names no amount: agents see the customer, not the invoice.
+    fn decide_onboarding_offer(
+        &self,
+        d: &mut Drafts,
+        offer: OnboardingOffer,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let mut open = OpenTicket::new(
+            offer.ticket,
+            offer.customer,
+            "Offer a video onboarding session",
+            Channel::Video,
+        )
+        .with_type(TicketType::Task);
+        if let Some(contact) = offer.contact {
+            open = open.requested_by(contact);
+        }
+        if let Ok(tag) = Tag::new("video-onboarding") {
+            open = open.with_tag(tag);
+        }
+        let rules = &self.config.ticket_rules;
+        let mut events = Ticket::open(open, rules, now)?;
+        if let Some(owner) = offer.owner {
+            let t = Ticket::from_events(&events).ok_or(DeskError::UnknownTicket(offer.ticket))?;
+            let more = t.handle_with(TicketCommand::Assign(Some(owner)), rules, now)?;
+            events.extend(more);
+        }
+        let sla_events = crate::sla::react(None, &events, offer.customer, &self.config.sla, now);
+        d.push(
+            StreamId::Ticket(offer.ticket),
+            events.into_iter().map(Event::Ticket),
+        );
+        d.push(
+            StreamId::Sla(offer.ticket),
+            sla_events.into_iter().map(Event::Sla),
+        );
+        Ok(())
+    }
+}
+
+/// A video-onboarding offer to open.
+struct OnboardingOffer {
+    ticket: TicketId,
+    customer: CustomerId,
+    contact: Option<ContactId>,
+    owner: Option<AgentId>,
 }

@@ -465,3 +465,98 @@ fn only_roles_that_see_spend_may_set_it() {
         Some(standing(100_000, Tier::Business))
     );
 }
+
+/// Story 000: "video calls ... with the larger spend accounts especially
+/// during the onboarding process", as an explicit policy: an account whose
+/// spend is set at or above the threshold (in its currency) gets one
+/// video-onboarding task for its account manager, which names no amount;
+/// below it, in another currency, or a second time, nothing.
+#[test]
+fn larger_spend_accounts_are_offered_a_video_onboarding_once_by_policy() {
+    use fanatical::channel::ChannelKind;
+    use fanatical::metrics::CareConfig;
+    use fanatical::ticket::{Tag, TicketType};
+    let mut cfg = DeskConfig::default();
+    cfg.care = CareConfig::default().with_video_onboarding(Money {
+        minor: 1_000_000,
+        currency: Currency::new(CUR).unwrap(),
+    });
+    let mut w = crate::support::World::with_config(cfg);
+    let (acme, tiny, jane) = (w.acme, w.tiny, w.jane);
+    let am: AgentId = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id: am,
+            name: "Alex".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::AccountManager],
+            skills: vec![],
+        },
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AssignAccountTeam {
+                agent: am,
+                role: Role::AccountManager,
+            },
+        },
+    ))
+    .unwrap();
+    let offers = |w: &crate::support::World| -> Vec<fanatical::id::TicketId> {
+        w.desk
+            .tickets()
+            .iter()
+            .filter(|t| t.tags().contains(&Tag::new("video-onboarding").unwrap()))
+            .map(|t| t.id())
+            .collect()
+    };
+    // Below the threshold: nothing.
+    w.run(set_standing(acme, standing(999_999, Tier::Business)))
+        .unwrap();
+    assert_eq!(offers(&w), vec![]);
+    // At it: one task, on video, for Alex, requested by Jane.
+    w.run(set_standing(acme, standing(1_000_000, Tier::Enterprise)))
+        .unwrap();
+    assert_eq!(offers(&w), vec![acme.onboarding_ticket()]);
+    let t = w.desk.tickets().get(acme.onboarding_ticket()).unwrap();
+    assert_eq!(
+        (
+            t.ticket_type(),
+            t.channel().kind(),
+            t.assignee(),
+            t.requester()
+        ),
+        (TicketType::Task, ChannelKind::Video, Some(am), Some(jane))
+    );
+    assert_eq!(t.subject(), "Offer a video onboarding session");
+    let shown = format!("{:?}", w.desk.tickets().get(t.id()));
+    assert!(
+        !shown.contains(CUR) && !shown.contains("1000000"),
+        "{shown}"
+    );
+    // Set again, higher: still one offer.
+    w.run(set_standing(acme, standing(5_000_000, Tier::Enterprise)))
+        .unwrap();
+    assert_eq!(offers(&w), vec![acme.onboarding_ticket()]);
+    // Another currency is not compared: no offer.
+    w.run(set_standing(
+        tiny,
+        AccountStanding {
+            monthly_spend: Money {
+                minor: 50_000_000,
+                currency: Currency::new("EUR").unwrap(),
+            },
+            tier: Tier::Enterprise,
+        },
+    ))
+    .unwrap();
+    assert_eq!(offers(&w), vec![acme.onboarding_ticket()]);
+    assert_eq!(
+        fanatical::desk::Desk::rebuild(&w.store, w.desk.config().clone()).unwrap(),
+        w.desk
+    );
+}
