@@ -823,6 +823,44 @@ mod tests {
     }
 
     #[test]
+    fn schedules_change_once_and_absences_are_checked() {
+        let mut a = agent();
+        let hours = BusinessCalendar::weekdays(
+            chrono_tz::UTC,
+            crate::sla::DayHours::parse(&[("08:00", "17:00")]).unwrap(),
+        );
+        let set = AgentCommand::SetWorkingHours(Some(hours.clone()));
+        for e in a.handle(set.clone(), now()).unwrap() {
+            a.apply(&e);
+        }
+        assert_eq!(a.schedule().hours(), Some(&hours));
+        assert_eq!(a.handle(set, now()), Ok(Vec::new()), "no change, no event");
+        let away = Absence {
+            from: now(),
+            until: now() + chrono::Duration::days(1),
+        };
+        for e in a.handle(AgentCommand::AddAbsence(away), now()).unwrap() {
+            a.apply(&e);
+        }
+        // Monday noon, away until Tuesday noon: back then, on shift.
+        assert_eq!(a.schedule().next_available(now()), Some(away.until));
+        for e in a
+            .handle(AgentCommand::CancelAbsence(away.from), now())
+            .unwrap()
+        {
+            a.apply(&e);
+        }
+        assert_eq!(a.schedule().next_available(now()), Some(now()));
+        assert_eq!(
+            a.handle(AgentCommand::CancelAbsence(away.from), now()),
+            Err(AgentError::UnknownAbsence {
+                agent: a.id(),
+                from: away.from
+            })
+        );
+    }
+
+    #[test]
     fn spend_is_for_account_billing_and_executives_only() {
         let mut a = agent();
         assert!(!a.sees_spend());

@@ -499,3 +499,61 @@ fn the_policy_is_configured_kind_by_kind() {
     );
     assert!(serde_json::from_value::<PagePolicy>(serde_json::json!({"kudoz": "at_once"})).is_err());
 }
+
+#[test]
+fn an_incident_commander_in_a_protected_morning_is_warned_after_it_and_paged_at_once_when_overdue()
+{
+    use fanatical::id::IncidentId;
+    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let boss = o.boss;
+    o.w.now = chi(2, 8);
+    o.w.run(update(
+        boss,
+        AgentCommand::SetProtectedTime(Some(BusinessCalendar::weekdays(
+            Chicago,
+            day("08:00", "10:00"),
+        ))),
+    ))
+    .unwrap();
+    let id: IncidentId = o.w.ids.next_id();
+    crate::incidents::declare(&mut o, id);
+    // The warning at 08:25 waits for ten; the miss at 08:31 goes at once.
+    for minutes in [25, 31] {
+        let at = chi(2, 8) + Duration::minutes(minutes);
+        o.w.now = at;
+        o.w.desk.handle_timeout(&mut o.w.store, at).unwrap();
+    }
+    let due = chi(2, 8) + Duration::minutes(30);
+    let mut pages: Vec<_> = pages_to(&o.w, boss)
+        .into_iter()
+        .map(|m| (m.queued_at, m.body, m.deliver_after))
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        vec![
+            (
+                chi(2, 8) + Duration::minutes(25),
+                format!("Incident \"DFW1 power loss\": the next update is due at {due}."),
+                Some(chi(2, 10))
+            ),
+            (
+                chi(2, 8) + Duration::minutes(31),
+                format!("Incident \"DFW1 power loss\": the update due at {due} was missed."),
+                None
+            ),
+        ]
+    );
+    let at = o.w.now;
+    let handed: Vec<_> = deliver(&mut o.w, at)
+        .into_iter()
+        .filter(|(a, _)| *a == boss)
+        .collect();
+    assert_eq!(
+        handed,
+        vec![(
+            boss,
+            format!("Incident \"DFW1 power loss\": the update due at {due} was missed.")
+        )]
+    );
+}
