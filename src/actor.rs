@@ -119,6 +119,8 @@ pub enum TimerKind {
     LeaseExpiry,
     /// A reminder to acknowledge praise.
     PraiseReminder,
+    /// A page waiting for its person's next working minute.
+    DeferredPage,
 }
 
 impl fmt::Display for TimerKind {
@@ -130,6 +132,7 @@ impl fmt::Display for TimerKind {
             TimerKind::DeliveryRetry => "delivery_retry",
             TimerKind::LeaseExpiry => "lease_expiry",
             TimerKind::PraiseReminder => "praise_reminder",
+            TimerKind::DeferredPage => "deferred_page",
         })
     }
 }

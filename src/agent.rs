@@ -24,11 +24,16 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+mod schedule;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::id::{AgentId, TeamId};
+use crate::sla::BusinessCalendar;
+
+pub use schedule::{Absence, Schedule, Unavailable};
 
 /// Why an agent or team command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +54,46 @@ pub enum AgentError {
     /// Nobody reports to themselves.
     #[error("agent {0} cannot report to themselves")]
     SelfReport(AgentId),
+    /// A change that would leave the agent no working time that is not
+    /// protected, ever again.
+    #[error(
+        "agent {0} would never be available again: no working time is left outside protected time"
+    )]
+    NeverAvailable(AgentId),
+    /// An absence that ends before (or when) it starts.
+    #[error("agent {agent}: an absence from {from} until {until} ends before it starts")]
+    EmptyAbsence {
+        /// The agent.
+        agent: AgentId,
+        /// Its first instant.
+        from: DateTime<Utc>,
+        /// Its end.
+        until: DateTime<Utc>,
+    },
+    /// An absence sharing time with one already recorded.
+    #[error(
+        "agent {agent}: an absence from {from} until {until} overlaps the one from {other_from} until {other_until}"
+    )]
+    OverlappingAbsence {
+        /// The agent.
+        agent: AgentId,
+        /// The new absence's first instant.
+        from: DateTime<Utc>,
+        /// The new absence's end.
+        until: DateTime<Utc>,
+        /// The recorded absence's first instant.
+        other_from: DateTime<Utc>,
+        /// The recorded absence's end.
+        other_until: DateTime<Utc>,
+    },
+    /// No absence starts at this instant.
+    #[error("agent {agent} has no absence starting at {from}")]
+    UnknownAbsence {
+        /// The agent.
+        agent: AgentId,
+        /// The instant named.
+        from: DateTime<Utc>,
+    },
     /// The team lead must be a member of the team.
     #[error("agent {agent} is not a member of team {team}")]
     NotAMember {
@@ -151,6 +196,16 @@ pub enum AgentCommand {
     ReportTo(Option<AgentId>),
     /// The agent left; no more changes, no more routing.
     Deactivate,
+    /// Set working hours (a calendar in the agent's zone, usually), or
+    /// with `None` clear them: around the clock.
+    SetWorkingHours(Option<BusinessCalendar>),
+    /// Set protected windows: the calendar's open time is the agent's own
+    /// ("the mornings are mine"); `None` clears them.
+    SetProtectedTime(Option<BusinessCalendar>),
+    /// Record a stretch of time away.
+    AddAbsence(Absence),
+    /// Cancel the absence starting at this instant.
+    CancelAbsence(DateTime<Utc>),
 }
 
 /// Something that happened to an agent.
@@ -217,6 +272,26 @@ pub enum AgentEventKind {
     },
     /// Left.
     Deactivated,
+    /// Working hours set (`None`: around the clock).
+    WorkingHoursSet {
+        /// The hours.
+        hours: Option<BusinessCalendar>,
+    },
+    /// Protected windows set (`None`: none).
+    ProtectedTimeSet {
+        /// The protected calendar.
+        protected: Option<BusinessCalendar>,
+    },
+    /// An absence recorded.
+    AbsenceAdded {
+        /// The absence.
+        absence: Absence,
+    },
+    /// An absence cancelled.
+    AbsenceCancelled {
+        /// Its first instant.
+        from: DateTime<Utc>,
+    },
 }
 
 /// A support employee.
@@ -229,6 +304,8 @@ pub struct Agent {
     skills: BTreeSet<Skill>,
     manager: Option<AgentId>,
     active: bool,
+    #[serde(default, skip_serializing_if = "Schedule::is_empty")]
+    schedule: Schedule,
 }
 
 impl Agent {
@@ -287,6 +364,7 @@ impl Agent {
                 skills: skills.clone(),
                 manager: None,
                 active: true,
+                schedule: Schedule::default(),
             }),
             _ => None,
         }
@@ -335,6 +413,48 @@ impl Agent {
                 (manager != self.manager).then_some(AgentEventKind::ManagerChanged { manager })
             }
             AgentCommand::Deactivate => Some(AgentEventKind::Deactivated),
+            AgentCommand::SetWorkingHours(hours) => {
+                let mut s = self.schedule.clone();
+                s.set_hours(hours.clone());
+                self.keeps_time(&s, now)?;
+                (hours.as_ref() != self.schedule.hours())
+                    .then_some(AgentEventKind::WorkingHoursSet { hours })
+            }
+            AgentCommand::SetProtectedTime(protected) => {
+                let mut s = self.schedule.clone();
+                s.set_protected(protected.clone());
+                self.keeps_time(&s, now)?;
+                (protected.as_ref() != self.schedule.protected())
+                    .then_some(AgentEventKind::ProtectedTimeSet { protected })
+            }
+            AgentCommand::AddAbsence(absence) => {
+                if absence.until <= absence.from {
+                    return Err(AgentError::EmptyAbsence {
+                        agent: self.id,
+                        from: absence.from,
+                        until: absence.until,
+                    });
+                }
+                if let Some(other) = self.schedule.overlapping(absence) {
+                    return Err(AgentError::OverlappingAbsence {
+                        agent: self.id,
+                        from: absence.from,
+                        until: absence.until,
+                        other_from: other.from,
+                        other_until: other.until,
+                    });
+                }
+                Some(AgentEventKind::AbsenceAdded { absence })
+            }
+            AgentCommand::CancelAbsence(from) => {
+                if !self.schedule.absences().any(|a| a.from == from) {
+                    return Err(AgentError::UnknownAbsence {
+                        agent: self.id,
+                        from,
+                    });
+                }
+                Some(AgentEventKind::AbsenceCancelled { from })
+            }
         };
         Ok(kind
             .map(|kind| AgentEvent { at: now, kind })
@@ -362,6 +482,21 @@ impl Agent {
             }
             AgentEventKind::ManagerChanged { manager } => self.manager = *manager,
             AgentEventKind::Deactivated => self.active = false,
+            AgentEventKind::WorkingHoursSet { hours } => self.schedule.set_hours(hours.clone()),
+            AgentEventKind::ProtectedTimeSet { protected } => {
+                self.schedule.set_protected(protected.clone());
+            }
+            AgentEventKind::AbsenceAdded { absence } => self.schedule.add_absence(*absence),
+            AgentEventKind::AbsenceCancelled { from } => self.schedule.cancel_absence(*from),
+        }
+    }
+
+    /// Refuses a schedule that leaves no working time outside protected
+    /// time from `now` on.
+    fn keeps_time(&self, schedule: &Schedule, now: DateTime<Utc>) -> Result<(), AgentError> {
+        match schedule.next_available(now) {
+            Some(_) => Ok(()),
+            None => Err(AgentError::NeverAvailable(self.id)),
         }
     }
 
@@ -409,6 +544,11 @@ impl Agent {
     #[must_use]
     pub fn is_active(&self) -> bool {
         self.active
+    }
+    /// Working hours, protected windows and absences.
+    #[must_use]
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
     }
     /// Whether any of the agent's roles may see spend and tier.
     #[must_use]
@@ -679,6 +819,44 @@ mod tests {
         assert_eq!(
             a.handle(AgentCommand::GrantRole(Role::Billing), now()),
             Err(AgentError::Deactivated(a.id()))
+        );
+    }
+
+    #[test]
+    fn schedules_change_once_and_absences_are_checked() {
+        let mut a = agent();
+        let hours = BusinessCalendar::weekdays(
+            chrono_tz::UTC,
+            crate::sla::DayHours::parse(&[("08:00", "17:00")]).unwrap(),
+        );
+        let set = AgentCommand::SetWorkingHours(Some(hours.clone()));
+        for e in a.handle(set.clone(), now()).unwrap() {
+            a.apply(&e);
+        }
+        assert_eq!(a.schedule().hours(), Some(&hours));
+        assert_eq!(a.handle(set, now()), Ok(Vec::new()), "no change, no event");
+        let away = Absence {
+            from: now(),
+            until: now() + chrono::Duration::days(1),
+        };
+        for e in a.handle(AgentCommand::AddAbsence(away), now()).unwrap() {
+            a.apply(&e);
+        }
+        // Monday noon, away until Tuesday noon: back then, on shift.
+        assert_eq!(a.schedule().next_available(now()), Some(away.until));
+        for e in a
+            .handle(AgentCommand::CancelAbsence(away.from), now())
+            .unwrap()
+        {
+            a.apply(&e);
+        }
+        assert_eq!(a.schedule().next_available(now()), Some(now()));
+        assert_eq!(
+            a.handle(AgentCommand::CancelAbsence(away.from), now()),
+            Err(AgentError::UnknownAbsence {
+                agent: a.id(),
+                from: away.from
+            })
         );
     }
 

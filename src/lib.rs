@@ -50,12 +50,14 @@
 //! strategies  arbitrary
 //!             proptest strategies for the model and policies (feature
 //!             `proptest`)
-//! policies    sla/ escalation/ routing guard crisis trend org
-//!             pure rules over the model: business calendars and SLA
-//!             timers, escalation graphs, routing, official-post review,
-//!             crisis and trend detection, reporting lines
-//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel
-//!             aggregates: state, handle(command) -> events, apply(event)
+//! policies    escalation/ routing guard crisis trend org
+//!             pure rules over the model: escalation graphs, routing,
+//!             official-post review, crisis and trend detection,
+//!             reporting lines
+//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel sla/
+//!             aggregates: state, handle(command) -> events, apply(event);
+//!             business calendars and SLA timers (an agent's working
+//!             hours and protected time are calendars on their record)
 //! base        id actor time text macros
 //!             typed ids (ComponentId too); who acts (actors, causes,
 //!             timer kinds, command keys); bounds on configured
@@ -64,7 +66,8 @@
 //! ```
 //!
 //! Where the code is not yet where the design wants it, the table says
-//! where it is: the event record sits above the policies because it
+//! where it is: SLA policies sit with the model because an agent's
+//! record holds business calendars; the event record sits above the policies because it
 //! wraps their events (SLA, official posts, crisis, trends); official
 //! posts are recorded by `guard`, next to their review policy; care
 //! briefings are built in the desk. `tests/it/layering.rs` reads this

@@ -69,6 +69,10 @@ pub struct OutboundMessage {
     pub ticket: Option<TicketId>,
     /// When it was queued.
     pub queued_at: DateTime<Utc>,
+    /// Not to be handed out before this instant: a page that waits for
+    /// the person's next working minute. `None`: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_after: Option<DateTime<Utc>>,
 }
 
 /// Something that happened to an outbound message.
@@ -556,6 +560,7 @@ mod tests {
             body: "hi".into(),
             ticket: None,
             queued_at: now,
+            deliver_after: None,
         };
         outbox.apply(
             1,

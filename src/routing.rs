@@ -45,7 +45,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc, Weekday};
 use serde::Serialize;
 
-use crate::agent::Skill;
+use crate::agent::{Absence, Agent, Schedule, Skill, Unavailable};
 use crate::id::AgentId;
 use crate::sla::{BusinessCalendar, DayHours, SlaError};
 
@@ -87,7 +87,9 @@ pub struct RoutingAgent {
     agent: AgentId,
     hours: BusinessCalendar,
     protected_week: [DayHours; 7],
-    protected: BusinessCalendar,
+    /// Hours, protected time and absences together: what availability
+    /// reads.
+    schedule: Schedule,
     skills: BTreeSet<Skill>,
     capacity: u32,
 }
@@ -120,12 +122,12 @@ impl RoutingAgent {
         capacity: u32,
     ) -> Self {
         let protected_week: [DayHours; 7] = std::array::from_fn(|_| DayHours::closed());
-        let protected = BusinessCalendar::weekly(hours.tz(), protected_week.clone());
+        let schedule = Schedule::default().with_hours(hours.clone());
         RoutingAgent {
             agent,
             hours,
             protected_week,
-            protected,
+            schedule,
             skills: skills.into_iter().collect(),
             capacity,
         }
@@ -141,6 +143,60 @@ impl RoutingAgent {
             agent.skills().iter().cloned(),
             capacity,
         )
+    }
+
+    /// A desk agent as routing sees them, from their record: skills,
+    /// working hours (around the clock when none are set), protected
+    /// windows and absences.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// use fanatical::agent::{Absence, AgentCommand};
+    /// use fanatical::routing::{Router, Routing, RoutingAgent};
+    /// let away = Absence { from: now, until: now + Duration::days(2) };
+    /// let away_cmd = PeopleAction::UpdateAgent { agent: ana, command: AgentCommand::AddAbsence(away) };
+    /// desk.execute(&mut store, Command::new(Actor::integration("hr"), away_cmd), now)?;
+    /// let router = Router::new(vec![RoutingAgent::from_agent(desk.people().agent(ana).unwrap(), 10)])?;
+    /// match desk.tickets().route(ticket, &router, &[], now)? {
+    ///     Routing::Wait { at, reason, .. } => {
+    ///         assert_eq!(at, away.until);
+    ///         assert!(reason.ends_with(&format!("not routed to agent {ana}: absent until {}", away.until)));
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn from_agent(agent: &Agent, capacity: u32) -> Self {
+        let schedule = agent.schedule();
+        let hours = schedule.hours().cloned().unwrap_or_else(|| {
+            BusinessCalendar::weekly(
+                agent.time_zone(),
+                std::array::from_fn(|_| DayHours::all_day()),
+            )
+        });
+        let protected_week = schedule.protected().map_or_else(
+            || std::array::from_fn(|_| DayHours::closed()),
+            |p| p.week().clone(),
+        );
+        RoutingAgent {
+            agent: agent.id(),
+            hours,
+            protected_week,
+            schedule: schedule.clone(),
+            skills: agent.skills().iter().cloned().collect(),
+            capacity,
+        }
+    }
+
+    /// This agent away for a stretch: not routed to in `[from, until)`.
+    #[must_use]
+    pub fn with_absence(mut self, absence: Absence) -> Self {
+        self.schedule = self.schedule.with_absence(absence);
+        self
     }
 
     /// Protects the same window on every working day (Monday to Friday).
@@ -181,7 +237,12 @@ impl RoutingAgent {
         if let Some(slot) = self.protected_week.get_mut(idx) {
             *slot = merged;
         }
-        self.protected = BusinessCalendar::weekly(self.hours.tz(), self.protected_week.clone());
+        let tz = self
+            .schedule
+            .protected()
+            .map_or(self.hours.tz(), BusinessCalendar::tz);
+        let protected = BusinessCalendar::weekly(tz, self.protected_week.clone());
+        self.schedule = std::mem::take(&mut self.schedule).with_protected(protected);
         Ok(self)
     }
 
@@ -201,37 +262,31 @@ impl RoutingAgent {
         self.capacity
     }
 
-    /// On shift and not in a protected window.
+    /// On shift, not in a protected window and not away.
     #[must_use]
     pub fn is_available(&self, at: DateTime<Utc>) -> bool {
-        self.hours.is_open(at) && !self.protected.is_open(at)
+        self.schedule.is_available(at)
     }
 
-    /// The first instant at or after `from` when the agent is on shift and
-    /// not protected; `None` when that never happens again.
+    /// Why the agent cannot be routed to at `at` (away, protected, off
+    /// shift); `None` when they can.
+    #[must_use]
+    pub fn unavailable(&self, at: DateTime<Utc>) -> Option<Unavailable> {
+        self.schedule.unavailable(at)
+    }
+
+    /// The first instant at or after `from` when the agent is on shift,
+    /// not protected and not away; `None` when that never happens again.
     #[must_use]
     pub fn next_available(&self, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut t = from;
-        for _ in 0..1_000 {
-            t = self.hours.next_open(t).ok()?;
-            if self.protected.is_open(t) {
-                t = self.protected.next_close(t).ok()?;
-                continue;
-            }
-            return Some(t);
-        }
-        None
+        self.schedule.next_available(from)
     }
 
-    /// When the current available stretch ends (the shift closes or a
-    /// protected window starts), for an available agent.
+    /// When the current available stretch ends (the shift closes, a
+    /// protected window starts or an absence begins), for an available
+    /// agent.
     fn available_until(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let close = self.hours.next_close(at).ok();
-        let protect = self.protected.next_open(at).ok();
-        match (close, protect) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.schedule.available_until(at)
     }
 }
 
@@ -354,6 +409,16 @@ impl Router {
                 missing
             }));
         }
+        // Whose own time is passed over, named in the reason.
+        let passed: String = candidates
+            .iter()
+            .filter_map(|a| match a.unavailable(now)? {
+                why @ (Unavailable::Absent { .. } | Unavailable::Protected { .. }) => {
+                    Some(format!("; not routed to agent {}: {why}", a.agent))
+                }
+                Unavailable::OffShift { .. } => None,
+            })
+            .collect();
         let load = |a: &RoutingAgent| loads.get(&a.agent).copied().unwrap_or(0);
         let best = candidates
             .iter()
@@ -366,7 +431,7 @@ impl Router {
             return Ok(Routing::Assigned {
                 agent: a.agent,
                 reason: format!(
-                    "has {}{until}; {} of {} open tickets, the lowest load available",
+                    "has {}{until}; {} of {} open tickets, the lowest load available{passed}",
                     skill_list(skills),
                     load(a),
                     a.capacity
@@ -391,7 +456,7 @@ impl Router {
                 agent,
                 at,
                 reason: format!(
-                    "nobody with {} is available now; the first is on duty at {at}",
+                    "nobody with {} is available now; the first is on duty at {at}{passed}",
                     skill_list(skills)
                 ),
             }),

@@ -26,6 +26,7 @@
 //!     body: "Your server is back.".into(),
 //!     ticket: None,
 //!     queued_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+//!     deliver_after: None,
 //! };
 //! let mut t = RecordingTransport::new();
 //! assert_eq!(t.deliver(&msg)?, Delivery::Delivered);

@@ -470,16 +470,37 @@ impl Day {
                 }
             }))
         };
+        // Luis's hours are on his record, and so is his morning: "the
+        // mornings are mine" until ten. Routing and every page read them.
+        let weekdays_in_chicago = |from: &str, to: &str| -> Result<BusinessCalendar> {
+            Ok(BusinessCalendar::weekly(Chicago, weekdays(from, to)?))
+        };
+        for command in [
+            AgentCommand::SetWorkingHours(Some(weekdays_in_chicago("09:00", "17:00")?)),
+            AgentCommand::SetProtectedTime(Some(weekdays_in_chicago("09:00", "10:00")?)),
+        ] {
+            self.exec(
+                Command::new(
+                    Actor::integration("hr"),
+                    PeopleAction::UpdateAgent {
+                        agent: c.luis,
+                        command,
+                    },
+                ),
+                now,
+            )?;
+        }
         let mut on_shift = Vec::new();
         for (agent, week) in [
             (c.ana, every_day("00:00", "08:00")?),
             (c.mei, every_day("08:00", "20:00")?),
             (c.kofi, weekdays("09:00", "17:00")?),
-            (c.luis, weekdays("09:00", "17:00")?),
         ] {
             let a = self.desk.people().agent(agent).ok_or("unknown agent")?;
             on_shift.push(RoutingAgent::for_agent(a, week, 12));
         }
+        let luis = self.desk.people().agent(c.luis).ok_or("unknown agent")?;
+        on_shift.push(RoutingAgent::from_agent(luis, 12));
         self.router = Router::new(on_shift)?;
         // Every owner in the graph must have someone at it today.
         let desk = &self.desk;

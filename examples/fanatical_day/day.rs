@@ -9,6 +9,8 @@
 //! - 02:00 a VIP retailer and a ten-dollar blog call at once: same
 //!   treatment, and neither the agent nor routing sees what they spend;
 //! - 08:40 a public post on X answered in three minutes, and praised;
+//!   kudos go up the chain, and the page to Luis, whose mornings are his
+//!   until ten, waits for 10:00;
 //! - 09:30 a truck hits the power feed of DFW1: an incident with a
 //!   30-minute update cadence (one update late), callers linked, everyone
 //!   affected kept in the loop, credits with reasons, follow-ups scheduled;
@@ -57,7 +59,7 @@ use fanatical::escalation::{EscalationGraph, Facts, SlaLevel};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::incident::IncidentEventKind;
-use fanatical::outbox::OutboxAction;
+use fanatical::outbox::{OutboxAction, Recipient};
 use fanatical::routing::{Router, Routing};
 use fanatical::sla::{Metric, SlaEventKind};
 use fanatical::store::{MemoryStore, RecordedEvent};
@@ -427,7 +429,15 @@ impl Day {
 
     /// Hands every due message to the transport and records the outcome.
     fn deliver(&mut self, now: DateTime<Utc>) -> Result<()> {
+        // Pages that waited for their person's time, by person: how many
+        // and since when.
+        let mut waited: BTreeMap<AgentId, (usize, DateTime<Utc>)> = BTreeMap::new();
         while let Some(msg) = self.desk.poll_outbound(now) {
+            if let (Some(_), Recipient::Agent { agent }) = (msg.deliver_after, &msg.recipient) {
+                let entry = waited.entry(*agent).or_insert((0, msg.queued_at));
+                entry.0 += 1;
+                entry.1 = entry.1.min(msg.queued_at);
+            }
             let ack = match self.transport.deliver(&msg) {
                 Ok(_) => Command::new(
                     Actor::integration("transport"),
@@ -442,6 +452,14 @@ impl Day {
                 ),
             };
             self.exec(ack, now)?;
+        }
+        for (agent, (n, since)) in waited {
+            let line = format!(
+                "{n} page(s) to {}, held for their working time since {}, go out",
+                self.name_of(agent),
+                hhmm(since)
+            );
+            self.log.push((now, line));
         }
         Ok(())
     }

@@ -3,14 +3,12 @@
 use chrono::{DateTime, Utc};
 
 use super::decision::salt;
-use super::{Desk, Drafts, outbox};
-use crate::channel::Channel;
+use super::{Desk, Drafts, Page, PageKind};
 use crate::coaching::CoachingAction;
 use crate::coaching::{CoachingEventKind, CoachingFlag, Mistake};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::AgentId;
-use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 
 impl Desk {
     /// See [`PeopleView::mistakes`].
@@ -54,11 +52,11 @@ impl Desk {
             let name = self
                 .agent(agent)
                 .map_or_else(|| agent.to_string(), |a| a.name().to_owned());
-            let message = OutboundMessage {
+            let page = Page {
                 // The flag, the second event drafted here, queues it.
                 id: d.message_id(self, &stream, 2, salt::MESSAGE),
-                channel: Channel::Chat,
-                recipient: Recipient::Agent { agent: l },
+                agent: l,
+                kind: PageKind::CourseCorrection,
                 body: format!(
                     "Course correction: {name} has made the same kind of mistake ({:?}) {} times in {} days.",
                     flag.kind,
@@ -66,12 +64,8 @@ impl Desk {
                     window.num_days()
                 ),
                 ticket,
-                queued_at: now,
             };
-            d.push(
-                StreamId::Outbox,
-                [outbox(now, OutboxEventKind::Queued { message })],
-            );
+            self.page(d, page, now);
         }
         d.push(stream, events.into_iter().map(Event::Coaching));
         Ok(())

@@ -2,6 +2,7 @@
 
 #![allow(clippy::wildcard_imports)]
 
+use super::pages::PagePolicy;
 use super::*;
 use crate::recognition::RecognitionConfig;
 
@@ -61,6 +62,10 @@ pub struct DeskConfig {
     /// queue in [`crate::metrics::Metrics`]); default UTC.
     #[serde(default = "default_time_zone")]
     pub time_zone: chrono_tz::Tz,
+    /// Which pages to employees wait for the person's next working minute
+    /// and which go at once (see [`PagePolicy`] for the defaults).
+    #[serde(default)]
+    pub pages: PagePolicy,
 }
 
 fn default_time_zone() -> chrono_tz::Tz {
@@ -84,6 +89,7 @@ impl Default for DeskConfig {
             retry: RetryPolicy::default(),
             delivery_lease: default_lease(),
             time_zone: default_time_zone(),
+            pages: PagePolicy::default(),
         }
     }
 }
@@ -130,6 +136,12 @@ impl DeskConfig {
     #[must_use]
     pub fn with_crisis(mut self, crisis: crate::crisis::CrisisConfig) -> Self {
         self.crisis = crisis;
+        self
+    }
+    /// The defaults with another policy on when pages go.
+    #[must_use]
+    pub fn with_pages(mut self, pages: PagePolicy) -> Self {
+        self.pages = pages;
         self
     }
     /// The defaults with another retry policy.

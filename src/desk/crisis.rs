@@ -4,14 +4,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Desk, Drafts, outbox};
+use super::{Desk, Drafts, Page, PageKind};
 use crate::agent::{Agent, Role};
-use crate::channel::Channel;
 use crate::crisis::{CrisisRecord, CrisisSignal};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, TicketId};
-use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::ticket::{Priority, Ticket, TicketCommand, TicketEvent};
 use crate::view::{AgentTicketView, ViewError};
 
@@ -246,19 +244,14 @@ impl Desk {
             .into_iter()
             .zip(0u64..)
             .map(|((agent, body), i)| {
-                outbox(
-                    now,
-                    OutboxEventKind::Queued {
-                        message: OutboundMessage {
-                            id: d.message_id(self, &stream, 1, i),
-                            channel: Channel::Chat,
-                            recipient: Recipient::Agent { agent },
-                            body,
-                            ticket: Some(ticket),
-                            queued_at: now,
-                        },
-                    },
-                )
+                let page = Page {
+                    id: d.message_id(self, &stream, 1, i),
+                    agent,
+                    kind: PageKind::Crisis,
+                    body,
+                    ticket: Some(ticket),
+                };
+                self.queue_page(page, now)
             })
             .collect();
         d.push(StreamId::Outbox, messages);

@@ -27,10 +27,11 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_outbound(&mut self, now: DateTime<Utc>) -> Option<OutboundMessage> {
-        // Retries and leases that have come round join the queue again.
+        // Retries, leases and deferred pages that have come round join
+        // the queue (again).
         for timer in self.timers.due_delivery(now) {
             self.timers.set(timer, None);
-            if let Timer::Retry(id) | Timer::Lease(id) = timer
+            if let Timer::Retry(id) | Timer::Lease(id) | Timer::Deferred(id) = timer
                 && let Some(entry) = self.state.outbox.get(id)
                 && matches!(
                     entry.state,

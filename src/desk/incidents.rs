@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use super::decision::{invitation_of, message_of};
-use super::{Desk, Drafts, IncidentAction, outbox};
+use super::{Desk, Drafts, IncidentAction, PageKind, outbox, page_of};
 use crate::actor::{Cause, TimerKind};
 use crate::agent::{Role, SpendAccess};
 use crate::channel::{Channel, ChannelAddress};
@@ -510,6 +510,7 @@ impl Desk {
                             body: format!("[{status}] {title}\n\n{text}"),
                             ticket: None,
                             queued_at: now,
+                            deliver_after: None,
                         },
                     },
                 ));
@@ -574,7 +575,13 @@ impl Desk {
                             )
                         };
                         let event_id = d.event_id(self, &stream, 1);
-                        self.page(d, event_id, 0, current.commander(), body, now);
+                        let page = if timer == IncidentTimer::Warn {
+                            PageKind::IncidentUpdateDue
+                        } else {
+                            PageKind::IncidentUpdateOverdue
+                        };
+                        let page = page_of(event_id, 0, current.commander(), page, body);
+                        self.page(d, page, now);
                         vec![IncidentEvent { at: now, kind }]
                     }
                     IncidentTimer::FollowUp => self.follow_ups(d, &current, now),
@@ -686,7 +693,8 @@ impl Desk {
                 c.organisation(),
                 i.title()
             );
-            self.page(d, event, 0, owner, body, now);
+            let page = page_of(event, 0, owner, PageKind::IncidentFollowUp, body);
+            self.page(d, page, now);
         }
         FollowUpOutcome::Task {
             owner,

@@ -86,6 +86,7 @@ mod export;
 pub mod fixture;
 mod incident_book;
 mod incidents;
+mod pages;
 mod people;
 mod people_desk;
 mod posts;
@@ -120,6 +121,7 @@ pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;
 pub use escalate::{Escalation, Notice};
 pub use export::{PersonExport, PraiseExport, SurveyExport};
+pub use pages::{PageKind, PagePolicy, PageTiming};
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
@@ -148,8 +150,9 @@ use crate::ticket::{
 use crate::trend::TrendLog;
 use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
 use commands::Commands;
-use decision::{Drafts, check_caller_ids, fingerprint, key_stream};
+use decision::{Drafts, check_caller_ids, fingerprint, key_stream, message_of};
 use delivery::outbox;
+use pages::{Page, page_of};
 use ticketing::{delivery_channel, is_live};
 use timers::TimerTable;
 

@@ -42,6 +42,7 @@ impl Desk {
             body: post.text.clone(),
             ticket: None,
             queued_at: now,
+            deliver_after: None,
         };
         d.push(
             StreamId::Outbox,

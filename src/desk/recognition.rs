@@ -6,13 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::decision::message_of;
-use super::{Desk, DeskError, Drafts, outbox};
+use super::{Desk, DeskError, Drafts, PageKind, page_of};
 use crate::channel::Channel;
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, ContactId, CustomerId, PraiseId, TeamId, TicketId};
-use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::recognition::{
     Acknowledgement, Certificate, Found, Lead, PraiseLeads, PraiseRecord, PraiseSource,
     RecognitionAction, RecognitionContext, RecognitionError, RecognitionEvent,
@@ -96,29 +94,6 @@ impl Desk {
     /// The next event id of the recognition stream in this decision.
     fn next_recognition_event(&self, d: &Drafts) -> crate::id::EventId {
         d.event_id(self, &StreamId::Recognition, 1)
-    }
-
-    pub(super) fn page(
-        &self,
-        d: &mut Drafts,
-        event: crate::id::EventId,
-        index: u64,
-        agent: AgentId,
-        body: String,
-        now: DateTime<Utc>,
-    ) {
-        let message = OutboundMessage {
-            id: message_of(event, index),
-            channel: Channel::Chat,
-            recipient: Recipient::Agent { agent },
-            body,
-            ticket: None,
-            queued_at: now,
-        };
-        d.push(
-            StreamId::Outbox,
-            [outbox(now, OutboxEventKind::Queued { message })],
-        );
     }
 
     pub(super) fn decide_recognition(
@@ -402,9 +377,13 @@ impl Desk {
                 RecognitionEventKind::Acknowledged { .. }
                 | RecognitionEventKind::CommitteeNamed { .. } => (Vec::new(), false),
             };
+            let kind = match &e.kind {
+                RecognitionEventKind::Reminded { .. } => PageKind::PraiseReminder,
+                _ => PageKind::Kudos,
+            };
             let send = |d: &mut Drafts| {
                 for ((agent, body), i) in pages.into_iter().zip(0u64..) {
-                    self.page(d, event, i, agent, body, now);
+                    self.page(d, page_of(event, i, agent, kind, body), now);
                 }
             };
             let record = Event::Recognition(e);

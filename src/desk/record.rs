@@ -219,9 +219,17 @@ impl Desk {
     /// recorded at `position`.
     pub(super) fn deliver_after(&mut self, position: u64, e: &OutboxEvent) {
         match &e.kind {
-            OutboxEventKind::Queued { message } => {
-                self.ready.insert(position, message.id);
-            }
+            OutboxEventKind::Queued { message } => match message.deliver_after {
+                // Its not-before instant wakes the desk; `poll_outbound`
+                // queues it then (at once when that has passed).
+                Some(at) => {
+                    let due = Some((at, TimerKind::DeferredPage));
+                    self.timers.set(Timer::Deferred(message.id), due);
+                }
+                None => {
+                    self.ready.insert(position, message.id);
+                }
+            },
             OutboxEventKind::Delivered { id } | OutboxEventKind::Abandoned { id, .. } => {
                 self.settle(*id, None);
             }
@@ -238,6 +246,7 @@ impl Desk {
             self.ready.remove(&entry.queued_position);
         }
         self.timers.set(Timer::Lease(id), None);
+        self.timers.set(Timer::Deferred(id), None);
         let retry = retry.map(|at| (at, TimerKind::DeliveryRetry));
         self.timers.set(Timer::Retry(id), retry);
     }

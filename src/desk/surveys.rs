@@ -291,6 +291,7 @@ impl Desk {
                     ),
                     ticket: inv.ticket,
                     queued_at: now,
+                    deliver_after: None,
                 };
                 d.push(stream, [Event::Survey(e)]);
                 d.push(
@@ -341,6 +342,7 @@ impl Desk {
                         body: "Thank you for your feedback — it made our day.".to_owned(),
                         ticket: inv.ticket,
                         queued_at: now,
+                        deliver_after: None,
                     };
                     d.push(
                         StreamId::Outbox,

@@ -164,6 +164,7 @@ fn ids_drafted_twice_or_already_taken_are_refused() {
                     body: "hi".into(),
                     ticket: None,
                     queued_at: now,
+                    deliver_after: None,
                 },
             },
         )

@@ -91,20 +91,19 @@ impl Desk {
                 let stream = StreamId::Ticket(ticket);
                 if d.count(&stream) > 0 {
                     let last = d.event_id(self, &stream, 0);
+                    let kind = match self.ticket_or_err(ticket)?.priority() {
+                        crate::ticket::Priority::Urgent => PageKind::UrgentEscalation,
+                        _ => PageKind::Escalation,
+                    };
                     let messages = notify.iter().zip(1u64..).map(|(agent, i)| {
-                        outbox(
-                            now,
-                            OutboxEventKind::Queued {
-                                message: OutboundMessage {
-                                    id: message_of(last, i),
-                                    channel: Channel::Chat,
-                                    recipient: Recipient::Agent { agent: *agent },
-                                    body: body.clone(),
-                                    ticket: Some(ticket),
-                                    queued_at: now,
-                                },
-                            },
-                        )
+                        let page = Page {
+                            id: message_of(last, i),
+                            agent: *agent,
+                            kind,
+                            body: body.clone(),
+                            ticket: Some(ticket),
+                        };
+                        self.queue_page(page, now)
                     });
                     d.push(StreamId::Outbox, messages.collect::<Vec<_>>());
                 }
@@ -506,6 +505,7 @@ impl Desk {
                                 body: entry.body.clone(),
                                 ticket: Some(ticket),
                                 queued_at: now,
+                                deliver_after: None,
                             },
                         },
                     ));

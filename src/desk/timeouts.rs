@@ -69,7 +69,7 @@ impl Desk {
                 Timer::Sla(key) => due.entry(key.ticket).or_default().push(key),
                 Timer::Reminder(praise) => reminders.push(praise),
                 Timer::Incident(incident) => incidents.push(incident),
-                Timer::Retry(_) | Timer::Lease(_) => {}
+                Timer::Retry(_) | Timer::Lease(_) | Timer::Deferred(_) => {}
             }
         }
         for (ticket, keys) in due {

@@ -24,6 +24,8 @@ pub enum Timer {
     Retry(MessageId),
     /// A delivery lease running out.
     Lease(MessageId),
+    /// A page waiting for its person's next working minute.
+    Deferred(MessageId),
 }
 
 impl Timer {
@@ -31,7 +33,7 @@ impl Timer {
     /// `Desk::poll_outbound`, not decided by `Desk::handle_timeout`).
     #[must_use]
     pub fn is_delivery(&self) -> bool {
-        matches!(self, Timer::Retry(_) | Timer::Lease(_))
+        matches!(self, Timer::Retry(_) | Timer::Lease(_) | Timer::Deferred(_))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Decision, Desk, Drafts};
+use super::{Decision, Desk, Drafts, PageKind, page_of};
 use crate::actor::Cause;
 use crate::error::Error;
 use crate::escalation::EscalationGraph;
@@ -91,7 +91,8 @@ impl Desk {
             d.push(stream, [Event::Trend(e)]);
             if let Some((notified, body)) = page {
                 for (agent, n) in notified.iter().zip(1u64..) {
-                    self.page(&mut d, event_id, n, *agent, body.clone(), now);
+                    let page = page_of(event_id, n, *agent, PageKind::TrendNotice, body.clone());
+                    self.page(&mut d, page, now);
                 }
             }
         }

@@ -600,6 +600,42 @@ fn incidents() -> Vec<RecordedEvent> {
     events
 }
 
+/// An agent's time: working hours, protected windows, an absence.
+fn schedules() -> Vec<RecordedEvent> {
+    use fanatical::agent::Absence;
+    use fanatical::sla::{BusinessCalendar, DayHours};
+    let mut w = World::new();
+    let ana = w.ana;
+    let tz = chrono_tz::America::Chicago;
+    let hours = |a: &str, b: &str| DayHours::parse(&[(a, b)]).unwrap();
+    let away = Absence {
+        from: w.now + Duration::days(7),
+        until: w.now + Duration::days(9),
+    };
+    for command in [
+        AgentCommand::SetWorkingHours(Some(BusinessCalendar::weekdays(
+            tz,
+            hours("08:00", "17:00"),
+        ))),
+        AgentCommand::SetProtectedTime(Some(BusinessCalendar::weekdays(
+            tz,
+            hours("08:00", "10:00"),
+        ))),
+        AgentCommand::AddAbsence(away),
+        AgentCommand::CancelAbsence(away.from),
+    ] {
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateAgent {
+                agent: ana,
+                command,
+            },
+        ))
+        .unwrap();
+    }
+    all(&w)
+}
+
 /// The first record of each kind of event, across the tour, in tour
 /// order: the event with its actor, command key, stream and position.
 fn samples() -> BTreeMap<(String, String), RecordedEvent> {
@@ -609,6 +645,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(tickets())
         .chain(signals())
         .chain(incidents())
+        .chain(schedules())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

@@ -29,6 +29,7 @@ mod org;
 mod outbox;
 mod privacy_props;
 mod props;
+mod protected_time;
 mod recognition;
 mod refusals;
 mod round_trip;

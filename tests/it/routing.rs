@@ -105,7 +105,10 @@ fn protected_mornings_are_never_routed_into() {
             agent: id(1),
             at: chi(2, 12, 0),
             reason: format!(
-                "nobody with dns is available now; the first is on duty at {}",
+                "nobody with dns is available now; the first is on duty at {}; \
+                 not routed to agent {}: in protected time until {}",
+                chi(2, 12, 0),
+                id(1),
                 chi(2, 12, 0)
             ),
         }

@@ -8,11 +8,12 @@ use fanatical::channel::{Channel, SocialNetwork, Visibility};
 use fanatical::customer::{ConsentSource, CustomerCommand, Interest, Relation};
 use fanatical::desk::{Command, InboundMessage};
 use fanatical::desk::{CustomerAction, RecognitionAction, TicketAction};
+use fanatical::outbox::Recipient;
 use fanatical::recognition::PraiseSource;
 use fanatical::ticket::{Attachment, Author, OpenTicket, TicketType};
 
 use super::super::cast::{BLOG, CROWD, SARAH, VIP};
-use super::super::{Day, Result, local};
+use super::super::{Day, Result, hhmm, local};
 use super::CRISIS_MESSAGE;
 
 impl Day {
@@ -111,6 +112,22 @@ impl Day {
                 now,
                 "Sarah praises the reply on X; kudos go up Kofi's chain".into(),
             ));
+            // Luis's morning is his: his kudos page waits for it to end.
+            let luis = d.cast.luis;
+            let waits = d.desk.channels().outbox().find_map(|m| {
+                let to_luis = m.message.recipient == Recipient::Agent { agent: luis };
+                let kudos = to_luis && m.message.body.starts_with("Kudos for Kofi");
+                m.message.deliver_after.filter(|_| kudos)
+            });
+            if let Some(at) = waits {
+                d.log.push((
+                    now,
+                    format!(
+                        "Luis's mornings are his until 10:00: his kudos page waits until {}",
+                        hhmm(at)
+                    ),
+                ));
+            }
             Ok(())
         });
 

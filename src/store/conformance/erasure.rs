@@ -106,6 +106,7 @@ mod fixture {
             body: "a reply Jane keeps".into(),
             ticket: None,
             queued_at: at,
+            deliver_after: None,
         };
         vec![
             Event::Outbox(OutboxEvent {
