@@ -36,6 +36,13 @@
 //! The pauses are [`Target::new`]'s defaults ([`Metric::default_pause`]);
 //! a target can name others. An agent's [`Metric::Promise`] is ours.
 //!
+//! **Contracts change by command.** `CustomerAction::SetContract` records
+//! [`SlaEventKind::ContractChanged`] (who, when) and replaces the
+//! configured [`Contract`] from then on; [`recontract`] retargets the
+//! customer's running metrics at the change. Stretches run before a
+//! change that is later lowered below are measured on the calendars in
+//! force when it is computed.
+//!
 //! **Semantics worth knowing.** Internal notes fulfil nothing. Solving
 //! fulfils the metrics that run to solved and cancels the reply and update
 //! clocks; closing or merging cancels everything. Changing priority, type
@@ -130,7 +137,7 @@ pub use policy::{
 };
 pub use timer::{
     CancelReason, MetricKey, MetricState, Phase, Schedule, SlaEvent, SlaEventKind, SlaTimer,
-    Stretch, TargetSpec, TicketSla, TimerKey, TimerKind, facts_of, promise, react,
+    Stretch, TargetSpec, TicketSla, TimerKey, TimerKind, facts_of, promise, react, recontract,
 };
 
 /// Why a calendar or SLA operation failed.

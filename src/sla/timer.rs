@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::policy::{Clock, Metric, SlaConfig, SlaPolicy, Target, TicketFacts};
+use super::policy::{Clock, Contract, Metric, SlaConfig, SlaPolicy, Target, TicketFacts};
 use crate::id::{CustomerId, TicketId};
 use crate::ticket::{Author, EntryVisibility, Status, Ticket, TicketEvent, TicketEventKind};
 use crate::time;
@@ -205,6 +205,17 @@ pub enum SlaEventKind {
         /// Why.
         reason: CancelReason,
     },
+    /// A customer's SLA contract changed, on the customer's contract
+    /// stream (the event's actor says who changed it). The customer's
+    /// running metrics are retargeted in the same decision.
+    ContractChanged {
+        /// The customer.
+        customer: CustomerId,
+        /// The contract now; `None` for the desk's defaults (boxed: a
+        /// contract holds two calendars).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contract: Option<Box<Contract>>,
+    },
 }
 
 /// Where a metric is.
@@ -260,14 +271,16 @@ pub struct Stretch {
 fn reached(
     stretches: &[Stretch],
     d: Duration,
-    add: impl Fn(Clock, DateTime<Utc>, Duration) -> Option<DateTime<Utc>>,
+    add: impl Fn(bool, Clock, DateTime<Utc>, Duration) -> Option<DateTime<Utc>>,
 ) -> Option<DateTime<Utc>> {
-    let s = stretches
+    let (i, s) = stretches
         .iter()
+        .enumerate()
         .rev()
-        .find(|s| s.used < d)
-        .or(stretches.last())?;
+        .find(|(_, s)| s.used < d)
+        .or(stretches.len().checked_sub(1).zip(stretches.last()))?;
     add(
+        i + 1 < stretches.len(),
         s.clock,
         s.since,
         time::difference(d, s.used).max(Duration::zero()),
@@ -427,6 +440,8 @@ impl TicketSla {
                 self.customer = *customer;
                 self.policy.clone_from(policy);
             }
+            // Recorded on the customer's contract stream, not a ticket's.
+            K::ContractChanged { .. } => {}
             K::Activated {
                 key,
                 spec,
@@ -612,6 +627,9 @@ pub fn facts_of(ticket: &Ticket, config: &SlaConfig) -> TicketFacts {
 /// Works out the SLA consequences of ticket events.
 struct Reactor<'a> {
     config: &'a SlaConfig,
+    /// The configuration before a contract change: the time already used
+    /// is measured on its calendars.
+    before: Option<&'a SlaConfig>,
     now: DateTime<Utc>,
     sla: TicketSla,
     facts: TicketFacts,
@@ -652,8 +670,9 @@ impl Reactor<'_> {
             clock: spec.clock,
         });
         let at = |d: Duration| {
-            reached(&stretches, d, |clock, since, left| {
-                self.config
+            reached(&stretches, d, |past, clock, since, left| {
+                let config = if past { self.measuring() } else { self.config };
+                config
                     .calendar(clock, self.sla.customer)
                     .add(since, left)
                     .ok()
@@ -694,11 +713,16 @@ impl Reactor<'_> {
         });
     }
 
+    /// The configuration time already used is measured on.
+    fn measuring(&self) -> &SlaConfig {
+        self.before.unwrap_or(self.config)
+    }
+
     fn used_now(&self, m: &MetricState) -> Duration {
         match &m.phase {
             Phase::Active { since, .. } => time::sum(
                 m.used,
-                self.config
+                self.measuring()
                     .calendar(m.spec.clock, self.sla.customer)
                     .elapsed(*since, self.now),
             ),
@@ -819,7 +843,12 @@ impl Reactor<'_> {
                 }),
                 Some(t) => {
                     let spec = TargetSpec::of(&t);
-                    if spec == m.spec {
+                    let customer = self.sla.customer;
+                    let calendar_changed = self.before.is_some_and(|b| {
+                        b.calendar(spec.clock, customer)
+                            != self.config.calendar(spec.clock, customer)
+                    });
+                    if spec == m.spec && !calendar_changed {
                         continue;
                     }
                     // Time used so far is measured on the old clock and kept;
@@ -1000,6 +1029,7 @@ pub fn react(
     };
     let mut r = Reactor {
         config,
+        before: None,
         now,
         sla,
         facts,
@@ -1009,6 +1039,41 @@ pub fn react(
     };
     for e in events {
         r.on_event(e);
+    }
+    r.out
+}
+
+/// Decides how a ticket's running metrics follow a change of its
+/// customer's contract, from `now` on: the policy is selected again (the
+/// segment may have changed) and every live metric whose target or calendar
+/// changed is retargeted, keeping the business time used so far as measured
+/// on the calendars `before` the change.
+#[must_use]
+pub fn recontract(
+    ticket: &Ticket,
+    sla: &TicketSla,
+    before: &SlaConfig,
+    after: &SlaConfig,
+    now: DateTime<Utc>,
+) -> Vec<SlaEvent> {
+    let public = |pred: fn(&Author) -> bool| {
+        ticket
+            .conversation()
+            .iter()
+            .any(|e| e.visibility == EntryVisibility::Public && pred(&e.author))
+    };
+    let mut r = Reactor {
+        config: after,
+        before: Some(before),
+        now,
+        sla: sla.clone(),
+        facts: facts_of(ticket, after),
+        agent_replied: public(|a| matches!(a, Author::Agent(_))),
+        customer_wrote: public(|a| matches!(a, Author::Contact(_))),
+        out: Vec::new(),
+    };
+    if ticket.status() != Status::Closed {
+        r.reselect();
     }
     r.out
 }

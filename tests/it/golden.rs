@@ -388,6 +388,16 @@ fn tickets() -> Vec<RecordedEvent> {
         },
     ))
     .unwrap();
+    // Billing puts the customer on an enterprise contract.
+    let acme = w.acme;
+    w.run(Command::new(
+        Actor::integration("billing"),
+        fanatical::desk::CustomerAction::SetContract {
+            customer: acme,
+            contract: Some(Box::new(fanatical::sla::Contract::in_segment("enterprise"))),
+        },
+    ))
+    .unwrap();
     all(&w)
 }
 

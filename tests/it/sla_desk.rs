@@ -6,9 +6,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::America::Chicago;
 use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
-use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::event::Event;
+use fanatical::desk::{CustomerAction, TicketAction};
+use fanatical::event::{Event, StreamId};
 use fanatical::id::TicketId;
 use fanatical::sla::{
     BusinessCalendar, CancelReason, Clock, Conditions, Contract, DayHours, Metric, MetricKey,
@@ -1047,5 +1047,133 @@ fn configuration_names_metrics_as_zendesk_does_and_gets_its_default_pauses() {
             "agent_work_time",
             "total_resolution_time"
         ]
+    );
+}
+
+/// The test policies with a "gold" segment first: a 15-minute first reply
+/// and a one-hour requester wait, around the clock.
+fn with_gold(now: DateTime<Utc>) -> World {
+    let gold = SlaPolicy::new(
+        "gold",
+        Conditions::any().in_segments(["gold".to_owned()]),
+        vec![
+            Target::new(Metric::FirstResponse, Duration::minutes(15), Clock::Always),
+            Target::new(Metric::Resolution, Duration::hours(1), Clock::Always),
+        ],
+    );
+    let mut config = policies();
+    let mut all = vec![gold];
+    all.extend(config.policies.policies().iter().cloned());
+    config.policies = SlaPolicies::new(all).unwrap();
+    let mut w = World::with_config(DeskConfig::default().with_sla(config));
+    w.now = now;
+    w
+}
+
+#[test]
+fn a_contract_changed_by_billing_is_recorded_and_running_metrics_follow_it() {
+    // Monday 09:00 Chicago: Jane emails on the standard policy (an hour
+    // of support hours to first reply). At 09:10 billing puts Acme on
+    // gold: from then on the ticket is on the gold policy, its first
+    // reply due 15 minutes after it arrived, at 09:15.
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = with_gold(start);
+    let (acme, bill) = (w.acme, w.bill);
+    let t = w.jane_emails("Site down");
+    w.now = chi(2026, 11, 2, 9, 10);
+    let set = Command::new(
+        Actor::Agent(bill),
+        CustomerAction::SetContract {
+            customer: acme,
+            contract: Some(Box::new(Contract::in_segment("gold"))),
+        },
+    );
+    let stored = w.run(set.clone()).unwrap();
+    // Audited: who, when, what.
+    let changed = stored
+        .iter()
+        .find(|r| r.stream == StreamId::Contract(acme))
+        .unwrap();
+    assert_eq!(changed.actor, Some(Actor::Agent(bill)));
+    assert_eq!(
+        changed.event,
+        Event::Sla(fanatical::sla::SlaEvent {
+            at: w.now,
+            kind: SlaEventKind::ContractChanged {
+                customer: acme,
+                contract: Some(Box::new(Contract::in_segment("gold"))),
+            },
+        })
+    );
+    let kinds = sla_events(&stored);
+    assert!(kinds.contains(&SlaEventKind::PolicyApplied {
+        customer: acme,
+        policy: Some("gold".into())
+    }));
+    let sla = w.desk.tickets().sla(t).unwrap();
+    let first = sla.live(Metric::FirstResponse).unwrap();
+    assert_eq!(first.spec.target, Duration::minutes(15));
+    assert_eq!(first.used, Duration::minutes(10));
+    let Phase::Active { since, schedule } = &first.phase else {
+        panic!("{:?}", first.phase)
+    };
+    assert_eq!(*since, w.now);
+    assert_eq!(schedule.deadline, Some(chi(2026, 11, 2, 9, 15)));
+    assert_eq!(w.desk.config().sla.segment(acme), Some("gold"));
+    // The same contract again writes nothing.
+    assert!(w.run(set).unwrap().is_empty());
+    // A new ticket starts on gold.
+    let t2 = w.jane_emails("Still down");
+    assert_eq!(
+        w.desk.tickets().sla(t2).unwrap().policy.as_deref(),
+        Some("gold")
+    );
+    // A rebuild from the configuration the desk started with reads the
+    // contract from the record.
+    let rebuilt = Desk::rebuild(
+        &w.store,
+        DeskConfig::default().with_sla(with_gold(start).desk.config().sla.clone()),
+    )
+    .unwrap();
+    assert_eq!(rebuilt, w.desk);
+    // Back to the desk's defaults: standard again, an hour of support hours.
+    w.now = chi(2026, 11, 2, 9, 12);
+    w.run(Command::new(
+        Actor::Agent(bill),
+        CustomerAction::SetContract {
+            customer: acme,
+            contract: None,
+        },
+    ))
+    .unwrap();
+    let first = w
+        .desk
+        .tickets()
+        .sla(t)
+        .unwrap()
+        .live(Metric::FirstResponse)
+        .unwrap();
+    assert_eq!(first.spec.target, Duration::hours(1));
+    assert_eq!(first.used, Duration::minutes(12));
+}
+
+#[test]
+fn an_agent_who_may_not_see_tier_cannot_change_a_contract() {
+    let mut w = with_gold(chi(2026, 11, 2, 9, 0));
+    let (acme, ana) = (w.acme, w.ana);
+    w.jane_emails("Site down");
+    w.refused(
+        Command::new(
+            Actor::Agent(ana),
+            CustomerAction::SetContract {
+                customer: acme,
+                contract: Some(Box::new(Contract::in_segment("gold"))),
+            },
+        ),
+        fanatical::view::ViewError::Forbidden {
+            agent: ana,
+            what: "SLA contracts",
+            needed: "account manager, billing, executive",
+        },
     );
 }
