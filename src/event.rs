@@ -164,6 +164,9 @@ pub enum StreamId {
     Trends,
     /// One idempotency key's command.
     Command(CommandId),
+    /// A customer's SLA contract: which contract they are on, as changed
+    /// by command.
+    Contract(CustomerId),
 }
 
 impl StreamId {
@@ -184,6 +187,7 @@ impl StreamId {
             StreamId::Incident(id) => ("incident", Some(id.as_uuid())),
             StreamId::Trends => ("trends", None),
             StreamId::Command(id) => ("command", Some(id.as_uuid())),
+            StreamId::Contract(id) => ("contract", Some(id.as_uuid())),
         }
     }
 
@@ -263,6 +267,7 @@ impl FromStr for StreamId {
             "sla" => Ok(StreamId::Sla(TicketId::from_uuid(uuid))),
             "incident" => Ok(StreamId::Incident(IncidentId::from_uuid(uuid))),
             "command" => Ok(StreamId::Command(CommandId::from_uuid(uuid))),
+            "contract" => Ok(StreamId::Contract(CustomerId::from_uuid(uuid))),
             _ => Err(bad()),
         }
     }

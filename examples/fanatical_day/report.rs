@@ -97,9 +97,9 @@ impl Day {
             }
             writeln!(
                 out,
-                "  {:<8} {:<16} {met:>4} / {breached:<4} {:>7}   ({running} running)",
+                "  {:<8} {:<22} {met:>4} / {breached:<4} {:>7}   ({running} running)",
                 channel.to_string(),
-                metric.to_string(),
+                metric.label(),
                 percent(*met, *breached)
             )?;
         }
@@ -107,7 +107,8 @@ impl Day {
         for (metric, a) in &metrics.sla.by_metric {
             write!(
                 out,
-                " {metric} {}",
+                " {}: {}",
+                metric.label(),
                 percent(a.met as usize, a.breached as usize)
             )?;
         }

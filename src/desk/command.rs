@@ -296,6 +296,24 @@ pub enum CustomerAction {
         /// How far.
         scope: ErasureScope,
     },
+    /// Put a customer on an SLA contract (segment, customer hours, support
+    /// hours), or back on the desk's defaults (`None`). Recorded on the
+    /// customer's contract stream, with who changed it and when; from then
+    /// on the contract replaces the configured one, and the customer's
+    /// running SLA metrics are retargeted at the change (the policy chosen
+    /// again for the new segment, deadlines on the new calendars, keeping
+    /// the business time used). The contract says the customer's tier, so
+    /// an agent must hold a role that sees spend and tier (account
+    /// manager, billing, executive): others are refused with
+    /// [`crate::view::ViewError::Forbidden`]. Integrations act as billing.
+    /// Setting the contract the customer is already on writes nothing.
+    SetContract {
+        /// The customer.
+        customer: CustomerId,
+        /// The contract; `None` for the desk's defaults (boxed: a contract
+        /// holds two calendars).
+        contract: Option<Box<crate::sla::Contract>>,
+    },
 }
 
 /// What the people area (employees and teams) can be asked.

@@ -66,6 +66,57 @@ impl Desk {
                 contact,
                 scope,
             } => self.decide_erasure(d, customer, contact, scope, now)?,
+            CustomerAction::SetContract { customer, contract } => {
+                self.decide_contract(d, customer, contract, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A contract change: the event on the customer's contract stream and
+    /// every running metric of the customer's tickets following it.
+    fn decide_contract(
+        &self,
+        d: &mut Drafts,
+        customer: CustomerId,
+        contract: Option<Box<crate::sla::Contract>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        self.customer_or_err(customer)?;
+        if let Some(agent) = d.actor().agent()
+            && !self.active_agent(agent)?.sees_spend()
+        {
+            return Err(crate::view::ViewError::Forbidden {
+                agent,
+                what: "SLA contracts",
+                needed: "account manager, billing, executive",
+            }
+            .into());
+        }
+        let before = &self.config.sla;
+        if before.contracts.get(&customer) == contract.as_deref() {
+            return Ok(());
+        }
+        let mut after = before.clone();
+        match &contract {
+            Some(c) => after.contracts.insert(customer, (**c).clone()),
+            None => after.contracts.remove(&customer),
+        };
+        d.push(
+            StreamId::Contract(customer),
+            [Event::Sla(crate::sla::SlaEvent {
+                at: now,
+                kind: crate::sla::SlaEventKind::ContractChanged { customer, contract },
+            })],
+        );
+        for t in self.state.tickets.of_customer(customer) {
+            let Some(sla) = self.state.slas.get(t.id()) else {
+                continue;
+            };
+            let events = crate::sla::recontract(t, sla, before, &after, now);
+            if !events.is_empty() {
+                d.push(StreamId::Sla(t.id()), events.into_iter().map(Event::Sla));
+            }
         }
         Ok(())
     }

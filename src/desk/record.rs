@@ -83,6 +83,10 @@ impl Desk {
                 first
                     == matches!(e.kind, crate::incident::IncidentEventKind::Declared { id: i, .. } if i == *id)
             }
+            (StreamId::Contract(id), Event::Sla(e)) => matches!(
+                &e.kind,
+                crate::sla::SlaEventKind::ContractChanged { customer, .. } if customer == id
+            ),
             (StreamId::Sla(_), Event::Sla(e)) => {
                 // Every ticket's SLA record opens with the policy in force.
                 !first || matches!(e.kind, crate::sla::SlaEventKind::PolicyApplied { .. })
@@ -209,6 +213,15 @@ impl Desk {
             }
             (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
             (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),
+            (StreamId::Contract(id), Event::Sla(e)) => {
+                // A contract set by command replaces the configured one.
+                if let crate::sla::SlaEventKind::ContractChanged { contract, .. } = &e.kind {
+                    match contract {
+                        Some(c) => self.config.sla.contracts.insert(*id, (**c).clone()),
+                        None => self.config.sla.contracts.remove(id),
+                    };
+                }
+            }
             // `can_hold` refused every other pairing before anything was
             // applied.
             _ => {}

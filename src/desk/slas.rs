@@ -97,6 +97,6 @@ fn event_key(e: &SlaEvent) -> Option<MetricKey> {
         | K::Breached { key, .. }
         | K::Fulfilled { key, .. }
         | K::Cancelled { key, .. } => Some(*key),
-        K::PolicyApplied { .. } => None,
+        K::PolicyApplied { .. } | K::ContractChanged { .. } => None,
     }
 }

@@ -19,17 +19,40 @@
 //! warning or breach in O(1), and `Desk::handle_timeout` fires everything
 //! due in O(due · log n) and is a no-op when nothing is.
 //!
-//! **Semantics worth knowing.** The first response clock starts with the
-//! customer's first public message and stops at the first public agent
-//! reply; each later customer message (once answered) starts a next
-//! response clock; a periodic update re-arms at every public agent update;
-//! resolution runs from opening (a reopen starts cycle 2) to solved;
-//! internal notes fulfil nothing. Solving cancels the reply clocks;
-//! closing or merging cancels everything. Changing priority, type or tags
-//! re-selects the policy and retargets running clocks, keeping the
-//! business time already used; a target with no time left breaches at the
-//! next `handle_timeout`. A deadline is the last on-time instant: a reply
-//! at the deadline is on time if it is handled before the timeout.
+//! **Zendesk's metrics, side by side.** [`Metric`] offers Zendesk's SLA
+//! metrics by name and behaviour (Zendesk: "Defining and using SLA
+//! policies", support.zendesk.com/hc/en-us/articles/4408829459866):
+//!
+//! | Zendesk metric | Zendesk's definition | here |
+//! |---|---|---|
+//! | first reply time | creation to the first public agent comment; not paused | [`Metric::FirstResponse`]: the customer's first public message to the first public agent reply; pending does not pause it |
+//! | next reply time | oldest unanswered public end-user comment to the next public agent comment; not paused | [`Metric::NextResponse`]: each customer message after an agent's reply to the next public agent reply; pending does not pause it |
+//! | periodic update | between public agent comments; never paused | [`Metric::PeriodicUpdate`]: the same, and also from the ticket's opening, so an incident owes its first update |
+//! | pausable update | between public agent comments; paused in pending | [`Metric::PausableUpdate`]: the same |
+//! | requester wait time | time in new, open and on-hold until solved | [`Metric::Resolution`]: opening (a reopen starts cycle 2) to solved, paused in pending |
+//! | agent work time | time in new and open until solved | [`Metric::AgentWorkTime`]: the same, paused in pending and on-hold |
+//! | total resolution time | creation to solved, every status | [`Metric::TotalResolutionTime`]: the same, never paused |
+//!
+//! The pauses are [`Target::new`]'s defaults ([`Metric::default_pause`]);
+//! a target can name others. An agent's [`Metric::Promise`] is ours.
+//!
+//! **Contracts change by command.** `CustomerAction::SetContract` records
+//! [`SlaEventKind::ContractChanged`] (who, when) and replaces the
+//! configured [`Contract`] from then on; [`recontract`] retargets the
+//! customer's running metrics at the change. Stretches run before a
+//! change that is later lowered below are measured on the calendars in
+//! force when it is computed.
+//!
+//! **Semantics worth knowing.** Internal notes fulfil nothing. Solving
+//! fulfils the metrics that run to solved and cancels the reply and update
+//! clocks; closing or merging cancels everything. Changing priority, type
+//! or tags re-selects the policy and retargets running clocks, keeping the
+//! business time already used; a target lowered below the time used was
+//! missed when the time used passed it, and that instant is its deadline
+//! (each live metric keeps the [`Stretch`]es its clock ran to say when):
+//! the breach is recorded at the next `handle_timeout` with that deadline,
+//! not the instant of the change. A deadline is the last on-time instant: a
+//! reply at the deadline is on time if it is handled before the timeout.
 //!
 //! # Example: five minutes on social, wherever you are, whatever the time
 //! ```
@@ -114,7 +137,7 @@ pub use policy::{
 };
 pub use timer::{
     CancelReason, MetricKey, MetricState, Phase, Schedule, SlaEvent, SlaEventKind, SlaTimer,
-    TargetSpec, TicketSla, TimerKey, TimerKind, facts_of, promise, react,
+    Stretch, TargetSpec, TicketSla, TimerKey, TimerKind, facts_of, promise, react, recontract,
 };
 
 /// Why a calendar or SLA operation failed.

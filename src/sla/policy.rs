@@ -11,43 +11,171 @@ use crate::channel::ChannelKind;
 use crate::id::CustomerId;
 use crate::ticket::{Priority, Status, Tag, TicketType};
 
-/// What an SLA measures.
+/// What an SLA measures: Zendesk's SLA metrics, by their names and
+/// behaviour, and an agent's promise.
+///
+/// The first four variants predate the Zendesk names and keep their wire
+/// names (stored events name them so); each is one of Zendesk's metrics,
+/// and configuration may name it either way (`"first_reply_time"` reads as
+/// [`Metric::FirstResponse`]). [`Metric::zendesk_name`] gives Zendesk's
+/// name, and the associated constants ([`Metric::FIRST_REPLY_TIME`], ...)
+/// let code say it too.
+///
+/// | variant (wire name) | Zendesk metric | starts | pauses by default | fulfilled by |
+/// |---|---|---|---|---|
+/// | `FirstResponse` (`first_response`) | first reply time | the customer's first public comment | never | the first public agent comment |
+/// | `NextResponse` (`next_response`) | next reply time | the oldest unanswered public customer comment after an agent's reply | never | the next public agent comment |
+/// | `PeriodicUpdate` (`periodic_update`) | periodic update | the ticket opening, then every public agent comment | never | the next public agent comment |
+/// | `PausableUpdate` (`pausable_update`) | pausable update | a public agent comment | pending | the next public agent comment |
+/// | `Resolution` (`resolution`) | requester wait time | opening (a reopen starts cycle 2) | pending (counts new, open, on-hold) | solved |
+/// | `AgentWorkTime` (`agent_work_time`) | agent work time | opening (a reopen starts cycle 2) | pending and on-hold (counts new, open) | solved |
+/// | `TotalResolutionTime` (`total_resolution_time`) | total resolution time | opening (a reopen starts cycle 2) | never (counts every status) | solved |
+/// | `Promise` (`promise`) | — (an agent's own promise) | the promise | never | the next public agent comment |
+///
+/// The pausing statuses are [`Target::new`]'s defaults per metric; a target
+/// can name others with [`Target::pause_on`]. One difference from Zendesk,
+/// kept on purpose: a periodic update starts when the ticket opens, so an
+/// incident owes its first update from the start, where Zendesk waits for
+/// the first agent comment; use [`Metric::PausableUpdate`] for Zendesk's
+/// start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Metric {
-    /// From the customer's first message to the first public agent reply.
+    /// Zendesk's *first reply time*: from the customer's first public
+    /// message to the first public agent reply; pending does not pause it.
+    #[serde(alias = "first_reply_time")]
     FirstResponse,
-    /// From each later customer message to the next public agent reply.
+    /// Zendesk's *next reply time*: from each later customer message to
+    /// the next public agent reply; pending does not pause it.
+    #[serde(alias = "next_reply_time")]
     NextResponse,
-    /// A public agent update at least every so often, whatever the
-    /// customer does (incidents).
+    /// Zendesk's *periodic update*: a public agent update at least every so
+    /// often, whatever the customer does (incidents); never paused.
     PeriodicUpdate,
-    /// From opening (or reopening) to solved.
+    /// Zendesk's *requester wait time*: from opening (or reopening) to
+    /// solved, paused while pending (waiting on the customer) and counting
+    /// on-hold, when the customer still waits.
+    #[serde(alias = "requester_wait_time")]
     Resolution,
     /// An agent's promise ("I'll update you by 15:00"): due at the promised
     /// instant, kept by the next public agent reply.
     Promise,
+    /// Zendesk's *pausable update*: from a public agent comment to the next
+    /// one, paused while pending.
+    PausableUpdate,
+    /// Zendesk's *agent work time*: from opening (or reopening) to solved,
+    /// counting only new and open (paused while pending or on-hold).
+    AgentWorkTime,
+    /// Zendesk's *total resolution time*: from opening (or reopening) to
+    /// solved, counting every status.
+    TotalResolutionTime,
 }
 
 impl Metric {
+    /// Zendesk's first reply time.
+    pub const FIRST_REPLY_TIME: Metric = Metric::FirstResponse;
+    /// Zendesk's next reply time.
+    pub const NEXT_REPLY_TIME: Metric = Metric::NextResponse;
+    /// Zendesk's periodic update.
+    pub const PERIODIC_UPDATE: Metric = Metric::PeriodicUpdate;
+    /// Zendesk's pausable update.
+    pub const PAUSABLE_UPDATE: Metric = Metric::PausableUpdate;
+    /// Zendesk's requester wait time.
+    pub const REQUESTER_WAIT_TIME: Metric = Metric::Resolution;
+    /// Zendesk's agent work time.
+    pub const AGENT_WORK_TIME: Metric = Metric::AgentWorkTime;
+    /// Zendesk's total resolution time.
+    pub const TOTAL_RESOLUTION_TIME: Metric = Metric::TotalResolutionTime;
+
     /// Every metric, in report order.
-    pub const ALL: [Metric; 5] = [
+    pub const ALL: [Metric; 8] = [
         Metric::FirstResponse,
         Metric::NextResponse,
         Metric::PeriodicUpdate,
+        Metric::PausableUpdate,
         Metric::Resolution,
+        Metric::AgentWorkTime,
+        Metric::TotalResolutionTime,
         Metric::Promise,
     ];
 
-    /// The lowercase name.
+    /// The metrics that run from opening (or reopening) to solved.
+    pub const TO_SOLVED: [Metric; 3] = [
+        Metric::Resolution,
+        Metric::AgentWorkTime,
+        Metric::TotalResolutionTime,
+    ];
+
+    /// The lowercase wire name (stored events use it).
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Metric::FirstResponse => "first_response",
             Metric::NextResponse => "next_response",
             Metric::PeriodicUpdate => "periodic_update",
+            Metric::PausableUpdate => "pausable_update",
             Metric::Resolution => "resolution",
+            Metric::AgentWorkTime => "agent_work_time",
+            Metric::TotalResolutionTime => "total_resolution_time",
             Metric::Promise => "promise",
+        }
+    }
+
+    /// Zendesk's name for the metric (`None` for a promise, which Zendesk
+    /// has not).
+    ///
+    /// # Example
+    /// ```
+    /// use fanatical::sla::Metric;
+    /// assert_eq!(Metric::Resolution.zendesk_name(), Some("requester_wait_time"));
+    /// assert_eq!(Metric::REQUESTER_WAIT_TIME, Metric::Resolution);
+    /// assert_eq!(Metric::Promise.zendesk_name(), None);
+    /// ```
+    #[must_use]
+    pub const fn zendesk_name(self) -> Option<&'static str> {
+        match self {
+            Metric::FirstResponse => Some("first_reply_time"),
+            Metric::NextResponse => Some("next_reply_time"),
+            Metric::PeriodicUpdate => Some("periodic_update"),
+            Metric::PausableUpdate => Some("pausable_update"),
+            Metric::Resolution => Some("requester_wait_time"),
+            Metric::AgentWorkTime => Some("agent_work_time"),
+            Metric::TotalResolutionTime => Some("total_resolution_time"),
+            Metric::Promise => None,
+        }
+    }
+
+    /// The name a person reads in a report: Zendesk's name in words
+    /// ("first reply time"), or "promise".
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Metric::FirstResponse => "first reply time",
+            Metric::NextResponse => "next reply time",
+            Metric::PeriodicUpdate => "periodic update",
+            Metric::PausableUpdate => "pausable update",
+            Metric::Resolution => "requester wait time",
+            Metric::AgentWorkTime => "agent work time",
+            Metric::TotalResolutionTime => "total resolution time",
+            Metric::Promise => "promise",
+        }
+    }
+
+    /// Zendesk's default pausing statuses for the metric: none for the
+    /// reply metrics, periodic update and total resolution time; pending
+    /// for pausable update and requester wait time; pending and on-hold
+    /// for agent work time.
+    #[must_use]
+    pub fn default_pause(self) -> BTreeSet<Status> {
+        match self {
+            Metric::FirstResponse
+            | Metric::NextResponse
+            | Metric::PeriodicUpdate
+            | Metric::TotalResolutionTime
+            | Metric::Promise => BTreeSet::new(),
+            Metric::PausableUpdate | Metric::Resolution => BTreeSet::from([Status::Pending]),
+            Metric::AgentWorkTime => BTreeSet::from([Status::Pending, Status::OnHold]),
         }
     }
 }
@@ -73,6 +201,7 @@ pub enum Clock {
 
 /// One target of a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "TargetWire")]
 #[non_exhaustive]
 pub struct Target {
     /// What it measures.
@@ -89,19 +218,43 @@ pub struct Target {
     /// Warn when this share of the time is used, in percent (1 to 99).
     #[serde(default)]
     pub warn_at: Vec<u8>,
-    /// Statuses in which the clock stops (default: pending, waiting on the
-    /// customer).
-    #[serde(default = "default_pause")]
+    /// Statuses in which the clock stops; when configuration leaves it out,
+    /// Zendesk's default for the metric ([`Metric::default_pause`]).
     pub pause_on: BTreeSet<Status>,
 }
 
-fn default_pause() -> BTreeSet<Status> {
-    BTreeSet::from([Status::Pending])
+/// A target as read: `pause_on` left out means the metric's default.
+#[derive(Deserialize)]
+struct TargetWire {
+    metric: Metric,
+    #[serde(default)]
+    priority: Option<Priority>,
+    #[serde(with = "crate::time::seconds")]
+    within: Duration,
+    clock: Clock,
+    #[serde(default)]
+    warn_at: Vec<u8>,
+    #[serde(default)]
+    pause_on: Option<BTreeSet<Status>>,
+}
+
+impl From<TargetWire> for Target {
+    fn from(w: TargetWire) -> Self {
+        Target {
+            metric: w.metric,
+            priority: w.priority,
+            within: w.within,
+            clock: w.clock,
+            warn_at: w.warn_at,
+            pause_on: w.pause_on.unwrap_or_else(|| w.metric.default_pause()),
+        }
+    }
 }
 
 impl Target {
-    /// A target on `clock`, for every priority, no warnings, paused while
-    /// pending.
+    /// A target on `clock`, for every priority, no warnings, paused in
+    /// Zendesk's default statuses for the metric ([`Metric::default_pause`]:
+    /// a first reply is not paused by pending, requester wait time is).
     #[must_use]
     pub fn new(metric: Metric, within: Duration, clock: Clock) -> Self {
         Target {
@@ -110,7 +263,7 @@ impl Target {
             within,
             clock,
             warn_at: Vec::new(),
-            pause_on: default_pause(),
+            pause_on: metric.default_pause(),
         }
     }
     /// Only for one priority.

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::policy::{Clock, Metric, SlaConfig, SlaPolicy, Target, TicketFacts};
+use super::policy::{Clock, Contract, Metric, SlaConfig, SlaPolicy, Target, TicketFacts};
 use crate::id::{CustomerId, TicketId};
 use crate::ticket::{Author, EntryVisibility, Status, Ticket, TicketEvent, TicketEventKind};
 use crate::time;
@@ -167,7 +167,9 @@ pub enum SlaEventKind {
         /// Business time used up to the change, on the old clock.
         #[serde(with = "crate::time::nanos")]
         used: Duration,
-        /// New schedule, when running (counting on from the change).
+        /// New schedule, when running: counting on from the change, or,
+        /// when the time used has passed the new target, due at the instant
+        /// it passed it (the deadline that was missed, in the past).
         schedule: Option<Schedule>,
     },
     /// A warning fell due.
@@ -203,6 +205,17 @@ pub enum SlaEventKind {
         /// Why.
         reason: CancelReason,
     },
+    /// A customer's SLA contract changed, on the customer's contract
+    /// stream (the event's actor says who changed it). The customer's
+    /// running metrics are retargeted in the same decision.
+    ContractChanged {
+        /// The customer.
+        customer: CustomerId,
+        /// The contract now; `None` for the desk's defaults (boxed: a
+        /// contract holds two calendars).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contract: Option<Box<Contract>>,
+    },
 }
 
 /// Where a metric is.
@@ -235,6 +248,45 @@ pub enum Phase {
     },
 }
 
+/// One stretch of a metric's clock running: from when, with how much
+/// business time already used, on which clock. A metric keeps its stretches
+/// while it is live so a target lowered below the time used can say when
+/// the time used crossed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stretch {
+    /// When the clock started (or restarted) running.
+    pub since: DateTime<Utc>,
+    /// Business time used before it.
+    #[serde(with = "crate::time::nanos")]
+    pub used: Duration,
+    /// The calendar it ran on.
+    pub clock: Clock,
+}
+
+/// The instant a metric's business time reaches `d`: counted on from the
+/// last stretch that began with less than `d` used, so a target already
+/// passed is reached in the past (the deadline that was missed), not at the
+/// moment the target changed. `stretches` ends with the stretch running
+/// now; `None` when the calendar never opens again.
+fn reached(
+    stretches: &[Stretch],
+    d: Duration,
+    add: impl Fn(bool, Clock, DateTime<Utc>, Duration) -> Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let (i, s) = stretches
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, s)| s.used < d)
+        .or(stretches.len().checked_sub(1).zip(stretches.last()))?;
+    add(
+        i + 1 < stretches.len(),
+        s.clock,
+        s.since,
+        time::difference(d, s.used).max(Duration::zero()),
+    )
+}
+
 /// One metric instance's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetricState {
@@ -253,6 +305,10 @@ pub struct MetricState {
     pub breached: Option<DateTime<Utc>>,
     /// Warnings given.
     pub warned: BTreeSet<u8>,
+    /// The stretches its clock has run, oldest first, while it is live
+    /// (emptied once it is fulfilled or cancelled).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stretches: Vec<Stretch>,
 }
 
 impl MetricState {
@@ -384,6 +440,8 @@ impl TicketSla {
                 self.customer = *customer;
                 self.policy.clone_from(policy);
             }
+            // Recorded on the customer's contract stream, not a ticket's.
+            K::ContractChanged { .. } => {}
             K::Activated {
                 key,
                 spec,
@@ -394,6 +452,14 @@ impl TicketSla {
                     spec: spec.clone(),
                     activated_at: event.at,
                     used: Duration::zero(),
+                    stretches: schedule
+                        .iter()
+                        .map(|_| Stretch {
+                            since: event.at,
+                            used: Duration::zero(),
+                            clock: spec.clock,
+                        })
+                        .collect(),
                     phase: match schedule {
                         Some(s) => Phase::Active {
                             since: event.at,
@@ -421,6 +487,11 @@ impl TicketSla {
             }
             K::Resumed { key, schedule } => {
                 if let Some(m) = self.metric_mut(*key) {
+                    m.stretches.push(Stretch {
+                        since: event.at,
+                        used: m.used,
+                        clock: m.spec.clock,
+                    });
                     m.phase = Phase::Active {
                         since: event.at,
                         schedule: schedule.clone(),
@@ -436,6 +507,11 @@ impl TicketSla {
                 if let Some(m) = self.metric_mut(*key) {
                     m.used = *used;
                     if let (Phase::Active { .. }, Some(s)) = (&m.phase, schedule) {
+                        m.stretches.push(Stretch {
+                            since: event.at,
+                            used: *used,
+                            clock: spec.clock,
+                        });
                         m.phase = Phase::Active {
                             since: event.at,
                             schedule: s.clone(),
@@ -471,6 +547,7 @@ impl TicketSla {
                         at: event.at,
                         business_time: *business_time,
                     };
+                    m.stretches = Vec::new();
                 }
             }
             K::Cancelled { key, reason } => {
@@ -479,6 +556,7 @@ impl TicketSla {
                         at: event.at,
                         reason: *reason,
                     };
+                    m.stretches = Vec::new();
                 }
             }
         }
@@ -549,6 +627,9 @@ pub fn facts_of(ticket: &Ticket, config: &SlaConfig) -> TicketFacts {
 /// Works out the SLA consequences of ticket events.
 struct Reactor<'a> {
     config: &'a SlaConfig,
+    /// The configuration before a contract change: the time already used
+    /// is measured on its calendars.
+    before: Option<&'a SlaConfig>,
     now: DateTime<Utc>,
     sla: TicketSla,
     facts: TicketFacts,
@@ -571,17 +652,31 @@ impl Reactor<'_> {
             .and_then(|name| self.config.policies.get(name))
     }
 
+    /// The schedule of a metric whose clock runs on from `now` on `spec`'s
+    /// clock with `used` business time, after the stretches it ran before
+    /// (`past`): a deadline or warning the time used has already passed
+    /// falls at the instant it was passed.
     fn schedule(
         &self,
         spec: &TargetSpec,
         used: Duration,
-        since: DateTime<Utc>,
+        past: &[Stretch],
         warned: &BTreeSet<u8>,
     ) -> Schedule {
-        let cal = self.config.calendar(spec.clock, self.sla.customer);
+        let mut stretches = past.to_vec();
+        stretches.push(Stretch {
+            since: self.now,
+            used,
+            clock: spec.clock,
+        });
         let at = |d: Duration| {
-            cal.add(since, time::difference(d, used).max(Duration::zero()))
-                .ok()
+            reached(&stretches, d, |past, clock, since, left| {
+                let config = if past { self.measuring() } else { self.config };
+                config
+                    .calendar(clock, self.sla.customer)
+                    .add(since, left)
+                    .ok()
+            })
         };
         let mut warnings: Vec<(u8, DateTime<Utc>)> = spec
             .warn_at
@@ -610,7 +705,7 @@ impl Reactor<'_> {
         };
         let spec = TargetSpec::of(&t);
         let schedule = (!spec.pause_on.contains(&self.facts.status))
-            .then(|| self.schedule(&spec, Duration::zero(), self.now, &BTreeSet::new()));
+            .then(|| self.schedule(&spec, Duration::zero(), &[], &BTreeSet::new()));
         self.emit(SlaEventKind::Activated {
             key,
             spec,
@@ -618,11 +713,16 @@ impl Reactor<'_> {
         });
     }
 
+    /// The configuration time already used is measured on.
+    fn measuring(&self) -> &SlaConfig {
+        self.before.unwrap_or(self.config)
+    }
+
     fn used_now(&self, m: &MetricState) -> Duration {
         match &m.phase {
             Phase::Active { since, .. } => time::sum(
                 m.used,
-                self.config
+                self.measuring()
                     .calendar(m.spec.clock, self.sla.customer)
                     .elapsed(*since, self.now),
             ),
@@ -662,7 +762,7 @@ impl Reactor<'_> {
         self.facts.status = to;
         match to {
             Status::Solved => {
-                for key in self.live_keys(&[Metric::Resolution]) {
+                for key in self.live_keys(&Metric::TO_SOLVED) {
                     self.fulfil(key);
                 }
                 self.cancel_live(
@@ -670,6 +770,7 @@ impl Reactor<'_> {
                         Metric::FirstResponse,
                         Metric::NextResponse,
                         Metric::PeriodicUpdate,
+                        Metric::PausableUpdate,
                         Metric::Promise,
                     ],
                     CancelReason::Solved,
@@ -678,7 +779,9 @@ impl Reactor<'_> {
             Status::Closed => self.cancel_live(&Metric::ALL, CancelReason::Closed),
             _ => {
                 if from == Status::Solved {
-                    self.activate(Metric::Resolution);
+                    for metric in Metric::TO_SOLVED {
+                        self.activate(metric);
+                    }
                     self.activate(Metric::PeriodicUpdate);
                 }
                 self.pause_or_resume();
@@ -699,7 +802,7 @@ impl Reactor<'_> {
                     self.emit(SlaEventKind::Paused { key, used });
                 }
                 (Phase::Paused, false) => {
-                    let schedule = self.schedule(&m.spec, m.used, self.now, &m.warned);
+                    let schedule = self.schedule(&m.spec, m.used, &m.stretches, &m.warned);
                     self.emit(SlaEventKind::Resumed { key, schedule });
                 }
                 _ => {}
@@ -721,12 +824,11 @@ impl Reactor<'_> {
                 policy: new_policy,
             });
         }
-        for key in self.live_keys(&[
-            Metric::FirstResponse,
-            Metric::NextResponse,
-            Metric::PeriodicUpdate,
-            Metric::Resolution,
-        ]) {
+        let policy_metrics: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|m| *m != Metric::Promise)
+            .collect();
+        for key in self.live_keys(&policy_metrics) {
             let target = self
                 .policy()
                 .and_then(|p| p.target(key.metric, self.facts.priority))
@@ -741,14 +843,20 @@ impl Reactor<'_> {
                 }),
                 Some(t) => {
                     let spec = TargetSpec::of(&t);
-                    if spec == m.spec {
+                    let customer = self.sla.customer;
+                    let calendar_changed = self.before.is_some_and(|b| {
+                        b.calendar(spec.clock, customer)
+                            != self.config.calendar(spec.clock, customer)
+                    });
+                    if spec == m.spec && !calendar_changed {
                         continue;
                     }
                     // Time used so far is measured on the old clock and kept;
-                    // the new target counts on from now.
+                    // the new target counts on from now, or was missed when
+                    // the time used passed it.
                     let used = self.used_now(m);
                     let schedule = matches!(m.phase, Phase::Active { .. })
-                        .then(|| self.schedule(&spec, used, self.now, &m.warned));
+                        .then(|| self.schedule(&spec, used, &m.stretches, &m.warned));
                     self.emit(SlaEventKind::Retargeted {
                         key,
                         spec,
@@ -765,11 +873,17 @@ impl Reactor<'_> {
     /// does not have running.
     fn activate_missing(&mut self) {
         if self.facts.status.is_unsolved() {
-            if self.sla.live(Metric::Resolution).is_none() {
-                self.activate(Metric::Resolution);
+            for metric in Metric::TO_SOLVED {
+                if self.sla.live(metric).is_none() {
+                    self.activate(metric);
+                }
             }
             if self.sla.live(Metric::PeriodicUpdate).is_none() {
                 self.activate(Metric::PeriodicUpdate);
+            }
+            // A pausable update runs from a public agent comment on.
+            if self.agent_replied && self.sla.live(Metric::PausableUpdate).is_none() {
+                self.activate(Metric::PausableUpdate);
             }
             if self.customer_wrote
                 && !self.agent_replied
@@ -824,6 +938,14 @@ impl Reactor<'_> {
                             if self.facts.status.is_unsolved() {
                                 self.activate(Metric::PeriodicUpdate);
                             }
+                        }
+                        // Zendesk's pausable update starts at every public
+                        // agent comment, the first one included.
+                        for key in self.live_keys(&[Metric::PausableUpdate]) {
+                            self.fulfil(key);
+                        }
+                        if self.facts.status.is_unsolved() {
+                            self.activate(Metric::PausableUpdate);
                         }
                     }
                     Author::System => {}
@@ -907,6 +1029,7 @@ pub fn react(
     };
     let mut r = Reactor {
         config,
+        before: None,
         now,
         sla,
         facts,
@@ -916,6 +1039,41 @@ pub fn react(
     };
     for e in events {
         r.on_event(e);
+    }
+    r.out
+}
+
+/// Decides how a ticket's running metrics follow a change of its
+/// customer's contract, from `now` on: the policy is selected again (the
+/// segment may have changed) and every live metric whose target or calendar
+/// changed is retargeted, keeping the business time used so far as measured
+/// on the calendars `before` the change.
+#[must_use]
+pub fn recontract(
+    ticket: &Ticket,
+    sla: &TicketSla,
+    before: &SlaConfig,
+    after: &SlaConfig,
+    now: DateTime<Utc>,
+) -> Vec<SlaEvent> {
+    let public = |pred: fn(&Author) -> bool| {
+        ticket
+            .conversation()
+            .iter()
+            .any(|e| e.visibility == EntryVisibility::Public && pred(&e.author))
+    };
+    let mut r = Reactor {
+        config: after,
+        before: Some(before),
+        now,
+        sla: sla.clone(),
+        facts: facts_of(ticket, after),
+        agent_replied: public(|a| matches!(a, Author::Agent(_))),
+        customer_wrote: public(|a| matches!(a, Author::Contact(_))),
+        out: Vec::new(),
+    };
+    if ticket.status() != Status::Closed {
+        r.reselect();
     }
     r.out
 }

@@ -653,6 +653,19 @@ fn the_report_tells_the_whole_day_and_the_graph_is_dot() {
         !report.contains(day::CRISIS_MESSAGE),
         "the report is not the safety view"
     );
+    // The SLA table names Zendesk's metrics, as a Zendesk user reads them.
+    let sla = report
+        .split("SLA attainment by channel and metric")
+        .nth(1)
+        .and_then(|s| s.split("\nEscalations").next())
+        .unwrap();
+    assert!(sla.contains("  phone    first reply time "), "{sla}");
+    assert!(sla.contains("  phone    requester wait time "), "{sla}");
+    assert!(sla.contains("all channels: first reply time: "), "{sla}");
+    assert!(
+        !sla.contains("first_response") && !sla.contains("resolution"),
+        "{sla}"
+    );
     // First-response medians come from the desk's metrics.
     let m = d.desk.tickets().metrics(local(0, 0), local(23, 59));
     let phone = &m.first_response[&ChannelKind::Phone];

@@ -6,9 +6,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::America::Chicago;
 use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
-use fanatical::desk::TicketAction;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
-use fanatical::event::Event;
+use fanatical::desk::{CustomerAction, TicketAction};
+use fanatical::event::{Event, StreamId};
 use fanatical::id::TicketId;
 use fanatical::sla::{
     BusinessCalendar, CancelReason, Clock, Conditions, Contract, DayHours, Metric, MetricKey,
@@ -525,23 +525,44 @@ fn a_priority_change_recomputes_deadlines_keeping_time_used() {
 }
 
 #[test]
-fn a_priority_change_that_leaves_no_time_breaches_at_once() {
+fn a_priority_change_that_leaves_no_time_breaches_at_the_deadline_it_missed() {
     let start = chi(2026, 11, 2, 9, 0);
     let mut w = world_at(start);
     let t = w.jane_emails("Slow site");
     w.now = chi(2026, 11, 2, 13, 0);
-    w.run(Command::new(
-        Actor::integration("setup"),
-        TicketAction::Update {
-            ticket: t,
-            command: TicketCommand::SetPriority(Priority::Urgent),
-        },
-    ))
-    .unwrap();
-    // Two urgent business hours from 09:00 ended at 11:00, before the
-    // ticket was urgent: the breach is due the moment the change left no
-    // time, and recorded at the first timeout (the unanswered first
-    // response fires beside it).
+    let stored = w
+        .run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::Update {
+                ticket: t,
+                command: TicketCommand::SetPriority(Priority::Urgent),
+            },
+        ))
+        .unwrap();
+    // Four business hours used; the urgent target is two: the time used
+    // passed it at 11:00, before the ticket was urgent. The retarget
+    // schedules the deadline that was missed, 11:00, not the change.
+    let retargeted = sla_events(&stored)
+        .into_iter()
+        .find_map(|k| match k {
+            SlaEventKind::Retargeted {
+                key: k,
+                used,
+                schedule,
+                ..
+            } if k.metric == Metric::Resolution => Some((used, schedule)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(retargeted.0, Duration::hours(4));
+    assert_eq!(
+        retargeted.1.unwrap().deadline,
+        Some(chi(2026, 11, 2, 11, 0))
+    );
+    // It is due at once: the next timeout records the breach at 11:00
+    // (the unanswered first response, warned from 09:30 and due at 10:00,
+    // fires beside it).
+    assert_eq!(w.desk.poll_timeout(), Some(chi(2026, 11, 2, 9, 30)));
     let fired = w.desk.handle_timeout(&mut w.store, w.now).unwrap();
     let resolution: Vec<_> = sla_events(&fired)
         .into_iter()
@@ -551,14 +572,80 @@ fn a_priority_change_that_leaves_no_time_breaches_at_once() {
         resolution,
         vec![SlaEventKind::Breached {
             key: key(Metric::Resolution, 1),
-            due: chi(2026, 11, 2, 13, 0)
+            due: chi(2026, 11, 2, 11, 0)
         }]
     );
     assert_eq!(
-        breaches(&w).len(),
-        2,
-        "the first response and the resolution"
+        w.desk
+            .tickets()
+            .sla(t)
+            .unwrap()
+            .live(Metric::Resolution)
+            .unwrap()
+            .breached,
+        Some(chi(2026, 11, 2, 11, 0))
     );
+    assert_eq!(
+        breaches(&w),
+        vec![
+            (t, key(Metric::FirstResponse, 1), chi(2026, 11, 2, 10, 0)),
+            (t, key(Metric::Resolution, 1), chi(2026, 11, 2, 11, 0)),
+        ]
+    );
+}
+
+#[test]
+fn a_target_lowered_while_paused_breaches_at_the_instant_the_time_used_passed_it() {
+    // Two and a half hours run Monday 09:00-11:30, then pending (requester
+    // wait time pauses); the ticket turns urgent (two hours) while pending.
+    // The two hours were passed at 11:00 on Monday, and that is the breach
+    // recorded when the clock runs again on Tuesday.
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = world_at(start);
+    let t = w.jane_emails("Slow site");
+    w.now = chi(2026, 11, 2, 11, 30);
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::set_status(t, Status::Pending),
+    ))
+    .unwrap();
+    w.now = chi(2026, 11, 3, 9, 30);
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::Update {
+            ticket: t,
+            command: TicketCommand::SetPriority(Priority::Urgent),
+        },
+    ))
+    .unwrap();
+    let res = w
+        .desk
+        .tickets()
+        .sla(t)
+        .unwrap()
+        .live(Metric::Resolution)
+        .unwrap();
+    assert_eq!(res.phase, Phase::Paused);
+    assert_eq!(res.used, Duration::minutes(150));
+    w.now = chi(2026, 11, 3, 10, 0);
+    let stored = w
+        .run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(t, Status::Open),
+        ))
+        .unwrap();
+    let resumed = sla_events(&stored)
+        .into_iter()
+        .find_map(|k| match k {
+            SlaEventKind::Resumed { key: k, schedule } if k.metric == Metric::Resolution => {
+                Some(schedule)
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(resumed.deadline, Some(chi(2026, 11, 2, 11, 0)));
+    run_timers_until(&mut w, chi(2026, 11, 3, 10, 0));
+    assert!(breaches(&w).contains(&(t, key(Metric::Resolution, 1), chi(2026, 11, 2, 11, 0))));
 }
 
 #[test]
@@ -797,5 +884,296 @@ fn policies_are_validated() {
         err.to_string()
             .contains("the resolution target must be positive"),
         "{err}"
+    );
+}
+
+/// Every Zendesk metric, ten hours around the clock, with Zendesk's
+/// default pauses.
+fn zendesk_world(now: DateTime<Utc>) -> World {
+    let targets = [
+        Metric::FIRST_REPLY_TIME,
+        Metric::NEXT_REPLY_TIME,
+        Metric::PERIODIC_UPDATE,
+        Metric::PAUSABLE_UPDATE,
+        Metric::REQUESTER_WAIT_TIME,
+        Metric::AGENT_WORK_TIME,
+        Metric::TOTAL_RESOLUTION_TIME,
+    ]
+    .map(|m| Target::new(m, Duration::hours(10), Clock::Always))
+    .to_vec();
+    let policies =
+        SlaPolicies::new(vec![SlaPolicy::new("zendesk", Conditions::any(), targets)]).unwrap();
+    let mut w = World::with_config(DeskConfig::default().with_sla(SlaConfig::new(policies)));
+    w.now = now;
+    w
+}
+
+#[test]
+fn zendesk_metrics_pause_where_zendesk_pauses_them() {
+    // Monday 09:00: new for an hour, pending 10-11, on-hold 11-12, open
+    // 12-14 (the first reply at 13:00), pending 14-15, open 15-16, solved
+    // at 16:00.
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = zendesk_world(start);
+    let ana = w.ana;
+    let t = w.jane_emails("Slow site");
+    let status = |w: &mut World, hour: u32, s: Status| {
+        w.now = chi(2026, 11, 2, hour, 0);
+        w.run(Command::new(
+            Actor::integration("setup"),
+            TicketAction::set_status(t, s),
+        ))
+        .unwrap();
+    };
+    status(&mut w, 10, Status::Pending);
+    {
+        let sla = w.desk.tickets().sla(t).unwrap();
+        // First reply time and total resolution time run on; requester
+        // wait time and agent work time wait with the customer.
+        for m in [
+            Metric::FirstResponse,
+            Metric::PeriodicUpdate,
+            Metric::TotalResolutionTime,
+        ] {
+            assert!(
+                matches!(sla.live(m).unwrap().phase, Phase::Active { .. }),
+                "{m}"
+            );
+        }
+        for m in [Metric::Resolution, Metric::AgentWorkTime] {
+            assert_eq!(sla.live(m).unwrap().phase, Phase::Paused, "{m}");
+        }
+        assert!(sla.live(Metric::PausableUpdate).is_none());
+    }
+    status(&mut w, 11, Status::OnHold);
+    {
+        let sla = w.desk.tickets().sla(t).unwrap();
+        // On-hold: the requester still waits; the agent's work does not count.
+        assert!(matches!(
+            sla.live(Metric::REQUESTER_WAIT_TIME).unwrap().phase,
+            Phase::Active { .. }
+        ));
+        assert_eq!(
+            sla.live(Metric::AGENT_WORK_TIME).unwrap().phase,
+            Phase::Paused
+        );
+    }
+    status(&mut w, 12, Status::Open);
+    w.now = chi(2026, 11, 2, 13, 0);
+    w.run(Command::reply(t, ana, "Looking")).unwrap();
+    status(&mut w, 14, Status::Pending);
+    let pausable = w
+        .desk
+        .tickets()
+        .sla(t)
+        .unwrap()
+        .live(Metric::PausableUpdate)
+        .unwrap();
+    assert_eq!(pausable.activated_at, chi(2026, 11, 2, 13, 0));
+    assert_eq!(pausable.phase, Phase::Paused);
+    assert_eq!(pausable.used, Duration::hours(1));
+    status(&mut w, 15, Status::Open);
+    w.now = chi(2026, 11, 2, 16, 0);
+    w.run(Command::new(
+        Actor::integration("setup"),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    status(&mut w, 16, Status::Solved);
+    let sla = w.desk.tickets().sla(t).unwrap();
+    let took = |m: Metric| match sla.metric(key(m, 1)).unwrap().phase {
+        Phase::Fulfilled { business_time, .. } => Some(business_time),
+        _ => None,
+    };
+    assert_eq!(took(Metric::FirstResponse), Some(Duration::hours(4)));
+    assert_eq!(took(Metric::PeriodicUpdate), Some(Duration::hours(4)));
+    assert_eq!(took(Metric::Resolution), Some(Duration::hours(5)));
+    assert_eq!(took(Metric::AgentWorkTime), Some(Duration::hours(4)));
+    assert_eq!(took(Metric::TotalResolutionTime), Some(Duration::hours(7)));
+    assert_eq!(
+        sla.metric(key(Metric::PausableUpdate, 1)).unwrap().phase,
+        Phase::Cancelled {
+            at: chi(2026, 11, 2, 16, 0),
+            reason: CancelReason::Solved
+        }
+    );
+}
+
+#[test]
+fn configuration_names_metrics_as_zendesk_does_and_gets_its_default_pauses() {
+    let policy: SlaPolicy = serde_json::from_str(
+        r#"{"name": "z", "targets": [
+            {"metric": "first_reply_time", "within": 3600, "clock": "always"},
+            {"metric": "requester_wait_time", "within": 28800, "clock": "support_hours"},
+            {"metric": "agent_work_time", "within": 28800, "clock": "support_hours"},
+            {"metric": "resolution", "within": 60, "clock": "always", "pause_on": ["on_hold"]}]}"#,
+    )
+    .unwrap();
+    let metrics: Vec<_> = policy
+        .targets
+        .iter()
+        .map(|t| (t.metric, t.pause_on.clone()))
+        .collect();
+    assert_eq!(
+        metrics,
+        vec![
+            (Metric::FirstResponse, [].into()),
+            (Metric::Resolution, [Status::Pending].into()),
+            (
+                Metric::AgentWorkTime,
+                [Status::Pending, Status::OnHold].into()
+            ),
+            (Metric::Resolution, [Status::OnHold].into()),
+        ]
+    );
+    // Stored and written under the names stored events already use.
+    assert_eq!(
+        serde_json::to_value(Metric::REQUESTER_WAIT_TIME).unwrap(),
+        "resolution"
+    );
+    assert_eq!(Metric::Resolution.label(), "requester wait time");
+    let named: Vec<_> = Metric::ALL
+        .iter()
+        .filter_map(|m| m.zendesk_name())
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "first_reply_time",
+            "next_reply_time",
+            "periodic_update",
+            "pausable_update",
+            "requester_wait_time",
+            "agent_work_time",
+            "total_resolution_time"
+        ]
+    );
+}
+
+/// The test policies with a "gold" segment first: a 15-minute first reply
+/// and a one-hour requester wait, around the clock.
+fn with_gold(now: DateTime<Utc>) -> World {
+    let gold = SlaPolicy::new(
+        "gold",
+        Conditions::any().in_segments(["gold".to_owned()]),
+        vec![
+            Target::new(Metric::FirstResponse, Duration::minutes(15), Clock::Always),
+            Target::new(Metric::Resolution, Duration::hours(1), Clock::Always),
+        ],
+    );
+    let mut config = policies();
+    let mut all = vec![gold];
+    all.extend(config.policies.policies().iter().cloned());
+    config.policies = SlaPolicies::new(all).unwrap();
+    let mut w = World::with_config(DeskConfig::default().with_sla(config));
+    w.now = now;
+    w
+}
+
+#[test]
+fn a_contract_changed_by_billing_is_recorded_and_running_metrics_follow_it() {
+    // Monday 09:00 Chicago: Jane emails on the standard policy (an hour
+    // of support hours to first reply). At 09:10 billing puts Acme on
+    // gold: from then on the ticket is on the gold policy, its first
+    // reply due 15 minutes after it arrived, at 09:15.
+    let start = chi(2026, 11, 2, 9, 0);
+    let mut w = with_gold(start);
+    let (acme, bill) = (w.acme, w.bill);
+    let t = w.jane_emails("Site down");
+    w.now = chi(2026, 11, 2, 9, 10);
+    let set = Command::new(
+        Actor::Agent(bill),
+        CustomerAction::SetContract {
+            customer: acme,
+            contract: Some(Box::new(Contract::in_segment("gold"))),
+        },
+    );
+    let stored = w.run(set.clone()).unwrap();
+    // Audited: who, when, what.
+    let changed = stored
+        .iter()
+        .find(|r| r.stream == StreamId::Contract(acme))
+        .unwrap();
+    assert_eq!(changed.actor, Some(Actor::Agent(bill)));
+    assert_eq!(
+        changed.event,
+        Event::Sla(fanatical::sla::SlaEvent {
+            at: w.now,
+            kind: SlaEventKind::ContractChanged {
+                customer: acme,
+                contract: Some(Box::new(Contract::in_segment("gold"))),
+            },
+        })
+    );
+    let kinds = sla_events(&stored);
+    assert!(kinds.contains(&SlaEventKind::PolicyApplied {
+        customer: acme,
+        policy: Some("gold".into())
+    }));
+    let sla = w.desk.tickets().sla(t).unwrap();
+    let first = sla.live(Metric::FirstResponse).unwrap();
+    assert_eq!(first.spec.target, Duration::minutes(15));
+    assert_eq!(first.used, Duration::minutes(10));
+    let Phase::Active { since, schedule } = &first.phase else {
+        panic!("{:?}", first.phase)
+    };
+    assert_eq!(*since, w.now);
+    assert_eq!(schedule.deadline, Some(chi(2026, 11, 2, 9, 15)));
+    assert_eq!(w.desk.config().sla.segment(acme), Some("gold"));
+    // The same contract again writes nothing.
+    assert!(w.run(set).unwrap().is_empty());
+    // A new ticket starts on gold.
+    let t2 = w.jane_emails("Still down");
+    assert_eq!(
+        w.desk.tickets().sla(t2).unwrap().policy.as_deref(),
+        Some("gold")
+    );
+    // A rebuild from the configuration the desk started with reads the
+    // contract from the record.
+    let rebuilt = Desk::rebuild(
+        &w.store,
+        DeskConfig::default().with_sla(with_gold(start).desk.config().sla.clone()),
+    )
+    .unwrap();
+    assert_eq!(rebuilt, w.desk);
+    // Back to the desk's defaults: standard again, an hour of support hours.
+    w.now = chi(2026, 11, 2, 9, 12);
+    w.run(Command::new(
+        Actor::Agent(bill),
+        CustomerAction::SetContract {
+            customer: acme,
+            contract: None,
+        },
+    ))
+    .unwrap();
+    let first = w
+        .desk
+        .tickets()
+        .sla(t)
+        .unwrap()
+        .live(Metric::FirstResponse)
+        .unwrap();
+    assert_eq!(first.spec.target, Duration::hours(1));
+    assert_eq!(first.used, Duration::minutes(12));
+}
+
+#[test]
+fn an_agent_who_may_not_see_tier_cannot_change_a_contract() {
+    let mut w = with_gold(chi(2026, 11, 2, 9, 0));
+    let (acme, ana) = (w.acme, w.ana);
+    w.jane_emails("Site down");
+    w.refused(
+        Command::new(
+            Actor::Agent(ana),
+            CustomerAction::SetContract {
+                customer: acme,
+                contract: Some(Box::new(Contract::in_segment("gold"))),
+            },
+        ),
+        fanatical::view::ViewError::Forbidden {
+            agent: ana,
+            what: "SLA contracts",
+            needed: "account manager, billing, executive",
+        },
     );
 }

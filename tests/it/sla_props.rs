@@ -21,6 +21,8 @@ use crate::support::World;
 /// Business time used before the current stretch, and when it started
 /// (`None` while paused).
 type Stretch = (Duration, Option<DateTime<Utc>>);
+/// An active stretch: start, business time used before it, clock.
+type Ran = (DateTime<Utc>, Duration, Clock);
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -126,14 +128,21 @@ proptest! {
         let mut targets: BTreeMap<(TicketId, MetricKey), Duration> = BTreeMap::new();
         let mut deadlines: BTreeMap<(TicketId, MetricKey), Option<DateTime<Utc>>> = BTreeMap::new();
         // A deadline is the time left added on the metric's clock; with no
-        // time left (a retarget below the time used) it is due at once, or
-        // at the next open instant on support hours.
+        // time left (a retarget below the time used) it is the instant the
+        // time used passed the target: counted from the last active stretch
+        // that began with less used than the target.
         let add = |clock: Clock, at: DateTime<Utc>, left: Duration| {
             let left = left.max(Duration::zero());
             match clock {
                 Clock::Always => at + left,
                 _ => cal.add(at, left).unwrap(),
             }
+        };
+        // Every active stretch of a live metric: start, time used before it, clock.
+        let mut history: BTreeMap<(TicketId, MetricKey), Vec<Ran>> = BTreeMap::new();
+        let reach = |stretches: &[Ran], target: Duration| {
+            let (since, used, clock) = *stretches.iter().rev().find(|s| s.1 < target).unwrap_or_else(|| stretches.last().unwrap());
+            add(clock, since, target - used)
         };
         for r in w.store.read_all(0, usize::MAX).unwrap() {
             let (StreamId::Sla(t), Event::Sla(e)) = (&r.stream, &r.event) else { continue };
@@ -146,6 +155,7 @@ proptest! {
                     clocks.insert((*t, *key), spec.clock);
                     targets.insert((*t, *key), spec.target);
                     running.insert((*t, *key), (Duration::zero(), schedule.as_ref().map(|_| e.at)));
+                    history.insert((*t, *key), schedule.iter().map(|_| (e.at, Duration::zero(), spec.clock)).collect());
                     deadlines.insert((*t, *key), schedule.as_ref().map(|_| add(spec.clock, e.at, spec.target)));
                 }
                 SlaEventKind::Paused { key, used } => {
@@ -160,8 +170,9 @@ proptest! {
                 SlaEventKind::Resumed { key, .. } => {
                     let (acc, _) = running[&(*t, *key)];
                     running.insert((*t, *key), (acc, Some(e.at)));
-                    let left = targets[&(*t, *key)] - acc;
-                    deadlines.insert((*t, *key), Some(add(clocks[&(*t, *key)], e.at, left)));
+                    let h = history.get_mut(&(*t, *key)).unwrap();
+                    h.push((e.at, acc, clocks[&(*t, *key)]));
+                    deadlines.insert((*t, *key), Some(reach(h, targets[&(*t, *key)])));
                 }
                 SlaEventKind::Retargeted { key, spec, used, schedule } => {
                     let (acc, _) = running[&(*t, *key)];
@@ -169,7 +180,11 @@ proptest! {
                     running.insert((*t, *key), (*used, schedule.as_ref().map(|_| e.at)));
                     clocks.insert((*t, *key), spec.clock);
                     targets.insert((*t, *key), spec.target);
-                    deadlines.insert((*t, *key), schedule.as_ref().map(|_| add(spec.clock, e.at, spec.target - *used)));
+                    let h = history.get_mut(&(*t, *key)).unwrap();
+                    if schedule.is_some() {
+                        h.push((e.at, *used, spec.clock));
+                    }
+                    deadlines.insert((*t, *key), schedule.as_ref().map(|_| reach(h, spec.target)));
                 }
                 SlaEventKind::Fulfilled { key, business_time, .. } => {
                     let clock = clocks[&(*t, *key)];

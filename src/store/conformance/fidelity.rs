@@ -272,6 +272,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Incident(IncidentId::from_uuid(u)),
         StreamId::Trends,
         StreamId::Command(CommandId::from_uuid(u)),
+        StreamId::Contract(CustomerId::from_uuid(u)),
     ];
     for s in &all {
         match s {
@@ -289,7 +290,8 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Channels
             | StreamId::Incident(_)
             | StreamId::Trends
-            | StreamId::Command(_) => {}
+            | StreamId::Command(_)
+            | StreamId::Contract(_) => {}
         }
     }
     all

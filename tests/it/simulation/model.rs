@@ -89,6 +89,19 @@ fn elapsed(clock: Clock, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
 /// The earliest instant in open time by which `business` time has passed
 /// since `start` (a deadline that falls at closing time is the next
 /// opening: the clock is not running in between).
+/// The instant the time used reaches `d`, counted on from the last stretch
+/// that began with less used (the last one when none did).
+fn reach(stretches: &[(DateTime<Utc>, Duration, Clock)], d: Duration) -> DateTime<Utc> {
+    let (since, used, clock) = stretches
+        .iter()
+        .rev()
+        .find(|(_, used, _)| *used < d)
+        .or(stretches.last())
+        .copied()
+        .expect("a metric that never ran has no deadline");
+    add(clock, since, (d - used).max(Duration::zero()))
+}
+
 fn add(clock: Clock, start: DateTime<Utc>, business: Duration) -> DateTime<Utc> {
     if clock == Clock::Always {
         return start + business;
@@ -160,6 +173,9 @@ struct MetricModel {
     used: Duration,
     phase: Phase,
     breached: bool,
+    /// Each stretch the clock ran: from when, with how much used before,
+    /// on which clock.
+    stretches: Vec<(DateTime<Utc>, Duration, Clock)>,
 }
 
 struct IncidentModel {
@@ -553,19 +569,17 @@ impl Model {
         }
     }
 
+    /// The instant the time used reaches the target, the clock running on
+    /// from the last of `stretches`: a target the time used has already
+    /// passed (lowered below it) was missed when the time used passed it,
+    /// counted on from the last stretch that began with less used.
     fn deadline(
         &mut self,
         spec: &TargetSpec,
-        since: DateTime<Utc>,
-        used: Duration,
+        stretches: &[(DateTime<Utc>, Duration, Clock)],
     ) -> DateTime<Utc> {
         self.deadlines += 1;
-        // A breached metric may have used more than its target already.
-        add(
-            spec.clock,
-            since,
-            (spec.target - used).max(Duration::zero()),
-        )
+        reach(stretches, spec.target)
     }
 
     fn check_schedule(
@@ -614,9 +628,26 @@ impl Model {
                 if self.metrics.contains_key(&(t, *key)) {
                     self.fail(&format!("{t} {key:?} activated twice"));
                 }
+                // Zendesk's defaults for what pauses each metric: the reply
+                // metrics never, requester wait time (resolution) while pending.
+                let zendesk_pause = match key.metric {
+                    Metric::Resolution | Metric::PausableUpdate => vec![Status::Pending],
+                    Metric::AgentWorkTime => vec![Status::Pending, Status::OnHold],
+                    _ => vec![],
+                };
+                if spec.pause_on.iter().copied().collect::<Vec<_>>() != zendesk_pause {
+                    self.fail(&format!(
+                        "{t} {key:?} paused on {:?}, Zendesk's default is {zendesk_pause:?}",
+                        spec.pause_on
+                    ));
+                }
+                let stretches: Vec<_> = schedule
+                    .iter()
+                    .map(|_| (at, Duration::zero(), spec.clock))
+                    .collect();
                 let phase = match schedule {
                     Some(s) => {
-                        let deadline = self.deadline(spec, at, Duration::zero());
+                        let deadline = self.deadline(spec, &stretches);
                         self.check_schedule(at, t, *key, s.deadline, deadline);
                         Phase::Active {
                             since: at,
@@ -632,6 +663,7 @@ impl Model {
                         used: Duration::zero(),
                         phase,
                         breached: false,
+                        stretches,
                     },
                 );
             }
@@ -655,10 +687,14 @@ impl Model {
                 if !matches!(m.phase, Phase::Paused) {
                     self.fail(&format!("{t} {key:?} resumed while not paused"));
                 }
-                let (spec, used) = (m.spec.clone(), m.used);
-                let deadline = self.deadline(&spec, at, used);
+                let spec = m.spec.clone();
+                let mut stretches = m.stretches.clone();
+                stretches.push((at, m.used, spec.clock));
+                let deadline = self.deadline(&spec, &stretches);
                 self.check_schedule(at, t, *key, schedule.deadline, deadline);
-                self.metrics.get_mut(&(t, *key)).unwrap().phase = Phase::Active {
+                let m = self.metrics.get_mut(&(t, *key)).unwrap();
+                m.stretches = stretches;
+                m.phase = Phase::Active {
                     since: at,
                     deadline,
                 };
@@ -679,9 +715,11 @@ impl Model {
                         "{t} {key:?} retargeted having used {used:?}, recomputed {model:?}"
                     ));
                 }
+                let mut stretches = m.stretches.clone();
                 let phase = match schedule {
                     Some(s) => {
-                        let deadline = self.deadline(spec, at, model);
+                        stretches.push((at, model, spec.clock));
+                        let deadline = self.deadline(spec, &stretches);
                         self.check_schedule(at, t, *key, s.deadline, deadline);
                         Phase::Active {
                             since: at,
@@ -691,6 +729,7 @@ impl Model {
                     None => Phase::Paused,
                 };
                 let m = self.metrics.get_mut(&(t, *key)).unwrap();
+                m.stretches = stretches;
                 m.spec = spec.clone();
                 m.used = model;
                 m.phase = phase;
@@ -701,7 +740,8 @@ impl Model {
                     self.fail(&format!("{t} {key:?} warned while paused"));
                 };
                 let share = m.spec.target * i32::from(*percent) / 100;
-                let model = add(m.spec.clock, since, (share - m.used).max(Duration::zero()));
+                let _ = since;
+                let model = reach(&m.stretches, share);
                 if *due != model || at < model {
                     self.fail(&format!(
                         "{t} {key:?} warned at {at} for {due}, recomputed {model}"
@@ -992,7 +1032,8 @@ mod catches {
             target: Duration::hours(1),
             clock: Clock::SupportHours,
             warn_at: vec![],
-            pause_on: BTreeSet::from([Status::Pending, Status::OnHold]),
+            // Zendesk's first reply time: pending does not pause it.
+            pause_on: BTreeSet::new(),
         };
         let sla = Event::Sla(SlaEvent {
             at,
@@ -1026,6 +1067,24 @@ mod catches {
     fn panics(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
         let e = std::panic::catch_unwind(f).expect_err("the model let it pass");
         e.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_first_reply_paused_by_pending_fails() {
+        let (mut model, mut batch, _) = opened();
+        if let Event::Sla(SlaEvent {
+            kind: SlaEventKind::Activated { spec, .. },
+            ..
+        }) = &mut batch[1].event
+        {
+            spec.pause_on = BTreeSet::from([Status::Pending]);
+        }
+        let at = batch[0].event.at();
+        let why = panics(move || model.observe(&batch, &Origin::Other, at));
+        assert!(
+            why.contains("paused on {Pending}, Zendesk's default is []"),
+            "{why}"
+        );
     }
 
     #[test]
