@@ -47,7 +47,16 @@ impl Desk {
                     }
                     _ => None,
                 };
+                let runs_on = match &command {
+                    CustomerCommand::RunOn { component } => Some(component.clone()),
+                    _ => None,
+                };
                 let events = c.handle(command, now)?;
+                // A customer who starts running on a component a running
+                // incident has down joins it.
+                if let (Some(component), false) = (runs_on, events.is_empty()) {
+                    self.join_on_run(d, c, &component, now)?;
+                }
                 // Withdrawn consent forgets the personal details in the
                 // record too, not only in the desk.
                 if let (Some(contact), false) = (withdrawn, events.is_empty()) {

@@ -135,6 +135,7 @@ proptest! {
                 status,
                 components: BTreeMap::new(),
                 messages: BTreeMap::from([(audience, text.clone())]),
+                spokesperson: None,
                 solve_linked: None,
             })).unwrap();
             texts.push(text);

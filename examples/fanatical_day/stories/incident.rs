@@ -181,6 +181,7 @@ impl Day {
                                 (Audience::Business, business.into()),
                                 (Audience::Technical, technical.into()),
                             ]),
+                            spokesperson: None,
                             solve_linked: (status == IncidentStatus::Resolved).then(|| {
                                 "DFW1 has power again and your servers are back. We're sorry — a \
                              credit is on its way."
