@@ -126,6 +126,15 @@ impl Desk {
                 .state
                 .tickets
                 .notes_quoting(customer, contact, &comments);
+            // Incident call-out tasks name them and their number in notes.
+            let call_outs = super::incident_spread::call_out_notes(
+                &self.state.incidents,
+                &self.state.tickets,
+                contact,
+            );
+            for (ticket, numbers) in call_outs {
+                erasure.notes.entry(ticket).or_default().extend(numbers);
+            }
         }
         let abandoned: Vec<Event> = self
             .state

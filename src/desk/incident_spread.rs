@@ -390,6 +390,28 @@ impl Desk {
     }
 }
 
+/// The notes of the call-out tasks opened for `contact`, which name them
+/// and their number: erased with the messages of an erased contact.
+pub(super) fn call_out_notes(
+    incidents: &super::incident_book::Incidents,
+    tickets: &super::tickets::Tickets,
+    contact: ContactId,
+) -> BTreeMap<crate::id::TicketId, BTreeSet<u32>> {
+    incidents
+        .iter()
+        .filter_map(|i| tickets.get(i.id().call_out_ticket(contact)))
+        .map(|t| {
+            let notes = t
+                .conversation()
+                .iter()
+                .filter(|e| e.visibility == crate::ticket::EntryVisibility::Internal)
+                .map(|e| e.number)
+                .collect();
+            (t.id(), notes)
+        })
+        .collect()
+}
+
 /// What `IncidentAction::PublishReview` says.
 pub(super) struct ReviewInput {
     pub(super) incident: IncidentId,

@@ -659,3 +659,42 @@ fn a_silent_change_that_spreads_catches_the_new_customers_up() {
         ]
     );
 }
+
+#[test]
+fn erasing_a_called_out_contact_erases_the_call_out_notes_that_name_them() {
+    let mut o = outage_world(config());
+    let acme = o.w.acme;
+    let pat: ContactId = o.w.ids.next_id();
+    setup(
+        &mut o,
+        acme,
+        CustomerCommand::AddContact {
+            contact: pat,
+            name: "Pat Phone".into(),
+            addresses: vec![ChannelAddress::phone("+1 210 555 0199").unwrap()],
+        },
+    );
+    let id: IncidentId = o.w.ids.next_id();
+    declare(&mut o, id);
+    o.w.tick(5);
+    o.w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: pat,
+            scope: fanatical::customer::ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let t = o.w.desk.tickets().get(id.call_out_ticket(pat)).unwrap();
+    assert_eq!(t.subject(), "[erased]");
+    assert!(t.conversation().iter().all(|e| e.body == "[erased]"));
+    use fanatical::store::Store;
+    let record = serde_json::to_string(&o.w.store.read_all(0, usize::MAX).unwrap()).unwrap();
+    assert!(!record.contains("555 0199"));
+    assert!(!record.contains("Pat Phone"));
+    assert_eq!(
+        fanatical::desk::Desk::rebuild(&o.w.store, config()).unwrap(),
+        o.w.desk
+    );
+}
