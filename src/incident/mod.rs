@@ -838,6 +838,23 @@ impl IncidentConfig {
     /// # Errors
     /// [`IncidentError::PressAddress`] for an address that is invalid or
     /// cannot take a written message (phone, video).
+    ///
+    /// # Example
+    /// ```
+    /// use fanatical::channel::ChannelAddress;
+    /// use fanatical::incident::{IncidentConfig, IncidentError};
+    ///
+    /// let newsdesk = ChannelAddress::email("newsdesk@paper.example")?;
+    /// let config = IncidentConfig::default().with_press(vec![newsdesk])?;
+    /// assert_eq!(config.press.len(), 1);
+    /// // Journalists are briefed in writing: a phone number is refused.
+    /// let phone = ChannelAddress::phone("+1 210 555 0100")?;
+    /// assert_eq!(
+    ///     IncidentConfig::default().with_press(vec![phone]),
+    ///     Err(IncidentError::PressAddress("phone:+1 210 555 0100".into()))
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_press(mut self, addresses: Vec<ChannelAddress>) -> Result<Self, IncidentError> {
         check_press(&addresses)?;
         self.press = addresses;
