@@ -158,6 +158,7 @@ fn incidents(c: &mut Criterion) {
                 status: IncidentStatus::Identified,
                 components: BTreeMap::new(),
                 messages: Messages::from([(Audience::Business, "Generators coming.".to_owned())]),
+                spokesperson: None,
                 solve_linked: None,
             },
         );

@@ -291,6 +291,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 status,
                 components: BTreeMap::from([(c("dfw1")?, state)]),
                 messages: Messages::from([(Audience::Business, business.into())]),
+                spokesperson: None,
                 solve_linked: (status == IncidentStatus::Resolved).then(|| "The DFW1 outage is over and your site is back. Thank you for your patience.".into()),
             }),
             now,

@@ -226,6 +226,17 @@ impl CommandId {
     }
 }
 
+impl IncidentId {
+    /// The id of the call-out task an incident opens for a contact that
+    /// only a person can phone: derived, so a rebuilt desk and a retried
+    /// command agree, and one contact has one task per incident.
+    #[must_use]
+    pub fn call_out_ticket(&self, contact: ContactId) -> TicketId {
+        let (hi, lo) = contact.0.as_u64_pair();
+        TicketId(derive_uuid(self.0, 0x6361_6c6c_0000 ^ hi, lo))
+    }
+}
+
 impl InvitationId {
     /// The id of the follow-up ticket a low score on this invitation opens:
     /// derived, so a rebuilt desk and a retried command agree.

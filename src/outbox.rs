@@ -35,6 +35,12 @@ pub enum Recipient {
         /// The employee.
         agent: AgentId,
     },
+    /// A journalist on the incident press list
+    /// ([`IncidentConfig::press`](crate::incident::IncidentConfig::press)).
+    Press {
+        /// Where to send it.
+        address: ChannelAddress,
+    },
     /// The public, from an official account (a post on its timeline).
     Public {
         /// The network.
@@ -49,6 +55,7 @@ impl fmt::Display for Recipient {
         match self {
             Recipient::Contact { address, .. } => write!(f, "{address}"),
             Recipient::Agent { agent } => write!(f, "agent {agent}"),
+            Recipient::Press { address } => write!(f, "press {address}"),
             Recipient::Public { network, handle } => write!(f, "public post by {network}:{handle}"),
         }
     }

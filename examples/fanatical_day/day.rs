@@ -13,7 +13,9 @@
 //!   until ten, waits for 10:00;
 //! - 09:30 a truck hits the power feed of DFW1: an incident with a
 //!   30-minute update cadence (one update late), callers linked, everyone
-//!   affected kept in the loop, credits with reasons, follow-ups scheduled;
+//!   affected kept in the loop; at 09:55 it spreads to LON3 and that
+//!   datacenter's customers are brought in; credits with reasons,
+//!   follow-ups scheduled;
 //! - 10:00 a thank-you with an animated GIF, answered with another;
 //! - 11:00 the email gateway fails five deliveries; the outbox retries;
 //! - 12:00 an agent remembers a customer's family and team (with consent);

@@ -347,18 +347,39 @@ impl Day {
             .desk
             .incidents()
             .timeline(self.stories.incident, self.cast.graham)?;
-        let (mut credits, mut links) = (0, 0);
+        let (mut credits, mut links, mut joins) = (0, 0, BTreeMap::new());
         for e in &timeline.entries {
             match &e.event {
                 Some(IncidentEventKind::CreditIssued { .. }) => credits += 1,
                 Some(IncidentEventKind::TicketLinked { .. }) => links += 1,
+                Some(IncidentEventKind::CustomerJoined { component, .. }) => {
+                    let row = joins.entry((e.at, component.to_string())).or_insert(0);
+                    *row += 1;
+                    if *row == 1 {
+                        writeln!(
+                            out,
+                            "    {}  the incident spreads to {component}",
+                            hhmm(e.at)
+                        )?;
+                    }
+                }
                 _ => writeln!(out, "    {}  {}", hhmm(e.at), e.summary)?,
             }
         }
+        let joined: i32 = joins.values().sum();
         writeln!(
             out,
-            "    (and {links} tickets linked, {credits} credits issued)"
+            "    (and {joined} customers joined, {links} tickets linked, {credits} credits issued)"
         )?;
+        let unreached = i.unreached();
+        if !unreached.is_empty() {
+            writeln!(
+                out,
+                "  {} contacts no written update could reach, {} with a call-out task",
+                unreached.len(),
+                unreached.iter().filter(|u| u.call_out.is_some()).count()
+            )?;
+        }
         Ok(())
     }
 

@@ -508,6 +508,29 @@ pub enum IncidentAction {
         /// On resolution: solve every linked ticket with this final
         /// message.
         solve_linked: Option<String>,
+        /// Whose voice the update is (the CEO, an engineer), if not only
+        /// its author's: an active agent, named under every text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        spokesperson: Option<AgentId>,
+    },
+    /// The acting agent publishes the post-incident write-up of a
+    /// resolved incident: what happened and what is being done so it does
+    /// not happen again. It belongs to the incident (`Incident::review`)
+    /// and goes to every contact of every affected customer (those who
+    /// joined included) and to the press list. Published once
+    /// (`IncidentError::AlreadyReviewed`); refused before resolution
+    /// (`IncidentError::NotResolved`) and with a blank part
+    /// (`IncidentError::BlankReview`).
+    PublishReview {
+        /// The incident.
+        incident: crate::id::IncidentId,
+        /// What happened.
+        what_happened: String,
+        /// What is being done so it does not happen again.
+        prevention: String,
+        /// Whose voice it is, if not only its author's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        spokesperson: Option<AgentId>,
     },
     /// Link tickets to an incident (Zendesk's incidents of a problem).
     LinkTickets {

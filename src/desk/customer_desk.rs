@@ -47,7 +47,16 @@ impl Desk {
                     }
                     _ => None,
                 };
+                let runs_on = match &command {
+                    CustomerCommand::RunOn { component } => Some(component.clone()),
+                    _ => None,
+                };
                 let events = c.handle(command, now)?;
+                // A customer who starts running on a component a running
+                // incident has down joins it.
+                if let (Some(component), false) = (runs_on, events.is_empty()) {
+                    self.join_on_run(d, c, &component, now)?;
+                }
                 // Withdrawn consent forgets the personal details in the
                 // record too, not only in the desk.
                 if let (Some(contact), false) = (withdrawn, events.is_empty()) {
@@ -168,6 +177,15 @@ impl Desk {
                 .state
                 .tickets
                 .notes_quoting(customer, contact, &comments);
+            // Incident call-out tasks name them and their number in notes.
+            let call_outs = super::incident_spread::call_out_notes(
+                &self.state.incidents,
+                &self.state.tickets,
+                contact,
+            );
+            for (ticket, numbers) in call_outs {
+                erasure.notes.entry(ticket).or_default().extend(numbers);
+            }
         }
         let abandoned: Vec<Event> = self
             .state

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use super::decision::{invitation_of, message_of};
+use super::incident_spread::{ReviewInput, Voice, audience_text};
 use super::{Desk, Drafts, IncidentAction, PageKind, outbox, page_of};
 use crate::actor::{Cause, TimerKind};
 use crate::agent::{Role, SpendAccess};
@@ -18,7 +19,8 @@ use crate::id::{AgentId, ContactId, CustomerId, EventId, IncidentId, TicketId};
 use crate::incident::{
     Audience, Credit, CreditHeld, CreditView, CreditsDue, Declaration, FollowUpOutcome, Incident,
     IncidentBriefing, IncidentDraft, IncidentError, IncidentEvent, IncidentEventKind,
-    IncidentStatus, IncidentTimer, IncidentTimerDue, Messages, StatusPageEntry, Timeline, Update,
+    IncidentStatus, IncidentTimer, IncidentTimerDue, JoinCause, Messages, StatusPageEntry,
+    Timeline, Update,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::{NewInvitation, SurveyKind};
@@ -186,7 +188,8 @@ impl Desk {
             let Some(standing) = customer.standing() else {
                 continue;
             };
-            let downtime = i.downtime_for(customer.components(), &config.components, resolved);
+            let downtime =
+                i.customer_downtime(*c, customer.components(), &config.components, resolved);
             match config.credits.credit_for(*c, &standing, downtime) {
                 Ok(Some(credit)) => out.credits.push(credit),
                 Ok(None) => {}
@@ -256,17 +259,28 @@ impl Desk {
                     .map(Customer::id)
                     .collect();
                 let event_id = d.event_id(self, &stream, 1);
-                let (queued, unreachable) =
-                    self.keep_in_the_loop(event_id, &affected, title, status, messages, now);
+                let voice = Voice {
+                    incident: id,
+                    title,
+                    commander,
+                    spokesperson: None,
+                };
+                let (mut queued, unreachable) =
+                    self.keep_in_the_loop(event_id, &affected, &voice, status, messages, now);
+                let head = format!("[{status}] {title}");
+                queued.extend(self.brief_press(event_id, &head, messages, "", now));
+                let call_outs = self.call_outs(d, &voice, &unreachable, messages, now)?;
                 let mut draft = draft;
                 if let IncidentEventKind::Declared {
                     affected: a,
                     unreachable: u,
+                    call_outs: co,
                     ..
                 } = &mut draft.kind
                 {
                     *a = affected;
                     *u = unreachable;
+                    *co = call_outs;
                 }
                 push_incident(d, stream, draft);
                 d.push(StreamId::Outbox, queued);
@@ -277,39 +291,67 @@ impl Desk {
                 components,
                 messages,
                 solve_linked,
+                spokesperson,
             } => {
                 let by = Self::acting_agent(d)?;
                 let i = self.incident_or_err(id)?;
                 self.active_agent(by)?;
+                if let Some(s) = spokesperson {
+                    self.active_agent(s)?;
+                }
                 let config = &self.config.incidents;
                 let update = Update {
                     by,
                     status,
                     components,
                     messages,
+                    spokesperson,
                 };
                 let mut draft =
                     i.update(update, &config.components, config.follow_up_after, now)?;
                 let stream = StreamId::Incident(id);
-                let event_id = d.event_id(self, &stream, 1);
                 let IncidentEventKind::Updated {
                     messages,
                     unreachable,
+                    call_outs,
                     left_open,
+                    components: changes,
                     ..
                 } = &mut draft.kind
                 else {
                     return Ok(());
                 };
+                // An update that takes down a component more customers run
+                // on brings them in: recorded before the update, which
+                // reaches them with everyone else.
+                let mut after = i.components().clone();
+                after.extend(changes.iter().map(|(k, v)| (k.clone(), *v)));
+                let joined = self.spread_to(i, &after);
+                let mut affected = i.affected().clone();
+                affected.extend(joined.keys().copied());
+                // A silent change catches them up with the latest update.
+                let catch_up = messages.is_empty();
+                let joins = self.join_events(d, i, joined, JoinCause::Spread, catch_up, now)?;
+                let event_id = d.event_id(self, &stream, 1 + joins.len() as u64);
+                d.push(stream, joins.into_iter().map(Event::Incident));
+                let voice = Voice {
+                    incident: id,
+                    title: i.title(),
+                    commander: i.commander(),
+                    spokesperson,
+                };
                 if !messages.is_empty() {
-                    let (queued, missed) = self.keep_in_the_loop(
+                    let (mut queued, missed) =
+                        self.keep_in_the_loop(event_id, &affected, &voice, status, messages, now);
+                    let head = format!("[{status}] {}", i.title());
+                    queued.extend(self.brief_press(
                         event_id,
-                        i.affected(),
-                        i.title(),
-                        status,
+                        &head,
                         messages,
+                        &self.signature(spokesperson),
                         now,
-                    );
+                    ));
+                    *call_outs = self.call_outs(d, &voice, &missed, messages, now)?;
                     *unreachable = missed;
                     d.push(StreamId::Outbox, queued);
                 }
@@ -332,6 +374,21 @@ impl Desk {
                 self.decide_link_incident(d, incident, &tickets, now)?;
             }
             IncidentAction::IssueCredits { incident } => self.decide_credits(d, incident, now)?,
+            IncidentAction::PublishReview {
+                incident,
+                what_happened,
+                prevention,
+                spokesperson,
+            } => self.decide_review(
+                d,
+                ReviewInput {
+                    incident,
+                    what_happened,
+                    prevention,
+                    spokesperson,
+                },
+                now,
+            )?,
         }
         Ok(())
     }
@@ -466,30 +523,46 @@ impl Desk {
     }
 
     /// One message per contact of every affected customer, in the text
-    /// for their audience, at their first address on a working channel
-    /// that delivers (phone and video are live). Message ids derive from
-    /// the incident event, so a retried decision queues the same ids.
-    fn keep_in_the_loop(
+    /// for their audience (press text never goes to contacts), signed by
+    /// the spokesperson if one is named, at their first address on a
+    /// working channel that delivers (phone and video are live). Message
+    /// ids derive from the incident event, so a retried decision queues
+    /// the same ids.
+    pub(super) fn keep_in_the_loop(
         &self,
         event: EventId,
         affected: &BTreeSet<CustomerId>,
-        title: &str,
+        voice: &Voice<'_>,
         status: IncidentStatus,
+        messages: &Messages,
+        now: DateTime<Utc>,
+    ) -> (Vec<Event>, Vec<(CustomerId, ContactId)>) {
+        self.keep_in_the_loop_headed(event, affected, voice, Some(status), messages, now)
+    }
+
+    /// [`Desk::keep_in_the_loop`], headed by the title alone when there is
+    /// no status to show.
+    pub(super) fn keep_in_the_loop_headed(
+        &self,
+        event: EventId,
+        affected: &BTreeSet<CustomerId>,
+        voice: &Voice<'_>,
+        status: Option<IncidentStatus>,
         messages: &Messages,
         now: DateTime<Utc>,
     ) -> (Vec<Event>, Vec<(CustomerId, ContactId)>) {
         let mut queued = Vec::new();
         let mut unreachable = Vec::new();
         let mut n = 0u64;
+        let head = match status {
+            Some(status) => format!("[{status}] {}", voice.title),
+            None => voice.title.to_owned(),
+        };
+        let signature = self.signature(voice.spokesperson);
         for c in affected.iter().filter_map(|c| self.customer(*c)) {
             for contact in c.contacts() {
                 let technical = contact.roles().contains(&ContactRole::Technical);
-                let order = if technical {
-                    [Audience::Technical, Audience::Business, Audience::Public]
-                } else {
-                    [Audience::Business, Audience::Public, Audience::Technical]
-                };
-                let Some(text) = order.iter().find_map(|a| messages.get(a)) else {
+                let Some(text) = audience_text(messages, technical) else {
                     continue;
                 };
                 let Some((channel, address)) = self.deliverable(contact.addresses()) else {
@@ -507,7 +580,7 @@ impl Desk {
                                 contact: contact.id(),
                                 address,
                             },
-                            body: format!("[{status}] {title}\n\n{text}"),
+                            body: format!("{head}\n\n{text}{signature}"),
                             ticket: None,
                             queued_at: now,
                             deliver_after: None,

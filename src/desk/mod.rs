@@ -85,6 +85,7 @@ mod export;
 #[doc(hidden)]
 pub mod fixture;
 mod incident_book;
+mod incident_spread;
 mod incidents;
 mod pages;
 mod people;

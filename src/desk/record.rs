@@ -303,6 +303,9 @@ impl State {
             let comments = self.surveys.comments_of(contact);
             let notes = self.tickets.notes_quoting(customer, contact, &comments);
             self.tickets.erase_notes(&notes);
+            let call_outs =
+                super::incident_spread::call_out_notes(&self.incidents, &self.tickets, contact);
+            self.tickets.erase_notes(&call_outs);
             self.tickets.erase_messages_of(customer, contact);
             self.surveys.erase_answers_of(contact);
         }

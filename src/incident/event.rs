@@ -43,6 +43,10 @@ pub enum IncidentEventKind {
         messages: Messages,
         /// Contacts of affected customers no message could reach.
         unreachable: Vec<(CustomerId, ContactId)>,
+        /// Call-out tasks opened for unreachable contacts a person can
+        /// phone.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        call_outs: Vec<CallOut>,
     },
     /// A status update.
     Updated {
@@ -56,6 +60,13 @@ pub enum IncidentEventKind {
         messages: Messages,
         /// Contacts no message could reach.
         unreachable: Vec<(CustomerId, ContactId)>,
+        /// Call-out tasks opened for unreachable contacts a person can
+        /// phone.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        call_outs: Vec<CallOut>,
+        /// Whose voice it is, when one is named.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        spokesperson: Option<AgentId>,
         /// On resolution: when the follow-ups fall due.
         follow_up_at: Option<DateTime<Utc>>,
         /// Linked tickets the final message could not solve (their
@@ -63,6 +74,42 @@ pub enum IncidentEventKind {
         /// for a person.
         #[serde(default)]
         left_open: Vec<(TicketId, String)>,
+    },
+    /// A customer joined the incident while it ran: an update put a
+    /// component they run on into it, or they started running on an
+    /// affected component. From then on they get the updates, their
+    /// downtime counts toward credits and they are followed up.
+    CustomerJoined {
+        /// The customer.
+        customer: CustomerId,
+        /// The component they run on that the incident covers.
+        component: ComponentId,
+        /// How they came in.
+        cause: JoinCause,
+        /// Their contacts the catch-up message (the latest update, sent
+        /// to a customer who started running on an affected component)
+        /// could not reach.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unreachable: Vec<ContactId>,
+        /// Call-out tasks opened for those a person can phone.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        call_outs: Vec<CallOut>,
+    },
+    /// The post-incident write-up was published to every affected
+    /// customer's contacts and the press list.
+    ReviewPublished {
+        /// Who published it.
+        by: AgentId,
+        /// Whose voice it is, when one is named.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        spokesperson: Option<AgentId>,
+        /// What happened.
+        what_happened: String,
+        /// What is being done so it does not happen again.
+        prevention: String,
+        /// Contacts it could not reach.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unreachable: Vec<(CustomerId, ContactId)>,
     },
     /// A ticket was linked to the incident (Zendesk's incident of a
     /// problem).
@@ -107,11 +154,16 @@ impl IncidentEventKind {
                 .join(", ")
         };
         let text = |m: &Messages| {
-            [Audience::Public, Audience::Business, Audience::Technical]
-                .iter()
-                .find_map(|a| m.get(a))
-                .cloned()
-                .unwrap_or_default()
+            [
+                Audience::Public,
+                Audience::Business,
+                Audience::Technical,
+                Audience::Press,
+            ]
+            .iter()
+            .find_map(|a| m.get(a))
+            .cloned()
+            .unwrap_or_default()
         };
         match self {
             IncidentEventKind::Declared {
@@ -147,6 +199,22 @@ impl IncidentEventKind {
                 }
                 line
             }
+            IncidentEventKind::CustomerJoined {
+                customer,
+                component,
+                cause,
+                ..
+            } => match cause {
+                JoinCause::Spread => {
+                    format!("{customer} joined: the incident spread to {component}")
+                }
+                JoinCause::RanOn => {
+                    format!("{customer} joined: started running on {component}")
+                }
+            },
+            IncidentEventKind::ReviewPublished { what_happened, .. } => {
+                format!("post-incident review published: {what_happened}")
+            }
             IncidentEventKind::TicketLinked { ticket, .. } => format!("ticket {ticket} linked"),
             IncidentEventKind::UpdateDueSoon { due } => format!("update due at {due}"),
             IncidentEventKind::UpdateOverdue { due } => format!("update missed (due {due})"),
@@ -164,6 +232,31 @@ impl IncidentEventKind {
             },
         }
     }
+}
+
+/// How a customer came into a running incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinCause {
+    /// An update added (or took down) a component they run on.
+    Spread,
+    /// They started running on a component the incident has down.
+    RanOn,
+}
+
+/// A task for a named person to phone a contact that no written message
+/// could reach: a task ticket on the contact's customer, assigned to its
+/// owner, whose note names the contact and the number to call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallOut {
+    /// The contact's customer.
+    pub customer: CustomerId,
+    /// Who to call.
+    pub contact: ContactId,
+    /// The task ticket.
+    pub ticket: TicketId,
+    /// Who calls.
+    pub owner: AgentId,
 }
 
 /// A decided incident event, for the desk to complete and store.

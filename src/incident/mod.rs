@@ -57,15 +57,18 @@ pub use credit::{
     Credit, CreditConfig, CreditHeld, CreditPolicy, CreditProblem, CreditView, CreditsDue,
     Downtime, ReasonCode,
 };
-pub use event::{FollowUpOutcome, IncidentDraft, IncidentEvent, IncidentEventKind};
-pub use report::{IncidentBriefing, StatusPageEntry, Timeline, TimelineEntry};
+pub use event::{
+    CallOut, FollowUpOutcome, IncidentDraft, IncidentEvent, IncidentEventKind, JoinCause,
+};
+pub use report::{IncidentBriefing, Review, StatusPageEntry, Timeline, TimelineEntry, Unreached};
 pub use update::{
     Audience, Cadence, Declaration, IncidentStatus, IncidentUpdate, Messages, Update,
 };
 
 use crate::agent::SpendAccess;
+use crate::channel::ChannelAddress;
 use crate::customer::Money;
-use crate::id::{AgentId, ComponentId, CustomerId, IncidentId, TicketId};
+use crate::id::{AgentId, ComponentId, ContactId, CustomerId, IncidentId, TicketId};
 use crate::time::{self, DurationOutOfRange};
 use update::check_messages;
 
@@ -138,6 +141,15 @@ pub enum IncidentError {
     /// follow-up delay over 100 years, ...).
     #[error(transparent)]
     Duration(#[from] DurationOutOfRange),
+    /// A post-incident write-up with a blank part.
+    #[error("the post-incident review's {0} is blank")]
+    BlankReview(&'static str),
+    /// The write-up is published once.
+    #[error("incident {0} already has its post-incident review")]
+    AlreadyReviewed(IncidentId),
+    /// A press-list address that cannot take a written message.
+    #[error("press address {0} cannot take a written message")]
+    PressAddress(String),
     /// A negative monthly fee.
     #[error("monthly fee must not be negative (got {0})")]
     NegativeFee(Money),
@@ -165,6 +177,10 @@ pub struct Incident {
     follow_up_at: Option<DateTime<Utc>>,
     followed_up: BTreeSet<CustomerId>,
     credits: BTreeMap<CustomerId, Credit>,
+    /// Customers who joined while it ran, and when.
+    joined: BTreeMap<CustomerId, DateTime<Utc>>,
+    unreached: BTreeMap<(CustomerId, ContactId), Unreached>,
+    review: Option<Review>,
     events: Vec<IncidentEvent>,
 }
 
@@ -241,6 +257,7 @@ impl Incident {
                 cadence,
                 messages,
                 unreachable: Vec::new(),
+                call_outs: Vec::new(),
             },
         })
     }
@@ -265,6 +282,7 @@ impl Incident {
             status,
             components,
             messages,
+            spokesperson,
         } = update;
         if self.is_resolved() {
             return Err(IncidentError::Resolved(self.id));
@@ -296,6 +314,8 @@ impl Incident {
                 components: changes,
                 messages,
                 unreachable: Vec::new(),
+                call_outs: Vec::new(),
+                spokesperson,
                 follow_up_at: resolving.then(|| crate::time::plus(now, follow_up_after)),
                 left_open: Vec::new(),
             },
@@ -325,12 +345,13 @@ impl Incident {
             affected,
             cadence,
             messages,
-            ..
+            unreachable,
+            call_outs,
         } = &event.kind
         else {
             return None;
         };
-        Some(Incident {
+        let mut i = Incident {
             id: *id,
             title: title.clone(),
             commander: *commander,
@@ -346,6 +367,7 @@ impl Incident {
                 by: *commander,
                 status: *status,
                 messages: messages.clone(),
+                spokesperson: None,
             }],
             cadence: *cadence,
             next_due: cadence.map(|c| crate::time::plus(event.at, c.every)),
@@ -354,8 +376,42 @@ impl Incident {
             follow_up_at: None,
             followed_up: BTreeSet::new(),
             credits: BTreeMap::new(),
+            joined: BTreeMap::new(),
+            unreached: BTreeMap::new(),
+            review: None,
             events: vec![event.clone()],
-        })
+        };
+        i.missed(event.at, unreachable.iter().copied(), call_outs);
+        Some(i)
+    }
+
+    /// Records contacts a message missed at `at`, and their call-outs.
+    fn missed(
+        &mut self,
+        at: DateTime<Utc>,
+        contacts: impl IntoIterator<Item = (CustomerId, ContactId)>,
+        call_outs: &[CallOut],
+    ) {
+        for (customer, contact) in contacts {
+            let u = self
+                .unreached
+                .entry((customer, contact))
+                .or_insert(Unreached {
+                    customer,
+                    contact,
+                    first_missed_at: at,
+                    last_missed_at: at,
+                    missed: 0,
+                    call_out: None,
+                });
+            u.last_missed_at = at;
+            u.missed = u.missed.saturating_add(1);
+        }
+        for c in call_outs {
+            if let Some(u) = self.unreached.get_mut(&(c.customer, c.contact)) {
+                u.call_out = Some(c.clone());
+            }
+        }
     }
 
     /// Folds an event in.
@@ -369,8 +425,12 @@ impl Incident {
                 components,
                 messages,
                 follow_up_at,
+                unreachable,
+                call_outs,
+                spokesperson,
                 ..
             } => {
+                self.missed(event.at, unreachable.iter().copied(), call_outs);
                 self.status = *status;
                 if !components.is_empty() {
                     for (k, v) in components {
@@ -383,6 +443,7 @@ impl Incident {
                     by: *by,
                     status: *status,
                     messages: messages.clone(),
+                    spokesperson: *spokesperson,
                 });
                 self.warned = false;
                 self.overdue = false;
@@ -394,6 +455,34 @@ impl Incident {
                     // Only an update customers read resets the clock.
                     self.next_due = self.cadence.map(|c| crate::time::plus(event.at, c.every));
                 }
+            }
+            IncidentEventKind::CustomerJoined {
+                customer,
+                unreachable,
+                call_outs,
+                ..
+            } => {
+                if self.affected.insert(*customer) {
+                    self.joined.insert(*customer, event.at);
+                }
+                let missed: Vec<_> = unreachable.iter().map(|c| (*customer, *c)).collect();
+                self.missed(event.at, missed, call_outs);
+            }
+            IncidentEventKind::ReviewPublished {
+                by,
+                spokesperson,
+                what_happened,
+                prevention,
+                unreachable,
+            } => {
+                self.review = Some(Review {
+                    at: event.at,
+                    by: *by,
+                    spokesperson: *spokesperson,
+                    what_happened: what_happened.clone(),
+                    prevention: prevention.clone(),
+                });
+                self.missed(event.at, unreachable.iter().copied(), &[]);
             }
             IncidentEventKind::TicketLinked { ticket, .. } => {
                 self.linked.insert(*ticket);
@@ -477,6 +566,25 @@ impl Incident {
     #[must_use]
     pub fn affected(&self) -> &BTreeSet<CustomerId> {
         &self.affected
+    }
+    /// Customers who joined while it ran (an update spread it to a
+    /// component they run on, or they started running on an affected
+    /// one), and when: their downtime counts from then.
+    #[must_use]
+    pub fn joined(&self) -> &BTreeMap<CustomerId, DateTime<Utc>> {
+        &self.joined
+    }
+    /// Contacts of affected customers that written messages could not
+    /// reach, by customer then contact: how often, since when, and the
+    /// call-out task opened for them, without reading the events.
+    #[must_use]
+    pub fn unreached(&self) -> Vec<Unreached> {
+        self.unreached.values().cloned().collect()
+    }
+    /// The post-incident write-up, once published.
+    #[must_use]
+    pub fn review(&self) -> Option<&Review> {
+        self.review.as_ref()
     }
     /// The linked tickets.
     #[must_use]
@@ -590,11 +698,43 @@ impl Incident {
         catalog: &ComponentCatalog,
         now: DateTime<Utc>,
     ) -> Downtime {
+        self.downtime_since(self.declared_at, runs_on, catalog, now)
+    }
+
+    /// A customer's measured downtime in this incident: as
+    /// [`Incident::downtime_for`], counted from when they joined for a
+    /// customer who joined while it ran (the components they run on were
+    /// not down in it before; one who moved onto a component that was
+    /// down is counted from the move).
+    #[must_use]
+    pub fn customer_downtime(
+        &self,
+        customer: CustomerId,
+        runs_on: &BTreeSet<ComponentId>,
+        catalog: &ComponentCatalog,
+        now: DateTime<Utc>,
+    ) -> Downtime {
+        let since = self
+            .joined
+            .get(&customer)
+            .copied()
+            .unwrap_or(self.declared_at);
+        self.downtime_since(since, runs_on, catalog, now)
+    }
+
+    fn downtime_since(
+        &self,
+        since: DateTime<Utc>,
+        runs_on: &BTreeSet<ComponentId>,
+        catalog: &ComponentCatalog,
+        now: DateTime<Utc>,
+    ) -> Downtime {
         let end = self.resolved_at.unwrap_or(now);
         let mut d = Downtime::default();
         for (i, (from, states)) in self.history.iter().enumerate() {
             let to = self.history.get(i + 1).map_or(end, |(t, _)| *t).min(end);
-            if to <= *from {
+            let from = (*from).max(since);
+            if to <= from {
                 continue;
             }
             let worst = states
@@ -603,7 +743,7 @@ impl Incident {
                 .map(|(_, s)| *s)
                 .max()
                 .unwrap_or_default();
-            let span = to - *from;
+            let span = to - from;
             match worst {
                 ComponentState::MajorOutage => d.major = time::sum(d.major, span),
                 ComponentState::PartialOutage => d.partial = time::sum(d.partial, span),
@@ -636,6 +776,18 @@ pub struct IncidentConfig {
     /// (default 30 days).
     #[serde(with = "recent_seconds")]
     pub recent: Duration,
+    /// Who receives the press text of every update (else its public
+    /// text) and the post-incident write-up: journalists' addresses,
+    /// each one that takes a written message (not phone or video).
+    /// Empty by default: then the press text is only kept on the
+    /// incident, as the status page keeps the public one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub press: Vec<ChannelAddress>,
+    /// Who phones the contacts no written update can reach (their only
+    /// addresses are phone or video): the owner of every call-out task.
+    /// Unset, the incident's commander calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_out_owner: Option<AgentId>,
 }
 
 impl Default for IncidentConfig {
@@ -646,6 +798,8 @@ impl Default for IncidentConfig {
             follow_up_after: Duration::days(45),
             follow_up_survey: None,
             recent: Duration::days(30),
+            press: Vec::new(),
+            call_out_owner: None,
         }
     }
 }
@@ -678,18 +832,66 @@ impl IncidentConfig {
         Ok(self)
     }
 
-    /// Checks the durations (each from 0 to 100 years) and the credit
-    /// policies. Reading a configuration checks the durations too; a
+    /// With a press list: who receives the press text of every update
+    /// (else its public text) and the post-incident write-up.
+    ///
+    /// # Errors
+    /// [`IncidentError::PressAddress`] for an address that is invalid or
+    /// cannot take a written message (phone, video).
+    ///
+    /// # Example
+    /// ```
+    /// use fanatical::channel::ChannelAddress;
+    /// use fanatical::incident::{IncidentConfig, IncidentError};
+    ///
+    /// let newsdesk = ChannelAddress::email("newsdesk@paper.example")?;
+    /// let config = IncidentConfig::default().with_press(vec![newsdesk])?;
+    /// assert_eq!(config.press.len(), 1);
+    /// // Journalists are briefed in writing: a phone number is refused.
+    /// let phone = ChannelAddress::phone("+1 210 555 0100")?;
+    /// assert_eq!(
+    ///     IncidentConfig::default().with_press(vec![phone]),
+    ///     Err(IncidentError::PressAddress("phone:+1 210 555 0100".into()))
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_press(mut self, addresses: Vec<ChannelAddress>) -> Result<Self, IncidentError> {
+        check_press(&addresses)?;
+        self.press = addresses;
+        Ok(self)
+    }
+
+    /// With the owner of every call-out task (else the commander).
+    #[must_use]
+    pub fn with_call_out_owner(mut self, owner: AgentId) -> Self {
+        self.call_out_owner = Some(owner);
+        self
+    }
+
+    /// Checks the durations (each from 0 to 100 years), the press list
+    /// and the credit policies. Reading a configuration checks the durations too; a
     /// configuration changed through its fields skips the builders.
     ///
     /// # Errors
-    /// [`IncidentError::Duration`] naming the setting, or the credit
-    /// policies' errors ([`CreditConfig::validate`]).
+    /// [`IncidentError::Duration`] naming the setting,
+    /// [`IncidentError::PressAddress`], or the credit policies' errors
+    /// ([`CreditConfig::validate`]).
     pub fn validate(&self) -> Result<(), IncidentError> {
         time::check_configured("incident follow_up_after", self.follow_up_after)?;
         time::check_configured("incident recent", self.recent)?;
+        check_press(&self.press)?;
         self.credits.validate()
     }
+}
+
+fn check_press(addresses: &[ChannelAddress]) -> Result<(), IncidentError> {
+    for a in addresses {
+        let written = !matches!(a, ChannelAddress::Phone(_) | ChannelAddress::Video(_));
+        if !written || a.clone().validated().is_err() {
+            return Err(IncidentError::PressAddress(a.to_string()));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{ComponentState, IncidentEventKind, IncidentStatus, IncidentUpdate};
-use crate::id::{ComponentId, IncidentId};
+use crate::id::{AgentId, ComponentId, ContactId, CustomerId, IncidentId};
 
 /// What an agent taking a call needs to know about an incident affecting
 /// the caller: one call away (`desk.incidents().briefings(..)`).
@@ -88,4 +88,41 @@ pub struct TimelineEntry {
     /// The event itself: `None` where it carries spend the viewer may not
     /// see (a credit issued).
     pub event: Option<IncidentEventKind>,
+}
+
+/// A contact of an affected customer that written messages could not
+/// reach ([`Incident::unreached`](super::Incident::unreached)): who, how
+/// often, and who was asked to call them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Unreached {
+    /// The contact's customer.
+    pub customer: CustomerId,
+    /// The contact.
+    pub contact: ContactId,
+    /// When a message first missed them.
+    pub first_missed_at: DateTime<Utc>,
+    /// When a message last missed them.
+    pub last_missed_at: DateTime<Utc>,
+    /// How many messages (updates, catch-ups, the write-up) missed them.
+    pub missed: usize,
+    /// The call-out task opened for them, if a person can phone them.
+    pub call_out: Option<super::CallOut>,
+}
+
+/// The post-incident write-up
+/// ([`Incident::review`](super::Incident::review)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Review {
+    /// When it was published.
+    pub at: DateTime<Utc>,
+    /// Who published it.
+    pub by: AgentId,
+    /// Whose voice it is, when one is named.
+    pub spokesperson: Option<AgentId>,
+    /// What happened.
+    pub what_happened: String,
+    /// What is being done so it does not happen again.
+    pub prevention: String,
 }

@@ -47,6 +47,11 @@ pub enum Audience {
     Business,
     /// The public status page.
     Public,
+    /// Journalists: sent to the configured press list
+    /// ([`IncidentConfig::press`](super::IncidentConfig::press)), which
+    /// gets the public text when no press text is written. Never sent to
+    /// customers' contacts.
+    Press,
 }
 
 impl fmt::Display for Audience {
@@ -55,6 +60,7 @@ impl fmt::Display for Audience {
             Audience::Technical => "technical",
             Audience::Business => "business",
             Audience::Public => "public",
+            Audience::Press => "press",
         })
     }
 }
@@ -146,6 +152,9 @@ pub struct Update {
     /// Its texts, none blank; none at all is an update only when it
     /// changes the status or a component.
     pub messages: Messages,
+    /// Whose voice it is (the CEO, an engineer, the account team), if
+    /// not only the author's: an active agent, named under every text.
+    pub spokesperson: Option<AgentId>,
 }
 
 /// One posted update.
@@ -159,6 +168,8 @@ pub struct IncidentUpdate {
     pub status: IncidentStatus,
     /// Its texts.
     pub messages: Messages,
+    /// Whose voice it is, when one is named.
+    pub spokesperson: Option<AgentId>,
 }
 
 pub(super) fn check_messages(messages: &Messages) -> Result<(), IncidentError> {

@@ -339,6 +339,7 @@ fn customers_in_an_active_incident_are_not_surveyed() {
             status: IncidentStatus::Resolved,
             components: BTreeMap::new(),
             messages: Messages::from([(Audience::Business, "Back up.".into())]),
+            spokesperson: None,
             solve_linked: None,
         },
     ))

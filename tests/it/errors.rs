@@ -521,6 +521,7 @@ mod incidents {
                     status: IncidentStatus::Investigating,
                     components: BTreeMap::new(),
                     messages: Messages::new(),
+                    spokesperson: None,
                     solve_linked: None,
                 },
             ),

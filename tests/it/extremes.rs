@@ -174,6 +174,7 @@ proptest! {
                     status: IncidentStatus::Resolved,
                     components: BTreeMap::new(),
                     messages,
+                    spokesperson: None,
                 },
                 &catalog,
                 follow_up,

@@ -6,7 +6,7 @@
 #[path = "../../examples/fanatical_day/day.rs"]
 mod day;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 use fanatical::channel::{Channel, ChannelKind, SocialNetwork, Visibility};
@@ -249,25 +249,38 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
     let s = &d.stories;
     let i = d.desk.incidents().get(s.incident).unwrap();
     assert_eq!(i.status(), IncidentStatus::Resolved);
-    let expected: BTreeSet<_> = d
-        .people
-        .iter()
-        .filter(|p| p.component.starts_with("dfw1"))
-        .map(|p| p.customer)
-        .collect();
+    let on = |dc: &str| -> BTreeSet<_> {
+        d.people
+            .iter()
+            .filter(|p| p.component.starts_with(dc))
+            .map(|p| p.customer)
+            .collect()
+    };
+    let (dfw1, lon3) = (on("dfw1"), on("lon3"));
+    assert_eq!((dfw1.len(), lon3.len()), (28, 15));
+    // At 09:55 the incident spreads to LON3: its customers join then.
+    let joined_at = local(9, 55);
+    assert_eq!(
+        i.joined(),
+        &lon3
+            .iter()
+            .map(|c| (*c, joined_at))
+            .collect::<BTreeMap<_, _>>()
+    );
+    let expected: BTreeSet<_> = dfw1.union(&lon3).copied().collect();
     assert_eq!(i.affected(), &expected);
-    assert_eq!(expected.len(), 28);
 
     // Every update reached every affected contact exactly once, by email,
-    // and nobody else.
-    let with_text: Vec<&String> = i
+    // and nobody else: DFW1's from the declaration, LON3's from the
+    // update that brought them in.
+    let with_text: Vec<(chrono::DateTime<chrono::Utc>, &String)> = i
         .updates()
         .iter()
-        .filter_map(|u| u.messages.get(&Audience::Business))
+        .filter_map(|u| u.messages.get(&Audience::Business).map(|t| (u.at, t)))
         .collect();
     assert_eq!(with_text.len(), 4, "the declaration and three updates");
     for p in &d.people {
-        for text in &with_text {
+        for (at, text) in &with_text {
             let got = d
                 .desk
                 .channels().outbox()
@@ -276,17 +289,21 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
                         && m.message.body.ends_with(text.as_str())
                 })
                 .count();
-            let want = usize::from(expected.contains(&p.customer));
+            let want = usize::from(
+                dfw1.contains(&p.customer) || (lon3.contains(&p.customer) && *at >= joined_at),
+            );
             assert_eq!(got, want, "{} got {text:?} {got} times", p.name);
         }
     }
     let messages = day::incident_messages(&d.desk, &d.store, s.incident).unwrap();
-    assert_eq!(messages.len(), 28 * 4);
+    assert_eq!(messages.len(), 28 * 4 + 15 * 3);
     assert!(
         messages
             .iter()
             .all(|(_, st)| *st == DeliveryState::Delivered)
     );
+    // Nobody is left unreached: every contact of the day has email.
+    assert!(i.unreached().is_empty());
 
     // The cadence: warned before the 10:25 update was due, paged when it
     // was missed, each once.
@@ -351,7 +368,8 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
 
     // Credits with reasons: the enterprise VIP under the uptime guarantee,
     // everyone else goodwill; never above the cap.
-    assert_eq!(i.credits().len(), 28);
+    // LON3's customers are credited for their 70 minutes, from 09:55.
+    assert_eq!(i.credits().len(), 28 + 15);
     let vip = d.people[day::VIP].customer;
     for (customer, credit) in i.credits() {
         let want = if *customer == vip {
@@ -361,7 +379,11 @@ fn a_datacenter_loses_power_and_everyone_affected_is_kept_in_the_loop() {
         };
         assert_eq!(credit.reason.as_str(), want);
         assert!(credit.amount.minor > 0);
-        assert!(credit.downtime.major >= Duration::minutes(60));
+        if lon3.contains(customer) {
+            assert_eq!(credit.downtime.major, Duration::minutes(70));
+        } else {
+            assert!(credit.downtime.major >= Duration::minutes(60));
+        }
     }
     assert!(
         i.credits()[&vip].amount.minor <= 25_000_000,

@@ -568,6 +568,7 @@ fn incidents() -> Vec<RecordedEvent> {
                 ComponentState::Operational,
             )]),
             messages: Messages::from([(Audience::Business, "Back.".to_owned())]),
+            spokesperson: None,
             solve_linked: Some("Fixed.".into()),
         },
     ))
@@ -579,6 +580,52 @@ fn incidents() -> Vec<RecordedEvent> {
     .unwrap();
     o.w.now += Duration::days(45);
     o.w.desk.handle_timeout(&mut o.w.store, o.w.now).unwrap();
+    // A second outage spreads from ORD1 to DFW1 (Acme joins), and its
+    // write-up is published.
+    let second: IncidentId = o.w.ids.next_id();
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::Declare {
+            incident: second,
+            title: "ORD1 network loss".into(),
+            commander: o.boss,
+            status: IncidentStatus::Investigating,
+            components: BTreeMap::from([(
+                ComponentId::new("ord1").unwrap(),
+                ComponentState::MajorOutage,
+            )]),
+            cadence: None,
+            messages: Messages::from([(Audience::Business, "ORD1 is down.".to_owned())]),
+        },
+    ))
+    .unwrap();
+    for (status, state) in [
+        (IncidentStatus::Identified, ComponentState::PartialOutage),
+        (IncidentStatus::Resolved, ComponentState::Operational),
+    ] {
+        o.w.run(Command::new(
+            Actor::Agent(o.boss),
+            IncidentAction::Update {
+                incident: second,
+                status,
+                components: BTreeMap::from([(ComponentId::new("dfw1").unwrap(), state)]),
+                messages: Messages::from([(Audience::Business, format!("{status}."))]),
+                spokesperson: None,
+                solve_linked: None,
+            },
+        ))
+        .unwrap();
+    }
+    o.w.run(Command::new(
+        Actor::Agent(o.boss),
+        IncidentAction::PublishReview {
+            incident: second,
+            what_happened: "A fibre cut isolated ORD1.".into(),
+            prevention: "A second carrier on a separate path.".into(),
+            spokesperson: Some(o.boss),
+        },
+    ))
+    .unwrap();
     let mut events = all(&o.w);
 
     let mut w = World::with_config(crate::trends::config());

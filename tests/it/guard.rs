@@ -453,6 +453,7 @@ fn an_incidents_final_message_a_rule_would_hold_leaves_a_public_ticket_to_a_pers
             status: IncidentStatus::Resolved,
             components: std::collections::BTreeMap::new(),
             messages: Messages::from([(Audience::Business, "We are back.".to_owned())]),
+            spokesperson: None,
             solve_linked: Some("Fixed, and we guarantee it will never happen again.".into()),
         },
     ))

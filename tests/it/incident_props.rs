@@ -1,5 +1,6 @@
 //! Incident invariants: every affected customer's contacts get every
-//! update exactly once; a credit never exceeds its cap.
+//! update exactly once; everyone on a component a running incident has
+//! down is in it; a credit never exceeds its cap.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -135,6 +136,7 @@ proptest! {
                 status,
                 components: BTreeMap::new(),
                 messages: BTreeMap::from([(audience, text.clone())]),
+                spokesperson: None,
                 solve_linked: None,
             })).unwrap();
             texts.push(text);
@@ -217,5 +219,102 @@ proptest! {
         prop_assert!(limit.minor <= fee.minor.saturating_mul(cap) / 10_000 + 1);
         let longer = Downtime { major: d.major + Duration::seconds(more), ..d };
         prop_assert!(p.credit(fee, &longer).unwrap().minor >= credit.minor);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::cases(48)))]
+
+    /// Whatever updates take down and wherever customers move, every
+    /// customer running on a component a running incident has down is in
+    /// it, nobody leaves it, each joiner joined once, and every contact a
+    /// written message missed who has a phone has a call-out task.
+    #[test]
+    fn an_incident_keeps_everyone_on_its_down_components_in_the_loop(
+        specs in arb_customers(),
+        declared_on in 0usize..4,
+        steps in prop::collection::vec((any::<bool>(), 0usize..8, 0usize..4, 0u8..4), 0..8),
+    ) {
+        let mut o = outage_world(crate::incidents::config());
+        let customers = add_customers(&mut o, &specs);
+        let id: IncidentId = o.w.ids.next_id();
+        let catalog = o.w.desk.config().incidents.components.clone();
+        o.w.run(Command::new(Actor::Agent(o.boss), IncidentAction::Declare {
+            incident: id,
+            title: "Outage".into(),
+            commander: o.boss,
+            status: IncidentStatus::Investigating,
+            components: BTreeMap::from([(
+                ComponentId::new(COMPONENTS[declared_on]).unwrap(),
+                ComponentState::MajorOutage,
+            )]),
+            cadence: None,
+            messages: BTreeMap::from([(Audience::Business, "update #0".to_owned())]),
+        })).unwrap();
+        let declared = o.w.desk.incidents().get(id).unwrap().affected().clone();
+        let mut before = declared.clone();
+        for (k, (update, who, component, state)) in steps.iter().enumerate() {
+            o.w.tick(5);
+            let component = ComponentId::new(COMPONENTS[*component]).unwrap();
+            if *update {
+                let state = match state {
+                    0 => ComponentState::Operational,
+                    1 => ComponentState::Degraded,
+                    2 => ComponentState::PartialOutage,
+                    _ => ComponentState::MajorOutage,
+                };
+                let messages = if k % 2 == 0 {
+                    BTreeMap::from([(Audience::Business, format!("update #{}", k + 1))])
+                } else {
+                    BTreeMap::new()
+                };
+                // A change that changes nothing and says nothing is refused.
+                let done = o.w.run(Command::new(Actor::Agent(o.boss), IncidentAction::Update {
+                    incident: id,
+                    status: IncidentStatus::Identified,
+                    components: BTreeMap::from([(component, state)]),
+                    messages,
+                    spokesperson: None,
+                    solve_linked: None,
+                }));
+                if let Err(e) = done {
+                    prop_assert_eq!(e, fanatical::Error::from(IncidentError::EmptyUpdate));
+                }
+            } else if let Some((customer, _)) = customers.get(*who % customers.len().max(1)) {
+                o.w.run(Command::new(Actor::integration("setup"), CustomerAction::Update {
+                    customer: *customer,
+                    command: CustomerCommand::RunOn { component },
+                })).unwrap();
+            }
+            let i = o.w.desk.incidents().get(id).unwrap();
+            let on_down: BTreeSet<CustomerId> = o.w.desk.customers().iter()
+                .filter(|c| c.components().iter().any(|r| i.components().iter()
+                    .any(|(k, s)| *s != ComponentState::Operational && catalog.covers(k, r))))
+                .map(|c| c.id())
+                .collect();
+            prop_assert!(on_down.is_subset(i.affected()), "{:?} not all in {:?}", on_down, i.affected());
+            prop_assert!(before.is_subset(i.affected()), "nobody leaves an incident");
+            before = i.affected().clone();
+        }
+        let i = o.w.desk.incidents().get(id).unwrap();
+        let joins: Vec<CustomerId> = i.events().iter().filter_map(|e| match &e.kind {
+            IncidentEventKind::CustomerJoined { customer, .. } => Some(*customer),
+            _ => None,
+        }).collect();
+        let joined: BTreeSet<CustomerId> = i.joined().keys().copied().collect();
+        prop_assert_eq!(joins.len(), joined.len(), "each joiner joins once");
+        prop_assert_eq!(&joined, &i.affected().difference(&declared).copied().collect::<BTreeSet<_>>());
+        for u in i.unreached() {
+            let has_phone = o.w.desk.customers().get(u.customer)
+                .and_then(|c| c.contacts().find(|p| p.id() == u.contact))
+                .is_some_and(|p| p.addresses().iter().any(|a| a.kind() == ChannelKind::Phone));
+            prop_assert_eq!(u.call_out.is_some(), has_phone);
+            if let Some(call_out) = &u.call_out {
+                let t = o.w.desk.tickets().get(call_out.ticket).unwrap();
+                prop_assert_eq!(t.assignee(), Some(o.boss));
+                prop_assert_eq!(t.requester(), Some(u.contact));
+            }
+        }
+        prop_assert_eq!(&Desk::rebuild(&o.w.store, o.w.desk.config().clone()).unwrap(), &o.w.desk);
     }
 }

@@ -167,6 +167,7 @@ fn update(o: &mut Outage, id: IncidentId, status: IncidentStatus, text: &str) ->
             status,
             components: BTreeMap::new(),
             messages: Messages::from([(Audience::Business, text.to_owned())]),
+            spokesperson: None,
             solve_linked: None,
         },
     )
@@ -233,6 +234,7 @@ fn an_outage_reaches_every_affected_contact_in_their_own_words_and_agents_can_br
                 Audience::Public,
                 "We are investigating an outage in DFW1.".to_owned(),
             )]),
+            spokesperson: None,
             solve_linked: None,
         },
     ))
@@ -464,6 +466,7 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
             status: IncidentStatus::Monitoring,
             components: BTreeMap::from([(c("dfw1"), ComponentState::PartialOutage)]),
             messages: both("Half the racks are powered.", "Most sites are back."),
+            spokesperson: None,
             solve_linked: None,
         },
     ))
@@ -479,6 +482,7 @@ fn resolving_solves_linked_tickets_credits_by_contract_and_follows_up_weeks_late
                 "All racks on utility power.",
                 "Every site is back. We are sorry.",
             ),
+            spokesperson: None,
             solve_linked: Some(
                 "The DFW1 outage is over and your site is back. Sorry for the trouble.".into(),
             ),
@@ -684,6 +688,7 @@ fn a_linked_ticket_that_cannot_be_solved_does_not_hold_up_the_resolution() {
             status: IncidentStatus::Resolved,
             components: BTreeMap::new(),
             messages: both("Power restored.", "We are back."),
+            spokesperson: None,
             solve_linked: Some("Fixed.".into()),
         },
     ))

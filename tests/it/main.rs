@@ -23,6 +23,7 @@ mod fuzz_targets;
 mod golden;
 mod guard;
 mod incident_props;
+mod incident_spread;
 mod incidents;
 mod layering;
 mod org;

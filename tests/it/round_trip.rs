@@ -297,6 +297,7 @@ fn a_desk_rebuilt_from_json_equals_the_desk_that_decided_at_sub_second_instants(
                 ComponentState::Operational,
             )]),
             messages: Messages::from([(Audience::Business, "Back.".to_owned())]),
+            spokesperson: None,
             solve_linked: None,
         },
     ))

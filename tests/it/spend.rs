@@ -102,6 +102,7 @@ fn resolve(o: &mut Outage, id: IncidentId) {
             status: IncidentStatus::Resolved,
             components: BTreeMap::new(),
             messages: Messages::from([(Audience::Business, "We are back.".to_owned())]),
+            spokesperson: None,
             solve_linked: None,
         },
     ))

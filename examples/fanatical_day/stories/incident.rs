@@ -142,14 +142,22 @@ impl Day {
         });
         // Updates: on time, then late (the cadence pages the commander),
         // then the resolution that solves every linked ticket.
+        // The 09:55 update spreads the incident: failover traffic from
+        // DFW1 has overloaded LON3, whose customers are brought in (they
+        // get this update and every one after, their downtime counts from
+        // now toward credits, and they are followed up).
+        let lon3 = ComponentId::new("lon3")?;
         for (h, m, status, state, business, technical) in [
             (
                 9,
                 55,
                 IncidentStatus::Identified,
                 ComponentState::MajorOutage,
-                "The cause is known: utility power. Generators are being brought online by hand.",
-                "ATS 2 failed to transfer; generators started manually, load transfer at 10:20.",
+                "The cause is known: utility power. Generators are being brought online by hand. \
+                 Failover traffic from DFW1 has also overloaded LON3: sites there are down until \
+                 DFW1 is back.",
+                "ATS 2 failed to transfer; generators started manually, load transfer at 10:20. \
+                 LON3 edge routers saturated by DFW1 failover; traffic shedding in progress.",
             ),
             (
                 10,
@@ -168,7 +176,10 @@ impl Day {
                 "All racks on utility power; ATS 2 replaced; post-incident review on Thursday.",
             ),
         ] {
-            let dfw1 = dfw1.clone();
+            let mut components = BTreeMap::from([(dfw1.clone(), state)]);
+            if (h, m) == (9, 55) {
+                components.insert(lon3.clone(), ComponentState::MajorOutage);
+            }
             self.at(local(h, m), move |d, now| {
                 d.exec(
                     Command::new(
@@ -176,11 +187,12 @@ impl Day {
                         IncidentAction::Update {
                             incident,
                             status,
-                            components: BTreeMap::from([(dfw1, state)]),
+                            components,
                             messages: Messages::from([
                                 (Audience::Business, business.into()),
                                 (Audience::Technical, technical.into()),
                             ]),
+                            spokesperson: None,
                             solve_linked: (status == IncidentStatus::Resolved).then(|| {
                                 "DFW1 has power again and your servers are back. We're sorry — a \
                              credit is on its way."
@@ -190,7 +202,22 @@ impl Day {
                     ),
                     now,
                 )?;
-                d.log.push((now, format!("incident update: {status}")));
+                let joined = d
+                    .desk
+                    .incidents()
+                    .get(incident)
+                    .map_or(0, |i| i.joined().len());
+                if (h, m) == (9, 55) {
+                    d.log.push((
+                        now,
+                        format!(
+                            "incident update: {status}; it spreads to LON3 and {joined} more \
+                             customers are brought in"
+                        ),
+                    ));
+                } else {
+                    d.log.push((now, format!("incident update: {status}")));
+                }
                 Ok(())
             });
         }

@@ -894,6 +894,7 @@ impl Sim {
                                 Audience::Business,
                                 format!("Update at {}", self.now),
                             )]),
+                            spokesperson: None,
                             solve_linked: resolve.then(|| "The outage is over.".to_owned()),
                         },
                     ),

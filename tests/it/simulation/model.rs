@@ -24,6 +24,12 @@
 //! - an incident's declaration and updates reach every contact of every
 //!   customer running on an affected component, once each, and nobody
 //!   else; credits and follow-ups go to those customers only, once each.
+//!   The simulation's incidents only ever take down dc1 and customers
+//!   choose their components at sign-up, so nobody joins an incident while
+//!   it runs (a `CustomerJoined` event fails the model) and the affected
+//!   customers are those on dc1; every contact has an email address, so
+//!   no call-out task is opened; no press list is configured, so no
+//!   message goes to the press.
 //!
 //! A failed check panics with a message starting `model:`.
 
@@ -814,6 +820,15 @@ impl Model {
     }
 
     fn incident_event(&mut self, id: IncidentId, kind: &IncidentEventKind, at: DateTime<Utc>) {
+        if let IncidentEventKind::Declared { call_outs, .. }
+        | IncidentEventKind::Updated { call_outs, .. } = kind
+            && !call_outs.is_empty()
+        {
+            self.fail(&format!(
+                "incident {id} called out {} contacts, who all have email",
+                call_outs.len()
+            ));
+        }
         let (status, messages) = match kind {
             IncidentEventKind::Declared {
                 title,
@@ -886,6 +901,11 @@ impl Model {
                 }
                 return;
             }
+            IncidentEventKind::CustomerJoined { customer, .. } => {
+                self.fail(&format!(
+                    "{customer} joined incident {id}, which never spreads in the simulation"
+                ));
+            }
             _ => return,
         };
         let title = self
@@ -917,6 +937,11 @@ impl Model {
     pub(super) fn check_delivered(&self, delivered: &[OutboundMessage]) {
         let mut got: BTreeMap<String, u32> = BTreeMap::new();
         for m in delivered {
+            if let Recipient::Press { address } = &m.recipient {
+                self.fail(&format!(
+                    "a message went to the press ({address}); no press list is configured"
+                ));
+            }
             if let Recipient::Contact { contact, address } = &m.recipient {
                 let shape = Shape {
                     channel: m.channel.clone(),
