@@ -109,11 +109,20 @@ pub fn arb_priority() -> impl Strategy<Value = Priority> {
 /// within the default size limit: drawn from names and media types as
 /// mail clients send them, blank names and malformed types among them,
 /// keeping those [`Attachment::new`] accepts (about 80%; the unit test
-/// below measures it).
+/// below measures it). Most are stored under a blob key; some, as
+/// recorded before keys existed, are not.
 pub fn arb_attachment() -> impl Strategy<Value = Attachment> {
-    raw_attachment().prop_filter_map("valid attachment", |(name, media_type, size)| {
-        Attachment::new(&name, &media_type, size).ok()
-    })
+    let key = proptest::option::weighted(0.8, "blobs/[0-9a-f]{8}");
+    (raw_attachment(), key).prop_filter_map(
+        "valid attachment",
+        |((name, media_type, size), key)| {
+            let a = Attachment::new(&name, &media_type, size).ok()?;
+            Some(match key.map(|k| crate::ticket::AttachmentRef::new(&k)) {
+                Some(Ok(k)) => a.stored_at(k),
+                _ => a,
+            })
+        },
+    )
 }
 
 /// A file name, media type and size, right or wrong.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::channel::{Channel, ChannelAddress};
 use crate::id::{AgentId, ContactId, MessageId, TicketId};
+use crate::ticket::Attachment;
 use crate::time::{self, DurationOutOfRange};
 
 /// Who an outbound message is for.
@@ -80,6 +81,11 @@ pub struct OutboundMessage {
     /// the person's next working minute. `None`: at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deliver_after: Option<DateTime<Utc>>,
+    /// The files it carries (a public reply's attachments): name, media
+    /// type, size, and the key under which the caller's blob store keeps
+    /// the bytes, for the transport to fetch and send.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// Something that happened to an outbound message.
@@ -315,14 +321,23 @@ impl OutboundMessage {
     }
 
     /// Erases the address of a message to a contact (and, with `body`, its
-    /// text), keeping its id, channel, ticket and time.
+    /// text and its files' names and storage keys), keeping its id,
+    /// channel, ticket, time, and each file's type and size.
     pub fn erase_recipient(&mut self, body: bool) {
         if let Recipient::Contact { address, .. } = &mut self.recipient {
             *address = address.erased();
         }
         if body {
-            crate::text::ERASED.clone_into(&mut self.body);
+            self.erase_body();
         }
+    }
+
+    /// Erases its text and its files' names and storage keys, as
+    /// [`Entry::erase_body`](crate::ticket::Entry::erase_body) erases the
+    /// entry it copies.
+    pub fn erase_body(&mut self) {
+        crate::text::ERASED.clone_into(&mut self.body);
+        self.attachments.iter_mut().for_each(Attachment::erase);
     }
 }
 
@@ -346,7 +361,7 @@ impl OutboxEvent {
                 message.erase_recipient(bodies);
             }
             OutboxEventKind::Queued { message } if bodies && quoting.contains(&message.id) => {
-                crate::text::ERASED.clone_into(&mut message.body);
+                message.erase_body();
             }
             OutboxEventKind::Failed { id, reason, .. }
             | OutboxEventKind::Abandoned { id, reason, .. }
@@ -392,9 +407,21 @@ impl Outbox {
     pub(crate) fn erase_bodies(&mut self, messages: &std::collections::BTreeSet<MessageId>) {
         for id in messages {
             if let Some(entry) = self.entries.get_mut(id) {
-                crate::text::ERASED.clone_into(&mut entry.message.body);
+                entry.message.erase_body();
             }
         }
+    }
+
+    /// The storage keys of the files `messages` carry.
+    pub(crate) fn files_of<'a>(
+        &'a self,
+        messages: impl IntoIterator<Item = &'a MessageId>,
+    ) -> impl Iterator<Item = &'a crate::ticket::AttachmentRef> {
+        messages
+            .into_iter()
+            .filter_map(|id| self.entries.get(id))
+            .flat_map(|e| e.message.attachments.iter())
+            .filter_map(|a| a.reference.as_ref())
     }
 
     /// The ids of every message to `contact`.
@@ -568,6 +595,7 @@ mod tests {
             ticket: None,
             queued_at: now,
             deliver_after: None,
+            attachments: Vec::new(),
         };
         outbox.apply(
             1,

@@ -1,7 +1,10 @@
 //! The delivery port: hand one outbound message to the outside world.
 //!
 //! A [`Transport`] delivers one [`OutboundMessage`] (email, SMS, a social
-//! reply, a page to an agent). The desk never calls it: the caller drains
+//! reply, a page to an agent), with the files it carries
+//! ([`OutboundMessage::attachments`]): the desk holds each file's name,
+//! media type, size and storage key, and the transport fetches the bytes
+//! from the caller's blob store by that key. The desk never calls it: the caller drains
 //! `Desk::poll_outbound`, delivers, and reports the result back, so
 //! delivery can be synchronous, async or batched. Delivery is at least
 //! once; [`OutboundMessage::id`] is the idempotency key a receiver uses to
@@ -14,6 +17,7 @@
 //! use fanatical::channel::{Channel, ChannelAddress};
 //! use fanatical::id::{ContactId, MessageId};
 //! use fanatical::outbox::{OutboundMessage, Recipient};
+//! use fanatical::ticket::{Attachment, AttachmentRef};
 //! use fanatical::transport::{Delivery, RecordingTransport, Transport};
 //!
 //! let msg = OutboundMessage {
@@ -27,11 +31,16 @@
 //!     ticket: None,
 //!     queued_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
 //!     deliver_after: None,
+//!     attachments: vec![Attachment::new("uptime.png", "image/png", 20_480)?
+//!         .stored_at(AttachmentRef::new("blobs/5e2d")?)],
 //! };
 //! let mut t = RecordingTransport::new();
 //! assert_eq!(t.deliver(&msg)?, Delivery::Delivered);
 //! assert_eq!(t.deliver(&msg)?, Delivery::Duplicate); // harmless
 //! assert_eq!(t.delivered().len(), 1);
+//! // What a real transport resolves and sends with the text.
+//! let file = &t.delivered()[0].attachments[0];
+//! assert_eq!((file.file_name.as_str(), file.size), ("uptime.png", 20_480));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -603,6 +603,19 @@ impl Day {
                 )?;
             }
         }
+        // The reply's file went out with it: the transport got its name,
+        // type, size and the key to fetch the bytes by.
+        let sent = self.transport.delivered().iter();
+        for m in sent.filter(|m| m.ticket == Some(s.gif)) {
+            for a in &m.attachments {
+                let key = a.reference.as_ref().map_or("-", |r| r.as_str());
+                writeln!(
+                    out,
+                    "  sent to {} by {}: {} ({}, {} bytes, blob {key})",
+                    m.recipient, m.channel, a.file_name, a.media_type, a.size
+                )?;
+            }
+        }
 
         writeln!(out, "\nRemembering people (with consent)")?;
         for c in &self.desk.agent_customer_view(vip)?.contacts {

@@ -186,6 +186,21 @@ impl Desk {
             for (ticket, numbers) in call_outs {
                 erasure.notes.entry(ticket).or_default().extend(numbers);
             }
+            let none = std::collections::BTreeSet::new();
+            let tickets = erasure
+                .tickets
+                .iter()
+                .filter_map(|id| self.state.tickets.get(*id));
+            let mut files: std::collections::BTreeSet<_> = tickets
+                .flat_map(|t| {
+                    let notes = erasure.notes.get(&t.id()).unwrap_or(&none);
+                    t.files_erased(contact, notes)
+                })
+                .cloned()
+                .collect();
+            let messages = erasure.messages.iter().chain(&erasure.quoting);
+            files.extend(self.state.outbox.files_of(messages).cloned());
+            erasure.files = files;
         }
         let abandoned: Vec<Event> = self
             .state

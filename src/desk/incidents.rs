@@ -584,6 +584,7 @@ impl Desk {
                             ticket: None,
                             queued_at: now,
                             deliver_after: None,
+                            attachments: Vec::new(),
                         },
                     },
                 ));

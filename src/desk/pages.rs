@@ -224,6 +224,7 @@ impl Desk {
                     ticket: page.ticket,
                     queued_at: now,
                     deliver_after,
+                    attachments: Vec::new(),
                 },
             },
         )

@@ -43,6 +43,7 @@ impl Desk {
             ticket: None,
             queued_at: now,
             deliver_after: None,
+            attachments: Vec::new(),
         };
         d.push(
             StreamId::Outbox,

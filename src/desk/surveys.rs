@@ -292,6 +292,7 @@ impl Desk {
                     ticket: inv.ticket,
                     queued_at: now,
                     deliver_after: None,
+                    attachments: Vec::new(),
                 };
                 d.push(stream, [Event::Survey(e)]);
                 d.push(
@@ -343,6 +344,7 @@ impl Desk {
                         ticket: inv.ticket,
                         queued_at: now,
                         deliver_after: None,
+                        attachments: Vec::new(),
                     };
                     d.push(
                         StreamId::Outbox,

@@ -165,6 +165,7 @@ fn ids_drafted_twice_or_already_taken_are_refused() {
                     ticket: None,
                     queued_at: now,
                     deliver_after: None,
+                    attachments: Vec::new(),
                 },
             },
         )

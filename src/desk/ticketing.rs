@@ -506,6 +506,7 @@ impl Desk {
                                 ticket: Some(ticket),
                                 queued_at: now,
                                 deliver_after: None,
+                                attachments: entry.attachments.clone(),
                             },
                         },
                     ));

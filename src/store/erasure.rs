@@ -12,6 +12,7 @@ use crate::customer::Forget;
 use crate::event::{Event, StreamId};
 use crate::id::{ContactId, CustomerId, InvitationId, MessageId, TicketId};
 use crate::recognition::PraiseAuthor;
+use crate::ticket::AttachmentRef;
 
 pub use crate::text::ERASED;
 
@@ -81,6 +82,14 @@ pub struct Erasure {
     /// Their addresses: the praise they posted from a social handle.
     #[serde(default)]
     pub addresses: BTreeSet<ChannelAddress>,
+    /// The storage keys of the files whose names and keys this erasure
+    /// blanks (on their messages, the desk's replies to them, the notes
+    /// quoting them, and the outbound copies): the desk holds no bytes, so
+    /// the caller deletes these blobs from its own store, in the same unit
+    /// of work, for the erasure to reach the files too. Empty unless
+    /// message texts are erased.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub files: BTreeSet<AttachmentRef>,
 }
 
 impl Erasure {
@@ -101,6 +110,7 @@ impl Erasure {
             quoting: BTreeSet::new(),
             invitations: BTreeSet::new(),
             addresses: BTreeSet::new(),
+            files: BTreeSet::new(),
         }
     }
 

@@ -60,7 +60,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use command::{FirstMessage, OpenTicket, TicketCommand};
-pub use entry::{Attachment, Author, Entry, EntryOrigin, EntryVisibility, MediaType};
+pub use entry::{
+    Attachment, AttachmentRef, Author, Entry, EntryOrigin, EntryVisibility, MediaType,
+};
 pub use event::{StatusCause, TicketEvent, TicketEventKind};
 pub use link::{LinkEvents, LinkKind, Links, MergeEvents};
 pub use rules::TicketRules;
@@ -112,6 +114,9 @@ pub enum TicketError {
     /// A media type that is not `type/subtype`.
     #[error("invalid media type {0:?}")]
     InvalidMediaType(String),
+    /// A storage key that is blank, too long, or holds a control character.
+    #[error("invalid attachment storage key {0:?}: 1 to 1024 bytes, no control characters")]
+    InvalidAttachmentRef(String),
     /// More attachments than one entry may carry.
     #[error("{count} attachments on one message, over the limit of {limit}")]
     TooManyAttachments {
@@ -606,6 +611,21 @@ impl Ticket {
             .iter_mut()
             .filter(|e| is_for(e, contact, requested))
             .for_each(Entry::erase_body);
+    }
+    /// The storage keys of the files an erasure of `contact` blanks here
+    /// (their entries', as [`Ticket::erase_messages_of`] finds them, and
+    /// those of the notes numbered `notes`): the blobs the caller deletes.
+    pub(crate) fn files_erased(
+        &self,
+        contact: ContactId,
+        notes: &BTreeSet<u32>,
+    ) -> impl Iterator<Item = &AttachmentRef> {
+        let requested = self.requester == Some(contact);
+        self.conversation
+            .iter()
+            .filter(move |e| is_for(e, contact, requested) || notes.contains(&e.number))
+            .flat_map(|e| e.attachments.iter())
+            .filter_map(|a| a.reference.as_ref())
     }
     /// The numbers of the internal notes that quote one of `words` (a
     /// follow-up note quoting a survey comment).

@@ -255,3 +255,41 @@ fn events_round_trip_through_json() {
         assert_eq!(back, e);
     }
 }
+
+#[test]
+fn a_storage_key_is_checked_and_old_attachments_read_without_one() {
+    assert_eq!(
+        AttachmentRef::new("  blobs/1  ").map(String::from),
+        Ok("blobs/1".to_owned())
+    );
+    for bad in ["", "   ", "a\tb", "a\u{7f}b"] {
+        assert_eq!(
+            AttachmentRef::new(bad),
+            Err(TicketError::InvalidAttachmentRef(bad.to_owned()))
+        );
+    }
+    let long = "k".repeat(AttachmentRef::MAX_LEN + 1);
+    assert_eq!(
+        AttachmentRef::new(&long),
+        Err(TicketError::InvalidAttachmentRef(long.clone()))
+    );
+    assert!(AttachmentRef::new(&long[1..]).is_ok());
+    // Stored before keys existed: reads with none, writes the same bytes.
+    let old = r#"{"file_name":"dance.gif","media_type":"image/gif","size":9}"#;
+    let a: Attachment = serde_json::from_str(old).unwrap();
+    assert_eq!(a, Attachment::new("dance.gif", "image/gif", 9).unwrap());
+    assert_eq!(serde_json::to_string(&a).unwrap(), old);
+    // A bad key in the record is refused when read, naming it.
+    let bad = r#"{"file_name":"a","media_type":"image/gif","size":9,"reference":" "}"#;
+    let err = serde_json::from_str::<Attachment>(bad).unwrap_err();
+    assert!(
+        err.to_string().contains("invalid attachment storage key"),
+        "{err}"
+    );
+    // Erasing blanks the name and key, keeping type and size.
+    let mut stored = a.stored_at(AttachmentRef::new("blobs/1").unwrap());
+    stored.erase();
+    assert_eq!(stored.file_name, crate::text::ERASED);
+    assert_eq!(stored.reference, Some(AttachmentRef::erased()));
+    assert_eq!((stored.media_type.as_str(), stored.size), ("image/gif", 9));
+}

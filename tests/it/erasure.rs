@@ -6,11 +6,13 @@
 use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::customer::{ConsentSource, CustomerCommand, CustomerError, ErasureScope, Relation};
-use fanatical::desk::{Command, CustomerAction, Desk, DeskConfig, DeskError, InboundMessage};
+use fanatical::desk::{
+    Command, CustomerAction, Desk, DeskConfig, DeskError, InboundMessage, TicketAction,
+};
 use fanatical::event::StreamId;
 use fanatical::id::TicketId;
 use fanatical::store::{ERASED, Store};
-use fanatical::ticket::{Attachment, Author};
+use fanatical::ticket::{Attachment, AttachmentRef, Author};
 
 use crate::support::World;
 
@@ -76,10 +78,24 @@ fn janes_story(w: &mut World) -> TicketId {
     .unwrap();
     let ticket = w.jane_emails(HER_WORDS);
     w.tick(5);
-    w.run(Command::reply(ticket, w.ana, REPLY_TO_HER)).unwrap();
+    // The reply carries a file: its outbound copy to her carries it too.
+    let invoice = Attachment::new("jane-doe-invoice.pdf", "application/pdf", 20)
+        .unwrap()
+        .stored_at(AttachmentRef::new("blobs/jane-doe-invoice").unwrap());
+    w.run(Command::new(
+        Actor::Agent(w.ana),
+        TicketAction::Reply {
+            ticket,
+            body: REPLY_TO_HER.into(),
+            attachments: vec![invoice],
+        },
+    ))
+    .unwrap();
     w.run(Command::note(ticket, w.ana, NOTE)).unwrap();
     w.tick(5);
-    let file = Attachment::new("jane-doe-passport.png", "image/png", 10).unwrap();
+    let file = Attachment::new("jane-doe-passport.png", "image/png", 10)
+        .unwrap()
+        .stored_at(AttachmentRef::new("blobs/jane-doe-passport").unwrap());
     w.run(Command::reply_on(
         ticket,
         Author::Contact(jane),
@@ -135,6 +151,7 @@ fn erasing_a_contact_with_messages_leaves_no_trace_in_the_store_the_desk_or_a_re
         HER_WORDS,
         HER_REPLY,
         "jane-doe-passport",
+        "jane-doe-invoice",
         REPLY_TO_HER,
     ];
     let before = record_json(&w.store);
@@ -146,6 +163,21 @@ fn erasing_a_contact_with_messages_leaves_no_trace_in_the_store_the_desk_or_a_re
     let tickets_before = w.desk.tickets().len();
 
     w.tick(60);
+    // The desk holds no bytes: the erasure lists the blobs whose names and
+    // keys it blanks (her file, and the reply's file sent to her) for the
+    // caller to delete from its store.
+    let decision = w
+        .desk
+        .decide(erase(&w, ErasureScope::ProfileAndMessages), w.now)
+        .unwrap();
+    let files: Vec<&str> = decision
+        .erasure()
+        .unwrap()
+        .files
+        .iter()
+        .map(AttachmentRef::as_str)
+        .collect();
+    assert_eq!(files, ["blobs/jane-doe-invoice", "blobs/jane-doe-passport"]);
     w.run(erase(&w, ErasureScope::ProfileAndMessages)).unwrap();
 
     let after = record_json(&w.store);
@@ -186,6 +218,19 @@ fn erasing_a_contact_with_messages_leaves_no_trace_in_the_store_the_desk_or_a_re
     assert!(contact.addresses().is_empty());
     assert!(contact.profile().is_none());
     assert_eq!(contact.erased(), Some(ErasureScope::ProfileAndMessages));
+    // The outbound copy of the reply keeps its file's type and size only.
+    let sent: Vec<_> = w
+        .desk
+        .channels()
+        .outbox()
+        .filter(|e| e.message.ticket == Some(ticket))
+        .flat_map(|e| e.message.attachments.iter())
+        .map(|a| {
+            let key = a.reference.as_ref().map(AttachmentRef::as_str);
+            (a.file_name.as_str(), a.media_type.as_str(), a.size, key)
+        })
+        .collect();
+    assert_eq!(sent, [(ERASED, "application/pdf", 20, Some(ERASED))]);
 }
 
 #[test]
@@ -312,7 +357,19 @@ fn an_erased_placeholder_is_nobodys_address() {
 fn erasing_abandons_her_undelivered_messages() {
     let mut w = World::new();
     let ticket = w.jane_emails("Site down");
-    w.run(Command::reply(ticket, w.ana, REPLY_TO_HER)).unwrap();
+    // The reply carries a file: its outbound copy to her carries it too.
+    let invoice = Attachment::new("jane-doe-invoice.pdf", "application/pdf", 20)
+        .unwrap()
+        .stored_at(AttachmentRef::new("blobs/jane-doe-invoice").unwrap());
+    w.run(Command::new(
+        Actor::Agent(w.ana),
+        TicketAction::Reply {
+            ticket,
+            body: REPLY_TO_HER.into(),
+            attachments: vec![invoice],
+        },
+    ))
+    .unwrap();
     assert_eq!(w.desk.channels().undelivered(), 1);
     w.run(erase(&w, ErasureScope::Profile)).unwrap();
     assert_eq!(w.desk.channels().undelivered(), 0);

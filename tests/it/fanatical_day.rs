@@ -20,7 +20,7 @@ use fanatical::outbox::{DeliveryState, Recipient};
 use fanatical::recognition::Acknowledgement;
 use fanatical::sla::{Metric, Phase};
 use fanatical::store::Store;
-use fanatical::ticket::{Author, Priority, TicketEventKind, TicketType};
+use fanatical::ticket::{Attachment, AttachmentRef, Author, Priority, TicketEventKind, TicketType};
 use fanatical::view::ViewError;
 
 use day::{Day, local};
@@ -520,16 +520,27 @@ fn a_gif_is_a_first_class_attachment_and_onboarding_happens_on_video() {
         .conversation()
         .iter()
         .flat_map(|e| {
-            e.attachments
-                .iter()
-                .map(move |a| (e.author, a.file_name.as_str(), a.size))
+            e.attachments.iter().map(move |a| {
+                let key = a.reference.as_ref().map(AttachmentRef::as_str);
+                (e.author, a.file_name.as_str(), a.size, key)
+            })
         })
         .collect();
     assert_eq!(
         gifs,
         vec![
-            (Author::Contact(blog.contact), "happy-dance.gif", 1_843_200),
-            (Author::Agent(d.cast.luis), "high-five.gif", 982_112),
+            (
+                Author::Contact(blog.contact),
+                "happy-dance.gif",
+                1_843_200,
+                Some("blobs/9b1d6c0e")
+            ),
+            (
+                Author::Agent(d.cast.luis),
+                "high-five.gif",
+                982_112,
+                Some("blobs/0b7e1c4a")
+            ),
         ]
     );
     assert!(
@@ -542,9 +553,10 @@ fn a_gif_is_a_first_class_attachment_and_onboarding_happens_on_video() {
             .flat_map(|e| e.attachments.iter())
             .all(|a| a.media_type.is_animated_image_capable())
     );
-    // The reply's text was delivered to the customer by email. Outbound
-    // messages carry no files yet (issue 16): the GIF is on the ticket's
-    // reply entry, not in what the transport sent.
+    // The reply was delivered to the customer by email, and its GIF with
+    // it: the transport got the file's name, type, size and the key the
+    // blob store keeps its bytes under. The customer's own GIF stays on
+    // the ticket (nobody sends a customer their own file back).
     let sent: Vec<_> = d
         .transport
         .delivered()
@@ -561,6 +573,11 @@ fn a_gif_is_a_first_class_attachment_and_onboarding_happens_on_video() {
         }
     );
     assert_eq!(sent[0].body, "Right back at you!");
+    let file = Attachment::new("high-five.gif", "image/gif", 982_112)
+        .unwrap()
+        .stored_at(AttachmentRef::new("blobs/0b7e1c4a").unwrap());
+    assert_eq!(sent[0].attachments, vec![file]);
+    assert_eq!(sent[0].attachments[0].media_type.as_str(), "image/gif");
     let onboarding = d.desk.tickets().get(s.onboarding).unwrap();
     assert_eq!(onboarding.channel(), &Channel::Video);
     assert_eq!(onboarding.ticket_type(), TicketType::Task);

@@ -7,9 +7,9 @@ use fanatical::actor::Actor;
 use fanatical::channel::{Channel, SocialNetwork, Visibility};
 use fanatical::outbox::OutboxAction;
 
-use fanatical::desk::{Command, Desk, DeskConfig, DeskError};
+use fanatical::desk::{Command, Desk, DeskConfig, DeskError, TicketAction};
 use fanatical::outbox::{DeliveryState, Recipient, RetryPolicy};
-use fanatical::ticket::Author;
+use fanatical::ticket::{Attachment, AttachmentRef, Author, TicketCommand};
 use fanatical::transport::{Delivery, RecordingTransport, Transport};
 
 use crate::support::World;
@@ -46,6 +46,62 @@ fn an_agent_reply_goes_to_the_requester_on_the_ticket_channel() {
     w.run(Command::note(t, ana, "done")).unwrap();
     assert_eq!(w.desk.channels().undelivered(), 1);
     assert_eq!(w.desk.channels().outbox().count(), 1);
+}
+
+#[test]
+fn a_public_replys_files_reach_the_transport_and_a_notes_files_stay_inside() {
+    let mut w = World::new();
+    let t = w.jane_emails("Can you send the post-mortem?");
+    let ana = w.ana;
+    let report = Attachment::new("post-mortem.pdf", "application/pdf", 48_213)
+        .unwrap()
+        .stored_at(AttachmentRef::new("blobs/4c1f").unwrap());
+    let trace = Attachment::new("core.dump", "application/octet-stream", 9_000)
+        .unwrap()
+        .stored_at(AttachmentRef::new("blobs/77aa").unwrap());
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Update {
+            ticket: t,
+            command: TicketCommand::Note {
+                agent: ana,
+                body: "Trace attached for the team".into(),
+                attachments: vec![trace],
+            },
+        },
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::Reply {
+            ticket: t,
+            body: "Here it is".into(),
+            attachments: vec![report.clone()],
+        },
+    ))
+    .unwrap();
+    let mut transport = RecordingTransport::new();
+    while let Some(msg) = w.desk.poll_outbound(w.now) {
+        assert_eq!(transport.deliver(&msg), Ok(Delivery::Delivered));
+    }
+    // One message: the reply, with its file's name, type, size and key;
+    // the note's file went nowhere.
+    let [sent] = transport.delivered() else {
+        panic!("{:?}", transport.delivered());
+    };
+    assert_eq!(sent.body, "Here it is");
+    assert_eq!(sent.attachments, vec![report]);
+    // Stored messages without files keep their old shape on the wire.
+    let json = serde_json::to_value(sent).unwrap();
+    assert_eq!(json["attachments"][0]["reference"], "blobs/4c1f");
+    let mut plain = sent.clone();
+    plain.attachments.clear();
+    assert!(
+        serde_json::to_value(&plain)
+            .unwrap()
+            .get("attachments")
+            .is_none()
+    );
 }
 
 #[test]

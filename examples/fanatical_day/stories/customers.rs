@@ -10,7 +10,7 @@ use fanatical::desk::{Command, InboundMessage};
 use fanatical::desk::{CustomerAction, RecognitionAction, TicketAction};
 use fanatical::outbox::Recipient;
 use fanatical::recognition::PraiseSource;
-use fanatical::ticket::{Attachment, Author, OpenTicket, TicketType};
+use fanatical::ticket::{Attachment, AttachmentRef, Author, OpenTicket, TicketType};
 
 use super::super::cast::{BLOG, CROWD, SARAH, VIP};
 use super::super::{Day, Result, hhmm, local};
@@ -142,11 +142,11 @@ impl Day {
                 "You saved my launch. Have a GIF!",
             )
             .with_subject("THANK YOU")
-            .with_attachment(Attachment::new(
-                "happy-dance.gif",
-                "image/gif",
-                1_843_200,
-            )?),
+            .with_attachment(
+                // The mail gateway stored the file in the blob store first.
+                Attachment::new("happy-dance.gif", "image/gif", 1_843_200)?
+                    .stored_at(AttachmentRef::new("blobs/9b1d6c0e")?),
+            ),
         );
         let (gif, luis) = (s.gif, c.luis);
         self.at(local(10, 6), move |d, now| {
@@ -156,7 +156,11 @@ impl Day {
                     TicketAction::Reply {
                         ticket: gif,
                         body: "Right back at you!".into(),
-                        attachments: vec![Attachment::new("high-five.gif", "image/gif", 982_112)?],
+                        // Luis uploaded it before replying.
+                        attachments: vec![
+                            Attachment::new("high-five.gif", "image/gif", 982_112)?
+                                .stored_at(AttachmentRef::new("blobs/0b7e1c4a")?),
+                        ],
                     },
                 ),
                 now,

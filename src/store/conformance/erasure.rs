@@ -107,6 +107,7 @@ mod fixture {
             ticket: None,
             queued_at: at,
             deliver_after: None,
+            attachments: Vec::new(),
         };
         vec![
             Event::Outbox(OutboxEvent {
