@@ -128,14 +128,17 @@ pub enum CustomerError {
         /// How far they were erased.
         scope: ErasureScope,
     },
-    /// A currency code that is not three letters.
-    #[error("invalid currency code {0:?}")]
+    /// A currency code that is not an ISO 4217 code.
+    #[error("invalid currency code {0:?}: not an ISO 4217 code")]
     InvalidCurrency(String),
     /// A negative monthly spend.
     #[error("monthly spend must not be negative (got {0})")]
     NegativeSpend(Money),
     /// A monthly spend above [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`].
-    #[error("monthly spend must be at most 1000000000000.00 a month (got {0})")]
+    #[error(
+        "monthly spend must be at most {max} a month (got {0})",
+        max = AccountStanding::max_monthly_spend(.0.currency)
+    )]
     SpendAboveLimit(Money),
     /// A bad channel address.
     #[error(transparent)]
@@ -922,5 +925,44 @@ mod tests {
             Err(CustomerError::InvalidCurrency("EURO".into()))
         );
         assert!(Currency::new("E1R").is_err());
+    }
+
+    #[test]
+    fn money_shows_the_currencys_own_minor_unit_and_unknown_codes_are_refused() {
+        let money = |minor, code| Money {
+            minor,
+            currency: Currency::new(code).unwrap(),
+        };
+        assert_eq!(money(5, "USD").to_string(), "0.05 USD");
+        assert_eq!(money(-5, "USD").to_string(), "-0.05 USD");
+        assert_eq!(money(1_500, "JPY").to_string(), "1500 JPY");
+        assert_eq!(money(1_500, "BHD").to_string(), "1.500 BHD");
+        assert_eq!(money(7, "KWD").to_string(), "0.007 KWD");
+        assert_eq!(money(12_345, "CLF").to_string(), "1.2345 CLF");
+        assert_eq!(
+            money(i64::MIN, "EUR").to_string(),
+            "-92233720368547758.08 EUR"
+        );
+        // No minor unit in ISO 4217: whole units.
+        assert_eq!(money(3, "XAU").to_string(), "3 XAU");
+        for unknown in ["ABC", "QQQ", "US$", ""] {
+            assert_eq!(
+                Currency::new(unknown),
+                Err(CustomerError::InvalidCurrency(unknown.into()))
+            );
+        }
+        // Stored amounts read as before; a withdrawn currency still reads,
+        // an unknown one is refused naming the code.
+        let usd = r#"{"minor":1000,"currency":"USD"}"#;
+        let read: Money = serde_json::from_str(usd).unwrap();
+        assert_eq!(read, money(1000, "USD"));
+        assert_eq!(serde_json::to_string(&read).unwrap(), usd);
+        let kuna: Money = serde_json::from_str(r#"{"minor":1000,"currency":"HRK"}"#).unwrap();
+        assert_eq!(kuna.to_string(), "10.00 HRK");
+        let err = serde_json::from_str::<Money>(r#"{"minor":1,"currency":"ZZZ"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains(r#"invalid currency code "ZZZ""#),
+            "{err}"
+        );
     }
 }

@@ -103,19 +103,47 @@ pub struct Consent {
 pub struct Currency([u8; 3]);
 
 impl Currency {
-    /// A currency from its three-letter code (case-insensitive).
+    /// A currency from its ISO 4217 code (case-insensitive). Codes ISO
+    /// has since withdrawn (HRK, replaced by EUR) are kept, so amounts
+    /// recorded in them still read.
     ///
     /// # Errors
-    /// [`super::CustomerError::InvalidCurrency`] unless it is three ASCII letters.
+    /// [`super::CustomerError::InvalidCurrency`] unless it is an ISO 4217
+    /// code.
+    ///
+    /// # Example
+    /// ```
+    /// use fanatical::customer::{Currency, CustomerError};
+    ///
+    /// assert_eq!(Currency::new("jpy")?.minor_unit(), 0);
+    /// assert_eq!(Currency::new("BHD")?.minor_unit(), 3);
+    /// assert_eq!(Currency::new("ABC"), Err(CustomerError::InvalidCurrency("ABC".into())));
+    /// # Ok::<(), CustomerError>(())
+    /// ```
     pub fn new(code: &str) -> Result<Self, super::CustomerError> {
-        match code.trim().as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_alphabetic()) => Ok(Currency([
-                a.to_ascii_uppercase(),
-                b.to_ascii_uppercase(),
-                c.to_ascii_uppercase(),
-            ])),
-            _ => Err(super::CustomerError::InvalidCurrency(code.to_owned())),
+        let unknown = || super::CustomerError::InvalidCurrency(code.to_owned());
+        let upper = code.trim().to_ascii_uppercase();
+        iso_currency::Currency::from_code(&upper).ok_or_else(unknown)?;
+        match upper.as_bytes() {
+            [a, b, c] => Ok(Currency([*a, *b, *c])),
+            _ => Err(unknown()),
         }
+    }
+
+    /// The code, such as `USD`.
+    #[must_use]
+    pub fn code(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+
+    /// How many decimal places its minor unit is: 2 for USD (cents), 0
+    /// for JPY, 3 for BHD. Units with none in ISO 4217 (gold, special
+    /// drawing rights, the testing code XTS) count in whole units: 0.
+    #[must_use]
+    pub fn minor_unit(&self) -> u32 {
+        iso_currency::Currency::from_code(self.code())
+            .and_then(iso_currency::Currency::exponent)
+            .map_or(0, u32::from)
     }
 }
 
@@ -134,10 +162,7 @@ impl From<Currency> for String {
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{}", char::from(b))?;
-        }
-        Ok(())
+        f.write_str(self.code())
     }
 }
 
@@ -147,10 +172,22 @@ impl fmt::Debug for Currency {
     }
 }
 
-/// An amount of money in minor units (cents).
+/// An amount of money in the currency's minor unit (cents for USD, yen
+/// for JPY, fils for BHD). It shows with as many decimals as that unit
+/// has.
+///
+/// # Example
+/// ```
+/// use fanatical::customer::{Currency, Money};
+///
+/// let money = |minor, code| Money { minor, currency: Currency::new(code).unwrap() };
+/// assert_eq!(money(123_456, "USD").to_string(), "1234.56 USD");
+/// assert_eq!(money(123_456, "JPY").to_string(), "123456 JPY");
+/// assert_eq!(money(-123_456, "BHD").to_string(), "-123.456 BHD");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Money {
-    /// Amount in minor units: 1000 is ten dollars.
+    /// Amount in minor units: 1000 is ten dollars, or a thousand yen.
     pub minor: i64,
     /// The currency.
     pub currency: Currency,
@@ -160,7 +197,20 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
-        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+        let places = self.currency.minor_unit();
+        match 10_u64.checked_pow(places) {
+            Some(unit) if places > 0 => {
+                let width = usize::try_from(places).unwrap_or(0);
+                write!(
+                    f,
+                    "{sign}{}.{:0width$} {}",
+                    abs / unit,
+                    abs % unit,
+                    self.currency
+                )
+            }
+            _ => write!(f, "{sign}{abs} {}", self.currency),
+        }
     }
 }
 
@@ -194,6 +244,16 @@ impl AccountStanding {
     /// currency. More is a typo or bad data, and credits computed from it
     /// would be absurd.
     pub const MAX_MONTHLY_SPEND_MINOR: i64 = 100_000_000_000_000;
+
+    /// The most monthly spend the desk accepts in `currency`
+    /// ([`AccountStanding::MAX_MONTHLY_SPEND_MINOR`] of its minor unit).
+    #[must_use]
+    pub fn max_monthly_spend(currency: Currency) -> Money {
+        Money {
+            minor: Self::MAX_MONTHLY_SPEND_MINOR,
+            currency,
+        }
+    }
 
     /// Checks the spend: from zero to
     /// [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`].
