@@ -39,6 +39,199 @@ pub enum ChannelError {
     /// A chat or video address (session link or user name) is empty.
     #[error("empty {0} address")]
     EmptyAddress(ChannelKind),
+    /// A phone number that cannot be written in E.164 in the region it is
+    /// read in.
+    #[error("phone number {number:?} cannot be placed in {region}: {problem}")]
+    UnplaceablePhone {
+        /// The number as given.
+        number: String,
+        /// The region it was read in.
+        region: PhoneRegion,
+        /// What is wrong with it.
+        problem: PhoneProblem,
+    },
+    /// A phone region with a calling code outside 1 to 999, or a trunk
+    /// prefix that is not one or two digits.
+    #[error("invalid phone region: calling code {calling_code}, trunk prefix {trunk_prefix:?}")]
+    InvalidPhoneRegion {
+        /// The calling code given.
+        calling_code: u16,
+        /// The trunk prefix given.
+        trunk_prefix: String,
+    },
+}
+
+/// Why a phone number cannot be written in E.164.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PhoneProblem {
+    /// Fewer digits than any number in international form (7, country
+    /// code included), and too many for a short code (6).
+    #[error("too few digits")]
+    TooShort,
+    /// More than E.164's 15 digits.
+    #[error("more than 15 digits")]
+    TooLong,
+    /// A number of the North American Numbering Plan (+1) that is not ten
+    /// digits with an area code and an exchange starting 2 to 9.
+    #[error("not a North American number (+1 and ten digits, area code and exchange from 2xx)")]
+    NotNanp,
+}
+
+/// The region phone numbers are read in when they are written without an
+/// international prefix: its country calling code and its national trunk
+/// prefix (the `1` Americans and the `0` Britons dial before a national
+/// number). Configured on the desk (`DeskConfig::phone_region`); the
+/// default is the North American Numbering Plan.
+///
+/// [`ChannelAddress::phone_in`] reads numbers as people type them:
+/// separators (spaces, `-`, `.`, `/`, parentheses) are dropped; `+` or
+/// `00` starts an international number (and `011` in North America);
+/// anything else is national: its trunk prefix is dropped and the calling
+/// code put before it. Numbers of six digits or fewer without a prefix
+/// are short codes (`911`, `112`) and stay as dialled. North American
+/// numbers are checked against the plan (ten digits, area code and
+/// exchange from 2xx); others only against E.164's lengths, as nothing
+/// here knows each country's plan.
+///
+/// # Example
+/// ```
+/// use fanatical::channel::{ChannelAddress, PhoneRegion};
+///
+/// let us = PhoneRegion::nanp();
+/// for typed in ["(210) 555-0100", "210.555.0100", "+1 210 555 0100", "001 210 555 0100", "1-210-555-0100"] {
+///     assert_eq!(ChannelAddress::phone_in(typed, &us)?, ChannelAddress::phone("+12105550100")?);
+/// }
+/// let uk = PhoneRegion::new(44, "0")?;
+/// assert_eq!(ChannelAddress::phone_in("020 7946 0958", &uk)?, ChannelAddress::phone("+442079460958")?);
+/// # Ok::<(), fanatical::channel::ChannelError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PhoneRegionFields")]
+#[non_exhaustive]
+pub struct PhoneRegion {
+    /// The country calling code (1 for North America, 44 for the UK).
+    pub calling_code: u16,
+    /// The national trunk prefix dropped from national numbers (`1` in
+    /// North America, `0` in most of Europe; empty where there is none,
+    /// as in Italy, where the leading 0 is part of the number).
+    pub trunk_prefix: String,
+}
+
+#[derive(Deserialize)]
+struct PhoneRegionFields {
+    calling_code: u16,
+    #[serde(default)]
+    trunk_prefix: String,
+}
+
+impl TryFrom<PhoneRegionFields> for PhoneRegion {
+    type Error = ChannelError;
+    fn try_from(f: PhoneRegionFields) -> Result<Self, Self::Error> {
+        PhoneRegion::new(f.calling_code, &f.trunk_prefix)
+    }
+}
+
+impl Default for PhoneRegion {
+    fn default() -> Self {
+        PhoneRegion::nanp()
+    }
+}
+
+impl fmt::Display for PhoneRegion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "+{}", self.calling_code)
+    }
+}
+
+impl PhoneRegion {
+    /// The North American Numbering Plan: calling code 1, trunk prefix 1.
+    #[must_use]
+    pub fn nanp() -> Self {
+        PhoneRegion {
+            calling_code: 1,
+            trunk_prefix: "1".to_owned(),
+        }
+    }
+
+    /// A region from its calling code and trunk prefix (`""` for none).
+    ///
+    /// # Errors
+    /// [`ChannelError::InvalidPhoneRegion`] for a calling code outside 1
+    /// to 999 or a trunk prefix that is not zero to two digits.
+    pub fn new(calling_code: u16, trunk_prefix: &str) -> Result<Self, ChannelError> {
+        let prefix_ok = trunk_prefix.len() <= 2 && trunk_prefix.bytes().all(|b| b.is_ascii_digit());
+        if !(1..=999).contains(&calling_code) || !prefix_ok {
+            return Err(ChannelError::InvalidPhoneRegion {
+                calling_code,
+                trunk_prefix: trunk_prefix.to_owned(),
+            });
+        }
+        Ok(PhoneRegion {
+            calling_code,
+            trunk_prefix: trunk_prefix.to_owned(),
+        })
+    }
+
+    /// `number` in E.164 (`+` and digits), or a short code as dialled.
+    fn place(&self, number: &str) -> Result<String, ChannelError> {
+        let problem = |problem| ChannelError::UnplaceablePhone {
+            number: number.to_owned(),
+            region: self.clone(),
+            problem,
+        };
+        let trimmed = number.trim();
+        let (plus, body) = match trimmed.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let allowed =
+            |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '/' | '(' | ')');
+        if body.is_empty() || !body.chars().all(allowed) {
+            return Err(ChannelError::InvalidPhone(number.to_owned()));
+        }
+        let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+        let international = if plus {
+            Some(digits.as_str())
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            Some(rest)
+        } else if self.calling_code == 1 {
+            digits.strip_prefix("011")
+        } else {
+            None
+        };
+        let full = match international {
+            Some(d) => d.to_owned(),
+            None if digits.len() <= 6 => {
+                return if digits.len() >= 3 {
+                    Ok(digits)
+                } else {
+                    Err(problem(PhoneProblem::TooShort))
+                };
+            }
+            None => {
+                let national = match digits.strip_prefix(self.trunk_prefix.as_str()) {
+                    Some(rest) if !self.trunk_prefix.is_empty() => rest,
+                    _ => digits.as_str(),
+                };
+                format!("{}{national}", self.calling_code)
+            }
+        };
+        if full.len() < 7 {
+            return Err(problem(PhoneProblem::TooShort));
+        }
+        if full.len() > 15 {
+            return Err(problem(PhoneProblem::TooLong));
+        }
+        if let Some(nanp) = full.strip_prefix('1') {
+            let b = nanp.as_bytes();
+            let plan = |i: usize| b.get(i).is_some_and(|d| (b'2'..=b'9').contains(d));
+            if b.len() != 10 || !plan(0) || !plan(3) {
+                return Err(problem(PhoneProblem::NotNanp));
+            }
+        }
+        Ok(format!("+{full}"))
+    }
 }
 
 /// The kind of a channel, without its details.
@@ -268,6 +461,49 @@ impl ChannelAddress {
             Ok(ChannelAddress::Phone(trimmed.to_owned()))
         } else {
             Err(ChannelError::InvalidPhone(number))
+        }
+    }
+
+    /// A phone number read in `region` and written in E.164 (`+12105550100`),
+    /// so the same number typed any common way is the same address; a
+    /// short code stays as dialled. See [`PhoneRegion`] for how it reads.
+    ///
+    /// # Errors
+    /// [`ChannelError::InvalidPhone`] for characters a phone number does
+    /// not have; [`ChannelError::UnplaceablePhone`] naming the number, the
+    /// region and the problem when it cannot be written in E.164.
+    ///
+    /// # Example
+    /// ```
+    /// use fanatical::channel::{ChannelAddress, ChannelError, PhoneProblem, PhoneRegion};
+    ///
+    /// let us = PhoneRegion::nanp();
+    /// assert_eq!(ChannelAddress::phone_in("911", &us)?, ChannelAddress::phone("911")?);
+    /// assert_eq!(
+    ///     ChannelAddress::phone_in("555-0100", &us),
+    ///     Err(ChannelError::UnplaceablePhone {
+    ///         number: "555-0100".into(),
+    ///         region: us.clone(),
+    ///         problem: PhoneProblem::NotNanp,
+    ///     })
+    /// );
+    /// # Ok::<(), ChannelError>(())
+    /// ```
+    pub fn phone_in(number: &str, region: &PhoneRegion) -> Result<Self, ChannelError> {
+        region.place(number).map(ChannelAddress::Phone)
+    }
+
+    /// This address as the desk indexes it in `region`: a phone number in
+    /// E.164 when it can be written so (numbers stored before numbers were
+    /// normalised, as typed, find their contact too); any other address,
+    /// or a number that cannot be placed, as it is.
+    #[must_use]
+    pub fn normalized(&self, region: &PhoneRegion) -> ChannelAddress {
+        match self {
+            ChannelAddress::Phone(n) if !self.is_erased() => region
+                .place(n)
+                .map_or_else(|_| self.clone(), ChannelAddress::Phone),
+            other => other.clone(),
         }
     }
 

@@ -66,6 +66,11 @@ pub struct DeskConfig {
     /// and which go at once (see [`PagePolicy`] for the defaults).
     #[serde(default)]
     pub pages: PagePolicy,
+    /// The region phone numbers typed without an international prefix are
+    /// read in (default: North America, +1), so a caller id in any common
+    /// format finds its contact. See [`crate::channel::PhoneRegion`].
+    #[serde(default)]
+    pub phone_region: crate::channel::PhoneRegion,
 }
 
 fn default_time_zone() -> chrono_tz::Tz {
@@ -90,6 +95,7 @@ impl Default for DeskConfig {
             delivery_lease: default_lease(),
             time_zone: default_time_zone(),
             pages: PagePolicy::default(),
+            phone_region: crate::channel::PhoneRegion::default(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::channel::ChannelAddress;
+use crate::channel::{ChannelAddress, PhoneRegion};
 use crate::customer::{Customer, CustomerEvent, CustomerEventKind};
 use crate::id::{ContactId, CustomerId};
 
@@ -16,11 +16,15 @@ pub struct ContactRef {
 }
 
 /// Every customer the desk knows, with an index of addresses to contacts:
-/// a fold of the customer streams.
+/// a fold of the customer streams. Phone numbers are indexed in E.164,
+/// read in the desk's region (`DeskConfig::phone_region`), so a caller id
+/// in any common format finds its contact.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Customers {
     customers: BTreeMap<CustomerId, Customer>,
     addresses: BTreeMap<ChannelAddress, ContactRef>,
+    /// The region phone numbers are read in.
+    region: PhoneRegion,
     /// Which customer each contact belongs to.
     contacts: BTreeMap<ContactId, CustomerId>,
 }
@@ -49,10 +53,24 @@ impl Customers {
         self.customers.is_empty()
     }
 
-    /// Who owns an address.
+    /// An index with phone numbers read in `region`.
+    pub(super) fn in_region(region: PhoneRegion) -> Self {
+        Customers {
+            region,
+            ..Customers::default()
+        }
+    }
+
+    /// Who owns an address (a phone number in any format that reads as the
+    /// same number in the desk's region).
     #[must_use]
     pub fn find_contact(&self, address: &ChannelAddress) -> Option<ContactRef> {
-        self.addresses.get(address).copied()
+        self.addresses.get(&self.key(address)).copied()
+    }
+
+    /// The index key of an address.
+    fn key(&self, address: &ChannelAddress) -> ChannelAddress {
+        address.normalized(&self.region)
     }
 
     /// The customer a contact belongs to.
@@ -78,8 +96,13 @@ impl Customers {
                 .map(|ct| ct.addresses())
                 .unwrap_or_default()
             {
-                if self.addresses.get(a).is_some_and(|r| r.contact == *contact) {
-                    self.addresses.remove(a);
+                let key = a.normalized(&self.region);
+                if self
+                    .addresses
+                    .get(&key)
+                    .is_some_and(|r| r.contact == *contact)
+                {
+                    self.addresses.remove(&key);
                 }
             }
         }
@@ -95,19 +118,19 @@ impl Customers {
                 self.contacts.insert(*contact, id);
                 // A placeholder (from an erased record) is nobody's.
                 for a in addresses.iter().filter(|a| !a.is_erased()) {
-                    self.addresses.insert(a.clone(), owner(contact));
+                    self.addresses.insert(self.key(a), owner(contact));
                 }
             }
             CustomerEventKind::AddressAdded { contact, address } if !address.is_erased() => {
-                self.addresses.insert(address.clone(), owner(contact));
+                self.addresses.insert(self.key(address), owner(contact));
             }
             CustomerEventKind::AddressRemoved { contact, address }
                 if self
                     .addresses
-                    .get(address)
+                    .get(&self.key(address))
                     .is_some_and(|r| r.contact == *contact) =>
             {
-                self.addresses.remove(address);
+                self.addresses.remove(&self.key(address));
             }
             _ => {}
         }

@@ -246,8 +246,11 @@ impl Desk {
     #[must_use]
     pub fn new(config: DeskConfig) -> Self {
         Desk {
+            state: State {
+                customers: customers::Customers::in_region(config.phone_region.clone()),
+                ..State::default()
+            },
             config,
-            state: State::default(),
             timers: TimerTable::default(),
             ready: BTreeMap::new(),
         }

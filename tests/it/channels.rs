@@ -231,3 +231,196 @@ fn a_reply_to_a_call_while_the_phones_are_down_goes_out_on_a_fallback() {
         w.desk
     );
 }
+
+/// Identity as people type it (issue 16, item 7): a phone number reaches
+/// its contact however the caller id writes it.
+mod phone_numbers {
+    use fanatical::actor::Actor;
+    use fanatical::channel::{Channel, ChannelAddress, ChannelError, PhoneProblem, PhoneRegion};
+    use fanatical::customer::CustomerCommand;
+    use fanatical::desk::{
+        Command, CustomerAction, DeskConfig, DeskError, InboundMessage, TicketAction,
+    };
+    use fanatical::id::TicketId;
+
+    use crate::support::World;
+
+    fn call(w: &mut World, caller_id: &str) -> TicketId {
+        let id: TicketId = w.ids.next_id();
+        let from = ChannelAddress::phone(caller_id).unwrap();
+        w.run(Command::new(
+            Actor::integration("pbx"),
+            TicketAction::Receive(InboundMessage::new(
+                id,
+                Channel::Phone,
+                from,
+                "My site is down",
+            )),
+        ))
+        .unwrap();
+        id
+    }
+
+    #[test]
+    fn a_caller_id_in_any_common_format_finds_the_contact() {
+        // Jane's number was recorded as "+1 210 555 0100".
+        let mut w = World::new();
+        for caller_id in [
+            "(210) 555-0100",
+            "210.555.0100",
+            "210-555-0100",
+            "+1 210 555 0100",
+            "+12105550100",
+            "001 210 555 0100",
+            "011 1 210 555 0100",
+            "1 (210) 555-0100",
+        ] {
+            let t = call(&mut w, caller_id);
+            let ticket = w.desk.tickets().get(t).unwrap();
+            assert_eq!(ticket.requester(), Some(w.jane), "{caller_id}");
+            assert_eq!(ticket.customer(), w.acme, "{caller_id}");
+        }
+        let jane = w.desk.customers().find_contact(&w.jane_phone).unwrap();
+        assert_eq!(jane.contact, w.jane);
+        // Another number is nobody's, whatever its format.
+        let stranger = ChannelAddress::phone("(210) 555-0199").unwrap();
+        let id: TicketId = w.ids.next_id();
+        w.refused(
+            Command::new(
+                Actor::integration("pbx"),
+                TicketAction::Receive(InboundMessage::new(
+                    id,
+                    Channel::Phone,
+                    stranger.clone(),
+                    "hello?",
+                )),
+            ),
+            DeskError::UnknownSender(stranger),
+        );
+    }
+
+    #[test]
+    fn the_same_number_typed_differently_cannot_belong_to_two_people() {
+        let mut w = World::new();
+        let (tiny, tom, acme, jane) = (w.tiny, w.tom, w.acme, w.jane);
+        let hers = ChannelAddress::phone("210.555.0100").unwrap();
+        w.refused(
+            Command::new(
+                Actor::integration("crm"),
+                CustomerAction::Update {
+                    customer: tiny,
+                    command: CustomerCommand::AddAddress {
+                        contact: tom,
+                        address: hers.clone(),
+                    },
+                },
+            ),
+            DeskError::AddressInUse {
+                address: hers,
+                customer: acme,
+                contact: jane,
+            },
+        );
+    }
+
+    #[test]
+    fn the_default_region_is_configured_on_the_desk() {
+        // A desk in London reads national numbers as British ones.
+        let mut config = DeskConfig::default();
+        config.phone_region = PhoneRegion::new(44, "0").unwrap();
+        let mut w = World::with_config(config);
+        let (acme, jane) = (w.acme, w.jane);
+        let london = ChannelAddress::phone("+44 20 7946 0958").unwrap();
+        w.run(Command::new(
+            Actor::integration("crm"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::AddAddress {
+                    contact: jane,
+                    address: london,
+                },
+            },
+        ))
+        .unwrap();
+        for caller_id in ["020 7946 0958", "0044 20 7946 0958", "(020) 7946-0958"] {
+            let t = call(&mut w, caller_id);
+            assert_eq!(
+                w.desk.tickets().get(t).unwrap().requester(),
+                Some(jane),
+                "{caller_id}"
+            );
+        }
+        // Her American number, written internationally, still finds her.
+        let t = call(&mut w, "+1 (210) 555-0100");
+        assert_eq!(w.desk.tickets().get(t).unwrap().requester(), Some(jane));
+        // The configuration reads back, and an old one without a region
+        // reads as North America.
+        let json = serde_json::to_value(w.desk.config()).unwrap();
+        assert_eq!(
+            json["phone_region"],
+            serde_json::json!({"calling_code": 44, "trunk_prefix": "0"})
+        );
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("phone_region");
+        let read: DeskConfig = serde_json::from_value(old).unwrap();
+        assert_eq!(read.phone_region, PhoneRegion::nanp());
+        let bad = serde_json::json!({"calling_code": 0, "trunk_prefix": "0"});
+        let err = serde_json::from_value::<PhoneRegion>(bad).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid phone region: calling code 0"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_number_that_cannot_be_placed_says_why() {
+        let us = PhoneRegion::nanp();
+        let unplaceable = |number: &str, region: &PhoneRegion, problem| {
+            assert_eq!(
+                ChannelAddress::phone_in(number, region),
+                Err(ChannelError::UnplaceablePhone {
+                    number: number.into(),
+                    region: region.clone(),
+                    problem,
+                }),
+                "{number}"
+            );
+        };
+        // Seven digits: no area code.
+        unplaceable("555-0100", &us, PhoneProblem::NotNanp);
+        // Area codes and exchanges start 2 to 9.
+        unplaceable("(110) 555-0100", &us, PhoneProblem::NotNanp);
+        unplaceable("210 155 0100", &us, PhoneProblem::NotNanp);
+        unplaceable("+1 210 555 01000", &us, PhoneProblem::NotNanp);
+        unplaceable("+44 20", &us, PhoneProblem::TooShort);
+        unplaceable("12", &us, PhoneProblem::TooShort);
+        unplaceable("+44 20 7946 0958 1234", &us, PhoneProblem::TooLong);
+        assert_eq!(
+            ChannelAddress::phone_in("210 555 0100 ext 5", &us),
+            Err(ChannelError::InvalidPhone("210 555 0100 ext 5".into()))
+        );
+        assert_eq!(
+            PhoneRegion::new(44, "0x"),
+            Err(ChannelError::InvalidPhoneRegion {
+                calling_code: 44,
+                trunk_prefix: "0x".into()
+            })
+        );
+        // Short codes stay as dialled; without a trunk prefix (Italy) the
+        // leading 0 is part of the number.
+        assert_eq!(
+            ChannelAddress::phone_in("112", &us),
+            ChannelAddress::phone("112")
+        );
+        let italy = PhoneRegion::new(39, "").unwrap();
+        assert_eq!(
+            ChannelAddress::phone_in("06 6988 2222", &italy),
+            ChannelAddress::phone("+390669882222")
+        );
+        assert_eq!(
+            ChannelAddress::phone_in("001 210 555 0100", &italy),
+            ChannelAddress::phone("+12105550100")
+        );
+    }
+}
