@@ -163,7 +163,7 @@ impl RoutingAgent {
     /// match desk.tickets().route(ticket, &router, &[], now)? {
     ///     Routing::Wait { at, reason, .. } => {
     ///         assert_eq!(at, away.until);
-    ///         assert!(reason.ends_with(&format!("not routed to agent {ana}: absent until {}", away.until)));
+    ///         assert!(reason.ends_with(&format!("not routed to agent {ana}: not available until {}", away.until)));
     ///     }
     ///     other => panic!("{other:?}"),
     /// }
@@ -409,11 +409,17 @@ impl Router {
                 missing
             }));
         }
-        // Whose own time is passed over, named in the reason.
+        // Whose own time is passed over, named in the reason. An absence
+        // says only until when: the reason is on the ticket, and why a
+        // colleague is away is theirs.
         let passed: String = candidates
             .iter()
             .filter_map(|a| match a.unavailable(now)? {
-                why @ (Unavailable::Absent { .. } | Unavailable::Protected { .. }) => {
+                Unavailable::Absent { until } => Some(format!(
+                    "; not routed to agent {}: not available until {until}",
+                    a.agent
+                )),
+                why @ Unavailable::Protected { .. } => {
                     Some(format!("; not routed to agent {}: {why}", a.agent))
                 }
                 Unavailable::OffShift { .. } => None,

@@ -387,6 +387,10 @@ pub struct TrendLog {
     candidates: std::collections::BTreeMap<TrendKey, DateTime<Utc>>,
     /// Keys escalated or raised and not yet seen to end.
     lasting: std::collections::BTreeSet<TrendKey>,
+    /// Of those, the ones escalated in this episode.
+    lasting_escalated: std::collections::BTreeSet<TrendKey>,
+    /// Of those, the ones raised as incident candidates in this episode.
+    lasting_candidate: std::collections::BTreeSet<TrendKey>,
     /// Every trend event, oldest first.
     events: Vec<TrendEvent>,
 }
@@ -483,8 +487,7 @@ impl TrendLog {
             })
             .collect();
         for trend in trends {
-            let lasting = self.lasting.contains(&trend.key);
-            if trend.spike && !(lasting && self.candidates.contains_key(&trend.key)) {
+            if trend.spike && !self.lasting_candidate.contains(&trend.key) {
                 events.push(TrendEvent {
                     at: now,
                     kind: TrendEventKind::IncidentCandidate {
@@ -492,7 +495,7 @@ impl TrendLog {
                     },
                 });
             }
-            if lasting && self.escalated.contains_key(&trend.key) {
+            if self.lasting_escalated.contains(&trend.key) {
                 continue;
             }
             let mut facts = Facts::new(Priority::Normal, now)
@@ -522,13 +525,17 @@ impl TrendLog {
             TrendEventKind::Escalated { trend, .. } => {
                 self.escalated.insert(trend.key.clone(), e.at);
                 self.lasting.insert(trend.key.clone());
+                self.lasting_escalated.insert(trend.key.clone());
             }
             TrendEventKind::IncidentCandidate { trend } => {
                 self.candidates.insert(trend.key.clone(), e.at);
                 self.lasting.insert(trend.key.clone());
+                self.lasting_candidate.insert(trend.key.clone());
             }
             TrendEventKind::Ended { key } => {
                 self.lasting.remove(key);
+                self.lasting_escalated.remove(key);
+                self.lasting_candidate.remove(key);
             }
         }
         self.events.push(e.clone());
@@ -605,6 +612,55 @@ mod tests {
         );
         assert_eq!(log.last_escalated(&dfw), Some(now()));
         assert_eq!(log.last_candidate(&dfw), Some(now()));
+    }
+
+    /// Each episode of a trend is escalated, and raised as a candidate
+    /// when it spikes, once: a spike in a later episode is raised again,
+    /// whatever the earlier episode did.
+    #[test]
+    fn a_spike_in_a_later_episode_is_raised_again() {
+        let mut ids = IdGenerator::from_seed(8);
+        let pm: AgentId = ids.next_id();
+        let dfw = TrendKey::Component(ComponentId::new("dfw1").unwrap());
+        let (graph, config) = (default_graph().unwrap(), TrendConfig::default());
+        let spiking = spike(&mut ids, std::slice::from_ref(&dfw));
+        let mut log = TrendLog::default();
+        let kinds = |events: &[TrendEvent]| -> Vec<&'static str> {
+            events
+                .iter()
+                .map(|e| match &e.kind {
+                    TrendEventKind::IncidentCandidate { .. } => "candidate",
+                    TrendEventKind::Escalated { .. } => "escalated",
+                    TrendEventKind::Ended { .. } => "ended",
+                })
+                .collect()
+        };
+        let ctx = |seen| TrendContext {
+            observations: seen,
+            config: &config,
+            graph: &graph,
+            start: "front_line",
+        };
+        // Episode 1: a spike, raised and escalated.
+        let events = log
+            .escalations(&ctx(&spiking), |_| vec![pm], now())
+            .unwrap();
+        assert_eq!(kinds(&events), ["candidate", "escalated"]);
+        events.iter().for_each(|e| log.apply(e));
+        // It ends.
+        let events = log.escalations(&ctx(&[]), |_| vec![pm], now()).unwrap();
+        assert_eq!(kinds(&events), ["ended"]);
+        events.iter().for_each(|e| log.apply(e));
+        // Episode 2 starts below spike level: escalated, no candidate...
+        let mild: Vec<Observation> = spiking.iter().take(6).cloned().collect();
+        let events = log.escalations(&ctx(&mild), |_| vec![pm], now()).unwrap();
+        assert_eq!(kinds(&events), ["escalated"]);
+        events.iter().for_each(|e| log.apply(e));
+        // ...then grows into a spike: raised, not escalated again.
+        let events = log
+            .escalations(&ctx(&spiking), |_| vec![pm], now())
+            .unwrap();
+        assert_eq!(kinds(&events), ["candidate"]);
     }
 
     #[test]

@@ -98,6 +98,11 @@ pub struct Consent {
 }
 
 /// An ISO 4217 currency code such as `USD`. Its `Debug` is `Currency(USD)`.
+///
+/// [`Currency::new`] accepts only ISO 4217 codes, and so does setting an
+/// account's standing. Reading a stored or configured amount accepts any
+/// three letters (amounts recorded before codes were checked must still
+/// read); [`Currency::is_iso`] tells them apart.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
@@ -130,6 +135,12 @@ impl Currency {
         }
     }
 
+    /// Whether the code is an ISO 4217 code (current or withdrawn).
+    #[must_use]
+    pub fn is_iso(&self) -> bool {
+        iso_currency::Currency::from_code(self.code()).is_some()
+    }
+
     /// The code, such as `USD`.
     #[must_use]
     pub fn code(&self) -> &str {
@@ -147,10 +158,18 @@ impl Currency {
     }
 }
 
+/// Reading: any three ASCII letters, so amounts stored before codes were
+/// checked still read (see [`Currency::is_iso`]).
 impl TryFrom<String> for Currency {
     type Error = super::CustomerError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Currency::new(&value)
+        let upper = value.trim().to_ascii_uppercase();
+        match upper.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => {
+                Ok(Currency([*a, *b, *c]))
+            }
+            _ => Err(super::CustomerError::InvalidCurrency(value)),
+        }
     }
 }
 
@@ -255,10 +274,11 @@ impl AccountStanding {
         }
     }
 
-    /// Checks the spend: from zero to
+    /// Checks the spend: an ISO 4217 currency, from zero to
     /// [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`].
     ///
     /// # Errors
+    /// [`super::CustomerError::InvalidCurrency`],
     /// [`super::CustomerError::NegativeSpend`],
     /// [`super::CustomerError::SpendAboveLimit`].
     ///
@@ -274,6 +294,11 @@ impl AccountStanding {
     /// ```
     pub fn validate(&self) -> Result<(), super::CustomerError> {
         let spend = self.monthly_spend;
+        if !spend.currency.is_iso() {
+            return Err(super::CustomerError::InvalidCurrency(
+                spend.currency.code().to_owned(),
+            ));
+        }
         if spend.minor < 0 {
             return Err(super::CustomerError::NegativeSpend(spend));
         }

@@ -228,7 +228,16 @@ impl Desk {
         while let Some((_, d)) = changes.next_if(|(at, _)| *at < from) {
             queue += i64::from(*d);
         }
-        let local = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+        // The local date, without chrono's panic for instants whose local
+        // time is out of its range (the ends of time): those keep their
+        // UTC date.
+        let local = |t: DateTime<Utc>| {
+            use chrono::{Offset, TimeZone};
+            let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+            t.naive_utc()
+                .checked_add_offset(offset)
+                .map_or(t.date_naive(), |l| l.date())
+        };
         let mut day = local(from);
         let last = local(crate::time::minus(to, chrono::Duration::nanoseconds(1)));
         while day <= last {

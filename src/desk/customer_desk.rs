@@ -169,21 +169,26 @@ impl Desk {
             .contact(contact)
             .map(|ct| ct.addresses().iter().cloned().collect())
             .unwrap_or_default();
+        // Incident call-out tasks name them and their number, in their
+        // subject and notes: forgotten with the profile, whatever the scope.
+        let call_outs = super::incident_spread::call_out_notes(
+            &self.state.incidents,
+            &self.state.tickets,
+            contact,
+        );
+        erasure.call_outs = call_outs.keys().copied().collect();
+        for (ticket, numbers) in call_outs {
+            erasure.notes.entry(ticket).or_default().extend(numbers);
+        }
         if scope.messages() {
             let words = self.state.recognition.words_of(&erasure.praise_author());
             erasure.quoting = self.state.outbox.quoting(&words);
             let comments = self.state.surveys.comments_of(contact);
-            erasure.notes = self
+            for (ticket, numbers) in self
                 .state
                 .tickets
-                .notes_quoting(customer, contact, &comments);
-            // Incident call-out tasks name them and their number in notes.
-            let call_outs = super::incident_spread::call_out_notes(
-                &self.state.incidents,
-                &self.state.tickets,
-                contact,
-            );
-            for (ticket, numbers) in call_outs {
+                .notes_quoting(customer, contact, &comments)
+            {
                 erasure.notes.entry(ticket).or_default().extend(numbers);
             }
             let none = std::collections::BTreeSet::new();

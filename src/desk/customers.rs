@@ -124,13 +124,23 @@ impl Customers {
             CustomerEventKind::AddressAdded { contact, address } if !address.is_erased() => {
                 self.addresses.insert(self.key(address), owner(contact));
             }
-            CustomerEventKind::AddressRemoved { contact, address }
-                if self
-                    .addresses
-                    .get(&self.key(address))
-                    .is_some_and(|r| r.contact == *contact) =>
-            {
-                self.addresses.remove(&self.key(address));
+            CustomerEventKind::AddressRemoved { contact, address } => {
+                // One number may be held in two spellings: the index keeps
+                // it while the contact still has either.
+                let key = address.normalized(&self.region);
+                let still_held = c.contact(*contact).is_some_and(|ct| {
+                    ct.addresses()
+                        .iter()
+                        .any(|a| a.normalized(&self.region) == key)
+                });
+                if !still_held
+                    && self
+                        .addresses
+                        .get(&key)
+                        .is_some_and(|r| r.contact == *contact)
+                {
+                    self.addresses.remove(&key);
+                }
             }
             _ => {}
         }

@@ -285,6 +285,12 @@ impl State {
         scope: crate::customer::ErasureScope,
     ) {
         let words = scope.messages();
+        // Call-out tasks name them: their notes and subject go whatever
+        // the scope (as `Erasure::call_outs` says).
+        let call_outs =
+            super::incident_spread::call_out_notes(&self.incidents, &self.tickets, contact);
+        self.tickets.erase_notes(&call_outs);
+        self.tickets.erase_messages_in(call_outs.keys(), contact);
         let addresses = self
             .customers
             .get(customer)
@@ -303,9 +309,6 @@ impl State {
             let comments = self.surveys.comments_of(contact);
             let notes = self.tickets.notes_quoting(customer, contact, &comments);
             self.tickets.erase_notes(&notes);
-            let call_outs =
-                super::incident_spread::call_out_notes(&self.incidents, &self.tickets, contact);
-            self.tickets.erase_notes(&call_outs);
             self.tickets.erase_messages_of(customer, contact);
             self.surveys.erase_answers_of(contact);
         }

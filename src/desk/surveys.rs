@@ -384,14 +384,15 @@ impl Desk {
 
     /// Who follows up a low score from `customer` rating `agent`: the
     /// customer's active account manager, else the rated agent's nearest
-    /// active manager (their lead: nobody follows up their own
-    /// detractor), else the configured owner.
+    /// active manager (their lead), else the configured owner — never the
+    /// rated agent: nobody follows up their own detractor.
     pub(super) fn follow_up_owner(
         &self,
         customer: &Customer,
         agent: Option<AgentId>,
     ) -> Option<AgentId> {
-        let active = |a: AgentId| self.agent(a).is_some_and(|x| x.is_active());
+        // Anyone but the rated agent.
+        let active = |a: AgentId| Some(a) != agent && self.agent(a).is_some_and(|x| x.is_active());
         customer
             .account_team()
             .iter()
@@ -406,7 +407,11 @@ impl Desk {
                         .find(|m| active(*m))
                 })
             })
-            .or(self.config.surveys.follow_up_owner)
+            .or(self
+                .config
+                .surveys
+                .follow_up_owner
+                .filter(|o| Some(*o) != agent))
     }
 
     /// A personal follow-up: a task ticket for a named person (the

@@ -73,6 +73,20 @@ impl Tickets {
         }
     }
 
+    /// Erases `contact`'s messages and, where they requested it, the
+    /// subject, on the tickets `ids` only.
+    pub(super) fn erase_messages_in<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = &'a TicketId>,
+        contact: ContactId,
+    ) {
+        for id in ids {
+            if let Some(t) = self.tickets.get_mut(id) {
+                t.erase_messages_of(contact);
+            }
+        }
+    }
+
     /// The internal notes on the tickets `contact` of `customer` opened
     /// that quote one of `words`, by ticket.
     pub(super) fn notes_quoting(

@@ -90,6 +90,12 @@ pub struct Erasure {
     /// message texts are erased.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub files: BTreeSet<AttachmentRef>,
+    /// Tickets the desk itself wrote about them, naming them and their
+    /// number (an incident's call-out tasks): their subject and the notes
+    /// listed in [`Erasure::notes`] are erased whatever the scope, since
+    /// even a profile-only erasure forgets their name and addresses.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub call_outs: BTreeSet<TicketId>,
 }
 
 impl Erasure {
@@ -110,6 +116,7 @@ impl Erasure {
             quoting: BTreeSet::new(),
             invitations: BTreeSet::new(),
             addresses: BTreeSet::new(),
+            call_outs: BTreeSet::new(),
             files: BTreeSet::new(),
         }
     }
@@ -121,9 +128,12 @@ impl Erasure {
     pub fn streams(&self) -> Vec<StreamId> {
         let mut streams = vec![StreamId::Customer(self.customer)];
         if let Forget::Contact(scope) = self.forget {
-            if scope.messages() {
-                streams.extend(self.tickets.iter().map(|t| StreamId::Ticket(*t)));
-            }
+            let tickets: BTreeSet<&TicketId> = if scope.messages() {
+                self.tickets.iter().chain(&self.call_outs).collect()
+            } else {
+                self.call_outs.iter().collect()
+            };
+            streams.extend(tickets.into_iter().map(|t| StreamId::Ticket(*t)));
             streams.push(StreamId::Outbox);
             if scope.messages() && !self.invitations.is_empty() {
                 streams.push(StreamId::Surveys);
@@ -159,7 +169,8 @@ impl Erasure {
                 e.erased_for(self.contact, self.forget).map(Event::Customer)
             }
             (StreamId::Ticket(id), Event::Ticket(e))
-                if self.forget.messages() && self.tickets.contains(id) =>
+                if (self.forget.messages() && self.tickets.contains(id))
+                    || (whole.is_some() && self.call_outs.contains(id)) =>
             {
                 let theirs = e.erased_for(self.contact, self.requested.contains(id));
                 let quoting = self

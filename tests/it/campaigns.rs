@@ -935,6 +935,10 @@ fn a_detractors_follow_up_goes_to_the_account_manager_else_the_rated_agents_lead
     .unwrap();
     w.tick(91 * 24 * 60); // past Jane's quiet period
     assert_eq!(poor(&mut w, ana), Some(am), "the account manager");
+    // Rating the account manager themself: not theirs to follow up; with
+    // no lead over them, the configured owner.
+    w.tick(91 * 24 * 60);
+    assert_eq!(poor(&mut w, am), Some(owner), "never the rated agent");
 }
 
 /// With follow-up owners required, a wave or a survey that could leave a

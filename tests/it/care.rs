@@ -375,3 +375,20 @@ fn the_peak_daily_phone_queue_is_counted_per_channel_in_the_desks_time_zone() {
     assert_eq!(m.daily_queue, BTreeMap::from([(monday, 4), (tuesday, 4)]));
     assert_eq!(m.peak_queue, Some((monday, 4)));
 }
+
+/// Metrics at the ends of time in a desk whose time zone is ahead of UTC
+/// never panic (a local time past chrono's range keeps its UTC date).
+#[test]
+fn metrics_at_the_ends_of_time_in_any_time_zone_never_panic() {
+    use chrono::DateTime;
+    for tz in [chrono_tz::Asia::Tokyo, chrono_tz::America::Chicago] {
+        let w = World::with_config(DeskConfig::default().with_time_zone(tz));
+        let end = DateTime::<Utc>::MAX_UTC;
+        let m = w.desk.tickets().metrics(end - Duration::days(2), end);
+        assert_eq!(m.opened, 0);
+        assert!(m.daily_queue.values().all(|n| *n == 0));
+        let start = DateTime::<Utc>::MIN_UTC;
+        let m = w.desk.tickets().metrics(start, start + Duration::days(2));
+        assert!(m.daily_queue.values().all(|n| *n == 0));
+    }
+}

@@ -261,6 +261,49 @@ mod phone_numbers {
         id
     }
 
+    /// One number held in two spellings: removing one keeps the contact
+    /// findable by the other.
+    #[test]
+    fn removing_one_spelling_of_a_number_keeps_the_other() {
+        use fanatical::customer::CustomerCommand;
+        use fanatical::desk::CustomerAction;
+        let mut w = World::new();
+        let (acme, jane) = (w.acme, w.jane);
+        let other = ChannelAddress::phone("(210) 555-0100").unwrap();
+        let update = |w: &mut World, command| {
+            w.run(Command::new(
+                Actor::integration("crm"),
+                CustomerAction::Update {
+                    customer: acme,
+                    command,
+                },
+            ))
+            .unwrap();
+        };
+        update(
+            &mut w,
+            CustomerCommand::AddAddress {
+                contact: jane,
+                address: other.clone(),
+            },
+        );
+        update(
+            &mut w,
+            CustomerCommand::RemoveAddress {
+                contact: jane,
+                address: other,
+            },
+        );
+        let found = w
+            .desk
+            .customers()
+            .find_contact(&w.jane_phone)
+            .map(|c| c.contact);
+        assert_eq!(found, Some(jane));
+        let t = call(&mut w, "+12105550100");
+        assert_eq!(w.desk.tickets().get(t).unwrap().requester(), Some(jane));
+    }
+
     #[test]
     fn a_caller_id_in_any_common_format_finds_the_contact() {
         // Jane's number was recorded as "+1 210 555 0100".

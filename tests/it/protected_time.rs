@@ -333,7 +333,7 @@ fn an_absence_holds_pages_and_routing_until_the_person_is_back() {
             at: chi(5, 10),
             reason: format!(
                 "nobody with no special skills needed is available now; the first is on duty at {}; \
-                 not routed to agent {ana}: absent until {}",
+                 not routed to agent {ana}: not available until {}",
                 chi(5, 10),
                 chi(5, 9)
             ),
@@ -348,7 +348,7 @@ fn an_absence_holds_pages_and_routing_until_the_person_is_back() {
                 reason,
                 format!(
                     "has no special skills needed; 0 of 10 open tickets, the lowest load available; \
-                     not routed to agent {ana}: absent until {}",
+                     not routed to agent {ana}: not available until {}",
                     chi(5, 9)
                 )
             );

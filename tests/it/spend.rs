@@ -562,3 +562,31 @@ fn larger_spend_accounts_are_offered_a_video_onboarding_once_by_policy() {
         w.desk
     );
 }
+
+/// Amounts stored before currency codes were checked still read, whatever
+/// three letters they carry; a new standing must name an ISO 4217 code.
+#[test]
+fn old_amounts_in_any_three_letters_read_and_new_standings_must_be_iso() {
+    let btc: Currency = serde_json::from_str("\"BTC\"").unwrap();
+    assert_eq!((btc.code(), btc.is_iso()), ("BTC", false));
+    assert_eq!(
+        Currency::new("BTC"),
+        Err(CustomerError::InvalidCurrency("BTC".into()))
+    );
+    assert!(serde_json::from_str::<Currency>("\"BTCX\"").is_err_and(|e| e.is_data()));
+    let mut w = crate::support::World::new();
+    let acme = w.acme;
+    w.refused(
+        set_standing(
+            acme,
+            AccountStanding {
+                monthly_spend: Money {
+                    minor: 100,
+                    currency: btc,
+                },
+                tier: Tier::Business,
+            },
+        ),
+        CustomerError::InvalidCurrency("BTC".into()),
+    );
+}
