@@ -51,7 +51,12 @@ fn config() -> DeskConfig {
 
 /// A world with `n` extra customers, each with one emailable contact.
 fn world(n: usize) -> (World, Vec<CustomerId>) {
-    let mut w = World::with_config(config());
+    world_with(config(), n)
+}
+
+/// [`world`] with another configuration.
+fn world_with(config: DeskConfig, n: usize) -> (World, Vec<CustomerId>) {
+    let mut w = World::with_config(config);
     let mut ids = Vec::new();
     for i in 0..n {
         let (c, p): (CustomerId, _) = (w.ids.next_id(), w.ids.next_id());
@@ -269,47 +274,24 @@ fn customers_in_an_active_incident_are_not_surveyed() {
     let catalog = ComponentCatalog::new()
         .with(dc.clone(), "DC1", None)
         .unwrap();
-    let mut w = World::with_config(
+    let (mut w, extra) = world_with(
         config().with_incidents(IncidentConfig::default().with_components(catalog)),
+        6,
     );
-    let mut down = Vec::new();
     let mut all = vec![w.acme, w.tiny];
-    for i in 0..6 {
-        let (c, p): (CustomerId, _) = (w.ids.next_id(), w.ids.next_id());
-        all.push(c);
-        w.run(Command::new(
-            Actor::integration("setup"),
-            CustomerAction::Register {
-                id: c,
-                organisation: format!("Customer {i}"),
-            },
-        ))
-        .unwrap();
+    all.extend(&extra);
+    let mut down: Vec<CustomerId> = extra[..3].to_vec();
+    for c in &down {
         w.run(Command::new(
             Actor::integration("setup"),
             CustomerAction::Update {
-                customer: c,
-                command: CustomerCommand::AddContact {
-                    contact: p,
-                    name: format!("Contact {i}"),
-                    addresses: vec![ChannelAddress::email(format!("c{i}@example.com")).unwrap()],
+                customer: *c,
+                command: CustomerCommand::RunOn {
+                    component: dc.clone(),
                 },
             },
         ))
         .unwrap();
-        if i < 3 {
-            down.push(c);
-            w.run(Command::new(
-                Actor::integration("setup"),
-                CustomerAction::Update {
-                    customer: c,
-                    command: CustomerCommand::RunOn {
-                        component: dc.clone(),
-                    },
-                },
-            ))
-            .unwrap();
-        }
     }
     let incident: IncidentId = w.ids.next_id();
     let ana = w.ana;
