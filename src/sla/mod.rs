@@ -127,6 +127,7 @@
 
 mod calendar;
 mod policy;
+mod reactor;
 mod timer;
 
 use chrono::{Duration, NaiveDate};
@@ -135,9 +136,10 @@ pub use calendar::{BusinessCalendar, DayHours, Exception, HolidaySet, Shift, Tim
 pub use policy::{
     Clock, Conditions, Contract, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target, TicketFacts,
 };
+pub use reactor::{facts_of, promise, react, recontract};
 pub use timer::{
     CancelReason, MetricKey, MetricState, Phase, Schedule, SlaEvent, SlaEventKind, SlaTimer,
-    Stretch, TargetSpec, TicketSla, TimerKey, TimerKind, facts_of, promise, react, recontract,
+    Stretch, TargetSpec, TicketSla, TimerKey, TimerKind,
 };
 
 /// Why a calendar or SLA operation failed.
