@@ -34,6 +34,7 @@ use crate::guard::GuardError;
 use crate::id::IdError;
 use crate::org::{OrgError, OrgProblems};
 use crate::recognition::RecognitionError;
+use crate::refund::RefundError;
 use crate::routing::RoutingError;
 use crate::sla::SlaError;
 use crate::store::StoreError;
@@ -88,6 +89,9 @@ pub enum Error {
     /// A recognition command was refused.
     #[error(transparent)]
     Recognition(#[from] RecognitionError),
+    /// A refund or goodwill credit command was refused.
+    #[error(transparent)]
+    Refund(#[from] RefundError),
     /// Routing failed.
     #[error(transparent)]
     Routing(#[from] RoutingError),
@@ -219,6 +223,7 @@ impl Error {
             | Error::Org(_)
             | Error::Incident(_)
             | Error::Recognition(_)
+            | Error::Refund(_)
             | Error::Routing(_)
             | Error::Sla(_)
             | Error::Survey(_)

@@ -21,6 +21,7 @@ use crate::id::{AgentId, CommandId, CustomerId, EventId, IdError, IncidentId, Te
 use crate::incident::IncidentEvent;
 use crate::outbox::OutboxEvent;
 use crate::recognition::RecognitionEvent;
+use crate::refund::RefundEvent;
 use crate::sla::SlaEvent;
 use crate::survey::SurveyEvent;
 use crate::ticket::TicketEvent;
@@ -76,6 +77,8 @@ pub enum Event {
     Trend(crate::trend::TrendEvent),
     /// A command with an idempotency key was accepted.
     Command(CommandEvent),
+    /// A goodwill credit or refund asked for, approved or declined.
+    Refund(RefundEvent),
 }
 
 /// The record that a command with an idempotency key was accepted: the
@@ -124,6 +127,7 @@ impl Event {
             Event::Incident(e) => e.at,
             Event::Trend(e) => e.at,
             Event::Command(e) => e.at,
+            Event::Refund(e) => e.at,
         }
     }
 }
@@ -167,6 +171,9 @@ pub enum StreamId {
     /// A customer's SLA contract: which contract they are on, as changed
     /// by command.
     Contract(CustomerId),
+    /// A customer's goodwill credits and refunds: asked for on their
+    /// tickets, approved or declined.
+    Refunds(CustomerId),
 }
 
 impl StreamId {
@@ -188,6 +195,7 @@ impl StreamId {
             StreamId::Trends => ("trends", None),
             StreamId::Command(id) => ("command", Some(id.as_uuid())),
             StreamId::Contract(id) => ("contract", Some(id.as_uuid())),
+            StreamId::Refunds(id) => ("refunds", Some(id.as_uuid())),
         }
     }
 
@@ -268,6 +276,7 @@ impl FromStr for StreamId {
             "incident" => Ok(StreamId::Incident(IncidentId::from_uuid(uuid))),
             "command" => Ok(StreamId::Command(CommandId::from_uuid(uuid))),
             "contract" => Ok(StreamId::Contract(CustomerId::from_uuid(uuid))),
+            "refunds" => Ok(StreamId::Refunds(CustomerId::from_uuid(uuid))),
             _ => Err(bad()),
         }
     }

@@ -181,6 +181,11 @@ typed_id!(
     "incident"
 );
 typed_id!(
+    /// A goodwill credit or refund on a ticket.
+    RefundId,
+    "refund"
+);
+typed_id!(
     /// A survey invitation.
     InvitationId,
     "invitation"

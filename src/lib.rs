@@ -54,7 +54,7 @@
 //!             pure rules over the model: escalation graphs, routing,
 //!             official-post review, crisis and trend detection,
 //!             reporting lines
-//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel sla/
+//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel sla/ refund
 //!             aggregates: state, handle(command) -> events, apply(event);
 //!             business calendars and SLA timers (an agent's working
 //!             hours and protected time are calendars on their record)
@@ -261,6 +261,7 @@ pub mod metrics;
 pub mod org;
 pub mod outbox;
 pub mod recognition;
+pub mod refund;
 pub mod routing;
 pub mod sla;
 pub mod store;
@@ -322,6 +323,7 @@ pub mod prelude {
     pub use crate::id::{AgentId, ContactId, CustomerId, IdGenerator, MessageId, TeamId, TicketId};
     pub use crate::outbox::OutboxAction;
     pub use crate::recognition::RecognitionAction;
+    pub use crate::refund::RefundAction;
     pub use crate::store::{MemoryStore, Store};
     pub use crate::survey::SurveyAction;
     pub use crate::ticket::{Author, Priority, Status, TicketCommand};

@@ -11,6 +11,7 @@ use crate::guard::PostAction;
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
 use crate::recognition::RecognitionAction;
+use crate::refund::RefundAction;
 use crate::survey::SurveyAction;
 use crate::ticket::{Attachment, Author, LinkKind, OpenTicket, Status, Tag, TicketCommand};
 
@@ -230,6 +231,8 @@ pub enum Action {
     Channel(ChannelAction),
     /// Delivery of outbound messages.
     Outbox(OutboxAction),
+    /// Goodwill credits and refunds on tickets.
+    Refund(crate::refund::RefundAction),
 }
 
 macro_rules! area_action {
@@ -253,6 +256,7 @@ area_action!(
     Post(PostAction),
     Channel(ChannelAction),
     Outbox(OutboxAction),
+    Refund(RefundAction),
 );
 
 /// What the customer area can be asked.

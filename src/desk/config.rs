@@ -71,6 +71,11 @@ pub struct DeskConfig {
     /// format finds its contact. See [`crate::channel::PhoneRegion`].
     #[serde(default)]
     pub phone_region: crate::channel::PhoneRegion,
+    /// How goodwill credits and refunds are approved (default: one person
+    /// who may see spend). Their reasons are the configured refund reasons,
+    /// [`crate::incident::CreditConfig::reasons`].
+    #[serde(default)]
+    pub refunds: crate::refund::RefundPolicy,
 }
 
 fn default_time_zone() -> chrono_tz::Tz {
@@ -96,6 +101,7 @@ impl Default for DeskConfig {
             time_zone: default_time_zone(),
             pages: PagePolicy::default(),
             phone_region: crate::channel::PhoneRegion::default(),
+            refunds: crate::refund::RefundPolicy::default(),
         }
     }
 }
@@ -167,6 +173,12 @@ impl DeskConfig {
     #[must_use]
     pub fn with_time_zone(mut self, time_zone: chrono_tz::Tz) -> Self {
         self.time_zone = time_zone;
+        self
+    }
+    /// The defaults with another refund approval policy.
+    #[must_use]
+    pub fn with_refunds(mut self, refunds: crate::refund::RefundPolicy) -> Self {
+        self.refunds = refunds;
         self
     }
     /// The defaults with another delivery lease.

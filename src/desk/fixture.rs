@@ -43,12 +43,21 @@ pub struct Fixture {
 /// # Errors
 /// None in practice: the same commands always succeed.
 pub fn fixture() -> Result<Fixture, Error> {
+    fixture_with(DeskConfig::default())
+}
+
+/// The fixture on a desk with `config`.
+///
+/// # Errors
+/// None in practice with a configuration that accepts the fixture's
+/// commands.
+pub fn fixture_with(config: DeskConfig) -> Result<Fixture, Error> {
     let now = Utc
         .with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
         .single()
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let (mut ids, mut store) = (IdGenerator::from_seed(1), MemoryStore::new());
-    let mut desk = Desk::new(DeskConfig::default());
+    let mut desk = Desk::new(config);
     let (acme, jane, ana, ticket) = (ids.next_id(), ids.next_id(), ids.next_id(), ids.next_id());
     let email = ChannelAddress::email("jane@acme.example")?;
     let setup = Actor::integration("setup");

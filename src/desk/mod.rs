@@ -94,6 +94,7 @@ mod posts;
 mod queries;
 mod recognition;
 mod record;
+mod refunds;
 mod slas;
 mod surveys;
 mod ticketing;
@@ -123,6 +124,7 @@ pub use error::DeskError;
 pub use escalate::{Escalation, Notice};
 pub use export::{PersonExport, PraiseExport, SurveyExport};
 pub use pages::{PageKind, PagePolicy, PageTiming};
+pub use refunds::RefundsView;
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
@@ -174,6 +176,7 @@ struct State {
     channels: ChannelStatus,
     incidents: incident_book::Incidents,
     trends: TrendLog,
+    refunds: crate::refund::RefundLedger,
     commands: Commands,
     versions: BTreeMap<StreamId, u64>,
     position: u64,
@@ -448,6 +451,7 @@ impl Desk {
             Action::Post(a) => self.decide_post(&mut d, a, now)?,
             Action::Channel(a) => self.decide_channel_action(&mut d, a, now)?,
             Action::Outbox(a) => self.decide_outbox(&mut d, a, now)?,
+            Action::Refund(a) => self.decide_refund(&mut d, a, now)?,
         }
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             d.accept(key, fingerprint, now);

@@ -83,6 +83,10 @@ impl Desk {
                 first
                     == matches!(e.kind, crate::incident::IncidentEventKind::Declared { id: i, .. } if i == *id)
             }
+            (StreamId::Refunds(id), Event::Refund(e)) => match &e.kind {
+                crate::refund::RefundEventKind::Requested { request } => request.customer == *id,
+                _ => !first,
+            },
             (StreamId::Contract(id), Event::Sla(e)) => matches!(
                 &e.kind,
                 crate::sla::SlaEventKind::ContractChanged { customer, .. } if customer == id
@@ -213,6 +217,7 @@ impl Desk {
             }
             (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
             (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),
+            (StreamId::Refunds(_), Event::Refund(e)) => s.refunds.apply(e),
             (StreamId::Contract(id), Event::Sla(e)) => {
                 // A contract set by command replaces the configured one.
                 if let crate::sla::SlaEventKind::ContractChanged { contract, .. } = &e.kind {

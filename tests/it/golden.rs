@@ -70,7 +70,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 15] = [
+const AGGREGATES: [&str; 16] = [
     "customer",
     "agent",
     "team",
@@ -86,6 +86,7 @@ const AGGREGATES: [&str; 15] = [
     "incident",
     "trend",
     "command",
+    "refund",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {
@@ -693,6 +694,54 @@ fn schedules() -> Vec<RecordedEvent> {
     all(&w)
 }
 
+/// A goodwill credit asked for and approved, and a refund declined.
+fn refunds() -> Vec<RecordedEvent> {
+    use fanatical::incident::{CreditConfig, ReasonCode};
+    use fanatical::refund::{RefundAction, RefundKind};
+    let mut config = DeskConfig::default();
+    config.incidents.credits = CreditConfig::default()
+        .with_reason("goodwill", "To make up for a bad experience")
+        .unwrap();
+    let mut w = World::with_config(config);
+    let (ana, bill) = (w.ana, w.bill);
+    let ticket = w.jane_emails("I had to send the same log three times");
+    let (credit, refund) = (w.ids.next_id(), w.ids.next_id());
+    for (id, kind) in [
+        (credit, RefundKind::GoodwillCredit),
+        (refund, RefundKind::Refund),
+    ] {
+        w.run(Command::new(
+            Actor::Agent(ana),
+            RefundAction::Request {
+                id,
+                ticket,
+                kind,
+                amount: Money {
+                    minor: 4_200,
+                    currency: Currency::new("USD").unwrap(),
+                },
+                reason: ReasonCode::new("goodwill").unwrap(),
+                note: "Three replies asking for the same log file.".into(),
+            },
+        ))
+        .unwrap();
+    }
+    w.run(Command::new(
+        Actor::Agent(bill),
+        RefundAction::Approve { id: credit },
+    ))
+    .unwrap();
+    w.run(Command::new(
+        Actor::integration("billing"),
+        RefundAction::Decline {
+            id: refund,
+            why: "Credited instead".into(),
+        },
+    ))
+    .unwrap();
+    all(&w)
+}
+
 /// The first record of each kind of event, across the tour, in tour
 /// order: the event with its actor, command key, stream and position.
 fn samples() -> BTreeMap<(String, String), RecordedEvent> {
@@ -703,6 +752,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(signals())
         .chain(incidents())
         .chain(schedules())
+        .chain(refunds())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

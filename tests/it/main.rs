@@ -32,6 +32,7 @@ mod privacy_props;
 mod props;
 mod protected_time;
 mod recognition;
+mod refunds;
 mod refusals;
 mod round_trip;
 mod routing;

@@ -50,6 +50,8 @@ fn config() -> DeskConfig {
     cfg.incidents.credits = CreditConfig::default()
         .with_reason("sla-outage", "Credit for downtime")
         .unwrap()
+        .with_reason("goodwill", "To make up for a bad experience")
+        .unwrap()
         .with_default(CreditPolicy::new(ReasonCode::new("sla-outage").unwrap(), 500, 3000).unwrap())
         .unwrap();
     cfg
@@ -347,6 +349,7 @@ proptest! {
         minutes in 1i64..600,
         issued in any::<bool>(),
         bad in prop::option::of(0usize..5),
+        refund in 1_000_000_000_000i64..=AccountStanding::MAX_MONTHLY_SPEND_MINOR,
     ) {
         let mut o = outage_world(config());
         let mut spends = Vec::new();
@@ -376,12 +379,26 @@ proptest! {
             spends.push(-7_777_777_777_777);
         }
         let jane_ticket = o.w.jane_emails("Is DFW1 down? Our shop is offline");
+        // A goodwill credit on her ticket, approved when credits are issued.
+        let refund_id: fanatical::id::RefundId = o.w.ids.next_id();
+        let ana = o.w.ana;
+        o.w.run(Command::new(Actor::Agent(ana), fanatical::refund::RefundAction::Request {
+            id: refund_id,
+            ticket: jane_ticket,
+            kind: fanatical::refund::RefundKind::GoodwillCredit,
+            amount: Money { minor: refund, currency: Currency::new(CUR).unwrap() },
+            reason: ReasonCode::new("goodwill").unwrap(),
+            note: "Her shop was offline all morning.".into(),
+        })).unwrap();
+        spends.push(refund);
         let on: Vec<&str> = declared_on.iter().map(|i| COMPONENTS[*i]).collect();
         let id = declare(&mut o, &on);
         o.w.tick(minutes);
         resolve(&mut o, id);
         if issued {
             o.w.run(issue(Actor::integration("billing"), id)).unwrap();
+            o.w.run(Command::new(Actor::Agent(o.w.bill),
+                fanatical::refund::RefundAction::Approve { id: refund_id })).unwrap();
         }
         let now = o.w.now;
         let bill = o.w.bill;
@@ -389,6 +406,8 @@ proptest! {
         for c in &billing_sees {
             prop_assert!(c.amount.is_some(), "billing sees the amounts");
         }
+        let billing_refunds = o.w.desk.refunds().of_ticket(jane_ticket, bill).unwrap();
+        prop_assert_eq!(billing_refunds[0].amount.map(|m| m.minor), Some(refund));
         for role in [Role::Agent, Role::TeamLead, Role::Manager, Role::SafetyResponder] {
             let viewer = register(&mut o, role);
             let desk = &o.w.desk;
@@ -400,10 +419,14 @@ proptest! {
                 serde_json::to_value(incidents.status_page()).unwrap(),
                 serde_json::to_value(desk.customers().care_briefing(jane_ticket, now).unwrap()).unwrap(),
                 serde_json::to_value(desk.agent_ticket_view(jane_ticket).unwrap()).unwrap(),
+                serde_json::to_value(desk.refunds().of_ticket(jane_ticket, viewer).unwrap()).unwrap(),
+                serde_json::to_value(desk.refunds().of_customer(acme, viewer).unwrap()).unwrap(),
+                serde_json::to_value(desk.refunds().awaiting_approval(viewer).unwrap()).unwrap(),
             ];
             let mut text = vec![
                 incidents.timeline(id, viewer).unwrap().lines().join("\n"),
                 format!("{:?}", incidents.get(id).unwrap()),
+                format!("{:?}", desk.refunds().get(refund_id).unwrap()),
             ];
             for c in &ids {
                 json.push(serde_json::to_value(incidents.briefings(*c, now)).unwrap());
@@ -424,6 +447,14 @@ proptest! {
                 what: "credit amounts",
                 needed: "account manager, billing, executive",
             }.into()));
+            // Nor approve the refund (it names the amount).
+            prop_assert_eq!(desk.decide(Command::new(Actor::Agent(viewer),
+                fanatical::refund::RefundAction::Approve { id: refund_id }), now).err(),
+                Some(ViewError::Forbidden {
+                    agent: viewer,
+                    what: "approve refunds",
+                    needed: "account manager, billing, executive",
+                }.into()));
             for v in &json {
                 prop_assert!(no_amounts(v), "{} sees an amount: {}", role, v);
                 text.push(v.to_string());

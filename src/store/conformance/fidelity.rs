@@ -273,6 +273,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Trends,
         StreamId::Command(CommandId::from_uuid(u)),
         StreamId::Contract(CustomerId::from_uuid(u)),
+        StreamId::Refunds(CustomerId::from_uuid(u)),
     ];
     for s in &all {
         match s {
@@ -291,7 +292,8 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Incident(_)
             | StreamId::Trends
             | StreamId::Command(_)
-            | StreamId::Contract(_) => {}
+            | StreamId::Contract(_)
+            | StreamId::Refunds(_) => {}
         }
     }
     all
