@@ -154,6 +154,7 @@ use crate::trend::TrendLog;
 use crate::view::{AccountCustomerView, AgentCustomerView, AgentTicketView, CustomerTicketView};
 use commands::Commands;
 use decision::{Drafts, check_caller_ids, fingerprint, key_stream, message_of};
+pub use delivery::LeasedMessage;
 use delivery::outbox;
 use pages::{Page, page_of};
 use ticketing::{delivery_channel, is_live};

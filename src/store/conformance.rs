@@ -40,12 +40,19 @@ use crate::id::CustomerId;
 // runner with its hooked checks live in their own files.
 mod erasure;
 mod fidelity;
+mod lease;
 mod suite;
 
 pub use erasure::erasure_redacts_in_place;
 pub use fidelity::{
     every_stream_kind_is_its_own_stream, long_text_round_trips, non_ascii_text_round_trips,
     sub_second_precision_round_trips,
+};
+pub use lease::{
+    LEASE_CHECKS, LeaseCheck, a_finished_lease_is_for_good, a_live_lease_is_held_from_others,
+    a_lost_lease_cannot_finish_or_release, a_released_lease_is_free_at_once,
+    an_ended_lease_goes_to_another, leases_are_per_message, leases_hold_across_handles,
+    run_lease_checks, the_holder_renews_its_lease,
 };
 pub use suite::{
     ConformanceReport, SURVIVES_REOPENING, Suite, TWO_HANDLES_WRITE_AT_ONCE, survives_reopening,

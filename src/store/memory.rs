@@ -1,8 +1,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::{Erasure, RecordedEvent, Store, StoreError, StreamWrite};
+use chrono::{DateTime, Utc};
+
+use super::lease::LeaseTable;
+use super::{
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, RecordedEvent, Store, StoreError,
+    StreamWrite,
+};
 use crate::event::StreamId;
+use crate::id::MessageId;
 
 /// The embedded default store: everything in memory, nothing persisted.
 ///
@@ -17,6 +24,28 @@ pub struct MemoryStore {
     log: Vec<RecordedEvent>,
     /// Each stream's events as indexes into `log`, in version order.
     streams: BTreeMap<StreamId, Vec<usize>>,
+    /// Delivery leases ([`DeliveryLeases`]).
+    leases: LeaseTable,
+}
+
+/// Delivery leases in memory: for one process whose desks share this
+/// store through a [`super::SharedStore`].
+impl DeliveryLeases for MemoryStore {
+    fn take_lease(
+        &mut self,
+        message: MessageId,
+        holder: &LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseOutcome, StoreError> {
+        Ok(self.leases.take(message, holder, now, until))
+    }
+    fn finish_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        Ok(self.leases.finish(lease))
+    }
+    fn release_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        Ok(self.leases.release(lease))
+    }
 }
 
 impl MemoryStore {
@@ -162,6 +191,25 @@ impl Store for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_store_keeps_delivery_leases_by_the_contract() {
+        use super::super::conformance::{
+            LEASE_CHECKS, leases_hold_across_handles, run_lease_checks,
+        };
+        let passed = run_lease_checks(MemoryStore::new).unwrap_or_else(|f| panic!("{f:#?}"));
+        assert_eq!(passed.len(), LEASE_CHECKS.len());
+        // Two handles on one store: a shared store.
+        let shared = super::super::SharedStore::new(MemoryStore::new());
+        let (mut one, mut two) = (shared.clone(), shared);
+        leases_hold_across_handles(&mut one, &mut two).unwrap();
+        // Two separate stores share nothing: the check fails.
+        let failed = leases_hold_across_handles(&mut MemoryStore::new(), &mut MemoryStore::new());
+        assert_eq!(
+            failed.map_err(|f| f.check),
+            Err("leases_hold_across_handles")
+        );
+    }
 
     #[test]
     fn memory_store_passes_the_conformance_suite() {

@@ -84,7 +84,9 @@
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod erasure;
+mod lease;
 mod memory;
+mod shared;
 
 use std::fmt;
 use std::sync::Arc;
@@ -92,7 +94,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use erasure::{ERASED, Erasure};
+pub use lease::{DeliveryLeases, InvalidHolder, Lease, LeaseHolder, LeaseOutcome};
 pub use memory::MemoryStore;
+pub use shared::SharedStore;
 
 use crate::actor::{Actor, CommandKey};
 use crate::event::{Event, SCHEMA_VERSION, StreamId};

@@ -499,3 +499,116 @@ fn the_hooked_checks_pass_a_good_store_and_catch_their_broken_ones() {
     );
     assert_eq!(names, [conformance::TWO_HANDLES_WRITE_AT_ONCE]);
 }
+
+/// A lease store broken in one way.
+#[derive(Debug, Clone, Copy)]
+enum LeaseFault {
+    /// Grants every lease, whoever holds it.
+    NeverHolds,
+    /// Finishes and releases whatever token it is given.
+    NoFencing,
+    /// Forgets that a delivery was finished: grants its lease again.
+    ForgetsFinished,
+}
+
+struct BrokenLeases {
+    inner: MemoryStore,
+    fault: LeaseFault,
+    /// The leases handed out, to finish or release without fencing.
+    taken: Vec<fanatical::store::Lease>,
+}
+
+impl fanatical::store::DeliveryLeases for BrokenLeases {
+    fn take_lease(
+        &mut self,
+        message: fanatical::id::MessageId,
+        holder: &fanatical::store::LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<fanatical::store::LeaseOutcome, StoreError> {
+        use fanatical::store::LeaseOutcome;
+        let got = self.inner.take_lease(message, holder, now, until)?;
+        let got = match (self.fault, got) {
+            (LeaseFault::NeverHolds, LeaseOutcome::Held { .. }) => {
+                LeaseOutcome::Taken(fanatical::store::Lease {
+                    message,
+                    holder: holder.clone(),
+                    token: 99,
+                    until,
+                })
+            }
+            (LeaseFault::ForgetsFinished, LeaseOutcome::Finished) => {
+                LeaseOutcome::Taken(fanatical::store::Lease {
+                    message,
+                    holder: holder.clone(),
+                    token: 99,
+                    until,
+                })
+            }
+            (_, got) => got,
+        };
+        if let LeaseOutcome::Taken(l) = &got {
+            self.taken.push(l.clone());
+        }
+        Ok(got)
+    }
+    fn finish_lease(&mut self, lease: &fanatical::store::Lease) -> Result<bool, StoreError> {
+        if let LeaseFault::NoFencing = self.fault {
+            let latest = self
+                .taken
+                .iter()
+                .rev()
+                .find(|l| l.message == lease.message)
+                .cloned();
+            return Ok(latest.is_some_and(|l| self.inner.finish_lease(&l).unwrap_or(false)));
+        }
+        self.inner.finish_lease(lease)
+    }
+    fn release_lease(&mut self, lease: &fanatical::store::Lease) -> Result<bool, StoreError> {
+        if let LeaseFault::NoFencing = self.fault {
+            let latest = self
+                .taken
+                .iter()
+                .rev()
+                .find(|l| l.message == lease.message)
+                .cloned();
+            return Ok(latest.is_some_and(|l| self.inner.release_lease(&l).unwrap_or(false)));
+        }
+        self.inner.release_lease(lease)
+    }
+}
+
+#[test]
+fn each_broken_lease_store_fails_the_lease_checks_about_its_fault() {
+    for (fault, want) in [
+        (
+            LeaseFault::NeverHolds,
+            vec![
+                "a_live_lease_is_held_from_others",
+                "the_holder_renews_its_lease",
+                "a_lost_lease_cannot_finish_or_release",
+                "leases_are_per_message",
+            ],
+        ),
+        (
+            LeaseFault::NoFencing,
+            vec!["a_lost_lease_cannot_finish_or_release"],
+        ),
+        (
+            LeaseFault::ForgetsFinished,
+            vec!["a_finished_lease_is_for_good"],
+        ),
+    ] {
+        let failures = conformance::run_lease_checks(|| BrokenLeases {
+            inner: MemoryStore::new(),
+            fault,
+            taken: Vec::new(),
+        })
+        .expect_err("a broken lease store passed");
+        let mut got: Vec<&str> = failures.iter().map(|f| f.check).collect();
+        got.sort_unstable();
+        let mut want = want;
+        want.sort_unstable();
+        assert_eq!(got, want, "{fault:?}: {failures:#?}");
+    }
+}

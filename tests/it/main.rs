@@ -26,6 +26,7 @@ mod incident_props;
 mod incident_spread;
 mod incidents;
 mod layering;
+mod many_desks;
 mod org;
 mod outbox;
 mod privacy_props;

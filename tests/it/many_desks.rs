@@ -1,0 +1,271 @@
+//! Many desks, one store (issue 17, item 3): four desk instances on one
+//! shared store take commands at the same time on their own threads,
+//! retry conflicts by the documented pattern (catch up, decide again),
+//! deliver every message under a lease held in the store, and converge.
+//! Every delivery is counted: no message is delivered twice within its
+//! lease, none is missed, and an idempotency key counts once across
+//! instances.
+//!
+//! The store is a `SharedStore<MemoryStore>`: the same contract a database
+//! store keeps for many processes (the PostgreSQL crate runs the same
+//! shape of test against a server).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Barrier, Mutex};
+
+use fanatical::actor::{Actor, CommandKey};
+use fanatical::agent::Role;
+use fanatical::channel::{Channel, ChannelAddress};
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{
+    Command, CustomerAction, Desk, DeskConfig, InboundMessage, PeopleAction, TicketAction,
+};
+use fanatical::error::ErrorKind;
+use fanatical::id::{AgentId, IdGenerator, MessageId, TicketId};
+use fanatical::outbox::OutboxAction;
+use fanatical::store::{DeliveryLeases, LeaseHolder, MemoryStore, SharedStore};
+use fanatical::ticket::Author;
+
+const DESKS: usize = 4;
+
+/// Replies in all: 10,000 by default (`FANATICAL_MANY_DESKS_MESSAGES`
+/// bounds it for quick local runs).
+fn messages() -> usize {
+    crate::positive("FANATICAL_MANY_DESKS_MESSAGES", 10_000)
+}
+
+type Shared = SharedStore<MemoryStore>;
+
+/// Runs `command` on `desk`, catching up and deciding again after a
+/// conflict (the documented pattern). Returns how many conflicts it took.
+fn execute_retrying(desk: &mut Desk, store: &mut Shared, command: &Command) -> usize {
+    let now = crate::support::t0();
+    for conflicts in 0..1_000 {
+        match desk.execute(store, command.clone(), now) {
+            Ok(_) => return conflicts,
+            Err(e) if e.kind() == ErrorKind::Conflict => {
+                desk.catch_up(store).unwrap();
+            }
+            Err(e) => panic!("{command:?} failed: {e}"),
+        }
+    }
+    panic!("{command:?} conflicted 1,000 times")
+}
+
+/// Hands out what this desk may deliver now, under leases in the store;
+/// counts each delivery, records it, finishes the lease.
+fn deliver(
+    desk: &mut Desk,
+    store: &mut Shared,
+    holder: &LeaseHolder,
+    deliveries: &Mutex<BTreeMap<MessageId, usize>>,
+) -> usize {
+    let now = crate::support::t0();
+    let mut n = 0;
+    while let Some(leased) = desk.poll_outbound_leased(store, holder, now).unwrap() {
+        *deliveries
+            .lock()
+            .unwrap()
+            .entry(leased.message.id)
+            .or_default() += 1;
+        let done = Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkDelivered {
+                message: leased.message.id,
+            },
+        );
+        execute_retrying(desk, store, &done);
+        assert!(store.finish_lease(&leased.lease).unwrap(), "lease lost");
+        n += 1;
+    }
+    n
+}
+
+struct Setup {
+    store: Shared,
+    config: DeskConfig,
+    tickets: Vec<TicketId>,
+    agent: AgentId,
+}
+
+/// One agent and `tickets` customers, each of whose contact has written in.
+fn setup(tickets: usize) -> Setup {
+    let config = DeskConfig::default();
+    let mut desk = Desk::new(config.clone());
+    let mut store = MemoryStore::new();
+    let mut ids = IdGenerator::from_seed(17);
+    let now = crate::support::t0();
+    let agent: AgentId = ids.next_id();
+    let setup = Actor::integration("setup");
+    desk.execute(
+        &mut store,
+        Command::new(
+            setup.clone(),
+            PeopleAction::RegisterAgent {
+                id: agent,
+                name: "Ana".into(),
+                time_zone: chrono_tz::UTC,
+                roles: vec![Role::Agent],
+                skills: vec![],
+            },
+        ),
+        now,
+    )
+    .unwrap();
+    let mut ids_out = Vec::new();
+    for n in 0..tickets {
+        let (customer, contact, ticket) = (ids.next_id(), ids.next_id(), ids.next_id());
+        let email = ChannelAddress::email(format!("c{n}@example.com")).unwrap();
+        for cmd in [
+            Command::new(
+                setup.clone(),
+                CustomerAction::Register {
+                    id: customer,
+                    organisation: format!("Customer {n}"),
+                },
+            ),
+            Command::new(
+                setup.clone(),
+                CustomerAction::Update {
+                    customer,
+                    command: CustomerCommand::AddContact {
+                        contact,
+                        name: format!("Contact {n}"),
+                        addresses: vec![email.clone()],
+                    },
+                },
+            ),
+            Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(InboundMessage::new(
+                    ticket,
+                    Channel::Email,
+                    email,
+                    "Our site is slow",
+                )),
+            ),
+        ] {
+            desk.execute(&mut store, cmd, now).unwrap();
+        }
+        ids_out.push(ticket);
+    }
+    Setup {
+        store: SharedStore::new(store),
+        config,
+        tickets: ids_out,
+        agent,
+    }
+}
+
+#[test]
+fn four_desks_on_one_store_deliver_every_message_once_and_converge() {
+    let total = messages();
+    let tickets = 100.min(total).max(DESKS);
+    let per_ticket = total.div_ceil(tickets);
+    let Setup {
+        store,
+        config,
+        tickets,
+        agent,
+    } = setup(tickets);
+    let deliveries = Arc::new(Mutex::new(BTreeMap::<MessageId, usize>::new()));
+    let conflicts = Arc::new(Mutex::new(0usize));
+    let keyed_ticket = tickets[0];
+    let barrier = Arc::new(Barrier::new(DESKS));
+    let threads: Vec<_> = (0..DESKS)
+        .map(|i| {
+            let (mut store, config, tickets) = (store.clone(), config.clone(), tickets.clone());
+            let (deliveries, conflicts, barrier) =
+                (deliveries.clone(), conflicts.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let holder = LeaseHolder::new(&format!("desk-{i}")).unwrap();
+                let mut desk = Desk::rebuild(&store, config).unwrap();
+                barrier.wait();
+                // The same keyed reply, sent by every desk at once: it
+                // counts once.
+                let keyed = Command::reply(keyed_ticket, agent, "One answer, whoever sends it.")
+                    .with_key(CommandKey::new("reply-once").unwrap());
+                let mut mine = execute_retrying(&mut desk, &mut store, &keyed);
+                // This desk's share of the tickets, a reply at a time,
+                // delivering as it goes.
+                let share: Vec<TicketId> = tickets.iter().copied().skip(i).step_by(DESKS).collect();
+                for round in 0..per_ticket {
+                    for t in &share {
+                        let body = format!("Update {round} on {t}");
+                        mine += execute_retrying(
+                            &mut desk,
+                            &mut store,
+                            &Command::reply(*t, agent, &body),
+                        );
+                    }
+                    deliver(&mut desk, &mut store, &holder, &deliveries);
+                }
+                *conflicts.lock().unwrap() += mine;
+                barrier.wait();
+                // Drain: what others hold, they deliver; catch up until
+                // nothing is left undelivered here.
+                for _ in 0..10_000 {
+                    desk.catch_up(&store).unwrap();
+                    deliver(&mut desk, &mut store, &holder, &deliveries);
+                    desk.catch_up(&store).unwrap();
+                    if desk.channels().undelivered() == 0 {
+                        return desk;
+                    }
+                    std::thread::yield_now();
+                }
+                panic!("desk-{i} never saw every message delivered");
+            })
+        })
+        .collect();
+    let mut desks: Vec<Desk> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    for d in &mut desks {
+        d.catch_up(&store).unwrap();
+    }
+
+    // Converged: every desk is the desk rebuilt from the one record.
+    let rebuilt = Desk::rebuild(&store, config).unwrap();
+    for (i, d) in desks.iter().enumerate() {
+        assert!(*d == rebuilt, "desk-{i} differs from the rebuilt desk");
+    }
+    // Every message the record holds was delivered exactly once.
+    let outbox: Vec<MessageId> = rebuilt.channels().outbox().map(|e| e.message.id).collect();
+    let deliveries = deliveries.lock().unwrap();
+    assert_eq!(outbox.len(), tickets.len() * per_ticket + 1);
+    assert_eq!(
+        deliveries.len(),
+        outbox.len(),
+        "a message was never delivered"
+    );
+    let twice: Vec<_> = deliveries.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
+    assert_eq!(rebuilt.channels().undelivered(), 0);
+    // The keyed reply is on its ticket once.
+    let t = rebuilt.tickets().get(keyed_ticket).unwrap();
+    let keyed = t
+        .conversation()
+        .iter()
+        .filter(|e| e.body == "One answer, whoever sends it." && e.author == Author::Agent(agent))
+        .count();
+    assert_eq!(keyed, 1, "the keyed reply counted more than once");
+    // And each ticket holds all its replies, in the order its desk sent them.
+    for t in &tickets {
+        let replies: Vec<&str> = rebuilt
+            .tickets()
+            .get(*t)
+            .unwrap()
+            .conversation()
+            .iter()
+            .filter(|e| e.body.starts_with("Update "))
+            .map(|e| e.body.as_str())
+            .collect();
+        let want: Vec<String> = (0..per_ticket)
+            .map(|r| format!("Update {r} on {t}"))
+            .collect();
+        assert_eq!(replies, want, "ticket {t}");
+    }
+    eprintln!(
+        "{DESKS} desks, {} messages, {} conflicts retried",
+        outbox.len(),
+        conflicts.lock().unwrap()
+    );
+}
