@@ -210,21 +210,94 @@ impl<L: DeliveryLeases + ?Sized> DeliveryLeases for &mut L {
     }
 }
 
-/// One message's lease row.
+/// One message's lease as a store keeps it, and the rule every store
+/// applies to it: a backend persists rows and calls [`LeaseRow::take`] and
+/// [`LeaseRow::fences`] inside one transaction, so memory and database
+/// stores decide alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseRow {
+    /// Who took it last.
+    pub holder: LeaseHolder,
+    /// The last grant's token.
+    pub token: u64,
+    /// Until when; `None` once released.
+    pub until: Option<DateTime<Utc>>,
+    /// Whether the delivery was finished (for good).
+    pub finished: bool,
+}
+
+/// What [`LeaseRow::take`] decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Row {
-    holder: LeaseHolder,
-    token: u64,
-    /// `None` once released.
-    until: Option<DateTime<Utc>>,
-    finished: bool,
+pub struct LeaseDecision {
+    /// The answer for the caller.
+    pub outcome: LeaseOutcome,
+    /// The row to store: `Some` when the lease was taken.
+    pub row: Option<LeaseRow>,
+}
+
+impl LeaseRow {
+    /// Decides a request for `message`'s lease, given its current row (if
+    /// any): see the contract on [`DeliveryLeases`].
+    #[must_use]
+    pub fn take(
+        current: Option<&LeaseRow>,
+        message: MessageId,
+        holder: &LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> LeaseDecision {
+        let token = match current {
+            Some(row) if row.finished => {
+                return LeaseDecision {
+                    outcome: LeaseOutcome::Finished,
+                    row: None,
+                };
+            }
+            Some(LeaseRow {
+                holder: other,
+                until: Some(held),
+                ..
+            }) if other != holder && *held > now => {
+                return LeaseDecision {
+                    outcome: LeaseOutcome::Held {
+                        holder: other.clone(),
+                        until: *held,
+                    },
+                    row: None,
+                };
+            }
+            Some(row) => row.token.saturating_add(1),
+            None => 1,
+        };
+        LeaseDecision {
+            outcome: LeaseOutcome::Taken(Lease {
+                message,
+                holder: holder.clone(),
+                token,
+                until,
+            }),
+            row: Some(LeaseRow {
+                holder: holder.clone(),
+                token,
+                until: Some(until),
+                finished: false,
+            }),
+        }
+    }
+
+    /// Whether `lease` is still this row's latest grant, unfinished: only
+    /// then may it finish or release the row.
+    #[must_use]
+    pub fn fences(&self, lease: &Lease) -> bool {
+        self.token == lease.token && self.holder == lease.holder && !self.finished
+    }
 }
 
 /// The lease table of an in-memory store: one row per message ever
 /// leased (a message id and a few words each).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct LeaseTable {
-    rows: BTreeMap<MessageId, Row>,
+    rows: BTreeMap<MessageId, LeaseRow>,
 }
 
 impl LeaseTable {
@@ -235,42 +308,17 @@ impl LeaseTable {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> LeaseOutcome {
-        let token = match self.rows.get(&message) {
-            Some(row) if row.finished => return LeaseOutcome::Finished,
-            Some(Row {
-                holder: other,
-                until: Some(held),
-                ..
-            }) if other != holder && *held > now => {
-                return LeaseOutcome::Held {
-                    holder: other.clone(),
-                    until: *held,
-                };
-            }
-            Some(row) => row.token.saturating_add(1),
-            None => 1,
-        };
-        self.rows.insert(
-            message,
-            Row {
-                holder: holder.clone(),
-                token,
-                until: Some(until),
-                finished: false,
-            },
-        );
-        LeaseOutcome::Taken(Lease {
-            message,
-            holder: holder.clone(),
-            token,
-            until,
-        })
+        let decision = LeaseRow::take(self.rows.get(&message), message, holder, now, until);
+        if let Some(row) = decision.row {
+            self.rows.insert(message, row);
+        }
+        decision.outcome
     }
 
-    fn latest(&mut self, lease: &Lease) -> Option<&mut Row> {
+    fn latest(&mut self, lease: &Lease) -> Option<&mut LeaseRow> {
         self.rows
             .get_mut(&lease.message)
-            .filter(|row| row.token == lease.token && row.holder == lease.holder && !row.finished)
+            .filter(|row| row.fences(lease))
     }
 
     pub(super) fn finish(&mut self, lease: &Lease) -> bool {

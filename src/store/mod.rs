@@ -94,7 +94,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use erasure::{ERASED, Erasure};
-pub use lease::{DeliveryLeases, InvalidHolder, Lease, LeaseHolder, LeaseOutcome};
+pub use lease::{
+    DeliveryLeases, InvalidHolder, Lease, LeaseDecision, LeaseHolder, LeaseOutcome, LeaseRow,
+};
 pub use memory::MemoryStore;
 pub use shared::SharedStore;
 

@@ -65,6 +65,16 @@
 //! `SELECT ... FOR UPDATE` or a serializable transaction, and the same
 //! unique constraint as the last line of defence.
 //!
+//! ## Delivery leases
+//!
+//! Desks sharing the file take each outbound message's delivery lease in a
+//! `leases` table (one row per message: holder, fencing token, until,
+//! finished), read and written in one `BEGIN IMMEDIATE` transaction by
+//! `fanatical`'s own rule ([`LeaseRow::take`], [`LeaseRow::fences`]), so
+//! no message is delivered twice within its lease whatever the number of
+//! desks. Instants are stored as seconds and nanoseconds, so every instant
+//! the desk can name round-trips.
+//!
 //! The store passes `fanatical`'s whole store conformance suite
 //! (`fanatical::store::conformance`, feature `conformance`), in memory and
 //! on disk, where the suite also reopens the file and writes through two
@@ -87,8 +97,13 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
+use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::{Event, StreamId};
-use fanatical::store::{Erasure, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::id::MessageId;
+use fanatical::store::{
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Store,
+    StoreError, StreamWrite,
+};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 /// An event store in a SQLite database. See the [crate docs](crate) for
@@ -118,6 +133,14 @@ CREATE TABLE IF NOT EXISTS events (
     actor    TEXT,
     command  TEXT,
     UNIQUE (stream, version)
+);
+CREATE TABLE IF NOT EXISTS leases (
+    message      TEXT    PRIMARY KEY,
+    holder       TEXT    NOT NULL,
+    token        INTEGER NOT NULL,
+    until_secs   INTEGER,
+    until_nanos  INTEGER,
+    finished     INTEGER NOT NULL
 );";
 
 /// How long a writer waits for another's write lock before giving up.
@@ -406,6 +429,117 @@ impl SqliteStore {
         }
         tx.commit().map_err(backend)?;
         Ok(out)
+    }
+}
+
+impl SqliteStore {
+    /// Runs `f` on `message`'s lease row inside one write transaction;
+    /// `f` returns what to answer and the row to store, if any.
+    fn with_lease<T>(
+        &mut self,
+        message: MessageId,
+        f: impl FnOnce(Option<LeaseRow>) -> (T, Option<LeaseRow>),
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let key = message.to_string();
+        let current = tx
+            .query_row(
+                "SELECT holder, token, until_secs, until_nanos, finished FROM leases WHERE message = ?1",
+                params![key],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                        r.get::<_, bool>(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(backend)?;
+        let current = match current {
+            None => None,
+            Some((holder, token, secs, nanos, finished)) => {
+                let corrupt = |what: &str| {
+                    StoreError::backend_message(format!("lease of message {key}: {what}"))
+                };
+                let until = match (secs, nanos) {
+                    (Some(s), Some(n)) => Some(
+                        u32::try_from(n)
+                            .ok()
+                            .and_then(|n| DateTime::<Utc>::from_timestamp(s, n))
+                            .ok_or_else(|| corrupt("an instant out of range"))?,
+                    ),
+                    _ => None,
+                };
+                Some(LeaseRow {
+                    holder: LeaseHolder::new(&holder).map_err(|e| corrupt(&e.to_string()))?,
+                    token: u64::try_from(token).map_err(|_| corrupt("a negative token"))?,
+                    until,
+                    finished,
+                })
+            }
+        };
+        let (answer, row) = f(current);
+        if let Some(row) = row {
+            tx.execute(
+                "INSERT INTO leases (message, holder, token, until_secs, until_nanos, finished)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (message) DO UPDATE SET holder = ?2, token = ?3,
+                     until_secs = ?4, until_nanos = ?5, finished = ?6",
+                params![
+                    key,
+                    row.holder.as_str(),
+                    to_i64(row.token),
+                    row.until.map(|u| u.timestamp()),
+                    row.until.map(|u| i64::from(u.timestamp_subsec_nanos())),
+                    row.finished
+                ],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(answer)
+    }
+}
+
+/// Leases in the `leases` table: see the [crate docs](crate).
+impl DeliveryLeases for SqliteStore {
+    fn take_lease(
+        &mut self,
+        message: MessageId,
+        holder: &LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseOutcome, StoreError> {
+        self.with_lease(message, |current| {
+            let d = LeaseRow::take(current.as_ref(), message, holder, now, until);
+            (d.outcome, d.row)
+        })
+    }
+
+    fn finish_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, |current| match current {
+            Some(row) if row.fences(lease) => (
+                true,
+                Some(LeaseRow {
+                    finished: true,
+                    ..row
+                }),
+            ),
+            _ => (false, None),
+        })
+    }
+
+    fn release_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, |current| match current {
+            Some(row) if row.fences(lease) => (true, Some(LeaseRow { until: None, ..row })),
+            _ => (false, None),
+        })
     }
 }
 

@@ -20,7 +20,9 @@ use fanatical::desk::{Desk, DeskConfig};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::{self, Suite};
-use fanatical::store::{ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::store::{
+    DeliveryLeases, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite,
+};
 use fanatical_sqlite::SqliteStore;
 
 /// A fresh database file for one test (removed when dropped).
@@ -128,6 +130,54 @@ fn sqlite_passes_the_whole_conformance_suite_in_memory_and_on_disk() {
         .run()
         .unwrap_or_else(|f| panic!("on disk: {f:#?}"));
     assert_eq!(report.skipped, Vec::<&str>::new(), "{report}");
+}
+
+/// A store on a file of its own, removed after the store closes (fields
+/// drop in order).
+struct LeaseFile {
+    store: SqliteStore,
+    _db: TempDb,
+}
+
+impl DeliveryLeases for LeaseFile {
+    fn take_lease(
+        &mut self,
+        message: fanatical::id::MessageId,
+        holder: &fanatical::store::LeaseHolder,
+        now: fanatical::chrono::DateTime<Utc>,
+        until: fanatical::chrono::DateTime<Utc>,
+    ) -> Result<fanatical::store::LeaseOutcome, StoreError> {
+        self.store.take_lease(message, holder, now, until)
+    }
+    fn finish_lease(&mut self, lease: &fanatical::store::Lease) -> Result<bool, StoreError> {
+        self.store.finish_lease(lease)
+    }
+    fn release_lease(&mut self, lease: &fanatical::store::Lease) -> Result<bool, StoreError> {
+        self.store.release_lease(lease)
+    }
+}
+
+#[test]
+fn sqlite_keeps_delivery_leases_by_the_contract_across_connections() {
+    let passed = conformance::run_lease_checks(|| SqliteStore::in_memory().unwrap())
+        .unwrap_or_else(|f| panic!("in memory: {f:#?}"));
+    assert_eq!(passed.len(), conformance::LEASE_CHECKS.len());
+    let db = TempDb::new("leases");
+    // A fresh file per check, removed after it.
+    let passed = conformance::run_lease_checks(|| {
+        let db = TempDb::new("lease-check");
+        LeaseFile {
+            store: SqliteStore::open(&db.0).unwrap(),
+            _db: db,
+        }
+    })
+    .unwrap_or_else(|f| panic!("on disk: {f:#?}"));
+    assert_eq!(passed.len(), conformance::LEASE_CHECKS.len());
+    let (mut one, mut two) = (
+        SqliteStore::open(&db.0).unwrap(),
+        SqliteStore::open(&db.0).unwrap(),
+    );
+    conformance::leases_hold_across_handles(&mut one, &mut two).unwrap();
 }
 
 #[test]
