@@ -170,10 +170,13 @@ impl Contact {
     /// record reaches (name a placeholder, no addresses, no consent, no
     /// personal details).
     pub(super) fn erase(&mut self, scope: ErasureScope) {
-        ERASED.clone_into(&mut self.name);
-        self.addresses.clear();
-        self.consent = None::<Consent>;
-        self.profile = PersonalProfile::default();
+        self.name = ERASED.into();
+        self.addresses = Box::default();
+        if let Some(d) = self.details.as_mut() {
+            d.consent = None::<Consent>;
+            d.profile = PersonalProfile::default();
+        }
+        self.tidy();
         self.erased = Some(self.erased.map_or(scope, |done| done.max(scope)));
     }
 }

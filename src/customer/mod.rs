@@ -376,13 +376,26 @@ pub enum CustomerEventKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     id: ContactId,
-    name: String,
-    addresses: Vec<ChannelAddress>,
+    // Boxed slices: exactly the length, no spare capacity.
+    name: Box<str>,
+    addresses: Box<[ChannelAddress]>,
+    /// Roles, consent and profile: boxed, and `None` while all are empty,
+    /// since most contacts have none of them.
+    details: Option<Box<ContactDetails>>,
+    erased: Option<ErasureScope>,
+}
+
+/// What most contacts never get: parts as a point of contact, consent,
+/// and the personal profile that consent allows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ContactDetails {
     roles: BTreeSet<ContactRole>,
     consent: Option<Consent>,
     profile: PersonalProfile,
-    erased: Option<ErasureScope>,
 }
+
+/// The roles of a contact who has none.
+static NO_ROLES: BTreeSet<ContactRole> = BTreeSet::new();
 
 impl Contact {
     /// Contact id.
@@ -403,12 +416,12 @@ impl Contact {
     /// Their parts as a point of contact.
     #[must_use]
     pub fn roles(&self) -> &BTreeSet<ContactRole> {
-        &self.roles
+        self.details.as_ref().map_or(&NO_ROLES, |d| &d.roles)
     }
     /// The standing consent, if any.
     #[must_use]
     pub fn consent(&self) -> Option<&Consent> {
-        self.consent.as_ref()
+        self.details.as_ref().and_then(|d| d.consent.as_ref())
     }
     /// How far the contact was erased, if they were.
     #[must_use]
@@ -418,7 +431,73 @@ impl Contact {
     /// The personal profile: `None` unless consent stands.
     #[must_use]
     pub fn profile(&self) -> Option<&PersonalProfile> {
-        self.consent.as_ref().map(|_| &self.profile)
+        let d = self.details.as_ref()?;
+        d.consent.as_ref().map(|_| &d.profile)
+    }
+
+    /// The details, to change them.
+    fn details_mut(&mut self) -> &mut ContactDetails {
+        self.details.get_or_insert_with(Box::default)
+    }
+
+    /// Drops the details once nothing is left in them, so a contact
+    /// compares equal however it got there.
+    fn tidy(&mut self) {
+        if self
+            .details
+            .as_deref()
+            .is_some_and(|d| *d == ContactDetails::default())
+        {
+            self.details = None;
+        }
+    }
+}
+
+/// A customer's contacts, sorted by id, in a slice of exactly their
+/// number: most customers have one or a few, and a B-tree map allocates
+/// room for eleven contacts (about 2 KB) for the first.
+#[derive(Clone, Default, PartialEq, Eq)]
+struct ContactBook(Box<[Contact]>);
+
+impl ContactBook {
+    fn find(&self, id: ContactId) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&id, |c| c.id)
+    }
+    fn get(&self, id: &ContactId) -> Option<&Contact> {
+        self.find(*id).ok().and_then(|i| self.0.get(i))
+    }
+    fn get_mut(&mut self, id: &ContactId) -> Option<&mut Contact> {
+        self.find(*id).ok().and_then(|i| self.0.get_mut(i))
+    }
+    fn contains_key(&self, id: &ContactId) -> bool {
+        self.find(*id).is_ok()
+    }
+    /// Adds or replaces the contact with `id`.
+    fn insert(&mut self, id: ContactId, contact: Contact) {
+        match self.find(id) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    *slot = contact;
+                }
+            }
+            Err(i) => {
+                // Exactly one more: a growing vector would leave room
+                // for four.
+                let mut all = Vec::with_capacity(self.0.len().saturating_add(1));
+                all.extend(std::mem::take(&mut self.0));
+                all.insert(i, contact);
+                self.0 = all.into_boxed_slice();
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for ContactBook {
+    /// As a map from id to contact.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|c| (c.id, c)))
+            .finish()
     }
 }
 
@@ -428,13 +507,26 @@ impl Contact {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
     id: CustomerId,
-    organisation: String,
-    contacts: BTreeMap<ContactId, Contact>,
+    organisation: Box<str>,
+    contacts: ContactBook,
+    /// Account team, standing and components: boxed, and `None` while
+    /// all are empty.
+    account: Option<Box<AccountDetails>>,
+    since: DateTime<Utc>,
+}
+
+/// What a customer may have beyond a name and contacts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct AccountDetails {
     account_team: BTreeMap<AgentId, Role>,
     standing: Option<AccountStanding>,
     components: BTreeSet<ComponentId>,
-    since: DateTime<Utc>,
 }
+
+/// The account team of a customer who has none.
+static NO_TEAM: BTreeMap<AgentId, Role> = BTreeMap::new();
+/// The components of a customer who runs on none.
+static NO_COMPONENTS: BTreeSet<ComponentId> = BTreeSet::new();
 
 impl Customer {
     /// Decides the registration of a new customer.
@@ -459,11 +551,9 @@ impl Customer {
         match &event.kind {
             CustomerEventKind::Registered { id, organisation } => Some(Customer {
                 id: *id,
-                organisation: organisation.clone(),
-                contacts: BTreeMap::new(),
-                account_team: BTreeMap::new(),
-                standing: None,
-                components: BTreeSet::new(),
+                organisation: organisation.as_str().into(),
+                contacts: ContactBook::default(),
+                account: None,
                 since: event.at,
             }),
             _ => None,
@@ -496,7 +586,7 @@ impl Customer {
         let kind = match command {
             CustomerCommand::RenameOrganisation { name } => {
                 let name = non_empty(name, "organisation name")?;
-                (name != self.organisation).then_some(K::OrganisationRenamed { name })
+                (*name != *self.organisation).then_some(K::OrganisationRenamed { name })
             }
             CustomerCommand::AddContact {
                 contact,
@@ -543,20 +633,20 @@ impl Customer {
             }
             CustomerCommand::DesignateContact { contact, role } => {
                 let c = self.live_contact(contact)?;
-                (!c.roles.contains(&role)).then_some(K::ContactDesignated { contact, role })
+                (!c.roles().contains(&role)).then_some(K::ContactDesignated { contact, role })
             }
-            CustomerCommand::AssignAccountTeam { agent, role } => (self.account_team.get(&agent)
+            CustomerCommand::AssignAccountTeam { agent, role } => (self.account_team().get(&agent)
                 != Some(&role))
             .then_some(K::AccountTeamAssigned { agent, role }),
             CustomerCommand::RecordConsent { contact, source } => {
                 let c = self.live_contact(contact)?;
-                c.consent
+                c.consent()
                     .is_none()
                     .then_some(K::ConsentRecorded { contact, source })
             }
             CustomerCommand::WithdrawConsent { contact } => {
                 let c = self.live_contact(contact)?;
-                c.consent
+                c.consent()
                     .is_some()
                     .then_some(K::ConsentWithdrawn { contact })
             }
@@ -572,7 +662,7 @@ impl Customer {
                     r => r,
                 };
                 let member = FamilyMember { name, relation };
-                (!c.profile.family.contains(&member))
+                (!c.profile().is_some_and(|p| p.family.contains(&member)))
                     .then_some(K::FamilyMemberAdded { contact, member })
             }
             CustomerCommand::AddInterest { contact, interest } => {
@@ -581,18 +671,18 @@ impl Customer {
                     topic: non_empty(interest.topic, "interest topic")?,
                     detail: non_empty(interest.detail, "interest detail")?,
                 };
-                (!c.profile.interests.contains(&interest))
+                (!c.profile().is_some_and(|p| p.interests.contains(&interest)))
                     .then_some(K::InterestAdded { contact, interest })
             }
             CustomerCommand::SetAccountStanding { standing } => {
                 standing.validate()?;
-                (self.standing != Some(standing)).then_some(K::AccountStandingSet { standing })
+                (self.standing() != Some(standing)).then_some(K::AccountStandingSet { standing })
             }
             CustomerCommand::RunOn { component } => {
-                (!self.components.contains(&component)).then_some(K::RunsOn { component })
+                (!self.components().contains(&component)).then_some(K::RunsOn { component })
             }
             CustomerCommand::StopRunningOn { component } => self
-                .components
+                .components()
                 .contains(&component)
                 .then_some(K::StoppedRunningOn { component }),
         };
@@ -607,7 +697,7 @@ impl Customer {
         use CustomerEventKind as K;
         match &event.kind {
             K::Registered { .. } => {}
-            K::OrganisationRenamed { name } => self.organisation.clone_from(name),
+            K::OrganisationRenamed { name } => self.organisation = name.as_str().into(),
             K::ContactAdded {
                 contact,
                 name,
@@ -617,36 +707,38 @@ impl Customer {
                     *contact,
                     Contact {
                         id: *contact,
-                        name: name.clone(),
-                        addresses: addresses.clone(),
-                        roles: BTreeSet::new(),
-                        consent: None,
-                        profile: PersonalProfile::default(),
+                        name: name.as_str().into(),
+                        addresses: addresses.as_slice().into(),
+                        details: None,
                         erased: None,
                     },
                 );
             }
             K::AddressAdded { contact, address } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
-                    c.addresses.push(address.clone());
+                    let mut all = std::mem::take(&mut c.addresses).into_vec();
+                    all.push(address.clone());
+                    c.addresses = all.into_boxed_slice();
                 }
             }
             K::AddressRemoved { contact, address } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
-                    c.addresses.retain(|a| a != address);
+                    let mut all = std::mem::take(&mut c.addresses).into_vec();
+                    all.retain(|a| a != address);
+                    c.addresses = all.into_boxed_slice();
                 }
             }
             K::ContactDesignated { contact, role } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
-                    c.roles.insert(*role);
+                    c.details_mut().roles.insert(*role);
                 }
             }
             K::AccountTeamAssigned { agent, role } => {
-                self.account_team.insert(*agent, *role);
+                self.account_mut().account_team.insert(*agent, *role);
             }
             K::ConsentRecorded { contact, source } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
-                    c.consent = Some(Consent {
+                    c.details_mut().consent = Some(Consent {
                         given_at: event.at,
                         source: *source,
                     });
@@ -654,8 +746,11 @@ impl Customer {
             }
             K::ConsentWithdrawn { contact } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
-                    c.consent = None;
-                    c.profile = PersonalProfile::default();
+                    if let Some(d) = c.details.as_mut() {
+                        d.consent = None;
+                        d.profile = PersonalProfile::default();
+                    }
+                    c.tidy();
                 }
             }
             K::ContactErased { contact, scope } => {
@@ -665,20 +760,29 @@ impl Customer {
             }
             K::FamilyMemberAdded { contact, member } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
-                    c.profile.family.push(member.clone());
+                    c.details_mut().profile.family.push(member.clone());
                 }
             }
             K::InterestAdded { contact, interest } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
-                    c.profile.interests.push(interest.clone());
+                    c.details_mut().profile.interests.push(interest.clone());
                 }
             }
-            K::AccountStandingSet { standing } => self.standing = Some(*standing),
+            K::AccountStandingSet { standing } => self.account_mut().standing = Some(*standing),
             K::RunsOn { component } => {
-                self.components.insert(component.clone());
+                self.account_mut().components.insert(component.clone());
             }
             K::StoppedRunningOn { component } => {
-                self.components.remove(component);
+                if let Some(a) = self.account.as_mut() {
+                    a.components.remove(component);
+                }
+                if self
+                    .account
+                    .as_deref()
+                    .is_some_and(|a| *a == AccountDetails::default())
+                {
+                    self.account = None;
+                }
             }
         }
     }
@@ -705,23 +809,29 @@ impl Customer {
     }
     /// Every contact, by id.
     pub fn contacts(&self) -> impl Iterator<Item = &Contact> {
-        self.contacts.values()
+        self.contacts.0.iter()
     }
     /// The employees on the account team and their parts.
     #[must_use]
     pub fn account_team(&self) -> &BTreeMap<AgentId, Role> {
-        &self.account_team
+        self.account.as_ref().map_or(&NO_TEAM, |a| &a.account_team)
     }
 
     /// The components the customer runs on.
     #[must_use]
     pub fn components(&self) -> &BTreeSet<ComponentId> {
-        &self.components
+        self.account
+            .as_ref()
+            .map_or(&NO_COMPONENTS, |a| &a.components)
     }
 
     /// Spend and tier, for the crate's own role-checked views only.
     pub(crate) fn standing(&self) -> Option<AccountStanding> {
-        self.standing
+        self.account.as_ref().and_then(|a| a.standing)
+    }
+
+    fn account_mut(&mut self) -> &mut AccountDetails {
+        self.account.get_or_insert_with(Box::default)
     }
 
     fn contact_or_err(&self, contact: ContactId) -> Result<&Contact, CustomerError> {
@@ -735,7 +845,7 @@ impl Customer {
 
     fn consenting(&self, contact: ContactId) -> Result<&Contact, CustomerError> {
         let c = self.live_contact(contact)?;
-        if c.consent.is_none() {
+        if c.consent().is_none() {
             return Err(CustomerError::NoConsent {
                 customer: self.id,
                 contact,

@@ -21,8 +21,12 @@ pub struct ContactRef {
 /// in any common format finds its contact.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Customers {
-    customers: BTreeMap<CustomerId, Customer>,
-    addresses: BTreeMap<ChannelAddress, ContactRef>,
+    /// Boxed: a B-tree node holds eleven entries whatever it uses, so
+    /// small slots keep a customer's share of a node small.
+    customers: BTreeMap<CustomerId, Box<Customer>>,
+    /// Who owns each address (its customer is in `contacts`: a smaller
+    /// entry per address).
+    addresses: BTreeMap<ChannelAddress, ContactId>,
     /// The region phone numbers are read in.
     region: PhoneRegion,
     /// Which customer each contact belongs to.
@@ -33,12 +37,12 @@ impl Customers {
     /// One customer.
     #[must_use]
     pub fn get(&self, id: CustomerId) -> Option<&Customer> {
-        self.customers.get(&id)
+        self.customers.get(&id).map(|c| &**c)
     }
 
     /// Every customer, by id.
     pub fn iter(&self) -> impl Iterator<Item = &Customer> {
-        self.customers.values()
+        self.customers.values().map(|c| &**c)
     }
 
     /// How many customers there are.
@@ -65,7 +69,9 @@ impl Customers {
     /// same number in the desk's region).
     #[must_use]
     pub fn find_contact(&self, address: &ChannelAddress) -> Option<ContactRef> {
-        self.addresses.get(&self.key(address)).copied()
+        let contact = *self.addresses.get(&self.key(address))?;
+        let customer = *self.contacts.get(&contact)?;
+        Some(ContactRef { customer, contact })
     }
 
     /// The index key of an address.
@@ -82,7 +88,7 @@ impl Customers {
     /// Folds one event of a customer's stream.
     pub(super) fn apply(&mut self, id: CustomerId, e: &CustomerEvent) {
         if let Some(c) = Customer::from_registered(e) {
-            self.customers.insert(id, c);
+            self.customers.insert(id, Box::new(c));
             return;
         }
         let Some(c) = self.customers.get_mut(&id) else {
@@ -97,20 +103,12 @@ impl Customers {
                 .unwrap_or_default()
             {
                 let key = a.normalized(&self.region);
-                if self
-                    .addresses
-                    .get(&key)
-                    .is_some_and(|r| r.contact == *contact)
-                {
+                if self.addresses.get(&key).is_some_and(|r| r == contact) {
                     self.addresses.remove(&key);
                 }
             }
         }
         c.apply(e);
-        let owner = |contact: &ContactId| ContactRef {
-            customer: id,
-            contact: *contact,
-        };
         match &e.kind {
             CustomerEventKind::ContactAdded {
                 contact, addresses, ..
@@ -118,11 +116,11 @@ impl Customers {
                 self.contacts.insert(*contact, id);
                 // A placeholder (from an erased record) is nobody's.
                 for a in addresses.iter().filter(|a| !a.is_erased()) {
-                    self.addresses.insert(self.key(a), owner(contact));
+                    self.addresses.insert(self.key(a), *contact);
                 }
             }
             CustomerEventKind::AddressAdded { contact, address } if !address.is_erased() => {
-                self.addresses.insert(self.key(address), owner(contact));
+                self.addresses.insert(self.key(address), *contact);
             }
             CustomerEventKind::AddressRemoved { contact, address } => {
                 // One number may be held in two spellings: the index keeps
@@ -133,12 +131,7 @@ impl Customers {
                         .iter()
                         .any(|a| a.normalized(&self.region) == key)
                 });
-                if !still_held
-                    && self
-                        .addresses
-                        .get(&key)
-                        .is_some_and(|r| r.contact == *contact)
-                {
+                if !still_held && self.addresses.get(&key).is_some_and(|r| r == contact) {
                     self.addresses.remove(&key);
                 }
             }

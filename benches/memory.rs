@@ -1,0 +1,155 @@
+//! What the desk keeps in memory per customer and per ticket, measured
+//! with a counting allocator: the heap a desk rebuilt from its store holds
+//! for N customers with one contact each, N open tickets (message bodies
+//! counted apart), and the same tickets answered and solved.
+//!
+//! Run by hand: `cargo bench -p fanatical-benches --bench memory`
+//! (`FANATICAL_MEMORY_N` customers and tickets, 10,000 by default). It
+//! prints bytes per item; the README's "Memory" table records them.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use chrono::{TimeZone, Utc};
+use fanatical::actor::Actor;
+use fanatical::agent::Role;
+use fanatical::channel::Channel;
+use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage, PeopleAction, TicketAction};
+use fanatical::id::{AgentId, IdGenerator, TicketId};
+use fanatical::store::MemoryStore;
+use fanatical::ticket::Status;
+
+mod common;
+
+/// The system allocator, counting the bytes live on the heap.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+fn signed(n: usize) -> isize {
+    isize::try_from(n).unwrap_or(isize::MAX)
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the
+// counter is only arithmetic beside it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(signed(layout.size()), Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(signed(layout.size()), Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's pointer and layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(signed(new_size) - signed(layout.size()), Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's pointer, layout and size.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The heap a desk rebuilt from `store` holds.
+fn desk_bytes(store: &MemoryStore, config: &DeskConfig) -> isize {
+    let before = LIVE.load(Ordering::Relaxed);
+    let desk = Desk::rebuild(store, config.clone()).unwrap();
+    let held = LIVE.load(Ordering::Relaxed) - before;
+    drop(desk);
+    held
+}
+
+fn per(bytes: isize, n: usize) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let r = bytes as f64 / n as f64;
+    r
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is read from the line.
+    let n: usize = std::env::var("FANATICAL_MEMORY_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(10_000);
+    let config = DeskConfig::default();
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 14, 0, 0).unwrap();
+    let mut ids = IdGenerator::from_seed(7);
+    let mut store = MemoryStore::new();
+    let mut desk = Desk::new(config.clone());
+    let agent: AgentId = ids.next_id();
+    desk.execute(
+        &mut store,
+        Command::new(
+            Actor::integration("setup"),
+            PeopleAction::RegisterAgent {
+                id: agent,
+                name: "Ana".into(),
+                time_zone: chrono_tz::UTC,
+                roles: vec![Role::Agent],
+                skills: vec![],
+            },
+        ),
+        now,
+    )
+    .unwrap();
+    let empty = desk_bytes(&store, &config);
+
+    let emails = common::register_customers(&mut desk, &mut store, &mut ids, n, now);
+    let customers = desk_bytes(&store, &config);
+
+    let body = "Our site has been slow since this morning; can you look?";
+    let mut tickets: Vec<TicketId> = Vec::with_capacity(n);
+    for email in &emails {
+        let t: TicketId = ids.next_id();
+        desk.execute(
+            &mut store,
+            Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(InboundMessage::new(t, Channel::Email, email.clone(), body)),
+            ),
+            now,
+        )
+        .unwrap();
+        tickets.push(t);
+    }
+    let open = desk_bytes(&store, &config);
+    // The message text is held as the entry's body and as the subject.
+    let text = signed(2 * body.len());
+
+    let reply = "Fixed: a full disk on the web server.";
+    for t in &tickets {
+        for cmd in [
+            Command::new(Actor::Agent(agent), TicketAction::assign(*t, agent)),
+            Command::reply(*t, agent, reply),
+            Command::new(
+                Actor::Agent(agent),
+                TicketAction::set_status(*t, Status::Solved),
+            ),
+        ] {
+            desk.execute(&mut store, cmd, now).unwrap();
+        }
+    }
+    let solved = desk_bytes(&store, &config);
+
+    println!("memory held by a desk rebuilt from its store, {n} of each (bytes per item)");
+    println!(
+        "customer with one contact:           {:>8.0}",
+        per(customers - empty, n)
+    );
+    println!(
+        "open ticket, all-in:                 {:>8.0}",
+        per(open - customers, n)
+    );
+    println!(
+        "open ticket, without message text:   {:>8.0}",
+        per(open - customers - text * signed(n), n)
+    );
+    println!(
+        "solved ticket with its reply, CSAT invitation and messages, all-in: {:>8.0}",
+        per(solved - customers, n)
+    );
+}
