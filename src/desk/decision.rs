@@ -206,11 +206,20 @@ impl Drafts {
 
     /// [`Drafts::ordered`], taken.
     fn into_ordered(mut self) -> Vec<Drafted> {
+        if self.messages.is_empty() {
+            return self.streams;
+        }
         let at = self.messages_at.min(self.streams.len());
-        let after = self.streams.split_off(at);
-        let mut all = self.streams;
+        if at == self.streams.len() {
+            // The usual case (a reply, a page): the messages come last.
+            self.streams.append(&mut self.messages);
+            return self.streams;
+        }
+        let mut all = Vec::with_capacity(self.streams.len() + self.messages.len());
+        let mut streams = self.streams.into_iter();
+        all.extend(streams.by_ref().take(at));
         all.append(&mut self.messages);
-        all.extend(after);
+        all.extend(streams);
         all
     }
 
