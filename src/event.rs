@@ -162,6 +162,10 @@ impl Event {
 /// on that requester's invitations, as they should: only one may invite
 /// them within the quiet period.
 ///
+/// The desk keeps one version per stream it has seen, so it holds one
+/// entry per message, praise, contact surveyed and agent coached, as it
+/// holds one per ticket.
+///
 /// The desk-wide streams left ([`StreamId::Recognition`] for the
 /// committee, certificates with their serial numbers and peer
 /// recognition; [`StreamId::Posts`], [`StreamId::Crisis`],
