@@ -109,6 +109,19 @@ pub enum CoachingEventKind {
     },
 }
 
+impl CoachingEventKind {
+    /// The agent the event is about: the stream
+    /// ([`StreamId::Mistakes`](crate::event::StreamId::Mistakes)) it is
+    /// recorded on.
+    #[must_use]
+    pub fn agent(&self) -> AgentId {
+        match self {
+            CoachingEventKind::MistakeRecorded { mistake } => mistake.agent,
+            CoachingEventKind::Flagged { flag } => flag.agent,
+        }
+    }
+}
+
 /// What the coaching area can be asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]

@@ -17,7 +17,10 @@ use crate::coaching::CoachingEvent;
 use crate::crisis::CrisisEvent;
 use crate::customer::CustomerEvent;
 use crate::guard::PostEvent;
-use crate::id::{AgentId, CommandId, CustomerId, EventId, IdError, IncidentId, TeamId, TicketId};
+use crate::id::{
+    AgentId, CommandId, ContactId, CustomerId, EventId, IdError, IncidentId, MessageId, PraiseId,
+    TeamId, TicketId,
+};
 use crate::incident::IncidentEvent;
 use crate::outbox::OutboxEvent;
 use crate::recognition::RecognitionEvent;
@@ -132,9 +135,51 @@ impl Event {
     }
 }
 
-/// The stream an event belongs to: one per aggregate instance, plus the
-/// desk's outbox. Written as `ticket-<uuid>`, `customer-<uuid>`, ... and
-/// `outbox`.
+/// The stream an event belongs to: one per aggregate instance. Written as
+/// `ticket-<uuid>`, `customer-<uuid>`, `message-<uuid>`, ... and, for the
+/// few desk-wide records, a bare name such as `trends`.
+///
+/// # Partitioning: who contends with whom
+/// A decision writes each stream at the version its desk last saw, so two
+/// desks (or two decisions from one desk state) conflict exactly when they
+/// write a stream in common. Streams are cut along what each area's rules
+/// read, so that a rule is still checked by the store's version check and
+/// work on unrelated tickets never meets on a stream:
+///
+/// | Records | Stream | Rule the version check keeps |
+/// |---|---|---|
+/// | a ticket | [`StreamId::Ticket`] | one change at a time per ticket |
+/// | an outbound message: queued, failed, delivered, abandoned | [`StreamId::Message`] | a message is acknowledged once, its id taken once |
+/// | a contact's survey invitations and answers | [`StreamId::Invitations`] | the contact's quiet period; an invitation answered once |
+/// | a praise, its acknowledgement and reminders | [`StreamId::Praise`] | a praise id recorded once, acknowledged once |
+/// | an agent's mistakes and coaching flags | [`StreamId::Mistakes`] | repeats within the window are counted per agent |
+///
+/// So an ordinary reply writes its ticket and one stream per message it
+/// queues; a delivery acknowledgement writes that message's stream; a
+/// solve with its CSAT invitation writes the ticket, the requester's
+/// invitations and the invitation's email; kudos write the praise's stream
+/// and its pages. Two tickets of one requester solved at once still meet
+/// on that requester's invitations, as they should: only one may invite
+/// them within the quiet period.
+///
+/// The desk keeps one version per stream it has seen, so it holds one
+/// entry per message, praise, contact surveyed and agent coached, as it
+/// holds one per ticket.
+///
+/// The desk-wide streams left ([`StreamId::Recognition`] for the
+/// committee, certificates with their serial numbers and peer
+/// recognition; [`StreamId::Posts`], [`StreamId::Crisis`],
+/// [`StreamId::Channels`], [`StreamId::Trends`]) hold rare work done by
+/// hand or by periodic checks, never the path of a reply.
+///
+/// # Legacy streams
+/// Stores written before this partitioning hold every outbound message on
+/// [`StreamId::Outbox`], every survey event on [`StreamId::Surveys`] and
+/// every praise on [`StreamId::Recognition`], and mistakes on
+/// [`StreamId::Coaching`]. They still read and apply to the same desk;
+/// the desk writes new events only to the partitioned streams (a later
+/// event about an old message goes to its [`StreamId::Message`] stream,
+/// which is where a second desk acknowledging it would meet it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum StreamId {
@@ -146,15 +191,24 @@ pub enum StreamId {
     Team(TeamId),
     /// A ticket's stream.
     Ticket(TicketId),
-    /// The desk's outbound messages.
+    /// Legacy: every outbound message, in stores written before messages
+    /// had their own [`StreamId::Message`] streams. Read and applied,
+    /// never written.
     Outbox,
     /// A ticket's SLA record.
     Sla(TicketId),
-    /// The desk's survey invitations and answers.
+    /// Legacy: every survey invitation and answer, in stores written
+    /// before each contact had its [`StreamId::Invitations`]. Read and
+    /// applied, never written.
     Surveys,
-    /// Praise, kudos and certificates.
+    /// The recognition programme's desk-wide records: the committee,
+    /// certificates (with their serial sequence) and peer recognition. In
+    /// stores written before [`StreamId::Praise`] streams, also every
+    /// praise, its acknowledgement and reminders.
     Recognition,
-    /// Mistakes and coaching flags.
+    /// Legacy: every mistake and coaching flag, in stores written before
+    /// each agent had their [`StreamId::Mistakes`]. Read and applied,
+    /// never written.
     Coaching,
     /// Official posts and their review.
     Posts,
@@ -174,6 +228,15 @@ pub enum StreamId {
     /// A customer's goodwill credits and refunds: asked for on their
     /// tickets, approved or declined.
     Refunds(CustomerId),
+    /// One outbound message: queued (its first event), then failed,
+    /// delivered or abandoned.
+    Message(MessageId),
+    /// One contact's survey invitations and their answers.
+    Invitations(ContactId),
+    /// One praise: recorded (its first event), acknowledged, reminded.
+    Praise(PraiseId),
+    /// One agent's mistakes and the coaching flags they raise.
+    Mistakes(AgentId),
 }
 
 impl StreamId {
@@ -196,6 +259,10 @@ impl StreamId {
             StreamId::Command(id) => ("command", Some(id.as_uuid())),
             StreamId::Contract(id) => ("contract", Some(id.as_uuid())),
             StreamId::Refunds(id) => ("refunds", Some(id.as_uuid())),
+            StreamId::Message(id) => ("message", Some(id.as_uuid())),
+            StreamId::Invitations(id) => ("invitations", Some(id.as_uuid())),
+            StreamId::Praise(id) => ("praise", Some(id.as_uuid())),
+            StreamId::Mistakes(id) => ("mistakes", Some(id.as_uuid())),
         }
     }
 
@@ -277,6 +344,10 @@ impl FromStr for StreamId {
             "command" => Ok(StreamId::Command(CommandId::from_uuid(uuid))),
             "contract" => Ok(StreamId::Contract(CustomerId::from_uuid(uuid))),
             "refunds" => Ok(StreamId::Refunds(CustomerId::from_uuid(uuid))),
+            "message" => Ok(StreamId::Message(MessageId::from_uuid(uuid))),
+            "invitations" => Ok(StreamId::Invitations(ContactId::from_uuid(uuid))),
+            "praise" => Ok(StreamId::Praise(PraiseId::from_uuid(uuid))),
+            "mistakes" => Ok(StreamId::Mistakes(AgentId::from_uuid(uuid))),
             _ => Err(bad()),
         }
     }
@@ -323,6 +394,46 @@ mod tests {
         }
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(serde_json::from_str::<StreamId>(&json).unwrap(), t);
+    }
+
+    #[test]
+    fn partitioned_streams_print_and_parse_beside_the_legacy_ones() {
+        let u = Uuid::from_u128(0x2a);
+        let text = "00000000-0000-0000-0000-00000000002a";
+        for (stream, name) in [
+            (
+                StreamId::Message(MessageId::from_uuid(u)),
+                format!("message-{text}"),
+            ),
+            (
+                StreamId::Invitations(ContactId::from_uuid(u)),
+                format!("invitations-{text}"),
+            ),
+            (
+                StreamId::Praise(PraiseId::from_uuid(u)),
+                format!("praise-{text}"),
+            ),
+            (
+                StreamId::Mistakes(AgentId::from_uuid(u)),
+                format!("mistakes-{text}"),
+            ),
+            (StreamId::Outbox, "outbox".to_owned()),
+            (StreamId::Surveys, "surveys".to_owned()),
+            (StreamId::Recognition, "recognition".to_owned()),
+            (StreamId::Coaching, "coaching".to_owned()),
+        ] {
+            assert_eq!(stream.to_string(), name);
+            assert_eq!(name.parse::<StreamId>().unwrap(), stream);
+        }
+        // A partition's events never share ids with its legacy stream's.
+        assert_ne!(
+            StreamId::Message(MessageId::from_uuid(Uuid::nil())).event_id(1),
+            StreamId::Outbox.event_id(1)
+        );
+        assert_ne!(
+            StreamId::Invitations(ContactId::from_uuid(Uuid::nil())).event_id(1),
+            StreamId::Surveys.event_id(1)
+        );
     }
 
     #[test]

@@ -134,6 +134,21 @@ pub enum OutboxEventKind {
     },
 }
 
+impl OutboxEventKind {
+    /// The message the event is about: the stream
+    /// ([`StreamId::Message`](crate::event::StreamId::Message)) it is
+    /// recorded on.
+    #[must_use]
+    pub fn message(&self) -> MessageId {
+        match self {
+            OutboxEventKind::Queued { message } => message.id,
+            OutboxEventKind::Delivered { id }
+            | OutboxEventKind::Failed { id, .. }
+            | OutboxEventKind::Abandoned { id, .. } => *id,
+        }
+    }
+}
+
 /// When failed deliveries are tried again. Both delays are from 0 to 100
 /// years; reading a policy checks them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

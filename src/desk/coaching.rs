@@ -43,7 +43,7 @@ impl Desk {
         let window = self.config.coaching_window;
         let lead = self.lead_of(agent);
         let events = self.state.coaching.handle(action, by, lead, window, now)?;
-        let stream = StreamId::Coaching;
+        let stream = StreamId::Mistakes(agent);
         for e in &events {
             let CoachingEventKind::Flagged { flag } = &e.kind else {
                 continue;

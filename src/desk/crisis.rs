@@ -254,7 +254,7 @@ impl Desk {
                 self.queue_page(page, now)
             })
             .collect();
-        d.push(StreamId::Outbox, messages);
+        d.push_outbox(messages);
         let mut record = CrisisRecord::new(ticket, signal, responder, now);
         record.on_duty_from = on_duty_from;
         record.told = told;

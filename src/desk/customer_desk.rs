@@ -169,6 +169,7 @@ impl Desk {
             .contact(contact)
             .map(|ct| ct.addresses().iter().cloned().collect())
             .unwrap_or_default();
+        erasure.praise = self.state.recognition.praise_of(&erasure.praise_author());
         // Incident call-out tasks name them and their number, in their
         // subject and notes: forgotten with the profile, whatever the scope.
         let call_outs = super::incident_spread::call_out_notes(
@@ -227,7 +228,7 @@ impl Desk {
             StreamId::Customer(customer),
             events.into_iter().map(Event::Customer),
         );
-        d.push(StreamId::Outbox, abandoned);
+        d.push_outbox(abandoned);
         d.erasure = Some(erasure);
         Ok(())
     }

@@ -94,16 +94,28 @@ pub(super) struct Stamp {
     pub(super) command: Option<CommandKey>,
 }
 
+/// A stream's drafted events, each with its stamp.
+pub(super) type Drafted = (StreamId, Vec<(Stamp, Event)>);
+
 /// Events being decided, grouped by stream in first-touched order, each
 /// stamped with who did it.
 pub(super) struct Drafts {
     /// Who the events pushed from now on are by.
     pub(super) stamp: Stamp,
-    pub(super) streams: Vec<(StreamId, Vec<(Stamp, Event)>)>,
+    pub(super) streams: Vec<Drafted>,
     /// Where each stream is in `streams` (a timeout can touch thousands).
     pub(super) index: BTreeMap<StreamId, usize>,
     /// What the store must erase with these events, if anything.
     pub(super) erasure: Option<Erasure>,
+    /// Outbound messages, each on its own stream, in first-touched order.
+    /// They are written together where the first was drafted (as one
+    /// desk-wide outbox stream was), so a decision's events keep the
+    /// order in the record they had before messages had their streams.
+    messages: Vec<Drafted>,
+    /// Where each message's stream is in `messages`.
+    message_index: BTreeMap<StreamId, usize>,
+    /// How many of `streams` come before the messages.
+    messages_at: usize,
 }
 
 impl Drafts {
@@ -114,6 +126,9 @@ impl Drafts {
             streams: Vec::new(),
             index: BTreeMap::new(),
             erasure: None,
+            messages: Vec::new(),
+            message_index: BTreeMap::new(),
+            messages_at: 0,
         }
     }
 
@@ -142,9 +157,14 @@ impl Drafts {
 
     /// How many events are drafted for a stream.
     pub(super) fn count(&self, stream: &StreamId) -> u64 {
-        self.index
+        let (index, streams) = if matches!(stream, StreamId::Message(_)) {
+            (&self.message_index, &self.messages)
+        } else {
+            (&self.index, &self.streams)
+        };
+        index
             .get(stream)
-            .and_then(|&i| self.streams.get(i))
+            .and_then(|&i| streams.get(i))
             .map_or(0, |(_, l)| u64::try_from(l.len()).unwrap_or(u64::MAX))
     }
 
@@ -154,23 +174,74 @@ impl Drafts {
         if events.peek().is_none() {
             return;
         }
-        let list = match self.index.get(&stream) {
-            Some(&i) => self.streams.get_mut(i).map(|(_, l)| l),
+        let (index, streams) = if matches!(stream, StreamId::Message(_)) {
+            if self.messages.is_empty() {
+                self.messages_at = self.streams.len();
+            }
+            (&mut self.message_index, &mut self.messages)
+        } else {
+            (&mut self.index, &mut self.streams)
+        };
+        let list = match index.get(&stream) {
+            Some(&i) => streams.get_mut(i).map(|(_, l)| l),
             None => None,
         };
         match list {
             Some(list) => list.extend(events),
             None => {
-                self.index.insert(stream, self.streams.len());
-                self.streams.push((stream, events.collect()));
+                index.insert(stream, streams.len());
+                streams.push((stream, events.collect()));
             }
+        }
+    }
+
+    /// The drafted streams in the order they are written: first-touched
+    /// order, the messages together where the first was drafted.
+    #[cfg(test)]
+    pub(super) fn ordered(&self) -> impl Iterator<Item = &Drafted> {
+        let at = self.messages_at.min(self.streams.len());
+        let (before, after) = self.streams.split_at(at);
+        before.iter().chain(&self.messages).chain(after)
+    }
+
+    /// [`Drafts::ordered`], taken.
+    fn into_ordered(mut self) -> Vec<Drafted> {
+        if self.messages.is_empty() {
+            return self.streams;
+        }
+        let at = self.messages_at.min(self.streams.len());
+        if at == self.streams.len() {
+            // The usual case (a reply, a page): the messages come last.
+            self.streams.append(&mut self.messages);
+            return self.streams;
+        }
+        let mut all = Vec::with_capacity(self.streams.len() + self.messages.len());
+        let mut streams = self.streams.into_iter();
+        all.extend(streams.by_ref().take(at));
+        all.append(&mut self.messages);
+        all.extend(streams);
+        all
+    }
+
+    /// Pushes outbox events, each to the stream of the message it is
+    /// about (see [`StreamId::Message`]): queuing a message, or
+    /// acknowledging one, contends with nothing else.
+    pub(super) fn push_outbox(&mut self, events: impl IntoIterator<Item = Event>) {
+        for e in events {
+            let stream = match &e {
+                Event::Outbox(o) => StreamId::Message(o.kind.message()),
+                // Never drafted: `holds` refuses it on the legacy stream.
+                _ => StreamId::Outbox,
+            };
+            self.push(stream, [e]);
         }
     }
 
     /// Appends another draft's events, stream by stream, as stamped.
     pub(super) fn absorb(&mut self, other: Drafts) {
         let stamp = self.stamp.clone();
-        for (stream, events) in other.streams {
+        let streams = other.into_ordered();
+        for (stream, events) in streams {
             for (s, e) in events {
                 self.stamp = s;
                 self.push(stream, [e]);
@@ -198,14 +269,19 @@ impl Drafts {
             *i = i.saturating_add(1);
         }
         self.index.insert(stream, 0);
+        if !self.messages.is_empty() {
+            self.messages_at = self.messages_at.saturating_add(1);
+        }
     }
 
     /// The decision, after checking every drafted event may be held by its
     /// stream and every id it introduces is free (see [`Desk::check_ids`]).
-    pub(super) fn finish_checked(self, desk: &Desk) -> Result<Decision, DeskError> {
+    pub(super) fn finish_checked(mut self, desk: &Desk) -> Result<Decision, DeskError> {
         let mut seen = Vec::new();
-        let mut writes = Vec::with_capacity(self.streams.len());
-        for (stream, events) in self.streams {
+        let erasure = self.erasure.take();
+        let streams = self.into_ordered();
+        let mut writes = Vec::with_capacity(streams.len());
+        for (stream, events) in streams {
             let base = desk.version(&stream);
             let mut out = Vec::with_capacity(events.len());
             for ((stamp, event), i) in events.into_iter().zip(1u64..) {
@@ -229,14 +305,15 @@ impl Drafts {
         Ok(Decision {
             writes,
             repeat: None,
-            erasure: self.erasure,
+            erasure,
         })
     }
 
-    pub(super) fn finish(self, desk: &Desk) -> Decision {
+    pub(super) fn finish(mut self, desk: &Desk) -> Decision {
+        let erasure = self.erasure.take();
+        let streams = self.into_ordered();
         Decision {
-            writes: self
-                .streams
+            writes: streams
                 .into_iter()
                 .map(|(stream, events)| {
                     let base = desk.version(&stream);
@@ -259,7 +336,7 @@ impl Drafts {
                 })
                 .collect(),
             repeat: None,
-            erasure: self.erasure,
+            erasure,
         }
     }
 }

@@ -161,7 +161,7 @@ impl Desk {
                 }
                 crate::outbox::OutboxError::Blank(blank) => Error::from(blank),
             })?;
-        d.push(StreamId::Outbox, events.into_iter().map(Event::Outbox));
+        d.push_outbox(events.into_iter().map(Event::Outbox));
         Ok(())
     }
 }

@@ -128,7 +128,7 @@ impl Desk {
                 let only = BTreeSet::from([customer]);
                 let (queued, missed) =
                     self.keep_in_the_loop(event_id, &only, &voice, i.status(), &messages, now);
-                d.push(StreamId::Outbox, queued);
+                d.push_outbox(queued);
                 let call_outs = self.call_outs(d, &voice, &missed, &messages, now)?;
                 (missed.into_iter().map(|(_, c)| c).collect(), call_outs)
             } else {
@@ -373,7 +373,7 @@ impl Desk {
             &self.signature(review.spokesperson),
             now,
         ));
-        d.push(StreamId::Outbox, queued);
+        d.push_outbox(queued);
         d.push(
             stream,
             [Event::Incident(IncidentEvent {

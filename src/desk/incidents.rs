@@ -283,7 +283,7 @@ impl Desk {
                     *co = call_outs;
                 }
                 push_incident(d, stream, draft);
-                d.push(StreamId::Outbox, queued);
+                d.push_outbox(queued);
             }
             IncidentAction::Update {
                 incident: id,
@@ -353,7 +353,7 @@ impl Desk {
                     ));
                     *call_outs = self.call_outs(d, &voice, &missed, messages, now)?;
                     *unreachable = missed;
-                    d.push(StreamId::Outbox, queued);
+                    d.push_outbox(queued);
                 }
                 // One ticket that cannot be solved must not hold up the resolution
                 // of an outage: each is decided apart, and a refusal is recorded.

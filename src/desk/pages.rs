@@ -232,7 +232,7 @@ impl Desk {
 
     /// Queues one page.
     pub(super) fn page(&self, d: &mut Drafts, page: Page, now: DateTime<Utc>) {
-        d.push(StreamId::Outbox, [self.queue_page(page, now)]);
+        d.push_outbox([self.queue_page(page, now)]);
     }
 }
 

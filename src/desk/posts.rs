@@ -45,10 +45,7 @@ impl Desk {
             deliver_after: None,
             attachments: Vec::new(),
         };
-        d.push(
-            StreamId::Outbox,
-            [outbox(now, OutboxEventKind::Queued { message })],
-        );
+        d.push_outbox([outbox(now, OutboxEventKind::Queued { message })]);
     }
 
     pub(super) fn decide_post(

@@ -91,9 +91,9 @@ impl Desk {
         self.state.people.name_of(agent)
     }
 
-    /// The next event id of the recognition stream in this decision.
-    fn next_recognition_event(&self, d: &Drafts) -> crate::id::EventId {
-        d.event_id(self, &StreamId::Recognition, 1)
+    /// The next event id of `stream` in this decision.
+    fn next_recognition_event(&self, d: &Drafts, stream: &StreamId) -> crate::id::EventId {
+        d.event_id(self, stream, 1)
     }
 
     pub(super) fn decide_recognition(
@@ -327,7 +327,8 @@ impl Desk {
     ) {
         let r = &self.state.recognition;
         for e in events {
-            let event = self.next_recognition_event(d);
+            let stream = recognition_stream(&e);
+            let event = self.next_recognition_event(d, &stream);
             let (pages, after) = match &e.kind {
                 RecognitionEventKind::PraiseRecorded { praise: p } => {
                     let mut pages = Vec::new();
@@ -388,11 +389,11 @@ impl Desk {
             };
             let record = Event::Recognition(e);
             if after {
-                d.push(StreamId::Recognition, [record]);
+                d.push(stream, [record]);
                 send(d);
             } else {
                 send(d);
-                d.push(StreamId::Recognition, [record]);
+                d.push(stream, [record]);
             }
         }
     }
@@ -405,6 +406,16 @@ impl Desk {
                 .reminders_due(due, self.config.recognition.remind_every, now);
         self.record_recognition(d, events, now);
     }
+}
+
+/// The stream a recognition event goes to: a praise's own (recorded,
+/// acknowledged, reminded), so kudos on two tickets never meet; the
+/// programme's desk-wide stream for the committee, certificates (whose
+/// serial numbers are a sequence) and peer recognition.
+fn recognition_stream(e: &RecognitionEvent) -> StreamId {
+    e.kind
+        .praise()
+        .map_or(StreamId::Recognition, StreamId::Praise)
 }
 
 /// A refusal by recognition as the desk reports it: unknown tickets and

@@ -70,10 +70,37 @@ impl Desk {
             (StreamId::Ticket(id), Event::Ticket(e)) => {
                 first == matches!(e.kind, TicketEventKind::Opened { id: i, .. } if i == *id)
             }
+            // Legacy desk-wide streams: whatever their area records.
             (StreamId::Outbox, Event::Outbox(_)) => true,
             (StreamId::Surveys, Event::Survey(_)) => true,
             (StreamId::Recognition, Event::Recognition(_)) => true,
             (StreamId::Coaching, Event::Coaching(_)) => true,
+            // A message's stream opens with its queuing; everything after
+            // is about it. (A message queued on the legacy outbox has its
+            // later events here, without the queuing.)
+            (StreamId::Message(id), Event::Outbox(e)) => match &e.kind {
+                OutboxEventKind::Queued { message } => first && message.id == *id,
+                other => other.message() == *id,
+            },
+            (StreamId::Invitations(contact), Event::Survey(e)) => match &e.kind {
+                crate::survey::SurveyEventKind::Invited { invitation } => {
+                    invitation.contact == *contact
+                }
+                // Which contact an answered invitation was sent to is the
+                // desk's to know; it writes the answer to their stream.
+                _ => true,
+            },
+            (StreamId::Praise(id), Event::Recognition(e)) => {
+                // Recorded at version 1, or not at all.
+                let recorded = matches!(
+                    &e.kind,
+                    crate::recognition::RecognitionEventKind::PraiseRecorded { .. }
+                );
+                // As for messages: a praise recorded on the legacy
+                // recognition stream has its acknowledgement here alone.
+                e.kind.praise() == Some(*id) && (first || !recorded)
+            }
+            (StreamId::Mistakes(agent), Event::Coaching(e)) => e.kind.agent() == *agent,
             (StreamId::Posts, Event::Post(_)) => true,
             (StreamId::Crisis, Event::Crisis(_)) => true,
             (StreamId::Channels, Event::Channel(_)) => true,
@@ -107,7 +134,7 @@ impl Desk {
     #[cfg(test)]
     pub(super) fn check_ids(&self, d: &Drafts) -> Result<(), DeskError> {
         let mut seen = Vec::new();
-        for (stream, events) in &d.streams {
+        for (stream, events) in d.ordered() {
             let base = self.version(stream);
             for ((_, event), i) in events.iter().zip(1u64..) {
                 self.check_drafted(stream, base.saturating_add(i), event, &mut seen)?;
@@ -194,12 +221,12 @@ impl Desk {
                     self.timers.move_sla(c.key, c.from, c.to);
                 }
             }
-            (StreamId::Outbox, Event::Outbox(e)) => {
+            (StreamId::Outbox | StreamId::Message(_), Event::Outbox(e)) => {
                 s.outbox.apply(r.position, e);
                 self.deliver_after(r.position, e);
             }
-            (StreamId::Surveys, Event::Survey(e)) => s.surveys.apply(e),
-            (StreamId::Recognition, Event::Recognition(e)) => {
+            (StreamId::Surveys | StreamId::Invitations(_), Event::Survey(e)) => s.surveys.apply(e),
+            (StreamId::Recognition | StreamId::Praise(_), Event::Recognition(e)) => {
                 s.recognition.apply(e, self.config.recognition.remind_every);
                 if let Some(praise) = e.kind.praise() {
                     let next = s.recognition.next_reminder(praise);
@@ -207,7 +234,9 @@ impl Desk {
                     self.timers.set(Timer::Reminder(praise), due);
                 }
             }
-            (StreamId::Coaching, Event::Coaching(e)) => s.coaching.apply(e),
+            (StreamId::Coaching | StreamId::Mistakes(_), Event::Coaching(e)) => {
+                s.coaching.apply(e);
+            }
             (StreamId::Posts, Event::Post(e)) => s.posts.apply(e),
             (StreamId::Crisis, Event::Crisis(e)) => s.crises.apply(e),
             (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),

@@ -272,9 +272,11 @@ impl Desk {
         e: SurveyEvent,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let stream = StreamId::Surveys;
         match &e.kind {
             SurveyEventKind::Invited { invitation: inv } => {
+                // A contact's invitations are one stream: the quiet period
+                // is checked on it (see `StreamId`).
+                let stream = StreamId::Invitations(inv.contact);
                 let address = self
                     .survey_email(inv.customer, inv.contact)
                     .ok_or(DeskError::NoEmail(inv.customer))?;
@@ -295,10 +297,7 @@ impl Desk {
                     attachments: Vec::new(),
                 };
                 d.push(stream, [Event::Survey(e)]);
-                d.push(
-                    StreamId::Outbox,
-                    [outbox(now, OutboxEventKind::Queued { message })],
-                );
+                d.push_outbox([outbox(now, OutboxEventKind::Queued { message })]);
             }
             SurveyEventKind::Answered {
                 invitation,
@@ -313,6 +312,9 @@ impl Desk {
                     .get(*invitation)
                     .ok_or(SurveyError::UnknownInvitation(*invitation))?
                     .invitation;
+                // On the stream of the contact it was sent to, wherever
+                // (the legacy surveys stream) it was recorded.
+                let stream = StreamId::Invitations(inv.contact);
                 let comment = response.comments();
                 let answered_id = d.event_id(self, &stream, 1);
                 d.push(stream, [Event::Survey(e)]);
@@ -346,10 +348,7 @@ impl Desk {
                         deliver_after: None,
                         attachments: Vec::new(),
                     };
-                    d.push(
-                        StreamId::Outbox,
-                        [outbox(now, OutboxEventKind::Queued { message })],
-                    );
+                    d.push_outbox([outbox(now, OutboxEventKind::Queued { message })]);
                 }
             }
         }

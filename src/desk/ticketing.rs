@@ -105,7 +105,7 @@ impl Desk {
                         };
                         self.queue_page(page, now)
                     });
-                    d.push(StreamId::Outbox, messages.collect::<Vec<_>>());
+                    d.push_outbox(messages.collect::<Vec<_>>());
                 }
             }
             TicketAction::Link {
@@ -533,7 +533,7 @@ impl Desk {
             u64::try_from(events.len()).unwrap_or(u64::MAX),
         );
         self.push_ticket(d, t, events, now);
-        d.push(StreamId::Outbox, messages);
+        d.push_outbox(messages);
         if solved && csat {
             self.csat_on_solve(d, t, assignee, last, now)?;
         }

@@ -77,6 +77,15 @@ impl Recognition {
         }
     }
 
+    /// The praise `author` gave: the streams an erasure searches for it.
+    pub(crate) fn praise_of(&self, author: &PraiseAuthor<'_>) -> BTreeSet<crate::id::PraiseId> {
+        self.praises
+            .values()
+            .filter(|r| author.gave(&r.praise))
+            .map(|r| r.praise.id)
+            .collect()
+    }
+
     /// The texts of the praise `author` gave (not yet erased): what
     /// messages quoting it carry.
     pub(crate) fn words_of(&self, author: &PraiseAuthor<'_>) -> Vec<String> {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::channel::ChannelAddress;
 use crate::customer::Forget;
 use crate::event::{Event, StreamId};
-use crate::id::{ContactId, CustomerId, InvitationId, MessageId, TicketId};
+use crate::id::{ContactId, CustomerId, InvitationId, MessageId, PraiseId, TicketId};
 use crate::recognition::PraiseAuthor;
 use crate::ticket::AttachmentRef;
 
@@ -82,6 +82,10 @@ pub struct Erasure {
     /// Their addresses: the praise they posted from a social handle.
     #[serde(default)]
     pub addresses: BTreeSet<ChannelAddress>,
+    /// The praise they gave (through a survey they were sent, or from one
+    /// of their addresses): each praise's own stream is searched.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub praise: BTreeSet<PraiseId>,
     /// The storage keys of the files whose names and keys this erasure
     /// blanks (on their messages, the desk's replies to them, the notes
     /// quoting them, and the outbound copies): the desk holds no bytes, so
@@ -116,6 +120,7 @@ impl Erasure {
             quoting: BTreeSet::new(),
             invitations: BTreeSet::new(),
             addresses: BTreeSet::new(),
+            praise: BTreeSet::new(),
             call_outs: BTreeSet::new(),
             files: BTreeSet::new(),
         }
@@ -124,6 +129,12 @@ impl Erasure {
     /// The streams a store searches, in this order: every event in them
     /// for which [`Erasure::redact`] returns a replacement is replaced.
     /// Events in other streams are never touched.
+    ///
+    /// Besides the partitioned streams named by the ids it holds (each
+    /// message's, the contact's invitations, each praise's; see
+    /// [`StreamId`]), it names the legacy desk-wide streams that held the
+    /// same records in stores written before them (`outbox`, `surveys`,
+    /// `recognition`); a store without them has nothing there to search.
     #[must_use]
     pub fn streams(&self) -> Vec<StreamId> {
         let mut streams = vec![StreamId::Customer(self.customer)];
@@ -135,12 +146,17 @@ impl Erasure {
             };
             streams.extend(tickets.into_iter().map(|t| StreamId::Ticket(*t)));
             streams.push(StreamId::Outbox);
+            let messages: BTreeSet<&MessageId> =
+                self.messages.iter().chain(&self.quoting).collect();
+            streams.extend(messages.into_iter().map(|m| StreamId::Message(*m)));
             if scope.messages() && !self.invitations.is_empty() {
                 streams.push(StreamId::Surveys);
+                streams.push(StreamId::Invitations(self.contact));
             }
             if !self.invitations.is_empty() || !self.addresses.is_empty() {
                 streams.push(StreamId::Recognition);
             }
+            streams.extend(self.praise.iter().map(|p| StreamId::Praise(*p)));
         }
         streams
     }
@@ -179,22 +195,28 @@ impl Erasure {
                     .and_then(|numbers| theirs.as_ref().unwrap_or(e).erased_entries(numbers));
                 quoting.or(theirs).map(Event::Ticket)
             }
-            (StreamId::Outbox, Event::Outbox(e)) => whole.and_then(|scope| {
-                e.erased_for(
-                    self.contact,
-                    &self.messages,
-                    &self.quoting,
-                    scope.messages(),
-                )
-                .map(Event::Outbox)
-            }),
-            (StreamId::Surveys, Event::Survey(e)) if self.forget.messages() => {
+            (StreamId::Outbox | StreamId::Message(_), Event::Outbox(e)) => {
+                whole.and_then(|scope| {
+                    e.erased_for(
+                        self.contact,
+                        &self.messages,
+                        &self.quoting,
+                        scope.messages(),
+                    )
+                    .map(Event::Outbox)
+                })
+            }
+            (StreamId::Surveys | StreamId::Invitations(_), Event::Survey(e))
+                if self.forget.messages() =>
+            {
                 e.erased_for(&self.invitations).map(Event::Survey)
             }
-            (StreamId::Recognition, Event::Recognition(e)) => whole.and_then(|scope| {
-                e.erased_for(&self.praise_author(), scope.messages())
-                    .map(Event::Recognition)
-            }),
+            (StreamId::Recognition | StreamId::Praise(_), Event::Recognition(e)) => {
+                whole.and_then(|scope| {
+                    e.erased_for(&self.praise_author(), scope.messages())
+                        .map(Event::Recognition)
+                })
+            }
             _ => None,
         }
     }

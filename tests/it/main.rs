@@ -7,6 +7,7 @@ mod channels;
 mod coaching;
 mod commands;
 mod conformance_catches;
+mod contention;
 mod crisis;
 mod crisis_paths;
 mod crisis_props;

@@ -8,7 +8,9 @@ use super::{ConformanceFailure, ensure, io, sample, t0, write};
 use crate::actor::{Actor, CommandKey};
 use crate::customer::{Currency, CustomerEvent, CustomerEventKind, Money};
 use crate::event::{Event, StreamId};
-use crate::id::{AgentId, CommandId, CustomerId, IncidentId, TeamId, TicketId};
+use crate::id::{
+    AgentId, CommandId, ContactId, CustomerId, IncidentId, MessageId, PraiseId, TeamId, TicketId,
+};
 use crate::incident::{Credit, Downtime, IncidentEvent, IncidentEventKind, ReasonCode};
 use crate::store::{RecordedEvent, Store};
 
@@ -274,6 +276,10 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Command(CommandId::from_uuid(u)),
         StreamId::Contract(CustomerId::from_uuid(u)),
         StreamId::Refunds(CustomerId::from_uuid(u)),
+        StreamId::Message(MessageId::from_uuid(u)),
+        StreamId::Invitations(ContactId::from_uuid(u)),
+        StreamId::Praise(PraiseId::from_uuid(u)),
+        StreamId::Mistakes(AgentId::from_uuid(u)),
     ];
     for s in &all {
         match s {
@@ -293,7 +299,11 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Trends
             | StreamId::Command(_)
             | StreamId::Contract(_)
-            | StreamId::Refunds(_) => {}
+            | StreamId::Refunds(_)
+            | StreamId::Message(_)
+            | StreamId::Invitations(_)
+            | StreamId::Praise(_)
+            | StreamId::Mistakes(_) => {}
         }
     }
     all

@@ -323,7 +323,7 @@ impl Model {
                     touched.insert(*t);
                     self.sla_event(*t, &e.kind, e.at, seen_at);
                 }
-                (StreamId::Surveys, Event::Survey(e)) => match &e.kind {
+                (StreamId::Surveys | StreamId::Invitations(_), Event::Survey(e)) => match &e.kind {
                     SurveyEventKind::Invited { invitation } => {
                         if let Some(last) = self.last_invited.get(&invitation.contact)
                             && *last + Duration::days(90) > e.at
