@@ -27,7 +27,9 @@ pub struct Tickets {
     /// node on every insert; a pointer moves cheaply.
     tickets: BTreeMap<TicketId, Box<Ticket>>,
     /// Each customer's tickets.
-    by_customer: BTreeMap<CustomerId, BTreeSet<TicketId>>,
+    /// One entry per ticket, not a set per customer: a set's first
+    /// ticket allocates room for eleven.
+    by_customer: BTreeSet<(CustomerId, TicketId)>,
     /// Every ticket by when it was opened.
     by_opening: BTreeSet<(DateTime<Utc>, TicketId)>,
     /// Unsolved tickets assigned to each agent (their routing load).
@@ -63,10 +65,7 @@ impl Tickets {
     /// Erases what `contact` of `customer` wrote on the customer's tickets
     /// (see `Ticket::erase_messages_of`).
     pub(super) fn erase_messages_of(&mut self, customer: CustomerId, contact: ContactId) {
-        let Some(ids) = self.by_customer.get(&customer) else {
-            return;
-        };
-        for id in ids {
+        for (_, id) in Self::range_of(&self.by_customer, customer) {
             if let Some(t) = self.tickets.get_mut(id) {
                 t.erase_messages_of(contact);
             }
@@ -116,11 +115,18 @@ impl Tickets {
 
     /// A customer's tickets, by id.
     pub fn of_customer(&self, customer: CustomerId) -> impl Iterator<Item = &Ticket> {
-        self.by_customer
-            .get(&customer)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.tickets.get(id).map(|t| &**t))
+        Self::range_of(&self.by_customer, customer)
+            .filter_map(|(_, id)| self.tickets.get(id).map(|t| &**t))
+    }
+
+    /// A customer's entries of the `by_customer` index.
+    fn range_of(
+        index: &BTreeSet<(CustomerId, TicketId)>,
+        customer: CustomerId,
+    ) -> impl Iterator<Item = &(CustomerId, TicketId)> {
+        let first = TicketId::from_uuid(uuid::Uuid::nil());
+        let last = TicketId::from_uuid(uuid::Uuid::max());
+        index.range((customer, first)..=(customer, last))
     }
 
     /// Tickets opened in `[from, to)`, oldest first.
@@ -167,7 +173,7 @@ impl Tickets {
                     channel: t.channel().kind(),
                 });
             }
-            self.by_customer.entry(t.customer()).or_default().insert(id);
+            self.by_customer.insert((t.customer(), id));
             self.by_opening.insert((t.opened_at(), id));
             self.tickets.insert(id, Box::new(t));
             return;

@@ -185,8 +185,8 @@ impl Ticket {
             }
         }
         let already = match link {
-            LinkKind::IncidentOf => self.links.problem == Some(other.id),
-            LinkKind::DuplicateOf => self.links.duplicate_of == Some(other.id),
+            LinkKind::IncidentOf => self.links().problem == Some(other.id),
+            LinkKind::DuplicateOf => self.links().duplicate_of == Some(other.id),
         };
         if already {
             return Ok(LinkEvents {

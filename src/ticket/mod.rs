@@ -167,6 +167,16 @@ pub enum TicketError {
     },
 }
 
+/// The links of a ticket never linked.
+static NO_LINKS: Links = Links {
+    problem: None,
+    incidents: BTreeSet::new(),
+    duplicate_of: None,
+    duplicates: BTreeSet::new(),
+    merged_into: None,
+    merged_from: Vec::new(),
+};
+
 /// A ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
@@ -183,7 +193,8 @@ pub struct Ticket {
     team: Option<TeamId>,
     department: Option<String>,
     conversation: Vec<Entry>,
-    links: Links,
+    /// Boxed, and `None` until the ticket is first linked: most never are.
+    links: Option<Box<Links>>,
     opened_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -265,7 +276,7 @@ impl Ticket {
                 team: None,
                 department: None,
                 conversation: Vec::new(),
-                links: Links::default(),
+                links: None,
                 opened_at: event.at,
                 updated_at: event.at,
             }),
@@ -484,7 +495,14 @@ impl Ticket {
         self.updated_at = self.updated_at.max(event.at);
         match &event.kind {
             K::Opened { .. } => {}
-            K::EntryAdded { entry } => self.conversation.push(entry.clone()),
+            K::EntryAdded { entry } => {
+                // Most conversations are short: grow them one entry at a
+                // time at first (a growing vector leaves room for four).
+                if self.conversation.len() < 4 {
+                    self.conversation.reserve_exact(1);
+                }
+                self.conversation.push(entry.clone());
+            }
             K::StatusChanged { to, .. } => self.status = *to,
             K::PriorityChanged { to, .. } => self.priority = *to,
             K::TypeChanged { to, .. } => self.ticket_type = *to,
@@ -497,21 +515,21 @@ impl Ticket {
                 self.tags.remove(tag);
             }
             K::Linked { link, other } => match link {
-                LinkKind::IncidentOf => self.links.problem = Some(*other),
-                LinkKind::DuplicateOf => self.links.duplicate_of = Some(*other),
+                LinkKind::IncidentOf => self.links_mut().problem = Some(*other),
+                LinkKind::DuplicateOf => self.links_mut().duplicate_of = Some(*other),
             },
             K::LinkedFrom { link, other } => match link {
                 LinkKind::IncidentOf => {
-                    self.links.incidents.insert(*other);
+                    self.links_mut().incidents.insert(*other);
                 }
                 LinkKind::DuplicateOf => {
-                    self.links.duplicates.insert(*other);
+                    self.links_mut().duplicates.insert(*other);
                 }
             },
             K::HandedOff { to, .. } => self.department = Some(to.clone()),
-            K::MergedInto { target } => self.links.merged_into = Some(*target),
+            K::MergedInto { target } => self.links_mut().merged_into = Some(*target),
             K::MergedIn { source, entries } => {
-                self.links.merged_from.push(*source);
+                self.links_mut().merged_from.push(*source);
                 self.conversation.extend(entries.iter().cloned());
             }
         }
@@ -662,7 +680,11 @@ impl Ticket {
     /// Links to other tickets.
     #[must_use]
     pub fn links(&self) -> &Links {
-        &self.links
+        self.links.as_deref().unwrap_or(&NO_LINKS)
+    }
+
+    fn links_mut(&mut self) -> &mut Links {
+        self.links.get_or_insert_with(Box::default)
     }
     /// When it was opened.
     #[must_use]
