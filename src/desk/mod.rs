@@ -96,6 +96,7 @@ mod recognition;
 mod record;
 mod refunds;
 mod slas;
+mod snapshot;
 mod surveys;
 mod ticketing;
 mod tickets;
@@ -125,6 +126,7 @@ pub use escalate::{Escalation, Notice};
 pub use export::{PersonExport, PraiseExport, SurveyExport};
 pub use pages::{PageKind, PagePolicy, PageTiming};
 pub use refunds::RefundsView;
+pub use snapshot::{DeskSnapshot, DeskState, RebuildReason, Restored, RestoredFrom, SnapshotError};
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
@@ -162,7 +164,7 @@ use timers::TimerTable;
 
 /// Everything the desk knows; a pure function of the events applied.
 /// Each area owns its state and folds its own streams.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct State {
     customers: customers::Customers,
     people: people::People,
@@ -195,6 +197,9 @@ pub struct Desk {
     /// leased, or whose retry or lease has come round. Not record: a
     /// rebuilt desk hands out every undelivered message again.
     ready: BTreeMap<u64, MessageId>,
+    /// The fingerprint of the configuration the desk was created with
+    /// (before contracts set by command), which its snapshots carry.
+    base: crate::store::Fingerprint,
 }
 
 impl std::fmt::Debug for Desk {
@@ -254,6 +259,7 @@ impl Desk {
                 customers: customers::Customers::in_region(config.phone_region.clone()),
                 ..State::default()
             },
+            base: crate::store::Fingerprint::of(&config),
             config,
             timers: TimerTable::default(),
             ready: BTreeMap::new(),
