@@ -13,7 +13,9 @@
 //!
 //! [`Desk::execute`] does all three for synchronous callers. A rejected
 //! command, a failed append or a conflicting append leaves the desk
-//! exactly as it was. [`Desk::rebuild`] builds a desk from a store alone.
+//! exactly as it was. [`Desk::rebuild`] builds a desk from a store alone;
+//! [`Desk::snapshot`] and [`Desk::resume`] make a restart load the latest
+//! snapshot and catch up the rest instead.
 //!
 //! Outbound messages (a reply to the customer on their channel) are part of
 //! the same atomic append, then handed out by [`Desk::poll_outbound`] and

@@ -146,8 +146,8 @@ impl Desk {
     /// let snapshot: DeskSnapshot = desk.snapshot();
     /// assert_eq!(snapshot.position, desk.position());
     /// // Restored, it is the same desk.
-    /// let restored = Desk::restore(desk.config().clone(), snapshot.clone());
-    /// # let _ = restored;
+    /// let restored = Desk::restore(desk.config().clone(), snapshot)?;
+    /// assert_eq!(restored, desk);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -44,8 +44,9 @@
 //! time, ticket, SLA record and audit stamp stays, so a desk rebuilt from
 //! the store, and any snapshot taken from such a desk, hold the erased
 //! person exactly as the desk that erased them does (a snapshot is a fold
-//! of the redacted record; one taken before must be dropped or rebuilt,
-//! since it is a copy of the old text).
+//! of the redacted record; one taken before is a copy of the old text, so
+//! a [`SnapshotStore`] drops its snapshots in `append_erasing` and refuses
+//! one folded before the erasure afterwards).
 //!
 //! The alternative, crypto-shredding (each person's fields encrypted under
 //! a key of their own, held behind a key port; erasure deletes the key),

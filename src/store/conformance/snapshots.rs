@@ -76,7 +76,10 @@ fn state(label: &str) -> SampleState {
             .into_iter()
             .collect(),
         at: t0() + chrono::Duration::nanoseconds(123_456_789),
-        note: (label.len() % 2 == 0).then(|| format!("{label}, noted")),
+        note: label
+            .len()
+            .is_multiple_of(2)
+            .then(|| format!("{label}, noted")),
     }
 }
 

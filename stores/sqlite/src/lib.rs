@@ -61,6 +61,18 @@
 //! copies of the file taken before are copies of the old text: erase
 //! there too, or expire them.
 //!
+//! ## Snapshots
+//!
+//! The store keeps desk snapshots ([`fanatical::store::SnapshotStore`], any
+//! serde state): a `snapshots` table of `(id, position, snapshot)`, the
+//! whole snapshot as JSON; saving one deletes those it supersedes, and
+//! [`fanatical::desk::Desk::resume`] restarts from the latest. An erasure
+//! deletes every snapshot in its transaction (zeroed on disk like the
+//! events it redacts) and records its position in an `erasures` table;
+//! a snapshot folded before it is refused afterwards
+//! ([`StoreError::StaleSnapshot`]). A row that no longer reads is
+//! [`StoreError::Corrupt`], and the desk rebuilds from the events.
+//!
 //! A server database (PostgreSQL, MySQL) follows the same pattern with
 //! `SELECT ... FOR UPDATE` or a serializable transaction, and the same
 //! unique constraint as the last line of defence.
