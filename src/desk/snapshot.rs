@@ -183,8 +183,8 @@ impl Desk {
     /// # Errors
     /// [`SnapshotError::NewerFormat`], [`SnapshotError::NewerSchema`],
     /// [`SnapshotError::OtherConfig`] (each naming both values), and
-    /// [`SnapshotError::Inconsistent`] for a state that does not hold
-    /// together.
+    /// [`SnapshotError::Inconsistent`] for a state that does not match its
+    /// checksum or does not hold together.
     ///
     /// ```
     /// # use fanatical::prelude::*;
@@ -221,11 +221,14 @@ impl Desk {
                 desk: base,
             });
         }
-        let DeskState { state, contracts } = snapshot.state;
         let inconsistent = |reason: String| SnapshotError::Inconsistent {
             position: snapshot.position,
             reason,
         };
+        if !snapshot.is_intact() {
+            return Err(inconsistent("its state does not match its checksum".into()));
+        }
+        let DeskState { state, contracts } = snapshot.state;
         if state.position != snapshot.position {
             return Err(inconsistent(format!(
                 "its state is at position {}",

@@ -49,12 +49,16 @@ pub struct Snapshot<S> {
     pub config: Fingerprint,
     /// The global position of the last event it covers (0: none).
     pub position: u64,
+    /// The fingerprint of `state`'s serialized form, so a state changed
+    /// in storage (a flipped bit that still parses) is caught on restore.
+    pub checksum: Fingerprint,
     /// The folded state.
     pub state: S,
 }
 
-impl<S> Snapshot<S> {
-    /// A snapshot in this build's format and schema.
+impl<S: Serialize> Snapshot<S> {
+    /// A snapshot in this build's format and schema, with the checksum of
+    /// `state`.
     #[must_use]
     pub fn new(config: Fingerprint, position: u64, state: S) -> Self {
         Snapshot {
@@ -62,8 +66,15 @@ impl<S> Snapshot<S> {
             schema: crate::event::SCHEMA_VERSION,
             config,
             position,
+            checksum: Fingerprint::of(&state),
             state,
         }
+    }
+
+    /// Whether the state still matches the checksum it was saved with.
+    #[must_use]
+    pub fn is_intact(&self) -> bool {
+        Fingerprint::of(&self.state) == self.checksum
     }
 }
 

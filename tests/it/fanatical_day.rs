@@ -844,7 +844,9 @@ fn a_desk_restored_from_a_snapshot_taken_mid_day_equals_the_day_rebuilt() {
     let took = started.elapsed();
     assert_eq!(caught_up, record.len() - record.len() / 2);
 
+    let started = std::time::Instant::now();
     let rebuilt = Desk::rebuild(&d.store, config).unwrap();
+    let rebuild_took = started.elapsed();
     assert_eq!(restored, rebuilt);
     assert_eq!(restored, d.desk);
     // Exactly the same: the same snapshot again, the same timers and the
@@ -858,10 +860,16 @@ fn a_desk_restored_from_a_snapshot_taken_mid_day_equals_the_day_rebuilt() {
         std::iter::from_fn(|| desk.poll_outbound(now).map(|m| m.id)).collect::<Vec<_>>()
     };
     assert_eq!(handed(&mut a), handed(&mut b));
+    let events_json: usize = record[..record.len() / 2]
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap().len())
+        .sum();
     eprintln!(
-        "day snapshot: {} events, {} KiB of JSON at position {}; restore + catch-up of {caught_up} events took {took:?}",
+        "day snapshot at position {} of {}: {} KiB of JSON (the events it covers: {} KiB); \
+         restore + catch-up of {caught_up} events {took:?}, full rebuild {rebuild_took:?}",
+        half.position(),
         record.len(),
         json.len() / 1024,
-        half.position(),
+        events_json / 1024,
     );
 }

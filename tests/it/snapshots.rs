@@ -365,3 +365,84 @@ proptest! {
         prop_assert_eq!(handed(&mut a), handed(&mut b));
     }
 }
+
+/// A desk with a little of everything the World has: tickets, a reply, a
+/// contract, a timer.
+fn busy_world() -> World {
+    let mut w = World::new();
+    let ticket = w.jane_emails("Site down");
+    w.tick(5);
+    w.run(Command::reply(ticket, w.ana, "Rebooted it."))
+        .unwrap();
+    w.jane_emails("And the mail server");
+    w
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    /// A stored snapshot with one digit changed that still parses is
+    /// never restored wrong: the desk resumes equal to a full rebuild
+    /// (from the snapshot when nothing that matters changed, or rebuilt
+    /// around it when its checksum, position or versions no longer fit),
+    /// or it is refused as from another configuration or a newer build.
+    #[test]
+    fn a_mangled_snapshot_is_never_restored_wrong(at in any::<prop::sample::Index>(), digit in 0u8..10) {
+        let w = busy_world();
+        let text = json(&w.desk.snapshot());
+        let digits: Vec<usize> = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| b.is_ascii_digit())
+            .map(|(i, _)| i)
+            .collect();
+        let mut bytes = text.into_bytes();
+        bytes[digits[at.index(digits.len())]] = b'0' + digit;
+        let Ok(snapshot) = serde_json::from_slice::<DeskSnapshot>(&bytes) else {
+            return Ok(());
+        };
+        let store = Snapshots {
+            store: w.store.clone(),
+            snapshot: Ok(Some(snapshot)),
+        };
+        match Desk::resume(&store, DeskConfig::default()) {
+            Ok(r) => assert_same(&r.desk, &w.desk),
+            Err(fanatical::Error::Snapshot(
+                SnapshotError::OtherConfig { .. }
+                | SnapshotError::NewerFormat { .. }
+                | SnapshotError::NewerSchema { .. },
+            )) => {}
+            Err(e) => prop_assert!(false, "resuming failed: {e}"),
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_changed_in_storage_fails_its_checksum_and_is_rebuilt_around() {
+    let w = busy_world();
+    let text = json(&w.desk.snapshot()).replace("Rebooted it.", "Rebooted it!");
+    let snapshot: DeskSnapshot = serde_json::from_str(&text).unwrap();
+    let position = snapshot.position;
+    assert_eq!(
+        Desk::restore(DeskConfig::default(), snapshot.clone()),
+        Err(SnapshotError::Inconsistent {
+            position,
+            reason: "its state does not match its checksum".into(),
+        })
+    );
+    let store = Snapshots {
+        store: w.store.clone(),
+        snapshot: Ok(Some(snapshot)),
+    };
+    let r = Desk::resume(&store, DeskConfig::default()).unwrap();
+    assert_eq!(
+        r.from,
+        RestoredFrom::Rebuild {
+            why: RebuildReason::Inconsistent(SnapshotError::Inconsistent {
+                position,
+                reason: "its state does not match its checksum".into(),
+            })
+        }
+    );
+    assert_same(&r.desk, &w.desk);
+}
