@@ -285,6 +285,11 @@ mod tests {
             passed.len(),
             super::super::conformance::SNAPSHOT_CHECKS.len()
         );
+        // Shared between desks, the snapshots are the store's.
+        super::super::conformance::run_snapshots(|| {
+            super::super::SharedStore::new(MemoryStore::new())
+        })
+        .unwrap_or_else(|f| panic!("{f:#?}"));
     }
 
     #[test]
