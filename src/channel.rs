@@ -716,7 +716,7 @@ pub enum ChannelAction {
 
 /// The channel-status aggregate: every outage, oldest first. A pure fold
 /// of [`ChannelEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChannelStatus {
     outages: Vec<Outage>,
 }

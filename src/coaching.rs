@@ -143,7 +143,7 @@ pub enum CoachingAction {
 
 /// The coaching aggregate: every recorded mistake and coaching flag,
 /// oldest first. A pure fold of [`CoachingEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CoachingLog {
     mistakes: Vec<Mistake>,
     flags: Vec<CoachingFlag>,

@@ -440,7 +440,7 @@ pub enum CrisisEventKind {
 
 /// The crisis aggregate: the record of every ticket flagged as a crisis,
 /// restricted to the safety role. A pure fold of [`CrisisEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CrisisRecords {
     records: BTreeMap<TicketId, CrisisRecord>,
 }

@@ -104,6 +104,9 @@ pub enum Error {
     /// The store failed or conflicted.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A snapshot was refused.
+    #[error(transparent)]
+    Snapshot(#[from] crate::desk::SnapshotError),
     /// A delivery failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -208,8 +211,10 @@ impl Error {
                 StoreError::Backend { .. }
                 | StoreError::Unsupported { .. }
                 | StoreError::NewerSchema { .. }
+                | StoreError::StaleSnapshot { .. }
                 | StoreError::Corrupt { .. } => ErrorKind::Store,
             },
+            Error::Snapshot(_) => ErrorKind::Store,
             Error::Transport(_) => ErrorKind::Transport,
             Error::Id(_)
             | Error::Actor(_)

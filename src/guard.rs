@@ -452,7 +452,7 @@ pub enum PostAction {
 }
 
 /// An official post and where it is in its review.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostRecord {
     /// The post.
@@ -463,7 +463,7 @@ pub struct PostRecord {
 
 /// The official-posts aggregate: every post submitted from an official
 /// account and where it is in its review. A pure fold of [`PostEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Posts {
     posts: std::collections::BTreeMap<PostId, PostRecord>,
 }

@@ -318,7 +318,7 @@ pub enum OutboxError {
 /// The outbox aggregate: every message recorded on the outbox stream and
 /// where it is in its delivery, with the queue the desk hands messages out
 /// from. A pure fold of [`OutboxEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outbox {
     /// Boxed: an entry holds a whole message, and a B-tree moves its
     /// values within a node on every insert; a pointer moves cheaply.

@@ -290,7 +290,7 @@ impl RefundPolicy {
 /// A goodwill credit or refund: the record, amount and all, for trusted
 /// code. People read it as a [`RefundView`] ([`Refund::view`]). `Debug`
 /// leaves the amount out.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refund {
     request: RefundRequest,
     requested_at: DateTime<Utc>,
@@ -408,7 +408,7 @@ pub struct RefundView {
 
 /// Every refund the desk holds, by id, with an index by ticket and by
 /// customer. Recorded on one stream per customer.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefundLedger {
     refunds: BTreeMap<RefundId, Refund>,
     by_ticket: BTreeMap<TicketId, BTreeSet<RefundId>>,

@@ -379,7 +379,7 @@ pub struct TrendContext<'a> {
 /// The trend aggregate: every trend escalation and incident candidate,
 /// with when each key was last escalated or raised, and which still last.
 /// A pure fold of [`TrendEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrendLog {
     /// When each key was last escalated.
     escalated: std::collections::BTreeMap<TrendKey, DateTime<Utc>>,

@@ -373,7 +373,7 @@ pub enum CustomerEventKind {
 }
 
 /// A person at a customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Contact {
     id: ContactId,
     // Boxed slices: exactly the length, no spare capacity.
@@ -387,7 +387,7 @@ pub struct Contact {
 
 /// What most contacts never get: parts as a point of contact, consent,
 /// and the personal profile that consent allows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct ContactDetails {
     roles: BTreeSet<ContactRole>,
     consent: Option<Consent>,
@@ -456,7 +456,7 @@ impl Contact {
 /// A customer's contacts, sorted by id, in a slice of exactly their
 /// number: most customers have one or a few, and a B-tree map allocates
 /// room for eleven contacts (about 2 KB) for the first.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct ContactBook(Box<[Contact]>);
 
 impl ContactBook {
@@ -504,7 +504,7 @@ impl std::fmt::Debug for ContactBook {
 /// A customer account.
 ///
 /// Its `Debug` output never shows spend (see [`AccountStanding`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     id: CustomerId,
     organisation: Box<str>,
@@ -516,7 +516,7 @@ pub struct Customer {
 }
 
 /// What a customer may have beyond a name and contacts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct AccountDetails {
     account_team: BTreeMap<AgentId, Role>,
     standing: Option<AccountStanding>,

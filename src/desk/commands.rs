@@ -8,7 +8,7 @@ use crate::actor::CommandKey;
 use crate::event::{CommandEvent, CommandEventKind};
 
 /// One accepted keyed command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Accepted {
     /// A fingerprint of its actor and action.
     pub(super) fingerprint: u64,
@@ -18,7 +18,7 @@ pub(super) struct Accepted {
 
 /// Every accepted idempotency key: a fold of the command streams and of
 /// the key every recorded event carries.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Commands {
     accepted: BTreeMap<CommandKey, Accepted>,
 }

@@ -7,7 +7,9 @@ use crate::customer::{Customer, CustomerEvent, CustomerEventKind};
 use crate::id::{ContactId, CustomerId};
 
 /// Who owns a channel address: a customer's contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ContactRef {
     /// The customer.
     pub customer: CustomerId,
@@ -19,13 +21,14 @@ pub struct ContactRef {
 /// a fold of the customer streams. Phone numbers are indexed in E.164,
 /// read in the desk's region (`DeskConfig::phone_region`), so a caller id
 /// in any common format finds its contact.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Customers {
     /// Boxed: a B-tree node holds eleven entries whatever it uses, so
     /// small slots keep a customer's share of a node small.
     customers: BTreeMap<CustomerId, Box<Customer>>,
     /// Who owns each address (its customer is in `contacts`: a smaller
     /// entry per address).
+    #[serde(with = "super::snapshot::pairs")]
     addresses: BTreeMap<ChannelAddress, ContactId>,
     /// The region phone numbers are read in.
     region: PhoneRegion,
@@ -55,6 +58,11 @@ impl Customers {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.customers.is_empty()
+    }
+
+    /// The region phone numbers are read in.
+    pub(super) fn region(&self) -> &PhoneRegion {
+        &self.region
     }
 
     /// An index with phone numbers read in `region`.

@@ -19,7 +19,7 @@ pub struct Decision {
 
 /// Where the first run of a keyed command was recorded: the events at
 /// store positions `first..=last`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FirstOutcome {
     /// The position of its first event.

@@ -11,7 +11,7 @@ use crate::incident::{Incident, IncidentEvent, IncidentTimer};
 
 /// Every major incident the desk knows: a fold of the incident streams.
 /// Their next timers live in the desk's timer table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Incidents {
     incidents: BTreeMap<IncidentId, Incident>,
 }
@@ -45,11 +45,16 @@ impl Incidents {
         } else if let Some(i) = self.incidents.get_mut(&id) {
             i.apply(e);
         }
-        let next = self.incidents.get(&id).and_then(Incident::next_timer)?;
-        let kind = match next.timer {
-            IncidentTimer::Warn | IncidentTimer::Overdue => TimerKind::IncidentCadence,
-            IncidentTimer::FollowUp => TimerKind::FollowUp,
-        };
-        Some((next.at, kind))
+        self.incidents.get(&id).and_then(timer_of)
     }
+}
+
+/// An incident's next timer and why it wakes the desk.
+pub(super) fn timer_of(incident: &Incident) -> Option<(DateTime<Utc>, TimerKind)> {
+    let next = incident.next_timer()?;
+    let kind = match next.timer {
+        IncidentTimer::Warn | IncidentTimer::Overdue => TimerKind::IncidentCadence,
+        IncidentTimer::FollowUp => TimerKind::FollowUp,
+    };
+    Some((next.at, kind))
 }

@@ -13,7 +13,9 @@
 //!
 //! [`Desk::execute`] does all three for synchronous callers. A rejected
 //! command, a failed append or a conflicting append leaves the desk
-//! exactly as it was. [`Desk::rebuild`] builds a desk from a store alone.
+//! exactly as it was. [`Desk::rebuild`] builds a desk from a store alone;
+//! [`Desk::snapshot`] and [`Desk::resume`] make a restart load the latest
+//! snapshot and catch up the rest instead.
 //!
 //! Outbound messages (a reply to the customer on their channel) are part of
 //! the same atomic append, then handed out by [`Desk::poll_outbound`] and
@@ -96,6 +98,7 @@ mod recognition;
 mod record;
 mod refunds;
 mod slas;
+mod snapshot;
 mod surveys;
 mod ticketing;
 mod tickets;
@@ -125,6 +128,7 @@ pub use escalate::{Escalation, Notice};
 pub use export::{PersonExport, PraiseExport, SurveyExport};
 pub use pages::{PageKind, PagePolicy, PageTiming};
 pub use refunds::RefundsView;
+pub use snapshot::{DeskSnapshot, DeskState, RebuildReason, Restored, RestoredFrom, SnapshotError};
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
 
@@ -162,7 +166,7 @@ use timers::TimerTable;
 
 /// Everything the desk knows; a pure function of the events applied.
 /// Each area owns its state and folds its own streams.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct State {
     customers: customers::Customers,
     people: people::People,
@@ -195,6 +199,9 @@ pub struct Desk {
     /// leased, or whose retry or lease has come round. Not record: a
     /// rebuilt desk hands out every undelivered message again.
     ready: BTreeMap<u64, MessageId>,
+    /// The fingerprint of the configuration the desk was created with
+    /// (before contracts set by command), which its snapshots carry.
+    base: crate::store::Fingerprint,
 }
 
 impl std::fmt::Debug for Desk {
@@ -254,6 +261,7 @@ impl Desk {
                 customers: customers::Customers::in_region(config.phone_region.clone()),
                 ..State::default()
             },
+            base: crate::store::Fingerprint::of(&config),
             config,
             timers: TimerTable::default(),
             ready: BTreeMap::new(),

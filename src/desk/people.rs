@@ -7,7 +7,7 @@ use crate::id::{AgentId, TeamId};
 
 /// Every agent and team the desk knows: a fold of the agent and team
 /// streams.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct People {
     agents: BTreeMap<AgentId, Agent>,
     teams: BTreeMap<TeamId, Team>,

@@ -10,7 +10,7 @@ use crate::sla::{MetricKey, SlaEvent, SlaEventKind, SlaTimer, TicketSla, TimerKe
 
 /// Every ticket's SLA record: a fold of the SLA streams. Its running
 /// timers live in the desk's timer table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Slas {
     slas: BTreeMap<TicketId, TicketSla>,
 }

@@ -10,7 +10,7 @@ use crate::id::{AgentId, ContactId, CustomerId, TicketId};
 use crate::ticket::{Ticket, TicketEvent};
 
 /// One change in the number of unsolved tickets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QueueChange {
     /// When.
     pub at: DateTime<Utc>,
@@ -21,7 +21,7 @@ pub struct QueueChange {
 }
 
 /// Every ticket the desk knows, indexed: a fold of the ticket streams.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tickets {
     /// Boxed: a ticket is large, and a B-tree moves its values within a
     /// node on every insert; a pointer moves cheaply.
@@ -29,10 +29,13 @@ pub struct Tickets {
     /// Each customer's tickets.
     /// One entry per ticket, not a set per customer: a set's first
     /// ticket allocates room for eleven.
+    #[serde(skip)]
     by_customer: BTreeSet<(CustomerId, TicketId)>,
     /// Every ticket by when it was opened.
+    #[serde(skip)]
     by_opening: BTreeSet<(DateTime<Utc>, TicketId)>,
     /// Unsolved tickets assigned to each agent (their routing load).
+    #[serde(skip)]
     loads: BTreeMap<AgentId, u32>,
     /// Every change in the number of unsolved tickets, in record order.
     queue_log: Vec<QueueChange>,
@@ -161,6 +164,23 @@ impl Tickets {
     #[must_use]
     pub fn queue_log(&self) -> &[QueueChange] {
         &self.queue_log
+    }
+
+    /// Builds the indexes again from the tickets (after a snapshot is
+    /// restored: they are not part of it). A ticket's customer and opening
+    /// never change, and a load counts the unsolved tickets assigned.
+    pub(super) fn reindex(&mut self) {
+        self.by_customer.clear();
+        self.by_opening.clear();
+        self.loads.clear();
+        for (id, t) in &self.tickets {
+            self.by_customer.insert((t.customer(), *id));
+            self.by_opening.insert((t.opened_at(), *id));
+            if let Some(a) = t.assignee().filter(|_| t.status().is_unsolved()) {
+                let n = self.loads.entry(a).or_default();
+                *n = n.saturating_add(1);
+            }
+        }
     }
 
     /// Folds one event of a ticket's stream.

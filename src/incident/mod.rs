@@ -156,7 +156,7 @@ pub enum IncidentError {
 }
 
 /// An incident: a pure function of its events.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Incident {
     id: IncidentId,
     title: String,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ComponentState, IncidentEventKind, IncidentStatus, IncidentUpdate};
 use crate::id::{AgentId, ComponentId, ContactId, CustomerId, IncidentId};
@@ -93,7 +93,7 @@ pub struct TimelineEntry {
 /// A contact of an affected customer that written messages could not
 /// reach ([`Incident::unreached`](super::Incident::unreached)): who, how
 /// often, and who was asked to call them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Unreached {
     /// The contact's customer.
@@ -112,7 +112,7 @@ pub struct Unreached {
 
 /// The post-incident write-up
 /// ([`Incident::review`](super::Incident::review)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Review {
     /// When it was published.

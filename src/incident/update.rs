@@ -158,7 +158,7 @@ pub struct Update {
 }
 
 /// One posted update.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentUpdate {
     /// When.
     pub at: DateTime<Utc>,

@@ -309,7 +309,7 @@ impl RecognitionEventKind {
 }
 
 /// A praise and where its acknowledgement is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PraiseRecord {
     /// The praise.
@@ -480,7 +480,7 @@ fn attribute(
 }
 
 /// A peer's recognition of a colleague.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PeerRecognition {
     /// When.
     pub at: DateTime<Utc>,
@@ -495,7 +495,7 @@ pub struct PeerRecognition {
 /// The recognition aggregate: praise with its acknowledgement, reminders
 /// to acknowledge, peer recognition, the committee and certificates. A
 /// pure fold of [`RecognitionEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Recognition {
     praises: std::collections::BTreeMap<PraiseId, PraiseRecord>,
     peers: Vec<PeerRecognition>,

@@ -8,7 +8,8 @@
 //! [`run_all`] runs every check of [`CHECKS`] on a fresh store each;
 //! [`Suite`] adds the checks that need the backend's help: reopening a
 //! store ([`Suite::reopen`]) and a second handle on it
-//! ([`Suite::second_handle`]).
+//! ([`Suite::second_handle`]). A store that keeps snapshots
+//! ([`super::SnapshotStore`]) runs [`run_snapshots`] as well.
 //!
 //! Enable with the `conformance` feature in another crate:
 //!
@@ -41,6 +42,7 @@ use crate::id::CustomerId;
 mod erasure;
 mod fidelity;
 mod lease;
+mod snapshots;
 mod suite;
 
 pub use erasure::erasure_redacts_in_place;
@@ -53,6 +55,10 @@ pub use lease::{
     a_lost_lease_cannot_finish_or_release, a_released_lease_is_free_at_once,
     an_ended_lease_goes_to_another, leases_are_per_message, leases_hold_across_handles,
     run_lease_checks, the_holder_renews_its_lease,
+};
+pub use snapshots::{
+    SNAPSHOT_CHECKS, SampleState, SnapshotCheck, SnapshotCheckStore, erasure_drops_snapshots,
+    latest_snapshot_wins, run_snapshots, snapshot_round_trips,
 };
 pub use suite::{
     ConformanceReport, SURVIVES_REOPENING, Suite, TWO_HANDLES_WRITE_AT_ONCE, survives_reopening,

@@ -1,12 +1,14 @@
+use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::lease::LeaseTable;
 use super::{
-    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, RecordedEvent, Store, StoreError,
-    StreamWrite,
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, RecordedEvent, Snapshot,
+    SnapshotStore, Store, StoreError, StreamWrite,
 };
 use crate::event::StreamId;
 use crate::id::MessageId;
@@ -26,6 +28,62 @@ pub struct MemoryStore {
     streams: BTreeMap<StreamId, Vec<usize>>,
     /// Delivery leases ([`DeliveryLeases`]).
     leases: LeaseTable,
+    /// The latest snapshot saved (any state type), and the position of the
+    /// last erasure, before which no snapshot is kept.
+    snapshots: Snapshots,
+}
+
+/// The snapshot a [`MemoryStore`] keeps: the value itself, shared.
+#[derive(Clone, Default)]
+struct Snapshots {
+    latest: Option<(u64, Arc<dyn Any + Send + Sync>)>,
+    erased_at: u64,
+}
+
+impl PartialEq for Snapshots {
+    /// The same snapshot (by identity) and erasure position.
+    fn eq(&self, other: &Self) -> bool {
+        self.erased_at == other.erased_at
+            && match (&self.latest, &other.latest) {
+                (None, None) => true,
+                (Some((p, a)), Some((q, b))) => p == q && Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for Snapshots {}
+
+impl<S: Clone + Send + Sync + 'static> SnapshotStore<S> for MemoryStore {
+    fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
+        let s = &mut self.snapshots;
+        if snapshot.position < s.erased_at {
+            return Err(StoreError::StaleSnapshot {
+                position: snapshot.position,
+                erased_at: s.erased_at,
+            });
+        }
+        if s.latest
+            .as_ref()
+            .is_none_or(|(p, _)| *p <= snapshot.position)
+        {
+            s.latest = Some((snapshot.position, Arc::new(snapshot.clone())));
+        }
+        Ok(())
+    }
+
+    fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
+        match &self.snapshots.latest {
+            None => Ok(None),
+            Some((position, any)) => match any.downcast_ref::<Snapshot<S>>() {
+                Some(s) => Ok(Some(s.clone())),
+                None => Err(StoreError::Corrupt {
+                    position: *position,
+                    reason: "the snapshot kept is of another state type".into(),
+                }),
+            },
+        }
+    }
 }
 
 /// Delivery leases in memory: for one process whose desks share this
@@ -172,6 +230,14 @@ impl Store for MemoryStore {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         self.check(batch)?;
         // Nothing below can fail: the redaction and the append both happen.
+        // Snapshots are copies of what is erased: they go too, and none
+        // folded before this erasure is kept afterwards.
+        self.snapshots = Snapshots {
+            latest: None,
+            erased_at: u64::try_from(self.log.len())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1),
+        };
         for stream in erasure.streams() {
             let Some(indexes) = self.streams.get(&stream) else {
                 continue;
@@ -209,6 +275,21 @@ mod tests {
             failed.map_err(|f| f.check),
             Err("leases_hold_across_handles")
         );
+    }
+
+    #[test]
+    fn memory_store_passes_the_snapshot_checks() {
+        let passed = super::super::conformance::run_snapshots(MemoryStore::new)
+            .unwrap_or_else(|f| panic!("{f:#?}"));
+        assert_eq!(
+            passed.len(),
+            super::super::conformance::SNAPSHOT_CHECKS.len()
+        );
+        // Shared between desks, the snapshots are the store's.
+        super::super::conformance::run_snapshots(|| {
+            super::super::SharedStore::new(MemoryStore::new())
+        })
+        .unwrap_or_else(|f| panic!("{f:#?}"));
     }
 
     #[test]

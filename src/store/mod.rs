@@ -44,8 +44,9 @@
 //! time, ticket, SLA record and audit stamp stays, so a desk rebuilt from
 //! the store, and any snapshot taken from such a desk, hold the erased
 //! person exactly as the desk that erased them does (a snapshot is a fold
-//! of the redacted record; one taken before must be dropped or rebuilt,
-//! since it is a copy of the old text).
+//! of the redacted record; one taken before is a copy of the old text, so
+//! a [`SnapshotStore`] drops its snapshots in `append_erasing` and refuses
+//! one folded before the erasure afterwards).
 //!
 //! The alternative, crypto-shredding (each person's fields encrypted under
 //! a key of their own, held behind a key port; erasure deletes the key),
@@ -87,6 +88,7 @@ mod erasure;
 mod lease;
 mod memory;
 mod shared;
+mod snapshot;
 
 use std::fmt;
 use std::sync::Arc;
@@ -99,6 +101,7 @@ pub use lease::{
 };
 pub use memory::MemoryStore;
 pub use shared::SharedStore;
+pub use snapshot::{Fingerprint, SNAPSHOT_FORMAT, Snapshot, SnapshotStore};
 
 use crate::actor::{Actor, CommandKey};
 use crate::event::{Event, SCHEMA_VERSION, StreamId};
@@ -261,6 +264,15 @@ pub enum StoreError {
         /// What was asked, for example `erasure`.
         operation: &'static str,
     },
+    /// A snapshot covering a position before the store's last erasure
+    /// (see [`SnapshotStore`]): it still holds what was erased, so it is
+    /// not kept.
+    StaleSnapshot {
+        /// The last position the snapshot covers.
+        position: u64,
+        /// The position of the last erasure.
+        erased_at: u64,
+    },
     /// Stored data could not be read back (corrupt or from a newer version).
     Corrupt {
         /// Where.
@@ -296,6 +308,13 @@ impl fmt::Display for StoreError {
             StoreError::Unsupported { operation } => {
                 write!(f, "this store does not support {operation}")
             }
+            StoreError::StaleSnapshot {
+                position,
+                erased_at,
+            } => write!(
+                f,
+                "snapshot at position {position} was taken before the erasure at position {erased_at}"
+            ),
             StoreError::Corrupt { position, reason } => {
                 write!(
                     f,

@@ -101,6 +101,17 @@ impl<S: Store> Store for SharedStore<S> {
     }
 }
 
+/// Snapshots go to the shared store: any desk sharing it saves and resumes
+/// from the same ones.
+impl<T, S: super::SnapshotStore<T>> super::SnapshotStore<T> for SharedStore<S> {
+    fn save_snapshot(&mut self, snapshot: &super::Snapshot<T>) -> Result<(), StoreError> {
+        self.lock()?.save_snapshot(snapshot)
+    }
+    fn load_snapshot(&self) -> Result<Option<super::Snapshot<T>>, StoreError> {
+        self.lock()?.load_snapshot()
+    }
+}
+
 impl<S: DeliveryLeases> DeliveryLeases for SharedStore<S> {
     fn take_lease(
         &mut self,

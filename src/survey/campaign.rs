@@ -191,7 +191,7 @@ pub enum SurveyEventKind {
 }
 
 /// An invitation and its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationRecord {
     /// The invitation.
     pub invitation: Invitation,
@@ -206,7 +206,7 @@ pub struct InvitationRecord {
 /// The survey-invitation aggregate: every invitation sent, its answer, and
 /// when each contact was last invited (the survey budget). A pure fold of
 /// [`SurveyEvent`]s.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Invitations {
     records: std::collections::BTreeMap<crate::id::InvitationId, InvitationRecord>,
     last_invited: std::collections::BTreeMap<crate::id::ContactId, DateTime<Utc>>,

@@ -824,3 +824,52 @@ fn any_seed_gives_a_day_with_every_story() {
         assert!(d.report().unwrap().contains("identical"), "seed {seed}");
     }
 }
+
+#[test]
+fn a_desk_restored_from_a_snapshot_taken_mid_day_equals_the_day_rebuilt() {
+    let d = the_day();
+    let config = day::config(&d.cast).unwrap();
+    let record = d.store.read_all(0, usize::MAX).unwrap();
+    // The desk as it stood halfway through the record, snapshotted and
+    // sent through JSON, as a store keeps it.
+    let mut half = Desk::new(config.clone());
+    half.apply(&record[..record.len() / 2]).unwrap();
+    let json = serde_json::to_string(&half.snapshot()).unwrap();
+    let snapshot: fanatical::desk::DeskSnapshot = serde_json::from_str(&json).unwrap();
+    assert_eq!(snapshot, half.snapshot());
+
+    let started = std::time::Instant::now();
+    let mut restored = Desk::restore(config.clone(), snapshot).unwrap();
+    let caught_up = restored.catch_up(&d.store).unwrap();
+    let took = started.elapsed();
+    assert_eq!(caught_up, record.len() - record.len() / 2);
+
+    let started = std::time::Instant::now();
+    let rebuilt = Desk::rebuild(&d.store, config).unwrap();
+    let rebuild_took = started.elapsed();
+    assert_eq!(restored, rebuilt);
+    assert_eq!(restored, d.desk);
+    // Exactly the same: the same snapshot again, the same timers and the
+    // same queue of messages to hand out.
+    assert_eq!(restored.snapshot(), rebuilt.snapshot());
+    assert_eq!(format!("{restored:?}"), format!("{rebuilt:?}"));
+    assert_eq!(restored.poll_timeout(), rebuilt.poll_timeout());
+    let now = local(23, 59) + Duration::days(2);
+    let (mut a, mut b) = (restored.clone(), rebuilt.clone());
+    let handed = |desk: &mut Desk| {
+        std::iter::from_fn(|| desk.poll_outbound(now).map(|m| m.id)).collect::<Vec<_>>()
+    };
+    assert_eq!(handed(&mut a), handed(&mut b));
+    let events_json: usize = record[..record.len() / 2]
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap().len())
+        .sum();
+    eprintln!(
+        "day snapshot at position {} of {}: {} KiB of JSON (the events it covers: {} KiB); \
+         restore + catch-up of {caught_up} events {took:?}, full rebuild {rebuild_took:?}",
+        half.position(),
+        record.len(),
+        json.len() / 1024,
+        events_json / 1024,
+    );
+}

@@ -172,6 +172,15 @@ pub fn survey_json(data: &[u8]) {
 /// nothing), a timeout never fails; at the end the store rebuilds the
 /// same desk.
 pub fn desk_ops(data: &[u8]) {
+    desk_ops_with(data, |_, _| {});
+}
+
+/// [`desk_ops`], calling `each` with the desk and its store before every
+/// operation, and returning them at the end.
+pub fn desk_ops_with(
+    data: &[u8],
+    mut each: impl FnMut(&Desk, &MemoryStore),
+) -> (Desk, MemoryStore) {
     let (mut desk, mut store, ids) = small_desk();
     let customer = CustomerId::from_uuid(uuid::Uuid::from_u128(ids[0]));
     let contact = ContactId::from_uuid(uuid::Uuid::from_u128(ids[1]));
@@ -181,6 +190,7 @@ pub fn desk_ops(data: &[u8]) {
     let mut now = t0();
     let email = ChannelAddress::email("jane@acme.example").unwrap();
     for chunk in data.chunks(2) {
+        each(&desk, &store);
         let (op, arg) = (chunk[0], chunk.get(1).copied().unwrap_or(0));
         let t = tickets[usize::from(arg) % tickets.len()];
         now += Duration::minutes(i64::from(arg));
@@ -289,4 +299,5 @@ pub fn desk_ops(data: &[u8]) {
     }
     let rebuilt = Desk::rebuild(&store, DeskConfig::default()).unwrap();
     assert!(rebuilt == desk, "the store rebuilds a different desk");
+    (desk, store)
 }

@@ -42,6 +42,7 @@ mod simulation;
 mod sla_calendar;
 mod sla_desk;
 mod sla_props;
+mod snapshots;
 mod spend;
 mod store;
 mod support;

@@ -61,6 +61,18 @@
 //! copies of the file taken before are copies of the old text: erase
 //! there too, or expire them.
 //!
+//! ## Snapshots
+//!
+//! The store keeps desk snapshots ([`fanatical::store::SnapshotStore`], any
+//! serde state): a `snapshots` table of `(id, position, snapshot)`, the
+//! whole snapshot as JSON; saving one deletes those it supersedes, and
+//! [`fanatical::desk::Desk::resume`] restarts from the latest. An erasure
+//! deletes every snapshot in its transaction (zeroed on disk like the
+//! events it redacts) and records its position in an `erasures` table;
+//! a snapshot folded before it is refused afterwards
+//! ([`StoreError::StaleSnapshot`]). A row that no longer reads is
+//! [`StoreError::Corrupt`], and the desk rebuilds from the events.
+//!
 //! A server database (PostgreSQL, MySQL) follows the same pattern with
 //! `SELECT ... FOR UPDATE` or a serializable transaction, and the same
 //! unique constraint as the last line of defence.
@@ -101,10 +113,12 @@ use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::MessageId;
 use fanatical::store::{
-    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Store,
-    StoreError, StreamWrite,
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot,
+    SnapshotStore, Store, StoreError, StreamWrite,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// An event store in a SQLite database. See the [crate docs](crate) for
 /// the table and how appends stay atomic.
@@ -141,6 +155,14 @@ CREATE TABLE IF NOT EXISTS leases (
     until_secs   INTEGER,
     until_nanos  INTEGER,
     finished     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    id       INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,
+    snapshot TEXT    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS erasures (
+    position INTEGER NOT NULL
 );";
 
 /// How long a writer waits for another's write lock before giving up.
@@ -377,6 +399,16 @@ impl SqliteStore {
             })
             .map(|p| u64::try_from(p).unwrap_or(0))
             .map_err(backend)?;
+        if erasure.is_some() {
+            // Snapshots are copies of what was erased: they go, and none
+            // folded before this point is kept afterwards.
+            tx.execute("DELETE FROM snapshots", []).map_err(backend)?;
+            tx.execute(
+                "INSERT INTO erasures (position) VALUES (?1)",
+                params![to_i64(position.saturating_add(1))],
+            )
+            .map_err(backend)?;
+        }
         let mut out = Vec::new();
         for w in batch {
             let stream = w.stream.to_string();
@@ -540,6 +572,65 @@ impl DeliveryLeases for SqliteStore {
             Some(row) if row.fences(lease) => (true, Some(LeaseRow { until: None, ..row })),
             _ => (false, None),
         })
+    }
+}
+
+/// Snapshots are rows of the `snapshots` table, the whole [`Snapshot`] as
+/// JSON next to its position; saving one deletes those it supersedes.
+/// An erasure deletes them all (zeroed on disk, as `secure_delete` does for
+/// events) and records its position in `erasures`, before which no
+/// snapshot is saved again.
+impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
+    fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
+        let json = serde_json::to_string(snapshot).map_err(backend)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let erased_at: i64 = tx
+            .query_row("SELECT COALESCE(MAX(position), 0) FROM erasures", [], |r| {
+                r.get(0)
+            })
+            .map_err(backend)?;
+        let erased_at = u64::try_from(erased_at).unwrap_or(0);
+        if snapshot.position < erased_at {
+            return Err(StoreError::StaleSnapshot {
+                position: snapshot.position,
+                erased_at,
+            });
+        }
+        let position = to_i64(snapshot.position);
+        tx.execute(
+            "INSERT INTO snapshots (position, snapshot) VALUES (?1, ?2)",
+            params![position, json],
+        )
+        .map_err(backend)?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "DELETE FROM snapshots WHERE id <> ?1 AND position <= ?2",
+            params![id, position],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT position, snapshot FROM snapshots ORDER BY position DESC, id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(backend)?;
+        row.map(|(position, json)| {
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                position: u64::try_from(position).unwrap_or(0),
+                reason: format!("snapshot: {e}"),
+            })
+        })
+        .transpose()
     }
 }
 

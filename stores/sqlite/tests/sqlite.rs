@@ -16,7 +16,7 @@ use fanatical::actor::Actor;
 use fanatical::chrono::{Duration, TimeZone, Utc};
 use fanatical::customer::Customer;
 use fanatical::desk::TicketAction;
-use fanatical::desk::{Desk, DeskConfig};
+use fanatical::desk::{Desk, DeskConfig, RebuildReason, RestoredFrom};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::{self, Suite};
@@ -108,6 +108,20 @@ impl Store for OnDisk {
         erasure: &fanatical::store::Erasure,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         self.store.append_erasing(batch, erasure)
+    }
+}
+
+impl fanatical::store::SnapshotStore<conformance::SampleState> for OnDisk {
+    fn save_snapshot(
+        &mut self,
+        snapshot: &fanatical::store::Snapshot<conformance::SampleState>,
+    ) -> Result<(), StoreError> {
+        self.store.save_snapshot(snapshot)
+    }
+    fn load_snapshot(
+        &self,
+    ) -> Result<Option<fanatical::store::Snapshot<conformance::SampleState>>, StoreError> {
+        self.store.load_snapshot()
     }
 }
 
@@ -371,6 +385,8 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
             now,
         )
         .unwrap();
+        // A snapshot here: the restart below resumes from it.
+        desk.save_snapshot(&mut store).unwrap();
         now += Duration::hours(30);
         desk.handle_timeout(&mut store, now).unwrap();
         desk.execute(
@@ -384,9 +400,50 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
         // The store (the process) is dropped here.
     };
     let store = SqliteStore::open(&db.0).unwrap();
-    let after = Desk::rebuild(&store, config).unwrap();
+    let after = Desk::rebuild(&store, config.clone()).unwrap();
     assert_eq!(after, before);
     assert!(store.read_all(0, 10_000).unwrap().len() > 10);
+    // From the snapshot (JSON in the `snapshots` table) and the events
+    // after it: the same desk, the same next timer.
+    let resumed = Desk::resume(&store, config.clone()).unwrap();
+    assert!(
+        matches!(resumed.from, RestoredFrom::Snapshot { position } if position > 7),
+        "{:?}",
+        resumed.from
+    );
+    assert!(resumed.caught_up > 0);
+    assert_eq!(resumed.desk, before);
+    assert_eq!(resumed.desk.poll_timeout(), after.poll_timeout());
+    assert_eq!(resumed.desk.snapshot(), after.snapshot());
+
+    // A snapshot row that no longer reads: the desk is rebuilt, and says so.
+    drop(store);
+    let raw = rusqlite::Connection::open(&db.0).unwrap();
+    raw.execute(
+        "UPDATE snapshots SET snapshot = '{\"format\": 1, \"state\": 7}'",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let store = SqliteStore::open(&db.0).unwrap();
+    let resumed = Desk::resume(&store, config).unwrap();
+    match &resumed.from {
+        RestoredFrom::Rebuild {
+            why: RebuildReason::Unreadable(StoreError::Corrupt { position, reason }),
+        } => {
+            assert!(*position > 7);
+            assert!(reason.starts_with("snapshot: "), "{reason}");
+        }
+        other => panic!("expected a rebuild from an unreadable snapshot, got {other:?}"),
+    }
+    assert_eq!(resumed.desk, before);
+}
+
+#[test]
+fn sqlite_passes_the_snapshot_checks_in_memory_and_on_disk() {
+    conformance::run_snapshots(|| SqliteStore::in_memory().unwrap())
+        .unwrap_or_else(|f| panic!("in memory: {f:#?}"));
+    conformance::run_snapshots(OnDisk::fresh).unwrap_or_else(|f| panic!("on disk: {f:#?}"));
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //! are real. Faults: appends that fail before writing, appends whose
 //! acknowledgement is lost after writing, deliveries that fail, arrive
 //! twice, or are never acknowledged, and crashes (a desk dropped at a
-//! random point and rebuilt from the store).
+//! random point and rebuilt from the store, or, on about half of them,
+//! restored from the store's latest snapshot and caught up). Replicas save
+//! snapshots now and then.
 //!
 //! - `FANATICAL_SIM_SEEDS` seeds (default 6), each `FANATICAL_SIM_DAYS`
 //!   simulated days (default 3), starting at `FANATICAL_SIM_FIRST_SEED`
@@ -42,6 +44,7 @@ use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::desk::{
     CustomerAction, IncidentAction, PeopleAction, RecognitionAction, SurveyAction, TicketAction,
 };
+use fanatical::desk::{DeskState, RebuildReason, RestoredFrom};
 use fanatical::event::Event;
 use fanatical::id::{
     AgentId, ComponentId, ContactId, CustomerId, IdGenerator, IncidentId, TicketId,
@@ -56,7 +59,9 @@ use fanatical::sla::{
     BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaEventKind, SlaPolicies,
     SlaPolicy, Target,
 };
-use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::store::{
+    MemoryStore, RecordedEvent, Snapshot, SnapshotStore, Store, StoreError, StreamWrite,
+};
 use fanatical::survey::{
     Answer, Question, QuestionKind, Rating, Response, SurveyConfig, SurveyDraft,
 };
@@ -106,6 +111,12 @@ struct Stats {
     lost_acks: u64,
     conflicts: u64,
     crashes: u64,
+    /// Crashes recovered from a snapshot and the events after it.
+    snapshot_recoveries: u64,
+    /// Snapshots saved, and those the store refused as taken before an
+    /// erasure.
+    snapshots: u64,
+    stale_snapshots: u64,
     delivery_failures: u64,
     duplicate_deliveries: u64,
     unacked_deliveries: u64,
@@ -268,6 +279,16 @@ impl Store for FaultyStore {
     }
 }
 
+/// Snapshots are kept by the memory store underneath, without faults.
+impl SnapshotStore<DeskState> for FaultyStore {
+    fn save_snapshot(&mut self, snapshot: &Snapshot<DeskState>) -> Result<(), StoreError> {
+        self.inner.save_snapshot(snapshot)
+    }
+    fn load_snapshot(&self) -> Result<Option<Snapshot<DeskState>>, StoreError> {
+        self.inner.load_snapshot()
+    }
+}
+
 struct Contact {
     id: ContactId,
     customer: CustomerId,
@@ -277,6 +298,10 @@ struct Contact {
 struct Sim {
     seed: u64,
     rng: Rng,
+    /// When snapshots are saved and which crashes recover from one: apart
+    /// from `rng`, so the rest of a seed's run is what it was before
+    /// snapshots.
+    snap_rng: Rng,
     ids: IdGenerator,
     config: DeskConfig,
     store: FaultyStore,
@@ -400,6 +425,7 @@ impl Sim {
         };
         let mut sim = Sim {
             seed,
+            snap_rng: Rng(seed ^ 0x5a9_5a9),
             ids: IdGenerator::from_seed(rng.next()),
             rng,
             desks: [Desk::new(config.clone()), Desk::new(config.clone())],
@@ -1023,8 +1049,46 @@ impl Sim {
             "seed {}: a desk rebuilt after a crash differs from the desk before it",
             self.seed
         );
-        self.desks[r] = rebuilt;
         self.stats.crashes += 1;
+        if !self.snap_rng.chance(500) {
+            self.desks[r] = rebuilt;
+            return;
+        }
+        // From the latest snapshot and the events after it: the very desk
+        // a full replay gives, its timers and delivery queue included.
+        let resumed = Desk::resume(&self.store, self.config.clone()).unwrap();
+        match &resumed.from {
+            RestoredFrom::Snapshot { .. } => self.stats.snapshot_recoveries += 1,
+            RestoredFrom::Rebuild {
+                why: RebuildReason::NoSnapshot,
+            } => {}
+            other => panic!("seed {}: resumed from {other:?}", self.seed),
+        }
+        let desk = resumed.desk;
+        assert!(
+            desk == rebuilt
+                && desk.snapshot() == rebuilt.snapshot()
+                && desk.next_timer() == rebuilt.next_timer()
+                && format!("{desk:?}") == format!("{rebuilt:?}"),
+            "seed {}: a desk resumed from a snapshot differs from the desk rebuilt",
+            self.seed
+        );
+        self.desks[r] = desk;
+    }
+
+    /// A replica keeps a snapshot of what it has applied. One behind an
+    /// erasure it has not seen is refused: it still holds what was erased.
+    fn snapshot(&mut self) {
+        let r = self.snap_rng.below(2);
+        match self.desks[r].save_snapshot(&mut self.store) {
+            Ok(()) => self.stats.snapshots += 1,
+            Err(fanatical::Error::Store(StoreError::StaleSnapshot { position, .. }))
+                if position == self.desks[r].position() =>
+            {
+                self.stats.stale_snapshots += 1;
+            }
+            Err(e) => panic!("seed {}: saving a snapshot failed: {e}", self.seed),
+        }
     }
 
     fn check_step(&mut self) {
@@ -1084,6 +1148,9 @@ impl Sim {
         self.deliver(true);
         if self.rng.chance(15) {
             self.crash();
+        }
+        if self.snap_rng.chance(20) {
+            self.snapshot();
         }
         self.check_step();
     }
@@ -1264,6 +1331,9 @@ fn simulated_days_lose_nothing_under_faults() {
                 total.lost_acks += s.lost_acks;
                 total.conflicts += s.conflicts;
                 total.crashes += s.crashes;
+                total.snapshot_recoveries += s.snapshot_recoveries;
+                total.snapshots += s.snapshots;
+                total.stale_snapshots += s.stale_snapshots;
                 total.delivery_failures += s.delivery_failures;
                 total.duplicate_deliveries += s.duplicate_deliveries;
                 total.unacked_deliveries += s.unacked_deliveries;
@@ -1293,6 +1363,7 @@ fn simulated_days_lose_nothing_under_faults() {
     if seeds.len() >= 3 {
         assert!(total.append_failures > 0 && total.lost_acks > 0 && total.conflicts > 0);
         assert!(total.crashes > 0 && total.delivery_failures > 0 && total.duplicate_deliveries > 0);
+        assert!(total.snapshots > 0 && total.snapshot_recoveries > 0);
         assert!(total.breaches > 0 && total.delivered > 0);
         assert!(total.deadlines > 0 && total.expected_messages > 0);
         assert!(total.credits > 0 && total.csat > 0);
