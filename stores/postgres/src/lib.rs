@@ -105,6 +105,16 @@
 //! on disk, run `VACUUM FULL events` (it rewrites the table) and expire
 //! old WAL segments and backups.
 //!
+//! ## Async services
+//!
+//! [`AsyncPgStore`] is the same store for a tokio service: the same
+//! tables and statements (the two may share a schema), `async` methods on
+//! tokio-postgres, so an append does not block the runtime. A service
+//! decides with [`Desk::decide`](fanatical::desk::Desk::decide), awaits
+//! [`AsyncPgStore::append`] and applies the stored events with
+//! [`Desk::apply`](fanatical::desk::Desk::apply) ([`AsyncPgStore::execute`]
+//! does the three); `examples/tokio_service.rs` runs a desk that way.
+//!
 //! The store passes `fanatical`'s whole store conformance suite
 //! (`fanatical::store::conformance`, feature `conformance`), including
 //! reopening a store and two connections writing at once; its tests run
@@ -122,7 +132,10 @@
     )
 )]
 
+mod async_store;
 mod sql;
+
+pub use async_store::AsyncPgStore;
 
 use std::fmt;
 use std::str::FromStr;
@@ -145,6 +158,8 @@ pub const DEFAULT_SCHEMA: &str = "fanatical";
 /// may be shared between threads for reading); each writer thread should
 /// have a store, and so a connection, of its own.
 pub struct PgStore {
+    /// As parsed (what `Debug` shows).
+    parsed: tokio_postgres::Config,
     config: Config,
     schema: String,
     conn: Mutex<Option<Conn>>,
@@ -185,29 +200,32 @@ impl Statements {
 impl fmt::Debug for PgStore {
     /// Names the server, database and schema; never the password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hosts: Vec<String> = self
-            .config
-            .get_hosts()
-            .iter()
-            .map(|h| match h {
-                postgres::config::Host::Tcp(name) => name.clone(),
-                #[cfg(unix)]
-                postgres::config::Host::Unix(path) => path.display().to_string(),
-            })
-            .collect();
         f.debug_struct("PgStore")
-            .field("hosts", &hosts)
-            .field("ports", &self.config.get_ports())
-            .field("dbname", &self.config.get_dbname())
+            .field("hosts", &hosts(&self.parsed))
+            .field("ports", &self.parsed.get_ports())
+            .field("dbname", &self.parsed.get_dbname())
             .field("schema", &self.schema)
             .finish()
     }
 }
 
+/// The servers a configuration names (hosts or socket directories).
+pub(crate) fn hosts(config: &tokio_postgres::Config) -> Vec<String> {
+    config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            #[cfg(unix)]
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect()
+}
+
 /// The connection string parsed, with an application name the server's
 /// activity view shows when the URL gives none.
-pub(crate) fn parse_config(url: &str) -> Result<Config, StoreError> {
-    let mut config = Config::from_str(url).map_err(backend)?;
+pub(crate) fn parse_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
+    let mut config = tokio_postgres::Config::from_str(url).map_err(backend)?;
     if config.get_application_name().is_none() {
         config.application_name("fanatical-postgres");
     }
@@ -237,9 +255,10 @@ impl PgStore {
     /// NUL).
     pub fn with_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
         sql::check_schema_name(schema)?;
-        let config = parse_config(url)?;
+        let parsed = parse_config(url)?;
         let store = PgStore {
-            config,
+            config: Config::from(parsed.clone()),
+            parsed,
             schema: schema.to_owned(),
             conn: Mutex::new(None),
         };
@@ -446,8 +465,10 @@ mod tests {
 
     #[test]
     fn debug_names_the_server_and_schema_never_the_password() {
+        let parsed = parse_config("postgres://desk:s3cret@db.example:6543/support").unwrap();
         let store = PgStore {
-            config: parse_config("postgres://desk:s3cret@db.example:6543/support").unwrap(),
+            config: Config::from(parsed.clone()),
+            parsed,
             schema: "desk_1".into(),
             conn: Mutex::new(None),
         };

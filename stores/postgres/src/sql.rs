@@ -1,6 +1,7 @@
-//! The statements the store runs, and what it does between them, in one
-//! module: every client of the tables ([`PgStore`](crate::PgStore)) keeps
-//! one table layout and one append method.
+//! The statements both stores run, and what they do between them: one
+//! module, so the blocking [`PgStore`](crate::PgStore) and the async
+//! [`AsyncPgStore`](crate::AsyncPgStore) keep one table layout and one
+//! append method.
 
 use std::collections::BTreeSet;
 

@@ -373,11 +373,14 @@ fn a_row_written_by_a_newer_schema_is_refused_not_half_read() {
     );
 }
 
+/// The server drops the store's connection in the middle of an append
+/// (a restart, a failover): the append is a backend failure, nothing of
+/// it is stored, and the retry connects again and succeeds.
 #[test]
-fn a_lost_connection_is_a_backend_failure_and_the_next_call_connects_again() {
-    let Some(db) =
-        common::db("a_lost_connection_is_a_backend_failure_and_the_next_call_connects_again")
-    else {
+fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeeds() {
+    let Some(db) = common::db(
+        "a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeeds",
+    ) else {
         return;
     };
     let schema = db.schema_name();
@@ -386,50 +389,67 @@ fn a_lost_connection_is_a_backend_failure_and_the_next_call_connects_again() {
     let url = format!("{}{sep}application_name={app}", db.url);
     let mut store = PgStore::with_schema(&url, &schema).unwrap();
     let s = customer(5);
-    store
-        .append(&[StreamWrite::new(
+    let write = move |v: u64, name: &str| {
+        [StreamWrite::new(
             s,
-            ExpectedVersion::Exact(0),
-            vec![renamed("one".into())],
-        )])
-        .unwrap();
-    // The server drops the store's connection (a restart, a failover).
+            ExpectedVersion::Exact(v),
+            vec![renamed(name.into())],
+        )]
+    };
+    store.append(&write(0, "one")).unwrap();
+    // Hold the head, so the next append waits there, mid-transaction.
     let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
-    let killed = admin
+    let mut holder = admin.transaction().unwrap();
+    holder
         .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-            &[&app],
+            &format!("SELECT position FROM \"{schema}\".head FOR UPDATE"),
+            &[],
         )
         .unwrap();
-    assert_eq!(killed.len(), 1);
-    let write = [StreamWrite::new(
-        s,
-        ExpectedVersion::Exact(1),
-        vec![renamed("two".into())],
-    )];
-    let lost = store.append(&write).unwrap_err();
-    let StoreError::Backend { message, source } = &lost else {
-        panic!("not a backend failure: {lost:?}");
+    let second = write(1, "two");
+    let append = std::thread::spawn(move || {
+        let result = store.append(&second);
+        (store, result)
+    });
+    // Watch from outside any transaction (inside one, the server's
+    // activity view is a snapshot).
+    let mut watcher = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let waiting =
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'";
+    let mut pid: Option<i32> = None;
+    for _ in 0..500 {
+        if let Some(row) = watcher.query_opt(waiting, &[&app]).unwrap() {
+            pid = Some(row.get(0));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let pid = pid.expect("the append never waited on the head");
+    watcher
+        .query("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap();
+    let (mut store, lost) = append.join().unwrap();
+    let lost = lost.unwrap_err();
+    let StoreError::Backend {
+        message,
+        source: Some(source),
+    } = &lost
+    else {
+        panic!("not a backend failure with a source: {lost:?}");
     };
     // The server's farewell, or the closed socket, whichever the client
     // reads first.
     assert!(
-        [
-            "db error: FATAL: terminating connection due to administrator command",
-            "connection closed",
-            "error communicating with the server: ",
-        ]
-        .iter()
-        .any(|m| message == m || (m.ends_with(": ") && message.starts_with(m))),
+        message == "db error: FATAL: terminating connection due to administrator command"
+            || message == "connection closed"
+            || message.starts_with("error communicating with the server: "),
         "{message}"
     );
-    let source = source.as_ref().expect("the client's error as the source");
-    assert!(
-        source.get().downcast_ref::<postgres::Error>().is_some(),
-        "{source:?}"
-    );
-    // Nothing was written; the retry connects again and succeeds.
-    let stored = store.append(&write).unwrap();
+    assert!(source.get().downcast_ref::<postgres::Error>().is_some());
+    holder.rollback().unwrap();
+    // Nothing of it was stored; the retry connects again and succeeds.
+    assert_eq!(store.stream_version(&s).unwrap(), 1);
+    let stored = store.append(&write(1, "two")).unwrap();
     assert_eq!((stored[0].version, stored[0].position), (2, 2));
     assert_eq!(store.read_all(0, 10).unwrap().len(), 2);
 }

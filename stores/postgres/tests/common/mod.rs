@@ -41,7 +41,7 @@ pub fn db(test: &str) -> Option<Db> {
     let Ok(url) = std::env::var("FANATICAL_PG_URL") else {
         return skip(test, "FANATICAL_PG_URL is not set");
     };
-    match postgres::Client::connect(&url, postgres::NoTls) {
+    match off_runtime(|| postgres::Client::connect(&url, postgres::NoTls).map(drop)) {
         Ok(_) => Some(Db {
             url,
             schemas: Mutex::new(Vec::new()),
@@ -51,6 +51,12 @@ pub fn db(test: &str) -> Option<Db> {
             &format!("the server at FANATICAL_PG_URL is unreachable: {e}"),
         ),
     }
+}
+
+/// Runs `f` on a thread of its own: the blocking client starts a runtime
+/// of its own, which tokio forbids inside an async test's.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
 }
 
 /// The test database; drops every schema it handed out when dropped.
@@ -93,10 +99,12 @@ impl Db {
 impl Drop for Db {
     fn drop(&mut self) {
         let schemas = std::mem::take(&mut *self.schemas.lock().unwrap_or_else(|e| e.into_inner()));
-        if let Ok(mut c) = postgres::Client::connect(&self.url, postgres::NoTls) {
-            for s in schemas {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE"));
+        off_runtime(|| {
+            if let Ok(mut c) = postgres::Client::connect(&self.url, postgres::NoTls) {
+                for s in schemas {
+                    let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE"));
+                }
             }
-        }
+        });
     }
 }
