@@ -13,7 +13,7 @@ use fanatical::store::{Erasure, RecordedEvent, StoreError, StreamWrite};
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::{Client, Config, NoTls, Statement};
 
-use crate::sql::{self, Plan, backend, decode_all, limit, to_i64, to_u64, version_of};
+use crate::sql::{self, Plan, backend, decode_all, limit, to_i64, version_of};
 
 /// An event store in a PostgreSQL schema for async code: the tables,
 /// append method and guarantees of [`PgStore`](crate::PgStore) (gap-free
@@ -61,11 +61,7 @@ struct Conn {
 }
 
 struct Statements {
-    lock_stream: Statement,
-    lock_stream_if_any: Statement,
-    bump_streams: Statement,
-    take_positions: Statement,
-    insert_events: Statement,
+    append: Statement,
     read_all: Statement,
     read_stream: Statement,
     stream_version: Statement,
@@ -74,11 +70,7 @@ struct Statements {
 impl Statements {
     async fn prepare(client: &Client) -> Result<Self, tokio_postgres::Error> {
         Ok(Statements {
-            lock_stream: client.prepare(sql::LOCK_STREAM).await?,
-            lock_stream_if_any: client.prepare(sql::LOCK_STREAM_IF_ANY).await?,
-            bump_streams: client.prepare(sql::BUMP_STREAMS).await?,
-            take_positions: client.prepare(sql::TAKE_POSITIONS).await?,
-            insert_events: client.prepare(sql::INSERT_EVENTS).await?,
+            append: client.prepare(sql::APPEND).await?,
             read_all: client.prepare(sql::READ_ALL).await?,
             read_stream: client.prepare(sql::READ_STREAM).await?,
             stream_version: client.prepare(sql::STREAM_VERSION).await?,
@@ -356,7 +348,7 @@ impl AsyncPgStore {
         let plan = Plan::new(batch)?;
         let mut guard = self.conn().await?;
         let result = match guard.as_mut() {
-            Some(conn) => write(conn, &plan, batch.len(), erasure).await,
+            Some(conn) => write(conn, &plan, erasure).await,
             None => Err(StoreError::backend_message("no connection")),
         };
         Self::settle(&mut guard, result)
@@ -366,77 +358,37 @@ impl AsyncPgStore {
 async fn write(
     conn: &mut Conn,
     plan: &Plan<'_>,
-    writes: usize,
     erasure: Option<&Erasure>,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let Conn { client, stmt } = conn;
-    // Dropping the transaction (an error, or the future dropped) rolls it
-    // back.
+    let Some(erasure) = erasure else {
+        let row = client
+            .query_one(&stmt.append, &plan.params())
+            .await
+            .map_err(backend)?;
+        return plan.outcome(&row);
+    };
+    // Dropping the transaction (an error, a conflict, or the future
+    // dropped) rolls the redactions back.
     let tx = client.transaction().await.map_err(backend)?;
-    if let Some(erasure) = erasure {
-        for stream in sql::erasure_streams(erasure) {
-            let rows = tx
-                .query(sql::REDACT_SELECT, &[&stream.to_string()])
+    for stream in sql::erasure_streams(erasure) {
+        let rows = tx
+            .query(sql::REDACT_SELECT, &[&stream.to_string()])
+            .await
+            .map_err(backend)?;
+        for (position, json) in sql::redactions(erasure, &stream, &rows)? {
+            tx.execute(sql::REDACT_UPDATE, &[&json, &position])
                 .await
                 .map_err(backend)?;
-            for (position, json) in sql::redactions(erasure, &stream, &rows)? {
-                tx.execute(sql::REDACT_UPDATE, &[&json, &position])
-                    .await
-                    .map_err(backend)?;
-            }
         }
     }
-    let mut actual = vec![0u64; writes];
-    for &i in &plan.lock_order {
-        let (stream, has_events) = plan.lock_target(i);
-        let row = if has_events {
-            Some(
-                tx.query_one(&stmt.lock_stream, &[&stream])
-                    .await
-                    .map_err(backend)?,
-            )
-        } else {
-            tx.query_opt(&stmt.lock_stream_if_any, &[&stream])
-                .await
-                .map_err(backend)?
-        };
-        if let Some(slot) = actual.get_mut(i) {
-            *slot = version_of(row.as_ref())?;
-        }
-    }
-    plan.check(&actual)?;
-    if plan.total == 0 {
-        tx.commit().await.map_err(backend)?;
-        return Ok(Vec::new());
-    }
-    let (streams, versions) = plan.bumps(&actual);
-    tx.execute(&stmt.bump_streams, &[&streams, &versions])
+    let row = tx
+        .query_one(&stmt.append, &plan.params())
         .await
         .map_err(backend)?;
-    // Last: from here to the commit this append holds the head.
-    let after = tx
-        .query_one(&stmt.take_positions, &[&to_i64(plan.total)])
-        .await
-        .map_err(backend)?;
-    let after = to_u64(after.try_get::<_, i64>(0).map_err(backend)?);
-    let rows = plan.rows(&actual, after)?;
-    tx.execute(
-        &stmt.insert_events,
-        &[
-            &rows.position,
-            &rows.stream,
-            &rows.version,
-            &rows.id,
-            &rows.schema,
-            &rows.event,
-            &rows.actor,
-            &rows.command,
-        ],
-    )
-    .await
-    .map_err(backend)?;
+    let recorded = plan.outcome(&row)?;
     tx.commit().await.map_err(backend)?;
-    Ok(rows.recorded)
+    Ok(recorded)
 }
 
 /// [`crate::migrate`], awaited.

@@ -27,8 +27,9 @@
 //!
 //! [`PgStore::connect`] uses the schema `fanatical`;
 //! [`PgStore::with_schema`] any other (one per desk, or per test). The
-//! constructor creates the schema and its tables when they are missing,
-//! under an advisory lock, so stores started at once do not race:
+//! constructor creates the schema, its tables and the append function
+//! when they are missing, under an advisory lock, so stores started at
+//! once do not race:
 //!
 //! ```sql
 //! CREATE TABLE head    (id int PRIMARY KEY CHECK (id = 1), position bigint NOT NULL);
@@ -44,44 +45,58 @@
 //!     command  text,              -- the causing command's idempotency key
 //!     UNIQUE (stream, version)
 //! );
+//! CREATE FUNCTION append_events(...)  -- the append below, in PL/pgSQL
 //! ```
 //!
 //! ## How an append stays atomic, gap-free and in commit order
 //!
-//! One transaction, at PostgreSQL's default `READ COMMITTED`:
+//! One call of `append_events` with the batch as arrays — one statement,
+//! so one round trip and one transaction, at PostgreSQL's default `READ
+//! COMMITTED` — does five steps:
 //!
 //! 1. **Lock the streams, in sorted order.** For each stream of the batch,
-//!    sorted by name, `INSERT INTO streams … ON CONFLICT (stream) DO
-//!    UPDATE … RETURNING version` locks the stream's row (creating it at
-//!    version 0 for a new stream) and returns its latest committed
-//!    version — a writer holding the row makes this wait, and then it
-//!    sees what that writer committed. Sorted order means two appends that
-//!    share streams take them in one order and never deadlock.
+//!    sorted by name (bytewise), `INSERT INTO streams … ON CONFLICT
+//!    (stream) DO UPDATE … RETURNING version` locks the stream's row
+//!    (creating it at version 0 for a new stream) and returns its latest
+//!    committed version — a writer holding the row makes this wait, and
+//!    then it sees what that writer committed. Sorted order means two
+//!    appends that share streams take them in one order and never
+//!    deadlock. (A write of no events only checks the version: `SELECT …
+//!    FOR UPDATE`, creating nothing.)
 //! 2. **Check the expected versions.** A stale write is
 //!    [`StoreError::Conflict`] (the first stale write of the batch, in
-//!    batch order, as the desk expects), and the transaction rolls back:
-//!    nothing is written.
-//! 3. **Move the streams' versions** (one `UPDATE … FROM unnest(…)`).
+//!    batch order, as the desk expects), and nothing is written.
+//! 3. **Move the streams' versions on** (one `UPDATE … FROM unnest(…)`).
 //! 4. **Take the global positions last.** `UPDATE head SET position =
 //!    position + n RETURNING …` on the one-row `head` table: every append
 //!    waits here for the one before it to commit, and keeps the row until
 //!    its own commit. So positions are handed out one transaction at a
-//!    time, each from where the last committed one stopped: a rolled-back
+//!    time, each from where the last committed one stopped: a failed
 //!    append hands nothing out (no gaps), and a transaction with higher
 //!    positions can commit only after every lower one has (commit order).
 //!    A reader that has seen position *p* has therefore seen everything
 //!    below it, and catching up by polling `read_all(p, …)` needs no gap
-//!    detection or gap timers (which others got wrong: see Marten and
-//!    Eventuous's skipped events).
-//! 5. **Insert the events** (one `INSERT … SELECT * FROM unnest(…)`) and
-//!    commit.
+//!    detection or gap timers (which others got wrong: Marten and
+//!    Eventuous skipped committed events).
+//! 5. **Insert the events** (one `INSERT … SELECT … FROM unnest(…)`); the
+//!    statement's end commits.
 //!
-//! The cost: the global lock is held from step 4 to the commit, so appends
-//! of unrelated streams serialise for the length of one insert and one
-//! commit (the stream locks of steps 1–3 are not global). The unique
-//! `(stream, version)` and primary keys are the last line of defence.
 //! This is Commanded's EventStore `$all`-row method, with the lock taken
-//! last so it covers as little as possible.
+//! last so it covers as little as possible; the unique `(stream,
+//! version)` and primary keys are the last line of defence.
+//!
+//! **The cost.** The head is held from step 4 through the commit,
+//! including the commit's flush of the write-ahead log, so appends — even
+//! of unrelated streams — commit one at a time and cannot share a flush:
+//! under many writers, the rate of appends is about one per commit
+//! latency (the stream locks of steps 1–3 are not global, and everything
+//! before step 4 runs in parallel). Put a decision's events in one batch
+//! (one append, however many streams). Where losing the last moment of
+//! appends in a server crash is acceptable, `synchronous_commit = off`
+//! (for the role or database) shortens the hold to the commit itself;
+//! positions stay gap-free and in commit order either way (a crash loses
+//! the newest appends, a suffix; a desk that had read them must be
+//! rebuilt).
 //!
 //! A lost connection is a [`StoreError::Backend`] with the client's error
 //! as its source; the next call connects again. An append whose connection
@@ -145,7 +160,7 @@ use fanatical::event::StreamId;
 use fanatical::store::{Erasure, RecordedEvent, Store, StoreError, StreamWrite};
 use postgres::{Client, Config, NoTls, Statement};
 
-use crate::sql::{Plan, backend, decode_all, limit, to_i64, to_u64, version_of};
+use crate::sql::{Plan, backend, decode_all, limit, to_i64, version_of};
 
 /// The schema [`PgStore::connect`] uses.
 pub const DEFAULT_SCHEMA: &str = "fanatical";
@@ -172,11 +187,7 @@ struct Conn {
 }
 
 struct Statements {
-    lock_stream: Statement,
-    lock_stream_if_any: Statement,
-    bump_streams: Statement,
-    take_positions: Statement,
-    insert_events: Statement,
+    append: Statement,
     read_all: Statement,
     read_stream: Statement,
     stream_version: Statement,
@@ -185,11 +196,7 @@ struct Statements {
 impl Statements {
     fn prepare(client: &mut Client) -> Result<Self, postgres::Error> {
         Ok(Statements {
-            lock_stream: client.prepare(sql::LOCK_STREAM)?,
-            lock_stream_if_any: client.prepare(sql::LOCK_STREAM_IF_ANY)?,
-            bump_streams: client.prepare(sql::BUMP_STREAMS)?,
-            take_positions: client.prepare(sql::TAKE_POSITIONS)?,
-            insert_events: client.prepare(sql::INSERT_EVENTS)?,
+            append: client.prepare(sql::APPEND)?,
             read_all: client.prepare(sql::READ_ALL)?,
             read_stream: client.prepare(sql::READ_STREAM)?,
             stream_version: client.prepare(sql::STREAM_VERSION)?,
@@ -316,7 +323,9 @@ impl PgStore {
         result
     }
 
-    /// One write transaction: the erasure (if any), then the batch.
+    /// One append: a single call of the server-side `append_events` (one
+    /// round trip, its own transaction), or, with an erasure, the
+    /// redactions and that call in one transaction.
     fn write(
         &mut self,
         batch: &[StreamWrite],
@@ -325,65 +334,30 @@ impl PgStore {
         let plan = Plan::new(batch)?;
         self.with_conn(|conn| {
             let Conn { client, stmt } = conn;
-            // Dropping the transaction on any error rolls it back.
+            let Some(erasure) = erasure else {
+                let row = client
+                    .query_one(&stmt.append, &plan.params())
+                    .map_err(backend)?;
+                return plan.outcome(&row);
+            };
+            // Dropping the transaction on any error (a conflict included)
+            // rolls the redactions back.
             let mut tx = client.transaction().map_err(backend)?;
-            if let Some(erasure) = erasure {
-                for stream in sql::erasure_streams(erasure) {
-                    let rows = tx
-                        .query(sql::REDACT_SELECT, &[&stream.to_string()])
+            for stream in sql::erasure_streams(erasure) {
+                let rows = tx
+                    .query(sql::REDACT_SELECT, &[&stream.to_string()])
+                    .map_err(backend)?;
+                for (position, json) in sql::redactions(erasure, &stream, &rows)? {
+                    tx.execute(sql::REDACT_UPDATE, &[&json, &position])
                         .map_err(backend)?;
-                    for (position, json) in sql::redactions(erasure, &stream, &rows)? {
-                        tx.execute(sql::REDACT_UPDATE, &[&json, &position])
-                            .map_err(backend)?;
-                    }
                 }
             }
-            let mut actual = vec![0u64; batch.len()];
-            for &i in &plan.lock_order {
-                let (stream, has_events) = plan.lock_target(i);
-                let row = if has_events {
-                    Some(
-                        tx.query_one(&stmt.lock_stream, &[&stream])
-                            .map_err(backend)?,
-                    )
-                } else {
-                    tx.query_opt(&stmt.lock_stream_if_any, &[&stream])
-                        .map_err(backend)?
-                };
-                if let Some(slot) = actual.get_mut(i) {
-                    *slot = version_of(row.as_ref())?;
-                }
-            }
-            plan.check(&actual)?;
-            if plan.total == 0 {
-                tx.commit().map_err(backend)?;
-                return Ok(Vec::new());
-            }
-            let (streams, versions) = plan.bumps(&actual);
-            tx.execute(&stmt.bump_streams, &[&streams, &versions])
+            let row = tx
+                .query_one(&stmt.append, &plan.params())
                 .map_err(backend)?;
-            // Last: from here to the commit this append holds the head.
-            let after = tx
-                .query_one(&stmt.take_positions, &[&to_i64(plan.total)])
-                .map_err(backend)?;
-            let after = to_u64(after.try_get::<_, i64>(0).map_err(backend)?);
-            let rows = plan.rows(&actual, after)?;
-            tx.execute(
-                &stmt.insert_events,
-                &[
-                    &rows.position,
-                    &rows.stream,
-                    &rows.version,
-                    &rows.id,
-                    &rows.schema,
-                    &rows.event,
-                    &rows.actor,
-                    &rows.command,
-                ],
-            )
-            .map_err(backend)?;
+            let recorded = plan.outcome(&row)?;
             tx.commit().map_err(backend)?;
-            Ok(rows.recorded)
+            Ok(recorded)
         })
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use fanatical::event::{Event, StreamId};
-use fanatical::store::{Erasure, RecordedEvent, StoreError, StreamWrite};
+use fanatical::store::{Erasure, ExpectedVersion, RecordedEvent, StoreError, StreamWrite};
 
 /// The tables, created when missing (run inside [`MIGRATE_LOCK`]'s
 /// transaction, with the schema on the search path).
@@ -30,7 +30,72 @@ CREATE TABLE IF NOT EXISTS events (
     actor    text,
     command  text,
     UNIQUE (stream, version)
-);";
+);
+CREATE OR REPLACE FUNCTION append_events(
+    w_stream   text[],   -- the batch's streams, in batch order
+    w_expected bigint[], -- each write's expected version (NULL: any)
+    w_count    bigint[], -- how many events each write appends
+    e_write    int[],    -- per event: its write (from 1)
+    e_offset   bigint[], -- per event: its place in its write (from 1)
+    e_id       text[],
+    e_schema   int[],
+    e_event    text[],
+    e_actor    text[],
+    e_command  text[]
+) RETURNS TABLE (conflict int, actual bigint[], after bigint)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    n      int := coalesce(array_length(w_stream, 1), 0);
+    versions bigint[] := array_fill(0::bigint, ARRAY[n]);
+    total  bigint := 0;
+    before bigint;
+    i      int;
+    v      bigint;
+BEGIN
+    -- 1. Lock each stream's row in sorted (byte) order, creating it at
+    --    version 0 for a new stream: the latest committed version.
+    FOR i IN SELECT o.i FROM unnest(w_stream) WITH ORDINALITY AS o (s, i)
+             ORDER BY o.s COLLATE \"C\" LOOP
+        IF w_count[i] > 0 THEN
+            INSERT INTO streams AS t (stream, version) VALUES (w_stream[i], 0)
+                ON CONFLICT (stream) DO UPDATE SET version = t.version
+                RETURNING t.version INTO v;
+        ELSE
+            SELECT t.version INTO v FROM streams AS t WHERE t.stream = w_stream[i] FOR UPDATE;
+        END IF;
+        versions[i] := coalesce(v, 0);
+    END LOOP;
+    -- 2. Check every expected version, in batch order: the first stale
+    --    write is the conflict, and nothing is written.
+    FOR i IN 1 .. n LOOP
+        IF w_expected[i] IS NOT NULL AND w_expected[i] <> versions[i] THEN
+            RETURN QUERY SELECT i, versions, NULL::bigint;
+            RETURN;
+        END IF;
+        total := total + w_count[i];
+    END LOOP;
+    IF total = 0 THEN
+        RETURN QUERY SELECT NULL::int, versions, NULL::bigint;
+        RETURN;
+    END IF;
+    -- 3. Move the streams on.
+    UPDATE streams AS t SET version = versions[o.i] + w_count[o.i]
+        FROM unnest(w_stream) WITH ORDINALITY AS o (s, i)
+        WHERE t.stream = o.s AND w_count[o.i] > 0;
+    -- 4. Last: take the positions, holding the head until commit.
+    UPDATE head SET position = position + total WHERE id = 1
+        RETURNING position - total INTO before;
+    -- 5. Insert the events.
+    INSERT INTO events (position, stream, version, id, schema, event, actor, command)
+        SELECT before + e.n, w_stream[e.w], versions[e.w] + e.k, e.id, e.schema, e.event,
+               e.actor, e.command
+        FROM unnest(e_write, e_offset, e_id, e_schema, e_event, e_actor, e_command)
+             WITH ORDINALITY AS e (w, k, id, schema, event, actor, command, n);
+    RETURN QUERY SELECT NULL::int, versions, before;
+END
+$fn$;";
 
 /// Serialises migrations of one schema: two stores created at once wait
 /// for each other instead of racing `CREATE TABLE IF NOT EXISTS`.
@@ -41,34 +106,12 @@ pub(crate) const MIGRATE_LOCK: &str =
 /// still use one made for it).
 pub(crate) const SCHEMA_EXISTS: &str = "SELECT 1 FROM pg_namespace WHERE nspname = $1";
 
-/// Locks a stream's version row, creating it at version 0 when the stream
-/// is new, and returns its version: the latest committed one (a
-/// conflicting upsert waits for the row's holder and then locks what it
-/// committed).
-pub(crate) const LOCK_STREAM: &str = "INSERT INTO streams (stream, version) VALUES ($1, 0)
-     ON CONFLICT (stream) DO UPDATE SET version = streams.version
-     RETURNING version";
-
-/// Locks an existing stream's version row (for a write of no events,
-/// which checks the version only and creates nothing).
-pub(crate) const LOCK_STREAM_IF_ANY: &str =
-    "SELECT version FROM streams WHERE stream = $1 FOR UPDATE";
-
-/// Moves the written streams to their new versions.
-pub(crate) const BUMP_STREAMS: &str = "UPDATE streams AS s SET version = v.version
-     FROM unnest($1::text[], $2::bigint[]) AS v (stream, version)
-     WHERE s.stream = v.stream";
-
-/// Takes `$1` global positions: the last lock of an append, held to its
-/// commit. Returns the position before the first one taken.
-pub(crate) const TAKE_POSITIONS: &str =
-    "UPDATE head SET position = position + $1 WHERE id = 1 RETURNING position - $1";
-
-/// Inserts the batch's events, one array per column.
-pub(crate) const INSERT_EVENTS: &str =
-    "INSERT INTO events (position, stream, version, id, schema, event, actor, command)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::int[],
-                          $6::text[], $7::text[], $8::text[])";
+/// One append: the method of the [crate docs](crate), steps 1 to 5, in
+/// one call (one round trip). Returns the first stale write (from 1) or
+/// none, every write's stream version as found, and the position before
+/// the first one taken.
+pub(crate) const APPEND: &str =
+    "SELECT conflict, actual, after FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 /// The columns every read selects, in [`decode`]'s order.
 macro_rules! columns {
@@ -200,19 +243,33 @@ pub(crate) fn version_of(row: Option<&postgres::Row>) -> Result<u64, StoreError>
     }
 }
 
-/// A batch checked and ordered for an append.
+/// A batch checked for an append, as [`APPEND`]'s parameters.
 pub(crate) struct Plan<'a> {
     batch: &'a [StreamWrite],
-    /// Indexes into `batch`, in the order streams are locked: sorted by
-    /// stream name, so two appends lock shared streams in one order and
-    /// never deadlock.
-    pub(crate) lock_order: Vec<usize>,
-    /// How many events the batch appends.
-    pub(crate) total: u64,
+    w_stream: Vec<String>,
+    w_expected: Vec<Option<i64>>,
+    w_count: Vec<i64>,
+    e_write: Vec<i32>,
+    e_offset: Vec<i64>,
+    e_id: Vec<String>,
+    e_schema: Vec<i32>,
+    e_event: Vec<String>,
+    e_actor: Vec<Option<String>>,
+    e_command: Vec<Option<String>>,
+}
+
+/// What [`APPEND`] answered.
+pub(crate) struct Appended {
+    /// The first stale write, from 1.
+    conflict: Option<i32>,
+    /// Every write's stream version before the append.
+    actual: Vec<i64>,
+    /// The position before the first one taken (none: nothing written).
+    after: Option<i64>,
 }
 
 impl<'a> Plan<'a> {
-    /// Refuses a batch that names a stream twice.
+    /// Refuses a batch that names a stream twice; serialises the rest.
     pub(crate) fn new(batch: &'a [StreamWrite]) -> Result<Self, StoreError> {
         let mut seen = BTreeSet::new();
         for w in batch {
@@ -220,94 +277,102 @@ impl<'a> Plan<'a> {
                 return Err(StoreError::DuplicateStreamInBatch(w.stream));
             }
         }
-        let mut lock_order: Vec<(String, usize)> = batch
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.stream.to_string(), i))
-            .collect();
-        lock_order.sort();
-        let total = batch
-            .iter()
-            .map(|w| u64::try_from(w.events.len()).unwrap_or(u64::MAX))
-            .fold(0u64, u64::saturating_add);
-        Ok(Plan {
+        let mut plan = Plan {
             batch,
-            lock_order: lock_order.into_iter().map(|(_, i)| i).collect(),
-            total,
-        })
-    }
-
-    /// The stream of write `i`, as stored, and whether the write has
-    /// events (a write of none only checks the version).
-    pub(crate) fn lock_target(&self, i: usize) -> (String, bool) {
-        self.batch
-            .get(i)
-            .map(|w| (w.stream.to_string(), !w.events.is_empty()))
-            .unwrap_or_default()
-    }
-
-    /// Checks every write's expected version against `actual` (one per
-    /// write, in batch order), reporting the first stale write of the
-    /// batch.
-    pub(crate) fn check(&self, actual: &[u64]) -> Result<(), StoreError> {
-        for (w, &actual) in self.batch.iter().zip(actual) {
-            if !w.expected.matches(actual) {
-                return Err(StoreError::Conflict {
-                    stream: w.stream,
-                    expected: w.expected,
-                    actual,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// The streams' new versions ([`BUMP_STREAMS`]'s arrays).
-    pub(crate) fn bumps(&self, actual: &[u64]) -> (Vec<String>, Vec<i64>) {
-        self.batch
-            .iter()
-            .zip(actual)
-            .filter(|(w, _)| !w.events.is_empty())
-            .map(|(w, &v)| {
-                let n = u64::try_from(w.events.len()).unwrap_or(u64::MAX);
-                (w.stream.to_string(), to_i64(v.saturating_add(n)))
-            })
-            .unzip()
-    }
-
-    /// The events as stored from position `after + 1` on, and
-    /// [`INSERT_EVENTS`]'s columns.
-    pub(crate) fn rows(&self, actual: &[u64], after: u64) -> Result<Rows, StoreError> {
-        let mut rows = Rows::default();
-        let mut position = after;
-        for (w, &actual) in self.batch.iter().zip(actual) {
-            let stream = w.stream.to_string();
-            let mut version = actual;
-            for e in &w.events {
-                version = version.saturating_add(1);
-                position = position.saturating_add(1);
-                rows.position.push(to_i64(position));
-                rows.stream.push(stream.clone());
-                rows.version.push(to_i64(version));
-                rows.id.push(e.id.to_string());
-                rows.schema.push(i32::try_from(e.schema).map_err(|_| {
+            w_stream: Vec::new(),
+            w_expected: Vec::new(),
+            w_count: Vec::new(),
+            e_write: Vec::new(),
+            e_offset: Vec::new(),
+            e_id: Vec::new(),
+            e_schema: Vec::new(),
+            e_event: Vec::new(),
+            e_actor: Vec::new(),
+            e_command: Vec::new(),
+        };
+        for (w, index) in batch.iter().zip(1i32..) {
+            plan.w_stream.push(w.stream.to_string());
+            plan.w_expected.push(match w.expected {
+                ExpectedVersion::Exact(v) => Some(to_i64(v)),
+                ExpectedVersion::Any => None,
+            });
+            plan.w_count
+                .push(i64::try_from(w.events.len()).unwrap_or(i64::MAX));
+            for (e, offset) in w.events.iter().zip(1i64..) {
+                plan.e_write.push(index);
+                plan.e_offset.push(offset);
+                plan.e_id.push(e.id.to_string());
+                plan.e_schema.push(i32::try_from(e.schema).map_err(|_| {
                     StoreError::backend_message(format!(
                         "event {} has schema {}, more than the column holds",
                         e.id, e.schema
                     ))
                 })?);
-                rows.event
+                plan.e_event
                     .push(serde_json::to_string(&e.event).map_err(backend)?);
-                rows.actor.push(
+                plan.e_actor.push(
                     e.actor
                         .as_ref()
                         .map(serde_json::to_string)
                         .transpose()
                         .map_err(backend)?,
                 );
-                rows.command
+                plan.e_command
                     .push(e.command.as_ref().map(ToString::to_string));
-                rows.recorded.push(RecordedEvent {
+            }
+        }
+        Ok(plan)
+    }
+
+    /// [`APPEND`]'s parameters.
+    pub(crate) fn params(&self) -> [&(dyn postgres::types::ToSql + Sync); 10] {
+        [
+            &self.w_stream,
+            &self.w_expected,
+            &self.w_count,
+            &self.e_write,
+            &self.e_offset,
+            &self.e_id,
+            &self.e_schema,
+            &self.e_event,
+            &self.e_actor,
+            &self.e_command,
+        ]
+    }
+
+    /// [`APPEND`]'s answer: the stored events, or the conflict.
+    pub(crate) fn outcome(&self, row: &postgres::Row) -> Result<Vec<RecordedEvent>, StoreError> {
+        let answer = Appended {
+            conflict: row.try_get(0).map_err(backend)?,
+            actual: row.try_get(1).map_err(backend)?,
+            after: row.try_get(2).map_err(backend)?,
+        };
+        let actual = |i: usize| answer.actual.get(i).copied().map_or(0, to_u64);
+        if let Some(stale) = answer.conflict {
+            let i = usize::try_from(stale.saturating_sub(1)).unwrap_or(0);
+            return Err(match self.batch.get(i) {
+                Some(w) => StoreError::Conflict {
+                    stream: w.stream,
+                    expected: w.expected,
+                    actual: actual(i),
+                },
+                None => StoreError::backend_message(format!(
+                    "the append reported write {stale} of {} stale",
+                    self.batch.len()
+                )),
+            });
+        }
+        let Some(after) = answer.after else {
+            return Ok(Vec::new());
+        };
+        let mut position = to_u64(after);
+        let mut out = Vec::new();
+        for (i, w) in self.batch.iter().enumerate() {
+            let mut version = actual(i);
+            for e in &w.events {
+                version = version.saturating_add(1);
+                position = position.saturating_add(1);
+                out.push(RecordedEvent {
                     id: e.id,
                     stream: w.stream,
                     version,
@@ -319,22 +384,8 @@ impl<'a> Plan<'a> {
                 });
             }
         }
-        Ok(rows)
+        Ok(out)
     }
-}
-
-/// [`INSERT_EVENTS`]'s columns, and the events as the append returns them.
-#[derive(Default)]
-pub(crate) struct Rows {
-    pub(crate) position: Vec<i64>,
-    pub(crate) stream: Vec<String>,
-    pub(crate) version: Vec<i64>,
-    pub(crate) id: Vec<String>,
-    pub(crate) schema: Vec<i32>,
-    pub(crate) event: Vec<String>,
-    pub(crate) actor: Vec<Option<String>>,
-    pub(crate) command: Vec<Option<String>>,
-    pub(crate) recorded: Vec<RecordedEvent>,
 }
 
 /// The redactions an erasure makes in one stream's rows (from
