@@ -120,6 +120,15 @@
 //! on disk, run `VACUUM FULL events` (it rewrites the table) and expire
 //! old WAL segments and backups.
 //!
+//! ## Delivery leases
+//!
+//! Desks sharing the database take each outbound message's delivery lease
+//! in a `leases` table (one row per message: holder, fencing token, until,
+//! finished) through [`DeliveryLeases`]: each call is one transaction
+//! that holds an advisory lock on the message and applies `fanatical`'s
+//! own rule ([`LeaseRow::take`], [`LeaseRow::fences`]), so no message is
+//! delivered twice within its lease whatever the number of desks.
+//!
 //! ## Async services
 //!
 //! [`AsyncPgStore`] is the same store for a tokio service: the same
@@ -156,8 +165,13 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 
+use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::StreamId;
-use fanatical::store::{Erasure, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::id::MessageId;
+use fanatical::store::{
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Store,
+    StoreError, StreamWrite,
+};
 use postgres::{Client, Config, NoTls, Statement};
 
 use crate::sql::{Plan, backend, decode_all, limit, to_i64, version_of};
@@ -358,6 +372,80 @@ impl PgStore {
             let recorded = plan.outcome(&row)?;
             tx.commit().map_err(backend)?;
             Ok(recorded)
+        })
+    }
+}
+
+impl PgStore {
+    /// Runs `f` on `message`'s lease row inside one transaction that holds
+    /// the message's advisory lock; `f` returns what to answer and the
+    /// row to store, if any.
+    fn with_lease<T>(
+        &mut self,
+        message: MessageId,
+        f: impl FnOnce(Option<LeaseRow>) -> (T, Option<LeaseRow>),
+    ) -> Result<T, StoreError> {
+        let key = message.to_string();
+        let lock = sql::lease_key(&self.schema, &key);
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction().map_err(backend)?;
+            tx.execute(sql::LEASE_LOCK, &[&lock]).map_err(backend)?;
+            let current = tx
+                .query_opt(sql::LEASE_SELECT, &[&key])
+                .map_err(backend)?
+                .map(|row| sql::lease_row(&key, &row))
+                .transpose()?;
+            let (answer, row) = f(current);
+            if let Some(row) = row {
+                let (holder, token, secs, nanos, finished) = sql::lease_params(&row);
+                tx.execute(
+                    sql::LEASE_UPSERT,
+                    &[&key, &holder, &token, &secs, &nanos, &finished],
+                )
+                .map_err(backend)?;
+            }
+            tx.commit().map_err(backend)?;
+            Ok(answer)
+        })
+    }
+}
+
+/// Delivery leases in the `leases` table, one row per message, decided by
+/// `fanatical`'s own rule ([`LeaseRow::take`], [`LeaseRow::fences`]) inside
+/// one transaction that holds the message's advisory lock: desks on every
+/// connection take turns on a message, so no message is delivered twice
+/// within its lease whatever the number of desks.
+impl DeliveryLeases for PgStore {
+    fn take_lease(
+        &mut self,
+        message: MessageId,
+        holder: &LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseOutcome, StoreError> {
+        self.with_lease(message, |current| {
+            let d = LeaseRow::take(current.as_ref(), message, holder, now, until);
+            (d.outcome, d.row)
+        })
+    }
+
+    fn finish_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, |current| match current {
+            Some(row) if row.fences(lease) => (
+                true,
+                Some(LeaseRow {
+                    finished: true,
+                    ..row
+                }),
+            ),
+            _ => (false, None),
+        })
+    }
+
+    fn release_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, |current| match current {
+            Some(row) if row.fences(lease) => (true, Some(LeaseRow { until: None, ..row })),
+            _ => (false, None),
         })
     }
 }

@@ -5,8 +5,11 @@
 
 use std::collections::BTreeSet;
 
+use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::{Event, StreamId};
-use fanatical::store::{Erasure, ExpectedVersion, RecordedEvent, StoreError, StreamWrite};
+use fanatical::store::{
+    Erasure, ExpectedVersion, LeaseHolder, LeaseRow, RecordedEvent, StoreError, StreamWrite,
+};
 
 /// The tables, created when missing (run inside [`MIGRATE_LOCK`]'s
 /// transaction, with the schema on the search path).
@@ -30,6 +33,14 @@ CREATE TABLE IF NOT EXISTS events (
     actor    text,
     command  text,
     UNIQUE (stream, version)
+);
+CREATE TABLE IF NOT EXISTS leases (
+    message     text    PRIMARY KEY,
+    holder      text    NOT NULL,
+    token       bigint  NOT NULL,
+    until_secs  bigint,
+    until_nanos int,
+    finished    boolean NOT NULL
 );
 CREATE OR REPLACE FUNCTION append_events(
     w_stream   text[],   -- the batch's streams, in batch order
@@ -112,6 +123,65 @@ pub(crate) const SCHEMA_EXISTS: &str = "SELECT 1 FROM pg_namespace WHERE nspname
 /// the first one taken.
 pub(crate) const APPEND: &str =
     "SELECT conflict, actual, after FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Serialises the lease calls on one message (across every connection,
+/// whether or not its row exists yet) until the transaction ends.
+pub(crate) const LEASE_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+/// A message's lease row.
+pub(crate) const LEASE_SELECT: &str =
+    "SELECT holder, token, until_secs, until_nanos, finished FROM leases WHERE message = $1";
+
+/// Stores a message's lease row.
+pub(crate) const LEASE_UPSERT: &str =
+    "INSERT INTO leases (message, holder, token, until_secs, until_nanos, finished)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (message) DO UPDATE SET holder = $2, token = $3,
+         until_secs = $4, until_nanos = $5, finished = $6";
+
+/// The advisory lock key of `message`'s lease in `schema`.
+pub(crate) fn lease_key(schema: &str, message: &str) -> String {
+    format!("fanatical-postgres lease {schema} {message}")
+}
+
+/// A lease row as stored, or why it cannot be read.
+pub(crate) fn lease_row(message: &str, row: &postgres::Row) -> Result<LeaseRow, StoreError> {
+    let corrupt =
+        |what: &str| StoreError::backend_message(format!("lease of message {message}: {what}"));
+    let holder: String = row.try_get(0).map_err(backend)?;
+    let token: i64 = row.try_get(1).map_err(backend)?;
+    let secs: Option<i64> = row.try_get(2).map_err(backend)?;
+    let nanos: Option<i32> = row.try_get(3).map_err(backend)?;
+    let finished: bool = row.try_get(4).map_err(backend)?;
+    let until = match (secs, nanos) {
+        (Some(s), Some(n)) => Some(
+            u32::try_from(n)
+                .ok()
+                .and_then(|n| DateTime::<Utc>::from_timestamp(s, n))
+                .ok_or_else(|| corrupt("an instant out of range"))?,
+        ),
+        _ => None,
+    };
+    Ok(LeaseRow {
+        holder: LeaseHolder::new(&holder).map_err(|e| corrupt(&e.to_string()))?,
+        token: u64::try_from(token).map_err(|_| corrupt("a negative token"))?,
+        until,
+        finished,
+    })
+}
+
+/// [`LEASE_UPSERT`]'s parameters after the message: holder, token,
+/// seconds, nanoseconds, finished.
+pub(crate) fn lease_params(row: &LeaseRow) -> (String, i64, Option<i64>, Option<i32>, bool) {
+    (
+        row.holder.as_str().to_owned(),
+        to_i64(row.token),
+        row.until.map(|u| u.timestamp()),
+        row.until
+            .map(|u| i32::try_from(u.timestamp_subsec_nanos()).unwrap_or(0)),
+        row.finished,
+    )
+}
 
 /// The columns every read selects, in [`decode`]'s order.
 macro_rules! columns {

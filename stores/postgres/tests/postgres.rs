@@ -561,3 +561,68 @@ fn stores_created_at_once_on_one_schema_share_its_tables() {
         assert_eq!(seen, first.read_all(0, 10).unwrap());
     }
 }
+
+#[test]
+fn postgres_keeps_delivery_leases_by_the_contract_across_connections() {
+    use fanatical::store::conformance;
+
+    let Some(db) = common::db("postgres_keeps_delivery_leases_by_the_contract_across_connections")
+    else {
+        return;
+    };
+    let passed = conformance::run_lease_checks(|| db.fresh()).unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(passed.len(), conformance::LEASE_CHECKS.len());
+    let mut one = db.fresh();
+    let mut two = PgStore::with_schema(&db.url, one.schema()).unwrap();
+    conformance::leases_hold_across_handles(&mut one, &mut two).unwrap();
+}
+
+/// Eight desks on their own connections ask at once for the leases of the
+/// same fifty messages: each message's lease goes to exactly one of them.
+#[test]
+fn eight_desks_asking_at_once_each_lease_goes_to_one() {
+    use fanatical::id::MessageId;
+    use fanatical::store::{DeliveryLeases, LeaseHolder, LeaseOutcome};
+
+    let Some(db) = common::db("eight_desks_asking_at_once_each_lease_goes_to_one") else {
+        return;
+    };
+    const DESKS: usize = 8;
+    const MESSAGES: u128 = 50;
+    let schema = db.schema_name();
+    drop(PgStore::with_schema(&db.url, &schema).unwrap());
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let barrier = Arc::new(Barrier::new(DESKS));
+    let desks: Vec<_> = (0..DESKS)
+        .map(|d| {
+            let (url, schema, barrier) = (db.url.clone(), schema.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let mut store = PgStore::with_schema(&url, &schema).unwrap();
+                let me = LeaseHolder::new(&format!("desk-{d}")).unwrap();
+                barrier.wait();
+                let mut taken = Vec::new();
+                for m in 0..MESSAGES {
+                    let message = MessageId::from_uuid(uuid::Uuid::from_u128(m + 1));
+                    match store
+                        .take_lease(message, &me, now, now + Duration::minutes(5))
+                        .unwrap()
+                    {
+                        LeaseOutcome::Taken(lease) => {
+                            assert_eq!((lease.token, &lease.holder), (1, &me));
+                            taken.push(m);
+                        }
+                        LeaseOutcome::Held { holder, until } => {
+                            assert_ne!(holder, me);
+                            assert_eq!(until, now + Duration::minutes(5));
+                        }
+                        other => panic!("{other:?}"),
+                    }
+                }
+                taken
+            })
+        })
+        .collect();
+    let mut all: Vec<u128> = desks.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..MESSAGES).collect::<Vec<_>>(), "each lease once");
+}
