@@ -1,0 +1,256 @@
+//! A tokio service drives a desk over PostgreSQL without blocking its
+//! runtime: each command is decided, its append awaited, and the stored
+//! events applied; a second desk writes to the same store at the same
+//! time, and the service catches up before it decides, retrying a
+//! conflict. The runtime has one thread, so a heartbeat task that keeps
+//! ticking while the service waits on the database shows nothing blocks.
+//!
+//! `FANATICAL_PG_URL=postgres://user@localhost/db cargo run -p
+//! fanatical-postgres --example tokio_service [schema]` (default: a new
+//! schema, dropped at the end). Without `FANATICAL_PG_URL` it says so and
+//! stops.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use fanatical::actor::Actor;
+use fanatical::channel::{Channel, ChannelAddress};
+use fanatical::chrono::{DateTime, Duration, TimeZone, Utc};
+use fanatical::chrono_tz::America::Chicago;
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
+use fanatical::id::{AgentId, IdGenerator, TicketId};
+use fanatical::outbox::OutboxAction;
+use fanatical::store::StoreError;
+use fanatical_postgres::AsyncPgStore;
+use tokio::sync::{mpsc, oneshot};
+
+/// "1 event", "3 events".
+fn events(n: usize) -> String {
+    format!("{n} event{}", if n == 1 { "" } else { "s" })
+}
+
+/// A command for the service, and where its outcome goes.
+struct Request {
+    command: Command,
+    now: DateTime<Utc>,
+    reply: oneshot::Sender<Result<usize, fanatical::Error>>,
+}
+
+/// Decide → awaited append → apply, catching up first (another desk may
+/// have written) and deciding again after a conflict. Returns how many
+/// events were stored.
+async fn handle(
+    store: &AsyncPgStore,
+    desk: &mut Desk,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<usize, fanatical::Error> {
+    const ATTEMPTS: u32 = 5;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        store.catch_up(desk).await?;
+        let decision = desk.decide(command.clone(), now)?;
+        if decision.repeat_of().is_some() || decision.is_empty() {
+            return Ok(0);
+        }
+        let stored = match decision.erasure() {
+            Some(erasure) => store.append_erasing(decision.writes(), erasure).await,
+            None => store.append(decision.writes()).await,
+        };
+        match stored {
+            Ok(stored) => {
+                match stored.first() {
+                    // Others wrote between our last event and these:
+                    // apply everything in store order.
+                    Some(first) if first.position != desk.position() + 1 => {
+                        store.catch_up(desk).await?;
+                    }
+                    _ => desk.apply(&stored)?,
+                }
+                return Ok(stored.len());
+            }
+            Err(StoreError::Conflict { stream, .. }) if attempt < ATTEMPTS => {
+                println!("  conflict on {stream}: catching up and deciding again");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The service: one task owning the desk, taking commands from a channel
+/// and delivering what the desk sends.
+async fn serve(
+    store: AsyncPgStore,
+    mut desk: Desk,
+    mut inbox: mpsc::Receiver<Request>,
+) -> Result<Desk, fanatical::Error> {
+    while let Some(Request {
+        command,
+        now,
+        reply,
+    }) = inbox.recv().await
+    {
+        let outcome = handle(&store, &mut desk, &command, now).await;
+        let _ = reply.send(outcome);
+        // The transport: here it prints; a real one awaits its send.
+        while let Some(msg) = desk.poll_outbound(now) {
+            println!("  deliver to {:?}: {}", msg.recipient, msg.body);
+            let delivered = Command::new(
+                Actor::integration("transport"),
+                OutboxAction::MarkDelivered { message: msg.id },
+            );
+            handle(&store, &mut desk, &delivered, now).await?;
+        }
+    }
+    Ok(desk)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let Ok(url) = std::env::var("FANATICAL_PG_URL") else {
+        println!(
+            "skipped: FANATICAL_PG_URL is not set; set it to a PostgreSQL database \
+             (postgres://user@localhost/db) to run the desk on it"
+        );
+        return Ok(());
+    };
+    let (schema, temporary) = match std::env::args().nth(1) {
+        Some(s) => (s, false),
+        None => (format!("fanatical_example_{}", std::process::id()), true),
+    };
+    let config = DeskConfig::default();
+    let mut ids = IdGenerator::from_seed(2007);
+    let mut now = Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap();
+    let (acme, jane, ana): (_, _, AgentId) = (ids.next_id(), ids.next_id(), ids.next_id());
+    let ticket: TicketId = ids.next_id();
+    let email = ChannelAddress::email("jane@acme.example")?;
+
+    // The heartbeat: on a one-thread runtime it ticks only while the other
+    // tasks are waiting, not blocking.
+    let beats = Arc::new(AtomicU64::new(0));
+    let heartbeat = {
+        let beats = Arc::clone(&beats);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                beats.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+
+    let store = AsyncPgStore::with_schema(&url, &schema).await?;
+    let mut desk = Desk::new(config.clone());
+    store.catch_up(&mut desk).await?;
+    println!("desk on schema {schema}: {} events so far", desk.position());
+    let (tx, inbox) = mpsc::channel(16);
+    let service = tokio::spawn(serve(store, desk, inbox));
+
+    // Another desk on the same store (another process, say) registers Ana
+    // while the service takes the customer's setup.
+    let replica = {
+        let (url, schema, config) = (url.clone(), schema.clone(), config.clone());
+        tokio::spawn(async move {
+            let store = AsyncPgStore::with_schema(&url, &schema).await?;
+            let mut desk = Desk::new(config);
+            let register = Command::new(
+                Actor::integration("hr"),
+                PeopleAction::RegisterAgent {
+                    id: ana,
+                    name: "Ana".into(),
+                    time_zone: Chicago,
+                    roles: vec![],
+                    skills: vec![],
+                },
+            );
+            let stored = handle(&store, &mut desk, &register, now).await?;
+            println!("the other desk registered Ana ({})", events(stored));
+            Ok::<_, fanatical::Error>(())
+        })
+    };
+
+    let send = |command: Command, now: DateTime<Utc>| {
+        let tx = tx.clone();
+        async move {
+            let (reply, outcome) = oneshot::channel();
+            tx.send(Request {
+                command,
+                now,
+                reply,
+            })
+            .await
+            .map_err(|_| "the service stopped")?;
+            outcome
+                .await
+                .map_err(|_| "the service dropped the request")?
+                .map_err(Box::<dyn std::error::Error>::from)
+        }
+    };
+    let setup = Actor::integration("setup");
+    for command in [
+        Command::new(
+            setup.clone(),
+            CustomerAction::Register {
+                id: acme,
+                organisation: "Acme Hosting".into(),
+            },
+        ),
+        Command::new(
+            setup,
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::AddContact {
+                    contact: jane,
+                    name: "Jane".into(),
+                    addresses: vec![email.clone()],
+                },
+            },
+        ),
+        Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(
+                ticket,
+                Channel::Email,
+                email.clone(),
+                "Our site is down",
+            )),
+        ),
+    ] {
+        let stored = send(command, now).await?;
+        println!("service stored {}", events(stored));
+    }
+    replica.await??;
+    // Ana answers through the service, which learns of her by catching up.
+    now += Duration::minutes(4);
+    let stored = send(Command::reply(ticket, ana, "Fixed: a disk filled up."), now).await?;
+    println!("service stored Ana's reply: {}", events(stored));
+    drop(tx);
+    let desk = service.await??;
+
+    // A desk rebuilt from the schema equals the one the service ran.
+    let store = AsyncPgStore::with_schema(&url, &schema).await?;
+    let mut rebuilt = Desk::new(config);
+    let stored = store.catch_up(&mut rebuilt).await?;
+    assert_eq!(
+        rebuilt, desk,
+        "a desk rebuilt from PostgreSQL equals the service's"
+    );
+    heartbeat.abort();
+    println!(
+        "{} in {schema}; ticket is {:?}; the heartbeat ticked {} times while the desk worked",
+        events(stored),
+        desk.tickets().get(ticket).map(|t| t.status()),
+        beats.load(Ordering::Relaxed)
+    );
+
+    if temporary {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+            .await?;
+    }
+    Ok(())
+}

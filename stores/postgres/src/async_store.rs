@@ -1,0 +1,409 @@
+//! The async store: the same tables and the same append as [`PgStore`],
+//! over tokio-postgres, for a tokio service that must not block its
+//! runtime.
+//!
+//! [`PgStore`]: crate::PgStore
+
+use std::fmt;
+
+use fanatical::chrono::{DateTime, Utc};
+use fanatical::desk::{Command, Desk};
+use fanatical::event::StreamId;
+use fanatical::store::{Erasure, RecordedEvent, StoreError, StreamWrite};
+use tokio::sync::{Mutex, MutexGuard};
+use tokio_postgres::{Client, Config, NoTls, Statement};
+
+use crate::sql::{self, Plan, backend, decode_all, limit, to_i64, version_of};
+
+/// An event store in a PostgreSQL schema for async code: the tables,
+/// append method and guarantees of [`PgStore`](crate::PgStore) (gap-free
+/// positions in commit order, a stale write is a conflict and writes
+/// nothing), with `async` methods on tokio-postgres. The two may share a
+/// schema.
+///
+/// The store holds one connection, whose driver runs as a task on the
+/// tokio runtime it was created on; the constructors and every method
+/// must run on a tokio runtime. Calls from several tasks on one store
+/// take turns on the connection (an append is one transaction): for
+/// appends in parallel, give each task a store of its own.
+///
+/// Use it as [`Desk::execute`] does, with the append awaited: decide,
+/// append, apply ([`AsyncPgStore::execute`] does the three, and
+/// [`AsyncPgStore::catch_up`] what [`Desk::catch_up`] does):
+///
+/// ```no_run
+/// use fanatical::chrono::{TimeZone, Utc};
+/// use fanatical::prelude::*;
+/// use fanatical_postgres::AsyncPgStore;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let store = AsyncPgStore::connect("postgres://desk@localhost/support").await?;
+/// let mut desk = Desk::new(DeskConfig::default());
+/// store.catch_up(&mut desk).await?;
+/// let now = Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap();
+/// let acme: CustomerId = IdGenerator::from_seed(1).next_id();
+/// let register = CustomerAction::Register { id: acme, organisation: "Acme".into() };
+/// let decision = desk.decide(Command::new(Actor::integration("signup"), register), now)?;
+/// let stored = store.append(decision.writes()).await?; // the runtime keeps running
+/// desk.apply(&stored)?;
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncPgStore {
+    config: Config,
+    schema: String,
+    conn: Mutex<Option<Conn>>,
+}
+
+struct Conn {
+    client: Client,
+    stmt: Statements,
+}
+
+struct Statements {
+    append: Statement,
+    read_all: Statement,
+    read_stream: Statement,
+    stream_version: Statement,
+}
+
+impl Statements {
+    async fn prepare(client: &Client) -> Result<Self, tokio_postgres::Error> {
+        Ok(Statements {
+            append: client.prepare(sql::APPEND).await?,
+            read_all: client.prepare(sql::READ_ALL).await?,
+            read_stream: client.prepare(sql::READ_STREAM).await?,
+            stream_version: client.prepare(sql::STREAM_VERSION).await?,
+        })
+    }
+}
+
+impl fmt::Debug for AsyncPgStore {
+    /// Names the server, database and schema; never the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncPgStore")
+            .field("hosts", &crate::hosts(&self.config))
+            .field("ports", &self.config.get_ports())
+            .field("dbname", &self.config.get_dbname())
+            .field("schema", &self.schema)
+            .finish()
+    }
+}
+
+/// Connects, running the connection's driver as a task.
+async fn open(config: &Config) -> Result<Client, StoreError> {
+    let (client, connection) = config.connect(NoTls).await.map_err(backend)?;
+    // The driver ends when the connection does; the client then reports
+    // itself closed and the store connects again.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+impl AsyncPgStore {
+    /// Connects to the database at `url` and uses the schema
+    /// [`DEFAULT_SCHEMA`](crate::DEFAULT_SCHEMA), creating it and its
+    /// tables when missing, as [`PgStore::connect`](crate::PgStore::connect)
+    /// does.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] with the client's error as its source when
+    /// the URL does not parse, the server cannot be reached or refuses the
+    /// login, or the tables cannot be created.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime (the connection's driver is spawned on it).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::with_schema(url, crate::DEFAULT_SCHEMA).await
+    }
+
+    /// As [`AsyncPgStore::connect`], in the schema `schema`.
+    ///
+    /// # Errors
+    /// As [`AsyncPgStore::connect`], and [`StoreError::Backend`] when
+    /// `schema` is not a PostgreSQL identifier.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    pub async fn with_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
+        sql::check_schema_name(schema)?;
+        let config = crate::parse_config(url)?;
+        let mut client = open(&config).await?;
+        migrate(&mut client, schema).await.map_err(backend)?;
+        let stmt = Statements::prepare(&client).await.map_err(backend)?;
+        Ok(AsyncPgStore {
+            config,
+            schema: schema.to_owned(),
+            conn: Mutex::new(Some(Conn { client, stmt })),
+        })
+    }
+
+    /// The schema the store's tables are in.
+    #[must_use]
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// The connection, connected again when the last one was lost or
+    /// failed.
+    async fn conn(&self) -> Result<MutexGuard<'_, Option<Conn>>, StoreError> {
+        let mut guard = self.conn.lock().await;
+        if guard.as_ref().is_none_or(|c| c.client.is_closed()) {
+            *guard = None;
+            let client = open(&self.config).await?;
+            client
+                .batch_execute(&sql::session_setup(&self.schema))
+                .await
+                .map_err(backend)?;
+            let stmt = Statements::prepare(&client).await.map_err(backend)?;
+            *guard = Some(Conn { client, stmt });
+        }
+        Ok(guard)
+    }
+
+    /// Forgets the connection after a backend failure (the client may not
+    /// know yet that the server has gone), so the next call connects
+    /// again.
+    fn settle<T>(
+        guard: &mut MutexGuard<'_, Option<Conn>>,
+        result: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if matches!(result, Err(StoreError::Backend { .. })) {
+            **guard = None;
+        }
+        result
+    }
+
+    /// Appends every write of the batch atomically, as
+    /// [`Store::append`](fanatical::store::Store::append) does, returning
+    /// the stored events in order.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a write's expected version is stale,
+    /// [`StoreError::DuplicateStreamInBatch`], or a backend error; in every
+    /// case nothing is written. Dropping the future before it finishes
+    /// rolls the transaction back.
+    pub async fn append(&self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.write(batch, None).await
+    }
+
+    /// [`AsyncPgStore::append`] with an erasure in the same transaction,
+    /// as [`Store::append_erasing`](fanatical::store::Store::append_erasing)
+    /// does (a decision's [`erasure`](fanatical::desk::Decision::erasure)).
+    ///
+    /// # Errors
+    /// As [`AsyncPgStore::append`]; then nothing is erased either.
+    pub async fn append_erasing(
+        &self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let out = self.write(batch, Some(erasure)).await?;
+        // Best effort, as the blocking store does.
+        if let Ok(guard) = self.conn().await
+            && let Some(conn) = guard.as_ref()
+        {
+            let _ = conn.client.batch_execute(sql::VACUUM).await;
+        }
+        Ok(out)
+    }
+
+    /// A stream's events with a version greater than `after_version`.
+    ///
+    /// # Errors
+    /// Backend or corruption errors ([`StoreError::NewerSchema`] for a row
+    /// from a newer `fanatical`).
+    pub async fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut guard = self.conn().await?;
+        let result = match guard.as_ref() {
+            Some(conn) => match conn
+                .client
+                .query(
+                    &conn.stmt.read_stream,
+                    &[&stream.to_string(), &to_i64(after_version)],
+                )
+                .await
+            {
+                Ok(rows) => decode_all(&rows),
+                Err(e) => Err(backend(e)),
+            },
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        Self::settle(&mut guard, result)
+    }
+
+    /// At most `max` events with a global position greater than `after`,
+    /// in position order.
+    ///
+    /// # Errors
+    /// Backend or corruption errors.
+    pub async fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut guard = self.conn().await?;
+        let result = match guard.as_ref() {
+            Some(conn) => match conn
+                .client
+                .query(&conn.stmt.read_all, &[&to_i64(after), &limit(max)])
+                .await
+            {
+                Ok(rows) => decode_all(&rows),
+                Err(e) => Err(backend(e)),
+            },
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        Self::settle(&mut guard, result)
+    }
+
+    /// The stream's current version (0 when it does not exist).
+    ///
+    /// # Errors
+    /// Backend errors.
+    pub async fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        let mut guard = self.conn().await?;
+        let result = match guard.as_ref() {
+            Some(conn) => match conn
+                .client
+                .query_opt(&conn.stmt.stream_version, &[&stream.to_string()])
+                .await
+            {
+                Ok(row) => version_of(row.as_ref()),
+                Err(e) => Err(backend(e)),
+            },
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        Self::settle(&mut guard, result)
+    }
+
+    /// Applies to `desk` every event stored after the last one it has
+    /// seen, as [`Desk::catch_up`] does on a blocking store. Returns how
+    /// many were applied.
+    ///
+    /// # Errors
+    /// [`fanatical::Error::Store`] from the reads; the desk's own errors
+    /// from [`Desk::apply`].
+    pub async fn catch_up(&self, desk: &mut Desk) -> Result<usize, fanatical::Error> {
+        const PAGE: usize = 1024;
+        let mut applied = 0;
+        loop {
+            let page = self.read_all(desk.position(), PAGE).await?;
+            if page.is_empty() {
+                return Ok(applied);
+            }
+            desk.apply(&page)?;
+            applied += page.len();
+        }
+    }
+
+    /// Decides `command` on `desk`, appends the decision (awaited) and
+    /// applies it: [`Desk::execute`] for async code. A repeated keyed
+    /// command writes nothing and returns what its first run recorded.
+    /// When other writers appended in between, the desk catches up so it
+    /// applies everything in store order.
+    ///
+    /// # Errors
+    /// Any decision error (nothing is written); store errors, including
+    /// [`StoreError::Conflict`] when another writer got there first (the
+    /// desk is unchanged: [`AsyncPgStore::catch_up`] and retry).
+    pub async fn execute(
+        &self,
+        desk: &mut Desk,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, fanatical::Error> {
+        let key = command.key.clone();
+        let decision = desk.decide(command, now)?;
+        if let Some(first) = decision.repeat_of() {
+            let max = usize::try_from(first.len()).unwrap_or(usize::MAX);
+            let mut recorded = self.read_all(first.first.saturating_sub(1), max).await?;
+            recorded.retain(|r| r.command.is_some() && r.command == key);
+            return Ok(recorded);
+        }
+        if decision.is_empty() {
+            return Ok(Vec::new());
+        }
+        let recorded = match decision.erasure() {
+            Some(erasure) => self.append_erasing(decision.writes(), erasure).await?,
+            None => self.append(decision.writes()).await?,
+        };
+        match recorded.first() {
+            Some(first) if first.position != desk.position().saturating_add(1) => {
+                self.catch_up(desk).await?;
+            }
+            _ => desk.apply(&recorded)?,
+        }
+        Ok(recorded)
+    }
+
+    /// One write transaction: the erasure (if any), then the batch (the
+    /// method of the [crate docs](crate), statement for statement).
+    async fn write(
+        &self,
+        batch: &[StreamWrite],
+        erasure: Option<&Erasure>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let plan = Plan::new(batch)?;
+        let mut guard = self.conn().await?;
+        let result = match guard.as_mut() {
+            Some(conn) => write(conn, &plan, erasure).await,
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        Self::settle(&mut guard, result)
+    }
+}
+
+async fn write(
+    conn: &mut Conn,
+    plan: &Plan<'_>,
+    erasure: Option<&Erasure>,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let Conn { client, stmt } = conn;
+    let Some(erasure) = erasure else {
+        let row = client
+            .query_one(&stmt.append, &plan.params())
+            .await
+            .map_err(backend)?;
+        return plan.outcome(&row);
+    };
+    // Dropping the transaction (an error, a conflict, or the future
+    // dropped) rolls the redactions back.
+    let tx = client.transaction().await.map_err(backend)?;
+    for stream in sql::erasure_streams(erasure) {
+        let rows = tx
+            .query(sql::REDACT_SELECT, &[&stream.to_string()])
+            .await
+            .map_err(backend)?;
+        for (position, json) in sql::redactions(erasure, &stream, &rows)? {
+            tx.execute(sql::REDACT_UPDATE, &[&json, &position])
+                .await
+                .map_err(backend)?;
+        }
+    }
+    let row = tx
+        .query_one(&stmt.append, &plan.params())
+        .await
+        .map_err(backend)?;
+    let recorded = plan.outcome(&row)?;
+    tx.commit().await.map_err(backend)?;
+    Ok(recorded)
+}
+
+/// [`crate::migrate`], awaited.
+async fn migrate(client: &mut Client, schema: &str) -> Result<(), tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.execute(sql::MIGRATE_LOCK, &[&schema]).await?;
+    if tx
+        .query_opt(sql::SCHEMA_EXISTS, &[&schema])
+        .await?
+        .is_none()
+    {
+        tx.batch_execute(&format!("CREATE SCHEMA {}", sql::quote_ident(schema)))
+            .await?;
+    }
+    tx.batch_execute(&sql::session_setup(schema)).await?;
+    tx.batch_execute(sql::MIGRATE).await?;
+    tx.commit().await
+}

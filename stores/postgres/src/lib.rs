@@ -1,0 +1,575 @@
+//! # fanatical-postgres
+//!
+//! A [`fanatical::store::Store`] on PostgreSQL: the desk's events in one
+//! schema of a database that many desks, in many processes, may share;
+//! appended atomically across streams with expected versions; numbered
+//! with global positions that have no gaps and follow commit order, so a
+//! reader catching up with `read_all` never skips an event.
+//!
+//! ```no_run
+//! use fanatical::chrono::{TimeZone, Utc};
+//! use fanatical::prelude::*;
+//! use fanatical_postgres::PgStore;
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap();
+//! let mut store = PgStore::connect("postgres://desk@localhost/support")?;
+//! let mut desk = Desk::rebuild(&store, DeskConfig::default())?;
+//! let acme = IdGenerator::from_seed(1).next_id();
+//! let register = CustomerAction::Register { id: acme, organisation: "Acme".into() };
+//! desk.execute(&mut store, Command::new(Actor::integration("signup"), register), now)?;
+//!
+//! // A desk rebuilt from the database equals the desk that wrote it.
+//! assert_eq!(Desk::rebuild(&store, DeskConfig::default())?, desk);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## The tables
+//!
+//! [`PgStore::connect`] uses the schema `fanatical`;
+//! [`PgStore::with_schema`] any other (one per desk, or per test). The
+//! constructor creates the schema, its tables and the append function
+//! when they are missing, under an advisory lock, so stores started at
+//! once do not race:
+//!
+//! ```sql
+//! CREATE TABLE head    (id int PRIMARY KEY CHECK (id = 1), position bigint NOT NULL);
+//! CREATE TABLE streams (stream text PRIMARY KEY, version bigint NOT NULL);
+//! CREATE TABLE events  (
+//!     position bigint PRIMARY KEY,
+//!     stream   text   NOT NULL,
+//!     version  bigint NOT NULL,
+//!     id       text   NOT NULL UNIQUE,
+//!     schema   int    NOT NULL,   -- the event's wire-format version
+//!     event    text   NOT NULL,   -- the event as JSON, as fanatical-sqlite stores it
+//!     actor    text,              -- who did it, as JSON
+//!     command  text,              -- the causing command's idempotency key
+//!     UNIQUE (stream, version)
+//! );
+//! CREATE FUNCTION append_events(...)  -- the append below, in PL/pgSQL
+//! ```
+//!
+//! ## How an append stays atomic, gap-free and in commit order
+//!
+//! One call of `append_events` with the batch as arrays — one statement,
+//! so one round trip and one transaction, at PostgreSQL's default `READ
+//! COMMITTED` — does five steps:
+//!
+//! 1. **Lock the streams, in sorted order.** For each stream of the batch,
+//!    sorted by name (bytewise), `INSERT INTO streams … ON CONFLICT
+//!    (stream) DO UPDATE … RETURNING version` locks the stream's row
+//!    (creating it at version 0 for a new stream) and returns its latest
+//!    committed version — a writer holding the row makes this wait, and
+//!    then it sees what that writer committed. Sorted order means two
+//!    appends that share streams take them in one order and never
+//!    deadlock. (A write of no events only checks the version: `SELECT …
+//!    FOR UPDATE`, creating nothing.)
+//! 2. **Check the expected versions.** A stale write is
+//!    [`StoreError::Conflict`] (the first stale write of the batch, in
+//!    batch order, as the desk expects), and nothing is written.
+//! 3. **Move the streams' versions on** (one `UPDATE … FROM unnest(…)`).
+//! 4. **Take the global positions last.** `UPDATE head SET position =
+//!    position + n RETURNING …` on the one-row `head` table: every append
+//!    waits here for the one before it to commit, and keeps the row until
+//!    its own commit. So positions are handed out one transaction at a
+//!    time, each from where the last committed one stopped: a failed
+//!    append hands nothing out (no gaps), and a transaction with higher
+//!    positions can commit only after every lower one has (commit order).
+//!    A reader that has seen position *p* has therefore seen everything
+//!    below it, and catching up by polling `read_all(p, …)` needs no gap
+//!    detection or gap timers (which others got wrong: Marten and
+//!    Eventuous skipped committed events).
+//! 5. **Insert the events** (one `INSERT … SELECT … FROM unnest(…)`); the
+//!    statement's end commits.
+//!
+//! This is Commanded's EventStore `$all`-row method, with the lock taken
+//! last so it covers as little as possible; the unique `(stream,
+//! version)` and primary keys are the last line of defence.
+//!
+//! **The cost.** The head is held from step 4 through the commit,
+//! including the commit's flush of the write-ahead log, so appends — even
+//! of unrelated streams — commit one at a time and cannot share a flush:
+//! under many writers, the rate of appends is about one per commit
+//! latency (the stream locks of steps 1–3 are not global, and everything
+//! before step 4 runs in parallel). Put a decision's events in one batch
+//! (one append, however many streams). Where losing the last moment of
+//! appends in a server crash is acceptable, `synchronous_commit = off`
+//! (for the role or database) shortens the hold to the commit itself;
+//! positions stay gap-free and in commit order either way (a crash loses
+//! the newest appends, a suffix; a desk that had read them must be
+//! rebuilt).
+//!
+//! A lost connection is a [`StoreError::Backend`] with the client's error
+//! as its source; the next call connects again. An append whose connection
+//! dropped during the commit may or may not have been stored: retrying it
+//! with the same expected versions is safe, since a stored one makes the
+//! retry a [`StoreError::Conflict`].
+//!
+//! A row written by a newer version of `fanatical` is refused
+//! ([`StoreError::NewerSchema`]) rather than half-read; a row that cannot
+//! be read is [`StoreError::Corrupt`], naming its position and what is
+//! wrong.
+//!
+//! ## Erasure
+//!
+//! [`Store::append_erasing`] rewrites the `event` column of the rows that
+//! hold the person (locked `FOR UPDATE`, streams in sorted order), in the
+//! same transaction as the append that records the erasure, then runs
+//! `VACUUM` on the events table so the old row versions are reclaimed.
+//! PostgreSQL does not zero reclaimed space, and its write-ahead log and
+//! any backup keep the old text until they are recycled: for a guarantee
+//! on disk, run `VACUUM FULL events` (it rewrites the table) and expire
+//! old WAL segments and backups.
+//!
+//! ## Delivery leases
+//!
+//! Desks sharing the database take each outbound message's delivery lease
+//! in a `leases` table (one row per message: holder, fencing token, until,
+//! finished) through [`DeliveryLeases`]: each call is one transaction
+//! that holds an advisory lock on the message and applies `fanatical`'s
+//! own rule ([`LeaseRow::take`], [`LeaseRow::fences`]), so no message is
+//! delivered twice within its lease whatever the number of desks.
+//!
+//! ## Async services
+//!
+//! [`AsyncPgStore`] is the same store for a tokio service: the same
+//! tables and statements (the two may share a schema), `async` methods on
+//! tokio-postgres, so an append does not block the runtime. A service
+//! decides with [`Desk::decide`](fanatical::desk::Desk::decide), awaits
+//! [`AsyncPgStore::append`] and applies the stored events with
+//! [`Desk::apply`](fanatical::desk::Desk::apply) ([`AsyncPgStore::execute`]
+//! does the three); `examples/tokio_service.rs` runs a desk that way.
+//!
+//! The store passes `fanatical`'s whole store conformance suite
+//! (`fanatical::store::conformance`, feature `conformance`), including
+//! reopening a store and two connections writing at once; its tests run
+//! it against a real server (see the crate's README).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod async_store;
+mod sql;
+
+pub use async_store::AsyncPgStore;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard};
+
+use fanatical::chrono::{DateTime, Utc};
+use fanatical::event::StreamId;
+use fanatical::id::MessageId;
+use fanatical::store::{
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Store,
+    StoreError, StreamWrite,
+};
+use postgres::{Client, Config, NoTls, Statement};
+
+use crate::sql::{Plan, backend, decode_all, limit, to_i64, version_of};
+
+/// The schema [`PgStore::connect`] uses.
+pub const DEFAULT_SCHEMA: &str = "fanatical";
+
+/// An event store in a PostgreSQL schema, over one blocking connection.
+/// See the [crate docs](crate) for the tables and how appends keep
+/// positions gap-free and in commit order.
+///
+/// Reads take `&self` (the connection is behind a mutex, so a `PgStore`
+/// may be shared between threads for reading); each writer thread should
+/// have a store, and so a connection, of its own.
+pub struct PgStore {
+    /// As parsed (what `Debug` shows).
+    parsed: tokio_postgres::Config,
+    config: Config,
+    schema: String,
+    conn: Mutex<Option<Conn>>,
+}
+
+/// A live connection with the store's statements prepared on it.
+struct Conn {
+    client: Client,
+    stmt: Statements,
+}
+
+struct Statements {
+    append: Statement,
+    read_all: Statement,
+    read_stream: Statement,
+    stream_version: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> Result<Self, postgres::Error> {
+        Ok(Statements {
+            append: client.prepare(sql::APPEND)?,
+            read_all: client.prepare(sql::READ_ALL)?,
+            read_stream: client.prepare(sql::READ_STREAM)?,
+            stream_version: client.prepare(sql::STREAM_VERSION)?,
+        })
+    }
+}
+
+impl fmt::Debug for PgStore {
+    /// Names the server, database and schema; never the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore")
+            .field("hosts", &hosts(&self.parsed))
+            .field("ports", &self.parsed.get_ports())
+            .field("dbname", &self.parsed.get_dbname())
+            .field("schema", &self.schema)
+            .finish()
+    }
+}
+
+/// The servers a configuration names (hosts or socket directories).
+pub(crate) fn hosts(config: &tokio_postgres::Config) -> Vec<String> {
+    config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            #[cfg(unix)]
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect()
+}
+
+/// The connection string parsed, with an application name the server's
+/// activity view shows when the URL gives none.
+pub(crate) fn parse_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
+    let mut config = tokio_postgres::Config::from_str(url).map_err(backend)?;
+    if config.get_application_name().is_none() {
+        config.application_name("fanatical-postgres");
+    }
+    Ok(config)
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (a `postgres://` URL or a
+    /// `key=value` connection string, without TLS) and uses the schema
+    /// [`DEFAULT_SCHEMA`], creating it and its tables when missing.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] with the client's error as its source when
+    /// the URL does not parse, the server cannot be reached or refuses the
+    /// login, or the tables cannot be created.
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::with_schema(url, DEFAULT_SCHEMA)
+    }
+
+    /// As [`PgStore::connect`], in the schema `schema`: desks (or tests)
+    /// in different schemas of one database do not see each other's
+    /// events.
+    ///
+    /// # Errors
+    /// As [`PgStore::connect`], and [`StoreError::Backend`] when `schema`
+    /// is not a PostgreSQL identifier (empty, over 63 bytes, or holding
+    /// NUL).
+    pub fn with_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
+        sql::check_schema_name(schema)?;
+        let parsed = parse_config(url)?;
+        let store = PgStore {
+            config: Config::from(parsed.clone()),
+            parsed,
+            schema: schema.to_owned(),
+            conn: Mutex::new(None),
+        };
+        {
+            let mut guard = store.lock();
+            let mut client = store.config.connect(NoTls).map_err(backend)?;
+            migrate(&mut client, schema).map_err(backend)?;
+            let stmt = Statements::prepare(&mut client).map_err(backend)?;
+            *guard = Some(Conn { client, stmt });
+        }
+        Ok(store)
+    }
+
+    /// The schema the store's tables are in.
+    #[must_use]
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Conn>> {
+        // A thread that panicked while holding the connection left it
+        // either idle or in a transaction its client rolls back: usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the connection, connecting again first when the last
+    /// one was lost or failed.
+    fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self.lock();
+        if guard.as_ref().is_none_or(|c| c.client.is_closed()) {
+            *guard = None;
+            let mut client = self.config.connect(NoTls).map_err(backend)?;
+            client
+                .batch_execute(&sql::session_setup(&self.schema))
+                .map_err(backend)?;
+            let stmt = Statements::prepare(&mut client).map_err(backend)?;
+            *guard = Some(Conn { client, stmt });
+        }
+        let result = match guard.as_mut() {
+            Some(conn) => f(conn),
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        if matches!(result, Err(StoreError::Backend { .. })) {
+            // The client may not know yet that the server has gone (it
+            // learns on the next read): start afresh next time rather than
+            // fail again on a dead connection. A transaction in progress
+            // was rolled back with it.
+            *guard = None;
+        }
+        result
+    }
+
+    /// One append: a single call of the server-side `append_events` (one
+    /// round trip, its own transaction), or, with an erasure, the
+    /// redactions and that call in one transaction.
+    fn write(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: Option<&Erasure>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let plan = Plan::new(batch)?;
+        self.with_conn(|conn| {
+            let Conn { client, stmt } = conn;
+            let Some(erasure) = erasure else {
+                let row = client
+                    .query_one(&stmt.append, &plan.params())
+                    .map_err(backend)?;
+                return plan.outcome(&row);
+            };
+            // Dropping the transaction on any error (a conflict included)
+            // rolls the redactions back.
+            let mut tx = client.transaction().map_err(backend)?;
+            for stream in sql::erasure_streams(erasure) {
+                let rows = tx
+                    .query(sql::REDACT_SELECT, &[&stream.to_string()])
+                    .map_err(backend)?;
+                for (position, json) in sql::redactions(erasure, &stream, &rows)? {
+                    tx.execute(sql::REDACT_UPDATE, &[&json, &position])
+                        .map_err(backend)?;
+                }
+            }
+            let row = tx
+                .query_one(&stmt.append, &plan.params())
+                .map_err(backend)?;
+            let recorded = plan.outcome(&row)?;
+            tx.commit().map_err(backend)?;
+            Ok(recorded)
+        })
+    }
+}
+
+impl PgStore {
+    /// Runs `f` on `message`'s lease row inside one transaction that holds
+    /// the message's advisory lock; `f` returns what to answer and the
+    /// row to store, if any.
+    fn with_lease<T>(
+        &mut self,
+        message: MessageId,
+        f: impl FnOnce(Option<LeaseRow>) -> (T, Option<LeaseRow>),
+    ) -> Result<T, StoreError> {
+        let key = message.to_string();
+        let lock = sql::lease_key(&self.schema, &key);
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction().map_err(backend)?;
+            tx.execute(sql::LEASE_LOCK, &[&lock]).map_err(backend)?;
+            let current = tx
+                .query_opt(sql::LEASE_SELECT, &[&key])
+                .map_err(backend)?
+                .map(|row| sql::lease_row(&key, &row))
+                .transpose()?;
+            let (answer, row) = f(current);
+            if let Some(row) = row {
+                let (holder, token, secs, nanos, finished) = sql::lease_params(&row);
+                tx.execute(
+                    sql::LEASE_UPSERT,
+                    &[&key, &holder, &token, &secs, &nanos, &finished],
+                )
+                .map_err(backend)?;
+            }
+            tx.commit().map_err(backend)?;
+            Ok(answer)
+        })
+    }
+}
+
+/// Delivery leases in the `leases` table, one row per message, decided by
+/// `fanatical`'s own rule ([`LeaseRow::take`], [`LeaseRow::fences`]) inside
+/// one transaction that holds the message's advisory lock: desks on every
+/// connection take turns on a message, so no message is delivered twice
+/// within its lease whatever the number of desks.
+impl DeliveryLeases for PgStore {
+    fn take_lease(
+        &mut self,
+        message: MessageId,
+        holder: &LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseOutcome, StoreError> {
+        self.with_lease(message, |current| {
+            let d = LeaseRow::take(current.as_ref(), message, holder, now, until);
+            (d.outcome, d.row)
+        })
+    }
+
+    fn finish_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, |current| match current {
+            Some(row) if row.fences(lease) => (
+                true,
+                Some(LeaseRow {
+                    finished: true,
+                    ..row
+                }),
+            ),
+            _ => (false, None),
+        })
+    }
+
+    fn release_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, |current| match current {
+            Some(row) if row.fences(lease) => (true, Some(LeaseRow { until: None, ..row })),
+            _ => (false, None),
+        })
+    }
+}
+
+/// Creates the schema (when missing) and its tables, and puts the schema
+/// on the session's search path.
+fn migrate(client: &mut Client, schema: &str) -> Result<(), postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.execute(sql::MIGRATE_LOCK, &[&schema])?;
+    if tx.query_opt(sql::SCHEMA_EXISTS, &[&schema])?.is_none() {
+        tx.batch_execute(&format!("CREATE SCHEMA {}", sql::quote_ident(schema)))?;
+    }
+    tx.batch_execute(&sql::session_setup(schema))?;
+    tx.batch_execute(sql::MIGRATE)?;
+    tx.commit()?;
+    // `SET` inside a committed transaction stays for the session.
+    Ok(())
+}
+
+impl Store for PgStore {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.write(batch, None)
+    }
+
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let out = self.write(batch, Some(erasure))?;
+        // Reclaim the redacted rows' old versions now (best effort: a
+        // snapshot still open elsewhere delays it to a later vacuum). The
+        // erasure itself is committed either way.
+        let _ = self.with_conn(|conn| conn.client.batch_execute(sql::VACUUM).map_err(backend));
+        Ok(out)
+    }
+
+    fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn
+                .client
+                .query(
+                    &conn.stmt.read_stream,
+                    &[&stream.to_string(), &to_i64(after_version)],
+                )
+                .map_err(backend)?;
+            decode_all(&rows)
+        })
+    }
+
+    fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn
+                .client
+                .query(&conn.stmt.read_all, &[&to_i64(after), &limit(max)])
+                .map_err(backend)?;
+            decode_all(&rows)
+        })
+    }
+
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        self.with_conn(|conn| {
+            let row = conn
+                .client
+                .query_opt(&conn.stmt.stream_version, &[&stream.to_string()])
+                .map_err(backend)?;
+            version_of(row.as_ref())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_names_the_server_and_schema_never_the_password() {
+        let parsed = parse_config("postgres://desk:s3cret@db.example:6543/support").unwrap();
+        let store = PgStore {
+            config: Config::from(parsed.clone()),
+            parsed,
+            schema: "desk_1".into(),
+            conn: Mutex::new(None),
+        };
+        assert_eq!(
+            format!("{store:?}"),
+            r#"PgStore { hosts: ["db.example"], ports: [6543], dbname: Some("support"), schema: "desk_1" }"#
+        );
+    }
+
+    #[test]
+    fn a_url_that_does_not_parse_is_a_backend_failure() {
+        let err = PgStore::connect("postgres://desk@localhost:notaport/x").unwrap_err();
+        let StoreError::Backend {
+            message,
+            source: Some(source),
+        } = &err
+        else {
+            panic!("not a backend failure with a source: {err:?}");
+        };
+        assert_eq!(
+            message,
+            "invalid connection string: invalid value for option `port`"
+        );
+        let source = source.get().downcast_ref::<postgres::Error>().unwrap();
+        assert_eq!(
+            std::error::Error::source(source).map(ToString::to_string),
+            Some("invalid value for option `port`".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_schema_name_postgres_would_truncate_is_refused() {
+        let long = "s".repeat(64);
+        assert_eq!(
+            PgStore::with_schema("postgres://localhost/x", &long).unwrap_err(),
+            StoreError::backend_message(format!(
+                "schema name {long:?} is not a PostgreSQL identifier (1 to 63 bytes, no NUL)"
+            ))
+        );
+        assert_eq!(sql::quote_ident(r#"a"b"#), r#""a""b""#);
+    }
+}

@@ -1,0 +1,490 @@
+//! The statements both stores run, and what they do between them: one
+//! module, so the blocking [`PgStore`](crate::PgStore) and the async
+//! [`AsyncPgStore`](crate::AsyncPgStore) keep one table layout and one
+//! append method.
+
+use std::collections::BTreeSet;
+
+use fanatical::chrono::{DateTime, Utc};
+use fanatical::event::{Event, StreamId};
+use fanatical::store::{
+    Erasure, ExpectedVersion, LeaseHolder, LeaseRow, RecordedEvent, StoreError, StreamWrite,
+};
+
+/// The tables, created when missing (run inside [`MIGRATE_LOCK`]'s
+/// transaction, with the schema on the search path).
+pub(crate) const MIGRATE: &str = "
+CREATE TABLE IF NOT EXISTS head (
+    id       int    PRIMARY KEY CHECK (id = 1),
+    position bigint NOT NULL
+);
+INSERT INTO head (id, position) VALUES (1, 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS streams (
+    stream  text   PRIMARY KEY,
+    version bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    position bigint PRIMARY KEY,
+    stream   text   NOT NULL,
+    version  bigint NOT NULL,
+    id       text   NOT NULL UNIQUE,
+    schema   int    NOT NULL,
+    event    text   NOT NULL,
+    actor    text,
+    command  text,
+    UNIQUE (stream, version)
+);
+CREATE TABLE IF NOT EXISTS leases (
+    message     text    PRIMARY KEY,
+    holder      text    NOT NULL,
+    token       bigint  NOT NULL,
+    until_secs  bigint,
+    until_nanos int,
+    finished    boolean NOT NULL
+);
+CREATE OR REPLACE FUNCTION append_events(
+    w_stream   text[],   -- the batch's streams, in batch order
+    w_expected bigint[], -- each write's expected version (NULL: any)
+    w_count    bigint[], -- how many events each write appends
+    e_write    int[],    -- per event: its write (from 1)
+    e_offset   bigint[], -- per event: its place in its write (from 1)
+    e_id       text[],
+    e_schema   int[],
+    e_event    text[],
+    e_actor    text[],
+    e_command  text[]
+) RETURNS TABLE (conflict int, actual bigint[], after bigint)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    n      int := coalesce(array_length(w_stream, 1), 0);
+    versions bigint[] := array_fill(0::bigint, ARRAY[n]);
+    total  bigint := 0;
+    before bigint;
+    i      int;
+    v      bigint;
+BEGIN
+    -- 1. Lock each stream's row in sorted (byte) order, creating it at
+    --    version 0 for a new stream: the latest committed version.
+    FOR i IN SELECT o.i FROM unnest(w_stream) WITH ORDINALITY AS o (s, i)
+             ORDER BY o.s COLLATE \"C\" LOOP
+        IF w_count[i] > 0 THEN
+            INSERT INTO streams AS t (stream, version) VALUES (w_stream[i], 0)
+                ON CONFLICT (stream) DO UPDATE SET version = t.version
+                RETURNING t.version INTO v;
+        ELSE
+            SELECT t.version INTO v FROM streams AS t WHERE t.stream = w_stream[i] FOR UPDATE;
+        END IF;
+        versions[i] := coalesce(v, 0);
+    END LOOP;
+    -- 2. Check every expected version, in batch order: the first stale
+    --    write is the conflict, and nothing is written.
+    FOR i IN 1 .. n LOOP
+        IF w_expected[i] IS NOT NULL AND w_expected[i] <> versions[i] THEN
+            RETURN QUERY SELECT i, versions, NULL::bigint;
+            RETURN;
+        END IF;
+        total := total + w_count[i];
+    END LOOP;
+    IF total = 0 THEN
+        RETURN QUERY SELECT NULL::int, versions, NULL::bigint;
+        RETURN;
+    END IF;
+    -- 3. Move the streams on.
+    UPDATE streams AS t SET version = versions[o.i] + w_count[o.i]
+        FROM unnest(w_stream) WITH ORDINALITY AS o (s, i)
+        WHERE t.stream = o.s AND w_count[o.i] > 0;
+    -- 4. Last: take the positions, holding the head until commit.
+    UPDATE head SET position = position + total WHERE id = 1
+        RETURNING position - total INTO before;
+    -- 5. Insert the events.
+    INSERT INTO events (position, stream, version, id, schema, event, actor, command)
+        SELECT before + e.n, w_stream[e.w], versions[e.w] + e.k, e.id, e.schema, e.event,
+               e.actor, e.command
+        FROM unnest(e_write, e_offset, e_id, e_schema, e_event, e_actor, e_command)
+             WITH ORDINALITY AS e (w, k, id, schema, event, actor, command, n);
+    RETURN QUERY SELECT NULL::int, versions, before;
+END
+$fn$;";
+
+/// Serialises migrations of one schema: two stores created at once wait
+/// for each other instead of racing `CREATE TABLE IF NOT EXISTS`.
+pub(crate) const MIGRATE_LOCK: &str =
+    "SELECT pg_advisory_xact_lock(hashtext('fanatical-postgres migrate ' || $1))";
+
+/// Whether the schema exists (so a role that may not create schemas can
+/// still use one made for it).
+pub(crate) const SCHEMA_EXISTS: &str = "SELECT 1 FROM pg_namespace WHERE nspname = $1";
+
+/// One append: the method of the [crate docs](crate), steps 1 to 5, in
+/// one call (one round trip). Returns the first stale write (from 1) or
+/// none, every write's stream version as found, and the position before
+/// the first one taken.
+pub(crate) const APPEND: &str =
+    "SELECT conflict, actual, after FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Serialises the lease calls on one message (across every connection,
+/// whether or not its row exists yet) until the transaction ends.
+pub(crate) const LEASE_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+/// A message's lease row.
+pub(crate) const LEASE_SELECT: &str =
+    "SELECT holder, token, until_secs, until_nanos, finished FROM leases WHERE message = $1";
+
+/// Stores a message's lease row.
+pub(crate) const LEASE_UPSERT: &str =
+    "INSERT INTO leases (message, holder, token, until_secs, until_nanos, finished)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (message) DO UPDATE SET holder = $2, token = $3,
+         until_secs = $4, until_nanos = $5, finished = $6";
+
+/// The advisory lock key of `message`'s lease in `schema`.
+pub(crate) fn lease_key(schema: &str, message: &str) -> String {
+    format!("fanatical-postgres lease {schema} {message}")
+}
+
+/// A lease row as stored, or why it cannot be read.
+pub(crate) fn lease_row(message: &str, row: &postgres::Row) -> Result<LeaseRow, StoreError> {
+    let corrupt =
+        |what: &str| StoreError::backend_message(format!("lease of message {message}: {what}"));
+    let holder: String = row.try_get(0).map_err(backend)?;
+    let token: i64 = row.try_get(1).map_err(backend)?;
+    let secs: Option<i64> = row.try_get(2).map_err(backend)?;
+    let nanos: Option<i32> = row.try_get(3).map_err(backend)?;
+    let finished: bool = row.try_get(4).map_err(backend)?;
+    let until = match (secs, nanos) {
+        (Some(s), Some(n)) => Some(
+            u32::try_from(n)
+                .ok()
+                .and_then(|n| DateTime::<Utc>::from_timestamp(s, n))
+                .ok_or_else(|| corrupt("an instant out of range"))?,
+        ),
+        _ => None,
+    };
+    Ok(LeaseRow {
+        holder: LeaseHolder::new(&holder).map_err(|e| corrupt(&e.to_string()))?,
+        token: u64::try_from(token).map_err(|_| corrupt("a negative token"))?,
+        until,
+        finished,
+    })
+}
+
+/// [`LEASE_UPSERT`]'s parameters after the message: holder, token,
+/// seconds, nanoseconds, finished.
+pub(crate) fn lease_params(row: &LeaseRow) -> (String, i64, Option<i64>, Option<i32>, bool) {
+    (
+        row.holder.as_str().to_owned(),
+        to_i64(row.token),
+        row.until.map(|u| u.timestamp()),
+        row.until
+            .map(|u| i32::try_from(u.timestamp_subsec_nanos()).unwrap_or(0)),
+        row.finished,
+    )
+}
+
+/// The columns every read selects, in [`decode`]'s order.
+macro_rules! columns {
+    () => {
+        "SELECT position, stream, version, id, event, schema, actor, command FROM events"
+    };
+}
+
+/// At most `$2` events after position `$1`.
+pub(crate) const READ_ALL: &str = concat!(
+    columns!(),
+    " WHERE position > $1 ORDER BY position LIMIT $2"
+);
+
+/// A stream's events after version `$2`.
+pub(crate) const READ_STREAM: &str = concat!(
+    columns!(),
+    " WHERE stream = $1 AND version > $2 ORDER BY version"
+);
+
+/// A stream's version (no row: 0).
+pub(crate) const STREAM_VERSION: &str = "SELECT version FROM streams WHERE stream = $1";
+
+/// A stream's events to redact, locked until the erasure commits.
+pub(crate) const REDACT_SELECT: &str =
+    "SELECT position, event FROM events WHERE stream = $1 ORDER BY version FOR UPDATE";
+
+/// Replaces one event's text.
+pub(crate) const REDACT_UPDATE: &str = "UPDATE events SET event = $1 WHERE position = $2";
+
+/// Reclaims the old versions of redacted rows (best effort, after the
+/// erasure commits; outside any transaction).
+pub(crate) const VACUUM: &str = "VACUUM events";
+
+/// `"name"`, quoted as an SQL identifier.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Refuses a schema name PostgreSQL would truncate or cannot hold.
+pub(crate) fn check_schema_name(name: &str) -> Result<(), StoreError> {
+    if name.is_empty() || name.len() > 63 || name.contains('\0') {
+        return Err(StoreError::backend_message(format!(
+            "schema name {name:?} is not a PostgreSQL identifier (1 to 63 bytes, no NUL)"
+        )));
+    }
+    Ok(())
+}
+
+/// `SET search_path` and the migration, for a session on `schema`.
+pub(crate) fn session_setup(schema: &str) -> String {
+    format!("SET search_path TO {}", quote_ident(schema))
+}
+
+pub(crate) fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// A backend failure keeping the client's error as its source, with a
+/// message that says the whole chain: the client's own text is only
+/// "db error" or "error connecting to server", the cause says which.
+pub(crate) fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    match StoreError::backend(e) {
+        StoreError::Backend { source, .. } => StoreError::Backend { message, source },
+        other => other,
+    }
+}
+
+/// A stored row as [`RecordedEvent`], refusing rows from a newer schema
+/// and naming what could not be read.
+pub(crate) fn decode(row: &postgres::Row) -> Result<RecordedEvent, StoreError> {
+    let position = to_u64(row.try_get::<_, i64>(0).map_err(backend)?);
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let stream: String = row.try_get(1).map_err(backend)?;
+    let version: i64 = row.try_get(2).map_err(backend)?;
+    let id: String = row.try_get(3).map_err(backend)?;
+    let event: String = row.try_get(4).map_err(backend)?;
+    let schema: i32 = row.try_get(5).map_err(backend)?;
+    let actor: Option<String> = row.try_get(6).map_err(backend)?;
+    let command: Option<String> = row.try_get(7).map_err(backend)?;
+    let schema = u32::try_from(schema).map_err(|e| corrupt(format!("schema: {e}")))?;
+    // Never half-read an event from a newer version of the crate.
+    fanatical::store::check_schema(position, schema)?;
+    Ok(RecordedEvent {
+        id: id.parse().map_err(|e| corrupt(format!("id: {e}")))?,
+        stream: stream
+            .parse()
+            .map_err(|e| corrupt(format!("stream: {e}")))?,
+        version: u64::try_from(version).map_err(|e| corrupt(format!("version: {e}")))?,
+        position,
+        schema,
+        actor: actor
+            .map(|a| serde_json::from_str(&a))
+            .transpose()
+            .map_err(|e| corrupt(format!("actor: {e}")))?,
+        command: command
+            .map(|k| k.parse())
+            .transpose()
+            .map_err(|e| corrupt(format!("command: {e}")))?,
+        event: serde_json::from_str::<Event>(&event).map_err(|e| corrupt(format!("event: {e}")))?,
+    })
+}
+
+/// Decodes every row.
+pub(crate) fn decode_all(rows: &[postgres::Row]) -> Result<Vec<RecordedEvent>, StoreError> {
+    rows.iter().map(decode).collect()
+}
+
+/// A stream's version from [`STREAM_VERSION`] or a lock statement.
+pub(crate) fn version_of(row: Option<&postgres::Row>) -> Result<u64, StoreError> {
+    match row {
+        Some(row) => Ok(to_u64(row.try_get::<_, i64>(0).map_err(backend)?)),
+        None => Ok(0),
+    }
+}
+
+/// A batch checked for an append, as [`APPEND`]'s parameters.
+pub(crate) struct Plan<'a> {
+    batch: &'a [StreamWrite],
+    w_stream: Vec<String>,
+    w_expected: Vec<Option<i64>>,
+    w_count: Vec<i64>,
+    e_write: Vec<i32>,
+    e_offset: Vec<i64>,
+    e_id: Vec<String>,
+    e_schema: Vec<i32>,
+    e_event: Vec<String>,
+    e_actor: Vec<Option<String>>,
+    e_command: Vec<Option<String>>,
+}
+
+/// What [`APPEND`] answered.
+pub(crate) struct Appended {
+    /// The first stale write, from 1.
+    conflict: Option<i32>,
+    /// Every write's stream version before the append.
+    actual: Vec<i64>,
+    /// The position before the first one taken (none: nothing written).
+    after: Option<i64>,
+}
+
+impl<'a> Plan<'a> {
+    /// Refuses a batch that names a stream twice; serialises the rest.
+    pub(crate) fn new(batch: &'a [StreamWrite]) -> Result<Self, StoreError> {
+        let mut seen = BTreeSet::new();
+        for w in batch {
+            if !seen.insert(w.stream) {
+                return Err(StoreError::DuplicateStreamInBatch(w.stream));
+            }
+        }
+        let mut plan = Plan {
+            batch,
+            w_stream: Vec::new(),
+            w_expected: Vec::new(),
+            w_count: Vec::new(),
+            e_write: Vec::new(),
+            e_offset: Vec::new(),
+            e_id: Vec::new(),
+            e_schema: Vec::new(),
+            e_event: Vec::new(),
+            e_actor: Vec::new(),
+            e_command: Vec::new(),
+        };
+        for (w, index) in batch.iter().zip(1i32..) {
+            plan.w_stream.push(w.stream.to_string());
+            plan.w_expected.push(match w.expected {
+                ExpectedVersion::Exact(v) => Some(to_i64(v)),
+                ExpectedVersion::Any => None,
+            });
+            plan.w_count
+                .push(i64::try_from(w.events.len()).unwrap_or(i64::MAX));
+            for (e, offset) in w.events.iter().zip(1i64..) {
+                plan.e_write.push(index);
+                plan.e_offset.push(offset);
+                plan.e_id.push(e.id.to_string());
+                plan.e_schema.push(i32::try_from(e.schema).map_err(|_| {
+                    StoreError::backend_message(format!(
+                        "event {} has schema {}, more than the column holds",
+                        e.id, e.schema
+                    ))
+                })?);
+                plan.e_event
+                    .push(serde_json::to_string(&e.event).map_err(backend)?);
+                plan.e_actor.push(
+                    e.actor
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()
+                        .map_err(backend)?,
+                );
+                plan.e_command
+                    .push(e.command.as_ref().map(ToString::to_string));
+            }
+        }
+        Ok(plan)
+    }
+
+    /// [`APPEND`]'s parameters.
+    pub(crate) fn params(&self) -> [&(dyn postgres::types::ToSql + Sync); 10] {
+        [
+            &self.w_stream,
+            &self.w_expected,
+            &self.w_count,
+            &self.e_write,
+            &self.e_offset,
+            &self.e_id,
+            &self.e_schema,
+            &self.e_event,
+            &self.e_actor,
+            &self.e_command,
+        ]
+    }
+
+    /// [`APPEND`]'s answer: the stored events, or the conflict.
+    pub(crate) fn outcome(&self, row: &postgres::Row) -> Result<Vec<RecordedEvent>, StoreError> {
+        let answer = Appended {
+            conflict: row.try_get(0).map_err(backend)?,
+            actual: row.try_get(1).map_err(backend)?,
+            after: row.try_get(2).map_err(backend)?,
+        };
+        let actual = |i: usize| answer.actual.get(i).copied().map_or(0, to_u64);
+        if let Some(stale) = answer.conflict {
+            let i = usize::try_from(stale.saturating_sub(1)).unwrap_or(0);
+            return Err(match self.batch.get(i) {
+                Some(w) => StoreError::Conflict {
+                    stream: w.stream,
+                    expected: w.expected,
+                    actual: actual(i),
+                },
+                None => StoreError::backend_message(format!(
+                    "the append reported write {stale} of {} stale",
+                    self.batch.len()
+                )),
+            });
+        }
+        let Some(after) = answer.after else {
+            return Ok(Vec::new());
+        };
+        let mut position = to_u64(after);
+        let mut out = Vec::new();
+        for (i, w) in self.batch.iter().enumerate() {
+            let mut version = actual(i);
+            for e in &w.events {
+                version = version.saturating_add(1);
+                position = position.saturating_add(1);
+                out.push(RecordedEvent {
+                    id: e.id,
+                    stream: w.stream,
+                    version,
+                    position,
+                    schema: e.schema,
+                    actor: e.actor.clone(),
+                    command: e.command.clone(),
+                    event: e.event.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The redactions an erasure makes in one stream's rows (from
+/// [`REDACT_SELECT`]): each position with its new text.
+pub(crate) fn redactions(
+    erasure: &Erasure,
+    stream: &StreamId,
+    rows: &[postgres::Row],
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        let position: i64 = row.try_get(0).map_err(backend)?;
+        let json: String = row.try_get(1).map_err(backend)?;
+        let event: Event = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+            position: to_u64(position),
+            reason: format!("event: {e}"),
+        })?;
+        if let Some(erased) = erasure.redact(stream, &event) {
+            out.push((position, serde_json::to_string(&erased).map_err(backend)?));
+        }
+    }
+    Ok(out)
+}
+
+/// The streams an erasure searches, sorted (the order their rows are
+/// locked in).
+pub(crate) fn erasure_streams(erasure: &Erasure) -> Vec<StreamId> {
+    let mut streams: Vec<StreamId> = erasure.streams().into_iter().collect();
+    streams.sort_by_key(ToString::to_string);
+    streams.dedup();
+    streams
+}

@@ -1,0 +1,351 @@
+//! The async store against a real server (`FANATICAL_PG_URL`; see
+//! `common`): the whole conformance suite through its async methods, the
+//! blocking and async stores on one schema, writers on tasks at once, a
+//! desk driven decide → awaited append → apply, and a lost connection.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use fanatical::actor::Actor;
+use fanatical::chrono::{TimeZone, Utc};
+use fanatical::customer::{CustomerEvent, CustomerEventKind};
+use fanatical::desk::{Command, CustomerAction, Desk, DeskConfig};
+use fanatical::event::{Event, StreamId};
+use fanatical::id::CustomerId;
+use fanatical::store::conformance::Suite;
+use fanatical::store::{Erasure, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical_postgres::{AsyncPgStore, PgStore};
+
+fn customer(n: u128) -> StreamId {
+    StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(n)))
+}
+
+fn renamed(name: String) -> Event {
+    Event::Customer(CustomerEvent {
+        at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        kind: CustomerEventKind::OrganisationRenamed { name },
+    })
+}
+
+/// The async store behind the blocking `Store` trait, each call run to
+/// completion on a runtime of its own: so the conformance suite checks
+/// the async code path, statement for statement.
+struct Blocking {
+    rt: tokio::runtime::Runtime,
+    store: AsyncPgStore,
+}
+
+impl Blocking {
+    fn open(url: &str, schema: &str) -> Result<Self, StoreError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let store = rt.block_on(AsyncPgStore::with_schema(url, schema))?;
+        Ok(Blocking { rt, store })
+    }
+}
+
+impl Store for Blocking {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.rt.block_on(self.store.append(batch))
+    }
+    fn read_stream(&self, s: &StreamId, after: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.rt.block_on(self.store.read_stream(s, after))
+    }
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.rt.block_on(self.store.read_all(after, limit))
+    }
+    fn stream_version(&self, s: &StreamId) -> Result<u64, StoreError> {
+        self.rt.block_on(self.store.stream_version(s))
+    }
+    fn append_erasing(
+        &mut self,
+        batch: &[StreamWrite],
+        erasure: &Erasure,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.rt.block_on(self.store.append_erasing(batch, erasure))
+    }
+}
+
+#[test]
+fn the_async_store_passes_the_whole_conformance_suite() {
+    let Some(db) = common::db("the_async_store_passes_the_whole_conformance_suite") else {
+        return;
+    };
+    let report = Suite::new(|| Blocking::open(&db.url, &db.schema_name()).unwrap())
+        .reopen(|old: Blocking| {
+            let schema = old.store.schema().to_owned();
+            drop(old);
+            Blocking::open(&db.url, &schema)
+        })
+        .second_handle(|s: &Blocking| Blocking::open(&db.url, s.store.schema()))
+        .run()
+        .unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(report.skipped, Vec::<&str>::new(), "{report}");
+}
+
+#[tokio::test]
+async fn the_blocking_and_async_stores_share_one_schema() {
+    let Some(db) = common::db("the_blocking_and_async_stores_share_one_schema") else {
+        return;
+    };
+    let schema = db.schema_name();
+    let store = AsyncPgStore::with_schema(&db.url, &schema).await.unwrap();
+    let s = customer(1);
+    let stored = store
+        .append(&[StreamWrite::new(
+            s,
+            ExpectedVersion::Exact(0),
+            vec![renamed("async".into())],
+        )])
+        .await
+        .unwrap();
+    // The blocking store on a thread of its own sees it, and appends next.
+    let (url, schema2) = (db.url.clone(), schema.clone());
+    let blocking = tokio::task::spawn_blocking(move || {
+        let mut store = PgStore::with_schema(&url, &schema2).unwrap();
+        let seen = store.read_all(0, 10).unwrap();
+        store
+            .append(&[StreamWrite::new(
+                s,
+                ExpectedVersion::Exact(1),
+                vec![renamed("blocking".into())],
+            )])
+            .unwrap();
+        seen
+    })
+    .await
+    .unwrap();
+    assert_eq!(blocking, stored);
+    assert_eq!(store.stream_version(&s).await.unwrap(), 2);
+    // A stale async write conflicts exactly, and writes nothing.
+    assert_eq!(
+        store
+            .append(&[StreamWrite::new(
+                s,
+                ExpectedVersion::Exact(1),
+                vec![renamed("stale".into())],
+            )])
+            .await,
+        Err(StoreError::Conflict {
+            stream: s,
+            expected: ExpectedVersion::Exact(1),
+            actual: 2,
+        })
+    );
+    let all = store.read_all(0, 10).await.unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|e| (e.position, e.version))
+            .collect::<Vec<_>>(),
+        [(1, 1), (2, 2)]
+    );
+    assert_eq!(store.read_stream(&s, 1).await.unwrap(), all[1..]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn async_writers_at_once_on_one_stream_leave_no_gap() {
+    let Some(db) = common::db("async_writers_at_once_on_one_stream_leave_no_gap") else {
+        return;
+    };
+    const WRITERS: u128 = 4;
+    const EACH: usize = 15;
+    let schema = db.schema_name();
+    drop(AsyncPgStore::with_schema(&db.url, &schema).await.unwrap());
+    let shared = customer(99);
+    let tasks: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let (url, schema) = (db.url.clone(), schema.clone());
+            tokio::spawn(async move {
+                let store = AsyncPgStore::with_schema(&url, &schema).await.unwrap();
+                let own = customer(w);
+                let mut conflicts = 0u32;
+                for k in 0..EACH {
+                    loop {
+                        let v = store.stream_version(&shared).await.unwrap();
+                        let batch = [
+                            StreamWrite::new(
+                                own,
+                                ExpectedVersion::Exact(k as u64),
+                                vec![renamed(format!("{w}/{k} own"))],
+                            ),
+                            StreamWrite::new(
+                                shared,
+                                ExpectedVersion::Exact(v),
+                                vec![renamed(format!("{w}/{k} shared"))],
+                            ),
+                        ];
+                        match store.append(&batch).await {
+                            Ok(_) => break,
+                            Err(StoreError::Conflict {
+                                stream,
+                                expected: ExpectedVersion::Exact(e),
+                                actual,
+                            }) if stream == shared && e == v && actual > v => conflicts += 1,
+                            Err(e) => panic!("writer {w}: {e:?}"),
+                        }
+                    }
+                }
+                conflicts
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let store = AsyncPgStore::with_schema(&db.url, &schema).await.unwrap();
+    let all = store.read_all(0, usize::MAX).await.unwrap();
+    let n = (WRITERS as usize * EACH * 2) as u64;
+    assert_eq!(
+        all.iter().map(|e| e.position).collect::<Vec<_>>(),
+        (1..=n).collect::<Vec<_>>()
+    );
+    let mut versions: BTreeMap<StreamId, Vec<u64>> = BTreeMap::new();
+    for e in &all {
+        versions.entry(e.stream).or_default().push(e.version);
+    }
+    for (stream, v) in versions {
+        assert_eq!(v, (1..=v.len() as u64).collect::<Vec<_>>(), "{stream}");
+    }
+}
+
+#[tokio::test]
+async fn a_desk_driven_through_the_async_store_equals_one_rebuilt_by_the_blocking_store() {
+    let Some(db) = common::db(
+        "a_desk_driven_through_the_async_store_equals_one_rebuilt_by_the_blocking_store",
+    ) else {
+        return;
+    };
+    let schema = db.schema_name();
+    let store = AsyncPgStore::with_schema(&db.url, &schema).await.unwrap();
+    let mut desk = Desk::new(DeskConfig::default());
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap();
+    let acme = CustomerId::from_uuid(uuid::Uuid::from_u128(7));
+    let register = Command::new(
+        Actor::integration("signup"),
+        CustomerAction::Register {
+            id: acme,
+            organisation: "Acme".into(),
+        },
+    )
+    .with_key("signup-7".parse().unwrap());
+    // Decide → awaited append → apply, by hand.
+    let decision = desk.decide(register.clone(), now).unwrap();
+    let stored = store.append(decision.writes()).await.unwrap();
+    desk.apply(&stored).unwrap();
+    assert_eq!(desk.position(), stored.last().unwrap().position);
+    // The same keyed command again: nothing written, the first outcome back.
+    let again = store.execute(&mut desk, register, now).await.unwrap();
+    assert_eq!(again, stored);
+    let rename = Command::new(
+        Actor::integration("crm"),
+        CustomerAction::Update {
+            customer: acme,
+            command: fanatical::customer::CustomerCommand::RenameOrganisation {
+                name: "Acme Hosting".into(),
+            },
+        },
+    );
+    store.execute(&mut desk, rename, now).await.unwrap();
+    let (url, schema2) = (db.url.clone(), schema.clone());
+    let rebuilt = tokio::task::spawn_blocking(move || {
+        let store = PgStore::with_schema(&url, &schema2).unwrap();
+        Desk::rebuild(&store, DeskConfig::default()).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(rebuilt, desk);
+}
+
+/// The server drops the store's connection in the middle of an append
+/// (a restart, a failover): the append is a backend failure, nothing of
+/// it is stored, and the retry connects again and succeeds.
+#[tokio::test]
+async fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeeds() {
+    let Some(db) = common::db(
+        "a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeeds",
+    ) else {
+        return;
+    };
+    let schema = db.schema_name();
+    let app = format!("fanatical-lost-{schema}");
+    let sep = if db.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{sep}application_name={app}", db.url);
+    let store = std::sync::Arc::new(AsyncPgStore::with_schema(&url, &schema).await.unwrap());
+    let s = customer(5);
+    let write = |v: u64, name: &str| {
+        [StreamWrite::new(
+            s,
+            ExpectedVersion::Exact(v),
+            vec![renamed(name.into())],
+        )]
+    };
+    store.append(&write(0, "one")).await.unwrap();
+    let (mut admin, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    // Hold the head, so the next append waits there, mid-transaction.
+    let holder = admin.transaction().await.unwrap();
+    holder
+        .query(
+            &format!("SELECT position FROM \"{schema}\".head FOR UPDATE"),
+            &[],
+        )
+        .await
+        .unwrap();
+    let append = {
+        let (store, write) = (std::sync::Arc::clone(&store), write(1, "two"));
+        tokio::spawn(async move { store.append(&write).await })
+    };
+    // Watch from outside any transaction (inside one, the server's
+    // activity view is a snapshot).
+    let (watcher, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let waiting =
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'";
+    let mut pid: Option<i32> = None;
+    for _ in 0..500 {
+        if let Some(row) = watcher.query_opt(waiting, &[&app]).await.unwrap() {
+            pid = Some(row.get(0));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let pid = pid.expect("the append never waited on the head");
+    watcher
+        .query("SELECT pg_terminate_backend($1)", &[&pid])
+        .await
+        .unwrap();
+    let lost = append.await.unwrap().unwrap_err();
+    let StoreError::Backend {
+        message,
+        source: Some(source),
+    } = &lost
+    else {
+        panic!("not a backend failure with a source: {lost:?}");
+    };
+    // The server's farewell, or the closed socket, whichever the client
+    // reads first.
+    assert!(
+        message == "db error: FATAL: terminating connection due to administrator command"
+            || message == "connection closed"
+            || message.starts_with("error communicating with the server: "),
+        "{message}"
+    );
+    assert!(
+        source
+            .get()
+            .downcast_ref::<tokio_postgres::Error>()
+            .is_some()
+    );
+    holder.rollback().await.unwrap();
+    // Nothing of it was stored; the retry connects again and succeeds.
+    assert_eq!(store.stream_version(&s).await.unwrap(), 1);
+    let stored = store.append(&write(1, "two")).await.unwrap();
+    assert_eq!((stored[0].version, stored[0].position), (2, 2));
+}

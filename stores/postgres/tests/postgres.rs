@@ -1,0 +1,628 @@
+//! The PostgreSQL store against a real server (`FANATICAL_PG_URL`; see
+//! `common`): the conformance suite, eight writers at once with a reader
+//! polling beside them, conflicts, a desk's day rebuilt, rows from a newer
+//! schema, a lost connection and an erasure.
+
+// The library's behaviour-test fixtures (the small organisation and the
+// SLA policies), shared rather than copied, so a day on PostgreSQL is the
+// day the library's tests run in memory.
+#[allow(dead_code)]
+#[path = "../../../tests/it/support.rs"]
+mod support;
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+
+use fanatical::actor::Actor;
+use fanatical::chrono::{Duration, TimeZone, Utc};
+use fanatical::customer::{CustomerEvent, CustomerEventKind};
+use fanatical::desk::{Desk, DeskConfig, TicketAction};
+use fanatical::event::{Event, StreamId};
+use fanatical::id::CustomerId;
+use fanatical::store::conformance::Suite;
+use fanatical::store::{ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical_postgres::PgStore;
+
+fn customer(n: u128) -> StreamId {
+    StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(n)))
+}
+
+/// An event whose text names who wrote it, so a lost or doubled one shows.
+fn renamed(name: String) -> Event {
+    Event::Customer(CustomerEvent {
+        at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        kind: CustomerEventKind::OrganisationRenamed { name },
+    })
+}
+
+fn name_of(e: &Event) -> String {
+    match e {
+        Event::Customer(CustomerEvent {
+            kind: CustomerEventKind::OrganisationRenamed { name },
+            ..
+        }) => name.clone(),
+        other => panic!("not a rename: {other:?}"),
+    }
+}
+
+#[test]
+fn postgres_passes_the_whole_conformance_suite() {
+    let Some(db) = common::db("postgres_passes_the_whole_conformance_suite") else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    // Each check on a fresh schema; reopening connects again to the same
+    // schema (the old connection closed first), and the second handle is
+    // another connection to it, writing from another thread.
+    let report = Suite::new(|| db.fresh())
+        .reopen(|old: PgStore| {
+            let schema = old.schema().to_owned();
+            drop(old);
+            PgStore::with_schema(&db.url, &schema)
+        })
+        .second_handle(|s: &PgStore| PgStore::with_schema(&db.url, s.schema()))
+        .run()
+        .unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(report.skipped, Vec::<&str>::new(), "{report}");
+    eprintln!("conformance suite on PostgreSQL: {:?}", started.elapsed());
+}
+
+#[test]
+fn two_connections_one_wins_the_other_conflicts_and_writes_nothing() {
+    let Some(db) = common::db("two_connections_one_wins_the_other_conflicts_and_writes_nothing")
+    else {
+        return;
+    };
+    let mut a = db.fresh();
+    let mut b = PgStore::with_schema(&db.url, a.schema()).unwrap();
+    let (s, other) = (customer(1), customer(2));
+    assert_eq!(a.stream_version(&s).unwrap(), 0);
+    assert_eq!(b.stream_version(&s).unwrap(), 0);
+    let first = a
+        .append(&[StreamWrite::new(
+            s,
+            ExpectedVersion::Exact(0),
+            vec![renamed("a".into())],
+        )])
+        .unwrap();
+    assert_eq!((first[0].version, first[0].position), (1, 1));
+    // b's batch also writes another stream: the conflict on `s` leaves it
+    // unwritten too, and takes no position.
+    let second = b.append(&[
+        StreamWrite::new(other, ExpectedVersion::Exact(0), vec![renamed("b".into())]),
+        StreamWrite::new(s, ExpectedVersion::Exact(0), vec![renamed("b".into())]),
+    ]);
+    assert_eq!(
+        second,
+        Err(StoreError::Conflict {
+            stream: s,
+            expected: ExpectedVersion::Exact(0),
+            actual: 1,
+        })
+    );
+    assert_eq!(b.stream_version(&other).unwrap(), 0);
+    let next = b
+        .append(&[StreamWrite::new(
+            s,
+            ExpectedVersion::Exact(1),
+            vec![renamed("b".into())],
+        )])
+        .unwrap();
+    assert_eq!((next[0].version, next[0].position), (2, 2), "no gap");
+    assert_eq!(a.read_all(0, 100).unwrap(), b.read_all(0, 100).unwrap());
+}
+
+/// What the writers of the race did.
+#[derive(Default)]
+struct Tally {
+    events: u64,
+    conflicts: u64,
+}
+
+/// Eight writers, each on its own connection, append to a stream of their
+/// own and to three shared streams (alone and in one batch with their
+/// own), all reading the shared versions and then appending at once, so
+/// they collide; a reader polls `read_all` all the while.
+#[test]
+fn eight_writers_at_once_leave_gap_free_positions_in_commit_order() {
+    let Some(db) = common::db("eight_writers_at_once_leave_gap_free_positions_in_commit_order")
+    else {
+        return;
+    };
+    const WRITERS: usize = 8;
+    const ROUNDS: usize = 30;
+    const SHARED: u128 = 3;
+    let started = std::time::Instant::now();
+    let schema = db.schema_name();
+    drop(PgStore::with_schema(&db.url, &schema).unwrap());
+    let barrier = Arc::new(Barrier::new(WRITERS));
+    let done = Arc::new(AtomicBool::new(false));
+    let polls = Arc::new(AtomicU64::new(0));
+
+    // The reader: every batch it reads continues exactly where the last
+    // one stopped. A position it skipped and that commits later (out of
+    // commit order) would show as a jump.
+    let reader = {
+        let (url, schema, done, polls) = (
+            db.url.clone(),
+            schema.clone(),
+            Arc::clone(&done),
+            Arc::clone(&polls),
+        );
+        std::thread::spawn(move || {
+            let store = PgStore::with_schema(&url, &schema).unwrap();
+            let mut last = 0u64;
+            loop {
+                // Read the flag first: after it is set, one more read sees
+                // everything.
+                let finished = done.load(Ordering::SeqCst);
+                let batch = store.read_all(last, 500).unwrap();
+                polls.fetch_add(1, Ordering::Relaxed);
+                for e in &batch {
+                    assert_eq!(
+                        e.position,
+                        last + 1,
+                        "the reader saw position {last}, then {}",
+                        e.position
+                    );
+                    last = e.position;
+                }
+                if finished && batch.is_empty() {
+                    return last;
+                }
+            }
+        })
+    };
+
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let (url, schema, barrier) = (db.url.clone(), schema.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let mut store = PgStore::with_schema(&url, &schema).unwrap();
+                let own = customer(1_000 + w as u128);
+                let mut own_version = 0u64;
+                let mut tally = Tally::default();
+                for round in 0..ROUNDS {
+                    let shared = customer((w + round) as u128 % SHARED);
+                    let event = |n: usize| renamed(format!("writer {w} round {round} #{n}"));
+                    // Everyone reads, then everyone appends.
+                    let mut seen = store.stream_version(&shared).unwrap();
+                    barrier.wait();
+                    loop {
+                        let batch = match round % 3 {
+                            0 => vec![StreamWrite::new(
+                                own,
+                                ExpectedVersion::Exact(own_version),
+                                vec![event(0), event(1)],
+                            )],
+                            1 => vec![StreamWrite::new(
+                                shared,
+                                ExpectedVersion::Exact(seen),
+                                vec![event(0)],
+                            )],
+                            _ => vec![
+                                StreamWrite::new(
+                                    own,
+                                    ExpectedVersion::Exact(own_version),
+                                    vec![event(0)],
+                                ),
+                                StreamWrite::new(
+                                    shared,
+                                    ExpectedVersion::Exact(seen),
+                                    vec![event(1), event(2)],
+                                ),
+                            ],
+                        };
+                        match store.append(&batch) {
+                            Ok(stored) => {
+                                tally.events += stored.len() as u64;
+                                own_version +=
+                                    stored.iter().filter(|e| e.stream == own).count() as u64;
+                                break;
+                            }
+                            // Only a shared stream conflicts, and only
+                            // because another writer moved it on.
+                            Err(StoreError::Conflict {
+                                stream,
+                                expected: ExpectedVersion::Exact(expected),
+                                actual,
+                            }) if stream == shared && expected == seen && actual > seen => {
+                                tally.conflicts += 1;
+                                seen = store.stream_version(&shared).unwrap();
+                            }
+                            Err(e) => panic!("writer {w} round {round}: {e:?}"),
+                        }
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    let tallies: Vec<Tally> = writers.into_iter().map(|h| h.join().unwrap()).collect();
+    done.store(true, Ordering::SeqCst);
+    let read_to = reader.join().unwrap();
+
+    let written: u64 = tallies.iter().map(|t| t.events).sum();
+    let conflicts: u64 = tallies.iter().map(|t| t.conflicts).sum();
+    // Every round of shared appends had writers racing on one version.
+    assert!(conflicts >= 1, "the writers never collided");
+    let store = PgStore::with_schema(&db.url, &schema).unwrap();
+    let all = store.read_all(0, usize::MAX).unwrap();
+    assert_eq!(read_to, written, "the reader read to the end");
+    assert_eq!(
+        all.iter().map(|e| e.position).collect::<Vec<_>>(),
+        (1..=written).collect::<Vec<_>>(),
+        "positions 1..=N with no gap"
+    );
+    let mut versions: BTreeMap<StreamId, Vec<u64>> = BTreeMap::new();
+    for e in &all {
+        versions.entry(e.stream).or_default().push(e.version);
+    }
+    for (stream, v) in &versions {
+        let n = v.len() as u64;
+        assert_eq!(v, &(1..=n).collect::<Vec<_>>(), "{stream}'s versions");
+        assert_eq!(store.stream_version(stream).unwrap(), n);
+    }
+    assert_eq!(versions.len(), WRITERS + SHARED as usize);
+    // Every event once: each writer's round wrote exactly its events.
+    let names: BTreeSet<String> = all.iter().map(|e| name_of(&e.event)).collect();
+    assert_eq!(names.len() as u64, written, "an event was stored twice");
+    let per_writer = (ROUNDS / 3) * (2 + 1 + 3);
+    assert_eq!(written, (WRITERS * per_writer) as u64);
+    eprintln!(
+        "{WRITERS} writers: {written} events, {conflicts} conflicts retried, {} reader polls, {:?}",
+        polls.load(Ordering::Relaxed),
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_desk_rebuilt_from_postgres_after_a_restart_equals_the_desk_before() {
+    let Some(db) =
+        common::db("a_desk_rebuilt_from_postgres_after_a_restart_equals_the_desk_before")
+    else {
+        return;
+    };
+    let config = DeskConfig::default().with_sla(support::policies());
+    let schema = db.schema_name();
+    let before = {
+        let mut store = PgStore::with_schema(&db.url, &schema).unwrap();
+        let mut w = support::World::with_config(config.clone());
+        // Replay the World's setup into PostgreSQL, then run a day on it.
+        for r in &w.store.read_all(0, 10_000).unwrap() {
+            store
+                .append(&[StreamWrite::new(
+                    r.stream,
+                    ExpectedVersion::Exact(r.version - 1),
+                    vec![r.event.clone()],
+                )])
+                .unwrap();
+        }
+        let mut desk = Desk::rebuild(&store, config.clone()).unwrap();
+        assert_eq!(desk, w.desk);
+        let ticket = w.ids.next_id();
+        let msg = fanatical::desk::InboundMessage::new(
+            ticket,
+            fanatical::channel::Channel::Email,
+            w.jane_email.clone(),
+            "Site down",
+        );
+        let mut now = w.now;
+        desk.execute(
+            &mut store,
+            fanatical::desk::Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(msg),
+            ),
+            now,
+        )
+        .unwrap();
+        now += Duration::hours(30);
+        desk.handle_timeout(&mut store, now).unwrap();
+        desk.execute(
+            &mut store,
+            fanatical::desk::Command::reply(ticket, w.ana, "Fixed"),
+            now,
+        )
+        .unwrap();
+        desk
+        // The store (the process) is dropped here.
+    };
+    let store = PgStore::with_schema(&db.url, &schema).unwrap();
+    let after = Desk::rebuild(&store, config).unwrap();
+    assert_eq!(after, before);
+    assert!(store.read_all(0, 10_000).unwrap().len() > 10);
+}
+
+#[test]
+fn a_row_written_by_a_newer_schema_is_refused_not_half_read() {
+    let Some(db) = common::db("a_row_written_by_a_newer_schema_is_refused_not_half_read") else {
+        return;
+    };
+    let mut store = db.fresh();
+    store
+        .append(&[StreamWrite::new(
+            customer(4),
+            ExpectedVersion::Exact(0),
+            vec![renamed("Acme".into())],
+        )])
+        .unwrap();
+    // Another build, one schema ahead, wrote the next row.
+    let mut raw = db.raw(store.schema());
+    raw.execute(
+        "INSERT INTO events (position, stream, version, id, schema, event)
+         SELECT 2, stream, 2, 'ffffffff-ffff-8fff-bfff-ffffffffffff', $1, event FROM events WHERE position = 1",
+        &[&(fanatical::event::SCHEMA_VERSION as i32 + 1)],
+    )
+    .unwrap();
+    assert_eq!(
+        store.read_all(0, 10),
+        Err(StoreError::NewerSchema {
+            position: 2,
+            schema: fanatical::event::SCHEMA_VERSION + 1,
+            supported: fanatical::event::SCHEMA_VERSION
+        })
+    );
+    assert_eq!(
+        store.read_all(0, 1).unwrap().len(),
+        1,
+        "older rows still read"
+    );
+}
+
+/// The server drops the store's connection in the middle of an append
+/// (a restart, a failover): the append is a backend failure, nothing of
+/// it is stored, and the retry connects again and succeeds.
+#[test]
+fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeeds() {
+    let Some(db) = common::db(
+        "a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeeds",
+    ) else {
+        return;
+    };
+    let schema = db.schema_name();
+    let app = format!("fanatical-lost-{schema}");
+    let sep = if db.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{sep}application_name={app}", db.url);
+    let mut store = PgStore::with_schema(&url, &schema).unwrap();
+    let s = customer(5);
+    let write = move |v: u64, name: &str| {
+        [StreamWrite::new(
+            s,
+            ExpectedVersion::Exact(v),
+            vec![renamed(name.into())],
+        )]
+    };
+    store.append(&write(0, "one")).unwrap();
+    // Hold the head, so the next append waits there, mid-transaction.
+    let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let mut holder = admin.transaction().unwrap();
+    holder
+        .query(
+            &format!("SELECT position FROM \"{schema}\".head FOR UPDATE"),
+            &[],
+        )
+        .unwrap();
+    let second = write(1, "two");
+    let append = std::thread::spawn(move || {
+        let result = store.append(&second);
+        (store, result)
+    });
+    // Watch from outside any transaction (inside one, the server's
+    // activity view is a snapshot).
+    let mut watcher = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let waiting =
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'";
+    let mut pid: Option<i32> = None;
+    for _ in 0..500 {
+        if let Some(row) = watcher.query_opt(waiting, &[&app]).unwrap() {
+            pid = Some(row.get(0));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let pid = pid.expect("the append never waited on the head");
+    watcher
+        .query("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap();
+    let (mut store, lost) = append.join().unwrap();
+    let lost = lost.unwrap_err();
+    let StoreError::Backend {
+        message,
+        source: Some(source),
+    } = &lost
+    else {
+        panic!("not a backend failure with a source: {lost:?}");
+    };
+    // The server's farewell, or the closed socket, whichever the client
+    // reads first.
+    assert!(
+        message == "db error: FATAL: terminating connection due to administrator command"
+            || message == "connection closed"
+            || message.starts_with("error communicating with the server: "),
+        "{message}"
+    );
+    assert!(source.get().downcast_ref::<postgres::Error>().is_some());
+    holder.rollback().unwrap();
+    // Nothing of it was stored; the retry connects again and succeeds.
+    assert_eq!(store.stream_version(&s).unwrap(), 1);
+    let stored = store.append(&write(1, "two")).unwrap();
+    assert_eq!((stored[0].version, stored[0].position), (2, 2));
+    assert_eq!(store.read_all(0, 10).unwrap().len(), 2);
+}
+
+#[test]
+fn an_erased_person_is_gone_from_the_table_and_a_rebuilt_desk() {
+    use fanatical::customer::{ConsentSource, CustomerCommand, ErasureScope, Relation};
+    use fanatical::desk::{Command, CustomerAction};
+
+    let Some(db) = common::db("an_erased_person_is_gone_from_the_table_and_a_rebuilt_desk") else {
+        return;
+    };
+    let mut store = db.fresh();
+    let mut desk = Desk::rebuild(&store, DeskConfig::default()).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+    let acme = CustomerId::from_uuid(uuid::Uuid::from_u128(0xA));
+    let jane = fanatical::id::ContactId::from_uuid(uuid::Uuid::from_u128(0xB));
+    let crm = |action: CustomerAction| Command::new(Actor::integration("crm"), action);
+    let update = |command| {
+        crm(CustomerAction::Update {
+            customer: acme,
+            command,
+        })
+    };
+    for cmd in [
+        crm(CustomerAction::Register {
+            id: acme,
+            organisation: "Acme".into(),
+        }),
+        update(CustomerCommand::AddContact {
+            contact: jane,
+            name: "Janet Zebulon".into(),
+            addresses: vec![
+                fanatical::channel::ChannelAddress::email("janet.zebulon@acme.example").unwrap(),
+            ],
+        }),
+        update(CustomerCommand::RecordConsent {
+            contact: jane,
+            source: ConsentSource::Contact(jane),
+        }),
+        update(CustomerCommand::AddFamilyMember {
+            contact: jane,
+            name: "Quentin Zebulon".into(),
+            relation: Relation::Child,
+        }),
+    ] {
+        desk.execute(&mut store, cmd, now).unwrap();
+    }
+    let mut raw = db.raw(store.schema());
+    let mut holding = |text: &str| -> i64 {
+        raw.query_one(
+            "SELECT count(*) FROM events WHERE strpos(event, $1) > 0",
+            &[&text],
+        )
+        .unwrap()
+        .get(0)
+    };
+    assert_eq!(holding("Quentin Zebulon"), 1);
+    desk.execute(
+        &mut store,
+        update(CustomerCommand::WithdrawConsent { contact: jane }),
+        now,
+    )
+    .unwrap();
+    assert_eq!(holding("Quentin Zebulon"), 0, "the family name stays");
+    assert_eq!(holding("Janet Zebulon"), 1);
+    let erase = crm(CustomerAction::EraseContact {
+        customer: acme,
+        contact: jane,
+        scope: ErasureScope::Profile,
+    });
+    desk.execute(&mut store, erase, now).unwrap();
+    for gone in ["Janet Zebulon", "janet.zebulon@acme.example"] {
+        assert_eq!(holding(gone), 0, "{gone} stays in the events table");
+    }
+    let store = PgStore::with_schema(&db.url, store.schema()).unwrap();
+    assert_eq!(
+        Desk::rebuild(&store, DeskConfig::default()).unwrap(),
+        desk,
+        "a desk rebuilt from the table holds the erasure"
+    );
+}
+
+/// Two stores created at once on one new schema both come up (the
+/// migration is idempotent and serialised), and see one table.
+#[test]
+fn stores_created_at_once_on_one_schema_share_its_tables() {
+    let Some(db) = common::db("stores_created_at_once_on_one_schema_share_its_tables") else {
+        return;
+    };
+    let schema = db.schema_name();
+    let stores: Vec<PgStore> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| PgStore::with_schema(&db.url, &schema).unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut stores = stores.into_iter();
+    let mut first = stores.next().unwrap();
+    first
+        .append(&[StreamWrite::new(
+            customer(6),
+            ExpectedVersion::Exact(0),
+            vec![renamed("Acme".into())],
+        )])
+        .unwrap();
+    for other in stores {
+        let seen: Vec<RecordedEvent> = other.read_all(0, 10).unwrap();
+        assert_eq!(seen, first.read_all(0, 10).unwrap());
+    }
+}
+
+#[test]
+fn postgres_keeps_delivery_leases_by_the_contract_across_connections() {
+    use fanatical::store::conformance;
+
+    let Some(db) = common::db("postgres_keeps_delivery_leases_by_the_contract_across_connections")
+    else {
+        return;
+    };
+    let passed = conformance::run_lease_checks(|| db.fresh()).unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(passed.len(), conformance::LEASE_CHECKS.len());
+    let mut one = db.fresh();
+    let mut two = PgStore::with_schema(&db.url, one.schema()).unwrap();
+    conformance::leases_hold_across_handles(&mut one, &mut two).unwrap();
+}
+
+/// Eight desks on their own connections ask at once for the leases of the
+/// same fifty messages: each message's lease goes to exactly one of them.
+#[test]
+fn eight_desks_asking_at_once_each_lease_goes_to_one() {
+    use fanatical::id::MessageId;
+    use fanatical::store::{DeliveryLeases, LeaseHolder, LeaseOutcome};
+
+    let Some(db) = common::db("eight_desks_asking_at_once_each_lease_goes_to_one") else {
+        return;
+    };
+    const DESKS: usize = 8;
+    const MESSAGES: u128 = 50;
+    let schema = db.schema_name();
+    drop(PgStore::with_schema(&db.url, &schema).unwrap());
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let barrier = Arc::new(Barrier::new(DESKS));
+    let desks: Vec<_> = (0..DESKS)
+        .map(|d| {
+            let (url, schema, barrier) = (db.url.clone(), schema.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let mut store = PgStore::with_schema(&url, &schema).unwrap();
+                let me = LeaseHolder::new(&format!("desk-{d}")).unwrap();
+                barrier.wait();
+                let mut taken = Vec::new();
+                for m in 0..MESSAGES {
+                    let message = MessageId::from_uuid(uuid::Uuid::from_u128(m + 1));
+                    match store
+                        .take_lease(message, &me, now, now + Duration::minutes(5))
+                        .unwrap()
+                    {
+                        LeaseOutcome::Taken(lease) => {
+                            assert_eq!((lease.token, &lease.holder), (1, &me));
+                            taken.push(m);
+                        }
+                        LeaseOutcome::Held { holder, until } => {
+                            assert_ne!(holder, me);
+                            assert_eq!(until, now + Duration::minutes(5));
+                        }
+                        other => panic!("{other:?}"),
+                    }
+                }
+                taken
+            })
+        })
+        .collect();
+    let mut all: Vec<u128> = desks.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..MESSAGES).collect::<Vec<_>>(), "each lease once");
+}
