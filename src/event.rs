@@ -19,7 +19,7 @@ use crate::customer::CustomerEvent;
 use crate::guard::PostEvent;
 use crate::id::{
     AgentId, CommandId, ContactId, CustomerId, EventId, IdError, IncidentId, MessageId, PraiseId,
-    TeamId, TicketId,
+    RefundId, TeamId, TicketId,
 };
 use crate::incident::IncidentEvent;
 use crate::outbox::OutboxEvent;
@@ -225,9 +225,10 @@ pub enum StreamId {
     /// A customer's SLA contract: which contract they are on, as changed
     /// by command.
     Contract(CustomerId),
-    /// A customer's goodwill credits and refunds: asked for on their
-    /// tickets, approved or declined.
-    Refunds(CustomerId),
+    /// One goodwill credit or refund: asked for (its first event), then
+    /// approved or declined. Its own stream, so that two desks choosing
+    /// the same id conflict instead of recording two refunds under it.
+    Refund(RefundId),
     /// One outbound message: queued (its first event), then failed,
     /// delivered or abandoned.
     Message(MessageId),
@@ -258,7 +259,7 @@ impl StreamId {
             StreamId::Trends => ("trends", None),
             StreamId::Command(id) => ("command", Some(id.as_uuid())),
             StreamId::Contract(id) => ("contract", Some(id.as_uuid())),
-            StreamId::Refunds(id) => ("refunds", Some(id.as_uuid())),
+            StreamId::Refund(id) => ("refund", Some(id.as_uuid())),
             StreamId::Message(id) => ("message", Some(id.as_uuid())),
             StreamId::Invitations(id) => ("invitations", Some(id.as_uuid())),
             StreamId::Praise(id) => ("praise", Some(id.as_uuid())),
@@ -343,7 +344,7 @@ impl FromStr for StreamId {
             "incident" => Ok(StreamId::Incident(IncidentId::from_uuid(uuid))),
             "command" => Ok(StreamId::Command(CommandId::from_uuid(uuid))),
             "contract" => Ok(StreamId::Contract(CustomerId::from_uuid(uuid))),
-            "refunds" => Ok(StreamId::Refunds(CustomerId::from_uuid(uuid))),
+            "refund" => Ok(StreamId::Refund(RefundId::from_uuid(uuid))),
             "message" => Ok(StreamId::Message(MessageId::from_uuid(uuid))),
             "invitations" => Ok(StreamId::Invitations(ContactId::from_uuid(uuid))),
             "praise" => Ok(StreamId::Praise(PraiseId::from_uuid(uuid))),

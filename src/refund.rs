@@ -6,7 +6,7 @@
 //! take this month's overage off your bill") asks for a [`Refund`] on the
 //! ticket it is about; an account manager, billing or an executive (or an
 //! integration acting as billing) approves or declines it. Every step is
-//! an event on the customer's refunds stream, with who did it and when:
+//! an event on the refund's own stream, with who did it and when:
 //! the audit trail finance reads.
 //!
 //! The record keeps the amount for trusted code (billing). People read a
@@ -146,7 +146,7 @@ impl fmt::Debug for RefundRequest {
     }
 }
 
-/// Something that happened to a refund, on its customer's refunds stream.
+/// Something that happened to a refund, on its own stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundEvent {
     /// When.
@@ -407,7 +407,7 @@ pub struct RefundView {
 }
 
 /// Every refund the desk holds, by id, with an index by ticket and by
-/// customer. Recorded on one stream per customer.
+/// customer. Each refund is recorded on its own stream.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefundLedger {
     refunds: BTreeMap<RefundId, Refund>,

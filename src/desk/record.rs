@@ -110,9 +110,10 @@ impl Desk {
                 first
                     == matches!(e.kind, crate::incident::IncidentEventKind::Declared { id: i, .. } if i == *id)
             }
-            (StreamId::Refunds(id), Event::Refund(e)) => match &e.kind {
-                crate::refund::RefundEventKind::Requested { request } => request.customer == *id,
-                _ => !first,
+            (StreamId::Refund(id), Event::Refund(e)) => match &e.kind {
+                crate::refund::RefundEventKind::Requested { request } => first && request.id == *id,
+                crate::refund::RefundEventKind::Approved { id: of, .. }
+                | crate::refund::RefundEventKind::Declined { id: of, .. } => !first && of == id,
             },
             (StreamId::Contract(id), Event::Sla(e)) => matches!(
                 &e.kind,
@@ -246,7 +247,7 @@ impl Desk {
             }
             (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
             (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),
-            (StreamId::Refunds(_), Event::Refund(e)) => s.refunds.apply(e),
+            (StreamId::Refund(_), Event::Refund(e)) => s.refunds.apply(e),
             (StreamId::Contract(id), Event::Sla(e)) => {
                 // A contract set by command replaces the configured one.
                 if let crate::sla::SlaEventKind::ContractChanged { contract, .. } = &e.kind {

@@ -19,7 +19,7 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let ledger = &self.state.refunds;
-        let (customer, events) = match action {
+        let (id, events) = match action {
             RefundAction::Request {
                 id,
                 ticket,
@@ -52,26 +52,18 @@ impl Desk {
                     note,
                     by,
                 };
-                (customer, ledger.request(request, now)?)
+                (id, ledger.request(request, now)?)
             }
             RefundAction::Approve { id } => {
                 let by = self.approver(d, "approve refunds")?;
-                let customer = Self::refund_customer(ledger.get(id), id)?;
-                (
-                    customer,
-                    ledger.approve_under(self.config.refunds, id, by, now)?,
-                )
+                (id, ledger.approve_under(self.config.refunds, id, by, now)?)
             }
             RefundAction::Decline { id, why } => {
                 let by = self.approver(d, "decline refunds")?;
-                let customer = Self::refund_customer(ledger.get(id), id)?;
-                (customer, ledger.decline(id, by, &why, now)?)
+                (id, ledger.decline(id, by, &why, now)?)
             }
         };
-        d.push(
-            StreamId::Refunds(customer),
-            events.into_iter().map(Event::Refund),
-        );
+        d.push(StreamId::Refund(id), events.into_iter().map(Event::Refund));
         Ok(())
     }
 
@@ -96,12 +88,6 @@ impl Desk {
             }
         }
         Ok(by)
-    }
-
-    fn refund_customer(refund: Option<&Refund>, id: RefundId) -> Result<CustomerId, Error> {
-        refund
-            .map(|r| r.request().customer)
-            .ok_or_else(|| RefundError::UnknownRefund(id).into())
     }
 
     /// The refunds matching `pick`, as `viewer` may see them, oldest

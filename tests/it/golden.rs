@@ -869,9 +869,17 @@ fn partition_of(r: &RecordedEvent) -> Option<(StreamId, StreamId)> {
 /// version 8 UUID) is compared as such, not by value.
 fn check_event_file(path: PathBuf, sample: &RecordedEvent) {
     let want = pretty(sample);
-    let Some((legacy, partition)) = partition_of(sample).filter(|_| !bless()) else {
+    let Some((legacy, partition)) = partition_of(sample) else {
         return check_file(path, &want);
     };
+    if bless() {
+        // Blessing writes the files of new kinds; a kind filed on its
+        // legacy stream stays as written.
+        if path.exists() {
+            return;
+        }
+        return check_file(path, &want);
+    }
     assert_eq!(
         sample.stream,
         partition,

@@ -12,6 +12,7 @@ mod crisis;
 mod crisis_paths;
 mod crisis_props;
 mod desk_flow;
+mod desks_run;
 mod erasure;
 mod errors;
 mod escalation;

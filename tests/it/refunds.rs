@@ -79,9 +79,9 @@ fn an_agent_asks_for_a_goodwill_credit_on_an_ordinary_ticket_and_billing_approve
     let id: RefundId = w.ids.next_id();
     let asked_at = w.now;
     let written = w.run(ask(ana, id, ticket, "goodwill")).unwrap();
-    // Recorded on Acme's refunds stream, by Ana, with everything billing needs.
+    // Recorded on the refund's own stream, by Ana, with everything billing needs.
     assert_eq!(written.len(), 1);
-    assert_eq!(written[0].stream, StreamId::Refunds(acme));
+    assert_eq!(written[0].stream, StreamId::Refund(id));
     assert_eq!(written[0].actor, Some(Actor::Agent(ana)));
     let Event::Refund(e) = &written[0].event else {
         panic!("{:?}", written[0].event)

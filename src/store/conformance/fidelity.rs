@@ -275,7 +275,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Trends,
         StreamId::Command(CommandId::from_uuid(u)),
         StreamId::Contract(CustomerId::from_uuid(u)),
-        StreamId::Refunds(CustomerId::from_uuid(u)),
+        StreamId::Refund(crate::id::RefundId::from_uuid(u)),
         StreamId::Message(MessageId::from_uuid(u)),
         StreamId::Invitations(ContactId::from_uuid(u)),
         StreamId::Praise(PraiseId::from_uuid(u)),
@@ -299,7 +299,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Trends
             | StreamId::Command(_)
             | StreamId::Contract(_)
-            | StreamId::Refunds(_)
+            | StreamId::Refund(_)
             | StreamId::Message(_)
             | StreamId::Invitations(_)
             | StreamId::Praise(_)

@@ -371,6 +371,12 @@ async fn write(
     // Dropping the transaction (an error, a conflict, or the future
     // dropped) rolls the redactions back.
     let tx = client.transaction().await.map_err(backend)?;
+    tx.query(
+        sql::LOCK_STREAMS,
+        &[&sql::streams_to_lock(erasure, plan.batch)],
+    )
+    .await
+    .map_err(backend)?;
     for stream in sql::erasure_streams(erasure) {
         let rows = tx
             .query(sql::REDACT_SELECT, &[&stream.to_string()])

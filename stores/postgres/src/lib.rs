@@ -357,6 +357,8 @@ impl PgStore {
             // Dropping the transaction on any error (a conflict included)
             // rolls the redactions back.
             let mut tx = client.transaction().map_err(backend)?;
+            tx.query(sql::LOCK_STREAMS, &[&sql::streams_to_lock(erasure, batch)])
+                .map_err(backend)?;
             for stream in sql::erasure_streams(erasure) {
                 let rows = tx
                     .query(sql::REDACT_SELECT, &[&stream.to_string()])

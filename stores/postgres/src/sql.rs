@@ -205,6 +205,13 @@ pub(crate) const READ_STREAM: &str = concat!(
 /// A stream's version (no row: 0).
 pub(crate) const STREAM_VERSION: &str = "SELECT version FROM streams WHERE stream = $1";
 
+/// Locks the version rows of the streams an erasure searches or its batch
+/// writes, in the order `append_events` locks them, before any redaction:
+/// an append to one of them that commits while the erasure runs would
+/// otherwise slip an unredacted event in below the erasure's. Appends to
+/// them wait for the erasure to commit.
+pub(crate) const LOCK_STREAMS: &str = "SELECT stream FROM streams WHERE stream = ANY($1::text[]) ORDER BY stream COLLATE \"C\" FOR UPDATE";
+
 /// A stream's events to redact, locked until the erasure commits.
 pub(crate) const REDACT_SELECT: &str =
     "SELECT position, event FROM events WHERE stream = $1 ORDER BY version FOR UPDATE";
@@ -315,7 +322,7 @@ pub(crate) fn version_of(row: Option<&postgres::Row>) -> Result<u64, StoreError>
 
 /// A batch checked for an append, as [`APPEND`]'s parameters.
 pub(crate) struct Plan<'a> {
-    batch: &'a [StreamWrite],
+    pub(crate) batch: &'a [StreamWrite],
     w_stream: Vec<String>,
     w_expected: Vec<Option<i64>>,
     w_count: Vec<i64>,
@@ -482,6 +489,20 @@ pub(crate) fn redactions(
 
 /// The streams an erasure searches, sorted (the order their rows are
 /// locked in).
+/// The names of the streams an erasure searches and its batch writes (for
+/// [`LOCK_STREAMS`]).
+pub(crate) fn streams_to_lock(erasure: &Erasure, batch: &[StreamWrite]) -> Vec<String> {
+    let mut names: Vec<String> = erasure
+        .streams()
+        .into_iter()
+        .chain(batch.iter().map(|w| w.stream))
+        .map(|s| s.to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 pub(crate) fn erasure_streams(erasure: &Erasure) -> Vec<StreamId> {
     let mut streams: Vec<StreamId> = erasure.streams().into_iter().collect();
     streams.sort_by_key(ToString::to_string);
