@@ -164,6 +164,23 @@ impl Desk {
             .map(Ticket::id)
             .collect();
         erasure.messages = self.state.outbox.messages_to(contact);
+        // Messages to them are each on their own stream: a desk that has
+        // not seen one another desk queued would leave it unredacted.
+        // Every decision that queues a message to a contact writes one of
+        // these streams (a reply or a solve the ticket's, a survey the
+        // contact's invitations, an incident update the incident's), so
+        // the erasure depends on them as this desk knows them: another
+        // desk's write there makes it conflict and be decided again.
+        for t in self.state.tickets.of_customer(customer) {
+            d.check(StreamId::Ticket(t.id()));
+        }
+        d.check(StreamId::Invitations(contact));
+        for i in self
+            .active_incidents()
+            .filter(|i| i.affected().contains(&customer))
+        {
+            d.check(StreamId::Incident(i.id()));
+        }
         erasure.invitations = self.state.surveys.sent_to(contact);
         erasure.addresses = c
             .contact(contact)

@@ -6,6 +6,7 @@
 use super::*;
 use crate::id::{EventId, InvitationId};
 use crate::store::Erasure;
+use std::collections::BTreeSet;
 
 /// What a command decided: per-stream writes with expected versions.
 /// Persist [`Decision::writes`] atomically, then [`Desk::apply`] the
@@ -116,6 +117,11 @@ pub(super) struct Drafts {
     message_index: BTreeMap<StreamId, usize>,
     /// How many of `streams` come before the messages.
     messages_at: usize,
+    /// Streams the decision read and wrote nothing to, whose versions
+    /// must not have moved when it is appended (an empty write that
+    /// checks the version only): another desk's write there makes it
+    /// conflict, and be decided again on what that desk wrote.
+    checks: BTreeSet<StreamId>,
 }
 
 impl Drafts {
@@ -129,7 +135,32 @@ impl Drafts {
             messages: Vec::new(),
             message_index: BTreeMap::new(),
             messages_at: 0,
+            checks: BTreeSet::new(),
         }
+    }
+
+    /// The decision depends on `stream` as this desk knows it: appending
+    /// it conflicts if another writer has written there since.
+    pub(super) fn check(&mut self, stream: StreamId) {
+        self.checks.insert(stream);
+    }
+
+    /// Empty writes for the checked streams nothing was drafted for.
+    fn check_writes(
+        checks: BTreeSet<StreamId>,
+        writes: &[StreamWrite],
+        desk: &Desk,
+    ) -> Vec<StreamWrite> {
+        let written: BTreeSet<StreamId> = writes.iter().map(|w| w.stream).collect();
+        checks
+            .into_iter()
+            .filter(|s| !written.contains(s))
+            .map(|stream| StreamWrite {
+                stream,
+                expected: ExpectedVersion::Exact(desk.version(&stream)),
+                events: Vec::new(),
+            })
+            .collect()
     }
 
     /// Drafts for what the desk does by itself, for `cause`.
@@ -238,7 +269,8 @@ impl Drafts {
     }
 
     /// Appends another draft's events, stream by stream, as stamped.
-    pub(super) fn absorb(&mut self, other: Drafts) {
+    pub(super) fn absorb(&mut self, mut other: Drafts) {
+        self.checks.append(&mut other.checks);
         let stamp = self.stamp.clone();
         let streams = other.into_ordered();
         for (stream, events) in streams {
@@ -279,6 +311,7 @@ impl Drafts {
     pub(super) fn finish_checked(mut self, desk: &Desk) -> Result<Decision, DeskError> {
         let mut seen = Vec::new();
         let erasure = self.erasure.take();
+        let checks = std::mem::take(&mut self.checks);
         let streams = self.into_ordered();
         let mut writes = Vec::with_capacity(streams.len());
         for (stream, events) in streams {
@@ -302,6 +335,8 @@ impl Drafts {
             });
         }
         super::record::no_repeats(seen)?;
+        let checked = Self::check_writes(checks, &writes, desk);
+        writes.extend(checked);
         Ok(Decision {
             writes,
             repeat: None,
@@ -311,30 +346,34 @@ impl Drafts {
 
     pub(super) fn finish(mut self, desk: &Desk) -> Decision {
         let erasure = self.erasure.take();
+        let checks = std::mem::take(&mut self.checks);
         let streams = self.into_ordered();
+        let mut writes: Vec<StreamWrite> = streams
+            .into_iter()
+            .map(|(stream, events)| {
+                let base = desk.version(&stream);
+                let events = events
+                    .into_iter()
+                    .zip(1u64..)
+                    .map(|((stamp, event), i)| NewEvent {
+                        id: stream.event_id(base.saturating_add(i)),
+                        schema: crate::event::SCHEMA_VERSION,
+                        actor: Some(stamp.actor),
+                        command: stamp.command,
+                        event,
+                    })
+                    .collect();
+                StreamWrite {
+                    stream,
+                    expected: ExpectedVersion::Exact(base),
+                    events,
+                }
+            })
+            .collect();
+        let checked = Self::check_writes(checks, &writes, desk);
+        writes.extend(checked);
         Decision {
-            writes: streams
-                .into_iter()
-                .map(|(stream, events)| {
-                    let base = desk.version(&stream);
-                    let events = events
-                        .into_iter()
-                        .zip(1u64..)
-                        .map(|((stamp, event), i)| NewEvent {
-                            id: stream.event_id(base.saturating_add(i)),
-                            schema: crate::event::SCHEMA_VERSION,
-                            actor: Some(stamp.actor),
-                            command: stamp.command,
-                            event,
-                        })
-                        .collect();
-                    StreamWrite {
-                        stream,
-                        expected: ExpectedVersion::Exact(base),
-                        events,
-                    }
-                })
-                .collect(),
+            writes,
             repeat: None,
             erasure,
         }

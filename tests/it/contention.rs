@@ -705,3 +705,46 @@ fn a_store_on_the_old_desk_wide_streams_replays_and_carries_on() {
     assert_eq!(jane_said(&old), Vec::<&str>::new());
     assert_eq!(Desk::rebuild(&old, config()).unwrap(), replayed);
 }
+
+/// An erasure decided on a desk that has not seen another desk's reply to
+/// the contact conflicts (the reply's message is on a stream of its own,
+/// but the reply wrote the ticket the erasure depends on); decided again
+/// after catching up, it erases that message too.
+#[test]
+fn an_erasure_behind_another_desks_reply_conflicts_then_erases_it() {
+    let Two {
+        mut w, jane_ticket, ..
+    } = two();
+    let (ana, acme, jane) = (w.ana, w.acme, w.jane);
+    let reply = Command::reply(jane_ticket, ana, "Jane, your site is back up.");
+    let erase = Command::new(
+        Actor::integration("privacy"),
+        fanatical::desk::CustomerAction::EraseContact {
+            customer: acme,
+            contact: jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    );
+    let replied = w.desk.decide(reply, w.now).unwrap();
+    let erased = w.desk.decide(erase.clone(), w.now).unwrap();
+    w.store.append(replied.writes()).unwrap();
+    let before = w.store.clone();
+    let got = w
+        .store
+        .append_erasing(erased.writes(), erased.erasure().unwrap());
+    assert!(
+        matches!(got, Err(StoreError::Conflict { stream: StreamId::Ticket(t), .. }) if t == jane_ticket),
+        "{got:?}"
+    );
+    assert_eq!(w.store, before, "a conflicting erasure erases nothing");
+    w.desk.catch_up(&w.store).unwrap();
+    let message = pending_about(&w, jane_ticket);
+    w.desk.execute(&mut w.store, erase, w.now).unwrap();
+    let stored = w.store.read_stream(&StreamId::Message(message), 0).unwrap();
+    let text = serde_json::to_string(&stored).unwrap();
+    assert!(!stored.is_empty());
+    assert!(!text.contains("jane@acme.example"), "{text}");
+    assert!(!text.contains("your site is back up"), "{text}");
+    // Nothing is left to deliver to her.
+    assert!(w.desk.poll_outbound(w.now).is_none());
+}
