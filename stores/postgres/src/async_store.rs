@@ -377,6 +377,9 @@ async fn write(
     )
     .await
     .map_err(backend)?;
+    tx.execute(sql::SNAPSHOTS_DROP, &[])
+        .await
+        .map_err(backend)?;
     for stream in sql::erasure_streams(erasure) {
         let rows = tx
             .query(sql::REDACT_SELECT, &[&stream.to_string()])
@@ -393,6 +396,10 @@ async fn write(
         .await
         .map_err(backend)?;
     let recorded = plan.outcome(&row)?;
+    let at = recorded.first().map_or(0, |r| sql::to_i64(r.position));
+    tx.execute(sql::ERASURE_RECORD, &[&at])
+        .await
+        .map_err(backend)?;
     tx.commit().await.map_err(backend)?;
     Ok(recorded)
 }

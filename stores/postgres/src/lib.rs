@@ -169,10 +169,12 @@ use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::StreamId;
 use fanatical::id::MessageId;
 use fanatical::store::{
-    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Store,
-    StoreError, StreamWrite,
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot,
+    SnapshotStore, Store, StoreError, StreamWrite,
 };
 use postgres::{Client, Config, NoTls, Statement};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::sql::{Plan, backend, decode_all, limit, to_i64, version_of};
 
@@ -359,6 +361,7 @@ impl PgStore {
             let mut tx = client.transaction().map_err(backend)?;
             tx.query(sql::LOCK_STREAMS, &[&sql::streams_to_lock(erasure, batch)])
                 .map_err(backend)?;
+            tx.execute(sql::SNAPSHOTS_DROP, &[]).map_err(backend)?;
             for stream in sql::erasure_streams(erasure) {
                 let rows = tx
                     .query(sql::REDACT_SELECT, &[&stream.to_string()])
@@ -372,6 +375,8 @@ impl PgStore {
                 .query_one(&stmt.append, &plan.params())
                 .map_err(backend)?;
             let recorded = plan.outcome(&row)?;
+            let at = recorded.first().map_or(0, |r| to_i64(r.position));
+            tx.execute(sql::ERASURE_RECORD, &[&at]).map_err(backend)?;
             tx.commit().map_err(backend)?;
             Ok(recorded)
         })
@@ -519,6 +524,62 @@ impl Store for PgStore {
                 .query_opt(&conn.stmt.stream_version, &[&stream.to_string()])
                 .map_err(backend)?;
             version_of(row.as_ref())
+        })
+    }
+}
+
+/// Snapshots are rows of the `snapshots` table, the whole [`Snapshot`] as
+/// JSON next to its position; saving one deletes those it supersedes. An
+/// erasure deletes them all and records its position in `erasures`, before
+/// which no snapshot is saved again; a table lock orders a save and an
+/// erasure running at once (see the SQL in `sql.rs`).
+impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
+    fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
+        let json = serde_json::to_string(snapshot).map_err(backend)?;
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction().map_err(backend)?;
+            tx.batch_execute(sql::SNAPSHOT_LOCK).map_err(backend)?;
+            let erased_at: i64 = tx
+                .query_one(sql::ERASED_AT, &[])
+                .map_err(backend)?
+                .try_get(0)
+                .map_err(backend)?;
+            let erased_at = sql::to_u64(erased_at);
+            if snapshot.position < erased_at {
+                return Err(StoreError::StaleSnapshot {
+                    position: snapshot.position,
+                    erased_at,
+                });
+            }
+            let position = to_i64(snapshot.position);
+            let id: i64 = tx
+                .query_one(sql::SNAPSHOT_INSERT, &[&position, &json])
+                .map_err(backend)?
+                .try_get(0)
+                .map_err(backend)?;
+            tx.execute(sql::SNAPSHOT_PRUNE, &[&id, &position])
+                .map_err(backend)?;
+            tx.commit().map_err(backend)
+        })
+    }
+
+    fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
+        self.with_conn(|conn| {
+            let row = conn
+                .client
+                .query_opt(sql::SNAPSHOT_LATEST, &[])
+                .map_err(backend)?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let position: i64 = row.try_get(0).map_err(backend)?;
+            let json: String = row.try_get(1).map_err(backend)?;
+            serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt {
+                    position: sql::to_u64(position),
+                    reason: format!("snapshot: {e}"),
+                })
         })
     }
 }

@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS leases (
     until_nanos int,
     finished    boolean NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    id       bigserial PRIMARY KEY,
+    position bigint    NOT NULL,
+    snapshot text      NOT NULL
+);
+CREATE TABLE IF NOT EXISTS erasures (
+    position bigint NOT NULL
+);
 CREATE OR REPLACE FUNCTION append_events(
     w_stream   text[],   -- the batch's streams, in batch order
     w_expected bigint[], -- each write's expected version (NULL: any)
@@ -211,6 +219,33 @@ pub(crate) const STREAM_VERSION: &str = "SELECT version FROM streams WHERE strea
 /// otherwise slip an unredacted event in below the erasure's. Appends to
 /// them wait for the erasure to commit.
 pub(crate) const LOCK_STREAMS: &str = "SELECT stream FROM streams WHERE stream = ANY($1::text[]) ORDER BY stream COLLATE \"C\" FOR UPDATE";
+
+/// An erasure drops every snapshot (each is a copy of what it erases). Its
+/// table lock also makes a snapshot being saved wait for the erasure to
+/// commit, and then see it ([`SNAPSHOT_LOCK`]).
+pub(crate) const SNAPSHOTS_DROP: &str = "DELETE FROM snapshots";
+
+/// Where an erasure took effect: no snapshot folded before it is kept.
+pub(crate) const ERASURE_RECORD: &str = "INSERT INTO erasures (position) VALUES ($1)";
+
+/// Taken by a save before it reads the last erasure: an erasure running at
+/// the same time either waits for the save (and drops its snapshot) or
+/// commits first (and the save sees it and refuses).
+pub(crate) const SNAPSHOT_LOCK: &str = "LOCK TABLE snapshots IN SHARE ROW EXCLUSIVE MODE";
+
+/// The position of the last erasure (0: none).
+pub(crate) const ERASED_AT: &str = "SELECT COALESCE(MAX(position), 0) FROM erasures";
+
+/// Keeps a snapshot.
+pub(crate) const SNAPSHOT_INSERT: &str =
+    "INSERT INTO snapshots (position, snapshot) VALUES ($1, $2) RETURNING id";
+
+/// Drops the snapshots a new one supersedes.
+pub(crate) const SNAPSHOT_PRUNE: &str = "DELETE FROM snapshots WHERE id <> $1 AND position <= $2";
+
+/// The latest snapshot.
+pub(crate) const SNAPSHOT_LATEST: &str =
+    "SELECT position, snapshot FROM snapshots ORDER BY position DESC, id DESC LIMIT 1";
 
 /// A stream's events to redact, locked until the erasure commits.
 pub(crate) const REDACT_SELECT: &str =

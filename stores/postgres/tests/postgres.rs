@@ -626,3 +626,62 @@ fn eight_desks_asking_at_once_each_lease_goes_to_one() {
     all.sort_unstable();
     assert_eq!(all, (0..MESSAGES).collect::<Vec<_>>(), "each lease once");
 }
+
+/// The snapshot checks of the conformance suite (round trip, latest wins,
+/// an erasure drops snapshots and refuses older ones), each in a schema of
+/// its own; and a desk resumed from a snapshot in the database equals the
+/// desk rebuilt from its events.
+#[test]
+fn postgres_keeps_snapshots_and_a_resumed_desk_equals_a_rebuilt_one() {
+    use fanatical::desk::{Command, RestoredFrom};
+    use fanatical::store::conformance;
+
+    let Some(db) = common::db("postgres_keeps_snapshots_and_a_resumed_desk_equals_a_rebuilt_one")
+    else {
+        return;
+    };
+    let passed = conformance::run_snapshots(|| db.fresh()).unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(passed.len(), conformance::SNAPSHOT_CHECKS.len());
+
+    let mut store = db.fresh();
+    let w = support::World::new();
+    let config = w.desk.config().clone();
+    // The world's record, copied into the database.
+    let mut desk = Desk::new(config.clone());
+    for r in w.store.read_all(0, usize::MAX).unwrap() {
+        let write = StreamWrite::new(
+            r.stream,
+            ExpectedVersion::Exact(r.version - 1),
+            vec![r.event.clone()],
+        );
+        let stored = store.append(&[write]).unwrap();
+        desk.apply(&stored).unwrap();
+    }
+    let ticket = w.ids.clone().next_id();
+    let msg = fanatical::desk::InboundMessage::new(
+        ticket,
+        fanatical::channel::Channel::Email,
+        w.jane_email.clone(),
+        "Site down",
+    );
+    desk.execute(
+        &mut store,
+        Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+        w.now,
+    )
+    .unwrap();
+    desk.save_snapshot(&mut store).unwrap();
+    desk.execute(&mut store, Command::reply(ticket, w.ana, "Fixed"), w.now)
+        .unwrap();
+    let again = PgStore::with_schema(&db.url, store.schema()).unwrap();
+    let rebuilt = Desk::rebuild(&again, config.clone()).unwrap();
+    let resumed = Desk::resume(&again, config).unwrap();
+    assert!(
+        matches!(resumed.from, RestoredFrom::Snapshot { .. }),
+        "{:?}",
+        resumed.from
+    );
+    assert!(resumed.caught_up > 0);
+    assert_eq!(resumed.desk, rebuilt);
+    assert_eq!(resumed.desk, desk);
+}
