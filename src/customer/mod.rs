@@ -44,6 +44,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod contact;
 mod erasure;
 mod profile;
 
@@ -52,6 +53,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use contact::Contact;
+use contact::ContactBook;
 pub use erasure::{ErasureScope, Forget};
 pub use profile::{
     AccountStanding, Consent, ConsentSource, Currency, FamilyMember, Interest, Money,
@@ -370,135 +373,6 @@ pub enum CustomerEventKind {
         /// The component.
         component: ComponentId,
     },
-}
-
-/// A person at a customer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Contact {
-    id: ContactId,
-    // Boxed slices: exactly the length, no spare capacity.
-    name: Box<str>,
-    addresses: Box<[ChannelAddress]>,
-    /// Roles, consent and profile: boxed, and `None` while all are empty,
-    /// since most contacts have none of them.
-    details: Option<Box<ContactDetails>>,
-    erased: Option<ErasureScope>,
-}
-
-/// What most contacts never get: parts as a point of contact, consent,
-/// and the personal profile that consent allows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct ContactDetails {
-    roles: BTreeSet<ContactRole>,
-    consent: Option<Consent>,
-    profile: PersonalProfile,
-}
-
-/// The roles of a contact who has none.
-static NO_ROLES: BTreeSet<ContactRole> = BTreeSet::new();
-
-impl Contact {
-    /// Contact id.
-    #[must_use]
-    pub fn id(&self) -> ContactId {
-        self.id
-    }
-    /// Name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-    /// Where they can be reached, in the order added.
-    #[must_use]
-    pub fn addresses(&self) -> &[ChannelAddress] {
-        &self.addresses
-    }
-    /// Their parts as a point of contact.
-    #[must_use]
-    pub fn roles(&self) -> &BTreeSet<ContactRole> {
-        self.details.as_ref().map_or(&NO_ROLES, |d| &d.roles)
-    }
-    /// The standing consent, if any.
-    #[must_use]
-    pub fn consent(&self) -> Option<&Consent> {
-        self.details.as_ref().and_then(|d| d.consent.as_ref())
-    }
-    /// How far the contact was erased, if they were.
-    #[must_use]
-    pub fn erased(&self) -> Option<ErasureScope> {
-        self.erased
-    }
-    /// The personal profile: `None` unless consent stands.
-    #[must_use]
-    pub fn profile(&self) -> Option<&PersonalProfile> {
-        let d = self.details.as_ref()?;
-        d.consent.as_ref().map(|_| &d.profile)
-    }
-
-    /// The details, to change them.
-    fn details_mut(&mut self) -> &mut ContactDetails {
-        self.details.get_or_insert_with(Box::default)
-    }
-
-    /// Drops the details once nothing is left in them, so a contact
-    /// compares equal however it got there.
-    fn tidy(&mut self) {
-        if self
-            .details
-            .as_deref()
-            .is_some_and(|d| *d == ContactDetails::default())
-        {
-            self.details = None;
-        }
-    }
-}
-
-/// A customer's contacts, sorted by id, in a slice of exactly their
-/// number: most customers have one or a few, and a B-tree map allocates
-/// room for eleven contacts (about 2 KB) for the first.
-#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct ContactBook(Box<[Contact]>);
-
-impl ContactBook {
-    fn find(&self, id: ContactId) -> Result<usize, usize> {
-        self.0.binary_search_by_key(&id, |c| c.id)
-    }
-    fn get(&self, id: &ContactId) -> Option<&Contact> {
-        self.find(*id).ok().and_then(|i| self.0.get(i))
-    }
-    fn get_mut(&mut self, id: &ContactId) -> Option<&mut Contact> {
-        self.find(*id).ok().and_then(|i| self.0.get_mut(i))
-    }
-    fn contains_key(&self, id: &ContactId) -> bool {
-        self.find(*id).is_ok()
-    }
-    /// Adds or replaces the contact with `id`.
-    fn insert(&mut self, id: ContactId, contact: Contact) {
-        match self.find(id) {
-            Ok(i) => {
-                if let Some(slot) = self.0.get_mut(i) {
-                    *slot = contact;
-                }
-            }
-            Err(i) => {
-                // Exactly one more: a growing vector would leave room
-                // for four.
-                let mut all = Vec::with_capacity(self.0.len().saturating_add(1));
-                all.extend(std::mem::take(&mut self.0));
-                all.insert(i, contact);
-                self.0 = all.into_boxed_slice();
-            }
-        }
-    }
-}
-
-impl std::fmt::Debug for ContactBook {
-    /// As a map from id to contact.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|c| (c.id, c)))
-            .finish()
-    }
 }
 
 /// A customer account.

@@ -285,6 +285,25 @@ impl LeaseRow {
         }
     }
 
+    /// The row after finishing the delivery under `lease`: `None` when
+    /// the lease was lost (see [`LeaseRow::fences`]) and nothing changes.
+    #[must_use]
+    pub fn finished(current: Option<LeaseRow>, lease: &Lease) -> Option<LeaseRow> {
+        current.filter(|row| row.fences(lease)).map(|row| LeaseRow {
+            finished: true,
+            ..row
+        })
+    }
+
+    /// The row after giving `lease` back: `None` when the lease was lost
+    /// and nothing changes.
+    #[must_use]
+    pub fn released(current: Option<LeaseRow>, lease: &Lease) -> Option<LeaseRow> {
+        current
+            .filter(|row| row.fences(lease))
+            .map(|row| LeaseRow { until: None, ..row })
+    }
+
     /// Whether `lease` is still this row's latest grant, unfinished: only
     /// then may it finish or release the row.
     #[must_use]
@@ -315,18 +334,28 @@ impl LeaseTable {
         decision.outcome
     }
 
-    fn latest(&mut self, lease: &Lease) -> Option<&mut LeaseRow> {
-        self.rows
-            .get_mut(&lease.message)
-            .filter(|row| row.fences(lease))
+    /// Applies `change` to the lease's row; whether it changed anything.
+    fn change(
+        &mut self,
+        lease: &Lease,
+        change: fn(Option<LeaseRow>, &Lease) -> Option<LeaseRow>,
+    ) -> bool {
+        let current = self.rows.get(&lease.message).cloned();
+        match change(current, lease) {
+            Some(row) => {
+                self.rows.insert(lease.message, row);
+                true
+            }
+            None => false,
+        }
     }
 
     pub(super) fn finish(&mut self, lease: &Lease) -> bool {
-        self.latest(lease).map(|row| row.finished = true).is_some()
+        self.change(lease, LeaseRow::finished)
     }
 
     pub(super) fn release(&mut self, lease: &Lease) -> bool {
-        self.latest(lease).map(|row| row.until = None).is_some()
+        self.change(lease, LeaseRow::released)
     }
 }
 

@@ -437,22 +437,16 @@ impl DeliveryLeases for PgStore {
     }
 
     fn finish_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
-        self.with_lease(lease.message, |current| match current {
-            Some(row) if row.fences(lease) => (
-                true,
-                Some(LeaseRow {
-                    finished: true,
-                    ..row
-                }),
-            ),
-            _ => (false, None),
+        self.with_lease(lease.message, |current| {
+            let row = LeaseRow::finished(current, lease);
+            (row.is_some(), row)
         })
     }
 
     fn release_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
-        self.with_lease(lease.message, |current| match current {
-            Some(row) if row.fences(lease) => (true, Some(LeaseRow { until: None, ..row })),
-            _ => (false, None),
+        self.with_lease(lease.message, |current| {
+            let row = LeaseRow::released(current, lease);
+            (row.is_some(), row)
         })
     }
 }
