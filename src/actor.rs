@@ -121,6 +121,8 @@ pub enum TimerKind {
     PraiseReminder,
     /// A page waiting for its person's next working minute.
     DeferredPage,
+    /// A closed ticket's archive window running out (it leaves memory).
+    Archive,
 }
 
 impl fmt::Display for TimerKind {
@@ -133,6 +135,7 @@ impl fmt::Display for TimerKind {
             TimerKind::LeaseExpiry => "lease_expiry",
             TimerKind::PraiseReminder => "praise_reminder",
             TimerKind::DeferredPage => "deferred_page",
+            TimerKind::Archive => "archive",
         })
     }
 }

@@ -180,7 +180,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Desk(e) => match e {
-                DeskError::OutOfOrder { .. } | DeskError::EventMismatch { .. } => ErrorKind::Misuse,
+                DeskError::OutOfOrder { .. }
+                | DeskError::EventMismatch { .. }
+                | DeskError::ArchiveNeeded { .. } => ErrorKind::Misuse,
                 DeskError::UnknownCustomer(_)
                 | DeskError::UnknownAgent(_)
                 | DeskError::UnknownTeam(_)

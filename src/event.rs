@@ -238,6 +238,11 @@ pub enum StreamId {
     Praise(PraiseId),
     /// One agent's mistakes and the coaching flags they raise.
     Mistakes(AgentId),
+    /// One customer's archived tickets: an index of the tickets that left
+    /// the desk's memory (each a ticket `archived` event), read from the
+    /// store when a command needs them (a message on an archived ticket,
+    /// an erasure).
+    Archive(CustomerId),
 }
 
 impl StreamId {
@@ -264,6 +269,7 @@ impl StreamId {
             StreamId::Invitations(id) => ("invitations", Some(id.as_uuid())),
             StreamId::Praise(id) => ("praise", Some(id.as_uuid())),
             StreamId::Mistakes(id) => ("mistakes", Some(id.as_uuid())),
+            StreamId::Archive(id) => ("archive", Some(id.as_uuid())),
         }
     }
 
@@ -345,6 +351,7 @@ impl FromStr for StreamId {
             "command" => Ok(StreamId::Command(CommandId::from_uuid(uuid))),
             "contract" => Ok(StreamId::Contract(CustomerId::from_uuid(uuid))),
             "refund" => Ok(StreamId::Refund(RefundId::from_uuid(uuid))),
+            "archive" => Ok(StreamId::Archive(CustomerId::from_uuid(uuid))),
             "message" => Ok(StreamId::Message(MessageId::from_uuid(uuid))),
             "invitations" => Ok(StreamId::Invitations(ContactId::from_uuid(uuid))),
             "praise" => Ok(StreamId::Praise(PraiseId::from_uuid(uuid))),

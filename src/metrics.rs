@@ -199,6 +199,13 @@ pub struct Metrics {
     pub nps: Nps,
     /// Attributed customer praise received in the period.
     pub smiles: u32,
+    /// Where the ticket figures come from. They are computed from the
+    /// tickets in the desk's memory; tickets archived out of it
+    /// ([`crate::desk::ArchivePolicy`]) are not in them. This many
+    /// archived tickets were opened on the days (UTC) the period touches:
+    /// zero means the figures are complete; otherwise read them back with
+    /// [`crate::desk::TicketsView::archived`].
+    pub archived: u32,
 }
 
 /// The longest daily queue: the day and how many tickets were unsolved at

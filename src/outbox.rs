@@ -326,6 +326,10 @@ pub struct Outbox {
     /// Undelivered messages in queue order (by the position they were
     /// queued at).
     pending: BTreeMap<u64, MessageId>,
+    /// The messages about each ticket, so an archived ticket's leave with
+    /// it. Derived from `entries`: rebuilt by [`Outbox::reindex`].
+    #[serde(skip)]
+    by_ticket: std::collections::BTreeSet<(TicketId, MessageId)>,
 }
 
 impl OutboundMessage {
@@ -391,6 +395,41 @@ impl OutboxEvent {
 }
 
 impl Outbox {
+    /// Forgets the settled (delivered or abandoned) messages about an
+    /// archived ticket and returns their ids; messages still on their way
+    /// stay until they settle.
+    pub(crate) fn forget_ticket(&mut self, ticket: TicketId) -> Vec<MessageId> {
+        let first = MessageId::from_uuid(uuid::Uuid::nil());
+        let about: Vec<MessageId> = self
+            .by_ticket
+            .range((ticket, first)..)
+            .take_while(|(t, _)| *t == ticket)
+            .map(|(_, m)| *m)
+            .collect();
+        let mut gone = Vec::new();
+        for id in about {
+            let settled = self.entries.get(&id).is_none_or(|e| {
+                matches!(e.state, DeliveryState::Delivered | DeliveryState::Abandoned)
+            });
+            if settled {
+                self.entries.remove(&id);
+                self.by_ticket.remove(&(ticket, id));
+                gone.push(id);
+            }
+        }
+        gone
+    }
+
+    /// Builds the by-ticket index again (after a snapshot is restored: it
+    /// is not part of it).
+    pub(crate) fn reindex(&mut self) {
+        self.by_ticket = self
+            .entries
+            .values()
+            .filter_map(|e| e.message.ticket.map(|t| (t, e.message.id)))
+            .collect();
+    }
+
     /// Erases what the outbox holds about `contact`, as
     /// [`OutboxEvent::erased_for`] erases it from the record.
     pub(crate) fn erase_contact(&mut self, contact: ContactId, bodies: bool) {
@@ -465,6 +504,15 @@ impl Outbox {
         self.pending.len()
     }
 
+    /// The messages about `ticket`, by id.
+    pub fn about(&self, ticket: TicketId) -> impl Iterator<Item = &OutboxEntry> {
+        let first = MessageId::from_uuid(uuid::Uuid::nil());
+        self.by_ticket
+            .range((ticket, first)..)
+            .take_while(move |(t, _)| *t == ticket)
+            .filter_map(|(_, m)| self.entries.get(m).map(|e| &**e))
+    }
+
     /// Undelivered messages in queue order.
     pub fn queue(&self) -> impl Iterator<Item = &OutboxEntry> {
         self.pending
@@ -531,6 +579,9 @@ impl Outbox {
         match &e.kind {
             OutboxEventKind::Queued { message } => {
                 self.pending.insert(position, message.id);
+                if let Some(t) = message.ticket {
+                    self.by_ticket.insert((t, message.id));
+                }
                 self.entries.insert(
                     message.id,
                     Box::new(OutboxEntry {

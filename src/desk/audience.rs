@@ -35,6 +35,17 @@ impl Desk {
         contact: ContactId,
     ) -> Result<CustomerTicketView, Error> {
         let t = self.ticket_or_err(ticket)?;
+        self.customer_view_of(t, contact)
+    }
+
+    /// [`Desk::customer_ticket_view`] of a ticket in memory or read from
+    /// the store.
+    pub(super) fn customer_view_of(
+        &self,
+        t: &Ticket,
+        contact: ContactId,
+    ) -> Result<CustomerTicketView, Error> {
+        let ticket = t.id();
         let c = self.customer_or_err(t.customer())?;
         let crisis = self.is_crisis(ticket);
         if crisis && t.requester() != Some(contact) {
@@ -79,8 +90,14 @@ impl Desk {
     /// # Errors
     /// Unknown ticket.
     pub fn agent_ticket_view(&self, ticket: TicketId) -> Result<AgentTicketView, Error> {
-        let mut view = AgentTicketView::from_ticket(self.ticket_or_err(ticket)?);
-        if self.is_crisis(ticket) {
+        self.agent_view_of(self.ticket_or_err(ticket)?)
+    }
+
+    /// [`Desk::agent_ticket_view`] of a ticket in memory or read from the
+    /// store.
+    pub(super) fn agent_view_of(&self, t: &Ticket) -> Result<AgentTicketView, Error> {
+        let mut view = AgentTicketView::from_ticket(t);
+        if self.is_crisis(t.id()) {
             // Crisis details are for the safety role only (`safety_ticket_view`):
             // the subject came from the message, so it goes too.
             view.subject = crate::crisis::RESTRICTED.to_owned();

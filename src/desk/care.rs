@@ -200,6 +200,14 @@ impl Desk {
             repeat_contacts: repeats,
             nps,
             smiles: self.smiles(from, to).values().sum(),
+            archived: if from < to {
+                let last = crate::time::minus(to, chrono::Duration::nanoseconds(1));
+                self.state
+                    .tickets
+                    .archived_between(from.date_naive(), last.date_naive())
+            } else {
+                0
+            },
         }
     }
 

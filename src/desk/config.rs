@@ -76,6 +76,10 @@ pub struct DeskConfig {
     /// [`crate::incident::CreditConfig::reasons`].
     #[serde(default)]
     pub refunds: crate::refund::RefundPolicy,
+    /// How long closed tickets stay in memory before they are archived
+    /// (default 120 days; see [`super::ArchivePolicy`]).
+    #[serde(default)]
+    pub archive: super::ArchivePolicy,
 }
 
 fn default_time_zone() -> chrono_tz::Tz {
@@ -102,6 +106,7 @@ impl Default for DeskConfig {
             pages: PagePolicy::default(),
             phone_region: crate::channel::PhoneRegion::default(),
             refunds: crate::refund::RefundPolicy::default(),
+            archive: super::ArchivePolicy::default(),
         }
     }
 }
@@ -179,6 +184,13 @@ impl DeskConfig {
     #[must_use]
     pub fn with_refunds(mut self, refunds: crate::refund::RefundPolicy) -> Self {
         self.refunds = refunds;
+        self
+    }
+    /// The defaults with another archive window (see
+    /// [`super::ArchivePolicy`]).
+    #[must_use]
+    pub fn with_archive(mut self, archive: super::ArchivePolicy) -> Self {
+        self.archive = archive;
         self
     }
     /// The defaults with another delivery lease.

@@ -164,6 +164,26 @@ impl Desk {
             .map(Ticket::id)
             .collect();
         erasure.messages = self.state.outbox.messages_to(contact);
+        // What they wrote on archived tickets, and was sent to them about
+        // them, is in the store alone: found in the customer's archive.
+        let held = d.archive.take();
+        let archive = held.as_deref().filter(|a| a.customer() == customer);
+        if let Some(a) = archive {
+            for t in a.tickets() {
+                let requested = t.requester() == Some(contact);
+                if requested
+                    || t.conversation()
+                        .iter()
+                        .any(|e| e.author == Author::Contact(contact))
+                {
+                    erasure.tickets.insert(t.id());
+                }
+                if requested {
+                    erasure.requested.insert(t.id());
+                }
+            }
+            erasure.messages.extend(a.outbox().messages_to(contact));
+        }
         // Messages to them are each on their own stream: a desk that has
         // not seen one another desk queued would leave it unredacted.
         // Every decision that queues a message to a contact writes one of
@@ -182,6 +202,9 @@ impl Desk {
             d.check(StreamId::Incident(i.id()));
         }
         erasure.invitations = self.state.surveys.sent_to(contact);
+        if let Some(a) = archive {
+            erasure.invitations.extend(a.surveys().sent_to(contact));
+        }
         erasure.addresses = c
             .contact(contact)
             .map(|ct| ct.addresses().iter().cloned().collect())
@@ -198,10 +221,25 @@ impl Desk {
         for (ticket, numbers) in call_outs {
             erasure.notes.entry(ticket).or_default().extend(numbers);
         }
+        if let Some(a) = archive {
+            for i in self.state.incidents.iter() {
+                if let Some(t) = a.ticket(i.id().call_out_ticket(contact)) {
+                    erasure.call_outs.insert(t.id());
+                    erasure
+                        .notes
+                        .entry(t.id())
+                        .or_default()
+                        .extend(super::incident_spread::internal_notes(t));
+                }
+            }
+        }
         if scope.messages() {
             let words = self.state.recognition.words_of(&erasure.praise_author());
             erasure.quoting = self.state.outbox.quoting(&words);
-            let comments = self.state.surveys.comments_of(contact);
+            let mut comments = self.state.surveys.comments_of(contact);
+            if let Some(a) = archive {
+                comments.extend(a.surveys().comments_of(contact));
+            }
             for (ticket, numbers) in self
                 .state
                 .tickets
@@ -209,11 +247,23 @@ impl Desk {
             {
                 erasure.notes.entry(ticket).or_default().extend(numbers);
             }
+            if let Some(a) = archive
+                && !comments.is_empty()
+            {
+                for t in a.tickets().filter(|t| t.requester() == Some(contact)) {
+                    let numbers = t.notes_quoting(&comments);
+                    if !numbers.is_empty() {
+                        erasure.notes.entry(t.id()).or_default().extend(numbers);
+                    }
+                }
+            }
             let none = std::collections::BTreeSet::new();
-            let tickets = erasure
-                .tickets
-                .iter()
-                .filter_map(|id| self.state.tickets.get(*id));
+            let tickets = erasure.tickets.iter().filter_map(|id| {
+                self.state
+                    .tickets
+                    .get(*id)
+                    .or_else(|| archive.and_then(|a| a.ticket(*id)))
+            });
             let mut files: std::collections::BTreeSet<_> = tickets
                 .flat_map(|t| {
                     let notes = erasure.notes.get(&t.id()).unwrap_or(&none);
@@ -222,7 +272,10 @@ impl Desk {
                 .cloned()
                 .collect();
             let messages = erasure.messages.iter().chain(&erasure.quoting);
-            files.extend(self.state.outbox.files_of(messages).cloned());
+            files.extend(self.state.outbox.files_of(messages.clone()).cloned());
+            if let Some(a) = archive {
+                files.extend(a.outbox().files_of(messages).cloned());
+            }
             erasure.files = files;
         }
         let abandoned: Vec<Event> = self

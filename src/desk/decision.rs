@@ -108,6 +108,9 @@ pub(super) struct Drafts {
     pub(super) index: BTreeMap<StreamId, usize>,
     /// What the store must erase with these events, if anything.
     pub(super) erasure: Option<Erasure>,
+    /// The customer's archive, read from the store, when the command
+    /// needs it (see `Desk::archive_needed`).
+    pub(super) archive: Option<Box<super::CustomerArchive>>,
     /// Outbound messages, each on its own stream, in first-touched order.
     /// They are written together where the first was drafted (as one
     /// desk-wide outbox stream was), so a decision's events keep the
@@ -132,6 +135,7 @@ impl Drafts {
             streams: Vec::new(),
             index: BTreeMap::new(),
             erasure: None,
+            archive: None,
             messages: Vec::new(),
             message_index: BTreeMap::new(),
             messages_at: 0,

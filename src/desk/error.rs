@@ -113,6 +113,18 @@ pub enum DeskError {
     /// No such contact.
     #[error("unknown contact {0}")]
     UnknownContact(ContactId),
+    /// The command concerns tickets archived out of memory (see
+    /// [`crate::desk::Desk::archive_needed`]): read the customer's archive
+    /// and decide with [`crate::desk::Desk::decide_with_archive`].
+    /// [`crate::desk::Desk::execute`] does it itself.
+    #[error(
+        "this command needs the archive of customer {customer} read from the store \
+         (Desk::decide_with_archive)"
+    )]
+    ArchiveNeeded {
+        /// Whose archive.
+        customer: CustomerId,
+    },
     /// An action only an agent does, issued by someone else.
     #[error("{actor} cannot do this: only an agent can")]
     NeedsAgent {

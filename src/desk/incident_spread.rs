@@ -401,15 +401,16 @@ pub(super) fn call_out_notes(
     incidents
         .iter()
         .filter_map(|i| tickets.get(i.id().call_out_ticket(contact)))
-        .map(|t| {
-            let notes = t
-                .conversation()
-                .iter()
-                .filter(|e| e.visibility == crate::ticket::EntryVisibility::Internal)
-                .map(|e| e.number)
-                .collect();
-            (t.id(), notes)
-        })
+        .map(|t| (t.id(), internal_notes(t)))
+        .collect()
+}
+
+/// The numbers of a ticket's internal notes.
+pub(super) fn internal_notes(t: &crate::ticket::Ticket) -> BTreeSet<u32> {
+    t.conversation()
+        .iter()
+        .filter(|e| e.visibility == crate::ticket::EntryVisibility::Internal)
+        .map(|e| e.number)
         .collect()
 }
 

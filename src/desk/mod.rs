@@ -69,6 +69,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod archive;
 mod audience;
 mod care;
 mod channels;
@@ -113,6 +114,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::survey::SurveyAction;
+pub use archive::{ArchivePolicy, ArchivedEntry, ArchivedTicket, CustomerArchive};
 pub use channels::default_fallbacks;
 pub use command::{
     Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, TicketAction,
@@ -352,7 +354,13 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<Vec<RecordedEvent>, Error> {
         let key = command.key.clone();
-        let decision = self.decide(command, now)?;
+        let decision = match self.archive_needed(&command) {
+            Some(customer) => {
+                let archive = CustomerArchive::read(store, customer)?;
+                self.decide_with_archive(command, now, &archive)?
+            }
+            _ => self.decide(command, now)?,
+        };
         if let Some(first) = decision.repeat_of() {
             // The command counted once already: hand back what it recorded
             // (its events carry its key; a store may interleave others').
@@ -430,6 +438,18 @@ impl Desk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide(&self, command: Command, now: DateTime<Utc>) -> Result<Decision, Error> {
+        self.decide_inner(command, now, None)
+    }
+
+    /// [`Desk::decide`], with the customer's archive when the command
+    /// needs it.
+    fn decide_inner(
+        &self,
+        command: Command,
+        now: DateTime<Utc>,
+        archive: Option<&CustomerArchive>,
+    ) -> Result<Decision, Error> {
+        let needs = self.archive_needed(&command);
         let Command { actor, key, action } = command;
         self.check_actor(&actor)?;
         check_caller_ids(&action)?;
@@ -449,6 +469,15 @@ impl Desk {
             }
         }
         let mut d = Drafts::acting(actor, key.clone());
+        if let Some(customer) = needs {
+            let archive = archive
+                .filter(|a| a.customer() == customer)
+                .ok_or(DeskError::ArchiveNeeded { customer })?;
+            // Decided on the archive as read: a later archival for the
+            // customer makes the append conflict.
+            d.check(StreamId::Archive(customer));
+            d.archive = Some(Box::new(archive.clone()));
+        }
         match action {
             Action::Customer(a) => self.decide_customer(&mut d, a, now)?,
             Action::People(a) => self.decide_people(&mut d, a, now)?,

@@ -106,6 +106,9 @@ impl Desk {
             (StreamId::Channels, Event::Channel(_)) => true,
             (StreamId::Trends, Event::Trend(_)) => true,
             (StreamId::Command(_), Event::Command(_)) => first,
+            (StreamId::Archive(_), Event::Ticket(e)) => {
+                matches!(e.kind, TicketEventKind::Archived { .. })
+            }
             (StreamId::Incident(id), Event::Incident(e)) => {
                 first
                     == matches!(e.kind, crate::incident::IncidentEventKind::Declared { id: i, .. } if i == *id)
@@ -215,7 +218,15 @@ impl Desk {
             }
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
-            (StreamId::Ticket(id), Event::Ticket(e)) => s.tickets.apply(*id, e),
+            (StreamId::Ticket(id), Event::Ticket(e)) => {
+                s.tickets.apply(*id, e);
+                self.archive_timer(*id);
+            }
+            (StreamId::Archive(_), Event::Ticket(e)) => {
+                if let TicketEventKind::Archived { ticket, .. } = &e.kind {
+                    self.forget_ticket(*ticket);
+                }
+            }
             (StreamId::Sla(id), Event::Sla(e)) => {
                 let customer = s.tickets.get(*id).map(Ticket::customer);
                 for c in s.slas.apply(*id, customer, e) {

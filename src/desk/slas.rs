@@ -30,6 +30,11 @@ impl Slas {
         self.slas.get(&ticket)
     }
 
+    /// Forgets an archived ticket's SLA record, returning it.
+    pub(super) fn remove(&mut self, ticket: TicketId) -> Option<TicketSla> {
+        self.slas.remove(&ticket)
+    }
+
     /// Every ticket's SLA record, by ticket.
     pub fn iter(&self) -> impl Iterator<Item = &TicketSla> {
         self.slas.values()

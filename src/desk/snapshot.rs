@@ -38,6 +38,8 @@ impl From<StateRecord> for DeskState {
             contracts,
         } = record;
         state.tickets.reindex();
+        state.outbox.reindex();
+        state.surveys.reindex();
         DeskState { state, contracts }
     }
 }
@@ -359,6 +361,13 @@ impl Desk {
                 .next_reminder(id)
                 .map(|at| (at, TimerKind::PraiseReminder));
             timers.set(Timer::Reminder(id), due);
+        }
+        for t in s.tickets.iter().filter(|t| t.status() == Status::Closed) {
+            let due = self.config.archive.due(t.updated_at());
+            timers.set(
+                Timer::Archive(t.id()),
+                due.map(|at| (at, TimerKind::Archive)),
+            );
         }
         let mut ready = BTreeMap::new();
         for entry in s.outbox.iter() {

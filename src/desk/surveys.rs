@@ -112,7 +112,8 @@ impl Desk {
 
     /// See [`SurveysView::csat_by_agent`].
     pub(crate) fn csat_by_agent(&self) -> BTreeMap<AgentId, Csat> {
-        let mut out: BTreeMap<AgentId, Csat> = BTreeMap::new();
+        // Ratings on archived tickets' invitations count too.
+        let mut out: BTreeMap<AgentId, Csat> = self.state.surveys.archived_csat().clone();
         for i in self.state.surveys.iter() {
             if let (Some(a), Some(r)) = (i.invitation.agent, i.csat) {
                 out.entry(a).or_default().add(r);

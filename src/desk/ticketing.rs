@@ -334,19 +334,34 @@ impl Desk {
             }
             .into());
         }
+        // A closed or archived ticket takes no replies: the message opens
+        // a follow-up linked to it.
+        let mut follows_up = None;
         let continuing = match msg.in_reply_to {
-            Some(id) => {
-                let t = self.ticket_or_err(id)?;
-                if t.customer() != customer {
-                    return Err(DeskError::ForeignContact {
-                        contact,
-                        customer: t.customer(),
+            Some(id) => match self.state.tickets.get(id) {
+                Some(t) => {
+                    if t.customer() != customer {
+                        return Err(DeskError::ForeignContact {
+                            contact,
+                            customer: t.customer(),
+                        }
+                        .into());
                     }
-                    .into());
+                    if t.status() == Status::Closed {
+                        follows_up = Some(id);
+                        None
+                    } else {
+                        Some(id)
+                    }
                 }
-                // A closed ticket takes no replies: open a follow-up.
-                (t.status() != Status::Closed).then_some(id)
-            }
+                // Not in memory: archived, if it is in the customer's
+                // archive (read from the store when they have one).
+                None if Self::archive_of(d, customer).is_some_and(|a| a.contains(id)) => {
+                    follows_up = Some(id);
+                    None
+                }
+                None => return Err(DeskError::UnknownTicket(id).into()),
+            },
             None => None,
         };
         if let Some(ticket) = continuing {
@@ -365,10 +380,22 @@ impl Desk {
         let mut open = OpenTicket::new(msg.new_ticket, customer, &subject, msg.channel)
             .requested_by(contact)
             .with_message(Author::Contact(contact), &msg.body);
+
         for a in msg.attachments {
             open = open.with_attachment(a);
         }
-        self.decide_open(d, open, now)
+        let id = open.id;
+        self.decide_open(d, open, now)?;
+        if let Some(closed) = follows_up {
+            d.push(
+                StreamId::Ticket(id),
+                [Event::Ticket(TicketEvent {
+                    at: now,
+                    kind: TicketEventKind::FollowUpOf { ticket: closed },
+                })],
+            );
+        }
+        Ok(())
     }
 
     pub(super) fn decide_ticket(

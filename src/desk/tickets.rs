@@ -39,6 +39,10 @@ pub struct Tickets {
     loads: BTreeMap<AgentId, u32>,
     /// Every change in the number of unsolved tickets, in record order.
     queue_log: Vec<QueueChange>,
+    /// How many archived tickets were opened on each day (UTC): what a
+    /// report over those days no longer counts from memory.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    archived_by_day: BTreeMap<chrono::NaiveDate, u32>,
 }
 
 impl Tickets {
@@ -146,6 +150,39 @@ impl Tickets {
             .flatten()
             .filter(move |(at, _)| *at < to)
             .filter_map(|(_, id)| self.tickets.get(id).map(|t| &**t))
+    }
+
+    /// Forgets an archived ticket (and its entries in the indexes),
+    /// counting it on the day it was opened. Returns it.
+    pub(super) fn remove(&mut self, id: TicketId) -> Option<Box<Ticket>> {
+        let t = self.tickets.remove(&id)?;
+        self.by_customer.remove(&(t.customer(), id));
+        self.by_opening.remove(&(t.opened_at(), id));
+        if let Some(a) = t.assignee().filter(|_| t.status().is_unsolved())
+            && let Some(n) = self.loads.get_mut(&a)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.loads.remove(&a);
+            }
+        }
+        let n = self
+            .archived_by_day
+            .entry(t.opened_at().date_naive())
+            .or_default();
+        *n = n.saturating_add(1);
+        Some(t)
+    }
+
+    /// How many archived tickets were opened on the UTC days from `from`
+    /// to `to`, both included.
+    pub(super) fn archived_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> u32 {
+        if from > to {
+            return 0;
+        }
+        self.archived_by_day
+            .range(from..=to)
+            .fold(0u32, |n, (_, k)| n.saturating_add(*k))
     }
 
     /// Each agent's unsolved assigned tickets (missing means none).

@@ -64,11 +64,13 @@ impl Desk {
         let mut due: BTreeMap<TicketId, Vec<TimerKey>> = BTreeMap::new();
         let mut reminders = Vec::new();
         let mut incidents = Vec::new();
+        let mut archive = Vec::new();
         for timer in self.timers.due(now) {
             match timer {
                 Timer::Sla(key) => due.entry(key.ticket).or_default().push(key),
                 Timer::Reminder(praise) => reminders.push(praise),
                 Timer::Incident(incident) => incidents.push(incident),
+                Timer::Archive(ticket) => archive.push(ticket),
                 Timer::Retry(_) | Timer::Lease(_) | Timer::Deferred(_) => {}
             }
         }
@@ -83,6 +85,8 @@ impl Desk {
         d.act_for(Cause::Timer(TimerKind::PraiseReminder));
         self.decide_reminders(&mut d, &reminders, now);
         self.decide_incident_timers(&mut d, &incidents, now);
+        d.act_for(Cause::Timer(TimerKind::Archive));
+        self.decide_archival(&mut d, &archive, now);
         d.finish(self)
     }
 

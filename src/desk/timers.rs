@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 use crate::actor::TimerKind;
-use crate::id::{IncidentId, MessageId, PraiseId};
+use crate::id::{IncidentId, MessageId, PraiseId, TicketId};
 use crate::sla::TimerKey;
 
 /// Which timer: the thing it belongs to. Each has at most one deadline.
@@ -26,6 +26,8 @@ pub enum Timer {
     Lease(MessageId),
     /// A page waiting for its person's next working minute.
     Deferred(MessageId),
+    /// A closed ticket leaving memory when its archive window runs out.
+    Archive(TicketId),
 }
 
 impl Timer {

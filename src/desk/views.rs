@@ -418,6 +418,21 @@ impl<'a> TicketsView<'a> {
         self.desk.ticket(id)
     }
 
+    /// A ticket read from the store, whether or not it is still in
+    /// memory: how an archived ticket is read back (see
+    /// [`crate::desk::ArchivePolicy`]). The raw record, like
+    /// [`TicketsView::get`]; `None` when the store holds no such ticket.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn archived<S: crate::store::Store + ?Sized>(
+        &self,
+        store: &S,
+        id: TicketId,
+    ) -> Result<Option<super::ArchivedTicket>, Error> {
+        Desk::read_ticket(store, id)
+    }
+
     /// Every ticket: the raw records (see [`TicketsView::get`]).
     pub fn iter(&self) -> impl Iterator<Item = &'a Ticket> + 'a {
         self.desk.state.tickets.iter()

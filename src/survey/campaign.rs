@@ -210,6 +210,15 @@ pub struct InvitationRecord {
 pub struct Invitations {
     records: std::collections::BTreeMap<crate::id::InvitationId, InvitationRecord>,
     last_invited: std::collections::BTreeMap<crate::id::ContactId, DateTime<Utc>>,
+    /// The CSAT ratings of invitations that left memory with their
+    /// archived tickets, per agent: so CSAT by agent and team still counts
+    /// them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    archived_csat: std::collections::BTreeMap<crate::id::AgentId, super::Csat>,
+    /// The invitations about each ticket. Derived from `records`: rebuilt
+    /// by [`Invitations::reindex`].
+    #[serde(skip)]
+    by_ticket: std::collections::BTreeSet<(TicketId, crate::id::InvitationId)>,
 }
 
 impl SurveyEvent {
@@ -235,6 +244,54 @@ impl SurveyEvent {
 }
 
 impl Invitations {
+    /// Forgets the invitations about an archived ticket, keeping their
+    /// CSAT ratings in the per-agent tally ([`Invitations::archived_csat`]).
+    /// Answers to them after this are answers to an unknown invitation.
+    pub(crate) fn forget_ticket(&mut self, ticket: TicketId) -> Vec<crate::id::InvitationId> {
+        let first = crate::id::InvitationId::from_uuid(uuid::Uuid::nil());
+        let about: Vec<_> = self
+            .by_ticket
+            .range((ticket, first)..)
+            .take_while(|(t, _)| *t == ticket)
+            .copied()
+            .collect();
+        for key in &about {
+            self.by_ticket.remove(key);
+            if let Some(r) = self.records.remove(&key.1)
+                && let (Some(agent), Some(rating)) = (r.invitation.agent, r.csat)
+            {
+                self.archived_csat.entry(agent).or_default().add(rating);
+            }
+        }
+        about.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// The invitations about `ticket`, by id.
+    pub fn about(&self, ticket: TicketId) -> impl Iterator<Item = crate::id::InvitationId> + '_ {
+        let first = crate::id::InvitationId::from_uuid(uuid::Uuid::nil());
+        self.by_ticket
+            .range((ticket, first)..)
+            .take_while(move |(t, _)| *t == ticket)
+            .map(|(_, i)| *i)
+    }
+
+    /// The CSAT ratings, per agent, of invitations archived with their
+    /// tickets.
+    #[must_use]
+    pub fn archived_csat(&self) -> &std::collections::BTreeMap<crate::id::AgentId, super::Csat> {
+        &self.archived_csat
+    }
+
+    /// Builds the by-ticket index again (after a snapshot is restored: it
+    /// is not part of it).
+    pub(crate) fn reindex(&mut self) {
+        self.by_ticket = self
+            .records
+            .values()
+            .filter_map(|r| r.invitation.ticket.map(|t| (t, r.invitation.id)))
+            .collect();
+    }
+
     /// Erases the words of `contact`'s answers, as
     /// [`SurveyEvent::erased_for`] erases them from the record.
     pub(crate) fn erase_answers_of(&mut self, contact: ContactId) {
@@ -312,6 +369,9 @@ impl Invitations {
             SurveyEventKind::Invited { invitation } => {
                 self.last_invited
                     .insert(invitation.contact, invitation.sent_at);
+                if let Some(t) = invitation.ticket {
+                    self.by_ticket.insert((t, invitation.id));
+                }
                 self.records.insert(
                     invitation.id,
                     InvitationRecord {

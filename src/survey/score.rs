@@ -1,6 +1,6 @@
 //! NPS and CSAT arithmetic.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Rating, SurveyError};
 
@@ -116,7 +116,7 @@ impl Nps {
 
 /// CSAT tallies: the share of satisfied answers (excellent or good) among
 /// rated ones; N/A does not count.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Csat {
     /// Excellent or good.
     pub satisfied: u32,

@@ -42,6 +42,12 @@ pub enum TicketEventKind {
         /// Tags.
         tags: BTreeSet<Tag>,
     },
+    /// This ticket follows up a closed one: a message on a closed or
+    /// archived ticket opened it (recorded right after its opening).
+    FollowUpOf {
+        /// The closed ticket.
+        ticket: TicketId,
+    },
     /// A reply or note was added.
     EntryAdded {
         /// The entry.
@@ -127,6 +133,29 @@ pub enum TicketEventKind {
         source: TicketId,
         /// Its conversation, renumbered here with their origin kept.
         entries: Vec<Entry>,
+    },
+    /// A ticket closed longer than the archive window left the desk's
+    /// memory. Recorded on its customer's archive stream
+    /// ([`crate::event::StreamId::Archive`]), the index of the customer's
+    /// archived tickets; the ticket's own stream keeps its history,
+    /// unchanged, and is read from the store on demand.
+    Archived {
+        /// The ticket.
+        ticket: TicketId,
+        /// Who opened it, if a contact did.
+        requester: Option<ContactId>,
+        /// When it was opened.
+        opened_at: DateTime<Utc>,
+        /// When it was closed.
+        closed_at: DateTime<Utc>,
+        /// The settled outbound messages about it that left memory with
+        /// it (each on its own stream).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        messages: Vec<crate::id::MessageId>,
+        /// The survey invitations about it that left memory with it (on
+        /// their contact's invitations stream).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        invitations: Vec<crate::id::InvitationId>,
     },
 }
 

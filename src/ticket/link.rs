@@ -38,6 +38,9 @@ pub struct Links {
     pub merged_into: Option<TicketId>,
     /// Tickets merged into this one, in merge order.
     pub merged_from: Vec<TicketId>,
+    /// The closed ticket this one follows up (opened by a message on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_of: Option<TicketId>,
 }
 
 /// The events a merge decides for each of the two tickets.

@@ -175,6 +175,7 @@ static NO_LINKS: Links = Links {
     duplicates: BTreeSet::new(),
     merged_into: None,
     merged_from: Vec::new(),
+    follow_up_of: None,
 };
 
 /// A ticket.
@@ -494,7 +495,9 @@ impl Ticket {
         use TicketEventKind as K;
         self.updated_at = self.updated_at.max(event.at);
         match &event.kind {
-            K::Opened { .. } => {}
+            // An archival is recorded on the customer's archive stream,
+            // never the ticket's: the ticket is as it was closed.
+            K::Opened { .. } | K::Archived { .. } => {}
             K::EntryAdded { entry } => {
                 // Most conversations are short: grow them one entry at a
                 // time at first (a growing vector leaves room for four).
@@ -528,6 +531,7 @@ impl Ticket {
             },
             K::HandedOff { to, .. } => self.department = Some(to.clone()),
             K::MergedInto { target } => self.links_mut().merged_into = Some(*target),
+            K::FollowUpOf { ticket } => self.links_mut().follow_up_of = Some(*ticket),
             K::MergedIn { source, entries } => {
                 self.links_mut().merged_from.push(*source);
                 self.conversation.extend(entries.iter().cloned());

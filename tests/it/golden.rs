@@ -742,6 +742,60 @@ fn refunds() -> Vec<RecordedEvent> {
     all(&w)
 }
 
+/// A ticket closed, a follow-up opened by a message on it, and the closed
+/// ticket archived when its window runs out.
+fn archive() -> Vec<RecordedEvent> {
+    use fanatical::desk::{ArchivePolicy, InboundMessage};
+    let config =
+        DeskConfig::default().with_archive(ArchivePolicy::after_closed(Duration::days(1)).unwrap());
+    let mut w = World::with_config(config);
+    let ana = w.ana;
+    let ticket = w.jane_emails("Our invoice shows the wrong address");
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::assign(ticket, ana),
+    ))
+    .unwrap();
+    w.run(Command::reply(
+        ticket,
+        ana,
+        "Corrected; a new invoice is on its way.",
+    ))
+    .unwrap();
+    for status in [Status::Solved, Status::Closed] {
+        w.run(Command::new(
+            Actor::Agent(ana),
+            TicketAction::set_status(ticket, status),
+        ))
+        .unwrap();
+    }
+    w.tick(60);
+    let follow_up = w.ids.next_id();
+    let msg = InboundMessage::new(
+        follow_up,
+        Channel::Email,
+        w.jane_email.clone(),
+        "The new one is wrong too",
+    )
+    .in_reply_to(ticket);
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(msg),
+    ))
+    .unwrap();
+    while let Some(m) = w.desk.poll_outbound(w.now) {
+        w.run(Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkDelivered { message: m.id },
+        ))
+        .unwrap();
+    }
+    w.tick(2 * 24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    all(&w)
+}
+
 /// The first record of each kind of event, across the tour, in tour
 /// order: the event with its actor, command key, stream and position.
 fn samples() -> BTreeMap<(String, String), RecordedEvent> {
@@ -753,6 +807,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(incidents())
         .chain(schedules())
         .chain(refunds())
+        .chain(archive())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

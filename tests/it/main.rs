@@ -1,5 +1,6 @@
 //! Behaviour tests: one binary, a module per area.
 
+mod archive;
 mod bad_input;
 mod campaigns;
 mod care;

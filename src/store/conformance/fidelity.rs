@@ -280,6 +280,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Invitations(ContactId::from_uuid(u)),
         StreamId::Praise(PraiseId::from_uuid(u)),
         StreamId::Mistakes(AgentId::from_uuid(u)),
+        StreamId::Archive(CustomerId::from_uuid(u)),
     ];
     for s in &all {
         match s {
@@ -303,7 +304,8 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Message(_)
             | StreamId::Invitations(_)
             | StreamId::Praise(_)
-            | StreamId::Mistakes(_) => {}
+            | StreamId::Mistakes(_)
+            | StreamId::Archive(_) => {}
         }
     }
     all

@@ -1,0 +1,537 @@
+//! Archiving: tickets closed longer than a window leave the desk's memory.
+//!
+//! When a ticket is closed, a timer starts for the archive window
+//! ([`ArchivePolicy`], 120 days by default, as Zendesk archives closed
+//! tickets). When it runs out, [`Desk::handle_timeout`] records the ticket
+//! `archived` on its customer's archive stream ([`StreamId::Archive`]) and
+//! every area forgets what it held about it: the ticket and its indexes,
+//! its SLA record, its settled outbound messages and its survey
+//! invitations (their CSAT ratings stay counted per agent), and their
+//! stream versions. An archived ticket costs the desk no memory.
+//!
+//! What was archived stays in the store, unchanged, and is read on demand:
+//! - [`TicketsView::archived`](super::TicketsView::archived) reads one
+//!   archived ticket back (with its SLA record);
+//! - a message on an archived ticket opens a follow-up linked to it, as a
+//!   message on a closed ticket does: the desk reads the customer's
+//!   archive to check the ticket was theirs ([`Desk::archive_needed`],
+//!   [`CustomerArchive`], [`Desk::decide_with_archive`]; [`Desk::execute`]
+//!   does this itself);
+//! - erasing a contact reads their customer's archive too, so what they
+//!   wrote on archived tickets is erased in the store like the rest;
+//! - [`crate::metrics::Metrics::archived`] says how many tickets opened in
+//!   a report's period were archived and are not in its figures.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+use crate::id::InvitationId;
+
+/// How long closed tickets stay in memory before they are archived.
+///
+/// ```
+/// use chrono::Duration;
+/// use fanatical::desk::{ArchivePolicy, DeskConfig};
+///
+/// assert_eq!(ArchivePolicy::default().after(), Some(Duration::days(120)));
+/// let week = ArchivePolicy::after_closed(Duration::days(7))?;
+/// let config = DeskConfig::default().with_archive(week);
+/// assert_eq!(config.archive.after(), Some(Duration::days(7)));
+/// assert!(ArchivePolicy::after_closed(Duration::zero()).is_err());
+/// assert_eq!(ArchivePolicy::never().after(), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ArchiveRepr", into = "ArchiveRepr")]
+pub struct ArchivePolicy {
+    after: Option<Duration>,
+}
+
+impl Default for ArchivePolicy {
+    /// 120 days after a ticket is closed.
+    fn default() -> Self {
+        ArchivePolicy {
+            after: Some(Duration::days(120)),
+        }
+    }
+}
+
+impl ArchivePolicy {
+    /// Archive tickets this long after they are closed.
+    ///
+    /// # Errors
+    /// [`crate::time::DurationOutOfRange`] unless from one minute to 100
+    /// years.
+    pub fn after_closed(window: Duration) -> Result<Self, crate::time::DurationOutOfRange> {
+        let window = crate::time::check(
+            "archive window",
+            window,
+            Duration::minutes(1),
+            crate::time::MAX_CONFIGURED,
+        )?;
+        Ok(ArchivePolicy {
+            after: Some(window),
+        })
+    }
+
+    /// Never archive: every ticket stays in memory.
+    #[must_use]
+    pub fn never() -> Self {
+        ArchivePolicy { after: None }
+    }
+
+    /// How long after closing a ticket is archived (`None`: never).
+    #[must_use]
+    pub fn after(&self) -> Option<Duration> {
+        self.after
+    }
+
+    /// When a ticket closed at `closed_at` is archived.
+    pub(super) fn due(&self, closed_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.after.map(|w| crate::time::plus(closed_at, w))
+    }
+}
+
+/// The policy on the wire: the window in seconds, or null for never.
+#[derive(Serialize, Deserialize)]
+struct ArchiveRepr {
+    after_seconds: Option<i64>,
+}
+
+impl TryFrom<ArchiveRepr> for ArchivePolicy {
+    type Error = crate::time::DurationOutOfRange;
+    fn try_from(r: ArchiveRepr) -> Result<Self, Self::Error> {
+        match r.after_seconds {
+            None => Ok(ArchivePolicy::never()),
+            Some(secs) => {
+                let d = Duration::try_seconds(secs).unwrap_or(if secs < 0 {
+                    Duration::MIN
+                } else {
+                    Duration::MAX
+                });
+                ArchivePolicy::after_closed(d)
+            }
+        }
+    }
+}
+
+impl From<ArchivePolicy> for ArchiveRepr {
+    fn from(p: ArchivePolicy) -> Self {
+        ArchiveRepr {
+            after_seconds: p.after.map(|d| d.num_seconds()),
+        }
+    }
+}
+
+/// One ticket in a customer's archive, as its `archived` event records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ArchivedEntry {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Who opened it, if a contact did.
+    pub requester: Option<ContactId>,
+    /// When it was opened.
+    pub opened_at: DateTime<Utc>,
+    /// When it was closed.
+    pub closed_at: DateTime<Utc>,
+    /// When it was archived.
+    pub archived_at: DateTime<Utc>,
+    /// The outbound messages about it that left memory with it.
+    pub messages: Vec<MessageId>,
+    /// The survey invitations about it that left memory with it.
+    pub invitations: Vec<InvitationId>,
+}
+
+/// A customer's archived tickets, read from the store: what a command
+/// that concerns them needs and the desk no longer holds
+/// ([`Desk::archive_needed`]). [`CustomerArchive::read`] reads it from a
+/// [`Store`]; an async caller reads the same streams itself and builds it
+/// with [`CustomerArchive::from_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerArchive {
+    customer: CustomerId,
+    /// The version of the customer's archive stream this was read at.
+    version: u64,
+    entries: Vec<ArchivedEntry>,
+    /// The archived tickets, folded from their streams.
+    tickets: BTreeMap<TicketId, Ticket>,
+    /// Their messages and invitations, folded from their streams.
+    outbox: Outbox,
+    surveys: Invitations,
+}
+
+impl CustomerArchive {
+    /// Reads a customer's archive from the store: the index on
+    /// [`StreamId::Archive`], then every archived ticket's stream, its
+    /// messages' streams and its requester's invitations.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn read<S: Store + ?Sized>(store: &S, customer: CustomerId) -> Result<Self, Error> {
+        let index = store.read_stream(&StreamId::Archive(customer), 0)?;
+        let mut streams: Vec<Vec<RecordedEvent>> = Vec::new();
+        let mut contacts = std::collections::BTreeSet::new();
+        for r in &index {
+            if let Event::Ticket(TicketEvent {
+                kind:
+                    TicketEventKind::Archived {
+                        ticket,
+                        requester,
+                        messages,
+                        ..
+                    },
+                ..
+            }) = &r.event
+            {
+                streams.push(store.read_stream(&StreamId::Ticket(*ticket), 0)?);
+                for m in messages {
+                    streams.push(store.read_stream(&StreamId::Message(*m), 0)?);
+                }
+                contacts.extend(*requester);
+            }
+        }
+        for c in contacts {
+            streams.push(store.read_stream(&StreamId::Invitations(c), 0)?);
+        }
+        Ok(Self::from_records(
+            customer,
+            &index,
+            streams.iter().flatten(),
+        ))
+    }
+
+    /// Builds the archive from what the store holds: `index`, the
+    /// customer's [`StreamId::Archive`] stream, and `records`, the events
+    /// of the streams [`CustomerArchive::read`] reads (the archived
+    /// tickets' streams, their messages' streams, their requesters'
+    /// invitations). Events of other streams are ignored.
+    pub fn from_records<'a>(
+        customer: CustomerId,
+        index: &[RecordedEvent],
+        records: impl IntoIterator<Item = &'a RecordedEvent>,
+    ) -> Self {
+        let entries: Vec<ArchivedEntry> = index
+            .iter()
+            .filter(|r| r.stream == StreamId::Archive(customer))
+            .filter_map(|r| match &r.event {
+                Event::Ticket(TicketEvent {
+                    at,
+                    kind:
+                        TicketEventKind::Archived {
+                            ticket,
+                            requester,
+                            opened_at,
+                            closed_at,
+                            messages,
+                            invitations,
+                        },
+                }) => Some(ArchivedEntry {
+                    ticket: *ticket,
+                    requester: *requester,
+                    opened_at: *opened_at,
+                    closed_at: *closed_at,
+                    archived_at: *at,
+                    messages: messages.clone(),
+                    invitations: invitations.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let version = index
+            .iter()
+            .filter(|r| r.stream == StreamId::Archive(customer))
+            .map(|r| r.version)
+            .max()
+            .unwrap_or(0);
+        let archived: std::collections::BTreeSet<TicketId> =
+            entries.iter().map(|e| e.ticket).collect();
+        let messages: std::collections::BTreeSet<MessageId> =
+            entries.iter().flat_map(|e| e.messages.clone()).collect();
+        let invitations: std::collections::BTreeSet<InvitationId> =
+            entries.iter().flat_map(|e| e.invitations.clone()).collect();
+        let mut tickets: BTreeMap<TicketId, Ticket> = BTreeMap::new();
+        let mut outbox = Outbox::default();
+        let mut surveys = Invitations::default();
+        for r in records {
+            match (&r.stream, &r.event) {
+                (StreamId::Ticket(id), Event::Ticket(e)) if archived.contains(id) => {
+                    match tickets.get_mut(id) {
+                        Some(t) => t.apply(e),
+                        None => {
+                            if let Some(t) = Ticket::from_opened(e) {
+                                tickets.insert(*id, t);
+                            }
+                        }
+                    }
+                }
+                (StreamId::Message(id), Event::Outbox(e)) if messages.contains(id) => {
+                    outbox.apply(r.position, e);
+                }
+                (StreamId::Invitations(_), Event::Survey(e)) => {
+                    let id = match &e.kind {
+                        crate::survey::SurveyEventKind::Invited { invitation } => invitation.id,
+                        crate::survey::SurveyEventKind::Answered { invitation, .. } => *invitation,
+                    };
+                    if invitations.contains(&id) {
+                        surveys.apply(e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        CustomerArchive {
+            customer,
+            version,
+            entries,
+            tickets,
+            outbox,
+            surveys,
+        }
+    }
+
+    /// Whose archive it is.
+    #[must_use]
+    pub fn customer(&self) -> CustomerId {
+        self.customer
+    }
+
+    /// The archived tickets, oldest archival first.
+    #[must_use]
+    pub fn entries(&self) -> &[ArchivedEntry] {
+        &self.entries
+    }
+
+    /// Whether `ticket` is one of them.
+    #[must_use]
+    pub fn contains(&self, ticket: TicketId) -> bool {
+        self.entries.iter().any(|e| e.ticket == ticket)
+    }
+
+    /// An archived ticket as its stream folds (`None` when it is not in
+    /// the archive or its stream was not read).
+    #[must_use]
+    pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
+        self.tickets.get(&id)
+    }
+
+    /// Every archived ticket read, by id.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    /// The archived tickets' outbound messages.
+    #[must_use]
+    pub(super) fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// The archived tickets' survey invitations.
+    #[must_use]
+    pub(super) fn surveys(&self) -> &Invitations {
+        &self.surveys
+    }
+}
+
+impl Desk {
+    /// Records `archived` for every closed ticket in `due` whose archive
+    /// window has run out by `now`.
+    pub(super) fn decide_archival(&self, d: &mut Drafts, due: &[TicketId], now: DateTime<Utc>) {
+        for id in due {
+            let Some(t) = self.state.tickets.get(*id) else {
+                continue;
+            };
+            let ripe = self
+                .config
+                .archive
+                .due(t.updated_at())
+                .is_some_and(|at| at <= now);
+            if t.status() != Status::Closed || !ripe {
+                continue;
+            }
+            let messages = self
+                .state
+                .outbox
+                .about(*id)
+                .filter(|e| matches!(e.state, DeliveryState::Delivered | DeliveryState::Abandoned))
+                .map(|e| e.message.id)
+                .collect();
+            let invitations = self.state.surveys.about(*id).collect();
+            d.push(
+                StreamId::Archive(t.customer()),
+                [Event::Ticket(TicketEvent {
+                    at: now,
+                    kind: TicketEventKind::Archived {
+                        ticket: *id,
+                        requester: t.requester(),
+                        opened_at: t.opened_at(),
+                        closed_at: t.updated_at(),
+                        messages,
+                        invitations,
+                    },
+                })],
+            );
+        }
+    }
+
+    /// Starts, or stops, a ticket's archive timer after an event on it.
+    pub(super) fn archive_timer(&mut self, ticket: TicketId) {
+        let due = self
+            .state
+            .tickets
+            .get(ticket)
+            .filter(|t| t.status() == Status::Closed)
+            .and_then(|t| self.config.archive.due(t.updated_at()))
+            .map(|at| (at, TimerKind::Archive));
+        self.timers.set(Timer::Archive(ticket), due);
+    }
+
+    /// Folds an `archived` event: every area forgets the ticket.
+    pub(super) fn forget_ticket(&mut self, ticket: TicketId) {
+        self.timers.set(Timer::Archive(ticket), None);
+        let s = &mut self.state;
+        s.tickets.remove(ticket);
+        if let Some(sla) = s.slas.remove(ticket) {
+            for t in sla.timers() {
+                self.timers.move_sla(t.key, Some(t.at), None);
+            }
+        }
+        s.versions.remove(&StreamId::Ticket(ticket));
+        s.versions.remove(&StreamId::Sla(ticket));
+        for m in s.outbox.forget_ticket(ticket) {
+            s.versions.remove(&StreamId::Message(m));
+        }
+        s.surveys.forget_ticket(ticket);
+    }
+
+    /// Which customer's archive `command` needs read from the store before
+    /// it can be decided, if any: a message in reply to a ticket the desk
+    /// no longer holds, from a customer with archived tickets, or the
+    /// erasure of a contact of such a customer. [`Desk::decide`] refuses
+    /// such a command with [`DeskError::ArchiveNeeded`]; read the archive
+    /// ([`CustomerArchive::read`]) and call [`Desk::decide_with_archive`].
+    /// [`Desk::execute`] does both itself.
+    #[must_use]
+    pub fn archive_needed(&self, command: &Command) -> Option<CustomerId> {
+        let customer = match &command.action {
+            Action::Ticket(TicketAction::Receive(msg)) => {
+                let id = msg.in_reply_to?;
+                if self.state.tickets.get(id).is_some() {
+                    return None;
+                }
+                let from = msg.from.clone().validated().ok()?;
+                self.state.customers.find_contact(&from)?.customer
+            }
+            Action::Customer(CustomerAction::EraseContact { customer, .. }) => *customer,
+            _ => return None,
+        };
+        (self.version(&StreamId::Archive(customer)) > 0).then_some(customer)
+    }
+
+    /// Decides a command that needs a customer's archive (see
+    /// [`Desk::archive_needed`]) with the archive read from the store.
+    /// The decision depends on the archive as read: if more of the
+    /// customer's tickets were archived since, appending it conflicts.
+    ///
+    /// # Errors
+    /// As [`Desk::decide`]; [`DeskError::ArchiveNeeded`] if `archive` is
+    /// another customer's, or older than the desk's record of it.
+    pub fn decide_with_archive(
+        &self,
+        command: Command,
+        now: DateTime<Utc>,
+        archive: &CustomerArchive,
+    ) -> Result<Decision, Error> {
+        let customer = archive.customer();
+        if self.archive_needed(&command) != Some(customer)
+            || archive.version < self.version(&StreamId::Archive(customer))
+        {
+            return Err(DeskError::ArchiveNeeded { customer }.into());
+        }
+        self.decide_inner(command, now, Some(archive))
+    }
+
+    /// The archive `d` was decided with, when it is `customer`'s.
+    pub(super) fn archive_of(d: &Drafts, customer: CustomerId) -> Option<&CustomerArchive> {
+        d.archive.as_deref().filter(|a| a.customer() == customer)
+    }
+}
+
+/// An archived ticket read back from the store: **the raw record**, like
+/// [`TicketsView::get`](super::TicketsView::get) — show a person its views
+/// ([`Desk::archived_agent_view`], [`Desk::archived_customer_view`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ArchivedTicket {
+    /// The ticket, folded from its stream.
+    pub ticket: Ticket,
+    /// Its SLA record, folded from its stream.
+    pub sla: Option<TicketSla>,
+}
+
+impl Desk {
+    /// Reads a ticket from the store, whether or not it is still in
+    /// memory: an archived ticket on demand. `None` when the store holds
+    /// no such ticket.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub(crate) fn read_ticket<S: Store + ?Sized>(
+        store: &S,
+        id: TicketId,
+    ) -> Result<Option<ArchivedTicket>, Error> {
+        let mut ticket: Option<Ticket> = None;
+        for r in store.read_stream(&StreamId::Ticket(id), 0)? {
+            if let Event::Ticket(e) = &r.event {
+                match ticket.as_mut() {
+                    Some(t) => t.apply(e),
+                    None => ticket = Ticket::from_opened(e),
+                }
+            }
+        }
+        let Some(ticket) = ticket else {
+            return Ok(None);
+        };
+        let mut slas = slas::Slas::default();
+        for r in store.read_stream(&StreamId::Sla(id), 0)? {
+            if let Event::Sla(e) = &r.event {
+                let _ = slas.apply(id, Some(ticket.customer()), e);
+            }
+        }
+        Ok(Some(ArchivedTicket {
+            ticket,
+            sla: slas.remove(id),
+        }))
+    }
+
+    /// An archived ticket as an agent sees it (see
+    /// [`Desk::agent_ticket_view`]), read from the store.
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownTicket`] when the store holds no such ticket;
+    /// store errors.
+    pub fn archived_agent_view<S: Store + ?Sized>(
+        &self,
+        store: &S,
+        ticket: TicketId,
+    ) -> Result<AgentTicketView, Error> {
+        let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        self.agent_view_of(&t.ticket)
+    }
+
+    /// An archived ticket as one of the customer's contacts sees it (see
+    /// [`Desk::customer_ticket_view`]), read from the store.
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownTicket`] when the store holds no such ticket;
+    /// as [`Desk::customer_ticket_view`]; store errors.
+    pub fn archived_customer_view<S: Store + ?Sized>(
+        &self,
+        store: &S,
+        ticket: TicketId,
+        contact: ContactId,
+    ) -> Result<CustomerTicketView, Error> {
+        let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        self.customer_view_of(&t.ticket, contact)
+    }
+}
