@@ -16,7 +16,9 @@ use fanatical::agent::Role;
 use fanatical::channel::Channel;
 use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
+use fanatical::outbox::OutboxAction;
 use fanatical::store::MemoryStore;
+use fanatical::survey::{Question, QuestionKind, SurveyConfig, SurveyDraft};
 use fanatical::ticket::Status;
 
 mod common;
@@ -75,7 +77,16 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
         .unwrap_or(10_000);
-    let config = DeskConfig::default();
+    // A CSAT survey goes out on every solve, as the README's rows say.
+    let csat = SurveyDraft::new("after-ticket")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .validate()
+        .unwrap();
+    let config = DeskConfig::default().with_surveys(
+        SurveyConfig::default()
+            .with_survey(csat)
+            .csat_on_solve("after-ticket"),
+    );
     let now = Utc.with_ymd_and_hms(2026, 11, 2, 14, 0, 0).unwrap();
     let mut ids = IdGenerator::from_seed(7);
     let mut store = MemoryStore::new();
@@ -102,38 +113,33 @@ fn main() {
     let customers = desk_bytes(&store, &config);
 
     let body = "Our site has been slow since this morning; can you look?";
-    let mut tickets: Vec<TicketId> = Vec::with_capacity(n);
-    for email in &emails {
-        let t: TicketId = ids.next_id();
-        desk.execute(
-            &mut store,
-            Command::new(
-                Actor::integration("inbound"),
-                TicketAction::Receive(InboundMessage::new(t, Channel::Email, email.clone(), body)),
-            ),
-            now,
-        )
-        .unwrap();
-        tickets.push(t);
-    }
-    let open = desk_bytes(&store, &config);
+    let reply = "Fixed: a full disk on the web server.";
+    let mut round = Round {
+        desk: &mut desk,
+        store: &mut store,
+        ids: &mut ids,
+        agent,
+        now,
+    };
+    let tickets = round.open(&emails, body);
+    let open = desk_bytes(round.store, &config);
     // The message text is held as the entry's body and as the subject.
     let text = signed(2 * body.len());
-
-    let reply = "Fixed: a full disk on the web server.";
-    for t in &tickets {
-        for cmd in [
-            Command::new(Actor::Agent(agent), TicketAction::assign(*t, agent)),
-            Command::reply(*t, agent, reply),
-            Command::new(
-                Actor::Agent(agent),
-                TicketAction::set_status(*t, Status::Solved),
-            ),
-        ] {
-            desk.execute(&mut store, cmd, now).unwrap();
-        }
-    }
-    let solved = desk_bytes(&store, &config);
+    round.solve(&tickets, reply);
+    let solved = desk_bytes(round.store, &config);
+    round.close(&tickets);
+    let closed = desk_bytes(round.store, &config);
+    let window = config.archive.after().unwrap();
+    round.archive(window);
+    let archived = desk_bytes(round.store, &config);
+    // A second ticket for every customer, through the same life: what an
+    // archived ticket costs once its customer has an archive and its
+    // contact a survey budget.
+    let tickets = round.open(&emails, body);
+    round.solve(&tickets, reply);
+    round.close(&tickets);
+    round.archive(window);
+    let archived_again = desk_bytes(round.store, &config);
 
     println!("memory held by a desk rebuilt from its store, {n} of each (bytes per item)");
     println!(
@@ -152,4 +158,85 @@ fn main() {
         "solved ticket with its reply, CSAT invitation and messages, all-in: {:>8.0}",
         per(solved - customers, n)
     );
+    println!(
+        "closed ticket, its messages delivered, all-in: {:>8.0}",
+        per(closed - customers, n)
+    );
+    println!(
+        "archived ticket, the customer's first, all-in: {:>8.1}",
+        per(archived - customers, n)
+    );
+    println!(
+        "archived ticket, the customer's second, all-in: {:>8.1}",
+        per(archived_again - archived, n)
+    );
+}
+
+/// Tickets driven through their life on one desk, at one instant.
+struct Round<'a> {
+    desk: &'a mut Desk,
+    store: &'a mut MemoryStore,
+    ids: &'a mut IdGenerator,
+    agent: AgentId,
+    now: chrono::DateTime<Utc>,
+}
+
+impl Round<'_> {
+    fn run(&mut self, cmd: Command) {
+        self.desk.execute(self.store, cmd, self.now).unwrap();
+    }
+
+    /// One email from each address: a new ticket each.
+    fn open(&mut self, emails: &[fanatical::channel::ChannelAddress], body: &str) -> Vec<TicketId> {
+        let mut tickets = Vec::with_capacity(emails.len());
+        for email in emails {
+            let t: TicketId = self.ids.next_id();
+            let msg = InboundMessage::new(t, Channel::Email, email.clone(), body);
+            self.run(Command::new(
+                Actor::integration("inbound"),
+                TicketAction::Receive(msg),
+            ));
+            tickets.push(t);
+        }
+        tickets
+    }
+
+    /// Assigned, answered and solved.
+    fn solve(&mut self, tickets: &[TicketId], reply: &str) {
+        let agent = self.agent;
+        for t in tickets {
+            self.run(Command::new(
+                Actor::Agent(agent),
+                TicketAction::assign(*t, agent),
+            ));
+            self.run(Command::reply(*t, agent, reply));
+            let solve = TicketAction::set_status(*t, Status::Solved);
+            self.run(Command::new(Actor::Agent(agent), solve));
+        }
+    }
+
+    /// Every message delivered, then closed.
+    fn close(&mut self, tickets: &[TicketId]) {
+        while let Some(m) = self.desk.poll_outbound(self.now) {
+            let delivered = OutboxAction::MarkDelivered { message: m.id };
+            self.run(Command::new(Actor::integration("transport"), delivered));
+        }
+        let agent = self.agent;
+        for t in tickets {
+            let close = TicketAction::set_status(*t, Status::Closed);
+            self.run(Command::new(Actor::Agent(agent), close));
+        }
+    }
+
+    /// The archive window runs out: every closed ticket leaves memory.
+    fn archive(&mut self, window: chrono::Duration) {
+        self.now += window;
+        let now = self.now;
+        self.desk.handle_timeout(self.store, now).unwrap();
+        assert_eq!(
+            self.desk.tickets().len(),
+            0,
+            "every closed ticket was archived"
+        );
+    }
 }

@@ -387,10 +387,10 @@ impl Desk {
     }
 
     /// Folds an `archived` event: every area forgets the ticket.
-    pub(super) fn forget_ticket(&mut self, ticket: TicketId) {
+    pub(super) fn forget_ticket(&mut self, ticket: TicketId, at: DateTime<Utc>) {
         self.timers.set(Timer::Archive(ticket), None);
         let s = &mut self.state;
-        s.tickets.remove(ticket);
+        s.tickets.remove(ticket, self.config.time_zone, at);
         if let Some(sla) = s.slas.remove(ticket) {
             for t in sla.timers() {
                 self.timers.move_sla(t.key, Some(t.at), None);

@@ -167,13 +167,7 @@ impl Desk {
                 })
         };
         let peak_queue = peak(&daily_queue).map(|p| (p.day, p.tickets));
-        let channels: BTreeSet<ChannelKind> = self
-            .state
-            .tickets
-            .queue_log()
-            .iter()
-            .map(|c| c.channel)
-            .collect();
+        let channels: BTreeSet<ChannelKind> = self.state.tickets.queue_log().channels();
         let daily_queue_by_channel: BTreeMap<ChannelKind, BTreeMap<NaiveDate, u32>> = channels
             .into_iter()
             .map(|c| (c, self.daily_queue(from, to, Some(c))))
@@ -219,65 +213,11 @@ impl Desk {
         to: DateTime<Utc>,
         channel: Option<ChannelKind>,
     ) -> BTreeMap<NaiveDate, u32> {
-        let tz = self.config.time_zone;
-        let mut log: Vec<(DateTime<Utc>, i8)> = self
-            .state
+        self.state
             .tickets
             .queue_log()
-            .iter()
-            .filter(|c| channel.is_none_or(|k| k == c.channel))
-            .map(|c| (c.at, c.delta))
-            .collect();
-        log.sort_by_key(|(at, _)| *at);
-        let mut out = BTreeMap::new();
-        let mut queue: i64 = 0;
-        let mut changes = log.iter().peekable();
-        // The queue when the period starts.
-        while let Some((_, d)) = changes.next_if(|(at, _)| *at < from) {
-            queue += i64::from(*d);
-        }
-        // The local date, without chrono's panic for instants whose local
-        // time is out of its range (the ends of time): those keep their
-        // UTC date.
-        let local = |t: DateTime<Utc>| {
-            use chrono::{Offset, TimeZone};
-            let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
-            t.naive_utc()
-                .checked_add_offset(offset)
-                .map_or(t.date_naive(), |l| l.date())
-        };
-        let mut day = local(from);
-        let last = local(crate::time::minus(to, chrono::Duration::nanoseconds(1)));
-        while day <= last {
-            let mut peak = queue;
-            let end = day
-                .succ_opt()
-                .and_then(|d| start_of(tz, d))
-                .unwrap_or(to)
-                .min(to);
-            while let Some((_, d)) = changes.next_if(|(at, _)| *at < end) {
-                queue += i64::from(*d);
-                peak = peak.max(queue);
-            }
-            out.insert(day, u32::try_from(peak.max(0)).unwrap_or(u32::MAX));
-            match day.succ_opt() {
-                Some(next) => day = next,
-                None => break,
-            }
-        }
-        out
+            .daily_peaks(self.config.time_zone, from, to, channel)
     }
-}
-
-/// When a local day starts: its midnight, or the first instant of the day
-/// where a clock change skips midnight.
-fn start_of(tz: chrono_tz::Tz, day: NaiveDate) -> Option<DateTime<Utc>> {
-    use chrono::TimeZone;
-    (0..24).find_map(|h| {
-        day.and_hms_opt(h, 0, 0)
-            .and_then(|t| tz.from_local_datetime(&t).earliest())
-            .map(|t| t.with_timezone(&Utc))
-    })
 }
 
 /// Wall-clock time from the customer's first message to the first public

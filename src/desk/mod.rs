@@ -95,6 +95,7 @@ mod people;
 mod people_desk;
 mod posts;
 mod queries;
+mod queue_log;
 mod recognition;
 mod record;
 mod refunds;

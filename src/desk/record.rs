@@ -224,7 +224,7 @@ impl Desk {
             }
             (StreamId::Archive(_), Event::Ticket(e)) => {
                 if let TicketEventKind::Archived { ticket, .. } = &e.kind {
-                    self.forget_ticket(*ticket);
+                    self.forget_ticket(*ticket, e.at);
                 }
             }
             (StreamId::Sla(id), Event::Sla(e)) => {

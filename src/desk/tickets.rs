@@ -5,20 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::channel::ChannelKind;
 use crate::id::{AgentId, ContactId, CustomerId, TicketId};
 use crate::ticket::{Ticket, TicketEvent};
 
-/// One change in the number of unsolved tickets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct QueueChange {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// +1 (a ticket opened or reopened) or -1 (one solved or closed).
-    pub delta: i8,
-    /// The channel the ticket came by.
-    pub channel: ChannelKind,
-}
+use super::queue_log::{QueueChange, QueueLog};
 
 /// Every ticket the desk knows, indexed: a fold of the ticket streams.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -37,8 +27,9 @@ pub struct Tickets {
     /// Unsolved tickets assigned to each agent (their routing load).
     #[serde(skip)]
     loads: BTreeMap<AgentId, u32>,
-    /// Every change in the number of unsolved tickets, in record order.
-    queue_log: Vec<QueueChange>,
+    /// Every change in the number of unsolved tickets: one by one for
+    /// recent days, each day's peak for the days of archived tickets.
+    queue_log: QueueLog,
     /// How many archived tickets were opened on each day (UTC): what a
     /// report over those days no longer counts from memory.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -154,8 +145,18 @@ impl Tickets {
 
     /// Forgets an archived ticket (and its entries in the indexes),
     /// counting it on the day it was opened. Returns it.
-    pub(super) fn remove(&mut self, id: TicketId) -> Option<Box<Ticket>> {
+    /// The queue log is compacted up to the end of the day the ticket was
+    /// closed, or the start of the day it is archived, whichever is first.
+    pub(super) fn remove(
+        &mut self,
+        id: TicketId,
+        tz: chrono_tz::Tz,
+        archived_at: DateTime<Utc>,
+    ) -> Option<Box<Ticket>> {
         let t = self.tickets.remove(&id)?;
+        // The days before the day after its close, once they are over.
+        let closed_day = crate::time::plus(t.updated_at(), chrono::Duration::days(1));
+        self.queue_log.compact(tz, closed_day.min(archived_at));
         self.by_customer.remove(&(t.customer(), id));
         self.by_opening.remove(&(t.opened_at(), id));
         if let Some(a) = t.assignee().filter(|_| t.status().is_unsolved())
@@ -197,9 +198,9 @@ impl Tickets {
         self.loads.get(&agent).copied().unwrap_or(0)
     }
 
-    /// Every change in the number of unsolved tickets, in record order.
+    /// The unsolved queue over time.
     #[must_use]
-    pub fn queue_log(&self) -> &[QueueChange] {
+    pub(super) fn queue_log(&self) -> &QueueLog {
         &self.queue_log
     }
 

@@ -338,6 +338,8 @@ fn reports_say_how_many_tickets_of_their_period_are_archived_and_csat_still_coun
     assert_eq!(before[&w.ana].rated, 1);
     let day = |w: &World| w.desk.tickets().metrics(opened, opened + Duration::days(1));
     assert_eq!((day(&w).opened, day(&w).archived), (1, 0));
+    let queue = day(&w).daily_queue;
+    assert_eq!(queue.values().copied().collect::<Vec<_>>(), vec![1, 0]);
 
     w.tick(8 * 24 * 60);
     fire_timers(&mut w);
@@ -346,6 +348,12 @@ fn reports_say_how_many_tickets_of_their_period_are_archived_and_csat_still_coun
         (m.opened, m.archived),
         (0, 1),
         "the figures say what is missing"
+    );
+    // The queue of archived days is kept as each day's peak.
+    assert_eq!(m.daily_queue, queue);
+    assert_eq!(
+        m.peak_queue_by_channel[&fanatical::channel::ChannelKind::Email].tickets,
+        1
     );
     let later = w.desk.tickets().metrics(w.now, w.now + Duration::days(1));
     assert_eq!(later.archived, 0);
@@ -373,5 +381,27 @@ fn the_archive_window_is_checked_when_built_and_read() {
     assert!(
         serde_json::from_str::<ArchivePolicy>(&format!(r#"{{"after_seconds":{}}}"#, i64::MAX))
             .is_err()
+    );
+}
+
+#[test]
+fn a_window_shorter_than_a_day_leaves_the_queue_of_the_day_exact() {
+    let config = DeskConfig::default()
+        .with_archive(ArchivePolicy::after_closed(Duration::minutes(1)).unwrap());
+    let mut w = World::with_config(config);
+    let start = w.now;
+    let t = closed_ticket(&mut w, "Our certificate expired");
+    w.tick(5);
+    fire_timers(&mut w);
+    assert_eq!(w.desk.tickets().get(t), None);
+    // Two more tickets the same day, and nobody answers yet.
+    w.jane_emails("Another thing");
+    w.jane_emails("And a third");
+    let m = w.desk.tickets().metrics(start, start + Duration::hours(12));
+    assert_eq!(m.daily_queue[&start.date_naive()], 2);
+    assert_eq!(m.archived, 1);
+    assert_eq!(
+        Desk::rebuild(&w.store, w.desk.config().clone()).unwrap(),
+        w.desk
     );
 }
