@@ -6,6 +6,8 @@
 //! crisis words, a customer's spend, personal details whose consent was
 //! withdrawn, and an erased person's address (and, erased with them, their
 //! words); the record itself must not hold what was forgotten either.
+//! Closed tickets are archived two hours after closing, so the surfaces
+//! include archived tickets read back from the store.
 //!
 //! Every desk state along every sequence is checked, so the number of
 //! states is cases × steps: `FANATICAL_PROPTEST_CASES` bounds it in CI.
@@ -90,6 +92,11 @@ enum Op {
     Deliver,
     /// Time passes.
     Tick(i64),
+    /// The plain agent takes a ticket, solves it and closes it.
+    Close(usize),
+    /// Timers fire: closed tickets past the two-hour archive window leave
+    /// memory (read back from the store on every surface below).
+    Timers,
 }
 
 fn arb_who() -> impl Strategy<Value = Who> {
@@ -116,6 +123,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(Op::EraseTom),
         2 => Just(Op::Deliver),
         2 => (1i64..600).prop_map(Op::Tick),
+        1 => any::<usize>().prop_map(Op::Close),
+        2 => Just(Op::Timers),
     ]
 }
 
@@ -134,7 +143,10 @@ struct Desk {
 }
 
 fn setup() -> Desk {
-    let mut w = World::new();
+    // Closed tickets are archived two hours after closing, so sequences
+    // reach archived tickets.
+    let window = fanatical::desk::ArchivePolicy::after_closed(chrono::Duration::hours(2)).unwrap();
+    let mut w = World::with_config(fanatical::desk::DeskConfig::default().with_archive(window));
     let (joe, sam): (ContactId, AgentId) = (w.ids.next_id(), w.ids.next_id());
     let joe_email = ChannelAddress::email("joe@acme.example").unwrap();
     let acme = w.acme;
@@ -334,6 +346,25 @@ impl Desk {
                 self.w.tick(m);
                 return None;
             }
+            Op::Close(i) => {
+                let t = pick(&self.tickets, i)?;
+                // Taken and solved first (either may be refused: fine).
+                let _ = self.w.run(Command::new(
+                    Actor::Agent(ana),
+                    TicketAction::assign(t, ana),
+                ));
+                let solve = TicketAction::set_status(t, Status::Solved);
+                let _ = self.w.run(Command::new(Actor::Agent(ana), solve));
+                Command::new(
+                    Actor::Agent(ana),
+                    TicketAction::set_status(t, Status::Closed),
+                )
+            }
+            Op::Timers => {
+                let now = self.w.now;
+                self.w.desk.handle_timeout(&mut self.w.store, now).unwrap();
+                return None;
+            }
         })
     }
 
@@ -346,6 +377,8 @@ impl Desk {
         for &t in &self.tickets {
             if let Ok(v) = d.agent_ticket_view(t) {
                 out.push((format!("agent view of {t}"), json(&v)));
+            } else if let Ok(v) = d.archived_agent_view(&self.w.store, t) {
+                out.push((format!("agent view of archived {t}"), json(&v)));
             }
             if let Ok(b) = d.customers().care_briefing(t, now) {
                 out.push((format!("care briefing on {t}"), json(&b)));
@@ -397,6 +430,11 @@ impl Desk {
             if let Ok(v) = d.customer_ticket_view(t, contact) {
                 out.push((
                     format!("{who:?}'s view of {t}"),
+                    serde_json::to_string(&v).unwrap(),
+                ));
+            } else if let Ok(v) = d.archived_customer_view(&self.w.store, t, contact) {
+                out.push((
+                    format!("{who:?}'s view of archived {t}"),
                     serde_json::to_string(&v).unwrap(),
                 ));
             }
