@@ -142,34 +142,33 @@ fn main() {
     let archived_again = desk_bytes(round.store, &config);
 
     println!("memory held by a desk rebuilt from its store, {n} of each (bytes per item)");
-    println!(
-        "customer with one contact:           {:>8.0}",
-        per(customers - empty, n)
-    );
-    println!(
-        "open ticket, all-in:                 {:>8.0}",
-        per(open - customers, n)
-    );
-    println!(
-        "open ticket, without message text:   {:>8.0}",
-        per(open - customers - text * signed(n), n)
-    );
-    println!(
-        "solved ticket with its reply, CSAT invitation and messages, all-in: {:>8.0}",
-        per(solved - customers, n)
-    );
-    println!(
-        "closed ticket, its messages delivered, all-in: {:>8.0}",
-        per(closed - customers, n)
-    );
-    println!(
-        "archived ticket, the customer's first, all-in: {:>8.1}",
-        per(archived - customers, n)
-    );
-    println!(
-        "archived ticket, the customer's second, all-in: {:>8.1}",
-        per(archived_again - archived, n)
-    );
+    let rows = [
+        ("customer with one contact", customers - empty),
+        ("open ticket, all-in", open - customers),
+        (
+            "open ticket, without message text",
+            open - customers - text * signed(n),
+        ),
+        (
+            "solved ticket with its reply, CSAT invitation and messages, all-in",
+            solved - customers,
+        ),
+        (
+            "closed ticket, its messages delivered, all-in",
+            closed - customers,
+        ),
+        (
+            "archived ticket, the customer's first, all-in",
+            archived - customers,
+        ),
+        (
+            "archived ticket, the customer's second, all-in",
+            archived_again - archived,
+        ),
+    ];
+    for (what, bytes) in rows {
+        println!("{what:<68} {:>8.1}", per(bytes, n));
+    }
 }
 
 /// Tickets driven through their life on one desk, at one instant.

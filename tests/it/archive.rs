@@ -12,7 +12,6 @@ use fanatical::desk::{
 };
 use fanatical::event::{Event, StreamId};
 use fanatical::id::TicketId;
-use fanatical::outbox::OutboxAction;
 use fanatical::store::{SnapshotStore, Store};
 use fanatical::survey::{
     Answer, Question, QuestionKind, Rating, Response, SurveyAction, SurveyConfig, SurveyDraft,
@@ -38,41 +37,7 @@ fn week() -> DeskConfig {
 
 /// Jane's ticket answered by Ana, solved, its messages delivered, closed.
 fn closed_ticket(w: &mut World, body: &str) -> TicketId {
-    let ana = w.ana;
-    let t = w.jane_emails(body);
-    w.run(Command::new(
-        Actor::Agent(ana),
-        TicketAction::assign(t, ana),
-    ))
-    .unwrap();
-    w.run(Command::reply(
-        t,
-        ana,
-        "Fixed: the certificate was renewed.",
-    ))
-    .unwrap();
-    w.run(Command::new(
-        Actor::Agent(ana),
-        TicketAction::set_status(t, Status::Solved),
-    ))
-    .unwrap();
-    deliver_all(w);
-    w.run(Command::new(
-        Actor::Agent(ana),
-        TicketAction::set_status(t, Status::Closed),
-    ))
-    .unwrap();
-    t
-}
-
-fn deliver_all(w: &mut World) {
-    while let Some(m) = w.desk.poll_outbound(w.now) {
-        w.run(Command::new(
-            Actor::integration("transport"),
-            OutboxAction::MarkDelivered { message: m.id },
-        ))
-        .unwrap();
-    }
+    w.closed_ticket(body, "Fixed: the certificate was renewed.")
 }
 
 fn fire_timers(w: &mut World) {

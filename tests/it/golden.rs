@@ -749,26 +749,10 @@ fn archive() -> Vec<RecordedEvent> {
     let config =
         DeskConfig::default().with_archive(ArchivePolicy::after_closed(Duration::days(1)).unwrap());
     let mut w = World::with_config(config);
-    let ana = w.ana;
-    let ticket = w.jane_emails("Our invoice shows the wrong address");
-    w.run(Command::new(
-        Actor::Agent(ana),
-        TicketAction::assign(ticket, ana),
-    ))
-    .unwrap();
-    w.run(Command::reply(
-        ticket,
-        ana,
+    let ticket = w.closed_ticket(
+        "Our invoice shows the wrong address",
         "Corrected; a new invoice is on its way.",
-    ))
-    .unwrap();
-    for status in [Status::Solved, Status::Closed] {
-        w.run(Command::new(
-            Actor::Agent(ana),
-            TicketAction::set_status(ticket, status),
-        ))
-        .unwrap();
-    }
+    );
     w.tick(60);
     let follow_up = w.ids.next_id();
     let msg = InboundMessage::new(
@@ -783,13 +767,7 @@ fn archive() -> Vec<RecordedEvent> {
         TicketAction::Receive(msg),
     ))
     .unwrap();
-    while let Some(m) = w.desk.poll_outbound(w.now) {
-        w.run(Command::new(
-            Actor::integration("transport"),
-            OutboxAction::MarkDelivered { message: m.id },
-        ))
-        .unwrap();
-    }
+    w.deliver_all();
     w.tick(2 * 24 * 60);
     let now = w.now;
     w.desk.handle_timeout(&mut w.store, now).unwrap();

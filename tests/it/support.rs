@@ -188,6 +188,39 @@ impl World {
         id
     }
 
+    /// Marks every message the desk hands out delivered.
+    pub fn deliver_all(&mut self) {
+        while let Some(m) = self.desk.poll_outbound(self.now) {
+            self.run(Command::new(
+                Actor::integration("transport"),
+                fanatical::outbox::OutboxAction::MarkDelivered { message: m.id },
+            ))
+            .unwrap();
+        }
+    }
+
+    /// Jane emails `body`; Ana takes the ticket, answers `reply` and
+    /// solves it; the messages go out; Ana closes it. Returns the ticket.
+    pub fn closed_ticket(&mut self, body: &str, reply: &str) -> TicketId {
+        let ana = self.ana;
+        let t = self.jane_emails(body);
+        let run = |w: &mut World, action: TicketAction| {
+            w.run(Command::new(Actor::Agent(ana), action)).unwrap();
+        };
+        run(self, TicketAction::assign(t, ana));
+        self.run(Command::reply(t, ana, reply)).unwrap();
+        run(
+            self,
+            TicketAction::set_status(t, fanatical::ticket::Status::Solved),
+        );
+        self.deliver_all();
+        run(
+            self,
+            TicketAction::set_status(t, fanatical::ticket::Status::Closed),
+        );
+        t
+    }
+
     /// Runs `cmd`, expects it to be refused with `err`, and checks that
     /// neither the desk nor the store changed.
     pub fn refused(&mut self, cmd: Command, err: impl Into<fanatical::Error>) {
