@@ -201,10 +201,14 @@ pub struct Metrics {
     pub smiles: u32,
     /// Where the ticket figures come from. They are computed from the
     /// tickets in the desk's memory; tickets archived out of it
-    /// ([`crate::desk::ArchivePolicy`]) are not in them. This many
-    /// archived tickets were opened on the days (UTC) the period touches:
-    /// zero means the figures are complete; otherwise read them back with
-    /// [`crate::desk::TicketsView::archived`].
+    /// ([`crate::desk::ArchivePolicy`]) are not in them (read one back
+    /// with [`crate::desk::TicketsView::archived`]). This many archived
+    /// tickets were opened on the days (UTC) the period touches: zero
+    /// means every ticket opened in the period is counted. SLA outcomes
+    /// and repeat contacts in the period can also concern tickets opened
+    /// before it, archived or not. The daily queue of a day whose
+    /// tickets were archived is that whole day's peak, even for a period
+    /// starting or ending within the day.
     pub archived: u32,
 }
 

@@ -420,6 +420,23 @@ impl Outbox {
         gone
     }
 
+    /// Forgets one settled message about an archived ticket (one that was
+    /// still on its way when the ticket was archived). Returns whether it
+    /// was settled and forgotten.
+    pub(crate) fn forget_settled(&mut self, id: MessageId) -> bool {
+        let Some(e) = self.entries.get(&id) else {
+            return false;
+        };
+        if !matches!(e.state, DeliveryState::Delivered | DeliveryState::Abandoned) {
+            return false;
+        }
+        if let Some(t) = e.message.ticket {
+            self.by_ticket.remove(&(t, id));
+        }
+        self.entries.remove(&id);
+        true
+    }
+
     /// Builds the by-ticket index again (after a snapshot is restored: it
     /// is not part of it).
     pub(crate) fn reindex(&mut self) {

@@ -344,6 +344,24 @@ pub enum CustomerEventKind {
         /// How far.
         scope: ErasureScope,
     },
+    /// Recorded right after [`CustomerEventKind::ContactErased`] when the
+    /// erased contact had survey invitations on archived tickets: what the
+    /// desk forgets for them, by id only. A fold of the record then erases
+    /// in memory what the store erased: the praise those invitations
+    /// carried and the messages quoting it, and notes on tickets still in
+    /// memory that quote their comments.
+    ArchiveErased {
+        /// Contact id.
+        contact: ContactId,
+        /// How far.
+        scope: ErasureScope,
+        /// Their invitations about archived tickets.
+        invitations: BTreeSet<crate::id::InvitationId>,
+        /// Internal notes on tickets in memory quoting what they answered,
+        /// by ticket and entry number.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        notes: BTreeMap<crate::id::TicketId, BTreeSet<u32>>,
+    },
     /// A family member was remembered.
     FamilyMemberAdded {
         /// Contact id.
@@ -632,6 +650,8 @@ impl Customer {
                     c.erase(*scope);
                 }
             }
+            // The desk's areas fold it; the contact is erased already.
+            K::ArchiveErased { .. } => {}
             K::FamilyMemberAdded { contact, member } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
                     c.details_mut().profile.family.push(member.clone());

@@ -5,7 +5,7 @@
 //! tickets). When it runs out, [`Desk::handle_timeout`] records the ticket
 //! `archived` on its customer's archive stream ([`StreamId::Archive`]) and
 //! every area forgets what it held about it: the ticket and its indexes,
-//! its SLA record, its settled outbound messages and its survey
+//! its SLA record, its outbound messages (once settled) and its survey
 //! invitations (their CSAT ratings stay counted per agent), and their
 //! stream versions. An archived ticket costs the desk no memory.
 //!
@@ -123,6 +123,24 @@ impl From<ArchivePolicy> for ArchiveRepr {
     }
 }
 
+/// How many tickets one `handle_timeout` archives at most.
+pub(super) const ARCHIVALS_PER_DECISION: usize = 1_000;
+
+/// What a command needs read from a customer's archive before it can be
+/// decided (see [`Desk::archive_needed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ArchiveNeed {
+    /// Whose archive.
+    pub customer: CustomerId,
+    /// Whether the archived tickets' contents are needed (an erasure), or
+    /// the index of archived tickets alone (a reply to one).
+    pub contents: bool,
+    /// Contacts whose survey invitations are read too (the erased one's,
+    /// whichever ticket they were about).
+    pub contacts: Vec<ContactId>,
+}
+
 /// One ticket in a customer's archive, as its `archived` event records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -151,6 +169,9 @@ pub struct ArchivedEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerArchive {
     customer: CustomerId,
+    /// Whether the archived tickets' contents were read, not only the
+    /// index.
+    contents: bool,
     /// The version of the customer's archive stream this was read at.
     version: u64,
     entries: Vec<ArchivedEntry>,
@@ -163,15 +184,21 @@ pub struct CustomerArchive {
 
 impl CustomerArchive {
     /// Reads a customer's archive from the store: the index on
-    /// [`StreamId::Archive`], then every archived ticket's stream, its
-    /// messages' streams and its requester's invitations.
+    /// [`StreamId::Archive`]; and when `need` asks for the contents, every
+    /// archived ticket's stream, its messages' streams, and the survey
+    /// invitations of its requester and of `need`'s contacts.
     ///
     /// # Errors
     /// Store errors.
-    pub fn read<S: Store + ?Sized>(store: &S, customer: CustomerId) -> Result<Self, Error> {
+    pub fn read<S: Store + ?Sized>(store: &S, need: &ArchiveNeed) -> Result<Self, Error> {
+        let customer = need.customer;
         let index = store.read_stream(&StreamId::Archive(customer), 0)?;
+        if !need.contents {
+            return Ok(Self::from_records(customer, &index, []));
+        }
         let mut streams: Vec<Vec<RecordedEvent>> = Vec::new();
-        let mut contacts = std::collections::BTreeSet::new();
+        let mut contacts: std::collections::BTreeSet<ContactId> =
+            need.contacts.iter().copied().collect();
         for r in &index {
             if let Event::Ticket(TicketEvent {
                 kind:
@@ -211,6 +238,10 @@ impl CustomerArchive {
         index: &[RecordedEvent],
         records: impl IntoIterator<Item = &'a RecordedEvent>,
     ) -> Self {
+        let mut records = records.into_iter().peekable();
+        // Read with the contents when any of them was handed in, or when
+        // there is nothing archived to read.
+        let contents = records.peek().is_some() || index.is_empty();
         let entries: Vec<ArchivedEntry> = index
             .iter()
             .filter(|r| r.stream == StreamId::Archive(customer))
@@ -282,6 +313,7 @@ impl CustomerArchive {
         }
         CustomerArchive {
             customer,
+            contents,
             version,
             entries,
             tickets,
@@ -294,6 +326,13 @@ impl CustomerArchive {
     #[must_use]
     pub fn customer(&self) -> CustomerId {
         self.customer
+    }
+
+    /// Whether the archived tickets' contents were read, not only the
+    /// index (see [`ArchiveNeed::contents`]).
+    #[must_use]
+    pub fn has_contents(&self) -> bool {
+        self.contents
     }
 
     /// The archived tickets, oldest archival first.
@@ -337,25 +376,22 @@ impl Desk {
     /// Records `archived` for every closed ticket in `due` whose archive
     /// window has run out by `now`.
     pub(super) fn decide_archival(&self, d: &mut Drafts, due: &[TicketId], now: DateTime<Utc>) {
-        for id in due {
+        // At most this many per decision: the first run after archiving is
+        // turned on finds every old closed ticket due at once, and one
+        // append of them all would be huge (and fail whole on one
+        // conflict). The rest stay due: `poll_timeout` says so at once.
+        for id in due.iter().take(ARCHIVALS_PER_DECISION) {
             let Some(t) = self.state.tickets.get(*id) else {
                 continue;
             };
-            let ripe = self
-                .config
-                .archive
-                .due(t.updated_at())
-                .is_some_and(|at| at <= now);
-            if t.status() != Status::Closed || !ripe {
+            let ripe = archive_due(&self.state, &self.config.archive, *id)
+                .is_some_and(|(at, _)| at <= now);
+            if !ripe {
                 continue;
             }
-            let messages = self
-                .state
-                .outbox
-                .about(*id)
-                .filter(|e| matches!(e.state, DeliveryState::Delivered | DeliveryState::Abandoned))
-                .map(|e| e.message.id)
-                .collect();
+            // Every message about it: the settled ones leave memory with
+            // it, the others when they settle.
+            let messages = self.state.outbox.about(*id).map(|e| e.message.id).collect();
             let invitations = self.state.surveys.about(*id).collect();
             d.push(
                 StreamId::Archive(t.customer()),
@@ -375,20 +411,25 @@ impl Desk {
     }
 
     /// Starts, or stops, a ticket's archive timer after an event on it.
+    /// Not before its survey invitations expire unanswered: a customer's
+    /// answer to one is never refused for the archive.
     pub(super) fn archive_timer(&mut self, ticket: TicketId) {
-        let due = self
-            .state
-            .tickets
-            .get(ticket)
-            .filter(|t| t.status() == Status::Closed)
-            .and_then(|t| self.config.archive.due(t.updated_at()))
-            .map(|at| (at, TimerKind::Archive));
+        let due = archive_due(&self.state, &self.config.archive, ticket);
         self.timers.set(Timer::Archive(ticket), due);
     }
 
     /// Folds an `archived` event: every area forgets the ticket.
     pub(super) fn forget_ticket(&mut self, ticket: TicketId, at: DateTime<Utc>) {
         self.timers.set(Timer::Archive(ticket), None);
+        let remembered = self.state.tickets.get(ticket).is_some_and(|t| {
+            t.id() == t.customer().onboarding_ticket()
+                || t.requester().is_some_and(|c| {
+                    self.state
+                        .incidents
+                        .iter()
+                        .any(|i| i.id().call_out_ticket(c) == ticket)
+                })
+        });
         let s = &mut self.state;
         s.tickets.remove(ticket, self.config.time_zone, at);
         if let Some(sla) = s.slas.remove(ticket) {
@@ -396,7 +437,13 @@ impl Desk {
                 self.timers.move_sla(t.key, Some(t.at), None);
             }
         }
-        s.versions.remove(&StreamId::Ticket(ticket));
+        // A ticket whose id the desk derives from what it stays for (a
+        // customer's onboarding offer, an incident's call-out task) keeps
+        // its stream's version: the desk must still know it was opened, or
+        // it would open it again. One per customer or call-out.
+        if !remembered {
+            s.versions.remove(&StreamId::Ticket(ticket));
+        }
         s.versions.remove(&StreamId::Sla(ticket));
         for m in s.outbox.forget_ticket(ticket) {
             s.versions.remove(&StreamId::Message(m));
@@ -412,20 +459,30 @@ impl Desk {
     /// ([`CustomerArchive::read`]) and call [`Desk::decide_with_archive`].
     /// [`Desk::execute`] does both itself.
     #[must_use]
-    pub fn archive_needed(&self, command: &Command) -> Option<CustomerId> {
-        let customer = match &command.action {
+    pub fn archive_needed(&self, command: &Command) -> Option<ArchiveNeed> {
+        let need = match &command.action {
             Action::Ticket(TicketAction::Receive(msg)) => {
                 let id = msg.in_reply_to?;
                 if self.state.tickets.get(id).is_some() {
                     return None;
                 }
                 let from = msg.from.clone().validated().ok()?;
-                self.state.customers.find_contact(&from)?.customer
+                ArchiveNeed {
+                    customer: self.state.customers.find_contact(&from)?.customer,
+                    contents: false,
+                    contacts: Vec::new(),
+                }
             }
-            Action::Customer(CustomerAction::EraseContact { customer, .. }) => *customer,
+            Action::Customer(CustomerAction::EraseContact {
+                customer, contact, ..
+            }) => ArchiveNeed {
+                customer: *customer,
+                contents: true,
+                contacts: vec![*contact],
+            },
             _ => return None,
         };
-        (self.version(&StreamId::Archive(customer)) > 0).then_some(customer)
+        (self.version(&StreamId::Archive(need.customer)) > 0).then_some(need)
     }
 
     /// Decides a command that needs a customer's archive (see
@@ -443,9 +500,10 @@ impl Desk {
         archive: &CustomerArchive,
     ) -> Result<Decision, Error> {
         let customer = archive.customer();
-        if self.archive_needed(&command) != Some(customer)
-            || archive.version < self.version(&StreamId::Archive(customer))
-        {
+        let fits = self
+            .archive_needed(&command)
+            .is_some_and(|n| n.customer == customer && (archive.contents || !n.contents));
+        if !fits || archive.version < self.version(&StreamId::Archive(customer)) {
             return Err(DeskError::ArchiveNeeded { customer }.into());
         }
         self.decide_inner(command, now, Some(archive))
@@ -534,4 +592,26 @@ impl Desk {
         let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
         self.customer_view_of(&t.ticket, contact)
     }
+}
+
+/// When a ticket is archived: its window after it was closed, and not
+/// before its unanswered survey invitations expire. `None` unless closed.
+pub(super) fn archive_due(
+    state: &State,
+    policy: &ArchivePolicy,
+    ticket: TicketId,
+) -> Option<(DateTime<Utc>, TimerKind)> {
+    let t = state.tickets.get(ticket)?;
+    if t.status() != Status::Closed {
+        return None;
+    }
+    let after = policy.due(t.updated_at())?;
+    let expiry = state
+        .surveys
+        .about(ticket)
+        .filter_map(|id| state.surveys.get(id))
+        .filter(|r| r.answered.is_none())
+        .map(|r| r.invitation.expires_at)
+        .max();
+    Some((expiry.map_or(after, |e| e.max(after)), TimerKind::Archive))
 }

@@ -294,10 +294,32 @@ impl Desk {
                 })
             })
             .collect();
-        d.push(
-            StreamId::Customer(customer),
-            events.into_iter().map(Event::Customer),
-        );
+        let mut events: Vec<Event> = events.into_iter().map(Event::Customer).collect();
+        // What memory forgets for their archived invitations, by id, so a
+        // fold of the record erases what the store erased.
+        if let Some(a) = archive {
+            let invitations = a.surveys().sent_to(contact);
+            if !invitations.is_empty() {
+                let notes = if scope.messages() {
+                    let comments = a.surveys().comments_of(contact);
+                    self.state
+                        .tickets
+                        .notes_quoting(customer, contact, &comments)
+                } else {
+                    BTreeMap::new()
+                };
+                events.push(Event::Customer(crate::customer::CustomerEvent {
+                    at: now,
+                    kind: CustomerEventKind::ArchiveErased {
+                        contact,
+                        scope,
+                        invitations,
+                        notes,
+                    },
+                }));
+            }
+        }
+        d.push(StreamId::Customer(customer), events);
         d.push_outbox(abandoned);
         d.erasure = Some(erasure);
         Ok(())

@@ -221,6 +221,10 @@ impl Desk {
                 });
                 continue;
             }
+            // Called before, and the task since archived: not again.
+            if self.version(&StreamId::Ticket(ticket)) > 0 {
+                continue;
+            }
             let mut open = OpenTicket::new(
                 ticket,
                 customer,

@@ -405,7 +405,10 @@ impl Desk {
         body: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let t = self.ticket_or_err(ticket)?;
+        // A linked ticket no longer in memory was closed and archived.
+        let Some(t) = self.ticket(ticket) else {
+            return Ok(());
+        };
         if !t.status().is_unsolved() || self.is_crisis(ticket) {
             return Ok(());
         }

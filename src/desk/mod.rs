@@ -115,7 +115,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::survey::SurveyAction;
-pub use archive::{ArchivePolicy, ArchivedEntry, ArchivedTicket, CustomerArchive};
+pub use archive::{ArchiveNeed, ArchivePolicy, ArchivedEntry, ArchivedTicket, CustomerArchive};
 pub use channels::default_fallbacks;
 pub use command::{
     Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, TicketAction,
@@ -152,7 +152,7 @@ use crate::outbox::{
 };
 use crate::recognition::Recognition;
 use crate::sla::{SlaConfig, SlaError, TicketSla, TimerKey};
-use crate::store::{ExpectedVersion, NewEvent, RecordedEvent, Store, StreamWrite};
+use crate::store::{ExpectedVersion, NewEvent, RecordedEvent, Store, StoreError, StreamWrite};
 use crate::survey::Invitations;
 use crate::ticket::{
     Author, OpenTicket, Status, Ticket, TicketCommand, TicketEvent, TicketEventKind, TicketRules,
@@ -356,8 +356,8 @@ impl Desk {
     ) -> Result<Vec<RecordedEvent>, Error> {
         let key = command.key.clone();
         let decision = match self.archive_needed(&command) {
-            Some(customer) => {
-                let archive = CustomerArchive::read(store, customer)?;
+            Some(need) => {
+                let archive = CustomerArchive::read(store, &need)?;
                 self.decide_with_archive(command, now, &archive)?
             }
             _ => self.decide(command, now)?,
@@ -405,9 +405,21 @@ impl Desk {
         store: &mut S,
         decision: &Decision,
     ) -> Result<Vec<RecordedEvent>, Error> {
-        let recorded = match decision.erasure() {
-            Some(erasure) => store.append_erasing(decision.writes(), erasure)?,
-            None => store.append(decision.writes())?,
+        let appended = match decision.erasure() {
+            Some(erasure) => store.append_erasing(decision.writes(), erasure),
+            None => store.append(decision.writes()),
+        };
+        let recorded = match appended {
+            Ok(recorded) => recorded,
+            Err(StoreError::Conflict { stream, .. })
+                if self.version(&stream) == 0 && self.forgot(store, &stream)? =>
+            {
+                // A stream this desk knew and forgot (an archived
+                // ticket's): its id is taken, as a caller-chosen id of a
+                // stream in memory would be.
+                return Err(DeskError::AlreadyExists(stream).into());
+            }
+            Err(e) => return Err(e.into()),
         };
         match recorded.first() {
             Some(first) if first.position != self.state.position.saturating_add(1) => {
@@ -416,6 +428,14 @@ impl Desk {
             _ => self.apply(&recorded)?,
         }
         Ok(recorded)
+    }
+
+    /// Whether `stream` exists in the store only up to what this desk has
+    /// applied: it knew the stream and forgot it (archived), rather than
+    /// another writer creating it since.
+    fn forgot<S: Store + ?Sized>(&self, store: &S, stream: &StreamId) -> Result<bool, Error> {
+        let last = store.read_stream(stream, 0)?.last().map(|r| r.position);
+        Ok(last.is_some_and(|p| p <= self.state.position))
     }
 
     /// Decides a command without changing anything.
@@ -470,9 +490,10 @@ impl Desk {
             }
         }
         let mut d = Drafts::acting(actor, key.clone());
-        if let Some(customer) = needs {
+        if let Some(need) = needs {
+            let customer = need.customer;
             let archive = archive
-                .filter(|a| a.customer() == customer)
+                .filter(|a| a.customer() == customer && (a.has_contents() || !need.contents))
                 .ok_or(DeskError::ArchiveNeeded { customer })?;
             // Decided on the archive as read: a later archival for the
             // customer makes the append conflict.

@@ -214,6 +214,15 @@ impl Desk {
                 if let CustomerEventKind::ContactErased { contact, scope } = &e.kind {
                     s.erase_contact(*id, *contact, *scope);
                 }
+                if let CustomerEventKind::ArchiveErased {
+                    invitations,
+                    scope,
+                    notes,
+                    ..
+                } = &e.kind
+                {
+                    s.erase_archived(*id, invitations, *scope, notes);
+                }
                 s.customers.apply(*id, e);
             }
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
@@ -236,8 +245,29 @@ impl Desk {
             (StreamId::Outbox | StreamId::Message(_), Event::Outbox(e)) => {
                 s.outbox.apply(r.position, e);
                 self.deliver_after(r.position, e);
+                // A message about a ticket archived while it was on its
+                // way leaves memory once it settles.
+                let id = e.kind.message();
+                let archived = self
+                    .state
+                    .outbox
+                    .get(id)
+                    .and_then(|m| m.message.ticket)
+                    .is_some_and(|t| self.state.tickets.get(t).is_none());
+                if archived && self.state.outbox.forget_settled(id) {
+                    self.state.versions.remove(&StreamId::Message(id));
+                }
             }
-            (StreamId::Surveys | StreamId::Invitations(_), Event::Survey(e)) => s.surveys.apply(e),
+            (StreamId::Surveys | StreamId::Invitations(_), Event::Survey(e)) => {
+                s.surveys.apply(e);
+                // A closed ticket is not archived before its invitations
+                // expire unanswered.
+                if let crate::survey::SurveyEventKind::Invited { invitation } = &e.kind
+                    && let Some(t) = invitation.ticket
+                {
+                    self.archive_timer(t);
+                }
+            }
             (StreamId::Recognition | StreamId::Praise(_), Event::Recognition(e)) => {
                 s.recognition.apply(e, self.config.recognition.remind_every);
                 if let Some(praise) = e.kind.praise() {
@@ -321,6 +351,31 @@ pub(super) fn no_repeats(mut seen: Vec<(&'static str, uuid::Uuid)>) -> Result<()
 }
 
 impl State {
+    /// Folds [`CustomerEventKind::ArchiveErased`]: the praise carried by
+    /// an erased contact's archived invitations, and what quotes it or
+    /// their answers, as the store's redaction erased them.
+    fn erase_archived(
+        &mut self,
+        customer: CustomerId,
+        invitations: &std::collections::BTreeSet<crate::id::InvitationId>,
+        scope: crate::customer::ErasureScope,
+        notes: &BTreeMap<TicketId, std::collections::BTreeSet<u32>>,
+    ) {
+        let words = scope.messages();
+        let none = std::collections::BTreeSet::new();
+        let author = crate::recognition::PraiseAuthor {
+            customer,
+            invitations,
+            addresses: &none,
+        };
+        if words {
+            let quoting = self.outbox.quoting(&self.recognition.words_of(&author));
+            self.outbox.erase_bodies(&quoting);
+            self.tickets.erase_notes(notes);
+        }
+        self.recognition.erase_praise_of(&author, words);
+    }
+
     /// Folds a contact's erasure into every area but the customers' (which
     /// folds its own event after this, since it forgets the addresses
     /// used here): the same state a fold of the redacted record reaches.

@@ -363,11 +363,8 @@ impl Desk {
             timers.set(Timer::Reminder(id), due);
         }
         for t in s.tickets.iter().filter(|t| t.status() == Status::Closed) {
-            let due = self.config.archive.due(t.updated_at());
-            timers.set(
-                Timer::Archive(t.id()),
-                due.map(|at| (at, TimerKind::Archive)),
-            );
+            let due = super::archive::archive_due(s, &self.config.archive, t.id());
+            timers.set(Timer::Archive(t.id()), due);
         }
         let mut ready = BTreeMap::new();
         for entry in s.outbox.iter() {

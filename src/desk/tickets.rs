@@ -154,9 +154,12 @@ impl Tickets {
         archived_at: DateTime<Utc>,
     ) -> Option<Box<Ticket>> {
         let t = self.tickets.remove(&id)?;
-        // The days before the day after its close, once they are over.
-        let closed_day = crate::time::plus(t.updated_at(), chrono::Duration::days(1));
-        self.queue_log.compact(tz, closed_day.min(archived_at));
+        // The days up to the one it closed on, once they are over.
+        let next_day = super::queue_log::local_date(tz, t.updated_at())
+            .succ_opt()
+            .and_then(|d| super::queue_log::start_of(tz, d))
+            .unwrap_or(archived_at);
+        self.queue_log.compact(tz, next_day.min(archived_at));
         self.by_customer.remove(&(t.customer(), id));
         self.by_opening.remove(&(t.opened_at(), id));
         if let Some(a) = t.assignee().filter(|_| t.status().is_unsolved())

@@ -31,8 +31,11 @@ use serde::{Deserialize, Serialize};
 use super::StoreError;
 
 /// The snapshot layout this build writes. A snapshot with a higher number
-/// was written by a newer build and is refused.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// was written by a newer build and is refused; one with a lower number
+/// does not read and the desk is rebuilt instead (2: the unsolved queue's
+/// log compacts archived days, and the configuration has an archive
+/// window).
+pub const SNAPSHOT_FORMAT: u32 = 2;
 
 /// A fold of the record up to `position`, with what is needed to tell
 /// whether it may be restored here.

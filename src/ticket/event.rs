@@ -148,8 +148,8 @@ pub enum TicketEventKind {
         opened_at: DateTime<Utc>,
         /// When it was closed.
         closed_at: DateTime<Utc>,
-        /// The settled outbound messages about it that left memory with
-        /// it (each on its own stream).
+        /// The outbound messages about it (each on its own stream): they
+        /// leave memory with it, or when they settle if still on their way.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         messages: Vec<crate::id::MessageId>,
         /// The survey invitations about it that left memory with it (on

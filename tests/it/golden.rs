@@ -746,8 +746,17 @@ fn refunds() -> Vec<RecordedEvent> {
 /// ticket archived when its window runs out.
 fn archive() -> Vec<RecordedEvent> {
     use fanatical::desk::{ArchivePolicy, InboundMessage};
-    let config =
-        DeskConfig::default().with_archive(ArchivePolicy::after_closed(Duration::days(1)).unwrap());
+    let csat = SurveyDraft::new("after-ticket")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .validate()
+        .unwrap();
+    let mut surveys = SurveyConfig::default()
+        .with_survey(csat)
+        .csat_on_solve("after-ticket");
+    surveys.valid_for = Duration::hours(1);
+    let config = DeskConfig::default()
+        .with_surveys(surveys)
+        .with_archive(ArchivePolicy::after_closed(Duration::days(1)).unwrap());
     let mut w = World::with_config(config);
     let ticket = w.closed_ticket(
         "Our invoice shows the wrong address",
@@ -771,6 +780,17 @@ fn archive() -> Vec<RecordedEvent> {
     w.tick(2 * 24 * 60);
     let now = w.now;
     w.desk.handle_timeout(&mut w.store, now).unwrap();
+    // Jane erased: her archived ticket's invitation is forgotten too.
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
     all(&w)
 }
 

@@ -1,6 +1,7 @@
 //! Behaviour tests: one binary, a module per area.
 
 mod archive;
+mod archive_paths;
 mod bad_input;
 mod campaigns;
 mod care;

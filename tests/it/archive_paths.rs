@@ -1,0 +1,413 @@
+//! Archived tickets on every path that reaches them: an erasure after
+//! archival (what memory, the store and a snapshot hold), a derived ticket
+//! archived (onboarding offers are not made again), messages still on
+//! their way, CSAT answers, invitations to someone other than the
+//! requester, and a caller reusing an archived ticket's id.
+use chrono::Duration;
+use fanatical::actor::Actor;
+use fanatical::agent::Role;
+use fanatical::channel::Channel;
+use fanatical::customer::{CustomerCommand, ErasureScope};
+use fanatical::desk::{
+    ArchivePolicy, Command, CustomerAction, Desk, DeskConfig, InboundMessage, PeopleAction,
+    RecognitionAction, SurveyAction, TicketAction,
+};
+use fanatical::id::{AgentId, InvitationId, PraiseId, TicketId};
+use fanatical::outbox::OutboxAction;
+use fanatical::recognition::PraiseSource;
+use fanatical::store::Store;
+use fanatical::survey::{
+    Answer, Question, QuestionKind, Rating, Response, SurveyConfig, SurveyDraft, SurveyKind,
+};
+use fanatical::ticket::Status;
+
+use crate::support::World;
+
+const COMMENT: &str = "Quillon the hamster disapproves";
+
+fn config() -> DeskConfig {
+    let csat = SurveyDraft::new("after-ticket")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .question(Question::new("why", "Why?", QuestionKind::Comment))
+        .validate()
+        .unwrap();
+    DeskConfig::default()
+        .with_surveys(
+            SurveyConfig::default()
+                .with_survey(csat)
+                .csat_on_solve("after-ticket"),
+        )
+        .with_archive(ArchivePolicy::after_closed(Duration::days(7)).unwrap())
+}
+
+fn deliver_all(w: &mut World) {
+    while let Some(m) = w.desk.poll_outbound(w.now) {
+        w.run(Command::new(
+            Actor::integration("transport"),
+            OutboxAction::MarkDelivered { message: m.id },
+        ))
+        .unwrap();
+    }
+}
+
+fn solve(w: &mut World, t: TicketId) {
+    let ana = w.ana;
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    w.run(Command::reply(t, ana, "Fixed.")).unwrap();
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
+}
+
+fn close(w: &mut World, t: TicketId) {
+    let ana = w.ana;
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::set_status(t, Status::Closed),
+    ))
+    .unwrap();
+}
+
+fn archive_now(w: &mut World) {
+    // Past the window and the CSAT invitations' expiry.
+    w.tick(100 * 24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+}
+
+fn add_account_manager(w: &mut World) -> AgentId {
+    let am: AgentId = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id: am,
+            name: "Alex".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::AccountManager],
+            skills: vec![],
+        },
+    ))
+    .unwrap();
+    let acme = w.acme;
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AssignAccountTeam {
+                agent: am,
+                role: Role::AccountManager,
+            },
+        },
+    ))
+    .unwrap();
+    am
+}
+
+fn csat_invitation(w: &World, t: TicketId) -> InvitationId {
+    w.desk
+        .surveys()
+        .invitations()
+        .find(|i| i.invitation.ticket == Some(t))
+        .unwrap()
+        .invitation
+        .id
+}
+
+fn erase_jane(w: &mut World) {
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+}
+
+fn desk_has(d: &Desk, s: &str) -> bool {
+    d.tickets()
+        .iter()
+        .flat_map(|t| t.conversation())
+        .any(|e| e.body.contains(s))
+}
+
+/// A follow-up note quoting a comment on an archived ticket's CSAT: the
+/// store redacts it, the live desk keeps it.
+#[test]
+fn an_erasure_after_archival_erases_notes_quoting_archived_answers_in_memory_store_and_snapshot() {
+    let mut w = World::with_config(config());
+    add_account_manager(&mut w);
+    let t = w.jane_emails("Broken");
+    solve(&mut w, t);
+    let inv = csat_invitation(&w, t);
+    w.run(Command::new(
+        Actor::Contact(w.jane),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: Response::new()
+                .answer("rating", Answer::Scale(Rating::Poor))
+                .answer("why", Answer::Comment(COMMENT.into())),
+        },
+    ))
+    .unwrap();
+    assert!(desk_has(&w.desk, COMMENT), "follow-up quotes");
+    deliver_all(&mut w);
+    close(&mut w, t);
+    archive_now(&mut w);
+    assert!(w.desk.tickets().get(t).is_none());
+    erase_jane(&mut w);
+    let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    let store_has = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap()).contains(COMMENT);
+    assert!(!store_has, "the store still holds the erased comment");
+    use fanatical::store::SnapshotStore;
+    let snap = w.desk.snapshot();
+    w.store.save_snapshot(&snap).unwrap();
+    let loaded: fanatical::desk::DeskSnapshot =
+        SnapshotStore::<fanatical::desk::DeskState>::load_snapshot(&w.store)
+            .unwrap()
+            .unwrap();
+    let saved = serde_json::to_string(&loaded).unwrap();
+    assert!(
+        !saved.contains(COMMENT),
+        "a snapshot holds the erased comment"
+    );
+    assert!(
+        !desk_has(&w.desk, COMMENT),
+        "live desk still holds the erased comment"
+    );
+    assert_eq!(rebuilt, w.desk);
+}
+
+/// Praise given through an archived CSAT invitation.
+#[test]
+fn an_erasure_after_archival_erases_praise_given_through_an_archived_invitation() {
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Broken");
+    solve(&mut w, t);
+    let inv = csat_invitation(&w, t);
+    let praise: PraiseId = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("survey"),
+        RecognitionAction::RecordPraise {
+            praise,
+            source: PraiseSource::Survey { invitation: inv },
+            text: "Ana was wonderful to my hamster Quillon".into(),
+            customer: Some(w.acme),
+            ticket: None,
+        },
+    ))
+    .unwrap();
+    deliver_all(&mut w);
+    close(&mut w, t);
+    archive_now(&mut w);
+    erase_jane(&mut w);
+    let text = w.desk.people().praise(praise).unwrap().praise.text.clone();
+    let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    let rtext = rebuilt.people().praise(praise).unwrap().praise.text.clone();
+    assert_eq!(text, fanatical::store::ERASED);
+    assert_eq!(rtext, text);
+    assert_eq!(rebuilt, w.desk);
+}
+
+/// Onboarding offer made again once the onboarding ticket is archived.
+#[test]
+fn an_archived_onboarding_ticket_is_not_offered_again() {
+    use fanatical::customer::{AccountStanding, Currency, Money, Tier};
+    use fanatical::metrics::CareConfig;
+    let mut cfg = config();
+    cfg.care = CareConfig::default().with_video_onboarding(Money {
+        minor: 1_000_000,
+        currency: Currency::new("USD").unwrap(),
+    });
+    let mut w = World::with_config(cfg);
+    let am = add_account_manager(&mut w);
+    let acme = w.acme;
+    let set = |minor| {
+        Command::new(
+            Actor::integration("billing"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::SetAccountStanding {
+                    standing: AccountStanding {
+                        monthly_spend: Money {
+                            minor,
+                            currency: Currency::new("USD").unwrap(),
+                        },
+                        tier: Tier::Enterprise,
+                    },
+                },
+            },
+        )
+    };
+    w.run(set(1_000_000)).unwrap();
+    let t = acme.onboarding_ticket();
+    assert!(w.desk.tickets().get(t).is_some());
+    w.run(Command::reply(t, am, "Booked.")).unwrap();
+    w.run(Command::new(
+        Actor::Agent(am),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
+    deliver_all(&mut w);
+    w.run(Command::new(
+        Actor::Agent(am),
+        TicketAction::set_status(t, Status::Closed),
+    ))
+    .unwrap();
+    archive_now(&mut w);
+    assert!(w.desk.tickets().get(t).is_none());
+    let got = w.run(set(2_000_000));
+    assert!(got.is_ok());
+}
+
+/// A message still undelivered at archival stays in memory for ever.
+#[test]
+fn a_message_on_its_way_at_archival_leaves_memory_when_delivered() {
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Broken");
+    solve(&mut w, t);
+    close(&mut w, t); // nothing delivered yet
+    archive_now(&mut w);
+    assert!(w.desk.tickets().get(t).is_none());
+    deliver_all(&mut w);
+    let left = w
+        .desk
+        .channels()
+        .outbox()
+        .filter(|e| e.message.ticket == Some(t))
+        .count();
+    assert_eq!(left, 0);
+}
+
+/// A CSAT answer after archival.
+#[test]
+fn a_ticket_waits_for_its_survey_to_expire_before_it_is_archived() {
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Broken");
+    solve(&mut w, t);
+    deliver_all(&mut w);
+    close(&mut w, t);
+    let inv = csat_invitation(&w, t);
+    // Past the window, not past the invitation's expiry: not archived yet.
+    w.tick(8 * 24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    assert!(w.desk.tickets().get(t).is_some());
+    let got = w.run(Command::new(
+        Actor::Contact(w.jane),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: Response::new().answer("rating", Answer::Scale(Rating::Excellent)),
+        },
+    ));
+    assert!(got.is_ok());
+}
+
+/// A survey about a ticket sent to a contact who is not its requester.
+#[test]
+fn an_erasure_reaches_invitations_about_archived_tickets_sent_to_others_than_the_requester() {
+    let mut w = World::with_config(config());
+    let acme = w.acme;
+    let joe = w.ids.next_id();
+    let joe_email = fanatical::channel::ChannelAddress::email("joe@acme.example").unwrap();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::AddContact {
+                contact: joe,
+                name: "Joe".into(),
+                addresses: vec![joe_email.clone()],
+            },
+        },
+    ))
+    .unwrap();
+    // Jane opens the ticket; Joe is the customer's survey contact.
+    let t = w.jane_emails("Broken");
+    let inv: InvitationId = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("survey"),
+        SurveyAction::Send {
+            invitation: inv,
+            survey: "after-ticket".into(),
+            kind: SurveyKind::Csat,
+            customer: acme,
+            ticket: Some(t),
+            agent: None,
+        },
+    ))
+    .unwrap();
+    let to = w
+        .desk
+        .surveys()
+        .invitations()
+        .find(|i| i.invitation.id == inv)
+        .unwrap()
+        .invitation
+        .contact;
+    assert_eq!(to, joe, "the survey went to Joe");
+    w.run(Command::new(
+        Actor::Contact(to),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: Response::new()
+                .answer("rating", Answer::Scale(Rating::Good))
+                .answer("why", Answer::Comment(COMMENT.into())),
+        },
+    ))
+    .unwrap();
+    solve(&mut w, t);
+    deliver_all(&mut w);
+    close(&mut w, t);
+    archive_now(&mut w);
+    assert!(w.desk.tickets().get(t).is_none());
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: joe,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let store_has = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap()).contains(COMMENT);
+    assert!(!store_has, "the store still holds the erased comment");
+    assert!(
+        !store_has,
+        "the erased contact's comment is still in the store"
+    );
+}
+
+/// A caller-chosen id of an archived ticket.
+#[test]
+fn an_archived_tickets_id_is_taken() {
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Broken");
+    solve(&mut w, t);
+    deliver_all(&mut w);
+    close(&mut w, t);
+    archive_now(&mut w);
+    let got = w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(InboundMessage::new(
+            t,
+            Channel::Email,
+            w.jane_email.clone(),
+            "again",
+        )),
+    ));
+    assert!(matches!(
+        got,
+        Err(fanatical::Error::Desk(
+            fanatical::desk::DeskError::AlreadyExists(_)
+        ))
+    ));
+}
