@@ -87,6 +87,16 @@ pub struct PraiseExport {
 impl Desk {
     /// See [`CustomersView::export`].
     pub(crate) fn export_person(&self, contact: ContactId) -> Result<PersonExport, Error> {
+        self.export_person_with(contact, None)
+    }
+
+    /// [`Desk::export_person`], with what the customer's archive holds
+    /// about them (see [`CustomersView::export_with_archive`]).
+    pub(crate) fn export_person_with(
+        &self,
+        contact: ContactId,
+        archive: Option<&super::CustomerArchive>,
+    ) -> Result<PersonExport, Error> {
         let unknown = || DeskError::UnknownContact(contact);
         let customer = self
             .state
@@ -95,10 +105,14 @@ impl Desk {
             .and_then(|id| self.customer(id))
             .ok_or_else(unknown)?;
         let person = customer.contact(contact).ok_or_else(unknown)?;
+        let archived = archive
+            .filter(|a| a.customer() == customer.id())
+            .into_iter();
         let mut tickets: Vec<&Ticket> = self
             .state
             .tickets
             .of_customer(customer.id())
+            .chain(archived.clone().flat_map(super::CustomerArchive::tickets))
             .filter(|t| {
                 t.requester() == Some(contact)
                     || t.conversation()
@@ -125,10 +139,11 @@ impl Desk {
                 view
             })
             .collect();
-        let surveys: Vec<SurveyExport> = self
+        let mut surveys: Vec<SurveyExport> = self
             .state
             .surveys
             .iter()
+            .chain(archived.flat_map(|a| a.surveys().iter()))
             .filter(|r| r.invitation.contact == contact)
             .map(|r| SurveyExport {
                 invitation: r.invitation.id,
@@ -139,6 +154,7 @@ impl Desk {
                 response: r.answered.as_ref().map(|(_, response)| response.clone()),
             })
             .collect();
+        surveys.sort_by_key(|s| (s.sent_at, s.invitation));
         let invitations: BTreeSet<InvitationId> = surveys.iter().map(|s| s.invitation).collect();
         let handles: Vec<(&crate::channel::SocialNetwork, &str)> = person
             .addresses()

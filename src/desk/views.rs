@@ -96,6 +96,8 @@ impl<'a> CustomersView<'a> {
 
     /// Everything held about one person, for them (a subject-access
     /// request): see [`PersonExport`]. Serialise it to hand it over.
+    /// What is in memory: tickets and answers archived out of it are in
+    /// [`CustomersView::export_with_archive`].
     /// Who may ask is not checked yet (permissions come with roles for
     /// privacy requests).
     ///
@@ -119,6 +121,33 @@ impl<'a> CustomersView<'a> {
     /// ```
     pub fn export(&self, contact: ContactId) -> Result<PersonExport, Error> {
         self.desk.export_person(contact)
+    }
+
+    /// [`CustomersView::export`], complete: with the tickets and survey
+    /// answers of theirs that were archived out of memory, read from the
+    /// store (the customer's archive, see [`crate::desk::ArchivePolicy`]).
+    /// Answer a subject-access request with this one.
+    ///
+    /// # Errors
+    /// As [`CustomersView::export`]; store errors.
+    pub fn export_with_archive<S: crate::store::Store + ?Sized>(
+        &self,
+        store: &S,
+        contact: ContactId,
+    ) -> Result<PersonExport, Error> {
+        let customer = self
+            .desk
+            .state
+            .customers
+            .customer_of(contact)
+            .ok_or(super::DeskError::UnknownContact(contact))?;
+        let need = super::ArchiveNeed {
+            customer,
+            contents: true,
+            contacts: vec![contact],
+        };
+        let archive = super::CustomerArchive::read(store, &need)?;
+        self.desk.export_person_with(contact, Some(&archive))
     }
 }
 

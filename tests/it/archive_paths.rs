@@ -411,3 +411,36 @@ fn an_archived_tickets_id_is_taken() {
         ))
     ));
 }
+
+/// A subject-access export after archival: complete with the archive.
+#[test]
+fn an_export_with_the_archive_still_holds_archived_tickets_and_answers() {
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Broken");
+    solve(&mut w, t);
+    let inv = csat_invitation(&w, t);
+    w.run(Command::new(
+        Actor::Contact(w.jane),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: Response::new()
+                .answer("rating", Answer::Scale(Rating::Good))
+                .answer("why", Answer::Comment(COMMENT.into())),
+        },
+    ))
+    .unwrap();
+    deliver_all(&mut w);
+    close(&mut w, t);
+    let before = w.desk.customers().export(w.jane).unwrap();
+    assert_eq!((before.tickets.len(), before.surveys.len()), (1, 1));
+    archive_now(&mut w);
+    assert!(w.desk.tickets().get(t).is_none());
+    let memory = w.desk.customers().export(w.jane).unwrap();
+    assert_eq!((memory.tickets.len(), memory.surveys.len()), (0, 0));
+    let full = w
+        .desk
+        .customers()
+        .export_with_archive(&w.store, w.jane)
+        .unwrap();
+    assert_eq!(full, before);
+}
