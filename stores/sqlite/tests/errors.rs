@@ -6,8 +6,7 @@
 //! and a row this build cannot read is [`StoreError::Corrupt`], naming the
 //! row and what is wrong, never half-read.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
 use fanatical::chrono::{TimeZone, Utc};
 use fanatical::customer::Customer;
@@ -18,35 +17,7 @@ use fanatical::store::{ExpectedVersion, Store, StoreError, StreamWrite};
 use fanatical_sqlite::SqliteStore;
 use rusqlite::ErrorCode;
 
-/// A path for one test's database file, removed (with its journal files)
-/// when dropped.
-struct TempPath(PathBuf);
-
-impl TempPath {
-    fn new(name: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let p = TempPath(std::env::temp_dir().join(format!(
-            "fanatical-errors-{name}-{}-{n}.sqlite",
-            std::process::id()
-        )));
-        p.remove();
-        p
-    }
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.0.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-impl Drop for TempPath {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
+use common::TempDb;
 
 /// The SQLite error code behind a backend failure.
 fn sqlite_code(err: &StoreError) -> Option<ErrorCode> {
@@ -71,7 +42,7 @@ fn a_file_that_cannot_be_opened_is_a_backend_failure_with_sqlites_error() {
 
 #[test]
 fn a_file_that_is_not_a_database_is_a_backend_failure_with_sqlites_error() {
-    let path = TempPath::new("not-a-db");
+    let path = TempDb::new("errors-not-a-db");
     std::fs::write(&path.0, "these are my notes, not a database ".repeat(100)).unwrap();
     let Err(err) = SqliteStore::open(&path.0) else {
         panic!("opened a text file as a database");
@@ -81,7 +52,7 @@ fn a_file_that_is_not_a_database_is_a_backend_failure_with_sqlites_error() {
 
 #[test]
 fn a_row_this_build_cannot_read_is_corrupt_naming_the_row_and_the_fault() {
-    let path = TempPath::new("corrupt");
+    let path = TempDb::new("errors-corrupt");
     let mut store = SqliteStore::open(&path.0).unwrap();
     let id = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();

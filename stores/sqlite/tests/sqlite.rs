@@ -8,7 +8,10 @@
 #[path = "../../../tests/it/support.rs"]
 mod support;
 
-use std::path::PathBuf;
+mod common;
+
+use common::TempDb;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -24,36 +27,6 @@ use fanatical::store::{
     DeliveryLeases, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite,
 };
 use fanatical_sqlite::SqliteStore;
-
-/// A fresh database file for one test (removed when dropped).
-pub struct TempDb(pub PathBuf);
-
-impl TempDb {
-    pub fn new(name: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "fanatical-{name}-{}-{n}.sqlite",
-            std::process::id()
-        ));
-        let db = TempDb(path);
-        db.remove();
-        db
-    }
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.0.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
 
 fn registration(n: u128) -> (StreamId, Vec<Event>) {
     let id = CustomerId::from_uuid(uuid::Uuid::from_u128(n));
@@ -355,17 +328,7 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
         let mut store = SqliteStore::open(&db.0).unwrap();
         let mut w = support::World::with_config(config.clone());
         // Replay the World's setup into SQLite, then run a day on it.
-        let setup = w.store.read_all(0, 10_000).unwrap();
-        let mut batch = Vec::new();
-        for r in &setup {
-            batch.push(StreamWrite::new(
-                r.stream,
-                ExpectedVersion::Exact(r.version - 1),
-                vec![r.event.clone()],
-            ));
-            store.append(&batch).unwrap();
-            batch.clear();
-        }
+        w.copy_into(&mut store);
         let mut desk = Desk::rebuild(&store, config.clone()).unwrap();
         assert_eq!(desk, w.desk);
         let ticket = w.ids.next_id();

@@ -1,0 +1,41 @@
+//! What the SQLite store's tests share: a database file of one test's own
+//! in the temporary directory, removed with its journal files when done.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A fresh database file's path for one test (the file, its write-ahead
+/// log and shared-memory index are removed when dropped).
+pub struct TempDb(pub PathBuf);
+
+impl TempDb {
+    /// A path named after `name`, unique across the tests of a process
+    /// and across processes, with no file there yet.
+    pub fn new(name: &str) -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "fanatical-{name}-{}-{n}.sqlite",
+            std::process::id()
+        ));
+        let db = TempDb(path);
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
