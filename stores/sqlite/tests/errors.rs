@@ -8,16 +8,13 @@
 
 mod common;
 
-use fanatical::chrono::{TimeZone, Utc};
-use fanatical::customer::Customer;
 use fanatical::desk::{Desk, DeskConfig};
 use fanatical::event::{Event, StreamId};
-use fanatical::id::CustomerId;
 use fanatical::store::{ExpectedVersion, Store, StoreError, StreamWrite};
 use fanatical_sqlite::SqliteStore;
 use rusqlite::ErrorCode;
 
-use common::TempDb;
+use common::{TempDb, registration};
 
 /// The SQLite error code behind a backend failure.
 fn sqlite_code(err: &StoreError) -> Option<ErrorCode> {
@@ -54,19 +51,9 @@ fn a_file_that_is_not_a_database_is_a_backend_failure_with_sqlites_error() {
 fn a_row_this_build_cannot_read_is_corrupt_naming_the_row_and_the_fault() {
     let path = TempDb::new("errors-corrupt");
     let mut store = SqliteStore::open(&path.0).unwrap();
-    let id = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let events = Customer::register(id, "Acme Hosting", at)
-        .unwrap()
-        .into_iter()
-        .map(Event::Customer)
-        .collect();
+    let (stream, events) = registration(1);
     store
-        .append(&[StreamWrite::new(
-            StreamId::Customer(id),
-            ExpectedVersion::Exact(0),
-            events,
-        )])
+        .append(&[StreamWrite::new(stream, ExpectedVersion::Exact(0), events)])
         .unwrap();
     let raw = rusqlite::Connection::open(&path.0).unwrap();
     // The event's text, damaged outside the store.

@@ -10,14 +10,13 @@ mod support;
 
 mod common;
 
-use common::TempDb;
+use common::{TempDb, registration};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use fanatical::actor::Actor;
 use fanatical::chrono::{Duration, TimeZone, Utc};
-use fanatical::customer::Customer;
 use fanatical::desk::TicketAction;
 use fanatical::desk::{Desk, DeskConfig, RebuildReason, RestoredFrom};
 use fanatical::event::{Event, StreamId};
@@ -27,17 +26,6 @@ use fanatical::store::{
     DeliveryLeases, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite,
 };
 use fanatical_sqlite::SqliteStore;
-
-fn registration(n: u128) -> (StreamId, Vec<Event>) {
-    let id = CustomerId::from_uuid(uuid::Uuid::from_u128(n));
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let events = Customer::register(id, format!("Customer {n}"), at)
-        .unwrap()
-        .into_iter()
-        .map(Event::Customer)
-        .collect();
-    (StreamId::Customer(id), events)
-}
 
 /// A store on its own file, removed when the last handle on it is
 /// dropped: what the suite reopens, and opens a second handle on.
