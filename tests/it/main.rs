@@ -62,22 +62,9 @@ pub fn cases(default: u32) -> u32 {
     positive("FANATICAL_PROPTEST_CASES", default)
 }
 
-/// A positive count from the environment variable `name`, or `default`
-/// when it is unset; panics (failing the test) on anything else.
-pub fn positive<T: std::str::FromStr + PartialOrd + Default + Copy + std::fmt::Display>(
-    name: &str,
-    default: T,
-) -> T {
-    match std::env::var(name) {
-        Err(std::env::VarError::NotPresent) => default,
-        Err(std::env::VarError::NotUnicode(v)) => panic!("{name}={v:?} is not a number"),
-        Ok(v) => match v.trim().parse::<T>() {
-            Ok(n) if n > T::default() => n,
-            Ok(n) => panic!("{name}={n}: at least one is needed, or nothing is tested"),
-            Err(_) => panic!("{name}={v:?} is not a number"),
-        },
-    }
-}
+/// A positive count from the environment (in `support`, which the store
+/// crates' tests share).
+pub use support::positive;
 
 #[cfg(test)]
 mod counts {

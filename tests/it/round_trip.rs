@@ -324,18 +324,7 @@ fn a_desk_rebuilt_from_json_equals_the_desk_that_decided_at_sub_second_instants(
     assert_eq!(issued, vec![want], "the downtime has its fraction");
 
     let mut json = JsonStore::default();
-    for r in o.w.store.read_all(0, usize::MAX).unwrap() {
-        let mut w = StreamWrite::new(
-            r.stream,
-            fanatical::store::ExpectedVersion::Exact(r.version - 1),
-            vec![r.event],
-        );
-        w.events[0].id = r.id;
-        w.events[0].schema = r.schema;
-        w.events[0].actor = r.actor;
-        w.events[0].command = r.command;
-        json.append(&[w]).unwrap();
-    }
+    o.w.copy_into(&mut json);
     let rebuilt = Desk::rebuild(&json, o.w.desk.config().clone()).unwrap();
     assert_eq!(rebuilt, o.w.desk);
 }

@@ -17,7 +17,9 @@ use fanatical::sla::{
     BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaPolicies, SlaPolicy,
     Target,
 };
-use fanatical::store::{MemoryStore, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::store::{
+    ExpectedVersion, MemoryStore, RecordedEvent, Store, StoreError, StreamWrite,
+};
 use fanatical::ticket::{Priority, Tag, TicketType};
 
 pub fn t0() -> DateTime<Utc> {
@@ -47,6 +49,25 @@ pub struct World {
 impl World {
     pub fn new() -> Self {
         Self::with_config(DeskConfig::default())
+    }
+
+    /// The world's record so far copied into `store` event by event, at
+    /// the same streams, versions and positions, with the same ids and
+    /// stamps (its setup, onto a real store); returns what `store`
+    /// recorded.
+    pub fn copy_into<S: Store + ?Sized>(&self, store: &mut S) -> Vec<RecordedEvent> {
+        let mut recorded = Vec::new();
+        for r in self.store.read_all(0, usize::MAX).unwrap() {
+            let mut write = StreamWrite::new(
+                r.stream,
+                ExpectedVersion::Exact(r.version - 1),
+                vec![r.event],
+            );
+            let e = &mut write.events[0];
+            (e.id, e.schema, e.actor, e.command) = (r.id, r.schema, r.actor, r.command);
+            recorded.extend(store.append(&[write]).unwrap());
+        }
+        recorded
     }
 
     pub fn with_config(config: DeskConfig) -> Self {
@@ -327,4 +348,21 @@ pub fn policies() -> SlaConfig {
     ])
     .unwrap();
     SlaConfig::new(policies).with_support_hours(chicago_9_to_5())
+}
+
+/// A positive count from the environment variable `name`, or `default`
+/// when it is unset; panics (failing the test) on anything else.
+pub fn positive<T: std::str::FromStr + PartialOrd + Default + Copy + std::fmt::Display>(
+    name: &str,
+    default: T,
+) -> T {
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => default,
+        Err(std::env::VarError::NotUnicode(v)) => panic!("{name}={v:?} is not a number"),
+        Ok(v) => match v.trim().parse::<T>() {
+            Ok(n) if n > T::default() => n,
+            Ok(n) => panic!("{name}={n}: at least one is needed, or nothing is tested"),
+            Err(_) => panic!("{name}={v:?} is not a number"),
+        },
+    }
 }

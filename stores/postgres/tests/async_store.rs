@@ -5,28 +5,18 @@
 
 mod common;
 
+use common::{customer, renamed};
+
 use std::collections::BTreeMap;
 
 use fanatical::actor::Actor;
 use fanatical::chrono::{TimeZone, Utc};
-use fanatical::customer::{CustomerEvent, CustomerEventKind};
 use fanatical::desk::{Command, CustomerAction, Desk, DeskConfig};
-use fanatical::event::{Event, StreamId};
+use fanatical::event::StreamId;
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::Suite;
 use fanatical::store::{Erasure, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite};
 use fanatical_postgres::{AsyncPgStore, PgStore};
-
-fn customer(n: u128) -> StreamId {
-    StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(n)))
-}
-
-fn renamed(name: String) -> Event {
-    Event::Customer(CustomerEvent {
-        at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-        kind: CustomerEventKind::OrganisationRenamed { name },
-    })
-}
 
 /// The async store behind the blocking `Store` trait, each call run to
 /// completion on a runtime of its own: so the conformance suite checks
@@ -271,9 +261,11 @@ async fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_s
     };
     let schema = db.schema_name();
     let app = format!("fanatical-lost-{schema}");
-    let sep = if db.url.contains('?') { '&' } else { '?' };
-    let url = format!("{}{sep}application_name={app}", db.url);
-    let store = std::sync::Arc::new(AsyncPgStore::with_schema(&url, &schema).await.unwrap());
+    let store = std::sync::Arc::new(
+        AsyncPgStore::with_schema(&db.url_named(&app), &schema)
+            .await
+            .unwrap(),
+    );
     let s = customer(5);
     let write = |v: u64, name: &str| {
         [StreamWrite::new(

@@ -6,11 +6,8 @@
 
 mod common;
 
-use fanatical::chrono::{TimeZone, Utc};
-use fanatical::customer::Customer;
 use fanatical::desk::{Desk, DeskConfig};
 use fanatical::event::{Event, StreamId};
-use fanatical::id::CustomerId;
 use fanatical::store::{ExpectedVersion, Store, StoreError, StreamWrite};
 use fanatical_postgres::PgStore;
 
@@ -46,18 +43,11 @@ fn a_row_this_build_cannot_read_is_corrupt_naming_the_row_and_the_fault() {
         return;
     };
     let mut store = db.fresh();
-    let id = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let events = Customer::register(id, "Acme Hosting", at)
-        .unwrap()
-        .into_iter()
-        .map(Event::Customer)
-        .collect();
     store
         .append(&[StreamWrite::new(
-            StreamId::Customer(id),
+            common::customer(1),
             ExpectedVersion::Exact(0),
-            events,
+            vec![common::renamed("Acme Hosting".into())],
         )])
         .unwrap();
     let mut raw = db.raw(store.schema());

@@ -21,14 +21,7 @@ use fanatical_postgres::PgStore;
 /// Replies in all: 10,000 by default; `FANATICAL_PG_DESKS_MESSAGES`
 /// bounds it.
 fn messages() -> usize {
-    std::env::var("FANATICAL_PG_DESKS_MESSAGES")
-        .ok()
-        .map(|v| {
-            v.parse().ok().filter(|n| *n > 0).unwrap_or_else(|| {
-                panic!("FANATICAL_PG_DESKS_MESSAGES={v:?} is not a positive count")
-            })
-        })
-        .unwrap_or(10_000)
+    support::positive("FANATICAL_PG_DESKS_MESSAGES", 10_000)
 }
 
 #[test]

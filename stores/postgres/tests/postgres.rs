@@ -12,41 +12,20 @@ mod support;
 
 mod common;
 
+use common::{customer, name_of, renamed};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 
 use fanatical::actor::Actor;
 use fanatical::chrono::{Duration, TimeZone, Utc};
-use fanatical::customer::{CustomerEvent, CustomerEventKind};
 use fanatical::desk::{Desk, DeskConfig, TicketAction};
-use fanatical::event::{Event, StreamId};
+use fanatical::event::StreamId;
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::Suite;
 use fanatical::store::{ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite};
 use fanatical_postgres::PgStore;
-
-fn customer(n: u128) -> StreamId {
-    StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(n)))
-}
-
-/// An event whose text names who wrote it, so a lost or doubled one shows.
-fn renamed(name: String) -> Event {
-    Event::Customer(CustomerEvent {
-        at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-        kind: CustomerEventKind::OrganisationRenamed { name },
-    })
-}
-
-fn name_of(e: &Event) -> String {
-    match e {
-        Event::Customer(CustomerEvent {
-            kind: CustomerEventKind::OrganisationRenamed { name },
-            ..
-        }) => name.clone(),
-        other => panic!("not a rename: {other:?}"),
-    }
-}
 
 #[test]
 fn postgres_passes_the_whole_conformance_suite() {
@@ -292,15 +271,7 @@ fn a_desk_rebuilt_from_postgres_after_a_restart_equals_the_desk_before() {
         let mut store = PgStore::with_schema(&db.url, &schema).unwrap();
         let mut w = support::World::with_config(config.clone());
         // Replay the World's setup into PostgreSQL, then run a day on it.
-        for r in &w.store.read_all(0, 10_000).unwrap() {
-            store
-                .append(&[StreamWrite::new(
-                    r.stream,
-                    ExpectedVersion::Exact(r.version - 1),
-                    vec![r.event.clone()],
-                )])
-                .unwrap();
-        }
+        w.copy_into(&mut store);
         let mut desk = Desk::rebuild(&store, config.clone()).unwrap();
         assert_eq!(desk, w.desk);
         let ticket = w.ids.next_id();
@@ -385,9 +356,7 @@ fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeed
     };
     let schema = db.schema_name();
     let app = format!("fanatical-lost-{schema}");
-    let sep = if db.url.contains('?') { '&' } else { '?' };
-    let url = format!("{}{sep}application_name={app}", db.url);
-    let mut store = PgStore::with_schema(&url, &schema).unwrap();
+    let mut store = PgStore::with_schema(&db.url_named(&app), &schema).unwrap();
     let s = customer(5);
     let write = move |v: u64, name: &str| {
         [StreamWrite::new(
@@ -397,39 +366,11 @@ fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeed
         )]
     };
     store.append(&write(0, "one")).unwrap();
-    // Hold the head, so the next append waits there, mid-transaction.
-    let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
-    let mut holder = admin.transaction().unwrap();
-    holder
-        .query(
-            &format!("SELECT position FROM \"{schema}\".head FOR UPDATE"),
-            &[],
-        )
-        .unwrap();
+    // The server kills the connection while the append waits inside it.
     let second = write(1, "two");
-    let append = std::thread::spawn(move || {
-        let result = store.append(&second);
-        (store, result)
-    });
-    // Watch from outside any transaction (inside one, the server's
-    // activity view is a snapshot).
-    let mut watcher = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
-    let waiting =
-        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'";
-    let mut pid: Option<i32> = None;
-    for _ in 0..500 {
-        if let Some(row) = watcher.query_opt(waiting, &[&app]).unwrap() {
-            pid = Some(row.get(0));
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let pid = pid.expect("the append never waited on the head");
-    watcher
-        .query("SELECT pg_terminate_backend($1)", &[&pid])
-        .unwrap();
-    let (mut store, lost) = append.join().unwrap();
-    let lost = lost.unwrap_err();
+    let killed = common::Killer::new(&db).kill_at_head(&schema, &app, || store.append(&second));
+    assert!(killed.killed);
+    let lost = killed.result.unwrap_err();
     let StoreError::Backend {
         message,
         source: Some(source),
@@ -446,7 +387,6 @@ fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_succeed
         "{message}"
     );
     assert!(source.get().downcast_ref::<postgres::Error>().is_some());
-    holder.rollback().unwrap();
     // Nothing of it was stored; the retry connects again and succeeds.
     assert_eq!(store.stream_version(&s).unwrap(), 1);
     let stored = store.append(&write(1, "two")).unwrap();
@@ -648,15 +588,7 @@ fn postgres_keeps_snapshots_and_a_resumed_desk_equals_a_rebuilt_one() {
     let config = w.desk.config().clone();
     // The world's record, copied into the database.
     let mut desk = Desk::new(config.clone());
-    for r in w.store.read_all(0, usize::MAX).unwrap() {
-        let write = StreamWrite::new(
-            r.stream,
-            ExpectedVersion::Exact(r.version - 1),
-            vec![r.event.clone()],
-        );
-        let stored = store.append(&[write]).unwrap();
-        desk.apply(&stored).unwrap();
-    }
+    desk.apply(&w.copy_into(&mut store)).unwrap();
     let ticket = w.ids.clone().next_id();
     let msg = fanatical::desk::InboundMessage::new(
         ticket,

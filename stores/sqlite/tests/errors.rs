@@ -6,47 +6,15 @@
 //! and a row this build cannot read is [`StoreError::Corrupt`], naming the
 //! row and what is wrong, never half-read.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
-use fanatical::chrono::{TimeZone, Utc};
-use fanatical::customer::Customer;
 use fanatical::desk::{Desk, DeskConfig};
 use fanatical::event::{Event, StreamId};
-use fanatical::id::CustomerId;
 use fanatical::store::{ExpectedVersion, Store, StoreError, StreamWrite};
 use fanatical_sqlite::SqliteStore;
 use rusqlite::ErrorCode;
 
-/// A path for one test's database file, removed (with its journal files)
-/// when dropped.
-struct TempPath(PathBuf);
-
-impl TempPath {
-    fn new(name: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let p = TempPath(std::env::temp_dir().join(format!(
-            "fanatical-errors-{name}-{}-{n}.sqlite",
-            std::process::id()
-        )));
-        p.remove();
-        p
-    }
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.0.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-impl Drop for TempPath {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
+use common::{TempDb, registration};
 
 /// The SQLite error code behind a backend failure.
 fn sqlite_code(err: &StoreError) -> Option<ErrorCode> {
@@ -71,7 +39,7 @@ fn a_file_that_cannot_be_opened_is_a_backend_failure_with_sqlites_error() {
 
 #[test]
 fn a_file_that_is_not_a_database_is_a_backend_failure_with_sqlites_error() {
-    let path = TempPath::new("not-a-db");
+    let path = TempDb::new("errors-not-a-db");
     std::fs::write(&path.0, "these are my notes, not a database ".repeat(100)).unwrap();
     let Err(err) = SqliteStore::open(&path.0) else {
         panic!("opened a text file as a database");
@@ -81,21 +49,11 @@ fn a_file_that_is_not_a_database_is_a_backend_failure_with_sqlites_error() {
 
 #[test]
 fn a_row_this_build_cannot_read_is_corrupt_naming_the_row_and_the_fault() {
-    let path = TempPath::new("corrupt");
+    let path = TempDb::new("errors-corrupt");
     let mut store = SqliteStore::open(&path.0).unwrap();
-    let id = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let events = Customer::register(id, "Acme Hosting", at)
-        .unwrap()
-        .into_iter()
-        .map(Event::Customer)
-        .collect();
+    let (stream, events) = registration(1);
     store
-        .append(&[StreamWrite::new(
-            StreamId::Customer(id),
-            ExpectedVersion::Exact(0),
-            events,
-        )])
+        .append(&[StreamWrite::new(stream, ExpectedVersion::Exact(0), events)])
         .unwrap();
     let raw = rusqlite::Connection::open(&path.0).unwrap();
     // The event's text, damaged outside the store.

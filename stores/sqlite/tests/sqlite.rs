@@ -8,13 +8,15 @@
 #[path = "../../../tests/it/support.rs"]
 mod support;
 
-use std::path::PathBuf;
+mod common;
+
+use common::{TempDb, registration};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use fanatical::actor::Actor;
 use fanatical::chrono::{Duration, TimeZone, Utc};
-use fanatical::customer::Customer;
 use fanatical::desk::TicketAction;
 use fanatical::desk::{Desk, DeskConfig, RebuildReason, RestoredFrom};
 use fanatical::event::{Event, StreamId};
@@ -24,47 +26,6 @@ use fanatical::store::{
     DeliveryLeases, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite,
 };
 use fanatical_sqlite::SqliteStore;
-
-/// A fresh database file for one test (removed when dropped).
-pub struct TempDb(pub PathBuf);
-
-impl TempDb {
-    pub fn new(name: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "fanatical-{name}-{}-{n}.sqlite",
-            std::process::id()
-        ));
-        let db = TempDb(path);
-        db.remove();
-        db
-    }
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.0.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
-
-fn registration(n: u128) -> (StreamId, Vec<Event>) {
-    let id = CustomerId::from_uuid(uuid::Uuid::from_u128(n));
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let events = Customer::register(id, format!("Customer {n}"), at)
-        .unwrap()
-        .into_iter()
-        .map(Event::Customer)
-        .collect();
-    (StreamId::Customer(id), events)
-}
 
 /// A store on its own file, removed when the last handle on it is
 /// dropped: what the suite reopens, and opens a second handle on.
@@ -355,17 +316,7 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
         let mut store = SqliteStore::open(&db.0).unwrap();
         let mut w = support::World::with_config(config.clone());
         // Replay the World's setup into SQLite, then run a day on it.
-        let setup = w.store.read_all(0, 10_000).unwrap();
-        let mut batch = Vec::new();
-        for r in &setup {
-            batch.push(StreamWrite::new(
-                r.stream,
-                ExpectedVersion::Exact(r.version - 1),
-                vec![r.event.clone()],
-            ));
-            store.append(&batch).unwrap();
-            batch.clear();
-        }
+        w.copy_into(&mut store);
         let mut desk = Desk::rebuild(&store, config.clone()).unwrap();
         assert_eq!(desk, w.desk);
         let ticket = w.ids.next_id();

@@ -35,9 +35,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
-use chrono_tz::America::Chicago;
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind};
+use fanatical::chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use fanatical::chrono_tz::America::Chicago;
 use fanatical::event::{Event, StreamId};
 use fanatical::id::{ContactId, CustomerId, IncidentId, TicketId};
 use fanatical::incident::{Audience, IncidentEventKind, IncidentStatus, Messages};

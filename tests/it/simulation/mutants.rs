@@ -3,19 +3,11 @@
 //! (the desk's own consistency checks would pass every one of them: the
 //! broken behaviour is the same in rebuild and in catch-up).
 
-use super::{Mutant, run_mutant};
+use super::engine::{Memory, Mutant};
 
 /// Runs seed 1 for a day against `mutant` and returns the failure message.
 fn caught(mutant: Mutant) -> String {
-    let result = std::panic::catch_unwind(|| run_mutant(1, 1, mutant));
-    let Err(payload) = result else {
-        panic!("the simulation passed a desk that is broken: {mutant:?}");
-    };
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default()
+    super::engine::caught(mutant, Memory::default())
 }
 
 #[test]

@@ -13,7 +13,35 @@ use std::io::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use fanatical::chrono::{TimeZone, Utc};
+use fanatical::customer::{CustomerEvent, CustomerEventKind};
+use fanatical::event::{Event, StreamId};
+use fanatical::id::CustomerId;
 use fanatical_postgres::PgStore;
+
+/// Customer `n`'s stream.
+pub fn customer(n: u128) -> StreamId {
+    StreamId::Customer(CustomerId::from_uuid(uuid::Uuid::from_u128(n)))
+}
+
+/// An event whose text names who wrote it, so a lost or doubled one shows.
+pub fn renamed(name: String) -> Event {
+    Event::Customer(CustomerEvent {
+        at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        kind: CustomerEventKind::OrganisationRenamed { name },
+    })
+}
+
+/// The name a [`renamed`] event carries.
+pub fn name_of(e: &Event) -> String {
+    match e {
+        Event::Customer(CustomerEvent {
+            kind: CustomerEventKind::OrganisationRenamed { name },
+            ..
+        }) => name.clone(),
+        other => panic!("not a rename: {other:?}"),
+    }
+}
 
 /// Whether a missing server fails the tests rather than skipping them.
 fn required() -> bool {
@@ -55,7 +83,7 @@ pub fn db(test: &str) -> Option<Db> {
 
 /// Runs `f` on a thread of its own: the blocking client starts a runtime
 /// of its own, which tokio forbids inside an async test's.
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| s.spawn(f).join().unwrap())
 }
 
@@ -87,6 +115,13 @@ impl Db {
         PgStore::with_schema(&self.url, &self.schema_name()).unwrap()
     }
 
+    /// The database's URL, naming its connections `app` (what the server's
+    /// activity view shows, so a test finds them there).
+    pub fn url_named(&self, app: &str) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}application_name={app}", self.url)
+    }
+
     /// A raw connection with `schema` on its search path.
     pub fn raw(&self, schema: &str) -> postgres::Client {
         let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
@@ -106,5 +141,84 @@ impl Drop for Db {
                 }
             }
         });
+    }
+}
+
+/// What [`Killer::kill_at_head`] ran returned, and whether the connection
+/// was killed while it ran.
+pub struct Killed<T> {
+    pub result: T,
+    pub killed: bool,
+}
+
+/// Two connections of a test's own that kill another connection in the
+/// middle of an append, as a server restart or a failover would.
+pub struct Killer {
+    holder: postgres::Client,
+    watcher: postgres::Client,
+}
+
+impl Killer {
+    pub fn new(db: &Db) -> Self {
+        let connect = || postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+        Killer {
+            holder: connect(),
+            // Watches from outside any transaction (inside one, the
+            // server's activity view is a snapshot).
+            watcher: connect(),
+        }
+    }
+
+    /// Holds `schema`'s head row, so an append there waits at it in the
+    /// middle of its transaction; runs `append` on a thread of its own;
+    /// when the server shows the connection named `app` waiting on a lock,
+    /// terminates it and waits until it is gone, and only then lets go of
+    /// the head (so the append cannot commit first). An append that ends
+    /// before it reaches the head (a conflict) is not killed.
+    pub fn kill_at_head<T: Send>(
+        &mut self,
+        schema: &str,
+        app: &str,
+        append: impl FnOnce() -> T + Send,
+    ) -> Killed<T> {
+        const WAITING: &str = "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'";
+        const ALIVE: &str = "SELECT 1 FROM pg_stat_activity WHERE pid = $1";
+        let mut head = self.holder.transaction().unwrap();
+        head.query(
+            &format!("SELECT position FROM \"{schema}\".head FOR UPDATE"),
+            &[],
+        )
+        .unwrap();
+        let watcher = &mut self.watcher;
+        let pause = || std::thread::sleep(std::time::Duration::from_millis(1));
+        std::thread::scope(|s| {
+            let running = s.spawn(append);
+            let started = std::time::Instant::now();
+            let killed = loop {
+                if running.is_finished() {
+                    break false;
+                }
+                if let Some(row) = watcher.query_opt(WAITING, &[&app]).unwrap() {
+                    let pid: i32 = row.get(0);
+                    watcher
+                        .query("SELECT pg_terminate_backend($1)", &[&pid])
+                        .unwrap();
+                    while watcher.query_opt(ALIVE, &[&pid]).unwrap().is_some() {
+                        pause();
+                    }
+                    break true;
+                }
+                assert!(
+                    started.elapsed().as_secs() < 30,
+                    "the append on {app} never waited on the head"
+                );
+                pause();
+            };
+            head.rollback().unwrap();
+            Killed {
+                result: running.join().unwrap(),
+                killed,
+            }
+        })
     }
 }
