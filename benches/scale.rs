@@ -1,0 +1,1160 @@
+//! The stories' scale (story 004, issue 17 item 8): one desk driven like a
+//! service through 350,000 customers and 10,000,000 tickets over three
+//! simulated years, reporting resident memory as it goes, command latency
+//! per simulated month (the first and the last must match), the restart
+//! time from a snapshot and the full replay rate.
+//!
+//! Run by hand, never in CI (the full scale takes a long time and many
+//! gigabytes):
+//!
+//! ```text
+//! cargo bench -p fanatical-benches --bench scale
+//! FANATICAL_SCALE_CUSTOMERS=10000 FANATICAL_SCALE_TICKETS=100000 \
+//!     FANATICAL_SCALE_DAYS=90 cargo bench -p fanatical-benches --bench scale
+//! ```
+//!
+//! Settings (environment): `FANATICAL_SCALE_CUSTOMERS` (350,000),
+//! `FANATICAL_SCALE_TICKETS` (10,000,000), `FANATICAL_SCALE_DAYS` (1,095),
+//! `FANATICAL_SCALE_REPLAY_EVENTS` (events kept in memory for the replay,
+//! 4,000,000), `FANATICAL_SCALE_MAX_RSS_GB` (the drive stops, and says so,
+//! when resident memory passes this; 14), `FANATICAL_SCALE_SNAPSHOT`
+//! (the snapshot file; `target/scale-snapshot.json`).
+//!
+//! The workload (story 004: a managed-hosting desk with 350,000 customers
+//! that answers at any hour): every customer has one contact with an email
+//! address and a phone number. Tickets arrive every day of the period,
+//! weekends at 40% of a weekday, 65% of them in Chicago business hours and
+//! the rest around the clock; 55% by email, 25% by phone, 20% through the
+//! portal, from customers chosen at random. Each is routed to one of the
+//! teams and assigned to one of its agents (about 40 tickets per agent per
+//! working day: 230 agents in 12 teams at full scale), answered (on the
+//! phone within minutes, otherwise within 10 to 90 minutes, one in ten
+//! late past the 1-hour first-response target), answered back by the
+//! customer in 45% of tickets and answered again, then solved: the CSAT
+//! survey goes out (14-day quiet period) and a quarter of invitations are
+//! answered within two days. 8% of solved tickets are reopened by the
+//! customer within three days, answered and solved again. Four days after
+//! its last solve a ticket is closed, as a Zendesk desk auto-closes.
+//! Every outbound message is handed out by `poll_outbound` and
+//! acknowledged with `MarkDelivered`; every timer fires through
+//! `handle_timeout` at `poll_timeout`, as a service loop does.
+//!
+//! The store: the desk's events are numbered and versioned by
+//! [`DriveStore`], which keeps no events (tens of millions of events would
+//! not fit next to the desk); the first `FANATICAL_SCALE_REPLAY_EVENTS`
+//! are also kept in a `MemoryStore`, from which a desk is rebuilt at the
+//! end to measure the replay rate. Snapshots are kept as JSON in a file,
+//! as `fanatical-sqlite` keeps them in a row, and restart is
+//! `Desk::resume` from that file.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration as Wall, Instant};
+
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
+use fanatical::actor::Actor;
+use fanatical::agent::{AgentCommand, Role, TeamCommand};
+use fanatical::channel::{Channel, ChannelAddress};
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{
+    Command, CustomerAction, Desk, DeskConfig, DeskState, InboundMessage, PeopleAction,
+    RestoredFrom, SurveyAction, TicketAction,
+};
+use fanatical::event::Event;
+use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, InvitationId, TeamId, TicketId};
+use fanatical::outbox::OutboxAction;
+use fanatical::sla::{Clock, Conditions, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target};
+use fanatical::store::{
+    ExpectedVersion, MemoryStore, RecordedEvent, Snapshot, SnapshotStore, Store, StoreError,
+    StreamWrite,
+};
+use fanatical::survey::{
+    Answer, Question, QuestionKind, Rating, Response, SurveyConfig, SurveyDraft, SurveyEvent,
+    SurveyEventKind,
+};
+use fanatical::ticket::{Status, TicketCommand};
+
+// ----- memory ----------------------------------------------------------------
+
+/// The system allocator, counting the bytes live on the heap (as in
+/// `benches/memory.rs`).
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+fn signed(n: usize) -> isize {
+    isize::try_from(n).unwrap_or(isize::MAX)
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the
+// counter is only arithmetic beside it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(signed(layout.size()), Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(signed(layout.size()), Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's pointer and layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(signed(new_size) - signed(layout.size()), Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's pointer, layout and size.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn heap() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// A line of /proc/self/status in kB (VmRSS, VmHWM), 0 where unreadable.
+fn status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn gib_kb(kb: u64) -> f64 {
+    kb as f64 / (1024.0 * 1024.0)
+}
+
+fn gib(bytes: isize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0 * 1024.0)
+}
+
+// ----- the store ---------------------------------------------------------------
+
+/// Numbers events and versions streams without keeping events: each
+/// write's versions follow from the version it expects (the desk states
+/// one on every write it decides; only `Any` writes are counted in a map).
+/// One writer, so nothing can conflict; what is measured is the desk.
+/// The first `keep` events are also appended to `log`, for the replay.
+/// Snapshots go to a JSON file.
+struct DriveStore {
+    position: u64,
+    any_versions: HashMap<fanatical::event::StreamId, u64>,
+    log: MemoryStore,
+    keep: u64,
+    logging: bool,
+    snapshot_file: PathBuf,
+    /// The last event appended (a restore checks that the snapshot's last
+    /// event is in the store).
+    tail: Vec<RecordedEvent>,
+}
+
+impl Store for DriveStore {
+    fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
+        if self.logging {
+            if self.position < self.keep {
+                let logged = self.log.append(batch)?;
+                debug_assert_eq!(logged.first().map(|r| r.position), Some(self.position + 1));
+            } else {
+                self.logging = false;
+            }
+        }
+        let mut out = Vec::with_capacity(batch.iter().map(|w| w.events.len()).sum());
+        for w in batch {
+            let mut version = match w.expected {
+                ExpectedVersion::Exact(v) => v,
+                ExpectedVersion::Any => *self.any_versions.get(&w.stream).unwrap_or(&0),
+            };
+            for e in &w.events {
+                version += 1;
+                self.position += 1;
+                out.push(RecordedEvent {
+                    id: e.id,
+                    stream: w.stream,
+                    version,
+                    position: self.position,
+                    schema: e.schema,
+                    actor: e.actor.clone(),
+                    command: e.command.clone(),
+                    event: e.event.clone(),
+                });
+            }
+            if matches!(w.expected, ExpectedVersion::Any) {
+                self.any_versions.insert(w.stream, version);
+            }
+        }
+        if let Some(last) = out.last() {
+            self.tail.clear();
+            self.tail.push(last.clone());
+        }
+        Ok(out)
+    }
+    fn read_stream(
+        &self,
+        _: &fanatical::event::StreamId,
+        _: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        Err(StoreError::backend_message(
+            "the drive store keeps no events",
+        ))
+    }
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let kept = self.tail.first().map_or(self.position, |e| e.position - 1);
+        if after >= kept {
+            Ok(self
+                .tail
+                .iter()
+                .filter(|e| e.position > after)
+                .take(limit)
+                .cloned()
+                .collect())
+        } else {
+            Err(StoreError::backend_message(
+                "the drive store keeps no events",
+            ))
+        }
+    }
+}
+
+impl SnapshotStore<DeskState> for DriveStore {
+    fn save_snapshot(&mut self, snapshot: &Snapshot<DeskState>) -> Result<(), StoreError> {
+        let file = std::fs::File::create(&self.snapshot_file).map_err(StoreError::backend)?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        serde_json::to_writer(&mut out, snapshot).map_err(StoreError::backend)?;
+        out.flush().map_err(StoreError::backend)?;
+        out.into_inner()
+            .map_err(|e| StoreError::backend(e.into_error()))?
+            .sync_all()
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+    fn load_snapshot(&self) -> Result<Option<Snapshot<DeskState>>, StoreError> {
+        let bytes = match std::fs::read(&self.snapshot_file) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::backend(e)),
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                position: 0,
+                reason: format!("snapshot: {e}"),
+            })
+    }
+}
+
+// ----- settings and randomness --------------------------------------------------
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
+}
+
+/// splitmix64: the workload's choices, from a fixed seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// True with probability `percent`/100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    /// Minutes uniform in `lo..=hi`.
+    fn minutes(&mut self, lo: i64, hi: i64) -> Duration {
+        Duration::minutes(
+            lo + i64::try_from(self.below(u64::try_from(hi - lo + 1).unwrap())).unwrap(),
+        )
+    }
+}
+
+// ----- latency ----------------------------------------------------------------------
+
+/// Nanosecond samples of one kind of call over one period.
+#[derive(Default)]
+struct Samples(Vec<u32>);
+
+impl Samples {
+    fn push(&mut self, d: Wall) {
+        self.0.push(u32::try_from(d.as_nanos()).unwrap_or(u32::MAX));
+    }
+    /// p50, p99, p99.9 and max in microseconds.
+    fn summary(&mut self) -> Summary {
+        self.0.sort_unstable();
+        let at = |q: f64| -> f64 {
+            if self.0.is_empty() {
+                return 0.0;
+            }
+            let i = ((self.0.len() - 1) as f64 * q).round() as usize;
+            f64::from(self.0[i]) / 1000.0
+        };
+        Summary {
+            n: self.0.len(),
+            p50: at(0.50),
+            p99: at(0.99),
+            p999: at(0.999),
+            max: at(1.0),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Summary {
+    n: usize,
+    p50: f64,
+    p99: f64,
+    p999: f64,
+    max: f64,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "n {:>9} p50 {:>6.1} p99 {:>7.1} p99.9 {:>8.1} max {:>9.1} µs",
+            self.n, self.p50, self.p99, self.p999, self.max
+        )
+    }
+}
+
+// ----- the workload -------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Open,
+    FirstReply,
+    CustomerReply,
+    NextReply,
+    Solve,
+    Answer(InvitationId),
+    Reopen,
+    /// Auto-close, if the ticket was not solved again since (its solve
+    /// count).
+    Close(u8),
+}
+
+/// Flight keys of follow-up tickets: the ticket number with this bit.
+const FOLLOW_UP: u32 = 1 << 31;
+
+/// A ticket in flight (open, or solved and not yet closed).
+struct Flight {
+    ticket: TicketId,
+    customer: u32,
+    agent: AgentId,
+    channel: Channel,
+    solves: u8,
+}
+
+struct Person {
+    email: ChannelAddress,
+    phone: ChannelAddress,
+}
+
+struct Sim {
+    desk: Desk,
+    store: DriveStore,
+    ids: IdGenerator,
+    rng: Rng,
+    people: Vec<Person>,
+    teams: Vec<(TeamId, Vec<AgentId>)>,
+    flights: HashMap<u32, Flight>,
+    due: BinaryHeap<Reverse<(DateTime<Utc>, u32, Step)>>,
+    exec: Samples,
+    by_kind: BTreeMap<&'static str, Samples>,
+    timeouts: Samples,
+    commands: u64,
+    events: u64,
+    opened: u64,
+    closed: u64,
+    reopened: u64,
+    invitations: u64,
+    answers: u64,
+    follow_ups: u64,
+    delivered: u64,
+    timer_calls: u64,
+}
+
+fn config() -> DeskConfig {
+    let policies = SlaPolicies::new(vec![SlaPolicy::new(
+        "fanatical",
+        Conditions::any(),
+        vec![
+            Target::new(Metric::FirstResponse, Duration::hours(1), Clock::Always).warn_at([75]),
+            Target::new(Metric::NextResponse, Duration::hours(4), Clock::Always),
+            Target::new(Metric::Resolution, Duration::hours(24), Clock::Always),
+        ],
+    )])
+    .unwrap();
+    let csat = SurveyDraft::new("csat")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .question(Question::new(
+            "recommend",
+            "How likely are you to recommend us?",
+            QuestionKind::Nps,
+        ))
+        .validate()
+        .unwrap();
+    let mut surveys = SurveyConfig::default()
+        .with_survey(csat)
+        .csat_on_solve("csat");
+    surveys.quiet_period = Duration::days(14);
+    DeskConfig::default()
+        .with_sla(SlaConfig::new(policies))
+        .with_surveys(surveys)
+        .with_time_zone(chrono_tz::America::Chicago)
+}
+
+const BODIES: [&str; 6] = [
+    "Our site has been slow since this morning; can you look?",
+    "The database server is not answering on its private address.",
+    "We need a new SSL certificate installed before Friday.",
+    "Backups failed last night with a disk quota error.",
+    "Please resize our cloud server to 8 GB before the launch.",
+    "Email bounces from our domain since the DNS change.",
+];
+
+impl Sim {
+    fn exec(
+        &mut self,
+        kind: &'static str,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Vec<RecordedEvent> {
+        let started = Instant::now();
+        let recorded = self
+            .desk
+            .execute(&mut self.store, command, now)
+            .unwrap_or_else(|e| {
+                panic!("a command of the workload ({kind}) was refused at {now}: {e}")
+            });
+        let took = started.elapsed();
+        self.exec.push(took);
+        self.by_kind.entry(kind).or_default().push(took);
+        self.commands += 1;
+        self.events += recorded.len() as u64;
+        recorded
+    }
+
+    /// Hands out every due message and acknowledges its delivery.
+    fn deliver(&mut self, now: DateTime<Utc>) {
+        while let Some(msg) = self.desk.poll_outbound(now) {
+            let ack = Command::new(
+                Actor::integration("transport"),
+                OutboxAction::MarkDelivered { message: msg.id },
+            );
+            self.exec("ack delivery", ack, now);
+            self.delivered += 1;
+        }
+    }
+
+    /// Fires every timer due up to `until`, as a service loop does.
+    fn fire(&mut self, until: DateTime<Utc>) {
+        while let Some(due) = self.desk.poll_timeout().filter(|t| *t <= until) {
+            let started = Instant::now();
+            let fired = self
+                .desk
+                .handle_timeout(&mut self.store, due)
+                .unwrap_or_else(|e| panic!("timers at {due}: {e}"));
+            self.timeouts.push(started.elapsed());
+            self.timer_calls += 1;
+            self.events += fired.len() as u64;
+            self.deliver(due);
+            if self.desk.poll_timeout() == Some(due) {
+                break;
+            }
+        }
+    }
+
+    fn setup(&mut self, customers: usize, agents: usize, now: DateTime<Utc>) {
+        let setup = Actor::integration("setup");
+        for i in 0..customers {
+            let (c, p): (CustomerId, ContactId) = (self.ids.next_id(), self.ids.next_id());
+            let email = ChannelAddress::email(format!("ops{i}@customer{i}.example")).unwrap();
+            let phone = ChannelAddress::phone(format!("+1210{i:07}")).unwrap();
+            self.exec(
+                "setup",
+                Command::new(
+                    setup.clone(),
+                    CustomerAction::Register {
+                        id: c,
+                        organisation: format!("Customer {i}"),
+                    },
+                ),
+                now,
+            );
+            self.exec(
+                "setup",
+                Command::new(
+                    setup.clone(),
+                    CustomerAction::Update {
+                        customer: c,
+                        command: CustomerCommand::AddContact {
+                            contact: p,
+                            name: format!("Contact {i}"),
+                            addresses: vec![email.clone(), phone.clone()],
+                        },
+                    },
+                ),
+                now,
+            );
+            self.people.push(Person { email, phone });
+        }
+        let team_count = agents.div_ceil(20).max(1);
+        for t in 0..team_count {
+            let team: TeamId = self.ids.next_id();
+            self.exec(
+                "setup",
+                Command::new(
+                    setup.clone(),
+                    PeopleAction::CreateTeam {
+                        id: team,
+                        name: format!("Team {t}"),
+                    },
+                ),
+                now,
+            );
+            self.teams.push((team, Vec::new()));
+        }
+        for a in 0..agents {
+            let agent: AgentId = self.ids.next_id();
+            self.exec(
+                "setup",
+                Command::new(
+                    setup.clone(),
+                    PeopleAction::RegisterAgent {
+                        id: agent,
+                        name: format!("Racker {a}"),
+                        time_zone: chrono_tz::America::Chicago,
+                        roles: vec![Role::Agent],
+                        skills: vec![],
+                    },
+                ),
+                now,
+            );
+            let t = a % team_count;
+            let team = self.teams[t].0;
+            self.exec(
+                "setup",
+                Command::new(
+                    setup.clone(),
+                    PeopleAction::UpdateTeam {
+                        team,
+                        command: TeamCommand::AddMember(agent),
+                    },
+                ),
+                now,
+            );
+            // The first member leads the team; the others report to them
+            // (and their lead calls back their unhappy customers).
+            let change = match self.teams[t].1.first() {
+                None => PeopleAction::UpdateTeam {
+                    team,
+                    command: TeamCommand::SetLead(agent),
+                },
+                Some(lead) => PeopleAction::UpdateAgent {
+                    agent,
+                    command: AgentCommand::ReportTo(Some(*lead)),
+                },
+            };
+            self.exec("setup", Command::new(setup.clone(), change), now);
+            self.teams[t].1.push(agent);
+        }
+        self.deliver(now);
+    }
+
+    /// Schedules `count` arrivals over the day starting at `day`.
+    fn arrivals(&mut self, day: DateTime<Utc>, first: u32, count: u32) {
+        for n in first..first + count {
+            let business = self.rng.chance(65);
+            // Chicago business hours are 14:00–23:00 UTC (15:00–00:00 in
+            // winter); close enough for arrival times.
+            let minute = if business {
+                14 * 60 + self.rng.below(9 * 60)
+            } else {
+                self.rng.below(24 * 60)
+            };
+            let at = day
+                + Duration::minutes(i64::try_from(minute).unwrap())
+                + Duration::seconds(i64::try_from(self.rng.below(60)).unwrap());
+            self.due.push(Reverse((at, n, Step::Open)));
+        }
+    }
+
+    fn later(&mut self, at: DateTime<Utc>, n: u32, after: Duration, step: Step) {
+        self.due.push(Reverse((at + after, n, step)));
+    }
+
+    fn from(&self, f: &Flight) -> ChannelAddress {
+        let p = &self.people[f.customer as usize];
+        match f.channel {
+            Channel::Phone => p.phone.clone(),
+            _ => p.email.clone(),
+        }
+    }
+
+    fn step(&mut self, at: DateTime<Utc>, n: u32, step: Step) {
+        if step == Step::Open {
+            self.open(at, n);
+            return;
+        }
+        let Some(f) = self.flights.get(&n) else {
+            return;
+        };
+        let (ticket, agent) = (f.ticket, f.agent);
+        match step {
+            Step::Open => {}
+            Step::FirstReply => {
+                self.exec(
+                    "agent reply",
+                    Command::reply(
+                        ticket,
+                        agent,
+                        "Thanks, we are on it: checking the server now.",
+                    ),
+                    at,
+                );
+                if self.rng.chance(45) {
+                    let after = self.rng.minutes(30, 8 * 60);
+                    self.later(at, n, after, Step::CustomerReply);
+                } else {
+                    let after = self.rng.minutes(5, 60);
+                    self.later(at, n, after, Step::Solve);
+                }
+            }
+            Step::CustomerReply | Step::Reopen => {
+                let msg = InboundMessage::new(
+                    self.ids.next_id(),
+                    f.channel.clone(),
+                    self.from(f),
+                    "Still seeing it from here, see the attached trace.",
+                )
+                .in_reply_to(ticket);
+                self.exec(
+                    "customer reply",
+                    Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+                    at,
+                );
+                if step == Step::Reopen {
+                    self.reopened += 1;
+                }
+                let after = self.rng.minutes(15, 120);
+                self.later(at, n, after, Step::NextReply);
+            }
+            Step::NextReply => {
+                self.exec(
+                    "agent reply",
+                    Command::reply(ticket, agent, "Fixed: a full disk on the web server."),
+                    at,
+                );
+                let after = self.rng.minutes(5, 60);
+                self.later(at, n, after, Step::Solve);
+            }
+            Step::Solve => {
+                let solves = f.solves + 1;
+                let solved = self.exec(
+                    "solve",
+                    Command::new(
+                        Actor::Agent(agent),
+                        TicketAction::set_status(ticket, Status::Solved),
+                    ),
+                    at,
+                );
+                if let Some(f) = self.flights.get_mut(&n) {
+                    f.solves = solves;
+                }
+                let invited = solved.iter().find_map(|r| match &r.event {
+                    Event::Survey(SurveyEvent {
+                        kind: SurveyEventKind::Invited { invitation },
+                        ..
+                    }) => Some(invitation.id),
+                    _ => None,
+                });
+                if let Some(invitation) = invited {
+                    self.invitations += 1;
+                    if self.rng.chance(25) {
+                        let after = self.rng.minutes(60, 48 * 60);
+                        self.later(at, n, after, Step::Answer(invitation));
+                    }
+                }
+                if solves == 1 && self.rng.chance(8) {
+                    let after = self.rng.minutes(4 * 60, 3 * 24 * 60);
+                    self.later(at, n, after, Step::Reopen);
+                }
+                self.later(at, n, Duration::days(4), Step::Close(solves));
+            }
+            Step::Answer(invitation) => {
+                let rating = [
+                    Rating::Excellent,
+                    Rating::Excellent,
+                    Rating::Good,
+                    Rating::Good,
+                    Rating::Average,
+                    Rating::Poor,
+                ][usize::try_from(self.rng.below(6)).unwrap()];
+                let score = u8::try_from(5 + self.rng.below(6)).unwrap();
+                let response = Response::new()
+                    .answer("rating", Answer::Scale(rating))
+                    .answer("recommend", Answer::Nps(score));
+                self.exec(
+                    "CSAT answer",
+                    Command::new(
+                        Actor::integration("survey"),
+                        SurveyAction::Answer {
+                            invitation,
+                            response,
+                        },
+                    ),
+                    at,
+                );
+                self.answers += 1;
+                self.follow_up(at, n, invitation);
+            }
+            Step::Close(solves) => {
+                if f.solves != solves {
+                    return; // reopened and solved again: its own close is due later
+                }
+                self.exec(
+                    "close",
+                    Command::new(
+                        Actor::integration("automation"),
+                        TicketAction::set_status(ticket, Status::Closed),
+                    ),
+                    at,
+                );
+                self.flights.remove(&n);
+                self.closed += 1;
+            }
+        }
+    }
+
+    /// A low score opened a personal follow-up (a task ticket for the
+    /// rated agent's lead): the owner calls the customer within hours,
+    /// and it is worked and closed like any other ticket.
+    fn follow_up(&mut self, at: DateTime<Utc>, n: u32, invitation: InvitationId) {
+        let id = invitation.follow_up_ticket();
+        let Some(ticket) = self.desk.tickets().get(id) else {
+            return;
+        };
+        let Some(f) = self.flights.get(&n) else {
+            return;
+        };
+        let (customer, rated) = (f.customer, f.agent);
+        let owner = match ticket.assignee() {
+            Some(owner) => owner,
+            None => {
+                // A lead's own detractor: another member of a team.
+                let others = &self.teams[usize::try_from(n).unwrap() % self.teams.len()].1;
+                let owner = others
+                    .iter()
+                    .copied()
+                    .find(|a| *a != rated)
+                    .unwrap_or(rated);
+                self.exec(
+                    "assign",
+                    Command::new(
+                        Actor::integration("routing"),
+                        TicketAction::assign(id, owner),
+                    ),
+                    at,
+                );
+                owner
+            }
+        };
+        let key = n | FOLLOW_UP;
+        self.flights.insert(
+            key,
+            Flight {
+                ticket: id,
+                customer,
+                agent: owner,
+                channel: Channel::Phone,
+                solves: 0,
+            },
+        );
+        self.follow_ups += 1;
+        let after = self.rng.minutes(60, 6 * 60);
+        self.later(at, key, after, Step::FirstReply);
+    }
+
+    fn open(&mut self, at: DateTime<Utc>, n: u32) {
+        let customer = u32::try_from(self.rng.below(self.people.len() as u64)).unwrap();
+        let channel = match self.rng.below(100) {
+            0..55 => Channel::Email,
+            55..80 => Channel::Phone,
+            _ => Channel::Portal,
+        };
+        let (team, members) =
+            &self.teams[usize::try_from(self.rng.below(self.teams.len() as u64)).unwrap()];
+        let team = *team;
+        let agent = members[usize::try_from(self.rng.below(members.len() as u64)).unwrap()];
+        let ticket: TicketId = self.ids.next_id();
+        let flight = Flight {
+            ticket,
+            customer,
+            agent,
+            channel: channel.clone(),
+            solves: 0,
+        };
+        let body = BODIES[n as usize % BODIES.len()];
+        let msg = InboundMessage::new(ticket, channel.clone(), self.from(&flight), body);
+        self.exec(
+            "inbound new ticket",
+            Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+            at,
+        );
+        let routing = Actor::integration("routing");
+        self.exec(
+            "route to team",
+            Command::new(
+                routing.clone(),
+                TicketAction::Update {
+                    ticket,
+                    command: TicketCommand::SetTeam(Some(team)),
+                },
+            ),
+            at,
+        );
+        self.exec(
+            "assign",
+            Command::new(routing, TicketAction::assign(ticket, agent)),
+            at,
+        );
+        self.flights.insert(n, flight);
+        self.opened += 1;
+        let after = if channel == Channel::Phone {
+            self.rng.minutes(1, 5)
+        } else if self.rng.chance(10) {
+            self.rng.minutes(61, 150)
+        } else {
+            self.rng.minutes(10, 90)
+        };
+        self.later(at, n, after, Step::FirstReply);
+    }
+}
+
+/// How many of `tickets` arrive on each of `days` days from `start`:
+/// weekends at 40% of a weekday.
+fn per_day(start: DateTime<Utc>, days: u64, tickets: u64) -> Vec<u32> {
+    let weight = |d: u64| -> f64 {
+        match (start + Duration::days(i64::try_from(d).unwrap())).weekday() {
+            Weekday::Sat | Weekday::Sun => 0.4,
+            _ => 1.0,
+        }
+    };
+    let total: f64 = (0..days).map(weight).sum();
+    let mut out = Vec::new();
+    let mut cumulative = 0.0;
+    let mut given = 0u64;
+    for d in 0..days {
+        cumulative += weight(d);
+        let upto = ((cumulative / total) * tickets as f64).round() as u64;
+        out.push(u32::try_from(upto - given).unwrap());
+        given = upto;
+    }
+    out
+}
+
+fn main() {
+    let customers = setting("FANATICAL_SCALE_CUSTOMERS", 350_000);
+    let tickets = setting("FANATICAL_SCALE_TICKETS", 10_000_000);
+    let days = setting("FANATICAL_SCALE_DAYS", 1_095);
+    let keep = setting("FANATICAL_SCALE_REPLAY_EVENTS", 4_000_000);
+    let max_rss_kb = setting("FANATICAL_SCALE_MAX_RSS_GB", 14) * 1024 * 1024;
+    let snapshot_file = std::env::var("FANATICAL_SCALE_SNAPSHOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/scale-snapshot.json")
+        });
+    let start = Utc.with_ymd_and_hms(2024, 1, 1, 6, 0, 0).unwrap();
+    let daily = per_day(start, days, tickets);
+    let busiest = u64::from(daily.iter().copied().max().unwrap_or(0));
+    // About 40 tickets per agent per working day, in teams of 20.
+    let agents = usize::try_from(busiest.div_ceil(40).max(4)).unwrap();
+    let config = config();
+
+    println!(
+        "scale: {customers} customers, {tickets} tickets over {days} days from {} \
+         ({busiest} on a busy weekday), {agents} agents; replay log {keep} events; \
+         stops past {} GiB resident",
+        start.date_naive(),
+        max_rss_kb / (1024 * 1024)
+    );
+    let wall = Instant::now();
+    let mut sim = Sim {
+        desk: Desk::new(config.clone()),
+        store: DriveStore {
+            position: 0,
+            any_versions: HashMap::new(),
+            log: MemoryStore::new(),
+            keep,
+            logging: true,
+            snapshot_file: snapshot_file.clone(),
+            tail: Vec::new(),
+        },
+        ids: IdGenerator::from_seed(4),
+        rng: Rng(2015),
+        people: Vec::with_capacity(usize::try_from(customers).unwrap()),
+        teams: Vec::new(),
+        flights: HashMap::new(),
+        due: BinaryHeap::new(),
+        exec: Samples::default(),
+        by_kind: BTreeMap::new(),
+        timeouts: Samples::default(),
+        commands: 0,
+        events: 0,
+        opened: 0,
+        closed: 0,
+        reopened: 0,
+        invitations: 0,
+        answers: 0,
+        follow_ups: 0,
+        delivered: 0,
+        timer_calls: 0,
+    };
+    sim.setup(usize::try_from(customers).unwrap(), agents, start);
+    println!(
+        "setup: {customers} customers and {agents} agents, {} events, {:.1} s, \
+         RSS {:.2} GiB, heap {:.2} GiB",
+        sim.events,
+        wall.elapsed().as_secs_f64(),
+        gib_kb(status_kb("VmRSS:")),
+        gib(heap())
+    );
+    sim.exec = Samples::default();
+    sim.by_kind.clear();
+    sim.timeouts = Samples::default();
+
+    println!(
+        "{:>5} {:>10} {:>9} {:>7} {:>11} {:>11} {:>7} {:>7} | commands (execute) | handle_timeout p50/p99 | wall",
+        "month", "date", "opened", "live", "events", "commands", "RSS GiB", "HWM"
+    );
+    let mut months: Vec<(Summary, Summary, BTreeMap<&'static str, Summary>)> = Vec::new();
+    let mut next_ticket = 0u32;
+    let mut stopped = None;
+    let mut month_start = start;
+    let month_len = Duration::days(30);
+    let end = start + Duration::days(i64::try_from(days).unwrap());
+    for (d, count) in daily.iter().enumerate() {
+        let day = start + Duration::days(i64::try_from(d).unwrap());
+        sim.arrivals(day, next_ticket, *count);
+        next_ticket += count;
+        let day_end = day + Duration::days(1);
+        while let Some(Reverse((at, n, step))) = sim.due.peek().copied() {
+            if at >= day_end {
+                break;
+            }
+            sim.due.pop();
+            sim.fire(at);
+            sim.step(at, n, step);
+            sim.deliver(at);
+        }
+        sim.fire(day_end);
+        let last_day = d + 1 == daily.len();
+        if day_end - month_start >= month_len || last_day {
+            let exec = sim.exec.summary();
+            let timeouts = sim.timeouts.summary();
+            let kinds: BTreeMap<&'static str, Summary> = sim
+                .by_kind
+                .iter_mut()
+                .map(|(k, v)| (*k, v.summary()))
+                .collect();
+            months.push((exec, timeouts, kinds));
+            println!(
+                "{:>5} {:>10} {:>9} {:>7} {:>11} {:>11} {:>7.2} {:>7.2} | p50 {:>5.1} p99 {:>6.1} p99.9 {:>7.1} µs | {:>5.1} {:>6.1} µs | {:>6.0} s",
+                months.len(),
+                day_end.date_naive(),
+                sim.opened,
+                sim.flights.len(),
+                sim.events,
+                sim.commands,
+                gib_kb(status_kb("VmRSS:")),
+                gib_kb(status_kb("VmHWM:")),
+                exec.p50,
+                exec.p99,
+                exec.p999,
+                timeouts.p50,
+                timeouts.p99,
+                wall.elapsed().as_secs_f64()
+            );
+            sim.exec = Samples::default();
+            sim.by_kind.clear();
+            sim.timeouts = Samples::default();
+            month_start = day_end;
+        }
+        let rss = status_kb("VmRSS:");
+        if rss > max_rss_kb {
+            stopped = Some((day_end, rss));
+            break;
+        }
+    }
+    let drove = wall.elapsed();
+    let reached = match stopped {
+        Some((at, rss)) => {
+            println!(
+                "STOPPED at {} (day {} of {days}): resident memory {:.2} GiB passed the limit; \
+                 {} of {tickets} tickets opened",
+                at.date_naive(),
+                (at - start).num_days(),
+                gib_kb(rss),
+                sim.opened
+            );
+            at
+        }
+        None => end,
+    };
+    println!(
+        "drive: {} tickets opened, {} closed, {} reopened, {} CSAT invitations, {} answered, \
+         {} low-score follow-ups, {} messages delivered, {} commands, {} timer calls, {} events in {:.0} s \
+         ({:.0} events/s, {:.0} commands/s); {} tickets in flight at {}",
+        sim.opened,
+        sim.closed,
+        sim.reopened,
+        sim.invitations,
+        sim.answers,
+        sim.follow_ups,
+        sim.delivered,
+        sim.commands,
+        sim.timer_calls,
+        sim.events,
+        drove.as_secs_f64(),
+        sim.events as f64 / drove.as_secs_f64(),
+        sim.commands as f64 / drove.as_secs_f64(),
+        sim.flights.len(),
+        reached.date_naive(),
+    );
+    println!(
+        "memory after the drive: RSS {:.2} GiB, peak (VmHWM) {:.2} GiB, heap {:.2} GiB \
+         (of which the replay log's {} events are measured below)",
+        gib_kb(status_kb("VmRSS:")),
+        gib_kb(status_kb("VmHWM:")),
+        gib(heap()),
+        sim.store.log_len()
+    );
+    if let (Some(first), Some(last)) = (months.first(), months.last()) {
+        println!("commands, first month: {}", first.0);
+        println!("commands, last month:  {}", last.0);
+        println!("timers,   first month: {}", first.1);
+        println!("timers,   last month:  {}", last.1);
+        for (kind, f) in &first.2 {
+            println!("  {kind:<20} first month: {f}");
+            if let Some(l) = last.2.get(kind) {
+                println!("  {:<20} last month:  {l}", "");
+            }
+        }
+    }
+
+    let Sim {
+        desk, mut store, ..
+    } = sim;
+    // The replay log's share of the heap.
+    let log = std::mem::take(&mut store.log);
+    let log_events = log.len();
+    let before = heap();
+    let log_bytes = {
+        let held = log.clone();
+        let bytes = heap() - before;
+        drop(held);
+        bytes
+    };
+    println!(
+        "replay log: {log_events} events, {:.2} GiB of heap ({:.0} B an event)",
+        gib(log_bytes),
+        log_bytes as f64 / log_events.max(1) as f64
+    );
+
+    // Restart from a snapshot: the state is cloned to take it, so only
+    // when there is room.
+    let rss = status_kb("VmRSS:");
+    let desk_heap = {
+        let before = heap();
+        let copy = desk.clone();
+        let bytes = heap() - before;
+        drop(copy);
+        bytes
+    };
+    println!(
+        "desk: {:.2} GiB of heap, holding {} customers and {} tickets",
+        gib(desk_heap),
+        desk.customers().len(),
+        desk.tickets().len()
+    );
+    if rss + 2 * u64::try_from(desk_heap).unwrap_or(0) / 1024 < max_rss_kb {
+        let t = Instant::now();
+        desk.save_snapshot(&mut store).unwrap();
+        let saved = t.elapsed();
+        let size = std::fs::metadata(&snapshot_file)
+            .map(|m| m.len())
+            .unwrap_or(0);
+        println!(
+            "snapshot at position {}: {:.1} MiB of JSON written to {} in {:.2} s",
+            desk.position(),
+            size as f64 / (1024.0 * 1024.0),
+            snapshot_file.display(),
+            saved.as_secs_f64()
+        );
+        let position = desk.position();
+        let reference = desk.clone();
+        drop(desk);
+        let t = Instant::now();
+        let restored = Desk::resume(&store, config.clone()).unwrap();
+        let took = t.elapsed();
+        assert_eq!(restored.from, RestoredFrom::Snapshot { position });
+        assert!(restored.desk == reference, "the restored desk is the desk");
+        println!(
+            "restart from the snapshot (Desk::resume: read the file, parse, check, restore, \
+             catch up {} events): {:.2} s (target ≤ 5 s)",
+            restored.caught_up,
+            took.as_secs_f64()
+        );
+        drop(restored);
+        drop(reference);
+        let _ = std::fs::remove_file(&snapshot_file);
+    } else {
+        println!(
+            "snapshot skipped: taking it clones the desk's {:.2} GiB, past the memory limit",
+            gib(desk_heap)
+        );
+        drop(desk);
+    }
+
+    // Full replay from memory.
+    for round in 1..=2 {
+        let t = Instant::now();
+        let rebuilt = Desk::rebuild(&log, config.clone()).unwrap();
+        let took = t.elapsed();
+        assert_eq!(rebuilt.position(), log_events as u64);
+        println!(
+            "replay {round}: Desk::rebuild of {log_events} events from a MemoryStore in {:.2} s: \
+             {:.0} events/s (target ≥ 2,000,000)",
+            took.as_secs_f64(),
+            log_events as f64 / took.as_secs_f64()
+        );
+    }
+}
+
+impl DriveStore {
+    fn log_len(&self) -> usize {
+        self.log.len()
+    }
+}
