@@ -7,9 +7,6 @@
 //! (`FANATICAL_MEMORY_N` customers and tickets, 10,000 by default). It
 //! prints bytes per item; the README's "Memory" table records them.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
-
 use chrono::{TimeZone, Utc};
 use fanatical::actor::Actor;
 use fanatical::agent::Role;
@@ -23,43 +20,18 @@ use fanatical::ticket::Status;
 
 mod common;
 
-/// The system allocator, counting the bytes live on the heap.
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-fn signed(n: usize) -> isize {
-    isize::try_from(n).unwrap_or(isize::MAX)
-}
-
-// SAFETY: every call is forwarded to the system allocator unchanged; the
-// counter is only arithmetic beside it.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(signed(layout.size()), Ordering::Relaxed);
-        // SAFETY: forwarded with the caller's layout.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(signed(layout.size()), Ordering::Relaxed);
-        // SAFETY: forwarded with the caller's pointer and layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(signed(new_size) - signed(layout.size()), Ordering::Relaxed);
-        // SAFETY: forwarded with the caller's pointer, layout and size.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
+use counting::signed;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// The heap a desk rebuilt from `store` holds.
 fn desk_bytes(store: &MemoryStore, config: &DeskConfig) -> isize {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = counting::live();
     let desk = Desk::rebuild(store, config.clone()).unwrap();
-    let held = LIVE.load(Ordering::Relaxed) - before;
+    let held = counting::live() - before;
     drop(desk);
     held
 }

@@ -53,12 +53,10 @@
 //! as `fanatical-sqlite` keeps them in a row, and restart is
 //! `Desk::resume` from that file.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration as Wall, Instant};
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
@@ -86,41 +84,14 @@ use fanatical::ticket::{Status, TicketCommand};
 
 // ----- memory ----------------------------------------------------------------
 
-/// The system allocator, counting the bytes live on the heap (as in
-/// `benches/memory.rs`).
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-fn signed(n: usize) -> isize {
-    isize::try_from(n).unwrap_or(isize::MAX)
-}
-
-// SAFETY: every call is forwarded to the system allocator unchanged; the
-// counter is only arithmetic beside it.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(signed(layout.size()), Ordering::Relaxed);
-        // SAFETY: forwarded with the caller's layout.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(signed(layout.size()), Ordering::Relaxed);
-        // SAFETY: forwarded with the caller's pointer and layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(signed(new_size) - signed(layout.size()), Ordering::Relaxed);
-        // SAFETY: forwarded with the caller's pointer, layout and size.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 fn heap() -> isize {
-    LIVE.load(Ordering::Relaxed)
+    counting::live()
 }
 
 /// The time this thread has spent on a CPU, from /proc/thread-self/schedstat

@@ -13,7 +13,6 @@ use fanatical::desk::{
     RecognitionAction, SurveyAction, TicketAction,
 };
 use fanatical::id::{AgentId, InvitationId, PraiseId, TicketId};
-use fanatical::outbox::OutboxAction;
 use fanatical::recognition::PraiseSource;
 use fanatical::store::Store;
 use fanatical::survey::{
@@ -38,16 +37,6 @@ fn config() -> DeskConfig {
                 .csat_on_solve("after-ticket"),
         )
         .with_archive(ArchivePolicy::after_closed(Duration::days(7)).unwrap())
-}
-
-fn deliver_all(w: &mut World) {
-    while let Some(m) = w.desk.poll_outbound(w.now) {
-        w.run(Command::new(
-            Actor::integration("transport"),
-            OutboxAction::MarkDelivered { message: m.id },
-        ))
-        .unwrap();
-    }
 }
 
 fn solve(w: &mut World, t: TicketId) {
@@ -159,7 +148,7 @@ fn an_erasure_after_archival_erases_notes_quoting_archived_answers_in_memory_sto
     ))
     .unwrap();
     assert!(desk_has(&w.desk, COMMENT), "follow-up quotes");
-    deliver_all(&mut w);
+    w.deliver_all();
     close(&mut w, t);
     archive_now(&mut w);
     assert!(w.desk.tickets().get(t).is_none());
@@ -205,7 +194,7 @@ fn an_erasure_after_archival_erases_praise_given_through_an_archived_invitation(
         },
     ))
     .unwrap();
-    deliver_all(&mut w);
+    w.deliver_all();
     close(&mut w, t);
     archive_now(&mut w);
     erase_jane(&mut w);
@@ -256,7 +245,7 @@ fn an_archived_onboarding_ticket_is_not_offered_again() {
         TicketAction::set_status(t, Status::Solved),
     ))
     .unwrap();
-    deliver_all(&mut w);
+    w.deliver_all();
     w.run(Command::new(
         Actor::Agent(am),
         TicketAction::set_status(t, Status::Closed),
@@ -277,7 +266,7 @@ fn a_message_on_its_way_at_archival_leaves_memory_when_delivered() {
     close(&mut w, t); // nothing delivered yet
     archive_now(&mut w);
     assert!(w.desk.tickets().get(t).is_none());
-    deliver_all(&mut w);
+    w.deliver_all();
     let left = w
         .desk
         .channels()
@@ -293,7 +282,7 @@ fn a_ticket_waits_for_its_survey_to_expire_before_it_is_archived() {
     let mut w = World::with_config(config());
     let t = w.jane_emails("Broken");
     solve(&mut w, t);
-    deliver_all(&mut w);
+    w.deliver_all();
     close(&mut w, t);
     let inv = csat_invitation(&w, t);
     // Past the window, not past the invitation's expiry: not archived yet.
@@ -365,7 +354,7 @@ fn an_erasure_reaches_invitations_about_archived_tickets_sent_to_others_than_the
     ))
     .unwrap();
     solve(&mut w, t);
-    deliver_all(&mut w);
+    w.deliver_all();
     close(&mut w, t);
     archive_now(&mut w);
     assert!(w.desk.tickets().get(t).is_none());
@@ -392,7 +381,7 @@ fn an_archived_tickets_id_is_taken() {
     let mut w = World::with_config(config());
     let t = w.jane_emails("Broken");
     solve(&mut w, t);
-    deliver_all(&mut w);
+    w.deliver_all();
     close(&mut w, t);
     archive_now(&mut w);
     let got = w.run(Command::new(
@@ -429,7 +418,7 @@ fn an_export_with_the_archive_still_holds_archived_tickets_and_answers() {
         },
     ))
     .unwrap();
-    deliver_all(&mut w);
+    w.deliver_all();
     close(&mut w, t);
     let before = w.desk.customers().export(w.jane).unwrap();
     assert_eq!((before.tickets.len(), before.surveys.len()), (1, 1));
