@@ -67,11 +67,10 @@ CREATE OR REPLACE FUNCTION append_events(
     e_command  text[]
 ) RETURNS TABLE (conflict int, actual bigint[], after bigint)
 LANGUAGE plpgsql
-SET search_path FROM CURRENT
--- The statements below are index lookups whatever the arrays hold: plan
--- them once per session, not on every call (a custom plan for each call
--- cost more than the append itself).
-SET plan_cache_mode = force_generic_plan
+-- No SET clauses (each would be set and reset on every call, a third of
+-- the call's cost): the tables are found through the session's search
+-- path and the plans are generic by the session's plan_cache_mode, both
+-- set by `session_setup`.
 AS $fn$
 DECLARE
     n        int := coalesce(array_length(w_stream, 1), 0);
@@ -373,9 +372,17 @@ pub(crate) fn check_schema_name(name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// `SET search_path` and the migration, for a session on `schema`.
+/// What every session of a store on `schema` sets: the schema as its
+/// search path (where `append_events` finds its tables), and generic plans
+/// for prepared statements and `append_events`' statements: they are index
+/// lookups whatever the parameters hold, and PostgreSQL would otherwise
+/// plan the statements over arrays afresh on every call, which cost more
+/// than the append itself.
 pub(crate) fn session_setup(schema: &str) -> String {
-    format!("SET search_path TO {}", quote_ident(schema))
+    format!(
+        "SET search_path TO {}; SET plan_cache_mode = force_generic_plan",
+        quote_ident(schema)
+    )
 }
 
 pub(crate) fn to_i64(n: u64) -> i64 {
