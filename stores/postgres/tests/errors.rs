@@ -94,8 +94,10 @@ fn a_row_this_build_cannot_read_is_corrupt_naming_the_row_and_the_fault() {
 #[test]
 fn a_connection_lost_during_an_append_is_retried_safely_with_the_same_key() {
     use fanatical::actor::Actor;
+    use fanatical::chrono::{TimeZone, Utc};
     use fanatical::customer::CustomerCommand;
     use fanatical::desk::{Command, CustomerAction};
+    use fanatical::id::CustomerId;
 
     let Some(db) =
         common::db("a_connection_lost_during_an_append_is_retried_safely_with_the_same_key")
