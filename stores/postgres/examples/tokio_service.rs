@@ -2,7 +2,9 @@
 //! runtime: each command is decided, its append awaited, and the stored
 //! events applied; a second desk writes to the same store at the same
 //! time, and the service catches up before it decides, retrying a
-//! conflict. The runtime has one thread, so a heartbeat task that keeps
+//! conflict. It delivers each message under a lease taken in the database
+//! (awaited), so other desks on the schema never deliver it at the same
+//! time. The runtime has one thread, so a heartbeat task that keeps
 //! ticking while the service waits on the database shows nothing blocks.
 //!
 //! `FANATICAL_PG_URL=postgres://user@localhost/db cargo run -p
@@ -22,7 +24,7 @@ use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
 use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::outbox::OutboxAction;
-use fanatical::store::StoreError;
+use fanatical::store::{LeaseHolder, LeaseOutcome, StoreError};
 use fanatical_postgres::AsyncPgStore;
 use tokio::sync::{mpsc, oneshot};
 
@@ -81,11 +83,13 @@ async fn handle(
 }
 
 /// The service: one task owning the desk, taking commands from a channel
-/// and delivering what the desk sends.
+/// and delivering what the desk sends, each message under its lease in
+/// the database.
 async fn serve(
     store: AsyncPgStore,
     mut desk: Desk,
     mut inbox: mpsc::Receiver<Request>,
+    me: LeaseHolder,
 ) -> Result<Desk, fanatical::Error> {
     while let Some(Request {
         command,
@@ -95,14 +99,29 @@ async fn serve(
     {
         let outcome = handle(&store, &mut desk, &command, now).await;
         let _ = reply.send(outcome);
-        // The transport: here it prints; a real one awaits its send.
+        // The desk holds each message it hands out for its local lease;
+        // the store's lease keeps every other desk off it meanwhile.
         while let Some(msg) = desk.poll_outbound(now) {
-            println!("  deliver to {:?}: {}", msg.recipient, msg.body);
+            let until = now + desk.config().delivery_lease;
+            let lease = match store.take_lease(msg.id, &me, now, until).await? {
+                LeaseOutcome::Taken(lease) => lease,
+                // Another desk is delivering it, or has: this desk comes
+                // back to it when its own lease ends (or learns of the
+                // delivery when it catches up).
+                _ => continue,
+            };
+            // The transport: here it prints; a real one awaits its send
+            // (and on a failure records it and releases the lease).
+            println!(
+                "  deliver to {:?} (lease token {}): {}",
+                msg.recipient, lease.token, msg.body
+            );
             let delivered = Command::new(
                 Actor::integration("transport"),
                 OutboxAction::MarkDelivered { message: msg.id },
             );
             handle(&store, &mut desk, &delivered, now).await?;
+            store.finish_lease(&lease).await?;
         }
     }
     Ok(desk)
@@ -146,7 +165,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     store.catch_up(&mut desk).await?;
     println!("desk on schema {schema}: {} events so far", desk.position());
     let (tx, inbox) = mpsc::channel(16);
-    let service = tokio::spawn(serve(store, desk, inbox));
+    let me = LeaseHolder::new("tokio-service")?;
+    let service = tokio::spawn(serve(store, desk, inbox, me));
 
     // Another desk on the same store (another process, say) registers Ana
     // while the service takes the customer's setup.

@@ -9,7 +9,13 @@ use std::fmt;
 use fanatical::chrono::{DateTime, Utc};
 use fanatical::desk::{Command, Desk};
 use fanatical::event::StreamId;
-use fanatical::store::{Erasure, RecordedEvent, StoreError, StreamWrite};
+use fanatical::id::MessageId;
+use fanatical::store::{
+    Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot, StoreError,
+    StreamWrite,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::{Client, Config, NoTls, Statement};
 
@@ -278,6 +284,152 @@ impl AsyncPgStore {
         Self::settle(&mut guard, result)
     }
 
+    /// Asks for the lease on delivering `message`, for `holder`, until
+    /// `until`, at `now`: [`DeliveryLeases::take_lease`] for async code,
+    /// on the same `leases` table and by the same rule as
+    /// [`PgStore`](crate::PgStore) (one transaction holding the message's
+    /// advisory lock), so blocking and async desks on one schema share
+    /// every lease.
+    ///
+    /// ```no_run
+    /// use fanatical::chrono::{Duration, TimeZone, Utc};
+    /// use fanatical::id::MessageId;
+    /// use fanatical::store::{LeaseHolder, LeaseOutcome};
+    /// use fanatical_postgres::AsyncPgStore;
+    ///
+    /// # async fn run(message: MessageId) -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = AsyncPgStore::connect("postgres://desk@localhost/support").await?;
+    /// let me = LeaseHolder::new("desk-a")?;
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// if let LeaseOutcome::Taken(lease) =
+    ///     store.take_lease(message, &me, now, now + Duration::minutes(5)).await?
+    /// {
+    ///     // ... deliver, record the delivery, then:
+    ///     store.finish_lease(&lease).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// Backend errors; nothing is taken then.
+    ///
+    /// [`DeliveryLeases::take_lease`]: fanatical::store::DeliveryLeases::take_lease
+    pub async fn take_lease(
+        &self,
+        message: MessageId,
+        holder: &LeaseHolder,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseOutcome, StoreError> {
+        self.with_lease(message, sql::take(message, holder, now, until))
+            .await
+    }
+
+    /// Finishes the delivery under `lease`, as
+    /// [`DeliveryLeases::finish_lease`] does: nobody takes the message's
+    /// lease again. `false` when the lease was lost.
+    ///
+    /// # Errors
+    /// Backend errors.
+    ///
+    /// [`DeliveryLeases::finish_lease`]: fanatical::store::DeliveryLeases::finish_lease
+    pub async fn finish_lease(&self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, sql::finish(lease)).await
+    }
+
+    /// Gives the lease back after a failed attempt, as
+    /// [`DeliveryLeases::release_lease`] does. `false` when the lease was
+    /// lost.
+    ///
+    /// # Errors
+    /// Backend errors.
+    ///
+    /// [`DeliveryLeases::release_lease`]: fanatical::store::DeliveryLeases::release_lease
+    pub async fn release_lease(&self, lease: &Lease) -> Result<bool, StoreError> {
+        self.with_lease(lease.message, sql::release(lease)).await
+    }
+
+    /// Runs `decide` on `message`'s lease row in one transaction holding
+    /// the message's advisory lock, storing the row it returns.
+    async fn with_lease<T>(
+        &self,
+        message: MessageId,
+        decide: impl FnOnce(Option<LeaseRow>) -> (T, Option<LeaseRow>),
+    ) -> Result<T, StoreError> {
+        let key = message.to_string();
+        let lock = sql::lease_key(&self.schema, &key);
+        let mut guard = self.conn().await?;
+        let result = match guard.as_mut() {
+            Some(conn) => lease(conn, &key, &lock, decide).await,
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        Self::settle(&mut guard, result)
+    }
+
+    /// Keeps `snapshot`, replacing those it supersedes:
+    /// [`SnapshotStore::save_snapshot`] for async code, in the same
+    /// `snapshots` table and transaction as [`PgStore`](crate::PgStore)'s.
+    /// A desk saves its own with `store.save_snapshot(&desk.snapshot())`.
+    ///
+    /// # Errors
+    /// [`StoreError::StaleSnapshot`] for a snapshot taken before the last
+    /// erasure; backend errors (nothing is kept).
+    ///
+    /// [`SnapshotStore::save_snapshot`]: fanatical::store::SnapshotStore::save_snapshot
+    pub async fn save_snapshot<S: Serialize>(
+        &self,
+        snapshot: &Snapshot<S>,
+    ) -> Result<(), StoreError> {
+        let json = sql::snapshot_json(snapshot)?;
+        let mut guard = self.conn().await?;
+        let result = match guard.as_mut() {
+            Some(conn) => save_snapshot(conn, snapshot.position, &json).await,
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        Self::settle(&mut guard, result)
+    }
+
+    /// The snapshot with the highest position, if any, as
+    /// [`SnapshotStore::load_snapshot`] reads it. A desk comes back with
+    /// [`Desk::restore`] and [`AsyncPgStore::catch_up`]:
+    ///
+    /// ```no_run
+    /// use fanatical::desk::{Desk, DeskConfig, DeskState};
+    /// use fanatical::store::Snapshot;
+    /// use fanatical_postgres::AsyncPgStore;
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = AsyncPgStore::connect("postgres://desk@localhost/support").await?;
+    /// let config = DeskConfig::default();
+    /// let mut desk = match store.load_snapshot::<DeskState>().await? {
+    ///     Some(snapshot) => Desk::restore(config, snapshot)?,
+    ///     None => Desk::new(config),
+    /// };
+    /// store.catch_up(&mut desk).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] for a stored snapshot that cannot be read
+    /// back; backend errors.
+    ///
+    /// [`SnapshotStore::load_snapshot`]: fanatical::store::SnapshotStore::load_snapshot
+    pub async fn load_snapshot<S: DeserializeOwned>(
+        &self,
+    ) -> Result<Option<Snapshot<S>>, StoreError> {
+        let mut guard = self.conn().await?;
+        let result = match guard.as_ref() {
+            Some(conn) => match conn.client.query_opt(sql::SNAPSHOT_LATEST, &[]).await {
+                Ok(row) => row.as_ref().map(sql::snapshot_of).transpose(),
+                Err(e) => Err(backend(e)),
+            },
+            None => Err(StoreError::backend_message("no connection")),
+        };
+        Self::settle(&mut guard, result)
+    }
+
     /// Applies to `desk` every event stored after the last one it has
     /// seen, as [`Desk::catch_up`] does on a blocking store. Returns how
     /// many were applied.
@@ -402,6 +554,58 @@ async fn write(
         .map_err(backend)?;
     tx.commit().await.map_err(backend)?;
     Ok(recorded)
+}
+
+/// One lease call's transaction (the blocking store's, awaited).
+async fn lease<T>(
+    conn: &mut Conn,
+    key: &str,
+    lock: &str,
+    decide: impl FnOnce(Option<LeaseRow>) -> (T, Option<LeaseRow>),
+) -> Result<T, StoreError> {
+    let tx = conn.client.transaction().await.map_err(backend)?;
+    tx.execute(sql::LEASE_LOCK, &[&lock])
+        .await
+        .map_err(backend)?;
+    let current = tx
+        .query_opt(sql::LEASE_SELECT, &[&key])
+        .await
+        .map_err(backend)?
+        .map(|row| sql::lease_row(key, &row))
+        .transpose()?;
+    let (answer, row) = decide(current);
+    if let Some(row) = row {
+        let (holder, token, secs, nanos, finished) = sql::lease_params(&row);
+        tx.execute(
+            sql::LEASE_UPSERT,
+            &[&key, &holder, &token, &secs, &nanos, &finished],
+        )
+        .await
+        .map_err(backend)?;
+    }
+    tx.commit().await.map_err(backend)?;
+    Ok(answer)
+}
+
+/// A snapshot save's transaction (the blocking store's, awaited).
+async fn save_snapshot(conn: &mut Conn, position: u64, json: &str) -> Result<(), StoreError> {
+    let tx = conn.client.transaction().await.map_err(backend)?;
+    tx.batch_execute(sql::SNAPSHOT_LOCK)
+        .await
+        .map_err(backend)?;
+    let erased = tx.query_one(sql::ERASED_AT, &[]).await.map_err(backend)?;
+    sql::check_after_erasure(position, &erased)?;
+    let position = to_i64(position);
+    let id: i64 = tx
+        .query_one(sql::SNAPSHOT_INSERT, &[&position, &json])
+        .await
+        .map_err(backend)?
+        .try_get(0)
+        .map_err(backend)?;
+    tx.execute(sql::SNAPSHOT_PRUNE, &[&id, &position])
+        .await
+        .map_err(backend)?;
+    tx.commit().await.map_err(backend)
 }
 
 /// [`crate::migrate`], awaited.

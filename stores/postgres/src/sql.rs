@@ -7,9 +7,13 @@ use std::collections::BTreeSet;
 
 use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::{Event, StreamId};
+use fanatical::id::MessageId;
 use fanatical::store::{
-    Erasure, ExpectedVersion, LeaseHolder, LeaseRow, RecordedEvent, StoreError, StreamWrite,
+    Erasure, ExpectedVersion, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot,
+    StoreError, StreamWrite,
 };
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// The tables, created when missing (run inside [`MIGRATE_LOCK`]'s
 /// transaction, with the schema on the search path).
@@ -63,56 +67,88 @@ CREATE OR REPLACE FUNCTION append_events(
     e_command  text[]
 ) RETURNS TABLE (conflict int, actual bigint[], after bigint)
 LANGUAGE plpgsql
-SET search_path FROM CURRENT
+-- No SET clauses (each would be set and reset on every call, a third of
+-- the call's cost): the tables are found through the session's search
+-- path and the plans are generic by the session's plan_cache_mode, both
+-- set by `session_setup`.
 AS $fn$
 DECLARE
-    n      int := coalesce(array_length(w_stream, 1), 0);
+    n        int := coalesce(array_length(w_stream, 1), 0);
     versions bigint[] := array_fill(0::bigint, ARRAY[n]);
-    total  bigint := 0;
-    before bigint;
-    i      int;
-    v      bigint;
+    moved    boolean[] := array_fill(false, ARRAY[n]);
+    sorted   int[] := ARRAY[1];
+    stale    int;
+    total    bigint := 0;
+    before   bigint;
+    i        int;
+    cnt      bigint;
+    expect   bigint;
+    ver      bigint;
 BEGIN
-    -- 1. Lock each stream's row in sorted (byte) order, creating it at
-    --    version 0 for a new stream: the latest committed version.
-    FOR i IN SELECT o.i FROM unnest(w_stream) WITH ORDINALITY AS o (s, i)
-             ORDER BY o.s COLLATE \"C\" LOOP
-        IF w_count[i] > 0 THEN
-            INSERT INTO streams AS t (stream, version) VALUES (w_stream[i], 0)
-                ON CONFLICT (stream) DO UPDATE SET version = t.version
-                RETURNING t.version INTO v;
-        ELSE
-            SELECT t.version INTO v FROM streams AS t WHERE t.stream = w_stream[i] FOR UPDATE;
+    IF n > 1 THEN
+        SELECT array_agg(o.i ORDER BY o.s COLLATE \"C\") INTO sorted
+            FROM unnest(w_stream) WITH ORDINALITY AS o (s, i);
+    END IF;
+    -- 1-3. In sorted (byte) order, lock each stream's row and, while no
+    --    write is stale, check its version and move it on in one
+    --    statement (creating the row of a new stream); a stale write, a
+    --    write of no events and every write after a stale one only lock
+    --    and read the row.
+    FOR k IN 1 .. n LOOP
+        i := sorted[k];
+        cnt := w_count[i];
+        expect := w_expected[i];
+        ver := NULL;
+        IF cnt > 0 AND stale IS NULL THEN
+            IF expect IS NULL OR expect = 0 THEN
+                INSERT INTO streams AS t (stream, version) VALUES (w_stream[i], cnt)
+                    ON CONFLICT (stream) DO UPDATE SET version = t.version + cnt
+                        WHERE expect IS NULL OR t.version = expect
+                    RETURNING t.version - cnt INTO ver;
+            ELSE
+                UPDATE streams AS t SET version = t.version + cnt
+                    WHERE t.stream = w_stream[i] AND t.version = expect
+                    RETURNING t.version - cnt INTO ver;
+            END IF;
+            moved[i] := ver IS NOT NULL;
         END IF;
-        versions[i] := coalesce(v, 0);
-    END LOOP;
-    -- 2. Check every expected version, in batch order: the first stale
-    --    write is the conflict, and nothing is written.
-    FOR i IN 1 .. n LOOP
-        IF w_expected[i] IS NOT NULL AND w_expected[i] <> versions[i] THEN
-            RETURN QUERY SELECT i, versions, NULL::bigint;
-            RETURN;
+        IF ver IS NULL THEN
+            SELECT t.version INTO ver FROM streams AS t
+                WHERE t.stream = w_stream[i] FOR UPDATE;
+            ver := coalesce(ver, 0);
         END IF;
-        total := total + w_count[i];
+        versions[i] := ver;
+        IF expect IS NOT NULL AND expect <> ver AND (stale IS NULL OR i < stale) THEN
+            stale := i;
+        END IF;
+        total := total + cnt;
     END LOOP;
-    IF total = 0 THEN
-        RETURN QUERY SELECT NULL::int, versions, NULL::bigint;
+    -- A stale write (the first in batch order, as the desk expects) is
+    -- the conflict: the streams moved before it are put back (their rows
+    -- are still ours) and nothing is written.
+    IF stale IS NOT NULL THEN
+        UPDATE streams AS t SET version = versions[o.i]
+            FROM unnest(w_stream) WITH ORDINALITY AS o (s, i)
+            WHERE t.stream = o.s AND moved[o.i];
+        conflict := stale;
+        actual := versions;
+        RETURN NEXT;
         RETURN;
     END IF;
-    -- 3. Move the streams on.
-    UPDATE streams AS t SET version = versions[o.i] + w_count[o.i]
-        FROM unnest(w_stream) WITH ORDINALITY AS o (s, i)
-        WHERE t.stream = o.s AND w_count[o.i] > 0;
-    -- 4. Last: take the positions, holding the head until commit.
-    UPDATE head SET position = position + total WHERE id = 1
-        RETURNING position - total INTO before;
-    -- 5. Insert the events.
-    INSERT INTO events (position, stream, version, id, schema, event, actor, command)
-        SELECT before + e.n, w_stream[e.w], versions[e.w] + e.k, e.id, e.schema, e.event,
-               e.actor, e.command
-        FROM unnest(e_write, e_offset, e_id, e_schema, e_event, e_actor, e_command)
-             WITH ORDINALITY AS e (w, k, id, schema, event, actor, command, n);
-    RETURN QUERY SELECT NULL::int, versions, before;
+    actual := versions;
+    IF total > 0 THEN
+        -- 4. Last: take the positions, holding the head until commit.
+        UPDATE head SET position = position + total WHERE id = 1
+            RETURNING position - total INTO before;
+        -- 5. Insert the events.
+        INSERT INTO events (position, stream, version, id, schema, event, actor, command)
+            SELECT before + e.n, w_stream[e.w], versions[e.w] + e.k, e.id, e.schema, e.event,
+                   e.actor, e.command
+            FROM unnest(e_write, e_offset, e_id, e_schema, e_event, e_actor, e_command)
+                 WITH ORDINALITY AS e (w, k, id, schema, event, actor, command, n);
+        after := before;
+    END IF;
+    RETURN NEXT;
 END
 $fn$;";
 
@@ -189,6 +225,69 @@ pub(crate) fn lease_params(row: &LeaseRow) -> (String, i64, Option<i64>, Option<
             .map(|u| i32::try_from(u.timestamp_subsec_nanos()).unwrap_or(0)),
         row.finished,
     )
+}
+
+/// The lease rule of a take ([`LeaseRow::take`]): what to answer and the
+/// row to store, given the row found. Both stores run it inside the lease
+/// transaction.
+pub(crate) fn take<'a>(
+    message: MessageId,
+    holder: &'a LeaseHolder,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> impl FnOnce(Option<LeaseRow>) -> (LeaseOutcome, Option<LeaseRow>) + 'a {
+    move |current| {
+        let d = LeaseRow::take(current.as_ref(), message, holder, now, until);
+        (d.outcome, d.row)
+    }
+}
+
+/// The lease rule of a finish ([`LeaseRow::finished`]).
+pub(crate) fn finish(lease: &Lease) -> impl FnOnce(Option<LeaseRow>) -> (bool, Option<LeaseRow>) {
+    move |current| {
+        let row = LeaseRow::finished(current, lease);
+        (row.is_some(), row)
+    }
+}
+
+/// The lease rule of a release ([`LeaseRow::released`]).
+pub(crate) fn release(lease: &Lease) -> impl FnOnce(Option<LeaseRow>) -> (bool, Option<LeaseRow>) {
+    move |current| {
+        let row = LeaseRow::released(current, lease);
+        (row.is_some(), row)
+    }
+}
+
+/// A snapshot as [`SNAPSHOT_INSERT`] keeps it: the whole [`Snapshot`] as
+/// JSON.
+pub(crate) fn snapshot_json<S: Serialize>(snapshot: &Snapshot<S>) -> Result<String, StoreError> {
+    serde_json::to_string(snapshot).map_err(backend)
+}
+
+/// Refuses to keep a snapshot at `position` when the last erasure (the
+/// row of [`ERASED_AT`]) came after it.
+pub(crate) fn check_after_erasure(position: u64, erased: &postgres::Row) -> Result<(), StoreError> {
+    let erased_at = to_u64(erased.try_get::<_, i64>(0).map_err(backend)?);
+    if position < erased_at {
+        return Err(StoreError::StaleSnapshot {
+            position,
+            erased_at,
+        });
+    }
+    Ok(())
+}
+
+/// The snapshot in a row of [`SNAPSHOT_LATEST`], or why it cannot be
+/// read.
+pub(crate) fn snapshot_of<S: DeserializeOwned>(
+    row: &postgres::Row,
+) -> Result<Snapshot<S>, StoreError> {
+    let position: i64 = row.try_get(0).map_err(backend)?;
+    let json: String = row.try_get(1).map_err(backend)?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+        position: to_u64(position),
+        reason: format!("snapshot: {e}"),
+    })
 }
 
 /// The columns every read selects, in [`decode`]'s order.
@@ -273,9 +372,17 @@ pub(crate) fn check_schema_name(name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// `SET search_path` and the migration, for a session on `schema`.
+/// What every session of a store on `schema` sets: the schema as its
+/// search path (where `append_events` finds its tables), and generic plans
+/// for prepared statements and `append_events`' statements: they are index
+/// lookups whatever the parameters hold, and PostgreSQL would otherwise
+/// plan the statements over arrays afresh on every call, which cost more
+/// than the append itself.
 pub(crate) fn session_setup(schema: &str) -> String {
-    format!("SET search_path TO {}", quote_ident(schema))
+    format!(
+        "SET search_path TO {}; SET plan_cache_mode = force_generic_plan",
+        quote_ident(schema)
+    )
 }
 
 pub(crate) fn to_i64(n: u64) -> i64 {

@@ -1,7 +1,8 @@
 //! The async store against a real server (`FANATICAL_PG_URL`; see
 //! `common`): the whole conformance suite through its async methods, the
 //! blocking and async stores on one schema, writers on tasks at once, a
-//! desk driven decide → awaited append → apply, and a lost connection.
+//! desk driven decide → awaited append → apply, a lost connection, and
+//! the lease and snapshot contracts through the async methods.
 
 mod common;
 
@@ -15,7 +16,10 @@ use fanatical::desk::{Command, CustomerAction, Desk, DeskConfig};
 use fanatical::event::StreamId;
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::Suite;
-use fanatical::store::{Erasure, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite};
+use fanatical::store::{
+    DeliveryLeases, Erasure, ExpectedVersion, Lease, LeaseHolder, LeaseOutcome, RecordedEvent,
+    Snapshot, SnapshotStore, Store, StoreError, StreamWrite,
+};
 use fanatical_postgres::{AsyncPgStore, PgStore};
 
 /// The async store behind the blocking `Store` trait, each call run to
@@ -57,6 +61,182 @@ impl Store for Blocking {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         self.rt.block_on(self.store.append_erasing(batch, erasure))
     }
+}
+
+/// The async lease methods behind the blocking trait, so the suite's lease
+/// checks run on them.
+impl DeliveryLeases for Blocking {
+    fn take_lease(
+        &mut self,
+        message: fanatical::id::MessageId,
+        holder: &LeaseHolder,
+        now: fanatical::chrono::DateTime<Utc>,
+        until: fanatical::chrono::DateTime<Utc>,
+    ) -> Result<LeaseOutcome, StoreError> {
+        self.rt
+            .block_on(self.store.take_lease(message, holder, now, until))
+    }
+    fn finish_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.rt.block_on(self.store.finish_lease(lease))
+    }
+    fn release_lease(&mut self, lease: &Lease) -> Result<bool, StoreError> {
+        self.rt.block_on(self.store.release_lease(lease))
+    }
+}
+
+/// The async snapshot methods behind the blocking trait.
+impl<S: serde::Serialize + serde::de::DeserializeOwned> SnapshotStore<S> for Blocking {
+    fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
+        self.rt.block_on(self.store.save_snapshot(snapshot))
+    }
+    fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
+        self.rt.block_on(self.store.load_snapshot())
+    }
+}
+
+/// The suite's lease checks through the async methods, and a lease taken
+/// through them holding against the blocking store on the same schema
+/// (and the other way round).
+#[test]
+fn the_async_store_keeps_delivery_leases_by_the_contract() {
+    use fanatical::store::conformance;
+
+    let Some(db) = common::db("the_async_store_keeps_delivery_leases_by_the_contract") else {
+        return;
+    };
+    let passed =
+        conformance::run_lease_checks(|| Blocking::open(&db.url, &db.schema_name()).unwrap())
+            .unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(passed.len(), conformance::LEASE_CHECKS.len());
+    let mut one = Blocking::open(&db.url, &db.schema_name()).unwrap();
+    let mut two = PgStore::with_schema(&db.url, one.store.schema()).unwrap();
+    conformance::leases_hold_across_handles(&mut one, &mut two).unwrap();
+    let mut three = Blocking::open(&db.url, &db.schema_name()).unwrap();
+    let mut four = PgStore::with_schema(&db.url, three.store.schema()).unwrap();
+    conformance::leases_hold_across_handles(&mut four, &mut three).unwrap();
+}
+
+/// Four tasks, each with an async store of its own, ask at once for the
+/// leases of the same forty messages: each lease goes to exactly one, and
+/// a finished delivery is never leased again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_desks_asking_at_once_each_lease_goes_to_one() {
+    use fanatical::chrono::Duration;
+    use fanatical::id::MessageId;
+
+    let Some(db) = common::db("async_desks_asking_at_once_each_lease_goes_to_one") else {
+        return;
+    };
+    const DESKS: usize = 4;
+    const MESSAGES: u128 = 40;
+    let schema = db.schema_name();
+    drop(AsyncPgStore::with_schema(&db.url, &schema).await.unwrap());
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(DESKS));
+    let tasks: Vec<_> = (0..DESKS)
+        .map(|d| {
+            let (url, schema, barrier) = (db.url.clone(), schema.clone(), barrier.clone());
+            tokio::spawn(async move {
+                let store = AsyncPgStore::with_schema(&url, &schema).await.unwrap();
+                let me = LeaseHolder::new(&format!("desk-{d}")).unwrap();
+                barrier.wait().await;
+                let mut taken = Vec::new();
+                for m in 0..MESSAGES {
+                    let message = MessageId::from_uuid(uuid::Uuid::from_u128(m + 1));
+                    let until = now + Duration::minutes(5);
+                    match store.take_lease(message, &me, now, until).await.unwrap() {
+                        LeaseOutcome::Taken(lease) => {
+                            assert_eq!((lease.token, &lease.holder), (1, &me));
+                            assert!(store.finish_lease(&lease).await.unwrap());
+                            taken.push(m);
+                        }
+                        LeaseOutcome::Held { holder, until: u } => {
+                            assert_ne!(holder, me);
+                            assert_eq!(u, until);
+                        }
+                        LeaseOutcome::Finished => {}
+                        other => panic!("{other:?}"),
+                    }
+                }
+                taken
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    assert_eq!(all, (0..MESSAGES).collect::<Vec<_>>(), "each lease once");
+    // Finished for good: an hour later, nobody takes any of them.
+    let late = AsyncPgStore::with_schema(&db.url, &schema).await.unwrap();
+    let me = LeaseHolder::new("late-desk").unwrap();
+    for m in 0..MESSAGES {
+        let message = MessageId::from_uuid(uuid::Uuid::from_u128(m + 1));
+        let later = now + Duration::hours(1);
+        assert_eq!(
+            late.take_lease(message, &me, later, later + Duration::minutes(5))
+                .await
+                .unwrap(),
+            LeaseOutcome::Finished
+        );
+    }
+}
+
+/// The suite's snapshot checks through the async methods; and a desk
+/// restored from a snapshot the async store saved, caught up through it,
+/// equals the desk that wrote the events and one the blocking store
+/// resumes.
+#[test]
+fn the_async_store_keeps_snapshots_and_a_restored_desk_equals_the_writer() {
+    use fanatical::desk::{DeskState, RestoredFrom};
+    use fanatical::store::conformance;
+
+    let Some(db) =
+        common::db("the_async_store_keeps_snapshots_and_a_restored_desk_equals_the_writer")
+    else {
+        return;
+    };
+    let passed = conformance::run_snapshots(|| Blocking::open(&db.url, &db.schema_name()).unwrap())
+        .unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(passed.len(), conformance::SNAPSHOT_CHECKS.len());
+
+    let Blocking { rt, store } = Blocking::open(&db.url, &db.schema_name()).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap();
+    let register = |n: u128, name: &str| {
+        Command::new(
+            Actor::integration("signup"),
+            CustomerAction::Register {
+                id: CustomerId::from_uuid(uuid::Uuid::from_u128(n)),
+                organisation: name.into(),
+            },
+        )
+    };
+    let mut desk = Desk::new(DeskConfig::default());
+    rt.block_on(async {
+        assert_eq!(store.load_snapshot::<DeskState>().await.unwrap(), None);
+        store
+            .execute(&mut desk, register(1, "Acme"), now)
+            .await
+            .unwrap();
+        store.save_snapshot(&desk.snapshot()).await.unwrap();
+        store
+            .execute(&mut desk, register(2, "Globex"), now)
+            .await
+            .unwrap();
+    });
+    let snapshot = rt
+        .block_on(store.load_snapshot::<DeskState>())
+        .unwrap()
+        .unwrap();
+    assert_eq!(snapshot.position, 1);
+    let mut restored = Desk::restore(DeskConfig::default(), snapshot).unwrap();
+    assert_eq!(rt.block_on(store.catch_up(&mut restored)).unwrap(), 1);
+    assert_eq!(restored, desk);
+    let blocking = PgStore::with_schema(&db.url, store.schema()).unwrap();
+    let resumed = Desk::resume(&blocking, DeskConfig::default()).unwrap();
+    assert_eq!(resumed.from, RestoredFrom::Snapshot { position: 1 });
+    assert_eq!(resumed.desk, desk);
 }
 
 #[test]

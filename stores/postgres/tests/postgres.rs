@@ -94,6 +94,63 @@ fn two_connections_one_wins_the_other_conflicts_and_writes_nothing() {
     assert_eq!(a.read_all(0, 100).unwrap(), b.read_all(0, 100).unwrap());
 }
 
+/// The append moves a stream's version in the statement that checks it,
+/// in sorted order, so a stale write found after others were moved puts
+/// them back: the batch leaves every version as it was, takes no
+/// position, and the conflict names the first stale write in batch order,
+/// not in the order the rows were locked.
+#[test]
+fn a_stale_write_late_in_lock_order_puts_back_the_streams_moved_before_it() {
+    let Some(db) =
+        common::db("a_stale_write_late_in_lock_order_puts_back_the_streams_moved_before_it")
+    else {
+        return;
+    };
+    let mut store = db.fresh();
+    // Locked in this order: customer 1, 2, 3, 4 (names sort by UUID).
+    let (one, two, three, four) = (customer(1), customer(2), customer(3), customer(4));
+    let w = |s: StreamId, v: u64, name: &str| {
+        StreamWrite::new(s, ExpectedVersion::Exact(v), vec![renamed(name.into())])
+    };
+    store.append(&[w(one, 0, "1"), w(two, 0, "2")]).unwrap();
+    store.append(&[w(two, 1, "2b")]).unwrap();
+    // Batch order: 4 (new, fine), 3 (stale: it does not exist), 1 (fine),
+    // 2 (stale: at 2). Locked 1 (moved), 2 (stale), 3 (stale), 4.
+    let stale = store.append(&[
+        w(four, 0, "4"),
+        w(three, 5, "3"),
+        w(one, 1, "1b"),
+        w(two, 1, "2c"),
+    ]);
+    assert_eq!(
+        stale,
+        Err(StoreError::Conflict {
+            stream: three,
+            expected: ExpectedVersion::Exact(5),
+            actual: 0,
+        })
+    );
+    for (s, v) in [(one, 1), (two, 2), (three, 0), (four, 0)] {
+        assert_eq!(store.stream_version(&s).unwrap(), v, "{s}");
+    }
+    assert_eq!(store.read_all(0, 100).unwrap().len(), 3);
+    // Any-version writes move on whatever the version.
+    let any = StreamWrite {
+        expected: ExpectedVersion::Any,
+        ..w(two, 2, "2d")
+    };
+    let next = store
+        .append(&[w(four, 0, "4"), w(one, 1, "1b"), any])
+        .unwrap();
+    assert_eq!(
+        next.iter()
+            .map(|r| (r.stream, r.version, r.position))
+            .collect::<Vec<_>>(),
+        [(four, 1, 4), (one, 2, 5), (two, 3, 6)],
+        "no gap"
+    );
+}
+
 /// What the writers of the race did.
 #[derive(Default)]
 struct Tally {
