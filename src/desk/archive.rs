@@ -413,9 +413,12 @@ impl Desk {
     /// Starts, or stops, a ticket's archive timer after an event on it.
     /// Not before its survey invitations expire unanswered: a customer's
     /// answer to one is never refused for the archive.
+    /// Only a closed ticket has one (closed is terminal; archival stops
+    /// it), so applying any other ticket's events costs one lookup.
     pub(super) fn archive_timer(&mut self, ticket: TicketId) {
-        let due = archive_due(&self.state, &self.config.archive, ticket);
-        self.timers.set(Timer::Archive(ticket), due);
+        if let Some(due) = archive_due(&self.state, &self.config.archive, ticket) {
+            self.timers.set(Timer::Archive(ticket), Some(due));
+        }
     }
 
     /// Folds an `archived` event: every area forgets the ticket.

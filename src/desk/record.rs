@@ -247,13 +247,18 @@ impl Desk {
                 self.deliver_after(r.position, e);
                 // A message about a ticket archived while it was on its
                 // way leaves memory once it settles.
+                let settled = matches!(
+                    e.kind,
+                    OutboxEventKind::Delivered { .. } | OutboxEventKind::Abandoned { .. }
+                );
                 let id = e.kind.message();
-                let archived = self
-                    .state
-                    .outbox
-                    .get(id)
-                    .and_then(|m| m.message.ticket)
-                    .is_some_and(|t| self.state.tickets.get(t).is_none());
+                let archived = settled
+                    && self
+                        .state
+                        .outbox
+                        .get(id)
+                        .and_then(|m| m.message.ticket)
+                        .is_some_and(|t| self.state.tickets.get(t).is_none());
                 if archived && self.state.outbox.forget_settled(id) {
                     self.state.versions.remove(&StreamId::Message(id));
                 }
