@@ -556,7 +556,7 @@ impl Desk {
         let mut slas = slas::Slas::default();
         for r in store.read_stream(&StreamId::Sla(id), 0)? {
             if let Event::Sla(e) = &r.event {
-                let _ = slas.apply(id, Some(ticket.customer()), e);
+                let _ = slas.apply(id, || Some(ticket.customer()), e, false);
             }
         }
         Ok(Some(ArchivedTicket {

@@ -107,6 +107,7 @@ mod tickets;
 mod timeouts;
 mod timers;
 mod trends;
+mod versions;
 mod views;
 
 use std::collections::BTreeMap;
@@ -186,7 +187,7 @@ struct State {
     trends: TrendLog,
     refunds: crate::refund::RefundLedger,
     commands: Commands,
-    versions: BTreeMap<StreamId, u64>,
+    versions: versions::Versions,
     position: u64,
 }
 
@@ -205,6 +206,11 @@ pub struct Desk {
     /// The fingerprint of the configuration the desk was created with
     /// (before contracts set by command), which its snapshots carry.
     base: crate::store::Fingerprint,
+    /// Set while [`Desk::rebuild`] folds the record: applying events then
+    /// leaves the timer table and the delivery queue alone, and both are
+    /// derived from the state once at the end, as a restored snapshot's
+    /// are (keeping them in step event by event was a fifth of a replay).
+    replaying: bool,
 }
 
 impl std::fmt::Debug for Desk {
@@ -268,6 +274,7 @@ impl Desk {
             config,
             timers: TimerTable::default(),
             ready: BTreeMap::new(),
+            replaying: false,
         }
     }
 
@@ -289,8 +296,19 @@ impl Desk {
     /// ```
     pub fn rebuild<S: Store + ?Sized>(store: &S, config: DeskConfig) -> Result<Self, Error> {
         let mut desk = Desk::new(config);
-        desk.catch_up(store)?;
+        desk.replay(store)?;
         Ok(desk)
+    }
+
+    /// Folds every event of `store` into a new desk (no leases, no timers
+    /// yet): the state event by event, then the timer table and delivery
+    /// queue from the state, once. Returns how many events were applied.
+    pub(super) fn replay<S: Store + ?Sized>(&mut self, store: &S) -> Result<usize, Error> {
+        self.replaying = true;
+        let applied = self.catch_up(store);
+        self.replaying = false;
+        self.start_timers();
+        applied
     }
 
     /// Applies every event stored after the last one this desk has seen
@@ -316,7 +334,7 @@ impl Desk {
         const PAGE: usize = 1024;
         let mut applied = 0;
         loop {
-            let page = store.read_all(self.state.position, PAGE)?;
+            let page = store.read_all_lent(self.state.position, PAGE)?;
             if page.is_empty() {
                 return Ok(applied);
             }

@@ -100,7 +100,7 @@ impl Desk {
     /// A stream's version as this desk knows it.
     #[must_use]
     pub(crate) fn version(&self, stream: &StreamId) -> u64 {
-        self.state.versions.get(stream).copied().unwrap_or(0)
+        self.state.versions.get(stream)
     }
 
     pub(super) fn fresh(&self, stream: StreamId) -> Result<StreamId, DeskError> {

@@ -17,34 +17,54 @@ impl Desk {
     /// # Errors
     /// [`DeskError::OutOfOrder`], [`DeskError::EventMismatch`].
     pub fn apply(&mut self, recorded: &[RecordedEvent]) -> Result<(), Error> {
-        // Check the whole batch first, so a bad batch changes nothing.
-        let mut next: BTreeMap<StreamId, u64> = BTreeMap::new();
+        // Check the whole batch first, so a bad batch changes nothing: the
+        // versions move as the batch is checked (one lookup an event), and
+        // a refused batch puts back the versions it moved.
+        let mut moved: Vec<(StreamId, u64)> = Vec::new();
         for r in recorded {
-            crate::store::check_schema(r.position, r.schema)?;
-            let v = next
-                .entry(r.stream)
-                .or_insert_with(|| self.version(&r.stream));
-            let expected = v.saturating_add(1);
-            if r.version != expected {
-                return Err(DeskError::OutOfOrder {
-                    stream: r.stream,
-                    expected,
-                    got: r.version,
+            if let Err(e) = self.check_next(r, &mut moved) {
+                for (stream, version) in moved.into_iter().rev() {
+                    match version {
+                        0 => self.state.versions.remove(&stream),
+                        v => self.state.versions.insert(stream, v),
+                    }
                 }
-                .into());
-            }
-            *v = expected;
-            if !self.can_hold(r) {
-                return Err(DeskError::EventMismatch {
-                    stream: r.stream,
-                    version: r.version,
-                }
-                .into());
+                return Err(e);
             }
         }
         for r in recorded {
             self.apply_one(r);
         }
+        Ok(())
+    }
+
+    /// Checks that `r` continues its stream and may be there, and moves
+    /// the stream's version on to it; `moved` gets the version it had.
+    fn check_next(
+        &mut self,
+        r: &RecordedEvent,
+        moved: &mut Vec<(StreamId, u64)>,
+    ) -> Result<(), Error> {
+        crate::store::check_schema(r.position, r.schema)?;
+        let v = self.state.versions.get(&r.stream);
+        let expected = v.saturating_add(1);
+        if r.version != expected {
+            return Err(DeskError::OutOfOrder {
+                stream: r.stream,
+                expected,
+                got: r.version,
+            }
+            .into());
+        }
+        if !self.can_hold(r) {
+            return Err(DeskError::EventMismatch {
+                stream: r.stream,
+                version: r.version,
+            }
+            .into());
+        }
+        moved.push((r.stream, v));
+        self.state.versions.insert(r.stream, expected);
         Ok(())
     }
 
@@ -201,7 +221,6 @@ impl Desk {
     /// Routes one recorded event to the area that owns its stream.
     pub(super) fn apply_one(&mut self, r: &RecordedEvent) {
         let s = &mut self.state;
-        s.versions.insert(r.stream, r.version);
         s.position = s.position.max(r.position);
         if let Some(key) = &r.command {
             s.commands.record(key, r.position);
@@ -229,7 +248,9 @@ impl Desk {
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
             (StreamId::Ticket(id), Event::Ticket(e)) => {
                 s.tickets.apply(*id, e);
-                self.archive_timer(*id);
+                if !self.replaying {
+                    self.archive_timer(*id);
+                }
             }
             (StreamId::Archive(_), Event::Ticket(e)) => {
                 if let TicketEventKind::Archived { ticket, .. } = &e.kind {
@@ -237,14 +258,17 @@ impl Desk {
                 }
             }
             (StreamId::Sla(id), Event::Sla(e)) => {
-                let customer = s.tickets.get(*id).map(Ticket::customer);
-                for c in s.slas.apply(*id, customer, e) {
+                let tickets = &s.tickets;
+                let customer = || tickets.get(*id).map(Ticket::customer);
+                for c in s.slas.apply(*id, customer, e, !self.replaying) {
                     self.timers.move_sla(c.key, c.from, c.to);
                 }
             }
             (StreamId::Outbox | StreamId::Message(_), Event::Outbox(e)) => {
                 s.outbox.apply(r.position, e);
-                self.deliver_after(r.position, e);
+                if !self.replaying {
+                    self.deliver_after(r.position, e);
+                }
                 // A message about a ticket archived while it was on its
                 // way leaves memory once it settles.
                 let settled = matches!(
@@ -269,13 +293,16 @@ impl Desk {
                 // expire unanswered.
                 if let crate::survey::SurveyEventKind::Invited { invitation } = &e.kind
                     && let Some(t) = invitation.ticket
+                    && !self.replaying
                 {
                     self.archive_timer(t);
                 }
             }
             (StreamId::Recognition | StreamId::Praise(_), Event::Recognition(e)) => {
                 s.recognition.apply(e, self.config.recognition.remind_every);
-                if let Some(praise) = e.kind.praise() {
+                if let Some(praise) = e.kind.praise()
+                    && !self.replaying
+                {
                     let next = s.recognition.next_reminder(praise);
                     let due = next.map(|at| (at, TimerKind::PraiseReminder));
                     self.timers.set(Timer::Reminder(praise), due);
@@ -289,7 +316,9 @@ impl Desk {
             (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),
             (StreamId::Incident(id), Event::Incident(e)) => {
                 let next = s.incidents.apply(*id, e);
-                self.timers.set(Timer::Incident(*id), next);
+                if !self.replaying {
+                    self.timers.set(Timer::Incident(*id), next);
+                }
             }
             (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
             (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),

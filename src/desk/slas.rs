@@ -40,23 +40,29 @@ impl Slas {
         self.slas.values()
     }
 
-    /// Folds one event of a ticket's SLA stream; `customer` is the
-    /// ticket's customer when the desk knows the ticket. Returns the timers
-    /// that start, move or stop.
+    /// Folds one event of a ticket's SLA stream; `customer` gives the
+    /// ticket's customer when the desk knows the ticket (asked only when
+    /// the record opens without its policy). Returns the timers that
+    /// start, move or stop; none when `track` is off (a replay, which
+    /// starts every timer from the state at its end).
     pub(super) fn apply(
         &mut self,
         ticket: TicketId,
-        customer: Option<CustomerId>,
+        customer: impl FnOnce() -> Option<CustomerId>,
         e: &SlaEvent,
+        track: bool,
     ) -> Vec<SlaTimerChange> {
         let sla = self.slas.entry(ticket).or_insert_with(|| {
-            let c = match (&e.kind, customer) {
-                (SlaEventKind::PolicyApplied { customer, .. }, _) => *customer,
-                (_, Some(c)) => c,
-                (_, None) => CustomerId::from_uuid(uuid::Uuid::nil()),
+            let c = match &e.kind {
+                SlaEventKind::PolicyApplied { customer, .. } => *customer,
+                _ => customer().unwrap_or_else(|| CustomerId::from_uuid(uuid::Uuid::nil())),
             };
             TicketSla::new(ticket, c)
         });
+        if !track {
+            sla.apply(e);
+            return Vec::new();
+        }
         let key = event_key(e);
         let timers_of = |sla: &TicketSla| -> Vec<SlaTimer> {
             key.and_then(|k| sla.metric(k))

@@ -247,6 +247,7 @@ impl Desk {
             timers: TimerTable::default(),
             ready: BTreeMap::new(),
             base,
+            replaying: false,
         };
         desk.start_timers();
         Ok(desk)
@@ -292,7 +293,7 @@ impl Desk {
             },
         };
         let mut desk = Desk::new(config);
-        let caught_up = desk.catch_up(store)?;
+        let caught_up = desk.replay(store)?;
         Ok(Restored {
             desk,
             from: RestoredFrom::Rebuild { why },
@@ -340,7 +341,7 @@ impl Desk {
 
     /// Starts every timer and fills the delivery queue from the state, as
     /// applying the record one event at a time does.
-    fn start_timers(&mut self) {
+    pub(super) fn start_timers(&mut self) {
         let s = &self.state;
         let mut timers = TimerTable::default();
         for sla in s.slas.iter() {

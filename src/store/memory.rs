@@ -144,6 +144,16 @@ impl fmt::Debug for MemoryStore {
 }
 
 impl MemoryStore {
+    /// At most `limit` events with a global position greater than `after`
+    /// (positions are 1-based indexes into the log).
+    fn page(&self, after: u64, limit: usize) -> &[RecordedEvent] {
+        let start = usize::try_from(after)
+            .unwrap_or(usize::MAX)
+            .min(self.log.len());
+        let end = start.saturating_add(limit).min(self.log.len());
+        self.log.get(start..end).unwrap_or_default()
+    }
+
     /// Checks a batch before anything is written: all or nothing.
     fn check(&self, batch: &[StreamWrite]) -> Result<(), StoreError> {
         let mut seen = BTreeSet::new();
@@ -215,8 +225,15 @@ impl Store for MemoryStore {
     }
 
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let start = usize::try_from(after).unwrap_or(usize::MAX);
-        Ok(self.log.iter().skip(start).take(limit).cloned().collect())
+        Ok(self.page(after, limit).to_vec())
+    }
+
+    fn read_all_lent(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<std::borrow::Cow<'_, [RecordedEvent]>, StoreError> {
+        Ok(std::borrow::Cow::Borrowed(self.page(after, limit)))
     }
 
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {

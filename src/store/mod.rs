@@ -467,6 +467,34 @@ pub trait Store {
     /// Backend or corruption errors.
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
 
+    /// As [`Store::read_all`], lending the events where the store holds
+    /// them in memory instead of copying them out: what
+    /// [`Desk::catch_up`](crate::desk::Desk::catch_up) and
+    /// [`Desk::rebuild`](crate::desk::Desk::rebuild) read the record with.
+    /// The default copies, through `read_all`; [`MemoryStore`] lends its
+    /// own (a replay from memory then copies no event).
+    ///
+    /// # Errors
+    /// As [`Store::read_all`].
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use fanatical::store::{MemoryStore, Store};
+    ///
+    /// let store = MemoryStore::new();
+    /// let page = store.read_all_lent(0, 1024)?;
+    /// assert!(page.is_empty());
+    /// assert!(matches!(page, Cow::Borrowed(_)));
+    /// # Ok::<(), fanatical::store::StoreError>(())
+    /// ```
+    fn read_all_lent(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<std::borrow::Cow<'_, [RecordedEvent]>, StoreError> {
+        self.read_all(after, limit).map(std::borrow::Cow::Owned)
+    }
+
     /// The stream's current version (0 when it does not exist).
     ///
     /// # Errors
@@ -514,6 +542,13 @@ impl<S: Store + ?Sized> Store for &mut S {
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         (**self).read_all(after, limit)
     }
+    fn read_all_lent(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<std::borrow::Cow<'_, [RecordedEvent]>, StoreError> {
+        (**self).read_all_lent(after, limit)
+    }
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         (**self).stream_version(stream)
     }
@@ -539,6 +574,13 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         (**self).read_all(after, limit)
+    }
+    fn read_all_lent(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<std::borrow::Cow<'_, [RecordedEvent]>, StoreError> {
+        (**self).read_all_lent(after, limit)
     }
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         (**self).stream_version(stream)
