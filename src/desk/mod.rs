@@ -307,6 +307,7 @@ impl Desk {
         self.replaying = true;
         let applied = self.catch_up(store);
         self.replaying = false;
+        self.state.versions.shrink();
         self.start_timers();
         applied
     }
