@@ -141,6 +141,88 @@ pub struct ArchiveNeed {
     pub contacts: Vec<ContactId>,
 }
 
+impl ArchiveNeed {
+    /// The streams to read, besides the customer's archive index
+    /// (`index`, [`StreamId::Archive`]), for
+    /// [`CustomerArchive::from_records`]: none when only the index is
+    /// needed; with the contents, every archived ticket's stream, its
+    /// messages' streams, and the survey invitations of its requester and
+    /// of this need's contacts. What [`CustomerArchive::read`] reads, for
+    /// a caller reading the store its own way (an async store).
+    ///
+    /// ```
+    /// # use chrono::Duration;
+    /// # use fanatical::prelude::*;
+    /// use fanatical::desk::{ArchiveNeed, CustomerArchive};
+    /// use fanatical::event::StreamId;
+    /// use fanatical::ticket::Status;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, now, acme, jane, ana, ticket, .. } = fanatical::desk::fixture::fixture()?;
+    /// // Jane's ticket is solved and closed, and archived 120 days later.
+    /// let assign = TicketAction::assign(ticket, ana);
+    /// let solve = TicketAction::set_status(ticket, Status::Solved);
+    /// let close = TicketAction::set_status(ticket, Status::Closed);
+    /// for action in [assign, solve, close] {
+    ///     desk.execute(&mut store, Command::new(Actor::Agent(ana), action), now)?;
+    /// }
+    /// desk.handle_timeout(&mut store, now + Duration::days(121))?;
+    /// assert!(desk.tickets().get(ticket).is_none());
+    ///
+    /// let erase = Command::new(
+    ///     Actor::integration("privacy"),
+    ///     CustomerAction::EraseContact {
+    ///         customer: acme,
+    ///         contact: jane,
+    ///         scope: fanatical::customer::ErasureScope::ProfileAndMessages,
+    ///     },
+    /// );
+    /// let need: ArchiveNeed = desk.archive_needed(&erase).expect("an erasure reads the archive");
+    /// let index = store.read_stream(&StreamId::Archive(acme), 0)?;
+    /// let streams = need.content_streams(&index);
+    /// assert_eq!(streams.first(), Some(&StreamId::Ticket(ticket)));
+    /// assert_eq!(streams.last(), Some(&StreamId::Invitations(jane)));
+    /// // Read them any way you like (here, the blocking store) and build it.
+    /// let mut records = Vec::new();
+    /// for stream in &streams {
+    ///     records.extend(store.read_stream(stream, 0)?);
+    /// }
+    /// let archive = CustomerArchive::from_records(acme, &index, &records);
+    /// assert_eq!(archive, CustomerArchive::read(&store, &need)?);
+    /// assert!(archive.contains(ticket));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn content_streams(&self, index: &[RecordedEvent]) -> Vec<StreamId> {
+        if !self.contents {
+            return Vec::new();
+        }
+        let mut streams = Vec::new();
+        let mut contacts: std::collections::BTreeSet<ContactId> =
+            self.contacts.iter().copied().collect();
+        for r in index
+            .iter()
+            .filter(|r| r.stream == StreamId::Archive(self.customer))
+        {
+            if let Event::Ticket(TicketEvent {
+                kind:
+                    TicketEventKind::Archived {
+                        ticket,
+                        requester,
+                        messages,
+                        ..
+                    },
+                ..
+            }) = &r.event
+            {
+                streams.push(StreamId::Ticket(*ticket));
+                streams.extend(messages.iter().map(|m| StreamId::Message(*m)));
+                contacts.extend(*requester);
+            }
+        }
+        streams.extend(contacts.into_iter().map(StreamId::Invitations));
+        streams
+    }
+}
+
 /// One ticket in a customer's archive, as its `archived` event records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -193,33 +275,9 @@ impl CustomerArchive {
     pub fn read<S: Store + ?Sized>(store: &S, need: &ArchiveNeed) -> Result<Self, Error> {
         let customer = need.customer;
         let index = store.read_stream(&StreamId::Archive(customer), 0)?;
-        if !need.contents {
-            return Ok(Self::from_records(customer, &index, []));
-        }
         let mut streams: Vec<Vec<RecordedEvent>> = Vec::new();
-        let mut contacts: std::collections::BTreeSet<ContactId> =
-            need.contacts.iter().copied().collect();
-        for r in &index {
-            if let Event::Ticket(TicketEvent {
-                kind:
-                    TicketEventKind::Archived {
-                        ticket,
-                        requester,
-                        messages,
-                        ..
-                    },
-                ..
-            }) = &r.event
-            {
-                streams.push(store.read_stream(&StreamId::Ticket(*ticket), 0)?);
-                for m in messages {
-                    streams.push(store.read_stream(&StreamId::Message(*m), 0)?);
-                }
-                contacts.extend(*requester);
-            }
-        }
-        for c in contacts {
-            streams.push(store.read_stream(&StreamId::Invitations(c), 0)?);
+        for stream in need.content_streams(&index) {
+            streams.push(store.read_stream(&stream, 0)?);
         }
         Ok(Self::from_records(
             customer,

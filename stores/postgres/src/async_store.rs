@@ -7,7 +7,7 @@
 use std::fmt;
 
 use fanatical::chrono::{DateTime, Utc};
-use fanatical::desk::{Command, Desk};
+use fanatical::desk::{ArchiveNeed, Command, CustomerArchive, Desk};
 use fanatical::event::StreamId;
 use fanatical::id::MessageId;
 use fanatical::store::{
@@ -450,8 +450,33 @@ impl AsyncPgStore {
         }
     }
 
+    /// Reads what `need` asks of a customer's archive (the index of their
+    /// archived tickets, and the tickets' contents when it asks for them):
+    /// [`CustomerArchive::read`] for async code, for
+    /// [`Desk::decide_with_archive`]. [`AsyncPgStore::execute`] does it
+    /// itself when a command needs it.
+    ///
+    /// # Errors
+    /// Backend or corruption errors.
+    pub async fn read_archive(&self, need: &ArchiveNeed) -> Result<CustomerArchive, StoreError> {
+        let index = self
+            .read_stream(&StreamId::Archive(need.customer), 0)
+            .await?;
+        let mut records = Vec::new();
+        for stream in need.content_streams(&index) {
+            records.extend(self.read_stream(&stream, 0).await?);
+        }
+        Ok(CustomerArchive::from_records(
+            need.customer,
+            &index,
+            &records,
+        ))
+    }
+
     /// Decides `command` on `desk`, appends the decision (awaited) and
-    /// applies it: [`Desk::execute`] for async code. A repeated keyed
+    /// applies it: [`Desk::execute`] for async code. A command that needs
+    /// a customer's archive (a message in reply to an archived ticket, an
+    /// erasure) reads it first, as `Desk::execute` does. A repeated keyed
     /// command writes nothing and returns what its first run recorded.
     /// When other writers appended in between, the desk catches up so it
     /// applies everything in store order.
@@ -467,7 +492,13 @@ impl AsyncPgStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<RecordedEvent>, fanatical::Error> {
         let key = command.key.clone();
-        let decision = desk.decide(command, now)?;
+        let decision = match desk.archive_needed(&command) {
+            None => desk.decide(command, now)?,
+            Some(need) => {
+                let archive = self.read_archive(&need).await?;
+                desk.decide_with_archive(command, now, &archive)?
+            }
+        };
         if let Some(first) = decision.repeat_of() {
             let max = usize::try_from(first.len()).unwrap_or(usize::MAX);
             let mut recorded = self.read_all(first.first.saturating_sub(1), max).await?;

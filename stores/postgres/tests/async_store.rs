@@ -521,3 +521,119 @@ async fn a_connection_lost_during_an_append_is_a_backend_failure_and_the_retry_s
     let stored = store.append(&write(1, "two")).await.unwrap();
     assert_eq!((stored[0].version, stored[0].position), (2, 2));
 }
+
+/// A service on the async store gets a message in reply to a ticket the
+/// desk archived: `AsyncPgStore::execute` reads the customer's archive
+/// (awaited) as `Desk::execute` does on a blocking store, and the message
+/// opens a follow-up linked to the archived ticket; an erasure reads the
+/// archived contents the same way. A desk rebuilt by the blocking store
+/// is the same desk.
+#[tokio::test]
+async fn the_async_store_reads_the_archive_a_command_needs() {
+    use fanatical::chrono::Duration;
+    use fanatical::desk::fixture::{Fixture, fixture};
+    use fanatical::desk::{InboundMessage, TicketAction};
+    use fanatical::store::{ExpectedVersion, MemoryStore, NewEvent};
+    use fanatical::ticket::Status;
+
+    let Some(db) = common::db("the_async_store_reads_the_archive_a_command_needs") else {
+        return;
+    };
+    // The history: Jane's ticket answered, solved, closed and archived
+    // 120 days later (the default window), on a memory store.
+    let Fixture {
+        mut desk,
+        mut store,
+        now,
+        acme,
+        jane,
+        ana,
+        ticket,
+        email,
+        ..
+    } = fixture().unwrap();
+    for action in [
+        TicketAction::assign(ticket, ana),
+        TicketAction::set_status(ticket, Status::Solved),
+        TicketAction::set_status(ticket, Status::Closed),
+    ] {
+        desk.execute(&mut store, Command::new(Actor::Agent(ana), action), now)
+            .unwrap();
+    }
+    let later = now + Duration::days(121);
+    desk.handle_timeout(&mut store, later).unwrap();
+    assert!(desk.tickets().get(ticket).is_none(), "archived");
+
+    // The same record in PostgreSQL, event by event.
+    let schema = db.schema_name();
+    let pg = AsyncPgStore::with_schema(&db.url, &schema).await.unwrap();
+    let history = MemoryStore::read_all(&store, 0, usize::MAX).unwrap();
+    for r in &history {
+        let write = StreamWrite {
+            stream: r.stream,
+            expected: ExpectedVersion::Exact(r.version - 1),
+            events: vec![NewEvent {
+                id: r.id,
+                schema: r.schema,
+                actor: r.actor.clone(),
+                command: r.command.clone(),
+                event: r.event.clone(),
+            }],
+        };
+        pg.append(&[write]).await.unwrap();
+    }
+    let mut desk = Desk::new(DeskConfig::default());
+    assert_eq!(pg.catch_up(&mut desk).await.unwrap(), history.len());
+
+    // Jane answers the archived ticket's thread.
+    let new_ticket = fanatical::id::TicketId::from_uuid(uuid::Uuid::from_u128(0xF0));
+    let reply = InboundMessage::new(
+        new_ticket,
+        fanatical::channel::Channel::Email,
+        email.clone(),
+        "It broke again after the renewal.",
+    )
+    .in_reply_to(ticket);
+    let cmd = Command::new(Actor::integration("mail"), TicketAction::Receive(reply));
+    let need = desk.archive_needed(&cmd).expect("the ticket is archived");
+    assert_eq!(need.customer, acme);
+    let stored = pg.execute(&mut desk, cmd, later).await.unwrap();
+    let follow_up = desk
+        .tickets()
+        .of_customer(acme)
+        .find(|t| t.links().follow_up_of == Some(ticket))
+        .expect("a follow-up linked to the archived ticket")
+        .id();
+    assert_eq!(follow_up, new_ticket);
+    assert!(
+        stored
+            .iter()
+            .any(|r| r.stream == StreamId::Ticket(follow_up)),
+        "the follow-up was written through the async store"
+    );
+
+    // An erasure reads the archived contents too.
+    let erase = Command::new(
+        Actor::integration("privacy"),
+        fanatical::desk::CustomerAction::EraseContact {
+            customer: acme,
+            contact: jane,
+            scope: fanatical::customer::ErasureScope::ProfileAndMessages,
+        },
+    );
+    let need = desk
+        .archive_needed(&erase)
+        .expect("an erasure reads the archive");
+    let archive = pg.read_archive(&need).await.unwrap();
+    assert!(archive.contains(ticket));
+    pg.execute(&mut desk, erase, later).await.unwrap();
+
+    let (url, schema2) = (db.url.clone(), schema.clone());
+    let rebuilt = tokio::task::spawn_blocking(move || {
+        let store = PgStore::with_schema(&url, &schema2).unwrap();
+        Desk::rebuild(&store, DeskConfig::default()).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(rebuilt, desk);
+}
