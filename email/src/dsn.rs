@@ -2,6 +2,10 @@
 //! report-type=delivery-status`), and the older free-text bounces from
 //! `MAILER-DAEMON` that only their sender and subject give away.
 
+use fanatical::actor::Actor;
+use fanatical::channel::ChannelAddress;
+use fanatical::customer::CustomerCommand;
+use fanatical::desk::{Command, CustomerAction, Desk};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 use crate::config::MailConfig;
@@ -30,6 +34,43 @@ impl Bounce {
     /// `Action: failed`): the ones to mark undeliverable.
     pub fn permanent(&self) -> impl Iterator<Item = &FailedRecipient> {
         self.failed.iter().filter(|f| f.permanent)
+    }
+
+    /// The desk commands this bounce calls for: each address that failed
+    /// for good marked undeliverable on the contact it belongs to
+    /// ([`CustomerCommand::MarkUndeliverable`], as the integration
+    /// `email`), so replies go to the contact's next channel. Addresses
+    /// the desk does not know are left out; temporary failures call for
+    /// nothing (the mail server retries them).
+    #[must_use]
+    pub fn undeliverable_commands(&self, desk: &Desk) -> Vec<Command> {
+        self.permanent()
+            .filter_map(|f| {
+                let address = ChannelAddress::email(f.address.as_str()).ok()?;
+                let found = desk.customers().find_contact(&address)?;
+                let reason = [f.status.as_deref(), f.diagnostic.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let reason = if reason.is_empty() {
+                    format!("delivery {}", f.action)
+                } else {
+                    reason
+                };
+                Some(Command::new(
+                    Actor::integration("email"),
+                    CustomerAction::Update {
+                        customer: found.customer,
+                        command: CustomerCommand::MarkUndeliverable {
+                            contact: found.contact,
+                            address,
+                            reason,
+                        },
+                    },
+                ))
+            })
+            .collect()
     }
 }
 

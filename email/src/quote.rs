@@ -49,10 +49,13 @@ pub fn new_text(text: &str, forward: bool) -> String {
     while kept.last().is_some_and(|l| l.trim().is_empty()) {
         kept.pop();
     }
-    while kept.first().is_some_and(|l| l.trim().is_empty()) {
-        kept.remove(0);
-    }
-    kept.iter()
+    let first = kept
+        .iter()
+        .position(|l| !l.trim().is_empty())
+        .unwrap_or(kept.len());
+    kept.get(first..)
+        .unwrap_or_default()
+        .iter()
         .map(|l| l.trim_end())
         .collect::<Vec<_>>()
         .join("\n")

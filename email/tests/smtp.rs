@@ -398,6 +398,59 @@ On Mon, 30 Nov 2026 at 09:20, Acme Support <support@acme.example> wrote:\r\n\
             "answer-2@customer.example".to_owned()
         ]
     );
+
+    // 6. Jane's mailbox is closed: the bounce of the next reply marks her
+    // address undeliverable, and the desk falls back to her chat.
+    let t3 = t2 + Duration::hours(2);
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.customer.example (Mail Delivery System)\r\n\
+To: support@acme.example\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\
+Auto-Submitted: auto-replied\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n\
+--r\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\
+--r\r\nContent-Type: message/delivery-status\r\n\r\n\
+Reporting-MTA: dns; mx.customer.example\r\n\r\n\
+Final-Recipient: rfc822; jane@customer.example\r\nAction: failed\r\nStatus: 5.2.1\r\n\
+Diagnostic-Code: smtp; 550 5.2.1 mailbox disabled\r\n\r\n\
+--r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{message_id}>\r\n\r\n--r--\r\n"
+    );
+    let Outcome::Bounce(bounce) = parse(dsn.as_bytes(), smtp.config(), smtp.threads()) else {
+        panic!("a bounce")
+    };
+    assert_eq!(bounce.original.and_then(|o| o.ticket), Some(new_ticket));
+    let commands = bounce.undeliverable_commands(&desk);
+    assert_eq!(commands.len(), 1);
+    for cmd in commands {
+        desk.execute(&mut store, cmd, t3).unwrap();
+    }
+    let jane_email = ChannelAddress::email("jane@customer.example").unwrap();
+    let customer = desk.customers().find_contact(&jane_email).unwrap().customer;
+    let contact = desk
+        .customers()
+        .get(customer)
+        .unwrap()
+        .contact(jane)
+        .unwrap();
+    assert!(!contact.is_deliverable(&jane_email));
+    desk.execute(
+        &mut store,
+        Command::reply(new_ticket, ana, "Is there another address we can use?"),
+        t3,
+    )
+    .unwrap();
+    let next = desk.poll_outbound(t3).expect("the reply is queued");
+    assert_eq!(
+        (next.channel, next.recipient),
+        (
+            Channel::Chat,
+            Recipient::Contact {
+                contact: jane,
+                address: ChannelAddress::Chat("jane-chat".into())
+            }
+        )
+    );
 }
 
 #[test]
