@@ -69,6 +69,12 @@ impl MemoryBlobs {
         Self::default()
     }
 
+    /// Stores `bytes` under a key the caller chose (files the desk
+    /// already references).
+    pub fn insert(&mut self, key: &AttachmentRef, bytes: &[u8]) {
+        self.files.insert(key.as_str().to_owned(), bytes.to_vec());
+    }
+
     /// How many files are stored.
     #[must_use]
     pub fn len(&self) -> usize {
