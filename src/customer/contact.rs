@@ -28,6 +28,9 @@ pub(super) struct ContactDetails {
     pub(super) roles: BTreeSet<ContactRole>,
     pub(super) consent: Option<Consent>,
     pub(super) profile: PersonalProfile,
+    /// Addresses that stopped receiving (an email that bounced for good).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub(super) undeliverable: BTreeSet<ChannelAddress>,
 }
 
 /// The roles of a contact who has none.
@@ -48,6 +51,15 @@ impl Contact {
     #[must_use]
     pub fn addresses(&self) -> &[ChannelAddress] {
         &self.addresses
+    }
+    /// Whether what is sent to `address` arrives: `false` once it was
+    /// marked undeliverable (an email that bounced for good), until it is
+    /// marked deliverable again.
+    #[must_use]
+    pub fn is_deliverable(&self, address: &ChannelAddress) -> bool {
+        self.details
+            .as_ref()
+            .is_none_or(|d| !d.undeliverable.contains(address))
     }
     /// Their parts as a point of contact.
     #[must_use]

@@ -112,6 +112,19 @@ impl CustomerEvent {
                 contact: c,
                 address,
             } if *c == contact && whole => *address = address.erased(),
+            K::AddressUndeliverable {
+                contact: c,
+                address,
+                reason,
+            } if *c == contact && whole => {
+                *address = address.erased();
+                // A bounce's diagnostic names the address.
+                ERASED.clone_into(reason);
+            }
+            K::AddressDeliverable {
+                contact: c,
+                address,
+            } if *c == contact && whole => *address = address.erased(),
             K::FamilyMemberAdded { contact: c, member } if *c == contact => {
                 *member = member.erased();
             }
@@ -175,6 +188,7 @@ impl Contact {
         if let Some(d) = self.details.as_mut() {
             d.consent = None::<Consent>;
             d.profile = PersonalProfile::default();
+            d.undeliverable.clear();
         }
         self.tidy();
         self.erased = Some(self.erased.map_or(scope, |done| done.max(scope)));

@@ -195,6 +195,26 @@ pub enum CustomerCommand {
         /// The address.
         address: ChannelAddress,
     },
+    /// An address no longer receives what is sent to it (an email that
+    /// bounced for good): replies meant for it go out on the contact's
+    /// next channel (the channel's fallbacks) until it is marked
+    /// deliverable again. The address stays the contact's: mail from it
+    /// still finds them.
+    MarkUndeliverable {
+        /// The contact.
+        contact: ContactId,
+        /// The address.
+        address: ChannelAddress,
+        /// Why (the bounce's status and diagnostic).
+        reason: String,
+    },
+    /// An address receives again (the contact fixed their mailbox).
+    MarkDeliverable {
+        /// The contact.
+        contact: ContactId,
+        /// The address.
+        address: ChannelAddress,
+    },
     /// Make a contact an account point of contact for a role.
     DesignateContact {
         /// The contact.
@@ -303,6 +323,23 @@ pub enum CustomerEventKind {
     },
     /// An address was removed.
     AddressRemoved {
+        /// Contact id.
+        contact: ContactId,
+        /// Address.
+        address: ChannelAddress,
+    },
+    /// An address stopped receiving: see
+    /// [`CustomerCommand::MarkUndeliverable`].
+    AddressUndeliverable {
+        /// Contact id.
+        contact: ContactId,
+        /// Address.
+        address: ChannelAddress,
+        /// Why.
+        reason: String,
+    },
+    /// An address receives again.
+    AddressDeliverable {
         /// Contact id.
         contact: ContactId,
         /// Address.
@@ -523,6 +560,35 @@ impl Customer {
                 }
                 Some(K::AddressRemoved { contact, address })
             }
+            CustomerCommand::MarkUndeliverable {
+                contact,
+                address,
+                reason,
+            } => {
+                let c = self.live_contact(contact)?;
+                if !c.addresses.contains(&address) {
+                    return Err(CustomerError::UnknownAddress { contact, address });
+                }
+                let reason = reason.trim().to_owned();
+                if reason.is_empty() {
+                    return Err(CustomerError::Empty {
+                        what: "an undeliverable reason",
+                    });
+                }
+                c.is_deliverable(&address)
+                    .then_some(K::AddressUndeliverable {
+                        contact,
+                        address,
+                        reason,
+                    })
+            }
+            CustomerCommand::MarkDeliverable { contact, address } => {
+                let c = self.live_contact(contact)?;
+                if !c.addresses.contains(&address) {
+                    return Err(CustomerError::UnknownAddress { contact, address });
+                }
+                (!c.is_deliverable(&address)).then_some(K::AddressDeliverable { contact, address })
+            }
             CustomerCommand::DesignateContact { contact, role } => {
                 let c = self.live_contact(contact)?;
                 (!c.roles().contains(&role)).then_some(K::ContactDesignated { contact, role })
@@ -618,6 +684,23 @@ impl Customer {
                     let mut all = std::mem::take(&mut c.addresses).into_vec();
                     all.retain(|a| a != address);
                     c.addresses = all.into_boxed_slice();
+                    if let Some(d) = c.details.as_mut() {
+                        d.undeliverable.remove(address);
+                    }
+                    c.tidy();
+                }
+            }
+            K::AddressUndeliverable {
+                contact, address, ..
+            } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.details_mut().undeliverable.insert(address.clone());
+                }
+            }
+            K::AddressDeliverable { contact, address } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.details_mut().undeliverable.remove(address);
+                    c.tidy();
                 }
             }
             K::ContactDesignated { contact, role } => {
@@ -759,218 +842,4 @@ fn non_empty(s: String, what: &'static str) -> Result<String, CustomerError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 2, 1, 8, 0, 0).unwrap()
-    }
-    fn ids() -> (CustomerId, ContactId) {
-        (
-            CustomerId::from_uuid(uuid::Uuid::from_u128(10)),
-            ContactId::from_uuid(uuid::Uuid::from_u128(11)),
-        )
-    }
-    fn run(c: &mut Customer, cmd: CustomerCommand) -> Result<usize, CustomerError> {
-        let evs = c.handle(cmd, now())?;
-        for e in &evs {
-            c.apply(e);
-        }
-        Ok(evs.len())
-    }
-    fn customer_with_contact() -> Customer {
-        let (id, contact) = ids();
-        let mut c = Customer::from_events(&Customer::register(id, "Acme", now()).unwrap()).unwrap();
-        run(
-            &mut c,
-            CustomerCommand::AddContact {
-                contact,
-                name: "Jane".into(),
-                addresses: vec![
-                    ChannelAddress::email("jane@acme.example").unwrap(),
-                    ChannelAddress::email("JANE@acme.example").unwrap(),
-                ],
-            },
-        )
-        .unwrap();
-        c
-    }
-
-    #[test]
-    fn duplicate_addresses_collapse_and_last_address_stays() {
-        let (_, contact) = ids();
-        let mut c = customer_with_contact();
-        assert_eq!(c.contact(contact).unwrap().addresses().len(), 1);
-        let addr = ChannelAddress::email("jane@acme.example").unwrap();
-        assert_eq!(
-            run(
-                &mut c,
-                CustomerCommand::RemoveAddress {
-                    contact,
-                    address: addr
-                }
-            ),
-            Err(CustomerError::LastAddress(contact))
-        );
-    }
-
-    #[test]
-    fn personal_details_need_consent_and_are_erased_on_withdrawal() {
-        let (id, contact) = ids();
-        let mut c = customer_with_contact();
-        let before = c.clone();
-        let interest = CustomerCommand::AddInterest {
-            contact,
-            interest: Interest {
-                topic: "favourite team".into(),
-                detail: "San Antonio Spurs".into(),
-            },
-        };
-        assert_eq!(
-            run(&mut c, interest.clone()),
-            Err(CustomerError::NoConsent {
-                customer: id,
-                contact
-            })
-        );
-        assert_eq!(c, before, "a rejected command changes nothing");
-        run(
-            &mut c,
-            CustomerCommand::RecordConsent {
-                contact,
-                source: ConsentSource::Contact(contact),
-            },
-        )
-        .unwrap();
-        assert_eq!(run(&mut c, interest.clone()).unwrap(), 1);
-        assert_eq!(
-            run(&mut c, interest.clone()).unwrap(),
-            0,
-            "no duplicate interest"
-        );
-        assert_eq!(
-            c.contact(contact)
-                .unwrap()
-                .profile()
-                .unwrap()
-                .interests
-                .len(),
-            1
-        );
-        run(&mut c, CustomerCommand::WithdrawConsent { contact }).unwrap();
-        assert!(c.contact(contact).unwrap().profile().is_none());
-        // Consent again: the old details do not come back.
-        run(
-            &mut c,
-            CustomerCommand::RecordConsent {
-                contact,
-                source: ConsentSource::Contact(contact),
-            },
-        )
-        .unwrap();
-        assert!(c.contact(contact).unwrap().profile().unwrap().is_empty());
-    }
-
-    #[test]
-    fn unknown_contact_and_duplicate_contact_are_named() {
-        let (id, contact) = ids();
-        let mut c = customer_with_contact();
-        let ghost = ContactId::from_uuid(uuid::Uuid::from_u128(99));
-        assert_eq!(
-            run(&mut c, CustomerCommand::WithdrawConsent { contact: ghost }),
-            Err(CustomerError::UnknownContact {
-                customer: id,
-                contact: ghost
-            })
-        );
-        let err = run(
-            &mut c,
-            CustomerCommand::AddContact {
-                contact,
-                name: "Again".into(),
-                addresses: vec![],
-            },
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            CustomerError::DuplicateContact {
-                customer: id,
-                contact
-            }
-        );
-        assert!(err.to_string().contains(&contact.to_string()));
-    }
-
-    #[test]
-    fn spend_does_not_show_in_debug() {
-        let mut c = customer_with_contact();
-        let standing = AccountStanding {
-            monthly_spend: Money {
-                minor: 123_456_789,
-                currency: Currency::new("usd").unwrap(),
-            },
-            tier: Tier::Enterprise,
-        };
-        run(&mut c, CustomerCommand::SetAccountStanding { standing }).unwrap();
-        let dbg = format!("{c:?}");
-        assert!(!dbg.contains("123456789"), "{dbg}");
-        assert!(!dbg.contains("Enterprise"), "{dbg}");
-        assert_eq!(c.standing(), Some(standing));
-        assert_eq!(standing.monthly_spend.to_string(), "1234567.89 USD");
-    }
-
-    #[test]
-    fn currency_validation() {
-        assert_eq!(Currency::new("eur").unwrap().to_string(), "EUR");
-        assert_eq!(
-            Currency::new("EURO"),
-            Err(CustomerError::InvalidCurrency("EURO".into()))
-        );
-        assert!(Currency::new("E1R").is_err());
-    }
-
-    #[test]
-    fn money_shows_the_currencys_own_minor_unit_and_unknown_codes_are_refused() {
-        let money = |minor, code| Money {
-            minor,
-            currency: Currency::new(code).unwrap(),
-        };
-        assert_eq!(money(5, "USD").to_string(), "0.05 USD");
-        assert_eq!(money(-5, "USD").to_string(), "-0.05 USD");
-        assert_eq!(money(1_500, "JPY").to_string(), "1500 JPY");
-        assert_eq!(money(1_500, "BHD").to_string(), "1.500 BHD");
-        assert_eq!(money(7, "KWD").to_string(), "0.007 KWD");
-        assert_eq!(money(12_345, "CLF").to_string(), "1.2345 CLF");
-        assert_eq!(
-            money(i64::MIN, "EUR").to_string(),
-            "-92233720368547758.08 EUR"
-        );
-        // No minor unit in ISO 4217: whole units.
-        assert_eq!(money(3, "XAU").to_string(), "3 XAU");
-        for unknown in ["ABC", "QQQ", "US$", ""] {
-            assert_eq!(
-                Currency::new(unknown),
-                Err(CustomerError::InvalidCurrency(unknown.into()))
-            );
-        }
-        // Stored amounts read as before; a withdrawn currency still reads,
-        // and so does any three letters recorded before codes were
-        // checked; anything else is refused naming the code.
-        let usd = r#"{"minor":1000,"currency":"USD"}"#;
-        let read: Money = serde_json::from_str(usd).unwrap();
-        assert_eq!(read, money(1000, "USD"));
-        assert_eq!(serde_json::to_string(&read).unwrap(), usd);
-        let kuna: Money = serde_json::from_str(r#"{"minor":1000,"currency":"HRK"}"#).unwrap();
-        assert_eq!(kuna.to_string(), "10.00 HRK");
-        let old: Money = serde_json::from_str(r#"{"minor":1,"currency":"ZZZ"}"#).unwrap();
-        assert!(!old.currency.is_iso());
-        assert_eq!(old.to_string(), "1 ZZZ");
-        let err = serde_json::from_str::<Money>(r#"{"minor":1,"currency":"ZZ9"}"#).unwrap_err();
-        assert!(
-            err.to_string().contains(r#"invalid currency code "ZZ9""#),
-            "{err}"
-        );
-    }
-}
+mod tests;

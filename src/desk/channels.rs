@@ -87,9 +87,10 @@ impl Desk {
     }
 
     /// Where a public reply on `channel` goes: the requester (else the
-    /// primary contact) at their first address on that channel, or, when
-    /// the channel is down, on the first working fallback they can be
-    /// reached on.
+    /// primary contact) at their first deliverable address on that
+    /// channel, or, when the channel is down or every address they have on
+    /// it is undeliverable (bounced), on the first working fallback they
+    /// can be reached on.
     pub(super) fn route_reply(
         &self,
         t: &Ticket,
@@ -109,17 +110,34 @@ impl Desk {
             channel: channel.clone(),
         };
         let c = contact.ok_or_else(unreachable)?;
-        if !self.is_down(target.kind()) {
-            return c
-                .addresses()
-                .iter()
-                .find(|a| a.reaches(&target))
-                .map(|a| (target.clone(), c.id(), a.clone()))
-                .ok_or_else(unreachable);
-        }
-        self.offered_channels(target.kind())
+        let fallbacks = if self.is_down(target.kind()) {
+            self.offered_channels(target.kind())
+        } else {
+            let mut on_target = c.addresses().iter().filter(|a| a.reaches(&target));
+            let Some(first) = on_target.next() else {
+                return Err(unreachable());
+            };
+            if let Some(a) = std::iter::once(first)
+                .chain(on_target)
+                .find(|a| c.is_deliverable(a))
+            {
+                return Ok((target.clone(), c.id(), a.clone()));
+            }
+            // Every address on the channel bounced: the contact's next
+            // channel, as when the channel is down.
+            self.config
+                .fallbacks
+                .get(&target.kind())
+                .map(|f| f.iter().copied().filter(|k| !self.is_down(*k)).collect())
+                .unwrap_or_default()
+        };
+        fallbacks
             .into_iter()
-            .find_map(|kind| c.addresses().iter().find(|a| a.kind() == kind))
+            .find_map(|kind| {
+                c.addresses()
+                    .iter()
+                    .find(|a| a.kind() == kind && c.is_deliverable(a))
+            })
             .map(|a| (channel_for(a), c.id(), a.clone()))
             .ok_or_else(unreachable)
     }

@@ -417,7 +417,7 @@ impl Desk {
         // out in writing, on the first channel the requester can take it.
         let channel = if super::is_live(t.channel()) {
             super::channels::reply_contact(t, customer)
-                .and_then(|c| self.deliverable(c.addresses()))
+                .and_then(|c| self.deliverable(c))
                 .map(|(channel, _)| channel)
                 .ok_or_else(|| super::DeskError::Unreachable {
                     ticket,
@@ -568,7 +568,7 @@ impl Desk {
                 let Some(text) = audience_text(messages, technical) else {
                     continue;
                 };
-                let Some((channel, address)) = self.deliverable(contact.addresses()) else {
+                let Some((channel, address)) = self.deliverable(contact) else {
                     unreachable.push((c.id(), contact.id()));
                     continue;
                 };
@@ -596,13 +596,15 @@ impl Desk {
         (queued, unreachable)
     }
 
-    /// The first address that can take a queued message on a channel that
-    /// is up.
-    fn deliverable(&self, addresses: &[ChannelAddress]) -> Option<(Channel, ChannelAddress)> {
-        addresses.iter().find_map(|a| {
+    /// The contact's first address that can take a queued message on a
+    /// channel that is up (and has not bounced).
+    fn deliverable(&self, contact: &crate::customer::Contact) -> Option<(Channel, ChannelAddress)> {
+        contact.addresses().iter().find_map(|a| {
             let channel = super::channels::channel_for(a);
-            (!super::is_live(&channel) && !self.is_down(channel.kind()))
-                .then(|| (channel, a.clone()))
+            (!super::is_live(&channel)
+                && !self.is_down(channel.kind())
+                && contact.is_deliverable(a))
+            .then(|| (channel, a.clone()))
         })
     }
 

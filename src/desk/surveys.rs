@@ -28,7 +28,7 @@ pub(super) fn survey_contact(c: &Customer) -> Option<(ContactId, ChannelAddress)
     let email = |ct: &crate::customer::Contact| {
         ct.addresses()
             .iter()
-            .find(|a| a.kind() == ChannelKind::Email)
+            .find(|a| a.kind() == ChannelKind::Email && ct.is_deliverable(a))
             .cloned()
             .map(|a| (ct.id(), a))
     };
@@ -153,7 +153,7 @@ impl Desk {
             .and_then(|c| {
                 c.addresses()
                     .iter()
-                    .find(|a| a.kind() == ChannelKind::Email)
+                    .find(|a| a.kind() == ChannelKind::Email && c.is_deliverable(a))
                     .cloned()
             })
     }

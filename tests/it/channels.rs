@@ -467,3 +467,110 @@ mod phone_numbers {
         );
     }
 }
+
+#[test]
+fn a_bounced_email_address_sends_replies_to_the_contacts_next_channel_until_it_works_again() {
+    use fanatical::customer::{CustomerCommand, CustomerError};
+    let mut w = World::new();
+    let t = w.jane_emails("help");
+    let (ana, acme, jane) = (w.ana, w.acme, w.jane);
+    let mark = |address: fanatical::channel::ChannelAddress, reason: &str| {
+        Command::new(
+            Actor::integration("email"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::MarkUndeliverable {
+                    contact: jane,
+                    address,
+                    reason: reason.into(),
+                },
+            },
+        )
+    };
+    // A bounce needs a reason, and an address of hers.
+    w.refused(
+        mark(w.jane_email.clone(), "  "),
+        CustomerError::Empty {
+            what: "an undeliverable reason",
+        },
+    );
+    let stranger = fanatical::channel::ChannelAddress::email("x@elsewhere.example").unwrap();
+    w.refused(
+        mark(stranger.clone(), "5.1.1"),
+        CustomerError::UnknownAddress {
+            contact: jane,
+            address: stranger,
+        },
+    );
+    w.run(mark(w.jane_email.clone(), "5.1.1 user unknown"))
+        .unwrap();
+    let jane_now = w.desk.customers().get(acme).unwrap().contact(jane).unwrap();
+    assert!(!jane_now.is_deliverable(&w.jane_email));
+    assert!(jane_now.is_deliverable(&w.jane_x));
+    // Marking it again records nothing.
+    assert!(
+        w.run(mark(w.jane_email.clone(), "again"))
+            .unwrap()
+            .is_empty()
+    );
+    // Email works for everyone else; Jane's reply goes to her next
+    // channel that takes writing: chat she has not, so her X handle.
+    w.run(Command::reply(t, ana, "Fixed, and sorry for the wait."))
+        .unwrap();
+    let msg = w.desk.poll_outbound(w.now).unwrap();
+    assert_eq!(
+        (msg.channel.clone(), msg.recipient.clone()),
+        (
+            Channel::Social {
+                network: SocialNetwork::X,
+                visibility: Visibility::Private
+            },
+            Recipient::Contact {
+                contact: jane,
+                address: w.jane_x.clone()
+            }
+        )
+    );
+    w.run(Command::new(
+        Actor::integration("transport"),
+        OutboxAction::MarkDelivered { message: msg.id },
+    ))
+    .unwrap();
+    // Mail from the address still finds her: the ticket continues.
+    assert_eq!(
+        w.desk
+            .customers()
+            .find_contact(&w.jane_email)
+            .map(|c| c.contact),
+        Some(jane)
+    );
+    // She fixed her mailbox: email again.
+    w.run(Command::new(
+        Actor::integration("crm"),
+        CustomerAction::Update {
+            customer: acme,
+            command: CustomerCommand::MarkDeliverable {
+                contact: jane,
+                address: w.jane_email.clone(),
+            },
+        },
+    ))
+    .unwrap();
+    w.run(Command::reply(t, ana, "And a follow-up by email."))
+        .unwrap();
+    let next = w.desk.poll_outbound(w.now).unwrap();
+    assert_eq!(
+        (next.channel, next.recipient),
+        (
+            Channel::Email,
+            Recipient::Contact {
+                contact: jane,
+                address: w.jane_email.clone()
+            }
+        )
+    );
+    assert_eq!(
+        Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),
+        w.desk
+    );
+}

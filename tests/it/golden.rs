@@ -794,6 +794,33 @@ fn archive() -> Vec<RecordedEvent> {
     all(&w)
 }
 
+/// An email address that bounced and works again.
+fn bounces() -> Vec<RecordedEvent> {
+    let mut w = World::new();
+    let (acme, jane, email) = (w.acme, w.jane, w.jane_email.clone());
+    for command in [
+        CustomerCommand::MarkUndeliverable {
+            contact: jane,
+            address: email.clone(),
+            reason: "5.1.1 user unknown".into(),
+        },
+        CustomerCommand::MarkDeliverable {
+            contact: jane,
+            address: email,
+        },
+    ] {
+        w.run(Command::new(
+            Actor::integration("email"),
+            CustomerAction::Update {
+                customer: acme,
+                command,
+            },
+        ))
+        .unwrap();
+    }
+    all(&w)
+}
+
 /// The first record of each kind of event, across the tour, in tour
 /// order: the event with its actor, command key, stream and position.
 fn samples() -> BTreeMap<(String, String), RecordedEvent> {
@@ -806,6 +833,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(schedules())
         .chain(refunds())
         .chain(archive())
+        .chain(bounces())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

@@ -1,0 +1,412 @@
+//! Outbound mail: the desk's messages as standards-compliant mail, sent
+//! over SMTP.
+//!
+//! [`compose`] is pure: an [`OutboundMessage`] becomes a MIME mail (plain
+//! text with an HTML alternative, each attachment with its media type,
+//! fetched from the caller's [`Blobs`] by its key), with
+//! - a `Message-ID` derived from the message's idempotency key
+//!   ([`own_message_id`]), so a retried delivery is the same mail;
+//! - `In-Reply-To`/`References` pointing at the customer's mails on the
+//!   ticket ([`Threads`]), so the reply threads in their mail client;
+//! - `From` the ticket's brand (the mailbox the customer wrote to) and
+//!   `Reply-To` its mailbox plus the ticket's tag, the subject with the
+//!   ticket's token;
+//! - the [`LOOP_HEADER`], so the desk knows its own mail when it comes
+//!   back.
+//!
+//! [`SmtpTransport`] is a [`Transport`]: it composes and sends through an
+//! SMTP relay (lettre's blocking client), mapping the server's permanent
+//! refusals to [`TransportError::Rejected`] and everything else to
+//! [`TransportError::Unavailable`] (worth retrying).
+
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime};
+
+use fanatical::channel::{Channel, ChannelAddress};
+use fanatical::id::MessageId;
+use fanatical::outbox::{OutboundMessage, Recipient};
+use fanatical::transport::{Delivery, Transport, TransportError};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart};
+
+use crate::blobs::{BlobError, Blobs};
+use crate::config::{Brand, MailConfig};
+use crate::inbound::LOOP_HEADER;
+use crate::thread::{Threads, own_message_id, reply_address, subject_token};
+
+/// Why a message could not be made into mail.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ComposeError {
+    /// The message is not for an email address (an SMS, a page to an
+    /// agent, a social post).
+    #[error("message {id} is not for an email address: {recipient}")]
+    NotEmail {
+        /// The message.
+        id: MessageId,
+        /// Who it is for.
+        recipient: String,
+    },
+    /// An attachment has no storage key: its bytes cannot be found.
+    #[error("message {id}: attachment {file_name:?} has no storage key")]
+    NoStorageKey {
+        /// The message.
+        id: MessageId,
+        /// The file.
+        file_name: String,
+    },
+    /// The blob store did not give an attachment's bytes.
+    #[error("message {id}: attachment {file_name:?}: {error}")]
+    Blob {
+        /// The message.
+        id: MessageId,
+        /// The file.
+        file_name: String,
+        /// What the store said.
+        error: BlobError,
+    },
+    /// The mail could not be built (an address or header lettre refuses).
+    #[error("message {id} could not be built: {reason}")]
+    Build {
+        /// The message.
+        id: MessageId,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ComposeError {
+    /// The transport's view: a blob store that is down may come back
+    /// (retry); everything else will fail again the same way.
+    #[must_use]
+    pub fn into_transport_error(self) -> TransportError {
+        let id = match &self {
+            ComposeError::NotEmail { id, .. }
+            | ComposeError::NoStorageKey { id, .. }
+            | ComposeError::Blob { id, .. }
+            | ComposeError::Build { id, .. } => *id,
+        };
+        match &self {
+            ComposeError::Blob {
+                error: BlobError::Unavailable(_),
+                ..
+            } => TransportError::Unavailable {
+                id,
+                reason: self.to_string(),
+            },
+            _ => TransportError::Rejected {
+                id,
+                reason: self.to_string(),
+            },
+        }
+    }
+}
+
+/// A composed mail, ready for SMTP.
+#[derive(Debug, Clone)]
+pub struct ComposedMail {
+    /// Its `Message-ID`, without angle brackets.
+    pub message_id: String,
+    /// The recipient's address.
+    pub to: String,
+    /// The envelope sender (the brand's mailbox: bounces come back there).
+    pub from: String,
+    /// The mail, ready to send.
+    pub message: lettre::Message,
+}
+
+impl ComposedMail {
+    /// The mail as bytes (RFC 5322, CRLF line ends).
+    #[must_use]
+    pub fn formatted(&self) -> Vec<u8> {
+        self.message.formatted()
+    }
+}
+
+/// Makes `message` into mail: see the module docs. Its `Date` is when the
+/// message was queued, so a retry is the same mail.
+///
+/// # Errors
+/// [`ComposeError::NotEmail`] for a message not for an email address,
+/// [`ComposeError::NoStorageKey`] / [`ComposeError::Blob`] for an
+/// attachment whose bytes cannot be had, [`ComposeError::Build`] for
+/// an address or header that cannot be written.
+pub fn compose(
+    config: &MailConfig,
+    threads: &Threads,
+    blobs: &impl Blobs,
+    message: &OutboundMessage,
+) -> Result<ComposedMail, ComposeError> {
+    let id = message.id;
+    let build = |reason: String| ComposeError::Build { id, reason };
+    let to = match (&message.channel, &message.recipient) {
+        (
+            Channel::Email,
+            Recipient::Contact {
+                address: ChannelAddress::Email(a),
+                ..
+            }
+            | Recipient::Press {
+                address: ChannelAddress::Email(a),
+            },
+        ) => a.clone(),
+        (_, r) => {
+            return Err(ComposeError::NotEmail {
+                id,
+                recipient: r.to_string(),
+            });
+        }
+    };
+    let thread = message.ticket.and_then(|t| threads.thread(t));
+    let brand: &Brand = thread
+        .and_then(|t| t.mailbox.as_deref())
+        .map_or_else(|| config.default_brand(), |m| config.brand_for(m));
+    let from = mailbox(Some(&brand.name), &brand.mailbox).map_err(&build)?;
+    let reply_to = match message.ticket {
+        Some(t) => reply_address(&brand.mailbox, t),
+        None => brand.mailbox.clone(),
+    };
+    let subject = match (message.ticket, thread.and_then(|t| t.subject.as_deref())) {
+        (Some(t), Some(s)) => format!("{} {}", reply_subject(s), subject_token(t)),
+        (Some(t), None) => format!("Your request with {} {}", brand.name, subject_token(t)),
+        (None, _) => format!("A message from {}", brand.name),
+    };
+    let mut builder = lettre::Message::builder()
+        .from(from)
+        .reply_to(mailbox(Some(&brand.name), &reply_to).map_err(&build)?)
+        .to(mailbox(None, &to).map_err(&build)?)
+        .subject(subject)
+        .date(SystemTime::from(message.queued_at))
+        .message_id(Some(format!(
+            "<{}>",
+            own_message_id(id, message.ticket, &config.domain)
+        )))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str(LOOP_HEADER),
+            config.domain.clone(),
+        ));
+    if let Some(t) = thread
+        && let Some(last) = t.message_ids.last()
+    {
+        builder = builder.in_reply_to(format!("<{last}>")).references(
+            t.message_ids
+                .iter()
+                .map(|i| format!("<{i}>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    let text = MultiPart::alternative_plain_html(message.body.clone(), html_of(&message.body));
+    let mail = if message.attachments.is_empty() {
+        builder.multipart(text)
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(text);
+        for a in &message.attachments {
+            let Some(key) = &a.reference else {
+                return Err(ComposeError::NoStorageKey {
+                    id,
+                    file_name: a.file_name.clone(),
+                });
+            };
+            let bytes = blobs.get(key).map_err(|error| ComposeError::Blob {
+                id,
+                file_name: a.file_name.clone(),
+                error,
+            })?;
+            let media = ContentType::parse(a.media_type.as_str())
+                .or_else(|_| ContentType::parse("application/octet-stream"))
+                .map_err(|e| build(e.to_string()))?;
+            mixed = mixed.singlepart(MimeAttachment::new(a.file_name.clone()).body(bytes, media));
+        }
+        builder.multipart(mixed)
+    }
+    .map_err(|e| build(e.to_string()))?;
+    Ok(ComposedMail {
+        message_id: own_message_id(id, message.ticket, &config.domain),
+        to,
+        from: brand.mailbox.clone(),
+        message: mail,
+    })
+}
+
+fn mailbox(name: Option<&str>, address: &str) -> Result<Mailbox, String> {
+    let address = address.parse().map_err(|e| format!("{address:?}: {e}"))?;
+    Ok(Mailbox::new(name.map(str::to_owned), address))
+}
+
+/// `Re: ` before a subject that has none (`Re:`, `RE:`, `Aw:`…).
+fn reply_subject(subject: &str) -> String {
+    let lower = subject.trim_start().to_ascii_lowercase();
+    if ["re:", "aw:", "sv:", "antw:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        subject.trim().to_owned()
+    } else {
+        format!("Re: {}", subject.trim())
+    }
+}
+
+/// The text as simple HTML: paragraphs at blank lines, breaks at line
+/// ends, everything escaped.
+#[must_use]
+pub fn html_of(text: &str) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let paragraphs: Vec<String> = text
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>\n")))
+        .collect();
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n{}\n</body></html>\n",
+        paragraphs.join("\n")
+    )
+}
+
+/// Where the SMTP relay is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpRelay {
+    /// Host name or address.
+    pub host: String,
+    /// Port (25, or 587 for submission).
+    pub port: u16,
+    /// How long one SMTP command may take.
+    pub timeout: Duration,
+}
+
+impl SmtpRelay {
+    /// A relay at `host:port` that speaks plain SMTP (a local MTA, a
+    /// sidecar relay), with a 30-second timeout.
+    #[must_use]
+    pub fn plain(host: &str, port: u16) -> Self {
+        SmtpRelay {
+            host: host.to_owned(),
+            port,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A [`Transport`] that sends email through an SMTP relay.
+///
+/// It owns the [`Threads`] it reads `In-Reply-To`/`References`, subjects
+/// and brands from (feed it with [`SmtpTransport::threads_mut`] as inbound
+/// mail is accepted, and parse inbound mail against
+/// [`SmtpTransport::threads`]) and the [`Blobs`] it fetches attachments
+/// from. Within one transport, a message already sent is reported as
+/// [`Delivery::Duplicate`] and not sent again; across restarts the stable
+/// `Message-ID` lets mail clients drop the duplicate.
+///
+/// ```no_run
+/// use fanatical::transport::Transport;
+/// use fanatical_email::outbound::{SmtpRelay, SmtpTransport};
+/// use fanatical_email::{Brand, MailConfig, MemoryBlobs, Threads};
+///
+/// let config = MailConfig::new("desk.acme.example", Brand::new("Acme Support", "support@acme.example")?)?;
+/// let mut smtp = SmtpTransport::new(config, SmtpRelay::plain("127.0.0.1", 25), Threads::new(), MemoryBlobs::new());
+/// # let message: fanatical::outbox::OutboundMessage = todo!();
+/// smtp.deliver(&message)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SmtpTransport<B: Blobs> {
+    config: MailConfig,
+    threads: Threads,
+    blobs: B,
+    smtp: lettre::SmtpTransport,
+    sent: BTreeSet<MessageId>,
+}
+
+impl<B: Blobs> std::fmt::Debug for SmtpTransport<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpTransport")
+            .field("domain", &self.config.domain)
+            .field("sent", &self.sent.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<B: Blobs> SmtpTransport<B> {
+    /// A transport through `relay`.
+    #[must_use]
+    pub fn new(config: MailConfig, relay: SmtpRelay, threads: Threads, blobs: B) -> Self {
+        let smtp = lettre::SmtpTransport::builder_dangerous(relay.host)
+            .port(relay.port)
+            .timeout(Some(relay.timeout))
+            .build();
+        SmtpTransport {
+            config,
+            threads,
+            blobs,
+            smtp,
+            sent: BTreeSet::new(),
+        }
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn config(&self) -> &MailConfig {
+        &self.config
+    }
+
+    /// The thread index.
+    #[must_use]
+    pub fn threads(&self) -> &Threads {
+        &self.threads
+    }
+
+    /// The thread index, to record accepted inbound mail in.
+    pub fn threads_mut(&mut self) -> &mut Threads {
+        &mut self.threads
+    }
+
+    /// The blob store.
+    #[must_use]
+    pub fn blobs(&self) -> &B {
+        &self.blobs
+    }
+
+    /// The blob store, to put inbound files in.
+    pub fn blobs_mut(&mut self) -> &mut B {
+        &mut self.blobs
+    }
+
+    /// Composes `message` as this transport would send it.
+    ///
+    /// # Errors
+    /// See [`compose`].
+    pub fn compose(&self, message: &OutboundMessage) -> Result<ComposedMail, ComposeError> {
+        compose(&self.config, &self.threads, &self.blobs, message)
+    }
+}
+
+impl<B: Blobs> Transport for SmtpTransport<B> {
+    fn deliver(&mut self, message: &OutboundMessage) -> Result<Delivery, TransportError> {
+        if self.sent.contains(&message.id) {
+            return Ok(Delivery::Duplicate);
+        }
+        let mail = self
+            .compose(message)
+            .map_err(ComposeError::into_transport_error)?;
+        match lettre::Transport::send(&self.smtp, &mail.message) {
+            Ok(_) => {
+                self.sent.insert(message.id);
+                Ok(Delivery::Delivered)
+            }
+            Err(e) if e.is_permanent() => Err(TransportError::Rejected {
+                id: message.id,
+                reason: e.to_string(),
+            }),
+            Err(e) => Err(TransportError::Unavailable {
+                id: message.id,
+                reason: e.to_string(),
+            }),
+        }
+    }
+}
