@@ -409,8 +409,8 @@ mod tests {
         /// Ids order as their UUIDs do (byte by byte), however they compare.
         #[test]
         fn ids_order_as_their_uuids(a: u128, b: u128, prefix in 0u32..4) {
-            // Equal leading bytes half the time: the comparison must look
-            // past them.
+            // Equal leading bytes three times in four: the comparison must
+            // look past them.
             let b = if prefix == 0 { b } else { (a & (u128::MAX << 64)) | (b >> 64) };
             let (x, y) = (Uuid::from_u128(a), Uuid::from_u128(b));
             let (t, u) = (TicketId::from_uuid(x), TicketId::from_uuid(y));

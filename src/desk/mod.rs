@@ -206,7 +206,8 @@ pub struct Desk {
     /// The fingerprint of the configuration the desk was created with
     /// (before contracts set by command), which its snapshots carry.
     base: crate::store::Fingerprint,
-    /// Set while [`Desk::rebuild`] folds the record: applying events then
+    /// Set while [`Desk::rebuild`] (and [`Desk::resume`] when it rebuilds)
+    /// folds the record: applying events then
     /// leaves the timer table and the delivery queue alone, and both are
     /// derived from the state once at the end, as a restored snapshot's
     /// are (keeping them in step event by event was a fifth of a replay).

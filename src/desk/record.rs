@@ -20,7 +20,7 @@ impl Desk {
         // Check the whole batch first, so a bad batch changes nothing: the
         // versions move as the batch is checked (one lookup an event), and
         // a refused batch puts back the versions it moved.
-        let mut moved: Vec<(StreamId, u64)> = Vec::new();
+        let mut moved: Vec<(StreamId, u64)> = Vec::with_capacity(recorded.len());
         for r in recorded {
             if let Err(e) = self.check_next(r, &mut moved) {
                 for (stream, version) in moved.into_iter().rev() {
@@ -290,9 +290,16 @@ impl Desk {
             (StreamId::Surveys | StreamId::Invitations(_), Event::Survey(e)) => {
                 s.surveys.apply(e);
                 // A closed ticket is not archived before its invitations
-                // expire unanswered.
-                if let crate::survey::SurveyEventKind::Invited { invitation } = &e.kind
-                    && let Some(t) = invitation.ticket
+                // expire unanswered: an invitation moves its archiving
+                // later, an answer (no longer waited for) back to the end
+                // of the window.
+                let ticket = match &e.kind {
+                    crate::survey::SurveyEventKind::Invited { invitation } => invitation.ticket,
+                    crate::survey::SurveyEventKind::Answered { invitation, .. } => {
+                        s.surveys.get(*invitation).and_then(|r| r.invitation.ticket)
+                    }
+                };
+                if let Some(t) = ticket
                     && !self.replaying
                 {
                     self.archive_timer(t);

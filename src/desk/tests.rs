@@ -194,3 +194,49 @@ fn ids_drafted_twice_or_already_taken_are_refused() {
         Err(DeskError::AlreadyExists(_))
     ));
 }
+
+/// A refused batch moves no version: not of a stream it continued twice
+/// before the bad event, nor of one it opened.
+#[test]
+fn a_refused_batch_puts_back_every_version_it_moved() {
+    let f = super::fixture::fixture().unwrap();
+    let mut desk = f.desk;
+    let all = f.store.read_all(0, usize::MAX).unwrap();
+    let acme: Vec<RecordedEvent> = all
+        .iter()
+        .filter(|r| r.stream == StreamId::Customer(f.acme))
+        .cloned()
+        .collect();
+    let before = desk.clone();
+    let v = desk.version(&StreamId::Customer(f.acme));
+    let at = |mut r: RecordedEvent, version: u64, n: u64| {
+        r.version = version;
+        r.position = before.position() + n;
+        r
+    };
+    // Acme's stream continued twice, a new customer opened between them,
+    // then a registration where a continuation belongs: refused.
+    let a = at(acme[1].clone(), v + 1, 1);
+    let b = at(acme[1].clone(), v + 2, 3);
+    let bad = at(acme[0].clone(), v + 3, 4);
+    let other = StreamId::Customer(cid(77));
+    let mut c = at(acme[0].clone(), 1, 2);
+    c.stream = other;
+    if let Event::Customer(e) = &mut c.event
+        && let CustomerEventKind::Registered { id, .. } = &mut e.kind
+    {
+        *id = cid(77);
+    }
+    assert_eq!(
+        desk.apply(&[a, c, b, bad]).unwrap_err(),
+        DeskError::EventMismatch {
+            stream: StreamId::Customer(f.acme),
+            version: v + 3
+        }
+        .into()
+    );
+    assert_eq!(desk.version(&StreamId::Customer(f.acme)), v);
+    assert_eq!(desk.version(&other), 0);
+    assert_eq!(desk, before);
+    assert_eq!(desk.snapshot(), before.snapshot());
+}

@@ -10,8 +10,8 @@
 //! asks none), so two desks that applied the same events hold the same
 //! map. Stream ids are chosen by the services that call the desk, not by
 //! the people writing in, so a fixed seed gives nobody a way to crowd one
-//! bucket. Nothing iterates the map but serialization, which writes the
-//! streams in order: a snapshot's bytes (and its checksum) do not depend
+//! bucket. Nothing iterates the map but serialization (and `Debug`, in no
+//! particular order), and serialization writes the streams in order: a snapshot's bytes (and its checksum) do not depend
 //! on the order streams arrived in, and read back as the `BTreeMap` this
 //! replaced wrote them.
 
@@ -77,8 +77,11 @@ impl Versions {
     /// Gives back the room of forgotten streams. A hash map keeps the room
     /// of its largest size; a replay passes through every ticket that was
     /// ever live at once, so it ends with room for streams archived since.
+    /// An eighth is left free, so the first streams opened after a restart
+    /// do not make the whole table grow at once.
     pub(super) fn shrink(&mut self) {
-        self.narrow.shrink_to_fit();
+        let len = self.narrow.len();
+        self.narrow.shrink_to(len.saturating_add(len / 8));
     }
 
     /// Every stream and its version, in stream order.

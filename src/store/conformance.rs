@@ -397,7 +397,8 @@ pub fn read_stream_after_version(store: &mut dyn Store) -> Result<(), Conformanc
     )
 }
 
-/// `read_all` pages through the whole store in position order.
+/// `read_all` pages through the whole store in position order, and
+/// `read_all_lent` gives the same pages.
 ///
 /// # Errors
 /// [`ConformanceFailure`] naming the check and what the store did wrong.
@@ -442,6 +443,20 @@ pub fn read_all_after_position_with_limit(store: &mut dyn Store) -> Result<(), C
     ensure(C, io(C, store.read_all(10, 5))?.is_empty(), || {
         "events after the end".into()
     })?;
+    // `read_all_lent` (what a desk catches up with) gives the same pages.
+    for after in [0, 1, 4, 9, 10, 11, u64::MAX] {
+        for limit in [0, 1, 3, 10, usize::MAX] {
+            let copied = io(C, store.read_all(after, limit))?;
+            let lent = io(C, store.read_all_lent(after, limit))?;
+            ensure(C, *lent == *copied, || {
+                format!(
+                    "read_all_lent({after}, {limit}) gave {} events where read_all gave {}",
+                    lent.len(),
+                    copied.len()
+                )
+            })?;
+        }
+    }
     ensure(C, io(C, store.read_all(0, 0))?.is_empty(), || {
         "limit 0 returned events".into()
     })

@@ -20,7 +20,8 @@
 //! - `read_stream` returns a stream's events in version order, starting
 //!   after `after_version`; an unknown stream is empty, not an error.
 //! - `read_all` returns at most `limit` events with a position greater than
-//!   `after`, in position order.
+//!   `after`, in position order; `read_all_lent`, if a store provides its
+//!   own, returns exactly what `read_all` does.
 //! - Stored events come back equal to what was appended (ids included),
 //!   except where an erasure replaced them (below).
 //! - `append_erasing` is `append` plus an [`Erasure`] in the same

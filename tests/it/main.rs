@@ -39,6 +39,7 @@ mod protected_time;
 mod recognition;
 mod refunds;
 mod refusals;
+mod replay;
 mod round_trip;
 mod routing;
 mod simulation;

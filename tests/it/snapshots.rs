@@ -366,39 +366,6 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(cases())]
-
-    /// `Desk::rebuild` folds the record without touching the timer table
-    /// or the delivery queue and derives both from the state at the end;
-    /// a desk that applies the same record with `catch_up` keeps them in
-    /// step event by event. They are the same desk at run time too: the
-    /// same next timer and number of timers, the same timeouts decided at
-    /// any later instant, the same messages handed out in the same order.
-    #[test]
-    fn a_rebuild_runs_the_timers_of_the_record_applied_event_by_event(
-        data in prop::collection::vec(any::<u8>(), 0..160),
-    ) {
-        let (_, store) = target::desk_ops_with(&data, |_, _| {});
-        let rebuilt = Desk::rebuild(&store, DeskConfig::default()).unwrap();
-        let mut folded = Desk::new(DeskConfig::default());
-        folded.catch_up(&store).unwrap();
-        assert_same(&rebuilt, &folded);
-        prop_assert_eq!(
-            rebuilt.tickets().running_timers(),
-            folded.tickets().running_timers()
-        );
-        for hours in [0, 1, 5, 25, 24 * 8, 24 * 200] {
-            let now = crate::support::t0() + chrono::Duration::hours(hours);
-            prop_assert_eq!(rebuilt.decide_timeouts(now), folded.decide_timeouts(now));
-        }
-        let now = crate::support::t0() + chrono::Duration::days(30);
-        let (mut a, mut b) = (rebuilt.clone(), folded.clone());
-        let handed = |d: &mut Desk| std::iter::from_fn(|| d.poll_outbound(now).map(|m| m.id)).collect::<Vec<_>>();
-        prop_assert_eq!(handed(&mut a), handed(&mut b));
-    }
-}
-
 /// A desk with a little of everything the World has: tickets, a reply, a
 /// contract, a timer.
 fn busy_world() -> World {
