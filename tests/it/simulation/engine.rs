@@ -452,6 +452,10 @@ struct Sim<B: Backend> {
     /// from `rng`, so the rest of a seed's run is what it was before
     /// snapshots.
     snap_rng: Rng,
+    /// What closes tickets and writes to closed ones, apart from `rng`
+    /// too, so the rest of a seed's run stays close to what it was
+    /// before archiving.
+    arch_rng: Rng,
     ids: IdGenerator,
     config: DeskConfig,
     store: FaultyStore<B>,
@@ -570,6 +574,7 @@ impl<B: Backend> Sim<B> {
         let mut sim = Sim {
             seed,
             snap_rng: Rng(seed ^ 0x5a9_5a9),
+            arch_rng: Rng(seed ^ 0xa4c_41e),
             ids: IdGenerator::from_seed(rng.next()),
             rng,
             desks: [Desk::new(config.clone()), Desk::new(config.clone())],
@@ -958,7 +963,7 @@ impl<B: Backend> Sim<B> {
             if let Some(t) = self.rng.pick(&mine) {
                 msg = msg.in_reply_to(*t);
             }
-        } else if self.rng.chance(250) {
+        } else if self.arch_rng.chance(250) {
             // Sometimes they write again about one of their customer's
             // closed tickets, archived or not: a follow-up linked to it.
             let customer = self
@@ -969,7 +974,7 @@ impl<B: Backend> Sim<B> {
             let closed = customer
                 .map(|c| self.model.closed_of(c))
                 .unwrap_or_default();
-            if let Some(t) = self.rng.pick(&closed) {
+            if let Some(t) = self.arch_rng.pick(&closed) {
                 msg = msg.in_reply_to(*t);
             }
         }
@@ -1073,18 +1078,21 @@ impl<B: Backend> Sim<B> {
     /// the rules refuse: a ticket the replica holds closed with
     /// [`TicketError::Closed`], one it archived as unknown.
     fn close_step(&mut self) {
-        let r = self.replica();
-        let Some(&agent) = self.rng.pick(&self.agents) else {
+        let r = self.arch_rng.below(2);
+        if self.arch_rng.chance(700) {
+            self.desks[r].catch_up(&self.store.conns[r]).unwrap();
+        }
+        let Some(&agent) = self.arch_rng.pick(&self.agents) else {
             return;
         };
-        if self.rng.chance(800) {
+        if self.arch_rng.chance(800) {
             let solved: Vec<TicketId> = self.desks[r]
                 .tickets()
                 .iter()
                 .filter(|t| t.status() == Status::Solved)
                 .map(|t| t.id())
                 .collect();
-            if let Some(&t) = self.rng.pick(&solved) {
+            if let Some(&t) = self.arch_rng.pick(&solved) {
                 let closed = self.run(
                     r,
                     Kind::Close,
@@ -1114,7 +1122,7 @@ impl<B: Backend> Sim<B> {
                     .map(|t| t.id()),
             )
             .collect();
-        let Some(&t) = self.rng.pick(&closed) else {
+        let Some(&t) = self.arch_rng.pick(&closed) else {
             return;
         };
         let want: fanatical::Error = if self.desks[r].tickets().get(t).is_some() {
@@ -1122,7 +1130,7 @@ impl<B: Backend> Sim<B> {
         } else {
             DeskError::UnknownTicket(t).into()
         };
-        let cmd = if self.rng.chance(500) {
+        let cmd = if self.arch_rng.chance(500) {
             Command::reply(t, agent, "One more thing.")
         } else {
             Command::new(
@@ -1510,7 +1518,7 @@ impl<B: Backend> Sim<B> {
             80..=84 => self.praise(),
             _ => self.incident_step(),
         }
-        if self.rng.chance(150) {
+        if self.arch_rng.chance(150) {
             self.close_step();
         }
         self.deliver(true);
