@@ -1286,7 +1286,8 @@ impl<B: Backend> Sim<B> {
 
     fn survey_answers(&mut self) {
         let r = self.replica();
-        // Not about a ticket closed already: answering one does not move
+        // Not about a ticket closed already (in the store, which a lagging
+        // replica may not know yet): answering one does not move
         // its archive timer on a live desk (it stays at the invitation's
         // expiry) while a rebuilt desk archives it at the end of the
         // window, the rule the model holds (see the ignored test in
@@ -1296,14 +1297,7 @@ impl<B: Backend> Sim<B> {
             .surveys()
             .invitations()
             .filter(|i| i.answered.is_none())
-            .filter(|i| {
-                i.invitation.ticket.is_none_or(|t| {
-                    self.desks[r]
-                        .tickets()
-                        .get(t)
-                        .is_some_and(|t| t.status() != Status::Closed)
-                })
-            })
+            .filter(|i| i.invitation.ticket.is_none_or(|t| !self.model.is_closed(t)))
             .map(|i| i.invitation.id)
             .collect();
         if let Some(&inv) = self.rng.pick(&open) {
