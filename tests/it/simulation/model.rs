@@ -31,6 +31,14 @@
 //!   no call-out task is opened; no press list is configured, so no
 //!   message goes to the press.
 //!
+//! - archiving: the simulation's desk archives tickets closed longer than
+//!   [`ARCHIVE_AFTER`]; a ticket is archived only once it is closed, never
+//!   before its window runs out nor before its unanswered survey
+//!   invitations expire, with the instant it was closed; a contact's
+//!   message naming a closed or archived ticket lands on a new ticket
+//!   linked to it as its follow-up (one naming an open ticket lands on
+//!   it, and opens nothing).
+//!
 //! A failed check panics with a message starting `model:`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,7 +47,7 @@ use fanatical::channel::{Channel, ChannelAddress, ChannelKind};
 use fanatical::chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use fanatical::chrono_tz::America::Chicago;
 use fanatical::event::{Event, StreamId};
-use fanatical::id::{ContactId, CustomerId, IncidentId, TicketId};
+use fanatical::id::{ContactId, CustomerId, IncidentId, InvitationId, TicketId};
 use fanatical::incident::{Audience, IncidentEventKind, IncidentStatus, Messages};
 use fanatical::outbox::{OutboundMessage, Recipient};
 use fanatical::sla::{Clock, Metric, MetricKey, SlaEventKind, TargetSpec};
@@ -129,6 +137,9 @@ fn add(clock: Clock, start: DateTime<Utc>, business: Duration) -> DateTime<Utc> 
     }
 }
 
+/// How long the simulation's desk keeps closed tickets in memory.
+pub(super) const ARCHIVE_AFTER: Duration = Duration::minutes(30);
+
 /// A contact as the simulation set it up.
 pub(super) struct ModelContact {
     pub customer: CustomerId,
@@ -159,6 +170,8 @@ pub(super) enum Origin {
     IncidentUpdate,
     /// Credits issued for a resolved incident.
     IssueCredits(IncidentId),
+    /// An agent closing a solved ticket.
+    Close(TicketId),
     /// Anything else.
     Other,
 }
@@ -191,9 +204,16 @@ struct IncidentModel {
 }
 
 struct TicketModel {
+    customer: CustomerId,
     channel: Channel,
     requester: Option<ContactId>,
     status: Status,
+    /// When it was closed.
+    closed_at: Option<DateTime<Utc>>,
+    /// Whether it was archived.
+    archived: bool,
+    /// Entries on its conversation.
+    entries: usize,
 }
 
 /// An outbound message the rules call for, as a comparable line.
@@ -211,6 +231,10 @@ struct Shape {
     body: String,
 }
 
+/// A survey invitation about a ticket: when it expires, and when it was
+/// answered.
+type Invited = (DateTime<Utc>, Option<DateTime<Utc>>);
+
 pub(super) struct Model {
     seed: u64,
     contacts: BTreeMap<ContactId, ModelContact>,
@@ -227,6 +251,18 @@ pub(super) struct Model {
     followed_up: BTreeSet<(IncidentId, CustomerId)>,
     /// Follow-up tasks opened by poor ratings.
     follow_ups: BTreeSet<TicketId>,
+    /// Survey invitations about each ticket: when each expires, and when
+    /// it was answered.
+    invitations: BTreeMap<TicketId, BTreeMap<InvitationId, Invited>>,
+    /// Which ticket each invitation is about.
+    invited_about: BTreeMap<InvitationId, TicketId>,
+    /// Tickets archived (each checked: closed, not early).
+    pub archivals: u64,
+    /// Messages on closed or archived tickets that opened a follow-up
+    /// linked to them (each checked), and of those the ones on archived
+    /// tickets.
+    pub closed_follow_ups: u64,
+    pub archived_follow_ups: u64,
     /// Breaches recorded (all checked).
     pub breaches: u64,
     /// Metrics whose deadline the model recomputed and compared.
@@ -255,6 +291,11 @@ impl Model {
             credited: BTreeSet::new(),
             followed_up: BTreeSet::new(),
             follow_ups: BTreeSet::new(),
+            invitations: BTreeMap::new(),
+            invited_about: BTreeMap::new(),
+            archivals: 0,
+            closed_follow_ups: 0,
+            archived_follow_ups: 0,
             breaches: 0,
             deadlines: 0,
             credits: 0,
@@ -337,6 +378,13 @@ impl Model {
                         if invitation.kind == SurveyKind::Csat {
                             csat_invited.push((invitation.ticket, invitation.contact));
                         }
+                        if let Some(t) = invitation.ticket {
+                            self.invited_about.insert(invitation.id, t);
+                            self.invitations
+                                .entry(t)
+                                .or_default()
+                                .insert(invitation.id, (invitation.expires_at, None));
+                        }
                         let address = self.address_for(invitation.contact, &Channel::Email);
                         let body = format!(
                             "How did we do? Please answer our short survey \"{}\" (invitation {}).",
@@ -353,6 +401,14 @@ impl Model {
                     SurveyEventKind::Answered {
                         invitation, csat, ..
                     } => {
+                        if let Some(t) = self.invited_about.get(invitation)
+                            && let Some(i) = self
+                                .invitations
+                                .get_mut(t)
+                                .and_then(|m| m.get_mut(invitation))
+                        {
+                            i.1 = Some(e.at);
+                        }
                         let follow_up = invitation.follow_up_ticket();
                         let opened = batch.iter().any(|r| {
                             matches!(&r.event, Event::Ticket(e)
@@ -368,6 +424,14 @@ impl Model {
                 },
                 (StreamId::Incident(id), Event::Incident(e)) => {
                     self.incident_event(*id, &e.kind, e.at);
+                }
+                (StreamId::Archive(customer), Event::Ticket(e)) => {
+                    if let TicketEventKind::Archived {
+                        ticket, closed_at, ..
+                    } = &e.kind
+                    {
+                        self.archived(*customer, *ticket, *closed_at, e.at);
+                    }
                 }
                 _ => {}
             }
@@ -456,16 +520,56 @@ impl Model {
                 channel,
                 body,
             } => {
-                let landed = entries().any(|(t, e)| {
-                    (t == *new_ticket || Some(t) == *reply_to)
-                        && e.author == Author::Contact(*contact)
+                // A message naming a closed or archived ticket opens a
+                // follow-up linked to it; one naming another ticket lands
+                // on it (the store's record before this batch is the
+                // truth: a replica that had not seen the ticket closed
+                // conflicts and decides again).
+                let follows = reply_to.filter(|t| {
+                    self.tickets
+                        .get(t)
+                        .is_some_and(|m| m.archived || m.status == Status::Closed)
+                });
+                let lands_on = match reply_to {
+                    Some(t) if follows.is_none() => *t,
+                    _ => *new_ticket,
+                };
+                let landed = entries().filter(|(t, e)| {
+                    e.author == Author::Contact(*contact)
                         && e.visibility == EntryVisibility::Public
                         && e.channel == *channel
                         && e.body == *body
+                        && *t == lands_on
                 });
-                if !landed {
+                if landed.count() != 1 {
                     self.fail(&format!(
-                        "an accepted message from {contact} has no entry on {new_ticket} or {reply_to:?}"
+                        "an accepted message from {contact} naming {reply_to:?} has no entry, or more than one, on {lands_on}"
+                    ));
+                }
+                let links: Vec<(TicketId, TicketId)> = batch
+                    .iter()
+                    .filter_map(|r| match (&r.stream, &r.event) {
+                        (StreamId::Ticket(t), Event::Ticket(e)) => match &e.kind {
+                            TicketEventKind::FollowUpOf { ticket } => Some((*t, *ticket)),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect();
+                let want: Vec<(TicketId, TicketId)> =
+                    follows.map(|f| (*new_ticket, f)).into_iter().collect();
+                if links != want {
+                    self.fail(&format!(
+                        "a message from {contact} naming {reply_to:?} linked follow-ups {links:?}, the rules call for {want:?}"
+                    ));
+                }
+                let opened = batch.iter().any(|r| {
+                    matches!(&r.event, Event::Ticket(e)
+                        if matches!(&e.kind, TicketEventKind::Opened { id, .. } if id == new_ticket))
+                });
+                if opened != (lands_on == *new_ticket) {
+                    self.fail(&format!(
+                        "a message from {contact} naming {reply_to:?} opened {new_ticket}: {opened}"
                     ));
                 }
             }
@@ -497,18 +601,46 @@ impl Model {
         at: DateTime<Utc>,
         solved: &mut Vec<(TicketId, DateTime<Utc>)>,
     ) {
+        // A closed ticket takes nothing more (its archive timer counts
+        // from its closing), an archived one nothing at all.
+        if let Some(m) = self.tickets.get(&t)
+            && (m.archived || m.status == Status::Closed)
+        {
+            self.fail(&format!(
+                "{kind:?} recorded on {t}, which is {}",
+                if m.archived { "archived" } else { "closed" }
+            ));
+        }
+        if let Some(m) = self.tickets.get_mut(&t)
+            && matches!(kind, TicketEventKind::EntryAdded { .. })
+        {
+            m.entries += 1;
+        }
         match kind {
             TicketEventKind::Opened {
-                channel, requester, ..
+                channel,
+                requester,
+                customer,
+                ..
             } => {
                 self.tickets.insert(
                     t,
                     TicketModel {
+                        customer: *customer,
                         channel: channel.clone(),
                         requester: *requester,
                         status: Status::New,
+                        closed_at: None,
+                        archived: false,
+                        entries: 0,
                     },
                 );
+            }
+            TicketEventKind::FollowUpOf { ticket } => {
+                let of = self.tickets.get(ticket);
+                self.closed_follow_ups +=
+                    u64::from(of.is_some_and(|m| m.archived || m.status == Status::Closed));
+                self.archived_follow_ups += u64::from(of.is_some_and(|m| m.archived));
             }
             TicketEventKind::StatusChanged { to, .. } => {
                 let Some(m) = self.tickets.get_mut(&t) else {
@@ -516,6 +648,9 @@ impl Model {
                 };
                 if *to == Status::Solved && m.status != Status::Solved {
                     solved.push((t, at));
+                }
+                if *to == Status::Closed {
+                    m.closed_at = Some(at);
                 }
                 m.status = *to;
             }
@@ -794,6 +929,96 @@ impl Model {
             }
             _ => {}
         }
+    }
+
+    /// When `t` is archived: [`ARCHIVE_AFTER`] after it was closed, and
+    /// not before its unanswered invitations expire. With `answers`, the
+    /// latest instant the desk can have archived it by: not before it
+    /// learnt of the answers either (an invitation answered after the
+    /// window ran out lets the ticket go at once). `None` unless it is
+    /// closed and still in memory.
+    fn archive_due(&self, t: TicketId, answers: bool) -> Option<DateTime<Utc>> {
+        let m = self.tickets.get(&t)?;
+        let closed = m.closed_at.filter(|_| !m.archived)?;
+        let expiry = self
+            .invitations
+            .get(&t)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter_map(|(expires, answered)| match answered {
+                None => Some(*expires),
+                Some(at) => answers.then_some(*at),
+            })
+            .max();
+        let after = closed + ARCHIVE_AFTER;
+        Some(expiry.map_or(after, |e| e.max(after)))
+    }
+
+    fn archived(
+        &mut self,
+        customer: CustomerId,
+        t: TicketId,
+        closed_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) {
+        let Some(m) = self.tickets.get(&t) else {
+            self.fail(&format!("{t} archived, which never opened"));
+        };
+        if m.archived || m.status != Status::Closed || m.customer != customer {
+            self.fail(&format!(
+                "{t} archived on {customer}'s archive: {:?}, archived already: {}, of {}",
+                m.status, m.archived, m.customer
+            ));
+        }
+        if m.closed_at != Some(closed_at) {
+            self.fail(&format!(
+                "{t} archived as closed at {closed_at}, it closed at {:?}",
+                m.closed_at
+            ));
+        }
+        let due = self.archive_due(t, false).unwrap();
+        if at < due {
+            self.fail(&format!("{t} archived at {at}, before {due}"));
+        }
+        self.tickets.get_mut(&t).unwrap().archived = true;
+        self.archivals += 1;
+    }
+
+    /// The tickets archived, and how many entries each one's conversation
+    /// holds.
+    pub(super) fn archived_tickets(&self) -> Vec<(TicketId, usize)> {
+        self.tickets
+            .iter()
+            .filter(|(_, m)| m.archived)
+            .map(|(t, m)| (*t, m.entries))
+            .collect()
+    }
+
+    /// Closed tickets not archived though their archival was due more
+    /// than `slack` before `now`.
+    pub(super) fn overdue(&self, now: DateTime<Utc>, slack: Duration) -> Vec<TicketId> {
+        self.tickets
+            .keys()
+            .filter(|t| {
+                self.archive_due(**t, true)
+                    .is_some_and(|due| due + slack <= now)
+            })
+            .copied()
+            .collect()
+    }
+
+    /// Whether `t` was closed (and maybe archived since).
+    pub(super) fn is_closed(&self, t: TicketId) -> bool {
+        self.tickets.get(&t).is_some_and(|m| m.closed_at.is_some())
+    }
+
+    /// A customer's closed tickets, archived or not.
+    pub(super) fn closed_of(&self, customer: CustomerId) -> Vec<TicketId> {
+        self.tickets
+            .iter()
+            .filter(|(_, m)| m.customer == customer && m.closed_at.is_some())
+            .map(|(t, _)| *t)
+            .collect()
     }
 
     fn live(&self, t: TicketId, key: MetricKey, what: &str) -> &MetricModel {
