@@ -447,7 +447,6 @@ fn an_export_with_the_archive_still_holds_archived_tickets_and_answers() {
 /// `Desk::apply` (src/desk/record.rs) calls `archive_timer`: on an
 /// `Answered` survey event, for the invitation's ticket.
 #[test]
-#[ignore = "issue 17 item 7: answering an invitation does not move its closed ticket's archive timer on a live desk; fix in src/desk/record.rs"]
 fn an_invitation_answered_after_closing_lets_the_ticket_archive_at_the_window() {
     let day = DeskConfig::default()
         .with_surveys(config().surveys)

@@ -1286,18 +1286,14 @@ impl<B: Backend> Sim<B> {
 
     fn survey_answers(&mut self) {
         let r = self.replica();
-        // Not about a ticket closed already (in the store, which a lagging
-        // replica may not know yet): answering one does not move
-        // its archive timer on a live desk (it stays at the invitation's
-        // expiry) while a rebuilt desk archives it at the end of the
-        // window, the rule the model holds (see the ignored test in
-        // `archive_paths`); until the desk is fixed, the simulation does
-        // not take that path.
+        // Invitations about closed tickets too: an answer lets the ticket
+        // be archived at the end of the window rather than at the
+        // invitation's expiry, on a live desk as on a rebuilt one (the
+        // rule the model holds).
         let open: Vec<_> = self.desks[r]
             .surveys()
             .invitations()
             .filter(|i| i.answered.is_none())
-            .filter(|i| i.invitation.ticket.is_none_or(|t| !self.model.is_closed(t)))
             .map(|i| i.invitation.id)
             .collect();
         if let Some(&inv) = self.rng.pick(&open) {

@@ -1007,11 +1007,6 @@ impl Model {
             .collect()
     }
 
-    /// Whether `t` was closed (and maybe archived since).
-    pub(super) fn is_closed(&self, t: TicketId) -> bool {
-        self.tickets.get(&t).is_some_and(|m| m.closed_at.is_some())
-    }
-
     /// A customer's closed tickets, archived or not.
     pub(super) fn closed_of(&self, customer: CustomerId) -> Vec<TicketId> {
         self.tickets
