@@ -88,8 +88,18 @@ pub struct MailConfig {
     more: Vec<Brand>,
     /// The largest attachment accepted, in bytes (default 50 MiB, the
     /// desk's own default limit): a larger one refuses the mail, kept for
-    /// a person to look at.
+    /// a person to look at. The whole mail, kept with its ticket entry as
+    /// `original.eml`, must fit it too.
     pub max_attachment_bytes: u64,
+    /// The most files a mail may carry, counting the original kept with
+    /// them (default 20, the desk's own limit per entry): more refuse the
+    /// mail, kept for a person to look at.
+    #[serde(default = "default_max_attachments")]
+    pub max_attachments: usize,
+}
+
+fn default_max_attachments() -> usize {
+    fanatical::ticket::TicketRules::default().max_attachments_per_entry
 }
 
 impl MailConfig {
@@ -113,6 +123,7 @@ impl MailConfig {
             default: brand,
             more: Vec::new(),
             max_attachment_bytes: 50 * 1024 * 1024,
+            max_attachments: default_max_attachments(),
         })
     }
 
@@ -120,6 +131,14 @@ impl MailConfig {
     #[must_use]
     pub fn with_brand(mut self, brand: Brand) -> Self {
         self.more.push(brand);
+        self
+    }
+
+    /// The same settings with another limit on the number of files
+    /// (counting the original kept with them).
+    #[must_use]
+    pub fn with_max_attachments(mut self, limit: usize) -> Self {
+        self.max_attachments = limit;
         self
     }
 

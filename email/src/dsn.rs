@@ -6,6 +6,7 @@ use fanatical::actor::Actor;
 use fanatical::channel::ChannelAddress;
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{Command, CustomerAction, Desk};
+use fanatical::outbox::Recipient;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 use crate::config::MailConfig;
@@ -36,43 +37,78 @@ impl Bounce {
         self.failed.iter().filter(|f| f.permanent)
     }
 
-    /// The desk commands this bounce calls for: each address that failed
-    /// for good marked undeliverable on the contact it belongs to
-    /// ([`CustomerCommand::MarkUndeliverable`], as the integration
-    /// `email`), so replies go to the contact's next channel. Addresses
-    /// the desk does not know are left out; temporary failures call for
-    /// nothing (the mail server retries them).
+    /// The desk commands this bounce calls for: the address one of the
+    /// desk's own messages was sent to, marked undeliverable on its
+    /// contact ([`CustomerCommand::MarkUndeliverable`], as the integration
+    /// `email`) when the report says that address failed for good, so
+    /// replies go to the contact's next channel.
+    ///
+    /// Nothing else is marked: a report that does not return one of our
+    /// `Message-ID`s ([`Bounce::original`]), about a message the desk does
+    /// not hold, or naming only other addresses (a forward's target)
+    /// calls for nothing. Anyone can send a mail that looks like a
+    /// bounce; only one about a message we sent, to the address we sent
+    /// it to, can switch a customer's address off. Temporary failures call
+    /// for nothing either (the mail server retries them).
     #[must_use]
     pub fn undeliverable_commands(&self, desk: &Desk) -> Vec<Command> {
-        self.permanent()
-            .filter_map(|f| {
-                let address = ChannelAddress::email(f.address.as_str()).ok()?;
-                let found = desk.customers().find_contact(&address)?;
-                let reason = [f.status.as_deref(), f.diagnostic.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let reason = if reason.is_empty() {
-                    format!("delivery {}", f.action)
-                } else {
-                    reason
-                };
-                Some(Command::new(
-                    Actor::integration("email"),
-                    CustomerAction::Update {
-                        customer: found.customer,
-                        command: CustomerCommand::MarkUndeliverable {
-                            contact: found.contact,
-                            address,
-                            reason,
-                        },
-                    },
-                ))
-            })
-            .collect()
+        let Some(own) = self.original else {
+            return Vec::new();
+        };
+        let Some(entry) = desk.channels().outbound(own.message) else {
+            return Vec::new();
+        };
+        let Recipient::Contact { contact, address } = &entry.message.recipient else {
+            return Vec::new();
+        };
+        let ChannelAddress::Email(sent_to) = address else {
+            return Vec::new();
+        };
+        let Some(failed) = self
+            .permanent()
+            .find(|f| f.address.eq_ignore_ascii_case(sent_to))
+        else {
+            return Vec::new();
+        };
+        // Still that contact's address (not erased, not moved on).
+        let Some(found) = desk
+            .customers()
+            .find_contact(address)
+            .filter(|found| found.contact == *contact)
+        else {
+            return Vec::new();
+        };
+        let customer = found.customer;
+        let reason = [failed.status.as_deref(), failed.diagnostic.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut reason = if reason.is_empty() {
+            format!("delivery {}", failed.action)
+        } else {
+            reason
+        };
+        // The report's text is the reporter's: keep a line's worth.
+        if let Some((cut, _)) = reason.char_indices().nth(REASON_CHARS) {
+            reason.truncate(cut);
+        }
+        vec![Command::new(
+            Actor::integration("email"),
+            CustomerAction::Update {
+                customer,
+                command: CustomerCommand::MarkUndeliverable {
+                    contact: *contact,
+                    address: address.clone(),
+                    reason,
+                },
+            },
+        )]
     }
 }
+
+/// How much of a bounce's status and diagnostic a command keeps.
+const REASON_CHARS: usize = 300;
 
 /// One recipient in a delivery status notification.
 #[derive(Debug, Clone, PartialEq, Eq)]

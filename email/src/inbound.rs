@@ -7,8 +7,9 @@
 //! the desk's own mail looping back and refused mail never open tickets.
 
 use chrono::{DateTime, Utc};
+use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress};
-use fanatical::desk::InboundMessage;
+use fanatical::desk::{Command, Desk, InboundMessage, TicketAction};
 use fanatical::id::TicketId;
 use fanatical::ticket::{Attachment, MediaType};
 use mail_parser::{
@@ -188,7 +189,8 @@ pub enum RefusedReason {
     },
     /// Neither text nor files.
     NoBody,
-    /// A file over [`MailConfig::max_attachment_bytes`].
+    /// A file over [`MailConfig::max_attachment_bytes`] (the whole mail,
+    /// kept as `original.eml`, counts as one).
     AttachmentTooLarge {
         /// Its name.
         file_name: String,
@@ -196,6 +198,14 @@ pub enum RefusedReason {
         size: u64,
         /// The limit.
         limit: u64,
+    },
+    /// More files than [`MailConfig::max_attachments`], counting the
+    /// original kept with them.
+    TooManyAttachments {
+        /// The files with the original.
+        count: usize,
+        /// The limit.
+        limit: usize,
     },
 }
 
@@ -305,6 +315,27 @@ pub fn parse(raw: &[u8], config: &MailConfig, threads: &Threads) -> Outcome {
             Some(address),
         );
     }
+    // The desk keeps the original with the files: it must fit as they do.
+    let count = attachments.len().saturating_add(1);
+    if count > config.max_attachments {
+        return refused(
+            RefusedReason::TooManyAttachments {
+                count,
+                limit: config.max_attachments,
+            },
+            Some(address),
+        );
+    }
+    if raw.len() as u64 > config.max_attachment_bytes {
+        return refused(
+            RefusedReason::AttachmentTooLarge {
+                file_name: "original.eml".into(),
+                size: raw.len() as u64,
+                limit: config.max_attachment_bytes,
+            },
+            Some(address),
+        );
+    }
     let subject = msg
         .subject()
         .map(strip_subject_token)
@@ -344,6 +375,42 @@ pub fn parse(raw: &[u8], config: &MailConfig, threads: &Threads) -> Outcome {
 }
 
 impl InboundMail {
+    /// Drops [`InboundMail::thread`] when `desk` would refuse it, so the
+    /// mail opens a new ticket instead of being refused: a ticket the
+    /// sender's customer does not hold (a token or reply address copied
+    /// from someone else's mail, another desk's token), or one the desk
+    /// does not know and has no archive of the sender's to look it up in.
+    /// Whatever a mail claims, it never continues another customer's
+    /// ticket (the desk refuses that too); this turns the refusal into a
+    /// new ticket. Call it before [`InboundMail::to_inbound`]. A sender
+    /// the desk does not know is left to the desk.
+    ///
+    /// Returns whether the thread was dropped.
+    pub fn drop_foreign_thread(&mut self, desk: &Desk) -> bool {
+        let Some(thread) = self.thread.clone() else {
+            return false;
+        };
+        let Some(sender) = desk.customers().find_contact(&self.from) else {
+            return false;
+        };
+        let keep = match desk.tickets().get(thread.ticket) {
+            Some(t) => t.customer() == sender.customer,
+            // Not in memory: archived (the desk reads the sender's archive
+            // to see whose), or unknown.
+            None => {
+                let probe =
+                    InboundMessage::new(thread.ticket, Channel::Email, self.from.clone(), "")
+                        .in_reply_to(thread.ticket);
+                let cmd = Command::new(Actor::integration("email"), TicketAction::Receive(probe));
+                desk.archive_needed(&cmd).is_some()
+            }
+        };
+        if !keep {
+            self.thread = None;
+        }
+        !keep
+    }
+
     /// The desk's `Receive` for this mail: files put in `blobs` and
     /// attached by key, and the original mail kept as `original.eml`
     /// (`message/rfc822`) beside them. It continues

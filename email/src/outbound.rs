@@ -176,7 +176,7 @@ pub fn compose(
         .reply_to(mailbox(Some(&brand.name), &reply_to).map_err(&build)?)
         .to(mailbox(None, &to).map_err(&build)?)
         .subject(subject)
-        .date(SystemTime::from(message.queued_at))
+        .date(header_date(message.queued_at))
         .message_id(Some(format!(
             "<{}>",
             own_message_id(id, message.ticket, &config.domain)
@@ -409,4 +409,14 @@ impl<B: Blobs> Transport for SmtpTransport<B> {
             }),
         }
     }
+}
+
+/// The `Date` header's instant: the message's, within what the header can
+/// say (1970 to the end of 9999; the formatter panics outside it).
+fn header_date(at: chrono::DateTime<chrono::Utc>) -> SystemTime {
+    let first = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .map_or(first, |t| t.and_utc());
+    SystemTime::from(at.clamp(first, last))
 }

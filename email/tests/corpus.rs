@@ -423,3 +423,240 @@ fn to_inbound_stores_files_and_the_original() {
     assert_eq!(inbound, expected);
     assert_eq!(blobs.len(), 2);
 }
+
+/// A delivery status notification for `message_id`, naming `failed`.
+fn dsn(failed: &str, message_id: Option<&str>) -> Vec<u8> {
+    let returned = message_id.map_or_else(String::new, |id| {
+        format!("--r\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{id}>\r\n\r\n")
+    });
+    format!(
+        "From: MAILER-DAEMON@mx.example (Mail Delivery System)\r\n\
+To: support@acme.example\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n\
+--r\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\
+--r\r\nContent-Type: message/delivery-status\r\n\r\n\
+Reporting-MTA: dns; mx.example\r\n\r\n\
+Final-Recipient: rfc822; {failed}\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n\r\n{returned}--r--\r\n"
+    )
+    .into_bytes()
+}
+
+/// Anyone can send a mail shaped like a bounce. Only a report about a
+/// message the desk sent, naming the address it was sent to, marks that
+/// address undeliverable; a forged one, one about a message the desk does
+/// not hold, or one naming another address calls for nothing.
+#[test]
+fn only_a_bounce_of_our_own_message_marks_the_address_it_went_to() {
+    use fanatical::customer::CustomerCommand;
+    use fanatical::desk::fixture::{Fixture, fixture};
+    use fanatical::desk::{Command, CustomerAction};
+    use fanatical_email::thread::own_message_id;
+
+    let Fixture {
+        mut desk,
+        mut store,
+        now,
+        acme,
+        jane,
+        ana,
+        ticket,
+        email,
+        ..
+    } = fixture().unwrap();
+    desk.execute(&mut store, Command::reply(ticket, ana, "On it."), now)
+        .unwrap();
+    let sent = desk
+        .channels()
+        .outbox()
+        .find(|e| e.message.ticket == Some(ticket))
+        .unwrap()
+        .message
+        .id;
+    let ours = own_message_id(sent, Some(ticket), "desk.acme.example");
+    let bounce_of = |raw: Vec<u8>| match parse(&raw, &config(), &Threads::default()) {
+        Outcome::Bounce(b) => b,
+        other => panic!("not a bounce: {other:?}"),
+    };
+
+    // Forged: no message of ours returned.
+    let forged = bounce_of(dsn("jane@acme.example", None));
+    assert!(forged.undeliverable_commands(&desk).is_empty());
+    // Someone else's message.
+    let theirs = bounce_of(dsn("jane@acme.example", Some("x1@elsewhere.example")));
+    assert!(theirs.undeliverable_commands(&desk).is_empty());
+    // Ours, but a message the desk does not hold.
+    let unknown = own_message_id(
+        MessageId::from_uuid(uuid::Uuid::from_u128(0xDEAD)),
+        Some(ticket),
+        "desk.acme.example",
+    );
+    let stale = bounce_of(dsn("jane@acme.example", Some(&unknown)));
+    assert!(stale.undeliverable_commands(&desk).is_empty());
+    // Ours, naming another address (a forward's target).
+    let forward = bounce_of(dsn("jane@home.example", Some(&ours)));
+    assert!(forward.undeliverable_commands(&desk).is_empty());
+    // Ours, naming the address we sent it to.
+    let real = bounce_of(dsn("Jane@Acme.example", Some(&ours)));
+    assert_eq!(
+        real.undeliverable_commands(&desk),
+        vec![Command::new(
+            fanatical::actor::Actor::integration("email"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::MarkUndeliverable {
+                    contact: jane,
+                    address: email,
+                    reason: "5.1.1 550 5.1.1 no such user".into(),
+                },
+            },
+        )]
+    );
+}
+
+/// Composing never panics on an instant the library accepts: a message
+/// queued before 1970 or near the end of chrono's range gets a `Date`
+/// clamped into what the header can say.
+#[test]
+fn compose_takes_any_instant() {
+    use fanatical::id::ContactId;
+    use fanatical::outbox::{OutboundMessage, Recipient};
+    use fanatical_email::outbound::compose;
+
+    let at = |queued_at| OutboundMessage {
+        id: MessageId::from_uuid(uuid::Uuid::from_u128(5)),
+        channel: Channel::Email,
+        recipient: Recipient::Contact {
+            contact: ContactId::from_uuid(uuid::Uuid::from_u128(6)),
+            address: ChannelAddress::email("jane@customer.example").unwrap(),
+        },
+        body: "Hello".into(),
+        ticket: Some(ticket()),
+        queued_at,
+        deliver_after: None,
+        attachments: vec![],
+    };
+    let date = |queued_at| {
+        let mail = compose(
+            &config(),
+            &Threads::default(),
+            &MemoryBlobs::default(),
+            &at(queued_at),
+        )
+        .unwrap();
+        let text = String::from_utf8(mail.formatted()).unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("Date: "))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        date(chrono::DateTime::<Utc>::MIN_UTC),
+        "Thu, 01 Jan 1970 00:00:00 +0000"
+    );
+    assert_eq!(
+        date(Utc.timestamp_opt(-10, 0).unwrap()),
+        "Thu, 01 Jan 1970 00:00:00 +0000"
+    );
+    assert_eq!(
+        date(chrono::DateTime::<Utc>::MAX_UTC),
+        "Fri, 31 Dec 9999 23:59:59 +0000"
+    );
+    assert_eq!(
+        date(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()),
+        "Mon, 30 Nov 2026 09:00:00 +0000"
+    );
+}
+
+/// The desk keeps the original mail with the files, so the original
+/// counts against the limits: a mail the desk would refuse is refused by
+/// `parse`, typed and kept whole, before any file is stored.
+#[test]
+fn the_original_counts_against_the_attachment_limits() {
+    let name = "large_attachment.eml";
+    let whole = raw(name);
+    // One file and the original: two files.
+    let two = config().with_max_attachments(1);
+    match parse(&whole, &two, &Threads::new()) {
+        Outcome::Refused(r) => assert_eq!(
+            r.reason,
+            RefusedReason::TooManyAttachments { count: 2, limit: 1 }
+        ),
+        other => panic!("{other:?}"),
+    }
+    // The file fits a limit the whole mail does not.
+    let file_bytes = match parse(&whole, &config(), &Threads::new()) {
+        Outcome::Message(m) => m.attachments[0].bytes.len() as u64,
+        other => panic!("{other:?}"),
+    };
+    let limit = file_bytes + 1;
+    match parse(
+        &whole,
+        &config().with_max_attachment_bytes(limit),
+        &Threads::new(),
+    ) {
+        Outcome::Refused(r) => {
+            assert_eq!(
+                r.reason,
+                RefusedReason::AttachmentTooLarge {
+                    file_name: "original.eml".into(),
+                    size: whole.len() as u64,
+                    limit,
+                }
+            );
+            assert_eq!(r.raw, whole);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A mail's claim to continue a ticket is checked against the desk: a
+/// token for a ticket the desk does not know (another desk's, an erased
+/// one) is dropped, so the mail opens a new ticket instead of being
+/// refused; the sender's own ticket keeps it.
+#[test]
+fn a_thread_the_desk_would_refuse_is_dropped() {
+    use fanatical::desk::fixture::{Fixture, fixture};
+    use fanatical_email::thread::subject_token;
+
+    let Fixture {
+        desk,
+        ticket,
+        email,
+        ..
+    } = fixture().unwrap();
+    let ChannelAddress::Email(jane) = &email else {
+        panic!()
+    };
+    let mail_about = |t: TicketId| {
+        let raw = format!(
+            "From: Jane <{jane}>\r\nTo: support@acme.example\r\n\
+Subject: Re: printer {}\r\nMessage-ID: <q-{}@mail.example>\r\n\r\nStill broken.\r\n",
+            subject_token(t),
+            t.as_uuid().simple()
+        );
+        match parse(raw.as_bytes(), &config(), &Threads::new()) {
+            Outcome::Message(m) => *m,
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut own = mail_about(ticket);
+    assert_eq!(own.thread.as_ref().map(|t| t.ticket), Some(ticket));
+    assert!(!own.drop_foreign_thread(&desk));
+    assert_eq!(own.thread.map(|t| t.ticket), Some(ticket));
+
+    let elsewhere = TicketId::from_uuid(uuid::Uuid::from_u128(0xE15E));
+    let mut unknown = mail_about(elsewhere);
+    assert_eq!(unknown.thread.as_ref().map(|t| t.ticket), Some(elsewhere));
+    assert!(unknown.drop_foreign_thread(&desk));
+    assert_eq!(unknown.thread, None);
+    let receive = unknown
+        .to_inbound(
+            TicketId::from_uuid(uuid::Uuid::from_u128(0x0E)),
+            &mut MemoryBlobs::new(),
+        )
+        .unwrap();
+    assert_eq!(receive.in_reply_to, None);
+}

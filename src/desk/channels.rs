@@ -90,7 +90,8 @@ impl Desk {
     /// primary contact) at their first deliverable address on that
     /// channel, or, when the channel is down or every address they have on
     /// it is undeliverable (bounced), on the first working fallback they
-    /// can be reached on.
+    /// can be reached on; with none, a bounced address is still used (the
+    /// reply is never refused for it).
     pub(super) fn route_reply(
         &self,
         t: &Ticket,
@@ -110,6 +111,10 @@ impl Desk {
             channel: channel.clone(),
         };
         let c = contact.ok_or_else(unreachable)?;
+        // With every address on the channel bounced and no fallback, the
+        // reply still goes to the first of them (as before it bounced):
+        // an agent's answer is never refused because a mailbox was full.
+        let mut bounced = None;
         let fallbacks = if self.is_down(target.kind()) {
             self.offered_channels(target.kind())
         } else {
@@ -125,6 +130,7 @@ impl Desk {
             }
             // Every address on the channel bounced: the contact's next
             // channel, as when the channel is down.
+            bounced = Some(first);
             self.config
                 .fallbacks
                 .get(&target.kind())
@@ -139,6 +145,7 @@ impl Desk {
                     .find(|a| a.kind() == kind && c.is_deliverable(a))
             })
             .map(|a| (channel_for(a), c.id(), a.clone()))
+            .or_else(|| bounced.map(|a| (target.clone(), c.id(), a.clone())))
             .ok_or_else(unreachable)
     }
 

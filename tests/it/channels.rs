@@ -574,3 +574,51 @@ fn a_bounced_email_address_sends_replies_to_the_contacts_next_channel_until_it_w
         w.desk
     );
 }
+
+/// With every address on the reply's channel bounced and no fallback that
+/// works, the agent's reply is still recorded, and goes to the bounced
+/// address (as before it bounced): a full mailbox never refuses an answer.
+#[test]
+fn a_reply_with_every_way_to_the_contact_bounced_still_goes_to_the_bounced_address() {
+    use fanatical::customer::CustomerCommand;
+    let mut w = World::new();
+    let t = w.jane_emails("help");
+    let (ana, acme, jane) = (w.ana, w.acme, w.jane);
+    for address in [w.jane_email.clone(), w.jane_x.clone()] {
+        w.run(Command::new(
+            Actor::integration("email"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::MarkUndeliverable {
+                    contact: jane,
+                    address,
+                    reason: "5.2.2 mailbox full".into(),
+                },
+            },
+        ))
+        .unwrap();
+    }
+    w.run(Command::reply(t, ana, "Fixed.")).unwrap();
+    let msg = w.desk.poll_outbound(w.now).unwrap();
+    assert_eq!(
+        (msg.channel, msg.recipient),
+        (
+            Channel::Email,
+            Recipient::Contact {
+                contact: jane,
+                address: w.jane_email.clone()
+            }
+        )
+    );
+    assert_eq!(
+        w.desk
+            .tickets()
+            .get(t)
+            .unwrap()
+            .conversation()
+            .last()
+            .unwrap()
+            .body,
+        "Fixed."
+    );
+}
