@@ -82,6 +82,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod checksum;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod erasure;
