@@ -21,7 +21,11 @@
 //! `FANATICAL_SCALE_ARCHIVE_DAYS` (closed tickets leave memory this
 //! long after closing; 7), `FANATICAL_SCALE_MAX_MINUTES` (the drive stops, and says so, after
 //! this long; 1,440), `FANATICAL_SCALE_SNAPSHOT` (the SQLite database the
-//! snapshot is kept in; `target/scale-snapshot.sqlite`),
+//! snapshot is kept in; `target/scale-snapshot.sqlite`, removed at the end
+//! unless `FANATICAL_SCALE_KEEP_SNAPSHOT` is set),
+//! `FANATICAL_SCALE_RESTORE_ONLY` (a database kept that way: no drive, its
+//! snapshot loaded and restored, each step timed, as many rounds as
+//! `FANATICAL_SCALE_REPLAY_ROUNDS`),
 //! `FANATICAL_SCALE_REPLAY_ROUNDS` (how many times the replay is timed;
 //! 2, more to profile it).
 //!
@@ -901,6 +905,10 @@ fn main() {
     let agents = usize::try_from(busiest.div_ceil(40).max(4)).unwrap();
     let archive_days = setting("FANATICAL_SCALE_ARCHIVE_DAYS", 7);
     let config = config(archive_days);
+    if let Ok(file) = std::env::var("FANATICAL_SCALE_RESTORE_ONLY") {
+        restore_only(&PathBuf::from(file), &config);
+        return;
+    }
 
     println!(
         "scale: {customers} customers, {tickets} tickets over {days} days from {} \
@@ -1189,7 +1197,9 @@ fn main() {
         );
         drop(snapshot);
         drop(store);
-        remove_database(&snapshot_file);
+        if std::env::var_os("FANATICAL_SCALE_KEEP_SNAPSHOT").is_none() {
+            remove_database(&snapshot_file);
+        }
     } else {
         println!(
             "snapshot skipped: taking it clones the desk's {:.2} GiB, past the memory limit",
@@ -1229,5 +1239,36 @@ fn remove_database(path: &std::path::Path) {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         let _ = std::fs::remove_file(name);
+    }
+}
+
+/// `FANATICAL_SCALE_RESTORE_ONLY`: no drive; the snapshot a run kept
+/// (`FANATICAL_SCALE_KEEP_SNAPSHOT=1`) loaded and restored, each step
+/// timed (to profile the restart without driving a desk first). What
+/// `Desk::resume` adds, reading the event at the snapshot's position and
+/// catching up, is left out.
+fn restore_only(file: &std::path::Path, config: &DeskConfig) {
+    let store = fanatical_sqlite::SqliteStore::open(file).unwrap();
+    for round in 1..=setting("FANATICAL_SCALE_REPLAY_ROUNDS", 2) {
+        let (t, c) = (Instant::now(), cpu());
+        let snapshot: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
+        let (loaded, loaded_cpu) = (t.elapsed(), cpu() - c);
+        let (t, c) = (Instant::now(), cpu());
+        assert!(snapshot.is_intact());
+        let (checked, checked_cpu) = (t.elapsed(), cpu() - c);
+        let (t, c) = (Instant::now(), cpu());
+        let desk = Desk::restore(config.clone(), snapshot).unwrap();
+        let (restored, restored_cpu) = (t.elapsed(), cpu() - c);
+        println!(
+            "restore {round}: load {:.2} s ({:.2} s on a CPU), checksum {:.2} s ({:.2} s), \
+             Desk::restore (checksum again, indexes, timers) {:.2} s ({:.2} s); {} tickets",
+            loaded.as_secs_f64(),
+            loaded_cpu.as_secs_f64(),
+            checked.as_secs_f64(),
+            checked_cpu.as_secs_f64(),
+            restored.as_secs_f64(),
+            restored_cpu.as_secs_f64(),
+            desk.tickets().len()
+        );
     }
 }

@@ -163,6 +163,18 @@ impl fmt::Write for WordHasher {
         self.write(s.as_bytes());
         Ok(())
     }
+    /// An instant's `Display` writes a character at a time.
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        if let Ok(b) = u8::try_from(c)
+            && b.is_ascii()
+        {
+            self.text_len += 1;
+            self.push_byte(b);
+            Ok(())
+        } else {
+            self.write_str(c.encode_utf8(&mut [0; 4]))
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -7,7 +7,7 @@
 //! was folded under, the position it covers) and a state `S` the store
 //! treats as opaque. The desk's snapshots are
 //! `Snapshot<fanatical::desk::DeskState>`; a store keeps them in its own
-//! encoding (`fanatical-sqlite` writes JSON), and [`MemoryStore`] keeps
+//! encoding (`fanatical-sqlite` writes MessagePack), and [`MemoryStore`] keeps
 //! the value itself.
 //!
 //! # Contract

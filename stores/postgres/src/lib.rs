@@ -52,7 +52,9 @@
 //! position and the whole [`Snapshot`] as MessagePack in a `bytea`
 //! column, `body` (structs as maps of named fields, after the 27 bytes
 //! `fanatical-snapshot/msgpack` and a newline): about 70% of JSON's size,
-//! and a desk restarts from it about twice as fast. Tables made by
+//! and a desk restarts from it about twice as fast (PostgreSQL keeps at
+//! most 1 GB in one value: a larger snapshot is refused with a backend
+//! error and nothing is kept). Tables made by
 //! earlier versions of this crate kept snapshots as JSON text in the
 //! `snapshot` column: opening such a schema adds `body` and lets
 //! `snapshot` be empty (checked first, so an up-to-date table is not

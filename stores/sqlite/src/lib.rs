@@ -69,7 +69,10 @@
 //! fields, after the 27 bytes `fanatical-snapshot/msgpack` and a newline);
 //! rows written as JSON text by earlier versions of this crate still load.
 //! MessagePack is about 70% of JSON's size and a desk restarts from it
-//! about twice as fast. Saving one deletes those it supersedes, and
+//! about twice as fast. SQLite keeps at most 1,000,000,000 bytes in one
+//! value: a larger snapshot is refused with a backend error and nothing
+//! is kept (the desk restarts from the events). Saving one deletes those
+//! it supersedes, and
 //! [`fanatical::desk::Desk::resume`] restarts from the latest. An erasure
 //! deletes every snapshot in its transaction (zeroed on disk like the
 //! events it redacts) and records its position in an `erasures` table;
@@ -646,10 +649,13 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
     }
 
     fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
-        // Decoded from SQLite's own copy of the value, not a second one.
+        // The latest row is found first and then read: sorting the rows
+        // themselves would copy each snapshot into SQLite's sorter. It is
+        // decoded from SQLite's own copy of the value, not a second one.
         self.conn
             .query_row(
-                "SELECT position, snapshot FROM snapshots ORDER BY position DESC, id DESC LIMIT 1",
+                "SELECT position, snapshot FROM snapshots WHERE id = \
+                 (SELECT id FROM snapshots ORDER BY position DESC, id DESC LIMIT 1)",
                 [],
                 |r| Ok(decode_snapshot(r.get(0)?, r.get_ref(1)?)),
             )
