@@ -897,7 +897,6 @@ fn main() {
         .unwrap_or_else(|_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/scale-snapshot.sqlite")
         });
-    remove_database(&snapshot_file);
     let start = Utc.with_ymd_and_hms(2024, 1, 1, 6, 0, 0).unwrap();
     let daily = per_day(start, days, tickets);
     let busiest = u64::from(daily.iter().copied().max().unwrap_or(0));
@@ -909,6 +908,7 @@ fn main() {
         restore_only(&PathBuf::from(file), &config);
         return;
     }
+    remove_database(&snapshot_file);
 
     println!(
         "scale: {customers} customers, {tickets} tickets over {days} days from {} \
@@ -1251,7 +1251,10 @@ fn restore_only(file: &std::path::Path, config: &DeskConfig) {
     let store = fanatical_sqlite::SqliteStore::open(file).unwrap();
     for round in 1..=setting("FANATICAL_SCALE_REPLAY_ROUNDS", 2) {
         let (t, c) = (Instant::now(), cpu());
-        let snapshot: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
+        let snapshot: Snapshot<DeskState> = store
+            .load_snapshot()
+            .unwrap()
+            .unwrap_or_else(|| panic!("no snapshot in {}", file.display()));
         let (loaded, loaded_cpu) = (t.elapsed(), cpu() - c);
         let (t, c) = (Instant::now(), cpu());
         assert!(snapshot.is_intact());
