@@ -20,7 +20,12 @@
 //! when resident memory passes this; 14), `FANATICAL_SCALE_SNAPSHOT`
 //! `FANATICAL_SCALE_ARCHIVE_DAYS` (closed tickets leave memory this
 //! long after closing; 7), `FANATICAL_SCALE_MAX_MINUTES` (the drive stops, and says so, after
-//! this long; 1,440), `FANATICAL_SCALE_SNAPSHOT` (the snapshot file; `target/scale-snapshot.json`),
+//! this long; 1,440), `FANATICAL_SCALE_SNAPSHOT` (the SQLite database the
+//! snapshot is kept in; `target/scale-snapshot.sqlite`, removed at the end
+//! unless `FANATICAL_SCALE_KEEP_SNAPSHOT` is set),
+//! `FANATICAL_SCALE_RESTORE_ONLY` (a database kept that way: no drive, its
+//! snapshot loaded and restored, each step timed, as many rounds as
+//! `FANATICAL_SCALE_REPLAY_ROUNDS`),
 //! `FANATICAL_SCALE_REPLAY_ROUNDS` (how many times the replay is timed;
 //! 2, more to profile it).
 //!
@@ -49,13 +54,15 @@
 //! [`DriveStore`], which keeps no events (tens of millions of events would
 //! not fit next to the desk); the first `FANATICAL_SCALE_REPLAY_EVENTS`
 //! are also kept in a `MemoryStore`, from which a desk is rebuilt at the
-//! end to measure the replay rate. Snapshots are kept as JSON in a file,
-//! as `fanatical-sqlite` keeps them in a row, and restart is
-//! `Desk::resume` from that file.
+//! end to measure the replay rate. Snapshots are kept by a
+//! `fanatical_sqlite::SqliteStore` on a file of their own, in its
+//! `snapshots` table and its encoding, as a desk on SQLite keeps them, and
+//! restart is `Desk::resume` from it: the row read, decoded, checked
+//! against its checksum and restored, the timers started. The time is
+//! then split: the load (read and decode) and the checksum again, apart.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::{Duration as Wall, Instant};
 
@@ -149,14 +156,14 @@ fn gib(bytes: isize) -> f64 {
 /// one on every write it decides; only `Any` writes are counted in a map).
 /// One writer, so nothing can conflict; what is measured is the desk.
 /// The first `keep` events are also appended to `log`, for the replay.
-/// Snapshots go to a JSON file.
+/// Snapshots go to a SQLite database of their own.
 struct DriveStore {
     position: u64,
     any_versions: HashMap<fanatical::event::StreamId, u64>,
     log: MemoryStore,
     keep: u64,
     logging: bool,
-    snapshot_file: PathBuf,
+    snapshots: fanatical_sqlite::SqliteStore,
     /// The last event appended (a restore checks that the snapshot's last
     /// event is in the store).
     tail: Vec<RecordedEvent>,
@@ -231,28 +238,10 @@ impl Store for DriveStore {
 
 impl SnapshotStore<DeskState> for DriveStore {
     fn save_snapshot(&mut self, snapshot: &Snapshot<DeskState>) -> Result<(), StoreError> {
-        let file = std::fs::File::create(&self.snapshot_file).map_err(StoreError::backend)?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        serde_json::to_writer(&mut out, snapshot).map_err(StoreError::backend)?;
-        out.flush().map_err(StoreError::backend)?;
-        out.into_inner()
-            .map_err(|e| StoreError::backend(e.into_error()))?
-            .sync_all()
-            .map_err(StoreError::backend)?;
-        Ok(())
+        self.snapshots.save_snapshot(snapshot)
     }
     fn load_snapshot(&self) -> Result<Option<Snapshot<DeskState>>, StoreError> {
-        let bytes = match std::fs::read(&self.snapshot_file) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(StoreError::backend(e)),
-        };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt {
-                position: 0,
-                reason: format!("snapshot: {e}"),
-            })
+        self.snapshots.load_snapshot()
     }
 }
 
@@ -906,7 +895,7 @@ fn main() {
     let snapshot_file = std::env::var("FANATICAL_SCALE_SNAPSHOT")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/scale-snapshot.json")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/scale-snapshot.sqlite")
         });
     let start = Utc.with_ymd_and_hms(2024, 1, 1, 6, 0, 0).unwrap();
     let daily = per_day(start, days, tickets);
@@ -915,6 +904,11 @@ fn main() {
     let agents = usize::try_from(busiest.div_ceil(40).max(4)).unwrap();
     let archive_days = setting("FANATICAL_SCALE_ARCHIVE_DAYS", 7);
     let config = config(archive_days);
+    if let Ok(file) = std::env::var("FANATICAL_SCALE_RESTORE_ONLY") {
+        restore_only(&PathBuf::from(file), &config);
+        return;
+    }
+    remove_database(&snapshot_file);
 
     println!(
         "scale: {customers} customers, {tickets} tickets over {days} days from {} \
@@ -933,7 +927,7 @@ fn main() {
             log: MemoryStore::new(),
             keep,
             logging: true,
-            snapshot_file: snapshot_file.clone(),
+            snapshots: fanatical_sqlite::SqliteStore::open(&snapshot_file).unwrap(),
             tail: Vec::new(),
         },
         ids: IdGenerator::from_seed(4),
@@ -1156,11 +1150,12 @@ fn main() {
         desk.save_snapshot(&mut store).unwrap();
         let saved = t.elapsed();
         let saved_cpu = cpu() - c;
-        let size = std::fs::metadata(&snapshot_file)
-            .map(|m| m.len())
+        let size: i64 = rusqlite::Connection::open(&snapshot_file)
+            .and_then(|c| c.query_row("SELECT length(snapshot) FROM snapshots", [], |r| r.get(0)))
             .unwrap_or(0);
         println!(
-            "snapshot at position {}: {:.1} MiB of JSON written to {} in {:.2} s ({:.2} s on a CPU)",
+            "snapshot at position {}: {:.1} MiB (fanatical-sqlite's encoding) written to {} in \
+             {:.2} s ({:.2} s on a CPU)",
             desk.position(),
             size as f64 / (1024.0 * 1024.0),
             snapshot_file.display(),
@@ -1178,7 +1173,7 @@ fn main() {
         assert_eq!(restored.from, RestoredFrom::Snapshot { position });
         assert!(restored.desk == reference, "the restored desk is the desk");
         println!(
-            "restart from the snapshot (Desk::resume: read the file, parse, check, restore, \
+            "restart from the snapshot (Desk::resume: read the row, decode, check, restore, \
              catch up {} events): {:.2} s, {:.2} s on a CPU (target ≤ 5 s)",
             restored.caught_up,
             took.as_secs_f64(),
@@ -1186,7 +1181,25 @@ fn main() {
         );
         drop(restored);
         drop(reference);
-        let _ = std::fs::remove_file(&snapshot_file);
+        // The same steps apart, on a CPU: the load, then the checksum.
+        let c = cpu();
+        let snapshot = store.load_snapshot().unwrap().unwrap();
+        let loaded = cpu() - c;
+        let c = cpu();
+        assert!(snapshot.is_intact());
+        let checked = cpu() - c;
+        println!(
+            "  of which, on a CPU: load (read the row, decode) {:.2} s, checksum {:.2} s, \
+             the rest (restore: indexes, timers) about {:.2} s",
+            loaded.as_secs_f64(),
+            checked.as_secs_f64(),
+            (took_cpu.saturating_sub(loaded + checked)).as_secs_f64()
+        );
+        drop(snapshot);
+        drop(store);
+        if std::env::var_os("FANATICAL_SCALE_KEEP_SNAPSHOT").is_none() {
+            remove_database(&snapshot_file);
+        }
     } else {
         println!(
             "snapshot skipped: taking it clones the desk's {:.2} GiB, past the memory limit",
@@ -1217,5 +1230,48 @@ fn main() {
 impl DriveStore {
     fn log_len(&self) -> usize {
         self.log.len()
+    }
+}
+
+/// Removes a SQLite database and its journal files.
+fn remove_database(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
+    }
+}
+
+/// `FANATICAL_SCALE_RESTORE_ONLY`: no drive; the snapshot a run kept
+/// (`FANATICAL_SCALE_KEEP_SNAPSHOT=1`) loaded and restored, each step
+/// timed (to profile the restart without driving a desk first). What
+/// `Desk::resume` adds, reading the event at the snapshot's position and
+/// catching up, is left out.
+fn restore_only(file: &std::path::Path, config: &DeskConfig) {
+    let store = fanatical_sqlite::SqliteStore::open(file).unwrap();
+    for round in 1..=setting("FANATICAL_SCALE_REPLAY_ROUNDS", 2) {
+        let (t, c) = (Instant::now(), cpu());
+        let snapshot: Snapshot<DeskState> = store
+            .load_snapshot()
+            .unwrap()
+            .unwrap_or_else(|| panic!("no snapshot in {}", file.display()));
+        let (loaded, loaded_cpu) = (t.elapsed(), cpu() - c);
+        let (t, c) = (Instant::now(), cpu());
+        assert!(snapshot.is_intact());
+        let (checked, checked_cpu) = (t.elapsed(), cpu() - c);
+        let (t, c) = (Instant::now(), cpu());
+        let desk = Desk::restore(config.clone(), snapshot).unwrap();
+        let (restored, restored_cpu) = (t.elapsed(), cpu() - c);
+        println!(
+            "restore {round}: load {:.2} s ({:.2} s on a CPU), checksum {:.2} s ({:.2} s), \
+             Desk::restore (checksum again, indexes, timers) {:.2} s ({:.2} s); {} tickets",
+            loaded.as_secs_f64(),
+            loaded_cpu.as_secs_f64(),
+            checked.as_secs_f64(),
+            checked_cpu.as_secs_f64(),
+            restored.as_secs_f64(),
+            restored_cpu.as_secs_f64(),
+            desk.tickets().len()
+        );
     }
 }

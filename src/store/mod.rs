@@ -83,6 +83,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod checksum;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod erasure;

@@ -417,6 +417,50 @@ proptest! {
     }
 }
 
+/// A format 2 snapshot (written before checksums were hashed by word)
+/// keeps the byte-wise fingerprint of its state as its checksum: it still
+/// restores, checked that way, to the same desk; its configuration
+/// fingerprint is unchanged, so it is never taken for another
+/// configuration's. A checksum of one kind under the other format's
+/// number does not match.
+#[test]
+fn a_format_2_snapshot_is_checked_the_old_way_and_still_restores() {
+    let w = busy_world();
+    let mut old = w.desk.snapshot();
+    assert_eq!(old.checksum, Fingerprint::checksum_of(&old.state));
+    assert_ne!(old.checksum, Fingerprint::of(&old.state));
+    old.format = 2;
+    assert!(!old.is_intact());
+    old.checksum = Fingerprint::of(&old.state);
+    assert!(old.is_intact());
+    // As an older build stored it, JSON and all.
+    let old: DeskSnapshot = serde_json::from_str(&json(&old)).unwrap();
+    let desk = Desk::restore(DeskConfig::default(), old.clone()).unwrap();
+    assert_same(&desk, &w.desk);
+    let store = Snapshots {
+        store: w.store.clone(),
+        snapshot: Ok(Some(old.clone())),
+    };
+    let r = Desk::resume(&store, DeskConfig::default()).unwrap();
+    assert_eq!(
+        r.from,
+        RestoredFrom::Snapshot {
+            position: old.position
+        }
+    );
+    assert_same(&r.desk, &w.desk);
+    // The old checksum under this build's format number fails.
+    let mut mislabelled = old;
+    mislabelled.format = SNAPSHOT_FORMAT;
+    assert_eq!(
+        Desk::restore(DeskConfig::default(), mislabelled.clone()),
+        Err(SnapshotError::Inconsistent {
+            position: mislabelled.position,
+            reason: "its state does not match its checksum".into(),
+        })
+    );
+}
+
 #[test]
 fn a_snapshot_changed_in_storage_fails_its_checksum_and_is_rebuilt_around() {
     let w = busy_world();

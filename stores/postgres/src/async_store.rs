@@ -381,10 +381,10 @@ impl AsyncPgStore {
         &self,
         snapshot: &Snapshot<S>,
     ) -> Result<(), StoreError> {
-        let json = sql::snapshot_json(snapshot)?;
+        let bytes = sql::snapshot_bytes(snapshot)?;
         let mut guard = self.conn().await?;
         let result = match guard.as_mut() {
-            Some(conn) => save_snapshot(conn, snapshot.position, &json).await,
+            Some(conn) => save_snapshot(conn, snapshot.position, &bytes).await,
             None => Err(StoreError::backend_message("no connection")),
         };
         Self::settle(&mut guard, result)
@@ -619,7 +619,7 @@ async fn lease<T>(
 }
 
 /// A snapshot save's transaction (the blocking store's, awaited).
-async fn save_snapshot(conn: &mut Conn, position: u64, json: &str) -> Result<(), StoreError> {
+async fn save_snapshot(conn: &mut Conn, position: u64, bytes: &[u8]) -> Result<(), StoreError> {
     let tx = conn.client.transaction().await.map_err(backend)?;
     tx.batch_execute(sql::SNAPSHOT_LOCK)
         .await
@@ -628,7 +628,7 @@ async fn save_snapshot(conn: &mut Conn, position: u64, json: &str) -> Result<(),
     sql::check_after_erasure(position, &erased)?;
     let position = to_i64(position);
     let id: i64 = tx
-        .query_one(sql::SNAPSHOT_INSERT, &[&position, &json])
+        .query_one(sql::SNAPSHOT_INSERT, &[&position, &bytes])
         .await
         .map_err(backend)?
         .try_get(0)

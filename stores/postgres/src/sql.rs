@@ -49,8 +49,20 @@ CREATE TABLE IF NOT EXISTS leases (
 CREATE TABLE IF NOT EXISTS snapshots (
     id       bigserial PRIMARY KEY,
     position bigint    NOT NULL,
-    snapshot text      NOT NULL
+    snapshot text,     -- JSON: rows written before snapshots were MessagePack
+    body     bytea     -- MessagePack after the encoding's name (see snapshot_bytes)
 );
+-- A table made before snapshots were MessagePack: the new column, and
+-- the old one may now be empty. Checked first, so opening an up-to-date
+-- table takes no lock on it.
+DO $migrate$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                   WHERE attrelid = 'snapshots'::regclass AND attname = 'body'
+                     AND NOT attisdropped) THEN
+        ALTER TABLE snapshots ADD COLUMN body bytea;
+        ALTER TABLE snapshots ALTER COLUMN snapshot DROP NOT NULL;
+    END IF;
+END $migrate$;
 CREATE TABLE IF NOT EXISTS erasures (
     position bigint NOT NULL
 );
@@ -258,10 +270,16 @@ pub(crate) fn release(lease: &Lease) -> impl FnOnce(Option<LeaseRow>) -> (bool, 
     }
 }
 
-/// A snapshot as [`SNAPSHOT_INSERT`] keeps it: the whole [`Snapshot`] as
-/// JSON.
-pub(crate) fn snapshot_json<S: Serialize>(snapshot: &Snapshot<S>) -> Result<String, StoreError> {
-    serde_json::to_string(snapshot).map_err(backend)
+/// How a snapshot's `body` begins: what follows is MessagePack of the
+/// whole [`Snapshot`], structs as maps of named fields.
+const SNAPSHOT_MAGIC: &[u8] = b"fanatical-snapshot/msgpack\n";
+
+/// A snapshot as [`SNAPSHOT_INSERT`] keeps it in `body`: the whole
+/// [`Snapshot`] as MessagePack after [`SNAPSHOT_MAGIC`].
+pub(crate) fn snapshot_bytes<S: Serialize>(snapshot: &Snapshot<S>) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = SNAPSHOT_MAGIC.to_vec();
+    rmp_serde::encode::write_named(&mut bytes, snapshot).map_err(backend)?;
+    Ok(bytes)
 }
 
 /// Refuses to keep a snapshot at `position` when the last erasure (the
@@ -283,11 +301,20 @@ pub(crate) fn snapshot_of<S: DeserializeOwned>(
     row: &postgres::Row,
 ) -> Result<Snapshot<S>, StoreError> {
     let position: i64 = row.try_get(0).map_err(backend)?;
-    let json: String = row.try_get(1).map_err(backend)?;
-    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+    let json: Option<&str> = row.try_get(1).map_err(backend)?;
+    let body: Option<&[u8]> = row.try_get(2).map_err(backend)?;
+    let corrupt = |reason: String| StoreError::Corrupt {
         position: to_u64(position),
-        reason: format!("snapshot: {e}"),
-    })
+        reason: format!("snapshot: {reason}"),
+    };
+    match (body, json) {
+        (Some(bytes), _) => match bytes.strip_prefix(SNAPSHOT_MAGIC) {
+            Some(body) => rmp_serde::from_slice(body).map_err(|e| corrupt(e.to_string())),
+            None => Err(corrupt("not in an encoding this store writes".into())),
+        },
+        (None, Some(json)) => serde_json::from_str(json).map_err(|e| corrupt(e.to_string())),
+        (None, None) => Err(corrupt("the row holds none".into())),
+    }
 }
 
 /// The columns every read selects, in [`decode`]'s order.
@@ -335,16 +362,16 @@ pub(crate) const SNAPSHOT_LOCK: &str = "LOCK TABLE snapshots IN SHARE ROW EXCLUS
 /// The position of the last erasure (0: none).
 pub(crate) const ERASED_AT: &str = "SELECT COALESCE(MAX(position), 0) FROM erasures";
 
-/// Keeps a snapshot.
+/// Keeps a snapshot ([`snapshot_bytes`]).
 pub(crate) const SNAPSHOT_INSERT: &str =
-    "INSERT INTO snapshots (position, snapshot) VALUES ($1, $2) RETURNING id";
+    "INSERT INTO snapshots (position, body) VALUES ($1, $2) RETURNING id";
 
 /// Drops the snapshots a new one supersedes.
 pub(crate) const SNAPSHOT_PRUNE: &str = "DELETE FROM snapshots WHERE id <> $1 AND position <= $2";
 
 /// The latest snapshot.
 pub(crate) const SNAPSHOT_LATEST: &str =
-    "SELECT position, snapshot FROM snapshots ORDER BY position DESC, id DESC LIMIT 1";
+    "SELECT position, snapshot, body FROM snapshots ORDER BY position DESC, id DESC LIMIT 1";
 
 /// A stream's events to redact, locked until the erasure commits.
 pub(crate) const REDACT_SELECT: &str =

@@ -674,3 +674,121 @@ fn postgres_keeps_snapshots_and_a_resumed_desk_equals_a_rebuilt_one() {
     assert_eq!(resumed.desk, rebuilt);
     assert_eq!(resumed.desk, desk);
 }
+
+/// A schema made before snapshots were MessagePack (its `snapshots` table
+/// without `body`, the JSON column required) is brought up to date when a
+/// store opens it, and the JSON row it holds (a format 2 snapshot, its
+/// checksum the byte-wise fingerprint) still resumes; the next save writes
+/// MessagePack in `body` and supersedes it.
+#[test]
+fn an_old_schema_migrates_and_its_json_snapshot_row_still_resumes() {
+    use fanatical::desk::{Command, CustomerAction, DeskState, RebuildReason, RestoredFrom};
+    use fanatical::store::{Fingerprint, SNAPSHOT_FORMAT, Snapshot, SnapshotStore};
+
+    let Some(db) = common::db("an_old_schema_migrates_and_its_json_snapshot_row_still_resumes")
+    else {
+        return;
+    };
+    let mut store = db.fresh();
+    let schema = store.schema().to_owned();
+    let mut w = support::World::new();
+    let config = w.desk.config().clone();
+    let mut desk = Desk::new(config.clone());
+    desk.apply(&w.copy_into(&mut store)).unwrap();
+    // The table as earlier versions made it, with the row they wrote.
+    let mut raw = db.raw(&schema);
+    raw.batch_execute(
+        "ALTER TABLE snapshots DROP COLUMN body;
+         ALTER TABLE snapshots ALTER COLUMN snapshot SET NOT NULL;",
+    )
+    .unwrap();
+    let mut old = desk.snapshot();
+    old.format = 2;
+    old.checksum = Fingerprint::of(&old.state);
+    let position = i64::try_from(old.position).unwrap();
+    raw.execute(
+        "INSERT INTO snapshots (position, snapshot) VALUES ($1, $2)",
+        &[&position, &serde_json::to_string(&old).unwrap()],
+    )
+    .unwrap();
+    drop(store);
+
+    // Opening the schema migrates it; the JSON row resumes.
+    let mut store = PgStore::with_schema(&db.url, &schema).unwrap();
+    let columns: Vec<(String, String)> = raw
+        .query(
+            "SELECT column_name::text, is_nullable::text FROM information_schema.columns
+             WHERE table_schema = $1 AND table_name = 'snapshots' ORDER BY ordinal_position",
+            &[&schema],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let expected = [
+        ("id", "NO"),
+        ("position", "NO"),
+        ("snapshot", "YES"),
+        ("body", "YES"),
+    ];
+    assert_eq!(columns, expected.map(|(c, n)| (c.to_owned(), n.to_owned())));
+    let register = CustomerAction::Register {
+        id: w.ids.next_id(),
+        organisation: "Beta Hosting".into(),
+    };
+    desk.execute(
+        &mut store,
+        Command::new(Actor::integration("signup"), register),
+        w.now,
+    )
+    .unwrap();
+    let resumed = Desk::resume(&store, config.clone()).unwrap();
+    assert_eq!(
+        resumed.from,
+        RestoredFrom::Snapshot {
+            position: old.position
+        }
+    );
+    assert_eq!(resumed.caught_up, 1);
+    assert_eq!(resumed.desk, desk);
+
+    // A new save is MessagePack in `body`, and the JSON row is gone.
+    desk.save_snapshot(&mut store).unwrap();
+    let rows: Vec<(bool, Vec<u8>)> = raw
+        .query("SELECT snapshot IS NULL, body FROM snapshots", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].0, "no JSON in a new row");
+    assert!(rows[0].1.starts_with(b"fanatical-snapshot/msgpack\n"));
+    let loaded: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
+    assert_eq!(loaded.format, SNAPSHOT_FORMAT);
+    assert_eq!(loaded, desk.snapshot());
+    // Opened again (nothing left to migrate), it resumes from it.
+    let again = PgStore::with_schema(&db.url, &schema).unwrap();
+    let resumed = Desk::resume(&again, config.clone()).unwrap();
+    assert_eq!(
+        resumed.from,
+        RestoredFrom::Snapshot {
+            position: desk.position()
+        }
+    );
+    assert_eq!(resumed.desk, desk);
+
+    // A body in no encoding the store writes does not read: rebuilt.
+    raw.batch_execute("UPDATE snapshots SET body = '\\x00ff'::bytea")
+        .unwrap();
+    let resumed = Desk::resume(&again, config).unwrap();
+    assert_eq!(
+        resumed.from,
+        RestoredFrom::Rebuild {
+            why: RebuildReason::Unreadable(StoreError::Corrupt {
+                position: desk.position(),
+                reason: "snapshot: not in an encoding this store writes".into(),
+            })
+        }
+    );
+    assert_eq!(resumed.desk, desk);
+}

@@ -8,7 +8,7 @@
 //! process opens the file again and recovers from the store (rebuilt, or
 //! restored from the latest snapshot row and caught up). A lost
 //! acknowledgement drops the connection after the commit, and the command
-//! is sent again with its idempotency key. Snapshots are JSON rows, so
+//! is sent again with its idempotency key. Snapshots are MessagePack rows, so
 //! every recovery from one goes through their serialised form.
 //!
 //! `FANATICAL_SIM_SQLITE_SEEDS` seeds (default 3), each

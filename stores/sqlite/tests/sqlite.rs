@@ -18,12 +18,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use fanatical::actor::Actor;
 use fanatical::chrono::{Duration, TimeZone, Utc};
 use fanatical::desk::TicketAction;
-use fanatical::desk::{Desk, DeskConfig, RebuildReason, RestoredFrom};
+use fanatical::desk::{Desk, DeskConfig, DeskState, RebuildReason, RestoredFrom, SnapshotError};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::CustomerId;
 use fanatical::store::conformance::{self, Suite};
 use fanatical::store::{
-    DeliveryLeases, ExpectedVersion, RecordedEvent, Store, StoreError, StreamWrite,
+    DeliveryLeases, ExpectedVersion, Fingerprint, RecordedEvent, SNAPSHOT_FORMAT, Snapshot,
+    SnapshotStore, Store, StoreError, StreamWrite,
 };
 use fanatical_sqlite::SqliteStore;
 
@@ -388,6 +389,114 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
         other => panic!("expected a rebuild from an unreadable snapshot, got {other:?}"),
     }
     assert_eq!(resumed.desk, before);
+}
+
+/// Snapshot rows are MessagePack BLOBs; a JSON row written by an earlier
+/// version of the crate (format 2, its checksum the byte-wise
+/// fingerprint) still resumes, and the next save replaces it. A BLOB
+/// changed in storage fails its checksum, and one in no known encoding
+/// does not read: both rebuild and say why.
+#[test]
+fn an_old_json_snapshot_row_still_resumes_and_new_rows_are_messagepack() {
+    let db = TempDb::new("snapshot-rows");
+    let config = DeskConfig::default().with_sla(support::policies());
+    let mut store = SqliteStore::open(&db.0).unwrap();
+    let mut w = support::World::with_config(config.clone());
+    w.copy_into(&mut store);
+    let mut desk = Desk::rebuild(&store, config.clone()).unwrap();
+    // The row an earlier version wrote: JSON text of a format 2 snapshot.
+    let mut old = desk.snapshot();
+    old.format = 2;
+    old.checksum = Fingerprint::of(&old.state);
+    let raw = rusqlite::Connection::open(&db.0).unwrap();
+    raw.execute(
+        "INSERT INTO snapshots (position, snapshot) VALUES (?1, ?2)",
+        rusqlite::params![
+            i64::try_from(old.position).unwrap(),
+            serde_json::to_string(&old).unwrap()
+        ],
+    )
+    .unwrap();
+    let kind = |raw: &rusqlite::Connection| -> Vec<String> {
+        let mut stmt = raw
+            .prepare("SELECT typeof(snapshot) FROM snapshots ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(kind(&raw), ["text"]);
+    let beta = w.ids.next_id();
+    let register = fanatical::desk::CustomerAction::Register {
+        id: beta,
+        organisation: "Beta Hosting".into(),
+    };
+    desk.execute(
+        &mut store,
+        fanatical::desk::Command::new(Actor::integration("signup"), register),
+        w.now,
+    )
+    .unwrap();
+    let resumed = Desk::resume(&store, config.clone()).unwrap();
+    assert_eq!(
+        resumed.from,
+        RestoredFrom::Snapshot {
+            position: old.position
+        }
+    );
+    assert_eq!(resumed.desk, desk);
+
+    // A new save writes MessagePack, in this build's format, and
+    // supersedes the JSON row.
+    desk.save_snapshot(&mut store).unwrap();
+    assert_eq!(kind(&raw), ["blob"]);
+    let blob: Vec<u8> = raw
+        .query_row("SELECT snapshot FROM snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert!(blob.starts_with(b"fanatical-snapshot/msgpack\n"));
+    let loaded: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
+    assert_eq!(loaded.format, SNAPSHOT_FORMAT);
+    assert_eq!(loaded, desk.snapshot());
+    let resumed = Desk::resume(&store, config.clone()).unwrap();
+    assert_eq!(resumed.desk, desk);
+
+    // A changed letter in the BLOB still decodes, and fails the checksum.
+    let name = b"Beta Hosting";
+    let at = blob
+        .windows(name.len())
+        .position(|w| w == name)
+        .expect("the snapshot holds the new customer's name");
+    let mut changed = blob.clone();
+    changed[at] = b'b';
+    raw.execute("UPDATE snapshots SET snapshot = ?1", [&changed])
+        .unwrap();
+    let resumed = Desk::resume(&store, config.clone()).unwrap();
+    assert_eq!(
+        resumed.from,
+        RestoredFrom::Rebuild {
+            why: RebuildReason::Inconsistent(SnapshotError::Inconsistent {
+                position: loaded.position,
+                reason: "its state does not match its checksum".into(),
+            })
+        }
+    );
+    assert_eq!(resumed.desk, desk);
+
+    // A BLOB in no encoding this store writes does not read.
+    raw.execute("UPDATE snapshots SET snapshot = x'00ff'", [])
+        .unwrap();
+    let resumed = Desk::resume(&store, config).unwrap();
+    assert_eq!(
+        resumed.from,
+        RestoredFrom::Rebuild {
+            why: RebuildReason::Unreadable(StoreError::Corrupt {
+                position: loaded.position,
+                reason: "snapshot: not in an encoding this store writes".into(),
+            })
+        }
+    );
+    assert_eq!(resumed.desk, desk);
 }
 
 #[test]
