@@ -202,25 +202,21 @@ impl Threads {
         if thread.mailbox.is_none() {
             thread.mailbox.clone_from(&mail.mailbox);
         }
-        if let Some(id) = &mail.message_id {
-            if !thread.message_ids.contains(id) {
-                thread.message_ids.push(id.clone());
+        if let Some(id) = mail.message_id.as_deref().map(message_key) {
+            if !thread.message_ids.iter().any(|m| m == id) {
+                thread.message_ids.push(id.to_owned());
                 if thread.message_ids.len() > Self::MAX_REFERENCES {
                     thread.message_ids.remove(0);
                 }
             }
-            self.by_message.insert(id.clone(), ticket);
+            self.by_message.insert(id.to_owned(), ticket);
         }
     }
 
     /// The ticket a `Message-ID` (angle brackets optional) was recorded for.
     #[must_use]
     pub fn ticket_of(&self, message_id: &str) -> Option<TicketId> {
-        let id = message_id
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>');
-        self.by_message.get(id).copied()
+        self.by_message.get(message_key(message_id)).copied()
     }
 
     /// A ticket's thread, if any mail was recorded for it.
@@ -237,6 +233,13 @@ impl Threads {
             }
         }
     }
+}
+
+/// A `Message-ID` as it is recorded and looked up: without surrounding
+/// space and angle brackets (a mail's own id and the ids in another mail's
+/// headers are written with them, or not).
+fn message_key(id: &str) -> &str {
+    id.trim().trim_start_matches('<').trim_end_matches('>')
 }
 
 #[cfg(test)]
