@@ -150,7 +150,8 @@ pub enum AutoReplyReason {
     /// `Precedence` (or `X-Precedence`) `bulk`, `junk`, `list` or
     /// `auto_reply`, with its value.
     Precedence(String),
-    /// An out-of-office subject (`Out of Office`, `Automatic reply:`…).
+    /// An out-of-office subject (`Out of Office`, `Automatic reply:`…:
+    /// one of the forms autoresponders write, alone or before a colon).
     OutOfOfficeSubject(String),
 }
 
@@ -590,14 +591,15 @@ fn auto_reply(msg: &Message<'_>) -> Option<AutoReplyReason> {
     }
     let subject = msg.subject()?.trim();
     let lower = subject.to_lowercase();
-    const OUT_OF_OFFICE: [&str; 12] = [
+    // The forms autoresponders write, each followed by a colon or alone:
+    // "Out of office hours emergency: site down" is a person's mail.
+    const OUT_OF_OFFICE: [&str; 11] = [
         "out of office",
         "out of the office",
         "automatic reply",
         "auto reply",
         "autoreply",
         "auto-reply",
-        "auto:",
         "abwesenheitsnotiz",
         "automatische antwort",
         "réponse automatique",
@@ -606,7 +608,12 @@ fn auto_reply(msg: &Message<'_>) -> Option<AutoReplyReason> {
     ];
     OUT_OF_OFFICE
         .iter()
-        .any(|p| lower.starts_with(p))
+        .any(|p| {
+            lower.strip_prefix(p).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.is_empty() || rest.starts_with(':')
+            })
+        })
         .then(|| AutoReplyReason::OutOfOfficeSubject(subject.to_owned()))
 }
 

@@ -660,3 +660,44 @@ Subject: Re: printer {}\r\nMessage-ID: <q-{}@mail.example>\r\n\r\nStill broken.\
         .unwrap();
     assert_eq!(receive.in_reply_to, None);
 }
+
+/// A subject is taken for an autoresponder's only in the forms they
+/// write (alone, or before a colon); a person's subject that merely
+/// starts with the same words is a person's mail.
+#[test]
+fn out_of_office_subjects_are_the_autoresponders_forms_only() {
+    let mail = |subject: &str| {
+        format!(
+            "From: Jane <jane@customer.example>\r\nTo: support@acme.example\r\n\
+Subject: {subject}\r\nMessage-ID: <s-1@customer.example>\r\n\r\nHello.\r\n"
+        )
+        .into_bytes()
+    };
+    for subject in [
+        "Out of Office",
+        "Automatic reply: your ticket",
+        "Out of office : back Monday",
+        "Abwesenheitsnotiz: Ihre Anfrage",
+    ] {
+        assert!(
+            matches!(
+                parse(&mail(subject), &config(), &Threads::new()),
+                Outcome::AutoReply(_)
+            ),
+            "{subject}"
+        );
+    }
+    for subject in [
+        "Out of office hours emergency: site down",
+        "Auto: renewal failed",
+        "Autoreply settings do not save",
+    ] {
+        assert!(
+            matches!(
+                parse(&mail(subject), &config(), &Threads::new()),
+                Outcome::Message(_)
+            ),
+            "{subject}"
+        );
+    }
+}
