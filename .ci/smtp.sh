@@ -50,6 +50,10 @@ smtp_start() {
   SMTP_TMP="$(mktemp -d "${TMPDIR:-/tmp}/fanatical-smtp.XXXXXX")"
   for tries in 1 2 3 4 5 6 7 8 9 10; do
     port=$((20000 + RANDOM % 30000))
+    # A port something already answers on is not ours to probe.
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue
+    fi
     "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$SMTP_TMP/maildir" \
       >"$SMTP_TMP/server.log" 2>&1 &
     SMTP_PID=$!
@@ -58,7 +62,10 @@ smtp_start() {
       if ! kill -0 "$SMTP_PID" 2>/dev/null; then
         break
       fi
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      # Answering, and our server still running (one that lost the port
+      # to another process exits).
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && sleep 0.2 \
+        && kill -0 "$SMTP_PID" 2>/dev/null; then
         export FANATICAL_SMTP_ADDR="127.0.0.1:$port"
         export FANATICAL_SMTP_MAILDIR="$SMTP_TMP/maildir"
         export FANATICAL_REQUIRE_SMTP=1
