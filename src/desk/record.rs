@@ -293,15 +293,15 @@ impl Desk {
                 // expire unanswered: an invitation moves its archiving
                 // later, an answer (no longer waited for) back to the end
                 // of the window.
+                // (A replay sets every timer once, at its end.)
                 let ticket = match &e.kind {
+                    _ if self.replaying => None,
                     crate::survey::SurveyEventKind::Invited { invitation } => invitation.ticket,
                     crate::survey::SurveyEventKind::Answered { invitation, .. } => {
                         s.surveys.get(*invitation).and_then(|r| r.invitation.ticket)
                     }
                 };
-                if let Some(t) = ticket
-                    && !self.replaying
-                {
+                if let Some(t) = ticket {
                     self.archive_timer(t);
                 }
             }
