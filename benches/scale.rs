@@ -17,7 +17,7 @@
 //! `FANATICAL_SCALE_TICKETS` (10,000,000), `FANATICAL_SCALE_DAYS` (1,095),
 //! `FANATICAL_SCALE_REPLAY_EVENTS` (events kept in memory for the replay,
 //! 4,000,000), `FANATICAL_SCALE_MAX_RSS_GB` (the drive stops, and says so,
-//! when resident memory passes this; 14), `FANATICAL_SCALE_SNAPSHOT`
+//! when resident memory passes this; 14),
 //! `FANATICAL_SCALE_ARCHIVE_DAYS` (closed tickets leave memory this
 //! long after closing; 7), `FANATICAL_SCALE_MAX_MINUTES` (the drive stops, and says so, after
 //! this long; 1,440), `FANATICAL_SCALE_SNAPSHOT` (the SQLite database the
@@ -26,6 +26,9 @@
 //! `FANATICAL_SCALE_RESTORE_ONLY` (a database kept that way: no drive, its
 //! snapshot loaded and restored, each step timed, as many rounds as
 //! `FANATICAL_SCALE_REPLAY_ROUNDS`),
+//! `FANATICAL_SCALE_SAVE_LOG` (a file the replay log is written to, after
+//! the drive) and `FANATICAL_SCALE_REPLAY_ONLY` (such a file: no drive,
+//! the replay from it timed),
 //! `FANATICAL_SCALE_REPLAY_ROUNDS` (how many times the replay is timed;
 //! 2, more to profile it).
 //!
@@ -93,6 +96,7 @@ use fanatical::ticket::{Status, TicketCommand};
 
 #[path = "common/counting.rs"]
 mod counting;
+mod replay_log;
 
 #[global_allocator]
 static GLOBAL: counting::Counting = counting::Counting;
@@ -904,6 +908,11 @@ fn main() {
     let agents = usize::try_from(busiest.div_ceil(40).max(4)).unwrap();
     let archive_days = setting("FANATICAL_SCALE_ARCHIVE_DAYS", 7);
     let config = config(archive_days);
+    if let Ok(file) = std::env::var("FANATICAL_SCALE_REPLAY_ONLY") {
+        let rounds = setting("FANATICAL_SCALE_REPLAY_ROUNDS", 2);
+        replay_log::replay_only(&PathBuf::from(file), &config, rounds, cpu);
+        return;
+    }
     if let Ok(file) = std::env::var("FANATICAL_SCALE_RESTORE_ONLY") {
         restore_only(&PathBuf::from(file), &config);
         return;
@@ -1115,6 +1124,9 @@ fn main() {
     // The replay log's share of the heap.
     let log = std::mem::take(&mut store.log);
     let log_events = log.len();
+    if let Ok(file) = std::env::var("FANATICAL_SCALE_SAVE_LOG") {
+        replay_log::save(&log, &PathBuf::from(file));
+    }
     let before = heap();
     let log_bytes = {
         let held = log.clone();

@@ -139,6 +139,11 @@ pub struct ArchiveNeed {
     /// Contacts whose survey invitations are read too (the erased one's,
     /// whichever ticket they were about).
     pub contacts: Vec<ContactId>,
+    /// The legacy desk-wide streams ([`StreamId::Outbox`],
+    /// [`StreamId::Surveys`]) the desk holds, read with the contents: a
+    /// store written before messages and invitations had streams of their
+    /// own keeps the archived tickets' messages and answers there.
+    pub legacy: Vec<StreamId>,
 }
 
 impl ArchiveNeed {
@@ -146,8 +151,9 @@ impl ArchiveNeed {
     /// (`index`, [`StreamId::Archive`]), for
     /// [`CustomerArchive::from_records`]: none when only the index is
     /// needed; with the contents, every archived ticket's stream, its
-    /// messages' streams, and the survey invitations of its requester and
-    /// of this need's contacts. What [`CustomerArchive::read`] reads, for
+    /// messages' streams, the survey invitations of its requester and
+    /// of this need's contacts, and the [`ArchiveNeed::legacy`] streams.
+    /// What [`CustomerArchive::read`] reads, for
     /// a caller reading the store its own way (an async store).
     ///
     /// ```
@@ -219,6 +225,7 @@ impl ArchiveNeed {
             }
         }
         streams.extend(contacts.into_iter().map(StreamId::Invitations));
+        streams.extend(self.legacy.iter().copied());
         streams
     }
 }
@@ -290,7 +297,9 @@ impl CustomerArchive {
     /// customer's [`StreamId::Archive`] stream, and `records`, the events
     /// of the streams [`CustomerArchive::read`] reads (the archived
     /// tickets' streams, their messages' streams, their requesters'
-    /// invitations). Events of other streams are ignored.
+    /// invitations, the legacy desk-wide outbox and surveys streams), in
+    /// any order. Events of other streams, and events there about other
+    /// tickets, are ignored.
     pub fn from_records<'a>(
         customer: CustomerId,
         index: &[RecordedEvent],
@@ -342,6 +351,11 @@ impl CustomerArchive {
         let mut tickets: BTreeMap<TicketId, Ticket> = BTreeMap::new();
         let mut outbox = Outbox::default();
         let mut surveys = Invitations::default();
+        // In store order: a message queued on the legacy outbox stream has
+        // its later events on its own stream, read after it.
+        let mut records: Vec<&RecordedEvent> = records.collect();
+        records.sort_by_key(|r| r.position);
+        records.dedup_by_key(|r| r.position);
         for r in records {
             match (&r.stream, &r.event) {
                 (StreamId::Ticket(id), Event::Ticket(e)) if archived.contains(id) => {
@@ -357,7 +371,10 @@ impl CustomerArchive {
                 (StreamId::Message(id), Event::Outbox(e)) if messages.contains(id) => {
                     outbox.apply(r.position, e);
                 }
-                (StreamId::Invitations(_), Event::Survey(e)) => {
+                (StreamId::Outbox, Event::Outbox(e)) if messages.contains(&e.kind.message()) => {
+                    outbox.apply(r.position, e);
+                }
+                (StreamId::Invitations(_) | StreamId::Surveys, Event::Survey(e)) => {
                     let id = match &e.kind {
                         crate::survey::SurveyEventKind::Invited { invitation } => invitation.id,
                         crate::survey::SurveyEventKind::Answered { invitation, .. } => *invitation,
@@ -532,6 +549,7 @@ impl Desk {
                     customer: self.state.customers.find_contact(&from)?.customer,
                     contents: false,
                     contacts: Vec::new(),
+                    legacy: Vec::new(),
                 }
             }
             Action::Customer(CustomerAction::EraseContact {
@@ -540,6 +558,7 @@ impl Desk {
                 customer: *customer,
                 contents: true,
                 contacts: vec![*contact],
+                legacy: self.legacy_streams(),
             },
             _ => return None,
         };
@@ -568,6 +587,15 @@ impl Desk {
             return Err(DeskError::ArchiveNeeded { customer }.into());
         }
         self.decide_inner(command, now, Some(archive))
+    }
+
+    /// The legacy desk-wide streams this desk holds that may hold an
+    /// archived ticket's messages and answers (see [`ArchiveNeed::legacy`]).
+    pub(super) fn legacy_streams(&self) -> Vec<StreamId> {
+        [StreamId::Outbox, StreamId::Surveys]
+            .into_iter()
+            .filter(|s| self.version(s) > 0)
+            .collect()
     }
 
     /// The archive `d` was decided with, when it is `customer`'s.

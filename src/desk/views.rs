@@ -145,6 +145,7 @@ impl<'a> CustomersView<'a> {
             customer,
             contents: true,
             contacts: vec![contact],
+            legacy: self.desk.legacy_streams(),
         };
         let archive = super::CustomerArchive::read(store, &need)?;
         self.desk.export_person_with(contact, Some(&archive))

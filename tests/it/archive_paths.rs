@@ -486,3 +486,72 @@ fn an_invitation_answered_after_closing_lets_the_ticket_archive_at_the_window() 
     w.desk.handle_timeout(&mut w.store, now).unwrap();
     assert_eq!(w.desk.tickets().get(t), None);
 }
+
+/// A store written before the outbox and the surveys were partitioned
+/// (messages on the desk-wide `outbox` stream, invitations and answers on
+/// `surveys`): a ticket archived on it, then its requester erased. The
+/// archive read for the erasure reads those legacy streams too, so the
+/// answer's words and the reply to her leave the store.
+#[test]
+fn an_erasure_after_archival_reaches_answers_and_messages_on_the_legacy_desk_wide_streams() {
+    use fanatical::event::StreamId;
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Broken");
+    solve(&mut w, t);
+    let inv = csat_invitation(&w, t);
+    w.run(Command::new(
+        Actor::Contact(w.jane),
+        SurveyAction::Answer {
+            invitation: inv,
+            response: Response::new()
+                .answer("rating", Answer::Scale(Rating::Good))
+                .answer("why", Answer::Comment(COMMENT.into())),
+        },
+    ))
+    .unwrap();
+    w.deliver_all();
+    close(&mut w, t);
+    // The same record on the old streams, and a desk folded from it.
+    let record = w.store.read_all(0, usize::MAX).unwrap();
+    let mut old = crate::contention::as_legacy(&record);
+    let on = |s: &fanatical::store::MemoryStore, stream: StreamId| {
+        s.read_stream(&stream, 0).unwrap().len()
+    };
+    assert!(on(&old, StreamId::Surveys) >= 2, "invited and answered");
+    assert!(on(&old, StreamId::Outbox) >= 2, "the reply and the survey");
+    let mut desk = Desk::rebuild(&old, w.desk.config().clone()).unwrap();
+    let now = w.now + Duration::days(100);
+    desk.handle_timeout(&mut old, now).unwrap();
+    assert!(desk.tickets().get(t).is_none(), "archived");
+    let holds = |s: &fanatical::store::MemoryStore, words: &str| {
+        format!("{:?}", s.read_all(0, usize::MAX).unwrap()).contains(words)
+    };
+    assert!(holds(&old, COMMENT) && holds(&old, "Fixed."));
+    let erase = Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: w.acme,
+            contact: w.jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    );
+    let need = desk
+        .archive_needed(&erase)
+        .expect("the erasure reads the archive");
+    let index = old.read_stream(&StreamId::Archive(w.acme), 0).unwrap();
+    let streams = need.content_streams(&index);
+    assert!(
+        streams.contains(&StreamId::Surveys) && streams.contains(&StreamId::Outbox),
+        "the legacy streams are read: {streams:?}"
+    );
+    desk.execute(&mut old, erase, now).unwrap();
+    assert!(
+        !holds(&old, COMMENT),
+        "the answer's words are still in the store"
+    );
+    assert!(
+        !holds(&old, "Fixed."),
+        "the reply to her is still in the store"
+    );
+    assert_eq!(Desk::rebuild(&old, desk.config().clone()).unwrap(), desk);
+}

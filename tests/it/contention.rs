@@ -450,7 +450,7 @@ fn legacy_stream(r: &RecordedEvent) -> StreamId {
 /// The record as the previous version laid it out: the same events in the
 /// same order, on the legacy streams at their versions there (with the
 /// ids those streams derive).
-fn as_legacy(record: &[RecordedEvent]) -> MemoryStore {
+pub(crate) fn as_legacy(record: &[RecordedEvent]) -> MemoryStore {
     let mut store = MemoryStore::new();
     let mut versions = std::collections::BTreeMap::<StreamId, u64>::new();
     for r in record {
