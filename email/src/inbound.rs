@@ -474,7 +474,9 @@ impl InboundMail {
     /// [`DeskError::KeyReused`]
     /// when it differs (another new-ticket id, files stored under other
     /// keys), writing nothing; [`InboundMail::is_redelivery`] tells that
-    /// refusal.
+    /// refusal. The redelivered mail's files were put in `blobs` before
+    /// the desk could say so: delete them (the keys the command's
+    /// attachments carry), or key the blob store by content.
     ///
     /// # Errors
     /// What `blobs` returned when it could not take a file.

@@ -172,14 +172,18 @@ Our site is down since 08:45.\r\n\r\n-- \r\nJane Doe, Customer Ltd\r\n\
     };
     assert_eq!(mail.thread, None);
     let new_ticket: TicketId = ids.next_id();
-    let receive = mail.to_inbound(new_ticket, smtp.blobs_mut()).unwrap();
-    desk.execute(
-        &mut store,
-        Command::new(Actor::integration("email"), TicketAction::Receive(receive)),
-        t0,
-    )
-    .unwrap();
+    let receive = mail.receive_command(new_ticket, smtp.blobs_mut()).unwrap();
+    desk.execute(&mut store, receive, t0).unwrap();
     smtp.threads_mut().record(new_ticket, &mail);
+    // Her mail system delivers the same mail again: still one ticket.
+    let Outcome::Message(again) = parse(first, smtp.config(), smtp.threads()) else {
+        panic!("a message")
+    };
+    let not_opened: TicketId = ids.next_id();
+    let command = again.receive_command(not_opened, smtp.blobs_mut()).unwrap();
+    let err = desk.execute(&mut store, command, t0).unwrap_err();
+    assert!(again.is_redelivery(&err), "{err}");
+    assert!(desk.tickets().get(not_opened).is_none());
     let ticket = desk
         .tickets()
         .get(new_ticket)
@@ -363,13 +367,8 @@ On Mon, 30 Nov 2026 at 09:20, Acme Support <support@acme.example> wrote:\r\n\
         })
     );
     let unused: TicketId = ids.next_id();
-    let receive = mail.to_inbound(unused, smtp.blobs_mut()).unwrap();
-    desk.execute(
-        &mut store,
-        Command::new(Actor::integration("email"), TicketAction::Receive(receive)),
-        t2,
-    )
-    .unwrap();
+    let receive = mail.receive_command(unused, smtp.blobs_mut()).unwrap();
+    desk.execute(&mut store, receive, t2).unwrap();
     smtp.threads_mut().record(new_ticket, &mail);
     assert!(desk.tickets().get(unused).is_none(), "no second ticket");
     let conversation = desk.tickets().get(new_ticket).unwrap().conversation();
