@@ -77,7 +77,7 @@ pub fn is_forward(text: &str) -> bool {
 
 /// The first line that opens a forwarded message, if any.
 fn forward_marker(lines: &[&str]) -> Option<usize> {
-    const MARKERS: [&str; 9] = [
+    const MARKERS: [&str; 8] = [
         "forwarded message",
         "begin forwarded message:",
         "weitergeleitete nachricht",
@@ -86,7 +86,6 @@ fn forward_marker(lines: &[&str]) -> Option<usize> {
         "début du message réexpédié :",
         "mensaje reenviado",
         "doorgestuurd bericht",
-        "original message follows",
     ];
     lines.iter().position(|line| {
         let l = line.trim();
