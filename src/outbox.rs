@@ -86,6 +86,15 @@ pub struct OutboundMessage {
     /// the bytes, for the transport to fetch and send.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Composed by the desk, not written by a person for this recipient:
+    /// survey invitations and thank-yous, incident notices to customers
+    /// and the press, pages to employees. `false` for a person's reply
+    /// (an agent's answer on a ticket) or post. A transport marks
+    /// automatic mail so (email: `Auto-Submitted: auto-generated`, RFC
+    /// 3834), and the recipients' autoresponders do not answer it.
+    /// Messages recorded before this field read as `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automatic: bool,
 }
 
 /// Something that happened to an outbound message.
@@ -679,6 +688,7 @@ mod tests {
             queued_at: now,
             deliver_after: None,
             attachments: Vec::new(),
+            automatic: false,
         };
         outbox.apply(
             1,

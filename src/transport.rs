@@ -33,6 +33,7 @@
 //!     deliver_after: None,
 //!     attachments: vec![Attachment::new("uptime.png", "image/png", 20_480)?
 //!         .stored_at(AttachmentRef::new("blobs/5e2d")?)],
+//!     automatic: false,
 //! };
 //! let mut t = RecordingTransport::new();
 //! assert_eq!(t.deliver(&msg)?, Delivery::Delivered);

@@ -74,6 +74,7 @@ fn reply(n: u128, ticket: TicketId, gif: Attachment) -> OutboundMessage {
         queued_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap(),
         deliver_after: None,
         attachments: vec![gif],
+        automatic: false,
     }
 }
 
@@ -90,7 +91,8 @@ fn sending(c: &mut Criterion) {
         SmtpRelay::plain(&host, port),
         Threads::new(),
         MemoryBlobs::new(),
-    );
+    )
+    .unwrap();
     let ticket = TicketId::from_uuid(uuid::Uuid::from_u128(1));
     let Outcome::Message(first) = parse(
         b"From: jane@customer.example\r\nTo: support@acme.example\r\nSubject: Site down\r\nMessage-ID: <a@customer.example>\r\n\r\nDown.\r\n",

@@ -14,6 +14,9 @@ pub enum BlobError {
     /// No bytes under this key.
     #[error("no file stored under {0:?}")]
     Missing(String),
+    /// The key already holds other bytes.
+    #[error("another file is stored under {0:?}")]
+    Taken(String),
     /// The store failed (unreachable, full); worth retrying.
     #[error("the blob store failed: {0}")]
     Unavailable(String),
@@ -54,8 +57,9 @@ impl<B: Blobs + ?Sized> Blobs for &mut B {
     }
 }
 
-/// Blobs in memory, keyed `blob/1`, `blob/2`, … in the order put: for
-/// tests and examples.
+/// Blobs in memory, keyed `blob/1`, `blob/2`, … in the order put (a key
+/// already taken, by [`MemoryBlobs::insert`], is skipped): for tests and
+/// examples.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemoryBlobs {
     files: BTreeMap<String, Vec<u8>>,
@@ -70,9 +74,21 @@ impl MemoryBlobs {
     }
 
     /// Stores `bytes` under a key the caller chose (files the desk
-    /// already references).
-    pub fn insert(&mut self, key: &AttachmentRef, bytes: &[u8]) {
-        self.files.insert(key.as_str().to_owned(), bytes.to_vec());
+    /// already references). The same bytes again under the same key
+    /// change nothing.
+    ///
+    /// # Errors
+    /// [`BlobError::Taken`] when the key holds other bytes (put there by
+    /// [`Blobs::put`] or an earlier insert): they are kept.
+    pub fn insert(&mut self, key: &AttachmentRef, bytes: &[u8]) -> Result<(), BlobError> {
+        match self.files.get(key.as_str()) {
+            Some(held) if held != bytes => Err(BlobError::Taken(key.as_str().to_owned())),
+            Some(_) => Ok(()),
+            None => {
+                self.files.insert(key.as_str().to_owned(), bytes.to_vec());
+                Ok(())
+            }
+        }
     }
 
     /// How many files are stored.
@@ -95,8 +111,17 @@ impl Blobs for MemoryBlobs {
         _media_type: &MediaType,
         bytes: &[u8],
     ) -> Result<AttachmentRef, BlobError> {
-        self.next += 1;
-        let key = format!("blob/{}", self.next);
+        // The next key nobody holds: an inserted file keeps its bytes.
+        let key = loop {
+            self.next = self
+                .next
+                .checked_add(1)
+                .ok_or_else(|| BlobError::Unavailable("no more keys: 2^64 files put".to_owned()))?;
+            let key = format!("blob/{}", self.next);
+            if !self.files.contains_key(&key) {
+                break key;
+            }
+        };
         let reference =
             AttachmentRef::new(&key).map_err(|e| BlobError::Unavailable(e.to_string()))?;
         self.files.insert(key, bytes.to_vec());
@@ -108,5 +133,35 @@ impl Blobs for MemoryBlobs {
             .get(key.as_str())
             .cloned()
             .ok_or_else(|| BlobError::Missing(key.as_str().to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> AttachmentRef {
+        AttachmentRef::new(k).unwrap()
+    }
+
+    #[test]
+    fn insert_and_put_never_overwrite_each_other() {
+        let media = MediaType::new("text/plain").unwrap();
+        let mut blobs = MemoryBlobs::new();
+        // A file the desk references, under the key put would pick first.
+        blobs.insert(&key("blob/1"), b"inserted").unwrap();
+        let put = blobs.put("a.txt", &media, b"put").unwrap();
+        assert_ne!(put.as_str(), "blob/1");
+        assert_eq!(blobs.get(&key("blob/1")).unwrap(), b"inserted");
+        assert_eq!(blobs.get(&put).unwrap(), b"put");
+        // Inserting over a put file is refused and keeps it.
+        assert_eq!(
+            blobs.insert(&put, b"other"),
+            Err(BlobError::Taken(put.as_str().to_owned()))
+        );
+        assert_eq!(blobs.get(&put).unwrap(), b"put");
+        // The same bytes again are no change.
+        blobs.insert(&key("blob/1"), b"inserted").unwrap();
+        assert_eq!(blobs.len(), 2);
     }
 }

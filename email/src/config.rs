@@ -29,7 +29,9 @@ pub enum ConfigError {
 /// A brand (or account) the desk answers for: its name and mailbox. Mail
 /// to the mailbox (with or without a plus tag) is the brand's; replies on
 /// its tickets go out `From` it, with `Reply-To` its mailbox plus the
-/// ticket's tag.
+/// ticket's tag. Mail `From` the mailbox is the desk's own mail come back
+/// ([`Outcome::OwnMail`](crate::Outcome::OwnMail)) and never opens a
+/// ticket: the mailbox must be the desk's alone, no person's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Brand {
     /// The display name (`Acme Support`).

@@ -7,10 +7,10 @@
 //! the desk's own mail looping back and refused mail never open tickets.
 
 use chrono::{DateTime, Utc};
-use fanatical::actor::Actor;
+use fanatical::actor::{Actor, CommandKey};
 use fanatical::channel::{Channel, ChannelAddress};
-use fanatical::desk::{Command, Desk, InboundMessage, TicketAction};
-use fanatical::id::TicketId;
+use fanatical::desk::{Command, Desk, DeskError, InboundMessage, TicketAction};
+use fanatical::id::{CommandId, TicketId};
 use fanatical::ticket::{Attachment, MediaType};
 use mail_parser::{
     Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
@@ -21,8 +21,8 @@ use crate::config::MailConfig;
 use crate::dsn;
 use crate::quote;
 use crate::thread::{
-    OwnMessageId, Threads, parse_own_message_id, strip_subject_token, ticket_in_address,
-    ticket_in_subject,
+    OwnMessageId, Threads, message_key, parse_own_message_id, strip_subject_token,
+    ticket_in_address, ticket_in_subject,
 };
 
 pub use crate::dsn::{Bounce, FailedRecipient};
@@ -39,7 +39,15 @@ pub enum Outcome {
     /// A delivery status notification: which addresses failed.
     Bounce(Bounce),
     /// The desk's own mail come back (a forwarding loop, a mailbox that
-    /// sends everything back).
+    /// sends everything back). Recognised by, in this order: a
+    /// `Message-ID` the desk wrote (its domain and shape), the
+    /// [`LOOP_HEADER`] naming the desk's domain, or a sender that is one of
+    /// the brands' mailboxes (plus tag and case ignored): mail `From` our
+    /// own brand mailbox is our own mail, whatever else it carries, since
+    /// only the desk sends from those mailboxes. A person writing from a
+    /// brand mailbox (a colleague testing, a shared inbox forwarding as
+    /// itself) is therefore never a customer's ticket: give people their
+    /// own address.
     OwnMail(OwnMail),
     /// Mail that cannot become a ticket entry, with the reason.
     Refused(Refused),
@@ -412,6 +420,86 @@ impl InboundMail {
         !keep
     }
 
+    /// The idempotency key of this mail's command: the same mail delivered
+    /// twice (mail systems redeliver: a lost acknowledgement, a retrying
+    /// relay, two inbound workers on one mailbox) gets the same key, on
+    /// every desk sharing a store, so it opens or grows one ticket.
+    ///
+    /// It is `email-` and a hash of the sender's address and the mail's
+    /// `Message-ID` (without angle brackets): the sender is part of it, so
+    /// a stranger's mail that copies someone's `Message-ID` is not taken
+    /// for theirs. A mail without a `Message-ID` is keyed by a hash of its
+    /// raw bytes (`email-raw-…`): a byte-identical redelivery is the same
+    /// mail.
+    ///
+    /// ```
+    /// use fanatical_email::{parse, Brand, MailConfig, Outcome, Threads};
+    ///
+    /// let config = MailConfig::new("desk.acme.example", Brand::new("Acme Support", "support@acme.example")?)?;
+    /// let mail = |from: &str| {
+    ///     let raw = format!("From: {from}\r\nTo: support@acme.example\r\nMessage-ID: <1@customer.example>\r\n\r\nDown.\r\n");
+    ///     match parse(raw.as_bytes(), &config, &Threads::new()) { Outcome::Message(m) => m, _ => unreachable!() }
+    /// };
+    /// assert_eq!(mail("jane@customer.example").command_key(), mail("Jane@Customer.example").command_key());
+    /// assert_ne!(mail("jane@customer.example").command_key(), mail("mallory@evil.example").command_key());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn command_key(&self) -> CommandKey {
+        let key = match self.message_id.as_deref().map(message_key) {
+            Some(id) if !id.is_empty() => format!(
+                "email-{}",
+                CommandId::for_key(&format!("{}\n{id}", self.from))
+                    .as_uuid()
+                    .simple()
+            ),
+            // Each byte as one character: distinct bytes stay distinct.
+            _ => format!(
+                "email-raw-{}",
+                CommandId::for_key(&self.raw.iter().map(|&b| char::from(b)).collect::<String>())
+                    .as_uuid()
+                    .simple()
+            ),
+        };
+        // ASCII letters, digits and dashes, under 50 characters: a key.
+        CommandKey::new(&key).expect("email- and 32 hex digits is one word")
+    }
+
+    /// The desk's command for this mail: [`InboundMail::to_inbound`]'s
+    /// `Receive`, issued by the `email` integration, keyed with
+    /// [`InboundMail::command_key`]. Executed a second time (the same mail
+    /// redelivered), on this desk or another sharing its store, it opens
+    /// nothing: the desk returns the first run's events when the command
+    /// is the same, and refuses it with
+    /// [`DeskError::KeyReused`]
+    /// when it differs (another new-ticket id, files stored under other
+    /// keys), writing nothing; [`InboundMail::is_redelivery`] tells that
+    /// refusal. The redelivered mail's files were put in `blobs` before
+    /// the desk could say so: delete them (the keys the command's
+    /// attachments carry), or key the blob store by content.
+    ///
+    /// # Errors
+    /// What `blobs` returned when it could not take a file.
+    pub fn receive_command(
+        &self,
+        new_ticket: TicketId,
+        blobs: &mut impl Blobs,
+    ) -> Result<Command, BlobError> {
+        let receive = self.to_inbound(new_ticket, blobs)?;
+        Ok(
+            Command::new(Actor::integration("email"), TicketAction::Receive(receive))
+                .with_key(self.command_key()),
+        )
+    }
+
+    /// Whether `error`, from executing [`InboundMail::receive_command`],
+    /// says this mail was received before (its key was accepted with
+    /// another command): drop the mail, nothing was written.
+    #[must_use]
+    pub fn is_redelivery(&self, error: &fanatical::Error) -> bool {
+        matches!(error, fanatical::Error::Desk(DeskError::KeyReused { key }) if *key == self.command_key())
+    }
+
     /// The desk's `Receive` for this mail: files put in `blobs` and
     /// attached by key, and the original mail kept as `original.eml`
     /// (`message/rfc822`) beside them. It continues
@@ -490,6 +578,11 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
     }
 }
 
+/// The desk's own mail, if `msg` is: see [`Outcome::OwnMail`] for the
+/// three signs, checked before anything else (an own mail that looks like
+/// a bounce or an auto-reply is still ours, and never opens a ticket).
+/// The last sign is the rule that mail from our own brand mailbox is our
+/// own mail: the desk's mailboxes send nothing a person wrote to it.
 fn own_mail(msg: &Message<'_>, config: &MailConfig, sender: Option<&str>) -> Option<OwnMail> {
     if let Some(own) = msg
         .message_id()
@@ -511,6 +604,8 @@ fn own_mail(msg: &Message<'_>, config: &MailConfig, sender: Option<&str>) -> Opt
             raw: Vec::new(),
         });
     }
+    // Mail from one of our brands' mailboxes is ours: only the desk sends
+    // from them (see `Outcome::OwnMail`).
     if let Some(b) = sender.and_then(|s| config.brand_of(s)) {
         return Some(OwnMail {
             message: None,
@@ -638,6 +733,8 @@ fn text_of(msg: &Message<'_>, forward: bool) -> (String, String, BodySource) {
             PartType::Html(h) => {
                 source = BodySource::Html;
                 let whole = quote::html_to_text(h);
+                // Gmail wraps a forward in the markup of quoted history.
+                let forward = forward || quote::is_forward(&whole);
                 let cut = match quote::html_history_start(h) {
                     Some(at) if !forward => h.get(..at).unwrap_or(h),
                     _ => h,

@@ -29,6 +29,7 @@ pub mod inbound;
 pub mod limit;
 pub mod outbound;
 pub mod quote;
+mod session;
 pub mod thread;
 
 pub use blobs::{BlobError, Blobs, MemoryBlobs};

@@ -12,14 +12,18 @@
 //!   `Reply-To` its mailbox plus the ticket's tag, the subject with the
 //!   ticket's token;
 //! - the [`LOOP_HEADER`], so the desk knows its own mail when it comes
-//!   back.
+//!   back;
+//! - `Auto-Submitted: auto-generated` ([`AUTO_SUBMITTED`], RFC 3834) on
+//!   mail no person wrote ([`OutboundMessage::automatic`]: survey
+//!   invitations, incident notices), so autoresponders do not answer it;
+//!   an agent's reply never carries it.
 //!
 //! [`SmtpTransport`] is a [`Transport`]: it composes and sends through an
-//! SMTP relay (lettre's blocking client), mapping the server's permanent
+//! SMTP relay (on lettre's blocking SMTP connection), mapping the server's permanent
 //! refusals to [`TransportError::Rejected`] and everything else to
 //! [`TransportError::Unavailable`] (worth retrying).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use fanatical::channel::{Channel, ChannelAddress};
@@ -32,6 +36,7 @@ use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart};
 use crate::blobs::{BlobError, Blobs};
 use crate::config::{Brand, MailConfig};
 use crate::inbound::LOOP_HEADER;
+use crate::session::Session;
 use crate::thread::{Threads, own_message_id, reply_address, subject_token};
 
 /// Why a message could not be made into mail.
@@ -123,6 +128,10 @@ impl ComposedMail {
     }
 }
 
+/// The RFC 3834 header automatic mail carries
+/// ([`OutboundMessage::automatic`]): `Auto-Submitted: auto-generated`.
+pub const AUTO_SUBMITTED: &str = "Auto-Submitted";
+
 /// Makes `message` into mail: see the module docs. Its `Date` is when the
 /// message was queued, so a retry is the same mail.
 ///
@@ -185,6 +194,16 @@ pub fn compose(
             HeaderName::new_from_ascii_str(LOOP_HEADER),
             config.domain.clone(),
         ));
+    if message.automatic {
+        // RFC 3834: mail no person wrote (a survey invitation, an incident
+        // notice) says so, and autoresponders leave it unanswered. A
+        // person's reply must not carry it: the customer's mail system
+        // would treat it as a robot's.
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str(AUTO_SUBMITTED),
+            "auto-generated".to_owned(),
+        ));
+    }
     if let Some(t) = thread
         && let Some(last) = t.message_ids.last()
     {
@@ -270,27 +289,167 @@ pub fn html_of(text: &str) -> String {
     )
 }
 
-/// Where the SMTP relay is.
+/// How the connection to the relay is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Security {
+    /// Plain SMTP, never encrypted: a local MTA or a sidecar relay on the
+    /// same host or a trusted network only (port 25).
+    Plain,
+    /// Plain first, then `STARTTLS` before anything is sent, required: a
+    /// server that does not offer it, or whose certificate does not
+    /// verify for the relay's host name, is an error and nothing is sent
+    /// in the clear (submission, port 587). Needs the `tls` feature.
+    StartTls,
+    /// TLS from the first byte (SMTPS, port 465), the certificate
+    /// verified for the relay's host name. Needs the `tls` feature.
+    ImplicitTls,
+}
+
+/// A user name and password for SMTP `AUTH` (`PLAIN` or `LOGIN`, as the
+/// server offers). Its `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpCredentials {
+    /// The user name.
+    pub user: String,
+    password: String,
+}
+
+impl SmtpCredentials {
+    /// Credentials for `user`.
+    #[must_use]
+    pub fn new(user: &str, password: &str) -> Self {
+        SmtpCredentials {
+            user: user.to_owned(),
+            password: password.to_owned(),
+        }
+    }
+
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl std::fmt::Debug for SmtpCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpCredentials")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the SMTP relay is, how the connection is secured and who the
+/// desk logs in as.
+///
+/// ```
+/// use fanatical_email::outbound::{Security, SmtpCredentials, SmtpRelay};
+///
+/// // A provider's submission port: STARTTLS required, then AUTH.
+/// let relay = SmtpRelay::plain("smtp.provider.example", 587)
+///     .with_security(Security::StartTls)
+///     .with_credentials(SmtpCredentials::new("desk@acme.example", "app-password"));
+/// assert!(!format!("{relay:?}").contains("app-password"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SmtpRelay {
-    /// Host name or address.
+    /// Host name or address (TLS verifies the certificate for it).
     pub host: String,
-    /// Port (25, or 587 for submission).
+    /// Port (25, 587 for submission with `STARTTLS`, 465 for implicit
+    /// TLS).
     pub port: u16,
     /// How long one SMTP command may take.
     pub timeout: Duration,
+    /// How the connection is secured.
+    pub security: Security,
+    /// Whom to log in as (`AUTH`), if the relay wants it. Use them over
+    /// TLS only: over [`Security::Plain`] the password crosses the wire
+    /// readable.
+    pub credentials: Option<SmtpCredentials>,
 }
 
 impl SmtpRelay {
     /// A relay at `host:port` that speaks plain SMTP (a local MTA, a
-    /// sidecar relay), with a 30-second timeout.
+    /// sidecar relay), with a 30-second timeout and no login.
     #[must_use]
     pub fn plain(host: &str, port: u16) -> Self {
         SmtpRelay {
             host: host.to_owned(),
             port,
             timeout: Duration::from_secs(30),
+            security: Security::Plain,
+            credentials: None,
         }
+    }
+
+    /// The same relay, secured so.
+    #[must_use]
+    pub fn with_security(mut self, security: Security) -> Self {
+        self.security = security;
+        self
+    }
+
+    /// The same relay, logging in with `credentials`.
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: SmtpCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+}
+
+/// A relay configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RelayError {
+    /// TLS was asked for, but this build has no TLS (the crate's `tls`
+    /// feature is off).
+    #[error("{0:?} needs fanatical-email's `tls` feature")]
+    TlsNotBuilt(Security),
+    /// The TLS settings could not be made.
+    #[error("TLS settings: {0}")]
+    Tls(String),
+}
+
+/// The ids of the messages a transport sent, the newest `capacity` kept.
+#[derive(Debug, Clone)]
+struct SentIds {
+    ids: BTreeSet<MessageId>,
+    order: VecDeque<MessageId>,
+    capacity: usize,
+}
+
+impl SentIds {
+    fn new(capacity: usize) -> Self {
+        SentIds {
+            ids: BTreeSet::new(),
+            order: VecDeque::new(),
+            capacity,
+        }
+    }
+
+    fn contains(&self, id: MessageId) -> bool {
+        self.ids.contains(&id)
+    }
+
+    /// Remembers `id`, forgetting the oldest beyond the capacity.
+    fn insert(&mut self, id: MessageId) {
+        if self.ids.insert(id) {
+            self.order.push_back(id);
+        }
+        self.trim();
+    }
+
+    /// Forgets the oldest beyond the capacity.
+    fn trim(&mut self) {
+        while self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
     }
 }
 
@@ -300,9 +459,23 @@ impl SmtpRelay {
 /// and brands from (feed it with [`SmtpTransport::threads_mut`] as inbound
 /// mail is accepted, and parse inbound mail against
 /// [`SmtpTransport::threads`]) and the [`Blobs`] it fetches attachments
-/// from. Within one transport, a message already sent is reported as
-/// [`Delivery::Duplicate`] and not sent again; across restarts the stable
-/// `Message-ID` lets mail clients drop the duplicate.
+/// from.
+///
+/// A message already sent is reported as [`Delivery::Duplicate`] and not
+/// sent again, while it is among the [`SmtpTransport::SENT_MEMORY`] newest
+/// this transport sent (see [`SmtpTransport::with_sent_memory`]): enough
+/// for the retries between a send and the desk's record of it (the desk's
+/// outbox hands out a delivered message no more). Beyond that, and across
+/// restarts, a retry is sent again with the same `Message-ID`, which lets
+/// mail clients drop the duplicate.
+///
+/// One connection is kept open and reused for the next mail (reopened
+/// when the server closed it), on lettre's `SmtpConnection`: TLS,
+/// `STARTTLS`, `AUTH` and the SMTP replies are lettre's, given the relay's
+/// [`Security`] and credentials as they are; this crate writes no TLS of
+/// its own. It writes each mail's body and end-of-data marker in one
+/// write, which lettre's `SmtpTransport` does not (see the `session`
+/// module: that costs 40 ms a mail).
 ///
 /// ```no_run
 /// use fanatical::transport::Transport;
@@ -310,7 +483,7 @@ impl SmtpRelay {
 /// use fanatical_email::{Brand, MailConfig, MemoryBlobs, Threads};
 ///
 /// let config = MailConfig::new("desk.acme.example", Brand::new("Acme Support", "support@acme.example")?)?;
-/// let mut smtp = SmtpTransport::new(config, SmtpRelay::plain("127.0.0.1", 25), Threads::new(), MemoryBlobs::new());
+/// let mut smtp = SmtpTransport::new(config, SmtpRelay::plain("127.0.0.1", 25), Threads::new(), MemoryBlobs::new())?;
 /// # let message: fanatical::outbox::OutboundMessage = todo!();
 /// smtp.deliver(&message)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -319,8 +492,8 @@ pub struct SmtpTransport<B: Blobs> {
     config: MailConfig,
     threads: Threads,
     blobs: B,
-    smtp: lettre::SmtpTransport,
-    sent: BTreeSet<MessageId>,
+    session: Session,
+    sent: SentIds,
 }
 
 impl<B: Blobs> std::fmt::Debug for SmtpTransport<B> {
@@ -328,25 +501,44 @@ impl<B: Blobs> std::fmt::Debug for SmtpTransport<B> {
         f.debug_struct("SmtpTransport")
             .field("domain", &self.config.domain)
             .field("sent", &self.sent.len())
+            .field("connected", &self.session.is_open())
             .finish_non_exhaustive()
     }
 }
 
 impl<B: Blobs> SmtpTransport<B> {
-    /// A transport through `relay`.
-    #[must_use]
-    pub fn new(config: MailConfig, relay: SmtpRelay, threads: Threads, blobs: B) -> Self {
-        let smtp = lettre::SmtpTransport::builder_dangerous(relay.host)
-            .port(relay.port)
-            .timeout(Some(relay.timeout))
-            .build();
-        SmtpTransport {
+    /// How many sent messages a transport remembers by default, to report
+    /// a retry as a duplicate: 10 000 (about 300 KiB).
+    pub const SENT_MEMORY: usize = 10_000;
+
+    /// A transport through `relay`. Nothing connects yet: the first
+    /// delivery does.
+    ///
+    /// # Errors
+    /// [`RelayError::TlsNotBuilt`] for TLS without the `tls` feature,
+    /// [`RelayError::Tls`] when the TLS settings cannot be made.
+    pub fn new(
+        config: MailConfig,
+        relay: SmtpRelay,
+        threads: Threads,
+        blobs: B,
+    ) -> Result<Self, RelayError> {
+        Ok(SmtpTransport {
             config,
             threads,
             blobs,
-            smtp,
-            sent: BTreeSet::new(),
-        }
+            session: Session::new(relay)?,
+            sent: SentIds::new(Self::SENT_MEMORY),
+        })
+    }
+
+    /// The same transport remembering the `sent` newest messages it sent
+    /// (0: none, every retry is sent again).
+    #[must_use]
+    pub fn with_sent_memory(mut self, sent: usize) -> Self {
+        self.sent.capacity = sent;
+        self.sent.trim();
+        self
     }
 
     /// The settings.
@@ -388,13 +580,16 @@ impl<B: Blobs> SmtpTransport<B> {
 
 impl<B: Blobs> Transport for SmtpTransport<B> {
     fn deliver(&mut self, message: &OutboundMessage) -> Result<Delivery, TransportError> {
-        if self.sent.contains(&message.id) {
+        if self.sent.contains(message.id) {
             return Ok(Delivery::Duplicate);
         }
         let mail = self
             .compose(message)
             .map_err(ComposeError::into_transport_error)?;
-        match lettre::Transport::send(&self.smtp, &mail.message) {
+        match self
+            .session
+            .send(mail.message.envelope(), &mail.formatted())
+        {
             Ok(_) => {
                 self.sent.insert(message.id);
                 Ok(Delivery::Delivered)
@@ -419,4 +614,29 @@ fn header_date(at: chrono::DateTime<chrono::Utc>) -> SystemTime {
         .and_then(|d| d.and_hms_opt(23, 59, 59))
         .map_or(first, |t| t.and_utc());
     SystemTime::from(at.clamp(first, last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> MessageId {
+        MessageId::from_uuid(uuid::Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn the_sent_memory_keeps_the_newest_only() {
+        let mut sent = SentIds::new(3);
+        for n in 1..=10 {
+            sent.insert(id(n));
+            sent.insert(id(n));
+        }
+        assert_eq!((sent.len(), sent.ids.len()), (3, 3));
+        assert!(!sent.contains(id(7)));
+        assert!((8..=10).all(|n| sent.contains(id(n))));
+        sent.capacity = 1;
+        sent.trim();
+        assert_eq!((sent.len(), sent.ids.len()), (1, 1));
+        assert!(sent.contains(id(10)));
+    }
 }

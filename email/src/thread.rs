@@ -16,7 +16,7 @@
 //! the first (before any reply) continues the same ticket, and the desk's
 //! reply can point `In-Reply-To` at the customer's mail.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use fanatical::id::{MessageId, TicketId};
 use serde::{Deserialize, Serialize};
@@ -166,6 +166,10 @@ pub struct Thread {
     /// Our mailbox the customer wrote to (the brand's address, without
     /// plus tag), when it was one of ours.
     pub mailbox: Option<String>,
+    /// The addresses whose mail was recorded on the ticket, lowercased:
+    /// [`Threads::forget_sender`] forgets the threads a person wrote in.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub senders: BTreeSet<String>,
 }
 
 /// Which ticket each inbound `Message-ID` belongs to, and each ticket's
@@ -175,6 +179,27 @@ pub struct Thread {
 /// `References`, the subject, the brand).
 ///
 /// It is plain data (serde): keep it beside the desk's store.
+///
+/// # Memory
+/// A thread keeps its [`Threads::MAX_REFERENCES`] newest ids: an older id
+/// leaves the thread and the index together (a customer's mail references
+/// its newest ancestors too, and the desk's own `Message-ID`s, the reply
+/// address and the subject token still find the ticket). The index holds
+/// exactly the ids its threads hold; [`Threads::forget`] a ticket once it
+/// is archived or erased.
+///
+/// # Erasure
+/// The thread of a ticket holds personal data: the subject its first mail
+/// gave, the `Message-ID`s of its customers' mails (which often name
+/// their address or host) and their addresses. When a person is erased
+/// (`CustomerAction::EraseContact`), call [`Threads::forget_sender`]
+/// with each of their email addresses (before the desk forgets them:
+/// the contact's addresses are blank after the erasure) and
+/// [`Threads::forget`] with each of their tickets: every thread they
+/// wrote in is forgotten whole, ids, subject and mailbox. A later mail on
+/// such a ticket still finds it by the desk's own `Message-ID`, reply
+/// address or subject token; the desk's replies lose only their
+/// `In-Reply-To`/`References`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Threads {
     by_message: BTreeMap<String, TicketId>,
@@ -193,8 +218,22 @@ impl Threads {
 
     /// Records that `mail` opened or continued `ticket`: its `Message-ID`
     /// now leads there, and the first mail's subject and mailbox become
-    /// the thread's.
+    /// the thread's. An id recorded for another ticket before moves to
+    /// this one; an id pushed out of the thread by newer ones leaves the
+    /// index too.
     pub fn record(&mut self, ticket: TicketId, mail: &InboundMail) {
+        let id = mail
+            .message_id
+            .as_deref()
+            .map(message_key)
+            .filter(|id| !id.is_empty());
+        if let Some(id) = id
+            && let Some(before) = self.by_message.get(id).copied()
+            && before != ticket
+            && let Some(t) = self.threads.get_mut(&before)
+        {
+            t.message_ids.retain(|m| m != id);
+        }
         let thread = self.threads.entry(ticket).or_default();
         if thread.subject.is_none() {
             thread.subject.clone_from(&mail.subject);
@@ -202,14 +241,21 @@ impl Threads {
         if thread.mailbox.is_none() {
             thread.mailbox.clone_from(&mail.mailbox);
         }
-        if let Some(id) = mail.message_id.as_deref().map(message_key) {
-            if !thread.message_ids.iter().any(|m| m == id) {
-                thread.message_ids.push(id.to_owned());
-                if thread.message_ids.len() > Self::MAX_REFERENCES {
-                    thread.message_ids.remove(0);
-                }
+        if let fanatical::channel::ChannelAddress::Email(a) = &mail.from {
+            thread.senders.insert(a.to_ascii_lowercase());
+        }
+        let Some(id) = id else {
+            return;
+        };
+        if !thread.message_ids.iter().any(|m| m == id) {
+            thread.message_ids.push(id.to_owned());
+        }
+        self.by_message.insert(id.to_owned(), ticket);
+        while thread.message_ids.len() > Self::MAX_REFERENCES {
+            let old = thread.message_ids.remove(0);
+            if self.by_message.get(&old) == Some(&ticket) {
+                self.by_message.remove(&old);
             }
-            self.by_message.insert(id.to_owned(), ticket);
         }
     }
 
@@ -225,20 +271,47 @@ impl Threads {
         self.threads.get(&ticket)
     }
 
-    /// Forgets a ticket's thread (an erased or archived ticket).
+    /// Forgets a ticket's thread (an erased or archived ticket): its ids
+    /// lead nowhere after.
     pub fn forget(&mut self, ticket: TicketId) {
         if let Some(t) = self.threads.remove(&ticket) {
             for id in t.message_ids {
-                self.by_message.remove(&id);
+                if self.by_message.get(&id) == Some(&ticket) {
+                    self.by_message.remove(&id);
+                }
             }
         }
+    }
+
+    /// Forgets every thread mail from `address` (case ignored) was
+    /// recorded on, whole (see the type's docs on erasure). Returns their
+    /// tickets.
+    pub fn forget_sender(&mut self, address: &str) -> Vec<TicketId> {
+        let address = address.trim().to_ascii_lowercase();
+        let tickets: Vec<TicketId> = self
+            .threads
+            .iter()
+            .filter(|(_, t)| t.senders.contains(&address))
+            .map(|(ticket, _)| *ticket)
+            .collect();
+        for t in &tickets {
+            self.forget(*t);
+        }
+        tickets
+    }
+
+    /// How many `Message-ID`s the index holds: those its threads hold, at
+    /// most [`Threads::MAX_REFERENCES`] per thread.
+    #[must_use]
+    pub fn indexed(&self) -> usize {
+        self.by_message.len()
     }
 }
 
 /// A `Message-ID` as it is recorded and looked up: without surrounding
 /// space and angle brackets (a mail's own id and the ids in another mail's
 /// headers are written with them, or not).
-fn message_key(id: &str) -> &str {
+pub(crate) fn message_key(id: &str) -> &str {
     id.trim().trim_start_matches('<').trim_end_matches('>')
 }
 

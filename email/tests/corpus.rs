@@ -537,6 +537,7 @@ fn compose_takes_any_instant() {
         queued_at,
         deliver_after: None,
         attachments: vec![],
+        automatic: false,
     };
     let date = |queued_at| {
         let mail = compose(
@@ -700,4 +701,56 @@ Subject: {subject}\r\nMessage-ID: <s-1@customer.example>\r\n\r\nHello.\r\n"
             "{subject}"
         );
     }
+}
+
+/// Thunderbird in German, Latin-1, its attribution (`Am … schrieb …:`)
+/// wrapped over two lines: the history goes, the umlauts stay.
+#[test]
+fn german_reply_with_a_wrapped_attribution() {
+    let m = mail("german_reply_wrapped.eml", &Threads::new());
+    assert_eq!(m.from_name.as_deref(), Some("Jürgen Müller"));
+    assert_eq!(
+        m.body,
+        "Hallo,\n\nleider immer noch nicht erreichbar. Grüße\nJürgen"
+    );
+    assert!(m.full_text.contains("> Bitte starten Sie den Server neu."));
+}
+
+/// Gmail in French: `Le … a écrit :` with no-break spaces, the line
+/// soft-wrapped by quoted-printable.
+#[test]
+fn french_gmail_reply() {
+    let m = mail("french_reply.eml", &Threads::new());
+    assert_eq!(m.body, "Toujours en panne, merci de vérifier.");
+    assert_eq!(
+        m.thread,
+        Some(ThreadMatch {
+            ticket: ticket(),
+            by: ThreadedBy::SubjectToken
+        })
+    );
+}
+
+/// Outlook's header block flattened onto one line (`From: … Sent: … To:
+/// … Subject: …`), and no quote marks.
+#[test]
+fn outlook_reply_with_a_flattened_header_block() {
+    let m = mail("outlook_flattened_header.eml", &Threads::new());
+    assert_eq!(m.body, "Ya funciona, gracias.");
+    assert!(m.full_text.contains("Please restart the server."));
+}
+
+/// Apple Mail forward under the sender's signature, with no `Fwd:` in the
+/// subject: her signature goes, the forwarded message stays whole.
+#[test]
+fn a_forward_below_a_signature_is_kept() {
+    let m = mail("forward_below_signature.eml", &Threads::new());
+    assert_eq!(
+        m.body,
+        "Can you check the amount below?\n\nBegin forwarded message:\n\n\
+From: Acme Billing <billing@acme.example>\nSubject: Invoice 1234\n\
+Date: 29 November 2026 at 09:00:00 CET\nTo: jane.doe@icloud.example\n\n\
+Your invoice 1234 for EUR 1,200.00 is due.\n\n--\nAcme Billing"
+    );
+    assert!(!m.body.contains("Customer Ltd"), "her signature goes");
 }

@@ -8,6 +8,10 @@
 //! without them the tests say they were skipped, or fail when
 //! FANATICAL_REQUIRE_SMTP=1 (as in CI).
 
+mod common {
+    pub mod maildir;
+}
+
 use std::path::PathBuf;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -27,6 +31,8 @@ use fanatical_email::outbound::{SmtpRelay, SmtpTransport};
 use fanatical_email::thread::own_message_id;
 use fanatical_email::{Brand, MailConfig, MemoryBlobs, Outcome, Threads, parse};
 use mail_parser::{MessageParser, MimeHeaders};
+
+use common::maildir::Maildir;
 
 struct Server {
     host: String,
@@ -61,23 +67,6 @@ fn server() -> Option<Server> {
             None
         }
     }
-}
-
-/// Every mail in the Maildir that carries `needle`.
-fn mails_with(maildir: &std::path::Path, needle: &str) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for sub in ["new", "cur"] {
-        let Ok(dir) = std::fs::read_dir(maildir.join(sub)) else {
-            continue;
-        };
-        for e in dir {
-            let bytes = std::fs::read(e.unwrap().path()).unwrap();
-            if String::from_utf8_lossy(&bytes).contains(needle) {
-                out.push(bytes);
-            }
-        }
-    }
-    out
 }
 
 struct Desked {
@@ -143,6 +132,8 @@ const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!
 #[test]
 fn a_mail_opens_a_ticket_the_reply_goes_out_threaded_and_the_answer_continues_it() {
     let Some(server) = server() else { return };
+    // What an earlier run against the same server left is not ours.
+    let maildir = Maildir::since_now(&server.maildir);
     let t0 = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
     let Desked {
         mut desk,
@@ -161,7 +152,8 @@ fn a_mail_opens_a_ticket_the_reply_goes_out_threaded_and_the_answer_continues_it
         SmtpRelay::plain(&server.host, server.port),
         Threads::new(),
         MemoryBlobs::new(),
-    );
+    )
+    .unwrap();
 
     // 1. Jane's mail opens a ticket, with her log file and the original.
     let first = b"From: Jane Doe <Jane@Customer.example>\r\n\
@@ -180,14 +172,18 @@ Our site is down since 08:45.\r\n\r\n-- \r\nJane Doe, Customer Ltd\r\n\
     };
     assert_eq!(mail.thread, None);
     let new_ticket: TicketId = ids.next_id();
-    let receive = mail.to_inbound(new_ticket, smtp.blobs_mut()).unwrap();
-    desk.execute(
-        &mut store,
-        Command::new(Actor::integration("email"), TicketAction::Receive(receive)),
-        t0,
-    )
-    .unwrap();
+    let receive = mail.receive_command(new_ticket, smtp.blobs_mut()).unwrap();
+    desk.execute(&mut store, receive, t0).unwrap();
     smtp.threads_mut().record(new_ticket, &mail);
+    // Her mail system delivers the same mail again: still one ticket.
+    let Outcome::Message(again) = parse(first, smtp.config(), smtp.threads()) else {
+        panic!("a message")
+    };
+    let not_opened: TicketId = ids.next_id();
+    let command = again.receive_command(not_opened, smtp.blobs_mut()).unwrap();
+    let err = desk.execute(&mut store, command, t0).unwrap_err();
+    assert!(again.is_redelivery(&err), "{err}");
+    assert!(desk.tickets().get(not_opened).is_none());
     let ticket = desk
         .tickets()
         .get(new_ticket)
@@ -276,7 +272,7 @@ Our site is down since 08:45.\r\n\r\n-- \r\nJane Doe, Customer Ltd\r\n\
 
     // 4. Read back from the server's mailbox.
     let message_id = own_message_id(reply.id, Some(new_ticket), "desk.acme.example");
-    let stored = mails_with(&server.maildir, &message_id);
+    let stored = maildir.mails_with(&message_id);
     let [raw] = stored.as_slice() else {
         panic!("one mail with {message_id}: {}", stored.len())
     };
@@ -371,13 +367,8 @@ On Mon, 30 Nov 2026 at 09:20, Acme Support <support@acme.example> wrote:\r\n\
         })
     );
     let unused: TicketId = ids.next_id();
-    let receive = mail.to_inbound(unused, smtp.blobs_mut()).unwrap();
-    desk.execute(
-        &mut store,
-        Command::new(Actor::integration("email"), TicketAction::Receive(receive)),
-        t2,
-    )
-    .unwrap();
+    let receive = mail.receive_command(unused, smtp.blobs_mut()).unwrap();
+    desk.execute(&mut store, receive, t2).unwrap();
     smtp.threads_mut().record(new_ticket, &mail);
     assert!(desk.tickets().get(unused).is_none(), "no second ticket");
     let conversation = desk.tickets().get(new_ticket).unwrap().conversation();
@@ -469,7 +460,8 @@ fn a_server_that_is_not_there_is_worth_retrying() {
         SmtpRelay::plain("127.0.0.1", port),
         Threads::new(),
         MemoryBlobs::new(),
-    );
+    )
+    .unwrap();
     let message = fanatical::outbox::OutboundMessage {
         id: fanatical::id::MessageId::from_uuid(uuid::Uuid::from_u128(5)),
         channel: Channel::Email,
@@ -482,9 +474,64 @@ fn a_server_that_is_not_there_is_worth_retrying() {
         queued_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap(),
         deliver_after: None,
         attachments: vec![],
+        automatic: false,
     };
     assert!(matches!(
         smtp.deliver(&message),
         Err(TransportError::Unavailable { id, .. }) if id == message.id
     ));
+}
+
+fn hello(n: u128) -> fanatical::outbox::OutboundMessage {
+    fanatical::outbox::OutboundMessage {
+        id: fanatical::id::MessageId::from_uuid(uuid::Uuid::from_u128(n)),
+        channel: Channel::Email,
+        recipient: Recipient::Contact {
+            contact: ContactId::from_uuid(uuid::Uuid::from_u128(6)),
+            address: ChannelAddress::email("jane@customer.example").unwrap(),
+        },
+        body: "Hello".into(),
+        ticket: None,
+        queued_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap(),
+        deliver_after: None,
+        attachments: vec![],
+        automatic: false,
+    }
+}
+
+/// The test server speaks plain SMTP only (no STARTTLS, no AUTH): the
+/// plain path is what the tests above cover. Here, the settings reach
+/// lettre: a relay that must upgrade to TLS, or must log in, sends
+/// nothing to a server that offers neither.
+#[test]
+fn required_tls_or_login_sends_nothing_to_a_server_without_them() {
+    use fanatical_email::outbound::{Security, SmtpCredentials};
+    let Some(server) = server() else { return };
+    let maildir = Maildir::since_now(&server.maildir);
+    let config = MailConfig::new(
+        "desk.acme.example",
+        Brand::new("Acme Support", "support@acme.example").unwrap(),
+    )
+    .unwrap();
+    let plain = || SmtpRelay::plain(&server.host, server.port);
+    let mut relays = vec![(
+        plain().with_credentials(SmtpCredentials::new("desk", "secret")),
+        91,
+    )];
+    if cfg!(feature = "tls") {
+        relays.push((plain().with_security(Security::StartTls), 92));
+    }
+    for (relay, n) in relays {
+        let mut smtp =
+            SmtpTransport::new(config.clone(), relay, Threads::new(), MemoryBlobs::new()).unwrap();
+        let message = hello(n);
+        assert!(smtp.deliver(&message).is_err(), "{n}");
+        let id = own_message_id(message.id, None, "desk.acme.example");
+        assert!(maildir.mails_with(&id).is_empty(), "{n}: sent in the clear");
+    }
+    // The same message on the plain relay arrives.
+    let mut smtp = SmtpTransport::new(config, plain(), Threads::new(), MemoryBlobs::new()).unwrap();
+    smtp.deliver(&hello(91)).unwrap();
+    let id = own_message_id(hello(91).id, None, "desk.acme.example");
+    assert_eq!(maildir.mails_with(&id).len(), 1);
 }

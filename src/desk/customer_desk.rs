@@ -36,6 +36,7 @@ impl Desk {
                     }
                     .into());
                 }
+                let command = self.as_held(c, command);
                 self.check_customer_command(c, &command)?;
                 let withdrawn = match &command {
                     CustomerCommand::WithdrawConsent { contact } => Some(*contact),
@@ -342,6 +343,49 @@ impl Desk {
                 })
             }
             _ => Ok(()),
+        }
+    }
+
+    /// A command marking an address (un)deliverable, naming it as the
+    /// contact holds it: a phone number spelled another way (spaces,
+    /// dashes, with or without the country code) that reads as the same
+    /// number in the desk's region (`DeskConfig::phone_region`, as the
+    /// address index reads it) is the contact's number. Any other
+    /// command, or an address the contact does not hold in any spelling,
+    /// is left as it is.
+    fn as_held(&self, c: &Customer, command: CustomerCommand) -> CustomerCommand {
+        let held = |contact: ContactId, address: ChannelAddress| {
+            let Some(ct) = c.contact(contact) else {
+                return address;
+            };
+            if ct.addresses().contains(&address) {
+                return address;
+            }
+            let region = self.state.customers.region();
+            let key = address.normalized(region);
+            ct.addresses()
+                .iter()
+                .find(|a| a.normalized(region) == key)
+                .cloned()
+                .unwrap_or(address)
+        };
+        match command {
+            CustomerCommand::MarkUndeliverable {
+                contact,
+                address,
+                reason,
+            } => CustomerCommand::MarkUndeliverable {
+                contact,
+                address: held(contact, address),
+                reason,
+            },
+            CustomerCommand::MarkDeliverable { contact, address } => {
+                CustomerCommand::MarkDeliverable {
+                    contact,
+                    address: held(contact, address),
+                }
+            }
+            other => other,
         }
     }
 

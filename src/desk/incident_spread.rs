@@ -317,6 +317,7 @@ impl Desk {
                             queued_at: now,
                             deliver_after: None,
                             attachments: Vec::new(),
+                            automatic: true,
                         },
                     },
                 )

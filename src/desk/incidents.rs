@@ -588,6 +588,7 @@ impl Desk {
                             queued_at: now,
                             deliver_after: None,
                             attachments: Vec::new(),
+                            automatic: true,
                         },
                     },
                 ));

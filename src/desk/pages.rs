@@ -225,6 +225,7 @@ impl Desk {
                     queued_at: now,
                     deliver_after,
                     attachments: Vec::new(),
+                    automatic: true,
                 },
             },
         )

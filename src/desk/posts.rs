@@ -44,6 +44,7 @@ impl Desk {
             queued_at: now,
             deliver_after: None,
             attachments: Vec::new(),
+            automatic: false,
         };
         d.push_outbox([outbox(now, OutboxEventKind::Queued { message })]);
     }

@@ -296,6 +296,7 @@ impl Desk {
                     queued_at: now,
                     deliver_after: None,
                     attachments: Vec::new(),
+                    automatic: true,
                 };
                 d.push(stream, [Event::Survey(e)]);
                 d.push_outbox([outbox(now, OutboxEventKind::Queued { message })]);
@@ -348,6 +349,7 @@ impl Desk {
                         queued_at: now,
                         deliver_after: None,
                         attachments: Vec::new(),
+                        automatic: true,
                     };
                     d.push_outbox([outbox(now, OutboxEventKind::Queued { message })]);
                 }

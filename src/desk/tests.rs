@@ -166,6 +166,7 @@ fn ids_drafted_twice_or_already_taken_are_refused() {
                     queued_at: now,
                     deliver_after: None,
                     attachments: Vec::new(),
+                    automatic: false,
                 },
             },
         )

@@ -534,6 +534,7 @@ impl Desk {
                                 queued_at: now,
                                 deliver_after: None,
                                 attachments: entry.attachments.clone(),
+                                automatic: false,
                             },
                         },
                     ));

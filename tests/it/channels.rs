@@ -622,3 +622,66 @@ fn a_reply_with_every_way_to_the_contact_bounced_still_goes_to_the_bounced_addre
         "Fixed."
     );
 }
+
+/// A phone number marked undeliverable (or deliverable again) in another
+/// spelling than the contact's (dashes, parentheses, without the country
+/// code) is the contact's number, read in the desk's region as the
+/// address index reads it; a number they do not hold in any spelling is
+/// refused.
+#[test]
+fn a_phone_marked_in_another_spelling_is_the_contacts_number() {
+    use fanatical::channel::ChannelAddress;
+    use fanatical::customer::{CustomerCommand, CustomerError};
+    let mut w = World::new();
+    let (acme, jane) = (w.acme, w.jane);
+    let mark = |address: &str, deliverable: bool| {
+        let address = ChannelAddress::phone(address).unwrap();
+        let command = if deliverable {
+            CustomerCommand::MarkDeliverable {
+                contact: jane,
+                address,
+            }
+        } else {
+            CustomerCommand::MarkUndeliverable {
+                contact: jane,
+                address,
+                reason: "number disconnected".into(),
+            }
+        };
+        Command::new(
+            Actor::integration("sms"),
+            CustomerAction::Update {
+                customer: acme,
+                command,
+            },
+        )
+    };
+    let deliverable = |w: &World| {
+        w.desk
+            .customers()
+            .get(acme)
+            .unwrap()
+            .contact(jane)
+            .unwrap()
+            .is_deliverable(&w.jane_phone)
+    };
+    // She holds "+1 210 555 0100".
+    assert!(!w.run(mark("210-555-0100", false)).unwrap().is_empty());
+    assert!(!deliverable(&w));
+    // Marked again in a third spelling: already so, nothing recorded.
+    assert!(w.run(mark("1 (210) 555.0100", false)).unwrap().is_empty());
+    assert!(!w.run(mark("(210) 555 0100", true)).unwrap().is_empty());
+    assert!(deliverable(&w));
+    let other = ChannelAddress::phone("210-555-0199").unwrap();
+    w.refused(
+        mark("210-555-0199", false),
+        CustomerError::UnknownAddress {
+            contact: jane,
+            address: other,
+        },
+    );
+    assert_eq!(
+        Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),
+        w.desk
+    );
+}

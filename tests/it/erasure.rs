@@ -853,3 +853,105 @@ mod props {
         }
     }
 }
+
+/// The addresses a bounce marked undeliverable (and marked deliverable
+/// again) are erased with the contact: the events that carry them keep
+/// their kind and place with the placeholder address and no reason (a
+/// bounce's diagnostic names the address), in the store, the desk and a
+/// rebuilt desk.
+#[test]
+fn erasing_a_contact_erases_the_addresses_marked_undeliverable_and_deliverable() {
+    use fanatical::customer::{CustomerEvent, CustomerEventKind};
+    use fanatical::event::Event;
+    const DIAGNOSTIC: &str = "5.1.1 <jane@acme.example>: mailbox disabled";
+    let mut w = World::new();
+    let jane = w.jane;
+    w.jane_emails(HER_WORDS);
+    let marks = [
+        CustomerCommand::MarkUndeliverable {
+            contact: jane,
+            address: w.jane_email.clone(),
+            reason: DIAGNOSTIC.into(),
+        },
+        CustomerCommand::MarkUndeliverable {
+            contact: jane,
+            address: w.jane_phone.clone(),
+            reason: "number 210 555 0100 disconnected".into(),
+        },
+        CustomerCommand::MarkDeliverable {
+            contact: jane,
+            address: w.jane_phone.clone(),
+        },
+    ];
+    for m in marks {
+        assert!(!w.run(update(&w, m)).unwrap().is_empty());
+    }
+    // The marks' events, as recorded.
+    let marks = |store: &fanatical::store::MemoryStore| -> Vec<CustomerEventKind> {
+        store
+            .read_all(0, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| match r.event {
+                Event::Customer(CustomerEvent { kind, .. })
+                    if matches!(
+                        kind,
+                        CustomerEventKind::AddressUndeliverable { .. }
+                            | CustomerEventKind::AddressDeliverable { .. }
+                    ) =>
+                {
+                    Some(kind)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let before = marks(&w.store);
+    assert_eq!(before.len(), 3);
+    let text = format!("{before:?}");
+    for p in ["jane@acme.example", "210 555 0100", DIAGNOSTIC] {
+        assert!(text.contains(p), "{p} is in the marks before the erasure");
+    }
+    let acme = w.acme;
+    let contact = |desk: &Desk| desk.customers().get(acme).unwrap().contact(jane).cloned();
+    assert!(!contact(&w.desk).unwrap().is_deliverable(&w.jane_email));
+
+    w.tick(60);
+    w.run(erase(&w, ErasureScope::Profile)).unwrap();
+
+    let after = marks(&w.store);
+    assert_eq!(after.len(), 3, "the marks keep their place");
+    for kind in &after {
+        match kind {
+            CustomerEventKind::AddressUndeliverable {
+                contact: c,
+                address,
+                reason,
+            } => {
+                assert_eq!(*c, jane);
+                assert!(address.is_erased(), "{address}");
+                assert_eq!(reason, ERASED);
+            }
+            CustomerEventKind::AddressDeliverable {
+                contact: c,
+                address,
+            } => {
+                assert_eq!(*c, jane);
+                assert!(address.is_erased(), "{address}");
+            }
+            other => panic!("not a mark: {other:?}"),
+        }
+    }
+    let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    let record = record_json(&w.store);
+    for p in ["jane@acme.example", "210 555 0100", "mailbox disabled"] {
+        assert!(!record.contains(p), "{p} is still in the store");
+        assert!(!desk_text(&w.desk).contains(p), "{p} is still in the desk");
+        assert!(!desk_text(&rebuilt).contains(p), "{p} is in a rebuilt desk");
+    }
+    assert_eq!(rebuilt, w.desk);
+    // In memory she holds no address, marked or not.
+    let erased = contact(&w.desk).unwrap();
+    assert!(erased.addresses().is_empty());
+    assert!(erased.is_deliverable(&w.jane_email), "no mark is left");
+}

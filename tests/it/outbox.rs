@@ -295,3 +295,51 @@ fn unknown_messages_are_refused() {
         DeskError::UnknownMessage(ghost),
     );
 }
+
+/// A transport can tell mail a person wrote from mail the desk composed
+/// (`OutboundMessage::automatic`, for RFC 3834's `Auto-Submitted`): an
+/// agent's reply is a person's; the CSAT invitation solving queues is the
+/// desk's.
+#[test]
+fn replies_are_a_persons_and_survey_mail_is_automatic() {
+    use fanatical::survey::{Question, QuestionKind, SurveyConfig, SurveyDraft};
+    use fanatical::ticket::Status;
+    let csat = SurveyDraft::new("after-ticket")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .validate()
+        .unwrap();
+    let mut w = World::with_config(
+        DeskConfig::default().with_surveys(
+            SurveyConfig::default()
+                .with_survey(csat)
+                .csat_on_solve("after-ticket"),
+        ),
+    );
+    let t = w.jane_emails("Site down");
+    let ana = w.ana;
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::assign(t, ana),
+    ))
+    .unwrap();
+    w.run(Command::reply(t, ana, "Fixed.")).unwrap();
+    w.run(Command::new(
+        Actor::Agent(ana),
+        TicketAction::set_status(t, Status::Solved),
+    ))
+    .unwrap();
+    let mut queued = Vec::new();
+    while let Some(m) = w.desk.poll_outbound(w.now) {
+        w.run(Command::new(
+            Actor::integration("smtp"),
+            OutboxAction::MarkDelivered { message: m.id },
+        ))
+        .unwrap();
+        queued.push((m.body, m.automatic));
+    }
+    let automatic: Vec<_> = queued
+        .iter()
+        .map(|(body, a)| (body.split(' ').next().unwrap(), *a))
+        .collect();
+    assert_eq!(automatic, [("Fixed.", false), ("How", true)], "{queued:?}");
+}

@@ -30,6 +30,9 @@ pub fn email_parse(data: &[u8]) {
                 .all(|f| f.bytes.len() as u64 <= config.max_attachment_bytes),
             "no file over the limit"
         );
+        // Every mail has an idempotency key, one word the desk accepts.
+        let key = m.command_key();
+        assert!(key.as_str().starts_with("email-") && key.as_str().len() <= 128);
         let mut blobs = MemoryBlobs::new();
         let new_ticket = TicketId::from_uuid(uuid::Uuid::from_u128(1));
         let inbound = m

@@ -108,6 +108,7 @@ mod fixture {
             queued_at: at,
             deliver_after: None,
             attachments: Vec::new(),
+            automatic: false,
         };
         vec![
             Event::Outbox(OutboxEvent {
