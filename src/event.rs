@@ -39,11 +39,16 @@ use crate::ticket::TicketEvent;
 /// actor and the idempotency key of the command that caused it
 /// ([`crate::store::RecordedEvent::actor`], `command`), and keyed commands
 /// are recorded on their own stream ([`CommandEvent`]). Records of 0 and 1
-/// read with no actor and no key.
+/// read with no actor and no key. 3 — a command's fingerprint
+/// ([`CommandEventKind::Accepted`]) is the checksum of its actor and
+/// action as serialized ([`crate::store::Fingerprint::checksum_of`]),
+/// which takes every field, those whose `Debug` redacts (spend, refund
+/// amounts) too; records of 2 carry a hash of the debug form, and a key
+/// they accepted is still matched by that hash.
 ///
 /// The golden files in `tests/golden/` pin the format: a change to them is
 /// a change of this number, with a migration for the older layout.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One event of any aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +111,8 @@ pub enum CommandEventKind {
         key: crate::actor::CommandKey,
         /// A fingerprint of the command (actor and action): the same key
         /// with another fingerprint is a different command, and refused.
+        /// From schema 3 the checksum of their serialized form; before, a
+        /// hash of their debug form (see [`SCHEMA_VERSION`]).
         fingerprint: u64,
     },
 }

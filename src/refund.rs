@@ -131,6 +131,35 @@ pub struct RefundRequest {
     pub by: Actor,
 }
 
+impl fmt::Debug for RefundAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefundAction::Request {
+                id,
+                ticket,
+                kind,
+                amount: _,
+                reason,
+                note,
+            } => f
+                .debug_struct("Request")
+                .field("id", id)
+                .field("ticket", ticket)
+                .field("kind", kind)
+                .field("amount", &format_args!("<redacted>"))
+                .field("reason", reason)
+                .field("note", note)
+                .finish(),
+            RefundAction::Approve { id } => f.debug_struct("Approve").field("id", id).finish(),
+            RefundAction::Decline { id, why } => f
+                .debug_struct("Decline")
+                .field("id", id)
+                .field("why", why)
+                .finish(),
+        }
+    }
+}
+
 impl fmt::Debug for RefundRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RefundRequest")
@@ -187,7 +216,12 @@ pub enum RefundEventKind {
 /// integration; approving and declining need an agent whose roles see
 /// spend (account manager, billing, executive) or an integration, which
 /// acts as billing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its `Debug` leaves the amount out (`<redacted>`), as the refund's own
+/// records do: a command logged by a service shows no spend. An
+/// idempotency key still tells two amounts apart (the desk fingerprints a
+/// command by its serialized form).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RefundAction {

@@ -12,6 +12,10 @@ use crate::event::{CommandEvent, CommandEventKind};
 pub(super) struct Accepted {
     /// A fingerprint of its actor and action.
     pub(super) fingerprint: u64,
+    /// Whether the fingerprint is the debug-form hash records before
+    /// schema 3 carry (`legacy_fingerprint`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) debug_form: bool,
     /// Where its events were recorded.
     pub(super) outcome: FirstOutcome,
 }
@@ -29,14 +33,16 @@ impl Commands {
         self.accepted.get(key)
     }
 
-    /// Folds a command's acceptance, recorded at `position`.
-    pub(super) fn apply(&mut self, position: u64, e: &CommandEvent) {
+    /// Folds a command's acceptance, recorded at `position` in wire
+    /// format `schema`.
+    pub(super) fn apply(&mut self, position: u64, schema: u32, e: &CommandEvent) {
         match &e.kind {
             CommandEventKind::Accepted { key, fingerprint } => {
                 self.accepted.insert(
                     key.clone(),
                     Accepted {
                         fingerprint: *fingerprint,
+                        debug_form: schema < 3,
                         outcome: FirstOutcome {
                             first: position,
                             last: position,

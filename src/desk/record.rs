@@ -328,7 +328,9 @@ impl Desk {
                 }
             }
             (StreamId::Trends, Event::Trend(e)) => s.trends.apply(e),
-            (StreamId::Command(_), Event::Command(e)) => s.commands.apply(r.position, e),
+            (StreamId::Command(_), Event::Command(e)) => {
+                s.commands.apply(r.position, r.schema, e);
+            }
             (StreamId::Refund(_), Event::Refund(e)) => s.refunds.apply(e),
             (StreamId::Contract(id), Event::Sla(e)) => {
                 // A contract set by command replaces the configured one.

@@ -418,3 +418,79 @@ fn commands_read_back_from_json_with_their_actor_and_key() {
         "{err}"
     );
 }
+
+/// A key accepted by a build that fingerprinted commands by their debug
+/// form (its `accepted` event carries that fingerprint) is still matched:
+/// the same command retried after the upgrade is answered with its first
+/// result, another command with the key is refused.
+#[test]
+fn a_key_accepted_with_the_old_debug_fingerprint_is_still_matched() {
+    use fanatical::event::{CommandEvent, CommandEventKind};
+    use fanatical::store::{ExpectedVersion, MemoryStore, NewEvent, StreamWrite};
+    let mut w = World::new();
+    let t = w.jane_emails("Site down");
+    let ana = w.ana;
+    let reply = Command::reply(t, ana, "On it.").with_key(key("k-old"));
+    let first = w.run(reply.clone()).unwrap();
+    // The same record, its `accepted` event with the fingerprint the old
+    // builds took: FNV-1a over "{actor:?}|{action:?}".
+    let old_print = {
+        let text = format!("{:?}|{:?}", reply.actor, reply.action);
+        text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let as_written_at = |schema: u32| {
+        let mut old = MemoryStore::new();
+        let mut rewritten = 0;
+        for mut r in w.store.read_all(0, usize::MAX).unwrap() {
+            if let Event::Command(CommandEvent {
+                kind: CommandEventKind::Accepted { fingerprint, .. },
+                ..
+            }) = &mut r.event
+            {
+                assert_ne!(*fingerprint, old_print, "the new fingerprint is another");
+                *fingerprint = old_print;
+                // Written by such a build: schema 2.
+                r.schema = schema;
+                rewritten += 1;
+            }
+            let write = StreamWrite {
+                stream: r.stream,
+                expected: ExpectedVersion::Exact(r.version - 1),
+                events: vec![NewEvent {
+                    id: r.id,
+                    schema: r.schema,
+                    actor: r.actor,
+                    command: r.command,
+                    event: r.event,
+                }],
+            };
+            old.append(&[write]).unwrap();
+        }
+        assert_eq!(rewritten, 1);
+        old
+    };
+    // A schema 3 record is matched by the checksum alone: the debug
+    // form's hash there is another command's.
+    let mut new = as_written_at(3);
+    let mut desk = Desk::rebuild(&new, w.desk.config().clone()).unwrap();
+    assert_eq!(
+        desk.execute(&mut new, reply.clone(), w.now),
+        Err(DeskError::KeyReused { key: key("k-old") }.into())
+    );
+    let mut old = as_written_at(2);
+    let mut desk = Desk::rebuild(&old, w.desk.config().clone()).unwrap();
+    let before = old.clone();
+    let first = old.read_all(first[0].position - 1, first.len()).unwrap();
+    assert_eq!(desk.execute(&mut old, reply, w.now).unwrap(), first);
+    assert_eq!(
+        desk.execute(
+            &mut old,
+            Command::reply(t, ana, "Something else.").with_key(key("k-old")),
+            w.now
+        ),
+        Err(DeskError::KeyReused { key: key("k-old") }.into())
+    );
+    assert_eq!(old, before, "nothing written");
+}

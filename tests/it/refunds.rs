@@ -267,3 +267,37 @@ fn a_deactivated_agent_cannot_ask_and_four_eyes_keeps_an_approver_off_their_own_
         Err(DeskError::InactiveAgent(ana).into())
     );
 }
+
+/// A refund request's amount stays out of the command's `Debug` (what a
+/// service logs), and an idempotency key still tells two amounts apart.
+#[test]
+fn a_request_logs_no_amount_and_its_key_tells_amounts_apart() {
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Charged twice");
+    let ana = w.ana;
+    let id: RefundId = w.ids.next_id();
+    let key = fanatical::actor::CommandKey::new("refund-jane-1").unwrap();
+    let first = ask(ana, id, t, "double-charge").with_key(key.clone());
+    let logged = format!("{first:?}");
+    assert!(
+        logged.contains("<redacted>") && logged.contains("double-charge"),
+        "{logged}"
+    );
+    assert!(
+        !logged.contains("4200") && !logged.contains("42.00"),
+        "{logged}"
+    );
+    let recorded = w.run(first.clone()).unwrap();
+    let mut other = ask(ana, id, t, "double-charge");
+    if let fanatical::desk::Action::Refund(RefundAction::Request { amount, .. }) = &mut other.action
+    {
+        *amount = usd(420_000);
+    }
+    assert_eq!(format!("{:?}", other.action), format!("{:?}", first.action));
+    w.refused(
+        other.with_key(key.clone()),
+        DeskError::KeyReused { key: key.clone() },
+    );
+    let now = w.now;
+    assert_eq!(w.desk.execute(&mut w.store, first, now).unwrap(), recorded);
+}

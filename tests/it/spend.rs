@@ -621,3 +621,24 @@ fn old_amounts_in_any_three_letters_read_and_new_standings_must_be_iso() {
         CustomerError::InvalidCurrency("BTC".into()),
     );
 }
+
+/// An idempotency key tells commands apart by everything they carry, the
+/// spend too (whose `Debug` is redacted): the same key with another
+/// spend is another command, refused; with the same spend it is the same
+/// command, answered with the first result.
+#[test]
+fn a_key_reused_with_another_spend_is_refused() {
+    let mut o = outage_world(config());
+    let acme = o.w.acme;
+    let key = fanatical::actor::CommandKey::new("billing-sync-7").unwrap();
+    let first = set_standing(acme, standing(10_000, Tier::Business)).with_key(key.clone());
+    let recorded = o.w.run(first.clone()).unwrap();
+    assert!(!recorded.is_empty());
+    o.w.refused(
+        set_standing(acme, standing(99_900, Tier::Business)).with_key(key.clone()),
+        fanatical::desk::DeskError::KeyReused { key: key.clone() },
+    );
+    let now = o.w.now;
+    let again = o.w.desk.execute(&mut o.w.store, first, now).unwrap();
+    assert_eq!(again, recorded, "the same command is answered as it was");
+}
