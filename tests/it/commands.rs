@@ -481,8 +481,35 @@ fn a_key_accepted_with_the_old_debug_fingerprint_is_still_matched() {
     );
     let mut old = as_written_at(2);
     let mut desk = Desk::rebuild(&old, w.desk.config().clone()).unwrap();
+    // A snapshot a schema 2 build took of that desk (its keys carry no
+    // mark of their fingerprint's form) restores to match them too; the
+    // same state labelled schema 3 does not.
+    let as_taken_at = |schema: u32| {
+        let mut snap = desk.snapshot();
+        let text = serde_json::to_string(&snap.state)
+            .unwrap()
+            .replace(",\"debug_form\":true", "");
+        snap.state = serde_json::from_str(&text).unwrap();
+        snap.schema = schema;
+        snap.checksum = fanatical::store::Fingerprint::checksum_of(&snap.state);
+        Desk::restore(desk.config().clone(), snap).unwrap()
+    };
+    assert_ne!(as_taken_at(3), desk, "the mark is gone");
+    let mut scratch = old.clone();
+    assert_eq!(
+        as_taken_at(3).execute(&mut scratch, reply.clone(), w.now),
+        Err(DeskError::KeyReused { key: key("k-old") }.into())
+    );
+    let mut restored = as_taken_at(2);
+    assert_eq!(restored, desk);
     let before = old.clone();
     let first = old.read_all(first[0].position - 1, first.len()).unwrap();
+    assert_eq!(
+        restored
+            .execute(&mut scratch, reply.clone(), w.now)
+            .unwrap(),
+        first
+    );
     assert_eq!(desk.execute(&mut old, reply, w.now).unwrap(), first);
     assert_eq!(
         desk.execute(
