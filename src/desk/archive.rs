@@ -681,6 +681,29 @@ impl Desk {
         let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
         self.customer_view_of(&t.ticket, contact)
     }
+
+    /// An archived crisis ticket as a safety responder sees it (see
+    /// [`Desk::safety_ticket_view`]): the whole conversation, read from
+    /// the store, with the crisis record, which stays in memory.
+    ///
+    /// # Errors
+    /// [`crate::view::ViewError::Forbidden`] for a viewer who is not a
+    /// safety responder (checked before the store is read); an unknown or
+    /// deactivated viewer; [`DeskError::UnknownTicket`] when the store
+    /// holds no such ticket; store errors.
+    pub fn archived_safety_ticket_view<S: Store + ?Sized>(
+        &self,
+        store: &S,
+        ticket: TicketId,
+        viewer: AgentId,
+    ) -> Result<super::SafetyTicketView, Error> {
+        self.safety_responder(viewer)?;
+        let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        Ok(super::SafetyTicketView {
+            ticket: AgentTicketView::from_ticket(&t.ticket),
+            record: self.state.crises.get(ticket).cloned(),
+        })
+    }
 }
 
 /// When a ticket is archived: its window after it was closed, and not

@@ -98,6 +98,16 @@ impl Desk {
         ticket: TicketId,
         viewer: AgentId,
     ) -> Result<SafetyTicketView, Error> {
+        self.safety_responder(viewer)?;
+        let t = self.ticket_or_err(ticket)?;
+        Ok(SafetyTicketView {
+            ticket: AgentTicketView::from_ticket(t),
+            record: self.state.crises.get(ticket).cloned(),
+        })
+    }
+
+    /// Refuses a viewer who is not an active safety responder.
+    pub(super) fn safety_responder(&self, viewer: AgentId) -> Result<(), Error> {
         let a = self.active_agent(viewer)?;
         if !a.has_role(Role::SafetyResponder) {
             return Err(ViewError::Forbidden {
@@ -107,11 +117,7 @@ impl Desk {
             }
             .into());
         }
-        let t = self.ticket_or_err(ticket)?;
-        Ok(SafetyTicketView {
-            ticket: AgentTicketView::from_ticket(t),
-            record: self.state.crises.get(ticket).cloned(),
-        })
+        Ok(())
     }
 
     /// Whether `agent` is an active safety responder.

@@ -885,3 +885,57 @@ fn the_default_policy_matches_the_common_ways_people_say_it_and_not_ordinary_tal
     assert!(policy.assess("I'll kill myself laughing").is_some());
     assert!(policy.assess("I'm not suicidal, just tired").is_some());
 }
+
+/// An archived crisis ticket: the responder still reads the whole of it
+/// from the store, with its crisis record; anyone else is refused before
+/// the store is read, and the agent view of it stays restricted.
+#[test]
+fn an_archived_crisis_ticket_is_read_whole_by_a_responder_and_by_nobody_else() {
+    use fanatical::desk::ArchivePolicy;
+    use fanatical::ticket::Status;
+    let mut w = World::with_config(
+        DeskConfig::default().with_archive(ArchivePolicy::after_closed(Duration::days(7)).unwrap()),
+    );
+    let sam = responder(&mut w, "Sam");
+    let t = w.jane_emails(MESSAGE);
+    assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), Some(sam));
+    let live = w.desk.safety_ticket_view(t, sam).unwrap();
+    for status in [Status::Solved, Status::Closed] {
+        w.run(Command::new(
+            Actor::Agent(sam),
+            TicketAction::set_status(t, status),
+        ))
+        .unwrap();
+    }
+    w.tick(8 * 24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    assert!(w.desk.tickets().get(t).is_none(), "archived");
+    let view = w
+        .desk
+        .archived_safety_ticket_view(&w.store, t, sam)
+        .unwrap();
+    assert!(view.ticket.conversation[0].body.contains(WORDS));
+    assert_eq!(view.record, live.record);
+    assert!(view.record.is_some());
+    let ana = w.ana;
+    assert_eq!(
+        w.desk.archived_safety_ticket_view(&w.store, t, ana),
+        Err(ViewError::Forbidden {
+            agent: ana,
+            what: "crisis details",
+            needed: "safety responder",
+        }
+        .into())
+    );
+    let agents = w.desk.archived_agent_view(&w.store, t).unwrap();
+    assert!(
+        agents.conversation.iter().all(|e| !e.body.contains(WORDS)),
+        "the agent view of the archived crisis ticket shows its words"
+    );
+    let unknown: TicketId = w.ids.next_id();
+    assert_eq!(
+        w.desk.archived_safety_ticket_view(&w.store, unknown, sam),
+        Err(fanatical::desk::DeskError::UnknownTicket(unknown).into())
+    );
+}
