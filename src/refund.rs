@@ -227,7 +227,10 @@ pub enum RefundEventKind {
 pub enum RefundAction {
     /// Ask for a goodwill credit or refund on a ticket, on its customer's
     /// account, with a reason from the configured list
-    /// ([`crate::incident::CreditConfig::reasons`]).
+    /// ([`crate::incident::CreditConfig::reasons`]). The ticket is one the
+    /// desk holds: an archived ticket is read-only (as in Zendesk), and a
+    /// request about it is refused as an unknown ticket; ask on its
+    /// follow-up, which a message about it opens.
     Request {
         /// Caller-chosen id.
         id: RefundId,
