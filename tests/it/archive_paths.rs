@@ -555,3 +555,35 @@ fn an_erasure_after_archival_reaches_answers_and_messages_on_the_legacy_desk_wid
     );
     assert_eq!(Desk::rebuild(&old, desk.config().clone()).unwrap(), desk);
 }
+
+/// An archived ticket is read-only: a refund asked about it is refused as
+/// an unknown ticket, with nothing written (it is asked on the follow-up).
+#[test]
+fn a_refund_about_an_archived_ticket_is_refused_as_unknown() {
+    use fanatical::customer::{Currency, Money};
+    use fanatical::incident::ReasonCode;
+    use fanatical::refund::{RefundAction, RefundKind};
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Charged twice");
+    solve(&mut w, t);
+    w.deliver_all();
+    close(&mut w, t);
+    archive_now(&mut w);
+    assert!(w.desk.tickets().get(t).is_none());
+    let ana = w.ana;
+    let ask = Command::new(
+        Actor::Agent(ana),
+        RefundAction::Request {
+            id: w.ids.next_id(),
+            ticket: t,
+            kind: RefundKind::Refund,
+            amount: Money {
+                minor: 1_000,
+                currency: Currency::new("USD").unwrap(),
+            },
+            reason: ReasonCode::new("goodwill").unwrap(),
+            note: "Charged twice".into(),
+        },
+    );
+    w.refused(ask, fanatical::desk::DeskError::UnknownTicket(t));
+}
