@@ -201,9 +201,11 @@
 )]
 
 mod async_store;
+mod group;
 mod sql;
 
 pub use async_store::AsyncPgStore;
+pub use group::{GroupStats, MAX_GROUP, PgGroupAppender};
 
 use std::fmt;
 use std::str::FromStr;
@@ -238,6 +240,8 @@ pub struct PgStore {
     config: Config,
     schema: String,
     conn: Mutex<Option<Conn>>,
+    /// The group appender its appends go through, if any.
+    group: Option<PgGroupAppender>,
 }
 
 /// A live connection with the store's statements prepared on it.
@@ -322,12 +326,22 @@ impl PgStore {
     /// NUL).
     pub fn with_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
         sql::check_schema_name(schema)?;
-        let parsed = parse_config(url)?;
+        Self::open(parse_config(url)?, schema, None)
+    }
+
+    /// Connects with `parsed` to `schema` (a checked name), migrating it,
+    /// with appends through `group` when given.
+    pub(crate) fn open(
+        parsed: tokio_postgres::Config,
+        schema: &str,
+        group: Option<PgGroupAppender>,
+    ) -> Result<Self, StoreError> {
         let store = PgStore {
             config: Config::from(parsed.clone()),
             parsed,
             schema: schema.to_owned(),
             conn: Mutex::new(None),
+            group,
         };
         {
             let mut guard = store.lock();
@@ -343,6 +357,13 @@ impl PgStore {
     #[must_use]
     pub fn schema(&self) -> &str {
         &self.schema
+    }
+
+    /// The group appender this store's appends go through, when it came
+    /// from [`PgGroupAppender::store`].
+    #[must_use]
+    pub fn group(&self) -> Option<&PgGroupAppender> {
+        self.group.as_ref()
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Conn>> {
@@ -488,7 +509,7 @@ impl DeliveryLeases for PgStore {
 
 /// Creates the schema (when missing) and its tables, and puts the schema
 /// on the session's search path.
-fn migrate(client: &mut Client, schema: &str) -> Result<(), postgres::Error> {
+pub(crate) fn migrate(client: &mut Client, schema: &str) -> Result<(), postgres::Error> {
     let mut tx = client.transaction()?;
     tx.execute(sql::MIGRATE_LOCK, &[&schema])?;
     if tx.query_opt(sql::SCHEMA_EXISTS, &[&schema])?.is_none() {
@@ -503,7 +524,10 @@ fn migrate(client: &mut Client, schema: &str) -> Result<(), postgres::Error> {
 
 impl Store for PgStore {
     fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.write(batch, None)
+        match &self.group {
+            Some(group) => group.append(batch),
+            None => self.write(batch, None),
+        }
     }
 
     fn append_erasing(
@@ -607,6 +631,7 @@ mod tests {
             parsed,
             schema: "desk_1".into(),
             conn: Mutex::new(None),
+            group: None,
         };
         assert_eq!(
             format!("{store:?}"),
