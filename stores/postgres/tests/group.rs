@@ -104,12 +104,16 @@ fn twelve_writers_through_one_group_appender_leave_gap_free_positions_in_commit_
                     let own = customer(1_000 + w as u128);
                     let mut own_version = 0u64;
                     let (mut events, mut conflicts) = (0u64, 0u64);
+                    // A writer that fails keeps meeting the others at the
+                    // barrier (appending nothing), so the test fails
+                    // rather than hangs.
+                    let mut failure = None;
                     for round in 0..ROUNDS {
                         let shared = customer((w + round) as u128 % SHARED);
                         let name = |n: usize| format!("writer {w} round {round} #{n}");
                         let mut seen = store.stream_version(&shared).unwrap();
                         barrier.wait();
-                        loop {
+                        while failure.is_none() {
                             let batch = match round % 3 {
                                 0 => vec![write(own, own_version, &[&name(0), &name(1)])],
                                 1 => vec![write(shared, seen, &[&name(0)])],
@@ -133,19 +137,24 @@ fn twelve_writers_through_one_group_appender_leave_gap_free_positions_in_commit_
                                     conflicts += 1;
                                     seen = store.stream_version(&shared).unwrap();
                                 }
-                                Err(e) => panic!("writer {w} round {round}: {e:?}"),
+                                Err(e) => {
+                                    failure = Some(format!("writer {w} round {round}: {e:?}"))
+                                }
                             }
                         }
                     }
-                    (events, conflicts)
+                    (events, conflicts, failure)
                 })
             })
             .collect();
-        let tallies: Vec<(u64, u64)> = writers.into_iter().map(|h| h.join().unwrap()).collect();
+        let tallies: Vec<(u64, u64, Option<String>)> =
+            writers.into_iter().map(|h| h.join().unwrap()).collect();
         done.store(true, Ordering::SeqCst);
         (tallies, reader.join().unwrap())
     });
 
+    let failures: Vec<&String> = tallies.iter().filter_map(|t| t.2.as_ref()).collect();
+    assert!(failures.is_empty(), "{failures:#?}");
     let written: u64 = tallies.iter().map(|t| t.0).sum();
     let conflicts: u64 = tallies.iter().map(|t| t.1).sum();
     assert!(conflicts >= 1, "the writers never collided");
