@@ -40,6 +40,16 @@
 //! - `store, 8 events`: a prepared batch of eight notes on eight tickets,
 //!   one append (one round trip): what batching a decision's events gives,
 //!   counted in events.
+//! - `grouped store, 1 event` and `grouped desk, note`: the first two
+//!   again, the writers (threads, each with a store of its own from
+//!   [`PgGroupAppender::store`]) sharing one [`PgGroupAppender`] of the
+//!   process, so appends made at once commit in one transaction; the
+//!   line on stderr says how many appends shared each commit; then both
+//!   again with a commit delay of 1 ms
+//!   ([`PgGroupAppender::with_commit_delay`]).
+//! - `pgbench insert, again`: pgbench once more after the store's cases;
+//!   the ratios are taken against the mean of its two runs in the round,
+//!   since a shared disk's speed drifts within a round.
 //!
 //! Set `FANATICAL_BENCH_SECS=0.5 FANATICAL_BENCH_ROUNDS=1` for a quick
 //! smoke run.
@@ -61,7 +71,7 @@ use fanatical::desk::{Command, CustomerAction, Desk, DeskConfig, InboundMessage,
 use fanatical::event::StreamId;
 use fanatical::id::{AgentId, CustomerId, IdGenerator, TicketId};
 use fanatical::store::{ExpectedVersion, NewEvent, Store, StoreError, StreamWrite};
-use fanatical_postgres::PgStore;
+use fanatical_postgres::{PgGroupAppender, PgStore};
 
 /// Tickets each writer works on.
 const TICKETS: usize = 16;
@@ -201,12 +211,14 @@ struct Done {
 }
 
 /// Runs `work` on `writers` threads, each with a store of its own on the
-/// bench schema, for `secs`; `work` is called until the window closes
-/// and returns what one call did.
+/// bench schema (its appends through `group` when given), for `secs`;
+/// `work` is called until the window closes and returns what one call
+/// did.
 fn run_writers<S: Send>(
     s: &Settings,
     f: &Fixture,
     writers: usize,
+    group: Option<&PgGroupAppender>,
     state: impl Fn(usize, &mut PgStore) -> S + Sync,
     work: impl Fn(usize, &mut PgStore, &mut S) -> Done + Sync,
 ) -> Done {
@@ -217,7 +229,10 @@ fn run_writers<S: Send>(
             .map(|w| {
                 let (barrier, state, work) = (&barrier, &state, &work);
                 scope.spawn(move || {
-                    let mut store = PgStore::with_schema(&s.url, &f.schema).unwrap();
+                    let mut store = match group {
+                        Some(g) => g.store().unwrap(),
+                        None => PgStore::with_schema(&s.url, &f.schema).unwrap(),
+                    };
                     let mut st = state(w, &mut store);
                     barrier.wait();
                     let end = Instant::now() + window;
@@ -406,29 +421,44 @@ fn main() {
         "desk, note (1 event)",
         "desk, reply (2+ events, 2+ streams)",
         "store, 8 events on 8 streams",
+        "grouped store, 1 event",
+        "grouped desk, note (1 event)",
+        "grouped + 1 ms commit delay, store, 1 event",
+        "grouped + 1 ms commit delay, desk, note",
+        "pgbench insert (1 row), again",
     ];
     for round in 1..=s.rounds {
         for writers in [1, WRITERS] {
             for (c, name) in cases.iter().enumerate() {
                 let secs = s.secs;
+                // The grouped cases: one appender for the case's writers.
+                let group = (5..=8).contains(&c).then(|| {
+                    let delay = Duration::from_millis(if c >= 7 { 1 } else { 0 });
+                    PgGroupAppender::with_schema(&s.url, &f.schema)
+                        .unwrap()
+                        .with_commit_delay(delay)
+                });
+                let group = group.as_ref();
                 let (rate, unit, conflicts) = match c {
-                    0 => (pgbench(&s, &script, writers), "rows/s", 0),
-                    1 => {
+                    0 | 9 => (pgbench(&s, &script, writers), "rows/s", 0),
+                    1 | 5 | 7 => {
                         let d = run_writers(
                             &s,
                             &f,
                             writers,
+                            group,
                             |w, store| prepared(&f, w, store),
                             |_, store, p| append_prepared(store, p, 1),
                         );
                         (d.commands as f64 / secs, "appends/s", d.conflicts)
                     }
-                    2 | 3 => {
+                    2 | 3 | 6 | 8 => {
                         let reply = c == 3;
                         let d = run_writers(
                             &s,
                             &f,
                             writers,
+                            group,
                             |_, store| {
                                 let mut desk = f.desk.clone();
                                 desk.catch_up(&*store).unwrap();
@@ -464,13 +494,21 @@ fn main() {
                             &s,
                             &f,
                             writers,
+                            group,
                             |w, store| prepared(&f, w, store),
                             |_, store, p| append_prepared(store, p, BATCH),
                         );
                         (d.events as f64 / secs, "events/s", d.conflicts)
                     }
                 };
-                eprintln!("round {round}: {name}, {writers} writers: {rate:.0} {unit}");
+                let shared = group.map_or(String::new(), |g| {
+                    let st = g.stats();
+                    format!(
+                        " ({:.2} appends per commit)",
+                        st.appends as f64 / st.groups.max(1) as f64
+                    )
+                });
+                eprintln!("round {round}: {name}, {writers} writers: {rate:.0} {unit}{shared}");
                 let r = results.entry((writers, c)).or_default();
                 r.per_round.push(rate);
                 r.unit = unit;
@@ -486,13 +524,20 @@ fn main() {
     );
     let _ = writeln!(table, "|---|---|---|---|---|---|");
     for writers in [1, WRITERS] {
-        let base = &results[&(writers, 0)].per_round;
+        // PostgreSQL's limit in each round: the mean of pgbench's runs
+        // before and after the store's (the disk's speed drifts).
+        let base: Vec<f64> = results[&(writers, 0)]
+            .per_round
+            .iter()
+            .zip(&results[&(writers, 9)].per_round)
+            .map(|(a, b)| (a + b) / 2.0)
+            .collect();
         for (c, name) in cases.iter().enumerate() {
             let r = &results[&(writers, c)];
             let each: Vec<String> = r.per_round.iter().map(|x| format!("{x:.0}")).collect();
             let (lo, hi) = range(&r.per_round);
             // Each round against the pgbench figure of the same round.
-            let ratios: Vec<f64> = r.per_round.iter().zip(base).map(|(x, b)| x / b).collect();
+            let ratios: Vec<f64> = r.per_round.iter().zip(&base).map(|(x, b)| x / b).collect();
             let (rlo, rhi) = range(&ratios);
             let _ = writeln!(
                 table,

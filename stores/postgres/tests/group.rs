@@ -460,3 +460,53 @@ fn a_connection_lost_under_a_group_fails_its_appends_and_their_retries_are_safe(
         (1..=all.len() as u64).collect::<Vec<_>>()
     );
 }
+
+/// With a commit delay, a leader waits for the appender's other stores:
+/// three stores appending 200 ms apart (each append alone commits in
+/// milliseconds) still share one group, and the wait ends when the last
+/// one arrives, not at the delay's end.
+#[test]
+fn with_a_commit_delay_a_group_waits_for_every_store_of_the_appender() {
+    let Some(db) = common::db("with_a_commit_delay_a_group_waits_for_every_store_of_the_appender")
+    else {
+        return;
+    };
+    let group = PgGroupAppender::with_schema(&db.url, &db.schema_name())
+        .unwrap()
+        .with_commit_delay(std::time::Duration::from_secs(60));
+    let mut stores: Vec<PgStore> = (0..3).map(|_| group.store().unwrap()).collect();
+    let started = std::time::Instant::now();
+    let stored: Vec<Vec<RecordedEvent>> = std::thread::scope(|s| {
+        let runs: Vec<_> = stores
+            .iter_mut()
+            .enumerate()
+            .map(|(i, store)| {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                s.spawn(move || {
+                    store
+                        .append(&[write(customer(i as u128), 0, &["x"])])
+                        .unwrap()
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let stats = group.stats();
+    assert_eq!((stats.groups, stats.appends), (1, 3), "{stats:?}");
+    assert!(started.elapsed().as_secs() < 30, "waited out the delay");
+    let mut positions: Vec<u64> = stored.iter().map(|r| r[0].position).collect();
+    positions.sort_unstable();
+    assert_eq!(positions, [1, 2, 3]);
+    // One store gone: two are enough for the next group.
+    drop(stores.pop());
+    std::thread::scope(|s| {
+        for (i, store) in stores.iter_mut().enumerate() {
+            s.spawn(move || {
+                store
+                    .append(&[write(customer(i as u128), 1, &["y"])])
+                    .unwrap()
+            });
+        }
+    });
+    assert_eq!(group.stats().groups, 2);
+}
