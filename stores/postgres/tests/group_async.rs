@@ -177,32 +177,30 @@ async fn ten_tasks_through_one_async_group_appender_leave_gap_free_positions() {
     assert_eq!(names.len() as u64, written, "an event was stored twice");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_conflicting_append_in_an_async_group_fails_alone_while_the_others_commit() {
-    let Some(db) =
-        common::db("one_conflicting_append_in_an_async_group_fails_alone_while_the_others_commit")
-    else {
-        return;
-    };
-    let schema = db.schema_name();
-    let group = AsyncPgGroupAppender::with_schema(&db.url, &schema)
-        .await
-        .unwrap();
-    let (s, x, y) = (customer(1), customer(2), customer(3));
-    // A connection of the test's holds the head: the first append waits
-    // on it in a group of its own while the next three queue.
+/// What one append answered.
+type Appended = Result<Vec<RecordedEvent>, StoreError>;
+
+/// Runs `batches` through `group` as one group: a connection of the
+/// test's holds the head while `first` waits on it in a group of its own,
+/// the batches queue behind it one after the other (so in this order),
+/// and the head is let go once all of them wait.
+async fn in_one_group(
+    db: &common::Db,
+    group: &AsyncPgGroupAppender,
+    first: Vec<StreamWrite>,
+    batches: Vec<Vec<StreamWrite>>,
+) -> (Appended, Vec<Appended>) {
     let (holder, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
         .await
         .unwrap();
     tokio::spawn(connection);
     holder.batch_execute("BEGIN").await.unwrap();
-    holder
-        .query(
-            &format!("SELECT position FROM \"{schema}\".head FOR UPDATE"),
-            &[],
-        )
-        .await
-        .unwrap();
+    let head = format!(
+        "SELECT position FROM \"{}\".head FOR UPDATE",
+        group.schema()
+    );
+    holder.query(&head, &[]).await.unwrap();
+    let before = group.stats();
     let spawn = |batch: Vec<StreamWrite>| {
         let group = group.clone();
         tokio::spawn(async move { group.append(&batch).await })
@@ -214,20 +212,13 @@ async fn one_conflicting_append_in_an_async_group_fails_alone_while_the_others_c
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     };
-    let first = spawn(vec![write(y, 0, &["a"])]);
+    let first = spawn(first);
     let g = group.clone();
-    until(
-        "the first append never led a group",
-        Box::new(move || g.stats().groups == 1),
-    )
-    .await;
-    // Queued one after the other, so in this order.
+    let led = Box::new(move || g.stats().groups == before.groups + 1);
+    until("the first append never led a group", led).await;
     let mut queued = Vec::new();
-    for batch in [
-        vec![write(s, 0, &["b"])],
-        vec![write(x, 0, &["c1"]), write(s, 0, &["c2"])],
-        vec![write(y, 1, &["d"])],
-    ] {
+    let n = batches.len();
+    for batch in batches {
         queued.push(spawn(batch));
         let (g, n) = (group.clone(), queued.len());
         until(
@@ -236,10 +227,52 @@ async fn one_conflicting_append_in_an_async_group_fails_alone_while_the_others_c
         )
         .await;
     }
-    let [b, c, d]: [_; 3] = queued.try_into().unwrap();
     holder.batch_execute("ROLLBACK").await.unwrap();
-    assert_eq!(first.await.unwrap().unwrap()[0].position, 1);
-    let (b, c, d) = (b.await.unwrap(), c.await.unwrap(), d.await.unwrap());
+    let first = first.await.unwrap();
+    let mut results = Vec::new();
+    for q in queued {
+        results.push(q.await.unwrap());
+    }
+    let after = group.stats();
+    assert_eq!(
+        (after.groups, after.appends),
+        (before.groups + 2, before.appends + 1 + n as u64),
+        "not one group after the first"
+    );
+    (first, results)
+}
+
+fn at(r: Appended) -> Vec<(StreamId, u64, u64)> {
+    r.unwrap()
+        .iter()
+        .map(|e| (e.stream, e.version, e.position))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_conflicting_append_in_an_async_group_fails_alone_while_the_others_commit() {
+    let Some(db) =
+        common::db("one_conflicting_append_in_an_async_group_fails_alone_while_the_others_commit")
+    else {
+        return;
+    };
+    let group = AsyncPgGroupAppender::with_schema(&db.url, &db.schema_name())
+        .await
+        .unwrap();
+    let (s, x, y) = (customer(1), customer(2), customer(3));
+    let (first, results) = in_one_group(
+        &db,
+        &group,
+        vec![write(y, 0, &["a"])],
+        vec![
+            vec![write(s, 0, &["b"])],
+            vec![write(x, 0, &["c1"]), write(s, 0, &["c2"])],
+            vec![write(y, 1, &["d"])],
+        ],
+    )
+    .await;
+    assert_eq!(at(first), [(y, 1, 1)]);
+    let [b, c, d]: [Appended; 3] = results.try_into().unwrap();
     assert_eq!(
         c,
         Err(StoreError::Conflict {
@@ -248,21 +281,43 @@ async fn one_conflicting_append_in_an_async_group_fails_alone_while_the_others_c
             actual: 1,
         })
     );
-    let at = |r: Result<Vec<RecordedEvent>, StoreError>| {
-        r.unwrap()
-            .iter()
-            .map(|e| (e.stream, e.version, e.position))
-            .collect::<Vec<_>>()
-    };
     assert_eq!(at(b), [(s, 1, 2)]);
     assert_eq!(at(d), [(y, 2, 3)]);
-    let stats = group.stats();
-    assert_eq!(
-        (stats.groups, stats.appends),
-        (2, 4),
-        "not one group after the first"
-    );
     let store = group.store().await.unwrap();
     assert_eq!(store.read_all(0, 10).await.unwrap().len(), 3);
     assert_eq!(store.stream_version(&x).await.unwrap(), 0);
+}
+
+/// An error the server raises rolls the group back; each append then
+/// runs alone, so only the one that caused it fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_the_server_raises_in_an_async_group_fails_that_append_alone() {
+    let Some(db) =
+        common::db("an_error_the_server_raises_in_an_async_group_fails_that_append_alone")
+    else {
+        return;
+    };
+    let group = AsyncPgGroupAppender::with_schema(&db.url, &db.schema_name())
+        .await
+        .unwrap();
+    let (s, x, y) = (customer(1), customer(2), customer(3));
+    let taken = write(x, 0, &["x"]);
+    let mut reused = write(y, 0, &["y"]);
+    reused.events[0].id = taken.events[0].id;
+    let (first, results) = in_one_group(
+        &db,
+        &group,
+        vec![taken],
+        vec![vec![write(s, 0, &["s"])], vec![reused]],
+    )
+    .await;
+    assert_eq!(at(first), [(x, 1, 1)]);
+    let [fine, refused]: [Appended; 2] = results.try_into().unwrap();
+    assert_eq!(at(fine), [(s, 1, 2)]);
+    let Err(StoreError::Backend { message, .. }) = &refused else {
+        panic!("not a backend error: {refused:?}");
+    };
+    assert!(message.contains("events_id_key"), "{message}");
+    let next = group.append(&[write(y, 0, &["y again"])]).await.unwrap();
+    assert_eq!(next[0].position, 3);
 }
