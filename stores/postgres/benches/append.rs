@@ -52,7 +52,11 @@
 //!   since a shared disk's speed drifts within a round.
 //!
 //! Set `FANATICAL_BENCH_SECS=0.5 FANATICAL_BENCH_ROUNDS=1` for a quick
-//! smoke run.
+//! smoke run. `FANATICAL_BENCH_WRITERS=4` runs only the four-writer
+//! cases, and `FANATICAL_BENCH_CASES=5,6,7,8` only the cases of those
+//! numbers (in the order above, from 0, pgbench's two always): on a
+//! noisy machine, more rounds of fewer cases keep each ratio's two
+//! sides closer in time.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -84,6 +88,11 @@ struct Settings {
     url: String,
     secs: f64,
     rounds: usize,
+    /// The writer counts to run (`FANATICAL_BENCH_WRITERS`, default 1,4).
+    writers: Vec<usize>,
+    /// The cases to run, by number (`FANATICAL_BENCH_CASES`, default all;
+    /// pgbench's two always run).
+    cases: Option<Vec<usize>>,
     pgbench: PathBuf,
 }
 
@@ -117,8 +126,20 @@ fn settings() -> Settings {
         url,
         secs,
         rounds,
+        writers: list("FANATICAL_BENCH_WRITERS")
+            .unwrap_or_else(|| vec![1, WRITERS])
+            .into_iter()
+            .filter(|w| (1..=WRITERS).contains(w))
+            .collect(),
+        cases: list("FANATICAL_BENCH_CASES"),
         pgbench,
     }
+}
+
+/// A comma-separated list of numbers in the variable `name`.
+fn list(name: &str) -> Option<Vec<usize>> {
+    let v = std::env::var(name).ok()?;
+    Some(v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
 }
 
 /// The desk, its store's schema, the agent and each writer's tickets.
@@ -428,8 +449,11 @@ fn main() {
         "pgbench insert (1 row), again",
     ];
     for round in 1..=s.rounds {
-        for writers in [1, WRITERS] {
+        for &writers in &s.writers {
             for (c, name) in cases.iter().enumerate() {
+                if !(c == 0 || c == 9 || s.cases.as_ref().is_none_or(|only| only.contains(&c))) {
+                    continue;
+                }
                 let secs = s.secs;
                 // The grouped cases: one appender for the case's writers.
                 let group = (5..=8).contains(&c).then(|| {
@@ -523,7 +547,7 @@ fn main() {
         "| workload | writers | rate (each round) | range | ratio to pgbench (range) | conflicts |"
     );
     let _ = writeln!(table, "|---|---|---|---|---|---|");
-    for writers in [1, WRITERS] {
+    for &writers in &s.writers {
         // PostgreSQL's limit in each round: the mean of pgbench's runs
         // before and after the store's (the disk's speed drifts).
         let base: Vec<f64> = results[&(writers, 0)]
@@ -533,7 +557,9 @@ fn main() {
             .map(|(a, b)| (a + b) / 2.0)
             .collect();
         for (c, name) in cases.iter().enumerate() {
-            let r = &results[&(writers, c)];
+            let Some(r) = results.get(&(writers, c)) else {
+                continue;
+            };
             let each: Vec<String> = r.per_round.iter().map(|x| format!("{x:.0}")).collect();
             let (lo, hi) = range(&r.per_round);
             // Each round against the pgbench figure of the same round.
