@@ -49,7 +49,9 @@
 //!   ([`PgGroupAppender::with_commit_delay`]).
 //! - `pgbench insert, again`: pgbench once more after the store's cases;
 //!   the ratios are taken against the mean of its two runs in the round,
-//!   since a shared disk's speed drifts within a round.
+//!   since a shared disk's speed drifts within a round, and the table
+//!   also gives them over the steady rounds alone: those whose two
+//!   pgbench runs are within 15 % of each other.
 //!
 //! Set `FANATICAL_BENCH_SECS=0.5 FANATICAL_BENCH_ROUNDS=1` for a quick
 //! smoke run. `FANATICAL_BENCH_WRITERS=4` runs only the four-writer
@@ -544,17 +546,25 @@ fn main() {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "| workload | writers | rate (each round) | range | ratio to pgbench (range) | conflicts |"
+        "| workload | writers | rate (each round) | range | ratio to pgbench (range) | in steady rounds (median) | conflicts |"
     );
-    let _ = writeln!(table, "|---|---|---|---|---|---|");
+    let _ = writeln!(table, "|---|---|---|---|---|---|---|");
     for &writers in &s.writers {
         // PostgreSQL's limit in each round: the mean of pgbench's runs
         // before and after the store's (the disk's speed drifts).
-        let base: Vec<f64> = results[&(writers, 0)]
-            .per_round
+        let before = &results[&(writers, 0)].per_round;
+        let after = &results[&(writers, 9)].per_round;
+        let base: Vec<f64> = before
             .iter()
-            .zip(&results[&(writers, 9)].per_round)
+            .zip(after)
             .map(|(a, b)| (a + b) / 2.0)
+            .collect();
+        // Steady rounds: pgbench's two runs within 15 % of each other, so
+        // the disk did not change speed under the store's cases.
+        let steady: Vec<bool> = before
+            .iter()
+            .zip(after)
+            .map(|(a, b)| (a - b).abs() <= 0.15 * (a + b) / 2.0)
             .collect();
         for (c, name) in cases.iter().enumerate() {
             let Some(r) = results.get(&(writers, c)) else {
@@ -565,9 +575,27 @@ fn main() {
             // Each round against the pgbench figure of the same round.
             let ratios: Vec<f64> = r.per_round.iter().zip(&base).map(|(x, b)| x / b).collect();
             let (rlo, rhi) = range(&ratios);
+            let mut calm: Vec<f64> = ratios
+                .iter()
+                .zip(&steady)
+                .filter(|(_, s)| **s)
+                .map(|(r, _)| *r)
+                .collect();
+            calm.sort_by(f64::total_cmp);
+            let calm_text = match (calm.first(), calm.last()) {
+                (Some(a), Some(b)) => format!(
+                    "{:.0}–{:.0} % ({:.0} %), {} of {} rounds",
+                    a * 100.0,
+                    b * 100.0,
+                    calm[calm.len() / 2] * 100.0,
+                    calm.len(),
+                    ratios.len()
+                ),
+                _ => "no steady round".to_owned(),
+            };
             let _ = writeln!(
                 table,
-                "| {name} | {writers} | {} {} | {lo:.0}–{hi:.0} | {:.0}–{:.0} % | {} |",
+                "| {name} | {writers} | {} {} | {lo:.0}–{hi:.0} | {:.0}–{:.0} % | {calm_text} | {} |",
                 each.join(", "),
                 r.unit,
                 rlo * 100.0,

@@ -56,7 +56,12 @@ pub const MAX_GROUP: usize = 64;
 /// writer that is a little slower than [`PgStore`] alone (the group's
 /// statement locks each stream and then moves it, where a single append
 /// does both at once); with several writers at once they share flushes,
-/// as plain inserts from several clients do. A lost connection fails
+/// as plain inserts from several clients do. A group holds whatever
+/// queued while the one before it committed: desks that do more than
+/// append between appends (a desk catches up on the others' events after
+/// each command) come back staggered, and a group then holds about half
+/// of them; [`PgGroupAppender::with_commit_delay`] lets a group wait, a
+/// bounded moment, for every desk of the appender. A lost connection fails
 /// every append of the group in flight with [`StoreError::Backend`]: each
 /// may or may not have been stored, as for a single append, and retrying
 /// it (the same expected versions, or the command again with its
