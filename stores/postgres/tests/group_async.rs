@@ -321,3 +321,91 @@ async fn an_error_the_server_raises_in_an_async_group_fails_that_append_alone() 
     let next = group.append(&[write(y, 0, &["y again"])]).await.unwrap();
     assert_eq!(next[0].position, 3);
 }
+
+/// The group's connection is lost while its appends wait at the head:
+/// each append of the group is a backend failure and wrote nothing, the
+/// next group connects again, and retrying the appends stores each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_lost_under_an_async_group_fails_its_appends_and_the_next_group_reconnects() {
+    let Some(db) = common::db(
+        "a_connection_lost_under_an_async_group_fails_its_appends_and_the_next_group_reconnects",
+    ) else {
+        return;
+    };
+    let schema = db.schema_name();
+    let app = format!("fanatical-async-group-lost-{}", std::process::id());
+    let group = AsyncPgGroupAppender::with_schema(&db.url_named(&app), &schema)
+        .await
+        .unwrap();
+    let connect = || async {
+        let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+    };
+    let (holder, watcher) = (connect().await, connect().await);
+    holder.batch_execute("BEGIN").await.unwrap();
+    let head = format!("SELECT position FROM \"{schema}\".head FOR UPDATE");
+    holder.query(&head, &[]).await.unwrap();
+    let batches = [
+        vec![write(customer(1), 0, &["a"])],
+        vec![write(customer(2), 0, &["b"])],
+    ];
+    let running: Vec<_> = batches
+        .iter()
+        .cloned()
+        .map(|batch| {
+            let group = group.clone();
+            tokio::spawn(async move { group.append(&batch).await })
+        })
+        .collect();
+    // The group's connection waits at the head: end it, and let go of the
+    // head only once it is gone (so the group cannot commit first).
+    let waiting =
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'";
+    let started = std::time::Instant::now();
+    let pid: i32 = loop {
+        if let Some(row) = watcher.query_opt(waiting, &[&app]).await.unwrap() {
+            break row.get(0);
+        }
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "no group waited at the head"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    };
+    watcher
+        .query("SELECT pg_terminate_backend($1)", &[&pid])
+        .await
+        .unwrap();
+    let alive = "SELECT 1 FROM pg_stat_activity WHERE pid = $1";
+    while watcher.query_opt(alive, &[&pid]).await.unwrap().is_some() {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    let mut failed = Vec::new();
+    for (batch, run) in batches.iter().zip(running) {
+        match run.await.unwrap() {
+            Ok(_) => {}
+            Err(StoreError::Backend {
+                source: Some(_), ..
+            }) => failed.push(batch.clone()),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert!(!failed.is_empty(), "no append failed with the connection");
+    let store = group.store().await.unwrap();
+    let stored_before = store.read_all(0, 10).await.unwrap().len();
+    assert_eq!(
+        stored_before,
+        2 - failed.len(),
+        "a failed append was stored"
+    );
+    // Retried with the same expected versions: each stored once.
+    for batch in &failed {
+        group.append(batch).await.unwrap();
+    }
+    let all = store.read_all(0, 10).await.unwrap();
+    assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), [1, 2]);
+}
