@@ -169,10 +169,10 @@
 //!
 //! A lost connection is a [`StoreError::Backend`] with the client's error
 //! as its source; the next call connects again (for a group, every append
-//! of the group in flight fails so, and the next group connects again). An append whose connection
-//! dropped during the commit may or may not have been stored: retrying it
-//! with the same expected versions is safe, since a stored one makes the
-//! retry a [`StoreError::Conflict`]. So is running the command again with
+//! of the group in flight fails so, and the next group connects again).
+//! An append whose connection dropped during the commit may or may not
+//! have been stored: retrying it with the same expected versions is safe,
+//! since a stored one makes the retry a [`StoreError::Conflict`]. So is running the command again with
 //! the same idempotency key: the desk is unchanged by the failed append;
 //! if the append was stored, the retry conflicts, and after
 //! [`Desk::catch_up`](fanatical::desk::Desk::catch_up) the command is
