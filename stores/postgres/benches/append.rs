@@ -40,9 +40,25 @@
 //! - `store, 8 events`: a prepared batch of eight notes on eight tickets,
 //!   one append (one round trip): what batching a decision's events gives,
 //!   counted in events.
+//! - `grouped store, 1 event` and `grouped desk, note`: the first two
+//!   again, the writers (threads, each with a store of its own from
+//!   [`PgGroupAppender::store`]) sharing one [`PgGroupAppender`] of the
+//!   process, so appends made at once commit in one transaction; the
+//!   line on stderr says how many appends shared each commit; then both
+//!   again with a commit delay of 1 ms
+//!   ([`PgGroupAppender::with_commit_delay`]).
+//! - `pgbench insert, again`: pgbench once more after the store's cases;
+//!   the ratios are taken against the mean of its two runs in the round,
+//!   since a shared disk's speed drifts within a round, and the table
+//!   also gives them over the steady rounds alone: those whose two
+//!   pgbench runs are within 15 % of each other.
 //!
 //! Set `FANATICAL_BENCH_SECS=0.5 FANATICAL_BENCH_ROUNDS=1` for a quick
-//! smoke run.
+//! smoke run. `FANATICAL_BENCH_WRITERS=4` runs only the four-writer
+//! cases, and `FANATICAL_BENCH_CASES=5,6,7,8` only the cases of those
+//! numbers (in the order above, from 0, pgbench's two always): on a
+//! noisy machine, more rounds of fewer cases keep each ratio's two
+//! sides closer in time.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -61,7 +77,7 @@ use fanatical::desk::{Command, CustomerAction, Desk, DeskConfig, InboundMessage,
 use fanatical::event::StreamId;
 use fanatical::id::{AgentId, CustomerId, IdGenerator, TicketId};
 use fanatical::store::{ExpectedVersion, NewEvent, Store, StoreError, StreamWrite};
-use fanatical_postgres::PgStore;
+use fanatical_postgres::{PgGroupAppender, PgStore};
 
 /// Tickets each writer works on.
 const TICKETS: usize = 16;
@@ -74,6 +90,11 @@ struct Settings {
     url: String,
     secs: f64,
     rounds: usize,
+    /// The writer counts to run (`FANATICAL_BENCH_WRITERS`, default 1,4).
+    writers: Vec<usize>,
+    /// The cases to run, by number (`FANATICAL_BENCH_CASES`, default all;
+    /// pgbench's two always run).
+    cases: Option<Vec<usize>>,
     pgbench: PathBuf,
 }
 
@@ -107,8 +128,20 @@ fn settings() -> Settings {
         url,
         secs,
         rounds,
+        writers: list("FANATICAL_BENCH_WRITERS")
+            .unwrap_or_else(|| vec![1, WRITERS])
+            .into_iter()
+            .filter(|w| (1..=WRITERS).contains(w))
+            .collect(),
+        cases: list("FANATICAL_BENCH_CASES"),
         pgbench,
     }
+}
+
+/// A comma-separated list of numbers in the variable `name`.
+fn list(name: &str) -> Option<Vec<usize>> {
+    let v = std::env::var(name).ok()?;
+    Some(v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
 }
 
 /// The desk, its store's schema, the agent and each writer's tickets.
@@ -201,12 +234,14 @@ struct Done {
 }
 
 /// Runs `work` on `writers` threads, each with a store of its own on the
-/// bench schema, for `secs`; `work` is called until the window closes
-/// and returns what one call did.
+/// bench schema (its appends through `group` when given), for `secs`;
+/// `work` is called until the window closes and returns what one call
+/// did.
 fn run_writers<S: Send>(
     s: &Settings,
     f: &Fixture,
     writers: usize,
+    group: Option<&PgGroupAppender>,
     state: impl Fn(usize, &mut PgStore) -> S + Sync,
     work: impl Fn(usize, &mut PgStore, &mut S) -> Done + Sync,
 ) -> Done {
@@ -217,7 +252,10 @@ fn run_writers<S: Send>(
             .map(|w| {
                 let (barrier, state, work) = (&barrier, &state, &work);
                 scope.spawn(move || {
-                    let mut store = PgStore::with_schema(&s.url, &f.schema).unwrap();
+                    let mut store = match group {
+                        Some(g) => g.store().unwrap(),
+                        None => PgStore::with_schema(&s.url, &f.schema).unwrap(),
+                    };
                     let mut st = state(w, &mut store);
                     barrier.wait();
                     let end = Instant::now() + window;
@@ -406,29 +444,47 @@ fn main() {
         "desk, note (1 event)",
         "desk, reply (2+ events, 2+ streams)",
         "store, 8 events on 8 streams",
+        "grouped store, 1 event",
+        "grouped desk, note (1 event)",
+        "grouped + 1 ms commit delay, store, 1 event",
+        "grouped + 1 ms commit delay, desk, note",
+        "pgbench insert (1 row), again",
     ];
     for round in 1..=s.rounds {
-        for writers in [1, WRITERS] {
+        for &writers in &s.writers {
             for (c, name) in cases.iter().enumerate() {
+                if !(c == 0 || c == 9 || s.cases.as_ref().is_none_or(|only| only.contains(&c))) {
+                    continue;
+                }
                 let secs = s.secs;
+                // The grouped cases: one appender for the case's writers.
+                let group = (5..=8).contains(&c).then(|| {
+                    let delay = Duration::from_millis(if c >= 7 { 1 } else { 0 });
+                    PgGroupAppender::with_schema(&s.url, &f.schema)
+                        .unwrap()
+                        .with_commit_delay(delay)
+                });
+                let group = group.as_ref();
                 let (rate, unit, conflicts) = match c {
-                    0 => (pgbench(&s, &script, writers), "rows/s", 0),
-                    1 => {
+                    0 | 9 => (pgbench(&s, &script, writers), "rows/s", 0),
+                    1 | 5 | 7 => {
                         let d = run_writers(
                             &s,
                             &f,
                             writers,
+                            group,
                             |w, store| prepared(&f, w, store),
                             |_, store, p| append_prepared(store, p, 1),
                         );
                         (d.commands as f64 / secs, "appends/s", d.conflicts)
                     }
-                    2 | 3 => {
+                    2 | 3 | 6 | 8 => {
                         let reply = c == 3;
                         let d = run_writers(
                             &s,
                             &f,
                             writers,
+                            group,
                             |_, store| {
                                 let mut desk = f.desk.clone();
                                 desk.catch_up(&*store).unwrap();
@@ -464,13 +520,21 @@ fn main() {
                             &s,
                             &f,
                             writers,
+                            group,
                             |w, store| prepared(&f, w, store),
                             |_, store, p| append_prepared(store, p, BATCH),
                         );
                         (d.events as f64 / secs, "events/s", d.conflicts)
                     }
                 };
-                eprintln!("round {round}: {name}, {writers} writers: {rate:.0} {unit}");
+                let shared = group.map_or(String::new(), |g| {
+                    let st = g.stats();
+                    format!(
+                        " ({:.2} appends per commit)",
+                        st.appends as f64 / st.groups.max(1) as f64
+                    )
+                });
+                eprintln!("round {round}: {name}, {writers} writers: {rate:.0} {unit}{shared}");
                 let r = results.entry((writers, c)).or_default();
                 r.per_round.push(rate);
                 r.unit = unit;
@@ -482,21 +546,56 @@ fn main() {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "| workload | writers | rate (each round) | range | ratio to pgbench (range) | conflicts |"
+        "| workload | writers | rate (each round) | range | ratio to pgbench (range) | in steady rounds (median) | conflicts |"
     );
-    let _ = writeln!(table, "|---|---|---|---|---|---|");
-    for writers in [1, WRITERS] {
-        let base = &results[&(writers, 0)].per_round;
+    let _ = writeln!(table, "|---|---|---|---|---|---|---|");
+    for &writers in &s.writers {
+        // PostgreSQL's limit in each round: the mean of pgbench's runs
+        // before and after the store's (the disk's speed drifts).
+        let before = &results[&(writers, 0)].per_round;
+        let after = &results[&(writers, 9)].per_round;
+        let base: Vec<f64> = before
+            .iter()
+            .zip(after)
+            .map(|(a, b)| (a + b) / 2.0)
+            .collect();
+        // Steady rounds: pgbench's two runs within 15 % of each other, so
+        // the disk did not change speed under the store's cases.
+        let steady: Vec<bool> = before
+            .iter()
+            .zip(after)
+            .map(|(a, b)| (a - b).abs() <= 0.15 * (a + b) / 2.0)
+            .collect();
         for (c, name) in cases.iter().enumerate() {
-            let r = &results[&(writers, c)];
+            let Some(r) = results.get(&(writers, c)) else {
+                continue;
+            };
             let each: Vec<String> = r.per_round.iter().map(|x| format!("{x:.0}")).collect();
             let (lo, hi) = range(&r.per_round);
             // Each round against the pgbench figure of the same round.
-            let ratios: Vec<f64> = r.per_round.iter().zip(base).map(|(x, b)| x / b).collect();
+            let ratios: Vec<f64> = r.per_round.iter().zip(&base).map(|(x, b)| x / b).collect();
             let (rlo, rhi) = range(&ratios);
+            let mut calm: Vec<f64> = ratios
+                .iter()
+                .zip(&steady)
+                .filter(|(_, s)| **s)
+                .map(|(r, _)| *r)
+                .collect();
+            calm.sort_by(f64::total_cmp);
+            let calm_text = match (calm.first(), calm.last()) {
+                (Some(a), Some(b)) => format!(
+                    "{:.0}–{:.0} % ({:.0} %), {} of {} rounds",
+                    a * 100.0,
+                    b * 100.0,
+                    calm[calm.len() / 2] * 100.0,
+                    calm.len(),
+                    ratios.len()
+                ),
+                _ => "no steady round".to_owned(),
+            };
             let _ = writeln!(
                 table,
-                "| {name} | {writers} | {} {} | {lo:.0}–{hi:.0} | {:.0}–{:.0} % | {} |",
+                "| {name} | {writers} | {} {} | {lo:.0}–{hi:.0} | {:.0}–{:.0} % | {calm_text} | {} |",
                 each.join(", "),
                 r.unit,
                 rlo * 100.0,

@@ -59,6 +59,8 @@ pub struct AsyncPgStore {
     config: Config,
     schema: String,
     conn: Mutex<Option<Conn>>,
+    /// The group appender its appends go through, if any.
+    group: Option<crate::group_async::Member>,
 }
 
 struct Conn {
@@ -97,7 +99,7 @@ impl fmt::Debug for AsyncPgStore {
 }
 
 /// Connects, running the connection's driver as a task.
-async fn open(config: &Config) -> Result<Client, StoreError> {
+pub(crate) async fn open(config: &Config) -> Result<Client, StoreError> {
     let (client, connection) = config.connect(NoTls).await.map_err(backend)?;
     // The driver ends when the connection does; the client then reports
     // itself closed and the store connects again.
@@ -134,7 +136,16 @@ impl AsyncPgStore {
     /// Outside a tokio runtime.
     pub async fn with_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
         sql::check_schema_name(schema)?;
-        let config = crate::parse_config(url)?;
+        Self::open(crate::parse_config(url)?, schema, None).await
+    }
+
+    /// Connects with `config` to `schema` (a checked name), migrating it,
+    /// with appends through `group` when given.
+    pub(crate) async fn open(
+        config: Config,
+        schema: &str,
+        group: Option<crate::group_async::Member>,
+    ) -> Result<Self, StoreError> {
         let mut client = open(&config).await?;
         migrate(&mut client, schema).await.map_err(backend)?;
         let stmt = Statements::prepare(&client).await.map_err(backend)?;
@@ -142,7 +153,15 @@ impl AsyncPgStore {
             config,
             schema: schema.to_owned(),
             conn: Mutex::new(Some(Conn { client, stmt })),
+            group,
         })
+    }
+
+    /// The group appender this store's appends go through, when it came
+    /// from [`AsyncPgGroupAppender::store`](crate::AsyncPgGroupAppender::store).
+    #[must_use]
+    pub fn group(&self) -> Option<&crate::AsyncPgGroupAppender> {
+        self.group.as_ref().map(crate::group_async::Member::group)
     }
 
     /// The schema the store's tables are in.
@@ -189,9 +208,14 @@ impl AsyncPgStore {
     /// [`StoreError::Conflict`] when a write's expected version is stale,
     /// [`StoreError::DuplicateStreamInBatch`], or a backend error; in every
     /// case nothing is written. Dropping the future before it finishes
-    /// rolls the transaction back.
+    /// rolls the transaction back (for a store of an
+    /// [`AsyncPgGroupAppender`](crate::AsyncPgGroupAppender), whose appends
+    /// go through its group, see there).
     pub async fn append(&self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.write(batch, None).await
+        match &self.group {
+            Some(member) => member.group().append(batch).await,
+            None => self.write(batch, None).await,
+        }
     }
 
     /// [`AsyncPgStore::append`] with an erasure in the same transaction,
@@ -640,7 +664,10 @@ async fn save_snapshot(conn: &mut Conn, position: u64, bytes: &[u8]) -> Result<(
 }
 
 /// [`crate::migrate`], awaited.
-async fn migrate(client: &mut Client, schema: &str) -> Result<(), tokio_postgres::Error> {
+pub(crate) async fn migrate(
+    client: &mut Client,
+    schema: &str,
+) -> Result<(), tokio_postgres::Error> {
     let tx = client.transaction().await?;
     tx.execute(sql::MIGRATE_LOCK, &[&schema]).await?;
     if tx

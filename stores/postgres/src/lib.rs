@@ -117,25 +117,62 @@
 //! of unrelated streams — commit one at a time and cannot share a flush:
 //! under many writers, the rate of appends is about one per commit
 //! latency (the stream locks of steps 1–3 are not global, and everything
-//! before step 4 runs in parallel). Measured against PostgreSQL's own
-//! limit (`benches/append.rs`; the figures are in the workspace README):
-//! one writer appends one-event commands at 75–100 % of the rate of
-//! plain single-row `INSERT`s, but four writers stay near that one-writer
-//! rate,
-//! while four clients of plain inserts share their flushes and go two to
-//! three times faster. Put a decision's events in one batch (one append,
-//! one round trip, however many streams): a batch of eight events costs
-//! little more than one. Where losing the last moment of appends in a
-//! server crash is acceptable, `synchronous_commit = off` (for the role or
-//! database) shortens the hold to the commit itself; positions stay
-//! gap-free and in commit order either way (a crash loses the newest
-//! appends, a suffix; a desk that had read them must be rebuilt).
+//! before step 4 runs in parallel), while plain inserts from several
+//! clients share their flushes (the server's group commit). Measured
+//! against PostgreSQL's own limit (`benches/append.rs`; the figures are
+//! in the workspace README): one writer appends one-event commands at
+//! 75–100 % of the rate of plain single-row `INSERT`s, but four writers
+//! stay near that one-writer rate. Three ways out, each keeping positions
+//! gap-free and in commit order:
+//!
+//! - **Group commit** ([`PgGroupAppender`], [`AsyncPgGroupAppender`]):
+//!   the desks of one process that append at the same time share one
+//!   transaction, so one hold of the head and one flush commit them all,
+//!   each append still all or nothing with a result of its own (below).
+//! - **Batching**: put a decision's events in one batch (one append, one
+//!   round trip, however many streams): a batch of eight events costs
+//!   little more than one.
+//! - Where losing the last moment of appends in a server crash is
+//!   acceptable, `synchronous_commit = off` (for the role or database)
+//!   shortens the hold to the commit itself (a crash loses the newest
+//!   appends, a suffix; a desk that had read them must be rebuilt).
+//!
+//! ## Group commit
+//!
+//! A store from [`PgGroupAppender::store`] (threads) or
+//! [`AsyncPgGroupAppender::store`] (tokio tasks) sends its appends to the
+//! process's appender, which writes whatever appends are waiting as one
+//! group: one call of `append_group` on the appender's own connection,
+//! one transaction. It locks every stream of the group once, in sorted
+//! order, before the head (the order single appends take, so the two
+//! never deadlock, in one process or many); checks each append in queue
+//! order against the versions the appends before it left (a stale one is
+//! its caller's [`StoreError::Conflict`] and writes nothing; the others
+//! go on); then takes the positions of all that hold with one update of
+//! the head, last, and inserts their events. Positions within a group
+//! follow queue order, and a group's come after every transaction that
+//! committed before it: gap-free and in commit order, as before. An error
+//! the server raises rolls the group back, and each of its appends is
+//! then run alone, so that error is its own append's; a lost connection
+//! fails the appends of the group in flight, and retrying them is safe
+//! (next paragraph). The trade-off: an append may wait for the group
+//! before it to commit, and the group's statement locks each stream and
+//! then moves it where a single append does both at once, so one writer
+//! alone is better off with a plain [`PgStore`]; with several at once,
+//! they share flushes as plain inserts do. A group holds whatever queued
+//! while the one before it committed; with a commit delay
+//! ([`PgGroupAppender::with_commit_delay`]) it may wait, up to the delay,
+//! until every store of the appender has queued, as PostgreSQL's own
+//! `commit_delay` waits for more commits before a flush: on the
+//! workspace's bench, four desks then share every commit instead of about
+//! two (the figures are in the workspace README).
 //!
 //! A lost connection is a [`StoreError::Backend`] with the client's error
-//! as its source; the next call connects again. An append whose connection
-//! dropped during the commit may or may not have been stored: retrying it
-//! with the same expected versions is safe, since a stored one makes the
-//! retry a [`StoreError::Conflict`]. So is running the command again with
+//! as its source; the next call connects again (for a group, every append
+//! of the group in flight fails so, and the next group connects again).
+//! An append whose connection dropped during the commit may or may not
+//! have been stored: retrying it with the same expected versions is safe,
+//! since a stored one makes the retry a [`StoreError::Conflict`]. So is running the command again with
 //! the same idempotency key: the desk is unchanged by the failed append;
 //! if the append was stored, the retry conflicts, and after
 //! [`Desk::catch_up`](fanatical::desk::Desk::catch_up) the command is
@@ -201,9 +238,13 @@
 )]
 
 mod async_store;
+mod group;
+mod group_async;
 mod sql;
 
 pub use async_store::AsyncPgStore;
+pub use group::{GroupStats, MAX_GROUP, PgGroupAppender};
+pub use group_async::AsyncPgGroupAppender;
 
 use std::fmt;
 use std::str::FromStr;
@@ -238,6 +279,8 @@ pub struct PgStore {
     config: Config,
     schema: String,
     conn: Mutex<Option<Conn>>,
+    /// The group appender its appends go through, if any.
+    group: Option<group::Member>,
 }
 
 /// A live connection with the store's statements prepared on it.
@@ -322,12 +365,22 @@ impl PgStore {
     /// NUL).
     pub fn with_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
         sql::check_schema_name(schema)?;
-        let parsed = parse_config(url)?;
+        Self::open(parse_config(url)?, schema, None)
+    }
+
+    /// Connects with `parsed` to `schema` (a checked name), migrating it,
+    /// with appends through `group` when given.
+    pub(crate) fn open(
+        parsed: tokio_postgres::Config,
+        schema: &str,
+        group: Option<group::Member>,
+    ) -> Result<Self, StoreError> {
         let store = PgStore {
             config: Config::from(parsed.clone()),
             parsed,
             schema: schema.to_owned(),
             conn: Mutex::new(None),
+            group,
         };
         {
             let mut guard = store.lock();
@@ -343,6 +396,13 @@ impl PgStore {
     #[must_use]
     pub fn schema(&self) -> &str {
         &self.schema
+    }
+
+    /// The group appender this store's appends go through, when it came
+    /// from [`PgGroupAppender::store`].
+    #[must_use]
+    pub fn group(&self) -> Option<&PgGroupAppender> {
+        self.group.as_ref().map(group::Member::group)
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Conn>> {
@@ -488,7 +548,7 @@ impl DeliveryLeases for PgStore {
 
 /// Creates the schema (when missing) and its tables, and puts the schema
 /// on the session's search path.
-fn migrate(client: &mut Client, schema: &str) -> Result<(), postgres::Error> {
+pub(crate) fn migrate(client: &mut Client, schema: &str) -> Result<(), postgres::Error> {
     let mut tx = client.transaction()?;
     tx.execute(sql::MIGRATE_LOCK, &[&schema])?;
     if tx.query_opt(sql::SCHEMA_EXISTS, &[&schema])?.is_none() {
@@ -503,7 +563,10 @@ fn migrate(client: &mut Client, schema: &str) -> Result<(), postgres::Error> {
 
 impl Store for PgStore {
     fn append(&mut self, batch: &[StreamWrite]) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.write(batch, None)
+        match &self.group {
+            Some(member) => member.group().append(batch),
+            None => self.write(batch, None),
+        }
     }
 
     fn append_erasing(
@@ -607,6 +670,7 @@ mod tests {
             parsed,
             schema: "desk_1".into(),
             conn: Mutex::new(None),
+            group: None,
         };
         assert_eq!(
             format!("{store:?}"),

@@ -162,6 +162,121 @@ BEGIN
     END IF;
     RETURN NEXT;
 END
+$fn$;
+CREATE OR REPLACE FUNCTION append_group(
+    w_append   int[],    -- per write: its append in the group (from 1; an
+                         -- append's writes adjacent, appends in group order)
+    w_stream   text[],
+    w_expected bigint[],
+    w_count    bigint[],
+    e_write    int[],    -- per event: its write in the group (from 1)
+    e_offset   bigint[],
+    e_id       text[],
+    e_schema   int[],
+    e_event    text[],
+    e_actor    text[],
+    e_command  text[]
+) RETURNS TABLE (conflict int, actual bigint[], after bigint) -- one row per append
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    n        int := coalesce(array_length(w_stream, 1), 0);
+    apps     int := coalesce(w_append[n], 0);
+    names    text[];
+    found_v  bigint[] := '{}';
+    cur      bigint[];
+    w_name   int[];
+    w_before bigint[] := array_fill(0::bigint, ARRAY[n]);
+    a_first  int[] := array_fill(NULL::int, ARRAY[apps]);
+    a_last   int[] := array_fill(NULL::int, ARRAY[apps]);
+    a_conf   int[] := array_fill(NULL::int, ARRAY[apps]);
+    a_at     bigint[] := array_fill(NULL::bigint, ARRAY[apps]);
+    a_events bigint[] := array_fill(0::bigint, ARRAY[apps]);
+    total    bigint := 0;
+    before   bigint;
+    stale    int;
+    ver      bigint;
+    a        int;
+BEGIN
+    -- 1. Lock every stream of the group, once each, in sorted (byte)
+    --    order, before the head: the order of a single append, so no two
+    --    appends, grouped or not, deadlock. A missing stream's row is
+    --    made at version 0 (locked as ours), and removed below unless an
+    --    append moved it.
+    SELECT array_agg(u.s ORDER BY u.s COLLATE \"C\") INTO names
+        FROM (SELECT DISTINCT s FROM unnest(w_stream) AS d (s)) AS u;
+    FOR k IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        SELECT t.version INTO ver FROM streams AS t WHERE t.stream = names[k] FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO streams AS t (stream, version) VALUES (names[k], 0)
+                ON CONFLICT (stream) DO UPDATE SET version = t.version
+                RETURNING t.version INTO ver;
+        END IF;
+        found_v[k] := ver;
+    END LOOP;
+    cur := found_v;
+    SELECT array_agg(array_position(names, d.s) ORDER BY d.i) INTO w_name
+        FROM unnest(w_stream) WITH ORDINALITY AS d (s, i);
+    FOR i IN 1 .. n LOOP
+        a := w_append[i];
+        IF a_first[a] IS NULL THEN
+            a_first[a] := i;
+        END IF;
+        a_last[a] := i;
+    END LOOP;
+    -- 2. Each append in group order, against the versions the appends
+    --    before it left: all its writes current, it moves its streams on
+    --    and takes the next positions; else it is a conflict (its first
+    --    stale write in batch order) and changes nothing.
+    FOR a IN 1 .. apps LOOP
+        stale := NULL;
+        FOR i IN a_first[a] .. a_last[a] LOOP
+            ver := cur[w_name[i]];
+            w_before[i] := ver;
+            IF stale IS NULL AND w_expected[i] IS NOT NULL AND w_expected[i] <> ver THEN
+                stale := i - a_first[a] + 1;
+            END IF;
+        END LOOP;
+        IF stale IS NULL THEN
+            a_at[a] := total;
+            FOR i IN a_first[a] .. a_last[a] LOOP
+                cur[w_name[i]] := cur[w_name[i]] + w_count[i];
+                a_events[a] := a_events[a] + w_count[i];
+            END LOOP;
+            total := total + a_events[a];
+        ELSE
+            a_conf[a] := stale;
+        END IF;
+    END LOOP;
+    IF total > 0 THEN
+        -- 3. The streams' new versions, one row version each.
+        UPDATE streams AS t SET version = u.v
+            FROM unnest(names, cur, found_v) AS u (s, v, f)
+            WHERE t.stream = u.s AND u.v <> u.f;
+        -- 4. Last: the positions of the whole group, holding the head
+        --    until the one commit.
+        UPDATE head SET position = position + total WHERE id = 1
+            RETURNING position - total INTO before;
+        -- 5. The events of the appends that hold, in group order.
+        INSERT INTO events (position, stream, version, id, schema, event, actor, command)
+            SELECT before + row_number() OVER (ORDER BY e.n), w_stream[e.w],
+                   w_before[e.w] + e.k, e.id, e.schema, e.event, e.actor, e.command
+            FROM unnest(e_write, e_offset, e_id, e_schema, e_event, e_actor, e_command)
+                 WITH ORDINALITY AS e (w, k, id, schema, event, actor, command, n)
+            WHERE a_conf[w_append[e.w]] IS NULL;
+    END IF;
+    -- Rows made for streams no append moved go again.
+    IF 0 = ANY (cur) THEN
+        DELETE FROM streams AS t USING unnest(names, cur) AS u (s, v)
+            WHERE u.v = 0 AND t.stream = u.s;
+    END IF;
+    FOR a IN 1 .. apps LOOP
+        conflict := a_conf[a];
+        actual := w_before[a_first[a] : a_last[a]];
+        after := CASE WHEN a_conf[a] IS NULL AND a_events[a] > 0 THEN before + a_at[a] END;
+        RETURN NEXT;
+    END LOOP;
+END
 $fn$;";
 
 /// Serialises migrations of one schema: two stores created at once wait
@@ -179,6 +294,14 @@ pub(crate) const SCHEMA_EXISTS: &str = "SELECT 1 FROM pg_namespace WHERE nspname
 /// the first one taken.
 pub(crate) const APPEND: &str =
     "SELECT conflict, actual, after FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// A group of appends in one transaction ([`PgGroupAppender`]): the
+/// appends' writes and events as [`APPEND`]'s arrays laid end to end,
+/// with each write's append first. One row per append, in group order,
+/// as [`APPEND`] answers for one.
+///
+/// [`PgGroupAppender`]: crate::PgGroupAppender
+pub(crate) const APPEND_GROUP: &str = "SELECT conflict, actual, after FROM append_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 /// Serialises the lease calls on one message (across every connection,
 /// whether or not its row exists yet) until the transaction ends.
@@ -489,89 +612,31 @@ pub(crate) fn version_of(row: Option<&postgres::Row>) -> Result<u64, StoreError>
     }
 }
 
-/// A batch checked for an append, as [`APPEND`]'s parameters.
+/// A batch checked for an append: the batch, and [`APPEND`]'s parameters.
 pub(crate) struct Plan<'a> {
     pub(crate) batch: &'a [StreamWrite],
-    w_stream: Vec<String>,
-    w_expected: Vec<Option<i64>>,
-    w_count: Vec<i64>,
-    e_write: Vec<i32>,
-    e_offset: Vec<i64>,
-    e_id: Vec<String>,
-    e_schema: Vec<i32>,
-    e_event: Vec<String>,
-    e_actor: Vec<Option<String>>,
-    e_command: Vec<Option<String>>,
+    pub(crate) params: Params,
 }
 
-/// What [`APPEND`] answered.
-pub(crate) struct Appended {
-    /// The first stale write, from 1.
-    conflict: Option<i32>,
-    /// Every write's stream version before the append.
-    actual: Vec<i64>,
-    /// The position before the first one taken (none: nothing written).
-    after: Option<i64>,
+/// [`APPEND`]'s parameters, owned (so a group appender's leader can take
+/// them from the thread or task that made them).
+#[derive(Default)]
+pub(crate) struct Params {
+    pub(crate) w_stream: Vec<String>,
+    pub(crate) w_expected: Vec<Option<i64>>,
+    pub(crate) w_count: Vec<i64>,
+    pub(crate) e_write: Vec<i32>,
+    pub(crate) e_offset: Vec<i64>,
+    pub(crate) e_id: Vec<String>,
+    pub(crate) e_schema: Vec<i32>,
+    pub(crate) e_event: Vec<String>,
+    pub(crate) e_actor: Vec<Option<String>>,
+    pub(crate) e_command: Vec<Option<String>>,
 }
 
-impl<'a> Plan<'a> {
-    /// Refuses a batch that names a stream twice; serialises the rest.
-    pub(crate) fn new(batch: &'a [StreamWrite]) -> Result<Self, StoreError> {
-        let mut seen = BTreeSet::new();
-        for w in batch {
-            if !seen.insert(w.stream) {
-                return Err(StoreError::DuplicateStreamInBatch(w.stream));
-            }
-        }
-        let mut plan = Plan {
-            batch,
-            w_stream: Vec::new(),
-            w_expected: Vec::new(),
-            w_count: Vec::new(),
-            e_write: Vec::new(),
-            e_offset: Vec::new(),
-            e_id: Vec::new(),
-            e_schema: Vec::new(),
-            e_event: Vec::new(),
-            e_actor: Vec::new(),
-            e_command: Vec::new(),
-        };
-        for (w, index) in batch.iter().zip(1i32..) {
-            plan.w_stream.push(w.stream.to_string());
-            plan.w_expected.push(match w.expected {
-                ExpectedVersion::Exact(v) => Some(to_i64(v)),
-                ExpectedVersion::Any => None,
-            });
-            plan.w_count
-                .push(i64::try_from(w.events.len()).unwrap_or(i64::MAX));
-            for (e, offset) in w.events.iter().zip(1i64..) {
-                plan.e_write.push(index);
-                plan.e_offset.push(offset);
-                plan.e_id.push(e.id.to_string());
-                plan.e_schema.push(i32::try_from(e.schema).map_err(|_| {
-                    StoreError::backend_message(format!(
-                        "event {} has schema {}, more than the column holds",
-                        e.id, e.schema
-                    ))
-                })?);
-                plan.e_event
-                    .push(serde_json::to_string(&e.event).map_err(backend)?);
-                plan.e_actor.push(
-                    e.actor
-                        .as_ref()
-                        .map(serde_json::to_string)
-                        .transpose()
-                        .map_err(backend)?,
-                );
-                plan.e_command
-                    .push(e.command.as_ref().map(ToString::to_string));
-            }
-        }
-        Ok(plan)
-    }
-
+impl Params {
     /// [`APPEND`]'s parameters.
-    pub(crate) fn params(&self) -> [&(dyn postgres::types::ToSql + Sync); 10] {
+    pub(crate) fn as_sql(&self) -> [&(dyn postgres::types::ToSql + Sync); 10] {
         [
             &self.w_stream,
             &self.w_expected,
@@ -585,14 +650,86 @@ impl<'a> Plan<'a> {
             &self.e_command,
         ]
     }
+}
 
-    /// [`APPEND`]'s answer: the stored events, or the conflict.
-    pub(crate) fn outcome(&self, row: &postgres::Row) -> Result<Vec<RecordedEvent>, StoreError> {
-        let answer = Appended {
+/// What [`APPEND`] (or one row of [`APPEND_GROUP`]) answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Appended {
+    /// The first stale write, from 1.
+    pub(crate) conflict: Option<i32>,
+    /// Every write's stream version before the append.
+    pub(crate) actual: Vec<i64>,
+    /// The position before the first one taken (none: nothing written).
+    pub(crate) after: Option<i64>,
+}
+
+impl Appended {
+    /// The answer in a row of [`APPEND`] or of [`APPEND_GROUP`].
+    pub(crate) fn of(row: &postgres::Row) -> Result<Self, StoreError> {
+        Ok(Appended {
             conflict: row.try_get(0).map_err(backend)?,
             actual: row.try_get(1).map_err(backend)?,
             after: row.try_get(2).map_err(backend)?,
-        };
+        })
+    }
+}
+
+impl<'a> Plan<'a> {
+    /// Refuses a batch that names a stream twice; serialises the rest.
+    pub(crate) fn new(batch: &'a [StreamWrite]) -> Result<Self, StoreError> {
+        let mut seen = BTreeSet::new();
+        for w in batch {
+            if !seen.insert(w.stream) {
+                return Err(StoreError::DuplicateStreamInBatch(w.stream));
+            }
+        }
+        let mut p = Params::default();
+        for (w, index) in batch.iter().zip(1i32..) {
+            p.w_stream.push(w.stream.to_string());
+            p.w_expected.push(match w.expected {
+                ExpectedVersion::Exact(v) => Some(to_i64(v)),
+                ExpectedVersion::Any => None,
+            });
+            p.w_count
+                .push(i64::try_from(w.events.len()).unwrap_or(i64::MAX));
+            for (e, offset) in w.events.iter().zip(1i64..) {
+                p.e_write.push(index);
+                p.e_offset.push(offset);
+                p.e_id.push(e.id.to_string());
+                p.e_schema.push(i32::try_from(e.schema).map_err(|_| {
+                    StoreError::backend_message(format!(
+                        "event {} has schema {}, more than the column holds",
+                        e.id, e.schema
+                    ))
+                })?);
+                p.e_event
+                    .push(serde_json::to_string(&e.event).map_err(backend)?);
+                p.e_actor.push(
+                    e.actor
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()
+                        .map_err(backend)?,
+                );
+                p.e_command
+                    .push(e.command.as_ref().map(ToString::to_string));
+            }
+        }
+        Ok(Plan { batch, params: p })
+    }
+
+    /// [`APPEND`]'s parameters.
+    pub(crate) fn params(&self) -> [&(dyn postgres::types::ToSql + Sync); 10] {
+        self.params.as_sql()
+    }
+
+    /// [`APPEND`]'s answer in `row`: the stored events, or the conflict.
+    pub(crate) fn outcome(&self, row: &postgres::Row) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.outcome_of(&Appended::of(row)?)
+    }
+
+    /// The stored events an answer stands for, or the conflict.
+    pub(crate) fn outcome_of(&self, answer: &Appended) -> Result<Vec<RecordedEvent>, StoreError> {
         let actual = |i: usize| answer.actual.get(i).copied().map_or(0, to_u64);
         if let Some(stale) = answer.conflict {
             let i = usize::try_from(stale.saturating_sub(1)).unwrap_or(0);
