@@ -95,12 +95,12 @@ impl Session {
     pub(crate) fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<(), SendError> {
         let (mut conn, reused) = match self.connection.take() {
             Some(c) if !c.has_broken() => (c, true),
-            _ => (self.connect().map_err(SendError::Smtp)?, false),
+            _ => (self.connect().map_err(SendError::Relay)?, false),
         };
         let result = match transaction(&mut conn, envelope, message) {
             Err((Stage::Envelope, SendError::Smtp(e))) if reused && !e.is_permanent() => {
                 conn.abort();
-                conn = self.connect().map_err(SendError::Smtp)?;
+                conn = self.connect().map_err(SendError::Relay)?;
                 transaction(&mut conn, envelope, message)
             }
             other => other,
@@ -129,7 +129,13 @@ impl Drop for Session {
 /// Why a mail was not sent.
 #[derive(Debug)]
 pub(crate) enum SendError {
-    /// What lettre said: the connection, or the server's reply.
+    /// Reaching the relay failed: connecting, its greeting, `STARTTLS` or
+    /// the login (a wrong password, a policy refusal). Never the
+    /// recipient's fault, so never permanent for the mail: it waits for
+    /// the relay (or its configuration) to be fixed.
+    Relay(Error),
+    /// What lettre said about the mail's transaction: the connection, or
+    /// the server's reply.
     Smtp(Error),
     /// The mail needs an extension the server does not offer.
     Unsupported(&'static str),
@@ -139,6 +145,7 @@ impl SendError {
     /// Whether trying again later cannot help.
     pub(crate) fn is_permanent(&self) -> bool {
         match self {
+            SendError::Relay(_) => false,
             SendError::Smtp(e) => e.is_permanent(),
             SendError::Unsupported(_) => true,
         }
@@ -148,6 +155,7 @@ impl SendError {
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            SendError::Relay(e) => write!(f, "the relay: {e}"),
             SendError::Smtp(e) => e.fmt(f),
             SendError::Unsupported(what) => f.write_str(what),
         }
@@ -209,8 +217,9 @@ fn transaction(
 }
 
 /// The mail as the `DATA` block: a `.` starting a line doubled
-/// (RFC 5321 §4.5.2, after a bare line feed too, which some servers take
-/// for a line end), then the end marker (`.` alone on a line).
+/// (RFC 5321 §4.5.2, after a bare line feed or a bare carriage return
+/// too, which some servers take for a line end: no `\r.\r\n` reaches
+/// one as an end of data), then the end marker (`.` alone on a line).
 fn data_block(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 5);
     let mut line_start = true;
@@ -219,7 +228,7 @@ fn data_block(message: &[u8]) -> Vec<u8> {
             out.push(b'.');
         }
         out.push(b);
-        line_start = b == b'\n';
+        line_start = b == b'\n' || b == b'\r';
     }
     if !out.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
@@ -240,6 +249,7 @@ mod tests {
         );
         assert_eq!(data_block(b"no end"), b"no end\r\n.\r\n");
         assert_eq!(data_block(b"bare\n.lf"), b"bare\n..lf\r\n.\r\n");
+        assert_eq!(data_block(b"bare\r.\r\ncr"), b"bare\r..\r\ncr\r\n.\r\n");
         assert_eq!(data_block(b""), b"\r\n.\r\n");
     }
 }

@@ -285,7 +285,9 @@ impl Threads {
 
     /// Forgets every thread mail from `address` (case ignored) was
     /// recorded on, whole (see the type's docs on erasure). Returns their
-    /// tickets.
+    /// tickets. Threads recorded by a version before senders were kept
+    /// (their `senders` empty) are not found this way: forget those by
+    /// ticket ([`Threads::forget`], for each of the person's tickets).
     pub fn forget_sender(&mut self, address: &str) -> Vec<TicketId> {
         let address = address.trim().to_ascii_lowercase();
         let tickets: Vec<TicketId> = self

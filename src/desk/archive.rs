@@ -275,7 +275,10 @@ impl CustomerArchive {
     /// Reads a customer's archive from the store: the index on
     /// [`StreamId::Archive`]; and when `need` asks for the contents, every
     /// archived ticket's stream, its messages' streams, and the survey
-    /// invitations of its requester and of `need`'s contacts.
+    /// invitations of its requester and of `need`'s contacts, and the
+    /// legacy desk-wide streams of [`ArchiveNeed::legacy`] (whole: a store
+    /// written before messages and invitations had their own streams pays
+    /// for reading them on each erasure and export).
     ///
     /// # Errors
     /// Store errors.

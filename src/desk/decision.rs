@@ -471,19 +471,52 @@ pub(super) fn key_stream(key: &CommandKey) -> StreamId {
 }
 
 /// A fingerprint of a command's actor and action, so the same key sent
-/// with another command is recognised: the checksum of their serialized
-/// form ([`crate::store::Fingerprint::checksum_of`]), which takes every
-/// field, those whose `Debug` hides them (spend, refund amounts) too.
+/// with another command is recognised: a hash of their serialized form
+/// (the snapshot checksum's walk, optional fields left out adding
+/// nothing), which takes every field, those whose `Debug` hides them
+/// (spend, refund amounts) too.
 pub(super) fn fingerprint(actor: &Actor, action: &Action) -> u64 {
-    crate::store::Fingerprint::checksum_of(&(actor, action)).0
+    crate::store::command_fingerprint(&(actor, action))
 }
 
 /// The fingerprint records before schema 3 carry: FNV-1a over the debug
-/// form, blind to what `Debug` redacts. A key such a record accepted is
-/// still matched by it, so a retry across an upgrade is answered, not
-/// refused.
+/// form of those builds, blind to what their `Debug` redacted. A key such
+/// a record accepted is still matched by it, so a retry across an upgrade
+/// is answered, not refused.
 pub(super) fn legacy_fingerprint(actor: &Actor, action: &Action) -> u64 {
-    let text = format!("{actor:?}|{action:?}");
+    let text = match action {
+        // Those builds derived `RefundAction`'s `Debug`, amount and all;
+        // this one redacts it.
+        Action::Refund(crate::refund::RefundAction::Request {
+            id,
+            ticket,
+            kind,
+            amount,
+            reason,
+            note,
+        }) => {
+            #[derive(Debug)]
+            #[allow(dead_code)] // read by the derived `Debug` alone
+            struct Request<'a> {
+                id: &'a crate::id::RefundId,
+                ticket: &'a TicketId,
+                kind: &'a crate::refund::RefundKind,
+                amount: &'a crate::customer::Money,
+                reason: &'a crate::incident::ReasonCode,
+                note: &'a String,
+            }
+            let request = Request {
+                id,
+                ticket,
+                kind,
+                amount,
+                reason,
+                note,
+            };
+            format!("{actor:?}|Refund({request:?})")
+        }
+        _ => format!("{actor:?}|{action:?}"),
+    };
     text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -97,6 +97,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use checksum::command_fingerprint;
 pub use erasure::{ERASED, Erasure};
 pub use lease::{
     DeliveryLeases, InvalidHolder, Lease, LeaseDecision, LeaseHolder, LeaseOutcome, LeaseRow,

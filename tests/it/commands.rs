@@ -425,8 +425,6 @@ fn commands_read_back_from_json_with_their_actor_and_key() {
 /// result, another command with the key is refused.
 #[test]
 fn a_key_accepted_with_the_old_debug_fingerprint_is_still_matched() {
-    use fanatical::event::{CommandEvent, CommandEventKind};
-    use fanatical::store::{ExpectedVersion, MemoryStore, NewEvent, StreamWrite};
     let mut w = World::new();
     let t = w.jane_emails("Site down");
     let ana = w.ana;
@@ -440,37 +438,7 @@ fn a_key_accepted_with_the_old_debug_fingerprint_is_still_matched() {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     };
-    let as_written_at = |schema: u32| {
-        let mut old = MemoryStore::new();
-        let mut rewritten = 0;
-        for mut r in w.store.read_all(0, usize::MAX).unwrap() {
-            if let Event::Command(CommandEvent {
-                kind: CommandEventKind::Accepted { fingerprint, .. },
-                ..
-            }) = &mut r.event
-            {
-                assert_ne!(*fingerprint, old_print, "the new fingerprint is another");
-                *fingerprint = old_print;
-                // Written by such a build: schema 2.
-                r.schema = schema;
-                rewritten += 1;
-            }
-            let write = StreamWrite {
-                stream: r.stream,
-                expected: ExpectedVersion::Exact(r.version - 1),
-                events: vec![NewEvent {
-                    id: r.id,
-                    schema: r.schema,
-                    actor: r.actor,
-                    command: r.command,
-                    event: r.event,
-                }],
-            };
-            old.append(&[write]).unwrap();
-        }
-        assert_eq!(rewritten, 1);
-        old
-    };
+    let as_written_at = |schema: u32| accepted_as(&w.store, schema, old_print);
     // A schema 3 record is matched by the checksum alone: the debug
     // form's hash there is another command's.
     let mut new = as_written_at(3);
@@ -520,4 +488,44 @@ fn a_key_accepted_with_the_old_debug_fingerprint_is_still_matched() {
         Err(DeskError::KeyReused { key: key("k-old") }.into())
     );
     assert_eq!(old, before, "nothing written");
+}
+
+/// `store`'s record with its one `command.accepted` event carrying
+/// `fingerprint` and written at `schema` (as a build of that schema wrote
+/// it).
+pub(crate) fn accepted_as(
+    store: &fanatical::store::MemoryStore,
+    schema: u32,
+    print: u64,
+) -> fanatical::store::MemoryStore {
+    use fanatical::event::{CommandEvent, CommandEventKind};
+    use fanatical::store::{ExpectedVersion, MemoryStore, NewEvent, StreamWrite};
+    let mut old = MemoryStore::new();
+    let mut rewritten = 0;
+    for mut r in store.read_all(0, usize::MAX).unwrap() {
+        if let Event::Command(CommandEvent {
+            kind: CommandEventKind::Accepted { fingerprint, .. },
+            ..
+        }) = &mut r.event
+        {
+            assert_ne!(*fingerprint, print, "the new fingerprint is another");
+            *fingerprint = print;
+            r.schema = schema;
+            rewritten += 1;
+        }
+        let write = StreamWrite {
+            stream: r.stream,
+            expected: ExpectedVersion::Exact(r.version - 1),
+            events: vec![NewEvent {
+                id: r.id,
+                schema: r.schema,
+                actor: r.actor,
+                command: r.command,
+                event: r.event,
+            }],
+        };
+        old.append(&[write]).unwrap();
+    }
+    assert_eq!(rewritten, 1);
+    old
 }

@@ -301,3 +301,51 @@ fn a_request_logs_no_amount_and_its_key_tells_amounts_apart() {
     let now = w.now;
     assert_eq!(w.desk.execute(&mut w.store, first, now).unwrap(), recorded);
 }
+
+/// A refund request accepted by a schema 2 build (whose fingerprint hashed
+/// the request's derived `Debug`, amount included, as written out here)
+/// and retried after the upgrade is answered with its first result;
+/// another amount under the key is refused.
+#[test]
+fn a_refund_key_accepted_before_schema_3_is_still_matched() {
+    let mut w = World::with_config(config());
+    let t = w.jane_emails("Charged twice");
+    let ana = w.ana;
+    let id: RefundId = w.ids.next_id();
+    let key = fanatical::actor::CommandKey::new("refund-old-1").unwrap();
+    let first = ask(ana, id, t, "double-charge").with_key(key.clone());
+    w.run(first.clone()).unwrap();
+    let fanatical::desk::Action::Refund(RefundAction::Request {
+        kind,
+        amount,
+        reason,
+        note,
+        ..
+    }) = &first.action
+    else {
+        unreachable!()
+    };
+    // What the derived `Debug` of those builds printed.
+    let text = format!(
+        "{:?}|Refund(Request {{ id: {id:?}, ticket: {t:?}, kind: {kind:?}, amount: Money {{ \
+         minor: {}, currency: {:?} }}, reason: {reason:?}, note: {note:?} }})",
+        first.actor, amount.minor, amount.currency
+    );
+    let print = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut old = crate::commands::accepted_as(&w.store, 2, print);
+    let mut desk = fanatical::desk::Desk::rebuild(&old, w.desk.config().clone()).unwrap();
+    let recorded = old.read_all(0, usize::MAX).unwrap();
+    let again = desk.execute(&mut old, first.clone(), w.now).unwrap();
+    assert!(!again.is_empty() && again.iter().all(|r| recorded.contains(r)));
+    let mut other = first;
+    if let fanatical::desk::Action::Refund(RefundAction::Request { amount, .. }) = &mut other.action
+    {
+        *amount = usd(9_999);
+    }
+    assert_eq!(
+        desk.execute(&mut old, other, w.now),
+        Err(DeskError::KeyReused { key }.into())
+    );
+}
