@@ -34,7 +34,10 @@ pub const MAX_GROUP: usize = 64;
 ///
 /// 1. locks every stream of the group once, in sorted order, before the
 ///    head (the order a single append takes them in, so grouped and
-///    single appends, in this process or others, never deadlock);
+///    single appends, in this process or others, do not deadlock; an
+///    erasure, which locks the streams it rewrites before it creates new
+///    ones, can still meet a group in a deadlock, which PostgreSQL breaks
+///    by failing one side: a group then runs each append alone);
 /// 2. checks each append in queue order against the versions the appends
 ///    before it left: one whose expected versions all hold moves its
 ///    streams on; one with a stale write is a [`StoreError::Conflict`]
@@ -52,11 +55,14 @@ pub const MAX_GROUP: usize = 64;
 /// [`PgStore`] does, so that error too is its own append's.
 ///
 /// **The trade-off.** An append waits for the group before it to commit
-/// (at most one flush) and then commits with its own group: with one
+/// (normally one flush; but a stream row another transaction holds
+/// locked holds the whole group, and every append queued behind it,
+/// where alone only the append to that stream would wait) and then
+/// commits with its own group: with one
 /// writer that is a little slower than [`PgStore`] alone (the group's
 /// statement locks each stream and then moves it, where a single append
 /// does both at once); with several writers at once they share flushes,
-/// as plain inserts from several clients do. A group holds whatever
+/// fully with a commit delay (below), about half of them without. A group holds whatever
 /// queued while the one before it committed: desks that do more than
 /// append between appends (a desk catches up on the others' events after
 /// each command) come back staggered, and a group then holds about half
@@ -268,6 +274,9 @@ impl PgGroupAppender {
     /// `delay` more latency per append (paid in full whenever a store
     /// of the appender stays idle).
     ///
+    /// The delay belongs to the appender, not to this handle: every clone
+    /// of it, and every store it made, waits the new delay.
+    ///
     /// ```no_run
     /// # use fanatical_postgres::PgGroupAppender;
     /// let group = PgGroupAppender::connect("postgres://desk@localhost/support")?
@@ -419,7 +428,7 @@ impl Shared {
             }
             // The server refused the group (nothing of it was written):
             // each append alone, so the error is its own append's.
-            Err(e) if e.as_db_error().is_some() && !conn.client.is_closed() => {
+            Err(e) if crate::sql::refused_whole(&e) && !conn.client.is_closed() => {
                 let answers = jobs
                     .iter()
                     .map(|j| {

@@ -164,7 +164,8 @@ impl AsyncPgGroupAppender {
     }
 
     /// Sets the commit delay, as
-    /// [`PgGroupAppender::with_commit_delay`](crate::PgGroupAppender::with_commit_delay)
+    /// [`PgGroupAppender::with_commit_delay`](crate::PgGroupAppender::with_commit_delay);
+    /// like it, shared by every clone and store of the appender
     /// does: the task may wait up to `delay` for more appends while fewer
     /// are queued than the appender has stores. Zero, the default, never
     /// waits.
@@ -211,7 +212,7 @@ impl AsyncPgGroupAppender {
         if self.shared.jobs.send(Job { params, answer }).is_err() {
             self.shared.waiting.fetch_sub(1, Ordering::Relaxed);
             return Err(StoreError::backend_message(
-                "the group appender's task has ended (its runtime was shut down)",
+                "the group appender's task has ended (its runtime was shut down, or a bug stopped it)",
             ));
         }
         let answer = answered.await.map_err(|_| {
@@ -252,6 +253,13 @@ async fn run(
             }
         }
         s.waiting.fetch_sub(jobs.len() as u64, Ordering::Relaxed);
+        // An append whose caller stopped waiting (its future dropped, a
+        // timeout) is withdrawn, as a plain async append is, rather than
+        // written after the caller moved on.
+        jobs.retain(|j| !j.answer.is_closed());
+        if jobs.is_empty() {
+            continue;
+        }
         s.groups.fetch_add(1, Ordering::Relaxed);
         s.appends.fetch_add(jobs.len() as u64, Ordering::Relaxed);
         let (config, schema) = (s.config.clone(), s.schema.clone());
@@ -296,7 +304,7 @@ async fn write_group(
             ));
             (Some(conn), everyone(&e))
         }
-        Err(e) if e.as_db_error().is_some() && !conn.client.is_closed() => {
+        Err(e) if crate::sql::refused_whole(&e) && !conn.client.is_closed() => {
             let mut answers = Vec::with_capacity(jobs.len());
             for j in jobs {
                 let answer = match conn

@@ -159,7 +159,9 @@
 //! before it to commit, and the group's statement locks each stream and
 //! then moves it where a single append does both at once, so one writer
 //! alone is better off with a plain [`PgStore`]; with several at once,
-//! they share flushes as plain inserts do. A group holds whatever queued
+//! they share flushes, fully with a commit delay and about half of them
+//! without (a lock another transaction holds on one stream of a group
+//! holds the whole group, where alone it would hold one append). A group holds whatever queued
 //! while the one before it committed; with a commit delay
 //! ([`PgGroupAppender::with_commit_delay`]) it may wait, up to the delay,
 //! until every store of the appender has queued, as PostgreSQL's own

@@ -815,3 +815,18 @@ pub(crate) fn erasure_streams(erasure: &Erasure) -> Vec<StreamId> {
     streams.dedup();
     streams
 }
+
+/// Whether the server refused a whole statement with an ordinary error,
+/// so nothing of it was written and the session is still usable: an
+/// `ERROR` that is not a connection exception (SQLSTATE class 08), an
+/// operator's intervention (57: a shutdown, a terminated backend, which
+/// can reach the client before the socket closes) or an internal error
+/// (XX). A group falls back to each append alone only then; anything else
+/// is a lost connection for every append of the group.
+pub(crate) fn refused_whole(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error().is_some_and(|db| {
+        let class = db.code().code().get(..2).unwrap_or("");
+        db.parsed_severity() == Some(tokio_postgres::error::Severity::Error)
+            && !matches!(class, "08" | "57" | "XX")
+    })
+}
