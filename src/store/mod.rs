@@ -84,6 +84,7 @@
 //! ```
 
 mod checksum;
+mod chunks;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod erasure;
@@ -97,6 +98,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use chunks::{ChunkReader, SNAPSHOT_CHUNK_SIZE, SnapshotChunks};
 pub use erasure::{ERASED, Erasure};
 pub use lease::{
     DeliveryLeases, InvalidHolder, Lease, LeaseDecision, LeaseHolder, LeaseOutcome, LeaseRow,

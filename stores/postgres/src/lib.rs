@@ -213,8 +213,8 @@ use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::StreamId;
 use fanatical::id::MessageId;
 use fanatical::store::{
-    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot,
-    SnapshotStore, Store, StoreError, StreamWrite,
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent,
+    SNAPSHOT_CHUNK_SIZE, Snapshot, SnapshotStore, Store, StoreError, StreamWrite,
 };
 use postgres::{Client, Config, NoTls, Statement};
 use serde::Serialize;
@@ -238,6 +238,8 @@ pub struct PgStore {
     config: Config,
     schema: String,
     conn: Mutex<Option<Conn>>,
+    /// How many bytes of a snapshot go in one row of `snapshot_chunks`.
+    chunk_size: usize,
 }
 
 /// A live connection with the store's statements prepared on it.
@@ -328,6 +330,7 @@ impl PgStore {
             parsed,
             schema: schema.to_owned(),
             conn: Mutex::new(None),
+            chunk_size: SNAPSHOT_CHUNK_SIZE,
         };
         {
             let mut guard = store.lock();
@@ -343,6 +346,16 @@ impl PgStore {
     #[must_use]
     pub fn schema(&self) -> &str {
         &self.schema
+    }
+
+    /// Cuts snapshots into rows of at most `bytes` bytes (at least 1)
+    /// instead of [`SNAPSHOT_CHUNK_SIZE`]'s 64 MiB: for tests that want a
+    /// small snapshot in many chunks. Snapshots already saved read back
+    /// whatever size their chunks are.
+    #[must_use]
+    pub fn with_snapshot_chunk_size(mut self, bytes: usize) -> Self {
+        self.chunk_size = bytes.max(1);
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Conn>> {
@@ -557,16 +570,19 @@ impl Store for PgStore {
     }
 }
 
-/// Snapshots are rows of the `snapshots` table, the whole [`Snapshot`] as
-/// MessagePack (`body`) next to its position (rows written by earlier
-/// versions hold JSON in `snapshot`, and still load); saving one deletes
-/// those it supersedes. An
-/// erasure deletes them all and records its position in `erasures`, before
-/// which no snapshot is saved again; a table lock orders a save and an
-/// erasure running at once (see the SQL in `sql.rs`).
+/// Snapshots are rows of the `snapshots` table (position, how many chunks
+/// and bytes) and their bytes, the whole [`Snapshot`] as MessagePack, rows
+/// of `snapshot_chunks` of at most 64 MiB each, written in one
+/// transaction; rows saved whole by earlier versions (MessagePack in
+/// `body`, or JSON in `snapshot`) still load. Saving one deletes those it
+/// supersedes, their chunks with them. An erasure deletes them all and
+/// records its position in `erasures`, before which no snapshot is saved
+/// again; a table lock orders a save and an erasure running at once (see
+/// the SQL in `sql.rs`).
 impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
     fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
-        let bytes = sql::snapshot_bytes(snapshot)?;
+        let chunks = sql::snapshot_chunks(snapshot, self.chunk_size)?;
+        let (count, size) = sql::chunk_params(&chunks);
         self.with_conn(|conn| {
             let mut tx = conn.client.transaction().map_err(backend)?;
             tx.batch_execute(sql::SNAPSHOT_LOCK).map_err(backend)?;
@@ -574,23 +590,52 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
             sql::check_after_erasure(snapshot.position, &erased)?;
             let position = to_i64(snapshot.position);
             let id: i64 = tx
-                .query_one(sql::SNAPSHOT_INSERT, &[&position, &bytes])
+                .query_one(sql::SNAPSHOT_INSERT, &[&position, &count, &size])
                 .map_err(backend)?
                 .try_get(0)
                 .map_err(backend)?;
+            for (chunk, seq) in chunks.iter().zip(0i32..) {
+                tx.execute(sql::SNAPSHOT_CHUNK_INSERT, &[&id, &seq, &chunk])
+                    .map_err(backend)?;
+            }
             tx.execute(sql::SNAPSHOT_PRUNE, &[&id, &position])
                 .map_err(backend)?;
+            // Until here nothing of it is seen: a reader finds the
+            // snapshot with all its chunks, or the one before.
             tx.commit().map_err(backend)
         })
     }
 
     fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
         self.with_conn(|conn| {
-            let row = conn
+            // One snapshot of the database: a save that supersedes this
+            // snapshot while its chunks are read does not take them away.
+            let mut tx = conn
                 .client
-                .query_opt(sql::SNAPSHOT_LATEST, &[])
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
                 .map_err(backend)?;
-            row.as_ref().map(sql::snapshot_of).transpose()
+            let Some(row) = tx.query_opt(sql::SNAPSHOT_LATEST, &[]).map_err(backend)? else {
+                return Ok(None);
+            };
+            let head = sql::snapshot_head(&row)?;
+            let Some(chunks) = head.chunks else {
+                let row = tx
+                    .query_one(sql::SNAPSHOT_WHOLE, &[&head.id])
+                    .map_err(backend)?;
+                return sql::snapshot_of(&row).map(Some);
+            };
+            // One chunk in memory at a time, decoded as it comes.
+            sql::decode_chunks(&head, chunks, |seq| {
+                let (id, seq) = sql::chunk_key(&head, seq);
+                let row = tx
+                    .query_opt(sql::SNAPSHOT_CHUNK, &[&id, &seq])
+                    .map_err(backend)?;
+                sql::chunk_of(row.as_ref())
+            })
+            .map(Some)
         })
     }
 }
@@ -607,6 +652,7 @@ mod tests {
             parsed,
             schema: "desk_1".into(),
             conn: Mutex::new(None),
+            chunk_size: SNAPSHOT_CHUNK_SIZE,
         };
         assert_eq!(
             format!("{store:?}"),
