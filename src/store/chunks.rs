@@ -319,6 +319,34 @@ impl<F: FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>> io::Read for ChunkRea
         self.at += n;
         Ok(n)
     }
+
+    /// The decoder reads a byte or a few at a time: from the chunk in
+    /// hand, a copy and no more (as a slice's reader does); across chunks,
+    /// [`Read::read`](io::Read::read) until the buffer is full.
+    #[inline]
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        let end = self.at.saturating_add(buf.len());
+        if self.error.is_none()
+            && let Some(from) = self.current.get(self.at..end)
+        {
+            match (buf, from) {
+                ([to], [from]) => *to = *from,
+                (to, from) => to.copy_from_slice(from),
+            }
+            self.at = end;
+            return Ok(());
+        }
+        let mut rest = buf;
+        while !rest.is_empty() {
+            match io::Read::read(self, rest) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => rest = rest.get_mut(n..).unwrap_or_default(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -403,8 +431,9 @@ mod tests {
             "snapshot: chunk 1 of 3 is empty"
         );
         // Recorded as four chunks, stored as three.
-        let reader = ChunkReader::new(3, 4, 10, |seq| {
-            Ok(stored.get(usize::try_from(seq).unwrap()).cloned())
+        let full = written(4, b"fanatical!!!", 12).into_chunks();
+        let reader = ChunkReader::new(3, 4, 16, |seq| {
+            Ok(full.get(usize::try_from(seq).unwrap()).cloned())
         });
         let err = reader
             .decode(b"", |r| r.read_to_end(&mut Vec::new()))

@@ -48,18 +48,45 @@
 //! CREATE FUNCTION append_events(...)  -- the append below, in PL/pgSQL
 //! ```
 //!
-//! Snapshots go to a `snapshots` table, one row per snapshot: its
-//! position and the whole [`Snapshot`] as MessagePack in a `bytea`
-//! column, `body` (structs as maps of named fields, after the 27 bytes
-//! `fanatical-snapshot/msgpack` and a newline): about 70% of JSON's size,
-//! and a desk restarts from it about twice as fast (PostgreSQL keeps at
-//! most 1 GB in one value: a larger snapshot is refused with a backend
-//! error and nothing is kept). Tables made by
-//! earlier versions of this crate kept snapshots as JSON text in the
-//! `snapshot` column: opening such a schema adds `body` and lets
-//! `snapshot` be empty (checked first, so an up-to-date table is not
-//! locked), and the JSON rows still load until a new save supersedes
-//! them.
+//! Snapshots, of any size, go to two tables. The whole [`Snapshot`] is
+//! MessagePack (structs as maps of named fields, after the 27 bytes
+//! `fanatical-snapshot/msgpack` and a newline), about 70% of JSON's size
+//! and twice as fast to restart from; PostgreSQL keeps at most 1 GB in one
+//! value and a desk's snapshot at the stories' scale is larger, so the
+//! bytes are cut into chunks of 64 MiB
+//! ([`fanatical::store::SNAPSHOT_CHUNK_SIZE`];
+//! [`PgStore::with_snapshot_chunk_size`] for tests):
+//!
+//! ```sql
+//! CREATE TABLE snapshots (
+//!     id       bigserial PRIMARY KEY,
+//!     position bigint NOT NULL,
+//!     snapshot text,   -- JSON, in rows saved before MessagePack
+//!     body     bytea,  -- MessagePack, in rows saved whole before chunks
+//!     chunks   int,    -- how many chunks (NULL: saved whole)
+//!     size     bigint  -- how many bytes they hold
+//! );
+//! CREATE TABLE snapshot_chunks (
+//!     snapshot bigint NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+//!     seq      int    NOT NULL,  -- from 0
+//!     bytes    bytea  NOT NULL,
+//!     PRIMARY KEY (snapshot, seq)
+//! );
+//! ```
+//!
+//! A save writes the row and its chunks and deletes the snapshots it
+//! supersedes (their chunks with them) in one transaction: a reader sees
+//! the new snapshot whole or the one before. A load reads the chunks in
+//! one `REPEATABLE READ` transaction, one at a time, and decodes them as
+//! they come, so the encoded snapshot is never in memory whole beside the
+//! state it decodes to. A snapshot that no longer reads (a chunk missing,
+//! shorter or longer than recorded, bytes that do not decode) is
+//! [`StoreError::Corrupt`], and the desk rebuilds from the events and says
+//! why. Tables made by earlier versions of this crate kept snapshots whole,
+//! as JSON text in `snapshot` or MessagePack in `body`: opening such a
+//! schema adds the missing columns (each checked first, so an up-to-date
+//! table is not locked), and those rows still load until a new save
+//! supersedes them.
 //!
 //! ## How an append stays atomic, gap-free and in commit order
 //!
@@ -179,9 +206,12 @@
 //! keeps delivery leases ([`AsyncPgStore::take_lease`],
 //! [`AsyncPgStore::finish_lease`], [`AsyncPgStore::release_lease`]) and
 //! snapshots ([`AsyncPgStore::save_snapshot`],
-//! [`AsyncPgStore::load_snapshot`]) in the same tables, by the same
-//! statements and rules, as the blocking store's [`DeliveryLeases`] and
-//! [`SnapshotStore`].
+//! [`AsyncPgStore::load_snapshot`], decoding on tokio's blocking pool) in
+//! the same tables, by the same statements and rules, as the blocking
+//! store's [`DeliveryLeases`] and [`SnapshotStore`]; and
+//! [`AsyncPgStore::resume`] restarts a desk from them as
+//! [`Desk::resume`](fanatical::desk::Desk::resume) does, by the same rules
+//! ([`fanatical::desk::Resume`]), every read awaited.
 //!
 //! The store passes `fanatical`'s whole store conformance suite
 //! (`fanatical::store::conformance`, feature `conformance`), including

@@ -285,3 +285,43 @@ fn a_snapshot_saved_whole_before_chunks_still_resumes_in_both_stores() {
     );
     assert_eq!(resumed.desk, desk);
 }
+
+/// A save that fails after some of its chunks are written (here a trigger
+/// refuses the third) leaves nothing of itself, in either store: the
+/// snapshot before is still the latest, whole, and both resume from it.
+#[test]
+fn a_save_that_fails_half_way_leaves_the_snapshot_before() {
+    let Some(db) = common::db("a_save_that_fails_half_way_leaves_the_snapshot_before") else {
+        return;
+    };
+    let config = DeskConfig::default().with_sla(support::policies());
+    let schema = db.schema_name();
+    let mut store = PgStore::with_schema(&db.url, &schema)
+        .unwrap()
+        .with_snapshot_chunk_size(SMALL);
+    let (desk, position) = desk_with_snapshot(&mut store, &config);
+    let mut raw = db.raw(&schema);
+    let before = chunk_rows(&mut raw);
+    raw.batch_execute(
+        "CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'the disk is full'; END $$;
+         CREATE TRIGGER full_disk BEFORE INSERT ON snapshot_chunks
+             FOR EACH ROW WHEN (NEW.seq = 2) EXECUTE FUNCTION full_disk();",
+    )
+    .unwrap();
+    let err = desk.save_snapshot(&mut store).unwrap_err();
+    assert!(err.to_string().contains("the disk is full"), "{err}");
+    let rt = runtime();
+    let err = rt.block_on(async {
+        let store = AsyncPgStore::with_schema(&db.url, &schema)
+            .await
+            .unwrap()
+            .with_snapshot_chunk_size(SMALL);
+        store.save_snapshot(&desk.snapshot()).await.unwrap_err()
+    });
+    assert!(err.to_string().contains("the disk is full"), "{err}");
+    assert_eq!(chunk_rows(&mut raw), before);
+    let resumed = resume_both(&db.url, &schema, &config);
+    assert_eq!(resumed.from, RestoredFrom::Snapshot { position });
+    assert_eq!(resumed.desk, desk);
+}

@@ -64,21 +64,47 @@
 //! ## Snapshots
 //!
 //! The store keeps desk snapshots ([`fanatical::store::SnapshotStore`], any
-//! serde state): a `snapshots` table of `(id, position, snapshot)`, the
-//! whole snapshot as a BLOB of MessagePack (its structs as maps of named
-//! fields, after the 27 bytes `fanatical-snapshot/msgpack` and a newline);
-//! rows written as JSON text by earlier versions of this crate still load.
-//! MessagePack is about 70% of JSON's size and a desk restarts from it
-//! about twice as fast. SQLite keeps at most 1,000,000,000 bytes in one
-//! value: a larger snapshot is refused with a backend error and nothing
-//! is kept (the desk restarts from the events). Saving one deletes those
-//! it supersedes, and
-//! [`fanatical::desk::Desk::resume`] restarts from the latest. An erasure
-//! deletes every snapshot in its transaction (zeroed on disk like the
+//! serde state) of any size. The whole snapshot is MessagePack (its
+//! structs as maps of named fields, after the 27 bytes
+//! `fanatical-snapshot/msgpack` and a newline), about 70% of JSON's size
+//! and twice as fast to restart from; SQLite keeps at most 1,000,000,000
+//! bytes in one value, and a desk's snapshot at the stories' scale is
+//! larger, so the bytes are cut into chunks of 64 MiB
+//! ([`fanatical::store::SNAPSHOT_CHUNK_SIZE`];
+//! [`SqliteStore::with_snapshot_chunk_size`] for tests):
+//!
+//! ```sql
+//! CREATE TABLE snapshots (
+//!     id       INTEGER PRIMARY KEY,
+//!     position INTEGER NOT NULL,
+//!     snapshot TEXT    NOT NULL, -- empty; the whole snapshot in rows saved before chunks
+//!     chunks   INTEGER,          -- how many chunks (NULL: saved whole)
+//!     size     INTEGER           -- how many bytes they hold
+//! );
+//! CREATE TABLE snapshot_chunks (
+//!     snapshot INTEGER NOT NULL, -- the snapshot's id
+//!     seq      INTEGER NOT NULL, -- from 0
+//!     bytes    BLOB    NOT NULL,
+//!     PRIMARY KEY (snapshot, seq)
+//! );
+//! ```
+//!
+//! A save writes the row and its chunks and deletes the snapshots it
+//! supersedes, with their chunks, in one transaction: a reader sees the
+//! new snapshot whole or the one before. A load reads the chunks in one
+//! read transaction, one at a time, and decodes them as they come, so the
+//! encoded snapshot is never in memory whole beside the state it decodes
+//! to. A row saved whole by earlier versions of this crate (MessagePack,
+//! or JSON text before that) still loads, and opening an older file adds
+//! the two columns. [`fanatical::desk::Desk::resume`] restarts from the
+//! latest snapshot.
+//! An erasure deletes every snapshot, chunks and all, in its transaction (zeroed on disk like the
 //! events it redacts) and records its position in an `erasures` table;
 //! a snapshot folded before it is refused afterwards
-//! ([`StoreError::StaleSnapshot`]). A row that no longer reads is
-//! [`StoreError::Corrupt`], and the desk rebuilds from the events.
+//! ([`StoreError::StaleSnapshot`]). A snapshot that no longer reads — a
+//! chunk missing, shorter or longer than recorded, bytes that do not
+//! decode — is [`StoreError::Corrupt`], and the desk rebuilds from the
+//! events and says why ([`fanatical::desk::RebuildReason::Unreadable`]).
 //!
 //! A server database (PostgreSQL, MySQL) follows the same pattern with
 //! `SELECT ... FOR UPDATE` or a serializable transaction, and the same

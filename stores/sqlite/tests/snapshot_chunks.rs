@@ -265,3 +265,29 @@ fn a_snapshot_saved_whole_before_chunks_still_resumes() {
     );
     assert_eq!(resumed.desk, desk);
 }
+
+/// A save that fails after some of its chunks are written (here a trigger
+/// refuses the third) leaves nothing of itself: the snapshot before is
+/// still the latest, whole, and the desk resumes from it.
+#[test]
+fn a_save_that_fails_half_way_leaves_the_snapshot_before() {
+    let db = TempDb::new("chunks-half");
+    let config = DeskConfig::default().with_sla(support::policies());
+    let mut store = SqliteStore::open(&db.0)
+        .unwrap()
+        .with_snapshot_chunk_size(SMALL);
+    let (desk, position) = desk_with_snapshot(&mut store, &config);
+    let raw = rusqlite::Connection::open(&db.0).unwrap();
+    let before = chunk_rows(&raw);
+    raw.execute_batch(
+        "CREATE TRIGGER full_disk BEFORE INSERT ON snapshot_chunks WHEN NEW.seq = 2
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    let err = desk.save_snapshot(&mut store).unwrap_err();
+    assert!(err.to_string().contains("the disk is full"), "{err}");
+    assert_eq!(chunk_rows(&raw), before);
+    let resumed = Desk::resume(&store, config).unwrap();
+    assert_eq!(resumed.from, RestoredFrom::Snapshot { position });
+    assert_eq!(resumed.desk, desk);
+}
