@@ -119,8 +119,9 @@ impl io::Write for SnapshotChunks {
 }
 
 /// A stored snapshot's chunks read back as one stream of bytes, one chunk
-/// in memory at a time: `next(seq)` fetches chunk `seq` (from 0) from the
-/// store, `None` when there is no such chunk. What the store recorded
+/// in memory at a time: `next(seq, buf)` fetches chunk `seq` (from 0) from
+/// the store into `buf`, replacing what it held (one buffer serves every
+/// chunk), and answers `false` when there is no such chunk. What the store recorded
 /// with the snapshot, how many chunks and bytes it wrote, is checked as
 /// they come: a chunk missing or empty, a chunk before the last that is
 /// not as long as the first (every one but the last is full), or more or
@@ -134,7 +135,14 @@ impl io::Write for SnapshotChunks {
 /// use fanatical::store::{ChunkReader, StoreError};
 ///
 /// let stored: Vec<Vec<u8>> = vec![b"fanat".to_vec(), b"ical".to_vec()];
-/// let reader = ChunkReader::new(7, 2, 9, |seq| Ok(stored.get(seq as usize).cloned()));
+/// let fetch = |seq: u64, buf: &mut Vec<u8>| match stored.get(seq as usize) {
+///     Some(chunk) => {
+///         buf.clone_from(chunk);
+///         Ok(true)
+///     }
+///     None => Ok(false),
+/// };
+/// let reader = ChunkReader::new(7, 2, 9, fetch);
 /// let text = reader.decode(b"", |r| {
 ///     let mut s = String::new();
 ///     r.read_to_string(&mut s).map(|_| s)
@@ -142,7 +150,10 @@ impl io::Write for SnapshotChunks {
 /// assert_eq!(text, "fanatical");
 ///
 /// // The second chunk gone: the snapshot is corrupt, and the error says why.
-/// let reader = ChunkReader::new(7, 2, 9, |seq| Ok((seq == 0).then(|| b"fanat".to_vec())));
+/// let reader = ChunkReader::new(7, 2, 9, |seq: u64, buf: &mut Vec<u8>| {
+///     buf.clone_from(&stored[0]);
+///     Ok(seq == 0)
+/// });
 /// let err = reader.decode(b"", |r| r.read_to_end(&mut Vec::new())).unwrap_err();
 /// assert_eq!(
 ///     err,
@@ -176,7 +187,7 @@ impl<F> std::fmt::Debug for ChunkReader<F> {
     }
 }
 
-impl<F: FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>> ChunkReader<F> {
+impl<F: FnMut(u64, &mut Vec<u8>) -> Result<bool, StoreError>> ChunkReader<F> {
     /// A reader of the snapshot at `position`, stored as `chunks` chunks
     /// holding `len` bytes in all, fetched with `next`.
     pub fn new(position: u64, chunks: u64, len: u64, next: F) -> Self {
@@ -255,7 +266,7 @@ impl<F: FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>> ChunkReader<F> {
     }
 }
 
-impl<F: FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>> io::Read for ChunkReader<F> {
+impl<F: FnMut(u64, &mut Vec<u8>) -> Result<bool, StoreError>> io::Read for ChunkReader<F> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.error.is_some() {
             return Err(io::Error::other("the snapshot's chunks failed before"));
@@ -271,15 +282,18 @@ impl<F: FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>> io::Read for ChunkRea
                 }
                 return Ok(0);
             }
-            let chunk = match (self.next)(self.seq) {
-                Ok(Some(chunk)) => chunk,
-                Ok(None) => {
+            // The chunk before is overwritten: one in memory at a time.
+            match (self.next)(self.seq, &mut self.current) {
+                Ok(true) => {}
+                Ok(false) => {
                     let e =
                         self.corrupt(format!("chunk {} of {} is missing", self.seq, self.chunks));
                     return Err(self.fail(e));
                 }
                 Err(e) => return Err(self.fail(e)),
-            };
+            }
+            self.at = 0;
+            let chunk = &self.current;
             if chunk.is_empty() {
                 let e = self.corrupt(format!("chunk {} of {} is empty", self.seq, self.chunks));
                 return Err(self.fail(e));
@@ -298,7 +312,7 @@ impl<F: FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>> io::Read for ChunkRea
                 ));
                 return Err(self.fail(e));
             }
-            self.read = self.read.saturating_add(chunk.len() as u64);
+            self.read = self.read.saturating_add(self.current.len() as u64);
             if self.read > self.len {
                 let e = self.corrupt(format!(
                     "its chunks hold more than the {} bytes recorded",
@@ -307,9 +321,6 @@ impl<F: FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>> io::Read for ChunkRea
                 return Err(self.fail(e));
             }
             self.seq += 1;
-            // The chunk before is dropped here: one in memory at a time.
-            self.current = chunk;
-            self.at = 0;
         }
         let rest = self.current.get(self.at..).unwrap_or_default();
         let n = rest.len().min(buf.len());
@@ -363,10 +374,19 @@ mod tests {
         chunks
     }
 
+    /// Fetches chunks from `stored`.
+    fn from(stored: &[Vec<u8>]) -> impl FnMut(u64, &mut Vec<u8>) -> Result<bool, StoreError> {
+        move |seq, buf| match stored.get(usize::try_from(seq).unwrap()) {
+            Some(chunk) => {
+                buf.clone_from(chunk);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     fn read_back(stored: &[Vec<u8>], len: u64) -> Result<Vec<u8>, StoreError> {
-        let reader = ChunkReader::new(3, stored.len() as u64, len, |seq| {
-            Ok(stored.get(usize::try_from(seq).unwrap()).cloned())
-        });
+        let reader = ChunkReader::new(3, stored.len() as u64, len, from(stored));
         reader.decode(b"", |r| {
             let mut out = Vec::new();
             r.read_to_end(&mut out).map(|_| out)
@@ -432,9 +452,7 @@ mod tests {
         );
         // Recorded as four chunks, stored as three.
         let full = written(4, b"fanatical!!!", 12).into_chunks();
-        let reader = ChunkReader::new(3, 4, 16, |seq| {
-            Ok(full.get(usize::try_from(seq).unwrap()).cloned())
-        });
+        let reader = ChunkReader::new(3, 4, 16, from(&full));
         let err = reader
             .decode(b"", |r| r.read_to_end(&mut Vec::new()))
             .unwrap_err();
@@ -449,9 +467,10 @@ mod tests {
 
     #[test]
     fn the_stores_failure_stays_a_backend_error_and_the_magic_and_the_end_are_checked() {
-        let failing = ChunkReader::new(3, 2, 9, |seq| {
+        let failing = ChunkReader::new(3, 2, 9, |seq, buf: &mut Vec<u8>| {
             if seq == 0 {
-                Ok(Some(b"fana".to_vec()))
+                buf.clone_from(&b"fana".to_vec());
+                Ok(true)
             } else {
                 Err(StoreError::backend_message("connection lost"))
             }
@@ -462,13 +481,8 @@ mod tests {
         assert_eq!(err, StoreError::backend_message("connection lost"));
 
         let stored = written(4, b"fanatical", 9).into_chunks();
-        let reader = |stored: &[Vec<u8>]| {
-            let stored = stored.to_vec();
-            ChunkReader::new(3, 3, 9, move |seq| {
-                Ok(stored.get(usize::try_from(seq).unwrap()).cloned())
-            })
-        };
-        let err = reader(&stored)
+        let reader = || ChunkReader::new(3, 3, 9, from(&stored));
+        let err = reader()
             .decode(b"fanx", |_| Ok::<_, io::Error>(()))
             .unwrap_err();
         assert_eq!(
@@ -479,7 +493,7 @@ mod tests {
             }
         );
         // A decoder that stops early leaves bytes: corrupt, not accepted.
-        let err = reader(&stored)
+        let err = reader()
             .decode(b"fana", |r| {
                 let mut two = [0; 2];
                 r.read_exact(&mut two).map(|()| two)
@@ -493,7 +507,7 @@ mod tests {
             }
         );
         // The decoder's own complaint, when the chunks are fine.
-        let err = reader(&stored)
+        let err = reader()
             .decode(b"fana", |_| Err::<(), _>("not a value"))
             .unwrap_err();
         assert_eq!(

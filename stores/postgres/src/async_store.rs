@@ -737,12 +737,16 @@ async fn load_snapshot<S: DeserializeOwned + Send + 'static>(
     // One chunk waits while the decoder reads the one before.
     let (send, mut receive) = tokio::sync::mpsc::channel::<Chunk>(1);
     let decoder = tokio::task::spawn_blocking(move || {
-        sql::decode_chunks::<S>(&head, chunks, |_| {
-            receive.blocking_recv().unwrap_or_else(|| {
-                Err(StoreError::backend_message(
-                    "the snapshot's chunks stopped coming",
-                ))
-            })
+        sql::decode_chunks::<S>(&head, chunks, |_, buf| match receive.blocking_recv() {
+            Some(Ok(Some(chunk))) => {
+                *buf = chunk;
+                Ok(true)
+            }
+            Some(Ok(None)) => Ok(false),
+            Some(Err(e)) => Err(e),
+            None => Err(StoreError::backend_message(
+                "the snapshot's chunks stopped coming",
+            )),
         })
     });
     for seq in 0..chunks.0 {

@@ -658,12 +658,12 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
                 return sql::snapshot_of(&row).map(Some);
             };
             // One chunk in memory at a time, decoded as it comes.
-            sql::decode_chunks(&head, chunks, |seq| {
+            sql::decode_chunks(&head, chunks, |seq, buf| {
                 let (id, seq) = sql::chunk_key(&head, seq);
                 let row = tx
                     .query_opt(sql::SNAPSHOT_CHUNK, &[&id, &seq])
                     .map_err(backend)?;
-                sql::chunk_of(row.as_ref())
+                sql::fill_chunk(row.as_ref(), buf)
             })
             .map(Some)
         })

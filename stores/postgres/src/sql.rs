@@ -346,13 +346,28 @@ pub(crate) fn chunk_of(row: Option<&postgres::Row>) -> Result<Option<Vec<u8>>, S
         .transpose()
 }
 
+/// Replaces `buf`'s bytes with those of a chunk's row from
+/// [`SNAPSHOT_CHUNK`]; `false` when there is no such row.
+pub(crate) fn fill_chunk(
+    row: Option<&postgres::Row>,
+    buf: &mut Vec<u8>,
+) -> Result<bool, StoreError> {
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let bytes: &[u8] = row.try_get(0).map_err(backend)?;
+    buf.clear();
+    buf.extend_from_slice(bytes);
+    Ok(true)
+}
+
 /// The snapshot of `head`'s chunks, each fetched with `next` as the
 /// decoder reaches it (one in memory at a time) and checked against what
 /// `head` recorded.
 pub(crate) fn decode_chunks<S: DeserializeOwned>(
     head: &SnapshotHead,
     (chunks, size): (u64, u64),
-    next: impl FnMut(u64) -> Result<Option<Vec<u8>>, StoreError>,
+    next: impl FnMut(u64, &mut Vec<u8>) -> Result<bool, StoreError>,
 ) -> Result<Snapshot<S>, StoreError> {
     ChunkReader::new(head.position, chunks, size, next)
         .decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r))

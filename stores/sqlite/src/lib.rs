@@ -809,28 +809,42 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
                 .map_err(backend)?
                 .map(Some);
         };
-        let mut chunk = tx
-            .prepare_cached("SELECT bytes FROM snapshot_chunks WHERE snapshot = ?1 AND seq = ?2")
+        let mut find = tx
+            .prepare_cached(
+                "SELECT rowid, typeof(bytes) FROM snapshot_chunks \
+                 WHERE snapshot = ?1 AND seq = ?2",
+            )
             .map_err(backend)?;
-        // One chunk in memory at a time, decoded as it comes.
+        // One chunk in memory at a time, read straight from the database's
+        // pages into the reader's buffer and decoded as it comes.
         let reader = ChunkReader::new(
             u64::try_from(position).unwrap_or(0),
             u64::try_from(chunks).unwrap_or(0),
             u64::try_from(size).unwrap_or(0),
-            |seq| {
-                let bytes = chunk
+            |seq, buf: &mut Vec<u8>| {
+                let Some((rowid, kind)) = find
                     .query_row(params![id, to_i64(seq)], |r| {
-                        Ok(match r.get_ref(0)? {
-                            ValueRef::Blob(bytes) => Ok(bytes.to_vec()),
-                            other => Err(other.data_type()),
-                        })
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
                     })
                     .optional()
+                    .map_err(backend)?
+                else {
+                    return Ok(false);
+                };
+                if kind != "blob" {
+                    return Err(StoreError::Corrupt {
+                        position: u64::try_from(position).unwrap_or(0),
+                        reason: format!("snapshot: chunk {seq} is a {kind} value, not a blob"),
+                    });
+                }
+                let blob = tx
+                    .blob_open(rusqlite::MAIN_DB, c"snapshot_chunks", c"bytes", rowid, true)
                     .map_err(backend)?;
-                bytes.transpose().map_err(|kind| StoreError::Corrupt {
-                    position: u64::try_from(position).unwrap_or(0),
-                    reason: format!("snapshot: chunk {seq} is a {kind} value"),
-                })
+                // The same length as the chunk before (all but the last):
+                // nothing to clear or grow.
+                buf.resize(blob.len(), 0);
+                blob.read_at_exact(buf, 0).map_err(backend)?;
+                Ok(true)
             },
         );
         reader
