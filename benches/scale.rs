@@ -27,7 +27,9 @@
 //! snapshot loaded and restored, each step timed, as many rounds as
 //! `FANATICAL_SCALE_REPLAY_ROUNDS`; with `FANATICAL_SCALE_RESAVE` set, the
 //! snapshot is first loaded and saved again in this build's layout, so a
-//! database kept by an earlier build measures this one's),
+//! database kept by an earlier build measures this one's;
+//! `FANATICAL_SCALE_SNAPSHOT_READS=whole` reads its chunks into one buffer
+//! before decoding, `SnapshotRead::Whole`, instead of one at a time),
 //! `FANATICAL_SCALE_REPLAY_ROUNDS` (how many times the replay is timed;
 //! 2, more to profile it).
 //!
@@ -1305,7 +1307,14 @@ fn remove_database(path: &std::path::Path) {
 /// `Desk::resume` adds, reading the event at the snapshot's position and
 /// catching up, is left out.
 fn restore_only(file: &std::path::Path, config: &DeskConfig) {
-    let mut store = fanatical_sqlite::SqliteStore::open(file).unwrap();
+    let reads = match std::env::var("FANATICAL_SCALE_SNAPSHOT_READS").as_deref() {
+        Ok("whole") => fanatical::store::SnapshotRead::Whole,
+        _ => fanatical::store::SnapshotRead::Streamed,
+    };
+    println!("snapshot reads: {reads:?}");
+    let mut store = fanatical_sqlite::SqliteStore::open(file)
+        .unwrap()
+        .with_snapshot_reads(reads);
     if std::env::var_os("FANATICAL_SCALE_RESAVE").is_some() {
         let snapshot: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
         let t = Instant::now();

@@ -98,7 +98,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use chunks::{ChunkReader, SNAPSHOT_CHUNK_SIZE, SnapshotChunks};
+pub use chunks::{ChunkReader, SNAPSHOT_CHUNK_SIZE, SnapshotChunks, SnapshotRead};
 pub use erasure::{ERASED, Erasure};
 pub use lease::{
     DeliveryLeases, InvalidHolder, Lease, LeaseDecision, LeaseHolder, LeaseOutcome, LeaseRow,

@@ -15,7 +15,7 @@ use fanatical::event::StreamId;
 use fanatical::id::MessageId;
 use fanatical::store::{
     Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, SNAPSHOT_CHUNK_SIZE,
-    Snapshot, SnapshotChunks, StoreError, StreamWrite,
+    Snapshot, SnapshotChunks, SnapshotRead, StoreError, StreamWrite,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -64,6 +64,8 @@ pub struct AsyncPgStore {
     conn: Mutex<Option<Conn>>,
     /// How many bytes of a snapshot go in one row of `snapshot_chunks`.
     chunk_size: usize,
+    /// How a snapshot's chunks are read back.
+    reads: SnapshotRead,
 }
 
 struct Conn {
@@ -148,6 +150,7 @@ impl AsyncPgStore {
             schema: schema.to_owned(),
             conn: Mutex::new(Some(Conn { client, stmt })),
             chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
         })
     }
 
@@ -163,6 +166,15 @@ impl AsyncPgStore {
     #[must_use]
     pub fn with_snapshot_chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// Reads snapshots back as `reads` says, as
+    /// [`PgStore::with_snapshot_reads`](crate::PgStore::with_snapshot_reads)
+    /// does.
+    #[must_use]
+    pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
+        self.reads = reads;
         self
     }
 
@@ -440,7 +452,7 @@ impl AsyncPgStore {
     ) -> Result<Option<Snapshot<S>>, StoreError> {
         let mut guard = self.conn().await?;
         let result = match guard.as_mut() {
-            Some(conn) => load_snapshot(conn).await,
+            Some(conn) => load_snapshot(conn, self.reads).await,
             None => Err(StoreError::backend_message("no connection")),
         };
         Self::settle(&mut guard, result)
@@ -709,6 +721,7 @@ async fn save_snapshot(
 /// tokio's blocking pool, which asks for the next when it needs it.
 async fn load_snapshot<S: DeserializeOwned + Send + 'static>(
     conn: &mut Conn,
+    reads: SnapshotRead,
 ) -> Result<Option<Snapshot<S>>, StoreError> {
     let tx = conn
         .client
@@ -737,16 +750,18 @@ async fn load_snapshot<S: DeserializeOwned + Send + 'static>(
     // One chunk waits while the decoder reads the one before.
     let (send, mut receive) = tokio::sync::mpsc::channel::<Chunk>(1);
     let decoder = tokio::task::spawn_blocking(move || {
-        sql::decode_chunks::<S>(&head, chunks, |_, buf| match receive.blocking_recv() {
-            Some(Ok(Some(chunk))) => {
-                *buf = chunk;
-                Ok(true)
+        sql::decode_chunks::<S>(&head, chunks, reads, |_, buf| {
+            match receive.blocking_recv() {
+                Some(Ok(Some(chunk))) => {
+                    *buf = chunk;
+                    Ok(true)
+                }
+                Some(Ok(None)) => Ok(false),
+                Some(Err(e)) => Err(e),
+                None => Err(StoreError::backend_message(
+                    "the snapshot's chunks stopped coming",
+                )),
             }
-            Some(Ok(None)) => Ok(false),
-            Some(Err(e)) => Err(e),
-            None => Err(StoreError::backend_message(
-                "the snapshot's chunks stopped coming",
-            )),
         })
     });
     for seq in 0..chunks.0 {

@@ -79,7 +79,9 @@
 //! the new snapshot whole or the one before. A load reads the chunks in
 //! one `REPEATABLE READ` transaction, one at a time, and decodes them as
 //! they come, so the encoded snapshot is never in memory whole beside the
-//! state it decodes to. A snapshot that no longer reads (a chunk missing,
+//! state it decodes to (or, with
+//! [`PgStore::with_snapshot_reads`]`(`[`SnapshotRead::Whole`]`)`, reads
+//! them all first and decodes faster from one buffer). A snapshot that no longer reads (a chunk missing,
 //! shorter or longer than recorded, bytes that do not decode) is
 //! [`StoreError::Corrupt`], and the desk rebuilds from the events and says
 //! why. Tables made by earlier versions of this crate kept snapshots whole,
@@ -244,7 +246,7 @@ use fanatical::event::StreamId;
 use fanatical::id::MessageId;
 use fanatical::store::{
     DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent,
-    SNAPSHOT_CHUNK_SIZE, Snapshot, SnapshotStore, Store, StoreError, StreamWrite,
+    SNAPSHOT_CHUNK_SIZE, Snapshot, SnapshotRead, SnapshotStore, Store, StoreError, StreamWrite,
 };
 use postgres::{Client, Config, NoTls, Statement};
 use serde::Serialize;
@@ -270,6 +272,8 @@ pub struct PgStore {
     conn: Mutex<Option<Conn>>,
     /// How many bytes of a snapshot go in one row of `snapshot_chunks`.
     chunk_size: usize,
+    /// How a snapshot's chunks are read back.
+    reads: SnapshotRead,
 }
 
 /// A live connection with the store's statements prepared on it.
@@ -361,6 +365,7 @@ impl PgStore {
             schema: schema.to_owned(),
             conn: Mutex::new(None),
             chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
         };
         {
             let mut guard = store.lock();
@@ -385,6 +390,15 @@ impl PgStore {
     #[must_use]
     pub fn with_snapshot_chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// Reads snapshots back as `reads` says: one chunk at a time
+    /// ([`SnapshotRead::Streamed`], the default: less memory) or into one
+    /// buffer first ([`SnapshotRead::Whole`]: less time).
+    #[must_use]
+    pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
+        self.reads = reads;
         self
     }
 
@@ -637,6 +651,7 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
     }
 
     fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
+        let reads = self.reads;
         self.with_conn(|conn| {
             // One snapshot of the database: a save that supersedes this
             // snapshot while its chunks are read does not take them away.
@@ -658,7 +673,7 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
                 return sql::snapshot_of(&row).map(Some);
             };
             // One chunk in memory at a time, decoded as it comes.
-            sql::decode_chunks(&head, chunks, |seq, buf| {
+            sql::decode_chunks(&head, chunks, reads, |seq, buf| {
                 let (id, seq) = sql::chunk_key(&head, seq);
                 let row = tx
                     .query_opt(sql::SNAPSHOT_CHUNK, &[&id, &seq])
@@ -683,6 +698,7 @@ mod tests {
             schema: "desk_1".into(),
             conn: Mutex::new(None),
             chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
         };
         assert_eq!(
             format!("{store:?}"),

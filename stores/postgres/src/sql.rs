@@ -10,7 +10,7 @@ use fanatical::event::{Event, StreamId};
 use fanatical::id::MessageId;
 use fanatical::store::{
     ChunkReader, Erasure, ExpectedVersion, Lease, LeaseHolder, LeaseOutcome, LeaseRow,
-    RecordedEvent, Snapshot, SnapshotChunks, StoreError, StreamWrite,
+    RecordedEvent, Snapshot, SnapshotChunks, SnapshotRead, StoreError, StreamWrite,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -362,15 +362,19 @@ pub(crate) fn fill_chunk(
 }
 
 /// The snapshot of `head`'s chunks, each fetched with `next` as the
-/// decoder reaches it (one in memory at a time) and checked against what
-/// `head` recorded.
+/// decoder reaches it (one in memory at a time) or all first, as `reads`
+/// says, and checked against what `head` recorded.
 pub(crate) fn decode_chunks<S: DeserializeOwned>(
     head: &SnapshotHead,
     (chunks, size): (u64, u64),
+    reads: SnapshotRead,
     next: impl FnMut(u64, &mut Vec<u8>) -> Result<bool, StoreError>,
 ) -> Result<Snapshot<S>, StoreError> {
-    ChunkReader::new(head.position, chunks, size, next)
-        .decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r))
+    let reader = ChunkReader::new(head.position, chunks, size, next);
+    match reads {
+        SnapshotRead::Whole => reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b)),
+        _ => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+    }
 }
 
 /// Refuses to keep a snapshot at `position` when the last erasure (the

@@ -18,7 +18,7 @@ use fanatical::desk::{
     Command, Desk, DeskConfig, DeskState, InboundMessage, RebuildReason, Restored, RestoredFrom,
     TicketAction,
 };
-use fanatical::store::{Snapshot, SnapshotStore, StoreError};
+use fanatical::store::{Snapshot, SnapshotRead, SnapshotStore, StoreError};
 use fanatical_postgres::{AsyncPgStore, PgStore};
 
 /// Small enough that the fixture's desk (a few KiB encoded) fills several
@@ -152,6 +152,19 @@ fn a_snapshot_of_many_chunks_round_trips_through_both_stores() {
     assert!(rows.iter().all(|r| r.0 == ids[0]), "{rows:?}");
     let loaded: Snapshot<DeskState> = again.load_snapshot().unwrap().unwrap();
     assert_eq!(loaded, desk.snapshot());
+    // Read into one buffer first, by either store, the same snapshot.
+    let whole = PgStore::with_schema(&db.url, &schema)
+        .unwrap()
+        .with_snapshot_reads(SnapshotRead::Whole);
+    assert_eq!(whole.load_snapshot().unwrap(), Some(loaded.clone()));
+    let loaded_async = rt.block_on(async {
+        let store = AsyncPgStore::with_schema(&db.url, &schema)
+            .await
+            .unwrap()
+            .with_snapshot_reads(SnapshotRead::Whole);
+        store.load_snapshot::<DeskState>().await.unwrap()
+    });
+    assert_eq!(loaded_async, Some(loaded));
     let resumed = resume_both(&db.url, &schema, &config);
     assert_eq!(
         resumed.from,
@@ -238,6 +251,16 @@ fn a_damaged_or_missing_chunk_falls_back_to_a_rebuild_in_both_stores() {
     assert_eq!(
         unreadable(),
         format!("snapshot: chunk 1 of {count} is missing")
+    );
+    let whole = PgStore::with_schema(&db.url, &schema)
+        .unwrap()
+        .with_snapshot_reads(SnapshotRead::Whole);
+    assert_eq!(
+        SnapshotStore::<DeskState>::load_snapshot(&whole).unwrap_err(),
+        StoreError::Corrupt {
+            position,
+            reason: format!("snapshot: chunk 1 of {count} is missing")
+        }
     );
 
     // A snapshot saved afterwards is whole again, and used.

@@ -92,9 +92,12 @@
 //! A save writes the row and its chunks and deletes the snapshots it
 //! supersedes, with their chunks, in one transaction: a reader sees the
 //! new snapshot whole or the one before. A load reads the chunks in one
-//! read transaction, one at a time, and decodes them as they come, so the
-//! encoded snapshot is never in memory whole beside the state it decodes
-//! to. A row saved whole by earlier versions of this crate (MessagePack,
+//! read transaction, one at a time (incremental BLOB I/O into one
+//! buffer), and decodes them as they come, so the encoded snapshot is
+//! never in memory whole beside the state it decodes to; reading from a
+//! stream costs the decoder some time, and
+//! [`SqliteStore::with_snapshot_reads`]`(`[`SnapshotRead::Whole`]`)`
+//! trades that memory back for it (the workspace README has both). A row saved whole by earlier versions of this crate (MessagePack,
 //! or JSON text before that) still loads, and opening an older file adds
 //! the two columns. [`fanatical::desk::Desk::resume`] restarts from the
 //! latest snapshot.
@@ -147,8 +150,8 @@ use fanatical::event::{Event, StreamId};
 use fanatical::id::MessageId;
 use fanatical::store::{
     ChunkReader, DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow,
-    RecordedEvent, SNAPSHOT_CHUNK_SIZE, Snapshot, SnapshotChunks, SnapshotStore, Store, StoreError,
-    StreamWrite,
+    RecordedEvent, SNAPSHOT_CHUNK_SIZE, Snapshot, SnapshotChunks, SnapshotRead, SnapshotStore,
+    Store, StoreError, StreamWrite,
 };
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -161,6 +164,8 @@ pub struct SqliteStore {
     conn: Connection,
     /// How many bytes of a snapshot go in one row of `snapshot_chunks`.
     chunk_size: usize,
+    /// How a snapshot's chunks are read back.
+    reads: SnapshotRead,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -279,6 +284,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
         };
         store.migrate().map_err(backend)?;
         Ok(store)
@@ -327,6 +333,15 @@ impl SqliteStore {
     #[must_use]
     pub fn with_snapshot_chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// Reads snapshots back as `reads` says: one chunk at a time
+    /// ([`SnapshotRead::Streamed`], the default: less memory) or into one
+    /// buffer first ([`SnapshotRead::Whole`]: less time).
+    #[must_use]
+    pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
+        self.reads = reads;
         self
     }
 
@@ -847,9 +862,13 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
                 Ok(true)
             },
         );
-        reader
-            .decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r))
-            .map(Some)
+        match self.reads {
+            SnapshotRead::Whole => {
+                reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b))
+            }
+            _ => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+        }
+        .map(Some)
     }
 }
 

@@ -16,7 +16,7 @@ use fanatical::chrono::Duration;
 use fanatical::desk::{
     Command, Desk, DeskConfig, DeskState, InboundMessage, RebuildReason, RestoredFrom, TicketAction,
 };
-use fanatical::store::{Snapshot, SnapshotStore, StoreError};
+use fanatical::store::{Snapshot, SnapshotRead, SnapshotStore, StoreError};
 use fanatical_sqlite::SqliteStore;
 
 /// Small enough that the fixture's desk (a few KiB encoded) fills several
@@ -94,6 +94,11 @@ fn a_snapshot_of_many_chunks_restores_the_desk_a_rebuild_makes() {
     let loaded: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
     assert_eq!(loaded.position, position);
     assert!(loaded.is_intact());
+    // Read into one buffer first, the same snapshot.
+    let whole = SqliteStore::open(&db.0)
+        .unwrap()
+        .with_snapshot_reads(SnapshotRead::Whole);
+    assert_eq!(whole.load_snapshot().unwrap(), Some(loaded.clone()));
     let rebuilt = Desk::rebuild(&store, config.clone()).unwrap();
     let resumed = Desk::resume(&store, config.clone()).unwrap();
     assert_eq!(resumed.from, RestoredFrom::Snapshot { position });
@@ -193,6 +198,14 @@ fn a_damaged_or_missing_chunk_falls_back_to_a_rebuild_and_says_so() {
         .unwrap();
     assert_eq!(
         unreadable(&store),
+        format!("snapshot: chunk 1 of {count} is missing")
+    );
+    // Read into one buffer first, the chunks are checked the same way.
+    let whole = SqliteStore::open(&db.0)
+        .unwrap()
+        .with_snapshot_reads(SnapshotRead::Whole);
+    assert_eq!(
+        unreadable(&whole),
         format!("snapshot: chunk 1 of {count} is missing")
     );
 
