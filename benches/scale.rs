@@ -28,8 +28,9 @@
 //! `FANATICAL_SCALE_REPLAY_ROUNDS`; with `FANATICAL_SCALE_RESAVE` set, the
 //! snapshot is first loaded and saved again in this build's layout, so a
 //! database kept by an earlier build measures this one's;
-//! `FANATICAL_SCALE_SNAPSHOT_READS=whole` reads its chunks into one buffer
-//! before decoding, `SnapshotRead::Whole`, instead of one at a time),
+//! `FANATICAL_SCALE_SNAPSHOT_READS=streamed` decodes its chunks as they
+//! come, `SnapshotRead::Streamed`, instead of reading them into one buffer
+//! first),
 //! `FANATICAL_SCALE_REPLAY_ROUNDS` (how many times the replay is timed;
 //! 2, more to profile it).
 //!
@@ -1175,7 +1176,7 @@ fn main() {
         assert_eq!(restored.from, RestoredFrom::Snapshot { position });
         assert!(restored.desk == reference, "the restored desk is the desk");
         println!(
-            "restart from the snapshot (Desk::resume: read the row, decode, check, restore, \
+            "restart from the snapshot (Desk::resume: read the snapshot, decode, check, restore, \
              catch up {} events): {:.2} s, {:.2} s on a CPU (target ≤ 5 s)",
             restored.caught_up,
             took.as_secs_f64(),
@@ -1193,7 +1194,7 @@ fn main() {
         assert!(snapshot.is_intact());
         let checked = cpu() - c;
         println!(
-            "  of which, on a CPU: load (read the row, decode) {:.2} s, checksum {:.2} s, \
+            "  of which, on a CPU: load (read the snapshot, decode) {:.2} s, checksum {:.2} s, \
              the rest (restore: indexes, timers) about {:.2} s",
             loaded.as_secs_f64(),
             checked.as_secs_f64(),
@@ -1308,8 +1309,8 @@ fn remove_database(path: &std::path::Path) {
 /// catching up, is left out.
 fn restore_only(file: &std::path::Path, config: &DeskConfig) {
     let reads = match std::env::var("FANATICAL_SCALE_SNAPSHOT_READS").as_deref() {
-        Ok("whole") => fanatical::store::SnapshotRead::Whole,
-        _ => fanatical::store::SnapshotRead::Streamed,
+        Ok("streamed") => fanatical::store::SnapshotRead::Streamed,
+        _ => fanatical::store::SnapshotRead::Whole,
     };
     println!("snapshot reads: {reads:?}");
     let mut store = fanatical_sqlite::SqliteStore::open(file)

@@ -23,24 +23,24 @@ use super::StoreError;
 /// next to decoding it.
 pub const SNAPSHOT_CHUNK_SIZE: usize = 64 * 1024 * 1024;
 
-/// How a store reads a chunked snapshot back: a choice between memory and
-/// time, measured on a 753 MiB snapshot of a 0.86 GiB state (the
+/// How a store reads a chunked snapshot back: a choice between time and
+/// memory, measured on a 753 MiB snapshot of a 0.86 GiB state (the
 /// workspace README has the figures).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SnapshotRead {
+    /// Every chunk into one buffer, decoded from it
+    /// ([`ChunkReader::decode_whole`]): as fast as a snapshot kept in one
+    /// value was, and as much memory (the encoded snapshot and the state
+    /// at once: peak 1.7 GiB above the start). The default.
+    #[default]
+    Whole,
     /// One chunk in memory at a time, decoded as it comes
     /// ([`ChunkReader::decode`]): the encoded snapshot is never whole in
     /// memory beside the state it decodes to (peak 1.0 GiB above the
-    /// start, not 1.7), but a decoder reading from a stream is slower
-    /// than one reading a buffer (about 0.5 s more on a CPU, 15% of the
-    /// load).
-    #[default]
+    /// start), but the decoder reads a stream more slowly than a buffer
+    /// (about 0.55 s more on a CPU, 15% of the load).
     Streamed,
-    /// Every chunk into one buffer, decoded from it
-    /// ([`ChunkReader::decode_whole`]): as fast as a snapshot kept in one
-    /// value, and as much memory.
-    Whole,
 }
 
 /// A snapshot's bytes as they are written, in chunks of at most

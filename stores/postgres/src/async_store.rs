@@ -420,10 +420,11 @@ impl AsyncPgStore {
 
     /// The snapshot with the highest position, if any, as
     /// [`SnapshotStore::load_snapshot`] reads it: its chunks fetched one
-    /// at a time (awaited) and decoded as they come on a thread of
-    /// tokio's blocking pool, so neither the runtime's threads nor memory
-    /// hold the whole encoded snapshot. [`AsyncPgStore::resume`] restarts
-    /// a desk from it:
+    /// at a time (awaited) and handed to a decoder on a thread of tokio's
+    /// blocking pool, so the runtime's threads never decode (with
+    /// [`SnapshotRead::Streamed`] the decoder decodes them as they come,
+    /// and memory never holds the whole encoded snapshot).
+    /// [`AsyncPgStore::resume`] restarts a desk from it:
     ///
     /// ```no_run
     /// use fanatical::desk::{Desk, DeskConfig, DeskState};

@@ -77,11 +77,11 @@
 //! A save writes the row and its chunks and deletes the snapshots it
 //! supersedes (their chunks with them) in one transaction: a reader sees
 //! the new snapshot whole or the one before. A load reads the chunks in
-//! one `REPEATABLE READ` transaction, one at a time, and decodes them as
-//! they come, so the encoded snapshot is never in memory whole beside the
-//! state it decodes to (or, with
-//! [`PgStore::with_snapshot_reads`]`(`[`SnapshotRead::Whole`]`)`, reads
-//! them all first and decodes faster from one buffer). A snapshot that no longer reads (a chunk missing,
+//! one `REPEATABLE READ` transaction, one at a time, checking them against
+//! the count and size recorded, into one buffer it decodes; with
+//! [`PgStore::with_snapshot_reads`]`(`[`SnapshotRead::Streamed`]`)` it
+//! decodes them as they come instead, so the encoded snapshot is never in
+//! memory whole beside the state it decodes to, for some more time. A snapshot that no longer reads (a chunk missing,
 //! shorter or longer than recorded, bytes that do not decode) is
 //! [`StoreError::Corrupt`], and the desk rebuilds from the events and says
 //! why. Tables made by earlier versions of this crate kept snapshots whole,
@@ -393,9 +393,10 @@ impl PgStore {
         self
     }
 
-    /// Reads snapshots back as `reads` says: one chunk at a time
-    /// ([`SnapshotRead::Streamed`], the default: less memory) or into one
-    /// buffer first ([`SnapshotRead::Whole`]: less time).
+    /// Reads snapshots back as `reads` says: into one buffer first
+    /// ([`SnapshotRead::Whole`], the default: less time) or one chunk at a
+    /// time, decoded as it comes ([`SnapshotRead::Streamed`]: less
+    /// memory, the encoded snapshot never whole beside the state).
     #[must_use]
     pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
         self.reads = reads;
@@ -672,7 +673,8 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
                     .map_err(backend)?;
                 return sql::snapshot_of(&row).map(Some);
             };
-            // One chunk in memory at a time, decoded as it comes.
+            // A chunk at a time into the reader's buffer (and decoded as it
+            // comes, when streamed).
             sql::decode_chunks(&head, chunks, reads, |seq, buf| {
                 let (id, seq) = sql::chunk_key(&head, seq);
                 let row = tx

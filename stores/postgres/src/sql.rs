@@ -372,8 +372,8 @@ pub(crate) fn decode_chunks<S: DeserializeOwned>(
 ) -> Result<Snapshot<S>, StoreError> {
     let reader = ChunkReader::new(head.position, chunks, size, next);
     match reads {
-        SnapshotRead::Whole => reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b)),
-        _ => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+        SnapshotRead::Streamed => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+        _ => reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b)),
     }
 }
 

@@ -152,16 +152,16 @@ fn a_snapshot_of_many_chunks_round_trips_through_both_stores() {
     assert!(rows.iter().all(|r| r.0 == ids[0]), "{rows:?}");
     let loaded: Snapshot<DeskState> = again.load_snapshot().unwrap().unwrap();
     assert_eq!(loaded, desk.snapshot());
-    // Read into one buffer first, by either store, the same snapshot.
+    // Decoded as the chunks come, by either store, the same snapshot.
     let whole = PgStore::with_schema(&db.url, &schema)
         .unwrap()
-        .with_snapshot_reads(SnapshotRead::Whole);
+        .with_snapshot_reads(SnapshotRead::Streamed);
     assert_eq!(whole.load_snapshot().unwrap(), Some(loaded.clone()));
     let loaded_async = rt.block_on(async {
         let store = AsyncPgStore::with_schema(&db.url, &schema)
             .await
             .unwrap()
-            .with_snapshot_reads(SnapshotRead::Whole);
+            .with_snapshot_reads(SnapshotRead::Streamed);
         store.load_snapshot::<DeskState>().await.unwrap()
     });
     assert_eq!(loaded_async, Some(loaded));
@@ -254,7 +254,7 @@ fn a_damaged_or_missing_chunk_falls_back_to_a_rebuild_in_both_stores() {
     );
     let whole = PgStore::with_schema(&db.url, &schema)
         .unwrap()
-        .with_snapshot_reads(SnapshotRead::Whole);
+        .with_snapshot_reads(SnapshotRead::Streamed);
     assert_eq!(
         SnapshotStore::<DeskState>::load_snapshot(&whole).unwrap_err(),
         StoreError::Corrupt {

@@ -92,12 +92,12 @@
 //! A save writes the row and its chunks and deletes the snapshots it
 //! supersedes, with their chunks, in one transaction: a reader sees the
 //! new snapshot whole or the one before. A load reads the chunks in one
-//! read transaction, one at a time (incremental BLOB I/O into one
-//! buffer), and decodes them as they come, so the encoded snapshot is
-//! never in memory whole beside the state it decodes to; reading from a
-//! stream costs the decoder some time, and
-//! [`SqliteStore::with_snapshot_reads`]`(`[`SnapshotRead::Whole`]`)`
-//! trades that memory back for it (the workspace README has both). A row saved whole by earlier versions of this crate (MessagePack,
+//! read transaction (incremental BLOB I/O, a chunk at a time), checking
+//! them against the count and size recorded, into one buffer it decodes;
+//! [`SqliteStore::with_snapshot_reads`]`(`[`SnapshotRead::Streamed`]`)`
+//! decodes them as they come instead, so the encoded snapshot is never in
+//! memory whole beside the state it decodes to, for some more time (the
+//! workspace README has both). A row saved whole by earlier versions of this crate (MessagePack,
 //! or JSON text before that) still loads, and opening an older file adds
 //! the two columns. [`fanatical::desk::Desk::resume`] restarts from the
 //! latest snapshot.
@@ -336,9 +336,10 @@ impl SqliteStore {
         self
     }
 
-    /// Reads snapshots back as `reads` says: one chunk at a time
-    /// ([`SnapshotRead::Streamed`], the default: less memory) or into one
-    /// buffer first ([`SnapshotRead::Whole`]: less time).
+    /// Reads snapshots back as `reads` says: into one buffer first
+    /// ([`SnapshotRead::Whole`], the default: less time) or one chunk at a
+    /// time, decoded as it comes ([`SnapshotRead::Streamed`]: less
+    /// memory, the encoded snapshot never whole beside the state).
     #[must_use]
     pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
         self.reads = reads;
@@ -830,8 +831,8 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
                  WHERE snapshot = ?1 AND seq = ?2",
             )
             .map_err(backend)?;
-        // One chunk in memory at a time, read straight from the database's
-        // pages into the reader's buffer and decoded as it comes.
+        // A chunk at a time, read straight from the database's pages into
+        // the reader's buffer (and decoded as it comes, when streamed).
         let reader = ChunkReader::new(
             u64::try_from(position).unwrap_or(0),
             u64::try_from(chunks).unwrap_or(0),
@@ -863,10 +864,8 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
             },
         );
         match self.reads {
-            SnapshotRead::Whole => {
-                reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b))
-            }
-            _ => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+            SnapshotRead::Streamed => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+            _ => reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b)),
         }
         .map(Some)
     }

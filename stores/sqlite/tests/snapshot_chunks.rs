@@ -94,10 +94,10 @@ fn a_snapshot_of_many_chunks_restores_the_desk_a_rebuild_makes() {
     let loaded: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
     assert_eq!(loaded.position, position);
     assert!(loaded.is_intact());
-    // Read into one buffer first, the same snapshot.
+    // Decoded as the chunks come, the same snapshot.
     let whole = SqliteStore::open(&db.0)
         .unwrap()
-        .with_snapshot_reads(SnapshotRead::Whole);
+        .with_snapshot_reads(SnapshotRead::Streamed);
     assert_eq!(whole.load_snapshot().unwrap(), Some(loaded.clone()));
     let rebuilt = Desk::rebuild(&store, config.clone()).unwrap();
     let resumed = Desk::resume(&store, config.clone()).unwrap();
@@ -200,10 +200,10 @@ fn a_damaged_or_missing_chunk_falls_back_to_a_rebuild_and_says_so() {
         unreadable(&store),
         format!("snapshot: chunk 1 of {count} is missing")
     );
-    // Read into one buffer first, the chunks are checked the same way.
+    // Decoded as they come, the chunks are checked the same way.
     let whole = SqliteStore::open(&db.0)
         .unwrap()
-        .with_snapshot_reads(SnapshotRead::Whole);
+        .with_snapshot_reads(SnapshotRead::Streamed);
     assert_eq!(
         unreadable(&whole),
         format!("snapshot: chunk 1 of {count} is missing")
