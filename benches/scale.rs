@@ -25,7 +25,12 @@
 //! unless `FANATICAL_SCALE_KEEP_SNAPSHOT` is set),
 //! `FANATICAL_SCALE_RESTORE_ONLY` (a database kept that way: no drive, its
 //! snapshot loaded and restored, each step timed, as many rounds as
-//! `FANATICAL_SCALE_REPLAY_ROUNDS`),
+//! `FANATICAL_SCALE_REPLAY_ROUNDS`; with `FANATICAL_SCALE_RESAVE` set, the
+//! snapshot is first loaded and saved again in this build's layout, so a
+//! database kept by an earlier build measures this one's;
+//! `FANATICAL_SCALE_SNAPSHOT_READS=streamed` decodes its chunks as they
+//! come, `SnapshotRead::Streamed`, instead of reading them into one buffer
+//! first),
 //! `FANATICAL_SCALE_SAVE_LOG` (a file the replay log is written to, after
 //! the drive) and `FANATICAL_SCALE_REPLAY_ONLY` (such a file: no drive,
 //! the replay from it timed),
@@ -1162,9 +1167,7 @@ fn main() {
         desk.save_snapshot(&mut store).unwrap();
         let saved = t.elapsed();
         let saved_cpu = cpu() - c;
-        let size: i64 = rusqlite::Connection::open(&snapshot_file)
-            .and_then(|c| c.query_row("SELECT length(snapshot) FROM snapshots", [], |r| r.get(0)))
-            .unwrap_or(0);
+        let size = snapshot_bytes(&snapshot_file);
         println!(
             "snapshot at position {}: {:.1} MiB (fanatical-sqlite's encoding) written to {} in \
              {:.2} s ({:.2} s on a CPU)",
@@ -1185,7 +1188,7 @@ fn main() {
         assert_eq!(restored.from, RestoredFrom::Snapshot { position });
         assert!(restored.desk == reference, "the restored desk is the desk");
         println!(
-            "restart from the snapshot (Desk::resume: read the row, decode, check, restore, \
+            "restart from the snapshot (Desk::resume: read the snapshot, decode, check, restore, \
              catch up {} events): {:.2} s, {:.2} s on a CPU (target ≤ 5 s)",
             restored.caught_up,
             took.as_secs_f64(),
@@ -1195,13 +1198,15 @@ fn main() {
         drop(reference);
         // The same steps apart, on a CPU: the load, then the checksum.
         let c = cpu();
-        let snapshot = store.load_snapshot().unwrap().unwrap();
+        let (snapshot, peak) = load_measured(&store);
+        let snapshot = snapshot.unwrap();
         let loaded = cpu() - c;
+        println!("  {peak}");
         let c = cpu();
         assert!(snapshot.is_intact());
         let checked = cpu() - c;
         println!(
-            "  of which, on a CPU: load (read the row, decode) {:.2} s, checksum {:.2} s, \
+            "  of which, on a CPU: load (read the snapshot, decode) {:.2} s, checksum {:.2} s, \
              the rest (restore: indexes, timers) about {:.2} s",
             loaded.as_secs_f64(),
             checked.as_secs_f64(),
@@ -1245,6 +1250,61 @@ impl DriveStore {
     }
 }
 
+/// The bytes of the snapshots kept in `file`: in the rows of
+/// `snapshot_chunks`, and in `snapshots` for a row saved whole (as
+/// fanatical-sqlite did before it cut snapshots into chunks).
+fn snapshot_bytes(file: &std::path::Path) -> i64 {
+    let Ok(c) = rusqlite::Connection::open(file) else {
+        return 0;
+    };
+    let whole: i64 = c
+        .query_row(
+            "SELECT COALESCE(SUM(length(snapshot)), 0) FROM snapshots",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    let chunks: i64 = c
+        .query_row(
+            "SELECT COALESCE(SUM(length(bytes)), 0) FROM snapshot_chunks",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    whole + chunks
+}
+
+/// The latest snapshot loaded from `store`, and what the load took in
+/// memory: the peak resident memory above where it started (Linux's
+/// VmHWM, reset first by writing 5 to /proc/self/clear_refs, after the
+/// allocator has handed its free memory back, so that what the load
+/// allocates shows; SQLite's own copies of values are outside the counted
+/// heap, so resident memory it is) and the heap the snapshot holds once
+/// loaded.
+fn load_measured<T: SnapshotStore<DeskState>>(store: &T) -> (Option<Snapshot<DeskState>>, String) {
+    // SAFETY: malloc_trim only returns free memory to the system.
+    unsafe { libc::malloc_trim(0) };
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let (rss, live) = (status_kb("VmRSS:"), heap());
+    let snapshot = store.load_snapshot().unwrap();
+    let held = heap() - live;
+    let peak = status_kb("VmHWM:").saturating_sub(rss);
+    let report = if reset {
+        format!(
+            "load: peak resident memory {:.2} GiB above the start, the snapshot's state {:.2} GiB \
+             of heap",
+            gib_kb(peak),
+            gib(held)
+        )
+    } else {
+        format!(
+            "load: the snapshot's state {:.2} GiB of heap (peak not measurable)",
+            gib(held)
+        )
+    };
+    (snapshot, report)
+}
+
 /// Removes a SQLite database and its journal files.
 fn remove_database(path: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
@@ -1260,14 +1320,34 @@ fn remove_database(path: &std::path::Path) {
 /// `Desk::resume` adds, reading the event at the snapshot's position and
 /// catching up, is left out.
 fn restore_only(file: &std::path::Path, config: &DeskConfig) {
-    let store = fanatical_sqlite::SqliteStore::open(file).unwrap();
+    let reads = match std::env::var("FANATICAL_SCALE_SNAPSHOT_READS").as_deref() {
+        Ok("streamed") => fanatical::store::SnapshotRead::Streamed,
+        _ => fanatical::store::SnapshotRead::Whole,
+    };
+    println!("snapshot reads: {reads:?}");
+    let mut store = fanatical_sqlite::SqliteStore::open(file)
+        .unwrap()
+        .with_snapshot_reads(reads);
+    if std::env::var_os("FANATICAL_SCALE_RESAVE").is_some() {
+        let snapshot: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
+        let t = Instant::now();
+        store.save_snapshot(&snapshot).unwrap();
+        println!(
+            "saved again in this build's layout in {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    println!(
+        "snapshot in {}: {:.1} MiB",
+        file.display(),
+        snapshot_bytes(file) as f64 / (1024.0 * 1024.0)
+    );
     for round in 1..=setting("FANATICAL_SCALE_REPLAY_ROUNDS", 2) {
         let (t, c) = (Instant::now(), cpu());
-        let snapshot: Snapshot<DeskState> = store
-            .load_snapshot()
-            .unwrap()
-            .unwrap_or_else(|| panic!("no snapshot in {}", file.display()));
+        let (snapshot, peak) = load_measured(&store);
+        let snapshot = snapshot.unwrap_or_else(|| panic!("no snapshot in {}", file.display()));
         let (loaded, loaded_cpu) = (t.elapsed(), cpu() - c);
+        println!("restore {round}: {peak}");
         let (t, c) = (Instant::now(), cpu());
         assert!(snapshot.is_intact());
         let (checked, checked_cpu) = (t.elapsed(), cpu() - c);

@@ -99,6 +99,7 @@ mod queue_log;
 mod recognition;
 mod record;
 mod refunds;
+mod resume;
 mod slas;
 mod snapshot;
 mod surveys;
@@ -132,6 +133,7 @@ pub use escalate::{Escalation, Notice};
 pub use export::{PersonExport, PraiseExport, SurveyExport};
 pub use pages::{PageKind, PagePolicy, PageTiming};
 pub use refunds::RefundsView;
+pub use resume::{Resume, ResumeStep};
 pub use snapshot::{DeskSnapshot, DeskState, RebuildReason, Restored, RestoredFrom, SnapshotError};
 pub use timers::{NextTimer, Timer};
 pub use views::{ChannelsView, CustomersView, IncidentsView, PeopleView, SurveysView, TicketsView};
@@ -307,9 +309,7 @@ impl Desk {
     pub(super) fn replay<S: Store + ?Sized>(&mut self, store: &S) -> Result<usize, Error> {
         self.replaying = true;
         let applied = self.catch_up(store);
-        self.replaying = false;
-        self.state.versions.shrink();
-        self.start_timers();
+        self.end_replay();
         applied
     }
 

@@ -291,59 +291,15 @@ impl Desk {
     where
         S: Store + SnapshotStore<DeskState> + ?Sized,
     {
-        let why = match store.load_snapshot() {
-            Ok(None) => RebuildReason::NoSnapshot,
-            Err(e @ StoreError::Corrupt { .. }) => RebuildReason::Unreadable(e),
-            Err(e) => return Err(e.into()),
-            Ok(Some(snapshot)) => match Self::resume_from(store, config.clone(), snapshot)? {
-                Ok(restored) => return Ok(restored),
-                Err(e) => RebuildReason::Inconsistent(e),
-            },
-        };
-        let mut desk = Desk::new(config);
-        let caught_up = desk.replay(store)?;
-        Ok(Restored {
-            desk,
-            from: RestoredFrom::Rebuild { why },
-            caught_up,
-        })
-    }
-
-    /// Restores `snapshot` and catches up. The outer error refuses; the
-    /// inner one says the snapshot is no fold of this store's record.
-    fn resume_from<S: Store + ?Sized>(
-        store: &S,
-        config: DeskConfig,
-        snapshot: DeskSnapshot,
-    ) -> Result<Result<Restored, SnapshotError>, Error> {
-        let position = snapshot.position;
-        let inconsistent = |reason: String| SnapshotError::Inconsistent { position, reason };
-        // The store must hold the event the snapshot ends with.
-        if position > 0 {
-            let last = store.read_all(position.saturating_sub(1), 1)?;
-            if last.first().map(|r| r.position) != Some(position) {
-                return Ok(Err(inconsistent(
-                    "the store holds no event at that position".into(),
-                )));
+        // The steps of `Resume`, each read made here.
+        let mut resume = Resume::new(config, store.load_snapshot())?;
+        loop {
+            let (after, max) = resume.wants();
+            let page = store.read_all_lent(after, max)?;
+            match resume.feed(&page)? {
+                ResumeStep::More(next) => resume = next,
+                ResumeStep::Done(restored) => return Ok(restored),
             }
-        }
-        let mut desk = match Self::restore(config, snapshot) {
-            Ok(desk) => desk,
-            Err(e @ SnapshotError::Inconsistent { .. }) => return Ok(Err(e)),
-            Err(e) => return Err(e.into()),
-        };
-        match desk.catch_up(store) {
-            Ok(caught_up) => Ok(Ok(Restored {
-                desk,
-                from: RestoredFrom::Snapshot { position },
-                caught_up,
-            })),
-            Err(Error::Desk(
-                e @ (DeskError::OutOfOrder { .. } | DeskError::EventMismatch { .. }),
-            )) => Ok(Err(inconsistent(format!(
-                "the store does not continue it: {e}"
-            )))),
-            Err(e) => Err(e),
         }
     }
 

@@ -84,6 +84,7 @@
 //! ```
 
 mod checksum;
+mod chunks;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod erasure;
@@ -98,6 +99,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use checksum::command_fingerprint;
+pub use chunks::{ChunkReader, SNAPSHOT_CHUNK_SIZE, SnapshotChunks, SnapshotRead};
 pub use erasure::{ERASED, Erasure};
 pub use lease::{
     DeliveryLeases, InvalidHolder, Lease, LeaseDecision, LeaseHolder, LeaseOutcome, LeaseRow,

@@ -4,8 +4,11 @@
 //! time, and the service catches up before it decides, retrying a
 //! conflict. It delivers each message under a lease taken in the database
 //! (awaited), so other desks on the schema never deliver it at the same
-//! time. The runtime has one thread, so a heartbeat task that keeps
-//! ticking while the service waits on the database shows nothing blocks.
+//! time. The service starts with `AsyncPgStore::resume` (the latest
+//! snapshot and the events after it, or every event), and saves a
+//! snapshot when it stops, from which a restarted service resumes. The
+//! runtime has one thread, so a heartbeat task that keeps ticking while
+//! the service waits on the database shows nothing blocks.
 //!
 //! `FANATICAL_PG_URL=postgres://user@localhost/db cargo run -p
 //! fanatical-postgres --example tokio_service [schema]` (default: a new
@@ -20,7 +23,7 @@ use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::chrono::{DateTime, Duration, TimeZone, Utc};
 use fanatical::chrono_tz::America::Chicago;
 use fanatical::customer::CustomerCommand;
-use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage};
+use fanatical::desk::{Command, Desk, DeskConfig, InboundMessage, RestoredFrom};
 use fanatical::desk::{CustomerAction, PeopleAction, TicketAction};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::outbox::OutboxAction;
@@ -160,10 +163,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
     };
 
+    // The service's start: the latest snapshot and what came after it, or
+    // every event when there is none (here, on a new schema).
     let store = AsyncPgStore::with_schema(&url, &schema).await?;
-    let mut desk = Desk::new(config.clone());
-    store.catch_up(&mut desk).await?;
-    println!("desk on schema {schema}: {} events so far", desk.position());
+    let restored = store.resume(config.clone()).await?;
+    let desk = restored.desk;
+    println!(
+        "desk on schema {schema}: {} events so far ({:?}, {} applied)",
+        desk.position(),
+        restored.from,
+        restored.caught_up
+    );
     let (tx, inbox) = mpsc::channel(16);
     let me = LeaseHolder::new("tokio-service")?;
     let service = tokio::spawn(serve(store, desk, inbox, me));
@@ -249,8 +259,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(tx);
     let desk = service.await??;
 
-    // A desk rebuilt from the schema equals the one the service ran.
+    // The service stops with a snapshot; restarted, it resumes from it.
     let store = AsyncPgStore::with_schema(&url, &schema).await?;
+    store.save_snapshot(&desk.snapshot()).await?;
+    let restarted = store.resume(config.clone()).await?;
+    assert_eq!(
+        restarted.from,
+        RestoredFrom::Snapshot {
+            position: desk.position()
+        }
+    );
+    assert_eq!(restarted.desk, desk, "a resumed desk equals the service's");
+    println!(
+        "restarted from the snapshot at position {}",
+        desk.position()
+    );
+
+    // A desk rebuilt from the schema's events equals the one the service ran.
     let mut rebuilt = Desk::new(config);
     let stored = store.catch_up(&mut rebuilt).await?;
     assert_eq!(

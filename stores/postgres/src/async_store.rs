@@ -7,12 +7,15 @@
 use std::fmt;
 
 use fanatical::chrono::{DateTime, Utc};
-use fanatical::desk::{ArchiveNeed, Command, CustomerArchive, Desk};
+use fanatical::desk::{
+    ArchiveNeed, Command, CustomerArchive, Desk, DeskConfig, DeskState, Restored, Resume,
+    ResumeStep,
+};
 use fanatical::event::StreamId;
 use fanatical::id::MessageId;
 use fanatical::store::{
-    Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot, StoreError,
-    StreamWrite,
+    Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, SNAPSHOT_CHUNK_SIZE,
+    Snapshot, SnapshotChunks, SnapshotRead, StoreError, StreamWrite,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -61,6 +64,10 @@ pub struct AsyncPgStore {
     conn: Mutex<Option<Conn>>,
     /// The group appender its appends go through, if any.
     group: Option<crate::group_async::Member>,
+    /// How many bytes of a snapshot go in one row of `snapshot_chunks`.
+    chunk_size: usize,
+    /// How a snapshot's chunks are read back.
+    reads: SnapshotRead,
 }
 
 struct Conn {
@@ -154,6 +161,8 @@ impl AsyncPgStore {
             schema: schema.to_owned(),
             conn: Mutex::new(Some(Conn { client, stmt })),
             group,
+            chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
         })
     }
 
@@ -168,6 +177,24 @@ impl AsyncPgStore {
     #[must_use]
     pub fn schema(&self) -> &str {
         &self.schema
+    }
+
+    /// Cuts snapshots into rows of at most `bytes` bytes (at least 1), as
+    /// [`PgStore::with_snapshot_chunk_size`](crate::PgStore::with_snapshot_chunk_size)
+    /// does.
+    #[must_use]
+    pub fn with_snapshot_chunk_size(mut self, bytes: usize) -> Self {
+        self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// Reads snapshots back as `reads` says, as
+    /// [`PgStore::with_snapshot_reads`](crate::PgStore::with_snapshot_reads)
+    /// does.
+    #[must_use]
+    pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
+        self.reads = reads;
+        self
     }
 
     /// The connection, connected again when the last one was lost or
@@ -393,7 +420,8 @@ impl AsyncPgStore {
 
     /// Keeps `snapshot`, replacing those it supersedes:
     /// [`SnapshotStore::save_snapshot`] for async code, in the same
-    /// `snapshots` table and transaction as [`PgStore`](crate::PgStore)'s.
+    /// `snapshots` and `snapshot_chunks` tables and transaction as
+    /// [`PgStore`](crate::PgStore)'s.
     /// A desk saves its own with `store.save_snapshot(&desk.snapshot())`.
     ///
     /// # Errors
@@ -405,18 +433,22 @@ impl AsyncPgStore {
         &self,
         snapshot: &Snapshot<S>,
     ) -> Result<(), StoreError> {
-        let bytes = sql::snapshot_bytes(snapshot)?;
+        let chunks = sql::snapshot_chunks(snapshot, self.chunk_size)?;
         let mut guard = self.conn().await?;
         let result = match guard.as_mut() {
-            Some(conn) => save_snapshot(conn, snapshot.position, &bytes).await,
+            Some(conn) => save_snapshot(conn, snapshot.position, &chunks).await,
             None => Err(StoreError::backend_message("no connection")),
         };
         Self::settle(&mut guard, result)
     }
 
     /// The snapshot with the highest position, if any, as
-    /// [`SnapshotStore::load_snapshot`] reads it. A desk comes back with
-    /// [`Desk::restore`] and [`AsyncPgStore::catch_up`]:
+    /// [`SnapshotStore::load_snapshot`] reads it: its chunks fetched one
+    /// at a time (awaited) and handed to a decoder on a thread of tokio's
+    /// blocking pool, so the runtime's threads never decode (with
+    /// [`SnapshotRead::Streamed`] the decoder decodes them as they come,
+    /// and memory never holds the whole encoded snapshot).
+    /// [`AsyncPgStore::resume`] restarts a desk from it:
     ///
     /// ```no_run
     /// use fanatical::desk::{Desk, DeskConfig, DeskState};
@@ -437,21 +469,57 @@ impl AsyncPgStore {
     ///
     /// # Errors
     /// [`StoreError::Corrupt`] for a stored snapshot that cannot be read
-    /// back; backend errors.
+    /// back (its chunks missing, short, or not decoding); backend errors.
     ///
     /// [`SnapshotStore::load_snapshot`]: fanatical::store::SnapshotStore::load_snapshot
-    pub async fn load_snapshot<S: DeserializeOwned>(
+    pub async fn load_snapshot<S: DeserializeOwned + Send + 'static>(
         &self,
     ) -> Result<Option<Snapshot<S>>, StoreError> {
         let mut guard = self.conn().await?;
-        let result = match guard.as_ref() {
-            Some(conn) => match conn.client.query_opt(sql::SNAPSHOT_LATEST, &[]).await {
-                Ok(row) => row.as_ref().map(sql::snapshot_of).transpose(),
-                Err(e) => Err(backend(e)),
-            },
+        let result = match guard.as_mut() {
+            Some(conn) => load_snapshot(conn, self.reads).await,
             None => Err(StoreError::backend_message("no connection")),
         };
         Self::settle(&mut guard, result)
+    }
+
+    /// Brings a desk back after a restart, as [`Desk::resume`] does on a
+    /// blocking store and by the same rules ([`Resume`]): the latest
+    /// snapshot loaded and restored, and the events after it applied; or,
+    /// when there is none or it cannot be used, every event replayed, with
+    /// the reason in [`Restored::from`]. Every read is awaited.
+    ///
+    /// ```no_run
+    /// use fanatical::desk::{DeskConfig, RestoredFrom};
+    /// use fanatical_postgres::AsyncPgStore;
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = AsyncPgStore::connect("postgres://desk@localhost/support").await?;
+    /// let restored = store.resume(DeskConfig::default()).await?;
+    /// if let RestoredFrom::Rebuild { why } = &restored.from {
+    ///     eprintln!("rebuilt from every event: {why:?}");
+    /// }
+    /// let mut desk = restored.desk;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Desk::resume`]: a snapshot from a newer build or another
+    /// configuration is refused ([`fanatical::desk::SnapshotError`]); store
+    /// errors other than an unreadable snapshot; the desk's own errors
+    /// from applying the events.
+    pub async fn resume(&self, config: DeskConfig) -> Result<Restored, fanatical::Error> {
+        let loaded = self.load_snapshot::<DeskState>().await;
+        let mut resume = Resume::new(config, loaded)?;
+        loop {
+            let (after, max) = resume.wants();
+            let page = self.read_all(after, max).await?;
+            match resume.feed(&page)? {
+                ResumeStep::More(next) => resume = next,
+                ResumeStep::Done(restored) => return Ok(restored),
+            }
+        }
     }
 
     /// Applies to `desk` every event stored after the last one it has
@@ -643,7 +711,12 @@ async fn lease<T>(
 }
 
 /// A snapshot save's transaction (the blocking store's, awaited).
-async fn save_snapshot(conn: &mut Conn, position: u64, bytes: &[u8]) -> Result<(), StoreError> {
+async fn save_snapshot(
+    conn: &mut Conn,
+    position: u64,
+    chunks: &SnapshotChunks,
+) -> Result<(), StoreError> {
+    let (count, size) = sql::chunk_params(chunks);
     let tx = conn.client.transaction().await.map_err(backend)?;
     tx.batch_execute(sql::SNAPSHOT_LOCK)
         .await
@@ -652,15 +725,85 @@ async fn save_snapshot(conn: &mut Conn, position: u64, bytes: &[u8]) -> Result<(
     sql::check_after_erasure(position, &erased)?;
     let position = to_i64(position);
     let id: i64 = tx
-        .query_one(sql::SNAPSHOT_INSERT, &[&position, &bytes])
+        .query_one(sql::SNAPSHOT_INSERT, &[&position, &count, &size])
         .await
         .map_err(backend)?
         .try_get(0)
         .map_err(backend)?;
+    for (chunk, seq) in chunks.iter().zip(0i32..) {
+        tx.execute(sql::SNAPSHOT_CHUNK_INSERT, &[&id, &seq, &chunk])
+            .await
+            .map_err(backend)?;
+    }
     tx.execute(sql::SNAPSHOT_PRUNE, &[&id, &position])
         .await
         .map_err(backend)?;
     tx.commit().await.map_err(backend)
+}
+
+/// A snapshot load's transaction (the blocking store's): the chunks are
+/// fetched here, awaited, and handed one at a time to a decoder on
+/// tokio's blocking pool, which asks for the next when it needs it.
+async fn load_snapshot<S: DeserializeOwned + Send + 'static>(
+    conn: &mut Conn,
+    reads: SnapshotRead,
+) -> Result<Option<Snapshot<S>>, StoreError> {
+    let tx = conn
+        .client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(backend)?;
+    let Some(row) = tx
+        .query_opt(sql::SNAPSHOT_LATEST, &[])
+        .await
+        .map_err(backend)?
+    else {
+        return Ok(None);
+    };
+    let head = sql::snapshot_head(&row)?;
+    let Some(chunks) = head.chunks else {
+        let row = tx
+            .query_one(sql::SNAPSHOT_WHOLE, &[&head.id])
+            .await
+            .map_err(backend)?;
+        return sql::snapshot_of(&row).map(Some);
+    };
+    type Chunk = Result<Option<Vec<u8>>, StoreError>;
+    // One chunk waits while the decoder reads the one before.
+    let (send, mut receive) = tokio::sync::mpsc::channel::<Chunk>(1);
+    let decoder = tokio::task::spawn_blocking(move || {
+        sql::decode_chunks::<S>(&head, chunks, reads, |_, buf| {
+            match receive.blocking_recv() {
+                Some(Ok(Some(chunk))) => {
+                    *buf = chunk;
+                    Ok(true)
+                }
+                Some(Ok(None)) => Ok(false),
+                Some(Err(e)) => Err(e),
+                None => Err(StoreError::backend_message(
+                    "the snapshot's chunks stopped coming",
+                )),
+            }
+        })
+    });
+    for seq in 0..chunks.0 {
+        let (id, seq) = sql::chunk_key(&head, seq);
+        let chunk = match tx.query_opt(sql::SNAPSHOT_CHUNK, &[&id, &seq]).await {
+            Ok(row) => sql::chunk_of(row.as_ref()),
+            Err(e) => Err(backend(e)),
+        };
+        let last = !matches!(chunk, Ok(Some(_)));
+        // The decoder gone (it failed, or has what it needs): stop.
+        if send.send(chunk).await.is_err() || last {
+            break;
+        }
+    }
+    drop(send);
+    let snapshot = decoder.await.map_err(backend)??;
+    Ok(Some(snapshot))
 }
 
 /// [`crate::migrate`], awaited.

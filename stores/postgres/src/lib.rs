@@ -48,18 +48,47 @@
 //! CREATE FUNCTION append_events(...)  -- the append below, in PL/pgSQL
 //! ```
 //!
-//! Snapshots go to a `snapshots` table, one row per snapshot: its
-//! position and the whole [`Snapshot`] as MessagePack in a `bytea`
-//! column, `body` (structs as maps of named fields, after the 27 bytes
-//! `fanatical-snapshot/msgpack` and a newline): about 70% of JSON's size,
-//! and a desk restarts from it about twice as fast (PostgreSQL keeps at
-//! most 1 GB in one value: a larger snapshot is refused with a backend
-//! error and nothing is kept). Tables made by
-//! earlier versions of this crate kept snapshots as JSON text in the
-//! `snapshot` column: opening such a schema adds `body` and lets
-//! `snapshot` be empty (checked first, so an up-to-date table is not
-//! locked), and the JSON rows still load until a new save supersedes
-//! them.
+//! Snapshots, of any size, go to two tables. The whole [`Snapshot`] is
+//! MessagePack (structs as maps of named fields, after the 27 bytes
+//! `fanatical-snapshot/msgpack` and a newline), about 70% of JSON's size
+//! and twice as fast to restart from; PostgreSQL keeps at most 1 GB in one
+//! value and a desk's snapshot at the stories' scale is larger, so the
+//! bytes are cut into chunks of 64 MiB
+//! ([`fanatical::store::SNAPSHOT_CHUNK_SIZE`];
+//! [`PgStore::with_snapshot_chunk_size`] for tests):
+//!
+//! ```sql
+//! CREATE TABLE snapshots (
+//!     id       bigserial PRIMARY KEY,
+//!     position bigint NOT NULL,
+//!     snapshot text,   -- JSON, in rows saved before MessagePack
+//!     body     bytea,  -- MessagePack, in rows saved whole before chunks
+//!     chunks   int,    -- how many chunks (NULL: saved whole)
+//!     size     bigint  -- how many bytes they hold
+//! );
+//! CREATE TABLE snapshot_chunks (
+//!     snapshot bigint NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+//!     seq      int    NOT NULL,  -- from 0
+//!     bytes    bytea  NOT NULL,
+//!     PRIMARY KEY (snapshot, seq)
+//! );
+//! ```
+//!
+//! A save writes the row and its chunks and deletes the snapshots it
+//! supersedes (their chunks with them) in one transaction: a reader sees
+//! the new snapshot whole or the one before. A load reads the chunks in
+//! one `REPEATABLE READ` transaction, one at a time, checking them against
+//! the count and size recorded, into one buffer it decodes; with
+//! [`PgStore::with_snapshot_reads`]`(`[`SnapshotRead::Streamed`]`)` it
+//! decodes them as they come instead, so the encoded snapshot is never in
+//! memory whole beside the state it decodes to, for some more time. A snapshot that no longer reads (a chunk missing,
+//! shorter or longer than recorded, bytes that do not decode) is
+//! [`StoreError::Corrupt`], and the desk rebuilds from the events and says
+//! why. Tables made by earlier versions of this crate kept snapshots whole,
+//! as JSON text in `snapshot` or MessagePack in `body`: opening such a
+//! schema adds the missing columns (each checked first, so an up-to-date
+//! table is not locked), and those rows still load until a new save
+//! supersedes them.
 //!
 //! ## How an append stays atomic, gap-free and in commit order
 //!
@@ -218,9 +247,12 @@
 //! keeps delivery leases ([`AsyncPgStore::take_lease`],
 //! [`AsyncPgStore::finish_lease`], [`AsyncPgStore::release_lease`]) and
 //! snapshots ([`AsyncPgStore::save_snapshot`],
-//! [`AsyncPgStore::load_snapshot`]) in the same tables, by the same
-//! statements and rules, as the blocking store's [`DeliveryLeases`] and
-//! [`SnapshotStore`].
+//! [`AsyncPgStore::load_snapshot`], decoding on tokio's blocking pool) in
+//! the same tables, by the same statements and rules, as the blocking
+//! store's [`DeliveryLeases`] and [`SnapshotStore`]; and
+//! [`AsyncPgStore::resume`] restarts a desk from them as
+//! [`Desk::resume`](fanatical::desk::Desk::resume) does, by the same rules
+//! ([`fanatical::desk::Resume`]), every read awaited.
 //!
 //! The store passes `fanatical`'s whole store conformance suite
 //! (`fanatical::store::conformance`, feature `conformance`), including
@@ -256,8 +288,8 @@ use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::StreamId;
 use fanatical::id::MessageId;
 use fanatical::store::{
-    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot,
-    SnapshotStore, Store, StoreError, StreamWrite,
+    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent,
+    SNAPSHOT_CHUNK_SIZE, Snapshot, SnapshotRead, SnapshotStore, Store, StoreError, StreamWrite,
 };
 use postgres::{Client, Config, NoTls, Statement};
 use serde::Serialize;
@@ -283,6 +315,10 @@ pub struct PgStore {
     conn: Mutex<Option<Conn>>,
     /// The group appender its appends go through, if any.
     group: Option<group::Member>,
+    /// How many bytes of a snapshot go in one row of `snapshot_chunks`.
+    chunk_size: usize,
+    /// How a snapshot's chunks are read back.
+    reads: SnapshotRead,
 }
 
 /// A live connection with the store's statements prepared on it.
@@ -383,6 +419,8 @@ impl PgStore {
             schema: schema.to_owned(),
             conn: Mutex::new(None),
             group,
+            chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
         };
         {
             let mut guard = store.lock();
@@ -405,6 +443,26 @@ impl PgStore {
     #[must_use]
     pub fn group(&self) -> Option<&PgGroupAppender> {
         self.group.as_ref().map(group::Member::group)
+    }
+
+    /// Cuts snapshots into rows of at most `bytes` bytes (at least 1)
+    /// instead of [`SNAPSHOT_CHUNK_SIZE`]'s 64 MiB: for tests that want a
+    /// small snapshot in many chunks. Snapshots already saved read back
+    /// whatever size their chunks are.
+    #[must_use]
+    pub fn with_snapshot_chunk_size(mut self, bytes: usize) -> Self {
+        self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// Reads snapshots back as `reads` says: into one buffer first
+    /// ([`SnapshotRead::Whole`], the default: less time) or one chunk at a
+    /// time, decoded as it comes ([`SnapshotRead::Streamed`]: less
+    /// memory, the encoded snapshot never whole beside the state).
+    #[must_use]
+    pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
+        self.reads = reads;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Conn>> {
@@ -622,16 +680,19 @@ impl Store for PgStore {
     }
 }
 
-/// Snapshots are rows of the `snapshots` table, the whole [`Snapshot`] as
-/// MessagePack (`body`) next to its position (rows written by earlier
-/// versions hold JSON in `snapshot`, and still load); saving one deletes
-/// those it supersedes. An
-/// erasure deletes them all and records its position in `erasures`, before
-/// which no snapshot is saved again; a table lock orders a save and an
-/// erasure running at once (see the SQL in `sql.rs`).
+/// Snapshots are rows of the `snapshots` table (position, how many chunks
+/// and bytes) and their bytes, the whole [`Snapshot`] as MessagePack, rows
+/// of `snapshot_chunks` of at most 64 MiB each, written in one
+/// transaction; rows saved whole by earlier versions (MessagePack in
+/// `body`, or JSON in `snapshot`) still load. Saving one deletes those it
+/// supersedes, their chunks with them. An erasure deletes them all and
+/// records its position in `erasures`, before which no snapshot is saved
+/// again; a table lock orders a save and an erasure running at once (see
+/// the SQL in `sql.rs`).
 impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
     fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
-        let bytes = sql::snapshot_bytes(snapshot)?;
+        let chunks = sql::snapshot_chunks(snapshot, self.chunk_size)?;
+        let (count, size) = sql::chunk_params(&chunks);
         self.with_conn(|conn| {
             let mut tx = conn.client.transaction().map_err(backend)?;
             tx.batch_execute(sql::SNAPSHOT_LOCK).map_err(backend)?;
@@ -639,23 +700,54 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for PgStore {
             sql::check_after_erasure(snapshot.position, &erased)?;
             let position = to_i64(snapshot.position);
             let id: i64 = tx
-                .query_one(sql::SNAPSHOT_INSERT, &[&position, &bytes])
+                .query_one(sql::SNAPSHOT_INSERT, &[&position, &count, &size])
                 .map_err(backend)?
                 .try_get(0)
                 .map_err(backend)?;
+            for (chunk, seq) in chunks.iter().zip(0i32..) {
+                tx.execute(sql::SNAPSHOT_CHUNK_INSERT, &[&id, &seq, &chunk])
+                    .map_err(backend)?;
+            }
             tx.execute(sql::SNAPSHOT_PRUNE, &[&id, &position])
                 .map_err(backend)?;
+            // Until here nothing of it is seen: a reader finds the
+            // snapshot with all its chunks, or the one before.
             tx.commit().map_err(backend)
         })
     }
 
     fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
+        let reads = self.reads;
         self.with_conn(|conn| {
-            let row = conn
+            // One snapshot of the database: a save that supersedes this
+            // snapshot while its chunks are read does not take them away.
+            let mut tx = conn
                 .client
-                .query_opt(sql::SNAPSHOT_LATEST, &[])
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
                 .map_err(backend)?;
-            row.as_ref().map(sql::snapshot_of).transpose()
+            let Some(row) = tx.query_opt(sql::SNAPSHOT_LATEST, &[]).map_err(backend)? else {
+                return Ok(None);
+            };
+            let head = sql::snapshot_head(&row)?;
+            let Some(chunks) = head.chunks else {
+                let row = tx
+                    .query_one(sql::SNAPSHOT_WHOLE, &[&head.id])
+                    .map_err(backend)?;
+                return sql::snapshot_of(&row).map(Some);
+            };
+            // A chunk at a time into the reader's buffer (and decoded as it
+            // comes, when streamed).
+            sql::decode_chunks(&head, chunks, reads, |seq, buf| {
+                let (id, seq) = sql::chunk_key(&head, seq);
+                let row = tx
+                    .query_opt(sql::SNAPSHOT_CHUNK, &[&id, &seq])
+                    .map_err(backend)?;
+                sql::fill_chunk(row.as_ref(), buf)
+            })
+            .map(Some)
         })
     }
 }
@@ -673,6 +765,8 @@ mod tests {
             schema: "desk_1".into(),
             conn: Mutex::new(None),
             group: None,
+            chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
         };
         assert_eq!(
             format!("{store:?}"),

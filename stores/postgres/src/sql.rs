@@ -9,8 +9,8 @@ use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::MessageId;
 use fanatical::store::{
-    Erasure, ExpectedVersion, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot,
-    StoreError, StreamWrite,
+    ChunkReader, Erasure, ExpectedVersion, Lease, LeaseHolder, LeaseOutcome, LeaseRow,
+    RecordedEvent, Snapshot, SnapshotChunks, SnapshotRead, StoreError, StreamWrite,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     id       bigserial PRIMARY KEY,
     position bigint    NOT NULL,
     snapshot text,     -- JSON: rows written before snapshots were MessagePack
-    body     bytea     -- MessagePack after the encoding's name (see snapshot_bytes)
+    body     bytea     -- MessagePack, saved whole (before snapshots were chunked)
 );
 -- A table made before snapshots were MessagePack: the new column, and
 -- the old one may now be empty. Checked first, so opening an up-to-date
@@ -63,6 +63,23 @@ DO $migrate$ BEGIN
         ALTER TABLE snapshots ALTER COLUMN snapshot DROP NOT NULL;
     END IF;
 END $migrate$;
+-- Snapshots in chunks: a snapshot's row records how many chunks and
+-- bytes it has (both NULL in a row saved whole, before chunks), and
+-- its bytes are rows of `snapshot_chunks`, deleted with it. Checked
+-- first, as above.
+DO $chunks$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                   WHERE attrelid = 'snapshots'::regclass AND attname = 'chunks'
+                     AND NOT attisdropped) THEN
+        ALTER TABLE snapshots ADD COLUMN chunks int, ADD COLUMN size bigint;
+    END IF;
+END $chunks$;
+CREATE TABLE IF NOT EXISTS snapshot_chunks (
+    snapshot bigint NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+    seq      int    NOT NULL,
+    bytes    bytea  NOT NULL,
+    PRIMARY KEY (snapshot, seq)
+);
 CREATE TABLE IF NOT EXISTS erasures (
     position bigint NOT NULL
 );
@@ -393,16 +410,94 @@ pub(crate) fn release(lease: &Lease) -> impl FnOnce(Option<LeaseRow>) -> (bool, 
     }
 }
 
-/// How a snapshot's `body` begins: what follows is MessagePack of the
+/// How a snapshot's bytes begin: what follows is MessagePack of the
 /// whole [`Snapshot`], structs as maps of named fields.
 const SNAPSHOT_MAGIC: &[u8] = b"fanatical-snapshot/msgpack\n";
 
-/// A snapshot as [`SNAPSHOT_INSERT`] keeps it in `body`: the whole
-/// [`Snapshot`] as MessagePack after [`SNAPSHOT_MAGIC`].
-pub(crate) fn snapshot_bytes<S: Serialize>(snapshot: &Snapshot<S>) -> Result<Vec<u8>, StoreError> {
-    let mut bytes = SNAPSHOT_MAGIC.to_vec();
-    rmp_serde::encode::write_named(&mut bytes, snapshot).map_err(backend)?;
-    Ok(bytes)
+/// A snapshot's bytes as [`SNAPSHOT_CHUNK_INSERT`] keeps them, in chunks of
+/// `size`: the whole [`Snapshot`] as MessagePack after [`SNAPSHOT_MAGIC`].
+pub(crate) fn snapshot_chunks<S: Serialize>(
+    snapshot: &Snapshot<S>,
+    size: usize,
+) -> Result<SnapshotChunks, StoreError> {
+    let mut chunks = SnapshotChunks::new(size);
+    std::io::Write::write_all(&mut chunks, SNAPSHOT_MAGIC).map_err(backend)?;
+    rmp_serde::encode::write_named(&mut chunks, snapshot).map_err(backend)?;
+    Ok(chunks)
+}
+
+/// [`SNAPSHOT_INSERT`]'s chunk count and size.
+pub(crate) fn chunk_params(chunks: &SnapshotChunks) -> (i32, i64) {
+    (
+        i32::try_from(chunks.count()).unwrap_or(i32::MAX),
+        to_i64(chunks.len()),
+    )
+}
+
+/// The latest snapshot's row, from [`SNAPSHOT_LATEST`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SnapshotHead {
+    pub(crate) id: i64,
+    pub(crate) position: u64,
+    /// How many chunks and bytes; none for a row saved whole.
+    pub(crate) chunks: Option<(u64, u64)>,
+}
+
+/// The row of [`SNAPSHOT_LATEST`].
+pub(crate) fn snapshot_head(row: &postgres::Row) -> Result<SnapshotHead, StoreError> {
+    let id: i64 = row.try_get(0).map_err(backend)?;
+    let position: i64 = row.try_get(1).map_err(backend)?;
+    let chunks: Option<i32> = row.try_get(2).map_err(backend)?;
+    let size: Option<i64> = row.try_get(3).map_err(backend)?;
+    Ok(SnapshotHead {
+        id,
+        position: to_u64(position),
+        chunks: chunks
+            .zip(size)
+            .map(|(c, s)| (u64::try_from(c).unwrap_or(0), to_u64(s))),
+    })
+}
+
+/// [`SNAPSHOT_CHUNK`]'s parameters for chunk `seq` of `head`'s snapshot.
+pub(crate) fn chunk_key(head: &SnapshotHead, seq: u64) -> (i64, i32) {
+    (head.id, i32::try_from(seq).unwrap_or(i32::MAX))
+}
+
+/// The bytes of a chunk's row from [`SNAPSHOT_CHUNK`] (none: no such row).
+pub(crate) fn chunk_of(row: Option<&postgres::Row>) -> Result<Option<Vec<u8>>, StoreError> {
+    row.map(|r| r.try_get::<_, Vec<u8>>(0).map_err(backend))
+        .transpose()
+}
+
+/// Replaces `buf`'s bytes with those of a chunk's row from
+/// [`SNAPSHOT_CHUNK`]; `false` when there is no such row.
+pub(crate) fn fill_chunk(
+    row: Option<&postgres::Row>,
+    buf: &mut Vec<u8>,
+) -> Result<bool, StoreError> {
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let bytes: &[u8] = row.try_get(0).map_err(backend)?;
+    buf.clear();
+    buf.extend_from_slice(bytes);
+    Ok(true)
+}
+
+/// The snapshot of `head`'s chunks, each fetched with `next` as the
+/// decoder reaches it (one in memory at a time) or all first, as `reads`
+/// says, and checked against what `head` recorded.
+pub(crate) fn decode_chunks<S: DeserializeOwned>(
+    head: &SnapshotHead,
+    (chunks, size): (u64, u64),
+    reads: SnapshotRead,
+    next: impl FnMut(u64, &mut Vec<u8>) -> Result<bool, StoreError>,
+) -> Result<Snapshot<S>, StoreError> {
+    let reader = ChunkReader::new(head.position, chunks, size, next);
+    match reads {
+        SnapshotRead::Streamed => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+        _ => reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b)),
+    }
 }
 
 /// Refuses to keep a snapshot at `position` when the last erasure (the
@@ -418,8 +513,8 @@ pub(crate) fn check_after_erasure(position: u64, erased: &postgres::Row) -> Resu
     Ok(())
 }
 
-/// The snapshot in a row of [`SNAPSHOT_LATEST`], or why it cannot be
-/// read.
+/// The snapshot in a row saved whole ([`SNAPSHOT_WHOLE`]), or why it
+/// cannot be read.
 pub(crate) fn snapshot_of<S: DeserializeOwned>(
     row: &postgres::Row,
 ) -> Result<Snapshot<S>, StoreError> {
@@ -469,7 +564,8 @@ pub(crate) const STREAM_VERSION: &str = "SELECT version FROM streams WHERE strea
 /// them wait for the erasure to commit.
 pub(crate) const LOCK_STREAMS: &str = "SELECT stream FROM streams WHERE stream = ANY($1::text[]) ORDER BY stream COLLATE \"C\" FOR UPDATE";
 
-/// An erasure drops every snapshot (each is a copy of what it erases). Its
+/// An erasure drops every snapshot (each is a copy of what it erases),
+/// their chunks with them. Its
 /// table lock also makes a snapshot being saved wait for the erasure to
 /// commit, and then see it ([`SNAPSHOT_LOCK`]).
 pub(crate) const SNAPSHOTS_DROP: &str = "DELETE FROM snapshots";
@@ -485,16 +581,29 @@ pub(crate) const SNAPSHOT_LOCK: &str = "LOCK TABLE snapshots IN SHARE ROW EXCLUS
 /// The position of the last erasure (0: none).
 pub(crate) const ERASED_AT: &str = "SELECT COALESCE(MAX(position), 0) FROM erasures";
 
-/// Keeps a snapshot ([`snapshot_bytes`]).
+/// Keeps a snapshot's row: its position, how many chunks and bytes
+/// ([`chunk_params`]).
 pub(crate) const SNAPSHOT_INSERT: &str =
-    "INSERT INTO snapshots (position, body) VALUES ($1, $2) RETURNING id";
+    "INSERT INTO snapshots (position, chunks, size) VALUES ($1, $2, $3) RETURNING id";
 
-/// Drops the snapshots a new one supersedes.
+/// Keeps one of a snapshot's chunks ([`snapshot_chunks`]).
+pub(crate) const SNAPSHOT_CHUNK_INSERT: &str =
+    "INSERT INTO snapshot_chunks (snapshot, seq, bytes) VALUES ($1, $2, $3)";
+
+/// Drops the snapshots a new one supersedes (their chunks with them).
 pub(crate) const SNAPSHOT_PRUNE: &str = "DELETE FROM snapshots WHERE id <> $1 AND position <= $2";
 
-/// The latest snapshot.
+/// The latest snapshot's row ([`snapshot_head`]).
 pub(crate) const SNAPSHOT_LATEST: &str =
-    "SELECT position, snapshot, body FROM snapshots ORDER BY position DESC, id DESC LIMIT 1";
+    "SELECT id, position, chunks, size FROM snapshots ORDER BY position DESC, id DESC LIMIT 1";
+
+/// A snapshot saved whole, before snapshots were chunked ([`snapshot_of`]).
+pub(crate) const SNAPSHOT_WHOLE: &str =
+    "SELECT position, snapshot, body FROM snapshots WHERE id = $1";
+
+/// One chunk of a snapshot ([`chunk_key`], [`chunk_of`]).
+pub(crate) const SNAPSHOT_CHUNK: &str =
+    "SELECT bytes FROM snapshot_chunks WHERE snapshot = $1 AND seq = $2";
 
 /// A stream's events to redact, locked until the erasure commits.
 pub(crate) const REDACT_SELECT: &str =

@@ -85,7 +85,9 @@ impl DeliveryLeases for Blocking {
 }
 
 /// The async snapshot methods behind the blocking trait.
-impl<S: serde::Serialize + serde::de::DeserializeOwned> SnapshotStore<S> for Blocking {
+impl<S: serde::Serialize + serde::de::DeserializeOwned + Send + 'static> SnapshotStore<S>
+    for Blocking
+{
     fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
         self.rt.block_on(self.store.save_snapshot(snapshot))
     }

@@ -217,9 +217,16 @@ fn in_one_group(
         wait_for("the first append never led a group", &|| {
             group.stats().groups == before.groups + 1
         });
+        // One at a time, each queued before the next starts: the queue
+        // holds them in the order given.
         let others: Vec<_> = batches
             .into_iter()
-            .map(|b| s.spawn(move || group.append(&b)))
+            .enumerate()
+            .map(|(i, b)| {
+                let h = s.spawn(move || group.append(&b));
+                wait_for("an append never queued", &|| group.stats().waiting == i + 1);
+                h
+            })
             .collect();
         wait_for("the appends never queued", &|| group.stats().waiting == n);
         head.rollback().unwrap();

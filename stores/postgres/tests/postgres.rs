@@ -679,7 +679,7 @@ fn postgres_keeps_snapshots_and_a_resumed_desk_equals_a_rebuilt_one() {
 /// without `body`, the JSON column required) is brought up to date when a
 /// store opens it, and the JSON row it holds (a format 2 snapshot, its
 /// checksum the byte-wise fingerprint) still resumes; the next save writes
-/// MessagePack in `body` and supersedes it.
+/// MessagePack in `snapshot_chunks` and supersedes it.
 #[test]
 fn an_old_schema_migrates_and_its_json_snapshot_row_still_resumes() {
     use fanatical::desk::{Command, CustomerAction, DeskState, RebuildReason, RestoredFrom};
@@ -729,6 +729,9 @@ fn an_old_schema_migrates_and_its_json_snapshot_row_still_resumes() {
         ("id", "NO"),
         ("position", "NO"),
         ("snapshot", "YES"),
+        // Added after the table's `body` was dropped above.
+        ("chunks", "YES"),
+        ("size", "YES"),
         ("body", "YES"),
     ];
     assert_eq!(columns, expected.map(|(c, n)| (c.to_owned(), n.to_owned())));
@@ -752,16 +755,21 @@ fn an_old_schema_migrates_and_its_json_snapshot_row_still_resumes() {
     assert_eq!(resumed.caught_up, 1);
     assert_eq!(resumed.desk, desk);
 
-    // A new save is MessagePack in `body`, and the JSON row is gone.
+    // A new save is MessagePack in `snapshot_chunks` (one chunk at the
+    // default size), and the JSON row is gone.
     desk.save_snapshot(&mut store).unwrap();
     let rows: Vec<(bool, Vec<u8>)> = raw
-        .query("SELECT snapshot IS NULL, body FROM snapshots", &[])
+        .query(
+            "SELECT s.snapshot IS NULL AND s.body IS NULL, c.bytes
+             FROM snapshots s JOIN snapshot_chunks c ON c.snapshot = s.id",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].0, "no JSON in a new row");
+    assert!(rows[0].0, "nothing in a new row's old columns");
     assert!(rows[0].1.starts_with(b"fanatical-snapshot/msgpack\n"));
     let loaded: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
     assert_eq!(loaded.format, SNAPSHOT_FORMAT);
@@ -777,9 +785,11 @@ fn an_old_schema_migrates_and_its_json_snapshot_row_still_resumes() {
     );
     assert_eq!(resumed.desk, desk);
 
-    // A body in no encoding the store writes does not read: rebuilt.
-    raw.batch_execute("UPDATE snapshots SET body = '\\x00ff'::bytea")
-        .unwrap();
+    // Bytes in no encoding the store writes do not read: rebuilt.
+    raw.batch_execute(
+        "UPDATE snapshot_chunks SET bytes = overlay(bytes placing '\\x00ff'::bytea from 1 for 2)",
+    )
+    .unwrap();
     let resumed = Desk::resume(&again, config).unwrap();
     assert_eq!(
         resumed.from,

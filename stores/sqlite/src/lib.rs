@@ -64,21 +64,50 @@
 //! ## Snapshots
 //!
 //! The store keeps desk snapshots ([`fanatical::store::SnapshotStore`], any
-//! serde state): a `snapshots` table of `(id, position, snapshot)`, the
-//! whole snapshot as a BLOB of MessagePack (its structs as maps of named
-//! fields, after the 27 bytes `fanatical-snapshot/msgpack` and a newline);
-//! rows written as JSON text by earlier versions of this crate still load.
-//! MessagePack is about 70% of JSON's size and a desk restarts from it
-//! about twice as fast. SQLite keeps at most 1,000,000,000 bytes in one
-//! value: a larger snapshot is refused with a backend error and nothing
-//! is kept (the desk restarts from the events). Saving one deletes those
-//! it supersedes, and
-//! [`fanatical::desk::Desk::resume`] restarts from the latest. An erasure
-//! deletes every snapshot in its transaction (zeroed on disk like the
+//! serde state) of any size. The whole snapshot is MessagePack (its
+//! structs as maps of named fields, after the 27 bytes
+//! `fanatical-snapshot/msgpack` and a newline), about 70% of JSON's size
+//! and twice as fast to restart from; SQLite keeps at most 1,000,000,000
+//! bytes in one value, and a desk's snapshot at the stories' scale is
+//! larger, so the bytes are cut into chunks of 64 MiB
+//! ([`fanatical::store::SNAPSHOT_CHUNK_SIZE`];
+//! [`SqliteStore::with_snapshot_chunk_size`] for tests):
+//!
+//! ```sql
+//! CREATE TABLE snapshots (
+//!     id       INTEGER PRIMARY KEY,
+//!     position INTEGER NOT NULL,
+//!     snapshot TEXT    NOT NULL, -- empty; the whole snapshot in rows saved before chunks
+//!     chunks   INTEGER,          -- how many chunks (NULL: saved whole)
+//!     size     INTEGER           -- how many bytes they hold
+//! );
+//! CREATE TABLE snapshot_chunks (
+//!     snapshot INTEGER NOT NULL, -- the snapshot's id
+//!     seq      INTEGER NOT NULL, -- from 0
+//!     bytes    BLOB    NOT NULL,
+//!     PRIMARY KEY (snapshot, seq)
+//! );
+//! ```
+//!
+//! A save writes the row and its chunks and deletes the snapshots it
+//! supersedes, with their chunks, in one transaction: a reader sees the
+//! new snapshot whole or the one before. A load reads the chunks in one
+//! read transaction (incremental BLOB I/O, a chunk at a time), checking
+//! them against the count and size recorded, into one buffer it decodes;
+//! [`SqliteStore::with_snapshot_reads`]`(`[`SnapshotRead::Streamed`]`)`
+//! decodes them as they come instead, so the encoded snapshot is never in
+//! memory whole beside the state it decodes to, for some more time (the
+//! workspace README has both). A row saved whole by earlier versions of this crate (MessagePack,
+//! or JSON text before that) still loads, and opening an older file adds
+//! the two columns. [`fanatical::desk::Desk::resume`] restarts from the
+//! latest snapshot.
+//! An erasure deletes every snapshot, chunks and all, in its transaction (zeroed on disk like the
 //! events it redacts) and records its position in an `erasures` table;
 //! a snapshot folded before it is refused afterwards
-//! ([`StoreError::StaleSnapshot`]). A row that no longer reads is
-//! [`StoreError::Corrupt`], and the desk rebuilds from the events.
+//! ([`StoreError::StaleSnapshot`]). A snapshot that no longer reads — a
+//! chunk missing, shorter or longer than recorded, bytes that do not
+//! decode — is [`StoreError::Corrupt`], and the desk rebuilds from the
+//! events and says why ([`fanatical::desk::RebuildReason::Unreadable`]).
 //!
 //! A server database (PostgreSQL, MySQL) follows the same pattern with
 //! `SELECT ... FOR UPDATE` or a serializable transaction, and the same
@@ -120,8 +149,9 @@ use fanatical::chrono::{DateTime, Utc};
 use fanatical::event::{Event, StreamId};
 use fanatical::id::MessageId;
 use fanatical::store::{
-    DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow, RecordedEvent, Snapshot,
-    SnapshotStore, Store, StoreError, StreamWrite,
+    ChunkReader, DeliveryLeases, Erasure, Lease, LeaseHolder, LeaseOutcome, LeaseRow,
+    RecordedEvent, SNAPSHOT_CHUNK_SIZE, Snapshot, SnapshotChunks, SnapshotRead, SnapshotStore,
+    Store, StoreError, StreamWrite,
 };
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -132,6 +162,10 @@ use serde::de::DeserializeOwned;
 /// the table and how appends stay atomic.
 pub struct SqliteStore {
     conn: Connection,
+    /// How many bytes of a snapshot go in one row of `snapshot_chunks`.
+    chunk_size: usize,
+    /// How a snapshot's chunks are read back.
+    reads: SnapshotRead,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -169,9 +203,22 @@ CREATE TABLE IF NOT EXISTS snapshots (
     position INTEGER NOT NULL,
     snapshot TEXT    NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshot_chunks (
+    snapshot INTEGER NOT NULL,
+    seq      INTEGER NOT NULL,
+    bytes    BLOB    NOT NULL,
+    PRIMARY KEY (snapshot, seq)
+);
 CREATE TABLE IF NOT EXISTS erasures (
     position INTEGER NOT NULL
 );";
+
+/// The columns a `snapshots` table made before snapshots were chunked
+/// lacks: how many chunks the snapshot's bytes fill and how many bytes
+/// they hold (both NULL: the row holds the whole snapshot itself).
+const SNAPSHOT_COLUMNS: &str = "
+ALTER TABLE snapshots ADD COLUMN chunks INTEGER;
+ALTER TABLE snapshots ADD COLUMN size   INTEGER;";
 
 /// How long a writer waits for another's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -234,7 +281,69 @@ impl SqliteStore {
         conn.pragma_update(None, "secure_delete", "ON")
             .map_err(backend)?;
         conn.execute_batch(SCHEMA).map_err(backend)?;
-        Ok(SqliteStore { conn })
+        let mut store = SqliteStore {
+            conn,
+            chunk_size: SNAPSHOT_CHUNK_SIZE,
+            reads: SnapshotRead::default(),
+        };
+        store.migrate().map_err(backend)?;
+        Ok(store)
+    }
+
+    /// Adds the snapshot chunk columns to a table made without them
+    /// (checked first, so an up-to-date file takes no write lock; checked
+    /// again under the lock, so two stores opening one file at once do
+    /// not both add them).
+    fn migrate(&mut self) -> Result<(), rusqlite::Error> {
+        let chunked = |conn: &Connection| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('snapshots') WHERE name = 'chunks'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+        };
+        if chunked(&self.conn)? {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !chunked(&tx)? {
+            tx.execute_batch(SNAPSHOT_COLUMNS)?;
+        }
+        tx.commit()
+    }
+
+    /// Cuts snapshots into rows of at most `bytes` bytes (at least 1)
+    /// instead of [`SNAPSHOT_CHUNK_SIZE`]'s 64 MiB: for tests that want a
+    /// small snapshot in many chunks. Snapshots already saved read back
+    /// whatever size their chunks are.
+    ///
+    /// ```
+    /// use fanatical::store::{Fingerprint, Snapshot, SnapshotStore};
+    /// use fanatical_sqlite::SqliteStore;
+    ///
+    /// let mut store = SqliteStore::in_memory()?.with_snapshot_chunk_size(16);
+    /// let snapshot = Snapshot::new(Fingerprint(1), 0, "a state longer than sixteen bytes".to_owned());
+    /// store.save_snapshot(&snapshot)?;
+    /// assert_eq!(store.load_snapshot()?, Some(snapshot));
+    /// # Ok::<(), fanatical::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn with_snapshot_chunk_size(mut self, bytes: usize) -> Self {
+        self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// Reads snapshots back as `reads` says: into one buffer first
+    /// ([`SnapshotRead::Whole`], the default: less time) or one chunk at a
+    /// time, decoded as it comes ([`SnapshotRead::Streamed`]: less
+    /// memory, the encoded snapshot never whole beside the state).
+    #[must_use]
+    pub fn with_snapshot_reads(mut self, reads: SnapshotRead) -> Self {
+        self.reads = reads;
+        self
     }
 
     fn rows(
@@ -410,6 +519,8 @@ impl SqliteStore {
         if erasure.is_some() {
             // Snapshots are copies of what was erased: they go, and none
             // folded before this point is kept afterwards.
+            tx.execute("DELETE FROM snapshot_chunks", [])
+                .map_err(backend)?;
             tx.execute("DELETE FROM snapshots", []).map_err(backend)?;
             tx.execute(
                 "INSERT INTO erasures (position) VALUES (?1)",
@@ -577,19 +688,24 @@ impl DeliveryLeases for SqliteStore {
     }
 }
 
-/// How a snapshot row in this crate's encoding begins: what follows is
+/// How a snapshot's bytes in this crate's encoding begin: what follows is
 /// MessagePack of the whole [`Snapshot`], structs as maps of named fields.
 const SNAPSHOT_MAGIC: &[u8] = b"fanatical-snapshot/msgpack\n";
 
-/// A snapshot as a row keeps it.
-fn encode_snapshot<S: Serialize>(snapshot: &Snapshot<S>) -> Result<Vec<u8>, StoreError> {
-    let mut bytes = SNAPSHOT_MAGIC.to_vec();
-    rmp_serde::encode::write_named(&mut bytes, snapshot).map_err(backend)?;
-    Ok(bytes)
+/// A snapshot's bytes, in chunks of `size`.
+fn encode_snapshot<S: Serialize>(
+    snapshot: &Snapshot<S>,
+    size: usize,
+) -> Result<SnapshotChunks, StoreError> {
+    let mut chunks = SnapshotChunks::new(size);
+    std::io::Write::write_all(&mut chunks, SNAPSHOT_MAGIC).map_err(backend)?;
+    rmp_serde::encode::write_named(&mut chunks, snapshot).map_err(backend)?;
+    Ok(chunks)
 }
 
-/// The snapshot a row holds: MessagePack after [`SNAPSHOT_MAGIC`] in a
-/// BLOB, or JSON text (rows written by earlier versions of this crate).
+/// The snapshot a row saved before snapshots were chunked holds:
+/// MessagePack after [`SNAPSHOT_MAGIC`] in a BLOB, or JSON text (rows
+/// written by still earlier versions of this crate).
 fn decode_snapshot<S: DeserializeOwned>(
     position: i64,
     value: ValueRef<'_>,
@@ -608,15 +724,19 @@ fn decode_snapshot<S: DeserializeOwned>(
     }
 }
 
-/// Snapshots are rows of the `snapshots` table, the whole [`Snapshot`] in
-/// MessagePack next to its position (older rows: JSON text, still read);
-/// saving one deletes those it supersedes.
-/// An erasure deletes them all (zeroed on disk, as `secure_delete` does for
-/// events) and records its position in `erasures`, before which no
-/// snapshot is saved again.
+/// Snapshots are rows of the `snapshots` table (position, how many chunks,
+/// how many bytes) and their bytes, the whole [`Snapshot`] in MessagePack,
+/// rows of `snapshot_chunks` of at most 64 MiB each; a row saved before
+/// snapshots were chunked holds the whole snapshot itself (MessagePack, or
+/// JSON text before that) and still loads. Saving one writes its rows and
+/// deletes the snapshots it supersedes, with their chunks, in one
+/// transaction. An erasure deletes them all (zeroed on disk, as
+/// `secure_delete` does for events) and records its position in
+/// `erasures`, before which no snapshot is saved again.
 impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
     fn save_snapshot(&mut self, snapshot: &Snapshot<S>) -> Result<(), StoreError> {
-        let bytes = encode_snapshot(snapshot)?;
+        // Encoded before the write lock is taken, as a single row was.
+        let chunks = encode_snapshot(snapshot, self.chunk_size)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -634,34 +754,120 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
             });
         }
         let position = to_i64(snapshot.position);
+        let count = i64::try_from(chunks.count()).unwrap_or(i64::MAX);
         tx.execute(
-            "INSERT INTO snapshots (position, snapshot) VALUES (?1, ?2)",
-            params![position, bytes],
+            "INSERT INTO snapshots (position, snapshot, chunks, size) VALUES (?1, x'', ?2, ?3)",
+            params![position, count, to_i64(chunks.len())],
         )
         .map_err(backend)?;
         let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO snapshot_chunks (snapshot, seq, bytes) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(backend)?;
+            for (chunk, seq) in chunks.iter().zip(0i64..) {
+                insert.execute(params![id, seq, chunk]).map_err(backend)?;
+            }
+        }
+        drop(chunks);
+        tx.execute(
+            "DELETE FROM snapshot_chunks WHERE snapshot IN \
+             (SELECT id FROM snapshots WHERE id <> ?1 AND position <= ?2)",
+            params![id, position],
+        )
+        .map_err(backend)?;
         tx.execute(
             "DELETE FROM snapshots WHERE id <> ?1 AND position <= ?2",
             params![id, position],
         )
         .map_err(backend)?;
+        // Until here nothing of it is seen: a reader finds the snapshot
+        // with all its chunks, or the one before.
         tx.commit().map_err(backend)
     }
 
     fn load_snapshot(&self) -> Result<Option<Snapshot<S>>, StoreError> {
+        // One read transaction: a save on another connection that
+        // supersedes this snapshot while its chunks are read does not take
+        // them away.
+        let tx = self.conn.unchecked_transaction().map_err(backend)?;
         // The latest row is found first and then read: sorting the rows
-        // themselves would copy each snapshot into SQLite's sorter. It is
-        // decoded from SQLite's own copy of the value, not a second one.
-        self.conn
+        // themselves would copy a snapshot held in its row into SQLite's
+        // sorter.
+        let head = tx
             .query_row(
-                "SELECT position, snapshot FROM snapshots WHERE id = \
+                "SELECT id, position, chunks, size FROM snapshots WHERE id = \
                  (SELECT id FROM snapshots ORDER BY position DESC, id DESC LIMIT 1)",
                 [],
-                |r| Ok(decode_snapshot(r.get(0)?, r.get_ref(1)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                    ))
+                },
             )
             .optional()
-            .map_err(backend)?
-            .transpose()
+            .map_err(backend)?;
+        let Some((id, position, chunks, size)) = head else {
+            return Ok(None);
+        };
+        let (Some(chunks), Some(size)) = (chunks, size) else {
+            // A row saved before snapshots were chunked, decoded from
+            // SQLite's own copy of the value, not a second one.
+            return tx
+                .query_row("SELECT snapshot FROM snapshots WHERE id = ?1", [id], |r| {
+                    Ok(decode_snapshot(position, r.get_ref(0)?))
+                })
+                .map_err(backend)?
+                .map(Some);
+        };
+        let mut find = tx
+            .prepare_cached(
+                "SELECT rowid, typeof(bytes) FROM snapshot_chunks \
+                 WHERE snapshot = ?1 AND seq = ?2",
+            )
+            .map_err(backend)?;
+        // A chunk at a time, read straight from the database's pages into
+        // the reader's buffer (and decoded as it comes, when streamed).
+        let reader = ChunkReader::new(
+            u64::try_from(position).unwrap_or(0),
+            u64::try_from(chunks).unwrap_or(0),
+            u64::try_from(size).unwrap_or(0),
+            |seq, buf: &mut Vec<u8>| {
+                let Some((rowid, kind)) = find
+                    .query_row(params![id, to_i64(seq)], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .optional()
+                    .map_err(backend)?
+                else {
+                    return Ok(false);
+                };
+                if kind != "blob" {
+                    return Err(StoreError::Corrupt {
+                        position: u64::try_from(position).unwrap_or(0),
+                        reason: format!("snapshot: chunk {seq} is a {kind} value, not a blob"),
+                    });
+                }
+                let blob = tx
+                    .blob_open(rusqlite::MAIN_DB, c"snapshot_chunks", c"bytes", rowid, true)
+                    .map_err(backend)?;
+                // The same length as the chunk before (all but the last):
+                // nothing to clear or grow.
+                buf.resize(blob.len(), 0);
+                blob.read_at_exact(buf, 0).map_err(backend)?;
+                Ok(true)
+            },
+        );
+        match self.reads {
+            SnapshotRead::Streamed => reader.decode(SNAPSHOT_MAGIC, |r| rmp_serde::from_read(r)),
+            _ => reader.decode_whole(SNAPSHOT_MAGIC, |b| rmp_serde::from_slice(b)),
+        }
+        .map(Some)
     }
 }
 

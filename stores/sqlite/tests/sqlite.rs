@@ -355,7 +355,7 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
     let after = Desk::rebuild(&store, config.clone()).unwrap();
     assert_eq!(after, before);
     assert!(store.read_all(0, 10_000).unwrap().len() > 10);
-    // From the snapshot (JSON in the `snapshots` table) and the events
+    // From the snapshot (in `snapshots` and `snapshot_chunks`) and the events
     // after it: the same desk, the same next timer.
     let resumed = Desk::resume(&store, config.clone()).unwrap();
     assert!(
@@ -368,14 +368,11 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
     assert_eq!(resumed.desk.poll_timeout(), after.poll_timeout());
     assert_eq!(resumed.desk.snapshot(), after.snapshot());
 
-    // A snapshot row that no longer reads: the desk is rebuilt, and says so.
+    // A snapshot that no longer reads: the desk is rebuilt, and says so.
     drop(store);
     let raw = rusqlite::Connection::open(&db.0).unwrap();
-    raw.execute(
-        "UPDATE snapshots SET snapshot = '{\"format\": 1, \"state\": 7}'",
-        [],
-    )
-    .unwrap();
+    raw.execute("UPDATE snapshot_chunks SET bytes = x'00ff'", [])
+        .unwrap();
     drop(raw);
     let store = SqliteStore::open(&db.0).unwrap();
     let resumed = Desk::resume(&store, config).unwrap();
@@ -391,7 +388,7 @@ fn a_desk_rebuilt_from_the_file_after_a_restart_equals_the_desk_before() {
     assert_eq!(resumed.desk, before);
 }
 
-/// Snapshot rows are MessagePack BLOBs; a JSON row written by an earlier
+/// Snapshots are MessagePack BLOBs (in chunks); a JSON row written by an earlier
 /// version of the crate (format 2, its checksum the byte-wise
 /// fingerprint) still resumes, and the next save replaces it. A BLOB
 /// changed in storage fails its checksum, and one in no known encoding
@@ -447,12 +444,12 @@ fn an_old_json_snapshot_row_still_resumes_and_new_rows_are_messagepack() {
     );
     assert_eq!(resumed.desk, desk);
 
-    // A new save writes MessagePack, in this build's format, and
-    // supersedes the JSON row.
+    // A new save writes MessagePack, in this build's format (one chunk
+    // at the default size), and supersedes the JSON row.
     desk.save_snapshot(&mut store).unwrap();
     assert_eq!(kind(&raw), ["blob"]);
     let blob: Vec<u8> = raw
-        .query_row("SELECT snapshot FROM snapshots", [], |r| r.get(0))
+        .query_row("SELECT bytes FROM snapshot_chunks", [], |r| r.get(0))
         .unwrap();
     assert!(blob.starts_with(b"fanatical-snapshot/msgpack\n"));
     let loaded: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
@@ -469,7 +466,7 @@ fn an_old_json_snapshot_row_still_resumes_and_new_rows_are_messagepack() {
         .expect("the snapshot holds the new customer's name");
     let mut changed = blob.clone();
     changed[at] = b'b';
-    raw.execute("UPDATE snapshots SET snapshot = ?1", [&changed])
+    raw.execute("UPDATE snapshot_chunks SET bytes = ?1", [&changed])
         .unwrap();
     let resumed = Desk::resume(&store, config.clone()).unwrap();
     assert_eq!(
@@ -484,7 +481,9 @@ fn an_old_json_snapshot_row_still_resumes_and_new_rows_are_messagepack() {
     assert_eq!(resumed.desk, desk);
 
     // A BLOB in no encoding this store writes does not read.
-    raw.execute("UPDATE snapshots SET snapshot = x'00ff'", [])
+    let mut other = blob.clone();
+    other[..2].copy_from_slice(&[0x00, 0xff]);
+    raw.execute("UPDATE snapshot_chunks SET bytes = ?1", [&other])
         .unwrap();
     let resumed = Desk::resume(&store, config).unwrap();
     assert_eq!(
