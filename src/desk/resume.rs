@@ -116,9 +116,15 @@ impl Resume {
     /// or events after it that do not apply) turns the restart into a
     /// rebuild, which then reads from the start.
     ///
+    /// Feed exactly the page [`Resume::wants`] asked for: another page
+    /// reads as a snapshot the store does not continue, and the restart
+    /// becomes a rebuild.
+    ///
     /// # Errors
     /// As [`Resume::new`] for the snapshot; the desk's own errors from
-    /// applying the events of a rebuild ([`Desk::apply`]).
+    /// applying events, in a rebuild or in the catch-up after a restored
+    /// snapshot ([`Desk::apply`], [`Desk::catch_up`]: an event of a newer
+    /// schema, say).
     pub fn feed(mut self, page: &[RecordedEvent]) -> Result<ResumeStep, Error> {
         match self.stage {
             Stage::Loaded(snapshot) => {

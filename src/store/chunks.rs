@@ -32,7 +32,10 @@ pub enum SnapshotRead {
     /// Every chunk into one buffer, decoded from it
     /// ([`ChunkReader::decode_whole`]): as fast as a snapshot kept in one
     /// value was, and as much memory (the encoded snapshot and the state
-    /// at once: peak 1.7 GiB above the start). The default.
+    /// at once: peak 1.7 GiB above the start). The default. The chunks'
+    /// count and sizes are checked as for `Streamed`, but bytes the
+    /// decoder leaves after the snapshot's value are not seen (the
+    /// snapshot's checksum still covers its state).
     #[default]
     Whole,
     /// One chunk in memory at a time, decoded as it comes

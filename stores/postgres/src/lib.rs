@@ -219,8 +219,10 @@
 //!
 //! [`Store::append_erasing`] rewrites the `event` column of the rows that
 //! hold the person (locked `FOR UPDATE`, streams in sorted order), in the
-//! same transaction as the append that records the erasure, then runs
-//! `VACUUM` on the events table so the old row versions are reclaimed.
+//! same transaction as the append that records the erasure, and deletes
+//! every snapshot with its chunks (copies of what was erased); then runs
+//! `VACUUM` on the events, snapshots and chunk tables so the old row
+//! versions are reclaimed.
 //! PostgreSQL does not zero reclaimed space, and its write-ahead log and
 //! any backup keep the old text until they are recycled: for a guarantee
 //! on disk, run `VACUUM FULL events` (it rewrites the table) and expire

@@ -614,7 +614,7 @@ pub(crate) const REDACT_UPDATE: &str = "UPDATE events SET event = $1 WHERE posit
 
 /// Reclaims the old versions of redacted rows (best effort, after the
 /// erasure commits; outside any transaction).
-pub(crate) const VACUUM: &str = "VACUUM events";
+pub(crate) const VACUUM: &str = "VACUUM events, snapshots, snapshot_chunks";
 
 /// `"name"`, quoted as an SQL identifier.
 pub(crate) fn quote_ident(name: &str) -> String {

@@ -213,6 +213,10 @@ CREATE TABLE IF NOT EXISTS erasures (
     position INTEGER NOT NULL
 );";
 
+/// Deletes the chunks no snapshot row owns.
+const ORPHAN_CHUNKS: &str =
+    "DELETE FROM snapshot_chunks WHERE snapshot NOT IN (SELECT id FROM snapshots)";
+
 /// The columns a `snapshots` table made before snapshots were chunked
 /// lacks: how many chunks the snapshot's bytes fill and how many bytes
 /// they hold (both NULL: the row holds the whole snapshot itself).
@@ -295,6 +299,17 @@ impl SqliteStore {
     /// again under the lock, so two stores opening one file at once do
     /// not both add them).
     fn migrate(&mut self) -> Result<(), rusqlite::Error> {
+        // What a build from before chunks left when it deleted snapshot
+        // rows (its pruning, its erasures): gone at once, since it may be
+        // erased personal data.
+        if self.conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('snapshot_chunks')",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? > 0
+        {
+            self.conn.execute(ORPHAN_CHUNKS, [])?;
+        }
         let chunked = |conn: &Connection| {
             conn.query_row(
                 "SELECT COUNT(*) FROM pragma_table_info('snapshots') WHERE name = 'chunks'",
@@ -753,6 +768,10 @@ impl<S: Serialize + DeserializeOwned> SnapshotStore<S> for SqliteStore {
                 erased_at,
             });
         }
+        // Chunks no snapshot row owns (a build from before chunks,
+        // opening this file again, deletes rows alone) go first: they may
+        // hold what an erasure took, and their ids would be this row's.
+        tx.execute(ORPHAN_CHUNKS, []).map_err(backend)?;
         let position = to_i64(snapshot.position);
         let count = i64::try_from(chunks.count()).unwrap_or(i64::MAX);
         tx.execute(

@@ -304,3 +304,39 @@ fn a_save_that_fails_half_way_leaves_the_snapshot_before() {
     assert_eq!(resumed.from, RestoredFrom::Snapshot { position });
     assert_eq!(resumed.desk, desk);
 }
+
+/// A build from before chunks that opens the file again deletes snapshot
+/// rows alone (its pruning, its erasure), leaving their chunks: the next
+/// open removes them (they may hold erased data), and a save whose row
+/// takes a freed id is not refused by them.
+#[test]
+fn chunks_an_older_build_left_behind_are_removed_and_never_block_a_save() {
+    let db = TempDb::new("orphans");
+    let config = DeskConfig::default().with_sla(support::policies());
+    let mut store = SqliteStore::open(&db.0)
+        .unwrap()
+        .with_snapshot_chunk_size(SMALL);
+    let (desk, _) = desk_with_snapshot(&mut store, &config);
+    let raw = rusqlite::Connection::open(&db.0).unwrap();
+    assert!(!chunk_rows(&raw).is_empty());
+    // What the older build's erasure did.
+    raw.execute("DELETE FROM snapshots", []).unwrap();
+    assert!(!chunk_rows(&raw).is_empty(), "left behind");
+    // The next save's row takes id 1 again; it saves and loads.
+    desk.save_snapshot(&mut store).unwrap();
+    let loaded: Snapshot<DeskState> = store.load_snapshot().unwrap().unwrap();
+    assert_eq!(loaded.position, desk.position());
+    let ids: Vec<i64> = chunk_rows(&raw).iter().map(|r| r.0).collect();
+    let row: i64 = raw
+        .query_row("SELECT id FROM snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        ids.iter().all(|id| *id == row),
+        "only its own chunks: {ids:?}"
+    );
+    // Left behind again, and the file opened again: gone at once.
+    raw.execute("DELETE FROM snapshots", []).unwrap();
+    drop(store);
+    let _reopened = SqliteStore::open(&db.0).unwrap();
+    assert!(chunk_rows(&raw).is_empty(), "orphan chunks kept after open");
+}
