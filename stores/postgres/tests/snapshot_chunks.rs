@@ -348,3 +348,42 @@ fn a_save_that_fails_half_way_leaves_the_snapshot_before() {
     assert_eq!(resumed.from, RestoredFrom::Snapshot { position });
     assert_eq!(resumed.desk, desk);
 }
+
+/// An erasure takes every snapshot with it, chunks and all: none of the
+/// erased person's data stays in the snapshot tables.
+#[test]
+fn an_erasure_leaves_no_snapshot_chunk_behind() {
+    let Some(db) = common::db("an_erasure_leaves_no_snapshot_chunk_behind") else {
+        return;
+    };
+    let config = DeskConfig::default().with_sla(support::policies());
+    let schema = db.schema_name();
+    let mut store = PgStore::with_schema(&db.url, &schema)
+        .unwrap()
+        .with_snapshot_chunk_size(SMALL);
+    let w = support::World::with_config(config.clone());
+    let mut desk = Desk::new(config);
+    desk.apply(&w.copy_into(&mut store)).unwrap();
+    desk.save_snapshot(&mut store).unwrap();
+    let mut raw = db.raw(&schema);
+    assert!(chunk_rows(&mut raw).len() > 1);
+    let erase = Command::new(
+        Actor::integration("privacy"),
+        fanatical::desk::CustomerAction::EraseContact {
+            customer: w.acme,
+            contact: w.jane,
+            scope: fanatical::customer::ErasureScope::ProfileAndMessages,
+        },
+    );
+    desk.execute(&mut store, erase, w.now).unwrap();
+    assert_eq!(
+        chunk_rows(&mut raw),
+        Vec::new(),
+        "chunks of a snapshot taken before the erasure"
+    );
+    let rows: i64 = raw
+        .query_one("SELECT COUNT(*) FROM snapshots", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 0);
+}

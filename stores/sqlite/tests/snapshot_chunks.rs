@@ -340,3 +340,38 @@ fn chunks_an_older_build_left_behind_are_removed_and_never_block_a_save() {
     let _reopened = SqliteStore::open(&db.0).unwrap();
     assert!(chunk_rows(&raw).is_empty(), "orphan chunks kept after open");
 }
+
+/// An erasure takes every snapshot with it, chunks and all: none of the
+/// erased person's data stays in the database's snapshot tables.
+#[test]
+fn an_erasure_leaves_no_snapshot_chunk_behind() {
+    let db = TempDb::new("erased");
+    let config = DeskConfig::default().with_sla(support::policies());
+    let mut store = SqliteStore::open(&db.0)
+        .unwrap()
+        .with_snapshot_chunk_size(SMALL);
+    let mut w = support::World::with_config(config.clone());
+    w.copy_into(&mut store);
+    let mut desk = Desk::rebuild(&store, config).unwrap();
+    desk.save_snapshot(&mut store).unwrap();
+    let raw = rusqlite::Connection::open(&db.0).unwrap();
+    assert!(chunk_rows(&raw).len() > 1);
+    let erase = Command::new(
+        Actor::integration("privacy"),
+        fanatical::desk::CustomerAction::EraseContact {
+            customer: w.acme,
+            contact: w.jane,
+            scope: fanatical::customer::ErasureScope::ProfileAndMessages,
+        },
+    );
+    desk.execute(&mut store, erase, w.now).unwrap();
+    assert_eq!(
+        chunk_rows(&raw),
+        Vec::new(),
+        "chunks of a snapshot taken before the erasure"
+    );
+    let rows: i64 = raw
+        .query_row("SELECT COUNT(*) FROM snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
+}
