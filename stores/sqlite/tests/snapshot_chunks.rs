@@ -350,7 +350,7 @@ fn an_erasure_leaves_no_snapshot_chunk_behind() {
     let mut store = SqliteStore::open(&db.0)
         .unwrap()
         .with_snapshot_chunk_size(SMALL);
-    let mut w = support::World::with_config(config.clone());
+    let w = support::World::with_config(config.clone());
     w.copy_into(&mut store);
     let mut desk = Desk::rebuild(&store, config).unwrap();
     desk.save_snapshot(&mut store).unwrap();
