@@ -48,6 +48,12 @@ pub enum AgentError {
     /// A skill was empty or blank.
     #[error("skill must not be empty")]
     EmptySkill,
+    /// A custom role's name that is blank, over 64 characters, holds a
+    /// control character, or is a built-in role's name.
+    #[error(
+        "{0:?} is not a custom role name: 1 to 64 characters, no control characters, not a built-in role"
+    )]
+    InvalidRoleName(String),
     /// The agent has been deactivated and takes no more changes.
     #[error("agent {0} is deactivated")]
     Deactivated(AgentId),
@@ -104,9 +110,28 @@ pub enum AgentError {
     },
 }
 
-/// What an employee may do. An agent can hold several roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// What an employee is, for what they may do: an agent can hold several
+/// roles, and the desk's [`PermissionTable`](crate::permission::PermissionTable)
+/// says which permissions each role grants. The built-in roles are the
+/// ones support teams recognise; [`Role::Custom`] names a role of your own.
+///
+/// ```
+/// use fanatical::agent::{Role, RoleName};
+///
+/// assert_eq!(Role::LightAgent.to_string(), "light agent");
+/// let tier2 = Role::Custom(RoleName::new(" Tier 2 ")?);
+/// assert_eq!(tier2.to_string(), "Tier 2");
+/// // A custom role may not take a built-in role's name.
+/// assert!(RoleName::new("Admin").is_err());
+/// # Ok::<(), fanatical::agent::AgentError>(())
+/// ```
+///
+/// Serialised as one string: the built-in roles by their snake-case names
+/// (`"team_lead"`), a custom role as `"custom:<name>"`, so a role can key a
+/// map in any format.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[non_exhaustive]
 pub enum Role {
     /// Front-line support.
     Agent,
@@ -123,13 +148,76 @@ pub enum Role {
     /// Trained to respond to a person in crisis; the only role that sees
     /// crisis details.
     SafetyResponder,
+    /// Reads tickets and adds internal notes, nothing customers see
+    /// (Zendesk's light agent: a colleague from another department).
+    LightAgent,
+    /// Runs the desk: people, roles and permissions, configuration.
+    Admin,
+    /// A role of your own, granted what the permission table says.
+    Custom(RoleName),
 }
 
 impl Role {
-    /// Whether this role needs, and may see, a customer's spend and tier.
+    /// The built-in roles, in order.
+    pub const BUILT_IN: [Role; 9] = [
+        Role::Agent,
+        Role::LightAgent,
+        Role::TeamLead,
+        Role::Manager,
+        Role::Admin,
+        Role::AccountManager,
+        Role::Billing,
+        Role::Executive,
+        Role::SafetyResponder,
+    ];
+
+    /// Whether this role sees a customer's spend and tier under the
+    /// default permission table. What a desk shows follows its own table
+    /// ([`crate::permission::PermissionTable::defaults`] grants
+    /// [`crate::permission::Permission::ViewSpend`] to these roles).
     #[must_use]
-    pub const fn sees_spend(self) -> bool {
+    pub fn sees_spend(&self) -> bool {
         matches!(self, Role::AccountManager | Role::Billing | Role::Executive)
+    }
+}
+
+impl Role {
+    fn serial(&self) -> &str {
+        match self {
+            Role::Agent => "agent",
+            Role::TeamLead => "team_lead",
+            Role::Manager => "manager",
+            Role::AccountManager => "account_manager",
+            Role::Billing => "billing",
+            Role::Executive => "executive",
+            Role::SafetyResponder => "safety_responder",
+            Role::LightAgent => "light_agent",
+            Role::Admin => "admin",
+            Role::Custom(name) => name.as_str(),
+        }
+    }
+}
+
+impl From<Role> for String {
+    fn from(role: Role) -> String {
+        match &role {
+            Role::Custom(name) => format!("custom:{name}"),
+            other => other.serial().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = AgentError;
+    fn try_from(s: String) -> Result<Self, AgentError> {
+        if let Some(name) = s.strip_prefix("custom:") {
+            return RoleName::new(name).map(Role::Custom);
+        }
+        Role::BUILT_IN
+            .iter()
+            .find(|r| r.serial() == s)
+            .cloned()
+            .ok_or(AgentError::InvalidRoleName(s))
     }
 }
 
@@ -143,9 +231,49 @@ impl fmt::Display for Role {
             Role::Billing => "billing",
             Role::Executive => "executive",
             Role::SafetyResponder => "safety responder",
+            Role::LightAgent => "light agent",
+            Role::Admin => "admin",
+            Role::Custom(name) => name.as_str(),
         })
     }
 }
+
+/// The name of a custom role: 1 to 64 characters after trimming, no
+/// control characters, and not a built-in role's name (compared without
+/// case, with `_` read as a space: `"Team_Lead"` is taken).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoleName(String);
+
+impl RoleName {
+    /// A custom role's name.
+    ///
+    /// # Errors
+    /// [`AgentError::InvalidRoleName`] for a blank or over-long name, a
+    /// control character, or a built-in role's name.
+    pub fn new(name: impl AsRef<str>) -> Result<Self, AgentError> {
+        let raw = name.as_ref();
+        let name = raw.trim();
+        let folded = name.to_lowercase().replace('_', " ");
+        let taken = Role::BUILT_IN.iter().any(|r| r.to_string() == folded);
+        if name.is_empty()
+            || name.chars().count() > 64
+            || name.chars().any(char::is_control)
+            || taken
+        {
+            return Err(AgentError::InvalidRoleName(raw.to_owned()));
+        }
+        Ok(RoleName(name.to_owned()))
+    }
+
+    /// The name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+validated_string!(RoleName, AgentError);
 
 /// A skill used for routing, normalised to lowercase (`"Linux"` and
 /// `"linux"` are the same skill).
@@ -475,7 +603,7 @@ impl Agent {
                 self.skills.remove(skill);
             }
             AgentEventKind::RoleGranted { role } => {
-                self.roles.insert(*role);
+                self.roles.insert(role.clone());
             }
             AgentEventKind::RoleRevoked { role } => {
                 self.roles.remove(role);

@@ -119,6 +119,9 @@ pub enum Error {
     /// A text that must say something was blank.
     #[error(transparent)]
     Blank(#[from] BlankText),
+    /// A permission missing, or a permission table refused.
+    #[error(transparent)]
+    Permission(#[from] crate::permission::PermissionError),
 }
 
 /// An escalation graph that failed validation, as an
@@ -236,7 +239,8 @@ impl Error {
             | Error::Survey(_)
             | Error::View(_)
             | Error::Duration(_)
-            | Error::Blank(_) => ErrorKind::Refused,
+            | Error::Blank(_)
+            | Error::Permission(_) => ErrorKind::Refused,
         }
     }
 

@@ -87,6 +87,8 @@ pub enum Event {
     Command(CommandEvent),
     /// A goodwill credit or refund asked for, approved or declined.
     Refund(RefundEvent),
+    /// The permission table (who may do what) was set.
+    Permission(crate::permission::PermissionEvent),
 }
 
 /// The record that a command with an idempotency key was accepted: the
@@ -138,6 +140,7 @@ impl Event {
             Event::Trend(e) => e.at,
             Event::Command(e) => e.at,
             Event::Refund(e) => e.at,
+            Event::Permission(e) => e.at,
         }
     }
 }
@@ -250,6 +253,9 @@ pub enum StreamId {
     /// store when a command needs them (a message on an archived ticket,
     /// an erasure).
     Archive(CustomerId),
+    /// The desk's permission table, each version replacing the one
+    /// before (the configured table until the first).
+    Permissions,
 }
 
 impl StreamId {
@@ -269,6 +275,7 @@ impl StreamId {
             StreamId::Channels => ("channels", None),
             StreamId::Incident(id) => ("incident", Some(id.as_uuid())),
             StreamId::Trends => ("trends", None),
+            StreamId::Permissions => ("permissions", None),
             StreamId::Command(id) => ("command", Some(id.as_uuid())),
             StreamId::Contract(id) => ("contract", Some(id.as_uuid())),
             StreamId::Refund(id) => ("refund", Some(id.as_uuid())),
@@ -340,6 +347,9 @@ impl FromStr for StreamId {
         }
         if s == "trends" {
             return Ok(StreamId::Trends);
+        }
+        if s == "permissions" {
+            return Ok(StreamId::Permissions);
         }
         let bad = || IdError {
             kind: "stream",

@@ -50,10 +50,10 @@
 //! strategies  arbitrary
 //!             proptest strategies for the model and policies (feature
 //!             `proptest`)
-//! policies    escalation/ routing guard crisis trend org
+//! policies    escalation/ routing guard crisis trend org permission/
 //!             pure rules over the model: escalation graphs, routing,
 //!             official-post review, crisis and trend detection,
-//!             reporting lines
+//!             reporting lines, who may do what
 //! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel sla/ refund
 //!             aggregates: state, handle(command) -> events, apply(event);
 //!             business calendars and SLA timers (an agent's working
@@ -260,6 +260,7 @@ pub mod incident;
 pub mod metrics;
 pub mod org;
 pub mod outbox;
+pub mod permission;
 pub mod recognition;
 pub mod refund;
 pub mod routing;

@@ -337,14 +337,22 @@ impl AccountCustomerView {
     /// The account view, for a viewer whose roles need it.
     ///
     /// # Errors
-    /// [`ViewError::Forbidden`] unless the viewer is active and holds
-    /// [`Role::AccountManager`], [`Role::Billing`] or [`Role::Executive`].
-    pub fn for_viewer(customer: &Customer, viewer: &Agent) -> Result<Self, ViewError> {
-        if !viewer.is_active() || !viewer.sees_spend() {
+    /// [`ViewError::Forbidden`] unless the viewer is active and holds a
+    /// role that `table` grants
+    /// [`Permission::ViewSpend`](crate::permission::Permission::ViewSpend)
+    /// (by default [`Role::AccountManager`], [`Role::Billing`] or
+    /// [`Role::Executive`]).
+    pub fn for_viewer(
+        customer: &Customer,
+        viewer: &Agent,
+        table: &crate::permission::PermissionTable,
+    ) -> Result<Self, ViewError> {
+        let spend = crate::permission::Permission::ViewSpend;
+        if !viewer.is_active() || table.scope_of(viewer.roles(), spend).is_none() {
             return Err(ViewError::Forbidden {
                 agent: viewer.id(),
                 what: "spend and tier",
-                needed: "account manager, billing, executive",
+                needed: "view_spend",
             });
         }
         Ok(AccountCustomerView {

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDate};
 use chrono_tz::America::Chicago;
 use fanatical::actor::Actor;
-use fanatical::agent::{AgentCommand, Role, TeamCommand};
+use fanatical::agent::{AgentCommand, Role, RoleName, TeamCommand};
 use fanatical::channel::{ChannelAddress, ChannelKind, SocialNetwork};
 use fanatical::customer::{AccountStanding, Currency, CustomerCommand, Money, Tier};
 use fanatical::desk::{Command, DeskConfig};
@@ -16,6 +16,7 @@ use fanatical::id::{AgentId, ComponentId, ContactId, CustomerId, IdGenerator, Te
 use fanatical::incident::{
     ComponentCatalog, CreditConfig, CreditPolicy, IncidentConfig, ReasonCode,
 };
+use fanatical::permission::{Permission, PermissionTable, Scope};
 use fanatical::routing::{Router, RoutingAgent};
 use fanatical::sla::{
     BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaPolicies, SlaPolicy,
@@ -224,7 +225,19 @@ pub fn config(cast: &Cast) -> Result<DeskConfig> {
             network: SocialNetwork::X,
             handle: OFFICIAL.into(),
             hours: Some(posting_hours),
-        })))
+        }))
+        .with_permissions(permissions()?))
+}
+
+/// The social media team's own role: its people review one another's held
+/// posts (by default only leads and executives approve them).
+pub fn social_role() -> Result<Role> {
+    Ok(Role::Custom(RoleName::new("social media")?))
+}
+
+/// Who may do what: the defaults, and the social media role.
+fn permissions() -> Result<PermissionTable> {
+    Ok(PermissionTable::defaults().grant(social_role()?, Permission::ApprovePosts, Scope::All))
 }
 
 /// The day's escalation graph, bound to the people of the desk: a crisis
@@ -345,7 +358,7 @@ impl Day {
                 c.kofi,
                 "Kofi (London, social)",
                 london,
-                vec![Role::Agent],
+                vec![Role::Agent, social_role()?],
                 Some(c.luis),
             ),
             (

@@ -709,7 +709,7 @@ impl Customer {
                 }
             }
             K::AccountTeamAssigned { agent, role } => {
-                self.account_mut().account_team.insert(*agent, *role);
+                self.account_mut().account_team.insert(*agent, role.clone());
             }
             K::ConsentRecorded { contact, source } => {
                 if let Some(c) = self.contacts.get_mut(contact) {

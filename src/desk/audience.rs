@@ -138,7 +138,11 @@ impl Desk {
     /// A customer with spend and tier, for a viewer whose role needs it.
     ///
     /// # Errors
-    /// Unknown customer or agent; [`crate::view::ViewError::Forbidden`].
+    /// Unknown customer or agent;
+    /// [`PermissionError::Denied`](crate::permission::PermissionError::Denied)
+    /// for a viewer without
+    /// [`Permission::ViewSpend`](crate::permission::Permission::ViewSpend),
+    /// naming the roles that grant it.
     ///
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
@@ -159,7 +163,12 @@ impl Desk {
     ) -> Result<AccountCustomerView, Error> {
         let c = self.customer_or_err(customer)?;
         let a = self.agent(viewer).ok_or(DeskError::UnknownAgent(viewer))?;
-        Ok(AccountCustomerView::for_viewer(c, a)?)
+        self.check_permission(
+            &crate::actor::Actor::Agent(viewer),
+            crate::permission::Permission::ViewSpend,
+            None,
+        )?;
+        Ok(AccountCustomerView::for_viewer(c, a, self.permissions())?)
     }
 }
 

@@ -359,6 +359,17 @@ pub enum PeopleAction {
         /// The change.
         command: TeamCommand,
     },
+    /// Replace the permission table (who may do what), recorded on
+    /// [`crate::event::StreamId::Permissions`] with who changed it. Needs
+    /// [`crate::permission::Permission::ManagePermissions`]. Refused with
+    /// a [`crate::permission::PermissionError`] when the table does not
+    /// validate, or when it would leave no active agent and no integration
+    /// able to manage permissions where one could before. Setting the
+    /// table in force writes nothing.
+    SetPermissions {
+        /// The table from now on (boxed: it is large).
+        table: Box<crate::permission::PermissionTable>,
+    },
 }
 
 /// What the ticket area can be asked. Where an action is something an

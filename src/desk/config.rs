@@ -4,6 +4,7 @@
 
 use super::pages::PagePolicy;
 use super::*;
+use crate::permission::PermissionTable;
 use crate::recognition::RecognitionConfig;
 
 configured_seconds!(
@@ -80,6 +81,14 @@ pub struct DeskConfig {
     /// (default 120 days; see [`super::ArchivePolicy`]).
     #[serde(default)]
     pub archive: super::ArchivePolicy,
+    /// Who may do what (default [`PermissionTable::defaults`]): the table
+    /// the desk starts with, until one is recorded with
+    /// [`super::PeopleAction::SetPermissions`], which replaces it here as
+    /// a recorded contract replaces the configured one. Left out of the
+    /// serialised configuration while it is the default, so configurations
+    /// from before permissions keep their fingerprint.
+    #[serde(default, skip_serializing_if = "PermissionTable::is_default")]
+    pub permissions: PermissionTable,
 }
 
 fn default_time_zone() -> chrono_tz::Tz {
@@ -107,11 +116,20 @@ impl Default for DeskConfig {
             phone_region: crate::channel::PhoneRegion::default(),
             refunds: crate::refund::RefundPolicy::default(),
             archive: super::ArchivePolicy::default(),
+            permissions: PermissionTable::default(),
         }
     }
 }
 
 impl DeskConfig {
+    /// The configuration with another permission table (checked by
+    /// [`DeskConfig::validate`]).
+    #[must_use]
+    pub fn with_permissions(mut self, permissions: PermissionTable) -> Self {
+        self.permissions = permissions;
+        self
+    }
+
     /// The defaults with other ticket rules.
     #[must_use]
     pub fn with_ticket_rules(mut self, rules: TicketRules) -> Self {
@@ -242,6 +260,7 @@ impl DeskConfig {
         self.recognition.validate()?;
         self.incidents.validate()?;
         self.care.validate()?;
+        self.permissions.validate()?;
         Ok(())
     }
 }

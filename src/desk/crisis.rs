@@ -5,13 +5,14 @@
 use chrono::{DateTime, Utc};
 
 use super::{Desk, Drafts, Page, PageKind};
+use crate::actor::Actor;
 use crate::agent::{Agent, Role};
 use crate::crisis::{CrisisRecord, CrisisSignal};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, TicketId};
 use crate::ticket::{Priority, Ticket, TicketCommand, TicketEvent};
-use crate::view::{AgentTicketView, ViewError};
+use crate::view::AgentTicketView;
 
 /// A crisis ticket in full, for a safety responder: see
 /// [`Desk::safety_ticket_view`].
@@ -72,8 +73,11 @@ impl Desk {
     /// A crisis ticket in full, with its record, for a safety responder.
     ///
     /// # Errors
-    /// Unknown ticket or agent; [`ViewError::Forbidden`] for anyone without
-    /// the safety responder role; a ticket that is not a crisis is simply
+    /// Unknown ticket or agent;
+    /// [`PermissionError::Denied`](crate::permission::PermissionError::Denied)
+    /// for anyone without
+    /// [`Permission::ViewCrisisDetails`](crate::permission::Permission::ViewCrisisDetails)
+    /// (by default, the safety responder role); a ticket that is not a crisis is simply
     /// returned with no record.
     ///
     /// ```
@@ -106,24 +110,24 @@ impl Desk {
         })
     }
 
-    /// Refuses a viewer who is not an active safety responder.
+    /// Refuses a viewer who may not see crisis details (by default, who
+    /// is not an active safety responder).
     pub(super) fn safety_responder(&self, viewer: AgentId) -> Result<(), Error> {
-        let a = self.active_agent(viewer)?;
-        if !a.has_role(Role::SafetyResponder) {
-            return Err(ViewError::Forbidden {
-                agent: viewer,
-                what: "crisis details",
-                needed: "safety responder",
-            }
-            .into());
-        }
-        Ok(())
+        self.check_permission(
+            &Actor::Agent(viewer),
+            crate::permission::Permission::ViewCrisisDetails,
+            None,
+        )
     }
 
-    /// Whether `agent` is an active safety responder.
+    /// Whether `agent` is active and may see crisis details: a safety
+    /// responder under the default table.
     pub(super) fn is_safety_responder(&self, agent: AgentId) -> bool {
-        self.agent(agent)
-            .is_some_and(|a| a.is_active() && a.has_role(Role::SafetyResponder))
+        self.may(
+            &Actor::Agent(agent),
+            crate::permission::Permission::ViewCrisisDetails,
+            None,
+        )
     }
 
     /// Who a crisis flagged at `now` goes to: the least-loaded active
@@ -138,7 +142,7 @@ impl Desk {
             self.state
                 .people
                 .agents()
-                .filter(|a| a.is_active() && a.has_role(Role::SafetyResponder))
+                .filter(|a| self.is_safety_responder(a.id()))
         };
         if let Some(a) = responders()
             .filter(|a| cfg.is_on_duty(a.id(), now))

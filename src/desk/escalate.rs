@@ -60,7 +60,7 @@ impl Desk {
             NodeKind::Role(role) => self
                 .agents()
                 .filter(active)
-                .filter(|a| a.has_role(*role))
+                .filter(|a| a.has_role(role.clone()))
                 .map(Agent::id)
                 .collect(),
             NodeKind::Team(Some(team)) => self

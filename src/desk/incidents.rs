@@ -25,7 +25,6 @@ use crate::incident::{
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::{NewInvitation, SurveyKind};
 use crate::ticket::{Author, Status, TicketCommand};
-use crate::view::ViewError;
 
 impl Desk {
     /// See [`IncidentsView::get`].
@@ -111,9 +110,20 @@ impl Desk {
     }
 
     /// What reads that can reveal spend show `viewer`: a known, active
-    /// agent, refused otherwise.
+    /// agent, refused otherwise; amounts when the desk's permission table
+    /// grants them [`crate::permission::Permission::ViewSpend`].
     pub(crate) fn spend_access(&self, viewer: AgentId) -> Result<SpendAccess, Error> {
-        Ok(self.active_agent(viewer)?.spend_access())
+        self.active_agent(viewer)?;
+        let shown = self.may(
+            &crate::actor::Actor::Agent(viewer),
+            crate::permission::Permission::ViewSpend,
+            None,
+        );
+        Ok(if shown {
+            SpendAccess::Shown
+        } else {
+            SpendAccess::Hidden
+        })
     }
 
     /// See [`IncidentsView::timeline`].
@@ -500,18 +510,8 @@ impl Desk {
         id: IncidentId,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        // The decision names every amount: an agent issuing credits must
-        // be one who may see them (integrations are billing systems).
-        if let Some(agent) = d.actor().agent()
-            && self.spend_access(agent)? == SpendAccess::Hidden
-        {
-            return Err(ViewError::Forbidden {
-                agent,
-                what: "credit amounts",
-                needed: "account manager, billing, executive",
-            }
-            .into());
-        }
+        // The decision names every amount: `IssueCredits` was checked
+        // before deciding.
         let credits = self.credits_due(id)?.credits;
         d.push(
             StreamId::Incident(id),

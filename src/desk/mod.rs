@@ -48,7 +48,7 @@
 //! desk.execute(&mut store, Command::new(Actor::integration("setup"), CustomerAction::Update { customer: acme, command: CustomerCommand::AddContact {
 //!     contact: jane, name: "Jane".into(), addresses: vec![email.clone()] } }), now)?;
 //! desk.execute(&mut store, Command::new(Actor::integration("setup"), PeopleAction::RegisterAgent { id: rob, name: "Rob".into(),
-//!     time_zone: chrono_tz::America::Chicago, roles: vec![], skills: vec![] }), now)?;
+//!     time_zone: chrono_tz::America::Chicago, roles: vec![fanatical::agent::Role::Agent], skills: vec![] }), now)?;
 //!
 //! // An email arrives at 2 a.m. and becomes a ticket.
 //! let ticket = ids.next_id();
@@ -69,6 +69,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod access;
 mod archive;
 mod audience;
 mod care;
@@ -93,6 +94,8 @@ mod incidents;
 mod pages;
 mod people;
 mod people_desk;
+#[cfg(feature = "proptest")]
+pub mod permission_checks;
 mod posts;
 mod queries;
 mod queue_log;
@@ -512,6 +515,10 @@ impl Desk {
                 return Err(DeskError::KeyReused { key: key.clone() }.into());
             }
         }
+        // Who may do it, before anything is decided. A repeat of a
+        // command accepted before is answered above with its first
+        // outcome, which changes nothing whatever the actor may do now.
+        self.authorise(&actor, &action)?;
         let mut d = Drafts::acting(actor, key.clone());
         if let Some(need) = needs {
             let customer = need.customer;

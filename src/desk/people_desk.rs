@@ -28,6 +28,28 @@ impl Desk {
                 if let AgentCommand::ReportTo(Some(manager)) = &command {
                     self.check_reporting_line(agent, *manager)?;
                 }
+                // The last administrator keeps their role and stays.
+                if matches!(
+                    command,
+                    AgentCommand::RevokeRole(_) | AgentCommand::Deactivate
+                ) {
+                    let table = &self.config.permissions;
+                    self.keep_administrable(table, |other| {
+                        if !other.is_active() {
+                            return None;
+                        }
+                        let mut roles = other.roles().clone();
+                        if other.id() == agent {
+                            match &command {
+                                AgentCommand::RevokeRole(r) => {
+                                    roles.remove(r);
+                                }
+                                _ => return None,
+                            }
+                        }
+                        Some(roles)
+                    })?;
+                }
                 let events = a.handle(command, now)?;
                 d.push(StreamId::Agent(agent), events.into_iter().map(Event::Agent));
             }
@@ -43,6 +65,19 @@ impl Desk {
                 }
                 let events = t.handle(command, now)?;
                 d.push(StreamId::Team(team), events.into_iter().map(Event::Team));
+            }
+            PeopleAction::SetPermissions { table } => {
+                table.validate()?;
+                self.keep_administrable(&table, |a| a.is_active().then(|| a.roles().clone()))?;
+                if *table != self.config.permissions {
+                    d.push(
+                        StreamId::Permissions,
+                        [Event::Permission(crate::permission::PermissionEvent {
+                            at: now,
+                            kind: crate::permission::PermissionEventKind::TableSet { table },
+                        })],
+                    );
+                }
             }
         }
         Ok(())

@@ -67,15 +67,19 @@ fn unknown_contact() {
         ),
         err.clone(),
     );
-    // Tom is a contact, but of another customer: not Acme's.
+    // Tom is a contact, but of another customer: Acme's tickets are not
+    // his to answer (nor to learn whose they are).
     let tom = w.tom;
     let t = w.jane_emails("help");
+    let denied = crate::support::denied(
+        &w.desk,
+        Actor::Contact(tom),
+        fanatical::permission::Permission::ReplyPublicly,
+        Some(t),
+    );
     w.refused(
         Command::reply_on(t, Author::Contact(tom), Channel::Email, "me too", vec![]),
-        CustomerError::UnknownContact {
-            customer: acme,
-            contact: tom,
-        },
+        denied,
     );
     w.refused(
         Command::new(

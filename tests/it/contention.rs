@@ -683,7 +683,7 @@ fn a_store_on_the_old_desk_wide_streams_replays_and_carries_on() {
     };
     assert_eq!(jane_said(&old).len(), 4);
     let erase = Command::new(
-        Actor::Agent(ana),
+        Actor::integration("privacy"),
         CustomerAction::EraseContact {
             customer: w.acme,
             contact: w.jane,

@@ -10,7 +10,6 @@ use fanatical::desk::{PeopleAction, TicketAction};
 use fanatical::id::{AgentId, TicketId};
 use fanatical::outbox::Recipient;
 use fanatical::ticket::{Author, Priority};
-use fanatical::view::ViewError;
 
 use crate::support::World;
 
@@ -82,12 +81,12 @@ fn a_crisis_goes_straight_to_the_responder_and_no_other_view_shows_it() {
     }
     assert_eq!(
         w.desk.safety_ticket_view(t, ana).unwrap_err(),
-        ViewError::Forbidden {
-            agent: ana,
-            what: "crisis details",
-            needed: "safety responder"
-        }
-        .into()
+        crate::support::denied(
+            &w.desk,
+            Actor::Agent(ana),
+            fanatical::permission::Permission::ViewCrisisDetails,
+            None
+        )
     );
     assert_eq!(
         Desk::rebuild(&w.store, DeskConfig::default()).unwrap(),

@@ -921,12 +921,12 @@ fn an_archived_crisis_ticket_is_read_whole_by_a_responder_and_by_nobody_else() {
     let ana = w.ana;
     assert_eq!(
         w.desk.archived_safety_ticket_view(&w.store, t, ana),
-        Err(ViewError::Forbidden {
-            agent: ana,
-            what: "crisis details",
-            needed: "safety responder",
-        }
-        .into())
+        Err(crate::support::denied(
+            &w.desk,
+            fanatical::actor::Actor::Agent(ana),
+            fanatical::permission::Permission::ViewCrisisDetails,
+            None
+        ))
     );
     let agents = w.desk.archived_agent_view(&w.store, t).unwrap();
     assert!(

@@ -35,7 +35,7 @@ fn update(w: &World, command: CustomerCommand) -> Command {
 
 fn erase(w: &World, scope: ErasureScope) -> Command {
     Command::new(
-        Actor::Agent(w.ana),
+        Actor::integration("privacy"),
         CustomerAction::EraseContact {
             customer: w.acme,
             contact: w.jane,

@@ -826,7 +826,7 @@ mod stores {
         let mut store = KeepsEverything(w.store.clone());
         let desk_before = w.desk.clone();
         let erase = Command::new(
-            Actor::Agent(w.ana),
+            Actor::integration("privacy"),
             CustomerAction::EraseContact {
                 customer: w.acme,
                 contact: w.jane,

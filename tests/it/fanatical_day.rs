@@ -21,7 +21,6 @@ use fanatical::recognition::Acknowledgement;
 use fanatical::sla::{Metric, Phase};
 use fanatical::store::Store;
 use fanatical::ticket::{Attachment, AttachmentRef, Author, Priority, TicketEventKind, TicketType};
-use fanatical::view::ViewError;
 
 use day::{Day, local};
 
@@ -100,11 +99,12 @@ fn the_2am_calls_get_the_same_treatment_whatever_the_customer_spends() {
     assert_eq!(account.standing.unwrap().monthly_spend.minor, 25_000_000);
     assert_eq!(
         d.desk.account_customer_view(vip, d.cast.ana),
-        Err(fanatical::Error::View(ViewError::Forbidden {
-            agent: d.cast.ana,
-            what: "spend and tier",
-            needed: "account manager, billing, executive",
-        }))
+        Err(crate::support::denied(
+            &d.desk,
+            fanatical::actor::Actor::Agent(d.cast.ana),
+            fanatical::permission::Permission::ViewSpend,
+            None
+        ))
     );
 }
 

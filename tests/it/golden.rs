@@ -70,7 +70,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 16] = [
+const AGGREGATES: [&str; 17] = [
     "customer",
     "agent",
     "team",
@@ -87,6 +87,7 @@ const AGGREGATES: [&str; 16] = [
     "trend",
     "command",
     "refund",
+    "permission",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {
@@ -102,8 +103,28 @@ fn all(w: &World) -> Vec<RecordedEvent> {
 }
 
 /// Customers, agents and teams in every state they can be put in.
+/// The record was written before permissions, when anyone could act:
+/// every built-in role may issue every command here, so the files keep
+/// their actors, streams and positions. Who sees crisis details and spend
+/// stays as by default: the desk routes crises by it.
+fn legacy(config: DeskConfig) -> DeskConfig {
+    use fanatical::permission::{Permission, PermissionTable, Scope};
+    let mut table = PermissionTable::defaults();
+    for role in Role::BUILT_IN {
+        for permission in Permission::ALL {
+            if !matches!(
+                permission,
+                Permission::ViewCrisisDetails | Permission::ViewSpend
+            ) {
+                table = table.grant(role.clone(), permission, Scope::All);
+            }
+        }
+    }
+    config.with_permissions(table)
+}
+
 fn people() -> Vec<RecordedEvent> {
-    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let mut o = crate::incidents::outage_world(legacy(crate::incidents::config()));
     let w = &mut o.w;
     let (acme, jane, ana, team) = (w.acme, w.jane, w.ana, w.team);
     let extra = ChannelAddress::chat("jane-chat").unwrap();
@@ -261,7 +282,7 @@ fn tickets() -> Vec<RecordedEvent> {
                 .csat_on_solve("after-ticket"),
         )
         .with_retry(retry);
-    let mut w = World::with_config(config);
+    let mut w = World::with_config(legacy(config));
     // Monday 9:00 in Chicago.
     w.now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 15, 0, 0).unwrap();
     let (ana, team) = (w.ana, w.team);
@@ -405,7 +426,7 @@ fn tickets() -> Vec<RecordedEvent> {
 /// Praise up the chain, reminders, peers, the committee, certificates,
 /// coaching, official posts, a crisis, a channel outage.
 fn signals() -> Vec<RecordedEvent> {
-    let mut w = World::with_config(crate::guard::config());
+    let mut w = World::with_config(legacy(crate::guard::config()));
     w.now = chrono::TimeZone::with_ymd_and_hms(&chrono_tz::America::Chicago, 2026, 11, 2, 10, 0, 0)
         .unwrap()
         .with_timezone(&chrono::Utc);
@@ -528,7 +549,7 @@ fn signals() -> Vec<RecordedEvent> {
 
 /// An incident from declaration to follow-up; a trend and a spike.
 fn incidents() -> Vec<RecordedEvent> {
-    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let mut o = crate::incidents::outage_world(legacy(crate::incidents::config()));
     let acme = o.w.acme;
     o.w.run(Command::new(
         Actor::integration("setup"),
@@ -629,7 +650,7 @@ fn incidents() -> Vec<RecordedEvent> {
     .unwrap();
     let mut events = all(&o.w);
 
-    let mut w = World::with_config(crate::trends::config());
+    let mut w = World::with_config(legacy(crate::trends::config()));
     let acme = w.acme;
     let pm = crate::trends::pm(&mut w);
     w.run(Command::new(
@@ -662,7 +683,7 @@ fn incidents() -> Vec<RecordedEvent> {
 fn schedules() -> Vec<RecordedEvent> {
     use fanatical::agent::Absence;
     use fanatical::sla::{BusinessCalendar, DayHours};
-    let mut w = World::new();
+    let mut w = World::with_config(legacy(DeskConfig::default()));
     let ana = w.ana;
     let tz = chrono_tz::America::Chicago;
     let hours = |a: &str, b: &str| DayHours::parse(&[(a, b)]).unwrap();
@@ -702,7 +723,7 @@ fn refunds() -> Vec<RecordedEvent> {
     config.incidents.credits = CreditConfig::default()
         .with_reason("goodwill", "To make up for a bad experience")
         .unwrap();
-    let mut w = World::with_config(config);
+    let mut w = World::with_config(legacy(config));
     let (ana, bill) = (w.ana, w.bill);
     let ticket = w.jane_emails("I had to send the same log three times");
     let (credit, refund) = (w.ids.next_id(), w.ids.next_id());
@@ -757,7 +778,7 @@ fn archive() -> Vec<RecordedEvent> {
     let config = DeskConfig::default()
         .with_surveys(surveys)
         .with_archive(ArchivePolicy::after_closed(Duration::days(1)).unwrap());
-    let mut w = World::with_config(config);
+    let mut w = World::with_config(legacy(config));
     let ticket = w.closed_ticket(
         "Our invoice shows the wrong address",
         "Corrected; a new invoice is on its way.",
@@ -796,7 +817,7 @@ fn archive() -> Vec<RecordedEvent> {
 
 /// An email address that bounced and works again.
 fn bounces() -> Vec<RecordedEvent> {
-    let mut w = World::new();
+    let mut w = World::with_config(legacy(DeskConfig::default()));
     let (acme, jane, email) = (w.acme, w.jane, w.jane_email.clone());
     for command in [
         CustomerCommand::MarkUndeliverable {
@@ -821,6 +842,33 @@ fn bounces() -> Vec<RecordedEvent> {
     all(&w)
 }
 
+/// A permission table set by an administrator: the defaults, a custom role
+/// that works its teams' tickets, and a mail gateway that may only take
+/// messages in.
+fn permissions() -> Vec<RecordedEvent> {
+    use fanatical::agent::RoleName;
+    use fanatical::permission::{Permission, PermissionTable, Scope};
+    let mut w = World::new();
+    let tier2 = Role::Custom(RoleName::new("tier 2").unwrap());
+    let table = PermissionTable::defaults()
+        .grant(tier2.clone(), Permission::ViewTickets, Scope::Teams)
+        .grant(tier2, Permission::ReplyPublicly, Scope::Assigned)
+        .with_integration("mail", [Role::Custom(RoleName::new("gateway").unwrap())])
+        .grant(
+            Role::Custom(RoleName::new("gateway").unwrap()),
+            Permission::ReceiveMessages,
+            Scope::All,
+        );
+    w.run(Command::new(
+        Actor::integration("setup"),
+        fanatical::desk::PeopleAction::SetPermissions {
+            table: Box::new(table),
+        },
+    ))
+    .unwrap();
+    all(&w)
+}
+
 /// The first record of each kind of event, across the tour, in tour
 /// order: the event with its actor, command key, stream and position.
 fn samples() -> BTreeMap<(String, String), RecordedEvent> {
@@ -834,6 +882,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(refunds())
         .chain(archive())
         .chain(bounces())
+        .chain(permissions())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

@@ -14,14 +14,23 @@ use fanatical::sla::{BusinessCalendar, DayHours};
 
 use crate::support::World;
 
+/// The company account's review, on a desk where any agent may be the
+/// second person on a held post (by default only leads and executives
+/// approve).
 pub fn config() -> DeskConfig {
     let hours =
         BusinessCalendar::weekdays(Chicago, DayHours::parse(&[("07:00", "22:00")]).unwrap());
-    DeskConfig::default().with_guard(GuardPolicy::default_policy().with_account(OfficialAccount {
-        network: SocialNetwork::X,
-        handle: "@Rackspace".into(),
-        hours: Some(hours),
-    }))
+    DeskConfig::default()
+        .with_guard(GuardPolicy::default_policy().with_account(OfficialAccount {
+            network: SocialNetwork::X,
+            handle: "@Rackspace".into(),
+            hours: Some(hours),
+        }))
+        .with_permissions(fanatical::permission::PermissionTable::defaults().grant(
+            fanatical::agent::Role::Agent,
+            fanatical::permission::Permission::ApprovePosts,
+            fanatical::permission::Scope::All,
+        ))
 }
 
 fn submit(w: &mut World, author: AgentId, text: &str) -> Result<PostId, fanatical::Error> {
@@ -289,7 +298,27 @@ fn a_public_reply_from_the_company_account_is_held_until_a_second_person_approve
     let now = w.now;
     w.desk.handle_timeout(&mut w.store, now).unwrap();
     assert!(sent_to_jane_on_x(&w).is_empty());
-    // The author cannot release it: the rule needs a second person.
+    // The author, an agent, may not approve posts at all; made a team
+    // lead, she still cannot release her own: the rule needs a second
+    // person.
+    let denied = crate::support::denied(
+        &w.desk,
+        Actor::Agent(ana),
+        fanatical::permission::Permission::ApprovePosts,
+        None,
+    );
+    w.refused(
+        Command::new(Actor::Agent(ana), PostAction::Approve { post }),
+        denied,
+    );
+    w.run(Command::new(
+        Actor::integration("setup"),
+        fanatical::desk::PeopleAction::UpdateAgent {
+            agent: ana,
+            command: fanatical::agent::AgentCommand::GrantRole(fanatical::agent::Role::TeamLead),
+        },
+    ))
+    .unwrap();
     w.refused(
         Command::new(Actor::Agent(ana), PostAction::Approve { post }),
         GuardError::SecondPersonRequired {

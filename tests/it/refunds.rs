@@ -16,7 +16,6 @@ use fanatical::refund::{
     RefundAction, RefundError, RefundEventKind, RefundKind, RefundPolicy, RefundStatus,
 };
 use fanatical::store::Store;
-use fanatical::view::ViewError;
 
 use crate::support::World;
 
@@ -148,12 +147,13 @@ fn a_refund_needs_a_configured_reason_and_someone_who_may_see_spend_to_approve_i
     // A customer cannot credit themselves.
     let mut by_jane = ask(ana, id, ticket, "goodwill");
     by_jane.actor = Actor::Contact(jane);
-    w.refused(
-        by_jane,
-        DeskError::NeedsAgent {
-            actor: Actor::Contact(jane),
-        },
+    let err = crate::support::denied(
+        &w.desk,
+        Actor::Contact(jane),
+        fanatical::permission::Permission::RequestRefunds,
+        Some(ticket),
     );
+    w.refused(by_jane, err);
     let nowhere: TicketId = w.ids.next_id();
     w.refused(
         ask(ana, id, nowhere, "goodwill"),
@@ -171,14 +171,13 @@ fn a_refund_needs_a_configured_reason_and_someone_who_may_see_spend_to_approve_i
     // Ana may ask but not approve; nor may a team lead.
     let lead = register(&mut w, Role::TeamLead);
     for agent in [ana, lead] {
-        w.refused(
-            approve(Actor::Agent(agent), id),
-            ViewError::Forbidden {
-                agent,
-                what: "approve refunds",
-                needed: "account manager, billing, executive",
-            },
+        let err = crate::support::denied(
+            &w.desk,
+            Actor::Agent(agent),
+            fanatical::permission::Permission::ApproveRefunds,
+            None,
         );
+        w.refused(approve(Actor::Agent(agent), id), err);
     }
     w.refused(
         Command::new(
@@ -188,11 +187,12 @@ fn a_refund_needs_a_configured_reason_and_someone_who_may_see_spend_to_approve_i
                 why: "no".into(),
             },
         ),
-        ViewError::Forbidden {
-            agent: ana,
-            what: "decline refunds",
-            needed: "account manager, billing, executive",
-        },
+        crate::support::denied(
+            &w.desk,
+            Actor::Agent(ana),
+            fanatical::permission::Permission::ApproveRefunds,
+            None,
+        ),
     );
     let unknown: RefundId = w.ids.next_id();
     w.refused(

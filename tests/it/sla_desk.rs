@@ -1170,10 +1170,11 @@ fn an_agent_who_may_not_see_tier_cannot_change_a_contract() {
                 contract: Some(Box::new(Contract::in_segment("gold"))),
             },
         ),
-        fanatical::view::ViewError::Forbidden {
-            agent: ana,
-            what: "SLA contracts",
-            needed: "account manager, billing, executive",
-        },
+        crate::support::denied(
+            &w.desk,
+            Actor::Agent(ana),
+            fanatical::permission::Permission::ManageAccounts,
+            None,
+        ),
     );
 }

@@ -280,7 +280,7 @@ fn an_erasure_after_a_snapshot_is_not_undone_by_it() {
 
     let erased = w
         .run(Command::new(
-            Actor::Agent(w.ana),
+            Actor::integration("privacy"),
             CustomerAction::EraseContact {
                 customer: w.acme,
                 contact: w.jane,

@@ -16,7 +16,6 @@ use fanatical::event::{Event, StreamId};
 use fanatical::id::{AgentId, ComponentId, CustomerId, IncidentId};
 use fanatical::incident::*;
 use fanatical::store::{ExpectedVersion, Store, StreamWrite};
-use fanatical::view::ViewError;
 use proptest::prelude::*;
 
 use crate::incidents::{Outage, outage_world};
@@ -158,14 +157,13 @@ fn credit_amounts_reach_only_the_roles_that_see_spend() {
     assert_eq!(billing.credits[0].amount, Some(five_percent));
     // An agent who may not see the amounts may not issue them either: the
     // decision would name every one.
-    o.w.refused(
-        issue(Actor::Agent(ana), id),
-        ViewError::Forbidden {
-            agent: ana,
-            what: "credit amounts",
-            needed: "account manager, billing, executive",
-        },
+    let err = crate::support::denied(
+        &o.w.desk,
+        Actor::Agent(ana),
+        fanatical::permission::Permission::IssueCredits,
+        None,
     );
+    o.w.refused(issue(Actor::Agent(ana), id), err);
     o.w.run(issue(Actor::Agent(bill), id)).unwrap();
     let issued = o.w.desk.incidents().credits(id, ana).unwrap();
     assert_eq!(issued.len(), 1);
@@ -409,7 +407,7 @@ proptest! {
         let billing_refunds = o.w.desk.refunds().of_ticket(jane_ticket, bill).unwrap();
         prop_assert_eq!(billing_refunds[0].amount.map(|m| m.minor), Some(refund));
         for role in [Role::Agent, Role::TeamLead, Role::Manager, Role::SafetyResponder] {
-            let viewer = register(&mut o, role);
+            let viewer = register(&mut o, role.clone());
             let desk = &o.w.desk;
             let incidents = desk.incidents();
             let mut json: Vec<serde_json::Value> = vec![
@@ -431,30 +429,20 @@ proptest! {
             for c in &ids {
                 json.push(serde_json::to_value(incidents.briefings(*c, now)).unwrap());
                 json.push(serde_json::to_value(desk.agent_customer_view(*c).unwrap()).unwrap());
-                prop_assert_eq!(desk.account_customer_view(*c, viewer), Err(ViewError::Forbidden {
-                    agent: viewer,
-                    what: "spend and tier",
-                    needed: "account manager, billing, executive",
-                }.into()));
+                prop_assert_eq!(desk.account_customer_view(*c, viewer),
+                    Err(crate::support::denied(desk, Actor::Agent(viewer), fanatical::permission::Permission::ViewSpend, None)));
                 text.push(format!("{:?}", desk.customers().get(*c).unwrap()));
             }
             for m in desk.channels().outbox() {
                 json.push(serde_json::to_value(&m.message).unwrap());
             }
             // Nor may this role issue the credits (the decision names them).
-            prop_assert_eq!(desk.decide(issue(Actor::Agent(viewer), id), now).err(), Some(ViewError::Forbidden {
-                agent: viewer,
-                what: "credit amounts",
-                needed: "account manager, billing, executive",
-            }.into()));
+            prop_assert_eq!(desk.decide(issue(Actor::Agent(viewer), id), now).err(),
+                Some(crate::support::denied(desk, Actor::Agent(viewer), fanatical::permission::Permission::IssueCredits, None)));
             // Nor approve the refund (it names the amount).
             prop_assert_eq!(desk.decide(Command::new(Actor::Agent(viewer),
                 fanatical::refund::RefundAction::Approve { id: refund_id }), now).err(),
-                Some(ViewError::Forbidden {
-                    agent: viewer,
-                    what: "approve refunds",
-                    needed: "account manager, billing, executive",
-                }.into()));
+                Some(crate::support::denied(desk, Actor::Agent(viewer), fanatical::permission::Permission::ApproveRefunds, None)));
             for v in &json {
                 prop_assert!(no_amounts(v), "{} sees an amount: {}", role, v);
                 text.push(v.to_string());
@@ -484,14 +472,13 @@ fn only_roles_that_see_spend_may_set_it() {
             },
         )
     };
-    o.w.refused(
-        set(ana),
-        ViewError::Forbidden {
-            agent: ana,
-            what: "spend and tier",
-            needed: "account manager, billing, executive",
-        },
+    let err = crate::support::denied(
+        &o.w.desk,
+        Actor::Agent(ana),
+        fanatical::permission::Permission::ManageAccounts,
+        None,
     );
+    o.w.refused(set(ana), err);
     o.w.run(set(bill)).unwrap();
     assert_eq!(
         o.w.desk.account_customer_view(acme, bill).unwrap().standing,

@@ -141,7 +141,7 @@ impl World {
                     id: bill,
                     name: "Bill".into(),
                     time_zone: Chicago,
-                    roles: vec![Role::Billing],
+                    roles: vec![Role::Billing, Role::TeamLead],
                     skills: vec![],
                 },
             ),
@@ -365,4 +365,21 @@ pub fn positive<T: std::str::FromStr + PartialOrd + Default + Copy + std::fmt::D
             Err(_) => panic!("{name}={v:?} is not a number"),
         },
     }
+}
+
+/// The refusal the desk gives `actor` for lacking `permission` (on
+/// `ticket`), naming the roles of the desk's table that grant it.
+pub fn denied(
+    desk: &Desk,
+    actor: Actor,
+    permission: fanatical::permission::Permission,
+    ticket: Option<TicketId>,
+) -> fanatical::Error {
+    fanatical::permission::PermissionError::Denied {
+        actor,
+        permission,
+        ticket,
+        granted_by: desk.permissions().roles_granting(permission),
+    }
+    .into()
 }

@@ -1,0 +1,366 @@
+//! Who may do what: every command's actor checked against the desk's
+//! permission table before anything is decided, and the same check for
+//! the reads that show tickets, spend and crisis details.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+use std::collections::BTreeSet;
+
+use crate::permission::{Permission, PermissionError, PermissionTable, Subject, TicketFacts};
+
+/// One permission a command needs, on the ticket it touches when the
+/// permission is scoped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Need {
+    permission: Permission,
+    on: On,
+}
+
+/// What a scoped permission is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    /// Nothing: the permission is not about one ticket.
+    Desk,
+    /// A ticket the desk holds.
+    Ticket(TicketId),
+    /// A ticket about to be opened.
+    New(TicketFacts),
+}
+
+fn need(permission: Permission) -> Need {
+    Need {
+        permission,
+        on: On::Desk,
+    }
+}
+
+fn on(permission: Permission, ticket: TicketId) -> Need {
+    Need {
+        permission,
+        on: On::Ticket(ticket),
+    }
+}
+
+/// The permissions a command needs. Pure over the action: which tickets
+/// the scopes are checked against is named by the action itself.
+pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
+    use Permission as P;
+    match action {
+        // A person gives and withdraws their own consent.
+        Action::Customer(CustomerAction::Update {
+            command:
+                CustomerCommand::RecordConsent { contact, .. }
+                | CustomerCommand::WithdrawConsent { contact },
+            ..
+        }) if *actor == Actor::Contact(*contact) => Vec::new(),
+        Action::Customer(a) => vec![need(match a {
+            CustomerAction::Register { .. } => P::ManageCustomers,
+            CustomerAction::Update { command, .. } => match command {
+                CustomerCommand::SetAccountStanding { .. } => P::ManageAccounts,
+                _ => P::ManageCustomers,
+            },
+            CustomerAction::EraseContact { .. } => P::EraseContacts,
+            CustomerAction::SetContract { .. } => P::ManageAccounts,
+        })],
+        Action::People(a) => match a {
+            PeopleAction::RegisterAgent { roles, .. } => {
+                // Granting roles is administering permissions: a people
+                // manager may not make anyone (themselves included) admin.
+                let mut n = vec![need(P::ManagePeople)];
+                if !roles.is_empty() {
+                    n.push(need(P::ManagePermissions));
+                }
+                n
+            }
+            PeopleAction::UpdateAgent { agent, command } => match command {
+                AgentCommand::GrantRole(_) | AgentCommand::RevokeRole(_) => {
+                    vec![need(P::ManagePermissions)]
+                }
+                // Everyone keeps their own hours, absences and name.
+                AgentCommand::Rename(_)
+                | AgentCommand::SetTimeZone(_)
+                | AgentCommand::SetWorkingHours(_)
+                | AgentCommand::SetProtectedTime(_)
+                | AgentCommand::AddAbsence(_)
+                | AgentCommand::CancelAbsence(_)
+                    if actor.agent() == Some(*agent) =>
+                {
+                    Vec::new()
+                }
+                _ => vec![need(P::ManagePeople)],
+            },
+            PeopleAction::CreateTeam { .. } | PeopleAction::UpdateTeam { .. } => {
+                vec![need(P::ManagePeople)]
+            }
+            PeopleAction::SetPermissions { .. } => vec![need(P::ManagePermissions)],
+        },
+        Action::Ticket(a) => ticket_needs(a),
+        Action::Survey(a) => vec![need(match a {
+            crate::survey::SurveyAction::Answer { .. } => P::AnswerSurveys,
+            _ => P::RunSurveys,
+        })],
+        Action::Recognition(a) => vec![need(match a {
+            crate::recognition::RecognitionAction::NameCommittee { .. } => P::ManageAwards,
+            // Certificates: the committee's members, as the model checks.
+            _ => P::RecordPraise,
+        })],
+        Action::Coaching(_) => vec![need(P::RecordMistakes)],
+        Action::Incident(a) => vec![need(match a {
+            IncidentAction::IssueCredits { .. } => P::IssueCredits,
+            _ => P::ManageIncidents,
+        })],
+        Action::Post(a) => vec![need(match a {
+            crate::guard::PostAction::Submit { .. } => P::SubmitPosts,
+            _ => P::ApprovePosts,
+        })],
+        Action::Channel(_) => vec![need(P::ManageChannels)],
+        Action::Outbox(_) => vec![need(P::DeliverMessages)],
+        Action::Refund(a) => match a {
+            crate::refund::RefundAction::Request { ticket, .. } => {
+                vec![on(P::RequestRefunds, *ticket)]
+            }
+            _ => vec![need(P::ApproveRefunds)],
+        },
+    }
+}
+
+fn ticket_needs(action: &TicketAction) -> Vec<Need> {
+    use Permission as P;
+    match action {
+        TicketAction::Open(open) => vec![Need {
+            permission: P::OpenTickets,
+            on: On::New(TicketFacts::new(open.customer, open.requester, None, None)),
+        }],
+        TicketAction::Receive(_) => vec![need(P::ReceiveMessages)],
+        TicketAction::Reply { ticket, .. } | TicketAction::Promise { ticket, .. } => {
+            vec![on(P::ReplyPublicly, *ticket)]
+        }
+        TicketAction::Update { ticket, command } => vec![on(
+            match command {
+                TicketCommand::Reply { .. } => P::ReplyPublicly,
+                TicketCommand::Note { .. } => P::AddInternalNotes,
+                TicketCommand::Assign(_) => P::AssignTickets,
+                TicketCommand::HandOff { .. } => P::EscalateTickets,
+                _ => P::EditTickets,
+            },
+            *ticket,
+        )],
+        TicketAction::Escalate { ticket, .. } => vec![on(P::EscalateTickets, *ticket)],
+        TicketAction::Link { ticket, other, .. } => {
+            vec![on(P::EditTickets, *ticket), on(P::EditTickets, *other)]
+        }
+        TicketAction::Merge { source, target } => {
+            vec![on(P::MergeTickets, *source), on(P::MergeTickets, *target)]
+        }
+        TicketAction::FlagCrisis { ticket, .. } => vec![on(P::FlagCrisis, *ticket)],
+    }
+}
+
+impl Desk {
+    /// The permission table in force: the configured one, or the last one
+    /// recorded with [`PeopleAction::SetPermissions`].
+    #[must_use]
+    pub fn permissions(&self) -> &PermissionTable {
+        &self.config.permissions
+    }
+
+    /// The permissions `command` needs, each with the ticket its scope is
+    /// checked against (`None` for permissions that are not about one
+    /// ticket, and for the ticket a command opens, checked against its
+    /// customer and requester). A screen can use it to offer only what its
+    /// user may do.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { desk, ana, ticket, .. } = fanatical::desk::fixture::fixture()?;
+    /// use fanatical::permission::Permission;
+    /// let needs = desk.required_permissions(&Command::note(ticket, ana, "Checked the logs."));
+    /// assert_eq!(needs, vec![(Permission::AddInternalNotes, Some(ticket))]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn required_permissions(&self, command: &Command) -> Vec<(Permission, Option<TicketId>)> {
+        needs(&command.actor, &command.action)
+            .into_iter()
+            .map(|n| {
+                let ticket = match n.on {
+                    On::Ticket(t) => Some(t),
+                    On::Desk | On::New(_) => None,
+                };
+                (n.permission, ticket)
+            })
+            .collect()
+    }
+
+    /// The first permission `command`'s actor lacks, as the refusal
+    /// [`Desk::decide`] would give; `None` when they hold every one.
+    #[must_use]
+    pub fn missing_permission(&self, command: &Command) -> Option<PermissionError> {
+        needs(&command.actor, &command.action)
+            .into_iter()
+            .find(|n| !self.permits(&command.actor, n.permission, n.on))
+            .map(|n| {
+                let ticket = match n.on {
+                    On::Ticket(t) => Some(t),
+                    On::Desk | On::New(_) => None,
+                };
+                self.denied(&command.actor, n.permission, ticket)
+            })
+    }
+
+    /// Checks every permission a command by `actor` needs; the first one
+    /// missing refuses it.
+    pub(super) fn authorise(&self, actor: &Actor, action: &Action) -> Result<(), Error> {
+        for n in needs(actor, action) {
+            let ticket = match n.on {
+                On::Desk => None,
+                On::Ticket(t) => Some(t),
+                On::New(_) => None,
+            };
+            if !self.permits(actor, n.permission, n.on) {
+                return Err(self.denied(actor, n.permission, ticket).into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `actor` may use `permission`, on `ticket` when given (a
+    /// scoped permission is checked against the ticket's customer,
+    /// requester, assignee and team; a ticket the desk does not hold is
+    /// reached only by [`crate::permission::Scope::All`]). The same check
+    /// refuses commands and hides what reads would show, so embedders
+    /// building their own screens use it too.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { desk, ana, ticket, .. } = fanatical::desk::fixture::fixture()?;
+    /// use fanatical::permission::Permission;
+    /// // Ana is an agent: she replies to customers but sees no spend.
+    /// assert!(desk.may(&Actor::Agent(ana), Permission::ReplyPublicly, Some(ticket)));
+    /// assert!(!desk.may(&Actor::Agent(ana), Permission::ViewSpend, None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn may(&self, actor: &Actor, permission: Permission, ticket: Option<TicketId>) -> bool {
+        self.check_actor(actor).is_ok()
+            && self.permits(actor, permission, ticket.map_or(On::Desk, On::Ticket))
+    }
+
+    /// [`Desk::may`] as a result, for reads that refuse.
+    ///
+    /// # Errors
+    /// [`PermissionError::Denied`] naming the actor, the permission and
+    /// the roles that grant it; the actor's own errors (unknown or
+    /// inactive agent, unknown or erased contact).
+    pub fn check_permission(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        ticket: Option<TicketId>,
+    ) -> Result<(), Error> {
+        self.check_actor(actor)?;
+        if self.permits(actor, permission, ticket.map_or(On::Desk, On::Ticket)) {
+            Ok(())
+        } else {
+            Err(self.denied(actor, permission, ticket).into())
+        }
+    }
+
+    fn denied(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        ticket: Option<TicketId>,
+    ) -> PermissionError {
+        PermissionError::Denied {
+            actor: actor.clone(),
+            permission,
+            ticket: ticket.filter(|_| permission.is_scoped()),
+            granted_by: self.config.permissions.roles_granting(permission),
+        }
+    }
+
+    fn permits(&self, actor: &Actor, permission: Permission, on: On) -> bool {
+        static NO_ROLES: BTreeSet<crate::agent::Role> = BTreeSet::new();
+        let roles = match actor {
+            Actor::Agent(a) => match self.agent(*a) {
+                Some(agent) if agent.is_active() => agent.roles(),
+                _ => return false,
+            },
+            _ => &NO_ROLES,
+        };
+        let table = &self.config.permissions;
+        let Some(scope) = table.scope_for_actor(actor, roles, permission) else {
+            return false;
+        };
+        if !permission.is_scoped() || scope == crate::permission::Scope::All {
+            return true;
+        }
+        let facts = match on {
+            On::Desk => return false,
+            On::New(facts) => facts,
+            On::Ticket(t) => match self.state.tickets.get(t) {
+                Some(t) => TicketFacts::new(t.customer(), t.requester(), t.assignee(), t.team()),
+                None => return false,
+            },
+        };
+        let teams;
+        let subject = match actor {
+            Actor::Agent(a) => {
+                teams = self.teams_of(*a);
+                Subject::Agent {
+                    id: *a,
+                    teams: &teams,
+                }
+            }
+            Actor::Contact(c) => match self.state.customers.customer_of(*c) {
+                Some(customer) => Subject::Contact { id: *c, customer },
+                None => return false,
+            },
+            _ => Subject::Integration,
+        };
+        scope.admits(&subject, &facts)
+    }
+
+    /// The teams `agent` is a member of.
+    pub(super) fn teams_of(&self, agent: AgentId) -> BTreeSet<TeamId> {
+        self.state
+            .people
+            .teams()
+            .filter(|t| t.members().contains(&agent))
+            .map(Team::id)
+            .collect()
+    }
+
+    /// Whether some active agent or some integration could still manage
+    /// permissions under `table`, with the agents' roles as `roles_of`
+    /// gives them.
+    pub(super) fn administrable<'a>(
+        &'a self,
+        table: &PermissionTable,
+        roles_of: impl Fn(&'a Agent) -> Option<BTreeSet<crate::agent::Role>>,
+    ) -> bool {
+        table.integrations_administer()
+            || self.agents().filter_map(roles_of).any(|roles| {
+                table
+                    .scope_of(&roles, Permission::ManagePermissions)
+                    .is_some()
+            })
+    }
+
+    /// Refuses a change that would leave nobody able to manage
+    /// permissions when somebody could before.
+    pub(super) fn keep_administrable<'a>(
+        &'a self,
+        table: &PermissionTable,
+        roles_of: impl Fn(&'a Agent) -> Option<BTreeSet<crate::agent::Role>>,
+    ) -> Result<(), PermissionError> {
+        let now = &self.config.permissions;
+        let before = self.administrable(now, |a| a.is_active().then(|| a.roles().clone()));
+        if before && !self.administrable(table, roles_of) {
+            return Err(PermissionError::NoAdministrator);
+        }
+        Ok(())
+    }
+}
