@@ -441,6 +441,21 @@ pub enum TicketAction {
         /// Why.
         signal: crate::crisis::CrisisSignal,
     },
+    /// The acting agent splits entries of a ticket's conversation off
+    /// into a new ticket, linked both ways (see
+    /// [`crate::ticket::Ticket::split_off`]): same customer and requester,
+    /// its own SLA clocks as a newly opened ticket. Entries are named by
+    /// their number ([`crate::ticket::Entry::number`], their id on the
+    /// ticket); internal notes chosen stay internal. A crisis ticket's
+    /// split is a safety responder's, and the new ticket is a crisis too.
+    Split {
+        /// The ticket split from.
+        ticket: TicketId,
+        /// The caller-chosen id of the new ticket.
+        new_ticket: TicketId,
+        /// The numbers of the entries that move.
+        entries: Vec<u32>,
+    },
 }
 
 impl TicketAction {

@@ -157,6 +157,18 @@ impl Desk {
             })
             .map(Ticket::id)
             .collect();
+        // What they wrote that was split off into another ticket is still
+        // recorded on the ticket it was split from.
+        let split_sources: Vec<TicketId> = self
+            .state
+            .tickets
+            .of_customer(customer)
+            .filter(|t| t.links().split_from.is_some())
+            .flat_map(|t| t.conversation().iter())
+            .filter(|e| e.author == Author::Contact(contact))
+            .filter_map(|e| e.origin.map(|o| o.ticket))
+            .collect();
+        erasure.tickets.extend(split_sources);
         erasure.requested = self
             .state
             .tickets

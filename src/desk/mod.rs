@@ -77,6 +77,7 @@ mod coaching;
 mod command;
 mod commands;
 mod config;
+mod conversations;
 mod crisis;
 mod customer_desk;
 mod customers;

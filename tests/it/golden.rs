@@ -834,6 +834,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(refunds())
         .chain(archive())
         .chain(bounces())
+        .chain(crate::conversations::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }
