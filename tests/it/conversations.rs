@@ -870,3 +870,102 @@ pub(crate) fn golden_tour() -> Vec<fanatical::store::RecordedEvent> {
     .unwrap();
     w.store.read_all(0, usize::MAX).unwrap().split_off(skip)
 }
+
+#[test]
+fn an_incidents_solving_message_reaches_the_ccs_of_each_linked_ticket() {
+    use fanatical::desk::IncidentAction;
+    use fanatical::incident::{IncidentStatus, Messages};
+    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let (boss, olga) = (o.boss, o.olga);
+    let id = o.w.ids.next_id();
+    crate::incidents::declare(&mut o, id);
+    let t = o.w.jane_emails("Is DFW1 down?");
+    o.w.run(update(t, TicketCommand::AddCc { contact: olga }))
+        .unwrap();
+    o.w.run(Command::new(
+        Actor::integration("setup"),
+        IncidentAction::LinkTickets {
+            incident: id,
+            tickets: vec![t],
+        },
+    ))
+    .unwrap();
+    o.w.run(Command::new(
+        Actor::Agent(boss),
+        IncidentAction::Update {
+            incident: id,
+            status: IncidentStatus::Resolved,
+            components: std::collections::BTreeMap::new(),
+            messages: Messages::default(),
+            spokesperson: None,
+            solve_linked: Some("The DFW1 outage is over.".into()),
+        },
+    ))
+    .unwrap();
+    let solved: BTreeSet<_> = to_contacts(&o.w, t)
+        .into_iter()
+        .filter(|m| m.3.contains("outage is over"))
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(solved, BTreeSet::from([o.w.jane, olga]));
+}
+
+#[test]
+fn a_crisis_ticket_copies_no_one_and_only_a_safety_responder_splits_it_into_another_crisis() {
+    use fanatical::agent::Role;
+    use fanatical::crisis::{CrisisError, CrisisSignal};
+    use fanatical::desk::PeopleAction;
+    let Cast { mut w, bob, .. } = cast();
+    let sam = w.ids.next_id();
+    w.run(Command::new(
+        Actor::integration("setup"),
+        PeopleAction::RegisterAgent {
+            id: sam,
+            name: "Sam".into(),
+            time_zone: chrono_tz::America::Chicago,
+            roles: vec![Role::SafetyResponder],
+            skills: vec![],
+        },
+    ))
+    .unwrap();
+    let t = four_entries(&mut w);
+    w.run(update(t, TicketCommand::AddCc { contact: bob }))
+        .unwrap();
+    w.run(Command::new(
+        Actor::integration("classifier"),
+        TicketAction::FlagCrisis {
+            ticket: t,
+            signal: CrisisSignal {
+                reason: "the words of someone at risk".into(),
+                matched: None,
+            },
+        },
+    ))
+    .unwrap();
+    w.run(Command::reply(t, sam, "We are here for you."))
+        .unwrap();
+    let to: Vec<_> = to_contacts(&w, t)
+        .into_iter()
+        .filter(|m| m.3 == "We are here for you.")
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(to, [w.jane], "a crisis reply is for the requester alone");
+
+    let ana = w.ana;
+    let new = w.ids.next_id();
+    w.refused(
+        split(ana, t, new, &[2]),
+        CrisisError::SplitRestricted {
+            agent: ana,
+            ticket: t,
+        },
+    );
+    w.run(split(sam, t, new, &[2])).unwrap();
+    assert!(w.desk.tickets().is_crisis(new), "the words went with it");
+    let seen = w.desk.agent_ticket_view(new).unwrap();
+    assert!(
+        seen.conversation
+            .iter()
+            .all(|e| !e.body.contains("invoice"))
+    );
+}
