@@ -249,6 +249,15 @@ impl Desk {
         if scope.messages() {
             let words = self.state.recognition.words_of(&erasure.praise_author());
             erasure.quoting = self.state.outbox.quoting(&words);
+            // The copies of replies to their tickets' CCs carry the text
+            // the ticket's record loses.
+            let copies = self.state.outbox.copies_about(&erasure.requested, contact);
+            erasure.quoting.extend(copies);
+            if let Some(a) = archive {
+                erasure
+                    .quoting
+                    .extend(a.outbox().copies_about(&erasure.requested, contact));
+            }
             let mut comments = self.state.surveys.comments_of(contact);
             if let Some(a) = archive {
                 comments.extend(a.surveys().comments_of(contact));

@@ -969,3 +969,107 @@ fn a_crisis_ticket_copies_no_one_and_only_a_safety_responder_splits_it_into_anot
             .all(|e| !e.body.contains("invoice"))
     );
 }
+
+/// A note quoting the requester's survey comment, split off: erasing her
+/// erases it where it is now and where it was first written.
+#[test]
+fn a_note_quoting_an_erased_comment_is_erased_on_both_sides_of_a_split() {
+    use fanatical::desk::SurveyAction;
+    use fanatical::survey::{
+        Answer, Question, QuestionKind, Rating, Response, SurveyConfig, SurveyDraft,
+    };
+    const COMMENT: &str = "Quillon the hamster approves";
+    let csat = SurveyDraft::new("after-ticket")
+        .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
+        .question(Question::new("why", "Why?", QuestionKind::Comment))
+        .validate()
+        .unwrap();
+    let config = DeskConfig::default().with_surveys(
+        SurveyConfig::default()
+            .with_survey(csat)
+            .csat_on_solve("after-ticket"),
+    );
+    let mut w = World::with_config(config);
+    let ana = w.ana;
+    let t = w.jane_emails("Broken");
+    for cmd in [
+        Command::new(Actor::Agent(ana), TicketAction::assign(t, ana)),
+        Command::reply(t, ana, "Fixed."),
+        Command::new(
+            Actor::Agent(ana),
+            TicketAction::set_status(t, Status::Solved),
+        ),
+    ] {
+        w.run(cmd).unwrap();
+    }
+    let invitation = w
+        .desk
+        .surveys()
+        .invitations()
+        .find(|i| i.invitation.ticket == Some(t))
+        .unwrap()
+        .invitation
+        .id;
+    w.run(Command::new(
+        Actor::Contact(w.jane),
+        SurveyAction::Answer {
+            invitation,
+            response: Response::new()
+                .answer("rating", Answer::Scale(Rating::Excellent))
+                .answer("why", Answer::Comment(COMMENT.into())),
+        },
+    ))
+    .unwrap();
+    w.run(Command::note(t, ana, &format!("Lovely: \"{COMMENT}\"")))
+        .unwrap();
+    let new = w.ids.next_id();
+    w.run(split(ana, t, new, &[3])).unwrap();
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: w.acme,
+            contact: w.jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let all = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap());
+    assert!(!all.contains(COMMENT), "erased in the record");
+    let in_memory = format!("{:?}", w.desk.tickets().iter().collect::<Vec<_>>());
+    assert!(!in_memory.contains(COMMENT), "erased in memory");
+    let rebuilt = Desk::rebuild(&w.store, w.desk.config().clone()).unwrap();
+    assert_eq!(rebuilt, w.desk);
+}
+
+/// Erasing the requester with what she was sent erases the copies of
+/// those replies to the ticket's CCs too, as the ticket's record loses
+/// them; the CCs' own messages on other tickets stay.
+#[test]
+fn the_requesters_erasure_erases_the_copies_her_ccs_were_sent() {
+    let Cast { mut w, bob, .. } = cast();
+    let t = w.jane_emails("Locked out");
+    w.run(update(t, TicketCommand::AddCc { contact: bob }))
+        .unwrap();
+    w.run(Command::reply(t, w.ana, "Your reset code is 7431."))
+        .unwrap();
+    assert!(
+        to_contacts(&w, t)
+            .iter()
+            .any(|m| m.0 == bob && m.3.contains("7431"))
+    );
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: w.acme,
+            contact: w.jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let all = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap());
+    assert!(!all.contains("7431"), "erased in the record");
+    let outbox = format!("{:?}", w.desk.channels().outbox().collect::<Vec<_>>());
+    assert!(!outbox.contains("7431"), "erased in memory");
+    let rebuilt = Desk::rebuild(&w.store, DeskConfig::default()).unwrap();
+    assert_eq!(rebuilt, w.desk);
+}
