@@ -1073,3 +1073,44 @@ fn the_requesters_erasure_erases_the_copies_her_ccs_were_sent() {
     let rebuilt = Desk::rebuild(&w.store, DeskConfig::default()).unwrap();
     assert_eq!(rebuilt, w.desk);
 }
+
+#[test]
+fn a_persons_export_shows_their_own_tickets_ccs_and_never_whom_another_copied() {
+    let Cast {
+        mut w,
+        bob,
+        carol,
+        bob_chat,
+        ..
+    } = cast();
+    let t = w.jane_emails("Site down");
+    for contact in [bob, carol] {
+        w.run(update(t, TicketCommand::AddCc { contact })).unwrap();
+    }
+    let from_bob =
+        InboundMessage::new(w.ids.next_id(), Channel::Chat, bob_chat, "Same here.").in_reply_to(t);
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(from_bob),
+    ))
+    .unwrap();
+    let janes = w.desk.customers().export(w.jane).unwrap();
+    assert_eq!(janes.tickets[0].ccs, BTreeSet::from([bob, carol]));
+    let bobs = w.desk.customers().export(bob).unwrap();
+    assert_eq!(bobs.tickets.len(), 1, "he wrote on it");
+    assert!(
+        bobs.tickets[0].ccs.is_empty(),
+        "not his to see whom she copied"
+    );
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: w.acme,
+            contact: carol,
+            scope: ErasureScope::Profile,
+        },
+    ))
+    .unwrap();
+    let janes = w.desk.customers().export(w.jane).unwrap();
+    assert_eq!(janes.tickets[0].ccs, BTreeSet::from([bob]));
+}
