@@ -1114,3 +1114,143 @@ fn a_persons_export_shows_their_own_tickets_ccs_and_never_whom_another_copied() 
     let janes = w.desk.customers().export(w.jane).unwrap();
     assert_eq!(janes.tickets[0].ccs, BTreeSet::from([bob]));
 }
+
+/// One step of the conversation property.
+#[derive(Debug, Clone)]
+enum Step {
+    Email(String),
+    AgentReply(usize, String),
+    Note(usize, String),
+    Cc(usize, u8, bool),
+    Split(usize, u16),
+    LogTime(usize, i64),
+    Solve(usize),
+    Deliver,
+}
+
+fn arb_step() -> impl Strategy<Value = Step> {
+    let body = "[a-z]{1,6}( [a-z]{1,6}){0,2}";
+    prop_oneof![
+        2 => body.prop_map(Step::Email),
+        3 => (any::<usize>(), body).prop_map(|(i, b)| Step::AgentReply(i, b)),
+        2 => (any::<usize>(), body).prop_map(|(i, b)| Step::Note(i, b)),
+        2 => (any::<usize>(), any::<u8>(), any::<bool>()).prop_map(|(i, c, add)| Step::Cc(i, c, add)),
+        2 => (any::<usize>(), any::<u16>()).prop_map(|(i, m)| Step::Split(i, m)),
+        1 => (any::<usize>(), -i64::MAX..=i64::MAX).prop_map(|(i, ms)| Step::LogTime(i, ms)),
+        1 => any::<usize>().prop_map(Step::Solve),
+        1 => Just(Step::Deliver),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::cases(48)))]
+
+    /// Over any conversation with CCs, splits and time: a refused command
+    /// changes nothing; every message to a contact goes to one of the
+    /// ticket customer's contacts who is its requester or a CC, at one of
+    /// their own addresses; no note's words reach a contact; numbers on a
+    /// ticket only grow; and the store rebuilds the desk.
+    #[test]
+    fn conversations_keep_their_invariants(steps in proptest::collection::vec(arb_step(), 1..40)) {
+        let Cast { mut w, bob, carol, .. } = cast();
+        let (ana, jane, tom) = (w.ana, w.jane, w.tom);
+        let contacts = [bob, carol, jane, tom];
+        let mut tickets: Vec<TicketId> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let pick = |ts: &[TicketId], i: usize| (!ts.is_empty()).then(|| ts[i % ts.len()]);
+        for step in steps {
+            let cmd = match step {
+                Step::Email(b) => {
+                    let id: TicketId = w.ids.next_id();
+                    tickets.push(id);
+                    Command::new(
+                        Actor::integration("inbound"),
+                        TicketAction::Receive(InboundMessage::new(id, Channel::Email, w.jane_email.clone(), &b)),
+                    )
+                }
+                Step::AgentReply(i, b) => {
+                    let Some(t) = pick(&tickets, i) else { continue };
+                    Command::reply(t, ana, &format!("reply {b}"))
+                }
+                Step::Note(i, b) => {
+                    let Some(t) = pick(&tickets, i) else { continue };
+                    let body = format!("secretnote{} {b}", notes.len());
+                    notes.push(format!("secretnote{} ", notes.len()));
+                    Command::note(t, ana, &body)
+                }
+                Step::Cc(i, c, add) => {
+                    let Some(t) = pick(&tickets, i) else { continue };
+                    let contact = contacts[usize::from(c) % contacts.len()];
+                    let command = if add { TicketCommand::AddCc { contact } } else { TicketCommand::RemoveCc { contact } };
+                    update(t, command)
+                }
+                Step::Split(i, mask) => {
+                    let Some(t) = pick(&tickets, i) else { continue };
+                    let Some(ticket) = w.desk.tickets().get(t) else { continue };
+                    let entries: Vec<u32> = ticket
+                        .conversation()
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| mask & (1 << (k % 16)) != 0)
+                        .map(|(_, e)| e.number)
+                        .collect();
+                    let new: TicketId = w.ids.next_id();
+                    tickets.push(new);
+                    split(ana, t, new, &entries)
+                }
+                Step::LogTime(i, ms) => {
+                    let Some(t) = pick(&tickets, i) else { continue };
+                    Command::new(Actor::Agent(ana), TicketAction::Update {
+                        ticket: t,
+                        command: TicketCommand::LogTime { agent: ana, duration: Duration::milliseconds(ms), note: None },
+                    })
+                }
+                Step::Solve(i) => {
+                    let Some(t) = pick(&tickets, i) else { continue };
+                    w.run(Command::new(Actor::Agent(ana), TicketAction::assign(t, ana))).ok();
+                    Command::new(Actor::Agent(ana), TicketAction::set_status(t, Status::Solved))
+                }
+                Step::Deliver => {
+                    w.deliver_all();
+                    continue;
+                }
+            };
+            let before = (w.desk.clone(), w.store.clone());
+            let numbers_before: Vec<(TicketId, Option<u32>)> = w
+                .desk
+                .tickets()
+                .iter()
+                .map(|t| (t.id(), t.conversation().last().map(|e| e.number)))
+                .collect();
+            match w.run(cmd) {
+                Err(e) => {
+                    prop_assert_eq!(e.kind(), fanatical::error::ErrorKind::Refused, "{}", e);
+                    prop_assert!(w.desk == before.0 && w.store == before.1, "a refusal changed something");
+                }
+                Ok(stored) => {
+                    for r in &stored {
+                        let fanatical::event::Event::Outbox(e) = &r.event else { continue };
+                        let fanatical::outbox::OutboxEventKind::Queued { message } = &e.kind else { continue };
+                        let Recipient::Contact { contact, address } = &message.recipient else { continue };
+                        let t = w.desk.tickets().get(message.ticket.unwrap()).unwrap();
+                        let c = w.desk.customers().get(t.customer()).unwrap();
+                        prop_assert!(c.contact(*contact).unwrap().addresses().contains(address));
+                        prop_assert!(t.requester() == Some(*contact) || t.ccs().contains(contact));
+                        prop_assert!(notes.iter().all(|n| !message.body.contains(n.as_str())), "a note reached a contact");
+                    }
+                }
+            }
+            for (id, last) in numbers_before {
+                let Some(t) = w.desk.tickets().get(id) else { continue };
+                let numbers: Vec<u32> = t.conversation().iter().map(|e| e.number).collect();
+                prop_assert!(numbers.windows(2).all(|p| p[0] < p[1]), "{:?}", numbers);
+                // A new entry takes a number after every one the ticket had.
+                if let (Some(now_last), Some(last)) = (numbers.last(), last) {
+                    prop_assert!(*now_last >= last || t.links().split_into.len() > 0);
+                }
+            }
+        }
+        let rebuilt = Desk::rebuild(&w.store, DeskConfig::default()).unwrap();
+        prop_assert_eq!(&rebuilt, &w.desk);
+    }
+}
