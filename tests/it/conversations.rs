@@ -1246,7 +1246,7 @@ proptest! {
                 prop_assert!(numbers.windows(2).all(|p| p[0] < p[1]), "{:?}", numbers);
                 // A new entry takes a number after every one the ticket had.
                 if let (Some(now_last), Some(last)) = (numbers.last(), last) {
-                    prop_assert!(*now_last >= last || t.links().split_into.len() > 0);
+                    prop_assert!(*now_last >= last || !t.links().split_into.is_empty());
                 }
             }
         }
