@@ -176,6 +176,13 @@ pub fn arb_ticket_command() -> impl Strategy<Value = TicketCommand> {
         1 => arb_priority().prop_map(TicketCommand::SetPriority),
         2 => proptest::option::of(any::<u8>().prop_map(sample_agent)).prop_map(TicketCommand::Assign),
         1 => "[a-z]{1,8}".prop_filter_map("tag", |t| Tag::new(&t).ok()).prop_map(TicketCommand::AddTag),
+        1 => any::<u8>().prop_map(|n| TicketCommand::AddCc { contact: sample_contact(n) }),
+        1 => any::<u8>().prop_map(|n| TicketCommand::AddFollower { agent: sample_agent(n) }),
+        // Any duration chrono holds, most of them out of range.
+        1 => (any::<u8>(), -i64::MAX..=i64::MAX, proptest::option::of(arb_body()))
+            .prop_map(|(a, ms, note)| TicketCommand::LogTime {
+                agent: sample_agent(a), duration: Duration::milliseconds(ms), note,
+            }),
     ]
 }
 

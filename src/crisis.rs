@@ -101,6 +101,15 @@ pub enum CrisisError {
         /// The crisis ticket.
         ticket: TicketId,
     },
+    /// Someone other than a safety responder tried to split a crisis
+    /// ticket.
+    #[error("agent {agent} may not split crisis ticket {ticket}: needs the safety responder role")]
+    SplitRestricted {
+        /// The agent.
+        agent: AgentId,
+        /// The crisis ticket.
+        ticket: TicketId,
+    },
 }
 
 /// Why a message was judged a crisis.

@@ -483,6 +483,30 @@ impl Outbox {
             .collect()
     }
 
+    /// The messages about `tickets` to contacts other than `contact`: the
+    /// copies of public replies to those tickets' CCs, which carry the same
+    /// text the requester `contact` was sent.
+    pub(crate) fn copies_about(
+        &self,
+        tickets: &std::collections::BTreeSet<TicketId>,
+        contact: ContactId,
+    ) -> std::collections::BTreeSet<MessageId> {
+        let first = MessageId::from_uuid(uuid::Uuid::nil());
+        tickets
+            .iter()
+            .flat_map(|t| {
+                self.by_ticket
+                    .range((*t, first)..)
+                    .take_while(move |(about, _)| about == t)
+            })
+            .filter_map(|(_, id)| self.entries.get(id))
+            .filter(|e| {
+                matches!(e.message.recipient, Recipient::Contact { contact: c, .. } if c != contact)
+            })
+            .map(|e| e.message.id)
+            .collect()
+    }
+
     /// Erases the text of `messages` (see [`Outbox::quoting`]).
     pub(crate) fn erase_bodies(&mut self, messages: &std::collections::BTreeSet<MessageId>) {
         for id in messages {

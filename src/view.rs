@@ -152,6 +152,9 @@ pub struct CustomerTicketView {
     pub opened_at: DateTime<Utc>,
     /// Public conversation.
     pub conversation: Vec<PublicEntry>,
+    /// The contacts copied on the public thread (never followers or time
+    /// logged: those are support's).
+    pub ccs: BTreeSet<ContactId>,
 }
 
 impl CustomerTicketView {
@@ -177,6 +180,7 @@ impl CustomerTicketView {
                     attachments: e.attachments.clone(),
                 })
                 .collect(),
+            ccs: ticket.ccs().clone(),
         }
     }
 
@@ -236,6 +240,49 @@ pub struct AgentTicketView {
     pub opened_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// The contacts copied on public replies.
+    pub ccs: BTreeSet<ContactId>,
+    /// The agents told of every new entry.
+    pub followers: BTreeSet<AgentId>,
+    /// The time logged on the ticket.
+    pub time: TimeSpent,
+}
+
+/// The time logged on a ticket: in all, and per agent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct TimeSpent {
+    /// In all.
+    #[serde(serialize_with = "crate::time::seconds::serialize")]
+    pub total: chrono::Duration,
+    /// Per agent, by agent id.
+    pub by_agent: Vec<AgentTime>,
+}
+
+/// The time one agent logged on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct AgentTime {
+    /// The agent.
+    pub agent: AgentId,
+    /// Their total.
+    #[serde(serialize_with = "crate::time::seconds::serialize")]
+    pub total: chrono::Duration,
+}
+
+impl TimeSpent {
+    /// The time logged on `t`.
+    #[must_use]
+    pub fn of(t: &Ticket) -> Self {
+        TimeSpent {
+            total: t.time_total(),
+            by_agent: t
+                .time_by_agent()
+                .into_iter()
+                .map(|(agent, total)| AgentTime { agent, total })
+                .collect(),
+        }
+    }
 }
 
 impl AgentTicketView {
@@ -259,6 +306,9 @@ impl AgentTicketView {
             links: t.links().clone(),
             opened_at: t.opened_at(),
             updated_at: t.updated_at(),
+            ccs: t.ccs().clone(),
+            followers: t.followers().clone(),
+            time: TimeSpent::of(t),
         }
     }
 }

@@ -95,7 +95,7 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
             }
             PeopleAction::SetPermissions { .. } => vec![need(P::ManagePermissions)],
         },
-        Action::Ticket(a) => ticket_needs(a),
+        Action::Ticket(a) => ticket_needs(actor, a),
         Action::Survey(a) => vec![need(match a {
             crate::survey::SurveyAction::Answer { .. } => P::AnswerSurveys,
             _ => P::RunSurveys,
@@ -125,7 +125,7 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
     }
 }
 
-fn ticket_needs(action: &TicketAction) -> Vec<Need> {
+fn ticket_needs(actor: &Actor, action: &TicketAction) -> Vec<Need> {
     use Permission as P;
     match action {
         TicketAction::Open(open) => vec![Need {
@@ -142,6 +142,15 @@ fn ticket_needs(action: &TicketAction) -> Vec<Need> {
                 TicketCommand::Note { .. } => P::AddInternalNotes,
                 TicketCommand::Assign(_) => P::AssignTickets,
                 TicketCommand::HandOff { .. } => P::EscalateTickets,
+                // Following a ticket oneself is reading it; making others
+                // follow, or copying people, is editing it.
+                TicketCommand::AddFollower { agent } | TicketCommand::RemoveFollower { agent }
+                    if actor.agent() == Some(*agent) =>
+                {
+                    P::ViewTickets
+                }
+                // Time spent is an internal record, like a note.
+                TicketCommand::LogTime { .. } => P::AddInternalNotes,
                 _ => P::EditTickets,
             },
             *ticket,
@@ -154,6 +163,7 @@ fn ticket_needs(action: &TicketAction) -> Vec<Need> {
             vec![on(P::MergeTickets, *source), on(P::MergeTickets, *target)]
         }
         TicketAction::FlagCrisis { ticket, .. } => vec![on(P::FlagCrisis, *ticket)],
+        TicketAction::Split { ticket, .. } => vec![on(P::MergeTickets, *ticket)],
     }
 }
 

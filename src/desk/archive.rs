@@ -702,8 +702,10 @@ impl Desk {
     ) -> Result<super::SafetyTicketView, Error> {
         self.safety_responder(viewer)?;
         let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        let mut view = AgentTicketView::from_ticket(&t.ticket);
+        view.ccs = self.shown_ccs(&t.ticket);
         Ok(super::SafetyTicketView {
-            ticket: AgentTicketView::from_ticket(&t.ticket),
+            ticket: view,
             record: self.state.crises.get(ticket).cloned(),
         })
     }

@@ -51,7 +51,8 @@ impl Desk {
         if crisis && t.requester() != Some(contact) {
             return Err(crate::view::ViewError::NotTheirTicket { contact, ticket }.into());
         }
-        let view = CustomerTicketView::for_contact(t, c, contact)?;
+        let mut view = CustomerTicketView::for_contact(t, c, contact)?;
+        view.ccs = self.shown_ccs(t);
         Ok(if crisis {
             own_words_only(self, t, view, contact)
         } else {
@@ -73,7 +74,8 @@ impl Desk {
             .tickets_of(customer)
             .filter(|t| !self.is_crisis(t.id()) || t.requester() == Some(contact))
             .map(|t| {
-                let view = CustomerTicketView::from_ticket(t);
+                let mut view = CustomerTicketView::from_ticket(t);
+                view.ccs = self.shown_ccs(t);
                 if self.is_crisis(t.id()) {
                     own_words_only(self, t, view, contact)
                 } else {
@@ -97,6 +99,7 @@ impl Desk {
     /// store.
     pub(super) fn agent_view_of(&self, t: &Ticket) -> Result<AgentTicketView, Error> {
         let mut view = AgentTicketView::from_ticket(t);
+        view.ccs = self.shown_ccs(t);
         if self.is_crisis(t.id()) {
             // Crisis details are for the safety role only (`safety_ticket_view`):
             // the subject came from the message, so it goes too.

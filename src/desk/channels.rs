@@ -98,7 +98,6 @@ impl Desk {
         customer: &Customer,
         channel: &Channel,
     ) -> Result<(Channel, ContactId, ChannelAddress), DeskError> {
-        let target = super::delivery_channel(channel);
         // A crisis ticket's replies are for the person who wrote, never
         // another contact of the organisation.
         let contact = if self.is_crisis(t.id()) {
@@ -106,11 +105,26 @@ impl Desk {
         } else {
             reply_contact(t, customer)
         };
+        let c = contact.ok_or_else(|| DeskError::Unreachable {
+            ticket: t.id(),
+            channel: channel.clone(),
+        })?;
+        self.route_to(t, c, channel)
+    }
+
+    /// Where a public reply on `channel` reaches contact `c`, as
+    /// [`Desk::route_reply`] says.
+    pub(super) fn route_to(
+        &self,
+        t: &Ticket,
+        c: &Contact,
+        channel: &Channel,
+    ) -> Result<(Channel, ContactId, ChannelAddress), DeskError> {
+        let target = super::delivery_channel(channel);
         let unreachable = || DeskError::Unreachable {
             ticket: t.id(),
             channel: channel.clone(),
         };
-        let c = contact.ok_or_else(unreachable)?;
         // With every address on the channel bounced and no fallback, the
         // reply still goes to the first of them (as before it bounced):
         // an agent's answer is never refused because a mailbox was full.

@@ -452,6 +452,42 @@ pub enum TicketAction {
         /// Why.
         signal: crate::crisis::CrisisSignal,
     },
+    /// The acting agent splits entries of a ticket's conversation off
+    /// into a new ticket, linked both ways (see
+    /// [`crate::ticket::Ticket::split_off`]): same customer and requester,
+    /// its own SLA clocks as a newly opened ticket. Entries are named by
+    /// their number ([`crate::ticket::Entry::number`], their id on the
+    /// ticket); internal notes chosen stay internal. A crisis ticket's
+    /// split is a safety responder's, and the new ticket is a crisis too.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, ana, ticket, .. } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// desk.execute(&mut store, Command::note(ticket, ana, "The invoice question is billing's."), now)?;
+    /// let new_ticket = ids.next_id();
+    /// desk.execute(&mut store, Command::new(Actor::Agent(ana),
+    ///     TicketAction::Split { ticket, new_ticket, entries: vec![2] }), now)?;
+    /// let split = desk.agent_ticket_view(new_ticket)?;
+    /// assert_eq!(split.links.split_from, Some(ticket));
+    /// assert_eq!(split.conversation[0].body, "The invoice question is billing's.");
+    /// assert_eq!(desk.agent_ticket_view(ticket)?.conversation.len(), 1);
+    ///
+    /// // Taking every entry is refused, naming the ticket.
+    /// let all = Command::new(Actor::Agent(ana),
+    ///     TicketAction::Split { ticket, new_ticket: ids.next_id(), entries: vec![1] });
+    /// assert_eq!(desk.execute(&mut store, all, now).unwrap_err().to_string(),
+    ///     format!("ticket {ticket}: a split must leave at least one entry behind"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    Split {
+        /// The ticket split from.
+        ticket: TicketId,
+        /// The caller-chosen id of the new ticket.
+        new_ticket: TicketId,
+        /// The numbers of the entries that move.
+        entries: Vec<u32>,
+    },
 }
 
 impl TicketAction {

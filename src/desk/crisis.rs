@@ -104,8 +104,10 @@ impl Desk {
     ) -> Result<SafetyTicketView, Error> {
         self.safety_responder(viewer)?;
         let t = self.ticket_or_err(ticket)?;
+        let mut view = AgentTicketView::from_ticket(t);
+        view.ccs = self.shown_ccs(t);
         Ok(SafetyTicketView {
-            ticket: AgentTicketView::from_ticket(t),
+            ticket: view,
             record: self.state.crises.get(ticket).cloned(),
         })
     }

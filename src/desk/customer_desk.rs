@@ -138,6 +138,18 @@ impl Desk {
             })
             .map(Ticket::id)
             .collect();
+        // What they wrote that was split off into another ticket is still
+        // recorded on the ticket it was split from.
+        let split_sources: Vec<TicketId> = self
+            .state
+            .tickets
+            .of_customer(customer)
+            .filter(|t| t.links().split_from.is_some())
+            .flat_map(|t| t.conversation().iter())
+            .filter(|e| e.author == Author::Contact(contact))
+            .filter_map(|e| e.origin.map(|o| o.ticket))
+            .collect();
+        erasure.tickets.extend(split_sources);
         erasure.requested = self
             .state
             .tickets
@@ -218,6 +230,15 @@ impl Desk {
         if scope.messages() {
             let words = self.state.recognition.words_of(&erasure.praise_author());
             erasure.quoting = self.state.outbox.quoting(&words);
+            // The copies of replies to their tickets' CCs carry the text
+            // the ticket's record loses.
+            let copies = self.state.outbox.copies_about(&erasure.requested, contact);
+            erasure.quoting.extend(copies);
+            if let Some(a) = archive {
+                erasure
+                    .quoting
+                    .extend(a.outbox().copies_about(&erasure.requested, contact));
+            }
             let mut comments = self.state.surveys.comments_of(contact);
             if let Some(a) = archive {
                 comments.extend(a.surveys().comments_of(contact));

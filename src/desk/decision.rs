@@ -398,6 +398,10 @@ pub(super) mod salt {
     pub(crate) const INVITATION: u64 = 7;
     /// The official post a public reply a rule holds becomes.
     pub(crate) const POST: u64 = 8;
+    /// The copies of a public reply to its CCs: this, plus the CC's index.
+    pub(crate) const CC: u64 = 1 << 32;
+    /// The pages telling followers of an entry: this, plus the index.
+    pub(crate) const FOLLOWER: u64 = 2 << 32;
 }
 
 /// The id of the message queued by `event`, `salt` among its messages.
@@ -449,6 +453,7 @@ pub(super) fn check_caller_ids(action: &Action) -> Result<(), DeskError> {
         Action::Ticket(TicketAction::Open(open)) => ("ticket", open.id.as_uuid()),
         // Used when the message opens a ticket (also a reply to a closed one).
         Action::Ticket(TicketAction::Receive(message)) => ("ticket", message.new_ticket.as_uuid()),
+        Action::Ticket(TicketAction::Split { new_ticket, .. }) => ("ticket", new_ticket.as_uuid()),
         Action::Survey(SurveyAction::Send { invitation, .. }) => {
             ("invitation", invitation.as_uuid())
         }

@@ -132,9 +132,12 @@ impl Desk {
                     Author::Contact(c) => c == contact,
                     Author::Agent(_) | Author::System => theirs,
                 });
-                if !theirs {
-                    // Another contact's words.
+                if theirs {
+                    view.ccs = self.shown_ccs(t);
+                } else {
+                    // Another contact's words, and whom they copied.
                     view.subject = "(another contact's ticket)".to_owned();
+                    view.ccs.clear();
                 }
                 view
             })

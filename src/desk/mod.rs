@@ -78,6 +78,7 @@ mod coaching;
 mod command;
 mod commands;
 mod config;
+mod conversations;
 mod crisis;
 mod customer_desk;
 mod customers;

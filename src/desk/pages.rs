@@ -40,6 +40,8 @@ pub enum PageKind {
     CourseCorrection,
     /// A person may be at risk.
     Crisis,
+    /// A new entry on a ticket the agent follows.
+    FollowerUpdate,
 }
 
 /// When a page goes.
@@ -56,7 +58,8 @@ pub enum PageTiming {
 /// Per kind of page, whether it waits for the person's time. The
 /// defaults: pages that can wait (kudos, reminders, trend notices,
 /// escalations of tickets below urgent priority, an update falling due,
-/// follow-ups, course corrections) wait for the next working minute;
+/// follow-ups, course corrections, updates to followers) wait for the
+/// next working minute;
 /// urgent ones (a crisis, a missed incident update, an urgent-priority
 /// escalation) go at once.
 ///
@@ -96,6 +99,8 @@ pub struct PagePolicy {
     pub course_correction: PageTiming,
     /// A person at risk (default: at once).
     pub crisis: PageTiming,
+    /// A new entry on a followed ticket (default: next working minute).
+    pub follower_update: PageTiming,
 }
 
 impl Default for PagePolicy {
@@ -112,6 +117,7 @@ impl Default for PagePolicy {
             incident_follow_up: NextWorkingMinute,
             course_correction: NextWorkingMinute,
             crisis: AtOnce,
+            follower_update: NextWorkingMinute,
         }
     }
 }
@@ -131,6 +137,7 @@ impl PagePolicy {
             incident_follow_up: PageTiming::AtOnce,
             course_correction: PageTiming::AtOnce,
             crisis: PageTiming::AtOnce,
+            follower_update: PageTiming::AtOnce,
         }
     }
 
@@ -159,6 +166,7 @@ impl PagePolicy {
             PageKind::IncidentFollowUp => &self.incident_follow_up,
             PageKind::CourseCorrection => &self.course_correction,
             PageKind::Crisis => &self.crisis,
+            PageKind::FollowerUpdate => &self.follower_update,
         }
     }
 
@@ -174,6 +182,7 @@ impl PagePolicy {
             PageKind::IncidentFollowUp => &mut self.incident_follow_up,
             PageKind::CourseCorrection => &mut self.course_correction,
             PageKind::Crisis => &mut self.crisis,
+            PageKind::FollowerUpdate => &mut self.follower_update,
         }
     }
 }

@@ -456,6 +456,14 @@ impl State {
         if words {
             let quoting = self.outbox.quoting(&self.recognition.words_of(&author));
             self.outbox.erase_bodies(&quoting);
+            let requested = self
+                .tickets
+                .of_customer(customer)
+                .filter(|t| t.requester() == Some(contact))
+                .map(crate::ticket::Ticket::id)
+                .collect();
+            let copies = self.outbox.copies_about(&requested, contact);
+            self.outbox.erase_bodies(&copies);
             let comments = self.surveys.comments_of(contact);
             let notes = self.tickets.notes_quoting(customer, contact, &comments);
             self.tickets.erase_notes(&notes);

@@ -133,6 +133,11 @@ impl Desk {
                     self.push_crisis(d, ticket, signal, takeover.staffing, now);
                 }
             }
+            TicketAction::Split {
+                ticket,
+                new_ticket,
+                entries,
+            } => self.decide_split(d, ticket, new_ticket, &entries, now)?,
         }
         Ok(())
     }
@@ -429,9 +434,12 @@ impl Desk {
             TicketCommand::Reply { author, .. } => self.check_author(customer, *author)?,
             TicketCommand::Note { agent, .. }
             | TicketCommand::Assign(Some(agent))
-            | TicketCommand::HandOff { by: agent, .. } => {
+            | TicketCommand::HandOff { by: agent, .. }
+            | TicketCommand::AddFollower { agent }
+            | TicketCommand::LogTime { agent, .. } => {
                 self.active_agent(*agent)?;
             }
+            TicketCommand::AddCc { contact } => check_cc(customer, *contact)?,
             TicketCommand::SetTeam(Some(team)) if self.team(*team).is_none() => {
                 return Err(DeskError::UnknownTeam(*team).into());
             }
@@ -538,7 +546,10 @@ impl Desk {
                             },
                         },
                     ));
+                    messages.extend(self.copies_to_ccs(t, customer, entry, contact, event_id, now));
                 }
+                let event_id = d.event_id(self, &stream, v);
+                messages.extend(self.pages_to_followers(t, entry, event_id, now));
             }
         }
         let solved = events.iter().any(|e| {
@@ -569,6 +580,24 @@ impl Desk {
     }
 }
 
+/// Whether `contact` may be copied on a ticket of `customer`: one of its
+/// contacts, not erased.
+fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Error> {
+    match customer.contact(contact) {
+        None => Err(CustomerError::UnknownContact {
+            customer: customer.id(),
+            contact,
+        }
+        .into()),
+        Some(c) if c.erased().is_some() => Err(CustomerError::ContactErased {
+            customer: customer.id(),
+            contact,
+        }
+        .into()),
+        Some(_) => Ok(()),
+    }
+}
+
 /// Whether a ticket change names the actor as its author: an agent may not
 /// reply, note or hand off as someone else, nor a contact write as another
 /// contact or as staff.
@@ -579,16 +608,20 @@ pub(super) fn check_named(actor: &Actor, command: &TicketCommand) -> Result<(), 
             Author::Contact(c) => Actor::Contact(*c),
             Author::System => return Ok(()),
         },
-        TicketCommand::Note { agent, .. } | TicketCommand::HandOff { by: agent, .. } => {
-            Actor::Agent(*agent)
-        }
+        TicketCommand::Note { agent, .. }
+        | TicketCommand::HandOff { by: agent, .. }
+        | TicketCommand::LogTime { agent, .. } => Actor::Agent(*agent),
         TicketCommand::SetStatus(_)
         | TicketCommand::SetPriority(_)
         | TicketCommand::SetType(_)
         | TicketCommand::Assign(_)
         | TicketCommand::SetTeam(_)
         | TicketCommand::AddTag(_)
-        | TicketCommand::RemoveTag(_) => return Ok(()),
+        | TicketCommand::RemoveTag(_)
+        | TicketCommand::AddCc { .. }
+        | TicketCommand::RemoveCc { .. }
+        | TicketCommand::AddFollower { .. }
+        | TicketCommand::RemoveFollower { .. } => return Ok(()),
     };
     match actor {
         Actor::Agent(_) | Actor::Contact(_) if *actor != named => Err(DeskError::ActorMismatch {

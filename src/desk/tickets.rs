@@ -95,11 +95,28 @@ impl Tickets {
         if words.is_empty() {
             return BTreeMap::new();
         }
-        self.of_customer(customer)
+        let mut out: BTreeMap<TicketId, BTreeSet<u32>> = self
+            .of_customer(customer)
             .filter(|t| t.requester() == Some(contact))
             .map(|t| (t.id(), t.notes_quoting(words)))
             .filter(|(_, n)| !n.is_empty())
-            .collect()
+            .collect();
+        // A note split off into another ticket is still recorded where it
+        // was first added: erase it there too.
+        let origins: Vec<_> = out
+            .iter()
+            .filter_map(|(id, numbers)| Some((self.tickets.get(id)?, numbers)))
+            .flat_map(|(t, numbers)| {
+                t.conversation()
+                    .iter()
+                    .filter(|e| numbers.contains(&e.number) && t.links().split_from.is_some())
+                    .filter_map(|e| e.origin)
+            })
+            .collect();
+        for o in origins {
+            out.entry(o.ticket).or_default().insert(o.number);
+        }
+        out
     }
 
     /// Erases the notes found by [`Tickets::notes_quoting`].

@@ -73,7 +73,7 @@ pub enum Permission {
     EditTickets,
     /// Assign a ticket to someone (or to nobody).
     AssignTickets,
-    /// Merge tickets.
+    /// Merge tickets, and split part of a conversation into a new one.
     MergeTickets,
     /// Escalate or hand a ticket off to a department.
     EscalateTickets,

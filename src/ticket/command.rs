@@ -158,4 +158,37 @@ pub enum TicketCommand {
         /// What the receiving side must know.
         context: Vec<String>,
     },
+    /// Copy a contact of the ticket's customer on its public replies
+    /// (not the requester, who gets them anyway).
+    AddCc {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// Stop copying a contact.
+    RemoveCc {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// An agent follows the ticket: told internally of every new entry.
+    AddFollower {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// An agent stops following the ticket.
+    RemoveFollower {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// An agent logs time spent on the ticket: positive and at most
+    /// [`super::MAX_TIME_LOGGED`].
+    LogTime {
+        /// Who spent it (the acting agent, when an agent acts).
+        agent: AgentId,
+        /// How long.
+        #[serde(with = "crate::time::seconds")]
+        duration: chrono::Duration,
+        /// What on (internal; blank is none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }

@@ -157,6 +157,53 @@ pub enum TicketEventKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         invitations: Vec<crate::id::InvitationId>,
     },
+    /// A contact is copied on public replies.
+    CcAdded {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// A contact is no longer copied.
+    CcRemoved {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// An agent follows the ticket.
+    FollowerAdded {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// An agent stopped following the ticket.
+    FollowerRemoved {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// An agent logged time on the ticket.
+    TimeLogged {
+        /// Who.
+        agent: AgentId,
+        /// How long.
+        #[serde(with = "crate::time::seconds")]
+        duration: chrono::Duration,
+        /// What on (internal).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Entries of this ticket were split off into a new ticket: they
+    /// leave this conversation.
+    SplitOff {
+        /// The new ticket.
+        into: TicketId,
+        /// The numbers of the entries that left, ascending.
+        entries: Vec<u32>,
+    },
+    /// This ticket was split from another: its conversation starts with
+    /// the entries moved here (recorded right after its opening).
+    SplitFrom {
+        /// The ticket split from.
+        source: TicketId,
+        /// The entries, renumbered here with their origin kept.
+        entries: Vec<Entry>,
+    },
 }
 
 impl TicketEvent {
@@ -165,7 +212,8 @@ impl TicketEvent {
     /// entries, merged-in ones too, and — on a ticket they opened,
     /// `requested` — the desk's public replies), or `None` when it holds
     /// none of it. Ids, times, authors, internal notes and the number of
-    /// entries stay.
+    /// entries stay. Entries split off into a new ticket are erased there
+    /// as merged-in ones are.
     #[must_use]
     pub fn erased_for(&self, contact: ContactId, requested: bool) -> Option<TicketEvent> {
         let mut e = self.clone();
@@ -177,7 +225,10 @@ impl TicketEvent {
                 crate::text::ERASED.clone_into(subject);
             }
             TicketEventKind::EntryAdded { entry } if theirs(entry) => entry.erase_body(),
-            TicketEventKind::MergedIn { entries, .. } if entries.iter().any(theirs) => {
+            TicketEventKind::MergedIn { entries, .. }
+            | TicketEventKind::SplitFrom { entries, .. }
+                if entries.iter().any(theirs) =>
+            {
                 entries
                     .iter_mut()
                     .filter(|entry| theirs(entry))
@@ -189,7 +240,8 @@ impl TicketEvent {
     }
 
     /// This event with the entries numbered `numbers` erased (internal
-    /// notes that quote an erased person), or `None` when it adds none.
+    /// notes that quote an erased person, added or split in), or `None`
+    /// when it adds none.
     #[must_use]
     pub fn erased_entries(&self, numbers: &BTreeSet<u32>) -> Option<TicketEvent> {
         let mut e = self.clone();
@@ -197,6 +249,10 @@ impl TicketEvent {
             TicketEventKind::EntryAdded { entry } if numbers.contains(&entry.number) => {
                 entry.erase_body();
             }
+            TicketEventKind::SplitFrom { entries, .. } => entries
+                .iter_mut()
+                .filter(|entry| numbers.contains(&entry.number))
+                .for_each(Entry::erase_body),
             _ => return None,
         }
         (e != *self).then_some(e)

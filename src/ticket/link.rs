@@ -41,6 +41,12 @@ pub struct Links {
     /// The closed ticket this one follows up (opened by a message on it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up_of: Option<TicketId>,
+    /// The ticket this one was split from (its entries came from there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_from: Option<TicketId>,
+    /// The tickets split off this one.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub split_into: BTreeSet<TicketId>,
 }
 
 /// The events a merge decides for each of the two tickets.

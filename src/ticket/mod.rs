@@ -47,6 +47,7 @@
 //! ```
 
 mod command;
+mod conversation;
 mod entry;
 mod event;
 mod link;
@@ -60,6 +61,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use command::{FirstMessage, OpenTicket, TicketCommand};
+pub use conversation::{MAX_TIME_LOGGED, MIN_TIME_LOGGED, SplitEvents, TimeEntry};
 pub use entry::{
     Attachment, AttachmentRef, Author, Entry, EntryOrigin, EntryVisibility, MediaType,
 };
@@ -165,6 +167,44 @@ pub enum TicketError {
         /// The type needed.
         expected: TicketType,
     },
+    /// The requester is on every reply already: they cannot be a CC too.
+    #[error("contact {contact} requested ticket {ticket}: a requester is not copied")]
+    CcIsRequester {
+        /// The ticket.
+        ticket: TicketId,
+        /// The requester.
+        contact: ContactId,
+    },
+    /// Time logged must be positive and at most [`MAX_TIME_LOGGED`].
+    #[error("ticket {ticket}: {range}")]
+    TimeOutOfRange {
+        /// The ticket.
+        ticket: TicketId,
+        /// The duration given and the range allowed.
+        range: crate::time::DurationOutOfRange,
+    },
+    /// A split that takes no entries.
+    #[error("ticket {0}: a split must take at least one entry")]
+    NoEntriesChosen(TicketId),
+    /// A split that takes every entry, leaving the ticket empty.
+    #[error("ticket {0}: a split must leave at least one entry behind")]
+    AllEntriesChosen(TicketId),
+    /// A split naming an entry the ticket does not have.
+    #[error("ticket {ticket} has no entry numbered {number}")]
+    UnknownEntry {
+        /// The ticket.
+        ticket: TicketId,
+        /// The entry number asked for.
+        number: u32,
+    },
+    /// A split naming an entry twice.
+    #[error("ticket {ticket}: entry {number} is chosen twice")]
+    RepeatedEntry {
+        /// The ticket.
+        ticket: TicketId,
+        /// The entry number repeated.
+        number: u32,
+    },
 }
 
 /// The links of a ticket never linked.
@@ -176,6 +216,8 @@ static NO_LINKS: Links = Links {
     merged_into: None,
     merged_from: Vec::new(),
     follow_up_of: None,
+    split_from: None,
+    split_into: BTreeSet::new(),
 };
 
 /// A ticket.
@@ -198,6 +240,9 @@ pub struct Ticket {
     links: Option<Box<Links>>,
     opened_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// CCs, followers and time logged: boxed, and `None` while empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    participants: Option<Box<conversation::Participants>>,
 }
 
 impl Ticket {
@@ -280,6 +325,7 @@ impl Ticket {
                 links: None,
                 opened_at: event.at,
                 updated_at: event.at,
+                participants: None,
             }),
             _ => None,
         }
@@ -486,6 +532,15 @@ impl Ticket {
                     });
                 }
             }
+            c @ (TicketCommand::AddCc { .. }
+            | TicketCommand::RemoveCc { .. }
+            | TicketCommand::AddFollower { .. }
+            | TicketCommand::RemoveFollower { .. }
+            | TicketCommand::LogTime { .. }) => {
+                for kind in self.handle_participants(c)? {
+                    push(kind);
+                }
+            }
         }
         Ok(out)
     }
@@ -536,13 +591,24 @@ impl Ticket {
                 self.links_mut().merged_from.push(*source);
                 self.conversation.extend(entries.iter().cloned());
             }
+            K::CcAdded { .. }
+            | K::CcRemoved { .. }
+            | K::FollowerAdded { .. }
+            | K::FollowerRemoved { .. }
+            | K::TimeLogged { .. }
+            | K::SplitOff { .. }
+            | K::SplitFrom { .. } => self.apply_participants(event.at, &event.kind),
         }
     }
 
+    /// The number of the next entry: after the last one, and after every
+    /// entry split off (a number is never used twice on a ticket).
     fn next_number(&self) -> u32 {
         self.conversation
             .last()
-            .map_or(1, |e| e.number.saturating_add(1))
+            .map_or(0, |e| e.number)
+            .max(self.split_high())
+            .saturating_add(1)
     }
 
     fn next_entry(

@@ -883,6 +883,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(archive())
         .chain(bounces())
         .chain(permissions())
+        .chain(crate::conversations::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

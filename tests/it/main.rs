@@ -10,6 +10,7 @@ mod coaching;
 mod commands;
 mod conformance_catches;
 mod contention;
+mod conversations;
 mod crisis;
 mod crisis_paths;
 mod crisis_props;
