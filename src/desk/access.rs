@@ -257,6 +257,32 @@ impl Desk {
             && self.permits(actor, permission, ticket.map_or(On::Desk, On::Ticket))
     }
 
+    /// A ticket as `viewer` may see it: [`Desk::agent_ticket_view`] for an
+    /// agent who holds [`Permission::ViewTickets`] in a scope that reaches
+    /// the ticket. The check is the one commands pass, so a queue, a search
+    /// or a screen built on it shows no ticket its user could not act on.
+    ///
+    /// # Errors
+    /// [`PermissionError::Denied`] naming the viewer, the permission and
+    /// the ticket; unknown or inactive agent; unknown ticket.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { desk, ana, ticket, .. } = fanatical::desk::fixture::fixture()?;
+    /// let view = desk.ticket_view_as(ticket, ana)?;
+    /// assert_eq!(view.id, ticket);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ticket_view_as(
+        &self,
+        ticket: TicketId,
+        viewer: AgentId,
+    ) -> Result<crate::view::AgentTicketView, Error> {
+        self.ticket_or_err(ticket)?;
+        self.check_permission(&Actor::Agent(viewer), Permission::ViewTickets, Some(ticket))?;
+        self.agent_ticket_view(ticket)
+    }
+
     /// [`Desk::may`] as a result, for reads that refuse.
     ///
     /// # Errors

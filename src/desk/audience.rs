@@ -35,6 +35,15 @@ impl Desk {
         contact: ContactId,
     ) -> Result<CustomerTicketView, Error> {
         let t = self.ticket_or_err(ticket)?;
+        // The portal shows what the contact's permissions reach (by
+        // default their organisation's tickets), as their commands do.
+        if self.state.customers.customer_of(contact) == Some(t.customer()) {
+            self.check_permission(
+                &crate::actor::Actor::Contact(contact),
+                crate::permission::Permission::ViewTickets,
+                Some(ticket),
+            )?;
+        }
         self.customer_view_of(t, contact)
     }
 

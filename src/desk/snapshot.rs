@@ -21,6 +21,10 @@ pub type DeskSnapshot = Snapshot<DeskState>;
 pub struct DeskState {
     state: State,
     contracts: BTreeMap<CustomerId, Contract>,
+    /// The permission table in force (absent from snapshots taken before
+    /// permissions: the configured one then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    permissions: Option<Box<crate::permission::PermissionTable>>,
 }
 
 /// What a [`DeskState`] is read from: the indexes it leaves out are built
@@ -29,6 +33,8 @@ pub struct DeskState {
 struct StateRecord {
     state: State,
     contracts: BTreeMap<CustomerId, Contract>,
+    #[serde(default)]
+    permissions: Option<Box<crate::permission::PermissionTable>>,
 }
 
 impl From<StateRecord> for DeskState {
@@ -36,11 +42,16 @@ impl From<StateRecord> for DeskState {
         let StateRecord {
             mut state,
             contracts,
+            permissions,
         } = record;
         state.tickets.reindex();
         state.outbox.reindex();
         state.surveys.reindex();
-        DeskState { state, contracts }
+        DeskState {
+            state,
+            contracts,
+            permissions,
+        }
     }
 }
 
@@ -160,6 +171,7 @@ impl Desk {
             DeskState {
                 state: self.state.clone(),
                 contracts: self.config.sla.contracts.clone(),
+                permissions: Some(Box::new(self.config.permissions.clone())),
             },
         )
     }
@@ -233,6 +245,7 @@ impl Desk {
         let DeskState {
             mut state,
             contracts,
+            permissions,
         } = snapshot.state;
         // Folded before schema 3: every key it holds was accepted with the
         // debug-form fingerprint.
@@ -249,6 +262,9 @@ impl Desk {
             return Err(inconsistent("its phone region is not the desk's".into()));
         }
         config.sla.contracts = contracts;
+        if let Some(table) = permissions {
+            config.permissions = *table;
+        }
         let mut desk = Desk {
             config,
             state,

@@ -34,6 +34,7 @@ mod layering;
 mod many_desks;
 mod org;
 mod outbox;
+mod permissions;
 mod privacy_props;
 mod props;
 mod protected_time;
