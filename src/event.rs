@@ -87,6 +87,9 @@ pub enum Event {
     Command(CommandEvent),
     /// A goodwill credit or refund asked for, approved or declined.
     Refund(RefundEvent),
+    /// The custom-field configuration changed: a field defined,
+    /// relabelled, its options changed or retired, a form set.
+    Fields(crate::form::FieldsEvent),
 }
 
 /// The record that a command with an idempotency key was accepted: the
@@ -138,6 +141,7 @@ impl Event {
             Event::Trend(e) => e.at,
             Event::Command(e) => e.at,
             Event::Refund(e) => e.at,
+            Event::Fields(e) => e.at,
         }
     }
 }
@@ -250,6 +254,9 @@ pub enum StreamId {
     /// store when a command needs them (a message on an archived ticket,
     /// an erasure).
     Archive(CustomerId),
+    /// The custom-field configuration: field definitions and the forms
+    /// of ticket types (configuration, changed by hand).
+    Fields,
 }
 
 impl StreamId {
@@ -277,6 +284,7 @@ impl StreamId {
             StreamId::Praise(id) => ("praise", Some(id.as_uuid())),
             StreamId::Mistakes(id) => ("mistakes", Some(id.as_uuid())),
             StreamId::Archive(id) => ("archive", Some(id.as_uuid())),
+            StreamId::Fields => ("fields", None),
         }
     }
 
@@ -341,6 +349,9 @@ impl FromStr for StreamId {
         if s == "trends" {
             return Ok(StreamId::Trends);
         }
+        if s == "fields" {
+            return Ok(StreamId::Fields);
+        }
         let bad = || IdError {
             kind: "stream",
             value: s.to_owned(),
@@ -393,6 +404,8 @@ mod tests {
         assert_eq!(s.parse::<StreamId>().unwrap(), t);
         assert_eq!("outbox".parse::<StreamId>().unwrap(), StreamId::Outbox);
         assert_eq!("trends".parse::<StreamId>().unwrap(), StreamId::Trends);
+        assert_eq!("fields".parse::<StreamId>().unwrap(), StreamId::Fields);
+        assert_eq!(StreamId::Fields.to_string(), "fields");
         let i = StreamId::Incident(IncidentId::from_uuid(Uuid::from_u128(7)));
         assert_eq!(i.to_string().parse::<StreamId>().unwrap(), i);
         assert_ne!(

@@ -37,6 +37,7 @@ impl Desk {
                     .into());
                 }
                 let command = self.as_held(c, command);
+                let command = self.checked_customer_fields(command)?;
                 self.check_customer_command(c, &command)?;
                 let withdrawn = match &command {
                     CustomerCommand::WithdrawConsent { contact } => Some(*contact),

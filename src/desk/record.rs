@@ -125,6 +125,7 @@ impl Desk {
             (StreamId::Crisis, Event::Crisis(_)) => true,
             (StreamId::Channels, Event::Channel(_)) => true,
             (StreamId::Trends, Event::Trend(_)) => true,
+            (StreamId::Fields, Event::Fields(_)) => true,
             (StreamId::Command(_), Event::Command(_)) => first,
             (StreamId::Archive(_), Event::Ticket(e)) => {
                 matches!(e.kind, TicketEventKind::Archived { .. })
@@ -332,6 +333,7 @@ impl Desk {
                 s.commands.apply(r.position, r.schema, e);
             }
             (StreamId::Refund(_), Event::Refund(e)) => s.refunds.apply(e),
+            (StreamId::Fields, Event::Fields(e)) => s.fields.apply(e),
             (StreamId::Contract(id), Event::Sla(e)) => {
                 // A contract set by command replaces the configured one.
                 if let crate::sla::SlaEventKind::ContractChanged { contract, .. } = &e.kind {

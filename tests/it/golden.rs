@@ -70,7 +70,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 16] = [
+const AGGREGATES: [&str; 17] = [
     "customer",
     "agent",
     "team",
@@ -87,6 +87,7 @@ const AGGREGATES: [&str; 16] = [
     "trend",
     "command",
     "refund",
+    "fields",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {
@@ -834,6 +835,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(refunds())
         .chain(archive())
         .chain(bounces())
+        .chain(crate::fields_rules::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

@@ -281,6 +281,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Praise(PraiseId::from_uuid(u)),
         StreamId::Mistakes(AgentId::from_uuid(u)),
         StreamId::Archive(CustomerId::from_uuid(u)),
+        StreamId::Fields,
     ];
     for s in &all {
         match s {
@@ -305,7 +306,8 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Invitations(_)
             | StreamId::Praise(_)
             | StreamId::Mistakes(_)
-            | StreamId::Archive(_) => {}
+            | StreamId::Archive(_)
+            | StreamId::Fields => {}
         }
     }
     all
