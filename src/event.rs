@@ -180,8 +180,9 @@ impl Event {
 /// The desk-wide streams left ([`StreamId::Recognition`] for the
 /// committee, certificates with their serial numbers and peer
 /// recognition; [`StreamId::Posts`], [`StreamId::Crisis`],
-/// [`StreamId::Channels`], [`StreamId::Trends`]) hold rare work done by
-/// hand or by periodic checks, never the path of a reply.
+/// [`StreamId::Channels`], [`StreamId::Trends`], [`StreamId::Fields`])
+/// hold rare work done by hand or by periodic checks, never the path of a
+/// reply.
 ///
 /// # Legacy streams
 /// Stores written before this partitioning hold every outbound message on

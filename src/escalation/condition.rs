@@ -457,6 +457,21 @@ mod tests {
     }
 
     #[test]
+    fn field_conditions_cover_as_a_subset() {
+        use crate::field::{FieldKey, FieldTerm};
+        let plan = FieldKey::new("plan").unwrap();
+        let enterprise = Condition::any().with_fields([crate::field::FieldCondition::any_of(
+            plan,
+            [FieldTerm::option("enterprise")],
+        )]);
+        // Fewer conditions match more tickets: `any` covers it, not back.
+        assert!(Condition::any().covers(&enterprise));
+        assert!(!enterprise.covers(&Condition::any()));
+        assert!(enterprise.covers(&enterprise.clone().at_least(Priority::High)));
+        assert_eq!(enterprise.describe(), "plan in enterprise");
+    }
+
+    #[test]
     fn matching_each_constraint() {
         let f = Facts::new(Priority::High, now() - Duration::hours(3))
             .in_category("billing")

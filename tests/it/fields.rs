@@ -610,6 +610,12 @@ fn contact_fields_are_erased_with_the_contact_from_the_store_and_the_desk() {
             .collect::<String>()
     };
     assert!(record(&w.store).contains(NICK));
+    // Her export holds it...
+    let export = w.desk.customers().export(jane).unwrap();
+    assert_eq!(
+        export.fields.get(&key("nickname")),
+        Some(&FieldValue::text(NICK))
+    );
     w.run(Command::new(
         Actor::Agent(w.ana),
         CustomerAction::EraseContact {
@@ -635,6 +641,8 @@ fn contact_fields_are_erased_with_the_contact_from_the_store_and_the_desk() {
         .contact(jane)
         .unwrap();
     assert!(contact.fields().is_empty());
+    // ...and an export after the erasure does not.
+    assert!(w.desk.customers().export(jane).unwrap().fields.is_empty());
     let rebuilt = Desk::rebuild(&w.store, DeskConfig::default()).unwrap();
     assert_eq!(rebuilt, w.desk);
     // An erased contact takes no new field values.
