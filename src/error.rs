@@ -95,6 +95,9 @@ pub enum Error {
     /// Routing failed.
     #[error(transparent)]
     Routing(#[from] RoutingError),
+    /// A custom-field definition, form or value was refused.
+    #[error(transparent)]
+    Field(#[from] crate::field::FieldError),
     /// A calendar or SLA problem.
     #[error(transparent)]
     Sla(#[from] SlaError),
@@ -234,6 +237,7 @@ impl Error {
             | Error::Incident(_)
             | Error::Recognition(_)
             | Error::Refund(_)
+            | Error::Field(_)
             | Error::Routing(_)
             | Error::Sla(_)
             | Error::Survey(_)

@@ -89,6 +89,9 @@ pub enum Event {
     Refund(RefundEvent),
     /// The permission table (who may do what) was set.
     Permission(crate::permission::PermissionEvent),
+    /// The custom-field configuration changed: a field defined,
+    /// relabelled, its options changed or retired, a form set.
+    Fields(crate::form::FieldsEvent),
 }
 
 /// The record that a command with an idempotency key was accepted: the
@@ -141,6 +144,7 @@ impl Event {
             Event::Command(e) => e.at,
             Event::Refund(e) => e.at,
             Event::Permission(e) => e.at,
+            Event::Fields(e) => e.at,
         }
     }
 }
@@ -179,8 +183,9 @@ impl Event {
 /// The desk-wide streams left ([`StreamId::Recognition`] for the
 /// committee, certificates with their serial numbers and peer
 /// recognition; [`StreamId::Posts`], [`StreamId::Crisis`],
-/// [`StreamId::Channels`], [`StreamId::Trends`]) hold rare work done by
-/// hand or by periodic checks, never the path of a reply.
+/// [`StreamId::Channels`], [`StreamId::Trends`], [`StreamId::Fields`])
+/// hold rare work done by hand or by periodic checks, never the path of a
+/// reply.
 ///
 /// # Legacy streams
 /// Stores written before this partitioning hold every outbound message on
@@ -256,6 +261,9 @@ pub enum StreamId {
     /// The desk's permission table, each version replacing the one
     /// before (the configured table until the first).
     Permissions,
+    /// The custom-field configuration: field definitions and the forms
+    /// of ticket types (configuration, changed by hand).
+    Fields,
 }
 
 impl StreamId {
@@ -284,6 +292,7 @@ impl StreamId {
             StreamId::Praise(id) => ("praise", Some(id.as_uuid())),
             StreamId::Mistakes(id) => ("mistakes", Some(id.as_uuid())),
             StreamId::Archive(id) => ("archive", Some(id.as_uuid())),
+            StreamId::Fields => ("fields", None),
         }
     }
 
@@ -351,6 +360,9 @@ impl FromStr for StreamId {
         if s == "permissions" {
             return Ok(StreamId::Permissions);
         }
+        if s == "fields" {
+            return Ok(StreamId::Fields);
+        }
         let bad = || IdError {
             kind: "stream",
             value: s.to_owned(),
@@ -403,6 +415,8 @@ mod tests {
         assert_eq!(s.parse::<StreamId>().unwrap(), t);
         assert_eq!("outbox".parse::<StreamId>().unwrap(), StreamId::Outbox);
         assert_eq!("trends".parse::<StreamId>().unwrap(), StreamId::Trends);
+        assert_eq!("fields".parse::<StreamId>().unwrap(), StreamId::Fields);
+        assert_eq!(StreamId::Fields.to_string(), "fields");
         let i = StreamId::Incident(IncidentId::from_uuid(Uuid::from_u128(7)));
         assert_eq!(i.to_string().parse::<StreamId>().unwrap(), i);
         assert_ne!(

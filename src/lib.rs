@@ -50,12 +50,14 @@
 //! strategies  arbitrary
 //!             proptest strategies for the model and policies (feature
 //!             `proptest`)
-//! policies    escalation/ routing guard crisis trend org permission/
+//! policies    escalation/ routing guard crisis trend org permission/ form
 //!             pure rules over the model: escalation graphs, routing,
 //!             official-post review, crisis and trend detection,
-//!             reporting lines, who may do what
-//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel sla/ refund
+//!             reporting lines, who may do what; custom-field
+//!             configuration and the forms of each ticket type
+//! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel sla/ refund field/
 //!             aggregates: state, handle(command) -> events, apply(event);
+//!             custom-field definitions, values and their checks;
 //!             business calendars and SLA timers (an agent's working
 //!             hours and protected time are calendars on their record)
 //! base        id actor time text macros
@@ -254,6 +256,8 @@ pub mod desk;
 pub mod error;
 pub mod escalation;
 pub mod event;
+pub mod field;
+pub mod form;
 pub mod guard;
 pub mod id;
 pub mod incident;

@@ -43,9 +43,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc, Weekday};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::agent::{Absence, Agent, Schedule, Skill, Unavailable};
+use crate::field::{FieldKey, FieldTerm, FieldValues};
 use crate::id::AgentId;
 use crate::sla::{BusinessCalendar, DayHours, SlaError};
 
@@ -333,6 +334,51 @@ impl Coverage {
     #[must_use]
     pub fn is_complete(&self) -> bool {
         self.gaps.is_empty()
+    }
+}
+
+/// The skills a ticket's custom fields call for: each field value (an
+/// exact-match [`FieldTerm`]: an option, a number...) may name a skill
+/// the agent taking the ticket must have.
+///
+/// ```
+/// use fanatical::agent::Skill;
+/// use fanatical::field::{FieldKey, FieldTerm, FieldValue, FieldValues};
+/// use fanatical::routing::FieldSkills;
+/// let product = FieldKey::new("product")?;
+/// let skills = FieldSkills::new()
+///     .map(product.clone(), FieldTerm::option("kubernetes"), Skill::new("k8s")?)
+///     .map(product.clone(), FieldTerm::option("mail"), Skill::new("exchange")?);
+/// let values: FieldValues = [(product, FieldValue::choices(["kubernetes", "mail"]))].into_iter().collect();
+/// assert_eq!(skills.skills_for(&values), [Skill::new("exchange")?, Skill::new("k8s")?]);
+/// assert!(skills.skills_for(&FieldValues::new()).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSkills(BTreeMap<FieldKey, BTreeMap<FieldTerm, Skill>>);
+
+impl FieldSkills {
+    /// No mappings.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A ticket whose field `key` holds `term` needs `skill`.
+    #[must_use]
+    pub fn map(mut self, key: FieldKey, term: FieldTerm, skill: Skill) -> Self {
+        self.0.entry(key).or_default().insert(term, skill);
+        self
+    }
+
+    /// The skills `values` call for, sorted, each once.
+    #[must_use]
+    pub fn skills_for(&self, values: &FieldValues) -> Vec<Skill> {
+        let set: BTreeSet<&Skill> = values
+            .terms()
+            .filter_map(|(k, t)| self.0.get(k).and_then(|m| m.get(&t)))
+            .collect();
+        set.into_iter().cloned().collect()
     }
 }
 

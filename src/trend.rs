@@ -58,6 +58,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::channel::ChannelKind;
 use crate::escalation::{CategoryKind, EscalationError, EscalationGraph, Facts, NodeKind};
+use crate::field::{FieldKey, FieldTerm};
 use crate::id::ComponentId;
 use crate::id::{AgentId, TicketId};
 use crate::ticket::{Priority, Tag, TicketType};
@@ -77,6 +78,14 @@ pub enum TrendKey {
     Component(ComponentId),
     /// The channel it came by.
     Channel(ChannelKind),
+    /// A value of a custom field (each option of a multi-select counts
+    /// on its own), for the fields [`TrendConfig::fields`] names.
+    Field {
+        /// The field.
+        field: FieldKey,
+        /// The value.
+        term: FieldTerm,
+    },
 }
 
 impl TrendKey {
@@ -88,6 +97,7 @@ impl TrendKey {
             TrendKey::Tag(_) => CategoryKind::Tag,
             TrendKey::Component(_) => CategoryKind::Component,
             TrendKey::Channel(_) => CategoryKind::Channel,
+            TrendKey::Field { .. } => CategoryKind::Field,
         }
     }
 
@@ -101,6 +111,7 @@ impl TrendKey {
             TrendKey::Tag(t) => t.as_str().to_owned(),
             TrendKey::Component(c) => c.to_string(),
             TrendKey::Channel(c) => c.to_string(),
+            TrendKey::Field { field, term } => format!("{field}:{term}"),
         }
     }
 }
@@ -112,6 +123,7 @@ impl fmt::Display for TrendKey {
             TrendKey::Tag(t) => write!(f, "tag {}", t.as_str()),
             TrendKey::Component(c) => write!(f, "component {c}"),
             TrendKey::Channel(c) => write!(f, "channel {c}"),
+            TrendKey::Field { field, term } => write!(f, "field {field} {term}"),
         }
     }
 }
@@ -151,6 +163,10 @@ pub struct TrendConfig {
     pub spike_z_milli: u32,
     /// ... and at least this many tickets (default 10).
     pub spike_min_count: u32,
+    /// Custom fields whose values tickets are also counted by (none by
+    /// default).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub fields: std::collections::BTreeSet<FieldKey>,
 }
 
 impl Default for TrendConfig {
@@ -162,6 +178,7 @@ impl Default for TrendConfig {
             min_count: 5,
             spike_z_milli: 6000,
             spike_min_count: 10,
+            fields: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -176,6 +193,13 @@ impl TrendConfig {
         self.window = window;
         self.validate()?;
         Ok(self)
+    }
+
+    /// Also counts tickets by the values of these custom fields.
+    #[must_use]
+    pub fn by_fields(mut self, fields: impl IntoIterator<Item = FieldKey>) -> Self {
+        self.fields = fields.into_iter().collect();
+        self
     }
 
     /// Checks the window (a configuration changed through its fields skips

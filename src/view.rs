@@ -5,7 +5,7 @@
 //!
 //! | view | for | leaves out |
 //! |---|---|---|
-//! | [`CustomerTicketView`] | the customer's contacts | internal notes, tags, team, links, internal statuses |
+//! | [`CustomerTicketView`] | the customer's contacts | internal notes, tags, custom fields, team, links, internal statuses |
 //! | [`AgentTicketView`] | support | nothing of the ticket |
 //! | [`AgentCustomerView`] | support | spend and tier; personal details unless consent stands |
 //! | [`AccountCustomerView`] | billing, account management, executives | personal details unless consent stands |
@@ -66,6 +66,7 @@ use serde::Serialize;
 use crate::agent::{Agent, Role};
 use crate::channel::{Channel, ChannelAddress};
 use crate::customer::{AccountStanding, Contact, ContactRole, Customer, PersonalProfile};
+use crate::field::FieldValues;
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::ticket::{
     Attachment, Author, Entry, EntryVisibility, Links, Priority, Status, Tag, Ticket, TicketType,
@@ -226,6 +227,9 @@ pub struct AgentTicketView {
     pub ticket_type: TicketType,
     /// Tags.
     pub tags: BTreeSet<Tag>,
+    /// Custom-field values (labels are in the desk's field catalog).
+    #[serde(skip_serializing_if = "FieldValues::is_empty")]
+    pub fields: FieldValues,
     /// Assignee.
     pub assignee: Option<AgentId>,
     /// Team.
@@ -299,6 +303,7 @@ impl AgentTicketView {
             priority: t.priority(),
             ticket_type: t.ticket_type(),
             tags: t.tags().clone(),
+            fields: t.fields().clone(),
             assignee: t.assignee(),
             team: t.team(),
             department: t.department().map(str::to_owned),
@@ -327,6 +332,9 @@ pub struct ContactView {
     pub roles: BTreeSet<ContactRole>,
     /// Personal details, only while consent stands.
     pub personal: Option<PersonalProfile>,
+    /// Custom-field values (none once the contact is erased).
+    #[serde(skip_serializing_if = "FieldValues::is_empty")]
+    pub fields: FieldValues,
 }
 
 impl ContactView {
@@ -337,6 +345,7 @@ impl ContactView {
             addresses: c.addresses().to_vec(),
             roles: c.roles().clone(),
             personal: c.profile().cloned(),
+            fields: c.fields().clone(),
         }
     }
 }
@@ -356,6 +365,9 @@ pub struct AgentCustomerView {
     pub contacts: Vec<ContactView>,
     /// The account team.
     pub account_team: BTreeMap<AgentId, Role>,
+    /// The customer's custom-field values.
+    #[serde(skip_serializing_if = "FieldValues::is_empty")]
+    pub fields: FieldValues,
 }
 
 impl AgentCustomerView {
@@ -368,6 +380,7 @@ impl AgentCustomerView {
             since: c.since(),
             contacts: c.contacts().map(ContactView::from_contact).collect(),
             account_team: c.account_team().clone(),
+            fields: c.fields().clone(),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use super::{Consent, ContactRole, ErasureScope, PersonalProfile};
 use crate::channel::ChannelAddress;
+use crate::field::FieldValues;
 use crate::id::ContactId;
 
 /// A person at a customer.
@@ -31,6 +32,9 @@ pub(super) struct ContactDetails {
     /// Addresses that stopped receiving (an email that bounced for good).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub(super) undeliverable: BTreeSet<ChannelAddress>,
+    /// Custom-field values: personal data, erased with the contact.
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    pub(super) fields: FieldValues,
 }
 
 /// The roles of a contact who has none.
@@ -81,6 +85,15 @@ impl Contact {
     pub fn profile(&self) -> Option<&PersonalProfile> {
         let d = self.details.as_ref()?;
         d.consent.as_ref().map(|_| &d.profile)
+    }
+
+    /// Their custom-field values (personal data: gone once they are
+    /// erased).
+    #[must_use]
+    pub fn fields(&self) -> &FieldValues {
+        self.details
+            .as_ref()
+            .map_or(&super::NO_FIELDS, |d| &d.fields)
     }
 
     /// The details, to change them.

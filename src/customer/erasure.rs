@@ -8,6 +8,7 @@ use super::{
     Consent, Contact, Customer, CustomerError, CustomerEvent, CustomerEventKind, FamilyMember,
     Interest, PersonalProfile, Relation,
 };
+use crate::field::FieldValue;
 use crate::id::ContactId;
 use crate::text::ERASED;
 
@@ -132,6 +133,11 @@ impl CustomerEvent {
                 contact: c,
                 interest,
             } if *c == contact => *interest = Interest::erased(),
+            // A contact's custom fields are personal data: the value goes,
+            // the field it was set on stays.
+            K::ContactFieldSet {
+                contact: c, value, ..
+            } if *c == contact && whole => *value = FieldValue::Text(ERASED.to_owned()),
             _ => return None,
         }
         (e != *self).then_some(e)
@@ -189,6 +195,7 @@ impl Contact {
             d.consent = None::<Consent>;
             d.profile = PersonalProfile::default();
             d.undeliverable.clear();
+            d.fields.clear();
         }
         self.tidy();
         self.erased = Some(self.erased.map_or(scope, |done| done.max(scope)));

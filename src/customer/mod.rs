@@ -63,6 +63,7 @@ pub use profile::{
 
 use crate::agent::Role;
 use crate::channel::{ChannelAddress, ChannelError};
+use crate::field::{FieldKey, FieldValue, FieldValues};
 use crate::id::{AgentId, ComponentId, ContactId, CustomerId};
 
 /// Why a customer command was refused.
@@ -277,6 +278,35 @@ pub enum CustomerCommand {
         /// The component.
         component: ComponentId,
     },
+    /// Set a custom field of the customer (the desk checks it against the
+    /// field catalog).
+    SetField {
+        /// The field.
+        key: FieldKey,
+        /// The value.
+        value: FieldValue,
+    },
+    /// Clear a custom field of the customer.
+    ClearField {
+        /// The field.
+        key: FieldKey,
+    },
+    /// Set a custom field of a contact: personal data, erased with them.
+    SetContactField {
+        /// The contact.
+        contact: ContactId,
+        /// The field.
+        key: FieldKey,
+        /// The value.
+        value: FieldValue,
+    },
+    /// Clear a custom field of a contact.
+    ClearContactField {
+        /// The contact.
+        contact: ContactId,
+        /// The field.
+        key: FieldKey,
+    },
 }
 
 /// Something that happened to a customer.
@@ -428,6 +458,34 @@ pub enum CustomerEventKind {
         /// The component.
         component: ComponentId,
     },
+    /// A custom field of the customer was set.
+    FieldSet {
+        /// The field.
+        key: FieldKey,
+        /// Its value.
+        value: FieldValue,
+    },
+    /// A custom field of the customer was cleared.
+    FieldCleared {
+        /// The field.
+        key: FieldKey,
+    },
+    /// A custom field of a contact was set (erased with the contact).
+    ContactFieldSet {
+        /// The contact.
+        contact: ContactId,
+        /// The field.
+        key: FieldKey,
+        /// Its value.
+        value: FieldValue,
+    },
+    /// A custom field of a contact was cleared.
+    ContactFieldCleared {
+        /// The contact.
+        contact: ContactId,
+        /// The field.
+        key: FieldKey,
+    },
 }
 
 /// A customer account.
@@ -450,10 +508,14 @@ struct AccountDetails {
     account_team: BTreeMap<AgentId, Role>,
     standing: Option<AccountStanding>,
     components: BTreeSet<ComponentId>,
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    fields: FieldValues,
 }
 
 /// The account team of a customer who has none.
 static NO_TEAM: BTreeMap<AgentId, Role> = BTreeMap::new();
+/// The field values of a customer or contact with none.
+pub(crate) static NO_FIELDS: FieldValues = FieldValues::EMPTY;
 /// The components of a customer who runs on none.
 static NO_COMPONENTS: BTreeSet<ComponentId> = BTreeSet::new();
 
@@ -643,6 +705,31 @@ impl Customer {
                 .components()
                 .contains(&component)
                 .then_some(K::StoppedRunningOn { component }),
+            CustomerCommand::SetField { key, value } => {
+                (self.fields().get(&key) != Some(&value)).then_some(K::FieldSet { key, value })
+            }
+            CustomerCommand::ClearField { key } => self
+                .fields()
+                .get(&key)
+                .is_some()
+                .then_some(K::FieldCleared { key }),
+            CustomerCommand::SetContactField {
+                contact,
+                key,
+                value,
+            } => (self.live_contact(contact)?.fields().get(&key) != Some(&value)).then_some(
+                K::ContactFieldSet {
+                    contact,
+                    key,
+                    value,
+                },
+            ),
+            CustomerCommand::ClearContactField { contact, key } => self
+                .live_contact(contact)?
+                .fields()
+                .get(&key)
+                .is_some()
+                .then_some(K::ContactFieldCleared { contact, key }),
         };
         Ok(kind
             .map(|kind| CustomerEvent { at: now, kind })
@@ -753,12 +840,30 @@ impl Customer {
                 if let Some(a) = self.account.as_mut() {
                     a.components.remove(component);
                 }
-                if self
-                    .account
-                    .as_deref()
-                    .is_some_and(|a| *a == AccountDetails::default())
-                {
-                    self.account = None;
+                self.tidy_account();
+            }
+            K::FieldSet { key, value } => {
+                self.account_mut().fields.insert(key.clone(), value.clone());
+            }
+            K::FieldCleared { key } => {
+                if let Some(a) = self.account.as_mut() {
+                    a.fields.remove(key);
+                }
+                self.tidy_account();
+            }
+            K::ContactFieldSet {
+                contact,
+                key,
+                value,
+            } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.details_mut().fields.insert(key.clone(), value.clone());
+                }
+            }
+            K::ContactFieldCleared { contact, key } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.details_mut().fields.remove(key);
+                    c.tidy();
                 }
             }
         }
@@ -805,6 +910,23 @@ impl Customer {
     /// Spend and tier, for the crate's own role-checked views only.
     pub(crate) fn standing(&self) -> Option<AccountStanding> {
         self.account.as_ref().and_then(|a| a.standing)
+    }
+
+    /// The customer's custom-field values (see [`crate::field`]).
+    #[must_use]
+    pub fn fields(&self) -> &FieldValues {
+        self.account.as_ref().map_or(&NO_FIELDS, |a| &a.fields)
+    }
+
+    /// Drops the account details once nothing is left in them.
+    fn tidy_account(&mut self) {
+        if self
+            .account
+            .as_deref()
+            .is_some_and(|a| *a == AccountDetails::default())
+        {
+            self.account = None;
+        }
     }
 
     fn account_mut(&mut self) -> &mut AccountDetails {

@@ -113,6 +113,8 @@ impl Desk {
             // Crisis details are for the safety role only (`safety_ticket_view`):
             // the subject came from the message, so it goes too.
             view.subject = crate::crisis::RESTRICTED.to_owned();
+            // Field values may have come with the message (a web form's).
+            view.fields = crate::field::FieldValues::new();
             for e in &mut view.conversation {
                 e.body = crate::crisis::RESTRICTED.to_owned();
                 e.attachments.clear();

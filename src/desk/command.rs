@@ -7,6 +7,8 @@ use crate::channel::ChannelAction;
 use crate::channel::{Channel, ChannelAddress};
 use crate::coaching::CoachingAction;
 use crate::customer::{CustomerCommand, ErasureScope};
+use crate::field::{FieldKey, FieldValue, FieldValues};
+use crate::form::FieldAction;
 use crate::guard::PostAction;
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
@@ -35,6 +37,15 @@ pub struct InboundMessage {
     pub body: String,
     /// Files.
     pub attachments: Vec<Attachment>,
+    /// Tags for the ticket (a form's hidden tags, a mail rule's), added
+    /// to a new ticket or to the one the message continues.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    /// Custom-field values for the ticket (a web form's fields), set on a
+    /// new ticket or on the one the message continues. Each is checked
+    /// like any value set on a ticket: a bad one refuses the message.
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    pub fields: FieldValues,
 }
 
 impl InboundMessage {
@@ -49,6 +60,8 @@ impl InboundMessage {
             subject: None,
             body: body.to_owned(),
             attachments: Vec::new(),
+            tags: Vec::new(),
+            fields: FieldValues::new(),
         }
     }
     /// Continues a ticket.
@@ -67,6 +80,32 @@ impl InboundMessage {
     #[must_use]
     pub fn with_attachment(mut self, attachment: Attachment) -> Self {
         self.attachments.push(attachment);
+        self
+    }
+    /// Adds a tag for the ticket.
+    #[must_use]
+    pub fn with_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
+        self
+    }
+    /// Sets a custom field of the ticket.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// use fanatical::field::{FieldKey, FieldValue};
+    /// // A web form sends a field the desk does not know: the message is
+    /// // refused, naming it, and nothing is written.
+    /// let msg = InboundMessage::new(ids.next_id(), Channel::Email, email, "Help")
+    ///     .with_field(FieldKey::new("order")?, FieldValue::text("ORD-1"));
+    /// let err = desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)), now);
+    /// assert_eq!(err.unwrap_err().to_string(), "unknown field order");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_field(mut self, key: FieldKey, value: FieldValue) -> Self {
+        self.fields.insert(key, value);
         self
     }
 }
@@ -233,6 +272,9 @@ pub enum Action {
     Outbox(OutboxAction),
     /// Goodwill credits and refunds on tickets.
     Refund(crate::refund::RefundAction),
+    /// The custom-field configuration: field definitions and forms (an
+    /// administrative act).
+    Field(crate::form::FieldAction),
 }
 
 macro_rules! area_action {
@@ -257,6 +299,7 @@ area_action!(
     Channel(ChannelAction),
     Outbox(OutboxAction),
     Refund(RefundAction),
+    Field(FieldAction),
 );
 
 /// What the customer area can be asked.

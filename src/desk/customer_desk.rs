@@ -26,6 +26,7 @@ impl Desk {
                 // deciding).
                 let c = self.customer_or_err(customer)?;
                 let command = self.as_held(c, command);
+                let command = self.checked_customer_fields(command)?;
                 self.check_customer_command(c, &command)?;
                 let withdrawn = match &command {
                     CustomerCommand::WithdrawConsent { contact } => Some(*contact),

@@ -94,7 +94,15 @@ impl Desk {
         facts: &Facts,
         now: DateTime<Utc>,
     ) -> Result<Escalation, Error> {
-        self.ticket_or_err(ticket)?;
+        let t = self.ticket_or_err(ticket)?;
+        // Facts without field values take the ticket's.
+        let filled;
+        let facts = if facts.fields.is_empty() && !t.fields().is_empty() {
+            filled = facts.clone().with_fields(t.fields().clone());
+            &filled
+        } else {
+            facts
+        };
         let path = graph.resolve(start, facts, now)?;
         let owner = path.owner_node();
         Ok(Escalation {

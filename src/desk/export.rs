@@ -44,6 +44,9 @@ pub struct PersonExport {
     pub profile: Option<PersonalProfile>,
     /// How far they were erased, if they were.
     pub erased: Option<ErasureScope>,
+    /// Their custom-field values (none once erased).
+    #[serde(skip_serializing_if = "crate::field::FieldValues::is_empty")]
+    pub fields: crate::field::FieldValues,
     /// Tickets they opened or wrote on, oldest first: their own entries,
     /// and on the tickets they opened the public replies by the desk.
     pub tickets: Vec<CustomerTicketView>,
@@ -196,6 +199,7 @@ impl Desk {
             consent: person.consent().cloned(),
             profile: person.profile().cloned(),
             erased: person.erased(),
+            fields: person.fields().clone(),
             tickets,
             surveys,
             praise,

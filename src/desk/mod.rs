@@ -87,6 +87,7 @@ mod delivery;
 mod error;
 mod escalate;
 mod export;
+mod fields;
 #[doc(hidden)]
 pub mod fixture;
 mod incident_book;
@@ -192,6 +193,9 @@ struct State {
     incidents: incident_book::Incidents,
     trends: TrendLog,
     refunds: crate::refund::RefundLedger,
+    /// Custom-field definitions and forms.
+    #[serde(default, skip_serializing_if = "crate::form::FieldConfig::is_empty")]
+    fields: crate::form::FieldConfig,
     commands: Commands,
     versions: versions::Versions,
     position: u64,
@@ -543,6 +547,7 @@ impl Desk {
             Action::Channel(a) => self.decide_channel_action(&mut d, a, now)?,
             Action::Outbox(a) => self.decide_outbox(&mut d, a, now)?,
             Action::Refund(a) => self.decide_refund(&mut d, a, now)?,
+            Action::Field(a) => self.decide_fields(&mut d, a, now)?,
         }
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             d.accept(key, fingerprint, now);

@@ -126,6 +126,7 @@ impl Desk {
             (StreamId::Channels, Event::Channel(_)) => true,
             (StreamId::Trends, Event::Trend(_)) => true,
             (StreamId::Permissions, Event::Permission(_)) => true,
+            (StreamId::Fields, Event::Fields(_)) => true,
             (StreamId::Command(_), Event::Command(_)) => first,
             (StreamId::Archive(_), Event::Ticket(e)) => {
                 matches!(e.kind, TicketEventKind::Archived { .. })
@@ -338,6 +339,7 @@ impl Desk {
                 let crate::permission::PermissionEventKind::TableSet { table } = &e.kind;
                 self.config.permissions = (**table).clone();
             }
+            (StreamId::Fields, Event::Fields(e)) => s.fields.apply(e),
             (StreamId::Contract(id), Event::Sla(e)) => {
                 // A contract set by command replaces the configured one.
                 if let crate::sla::SlaEventKind::ContractChanged { contract, .. } = &e.kind {

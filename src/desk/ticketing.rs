@@ -228,11 +228,12 @@ impl Desk {
     pub(super) fn decide_open_flagged(
         &self,
         d: &mut Drafts,
-        open: OpenTicket,
+        mut open: OpenTicket,
         signal: Option<crate::crisis::CrisisSignal>,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let stream = self.fresh(StreamId::Ticket(open.id))?;
+        open.fields = self.checked_ticket_fields(open.kind, std::mem::take(&mut open.fields))?;
         let customer = self.customer_or_err(open.customer)?;
         if let Some(r) = open.requester
             && customer.contact(r).is_none()
@@ -376,7 +377,20 @@ impl Desk {
                 body: msg.body,
                 attachments: msg.attachments,
             };
-            return self.decide_ticket(d, ticket, command, now);
+            let then = msg
+                .tags
+                .into_iter()
+                .map(TicketCommand::AddTag)
+                .chain(
+                    msg.fields
+                        .iter()
+                        .map(|(key, value)| TicketCommand::SetField {
+                            key: key.clone(),
+                            value: value.clone(),
+                        }),
+                )
+                .collect();
+            return self.decide_ticket_then(d, ticket, command, then, Review::Required, now);
         }
         let subject = match msg.subject.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => s.to_owned(),
@@ -389,6 +403,10 @@ impl Desk {
         for a in msg.attachments {
             open = open.with_attachment(a);
         }
+        for t in msg.tags {
+            open = open.with_tag(t);
+        }
+        open.fields = msg.fields;
         let id = open.id;
         self.decide_open(d, open, now)?;
         if let Some(closed) = follows_up {
@@ -428,8 +446,25 @@ impl Desk {
         review: Review,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        self.decide_ticket_then(d, ticket, command, Vec::new(), review, now)
+    }
+
+    /// [`Desk::decide_ticket_reviewed`], and then more changes to the
+    /// same ticket in the same decision (an inbound message's tags and
+    /// fields), decided on the ticket as the first leaves it, so their SLA
+    /// consequences are worked out together.
+    pub(super) fn decide_ticket_then(
+        &self,
+        d: &mut Drafts,
+        ticket: TicketId,
+        command: TicketCommand,
+        then: Vec<TicketCommand>,
+        review: Review,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
         let t = self.ticket_or_err(ticket)?;
         let customer = self.customer_or_err(t.customer())?;
+        let command = self.checked_ticket_command(t, command)?;
         match &command {
             TicketCommand::Reply { author, .. } => self.check_author(customer, *author)?,
             TicketCommand::Note { agent, .. }
@@ -479,6 +514,20 @@ impl Desk {
             _ => None,
         };
         let mut events = t.handle_with(command, &self.config.ticket_rules, now)?;
+        if !then.is_empty() {
+            let mut after = t.clone();
+            for e in &events {
+                after.apply(e);
+            }
+            for command in then {
+                let command = self.checked_ticket_command(&after, command)?;
+                let more = after.handle_with(command, &self.config.ticket_rules, now)?;
+                for e in &more {
+                    after.apply(e);
+                }
+                events.extend(more);
+            }
+        }
         if let Some(draft) = draft
             && let Some(held) = self
                 .state
@@ -621,7 +670,9 @@ pub(super) fn check_named(actor: &Actor, command: &TicketCommand) -> Result<(), 
         | TicketCommand::AddCc { .. }
         | TicketCommand::RemoveCc { .. }
         | TicketCommand::AddFollower { .. }
-        | TicketCommand::RemoveFollower { .. } => return Ok(()),
+        | TicketCommand::RemoveFollower { .. }
+        | TicketCommand::SetField { .. }
+        | TicketCommand::ClearField { .. } => return Ok(()),
     };
     match actor {
         Actor::Agent(_) | Actor::Contact(_) if *actor != named => Err(DeskError::ActorMismatch {

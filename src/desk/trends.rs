@@ -26,6 +26,15 @@ impl Desk {
                     TrendKey::Channel(t.channel().kind()),
                 ];
                 keys.extend(t.tags().iter().cloned().map(TrendKey::Tag));
+                keys.extend(
+                    t.fields()
+                        .terms()
+                        .filter(|(k, _)| cfg.fields.contains(k))
+                        .map(|(field, term)| TrendKey::Field {
+                            field: field.clone(),
+                            term,
+                        }),
+                );
                 if let Some(c) = self.customer(t.customer()) {
                     keys.extend(c.components().iter().cloned().map(TrendKey::Component));
                 }

@@ -520,6 +520,28 @@ impl<'a> TicketsView<'a> {
         self.desk.route_ticket(ticket, router, skills, now)
     }
 
+    /// Routes a ticket needing `skills` and the skills its custom fields
+    /// call for (`field_skills`), as [`TicketsView::route`] does.
+    ///
+    /// # Errors
+    /// Unknown ticket; [`crate::routing::RoutingError`] (naming the skills
+    /// nobody has, those from fields included).
+    pub fn route_by_fields(
+        &self,
+        ticket: TicketId,
+        router: &crate::routing::Router,
+        field_skills: &crate::routing::FieldSkills,
+        skills: &[crate::agent::Skill],
+        now: DateTime<Utc>,
+    ) -> Result<crate::routing::Routing, Error> {
+        let t = self.desk.ticket_or_err(ticket)?;
+        let mut all = skills.to_vec();
+        all.extend(field_skills.skills_for(t.fields()));
+        all.sort();
+        all.dedup();
+        self.desk.route_ticket(ticket, router, &all, now)
+    }
+
     /// A ticket's SLA record.
     #[must_use]
     pub fn sla(&self, ticket: TicketId) -> Option<&'a TicketSla> {

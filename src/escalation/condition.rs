@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::ChannelKind;
+use crate::field::{FieldCondition, FieldValues};
 use crate::sla::Metric;
 use crate::ticket::Priority;
 
@@ -59,6 +60,9 @@ pub enum CategoryKind {
     Component,
     /// A channel.
     Channel,
+    /// A custom field's value (`field:value`, as [`crate::trend::TrendKey`]
+    /// names it).
+    Field,
 }
 
 /// What an escalation rule can look at on a ticket.
@@ -87,6 +91,10 @@ pub struct Facts {
     pub contacts: u32,
     /// When the ticket was last updated.
     pub last_update: DateTime<Utc>,
+    /// The ticket's custom-field values (the desk fills them in from the
+    /// ticket when they are left empty).
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    pub fields: FieldValues,
 }
 
 impl Facts {
@@ -104,7 +112,14 @@ impl Facts {
             crisis: false,
             contacts: 1,
             last_update,
+            fields: FieldValues::new(),
         }
+    }
+    /// With custom-field values.
+    #[must_use]
+    pub fn with_fields(mut self, fields: FieldValues) -> Self {
+        self.fields = fields;
+        self
     }
     /// With a category: a topic.
     #[must_use]
@@ -207,6 +222,9 @@ pub struct Condition {
     /// Not updated for at least this many minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale_minutes: Option<u32>,
+    /// Conditions on the ticket's custom fields (all of).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub fields: BTreeSet<FieldCondition>,
 }
 
 impl Condition {
@@ -269,6 +287,26 @@ impl Condition {
         self.min_contacts = Some(n);
         self
     }
+    /// With custom fields meeting these conditions.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use fanatical::escalation::{Condition, Facts};
+    /// use fanatical::field::{FieldCondition, FieldKey, FieldTerm, FieldValue, FieldValues};
+    /// use fanatical::ticket::Priority;
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// let plan = FieldKey::new("plan")?;
+    /// let rule = Condition::any().with_fields([FieldCondition::any_of(plan.clone(), [FieldTerm::option("enterprise")])]);
+    /// let values: FieldValues = [(plan, FieldValue::choice("enterprise"))].into_iter().collect();
+    /// assert!(rule.matches(&Facts::new(Priority::Normal, now).with_fields(values), now));
+    /// assert!(!rule.matches(&Facts::new(Priority::Normal, now), now));
+    /// # Ok::<(), fanatical::field::FieldError>(())
+    /// ```
+    #[must_use]
+    pub fn with_fields(mut self, conditions: impl IntoIterator<Item = FieldCondition>) -> Self {
+        self.fields = conditions.into_iter().collect();
+        self
+    }
     /// Not updated for at least `d` (whole minutes).
     #[must_use]
     pub fn stale_for(mut self, d: Duration) -> Self {
@@ -302,6 +340,7 @@ impl Condition {
             && self
                 .stale_minutes
                 .is_none_or(|m| now - f.last_update >= Duration::minutes(i64::from(m)))
+            && self.fields.iter().all(|c| c.matches(&f.fields))
     }
 
     /// Whether every ticket `other` matches is also matched by `self` (so a
@@ -323,6 +362,8 @@ impl Condition {
             && (!self.crisis || other.crisis)
             && at_least(self.min_contacts, other.min_contacts)
             && at_least(self.stale_minutes, other.stale_minutes)
+            // Each field condition of ours is one of theirs, as written.
+            && self.fields.is_subset(&other.fields)
     }
 
     /// A short description for explanations and DOT labels.
@@ -383,6 +424,7 @@ impl Condition {
         if let Some(m) = self.stale_minutes {
             parts.push(format!("no update for {m} min"));
         }
+        parts.extend(self.fields.iter().map(FieldCondition::describe));
         if parts.is_empty() {
             "always".into()
         } else {
@@ -412,6 +454,21 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn field_conditions_cover_as_a_subset() {
+        use crate::field::{FieldKey, FieldTerm};
+        let plan = FieldKey::new("plan").unwrap();
+        let enterprise = Condition::any().with_fields([crate::field::FieldCondition::any_of(
+            plan,
+            [FieldTerm::option("enterprise")],
+        )]);
+        // Fewer conditions match more tickets: `any` covers it, not back.
+        assert!(Condition::any().covers(&enterprise));
+        assert!(!enterprise.covers(&Condition::any()));
+        assert!(enterprise.covers(&enterprise.clone().at_least(Priority::High)));
+        assert_eq!(enterprise.describe(), "plan in enterprise");
     }
 
     #[test]

@@ -128,11 +128,13 @@ pub enum Permission {
     ReceiveMessages,
     /// Report deliveries of outbound messages (a delivery worker).
     DeliverMessages,
+    /// Define custom fields, their options and the forms of ticket types.
+    ManageFields,
 }
 
 impl Permission {
     /// Every permission, in order.
-    pub const ALL: [Permission; 30] = [
+    pub const ALL: [Permission; 31] = [
         Permission::ViewTickets,
         Permission::OpenTickets,
         Permission::ReplyPublicly,
@@ -163,6 +165,7 @@ impl Permission {
         Permission::RecordMistakes,
         Permission::ReceiveMessages,
         Permission::DeliverMessages,
+        Permission::ManageFields,
     ];
 
     /// Whether the permission acts on tickets, so its [`Scope`] matters.
@@ -217,6 +220,7 @@ impl Permission {
             Permission::RecordMistakes => "record_mistakes",
             Permission::ReceiveMessages => "receive_messages",
             Permission::DeliverMessages => "deliver_messages",
+            Permission::ManageFields => "manage_fields",
         }
     }
 }

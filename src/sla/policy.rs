@@ -1,5 +1,6 @@
 //! SLA policies: which targets apply to a ticket, and on which clock.
 
+use crate::field::{FieldCondition, FieldValues};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -305,6 +306,9 @@ pub struct Conditions {
     /// Customer segments, from the customer's contract (any of).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub segments: BTreeSet<String>,
+    /// Conditions on the ticket's custom fields (all of).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub fields: BTreeSet<FieldCondition>,
 }
 
 impl Conditions {
@@ -344,6 +348,22 @@ impl Conditions {
         self
     }
 
+    /// Only tickets whose custom fields meet these conditions.
+    ///
+    /// ```
+    /// use fanatical::field::{FieldCondition, FieldKey, FieldTerm, FieldValue, FieldValues};
+    /// use fanatical::sla::Conditions;
+    /// let plan = FieldKey::new("plan")?;
+    /// let enterprise = Conditions::any().with_fields([FieldCondition::any_of(plan.clone(), [FieldTerm::option("enterprise")])]);
+    /// assert_eq!(enterprise.fields.len(), 1);
+    /// # Ok::<(), fanatical::field::FieldError>(())
+    /// ```
+    #[must_use]
+    pub fn with_fields(mut self, conditions: impl IntoIterator<Item = FieldCondition>) -> Self {
+        self.fields = conditions.into_iter().collect();
+        self
+    }
+
     /// Whether a ticket with these facts matches.
     #[must_use]
     pub fn matches(&self, facts: &TicketFacts) -> bool {
@@ -356,6 +376,7 @@ impl Conditions {
                     .segment
                     .as_ref()
                     .is_some_and(|s| self.segments.contains(s)))
+            && self.fields.iter().all(|c| c.matches(&facts.fields))
     }
 }
 
@@ -374,6 +395,8 @@ pub struct TicketFacts {
     pub status: Status,
     /// The customer's segment, from their contract.
     pub segment: Option<String>,
+    /// Custom-field values.
+    pub fields: FieldValues,
 }
 
 /// A named policy: conditions and targets.

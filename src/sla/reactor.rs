@@ -23,6 +23,7 @@ pub fn facts_of(ticket: &Ticket, config: &SlaConfig) -> TicketFacts {
         tags: ticket.tags().clone(),
         status: ticket.status(),
         segment: config.segment(ticket.customer()).map(str::to_owned),
+        fields: ticket.fields().clone(),
     }
 }
 
@@ -370,6 +371,14 @@ impl Reactor<'_> {
                 self.facts.tags.remove(tag);
                 self.reselect();
             }
+            K::FieldSet { key, value } => {
+                self.facts.fields.insert(key.clone(), value.clone());
+                self.reselect();
+            }
+            K::FieldCleared { key } => {
+                self.facts.fields.remove(key);
+                self.reselect();
+            }
             K::MergedInto { .. } => self.cancel_live(&Metric::ALL, CancelReason::Merged),
             _ => {}
         }
@@ -409,6 +418,7 @@ pub fn react(
                 priority,
                 ticket_type,
                 tags,
+                fields,
                 ..
             }) = events.first().map(|e| &e.kind)
             else {
@@ -422,6 +432,7 @@ pub fn react(
                     tags: tags.clone(),
                     status: Status::New,
                     segment: config.segment(customer).map(str::to_owned),
+                    fields: fields.clone(),
                 },
                 TicketSla::new(*id, customer),
                 false,

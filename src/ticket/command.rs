@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Attachment, Author, Priority, Status, Tag, TicketType};
 use crate::channel::Channel;
+use crate::field::{FieldKey, FieldValue, FieldValues};
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 
 /// The first message of a new ticket.
@@ -43,6 +44,10 @@ pub struct OpenTicket {
     pub tags: BTreeSet<Tag>,
     /// The first message, if any.
     pub message: Option<FirstMessage>,
+    /// Initial custom-field values (checked by the desk against the field
+    /// catalog and the type's form).
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    pub fields: FieldValues,
 }
 
 impl OpenTicket {
@@ -59,6 +64,7 @@ impl OpenTicket {
             kind: TicketType::Question,
             tags: BTreeSet::new(),
             message: None,
+            fields: FieldValues::new(),
         }
     }
     /// Sets the requester.
@@ -83,6 +89,12 @@ impl OpenTicket {
     #[must_use]
     pub fn with_tag(mut self, tag: Tag) -> Self {
         self.tags.insert(tag);
+        self
+    }
+    /// Sets a custom field's initial value.
+    #[must_use]
+    pub fn with_field(mut self, key: FieldKey, value: FieldValue) -> Self {
+        self.fields.insert(key, value);
         self
     }
     /// Sets the first message.
@@ -190,5 +202,18 @@ pub enum TicketCommand {
         /// What on (internal; blank is none).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+    },
+    /// Set a custom field's value (checked by the desk against the field
+    /// catalog and the ticket type's form).
+    SetField {
+        /// The field.
+        key: FieldKey,
+        /// The value.
+        value: FieldValue,
+    },
+    /// Clear a custom field.
+    ClearField {
+        /// The field.
+        key: FieldKey,
     },
 }

@@ -337,6 +337,8 @@ impl Ticket {
                     priority: self.priority,
                     ticket_type: self.ticket_type,
                     tags: BTreeSet::new(),
+                    // Like tags, field values stay with the source.
+                    fields: crate::field::FieldValues::default(),
                 }),
                 at(TicketEventKind::SplitFrom {
                     source: self.id,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Entry, LinkKind, Priority, Status, Tag, TicketType};
 use crate::channel::Channel;
+use crate::field::{FieldKey, FieldValue, FieldValues};
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 
 /// Something that happened to a ticket.
@@ -41,6 +42,9 @@ pub enum TicketEventKind {
         ticket_type: TicketType,
         /// Tags.
         tags: BTreeSet<Tag>,
+        /// Custom-field values it opened with.
+        #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+        fields: FieldValues,
     },
     /// This ticket follows up a closed one: a message on a closed or
     /// archived ticket opened it (recorded right after its opening).
@@ -203,6 +207,18 @@ pub enum TicketEventKind {
         source: TicketId,
         /// The entries, renumbered here with their origin kept.
         entries: Vec<Entry>,
+    },
+    /// A custom field was set.
+    FieldSet {
+        /// The field.
+        key: FieldKey,
+        /// Its value.
+        value: FieldValue,
+    },
+    /// A custom field was cleared.
+    FieldCleared {
+        /// The field.
+        key: FieldKey,
     },
 }
 

@@ -72,6 +72,7 @@ pub use status::Status;
 pub use triage::{Priority, Tag, TicketType};
 
 use crate::channel::Channel;
+use crate::field::FieldValues;
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 
 /// Why a ticket command was refused.
@@ -232,6 +233,9 @@ pub struct Ticket {
     priority: Priority,
     ticket_type: TicketType,
     tags: BTreeSet<Tag>,
+    /// Custom-field values.
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    fields: FieldValues,
     assignee: Option<AgentId>,
     team: Option<TeamId>,
     department: Option<String>,
@@ -271,6 +275,7 @@ impl Ticket {
                 priority: cmd.priority,
                 ticket_type: cmd.kind,
                 tags: cmd.tags,
+                fields: cmd.fields,
             },
         }];
         if let Some(m) = cmd.message {
@@ -308,6 +313,7 @@ impl Ticket {
                 priority,
                 ticket_type,
                 tags,
+                fields,
             } => Some(Ticket {
                 id: *id,
                 customer: *customer,
@@ -318,6 +324,7 @@ impl Ticket {
                 priority: *priority,
                 ticket_type: *ticket_type,
                 tags: tags.clone(),
+                fields: fields.clone(),
                 assignee: None,
                 team: None,
                 department: None,
@@ -495,6 +502,16 @@ impl Ticket {
                     push(K::Untagged { tag });
                 }
             }
+            TicketCommand::SetField { key, value } => {
+                if self.fields.get(&key) != Some(&value) {
+                    push(K::FieldSet { key, value });
+                }
+            }
+            TicketCommand::ClearField { key } => {
+                if self.fields.get(&key).is_some() {
+                    push(K::FieldCleared { key });
+                }
+            }
             TicketCommand::HandOff {
                 to,
                 by,
@@ -585,6 +602,12 @@ impl Ticket {
                 }
             },
             K::HandedOff { to, .. } => self.department = Some(to.clone()),
+            K::FieldSet { key, value } => {
+                self.fields.insert(key.clone(), value.clone());
+            }
+            K::FieldCleared { key } => {
+                self.fields.remove(key);
+            }
             K::MergedInto { target } => self.links_mut().merged_into = Some(*target),
             K::FollowUpOf { ticket } => self.links_mut().follow_up_of = Some(*ticket),
             K::MergedIn { source, entries } => {
@@ -676,6 +699,12 @@ impl Ticket {
     #[must_use]
     pub fn tags(&self) -> &BTreeSet<Tag> {
         &self.tags
+    }
+    /// Custom-field values, by key. [`FieldValues::terms`] lists them as
+    /// exact-match terms for an index (a queue's filter on a field).
+    #[must_use]
+    pub fn fields(&self) -> &FieldValues {
+        &self.fields
     }
     /// Assignee.
     #[must_use]

@@ -70,7 +70,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 17] = [
+const AGGREGATES: [&str; 18] = [
     "customer",
     "agent",
     "team",
@@ -88,6 +88,7 @@ const AGGREGATES: [&str; 17] = [
     "command",
     "refund",
     "permission",
+    "fields",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {
@@ -842,15 +843,20 @@ fn bounces() -> Vec<RecordedEvent> {
     all(&w)
 }
 
-/// A permission table set by an administrator: the defaults, a custom role
-/// that works its teams' tickets, and a mail gateway that may only take
-/// messages in.
+/// A permission table set by an administrator: an admin role, a custom
+/// role that works its teams' tickets, contacts on their own tickets, and
+/// a mail gateway that may only take messages in. (Built from the empty
+/// table, so the file does not follow changes to the defaults.)
 fn permissions() -> Vec<RecordedEvent> {
     use fanatical::agent::RoleName;
     use fanatical::permission::{Permission, PermissionTable, Scope};
     let mut w = World::new();
     let tier2 = Role::Custom(RoleName::new("tier 2").unwrap());
-    let table = PermissionTable::defaults()
+    let table = PermissionTable::empty()
+        .grant(Role::Admin, Permission::ManagePermissions, Scope::All)
+        .grant(Role::Admin, Permission::ManagePeople, Scope::All)
+        .grant_contacts(Permission::ReplyPublicly, Scope::Requested)
+        .with_integration_default([Role::Admin])
         .grant(tier2.clone(), Permission::ViewTickets, Scope::Teams)
         .grant(tier2, Permission::ReplyPublicly, Scope::Assigned)
         .with_integration("mail", [Role::Custom(RoleName::new("gateway").unwrap())])
@@ -884,6 +890,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(bounces())
         .chain(permissions())
         .chain(crate::conversations::golden_tour())
+        .chain(crate::fields_rules::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

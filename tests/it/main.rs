@@ -23,6 +23,8 @@ mod escalation_desk;
 mod escalation_props;
 mod extremes;
 mod fanatical_day;
+mod fields;
+mod fields_rules;
 mod fuzz_props;
 mod fuzz_targets;
 mod golden;

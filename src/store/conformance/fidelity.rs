@@ -282,6 +282,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Mistakes(AgentId::from_uuid(u)),
         StreamId::Archive(CustomerId::from_uuid(u)),
         StreamId::Permissions,
+        StreamId::Fields,
     ];
     for s in &all {
         match s {
@@ -308,6 +309,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Mistakes(_)
             | StreamId::Archive(_)
             | StreamId::Permissions => {}
+            StreamId::Fields => {}
         }
     }
     all

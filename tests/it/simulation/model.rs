@@ -1271,6 +1271,7 @@ mod catches {
                 priority: Priority::Normal,
                 ticket_type: TicketType::Question,
                 tags: BTreeSet::new(),
+                fields: Default::default(),
             },
         });
         let spec = TargetSpec {
