@@ -36,6 +36,7 @@ mod layering;
 mod many_desks;
 mod org;
 mod outbox;
+mod permission_props;
 mod permissions;
 mod privacy_props;
 mod props;
