@@ -626,6 +626,28 @@ impl Day {
             ),
             local(0, 0),
         )?;
+        // Spend is for account management, billing and executives: an
+        // agent who tries to change it is refused, and told who may.
+        let mei = self.cast.mei;
+        self.expect_refusal(
+            "Mei changes Big Retail's spend",
+            Command::new(
+                Actor::Agent(mei),
+                CustomerAction::Update {
+                    customer,
+                    command: CustomerCommand::SetAccountStanding {
+                        standing: AccountStanding {
+                            monthly_spend: Money {
+                                minor: 1,
+                                currency: Currency::new("USD")?,
+                            },
+                            tier: Tier::Standard,
+                        },
+                    },
+                },
+            ),
+            local(0, 0),
+        )?;
         self.sign_up(SignUp {
             organisation: "Ten Dollar Blog",
             name: "Sam Ortiz",

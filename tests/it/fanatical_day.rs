@@ -609,12 +609,19 @@ fn sea_world_is_held_for_review_and_the_same_mistake_twice_is_flagged() {
     assert!(d.transport.delivered().iter().all(|m| {
         !matches!(m.recipient, Recipient::Public { .. }) || !m.body.contains("Having fun")
     }));
-    // Held by the personal-content rule, which needs a second person.
-    assert_eq!(s.refusals.len(), 1);
+    // Held by the personal-content rule, which needs a second person; and
+    // an agent is refused a customer's spend, told who may change it.
+    assert_eq!(s.refusals.len(), 2, "{:?}", s.refusals);
     assert!(
-        s.refusals[0].contains("personal_content"),
-        "{}",
-        s.refusals[0]
+        s.refusals.iter().any(|r| r.contains("personal_content")),
+        "{:?}",
+        s.refusals
+    );
+    assert!(
+        s.refusals.iter().any(|r| r
+            .contains("may not manage_accounts: granted by account manager, billing, executive")),
+        "{:?}",
+        s.refusals
     );
     // Once is a mistake; twice is a coaching moment for the lead.
     let flags = d.desk.people().coaching_flags();
