@@ -28,6 +28,16 @@ enum On {
     New(TicketFacts),
 }
 
+impl On {
+    /// The ticket a refusal names.
+    fn ticket(self) -> Option<TicketId> {
+        match self {
+            On::Ticket(t) => Some(t),
+            On::Desk | On::New(_) => None,
+        }
+    }
+}
+
 fn need(permission: Permission) -> Need {
     Need {
         permission,
@@ -194,13 +204,7 @@ impl Desk {
     pub fn required_permissions(&self, command: &Command) -> Vec<(Permission, Option<TicketId>)> {
         needs(&command.actor, &command.action)
             .into_iter()
-            .map(|n| {
-                let ticket = match n.on {
-                    On::Ticket(t) => Some(t),
-                    On::Desk | On::New(_) => None,
-                };
-                (n.permission, ticket)
-            })
+            .map(|n| (n.permission, n.on.ticket()))
             .collect()
     }
 
@@ -211,26 +215,15 @@ impl Desk {
         needs(&command.actor, &command.action)
             .into_iter()
             .find(|n| !self.permits(&command.actor, n.permission, n.on))
-            .map(|n| {
-                let ticket = match n.on {
-                    On::Ticket(t) => Some(t),
-                    On::Desk | On::New(_) => None,
-                };
-                self.denied(&command.actor, n.permission, ticket)
-            })
+            .map(|n| self.denied(&command.actor, n.permission, n.on.ticket()))
     }
 
     /// Checks every permission a command by `actor` needs; the first one
     /// missing refuses it.
     pub(super) fn authorise(&self, actor: &Actor, action: &Action) -> Result<(), Error> {
         for n in needs(actor, action) {
-            let ticket = match n.on {
-                On::Desk => None,
-                On::Ticket(t) => Some(t),
-                On::New(_) => None,
-            };
             if !self.permits(actor, n.permission, n.on) {
-                return Err(self.denied(actor, n.permission, ticket).into());
+                return Err(self.denied(actor, n.permission, n.on.ticket()).into());
             }
         }
         Ok(())

@@ -432,12 +432,8 @@ impl PermissionTable {
     /// [`Scope::Organisation`]).
     #[must_use]
     pub fn grant_contacts(mut self, permission: Permission, scope: Scope) -> Self {
-        let scope = if permission.is_scoped() {
-            scope
-        } else {
-            Scope::All
-        };
-        self.contacts.insert(permission, scope);
+        self.contacts
+            .insert(permission, stored_scope(permission, scope));
         self
     }
 
@@ -667,6 +663,16 @@ pub enum PermissionEventKind {
         /// The table from now on (boxed: it is large and rare).
         table: Box<PermissionTable>,
     },
+}
+
+/// The scope kept for a grant: the one given for ticket permissions,
+/// [`Scope::All`] for the others (their scope means nothing).
+fn stored_scope(permission: Permission, scope: Scope) -> Scope {
+    if permission.is_scoped() {
+        scope
+    } else {
+        Scope::All
+    }
 }
 
 fn on_ticket(ticket: Option<TicketId>) -> String {

@@ -16,19 +16,7 @@ use fanatical::ticket::{OpenTicket, TicketCommand};
 use crate::support::{World, denied};
 
 fn register(w: &mut World, name: &str, roles: Vec<Role>) -> AgentId {
-    let id = w.ids.next_id();
-    w.run(Command::new(
-        Actor::integration("setup"),
-        PeopleAction::RegisterAgent {
-            id,
-            name: name.into(),
-            time_zone: chrono_tz::UTC,
-            roles,
-            skills: vec![],
-        },
-    ))
-    .unwrap();
-    id
+    register_as(w, Actor::integration("setup"), name, roles)
 }
 
 fn set_table(table: PermissionTable) -> PeopleAction {
@@ -388,9 +376,13 @@ fn nobody_can_lock_the_desk_out_of_its_permissions() {
 }
 
 fn register_by(w: &mut World, by: AgentId, name: &str, roles: Vec<Role>) -> AgentId {
+    register_as(w, Actor::Agent(by), name, roles)
+}
+
+fn register_as(w: &mut World, by: Actor, name: &str, roles: Vec<Role>) -> AgentId {
     let id = w.ids.next_id();
     w.run(Command::new(
-        Actor::Agent(by),
+        by,
         PeopleAction::RegisterAgent {
             id,
             name: name.into(),
