@@ -1,0 +1,538 @@
+//! The in-memory queue read model: every row, posting lists per filtered
+//! value, and ordered indexes per sort.
+//!
+//! A query is answered from the indexes, never by scanning every row:
+//! - the **candidates** are the smallest posting list (or union of them)
+//!   a filter or the restriction requires: a status, priority, type,
+//!   channel, assignee, team, customer, requester or tag;
+//! - the **order** comes from an ordered index of the sort (with, for the
+//!   next deadline, one per team and one per assignee), walked from the
+//!   cursor until the page is full, or from selecting the first rows of
+//!   the candidates, whichever the sizes say is cheaper. A walk that
+//!   visits as many rows as the candidates hold gives up and selects
+//!   instead, so a page never costs much more than its candidates.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::convert::Infallible;
+use std::hash::Hash;
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    Cursor, Filter, Position, QueuePage, QueueQuery, QueueReadModel, QueueRow, Restriction,
+    RowChange, SortBy, TagMatch,
+};
+use crate::channel::ChannelKind;
+use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
+use crate::ticket::{Priority, Status, Tag, TicketType};
+
+type Fixed = foldhash::fast::FixedState;
+type Ids = BTreeSet<TicketId>;
+
+/// Tickets by one value of one field.
+#[derive(Debug, Clone)]
+pub(super) struct Postings<K>(HashMap<K, Ids, Fixed>);
+
+impl<K> Default for Postings<K> {
+    fn default() -> Self {
+        Postings(HashMap::default())
+    }
+}
+
+impl<K: Hash + Eq> Postings<K> {
+    fn add(&mut self, k: K, id: TicketId) {
+        self.0.entry(k).or_default().insert(id);
+    }
+
+    fn remove(&mut self, k: K, id: TicketId) {
+        if let Entry::Occupied(mut e) = self.0.entry(k) {
+            e.get_mut().remove(&id);
+            if e.get().is_empty() {
+                e.remove();
+            }
+        }
+    }
+
+    fn get(&self, k: &K) -> Option<&Ids> {
+        self.0.get(k)
+    }
+
+    pub(super) fn len(&self, k: &K) -> usize {
+        self.0.get(k).map_or(0, BTreeSet::len)
+    }
+}
+
+/// Every queue row, indexed. See the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryQueues {
+    pub(super) rows: HashMap<TicketId, QueueRow, Fixed>,
+    pub(super) status: Postings<Status>,
+    pub(super) priority: Postings<Priority>,
+    pub(super) types: Postings<TicketType>,
+    pub(super) channel: Postings<ChannelKind>,
+    pub(super) assignee: Postings<Option<AgentId>>,
+    pub(super) team: Postings<Option<TeamId>>,
+    pub(super) tags: Postings<Tag>,
+    pub(super) customer: Postings<CustomerId>,
+    pub(super) requester: Postings<ContactId>,
+    /// Every row by each sort, ascending: next deadline, priority,
+    /// created, updated.
+    pub(super) ordered: Ordered,
+    /// Every row by team, then next deadline.
+    pub(super) deadline_by_team: BTreeSet<(Option<TeamId>, Position)>,
+    /// Every row by assignee, then next deadline.
+    pub(super) deadline_by_assignee: BTreeSet<(Option<AgentId>, Position)>,
+}
+
+const SORTS: [SortBy; 4] = [
+    SortBy::NextDeadline,
+    SortBy::Priority,
+    SortBy::Created,
+    SortBy::Updated,
+];
+
+/// Every row by one sort, ascending.
+type ByPosition = BTreeSet<((), Position)>;
+
+/// Every row by each sort.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Ordered {
+    next_deadline: ByPosition,
+    priority: ByPosition,
+    created: ByPosition,
+    updated: ByPosition,
+}
+
+impl Ordered {
+    pub(super) fn by(&self, by: SortBy) -> &ByPosition {
+        match by {
+            SortBy::NextDeadline => &self.next_deadline,
+            SortBy::Priority => &self.priority,
+            SortBy::Created => &self.created,
+            SortBy::Updated => &self.updated,
+        }
+    }
+
+    fn by_mut(&mut self, by: SortBy) -> &mut ByPosition {
+        match by {
+            SortBy::NextDeadline => &mut self.next_deadline,
+            SortBy::Priority => &mut self.priority,
+            SortBy::Created => &mut self.created,
+            SortBy::Updated => &mut self.updated,
+        }
+    }
+}
+
+/// A candidate set: the union of these posting lists (which may overlap).
+struct Candidates<'a> {
+    sets: Vec<&'a Ids>,
+    size: usize,
+}
+
+impl<'a> Candidates<'a> {
+    fn of(sets: Vec<Option<&'a Ids>>) -> Self {
+        let sets: Vec<&Ids> = sets.into_iter().flatten().collect();
+        let size = sets.iter().map(|s| s.len()).sum();
+        Candidates { sets, size }
+    }
+
+    /// Each candidate once.
+    fn iter(&self) -> impl Iterator<Item = TicketId> + '_ {
+        self.sets.iter().enumerate().flat_map(move |(i, s)| {
+            s.iter()
+                .filter(move |id| !self.sets.iter().take(i).any(|e| e.contains(id)))
+                .copied()
+        })
+    }
+}
+
+impl MemoryQueues {
+    /// An empty read model.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many rows it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether it holds none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// A ticket's row.
+    #[must_use]
+    pub fn get(&self, id: TicketId) -> Option<&QueueRow> {
+        self.rows.get(&id)
+    }
+
+    /// Every row, in no particular order.
+    pub fn rows(&self) -> impl Iterator<Item = &QueueRow> {
+        self.rows.values()
+    }
+
+    /// Puts a ticket's row in (or replaces it), updating only the
+    /// indexes whose value changed.
+    pub fn upsert(&mut self, row: QueueRow) {
+        let id = row.id;
+        let old = self.rows.remove(&id);
+        self.index(old.as_ref(), Some(&row));
+        self.rows.insert(id, row);
+    }
+
+    /// Takes a ticket out.
+    pub fn remove(&mut self, id: TicketId) {
+        if let Some(old) = self.rows.remove(&id) {
+            self.index(Some(&old), None);
+        }
+    }
+
+    /// Moves the index entries of a row from `old` to `new`.
+    fn index(&mut self, old: Option<&QueueRow>, new: Option<&QueueRow>) {
+        let id = old.or(new).map(|r| r.id);
+        let Some(id) = id else { return };
+        macro_rules! field {
+            ($postings:ident, $f:ident) => {
+                let (o, n) = (old.map(|r| r.$f), new.map(|r| r.$f));
+                if o != n {
+                    if let Some(o) = o {
+                        self.$postings.remove(o, id);
+                    }
+                    if let Some(n) = n {
+                        self.$postings.add(n, id);
+                    }
+                }
+            };
+        }
+        field!(status, status);
+        field!(priority, priority);
+        field!(types, ticket_type);
+        field!(channel, channel);
+        field!(assignee, assignee);
+        field!(team, team);
+        field!(customer, customer);
+        let (o, n) = (old.and_then(|r| r.requester), new.and_then(|r| r.requester));
+        if o != n {
+            if let Some(o) = o {
+                self.requester.remove(o, id);
+            }
+            if let Some(n) = n {
+                self.requester.add(n, id);
+            }
+        }
+        let empty = BTreeSet::new();
+        let (ot, nt) = (
+            old.map_or(&empty, |r| &r.tags),
+            new.map_or(&empty, |r| &r.tags),
+        );
+        for t in ot.difference(nt) {
+            self.tags.remove(t.clone(), id);
+        }
+        for t in nt.difference(ot) {
+            self.tags.add(t.clone(), id);
+        }
+        for by in SORTS {
+            let (o, n) = (old.map(|r| r.position(by)), new.map(|r| r.position(by)));
+            if o != n {
+                let set = self.ordered.by_mut(by);
+                if let Some(o) = o {
+                    set.remove(&((), o));
+                }
+                if let Some(n) = n {
+                    set.insert(((), n));
+                }
+            }
+        }
+        let pos = |r: &QueueRow| r.position(SortBy::NextDeadline);
+        let (o, n) = (old.map(|r| (r.team, pos(r))), new.map(|r| (r.team, pos(r))));
+        if o != n {
+            o.map(|o| self.deadline_by_team.remove(&o));
+            n.map(|n| self.deadline_by_team.insert(n));
+        }
+        let (o, n) = (
+            old.map(|r| (r.assignee, pos(r))),
+            new.map(|r| (r.assignee, pos(r))),
+        );
+        if o != n {
+            o.map(|o| self.deadline_by_assignee.remove(&o));
+            n.map(|n| self.deadline_by_assignee.insert(n));
+        }
+    }
+
+    /// The smallest candidate set the query's filters and restriction
+    /// require; `None` when nothing narrows it (every row).
+    fn candidates<'a>(&'a self, q: &QueueQuery) -> Option<Candidates<'a>> {
+        let mut best: Option<Candidates<'a>> = None;
+        let mut offer = |c: Candidates<'a>| {
+            if best.as_ref().is_none_or(|b| c.size < b.size) {
+                best = Some(c);
+            }
+        };
+        for f in &q.queue().filters {
+            let c = match f {
+                Filter::Status(s) => Candidates::of(s.iter().map(|k| self.status.get(k)).collect()),
+                Filter::Priority(s) => {
+                    Candidates::of(s.iter().map(|k| self.priority.get(k)).collect())
+                }
+                Filter::Type(s) => Candidates::of(s.iter().map(|k| self.types.get(k)).collect()),
+                Filter::Channel(s) => {
+                    Candidates::of(s.iter().map(|k| self.channel.get(k)).collect())
+                }
+                Filter::Assignee(s) => Candidates::of(
+                    q.assignees(s)
+                        .iter()
+                        .map(|k| self.assignee.get(k))
+                        .collect(),
+                ),
+                Filter::Team(s) => Candidates::of(s.iter().map(|k| self.team.get(k)).collect()),
+                Filter::Customer(s) => {
+                    Candidates::of(s.iter().map(|k| self.customer.get(k)).collect())
+                }
+                Filter::Tags(TagMatch::Any(s)) => {
+                    Candidates::of(s.iter().map(|k| self.tags.get(k)).collect())
+                }
+                Filter::Tags(TagMatch::All(s)) => {
+                    let smallest = s.iter().min_by_key(|k| self.tags.len(k));
+                    Candidates::of(vec![smallest.and_then(|k| self.tags.get(k))])
+                }
+                _ => continue,
+            };
+            offer(c);
+        }
+        let c = match q.restriction() {
+            Restriction::All => None,
+            Restriction::Assignee(a) => Some(Candidates::of(vec![self.assignee.get(&Some(*a))])),
+            Restriction::TeamsOrAssignee { teams, agent } => {
+                let mut sets: Vec<Option<&Ids>> =
+                    teams.iter().map(|t| self.team.get(&Some(*t))).collect();
+                sets.push(self.assignee.get(&Some(*agent)));
+                Some(Candidates::of(sets))
+            }
+            Restriction::Requester(contacts) => Some(Candidates::of(
+                contacts.iter().map(|c| self.requester.get(c)).collect(),
+            )),
+        };
+        if let Some(c) = c {
+            offer(c);
+        }
+        best
+    }
+
+    /// The ordered index to walk for the query's sort: the team's or the
+    /// assignee's when the queue or restriction pins one and the sort is
+    /// the next deadline, else the whole sort's. With its size.
+    fn walk<'a>(&'a self, q: &QueueQuery) -> (Box<dyn Iterator<Item = TicketId> + 'a>, usize) {
+        let sort = q.sort();
+        let after = q.after();
+        if sort.by == SortBy::NextDeadline {
+            let mut team = None;
+            let mut agent = None;
+            for f in &q.queue().filters {
+                match f {
+                    Filter::Team(s) if s.len() == 1 => team = s.first().copied(),
+                    Filter::Assignee(s) => {
+                        let a = q.assignees(s);
+                        if a.len() == 1 {
+                            agent = a.first().copied();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let Restriction::Assignee(a) = q.restriction() {
+                agent = agent.or(Some(Some(*a)));
+            }
+            let by_team = team.map(|t| (self.team.len(&t), t));
+            let by_agent = agent.map(|a| (self.assignee.len(&a), a));
+            match (by_team, by_agent) {
+                (Some((n, t)), a) if a.is_none_or(|(m, _)| n <= m) => {
+                    return (
+                        Box::new(walk(&self.deadline_by_team, t, sort.descending, after)),
+                        n,
+                    );
+                }
+                (_, Some((m, a))) => {
+                    return (
+                        Box::new(walk(&self.deadline_by_assignee, a, sort.descending, after)),
+                        m,
+                    );
+                }
+                _ => {}
+            }
+        }
+        let set = self.ordered.by(sort.by);
+        (Box::new(walk(set, (), sort.descending, after)), set.len())
+    }
+
+    /// A page of the query's queue at `now`.
+    #[must_use]
+    pub fn page(&self, q: &QueueQuery, now: DateTime<Utc>) -> QueuePage {
+        let want = q.limit().saturating_add(1);
+        let candidates = self.candidates(q);
+        let size = candidates.as_ref().map_or(self.rows.len(), |c| c.size);
+        let (walked, walk_len) = self.walk(q);
+        // A walk visits about `want` rows per match it finds; matches are
+        // at most the candidates.
+        let walk_cost = want.saturating_mul(walk_len) / size.max(1);
+        let mut rows: Vec<&QueueRow> = Vec::with_capacity(want);
+        let mut done = false;
+        if size == 0 {
+            done = true;
+        } else if walk_cost < size || candidates.is_none() {
+            // Visit at most as many as selecting would (unless nothing
+            // narrows the candidates: then the walk is the only index).
+            let budget = if candidates.is_none() {
+                usize::MAX
+            } else {
+                size
+            };
+            done = true;
+            for (visited, id) in walked.enumerate() {
+                if visited >= budget {
+                    done = false;
+                    rows.clear();
+                    break;
+                }
+                if let Some(r) = self.rows.get(&id)
+                    && q.matches(r, now)
+                {
+                    rows.push(r);
+                    if rows.len() == want {
+                        break;
+                    }
+                }
+            }
+        }
+        if !done && let Some(c) = candidates {
+            rows = self.select(q, &c, want, now);
+        }
+        let sort = q.sort();
+        let next = if rows.len() > q.limit() {
+            rows.truncate(q.limit());
+            rows.last().map(|r| Cursor::after(sort, r))
+        } else {
+            None
+        };
+        QueuePage {
+            rows: rows.into_iter().cloned().collect(),
+            next,
+        }
+    }
+
+    /// The first `want` matching candidates after the cursor, in order.
+    fn select<'a>(
+        &'a self,
+        q: &QueueQuery,
+        c: &Candidates<'_>,
+        want: usize,
+        now: DateTime<Utc>,
+    ) -> Vec<&'a QueueRow> {
+        let sort = q.sort();
+        // A max-heap of the best `want` so far, in the sort's direction.
+        struct Ranked<'r>(Position, bool, &'r QueueRow);
+        impl PartialEq for Ranked<'_> {
+            fn eq(&self, o: &Self) -> bool {
+                self.0 == o.0
+            }
+        }
+        impl Eq for Ranked<'_> {}
+        impl PartialOrd for Ranked<'_> {
+            fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(o))
+            }
+        }
+        impl Ord for Ranked<'_> {
+            fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+                self.0.cmp_in(&o.0, self.1)
+            }
+        }
+        let mut heap: BinaryHeap<Ranked<'a>> = BinaryHeap::with_capacity(want + 1);
+        for id in c.iter() {
+            let Some(r) = self.rows.get(&id) else {
+                continue;
+            };
+            if !q.matches(r, now) || !q.is_after_cursor(r) {
+                continue;
+            }
+            let ranked = Ranked(r.position(sort.by), sort.descending, r);
+            if heap.len() < want {
+                heap.push(ranked);
+            } else if heap.peek().is_some_and(|top| ranked < *top) {
+                heap.pop();
+                heap.push(ranked);
+            }
+        }
+        heap.into_sorted_vec().into_iter().map(|r| r.2).collect()
+    }
+
+    /// How many rows the query's queue holds at `now`, all pages.
+    #[must_use]
+    pub fn count(&self, q: &QueueQuery, now: DateTime<Utc>) -> u64 {
+        let n = match self.candidates(q) {
+            None if q.queue().filters.is_empty() => self.rows.len(),
+            None => self.rows.values().filter(|r| q.matches(r, now)).count(),
+            Some(c) => c
+                .iter()
+                .filter_map(|id| self.rows.get(&id))
+                .filter(|r| q.matches(r, now))
+                .count(),
+        };
+        u64::try_from(n).unwrap_or(u64::MAX)
+    }
+}
+
+/// The tickets of one partition of an ordered index after `after`, in
+/// the direction asked; descending keeps the groups in order (no deadline
+/// last).
+fn walk<K: Ord + Copy>(
+    set: &BTreeSet<(K, Position)>,
+    k: K,
+    descending: bool,
+    after: Option<Position>,
+) -> impl Iterator<Item = TicketId> + '_ {
+    [0u8, 1].into_iter().flat_map(move |g| {
+        let (lo, hi) = ((k, Position::group_start(g)), (k, Position::group_end(g)));
+        let range: Box<dyn Iterator<Item = &(K, Position)>> = match (descending, after) {
+            (_, Some(a)) if a.group() > g => Box::new(std::iter::empty()),
+            (false, Some(a)) if a.group() == g => {
+                Box::new(set.range((Bound::Excluded((k, a)), Bound::Included(hi))))
+            }
+            (true, Some(a)) if a.group() == g => Box::new(
+                set.range((Bound::Included(lo), Bound::Excluded((k, a))))
+                    .rev(),
+            ),
+            (false, _) => Box::new(set.range(lo..=hi)),
+            (true, _) => Box::new(set.range(lo..=hi).rev()),
+        };
+        range.map(|(_, p)| p.ticket())
+    })
+}
+
+impl QueueReadModel for MemoryQueues {
+    type Error = Infallible;
+
+    fn apply_rows(&mut self, changes: &[RowChange]) -> Result<(), Infallible> {
+        for c in changes {
+            match c {
+                RowChange::Upsert(row) => self.upsert(row.clone()),
+                RowChange::Remove(id) => self.remove(*id),
+            }
+        }
+        Ok(())
+    }
+
+    fn page(&mut self, query: &QueueQuery, now: DateTime<Utc>) -> Result<QueuePage, Infallible> {
+        Ok(MemoryQueues::page(self, query, now))
+    }
+
+    fn count(&mut self, query: &QueueQuery, now: DateTime<Utc>) -> Result<u64, Infallible> {
+        Ok(MemoryQueues::count(self, query, now))
+    }
+}
