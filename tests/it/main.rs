@@ -36,6 +36,7 @@ mod outbox;
 mod privacy_props;
 mod props;
 mod protected_time;
+mod queues;
 mod recognition;
 mod refunds;
 mod refusals;
