@@ -229,6 +229,7 @@ impl Sort {
 /// with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Restriction {
     /// Every ticket.
     All,

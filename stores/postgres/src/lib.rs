@@ -276,11 +276,13 @@
 mod async_store;
 mod group;
 mod group_async;
+mod queues;
 mod sql;
 
 pub use async_store::AsyncPgStore;
 pub use group::{GroupStats, MAX_GROUP, PgGroupAppender};
 pub use group_async::AsyncPgGroupAppender;
+pub use queues::PgQueues;
 
 use std::fmt;
 use std::str::FromStr;
