@@ -5,8 +5,8 @@
 //! - the **candidates** are the smallest posting list (or union of them)
 //!   a filter or the restriction requires: a status, priority, type,
 //!   channel, assignee, team, customer, requester or tag;
-//! - the **order** comes from an ordered index of the sort (with, for the
-//!   next deadline, one per team and one per assignee), walked from the
+//! - the **order** comes from an ordered index of the sort (one over
+//!   every row, one by team and one by assignee), walked from the
 //!   cursor until the page is full, or from selecting the first rows of
 //!   the candidates, whichever the sizes say is cheaper. A walk that
 //!   visits as many rows as the candidates hold gives up and selects
@@ -79,11 +79,11 @@ pub struct MemoryQueues {
     pub(super) requester: Postings<ContactId>,
     /// Every row by each sort, ascending: next deadline, priority,
     /// created, updated.
-    pub(super) ordered: Ordered,
-    /// Every row by team, then next deadline.
-    pub(super) deadline_by_team: BTreeSet<(Option<TeamId>, Position)>,
-    /// Every row by assignee, then next deadline.
-    pub(super) deadline_by_assignee: BTreeSet<(Option<AgentId>, Position)>,
+    pub(super) ordered: Ordered<()>,
+    /// Every row by team, then each sort.
+    pub(super) by_team: Ordered<Option<TeamId>>,
+    /// Every row by assignee, then each sort.
+    pub(super) by_assignee: Ordered<Option<AgentId>>,
 }
 
 const SORTS: [SortBy; 4] = [
@@ -93,20 +93,31 @@ const SORTS: [SortBy; 4] = [
     SortBy::Updated,
 ];
 
-/// Every row by one sort, ascending.
-type ByPosition = BTreeSet<((), Position)>;
+/// Every row by a partition (or `()`), then one sort, ascending.
+type ByPosition<K> = BTreeSet<(K, Position)>;
 
-/// Every row by each sort.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Ordered {
-    next_deadline: ByPosition,
-    priority: ByPosition,
-    created: ByPosition,
-    updated: ByPosition,
+/// Every row by a partition, then each sort.
+#[derive(Debug, Clone)]
+pub(super) struct Ordered<K> {
+    next_deadline: ByPosition<K>,
+    priority: ByPosition<K>,
+    created: ByPosition<K>,
+    updated: ByPosition<K>,
 }
 
-impl Ordered {
-    pub(super) fn by(&self, by: SortBy) -> &ByPosition {
+impl<K> Default for Ordered<K> {
+    fn default() -> Self {
+        Ordered {
+            next_deadline: BTreeSet::new(),
+            priority: BTreeSet::new(),
+            created: BTreeSet::new(),
+            updated: BTreeSet::new(),
+        }
+    }
+}
+
+impl<K: Ord + Copy> Ordered<K> {
+    pub(super) fn by(&self, by: SortBy) -> &ByPosition<K> {
         match by {
             SortBy::NextDeadline => &self.next_deadline,
             SortBy::Priority => &self.priority,
@@ -115,12 +126,26 @@ impl Ordered {
         }
     }
 
-    fn by_mut(&mut self, by: SortBy) -> &mut ByPosition {
+    fn by_mut(&mut self, by: SortBy) -> &mut ByPosition<K> {
         match by {
             SortBy::NextDeadline => &mut self.next_deadline,
             SortBy::Priority => &mut self.priority,
             SortBy::Created => &mut self.created,
             SortBy::Updated => &mut self.updated,
+        }
+    }
+
+    /// Moves a row's entry for `by` from `old` to `new` (partition and
+    /// position), touching nothing when they are the same.
+    fn shift(&mut self, by: SortBy, old: Option<(K, Position)>, new: Option<(K, Position)>) {
+        if old != new {
+            let set = self.by_mut(by);
+            if let Some(o) = old {
+                set.remove(&o);
+            }
+            if let Some(n) = new {
+                set.insert(n);
+            }
         }
     }
 }
@@ -240,29 +265,18 @@ impl MemoryQueues {
         }
         for by in SORTS {
             let (o, n) = (old.map(|r| r.position(by)), new.map(|r| r.position(by)));
-            if o != n {
-                let set = self.ordered.by_mut(by);
-                if let Some(o) = o {
-                    set.remove(&((), o));
-                }
-                if let Some(n) = n {
-                    set.insert(((), n));
-                }
-            }
-        }
-        let pos = |r: &QueueRow| r.position(SortBy::NextDeadline);
-        let (o, n) = (old.map(|r| (r.team, pos(r))), new.map(|r| (r.team, pos(r))));
-        if o != n {
-            o.map(|o| self.deadline_by_team.remove(&o));
-            n.map(|n| self.deadline_by_team.insert(n));
-        }
-        let (o, n) = (
-            old.map(|r| (r.assignee, pos(r))),
-            new.map(|r| (r.assignee, pos(r))),
-        );
-        if o != n {
-            o.map(|o| self.deadline_by_assignee.remove(&o));
-            n.map(|n| self.deadline_by_assignee.insert(n));
+            self.ordered
+                .shift(by, o.map(|p| ((), p)), n.map(|p| ((), p)));
+            self.by_team.shift(
+                by,
+                old.zip(o).map(|(r, p)| (r.team, p)),
+                new.zip(n).map(|(r, p)| (r.team, p)),
+            );
+            self.by_assignee.shift(
+                by,
+                old.zip(o).map(|(r, p)| (r.assignee, p)),
+                new.zip(n).map(|(r, p)| (r.assignee, p)),
+            );
         }
     }
 
@@ -326,49 +340,44 @@ impl MemoryQueues {
     }
 
     /// The ordered index to walk for the query's sort: the team's or the
-    /// assignee's when the queue or restriction pins one and the sort is
-    /// the next deadline, else the whole sort's. With its size.
+    /// assignee's when the queue or restriction pins one (the smaller),
+    /// else the whole sort's. With its size.
     fn walk<'a>(&'a self, q: &QueueQuery) -> (Box<dyn Iterator<Item = TicketId> + 'a>, usize) {
         let sort = q.sort();
         let after = q.after();
-        if sort.by == SortBy::NextDeadline {
-            let mut team = None;
-            let mut agent = None;
-            for f in &q.queue().filters {
-                match f {
-                    Filter::Team(s) if s.len() == 1 => team = s.first().copied(),
-                    Filter::Assignee(s) => {
-                        let a = q.assignees(s);
-                        if a.len() == 1 {
-                            agent = a.first().copied();
-                        }
+        let mut team = None;
+        let mut agent = None;
+        for f in &q.queue().filters {
+            match f {
+                Filter::Team(s) if s.len() == 1 => team = s.first().copied(),
+                Filter::Assignee(s) => {
+                    let a = q.assignees(s);
+                    if a.len() == 1 {
+                        agent = a.first().copied();
                     }
-                    _ => {}
-                }
-            }
-            if let Restriction::Assignee(a) = q.restriction() {
-                agent = agent.or(Some(Some(*a)));
-            }
-            let by_team = team.map(|t| (self.team.len(&t), t));
-            let by_agent = agent.map(|a| (self.assignee.len(&a), a));
-            match (by_team, by_agent) {
-                (Some((n, t)), a) if a.is_none_or(|(m, _)| n <= m) => {
-                    return (
-                        Box::new(walk(&self.deadline_by_team, t, sort.descending, after)),
-                        n,
-                    );
-                }
-                (_, Some((m, a))) => {
-                    return (
-                        Box::new(walk(&self.deadline_by_assignee, a, sort.descending, after)),
-                        m,
-                    );
                 }
                 _ => {}
             }
         }
-        let set = self.ordered.by(sort.by);
-        (Box::new(walk(set, (), sort.descending, after)), set.len())
+        if let Restriction::Assignee(a) = q.restriction() {
+            agent = agent.or(Some(Some(*a)));
+        }
+        let by_team = team.map(|t| (self.team.len(&t), t));
+        let by_agent = agent.map(|a| (self.assignee.len(&a), a));
+        match (by_team, by_agent) {
+            (Some((n, t)), a) if a.is_none_or(|(m, _)| n <= m) => {
+                let set = self.by_team.by(sort.by);
+                (Box::new(walk(set, t, sort.descending, after)), n)
+            }
+            (_, Some((m, a))) => {
+                let set = self.by_assignee.by(sort.by);
+                (Box::new(walk(set, a, sort.descending, after)), m)
+            }
+            _ => {
+                let set = self.ordered.by(sort.by);
+                (Box::new(walk(set, (), sort.descending, after)), set.len())
+            }
+        }
     }
 
     /// A page of the query's queue at `now`.
