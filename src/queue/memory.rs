@@ -4,7 +4,8 @@
 //! A query is answered from the indexes, never by scanning every row:
 //! - the **candidates** are the smallest posting list (or union of them)
 //!   a filter or the restriction requires: a status, priority, type,
-//!   channel, assignee, team, customer, requester or tag;
+//!   channel, assignee, team, customer, requester or tag; or the range of
+//!   an ordered index an SLA state or age filter selects, when smaller;
 //! - the **order** comes from an ordered index of the sort (one over
 //!   every row, one by team and one by assignee), walked from the
 //!   cursor until the page is full, or from selecting the first rows of
@@ -22,7 +23,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     Cursor, Filter, Position, QueuePage, QueueQuery, QueueReadModel, QueueRow, Restriction,
-    RowChange, SortBy, TagMatch,
+    RowChange, SlaState, SortBy, TagMatch,
 };
 use crate::channel::ChannelKind;
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
@@ -77,6 +78,8 @@ pub struct MemoryQueues {
     pub(super) tags: Postings<Tag>,
     pub(super) customer: Postings<CustomerId>,
     pub(super) requester: Postings<ContactId>,
+    /// Rows whose breach is recorded.
+    pub(super) breached: Ids,
     /// Every row by each sort, ascending: next deadline, priority,
     /// created, updated.
     pub(super) ordered: Ordered<()>,
@@ -151,8 +154,10 @@ impl<K: Ord + Copy> Ordered<K> {
 }
 
 /// A candidate set: the union of these posting lists (which may overlap).
+/// (Or these ids, read from a range of an ordered index.)
 struct Candidates<'a> {
     sets: Vec<&'a Ids>,
+    read: Vec<TicketId>,
     size: usize,
 }
 
@@ -160,16 +165,29 @@ impl<'a> Candidates<'a> {
     fn of(sets: Vec<Option<&'a Ids>>) -> Self {
         let sets: Vec<&Ids> = sets.into_iter().flatten().collect();
         let size = sets.iter().map(|s| s.len()).sum();
-        Candidates { sets, size }
+        Candidates {
+            sets,
+            read: Vec::new(),
+            size,
+        }
+    }
+
+    fn read(ids: Vec<TicketId>) -> Self {
+        Candidates {
+            sets: Vec::new(),
+            size: ids.len(),
+            read: ids,
+        }
     }
 
     /// Each candidate once.
     fn iter(&self) -> impl Iterator<Item = TicketId> + '_ {
-        self.sets.iter().enumerate().flat_map(move |(i, s)| {
+        let sets = self.sets.iter().enumerate().flat_map(move |(i, s)| {
             s.iter()
                 .filter(move |id| !self.sets.iter().take(i).any(|e| e.contains(id)))
                 .copied()
-        })
+        });
+        self.read.iter().copied().chain(sets)
     }
 }
 
@@ -252,6 +270,12 @@ impl MemoryQueues {
                 self.requester.add(n, id);
             }
         }
+        if old.is_some_and(|r| r.breached) {
+            self.breached.remove(&id);
+        }
+        if new.is_some_and(|r| r.breached) {
+            self.breached.insert(id);
+        }
         let empty = BTreeSet::new();
         let (ot, nt) = (
             old.map_or(&empty, |r| &r.tags),
@@ -282,13 +306,13 @@ impl MemoryQueues {
 
     /// The smallest candidate set the query's filters and restriction
     /// require; `None` when nothing narrows it (every row).
-    fn candidates<'a>(&'a self, q: &QueueQuery) -> Option<Candidates<'a>> {
+    fn candidates<'a>(&'a self, q: &QueueQuery, now: DateTime<Utc>) -> Option<Candidates<'a>> {
         let mut best: Option<Candidates<'a>> = None;
-        let mut offer = |c: Candidates<'a>| {
+        fn offer<'a>(best: &mut Option<Candidates<'a>>, c: Candidates<'a>) {
             if best.as_ref().is_none_or(|b| c.size < b.size) {
-                best = Some(c);
+                *best = Some(c);
             }
-        };
+        }
         for f in &q.queue().filters {
             let c = match f {
                 Filter::Status(s) => Candidates::of(s.iter().map(|k| self.status.get(k)).collect()),
@@ -318,7 +342,7 @@ impl MemoryQueues {
                 }
                 _ => continue,
             };
-            offer(c);
+            offer(&mut best, c);
         }
         let c = match q.restriction() {
             Restriction::All => None,
@@ -334,9 +358,88 @@ impl MemoryQueues {
             )),
         };
         if let Some(c) = c {
-            offer(c);
+            offer(&mut best, c);
+        }
+        // When nothing above narrows the candidates, the SLA state and age
+        // filters do: each selects a range of an ordered index, read only
+        // up to the smallest such range so far (every row at first).
+        if best.is_none() {
+            for f in &q.queue().filters {
+                let cap = best.as_ref().map_or(self.rows.len(), |b| b.size);
+                if let Some(ids) = self.range_of(f, now, cap) {
+                    offer(&mut best, Candidates::read(ids));
+                }
+            }
         }
         best
+    }
+
+    /// The rows a filter on SLA state or age selects, from the ordered
+    /// indexes; `None` for another filter or more than `cap` rows.
+    fn range_of(&self, f: &Filter, now: DateTime<Utc>, cap: usize) -> Option<Vec<TicketId>> {
+        use Bound::{Excluded, Included};
+        let (by, lo, hi) = match f {
+            Filter::Sla(SlaState::Breached) => (
+                SortBy::NextDeadline,
+                Included(Position::group_start(0)),
+                Excluded(Position::first_at(now)),
+            ),
+            Filter::Sla(SlaState::DueWithin(d)) => (
+                SortBy::NextDeadline,
+                Included(Position::first_at(now)),
+                Included(Position::last_at(crate::time::plus(now, *d))),
+            ),
+            Filter::Sla(SlaState::NoRunning) => (
+                SortBy::NextDeadline,
+                Included(Position::group_start(1)),
+                Included(Position::group_end(1)),
+            ),
+            Filter::OpenedBefore(w) => (
+                SortBy::Created,
+                Included(Position::group_start(0)),
+                Excluded(Position::first_at(w.at(now))),
+            ),
+            Filter::OpenedAfter(w) => (
+                SortBy::Created,
+                Included(Position::first_at(w.at(now))),
+                Included(Position::group_end(0)),
+            ),
+            Filter::UpdatedBefore(w) => (
+                SortBy::Updated,
+                Included(Position::group_start(0)),
+                Excluded(Position::first_at(w.at(now))),
+            ),
+            Filter::UpdatedAfter(w) => (
+                SortBy::Updated,
+                Included(Position::first_at(w.at(now))),
+                Included(Position::group_end(0)),
+            ),
+            _ => return None,
+        };
+        let (Included(l) | Excluded(l), Included(h) | Excluded(h)) = (lo, hi) else {
+            return None;
+        };
+        let mut ids = Vec::new();
+        // A range whose ends cross is empty (and B-tree ranges refuse it).
+        if l < h || (l == h && matches!((lo, hi), (Included(_), Included(_)))) {
+            let set = self.ordered.by(by);
+            for (_, p) in set.range((lo.map(|p| ((), p)), hi.map(|p| ((), p)))) {
+                if ids.len() >= cap {
+                    return None;
+                }
+                ids.push(p.ticket());
+            }
+        }
+        if matches!(f, Filter::Sla(SlaState::Breached)) {
+            // Breaches recorded on metrics now paused (no deadline) too.
+            if ids.len().saturating_add(self.breached.len()) > cap {
+                return None;
+            }
+            ids.extend(self.breached.iter().copied());
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        Some(ids)
     }
 
     /// The ordered index to walk for the query's sort: the team's or the
@@ -384,7 +487,7 @@ impl MemoryQueues {
     #[must_use]
     pub fn page(&self, q: &QueueQuery, now: DateTime<Utc>) -> QueuePage {
         let want = q.limit().saturating_add(1);
-        let candidates = self.candidates(q);
+        let candidates = self.candidates(q, now);
         let size = candidates.as_ref().map_or(self.rows.len(), |c| c.size);
         let (walked, walk_len) = self.walk(q);
         // A walk visits about `want` rows per match it finds; matches are
@@ -484,7 +587,7 @@ impl MemoryQueues {
     /// How many rows the query's queue holds at `now`, all pages.
     #[must_use]
     pub fn count(&self, q: &QueueQuery, now: DateTime<Utc>) -> u64 {
-        let n = match self.candidates(q) {
+        let n = match self.candidates(q, now) {
             None if q.queue().filters.is_empty() => self.rows.len(),
             None => self.rows.values().filter(|r| q.matches(r, now)).count(),
             Some(c) => c

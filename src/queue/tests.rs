@@ -133,6 +133,8 @@ fn rows_moved_and_removed_leave_no_stale_index_entry() {
         let n = kept.iter().filter(|k| k.team == r.team).count();
         assert_eq!(model.team.len(&r.team), n);
     }
+    let breached = kept.iter().filter(|k| k.breached).count();
+    assert_eq!(model.breached.len(), breached);
     for by in [
         SortBy::NextDeadline,
         SortBy::Priority,
