@@ -306,7 +306,12 @@ impl MemoryQueues {
 
     /// The smallest candidate set the query's filters and restriction
     /// require; `None` when nothing narrows it (every row).
-    fn candidates<'a>(&'a self, q: &QueueQuery, now: DateTime<Utc>) -> Option<Candidates<'a>> {
+    fn candidates<'a>(
+        &'a self,
+        q: &QueueQuery,
+        now: DateTime<Utc>,
+        ranges: bool,
+    ) -> Option<Candidates<'a>> {
         let mut best: Option<Candidates<'a>> = None;
         fn offer<'a>(best: &mut Option<Candidates<'a>>, c: Candidates<'a>) {
             if best.as_ref().is_none_or(|b| c.size < b.size) {
@@ -363,7 +368,7 @@ impl MemoryQueues {
         // When nothing above narrows the candidates, the SLA state and age
         // filters do: each selects a range of an ordered index, read only
         // up to the smallest such range so far (every row at first).
-        if best.is_none() {
+        if ranges && best.is_none() {
             for f in &q.queue().filters {
                 let cap = best.as_ref().map_or(self.rows.len(), |b| b.size);
                 if let Some(ids) = self.range_of(f, now, cap) {
@@ -487,7 +492,9 @@ impl MemoryQueues {
     #[must_use]
     pub fn page(&self, q: &QueueQuery, now: DateTime<Utc>) -> QueuePage {
         let want = q.limit().saturating_add(1);
-        let candidates = self.candidates(q, now);
+        // Posting lists first: a range (SLA state, age) is read only if a
+        // short walk of the sort's index does not fill the page.
+        let candidates = self.candidates(q, now, false);
         let size = candidates.as_ref().map_or(self.rows.len(), |c| c.size);
         let (walked, walk_len) = self.walk(q);
         // A walk visits about `want` rows per match it finds; matches are
@@ -498,12 +505,13 @@ impl MemoryQueues {
         if size == 0 {
             done = true;
         } else if walk_cost < size || candidates.is_none() {
-            // Visit at most as many as selecting would (unless nothing
-            // narrows the candidates: then the walk is the only index).
-            let budget = if candidates.is_none() {
-                usize::MAX
-            } else {
-                size
+            // Visit at most as many as selecting would; with nothing to
+            // select from, a few pages' worth when a range could narrow
+            // the candidates, else all (the walk is the only index).
+            let budget = match &candidates {
+                Some(_) => size,
+                None if q.queue().filters.iter().any(ranged) => want.saturating_mul(64),
+                None => usize::MAX,
             };
             done = true;
             for (visited, id) in walked.enumerate() {
@@ -522,8 +530,21 @@ impl MemoryQueues {
                 }
             }
         }
-        if !done && let Some(c) = candidates {
-            rows = self.select(q, &c, want, now);
+        if !done {
+            let c = candidates.or_else(|| self.candidates(q, now, true));
+            match c {
+                Some(c) => rows = self.select(q, &c, want, now),
+                // Every range was over every row: walk it all.
+                None => {
+                    rows = self
+                        .walk(q)
+                        .0
+                        .filter_map(|id| self.rows.get(&id))
+                        .filter(|r| q.matches(r, now))
+                        .take(want)
+                        .collect();
+                }
+            }
         }
         let sort = q.sort();
         let next = if rows.len() > q.limit() {
@@ -587,7 +608,7 @@ impl MemoryQueues {
     /// How many rows the query's queue holds at `now`, all pages.
     #[must_use]
     pub fn count(&self, q: &QueueQuery, now: DateTime<Utc>) -> u64 {
-        let n = match self.candidates(q, now) {
+        let n = match self.candidates(q, now, true) {
             None if q.queue().filters.is_empty() => self.rows.len(),
             None => self.rows.values().filter(|r| q.matches(r, now)).count(),
             Some(c) => c
@@ -598,6 +619,18 @@ impl MemoryQueues {
         };
         u64::try_from(n).unwrap_or(u64::MAX)
     }
+}
+
+/// Whether a filter selects a range of an ordered index (SLA state, age).
+fn ranged(f: &Filter) -> bool {
+    matches!(
+        f,
+        Filter::Sla(_)
+            | Filter::OpenedBefore(_)
+            | Filter::OpenedAfter(_)
+            | Filter::UpdatedBefore(_)
+            | Filter::UpdatedAfter(_)
+    )
 }
 
 /// The tickets of one partition of an ordered index after `after`, in
