@@ -42,9 +42,10 @@
 //! ports       store/ transport
 //!             traits over the record and over delivery, in-memory
 //!             defaults, the store conformance suite
-//! reports     metrics view
+//! reports     metrics view queue/
 //!             read models over the model and policies: period figures;
-//!             what each audience may see, as types
+//!             what each audience may see, as types; queues as data,
+//!             their in-memory read model and the read-model port
 //! record      event
 //!             the Event envelope over every area's events, and streams
 //! strategies  arbitrary
@@ -221,7 +222,8 @@
 //! - `proptest`: strategies for the model in [`arbitrary`], for property
 //!   tests of your own rules, and the escalation checkers.
 //! - `conformance`: the store conformance suite, [`store::conformance`],
-//!   for your own [`store::Store`] backends.
+//!   for your own [`store::Store`] backends, and the queue read-model
+//!   suite, [`queue::conformance`], for your own [`queue::QueueReadModel`]s.
 //!
 //! ## The workspace
 //!
@@ -265,6 +267,7 @@ pub mod metrics;
 pub mod org;
 pub mod outbox;
 pub mod permission;
+pub mod queue;
 pub mod recognition;
 pub mod refund;
 pub mod routing;

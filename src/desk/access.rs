@@ -277,6 +277,61 @@ impl Desk {
         self.agent_ticket_view(ticket)
     }
 
+    /// The [`Restriction`](crate::queue::Restriction) a queue answers
+    /// `viewer` under: the tickets their
+    /// [`Permission::ViewTickets`] reaches, by the same predicate commands
+    /// are checked with (all; their teams' and their own; their own; a
+    /// contact's organisation's or own requests). Pass it to
+    /// [`QueuesView::page`](super::QueuesView::page) and
+    /// [`QueuesView::count`](super::QueuesView::count), or to your read
+    /// model.
+    ///
+    /// # Errors
+    /// [`PermissionError::Denied`] for a viewer who may view no ticket; the
+    /// actor's own errors (unknown, inactive, erased).
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { desk, ana, .. } = fanatical::desk::fixture::fixture()?;
+    /// use fanatical::queue::Restriction;
+    /// assert_eq!(desk.queue_restriction(&Actor::Agent(ana))?, Restriction::All);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn queue_restriction(&self, viewer: &Actor) -> Result<crate::queue::Restriction, Error> {
+        use crate::permission::Scope;
+        use crate::queue::Restriction;
+        self.check_actor(viewer)?;
+        let roles = match viewer {
+            Actor::Agent(a) => self
+                .agent(*a)
+                .map(|a| a.roles().clone())
+                .unwrap_or_default(),
+            _ => BTreeSet::new(),
+        };
+        let scope =
+            self.config
+                .permissions
+                .scope_for_actor(viewer, &roles, Permission::ViewTickets);
+        let restriction = match (scope, viewer) {
+            (Some(Scope::All), _) => Some(Restriction::All),
+            (Some(Scope::Teams), Actor::Agent(a)) => Some(Restriction::TeamsOrAssignee {
+                teams: self.teams_of(*a),
+                agent: *a,
+            }),
+            (Some(Scope::Assigned), Actor::Agent(a)) => Some(Restriction::Assignee(*a)),
+            (Some(Scope::Requested), Actor::Contact(c)) => {
+                Some(Restriction::Requester([*c].into_iter().collect()))
+            }
+            (Some(Scope::Organisation), Actor::Contact(c)) => self
+                .state
+                .customers
+                .customer_of(*c)
+                .map(Restriction::Customer),
+            _ => None,
+        };
+        restriction.ok_or_else(|| self.denied(viewer, Permission::ViewTickets, None).into())
+    }
+
     /// [`Desk::may`] as a result, for reads that refuse.
     ///
     /// # Errors

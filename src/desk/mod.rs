@@ -101,6 +101,7 @@ pub mod permission_checks;
 mod posts;
 mod queries;
 mod queue_log;
+mod queues;
 mod recognition;
 mod record;
 mod refunds;
@@ -137,6 +138,7 @@ pub use error::DeskError;
 pub use escalate::{Escalation, Notice};
 pub use export::{PersonExport, PraiseExport, SurveyExport};
 pub use pages::{PageKind, PagePolicy, PageTiming};
+pub use queues::QueuesView;
 pub use refunds::RefundsView;
 pub use resume::{Resume, ResumeStep};
 pub use snapshot::{DeskSnapshot, DeskState, RebuildReason, Restored, RestoredFrom, SnapshotError};
@@ -222,6 +224,10 @@ pub struct Desk {
     /// derived from the state once at the end, as a restored snapshot's
     /// are (keeping them in step event by event was a fifth of a replay).
     replaying: bool,
+    /// Every ticket's queue row, indexed: derived from the state (built
+    /// once at the end of a replay and on restore), so not part of the
+    /// desk's equality.
+    queues: crate::queue::MemoryQueues,
 }
 
 impl std::fmt::Debug for Desk {
@@ -286,6 +292,7 @@ impl Desk {
             timers: TimerTable::default(),
             ready: BTreeMap::new(),
             replaying: false,
+            queues: crate::queue::MemoryQueues::new(),
         }
     }
 

@@ -245,6 +245,7 @@ impl Desk {
                     s.erase_archived(*id, invitations, *scope, notes);
                 }
                 s.customers.apply(*id, e);
+                self.requeue_customer(*id, &e.kind);
             }
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
@@ -253,10 +254,12 @@ impl Desk {
                 if !self.replaying {
                     self.archive_timer(*id);
                 }
+                self.requeue(*id);
             }
             (StreamId::Archive(_), Event::Ticket(e)) => {
                 if let TicketEventKind::Archived { ticket, .. } = &e.kind {
                     self.forget_ticket(*ticket, e.at);
+                    self.requeue(*ticket);
                 }
             }
             (StreamId::Sla(id), Event::Sla(e)) => {
@@ -265,6 +268,7 @@ impl Desk {
                 for c in s.slas.apply(*id, customer, e, !self.replaying) {
                     self.timers.move_sla(c.key, c.from, c.to);
                 }
+                self.requeue(*id);
             }
             (StreamId::Outbox | StreamId::Message(_), Event::Outbox(e)) => {
                 s.outbox.apply(r.position, e);

@@ -214,5 +214,6 @@ impl Desk {
         self.replaying = false;
         self.state.versions.shrink();
         self.start_timers();
+        self.rebuild_queues();
     }
 }

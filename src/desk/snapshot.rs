@@ -272,8 +272,10 @@ impl Desk {
             ready: BTreeMap::new(),
             base,
             replaying: false,
+            queues: crate::queue::MemoryQueues::new(),
         };
         desk.start_timers();
+        desk.rebuild_queues();
         Ok(desk)
     }
 

@@ -240,8 +240,9 @@ impl fmt::Display for Permission {
 pub enum Scope {
     /// Tickets assigned to the agent.
     Assigned,
-    /// Tickets of one of the agent's teams, assigned to the agent, or
-    /// unassigned with no team (new work anyone on a team may pick up).
+    /// Tickets of one of the agent's teams, and tickets assigned to the
+    /// agent (Zendesk's group scope: a ticket with no team is for agents
+    /// who reach all tickets until it is given one).
     Teams,
     /// Tickets a contact asked for (they are the requester).
     Requested,
@@ -274,9 +275,7 @@ impl Scope {
             (Scope::All, _) => true,
             (Scope::Assigned, Subject::Agent { id, .. }) => ticket.assignee == Some(*id),
             (Scope::Teams, Subject::Agent { id, teams }) => {
-                ticket.assignee == Some(*id)
-                    || ticket.team.is_some_and(|t| teams.contains(&t))
-                    || (ticket.team.is_none() && ticket.assignee.is_none())
+                ticket.assignee == Some(*id) || ticket.team.is_some_and(|t| teams.contains(&t))
             }
             (Scope::Requested, Subject::Contact { id, .. }) => ticket.requester == Some(*id),
             (Scope::Organisation, Subject::Contact { customer, .. }) => {

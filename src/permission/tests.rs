@@ -108,7 +108,7 @@ fn scopes_admit_what_they_say() {
     assert!(Scope::Assigned.admits(&who, &mine));
     assert!(!Scope::Assigned.admits(&who, &my_team));
     assert!(Scope::Teams.admits(&who, &my_team));
-    assert!(Scope::Teams.admits(&who, &new_work));
+    assert!(!Scope::Teams.admits(&who, &new_work));
     assert!(!Scope::Teams.admits(&who, &other));
     assert!(Scope::All.admits(&who, &other));
     // Contact scopes admit nothing for an agent, and the other way round.

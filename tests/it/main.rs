@@ -41,6 +41,7 @@ mod permissions;
 mod privacy_props;
 mod props;
 mod protected_time;
+mod queues;
 mod recognition;
 mod refunds;
 mod refusals;

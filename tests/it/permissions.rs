@@ -134,9 +134,16 @@ fn a_custom_role_scoped_to_its_teams_works_those_tickets_only() {
     let fresh = w.jane_emails("New question");
     w.run(set_team(ours, team)).unwrap();
     w.run(set_team(theirs, other_team)).unwrap();
-    // Her team's ticket, and new work nobody has taken: yes.
+    // Her team's ticket: yes. One with no team yet is for agents who reach
+    // every ticket (Zendesk's group scope), until it is given a team.
     w.run(Command::reply(ours, tess, "Restoring now.")).unwrap();
-    w.run(Command::reply(fresh, tess, "Looking.")).unwrap();
+    let err = denied(
+        &w.desk,
+        Actor::Agent(tess),
+        Permission::ReplyPublicly,
+        Some(fresh),
+    );
+    w.refused(Command::reply(fresh, tess, "Looking."), err);
     // Another team's: no, and the refusal names the ticket.
     let err = denied(
         &w.desk,
@@ -169,6 +176,36 @@ fn a_custom_role_scoped_to_its_teams_works_those_tickets_only() {
             .may(&Actor::Agent(tess), Permission::ViewTickets, Some(theirs))
     );
     assert!(w.desk.ticket_view_as(ours, tess).is_ok());
+    // Her queues show exactly the tickets she may view: the same predicate.
+    let restriction = w.desk.queue_restriction(&Actor::Agent(tess)).unwrap();
+    let everything = fanatical::queue::Queue::new(fanatical::queue::Sort::ascending(
+        fanatical::queue::SortBy::Created,
+    ));
+    let now = w.now;
+    let page = w
+        .desk
+        .queues()
+        .page(&everything, Some(tess), &restriction, None, 50, now)
+        .unwrap();
+    let listed: Vec<TicketId> = page.rows.iter().map(|r| r.id).collect();
+    let viewable: Vec<TicketId> = [ours, theirs, fresh]
+        .into_iter()
+        .filter(|t| {
+            w.desk
+                .may(&Actor::Agent(tess), Permission::ViewTickets, Some(*t))
+        })
+        .collect();
+    assert_eq!(listed, viewable);
+    assert_eq!(listed, vec![ours]);
+    // Ana reaches every ticket; a contact her organisation's.
+    assert_eq!(
+        w.desk.queue_restriction(&Actor::Agent(ana)).unwrap(),
+        fanatical::queue::Restriction::All
+    );
+    assert_eq!(
+        w.desk.queue_restriction(&Actor::Contact(w.jane)).unwrap(),
+        fanatical::queue::Restriction::Customer(w.acme)
+    );
     assert_eq!(
         w.desk.ticket_view_as(theirs, tess).unwrap_err(),
         denied(

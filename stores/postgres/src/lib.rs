@@ -256,6 +256,19 @@
 //! [`Desk::resume`](fanatical::desk::Desk::resume) does, by the same rules
 //! ([`fanatical::desk::Resume`]), every read awaited.
 //!
+//! ## Queues
+//!
+//! [`PgQueues`] serves `fanatical`'s queues
+//! ([`fanatical::queue::QueueReadModel`]) from a `queue_rows` table in a
+//! schema of its choosing: each filtered field in a column, each sort's
+//! key as bytes whose order is the queue's order
+//! ([`fanatical::queue::Position::to_bytes`]), the row as JSON. Fill it
+//! from `desk.queues().rows()` ([`PgQueues::replace_all`]) and keep it
+//! current with `desk.queues().changes(&recorded)` after each applied
+//! batch. Its tests run the library's queue conformance suite
+//! (`fanatical::queue::conformance`) on it: every sample queue, page for
+//! page and count for count, as the desk's in-memory model answers.
+//!
 //! The store passes `fanatical`'s whole store conformance suite
 //! (`fanatical::store::conformance`, feature `conformance`), including
 //! reopening a store and two connections writing at once; its tests run
@@ -276,11 +289,13 @@
 mod async_store;
 mod group;
 mod group_async;
+mod queues;
 mod sql;
 
 pub use async_store::AsyncPgStore;
 pub use group::{GroupStats, MAX_GROUP, PgGroupAppender};
 pub use group_async::AsyncPgGroupAppender;
+pub use queues::PgQueues;
 
 use std::fmt;
 use std::str::FromStr;

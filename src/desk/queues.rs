@@ -1,0 +1,232 @@
+//! Queues over the desk: each ticket's [`QueueRow`] kept in a
+//! [`MemoryQueues`] as events are applied (built once at the end of a
+//! replay and on a snapshot's restore), the [`QueuesView`] that answers
+//! queues from it, and the rows a database read model needs to stay
+//! current.
+
+#![allow(clippy::wildcard_imports)]
+
+use super::*;
+use crate::queue::{
+    Cursor, MemoryQueues, NextDeadline, Queue, QueueError, QueuePage, QueueQuery, QueueRow,
+    Restriction, RowChange,
+};
+use crate::sla::Phase;
+
+/// Queues: pages and counts of [`Queue`]s, answered from the desk's
+/// indexes, and the rows a read model of your own takes in.
+///
+/// Borrowed from [`Desk::queues`].
+#[derive(Clone, Copy)]
+pub struct QueuesView<'a> {
+    desk: &'a Desk,
+}
+
+impl std::fmt::Debug for QueuesView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueuesView").finish_non_exhaustive()
+    }
+}
+
+impl<'a> QueuesView<'a> {
+    /// A page of `queue` as `viewer` sees it at `now`: at most `limit`
+    /// rows after `cursor` (the first page without one), only tickets
+    /// `restriction` allows. Pass the page's `next` back for the page
+    /// after it.
+    ///
+    /// # Errors
+    /// A bad queue or query: see [`QueueQuery::new`].
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// use fanatical::queue::{Filter, Queue, Restriction, Sort, SortBy};
+    /// let open = Queue::new(Sort::ascending(SortBy::NextDeadline))
+    ///     .with(Filter::Status([Status::New, Status::Open].into()));
+    /// let page = desk.queues().page(&open, Some(ana), &Restriction::All, None, 50, now)?;
+    /// assert_eq!(page.rows[0].id, ticket);
+    /// assert_eq!(page.next, None); // one page holds them all
+    /// assert_eq!(desk.queues().count(&open, Some(ana), &Restriction::All, now)?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn page(
+        &self,
+        queue: &Queue,
+        viewer: Option<AgentId>,
+        restriction: &Restriction,
+        cursor: Option<&Cursor>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<QueuePage, QueueError> {
+        let q = QueueQuery::new(queue, viewer, restriction.clone(), cursor, limit)?;
+        Ok(self.desk.queues.page(&q, now))
+    }
+
+    /// How many tickets `queue` holds for `viewer` at `now`, all pages.
+    ///
+    /// # Errors
+    /// As [`QueuesView::page`] (the page size is not asked).
+    pub fn count(
+        &self,
+        queue: &Queue,
+        viewer: Option<AgentId>,
+        restriction: &Restriction,
+        now: DateTime<Utc>,
+    ) -> Result<u64, QueueError> {
+        let q = QueueQuery::new(queue, viewer, restriction.clone(), None, 1)?;
+        Ok(self.desk.queues.count(&q, now))
+    }
+
+    /// The in-memory read model itself, to answer [`QueueQuery`]s made
+    /// once and asked many times.
+    #[must_use]
+    pub fn model(&self) -> &'a MemoryQueues {
+        &self.desk.queues
+    }
+
+    /// A ticket's row, as the desk holds it now; `None` for a ticket not
+    /// in memory.
+    #[must_use]
+    pub fn row(&self, ticket: TicketId) -> Option<QueueRow> {
+        self.desk.queue_row(ticket)
+    }
+
+    /// Every ticket's row: what a read model of your own starts from.
+    pub fn rows(&self) -> impl Iterator<Item = QueueRow> + 'a {
+        let desk = self.desk;
+        desk.state
+            .tickets
+            .iter()
+            .filter_map(move |t| desk.queue_row(t.id()))
+    }
+
+    /// What a read model must take in after `recorded` was applied to
+    /// this desk: each ticket the batch touched (its ticket or SLA
+    /// stream, its archiving, an erasure of its customer's contact), once,
+    /// with its row as it now is or its removal.
+    #[must_use]
+    pub fn changes(&self, recorded: &[RecordedEvent]) -> Vec<RowChange> {
+        let mut touched: Vec<TicketId> = Vec::new();
+        for r in recorded {
+            match (&r.stream, &r.event) {
+                (StreamId::Ticket(id) | StreamId::Sla(id), _) => touched.push(*id),
+                (StreamId::Archive(_), Event::Ticket(e)) => {
+                    if let TicketEventKind::Archived { ticket, .. } = &e.kind {
+                        touched.push(*ticket);
+                    }
+                }
+                (StreamId::Customer(c), Event::Customer(e)) if erases(&e.kind) => {
+                    touched.extend(self.desk.state.tickets.of_customer(*c).map(Ticket::id));
+                }
+                _ => {}
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        touched
+            .into_iter()
+            .filter(|id| seen.insert(*id))
+            .map(|id| match self.desk.queue_row(id) {
+                Some(row) => RowChange::Upsert(row),
+                None => RowChange::Remove(id),
+            })
+            .collect()
+    }
+}
+
+/// Whether a customer event erases words from their tickets (a subject
+/// may go).
+fn erases(kind: &CustomerEventKind) -> bool {
+    matches!(
+        kind,
+        CustomerEventKind::ContactErased { .. } | CustomerEventKind::ArchiveErased { .. }
+    )
+}
+
+impl Desk {
+    /// Queues: see [`QueuesView`].
+    #[must_use]
+    pub fn queues(&self) -> QueuesView<'_> {
+        QueuesView { desk: self }
+    }
+
+    /// A ticket's queue row from its record and its SLA.
+    pub(super) fn queue_row(&self, id: TicketId) -> Option<QueueRow> {
+        let t = self.state.tickets.get(id)?;
+        let mut row = QueueRow::new(
+            id,
+            t.subject(),
+            t.customer(),
+            t.status(),
+            t.priority(),
+            t.ticket_type(),
+            t.channel().kind(),
+            t.opened_at(),
+        );
+        row.updated_at = t.updated_at();
+        row.assignee = t.assignee();
+        row.team = t.team();
+        row.requester = t.requester();
+        row.tags.clone_from(t.tags());
+        if let Some(sla) = self.state.slas.get(id) {
+            row.breached = sla
+                .metrics()
+                .iter()
+                .any(|m| m.is_live() && m.breached.is_some());
+            row.next_deadline = sla
+                .metrics()
+                .iter()
+                .filter_map(|m| match &m.phase {
+                    Phase::Active { schedule, .. } => schedule.deadline.map(|at| NextDeadline {
+                        at,
+                        metric: m.key.metric,
+                    }),
+                    _ => None,
+                })
+                .min_by_key(|d| d.at);
+        }
+        Some(row)
+    }
+
+    /// Brings a ticket's queue row up to date (not while replaying: the
+    /// rows are built once at the end).
+    pub(super) fn requeue(&mut self, id: TicketId) {
+        if self.replaying {
+            return;
+        }
+        match self.queue_row(id) {
+            Some(row) => self.queues.upsert(row),
+            None => self.queues.remove(id),
+        }
+    }
+
+    /// Requeues every ticket of a customer whose contact's words were
+    /// erased (subjects may be gone).
+    pub(super) fn requeue_customer(&mut self, customer: CustomerId, kind: &CustomerEventKind) {
+        if self.replaying || !erases(kind) {
+            return;
+        }
+        let ids: Vec<TicketId> = self
+            .state
+            .tickets
+            .of_customer(customer)
+            .map(Ticket::id)
+            .collect();
+        for id in ids {
+            self.requeue(id);
+        }
+    }
+
+    /// Builds every queue row again from the state (after a replay or a
+    /// snapshot's restore).
+    pub(super) fn rebuild_queues(&mut self) {
+        let mut queues = MemoryQueues::new();
+        for t in self.state.tickets.iter() {
+            if let Some(row) = self.queue_row(t.id()) {
+                queues.upsert(row);
+            }
+        }
+        self.queues = queues;
+    }
+}
