@@ -71,6 +71,7 @@
 
 mod access;
 mod archive;
+mod arrivals;
 mod audience;
 mod care;
 mod channels;
@@ -122,6 +123,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::survey::SurveyAction;
 pub use archive::{ArchiveNeed, ArchivePolicy, ArchivedEntry, ArchivedTicket, CustomerArchive};
+pub use arrivals::{UnknownSender, UnknownSenders, new_contact_id, new_customer_id};
 pub use channels::default_fallbacks;
 pub use command::{
     Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, TicketAction,

@@ -232,8 +232,24 @@ impl Desk {
         signal: Option<crate::crisis::CrisisSignal>,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let stream = self.fresh(StreamId::Ticket(open.id))?;
         let customer = self.customer_or_err(open.customer)?;
+        self.decide_open_for(d, customer, open, signal, now)
+    }
+
+    /// [`Desk::decide_open_flagged`] for `customer` as the decision has it
+    /// (a customer the same decision registers is not in the desk yet).
+    pub(super) fn decide_open_for(
+        &self,
+        d: &mut Drafts,
+        customer: &Customer,
+        open: OpenTicket,
+        signal: Option<crate::crisis::CrisisSignal>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let stream = self.fresh(StreamId::Ticket(open.id))?;
+        if open.customer != customer.id() {
+            return Err(DeskError::UnknownCustomer(open.customer).into());
+        }
         if let Some(r) = open.requester
             && customer.contact(r).is_none()
         {
@@ -320,17 +336,26 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let from = msg.from.clone().validated()?;
-        let ContactRef { customer, contact } = self
-            .state
-            .customers
-            .find_contact(&from)
-            .ok_or_else(|| DeskError::UnknownSender(from.clone()))?;
         let on_channel = match &msg.channel {
             // A portal user is signed in: any of their addresses will do.
             Channel::Portal => true,
             // A video session is scheduled with whatever address they gave.
             Channel::Video => true,
             c => from.reaches(c),
+        };
+        let Some(ContactRef { customer, contact }) = self.state.customers.find_contact(&from)
+        else {
+            return match self.config.unknown_senders.for_channel(msg.channel.kind()) {
+                super::UnknownSender::Create if on_channel => {
+                    self.decide_arrival(d, msg, from, now)
+                }
+                super::UnknownSender::Create => Err(DeskError::AddressNotOnChannel {
+                    address: from,
+                    channel: msg.channel,
+                }
+                .into()),
+                _ => Err(DeskError::UnknownSender(from).into()),
+            };
         };
         if !on_channel {
             return Err(DeskError::AddressNotOnChannel {
