@@ -62,6 +62,9 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
             },
             CustomerAction::EraseContact { .. } => P::EraseContacts,
             CustomerAction::SetContract { .. } => P::ManageAccounts,
+            // Moves tickets between contacts of one customer: customer
+            // records, as adding or removing contacts is.
+            CustomerAction::MergeContacts { .. } => P::ManageCustomers,
         })],
         Action::People(a) => match a {
             PeopleAction::RegisterAgent { roles, .. } => {

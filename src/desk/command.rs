@@ -300,6 +300,39 @@ pub enum CustomerAction {
         /// How far.
         scope: ErasureScope,
     },
+    /// Merge contact `source` into contact `target`, both of `customer`
+    /// (the same person known by two records), in one decision: the
+    /// source's addresses, roles, consent (when the target has none) and
+    /// personal details move to the target
+    /// ([`crate::customer::CustomerEventKind::ContactMerged`]); every
+    /// ticket in memory the source requests becomes the target's
+    /// ([`crate::ticket::TicketEventKind::RequesterChanged`]), and where
+    /// the source is copied the target is copied instead. The source
+    /// stays as a tombstone ([`crate::customer::Contact::merged_into`]):
+    /// commands naming it are refused with
+    /// [`crate::customer::CustomerError::ContactMerged`] naming the
+    /// target. What stays under the source's id, with the tombstone to
+    /// follow ([`crate::customer::Customer::live_id`]): what they wrote
+    /// (entries keep their author), archived tickets they requested, and
+    /// their survey invitations (so the target's survey quiet period does
+    /// not see them). Erasing the target erases the source too.
+    ///
+    /// Contacts of two customers are not merged: merge the customers first
+    /// (a contact of another customer is
+    /// [`crate::customer::CustomerError::UnknownContact`]).
+    ///
+    /// # Errors
+    /// [`crate::customer::CustomerError::MergeIntoItself`],
+    /// `UnknownContact`, `ContactErased`, `ContactMerged`, and
+    /// [`DeskError::UnknownCustomer`], each writing nothing.
+    MergeContacts {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact merged away.
+        source: ContactId,
+        /// The contact it becomes.
+        target: ContactId,
+    },
     /// Put a customer on an SLA contract (segment, customer hours, support
     /// hours), or back on the desk's defaults (`None`). Recorded on the
     /// customer's contract stream, with who changed it and when; from then

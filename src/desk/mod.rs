@@ -93,6 +93,7 @@ pub mod fixture;
 mod incident_book;
 mod incident_spread;
 mod incidents;
+mod merges;
 mod pages;
 mod people;
 mod people_desk;

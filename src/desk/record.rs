@@ -232,6 +232,15 @@ impl Desk {
                 // area, as the store's redaction removed them from the
                 // record: a rebuilt desk holds the same.
                 if let CustomerEventKind::ContactErased { contact, scope } = &e.kind {
+                    // The contacts merged into them are the same person.
+                    let merged = s
+                        .customers
+                        .get(*id)
+                        .map(|c| c.merged_into(*contact))
+                        .unwrap_or_default();
+                    for source in merged {
+                        s.erase_contact(*id, source, *scope);
+                    }
                     s.erase_contact(*id, *contact, *scope);
                 }
                 if let CustomerEventKind::ArchiveErased {

@@ -197,15 +197,25 @@ impl Desk {
 
     pub(super) fn check_author(&self, customer: &Customer, author: Author) -> Result<(), Error> {
         match author {
-            Author::Contact(contact) => {
-                if customer.contact(contact).is_none() {
+            Author::Contact(contact) => match customer.contact(contact) {
+                None => {
                     return Err(CustomerError::UnknownContact {
                         customer: customer.id(),
                         contact,
                     }
                     .into());
                 }
-            }
+                Some(c) => {
+                    if let Some(into) = c.merged_into() {
+                        return Err(CustomerError::ContactMerged {
+                            customer: customer.id(),
+                            contact,
+                            into,
+                        }
+                        .into());
+                    }
+                }
+            },
             Author::Agent(a) => {
                 self.active_agent(a)?;
             }
@@ -619,7 +629,15 @@ fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Error> {
             contact,
         }
         .into()),
-        Some(_) => Ok(()),
+        Some(c) => match c.merged_into() {
+            Some(into) => Err(CustomerError::ContactMerged {
+                customer: customer.id(),
+                contact,
+                into,
+            }
+            .into()),
+            None => Ok(()),
+        },
     }
 }
 

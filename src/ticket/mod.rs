@@ -587,6 +587,11 @@ impl Ticket {
             K::HandedOff { to, .. } => self.department = Some(to.clone()),
             K::MergedInto { target } => self.links_mut().merged_into = Some(*target),
             K::FollowUpOf { ticket } => self.links_mut().follow_up_of = Some(*ticket),
+            K::RequesterChanged { from, to } => {
+                if self.requester == Some(*from) {
+                    self.requester = Some(*to);
+                }
+            }
             K::MergedIn { source, entries } => {
                 self.links_mut().merged_from.push(*source);
                 self.conversation.extend(entries.iter().cloned());

@@ -4,14 +4,17 @@
 
 use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind};
-use fanatical::customer::{CustomerCommand, CustomerError, ErasureScope};
+use fanatical::customer::{ConsentSource, CustomerCommand, CustomerError, ErasureScope, Interest};
 use fanatical::desk::{
     Command, CustomerAction, Desk, DeskConfig, DeskError, InboundMessage, TicketAction,
     UnknownSender, UnknownSenders,
 };
-use fanatical::event::StreamId;
-use fanatical::id::{CustomerId, TicketId};
+use fanatical::event::{Event, StreamId};
+use fanatical::id::{ContactId, CustomerId, TicketId};
 use fanatical::store::Store;
+use fanatical::ticket::{TicketCommand, TicketEventKind};
+
+use proptest::prelude::*;
 
 use crate::support::World;
 
@@ -244,4 +247,345 @@ fn an_arrived_contact_is_erasable_like_any() {
         Err(e) if e == CustomerError::ContactErased { customer, contact }.into()
     ));
     survives(&w);
+}
+
+/// Acme's second record of Jane: "Jay Alias" at her home address, with a
+/// ticket of her own, consent and an interest.
+struct Twin {
+    w: World,
+    twin: ContactId,
+    home: ChannelAddress,
+    twin_ticket: TicketId,
+    jane_ticket: TicketId,
+}
+
+fn setup(w: &mut World, customer: CustomerId, command: CustomerCommand) {
+    w.run(Command::new(
+        Actor::integration("setup"),
+        CustomerAction::Update { customer, command },
+    ))
+    .unwrap();
+}
+
+fn twin() -> Twin {
+    let mut w = World::new();
+    let twin: ContactId = w.ids.next_id();
+    let home = ChannelAddress::email("jay@home.example").unwrap();
+    let acme = w.acme;
+    setup(
+        &mut w,
+        acme,
+        CustomerCommand::AddContact {
+            contact: twin,
+            name: "Jay Alias".into(),
+            addresses: vec![home.clone()],
+        },
+    );
+    setup(
+        &mut w,
+        acme,
+        CustomerCommand::RecordConsent {
+            contact: twin,
+            source: ConsentSource::Contact(twin),
+        },
+    );
+    setup(
+        &mut w,
+        acme,
+        CustomerCommand::AddInterest {
+            contact: twin,
+            interest: Interest {
+                topic: "sailing".into(),
+                detail: "keelboats".into(),
+            },
+        },
+    );
+    let (twin_ticket, cmd) = receive(&mut w, Channel::Email, &home, "twin's private words");
+    w.run(cmd).unwrap();
+    let jane_ticket = w.jane_emails("Site down");
+    // The twin is copied on Jane's ticket.
+    w.run(Command::new(
+        Actor::Agent(w.ana),
+        TicketAction::Update {
+            ticket: jane_ticket,
+            command: TicketCommand::AddCc { contact: twin },
+        },
+    ))
+    .unwrap();
+    Twin {
+        w,
+        twin,
+        home,
+        twin_ticket,
+        jane_ticket,
+    }
+}
+
+fn merge(customer: CustomerId, source: ContactId, target: ContactId) -> Command {
+    Command::new(
+        Actor::integration("crm"),
+        CustomerAction::MergeContacts {
+            customer,
+            source,
+            target,
+        },
+    )
+}
+
+#[test]
+fn merging_contacts_moves_addresses_profile_and_tickets_and_leaves_a_tombstone() {
+    let Twin {
+        mut w,
+        twin,
+        home,
+        twin_ticket,
+        jane_ticket,
+    } = twin();
+    let (acme, jane) = (w.acme, w.jane);
+    let recorded = w.run(merge(acme, twin, jane)).unwrap();
+    // Recorded with its actor, in one append.
+    assert!(
+        recorded
+            .iter()
+            .all(|r| r.actor == Some(Actor::integration("crm")))
+    );
+    assert!(recorded.iter().any(|r| matches!(
+        &r.event,
+        Event::Ticket(e) if e.kind == TicketEventKind::RequesterChanged { from: twin, to: jane }
+    )));
+    let c = w.desk.customers().get(acme).unwrap();
+    assert_eq!(c.contact(twin).unwrap().merged_into(), Some(jane));
+    assert!(c.contact(twin).unwrap().addresses().is_empty());
+    assert!(c.contact(jane).unwrap().addresses().contains(&home));
+    let profile = c.contact(jane).unwrap().profile().expect("consent moved");
+    assert_eq!(profile.interests[0].topic, "sailing");
+    assert_eq!(c.live_id(twin), jane);
+    assert_eq!(c.merged_into(jane), vec![twin]);
+    assert_eq!(
+        w.desk.customers().find_contact(&home).map(|r| r.contact),
+        Some(jane)
+    );
+    let tickets = w.desk.tickets();
+    assert_eq!(tickets.get(twin_ticket).unwrap().requester(), Some(jane));
+    // Jane requests her own ticket: the twin's copy is gone, not hers.
+    assert!(tickets.get(jane_ticket).unwrap().ccs().is_empty());
+    // The twin's next mail is Jane's.
+    let (next, cmd) = receive(&mut w, Channel::Email, &home, "again");
+    w.run(cmd).unwrap();
+    assert_eq!(w.desk.tickets().get(next).unwrap().requester(), Some(jane));
+    survives(&w);
+}
+
+#[test]
+fn commands_naming_a_merged_contact_are_refused_naming_where_it_went() {
+    let Twin { mut w, twin, .. } = twin();
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(merge(acme, twin, jane)).unwrap();
+    let merged = CustomerError::ContactMerged {
+        customer: acme,
+        contact: twin,
+        into: jane,
+    };
+    w.refused(
+        Command::new(
+            Actor::integration("crm"),
+            CustomerAction::Update {
+                customer: acme,
+                command: CustomerCommand::DesignateContact {
+                    contact: twin,
+                    role: fanatical::customer::ContactRole::Billing,
+                },
+            },
+        ),
+        merged.clone(),
+    );
+    w.refused(merge(acme, twin, jane), merged.clone());
+    w.refused(
+        Command::new(
+            Actor::integration("privacy"),
+            CustomerAction::EraseContact {
+                customer: acme,
+                contact: twin,
+                scope: ErasureScope::Profile,
+            },
+        ),
+        merged.clone(),
+    );
+    let t = w.jane_emails("more");
+    w.refused(
+        Command::new(
+            Actor::Agent(w.ana),
+            TicketAction::Update {
+                ticket: t,
+                command: TicketCommand::AddCc { contact: twin },
+            },
+        ),
+        merged,
+    );
+}
+
+#[test]
+fn bad_merges_are_refused_and_write_nothing() {
+    let Twin { mut w, twin, .. } = twin();
+    let (acme, jane, tom, tiny) = (w.acme, w.jane, w.tom, w.tiny);
+    w.refused(
+        merge(acme, jane, jane),
+        CustomerError::MergeIntoItself {
+            customer: acme,
+            contact: jane,
+        },
+    );
+    // Tom is Tiny's: not a contact of Acme.
+    w.refused(
+        merge(acme, tom, jane),
+        CustomerError::UnknownContact {
+            customer: acme,
+            contact: tom,
+        },
+    );
+    w.refused(
+        merge(acme, jane, tom),
+        CustomerError::UnknownContact {
+            customer: acme,
+            contact: tom,
+        },
+    );
+    let ghost = CustomerId::from_uuid(uuid::Uuid::from_u128(0xbeef));
+    w.refused(merge(ghost, twin, jane), DeskError::UnknownCustomer(ghost));
+    let _ = tiny;
+    // An erased contact is merged neither way.
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: twin,
+            scope: ErasureScope::Profile,
+        },
+    ))
+    .unwrap();
+    let erased = CustomerError::ContactErased {
+        customer: acme,
+        contact: twin,
+    };
+    w.refused(merge(acme, twin, jane), erased.clone());
+    w.refused(merge(acme, jane, twin), erased);
+}
+
+#[test]
+fn erasing_the_contact_a_record_was_merged_into_erases_both() {
+    let Twin { mut w, twin, .. } = twin();
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(merge(acme, twin, jane)).unwrap();
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let record = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap());
+    for gone in [
+        "jay@home.example",
+        "Jay Alias",
+        "twin's private words",
+        "keelboats",
+    ] {
+        assert!(!record.contains(gone), "{gone} stayed in the store");
+    }
+    let c = w.desk.customers().get(acme).unwrap();
+    assert!(c.contact(twin).unwrap().erased().is_some());
+    assert_eq!(
+        c.contact(twin).unwrap().name(),
+        c.contact(jane).unwrap().name()
+    );
+    survives(&w);
+}
+
+/// The golden tour's part: a merge of two contacts (the customer's
+/// `contact_merged` and the ticket's `requester_changed`).
+pub(crate) fn golden_tour() -> Vec<fanatical::store::RecordedEvent> {
+    let Twin { mut w, twin, .. } = twin();
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(merge(acme, twin, jane)).unwrap();
+    w.store.read_all(0, usize::MAX).unwrap()
+}
+
+/// Four more records at Acme, each with a ticket and copied on the next
+/// one's: room for chains of merges, copies and requesters to move.
+fn crowd() -> (World, Vec<ContactId>) {
+    let mut w = World::new();
+    let acme = w.acme;
+    let mut people = vec![w.jane];
+    for i in 0..4 {
+        let contact: ContactId = w.ids.next_id();
+        let address = ChannelAddress::email(format!("p{i}@acme.example")).unwrap();
+        setup(
+            &mut w,
+            acme,
+            CustomerCommand::AddContact {
+                contact,
+                name: format!("P{i}"),
+                addresses: vec![address.clone()],
+            },
+        );
+        let (t, cmd) = receive(&mut w, Channel::Email, &address, "hello");
+        w.run(cmd).unwrap();
+        let prev = *people.last().unwrap();
+        w.run(Command::new(
+            Actor::Agent(w.ana),
+            TicketAction::Update {
+                ticket: t,
+                command: TicketCommand::AddCc { contact: prev },
+            },
+        ))
+        .unwrap();
+        people.push(contact);
+    }
+    (w, people)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::cases(48)))]
+
+    /// After any sequence of merges (refused ones too): every ticket's
+    /// requester and CCs are live, unmerged contacts, never a requester
+    /// copied on their own ticket; every address finds a live contact; a
+    /// refused merge wrote nothing; the store rebuilds the desk and its
+    /// snapshot restores it.
+    #[test]
+    fn merges_leave_tickets_with_live_contacts(
+        steps in proptest::collection::vec((0usize..5, 0usize..5), 1..8)
+    ) {
+        let (mut w, people) = crowd();
+        let acme = w.acme;
+        for (s, t) in steps {
+            let before = w.store.read_all(0, usize::MAX).unwrap().len();
+            let desk = w.desk.clone();
+            if w.run(merge(acme, people[s], people[t])).is_err() {
+                prop_assert_eq!(w.store.read_all(0, usize::MAX).unwrap().len(), before);
+                prop_assert_eq!(&w.desk, &desk);
+            }
+        }
+        let c = w.desk.customers().get(acme).unwrap();
+        let live = |id: ContactId| c.contact(id).is_some_and(|x| x.merged_into().is_none());
+        for t in w.desk.tickets().iter() {
+            let r = t.requester().unwrap();
+            prop_assert!(live(r), "ticket {} requested by merged {}", t.id(), r);
+            for cc in t.ccs() {
+                prop_assert!(live(*cc) && *cc != r, "ticket {} copies {}", t.id(), cc);
+            }
+        }
+        for p in &people {
+            prop_assert!(live(c.live_id(*p)));
+            for a in c.contact(c.live_id(*p)).unwrap().addresses() {
+                prop_assert_eq!(
+                    w.desk.customers().find_contact(a).map(|r| r.contact),
+                    Some(c.live_id(*p))
+                );
+            }
+        }
+        survives(&w);
+    }
 }

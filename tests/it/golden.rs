@@ -884,6 +884,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(bounces())
         .chain(permissions())
         .chain(crate::conversations::golden_tour())
+        .chain(crate::contacts::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }
