@@ -89,6 +89,9 @@ pub enum Event {
     Refund(RefundEvent),
     /// The permission table (who may do what) was set.
     Permission(crate::permission::PermissionEvent),
+    /// A message from an unknown sender held for triage, and how it was
+    /// resolved.
+    Triage(crate::ticket::TriageEvent),
 }
 
 /// The record that a command with an idempotency key was accepted: the
@@ -141,6 +144,7 @@ impl Event {
             Event::Command(e) => e.at,
             Event::Refund(e) => e.at,
             Event::Permission(e) => e.at,
+            Event::Triage(e) => e.at,
         }
     }
 }
@@ -256,6 +260,10 @@ pub enum StreamId {
     /// The desk's permission table, each version replacing the one
     /// before (the configured table until the first).
     Permissions,
+    /// A message from an unknown sender held for triage: held (its first
+    /// event), then attached to a contact or discarded. It bears the id
+    /// of the ticket it opens when it is attached.
+    Triage(TicketId),
 }
 
 impl StreamId {
@@ -284,6 +292,7 @@ impl StreamId {
             StreamId::Praise(id) => ("praise", Some(id.as_uuid())),
             StreamId::Mistakes(id) => ("mistakes", Some(id.as_uuid())),
             StreamId::Archive(id) => ("archive", Some(id.as_uuid())),
+            StreamId::Triage(id) => ("triage", Some(id.as_uuid())),
         }
     }
 
@@ -369,6 +378,7 @@ impl FromStr for StreamId {
             "contract" => Ok(StreamId::Contract(CustomerId::from_uuid(uuid))),
             "refund" => Ok(StreamId::Refund(RefundId::from_uuid(uuid))),
             "archive" => Ok(StreamId::Archive(CustomerId::from_uuid(uuid))),
+            "triage" => Ok(StreamId::Triage(TicketId::from_uuid(uuid))),
             "message" => Ok(StreamId::Message(MessageId::from_uuid(uuid))),
             "invitations" => Ok(StreamId::Invitations(ContactId::from_uuid(uuid))),
             "praise" => Ok(StreamId::Praise(PraiseId::from_uuid(uuid))),

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::id::EventId;
+use crate::ticket::{TriageEvent, TriageEventKind, TriagedMessage};
 
 /// What the desk does with a message from an address no contact holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -16,6 +17,15 @@ pub enum UnknownSender {
     /// default: what every desk did before this policy existed).
     #[default]
     Refuse,
+    /// Hold it for triage: it is recorded on its own stream
+    /// ([`StreamId::Triage`], bearing the id of the ticket it would open),
+    /// listed by [`super::TicketsView::triage`] with its sender, and an
+    /// agent attaches it to a contact ([`TicketAction::AttachTriaged`]),
+    /// registers its sender ([`TicketAction::CreateFromTriaged`]), or
+    /// discards it ([`TicketAction::DiscardTriaged`], which erases its
+    /// sender and text from the record). No ticket, SLA clock or reply
+    /// exists until it is attached. Its attachments are not kept.
+    Triage,
     /// Register the sender and open their ticket, in one decision: a
     /// contact holding the address (named by the address, the only name
     /// the desk knows) at the customer the sender's email domain is
@@ -132,7 +142,7 @@ impl Desk {
         msg: InboundMessage,
         from: ChannelAddress,
         now: DateTime<Utc>,
-    ) -> Result<(), Error> {
+    ) -> Result<(CustomerId, ContactId), Error> {
         // A reply to a ticket cannot be from someone the desk does not
         // know: the ticket is another person's.
         if msg.in_reply_to.is_some() {
@@ -140,6 +150,15 @@ impl Desk {
         }
         if from.is_erased() {
             return Err(DeskError::ErasedAddress(from).into());
+        }
+        // Held for triage, someone may have been given the address since.
+        if let Some(r) = self.state.customers.find_contact(&from) {
+            return Err(DeskError::AddressInUse {
+                address: from,
+                customer: r.customer,
+                contact: r.contact,
+            }
+            .into());
         }
         let opening = d.event_id(self, &StreamId::Ticket(msg.new_ticket), 1);
         let contact = new_contact_id(opening);
@@ -180,6 +199,185 @@ impl Desk {
         for a in msg.attachments {
             open = open.with_attachment(a);
         }
+        self.decide_open_for(d, &customer, open, None, now)?;
+        Ok((customer.id(), contact))
+    }
+
+    /// A message from an unknown sender under [`UnknownSender::Triage`]:
+    /// held on its own stream.
+    pub(super) fn decide_hold(
+        &self,
+        d: &mut Drafts,
+        msg: InboundMessage,
+        from: ChannelAddress,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        if msg.in_reply_to.is_some() {
+            return Err(DeskError::UnknownSender(from).into());
+        }
+        if from.is_erased() {
+            return Err(DeskError::ErasedAddress(from).into());
+        }
+        // The id is the ticket's to be: taken by neither.
+        self.fresh(StreamId::Ticket(msg.new_ticket))?;
+        let stream = self.fresh(StreamId::Triage(msg.new_ticket))?;
+        let subject = msg
+            .subject
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        d.push(
+            stream,
+            [Event::Triage(TriageEvent {
+                at: now,
+                kind: TriageEventKind::Held {
+                    id: msg.new_ticket,
+                    channel: msg.channel,
+                    from,
+                    subject,
+                    body: msg.body,
+                },
+            })],
+        );
+        Ok(())
+    }
+
+    fn held(&self, message: TicketId) -> Result<&TriagedMessage, DeskError> {
+        self.state
+            .triage
+            .get(&message)
+            .ok_or(DeskError::UnknownTriage(message))
+    }
+
+    fn resolved(d: &mut Drafts, message: TicketId, kind: TriageEventKind, now: DateTime<Utc>) {
+        d.push(
+            StreamId::Triage(message),
+            [Event::Triage(TriageEvent { at: now, kind })],
+        );
+    }
+
+    /// See [`TicketAction::AttachTriaged`].
+    pub(super) fn decide_attach(
+        &self,
+        d: &mut Drafts,
+        message: TicketId,
+        customer: CustomerId,
+        contact: ContactId,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let held = self.held(message)?;
+        let c = self.customer_or_err(customer)?;
+        super::ticketing::check_cc(c, contact)?;
+        let mut events = Vec::new();
+        match self.state.customers.find_contact(&held.from) {
+            Some(r) if r.contact == contact => {}
+            Some(r) => {
+                return Err(DeskError::AddressInUse {
+                    address: held.from.clone(),
+                    customer: r.customer,
+                    contact: r.contact,
+                }
+                .into());
+            }
+            None if held.from.is_erased() => {}
+            None => {
+                let add = CustomerCommand::AddAddress {
+                    contact,
+                    address: held.from.clone(),
+                };
+                events = c.handle(add, now)?;
+            }
+        }
+        let mut customer = c.clone();
+        for e in &events {
+            customer.apply(e);
+        }
+        Self::resolved(
+            d,
+            message,
+            TriageEventKind::Attached {
+                customer: c.id(),
+                contact,
+            },
+            now,
+        );
+        d.push(
+            StreamId::Customer(c.id()),
+            events.into_iter().map(Event::Customer),
+        );
+        let subject = match held.subject.as_deref() {
+            Some(s) => s.to_owned(),
+            None => super::ticketing::subject_from_body(&held.body),
+        };
+        let open = OpenTicket::new(message, c.id(), &subject, held.channel.clone())
+            .requested_by(contact)
+            .with_message(Author::Contact(contact), &held.body);
         self.decide_open_for(d, &customer, open, None, now)
+    }
+
+    /// See [`TicketAction::CreateFromTriaged`].
+    pub(super) fn decide_create_from(
+        &self,
+        d: &mut Drafts,
+        message: TicketId,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let held = self.held(message)?;
+        let mut msg =
+            InboundMessage::new(message, held.channel.clone(), held.from.clone(), &held.body);
+        msg.subject = held.subject.clone();
+        // Drafted first: the ticket's opening event, whose id the new
+        // ids derive from, is then the same as a `Create` arrival's.
+        let mut opened = d.fork();
+        let (customer, contact) = self.decide_arrival(&mut opened, msg, held.from.clone(), now)?;
+        Self::resolved(
+            d,
+            message,
+            TriageEventKind::Attached { customer, contact },
+            now,
+        );
+        d.absorb(opened);
+        Ok(())
+    }
+
+    /// See [`TicketAction::DiscardTriaged`].
+    pub(super) fn decide_discard(
+        &self,
+        d: &mut Drafts,
+        message: TicketId,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        self.held(message)?;
+        Self::resolved(d, message, TriageEventKind::Discarded, now);
+        d.erasure = Some(crate::store::Erasure::discarding(message));
+        Ok(())
+    }
+}
+
+/// Folds an event of a triage stream: a held message is listed until it
+/// is attached or discarded.
+pub(super) fn apply_triage(s: &mut State, id: TicketId, e: &TriageEvent) {
+    match &e.kind {
+        TriageEventKind::Held {
+            channel,
+            from,
+            subject,
+            body,
+            ..
+        } => {
+            s.triage.insert(
+                id,
+                TriagedMessage {
+                    id,
+                    channel: channel.clone(),
+                    from: from.clone(),
+                    subject: subject.clone(),
+                    body: body.clone(),
+                    received_at: e.at,
+                },
+            );
+        }
+        _ => {
+            s.triage.remove(&id);
+        }
     }
 }

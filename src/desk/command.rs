@@ -521,6 +521,50 @@ pub enum TicketAction {
         /// The numbers of the entries that move.
         entries: Vec<u32>,
     },
+    /// Attach a message held for triage ([`super::UnknownSender::Triage`])
+    /// to a contact: their ticket opens with it (the ticket bears the held
+    /// message's id), and the sender's address becomes the contact's, so
+    /// their next message finds them. Needs `ManageCustomers` and
+    /// `OpenTickets` for the contact.
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownTriage`] when no message is held under the id
+    /// (never held, or resolved already); [`DeskError::UnknownCustomer`];
+    /// [`crate::customer::CustomerError::UnknownContact`], `ContactErased`
+    /// or `ContactMerged` for the contact; [`DeskError::AddressInUse`]
+    /// when another contact took the address meanwhile.
+    AttachTriaged {
+        /// The held message.
+        message: TicketId,
+        /// The customer.
+        customer: CustomerId,
+        /// The contact.
+        contact: ContactId,
+    },
+    /// Register the sender of a message held for triage as
+    /// [`super::UnknownSender::Create`] would have (a new customer, or the
+    /// one their email domain is mapped to, and a contact), and open their
+    /// ticket with it. Needs `ManageCustomers` and `OpenTickets` on every
+    /// ticket.
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownTriage`]; [`DeskError::AddressInUse`] when a
+    /// contact took the address meanwhile (attach it to them instead).
+    CreateFromTriaged {
+        /// The held message.
+        message: TicketId,
+    },
+    /// Discard a message held for triage: it leaves the list, and its
+    /// sender and text are erased from the record in the same write
+    /// ([`Decision::erasure`](super::Decision::erasure)). Needs
+    /// `ManageCustomers`.
+    ///
+    /// # Errors
+    /// [`DeskError::UnknownTriage`].
+    DiscardTriaged {
+        /// The held message.
+        message: TicketId,
+    },
 }
 
 impl TicketAction {

@@ -165,6 +165,14 @@ impl Desk {
             .filter(|t| theirs(t.requester()))
             .map(Ticket::id)
             .collect();
+        // A ticket opened from a message held for triage: the held copy
+        // names them and holds their words.
+        erasure.triage = erasure
+            .requested
+            .iter()
+            .copied()
+            .filter(|t| self.version(&StreamId::Triage(*t)) > 0)
+            .collect();
         erasure.messages = self.state.outbox.messages_to(contact);
         for source in &erasure.merged {
             erasure

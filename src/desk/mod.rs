@@ -195,6 +195,9 @@ struct State {
     incidents: incident_book::Incidents,
     trends: TrendLog,
     refunds: crate::refund::RefundLedger,
+    /// Messages from unknown senders held for triage, not yet resolved.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    triage: BTreeMap<TicketId, crate::ticket::TriagedMessage>,
     commands: Commands,
     versions: versions::Versions,
     position: u64,

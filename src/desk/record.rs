@@ -126,6 +126,10 @@ impl Desk {
             (StreamId::Channels, Event::Channel(_)) => true,
             (StreamId::Trends, Event::Trend(_)) => true,
             (StreamId::Permissions, Event::Permission(_)) => true,
+            (StreamId::Triage(id), Event::Triage(e)) => {
+                first
+                    == matches!(e.kind, crate::ticket::TriageEventKind::Held { id: i, .. } if i == *id)
+            }
             (StreamId::Command(_), Event::Command(_)) => first,
             (StreamId::Archive(_), Event::Ticket(e)) => {
                 matches!(e.kind, TicketEventKind::Archived { .. })
@@ -254,6 +258,7 @@ impl Desk {
                 }
                 s.customers.apply(*id, e);
             }
+            (StreamId::Triage(id), Event::Triage(e)) => super::arrivals::apply_triage(s, *id, e),
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
             (StreamId::Ticket(id), Event::Ticket(e)) => {

@@ -138,6 +138,15 @@ impl Desk {
                 new_ticket,
                 entries,
             } => self.decide_split(d, ticket, new_ticket, &entries, now)?,
+            TicketAction::AttachTriaged {
+                message,
+                customer,
+                contact,
+            } => self.decide_attach(d, message, customer, contact, now)?,
+            TicketAction::CreateFromTriaged { message } => {
+                self.decide_create_from(d, message, now)?;
+            }
+            TicketAction::DiscardTriaged { message } => self.decide_discard(d, message, now)?,
         }
         Ok(())
     }
@@ -357,13 +366,16 @@ impl Desk {
         else {
             return match self.config.unknown_senders.for_channel(msg.channel.kind()) {
                 super::UnknownSender::Create if on_channel => {
-                    self.decide_arrival(d, msg, from, now)
+                    self.decide_arrival(d, msg, from, now).map(|_| ())
                 }
-                super::UnknownSender::Create => Err(DeskError::AddressNotOnChannel {
-                    address: from,
-                    channel: msg.channel,
+                super::UnknownSender::Triage if on_channel => self.decide_hold(d, msg, from, now),
+                super::UnknownSender::Create | super::UnknownSender::Triage => {
+                    Err(DeskError::AddressNotOnChannel {
+                        address: from,
+                        channel: msg.channel,
+                    }
+                    .into())
                 }
-                .into()),
                 _ => Err(DeskError::UnknownSender(from).into()),
             };
         };
@@ -617,7 +629,7 @@ impl Desk {
 
 /// Whether `contact` may be copied on a ticket of `customer`: one of its
 /// contacts, not erased.
-fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Error> {
+pub(super) fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Error> {
     match customer.contact(contact) {
         None => Err(CustomerError::UnknownContact {
             customer: customer.id(),

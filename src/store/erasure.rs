@@ -105,6 +105,11 @@ pub struct Erasure {
     /// as this contact's.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub merged: BTreeSet<ContactId>,
+    /// Messages from unknown senders held for triage whose sender and text
+    /// are erased: a discarded one, or the one a ticket of this contact
+    /// was opened from (its stream bears the ticket's id).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub triage: BTreeSet<TicketId>,
 }
 
 impl Erasure {
@@ -128,6 +133,7 @@ impl Erasure {
             praise: BTreeSet::new(),
             call_outs: BTreeSet::new(),
             merged: BTreeSet::new(),
+            triage: BTreeSet::new(),
             files: BTreeSet::new(),
         }
     }
@@ -158,12 +164,14 @@ impl Erasure {
             if scope.messages() && !self.invitations.is_empty() {
                 streams.push(StreamId::Surveys);
                 streams.push(StreamId::Invitations(self.contact));
+                streams.extend(self.merged.iter().map(|c| StreamId::Invitations(*c)));
             }
             if !self.invitations.is_empty() || !self.addresses.is_empty() {
                 streams.push(StreamId::Recognition);
             }
             streams.extend(self.praise.iter().map(|p| StreamId::Praise(*p)));
         }
+        streams.extend(self.triage.iter().map(|t| StreamId::Triage(*t)));
         streams
     }
 
@@ -188,6 +196,21 @@ impl Erasure {
             }
         }
         out
+    }
+
+    /// The erasure of a message held for triage that is discarded: its
+    /// stream's sender and text, and nothing else (it names no customer
+    /// or contact: the nil ids, whose streams hold nothing).
+    #[must_use]
+    pub fn discarding(message: TicketId) -> Self {
+        let nil = uuid::Uuid::nil();
+        let mut e = Erasure::new(
+            CustomerId::from_uuid(nil),
+            ContactId::from_uuid(nil),
+            Forget::PersonalDetails,
+        );
+        e.triage.insert(message);
+        e
     }
 
     /// What `event`, recorded on `stream`, becomes: `None` when it holds
@@ -227,6 +250,9 @@ impl Erasure {
                 if self.forget.messages() =>
             {
                 e.erased_for(&self.invitations).map(Event::Survey)
+            }
+            (StreamId::Triage(id), Event::Triage(e)) if self.triage.contains(id) => {
+                e.erased().map(Event::Triage)
             }
             (StreamId::Recognition | StreamId::Praise(_), Event::Recognition(e)) => {
                 whole.and_then(|scope| {

@@ -46,6 +46,7 @@
 //! # Ok::<(), TicketError>(())
 //! ```
 
+mod arrival;
 mod command;
 mod conversation;
 mod entry;
@@ -60,6 +61,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use arrival::{TriageEvent, TriageEventKind, TriagedMessage};
 pub use command::{FirstMessage, OpenTicket, TicketCommand};
 pub use conversation::{MAX_TIME_LOGGED, MIN_TIME_LOGGED, SplitEvents, TimeEntry};
 pub use entry::{

@@ -6,7 +6,7 @@ use fanatical::actor::Actor;
 use fanatical::channel::{Channel, ChannelAddress, ChannelKind};
 use fanatical::customer::{ConsentSource, CustomerCommand, CustomerError, ErasureScope, Interest};
 use fanatical::desk::{
-    Command, CustomerAction, Desk, DeskConfig, DeskError, InboundMessage, TicketAction,
+    Action, Command, CustomerAction, Desk, DeskConfig, DeskError, InboundMessage, TicketAction,
     UnknownSender, UnknownSenders,
 };
 use fanatical::event::{Event, StreamId};
@@ -509,7 +509,23 @@ pub(crate) fn golden_tour() -> Vec<fanatical::store::RecordedEvent> {
     let Twin { mut w, twin, .. } = twin();
     let (acme, jane) = (w.acme, w.jane);
     w.run(merge(acme, twin, jane)).unwrap();
-    w.store.read_all(0, usize::MAX).unwrap()
+    let mut all = w.store.read_all(0, usize::MAX).unwrap();
+    // Held, attached; held, discarded.
+    let (mut w, id, _) = held();
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(resolve(TicketAction::AttachTriaged {
+        message: id,
+        customer: acme,
+        contact: jane,
+    }))
+    .unwrap();
+    let from = ChannelAddress::email("other@elsewhere.example").unwrap();
+    let (other, cmd) = receive(&mut w, Channel::Email, &from, "spam");
+    w.run(cmd).unwrap();
+    w.run(resolve(TicketAction::DiscardTriaged { message: other }))
+        .unwrap();
+    all.extend(w.store.read_all(0, usize::MAX).unwrap());
+    all
 }
 
 /// Four more records at Acme, each with a ticket and copied on the next
@@ -588,4 +604,217 @@ proptest! {
         }
         survives(&w);
     }
+}
+
+fn triaging() -> DeskConfig {
+    let mut config = DeskConfig::default();
+    config.unknown_senders.default = UnknownSender::Triage;
+    config
+}
+
+/// A stranger's message held for triage: the world, the held id, the
+/// sender.
+fn held() -> (World, TicketId, ChannelAddress) {
+    let mut w = World::with_config(triaging());
+    let from = ChannelAddress::email("stranger@elsewhere.example").unwrap();
+    let (id, cmd) = receive(&mut w, Channel::Email, &from, "stranger's secret words");
+    let recorded = w.run(cmd).unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].stream, StreamId::Triage(id));
+    (w, id, from)
+}
+
+fn resolve(action: TicketAction) -> Command {
+    Command::new(Actor::integration("crm"), action)
+}
+
+#[test]
+fn a_triaged_message_is_listed_with_its_sender_and_opens_no_ticket() {
+    let (w, id, from) = held();
+    let listed = w.desk.tickets().triage();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id, &listed[0].from), (id, &from));
+    assert_eq!(listed[0].body, "stranger's secret words");
+    assert!(w.desk.tickets().get(id).is_none());
+    survives(&w);
+}
+
+#[test]
+fn attaching_a_triaged_message_opens_the_contacts_ticket_and_gives_them_the_address() {
+    let (mut w, id, from) = held();
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(resolve(TicketAction::AttachTriaged {
+        message: id,
+        customer: acme,
+        contact: jane,
+    }))
+    .unwrap();
+    assert!(w.desk.tickets().triage().is_empty());
+    let t = w.desk.tickets().get(id).unwrap();
+    assert_eq!((t.customer(), t.requester()), (acme, Some(jane)));
+    assert_eq!(t.conversation()[0].body, "stranger's secret words");
+    assert_eq!(
+        w.desk.customers().find_contact(&from).map(|r| r.contact),
+        Some(jane)
+    );
+    // Resolved once.
+    w.refused(
+        resolve(TicketAction::DiscardTriaged { message: id }),
+        DeskError::UnknownTriage(id),
+    );
+    survives(&w);
+    // Erasing Jane erases the held copy of her words and address too.
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let record = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap());
+    assert!(!record.contains("stranger@elsewhere.example"));
+    assert!(!record.contains("stranger's secret words"));
+    survives(&w);
+}
+
+#[test]
+fn creating_from_a_triaged_message_registers_its_sender() {
+    let (mut w, id, from) = held();
+    let before = w.desk.customers().len();
+    w.run(resolve(TicketAction::CreateFromTriaged { message: id }))
+        .unwrap();
+    let t = w.desk.tickets().get(id).unwrap();
+    assert_eq!(w.desk.customers().len(), before + 1);
+    let opening = StreamId::Ticket(id).event_id(1);
+    assert_eq!(t.customer(), fanatical::desk::new_customer_id(opening));
+    assert_eq!(
+        t.requester(),
+        Some(fanatical::desk::new_contact_id(opening))
+    );
+    assert_eq!(
+        w.desk.customers().find_contact(&from).map(|r| r.contact),
+        t.requester()
+    );
+    assert!(w.desk.tickets().triage().is_empty());
+    survives(&w);
+}
+
+#[test]
+fn discarding_a_triaged_message_erases_its_sender_and_text() {
+    let (mut w, id, _) = held();
+    w.run(resolve(TicketAction::DiscardTriaged { message: id }))
+        .unwrap();
+    assert!(w.desk.tickets().triage().is_empty());
+    let record = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap());
+    assert!(
+        !record.contains("stranger@elsewhere.example"),
+        "sender kept"
+    );
+    assert!(!record.contains("stranger's secret words"), "text kept");
+    // The id stays spent: no ticket takes it.
+    assert!(w.desk.tickets().get(id).is_none());
+    survives(&w);
+}
+
+#[test]
+fn bad_triage_resolutions_are_refused_and_write_nothing() {
+    let (mut w, id, from) = held();
+    let (acme, jane, tom, tiny) = (w.acme, w.jane, w.tom, w.tiny);
+    let nothing: TicketId = w.ids.next_id();
+    for action in [
+        TicketAction::DiscardTriaged { message: nothing },
+        TicketAction::CreateFromTriaged { message: nothing },
+        TicketAction::AttachTriaged {
+            message: nothing,
+            customer: acme,
+            contact: jane,
+        },
+    ] {
+        w.refused(resolve(action), DeskError::UnknownTriage(nothing));
+    }
+    let ghost = CustomerId::from_uuid(uuid::Uuid::from_u128(0xfeed));
+    w.refused(
+        resolve(TicketAction::AttachTriaged {
+            message: id,
+            customer: ghost,
+            contact: jane,
+        }),
+        DeskError::UnknownCustomer(ghost),
+    );
+    w.refused(
+        resolve(TicketAction::AttachTriaged {
+            message: id,
+            customer: acme,
+            contact: tom,
+        }),
+        CustomerError::UnknownContact {
+            customer: acme,
+            contact: tom,
+        },
+    );
+    // Someone gave the address to Tom meanwhile.
+    setup(
+        &mut w,
+        tiny,
+        CustomerCommand::AddAddress {
+            contact: tom,
+            address: from.clone(),
+        },
+    );
+    w.refused(
+        resolve(TicketAction::AttachTriaged {
+            message: id,
+            customer: acme,
+            contact: jane,
+        }),
+        DeskError::AddressInUse {
+            address: from.clone(),
+            customer: tiny,
+            contact: tom,
+        },
+    );
+    w.refused(
+        resolve(TicketAction::CreateFromTriaged { message: id }),
+        DeskError::AddressInUse {
+            address: from,
+            customer: tiny,
+            contact: tom,
+        },
+    );
+    // A reply from a stranger is not held.
+    let t = w.jane_emails("Help");
+    let stranger = ChannelAddress::email("other@elsewhere.example").unwrap();
+    let next: TicketId = w.ids.next_id();
+    let msg = InboundMessage::new(next, Channel::Email, stranger.clone(), "me too").in_reply_to(t);
+    w.refused(
+        Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)),
+        DeskError::UnknownSender(stranger),
+    );
+}
+
+#[test]
+fn resolving_triage_and_merging_need_customer_management() {
+    let (mut w, id, _) = held();
+    let (acme, jane) = (w.acme, w.jane);
+    let name = fanatical::permission::Permission::ManageCustomers.name();
+    // A contact holds no customer management.
+    for action in [
+        Action::from(TicketAction::DiscardTriaged { message: id }),
+        Action::from(TicketAction::CreateFromTriaged { message: id }),
+        Action::from(CustomerAction::MergeContacts {
+            customer: acme,
+            source: jane,
+            target: jane,
+        }),
+    ] {
+        let before = w.store.clone();
+        let err = w
+            .run(Command::new(Actor::Contact(jane), action))
+            .unwrap_err();
+        assert!(err.to_string().contains(name), "{err}");
+        assert_eq!(w.store, before);
+    }
+    assert_eq!(w.desk.tickets().triage().len(), 1);
 }

@@ -70,7 +70,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 17] = [
+const AGGREGATES: [&str; 18] = [
     "customer",
     "agent",
     "team",
@@ -88,6 +88,7 @@ const AGGREGATES: [&str; 17] = [
     "command",
     "refund",
     "permission",
+    "triage",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {

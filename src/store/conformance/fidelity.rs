@@ -282,6 +282,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Mistakes(AgentId::from_uuid(u)),
         StreamId::Archive(CustomerId::from_uuid(u)),
         StreamId::Permissions,
+        StreamId::Triage(crate::id::TicketId::from_uuid(u)),
     ];
     for s in &all {
         match s {
@@ -307,7 +308,8 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Praise(_)
             | StreamId::Mistakes(_)
             | StreamId::Archive(_)
-            | StreamId::Permissions => {}
+            | StreamId::Permissions
+            | StreamId::Triage(_) => {}
         }
     }
     all
