@@ -818,3 +818,65 @@ fn resolving_triage_and_merging_need_customer_management() {
     }
     assert_eq!(w.desk.tickets().triage().len(), 1);
 }
+
+#[test]
+fn an_archived_ticket_of_a_merged_contact_stays_theirs_and_is_erased_with_the_target() {
+    use chrono::Duration;
+    use fanatical::desk::ArchivePolicy;
+    use fanatical::ticket::Status;
+    let config =
+        DeskConfig::default().with_archive(ArchivePolicy::after_closed(Duration::days(7)).unwrap());
+    let mut w = World::with_config(config);
+    let (acme, jane, ana) = (w.acme, w.jane, w.ana);
+    let twin: ContactId = w.ids.next_id();
+    let home = ChannelAddress::email("jay@home.example").unwrap();
+    setup(
+        &mut w,
+        acme,
+        CustomerCommand::AddContact {
+            contact: twin,
+            name: "Jay Alias".into(),
+            addresses: vec![home.clone()],
+        },
+    );
+    let (t, cmd) = receive(&mut w, Channel::Email, &home, "archived private words");
+    w.run(cmd).unwrap();
+    let agent = |a: TicketAction| Command::new(Actor::Agent(ana), a);
+    w.run(agent(TicketAction::assign(t, ana))).unwrap();
+    w.run(Command::reply(t, ana, "Done.")).unwrap();
+    w.run(agent(TicketAction::set_status(t, Status::Solved)))
+        .unwrap();
+    w.deliver_all();
+    w.run(agent(TicketAction::set_status(t, Status::Closed)))
+        .unwrap();
+    w.tick(8 * 24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    assert!(w.desk.tickets().get(t).is_none(), "not archived");
+    w.run(merge(acme, twin, jane)).unwrap();
+    // The archived ticket keeps its requester; the tombstone leads on.
+    let archived = w.desk.tickets().archived(&w.store, t).unwrap().unwrap();
+    let requester = archived.ticket.requester().unwrap();
+    assert_eq!(requester, twin);
+    assert_eq!(
+        w.desk.customers().get(acme).unwrap().live_id(requester),
+        jane
+    );
+    survives(&w);
+    w.run(Command::new(
+        Actor::integration("privacy"),
+        CustomerAction::EraseContact {
+            customer: acme,
+            contact: jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let record = format!("{:?}", w.store.read_all(0, usize::MAX).unwrap());
+    assert!(
+        !record.contains("archived private words"),
+        "archived text kept"
+    );
+    assert!(!record.contains("jay@home.example"), "address kept");
+    survives(&w);
+}
