@@ -324,7 +324,7 @@ pub enum CustomerAction {
     /// # Errors
     /// [`crate::customer::CustomerError::MergeIntoItself`],
     /// `UnknownContact`, `ContactErased`, `ContactMerged`, and
-    /// [`DeskError::UnknownCustomer`], each writing nothing.
+    /// [`super::DeskError::UnknownCustomer`], each writing nothing.
     MergeContacts {
         /// The customer.
         customer: CustomerId,
@@ -528,10 +528,10 @@ pub enum TicketAction {
     /// `OpenTickets` for the contact.
     ///
     /// # Errors
-    /// [`DeskError::UnknownTriage`] when no message is held under the id
-    /// (never held, or resolved already); [`DeskError::UnknownCustomer`];
+    /// [`super::DeskError::UnknownTriage`] when no message is held under the id
+    /// (never held, or resolved already); [`super::DeskError::UnknownCustomer`];
     /// [`crate::customer::CustomerError::UnknownContact`], `ContactErased`
-    /// or `ContactMerged` for the contact; [`DeskError::AddressInUse`]
+    /// or `ContactMerged` for the contact; [`super::DeskError::AddressInUse`]
     /// when another contact took the address meanwhile.
     AttachTriaged {
         /// The held message.
@@ -548,7 +548,7 @@ pub enum TicketAction {
     /// ticket.
     ///
     /// # Errors
-    /// [`DeskError::UnknownTriage`]; [`DeskError::AddressInUse`] when a
+    /// [`super::DeskError::UnknownTriage`]; [`super::DeskError::AddressInUse`] when a
     /// contact took the address meanwhile (attach it to them instead).
     CreateFromTriaged {
         /// The held message.
@@ -560,7 +560,7 @@ pub enum TicketAction {
     /// `ManageCustomers`.
     ///
     /// # Errors
-    /// [`DeskError::UnknownTriage`].
+    /// [`super::DeskError::UnknownTriage`].
     DiscardTriaged {
         /// The held message.
         message: TicketId,
