@@ -381,3 +381,47 @@ pub(super) fn apply_triage(s: &mut State, id: TicketId, e: &TriageEvent) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_is_per_channel_and_domains_match_without_case() {
+        let acme = CustomerId::from_uuid(uuid::Uuid::from_u128(1));
+        let mut p = UnknownSenders::default();
+        assert!(p.is_default());
+        p.default = UnknownSender::Triage;
+        p.per_channel
+            .insert(ChannelKind::Chat, UnknownSender::Refuse);
+        p.domains.insert("Acme.Example".into(), acme);
+        assert_eq!(p.for_channel(ChannelKind::Email), UnknownSender::Triage);
+        assert_eq!(p.for_channel(ChannelKind::Chat), UnknownSender::Refuse);
+        let mail = |a: &str| ChannelAddress::email(a).unwrap();
+        assert_eq!(p.customer_of(&mail("x@ACME.example")), Some(acme));
+        assert_eq!(p.customer_of(&mail("x@sub.acme.example")), None);
+        assert_eq!(
+            p.customer_of(&ChannelAddress::chat("acme.example").unwrap()),
+            None
+        );
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<UnknownSenders>(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn organisations_are_named_by_domain_or_channel_never_by_person() {
+        let mail = ChannelAddress::email("Sam.Smith@NewCo.example").unwrap();
+        assert_eq!(organisation_of(&mail), "newco.example");
+        let phone = ChannelAddress::phone("+1 210 555 0199").unwrap();
+        assert_eq!(organisation_of(&phone), "New customer (phone)");
+    }
+
+    #[test]
+    fn derived_ids_differ_per_kind_and_are_in_the_derived_form() {
+        let opening = StreamId::Ticket(TicketId::from_uuid(uuid::Uuid::from_u128(5))).event_id(1);
+        let (c, k) = (new_customer_id(opening), new_contact_id(opening));
+        assert_ne!(c.as_uuid(), k.as_uuid());
+        assert!(super::super::decision::is_derived(c.as_uuid()));
+        assert!(super::super::decision::is_derived(k.as_uuid()));
+    }
+}
