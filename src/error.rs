@@ -199,6 +199,7 @@ impl Error {
                 | DeskError::AddressInUse { .. }
                 | DeskError::ErasedAddress(_)
                 | DeskError::UnknownSender(_)
+                | DeskError::UnknownTriage(_)
                 | DeskError::AddressNotOnChannel { .. }
                 | DeskError::ForeignContact { .. }
                 | DeskError::ConsentByOtherContact { .. }

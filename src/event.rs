@@ -92,6 +92,9 @@ pub enum Event {
     /// The custom-field configuration changed: a field defined,
     /// relabelled, its options changed or retired, a form set.
     Fields(crate::form::FieldsEvent),
+    /// A message from an unknown sender held for triage, and how it was
+    /// resolved.
+    Triage(crate::ticket::TriageEvent),
 }
 
 /// The record that a command with an idempotency key was accepted: the
@@ -145,6 +148,7 @@ impl Event {
             Event::Refund(e) => e.at,
             Event::Permission(e) => e.at,
             Event::Fields(e) => e.at,
+            Event::Triage(e) => e.at,
         }
     }
 }
@@ -264,6 +268,10 @@ pub enum StreamId {
     /// The custom-field configuration: field definitions and the forms
     /// of ticket types (configuration, changed by hand).
     Fields,
+    /// A message from an unknown sender held for triage: held (its first
+    /// event), then attached to a contact or discarded. It bears the id
+    /// of the ticket it opens when it is attached.
+    Triage(TicketId),
 }
 
 impl StreamId {
@@ -293,6 +301,7 @@ impl StreamId {
             StreamId::Mistakes(id) => ("mistakes", Some(id.as_uuid())),
             StreamId::Archive(id) => ("archive", Some(id.as_uuid())),
             StreamId::Fields => ("fields", None),
+            StreamId::Triage(id) => ("triage", Some(id.as_uuid())),
         }
     }
 
@@ -381,6 +390,7 @@ impl FromStr for StreamId {
             "contract" => Ok(StreamId::Contract(CustomerId::from_uuid(uuid))),
             "refund" => Ok(StreamId::Refund(RefundId::from_uuid(uuid))),
             "archive" => Ok(StreamId::Archive(CustomerId::from_uuid(uuid))),
+            "triage" => Ok(StreamId::Triage(TicketId::from_uuid(uuid))),
             "message" => Ok(StreamId::Message(MessageId::from_uuid(uuid))),
             "invitations" => Ok(StreamId::Invitations(ContactId::from_uuid(uuid))),
             "praise" => Ok(StreamId::Praise(PraiseId::from_uuid(uuid))),

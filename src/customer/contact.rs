@@ -20,6 +20,10 @@ pub struct Contact {
     /// since most contacts have none of them.
     pub(super) details: Option<Box<ContactDetails>>,
     pub(super) erased: Option<ErasureScope>,
+    /// The contact this one was merged into: a tombstone, kept so that
+    /// tickets, archives and invitations naming it find the person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) merged_into: Option<ContactId>,
 }
 
 /// What most contacts never get: parts as a point of contact, consent,
@@ -74,6 +78,12 @@ impl Contact {
     #[must_use]
     pub fn consent(&self) -> Option<&Consent> {
         self.details.as_ref().and_then(|d| d.consent.as_ref())
+    }
+    /// The contact this one was merged into, if it was (then it has no
+    /// addresses, roles, consent or profile left: they moved there).
+    #[must_use]
+    pub fn merged_into(&self) -> Option<ContactId> {
+        self.merged_into
     }
     /// How far the contact was erased, if they were.
     #[must_use]

@@ -126,6 +126,15 @@ impl CustomerEvent {
                 contact: c,
                 address,
             } if *c == contact && whole => *address = address.erased(),
+            K::ContactMerged {
+                source,
+                target,
+                addresses,
+            } if (*source == contact || *target == contact) && whole => {
+                for a in addresses.iter_mut() {
+                    *a = a.erased();
+                }
+            }
             K::FamilyMemberAdded { contact: c, member } if *c == contact => {
                 *member = member.erased();
             }
@@ -158,6 +167,14 @@ impl Customer {
         now: DateTime<Utc>,
     ) -> Result<Vec<CustomerEvent>, CustomerError> {
         let c = self.contact_or_err(contact)?;
+        // A merged contact is erased with the contact it became.
+        if let Some(into) = c.merged_into {
+            return Err(CustomerError::ContactMerged {
+                customer: self.id,
+                contact,
+                into,
+            });
+        }
         if let Some(done) = c.erased.filter(|done| *done >= scope) {
             return Err(CustomerError::AlreadyErased {
                 customer: self.id,
@@ -178,6 +195,13 @@ impl Customer {
             return Err(CustomerError::ContactErased {
                 customer: self.id,
                 contact,
+            });
+        }
+        if let Some(into) = c.merged_into {
+            return Err(CustomerError::ContactMerged {
+                customer: self.id,
+                contact,
+                into,
             });
         }
         Ok(c)

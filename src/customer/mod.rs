@@ -46,6 +46,7 @@
 
 mod contact;
 mod erasure;
+mod merge;
 mod profile;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -147,6 +148,24 @@ pub enum CustomerError {
     /// A bad channel address.
     #[error(transparent)]
     Channel(#[from] ChannelError),
+    /// A contact merged into itself.
+    #[error("contact {contact} of customer {customer} cannot be merged into itself")]
+    MergeIntoItself {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact.
+        contact: ContactId,
+    },
+    /// The contact was merged into another: commands name that one.
+    #[error("contact {contact} of customer {customer} was merged into contact {into}")]
+    ContactMerged {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact named.
+        contact: ContactId,
+        /// The contact it was merged into.
+        into: ContactId,
+    },
 }
 
 /// The part a customer-side contact plays for the account.
@@ -388,6 +407,20 @@ pub enum CustomerEventKind {
         agent: AgentId,
         /// Role on the account.
         role: Role,
+    },
+    /// One contact was merged into another (the same person, known by two
+    /// records): the source's addresses (`addresses`), roles, consent (when
+    /// the target had none), personal details and undeliverable marks move
+    /// to the target; the source stays as a tombstone pointing at it
+    /// ([`Contact::merged_into`]). The desk moves the tickets they request
+    /// or are copied on in the same decision.
+    ContactMerged {
+        /// The contact merged away.
+        source: ContactId,
+        /// The contact it became.
+        target: ContactId,
+        /// The addresses that moved (the source's, as it held them).
+        addresses: Vec<ChannelAddress>,
     },
     /// Consent recorded.
     ConsentRecorded {
@@ -756,6 +789,7 @@ impl Customer {
                         addresses: addresses.as_slice().into(),
                         details: None,
                         erased: None,
+                        merged_into: None,
                     },
                 );
             }
@@ -816,12 +850,20 @@ impl Customer {
                 }
             }
             K::ContactErased { contact, scope } => {
-                if let Some(c) = self.contacts.get_mut(contact) {
-                    c.erase(*scope);
+                // The contacts merged into them are the same person.
+                for id in std::iter::once(*contact).chain(self.merged_into(*contact)) {
+                    if let Some(c) = self.contacts.get_mut(&id) {
+                        c.erase(*scope);
+                    }
                 }
             }
             // The desk's areas fold it; the contact is erased already.
             K::ArchiveErased { .. } => {}
+            K::ContactMerged {
+                source,
+                target,
+                addresses,
+            } => self.fold_merge(*source, *target, addresses),
             K::FamilyMemberAdded { contact, member } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
                     c.details_mut().profile.family.push(member.clone());

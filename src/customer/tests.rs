@@ -213,3 +213,92 @@ fn money_shows_the_currencys_own_minor_unit_and_unknown_codes_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_merge_moves_roles_and_consent_and_keeps_the_targets_own_consent() {
+    let mut c = customer_with_contact();
+    let (_, jane) = ids();
+    let twin = ContactId::from_uuid(uuid::Uuid::from_u128(12));
+    let agent = AgentId::from_uuid(uuid::Uuid::from_u128(13));
+    let home = ChannelAddress::email("jay@home.example").unwrap();
+    for cmd in [
+        CustomerCommand::AddContact {
+            contact: twin,
+            name: "Jay".into(),
+            addresses: vec![home.clone()],
+        },
+        CustomerCommand::DesignateContact {
+            contact: twin,
+            role: ContactRole::Billing,
+        },
+        CustomerCommand::RecordConsent {
+            contact: twin,
+            source: ConsentSource::Contact(twin),
+        },
+        CustomerCommand::RecordConsent {
+            contact: jane,
+            source: ConsentSource::Agent(agent),
+        },
+    ] {
+        run(&mut c, cmd).unwrap();
+    }
+    let jane_consent = c.contact(jane).unwrap().consent().cloned();
+    for e in c.merge_contacts(twin, jane, now()).unwrap() {
+        c.apply(&e);
+    }
+    let j = c.contact(jane).unwrap();
+    assert!(j.roles().contains(&ContactRole::Billing));
+    assert!(j.addresses().contains(&home));
+    assert_eq!(
+        j.consent().cloned(),
+        jane_consent,
+        "the target keeps its own consent"
+    );
+    let t = c.contact(twin).unwrap();
+    assert_eq!(t.merged_into(), Some(jane));
+    assert!(t.addresses().is_empty() && t.roles().is_empty() && t.consent().is_none());
+    assert_eq!(c.live_id(twin), jane);
+    assert_eq!(c.merged_into(jane), vec![twin]);
+    // Merging again, either way, or into itself, is refused.
+    let merged = CustomerError::ContactMerged {
+        customer: c.id(),
+        contact: twin,
+        into: jane,
+    };
+    assert_eq!(c.merge_contacts(twin, jane, now()), Err(merged.clone()));
+    assert_eq!(c.merge_contacts(jane, twin, now()), Err(merged));
+    assert_eq!(
+        c.merge_contacts(jane, jane, now()),
+        Err(CustomerError::MergeIntoItself {
+            customer: c.id(),
+            contact: jane
+        })
+    );
+}
+
+#[test]
+fn a_merge_event_erased_for_either_contact_keeps_no_address() {
+    let (_, jane) = ids();
+    let twin = ContactId::from_uuid(uuid::Uuid::from_u128(12));
+    let e = CustomerEvent {
+        at: now(),
+        kind: CustomerEventKind::ContactMerged {
+            source: twin,
+            target: jane,
+            addresses: vec![ChannelAddress::email("jay@home.example").unwrap()],
+        },
+    };
+    for who in [twin, jane] {
+        let erased = e
+            .erased_for(who, Forget::Contact(ErasureScope::Profile))
+            .unwrap();
+        assert!(!format!("{erased:?}").contains("jay@home.example"));
+    }
+    let other = ContactId::from_uuid(uuid::Uuid::from_u128(99));
+    assert_eq!(
+        e.erased_for(other, Forget::Contact(ErasureScope::Profile)),
+        None
+    );
+    // Consent withdrawn forgets personal details, not addresses.
+    assert_eq!(e.erased_for(jane, Forget::PersonalDetails), None);
+}

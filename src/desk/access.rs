@@ -72,6 +72,9 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
             },
             CustomerAction::EraseContact { .. } => P::EraseContacts,
             CustomerAction::SetContract { .. } => P::ManageAccounts,
+            // Moves tickets between contacts of one customer: customer
+            // records, as adding or removing contacts is.
+            CustomerAction::MergeContacts { .. } => P::ManageCustomers,
         })],
         Action::People(a) => match a {
             PeopleAction::RegisterAgent { roles, .. } => {
@@ -175,6 +178,21 @@ fn ticket_needs(actor: &Actor, action: &TicketAction) -> Vec<Need> {
         }
         TicketAction::FlagCrisis { ticket, .. } => vec![on(P::FlagCrisis, *ticket)],
         TicketAction::Split { ticket, .. } => vec![on(P::MergeTickets, *ticket)],
+        // Resolving a held message decides who a person is (customer
+        // records) and, attached or created, opens their ticket.
+        TicketAction::AttachTriaged {
+            customer, contact, ..
+        } => vec![
+            need(P::ManageCustomers),
+            Need {
+                permission: P::OpenTickets,
+                on: On::New(TicketFacts::new(*customer, Some(*contact), None, None)),
+            },
+        ],
+        TicketAction::CreateFromTriaged { .. } => {
+            vec![need(P::ManageCustomers), need(P::OpenTickets)]
+        }
+        TicketAction::DiscardTriaged { .. } => vec![need(P::ManageCustomers)],
     }
 }
 

@@ -560,7 +560,16 @@ impl Desk {
             }) => ArchiveNeed {
                 customer: *customer,
                 contents: true,
-                contacts: vec![*contact],
+                // With the contacts merged into them: the same person.
+                contacts: std::iter::once(*contact)
+                    .chain(
+                        self.state
+                            .customers
+                            .get(*customer)
+                            .map(|c| c.merged_into(*contact))
+                            .unwrap_or_default(),
+                    )
+                    .collect(),
                 legacy: self.legacy_streams(),
             },
             _ => return None,

@@ -343,6 +343,39 @@ pub enum CustomerAction {
         /// How far.
         scope: ErasureScope,
     },
+    /// Merge contact `source` into contact `target`, both of `customer`
+    /// (the same person known by two records), in one decision: the
+    /// source's addresses, roles, consent (when the target has none) and
+    /// personal details move to the target
+    /// ([`crate::customer::CustomerEventKind::ContactMerged`]); every
+    /// ticket in memory the source requests becomes the target's
+    /// ([`crate::ticket::TicketEventKind::RequesterChanged`]), and where
+    /// the source is copied the target is copied instead. The source
+    /// stays as a tombstone ([`crate::customer::Contact::merged_into`]):
+    /// commands naming it are refused with
+    /// [`crate::customer::CustomerError::ContactMerged`] naming the
+    /// target. What stays under the source's id, with the tombstone to
+    /// follow ([`crate::customer::Customer::live_id`]): what they wrote
+    /// (entries keep their author), archived tickets they requested, and
+    /// their survey invitations (so the target's survey quiet period does
+    /// not see them). Erasing the target erases the source too.
+    ///
+    /// Contacts of two customers are not merged: merge the customers first
+    /// (a contact of another customer is
+    /// [`crate::customer::CustomerError::UnknownContact`]).
+    ///
+    /// # Errors
+    /// [`crate::customer::CustomerError::MergeIntoItself`],
+    /// `UnknownContact`, `ContactErased`, `ContactMerged`, and
+    /// [`super::DeskError::UnknownCustomer`], each writing nothing.
+    MergeContacts {
+        /// The customer.
+        customer: CustomerId,
+        /// The contact merged away.
+        source: ContactId,
+        /// The contact it becomes.
+        target: ContactId,
+    },
     /// Put a customer on an SLA contract (segment, customer hours, support
     /// hours), or back on the desk's defaults (`None`). Recorded on the
     /// customer's contract stream, with who changed it and when; from then
@@ -530,6 +563,50 @@ pub enum TicketAction {
         new_ticket: TicketId,
         /// The numbers of the entries that move.
         entries: Vec<u32>,
+    },
+    /// Attach a message held for triage ([`super::UnknownSender::Triage`])
+    /// to a contact: their ticket opens with it (the ticket bears the held
+    /// message's id), and the sender's address becomes the contact's, so
+    /// their next message finds them. Needs `ManageCustomers` and
+    /// `OpenTickets` for the contact.
+    ///
+    /// # Errors
+    /// [`super::DeskError::UnknownTriage`] when no message is held under the id
+    /// (never held, or resolved already); [`super::DeskError::UnknownCustomer`];
+    /// [`crate::customer::CustomerError::UnknownContact`], `ContactErased`
+    /// or `ContactMerged` for the contact; [`super::DeskError::AddressInUse`]
+    /// when another contact took the address meanwhile.
+    AttachTriaged {
+        /// The held message.
+        message: TicketId,
+        /// The customer.
+        customer: CustomerId,
+        /// The contact.
+        contact: ContactId,
+    },
+    /// Register the sender of a message held for triage as
+    /// [`super::UnknownSender::Create`] would have (a new customer, or the
+    /// one their email domain is mapped to, and a contact), and open their
+    /// ticket with it. Needs `ManageCustomers` and `OpenTickets` on every
+    /// ticket.
+    ///
+    /// # Errors
+    /// [`super::DeskError::UnknownTriage`]; [`super::DeskError::AddressInUse`] when a
+    /// contact took the address meanwhile (attach it to them instead).
+    CreateFromTriaged {
+        /// The held message.
+        message: TicketId,
+    },
+    /// Discard a message held for triage: it leaves the list, and its
+    /// sender and text are erased from the record in the same write
+    /// ([`Decision::erasure`](super::Decision::erasure)). Needs
+    /// `ManageCustomers`.
+    ///
+    /// # Errors
+    /// [`super::DeskError::UnknownTriage`].
+    DiscardTriaged {
+        /// The held message.
+        message: TicketId,
     },
 }
 

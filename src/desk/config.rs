@@ -89,6 +89,11 @@ pub struct DeskConfig {
     /// from before permissions keep their fingerprint.
     #[serde(default, skip_serializing_if = "PermissionTable::is_default")]
     pub permissions: PermissionTable,
+    /// What a message from an address no contact holds does (default:
+    /// refused, as before the policy existed; see [`super::UnknownSenders`]).
+    /// Left out of the serialised configuration while it is the default.
+    #[serde(default, skip_serializing_if = "super::UnknownSenders::is_default")]
+    pub unknown_senders: super::UnknownSenders,
 }
 
 fn default_time_zone() -> chrono_tz::Tz {
@@ -117,6 +122,7 @@ impl Default for DeskConfig {
             refunds: crate::refund::RefundPolicy::default(),
             archive: super::ArchivePolicy::default(),
             permissions: PermissionTable::default(),
+            unknown_senders: super::UnknownSenders::default(),
         }
     }
 }

@@ -69,6 +69,11 @@ impl Desk {
             CustomerAction::SetContract { customer, contract } => {
                 self.decide_contract(d, customer, contract, now)?;
             }
+            CustomerAction::MergeContacts {
+                customer,
+                source,
+                target,
+            } => self.decide_merge_contacts(d, customer, source, target, now)?,
         }
         Ok(())
     }
@@ -127,16 +132,19 @@ impl Desk {
         let c = self.customer_or_err(customer)?;
         let events = c.erase_contact(contact, scope, now)?;
         let mut erasure = Erasure::new(customer, contact, Forget::Contact(scope));
+        // The contacts merged into them are the same person: what the
+        // record holds under their ids is erased with theirs.
+        erasure.merged = c.merged_into(contact).into_iter().collect();
+        let people: Vec<ContactId> = std::iter::once(contact)
+            .chain(erasure.merged.iter().copied())
+            .collect();
+        let theirs = |id: Option<ContactId>| id.is_some_and(|id| people.contains(&id));
+        let wrote = |a: &Author| matches!(a, Author::Contact(id) if people.contains(id));
         erasure.tickets = self
             .state
             .tickets
             .of_customer(customer)
-            .filter(|t| {
-                t.requester() == Some(contact)
-                    || t.conversation()
-                        .iter()
-                        .any(|e| e.author == Author::Contact(contact))
-            })
+            .filter(|t| theirs(t.requester()) || t.conversation().iter().any(|e| wrote(&e.author)))
             .map(Ticket::id)
             .collect();
         // What they wrote that was split off into another ticket is still
@@ -147,7 +155,7 @@ impl Desk {
             .of_customer(customer)
             .filter(|t| t.links().split_from.is_some())
             .flat_map(|t| t.conversation().iter())
-            .filter(|e| e.author == Author::Contact(contact))
+            .filter(|e| wrote(&e.author))
             .filter_map(|e| e.origin.map(|o| o.ticket))
             .collect();
         erasure.tickets.extend(split_sources);
@@ -155,29 +163,40 @@ impl Desk {
             .state
             .tickets
             .of_customer(customer)
-            .filter(|t| t.requester() == Some(contact))
+            .filter(|t| theirs(t.requester()))
             .map(Ticket::id)
             .collect();
+        // A ticket opened from a message held for triage: the held copy
+        // names them and holds their words.
+        erasure.triage = erasure
+            .requested
+            .iter()
+            .copied()
+            .filter(|t| self.version(&StreamId::Triage(*t)) > 0)
+            .collect();
         erasure.messages = self.state.outbox.messages_to(contact);
+        for source in &erasure.merged {
+            erasure
+                .messages
+                .extend(self.state.outbox.messages_to(*source));
+        }
         // What they wrote on archived tickets, and was sent to them about
         // them, is in the store alone: found in the customer's archive.
         let held = d.archive.take();
         let archive = held.as_deref().filter(|a| a.customer() == customer);
         if let Some(a) = archive {
             for t in a.tickets() {
-                let requested = t.requester() == Some(contact);
-                if requested
-                    || t.conversation()
-                        .iter()
-                        .any(|e| e.author == Author::Contact(contact))
-                {
+                let requested = theirs(t.requester());
+                if requested || t.conversation().iter().any(|e| wrote(&e.author)) {
                     erasure.tickets.insert(t.id());
                 }
                 if requested {
                     erasure.requested.insert(t.id());
                 }
             }
-            erasure.messages.extend(a.outbox().messages_to(contact));
+            for id in &people {
+                erasure.messages.extend(a.outbox().messages_to(*id));
+            }
         }
         // Messages to them are each on their own stream: a desk that has
         // not seen one another desk queued would leave it unredacted.
@@ -189,16 +208,20 @@ impl Desk {
         for t in self.state.tickets.of_customer(customer) {
             d.check(StreamId::Ticket(t.id()));
         }
-        d.check(StreamId::Invitations(contact));
+        for id in &people {
+            d.check(StreamId::Invitations(*id));
+        }
         for i in self
             .active_incidents()
             .filter(|i| i.affected().contains(&customer))
         {
             d.check(StreamId::Incident(i.id()));
         }
-        erasure.invitations = self.state.surveys.sent_to(contact);
-        if let Some(a) = archive {
-            erasure.invitations.extend(a.surveys().sent_to(contact));
+        for id in &people {
+            erasure.invitations.extend(self.state.surveys.sent_to(*id));
+            if let Some(a) = archive {
+                erasure.invitations.extend(a.surveys().sent_to(*id));
+            }
         }
         erasure.addresses = c
             .contact(contact)
@@ -302,7 +325,10 @@ impl Desk {
         // What memory forgets for their archived invitations, by id, so a
         // fold of the record erases what the store erased.
         if let Some(a) = archive {
-            let invitations = a.surveys().sent_to(contact);
+            let mut invitations = a.surveys().sent_to(contact);
+            for source in &erasure.merged {
+                invitations.extend(a.surveys().sent_to(*source));
+            }
             if !invitations.is_empty() {
                 let notes = if scope.messages() {
                     let comments = a.surveys().comments_of(contact);

@@ -127,6 +127,13 @@ impl Customers {
                     self.addresses.insert(self.key(a), *contact);
                 }
             }
+            CustomerEventKind::ContactMerged {
+                target, addresses, ..
+            } => {
+                for a in addresses.iter().filter(|a| !a.is_erased()) {
+                    self.addresses.insert(self.key(a), *target);
+                }
+            }
             CustomerEventKind::AddressAdded { contact, address } if !address.is_erased() => {
                 self.addresses.insert(self.key(address), *contact);
             }

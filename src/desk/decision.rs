@@ -398,6 +398,11 @@ pub(super) mod salt {
     pub(crate) const INVITATION: u64 = 7;
     /// The official post a public reply a rule holds becomes.
     pub(crate) const POST: u64 = 8;
+    /// The customer registered for an unknown sender, from the id of their
+    /// ticket's opening event.
+    pub(crate) const NEW_CUSTOMER: u64 = 9;
+    /// The contact registered for an unknown sender, likewise.
+    pub(crate) const NEW_CONTACT: u64 = 10;
     /// The copies of a public reply to its CCs: this, plus the CC's index.
     pub(crate) const CC: u64 = 1 << 32;
     /// The pages telling followers of an entry: this, plus the index.
@@ -457,11 +462,16 @@ pub(super) fn check_caller_ids(action: &Action) -> Result<(), DeskError> {
         Action::Survey(SurveyAction::Send { invitation, .. }) => {
             ("invitation", invitation.as_uuid())
         }
+        // The desk derives the customers and contacts of unknown senders.
+        Action::Customer(CustomerAction::Register { id, .. }) => ("customer", id.as_uuid()),
+        Action::Customer(CustomerAction::Update {
+            command: CustomerCommand::AddContact { contact, .. },
+            ..
+        }) => ("contact", contact.as_uuid()),
         // The desk derives the posts of held public replies.
         Action::Post(crate::guard::PostAction::Submit { post, .. }) => ("post", post.as_uuid()),
         // Every other command names ids that exist, or introduces ids of
-        // kinds the desk never derives (customers, contacts, agents,
-        // teams, praise, incidents).
+        // kinds the desk never derives (agents, teams, praise, incidents).
         _ => return Ok(()),
     };
     if is_derived(id) {

@@ -46,6 +46,10 @@ pub enum DeskError {
     /// A message from an address no contact has.
     #[error("no contact has the address {0}")]
     UnknownSender(ChannelAddress),
+    /// No message is held for triage under this id (never held, or
+    /// attached or discarded already).
+    #[error("no message is held for triage as {0}")]
+    UnknownTriage(TicketId),
     /// The sender's address is not on the message's channel.
     #[error("address {address} cannot send on channel {channel}")]
     AddressNotOnChannel {

@@ -71,6 +71,7 @@
 
 mod access;
 mod archive;
+mod arrivals;
 mod audience;
 mod care;
 mod channels;
@@ -93,6 +94,7 @@ pub mod fixture;
 mod incident_book;
 mod incident_spread;
 mod incidents;
+mod merges;
 mod pages;
 mod people;
 mod people_desk;
@@ -124,6 +126,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::survey::SurveyAction;
 pub use archive::{ArchiveNeed, ArchivePolicy, ArchivedEntry, ArchivedTicket, CustomerArchive};
+pub use arrivals::{UnknownSender, UnknownSenders, new_contact_id, new_customer_id};
 pub use channels::default_fallbacks;
 pub use command::{
     Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, TicketAction,
@@ -198,6 +201,9 @@ struct State {
     /// Custom-field definitions and forms.
     #[serde(default, skip_serializing_if = "crate::form::FieldConfig::is_empty")]
     fields: crate::form::FieldConfig,
+    /// Messages from unknown senders held for triage, not yet resolved.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    triage: BTreeMap<TicketId, crate::ticket::TriagedMessage>,
     commands: Commands,
     versions: versions::Versions,
     position: u64,

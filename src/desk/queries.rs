@@ -159,6 +159,20 @@ impl Desk {
                     }
                     .into());
                 }
+                // A merged record acts no more: the person acts as the
+                // contact it became.
+                if let Some(into) = self
+                    .customer(customer)
+                    .and_then(|cu| cu.contact(*c))
+                    .and_then(crate::customer::Contact::merged_into)
+                {
+                    return Err(crate::customer::CustomerError::ContactMerged {
+                        customer,
+                        contact: *c,
+                        into,
+                    }
+                    .into());
+                }
             }
             Actor::System(_) => return Err(DeskError::SystemActor.into()),
             Actor::Integration(_) => actor.check()?,

@@ -127,6 +127,10 @@ impl Desk {
             (StreamId::Trends, Event::Trend(_)) => true,
             (StreamId::Permissions, Event::Permission(_)) => true,
             (StreamId::Fields, Event::Fields(_)) => true,
+            (StreamId::Triage(id), Event::Triage(e)) => {
+                first
+                    == matches!(e.kind, crate::ticket::TriageEventKind::Held { id: i, .. } if i == *id)
+            }
             (StreamId::Command(_), Event::Command(_)) => first,
             (StreamId::Archive(_), Event::Ticket(e)) => {
                 matches!(e.kind, TicketEventKind::Archived { .. })
@@ -233,6 +237,15 @@ impl Desk {
                 // area, as the store's redaction removed them from the
                 // record: a rebuilt desk holds the same.
                 if let CustomerEventKind::ContactErased { contact, scope } = &e.kind {
+                    // The contacts merged into them are the same person.
+                    let merged = s
+                        .customers
+                        .get(*id)
+                        .map(|c| c.merged_into(*contact))
+                        .unwrap_or_default();
+                    for source in merged {
+                        s.erase_contact(*id, source, *scope);
+                    }
                     s.erase_contact(*id, *contact, *scope);
                 }
                 if let CustomerEventKind::ArchiveErased {
@@ -247,6 +260,7 @@ impl Desk {
                 s.customers.apply(*id, e);
                 self.requeue_customer(*id, &e.kind);
             }
+            (StreamId::Triage(id), Event::Triage(e)) => super::arrivals::apply_triage(s, *id, e),
             (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
             (StreamId::Ticket(id), Event::Ticket(e)) => {

@@ -138,6 +138,15 @@ impl Desk {
                 new_ticket,
                 entries,
             } => self.decide_split(d, ticket, new_ticket, &entries, now)?,
+            TicketAction::AttachTriaged {
+                message,
+                customer,
+                contact,
+            } => self.decide_attach(d, message, customer, contact, now)?,
+            TicketAction::CreateFromTriaged { message } => {
+                self.decide_create_from(d, message, now)?;
+            }
+            TicketAction::DiscardTriaged { message } => self.decide_discard(d, message, now)?,
         }
         Ok(())
     }
@@ -197,15 +206,25 @@ impl Desk {
 
     pub(super) fn check_author(&self, customer: &Customer, author: Author) -> Result<(), Error> {
         match author {
-            Author::Contact(contact) => {
-                if customer.contact(contact).is_none() {
+            Author::Contact(contact) => match customer.contact(contact) {
+                None => {
                     return Err(CustomerError::UnknownContact {
                         customer: customer.id(),
                         contact,
                     }
                     .into());
                 }
-            }
+                Some(c) => {
+                    if let Some(into) = c.merged_into() {
+                        return Err(CustomerError::ContactMerged {
+                            customer: customer.id(),
+                            contact,
+                            into,
+                        }
+                        .into());
+                    }
+                }
+            },
             Author::Agent(a) => {
                 self.active_agent(a)?;
             }
@@ -228,13 +247,30 @@ impl Desk {
     pub(super) fn decide_open_flagged(
         &self,
         d: &mut Drafts,
-        mut open: OpenTicket,
+        open: OpenTicket,
         signal: Option<crate::crisis::CrisisSignal>,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        let customer = self.customer_or_err(open.customer)?;
+        self.decide_open_for(d, customer, open, signal, now)
+    }
+
+    /// [`Desk::decide_open_flagged`] for `customer` as the decision has it
+    /// (a customer the same decision registers is not in the desk yet).
+    pub(super) fn decide_open_for(
+        &self,
+        d: &mut Drafts,
+        customer: &Customer,
+        open: OpenTicket,
+        signal: Option<crate::crisis::CrisisSignal>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let mut open = open;
         let stream = self.fresh(StreamId::Ticket(open.id))?;
         open.fields = self.checked_ticket_fields(open.kind, std::mem::take(&mut open.fields))?;
-        let customer = self.customer_or_err(open.customer)?;
+        if open.customer != customer.id() {
+            return Err(DeskError::UnknownCustomer(open.customer).into());
+        }
         if let Some(r) = open.requester
             && customer.contact(r).is_none()
         {
@@ -321,17 +357,29 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let from = msg.from.clone().validated()?;
-        let ContactRef { customer, contact } = self
-            .state
-            .customers
-            .find_contact(&from)
-            .ok_or_else(|| DeskError::UnknownSender(from.clone()))?;
         let on_channel = match &msg.channel {
             // A portal user is signed in: any of their addresses will do.
             Channel::Portal => true,
             // A video session is scheduled with whatever address they gave.
             Channel::Video => true,
             c => from.reaches(c),
+        };
+        let Some(ContactRef { customer, contact }) = self.state.customers.find_contact(&from)
+        else {
+            return match self.config.unknown_senders.for_channel(msg.channel.kind()) {
+                super::UnknownSender::Create if on_channel => {
+                    self.decide_arrival(d, msg, from, now).map(|_| ())
+                }
+                super::UnknownSender::Triage if on_channel => self.decide_hold(d, msg, from, now),
+                super::UnknownSender::Create | super::UnknownSender::Triage => {
+                    Err(DeskError::AddressNotOnChannel {
+                        address: from,
+                        channel: msg.channel,
+                    }
+                    .into())
+                }
+                _ => Err(DeskError::UnknownSender(from).into()),
+            };
         };
         if !on_channel {
             return Err(DeskError::AddressNotOnChannel {
@@ -631,7 +679,7 @@ impl Desk {
 
 /// Whether `contact` may be copied on a ticket of `customer`: one of its
 /// contacts, not erased.
-fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Error> {
+pub(super) fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Error> {
     match customer.contact(contact) {
         None => Err(CustomerError::UnknownContact {
             customer: customer.id(),
@@ -643,7 +691,15 @@ fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Error> {
             contact,
         }
         .into()),
-        Some(_) => Ok(()),
+        Some(c) => match c.merged_into() {
+            Some(into) => Err(CustomerError::ContactMerged {
+                customer: customer.id(),
+                contact,
+                into,
+            }
+            .into()),
+            None => Ok(()),
+        },
     }
 }
 

@@ -448,6 +448,17 @@ impl<'a> TicketsView<'a> {
         self.desk.ticket(id)
     }
 
+    /// The messages from unknown senders held for triage
+    /// ([`crate::desk::UnknownSender::Triage`]), oldest first, with their
+    /// senders and texts, for the agents who resolve them; attached and
+    /// discarded ones are not listed (a discarded one's text is erased).
+    #[must_use]
+    pub fn triage(&self) -> Vec<&'a crate::ticket::TriagedMessage> {
+        let mut held: Vec<_> = self.desk.state.triage.values().collect();
+        held.sort_by_key(|m| (m.received_at, m.id));
+        held
+    }
+
     /// A ticket read from the store, whether or not it is still in
     /// memory: how an archived ticket is read back (see
     /// [`crate::desk::ArchivePolicy`]). The raw record, like

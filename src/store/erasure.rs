@@ -100,6 +100,16 @@ pub struct Erasure {
     /// even a profile-only erasure forgets their name and addresses.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub call_outs: BTreeSet<TicketId>,
+    /// The contacts merged into this one (the same person, once known by
+    /// other records): what the record holds under their ids is erased
+    /// as this contact's.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub merged: BTreeSet<ContactId>,
+    /// Messages from unknown senders held for triage whose sender and text
+    /// are erased: a discarded one, or the one a ticket of this contact
+    /// was opened from (its stream bears the ticket's id).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub triage: BTreeSet<TicketId>,
 }
 
 impl Erasure {
@@ -122,6 +132,8 @@ impl Erasure {
             addresses: BTreeSet::new(),
             praise: BTreeSet::new(),
             call_outs: BTreeSet::new(),
+            merged: BTreeSet::new(),
+            triage: BTreeSet::new(),
             files: BTreeSet::new(),
         }
     }
@@ -152,12 +164,14 @@ impl Erasure {
             if scope.messages() && !self.invitations.is_empty() {
                 streams.push(StreamId::Surveys);
                 streams.push(StreamId::Invitations(self.contact));
+                streams.extend(self.merged.iter().map(|c| StreamId::Invitations(*c)));
             }
             if !self.invitations.is_empty() || !self.addresses.is_empty() {
                 streams.push(StreamId::Recognition);
             }
             streams.extend(self.praise.iter().map(|p| StreamId::Praise(*p)));
         }
+        streams.extend(self.triage.iter().map(|t| StreamId::Triage(*t)));
         streams
     }
 
@@ -171,6 +185,34 @@ impl Erasure {
         }
     }
 
+    /// `erase` applied for the contact and each contact merged into them,
+    /// in turn: the event as the last one left it, or `None` when none
+    /// changed it.
+    fn each<E: Clone>(&self, e: &E, erase: impl Fn(&E, ContactId) -> Option<E>) -> Option<E> {
+        let mut out: Option<E> = None;
+        for contact in std::iter::once(self.contact).chain(self.merged.iter().copied()) {
+            if let Some(next) = erase(out.as_ref().unwrap_or(e), contact) {
+                out = Some(next);
+            }
+        }
+        out
+    }
+
+    /// The erasure of a message held for triage that is discarded: its
+    /// stream's sender and text, and nothing else (it names no customer
+    /// or contact: the nil ids, whose streams hold nothing).
+    #[must_use]
+    pub fn discarding(message: TicketId) -> Self {
+        let nil = uuid::Uuid::nil();
+        let mut e = Erasure::new(
+            CustomerId::from_uuid(nil),
+            ContactId::from_uuid(nil),
+            Forget::PersonalDetails,
+        );
+        e.triage.insert(message);
+        e
+    }
+
     /// What `event`, recorded on `stream`, becomes: `None` when it holds
     /// nothing this erasure forgets (or holds it already erased), so the
     /// store leaves it as it is.
@@ -181,14 +223,15 @@ impl Erasure {
             Forget::Contact(scope) => Some(scope),
         };
         match (stream, event) {
-            (StreamId::Customer(id), Event::Customer(e)) if *id == self.customer => {
-                e.erased_for(self.contact, self.forget).map(Event::Customer)
-            }
+            (StreamId::Customer(id), Event::Customer(e)) if *id == self.customer => self
+                .each(e, |e, contact| e.erased_for(contact, self.forget))
+                .map(Event::Customer),
             (StreamId::Ticket(id), Event::Ticket(e))
                 if (self.forget.messages() && self.tickets.contains(id))
                     || (whole.is_some() && self.call_outs.contains(id)) =>
             {
-                let theirs = e.erased_for(self.contact, self.requested.contains(id));
+                let requested = self.requested.contains(id);
+                let theirs = self.each(e, |e, contact| e.erased_for(contact, requested));
                 let quoting = self
                     .notes
                     .get(id)
@@ -197,12 +240,9 @@ impl Erasure {
             }
             (StreamId::Outbox | StreamId::Message(_), Event::Outbox(e)) => {
                 whole.and_then(|scope| {
-                    e.erased_for(
-                        self.contact,
-                        &self.messages,
-                        &self.quoting,
-                        scope.messages(),
-                    )
+                    self.each(e, |e, contact| {
+                        e.erased_for(contact, &self.messages, &self.quoting, scope.messages())
+                    })
                     .map(Event::Outbox)
                 })
             }
@@ -210,6 +250,9 @@ impl Erasure {
                 if self.forget.messages() =>
             {
                 e.erased_for(&self.invitations).map(Event::Survey)
+            }
+            (StreamId::Triage(id), Event::Triage(e)) if self.triage.contains(id) => {
+                e.erased().map(Event::Triage)
             }
             (StreamId::Recognition | StreamId::Praise(_), Event::Recognition(e)) => {
                 whole.and_then(|scope| {

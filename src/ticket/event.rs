@@ -220,6 +220,15 @@ pub enum TicketEventKind {
         /// The field.
         key: FieldKey,
     },
+    /// The requester was merged into another contact of the customer (the
+    /// same person): the ticket is theirs now. What the source wrote stays
+    /// attributed to the source, whose tombstone points here.
+    RequesterChanged {
+        /// The contact merged away.
+        from: ContactId,
+        /// The contact it became.
+        to: ContactId,
+    },
 }
 
 impl TicketEvent {

@@ -46,6 +46,7 @@
 //! # Ok::<(), TicketError>(())
 //! ```
 
+mod arrival;
 mod command;
 mod conversation;
 mod entry;
@@ -60,6 +61,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use arrival::{TriageEvent, TriageEventKind, TriagedMessage};
 pub use command::{FirstMessage, OpenTicket, TicketCommand};
 pub use conversation::{MAX_TIME_LOGGED, MIN_TIME_LOGGED, SplitEvents, TimeEntry};
 pub use entry::{
@@ -610,6 +612,11 @@ impl Ticket {
             }
             K::MergedInto { target } => self.links_mut().merged_into = Some(*target),
             K::FollowUpOf { ticket } => self.links_mut().follow_up_of = Some(*ticket),
+            K::RequesterChanged { from, to } => {
+                if self.requester == Some(*from) {
+                    self.requester = Some(*to);
+                }
+            }
             K::MergedIn { source, entries } => {
                 self.links_mut().merged_from.push(*source);
                 self.conversation.extend(entries.iter().cloned());

@@ -70,7 +70,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 18] = [
+const AGGREGATES: [&str; 19] = [
     "customer",
     "agent",
     "team",
@@ -89,6 +89,7 @@ const AGGREGATES: [&str; 18] = [
     "refund",
     "permission",
     "fields",
+    "triage",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {
@@ -891,6 +892,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(permissions())
         .chain(crate::conversations::golden_tour())
         .chain(crate::fields_rules::golden_tour())
+        .chain(crate::contacts::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

@@ -9,6 +9,7 @@ mod channels;
 mod coaching;
 mod commands;
 mod conformance_catches;
+mod contacts;
 mod contention;
 mod conversations;
 mod crisis;

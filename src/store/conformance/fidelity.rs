@@ -283,6 +283,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Archive(CustomerId::from_uuid(u)),
         StreamId::Permissions,
         StreamId::Fields,
+        StreamId::Triage(crate::id::TicketId::from_uuid(u)),
     ];
     for s in &all {
         match s {
@@ -308,7 +309,8 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Praise(_)
             | StreamId::Mistakes(_)
             | StreamId::Archive(_)
-            | StreamId::Permissions => {}
+            | StreamId::Permissions
+            | StreamId::Triage(_) => {}
             StreamId::Fields => {}
         }
     }
