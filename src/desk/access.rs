@@ -113,11 +113,30 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
             crate::survey::SurveyAction::Answer { .. } => P::AnswerSurveys,
             _ => P::RunSurveys,
         })],
-        Action::Recognition(a) => vec![need(match a {
-            crate::recognition::RecognitionAction::NameCommittee { .. } => P::ManageAwards,
-            // Certificates: the committee's members, as the model checks.
-            _ => P::RecordPraise,
-        })],
+        Action::Recognition(a) => {
+            let mut n = vec![need(match a {
+                crate::recognition::RecognitionAction::NameCommittee { .. } => P::ManageAwards,
+                // Certificates: the committee's members, as the model checks.
+                _ => P::RecordPraise,
+            })];
+            // Praise tied to a ticket or a customer is about what the
+            // actor may see: a contact praises on their own organisation's.
+            if let crate::recognition::RecognitionAction::RecordPraise {
+                ticket, customer, ..
+            } = a
+            {
+                if let Some(t) = ticket {
+                    n.push(on(P::ViewTickets, *t));
+                }
+                if let Some(c) = customer {
+                    n.push(Need {
+                        permission: P::ViewTickets,
+                        on: On::New(TicketFacts::new(*c, None, None, None)),
+                    });
+                }
+            }
+            n
+        }
         Action::Coaching(_) => vec![need(P::RecordMistakes)],
         Action::Incident(a) => vec![need(match a {
             IncidentAction::IssueCredits { .. } => P::IssueCredits,

@@ -208,6 +208,15 @@ impl Desk {
             Some(t) => Some(self.ticket_or_err(t)?),
             None => None,
         };
+        // A contact who writes is the writer, whatever they name.
+        let acting = match d.actor() {
+            crate::actor::Actor::Contact(c) => self
+                .state
+                .customers
+                .customer_of(*c)
+                .map(|customer| (customer, *c)),
+            _ => None,
+        };
         let writer: Option<(CustomerId, ContactId)> = match source {
             PraiseSource::Social { network, handle } => {
                 crate::channel::ChannelAddress::social(network.clone(), handle.as_str())
@@ -223,6 +232,7 @@ impl Desk {
         }
         .or_else(|| named.and_then(|t| t.requester().map(|r| (t.customer(), r))))
         .filter(|(c, _)| customer.is_none_or(|named| named == *c));
+        let writer = acting.or(writer);
         let customer = writer
             .map(|(c, _)| c)
             .or(customer)

@@ -281,6 +281,7 @@ impl Desk {
             .into());
         }
         if let Some(m) = &open.message {
+            check_opening_author(d.actor(), m.author)?;
             self.check_author(customer, m.author)?;
         }
         let id = open.id;
@@ -706,13 +707,39 @@ pub(super) fn check_cc(customer: &Customer, contact: ContactId) -> Result<(), Er
 /// Whether a ticket change names the actor as its author: an agent may not
 /// reply, note or hand off as someone else, nor a contact write as another
 /// contact or as staff.
+/// Who may write as `author`: the agent or contact themselves; the desk's
+/// own words come from an integration (`automation`), never from a person.
+fn author_actor(author: Author) -> Actor {
+    match author {
+        Author::Agent(a) => Actor::Agent(a),
+        Author::Contact(c) => Actor::Contact(c),
+        Author::System => Actor::integration("automation"),
+    }
+}
+
+/// The first message of a ticket opened by `actor` must be theirs: a
+/// contact writes as themselves; an agent as themselves or for a contact
+/// (a call taken down); the desk's words only from an integration.
+pub(super) fn check_opening_author(actor: &Actor, author: Author) -> Result<(), DeskError> {
+    let named = author_actor(author);
+    let ok = match (actor, author) {
+        (Actor::Agent(_), Author::Contact(_)) => true,
+        (Actor::Agent(_) | Actor::Contact(_), _) => *actor == named,
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(DeskError::ActorMismatch {
+            actor: actor.clone(),
+            named,
+        })
+    }
+}
+
 pub(super) fn check_named(actor: &Actor, command: &TicketCommand) -> Result<(), DeskError> {
     let named = match command {
-        TicketCommand::Reply { author, .. } => match author {
-            Author::Agent(a) => Actor::Agent(*a),
-            Author::Contact(c) => Actor::Contact(*c),
-            Author::System => return Ok(()),
-        },
+        TicketCommand::Reply { author, .. } => author_actor(*author),
         TicketCommand::Note { agent, .. }
         | TicketCommand::HandOff { by: agent, .. }
         | TicketCommand::LogTime { agent, .. } => Actor::Agent(*agent),
