@@ -71,6 +71,7 @@
 
 mod access;
 mod archive;
+mod assignment;
 mod audience;
 mod care;
 mod channels;
@@ -123,6 +124,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::survey::SurveyAction;
 pub use archive::{ArchiveNeed, ArchivePolicy, ArchivedEntry, ArchivedTicket, CustomerArchive};
+pub use assignment::Unassigned;
 pub use channels::default_fallbacks;
 pub use command::{
     Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, TicketAction,
@@ -196,6 +198,10 @@ struct State {
     /// Custom-field definitions and forms.
     #[serde(default, skip_serializing_if = "crate::form::FieldConfig::is_empty")]
     fields: crate::form::FieldConfig,
+    /// Automatic assignment: rotation cursors, waiting tickets, absences
+    /// handled.
+    #[serde(default, skip_serializing_if = "assignment::Assignments::is_empty")]
+    assignments: assignment::Assignments,
     commands: Commands,
     versions: versions::Versions,
     position: u64,

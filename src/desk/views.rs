@@ -490,6 +490,22 @@ impl<'a> TicketsView<'a> {
         self.desk.loads()
     }
 
+    /// One agent's unsolved assigned tickets of a channel kind: what
+    /// auto-assignment's capacity for the channel counts.
+    #[must_use]
+    pub fn channel_load(&self, agent: AgentId, kind: crate::channel::ChannelKind) -> u32 {
+        self.desk.state.tickets.channel_load(agent, kind)
+    }
+
+    /// The tickets the desk should have assigned by itself and could
+    /// not (see [`crate::assignment`]): each with why, and when someone
+    /// with the skills and room comes on duty (when the desk tries again);
+    /// ordered by that time (tickets nobody foresees last), then id.
+    #[must_use]
+    pub fn unassigned(&self) -> Vec<super::Unassigned<'a>> {
+        self.desk.state.assignments.unassigned()
+    }
+
     /// Routes a ticket needing `skills` among the router's agents, with
     /// the desk's current loads. Reads nothing about the customer.
     ///

@@ -891,6 +891,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(permissions())
         .chain(crate::conversations::golden_tour())
         .chain(crate::fields_rules::golden_tour())
+        .chain(crate::assignment::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }
