@@ -88,6 +88,14 @@ impl Assignments {
     }
 }
 
+/// A ticket leaving an agent's load: whose, where it went, its channel.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Freed {
+    from: AgentId,
+    to: Option<AgentId>,
+    kind: ChannelKind,
+}
+
 /// The rule's actor.
 fn rule() -> Cause {
     Cause::Rule(AUTO_ASSIGN.to_owned())
@@ -275,6 +283,69 @@ impl Desk {
             return Vec::new();
         }
         Round::new(self).events(&after, now)
+    }
+
+    /// For a change to `t` (its `events`, then the rule's `ruled`) that
+    /// takes a ticket out of an agent's load: what the round after it
+    /// starts from (the place it freed, and where the ticket went).
+    pub(super) fn freed_by(
+        &self,
+        t: &Ticket,
+        events: &[TicketEvent],
+        ruled: &[TicketEvent],
+    ) -> Option<Freed> {
+        if self.config.assignment.is_off() || self.state.assignments.waiting.is_empty() {
+            return None;
+        }
+        let had = t.assignee().filter(|_| t.status().is_unsolved())?;
+        let mut after = t.clone();
+        for e in events.iter().chain(ruled) {
+            after.apply(e);
+        }
+        let has = after.assignee().filter(|_| after.status().is_unsolved());
+        (has != Some(had)).then_some(Freed {
+            from: had,
+            to: has,
+            kind: t.channel().kind(),
+        })
+    }
+
+    /// After a ticket left an agent's load: the first ticket of the
+    /// channel waiting because everyone was at capacity (in the
+    /// unassigned listing's order) that someone can take now is assigned,
+    /// by the rule, in the same decision.
+    pub(super) fn assign_freed(
+        &self,
+        d: &mut Drafts,
+        changed: TicketId,
+        freed: Freed,
+        now: DateTime<Utc>,
+    ) {
+        let start = || {
+            let mut round = Round::new(self);
+            round.taken.insert((freed.from, freed.kind), 1);
+            if let Some(to) = freed.to {
+                round.added.insert((to, freed.kind), 1);
+            }
+            round
+        };
+        for u in self.state.assignments.unassigned() {
+            if u.ticket == changed || *u.reason != WaitReason::AtCapacity {
+                continue;
+            }
+            let Some(t) = self.state.tickets.get(u.ticket) else {
+                continue;
+            };
+            if t.channel().kind() != freed.kind || t.assignee().is_some() {
+                continue;
+            }
+            if let Choice::Assign(_) = start().pick(t, now) {
+                // The same pick again, for its events.
+                let events = start().events(t, now);
+                self.push_ticket_ruled(d, t, Vec::new(), events, now);
+                return;
+            }
+        }
     }
 
     /// Pushes events by the assignment rule, then goes back to the

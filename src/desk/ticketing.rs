@@ -653,7 +653,11 @@ impl Desk {
         );
         // Placed in a team whose tickets the desk assigns by itself.
         let ruled = self.assign_on_team(t, &events, now);
+        let freed = self.freed_by(t, &events, &ruled);
         self.push_ticket_ruled(d, t, events, ruled, now);
+        if let Some(freed) = freed {
+            self.assign_freed(d, t.id(), freed, now);
+        }
         d.push_outbox(messages);
         if solved && csat {
             self.csat_on_solve(d, t, assignee, last, now)?;

@@ -167,6 +167,12 @@ fn capacity_is_per_channel_and_never_exceeded() {
         (listed[0].ticket, listed[0].reason, listed[0].until),
         (fourth, &WaitReason::AtCapacity, None)
     );
+    // A call ends: the waiting one goes to whoever had it, in the same
+    // decision.
+    let freed = assignee(&w, phones[1]).unwrap();
+    solve(&mut w, phones[1]);
+    assert_eq!(assignee(&w, fourth), Some(freed));
+    assert!(w.desk.tickets().unassigned().is_empty());
     // Email has its own capacity: two each, then none.
     let emails: Vec<_> = (0..7).map(|_| email(&mut w)).collect();
     for a in agents {
@@ -350,7 +356,9 @@ fn rebuild_and_restore_take_the_same_turn() {
     }
     let config = w.desk.config().clone();
     let rebuilt = Desk::rebuild(&w.store, config.clone()).unwrap();
-    let restored = Desk::restore(config, w.desk.snapshot()).unwrap();
+    // Through the snapshot's stored form, as a restart reads it.
+    let json = serde_json::to_string(&w.desk.snapshot()).unwrap();
+    let restored = Desk::restore(config, serde_json::from_str(&json).unwrap()).unwrap();
     assert_eq!(rebuilt, w.desk);
     assert_eq!(restored, w.desk);
     // A, B, C, A so far: B next, on every copy.
@@ -366,6 +374,99 @@ fn rebuild_and_restore_take_the_same_turn() {
         .unwrap();
         assert_eq!(desk.tickets().get(id).unwrap().assignee(), Some(b));
     }
+}
+
+#[test]
+fn a_waiting_ticket_survives_rebuild_and_restore_with_its_timer() {
+    let (mut w, agents) = three(on_email());
+    for x in agents {
+        w.run(hr(x, AgentCommand::SetWorkingHours(Some(nine_to_five()))))
+            .unwrap();
+    }
+    let t = email(&mut w);
+    let due = w.desk.poll_timeout();
+    assert_eq!(due, Some(w.now + Duration::hours(7)));
+    let config = w.desk.config().clone();
+    let json = serde_json::to_string(&w.desk.snapshot()).unwrap();
+    let restored = Desk::restore(config.clone(), serde_json::from_str(&json).unwrap()).unwrap();
+    let rebuilt = Desk::rebuild(&w.store, config).unwrap();
+    for desk in [&restored, &rebuilt] {
+        assert_eq!(desk, &w.desk);
+        assert_eq!(desk.poll_timeout(), due);
+        let listed = desk.tickets().unassigned();
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].ticket, listed[0].until), (t, due));
+    }
+}
+
+#[test]
+fn a_moved_ticket_waits_for_its_agent_when_the_others_are_full() {
+    let (mut w, [a, _, _]) = three(on_email().capacity(ChannelKind::Email, 1));
+    let tickets: Vec<_> = (0..3).map(|_| email(&mut w)).collect();
+    let back = w.now + Duration::days(1);
+    w.run(hr(
+        a,
+        AgentCommand::AddAbsence(Absence {
+            from: w.now,
+            until: back,
+        }),
+    ))
+    .unwrap();
+    assert_eq!(assignee(&w, tickets[0]), None);
+    let listed = w.desk.tickets().unassigned();
+    assert_eq!(
+        (listed[0].ticket, listed[0].reason, listed[0].until),
+        (tickets[0], &WaitReason::AtCapacity, Some(back)),
+        "A has room again once the ticket left, from when A is back"
+    );
+    w.now = back;
+    w.desk.handle_timeout(&mut w.store, back).unwrap();
+    assert_eq!(assignee(&w, tickets[0]), Some(a));
+}
+
+#[test]
+fn placing_a_ticket_in_an_auto_assigned_team_assigns_it_among_the_members() {
+    let (w, [a, b, c]) = three(AutoAssign::off());
+    let team = w.team;
+    let config = DeskConfig::default().with_assignment(AutoAssign::off().team(team));
+    let mut w = World {
+        desk: Desk::rebuild(&w.store, config).unwrap(),
+        ..w
+    };
+    for m in [c, b] {
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateTeam {
+                team,
+                command: fanatical::agent::TeamCommand::AddMember(m),
+            },
+        ))
+        .unwrap();
+    }
+    let t = email(&mut w);
+    assert_eq!(assignee(&w, t), None, "email is not auto-assigned here");
+    let recorded = w
+        .run(Command::new(
+            Actor::integration("triage"),
+            TicketAction::Update {
+                ticket: t,
+                command: fanatical::ticket::TicketCommand::SetTeam(Some(team)),
+            },
+        ))
+        .unwrap();
+    assert_eq!(assignee(&w, t), Some(b), "a member, in turn: not A");
+    assert!(recorded.iter().any(|r| r.actor == Some(rule())));
+    let u = email(&mut w);
+    w.run(Command::new(
+        Actor::integration("triage"),
+        TicketAction::Update {
+            ticket: u,
+            command: fanatical::ticket::TicketCommand::SetTeam(Some(team)),
+        },
+    ))
+    .unwrap();
+    assert_eq!(assignee(&w, u), Some(c));
+    assert_ne!(assignee(&w, u), Some(a));
 }
 
 #[test]
