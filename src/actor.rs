@@ -123,6 +123,11 @@ pub enum TimerKind {
     DeferredPage,
     /// A closed ticket's archive window running out (it leaves memory).
     Archive,
+    /// A ticket waiting for an agent: someone with the skills and room
+    /// comes on duty, and the desk tries to assign it again.
+    AutoAssign,
+    /// An agent's absence starting: their auto-assigned tickets move.
+    AbsenceStart,
 }
 
 impl fmt::Display for TimerKind {
@@ -136,6 +141,8 @@ impl fmt::Display for TimerKind {
             TimerKind::PraiseReminder => "praise_reminder",
             TimerKind::DeferredPage => "deferred_page",
             TimerKind::Archive => "archive",
+            TimerKind::AutoAssign => "auto_assign",
+            TimerKind::AbsenceStart => "absence_start",
         })
     }
 }

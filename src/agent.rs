@@ -256,6 +256,13 @@ pub enum AgentEventKind {
         /// Its first instant.
         from: DateTime<Utc>,
     },
+    /// An absence began while the desk assigns tickets by itself: the
+    /// agent's auto-assigned tickets moved (recorded by the desk's
+    /// assignment rule, once per absence).
+    AbsenceBegan {
+        /// The absence's first instant.
+        from: DateTime<Utc>,
+    },
 }
 
 /// A support employee.
@@ -452,6 +459,8 @@ impl Agent {
             }
             AgentEventKind::AbsenceAdded { absence } => self.schedule.add_absence(*absence),
             AgentEventKind::AbsenceCancelled { from } => self.schedule.cancel_absence(*from),
+            // The desk keeps which absences it has handled.
+            AgentEventKind::AbsenceBegan { .. } => {}
         }
     }
 

@@ -51,8 +51,9 @@
 //! strategies  arbitrary
 //!             proptest strategies for the model and policies (feature
 //!             `proptest`)
-//! policies    escalation/ routing guard crisis trend org permission/ form
-//!             pure rules over the model: escalation graphs, routing,
+//! policies    escalation/ routing assignment guard crisis trend org permission/ form
+//!             pure rules over the model: escalation graphs, routing and
+//!             automatic assignment (in turn among equals),
 //!             official-post review, crisis and trend detection,
 //!             reporting lines, who may do what; custom-field
 //!             configuration and the forms of each ticket type
@@ -250,6 +251,7 @@ pub mod actor;
 pub mod agent;
 #[cfg(feature = "proptest")]
 pub mod arbitrary;
+pub mod assignment;
 pub mod channel;
 pub mod coaching;
 pub mod crisis;

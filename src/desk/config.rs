@@ -94,6 +94,16 @@ pub struct DeskConfig {
     /// Left out of the serialised configuration while it is the default.
     #[serde(default, skip_serializing_if = "super::UnknownSenders::is_default")]
     pub unknown_senders: super::UnknownSenders,
+    /// Which tickets the desk assigns by itself, and each agent's
+    /// capacity per channel (default: off, nothing is auto-assigned; see
+    /// [`crate::assignment`]). Left out of the serialised configuration
+    /// while off.
+    #[serde(default, skip_serializing_if = "assignment_unset")]
+    pub assignment: crate::assignment::AutoAssign,
+}
+
+fn assignment_unset(a: &crate::assignment::AutoAssign) -> bool {
+    *a == crate::assignment::AutoAssign::default()
 }
 
 fn default_time_zone() -> chrono_tz::Tz {
@@ -123,6 +133,7 @@ impl Default for DeskConfig {
             archive: super::ArchivePolicy::default(),
             permissions: PermissionTable::default(),
             unknown_senders: super::UnknownSenders::default(),
+            assignment: crate::assignment::AutoAssign::default(),
         }
     }
 }
@@ -133,6 +144,14 @@ impl DeskConfig {
     #[must_use]
     pub fn with_permissions(mut self, permissions: PermissionTable) -> Self {
         self.permissions = permissions;
+        self
+    }
+
+    /// The configuration with automatic assignment (see
+    /// [`crate::assignment`]).
+    #[must_use]
+    pub fn with_assignment(mut self, assignment: crate::assignment::AutoAssign) -> Self {
+        self.assignment = assignment;
         self
     }
 

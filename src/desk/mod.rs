@@ -72,6 +72,7 @@
 mod access;
 mod archive;
 mod arrivals;
+mod assignment;
 mod audience;
 mod care;
 mod channels;
@@ -127,6 +128,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::survey::SurveyAction;
 pub use archive::{ArchiveNeed, ArchivePolicy, ArchivedEntry, ArchivedTicket, CustomerArchive};
 pub use arrivals::{UnknownSender, UnknownSenders, new_contact_id, new_customer_id};
+pub use assignment::Unassigned;
 pub use channels::default_fallbacks;
 pub use command::{
     Action, Command, CustomerAction, InboundMessage, IncidentAction, PeopleAction, TicketAction,
@@ -204,6 +206,10 @@ struct State {
     /// Messages from unknown senders held for triage, not yet resolved.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     triage: BTreeMap<TicketId, crate::ticket::TriagedMessage>,
+    /// Automatic assignment: rotation cursors, waiting tickets, absences
+    /// handled.
+    #[serde(default, skip_serializing_if = "assignment::Assignments::is_empty")]
+    assignments: assignment::Assignments,
     commands: Commands,
     versions: versions::Versions,
     position: u64,

@@ -50,8 +50,12 @@ impl Desk {
                         Some(roles)
                     })?;
                 }
-                let events = a.handle(command, now)?;
+                let events = a.handle(command.clone(), now)?;
+                let changed = !events.is_empty();
                 d.push(StreamId::Agent(agent), events.into_iter().map(Event::Agent));
+                if changed {
+                    self.assignment_after_agent_command(d, agent, &command, now);
+                }
             }
             PeopleAction::CreateTeam { id, name } => {
                 let stream = self.fresh(StreamId::Team(id))?;

@@ -261,10 +261,14 @@ impl Desk {
                 self.requeue_customer(*id, &e.kind);
             }
             (StreamId::Triage(id), Event::Triage(e)) => super::arrivals::apply_triage(s, *id, e),
-            (StreamId::Agent(id), Event::Agent(e)) => s.people.apply_agent(*id, e),
+            (StreamId::Agent(id), Event::Agent(e)) => {
+                s.people.apply_agent(*id, e);
+                self.note_agent_assignment(*id, e);
+            }
             (StreamId::Team(id), Event::Team(e)) => s.people.apply_team(*id, e),
             (StreamId::Ticket(id), Event::Ticket(e)) => {
                 s.tickets.apply(*id, e);
+                self.note_ticket_assignment(*id, e, r.actor.as_ref());
                 if !self.replaying {
                     self.archive_timer(*id);
                 }

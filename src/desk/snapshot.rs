@@ -367,6 +367,7 @@ impl Desk {
                 DeliveryState::Delivered | DeliveryState::Abandoned => {}
             }
         }
+        self.assignment_timers(&mut timers);
         self.timers = timers;
         self.ready = ready;
     }

@@ -314,8 +314,17 @@ impl Desk {
             events.extend(takeover.events);
             crisis = Some((signal, takeover.staffing));
         }
-        let sla = crate::sla::react(None, &events, customer_id, &self.config.sla, now);
+        // The assignment rule's events, decided with the opening (not for
+        // a crisis: a safety responder takes it).
+        let assigned = if crisis.is_none() {
+            self.assign_on_arrival(&events, now)
+        } else {
+            Vec::new()
+        };
+        let all: Vec<TicketEvent> = events.iter().chain(&assigned).cloned().collect();
+        let sla = crate::sla::react(None, &all, customer_id, &self.config.sla, now);
         d.push(stream, events.into_iter().map(Event::Ticket));
+        Self::push_by_rule(d, stream, assigned.into_iter().map(Event::Ticket).collect());
         d.push(StreamId::Sla(id), sla.into_iter().map(Event::Sla));
         if let Some((signal, staffing)) = crisis {
             self.push_crisis(d, id, signal, staffing, now);
@@ -331,9 +340,25 @@ impl Desk {
         events: Vec<TicketEvent>,
         now: DateTime<Utc>,
     ) {
-        if events.is_empty() {
+        self.push_ticket_ruled(d, t, events, Vec::new(), now);
+    }
+
+    /// [`Desk::push_ticket`], then `ruled`: the assignment rule's events
+    /// on the ticket as `events` leave it, by the rule, their SLA
+    /// consequences worked out with the others'.
+    pub(super) fn push_ticket_ruled(
+        &self,
+        d: &mut Drafts,
+        t: &Ticket,
+        mut events: Vec<TicketEvent>,
+        ruled: Vec<TicketEvent>,
+        now: DateTime<Utc>,
+    ) {
+        if events.is_empty() && ruled.is_empty() {
             return;
         }
+        let own = events.len();
+        events.extend(ruled);
         let empty;
         let sla = match self.state.slas.get(t.id()) {
             Some(s) => s,
@@ -344,9 +369,15 @@ impl Desk {
         };
         let reactions =
             crate::sla::react(Some((t, sla)), &events, t.customer(), &self.config.sla, now);
+        let ruled = events.split_off(own.min(events.len()));
         d.push(
             StreamId::Ticket(t.id()),
             events.into_iter().map(Event::Ticket),
+        );
+        Self::push_by_rule(
+            d,
+            StreamId::Ticket(t.id()),
+            ruled.into_iter().map(Event::Ticket).collect(),
         );
         d.push(StreamId::Sla(t.id()), reactions.into_iter().map(Event::Sla));
     }
@@ -669,7 +700,13 @@ impl Desk {
             &stream,
             u64::try_from(events.len()).unwrap_or(u64::MAX),
         );
-        self.push_ticket(d, t, events, now);
+        // Placed in a team whose tickets the desk assigns by itself.
+        let ruled = self.assign_on_team(t, &events, now);
+        let freed = self.freed_by(t, &events, &ruled);
+        self.push_ticket_ruled(d, t, events, ruled, now);
+        if let Some(freed) = freed {
+            self.assign_freed(d, t.id(), freed, now);
+        }
         d.push_outbox(messages);
         if solved && csat {
             self.csat_on_solve(d, t, assignee, last, now)?;

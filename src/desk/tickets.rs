@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
+use crate::channel::ChannelKind;
 use crate::id::{AgentId, ContactId, CustomerId, TicketId};
 use crate::ticket::{Ticket, TicketEvent};
 
@@ -27,6 +28,14 @@ pub struct Tickets {
     /// Unsolved tickets assigned to each agent (their routing load).
     #[serde(skip)]
     loads: BTreeMap<AgentId, u32>,
+    /// The same, per channel kind (what auto-assignment's capacity
+    /// counts).
+    #[serde(skip)]
+    channel_loads: BTreeMap<(AgentId, ChannelKind), u32>,
+    /// The unsolved tickets assigned to each agent (what moves when they
+    /// become absent).
+    #[serde(skip)]
+    by_assignee: BTreeSet<(AgentId, TicketId)>,
     /// Every change in the number of unsolved tickets: one by one for
     /// recent days, each day's peak for the days of archived tickets.
     queue_log: QueueLog,
@@ -179,13 +188,8 @@ impl Tickets {
         self.queue_log.compact(tz, next_day.min(archived_at));
         self.by_customer.remove(&(t.customer(), id));
         self.by_opening.remove(&(t.opened_at(), id));
-        if let Some(a) = t.assignee().filter(|_| t.status().is_unsolved())
-            && let Some(n) = self.loads.get_mut(&a)
-        {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                self.loads.remove(&a);
-            }
+        if let Some(a) = t.assignee().filter(|_| t.status().is_unsolved()) {
+            self.count_load(id, a, t.channel().kind(), false);
         }
         let n = self
             .archived_by_day
@@ -231,14 +235,58 @@ impl Tickets {
         self.by_customer.clear();
         self.by_opening.clear();
         self.loads.clear();
+        self.channel_loads.clear();
+        self.by_assignee.clear();
         for (id, t) in &self.tickets {
             self.by_customer.insert((t.customer(), *id));
             self.by_opening.insert((t.opened_at(), *id));
             if let Some(a) = t.assignee().filter(|_| t.status().is_unsolved()) {
                 let n = self.loads.entry(a).or_default();
                 *n = n.saturating_add(1);
+                let n = self
+                    .channel_loads
+                    .entry((a, t.channel().kind()))
+                    .or_default();
+                *n = n.saturating_add(1);
+                self.by_assignee.insert((a, *id));
             }
         }
+    }
+
+    /// One agent's unsolved assigned tickets of a channel kind.
+    #[must_use]
+    pub fn channel_load(&self, agent: AgentId, kind: ChannelKind) -> u32 {
+        self.channel_loads.get(&(agent, kind)).copied().unwrap_or(0)
+    }
+
+    /// The unsolved tickets assigned to `agent`, by id.
+    pub(super) fn assigned_to(&self, agent: AgentId) -> impl Iterator<Item = TicketId> + '_ {
+        self.by_assignee
+            .range((agent, TicketId::from_uuid(uuid::Uuid::nil()))..)
+            .take_while(move |(a, _)| *a == agent)
+            .map(|(_, t)| *t)
+    }
+
+    /// Counts a ticket of `kind` into (`add`) or out of an agent's loads.
+    fn count_load(&mut self, id: TicketId, agent: AgentId, kind: ChannelKind, add: bool) {
+        if add {
+            self.by_assignee.insert((agent, id));
+        } else {
+            self.by_assignee.remove(&(agent, id));
+        }
+        fn step<K: Ord>(map: &mut BTreeMap<K, u32>, key: K, add: bool) {
+            if add {
+                let n = map.entry(key).or_default();
+                *n = n.saturating_add(1);
+            } else if let Some(n) = map.get_mut(&key) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    map.remove(&key);
+                }
+            }
+        }
+        step(&mut self.loads, agent, add);
+        step(&mut self.channel_loads, (agent, kind), add);
     }
 
     /// Folds one event of a ticket's stream.
@@ -279,17 +327,11 @@ impl Tickets {
             _ => {}
         }
         if before != after {
-            if let Some(a) = before
-                && let Some(n) = self.loads.get_mut(&a)
-            {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    self.loads.remove(&a);
-                }
+            if let Some(a) = before {
+                self.count_load(id, a, channel, false);
             }
             if let Some(a) = after {
-                let n = self.loads.entry(a).or_default();
-                *n = n.saturating_add(1);
+                self.count_load(id, a, channel, true);
             }
         }
     }

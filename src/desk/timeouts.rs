@@ -65,12 +65,16 @@ impl Desk {
         let mut reminders = Vec::new();
         let mut incidents = Vec::new();
         let mut archive = Vec::new();
+        let mut waiting = Vec::new();
+        let mut absences = Vec::new();
         for timer in self.timers.due(now) {
             match timer {
                 Timer::Sla(key) => due.entry(key.ticket).or_default().push(key),
                 Timer::Reminder(praise) => reminders.push(praise),
                 Timer::Incident(incident) => incidents.push(incident),
                 Timer::Archive(ticket) => archive.push(ticket),
+                Timer::Assignment(ticket) => waiting.push(ticket),
+                Timer::Absence(agent) => absences.push(agent),
                 Timer::Retry(_) | Timer::Lease(_) | Timer::Deferred(_) => {}
             }
         }
@@ -87,6 +91,7 @@ impl Desk {
         self.decide_incident_timers(&mut d, &incidents, now);
         d.act_for(Cause::Timer(TimerKind::Archive));
         self.decide_archival(&mut d, &archive, now);
+        self.decide_assignment_timers(&mut d, &waiting, &absences, now);
         d.finish(self)
     }
 

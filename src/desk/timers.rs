@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 use crate::actor::TimerKind;
-use crate::id::{IncidentId, MessageId, PraiseId, TicketId};
+use crate::id::{AgentId, IncidentId, MessageId, PraiseId, TicketId};
 use crate::sla::TimerKey;
 
 /// Which timer: the thing it belongs to. Each has at most one deadline.
@@ -28,6 +28,10 @@ pub enum Timer {
     Deferred(MessageId),
     /// A closed ticket leaving memory when its archive window runs out.
     Archive(TicketId),
+    /// A ticket waiting for an agent, tried again.
+    Assignment(TicketId),
+    /// An agent's next absence starting (their tickets move).
+    Absence(AgentId),
 }
 
 impl Timer {

@@ -501,6 +501,48 @@ impl<'a> TicketsView<'a> {
         self.desk.loads()
     }
 
+    /// One agent's unsolved assigned tickets of a channel kind: what
+    /// auto-assignment's capacity for the channel counts.
+    #[must_use]
+    pub fn channel_load(&self, agent: AgentId, kind: crate::channel::ChannelKind) -> u32 {
+        self.desk.state.tickets.channel_load(agent, kind)
+    }
+
+    /// The tickets the desk should have assigned by itself and could
+    /// not (see [`crate::assignment`]): each with why, and when someone
+    /// with the skills and room comes on duty (when the desk tries again);
+    /// ordered by that time (tickets nobody foresees last), then id.
+    ///
+    /// ```
+    /// # use chrono::{Duration, TimeZone, Utc};
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ana, ticket, email } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// use fanatical::agent::{Absence, AgentCommand};
+    /// use fanatical::assignment::{AutoAssign, WaitReason};
+    /// use fanatical::channel::ChannelKind;
+    /// // Email is assigned on arrival; Ana, the only agent, is away a day.
+    /// let on = AutoAssign::off().channel(ChannelKind::Email);
+    /// let mut desk = Desk::rebuild(&store, desk.config().clone().with_assignment(on))?;
+    /// let back = now + Duration::days(1);
+    /// let away = AgentCommand::AddAbsence(Absence { from: now, until: back });
+    /// desk.execute(&mut store, Command::new(Actor::integration("hr"), PeopleAction::UpdateAgent { agent: ana, command: away }), now)?;
+    /// let new: TicketId = ids.next_id();
+    /// let msg = InboundMessage::new(new, Channel::Email, email, "Help");
+    /// desk.execute(&mut store, Command::new(Actor::integration("inbound"), TicketAction::Receive(msg)), now)?;
+    /// let waiting = desk.tickets().unassigned();
+    /// let mine = waiting.iter().find(|u| u.ticket == new).unwrap();
+    /// assert_eq!((mine.reason, mine.until), (&WaitReason::OffDuty, Some(back)));
+    /// // Ana is back: the desk wakes then and assigns it to her.
+    /// desk.handle_timeout(&mut store, back)?;
+    /// assert_eq!(desk.tickets().get(new).unwrap().assignee(), Some(ana));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn unassigned(&self) -> Vec<super::Unassigned<'a>> {
+        self.desk.state.assignments.unassigned()
+    }
+
     /// Routes a ticket needing `skills` among the router's agents, with
     /// the desk's current loads. Reads nothing about the customer.
     ///

@@ -229,6 +229,15 @@ pub enum TicketEventKind {
         /// The contact it became.
         to: ContactId,
     },
+    /// The desk's assignment rule found nobody to take the ticket: why,
+    /// and when it tries again (see [`crate::assignment`]).
+    AwaitingAgent {
+        /// Why nobody took it.
+        reason: super::WaitReason,
+        /// When the desk tries again (none: nobody foresees when).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<DateTime<Utc>>,
+    },
 }
 
 impl TicketEvent {

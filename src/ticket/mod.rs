@@ -55,6 +55,7 @@ mod link;
 mod rules;
 mod status;
 mod triage;
+mod waiting;
 
 use std::collections::BTreeSet;
 
@@ -72,6 +73,7 @@ pub use link::{LinkEvents, LinkKind, Links, MergeEvents};
 pub use rules::TicketRules;
 pub use status::Status;
 pub use triage::{Priority, Tag, TicketType};
+pub use waiting::{WaitReason, Waiting};
 
 use crate::channel::Channel;
 use crate::field::FieldValues;
@@ -628,6 +630,9 @@ impl Ticket {
             | K::TimeLogged { .. }
             | K::SplitOff { .. }
             | K::SplitFrom { .. } => self.apply_participants(event.at, &event.kind),
+            // The desk keeps the waiting tickets; the ticket itself is
+            // as it was (unassigned).
+            K::AwaitingAgent { .. } => {}
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod archive;
 mod archive_paths;
+mod assignment;
 mod bad_input;
 mod campaigns;
 mod care;
