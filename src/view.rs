@@ -77,13 +77,13 @@ use crate::ticket::{
 #[non_exhaustive]
 pub enum ViewError {
     /// The viewer's roles do not allow this view.
-    #[error("agent {agent} may not see {what}: needs one of the roles {needed}")]
+    #[error("agent {agent} may not see {what}: needs {needed}")]
     Forbidden {
         /// The viewer.
         agent: AgentId,
         /// What was asked for.
         what: &'static str,
-        /// The roles that may.
+        /// What the viewer would need (a permission).
         needed: &'static str,
     },
     /// A contact asked for a ticket of another customer.

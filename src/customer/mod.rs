@@ -277,8 +277,8 @@ pub enum CustomerCommand {
         /// The interest.
         interest: Interest,
     },
-    /// Set spend and tier (billing and account management; through the
-    /// desk, an agent without a role that sees spend is refused). A spend that
+    /// Set spend and tier (through the desk, it needs
+    /// [`crate::permission::Permission::ManageAccounts`]). A spend that
     /// is negative or above [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`] is
     /// refused ([`CustomerError::NegativeSpend`],
     /// [`CustomerError::SpendAboveLimit`]).

@@ -138,10 +138,17 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
             n
         }
         Action::Coaching(_) => vec![need(P::RecordMistakes)],
-        Action::Incident(a) => vec![need(match a {
-            IncidentAction::IssueCredits { .. } => P::IssueCredits,
-            _ => P::ManageIncidents,
-        })],
+        Action::Incident(a) => {
+            let mut n = vec![need(match a {
+                IncidentAction::IssueCredits { .. } => P::IssueCredits,
+                _ => P::ManageIncidents,
+            })];
+            // Linking a ticket lets the incident solve it and write on it.
+            if let IncidentAction::LinkTickets { tickets, .. } = a {
+                n.extend(tickets.iter().map(|t| on(P::EditTickets, *t)));
+            }
+            n
+        }
         Action::Post(a) => vec![need(match a {
             crate::guard::PostAction::Submit { .. } => P::SubmitPosts,
             _ => P::ApprovePosts,
@@ -246,7 +253,9 @@ impl Desk {
     }
 
     /// The first permission `command`'s actor lacks, as the refusal
-    /// [`Desk::decide`] would give; `None` when they hold every one.
+    /// [`Desk::decide`] would give a command it has not seen (a repeat
+    /// under an accepted key answers its first outcome instead); `None`
+    /// when they hold every one.
     #[must_use]
     pub fn missing_permission(&self, command: &Command) -> Option<PermissionError> {
         needs(&command.actor, &command.action)
@@ -443,6 +452,38 @@ impl Desk {
             _ => Subject::Integration,
         };
         scope.admits(&subject, &facts)
+    }
+
+    /// Whether `actor` may use `permission` on a ticket described by
+    /// `facts` (one read from the store, not in memory).
+    pub(super) fn permits_facts(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        facts: TicketFacts,
+    ) -> bool {
+        self.permits(actor, permission, On::New(facts))
+    }
+
+    /// [`Desk::check_permission`] on a ticket read from the store.
+    pub(super) fn check_on_facts(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        ticket: &crate::ticket::Ticket,
+    ) -> Result<(), Error> {
+        self.check_actor(actor)?;
+        let facts = TicketFacts::new(
+            ticket.customer(),
+            ticket.requester(),
+            ticket.assignee(),
+            ticket.team(),
+        );
+        if self.permits_facts(actor, permission, facts) {
+            Ok(())
+        } else {
+            Err(self.denied(actor, permission, Some(ticket.id())).into())
+        }
     }
 
     /// The teams `agent` is a member of.

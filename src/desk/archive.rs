@@ -691,6 +691,14 @@ impl Desk {
         contact: ContactId,
     ) -> Result<CustomerTicketView, Error> {
         let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        // As for a ticket in memory: the contact's permissions decide.
+        if self.state.customers.customer_of(contact) == Some(t.ticket.customer()) {
+            self.check_on_facts(
+                &crate::actor::Actor::Contact(contact),
+                crate::permission::Permission::ViewTickets,
+                &t.ticket,
+            )?;
+        }
         self.customer_view_of(&t.ticket, contact)
     }
 
@@ -699,8 +707,9 @@ impl Desk {
     /// the store, with the crisis record, which stays in memory.
     ///
     /// # Errors
-    /// [`crate::view::ViewError::Forbidden`] for a viewer who is not a
-    /// safety responder (checked before the store is read); an unknown or
+    /// [`PermissionError::Denied`](crate::permission::PermissionError::Denied)
+    /// for a viewer without crisis details (checked before the store is
+    /// read) or without the ticket in their view scope; an unknown or
     /// deactivated viewer; [`DeskError::UnknownTicket`] when the store
     /// holds no such ticket; store errors.
     pub fn archived_safety_ticket_view<S: Store + ?Sized>(
@@ -711,6 +720,11 @@ impl Desk {
     ) -> Result<super::SafetyTicketView, Error> {
         self.safety_responder(viewer)?;
         let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        self.check_on_facts(
+            &crate::actor::Actor::Agent(viewer),
+            crate::permission::Permission::ViewTickets,
+            &t.ticket,
+        )?;
         let mut view = AgentTicketView::from_ticket(&t.ticket);
         view.ccs = self.shown_ccs(&t.ticket);
         Ok(super::SafetyTicketView {

@@ -79,8 +79,19 @@ impl Desk {
             .customers
             .customer_of(contact)
             .ok_or(DeskError::UnknownContact(contact))?;
+        // The portal lists what the contact's permissions reach, by the
+        // check their commands pass (an erased contact sees nothing).
+        let who = crate::actor::Actor::Contact(contact);
+        self.check_actor(&who)?;
         let mut out: Vec<CustomerTicketView> = self
             .tickets_of(customer)
+            .filter(|t| {
+                self.may(
+                    &who,
+                    crate::permission::Permission::ViewTickets,
+                    Some(t.id()),
+                )
+            })
             .filter(|t| !self.is_crisis(t.id()) || t.requester() == Some(contact))
             .map(|t| {
                 let mut view = CustomerTicketView::from_ticket(t);

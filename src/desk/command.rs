@@ -383,9 +383,10 @@ pub enum CustomerAction {
     /// running SLA metrics are retargeted at the change (the policy chosen
     /// again for the new segment, deadlines on the new calendars, keeping
     /// the business time used). The contract says the customer's tier, so
-    /// an agent must hold a role that sees spend and tier (account
-    /// manager, billing, executive): others are refused with
-    /// [`crate::view::ViewError::Forbidden`]. Integrations act as billing.
+    /// it needs [`crate::permission::Permission::ManageAccounts`] (by
+    /// default account managers, billing, executives and integrations):
+    /// others are refused with
+    /// [`crate::permission::PermissionError::Denied`].
     /// Setting the contract the customer is already on writes nothing.
     SetContract {
         /// The customer.
@@ -713,9 +714,10 @@ pub enum IncidentAction {
     /// Issue the credits a resolved incident's customers are due (see
     /// `IncidentsView::credits_due`); each customer is credited once, and a
     /// customer whose credit cannot be computed is left for a person
-    /// without holding up the others. An agent issuing them must hold a
-    /// role that sees spend (`ViewError::Forbidden` otherwise);
-    /// integrations (billing systems) may.
+    /// without holding up the others. Needs
+    /// [`crate::permission::Permission::IssueCredits`] (by default account
+    /// managers, billing, executives and integrations;
+    /// [`crate::permission::PermissionError::Denied`] otherwise).
     IssueCredits {
         /// The incident.
         incident: crate::id::IncidentId,

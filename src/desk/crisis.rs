@@ -104,6 +104,12 @@ impl Desk {
     ) -> Result<SafetyTicketView, Error> {
         self.safety_responder(viewer)?;
         let t = self.ticket_or_err(ticket)?;
+        // Crisis details, and the ticket in the viewer's scope.
+        self.check_permission(
+            &Actor::Agent(viewer),
+            crate::permission::Permission::ViewTickets,
+            Some(ticket),
+        )?;
         let mut view = AgentTicketView::from_ticket(t);
         view.ccs = self.shown_ccs(t);
         Ok(SafetyTicketView {

@@ -86,7 +86,19 @@ impl Desk {
         refunds: impl Iterator<Item = &'a Refund>,
     ) -> Result<Vec<RefundView>, Error> {
         let access = self.spend_access(viewer)?;
-        let mut out: Vec<RefundView> = refunds.map(|r| r.view(access)).collect();
+        // Only refunds on tickets the viewer may see: notes and reasons
+        // are about the ticket.
+        let who = Actor::Agent(viewer);
+        let mut out: Vec<RefundView> = refunds
+            .filter(|r| {
+                self.may(
+                    &who,
+                    crate::permission::Permission::ViewTickets,
+                    Some(r.request().ticket),
+                )
+            })
+            .map(|r| r.view(access))
+            .collect();
         out.sort_by_key(|r| (r.requested_at, r.id));
         Ok(out)
     }

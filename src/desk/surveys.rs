@@ -242,7 +242,18 @@ impl Desk {
                     contacts.push(contact);
                 }
             }
-            SurveyAction::Answer { .. } => {}
+            // A contact answers only their own invitation; someone else's
+            // is, to them, no invitation at all.
+            SurveyAction::Answer { invitation, .. } => {
+                if let crate::actor::Actor::Contact(c) = d.actor() {
+                    let theirs = self
+                        .invitations()
+                        .any(|i| i.invitation.id == *invitation && i.invitation.contact == *c);
+                    if !theirs {
+                        return Err(SurveyError::UnknownInvitation(*invitation).into());
+                    }
+                }
+            }
         }
         let ctx = SurveyContext {
             config: &self.config.surveys,

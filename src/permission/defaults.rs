@@ -54,12 +54,12 @@ impl PermissionTable {
     /// |---|---|
     /// | agent | ticket work (view, open, reply, note, edit, assign, merge, escalate, flag a crisis, request refunds); manage customers; submit posts; record praise; manage incidents; run surveys |
     /// | light agent | view tickets, add internal notes, flag a crisis, record praise |
-    /// | team lead | an agent's, and approve posts, record mistakes, issue certificates |
+    /// | team lead | an agent's, and approve posts, record mistakes, name the awards committee |
     /// | manager | a team lead's, and manage people |
     /// | admin | everything except spend, accounts, refund approval, credits and crisis details |
     /// | account manager | ticket work; manage customers; view spend; manage accounts; approve refunds; issue credits |
     /// | billing | ticket work; approve refunds; view spend; manage accounts; issue credits |
-    /// | executive | ticket work; view spend; manage accounts; approve refunds; issue credits; manage incidents; approve posts; record praise; issue certificates |
+    /// | executive | ticket work; view spend; manage accounts; approve refunds; issue credits; manage incidents; approve posts; record praise; name the awards committee |
     /// | safety responder | an agent's ticket work and crisis details |
     ///
     /// Contacts may view, open and reply on their organisation's tickets,

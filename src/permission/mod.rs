@@ -485,10 +485,10 @@ impl PermissionTable {
     }
 
     /// The widest scope in which any of `roles` grants `permission`, or
-    /// `None` when none does. Scopes that do not cover one another (teams
-    /// and organisation) are not comparable; the first in role order wins
-    /// only when neither covers the other, which no single kind of actor
-    /// meets (agents get agent scopes, contacts contact scopes).
+    /// `None` when none does. Scopes that do not cover one another (an
+    /// agent scope and a contact scope) are not comparable: then the later
+    /// role's wins, which no table that validates meets (agents get agent
+    /// scopes, contacts contact scopes).
     pub fn scope_of<'a>(
         &self,
         roles: impl IntoIterator<Item = &'a Role>,
@@ -522,7 +522,9 @@ impl PermissionTable {
     /// # Errors
     /// [`PermissionError::NoAdministrator`] when no role grants
     /// [`Permission::ManagePermissions`], so nobody could ever change the
-    /// table again; [`PermissionError::ContactScope`] when contacts get an
+    /// table again; [`PermissionError::InvalidIntegration`] for an
+    /// integration named by what no actor can be (one word of 1 to 64
+    /// characters); [`PermissionError::ContactScope`] when contacts get an
     /// agent scope (teams, assigned) or a ticket permission an agent role
     /// gets a contact scope ([`PermissionError::AgentScope`]).
     pub fn validate(&self) -> Result<(), PermissionError> {
@@ -531,6 +533,13 @@ impl PermissionTable {
             .is_empty()
         {
             return Err(PermissionError::NoAdministrator);
+        }
+        if let Some(name) = self
+            .integrations
+            .keys()
+            .find(|name| Actor::Integration((*name).clone()).check().is_err())
+        {
+            return Err(PermissionError::InvalidIntegration(name.clone()));
         }
         for (role, grants) in &self.roles {
             for (permission, scope) in grants {
@@ -575,8 +584,15 @@ impl PermissionTable {
     /// Whether some integration (named or not) may manage permissions.
     #[must_use]
     pub fn integrations_administer(&self) -> bool {
+        // An integration no actor can be (an invalid name) administers
+        // nothing.
+        let named = self
+            .integrations
+            .iter()
+            .filter(|(name, _)| Actor::Integration((*name).clone()).check().is_ok())
+            .map(|(_, roles)| roles);
         std::iter::once(&self.integration_default)
-            .chain(self.integrations.values())
+            .chain(named)
             .any(|roles| {
                 self.scope_of(roles, Permission::ManagePermissions)
                     .is_some()
@@ -620,6 +636,10 @@ pub enum PermissionError {
         "the permission table leaves no one able to administer it (no active agent would hold manage_permissions)"
     )]
     NoAdministrator,
+    /// An integration named by what no integration can be called (one
+    /// word of 1 to 64 characters).
+    #[error("{0:?} cannot name an integration: one word of 1 to 64 characters")]
+    InvalidIntegration(String),
     /// An agent role granted a contact scope.
     #[error("role {role} is granted {permission} in scope {scope}, which only contacts have")]
     AgentScope {

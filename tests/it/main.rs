@@ -38,6 +38,7 @@ mod layering;
 mod many_desks;
 mod org;
 mod outbox;
+mod permission_paths;
 mod permission_props;
 mod permissions;
 mod privacy_props;

@@ -369,7 +369,6 @@ proptest! {
         steps in proptest::collection::vec((arb_who(), arb_op()), 1..12),
     ) {
         let mut d = build(table, roles, assignees);
-        let (mut denied, mut allowed) = (0, 0);
         for (who, op) in &steps {
             let cmd = command(&mut d, *who, op);
             let now = d.w.now;
@@ -394,12 +393,12 @@ proptest! {
                 (Some(_), Ok(_)) => prop_assert!(false, "{:?} by {:?} lacked {:?} yet ran", op, who, missing),
                 (Some(PermissionError::Denied { permission, .. }), Err(Error::Permission(PermissionError::Denied { permission: got, .. }))) => {
                     prop_assert_eq!(permission, got);
-                    denied += 1;
                 }
                 (None, Err(Error::Permission(PermissionError::Denied { .. }))) => {
                     prop_assert!(false, "{:?} by {:?} held every permission yet: {:?}", op, who, result);
                 }
-                (None, Ok(_)) => allowed += 1,
+                // Refused for who the actor is, or by the model: checked
+                // below to change nothing.
                 _ => {}
             }
             if result.is_err() {
@@ -408,15 +407,12 @@ proptest! {
             }
             d.w.tick(1);
         }
-        // Not vacuous over the run as a whole (checked in the test below).
-        let _ = (denied, allowed);
     }
 }
 
 /// The property is not vacuous: under the defaults a plain agent is
 /// refused the administrative acts of the palette and allowed the ticket
-/// work, and the checker catches a desk answer that disagrees with its
-/// table.
+/// work.
 #[test]
 fn the_property_sees_both_refusals_and_work() {
     let table = PermissionTable::defaults();
@@ -445,5 +441,4 @@ fn the_property_sees_both_refusals_and_work() {
     // A contact of another organisation is refused Acme's ticket.
     let cmd = command(&mut d, Who::Tom, &Op::Reply(0));
     assert!(d.w.desk.missing_permission(&cmd).is_some());
-    let _ = TeamId::from_uuid(uuid::Uuid::from_u128(1));
 }
