@@ -156,6 +156,7 @@ impl Day {
         self.report_incident(&mut out)?;
         self.report_wave(&mut out)?;
         self.report_recognition(&mut out)?;
+        self.report_queue(&mut out)?;
         self.report_guardrails(&mut out)?;
         self.report_crisis(&mut out)?;
         self.report_people(&mut out)?;
@@ -463,6 +464,14 @@ impl Day {
                 self.name_of(cert.agent),
                 self.name_of(cert.by)
             )?;
+        }
+        Ok(())
+    }
+
+    fn report_queue(&self, out: &mut String) -> Result<()> {
+        writeln!(out, "\nAna's queue at 14:00, next SLA breach first")?;
+        for line in &self.stories.queue {
+            writeln!(out, "  {line}")?;
         }
         Ok(())
     }

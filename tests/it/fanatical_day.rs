@@ -880,3 +880,21 @@ fn a_desk_restored_from_a_snapshot_taken_mid_day_equals_the_day_rebuilt() {
         events_json / 1024,
     );
 }
+
+#[test]
+fn anas_queue_lists_her_open_tickets_next_breach_first() {
+    let d = the_day();
+    let s = &d.stories;
+    // A heading and up to five rows, in deadline order (none last).
+    assert!(s.queue.len() > 1, "{:?}", s.queue);
+    assert_eq!(s.queue.len(), s.queue_deadlines.len() + 1);
+    let key = |d: &Option<chrono::DateTime<chrono::Utc>>| (d.is_none(), *d);
+    assert!(
+        s.queue_deadlines
+            .windows(2)
+            .all(|w| key(&w[0]) <= key(&w[1])),
+        "{:?}",
+        s.queue_deadlines
+    );
+    assert!(s.queue_deadlines.iter().any(Option::is_some));
+}

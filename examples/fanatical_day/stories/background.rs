@@ -23,6 +23,46 @@ impl Day {
             Channel::Phone,
         ];
         let agents = [self.cast.ana, self.cast.kofi, self.cast.mei, self.cast.luis];
+        // At 14:00 Ana opens her queue: the open tickets her permissions
+        // reach, the next SLA breach first.
+        let ana = self.cast.ana;
+        self.at(local(14, 0), move |d, now| {
+            use fanatical::queue::{Filter, Queue, Sort, SortBy};
+            use fanatical::ticket::Status;
+            let queue = Queue::new(Sort::ascending(SortBy::NextDeadline))
+                .with(Filter::Status([Status::New, Status::Open].into()));
+            let restriction = d.desk.queue_restriction(&Actor::Agent(ana))?;
+            let queues = d.desk.queues();
+            let page = queues.page(&queue, Some(ana), &restriction, None, 5, now)?;
+            let total = queues.count(&queue, Some(ana), &restriction, now)?;
+            d.stories.queue.push(format!(
+                "{total} open tickets; the first {}:",
+                page.rows.len()
+            ));
+            for row in &page.rows {
+                let due = match &row.next_deadline {
+                    Some(n) => format!(
+                        "{} due {}{}",
+                        n.metric,
+                        n.at.with_timezone(&chrono_tz::America::Chicago)
+                            .format("%H:%M"),
+                        if row.breached {
+                            " (a breach already)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => "no SLA running".to_owned(),
+                };
+                d.stories
+                    .queue
+                    .push(format!("{:<20} {:<7} {due}", row.subject, row.channel));
+                d.stories
+                    .queue_deadlines
+                    .push(row.next_deadline.as_ref().map(|n| n.at));
+            }
+            Ok(())
+        });
         let subjects = [
             "Server unreachable",
             "DNS change",

@@ -62,6 +62,10 @@ pub struct Stories {
     pub promoter: Option<InvitationId>,
     /// Commands the desk refused on purpose during the day, with why.
     pub refusals: Vec<String>,
+    /// Ana's queue at 14:00, next SLA breach first, as lines to show.
+    pub queue: Vec<String>,
+    /// The next deadlines of that queue's rows, in the order shown.
+    pub queue_deadlines: Vec<Option<chrono::DateTime<chrono::Utc>>>,
     /// How the 2 a.m. calls were routed: (ticket, agent, why).
     pub routed: Vec<(TicketId, AgentId, String)>,
 }
@@ -89,6 +93,8 @@ impl Stories {
             detractor: None,
             promoter: None,
             refusals: Vec::new(),
+            queue: Vec::new(),
+            queue_deadlines: Vec::new(),
             routed: Vec::new(),
         }
     }
