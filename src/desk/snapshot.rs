@@ -190,7 +190,9 @@ impl Desk {
     }
 
     /// A desk from a snapshot taken under `config` (the configuration the
-    /// desk was created with, as for [`Desk::rebuild`]). Call
+    /// desk was created with, as for [`Desk::rebuild`]; [`Desk::config`]
+    /// is that only until a contract or a permission table is recorded,
+    /// which it then carries). Call
     /// [`Desk::catch_up`] next to apply what was stored after it; erasures
     /// recorded after the snapshot are applied then, as by any replica.
     ///
