@@ -54,11 +54,14 @@ fn main() {
         .question(Question::new("rating", "How did we do?", QuestionKind::scale()).required())
         .validate()
         .unwrap();
-    let config = DeskConfig::default().with_surveys(
+    let mut config = DeskConfig::default().with_surveys(
         SurveyConfig::default()
             .with_survey(csat)
             .csat_on_solve("after-ticket"),
     );
+    // FANATICAL_MEMORY_QUEUES=off measures a desk that keeps no queue
+    // index (its queues served by a database).
+    config.queue_index = std::env::var("FANATICAL_MEMORY_QUEUES").as_deref() != Ok("off");
     let now = Utc.with_ymd_and_hms(2026, 11, 2, 14, 0, 0).unwrap();
     let mut ids = IdGenerator::from_seed(7);
     let mut store = MemoryStore::new();

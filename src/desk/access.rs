@@ -326,15 +326,18 @@ impl Desk {
     /// The [`Restriction`](crate::queue::Restriction) a queue answers
     /// `viewer` under: the tickets their
     /// [`Permission::ViewTickets`] reaches, by the same predicate commands
-    /// are checked with (all; their teams' and their own; their own; a
-    /// contact's organisation's or own requests). Pass it to
+    /// are checked with (all; their teams' and their own; their own).
+    /// Queues are agents' screens: a contact is refused
+    /// ([`DeskError::NeedsAgent`]; a portal lists a contact's tickets with
+    /// [`TicketsView::seen_by`](super::TicketsView::seen_by)). Pass it to
     /// [`QueuesView::page`](super::QueuesView::page) and
     /// [`QueuesView::count`](super::QueuesView::count), or to your read
     /// model.
     ///
     /// # Errors
-    /// [`PermissionError::Denied`] for a viewer who may view no ticket; the
-    /// actor's own errors (unknown, inactive, erased).
+    /// [`PermissionError::Denied`] for a viewer who may view no ticket;
+    /// [`DeskError::NeedsAgent`] for a contact; the actor's own errors
+    /// (unknown, inactive, erased).
     ///
     /// ```
     /// # use fanatical::prelude::*;
@@ -365,14 +368,15 @@ impl Desk {
                 agent: *a,
             }),
             (Some(Scope::Assigned), Actor::Agent(a)) => Some(Restriction::Assignee(*a)),
-            (Some(Scope::Requested), Actor::Contact(c)) => {
-                Some(Restriction::Requester([*c].into_iter().collect()))
+            // Queues are agents' screens (their rows carry internal
+            // status, tags and SLA state): a portal lists a contact's
+            // tickets with `tickets().seen_by`.
+            (_, Actor::Contact(_)) => {
+                return Err(DeskError::NeedsAgent {
+                    actor: viewer.clone(),
+                }
+                .into());
             }
-            (Some(Scope::Organisation), Actor::Contact(c)) => self
-                .state
-                .customers
-                .customer_of(*c)
-                .map(Restriction::Customer),
             _ => None,
         };
         restriction.ok_or_else(|| self.denied(viewer, Permission::ViewTickets, None).into())

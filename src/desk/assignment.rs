@@ -336,7 +336,9 @@ impl Desk {
             let Some(t) = self.state.tickets.get(u.ticket) else {
                 continue;
             };
-            if t.channel().kind() != freed.kind || t.assignee().is_some() {
+            // A crisis is a safety responder's, never the rule's.
+            if t.channel().kind() != freed.kind || t.assignee().is_some() || self.is_crisis(t.id())
+            {
                 continue;
             }
             if let Choice::Assign(_) = start().pick(t, now) {
@@ -467,7 +469,7 @@ impl Desk {
             let Some(t) = self.state.tickets.get(*id) else {
                 continue;
             };
-            if t.assignee().is_some() || !t.status().is_unsolved() {
+            if t.assignee().is_some() || !t.status().is_unsolved() || self.is_crisis(t.id()) {
                 continue;
             }
             let events = round.events(t, now);

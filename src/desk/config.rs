@@ -94,12 +94,30 @@ pub struct DeskConfig {
     /// Left out of the serialised configuration while it is the default.
     #[serde(default, skip_serializing_if = "super::UnknownSenders::is_default")]
     pub unknown_senders: super::UnknownSenders,
+    /// Whether the desk keeps its queue index in memory (default on), for
+    /// [`super::QueuesView::page`] and [`super::QueuesView::count`]. The
+    /// index costs about 2 KB per ticket in memory (see the README's
+    /// performance section); a desk whose queues a database serves
+    /// (fed with [`super::QueuesView::changes`]) turns it off, and its
+    /// pages and counts are then [`crate::queue::QueueError::NotIndexed`].
+    /// Left out of the serialised configuration while on.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub queue_index: bool,
     /// Which tickets the desk assigns by itself, and each agent's
     /// capacity per channel (default: off, nothing is auto-assigned; see
     /// [`crate::assignment`]). Left out of the serialised configuration
     /// while off.
     #[serde(default, skip_serializing_if = "assignment_unset")]
     pub assignment: crate::assignment::AutoAssign,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn assignment_unset(a: &crate::assignment::AutoAssign) -> bool {
@@ -134,6 +152,7 @@ impl Default for DeskConfig {
             permissions: PermissionTable::default(),
             unknown_senders: super::UnknownSenders::default(),
             assignment: crate::assignment::AutoAssign::default(),
+            queue_index: true,
         }
     }
 }

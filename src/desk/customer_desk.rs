@@ -166,14 +166,6 @@ impl Desk {
             .filter(|t| theirs(t.requester()))
             .map(Ticket::id)
             .collect();
-        // A ticket opened from a message held for triage: the held copy
-        // names them and holds their words.
-        erasure.triage = erasure
-            .requested
-            .iter()
-            .copied()
-            .filter(|t| self.version(&StreamId::Triage(*t)) > 0)
-            .collect();
         erasure.messages = self.state.outbox.messages_to(contact);
         for source in &erasure.merged {
             erasure
@@ -198,6 +190,15 @@ impl Desk {
                 erasure.messages.extend(a.outbox().messages_to(*id));
             }
         }
+        // A ticket opened from a message held for triage (archived ones
+        // included, found above): the held copy names them and holds
+        // their words.
+        erasure.triage = erasure
+            .requested
+            .iter()
+            .copied()
+            .filter(|t| self.version(&StreamId::Triage(*t)) > 0)
+            .collect();
         // Messages to them are each on their own stream: a desk that has
         // not seen one another desk queued would leave it unredacted.
         // Every decision that queues a message to a contact writes one of

@@ -29,13 +29,17 @@ impl std::fmt::Debug for QueuesView<'_> {
 }
 
 impl<'a> QueuesView<'a> {
-    /// A page of `queue` as `viewer` sees it at `now`: at most `limit`
-    /// rows after `cursor` (the first page without one), only tickets
-    /// `restriction` allows. Pass the page's `next` back for the page
-    /// after it.
+    /// A page of `queue` at `now` for `viewer` ("me" in its filters): at
+    /// most `limit` rows after `cursor` (the first page without one), only
+    /// tickets `restriction` allows. The restriction is the caller's: to
+    /// show a person only what their permissions reach, pass
+    /// [`Desk::queue_restriction`] of them (this method does not check it,
+    /// as trusted code such as a report may ask for everything). Pass the
+    /// page's `next` back for the page after it.
     ///
     /// # Errors
-    /// A bad queue or query: see [`QueueQuery::new`].
+    /// A bad queue or query: see [`QueueQuery::new`];
+    /// [`QueueError::NotIndexed`] when the desk keeps no queue index.
     ///
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
@@ -61,6 +65,9 @@ impl<'a> QueuesView<'a> {
         now: DateTime<Utc>,
     ) -> Result<QueuePage, QueueError> {
         let q = QueueQuery::new(queue, viewer, restriction.clone(), cursor, limit)?;
+        if !self.desk.config.queue_index {
+            return Err(QueueError::NotIndexed);
+        }
         Ok(self.desk.queues.page(&q, now))
     }
 
@@ -76,11 +83,15 @@ impl<'a> QueuesView<'a> {
         now: DateTime<Utc>,
     ) -> Result<u64, QueueError> {
         let q = QueueQuery::new(queue, viewer, restriction.clone(), None, 1)?;
+        if !self.desk.config.queue_index {
+            return Err(QueueError::NotIndexed);
+        }
         Ok(self.desk.queues.count(&q, now))
     }
 
     /// The in-memory read model itself, to answer [`QueueQuery`]s made
-    /// once and asked many times.
+    /// once and asked many times (empty when
+    /// [`DeskConfig::queue_index`](super::DeskConfig::queue_index) is off).
     #[must_use]
     pub fn model(&self) -> &'a MemoryQueues {
         &self.desk.queues
@@ -104,7 +115,8 @@ impl<'a> QueuesView<'a> {
 
     /// What a read model must take in after `recorded` was applied to
     /// this desk: each ticket the batch touched (its ticket or SLA
-    /// stream, its archiving, an erasure of its customer's contact), once,
+    /// stream, its archiving, an erasure of its customer's contact, its
+    /// crisis being recorded), once,
     /// with its row as it now is or its removal.
     #[must_use]
     pub fn changes(&self, recorded: &[RecordedEvent]) -> Vec<RowChange> {
@@ -119,6 +131,11 @@ impl<'a> QueuesView<'a> {
                 }
                 (StreamId::Customer(c), Event::Customer(e)) if erases(&e.kind) => {
                     touched.extend(self.desk.state.tickets.of_customer(*c).map(Ticket::id));
+                }
+                // A crisis hides its ticket's subject from the row.
+                (StreamId::Crisis, Event::Crisis(e)) => {
+                    let crate::crisis::CrisisEventKind::Flagged { record } = &e.kind;
+                    touched.push(record.ticket);
                 }
                 _ => {}
             }
@@ -154,9 +171,16 @@ impl Desk {
     /// A ticket's queue row from its record and its SLA.
     pub(super) fn queue_row(&self, id: TicketId) -> Option<QueueRow> {
         let t = self.state.tickets.get(id)?;
+        // A crisis ticket's subject came from the person's message: it is
+        // for the safety role only, as in the agent's ticket view.
+        let subject = if self.is_crisis(id) {
+            crate::crisis::RESTRICTED
+        } else {
+            t.subject()
+        };
         let mut row = QueueRow::new(
             id,
-            t.subject(),
+            subject,
             t.customer(),
             t.status(),
             t.priority(),
@@ -192,7 +216,7 @@ impl Desk {
     /// Brings a ticket's queue row up to date (not while replaying: the
     /// rows are built once at the end).
     pub(super) fn requeue(&mut self, id: TicketId) {
-        if self.replaying {
+        if self.replaying || !self.config.queue_index {
             return;
         }
         match self.queue_row(id) {
@@ -222,6 +246,10 @@ impl Desk {
     /// snapshot's restore).
     pub(super) fn rebuild_queues(&mut self) {
         let mut queues = MemoryQueues::new();
+        if !self.config.queue_index {
+            self.queues = queues;
+            return;
+        }
         for t in self.state.tickets.iter() {
             if let Some(row) = self.queue_row(t.id()) {
                 queues.upsert(row);

@@ -343,7 +343,11 @@ impl Desk {
                 s.coaching.apply(e);
             }
             (StreamId::Posts, Event::Post(e)) => s.posts.apply(e),
-            (StreamId::Crisis, Event::Crisis(e)) => s.crises.apply(e),
+            (StreamId::Crisis, Event::Crisis(e)) => {
+                s.crises.apply(e);
+                let crate::crisis::CrisisEventKind::Flagged { record } = &e.kind;
+                self.requeue(record.ticket);
+            }
             (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),
             (StreamId::Incident(id), Event::Incident(e)) => {
                 let next = s.incidents.apply(*id, e);

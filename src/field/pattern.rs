@@ -56,12 +56,18 @@ impl Pattern {
         if source.len() > MAX_PATTERN {
             return Err(bad(format!("longer than {MAX_PATTERN} bytes")));
         }
-        let regex = regex::RegexBuilder::new(&format!("^(?:{source})$"))
-            .size_limit(SIZE_LIMIT)
-            .dfa_size_limit(SIZE_LIMIT)
-            .nest_limit(NEST_LIMIT)
-            .build()
-            .map_err(|e| bad(first_line(&e.to_string())))?;
+        let build = |text: &str| {
+            regex::RegexBuilder::new(text)
+                .size_limit(SIZE_LIMIT)
+                .dfa_size_limit(SIZE_LIMIT)
+                .nest_limit(NEST_LIMIT)
+                .build()
+                .map_err(|e| bad(first_line(&e.to_string())))
+        };
+        // The source must stand alone, so it cannot close the group the
+        // anchors are put round (`x)|(.*` would match any text).
+        build(source)?;
+        let regex = build(&format!("^(?:{source})$"))?;
         Ok(Pattern {
             source: source.to_owned(),
             regex,

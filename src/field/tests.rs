@@ -326,3 +326,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_pattern_cannot_escape_its_anchors() {
+    assert!(matches!(
+        Pattern::new("x)|(.*"),
+        Err(FieldError::InvalidPattern { .. })
+    ));
+    let p = Pattern::new("[A-Z]{3}-[0-9]+").unwrap();
+    assert!(p.is_match("ABC-12"));
+    assert!(!p.is_match("xABC-12"));
+}

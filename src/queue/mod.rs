@@ -272,6 +272,11 @@ impl Restriction {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum QueueError {
+    /// The desk keeps no queue index in memory
+    /// ([`crate::desk::DeskConfig::queue_index`] is off): serve queues
+    /// from a read model fed with its rows instead.
+    #[error("this desk keeps no queue index in memory (DeskConfig::queue_index is off)")]
+    NotIndexed,
     /// A filter lists no value at all (it could match nothing).
     #[error("the {filter} filter lists no value")]
     EmptySet {

@@ -611,3 +611,52 @@ proptest! {
         prop_assert_eq!(&Desk::rebuild(&w.store, w.desk.config().clone()).unwrap(), &w.desk);
     }
 }
+
+/// A waiting ticket that turns into a crisis is a safety responder's: the
+/// rule's retry never hands it to an ordinary agent (the review found it
+/// did).
+#[test]
+fn a_waiting_ticket_that_becomes_a_crisis_is_not_assigned_by_the_rule() {
+    use chrono::Duration;
+    use fanatical::agent::{Absence, AgentCommand};
+    use fanatical::assignment::AutoAssign;
+    use fanatical::channel::{Channel, ChannelKind};
+    use fanatical::desk::{Command, DeskConfig, InboundMessage, PeopleAction, TicketAction};
+    let config =
+        DeskConfig::default().with_assignment(AutoAssign::off().channel(ChannelKind::Email));
+    let mut w = World::with_config(config);
+    let back = w.now + Duration::days(1);
+    let now = w.now;
+    for agent in [w.ana, w.bill] {
+        w.run(Command::new(
+            Actor::integration("hr"),
+            PeopleAction::UpdateAgent {
+                agent,
+                command: AgentCommand::AddAbsence(Absence {
+                    from: now,
+                    until: back,
+                }),
+            },
+        ))
+        .unwrap();
+    }
+    let t = w.jane_emails("Help with the disk");
+    assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), None);
+    let id: fanatical::id::TicketId = w.ids.next_id();
+    let msg = InboundMessage::new(
+        id,
+        Channel::Email,
+        w.jane_email.clone(),
+        "The restore failed again and I want to end my life",
+    )
+    .in_reply_to(t);
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(msg),
+    ))
+    .unwrap();
+    assert!(w.desk.tickets().is_crisis(t));
+    w.now = back;
+    w.desk.handle_timeout(&mut w.store, back).unwrap();
+    assert_eq!(w.desk.tickets().get(t).unwrap().assignee(), None);
+}

@@ -880,3 +880,71 @@ fn an_archived_ticket_of_a_merged_contact_stays_theirs_and_is_erased_with_the_ta
     assert!(!record.contains("jay@home.example"), "address kept");
     survives(&w);
 }
+
+/// Erasing a contact erases the held copy of a triaged message that became
+/// their ticket, also once that ticket is archived (the review found the
+/// archived one kept: the triage streams were listed before the archive
+/// was read).
+#[test]
+fn erasure_takes_the_triage_copy_of_an_archived_ticket() {
+    use fanatical::desk::{ArchivePolicy, UnknownSender};
+    use fanatical::ticket::Status;
+    for archive in [false, true] {
+        let mut config = DeskConfig::default()
+            .with_archive(ArchivePolicy::after_closed(chrono::Duration::days(7)).unwrap());
+        config.unknown_senders.default = UnknownSender::Triage;
+        let mut w = World::with_config(config);
+        let from = ChannelAddress::email("stranger@elsewhere.example").unwrap();
+        let id: TicketId = w.ids.next_id();
+        let msg = InboundMessage::new(id, Channel::Email, from, "zebra secret words");
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(msg),
+        ))
+        .unwrap();
+        let (acme, jane, ana) = (w.acme, w.jane, w.ana);
+        w.run(Command::new(
+            Actor::integration("crm"),
+            TicketAction::AttachTriaged {
+                message: id,
+                customer: acme,
+                contact: jane,
+            },
+        ))
+        .unwrap();
+        w.run(Command::new(
+            Actor::Agent(ana),
+            TicketAction::assign(id, ana),
+        ))
+        .unwrap();
+        w.run(Command::reply(id, ana, "done")).unwrap();
+        for status in [Status::Solved, Status::Closed] {
+            w.run(Command::new(
+                Actor::Agent(ana),
+                TicketAction::set_status(id, status),
+            ))
+            .unwrap();
+            w.deliver_all();
+        }
+        if archive {
+            w.now += chrono::Duration::days(8);
+            let now = w.now;
+            w.desk.handle_timeout(&mut w.store, now).unwrap();
+            assert!(w.desk.tickets().get(id).is_none(), "archived");
+        }
+        let record = |w: &World| format!("{:?}", w.store.read_all(0, usize::MAX).unwrap());
+        assert!(record(&w).contains("zebra secret"));
+        w.run(Command::new(
+            Actor::integration("privacy"),
+            CustomerAction::EraseContact {
+                customer: acme,
+                contact: jane,
+                scope: ErasureScope::ProfileAndMessages,
+            },
+        ))
+        .unwrap();
+        let after = record(&w);
+        assert!(!after.contains("zebra secret"), "archive {archive}");
+        assert!(!after.contains("stranger@elsewhere"), "archive {archive}");
+    }
+}

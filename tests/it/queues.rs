@@ -918,3 +918,62 @@ proptest! {
         prop_assert_eq!(w.desk.queues().count(&queue, Some(ana), &restriction, now), Ok(expected.len() as u64));
     }
 }
+
+/// A desk that keeps no queue index answers no page or count, and still
+/// hands its rows to a read model of its own.
+#[test]
+fn a_desk_without_the_queue_index_refuses_pages_and_still_feeds_read_models() {
+    let mut config = fanatical::desk::DeskConfig::default();
+    config.queue_index = false;
+    let mut w = World::with_config(config);
+    let t = w.jane_emails("Site down");
+    let open = fanatical::queue::Queue::new(fanatical::queue::Sort::ascending(
+        fanatical::queue::SortBy::NextDeadline,
+    ));
+    let now = w.now;
+    let all = fanatical::queue::Restriction::All;
+    assert_eq!(
+        w.desk.queues().page(&open, None, &all, None, 50, now),
+        Err(fanatical::queue::QueueError::NotIndexed)
+    );
+    assert_eq!(
+        w.desk.queues().count(&open, None, &all, now),
+        Err(fanatical::queue::QueueError::NotIndexed)
+    );
+    assert_eq!(w.desk.queues().model().len(), 0);
+    assert_eq!(w.desk.queues().row(t).map(|r| r.id), Some(t));
+    assert_eq!(w.desk.queues().rows().count(), 1);
+}
+
+/// A crisis ticket's subject (from the person's own words) is in no queue
+/// row, nor in what a read model is fed; and contacts have no queue.
+#[test]
+fn a_crisis_subject_is_in_no_queue_row() {
+    let mut w = World::new();
+    let words = "The restore failed again and I want to end my life";
+    let t = w.jane_emails(words);
+    assert!(w.desk.tickets().is_crisis(t));
+    let ana = w.ana;
+    let restriction = w
+        .desk
+        .queue_restriction(&fanatical::actor::Actor::Agent(ana))
+        .unwrap();
+    let all = fanatical::queue::Queue::new(fanatical::queue::Sort::ascending(
+        fanatical::queue::SortBy::Created,
+    ));
+    let now = w.now;
+    let page = w
+        .desk
+        .queues()
+        .page(&all, Some(ana), &restriction, None, 50, now)
+        .unwrap();
+    let row = page.rows.iter().find(|r| r.id == t).unwrap();
+    assert_eq!(row.subject, fanatical::crisis::RESTRICTED);
+    let fed = format!("{:?}", w.desk.queues().rows().collect::<Vec<_>>());
+    assert!(!fed.contains("end my life"), "{fed}");
+    assert!(
+        w.desk
+            .queue_restriction(&fanatical::actor::Actor::Contact(w.jane))
+            .is_err()
+    );
+}
