@@ -46,6 +46,7 @@
 
 mod contact;
 mod erasure;
+mod error;
 mod merge;
 mod profile;
 
@@ -57,116 +58,16 @@ use serde::{Deserialize, Serialize};
 pub use contact::Contact;
 use contact::ContactBook;
 pub use erasure::{ErasureScope, Forget};
+pub use error::CustomerError;
 pub use profile::{
     AccountStanding, Consent, ConsentSource, Currency, FamilyMember, Interest, Money,
     PersonalProfile, Relation, Tier,
 };
 
 use crate::agent::Role;
-use crate::channel::{ChannelAddress, ChannelError};
+use crate::channel::ChannelAddress;
 use crate::field::{FieldKey, FieldValue, FieldValues};
 use crate::id::{AgentId, ComponentId, ContactId, CustomerId};
-
-/// Why a customer command was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CustomerError {
-    /// A required name was blank.
-    #[error("{what} must not be empty")]
-    Empty {
-        /// Which field.
-        what: &'static str,
-    },
-    /// The contact is not one of this customer's.
-    #[error("customer {customer} has no contact {contact}")]
-    UnknownContact {
-        /// The customer.
-        customer: CustomerId,
-        /// The contact asked for.
-        contact: ContactId,
-    },
-    /// The contact id is already used by this customer.
-    #[error("customer {customer} already has contact {contact}")]
-    DuplicateContact {
-        /// The customer.
-        customer: CustomerId,
-        /// The contact id.
-        contact: ContactId,
-    },
-    /// Personal details need the contact's consent first.
-    #[error("no consent recorded for contact {contact} of customer {customer}")]
-    NoConsent {
-        /// The customer.
-        customer: CustomerId,
-        /// The contact.
-        contact: ContactId,
-    },
-    /// The address is not one of the contact's.
-    #[error("contact {contact} has no address {address}")]
-    UnknownAddress {
-        /// The contact.
-        contact: ContactId,
-        /// The address.
-        address: ChannelAddress,
-    },
-    /// A contact must keep at least one way to be reached.
-    #[error("contact {0} would have no address left")]
-    LastAddress(ContactId),
-    /// A contact is added with no way to reach them.
-    #[error("contact {0} needs at least one address")]
-    NoAddress(ContactId),
-    /// The contact was erased: nothing more is recorded about them.
-    #[error("contact {contact} of customer {customer} is erased")]
-    ContactErased {
-        /// The customer.
-        customer: CustomerId,
-        /// The contact.
-        contact: ContactId,
-    },
-    /// The contact is already erased at least this far.
-    #[error("contact {contact} of customer {customer} is already erased ({scope})")]
-    AlreadyErased {
-        /// The customer.
-        customer: CustomerId,
-        /// The contact.
-        contact: ContactId,
-        /// How far they were erased.
-        scope: ErasureScope,
-    },
-    /// A currency code that is not an ISO 4217 code.
-    #[error("invalid currency code {0:?}: not an ISO 4217 code")]
-    InvalidCurrency(String),
-    /// A negative monthly spend.
-    #[error("monthly spend must not be negative (got {0})")]
-    NegativeSpend(Money),
-    /// A monthly spend above [`AccountStanding::MAX_MONTHLY_SPEND_MINOR`].
-    #[error(
-        "monthly spend must be at most {max} a month (got {0})",
-        max = AccountStanding::max_monthly_spend(.0.currency)
-    )]
-    SpendAboveLimit(Money),
-    /// A bad channel address.
-    #[error(transparent)]
-    Channel(#[from] ChannelError),
-    /// A contact merged into itself.
-    #[error("contact {contact} of customer {customer} cannot be merged into itself")]
-    MergeIntoItself {
-        /// The customer.
-        customer: CustomerId,
-        /// The contact.
-        contact: ContactId,
-    },
-    /// The contact was merged into another: commands name that one.
-    #[error("contact {contact} of customer {customer} was merged into contact {into}")]
-    ContactMerged {
-        /// The customer.
-        customer: CustomerId,
-        /// The contact named.
-        contact: ContactId,
-        /// The contact it was merged into.
-        into: ContactId,
-    },
-}
 
 /// The part a customer-side contact plays for the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
