@@ -35,7 +35,8 @@ impl<'a> QueuesView<'a> {
     /// after it.
     ///
     /// # Errors
-    /// A bad queue or query: see [`QueueQuery::new`].
+    /// A bad queue or query: see [`QueueQuery::new`]; a field filter the
+    /// desk's catalog refuses: see [`Queue::check_fields`].
     ///
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
@@ -61,6 +62,7 @@ impl<'a> QueuesView<'a> {
         now: DateTime<Utc>,
     ) -> Result<QueuePage, QueueError> {
         let q = QueueQuery::new(queue, viewer, restriction.clone(), cursor, limit)?;
+        queue.check_fields(self.desk.fields().catalog())?;
         Ok(self.desk.queues.page(&q, now))
     }
 
@@ -76,6 +78,7 @@ impl<'a> QueuesView<'a> {
         now: DateTime<Utc>,
     ) -> Result<u64, QueueError> {
         let q = QueueQuery::new(queue, viewer, restriction.clone(), None, 1)?;
+        queue.check_fields(self.desk.fields().catalog())?;
         Ok(self.desk.queues.count(&q, now))
     }
 
@@ -169,6 +172,7 @@ impl Desk {
         row.team = t.team();
         row.requester = t.requester();
         row.tags.clone_from(t.tags());
+        row.fields.clone_from(t.fields());
         if let Some(sla) = self.state.slas.get(id) {
             row.breached = sla
                 .metrics()
