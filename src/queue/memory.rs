@@ -727,3 +727,50 @@ impl QueueReadModel for MemoryQueues {
         Ok(MemoryQueues::count(self, query, now))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::field::{FieldTest, FieldValue};
+    use crate::queue::conformance::sample_rows;
+    use crate::queue::{Queue, Sort};
+
+    /// Any-of and set come from the field posting sets: the candidates
+    /// are exactly the tickets holding the term (or the field), not every
+    /// row; a range or empty alone narrows nothing.
+    #[test]
+    fn field_filters_take_their_candidates_from_the_field_postings() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 3, 9, 0, 0).unwrap();
+        let mut model = MemoryQueues::new();
+        for r in sample_rows(3, 300, now) {
+            model.upsert(r);
+        }
+        let plan = FieldKey::new("plan").unwrap();
+        let size = |test: FieldTest| {
+            let q =
+                Queue::new(Sort::ascending(SortBy::Created)).with(Filter::Field(FieldCondition {
+                    key: plan.clone(),
+                    test,
+                }));
+            let q = QueueQuery::new(&q, None, Restriction::All, None, 10).unwrap();
+            model.candidates(&q, now, true).map(|c| c.size)
+        };
+        let pro = model
+            .rows()
+            .filter(|r| r.fields.get(&plan) == Some(&FieldValue::choice("pro")))
+            .count();
+        let with_plan = model
+            .rows()
+            .filter(|r| r.fields.get(&plan).is_some())
+            .count();
+        assert!(0 < pro && pro < with_plan && with_plan < model.len());
+        assert_eq!(
+            size(FieldTest::AnyOf([FieldTerm::option("pro")].into())),
+            Some(pro)
+        );
+        assert_eq!(size(FieldTest::Set), Some(with_plan));
+        assert_eq!(size(FieldTest::Empty), None);
+    }
+}
