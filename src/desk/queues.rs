@@ -38,7 +38,8 @@ impl<'a> QueuesView<'a> {
     /// page's `next` back for the page after it.
     ///
     /// # Errors
-    /// A bad queue or query: see [`QueueQuery::new`];
+    /// A bad queue or query: see [`QueueQuery::new`]; a field filter the
+    /// desk's catalog refuses: see [`Queue::check_fields`];
     /// [`QueueError::NotIndexed`] when the desk keeps no queue index.
     ///
     /// ```
@@ -65,6 +66,7 @@ impl<'a> QueuesView<'a> {
         now: DateTime<Utc>,
     ) -> Result<QueuePage, QueueError> {
         let q = QueueQuery::new(queue, viewer, restriction.clone(), cursor, limit)?;
+        queue.check_fields(self.desk.fields().catalog())?;
         if !self.desk.config.queue_index {
             return Err(QueueError::NotIndexed);
         }
@@ -83,6 +85,7 @@ impl<'a> QueuesView<'a> {
         now: DateTime<Utc>,
     ) -> Result<u64, QueueError> {
         let q = QueueQuery::new(queue, viewer, restriction.clone(), None, 1)?;
+        queue.check_fields(self.desk.fields().catalog())?;
         if !self.desk.config.queue_index {
             return Err(QueueError::NotIndexed);
         }
@@ -193,6 +196,7 @@ impl Desk {
         row.team = t.team();
         row.requester = t.requester();
         row.tags.clone_from(t.tags());
+        row.fields.clone_from(t.fields());
         if let Some(sla) = self.state.slas.get(id) {
             row.breached = sla
                 .metrics()

@@ -20,7 +20,8 @@
 //! [`FieldValues`] are what a ticket, customer or contact holds;
 //! [`FieldValues::terms`] lists them as exact-match [`FieldTerm`]s (one
 //! per option of a multi-select) for indexes, and a [`FieldCondition`]
-//! tests them in SLA policies, escalation rules and routing.
+//! tests them in SLA policies, escalation rules, routing and queues
+//! ([`crate::queue::Filter::Field`]).
 //!
 //! # Example
 //! ```

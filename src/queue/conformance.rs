@@ -4,7 +4,8 @@
 //!
 //! [`sample_rows`] generates a varied set of rows (every status, priority,
 //! type and channel; assigned or not; teams; tags; deadlines past, near
-//! and far, breached or not, none), [`sample_queries`] the queues to ask
+//! and far, breached or not, none; custom field values of every kind a
+//! queue filters on, or none), [`sample_queries`] the queues to ask
 //! of them (every filter, every sort both ways, restrictions, "me"), and
 //! [`check`] pages through each at several page sizes in both models.
 //! Rows from a real desk (`desk.queues().rows()`) can be checked the same
@@ -35,6 +36,9 @@ use super::{
     Restriction, SlaState, Sort, SortBy, TagMatch, When,
 };
 use crate::channel::ChannelKind;
+use crate::field::{
+    Decimal, FieldCondition, FieldKey, FieldTerm, FieldTest, FieldValue, FieldValues,
+};
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::sla::Metric;
 use crate::ticket::{Priority, Status, Tag, TicketType};
@@ -203,9 +207,141 @@ pub fn sample_rows(seed: u64, n: usize, now: DateTime<Utc>) -> Vec<QueueRow> {
                 });
             }
             row.breached = row.status.is_unsolved() && m.below(7) == 0;
+            row.fields = sample_fields(&mut m);
             row
         })
         .collect()
+}
+
+/// A field key of the samples (each is a valid key).
+fn field_key(k: &str) -> Option<FieldKey> {
+    FieldKey::new(k).ok()
+}
+
+/// Some of: `plan` (an option), `regions` (options), `escalated`
+/// (checkbox), `units` (number), `price` (decimal), `due` (date).
+fn sample_fields(m: &mut Mix) -> FieldValues {
+    let plans = ["basic", "pro", "enterprise"];
+    let regions = ["eu", "us", "apac"];
+    let units = i64::try_from(m.below(60)).unwrap_or(0) - 10;
+    let cents = i64::try_from(m.below(4000)).unwrap_or(0);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .and_then(|d| d.checked_add_days(chrono::Days::new(m.below(90))));
+    let values = [
+        ("plan", Some(FieldValue::choice(m.pick(&plans)))),
+        (
+            "regions",
+            Some(FieldValue::choices(
+                regions.iter().filter(|_| m.below(2) == 0).copied(),
+            ))
+            .filter(|v| matches!(v, FieldValue::Choices(s) if !s.is_empty())),
+        ),
+        ("escalated", Some(FieldValue::Checkbox(m.below(2) == 0))),
+        ("units", Some(FieldValue::Number(units))),
+        (
+            "price",
+            Decimal::new(cents, 2).ok().map(FieldValue::Decimal),
+        ),
+        ("due", day.map(FieldValue::Date)),
+    ];
+    values
+        .into_iter()
+        .filter(|_| m.below(4) > 0)
+        .filter_map(|(k, v)| Some((field_key(k)?, v?)))
+        .collect()
+}
+
+/// Queues on the sample fields: options, a checkbox, ranges of a number,
+/// a decimal and a date, set and empty.
+fn field_queries() -> Vec<(&'static str, Vec<Filter>)> {
+    let on = |k: &str, test: FieldTest| {
+        field_key(k).map(|key| Filter::Field(FieldCondition { key, test }))
+    };
+    let date = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2026, m, d).map(FieldTerm::Date);
+    let cases = [
+        (
+            "plan pro or enterprise",
+            on(
+                "plan",
+                FieldTest::AnyOf(
+                    [FieldTerm::option("pro"), FieldTerm::option("enterprise")].into(),
+                ),
+            ),
+        ),
+        (
+            "in the us",
+            on(
+                "regions",
+                FieldTest::AnyOf([FieldTerm::option("us")].into()),
+            ),
+        ),
+        (
+            "escalated",
+            on(
+                "escalated",
+                FieldTest::AnyOf([FieldTerm::Checkbox(true)].into()),
+            ),
+        ),
+        (
+            "units 5 to 20",
+            on(
+                "units",
+                FieldTest::Between {
+                    min: Some(FieldTerm::Number(5)),
+                    max: Some(FieldTerm::Number(20)),
+                },
+            ),
+        ),
+        (
+            "units below zero",
+            on(
+                "units",
+                FieldTest::Between {
+                    min: None,
+                    max: Some(FieldTerm::Number(-1)),
+                },
+            ),
+        ),
+        (
+            "price at least 12.5",
+            on(
+                "price",
+                FieldTest::Between {
+                    min: Decimal::new(125, 1).ok().map(FieldTerm::Decimal),
+                    max: None,
+                },
+            ),
+        ),
+        (
+            "due in february",
+            on(
+                "due",
+                FieldTest::Between {
+                    min: date(2, 1),
+                    max: date(2, 28),
+                },
+            ),
+        ),
+        ("units set", on("units", FieldTest::Set)),
+        ("no plan", on("plan", FieldTest::Empty)),
+    ];
+    let mut out: Vec<(&str, Vec<Filter>)> = cases
+        .into_iter()
+        .filter_map(|(name, f)| Some((name, vec![f?])))
+        .collect();
+    if let (Some(p), Some(s)) = (
+        on(
+            "plan",
+            FieldTest::AnyOf([FieldTerm::option("basic")].into()),
+        ),
+        on("escalated", FieldTest::Empty),
+    ) {
+        out.push((
+            "basic and not escalated and open",
+            vec![p, s, Filter::Status([Status::Open].into())],
+        ));
+    }
+    out
 }
 
 /// Queues that exercise every filter, every sort both ways, "me", the
@@ -304,6 +440,7 @@ pub fn sample_queries(rows: &[QueueRow]) -> Vec<Case> {
             )],
         ),
     ];
+    filters.extend(field_queries());
     if let Some(c) = customer {
         filters.push(("a customer", vec![Filter::Customer([c].into())]));
     }

@@ -6,6 +6,10 @@
 //!   a filter or the restriction requires: a status, priority, type,
 //!   channel, assignee, team, customer, requester or tag; or the range of
 //!   an ordered index an SLA state or age filter selects, when smaller;
+//!   a custom field's term (any of some options, a checkbox, a number) or
+//!   the tickets that have the field (set). A range of a field's values
+//!   or an empty field narrows nothing itself: it is checked on the
+//!   candidates the other filters give;
 //! - the **order** comes from an ordered index of the sort (one over
 //!   every row, one by team and one by assignee), walked from the
 //!   cursor until the page is full, or from selecting the first rows of
@@ -26,6 +30,7 @@ use super::{
     RowChange, SlaState, SortBy, TagMatch,
 };
 use crate::channel::ChannelKind;
+use crate::field::{FieldCondition, FieldKey, FieldTerm, FieldTest};
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::ticket::{Priority, Status, Tag, TicketType};
 
@@ -78,6 +83,10 @@ pub struct MemoryQueues {
     pub(super) tags: Postings<Tag>,
     pub(super) customer: Postings<CustomerId>,
     pub(super) requester: Postings<ContactId>,
+    /// Tickets by each custom field term they hold.
+    pub(super) field_terms: Postings<(FieldKey, FieldTerm)>,
+    /// Tickets by each custom field they have a value of.
+    pub(super) field_set: Postings<FieldKey>,
     /// Rows whose breach is recorded.
     pub(super) breached: Ids,
     /// Every row by each sort, ascending: next deadline, priority,
@@ -287,6 +296,29 @@ impl MemoryQueues {
         for t in nt.difference(ot) {
             self.tags.add(t.clone(), id);
         }
+        let empty = crate::field::FieldValues::EMPTY;
+        let (of, nf) = (
+            old.map_or(&empty, |r| &r.fields),
+            new.map_or(&empty, |r| &r.fields),
+        );
+        if of != nf {
+            let terms = |v: &crate::field::FieldValues| -> BTreeSet<(FieldKey, FieldTerm)> {
+                v.terms().map(|(k, t)| (k.clone(), t)).collect()
+            };
+            let (ot, nt) = (terms(of), terms(nf));
+            for t in ot.difference(&nt) {
+                self.field_terms.remove(t.clone(), id);
+            }
+            for t in nt.difference(&ot) {
+                self.field_terms.add(t.clone(), id);
+            }
+            for (k, _) in of.iter().filter(|(k, _)| nf.get(k).is_none()) {
+                self.field_set.remove(k.clone(), id);
+            }
+            for (k, _) in nf.iter().filter(|(k, _)| of.get(k).is_none()) {
+                self.field_set.add(k.clone(), id);
+            }
+        }
         for by in SORTS {
             let (o, n) = (old.map(|r| r.position(by)), new.map(|r| r.position(by)));
             self.ordered
@@ -345,6 +377,19 @@ impl MemoryQueues {
                     let smallest = s.iter().min_by_key(|k| self.tags.len(k));
                     Candidates::of(vec![smallest.and_then(|k| self.tags.get(k))])
                 }
+                Filter::Field(FieldCondition {
+                    key,
+                    test: FieldTest::AnyOf(terms),
+                }) => Candidates::of(
+                    terms
+                        .iter()
+                        .map(|t| self.field_terms.get(&(key.clone(), t.clone())))
+                        .collect(),
+                ),
+                Filter::Field(FieldCondition {
+                    key,
+                    test: FieldTest::Set,
+                }) => Candidates::of(vec![self.field_set.get(key)]),
                 _ => continue,
             };
             offer(&mut best, c);
@@ -680,5 +725,52 @@ impl QueueReadModel for MemoryQueues {
 
     fn count(&mut self, query: &QueueQuery, now: DateTime<Utc>) -> Result<u64, Infallible> {
         Ok(MemoryQueues::count(self, query, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::field::{FieldTest, FieldValue};
+    use crate::queue::conformance::sample_rows;
+    use crate::queue::{Queue, Sort};
+
+    /// Any-of and set come from the field posting sets: the candidates
+    /// are exactly the tickets holding the term (or the field), not every
+    /// row; a range or empty alone narrows nothing.
+    #[test]
+    fn field_filters_take_their_candidates_from_the_field_postings() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 3, 9, 0, 0).unwrap();
+        let mut model = MemoryQueues::new();
+        for r in sample_rows(3, 300, now) {
+            model.upsert(r);
+        }
+        let plan = FieldKey::new("plan").unwrap();
+        let size = |test: FieldTest| {
+            let q =
+                Queue::new(Sort::ascending(SortBy::Created)).with(Filter::Field(FieldCondition {
+                    key: plan.clone(),
+                    test,
+                }));
+            let q = QueueQuery::new(&q, None, Restriction::All, None, 10).unwrap();
+            model.candidates(&q, now, true).map(|c| c.size)
+        };
+        let pro = model
+            .rows()
+            .filter(|r| r.fields.get(&plan) == Some(&FieldValue::choice("pro")))
+            .count();
+        let with_plan = model
+            .rows()
+            .filter(|r| r.fields.get(&plan).is_some())
+            .count();
+        assert!(0 < pro && pro < with_plan && with_plan < model.len());
+        assert_eq!(
+            size(FieldTest::AnyOf([FieldTerm::option("pro")].into())),
+            Some(pro)
+        );
+        assert_eq!(size(FieldTest::Set), Some(with_plan));
+        assert_eq!(size(FieldTest::Empty), None);
     }
 }

@@ -32,10 +32,16 @@
 //! archived out of memory (closed, then archived by the desk's
 //! [`crate::desk::ArchivePolicy`]) leaves every queue.
 //!
-//! **Custom fields** will be filtered on by a `Field` filter once tickets
-//! have them: [`Filter`] is `#[non_exhaustive]` for that, and a queue
-//! filtering on a field the desk does not define will be refused by
-//! validation.
+//! **Custom fields** are filtered on by [`Filter::Field`], a
+//! [`FieldCondition`] on the ticket's field values ([`QueueRow::fields`]):
+//! an option of a dropdown or multi-select, a checkbox, a number, decimal
+//! or date range, set or empty. [`Queue::validate`] checks only the shape
+//! (an any-of lists some value); [`Queue::check_fields`] checks the
+//! filters against the desk's field catalog (the desk does so for every
+//! queue it answers): a field it does not define, a field of customers or
+//! contacts, or a value of another type than the field's is a
+//! [`QueueError`] naming the field. A retired field can still be filtered
+//! on: tickets keep the values it had.
 //!
 //! # Example
 //! ```
@@ -61,6 +67,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::ChannelKind;
+use crate::field::{
+    FieldCatalog, FieldCondition, FieldKey, FieldObject, FieldTerm, FieldTest, FieldType,
+    FieldValues,
+};
 use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::sla::Metric;
 use crate::ticket::{Priority, Status, Tag, TicketType};
@@ -117,6 +127,8 @@ pub enum Filter {
     UpdatedBefore(When),
     /// Last changed at or after.
     UpdatedAfter(When),
+    /// A custom field's value (see the module docs).
+    Field(FieldCondition),
 }
 
 /// Whom a ticket is assigned to.
@@ -311,6 +323,29 @@ pub enum QueueError {
     /// A page size of zero or over [`MAX_PAGE`].
     #[error("a page of {0} rows: the size must be 1 to {MAX_PAGE}")]
     BadLimit(usize),
+    /// A filter on a field the desk's catalog does not define.
+    #[error("the queue filters on field {0}, which is not defined")]
+    UnknownField(FieldKey),
+    /// A filter on a field of customers or contacts, not of tickets.
+    #[error("the queue filters on field {key}, which belongs on {belongs}, not on tickets")]
+    NotATicketField {
+        /// The field.
+        key: FieldKey,
+        /// What it is defined on.
+        belongs: FieldObject,
+    },
+    /// A filter value of another type than the field's (or a range on a
+    /// field that has no order).
+    #[error("the queue filters on field {key}, which takes {expected}, with {value}")]
+    FieldType {
+        /// The field.
+        key: FieldKey,
+        /// The field's type, by name.
+        expected: &'static str,
+        /// The value the filter gives (for a range on a field without an
+        /// order, `"a range"`).
+        value: String,
+    },
     /// A cursor from a queue with another sort.
     #[error("the cursor is for a queue sorted by {cursor:?}, this one by {queue:?}")]
     CursorMismatch {
@@ -347,7 +382,8 @@ impl Queue {
     /// [`QueueError::EmptySet`] for a filter with no value,
     /// [`QueueError::DueWithinNotPositive`],
     /// [`QueueError::NegativeAgo`], and [`QueueError::EmptyWindow`] for
-    /// fixed opened (or updated) bounds that leave no instant.
+    /// fixed opened (or updated) bounds that leave no instant. Field
+    /// filters are checked against a catalog by [`Queue::check_fields`].
     pub fn validate(&self) -> Result<(), QueueError> {
         let empty = |filter| Err(QueueError::EmptySet { filter });
         // The tightest fixed (after, before) bounds of openings and updates.
@@ -366,6 +402,10 @@ impl Queue {
                 {
                     return empty("tags");
                 }
+                Filter::Field(FieldCondition {
+                    test: FieldTest::AnyOf(s),
+                    ..
+                }) if s.is_empty() => return empty("field"),
                 Filter::Sla(SlaState::DueWithin(d)) if *d <= Duration::zero() => {
                     return Err(QueueError::DueWithinNotPositive(*d));
                 }
@@ -418,6 +458,109 @@ impl Queue {
     }
 }
 
+impl Queue {
+    /// Checks the queue's field filters against a field catalog (the
+    /// desk's: `desk.fields().catalog()`). Retired fields pass.
+    ///
+    /// # Errors
+    /// [`QueueError::UnknownField`] for a field the catalog does not
+    /// define, [`QueueError::NotATicketField`] for a customer's or
+    /// contact's field, [`QueueError::FieldType`] for a value (or range
+    /// bound) of another type than the field's, or a range on a field
+    /// without an order (text, checkbox, options).
+    ///
+    /// ```
+    /// use fanatical::field::{FieldCatalog, FieldCondition, FieldDefinition, FieldKey, FieldObject, FieldTerm, FieldType};
+    /// use fanatical::queue::{Filter, Queue, QueueError, Sort, SortBy};
+    /// let plan = FieldKey::new("plan")?;
+    /// let mut catalog = FieldCatalog::default();
+    /// catalog.define(FieldDefinition::new(plan.clone(), "Plan", FieldObject::Ticket, FieldType::dropdown(["pro", "enterprise"])))?;
+    /// let q = Queue::new(Sort::ascending(SortBy::Created))
+    ///     .with(Filter::Field(FieldCondition::any_of(plan, [FieldTerm::option("enterprise")])));
+    /// assert_eq!(q.check_fields(&catalog), Ok(()));
+    /// let seats = FieldKey::new("seats")?;
+    /// let q = q.with(Filter::Field(FieldCondition::set(seats.clone())));
+    /// assert_eq!(q.check_fields(&catalog), Err(QueueError::UnknownField(seats)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_fields(&self, catalog: &FieldCatalog) -> Result<(), QueueError> {
+        for f in &self.filters {
+            let Filter::Field(c) = f else { continue };
+            let Some(def) = catalog.get(&c.key) else {
+                return Err(QueueError::UnknownField(c.key.clone()));
+            };
+            if def.object != FieldObject::Ticket {
+                return Err(QueueError::NotATicketField {
+                    key: c.key.clone(),
+                    belongs: def.object,
+                });
+            }
+            let wrong = |value: String| QueueError::FieldType {
+                key: c.key.clone(),
+                expected: def.field_type.name(),
+                value,
+            };
+            match &c.test {
+                FieldTest::Set | FieldTest::Empty => {}
+                FieldTest::AnyOf(terms) => {
+                    if let Some(t) = terms.iter().find(|t| !term_fits(&def.field_type, t)) {
+                        return Err(wrong(term_described(t)));
+                    }
+                }
+                FieldTest::Between { min, max } => {
+                    let ordered = matches!(
+                        def.field_type,
+                        FieldType::Number | FieldType::Decimal { .. } | FieldType::Date
+                    );
+                    if !ordered {
+                        return Err(wrong("a range".to_owned()));
+                    }
+                    if let Some(t) = [min, max]
+                        .into_iter()
+                        .flatten()
+                        .find(|t| !term_fits(&def.field_type, t))
+                    {
+                        return Err(wrong(term_described(t)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a term is of the kind a field's values give.
+fn term_fits(ty: &FieldType, t: &FieldTerm) -> bool {
+    matches!(
+        (ty, t),
+        (
+            FieldType::Text | FieldType::Pattern { .. },
+            FieldTerm::Text(_)
+        ) | (FieldType::Number, FieldTerm::Number(_))
+            | (FieldType::Decimal { .. }, FieldTerm::Decimal(_))
+            | (FieldType::Date, FieldTerm::Date(_))
+            | (FieldType::Checkbox, FieldTerm::Checkbox(_))
+            | (
+                FieldType::Dropdown { .. } | FieldType::MultiSelect { .. },
+                FieldTerm::Option(_)
+            )
+    )
+}
+
+/// A term with its kind, as errors name it.
+fn term_described(t: &FieldTerm) -> String {
+    let kind = match t {
+        FieldTerm::Text(_) => "text",
+        FieldTerm::Number(_) => "number",
+        FieldTerm::Decimal(_) => "decimal",
+        FieldTerm::Date(_) => "date",
+        FieldTerm::Checkbox(_) => "checkbox",
+        FieldTerm::Option(_) => "option",
+    };
+    let shown: String = t.to_string().chars().take(100).collect();
+    format!("{kind} {shown:?}")
+}
+
 /// The next SLA deadline of a ticket and the metric it is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextDeadline {
@@ -464,11 +607,14 @@ pub struct QueueRow {
     pub opened_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Its custom field values.
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    pub fields: FieldValues,
 }
 
 impl QueueRow {
     /// A row with the given facts and everything else empty: no
-    /// assignee, team, requester, tags or deadline. For tests and read
+    /// assignee, team, requester, tags, deadline or field values. For tests and read
     /// models of your own; the desk builds its rows from its tickets.
     #[must_use]
     #[allow(clippy::too_many_arguments)]
@@ -498,6 +644,7 @@ impl QueueRow {
             breached: false,
             opened_at,
             updated_at: opened_at,
+            fields: FieldValues::new(),
         }
     }
 

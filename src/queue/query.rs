@@ -197,6 +197,7 @@ impl QueueQuery {
             Filter::OpenedAfter(w) => row.opened_at >= w.at(now),
             Filter::UpdatedBefore(w) => row.updated_at < w.at(now),
             Filter::UpdatedAfter(w) => row.updated_at >= w.at(now),
+            Filter::Field(c) => c.matches(&row.fields),
         }
     }
 }

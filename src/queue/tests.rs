@@ -78,11 +78,21 @@ fn every_sample_queue_pages_to_what_a_plain_filter_and_sort_give() {
     let rows = sample_rows(11, 400, now());
     let model = model_of(&rows);
     let mut nonempty = 0;
+    let mut field_cases = BTreeSet::new();
     for case in sample_queries(&rows) {
         let q =
             QueueQuery::new(&case.queue, case.viewer, case.restriction.clone(), None, 1).unwrap();
         let expected = naive(&rows, &q, now());
         nonempty += usize::from(!expected.is_empty());
+        if !expected.is_empty()
+            && case
+                .queue
+                .filters
+                .iter()
+                .any(|f| matches!(f, Filter::Field(_)))
+        {
+            field_cases.insert(case.name.split(',').next().map(str::to_owned));
+        }
         for limit in [1, 3, 50, MAX_PAGE] {
             assert_eq!(
                 paged(&model, &case, limit),
@@ -102,6 +112,8 @@ fn every_sample_queue_pages_to_what_a_plain_filter_and_sort_give() {
         nonempty > 100,
         "the sample queues select something: {nonempty}"
     );
+    // Every field queue selects something under some restriction.
+    assert!(field_cases.len() >= 10, "{field_cases:?}");
 }
 
 #[test]
@@ -132,7 +144,22 @@ fn rows_moved_and_removed_leave_no_stale_index_entry() {
         assert_eq!(model.assignee.len(&r.assignee), n);
         let n = kept.iter().filter(|k| k.team == r.team).count();
         assert_eq!(model.team.len(&r.team), n);
+        for (key, term) in r.fields.terms() {
+            let n = kept
+                .iter()
+                .filter(|k| k.fields.terms().any(|(kk, t)| kk == key && t == term))
+                .count();
+            assert_eq!(
+                model.field_terms.len(&(key.clone(), term.clone())),
+                n,
+                "{key} {term}"
+            );
+            let n = kept.iter().filter(|k| k.fields.get(key).is_some()).count();
+            assert_eq!(model.field_set.len(key), n, "{key}");
+        }
     }
+    let terms: usize = kept.iter().map(|r| r.fields.terms().count()).sum();
+    assert!(terms > 0, "the sample rows have field values");
     let breached = kept.iter().filter(|k| k.breached).count();
     assert_eq!(model.breached.len(), breached);
     for by in [

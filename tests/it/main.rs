@@ -44,6 +44,7 @@ mod permissions;
 mod privacy_props;
 mod props;
 mod protected_time;
+mod queue_fields;
 mod queues;
 mod recognition;
 mod refunds;

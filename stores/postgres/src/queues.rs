@@ -2,7 +2,9 @@
 //! [`fanatical::queue::QueueReadModel`] over one table of queue rows, kept
 //! current with the rows the desk says changed.
 
+use fanatical::chrono::Datelike;
 use fanatical::chrono::{DateTime, Utc};
+use fanatical::field::{FieldCondition, FieldKey, FieldTerm, FieldTest, FieldValues};
 use fanatical::queue::{
     AssigneeIs, Cursor, Filter, Position, QueuePage, QueueQuery, QueueReadModel, QueueRow,
     Restriction, RowChange, SlaState, SortBy, TagMatch,
@@ -35,6 +37,8 @@ CREATE TABLE IF NOT EXISTS queue_rows (
     k_updated   bytea    NOT NULL,
     row_json    text     NOT NULL
 );
+ALTER TABLE queue_rows ADD COLUMN IF NOT EXISTS field_terms text[] NOT NULL DEFAULT '{}';
+ALTER TABLE queue_rows ADD COLUMN IF NOT EXISTS field_ord jsonb NOT NULL DEFAULT '{}';
 CREATE INDEX IF NOT EXISTS queue_rows_deadline ON queue_rows (k_deadline);
 CREATE INDEX IF NOT EXISTS queue_rows_created ON queue_rows (k_created);
 CREATE INDEX IF NOT EXISTS queue_rows_updated ON queue_rows (k_updated);
@@ -44,12 +48,15 @@ CREATE INDEX IF NOT EXISTS queue_rows_team ON queue_rows (team, k_deadline);
 CREATE INDEX IF NOT EXISTS queue_rows_customer ON queue_rows (customer);
 CREATE INDEX IF NOT EXISTS queue_rows_requester ON queue_rows (requester);
 CREATE INDEX IF NOT EXISTS queue_rows_tags ON queue_rows USING gin (tags);
+CREATE INDEX IF NOT EXISTS queue_rows_field_terms ON queue_rows USING gin (field_terms);
 ";
 
 const UPSERT: &str = "
 INSERT INTO queue_rows (id, status, priority, ticket_type, channel, assignee, team, customer,
-    requester, tags, breached, k_deadline, k_priority, k_created, k_updated, row_json)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    requester, tags, breached, k_deadline, k_priority, k_created, k_updated, row_json,
+    field_terms, field_ord)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+    $18::text::jsonb)
 ON CONFLICT (id) DO UPDATE SET
     status = EXCLUDED.status, priority = EXCLUDED.priority,
     ticket_type = EXCLUDED.ticket_type, channel = EXCLUDED.channel,
@@ -57,16 +64,21 @@ ON CONFLICT (id) DO UPDATE SET
     requester = EXCLUDED.requester, tags = EXCLUDED.tags, breached = EXCLUDED.breached,
     k_deadline = EXCLUDED.k_deadline, k_priority = EXCLUDED.k_priority,
     k_created = EXCLUDED.k_created, k_updated = EXCLUDED.k_updated,
-    row_json = EXCLUDED.row_json";
+    row_json = EXCLUDED.row_json, field_terms = EXCLUDED.field_terms,
+    field_ord = EXCLUDED.field_ord";
 
 /// A queue read model in a PostgreSQL schema: one row per ticket in
 /// `queue_rows`, with each filtered field in a column (ids as their UUID
-/// bytes, enums as their serde names, tags as `text[]`) and each sort's
+/// bytes, enums as their serde names, tags as `text[]`, custom fields as
+/// `field_terms text[]`: each field's key and each of its exact-match
+/// terms, under a GIN index, and `field_ord jsonb`: each number, decimal
+/// or date by key as its kind and a numeric, for ranges) and each sort's
 /// key as the bytes of [`Position::to_bytes`], whose order is the queue
 /// order; the row itself as JSON, which a page hands back.
 ///
 /// Keep it current from the desk: fill it with `desk.queues().rows()`
-/// once ([`PgQueues::replace_all`]), then after each applied batch
+/// once ([`PgQueues::replace_all`]; again after upgrading from a version
+/// without the field columns, which it adds empty), then after each applied batch
 /// [`QueueReadModel::apply_rows`] with `desk.queues().changes(&recorded)`.
 /// It answers every queue exactly as the desk's in-memory model does
 /// (the crate's tests run the library's queue conformance suite on it).
@@ -198,10 +210,54 @@ fn upsert_row(
             &key(SortBy::Created),
             &key(SortBy::Updated),
             &json,
+            &field_terms(&row.fields),
+            &field_ord(&row.fields).to_string(),
         ],
     )
     .map_err(backend)?;
     Ok(())
+}
+
+/// A field's entry in `field_terms` (the field has a value).
+fn field_set(key: &FieldKey) -> String {
+    key.as_str().to_owned()
+}
+
+/// A term's entry in `field_terms`: the key, `=`, the term as JSON (a key
+/// is one word, so no entry of one field can be another's).
+fn field_term(key: &FieldKey, term: &FieldTerm) -> String {
+    let json = serde_json::to_string(term).unwrap_or_default();
+    format!("{}={json}", key.as_str())
+}
+
+/// Every `field_terms` entry of some values.
+fn field_terms(values: &FieldValues) -> Vec<String> {
+    let keys = values.iter().map(|(k, _)| field_set(k));
+    keys.chain(values.terms().map(|(k, t)| field_term(k, &t)))
+        .collect()
+}
+
+/// An ordered term's kind and value as a PostgreSQL numeric literal; `None`
+/// for a term without an order.
+fn ordered(term: &FieldTerm) -> Option<(&'static str, String)> {
+    match term {
+        FieldTerm::Number(n) => Some(("number", n.to_string())),
+        FieldTerm::Decimal(d) => Some(("decimal", format!("{}e-{}", d.units(), d.places()))),
+        FieldTerm::Date(d) => Some(("date", d.num_days_from_ce().to_string())),
+        _ => None,
+    }
+}
+
+/// `field_ord`: each ordered value by key as `[kind, numeric]`.
+fn field_ord(values: &FieldValues) -> serde_json::Value {
+    let map = values
+        .terms()
+        .filter_map(|(k, t)| {
+            let (kind, n) = ordered(&t)?;
+            Some((k.as_str().to_owned(), serde_json::json!([kind, n])))
+        })
+        .collect();
+    serde_json::Value::Object(map)
 }
 
 /// A WHERE clause and its parameters, built up.
@@ -239,6 +295,52 @@ impl Sql {
     fn key(&mut self, column: &str, op: &str, at: Position) {
         let p = self.param(at.to_bytes());
         self.conditions.push(format!("{column} {op} {p}::bytea"));
+    }
+
+    /// A custom field condition, as [`FieldCondition::matches`] holds it.
+    fn field(&mut self, c: &FieldCondition) {
+        let set = |s: &mut Self| {
+            let p = s.param(vec![field_set(&c.key)]);
+            format!("field_terms @> {p}::text[]")
+        };
+        let cond = match &c.test {
+            FieldTest::Set => set(self),
+            FieldTest::Empty => format!("NOT ({})", set(self)),
+            FieldTest::AnyOf(terms) => {
+                let t: Vec<String> = terms.iter().map(|t| field_term(&c.key, t)).collect();
+                let p = self.param(t);
+                format!("field_terms && {p}::text[]")
+            }
+            FieldTest::Between { min, max } => {
+                let bounds: Vec<Option<(&str, String)>> =
+                    [min, max].into_iter().flatten().map(ordered).collect();
+                // Every bound ordered and of one kind, else nothing holds.
+                let kinds: std::collections::BTreeSet<Option<&str>> =
+                    bounds.iter().map(|b| b.as_ref().map(|b| b.0)).collect();
+                if kinds.contains(&None) || kinds.len() > 1 {
+                    "false".to_owned()
+                } else {
+                    let k = self.param(c.key.as_str().to_owned());
+                    let mut parts = vec![format!("field_ord ? {k}::text")];
+                    if let Some(Some(kind)) = kinds.first() {
+                        let kp = self.param((*kind).to_owned());
+                        parts.push(format!("field_ord -> {k}::text ->> 0 = {kp}::text"));
+                    }
+                    for (bound, op) in [(min, ">="), (max, "<=")] {
+                        if let Some((_, n)) = bound.as_ref().and_then(ordered) {
+                            let p = self.param(n);
+                            parts.push(format!(
+                                "(field_ord -> {k}::text ->> 1)::numeric {op} {p}::text::numeric"
+                            ));
+                        }
+                    }
+                    format!("({})", parts.join(" AND "))
+                }
+            }
+            // A test this version does not know holds for nothing.
+            _ => "false".to_owned(),
+        };
+        self.conditions.push(cond);
     }
 
     /// The query's filters and restriction at `now`.
@@ -305,6 +407,7 @@ impl Sql {
                 Filter::OpenedAfter(w) => s.key("k_created", ">=", Position::first_at(w.at(now))),
                 Filter::UpdatedBefore(w) => s.key("k_updated", "<", Position::first_at(w.at(now))),
                 Filter::UpdatedAfter(w) => s.key("k_updated", ">=", Position::first_at(w.at(now))),
+                Filter::Field(c) => s.field(c),
                 // A filter this version does not know matches nothing.
                 _ => s.conditions.push("false".into()),
             }
