@@ -191,7 +191,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     id: ana,
                     name: "Ana".into(),
                     time_zone: Chicago,
-                    roles: vec![],
+                    roles: vec![fanatical::agent::Role::Agent],
                     skills: vec![],
                 },
             );

@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     id: ana,
                     name: "Ana".into(),
                     time_zone: Chicago,
-                    roles: vec![],
+                    roles: vec![fanatical::agent::Role::Agent],
                     skills: vec![],
                 },
             ),
