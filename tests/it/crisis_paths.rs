@@ -50,7 +50,7 @@ fn responder(w: &mut World, name: &str) -> AgentId {
 }
 
 /// A second contact of Acme, who did not write the crisis message.
-fn joe(w: &mut World) -> ContactId {
+pub(crate) fn joe(w: &mut World) -> ContactId {
     let joe: ContactId = w.ids.next_id();
     let acme = w.acme;
     w.run(Command::new(

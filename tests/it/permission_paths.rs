@@ -5,8 +5,7 @@
 
 use fanatical::actor::Actor;
 use fanatical::agent::{Role, RoleName};
-use fanatical::customer::CustomerCommand;
-use fanatical::desk::{Command, CustomerAction, DeskConfig, IncidentAction, PeopleAction};
+use fanatical::desk::{Command, DeskConfig, IncidentAction, PeopleAction};
 use fanatical::id::{AgentId, ContactId, TicketId};
 use fanatical::permission::{Permission, PermissionTable, Scope};
 use fanatical::recognition::{PraiseSource, RecognitionAction};
@@ -33,24 +32,9 @@ fn custom(name: &str) -> Role {
     Role::Custom(RoleName::new(name).unwrap())
 }
 
+/// A second contact of Acme.
 fn add_joe(w: &mut World) -> ContactId {
-    let joe: ContactId = w.ids.next_id();
-    let acme = w.acme;
-    w.run(Command::new(
-        Actor::integration("setup"),
-        CustomerAction::Update {
-            customer: acme,
-            command: CustomerCommand::AddContact {
-                contact: joe,
-                name: "Joe".into(),
-                addresses: vec![
-                    fanatical::channel::ChannelAddress::email("joe@acme.example").unwrap(),
-                ],
-            },
-        },
-    ))
-    .unwrap();
-    joe
+    crate::crisis_paths::joe(w)
 }
 
 /// Contacts reach only what they requested: the portal's list and the
