@@ -128,6 +128,8 @@ pub enum TimerKind {
     AutoAssign,
     /// An agent's absence starting: their auto-assigned tickets move.
     AbsenceStart,
+    /// A ticket's automation falling due (see `crate::rules::Automation`).
+    Automation,
 }
 
 impl fmt::Display for TimerKind {
@@ -143,6 +145,7 @@ impl fmt::Display for TimerKind {
             TimerKind::Archive => "archive",
             TimerKind::AutoAssign => "auto_assign",
             TimerKind::AbsenceStart => "absence_start",
+            TimerKind::Automation => "automation",
         })
     }
 }

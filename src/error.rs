@@ -125,6 +125,9 @@ pub enum Error {
     /// A permission missing, or a permission table refused.
     #[error(transparent)]
     Permission(#[from] crate::permission::PermissionError),
+    /// A rule set (triggers, automations) with problems.
+    #[error(transparent)]
+    Rules(#[from] crate::rules::RulesError),
 }
 
 /// An escalation graph that failed validation, as an
@@ -192,6 +195,7 @@ impl Error {
                 DeskError::UnknownCustomer(_)
                 | DeskError::UnknownAgent(_)
                 | DeskError::UnknownTeam(_)
+                | DeskError::InvalidTrigger { .. }
                 | DeskError::UnknownTicket(_)
                 | DeskError::UnknownMessage(_)
                 | DeskError::InactiveAgent(_)
@@ -245,7 +249,8 @@ impl Error {
             | Error::View(_)
             | Error::Duration(_)
             | Error::Blank(_)
-            | Error::Permission(_) => ErrorKind::Refused,
+            | Error::Permission(_)
+            | Error::Rules(_) => ErrorKind::Refused,
         }
     }
 

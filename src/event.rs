@@ -92,6 +92,8 @@ pub enum Event {
     /// The custom-field configuration changed: a field defined,
     /// relabelled, its options changed or retired, a form set.
     Fields(crate::form::FieldsEvent),
+    /// The desk's business rules.
+    Rules(crate::rules::RulesEvent),
     /// A message from an unknown sender held for triage, and how it was
     /// resolved.
     Triage(crate::ticket::TriageEvent),
@@ -148,6 +150,7 @@ impl Event {
             Event::Refund(e) => e.at,
             Event::Permission(e) => e.at,
             Event::Fields(e) => e.at,
+            Event::Rules(e) => e.at,
             Event::Triage(e) => e.at,
         }
     }
@@ -272,6 +275,9 @@ pub enum StreamId {
     /// event), then attached to a contact or discarded. It bears the id
     /// of the ticket it opens when it is attached.
     Triage(TicketId),
+    /// The desk's business rules (triggers), each version replacing the
+    /// one before (the configured rules until the first).
+    Rules,
 }
 
 impl StreamId {
@@ -302,6 +308,7 @@ impl StreamId {
             StreamId::Archive(id) => ("archive", Some(id.as_uuid())),
             StreamId::Fields => ("fields", None),
             StreamId::Triage(id) => ("triage", Some(id.as_uuid())),
+            StreamId::Rules => ("rules", None),
         }
     }
 
@@ -371,6 +378,9 @@ impl FromStr for StreamId {
         }
         if s == "fields" {
             return Ok(StreamId::Fields);
+        }
+        if s == "rules" {
+            return Ok(StreamId::Rules);
         }
         let bad = || IdError {
             kind: "stream",

@@ -51,12 +51,13 @@
 //! strategies  arbitrary
 //!             proptest strategies for the model and policies (feature
 //!             `proptest`)
-//! policies    escalation/ routing assignment guard crisis trend org permission/ form
+//! policies    escalation/ routing assignment guard crisis trend org permission/ form rules/
 //!             pure rules over the model: escalation graphs, routing and
 //!             automatic assignment (in turn among equals),
 //!             official-post review, crisis and trend detection,
 //!             reporting lines, who may do what; custom-field
-//!             configuration and the forms of each ticket type
+//!             configuration and the forms of each ticket type; triggers
+//!             as data, checked for loops, in their run order
 //! model       customer/ agent ticket/ incident/ survey/ recognition/ outbox coaching channel sla/ refund field/
 //!             aggregates: state, handle(command) -> events, apply(event);
 //!             custom-field definitions, values and their checks;
@@ -273,6 +274,7 @@ pub mod queue;
 pub mod recognition;
 pub mod refund;
 pub mod routing;
+pub mod rules;
 pub mod sla;
 pub mod store;
 pub mod survey;

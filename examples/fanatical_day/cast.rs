@@ -18,12 +18,13 @@ use fanatical::incident::{
 };
 use fanatical::permission::{Permission, PermissionTable, Scope};
 use fanatical::routing::{Router, RoutingAgent};
+use fanatical::rules::{Change, Condition as When, RuleAction, Trigger, TriggerSet};
 use fanatical::sla::{
     BusinessCalendar, Clock, Conditions, DayHours, Metric, SlaConfig, SlaPolicies, SlaPolicy,
     Target,
 };
 use fanatical::survey::{Question, QuestionKind, SurveyConfig, SurveyDraft};
-use fanatical::ticket::Tag;
+use fanatical::ticket::{Status, Tag};
 
 use super::{Day, Result, local};
 
@@ -226,7 +227,30 @@ pub fn config(cast: &Cast) -> Result<DeskConfig> {
             handle: OFFICIAL.into(),
             hours: Some(posting_hours),
         }))
-        .with_permissions(permissions()?))
+        .with_permissions(permissions()?)
+        .with_escalation(graph(cast)?)
+        .with_triggers(triggers()?))
+}
+
+/// The trigger that escalates a ticket whose SLA breaches, through the
+/// day's graph: its name, the actor of what it changes.
+pub const ESCALATE_ON_BREACH: &str = "escalate on breach";
+
+/// The desk's triggers: every SLA breach on an unsolved ticket is
+/// escalated through the day's graph (from the front line), in the same
+/// decision as the breach. Nothing in the day's loop escalates by hand.
+fn triggers() -> Result<TriggerSet> {
+    let unsolved = [Status::New, Status::Open, Status::Pending, Status::OnHold];
+    Ok(TriggerSet::new(vec![
+        Trigger::new(
+            ESCALATE_ON_BREACH,
+            [RuleAction::Escalate {
+                from: "front_line".into(),
+            }],
+        )?
+        .when(When::Changed(Change::SlaBreached { metric: None }))
+        .when(When::Status(unsolved.into())),
+    ])?)
 }
 
 /// The social media team's own role: its people review one another's held

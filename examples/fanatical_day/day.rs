@@ -33,10 +33,13 @@
 //! - 19:30 a message signalling self-harm goes straight to the safety
 //!   responder;
 //! - all day, 160 conversations on phone, email, portal and chat; every
-//!   SLA breach is escalated through the day's graph, with its reason.
+//!   SLA breach is escalated through the day's graph, with its reason, by
+//!   a trigger of the desk (`cast::triggers`), in the same decision as
+//!   the breach.
 //!
 //! The day is in rooms of a readable size: this file ties them together
-//! and runs the loop (the agenda, the timers, escalation, delivery);
+//! and runs the loop (the agenda, the timers, delivery) and notes what the
+//! desk's triggers escalated;
 //! `cast.rs` is who is in the day (the organisation, the customers, the
 //! desk's configuration and escalation graph); `stories/` is what happens,
 //! story by story; `report.rs` is what a support leader reads at the end.
@@ -54,21 +57,21 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::America::Chicago;
-use fanatical::actor::Actor;
+use fanatical::actor::{Actor, Cause};
 use fanatical::desk::TicketAction;
-use fanatical::desk::{Command, Desk, Escalation, InboundMessage};
-use fanatical::escalation::{EscalationGraph, Facts, SlaLevel};
+use fanatical::desk::{Command, Desk, InboundMessage};
+use fanatical::escalation::EscalationGraph;
 use fanatical::event::{Event, StreamId};
 use fanatical::id::{AgentId, IdGenerator, TicketId};
 use fanatical::incident::IncidentEventKind;
-use fanatical::outbox::{OutboxAction, Recipient};
+use fanatical::outbox::{OutboxAction, OutboxEventKind, Recipient};
 use fanatical::routing::{Router, Routing};
-use fanatical::sla::{Metric, SlaEventKind};
+use fanatical::sla::SlaEventKind;
 use fanatical::store::{MemoryStore, RecordedEvent};
-use fanatical::ticket::Status;
+use fanatical::ticket::{Status, TicketEventKind};
 use fanatical::transport::{RecordingTransport, Transport};
 
-pub use cast::{Cast, Person, config, graph};
+pub use cast::{Cast, ESCALATE_ON_BREACH, Person, config, graph};
 pub use stories::Stories;
 // The day's other names, at `day::` too: `tests/it/fanatical_day.rs` reads
 // them there; the example and the bench do not, hence the `allow`.
@@ -100,7 +103,8 @@ fn hhmm(t: DateTime<Utc>) -> String {
     t.with_timezone(&Chicago).format("%H:%M").to_string()
 }
 
-/// An escalation the day carried out when an SLA breached.
+/// An escalation the desk's trigger made when an SLA breached, as the
+/// record tells it.
 #[derive(Debug, Clone)]
 pub struct Escalated {
     /// When.
@@ -109,8 +113,14 @@ pub struct Escalated {
     pub ticket: TicketId,
     /// What breached.
     pub trigger: String,
-    /// Where it went and why.
-    pub escalation: Escalation,
+    /// The department it went to.
+    pub department: String,
+    /// Why, one line per hop.
+    pub path: Vec<String>,
+    /// What travels with it.
+    pub context: Vec<String>,
+    /// Who was paged.
+    pub people: Vec<AgentId>,
 }
 
 /// The day: the desk, its store and transport, and what happened.
@@ -336,8 +346,9 @@ impl Day {
         while let Some(due) = self.desk.poll_timeout().filter(|t| *t <= until) {
             let fired = self.desk.handle_timeout(&mut self.store, due)?;
             for r in &fired {
-                self.react(r, due)?;
+                self.react(r, due);
             }
+            self.note_escalations(&fired, due);
             self.deliver(due)?;
             if self.desk.poll_timeout() == Some(due) {
                 break;
@@ -346,14 +357,9 @@ impl Day {
         Ok(())
     }
 
-    fn react(&mut self, r: &RecordedEvent, now: DateTime<Utc>) -> Result<()> {
-        match (&r.stream, &r.event) {
-            (StreamId::Sla(ticket), Event::Sla(e)) => {
-                if let SlaEventKind::Breached { key, .. } = &e.kind {
-                    self.escalate(*ticket, key.metric, now)?;
-                }
-            }
-            (StreamId::Incident(_), Event::Incident(e)) => match &e.kind {
+    fn react(&mut self, r: &RecordedEvent, now: DateTime<Utc>) {
+        if let (StreamId::Incident(_), Event::Incident(e)) = (&r.stream, &r.event) {
+            match &e.kind {
                 IncidentEventKind::UpdateDueSoon { due } => self.log.push((
                     now,
                     format!(
@@ -369,64 +375,85 @@ impl Day {
                     ),
                 )),
                 _ => {}
-            },
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// Escalates a ticket whose SLA breached through the day's graph.
-    fn escalate(&mut self, ticket: TicketId, metric: Metric, now: DateTime<Utc>) -> Result<()> {
-        let Some(t) = self.desk.tickets().get(ticket) else {
-            return Ok(());
-        };
-        if !t.status().is_unsolved() {
-            return Ok(());
-        }
-        let mut facts = Facts::new(t.priority(), t.updated_at()).on(t.channel().kind());
-        if let Some(tag) = t.tags().iter().next() {
-            facts = facts.in_category(tag.as_str());
-        }
-        if self.desk.tickets().is_crisis(ticket) {
-            facts = facts.in_crisis();
-        }
-        for m in self
-            .desk
-            .tickets()
-            .sla(ticket)
-            .map(|s| s.metrics())
-            .unwrap_or_default()
-        {
-            if m.breached.is_some() {
-                facts = facts.with_sla(m.key.metric, SlaLevel::Breached);
             }
         }
-        facts = facts.with_sla(metric, SlaLevel::Breached);
-        let e = self
-            .desk
-            .tickets()
-            .escalation(ticket, &self.graph, "front_line", &facts, now)?;
-        if e.path.is_empty() || t.department() == Some(e.department.as_str()) {
-            return Ok(());
+    }
+
+    /// Notes the escalations the desk's trigger made in `fired` (the
+    /// breach that fired it, where the ticket went, why, what travels with
+    /// it, who was paged): the record says it all.
+    fn note_escalations(&mut self, fired: &[RecordedEvent], now: DateTime<Utc>) {
+        let by_trigger = Some(Actor::System(Cause::Rule(ESCALATE_ON_BREACH.to_owned())));
+        for r in fired.iter().filter(|r| r.actor == by_trigger) {
+            let (StreamId::Ticket(ticket), Event::Ticket(e)) = (&r.stream, &r.event) else {
+                continue;
+            };
+            let TicketEventKind::HandedOff { to, reason, .. } = &e.kind else {
+                continue;
+            };
+            let breached: Vec<String> = fired
+                .iter()
+                .filter_map(|b| match (&b.stream, &b.event) {
+                    (StreamId::Sla(t), Event::Sla(s)) if t == ticket => match &s.kind {
+                        SlaEventKind::Breached { key, .. } => {
+                            Some(format!("{} breached", key.metric))
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            // The hand-off's note carries the context that travels.
+            let context = fired
+                .iter()
+                .filter(|n| n.actor == by_trigger && n.stream == r.stream)
+                .find_map(|n| match &n.event {
+                    Event::Ticket(t) => match &t.kind {
+                        TicketEventKind::EntryAdded { entry } => entry
+                            .body
+                            .split_once("Context that travels with it: ")
+                            .map(|(_, c)| c.split("; ").map(str::to_owned).collect()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let people = fired
+                .iter()
+                .filter_map(|m| match &m.event {
+                    Event::Outbox(o) => match &o.kind {
+                        OutboxEventKind::Queued { message }
+                            if message.ticket == Some(*ticket)
+                                && matches!(message.recipient, Recipient::Agent { .. }) =>
+                        {
+                            match message.recipient {
+                                Recipient::Agent { agent } => Some(agent),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            if *ticket == self.stories.social_late {
+                self.log.push((
+                    now,
+                    format!(
+                        "the post on X breached its 5-minute first response: escalated to {to}"
+                    ),
+                ));
+            }
+            self.escalations.push(Escalated {
+                at: now,
+                ticket: *ticket,
+                trigger: breached.join(", "),
+                department: to.clone(),
+                path: reason.split("; ").map(str::to_owned).collect(),
+                context,
+                people,
+            });
         }
-        let by = t.assignee().unwrap_or(self.cast.luis);
-        self.exec(Command::escalate(ticket, by, &e), now)?;
-        if ticket == self.stories.social_late {
-            self.log.push((
-                now,
-                format!(
-                    "the post on X breached its 5-minute first response: escalated to {}",
-                    e.department
-                ),
-            ));
-        }
-        self.escalations.push(Escalated {
-            at: now,
-            ticket,
-            trigger: format!("{metric} breached"),
-            escalation: e,
-        });
-        Ok(())
     }
 
     /// Hands every due message to the transport and records the outcome.

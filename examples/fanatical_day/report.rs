@@ -118,10 +118,7 @@ impl Day {
         let mut by_path: BTreeMap<(&str, &[String]), usize> = BTreeMap::new();
         for e in &self.escalations {
             *by_path
-                .entry((
-                    e.escalation.department.as_str(),
-                    e.escalation.path.as_slice(),
-                ))
+                .entry((e.department.as_str(), e.path.as_slice()))
                 .or_default() += 1;
         }
         for ((department, path), n) in &by_path {
@@ -135,20 +132,15 @@ impl Day {
             .iter()
             .find(|e| e.ticket == self.stories.social_late)
         {
-            let people: Vec<String> = e
-                .escalation
-                .people
-                .iter()
-                .map(|a| self.name_of(*a))
-                .collect();
+            let people: Vec<String> = e.people.iter().map(|a| self.name_of(*a)).collect();
             writeln!(
                 out,
                 "  the 15:00 post: {} at {}; to {} ({}), carrying {}",
                 e.trigger,
                 hhmm(e.at),
-                e.escalation.department,
+                e.department,
                 people.join(", "),
-                e.escalation.context.join(", ")
+                e.context.join(", ")
             )?;
         }
 

@@ -156,6 +156,7 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
         Action::Channel(_) => vec![need(P::ManageChannels)],
         Action::Outbox(_) => vec![need(P::DeliverMessages)],
         Action::Field(_) => vec![need(P::ManageFields)],
+        Action::Rules(_) => vec![need(P::ManageRules)],
         Action::Refund(a) => match a {
             crate::refund::RefundAction::Request { ticket, .. } => {
                 vec![on(P::RequestRefunds, *ticket)]

@@ -14,6 +14,7 @@ use crate::id::{AgentId, ContactId, CustomerId, TeamId, TicketId};
 use crate::outbox::OutboxAction;
 use crate::recognition::RecognitionAction;
 use crate::refund::RefundAction;
+use crate::rules::RulesAction;
 use crate::survey::SurveyAction;
 use crate::ticket::{Attachment, Author, LinkKind, OpenTicket, Status, Tag, TicketCommand};
 
@@ -275,6 +276,8 @@ pub enum Action {
     /// The custom-field configuration: field definitions and forms (an
     /// administrative act).
     Field(crate::form::FieldAction),
+    /// The desk's business rules: triggers (an administrative act).
+    Rules(crate::rules::RulesAction),
 }
 
 macro_rules! area_action {
@@ -300,6 +303,7 @@ area_action!(
     Outbox(OutboxAction),
     Refund(RefundAction),
     Field(FieldAction),
+    Rules(RulesAction),
 );
 
 /// What the customer area can be asked.

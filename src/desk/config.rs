@@ -109,6 +109,26 @@ pub struct DeskConfig {
     /// while off.
     #[serde(default, skip_serializing_if = "assignment_unset")]
     pub assignment: crate::assignment::AutoAssign,
+    /// The desk's triggers (see [`crate::rules`]; default: none). Replaced
+    /// by [`crate::rules::RulesAction::SetTriggers`], recorded. Left out
+    /// of the serialised configuration while empty.
+    #[serde(default, skip_serializing_if = "crate::rules::TriggerSet::is_empty")]
+    pub triggers: crate::rules::TriggerSet,
+    /// The desk's automations (see [`crate::rules::Automation`]; default:
+    /// none). Replaced by [`crate::rules::RulesAction::SetAutomations`],
+    /// recorded. Left out of the serialised configuration while empty.
+    #[serde(default, skip_serializing_if = "crate::rules::AutomationSet::is_empty")]
+    pub automations: crate::rules::AutomationSet,
+    /// The escalation graph a trigger's
+    /// [`crate::rules::RuleAction::Escalate`] walks (default: none; such
+    /// a trigger is then refused when set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<crate::escalation::EscalationGraph>,
+    /// The custom field whose value is a ticket's category when a trigger
+    /// escalates it (see [`crate::escalation::Facts::of_ticket`]; default:
+    /// none, its first tag is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_category: Option<crate::field::FieldKey>,
 }
 
 fn yes() -> bool {
@@ -152,6 +172,10 @@ impl Default for DeskConfig {
             permissions: PermissionTable::default(),
             unknown_senders: super::UnknownSenders::default(),
             assignment: crate::assignment::AutoAssign::default(),
+            triggers: crate::rules::TriggerSet::empty(),
+            automations: crate::rules::AutomationSet::empty(),
+            escalation: None,
+            escalation_category: None,
             queue_index: true,
         }
     }
@@ -171,6 +195,29 @@ impl DeskConfig {
     #[must_use]
     pub fn with_assignment(mut self, assignment: crate::assignment::AutoAssign) -> Self {
         self.assignment = assignment;
+        self
+    }
+
+    /// The configuration with these triggers (see [`crate::rules`]).
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: crate::rules::TriggerSet) -> Self {
+        self.triggers = triggers;
+        self
+    }
+
+    /// The configuration with these automations (see
+    /// [`crate::rules::Automation`]).
+    #[must_use]
+    pub fn with_automations(mut self, automations: crate::rules::AutomationSet) -> Self {
+        self.automations = automations;
+        self
+    }
+
+    /// The configuration with the escalation graph triggers escalate
+    /// through.
+    #[must_use]
+    pub fn with_escalation(mut self, graph: crate::escalation::EscalationGraph) -> Self {
+        self.escalation = Some(graph);
         self
     }
 

@@ -125,6 +125,27 @@ pub(super) struct Drafts {
     /// checks the version only): another desk's write there makes it
     /// conflict, and be decided again on what that desk wrote.
     checks: BTreeSet<StreamId>,
+    /// While a trigger runs: how to undo what it drafted, should one of
+    /// its actions be refused (see [`Drafts::begin`]).
+    journal: Option<Vec<Undo>>,
+}
+
+/// One step of drafting, as [`Drafts::rollback`] undoes it.
+enum Undo {
+    /// Events appended to an existing stream's list.
+    Grew {
+        messages: bool,
+        at: usize,
+        by: usize,
+    },
+    /// A stream's list created (the last in its vector).
+    Created {
+        messages: bool,
+        stream: StreamId,
+        messages_at: usize,
+    },
+    /// A stream checked that was not before.
+    Checked(StreamId),
 }
 
 impl Drafts {
@@ -140,13 +161,95 @@ impl Drafts {
             message_index: BTreeMap::new(),
             messages_at: 0,
             checks: BTreeSet::new(),
+            journal: None,
         }
+    }
+
+    /// Starts journaling what is drafted, so [`Drafts::rollback`] can
+    /// take it back (a trigger whose action is refused keeps nothing).
+    pub(super) fn begin(&mut self) {
+        self.journal = Some(Vec::new());
+    }
+
+    /// Keeps what was drafted since [`Drafts::begin`].
+    pub(super) fn commit(&mut self) {
+        self.journal = None;
+    }
+
+    /// Takes back everything drafted since [`Drafts::begin`], in O(what
+    /// was drafted).
+    pub(super) fn rollback(&mut self) {
+        let Some(journal) = self.journal.take() else {
+            return;
+        };
+        for undo in journal.into_iter().rev() {
+            match undo {
+                Undo::Grew { messages, at, by } => {
+                    let list = if messages {
+                        &mut self.messages
+                    } else {
+                        &mut self.streams
+                    };
+                    if let Some((_, l)) = list.get_mut(at) {
+                        l.truncate(l.len().saturating_sub(by));
+                    }
+                }
+                Undo::Created {
+                    messages,
+                    stream,
+                    messages_at,
+                } => {
+                    if messages {
+                        self.messages.pop();
+                        self.message_index.remove(&stream);
+                    } else {
+                        self.streams.pop();
+                        self.index.remove(&stream);
+                    }
+                    self.messages_at = messages_at;
+                }
+                Undo::Checked(stream) => {
+                    self.checks.remove(&stream);
+                }
+            }
+        }
+    }
+
+    /// The events drafted for `stream`, with who each is by.
+    pub(super) fn drafted(&self, stream: &StreamId) -> &[(Stamp, Event)] {
+        let (index, streams) = if matches!(stream, StreamId::Message(_)) {
+            (&self.message_index, &self.messages)
+        } else {
+            (&self.index, &self.streams)
+        };
+        index
+            .get(stream)
+            .and_then(|&i| streams.get(i))
+            .map_or(&[][..], |(_, l)| l.as_slice())
+    }
+
+    /// The tickets whose ticket or SLA streams have drafted events, in
+    /// the order first touched.
+    pub(super) fn touched_tickets(&self) -> Vec<TicketId> {
+        let mut seen = BTreeSet::new();
+        self.streams
+            .iter()
+            .filter_map(|(s, l)| match s {
+                StreamId::Ticket(t) | StreamId::Sla(t) if !l.is_empty() => Some(*t),
+                _ => None,
+            })
+            .filter(|t| seen.insert(*t))
+            .collect()
     }
 
     /// The decision depends on `stream` as this desk knows it: appending
     /// it conflicts if another writer has written there since.
     pub(super) fn check(&mut self, stream: StreamId) {
-        self.checks.insert(stream);
+        if self.checks.insert(stream)
+            && let Some(j) = &mut self.journal
+        {
+            j.push(Undo::Checked(stream));
+        }
     }
 
     /// Empty writes for the checked streams nothing was drafted for.
@@ -209,7 +312,9 @@ impl Drafts {
         if events.peek().is_none() {
             return;
         }
-        let (index, streams) = if matches!(stream, StreamId::Message(_)) {
+        let messages = matches!(stream, StreamId::Message(_));
+        let messages_at = self.messages_at;
+        let (index, streams) = if messages {
             if self.messages.is_empty() {
                 self.messages_at = self.streams.len();
             }
@@ -217,16 +322,30 @@ impl Drafts {
         } else {
             (&mut self.index, &mut self.streams)
         };
-        let list = match index.get(&stream) {
-            Some(&i) => streams.get_mut(i).map(|(_, l)| l),
-            None => None,
-        };
-        match list {
-            Some(list) => list.extend(events),
-            None => {
+        let at = index.get(&stream).copied();
+        let list = at.and_then(|i| streams.get_mut(i).map(|(_, l)| l));
+        let undo = match (at, list) {
+            (Some(at), Some(list)) => {
+                let before = list.len();
+                list.extend(events);
+                Undo::Grew {
+                    messages,
+                    at,
+                    by: list.len().saturating_sub(before),
+                }
+            }
+            _ => {
                 index.insert(stream, streams.len());
                 streams.push((stream, events.collect()));
+                Undo::Created {
+                    messages,
+                    stream,
+                    messages_at,
+                }
             }
+        };
+        if let Some(j) = &mut self.journal {
+            j.push(undo);
         }
     }
 
@@ -407,6 +526,9 @@ pub(super) mod salt {
     pub(crate) const CC: u64 = 1 << 32;
     /// The pages telling followers of an entry: this, plus the index.
     pub(crate) const FOLLOWER: u64 = 2 << 32;
+    /// A trigger's pages: this, with the trigger's position shifted left
+    /// 16 bits and the page's index.
+    pub(crate) const RULE_PAGE: u64 = 3 << 48;
 }
 
 /// The id of the message queued by `event`, `salt` among its messages.

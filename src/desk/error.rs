@@ -17,6 +17,15 @@ pub enum DeskError {
     /// No such team.
     #[error("unknown team {0}")]
     UnknownTeam(TeamId),
+    /// A trigger names something the desk does not have (a field, an
+    /// agent, a team, a contact, an escalation node), or cannot act.
+    #[error("trigger {trigger:?}: {reason}")]
+    InvalidTrigger {
+        /// The trigger's name.
+        trigger: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// No such ticket.
     #[error("unknown ticket {0}")]
     UnknownTicket(TicketId),

@@ -74,6 +74,7 @@ mod archive;
 mod arrivals;
 mod assignment;
 mod audience;
+mod automations;
 mod care;
 mod channels;
 mod coaching;
@@ -117,6 +118,7 @@ mod tickets;
 mod timeouts;
 mod timers;
 mod trends;
+mod triggers;
 mod versions;
 mod views;
 
@@ -567,7 +569,10 @@ impl Desk {
             Action::Outbox(a) => self.decide_outbox(&mut d, a, now)?,
             Action::Refund(a) => self.decide_refund(&mut d, a, now)?,
             Action::Field(a) => self.decide_fields(&mut d, a, now)?,
+            Action::Rules(a) => self.decide_rules(&mut d, a, now)?,
         }
+        // The desk's triggers, on every ticket the command changed.
+        self.run_triggers(&mut d, now);
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             d.accept(key, fingerprint, now);
         }

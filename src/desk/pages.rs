@@ -42,6 +42,8 @@ pub enum PageKind {
     Crisis,
     /// A new entry on a ticket the agent follows.
     FollowerUpdate,
+    /// A page a trigger sends ([`crate::rules::RuleAction::Page`]).
+    RuleNotice,
 }
 
 /// When a page goes.
@@ -101,6 +103,15 @@ pub struct PagePolicy {
     pub crisis: PageTiming,
     /// A new entry on a followed ticket (default: next working minute).
     pub follower_update: PageTiming,
+    /// A trigger's page (default: next working minute). Left out of the
+    /// serialised policy while the default.
+    #[serde(skip_serializing_if = "is_next_working_minute")]
+    pub rule_notice: PageTiming,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_next_working_minute(t: &PageTiming) -> bool {
+    *t == PageTiming::NextWorkingMinute
 }
 
 impl Default for PagePolicy {
@@ -118,6 +129,7 @@ impl Default for PagePolicy {
             course_correction: NextWorkingMinute,
             crisis: AtOnce,
             follower_update: NextWorkingMinute,
+            rule_notice: NextWorkingMinute,
         }
     }
 }
@@ -138,6 +150,7 @@ impl PagePolicy {
             course_correction: PageTiming::AtOnce,
             crisis: PageTiming::AtOnce,
             follower_update: PageTiming::AtOnce,
+            rule_notice: PageTiming::AtOnce,
         }
     }
 
@@ -167,6 +180,7 @@ impl PagePolicy {
             PageKind::CourseCorrection => &self.course_correction,
             PageKind::Crisis => &self.crisis,
             PageKind::FollowerUpdate => &self.follower_update,
+            PageKind::RuleNotice => &self.rule_notice,
         }
     }
 
@@ -183,6 +197,7 @@ impl PagePolicy {
             PageKind::CourseCorrection => &mut self.course_correction,
             PageKind::Crisis => &mut self.crisis,
             PageKind::FollowerUpdate => &mut self.follower_update,
+            PageKind::RuleNotice => &mut self.rule_notice,
         }
     }
 }

@@ -127,6 +127,7 @@ impl Desk {
             (StreamId::Trends, Event::Trend(_)) => true,
             (StreamId::Permissions, Event::Permission(_)) => true,
             (StreamId::Fields, Event::Fields(_)) => true,
+            (StreamId::Rules, Event::Rules(_)) => true,
             (StreamId::Triage(id), Event::Triage(e)) => {
                 first
                     == matches!(e.kind, crate::ticket::TriageEventKind::Held { id: i, .. } if i == *id)
@@ -272,6 +273,7 @@ impl Desk {
                 if !self.replaying {
                     self.archive_timer(*id);
                 }
+                self.note_automations(*id);
                 self.requeue(*id);
             }
             (StreamId::Archive(_), Event::Ticket(e)) => {
@@ -286,6 +288,7 @@ impl Desk {
                 for c in s.slas.apply(*id, customer, e, !self.replaying) {
                     self.timers.move_sla(c.key, c.from, c.to);
                 }
+                self.note_automations(*id);
                 self.requeue(*id);
             }
             (StreamId::Outbox | StreamId::Message(_), Event::Outbox(e)) => {
@@ -366,6 +369,25 @@ impl Desk {
                 self.config.permissions = (**table).clone();
             }
             (StreamId::Fields, Event::Fields(e)) => s.fields.apply(e),
+            (StreamId::Rules, Event::Rules(e)) => {
+                // A set recorded replaces the configured one.
+                match &e.kind {
+                    crate::rules::RulesEventKind::TriggersSet { triggers } => {
+                        self.config.triggers = triggers.clone();
+                    }
+                    crate::rules::RulesEventKind::AutomationsSet { automations } => {
+                        self.config.automations = automations.clone();
+                        if !self.replaying {
+                            let mut timers = std::mem::take(&mut self.timers);
+                            for t in self.state.tickets.iter() {
+                                timers.set(Timer::Automation(t.id()), None);
+                            }
+                            self.automation_timers(&mut timers);
+                            self.timers = timers;
+                        }
+                    }
+                }
+            }
             (StreamId::Contract(id), Event::Sla(e)) => {
                 // A contract set by command replaces the configured one.
                 if let crate::sla::SlaEventKind::ContractChanged { contract, .. } = &e.kind {

@@ -25,6 +25,10 @@ pub struct DeskState {
     /// permissions: the configured one then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     permissions: Option<Box<crate::permission::PermissionTable>>,
+    /// The triggers in force (absent from snapshots taken before
+    /// triggers: the configured ones then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    triggers: Option<Box<crate::rules::TriggerSet>>,
 }
 
 /// What a [`DeskState`] is read from: the indexes it leaves out are built
@@ -35,6 +39,8 @@ struct StateRecord {
     contracts: BTreeMap<CustomerId, Contract>,
     #[serde(default)]
     permissions: Option<Box<crate::permission::PermissionTable>>,
+    #[serde(default)]
+    triggers: Option<Box<crate::rules::TriggerSet>>,
 }
 
 impl From<StateRecord> for DeskState {
@@ -43,6 +49,7 @@ impl From<StateRecord> for DeskState {
             mut state,
             contracts,
             permissions,
+            triggers,
         } = record;
         state.tickets.reindex();
         state.outbox.reindex();
@@ -51,6 +58,7 @@ impl From<StateRecord> for DeskState {
             state,
             contracts,
             permissions,
+            triggers,
         }
     }
 }
@@ -172,6 +180,7 @@ impl Desk {
                 state: self.state.clone(),
                 contracts: self.config.sla.contracts.clone(),
                 permissions: Some(Box::new(self.config.permissions.clone())),
+                triggers: Some(Box::new(self.config.triggers.clone())),
             },
         )
     }
@@ -248,6 +257,7 @@ impl Desk {
             mut state,
             contracts,
             permissions,
+            triggers,
         } = snapshot.state;
         // Folded before schema 3: every key it holds was accepted with the
         // debug-form fingerprint.
@@ -266,6 +276,9 @@ impl Desk {
         config.sla.contracts = contracts;
         if let Some(table) = permissions {
             config.permissions = *table;
+        }
+        if let Some(set) = triggers {
+            config.triggers = *set;
         }
         let mut desk = Desk {
             config,
@@ -370,6 +383,7 @@ impl Desk {
             }
         }
         self.assignment_timers(&mut timers);
+        self.automation_timers(&mut timers);
         self.timers = timers;
         self.ready = ready;
     }

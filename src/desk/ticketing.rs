@@ -359,8 +359,21 @@ impl Desk {
         }
         let own = events.len();
         events.extend(ruled);
+        // The SLA as this decision has left it so far (a timer's warning,
+        // a command's reactions before a trigger's changes).
+        let drafted;
         let empty;
         let sla = match self.state.slas.get(t.id()) {
+            _ if d.count(&StreamId::Sla(t.id())) > 0 => {
+                drafted = self.sla_as_drafted(d, t.id(), t.customer());
+                match &drafted {
+                    Some(s) => s,
+                    None => {
+                        empty = TicketSla::new(t.id(), t.customer());
+                        &empty
+                    }
+                }
+            }
             Some(s) => s,
             None => {
                 empty = TicketSla::new(t.id(), t.customer());
@@ -544,22 +557,7 @@ impl Desk {
     ) -> Result<(), Error> {
         let t = self.ticket_or_err(ticket)?;
         let customer = self.customer_or_err(t.customer())?;
-        let command = self.checked_ticket_command(t, command)?;
-        match &command {
-            TicketCommand::Reply { author, .. } => self.check_author(customer, *author)?,
-            TicketCommand::Note { agent, .. }
-            | TicketCommand::Assign(Some(agent))
-            | TicketCommand::HandOff { by: agent, .. }
-            | TicketCommand::AddFollower { agent }
-            | TicketCommand::LogTime { agent, .. } => {
-                self.active_agent(*agent)?;
-            }
-            TicketCommand::AddCc { contact } => check_cc(customer, *contact)?,
-            TicketCommand::SetTeam(Some(team)) if self.team(*team).is_none() => {
-                return Err(DeskError::UnknownTeam(*team).into());
-            }
-            _ => {}
-        }
+        let command = self.check_ticket_command(t, customer, command)?;
         let signal = match &command {
             TicketCommand::Reply {
                 author: Author::Contact(_),
@@ -633,6 +631,34 @@ impl Desk {
         self.finish_ticket(d, t, customer, events, now, true)
     }
 
+    /// A ticket command with its field value checked against the
+    /// configuration, and everything it names checked: its author, agents
+    /// active, a CC the customer's, a team that exists.
+    pub(super) fn check_ticket_command(
+        &self,
+        t: &Ticket,
+        customer: &Customer,
+        command: TicketCommand,
+    ) -> Result<TicketCommand, Error> {
+        let command = self.checked_ticket_command(t, command)?;
+        match &command {
+            TicketCommand::Reply { author, .. } => self.check_author(customer, *author)?,
+            TicketCommand::Note { agent, .. }
+            | TicketCommand::Assign(Some(agent))
+            | TicketCommand::HandOff { by: agent, .. }
+            | TicketCommand::AddFollower { agent }
+            | TicketCommand::LogTime { agent, .. } => {
+                self.active_agent(*agent)?;
+            }
+            TicketCommand::AddCc { contact } => check_cc(customer, *contact)?,
+            TicketCommand::SetTeam(Some(team)) if self.team(*team).is_none() => {
+                return Err(DeskError::UnknownTeam(*team).into());
+            }
+            _ => {}
+        }
+        Ok(command)
+    }
+
     /// The rest of a ticket decision once its events are known: replies
     /// queued to the customer, SLA reactions, and (with `csat`) the
     /// satisfaction survey on solving.
@@ -650,7 +676,9 @@ impl Desk {
         let mut messages = Vec::new();
         for (e, v) in events.iter().zip(1u64..) {
             if let TicketEventKind::EntryAdded { entry } = &e.kind {
-                let agent_public = matches!(entry.author, Author::Agent(_))
+                // Support's public replies: an agent's, or the desk's own
+                // (a trigger's).
+                let agent_public = !matches!(entry.author, Author::Contact(_))
                     && entry.visibility == crate::ticket::EntryVisibility::Public;
                 // A live channel that is down cannot carry the reply
                 // (nobody can take the call): it goes out on a fallback.

@@ -67,6 +67,7 @@ impl Desk {
         let mut archive = Vec::new();
         let mut waiting = Vec::new();
         let mut absences = Vec::new();
+        let mut automations = Vec::new();
         for timer in self.timers.due(now) {
             match timer {
                 Timer::Sla(key) => due.entry(key.ticket).or_default().push(key),
@@ -75,6 +76,7 @@ impl Desk {
                 Timer::Archive(ticket) => archive.push(ticket),
                 Timer::Assignment(ticket) => waiting.push(ticket),
                 Timer::Absence(agent) => absences.push(agent),
+                Timer::Automation(ticket) => automations.push(ticket),
                 Timer::Retry(_) | Timer::Lease(_) | Timer::Deferred(_) => {}
             }
         }
@@ -92,6 +94,11 @@ impl Desk {
         d.act_for(Cause::Timer(TimerKind::Archive));
         self.decide_archival(&mut d, &archive, now);
         self.decide_assignment_timers(&mut d, &waiting, &absences, now);
+        self.decide_automations(&mut d, &automations, now);
+        // The desk's triggers, on every ticket the timers changed (an SLA
+        // warning or breach). A trigger whose action is refused is
+        // recorded as failed: nothing here is refused.
+        self.run_triggers(&mut d, now);
         d.finish(self)
     }
 

@@ -32,6 +32,8 @@ pub enum Timer {
     Assignment(TicketId),
     /// An agent's next absence starting (their tickets move).
     Absence(AgentId),
+    /// A ticket's next automation falling due.
+    Automation(TicketId),
 }
 
 impl Timer {

@@ -6,9 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::ChannelKind;
-use crate::field::{FieldCondition, FieldValues};
-use crate::sla::Metric;
-use crate::ticket::Priority;
+use crate::field::{FieldCondition, FieldKey, FieldValues};
+use crate::sla::{Metric, TicketSla};
+use crate::ticket::{Author, EntryVisibility, Priority, Ticket};
 
 /// How the customer feels, as the caller judges it (a sentiment model, an
 /// agent's note, a survey).
@@ -182,6 +182,137 @@ impl Facts {
     #[must_use]
     pub fn contacts(mut self, n: u32) -> Self {
         self.contacts = n;
+        self
+    }
+
+    /// The facts of a ticket, as escalation rules read them: the one
+    /// place they are derived (the desk's triggers escalate with them,
+    /// and `TicketsView::facts` gives them to callers).
+    ///
+    /// - **category:** the value of the `category` field when `from` names
+    ///   one and the ticket has it (kind [`CategoryKind::Field`]), else
+    ///   its first tag in order (kind [`CategoryKind::Tag`]), else none;
+    /// - **priority, channel, last update, field values:** the ticket's;
+    /// - **SLA:** every live metric that warned ([`SlaLevel::Warned`]) or
+    ///   breached ([`SlaLevel::Breached`]), from its SLA when given;
+    /// - **contacts:** how many public messages the customer wrote on it
+    ///   (at least 1);
+    /// - **sentiment:** the caller's classifier's, neutral without one;
+    /// - **trend, crisis:** as `from` says (the desk knows them).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use fanatical::escalation::{CategoryKind, Facts, FactsFrom, Sentiment};
+    /// use fanatical::channel::Channel;
+    /// use fanatical::id::IdGenerator;
+    /// use fanatical::ticket::{Author, OpenTicket, Tag, Ticket, TicketRules};
+    ///
+    /// let mut ids = IdGenerator::from_seed(1);
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// let (ticket, customer, jane) = (ids.next_id(), ids.next_id(), ids.next_id());
+    /// let open = OpenTicket::new(ticket, customer, "Card declined", Channel::Email)
+    ///     .with_message(Author::Contact(jane), "My card was declined twice")
+    ///     .with_tag(Tag::new("billing")?);
+    /// let t = Ticket::from_events(&Ticket::open(open, &TicketRules::default(), now)?).unwrap();
+    /// let facts = Facts::of_ticket(&t, None, &FactsFrom::new().feeling(Sentiment::Frustrated));
+    /// assert_eq!(facts.category.as_deref(), Some("billing"));
+    /// assert_eq!(facts.category_kind, Some(CategoryKind::Tag));
+    /// assert_eq!((facts.contacts, facts.sentiment), (1, Sentiment::Frustrated));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn of_ticket(ticket: &Ticket, sla: Option<&TicketSla>, from: &FactsFrom) -> Self {
+        let mut facts = Facts::new(ticket.priority(), ticket.updated_at())
+            .on(ticket.channel().kind())
+            .with_fields(ticket.fields().clone());
+        let field = from
+            .category_field
+            .as_ref()
+            .and_then(|k| ticket.fields().get(k))
+            .and_then(|v| v.terms().next())
+            .map(|t| t.to_string());
+        if let Some(value) = field {
+            facts = facts.in_category_of(CategoryKind::Field, &value);
+        } else if let Some(tag) = ticket.tags().iter().next() {
+            facts = facts.in_category_of(CategoryKind::Tag, tag.as_str());
+        }
+        for m in sla.map(TicketSla::metrics).unwrap_or_default() {
+            if !m.is_live() && m.breached.is_none() {
+                continue;
+            }
+            if m.breached.is_some() {
+                facts = facts.with_sla(m.key.metric, SlaLevel::Breached);
+            } else if !m.warned.is_empty() {
+                facts = facts.with_sla(m.key.metric, SlaLevel::Warned);
+            }
+        }
+        let written = ticket
+            .conversation()
+            .iter()
+            .filter(|e| {
+                matches!(e.author, Author::Contact(_)) && e.visibility == EntryVisibility::Public
+            })
+            .count();
+        facts.contacts = u32::try_from(written).unwrap_or(u32::MAX).max(1);
+        facts.sentiment = from.sentiment.unwrap_or(Sentiment::Neutral);
+        facts.trend = from.trend;
+        facts.crisis = from.crisis;
+        facts
+    }
+}
+
+/// What [`Facts::of_ticket`] takes from outside the ticket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FactsFrom {
+    /// The custom field whose value is a ticket's category (else its
+    /// first tag is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_field: Option<FieldKey>,
+    /// The customer's sentiment, from the caller's classifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment: Option<Sentiment>,
+    /// Part of a detected trend.
+    #[serde(default)]
+    pub trend: bool,
+    /// A person may be in crisis.
+    #[serde(default)]
+    pub crisis: bool,
+}
+
+impl FactsFrom {
+    /// Nothing from outside: no category field, neutral, no trend, no
+    /// crisis.
+    #[must_use]
+    pub fn new() -> Self {
+        FactsFrom::default()
+    }
+
+    /// With the field whose value is the category.
+    #[must_use]
+    pub fn category_field(mut self, key: FieldKey) -> Self {
+        self.category_field = Some(key);
+        self
+    }
+
+    /// With the classifier's sentiment.
+    #[must_use]
+    pub fn feeling(mut self, sentiment: Sentiment) -> Self {
+        self.sentiment = Some(sentiment);
+        self
+    }
+
+    /// Part of a trend.
+    #[must_use]
+    pub fn trending(mut self) -> Self {
+        self.trend = true;
+        self
+    }
+
+    /// A crisis.
+    #[must_use]
+    pub fn in_crisis(mut self) -> Self {
+        self.crisis = true;
         self
     }
 }

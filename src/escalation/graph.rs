@@ -436,8 +436,10 @@ impl EscalationGraphBuilder {
     }
 }
 
-/// A validated escalation graph.
-#[derive(Debug, Clone)]
+/// A validated escalation graph. Serialised as its builder (its nodes and
+/// rules), and checked again when read; equal when its nodes and rules are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "EscalationGraphBuilder", into = "EscalationGraphBuilder")]
 pub struct EscalationGraph {
     nodes: Vec<Node>,
     rules: Vec<Rule>,
@@ -651,5 +653,29 @@ impl EscalationGraph {
         }
         s.push_str("}\n");
         s
+    }
+}
+
+impl PartialEq for EscalationGraph {
+    fn eq(&self, other: &Self) -> bool {
+        self.nodes == other.nodes && self.rules == other.rules
+    }
+}
+
+impl Eq for EscalationGraph {}
+
+impl From<EscalationGraph> for EscalationGraphBuilder {
+    fn from(g: EscalationGraph) -> Self {
+        EscalationGraphBuilder {
+            nodes: g.nodes,
+            rules: g.rules,
+        }
+    }
+}
+
+impl TryFrom<EscalationGraphBuilder> for EscalationGraph {
+    type Error = GraphProblems;
+    fn try_from(b: EscalationGraphBuilder) -> Result<Self, Self::Error> {
+        b.build()
     }
 }

@@ -56,7 +56,7 @@ mod condition;
 mod default;
 mod graph;
 
-pub use condition::{CategoryKind, Condition, Facts, Sentiment, SlaLevel, SlaSignal};
+pub use condition::{CategoryKind, Condition, Facts, FactsFrom, Sentiment, SlaLevel, SlaSignal};
 pub use default::default_graph;
 pub use graph::{
     EscalationGraph, EscalationGraphBuilder, GraphProblem, GraphProblems, Hop, Node, NodeKind,

@@ -130,11 +130,13 @@ pub enum Permission {
     DeliverMessages,
     /// Define custom fields, their options and the forms of ticket types.
     ManageFields,
+    /// Write the desk's business rules (triggers).
+    ManageRules,
 }
 
 impl Permission {
     /// Every permission, in order.
-    pub const ALL: [Permission; 31] = [
+    pub const ALL: [Permission; 32] = [
         Permission::ViewTickets,
         Permission::OpenTickets,
         Permission::ReplyPublicly,
@@ -166,6 +168,7 @@ impl Permission {
         Permission::ReceiveMessages,
         Permission::DeliverMessages,
         Permission::ManageFields,
+        Permission::ManageRules,
     ];
 
     /// Whether the permission acts on tickets, so its [`Scope`] matters.
@@ -221,6 +224,7 @@ impl Permission {
             Permission::ReceiveMessages => "receive_messages",
             Permission::DeliverMessages => "deliver_messages",
             Permission::ManageFields => "manage_fields",
+            Permission::ManageRules => "manage_rules",
         }
     }
 }

@@ -121,8 +121,9 @@ pub enum TicketEventKind {
         from: Option<String>,
         /// The department taking it.
         to: String,
-        /// Who handed it over.
-        by: AgentId,
+        /// Who handed it over (`None`: the desk's own rules, a trigger).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<AgentId>,
         /// Why.
         reason: String,
     },
@@ -237,6 +238,24 @@ pub enum TicketEventKind {
         /// When the desk tries again (none: nobody foresees when).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         until: Option<DateTime<Utc>>,
+    },
+    /// One of the desk's triggers fired on the ticket and an action of it
+    /// was refused: nothing the trigger did was kept (see
+    /// [`crate::rules`]). Recorded so the rule's author can see why.
+    RuleFailed {
+        /// The trigger's name.
+        rule: String,
+        /// Why its action was refused.
+        reason: String,
+    },
+    /// One of the desk's automations fell due on the ticket and its
+    /// conditions held: its changes follow (see [`crate::rules`]). It runs
+    /// once per due instant.
+    AutomationRan {
+        /// The automation's name.
+        rule: String,
+        /// The instant it fell due.
+        due: DateTime<Utc>,
     },
 }
 

@@ -57,7 +57,7 @@ mod status;
 mod triage;
 mod waiting;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -248,6 +248,15 @@ pub struct Ticket {
     links: Option<Box<Links>>,
     opened_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// When it entered its status (`None`: when it was opened; snapshots
+    /// from before read so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status_since: Option<DateTime<Utc>>,
+    /// The due instant each automation last ran for (boxed, `None` until
+    /// one has: 8 bytes on every ticket, not an empty map's 24).
+    #[allow(clippy::box_collection)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    automations: Option<Box<BTreeMap<String, DateTime<Utc>>>>,
     /// CCs, followers and time logged: boxed, and `None` while empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     participants: Option<Box<conversation::Participants>>,
@@ -336,6 +345,8 @@ impl Ticket {
                 links: None,
                 opened_at: event.at,
                 updated_at: event.at,
+                status_since: None,
+                automations: None,
                 participants: None,
             }),
             _ => None,
@@ -521,38 +532,7 @@ impl Ticket {
                 by,
                 reason,
                 context,
-            } => {
-                let to = to.trim().to_owned();
-                if to.is_empty() {
-                    return Err(TicketError::EmptyDepartment(self.id));
-                }
-                if reason.trim().is_empty() {
-                    return Err(TicketError::EmptyReason(self.id));
-                }
-                if self.department.as_deref() != Some(to.as_str()) {
-                    let mut body = format!("Handed to {to}: {}", reason.trim());
-                    if !context.is_empty() {
-                        body.push_str("\nContext that travels with it: ");
-                        body.push_str(&context.join("; "));
-                    }
-                    push(K::EntryAdded {
-                        entry: self.next_entry(
-                            now,
-                            Author::Agent(by),
-                            EntryVisibility::Internal,
-                            self.channel.clone(),
-                            body,
-                            Vec::new(),
-                        ),
-                    });
-                    push(K::HandedOff {
-                        from: self.department.clone(),
-                        to,
-                        by,
-                        reason: reason.trim().to_owned(),
-                    });
-                }
-            }
+            } => out.extend(self.hand_off(&to, Some(by), &reason, &context, now)?),
             c @ (TicketCommand::AddCc { .. }
             | TicketCommand::RemoveCc { .. }
             | TicketCommand::AddFollower { .. }
@@ -566,10 +546,65 @@ impl Ticket {
         Ok(out)
     }
 
+    /// Hands the ticket to the department `to`, by an agent or (`None`)
+    /// by the desk's own rules: an internal note says why and what context
+    /// travels, then the hand-off. Nothing when it is there already.
+    pub(crate) fn hand_off(
+        &self,
+        to: &str,
+        by: Option<AgentId>,
+        reason: &str,
+        context: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TicketEvent>, TicketError> {
+        use TicketEventKind as K;
+        if self.status == Status::Closed {
+            return Err(TicketError::Closed(self.id));
+        }
+        let to = to.trim().to_owned();
+        if to.is_empty() {
+            return Err(TicketError::EmptyDepartment(self.id));
+        }
+        if reason.trim().is_empty() {
+            return Err(TicketError::EmptyReason(self.id));
+        }
+        if self.department.as_deref() == Some(to.as_str()) {
+            return Ok(Vec::new());
+        }
+        let mut body = format!("Handed to {to}: {}", reason.trim());
+        if !context.is_empty() {
+            body.push_str("\nContext that travels with it: ");
+            body.push_str(&context.join("; "));
+        }
+        let author = by.map_or(Author::System, Author::Agent);
+        let at = |kind| TicketEvent { at: now, kind };
+        Ok(vec![
+            at(K::EntryAdded {
+                entry: self.next_entry(
+                    now,
+                    author,
+                    EntryVisibility::Internal,
+                    self.channel.clone(),
+                    body,
+                    Vec::new(),
+                ),
+            }),
+            at(K::HandedOff {
+                from: self.department.clone(),
+                to,
+                by,
+                reason: reason.trim().to_owned(),
+            }),
+        ])
+    }
+
     /// Folds an event into the ticket.
     pub fn apply(&mut self, event: &TicketEvent) {
         use TicketEventKind as K;
-        self.updated_at = self.updated_at.max(event.at);
+        // A rule's own bookkeeping is no change to the ticket.
+        if !matches!(event.kind, K::RuleFailed { .. } | K::AutomationRan { .. }) {
+            self.updated_at = self.updated_at.max(event.at);
+        }
         match &event.kind {
             // An archival is recorded on the customer's archive stream,
             // never the ticket's: the ticket is as it was closed.
@@ -582,7 +617,10 @@ impl Ticket {
                 }
                 self.conversation.push(entry.clone());
             }
-            K::StatusChanged { to, .. } => self.status = *to,
+            K::StatusChanged { to, .. } => {
+                self.status = *to;
+                self.status_since = Some(event.at);
+            }
             K::PriorityChanged { to, .. } => self.priority = *to,
             K::TypeChanged { to, .. } => self.ticket_type = *to,
             K::Assigned { agent } => self.assignee = *agent,
@@ -632,7 +670,12 @@ impl Ticket {
             | K::SplitFrom { .. } => self.apply_participants(event.at, &event.kind),
             // The desk keeps the waiting tickets; the ticket itself is
             // as it was (unassigned).
-            K::AwaitingAgent { .. } => {}
+            K::AwaitingAgent { .. } | K::RuleFailed { .. } => {}
+            K::AutomationRan { rule, due } => {
+                self.automations
+                    .get_or_insert_with(Box::default)
+                    .insert(rule.clone(), *due);
+            }
         }
     }
 
@@ -806,6 +849,18 @@ impl Ticket {
     #[must_use]
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
+    }
+
+    /// The due instant the automation `rule` last ran for on the ticket.
+    #[must_use]
+    pub fn automation_ran(&self, rule: &str) -> Option<DateTime<Utc>> {
+        self.automations.as_ref()?.get(rule).copied()
+    }
+
+    /// When it entered its present status.
+    #[must_use]
+    pub fn status_since(&self) -> DateTime<Utc> {
+        self.status_since.unwrap_or(self.opened_at)
     }
 }
 

@@ -145,12 +145,29 @@ fn a_social_post_is_answered_inside_five_minutes_and_one_that_misses_it_is_escal
     assert_eq!(escalated.len(), 1);
     let e = &escalated[0];
     assert_eq!(e.at, local(15, 5));
-    assert_eq!(e.escalation.owner, "social_lead");
-    assert_eq!(e.escalation.people, vec![d.cast.luis]);
+    assert_eq!(e.department, "Social team lead");
+    assert_eq!(e.people, vec![d.cast.luis]);
     assert!(
-        e.escalation.path[0].contains("rule social_breach"),
+        e.path[0].contains("front_line -> social_lead (rule social_breach)"),
         "{:?}",
-        e.escalation.path
+        e.path
+    );
+    assert_eq!(e.context, ["the post", "the customer's handle"]);
+    // The desk's trigger escalated it, in the same decision as the breach.
+    let handed_off =
+        fanatical::store::Store::read_stream(&d.store, &StreamId::Ticket(s.social_late), 0)
+            .unwrap()
+            .into_iter()
+            .find(|r| {
+                matches!(&r.event, Event::Ticket(t)
+            if matches!(t.kind, fanatical::ticket::TicketEventKind::HandedOff { .. }))
+            })
+            .unwrap();
+    assert_eq!(
+        handed_off.actor,
+        Some(fanatical::actor::Actor::System(
+            fanatical::actor::Cause::Rule(day::ESCALATE_ON_BREACH.to_owned())
+        ))
     );
     let ticket = d.desk.tickets().get(s.social_late).unwrap();
     assert_eq!(ticket.department(), Some("Social team lead"));
@@ -163,7 +180,7 @@ fn a_social_post_is_answered_inside_five_minutes_and_one_that_misses_it_is_escal
     // Every other escalation has a reason from the graph too.
     assert!(d.escalations.len() > 1);
     for e in &d.escalations {
-        assert!(!e.escalation.path.is_empty());
+        assert!(!e.path.is_empty());
         assert!(e.trigger.ends_with("breached"));
     }
 }
@@ -219,7 +236,13 @@ fn the_phone_system_goes_down_and_contacts_move_to_social_and_mobile() {
         .desk
         .channels()
         .outbox()
-        .find(|m| m.message.ticket == Some(s.dropped_call))
+        .find(|m| {
+            m.message.ticket == Some(s.dropped_call)
+                && matches!(
+                    m.message.recipient,
+                    fanatical::outbox::Recipient::Contact { .. }
+                )
+        })
         .expect("the answer to the dropped call is delivered, not spoken");
     assert_eq!(
         reply.message.channel,

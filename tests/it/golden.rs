@@ -70,7 +70,7 @@ fn variants(aggregate: &str) -> Vec<String> {
         .collect()
 }
 
-const AGGREGATES: [&str; 19] = [
+const AGGREGATES: [&str; 20] = [
     "customer",
     "agent",
     "team",
@@ -90,6 +90,7 @@ const AGGREGATES: [&str; 19] = [
     "permission",
     "fields",
     "triage",
+    "rules",
 ];
 
 fn kind_of(e: &Event) -> (String, String) {
@@ -894,6 +895,8 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(crate::fields_rules::golden_tour())
         .chain(crate::contacts::golden_tour())
         .chain(crate::assignment::golden_tour())
+        .chain(crate::triggers::golden_tour())
+        .chain(crate::automations::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

@@ -3,6 +3,7 @@
 mod archive;
 mod archive_paths;
 mod assignment;
+mod automations;
 mod bad_input;
 mod campaigns;
 mod care;
@@ -63,6 +64,8 @@ mod support;
 mod survey;
 mod timers;
 mod trends;
+mod trigger_props;
+mod triggers;
 mod views;
 
 /// Property-test cases: `default`, or `FANATICAL_PROPTEST_CASES` when set

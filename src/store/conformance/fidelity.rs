@@ -284,6 +284,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
         StreamId::Permissions,
         StreamId::Fields,
         StreamId::Triage(crate::id::TicketId::from_uuid(u)),
+        StreamId::Rules,
     ];
     for s in &all {
         match s {
@@ -311,7 +312,7 @@ pub(super) fn every_kind(u: uuid::Uuid) -> Vec<StreamId> {
             | StreamId::Archive(_)
             | StreamId::Permissions
             | StreamId::Triage(_) => {}
-            StreamId::Fields => {}
+            StreamId::Fields | StreamId::Rules => {}
         }
     }
     all
