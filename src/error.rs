@@ -125,6 +125,10 @@ pub enum Error {
     /// A permission missing, or a permission table refused.
     #[error(transparent)]
     Permission(#[from] crate::permission::PermissionError),
+    /// A bad queue or queue query (from the permission-checked queue
+    /// reads, [`crate::desk::QueuesView::page_as`]).
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 /// An escalation graph that failed validation, as an
@@ -245,7 +249,8 @@ impl Error {
             | Error::View(_)
             | Error::Duration(_)
             | Error::Blank(_)
-            | Error::Permission(_) => ErrorKind::Refused,
+            | Error::Permission(_)
+            | Error::Queue(_) => ErrorKind::Refused,
         }
     }
 

@@ -516,6 +516,34 @@ impl Desk {
             })
     }
 
+    /// Makes a decision that changes who administers (a table recorded,
+    /// a role granted or revoked, an agent deactivated) depend on what it
+    /// was decided on: the permission table's stream, the acting agent's
+    /// stream (their roles), and the stream of every active agent who
+    /// administers under the table in force or any of `tables` (the
+    /// administrators the last-administrator rule counted on). Another
+    /// desk's write to any of them since makes the append conflict, and
+    /// the retry (catch up, decide again) decides on what that desk
+    /// wrote: two desks cannot each remove one of the last two
+    /// administrators, and a command decided before its actor's
+    /// revocation reached this desk does not pass after it.
+    pub(super) fn check_administration(&self, d: &mut Drafts, tables: &[&PermissionTable]) {
+        d.check(StreamId::Permissions);
+        if let Some(actor) = d.actor().agent() {
+            d.check(StreamId::Agent(actor));
+        }
+        let now = &self.config.permissions;
+        for agent in self.agents().filter(|a| a.is_active()) {
+            let administers = std::iter::once(now).chain(tables.iter().copied()).any(|t| {
+                t.scope_of(agent.roles(), Permission::ManagePermissions)
+                    .is_some()
+            });
+            if administers {
+                d.check(StreamId::Agent(agent.id()));
+            }
+        }
+    }
+
     /// Refuses a change that would leave nobody able to manage
     /// permissions when somebody could before.
     pub(super) fn keep_administrable<'a>(
