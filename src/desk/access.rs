@@ -329,10 +329,12 @@ impl Desk {
     /// are checked with (all; their teams' and their own; their own).
     /// Queues are agents' screens: a contact is refused
     /// ([`DeskError::NeedsAgent`]; a portal lists a contact's tickets with
-    /// [`TicketsView::seen_by`](super::TicketsView::seen_by)). Pass it to
-    /// [`QueuesView::page`](super::QueuesView::page) and
-    /// [`QueuesView::count`](super::QueuesView::count), or to your read
-    /// model.
+    /// [`TicketsView::seen_by`](super::TicketsView::seen_by)).
+    /// [`QueuesView::page_as`](super::QueuesView::page_as) and
+    /// [`QueuesView::count_as`](super::QueuesView::count_as) apply it for
+    /// you; pass it to your own read model (a
+    /// [`QueueReadModel`](crate::queue::QueueReadModel) in a database)
+    /// when that serves the queue instead.
     ///
     /// # Errors
     /// [`PermissionError::Denied`] for a viewer who may view no ticket;
