@@ -49,12 +49,22 @@ pub enum AgentError {
     /// A skill was empty or blank.
     #[error("skill must not be empty")]
     EmptySkill,
-    /// A custom role's name that is blank, over 64 characters, holds a
-    /// control character, or is a built-in role's name.
+    /// A custom role's name that is blank, over 64 characters, or holds a
+    /// control character.
     #[error(
         "{0:?} is not a custom role name: 1 to 64 characters, no control characters, not a built-in role"
     )]
     InvalidRoleName(String),
+    /// A custom role's name that could be taken for a built-in role's:
+    /// the same after case, spaces, separators, accents and look-alike
+    /// characters are set aside (see [`RoleName`]).
+    #[error("{name:?} cannot name a custom role: it reads as the built-in role {role}")]
+    RoleNameTaken {
+        /// The name given.
+        name: String,
+        /// The built-in role it reads as.
+        role: Role,
+    },
     /// The agent has been deactivated and takes no more changes.
     #[error("agent {0} is deactivated")]
     Deactivated(AgentId),

@@ -128,6 +128,10 @@ pub enum Error {
     /// A rule set (triggers, automations) with problems.
     #[error(transparent)]
     Rules(#[from] crate::rules::RulesError),
+    /// A bad queue or queue query (from the permission-checked queue
+    /// reads, [`crate::desk::QueuesView::page_as`]).
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 /// An escalation graph that failed validation, as an
@@ -250,7 +254,8 @@ impl Error {
             | Error::Duration(_)
             | Error::Blank(_)
             | Error::Permission(_)
-            | Error::Rules(_) => ErrorKind::Refused,
+            | Error::Rules(_)
+            | Error::Queue(_) => ErrorKind::Refused,
         }
     }
 

@@ -330,10 +330,12 @@ impl Desk {
     /// are checked with (all; their teams' and their own; their own).
     /// Queues are agents' screens: a contact is refused
     /// ([`DeskError::NeedsAgent`]; a portal lists a contact's tickets with
-    /// [`TicketsView::seen_by`](super::TicketsView::seen_by)). Pass it to
-    /// [`QueuesView::page`](super::QueuesView::page) and
-    /// [`QueuesView::count`](super::QueuesView::count), or to your read
-    /// model.
+    /// [`TicketsView::seen_by`](super::TicketsView::seen_by)).
+    /// [`QueuesView::page_as`](super::QueuesView::page_as) and
+    /// [`QueuesView::count_as`](super::QueuesView::count_as) apply it for
+    /// you; pass it to your own read model (a
+    /// [`QueueReadModel`](crate::queue::QueueReadModel) in a database)
+    /// when that serves the queue instead.
     ///
     /// # Errors
     /// [`PermissionError::Denied`] for a viewer who may view no ticket;
@@ -515,6 +517,34 @@ impl Desk {
                     .scope_of(&roles, Permission::ManagePermissions)
                     .is_some()
             })
+    }
+
+    /// Makes a decision that changes who administers (a table recorded,
+    /// a role granted or revoked, an agent deactivated) depend on what it
+    /// was decided on: the permission table's stream, the acting agent's
+    /// stream (their roles), and the stream of every active agent who
+    /// administers under the table in force or any of `tables` (the
+    /// administrators the last-administrator rule counted on). Another
+    /// desk's write to any of them since makes the append conflict, and
+    /// the retry (catch up, decide again) decides on what that desk
+    /// wrote: two desks cannot each remove one of the last two
+    /// administrators, and a command decided before its actor's
+    /// revocation reached this desk does not pass after it.
+    pub(super) fn check_administration(&self, d: &mut Drafts, tables: &[&PermissionTable]) {
+        d.check(StreamId::Permissions);
+        if let Some(actor) = d.actor().agent() {
+            d.check(StreamId::Agent(actor));
+        }
+        let now = &self.config.permissions;
+        for agent in self.agents().filter(|a| a.is_active()) {
+            let administers = std::iter::once(now).chain(tables.iter().copied()).any(|t| {
+                t.scope_of(agent.roles(), Permission::ManagePermissions)
+                    .is_some()
+            });
+            if administers {
+                d.check(StreamId::Agent(agent.id()));
+            }
+        }
     }
 
     /// Refuses a change that would leave nobody able to manage

@@ -17,8 +17,13 @@
 //!   not govern delivery (the requester's replies never asked for it), so
 //!   CCs are reached on the same terms as the requester.
 //! - A follower is an active agent paged ([`PageKind::FollowerUpdate`])
-//!   on every new entry, public or internal, except their own. The page
-//!   names the ticket and the kind of entry, never its text.
+//!   on every new entry, public or internal, except their own, while
+//!   they may still see the ticket: a follower whose
+//!   [`Permission::ViewTickets`](crate::permission::Permission::ViewTickets)
+//!   no longer reaches it (they left its team, lost a role, the ticket
+//!   moved to another team) is told nothing, by the check
+//!   [`Desk::ticket_view_as`] makes. The page names the ticket and the
+//!   kind of entry, never its text.
 
 #![allow(clippy::wildcard_imports)]
 
@@ -90,7 +95,8 @@ impl Desk {
         })
     }
 
-    /// The pages telling the followers of `t` of a new entry.
+    /// The pages telling the followers of `t` of a new entry: the active
+    /// ones who may view `t`, other than its author.
     pub(super) fn pages_to_followers(
         &self,
         t: &Ticket,
@@ -104,10 +110,25 @@ impl Desk {
             (Author::Agent(_) | Author::System, _) => "a new public reply",
         };
         let body = format!("Ticket {} (which you follow) has {what}.", t.id());
+        let facts = crate::permission::TicketFacts::new(
+            t.customer(),
+            t.requester(),
+            t.assignee(),
+            t.team(),
+        );
         t.followers()
             .iter()
             .filter(|a| entry.author != Author::Agent(**a))
             .filter(|a| self.agent(**a).is_some_and(Agent::is_active))
+            // Internal notices are for those who may see the ticket: a
+            // follower who lost its scope is told nothing.
+            .filter(|a| {
+                self.permits_facts(
+                    &Actor::Agent(**a),
+                    crate::permission::Permission::ViewTickets,
+                    facts,
+                )
+            })
             .zip(0u64..)
             .map(|(agent, i)| {
                 let page = Page {

@@ -70,6 +70,7 @@
 //! ```
 
 mod access;
+mod access_views;
 mod archive;
 mod arrivals;
 mod assignment;

@@ -19,6 +19,10 @@ impl Desk {
                 roles,
                 skills,
             } => {
+                if !roles.is_empty() {
+                    // Granting roles: decided on who administers now.
+                    self.check_administration(d, &[]);
+                }
                 let stream = self.fresh(StreamId::Agent(id))?;
                 let events = Agent::register(id, name, time_zone, roles, skills, now)?;
                 d.push(stream, events.into_iter().map(Event::Agent));
@@ -27,6 +31,14 @@ impl Desk {
                 let a = self.agent(agent).ok_or(DeskError::UnknownAgent(agent))?;
                 if let AgentCommand::ReportTo(Some(manager)) = &command {
                     self.check_reporting_line(agent, *manager)?;
+                }
+                if matches!(
+                    command,
+                    AgentCommand::GrantRole(_)
+                        | AgentCommand::RevokeRole(_)
+                        | AgentCommand::Deactivate
+                ) {
+                    self.check_administration(d, &[]);
                 }
                 // The last administrator keeps their role and stays.
                 if matches!(
@@ -73,6 +85,7 @@ impl Desk {
             PeopleAction::SetPermissions { table } => {
                 table.validate()?;
                 self.keep_administrable(&table, |a| a.is_active().then(|| a.roles().clone()))?;
+                self.check_administration(d, &[&table]);
                 if *table != self.config.permissions {
                     d.push(
                         StreamId::Permissions,

@@ -31,11 +31,12 @@ impl std::fmt::Debug for QueuesView<'_> {
 impl<'a> QueuesView<'a> {
     /// A page of `queue` at `now` for `viewer` ("me" in its filters): at
     /// most `limit` rows after `cursor` (the first page without one), only
-    /// tickets `restriction` allows. The restriction is the caller's: to
-    /// show a person only what their permissions reach, pass
-    /// [`Desk::queue_restriction`] of them (this method does not check it,
-    /// as trusted code such as a report may ask for everything). Pass the
-    /// page's `next` back for the page after it.
+    /// tickets `restriction` allows. **Unchecked**: the restriction is the
+    /// caller's and nothing here checks who is asking, so it is for
+    /// trusted code (a report, a read model's conformance test) that may
+    /// ask for everything. A service showing a queue to a person calls
+    /// [`QueuesView::page_as`], which derives the restriction from their
+    /// permissions. Pass the page's `next` back for the page after it.
     ///
     /// # Errors
     /// A bad queue or query: see [`QueueQuery::new`]; a field filter the
@@ -74,6 +75,8 @@ impl<'a> QueuesView<'a> {
     }
 
     /// How many tickets `queue` holds for `viewer` at `now`, all pages.
+    /// **Unchecked**, as [`QueuesView::page`]; a service counting for a
+    /// person calls [`QueuesView::count_as`].
     ///
     /// # Errors
     /// As [`QueuesView::page`] (the page size is not asked).
@@ -90,6 +93,62 @@ impl<'a> QueuesView<'a> {
             return Err(QueueError::NotIndexed);
         }
         Ok(self.desk.queues.count(&q, now))
+    }
+
+    /// A page of `queue` as `viewer` may see it: the form a service
+    /// showing a queue to a person calls. The tickets are those
+    /// [`Desk::queue_restriction`] gives the viewer (their
+    /// [`Permission::ViewTickets`](crate::permission::Permission::ViewTickets)
+    /// scope, by the predicate commands are checked with), "me" in the
+    /// queue's filters is the viewer, and a crisis ticket's row shows no
+    /// subject (as every row does). Otherwise as [`QueuesView::page`].
+    ///
+    /// # Errors
+    /// [`PermissionError::Denied`](crate::permission::PermissionError::Denied)
+    /// for a viewer who may view no ticket;
+    /// [`DeskError::NeedsAgent`] for a contact (a portal lists their
+    /// tickets with [`TicketsView::seen_by`](super::TicketsView::seen_by));
+    /// the viewer's own errors (unknown, inactive); a bad queue or query
+    /// as [`QueuesView::page`] ([`crate::Error::Queue`]).
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { desk, ana, ticket, now, .. } = fanatical::desk::fixture::fixture()?;
+    /// use fanatical::queue::{Filter, Queue, Sort, SortBy};
+    /// let open = Queue::new(Sort::ascending(SortBy::NextDeadline))
+    ///     .with(Filter::Status([Status::New, Status::Open].into()));
+    /// let page = desk.queues().page_as(&open, &Actor::Agent(ana), None, 50, now)?;
+    /// assert_eq!(page.rows[0].id, ticket);
+    /// assert_eq!(desk.queues().count_as(&open, &Actor::Agent(ana), now)?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn page_as(
+        &self,
+        queue: &Queue,
+        viewer: &Actor,
+        cursor: Option<&Cursor>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<QueuePage, Error> {
+        let restriction = self.desk.queue_restriction(viewer)?;
+        Ok(self.page(queue, viewer.agent(), &restriction, cursor, limit, now)?)
+    }
+
+    /// How many tickets `queue` holds for `viewer`, all pages, counting
+    /// only tickets they may see: the checked form of
+    /// [`QueuesView::count`], as [`QueuesView::page_as`] is of
+    /// [`QueuesView::page`].
+    ///
+    /// # Errors
+    /// As [`QueuesView::page_as`].
+    pub fn count_as(
+        &self,
+        queue: &Queue,
+        viewer: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, Error> {
+        let restriction = self.desk.queue_restriction(viewer)?;
+        Ok(self.count(queue, viewer.agent(), &restriction, now)?)
     }
 
     /// The in-memory read model itself, to answer [`QueueQuery`]s made

@@ -277,7 +277,7 @@ impl<'a> PeopleView<'a> {
 /// Borrowed from [`Desk::tickets`].
 #[derive(Clone, Copy)]
 pub struct TicketsView<'a> {
-    desk: &'a Desk,
+    pub(super) desk: &'a Desk,
 }
 
 impl std::fmt::Debug for TicketsView<'_> {
@@ -450,8 +450,10 @@ impl<'a> TicketsView<'a> {
 
     /// The messages from unknown senders held for triage
     /// ([`crate::desk::UnknownSender::Triage`]), oldest first, with their
-    /// senders and texts, for the agents who resolve them; attached and
-    /// discarded ones are not listed (a discarded one's text is erased).
+    /// senders and texts; attached and discarded ones are not listed (a
+    /// discarded one's text is erased). **Unchecked**, for code that
+    /// stores or audits: a service showing them to a person calls
+    /// [`TicketsView::triage_as`].
     #[must_use]
     pub fn triage(&self) -> Vec<&'a crate::ticket::TriagedMessage> {
         let mut held: Vec<_> = self.desk.state.triage.values().collect();
@@ -512,6 +514,9 @@ impl<'a> TicketsView<'a> {
     /// not (see [`crate::assignment`]): each with why, and when someone
     /// with the skills and room comes on duty (when the desk tries again);
     /// ordered by that time (tickets nobody foresees last), then id.
+    /// **Unchecked**: every waiting ticket, for the desk's own scheduling
+    /// and reports; a service showing the list to a person calls
+    /// [`TicketsView::unassigned_as`].
     ///
     /// ```
     /// # use chrono::{Duration, TimeZone, Utc};
