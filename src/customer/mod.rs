@@ -59,6 +59,7 @@ pub use contact::Contact;
 use contact::ContactBook;
 pub use erasure::{ErasureScope, Forget};
 pub use error::CustomerError;
+pub use merge::MergeCounts;
 pub use profile::{
     AccountStanding, Consent, ConsentSource, Currency, FamilyMember, Interest, Money,
     PersonalProfile, Relation, Tier,
@@ -323,6 +324,40 @@ pub enum CustomerEventKind {
         /// The addresses that moved (the source's, as it held them).
         addresses: Vec<ChannelAddress>,
     },
+    /// This customer was merged into `target` (one organisation known by
+    /// two accounts), recorded on the source's stream: it stays as a
+    /// tombstone ([`Customer::merged_into_customer`]); its contacts moved
+    /// to the target and the desk moved its tickets in the same decision.
+    /// Who merged is the recorded event's actor.
+    MergedInto {
+        /// The customer it became.
+        target: CustomerId,
+        /// What moved.
+        moved: MergeCounts,
+    },
+    /// Customer `source` was merged into this one, recorded on the
+    /// target's stream: its contacts (`contacts`, with their profiles,
+    /// consent and field values) are this customer's now; the field
+    /// values, components and account team members the target did not
+    /// have are taken from the source (where both have a value for a
+    /// field, the target's stays).
+    Absorbed {
+        /// The customer merged away.
+        source: CustomerId,
+        /// The contacts that moved.
+        contacts: Vec<ContactId>,
+        /// The source's field values the target takes.
+        #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+        fields: FieldValues,
+        /// The source's components the target did not run on.
+        #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+        components: BTreeSet<ComponentId>,
+        /// The source's account team members the target did not have.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        account_team: BTreeMap<AgentId, Role>,
+        /// What moved.
+        moved: MergeCounts,
+    },
     /// Consent recorded.
     ConsentRecorded {
         /// Contact id.
@@ -444,6 +479,12 @@ struct AccountDetails {
     components: BTreeSet<ComponentId>,
     #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
     fields: FieldValues,
+    /// The customer this one was merged into (a tombstone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    merged_into: Option<CustomerId>,
+    /// The customers merged into this one.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    absorbed: BTreeSet<CustomerId>,
 }
 
 /// The account team of a customer who has none.
@@ -501,13 +542,20 @@ impl Customer {
     ///
     /// # Errors
     /// [`CustomerError`] naming the contact, address or value at fault;
-    /// [`CustomerError::NoConsent`] for personal details without consent.
+    /// [`CustomerError::NoConsent`] for personal details without consent;
+    /// [`CustomerError::CustomerMerged`] for a customer merged into another.
     pub fn handle(
         &self,
         command: CustomerCommand,
         now: DateTime<Utc>,
     ) -> Result<Vec<CustomerEvent>, CustomerError> {
         use CustomerEventKind as K;
+        if let Some(into) = self.merged_into_customer() {
+            return Err(CustomerError::CustomerMerged {
+                customer: self.id,
+                into,
+            });
+        }
         let kind = match command {
             CustomerCommand::RenameOrganisation { name } => {
                 let name = non_empty(name, "organisation name")?;
@@ -765,6 +813,14 @@ impl Customer {
                 target,
                 addresses,
             } => self.fold_merge(*source, *target, addresses),
+            K::MergedInto { target, .. } => self.account_mut().merged_into = Some(*target),
+            K::Absorbed {
+                source,
+                fields,
+                components,
+                account_team,
+                ..
+            } => self.fold_absorbed(*source, fields, components, account_team),
             K::FamilyMemberAdded { contact, member } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
                     c.details_mut().profile.family.push(member.clone());

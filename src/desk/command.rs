@@ -376,6 +376,63 @@ pub enum CustomerAction {
         /// The contact it becomes.
         target: ContactId,
     },
+    /// Merge customer `source` into customer `target` (one organisation
+    /// known by two accounts), in one decision, audited: the merge is
+    /// recorded on both customers' streams
+    /// ([`crate::customer::CustomerEventKind::MergedInto`] on the source's,
+    /// [`crate::customer::CustomerEventKind::Absorbed`] on the target's),
+    /// each naming the other and counting what moved
+    /// ([`crate::customer::MergeCounts`]); the recorded events' actor is
+    /// who merged. What moves to the target:
+    /// - every ticket of the source in the desk's memory, open, solved or
+    ///   closed ([`crate::ticket::TicketEventKind::CustomerChanged`] on
+    ///   each): queues filtering on the customer, in memory and in a
+    ///   database read model, find them under the target;
+    /// - every contact, with addresses, roles, consent, personal profile
+    ///   and field values (erased and merged-away contacts too);
+    /// - the customer's custom-field values the target has none for (where
+    ///   both have a value, **the target's stays**), the components it
+    ///   runs on, and its account team members the target lacks;
+    /// - its credits and refunds, onto the target's ledger.
+    ///
+    /// The target is the account of record: the merge is refused unless
+    /// the source is on the same SLA contract
+    /// ([`super::DeskError::ContractDiffers`]) and has no account standing
+    /// (spend and tier) other than the target's
+    /// ([`crate::customer::CustomerError::StandingDiffers`]; spend is the
+    /// billing system's figure, not summed): set those on the target first.
+    /// What stays recorded under the source's id: incidents that affected
+    /// it (their credits and follow-ups were the source's; while an
+    /// incident affecting it is active the merge is refused), tickets
+    /// archived out of memory (in the source's archive), and what was
+    /// written (entries keep their author). Survey invitations and answers
+    /// name contacts and tickets, and follow them.
+    ///
+    /// The source stays as a tombstone
+    /// ([`crate::customer::Customer::merged_into_customer`]): commands
+    /// naming it are refused with [`super::DeskError::CustomerMerged`]
+    /// naming the target; the address index finds its contacts under the
+    /// target. Erasing a moved contact (through the target) erases what
+    /// the source's stream holds about them too.
+    ///
+    /// Needs [`crate::permission::Permission::ManageAccounts`]: it moves
+    /// credits and refunds between accounts.
+    ///
+    /// # Errors
+    /// Each writing nothing:
+    /// [`crate::customer::CustomerError::MergeCustomerIntoItself`];
+    /// [`super::DeskError::UnknownCustomer`] for an unknown source or
+    /// target; [`super::DeskError::CustomerMerged`] for one merged already;
+    /// `ContractDiffers`, `StandingDiffers`;
+    /// [`crate::customer::CustomerError::ContactInBoth`];
+    /// [`super::DeskError::MergeHeldByCrisis`] when the source has a
+    /// crisis ticket; [`super::DeskError::MergeDuringIncident`].
+    MergeCustomers {
+        /// The customer merged away.
+        source: CustomerId,
+        /// The customer it becomes.
+        target: CustomerId,
+    },
     /// Put a customer on an SLA contract (segment, customer hours, support
     /// hours), or back on the desk's defaults (`None`). Recorded on the
     /// customer's contract stream, with who changed it and when; from then

@@ -74,6 +74,9 @@ impl Desk {
                 source,
                 target,
             } => self.decide_merge_contacts(d, customer, source, target, now)?,
+            CustomerAction::MergeCustomers { source, target } => {
+                self.decide_merge_customers(d, source, target, now)?;
+            }
         }
         Ok(())
     }
@@ -135,6 +138,9 @@ impl Desk {
         // The contacts merged into them are the same person: what the
         // record holds under their ids is erased with theirs.
         erasure.merged = c.merged_into(contact).into_iter().collect();
+        // The customers merged into theirs: the contacts that moved with
+        // them are recorded on their streams.
+        erasure.customers = self.state.customers.merged_into(customer);
         let people: Vec<ContactId> = std::iter::once(contact)
             .chain(erasure.merged.iter().copied())
             .collect();

@@ -258,6 +258,11 @@ impl Desk {
                     s.erase_archived(*id, invitations, *scope, notes);
                 }
                 s.customers.apply(*id, e);
+                // A customer merge: the source's credits and refunds are
+                // on the target's account from then on.
+                if let CustomerEventKind::Absorbed { source, .. } = &e.kind {
+                    s.refunds.rehome(*source, *id);
+                }
                 self.requeue_customer(*id, &e.kind);
             }
             (StreamId::Triage(id), Event::Triage(e)) => super::arrivals::apply_triage(s, *id, e),

@@ -893,6 +893,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(crate::conversations::golden_tour())
         .chain(crate::fields_rules::golden_tour())
         .chain(crate::contacts::golden_tour())
+        .chain(crate::customer_merge::golden_tour())
         .chain(crate::assignment::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
