@@ -23,6 +23,10 @@ use crate::id::{AgentId, ComponentId, ContactId, CustomerId};
 pub struct MergeCounts {
     /// Tickets in the desk's memory (open, solved and closed) moved.
     pub tickets: u32,
+    /// Tickets archived out of memory, listed in the target's archive
+    /// from then on.
+    #[serde(default)]
+    pub archived_tickets: u32,
     /// Contacts moved (erased and merged-away contacts included).
     pub contacts: u32,
     /// Field values the target took (the source's where the target had
@@ -37,12 +41,14 @@ pub struct MergeCounts {
 }
 
 impl MergeCounts {
-    /// Counts with the desk's parts (tickets, refunds) filled in; the
-    /// customer fills the rest when it decides the merge.
+    /// Counts with the desk's parts (tickets in memory and archived,
+    /// refunds) filled in; the customer fills the rest when it decides the
+    /// merge.
     #[must_use]
-    pub fn with_tickets(tickets: u32, refunds: u32) -> Self {
+    pub fn with_tickets(tickets: u32, archived_tickets: u32, refunds: u32) -> Self {
         MergeCounts {
             tickets,
+            archived_tickets,
             refunds,
             ..MergeCounts::default()
         }

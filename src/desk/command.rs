@@ -388,6 +388,12 @@ pub enum CustomerAction {
     ///   closed ([`crate::ticket::TicketEventKind::CustomerChanged`] on
     ///   each): queues filtering on the customer, in memory and in a
     ///   database read model, find them under the target;
+    /// - its tickets archived out of memory: listed in the target's archive
+    ///   too ([`crate::event::StreamId::Archive`]; the desk reads the
+    ///   source's archive first, see [`super::Desk::archive_needed`]), so
+    ///   a reply on one opens the target's follow-up and erasing a moved
+    ///   contact reaches them; their own records are not rewritten and
+    ///   still name the source, whose tombstone leads to the target;
     /// - every contact, with addresses, roles, consent, personal profile
     ///   and field values (erased and merged-away contacts too);
     /// - the customer's custom-field values the target has none for (where
@@ -403,9 +409,9 @@ pub enum CustomerAction {
     /// billing system's figure, not summed): set those on the target first.
     /// What stays recorded under the source's id: incidents that affected
     /// it (their credits and follow-ups were the source's; while an
-    /// incident affecting it is active the merge is refused), tickets
-    /// archived out of memory (in the source's archive), and what was
-    /// written (entries keep their author). Survey invitations and answers
+    /// incident affecting it is active the merge is refused), the records
+    /// of archived tickets, and what was written (entries keep their
+    /// author). Survey invitations and answers
     /// name contacts and tickets, and follow them.
     ///
     /// The source stays as a tombstone

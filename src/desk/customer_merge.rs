@@ -54,12 +54,38 @@ impl Desk {
         }
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let refunds = self.state.refunds.of_customer(source).count();
-        let moved = MergeCounts::with_tickets(count(tickets.len()), count(refunds));
+        // The source's archived tickets, listed again in the target's
+        // archive (their records stay as they are in the store, naming
+        // the source, whose tombstone leads here).
+        let archived: Vec<TicketEvent> = Self::archive_of(d, source)
+            .map(|a| {
+                a.entries()
+                    .iter()
+                    .map(|e| TicketEvent {
+                        at: now,
+                        kind: TicketEventKind::Archived {
+                            ticket: e.ticket,
+                            requester: e.requester,
+                            opened_at: e.opened_at,
+                            closed_at: e.closed_at,
+                            messages: e.messages.clone(),
+                            invitations: e.invitations.clone(),
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let moved =
+            MergeCounts::with_tickets(count(tickets.len()), count(archived.len()), count(refunds));
         let (from, into) = s.merge_into(t, moved, now)?;
         // The customers first: a ticket's queue row built after its move
         // reads the target as merged.
         d.push(StreamId::Customer(source), [Event::Customer(from)]);
         d.push(StreamId::Customer(target), [Event::Customer(into)]);
+        d.push(
+            StreamId::Archive(target),
+            archived.into_iter().map(Event::Ticket),
+        );
         for id in tickets {
             d.push(
                 StreamId::Ticket(id),

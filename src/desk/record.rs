@@ -280,7 +280,12 @@ impl Desk {
                 self.requeue(*id);
             }
             (StreamId::Archive(_), Event::Ticket(e)) => {
-                if let TicketEventKind::Archived { ticket, .. } = &e.kind {
+                // A ticket archived already, listed again in the archive
+                // of the customer its own was merged into, has nothing
+                // left in memory to forget.
+                if let TicketEventKind::Archived { ticket, .. } = &e.kind
+                    && s.tickets.get(*ticket).is_some()
+                {
                     self.forget_ticket(*ticket, e.at);
                     self.requeue(*ticket);
                 }

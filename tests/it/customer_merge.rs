@@ -201,7 +201,7 @@ fn merging_customers_moves_tickets_contacts_and_fields_and_leaves_a_tombstone() 
         _ => None,
     };
     let audit: Vec<_> = recorded.iter().filter_map(counts).collect();
-    let mut want = MergeCounts::with_tickets(2, 0);
+    let mut want = MergeCounts::with_tickets(2, 0, 0);
     want.contacts = 1;
     want.fields = 1;
     assert_eq!(
@@ -532,6 +532,70 @@ fn an_active_incident_on_the_source_holds_the_merge() {
     let c = o.w.desk.customers().get(acme).unwrap();
     assert!(c.contact(o.w.tom).is_some());
     survives(&o.w, crate::incidents::config());
+}
+
+#[test]
+fn archived_tickets_follow_into_the_targets_archive() {
+    use chrono::Duration;
+    use fanatical::channel::Channel;
+    use fanatical::desk::{ArchivePolicy, InboundMessage};
+    let config =
+        DeskConfig::default().with_archive(ArchivePolicy::after_closed(Duration::days(7)).unwrap());
+    let mut w = World::with_config(config.clone());
+    let (acme, tiny, jane) = (w.acme, w.tiny, w.jane);
+    let t = w.closed_ticket("Our certificate expired", "Renewed it");
+    w.tick(8 * 24 * 60);
+    let now = w.now;
+    w.desk.handle_timeout(&mut w.store, now).unwrap();
+    assert_eq!(w.desk.tickets().get(t), None, "archived");
+
+    let recorded = w.run(merge(acme, tiny)).unwrap();
+    let listed = recorded.iter().any(|r| {
+        r.stream == StreamId::Archive(tiny)
+            && matches!(&r.event, Event::Ticket(e) if matches!(e.kind, TicketEventKind::Archived { ticket, requester, .. } if ticket == t && requester == Some(jane)))
+    });
+    assert!(
+        listed,
+        "the target's archive lists the source's archived ticket"
+    );
+    let counted = recorded.iter().any(|r| {
+        matches!(&r.event, Event::Customer(e) if matches!(e.kind, CustomerEventKind::MergedInto { moved, .. } if moved.archived_tickets == 1 && moved.tickets == 0))
+    });
+    assert!(counted, "the merge counts the archived ticket");
+
+    // Jane, now Tiny's, writes on the archived ticket: Tiny's follow-up.
+    let follow_up: TicketId = w.ids.next_id();
+    let msg = InboundMessage::new(
+        follow_up,
+        Channel::Email,
+        w.jane_email.clone(),
+        "It expired again",
+    )
+    .in_reply_to(t);
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(msg),
+    ))
+    .unwrap();
+    let opened = w.desk.tickets().get(follow_up).unwrap();
+    assert_eq!(opened.links().follow_up_of, Some(t));
+    assert_eq!(opened.customer(), tiny);
+
+    // Erasing her through Tiny reaches what she wrote on it.
+    w.run(Command::new(
+        crm(),
+        CustomerAction::EraseContact {
+            customer: tiny,
+            contact: jane,
+            scope: ErasureScope::ProfileAndMessages,
+        },
+    ))
+    .unwrap();
+    let record = serde_json::to_string(&w.store.read_all(0, usize::MAX).unwrap()).unwrap();
+    for gone in ["Our certificate expired", "It expired again", "Jane Doe"] {
+        assert!(!record.contains(gone), "{gone} stayed in the store");
+    }
+    survives(&w, config);
 }
 
 #[test]
