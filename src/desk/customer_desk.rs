@@ -51,7 +51,11 @@ impl Desk {
                 // Withdrawn consent forgets the personal details in the
                 // record too, not only in the desk.
                 if let (Some(contact), false) = (withdrawn, events.is_empty()) {
-                    d.erasure = Some(Erasure::new(customer, contact, Forget::PersonalDetails));
+                    let mut erasure = Erasure::new(customer, contact, Forget::PersonalDetails);
+                    // A contact that moved with a merged customer has its
+                    // details on that customer's stream.
+                    erasure.customers = self.state.customers.merged_into(customer);
+                    d.erasure = Some(erasure);
                 }
                 d.push(
                     StreamId::Customer(customer),

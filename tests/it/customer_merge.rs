@@ -350,6 +350,27 @@ fn erasing_a_moved_contact_erases_what_the_source_recorded() {
 }
 
 #[test]
+fn withdrawn_consent_after_a_merge_forgets_what_the_source_recorded() {
+    let Two { mut w, .. } = two();
+    let (acme, tiny, jane) = (w.acme, w.tiny, w.jane);
+    w.run(merge(acme, tiny)).unwrap();
+    update(
+        &mut w,
+        tiny,
+        CustomerCommand::WithdrawConsent { contact: jane },
+    );
+    let record = serde_json::to_string(&w.store.read_all(0, usize::MAX).unwrap()).unwrap();
+    assert!(
+        !record.contains("Spurs"),
+        "her interest stayed in the store"
+    );
+    assert!(record.contains("Jane Doe"), "only her personal details go");
+    let c = w.desk.customers().get(tiny).unwrap();
+    assert_eq!(c.contact(jane).unwrap().profile(), None);
+    survives(&w, DeskConfig::default());
+}
+
+#[test]
 fn a_merge_without_manage_accounts_is_refused_and_writes_nothing() {
     let Two { mut w, .. } = two();
     let (acme, tiny, ana) = (w.acme, w.tiny, w.ana);
