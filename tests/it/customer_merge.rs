@@ -730,3 +730,95 @@ pub(crate) fn golden_tour() -> Vec<RecordedEvent> {
     w.run(merge(acme, tiny)).unwrap();
     w.store.read_all(0, usize::MAX).unwrap()
 }
+
+/// Four customers (Acme, Tiny and two more), each with a contact and a
+/// ticket from them.
+fn four() -> (World, Vec<CustomerId>) {
+    let mut w = World::new();
+    let mut customers = vec![w.acme, w.tiny];
+    for i in 0..2 {
+        let id: CustomerId = w.ids.next_id();
+        let contact: ContactId = w.ids.next_id();
+        w.run(Command::new(
+            crm(),
+            CustomerAction::Register {
+                id,
+                organisation: format!("Org {i}"),
+            },
+        ))
+        .unwrap();
+        update(
+            &mut w,
+            id,
+            CustomerCommand::AddContact {
+                contact,
+                name: format!("P{i}"),
+                addresses: vec![ChannelAddress::email(format!("p{i}@org{i}.example")).unwrap()],
+            },
+        );
+        customers.push(id);
+    }
+    let senders: Vec<ChannelAddress> = vec![
+        w.jane_email.clone(),
+        w.tom_email.clone(),
+        ChannelAddress::email("p0@org0.example").unwrap(),
+        ChannelAddress::email("p1@org1.example").unwrap(),
+    ];
+    for from in senders {
+        let id: TicketId = w.ids.next_id();
+        let msg = fanatical::desk::InboundMessage::new(
+            id,
+            fanatical::channel::Channel::Email,
+            from,
+            "Help",
+        );
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(msg),
+        ))
+        .unwrap();
+    }
+    (w, customers)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::cases(32)))]
+
+    /// After any sequence of customer merges (refused ones too): every
+    /// ticket is a live customer's and requested by one of its contacts;
+    /// every address finds a contact of a live customer; no ticket is
+    /// lost; a refused merge wrote nothing; the store rebuilds the desk
+    /// and its snapshot restores it.
+    #[test]
+    fn customer_merges_leave_tickets_with_live_customers(
+        steps in proptest::collection::vec((0usize..4, 0usize..4), 1..7)
+    ) {
+        let (mut w, customers) = four();
+        let tickets = w.desk.tickets().len();
+        for (s, t) in steps {
+            let before = w.store.read_all(0, usize::MAX).unwrap().len();
+            let desk = w.desk.clone();
+            if w.run(merge(customers[s], customers[t])).is_err() {
+                proptest::prop_assert_eq!(w.store.read_all(0, usize::MAX).unwrap().len(), before);
+                proptest::prop_assert_eq!(&w.desk, &desk);
+            }
+        }
+        let cs = w.desk.customers();
+        let live = |c: CustomerId| cs.get(c).is_some_and(|x| x.merged_into_customer().is_none());
+        proptest::prop_assert_eq!(w.desk.tickets().len(), tickets);
+        for t in w.desk.tickets().iter() {
+            proptest::prop_assert!(live(t.customer()), "ticket {} of merged {}", t.id(), t.customer());
+            let r = t.requester().unwrap();
+            proptest::prop_assert!(cs.get(t.customer()).unwrap().contact(r).is_some());
+        }
+        for c in &customers {
+            proptest::prop_assert!(live(cs.live_id(*c)));
+        }
+        for a in [w.jane_email.clone(), w.tom_email.clone()] {
+            let found = cs.find_contact(&a).unwrap();
+            proptest::prop_assert!(live(found.customer));
+            proptest::prop_assert!(cs.get(found.customer).unwrap().contact(found.contact).is_some());
+        }
+        survives(&w, DeskConfig::default());
+    }
+}
