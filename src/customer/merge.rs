@@ -170,6 +170,16 @@ impl Customer {
         self.account.as_ref().map_or(&NONE, |a| &a.absorbed)
     }
 
+    /// Folds [`CustomerEventKind::MergedInto`] into the source: a
+    /// tombstone, whose components and account team are the target's now
+    /// (so incidents on them reach the target, not the tombstone).
+    pub(super) fn fold_merged_into(&mut self, target: CustomerId) {
+        let a = self.account_mut();
+        a.merged_into = Some(target);
+        a.components.clear();
+        a.account_team.clear();
+    }
+
     /// Folds [`CustomerEventKind::Absorbed`] into the target (the desk
     /// moves the contacts, which the source's stream holds).
     pub(super) fn fold_absorbed(

@@ -326,9 +326,10 @@ pub enum CustomerEventKind {
     },
     /// This customer was merged into `target` (one organisation known by
     /// two accounts), recorded on the source's stream: it stays as a
-    /// tombstone ([`Customer::merged_into_customer`]); its contacts moved
-    /// to the target and the desk moved its tickets in the same decision.
-    /// Who merged is the recorded event's actor.
+    /// tombstone ([`Customer::merged_into_customer`]), running on no
+    /// component and with no account team (both are the target's now);
+    /// its contacts moved to the target and the desk moved its tickets in
+    /// the same decision. Who merged is the recorded event's actor.
     MergedInto {
         /// The customer it became.
         target: CustomerId,
@@ -813,7 +814,7 @@ impl Customer {
                 target,
                 addresses,
             } => self.fold_merge(*source, *target, addresses),
-            K::MergedInto { target, .. } => self.account_mut().merged_into = Some(*target),
+            K::MergedInto { target, .. } => self.fold_merged_into(*target),
             K::Absorbed {
                 source,
                 fields,

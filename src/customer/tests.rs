@@ -382,6 +382,7 @@ fn a_customer_merge_takes_what_the_target_lacks_and_the_target_wins() {
     source.apply(&from);
     target.apply(&into);
     assert_eq!(source.merged_into_customer(), Some(target.id()));
+    assert!(source.components().is_empty() && source.account_team().is_empty());
     assert!(target.absorbed().contains(&source.id()));
     assert_eq!(
         target.fields().get(&field("seats")),

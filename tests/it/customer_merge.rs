@@ -552,6 +552,31 @@ fn an_active_incident_on_the_source_holds_the_merge() {
     o.w.run(merge(tiny, acme)).unwrap();
     let c = o.w.desk.customers().get(acme).unwrap();
     assert!(c.contact(o.w.tom).is_some());
+    // Acme runs on ORD1 now: an incident there affects Acme, not Tiny's
+    // tombstone.
+    let ord1 = fanatical::id::ComponentId::new("ord1").unwrap();
+    assert!(c.components().contains(&ord1));
+    let second: fanatical::id::IncidentId = o.w.ids.next_id();
+    let boss = o.boss;
+    o.w.run(Command::new(
+        Actor::Agent(boss),
+        fanatical::desk::IncidentAction::Declare {
+            incident: second,
+            title: "ORD1 network loss".into(),
+            commander: boss,
+            status: fanatical::incident::IncidentStatus::Investigating,
+            components: [(ord1, fanatical::incident::ComponentState::MajorOutage)].into(),
+            cadence: None,
+            messages: [(
+                fanatical::incident::Audience::Business,
+                "Sites in ORD1 are down.".to_owned(),
+            )]
+            .into(),
+        },
+    ))
+    .unwrap();
+    let affected = o.w.desk.incidents().get(second).unwrap().affected().clone();
+    assert_eq!(affected, [acme].into());
     survives(&o.w, crate::incidents::config());
 }
 
