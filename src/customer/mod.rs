@@ -312,8 +312,9 @@ pub enum CustomerEventKind {
     },
     /// One contact was merged into another (the same person, known by two
     /// records): the source's addresses (`addresses`), roles, consent (when
-    /// the target had none), personal details and undeliverable marks move
-    /// to the target; the source stays as a tombstone pointing at it
+    /// the target had none), personal details, undeliverable marks and
+    /// custom-field values (where both have a value for a field, the
+    /// target's stays) move to the target; the source stays as a tombstone pointing at it
     /// ([`Contact::merged_into`]). The desk moves the tickets they request
     /// or are copied on in the same decision.
     ContactMerged {

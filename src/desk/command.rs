@@ -345,8 +345,9 @@ pub enum CustomerAction {
     },
     /// Merge contact `source` into contact `target`, both of `customer`
     /// (the same person known by two records), in one decision: the
-    /// source's addresses, roles, consent (when the target has none) and
-    /// personal details move to the target
+    /// source's addresses, roles, consent (when the target has none),
+    /// personal details and custom-field values (the target's value stays
+    /// where both have one) move to the target
     /// ([`crate::customer::CustomerEventKind::ContactMerged`]); every
     /// ticket in memory the source requests becomes the target's
     /// ([`crate::ticket::TicketEventKind::RequesterChanged`]), and where
