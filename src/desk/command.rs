@@ -425,6 +425,26 @@ pub enum CustomerAction {
     /// Needs [`crate::permission::Permission::ManageAccounts`]: it moves
     /// credits and refunds between accounts.
     ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ticket, .. } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// let crm = Actor::integration("crm");
+    /// let acme_eu: CustomerId = ids.next_id();
+    /// let register = CustomerAction::Register { id: acme_eu, organisation: "Acme EU".into() };
+    /// desk.execute(&mut store, Command::new(crm.clone(), register), now)?;
+    /// let merge = CustomerAction::MergeCustomers { source: acme, target: acme_eu };
+    /// desk.execute(&mut store, Command::new(crm.clone(), merge.clone()), now)?;
+    /// assert_eq!(desk.tickets().get(ticket).unwrap().customer(), acme_eu);
+    /// assert!(desk.customers().get(acme_eu).unwrap().contact(jane).is_some());
+    /// assert_eq!(desk.customers().live_id(acme), acme_eu);
+    /// // The tombstone refuses commands, naming where it went.
+    /// let again = desk.execute(&mut store, Command::new(crm, merge), now);
+    /// let merged = fanatical::desk::DeskError::CustomerMerged { customer: acme, into: acme_eu };
+    /// assert_eq!(again, Err(merged.into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// Each writing nothing:
     /// [`crate::customer::CustomerError::MergeCustomerIntoItself`];
