@@ -220,7 +220,11 @@ impl Error {
                 | DeskError::IdTaken { .. }
                 | DeskError::ReservedId { .. }
                 | DeskError::SystemActor
-                | DeskError::KeyReused { .. } => ErrorKind::Refused,
+                | DeskError::KeyReused { .. }
+                | DeskError::CustomerMerged { .. }
+                | DeskError::ContractDiffers { .. }
+                | DeskError::MergeHeldByCrisis { .. }
+                | DeskError::MergeDuringIncident { .. } => ErrorKind::Refused,
             },
             Error::Store(e) => match e {
                 StoreError::Conflict { .. } => ErrorKind::Conflict,

@@ -482,6 +482,23 @@ impl RefundLedger {
             .filter_map(|id| self.refunds.get(id))
     }
 
+    /// Moves the refunds on `source`'s account to `target`'s (the source
+    /// was merged into the target): each names the target from then on.
+    /// Returns how many moved.
+    pub(crate) fn rehome(&mut self, source: CustomerId, target: CustomerId) -> usize {
+        let ids = self.by_customer.remove(&source).unwrap_or_default();
+        for id in &ids {
+            if let Some(r) = self.refunds.get_mut(id) {
+                r.request.customer = target;
+            }
+        }
+        let n = ids.len();
+        if n > 0 {
+            self.by_customer.entry(target).or_default().extend(ids);
+        }
+        n
+    }
+
     /// Decides a request. The caller checks what needs the desk: that the
     /// ticket is the customer's, the reason is configured, and the asker
     /// may ask.

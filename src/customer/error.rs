@@ -103,4 +103,37 @@ pub enum CustomerError {
         /// The contact it was merged into.
         into: ContactId,
     },
+    /// A customer merged into itself.
+    #[error("customer {0} cannot be merged into itself")]
+    MergeCustomerIntoItself(CustomerId),
+    /// The customer was merged into another: commands name that one.
+    #[error("customer {customer} was merged into customer {into}")]
+    CustomerMerged {
+        /// The customer named.
+        customer: CustomerId,
+        /// The customer it was merged into.
+        into: CustomerId,
+    },
+    /// The source of a customer merge has an account standing (spend and
+    /// tier) that the target, the account of record, does not have as it
+    /// is: set the target's standing first (spend is not summed).
+    #[error(
+        "customer {from} has an account standing that customer {into} does not: set the target's standing first"
+    )]
+    StandingDiffers {
+        /// The customer merged away.
+        from: CustomerId,
+        /// The customer it would become.
+        into: CustomerId,
+    },
+    /// Both customers of a merge hold a contact with this id.
+    #[error("contact {contact} is a contact of both customer {from} and customer {into}")]
+    ContactInBoth {
+        /// The contact.
+        contact: ContactId,
+        /// The customer merged away.
+        from: CustomerId,
+        /// The customer it would become.
+        into: CustomerId,
+    },
 }

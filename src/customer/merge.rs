@@ -1,12 +1,224 @@
-//! Merging two contacts of a customer: the same person known by two
-//! records. The source's addresses, roles, consent and personal details
-//! move to the target; the source stays as a tombstone pointing at it.
+//! Merging two contacts of a customer (the same person known by two
+//! records: the source's addresses, roles, consent, personal details and
+//! field values move to the target) and two customers (one organisation
+//! known by two accounts: the source's contacts, field values,
+//! components and account team move to the target). The source stays as
+//! a tombstone pointing at the target.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::{Contact, Customer, CustomerError, CustomerEvent, CustomerEventKind};
+use crate::agent::Role;
 use crate::channel::ChannelAddress;
-use crate::id::ContactId;
+use crate::field::FieldValues;
+use crate::id::{AgentId, ComponentId, ContactId, CustomerId};
+
+/// What a customer merge moved, as recorded for the audit
+/// ([`CustomerEventKind::MergedInto`], [`CustomerEventKind::Absorbed`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MergeCounts {
+    /// Tickets in the desk's memory (open, solved and closed) moved.
+    pub tickets: u32,
+    /// Tickets archived out of memory, listed in the target's archive
+    /// from then on.
+    #[serde(default)]
+    pub archived_tickets: u32,
+    /// Contacts moved (erased and merged-away contacts included).
+    pub contacts: u32,
+    /// Field values the target took (the source's where the target had
+    /// none).
+    pub fields: u32,
+    /// Components the target now runs on.
+    pub components: u32,
+    /// Account team members the target gained.
+    pub account_team: u32,
+    /// Credits and refunds moved to the target's ledger.
+    pub refunds: u32,
+}
+
+impl MergeCounts {
+    /// Counts with the desk's parts (tickets in memory and archived,
+    /// refunds) filled in; the customer fills the rest when it decides the
+    /// merge.
+    #[must_use]
+    pub fn with_tickets(tickets: u32, archived_tickets: u32, refunds: u32) -> Self {
+        MergeCounts {
+            tickets,
+            archived_tickets,
+            refunds,
+            ..MergeCounts::default()
+        }
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Customer {
+    /// Decides merging this customer into `target`: the event on this
+    /// (the source's) stream, then the one on the target's. `moved` holds
+    /// what the desk moves (tickets, refunds); the contacts, field values,
+    /// components and account team are counted here. The target is the
+    /// account of record: where both have a value for a field, the
+    /// target's stays.
+    ///
+    /// # Errors
+    /// [`CustomerError::MergeCustomerIntoItself`];
+    /// [`CustomerError::CustomerMerged`] when either was merged already;
+    /// [`CustomerError::StandingDiffers`] when the source has an account
+    /// standing (spend and tier) the target does not have as it is (set
+    /// the target's first: spend is not summed);
+    /// [`CustomerError::ContactInBoth`] for a contact id both hold.
+    pub fn merge_into(
+        &self,
+        target: &Customer,
+        moved: MergeCounts,
+        now: DateTime<Utc>,
+    ) -> Result<(CustomerEvent, CustomerEvent), CustomerError> {
+        if self.id == target.id {
+            return Err(CustomerError::MergeCustomerIntoItself(self.id));
+        }
+        for c in [self, target] {
+            if let Some(into) = c.merged_into_customer() {
+                return Err(CustomerError::CustomerMerged {
+                    customer: c.id,
+                    into,
+                });
+            }
+        }
+        if self.standing().is_some() && self.standing() != target.standing() {
+            return Err(CustomerError::StandingDiffers {
+                from: self.id,
+                into: target.id,
+            });
+        }
+        if let Some(c) = self
+            .contacts
+            .0
+            .iter()
+            .find(|c| target.contacts.contains_key(&c.id))
+        {
+            return Err(CustomerError::ContactInBoth {
+                contact: c.id,
+                from: self.id,
+                into: target.id,
+            });
+        }
+        let contacts: Vec<ContactId> = self.contacts.0.iter().map(Contact::id).collect();
+        let mut fields = FieldValues::new();
+        for (key, value) in self.fields().iter() {
+            if target.fields().get(key).is_none() {
+                fields.insert(key.clone(), value.clone());
+            }
+        }
+        let components: BTreeSet<ComponentId> = self
+            .components()
+            .difference(target.components())
+            .cloned()
+            .collect();
+        let account_team: BTreeMap<AgentId, Role> = self
+            .account_team()
+            .iter()
+            .filter(|(a, _)| !target.account_team().contains_key(a))
+            .map(|(a, r)| (*a, r.clone()))
+            .collect();
+        let moved = MergeCounts {
+            contacts: count(contacts.len()),
+            fields: count(fields.len()),
+            components: count(components.len()),
+            account_team: count(account_team.len()),
+            ..moved
+        };
+        Ok((
+            CustomerEvent {
+                at: now,
+                kind: CustomerEventKind::MergedInto {
+                    target: target.id,
+                    moved,
+                },
+            },
+            CustomerEvent {
+                at: now,
+                kind: CustomerEventKind::Absorbed {
+                    source: self.id,
+                    contacts,
+                    fields,
+                    components,
+                    account_team,
+                    moved,
+                },
+            },
+        ))
+    }
+
+    /// The customer this one was merged into, if it was (a tombstone:
+    /// commands naming it are refused).
+    #[must_use]
+    pub fn merged_into_customer(&self) -> Option<CustomerId> {
+        self.account.as_ref().and_then(|a| a.merged_into)
+    }
+
+    /// The customers merged into this one directly.
+    #[must_use]
+    pub fn absorbed(&self) -> &BTreeSet<CustomerId> {
+        static NONE: BTreeSet<CustomerId> = BTreeSet::new();
+        self.account.as_ref().map_or(&NONE, |a| &a.absorbed)
+    }
+
+    /// Folds [`CustomerEventKind::MergedInto`] into the source: a
+    /// tombstone, whose components and account team are the target's now
+    /// (so incidents on them reach the target, not the tombstone).
+    pub(super) fn fold_merged_into(&mut self, target: CustomerId) {
+        let a = self.account_mut();
+        a.merged_into = Some(target);
+        a.components.clear();
+        a.account_team.clear();
+    }
+
+    /// Folds [`CustomerEventKind::Absorbed`] into the target (the desk
+    /// moves the contacts, which the source's stream holds).
+    pub(super) fn fold_absorbed(
+        &mut self,
+        source: CustomerId,
+        fields: &FieldValues,
+        components: &BTreeSet<ComponentId>,
+        team: &BTreeMap<AgentId, Role>,
+    ) {
+        let a = self.account_mut();
+        a.absorbed.insert(source);
+        for (key, value) in fields.iter() {
+            if a.fields.get(key).is_none() {
+                a.fields.insert(key.clone(), value.clone());
+            }
+        }
+        a.components.extend(components.iter().cloned());
+        for (agent, role) in team {
+            a.account_team.entry(*agent).or_insert_with(|| role.clone());
+        }
+    }
+
+    /// Takes the contacts out of this customer (merged into another).
+    pub(crate) fn take_contacts(&mut self, ids: &[ContactId]) -> Vec<Contact> {
+        let (taken, kept): (Vec<Contact>, Vec<Contact>) = std::mem::take(&mut self.contacts.0)
+            .into_vec()
+            .into_iter()
+            .partition(|c| ids.contains(&c.id));
+        self.contacts.0 = kept.into_boxed_slice();
+        taken
+    }
+
+    /// Puts contacts taken from a customer merged into this one.
+    pub(crate) fn put_contacts(&mut self, contacts: Vec<Contact>) {
+        for c in contacts {
+            self.contacts.insert(c.id, c);
+        }
+    }
+}
 
 impl Customer {
     /// Decides merging contact `source` into contact `target`.
@@ -74,6 +286,13 @@ impl Customer {
                     .into_iter()
                     .filter(|a| addresses.contains(a)),
             );
+            // Custom-field values move too; where both have a value for
+            // a field, the target's stays.
+            for (key, value) in d.fields.iter() {
+                if into.fields.get(key).is_none() {
+                    into.fields.insert(key.clone(), value.clone());
+                }
+            }
             if into.consent.is_none() {
                 into.consent = d.consent;
             }

@@ -59,6 +59,7 @@ pub use contact::Contact;
 use contact::ContactBook;
 pub use erasure::{ErasureScope, Forget};
 pub use error::CustomerError;
+pub use merge::MergeCounts;
 pub use profile::{
     AccountStanding, Consent, ConsentSource, Currency, FamilyMember, Interest, Money,
     PersonalProfile, Relation, Tier,
@@ -311,8 +312,9 @@ pub enum CustomerEventKind {
     },
     /// One contact was merged into another (the same person, known by two
     /// records): the source's addresses (`addresses`), roles, consent (when
-    /// the target had none), personal details and undeliverable marks move
-    /// to the target; the source stays as a tombstone pointing at it
+    /// the target had none), personal details, undeliverable marks and
+    /// custom-field values (where both have a value for a field, the
+    /// target's stays) move to the target; the source stays as a tombstone pointing at it
     /// ([`Contact::merged_into`]). The desk moves the tickets they request
     /// or are copied on in the same decision.
     ContactMerged {
@@ -322,6 +324,41 @@ pub enum CustomerEventKind {
         target: ContactId,
         /// The addresses that moved (the source's, as it held them).
         addresses: Vec<ChannelAddress>,
+    },
+    /// This customer was merged into `target` (one organisation known by
+    /// two accounts), recorded on the source's stream: it stays as a
+    /// tombstone ([`Customer::merged_into_customer`]), running on no
+    /// component and with no account team (both are the target's now);
+    /// its contacts moved to the target and the desk moved its tickets in
+    /// the same decision. Who merged is the recorded event's actor.
+    MergedInto {
+        /// The customer it became.
+        target: CustomerId,
+        /// What moved.
+        moved: MergeCounts,
+    },
+    /// Customer `source` was merged into this one, recorded on the
+    /// target's stream: its contacts (`contacts`, with their profiles,
+    /// consent and field values) are this customer's now; the field
+    /// values, components and account team members the target did not
+    /// have are taken from the source (where both have a value for a
+    /// field, the target's stays).
+    Absorbed {
+        /// The customer merged away.
+        source: CustomerId,
+        /// The contacts that moved.
+        contacts: Vec<ContactId>,
+        /// The source's field values the target takes.
+        #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+        fields: FieldValues,
+        /// The source's components the target did not run on.
+        #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+        components: BTreeSet<ComponentId>,
+        /// The source's account team members the target did not have.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        account_team: BTreeMap<AgentId, Role>,
+        /// What moved.
+        moved: MergeCounts,
     },
     /// Consent recorded.
     ConsentRecorded {
@@ -444,6 +481,12 @@ struct AccountDetails {
     components: BTreeSet<ComponentId>,
     #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
     fields: FieldValues,
+    /// The customer this one was merged into (a tombstone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    merged_into: Option<CustomerId>,
+    /// The customers merged into this one.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    absorbed: BTreeSet<CustomerId>,
 }
 
 /// The account team of a customer who has none.
@@ -501,13 +544,20 @@ impl Customer {
     ///
     /// # Errors
     /// [`CustomerError`] naming the contact, address or value at fault;
-    /// [`CustomerError::NoConsent`] for personal details without consent.
+    /// [`CustomerError::NoConsent`] for personal details without consent;
+    /// [`CustomerError::CustomerMerged`] for a customer merged into another.
     pub fn handle(
         &self,
         command: CustomerCommand,
         now: DateTime<Utc>,
     ) -> Result<Vec<CustomerEvent>, CustomerError> {
         use CustomerEventKind as K;
+        if let Some(into) = self.merged_into_customer() {
+            return Err(CustomerError::CustomerMerged {
+                customer: self.id,
+                into,
+            });
+        }
         let kind = match command {
             CustomerCommand::RenameOrganisation { name } => {
                 let name = non_empty(name, "organisation name")?;
@@ -765,6 +815,14 @@ impl Customer {
                 target,
                 addresses,
             } => self.fold_merge(*source, *target, addresses),
+            K::MergedInto { target, .. } => self.fold_merged_into(*target),
+            K::Absorbed {
+                source,
+                fields,
+                components,
+                account_team,
+                ..
+            } => self.fold_absorbed(*source, fields, components, account_team),
             K::FamilyMemberAdded { contact, member } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
                     c.details_mut().profile.family.push(member.clone());

@@ -302,3 +302,179 @@ fn a_merge_event_erased_for_either_contact_keeps_no_address() {
     // Consent withdrawn forgets personal details, not addresses.
     assert_eq!(e.erased_for(jane, Forget::PersonalDetails), None);
 }
+
+fn other_customer(n: u128) -> Customer {
+    let id = CustomerId::from_uuid(uuid::Uuid::from_u128(n));
+    Customer::from_events(&Customer::register(id, "Tiny", now()).unwrap()).unwrap()
+}
+
+fn field(k: &str) -> FieldKey {
+    FieldKey::new(k).unwrap()
+}
+
+#[test]
+fn a_customer_merge_takes_what_the_target_lacks_and_the_target_wins() {
+    let mut source = customer_with_contact();
+    let mut target = other_customer(20);
+    let component = ComponentId::new("dfw1").unwrap();
+    let agent = AgentId::from_uuid(uuid::Uuid::from_u128(30));
+    for cmd in [
+        CustomerCommand::SetField {
+            key: field("seats"),
+            value: FieldValue::Number(10),
+        },
+        CustomerCommand::SetField {
+            key: field("region"),
+            value: FieldValue::Text("EMEA".into()),
+        },
+        CustomerCommand::RunOn {
+            component: component.clone(),
+        },
+        CustomerCommand::AssignAccountTeam {
+            agent,
+            role: Role::AccountManager,
+        },
+    ] {
+        run(&mut source, cmd).unwrap();
+    }
+    run(
+        &mut target,
+        CustomerCommand::SetField {
+            key: field("seats"),
+            value: FieldValue::Number(3),
+        },
+    )
+    .unwrap();
+    let (from, into) = source
+        .merge_into(&target, MergeCounts::with_tickets(4, 1, 2), now())
+        .unwrap();
+    let CustomerEventKind::Absorbed {
+        contacts,
+        fields,
+        components,
+        account_team,
+        moved,
+        ..
+    } = &into.kind
+    else {
+        panic!("{into:?}");
+    };
+    assert_eq!(contacts, &vec![ids().1]);
+    assert_eq!(
+        fields.get(&field("seats")),
+        None,
+        "the target's value stays"
+    );
+    assert_eq!(
+        fields.get(&field("region")),
+        Some(&FieldValue::Text("EMEA".into()))
+    );
+    assert!(components.contains(&component));
+    assert_eq!(account_team.get(&agent), Some(&Role::AccountManager));
+    let mut want = MergeCounts::with_tickets(4, 1, 2);
+    (
+        want.contacts,
+        want.fields,
+        want.components,
+        want.account_team,
+    ) = (1, 1, 1, 1);
+    assert_eq!(*moved, want);
+    source.apply(&from);
+    target.apply(&into);
+    assert_eq!(source.merged_into_customer(), Some(target.id()));
+    assert!(source.components().is_empty() && source.account_team().is_empty());
+    assert!(target.absorbed().contains(&source.id()));
+    assert_eq!(
+        target.fields().get(&field("seats")),
+        Some(&FieldValue::Number(3))
+    );
+    assert_eq!(
+        target.fields().get(&field("region")),
+        Some(&FieldValue::Text("EMEA".into()))
+    );
+    assert!(target.components().contains(&component));
+    // The tombstone refuses commands, naming where it went.
+    assert_eq!(
+        run(
+            &mut source,
+            CustomerCommand::RenameOrganisation { name: "X".into() }
+        ),
+        Err(CustomerError::CustomerMerged {
+            customer: source.id(),
+            into: target.id(),
+        })
+    );
+    assert_eq!(
+        target.merge_into(&source, MergeCounts::default(), now()),
+        Err(CustomerError::CustomerMerged {
+            customer: source.id(),
+            into: target.id(),
+        })
+    );
+}
+
+#[test]
+fn a_customer_merge_refuses_itself_another_standing_and_a_shared_contact() {
+    let source = customer_with_contact();
+    let none = MergeCounts::default();
+    assert_eq!(
+        source.merge_into(&source, none, now()),
+        Err(CustomerError::MergeCustomerIntoItself(source.id()))
+    );
+    let mut target = other_customer(20);
+    let standing = |minor| AccountStanding {
+        monthly_spend: Money {
+            minor,
+            currency: Currency::new("EUR").unwrap(),
+        },
+        tier: Tier::Business,
+    };
+    let mut rich = source.clone();
+    run(
+        &mut rich,
+        CustomerCommand::SetAccountStanding {
+            standing: standing(100),
+        },
+    )
+    .unwrap();
+    let differs = Err(CustomerError::StandingDiffers {
+        from: source.id(),
+        into: target.id(),
+    });
+    assert_eq!(rich.merge_into(&target, none, now()), differs);
+    run(
+        &mut target,
+        CustomerCommand::SetAccountStanding {
+            standing: standing(200),
+        },
+    )
+    .unwrap();
+    assert_eq!(rich.merge_into(&target, none, now()), differs);
+    run(
+        &mut target,
+        CustomerCommand::SetAccountStanding {
+            standing: standing(100),
+        },
+    )
+    .unwrap();
+    assert!(rich.merge_into(&target, none, now()).is_ok());
+    // The source without a standing merges into a target with one.
+    assert!(source.merge_into(&target, none, now()).is_ok());
+    run(
+        &mut target,
+        CustomerCommand::AddContact {
+            contact: ids().1,
+            name: "Jane at Tiny".into(),
+            addresses: vec![ChannelAddress::email("jane@tiny.example").unwrap()],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        source.merge_into(&target, none, now()),
+        Err(CustomerError::ContactInBoth {
+            contact: ids().1,
+            from: source.id(),
+            into: target.id(),
+        })
+    );
+}

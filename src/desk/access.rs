@@ -75,6 +75,9 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
             // Moves tickets between contacts of one customer: customer
             // records, as adding or removing contacts is.
             CustomerAction::MergeContacts { .. } => P::ManageCustomers,
+            // Moves credits and refunds to another account and makes the
+            // target the account of record: an account act.
+            CustomerAction::MergeCustomers { .. } => P::ManageAccounts,
         })],
         Action::People(a) => match a {
             PeopleAction::RegisterAgent { roles, .. } => {

@@ -534,8 +534,9 @@ impl Desk {
 
     /// Which customer's archive `command` needs read from the store before
     /// it can be decided, if any: a message in reply to a ticket the desk
-    /// no longer holds, from a customer with archived tickets, or the
-    /// erasure of a contact of such a customer. [`Desk::decide`] refuses
+    /// no longer holds, from a customer with archived tickets, the
+    /// erasure of a contact of such a customer, or the merge of such a
+    /// customer into another. [`Desk::decide`] refuses
     /// such a command with [`DeskError::ArchiveNeeded`]; read the archive
     /// ([`CustomerArchive::read`]) and call [`Desk::decide_with_archive`].
     /// [`Desk::execute`] does both itself.
@@ -571,6 +572,14 @@ impl Desk {
                     )
                     .collect(),
                 legacy: self.legacy_streams(),
+            },
+            // A customer merge lists the source's archived tickets in the
+            // target's archive: the index alone.
+            Action::Customer(CustomerAction::MergeCustomers { source, .. }) => ArchiveNeed {
+                customer: *source,
+                contents: false,
+                contacts: Vec::new(),
+                legacy: Vec::new(),
             },
             _ => return None,
         };

@@ -349,8 +349,9 @@ pub enum CustomerAction {
     },
     /// Merge contact `source` into contact `target`, both of `customer`
     /// (the same person known by two records), in one decision: the
-    /// source's addresses, roles, consent (when the target has none) and
-    /// personal details move to the target
+    /// source's addresses, roles, consent (when the target has none),
+    /// personal details and custom-field values (the target's value stays
+    /// where both have one) move to the target
     /// ([`crate::customer::CustomerEventKind::ContactMerged`]); every
     /// ticket in memory the source requests becomes the target's
     /// ([`crate::ticket::TicketEventKind::RequesterChanged`]), and where
@@ -379,6 +380,89 @@ pub enum CustomerAction {
         source: ContactId,
         /// The contact it becomes.
         target: ContactId,
+    },
+    /// Merge customer `source` into customer `target` (one organisation
+    /// known by two accounts), in one decision, audited: the merge is
+    /// recorded on both customers' streams
+    /// ([`crate::customer::CustomerEventKind::MergedInto`] on the source's,
+    /// [`crate::customer::CustomerEventKind::Absorbed`] on the target's),
+    /// each naming the other and counting what moved
+    /// ([`crate::customer::MergeCounts`]); the recorded events' actor is
+    /// who merged. What moves to the target:
+    /// - every ticket of the source in the desk's memory, open, solved or
+    ///   closed ([`crate::ticket::TicketEventKind::CustomerChanged`] on
+    ///   each): queues filtering on the customer, in memory and in a
+    ///   database read model, find them under the target;
+    /// - its tickets archived out of memory: listed in the target's archive
+    ///   too ([`crate::event::StreamId::Archive`]; the desk reads the
+    ///   source's archive first, see [`super::Desk::archive_needed`]), so
+    ///   a reply on one opens the target's follow-up and erasing a moved
+    ///   contact reaches them; their own records are not rewritten and
+    ///   still name the source, whose tombstone leads to the target;
+    /// - every contact, with addresses, roles, consent, personal profile
+    ///   and field values (erased and merged-away contacts too);
+    /// - the customer's custom-field values the target has none for (where
+    ///   both have a value, **the target's stays**), the components it
+    ///   runs on, and its account team members the target lacks;
+    /// - its credits and refunds, onto the target's ledger.
+    ///
+    /// The target is the account of record: the merge is refused unless
+    /// the source is on the same SLA contract
+    /// ([`super::DeskError::ContractDiffers`]) and has no account standing
+    /// (spend and tier) other than the target's
+    /// ([`crate::customer::CustomerError::StandingDiffers`]; spend is the
+    /// billing system's figure, not summed): set those on the target first.
+    /// What stays recorded under the source's id: incidents that affected
+    /// it (their credits and follow-ups were the source's; while an
+    /// incident affecting it is active the merge is refused), the records
+    /// of archived tickets, and what was written (entries keep their
+    /// author). Survey invitations and answers
+    /// name contacts and tickets, and follow them.
+    ///
+    /// The source stays as a tombstone
+    /// ([`crate::customer::Customer::merged_into_customer`]): commands
+    /// naming it are refused with [`super::DeskError::CustomerMerged`]
+    /// naming the target; the address index finds its contacts under the
+    /// target. Erasing a moved contact (through the target) erases what
+    /// the source's stream holds about them too.
+    ///
+    /// Needs [`crate::permission::Permission::ManageAccounts`]: it moves
+    /// credits and refunds between accounts.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { mut desk, mut store, mut ids, now, acme, jane, ticket, .. } =
+    /// #     fanatical::desk::fixture::fixture()?;
+    /// let crm = Actor::integration("crm");
+    /// let acme_eu: CustomerId = ids.next_id();
+    /// let register = CustomerAction::Register { id: acme_eu, organisation: "Acme EU".into() };
+    /// desk.execute(&mut store, Command::new(crm.clone(), register), now)?;
+    /// let merge = CustomerAction::MergeCustomers { source: acme, target: acme_eu };
+    /// desk.execute(&mut store, Command::new(crm.clone(), merge.clone()), now)?;
+    /// assert_eq!(desk.tickets().get(ticket).unwrap().customer(), acme_eu);
+    /// assert!(desk.customers().get(acme_eu).unwrap().contact(jane).is_some());
+    /// assert_eq!(desk.customers().live_id(acme), acme_eu);
+    /// // The tombstone refuses commands, naming where it went.
+    /// let again = desk.execute(&mut store, Command::new(crm, merge), now);
+    /// let merged = fanatical::desk::DeskError::CustomerMerged { customer: acme, into: acme_eu };
+    /// assert_eq!(again, Err(merged.into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Each writing nothing:
+    /// [`crate::customer::CustomerError::MergeCustomerIntoItself`];
+    /// [`super::DeskError::UnknownCustomer`] for an unknown source or
+    /// target; [`super::DeskError::CustomerMerged`] for one merged already;
+    /// `ContractDiffers`, `StandingDiffers`;
+    /// [`crate::customer::CustomerError::ContactInBoth`];
+    /// [`super::DeskError::MergeHeldByCrisis`] when the source has a
+    /// crisis ticket; [`super::DeskError::MergeDuringIncident`].
+    MergeCustomers {
+        /// The customer merged away.
+        source: CustomerId,
+        /// The customer it becomes.
+        target: CustomerId,
     },
     /// Put a customer on an SLA contract (segment, customer hours, support
     /// hours), or back on the desk's defaults (`None`). Recorded on the

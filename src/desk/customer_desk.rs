@@ -51,7 +51,11 @@ impl Desk {
                 // Withdrawn consent forgets the personal details in the
                 // record too, not only in the desk.
                 if let (Some(contact), false) = (withdrawn, events.is_empty()) {
-                    d.erasure = Some(Erasure::new(customer, contact, Forget::PersonalDetails));
+                    let mut erasure = Erasure::new(customer, contact, Forget::PersonalDetails);
+                    // A contact that moved with a merged customer has its
+                    // details on that customer's stream.
+                    erasure.customers = self.state.customers.merged_into(customer);
+                    d.erasure = Some(erasure);
                 }
                 d.push(
                     StreamId::Customer(customer),
@@ -74,6 +78,9 @@ impl Desk {
                 source,
                 target,
             } => self.decide_merge_contacts(d, customer, source, target, now)?,
+            CustomerAction::MergeCustomers { source, target } => {
+                self.decide_merge_customers(d, source, target, now)?;
+            }
         }
         Ok(())
     }
@@ -135,6 +142,9 @@ impl Desk {
         // The contacts merged into them are the same person: what the
         // record holds under their ids is erased with theirs.
         erasure.merged = c.merged_into(contact).into_iter().collect();
+        // The customers merged into theirs: the contacts that moved with
+        // them are recorded on their streams.
+        erasure.customers = self.state.customers.merged_into(customer);
         let people: Vec<ContactId> = std::iter::once(contact)
             .chain(erasure.merged.iter().copied())
             .collect();

@@ -1,6 +1,6 @@
 //! The customer area: customers and the index of who owns each address.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::channel::{ChannelAddress, PhoneRegion};
 use crate::customer::{Customer, CustomerEvent, CustomerEventKind};
@@ -152,5 +152,54 @@ impl Customers {
             }
             _ => {}
         }
+        // A customer merge: the contacts move from the source's book to
+        // the target's (their events stay on the source's stream).
+        if let CustomerEventKind::Absorbed {
+            source, contacts, ..
+        } = &e.kind
+        {
+            let moved = self
+                .customers
+                .get_mut(source)
+                .map(|s| s.take_contacts(contacts))
+                .unwrap_or_default();
+            for ct in &moved {
+                self.contacts.insert(ct.id(), id);
+            }
+            if let Some(t) = self.customers.get_mut(&id) {
+                t.put_contacts(moved);
+            }
+        }
+    }
+
+    /// Where `customer` lives now: itself, or the customer it was merged
+    /// into (followed to the end).
+    #[must_use]
+    pub fn live_id(&self, customer: CustomerId) -> CustomerId {
+        let mut at = customer;
+        // A chain is at most as long as the customers are many.
+        for _ in 0..self.customers.len() {
+            match self.get(at).and_then(Customer::merged_into_customer) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        at
+    }
+
+    /// The customers merged into `customer`, directly or through others.
+    #[must_use]
+    pub fn merged_into(&self, customer: CustomerId) -> BTreeSet<CustomerId> {
+        let mut found = BTreeSet::new();
+        let mut next: Vec<CustomerId> = vec![customer];
+        while let Some(c) = next.pop() {
+            for a in self.get(c).map(Customer::absorbed).into_iter().flatten() {
+                if found.insert(*a) {
+                    next.push(*a);
+                }
+            }
+        }
+        found.remove(&customer);
+        found
     }
 }

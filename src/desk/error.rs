@@ -185,4 +185,44 @@ pub enum DeskError {
         /// The key.
         key: CommandKey,
     },
+    /// The customer was merged into another: commands name that one.
+    #[error("customer {customer} was merged into customer {into}")]
+    CustomerMerged {
+        /// The customer named.
+        customer: CustomerId,
+        /// The customer it was merged into.
+        into: CustomerId,
+    },
+    /// The customers of a merge are on different SLA contracts: put the
+    /// source on the target's contract first (its running metrics are
+    /// retargeted then).
+    #[error(
+        "customer {from} is on another SLA contract than customer {into}: put it on the target's contract first"
+    )]
+    ContractDiffers {
+        /// The customer merged away.
+        from: CustomerId,
+        /// The customer it would become.
+        into: CustomerId,
+    },
+    /// A customer with a crisis ticket is not merged: a safety responder's
+    /// case does not change account under them.
+    #[error("customer {customer} has crisis ticket {ticket}: it cannot be merged")]
+    MergeHeldByCrisis {
+        /// The customer.
+        customer: CustomerId,
+        /// The crisis ticket.
+        ticket: TicketId,
+    },
+    /// A customer an active incident affects is not merged until it ends:
+    /// the incident's updates, credits and follow-ups are theirs.
+    #[error(
+        "customer {customer} is affected by active incident {incident}: merge it once the incident ends"
+    )]
+    MergeDuringIncident {
+        /// The customer.
+        customer: CustomerId,
+        /// The incident.
+        incident: crate::id::IncidentId,
+    },
 }

@@ -85,6 +85,7 @@ mod config;
 mod conversations;
 mod crisis;
 mod customer_desk;
+mod customer_merge;
 mod customers;
 mod decision;
 mod delivery;

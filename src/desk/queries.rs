@@ -111,11 +111,20 @@ impl Desk {
         }
     }
 
+    /// A customer commands may name: known, and not merged into another.
     pub(super) fn customer_or_err(&self, id: CustomerId) -> Result<&Customer, DeskError> {
-        self.state
+        let c = self
+            .state
             .customers
             .get(id)
-            .ok_or(DeskError::UnknownCustomer(id))
+            .ok_or(DeskError::UnknownCustomer(id))?;
+        match c.merged_into_customer() {
+            Some(_) => Err(DeskError::CustomerMerged {
+                customer: id,
+                into: self.state.customers.live_id(id),
+            }),
+            None => Ok(c),
+        }
     }
 
     pub(super) fn ticket_or_err(&self, id: TicketId) -> Result<&Ticket, DeskError> {

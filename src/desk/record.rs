@@ -259,6 +259,11 @@ impl Desk {
                     s.erase_archived(*id, invitations, *scope, notes);
                 }
                 s.customers.apply(*id, e);
+                // A customer merge: the source's credits and refunds are
+                // on the target's account from then on.
+                if let CustomerEventKind::Absorbed { source, .. } = &e.kind {
+                    s.refunds.rehome(*source, *id);
+                }
                 self.requeue_customer(*id, &e.kind);
             }
             (StreamId::Triage(id), Event::Triage(e)) => super::arrivals::apply_triage(s, *id, e),
@@ -277,7 +282,12 @@ impl Desk {
                 self.requeue(*id);
             }
             (StreamId::Archive(_), Event::Ticket(e)) => {
-                if let TicketEventKind::Archived { ticket, .. } = &e.kind {
+                // A ticket archived already, listed again in the archive
+                // of the customer its own was merged into, has nothing
+                // left in memory to forget.
+                if let TicketEventKind::Archived { ticket, .. } = &e.kind
+                    && s.tickets.get(*ticket).is_some()
+                {
                     self.forget_ticket(*ticket, e.at);
                     self.requeue(*ticket);
                 }

@@ -229,8 +229,9 @@ impl Tickets {
     }
 
     /// Builds the indexes again from the tickets (after a snapshot is
-    /// restored: they are not part of it). A ticket's customer and opening
-    /// never change, and a load counts the unsolved tickets assigned.
+    /// restored: they are not part of it). A ticket's opening never
+    /// changes (its customer only with a customer merge), and a load counts
+    /// the unsolved tickets assigned.
     pub(super) fn reindex(&mut self) {
         self.by_customer.clear();
         self.by_opening.clear();
@@ -310,7 +311,13 @@ impl Tickets {
         let counted = |t: &Ticket| t.assignee().filter(|_| t.status().is_unsolved());
         let before = counted(t);
         let was_open = t.status().is_unsolved();
+        let customer = t.customer();
         t.apply(e);
+        // A merge of its customer moves it to the target's.
+        if t.customer() != customer {
+            self.by_customer.remove(&(customer, id));
+            self.by_customer.insert((t.customer(), id));
+        }
         let after = counted(t);
         let channel = t.channel().kind();
         match (was_open, t.status().is_unsolved()) {

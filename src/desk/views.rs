@@ -83,6 +83,13 @@ impl<'a> CustomersView<'a> {
         self.desk.customer(id)
     }
 
+    /// Where a customer lives now: itself, or the customer it was merged
+    /// into (followed to the end; see [`CustomerAction::MergeCustomers`]).
+    #[must_use]
+    pub fn live_id(&self, id: CustomerId) -> CustomerId {
+        self.desk.state.customers.live_id(id)
+    }
+
     /// Every customer.
     pub fn iter(&self) -> impl Iterator<Item = &'a Customer> + 'a {
         self.desk.state.customers.iter()

@@ -105,6 +105,11 @@ pub struct Erasure {
     /// as this contact's.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub merged: BTreeSet<ContactId>,
+    /// The customers merged into [`Erasure::customer`]: their streams
+    /// hold what was recorded about the contacts that moved with them, and
+    /// are searched as the customer's.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub customers: BTreeSet<CustomerId>,
     /// Messages from unknown senders held for triage whose sender and text
     /// are erased: a discarded one, or the one a ticket of this contact
     /// was opened from (its stream bears the ticket's id).
@@ -133,6 +138,7 @@ impl Erasure {
             praise: BTreeSet::new(),
             call_outs: BTreeSet::new(),
             merged: BTreeSet::new(),
+            customers: BTreeSet::new(),
             triage: BTreeSet::new(),
             files: BTreeSet::new(),
         }
@@ -150,6 +156,7 @@ impl Erasure {
     #[must_use]
     pub fn streams(&self) -> Vec<StreamId> {
         let mut streams = vec![StreamId::Customer(self.customer)];
+        streams.extend(self.customers.iter().map(|c| StreamId::Customer(*c)));
         if let Forget::Contact(scope) = self.forget {
             let tickets: BTreeSet<&TicketId> = if scope.messages() {
                 self.tickets.iter().chain(&self.call_outs).collect()
@@ -223,9 +230,12 @@ impl Erasure {
             Forget::Contact(scope) => Some(scope),
         };
         match (stream, event) {
-            (StreamId::Customer(id), Event::Customer(e)) if *id == self.customer => self
-                .each(e, |e, contact| e.erased_for(contact, self.forget))
-                .map(Event::Customer),
+            (StreamId::Customer(id), Event::Customer(e))
+                if *id == self.customer || self.customers.contains(id) =>
+            {
+                self.each(e, |e, contact| e.erased_for(contact, self.forget))
+                    .map(Event::Customer)
+            }
             (StreamId::Ticket(id), Event::Ticket(e))
                 if (self.forget.messages() && self.tickets.contains(id))
                     || (whole.is_some() && self.call_outs.contains(id)) =>

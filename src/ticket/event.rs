@@ -230,6 +230,14 @@ pub enum TicketEventKind {
         /// The contact it became.
         to: ContactId,
     },
+    /// The ticket's customer was merged into another (one organisation
+    /// known by two accounts): the ticket is the target's now.
+    CustomerChanged {
+        /// The customer merged away.
+        from: CustomerId,
+        /// The customer it became.
+        to: CustomerId,
+    },
     /// The desk's assignment rule found nobody to take the ticket: why,
     /// and when it tries again (see [`crate::assignment`]).
     AwaitingAgent {

@@ -652,6 +652,11 @@ impl Ticket {
             }
             K::MergedInto { target } => self.links_mut().merged_into = Some(*target),
             K::FollowUpOf { ticket } => self.links_mut().follow_up_of = Some(*ticket),
+            K::CustomerChanged { from, to } => {
+                if self.customer == *from {
+                    self.customer = *to;
+                }
+            }
             K::RequesterChanged { from, to } => {
                 if self.requester == Some(*from) {
                     self.requester = Some(*to);

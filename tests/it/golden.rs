@@ -894,6 +894,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(crate::conversations::golden_tour())
         .chain(crate::fields_rules::golden_tour())
         .chain(crate::contacts::golden_tour())
+        .chain(crate::customer_merge::golden_tour())
         .chain(crate::assignment::golden_tour())
         .chain(crate::triggers::golden_tour())
         .chain(crate::automations::golden_tour())

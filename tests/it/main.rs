@@ -17,6 +17,7 @@ mod conversations;
 mod crisis;
 mod crisis_paths;
 mod crisis_props;
+mod customer_merge;
 mod desk_flow;
 mod desks_run;
 mod erasure;

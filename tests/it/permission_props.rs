@@ -57,6 +57,7 @@ enum Op {
     Incident,
     Refund(usize),
     Erase,
+    MergeCustomers,
     Table,
     ChannelDown,
 }
@@ -78,6 +79,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         Just(Op::Incident),
         (0..3usize).prop_map(Op::Refund),
         Just(Op::Erase),
+        Just(Op::MergeCustomers),
         Just(Op::Table),
         Just(Op::ChannelDown),
     ]
@@ -297,6 +299,11 @@ fn command(d: &mut Desk, who: Who, op: &Op) -> Command {
             scope: fanatical::customer::ErasureScope::Profile,
         }
         .into(),
+        Op::MergeCustomers => CustomerAction::MergeCustomers {
+            source: w.tiny,
+            target: w.acme,
+        }
+        .into(),
         Op::Table => PeopleAction::SetPermissions {
             table: Box::new(with_root(PermissionTable::defaults())),
         }
@@ -422,6 +429,7 @@ fn the_property_sees_both_refusals_and_work() {
     for op in [
         Op::Standing,
         Op::Erase,
+        Op::MergeCustomers,
         Op::Table,
         Op::ChannelDown,
         Op::GrantRole(1, Role::Admin),
@@ -437,7 +445,7 @@ fn the_property_sees_both_refusals_and_work() {
         d.w.run(cmd).unwrap();
         allowed += 1;
     }
-    assert_eq!((denied, allowed), (5, 4));
+    assert_eq!((denied, allowed), (6, 4));
     // A contact of another organisation is refused Acme's ticket.
     let cmd = command(&mut d, Who::Tom, &Op::Reply(0));
     assert!(d.w.desk.missing_permission(&cmd).is_some());

@@ -7,8 +7,9 @@ use crate::event::StreamId;
 use crate::store::{RecordedEvent, Store, StoreError, StreamWrite};
 
 /// The erasure check's fixture: Jane (erased), Jim (kept), a message to
-/// Jane and its failure, and Jane's details on another customer's stream
-/// (which her erasure does not name, so it stays).
+/// Jane and its failure, Jane's details on another customer's stream
+/// (which her erasure does not name, so it stays), and on the stream of a
+/// customer merged into hers (which it names, so they go).
 mod fixture {
     use chrono::{DateTime, Utc};
 
@@ -18,7 +19,8 @@ mod fixture {
     use crate::id::{ContactId, CustomerId, MessageId};
     use crate::outbox::{OutboundMessage, OutboxEvent, OutboxEventKind, Recipient};
 
-    pub(super) const GONE: [&str; 4] = [
+    pub(super) const GONE: [&str; 5] = [
+        "Sam Merged",
         "Jane Secret",
         "jane@secret.example",
         "Sam Secret",
@@ -36,6 +38,9 @@ mod fixture {
     }
     pub(super) fn other() -> CustomerId {
         CustomerId::from_uuid(uuid::Uuid::from_u128(0xE2))
+    }
+    pub(super) fn merged() -> CustomerId {
+        CustomerId::from_uuid(uuid::Uuid::from_u128(0xE6))
     }
     pub(super) fn jane() -> ContactId {
         ContactId::from_uuid(uuid::Uuid::from_u128(0xE3))
@@ -82,13 +87,13 @@ mod fixture {
         ]
     }
 
-    pub(super) fn elsewhere(at: DateTime<Utc>) -> Vec<Event> {
+    pub(super) fn elsewhere(at: DateTime<Utc>, name: &str) -> Vec<Event> {
         vec![customer_event(
             at,
             CustomerEventKind::FamilyMemberAdded {
                 contact: jane(),
                 member: FamilyMember {
-                    name: "Sam Elsewhere".into(),
+                    name: name.into(),
                     relation: Relation::Child,
                 },
             },
@@ -154,6 +159,7 @@ pub fn erasure_redacts_in_place(store: &mut dyn Store) -> Result<(), Conformance
     const C: &str = "erasure_redacts_in_place";
     let home = StreamId::Customer(fx::customer());
     let away = StreamId::Customer(fx::other());
+    let merged = StreamId::Customer(fx::merged());
     let stamped = |mut w: StreamWrite| {
         for e in &mut w.events {
             e.actor = Some(Actor::integration("crm"));
@@ -165,7 +171,8 @@ pub fn erasure_redacts_in_place(store: &mut dyn Store) -> Result<(), Conformance
         C,
         store.append(&[
             stamped(write(home, 0, fx::customer_events(t0()))),
-            stamped(write(away, 0, fx::elsewhere(t0()))),
+            stamped(write(away, 0, fx::elsewhere(t0(), "Sam Elsewhere"))),
+            stamped(write(merged, 0, fx::elsewhere(t0(), "Sam Merged"))),
             stamped(write(StreamId::Outbox, 0, fx::outbox_events(t0()))),
         ]),
     )?;
@@ -176,6 +183,7 @@ pub fn erasure_redacts_in_place(store: &mut dyn Store) -> Result<(), Conformance
         Forget::Contact(ErasureScope::Profile),
     );
     erasure.messages.insert(fx::message());
+    erasure.customers.insert(fx::merged());
     let text = |events: &[RecordedEvent]| format!("{events:?}");
 
     // A stale batch: nothing is erased, nothing appended.
@@ -228,7 +236,7 @@ pub fn erasure_redacts_in_place(store: &mut dyn Store) -> Result<(), Conformance
             )
         })?;
     }
-    let streams = [home, away, StreamId::Outbox];
+    let streams = [home, away, merged, StreamId::Outbox];
     let mut by_stream = Vec::new();
     for s in &streams {
         by_stream.extend(io(C, store.read_stream(s, 0))?);

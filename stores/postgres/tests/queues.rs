@@ -226,3 +226,83 @@ fn desk_cases(w: &World) -> Vec<conformance::Case> {
     }
     cases
 }
+
+/// A customer merge moves the source's tickets under the target in the
+/// read model too: the PostgreSQL rows, kept current from the recorded
+/// merge, answer queues filtered on either customer as the desk does
+/// (issue 18, item 6).
+#[test]
+fn postgres_finds_a_merged_customers_tickets_under_the_target() {
+    use fanatical::desk::CustomerAction;
+    use fanatical::queue::{Filter, Queue, QueueQuery, Restriction, Sort, SortBy};
+    let Some(db) = common::db("postgres_finds_a_merged_customers_tickets_under_the_target") else {
+        return;
+    };
+    let mut w = World::with_config(DeskConfig::default().with_sla(support::policies()));
+    let mut pg = PgQueues::with_schema(&db.url, &db.schema_name()).unwrap();
+    pg.replace_all(w.desk.queues().rows()).unwrap();
+    let (acme, tiny, ana) = (w.acme, w.tiny, w.ana);
+    for i in 0..6u32 {
+        let from_position = w.desk.position();
+        let id: TicketId = w.ids.next_id();
+        let from = if i % 3 == 0 {
+            w.tom_email.clone()
+        } else {
+            w.jane_email.clone()
+        };
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(InboundMessage::new(
+                id,
+                Channel::Email,
+                from,
+                &format!("Problem {i}"),
+            )),
+        ))
+        .unwrap();
+        if i == 4 {
+            update(&mut w, id, TicketCommand::SetStatus(Status::Solved));
+        }
+        let recorded = w.store.read_all(from_position, usize::MAX).unwrap();
+        pg.apply_rows(&w.desk.queues().changes(&recorded)).unwrap();
+        w.tick(3);
+    }
+    let by = |c| Queue::new(Sort::ascending(SortBy::Created)).with(Filter::Customer([c].into()));
+    let now = w.now;
+    let count = |pg: &mut PgQueues, c| {
+        let q = QueueQuery::new(&by(c), Some(ana), Restriction::All, None, 50).unwrap();
+        pg.count(&q, now).unwrap()
+    };
+    assert_eq!((count(&mut pg, acme), count(&mut pg, tiny)), (4, 2));
+    let recorded = w
+        .run(Command::new(
+            Actor::integration("crm"),
+            CustomerAction::MergeCustomers {
+                source: acme,
+                target: tiny,
+            },
+        ))
+        .unwrap();
+    pg.apply_rows(&w.desk.queues().changes(&recorded)).unwrap();
+    assert_eq!((count(&mut pg, acme), count(&mut pg, tiny)), (0, 6));
+    let rows: Vec<QueueRow> = w.desk.queues().rows().collect();
+    assert!(rows.iter().all(|r| r.customer == tiny));
+    let mut cases = Vec::new();
+    for c in [acme, tiny] {
+        for by_ in [SortBy::NextDeadline, SortBy::Created, SortBy::Updated] {
+            cases.push(conformance::Case {
+                name: format!("customer {c} by {by_:?}"),
+                queue: Queue::new(Sort::ascending(by_)).with(Filter::Customer([c].into())),
+                viewer: Some(ana),
+                restriction: Restriction::All,
+            });
+            cases.push(conformance::Case {
+                name: format!("restricted to customer {c} by {by_:?}"),
+                queue: Queue::new(Sort::ascending(by_)),
+                viewer: Some(ana),
+                restriction: Restriction::Customer(c),
+            });
+        }
+    }
+    conformance::check(&mut pg, &rows, &cases, w.now).unwrap_or_else(|e| panic!("{e}"));
+}
