@@ -109,6 +109,18 @@ pub struct DeskConfig {
     /// while off.
     #[serde(default, skip_serializing_if = "assignment_unset")]
     pub assignment: crate::assignment::AutoAssign,
+    /// Every text the desk writes — survey invitations and thank-yous,
+    /// incident notices, follow-up tasks, pages — per locale (default:
+    /// the built-in English and Spanish, English the default locale; see
+    /// [`crate::template`]). A contact is written to in their locale
+    /// ([`crate::customer::CustomerCommand::SetContactLocale`]),
+    /// colleagues in the set's default locale. Left out of the
+    /// serialised configuration while it is the default.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::template::TemplateSet::is_default"
+    )]
+    pub templates: crate::template::TemplateSet,
 }
 
 fn yes() -> bool {
@@ -153,6 +165,7 @@ impl Default for DeskConfig {
             unknown_senders: super::UnknownSenders::default(),
             assignment: crate::assignment::AutoAssign::default(),
             queue_index: true,
+            templates: crate::template::TemplateSet::default(),
         }
     }
 }
@@ -171,6 +184,25 @@ impl DeskConfig {
     #[must_use]
     pub fn with_assignment(mut self, assignment: crate::assignment::AutoAssign) -> Self {
         self.assignment = assignment;
+        self
+    }
+
+    /// The configuration with another template set: custom texts over
+    /// the built-in ones, or another default locale (validated when the
+    /// set was made, [`crate::template::TemplateSet::new`]).
+    ///
+    /// ```
+    /// use fanatical::desk::DeskConfig;
+    /// use fanatical::template::{Locale, TemplateSet};
+    ///
+    /// let spanish = TemplateSet::default().with_default_locale(Locale::spanish())?;
+    /// let config = DeskConfig::default().with_templates(spanish);
+    /// assert_eq!(config.templates.default_locale().as_str(), "es");
+    /// # Ok::<(), fanatical::template::TemplateError>(())
+    /// ```
+    #[must_use]
+    pub fn with_templates(mut self, templates: crate::template::TemplateSet) -> Self {
+        self.templates = templates;
         self
     }
 

@@ -212,6 +212,11 @@ templates! {
     HandOffRestricted = "hand-off-restricted" ["ticket", "department"]
         en: "Ticket {{ ticket }} is yours now ({{ department }}). It is restricted: a safety responder is handling it."
         es: "El ticket {{ ticket }} ahora es suyo ({{ department }}). Es de acceso restringido: lo atiende un responsable de seguridad.";
+    /// The subject of the task offering a big new customer a video
+    /// onboarding session.
+    OnboardingOffer = "onboarding-offer" []
+        en: "Offer a video onboarding session"
+        es: "Ofrecer una sesión de bienvenida por videollamada";
     /// The page telling people of a trend.
     Trend = "trend" ["key", "count", "baseline", "z", "tickets"]
         en: "Trend on {{ key }}: {{ count }} tickets in the last window against a baseline of {{ baseline }} (z = {{ z }}). Tickets: {{ tickets }}"

@@ -894,6 +894,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(crate::fields_rules::golden_tour())
         .chain(crate::contacts::golden_tour())
         .chain(crate::assignment::golden_tour())
+        .chain(crate::locales::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }
