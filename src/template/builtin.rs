@@ -139,11 +139,11 @@ templates! {
     /// The page to an incident's commander that an update is due soon.
     IncidentUpdateDue = "incident-update-due" ["title", "due"]
         en: "Incident \"{{ title }}\": the next update is due at {{ due }}."
-        es: "Incidente «{{ title }}»: la próxima actualización debe salir a las {{ due }}.";
+        es: "Incidente «{{ title }}»: la próxima actualización vence el {{ due }}.";
     /// The page to an incident's commander that an update was missed.
     IncidentUpdateMissed = "incident-update-missed" ["title", "due"]
         en: "Incident \"{{ title }}\": the update due at {{ due }} was missed."
-        es: "Incidente «{{ title }}»: no salió la actualización prevista para las {{ due }}.";
+        es: "Incidente «{{ title }}»: no salió la actualización prevista para el {{ due }}.";
     /// The page asking an account manager to follow up after an incident.
     IncidentFollowUp = "incident-follow-up" ["organisation", "title", "reason"]
         en: "Follow up with {{ organisation }} about incident \"{{ title }}\" and make sure they are happy ({{ reason }})."
@@ -228,11 +228,11 @@ templates! {
     /// The page to the next safety responder when nobody is on duty.
     CrisisResponderNext = "crisis-responder-next" ["ticket", "at"]
         en: "A person may be at risk: ticket {{ ticket }} is yours. Nobody is on duty now and you are next, from {{ at }}. Open it in the safety view."
-        es: "Una persona puede estar en peligro: el ticket {{ ticket }} es suyo. Ahora no hay nadie de guardia y usted es el siguiente, desde las {{ at }}. Ábralo en la vista de seguridad.";
+        es: "Una persona puede estar en peligro: el ticket {{ ticket }} es suyo. Ahora no hay nadie de guardia y usted es el siguiente, a partir de {{ at }}. Ábralo en la vista de seguridad.";
     /// The page to the safety lead when the responder is off duty.
     CrisisOffDuty = "crisis-off-duty" ["ticket", "responder", "at"]
         en: "A person may be at risk on ticket {{ ticket }} and no safety responder is on duty: it went to {{ responder }}, on duty from {{ at }}. Make sure someone responds now."
-        es: "Una persona puede estar en peligro en el ticket {{ ticket }} y no hay ningún responsable de seguridad de guardia: se asignó a {{ responder }}, de guardia desde las {{ at }}. Asegúrese de que alguien responda ya.";
+        es: "Una persona puede estar en peligro en el ticket {{ ticket }} y no hay ningún responsable de seguridad de guardia: se asignó a {{ responder }}, de guardia a partir de {{ at }}. Asegúrese de que alguien responda ya.";
     /// The page to the safety lead when there is no responder at all.
     CrisisNobody = "crisis-nobody" ["ticket"]
         en: "A person may be at risk on ticket {{ ticket }} and there is no safety responder to take it. Find someone to respond now."
