@@ -2,7 +2,7 @@
 //! them in the loop exactly once per update, linked tickets, the update
 //! cadence, credits and follow-ups.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -24,7 +24,7 @@ use crate::incident::{
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::{NewInvitation, SurveyKind};
-use crate::template::TemplateName;
+use crate::template::{Locale, TemplateName};
 use crate::ticket::{Author, Status, TicketCommand};
 
 impl Desk {
@@ -552,6 +552,9 @@ impl Desk {
         let mut queued = Vec::new();
         let mut unreachable = Vec::new();
         let mut n = 0u64;
+        // One notice per locale and audience, however many contacts read
+        // it.
+        let mut notices: BTreeMap<(Locale, bool), String> = BTreeMap::new();
         for c in affected.iter().filter_map(|c| self.customer(*c)) {
             for contact in c.contacts() {
                 let technical = contact.roles().contains(&ContactRole::Technical);
@@ -573,7 +576,12 @@ impl Desk {
                                 contact: contact.id(),
                                 address,
                             },
-                            body: self.notice(contact.locale(), voice, status, text),
+                            body: notices
+                                .entry((self.config.templates.resolve(contact.locale()), technical))
+                                .or_insert_with_key(|(locale, _)| {
+                                    self.notice(Some(locale), voice, status, text)
+                                })
+                                .clone(),
                             ticket: None,
                             queued_at: now,
                             deliver_after: None,

@@ -158,6 +158,26 @@ fn an_incident_notice_reaches_each_contact_in_their_language() {
 }
 
 #[test]
+fn contacts_in_one_language_still_get_their_own_audiences_words() {
+    let mut o = crate::incidents::outage_world(crate::incidents::config());
+    let (acme, jane, olga) = (o.w.acme, o.w.jane, o.olga);
+    o.w.run(set_locale(acme, jane, Some(es()))).unwrap();
+    o.w.run(set_locale(acme, olga, Some(es()))).unwrap();
+    let id: IncidentId = o.w.ids.next_id();
+    crate::incidents::declare(&mut o, id);
+    assert_eq!(
+        to(&o.w.desk, jane),
+        ["[investigando] DFW1 power loss\n\nSites hosted in DFW1 are down. Next update within 30 minutes."]
+    );
+    let olga_got = to(&o.w.desk, olga);
+    assert_eq!(olga_got.len(), 1);
+    assert!(
+        olga_got[0].starts_with("[investigando] DFW1 power loss\n\nUtility feed lost"),
+        "{olga_got:?}"
+    );
+}
+
+#[test]
 fn a_locale_is_recorded_reset_refused_for_strangers_and_erased() {
     let mut w = World::new();
     let (acme, jane, tom) = (w.acme, w.jane, w.tom);
