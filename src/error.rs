@@ -125,6 +125,9 @@ pub enum Error {
     /// A permission missing, or a permission table refused.
     #[error(transparent)]
     Permission(#[from] crate::permission::PermissionError),
+    /// A template set refused, or a reply that is not in it.
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateError),
 }
 
 /// An escalation graph that failed validation, as an
@@ -245,7 +248,8 @@ impl Error {
             | Error::View(_)
             | Error::Duration(_)
             | Error::Blank(_)
-            | Error::Permission(_) => ErrorKind::Refused,
+            | Error::Permission(_)
+            | Error::Template(_) => ErrorKind::Refused,
         }
     }
 

@@ -37,6 +37,30 @@ impl Desk {
             .and_then(crate::customer::Contact::locale)
     }
 
+    /// The desk's own reply `name` ([`crate::template::TemplateSet::with_reply`])
+    /// for `contact` of `customer`, in their locale (falling back to its
+    /// language, then the set's default), with `vars` from
+    /// [`crate::template::REPLY_VARIABLES`]: what a macro or trigger that
+    /// replies with a template sends, and what its preview shows.
+    ///
+    /// # Errors
+    /// [`crate::template::TemplateError::UnknownReply`] or
+    /// [`crate::template::TemplateError::ReplyRender`], as
+    /// [`Error::Template`].
+    pub fn reply_text(
+        &self,
+        customer: CustomerId,
+        contact: ContactId,
+        name: &crate::template::ReplyName,
+        vars: &[(&str, &str)],
+    ) -> Result<String, Error> {
+        Ok(self.config.templates.render_reply(
+            name,
+            self.contact_locale(customer, contact),
+            vars,
+        )?)
+    }
+
     /// An incident status as notices in `locale` show it.
     pub(super) fn status_text(
         &self,

@@ -54,6 +54,7 @@
 
 mod builtin;
 mod locale;
+mod reply;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
@@ -63,6 +64,7 @@ use serde::{Deserialize, Serialize};
 
 pub use builtin::TemplateName;
 pub use locale::Locale;
+pub use reply::{REPLY_VARIABLES, ReplyName};
 
 /// The engine's fuel for one render: about this many instructions, or
 /// this many times 64 bytes of data. Every built-in text takes a few
@@ -108,6 +110,55 @@ pub enum TemplateError {
         /// The variable.
         variable: String,
     },
+    /// Not a reply name (lower-case letters, digits and `-`).
+    #[error("invalid reply name {0:?}: expected lower-case letters, digits and -")]
+    InvalidReplyName(String),
+    /// A reply does not parse.
+    #[error("reply {reply} ({locale}) does not parse: {message}")]
+    ReplySyntax {
+        /// The reply.
+        reply: ReplyName,
+        /// The locale.
+        locale: Locale,
+        /// What the engine said.
+        message: String,
+    },
+    /// A reply names a variable replies are not given.
+    #[error(
+        "reply {reply} ({locale}) names {variable:?}, which replies are not given (they are given: {})",
+        REPLY_VARIABLES.join(", ")
+    )]
+    ReplyUnknownVariable {
+        /// The reply.
+        reply: ReplyName,
+        /// The locale.
+        locale: Locale,
+        /// The variable.
+        variable: String,
+    },
+    /// A reply has no text in the set's default locale, or has one in a
+    /// locale the set does not have.
+    #[error("reply {reply} needs a text in {locale}, the set's default, and only in its locales")]
+    ReplyLocale {
+        /// The reply.
+        reply: ReplyName,
+        /// The default locale it lacks, or the locale the set lacks.
+        locale: Locale,
+    },
+    /// A reply failed to render: a variable it names was not given, or
+    /// it ran out of fuel.
+    #[error("reply {reply} ({locale}) failed to render: {message}")]
+    ReplyRender {
+        /// The reply.
+        reply: ReplyName,
+        /// The locale.
+        locale: Locale,
+        /// What the engine said.
+        message: String,
+    },
+    /// No reply of that name in the set.
+    #[error("no reply named {0} in the template set")]
+    UnknownReply(ReplyName),
     /// The default locale is not one of the set's locales.
     #[error("default locale {0} has no texts in the set")]
     UnknownDefault(Locale),
@@ -141,6 +192,7 @@ impl std::fmt::Display for TemplateName {
 pub struct TemplateSet {
     default: Locale,
     custom: BTreeMap<Locale, BTreeMap<TemplateName, String>>,
+    replies: BTreeMap<ReplyName, BTreeMap<Locale, String>>,
     env: Arc<Environment<'static>>,
 }
 
@@ -154,12 +206,14 @@ struct SetRecord {
     default_locale: Locale,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     texts: BTreeMap<Locale, BTreeMap<TemplateName, String>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    replies: BTreeMap<ReplyName, BTreeMap<Locale, String>>,
 }
 
 impl TryFrom<SetRecord> for TemplateSet {
     type Error = TemplateError;
     fn try_from(r: SetRecord) -> Result<Self, TemplateError> {
-        TemplateSet::build(r.default_locale, r.texts)
+        TemplateSet::build(r.default_locale, r.texts, r.replies)
     }
 }
 
@@ -168,6 +222,7 @@ impl From<TemplateSet> for SetRecord {
         SetRecord {
             default_locale: s.default,
             texts: s.custom,
+            replies: s.replies,
         }
     }
 }
@@ -175,7 +230,9 @@ impl From<TemplateSet> for SetRecord {
 impl PartialEq for TemplateSet {
     /// Equal when the default locale and the custom texts are.
     fn eq(&self, other: &Self) -> bool {
-        self.default == other.default && self.custom == other.custom
+        self.default == other.default
+            && self.custom == other.custom
+            && self.replies == other.replies
     }
 }
 
@@ -186,6 +243,7 @@ impl std::fmt::Debug for TemplateSet {
         f.debug_struct("TemplateSet")
             .field("default", &self.default)
             .field("custom", &self.custom)
+            .field("replies", &self.replies)
             .finish_non_exhaustive()
     }
 }
@@ -203,11 +261,14 @@ fn builtin_set() -> &'static TemplateSet {
     BUILTIN.get_or_init(|| {
         // The built-in texts are checked by this module's tests; were one
         // ever broken, the set would still be made of what parses.
-        TemplateSet::build(Locale::english(), BTreeMap::new()).unwrap_or_else(|_| TemplateSet {
-            default: Locale::english(),
-            custom: BTreeMap::new(),
-            env: Arc::new(environment()),
-        })
+        TemplateSet::build(Locale::english(), BTreeMap::new(), BTreeMap::new()).unwrap_or_else(
+            |_| TemplateSet {
+                default: Locale::english(),
+                custom: BTreeMap::new(),
+                replies: BTreeMap::new(),
+                env: Arc::new(environment()),
+            },
+        )
     })
 }
 
@@ -224,6 +285,34 @@ fn environment() -> Environment<'static> {
 /// The engine's name for a template.
 fn key(locale: &Locale, name: TemplateName) -> String {
     format!("{locale}/{name}")
+}
+
+/// The engine's name for a reply (`:` is in no template name).
+fn reply_key(locale: &Locale, name: &ReplyName) -> String {
+    format!("{locale}:{name}")
+}
+
+/// The variables `t` names that are neither `given` nor the engine's
+/// globals, in order.
+fn unknown_variables(
+    t: &minijinja::Template<'_, '_>,
+    given: &[&str],
+    globals: &BTreeSet<String>,
+) -> Option<String> {
+    let mut named: Vec<String> = t.undeclared_variables(false).into_iter().collect();
+    named.sort();
+    named
+        .into_iter()
+        .find(|v| !given.contains(&v.as_str()) && !globals.contains(v))
+}
+
+/// The variables as the engine's context: each value a string, data only.
+fn context(vars: &[(&str, &str)]) -> Value {
+    let map: BTreeMap<String, Value> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+        .collect();
+    Value::from_object(map)
 }
 
 impl TemplateSet {
@@ -252,12 +341,13 @@ impl TemplateSet {
         for (locale, name, source) in texts {
             custom.entry(locale).or_default().insert(name, source);
         }
-        Self::build(default, custom)
+        Self::build(default, custom, BTreeMap::new())
     }
 
     fn build(
         default: Locale,
         custom: BTreeMap<Locale, BTreeMap<TemplateName, String>>,
+        replies: BTreeMap<ReplyName, BTreeMap<Locale, String>>,
     ) -> Result<Self, TemplateError> {
         let mut env = environment();
         let mut locales: BTreeSet<Locale> = Self::builtin_locales().into_iter().collect();
@@ -290,12 +380,7 @@ impl TemplateSet {
                     template: name,
                     message: e.to_string(),
                 })?;
-                let mut named: Vec<String> = t.undeclared_variables(false).into_iter().collect();
-                named.sort();
-                if let Some(variable) = named
-                    .into_iter()
-                    .find(|v| !name.variables().contains(&v.as_str()) && !globals.contains(v))
-                {
+                if let Some(variable) = unknown_variables(&t, name.variables(), &globals) {
                     return Err(TemplateError::UnknownVariable {
                         locale: locale.clone(),
                         template: name,
@@ -304,23 +389,136 @@ impl TemplateSet {
                 }
             }
         }
+        for (reply, texts) in &replies {
+            if !texts.contains_key(&default) {
+                return Err(TemplateError::ReplyLocale {
+                    reply: reply.clone(),
+                    locale: default,
+                });
+            }
+            for (locale, source) in texts {
+                if !locales.contains(locale) {
+                    return Err(TemplateError::ReplyLocale {
+                        reply: reply.clone(),
+                        locale: locale.clone(),
+                    });
+                }
+                let syntax = |e: minijinja::Error| TemplateError::ReplySyntax {
+                    reply: reply.clone(),
+                    locale: locale.clone(),
+                    message: e.to_string(),
+                };
+                let k = reply_key(locale, reply);
+                env.add_template_owned(k.clone(), source.clone())
+                    .map_err(syntax)?;
+                let t = env.get_template(&k).map_err(syntax)?;
+                if let Some(variable) = unknown_variables(&t, REPLY_VARIABLES, &globals) {
+                    return Err(TemplateError::ReplyUnknownVariable {
+                        reply: reply.clone(),
+                        locale: locale.clone(),
+                        variable,
+                    });
+                }
+            }
+        }
         Ok(TemplateSet {
             default,
             custom,
+            replies,
             env: Arc::new(env),
         })
+    }
+
+    /// The same set with the reply `name` (replacing one of that name),
+    /// written in `texts`' locales: the set's default locale among them,
+    /// others only among the set's locales. Every reply is given
+    /// [`REPLY_VARIABLES`].
+    ///
+    /// ```
+    /// use fanatical::template::{Locale, ReplyName, TemplateSet};
+    ///
+    /// let apology = ReplyName::new("outage-apology")?;
+    /// let set = TemplateSet::default().with_reply(apology.clone(), [
+    ///     (Locale::english(), "Sorry, {{ requester }}: ticket {{ ticket }} is our top priority.".to_owned()),
+    ///     (Locale::spanish(), "Lo sentimos, {{ requester }}: el ticket {{ ticket }} es nuestra prioridad.".to_owned()),
+    /// ])?;
+    /// let vars = [("requester", "Jane"), ("ticket", "T-1")];
+    /// assert_eq!(
+    ///     set.render_reply(&apology, Some(&Locale::new("es-ES")?), &vars)?,
+    ///     "Lo sentimos, Jane: el ticket T-1 es nuestra prioridad."
+    /// );
+    /// // A reply may only name the reply variables.
+    /// assert!(TemplateSet::default()
+    ///     .with_reply(apology, [(Locale::english(), "{{ password }}".to_owned())])
+    ///     .is_err());
+    /// # Ok::<(), fanatical::template::TemplateError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`TemplateError::ReplySyntax`], [`TemplateError::ReplyUnknownVariable`]
+    /// or [`TemplateError::ReplyLocale`] naming the reply and locale.
+    pub fn with_reply(
+        self,
+        name: ReplyName,
+        texts: impl IntoIterator<Item = (Locale, String)>,
+    ) -> Result<Self, TemplateError> {
+        let mut replies = self.replies;
+        replies.insert(name, texts.into_iter().collect());
+        Self::build(self.default, self.custom, replies)
+    }
+
+    /// The names of the set's own replies, in order.
+    pub fn replies(&self) -> impl Iterator<Item = &ReplyName> {
+        self.replies.keys()
+    }
+
+    /// Renders the reply `name` for a reader of `locale`: in that locale
+    /// if the reply is written in it, else its language, else the set's
+    /// default locale (which every reply has). `vars` are names from
+    /// [`REPLY_VARIABLES`] and their values; values are printed as they
+    /// are, never evaluated.
+    ///
+    /// # Errors
+    /// [`TemplateError::UnknownReply`]; [`TemplateError::ReplyRender`]
+    /// when a variable the reply names is missing from `vars` or the
+    /// reply runs out of fuel.
+    pub fn render_reply(
+        &self,
+        name: &ReplyName,
+        locale: Option<&Locale>,
+        vars: &[(&str, &str)],
+    ) -> Result<String, TemplateError> {
+        let texts = self
+            .replies
+            .get(name)
+            .ok_or_else(|| TemplateError::UnknownReply(name.clone()))?;
+        let locale = match locale {
+            Some(l) if texts.contains_key(l) => l.clone(),
+            Some(l) => Locale::new(l.language())
+                .ok()
+                .filter(|l| texts.contains_key(l))
+                .unwrap_or_else(|| self.default.clone()),
+            None => self.default.clone(),
+        };
+        let fail = |e: minijinja::Error| TemplateError::ReplyRender {
+            reply: name.clone(),
+            locale: locale.clone(),
+            message: e.to_string(),
+        };
+        self.env
+            .get_template(&reply_key(&locale, name))
+            .map_err(fail)?
+            .render(context(vars))
+            .map_err(fail)
     }
 
     /// The same texts with another default locale.
     ///
     /// # Errors
-    /// [`TemplateError::UnknownDefault`] when the set has no texts in it.
-    pub fn with_default_locale(mut self, default: Locale) -> Result<Self, TemplateError> {
-        if !self.has_locale(&default) {
-            return Err(TemplateError::UnknownDefault(default));
-        }
-        self.default = default;
-        Ok(self)
+    /// [`TemplateError::UnknownDefault`] when the set has no texts in it;
+    /// [`TemplateError::ReplyLocale`] when a reply has no text in it.
+    pub fn with_default_locale(self, default: Locale) -> Result<Self, TemplateError> {
+        Self::build(default, self.custom, self.replies)
     }
 
     /// The locale for colleagues, and for contacts without one.
@@ -329,10 +527,11 @@ impl TemplateSet {
         &self.default
     }
 
-    /// Whether this is the built-in set with English as its default.
+    /// Whether this is the built-in set with English as its default (no
+    /// custom texts, no replies).
     #[must_use]
     pub fn is_default(&self) -> bool {
-        self.default.is_english() && self.custom.is_empty()
+        self.default.is_english() && self.custom.is_empty() && self.replies.is_empty()
     }
 
     /// Whether the set has texts in `locale`.
@@ -394,14 +593,10 @@ impl TemplateSet {
             template: name,
             message: e.to_string(),
         };
-        let context: BTreeMap<String, Value> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
-            .collect();
         self.env
             .get_template(&key(locale, name))
             .map_err(fail)?
-            .render(Value::from_object(context))
+            .render(context(vars))
             .map_err(fail)
     }
 

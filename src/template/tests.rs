@@ -348,3 +348,98 @@ fn the_set_is_shared_between_threads() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<TemplateSet>();
 }
+
+fn apology() -> ReplyName {
+    ReplyName::new("outage-apology").unwrap()
+}
+
+#[test]
+fn replies_render_in_the_readers_locale_and_fall_back_to_the_default() {
+    let set = TemplateSet::default()
+        .with_reply(
+            apology(),
+            [
+                (en(), "Sorry, {{ requester }} ({{ ticket }}).".to_owned()),
+                (
+                    Locale::spanish(),
+                    "Lo sentimos, {{ requester }}.".to_owned(),
+                ),
+            ],
+        )
+        .unwrap();
+    let vars = [("requester", "{{ agent }}"), ("ticket", "T-1")];
+    let mx = Locale::new("es-MX").unwrap();
+    assert_eq!(
+        set.render_reply(&apology(), Some(&mx), &vars).unwrap(),
+        "Lo sentimos, {{ agent }}."
+    );
+    assert_eq!(
+        set.render_reply(&apology(), Some(&de()), &vars).unwrap(),
+        "Sorry, {{ agent }} (T-1)."
+    );
+    assert_eq!(set.replies().collect::<Vec<_>>(), [&apology()]);
+    let other = ReplyName::new("other").unwrap();
+    assert_eq!(
+        set.render_reply(&other, None, &vars),
+        Err(TemplateError::UnknownReply(other))
+    );
+    assert!(matches!(
+        set.render_reply(&apology(), None, &[("requester", "Jane")]),
+        Err(TemplateError::ReplyRender { .. })
+    ));
+    // Kept by serde, and checked when read.
+    let back: TemplateSet = serde_json::from_str(&serde_json::to_string(&set).unwrap()).unwrap();
+    assert_eq!(back, set);
+    assert!(!set.is_default());
+}
+
+#[test]
+fn a_bad_reply_is_refused_naming_it() {
+    let base = TemplateSet::default;
+    assert_eq!(
+        base()
+            .with_reply(apology(), [(en(), "{{ password }}".to_owned())])
+            .unwrap_err(),
+        TemplateError::ReplyUnknownVariable {
+            reply: apology(),
+            locale: en(),
+            variable: "password".to_owned(),
+        }
+    );
+    assert_eq!(
+        base()
+            .with_reply(apology(), [(Locale::spanish(), "Hola".to_owned())])
+            .unwrap_err(),
+        TemplateError::ReplyLocale {
+            reply: apology(),
+            locale: en(),
+        }
+    );
+    assert_eq!(
+        base()
+            .with_reply(
+                apology(),
+                [(en(), "Hi".to_owned()), (de(), "Hallo".to_owned())]
+            )
+            .unwrap_err(),
+        TemplateError::ReplyLocale {
+            reply: apology(),
+            locale: de(),
+        }
+    );
+    assert!(matches!(
+        base().with_reply(apology(), [(en(), "{% if %}".to_owned())]),
+        Err(TemplateError::ReplySyntax { .. })
+    ));
+    // A reply in English only stops the default moving to Spanish.
+    let set = base()
+        .with_reply(apology(), [(en(), "Hi".to_owned())])
+        .unwrap();
+    assert!(matches!(
+        set.with_default_locale(Locale::spanish()),
+        Err(TemplateError::ReplyLocale { .. })
+    ));
+    for bad in ["", "Upper", "with space", "ümlaut"] {
+        assert!(ReplyName::new(bad).is_err(), "{bad:?}");
+    }
+}

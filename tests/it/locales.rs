@@ -14,7 +14,7 @@ use fanatical::store::{RecordedEvent, Store};
 use fanatical::survey::{
     Answer, Question, QuestionKind, Response, SurveyConfig, SurveyDraft, SurveyKind,
 };
-use fanatical::template::{Locale, TemplateName, TemplateSet};
+use fanatical::template::{Locale, ReplyName, TemplateName, TemplateSet};
 use proptest::prelude::*;
 
 use crate::support::{World, denied};
@@ -167,7 +167,9 @@ fn contacts_in_one_language_still_get_their_own_audiences_words() {
     crate::incidents::declare(&mut o, id);
     assert_eq!(
         to(&o.w.desk, jane),
-        ["[investigando] DFW1 power loss\n\nSites hosted in DFW1 are down. Next update within 30 minutes."]
+        [
+            "[investigando] DFW1 power loss\n\nSites hosted in DFW1 are down. Next update within 30 minutes."
+        ]
     );
     let olga_got = to(&o.w.desk, olga);
     assert_eq!(olga_got.len(), 1);
@@ -422,6 +424,42 @@ fn a_configuration_with_a_bad_template_is_refused_when_read() {
             .text(TemplateName::SurveyThanks, Some(&es()), &[]),
         "¡Mil gracias!"
     );
+}
+
+#[test]
+fn a_reply_of_the_desks_own_reads_in_the_contacts_language() {
+    let apology = ReplyName::new("outage-apology").unwrap();
+    let templates = TemplateSet::default()
+        .with_reply(
+            apology.clone(),
+            [
+                (
+                    Locale::english(),
+                    "Sorry, {{ requester }}: {{ subject }} is our priority.".to_owned(),
+                ),
+                (
+                    es(),
+                    "Lo sentimos, {{ requester }}: «{{ subject }}» es nuestra prioridad."
+                        .to_owned(),
+                ),
+            ],
+        )
+        .unwrap();
+    let mut w = World::with_config(DeskConfig::default().with_templates(templates));
+    let (acme, jane, tiny, tom) = (w.acme, w.jane, w.tiny, w.tom);
+    w.run(set_locale(acme, jane, Some(es()))).unwrap();
+    let vars = [("requester", "Jane"), ("subject", "Site down")];
+    assert_eq!(
+        w.desk.reply_text(acme, jane, &apology, &vars).unwrap(),
+        "Lo sentimos, Jane: «Site down» es nuestra prioridad."
+    );
+    assert_eq!(
+        w.desk.reply_text(tiny, tom, &apology, &vars).unwrap(),
+        "Sorry, Jane: Site down is our priority."
+    );
+    let ghost = ReplyName::new("ghost").unwrap();
+    let err = w.desk.reply_text(tiny, tom, &ghost, &vars).unwrap_err();
+    assert!(err.is_refusal(), "{err:?}");
 }
 
 /// One of each locale event, for the golden files.
