@@ -6,7 +6,9 @@
 //!
 //! Two locales ship complete: English (`en`, the desk's original wording,
 //! byte for byte) and Spanish (`es`). A custom set overrides any built-in
-//! text and may add locales of its own, each complete.
+//! text and may add locales of its own, each complete. It may also hold
+//! replies of the desk's own ([`TemplateSet::with_reply`]) for macros and
+//! triggers that reply with a template.
 //!
 //! **Validated when loaded.** [`TemplateSet::new`] (and reading one with
 //! serde) refuses a set with a syntax error, a template naming a variable
@@ -185,8 +187,9 @@ impl std::fmt::Display for TemplateName {
 /// and Spanish, with a custom set's texts over them.
 ///
 /// Cheap to clone (the parsed templates are shared). Serialised as its
-/// default locale and its custom texts only (both left out while
-/// default); reading one validates it as [`TemplateSet::new`] does.
+/// default locale, its custom texts and its replies only (each left out
+/// while default or empty); reading one validates it as
+/// [`TemplateSet::new`] does.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(try_from = "SetRecord", into = "SetRecord")]
 pub struct TemplateSet {
