@@ -132,6 +132,9 @@ pub enum Error {
     /// reads, [`crate::desk::QueuesView::page_as`]).
     #[error(transparent)]
     Queue(#[from] crate::queue::QueueError),
+    /// A template set refused, or a reply that is not in it.
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateError),
 }
 
 /// An escalation graph that failed validation, as an
@@ -259,7 +262,8 @@ impl Error {
             | Error::Blank(_)
             | Error::Permission(_)
             | Error::Rules(_)
-            | Error::Queue(_) => ErrorKind::Refused,
+            | Error::Queue(_)
+            | Error::Template(_) => ErrorKind::Refused,
         }
     }
 

@@ -63,11 +63,12 @@
 //!             custom-field definitions, values and their checks;
 //!             business calendars and SLA timers (an agent's working
 //!             hours and protected time are calendars on their record)
-//! base        id actor time text macros
+//! base        id actor time text macros template/
 //!             typed ids (ComponentId too); who acts (actors, causes,
 //!             timer kinds, command keys); bounds on configured
 //!             durations, saturating instant arithmetic, duration serde;
-//!             word matching; the validated-string and duration macros
+//!             word matching; the validated-string and duration macros;
+//!             locales and the template sets every desk text comes from
 //! ```
 //!
 //! Where the code is not yet where the design wants it, the table says
@@ -278,6 +279,7 @@ pub mod rules;
 pub mod sla;
 pub mod store;
 pub mod survey;
+pub mod template;
 mod text;
 pub mod ticket;
 pub mod time;

@@ -8,6 +8,7 @@ use super::{Consent, ContactRole, ErasureScope, PersonalProfile};
 use crate::channel::ChannelAddress;
 use crate::field::FieldValues;
 use crate::id::ContactId;
+use crate::template::Locale;
 
 /// A person at a customer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -39,6 +40,9 @@ pub(super) struct ContactDetails {
     /// Custom-field values: personal data, erased with the contact.
     #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
     pub(super) fields: FieldValues,
+    /// The language they are written to in (`None`: the desk's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) locale: Option<Locale>,
 }
 
 /// The roles of a contact who has none.
@@ -104,6 +108,14 @@ impl Contact {
         self.details
             .as_ref()
             .map_or(&super::NO_FIELDS, |d| &d.fields)
+    }
+
+    /// The language they are written to in, if one was set (see
+    /// [`crate::template`]: the desk's default locale otherwise). Gone
+    /// once they are erased.
+    #[must_use]
+    pub fn locale(&self) -> Option<&Locale> {
+        self.details.as_ref().and_then(|d| d.locale.as_ref())
     }
 
     /// The details, to change them.

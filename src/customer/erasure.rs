@@ -220,6 +220,7 @@ impl Contact {
             d.profile = PersonalProfile::default();
             d.undeliverable.clear();
             d.fields.clear();
+            d.locale = None;
         }
         self.tidy();
         self.erased = Some(self.erased.map_or(scope, |done| done.max(scope)));

@@ -296,6 +296,9 @@ impl Customer {
             if into.consent.is_none() {
                 into.consent = d.consent;
             }
+            if into.locale.is_none() {
+                into.locale = d.locale;
+            }
             if into.consent.is_some() {
                 for m in d.profile.family {
                     if !into.profile.family.contains(&m) {

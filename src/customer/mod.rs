@@ -228,6 +228,15 @@ pub enum CustomerCommand {
         /// The field.
         key: FieldKey,
     },
+    /// Set the language a contact is written to in (survey invitations,
+    /// thank-yous, incident notices), or with `None` go back to the
+    /// desk's default. See [`crate::template`] for the fallback chain.
+    SetContactLocale {
+        /// The contact.
+        contact: ContactId,
+        /// Their locale, or `None` for the desk's default.
+        locale: Option<crate::template::Locale>,
+    },
 }
 
 /// Something that happened to a customer.
@@ -456,6 +465,14 @@ pub enum CustomerEventKind {
         contact: ContactId,
         /// The field.
         key: FieldKey,
+    },
+    /// A contact's locale was set (`None`: back to the desk's default).
+    ContactLocaleSet {
+        /// The contact.
+        contact: ContactId,
+        /// Their locale.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        locale: Option<crate::template::Locale>,
     },
 }
 
@@ -714,6 +731,10 @@ impl Customer {
                 .get(&key)
                 .is_some()
                 .then_some(K::ContactFieldCleared { contact, key }),
+            CustomerCommand::SetContactLocale { contact, locale } => {
+                (self.live_contact(contact)?.locale() != locale.as_ref())
+                    .then_some(K::ContactLocaleSet { contact, locale })
+            }
         };
         Ok(kind
             .map(|kind| CustomerEvent { at: now, kind })
@@ -864,6 +885,12 @@ impl Customer {
             K::ContactFieldCleared { contact, key } => {
                 if let Some(c) = self.contacts.get_mut(contact) {
                     c.details_mut().fields.remove(key);
+                    c.tidy();
+                }
+            }
+            K::ContactLocaleSet { contact, locale } => {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.details_mut().locale.clone_from(locale);
                     c.tidy();
                 }
             }

@@ -64,6 +64,11 @@ pub(super) fn needs(actor: &Actor, action: &Action) -> Vec<Need> {
                 | CustomerCommand::WithdrawConsent { contact },
             ..
         }) if *actor == Actor::Contact(*contact) => Vec::new(),
+        // A person chooses the language they are written to in.
+        Action::Customer(CustomerAction::Update {
+            command: CustomerCommand::SetContactLocale { contact, .. },
+            ..
+        }) if *actor == Actor::Contact(*contact) => Vec::new(),
         Action::Customer(a) => vec![need(match a {
             CustomerAction::Register { .. } => P::ManageCustomers,
             CustomerAction::Update { command, .. } => match command {

@@ -9,6 +9,7 @@ use crate::coaching::{CoachingEventKind, CoachingFlag, Mistake};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::AgentId;
+use crate::template::TemplateName;
 
 impl Desk {
     /// See [`PeopleView::mistakes`].
@@ -57,11 +58,14 @@ impl Desk {
                 id: d.message_id(self, &stream, 2, salt::MESSAGE),
                 agent: l,
                 kind: PageKind::CourseCorrection,
-                body: format!(
-                    "Course correction: {name} has made the same kind of mistake ({:?}) {} times in {} days.",
-                    flag.kind,
-                    flag.occurrences.len(),
-                    window.num_days()
+                body: self.text(
+                    TemplateName::CourseCorrection,
+                    &[
+                        ("name", &name),
+                        ("kind", &format!("{:?}", flag.kind)),
+                        ("count", &flag.occurrences.len().to_string()),
+                        ("days", &window.num_days().to_string()),
+                    ],
                 ),
                 ticket,
             };

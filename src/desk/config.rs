@@ -129,6 +129,18 @@ pub struct DeskConfig {
     /// none, its first tag is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_category: Option<crate::field::FieldKey>,
+    /// Every text the desk writes — survey invitations and thank-yous,
+    /// incident notices, follow-up tasks, pages — per locale (default:
+    /// the built-in English and Spanish, English the default locale; see
+    /// [`crate::template`]). A contact is written to in their locale
+    /// ([`crate::customer::CustomerCommand::SetContactLocale`]),
+    /// colleagues in the set's default locale. Left out of the
+    /// serialised configuration while it is the default.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::template::TemplateSet::is_default"
+    )]
+    pub templates: crate::template::TemplateSet,
 }
 
 fn yes() -> bool {
@@ -177,6 +189,7 @@ impl Default for DeskConfig {
             escalation: None,
             escalation_category: None,
             queue_index: true,
+            templates: crate::template::TemplateSet::default(),
         }
     }
 }
@@ -218,6 +231,25 @@ impl DeskConfig {
     #[must_use]
     pub fn with_escalation(mut self, graph: crate::escalation::EscalationGraph) -> Self {
         self.escalation = Some(graph);
+        self
+    }
+
+    /// The configuration with another template set: custom texts over
+    /// the built-in ones, or another default locale (validated when the
+    /// set was made, [`crate::template::TemplateSet::new`]).
+    ///
+    /// ```
+    /// use fanatical::desk::DeskConfig;
+    /// use fanatical::template::{Locale, TemplateSet};
+    ///
+    /// let spanish = TemplateSet::default().with_default_locale(Locale::spanish())?;
+    /// let config = DeskConfig::default().with_templates(spanish);
+    /// assert_eq!(config.templates.default_locale().as_str(), "es");
+    /// # Ok::<(), fanatical::template::TemplateError>(())
+    /// ```
+    #[must_use]
+    pub fn with_templates(mut self, templates: crate::template::TemplateSet) -> Self {
+        self.templates = templates;
         self
     }
 

@@ -30,6 +30,7 @@
 use super::decision::{message_of, salt};
 use super::pages::Page;
 use super::*;
+use crate::template::TemplateName;
 use std::collections::BTreeSet;
 
 use crate::customer::Contact;
@@ -105,17 +106,17 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Vec<Event> {
         let what = match (entry.author, entry.visibility) {
-            (_, EntryVisibility::Internal) => "a new internal note",
-            (Author::Contact(_), _) => "a new message from the customer",
-            (Author::Agent(_) | Author::System, _) => "a new public reply",
+            (_, EntryVisibility::Internal) => TemplateName::FollowerNote,
+            (Author::Contact(_), _) => TemplateName::FollowerMessage,
+            (Author::Agent(_) | Author::System, _) => TemplateName::FollowerReply,
         };
-        let body = format!("Ticket {} (which you follow) has {what}.", t.id());
         let facts = crate::permission::TicketFacts::new(
             t.customer(),
             t.requester(),
             t.assignee(),
             t.team(),
         );
+        let body = self.text(what, &[("ticket", &t.id().to_string())]);
         t.followers()
             .iter()
             .filter(|a| entry.author != Author::Agent(**a))

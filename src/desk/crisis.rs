@@ -11,6 +11,7 @@ use crate::crisis::{CrisisRecord, CrisisSignal};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, TicketId};
+use crate::template::TemplateName;
 use crate::ticket::{Priority, Ticket, TicketCommand, TicketEvent};
 use crate::view::AgentTicketView;
 
@@ -234,29 +235,30 @@ impl Desk {
             told,
         } = staffing;
         let mut pages = Vec::new();
+        let ticket_text = ticket.to_string();
         if let Some(r) = responder {
             let body = match on_duty_from {
-                None => format!(
-                    "A person may be at risk: ticket {ticket} is yours now. Open it in the safety view."
-                ),
-                Some(at) => format!(
-                    "A person may be at risk: ticket {ticket} is yours. Nobody is on duty now and you are next, from {at}. Open it in the safety view."
+                None => self.text(TemplateName::CrisisResponder, &[("ticket", &ticket_text)]),
+                Some(at) => self.text(
+                    TemplateName::CrisisResponderNext,
+                    &[("ticket", &ticket_text), ("at", &at.to_string())],
                 ),
             };
             pages.push((r, body));
         }
-        let situation = match (responder, on_duty_from) {
-            (Some(r), Some(at)) => format!(
-                "no safety responder is on duty: it went to {}, on duty from {at}. Make sure someone responds now.",
-                self.state.people.name_of(r)
+        let told_body = match (responder, on_duty_from) {
+            (Some(r), Some(at)) => self.text(
+                TemplateName::CrisisOffDuty,
+                &[
+                    ("ticket", &ticket_text),
+                    ("responder", &self.state.people.name_of(r)),
+                    ("at", &at.to_string()),
+                ],
             ),
-            _ => "there is no safety responder to take it. Find someone to respond now.".to_owned(),
+            _ => self.text(TemplateName::CrisisNobody, &[("ticket", &ticket_text)]),
         };
         for a in told.iter().filter(|a| Some(**a) != responder) {
-            pages.push((
-                *a,
-                format!("A person may be at risk on ticket {ticket} and {situation}"),
-            ));
+            pages.push((*a, told_body.clone()));
         }
         let messages: Vec<_> = pages
             .into_iter()

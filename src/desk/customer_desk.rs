@@ -514,7 +514,7 @@ impl Desk {
         let mut open = OpenTicket::new(
             offer.ticket,
             offer.customer,
-            "Offer a video onboarding session",
+            &self.text(crate::template::TemplateName::OnboardingOffer, &[]),
             Channel::Video,
         )
         .with_type(TicketType::Task);

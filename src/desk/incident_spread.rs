@@ -14,12 +14,14 @@ use crate::customer::{ContactRole, Customer};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
 use crate::id::{AgentId, ComponentId, ContactId, CustomerId, EventId, IncidentId};
+use crate::incident::IncidentStatus;
 use crate::incident::{
     Audience, CallOut, ComponentState, Incident, IncidentError, IncidentEvent, IncidentEventKind,
     JoinCause, Messages,
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::sla::{TicketSla, react};
+use crate::template::{Locale, TemplateName};
 use crate::ticket::{OpenTicket, Tag, Ticket, TicketCommand, TicketType};
 
 /// Message salts of the press list and the write-up, apart from the
@@ -32,14 +34,64 @@ pub(super) struct Voice<'a> {
     pub(super) title: &'a str,
     pub(super) commander: AgentId,
     pub(super) spokesperson: Option<AgentId>,
+    /// A post-incident review's what happened and prevention: its notice
+    /// is the review's, in each reader's locale.
+    pub(super) review: Option<(&'a str, &'a str)>,
 }
 
 impl Desk {
-    /// The line naming the spokesperson under a text, if one is named.
-    pub(super) fn signature(&self, spokesperson: Option<AgentId>) -> String {
+    /// The line naming the spokesperson under a text, if one is named,
+    /// in `locale`.
+    pub(super) fn signature(
+        &self,
+        spokesperson: Option<AgentId>,
+        locale: Option<&Locale>,
+    ) -> String {
         spokesperson.map_or_else(String::new, |a| {
-            format!("\n\n— {}", self.state.people.name_of(a))
+            self.config.templates.text(
+                TemplateName::IncidentSignature,
+                locale,
+                &[("name", &self.state.people.name_of(a))],
+            )
         })
+    }
+
+    /// An incident notice for a reader of `locale`: the status (if any),
+    /// the title, `text` (the incident team's words for that reader, or
+    /// the review's), the spokesperson's signature.
+    pub(super) fn notice(
+        &self,
+        locale: Option<&Locale>,
+        voice: &Voice<'_>,
+        status: Option<IncidentStatus>,
+        text: &str,
+    ) -> String {
+        let t = &self.config.templates;
+        let (title, message) = match voice.review {
+            Some((what_happened, prevention)) => (
+                t.text(
+                    TemplateName::IncidentReviewTitle,
+                    locale,
+                    &[("title", voice.title)],
+                ),
+                t.text(
+                    TemplateName::IncidentReviewText,
+                    locale,
+                    &[("what_happened", what_happened), ("prevention", prevention)],
+                ),
+            ),
+            None => (voice.title.to_owned(), text.to_owned()),
+        };
+        t.text(
+            TemplateName::IncidentNotice,
+            locale,
+            &[
+                ("status", &self.status_text(status, locale)),
+                ("title", &title),
+                ("message", &message),
+                ("signature", &self.signature(voice.spokesperson, locale)),
+            ],
+        )
     }
 
     /// Customers not yet in `i` running on a component that `states`
@@ -120,6 +172,7 @@ impl Desk {
             title: i.title(),
             commander: i.commander(),
             spokesperson,
+            review: None,
         };
         let mut events = Vec::new();
         for ((customer, component), ahead) in joined.into_iter().zip(1u64..) {
@@ -187,17 +240,20 @@ impl Desk {
             let technical = person.roles().contains(&ContactRole::Technical);
             let text = audience_text(messages, technical).map_or("", String::as_str);
             let (how, number) = match number {
-                ChannelAddress::Video(v) => ("on video at", v.as_str()),
-                ChannelAddress::Phone(v) => ("on", v.as_str()),
+                ChannelAddress::Video(v) => (TemplateName::IncidentCallVideo, v.as_str()),
+                ChannelAddress::Phone(v) => (TemplateName::IncidentCallPhone, v.as_str()),
                 _ => continue,
             };
-            let note = format!(
-                "Call {} of {} {how} {number}: no written update about incident \"{}\" can \
-                 reach them. Tell them: {text}{}",
-                person.name(),
-                c.organisation(),
-                voice.title,
-                self.signature(voice.spokesperson)
+            let note = self.text(
+                how,
+                &[
+                    ("name", person.name()),
+                    ("organisation", c.organisation()),
+                    ("number", number),
+                    ("title", voice.title),
+                    ("message", text),
+                    ("signature", &self.signature(voice.spokesperson, None)),
+                ],
             );
             let ticket = voice.incident.call_out_ticket(contact);
             if let Some(t) = self.ticket(ticket) {
@@ -228,7 +284,10 @@ impl Desk {
             let mut open = OpenTicket::new(
                 ticket,
                 customer,
-                &format!("Call {} about incident \"{}\"", person.name(), voice.title),
+                &self.text(
+                    TemplateName::IncidentCallSubject,
+                    &[("name", person.name()), ("title", voice.title)],
+                ),
                 Channel::Phone,
             )
             .requested_by(contact)
@@ -281,9 +340,9 @@ impl Desk {
     pub(super) fn brief_press(
         &self,
         event: EventId,
-        head: &str,
+        voice: &Voice<'_>,
+        status: Option<IncidentStatus>,
         messages: &Messages,
-        signature: &str,
         now: DateTime<Utc>,
     ) -> Vec<Event> {
         let Some(text) = messages
@@ -292,7 +351,7 @@ impl Desk {
         else {
             return Vec::new();
         };
-        self.to_press(event, &format!("{head}\n\n{text}{signature}"), now)
+        self.to_press(event, &self.notice(None, voice, status, text), now)
     }
 
     fn to_press(&self, event: EventId, body: &str, now: DateTime<Utc>) -> Vec<Event> {
@@ -358,26 +417,24 @@ impl Desk {
         }
         let stream = StreamId::Incident(id);
         let event_id = d.event_id(self, &stream, 1);
-        let text = format!(
-            "What happened\n{what_happened}\n\nWhat we are doing so it does not happen \
-             again\n{prevention}"
+        let text = self.text(
+            TemplateName::IncidentReviewText,
+            &[
+                ("what_happened", &what_happened),
+                ("prevention", &prevention),
+            ],
         );
         let voice = Voice {
             incident: id,
-            title: &format!("Post-incident review: {}", i.title()),
+            title: i.title(),
             commander: i.commander(),
             spokesperson: review.spokesperson,
+            review: Some((&what_happened, &prevention)),
         };
         let messages = Messages::from([(Audience::Public, text)]);
         let (mut queued, unreachable) =
             self.keep_in_the_loop_headed(event_id, i.affected(), &voice, None, &messages, now);
-        queued.extend(self.brief_press(
-            event_id,
-            voice.title,
-            &messages,
-            &self.signature(review.spokesperson),
-            now,
-        ));
+        queued.extend(self.brief_press(event_id, &voice, None, &messages, now));
         d.push_outbox(queued);
         d.push(
             stream,

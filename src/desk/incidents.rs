@@ -2,7 +2,7 @@
 //! them in the loop exactly once per update, linked tickets, the update
 //! cadence, credits and follow-ups.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -24,6 +24,7 @@ use crate::incident::{
 };
 use crate::outbox::{OutboundMessage, OutboxEventKind, Recipient};
 use crate::survey::{NewInvitation, SurveyKind};
+use crate::template::{Locale, TemplateName};
 use crate::ticket::{Author, Status, TicketCommand};
 
 impl Desk {
@@ -274,11 +275,11 @@ impl Desk {
                     title,
                     commander,
                     spokesperson: None,
+                    review: None,
                 };
                 let (mut queued, unreachable) =
                     self.keep_in_the_loop(event_id, &affected, &voice, status, messages, now);
-                let head = format!("[{status}] {title}");
-                queued.extend(self.brief_press(event_id, &head, messages, "", now));
+                queued.extend(self.brief_press(event_id, &voice, Some(status), messages, now));
                 let call_outs = self.call_outs(d, &voice, &unreachable, messages, now)?;
                 let mut draft = draft;
                 if let IncidentEventKind::Declared {
@@ -349,18 +350,12 @@ impl Desk {
                     title: i.title(),
                     commander: i.commander(),
                     spokesperson,
+                    review: None,
                 };
                 if !messages.is_empty() {
                     let (mut queued, missed) =
                         self.keep_in_the_loop(event_id, &affected, &voice, status, messages, now);
-                    let head = format!("[{status}] {}", i.title());
-                    queued.extend(self.brief_press(
-                        event_id,
-                        &head,
-                        messages,
-                        &self.signature(spokesperson),
-                        now,
-                    ));
+                    queued.extend(self.brief_press(event_id, &voice, Some(status), messages, now));
                     *call_outs = self.call_outs(d, &voice, &missed, messages, now)?;
                     *unreachable = missed;
                     d.push_outbox(queued);
@@ -557,11 +552,9 @@ impl Desk {
         let mut queued = Vec::new();
         let mut unreachable = Vec::new();
         let mut n = 0u64;
-        let head = match status {
-            Some(status) => format!("[{status}] {}", voice.title),
-            None => voice.title.to_owned(),
-        };
-        let signature = self.signature(voice.spokesperson);
+        // One notice per locale and audience, however many contacts read
+        // it.
+        let mut notices: BTreeMap<(Locale, bool), String> = BTreeMap::new();
         for c in affected.iter().filter_map(|c| self.customer(*c)) {
             for contact in c.contacts() {
                 let technical = contact.roles().contains(&ContactRole::Technical);
@@ -583,7 +576,12 @@ impl Desk {
                                 contact: contact.id(),
                                 address,
                             },
-                            body: format!("{head}\n\n{text}{signature}"),
+                            body: notices
+                                .entry((self.config.templates.resolve(contact.locale()), technical))
+                                .or_insert_with_key(|(locale, _)| {
+                                    self.notice(Some(locale), voice, status, text)
+                                })
+                                .clone(),
                             ticket: None,
                             queued_at: now,
                             deliver_after: None,
@@ -640,17 +638,17 @@ impl Desk {
                         let (kind, body) = if timer == IncidentTimer::Warn {
                             (
                                 IncidentEventKind::UpdateDueSoon { due },
-                                format!(
-                                    "Incident \"{}\": the next update is due at {due}.",
-                                    current.title()
+                                self.text(
+                                    TemplateName::IncidentUpdateDue,
+                                    &[("title", current.title()), ("due", &due.to_string())],
                                 ),
                             )
                         } else {
                             (
                                 IncidentEventKind::UpdateOverdue { due },
-                                format!(
-                                    "Incident \"{}\": the update due at {due} was missed.",
-                                    current.title()
+                                self.text(
+                                    TemplateName::IncidentUpdateMissed,
+                                    &[("title", current.title()), ("due", &due.to_string())],
                                 ),
                             )
                         };
@@ -768,10 +766,13 @@ impl Desk {
             .map(|(a, _)| *a)
             .or(self.config.surveys.follow_up_owner);
         if let Some(owner) = owner {
-            let body = format!(
-                "Follow up with {} about incident \"{}\" and make sure they are happy ({reason}).",
-                c.organisation(),
-                i.title()
+            let body = self.text(
+                TemplateName::IncidentFollowUp,
+                &[
+                    ("organisation", c.organisation()),
+                    ("title", i.title()),
+                    ("reason", reason),
+                ],
             );
             let page = page_of(event, 0, owner, PageKind::IncidentFollowUp, body);
             self.page(d, page, now);

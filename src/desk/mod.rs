@@ -115,6 +115,7 @@ mod resume;
 mod slas;
 mod snapshot;
 mod surveys;
+mod texts;
 mod ticketing;
 mod tickets;
 mod timeouts;

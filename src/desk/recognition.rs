@@ -16,6 +16,7 @@ use crate::recognition::{
     RecognitionAction, RecognitionContext, RecognitionError, RecognitionEvent,
     RecognitionEventKind,
 };
+use crate::template::TemplateName;
 use crate::ticket::{Author, EntryVisibility, OpenTicket, Ticket};
 
 /// The agent who earned praise on a ticket: its assignee, else the last
@@ -344,17 +345,21 @@ impl Desk {
                     let mut pages = Vec::new();
                     if let Some(a) = p.agent {
                         let (name, text) = (self.name_of(a), &p.text);
-                        pages.push((a, format!("A customer praised you: \"{text}\"")));
-                        pages.extend(
-                            p.chain
-                                .iter()
-                                .map(|m| (*m, format!("Kudos for {name}: \"{text}\""))),
-                        );
+                        pages.push((a, self.text(TemplateName::Praise, &[("text", text)])));
+                        pages.extend(p.chain.iter().map(|m| {
+                            (
+                                *m,
+                                self.text(TemplateName::Kudos, &[("name", &name), ("text", text)]),
+                            )
+                        }));
                     }
                     (pages, true)
                 }
                 RecognitionEventKind::PeerRecognised { from, to, note } => {
-                    let body = format!("{} recognised you: {note}", self.name_of(*from));
+                    let body = self.text(
+                        TemplateName::PeerRecognition,
+                        &[("colleague", &self.name_of(*from)), ("note", note)],
+                    );
                     (vec![(*to, body)], false)
                 }
                 RecognitionEventKind::CertificateIssued {
@@ -363,7 +368,14 @@ impl Desk {
                     by,
                     title,
                 } => {
-                    let body = format!("{title} {serial} — from {}", self.name_of(*by));
+                    let body = self.text(
+                        TemplateName::Certificate,
+                        &[
+                            ("title", title),
+                            ("serial", serial),
+                            ("by", &self.name_of(*by)),
+                        ],
+                    );
                     (vec![(*agent, body)], false)
                 }
                 RecognitionEventKind::Reminded { praise, .. } => {
@@ -375,9 +387,9 @@ impl Desk {
                             let agent = p.agent.map(|a| self.name_of(a)).unwrap_or_default();
                             vec![(
                                 *by,
-                                format!(
-                                    "Reminder: kudos for {agent} are waiting for your personal acknowledgement: \"{}\"",
-                                    p.text
+                                self.text(
+                                    TemplateName::KudosReminder,
+                                    &[("agent", &agent), ("text", &p.text)],
                                 ),
                             )]
                         }

@@ -20,6 +20,7 @@ use crate::survey::{
     Csat, Invitation, InvitationRecord, NewInvitation, Nps, Rating, SurveyContact, SurveyContext,
     SurveyError, SurveyEvent, SurveyEventKind, SurveyKind, WaveNps,
 };
+use crate::template::TemplateName;
 use crate::ticket::{OpenTicket, Tag, Ticket, TicketCommand, TicketType};
 
 /// The contact a survey goes to for a customer: the primary point of
@@ -299,9 +300,14 @@ impl Desk {
                         contact: inv.contact,
                         address,
                     },
-                    body: format!(
-                        "How did we do? Please answer our short survey \"{}\" (invitation {}).",
-                        inv.survey, inv.id
+                    body: self.text_for(
+                        inv.customer,
+                        inv.contact,
+                        TemplateName::SurveyInvitation,
+                        &[
+                            ("survey", &inv.survey.to_string()),
+                            ("invitation", &inv.id.to_string()),
+                        ],
                     ),
                     ticket: inv.ticket,
                     queued_at: now,
@@ -355,7 +361,7 @@ impl Desk {
                         id: message_of(answered_id, salt::THANK_YOU),
                         channel: Channel::Email,
                         recipient: Recipient::Contact { contact, address },
-                        body: "Thank you for your feedback — it made our day.".to_owned(),
+                        body: self.text_for(inv.customer, contact, TemplateName::SurveyThanks, &[]),
                         ticket: inv.ticket,
                         queued_at: now,
                         deliver_after: None,
@@ -383,7 +389,10 @@ impl Desk {
         let open = OpenTicket::new(
             inv.id.follow_up_ticket(),
             inv.customer,
-            &format!("Follow up on \"{}\"", inv.survey),
+            &self.text(
+                TemplateName::SurveyCrisisSubject,
+                &[("survey", &inv.survey.to_string())],
+            ),
             Channel::Phone,
         )
         .requested_by(inv.contact)
@@ -442,15 +451,28 @@ impl Desk {
         let customer = self.customer_or_err(inv.customer)?;
         let owner = self.follow_up_owner(customer, inv.agent);
         let score = match (nps, csat) {
-            (Some(n), _) => format!("NPS {n}"),
-            (None, Some(r)) => format!("a rating of {r:?}").to_lowercase(),
-            _ => "a low score".to_owned(),
+            (Some(n), _) => self.text(TemplateName::SurveyScoreNps, &[("nps", &n.to_string())]),
+            (None, Some(r)) => self.text(
+                TemplateName::SurveyScoreRating,
+                &[
+                    ("rating", &format!("{r:?}").to_lowercase()),
+                    (
+                        "points",
+                        &r.points().map_or_else(String::new, |p| p.to_string()),
+                    ),
+                ],
+            ),
+            _ => self.text(TemplateName::SurveyScoreLow, &[]),
         };
+        let survey = inv.survey.to_string();
         let ticket = inv.id.follow_up_ticket();
         let mut open = OpenTicket::new(
             ticket,
             inv.customer,
-            &format!("Follow up: {score} on \"{}\"", inv.survey),
+            &self.text(
+                TemplateName::SurveyFollowUpSubject,
+                &[("score", &score), ("survey", &survey)],
+            ),
             Channel::Phone,
         )
         .requested_by(inv.contact)
@@ -463,11 +485,14 @@ impl Desk {
         if let Some(owner) = owner {
             let mut t = Ticket::from_events(&events).ok_or(DeskError::UnknownTicket(ticket))?;
             let note = if comment.is_empty() {
-                format!("{} gave {score}. Call them personally.", inv.customer)
+                self.text(
+                    TemplateName::SurveyFollowUpNote,
+                    &[("customer", &inv.customer.to_string()), ("score", &score)],
+                )
             } else {
-                format!(
-                    "Customer gave {score} and said: \"{}\". Call them personally.",
-                    comment.join(" / ")
+                self.text(
+                    TemplateName::SurveyFollowUpComment,
+                    &[("score", &score), ("comment", &comment.join(" / "))],
                 )
             };
             for cmd in [

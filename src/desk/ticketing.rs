@@ -8,6 +8,7 @@ use super::*;
 use crate::channel::{SocialNetwork, Visibility};
 use crate::guard::ReplyDraft;
 use crate::id::PostId;
+use crate::template::TemplateName;
 
 impl Desk {
     pub(super) fn decide_ticket_action(
@@ -43,9 +44,13 @@ impl Desk {
                 if due <= now {
                     return Err(SlaError::PromiseInPast { due, now }.into());
                 }
+                let due_text = due.to_string();
                 let body = match note.trim() {
-                    "" => format!("Promised the customer an update by {due}."),
-                    n => format!("Promised the customer an update by {due}: {n}"),
+                    "" => self.text(TemplateName::Promise, &[("due", &due_text)]),
+                    n => self.text(
+                        TemplateName::PromiseNote,
+                        &[("due", &due_text), ("note", n)],
+                    ),
                 };
                 let command = TicketCommand::Note {
                     agent,
@@ -74,12 +79,21 @@ impl Desk {
                 }
                 // A crisis ticket's reason may quote it: the page names
                 // the ticket only.
+                let (ticket_text, department_text) = (ticket.to_string(), department.to_string());
                 let body = if self.is_crisis(ticket) {
-                    format!(
-                        "Ticket {ticket} is yours now ({department}). It is restricted: a safety responder is handling it."
+                    self.text(
+                        TemplateName::HandOffRestricted,
+                        &[("ticket", &ticket_text), ("department", &department_text)],
                     )
                 } else {
-                    format!("Ticket {ticket} is yours now ({department}): {reason}")
+                    self.text(
+                        TemplateName::HandOff,
+                        &[
+                            ("ticket", &ticket_text),
+                            ("department", &department_text),
+                            ("reason", &reason),
+                        ],
+                    )
                 };
                 let command = TicketCommand::HandOff {
                     to: department,

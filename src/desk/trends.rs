@@ -9,6 +9,7 @@ use crate::actor::Cause;
 use crate::error::Error;
 use crate::escalation::EscalationGraph;
 use crate::event::{Event, StreamId};
+use crate::template::TemplateName;
 use crate::trend::{Observation, Trend, TrendContext, TrendEvent, TrendEventKind, TrendKey};
 
 impl Desk {
@@ -94,7 +95,7 @@ impl Desk {
             let page = match &e.kind {
                 TrendEventKind::Escalated {
                     trend, notified, ..
-                } => Some((notified.clone(), page_body(trend))),
+                } => Some((notified.clone(), page_body(self, trend))),
                 TrendEventKind::IncidentCandidate { .. } | TrendEventKind::Ended { .. } => None,
             };
             d.push(stream, [Event::Trend(e)]);
@@ -110,19 +111,27 @@ impl Desk {
 }
 
 /// What the people told of a trend read: its key, count, baseline, z-score
-/// and tickets.
-fn page_body(trend: &Trend) -> String {
-    format!(
-        "Trend on {}: {} tickets in the last window against a baseline of {:.1} (z = {:.1}). Tickets: {}",
-        trend.key,
-        trend.count,
-        trend.baseline_milli as f64 / 1000.0,
-        trend.z_milli as f64 / 1000.0,
-        trend
-            .tickets
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+/// and tickets, in the desk's default locale.
+fn page_body(desk: &Desk, trend: &Trend) -> String {
+    desk.text(
+        TemplateName::Trend,
+        &[
+            ("key", &trend.key.to_string()),
+            ("count", &trend.count.to_string()),
+            (
+                "baseline",
+                &format!("{:.1}", trend.baseline_milli as f64 / 1000.0),
+            ),
+            ("z", &format!("{:.1}", trend.z_milli as f64 / 1000.0)),
+            (
+                "tickets",
+                &trend
+                    .tickets
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ],
     )
 }

@@ -898,6 +898,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(crate::assignment::golden_tour())
         .chain(crate::triggers::golden_tour())
         .chain(crate::automations::golden_tour())
+        .chain(crate::locales::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

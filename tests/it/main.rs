@@ -37,6 +37,7 @@ mod incident_props;
 mod incident_spread;
 mod incidents;
 mod layering;
+mod locales;
 mod many_desks;
 mod org;
 mod outbox;
