@@ -9,7 +9,10 @@
 //! customers, 1,000 requesters; team 0's rows are unsolved, the others'
 //! about half; unsolved rows have a next deadline spread over a week; a
 //! hundredth of the rows (10,000) are tagged `vip`, spread over every
-//! team and status. Rows are built straight into the model (building a
+//! team and status. A tenth of the rows (every team's) have two custom
+//! fields: `plan`, a dropdown (`enterprise` on 10,000 rows, else `pro`
+//! or `free`), and `seats`, a number from 0 to 999. Rows are built
+//! straight into the model (building a
 //! desk of a million tickets through commands would take minutes); the
 //! desk keeps the same model current as it applies events.
 //!
@@ -23,6 +26,7 @@ use std::hint::black_box;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use fanatical::channel::ChannelKind;
+use fanatical::field::{FieldCondition, FieldKey, FieldTerm, FieldValue};
 use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TeamId, TicketId};
 use fanatical::queue::{
     AssigneeIs, Cursor, Filter, MemoryQueues, NextDeadline, Queue, QueueQuery, QueueRow,
@@ -67,6 +71,8 @@ fn world() -> World {
         Priority::High,
         Priority::Urgent,
     ];
+    let plan = FieldKey::new("plan").unwrap();
+    let seats = FieldKey::new("seats").unwrap();
     let mut model = MemoryQueues::new();
     let before = rss_kib();
     let started = std::time::Instant::now();
@@ -101,6 +107,18 @@ fn world() -> World {
         }
         if i % 10 == 3 {
             row.tags.insert(billing.clone());
+        }
+        if (i / 100) % 10 == 3 {
+            let p = if (i / 1000) % 10 == 0 {
+                "enterprise"
+            } else if i % 2 == 0 {
+                "pro"
+            } else {
+                "free"
+            };
+            row.fields.insert(plan.clone(), FieldValue::choice(p));
+            let n = i64::try_from(((i / 1000) * 7919) % 1000).unwrap();
+            row.fields.insert(seats.clone(), FieldValue::Number(n));
         }
         if unsolved {
             let minutes = i64::try_from((i * 7919) % 10_080).unwrap() - 600;
@@ -230,6 +248,46 @@ fn bench_queues(c: &mut Criterion) {
     for (name, queue) in [("breached", &breached), ("due within 1h", &due_soon)] {
         let q = QueueQuery::new(queue, None, Restriction::All, None, 1).unwrap();
         eprintln!("queues: {name} holds {}", w.model.count(&q, w.now));
+    }
+    g.finish();
+
+    // Custom fields: any of some options (from the term's posting list),
+    // and a number range (checked on the candidates other filters give;
+    // alone it narrows nothing).
+    let plan = FieldKey::new("plan").unwrap();
+    let seats = FieldKey::new("seats").unwrap();
+    let any_of = |options: &[&str]| {
+        Filter::Field(FieldCondition::any_of(
+            plan.clone(),
+            options.iter().map(|o| FieldTerm::option(o)),
+        ))
+    };
+    let seats_between = |min: i64, max: i64| {
+        Filter::Field(FieldCondition::between(
+            seats.clone(),
+            Some(FieldTerm::Number(min)),
+            Some(FieldTerm::Number(max)),
+        ))
+    };
+    let enterprise = Queue::new(Sort::descending(SortBy::Updated)).with(any_of(&["enterprise"]));
+    let team_paid = by_deadline.clone().with(any_of(&["enterprise", "pro"]));
+    let team_big = by_deadline.clone().with(seats_between(900, 999));
+    let any_team_biggest =
+        Queue::new(Sort::descending(SortBy::Created)).with(seats_between(990, 999));
+    let fields = [
+        ("field_any_of_enterprise_by_updated", &enterprise),
+        ("team_unsolved_field_any_of_by_next_deadline", &team_paid),
+        ("team_unsolved_field_range_by_next_deadline", &team_big),
+        ("field_range_alone_newest_first", &any_team_biggest),
+    ];
+    let mut g = c.benchmark_group("queue_page_of_50_fields");
+    g.sample_size(20);
+    for (name, queue) in fields {
+        let q = QueueQuery::new(queue, None, Restriction::All, None, 1).unwrap();
+        eprintln!("queues: {name} holds {}", w.model.count(&q, w.now));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(page(queue, &all, None)));
+        });
     }
     g.finish();
 

@@ -244,7 +244,7 @@ pub struct Desk {
     /// Every ticket's queue row, indexed: derived from the state (built
     /// once at the end of a replay and on restore), so not part of the
     /// desk's equality.
-    queues: crate::queue::MemoryQueues,
+    queues: crate::queue::QueueIndex,
 }
 
 impl std::fmt::Debug for Desk {
@@ -309,7 +309,7 @@ impl Desk {
             timers: TimerTable::default(),
             ready: BTreeMap::new(),
             replaying: false,
-            queues: crate::queue::MemoryQueues::new(),
+            queues: crate::queue::QueueIndex::default(),
         }
     }
 

@@ -1,15 +1,15 @@
-//! Queues over the desk: each ticket's [`QueueRow`] kept in a
-//! [`MemoryQueues`] as events are applied (built once at the end of a
-//! replay and on a snapshot's restore), the [`QueuesView`] that answers
-//! queues from it, and the rows a database read model needs to stay
-//! current.
+//! Queues over the desk: each ticket's keys kept in a compact queue
+//! index as events are applied (built once at the end of a replay and on
+//! a snapshot's restore), the [`QueuesView`] that answers queues from it
+//! with rows built from the tickets of the page, and the rows a database
+//! read model needs to stay current.
 
 #![allow(clippy::wildcard_imports)]
 
 use super::*;
 use crate::queue::{
-    Cursor, MemoryQueues, NextDeadline, Queue, QueueError, QueuePage, QueueQuery, QueueRow,
-    Restriction, RowChange,
+    Cursor, Facts, MemoryQueues, NextDeadline, Queue, QueueError, QueueIndex, QueuePage,
+    QueueQuery, QueueRow, Restriction, RowChange,
 };
 use crate::sla::Phase;
 
@@ -71,7 +71,15 @@ impl<'a> QueuesView<'a> {
         if !self.desk.config.queue_index {
             return Err(QueueError::NotIndexed);
         }
-        Ok(self.desk.queues.page(&q, now))
+        let answer = self.desk.queues.page(&q, now);
+        Ok(QueuePage {
+            rows: answer
+                .ids
+                .iter()
+                .filter_map(|id| self.desk.queue_row(*id))
+                .collect(),
+            next: answer.next,
+        })
     }
 
     /// How many tickets `queue` holds for `viewer` at `now`, all pages.
@@ -151,12 +159,20 @@ impl<'a> QueuesView<'a> {
         Ok(self.count(queue, viewer.agent(), &restriction, now)?)
     }
 
-    /// The in-memory read model itself, to answer [`QueueQuery`]s made
-    /// once and asked many times (empty when
-    /// [`DeskConfig::queue_index`](super::DeskConfig::queue_index) is off).
+    /// A [`MemoryQueues`] of every ticket's row as it is now: a copy
+    /// (the desk keeps only its compact index, and builds rows for the
+    /// pages it answers), to answer [`QueueQuery`]s made once and asked
+    /// many times without the desk. Empty when
+    /// [`DeskConfig::queue_index`](super::DeskConfig::queue_index) is off.
     #[must_use]
-    pub fn model(&self) -> &'a MemoryQueues {
-        &self.desk.queues
+    pub fn model(&self) -> MemoryQueues {
+        let mut model = MemoryQueues::new();
+        if self.desk.config.queue_index {
+            for row in self.rows() {
+                model.upsert(row);
+            }
+        }
+        model
     }
 
     /// A ticket's row, as the desk holds it now; `None` for a ticket not
@@ -233,6 +249,7 @@ impl Desk {
     /// A ticket's queue row from its record and its SLA.
     pub(super) fn queue_row(&self, id: TicketId) -> Option<QueueRow> {
         let t = self.state.tickets.get(id)?;
+        let f = queue_facts(&self.state, id)?;
         // A crisis ticket's subject came from the person's message: it is
         // for the safety role only, as in the agent's ticket view.
         let subject = if self.is_crisis(id) {
@@ -243,36 +260,21 @@ impl Desk {
         let mut row = QueueRow::new(
             id,
             subject,
-            t.customer(),
-            t.status(),
-            t.priority(),
-            t.ticket_type(),
-            t.channel().kind(),
-            t.opened_at(),
+            f.customer,
+            f.status,
+            f.priority,
+            f.ticket_type,
+            f.channel,
+            f.opened_at,
         );
-        row.updated_at = t.updated_at();
-        row.assignee = t.assignee();
-        row.team = t.team();
-        row.requester = t.requester();
-        row.tags.clone_from(t.tags());
-        row.fields.clone_from(t.fields());
-        if let Some(sla) = self.state.slas.get(id) {
-            row.breached = sla
-                .metrics()
-                .iter()
-                .any(|m| m.is_live() && m.breached.is_some());
-            row.next_deadline = sla
-                .metrics()
-                .iter()
-                .filter_map(|m| match &m.phase {
-                    Phase::Active { schedule, .. } => schedule.deadline.map(|at| NextDeadline {
-                        at,
-                        metric: m.key.metric,
-                    }),
-                    _ => None,
-                })
-                .min_by_key(|d| d.at);
-        }
+        row.updated_at = f.updated_at;
+        row.assignee = f.assignee;
+        row.team = f.team;
+        row.requester = f.requester;
+        row.tags.clone_from(f.tags);
+        row.fields.clone_from(f.fields);
+        row.breached = f.breached;
+        row.next_deadline = self.state.slas.get(id).and_then(next_deadline);
         Some(row)
     }
 
@@ -282,8 +284,8 @@ impl Desk {
         if self.replaying || !self.config.queue_index {
             return;
         }
-        match self.queue_row(id) {
-            Some(row) => self.queues.upsert(row),
+        match queue_facts(&self.state, id) {
+            Some(f) => self.queues.set(&f),
             None => self.queues.remove(id),
         }
     }
@@ -308,16 +310,56 @@ impl Desk {
     /// Builds every queue row again from the state (after a replay or a
     /// snapshot's restore).
     pub(super) fn rebuild_queues(&mut self) {
-        let mut queues = MemoryQueues::new();
-        if !self.config.queue_index {
-            self.queues = queues;
-            return;
-        }
-        for t in self.state.tickets.iter() {
-            if let Some(row) = self.queue_row(t.id()) {
-                queues.upsert(row);
+        let mut queues = QueueIndex::default();
+        if self.config.queue_index {
+            for t in self.state.tickets.iter() {
+                if let Some(f) = queue_facts(&self.state, t.id()) {
+                    queues.set(&f);
+                }
             }
         }
         self.queues = queues;
     }
+}
+
+/// What the queue index keeps of a ticket, borrowed from its record and
+/// its SLA.
+fn queue_facts(state: &State, id: TicketId) -> Option<Facts<'_>> {
+    let t = state.tickets.get(id)?;
+    let sla = state.slas.get(id);
+    Some(Facts {
+        id,
+        status: t.status(),
+        priority: t.priority(),
+        ticket_type: t.ticket_type(),
+        channel: t.channel().kind(),
+        assignee: t.assignee(),
+        team: t.team(),
+        customer: t.customer(),
+        requester: t.requester(),
+        tags: t.tags(),
+        fields: t.fields(),
+        next_deadline: sla.and_then(next_deadline).map(|d| d.at),
+        breached: sla.is_some_and(|sla| {
+            sla.metrics()
+                .iter()
+                .any(|m| m.is_live() && m.breached.is_some())
+        }),
+        opened_at: t.opened_at(),
+        updated_at: t.updated_at(),
+    })
+}
+
+/// The earliest deadline a running SLA clock of a ticket has.
+fn next_deadline(sla: &crate::sla::TicketSla) -> Option<NextDeadline> {
+    sla.metrics()
+        .iter()
+        .filter_map(|m| match &m.phase {
+            Phase::Active { schedule, .. } => schedule.deadline.map(|at| NextDeadline {
+                at,
+                metric: m.key.metric,
+            }),
+            _ => None,
+        })
+        .min_by_key(|d| d.at)
 }

@@ -287,7 +287,7 @@ impl Desk {
             ready: BTreeMap::new(),
             base,
             replaying: false,
-            queues: crate::queue::MemoryQueues::new(),
+            queues: crate::queue::QueueIndex::default(),
         };
         desk.start_timers();
         desk.rebuild_queues();

@@ -56,6 +56,7 @@ use serde::{Deserialize, Serialize};
 pub use catalog::{FieldCatalog, OptionChange};
 pub use decimal::Decimal;
 pub use pattern::Pattern;
+pub(crate) use value::term_between;
 pub use value::{FieldCondition, FieldTerm, FieldTest, FieldValue, FieldValues};
 
 use crate::id::TicketId;

@@ -303,18 +303,8 @@ impl FieldCondition {
             FieldTest::Empty => value.is_none(),
             FieldTest::AnyOf(terms) => value.is_some_and(|v| v.terms().any(|t| terms.contains(&t))),
             FieldTest::Between { min, max } => value.is_some_and(|v| {
-                v.terms().any(|t| {
-                    let ordered = |a: &FieldTerm, b: &FieldTerm| {
-                        std::mem::discriminant(a) == std::mem::discriminant(b)
-                            && matches!(
-                                a,
-                                FieldTerm::Number(_) | FieldTerm::Decimal(_) | FieldTerm::Date(_)
-                            )
-                    };
-                    min.as_ref().is_none_or(|m| ordered(&t, m) && t >= *m)
-                        && max.as_ref().is_none_or(|m| ordered(&t, m) && t <= *m)
-                        && ordered(&t, &t)
-                })
+                v.terms()
+                    .any(|t| term_between(&t, min.as_ref(), max.as_ref()))
             }),
         }
     }
@@ -345,4 +335,25 @@ impl FieldCondition {
             }
         }
     }
+}
+
+/// Whether a term is a number, decimal or date at least `min` and at most
+/// `max` of its own kind (each bound optional): what
+/// [`FieldTest::Between`] asks of a value's terms (the queue index asks
+/// it of the terms it keeps).
+pub(crate) fn term_between(
+    t: &FieldTerm,
+    min: Option<&FieldTerm>,
+    max: Option<&FieldTerm>,
+) -> bool {
+    let ordered = |a: &FieldTerm, b: &FieldTerm| {
+        std::mem::discriminant(a) == std::mem::discriminant(b)
+            && matches!(
+                a,
+                FieldTerm::Number(_) | FieldTerm::Decimal(_) | FieldTerm::Date(_)
+            )
+    };
+    min.is_none_or(|m| ordered(t, m) && t >= m)
+        && max.is_none_or(|m| ordered(t, m) && t <= m)
+        && ordered(t, t)
 }

@@ -77,9 +77,11 @@ use crate::ticket::{Priority, Status, Tag, TicketType};
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+mod index;
 mod memory;
 mod query;
 
+pub(crate) use index::{Facts, QueueIndex};
 pub use memory::MemoryQueues;
 pub use query::{Cursor, QueueQuery};
 
@@ -705,26 +707,6 @@ impl Position {
         Position {
             id: TicketId::from_uuid(uuid::Uuid::max()),
             ..Self::first_at(at)
-        }
-    }
-
-    /// The lowest position of a group.
-    pub(crate) fn group_start(group: u8) -> Self {
-        Position {
-            group,
-            secs: i64::MIN,
-            nanos: 0,
-            id: TicketId::from_uuid(uuid::Uuid::nil()),
-        }
-    }
-
-    /// The highest position of a group.
-    pub(crate) fn group_end(group: u8) -> Self {
-        Position {
-            group,
-            secs: i64::MAX,
-            nanos: u32::MAX,
-            id: TicketId::from_uuid(uuid::Uuid::max()),
         }
     }
 

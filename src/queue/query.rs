@@ -32,6 +32,11 @@ impl Cursor {
         }
     }
 
+    /// The cursor after a position.
+    pub(super) fn at(sort: Sort, after: Position) -> Self {
+        Cursor { sort, after }
+    }
+
     /// The position the next page starts after.
     #[must_use]
     pub fn position(&self) -> Position {

@@ -138,39 +138,46 @@ fn rows_moved_and_removed_leave_no_stale_index_entry() {
     for r in &kept {
         for t in &r.tags {
             let n = kept.iter().filter(|k| k.tags.contains(t)).count();
-            assert_eq!(model.tags.len(t), n, "tag {t:?}");
+            assert_eq!(model.index.tag_len(t), n, "tag {t:?}");
         }
         let n = kept.iter().filter(|k| k.assignee == r.assignee).count();
-        assert_eq!(model.assignee.len(&r.assignee), n);
+        assert_eq!(model.index.assignee_len(&r.assignee), n);
         let n = kept.iter().filter(|k| k.team == r.team).count();
-        assert_eq!(model.team.len(&r.team), n);
+        assert_eq!(model.index.team_len(&r.team), n);
         for (key, term) in r.fields.terms() {
             let n = kept
                 .iter()
                 .filter(|k| k.fields.terms().any(|(kk, t)| kk == key && t == term))
                 .count();
-            assert_eq!(
-                model.field_terms.len(&(key.clone(), term.clone())),
-                n,
-                "{key} {term}"
-            );
+            assert_eq!(model.index.term_len(key, &term), n, "{key} {term}");
             let n = kept.iter().filter(|k| k.fields.get(key).is_some()).count();
-            assert_eq!(model.field_set.len(key), n, "{key}");
+            assert_eq!(model.index.field_set_len(key), n, "{key}");
         }
     }
     let terms: usize = kept.iter().map(|r| r.fields.terms().count()).sum();
     assert!(terms > 0, "the sample rows have field values");
+    for r in &kept {
+        let n = kept.iter().filter(|k| k.customer == r.customer).count();
+        assert_eq!(model.index.customer_len(r.customer), n);
+    }
+    // The term table holds exactly the tags, field terms and fields set
+    // some kept row has.
+    let mut held = BTreeSet::new();
+    for r in &kept {
+        held.extend(r.tags.iter().map(|t| format!("tag {t}")));
+        held.extend(r.fields.terms().map(|(k, t)| format!("{k} = {t:?}")));
+        held.extend(r.fields.iter().map(|(k, _)| format!("{k} set")));
+    }
+    assert_eq!(model.index.terms_held(), held.len());
     let breached = kept.iter().filter(|k| k.breached).count();
-    assert_eq!(model.breached.len(), breached);
+    assert_eq!(model.index.breached_len(), breached);
     for by in [
         SortBy::NextDeadline,
         SortBy::Priority,
         SortBy::Created,
         SortBy::Updated,
     ] {
-        assert_eq!(model.ordered.by(by).len(), kept.len());
-        assert_eq!(model.by_team.by(by).len(), kept.len());
-        assert_eq!(model.by_assignee.by(by).len(), kept.len());
+        assert_eq!(model.index.ordered_len(by), (kept.len(), kept.len()));
     }
     for case in sample_queries(&kept) {
         let q =
