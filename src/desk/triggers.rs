@@ -131,6 +131,11 @@ impl Desk {
                 {
                     return Err(unknown("an empty text".to_owned()));
                 }
+                RuleAction::ReplyWith { template }
+                    if !self.config.templates.replies().any(|r| r == template) =>
+                {
+                    return Err(unknown(format!("no reply template {template}")));
+                }
                 RuleAction::Escalate { from } => match &self.config.escalation {
                     None => return Err(unknown("no escalation graph is configured".to_owned())),
                     Some(g) if g.node(from).is_none() => {
@@ -384,11 +389,18 @@ impl Desk {
                         events
                     }
                 }
-                RuleAction::Reply { body } => {
+                RuleAction::Reply { .. } | RuleAction::ReplyWith { .. } => {
+                    let body = match action {
+                        RuleAction::ReplyWith { template } => {
+                            self.rule_reply(&scratch, customer, template)?
+                        }
+                        RuleAction::Reply { body } => body.clone(),
+                        _ => String::new(),
+                    };
                     let command = TicketCommand::Reply {
                         author: Author::System,
                         channel: delivery_channel(scratch.channel()),
-                        body: body.clone(),
+                        body,
                         attachments: Vec::new(),
                     };
                     let command = self.check_ticket_command(&scratch, customer, command)?;
@@ -408,6 +420,39 @@ impl Desk {
             out.events.extend(events);
         }
         Ok(out)
+    }
+
+    /// A reply template rendered for `t`'s requester in their locale.
+    fn rule_reply(
+        &self,
+        t: &Ticket,
+        customer: &Customer,
+        template: &crate::template::ReplyName,
+    ) -> Result<String, Error> {
+        let requester = t.requester().and_then(|c| customer.contact(c));
+        let agent = t
+            .assignee()
+            .and_then(|a| self.agent(a))
+            .map(|a| a.name().to_owned())
+            .unwrap_or_default();
+        let (id, status, priority) = (
+            t.id().to_string(),
+            t.status().to_string(),
+            t.priority().to_string(),
+        );
+        let vars = [
+            ("requester", requester.map_or("", |c| c.name())),
+            ("organisation", customer.organisation()),
+            ("ticket", id.as_str()),
+            ("subject", t.subject()),
+            ("status", status.as_str()),
+            ("priority", priority.as_str()),
+            ("agent", agent.as_str()),
+        ];
+        match t.requester() {
+            Some(contact) => self.reply_text(customer.id(), contact, template, &vars),
+            None => Ok(self.config.templates.render_reply(template, None, &vars)?),
+        }
     }
 
     /// The ticket as the drafts leave it (`None`: neither in memory nor

@@ -52,6 +52,14 @@ pub enum RuleAction {
         /// The text.
         body: String,
     },
+    /// A public reply from the desk with one of the desk's own reply
+    /// templates ([`crate::template::TemplateSet::with_reply`]), in the
+    /// requester's locale, with the variables of
+    /// [`crate::template::REPLY_VARIABLES`].
+    ReplyWith {
+        /// The reply's name.
+        template: crate::template::ReplyName,
+    },
     /// Page people, on their own channels and hours.
     Page {
         /// Whom.
@@ -100,7 +108,9 @@ impl RuleAction {
             }
             RuleAction::AddCc(_) => vec![Attribute::Ccs],
             RuleAction::AddFollower(_) => vec![Attribute::Followers],
-            RuleAction::Reply { .. } => vec![Attribute::PublicReply],
+            RuleAction::Reply { .. } | RuleAction::ReplyWith { .. } => {
+                vec![Attribute::PublicReply]
+            }
             RuleAction::Page { .. } => Vec::new(),
             RuleAction::Escalate { .. } => vec![Attribute::Department, Attribute::InternalNote],
         }
@@ -126,7 +136,10 @@ impl RuleAction {
             RuleAction::ClearField(key) => TicketCommand::ClearField { key: key.clone() },
             RuleAction::AddCc(contact) => TicketCommand::AddCc { contact: *contact },
             RuleAction::AddFollower(agent) => TicketCommand::AddFollower { agent: *agent },
-            RuleAction::Reply { .. } | RuleAction::Page { .. } | RuleAction::Escalate { .. } => {
+            RuleAction::Reply { .. }
+            | RuleAction::ReplyWith { .. }
+            | RuleAction::Page { .. }
+            | RuleAction::Escalate { .. } => {
                 return None;
             }
         })

@@ -441,3 +441,71 @@ pub(crate) fn golden_tour() -> Vec<RecordedEvent> {
     jane_writes(&mut w, "Help");
     w.store.read_all(0, usize::MAX).unwrap()
 }
+
+#[test]
+fn a_trigger_replies_with_a_template_in_the_requesters_language() {
+    use fanatical::desk::CustomerAction;
+    use fanatical::template::{Locale, ReplyName, TemplateSet};
+    let ack = ReplyName::new("ack").unwrap();
+    let templates = TemplateSet::default()
+        .with_reply(
+            ack.clone(),
+            [
+                (
+                    Locale::english(),
+                    "Thanks {{ requester }}, we have \"{{ subject }}\".".to_owned(),
+                ),
+                (
+                    Locale::spanish(),
+                    "Gracias {{ requester }}, tenemos «{{ subject }}».".to_owned(),
+                ),
+            ],
+        )
+        .unwrap();
+    let trigger = Trigger::new("ack", [RuleAction::ReplyWith { template: ack }])
+        .unwrap()
+        .when(Condition::Changed(Change::Created));
+    let mut w = World::with_config(
+        DeskConfig::default()
+            .with_templates(templates)
+            .with_triggers(set(vec![trigger])),
+    );
+    let (acme, jane) = (w.acme, w.jane);
+    w.run(Command::new(
+        Actor::integration("crm"),
+        CustomerAction::set_locale(acme, jane, Locale::spanish()),
+    ))
+    .unwrap();
+    let id = w.ids.next_id();
+    let msg = InboundMessage::new(id, Channel::Email, w.jane_email.clone(), "Mi factura")
+        .with_subject("Factura {{ 7 * 7 }}");
+    w.run(Command::new(
+        Actor::integration("inbound"),
+        TicketAction::Receive(msg),
+    ))
+    .unwrap();
+    let reply = w.desk.poll_outbound(w.now).expect("the reply goes out");
+    // Spanish, and the customer's own words are data, not a template.
+    assert_eq!(
+        reply.body,
+        "Gracias Jane Doe, tenemos «Factura {{ 7 * 7 }}»."
+    );
+    // A trigger naming a reply the desk lacks is refused.
+    let ghost = Trigger::new(
+        "ghost",
+        [RuleAction::ReplyWith {
+            template: ReplyName::new("ghost").unwrap(),
+        }],
+    )
+    .unwrap()
+    .when(Condition::Changed(Change::Created));
+    let cmd = Command::new(
+        Actor::integration("setup"),
+        RulesAction::SetTriggers {
+            triggers: set(vec![ghost]),
+        },
+    );
+    let err = w.desk.decide(cmd.clone(), w.now).unwrap_err();
+    assert!(err.to_string().contains("no reply template ghost"), "{err}");
+    w.refused(cmd, err);
+}
