@@ -24,6 +24,7 @@ use fanatical::sla::{
     Target,
 };
 use fanatical::survey::{Question, QuestionKind, SurveyConfig, SurveyDraft};
+use fanatical::template::Locale;
 use fanatical::ticket::{Status, Tag};
 
 use super::{Day, Result, local};
@@ -637,6 +638,7 @@ impl Day {
         })?;
         let alex = self.cast.alex;
         let customer = self.person(vip)?.customer;
+
         self.exec(
             Command::new(
                 Actor::integration("onboarding"),
@@ -672,7 +674,7 @@ impl Day {
             ),
             local(0, 0),
         )?;
-        self.sign_up(SignUp {
+        let blog = self.sign_up(SignUp {
             organisation: "Ten Dollar Blog",
             name: "Sam Ortiz",
             spend: 1_000,
@@ -680,6 +682,17 @@ impl Day {
             handle: None,
             component: "lon3",
         })?;
+        // Sam reads Spanish: everything the desk writes to him is in it
+        // (the built-in Spanish texts).
+        let sam = self.person(blog)?;
+        let (customer, contact) = (sam.customer, sam.contact);
+        self.exec(
+            Command::new(
+                Actor::integration("onboarding"),
+                CustomerAction::set_locale(customer, contact, Locale::spanish()),
+            ),
+            local(0, 0),
+        )?;
         self.sign_up(SignUp {
             organisation: "Sarah's Studio",
             name: "Sarah Lee",

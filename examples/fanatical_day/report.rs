@@ -147,6 +147,7 @@ impl Day {
         self.report_phone_outage(&mut out)?;
         self.report_incident(&mut out)?;
         self.report_wave(&mut out)?;
+        self.report_languages(&mut out)?;
         self.report_recognition(&mut out)?;
         self.report_queue(&mut out)?;
         self.report_guardrails(&mut out)?;
@@ -372,6 +373,32 @@ impl Day {
                 unreached.len(),
                 unreached.iter().filter(|u| u.call_out.is_some()).count()
             )?;
+        }
+        Ok(())
+    }
+
+    /// Each contact is written to in their language: Sam Ortiz (the blog)
+    /// reads Spanish, the others English. The first message the desk wrote
+    /// by itself to Sam and to one other customer, incident notices aside
+    /// (whose text is the incident team's own).
+    fn report_languages(&self, out: &mut String) -> Result<()> {
+        writeln!(out, "\nIn each customer's language")?;
+        let mut shown = 0;
+        for p in &self.people {
+            if shown == 2 {
+                break;
+            }
+            let first = self.transport.delivered().iter().find(|m| {
+                m.automatic
+                    && !m.body.starts_with('[')
+                    && matches!(m.recipient, Recipient::Contact { contact, .. } if contact == p.contact)
+            });
+            if let Some(m) = first {
+                let line = m.body.lines().next().unwrap_or_default();
+                let line = line.split(" (").next().unwrap_or(line);
+                writeln!(out, "  to {}: {line}", p.name)?;
+                shown += 1;
+            }
         }
         Ok(())
     }

@@ -921,3 +921,38 @@ fn anas_queue_lists_her_open_tickets_next_breach_first() {
     );
     assert!(s.queue_deadlines.iter().any(Option::is_some));
 }
+
+#[test]
+fn sam_reads_spanish_and_the_others_english() {
+    let d = the_day();
+    let sam = d.people.iter().find(|p| p.name == "Sam Ortiz").unwrap();
+    let to = |contact| {
+        d.transport
+            .delivered()
+            .iter()
+            .filter(move |m| {
+                m.automatic
+                    && matches!(m.recipient, fanatical::outbox::Recipient::Contact { contact: c, .. } if c == contact)
+            })
+            .map(|m| m.body.clone())
+            .collect::<Vec<_>>()
+    };
+    let sams = to(sam.contact);
+    assert!(
+        sams.iter().any(|b| b.starts_with("¿Qué tal lo hicimos?")),
+        "{sams:?}"
+    );
+    assert!(
+        sams.iter().all(|b| !b.starts_with("How did we do?")),
+        "{sams:?}"
+    );
+    let others: Vec<String> = d
+        .people
+        .iter()
+        .filter(|p| p.name != "Sam Ortiz")
+        .flat_map(|p| to(p.contact))
+        .collect();
+    assert!(others.iter().any(|b| b.starts_with("How did we do?")));
+    assert!(others.iter().all(|b| !b.starts_with("¿Qué tal")));
+    assert!(d.report().unwrap().contains("to Sam Ortiz: ¿Qué tal lo hicimos?"));
+}
