@@ -295,15 +295,7 @@ impl Drafts {
 
     /// How many events are drafted for a stream.
     pub(super) fn count(&self, stream: &StreamId) -> u64 {
-        let (index, streams) = if matches!(stream, StreamId::Message(_)) {
-            (&self.message_index, &self.messages)
-        } else {
-            (&self.index, &self.streams)
-        };
-        index
-            .get(stream)
-            .and_then(|&i| streams.get(i))
-            .map_or(0, |(_, l)| u64::try_from(l.len()).unwrap_or(u64::MAX))
+        u64::try_from(self.drafted(stream).len()).unwrap_or(u64::MAX)
     }
 
     pub(super) fn push(&mut self, stream: StreamId, events: impl IntoIterator<Item = Event>) {

@@ -132,17 +132,8 @@ pub struct Automation {
     /// What it does, in order.
     pub actions: Vec<RuleAction>,
     /// Whether it runs.
-    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    #[serde(default = "super::yes", skip_serializing_if = "super::is_yes")]
     pub active: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
-fn is_yes(b: &bool) -> bool {
-    *b
 }
 
 impl Automation {
@@ -244,8 +235,7 @@ impl Automation {
     /// [`Elapsed::due`]).
     #[must_use]
     pub fn matches(&self, s: &Subject<'_>) -> bool {
-        self.all.iter().all(|c| c.holds(s))
-            && (self.any.is_empty() || self.any.iter().any(|c| c.holds(s)))
+        super::all_and_any(&self.all, &self.any, s)
     }
 
     /// Whether one of its actions makes one of its own `all` conditions

@@ -68,6 +68,21 @@ pub use condition::{ActorTest, AssigneeTest, Change, Changes, Condition, Party, 
 pub use run::{Outcome, Scenario, Unsettled};
 pub use trigger::{PageTo, RuleAction, Trigger, TriggerProblem, TriggerProblems, TriggerSet};
 
+/// Serde's default for `active`.
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
+/// Whether every one of `all` holds and, when there are any, one of `any`.
+fn all_and_any(all: &[Condition], any: &[Condition], s: &Subject<'_>) -> bool {
+    all.iter().all(|c| c.holds(s)) && (any.is_empty() || any.iter().any(|c| c.holds(s)))
+}
+
 /// The longest rule name, in characters.
 pub const MAX_NAME: usize = 100;
 

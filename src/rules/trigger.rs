@@ -190,17 +190,8 @@ pub struct Trigger {
     /// What it does, in order.
     pub actions: Vec<RuleAction>,
     /// Whether it runs (an inactive trigger is kept but never fires).
-    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    #[serde(default = "super::yes", skip_serializing_if = "super::is_yes")]
     pub active: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
-fn is_yes(b: &bool) -> bool {
-    *b
 }
 
 impl Trigger {
@@ -251,8 +242,7 @@ impl Trigger {
     /// Whether its conditions hold for `s` (whether or not it is active).
     #[must_use]
     pub fn matches(&self, s: &Subject<'_>) -> bool {
-        self.all.iter().all(|c| c.holds(s))
-            && (self.any.is_empty() || self.any.iter().any(|c| c.holds(s)))
+        super::all_and_any(&self.all, &self.any, s)
     }
 
     /// Everything its conditions read.

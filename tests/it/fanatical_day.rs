@@ -954,5 +954,9 @@ fn sam_reads_spanish_and_the_others_english() {
         .collect();
     assert!(others.iter().any(|b| b.starts_with("How did we do?")));
     assert!(others.iter().all(|b| !b.starts_with("¿Qué tal")));
-    assert!(d.report().unwrap().contains("to Sam Ortiz: ¿Qué tal lo hicimos?"));
+    assert!(
+        d.report()
+            .unwrap()
+            .contains("to Sam Ortiz: ¿Qué tal lo hicimos?")
+    );
 }
