@@ -12,6 +12,9 @@ use super::*;
 use crate::rules::{Automation, AutomationSet, Changes, Subject};
 use crate::sla::TicketSla;
 
+/// When a timer falls due, and why.
+type Due = (DateTime<Utc>, TimerKind);
+
 /// Keeps automations' pages apart from triggers' (by position) on one
 /// event.
 const AUTOMATION_PAGES: u64 = 1 << 31;
@@ -47,6 +50,25 @@ impl Desk {
             .get(id)
             .and_then(|t| self.automation_due(t));
         self.timers.set(Timer::Automation(id), due);
+    }
+
+    /// Keeps the automation timers of a customer's tickets in step with
+    /// the customer (its fields, read by customer conditions), so a timer
+    /// never falls due on a ticket where nothing is due: each timer is
+    /// where `decide_automations` would find something to run.
+    pub(super) fn note_customer_automations(&mut self, customer: CustomerId) {
+        if self.replaying || self.config.automations.is_empty() {
+            return;
+        }
+        let due: Vec<(TicketId, Option<Due>)> = self
+            .state
+            .tickets
+            .of_customer(customer)
+            .map(|t| (t.id(), self.automation_due(t)))
+            .collect();
+        for (id, at) in due {
+            self.timers.set(Timer::Automation(id), at);
+        }
     }
 
     /// The automation timers of a desk rebuilt or restored.

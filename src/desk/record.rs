@@ -264,6 +264,9 @@ impl Desk {
                 if let CustomerEventKind::Absorbed { source, .. } = &e.kind {
                     s.refunds.rehome(*source, *id);
                 }
+                // The customer's fields are what an automation's customer
+                // conditions read: their tickets' timers follow them.
+                self.note_customer_automations(*id);
                 self.requeue_customer(*id, &e.kind);
             }
             (StreamId::Triage(id), Event::Triage(e)) => super::arrivals::apply_triage(s, *id, e),
@@ -359,6 +362,8 @@ impl Desk {
             (StreamId::Crisis, Event::Crisis(e)) => {
                 s.crises.apply(e);
                 let crate::crisis::CrisisEventKind::Flagged { record } = &e.kind;
+                // No automation runs on a crisis: its timer goes.
+                self.note_automations(record.ticket);
                 self.requeue(record.ticket);
             }
             (StreamId::Channels, Event::Channel(e)) => s.channels.apply(e),
