@@ -41,7 +41,10 @@ impl Desk {
 
     /// Keeps a ticket's automation timer in step with it.
     pub(super) fn note_automations(&mut self, id: TicketId) {
-        if self.replaying {
+        // Without automations no ticket has a timer (a set replaced by an
+        // empty one clears them all when it is applied): nothing to do on
+        // the hot path of every ticket event.
+        if self.replaying || self.config.automations.is_empty() {
             return;
         }
         let due = self
