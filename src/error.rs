@@ -203,6 +203,9 @@ impl Error {
                 | DeskError::UnknownAgent(_)
                 | DeskError::UnknownTeam(_)
                 | DeskError::InvalidTrigger { .. }
+                | DeskError::InvalidMacro { .. }
+                | DeskError::UnknownMacro(_)
+                | DeskError::MacroNotOffered { .. }
                 | DeskError::UnknownTicket(_)
                 | DeskError::UnknownMessage(_)
                 | DeskError::InactiveAgent(_)

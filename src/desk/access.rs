@@ -8,6 +8,7 @@ use super::*;
 use std::collections::BTreeSet;
 
 use crate::permission::{Permission, PermissionError, PermissionTable, Subject, TicketFacts};
+use crate::rules::RuleAction;
 
 /// One permission a command needs, on the ticket it touches when the
 /// permission is scoped.
@@ -228,7 +229,43 @@ fn ticket_needs(actor: &Actor, action: &TicketAction) -> Vec<Need> {
             vec![need(P::ManageCustomers), need(P::OpenTickets)]
         }
         TicketAction::DiscardTriaged { .. } => vec![need(P::ManageCustomers)],
+        // Reading the ticket; each of the macro's actions adds its own
+        // (`Desk::needs_of`).
+        TicketAction::ApplyMacro { ticket, .. } => vec![on(P::ViewTickets, *ticket)],
     }
+}
+
+/// The permissions a macro's actions need on `ticket`, as the same
+/// changes made by hand by `actor` would.
+fn macro_needs(actor: &Actor, ticket: TicketId, actions: &[RuleAction]) -> Vec<Need> {
+    let mut out: Vec<Need> = Vec::new();
+    for a in actions {
+        let command = match a {
+            // Paging a colleague about a ticket is reading it.
+            RuleAction::Page { .. } => continue,
+            RuleAction::Escalate { .. } => {
+                out.push(on(Permission::EscalateTickets, ticket));
+                continue;
+            }
+            RuleAction::AssignToActor => TicketCommand::Assign(actor.agent()),
+            RuleAction::Reply { .. } | RuleAction::ReplyWith { .. } => TicketCommand::Reply {
+                author: crate::ticket::Author::System,
+                channel: crate::channel::Channel::Email,
+                body: String::new(),
+                attachments: Vec::new(),
+            },
+            other => match other.ticket_command() {
+                Some(c) => c,
+                None => continue,
+            },
+        };
+        for n in ticket_needs(actor, &TicketAction::Update { ticket, command }) {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
 }
 
 impl Desk {
@@ -255,7 +292,7 @@ impl Desk {
     /// ```
     #[must_use]
     pub fn required_permissions(&self, command: &Command) -> Vec<(Permission, Option<TicketId>)> {
-        needs(&command.actor, &command.action)
+        self.needs_of(&command.actor, &command.action)
             .into_iter()
             .map(|n| (n.permission, n.on.ticket()))
             .collect()
@@ -267,16 +304,32 @@ impl Desk {
     /// when they hold every one.
     #[must_use]
     pub fn missing_permission(&self, command: &Command) -> Option<PermissionError> {
-        needs(&command.actor, &command.action)
+        self.needs_of(&command.actor, &command.action)
             .into_iter()
             .find(|n| !self.permits(&command.actor, n.permission, n.on))
             .map(|n| self.denied(&command.actor, n.permission, n.on.ticket()))
     }
 
+    /// The permissions `action` by `actor` needs, with those of the
+    /// actions of the macro it applies.
+    fn needs_of(&self, actor: &Actor, action: &Action) -> Vec<Need> {
+        let mut n = needs(actor, action);
+        if let Action::Ticket(TicketAction::ApplyMacro { ticket, name }) = action
+            && let Some(m) = self.config.macros.get(name)
+        {
+            for more in macro_needs(actor, *ticket, &m.actions) {
+                if !n.contains(&more) {
+                    n.push(more);
+                }
+            }
+        }
+        n
+    }
+
     /// Checks every permission a command by `actor` needs; the first one
     /// missing refuses it.
     pub(super) fn authorise(&self, actor: &Actor, action: &Action) -> Result<(), Error> {
-        for n in needs(actor, action) {
+        for n in self.needs_of(actor, action) {
             if !self.permits(actor, n.permission, n.on) {
                 return Err(self.denied(actor, n.permission, n.on.ticket()).into());
             }

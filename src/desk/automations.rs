@@ -115,6 +115,8 @@ impl Desk {
                     name: a.name(),
                     actions: &a.actions,
                     page_salt: AUTOMATION_PAGES | u64::try_from(position).unwrap_or(0),
+                    acting: None,
+                    applied_by: None,
                 };
                 let ran = TicketEvent {
                     at: now,

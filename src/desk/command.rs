@@ -697,6 +697,32 @@ pub enum TicketAction {
         /// The held message.
         message: TicketId,
     },
+    /// Apply one of the desk's macros ([`crate::rules::Macro`]) to a
+    /// ticket: its actions, in order, as the acting agent's own update,
+    /// after a [`MacroApplied`](crate::ticket::TicketEventKind::MacroApplied)
+    /// event naming it; the desk's triggers then run on the result. Each
+    /// action needs the permission the same change made by hand needs
+    /// ([`Desk::required_permissions`](super::Desk::required_permissions)
+    /// lists them). A macro that would change nothing writes nothing; a
+    /// public reply on a public network is reviewed by the guard as one
+    /// written by hand, and held as a post when a rule holds it (the
+    /// macro's other changes are made). Preview it first with
+    /// [`Desk::preview_macro`](super::Desk::preview_macro).
+    ///
+    /// # Errors
+    /// [`super::DeskError::NeedsAgent`] for anyone but an agent;
+    /// [`super::DeskError::UnknownMacro`];
+    /// [`super::DeskError::MacroNotOffered`] for an inactive macro or one
+    /// for other teams; a permission missing for one of its actions; any
+    /// refusal of one of its actions by the ticket
+    /// ([`super::DeskError::InvalidMacro`] for one that cannot act). A
+    /// refusal found at any action writes nothing.
+    ApplyMacro {
+        /// The ticket.
+        ticket: TicketId,
+        /// The macro's name.
+        name: String,
+    },
 }
 
 impl TicketAction {

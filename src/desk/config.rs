@@ -119,6 +119,11 @@ pub struct DeskConfig {
     /// recorded. Left out of the serialised configuration while empty.
     #[serde(default, skip_serializing_if = "crate::rules::AutomationSet::is_empty")]
     pub automations: crate::rules::AutomationSet,
+    /// The desk's macros (see [`crate::rules::Macro`]; default: none).
+    /// Replaced by [`crate::rules::RulesAction::SetMacros`], recorded.
+    /// Left out of the serialised configuration while empty.
+    #[serde(default, skip_serializing_if = "crate::rules::MacroSet::is_empty")]
+    pub macros: crate::rules::MacroSet,
     /// The escalation graph a trigger's
     /// [`crate::rules::RuleAction::Escalate`] walks (default: none; such
     /// a trigger is then refused when set).
@@ -186,6 +191,7 @@ impl Default for DeskConfig {
             assignment: crate::assignment::AutoAssign::default(),
             triggers: crate::rules::TriggerSet::empty(),
             automations: crate::rules::AutomationSet::empty(),
+            macros: crate::rules::MacroSet::empty(),
             escalation: None,
             escalation_category: None,
             queue_index: true,
@@ -223,6 +229,14 @@ impl DeskConfig {
     #[must_use]
     pub fn with_automations(mut self, automations: crate::rules::AutomationSet) -> Self {
         self.automations = automations;
+        self
+    }
+
+    /// The configuration with these macros (see
+    /// [`crate::rules::Macro`]).
+    #[must_use]
+    pub fn with_macros(mut self, macros: crate::rules::MacroSet) -> Self {
+        self.macros = macros;
         self
     }
 

@@ -228,6 +228,13 @@ impl Drafts {
             .map_or(&[][..], |(_, l)| l.as_slice())
     }
 
+    /// The outbound messages drafted, in the order first touched.
+    pub(super) fn drafted_messages(&self) -> impl Iterator<Item = &Event> {
+        self.messages
+            .iter()
+            .flat_map(|(_, l)| l.iter().map(|(_, e)| e))
+    }
+
     /// The tickets whose ticket or SLA streams have drafted events, in
     /// the order first touched.
     pub(super) fn touched_tickets(&self) -> Vec<TicketId> {

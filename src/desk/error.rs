@@ -17,6 +17,28 @@ pub enum DeskError {
     /// No such team.
     #[error("unknown team {0}")]
     UnknownTeam(TeamId),
+    /// A macro names something the desk does not have (a field, an
+    /// agent, a team, a contact, a reply template, an escalation node),
+    /// or cannot act.
+    #[error("macro {name:?}: {reason}")]
+    InvalidMacro {
+        /// The macro's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No macro of this name on the desk.
+    #[error("unknown macro {0:?}")]
+    UnknownMacro(String),
+    /// A macro the agent is not offered: inactive, or for teams they are
+    /// not in.
+    #[error("macro {name:?} is not offered to agent {agent}")]
+    MacroNotOffered {
+        /// The macro's name.
+        name: String,
+        /// The agent.
+        agent: AgentId,
+    },
     /// A trigger names something the desk does not have (a field, an
     /// agent, a team, a contact, an escalation node), or cannot act.
     #[error("trigger {trigger:?}: {reason}")]

@@ -98,6 +98,7 @@ pub mod fixture;
 mod incident_book;
 mod incident_spread;
 mod incidents;
+mod macro_desk;
 mod merges;
 mod pages;
 mod people;
@@ -147,6 +148,7 @@ pub use decision::{Decision, FirstOutcome};
 pub use error::DeskError;
 pub use escalate::{Escalation, Notice};
 pub use export::{PersonExport, PraiseExport, SurveyExport};
+pub use macro_desk::MacroPreview;
 pub use pages::{PageKind, PagePolicy, PageTiming};
 pub use queues::QueuesView;
 pub use refunds::RefundsView;
@@ -184,7 +186,7 @@ use decision::{Drafts, check_caller_ids, fingerprint, key_stream, legacy_fingerp
 pub use delivery::LeasedMessage;
 use delivery::outbox;
 use pages::{Page, page_of};
-use ticketing::{delivery_channel, is_live};
+use ticketing::{delivery_channel, is_live, public_network};
 use timers::TimerTable;
 
 /// Everything the desk knows; a pure function of the events applied.

@@ -390,6 +390,9 @@ impl Desk {
                     crate::rules::RulesEventKind::TriggersSet { triggers } => {
                         self.config.triggers = triggers.clone();
                     }
+                    crate::rules::RulesEventKind::MacrosSet { macros } => {
+                        self.config.macros = macros.clone();
+                    }
                     crate::rules::RulesEventKind::AutomationsSet { automations } => {
                         self.config.automations = automations.clone();
                         if !self.replaying {

@@ -161,6 +161,9 @@ impl Desk {
                 self.decide_create_from(d, message, now)?;
             }
             TicketAction::DiscardTriaged { message } => self.decide_discard(d, message, now)?,
+            TicketAction::ApplyMacro { ticket, name } => {
+                self.decide_macro(d, ticket, &name, now)?
+            }
         }
         Ok(())
     }

@@ -20,12 +20,26 @@ pub(super) struct Rule<'a> {
     pub(super) name: &'a crate::rules::RuleName,
     pub(super) actions: &'a [RuleAction],
     pub(super) page_salt: u64,
+    /// The agent who acted ([`RuleAction::AssignToActor`]'s assignee).
+    pub(super) acting: Option<AgentId>,
+    /// For a macro: the agent applying it, whose replies they are, and
+    /// the id a reply on a public network gets if the guard holds it.
+    pub(super) applied_by: Option<(AgentId, crate::id::PostId)>,
 }
 
-/// What one firing does besides changing the ticket: pages to send.
-struct Firing {
-    events: Vec<TicketEvent>,
-    pages: Vec<(AgentId, PageKind, String)>,
+/// What one firing does besides changing the ticket: pages to send, and
+/// a macro's public reply the guard holds for review.
+pub(super) struct Firing {
+    pub(super) events: Vec<TicketEvent>,
+    pub(super) pages: Vec<(AgentId, PageKind, String)>,
+    pub(super) held: Option<crate::guard::PostEvent>,
+}
+
+impl Firing {
+    /// Whether it does nothing.
+    pub(super) fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.pages.is_empty() && self.held.is_none()
+    }
 }
 
 impl Desk {
@@ -48,6 +62,18 @@ impl Desk {
                         [Event::Rules(RulesEvent {
                             at: now,
                             kind: RulesEventKind::TriggersSet { triggers },
+                        })],
+                    );
+                }
+            }
+            RulesAction::SetMacros { macros } => {
+                self.check_macros(&macros)?;
+                if macros != self.config.macros {
+                    d.push(
+                        StreamId::Rules,
+                        [Event::Rules(RulesEvent {
+                            at: now,
+                            kind: RulesEventKind::MacrosSet { macros },
                         })],
                     );
                 }
@@ -216,6 +242,8 @@ impl Desk {
                 page_salt: u64::try_from(position).unwrap_or(u64::MAX),
                 name: trigger.name(),
                 actions: &trigger.actions,
+                acting: actor.agent(),
+                applied_by: None,
             };
             self.fire_all_or_nothing(d, &rule, &after, sla.as_ref(), customer, Vec::new(), now);
             // What the next trigger sees: everything drafted so far.
@@ -277,11 +305,34 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let mut firing = self.firing(rule, t, sla, customer, now)?;
-        if firing.events.is_empty() && firing.pages.is_empty() && first.is_empty() {
+        if firing.is_empty() && first.is_empty() {
             return Ok(());
         }
         firing.events.splice(0..0, first);
-        self.finish_ticket(d, t, customer, firing.events, now, true)?;
+        self.draft_firing(d, rule, t, customer, firing, now)
+    }
+
+    /// Drafts a firing: its ticket events with their consequences (SLA
+    /// reactions, replies sent, a survey on solving), its held reply and
+    /// its pages.
+    pub(super) fn draft_firing(
+        &self,
+        d: &mut Drafts,
+        rule: &Rule<'_>,
+        t: &Ticket,
+        customer: &Customer,
+        firing: Firing,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        if let Some(held) = firing.held {
+            d.push(StreamId::Posts, [Event::Post(held)]);
+        }
+        if !firing.events.is_empty() {
+            self.finish_ticket(d, t, customer, firing.events, now, true)?;
+        }
+        if firing.pages.is_empty() {
+            return Ok(());
+        }
         // The pages derive from the last event this decision drafted on
         // the ticket (or its SLA: a timer's warning), new to it, with a
         // salt of the trigger's position no other message takes.
@@ -316,7 +367,7 @@ impl Desk {
 
     /// The ticket events and pages of one firing, decided on a copy of
     /// the ticket in action order.
-    fn firing(
+    pub(super) fn firing(
         &self,
         rule: &Rule<'_>,
         t: &Ticket,
@@ -328,6 +379,7 @@ impl Desk {
         let mut out = Firing {
             events: Vec::new(),
             pages: Vec::new(),
+            held: None,
         };
         let name = rule.name;
         for action in rule.actions {
@@ -392,20 +444,64 @@ impl Desk {
                 RuleAction::Reply { .. } | RuleAction::ReplyWith { .. } => {
                     let body = match action {
                         RuleAction::ReplyWith { template } => {
-                            self.rule_reply(&scratch, customer, template)?
+                            let writer = rule.applied_by.map(|(a, _)| a);
+                            self.rule_reply(&scratch, customer, template, writer)?
                         }
                         RuleAction::Reply { body } => body.clone(),
                         _ => String::new(),
                     };
+                    let channel = delivery_channel(scratch.channel());
+                    let author = rule
+                        .applied_by
+                        .map_or(Author::System, |(a, _)| Author::Agent(a));
                     let command = TicketCommand::Reply {
-                        author: Author::System,
-                        channel: delivery_channel(scratch.channel()),
-                        body,
+                        author,
+                        channel: channel.clone(),
+                        body: body.clone(),
                         attachments: Vec::new(),
                     };
                     let command = self.check_ticket_command(&scratch, customer, command)?;
-                    scratch.handle_with(command, &self.config.ticket_rules, now)?
+                    let events = scratch.handle_with(command, &self.config.ticket_rules, now)?;
+                    // An agent's reply on a public network is a company
+                    // post: the guard reviews it, as one written by hand.
+                    if let (Some((agent, post)), Some(network)) =
+                        (rule.applied_by, public_network(&channel))
+                        && !self.is_crisis(scratch.id())
+                    {
+                        let draft = crate::guard::ReplyDraft {
+                            post,
+                            ticket: scratch.id(),
+                            network,
+                            author: agent,
+                            text: body,
+                            attachments: Vec::new(),
+                        };
+                        if out.held.is_some() {
+                            return Err(DeskError::InvalidTrigger {
+                                trigger: name.to_string(),
+                                reason: "two replies held for review".to_owned(),
+                            }
+                            .into());
+                        }
+                        if let Some(held) =
+                            self.state
+                                .posts
+                                .review_reply(draft, &self.config.guard, now)?
+                        {
+                            out.held = Some(held);
+                            continue;
+                        }
+                    }
+                    events
                 }
+                RuleAction::AssignToActor => match rule.acting {
+                    Some(agent) => {
+                        let command = TicketCommand::Assign(Some(agent));
+                        let command = self.check_ticket_command(&scratch, customer, command)?;
+                        scratch.handle_with(command, &self.config.ticket_rules, now)?
+                    }
+                    None => Vec::new(),
+                },
                 other => {
                     let Some(command) = other.ticket_command() else {
                         continue;
@@ -422,16 +518,19 @@ impl Desk {
         Ok(out)
     }
 
-    /// A reply template rendered for `t`'s requester in their locale.
+    /// A reply template rendered for `t`'s requester in their locale;
+    /// `agent` is `writer` (an agent applying a macro) or else the
+    /// ticket's assignee.
     fn rule_reply(
         &self,
         t: &Ticket,
         customer: &Customer,
         template: &crate::template::ReplyName,
+        writer: Option<AgentId>,
     ) -> Result<String, Error> {
         let requester = t.requester().and_then(|c| customer.contact(c));
-        let agent = t
-            .assignee()
+        let agent = writer
+            .or(t.assignee())
             .and_then(|a| self.agent(a))
             .map(|a| a.name().to_owned())
             .unwrap_or_default();

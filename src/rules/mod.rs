@@ -1,4 +1,5 @@
-//! Business rules the support team writes itself: triggers.
+//! Business rules the support team writes itself: triggers, automations
+//! and macros.
 //!
 //! A [`Trigger`] is an event-condition-action rule kept as data: when a
 //! command (or a timer: an SLA warning or breach) changes a ticket, the
@@ -21,6 +22,10 @@
 //! trigger before it reads, running the set again on its own result would
 //! fire nothing new: a checked set never loops (a property test checks
 //! this against a run that allows refiring).
+//!
+//! **Automations** ([`Automation`]) are the time-based rules, run from
+//! the desk's timer table; **macros** ([`Macro`]) are bundles of the same
+//! actions an agent applies by hand, in one command.
 //!
 //! **Where triggers do not run:** on closed tickets, on a crisis ticket
 //! (its handling belongs to a safety responder), and on the changes
@@ -48,6 +53,7 @@ mod automation;
 #[cfg(feature = "proptest")]
 pub mod checks;
 mod condition;
+mod macros;
 mod run;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -65,6 +71,7 @@ use crate::ticket::Tag;
 
 pub use automation::{Automation, AutomationProblem, AutomationProblems, AutomationSet, Elapsed};
 pub use condition::{ActorTest, AssigneeTest, Change, Changes, Condition, Party, SlaTest, Subject};
+pub use macros::{Macro, MacroProblem, MacroProblems, MacroSet};
 pub use run::{Outcome, Scenario, Unsettled};
 pub use trigger::{PageTo, RuleAction, Trigger, TriggerProblem, TriggerProblems, TriggerSet};
 
@@ -179,6 +186,9 @@ pub enum RulesError {
     /// An automation set with problems.
     #[error(transparent)]
     Automations(#[from] AutomationProblems),
+    /// A macro set with problems.
+    #[error(transparent)]
+    Macros(#[from] MacroProblems),
 }
 
 /// What can be asked of the rules area: an administrative act, needing
@@ -200,6 +210,12 @@ pub enum RulesAction {
     SetAutomations {
         /// The automations from now on.
         automations: AutomationSet,
+    },
+    /// Replace the desk's macros (recorded likewise). Refused as triggers
+    /// are; a macro for a team the desk does not have is refused too.
+    SetMacros {
+        /// The macros from now on.
+        macros: MacroSet,
     },
 }
 
@@ -228,5 +244,10 @@ pub enum RulesEventKind {
     AutomationsSet {
         /// The automations from now on.
         automations: AutomationSet,
+    },
+    /// The macros were replaced.
+    MacrosSet {
+        /// The macros from now on.
+        macros: MacroSet,
     },
 }

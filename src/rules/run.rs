@@ -14,7 +14,7 @@ use crate::field::FieldValues;
 use crate::sla::TicketSla;
 use crate::ticket::{Status, Ticket, TicketRules};
 
-use super::{Changes, RuleName, Subject, Trigger, TriggerSet};
+use super::{Changes, RuleAction, RuleName, Subject, Trigger, TriggerSet};
 
 /// One ticket and what just happened to it: what a trigger set runs on.
 #[derive(Debug, Clone)]
@@ -192,7 +192,14 @@ fn step(t: &Trigger, scenario: &Scenario, out: &mut Outcome) -> bool {
     let mut scratch = out.ticket.clone();
     let mut events = Vec::new();
     for a in &t.actions {
-        let Some(command) = a.ticket_command() else {
+        let command = match a {
+            RuleAction::AssignToActor => scenario
+                .actor
+                .agent()
+                .map(|agent| crate::ticket::TicketCommand::Assign(Some(agent))),
+            _ => a.ticket_command(),
+        };
+        let Some(command) = command else {
             continue;
         };
         match scratch.handle_with(command, &rules, scenario.now) {

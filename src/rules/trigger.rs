@@ -28,6 +28,11 @@ pub enum RuleAction {
     SetType(TicketType),
     /// Assign to an agent, or unassign.
     Assign(Option<AgentId>),
+    /// Assign to the agent who acted: for a macro, the agent applying it
+    /// (Zendesk's "assignee: current user"); for a trigger, the agent
+    /// whose command fired it (nothing when a contact, an integration or
+    /// a timer acted).
+    AssignToActor,
     /// Place in a team, or in none.
     SetTeam(Option<TeamId>),
     /// Add a tag.
@@ -99,7 +104,7 @@ impl RuleAction {
             RuleAction::SetStatus(_) => vec![Attribute::Status],
             RuleAction::SetPriority(_) => vec![Attribute::Priority],
             RuleAction::SetType(_) => vec![Attribute::Type],
-            RuleAction::Assign(_) => vec![Attribute::Assignee],
+            RuleAction::Assign(_) | RuleAction::AssignToActor => vec![Attribute::Assignee],
             // A team that assigns by itself assigns too.
             RuleAction::SetTeam(_) => vec![Attribute::Team, Attribute::Assignee],
             RuleAction::AddTag(t) | RuleAction::RemoveTag(t) => vec![Attribute::Tag(t.clone())],
@@ -118,7 +123,8 @@ impl RuleAction {
 
     /// The ticket command this action is, for the actions that change the
     /// ticket alone (`None` for a reply, a page or an escalation, which
-    /// the desk decides: they reach people).
+    /// the desk decides: they reach people; and for an assignment to the
+    /// actor, who is known only when it runs).
     #[must_use]
     pub fn ticket_command(&self) -> Option<TicketCommand> {
         Some(match self {
@@ -139,7 +145,8 @@ impl RuleAction {
             RuleAction::Reply { .. }
             | RuleAction::ReplyWith { .. }
             | RuleAction::Page { .. }
-            | RuleAction::Escalate { .. } => {
+            | RuleAction::Escalate { .. }
+            | RuleAction::AssignToActor => {
                 return None;
             }
         })
@@ -147,12 +154,13 @@ impl RuleAction {
 
     /// The value written to `attribute`, for spotting two actions of one
     /// trigger that disagree (`None`: the action adds, it does not set).
-    fn value(&self) -> Option<String> {
+    pub(super) fn value(&self) -> Option<String> {
         match self {
             RuleAction::SetStatus(s) => Some(format!("{s:?}")),
             RuleAction::SetPriority(p) => Some(format!("{p:?}")),
             RuleAction::SetType(t) => Some(format!("{t:?}")),
             RuleAction::Assign(a) => Some(format!("{a:?}")),
+            RuleAction::AssignToActor => Some("the actor".to_owned()),
             RuleAction::SetTeam(t) => Some(format!("{t:?}")),
             RuleAction::AddTag(_) => Some("added".to_owned()),
             RuleAction::RemoveTag(_) => Some("removed".to_owned()),
@@ -637,9 +645,20 @@ fn contradict(x: &Condition, y: &Condition) -> bool {
 }
 
 fn contradictions(t: &Trigger) -> Vec<TriggerProblem> {
+    contradicting(&t.actions)
+        .into_iter()
+        .map(|attribute| TriggerProblem::Contradiction {
+            trigger: t.name.clone(),
+            attribute,
+        })
+        .collect()
+}
+
+/// What `actions` set two ways.
+pub(super) fn contradicting(actions: &[RuleAction]) -> BTreeSet<Attribute> {
     let mut set: BTreeMap<Attribute, String> = BTreeMap::new();
     let mut out = BTreeSet::new();
-    for a in &t.actions {
+    for a in actions {
         let Some(value) = a.value() else { continue };
         for attribute in a.writes() {
             // A team's own assignment is not the trigger setting it.
@@ -656,12 +675,7 @@ fn contradictions(t: &Trigger) -> Vec<TriggerProblem> {
             }
         }
     }
-    out.into_iter()
-        .map(|attribute| TriggerProblem::Contradiction {
-            trigger: t.name.clone(),
-            attribute,
-        })
-        .collect()
+    out
 }
 
 fn durations(t: &Trigger) -> Vec<TriggerProblem> {

@@ -265,6 +265,12 @@ pub enum TicketEventKind {
         /// The instant it fell due.
         due: DateTime<Utc>,
     },
+    /// An agent applied one of the desk's macros: its changes follow,
+    /// recorded as the agent's (see [`crate::rules::Macro`]).
+    MacroApplied {
+        /// The macro's name.
+        name: String,
+    },
 }
 
 impl TicketEvent {

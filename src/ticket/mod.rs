@@ -675,7 +675,7 @@ impl Ticket {
             | K::SplitFrom { .. } => self.apply_participants(event.at, &event.kind),
             // The desk keeps the waiting tickets; the ticket itself is
             // as it was (unassigned).
-            K::AwaitingAgent { .. } | K::RuleFailed { .. } => {}
+            K::AwaitingAgent { .. } | K::RuleFailed { .. } | K::MacroApplied { .. } => {}
             K::AutomationRan { rule, due } => {
                 self.automations
                     .get_or_insert_with(Box::default)

@@ -899,6 +899,7 @@ fn samples() -> BTreeMap<(String, String), RecordedEvent> {
         .chain(crate::triggers::golden_tour())
         .chain(crate::automations::golden_tour())
         .chain(crate::locales::golden_tour())
+        .chain(crate::macros::golden_tour())
     {
         out.entry(kind_of(&r.event)).or_insert(r);
     }

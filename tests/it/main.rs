@@ -38,6 +38,7 @@ mod incident_spread;
 mod incidents;
 mod layering;
 mod locales;
+mod macros;
 mod many_desks;
 mod org;
 mod outbox;
