@@ -39,6 +39,7 @@ mod incidents;
 mod layering;
 mod locales;
 mod many_desks;
+mod merge_race;
 mod org;
 mod outbox;
 mod permission_gaps;
