@@ -470,6 +470,10 @@ impl Desk {
             // Every message about it: the settled ones leave memory with
             // it, the others when they settle.
             let messages = self.state.outbox.about(*id).map(|e| e.message.id).collect();
+            // Listed in the archive of the customer as this desk knows
+            // them: another desk's merge of them recorded meanwhile makes
+            // the append conflict, and the retry lists it in the target's.
+            d.check(StreamId::Customer(t.customer()));
             let invitations = self.state.surveys.about(*id).collect();
             d.push(
                 StreamId::Archive(t.customer()),

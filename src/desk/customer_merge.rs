@@ -52,6 +52,13 @@ impl Desk {
             }
             .into());
         }
+        // Decided on the source's archive as this desk knows it (read
+        // from the store when it holds any): another desk's archival for
+        // the source recorded meanwhile makes the append conflict, and
+        // the retry lists that ticket too. Archivals and refunds check
+        // the source's stream, which this writes, so they conflict the
+        // other way round.
+        d.check(StreamId::Archive(source));
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let refunds = self.state.refunds.of_customer(source).count();
         // The source's archived tickets, listed again in the target's

@@ -36,6 +36,11 @@ impl Desk {
                     }
                 }
                 let customer = self.ticket_or_err(ticket)?.customer();
+                // Decided on the customer as this desk knows it: another
+                // desk's merge of them recorded meanwhile (which writes
+                // their stream and moves the ticket) makes the append
+                // conflict, and the retry asks on the target's account.
+                d.check(StreamId::Customer(customer));
                 if !self.config.incidents.credits.reasons.contains_key(&reason) {
                     return Err(RefundError::UnknownReason(reason).into());
                 }

@@ -284,6 +284,12 @@ impl Desk {
     ) -> Result<(), Error> {
         let mut open = open;
         let stream = self.fresh(StreamId::Ticket(open.id))?;
+        // Decided on the customer as this desk knows it: a merge of them
+        // recorded meanwhile by another desk (it writes their stream)
+        // makes the append conflict, and the retry is refused with
+        // `CustomerMerged`. Opens only check the stream, so two of them
+        // for one customer do not conflict with each other.
+        d.check(StreamId::Customer(customer.id()));
         open.fields = self.checked_ticket_fields(open.kind, std::mem::take(&mut open.fields))?;
         if open.customer != customer.id() {
             return Err(DeskError::UnknownCustomer(open.customer).into());

@@ -40,6 +40,7 @@ mod layering;
 mod locales;
 mod macros;
 mod many_desks;
+mod merge_race;
 mod org;
 mod outbox;
 mod permission_gaps;
