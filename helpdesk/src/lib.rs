@@ -108,3 +108,57 @@ pub fn start_desk(options: &Options, clock: Clock) -> Result<DeskHandle, String>
         seed,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_command_line_is_read() {
+        assert_eq!(Options::parse(args(&[]), None), Ok(Options::default()));
+        let o = Options::parse(
+            args(&["--data", "/tmp/d", "--empty", "--listen", "0.0.0.0:1"]),
+            Some("postgres://x".into()),
+        )
+        .unwrap_or_default();
+        assert_eq!(o.data, PathBuf::from("/tmp/d"));
+        assert!(o.empty);
+        assert_eq!(o.listen, "0.0.0.0:1");
+        assert_eq!(o.database_url.as_deref(), Some("postgres://x"));
+        // The flag wins over the environment; an empty variable is none.
+        let o = Options::parse(
+            args(&["--database-url", "postgres://y"]),
+            Some("postgres://x".into()),
+        );
+        assert_eq!(o.map(|o| o.database_url), Ok(Some("postgres://y".into())));
+        assert_eq!(
+            Options::parse(args(&[]), Some(String::new())).map(|o| o.database_url),
+            Ok(None)
+        );
+        assert!(Options::parse(args(&["--data"]), None).is_err());
+        assert!(Options::parse(args(&["--nope"]), None).is_err());
+    }
+
+    #[test]
+    fn dot_becomes_svg_and_bad_dot_an_error() {
+        let svg = svg::from_dot("digraph { a -> b [label=\"escalate\"]; }");
+        assert!(svg.is_ok_and(|s| s.contains("<svg")));
+        assert!(svg::from_dot("digraph { a -> ").is_err());
+    }
+
+    #[test]
+    fn the_demo_configuration_validates_and_names_its_people() {
+        let cast = demo::Cast::new();
+        let config = demo::config(&cast);
+        assert!(
+            config.is_ok_and(|c| c.escalation.is_some()
+                && c.surveys.csat_on_solve.as_deref() == Some(demo::CSAT))
+        );
+        // The same ids on every start, so a restart finds the same people.
+        assert_eq!(demo::Cast::new().ana, cast.ana);
+    }
+}

@@ -618,3 +618,28 @@ impl CheckActor for Desk {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_tokens_match_only_themselves() {
+        let token = random_token();
+        assert_eq!(token.len(), 64);
+        assert!(csrf_ok(&token, &token));
+        assert!(!csrf_ok(&token, &random_token()));
+        assert!(!csrf_ok(&token, &token[..63]));
+        assert!(!csrf_ok(&token, ""));
+        // An empty expected token (no randomness) matches nothing.
+        assert!(!csrf_ok("", ""));
+    }
+
+    #[test]
+    fn times_read_relative_to_now() {
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        assert!(when(now + chrono::Duration::minutes(5), now).ends_with("(in 5 min)"));
+        assert!(when(now - chrono::Duration::hours(3), now).ends_with("(3 h ago)"));
+        assert!(when(now, now).ends_with("(now)"));
+    }
+}
