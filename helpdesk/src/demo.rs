@@ -16,10 +16,16 @@ use fanatical::agent::{AgentCommand, Role, TeamCommand};
 use fanatical::channel::{Channel, ChannelAddress};
 use fanatical::customer::CustomerCommand;
 use fanatical::desk::{
-    Command, CustomerAction, Desk, DeskConfig, InboundMessage, PeopleAction, TicketAction,
+    Command, CustomerAction, Desk, DeskConfig, InboundMessage, IncidentAction, PeopleAction,
+    TicketAction,
 };
 use fanatical::escalation::{Condition, EscalationGraph, Node, Rule, SlaLevel};
-use fanatical::id::{AgentId, ContactId, CustomerId, IdGenerator, TeamId, TicketId};
+use fanatical::id::{
+    AgentId, ComponentId, ContactId, CustomerId, IdGenerator, IncidentId, TeamId, TicketId,
+};
+use fanatical::incident::{
+    Audience, Cadence, ComponentCatalog, ComponentState, IncidentConfig, IncidentStatus, Messages,
+};
 use fanatical::rules::{Change, Condition as When, RuleAction, Trigger, TriggerSet};
 use fanatical::sla::{
     Clock, Conditions, Contract, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target,
@@ -152,8 +158,15 @@ pub fn config(cast: &Cast) -> Result<DeskConfig, String> {
             )],
         )
         .map_err(|x| e(&x))?;
+    let c = |id: &str| ComponentId::new(id).map_err(|x| e(&x));
+    let (dfw1, lon3) = (c("dfw1")?, c("lon3")?);
+    let catalog = ComponentCatalog::new()
+        .with(dfw1, "DFW1 datacenter, Fort Worth", None)
+        .and_then(|k| k.with(lon3, "LON3 datacenter, London", None))
+        .map_err(|x| e(&x))?;
     Ok(DeskConfig::default()
         .with_sla(SlaConfig::new(policies))
+        .with_incidents(IncidentConfig::default().with_components(catalog))
         .with_surveys(
             SurveyConfig::default()
                 .with_survey(csat)
@@ -422,6 +435,21 @@ pub fn seed(
         ),
         now,
     )?;
+    // Big Retail runs in DFW1; the others in London.
+    for (customer, component) in [(c.big_retail, "dfw1"), (c.blog, "lon3"), (c.studio, "lon3")] {
+        run(
+            Command::new(
+                crm.clone(),
+                CustomerAction::Update {
+                    customer,
+                    command: CustomerCommand::RunOn {
+                        component: ComponentId::new(component).map_err(|e| e.to_string())?,
+                    },
+                },
+            ),
+            now,
+        )?;
+    }
     // A few tickets to work on, written in over the last hour.
     let mut ids = IdGenerator::from_seed(SEED.wrapping_add(1));
     let inbound = Actor::integration("inbound");
@@ -476,5 +504,39 @@ pub fn seed(
             now,
         )?;
     }
+    // DFW1's load balancers are degraded: Rob runs the incident.
+    let incident: IncidentId = ids.next_id();
+    run(
+        Command::new(
+            Actor::Agent(c.rob),
+            IncidentAction::Declare {
+                incident,
+                title: "DFW1 load balancers degraded".into(),
+                commander: c.rob,
+                status: IncidentStatus::Identified,
+                components: [(
+                    ComponentId::new("dfw1").map_err(|e| e.to_string())?,
+                    ComponentState::PartialOutage,
+                )]
+                .into(),
+                cadence: Some(Cadence::every_minutes(30, 5).map_err(|e| e.to_string())?),
+                messages: Messages::from([
+                    (
+                        Audience::Technical,
+                        "Two of four load balancers in DFW1 dropped their pools after a firmware push; rolling back.".into(),
+                    ),
+                    (
+                        Audience::Business,
+                        "Some sites hosted in DFW1 are slow or unreachable. Next update within 30 minutes.".into(),
+                    ),
+                    (
+                        Audience::Public,
+                        "Some sites in our DFW1 datacenter are unreachable; we have found the cause and are fixing it.".into(),
+                    ),
+                ]),
+            },
+        ),
+        now,
+    )?;
     Ok(())
 }

@@ -612,6 +612,14 @@ async fn the_supervisor_page_is_for_supervisors_and_draws_its_graphs() {
         page.body
     );
     assert!(page.body.contains("Escalations"));
+    // The outage was escalated on breach by the trigger, with its reason.
+    assert!(
+        page.body.contains("an SLA was breached: tier 2 takes over"),
+        "{}",
+        page.body
+    );
+    // The running incident and its timeline.
+    assert!(page.body.contains("DFW1 load balancers degraded"));
     assert!(
         page.body.matches("<svg").count() >= 2,
         "both drawings are there"
@@ -631,6 +639,16 @@ async fn the_status_page_is_public() {
     };
     let page = app.get(&mut b, "/status").await;
     assert_eq!(page.status, StatusCode::OK);
+    // The running incident, in its public words only.
+    assert!(
+        page.body.contains("DFW1 load balancers degraded"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("we have found the cause"));
+    assert!(!page.body.contains("firmware push"));
+    let empty = App::on(Arc::new(TempDir::new()), true);
+    let page = empty.get(&mut b, "/status").await;
     assert!(page.body.contains("All systems operational."));
 }
 
