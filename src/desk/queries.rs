@@ -143,6 +143,32 @@ impl Desk {
         }
     }
 
+    /// Whether `actor` may issue commands at all, before any permission:
+    /// a known, active agent; a known contact, neither erased nor merged
+    /// into another; a well-named integration. The desk's own actor is not
+    /// for callers. A service checks it when someone signs in; every
+    /// command checks it again.
+    ///
+    /// # Errors
+    /// What [`Desk::decide`] would refuse the actor with:
+    /// [`DeskError::UnknownAgent`] or [`DeskError::InactiveAgent`],
+    /// [`DeskError::UnknownContact`],
+    /// [`CustomerError::ContactErased`](crate::customer::CustomerError::ContactErased),
+    /// [`CustomerError::ContactMerged`](crate::customer::CustomerError::ContactMerged),
+    /// [`DeskError::SystemActor`], or the integration name's error.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { desk, mut ids, ana, jane, .. } = fanatical::desk::fixture::fixture()?;
+    /// assert!(desk.may_act(&Actor::Agent(ana)).is_ok());
+    /// assert!(desk.may_act(&Actor::Contact(jane)).is_ok());
+    /// assert!(desk.may_act(&Actor::Agent(ids.next_id())).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn may_act(&self, actor: &Actor) -> Result<(), Error> {
+        self.check_actor(actor)
+    }
+
     /// Checks that the actor may issue commands at all: a known, active
     /// agent; a known contact; a well-named integration. The desk's own
     /// actor is not for callers.

@@ -90,6 +90,27 @@ impl<'a> CustomersView<'a> {
         self.desk.state.customers.live_id(id)
     }
 
+    /// A contact by id, with the customer it belongs to: what a screen
+    /// needs to name an author or to open a ticket for a signed-in person.
+    /// An erased or merged contact is still found (its record says so);
+    /// see [`Desk::may_act`] for whether it may act.
+    ///
+    /// ```
+    /// # use fanatical::prelude::*;
+    /// # let fanatical::desk::fixture::Fixture { desk, mut ids, acme, jane, .. } = fanatical::desk::fixture::fixture()?;
+    /// let (customer, contact) = desk.customers().contact(jane).ok_or("no Jane")?;
+    /// assert_eq!((customer.id(), contact.name()), (acme, "Jane"));
+    /// assert!(desk.customers().contact(ids.next_id()).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn contact(&self, id: ContactId) -> Option<(&'a Customer, &'a crate::customer::Contact)> {
+        let customer = self
+            .desk
+            .customer(self.desk.state.customers.customer_of(id)?)?;
+        Some((customer, customer.contact(id)?))
+    }
+
     /// Every customer.
     pub fn iter(&self) -> impl Iterator<Item = &'a Customer> + 'a {
         self.desk.state.customers.iter()
