@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use helpdesk::desk_loop::{Clock, DeskHandle};
-use helpdesk::{Options, start_desk, web};
+use helpdesk::{Options, demo, start_desk, web};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -684,4 +684,196 @@ async fn a_restart_finds_the_same_desk_and_an_empty_desk_offers_nobody() {
     };
     let signin = empty.get(&mut b, "/signin").await;
     assert!(signin.body.contains("Nobody yet"));
+}
+
+/// The address of a macro's preview on `ticket`, as the ticket page links
+/// it.
+fn preview_link(body: &str, ticket: &str, name: &str) -> String {
+    let href = format!("{ticket}/macro?name={}", encode(name));
+    assert!(body.contains(&href), "no preview of {name:?} in {body}");
+    href
+}
+
+#[tokio::test]
+async fn the_ticket_page_offers_the_agents_macros_previews_and_applies_one() {
+    let app = App::new();
+    let mut ana = app.sign_in("Ana (front line)").await;
+    let queues = app.get(&mut ana, "/console").await;
+    let ticket = ticket_link(&queues.body, "/console/tickets/", "How do I add a domain?");
+    let page = app.get(&mut ana, &ticket).await;
+    // Ana is offered the macros for everyone, not tier 2's.
+    assert!(page.body.contains(demo::MACRO_ASK));
+    assert!(page.body.contains(demo::MACRO_TAKE));
+    assert!(!page.body.contains(demo::MACRO_TIER2), "{}", page.body);
+
+    // The preview shows the changes and the reply, and writes nothing.
+    let href = preview_link(&page.body, &ticket, demo::MACRO_ASK);
+    let preview = app.get(&mut ana, &href).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("status open → pending"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview
+            .body
+            .contains("to Sarah Lee &lt;email:sarah@studio.example&gt;")
+    );
+    assert!(
+        preview
+            .body
+            .contains("Hello Sarah Lee, to look into ticket")
+    );
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(page.body.contains("status <strong>new</strong>"));
+    assert!(!page.body.contains("Hello Sarah Lee, to look into ticket"));
+
+    // Applying it (from the preview's form, with its CSRF token) sends the
+    // reply and sets the ticket pending.
+    app.get(&mut ana, &href).await;
+    let applied = app
+        .post(
+            &mut ana,
+            &format!("{ticket}/macro"),
+            &[("name", demo::MACRO_ASK)],
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER);
+    assert_eq!(applied.location.as_deref(), Some(ticket.as_str()));
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(
+        page.body
+            .contains(&format!("Macro {} applied.", demo::MACRO_ASK)),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("status <strong>pending</strong>"));
+    assert!(page.body.contains("Hello Sarah Lee, to look into ticket"));
+    // The reply went out through the outbox.
+    app.advance(Duration::seconds(1)).await;
+    let sent = std::fs::read_dir(app.dir.0.join("outbox"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|f| {
+            std::fs::read_to_string(f.path())
+                .unwrap_or_default()
+                .contains("Hello Sarah Lee, to look into ticket")
+        });
+    assert!(sent, "the macro's reply is a file in the outbox");
+
+    // "Take it" assigns the ticket to whoever applies it.
+    app.post(
+        &mut ana,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_TAKE)],
+    )
+    .await;
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(
+        page.body.contains("assignee Ana (front line)"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("status <strong>open</strong>"));
+    // The ticket page shows its priority and its tags.
+    assert!(page.body.contains("priority normal"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_team_macro_is_for_its_team_and_a_refused_macro_names_the_permission() {
+    let app = App::new();
+    // Mei is in tier 2: she is offered its macro, and it works.
+    let mut mei = app.sign_in("Mei (front line, tier 2)").await;
+    let queues = app.get(&mut mei, "/console").await;
+    let ticket = ticket_link(&queues.body, "/console/tickets/", "Invoice charged twice");
+    let page = app.get(&mut mei, &ticket).await;
+    let href = preview_link(&page.body, &ticket, demo::MACRO_TIER2);
+    let preview = app.get(&mut mei, &href).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(
+        preview.body.contains("tag engineering added"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview
+            .body
+            .contains("assigned to Mei (front line, tier 2)")
+    );
+
+    // Ana is not: the preview and the form are refused, writing nothing.
+    let mut ana = app.sign_in("Ana (front line)").await;
+    app.get(&mut ana, &ticket).await;
+    let preview = app.get(&mut ana, &href).await;
+    assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(preview.body.contains("Refused: "), "{}", preview.body);
+    app.post(
+        &mut ana,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_TIER2)],
+    )
+    .await;
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(
+        page.body.contains("is not offered to agent"),
+        "{}",
+        page.body
+    );
+    let id: fanatical::id::TicketId = ticket.rsplit('/').next().unwrap().parse().unwrap();
+    let tags = app
+        .desk
+        .read(move |desk, _| desk.tickets().get(id).map(|t| t.tags().len()))
+        .await
+        .unwrap();
+    assert_eq!(tags, Some(0), "a refused macro tags nothing");
+
+    // Lee, a light agent, is offered the reply macro but may not reply:
+    // the preview and the apply both name the permission missing.
+    let mut lee = app.sign_in("Lee (light agent)").await;
+    let page = app.get(&mut lee, &ticket).await;
+    let href = preview_link(&page.body, &ticket, demo::MACRO_ASK);
+    let preview = app.get(&mut lee, &href).await;
+    assert_eq!(preview.status, StatusCode::FORBIDDEN);
+    assert!(
+        preview.body.contains("Permission missing: "),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("reply_publicly"));
+    app.post(
+        &mut lee,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_ASK)],
+    )
+    .await;
+    let page = app.get(&mut lee, &ticket).await;
+    assert!(page.body.contains("Permission missing: "), "{}", page.body);
+    assert!(page.body.contains("reply_publicly"));
+    assert!(page.body.contains("status <strong>new</strong>"));
+    assert!(!page.body.contains("Hello Sam Ortiz, to look into ticket"));
+
+    // Applying without the session's CSRF token is refused.
+    let forged = app
+        .post_raw(
+            &mut lee,
+            &format!("{ticket}/macro"),
+            &[("name", demo::MACRO_TAKE)],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let page = app.get(&mut lee, &ticket).await;
+    assert!(page.body.contains("assignee nobody"));
+    // Mei applies tier 2's macro: urgent, tagged, hers.
+    app.get(&mut mei, &ticket).await;
+    app.post(
+        &mut mei,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_TIER2)],
+    )
+    .await;
+    let page = app.get(&mut mei, &ticket).await;
+    assert!(page.body.contains("priority urgent"), "{}", page.body);
+    assert!(page.body.contains("tags engineering"));
+    assert!(page.body.contains("assignee Mei (front line, tier 2)"));
 }
