@@ -315,7 +315,7 @@ async fn a_customer_and_an_agent_in_a_real_browser() {
                 "--no-sandbox",
                 "--disable-gpu",
                 "--disable-dev-shm-usage",
-                "--window-size=1280,1100",
+                "--window-size=1280,1250",
             ],
         }),
     );
