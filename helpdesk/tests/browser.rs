@@ -242,8 +242,14 @@ async fn story(b: &mut Browser) -> Step<()> {
     assert!(b.source().await?.contains("running, due"));
     b.shot("05-console-ticket").await?;
     b.submit("/reply", &[("body", REPLY)]).await?;
-    b.on_page(&format!("Ticket: {SUBJECT}")).await?;
-    let done = b.client.find(Locator::Css("p.flash.done")).await?;
+    // The same title before and after: wait for the confirmation, which
+    // only the page after the reply has.
+    let done = b
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("p.flash.done"))
+        .await?;
     assert_eq!(done.text().await?, "Reply sent.");
     // The first response is fulfilled.
     let met = b.client.find(Locator::Css("span.met")).await?;
