@@ -2,8 +2,8 @@
 //! small version of the `fanatical_day` example's cast. People, teams,
 //! three customers with a contact each, the desk's configuration (SLA
 //! policies, an SLA contract, the escalation graph bound to the people,
-//! a trigger that escalates on breach, a CSAT survey sent on solve, a
-//! reply template) and a few tickets to work on.
+//! a trigger that escalates on breach, a CSAT survey sent on solve, two
+//! reply templates, three macros) and a few tickets to work on.
 //!
 //! Ids come from a fixed seed, so the configuration (which names people)
 //! is the same on every start, and a restart finds the same desk in its
@@ -26,14 +26,16 @@ use fanatical::id::{
 use fanatical::incident::{
     Audience, Cadence, ComponentCatalog, ComponentState, IncidentConfig, IncidentStatus, Messages,
 };
-use fanatical::rules::{Change, Condition as When, RuleAction, Trigger, TriggerSet};
+use fanatical::rules::{
+    Change, Condition as When, Macro, MacroSet, RuleAction, Trigger, TriggerSet,
+};
 use fanatical::sla::{
     Clock, Conditions, Contract, Metric, SlaConfig, SlaPolicies, SlaPolicy, Target,
 };
 use fanatical::store::Store;
 use fanatical::survey::{Question, QuestionKind, SurveyConfig, SurveyDraft};
 use fanatical::template::{Locale, ReplyName, TemplateSet};
-use fanatical::ticket::Status;
+use fanatical::ticket::{Priority, Status, Tag};
 
 /// The seed of the demo's ids.
 pub const SEED: u64 = 20;
@@ -43,6 +45,22 @@ pub const CSAT: &str = "csat";
 
 /// The demo's reply template.
 pub const APOLOGY: &str = "outage-apology";
+
+/// The demo's reply template asking the customer for details (the
+/// "Ask for details" macro sends it).
+pub const NEED_DETAILS: &str = "need-details";
+
+/// The macro that asks for details and waits for the customer: a reply
+/// from a template, then pending.
+pub const MACRO_ASK: &str = "Ask for details";
+
+/// The macro by which an agent takes a ticket: assigned to whoever
+/// applies it, and open.
+pub const MACRO_TAKE: &str = "Take it";
+
+/// Tier 2's macro (only its members are offered it): urgent, tagged for
+/// engineering.
+pub const MACRO_TIER2: &str = "Engineering takes it";
 
 /// The people and customers of the demo, by id.
 #[derive(Debug, Clone, Copy)]
@@ -157,6 +175,16 @@ pub fn config(cast: &Cast) -> Result<DeskConfig, String> {
                     .to_owned(),
             )],
         )
+        .and_then(|t| {
+            t.with_reply(
+                ReplyName::new(NEED_DETAILS)?,
+                [(
+                    Locale::english(),
+                    "Hello {{ requester }}, to look into ticket {{ ticket }} we need a little more: the address of the page, the time it happened and a screenshot if you have one."
+                        .to_owned(),
+                )],
+            )
+        })
         .map_err(|x| e(&x))?;
     let c = |id: &str| ComponentId::new(id).map_err(|x| e(&x));
     let (dfw1, lon3) = (c("dfw1")?, c("lon3")?);
@@ -174,7 +202,49 @@ pub fn config(cast: &Cast) -> Result<DeskConfig, String> {
         )
         .with_escalation(graph(cast)?)
         .with_triggers(triggers()?)
-        .with_templates(templates))
+        .with_templates(templates)
+        .with_macros(macros(cast)?))
+}
+
+/// The demo's macros: one replying from a template and waiting, one
+/// assigning the ticket to whoever applies it, one for tier 2 only.
+///
+/// # Errors
+/// None in practice.
+pub fn macros(cast: &Cast) -> Result<MacroSet, String> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let ask = Macro::new(
+        MACRO_ASK,
+        [
+            RuleAction::ReplyWith {
+                template: ReplyName::new(NEED_DETAILS).map_err(|x| e(&x))?,
+            },
+            RuleAction::SetStatus(Status::Pending),
+        ],
+    )
+    .map_err(|x| e(&x))?
+    .describe("Asks the customer for the page, the time and a screenshot, and waits for them.");
+    let take = Macro::new(
+        MACRO_TAKE,
+        [
+            RuleAction::AssignToActor,
+            RuleAction::SetStatus(Status::Open),
+        ],
+    )
+    .map_err(|x| e(&x))?
+    .describe("Assigns the ticket to you and opens it.");
+    let tier2 = Macro::new(
+        MACRO_TIER2,
+        [
+            RuleAction::SetPriority(Priority::Urgent),
+            RuleAction::AddTag(Tag::new("engineering").map_err(|x| e(&x))?),
+            RuleAction::AssignToActor,
+        ],
+    )
+    .map_err(|x| e(&x))?
+    .describe("Tier 2 only: urgent, tagged for engineering, assigned to you.")
+    .for_teams([cast.tier2]);
+    MacroSet::new(vec![ask, take, tier2]).map_err(|x| e(&x))
 }
 
 /// The trigger's name: every SLA breach on an unsolved ticket is

@@ -38,8 +38,14 @@ pub fn system_clock() -> Clock {
 pub enum StoreChoice {
     /// A SQLite file (created when missing).
     Sqlite(PathBuf),
-    /// A PostgreSQL database, by its URL.
-    Postgres(String),
+    /// A PostgreSQL database, by its URL, and the schema the desk's
+    /// tables live in (`None`: `fanatical_postgres::DEFAULT_SCHEMA`).
+    Postgres {
+        /// The database's URL.
+        url: String,
+        /// The schema.
+        schema: Option<String>,
+    },
 }
 
 /// A command the desk refused: the error's text, and the permission the
@@ -232,8 +238,11 @@ fn open(choice: &StoreChoice) -> Result<Box<dyn Store>, String> {
                 .map_err(|e| format!("opening {}: {e}", path.display()))?;
             Ok(Box::new(store))
         }
-        StoreChoice::Postgres(url) => {
-            let store = fanatical_postgres::PgStore::connect(url)
+        StoreChoice::Postgres { url, schema } => {
+            let schema = schema
+                .as_deref()
+                .unwrap_or(fanatical_postgres::DEFAULT_SCHEMA);
+            let store = fanatical_postgres::PgStore::with_schema(url, schema)
                 .map_err(|e| format!("connecting to PostgreSQL: {e}"))?;
             Ok(Box::new(store))
         }

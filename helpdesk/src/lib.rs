@@ -26,6 +26,9 @@ pub struct Options {
     pub data: PathBuf,
     /// A PostgreSQL URL: the desk on PostgreSQL instead of SQLite.
     pub database_url: Option<String>,
+    /// The PostgreSQL schema of the desk's tables (`None`: the store's
+    /// default, `fanatical`): several desks in one database.
+    pub schema: Option<String>,
     /// Start with no demo organisation.
     pub empty: bool,
     /// The address to listen on.
@@ -37,6 +40,7 @@ impl Default for Options {
         Options {
             data: PathBuf::from("./helpdesk-data"),
             database_url: None,
+            schema: None,
             empty: false,
             listen: "127.0.0.1:8080".to_owned(),
         }
@@ -45,7 +49,7 @@ impl Default for Options {
 
 impl Options {
     /// Reads the command line (`--data DIR`, `--database-url URL`,
-    /// `--empty`, `--listen ADDR`); `DATABASE_URL` stands for
+    /// `--schema NAME`, `--empty`, `--listen ADDR`); `DATABASE_URL` stands for
     /// `--database-url` when given.
     ///
     /// # Errors
@@ -64,6 +68,7 @@ impl Options {
             match arg.as_str() {
                 "--data" => o.data = PathBuf::from(value("--data")?),
                 "--database-url" => o.database_url = Some(value("--database-url")?),
+                "--schema" => o.schema = Some(value("--schema")?),
                 "--listen" => o.listen = value("--listen")?,
                 "--empty" => o.empty = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
@@ -76,9 +81,10 @@ impl Options {
 
 /// The command line's help.
 pub const USAGE: &str =
-    "usage: helpdesk [--data DIR] [--database-url URL] [--empty] [--listen ADDR]
+    "usage: helpdesk [--data DIR] [--database-url URL] [--schema NAME] [--empty] [--listen ADDR]
   --data DIR          data folder: the SQLite file and outbox/ (default ./helpdesk-data)
   --database-url URL  run the desk on PostgreSQL (or set DATABASE_URL)
+  --schema NAME       the PostgreSQL schema of the desk's tables (default fanatical)
   --empty             start without the demo organisation
   --listen ADDR       address to listen on (default 127.0.0.1:8080)";
 
@@ -89,7 +95,10 @@ pub const USAGE: &str =
 /// What went wrong opening the store or starting the desk.
 pub fn start_desk(options: &Options, clock: Clock) -> Result<DeskHandle, String> {
     let store = match &options.database_url {
-        Some(url) => StoreChoice::Postgres(url.clone()),
+        Some(url) => StoreChoice::Postgres {
+            url: url.clone(),
+            schema: options.schema.clone(),
+        },
         None => StoreChoice::Sqlite(options.data.join("desk.sqlite")),
     };
     let cast = demo::Cast::new();
@@ -121,13 +130,22 @@ mod tests {
     fn the_command_line_is_read() {
         assert_eq!(Options::parse(args(&[]), None), Ok(Options::default()));
         let o = Options::parse(
-            args(&["--data", "/tmp/d", "--empty", "--listen", "0.0.0.0:1"]),
+            args(&[
+                "--data",
+                "/tmp/d",
+                "--empty",
+                "--listen",
+                "0.0.0.0:1",
+                "--schema",
+                "desk2",
+            ]),
             Some("postgres://x".into()),
         )
         .unwrap_or_default();
         assert_eq!(o.data, PathBuf::from("/tmp/d"));
         assert!(o.empty);
         assert_eq!(o.listen, "0.0.0.0:1");
+        assert_eq!(o.schema.as_deref(), Some("desk2"));
         assert_eq!(o.database_url.as_deref(), Some("postgres://x"));
         // The flag wins over the environment; an empty variable is none.
         let o = Options::parse(

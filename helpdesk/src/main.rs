@@ -1,4 +1,4 @@
-//! `cargo run -p helpdesk -- [--data DIR] [--database-url URL] [--empty] [--listen ADDR]`
+//! `cargo run -p helpdesk -- [--data DIR] [--database-url URL] [--schema NAME] [--empty] [--listen ADDR]`
 
 use helpdesk::{Options, desk_loop, start_desk, web};
 
@@ -16,7 +16,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = web::router(web::AppState::new(desk)?);
     let listener = tokio::net::TcpListener::bind(&options.listen).await?;
     let store = if options.database_url.is_some() {
-        "PostgreSQL".to_owned()
+        format!(
+            "PostgreSQL, schema {}",
+            options.schema.as_deref().unwrap_or("fanatical")
+        )
     } else {
         options.data.join("desk.sqlite").display().to_string()
     };

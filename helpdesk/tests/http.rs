@@ -3,208 +3,14 @@
 //! jar and the CSRF token of the last page, against a desk on a SQLite
 //! file in a temporary folder, on a clock the test moves.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use helpdesk::desk_loop::{Clock, DeskHandle};
-use helpdesk::{Options, start_desk, web};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use std::sync::Arc;
 
-/// A temporary data folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "helpdesk-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The service on a temporary folder and a clock the test holds.
-struct App {
-    router: Router,
-    desk: DeskHandle,
-    time: Arc<Mutex<DateTime<Utc>>>,
-    dir: Arc<TempDir>,
-}
-
-/// One browser: its cookie and the CSRF token of the last page it saw.
-struct Browser {
-    cookie: Option<String>,
-    csrf: Option<String>,
-}
-
-/// A response, read.
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-fn start_at() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap()
-}
-
-impl App {
-    fn new() -> Self {
-        Self::on(Arc::new(TempDir::new()), false)
-    }
-
-    fn on(dir: Arc<TempDir>, empty: bool) -> Self {
-        let time = Arc::new(Mutex::new(start_at()));
-        let t = time.clone();
-        let clock: Clock = Arc::new(move || *t.lock().unwrap());
-        let options = Options {
-            data: dir.0.clone(),
-            empty,
-            ..Options::default()
-        };
-        let desk = start_desk(&options, clock).unwrap();
-        let router = web::router(web::AppState::new(desk.clone()).unwrap());
-        App {
-            router,
-            desk,
-            time,
-            dir,
-        }
-    }
-
-    /// Moves the clock and lets the desk run what fell due.
-    async fn advance(&self, by: Duration) {
-        *self.time.lock().unwrap() += by;
-        self.desk.tick().await.unwrap();
-    }
-
-    async fn send(&self, b: &mut Browser, request: Request<Body>) -> Page {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned());
-        for v in response.headers().get_all(header::SET_COOKIE) {
-            let pair = v.to_str().unwrap().split(';').next().unwrap().to_owned();
-            b.cookie = Some(pair);
-        }
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = String::from_utf8(bytes.to_vec()).unwrap();
-        if let Some(token) = between(&body, "name=\"csrf\" value=\"", "\"") {
-            b.csrf = Some(token.to_owned());
-        }
-        Page {
-            status,
-            location,
-            body,
-        }
-    }
-
-    async fn get(&self, b: &mut Browser, path: &str) -> Page {
-        let mut r = Request::get(path);
-        if let Some(c) = &b.cookie {
-            r = r.header(header::COOKIE, c);
-        }
-        self.send(b, r.body(Body::empty()).unwrap()).await
-    }
-
-    /// Posts a form with the browser's CSRF token.
-    async fn post(&self, b: &mut Browser, path: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = b.csrf.clone().unwrap_or_default();
-        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
-        all.extend_from_slice(fields);
-        self.post_raw(b, path, &all).await
-    }
-
-    /// Posts a form exactly as given.
-    async fn post_raw(&self, b: &mut Browser, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut r =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(c) = &b.cookie {
-            r = r.header(header::COOKIE, c);
-        }
-        self.send(b, r.body(Body::from(body)).unwrap()).await
-    }
-
-    /// A new browser signed in as the person whose button reads `name`.
-    async fn sign_in(&self, name: &str) -> Browser {
-        let mut b = Browser {
-            cookie: None,
-            csrf: None,
-        };
-        let page = self.get(&mut b, "/signin").await;
-        let button = format!("\"><button type=\"submit\">{name}");
-        let end = page
-            .body
-            .find(&button)
-            .unwrap_or_else(|| panic!("no {name} to sign in as"));
-        let start = page.body[..end].rfind("value=\"").unwrap() + "value=\"".len();
-        let person = page.body[start..end].to_owned();
-        let signed = self.post(&mut b, "/signin", &[("person", &person)]).await;
-        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
-        // Follow the redirect, as a browser does: the new session's first
-        // page carries its CSRF token.
-        let home = signed.location.unwrap();
-        assert_eq!(self.get(&mut b, &home).await.status, StatusCode::OK);
-        b
-    }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn between<'a>(s: &'a str, from: &str, to: &str) -> Option<&'a str> {
-    let start = s.find(from)? + from.len();
-    let len = s[start..].find(to)?;
-    Some(&s[start..start + len])
-}
-
-/// The value of the option whose text is `text`.
-fn option_value(body: &str, text: &str) -> String {
-    let end = body.find(&format!(">{text}</option>")).unwrap();
-    let start = body[..end].rfind("value=\"").unwrap() + "value=\"".len();
-    body[start..].split('"').next().unwrap().to_owned()
-}
-
-/// The address of the first link to a ticket whose text is `subject`.
-fn ticket_link(body: &str, prefix: &str, subject: &str) -> String {
-    let end = body
-        .find(&format!("\">{subject}</a>"))
-        .unwrap_or_else(|| panic!("no link to {subject:?} in {body}"));
-    let start = body[..end].rfind(&format!("href=\"{prefix}")).unwrap() + "href=\"".len();
-    body[start..end].to_owned()
-}
+use axum::http::StatusCode;
+use chrono::Duration;
+use common::{App, Browser, TempDir, encode, option_value, ticket_link};
+use helpdesk::{demo, web};
 
 #[tokio::test]
 async fn a_stranger_is_sent_to_sign_in_which_says_it_is_a_demo() {
@@ -684,4 +490,196 @@ async fn a_restart_finds_the_same_desk_and_an_empty_desk_offers_nobody() {
     };
     let signin = empty.get(&mut b, "/signin").await;
     assert!(signin.body.contains("Nobody yet"));
+}
+
+/// The address of a macro's preview on `ticket`, as the ticket page links
+/// it.
+fn preview_link(body: &str, ticket: &str, name: &str) -> String {
+    let href = format!("{ticket}/macro?name={}", encode(name));
+    assert!(body.contains(&href), "no preview of {name:?} in {body}");
+    href
+}
+
+#[tokio::test]
+async fn the_ticket_page_offers_the_agents_macros_previews_and_applies_one() {
+    let app = App::new();
+    let mut ana = app.sign_in("Ana (front line)").await;
+    let queues = app.get(&mut ana, "/console").await;
+    let ticket = ticket_link(&queues.body, "/console/tickets/", "How do I add a domain?");
+    let page = app.get(&mut ana, &ticket).await;
+    // Ana is offered the macros for everyone, not tier 2's.
+    assert!(page.body.contains(demo::MACRO_ASK));
+    assert!(page.body.contains(demo::MACRO_TAKE));
+    assert!(!page.body.contains(demo::MACRO_TIER2), "{}", page.body);
+
+    // The preview shows the changes and the reply, and writes nothing.
+    let href = preview_link(&page.body, &ticket, demo::MACRO_ASK);
+    let preview = app.get(&mut ana, &href).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("status open → pending"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview
+            .body
+            .contains("to Sarah Lee &lt;email:sarah@studio.example&gt;")
+    );
+    assert!(
+        preview
+            .body
+            .contains("Hello Sarah Lee, to look into ticket")
+    );
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(page.body.contains("status <strong>new</strong>"));
+    assert!(!page.body.contains("Hello Sarah Lee, to look into ticket"));
+
+    // Applying it (from the preview's form, with its CSRF token) sends the
+    // reply and sets the ticket pending.
+    app.get(&mut ana, &href).await;
+    let applied = app
+        .post(
+            &mut ana,
+            &format!("{ticket}/macro"),
+            &[("name", demo::MACRO_ASK)],
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER);
+    assert_eq!(applied.location.as_deref(), Some(ticket.as_str()));
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(
+        page.body
+            .contains(&format!("Macro {} applied.", demo::MACRO_ASK)),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("status <strong>pending</strong>"));
+    assert!(page.body.contains("Hello Sarah Lee, to look into ticket"));
+    // The reply went out through the outbox.
+    app.advance(Duration::seconds(1)).await;
+    let sent = std::fs::read_dir(app.dir.0.join("outbox"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|f| {
+            std::fs::read_to_string(f.path())
+                .unwrap_or_default()
+                .contains("Hello Sarah Lee, to look into ticket")
+        });
+    assert!(sent, "the macro's reply is a file in the outbox");
+
+    // "Take it" assigns the ticket to whoever applies it.
+    app.post(
+        &mut ana,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_TAKE)],
+    )
+    .await;
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(
+        page.body.contains("assignee Ana (front line)"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("status <strong>open</strong>"));
+    // The ticket page shows its priority and its tags.
+    assert!(page.body.contains("priority normal"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_team_macro_is_for_its_team_and_a_refused_macro_names_the_permission() {
+    let app = App::new();
+    // Mei is in tier 2: she is offered its macro, and it works.
+    let mut mei = app.sign_in("Mei (front line, tier 2)").await;
+    let queues = app.get(&mut mei, "/console").await;
+    let ticket = ticket_link(&queues.body, "/console/tickets/", "Invoice charged twice");
+    let page = app.get(&mut mei, &ticket).await;
+    let href = preview_link(&page.body, &ticket, demo::MACRO_TIER2);
+    let preview = app.get(&mut mei, &href).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(
+        preview.body.contains("tag engineering added"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview
+            .body
+            .contains("assigned to Mei (front line, tier 2)")
+    );
+
+    // Ana is not: the preview and the form are refused, writing nothing.
+    let mut ana = app.sign_in("Ana (front line)").await;
+    app.get(&mut ana, &ticket).await;
+    let preview = app.get(&mut ana, &href).await;
+    assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(preview.body.contains("Refused: "), "{}", preview.body);
+    app.post(
+        &mut ana,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_TIER2)],
+    )
+    .await;
+    let page = app.get(&mut ana, &ticket).await;
+    assert!(
+        page.body.contains("is not offered to agent"),
+        "{}",
+        page.body
+    );
+    let id: fanatical::id::TicketId = ticket.rsplit('/').next().unwrap().parse().unwrap();
+    let tags = app
+        .desk
+        .read(move |desk, _| desk.tickets().get(id).map(|t| t.tags().len()))
+        .await
+        .unwrap();
+    assert_eq!(tags, Some(0), "a refused macro tags nothing");
+
+    // Lee, a light agent, is offered the reply macro but may not reply:
+    // the preview and the apply both name the permission missing.
+    let mut lee = app.sign_in("Lee (light agent)").await;
+    let page = app.get(&mut lee, &ticket).await;
+    let href = preview_link(&page.body, &ticket, demo::MACRO_ASK);
+    let preview = app.get(&mut lee, &href).await;
+    assert_eq!(preview.status, StatusCode::FORBIDDEN);
+    assert!(
+        preview.body.contains("Permission missing: "),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("reply_publicly"));
+    app.post(
+        &mut lee,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_ASK)],
+    )
+    .await;
+    let page = app.get(&mut lee, &ticket).await;
+    assert!(page.body.contains("Permission missing: "), "{}", page.body);
+    assert!(page.body.contains("reply_publicly"));
+    assert!(page.body.contains("status <strong>new</strong>"));
+    assert!(!page.body.contains("Hello Sam Ortiz, to look into ticket"));
+
+    // Applying without the session's CSRF token is refused.
+    let forged = app
+        .post_raw(
+            &mut lee,
+            &format!("{ticket}/macro"),
+            &[("name", demo::MACRO_TAKE)],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let page = app.get(&mut lee, &ticket).await;
+    assert!(page.body.contains("assignee nobody"));
+    // Mei applies tier 2's macro: urgent, tagged, hers.
+    app.get(&mut mei, &ticket).await;
+    app.post(
+        &mut mei,
+        &format!("{ticket}/macro"),
+        &[("name", demo::MACRO_TIER2)],
+    )
+    .await;
+    let page = app.get(&mut mei, &ticket).await;
+    assert!(page.body.contains("priority urgent"), "{}", page.body);
+    assert!(page.body.contains("tags engineering"));
+    assert!(page.body.contains("assignee Mei (front line, tier 2)"));
 }

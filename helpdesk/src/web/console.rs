@@ -1,6 +1,6 @@
 //! The agent console: queues with counts and SLA clocks, and the ticket
 //! page with its conversation, internal notes and the forms to reply,
-//! note, set the status and assign.
+//! note, set the status, assign and apply a macro.
 
 use std::collections::HashMap;
 
@@ -68,7 +68,7 @@ fn queues() -> Vec<(&'static str, &'static str, Queue)> {
 }
 
 /// The signed-in agent, or the answer for anyone else.
-fn agent_of(v: &Visitor) -> Result<AgentId, Response> {
+pub(super) fn agent_of(v: &Visitor) -> Result<AgentId, Response> {
     match v.who {
         Some(Who::Agent(a)) => Ok(a),
         Some(Who::Contact(_)) => Err(see_other("/portal")),
@@ -151,7 +151,7 @@ fn render_queues(
                             td { a href=(format!("/console/tickets/{}", row.id)) { (row.subject) } }
                             td { (desk.customers().get(row.customer).map_or_else(String::new, |c| c.organisation().to_owned())) }
                             td { (row.status.to_string()) }
-                            td { (format!("{:?}", row.priority)) }
+                            td { (row.priority.to_string()) }
                             td { (row.assignee.map_or_else(|| "—".to_owned(), |a| agent_name(desk, a))) }
                             td {
                                 @if row.breached { span.breached { "breached " } }
@@ -262,6 +262,10 @@ fn render_ticket(
             @if let Some(r) = &requester { " · requested by " (r) }
             " · channel " (view.channel.to_string())
             " · status " strong { (view.status.to_string()) }
+            " · priority " (view.priority.to_string())
+            @if !view.tags.is_empty() {
+                " · tags " (view.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "))
+            }
             " · assignee " (view.assignee.map_or_else(|| "nobody".to_owned(), |a| agent_name(desk, a)))
             @if let Some(d) = &view.department { " · with " (d) }
         }
@@ -353,6 +357,7 @@ fn render_ticket(
                     button type="submit" { "Assign" }
                 }
             }
+            (super::macros::macros_box(desk, agent, ticket, v))
         }
     };
     (
@@ -362,7 +367,7 @@ fn render_ticket(
 }
 
 /// The form's ticket and agent, or the answer for a bad request.
-async fn form_of(
+pub(super) async fn form_of(
     v: &Visitor,
     id: &str,
     form: &HashMap<String, String>,
@@ -377,7 +382,7 @@ async fn form_of(
     Ok((agent, ticket))
 }
 
-fn text(form: &HashMap<String, String>, key: &str) -> String {
+pub(super) fn text(form: &HashMap<String, String>, key: &str) -> String {
     form.get(key)
         .map_or_else(String::new, |s| s.trim().to_owned())
 }

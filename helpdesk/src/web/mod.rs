@@ -12,6 +12,7 @@
 #![allow(clippy::result_large_err)]
 
 mod console;
+mod macros;
 mod portal;
 mod supervisor;
 
@@ -149,6 +150,10 @@ pub fn router(state: AppState) -> Router {
         .route("/console/tickets/{id}/note", post(console::note))
         .route("/console/tickets/{id}/status", post(console::status))
         .route("/console/tickets/{id}/assign", post(console::assign))
+        .route(
+            "/console/tickets/{id}/macro",
+            get(macros::preview).post(macros::apply),
+        )
         .route("/portal", get(portal::home))
         .route("/portal/tickets", post(portal::open))
         .route("/portal/tickets/{id}", get(portal::ticket))
@@ -343,6 +348,7 @@ textarea{width:100%;min-height:5em}
 .forms{display:grid;grid-template-columns:repeat(auto-fit,minmax(20em,1fr));gap:1em}
 .box{background:#fff;border:1px solid #d6dbe1;border-radius:6px;padding:.8em}
 nav.queues a{margin-right:1em}
+.macro{margin:.4em 0}form.inline{display:inline}.outgoing{border-color:#6b9be0}
 .svg svg{max-width:100%;height:auto;background:#fff}
 ";
 
