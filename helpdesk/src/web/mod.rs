@@ -416,9 +416,8 @@ fn agent_name(desk: &Desk, agent: AgentId) -> String {
 
 fn contact_name(desk: &Desk, contact: ContactId) -> String {
     desk.customers()
-        .iter()
-        .find_map(|c| c.contact(contact).map(|k| k.name().to_owned()))
-        .unwrap_or_else(|| contact.to_string())
+        .contact(contact)
+        .map_or_else(|| contact.to_string(), |(_, k)| k.name().to_owned())
 }
 
 fn who_name(desk: &Desk, who: Who) -> String {
@@ -554,7 +553,7 @@ async fn signin(
     let known = match who {
         Some(w) => state
             .desk
-            .read(move |desk, _| desk.check_actor_public(&w.actor()))
+            .read(move |desk, _| desk.may_act(&w.actor()).is_ok())
             .await
             .unwrap_or(false),
         None => false,
@@ -602,27 +601,6 @@ async fn signout(
         r.headers_mut().append(SET_COOKIE, h);
     }
     r
-}
-
-/// Whether `actor` may act at all (known, active, not erased).
-trait CheckActor {
-    fn check_actor_public(&self, actor: &Actor) -> bool;
-}
-
-impl CheckActor for Desk {
-    fn check_actor_public(&self, actor: &Actor) -> bool {
-        match actor {
-            Actor::Agent(a) => self
-                .people()
-                .agent(*a)
-                .is_some_and(fanatical::agent::Agent::is_active),
-            Actor::Contact(c) => self.customers().iter().any(|cu| {
-                cu.contact(*c)
-                    .is_some_and(|k| k.erased().is_none() && k.merged_into().is_none())
-            }),
-            _ => false,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -123,9 +123,8 @@ pub(super) async fn open(
         .desk
         .read(move |desk, _| {
             desk.customers()
-                .iter()
-                .find(|c| c.contact(contact).is_some())
-                .map(fanatical::customer::Customer::id)
+                .contact(contact)
+                .map(|(customer, _)| customer.id())
         })
         .await;
     let Ok(Some(customer)) = customer else {
