@@ -185,6 +185,47 @@ fn two_connections_to_one_file_one_wins_the_other_conflicts() {
     assert_eq!(b.read_all(0, 100).unwrap(), a.read_all(0, 100).unwrap());
 }
 
+/// A barrier that fails instead of waiting for ever: when one racing
+/// thread panics (its message is the failure to read), the other would
+/// wait at `std::sync::Barrier` until CI's time ran out.
+struct Rendezvous {
+    state: std::sync::Mutex<(usize, u64)>,
+    turned: std::sync::Condvar,
+    parties: usize,
+}
+
+impl Rendezvous {
+    fn new(parties: usize) -> Self {
+        Rendezvous {
+            state: std::sync::Mutex::new((0, 0)),
+            turned: std::sync::Condvar::new(),
+            parties,
+        }
+    }
+
+    fn wait(&self) {
+        let mut state = self.state.lock().unwrap();
+        let generation = state.1;
+        state.0 += 1;
+        if state.0 == self.parties {
+            *state = (0, generation + 1);
+            self.turned.notify_all();
+            return;
+        }
+        while state.1 == generation {
+            let (next, waited) = self
+                .turned
+                .wait_timeout(state, std::time::Duration::from_secs(60))
+                .unwrap();
+            state = next;
+            assert!(
+                state.1 != generation || !waited.timed_out(),
+                "the other racing thread never arrived: it failed (see its panic above)"
+            );
+        }
+    }
+}
+
 /// What a round of the race did on one thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Attempt {
@@ -206,7 +247,7 @@ fn racing_threads_lose_nothing_and_duplicate_nothing() {
     // version, waits until the other has read it too, and only then
     // appends: when both have something left, both append at the same
     // version and exactly one must conflict.
-    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let barrier = Arc::new(Rendezvous::new(2));
     let written = Arc::new(AtomicU32::new(0));
     let total = u32::try_from(2 * per_thread).unwrap();
     let handles: Vec<_> = (0..2u128)
