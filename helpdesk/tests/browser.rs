@@ -2,7 +2,8 @@
 //! chromedriver (WebDriver, with `fantoccini`), through one story. A
 //! customer opens a ticket in the portal; an agent sees it in a queue with
 //! its SLA clock and replies; the first response shows fulfilled; the
-//! customer sees the reply.
+//! customer sees the reply; a team lead opens the supervisor page (its
+//! drawings) and the public status page.
 //!
 //! The test starts the service in-process on a free port over a temporary
 //! data folder, starts chromedriver itself on a free port (and stops it at
@@ -268,6 +269,24 @@ async fn story(b: &mut Browser) -> Step<()> {
     b.on_page(&format!("Ticket: {SUBJECT}")).await?;
     assert!(b.source().await?.contains(REPLY));
     b.shot("07-portal-reply").await?;
+    b.sign_out().await?;
+
+    // A team lead's supervisor page: attainment, escalations, the
+    // escalation graph and the org chart drawn as SVG; then the public
+    // status page.
+    b.sign_in("Luis (team lead)", None).await?;
+    b.goto("/supervisor").await?;
+    b.on_page("Supervisor").await?;
+    let svgs = b.client.find_all(Locator::Css("svg")).await?;
+    assert!(
+        svgs.len() >= 2,
+        "the graph and the org chart: {} drawings",
+        svgs.len()
+    );
+    b.shot("08-supervisor").await?;
+    b.goto("/status").await?;
+    b.on_page("Status").await?;
+    b.shot("09-status").await?;
     Ok(())
 }
 
@@ -348,7 +367,7 @@ async fn a_customer_and_an_agent_in_a_real_browser() {
     if let Err(e) = outcome {
         panic!("{test}: {e}");
     }
-    assert_eq!(browser.taken.len(), 7);
+    assert_eq!(browser.taken.len(), 9);
     for shot in &browser.taken {
         let size = std::fs::metadata(shot).map(|m| m.len()).unwrap_or(0);
         assert!(size > 1000, "{} is {size} bytes", shot.display());
