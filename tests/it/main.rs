@@ -41,6 +41,7 @@ mod locales;
 mod macros;
 mod many_desks;
 mod merge_race;
+mod merged_archive;
 mod org;
 mod outbox;
 mod permission_gaps;
