@@ -221,6 +221,38 @@ templates! {
     Trend = "trend" ["key", "count", "baseline", "z", "tickets"]
         en: "Trend on {{ key }}: {{ count }} tickets in the last window against a baseline of {{ baseline }} (z = {{ z }}). Tickets: {{ tickets }}"
         es: "Tendencia en {{ key }}: {{ count }} tickets en el último intervalo frente a una referencia de {{ baseline }} (z = {{ z }}). Tickets: {{ tickets }}";
+    /// The page a trigger's page action sends (to agents): `rule` is the
+    /// trigger's name, `body` the action's text, trimmed.
+    RuleNotice = "rule-notice" ["ticket", "rule", "body"]
+        en: "Ticket {{ ticket }} ({{ rule }}): {{ body }}"
+        es: "El ticket {{ ticket }} (regla «{{ rule }}»): {{ body }}";
+    /// Why a ticket is handed to a department when no escalation rule
+    /// moved it: its start node owns it (the reason of
+    /// `Command::escalate`'s hand-off, to colleagues).
+    EscalationOwner = "escalation-owner" ["department"]
+        en: "{{ department }} owns it"
+        es: "le corresponde a {{ department }}";
+    /// What an escalation simulation says first: the ticket opened (see
+    /// `TicketsView::simulate_escalation`).
+    EscalationOpened = "escalation-opened" []
+        en: "opened"
+        es: "abierto";
+    /// What an escalation simulation says when an SLA target warns:
+    /// `metric` as the record names it (`first_response`), `percent` of
+    /// the target used.
+    EscalationWarned = "escalation-warned" ["metric", "percent"]
+        en: "{{ metric }} warned at {{ percent }}%"
+        es: "aviso de {{ metric }} al {{ percent }} %";
+    /// What an escalation simulation says when an SLA target is breached.
+    EscalationBreached = "escalation-breached" ["metric"]
+        en: "{{ metric }} breached"
+        es: "{{ metric }} incumplido";
+    /// The organisation name of a customer registered for a sender no
+    /// contact holds, when the address gives no domain: `channel` is the
+    /// address's kind (`phone`, `chat`).
+    NewCustomer = "new-customer" ["channel"]
+        en: "New customer ({{ channel }})"
+        es: "Cliente nuevo ({{ channel }})";
     /// The page to the safety responder given a crisis ticket.
     CrisisResponder = "crisis-responder" ["ticket"]
         en: "A person may be at risk: ticket {{ ticket }} is yours now. Open it in the safety view."

@@ -19,6 +19,7 @@ mod crisis_paths;
 mod crisis_props;
 mod customer_merge;
 mod desk_flow;
+mod desk_texts;
 mod desks_run;
 mod erasure;
 mod errors;
