@@ -196,6 +196,32 @@ templates! {
     CourseCorrection = "course-correction" ["name", "kind", "count", "days"]
         en: "Course correction: {{ name }} has made the same kind of mistake ({{ kind }}) {{ count }} times in {{ days }} days."
         es: "Corrección de rumbo: {{ name }} ha cometido el mismo tipo de error ({{ kind }}) {{ count }} veces en {{ days }} días.";
+    /// A kind of mistake as the course-correction page names it: told
+    /// the customer something wrong. (English keeps the desk's original
+    /// wording; a kind of the desk's own is named as it was recorded.)
+    MistakeWrongInformation = "mistake-wrong-information" []
+        en: "WrongInformation"
+        es: "información errónea";
+    /// Promised a follow-up and did not.
+    MistakeMissedFollowUp = "mistake-missed-follow-up" []
+        en: "MissedFollowUp"
+        es: "seguimiento prometido y no hecho";
+    /// Tone or courtesy.
+    MistakeTone = "mistake-tone" []
+        en: "Tone"
+        es: "tono";
+    /// Shared something that should have stayed private.
+    MistakePrivacy = "mistake-privacy" []
+        en: "Privacy"
+        es: "privacidad";
+    /// Posted from the wrong account or on the wrong channel.
+    MistakeWrongChannel = "mistake-wrong-channel" []
+        en: "WrongChannel"
+        es: "cuenta o canal equivocado";
+    /// Let an SLA slip.
+    MistakeSlaMiss = "mistake-sla-miss" []
+        en: "SlaMiss"
+        es: "SLA incumplido";
     /// The note recording a promise to update the customer.
     Promise = "promise" ["due"]
         en: "Promised the customer an update by {{ due }}."

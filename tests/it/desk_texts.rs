@@ -1,7 +1,8 @@
 //! Texts the desk writes come from its template set (review of issues
 //! 18/19, item 4): a trigger's page and its escalation page, the reason of
 //! an escalation its start owns, the escalation simulation's notices, and
-//! the name of a customer registered for an unknown sender. Each in the
+//! the name of a customer registered for an unknown sender, and the kind
+//! of mistake a course-correction page names. Each in the
 //! desk's default locale (they go to colleagues), and each replaced by a
 //! custom text of the same name.
 
@@ -308,4 +309,89 @@ fn a_customer_registered_for_an_unknown_phone_is_named_in_the_desks_locale() {
             .to_owned();
         assert_eq!(org, name);
     }
+}
+
+/// Ana, on Bill's team with Bill its lead, makes `kind` of mistake twice:
+/// Bill's course-correction pages.
+fn course_corrections(
+    templates: TemplateSet,
+    kind: fanatical::coaching::MistakeKind,
+) -> Vec<String> {
+    use fanatical::agent::TeamCommand;
+    use fanatical::coaching::CoachingAction;
+    use fanatical::desk::PeopleAction;
+    let mut w = World::new();
+    let config = w.desk.config().clone().with_templates(templates);
+    w.desk = Desk::rebuild(&w.store, config).unwrap();
+    let (ana, bill, team) = (w.ana, w.bill, w.team);
+    for command in [
+        TeamCommand::AddMember(ana),
+        TeamCommand::AddMember(bill),
+        TeamCommand::SetLead(bill),
+    ] {
+        w.run(Command::new(
+            Actor::integration("setup"),
+            PeopleAction::UpdateTeam { team, command },
+        ))
+        .unwrap();
+    }
+    let t = w.jane_emails("help");
+    for _ in 0..2 {
+        w.run(Command::new(
+            Actor::Agent(bill),
+            CoachingAction::RecordMistake {
+                agent: ana,
+                kind: kind.clone(),
+                ticket: Some(t),
+                note: "posted from the company account".into(),
+            },
+        ))
+        .unwrap();
+        w.tick(60);
+    }
+    pages(&w)
+        .into_iter()
+        .filter(|(to, _)| *to == bill)
+        .map(|(_, body)| body)
+        .collect()
+}
+
+#[test]
+fn a_course_correction_names_the_kind_of_mistake_in_the_desks_locale() {
+    use fanatical::coaching::MistakeKind;
+    let english = course_corrections(TemplateSet::default(), MistakeKind::WrongChannel);
+    assert_eq!(
+        english,
+        vec![
+            "Course correction: Ana has made the same kind of mistake (WrongChannel) 2 times in 30 days."
+        ]
+    );
+    let spanish = course_corrections(spanish(), MistakeKind::WrongChannel);
+    assert_eq!(
+        spanish,
+        vec![
+            "Corrección de rumbo: Ana ha cometido el mismo tipo de error (cuenta o canal equivocado) 2 veces en 30 días."
+        ]
+    );
+    // A kind of the desk's own is named as recorded, not as Rust prints it.
+    let own = course_corrections(
+        TemplateSet::default(),
+        MistakeKind::Other("mislabelled".into()),
+    );
+    assert_eq!(
+        own,
+        vec![
+            "Course correction: Ana has made the same kind of mistake (mislabelled) 2 times in 30 days."
+        ]
+    );
+    let custom = course_corrections(
+        custom(TemplateName::MistakeSlaMiss, "let an SLA slip"),
+        MistakeKind::SlaMiss,
+    );
+    assert_eq!(
+        custom,
+        vec![
+            "Course correction: Ana has made the same kind of mistake (let an SLA slip) 2 times in 30 days."
+        ]
+    );
 }
