@@ -364,6 +364,87 @@ mod tests {
         );
     }
 
+    /// Cases: 256, or `FANATICAL_PROPTEST_CASES`.
+    fn cases() -> u32 {
+        std::env::var("FANATICAL_PROPTEST_CASES")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(256)
+    }
+
+    /// `c` (an ASCII letter or a space) written as one of its look-alikes:
+    /// `how` picks which, the combining mark U+0300 + `mark` goes after it
+    /// when `mark` is below 0x16, and a separator before it when `sep`
+    /// says so.
+    fn disguise(c: char, how: u8, mark: u8, sep: u8, out: &mut String) {
+        const SMALL: &str = "abcdefghijklmnopqrstuvwyz";
+        const CAPS: &str = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ";
+        match sep % 5 {
+            1 => out.push('_'),
+            2 => out.push('-'),
+            3 => out.push('\u{200b}'),
+            _ => {}
+        }
+        if c == ' ' {
+            out.push(if how.is_multiple_of(2) { ' ' } else { '\u{a0}' });
+            return;
+        }
+        let lower = c.to_ascii_lowercase();
+        let index = u32::from(lower) - u32::from('a');
+        let cyrillic = match lower {
+            'a' => Some('а'),
+            'e' => Some('е'),
+            'o' => Some('о'),
+            'c' => Some('с'),
+            'p' => Some('р'),
+            'x' => Some('х'),
+            'i' => Some('ӏ'),
+            'l' => Some('ӏ'),
+            _ => None,
+        };
+        let small = SMALL.find(lower).and_then(|i| CAPS.chars().nth(i));
+        let d = match how % 7 {
+            0 => Some(lower),
+            1 => Some(lower.to_ascii_uppercase()),
+            2 => char::from_u32(0x1D400 + index), // mathematical bold capital
+            3 => char::from_u32(0x1D41A + index), // mathematical bold small
+            4 => char::from_u32(0xFF41 + index),  // full-width small
+            5 => cyrillic,
+            _ => small,
+        };
+        out.push(d.unwrap_or(lower));
+        if mark < 0x16 {
+            // A combining mark from U+0300 to U+0315.
+            out.push(char::from_u32(0x0300 + u32::from(mark)).unwrap_or('\u{301}'));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases()))]
+
+        /// A built-in role's name in any mix of cases, mathematical and
+        /// full-width letters, Cyrillic look-alikes, small capitals,
+        /// combining marks and separators is taken by that role.
+        #[test]
+        fn a_disguised_built_in_name_is_taken(
+            role in 0..Role::BUILT_IN.len(),
+            picks in proptest::collection::vec((0u8..7, 0u8..48, 0u8..8), 20),
+        ) {
+            let role = Role::BUILT_IN[role].clone();
+            let plain = role.to_string();
+            let mut name = String::new();
+            for (c, (how, mark, sep)) in plain.chars().zip(picks) {
+                disguise(c, how, mark, sep, &mut name);
+            }
+            proptest::prop_assert_eq!(
+                RoleName::new(&name),
+                Err(AgentError::RoleNameTaken { name: name.clone(), role }),
+                "{:?}",
+                name
+            );
+        }
+    }
+
     #[test]
     fn a_look_alike_is_refused_when_read_from_the_record_too() {
         let read: Result<Role, _> = serde_json::from_str("\"custom:Team_Lead\"");
