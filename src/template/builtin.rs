@@ -279,6 +279,11 @@ templates! {
     NewCustomer = "new-customer" ["channel"]
         en: "New customer ({{ channel }})"
         es: "Cliente nuevo ({{ channel }})";
+    /// What a person's subject-access export shows for the subject of a
+    /// ticket of another contact they wrote on (to the contact).
+    ExportOtherTicket = "export-other-ticket" []
+        en: "(another contact's ticket)"
+        es: "(ticket de otro contacto)";
     /// The page to the safety responder given a crisis ticket.
     CrisisResponder = "crisis-responder" ["ticket"]
         en: "A person may be at risk: ticket {{ ticket }} is yours now. Open it in the safety view."

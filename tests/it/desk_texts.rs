@@ -1,9 +1,10 @@
 //! Texts the desk writes come from its template set (review of issues
 //! 18/19, item 4): a trigger's page and its escalation page, the reason of
-//! an escalation its start owns, the escalation simulation's notices, and
-//! the name of a customer registered for an unknown sender, and the kind
-//! of mistake a course-correction page names. Each in the
-//! desk's default locale (they go to colleagues), and each replaced by a
+//! an escalation its start owns, the escalation simulation's notices, the
+//! name of a customer registered for an unknown sender, and the kind of
+//! mistake a course-correction page names, each in the desk's default
+//! locale (they go to colleagues); the subject an export shows for
+//! another contact's ticket, in the person's own. Each is replaced by a
 //! custom text of the same name.
 
 use chrono::{TimeZone, Utc};
@@ -393,5 +394,48 @@ fn a_course_correction_names_the_kind_of_mistake_in_the_desks_locale() {
         vec![
             "Course correction: Ana has made the same kind of mistake (let an SLA slip) 2 times in 30 days."
         ]
+    );
+}
+
+#[test]
+fn an_export_names_another_contacts_ticket_in_the_persons_locale() {
+    use fanatical::desk::CustomerAction;
+    let subject_for_joe = |templates: TemplateSet, locale: Option<Locale>| -> String {
+        let mut w = World::new();
+        let config = w.desk.config().clone().with_templates(templates);
+        w.desk = Desk::rebuild(&w.store, config).unwrap();
+        let joe = crate::crisis_paths::joe(&mut w);
+        if let Some(locale) = locale {
+            w.run(Command::new(
+                Actor::integration("crm"),
+                CustomerAction::set_locale(w.acme, joe, locale),
+            ))
+            .unwrap();
+        }
+        let t = w.jane_emails("Site down");
+        let from = ChannelAddress::email("joe@acme.example").unwrap();
+        let msg =
+            InboundMessage::new(w.ids.next_id(), Channel::Email, from, "Same here.").in_reply_to(t);
+        w.run(Command::new(
+            Actor::integration("inbound"),
+            TicketAction::Receive(msg),
+        ))
+        .unwrap();
+        let export = w.desk.customers().export(joe).unwrap();
+        assert_eq!(export.tickets.len(), 1, "he wrote on Jane's ticket");
+        export.tickets[0].subject.clone()
+    };
+    assert_eq!(
+        subject_for_joe(TemplateSet::default(), None),
+        "(another contact's ticket)"
+    );
+    // Joe reads Spanish; the desk's default stays English.
+    assert_eq!(
+        subject_for_joe(TemplateSet::default(), Some(Locale::spanish())),
+        "(ticket de otro contacto)"
+    );
+    assert_eq!(
+        subject_for_joe(custom(TemplateName::ExportOtherTicket, "(not yours)"), None),
+        "(not yours)"
     );
 }
