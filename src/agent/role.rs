@@ -3,6 +3,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_security::confusable_detection;
 
 use super::AgentError;
 
@@ -137,14 +140,20 @@ impl fmt::Display for Role {
 
 /// The name of a custom role: 1 to 64 characters after trimming, no
 /// control characters, and not a name that could be taken for a built-in
-/// role's. Names are compared by their skeleton: case folded, every
-/// character that is not a letter or digit left out (spaces of any kind,
-/// `_`, `-`, `.`, zero-width characters), accents taken off, and the
-/// look-alikes of Latin letters read as the letters they look like
-/// (Cyrillic and Greek letters such as `а` and `ο`, full-width forms,
-/// `0` for `o`, `1`, `l` and `|` for `i`, `rn` for `m`). So `"Team_Lead"`,
-/// `"team-lead"`, `"TeamLead"`, `"ADM1N"` and `"аdmin"` (with a Cyrillic
-/// `а`) are all taken.
+/// role's. Names are compared by their skeleton: compatibility forms made
+/// plain (NFKC: mathematical letters such as `𝐀`, full-width forms, Roman
+/// numerals such as `ⅰ`), small capitals (`ᴀ`) read as capitals, then the
+/// confusables skeleton of Unicode's TR 39, which reads the look-alikes of
+/// Latin letters in other scripts as the letters they look like (Cyrillic
+/// `а` and palochka `ӏ`, Greek `ο`, `0` for `o`, `1`, `l`, `I` and `|`
+/// alike, `rn` for `m`), case folded, with accents and combining marks
+/// taken off and every character that is not a letter or digit left out
+/// (spaces of any kind, `_`, `-`, `.`, zero-width characters). A few ASCII
+/// signs written for letters count as those letters too (`4` and `@` for
+/// `a`, `3` for `e`, `5` and `$` for `s`, `7` for `t`, `!` for `i`). So
+/// `"Team_Lead"`, `"team-lead"`, `"TeamLead"`, `"ADM1N"`, `"аdmin"` (with
+/// a Cyrillic `а`), `"𝐀𝐝𝐦𝐢𝐧"` and `"ᴀᴅᴍɪɴ"` are all taken, while
+/// `"Billing 2"` is a name of its own.
 ///
 /// ```
 /// use fanatical::agent::{AgentError, Role, RoleName};
@@ -155,6 +164,8 @@ impl fmt::Display for Role {
 ///     Err(AgentError::RoleNameTaken { name: "Team_Lead".into(), role: Role::TeamLead })
 /// );
 /// assert!(RoleName::new("\u{0430}dmin").is_err()); // Cyrillic а
+/// assert!(RoleName::new("bi\u{04cf}\u{04cf}ing").is_err()); // palochka ӏ
+/// assert!(RoleName::new("Billing 2").is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -194,80 +205,67 @@ impl RoleName {
     }
 }
 
-/// What two role names are compared by: lower case, letters and digits
-/// only, look-alikes read as the Latin letters they look like (see
-/// [`RoleName`]).
+/// What two role names are compared by: the name as Unicode's confusable
+/// detection (TR 39) reads it, once more case-blind, with marks and
+/// everything that is not a letter or digit left out (see [`RoleName`]).
 fn skeleton(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        // Full-width forms of ASCII are ASCII.
-        let c = match u32::from(c) {
-            code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
-            _ => c,
-        };
-        for c in c.to_lowercase() {
-            let c = look_alike(c);
-            if c.is_alphanumeric() {
-                out.push(c);
-            }
-        }
-    }
-    out.replace("rn", "m").replace("vv", "w")
+    // Compatibility forms (𝐀, ａ, ⅰ, ℓ, no-break spaces) are their plain
+    // letters; small capitals and ASCII signs read as letters are too.
+    let plain: String = name.nfkc().map(small_capital).map(sign_as_letter).collect();
+    // TR 39's skeleton is case-sensitive and maps `I`, `l`, `1` and `|`
+    // to `l` but leaves `i` and `L`: take it of the upper case, then of
+    // the lower case of that, so both cases meet.
+    let upper: String = confusable_detection::skeleton(&plain.to_uppercase()).collect();
+    confusable_detection::skeleton(&upper.to_lowercase())
+        .nfd()
+        .filter(|&c| !is_combining_mark(c) && c.is_alphanumeric())
+        .collect()
 }
 
-/// The Latin letter `c` (lower case) is taken for, or `c` itself.
-fn look_alike(c: char) -> char {
+/// The capital a Latin small capital letter (`ᴀ`, `ɪ`, `ʟ`) is drawn as,
+/// or `c` itself: TR 39 does not list them as confusable with Latin
+/// letters, yet `ᴀᴅᴍɪɴ` reads as ADMIN.
+fn small_capital(c: char) -> char {
     match c {
-        // Digits and signs read as letters.
-        '0' => 'o',
-        '1' | 'l' | '|' | '!' | 'ı' | 'ℓ' | 'ɩ' => 'i',
+        'ᴀ' => 'A',
+        'ʙ' => 'B',
+        'ᴄ' => 'C',
+        'ᴅ' => 'D',
+        'ᴇ' => 'E',
+        'ꜰ' => 'F',
+        'ɢ' => 'G',
+        'ʜ' => 'H',
+        'ɪ' => 'I',
+        'ᴊ' => 'J',
+        'ᴋ' => 'K',
+        'ʟ' => 'L',
+        'ᴍ' => 'M',
+        'ɴ' => 'N',
+        'ᴏ' => 'O',
+        'ᴘ' => 'P',
+        'ꞯ' => 'Q',
+        'ʀ' => 'R',
+        'ꜱ' => 'S',
+        'ᴛ' => 'T',
+        'ᴜ' => 'U',
+        'ᴠ' => 'V',
+        'ᴡ' => 'W',
+        'ʏ' => 'Y',
+        'ᴢ' => 'Z',
+        other => other,
+    }
+}
+
+/// The letter an ASCII digit or sign stands for in a name written the
+/// way people dodge filters (`4dm!n`, `$afety`), or `c` itself. TR 39
+/// covers look-alikes (`0`, `1`, `|`), not these.
+fn sign_as_letter(c: char) -> char {
+    match c {
         '3' => 'e',
         '4' | '@' => 'a',
         '5' | '$' => 's',
         '7' => 't',
-        // Accented Latin letters.
-        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
-        'ç' | 'ć' | 'č' => 'c',
-        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
-        'ì'..='ï' | 'ī' | 'į' => 'i',
-        'ñ' | 'ń' | 'ň' => 'n',
-        'ò'..='ö' | 'ø' | 'ō' | 'ő' => 'o',
-        'ù'..='ü' | 'ū' | 'ů' | 'ű' => 'u',
-        'ý' | 'ÿ' => 'y',
-        // Cyrillic look-alikes.
-        'а' => 'a',
-        'в' | 'ь' => 'b',
-        'с' => 'c',
-        'ԁ' => 'd',
-        'е' | 'ё' => 'e',
-        'һ' => 'h',
-        'і' | 'ї' => 'i',
-        'ј' => 'j',
-        'к' => 'k',
-        'м' => 'm',
-        'п' | 'ո' => 'n',
-        'о' => 'o',
-        'р' => 'p',
-        'ѕ' => 's',
-        'т' => 't',
-        'у' => 'y',
-        'х' => 'x',
-        // Greek look-alikes.
-        'α' => 'a',
-        'β' => 'b',
-        'ε' => 'e',
-        'η' => 'n',
-        'ι' => 'i',
-        'κ' => 'k',
-        'ν' => 'v',
-        'ο' => 'o',
-        'ρ' => 'p',
-        'τ' => 't',
-        'υ' => 'u',
-        'χ' => 'x',
-        // Latin letters of other alphabets' shapes.
-        'ɡ' => 'g',
-        'ɑ' => 'a',
+        '!' => 'i',
         other => other,
     }
 }
@@ -300,6 +298,31 @@ mod tests {
             ("bi11ing", Role::Billing),
             ("mаnаger", Role::Manager),
             ("Agent", Role::Agent),
+            // Cyrillic palochka for l and I.
+            ("bi\u{04cf}\u{04cf}ing", Role::Billing),
+            ("\u{04cf}ight agent", Role::LightAgent),
+            ("ADM\u{04c0}N", Role::Admin),
+            ("adm\u{04cf}n", Role::Admin),
+            // Roman numerals, small and capital.
+            ("adm\u{2170}n", Role::Admin),
+            ("ADM\u{2160}N", Role::Admin),
+            ("bi\u{217c}\u{217c}ing", Role::Billing),
+            // Mathematical bold, italic and double-struck letters.
+            ("𝐀𝐝𝐦𝐢𝐧", Role::Admin),
+            ("𝑇𝑒𝑎𝑚 𝐿𝑒𝑎𝑑", Role::TeamLead),
+            ("𝕄𝕒𝕟𝕒𝕘𝕖𝕣", Role::Manager),
+            // Small capitals.
+            ("ᴀᴅᴍɪɴ", Role::Admin),
+            ("ʙɪʟʟɪɴɢ", Role::Billing),
+            ("ꜱᴀꜰᴇᴛʏ ʀᴇꜱᴘᴏɴᴅᴇʀ", Role::SafetyResponder),
+            // Combining marks over, under and through letters.
+            ("a\u{301}dmin", Role::Admin),
+            ("ad\u{0323}mi\u{0308}n", Role::Admin),
+            ("e\u{0336}xecutive", Role::Executive),
+            ("a\u{301}\u{302}\u{303}gent", Role::Agent),
+            // ASCII signs for letters.
+            ("4dm!n", Role::Admin),
+            ("$afety re5ponder", Role::SafetyResponder),
         ] {
             assert_eq!(
                 RoleName::new(name),
@@ -321,6 +344,14 @@ mod tests {
             "QA reviewer",
             "admin 2",
             "Billing Ops",
+            "Billing 2",
+            "Billing II",
+            "Billing ⅱ",
+            "Agent Smith",
+            "Manager's office",
+            "Безопасность",
+            "管理者",
+            "Admins",
         ] {
             assert_eq!(
                 RoleName::new(name).map(|n| n.as_str().to_owned()),
@@ -331,6 +362,87 @@ mod tests {
             RoleName::new("   "),
             Err(AgentError::InvalidRoleName("   ".into()))
         );
+    }
+
+    /// Cases: 256, or `FANATICAL_PROPTEST_CASES`.
+    fn cases() -> u32 {
+        std::env::var("FANATICAL_PROPTEST_CASES")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(256)
+    }
+
+    /// `c` (an ASCII letter or a space) written as one of its look-alikes:
+    /// `how` picks which, the combining mark U+0300 + `mark` goes after it
+    /// when `mark` is below 0x16, and a separator before it when `sep`
+    /// says so.
+    fn disguise(c: char, how: u8, mark: u8, sep: u8, out: &mut String) {
+        const SMALL: &str = "abcdefghijklmnopqrstuvwyz";
+        const CAPS: &str = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ";
+        match sep % 5 {
+            1 => out.push('_'),
+            2 => out.push('-'),
+            3 => out.push('\u{200b}'),
+            _ => {}
+        }
+        if c == ' ' {
+            out.push(if how.is_multiple_of(2) { ' ' } else { '\u{a0}' });
+            return;
+        }
+        let lower = c.to_ascii_lowercase();
+        let index = u32::from(lower) - u32::from('a');
+        let cyrillic = match lower {
+            'a' => Some('а'),
+            'e' => Some('е'),
+            'o' => Some('о'),
+            'c' => Some('с'),
+            'p' => Some('р'),
+            'x' => Some('х'),
+            'i' => Some('ӏ'),
+            'l' => Some('ӏ'),
+            _ => None,
+        };
+        let small = SMALL.find(lower).and_then(|i| CAPS.chars().nth(i));
+        let d = match how % 7 {
+            0 => Some(lower),
+            1 => Some(lower.to_ascii_uppercase()),
+            2 => char::from_u32(0x1D400 + index), // mathematical bold capital
+            3 => char::from_u32(0x1D41A + index), // mathematical bold small
+            4 => char::from_u32(0xFF41 + index),  // full-width small
+            5 => cyrillic,
+            _ => small,
+        };
+        out.push(d.unwrap_or(lower));
+        if mark < 0x16 {
+            // A combining mark from U+0300 to U+0315.
+            out.push(char::from_u32(0x0300 + u32::from(mark)).unwrap_or('\u{301}'));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases()))]
+
+        /// A built-in role's name in any mix of cases, mathematical and
+        /// full-width letters, Cyrillic look-alikes, small capitals,
+        /// combining marks and separators is taken by that role.
+        #[test]
+        fn a_disguised_built_in_name_is_taken(
+            role in 0..Role::BUILT_IN.len(),
+            picks in proptest::collection::vec((0u8..7, 0u8..48, 0u8..8), 20),
+        ) {
+            let role = Role::BUILT_IN[role].clone();
+            let plain = role.to_string();
+            let mut name = String::new();
+            for (c, (how, mark, sep)) in plain.chars().zip(picks) {
+                disguise(c, how, mark, sep, &mut name);
+            }
+            proptest::prop_assert_eq!(
+                RoleName::new(&name),
+                Err(AgentError::RoleNameTaken { name: name.clone(), role }),
+                "{:?}",
+                name
+            );
+        }
     }
 
     #[test]

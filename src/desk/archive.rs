@@ -389,6 +389,12 @@ impl CustomerArchive {
                 _ => {}
             }
         }
+        // A ticket listed here by a customer merge still names the
+        // source in its own record: read it as the surviving customer's,
+        // as the desk moved the tickets it held.
+        for t in tickets.values_mut() {
+            follow_merge(t, customer);
+        }
         CustomerArchive {
             customer,
             contents,
@@ -426,7 +432,9 @@ impl CustomerArchive {
     }
 
     /// An archived ticket as its stream folds (`None` when it is not in
-    /// the archive or its stream was not read).
+    /// the archive or its stream was not read), as a ticket of this
+    /// archive's customer: one listed here by a customer merge reads as
+    /// the target's, though its record names the source.
     #[must_use]
     pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
         self.tickets.get(&id)
@@ -643,12 +651,30 @@ pub struct ArchivedTicket {
 
 impl Desk {
     /// Reads a ticket from the store, whether or not it is still in
-    /// memory: an archived ticket on demand. `None` when the store holds
-    /// no such ticket.
+    /// memory: an archived ticket on demand, under the customer its own
+    /// customer was merged into, if it was (the record archived before a
+    /// merge still names the source; see
+    /// [`CustomerAction::MergeCustomers`](super::CustomerAction::MergeCustomers)).
+    /// `None` when the store holds no such ticket.
     ///
     /// # Errors
     /// Store errors.
-    pub(crate) fn read_ticket<S: Store + ?Sized>(
+    pub(crate) fn read_archived<S: Store + ?Sized>(
+        &self,
+        store: &S,
+        id: TicketId,
+    ) -> Result<Option<ArchivedTicket>, Error> {
+        let mut read = Self::read_ticket(store, id)?;
+        if let Some(a) = read.as_mut() {
+            let live = self.state.customers.live_id(a.ticket.customer());
+            follow_merge(&mut a.ticket, live);
+        }
+        Ok(read)
+    }
+
+    /// A ticket's record as its stream holds it (see
+    /// [`Desk::read_archived`]).
+    fn read_ticket<S: Store + ?Sized>(
         store: &S,
         id: TicketId,
     ) -> Result<Option<ArchivedTicket>, Error> {
@@ -687,7 +713,9 @@ impl Desk {
         store: &S,
         ticket: TicketId,
     ) -> Result<AgentTicketView, Error> {
-        let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        let t = self
+            .read_archived(store, ticket)?
+            .ok_or(DeskError::UnknownTicket(ticket))?;
         self.agent_view_of(&t.ticket)
     }
 
@@ -703,7 +731,9 @@ impl Desk {
         ticket: TicketId,
         contact: ContactId,
     ) -> Result<CustomerTicketView, Error> {
-        let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        let t = self
+            .read_archived(store, ticket)?
+            .ok_or(DeskError::UnknownTicket(ticket))?;
         // As for a ticket in memory: the contact's permissions decide.
         if self.state.customers.customer_of(contact) == Some(t.ticket.customer()) {
             self.check_on_facts(
@@ -732,7 +762,9 @@ impl Desk {
         viewer: AgentId,
     ) -> Result<super::SafetyTicketView, Error> {
         self.safety_responder(viewer)?;
-        let t = Self::read_ticket(store, ticket)?.ok_or(DeskError::UnknownTicket(ticket))?;
+        let t = self
+            .read_archived(store, ticket)?
+            .ok_or(DeskError::UnknownTicket(ticket))?;
         self.check_on_facts(
             &crate::actor::Actor::Agent(viewer),
             crate::permission::Permission::ViewTickets,
@@ -744,6 +776,19 @@ impl Desk {
             ticket: view,
             record: self.state.crises.get(ticket).cloned(),
         })
+    }
+}
+
+/// `t` as a ticket of `customer`, when its own customer was merged into
+/// `customer`: what [`TicketEventKind::CustomerChanged`] does to a ticket
+/// in memory, dated as the ticket's last change so nothing else moves.
+fn follow_merge(t: &mut Ticket, customer: CustomerId) {
+    let from = t.customer();
+    if from != customer {
+        t.apply(&TicketEvent {
+            at: t.updated_at(),
+            kind: TicketEventKind::CustomerChanged { from, to: customer },
+        });
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::id::EventId;
+use crate::template::{TemplateName, TemplateSet};
 use crate::ticket::{TriageEvent, TriageEventKind, TriagedMessage};
 
 /// What the desk does with a message from an address no contact holds.
@@ -120,15 +121,21 @@ pub fn new_contact_id(opening: EventId) -> ContactId {
     ContactId::from_uuid(MessageId::derive(opening, super::decision::salt::NEW_CONTACT).as_uuid())
 }
 
-/// The organisation name of a new customer registered for `address`.
-fn organisation_of(address: &ChannelAddress) -> String {
-    match address {
-        ChannelAddress::Email(e) => match e.rsplit_once('@') {
-            Some((_, domain)) if !domain.trim().is_empty() => domain.trim().to_lowercase(),
-            _ => "New customer (email)".to_owned(),
-        },
-        other => format!("New customer ({})", other.kind()),
+/// The organisation name of a new customer registered for `address`:
+/// its email domain, else [`TemplateName::NewCustomer`] in the desk's
+/// default locale.
+fn organisation_of(templates: &TemplateSet, address: &ChannelAddress) -> String {
+    if let ChannelAddress::Email(e) = address
+        && let Some((_, domain)) = e.rsplit_once('@')
+        && !domain.trim().is_empty()
+    {
+        return domain.trim().to_lowercase();
     }
+    templates.text(
+        TemplateName::NewCustomer,
+        None,
+        &[("channel", &address.kind().to_string())],
+    )
 }
 
 impl Desk {
@@ -176,7 +183,8 @@ impl Desk {
             None => {
                 let id = new_customer_id(opening);
                 self.fresh(StreamId::Customer(id))?;
-                let mut events = Customer::register(id, organisation_of(&from), now)?;
+                let mut events =
+                    Customer::register(id, organisation_of(&self.config.templates, &from), now)?;
                 let c = Customer::from_events(&events).ok_or(DeskError::UnknownCustomer(id))?;
                 events.extend(c.handle(add, now)?);
                 (c, events)
@@ -411,9 +419,15 @@ mod tests {
     #[test]
     fn organisations_are_named_by_domain_or_channel_never_by_person() {
         let mail = ChannelAddress::email("Sam.Smith@NewCo.example").unwrap();
-        assert_eq!(organisation_of(&mail), "newco.example");
+        let english = TemplateSet::default();
+        assert_eq!(organisation_of(&english, &mail), "newco.example");
         let phone = ChannelAddress::phone("+1 210 555 0199").unwrap();
-        assert_eq!(organisation_of(&phone), "New customer (phone)");
+        assert_eq!(organisation_of(&english, &phone), "New customer (phone)");
+        let spanish = TemplateSet::default()
+            .with_default_locale(crate::template::Locale::spanish())
+            .unwrap();
+        assert_eq!(organisation_of(&spanish, &mail), "newco.example");
+        assert_eq!(organisation_of(&spanish, &phone), "Cliente nuevo (phone)");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::decision::salt;
 use super::{Desk, Drafts, Page, PageKind};
-use crate::coaching::CoachingAction;
+use crate::coaching::{CoachingAction, MistakeKind};
 use crate::coaching::{CoachingEventKind, CoachingFlag, Mistake};
 use crate::error::Error;
 use crate::event::{Event, StreamId};
@@ -62,7 +62,7 @@ impl Desk {
                     TemplateName::CourseCorrection,
                     &[
                         ("name", &name),
-                        ("kind", &format!("{:?}", flag.kind)),
+                        ("kind", &self.mistake_kind_text(&flag.kind)),
                         ("count", &flag.occurrences.len().to_string()),
                         ("days", &window.num_days().to_string()),
                     ],
@@ -73,5 +73,21 @@ impl Desk {
         }
         d.push(stream, events.into_iter().map(Event::Coaching));
         Ok(())
+    }
+
+    /// A kind of mistake as the course-correction page names it, in the
+    /// desk's default locale: a built-in kind by its template, a kind of
+    /// the desk's own by its name.
+    fn mistake_kind_text(&self, kind: &MistakeKind) -> String {
+        let name = match kind {
+            MistakeKind::WrongInformation => TemplateName::MistakeWrongInformation,
+            MistakeKind::MissedFollowUp => TemplateName::MistakeMissedFollowUp,
+            MistakeKind::Tone => TemplateName::MistakeTone,
+            MistakeKind::Privacy => TemplateName::MistakePrivacy,
+            MistakeKind::WrongChannel => TemplateName::MistakeWrongChannel,
+            MistakeKind::SlaMiss => TemplateName::MistakeSlaMiss,
+            MistakeKind::Other(name) => return name.clone(),
+        };
+        self.text(name, &[])
     }
 }

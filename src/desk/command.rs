@@ -217,11 +217,7 @@ impl Command {
             TicketAction::Escalate {
                 ticket,
                 department: e.department.clone(),
-                reason: if e.path.is_empty() {
-                    format!("{} owns it", e.department)
-                } else {
-                    e.path.join("; ")
-                },
+                reason: e.reason.clone(),
                 context: e.context.clone(),
                 notify: e.people.clone(),
             },

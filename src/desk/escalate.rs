@@ -14,6 +14,7 @@ use crate::event::{Event, StreamId};
 use crate::id::{AgentId, TicketId};
 use crate::sla::SlaEventKind;
 use crate::store::RecordedEvent;
+use crate::template::TemplateName;
 use crate::ticket::OpenTicket;
 
 /// Where a ticket should go, decided from a graph.
@@ -25,6 +26,11 @@ pub struct Escalation {
     pub department: String,
     /// One line per hop.
     pub path: Vec<String>,
+    /// Why, in one line for the hand-off ([`super::Command::escalate`]):
+    /// the hops joined by `"; "`, or, when the start owns the ticket, that
+    /// it does ([`TemplateName::EscalationOwner`], in the desk's default
+    /// locale).
+    pub reason: String,
     /// What must travel with it.
     pub context: Vec<String>,
     /// The people at the owning node.
@@ -37,7 +43,9 @@ pub struct Notice {
     /// When.
     pub at: DateTime<Utc>,
     /// What happened ("opened", "first_response warned at 75%",
-    /// "resolution breached").
+    /// "resolution breached"), in the desk's default locale
+    /// ([`TemplateName::EscalationOpened`], `EscalationWarned`,
+    /// `EscalationBreached`).
     pub trigger: String,
     /// Which node owns the ticket then.
     pub owner: String,
@@ -105,10 +113,20 @@ impl Desk {
         };
         let path = graph.resolve(start, facts, now)?;
         let owner = path.owner_node();
+        let hops = path.explain();
+        let reason = if hops.is_empty() {
+            self.text(
+                TemplateName::EscalationOwner,
+                &[("department", &owner.name)],
+            )
+        } else {
+            hops.join("; ")
+        };
         Ok(Escalation {
             owner: owner.key.clone(),
             department: owner.name.clone(),
-            path: path.explain(),
+            path: hops,
+            reason,
             context: path.context().into_iter().map(str::to_owned).collect(),
             people: self.people_at(&owner.kind),
         })
@@ -146,7 +164,8 @@ impl Desk {
                 path: e.path,
             })
         };
-        notices.push(notice(&sim, &facts, at, "opened".to_owned())?);
+        let opened = self.text(TemplateName::EscalationOpened, &[]);
+        notices.push(notice(&sim, &facts, at, opened)?);
         let end = crate::time::plus(at, Duration::try_hours(hours).unwrap_or(Duration::MAX));
         while let Some(next) = sim.poll_timeout().filter(|t| *t <= end) {
             let decision = sim.decide_timeouts(next);
@@ -164,12 +183,21 @@ impl Desk {
                         SlaEventKind::Warned { key, percent, .. } => (
                             key.metric,
                             SlaLevel::Warned,
-                            format!("{} warned at {percent}%", key.metric),
+                            self.text(
+                                TemplateName::EscalationWarned,
+                                &[
+                                    ("metric", &key.metric.to_string()),
+                                    ("percent", &percent.to_string()),
+                                ],
+                            ),
                         ),
                         SlaEventKind::Breached { key, .. } => (
                             key.metric,
                             SlaLevel::Breached,
-                            format!("{} breached", key.metric),
+                            self.text(
+                                TemplateName::EscalationBreached,
+                                &[("metric", &key.metric.to_string())],
+                            ),
                         ),
                         _ => continue,
                     };

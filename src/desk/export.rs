@@ -139,7 +139,12 @@ impl Desk {
                     view.ccs = self.shown_ccs(t);
                 } else {
                     // Another contact's words, and whom they copied.
-                    view.subject = "(another contact's ticket)".to_owned();
+                    view.subject = self.text_for(
+                        customer.id(),
+                        contact,
+                        crate::template::TemplateName::ExportOtherTicket,
+                        &[],
+                    );
                     view.ccs.clear();
                 }
                 view

@@ -397,7 +397,14 @@ impl Desk {
                     };
                     for agent in to {
                         self.active_agent(agent)?;
-                        let text = format!("Ticket {} ({name}): {}", scratch.id(), body.trim());
+                        let text = self.text(
+                            crate::template::TemplateName::RuleNotice,
+                            &[
+                                ("ticket", &scratch.id().to_string()),
+                                ("rule", name.as_str()),
+                                ("body", body.trim()),
+                            ],
+                        );
                         out.pages.push((agent, PageKind::RuleNotice, text));
                     }
                     Vec::new()
@@ -430,11 +437,13 @@ impl Desk {
                             _ => PageKind::Escalation,
                         };
                         for agent in self.people_at(&owner.kind) {
-                            let text = format!(
-                                "Ticket {} is yours now ({}): {}",
-                                scratch.id(),
-                                owner.name,
-                                hops.join("; ")
+                            let text = self.text(
+                                crate::template::TemplateName::HandOff,
+                                &[
+                                    ("ticket", &scratch.id().to_string()),
+                                    ("department", &owner.name),
+                                    ("reason", &hops.join("; ")),
+                                ],
                             );
                             out.pages.push((agent, kind, text));
                         }

@@ -492,7 +492,9 @@ impl<'a> TicketsView<'a> {
     /// A ticket read from the store, whether or not it is still in
     /// memory: how an archived ticket is read back (see
     /// [`crate::desk::ArchivePolicy`]). The raw record, like
-    /// [`TicketsView::get`]; `None` when the store holds no such ticket.
+    /// [`TicketsView::get`], and like it under the surviving customer
+    /// when its customer was merged into another after it was archived;
+    /// `None` when the store holds no such ticket.
     ///
     /// # Errors
     /// Store errors.
@@ -501,7 +503,7 @@ impl<'a> TicketsView<'a> {
         store: &S,
         id: TicketId,
     ) -> Result<Option<super::ArchivedTicket>, Error> {
-        Desk::read_ticket(store, id)
+        self.desk.read_archived(store, id)
     }
 
     /// Every ticket: the raw records (see [`TicketsView::get`]).

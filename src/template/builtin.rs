@@ -196,6 +196,32 @@ templates! {
     CourseCorrection = "course-correction" ["name", "kind", "count", "days"]
         en: "Course correction: {{ name }} has made the same kind of mistake ({{ kind }}) {{ count }} times in {{ days }} days."
         es: "Corrección de rumbo: {{ name }} ha cometido el mismo tipo de error ({{ kind }}) {{ count }} veces en {{ days }} días.";
+    /// A kind of mistake as the course-correction page names it: told
+    /// the customer something wrong. (English keeps the desk's original
+    /// wording; a kind of the desk's own is named as it was recorded.)
+    MistakeWrongInformation = "mistake-wrong-information" []
+        en: "WrongInformation"
+        es: "información errónea";
+    /// Promised a follow-up and did not.
+    MistakeMissedFollowUp = "mistake-missed-follow-up" []
+        en: "MissedFollowUp"
+        es: "seguimiento prometido y no hecho";
+    /// Tone or courtesy.
+    MistakeTone = "mistake-tone" []
+        en: "Tone"
+        es: "tono";
+    /// Shared something that should have stayed private.
+    MistakePrivacy = "mistake-privacy" []
+        en: "Privacy"
+        es: "privacidad";
+    /// Posted from the wrong account or on the wrong channel.
+    MistakeWrongChannel = "mistake-wrong-channel" []
+        en: "WrongChannel"
+        es: "cuenta o canal equivocado";
+    /// Let an SLA slip.
+    MistakeSlaMiss = "mistake-sla-miss" []
+        en: "SlaMiss"
+        es: "SLA incumplido";
     /// The note recording a promise to update the customer.
     Promise = "promise" ["due"]
         en: "Promised the customer an update by {{ due }}."
@@ -221,6 +247,43 @@ templates! {
     Trend = "trend" ["key", "count", "baseline", "z", "tickets"]
         en: "Trend on {{ key }}: {{ count }} tickets in the last window against a baseline of {{ baseline }} (z = {{ z }}). Tickets: {{ tickets }}"
         es: "Tendencia en {{ key }}: {{ count }} tickets en el último intervalo frente a una referencia de {{ baseline }} (z = {{ z }}). Tickets: {{ tickets }}";
+    /// The page a trigger's page action sends (to agents): `rule` is the
+    /// trigger's name, `body` the action's text, trimmed.
+    RuleNotice = "rule-notice" ["ticket", "rule", "body"]
+        en: "Ticket {{ ticket }} ({{ rule }}): {{ body }}"
+        es: "El ticket {{ ticket }} (regla «{{ rule }}»): {{ body }}";
+    /// Why a ticket is handed to a department when no escalation rule
+    /// moved it: its start node owns it (the reason of
+    /// `Command::escalate`'s hand-off, to colleagues).
+    EscalationOwner = "escalation-owner" ["department"]
+        en: "{{ department }} owns it"
+        es: "le corresponde a {{ department }}";
+    /// What an escalation simulation says first: the ticket opened (see
+    /// `TicketsView::simulate_escalation`).
+    EscalationOpened = "escalation-opened" []
+        en: "opened"
+        es: "abierto";
+    /// What an escalation simulation says when an SLA target warns:
+    /// `metric` as the record names it (`first_response`), `percent` of
+    /// the target used.
+    EscalationWarned = "escalation-warned" ["metric", "percent"]
+        en: "{{ metric }} warned at {{ percent }}%"
+        es: "aviso de {{ metric }} al {{ percent }} %";
+    /// What an escalation simulation says when an SLA target is breached.
+    EscalationBreached = "escalation-breached" ["metric"]
+        en: "{{ metric }} breached"
+        es: "{{ metric }} incumplido";
+    /// The organisation name of a customer registered for a sender no
+    /// contact holds, when the address gives no domain: `channel` is the
+    /// address's kind (`phone`, `chat`).
+    NewCustomer = "new-customer" ["channel"]
+        en: "New customer ({{ channel }})"
+        es: "Cliente nuevo ({{ channel }})";
+    /// What a person's subject-access export shows for the subject of a
+    /// ticket of another contact they wrote on (to the contact).
+    ExportOtherTicket = "export-other-ticket" []
+        en: "(another contact's ticket)"
+        es: "(ticket de otro contacto)";
     /// The page to the safety responder given a crisis ticket.
     CrisisResponder = "crisis-responder" ["ticket"]
         en: "A person may be at risk: ticket {{ ticket }} is yours now. Open it in the safety view."

@@ -45,7 +45,7 @@ fn agent(w: &mut World, name: &str, roles: Vec<Role>) -> AgentId {
     id
 }
 
-fn responder(w: &mut World, name: &str) -> AgentId {
+pub(crate) fn responder(w: &mut World, name: &str) -> AgentId {
     agent(w, name, vec![Role::SafetyResponder])
 }
 
