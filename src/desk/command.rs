@@ -388,7 +388,9 @@ pub enum CustomerAction {
     /// - every ticket of the source in the desk's memory, open, solved or
     ///   closed ([`crate::ticket::TicketEventKind::CustomerChanged`] on
     ///   each): queues filtering on the customer, in memory and in a
-    ///   database read model, find them under the target;
+    ///   database read model, find them under the target; their SLA
+    ///   records follow, with the policy they had
+    ///   ([`crate::sla::SlaEventKind::PolicyApplied`] naming the target);
     /// - its tickets archived out of memory: listed in the target's archive
     ///   too ([`crate::event::StreamId::Archive`]; the desk reads the
     ///   source's archive first, see [`super::Desk::archive_needed`]), so

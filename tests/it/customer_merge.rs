@@ -225,6 +225,12 @@ fn merging_customers_moves_tickets_contacts_and_fields_and_leaves_a_tombstone() 
         })
         .collect();
     assert_eq!(moved, [open, closed].into());
+    // Their SLA records follow them, with the policy they had.
+    for t in [open, closed] {
+        let sla = w.desk.tickets().sla(t).expect("an SLA record");
+        assert_eq!(sla.customer, tiny, "{t}");
+    }
+    assert!(w.desk.tickets().slas().all(|s| s.customer != acme));
     survives(&w, DeskConfig::default());
 }
 
