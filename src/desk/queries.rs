@@ -153,8 +153,8 @@ impl Desk {
     /// What [`Desk::decide`] would refuse the actor with:
     /// [`DeskError::UnknownAgent`] or [`DeskError::InactiveAgent`],
     /// [`DeskError::UnknownContact`],
-    /// [`CustomerError::ContactErased`](crate::customer::CustomerError::ContactErased),
-    /// [`CustomerError::ContactMerged`](crate::customer::CustomerError::ContactMerged),
+    /// [`CustomerError::ContactErased`],
+    /// [`CustomerError::ContactMerged`],
     /// [`DeskError::SystemActor`], or the integration name's error.
     ///
     /// ```
