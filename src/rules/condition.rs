@@ -127,7 +127,7 @@ pub enum Party {
 }
 
 /// Something that changed in this decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Change {
@@ -246,6 +246,73 @@ impl Changes {
             }
             _ => {}
         }
+    }
+
+    /// How many changes happened, counting each [`Change`] that
+    /// [`Changes::has`] would find once: it grows whenever a new one
+    /// happens (changes are only ever added).
+    pub(super) fn count(&self) -> usize {
+        let any = |set_len: usize| set_len + usize::from(set_len > 0);
+        usize::from(self.created)
+            + any(self.statuses.len())
+            + usize::from(self.priority)
+            + usize::from(self.ticket_type)
+            + usize::from(self.assignee)
+            + usize::from(self.team)
+            + self.tags_added.len()
+            + self.tags_removed.len()
+            + self.fields.len()
+            + any(self.replies.len())
+            + usize::from(self.note)
+            + any(self.warned.len())
+            + any(self.breached.len())
+    }
+
+    /// Every [`Change`] that [`Changes::has`] finds, each once (a status
+    /// changed both to `open` and at all, say).
+    pub(super) fn happened(&self) -> impl Iterator<Item = Change> + '_ {
+        let flag = |on: bool, c: Change| on.then_some(c);
+        let any = flag;
+        [
+            flag(self.created, Change::Created),
+            any(!self.statuses.is_empty(), Change::Status { to: None }),
+            flag(self.priority, Change::Priority),
+            flag(self.ticket_type, Change::Type),
+            flag(self.assignee, Change::Assignee),
+            flag(self.team, Change::Team),
+            any(!self.replies.is_empty(), Change::PublicReply { by: None }),
+            flag(self.note, Change::InternalNote),
+            any(!self.warned.is_empty(), Change::SlaWarned { metric: None }),
+            any(
+                !self.breached.is_empty(),
+                Change::SlaBreached { metric: None },
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(
+            self.statuses
+                .iter()
+                .map(|s| Change::Status { to: Some(*s) }),
+        )
+        .chain(self.tags_added.iter().cloned().map(Change::TagAdded))
+        .chain(self.tags_removed.iter().cloned().map(Change::TagRemoved))
+        .chain(self.fields.iter().cloned().map(Change::Field))
+        .chain(
+            self.replies
+                .iter()
+                .map(|p| Change::PublicReply { by: Some(*p) }),
+        )
+        .chain(
+            self.warned
+                .iter()
+                .map(|m| Change::SlaWarned { metric: Some(*m) }),
+        )
+        .chain(
+            self.breached
+                .iter()
+                .map(|m| Change::SlaBreached { metric: Some(*m) }),
+        )
     }
 
     /// Whether `change` happened.
