@@ -187,6 +187,10 @@ pub struct Changes {
     note: bool,
     warned: BTreeSet<Metric>,
     breached: BTreeSet<Metric>,
+    /// How many of the fields' entries were recorded (each once): it
+    /// grows exactly when something new changed, so it follows from the
+    /// entries (and comparing it compares nothing more).
+    recorded: usize,
 }
 
 impl Changes {
@@ -204,68 +208,46 @@ impl Changes {
 
     /// Notes a ticket event.
     pub fn record_ticket(&mut self, kind: &TicketEventKind) {
-        match kind {
-            TicketEventKind::Opened { .. } => self.created = true,
-            TicketEventKind::StatusChanged { to, .. } => {
-                self.statuses.insert(*to);
-            }
-            TicketEventKind::PriorityChanged { .. } => self.priority = true,
-            TicketEventKind::TypeChanged { .. } => self.ticket_type = true,
-            TicketEventKind::Assigned { .. } => self.assignee = true,
-            TicketEventKind::TeamSet { .. } => self.team = true,
-            TicketEventKind::Tagged { tag } => {
-                self.tags_added.insert(tag.clone());
-            }
-            TicketEventKind::Untagged { tag } => {
-                self.tags_removed.insert(tag.clone());
-            }
+        let set = |flag: &mut bool| !std::mem::replace(flag, true);
+        let new = match kind {
+            TicketEventKind::Opened { .. } => set(&mut self.created),
+            TicketEventKind::StatusChanged { to, .. } => self.statuses.insert(*to),
+            TicketEventKind::PriorityChanged { .. } => set(&mut self.priority),
+            TicketEventKind::TypeChanged { .. } => set(&mut self.ticket_type),
+            TicketEventKind::Assigned { .. } => set(&mut self.assignee),
+            TicketEventKind::TeamSet { .. } => set(&mut self.team),
+            TicketEventKind::Tagged { tag } => self.tags_added.insert(tag.clone()),
+            TicketEventKind::Untagged { tag } => self.tags_removed.insert(tag.clone()),
             TicketEventKind::FieldSet { key, .. } | TicketEventKind::FieldCleared { key } => {
-                self.fields.insert(key.clone());
+                self.fields.insert(key.clone())
             }
             TicketEventKind::EntryAdded { entry } => match entry.visibility {
-                EntryVisibility::Internal => self.note = true,
-                EntryVisibility::Public => {
-                    self.replies.insert(match entry.author {
-                        Author::Contact(_) => Party::Customer,
-                        Author::Agent(_) | Author::System => Party::Support,
-                    });
-                }
+                EntryVisibility::Internal => set(&mut self.note),
+                EntryVisibility::Public => self.replies.insert(match entry.author {
+                    Author::Contact(_) => Party::Customer,
+                    Author::Agent(_) | Author::System => Party::Support,
+                }),
             },
-            _ => {}
-        }
+            _ => false,
+        };
+        self.recorded = self.recorded.saturating_add(usize::from(new));
     }
 
     /// Notes an SLA event.
     pub fn record_sla(&mut self, kind: &SlaEventKind) {
-        match kind {
-            SlaEventKind::Warned { key, .. } => {
-                self.warned.insert(key.metric);
-            }
-            SlaEventKind::Breached { key, .. } => {
-                self.breached.insert(key.metric);
-            }
-            _ => {}
-        }
+        let new = match kind {
+            SlaEventKind::Warned { key, .. } => self.warned.insert(key.metric),
+            SlaEventKind::Breached { key, .. } => self.breached.insert(key.metric),
+            _ => false,
+        };
+        self.recorded = self.recorded.saturating_add(usize::from(new));
     }
 
-    /// How many changes happened, counting each [`Change`] that
-    /// [`Changes::has`] would find once: it grows whenever a new one
-    /// happens (changes are only ever added).
+    /// How many changes were recorded, each once: it grows exactly when
+    /// something new happens (changes are only ever added), so
+    /// [`Changes::happened`] is the same while it stays.
     pub(super) fn count(&self) -> usize {
-        let any = |set_len: usize| set_len + usize::from(set_len > 0);
-        usize::from(self.created)
-            + any(self.statuses.len())
-            + usize::from(self.priority)
-            + usize::from(self.ticket_type)
-            + usize::from(self.assignee)
-            + usize::from(self.team)
-            + self.tags_added.len()
-            + self.tags_removed.len()
-            + self.fields.len()
-            + any(self.replies.len())
-            + usize::from(self.note)
-            + any(self.warned.len())
-            + any(self.breached.len())
+        self.recorded
     }
 
     /// Every [`Change`] that [`Changes::has`] finds, each once (a status

@@ -11,7 +11,7 @@
 //! adds are looked up as the run goes, so a run over the candidates
 //! fires exactly what a run over every trigger fires.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{Change, Changes, Condition, Trigger, TriggerSet};
 
@@ -19,18 +19,24 @@ use super::{Change, Changes, Condition, Trigger, TriggerSet};
 /// order (its index in the set's `order`).
 #[derive(Debug, Clone, Default)]
 pub(super) struct TriggerIndex {
-    /// For each watched change, the ranks of the triggers that can fire
-    /// only when it happened (or, for an `any` of changes, also on it),
-    /// ascending.
-    by_change: BTreeMap<Change, Vec<usize>>,
-    /// The ranks of the triggers evaluated whatever changed, ascending.
-    always: Vec<usize>,
+    /// For each watched change, which of `lists` holds the ranks of the
+    /// triggers that can fire only when it happened (or, for an `any` of
+    /// changes, also on it).
+    by_change: BTreeMap<Change, usize>,
+    /// Ranks, ascending, one list per watched change.
+    lists: Vec<Vec<usize>>,
+    /// The ranks of the triggers evaluated whatever changed, as a bit set
+    /// (bit `r % 64` of word `r / 64`).
+    always: Vec<u64>,
 }
 
 impl TriggerIndex {
     /// The index of `triggers` run in `order` (positions).
     pub(super) fn new(triggers: &[Trigger], order: &[usize]) -> Self {
-        let mut index = TriggerIndex::default();
+        let mut index = TriggerIndex {
+            always: vec![0; order.len().div_ceil(64)],
+            ..TriggerIndex::default()
+        };
         for (rank, t) in order.iter().enumerate() {
             let Some(t) = triggers.get(*t).filter(|t| t.active) else {
                 continue;
@@ -38,18 +44,61 @@ impl TriggerIndex {
             match watched(t) {
                 Some(changes) => {
                     for c in changes {
-                        let ranks = index.by_change.entry(c.clone()).or_default();
-                        // Ranks arrive ascending; an `any` may name a
-                        // change twice.
-                        if ranks.last() != Some(&rank) {
+                        let next = index.lists.len();
+                        let list = *index.by_change.entry(c.clone()).or_insert(next);
+                        if list == next {
+                            index.lists.push(Vec::new());
+                        }
+                        if let Some(ranks) = index.lists.get_mut(list)
+                            // Ranks arrive ascending; an `any` may name a
+                            // change twice.
+                            && ranks.last() != Some(&rank)
+                        {
                             ranks.push(rank);
                         }
                     }
                 }
-                None => index.always.push(rank),
+                None => set_bit(&mut index.always, rank),
             }
         }
         index
+    }
+
+    /// The ranks filed under `change`, ascending.
+    #[cfg(test)]
+    fn filed(&self, change: &Change) -> Vec<usize> {
+        self.by_change
+            .get(change)
+            .and_then(|&l| self.lists.get(l))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The ranks evaluated whatever changed, ascending.
+    #[cfg(test)]
+    fn always(&self) -> Vec<usize> {
+        (0..self.always.len() * 64)
+            .filter(|&r| next_bit(&self.always, r) == Some(r))
+            .collect()
+    }
+}
+
+fn set_bit(bits: &mut [u64], rank: usize) {
+    if let Some(word) = bits.get_mut(rank / 64) {
+        *word |= 1 << (rank % 64);
+    }
+}
+
+/// The lowest set bit at or past `from`.
+fn next_bit(bits: &[u64], from: usize) -> Option<usize> {
+    let mut w = from / 64;
+    let mut word = bits.get(w)? & (u64::MAX << (from % 64));
+    loop {
+        if word != 0 {
+            return Some(w * 64 + word.trailing_zeros() as usize);
+        }
+        w += 1;
+        word = *bits.get(w)?;
     }
 }
 
@@ -107,10 +156,13 @@ fn breadth(c: &Change) -> u8 {
 #[derive(Debug)]
 pub(crate) struct Candidates<'a> {
     set: &'a TriggerSet,
-    /// The next of the set's always-evaluated triggers.
-    always: usize,
-    /// Ranks filed under a change that happened, not yet handed out.
-    pending: BTreeSet<usize>,
+    /// The ranks that can fire: the always-evaluated ones and those filed
+    /// under a change that happened, as a bit set.
+    eligible: Vec<u64>,
+    /// The lists (of the index) already merged into `eligible`: a list is
+    /// merged once, from the rank the run was at, and every rank past
+    /// that stays eligible.
+    merged: Vec<usize>,
     /// Ranks below this were handed out or passed.
     next_rank: usize,
     /// How many changes had happened when they were last looked up.
@@ -126,8 +178,8 @@ impl TriggerSet {
     pub(crate) fn candidates(&self) -> Candidates<'_> {
         Candidates {
             set: self,
-            always: 0,
-            pending: BTreeSet::new(),
+            eligible: self.index.always.clone(),
+            merged: Vec::new(),
             next_rank: 0,
             seen: None,
         }
@@ -143,31 +195,21 @@ impl<'a> Candidates<'a> {
         if self.seen != Some(count) {
             self.seen = Some(count);
             for c in changes.happened() {
-                if let Some(ranks) = index.by_change.get(&c) {
-                    let from = ranks.partition_point(|&r| r < self.next_rank);
-                    self.pending
-                        .extend(ranks.get(from..).into_iter().flatten().copied());
+                let Some(&list) = index.by_change.get(&c) else {
+                    continue;
+                };
+                if self.merged.contains(&list) {
+                    continue;
+                }
+                self.merged.push(list);
+                let ranks = index.lists.get(list).map_or(&[][..], Vec::as_slice);
+                let from = ranks.partition_point(|&r| r < self.next_rank);
+                for &r in ranks.get(from..).unwrap_or(&[]) {
+                    set_bit(&mut self.eligible, r);
                 }
             }
         }
-        let always = index.always.get(self.always).copied();
-        let rank = match (always, self.pending.first().copied()) {
-            (Some(a), Some(p)) if p < a => self.pending.pop_first(),
-            (Some(a), Some(p)) => {
-                // Both lists may hold a rank only if the index were
-                // built twice over; take it once.
-                if p == a {
-                    self.pending.pop_first();
-                }
-                self.always += 1;
-                Some(a)
-            }
-            (Some(_), None) => {
-                self.always += 1;
-                always
-            }
-            (None, _) => self.pending.pop_first(),
-        }?;
+        let rank = next_bit(&self.eligible, self.next_rank)?;
         self.next_rank = rank.saturating_add(1);
         let position = *self.set.order.get(rank)?;
         self.set.triggers.get(position).map(|t| (position, t))
@@ -179,6 +221,7 @@ mod tests {
     use super::*;
     use crate::rules::RuleAction;
     use crate::ticket::{Priority, Tag, TicketEventKind};
+    use std::collections::BTreeSet;
 
     fn tag(t: &str) -> Tag {
         Tag::new(t).unwrap()
@@ -231,12 +274,12 @@ mod tests {
         ])
         .unwrap();
         let index = &set.index;
-        let filed = |c: Change| index.by_change.get(&c).cloned().unwrap_or_default();
+        let filed = |c: Change| index.filed(&c);
         assert_eq!(filed(Change::TagAdded(tag("vip"))), vec![0]);
         assert!(filed(Change::PublicReply { by: None }).is_empty());
         assert_eq!(filed(Change::TagAdded(tag("x"))), vec![2]);
         assert_eq!(filed(Change::Type), vec![2]);
-        assert_eq!(index.always, vec![1, 3, 4]);
+        assert_eq!(index.always(), vec![1, 3, 4]);
         // Nothing changed: only the always-evaluated, in run order.
         assert_eq!(names(&set, &Changes::new()), ["high", "mixed any", "not"]);
         let mut changes = Changes::new();
@@ -264,7 +307,8 @@ mod tests {
         let back: TriggerSet = serde_json::from_value(json).unwrap();
         assert_eq!(back, set);
         assert_eq!(back.index.by_change, set.index.by_change);
-        assert_eq!(back.index.always, set.index.always);
+        assert_eq!(back.index.lists, set.index.lists);
+        assert_eq!(back.index.always(), set.index.always());
         let mut changes = Changes::new();
         changes.record_ticket(&TicketEventKind::PriorityChanged {
             from: Priority::Normal,
@@ -311,7 +355,7 @@ mod tests {
     }
 
     #[test]
-    fn what_happened_is_what_changes_has_each_counted_once() {
+    fn what_happened_is_what_changes_has_once_each_and_the_count_follows_it() {
         use crate::rules::Party;
         use crate::sla::Metric;
         use crate::ticket::Status;
@@ -366,10 +410,17 @@ mod tests {
             },
             TicketEventKind::Tagged { tag: tag("x") },
         ] {
+            let before: Vec<Change> = changes.happened().collect();
             changes.record_ticket(&kind);
             counts.push(changes.count());
             let happened: Vec<Change> = changes.happened().collect();
-            assert_eq!(happened.len(), changes.count());
+            // The count moves exactly when what happened does.
+            assert_eq!(
+                counts[counts.len() - 2] == changes.count(),
+                before == happened
+            );
+            let distinct: BTreeSet<&Change> = happened.iter().collect();
+            assert_eq!(distinct.len(), happened.len());
             assert!(happened.iter().all(|c| changes.has(c)));
             for t in ["x", "y", "z"].map(tag) {
                 for c in universe(&t) {
@@ -378,6 +429,6 @@ mod tests {
             }
         }
         // Each new change counts; the same tag again does not.
-        assert_eq!(counts, [0, 1, 2, 3, 5, 6, 6]);
+        assert_eq!(counts, [0, 1, 2, 3, 4, 5, 5]);
     }
 }
