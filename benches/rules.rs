@@ -2,7 +2,10 @@
 //! triggers decides an agent's reply on a ticket (decide only: the
 //! triggers run inside it), against the same desk with none; and the set
 //! run alone on a scenario (`TriggerSet::run`), with none of them
-//! matching and with ten matching. Figures are in the README's
+//! matching and with ten matching. Two sets: every trigger watching a
+//! public reply (each is a candidate for the reply), and triggers
+//! watching varied changes of which ten watch a public reply (the index
+//! by watched change leaves ten candidates). Figures are in the README's
 //! performance section.
 
 use std::hint::black_box;
@@ -38,13 +41,60 @@ fn triggers(matching: usize) -> TriggerSet {
     TriggerSet::new(list).unwrap()
 }
 
+/// 1,000 triggers, each adding its own tag, watching varied changes:
+/// its own tag added or removed, or the priority, type, team or an
+/// internal note changing on a ticket with its own tag. Ten watch a public
+/// reply instead; `firing` of those fire on any, the rest only on a
+/// ticket with their own tag.
+fn varied(firing: usize) -> TriggerSet {
+    let list = (0..1_000)
+        .map(|i| {
+            let own = Tag::new(&format!("w{i}")).unwrap();
+            let done = Tag::new(&format!("done{i}")).unwrap();
+            let t = Trigger::new(&format!("trigger {i}"), [RuleAction::AddTag(done)]).unwrap();
+            let watched = match i % 6 {
+                _ if i < 10 => Change::PublicReply { by: None },
+                0 => Change::TagAdded(own.clone()),
+                1 => Change::TagRemoved(own.clone()),
+                2 => Change::Priority,
+                3 => Change::Type,
+                4 => Change::Team,
+                _ => Change::InternalNote,
+            };
+            let t = t.when(Condition::Changed(watched));
+            if i < firing {
+                t
+            } else {
+                t.when(Condition::HasTag(own))
+            }
+        })
+        .collect();
+    TriggerSet::new(list).unwrap()
+}
+
 fn bench_triggers(c: &mut Criterion) {
-    let mut g = c.benchmark_group("triggers_1000");
-    for (name, set) in [
-        ("none", None),
-        ("none_match", Some(triggers(0))),
-        ("ten_match", Some(triggers(10))),
-    ] {
+    bench_sets(
+        c,
+        "triggers_1000",
+        vec![
+            ("none", None),
+            ("none_match", Some(triggers(0))),
+            ("ten_match", Some(triggers(10))),
+        ],
+    );
+    bench_sets(
+        c,
+        "triggers_1000_varied",
+        vec![
+            ("ten_candidates_none_match", Some(varied(0))),
+            ("ten_candidates_ten_match", Some(varied(10))),
+        ],
+    );
+}
+
+fn bench_sets(c: &mut Criterion, group: &str, sets: Vec<(&str, Option<TriggerSet>)>) {
+    let mut g = c.benchmark_group(group);
+    for (name, set) in sets {
         let Fixture {
             mut desk,
             mut store,

@@ -220,7 +220,9 @@ impl Desk {
         };
         let mut changes = self.changes_drafted(d, id);
         let mut sla = self.sla_as_drafted(d, id, after.customer());
-        for (position, trigger) in self.config.triggers.in_run_order() {
+        // Only the triggers that can fire on what has changed so far.
+        let mut candidates = self.config.triggers.candidates();
+        while let Some((position, trigger)) = candidates.next(&changes) {
             if after.status() == Status::Closed {
                 return;
             }
@@ -245,13 +247,31 @@ impl Desk {
                 acting: actor.agent(),
                 applied_by: None,
             };
+            let (ticket_at, sla_at) = (
+                d.drafted(&StreamId::Ticket(id)).len(),
+                d.drafted(&StreamId::Sla(id)).len(),
+            );
             self.fire_all_or_nothing(d, &rule, &after, sla.as_ref(), customer, Vec::new(), now);
-            // What the next trigger sees: everything drafted so far.
-            if let Some(t) = self.ticket_as_drafted(d, id) {
-                after = t;
+            // What the next trigger sees: everything drafted so far, by
+            // folding on what this firing drafted (drafts only grow past
+            // where it began: a refused firing is rolled back to there).
+            for (_, e) in d
+                .drafted(&StreamId::Ticket(id))
+                .get(ticket_at..)
+                .unwrap_or(&[])
+            {
+                if let Event::Ticket(e) = e {
+                    after.apply(e);
+                    changes.record_ticket(&e.kind);
+                }
             }
-            changes = self.changes_drafted(d, id);
-            sla = self.sla_as_drafted(d, id, after.customer());
+            for (_, e) in d.drafted(&StreamId::Sla(id)).get(sla_at..).unwrap_or(&[]) {
+                if let Event::Sla(e) = e {
+                    sla.get_or_insert_with(|| TicketSla::new(id, after.customer()))
+                        .apply(e);
+                    changes.record_sla(&e.kind);
+                }
+            }
         }
     }
 

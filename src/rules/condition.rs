@@ -127,7 +127,7 @@ pub enum Party {
 }
 
 /// Something that changed in this decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Change {
@@ -187,6 +187,10 @@ pub struct Changes {
     note: bool,
     warned: BTreeSet<Metric>,
     breached: BTreeSet<Metric>,
+    /// How many of the fields' entries were recorded (each once): it
+    /// grows exactly when something new changed, so it follows from the
+    /// entries (and comparing it compares nothing more).
+    recorded: usize,
 }
 
 impl Changes {
@@ -204,48 +208,93 @@ impl Changes {
 
     /// Notes a ticket event.
     pub fn record_ticket(&mut self, kind: &TicketEventKind) {
-        match kind {
-            TicketEventKind::Opened { .. } => self.created = true,
-            TicketEventKind::StatusChanged { to, .. } => {
-                self.statuses.insert(*to);
-            }
-            TicketEventKind::PriorityChanged { .. } => self.priority = true,
-            TicketEventKind::TypeChanged { .. } => self.ticket_type = true,
-            TicketEventKind::Assigned { .. } => self.assignee = true,
-            TicketEventKind::TeamSet { .. } => self.team = true,
-            TicketEventKind::Tagged { tag } => {
-                self.tags_added.insert(tag.clone());
-            }
-            TicketEventKind::Untagged { tag } => {
-                self.tags_removed.insert(tag.clone());
-            }
+        let set = |flag: &mut bool| !std::mem::replace(flag, true);
+        let new = match kind {
+            TicketEventKind::Opened { .. } => set(&mut self.created),
+            TicketEventKind::StatusChanged { to, .. } => self.statuses.insert(*to),
+            TicketEventKind::PriorityChanged { .. } => set(&mut self.priority),
+            TicketEventKind::TypeChanged { .. } => set(&mut self.ticket_type),
+            TicketEventKind::Assigned { .. } => set(&mut self.assignee),
+            TicketEventKind::TeamSet { .. } => set(&mut self.team),
+            TicketEventKind::Tagged { tag } => self.tags_added.insert(tag.clone()),
+            TicketEventKind::Untagged { tag } => self.tags_removed.insert(tag.clone()),
             TicketEventKind::FieldSet { key, .. } | TicketEventKind::FieldCleared { key } => {
-                self.fields.insert(key.clone());
+                self.fields.insert(key.clone())
             }
             TicketEventKind::EntryAdded { entry } => match entry.visibility {
-                EntryVisibility::Internal => self.note = true,
-                EntryVisibility::Public => {
-                    self.replies.insert(match entry.author {
-                        Author::Contact(_) => Party::Customer,
-                        Author::Agent(_) | Author::System => Party::Support,
-                    });
-                }
+                EntryVisibility::Internal => set(&mut self.note),
+                EntryVisibility::Public => self.replies.insert(match entry.author {
+                    Author::Contact(_) => Party::Customer,
+                    Author::Agent(_) | Author::System => Party::Support,
+                }),
             },
-            _ => {}
-        }
+            _ => false,
+        };
+        self.recorded = self.recorded.saturating_add(usize::from(new));
     }
 
     /// Notes an SLA event.
     pub fn record_sla(&mut self, kind: &SlaEventKind) {
-        match kind {
-            SlaEventKind::Warned { key, .. } => {
-                self.warned.insert(key.metric);
-            }
-            SlaEventKind::Breached { key, .. } => {
-                self.breached.insert(key.metric);
-            }
-            _ => {}
-        }
+        let new = match kind {
+            SlaEventKind::Warned { key, .. } => self.warned.insert(key.metric),
+            SlaEventKind::Breached { key, .. } => self.breached.insert(key.metric),
+            _ => false,
+        };
+        self.recorded = self.recorded.saturating_add(usize::from(new));
+    }
+
+    /// How many changes were recorded, each once: it grows exactly when
+    /// something new happens (changes are only ever added), so
+    /// [`Changes::happened`] is the same while it stays.
+    pub(super) fn count(&self) -> usize {
+        self.recorded
+    }
+
+    /// Every [`Change`] that [`Changes::has`] finds, each once (a status
+    /// changed both to `open` and at all, say).
+    pub(super) fn happened(&self) -> impl Iterator<Item = Change> + '_ {
+        let flag = |on: bool, c: Change| on.then_some(c);
+        let any = flag;
+        [
+            flag(self.created, Change::Created),
+            any(!self.statuses.is_empty(), Change::Status { to: None }),
+            flag(self.priority, Change::Priority),
+            flag(self.ticket_type, Change::Type),
+            flag(self.assignee, Change::Assignee),
+            flag(self.team, Change::Team),
+            any(!self.replies.is_empty(), Change::PublicReply { by: None }),
+            flag(self.note, Change::InternalNote),
+            any(!self.warned.is_empty(), Change::SlaWarned { metric: None }),
+            any(
+                !self.breached.is_empty(),
+                Change::SlaBreached { metric: None },
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(
+            self.statuses
+                .iter()
+                .map(|s| Change::Status { to: Some(*s) }),
+        )
+        .chain(self.tags_added.iter().cloned().map(Change::TagAdded))
+        .chain(self.tags_removed.iter().cloned().map(Change::TagRemoved))
+        .chain(self.fields.iter().cloned().map(Change::Field))
+        .chain(
+            self.replies
+                .iter()
+                .map(|p| Change::PublicReply { by: Some(*p) }),
+        )
+        .chain(
+            self.warned
+                .iter()
+                .map(|m| Change::SlaWarned { metric: Some(*m) }),
+        )
+        .chain(
+            self.breached
+                .iter()
+                .map(|m| Change::SlaBreached { metric: Some(*m) }),
+        )
     }
 
     /// Whether `change` happened.

@@ -53,6 +53,7 @@ mod automation;
 #[cfg(feature = "proptest")]
 pub mod checks;
 mod condition;
+mod index;
 mod macros;
 mod run;
 #[cfg(feature = "proptest")]

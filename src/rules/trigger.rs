@@ -12,6 +12,7 @@ use crate::field::{FieldKey, FieldValue};
 use crate::id::{AgentId, ContactId, TeamId};
 use crate::ticket::{Priority, Status, Tag, TicketCommand, TicketType};
 
+use super::index::TriggerIndex;
 use super::{Attribute, Condition, RuleName, Subject};
 
 /// What a trigger does when it fires. Every change is recorded with the
@@ -439,13 +440,26 @@ impl TriggerProblems {
 /// assert!(err.problems().iter().any(|p| matches!(p, TriggerProblem::Conflict { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Trigger>", into = "Vec<Trigger>")]
 pub struct TriggerSet {
-    triggers: Vec<Trigger>,
+    pub(super) triggers: Vec<Trigger>,
     /// Positions in run order.
-    order: Vec<usize>,
+    pub(super) order: Vec<usize>,
+    /// The active triggers by what they watch (derived from the two
+    /// above: rebuilt with them, not serialized, not compared).
+    pub(super) index: TriggerIndex,
 }
+
+/// Sets are equal when their triggers are (the run order and the index
+/// follow from them).
+impl PartialEq for TriggerSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.triggers == other.triggers && self.order == other.order
+    }
+}
+
+impl Eq for TriggerSet {}
 
 impl TryFrom<Vec<Trigger>> for TriggerSet {
     type Error = TriggerProblems;
@@ -492,7 +506,12 @@ impl TriggerSet {
         let (order, loops) = run_order(&triggers);
         problems.extend(loops);
         if problems.is_empty() {
-            Ok(TriggerSet { triggers, order })
+            let index = TriggerIndex::new(&triggers, &order);
+            Ok(TriggerSet {
+                triggers,
+                order,
+                index,
+            })
         } else {
             Err(TriggerProblems(problems))
         }
@@ -502,7 +521,12 @@ impl TriggerSet {
     /// [`TriggerSet::unchecked`]).
     #[cfg(any(test, feature = "proptest"))]
     pub(super) fn from_parts(triggers: Vec<Trigger>, order: Vec<usize>) -> Self {
-        TriggerSet { triggers, order }
+        let index = TriggerIndex::new(&triggers, &order);
+        TriggerSet {
+            triggers,
+            order,
+            index,
+        }
     }
 
     /// No triggers.
