@@ -93,22 +93,7 @@ impl Desk {
             StreamId::Archive(target),
             archived.into_iter().map(Event::Ticket),
         );
-        for id in tickets {
-            // The ticket's SLA record follows it: the same policy (the
-            // contracts are equal), now the target's, so reports by
-            // customer and the record's calendar name the survivor.
-            if let Some(sla) = self.state.slas.get(id).filter(|s| s.customer == source) {
-                d.push(
-                    StreamId::Sla(id),
-                    [Event::Sla(crate::sla::SlaEvent {
-                        at: now,
-                        kind: crate::sla::SlaEventKind::PolicyApplied {
-                            customer: target,
-                            policy: sla.policy.clone(),
-                        },
-                    })],
-                );
-            }
+        for &id in &tickets {
             d.push(
                 StreamId::Ticket(id),
                 [Event::Ticket(TicketEvent {
@@ -119,6 +104,23 @@ impl Desk {
                     },
                 })],
             );
+        }
+        // The tickets' SLA records follow them: the same policy (the
+        // contracts are equal), now the target's, so reports by customer
+        // and the records' calendars name the survivor.
+        for id in &tickets {
+            if let Some(sla) = self.state.slas.get(*id).filter(|s| s.customer == source) {
+                d.push(
+                    StreamId::Sla(*id),
+                    [Event::Sla(crate::sla::SlaEvent {
+                        at: now,
+                        kind: crate::sla::SlaEventKind::PolicyApplied {
+                            customer: target,
+                            policy: sla.policy.clone(),
+                        },
+                    })],
+                );
+            }
         }
         Ok(())
     }
