@@ -352,13 +352,14 @@ fn oracle_holds(d: &Desk, actor: &Actor, permission: Permission, ticket: Option<
             id: *a,
             teams: &teams,
         },
-        Actor::Contact(c) if *c == d.w.jane => Subject::Contact {
-            id: *c,
-            customer: d.w.acme,
-        },
+        // A contact acts for the customer it belongs to now: after a
+        // customer merge, Tom is Acme's.
         Actor::Contact(c) => Subject::Contact {
             id: *c,
-            customer: d.w.tiny,
+            customer: desk.customers().contact(*c).map_or(
+                if *c == d.w.jane { d.w.acme } else { d.w.tiny },
+                |(cu, _)| cu.id(),
+            ),
         },
         _ => Subject::Integration,
     };
